@@ -1,0 +1,48 @@
+# Scalingo Database API toolkit. `make help` lists the targets.
+SHELL := /bin/bash
+GO ?= go
+GINKGO := $(GO) run github.com/onsi/ginkgo/v2/ginkgo
+REPORTS := reports
+
+.DEFAULT_GOAL := help
+
+.PHONY: help
+help: ## List the targets.
+	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  %-17s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+.PHONY: generate
+generate: ## Regenerate gen/dbapi from openapi.yaml.
+	$(GO) generate ./gen/...
+
+.PHONY: check-generated
+check-generated: ## Regenerate and fail if gen/ differs from what is committed.
+	@$(GO) generate ./gen/...
+	@if ! git diff --quiet --exit-code -- gen/ || [ -n "$$(git ls-files --others --exclude-standard gen/)" ]; then \
+		echo "gen/ is stale: run 'make generate' and commit the result" >&2; \
+		git --no-pager diff --stat -- gen/ >&2; exit 1; \
+	fi
+
+.PHONY: lint
+lint: ## gofmt, go vet and spec validation.
+	@out=$$(gofmt -l $$(git ls-files '*.go') 2>&1); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	$(GO) vet ./...
+	$(GO) test -count=1 -run 'TestSpec' .
+
+.PHONY: test
+test: ## Run every test (unit, spec, mock, client, contract-suite proofs).
+	$(GO) test -count=1 ./...
+
+.PHONY: contract
+contract: ## Run the contract suite against the built-in mock (the main job).
+	@mkdir -p $(REPORTS)
+	$(GINKGO) -p --randomize-all --junit-report=contract-junit.xml --output-dir=$(REPORTS) ./contract
+
+.PHONY: contract-live
+contract-live: ## Run the contract suite against DBAPI_BASE_URL (read-only unless DBAPI_ALLOW_WRITES=1).
+	@mkdir -p $(REPORTS)
+	@test -n "$$DBAPI_BASE_URL" || { echo "set DBAPI_BASE_URL, DB_BEARER_TOKEN and DBAPI_DATABASE_ID" >&2; exit 2; }
+	$(GINKGO) -p --randomize-all --junit-report=contract-junit.xml --output-dir=$(REPORTS) ./contract
+
+.PHONY: bench
+bench: ## Run the benchmarks and print the ratios the issues set as goals.
+	$(GO) test -run '^$$' -bench . -benchmem ./pkg/...
