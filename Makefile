@@ -35,12 +35,13 @@ test: ## Run every test (unit, spec, mock, client, contract-suite proofs).
 .PHONY: contract
 contract: ## Run the contract suite against the built-in mock (the main job).
 	@mkdir -p $(REPORTS)
-	$(GINKGO) -p --randomize-all --junit-report=contract-junit.xml --output-dir=$(REPORTS) ./contract
+	env -u DBAPI_BASE_URL -u DB_BEARER_TOKEN -u DBAPI_DATABASE_ID -u DBAPI_ES_DATABASE_ID -u DBAPI_ALLOW_WRITES \
+		$(GINKGO) -p --randomize-all --junit-report=contract-junit.xml --output-dir=$(REPORTS) ./contract
 
 .PHONY: contract-live
 contract-live: ## Run the contract suite against DBAPI_BASE_URL (read-only unless DBAPI_ALLOW_WRITES=1).
 	@mkdir -p $(REPORTS)
-	@test -n "$$DBAPI_BASE_URL" || { echo "set DBAPI_BASE_URL, DB_BEARER_TOKEN and DBAPI_DATABASE_ID" >&2; exit 2; }
+	@test -n "$$DBAPI_BASE_URL" || { echo "set DBAPI_BASE_URL (with /api), DB_BEARER_TOKEN and DBAPI_DATABASE_ID; optional: DBAPI_ES_DATABASE_ID, DBAPI_ALLOW_WRITES=1" >&2; exit 2; }
 	$(GINKGO) -p --randomize-all --junit-report=contract-junit.xml --output-dir=$(REPORTS) ./contract
 
 .PHONY: bench

@@ -1,0 +1,115 @@
+// Command scalingodb-mock serves the stateful mock of the Scalingo Database API.
+//
+//	go run ./cmd/scalingodb-mock -addr 127.0.0.1:8080
+//
+// It prints the base URL (ending in /api) and the bearer token to use, and stops gracefully on
+// SIGINT or SIGTERM. Flags inject faults (-latency, -error-rate, -rate-limit-rate, -reset-rate) and
+// contract mutations (-mutate name,name); -mutate list prints the catalogue.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/scalingodb/dbapi-go/pkg/mockserver"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Stdout, os.Stderr); err != nil {
+		fmt.Fprintln(os.Stderr, "scalingodb-mock:", err)
+		os.Exit(1)
+	}
+}
+
+// run parses args, serves until ctx is done, then shuts down gracefully.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("scalingodb-mock", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on (port 0 picks a free port)")
+	token := fs.String("token", mockserver.DefaultToken, "bearer token the mock accepts")
+	seed := fs.Bool("seed", true, "load the demo data set (database my-db-123, my-es-123, my-mysql-123)")
+	latency := fs.Duration("latency", 0, "latency added to every request")
+	errorRate := fs.Float64("error-rate", 0, "share of requests answered 5xx (0 to 1)")
+	rateLimitRate := fs.Float64("rate-limit-rate", 0, "share of requests answered 429 (0 to 1)")
+	retryAfter := fs.Int("retry-after", 1, "Retry-After seconds of the injected 429 answers")
+	resetRate := fs.Float64("reset-rate", 0, "share of requests whose connection is cut mid-body (0 to 1)")
+	faultSeed := fs.Int64("fault-seed", 1, "seed of the fault sequence")
+	mutate := fs.String("mutate", "", "comma-separated contract mutations to apply ('list' prints them)")
+	scheduled := fs.Duration("backup-scheduled", 2*time.Second, "how long a new backup stays scheduled")
+	running := fs.Duration("backup-running", 5*time.Second, "how long a backup then stays running")
+	bandwidth := fs.Int64("bandwidth", 0, "cap of each download, in bytes per second (0: none)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *mutate == "list" {
+		for _, m := range mockserver.Mutations() {
+			fmt.Fprintf(stdout, "%-38s %-28s %s\n", m.Name, m.OperationID, m.Description)
+		}
+		return nil
+	}
+
+	ra := *retryAfter
+	if ra == 0 {
+		ra = -1 // Faults: a negative RetryAfter sends "Retry-After: 0"
+	}
+	opts := []mockserver.Option{
+		mockserver.WithToken(*token),
+		mockserver.WithBackupTimings(*scheduled, *running),
+		mockserver.WithBandwidthLimit(*bandwidth),
+		mockserver.WithFaults(mockserver.Faults{
+			Latency: *latency, ErrorRate: *errorRate, RateLimitRate: *rateLimitRate,
+			RetryAfter: ra, ResetRate: *resetRate, Seed: *faultSeed,
+		}),
+	}
+	if *seed {
+		opts = append(opts, mockserver.WithSeed(mockserver.DemoSeed()))
+	}
+	if *mutate != "" {
+		opts = append(opts, mockserver.WithMutations(strings.Split(*mutate, ",")...))
+	}
+	srv, err := mockserver.New(opts...)
+	if err != nil {
+		return err
+	}
+
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return err
+	}
+	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	line := fmt.Sprintf("scalingodb-mock: serving on http://%s/api  token: %s", ln.Addr(), *token)
+	if *seed {
+		line += "  database: my-db-123"
+	}
+	fmt.Fprintln(stdout, line)
+
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := hs.Shutdown(shutdownCtx); err != nil {
+		return err
+	}
+	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	fmt.Fprintln(stdout, "scalingodb-mock: stopped")
+	return nil
+}

@@ -1,0 +1,31 @@
+// Package contract holds the Ginkgo contract suite of the Database API: it proves that a target,
+// the built-in mock or a live server, keeps the contract of openapi.yaml. The code is in the test
+// files (package contract_test), with one Describe per resource, and its plain-Go parts (settings,
+// labels, the read-only transport, coverage) in contract/internal/harness.
+//
+// Run it against the built-in mock (each parallel process starts its own, in memory):
+//
+//	make contract
+//
+// or against a live target, read-only unless DBAPI_ALLOW_WRITES=1:
+//
+//	DBAPI_BASE_URL=https://db-api.osc-fr1.scalingo.com/api DB_BEARER_TOKEN=... \
+//	DBAPI_DATABASE_ID=my-db-123 [DBAPI_ES_DATABASE_ID=...] [DBAPI_ALLOW_WRITES=1] make contract-live
+//
+// Every response that crosses the suite's HTTP client is validated by pkg/conformance, and any
+// violation fails the running spec whatever it asserts by hand. In a read-only run the client
+// refuses anything but GET before dialing, specs labelled mutating are skipped, and the run fails
+// at its end if a single write reached the network. Irreversible operations (an upgrade, a
+// point-in-time restore) and changes to protected users run against the mock only.
+//
+// After a run, reports/contract-coverage.json and a table on stdout give every operation ×
+// documented status, hit or not; against the mock a full run fails below 100% of the operations
+// and of the statuses the mock can produce (harness.MockUnproducible lists the others, with
+// reasons). JUnit goes to reports/contract-junit.xml.
+//
+// Labels (a closed set, see harness.Labels): read-only, mutating, slow, and one per resource,
+// e.g. `ginkgo --label-filter='read-only && backups' ./contract`.
+//
+// DBAPI_MOCK_MUTATIONS=name[,name] makes the built-in mock drift (see mockserver.Mutations);
+// contract/drift proves that the suite fails on every such drift.
+package contract

@@ -1,0 +1,100 @@
+package contract_test
+
+import (
+	"net/http"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+
+	"github.com/scalingodb/dbapi-go/contract/internal/harness"
+	"github.com/scalingodb/dbapi-go/gen/dbapi"
+)
+
+// testFeature is the feature the specs toggle: it exists on every database type.
+const testFeature = "force-ssl"
+
+var _ = Describe("Features", labels(harness.Features), func() {
+	Context("when a feature is enabled", func() {
+		It("answers with the feature pending activation and lists it on the database", labels(harness.Mutating), func(ctx SpecContext) {
+			restoreFeature(ctx)
+			resp, err := suite.api.EnableDatabaseFeatureWithResponse(ctx, suite.db, enableRequest(testFeature))
+			noError(err)
+			Expect(resp.StatusCode()).To(Equal(http.StatusOK), "%s", resp.Body)
+			Expect(resp.JSON200.Name).To(Equal(testFeature))
+			Expect(resp.JSON200.Status).To(BeElementOf(dbapi.FeatureStatusPENDINGTOACTIVATE, dbapi.FeatureStatusACTIVATED))
+			Expect(featureNames(getDatabase(ctx, suite.db))).To(ContainElement(testFeature))
+		})
+
+		It("disables it with a message", labels(harness.Mutating), func(ctx SpecContext) {
+			restoreFeature(ctx)
+			enabled, err := suite.raw.EnableDatabaseFeature(ctx, suite.db, enableRequest(testFeature))
+			expectStatus(enabled, err, http.StatusOK)
+			resp, err := suite.api.DisableDatabaseFeatureWithResponse(ctx, suite.db, &dbapi.DisableDatabaseFeatureParams{Feature: testFeature})
+			noError(err)
+			Expect(resp.StatusCode()).To(Equal(http.StatusOK), "%s", resp.Body)
+			Expect(resp.JSON200.Message).NotTo(BeEmpty())
+		})
+	})
+
+	Context("when the feature is unknown", func() {
+		It("answers 422 to enableDatabaseFeature", labels(harness.Mutating), func(ctx SpecContext) {
+			resp, err := suite.raw.EnableDatabaseFeature(ctx, suite.db, enableRequest("contract-no-such-feature"))
+			expectError(resp, err, http.StatusUnprocessableEntity)
+		})
+		It("answers 422 to disableDatabaseFeature", labels(harness.Mutating), func(ctx SpecContext) {
+			resp, err := suite.raw.DisableDatabaseFeature(ctx, suite.db, &dbapi.DisableDatabaseFeatureParams{Feature: "contract-no-such-feature"})
+			expectError(resp, err, http.StatusUnprocessableEntity)
+		})
+	})
+
+	Context("when the request is malformed", func() {
+		It("answers 400 to enableDatabaseFeature with a body that is not JSON", labels(harness.Mutating), func(ctx SpecContext) {
+			resp, err := sendRaw(ctx, http.MethodPost, "/databases/"+suite.db+"/features", jsonType, `{"feature":`)
+			expectError(resp, err, http.StatusBadRequest)
+		})
+		It("answers 400 to disableDatabaseFeature without the feature parameter", labels(harness.Mutating), func(ctx SpecContext) {
+			resp, err := sendRaw(ctx, http.MethodDelete, "/databases/"+suite.db+"/features", "", "")
+			expectError(resp, err, http.StatusBadRequest)
+		})
+		It("answers 422 to enableDatabaseFeature without a feature name", labels(harness.Mutating), func(ctx SpecContext) {
+			resp, err := sendRaw(ctx, http.MethodPost, "/databases/"+suite.db+"/features", jsonType, `{"feature":{}}`)
+			expectFieldError(resp, err, "name")
+		})
+	})
+
+	itAnswersSharedErrors(harness.Features)
+})
+
+func enableRequest(name string) dbapi.FeatureEnableRequest {
+	var r dbapi.FeatureEnableRequest
+	r.Feature.Name = name
+	return r
+}
+
+func featureNames(db dbapi.Database) []string {
+	var out []string
+	for _, f := range db.Features {
+		out = append(out, f.Name)
+	}
+	return out
+}
+
+// restoreFeature puts testFeature back as it was once the spec ends: disabled, unless it was
+// enabled before.
+func restoreFeature(ctx SpecContext) {
+	GinkgoHelper()
+	wasOn := false
+	for _, name := range featureNames(getDatabase(ctx, suite.db)) {
+		wasOn = wasOn || name == testFeature
+	}
+	DeferCleanup(func(ctx SpecContext) {
+		if wasOn {
+			resp, err := suite.raw.EnableDatabaseFeature(ctx, suite.db, enableRequest(testFeature))
+			expectStatus(resp, err, http.StatusOK)
+			return
+		}
+		resp, err := suite.raw.DisableDatabaseFeature(ctx, suite.db, &dbapi.DisableDatabaseFeatureParams{Feature: testFeature})
+		noError(err)
+		resp.Body.Close()
+	})
+}

@@ -1,0 +1,110 @@
+package contract_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"strings"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+
+	"github.com/scalingodb/dbapi-go/gen/dbapi"
+	"github.com/scalingodb/dbapi-go/pkg/conformance"
+)
+
+// expectStatus asserts that a call succeeded at the HTTP level with status want, and returns
+// the body. The transport has already validated the response against the spec.
+func expectStatus(resp *http.Response, err error, want int) []byte {
+	GinkgoHelper()
+	noError(err)
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	noError(err)
+	Expect(resp.StatusCode).To(Equal(want), "%s %s answered %d: %s", resp.Request.Method, resp.Request.URL.Path, resp.StatusCode, body)
+	return body
+}
+
+// expectError asserts an error answer of status want with the spec's error body: the per-field
+// errors map for 422, the Error shape otherwise.
+func expectError(resp *http.Response, err error, want int) {
+	GinkgoHelper()
+	body := expectStatus(resp, err, want)
+	if want == http.StatusUnprocessableEntity {
+		ve := decode[dbapi.ValidationErrors](body)
+		Expect(ve.Errors).NotTo(BeEmpty())
+		return
+	}
+	if strings.HasPrefix(resp.Header.Get("Content-Type"), "application/json") {
+		Expect(decode[dbapi.Error](body).Error).NotTo(BeEmpty())
+	}
+}
+
+// expectFieldError asserts a 422 whose errors map names field.
+func expectFieldError(resp *http.Response, err error, field string) {
+	GinkgoHelper()
+	body := expectStatus(resp, err, http.StatusUnprocessableEntity)
+	Expect(decode[dbapi.ValidationErrors](body).Errors).To(HaveKey(field))
+}
+
+func decode[T any](body []byte) T {
+	GinkgoHelper()
+	var v T
+	Expect(json.Unmarshal(body, &v)).To(Succeed(), "body: %s", body)
+	return v
+}
+
+// sendRaw sends a request the generated client cannot shape (malformed JSON, a bad query
+// parameter) through the suite's validated client, with the bearer token.
+func sendRaw(ctx context.Context, method, path, contentType, body string, header ...string) (*http.Response, error) {
+	var rd io.Reader
+	if body != "" {
+		rd = strings.NewReader(body)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, suite.base+path, rd)
+	if err != nil {
+		return nil, err
+	}
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
+	}
+	for i := 0; i+1 < len(header); i += 2 {
+		req.Header.Set(header[i], header[i+1])
+	}
+	req.Header.Set("Authorization", "Bearer "+token())
+	return suite.http.Do(req)
+}
+
+// token is the bearer token of the target.
+func token() string {
+	if suite.live() {
+		return suite.cfg.Token
+	}
+	return mockToken
+}
+
+// getDatabase reads the database under test.
+func getDatabase(ctx context.Context, id string) dbapi.Database {
+	GinkgoHelper()
+	resp, err := suite.api.GetDatabaseWithResponse(ctx, id)
+	noError(err)
+	Expect(resp.StatusCode()).To(Equal(http.StatusOK), "GET database %s: %s", id, resp.Body)
+	Expect(resp.JSON200).NotTo(BeNil())
+	return resp.JSON200.Database
+}
+
+func ptr[T any](v T) *T { return &v }
+
+// noError fails the spec on a transport error; a contract violation is reported in its short
+// form (operation, pointer, expected, got) rather than as a dump of the error's structure.
+func noError(err error) {
+	GinkgoHelper()
+	var ve *conformance.ViolationError
+	if errors.As(err, &ve) {
+		suite.violations.take() // reported here; the AfterEach need not repeat it
+		Fail(violationMessage([]*conformance.ViolationError{ve}))
+	}
+	Expect(err).NotTo(HaveOccurred())
+}

@@ -1,0 +1,171 @@
+package harness
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+func env(m map[string]string) func(string) string {
+	return func(k string) string { return m[k] }
+}
+
+func TestFromEnv(t *testing.T) {
+	live := map[string]string{
+		EnvBaseURL:    "https://db-api.osc-fr1.scalingo.com/api/",
+		EnvToken:      "tok",
+		EnvDatabaseID: "my-db-123",
+	}
+	with := func(k, v string) map[string]string {
+		m := map[string]string{}
+		for a, b := range live {
+			m[a] = b
+		}
+		m[k] = v
+		return m
+	}
+	tests := []struct {
+		name    string
+		env     map[string]string
+		want    Config
+		badVars []string // variables named by the error, in order
+	}{
+		{
+			name: "nothing set runs the mock with writes",
+			env:  map[string]string{},
+			want: Config{Mode: ModeMock, AllowWrites: true},
+		},
+		{
+			name: "mock with mutations",
+			env:  map[string]string{EnvMockMutations: "wrong-type, truncated-json,,"},
+			want: Config{Mode: ModeMock, AllowWrites: true, Mutations: []string{"wrong-type", "truncated-json"}},
+		},
+		{
+			name: "live is read-only by default and trims the slash",
+			env:  live,
+			want: Config{Mode: ModeLive, BaseURL: "https://db-api.osc-fr1.scalingo.com/api", Token: "tok", DatabaseID: "my-db-123"},
+		},
+		{
+			name: "live with writes",
+			env:  with(EnvAllowWrites, "1"),
+			want: Config{Mode: ModeLive, BaseURL: "https://db-api.osc-fr1.scalingo.com/api", Token: "tok", DatabaseID: "my-db-123", AllowWrites: true},
+		},
+		{name: "base URL without /api", env: with(EnvBaseURL, "https://db-api.osc-fr1.scalingo.com"), badVars: []string{EnvBaseURL}},
+		{name: "base URL not a URL", env: with(EnvBaseURL, "db-api.osc-fr1.scalingo.com/api"), badVars: []string{EnvBaseURL}},
+		{name: "base URL with a query", env: with(EnvBaseURL, "http://127.0.0.1:1/api?x=1"), badVars: []string{EnvBaseURL}},
+		{name: "empty token", env: with(EnvToken, " "), badVars: []string{EnvToken}},
+		{name: "empty database", env: with(EnvDatabaseID, ""), badVars: []string{EnvDatabaseID}},
+		{name: "database with a slash", env: with(EnvDatabaseID, "a/b"), badVars: []string{EnvDatabaseID}},
+		{name: "writes flag not understood", env: with(EnvAllowWrites, "yes"), badVars: []string{EnvAllowWrites}},
+		{name: "mutations on a live target", env: with(EnvMockMutations, "wrong-type"), badVars: []string{EnvMockMutations}},
+		{
+			name:    "every problem at once",
+			env:     map[string]string{EnvBaseURL: "http://127.0.0.1:8080"},
+			badVars: []string{EnvBaseURL, EnvToken, EnvDatabaseID},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := FromEnv(env(tt.env))
+			if len(tt.badVars) == 0 {
+				if err != nil {
+					t.Fatalf("FromEnv: %v", err)
+				}
+				if diff := cmp.Diff(tt.want, got); diff != "" {
+					t.Errorf("FromEnv (-want +got):\n%s", diff)
+				}
+				return
+			}
+			if err == nil {
+				t.Fatalf("FromEnv = %+v, want an error naming %v", got, tt.badVars)
+			}
+			var vars []string
+			for _, e := range err.(interface{ Unwrap() []error }).Unwrap() {
+				var ce *ConfigError
+				if !errors.As(e, &ce) {
+					t.Fatalf("error %v is not a *ConfigError", e)
+				}
+				if !strings.Contains(ce.Error(), "set") {
+					t.Errorf("message %q does not say what to set", ce.Error())
+				}
+				vars = append(vars, ce.Var)
+			}
+			if diff := cmp.Diff(tt.badVars, vars); diff != "" {
+				t.Errorf("variables named (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestConfig_ResolveReportsDir(t *testing.T) {
+	root := t.TempDir()
+	deep := filepath.Join(root, "a", "b")
+	if err := os.MkdirAll(deep, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(root, "go.mod"), []byte("module x\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name string
+		cfg  Config
+		dir  string
+		want string
+	}{
+		{"module root found upwards", Config{}, deep, filepath.Join(root, "reports")},
+		{"explicit dir wins", Config{ReportsDir: "/x"}, deep, "/x"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := tt.cfg.ResolveReportsDir(tt.dir); got != tt.want {
+				t.Errorf("ResolveReportsDir = %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestLabels(t *testing.T) {
+	seen := map[Label]bool{}
+	for _, l := range Labels() {
+		if seen[l] {
+			t.Errorf("label %q twice", l)
+		}
+		seen[l] = true
+		if !l.Valid() {
+			t.Errorf("%q.Valid() = false", l)
+		}
+	}
+	if len(Resources()) != 12 {
+		t.Errorf("Resources() has %d labels, want 12", len(Resources()))
+	}
+	for _, l := range []Label{"readonly", "backup", ""} {
+		if l.Valid() {
+			t.Errorf("%q.Valid() = true, want false", l)
+		}
+	}
+	if TrafficLabel("GET") != ReadOnly || TrafficLabel("DELETE") != Mutating || TrafficLabel("HEAD") != Mutating {
+		t.Error("TrafficLabel: only GET is read-only")
+	}
+}
+
+func TestCheckSpecLabels(t *testing.T) {
+	tests := []struct {
+		labels []string
+		ok     bool
+	}{
+		{[]string{"backups", "read-only"}, true},
+		{[]string{"users", "mutating", "slow"}, true},
+		{[]string{"users"}, false},
+		{[]string{"users", "read-only", "mutating"}, false},
+		{[]string{"user", "read-only"}, false},
+	}
+	for _, tt := range tests {
+		if err := CheckSpecLabels("spec", tt.labels); (err == nil) != tt.ok {
+			t.Errorf("CheckSpecLabels(%v) = %v, want ok=%v", tt.labels, err, tt.ok)
+		}
+	}
+}

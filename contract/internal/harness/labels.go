@@ -1,0 +1,101 @@
+package harness
+
+import "fmt"
+
+// Label is one label of the contract suite's closed label set. Specs take labels only through
+// this type, so a typo cannot create a label that no filter knows about.
+type Label string
+
+// The labels of the suite: the kind of traffic a spec sends, its cost, and the resource it covers.
+const (
+	// ReadOnly marks a spec that sends only GET requests; it is safe against production.
+	ReadOnly Label = "read-only"
+	// Mutating marks a spec that sends anything but GET; it runs against a live target only with
+	// DBAPI_ALLOW_WRITES=1.
+	Mutating Label = "mutating"
+	// Slow marks a spec that waits on an asynchronous state (a backup reaching done).
+	Slow Label = "slow"
+
+	// Databases covers getDatabase, updateDatabase, putDatabase and upgradeDatabase.
+	Databases Label = "databases"
+	// Features covers enableDatabaseFeature and disableDatabaseFeature.
+	Features Label = "features"
+	// Actions covers runDatabaseAction.
+	Actions Label = "actions"
+	// PITR covers restoreDatabasePitr and getPitrRecoveryWindow.
+	PITR Label = "pitr"
+	// Users covers the database users operations.
+	Users Label = "users"
+	// Backups covers the backups operations, archive links and downloads included.
+	Backups Label = "backups"
+	// Maintenance covers listMaintenances and getMaintenance.
+	Maintenance Label = "maintenance"
+	// Instances covers getDatabaseInstancesStatus.
+	Instances Label = "instances"
+	// Metrics covers getDatabaseMetrics and getDatabaseHealth.
+	Metrics Label = "metrics"
+	// Logs covers getDatabaseLogsUrl and listDatabaseLogsArchives.
+	Logs Label = "logs"
+	// TypeVersions covers getDatabaseTypeVersion.
+	TypeVersions Label = "type-versions"
+	// Firewall covers the firewall rules and managed ranges operations.
+	Firewall Label = "firewall"
+)
+
+// Labels returns the whole closed label set, traffic labels first, then resources.
+func Labels() []Label {
+	return []Label{
+		ReadOnly, Mutating, Slow,
+		Databases, Features, Actions, PITR, Users, Backups, Maintenance,
+		Instances, Metrics, Logs, TypeVersions, Firewall,
+	}
+}
+
+// Resources returns the resource labels, one per Describe of the suite.
+func Resources() []Label { return Labels()[3:] }
+
+// Valid reports whether l belongs to the closed label set.
+func (l Label) Valid() bool {
+	for _, k := range Labels() {
+		if k == l {
+			return true
+		}
+	}
+	return false
+}
+
+// Strings converts labels to the plain strings that ginkgo.Label takes.
+func Strings(ls ...Label) []string {
+	out := make([]string, len(ls))
+	for i, l := range ls {
+		out[i] = string(l)
+	}
+	return out
+}
+
+// TrafficLabel returns Mutating for any method but GET, and ReadOnly for GET.
+func TrafficLabel(method string) Label {
+	if method == "GET" {
+		return ReadOnly
+	}
+	return Mutating
+}
+
+// CheckSpecLabels returns an error unless every label of a spec belongs to the closed set and
+// the spec carries exactly one of ReadOnly and Mutating, so that a read-only filter selects
+// exactly the specs that send nothing but GET.
+func CheckSpecLabels(spec string, labels []string) error {
+	traffic := 0
+	for _, l := range labels {
+		if !Label(l).Valid() {
+			return fmt.Errorf("spec %q has label %q, which is not in the closed label set", spec, l)
+		}
+		if Label(l) == ReadOnly || Label(l) == Mutating {
+			traffic++
+		}
+	}
+	if traffic != 1 {
+		return fmt.Errorf("spec %q must be labelled either %s or %s, has %v", spec, ReadOnly, Mutating, labels)
+	}
+	return nil
+}

@@ -1,0 +1,91 @@
+package harness
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/scalingodb/dbapi-go/pkg/conformance"
+)
+
+func TestCheckTarget(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		switch {
+		case r.Method != http.MethodGet:
+			w.WriteHeader(http.StatusMethodNotAllowed)
+		case r.Header.Get("Authorization") != "Bearer good":
+			w.WriteHeader(http.StatusUnauthorized)
+			_, _ = w.Write([]byte(`{"error":"unauthorized"}`))
+		case r.URL.Path == "/api/databases/my-db-123", r.URL.Path == "/api/databases/my-es-123":
+			_, _ = w.Write([]byte(`{"database":{}}`))
+		case r.URL.Path == "/api/databases/broken":
+			w.WriteHeader(http.StatusBadGateway)
+		default:
+			w.WriteHeader(http.StatusNotFound)
+			_, _ = w.Write([]byte(`{"error":"not found"}`))
+		}
+	}))
+	t.Cleanup(srv.Close)
+	closed := httptest.NewServer(http.NotFoundHandler())
+	closed.Close()
+
+	tests := []struct {
+		name    string
+		cfg     Config
+		wantVar string // "" for success
+		wantIn  string
+	}{
+		{"reachable database", Config{BaseURL: srv.URL + "/api", Token: "good", DatabaseID: "my-db-123"}, "", ""},
+		{"with an Elasticsearch database", Config{BaseURL: srv.URL + "/api", Token: "good", DatabaseID: "my-db-123", ESDatabaseID: "my-es-123"}, "", ""},
+		{"wrong token", Config{BaseURL: srv.URL + "/api", Token: "bad", DatabaseID: "my-db-123"}, EnvToken, "401"},
+		{"unknown database", Config{BaseURL: srv.URL + "/api", Token: "good", DatabaseID: "nope"}, EnvDatabaseID, "404"},
+		{"unknown Elasticsearch database", Config{BaseURL: srv.URL + "/api", Token: "good", DatabaseID: "my-db-123", ESDatabaseID: "nope"}, EnvESDatabaseID, "404"},
+		{"base URL missing /api gives 404", Config{BaseURL: srv.URL, Token: "good", DatabaseID: "my-db-123"}, EnvDatabaseID, "/api"},
+		{"server error", Config{BaseURL: srv.URL + "/api", Token: "good", DatabaseID: "broken"}, EnvBaseURL, "502"},
+		{"nothing listening", Config{BaseURL: closed.URL + "/api", Token: "good", DatabaseID: "my-db-123"}, EnvBaseURL, "reachable"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := CheckTarget(context.Background(), srv.Client(), tt.cfg)
+			if tt.wantVar == "" {
+				if err != nil {
+					t.Fatalf("CheckTarget: %v", err)
+				}
+				return
+			}
+			var ce *ConfigError
+			if !errors.As(err, &ce) {
+				t.Fatalf("CheckTarget = %v, want a *ConfigError", err)
+			}
+			if ce.Var != tt.wantVar || !strings.Contains(ce.Error(), tt.wantIn) {
+				t.Errorf("CheckTarget = %q (var %s), want var %s and %q in the message", ce.Error(), ce.Var, tt.wantVar, tt.wantIn)
+			}
+		})
+	}
+}
+
+func TestCheckTarget_Violation(t *testing.T) {
+	v, err := conformance.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte(`{"database":[]}`)) // an array where the database object is due
+	}))
+	t.Cleanup(srv.Close)
+	client := &http.Client{Transport: v.Transport(nil)}
+	err = CheckTarget(context.Background(), client, Config{BaseURL: srv.URL + "/api", Token: "t", DatabaseID: "my-db-123"})
+	var ve *conformance.ViolationError
+	if !errors.As(err, &ve) {
+		t.Fatalf("CheckTarget = %v, want a wrapped *conformance.ViolationError", err)
+	}
+	var ce *ConfigError
+	if errors.As(err, &ce) {
+		t.Errorf("a contract violation is reported as a settings problem: %v", err)
+	}
+}

@@ -1,0 +1,63 @@
+package contract_test
+
+import (
+	"net/http"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+
+	"github.com/scalingodb/dbapi-go/contract/internal/harness"
+	"github.com/scalingodb/dbapi-go/gen/dbapi"
+)
+
+var _ = Describe("Maintenance", labels(harness.Maintenance), func() {
+	Context("when the client pages through the maintenance list", func() {
+		It("returns a page with its pagination meta", labels(harness.ReadOnly), func(ctx SpecContext) {
+			resp, err := suite.api.ListMaintenancesWithResponse(ctx, suite.db, &dbapi.ListMaintenancesParams{Page: ptr(1), PerPage: ptr(2)})
+			noError(err)
+			Expect(resp.StatusCode()).To(Equal(http.StatusOK), "%s", resp.Body)
+			p := resp.JSON200.Meta.Pagination
+			Expect(p.CurrentPage).To(Equal(1))
+			Expect(len(resp.JSON200.Maintenance)).To(BeNumerically("<=", 2))
+			Expect(int64(len(resp.JSON200.Maintenance))).To(BeNumerically("<=", p.TotalCount))
+		})
+
+		It("returns different entries on the next page", labels(harness.ReadOnly), func(ctx SpecContext) {
+			first, err := suite.api.ListMaintenancesWithResponse(ctx, suite.db, &dbapi.ListMaintenancesParams{Page: ptr(1), PerPage: ptr(2)})
+			noError(err)
+			Expect(first.StatusCode()).To(Equal(http.StatusOK), "%s", first.Body)
+			if first.JSON200.Meta.Pagination.NextPage == nil {
+				Skip("the database has a single page of maintenance")
+			}
+			next, err := suite.api.ListMaintenancesWithResponse(ctx, suite.db, &dbapi.ListMaintenancesParams{Page: first.JSON200.Meta.Pagination.NextPage, PerPage: ptr(2)})
+			noError(err)
+			Expect(next.StatusCode()).To(Equal(http.StatusOK), "%s", next.Body)
+			Expect(next.JSON200.Maintenance).NotTo(BeEmpty())
+			Expect(next.JSON200.Maintenance[0].ID).NotTo(Equal(first.JSON200.Maintenance[0].ID))
+		})
+
+		It("answers 400 to a page that is not a number", labels(harness.ReadOnly), func(ctx SpecContext) {
+			resp, err := sendRaw(ctx, http.MethodGet, "/databases/"+suite.db+"/maintenance?page=abc", "", "")
+			expectError(resp, err, http.StatusBadRequest)
+		})
+	})
+
+	Context("when a maintenance exists", func() {
+		It("returns it by its ID", labels(harness.ReadOnly), func(ctx SpecContext) {
+			list, err := suite.api.ListMaintenancesWithResponse(ctx, suite.db, nil)
+			noError(err)
+			Expect(list.StatusCode()).To(Equal(http.StatusOK), "%s", list.Body)
+			if len(list.JSON200.Maintenance) == 0 {
+				Skip("the database has no maintenance")
+			}
+			want := list.JSON200.Maintenance[0]
+			resp, err := suite.api.GetMaintenanceWithResponse(ctx, suite.db, want.ID)
+			noError(err)
+			Expect(resp.StatusCode()).To(Equal(http.StatusOK), "%s", resp.Body)
+			Expect(resp.JSON200.ID).To(Equal(want.ID))
+			Expect(resp.JSON200.Type).To(Equal(want.Type))
+		})
+	})
+
+	itAnswersSharedErrors(harness.Maintenance)
+})

@@ -1,0 +1,250 @@
+package contract_test
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"net/http"
+	"strings"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+
+	"github.com/scalingodb/dbapi-go/contract/internal/harness"
+	"github.com/scalingodb/dbapi-go/gen/dbapi"
+)
+
+// ids are the identifiers an operation's path needs.
+type ids struct {
+	db, backup, user, maintenance, rule, typeVersion, token string
+}
+
+// unknownIDs returns identifiers that no target holds: fresh random ones, so that a live run
+// never guesses a real resource.
+func unknownIDs() ids {
+	return ids{
+		db: "contract-" + randomHex(8), backup: randomHex(12), user: "contract" + randomHex(6),
+		maintenance: randomHex(12), rule: randomHex(12), typeVersion: randomHex(12), token: randomHex(16),
+	}
+}
+
+func randomHex(n int) string {
+	b := make([]byte, n)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+// operation is one operation of the spec with a well-formed request for it, so that the error
+// specs every operation shares can be declared once.
+type operation struct {
+	id       string
+	method   string
+	resource harness.Label
+	// missing names what an unknown identifier makes the target miss (404), "" when the
+	// operation has nothing that can be missing.
+	missing string
+	send    func(ctx context.Context, c *dbapi.Client, in ids) (*http.Response, error)
+}
+
+func jsonBody(s string) *strings.Reader { return strings.NewReader(s) }
+
+const jsonType = "application/json"
+
+// operations lists every operation of the spec; a spec below proves the list matches it.
+var operations = []operation{
+	{"getDatabase", "GET", harness.Databases, "database", func(ctx context.Context, c *dbapi.Client, in ids) (*http.Response, error) {
+		return c.GetDatabase(ctx, in.db)
+	}},
+	{"updateDatabase", "PATCH", harness.Databases, "database", func(ctx context.Context, c *dbapi.Client, in ids) (*http.Response, error) {
+		return c.UpdateDatabaseWithBody(ctx, in.db, jsonType, jsonBody(`{"database":{"periodic_backups_enabled":true}}`))
+	}},
+	{"putDatabase", "PUT", harness.Databases, "database", func(ctx context.Context, c *dbapi.Client, in ids) (*http.Response, error) {
+		return c.PutDatabaseWithBody(ctx, in.db, jsonType, jsonBody(`{"database":{"periodic_backups_enabled":true}}`))
+	}},
+	{"upgradeDatabase", "POST", harness.Databases, "database", func(ctx context.Context, c *dbapi.Client, in ids) (*http.Response, error) {
+		return c.UpgradeDatabase(ctx, in.db)
+	}},
+	{"restoreDatabasePitr", "POST", harness.PITR, "database", func(ctx context.Context, c *dbapi.Client, in ids) (*http.Response, error) {
+		return c.RestoreDatabasePitrWithBody(ctx, in.db, jsonType, jsonBody(`{"restore_time":"2019-07-18T23:00:00Z"}`))
+	}},
+	{"getPitrRecoveryWindow", "GET", harness.PITR, "database", func(ctx context.Context, c *dbapi.Client, in ids) (*http.Response, error) {
+		return c.GetPitrRecoveryWindow(ctx, in.db)
+	}},
+	{"enableDatabaseFeature", "POST", harness.Features, "database", func(ctx context.Context, c *dbapi.Client, in ids) (*http.Response, error) {
+		return c.EnableDatabaseFeatureWithBody(ctx, in.db, jsonType, jsonBody(`{"feature":{"name":"force-ssl"}}`))
+	}},
+	{"disableDatabaseFeature", "DELETE", harness.Features, "database", func(ctx context.Context, c *dbapi.Client, in ids) (*http.Response, error) {
+		return c.DisableDatabaseFeature(ctx, in.db, &dbapi.DisableDatabaseFeatureParams{Feature: "force-ssl"})
+	}},
+	{"runDatabaseAction", "POST", harness.Actions, "database", func(ctx context.Context, c *dbapi.Client, in ids) (*http.Response, error) {
+		return c.RunDatabaseActionWithBody(ctx, in.db, jsonType, jsonBody(`{"action_name":"pg-list-queries"}`))
+	}},
+	{"listDatabaseUsers", "GET", harness.Users, "database", func(ctx context.Context, c *dbapi.Client, in ids) (*http.Response, error) {
+		return c.ListDatabaseUsers(ctx, in.db)
+	}},
+	{"createDatabaseUser", "POST", harness.Users, "database", func(ctx context.Context, c *dbapi.Client, in ids) (*http.Response, error) {
+		return c.CreateDatabaseUserWithBody(ctx, in.db, jsonType, jsonBody(fmt.Sprintf(`{"database_user":{"name":%q}}`, in.user)))
+	}},
+	{"updateDatabaseUser", "PATCH", harness.Users, "user", func(ctx context.Context, c *dbapi.Client, in ids) (*http.Response, error) {
+		return c.UpdateDatabaseUserWithBody(ctx, in.db, in.user, jsonType, jsonBody(`{"database_user":{"password":"Contract-Suite-Password-0001","password_confirmation":"Contract-Suite-Password-0001"}}`))
+	}},
+	{"deleteDatabaseUser", "DELETE", harness.Users, "user", func(ctx context.Context, c *dbapi.Client, in ids) (*http.Response, error) {
+		return c.DeleteDatabaseUser(ctx, in.db, in.user)
+	}},
+	{"resetDatabaseUserPassword", "POST", harness.Users, "user", func(ctx context.Context, c *dbapi.Client, in ids) (*http.Response, error) {
+		return c.ResetDatabaseUserPassword(ctx, in.db, in.user)
+	}},
+	{"listBackups", "GET", harness.Backups, "database", func(ctx context.Context, c *dbapi.Client, in ids) (*http.Response, error) {
+		return c.ListBackups(ctx, in.db)
+	}},
+	{"createBackup", "POST", harness.Backups, "database", func(ctx context.Context, c *dbapi.Client, in ids) (*http.Response, error) {
+		return c.CreateBackup(ctx, in.db)
+	}},
+	{"getBackup", "GET", harness.Backups, "backup", func(ctx context.Context, c *dbapi.Client, in ids) (*http.Response, error) {
+		return c.GetBackup(ctx, in.backup)
+	}},
+	{"getBackupArchive", "GET", harness.Backups, "backup", func(ctx context.Context, c *dbapi.Client, in ids) (*http.Response, error) {
+		return c.GetBackupArchive(ctx, in.db, in.backup)
+	}},
+	{"downloadBackup", "GET", harness.Backups, "", func(ctx context.Context, c *dbapi.Client, in ids) (*http.Response, error) {
+		return c.DownloadBackup(ctx, in.db, in.backup, &dbapi.DownloadBackupParams{Token: in.token})
+	}},
+	{"listMaintenances", "GET", harness.Maintenance, "database", func(ctx context.Context, c *dbapi.Client, in ids) (*http.Response, error) {
+		return c.ListMaintenances(ctx, in.db, nil)
+	}},
+	{"getMaintenance", "GET", harness.Maintenance, "maintenance", func(ctx context.Context, c *dbapi.Client, in ids) (*http.Response, error) {
+		return c.GetMaintenance(ctx, in.db, in.maintenance)
+	}},
+	{"getDatabaseInstancesStatus", "GET", harness.Instances, "database", func(ctx context.Context, c *dbapi.Client, in ids) (*http.Response, error) {
+		return c.GetDatabaseInstancesStatus(ctx, in.db)
+	}},
+	{"getDatabaseMetrics", "GET", harness.Metrics, "database", func(ctx context.Context, c *dbapi.Client, in ids) (*http.Response, error) {
+		return c.GetDatabaseMetrics(ctx, in.db)
+	}},
+	{"getDatabaseHealth", "GET", harness.Metrics, "database", func(ctx context.Context, c *dbapi.Client, in ids) (*http.Response, error) {
+		return c.GetDatabaseHealth(ctx, in.db)
+	}},
+	{"getDatabaseLogsUrl", "GET", harness.Logs, "database", func(ctx context.Context, c *dbapi.Client, in ids) (*http.Response, error) {
+		return c.GetDatabaseLogsURL(ctx, in.db)
+	}},
+	{"listDatabaseLogsArchives", "GET", harness.Logs, "database", func(ctx context.Context, c *dbapi.Client, in ids) (*http.Response, error) {
+		return c.ListDatabaseLogsArchives(ctx, in.db, nil)
+	}},
+	{"getDatabaseTypeVersion", "GET", harness.TypeVersions, "type version", func(ctx context.Context, c *dbapi.Client, in ids) (*http.Response, error) {
+		return c.GetDatabaseTypeVersion(ctx, in.typeVersion)
+	}},
+	{"listFirewallRules", "GET", harness.Firewall, "database", func(ctx context.Context, c *dbapi.Client, in ids) (*http.Response, error) {
+		return c.ListFirewallRules(ctx, in.db)
+	}},
+	{"createFirewallRule", "POST", harness.Firewall, "database", func(ctx context.Context, c *dbapi.Client, in ids) (*http.Response, error) {
+		return c.CreateFirewallRuleWithBody(ctx, in.db, jsonType, jsonBody(`{"type":"custom_range","cidr":"203.0.113.0/24","label":"contract suite"}`))
+	}},
+	{"deleteFirewallRule", "DELETE", harness.Firewall, "rule", func(ctx context.Context, c *dbapi.Client, in ids) (*http.Response, error) {
+		return c.DeleteFirewallRule(ctx, in.db, in.rule)
+	}},
+	{"listFirewallManagedRanges", "GET", harness.Firewall, "", func(ctx context.Context, c *dbapi.Client, in ids) (*http.Response, error) {
+		return c.ListFirewallManagedRanges(ctx)
+	}},
+}
+
+// operationsOf returns the catalogue entries of one resource.
+func operationsOf(resource harness.Label) []operation {
+	var out []operation
+	for _, op := range operations {
+		if op.resource == resource {
+			out = append(out, op)
+		}
+	}
+	return out
+}
+
+// labels turns typed labels into a Ginkgo decorator; specs never spell a label as a string.
+func labels(ls ...harness.Label) Labels { return Label(harness.Strings(ls...)...) }
+
+// itAnswersSharedErrors declares, inside a resource's Describe, the error answers that every
+// operation of the resource documents: 401 without a token, 404 for what does not exist, 429
+// with Retry-After and 5XX (the last two from mocks started with faults, so only on the mock).
+func itAnswersSharedErrors(resource harness.Label) {
+	ops := operationsOf(resource)
+	Context("when the request carries no bearer token", func() {
+		for _, op := range ops {
+			if op.id == "downloadBackup" {
+				continue // a pre-signed URL needs no bearer token; 401 is not documented
+			}
+			It("answers 401 to "+op.id, labels(harness.TrafficLabel(op.method)), func(ctx SpecContext) {
+				in := unknownIDs()
+				in.db = suite.db
+				resp, err := op.send(ctx, suite.anon, in)
+				expectError(resp, err, http.StatusUnauthorized)
+			})
+		}
+	})
+	Context("when what the request names does not exist", func() {
+		for _, op := range ops {
+			if op.missing == "" {
+				continue
+			}
+			It(fmt.Sprintf("answers 404 to %s for an unknown %s", op.id, op.missing), labels(harness.TrafficLabel(op.method)), func(ctx SpecContext) {
+				in := unknownIDs()
+				if op.missing != "database" {
+					in.db = suite.db
+				}
+				resp, err := op.send(ctx, suite.raw, in)
+				expectError(resp, err, http.StatusNotFound)
+			})
+		}
+	})
+	Context("when the API rate-limits the client", func() {
+		for _, op := range ops {
+			It("answers 429 with Retry-After to "+op.id, labels(harness.TrafficLabel(op.method)), func(ctx SpecContext) {
+				skipOnLive("rate limiting cannot be provoked on a live target")
+				resp, err := op.send(ctx, suite.rateLimited, sampleIDs())
+				expectError(resp, err, http.StatusTooManyRequests)
+				Expect(resp.Header.Get("Retry-After")).NotTo(BeEmpty())
+			})
+		}
+	})
+	Context("when the server fails", func() {
+		for _, op := range ops {
+			It("answers 5XX to "+op.id, labels(harness.TrafficLabel(op.method)), func(ctx SpecContext) {
+				skipOnLive("server failures cannot be provoked on a live target")
+				resp, err := op.send(ctx, suite.failing, sampleIDs())
+				noError(err)
+				defer resp.Body.Close()
+				Expect(resp.StatusCode).To(BeNumerically(">=", 500))
+				Expect(resp.StatusCode).To(BeNumerically("<", 600))
+			})
+		}
+	})
+}
+
+// sampleIDs names the database under test and otherwise unknown resources.
+func sampleIDs() ids {
+	in := unknownIDs()
+	in.db = suite.db
+	return in
+}
+
+// skipOnLive skips a spec that needs the built-in mock.
+func skipOnLive(why string) {
+	if suite.live() {
+		Skip(why + "; it runs against the built-in mock")
+	}
+}
+
+var _ = Describe("The operation catalogue", labels(harness.ReadOnly), func() {
+	It("names every operation of the spec with its method", func() {
+		want := map[string]string{}
+		for _, op := range suite.validator.Operations() {
+			want[op.ID] = op.Method
+		}
+		got := map[string]string{}
+		for _, op := range operations {
+			Expect(got).NotTo(HaveKey(op.id), "operation %s listed twice", op.id)
+			got[op.id] = op.method
+			Expect(op.resource.Valid()).To(BeTrue())
+		}
+		Expect(got).To(Equal(want))
+	})
+})

@@ -1,0 +1,170 @@
+package contract_test
+
+import (
+	"net/http"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+
+	"github.com/scalingodb/dbapi-go/contract/internal/harness"
+	"github.com/scalingodb/dbapi-go/gen/dbapi"
+)
+
+const newPassword = "Contract-Suite-Password-0001"
+
+var _ = Describe("Database users", labels(harness.Users), func() {
+	It("lists the users of the database", labels(harness.ReadOnly), func(ctx SpecContext) {
+		resp, err := suite.api.ListDatabaseUsersWithResponse(ctx, suite.db)
+		noError(err)
+		Expect(resp.StatusCode()).To(Equal(http.StatusOK), "%s", resp.Body)
+		Expect(resp.JSON200.DatabaseUsers).NotTo(BeEmpty())
+	})
+
+	Context("when a user is created", Ordered, labels(harness.Mutating), func() {
+		var name, password string
+
+		BeforeAll(func(ctx SpecContext) {
+			requireWrites()
+			name = "contract-" + randomHex(4)
+			resp, err := suite.api.CreateDatabaseUserWithResponse(ctx, suite.db, dbapi.DatabaseUserCreateRequest{
+				DatabaseUser: dbapi.DatabaseUserCreate{Name: name},
+			})
+			noError(err)
+			Expect(resp.StatusCode()).To(Equal(http.StatusCreated), "%s", resp.Body)
+			DeferCleanup(func(ctx SpecContext) {
+				resp, err := suite.raw.DeleteDatabaseUser(ctx, suite.db, name)
+				noError(err)
+				resp.Body.Close()
+				Expect(resp.StatusCode).To(BeElementOf(http.StatusNoContent, http.StatusNotFound))
+			})
+			Expect(resp.JSON201.DatabaseUser.Name).To(Equal(name))
+			password = resp.JSON201.DatabaseUser.Password
+		})
+
+		It("returns a generated password of at least 24 characters", func() {
+			Expect(len(password)).To(BeNumerically(">=", 24))
+		})
+
+		It("lists the user without its password", func(ctx SpecContext) {
+			u := findUser(ctx, name)
+			Expect(u).NotTo(BeNil(), "user %s not listed", name)
+			Expect(u.Password).To(BeNil())
+		})
+
+		It("sets a password chosen by the caller", func(ctx SpecContext) {
+			resp, err := suite.api.UpdateDatabaseUserWithResponse(ctx, suite.db, name, dbapi.DatabaseUserUpdateRequest{
+				DatabaseUser: dbapi.DatabaseUserUpdate{Password: ptr(newPassword), PasswordConfirmation: ptr(newPassword)},
+			})
+			noError(err)
+			Expect(resp.StatusCode()).To(Equal(http.StatusOK), "%s", resp.Body)
+			Expect(resp.JSON200.DatabaseUser.Name).To(Equal(name))
+		})
+
+		It("resets the password to a new generated one", func(ctx SpecContext) {
+			resp, err := suite.api.ResetDatabaseUserPasswordWithResponse(ctx, suite.db, name)
+			noError(err)
+			Expect(resp.StatusCode()).To(Equal(http.StatusOK), "%s", resp.Body)
+			Expect(resp.JSON200.DatabaseUser.Password).NotTo(BeElementOf(password, newPassword))
+			Expect(len(resp.JSON200.DatabaseUser.Password)).To(BeNumerically(">=", 24))
+		})
+
+		It("refuses a second user with the same name", func(ctx SpecContext) {
+			resp, err := suite.raw.CreateDatabaseUser(ctx, suite.db, dbapi.DatabaseUserCreateRequest{DatabaseUser: dbapi.DatabaseUserCreate{Name: name}})
+			expectFieldError(resp, err, "name")
+		})
+
+		It("deletes the user with 204", func(ctx SpecContext) {
+			resp, err := suite.raw.DeleteDatabaseUser(ctx, suite.db, name)
+			expectStatus(resp, err, http.StatusNoContent)
+		})
+
+		It("no longer lists the deleted user", func(ctx SpecContext) {
+			Expect(findUser(ctx, name)).To(BeNil())
+		})
+
+		It("answers 404 to a password reset of the deleted user", func(ctx SpecContext) {
+			resp, err := suite.raw.ResetDatabaseUserPassword(ctx, suite.db, name)
+			expectError(resp, err, http.StatusNotFound)
+		})
+	})
+
+	Context("when the new user breaks the rules", func() {
+		It("answers 422 to an invalid name", labels(harness.Mutating), func(ctx SpecContext) {
+			resp, err := suite.raw.CreateDatabaseUser(ctx, suite.db, dbapi.DatabaseUserCreateRequest{DatabaseUser: dbapi.DatabaseUserCreate{Name: "Bad_Name!"}})
+			expectFieldError(resp, err, "name")
+		})
+		It("answers 422 to a password that is too short", labels(harness.Mutating), func(ctx SpecContext) {
+			resp, err := suite.raw.CreateDatabaseUser(ctx, suite.db, dbapi.DatabaseUserCreateRequest{DatabaseUser: dbapi.DatabaseUserCreate{
+				Name: "contract-" + randomHex(4), Password: ptr("short"), PasswordConfirmation: ptr("short"),
+			}})
+			expectFieldError(resp, err, "password")
+		})
+		It("answers 422 to a new password that is too short", labels(harness.Mutating), func(ctx SpecContext) {
+			resp, err := suite.raw.UpdateDatabaseUser(ctx, suite.db, "contract"+randomHex(4), dbapi.DatabaseUserUpdateRequest{
+				DatabaseUser: dbapi.DatabaseUserUpdate{Password: ptr("short"), PasswordConfirmation: ptr("short")},
+			})
+			expectFieldError(resp, err, "password")
+		})
+		It("answers 400 to a create body that is not JSON", labels(harness.Mutating), func(ctx SpecContext) {
+			resp, err := sendRaw(ctx, http.MethodPost, "/databases/"+suite.db+"/users", jsonType, `{"database_user":`)
+			expectError(resp, err, http.StatusBadRequest)
+		})
+		It("answers 400 to an update body that is not JSON", labels(harness.Mutating), func(ctx SpecContext) {
+			resp, err := sendRaw(ctx, http.MethodPatch, "/databases/"+suite.db+"/users/contract-nobody", jsonType, `{"database_user":`)
+			expectError(resp, err, http.StatusBadRequest)
+		})
+	})
+
+	Context("when the user is protected", func() {
+		var protected string
+		BeforeEach(func(ctx SpecContext) {
+			// On a live target a server that let these through would lock the owner out.
+			skipOnLive("changing a protected user is too dangerous to try")
+			protected = ""
+			for _, u := range listUsers(ctx) {
+				if u.Protected != nil && *u.Protected {
+					protected = u.Name
+				}
+			}
+			Expect(protected).NotTo(BeEmpty(), "the database has no protected user")
+		})
+
+		It("answers 403 to updateDatabaseUser", labels(harness.Mutating), func(ctx SpecContext) {
+			resp, err := suite.raw.UpdateDatabaseUser(ctx, suite.db, protected, dbapi.DatabaseUserUpdateRequest{
+				DatabaseUser: dbapi.DatabaseUserUpdate{Password: ptr(newPassword), PasswordConfirmation: ptr(newPassword)},
+			})
+			expectError(resp, err, http.StatusForbidden)
+		})
+		It("answers 403 to deleteDatabaseUser", labels(harness.Mutating), func(ctx SpecContext) {
+			resp, err := suite.raw.DeleteDatabaseUser(ctx, suite.db, protected)
+			expectError(resp, err, http.StatusForbidden)
+		})
+	})
+
+	itAnswersSharedErrors(harness.Users)
+})
+
+// requireWrites skips a BeforeAll that would write on a read-only run.
+func requireWrites() {
+	if !suite.cfg.AllowWrites {
+		Skip("writes disabled: set DBAPI_ALLOW_WRITES=1")
+	}
+}
+
+func listUsers(ctx SpecContext) []dbapi.DatabaseUser {
+	GinkgoHelper()
+	resp, err := suite.api.ListDatabaseUsersWithResponse(ctx, suite.db)
+	noError(err)
+	Expect(resp.StatusCode()).To(Equal(http.StatusOK), "%s", resp.Body)
+	return resp.JSON200.DatabaseUsers
+}
+
+func findUser(ctx SpecContext, name string) *dbapi.DatabaseUser {
+	GinkgoHelper()
+	for _, u := range listUsers(ctx) {
+		if u.Name == name {
+			return &u
+		}
+	}
+	return nil
+}

@@ -1,0 +1,357 @@
+package conformance
+
+import (
+	"math"
+	"regexp"
+	"strings"
+	"unicode/utf16"
+
+	"github.com/getkin/kin-openapi/openapi3"
+)
+
+// A checker answers "is this decoded JSON value valid against its schema?" with the verdict of
+// kin-openapi's OpenAPI 3.0 validator (given this package's format validators), without building any
+// error. It is compiled once per schema in New and is the fast path of every validation: most traffic
+// is valid, and only when a checker says no does the validator run kin-openapi again to build the
+// error tree it reports. Keywords a checker does not implement are delegated to kin-openapi for that
+// subschema, so the verdict never depends on a keyword being forgotten. checker_test.go compares the
+// verdicts with kin-openapi's on valid and broken documents.
+type checker struct {
+	schema   *openapi3.Schema
+	delegate bool // let kin-openapi judge this subschema
+	opts     []openapi3.SchemaValidationOption
+
+	empty    bool // the schema has no constraint: any non-null value passes
+	nullable bool
+	types    *openapi3.Types // nil permits every type
+	enum     map[string]bool // string enums only
+
+	minLen  uint64
+	maxLen  *uint64
+	pattern *regexp.Regexp
+	strFmt  openapi3.StringFormatValidator
+	intFmt  openapi3.IntegerFormatValidator
+	numFmt  openapi3.NumberFormatValidator
+	min     *float64
+	max     *float64
+
+	minItems uint64
+	maxItems *uint64
+	items    *checker
+
+	props         map[string]*checker
+	required      []string
+	addl          *checker
+	addlForbidden bool
+	minProps      uint64
+	maxProps      *uint64
+
+	allOf []*checker
+	oneOf []*checker
+}
+
+// compiler builds checkers, sharing one per schema (schemas may be recursive).
+type compiler struct {
+	done    map[*openapi3.Schema]*checker
+	formats formats
+	opts    []openapi3.SchemaValidationOption // fail-fast options for delegated subschemas
+}
+
+func (cp *compiler) compile(s *openapi3.Schema) *checker {
+	if c, ok := cp.done[s]; ok {
+		return c
+	}
+	c := &checker{schema: s, opts: cp.opts}
+	cp.done[s] = c
+	if !supported(s) || sameValueCycle(s, nil) {
+		c.delegate = true
+		return c
+	}
+	c.empty = s.IsEmpty()
+	c.nullable = s.Nullable || s.Type.IncludesNull()
+	if s.Type != nil && len(*s.Type) > 0 {
+		c.types = s.Type
+	}
+	if len(s.Enum) > 0 {
+		c.enum = map[string]bool{}
+		for _, e := range s.Enum {
+			str, ok := e.(string)
+			if !ok {
+				c.delegate = true
+				return c
+			}
+			c.enum[str] = true
+		}
+	}
+	c.minLen, c.maxLen = s.MinLength, s.MaxLength
+	if s.Pattern != "" {
+		if strings.Contains(s.Pattern, `\u`) || strings.Contains(s.Pattern, `\x`) {
+			c.delegate = true // kin-openapi rewrites code points: leave such patterns to it
+			return c
+		}
+		re, err := regexp.Compile(s.Pattern)
+		if err != nil {
+			c.delegate = true
+			return c
+		}
+		c.pattern = re
+	}
+	if f := s.Format; f != "" {
+		c.strFmt = cp.formats.strings[f]
+		if c.strFmt == nil {
+			c.strFmt = openapi3.SchemaStringFormats[f]
+		}
+		c.intFmt = cp.formats.integers[f]
+		if c.intFmt == nil {
+			c.intFmt = openapi3.SchemaIntegerFormats[f]
+		}
+		c.numFmt = openapi3.SchemaNumberFormats[f]
+	}
+	c.min, c.max = s.Min, s.Max
+	c.minItems, c.maxItems = s.MinItems, s.MaxItems
+	if s.Items != nil {
+		if s.Items.Value == nil {
+			c.delegate = true
+			return c
+		}
+		c.items = cp.compile(s.Items.Value)
+	}
+	c.required = s.Required
+	c.minProps, c.maxProps = s.MinProps, s.MaxProps
+	if len(s.Properties) > 0 {
+		c.props = make(map[string]*checker, len(s.Properties))
+		for name, ref := range s.Properties {
+			if ref == nil || ref.Value == nil {
+				c.delegate = true
+				return c
+			}
+			c.props[name] = cp.compile(ref.Value)
+		}
+	}
+	if ref := s.AdditionalProperties.Schema; ref != nil {
+		if ref.Value == nil {
+			c.delegate = true
+			return c
+		}
+		c.addl = cp.compile(ref.Value)
+	}
+	if has := s.AdditionalProperties.Has; has != nil && !*has {
+		c.addlForbidden = true
+	}
+	for _, ref := range s.AllOf {
+		if ref.Value == nil {
+			c.delegate = true
+			return c
+		}
+		c.allOf = append(c.allOf, cp.compile(ref.Value))
+	}
+	for _, ref := range s.OneOf {
+		if ref.Value == nil {
+			c.delegate = true
+			return c
+		}
+		c.oneOf = append(c.oneOf, cp.compile(ref.Value))
+	}
+	return c
+}
+
+// supported reports whether every validation keyword of s is one a checker implements.
+func supported(s *openapi3.Schema) bool {
+	return len(s.AnyOf) == 0 && s.Not == nil && s.Discriminator == nil && !s.UniqueItems &&
+		!s.ExclusiveMin.IsSet() && !s.ExclusiveMax.IsSet() && s.MultipleOf == nil &&
+		!s.ReadOnly && !s.WriteOnly && s.Always == nil && s.Const == nil &&
+		len(s.PrefixItems) == 0 && s.Contains == nil && s.MinContains == nil && s.MaxContains == nil &&
+		len(s.PatternProperties) == 0 && len(s.DependentSchemas) == 0 && s.PropertyNames == nil &&
+		s.UnevaluatedItems.Schema == nil && s.UnevaluatedItems.Has == nil &&
+		s.UnevaluatedProperties.Schema == nil && s.UnevaluatedProperties.Has == nil &&
+		s.If == nil && s.Then == nil && s.Else == nil && len(s.DependentRequired) == 0 &&
+		s.DynamicRef == "" && s.ContentSchema == nil
+}
+
+// sameValueCycle reports whether s reaches itself through allOf or oneOf alone, that is while
+// validating the same value; kin-openapi cuts such cycles, a checker would loop.
+func sameValueCycle(s *openapi3.Schema, stack []*openapi3.Schema) bool {
+	for _, x := range stack {
+		if x == s {
+			return true
+		}
+	}
+	stack = append(stack, s)
+	for _, refs := range [2]openapi3.SchemaRefs{s.AllOf, s.OneOf} {
+		for _, ref := range refs {
+			if ref != nil && ref.Value != nil && sameValueCycle(ref.Value, stack) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func (c *checker) permits(typ string) bool { return c.types == nil || c.types.Includes(typ) }
+
+// ok reports whether value, as decoded by encoding/json into any, is valid.
+func (c *checker) ok(value any) bool {
+	if c.delegate {
+		return c.schema.VisitJSON(value, c.opts...) == nil
+	}
+	if value == nil {
+		if c.nullable {
+			return true
+		}
+		if len(c.allOf) > 0 || len(c.oneOf) > 0 {
+			return c.schema.VisitJSON(value, c.opts...) == nil
+		}
+		return false
+	}
+	if c.empty {
+		return true
+	}
+	for _, a := range c.allOf {
+		if !a.ok(value) {
+			return false
+		}
+	}
+	if len(c.oneOf) > 0 && !c.oneOfOK(value) {
+		return false
+	}
+	if c.enum != nil {
+		s, isString := value.(string)
+		if !isString || !c.enum[s] {
+			return false
+		}
+	}
+	switch x := value.(type) {
+	case bool:
+		return c.permits(openapi3.TypeBoolean)
+	case float64:
+		return c.number(x)
+	case string:
+		return c.str(x)
+	case []any:
+		return c.array(x)
+	case map[string]any:
+		return c.object(x)
+	}
+	return c.schema.VisitJSON(value, c.opts...) == nil
+}
+
+func (c *checker) oneOfOK(value any) bool {
+	n := 0
+	for _, b := range c.oneOf {
+		if plausible(b.schema, value) && b.ok(value) {
+			n++
+		}
+	}
+	return n == 1
+}
+
+func (c *checker) number(x float64) bool {
+	requireInteger := c.permits(openapi3.TypeInteger) && !c.permits(openapi3.TypeNumber)
+	if requireInteger {
+		if math.IsInf(x, 0) || math.IsNaN(x) || x != math.Trunc(x) {
+			return false
+		}
+		if c.intFmt != nil {
+			switch {
+			case x == float64(math.MaxInt64):
+				if c.intFmt.Validate(math.MaxInt64) != nil {
+					return false
+				}
+			case x >= float64(math.MinInt64) && x < float64(math.MaxInt64):
+				if c.intFmt.Validate(int64(x)) != nil {
+					return false
+				}
+			default:
+				return false
+			}
+		}
+	} else {
+		if !c.permits(openapi3.TypeInteger) && !c.permits(openapi3.TypeNumber) {
+			return false
+		}
+		if c.numFmt != nil && c.numFmt.Validate(x) != nil {
+			return false
+		}
+	}
+	if c.min != nil && !(*c.min <= x) {
+		return false
+	}
+	if c.max != nil && !(*c.max >= x) {
+		return false
+	}
+	return true
+}
+
+func (c *checker) str(s string) bool {
+	if !c.permits(openapi3.TypeString) {
+		return false
+	}
+	if c.minLen != 0 || c.maxLen != nil {
+		var n uint64
+		for _, r := range s {
+			if utf16.IsSurrogate(r) {
+				n += 2
+			} else {
+				n++
+			}
+		}
+		if n < c.minLen || (c.maxLen != nil && n > *c.maxLen) {
+			return false
+		}
+	}
+	if c.pattern != nil && !c.pattern.MatchString(s) {
+		return false
+	}
+	if c.strFmt != nil && c.strFmt.Validate(s) != nil {
+		return false
+	}
+	return true
+}
+
+func (c *checker) array(a []any) bool {
+	if !c.permits(openapi3.TypeArray) {
+		return false
+	}
+	n := uint64(len(a))
+	if n < c.minItems || (c.maxItems != nil && n > *c.maxItems) {
+		return false
+	}
+	if c.items != nil {
+		for _, item := range a {
+			if !c.items.ok(item) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+func (c *checker) object(m map[string]any) bool {
+	if !c.permits(openapi3.TypeObject) {
+		return false
+	}
+	n := uint64(len(m))
+	if n < c.minProps || (c.maxProps != nil && n > *c.maxProps) {
+		return false
+	}
+	for k, v := range m {
+		if p, ok := c.props[k]; ok {
+			if !p.ok(v) {
+				return false
+			}
+			continue
+		}
+		if c.addlForbidden {
+			return false
+		}
+		if c.addl != nil && !c.addl.ok(v) {
+			return false
+		}
+	}
+	for _, k := range c.required {
+		if _, ok := m[k]; !ok {
+			return false
+		}
+	}
+	return true
+}

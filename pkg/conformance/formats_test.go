@@ -1,0 +1,53 @@
+package conformance
+
+import "testing"
+
+func TestValidateDateTime(t *testing.T) {
+	tests := []struct {
+		in   string
+		want bool
+	}{
+		{"2018-09-02T03:00:00Z", true},
+		{"2018-09-02T03:00:00.178+02:00", true},
+		{"2018-09-02T03:00:00.123456789-07:30", true},
+		{"2018-09-02T03:00:00", false},       // no offset
+		{"2018-09-02T03:00:00.178", false},   // no offset
+		{"2018-09-02 03:00:00Z", false},      // space for T
+		{"2018-09-02t03:00:00Z", false},      // lower-case t
+		{"2018-09-02T03:00:00z", false},      // lower-case z
+		{"2018-09-02T03:00:00+0200", false},  // offset without colon
+		{"2018-09-02T03:00:00+24:00", false}, // offset hour out of range
+		{"2018-02-30T03:00:00Z", false},      // no such day
+		{"2018-09-02T25:00:00Z", false},      // no such hour
+		{"2018-09-02", false},                // a date
+		{"", false},
+	}
+	for _, tt := range tests {
+		if got := validateDateTime(tt.in) == nil; got != tt.want {
+			t.Errorf("validateDateTime(%q) passes = %v, want %v", tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestValidateURI(t *testing.T) {
+	tests := []struct {
+		in   string
+		want bool
+	}{
+		{"https://db-api.osc-fr1.scalingo.com/api/databases/x/backups/b/download?token=t", true},
+		{"http://127.0.0.1:8080/x", true},
+		{"https://logs.example.com", true},
+		{"/api/databases/x", false},      // relative
+		{"db-api.scalingo.com/x", false}, // no scheme
+		{"https://", false},              // no host
+		{"mailto:ops@example.com", false},
+		{"https://exa mple.com/", false},
+		{"not a url", false},
+		{"", false},
+	}
+	for _, tt := range tests {
+		if got := validateURI(tt.in) == nil; got != tt.want {
+			t.Errorf("validateURI(%q) passes = %v, want %v", tt.in, got, tt.want)
+		}
+	}
+}

@@ -1,0 +1,161 @@
+package conformance
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/getkin/kin-openapi/openapi3filter"
+	"github.com/getkin/kin-openapi/routers"
+)
+
+// ValidateRequest routes r and checks its path, query and header parameters, its content type and its
+// body (the body is read and restored so that the caller can read it again). Security is not checked:
+// authentication is the server's business. The error is a *ViolationError; its violations have Kind
+// KindRoute when nothing matches, KindParameter, KindContentType or KindBody for a malformed request,
+// and KindSchema when the body is valid JSON that breaks its schema.
+//
+// The Route is returned whenever r matches an operation, even when r breaks the spec. An operation
+// that documents no request body accepts an empty body or an empty JSON object "{}", which the
+// official clients send on such calls; anything else fails.
+func (v *Validator) ValidateRequest(r *http.Request) (*Route, error) {
+	info, params, kr, err := v.route(r, true)
+	if err != nil {
+		return nil, err
+	}
+	route := &Route{Operation: info.op.clone(), PathParams: params}
+	if vs := v.checkRequest(info, kr, params, r); len(vs) > 0 {
+		return route, violations(vs...)
+	}
+	return route, nil
+}
+
+func (v *Validator) checkRequest(info *opInfo, kr *routers.Route, params map[string]string, r *http.Request) []*Violation {
+	tmpl := Violation{OperationID: info.op.ID, Method: r.Method, Path: requestPath(r), In: "request"}
+	var out []*Violation
+	if len(info.params) > 0 {
+		input := &openapi3filter.RequestValidationInput{
+			Request:    r,
+			PathParams: params,
+			Route:      kr,
+			Options:    v.filterOpts,
+		}
+		for i, p := range info.params {
+			if c := info.pathChecks[i]; c != nil && c.ok(params[p.Name]) {
+				continue // a plain string path parameter that passes: kin-openapi would decode it as is
+			}
+			if err := openapi3filter.ValidateParameter(r.Context(), input, p); err != nil {
+				out = append(out, paramViolations(err, p, tmpl)...)
+			}
+		}
+	}
+	return append(out, v.checkRequestBody(info, r, tmpl)...)
+}
+
+func paramViolations(err error, p *openapi3.Parameter, tmpl Violation) []*Violation {
+	where := p.In + " " + p.Name
+	mk := func(expected, got string) []*Violation {
+		vi := tmpl
+		vi.Kind, vi.Pointer, vi.Expected, vi.Got = KindParameter, where, expected, got
+		return []*Violation{&vi}
+	}
+	if errors.Is(err, openapi3filter.ErrInvalidRequired) {
+		return mk("required parameter", "missing")
+	}
+	if errors.Is(err, openapi3filter.ErrInvalidEmptyValue) {
+		return mk("a non-empty value", `""`)
+	}
+	var se *openapi3.SchemaError
+	if errors.As(err, &se) {
+		vs := schemaViolations(err, tmpl, where)
+		for _, vi := range vs {
+			vi.Kind = KindParameter
+			vi.Pointer = where
+		}
+		return vs
+	}
+	var pe *openapi3filter.ParseError
+	if errors.As(err, &pe) {
+		expected := "a well-formed value"
+		if p.Schema != nil && p.Schema.Value != nil {
+			expected = typeName(p.Schema.Value)
+		}
+		return mk(expected, shorten(strconv.Quote(fmt.Sprint(pe.Value))))
+	}
+	return mk("a valid value", shorten(err.Error()))
+}
+
+func (v *Validator) checkRequestBody(info *opInfo, r *http.Request, tmpl Violation) []*Violation {
+	data, err := readAndRestore(r)
+	mk := func(kind Kind, ptr, expected, got string) []*Violation {
+		vi := tmpl
+		vi.Kind, vi.Pointer, vi.Expected, vi.Got = kind, ptr, expected, got
+		return []*Violation{&vi}
+	}
+	if err != nil {
+		return mk(KindBody, "", "a readable body", shorten(err.Error()))
+	}
+	rb := info.body
+	if rb == nil {
+		if len(bytes.TrimSpace(data)) == 0 || isEmptyObject(data) {
+			return nil
+		}
+		return mk(KindBody, "", "no body", bodySummary(data))
+	}
+	if len(data) == 0 {
+		if rb.Required {
+			return mk(KindBody, "", "a request body", "empty body")
+		}
+		return nil
+	}
+	cs := info.reqContent
+	ct := r.Header.Get("Content-Type")
+	ci, problem := matchContent(cs, ct)
+	if ci == nil {
+		expected := expectedTypes(cs)
+		if problem != "" {
+			expected = problem
+		}
+		got := shorten(strconv.Quote(ct))
+		if ct == "" {
+			got = "missing"
+		}
+		return mk(KindContentType, "header Content-Type", expected, got)
+	}
+	if ci.kind != contentJSON {
+		return nil
+	}
+	if ci.check != nil && ci.check.validJSON(data) {
+		return nil
+	}
+	var value any
+	if err := json.Unmarshal(data, &value); err != nil {
+		return mk(KindBody, "", "valid JSON", shorten(err.Error()))
+	}
+	if ci.schema == nil {
+		return nil
+	}
+	return v.visit(ci.schema, ci.check, value, tmpl)
+}
+
+func isEmptyObject(data []byte) bool {
+	var m map[string]json.RawMessage
+	return json.Unmarshal(data, &m) == nil && m != nil && len(m) == 0
+}
+
+// readAndRestore reads r's body and puts an identical one back.
+func readAndRestore(r *http.Request) ([]byte, error) {
+	if r.Body == nil || r.Body == http.NoBody {
+		return nil, nil
+	}
+	data, err := io.ReadAll(r.Body)
+	_ = r.Body.Close()
+	r.Body = io.NopCloser(bytes.NewReader(data))
+	r.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(data)), nil }
+	return data, err
+}

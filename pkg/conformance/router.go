@@ -1,0 +1,132 @@
+package conformance
+
+import (
+	"net/url"
+	"strings"
+)
+
+// router matches request paths to operations. It replaces a per-request scan of gorilla/mux
+// regular expressions (a third of the cost of validating a small response) by a walk over the path
+// segments; router_test.go proves that it agrees with kin-openapi's gorillamux router on every
+// operation of the spec.
+//
+// Like gorillamux with the single relative server "/api", it accepts any scheme and host and
+// requires the path to start with /api.
+type router struct {
+	routes []*pathRoute
+}
+
+// pathRoute is one path template of the spec and its operations by method.
+type pathRoute struct {
+	segments []string // literal segment, or "" for a parameter
+	names    []string // parameter name for each "" segment, in order
+	methods  map[string]*opInfo
+	literals int // number of literal segments, to prefer the most specific template
+}
+
+func newRouter(ops []*opInfo) *router {
+	byPath := map[string]*pathRoute{}
+	rt := &router{}
+	for _, o := range ops {
+		pr := byPath[o.op.Path]
+		if pr == nil {
+			pr = &pathRoute{methods: map[string]*opInfo{}}
+			for _, seg := range strings.Split(strings.Trim(o.op.Path, "/"), "/") {
+				if strings.HasPrefix(seg, "{") && strings.HasSuffix(seg, "}") {
+					pr.segments = append(pr.segments, "")
+					pr.names = append(pr.names, seg[1:len(seg)-1])
+					continue
+				}
+				pr.segments = append(pr.segments, seg)
+				pr.literals++
+			}
+			byPath[o.op.Path] = pr
+			rt.routes = append(rt.routes, pr)
+		}
+		pr.methods[o.op.Method] = o
+	}
+	return rt
+}
+
+// routeMiss says why a request matched nothing.
+type routeMiss int
+
+const (
+	missPath routeMiss = iota + 1
+	missMethod
+)
+
+// find returns the operation of method and URL, with its path parameters as they appear in the
+// escaped path (as gorillamux gives them to kin-openapi's parameter decoding).
+func (rt *router) find(method string, u *url.URL, wantParams bool) (*opInfo, map[string]string, routeMiss) {
+	p := u.Path
+	if u.RawPath != "" || !plainPath(p) {
+		p = u.EscapedPath()
+	}
+	rest, ok := strings.CutPrefix(p, apiPrefix+"/")
+	if !ok {
+		return nil, nil, missPath
+	}
+	var buf [12]string
+	segs := buf[:0]
+	for s := range strings.SplitSeq(rest, "/") {
+		segs = append(segs, s)
+	}
+	var best *pathRoute
+	for _, pr := range rt.routes {
+		if len(pr.segments) != len(segs) || (best != nil && best.literals >= pr.literals) {
+			continue
+		}
+		if pr.match(segs) {
+			best = pr
+		}
+	}
+	if best == nil {
+		return nil, nil, missPath
+	}
+	info := best.methods[method]
+	if info == nil {
+		return nil, nil, missMethod
+	}
+	if !wantParams {
+		return info, nil, 0
+	}
+	params := make(map[string]string, len(best.names))
+	i := 0
+	for j, lit := range best.segments {
+		if lit == "" {
+			params[best.names[i]] = segs[j]
+			i++
+		}
+	}
+	return info, params, 0
+}
+
+func (pr *pathRoute) match(segs []string) bool {
+	for i, lit := range pr.segments {
+		if lit == "" {
+			if segs[i] == "" {
+				return false
+			}
+			continue
+		}
+		if segs[i] != lit {
+			return false
+		}
+	}
+	return true
+}
+
+// plainPath reports whether p needs no percent-encoding, so that it is its own escaped form.
+func plainPath(p string) bool {
+	for i := 0; i < len(p); i++ {
+		c := p[i]
+		switch {
+		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
+		case strings.IndexByte("-._~/$&+,;=:@", c) >= 0:
+		default:
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,338 @@
+package conformance
+
+import (
+	"encoding/json"
+	"strconv"
+	"unicode/utf8"
+)
+
+// validJSON reports whether data is valid JSON that c accepts, by walking the bytes: no map, slice or
+// interface value is built for the document. It never accepts a document that decoding with
+// encoding/json and calling c.ok would refuse. It refuses irregular documents (an escaped object
+// key, or a key repeated within a oneOf branch, where encoding/json keeps the last value), which the
+// caller then judges on the slow path, as it does every refused document.
+func (c *checker) validJSON(data []byte) bool {
+	if !json.Valid(data) {
+		return false
+	}
+	w := walker{data: data}
+	w.ws()
+	return w.value(c) && !w.irregular
+}
+
+// walker reads a document already known to be valid JSON.
+type walker struct {
+	data      []byte
+	pos       int
+	inOneOf   int  // depth of oneOf branches being tried
+	irregular bool // the walk met a form it does not judge exactly
+}
+
+func (w *walker) ws() {
+	for w.pos < len(w.data) {
+		switch w.data[w.pos] {
+		case ' ', '\t', '\n', '\r':
+			w.pos++
+		default:
+			return
+		}
+	}
+}
+
+// value checks the value at the cursor against c and moves past it when it passes.
+func (w *walker) value(c *checker) bool {
+	start := w.pos
+	switch {
+	case c.delegate:
+		return w.decoded(c, start)
+	case w.data[start] == 'n':
+		w.pos += len("null")
+		return c.ok(nil)
+	case c.empty:
+		w.skip()
+		return true
+	}
+	for _, a := range c.allOf {
+		w.pos = start
+		if !w.value(a) {
+			return false
+		}
+	}
+	if len(c.oneOf) > 0 {
+		n := 0
+		w.inOneOf++
+		for _, b := range c.oneOf {
+			w.pos = start
+			if w.value(b) {
+				n++
+			}
+		}
+		w.inOneOf--
+		if n != 1 {
+			return false
+		}
+	}
+	w.pos = start
+	switch ch := w.data[start]; {
+	case ch == '"':
+		return w.stringValue(c)
+	case ch == 't' || ch == 'f':
+		w.skip()
+		return c.enum == nil && c.permits("boolean")
+	case ch == '[':
+		return c.enum == nil && w.array(c)
+	case ch == '{':
+		return c.enum == nil && w.object(c)
+	default:
+		raw := w.number()
+		f, err := strconv.ParseFloat(raw, 64)
+		return err == nil && c.enum == nil && c.number(f)
+	}
+}
+
+// decoded checks the value at start by decoding it, for delegated schemas.
+func (w *walker) decoded(c *checker, start int) bool {
+	w.pos = start
+	w.skip()
+	var v any
+	if err := json.Unmarshal(w.data[start:w.pos], &v); err != nil {
+		return false
+	}
+	return c.ok(v)
+}
+
+// rawString reads a string token. When plain, raw is exactly the decoded string (no escapes, valid
+// UTF-8) and can be compared or looked up without allocating.
+func (w *walker) rawString() (raw []byte, plain bool) {
+	start := w.pos + 1
+	i := start
+	plain = true
+	for w.data[i] != '"' {
+		if w.data[i] == '\\' {
+			plain = false
+			i++
+		}
+		i++
+	}
+	w.pos = i + 1
+	raw = w.data[start:i]
+	return raw, plain && utf8.Valid(raw)
+}
+
+// decodeString gives the string that encoding/json decodes from the token whose content is raw.
+func decodeString(raw []byte, plain bool) (string, bool) {
+	if plain {
+		return string(raw), true
+	}
+	var s string
+	quoted := make([]byte, 0, len(raw)+2)
+	quoted = append(append(append(quoted, '"'), raw...), '"')
+	err := json.Unmarshal(quoted, &s)
+	return s, err == nil
+}
+
+// stringValue checks a string value against c. A plain token (the usual case) is checked on its
+// bytes; only a format validator gets a string.
+func (w *walker) stringValue(c *checker) bool {
+	raw, plain := w.rawString()
+	if !c.permits("string") {
+		return false
+	}
+	if !plain {
+		s, ok := decodeString(raw, plain)
+		return ok && (c.enum == nil || c.enum[s]) && c.str(s)
+	}
+	if c.enum != nil && !c.enum[string(raw)] {
+		return false
+	}
+	if c.minLen != 0 || c.maxLen != nil {
+		n := uint64(utf8.RuneCount(raw)) // valid UTF-8 holds no surrogates: kin-openapi counts the same
+		if n < c.minLen || (c.maxLen != nil && n > *c.maxLen) {
+			return false
+		}
+	}
+	if c.pattern != nil && !c.pattern.Match(raw) {
+		return false
+	}
+	return c.strFmt == nil || c.strFmt.Validate(string(raw)) == nil
+}
+
+func (w *walker) number() string {
+	start := w.pos
+	for w.pos < len(w.data) {
+		switch w.data[w.pos] {
+		case '-', '+', '.', 'e', 'E', '0', '1', '2', '3', '4', '5', '6', '7', '8', '9':
+			w.pos++
+			continue
+		}
+		break
+	}
+	return string(w.data[start:w.pos])
+}
+
+func (w *walker) array(c *checker) bool {
+	if !c.permits("array") {
+		return false
+	}
+	w.pos++ // '['
+	w.ws()
+	var n uint64
+	if w.data[w.pos] == ']' {
+		w.pos++
+	} else {
+		for {
+			if c.items != nil {
+				if !w.value(c.items) {
+					return false
+				}
+			} else {
+				w.skip()
+			}
+			n++
+			w.ws()
+			if w.data[w.pos] == ']' {
+				w.pos++
+				break
+			}
+			w.pos++ // ','
+			w.ws()
+		}
+	}
+	return n >= c.minItems && (c.maxItems == nil || n <= *c.maxItems)
+}
+
+func (w *walker) object(c *checker) bool {
+	if !c.permits("object") || len(c.required) > 64 {
+		return false
+	}
+	w.pos++ // '{'
+	w.ws()
+	var seen uint64
+	var keys map[string]bool // distinct keys, counted only when a bound needs them
+	if c.minProps > 0 || c.maxProps != nil {
+		keys = map[string]bool{}
+	}
+	var dups keySet
+	if w.data[w.pos] == '}' {
+		w.pos++
+	} else {
+		for {
+			raw, plain := w.rawString()
+			w.ws()
+			w.pos++ // ':'
+			w.ws()
+			// Escaped keys need decoding; a repeated key may be refused here for its first value
+			// while encoding/json keeps the last, which could hide a second matching oneOf branch.
+			if !plain || (w.inOneOf > 0 && dups.add(raw)) {
+				w.irregular = true
+				return false
+			}
+			if keys != nil {
+				keys[string(raw)] = true
+			}
+			for i, r := range c.required {
+				if r == string(raw) {
+					seen |= 1 << i
+				}
+			}
+			switch p, known := c.props[string(raw)]; {
+			case known:
+				if !w.value(p) {
+					return false
+				}
+			case c.addlForbidden:
+				return false
+			case c.addl != nil:
+				if !w.value(c.addl) {
+					return false
+				}
+			default:
+				w.skip()
+			}
+			w.ws()
+			if w.data[w.pos] == '}' {
+				w.pos++
+				break
+			}
+			w.pos++ // ','
+			w.ws()
+		}
+	}
+	if seen != (uint64(1)<<len(c.required))-1 {
+		return false
+	}
+	if keys != nil {
+		n := uint64(len(keys))
+		if n < c.minProps || (c.maxProps != nil && n > *c.maxProps) {
+			return false
+		}
+	}
+	return true
+}
+
+// skip moves past the value at the cursor.
+func (w *walker) skip() {
+	switch w.data[w.pos] {
+	case '"':
+		w.pos++
+		for w.data[w.pos] != '"' {
+			if w.data[w.pos] == '\\' {
+				w.pos++
+			}
+			w.pos++
+		}
+		w.pos++
+	case '{', '[':
+		depth := 0
+		for {
+			switch w.data[w.pos] {
+			case '"':
+				w.skip()
+				continue
+			case '{', '[':
+				depth++
+			case '}', ']':
+				depth--
+			}
+			w.pos++
+			if depth == 0 {
+				return
+			}
+		}
+	case 't', 'n':
+		w.pos += 4
+	case 'f':
+		w.pos += 5
+	default:
+		w.number()
+	}
+}
+
+// keySet finds repeated keys in one object, without allocating for the first 16 keys.
+type keySet struct {
+	small [16][]byte
+	n     int
+	more  map[string]bool
+}
+
+// add records k and reports whether it was already there.
+func (ks *keySet) add(k []byte) bool {
+	for _, x := range ks.small[:ks.n] {
+		if string(x) == string(k) {
+			return true
+		}
+	}
+	if ks.more[string(k)] {
+		return true
+	}
+	if ks.n < len(ks.small) {
+		ks.small[ks.n] = k
+		ks.n++
+		return false
+	}
+	if ks.more == nil {
+		ks.more = map[string]bool{}
+	}
+	ks.more[string(k)] = true
+	return false
+}

@@ -1,0 +1,310 @@
+package conformance
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/getkin/kin-openapi/openapi3"
+)
+
+// Kind says which rule of the spec a Violation breaks.
+type Kind string
+
+// The kinds of Violation.
+const (
+	KindRoute       Kind = "route"        // no operation matches the method and path
+	KindStatus      Kind = "status"       // the response status is not documented
+	KindContentType Kind = "content-type" // the Content-Type is not documented (or missing)
+	KindHeader      Kind = "header"       // a documented header is missing or malformed
+	KindBody        Kind = "body"         // a body is present where none is documented, absent, or not JSON
+	KindSchema      Kind = "schema"       // a JSON body breaks its schema
+	KindParameter   Kind = "parameter"    // a path, query or header parameter is missing or malformed
+)
+
+// maxGot is the length beyond which Violation.Got is truncated.
+const maxGot = 80
+
+// Violation is one broken rule, readable in a few lines: operation, method and path, status, JSON
+// pointer, what was expected and what came. It never holds a dump of the whole schema.
+type Violation struct {
+	OperationID string
+	Method      string
+	Path        string // the request's actual path
+	Status      int    // 0 for a request violation
+	In          string // "request" or "response"
+	Kind        Kind
+	Pointer     string // JSON pointer into the body ("/database_backup/status"), or "header Retry-After", "query page"
+	Expected    string // short: `one of [scheduled pending ...]`, `string, format date-time with offset`, `required property`
+	Got         string // short rendering of the value, truncated to ~80 chars
+}
+
+// Error renders the violation on two or three short lines.
+func (v *Violation) Error() string {
+	var b strings.Builder
+	op := v.OperationID
+	if op == "" {
+		op = "(no operation)"
+	}
+	fmt.Fprintf(&b, "%s %s %s", op, v.Method, v.Path)
+	if v.Status != 0 {
+		fmt.Fprintf(&b, " -> %d", v.Status)
+	}
+	fmt.Fprintf(&b, ": %s %s violation", v.In, v.Kind)
+	if v.Pointer != "" {
+		fmt.Fprintf(&b, " at %s", v.Pointer)
+	}
+	fmt.Fprintf(&b, "\n  expected: %s\n  got:      %s", v.Expected, v.Got)
+	return b.String()
+}
+
+// ViolationError holds every violation found in one request or response. Every function of this
+// package that reports broken rules returns a *ViolationError, even for a single violation, so that
+// callers can find it with errors.As.
+type ViolationError struct {
+	Violations []*Violation
+}
+
+// Error joins the violations, one block of lines each.
+func (e *ViolationError) Error() string {
+	parts := make([]string, len(e.Violations))
+	for i, v := range e.Violations {
+		parts[i] = v.Error()
+	}
+	return strings.Join(parts, "\n")
+}
+
+// Unwrap gives the violations to errors.Is and errors.As, so that errors.As(err, &v) with v a
+// *Violation finds the first one.
+func (e *ViolationError) Unwrap() []error {
+	errs := make([]error, len(e.Violations))
+	for i, v := range e.Violations {
+		errs[i] = v
+	}
+	return errs
+}
+
+func violations(vs ...*Violation) *ViolationError {
+	return &ViolationError{Violations: vs}
+}
+
+// shorten truncates s to about maxGot characters, on a rune boundary.
+func shorten(s string) string {
+	if len(s) <= maxGot {
+		return s
+	}
+	cut := maxGot
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "…"
+}
+
+// render gives a short rendering of a decoded JSON value.
+func render(v any) string {
+	switch x := v.(type) {
+	case nil:
+		return "null"
+	case string:
+		return shorten(strconv.Quote(x))
+	case map[string]any:
+		keys := make([]string, 0, len(x))
+		for k := range x {
+			keys = append(keys, k)
+		}
+		slices.Sort(keys)
+		return shorten(fmt.Sprintf("object with keys %v", keys))
+	case []any:
+		return fmt.Sprintf("array of %d items", len(x))
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		return shorten(fmt.Sprint(v))
+	}
+	return shorten(string(b))
+}
+
+// pointer builds a JSON pointer from its reference tokens.
+func pointer(tokens []string) string {
+	if len(tokens) == 0 {
+		return "/"
+	}
+	var b strings.Builder
+	for _, t := range tokens {
+		b.WriteByte('/')
+		t = strings.ReplaceAll(t, "~", "~0")
+		b.WriteString(strings.ReplaceAll(t, "/", "~1"))
+	}
+	return b.String()
+}
+
+// schemaViolations turns the error tree of a kin-openapi schema validation into short violations,
+// each based on tmpl with Kind, Pointer, Expected and Got filled in. prefix is prepended to pointers
+// (it is used for parameters and headers, whose values are not JSON documents).
+func schemaViolations(err error, tmpl Violation, prefix string) []*Violation {
+	var out []*Violation
+	var walk func(error)
+	walk = func(err error) {
+		var me openapi3.MultiError
+		if errors.As(err, &me) && !isSchemaError(err) {
+			for _, e := range me {
+				walk(e)
+			}
+			return
+		}
+		var se *openapi3.SchemaError
+		if !errors.As(err, &se) {
+			v := tmpl
+			v.Kind = KindSchema
+			v.Pointer = prefix
+			v.Expected = "a value matching the schema"
+			v.Got = shorten(err.Error())
+			out = append(out, &v)
+			return
+		}
+		out = append(out, fromSchemaError(se, tmpl, prefix))
+	}
+	walk(err)
+	return out
+}
+
+func isSchemaError(err error) bool {
+	_, ok := err.(*openapi3.SchemaError)
+	return ok
+}
+
+func fromSchemaError(se *openapi3.SchemaError, tmpl Violation, prefix string) *Violation {
+	v := tmpl
+	v.Kind = KindSchema
+	ptr := ""
+	if toks := se.JSONPointer(); len(toks) > 0 || prefix == "" {
+		ptr = pointer(toks)
+	}
+	if prefix != "" {
+		ptr = strings.TrimSpace(prefix + " " + ptr)
+	}
+	v.Pointer = ptr
+	v.Got = render(se.Value)
+	if isSecret(ptr) {
+		if str, ok := se.Value.(string); ok {
+			v.Got = fmt.Sprintf("(redacted, %d characters)", utf8.RuneCountInString(str))
+		}
+	}
+	s := se.Schema
+	switch se.SchemaField {
+	case "required":
+		v.Expected = "required property"
+		v.Got = "missing"
+	case "enum":
+		if s != nil {
+			v.Expected = shorten(fmt.Sprintf("one of %v", s.Enum))
+		}
+	case "format":
+		if s != nil {
+			v.Expected = formatExpectation(s)
+		}
+	case "type":
+		if s != nil {
+			v.Expected = typeName(s)
+		}
+	case "nullable":
+		if s != nil {
+			v.Expected = typeName(s) + ", not null"
+		}
+	case "oneOf", "anyOf":
+		if s != nil {
+			v.Expected = branchNames(se.SchemaField, s)
+		}
+	case "pattern":
+		if s != nil {
+			v.Expected = shorten("matching " + s.Pattern)
+		}
+	case "minLength":
+		if s != nil {
+			v.Expected = fmt.Sprintf("at least %d characters", s.MinLength)
+		}
+	case "maxLength":
+		if s != nil && s.MaxLength != nil {
+			v.Expected = fmt.Sprintf("at most %d characters", *s.MaxLength)
+		}
+	case "minimum":
+		if s != nil && s.Min != nil {
+			v.Expected = fmt.Sprintf("at least %g", *s.Min)
+		}
+	case "maximum":
+		if s != nil && s.Max != nil {
+			v.Expected = fmt.Sprintf("at most %g", *s.Max)
+		}
+	case "minItems":
+		if s != nil {
+			v.Expected = fmt.Sprintf("at least %d items", s.MinItems)
+		}
+	case "minProperties":
+		if s != nil {
+			v.Expected = fmt.Sprintf("at least %d properties", s.MinProps)
+		}
+	}
+	if v.Expected == "" {
+		reason := se.Reason
+		if reason == "" {
+			reason = "schema keyword " + se.SchemaField
+		}
+		v.Expected = shorten(reason)
+	}
+	return &v
+}
+
+func typeName(s *openapi3.Schema) string {
+	if s.Type == nil || len(*s.Type) == 0 {
+		return "any value"
+	}
+	return strings.Join(s.Type.Slice(), " or ")
+}
+
+func formatExpectation(s *openapi3.Schema) string {
+	switch s.Format {
+	case "date-time":
+		return "string, format date-time with offset (RFC 3339)"
+	case "uri":
+		return "string, format uri (absolute, with scheme and host)"
+	case "int64":
+		return "integer, format int64 (whole number within int64)"
+	}
+	return typeName(s) + ", format " + s.Format
+}
+
+// branchNames describes the branches of a oneOf or anyOf by their component names.
+func branchNames(keyword string, s *openapi3.Schema) string {
+	refs := s.OneOf
+	if keyword == "anyOf" {
+		refs = s.AnyOf
+	}
+	names := make([]string, len(refs))
+	for i, r := range refs {
+		names[i] = schemaName(r)
+	}
+	return shorten(keyword + " [" + strings.Join(names, ", ") + "]")
+}
+
+func schemaName(r *openapi3.SchemaRef) string {
+	if r.Ref != "" {
+		return r.Ref[strings.LastIndexByte(r.Ref, '/')+1:]
+	}
+	if r.Value != nil {
+		if r.Value.Title != "" {
+			return r.Value.Title
+		}
+		return typeName(r.Value)
+	}
+	return "?"
+}
+
+// isSecret reports whether a pointer names a property whose value must not appear in messages.
+func isSecret(ptr string) bool {
+	last := strings.ToLower(ptr[strings.LastIndexByte(ptr, '/')+1:])
+	return strings.Contains(last, "password") || strings.Contains(last, "token")
+}

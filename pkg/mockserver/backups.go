@@ -1,0 +1,312 @@
+package mockserver
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
+	"fmt"
+	"io"
+	"math"
+	"math/rand/v2"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/scalingodb/dbapi-go/gen/dbapi"
+)
+
+// backupJSON is a backup as the API writes it: started_at and size are null, not absent, until set.
+type backupJSON struct {
+	ID         string              `json:"id"`
+	CreatedAt  time.Time           `json:"created_at"`
+	StartedAt  *time.Time          `json:"started_at"`
+	Name       string              `json:"name"`
+	Size       *int64              `json:"size"`
+	Status     dbapi.BackupStatus  `json:"status"`
+	DatabaseID string              `json:"database_id"`
+	Method     *dbapi.BackupMethod `json:"method,omitempty"`
+}
+
+func toBackupJSON(b dbapi.Backup) backupJSON {
+	return backupJSON{ID: b.ID, CreatedAt: b.CreatedAt, StartedAt: b.StartedAt, Name: b.Name, Size: b.Size,
+		Status: b.Status, DatabaseID: b.DatabaseID, Method: b.Method}
+}
+
+type backupEnvelope struct {
+	DatabaseBackup backupJSON `json:"database_backup"`
+}
+
+// ListBackups lists the backups of a database, newest first.
+func (s *Server) ListBackups(_ context.Context, req dbapi.ListBackupsRequestObject) (dbapi.ListBackupsResponseObject, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	db := s.store.dbs[req.DatabaseID]
+	if db == nil {
+		return notFound("database"), nil
+	}
+	now := s.cfg.clock.Now()
+	list := make([]backupJSON, 0, len(db.backups))
+	for i := len(db.backups) - 1; i >= 0; i-- {
+		list = append(list, toBackupJSON(s.backupView(db.backups[i], now)))
+	}
+	return jsonResponse(http.StatusOK, struct {
+		DatabaseBackups []backupJSON `json:"database_backups"`
+	}{list}), nil
+}
+
+// CreateBackup schedules a manual backup. It then runs and ends done (or in error, see
+// WithBackupErrorRate) as the clock advances.
+func (s *Server) CreateBackup(_ context.Context, req dbapi.CreateBackupRequestObject) (dbapi.CreateBackupResponseObject, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	st := s.store
+	db := st.dbs[req.DatabaseID]
+	if db == nil {
+		return notFound("database"), nil
+	}
+	now := s.cfg.clock.Now()
+	st.created++
+	n, p := float64(st.created), s.cfg.backupErrorRate
+	method := dbapi.BackupMethodManual
+	b := &backup{
+		b: dbapi.Backup{
+			ID: st.newID(), CreatedAt: now, Name: now.UTC().Format("20060102150405") + "_" + db.db.ResourceID,
+			Status: dbapi.BackupStatusScheduled, DatabaseID: db.db.ID, Method: &method,
+		},
+		db:        db,
+		lifecycle: true,
+		fails:     math.Floor(n*p) > math.Floor((n-1)*p),
+	}
+	db.backups = append(db.backups, b)
+	st.backups[b.b.ID] = b
+	return jsonResponse(http.StatusCreated, backupEnvelope{toBackupJSON(s.backupView(b, now))}), nil
+}
+
+// GetBackup shows one backup, whatever its database.
+func (s *Server) GetBackup(_ context.Context, req dbapi.GetBackupRequestObject) (dbapi.GetBackupResponseObject, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	b := s.store.backups[req.BackupID]
+	if b == nil {
+		return notFound("backup"), nil
+	}
+	return jsonResponse(http.StatusOK, backupEnvelope{toBackupJSON(s.backupView(b, s.cfg.clock.Now()))}), nil
+}
+
+// doneBackup finds a backup of a database that is done, with the response to give otherwise.
+func (s *Server) doneBackup(databaseID, backupID string) (dbapi.Backup, *apiResponse) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	db := s.store.dbs[databaseID]
+	if db == nil {
+		r := notFound("database")
+		return dbapi.Backup{}, &r
+	}
+	b := s.store.backups[backupID]
+	if b == nil || b.db != db {
+		r := notFound("backup")
+		return dbapi.Backup{}, &r
+	}
+	v := s.backupView(b, s.cfg.clock.Now())
+	if v.Status != dbapi.BackupStatusDone || v.Size == nil {
+		r := apiResponse{status: http.StatusNotFound, body: dbapi.Error{Error: "backup archive not available yet", Resource: strPtr("backup_archive")}}
+		return dbapi.Backup{}, &r
+	}
+	return v, nil
+}
+
+func strPtr(s string) *string { return &s }
+
+// GetBackupArchive returns a pre-signed URL on the mock itself, valid for the download TTL.
+func (s *Server) GetBackupArchive(ctx context.Context, req dbapi.GetBackupArchiveRequestObject) (dbapi.GetBackupArchiveResponseObject, error) {
+	if _, resp := s.doneBackup(req.DatabaseID, req.BackupID); resp != nil {
+		return *resp, nil
+	}
+	expiry := s.cfg.clock.Now().Add(s.cfg.downloadTTL).Unix()
+	token := s.signDownload(req.DatabaseID, req.BackupID, expiry)
+	u := baseURL(ctx) + "/api/databases/" + url.PathEscape(req.DatabaseID) + "/backups/" +
+		url.PathEscape(req.BackupID) + "/download?token=" + url.QueryEscape(token)
+	return dbapi.GetBackupArchive200JSONResponse{DownloadURL: u}, nil
+}
+
+func (s *Server) downloadMAC(databaseID, backupID string, expiry int64) []byte {
+	m := hmac.New(sha256.New, s.secret)
+	fmt.Fprintf(m, "%s|%s|%d", databaseID, backupID, expiry)
+	return m.Sum(nil)[:18]
+}
+
+func (s *Server) signDownload(databaseID, backupID string, expiry int64) string {
+	return base64.RawURLEncoding.EncodeToString(s.downloadMAC(databaseID, backupID, expiry)) + "." + strconv.FormatInt(expiry, 10)
+}
+
+// checkDownload tells whether token is a valid, unexpired signature of the download.
+func (s *Server) checkDownload(databaseID, backupID, token string) bool {
+	macPart, expPart, ok := strings.Cut(token, ".")
+	if !ok {
+		return false
+	}
+	expiry, err := strconv.ParseInt(expPart, 10, 64)
+	if err != nil {
+		return false
+	}
+	mac, err := base64.RawURLEncoding.DecodeString(macPart)
+	if err != nil || !hmac.Equal(mac, s.downloadMAC(databaseID, backupID, expiry)) {
+		return false
+	}
+	return s.cfg.clock.Now().Unix() < expiry
+}
+
+// DownloadBackup serves the archive of a done backup, authorised by its pre-signed token, with support
+// for one byte range.
+func (s *Server) DownloadBackup(ctx context.Context, req dbapi.DownloadBackupRequestObject) (dbapi.DownloadBackupResponseObject, error) {
+	if !s.checkDownload(req.DatabaseID, req.BackupID, req.Params.Token) {
+		return forbidden("the download link is invalid or has expired"), nil
+	}
+	b, resp := s.doneBackup(req.DatabaseID, req.BackupID)
+	if resp != nil {
+		return *resp, nil
+	}
+	size := *b.Size
+	bytesUnit := "bytes"
+	body := &archiveReader{block: archiveBlock(b.ID), rate: s.cfg.bandwidth, ctx: ctx}
+	if req.Params.Range != nil {
+		start, end, status := parseRange(*req.Params.Range, size)
+		switch status {
+		case http.StatusRequestedRangeNotSatisfiable:
+			r := errorResponse(http.StatusRequestedRangeNotSatisfiable, "requested range not satisfiable")
+			r.header = map[string]string{"Content-Range": fmt.Sprintf("bytes */%d", size)}
+			return r, nil
+		case http.StatusPartialContent:
+			body.off, body.remain = start, end-start+1
+			n := body.remain
+			return downloadResponse{dbapi.DownloadBackup206ApplicationOctetStreamResponse{
+				Body: body, ContentLength: n,
+				Headers: dbapi.DownloadBackup206ResponseHeaders{AcceptRanges: &bytesUnit, ContentLength: &n,
+					ContentRange: fmt.Sprintf("bytes %d-%d/%d", start, end, size)},
+			}}, nil
+		}
+	}
+	body.remain = size
+	return downloadResponse{dbapi.DownloadBackup200ApplicationOctetStreamResponse{
+		Body: body, ContentLength: size,
+		Headers: dbapi.DownloadBackup200ResponseHeaders{AcceptRanges: &bytesUnit, ContentLength: &size},
+	}}, nil
+}
+
+// parseRange reads a single "bytes=" range against size. It answers 206 with the inclusive bounds,
+// 416 when the range lies outside, and 200 when the header is to be ignored (RFC 9110: a syntactically
+// invalid range is ignored).
+func parseRange(h string, size int64) (start, end int64, status int) {
+	spec, ok := strings.CutPrefix(h, "bytes=")
+	if !ok || strings.Contains(spec, ",") {
+		return 0, 0, http.StatusOK
+	}
+	first, last, ok := strings.Cut(spec, "-")
+	if !ok || (first == "" && last == "") {
+		return 0, 0, http.StatusOK
+	}
+	if first == "" { // suffix: the last N bytes
+		n, err := strconv.ParseInt(last, 10, 64)
+		if err != nil {
+			return 0, 0, http.StatusOK
+		}
+		if n == 0 || size == 0 {
+			return 0, 0, http.StatusRequestedRangeNotSatisfiable
+		}
+		return max(size-n, 0), size - 1, http.StatusPartialContent
+	}
+	start, err := strconv.ParseInt(first, 10, 64)
+	if err != nil {
+		return 0, 0, http.StatusOK
+	}
+	end = size - 1
+	if last != "" {
+		end, err = strconv.ParseInt(last, 10, 64)
+		if err != nil || end < start {
+			return 0, 0, http.StatusOK
+		}
+		end = min(end, size-1)
+	}
+	if start >= size {
+		return 0, 0, http.StatusRequestedRangeNotSatisfiable
+	}
+	return start, end, http.StatusPartialContent
+}
+
+// archiveBlockSize is the period of the archive content: byte o of an archive is block[o%size].
+const archiveBlockSize = 64 << 10
+
+// archiveBlock is the pseudo-random block an archive repeats, seeded by the backup ID.
+func archiveBlock(backupID string) []byte {
+	rng := rand.New(rand.NewPCG(hashString(backupID), 0x5ca1))
+	b := make([]byte, archiveBlockSize)
+	for i := 0; i < len(b); i += 8 {
+		v := rng.Uint64()
+		for j := range 8 {
+			b[i+j] = byte(v >> (8 * j))
+		}
+	}
+	return b
+}
+
+// ArchiveContent returns the bytes the mock serves for the archive of a backup of the given size, so
+// that a test can check what a client downloaded.
+func ArchiveContent(backupID string, size int64) io.Reader {
+	return &archiveReader{block: archiveBlock(backupID), remain: size, ctx: context.Background()}
+}
+
+// archiveReader streams remain bytes of an archive from offset off, paced to rate bytes per second
+// when rate > 0. WriteTo writes straight from the block, with no copy.
+type archiveReader struct {
+	block       []byte
+	off, remain int64
+	rate        int64
+	ctx         context.Context
+}
+
+func (r *archiveReader) Read(p []byte) (int, error) {
+	if r.remain <= 0 {
+		return 0, io.EOF
+	}
+	i := r.off % archiveBlockSize
+	n := copy(p, r.block[i:min(int64(len(r.block)), i+r.remain)])
+	r.off += int64(n)
+	r.remain -= int64(n)
+	return n, nil
+}
+
+func (r *archiveReader) WriteTo(w io.Writer) (int64, error) {
+	var sent int64
+	chunk := int64(archiveBlockSize)
+	if r.rate > 0 {
+		chunk = max(min(chunk, r.rate/50), 512) // about 50 writes a second
+	}
+	start := time.Now()
+	for r.remain > 0 {
+		i := r.off % archiveBlockSize
+		n := min(archiveBlockSize-i, r.remain, chunk)
+		m, err := w.Write(r.block[i : i+n])
+		sent += int64(m)
+		r.off += int64(m)
+		r.remain -= int64(m)
+		if err != nil {
+			return sent, err
+		}
+		if r.rate > 0 {
+			due := start.Add(time.Duration(float64(sent) / float64(r.rate) * float64(time.Second)))
+			if d := time.Until(due); d > 0 {
+				t := time.NewTimer(d)
+				select {
+				case <-r.ctx.Done():
+					t.Stop()
+					return sent, r.ctx.Err()
+				case <-t.C:
+				}
+			}
+		}
+	}
+	return sent, nil
+}

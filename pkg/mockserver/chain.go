@@ -1,0 +1,185 @@
+package mockserver
+
+import (
+	"context"
+	"crypto/subtle"
+	"fmt"
+	"net/http"
+	"path"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/scalingodb/dbapi-go/gen/dbapi"
+	"github.com/scalingodb/dbapi-go/pkg/conformance"
+)
+
+const apiBase = "/api"
+
+type requestKey struct{}
+
+// keepRequest puts the HTTP request in the context of the operations that build absolute URLs.
+func keepRequest(f dbapi.StrictHandlerFunc, operationID string) dbapi.StrictHandlerFunc {
+	if operationID != "GetBackupArchive" && operationID != "UpgradeDatabase" {
+		return f
+	}
+	return func(ctx context.Context, w http.ResponseWriter, r *http.Request, req any) (any, error) {
+		return f(context.WithValue(ctx, requestKey{}, r), w, r, req)
+	}
+}
+
+// baseURL is scheme://host of the request being served, so that URLs point at the mock itself.
+func baseURL(ctx context.Context) string {
+	r, _ := ctx.Value(requestKey{}).(*http.Request)
+	if r == nil || r.Host == "" {
+		return "http://127.0.0.1"
+	}
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	return scheme + "://" + r.Host
+}
+
+// buildChain assembles the handler chain: request ID → faults → mutations → auth → conformance →
+// generated router and strict handler.
+func (s *Server) buildChain() http.Handler {
+	mux := http.NewServeMux()
+	strict := dbapi.NewStrictHandlerWithOptions(s, []dbapi.StrictMiddlewareFunc{keepRequest}, dbapi.StrictHTTPServerOptions{
+		RequestErrorHandlerFunc: func(w http.ResponseWriter, _ *http.Request, err error) {
+			writeError(w, http.StatusBadRequest, "There was a problem in the JSON you submitted: "+shortError(err))
+		},
+		ResponseErrorHandlerFunc: func(w http.ResponseWriter, _ *http.Request, err error) {
+			// An operation that fails is a bug of the mock: report it like a violation.
+			s.cfg.onViolation(fmt.Errorf("mockserver: operation failed: %w", err))
+			writeError(w, http.StatusInternalServerError, "Internal error occured, we're on it!")
+		},
+	})
+	dbapi.HandlerWithOptions(strict, dbapi.StdHTTPServerOptions{
+		BaseURL:    apiBase,
+		BaseRouter: mux,
+		ErrorHandlerFunc: func(w http.ResponseWriter, _ *http.Request, err error) {
+			writeError(w, http.StatusBadRequest, shortError(err))
+		},
+	})
+	s.router = mux
+	s.routes = map[string]string{}
+	for _, op := range s.cfg.validator.Operations() {
+		s.routes[op.Method+" "+apiBase+op.Path] = op.ID
+	}
+	s.takesBody = operationsWithBody()
+	// Archives stream through the middleware, which checks their status and headers; JSON answers
+	// are checked by checkResponses, memoised.
+	streamed := s.cfg.validator.Middleware(mux, conformance.OnResponseViolation(func(v *conformance.ViolationError) {
+		s.cfg.onViolation(v)
+	}))
+	buffered := s.checkResponses(s.cfg.validator.Middleware(mux, conformance.SkipResponseValidation()))
+	h := s.auth(streamed, buffered)
+	if len(s.muts) > 0 {
+		h = s.mutate(h)
+	}
+	if s.faults != nil {
+		h = s.injectFaults(h)
+	}
+	return s.withRequestID(h)
+}
+
+// operationsWithBody tells which operations of the spec take a request body. It is computed once:
+// decoding the embedded spec costs milliseconds. The map is never written after.
+var operationsWithBody = sync.OnceValue(func() map[string]bool {
+	m := map[string]bool{}
+	doc, err := dbapi.GetSwagger()
+	if err != nil {
+		return m
+	}
+	for _, item := range doc.Paths.Map() {
+		for _, op := range item.Operations() {
+			m[op.OperationID] = op.RequestBody != nil
+		}
+	}
+	return m
+})
+
+func shortError(err error) string {
+	msg := err.Error()
+	if len(msg) > 200 {
+		msg = msg[:200] + "…"
+	}
+	return msg
+}
+
+// operationOf returns the operationId a request is routed to, or "" when no operation matches (an
+// unclean path, a method the path does not have, or an unknown path).
+func (s *Server) operationOf(r *http.Request) string {
+	p := r.URL.Path
+	if p == "" || p[0] != '/' || !cleanPath(p) {
+		return ""
+	}
+	_, pattern := s.router.Handler(r)
+	if !strings.HasPrefix(pattern, r.Method+" ") {
+		return ""
+	}
+	return s.routes[pattern]
+}
+
+func cleanPath(p string) bool {
+	c := path.Clean(p)
+	if strings.HasSuffix(p, "/") && c != "/" {
+		c += "/"
+	}
+	return c == p
+}
+
+func (s *Server) withRequestID(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		n := s.reqSeq.Add(1)
+		var buf [24]byte
+		id := append(buf[:0], "mock-"...)
+		id = strconv.AppendUint(id, n, 10)
+		w.Header()["X-Request-Id"] = []string{string(id)}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// auth answers 404 for what no operation serves, then checks the bearer token in constant time. The
+// download is authorised by its pre-signed token instead.
+func (s *Server) auth(download, next http.Handler) http.Handler {
+	want := []byte(s.cfg.token)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		op := s.operationOf(r)
+		if op == "" {
+			writeError(w, http.StatusNotFound, "not found")
+			return
+		}
+		if !s.takesBody[op] && r.Body != nil && r.Body != http.NoBody {
+			// A body sent to an operation that takes none is ignored, as servers do (the Go client
+			// sends {} on every POST); the spec has no status to refuse it with.
+			r = r.Clone(r.Context())
+			r.Body, r.ContentLength = http.NoBody, 0
+			r.Header.Del("Content-Length")
+			r.Header.Del("Content-Type")
+		}
+		if op == "downloadBackup" {
+			download.ServeHTTP(w, r)
+			return
+		}
+		scheme, token, _ := strings.Cut(r.Header.Get("Authorization"), " ")
+		if !strings.EqualFold(scheme, "Bearer") || subtle.ConstantTimeCompare([]byte(strings.TrimSpace(token)), want) != 1 {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="dbapi"`)
+			writeError(w, http.StatusUnauthorized, "unauthorized: a valid bearer token is required")
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// downloadResponse wraps the archive answers: once the headers are out, a failed write means the
+// client went away (or a fault cut the connection), and no error body can follow.
+type downloadResponse struct {
+	inner dbapi.DownloadBackupResponseObject
+}
+
+func (d downloadResponse) VisitDownloadBackupResponse(w http.ResponseWriter) error {
+	_ = d.inner.VisitDownloadBackupResponse(w)
+	return nil
+}

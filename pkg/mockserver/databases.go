@@ -1,0 +1,253 @@
+package mockserver
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"slices"
+	"time"
+
+	"github.com/scalingodb/dbapi-go/gen/dbapi"
+)
+
+// databaseView is the database as the API shows it at now.
+func (s *Server) databaseView(db *database, now time.Time) dbapi.Database {
+	d := db.db
+	d.Features = s.featuresView(db, now)
+	d.PeriodicBackupsScheduledAt = slices.Clone(d.PeriodicBackupsScheduledAt)
+	d.Instances = slices.Clone(d.Instances)
+	return d
+}
+
+// GetDatabase shows a database.
+func (s *Server) GetDatabase(_ context.Context, req dbapi.GetDatabaseRequestObject) (dbapi.GetDatabaseResponseObject, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	db := s.store.dbs[req.DatabaseID]
+	if db == nil {
+		return notFound("database"), nil
+	}
+	return dbapi.GetDatabase200JSONResponse{Database: s.databaseView(db, s.cfg.clock.Now())}, nil
+}
+
+// UpdateDatabase changes the periodic backup settings or the maintenance window (PATCH).
+func (s *Server) UpdateDatabase(_ context.Context, req dbapi.UpdateDatabaseRequestObject) (dbapi.UpdateDatabaseResponseObject, error) {
+	if req.Body == nil {
+		return errorResponse(http.StatusBadRequest, "missing request body"), nil
+	}
+	return s.updateDatabase(req.DatabaseID, req.Body.Database), nil
+}
+
+// PutDatabase is the PUT form of UpdateDatabase.
+func (s *Server) PutDatabase(_ context.Context, req dbapi.PutDatabaseRequestObject) (dbapi.PutDatabaseResponseObject, error) {
+	if req.Body == nil {
+		return errorResponse(http.StatusBadRequest, "missing request body"), nil
+	}
+	return s.updateDatabase(req.DatabaseID, req.Body.Database), nil
+}
+
+func (s *Server) updateDatabase(id string, in dbapi.DatabaseUpdate) apiResponse {
+	var hours []int
+	var errs []string
+	if in.PeriodicBackupsScheduledAt != nil {
+		raw, _ := in.PeriodicBackupsScheduledAt.MarshalJSON()
+		// The union checks nothing: discriminate on the JSON itself.
+		if bytes.HasPrefix(bytes.TrimSpace(raw), []byte("[")) {
+			if err := json.Unmarshal(raw, &hours); err != nil {
+				errs = append(errs, "periodic_backups_scheduled_at", "should be an hour or a list of hours")
+			}
+		} else {
+			var h int
+			if err := json.Unmarshal(raw, &h); err != nil {
+				errs = append(errs, "periodic_backups_scheduled_at", "should be an hour or a list of hours")
+			}
+			hours = []int{h}
+		}
+		for _, h := range hours {
+			if h < 0 || h > 23 {
+				errs = append(errs, "periodic_backups_scheduled_at", "should be between 0 and 23")
+				break
+			}
+		}
+	}
+	if mw := in.MaintenanceWindow; mw != nil {
+		if mw.WeekdayUtc != nil && (*mw.WeekdayUtc < 0 || *mw.WeekdayUtc > 6) {
+			errs = append(errs, "maintenance_window.weekday_utc", "should be between 0 and 6")
+		}
+		if mw.StartingHourUtc != nil && (*mw.StartingHourUtc < 0 || *mw.StartingHourUtc > 23) {
+			errs = append(errs, "maintenance_window.starting_hour_utc", "should be between 0 and 23")
+		}
+	}
+	if len(errs) > 0 {
+		return invalid(errs...)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	db := s.store.dbs[id]
+	if db == nil {
+		return notFound("database")
+	}
+	if in.PeriodicBackupsEnabled != nil {
+		db.db.PeriodicBackupsEnabled = *in.PeriodicBackupsEnabled
+	}
+	if hours != nil {
+		slices.Sort(hours)
+		db.db.PeriodicBackupsScheduledAt = slices.Compact(hours)
+	}
+	if mw := in.MaintenanceWindow; mw != nil {
+		if mw.WeekdayUtc != nil {
+			db.db.MaintenanceWindow.WeekdayUtc = *mw.WeekdayUtc
+		}
+		if mw.StartingHourUtc != nil {
+			db.db.MaintenanceWindow.StartingHourUtc = *mw.StartingHourUtc
+		}
+	}
+	return jsonResponse(http.StatusOK, dbapi.DatabaseResponse{Database: s.databaseView(db, s.cfg.clock.Now())})
+}
+
+// UpgradeDatabase starts an upgrade to the next version: 202 with a Location and the target version.
+func (s *Server) UpgradeDatabase(ctx context.Context, req dbapi.UpgradeDatabaseRequestObject) (dbapi.UpgradeDatabaseResponseObject, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	db := s.store.dbs[req.DatabaseID]
+	if db == nil {
+		return notFound("database"), nil
+	}
+	if db.db.NextVersionID == nil {
+		return invalid("version", "is already the latest available"), nil
+	}
+	next, ok := s.store.versions[*db.db.NextVersionID]
+	if !ok {
+		return invalid("version", "has no known next version"), nil
+	}
+	opID := s.store.newID()
+	db.db.CurrentOperationID = &opID
+	loc := baseURL(ctx) + "/api/operations/" + opID
+	mw := db.db.MaintenanceWindow
+	msg := fmt.Sprintf("Database upgrade to %d.%d.%d-%d is pending", next.Major, next.Minor, next.Patch, next.Build)
+	warning := ""
+	return dbapi.UpgradeDatabase202JSONResponse{
+		Body: dbapi.UpgradeResponse{
+			Message: msg, OperationID: opID, ID: next.ID, DatabaseTypeID: &next.DatabaseTypeID,
+			CreatedAt: &next.CreatedAt, UpdatedAt: &next.UpdatedAt, Major: &next.Major, Minor: &next.Minor,
+			Patch: &next.Patch, Build: &next.Build, Features: &next.Features, MaintenanceWindow: &mw,
+			WarningMessage: &warning, AllowedPlugins: next.AllowedPlugins,
+		},
+		Headers: dbapi.UpgradeDatabase202ResponseHeaders{Location: &loc},
+	}, nil
+}
+
+// pitrWindow is the recovery window of a PostgreSQL database: the last seven days.
+func pitrWindow(now time.Time) (time.Time, time.Time) {
+	now = now.UTC().Truncate(time.Second)
+	return now.AddDate(0, 0, -7), now
+}
+
+// RestoreDatabasePitr starts a point-in-time restore (PostgreSQL only).
+func (s *Server) RestoreDatabasePitr(_ context.Context, req dbapi.RestoreDatabasePitrRequestObject) (dbapi.RestoreDatabasePitrResponseObject, error) {
+	if req.Body == nil {
+		return errorResponse(http.StatusBadRequest, "missing request body"), nil
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	db := s.store.dbs[req.DatabaseID]
+	if db == nil {
+		return notFound("database"), nil
+	}
+	if db.db.TypeName != "postgresql" {
+		return invalid("database", "point-in-time recovery is only available for PostgreSQL"), nil
+	}
+	now := s.cfg.clock.Now()
+	from, to := pitrWindow(now)
+	if rt := req.Body.RestoreTime; rt.Before(from) || rt.After(to) {
+		return invalid("restore_time", "should be within the recovery window"), nil
+	}
+	id := s.store.newID()
+	typ, status := "pitr_restore", dbapi.OperationStatusPending
+	created := now.UTC()
+	return dbapi.RestoreDatabasePitr201JSONResponse{Operation: dbapi.Operation{ID: id, Type: &typ, Status: &status, CreatedAt: &created}}, nil
+}
+
+// GetPitrRecoveryWindow shows the recovery window (PostgreSQL only, 404 otherwise).
+func (s *Server) GetPitrRecoveryWindow(_ context.Context, req dbapi.GetPitrRecoveryWindowRequestObject) (dbapi.GetPitrRecoveryWindowResponseObject, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	db := s.store.dbs[req.DatabaseID]
+	if db == nil {
+		return notFound("database"), nil
+	}
+	if db.db.TypeName != "postgresql" {
+		r := notFound("recovery_window")
+		r.body = dbapi.Error{Error: "point-in-time recovery is only available for PostgreSQL", Resource: strPtr("recovery_window")}
+		return r, nil
+	}
+	from, to := pitrWindow(s.cfg.clock.Now())
+	return dbapi.GetPitrRecoveryWindow200JSONResponse{RecoveryWindow: dbapi.RecoveryWindow{EarliestRecoverableAt: &from, LatestRecoverableAt: &to}}, nil
+}
+
+// knownFeature tells whether a feature exists for an engine.
+func knownFeature(typeName, name string) bool {
+	switch name {
+	case "force-ssl", "publicly-available":
+		return true
+	case "redis-rdb", "redis-aof", "redis-cache":
+		return typeName == "redis"
+	}
+	return false
+}
+
+func findFeature(db *database, name string) int {
+	return slices.IndexFunc(db.features, func(f *feature) bool { return f.name == name })
+}
+
+// EnableDatabaseFeature asks for a feature; it is PENDING_TO_ACTIVATE, then ACTIVATED on the
+// database once the activation delay has passed.
+func (s *Server) EnableDatabaseFeature(_ context.Context, req dbapi.EnableDatabaseFeatureRequestObject) (dbapi.EnableDatabaseFeatureResponseObject, error) {
+	if req.Body == nil {
+		return errorResponse(http.StatusBadRequest, "missing request body"), nil
+	}
+	name := req.Body.Feature.Name
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	db := s.store.dbs[req.DatabaseID]
+	if db == nil {
+		return notFound("database"), nil
+	}
+	if !knownFeature(db.db.TypeName, name) {
+		return invalid("name", fmt.Sprintf("%q is not a feature of %s databases", name, db.db.TypeName)), nil
+	}
+	if name == "publicly-available" && findFeature(db, "force-ssl") < 0 {
+		return invalid("name", "publicly-available needs force-ssl to be enabled first"), nil
+	}
+	now := s.cfg.clock.Now()
+	if i := findFeature(db, name); i >= 0 {
+		st := s.featuresView(db, now)[i].Status
+		return dbapi.EnableDatabaseFeature200JSONResponse{Name: name, Status: st, Message: name + " feature is already enabled"}, nil
+	}
+	db.features = append(db.features, &feature{name: name, status: dbapi.FeatureStatusPENDINGTOACTIVATE, since: now})
+	st := dbapi.FeatureStatusPENDINGTOACTIVATE
+	if s.cfg.featureActivation == 0 {
+		st = dbapi.FeatureStatusACTIVATED
+	}
+	return dbapi.EnableDatabaseFeature200JSONResponse{Name: name, Status: st, Message: name + " feature is being enabled"}, nil
+}
+
+// DisableDatabaseFeature turns a feature off.
+func (s *Server) DisableDatabaseFeature(_ context.Context, req dbapi.DisableDatabaseFeatureRequestObject) (dbapi.DisableDatabaseFeatureResponseObject, error) {
+	name := req.Params.Feature
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	db := s.store.dbs[req.DatabaseID]
+	if db == nil {
+		return notFound("database"), nil
+	}
+	if !knownFeature(db.db.TypeName, name) {
+		return invalid("feature", fmt.Sprintf("%q is not a feature of %s databases", name, db.db.TypeName)), nil
+	}
+	if i := findFeature(db, name); i >= 0 {
+		db.features = slices.Delete(db.features, i, i+1)
+	}
+	return dbapi.DisableDatabaseFeature200JSONResponse{Message: name + " feature has been disabled"}, nil
+}

@@ -1,0 +1,262 @@
+package mockserver
+
+import (
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"net/http"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/scalingodb/dbapi-go/gen/dbapi"
+)
+
+// Faults describes the failures a Server injects, by WithFaults. Rates are shares of requests,
+// between 0 and 1, and their sum cannot exceed 1. The sequence of faults is deterministic for a Seed
+// and an order of requests.
+type Faults struct {
+	// Latency is added to every request.
+	Latency time.Duration
+	// ErrorRate is the share of requests answered 500, 502 or 503 with a JSON Error body. For writes
+	// the fault falls before or after the operation runs (the FaultLog tells which).
+	ErrorRate float64
+	// RateLimitRate is the share of requests answered 429 with a Retry-After header.
+	RateLimitRate float64
+	// RetryAfter is the Retry-After value of those 429 answers, in seconds: 0 means the default 1,
+	// a negative value sends "Retry-After: 0".
+	RetryAfter int
+	// ResetRate is the share of requests whose connection is cut in the middle of the body, after the
+	// headers and part of it (for a download, part of the archive) have been sent.
+	ResetRate float64
+	// Seed seeds the fault sequence.
+	Seed int64
+}
+
+// WithFaults makes the Server inject faults (default: none).
+func WithFaults(f Faults) Option {
+	return func(c *config) { c.faults = f }
+}
+
+func (f Faults) check() error {
+	for _, r := range []float64{f.ErrorRate, f.RateLimitRate, f.ResetRate} {
+		if r < 0 || r > 1 {
+			return fmt.Errorf("mockserver: fault rate %v is not in [0, 1]", r)
+		}
+	}
+	if f.ErrorRate+f.RateLimitRate+f.ResetRate > 1 {
+		return errors.New("mockserver: fault rates add up to more than 1")
+	}
+	if f.Latency < 0 {
+		return errors.New("mockserver: negative fault latency")
+	}
+	return nil
+}
+
+func (f Faults) active() bool {
+	return f.Latency > 0 || f.ErrorRate > 0 || f.RateLimitRate > 0 || f.ResetRate > 0
+}
+
+// FaultRecord is one injected fault in the Server's FaultLog.
+type FaultRecord struct {
+	RequestID   string // the X-Request-Id of the answer
+	OperationID string // the operation the request was routed to ("" if none)
+	Kind        string // "error", "rate-limit" or "reset"
+	Status      int    // the status sent (for a reset, the status of the cut answer)
+	// Applied tells whether the operation ran and succeeded before the fault: a create answered 5xx
+	// with Applied true did create its resource.
+	Applied bool
+}
+
+// Fault kinds.
+const (
+	FaultError     = "error"
+	FaultRateLimit = "rate-limit"
+	FaultReset     = "reset"
+)
+
+type faultInjector struct {
+	f   Faults
+	mu  sync.Mutex
+	rng *rand.Rand
+	log []FaultRecord
+}
+
+func newFaultInjector(f Faults) *faultInjector {
+	return &faultInjector{f: f, rng: rand.New(rand.NewPCG(uint64(f.Seed), 0xfa017))}
+}
+
+type faultPlan struct {
+	kind   string
+	status int
+	after  bool
+}
+
+func (fi *faultInjector) plan(write bool) faultPlan {
+	fi.mu.Lock()
+	defer fi.mu.Unlock()
+	roll := fi.rng.Float64()
+	f := fi.f
+	switch {
+	case roll < f.ErrorRate:
+		p := faultPlan{kind: FaultError, status: []int{500, 502, 503}[fi.rng.IntN(3)]}
+		p.after = write && fi.rng.IntN(2) == 1
+		return p
+	case roll < f.ErrorRate+f.RateLimitRate:
+		return faultPlan{kind: FaultRateLimit, status: http.StatusTooManyRequests}
+	case roll < f.ErrorRate+f.RateLimitRate+f.ResetRate:
+		return faultPlan{kind: FaultReset}
+	}
+	return faultPlan{}
+}
+
+func (fi *faultInjector) record(r FaultRecord) {
+	fi.mu.Lock()
+	defer fi.mu.Unlock()
+	fi.log = append(fi.log, r)
+}
+
+func (fi *faultInjector) records() []FaultRecord {
+	fi.mu.Lock()
+	defer fi.mu.Unlock()
+	return append([]FaultRecord(nil), fi.log...)
+}
+
+func (s *Server) injectFaults(next http.Handler) http.Handler {
+	fi := s.faults
+	retryAfter := strconv.Itoa(max(fi.f.RetryAfter, 0))
+	if fi.f.RetryAfter == 0 {
+		retryAfter = "1"
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if d := fi.f.Latency; d > 0 {
+			t := time.NewTimer(d)
+			select {
+			case <-r.Context().Done():
+				t.Stop()
+				return
+			case <-t.C:
+			}
+		}
+		write := r.Method != http.MethodGet && r.Method != http.MethodHead
+		p := fi.plan(write)
+		if p.kind == "" {
+			next.ServeHTTP(w, r)
+			return
+		}
+		rec := FaultRecord{RequestID: w.Header().Get("X-Request-Id"), OperationID: s.operationOf(r), Kind: p.kind, Status: p.status}
+		switch p.kind {
+		case FaultError:
+			if p.after {
+				d := &discardWriter{header: http.Header{}}
+				next.ServeHTTP(d, r)
+				rec.Applied = d.status < 400
+			}
+			fi.record(rec)
+			writeError(w, p.status, "Internal error occured, we're on it!")
+		case FaultRateLimit:
+			fi.record(rec)
+			w.Header().Set("Retry-After", retryAfter)
+			code := "rate_limited"
+			writeErrorBody(w, http.StatusTooManyRequests, dbapi.Error{Error: "Retry later", Code: &code})
+		case FaultReset:
+			rw := &resetWriter{ResponseWriter: w, limit: -1}
+			next.ServeHTTP(rw, r)
+			if !rw.wroteHeader {
+				rw.WriteHeader(http.StatusOK)
+			}
+			rw.cut()
+			rec.Status, rec.Applied = rw.status, rw.status < 400
+			fi.record(rec)
+		}
+	})
+}
+
+// discardWriter runs an operation whose answer a fault replaces.
+type discardWriter struct {
+	header http.Header
+	status int
+}
+
+func (d *discardWriter) Header() http.Header { return d.header }
+func (d *discardWriter) Write(p []byte) (int, error) {
+	if d.status == 0 {
+		d.status = http.StatusOK
+	}
+	return len(p), nil
+}
+func (d *discardWriter) WriteHeader(code int) {
+	if d.status == 0 {
+		d.status = code
+	}
+}
+
+var errReset = errors.New("mockserver: connection reset by fault injection")
+
+// resetWriter passes the headers and the first half of the body through, then cuts the connection.
+type resetWriter struct {
+	http.ResponseWriter
+	limit       int64 // bytes of body to let through; -1 until known
+	written     int64
+	status      int
+	wroteHeader bool
+	done        bool
+}
+
+func (rw *resetWriter) WriteHeader(code int) {
+	if rw.wroteHeader {
+		return
+	}
+	rw.wroteHeader, rw.status = true, code
+	if n, err := strconv.ParseInt(rw.Header().Get("Content-Length"), 10, 64); err == nil {
+		rw.limit = n / 2
+	}
+	rw.ResponseWriter.WriteHeader(code)
+}
+
+func (rw *resetWriter) Write(p []byte) (int, error) {
+	if rw.done {
+		return 0, errReset
+	}
+	if !rw.wroteHeader {
+		rw.WriteHeader(http.StatusOK)
+	}
+	if rw.limit < 0 {
+		rw.limit = int64(len(p)) / 2
+	}
+	if rw.written+int64(len(p)) <= rw.limit {
+		n, err := rw.ResponseWriter.Write(p)
+		rw.written += int64(n)
+		return n, err
+	}
+	n, _ := rw.ResponseWriter.Write(p[:rw.limit-rw.written])
+	rw.written += int64(n)
+	rw.cut()
+	return n, errReset
+}
+
+func (rw *resetWriter) Flush() {
+	if f, ok := rw.ResponseWriter.(http.Flusher); ok && !rw.done {
+		f.Flush()
+	}
+}
+
+func (rw *resetWriter) Unwrap() http.ResponseWriter { return rw.ResponseWriter }
+
+// cut sends what was written so far and closes the connection.
+func (rw *resetWriter) cut() {
+	if rw.done {
+		return
+	}
+	rw.done = true
+	if f, ok := rw.ResponseWriter.(http.Flusher); ok {
+		f.Flush()
+	}
+	if h, ok := rw.ResponseWriter.(http.Hijacker); ok {
+		if conn, _, err := h.Hijack(); err == nil {
+			_ = conn.Close()
+			return
+		}
+	}
+	panic(http.ErrAbortHandler)
+}

@@ -1,0 +1,160 @@
+package mockserver
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"errors"
+	"io"
+	"net"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/scalingodb/dbapi-go/pkg/conformance"
+)
+
+// mutationCall is the request that shows a mutation: method, path (relative to the base URL, or
+// "archive" for the download URL of a done backup), body and headers.
+type mutationCall struct {
+	method, path string
+	body         any
+	header       []string
+}
+
+var mutationCalls = map[string]mutationCall{
+	"listDatabaseUsers":          {method: http.MethodGet, path: "/databases/my-db-123/users"},
+	"listBackups":                {method: http.MethodGet, path: "/databases/my-db-123/backups"},
+	"getDatabase":                {method: http.MethodGet, path: "/databases/my-db-123"},
+	"deleteDatabaseUser":         {method: http.MethodDelete, path: "/databases/my-db-123/users/metabase"},
+	"getBackup":                  {method: http.MethodGet, path: "/backups/5b8b36104ffb090be1ac3ce1"},
+	"getBackupArchive":           {method: http.MethodGet, path: "/databases/my-db-123/backups/5b8b36104ffb090be1ac3ce1/archive"},
+	"createDatabaseUser":         {method: http.MethodPost, path: "/databases/my-db-123/users", body: map[string]any{"database_user": map[string]any{"name": "new-user"}}},
+	"getDatabaseInstancesStatus": {method: http.MethodGet, path: "/databases/my-db-123/instances_status"},
+	"listMaintenances":           {method: http.MethodGet, path: "/databases/my-db-123/maintenance"},
+	"enableDatabaseFeature":      {method: http.MethodPost, path: "/databases/my-mysql-123/features", body: map[string]any{"feature": map[string]any{"name": "force-ssl"}}},
+	"downloadBackup":             {method: http.MethodGet, path: "archive", header: []string{"Range", "bytes=0-99"}},
+}
+
+// Some mutations only show on an error answer.
+var mutationCallOverrides = map[string]mutationCall{
+	"wrong-error-shape":       {method: http.MethodGet, path: "/backups/does-not-exist"},
+	"empty-validation-errors": {method: http.MethodPost, path: "/databases/my-db-123/users", body: map[string]any{"database_user": map[string]any{"name": "Bad Name!"}}},
+}
+
+// rawCall sends a request over its own TCP connection and reads the answer as it is on the wire,
+// body included even on a 204 (which net/http's client drops).
+func rawCall(t *testing.T, req *http.Request) (status int, header http.Header, body []byte) {
+	t.Helper()
+	conn, err := net.Dial("tcp", req.URL.Host)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	req.Close = true
+	if err := req.Write(conn); err != nil {
+		t.Fatal(err)
+	}
+	br := bufio.NewReader(conn)
+	resp, err := http.ReadResponse(br, req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ = io.ReadAll(resp.Body)
+	if len(body) == 0 && resp.ContentLength <= 0 {
+		rest, _ := io.ReadAll(br) // a body after a 204 stays on the wire
+		body = rest
+	}
+	return resp.StatusCode, resp.Header, body
+}
+
+func callFor(t *testing.T, c *client, call mutationCall) *http.Request {
+	t.Helper()
+	url := c.base + call.path
+	if call.path == "archive" {
+		url = archiveURL(t, c, "my-db-123", "5b8b36104ffb090be1ac3ce1")
+	}
+	var body io.Reader
+	if call.body != nil {
+		data, _ := json.Marshal(call.body)
+		body = bytes.NewReader(data)
+	}
+	req, err := http.NewRequest(call.method, url, body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if call.body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	req.Header.Set("Authorization", "Bearer "+DefaultToken)
+	for i := 0; i+1 < len(call.header); i += 2 {
+		req.Header.Set(call.header[i], call.header[i+1])
+	}
+	return req
+}
+
+// TestMutations proves each mutation of the catalogue breaks the spec: the validator rejects the
+// mutated answer, and accepts the same call's answer without the mutation.
+func TestMutations(t *testing.T) {
+	v := testValidator(t)
+	muts := Mutations()
+	if len(muts) < 25 {
+		t.Errorf("%d mutations, want at least 25", len(muts))
+	}
+	for i := 1; i < len(muts); i++ {
+		if muts[i-1].Name >= muts[i].Name {
+			t.Errorf("catalogue not sorted: %s before %s", muts[i-1].Name, muts[i].Name)
+		}
+	}
+	for _, m := range muts {
+		t.Run(m.Name, func(t *testing.T) {
+			call, ok := mutationCallOverrides[m.Name]
+			if !ok {
+				call, ok = mutationCalls[m.OperationID]
+			}
+			if !ok {
+				t.Fatalf("no call for operation %s", m.OperationID)
+			}
+			for _, mutated := range []bool{false, true} {
+				var opts []Option
+				if mutated {
+					opts = append(opts, WithMutations(m.Name))
+				}
+				_, c, _ := start(t, opts...)
+				req := callFor(t, c, call)
+				status, header, body := rawCall(t, req)
+				err := v.ValidateResponse(req, status, header, body)
+				var ve *conformance.ViolationError
+				switch {
+				case mutated && !errors.As(err, &ve):
+					t.Errorf("mutated answer passes validation (err %v): %d %s", err, status, shorten(body))
+				case !mutated && err != nil:
+					t.Errorf("answer without the mutation fails validation: %v", err)
+				}
+			}
+		})
+	}
+}
+
+func shorten(b []byte) string {
+	s := string(b)
+	if len(s) > 200 {
+		s = s[:200] + "…"
+	}
+	return strings.ToValidUTF8(s, "?")
+}
+
+func TestMutations_DoNotChangeState(t *testing.T) {
+	s, c, _ := start(t, WithMutations("create-user-missing-password", "body-on-204"))
+	r := c.do(http.MethodPost, "/databases/my-db-123/users", map[string]any{"database_user": map[string]any{"name": "mutant-user"}})
+	if r.status != http.StatusCreated || strings.Contains(r.String(), `"password":`) {
+		t.Fatalf("mutated create: %d %s", r.status, r)
+	}
+	found := false
+	for _, u := range s.Users("my-db-123") {
+		found = found || u.Name == "mutant-user"
+	}
+	if !found {
+		t.Error("the mutated create did not create the user")
+	}
+}

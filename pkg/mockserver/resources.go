@@ -1,0 +1,295 @@
+package mockserver
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"net"
+	"net/http"
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/scalingodb/dbapi-go/gen/dbapi"
+)
+
+// ListMaintenances lists the maintenance operations of a database, one page at a time (page from 1,
+// per_page 1 to 100, default 20).
+func (s *Server) ListMaintenances(_ context.Context, req dbapi.ListMaintenancesRequestObject) (dbapi.ListMaintenancesResponseObject, error) {
+	page, perPage := 1, 20
+	if p := req.Params.Page; p != nil {
+		page = *p
+	}
+	if p := req.Params.PerPage; p != nil {
+		perPage = *p
+	}
+	if page < 1 {
+		return invalid("page", "must be greater than or equal to 1"), nil
+	}
+	if perPage < 1 || perPage > 100 {
+		return invalid("per_page", "must be between 1 and 100"), nil
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	db := s.store.dbs[req.DatabaseID]
+	if db == nil {
+		return notFound("database"), nil
+	}
+	total := len(db.maint)
+	pages := (total + perPage - 1) / perPage
+	from := total
+	if page-1 < total/perPage+1 { // no overflow for a huge page
+		from = min((page-1)*perPage, total)
+	}
+	to := min(from+perPage, total)
+	var resp dbapi.ListMaintenances200JSONResponse
+	resp.Maintenance = slices.Clone(db.maint[from:to])
+	if resp.Maintenance == nil {
+		resp.Maintenance = []dbapi.Maintenance{}
+	}
+	pm := dbapi.PaginationMeta{CurrentPage: page, PerPage: &perPage, TotalPages: pages, TotalCount: int64(total)}
+	if page > 1 {
+		prev := min(page-1, max(pages, 1))
+		pm.PrevPage = &prev
+	}
+	if page < pages {
+		next := page + 1
+		pm.NextPage = &next
+	}
+	resp.Meta.Pagination = pm
+	return resp, nil
+}
+
+// GetMaintenance shows one maintenance operation, as a bare object.
+func (s *Server) GetMaintenance(_ context.Context, req dbapi.GetMaintenanceRequestObject) (dbapi.GetMaintenanceResponseObject, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	db := s.store.dbs[req.DatabaseID]
+	if db == nil {
+		return notFound("database"), nil
+	}
+	i := slices.IndexFunc(db.maint, func(m dbapi.Maintenance) bool { return m.ID == req.MaintenanceID })
+	if i < 0 {
+		return notFound("maintenance"), nil
+	}
+	return dbapi.GetMaintenance200JSONResponse(db.maint[i]), nil
+}
+
+// GetDatabaseInstancesStatus returns the bare array of instance statuses.
+func (s *Server) GetDatabaseInstancesStatus(_ context.Context, req dbapi.GetDatabaseInstancesStatusRequestObject) (dbapi.GetDatabaseInstancesStatusResponseObject, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	db := s.store.dbs[req.DatabaseID]
+	if db == nil {
+		return notFound("database"), nil
+	}
+	return dbapi.GetDatabaseInstancesStatus200JSONResponse(slices.Clone(db.instances)), nil
+}
+
+// GetDatabaseMetrics returns the resource usage of a database.
+func (s *Server) GetDatabaseMetrics(_ context.Context, req dbapi.GetDatabaseMetricsRequestObject) (dbapi.GetDatabaseMetricsResponseObject, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	db := s.store.dbs[req.DatabaseID]
+	if db == nil {
+		return notFound("database"), nil
+	}
+	return dbapi.GetDatabaseMetrics200JSONResponse(db.metrics), nil
+}
+
+// GetDatabaseHealth returns the cluster health of an Elasticsearch database; other engines get 404.
+func (s *Server) GetDatabaseHealth(_ context.Context, req dbapi.GetDatabaseHealthRequestObject) (dbapi.GetDatabaseHealthResponseObject, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	db := s.store.dbs[req.DatabaseID]
+	if db == nil {
+		return notFound("database"), nil
+	}
+	if db.health == nil {
+		return apiResponse{status: http.StatusNotFound, body: dbapi.Error{Error: "health is only available for Elasticsearch databases", Resource: strPtr("health")}}, nil
+	}
+	return dbapi.GetDatabaseHealth200JSONResponse(*db.health), nil
+}
+
+// logsToken is a deterministic token for the logs URLs of a database.
+func (s *Server) logsToken(parts ...string) string {
+	m := hmac.New(sha256.New, s.secret)
+	for _, p := range parts {
+		m.Write([]byte(p))
+		m.Write([]byte{0})
+	}
+	return hex.EncodeToString(m.Sum(nil)[:12])
+}
+
+// GetDatabaseLogsURL returns an authenticated logs URL.
+func (s *Server) GetDatabaseLogsURL(_ context.Context, req dbapi.GetDatabaseLogsURLRequestObject) (dbapi.GetDatabaseLogsURLResponseObject, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	db := s.store.dbs[req.DatabaseID]
+	if db == nil {
+		return notFound("database"), nil
+	}
+	return dbapi.GetDatabaseLogsURL200JSONResponse{URL: "https://logs.scalingo.com/apps/" + db.db.ID + "/logs?token=" + s.logsToken("logs", db.db.ID)}, nil
+}
+
+const (
+	logsArchiveDays     = 30 // one archive a day, for the 30 days before the clock's date
+	logsArchivesPerPage = 10
+)
+
+// ListDatabaseLogsArchives pages through one archive a day for the last 30 days, newest first. A page
+// is chosen by page (from 1) or by cursor (the next_cursor of the previous page).
+func (s *Server) ListDatabaseLogsArchives(_ context.Context, req dbapi.ListDatabaseLogsArchivesRequestObject) (dbapi.ListDatabaseLogsArchivesResponseObject, error) {
+	page := 1
+	if p := req.Params.Page; p != nil {
+		page = *p
+	}
+	if c := req.Params.Cursor; c != nil && *c != "" {
+		n, err := strconv.Atoi(*c)
+		if err != nil || n < 1 {
+			return invalid("cursor", "is not a cursor of this list"), nil
+		}
+		page = n
+	}
+	if page < 1 {
+		return invalid("page", "must be greater than or equal to 1"), nil
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	db := s.store.dbs[req.DatabaseID]
+	if db == nil {
+		return notFound("database"), nil
+	}
+	today := s.cfg.clock.Now().UTC().Truncate(24 * time.Hour)
+	resp := dbapi.ListDatabaseLogsArchives200JSONResponse{Archives: []dbapi.LogsArchive{}}
+	const pages = (logsArchiveDays + logsArchivesPerPage - 1) / logsArchivesPerPage
+	if page <= pages { // a later page is empty (and page*perPage could overflow)
+		for i := (page - 1) * logsArchivesPerPage; i < min(page*logsArchivesPerPage, logsArchiveDays); i++ {
+			from := today.AddDate(0, 0, -1-i)
+			day := from.Format("2006-01-02")
+			resp.Archives = append(resp.Archives, dbapi.LogsArchive{
+				URL:  fmt.Sprintf("https://logs-archives.scalingo.com/%s/%s.log.gz?token=%s", db.db.ResourceID, day, s.logsToken("archive", db.db.ID, day)),
+				From: from, To: from.Add(24*time.Hour - time.Millisecond), Size: int64(100000 + 4096*(i%7)),
+			})
+		}
+	}
+	resp.HasMore = page < pages
+	if resp.HasMore {
+		next := strconv.Itoa(page + 1)
+		resp.NextCursor = &next
+	}
+	return resp, nil
+}
+
+// GetDatabaseTypeVersion shows a database engine version.
+func (s *Server) GetDatabaseTypeVersion(_ context.Context, req dbapi.GetDatabaseTypeVersionRequestObject) (dbapi.GetDatabaseTypeVersionResponseObject, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	v, ok := s.store.versions[req.DatabaseTypeVersionID]
+	if !ok {
+		return notFound("database_type_version"), nil
+	}
+	return dbapi.GetDatabaseTypeVersion200JSONResponse{DatabaseTypeVersion: v}, nil
+}
+
+// ListFirewallRules lists the firewall rules of a database.
+func (s *Server) ListFirewallRules(_ context.Context, req dbapi.ListFirewallRulesRequestObject) (dbapi.ListFirewallRulesResponseObject, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	db := s.store.dbs[req.DatabaseID]
+	if db == nil {
+		return notFound("database"), nil
+	}
+	rules := slices.Clone(db.rules)
+	if rules == nil {
+		rules = []dbapi.FirewallRule{}
+	}
+	return dbapi.ListFirewallRules200JSONResponse{Rules: rules}, nil
+}
+
+// CreateFirewallRule adds a rule: custom_range needs a valid CIDR, managed_range a known range_id.
+func (s *Server) CreateFirewallRule(_ context.Context, req dbapi.CreateFirewallRuleRequestObject) (dbapi.CreateFirewallRuleResponseObject, error) {
+	if req.Body == nil {
+		return errorResponse(http.StatusBadRequest, "missing request body"), nil
+	}
+	in := *req.Body
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	db := s.store.dbs[req.DatabaseID]
+	if db == nil {
+		return notFound("database"), nil
+	}
+	now := s.cfg.clock.Now().UTC()
+	rule := dbapi.FirewallRule{Type: in.Type, Label: in.Label, DatabaseID: &db.db.ID, CreatedAt: &now, UpdatedAt: &now}
+	switch in.Type {
+	case dbapi.FirewallRuleTypeCustomRange:
+		if in.Cidr == nil {
+			return invalid("cidr", "can't be blank"), nil
+		}
+		_, n, err := net.ParseCIDR(*in.Cidr)
+		if err != nil {
+			return invalid("cidr", "is not a valid CIDR range"), nil
+		}
+		c := n.String()
+		rule.Cidr = &c
+	case dbapi.FirewallRuleTypeManagedRange:
+		if in.RangeID == nil {
+			return invalid("range_id", "can't be blank"), nil
+		}
+		i := slices.IndexFunc(s.store.ranges, func(r dbapi.ManagedRange) bool { return r.ID == *in.RangeID })
+		if i < 0 {
+			return invalid("range_id", "is not a known managed range"), nil
+		}
+		id := *in.RangeID
+		rule.RangeID = &id
+		if rule.Label == nil {
+			rule.Label = &s.store.ranges[i].Name
+		}
+	default:
+		return invalid("type", "should be custom_range or managed_range"), nil
+	}
+	for _, r := range db.rules {
+		if r.Type == rule.Type && eqPtr(r.Cidr, rule.Cidr) && eqPtr(r.RangeID, rule.RangeID) {
+			return invalid("cidr", "has already been taken"), nil
+		}
+	}
+	rule.ID = s.store.newID()
+	db.rules = append(db.rules, rule)
+	return dbapi.CreateFirewallRule201JSONResponse{Rule: rule}, nil
+}
+
+func eqPtr(a, b *string) bool {
+	if a == nil || b == nil {
+		return a == b
+	}
+	return *a == *b
+}
+
+// DeleteFirewallRule removes a rule.
+func (s *Server) DeleteFirewallRule(_ context.Context, req dbapi.DeleteFirewallRuleRequestObject) (dbapi.DeleteFirewallRuleResponseObject, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	db := s.store.dbs[req.DatabaseID]
+	if db == nil {
+		return notFound("database"), nil
+	}
+	i := slices.IndexFunc(db.rules, func(r dbapi.FirewallRule) bool { return r.ID == req.FirewallRuleID })
+	if i < 0 {
+		return notFound("firewall_rule"), nil
+	}
+	db.rules = slices.Delete(db.rules, i, i+1)
+	return dbapi.DeleteFirewallRule204Response{}, nil
+}
+
+// ListFirewallManagedRanges lists the ranges a managed_range rule may name.
+func (s *Server) ListFirewallManagedRanges(_ context.Context, _ dbapi.ListFirewallManagedRangesRequestObject) (dbapi.ListFirewallManagedRangesResponseObject, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	ranges := slices.Clone(s.store.ranges)
+	if ranges == nil {
+		ranges = []dbapi.ManagedRange{}
+	}
+	return dbapi.ListFirewallManagedRanges200JSONResponse{Ranges: ranges}, nil
+}

@@ -1,0 +1,240 @@
+package mockserver
+
+import (
+	"fmt"
+	"hash/fnv"
+	"time"
+
+	"github.com/scalingodb/dbapi-go/gen/dbapi"
+)
+
+// store is the in-memory state. Every access holds Server.mu.
+type store struct {
+	dbs      map[string]*database // by ID and by resource ID
+	backups  map[string]*backup   // by backup ID, across databases
+	versions map[string]dbapi.DatabaseTypeVersion
+	ranges   []dbapi.ManagedRange
+	seq      uint64 // last ID handed out
+	created  int    // backups created through the API, for the error rate
+}
+
+type database struct {
+	db        dbapi.Database // Features is rebuilt from features on read
+	features  []*feature
+	users     []*user
+	usersJSON []byte    // encoded listDatabaseUsers body, nil after a change
+	backups   []*backup // oldest first
+	maint     []dbapi.Maintenance
+	rules     []dbapi.FirewallRule
+	instances []dbapi.InstanceStatus
+	metrics   dbapi.Metrics
+	health    *dbapi.Health
+	logical   []logicalDB
+	sqlMode   string
+	retention []string
+}
+
+type feature struct {
+	name   string
+	status dbapi.FeatureStatus
+	since  time.Time // when PENDING_TO_ACTIVATE was asked
+}
+
+type user struct {
+	name      string
+	readOnly  bool
+	protected bool
+	dbms      *dbapi.DbmsAttributes
+}
+
+func (u *user) view() dbapi.DatabaseUser {
+	p := u.protected
+	return dbapi.DatabaseUser{Name: u.name, ReadOnly: u.readOnly, Protected: &p, DbmsAttributes: u.dbms}
+}
+
+type backup struct {
+	b         dbapi.Backup // as seeded, or the static fields of a created backup
+	db        *database
+	lifecycle bool // created through the API: the status follows the clock
+	fails     bool
+}
+
+type logicalDB struct {
+	Name      string `json:"name"`
+	Protected bool   `json:"protected"`
+}
+
+func newStore() *store {
+	return &store{
+		dbs:      map[string]*database{},
+		backups:  map[string]*backup{},
+		versions: map[string]dbapi.DatabaseTypeVersion{},
+	}
+}
+
+// newID returns a deterministic 24-hex-digit ID, like the API's Mongo object IDs.
+func (st *store) newID() string {
+	st.seq++
+	return fmt.Sprintf("6a11%020x", st.seq)
+}
+
+func (st *store) load(seed Seed, now time.Time) error {
+	for _, sd := range seed.Databases {
+		d := sd.Database
+		if d.ID == "" {
+			return fmt.Errorf("mockserver: seed database without ID")
+		}
+		if st.dbs[d.ID] != nil || (d.ResourceID != "" && st.dbs[d.ResourceID] != nil) {
+			return fmt.Errorf("mockserver: seed database %q defined twice", d.ID)
+		}
+		db := &database{db: d}
+		if db.db.Instances == nil {
+			db.db.Instances = []dbapi.Instance{}
+		}
+		if db.db.PeriodicBackupsScheduledAt == nil {
+			db.db.PeriodicBackupsScheduledAt = []int{}
+		}
+		for _, f := range d.Features {
+			db.features = append(db.features, &feature{name: f.Name, status: f.Status, since: now})
+		}
+		seen := map[string]bool{}
+		for _, u := range sd.Users {
+			if seen[u.Name] {
+				return fmt.Errorf("mockserver: seed user %q defined twice in %q", u.Name, d.ID)
+			}
+			seen[u.Name] = true
+			db.users = append(db.users, &user{name: u.Name, readOnly: u.ReadOnly, protected: u.Protected != nil && *u.Protected, dbms: u.DbmsAttributes})
+		}
+		for _, b := range sd.Backups {
+			if b.ID == "" || st.backups[b.ID] != nil {
+				return fmt.Errorf("mockserver: seed backup %q: empty or duplicate ID", b.ID)
+			}
+			if b.Status == dbapi.BackupStatusDone && b.Size == nil {
+				return fmt.Errorf("mockserver: seed backup %q is done but has no size", b.ID)
+			}
+			if b.DatabaseID == "" {
+				b.DatabaseID = d.ID
+			}
+			bk := &backup{b: b, db: db}
+			db.backups = append(db.backups, bk)
+			st.backups[b.ID] = bk
+		}
+		db.maint = append(db.maint, sd.Maintenance...)
+		db.rules = append(db.rules, sd.FirewallRules...)
+		db.instances = sd.InstancesStatus
+		if db.instances == nil {
+			db.instances = defaultInstancesStatus(d.Instances)
+		}
+		if sd.Metrics != nil {
+			db.metrics = *sd.Metrics
+		} else {
+			db.metrics = defaultMetrics(d.Instances)
+		}
+		db.health = sd.Health
+		if db.health == nil && d.TypeName == "elasticsearch" {
+			pending := "0"
+			db.health = &dbapi.Health{Epoch: fmt.Sprint(now.Unix()), Status: dbapi.HealthStatusGreen, Cluster: d.ResourceID, Shards: "10", PendingTasks: &pending}
+		}
+		db.logical = []logicalDB{{Name: d.ResourceID, Protected: true}}
+		db.sqlMode = "ONLY_FULL_GROUP_BY,STRICT_TRANS_TABLES,NO_ZERO_IN_DATE,NO_ZERO_DATE,ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION"
+		db.retention = []string{"autogen"}
+		st.dbs[d.ID] = db
+		if d.ResourceID != "" {
+			st.dbs[d.ResourceID] = db
+		}
+	}
+	for _, v := range seed.TypeVersions {
+		st.versions[v.ID] = v
+	}
+	st.ranges = append(st.ranges, seed.ManagedRanges...)
+	return nil
+}
+
+func defaultInstancesStatus(instances []dbapi.Instance) []dbapi.InstanceStatus {
+	out := make([]dbapi.InstanceStatus, 0, len(instances))
+	leader := true
+	for _, in := range instances {
+		st := dbapi.InstanceStatus{ID: in.ID, Type: in.Type, Status: in.Status, Role: dbapi.InstanceStatusRoleEmpty}
+		if in.Type == dbapi.InstanceTypeDBNode {
+			if leader {
+				st.Role = dbapi.InstanceStatusRoleLeader
+				leader = false
+			} else {
+				st.Role = dbapi.InstanceStatusRoleFollower
+			}
+		}
+		out = append(out, st)
+	}
+	return out
+}
+
+func defaultMetrics(instances []dbapi.Instance) dbapi.Metrics {
+	i64 := func(v int64) *int64 { return &v }
+	stats := map[string]int64{"data_size": 11044896, "current_connections": 4}
+	per := map[string]dbapi.InstanceMetrics{}
+	for _, in := range instances {
+		if in.Type != dbapi.InstanceTypeDBNode {
+			continue
+		}
+		id, addr := in.ID, fmt.Sprintf("%s:%d", in.Hostname, in.Port)
+		m := dbapi.InstanceMetrics{InstanceID: &id, InstanceAddress: &addr, RealDiskSize: i64(37825858),
+			Memory: &dbapi.InstanceMemoryMetrics{MemoryUsage: i64(156426240), SwapUsage: i64(20480), MemoryLimit: i64(536870912),
+				SwapLimit: i64(536870912), MaxMemoryUsage: i64(222314496), MaxSwapUsage: i64(0)}}
+		per[in.ID] = m
+	}
+	return dbapi.Metrics{
+		CPUUsage: 1.5, RealDiskSize: 37825858,
+		Memory: dbapi.MemoryMetrics{Memory: i64(156426240), MemoryMax: i64(222314496), MemoryLimit: i64(536870912),
+			Swap: i64(20480), SwapMax: i64(0), SwapLimit: i64(536870912)},
+		DatabaseStats: &stats, InstancesMetrics: &per,
+	}
+}
+
+// backupSize is the deterministic size of a created backup once done: 256 KiB to about 4.25 MiB,
+// derived from its ID.
+func backupSize(id string) int64 {
+	return 256<<10 + int64(hashString(id)%(4<<20))
+}
+
+// backupView is the backup as the API shows it at now. Created backups follow the clock.
+func (s *Server) backupView(b *backup, now time.Time) dbapi.Backup {
+	v := b.b
+	if !b.lifecycle {
+		return v
+	}
+	start := v.CreatedAt.Add(s.cfg.backupScheduled)
+	end := start.Add(s.cfg.backupRunning)
+	switch {
+	case now.Before(start):
+		v.Status, v.StartedAt, v.Size = dbapi.BackupStatusScheduled, nil, nil
+	case now.Before(end):
+		v.Status, v.StartedAt, v.Size = dbapi.BackupStatusRunning, &start, nil
+	case b.fails:
+		v.Status, v.StartedAt, v.Size = dbapi.BackupStatusError, &start, nil
+	default:
+		size := backupSize(v.ID)
+		v.Status, v.StartedAt, v.Size = dbapi.BackupStatusDone, &start, &size
+	}
+	return v
+}
+
+// featuresView is the feature list of a database at now: a pending activation becomes ACTIVATED once
+// the activation delay has passed.
+func (s *Server) featuresView(db *database, now time.Time) []dbapi.Feature {
+	out := make([]dbapi.Feature, 0, len(db.features))
+	for _, f := range db.features {
+		st := f.status
+		if st == dbapi.FeatureStatusPENDINGTOACTIVATE && !now.Before(f.since.Add(s.cfg.featureActivation)) {
+			st = dbapi.FeatureStatusACTIVATED
+		}
+		out = append(out, dbapi.Feature{Name: f.name, Status: st})
+	}
+	return out
+}
+
+// hashString is a stable 64-bit hash of s.
+func hashString(s string) uint64 {
+	h := fnv.New64a()
+	h.Write([]byte(s))
+	return h.Sum64()
+}

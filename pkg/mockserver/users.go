@@ -1,0 +1,176 @@
+package mockserver
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/json"
+	"net/http"
+	"regexp"
+	"slices"
+
+	"github.com/scalingodb/dbapi-go/gen/dbapi"
+)
+
+var userNameRE = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
+
+// generatePassword returns a 32-character password from crypto/rand.
+func generatePassword() string {
+	return rand.Text() + "_" + rand.Text()[:5]
+}
+
+func checkUserName(name string) []string {
+	var errs []string
+	if len(name) < 6 || len(name) > 32 {
+		errs = append(errs, "name", "should be between 6 and 32 characters long")
+	}
+	if !userNameRE.MatchString(name) {
+		errs = append(errs, "name", "should contain only lowercap letters, digits and hyphens")
+	}
+	return errs
+}
+
+// checkPassword enforces the password rules: 24 to 64 characters, and a confirmation equal to it.
+func checkPassword(pw, confirm *string) []string {
+	var errs []string
+	if n := len(*pw); n < 24 || n > 64 {
+		errs = append(errs, "password", "should be between 24 and 64 characters long")
+	}
+	if confirm == nil || *confirm != *pw {
+		errs = append(errs, "password_confirmation", "doesn't match password")
+	}
+	return errs
+}
+
+func findUser(db *database, name string) int {
+	return slices.IndexFunc(db.users, func(u *user) bool { return u.name == name })
+}
+
+// ListDatabaseUsers lists the users of a database.
+func (s *Server) ListDatabaseUsers(_ context.Context, req dbapi.ListDatabaseUsersRequestObject) (dbapi.ListDatabaseUsersResponseObject, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	db := s.store.dbs[req.DatabaseID]
+	if db == nil {
+		return notFound("database"), nil
+	}
+	if db.usersJSON == nil { // the list is encoded once per change: this is the hottest read
+		users := make([]dbapi.DatabaseUser, 0, len(db.users))
+		for _, u := range db.users {
+			users = append(users, u.view())
+		}
+		b, err := json.Marshal(dbapi.DatabaseUsersResponse{DatabaseUsers: users})
+		if err != nil {
+			return nil, err
+		}
+		db.usersJSON = append(b, '\n')
+	}
+	return apiResponse{status: http.StatusOK, raw: db.usersJSON}, nil
+}
+
+// CreateDatabaseUser creates a user; the password is generated when none is given and returned once.
+func (s *Server) CreateDatabaseUser(_ context.Context, req dbapi.CreateDatabaseUserRequestObject) (dbapi.CreateDatabaseUserResponseObject, error) {
+	if req.Body == nil {
+		return errorResponse(http.StatusBadRequest, "missing request body"), nil
+	}
+	in := req.Body.DatabaseUser
+	errs := checkUserName(in.Name)
+	password := ""
+	if in.Password != nil {
+		errs = append(errs, checkPassword(in.Password, in.PasswordConfirmation)...)
+		password = *in.Password
+	} else if in.PasswordConfirmation != nil {
+		errs = append(errs, "password", "can't be blank when a confirmation is given")
+	}
+	if len(errs) > 0 {
+		return invalid(errs...), nil
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	db := s.store.dbs[req.DatabaseID]
+	if db == nil {
+		return notFound("database"), nil
+	}
+	if findUser(db, in.Name) >= 0 {
+		return invalid("name", "has already been taken"), nil
+	}
+	if password == "" {
+		password = generatePassword()
+	}
+	u := &user{name: in.Name, readOnly: in.ReadOnly != nil && *in.ReadOnly}
+	if db.db.TypeName == "postgresql" {
+		enc := dbapi.PasswordEncryptionSCRAMSHA256
+		u.dbms = &dbapi.DbmsAttributes{PasswordEncryption: &enc}
+	}
+	db.users = append(db.users, u)
+	db.usersJSON = nil
+	return dbapi.CreateDatabaseUser201JSONResponse{DatabaseUser: withPassword(u, password)}, nil
+}
+
+func withPassword(u *user, password string) dbapi.DatabaseUserWithPassword {
+	p := u.protected
+	return dbapi.DatabaseUserWithPassword{Name: u.name, ReadOnly: u.readOnly, Protected: &p, Password: password, DbmsAttributes: u.dbms}
+}
+
+// UpdateDatabaseUser sets a password chosen by the caller; protected users are refused.
+func (s *Server) UpdateDatabaseUser(_ context.Context, req dbapi.UpdateDatabaseUserRequestObject) (dbapi.UpdateDatabaseUserResponseObject, error) {
+	if req.Body == nil {
+		return errorResponse(http.StatusBadRequest, "missing request body"), nil
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	db := s.store.dbs[req.DatabaseID]
+	if db == nil {
+		return notFound("database"), nil
+	}
+	i := findUser(db, req.Username)
+	if i < 0 {
+		return notFound("database_user"), nil
+	}
+	u := db.users[i]
+	if u.protected {
+		return forbidden("protected users cannot be updated"), nil
+	}
+	in := req.Body.DatabaseUser
+	if in.Password == nil {
+		return invalid("password", "can't be blank"), nil
+	}
+	if errs := checkPassword(in.Password, in.PasswordConfirmation); len(errs) > 0 {
+		return invalid(errs...), nil
+	}
+	return dbapi.UpdateDatabaseUser200JSONResponse{DatabaseUser: u.view()}, nil
+}
+
+// ResetDatabaseUserPassword replaces a user's password with a generated one, returned once.
+func (s *Server) ResetDatabaseUserPassword(_ context.Context, req dbapi.ResetDatabaseUserPasswordRequestObject) (dbapi.ResetDatabaseUserPasswordResponseObject, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	db := s.store.dbs[req.DatabaseID]
+	if db == nil {
+		return notFound("database"), nil
+	}
+	i := findUser(db, req.Username)
+	if i < 0 {
+		return notFound("database_user"), nil
+	}
+	return dbapi.ResetDatabaseUserPassword200JSONResponse{DatabaseUser: withPassword(db.users[i], generatePassword())}, nil
+}
+
+// DeleteDatabaseUser removes a user; protected users are refused.
+func (s *Server) DeleteDatabaseUser(_ context.Context, req dbapi.DeleteDatabaseUserRequestObject) (dbapi.DeleteDatabaseUserResponseObject, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	db := s.store.dbs[req.DatabaseID]
+	if db == nil {
+		return notFound("database"), nil
+	}
+	i := findUser(db, req.Username)
+	if i < 0 {
+		return notFound("database_user"), nil
+	}
+	if db.users[i].protected {
+		return forbidden("protected users cannot be deleted"), nil
+	}
+	db.users = slices.Delete(db.users, i, i+1)
+	db.usersJSON = nil
+	return dbapi.DeleteDatabaseUser204Response{}, nil
+}

@@ -1,0 +1,122 @@
+package mockserver
+
+import (
+	"bytes"
+	"hash/maphash"
+	"net/http"
+	"strconv"
+	"sync"
+)
+
+// The mock's JSON answers are very repetitive (the same list, byte for byte, until something changes),
+// so response validation is memoised: an answer identical to one that already passed — same operation,
+// status, headers and body — is not validated again. Answers that fail are reported every time.
+// Archive downloads stream through the conformance middleware instead (status and headers checked).
+
+const memoLimit = 4096 // distinct valid answers remembered before the memo starts afresh
+
+type validationMemo struct {
+	seed maphash.Seed
+	mu   sync.RWMutex
+	ok   map[uint64]struct{}
+}
+
+func newValidationMemo() *validationMemo {
+	return &validationMemo{seed: maphash.MakeSeed(), ok: map[uint64]struct{}{}}
+}
+
+// key hashes everything validation looks at. Header pairs are hashed one by one and summed, so their
+// order does not matter; X-Request-Id, unique to each answer and undocumented, is left out.
+func (m *validationMemo) key(route string, status int, h http.Header, body []byte) uint64 {
+	var sum uint64
+	for k, vs := range h {
+		if k == "X-Request-Id" {
+			continue
+		}
+		for _, v := range vs {
+			sum += maphash.String(m.seed, k+"\x00"+v)
+		}
+	}
+	var hh maphash.Hash
+	hh.SetSeed(m.seed)
+	hh.WriteString(route)
+	var st [8]byte
+	hh.Write(strconv.AppendInt(st[:0], int64(status), 10))
+	hh.Write(body)
+	return hh.Sum64() ^ sum
+}
+
+func (m *validationMemo) seen(k uint64) bool {
+	m.mu.RLock()
+	_, ok := m.ok[k]
+	m.mu.RUnlock()
+	return ok
+}
+
+func (m *validationMemo) add(k uint64) {
+	m.mu.Lock()
+	if len(m.ok) >= memoLimit {
+		clear(m.ok)
+	}
+	m.ok[k] = struct{}{}
+	m.mu.Unlock()
+}
+
+var bufPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// heldWriter buffers an answer until the handler returns.
+type heldWriter struct {
+	w      http.ResponseWriter
+	status int
+	buf    *bytes.Buffer
+}
+
+func (hw *heldWriter) Header() http.Header { return hw.w.Header() }
+
+func (hw *heldWriter) WriteHeader(code int) {
+	if hw.status == 0 && code >= 200 {
+		hw.status = code
+	}
+}
+
+func (hw *heldWriter) Write(p []byte) (int, error) {
+	if hw.status == 0 {
+		hw.status = http.StatusOK
+	}
+	return hw.buf.Write(p)
+}
+
+// checkResponses validates the JSON answers of next (memoised) and sends them unchanged.
+func (s *Server) checkResponses(next http.Handler) http.Handler {
+	v := s.cfg.validator
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		buf := bufPool.Get().(*bytes.Buffer)
+		buf.Reset()
+		defer bufPool.Put(buf)
+		hw := &heldWriter{w: w, buf: buf}
+		next.ServeHTTP(hw, r)
+		if hw.status == 0 {
+			hw.status = http.StatusOK
+		}
+		h := w.Header()
+		body := buf.Bytes()
+		if h.Get("Content-Type") == "" && len(body) > 0 {
+			h.Set("Content-Type", http.DetectContentType(body))
+		}
+		if s.memo == nil {
+			if err := v.ValidateResponse(r, hw.status, h, body); err != nil {
+				s.cfg.onViolation(err)
+			}
+		} else if k := s.memo.key(r.Method+" "+r.URL.Path, hw.status, h, body); !s.memo.seen(k) {
+			if err := v.ValidateResponse(r, hw.status, h, body); err != nil {
+				s.cfg.onViolation(err)
+			} else {
+				s.memo.add(k)
+			}
+		}
+		w.WriteHeader(hw.status)
+		if len(body) > 0 {
+			_, _ = w.Write(body)
+		}
+	})
+}

@@ -1,0 +1,83 @@
+package scalingodb
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+
+	"github.com/scalingodb/dbapi-go/gen/dbapi"
+)
+
+// ActionsService runs engine-specific administrative actions, such as
+// "list-databases" (MySQL, MongoDB) or "pg-list-queries" (PostgreSQL).
+type ActionsService service
+
+// ErrActionFailed matches an *ActionError.
+var ErrActionFailed = errors.New("scalingodb: action failed")
+
+// ActionError is an action that ran but failed (the server answered ok: 0).
+// It matches ErrActionFailed.
+type ActionError struct {
+	// Action is the name of the action.
+	Action string
+	// Message is the server's explanation.
+	Message string
+}
+
+// Error describes the failed action.
+func (e *ActionError) Error() string {
+	return "scalingodb: action " + e.Action + " failed: " + e.Message
+}
+
+// Is reports whether target is ErrActionFailed.
+func (e *ActionError) Is(target error) bool { return target == ErrActionFailed }
+
+var opRunAction = op{id: "runDatabaseAction"}
+
+// Run runs the action named name with params (any JSON-encodable value, or
+// nil) and returns its raw JSON result, to be decoded by the caller into
+// the shape the action documents ("null" for actions that return nothing).
+// An action that fails on the server returns an *ActionError. It is never
+// retried: most actions change the database.
+//
+// API: POST /databases/{database_id}/action (runDatabaseAction)
+func (s *ActionsService) Run(ctx context.Context, databaseID, name string, params any) (json.RawMessage, error) {
+	if err := pathID("database_id", databaseID); err != nil {
+		return nil, err
+	}
+	if name == "" {
+		return nil, &ValidationError{Field: "action_name", Reason: "must not be empty"}
+	}
+	body, err := json.Marshal(struct {
+		ActionName string `json:"action_name"`
+		Params     any    `json:"params"`
+	}{name, params})
+	if err != nil {
+		return nil, &ValidationError{Field: "params", Reason: "cannot be encoded as JSON"}
+	}
+	var w struct {
+		OK     *int            `json:"ok"`
+		Result json.RawMessage `json:"result"`
+		Error  string          `json:"error"`
+	}
+	status, err := s.c.do(ctx, opRunAction, func(ctx context.Context, e ...dbapi.RequestEditorFn) (*http.Response, error) {
+		return s.c.api.RunDatabaseActionWithBody(ctx, databaseID, jsonContentType, bytes.NewReader(body), e...)
+	}, &w)
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case w.OK == nil:
+		return nil, malformed(opRunAction, status, `missing required field "ok"`)
+	case *w.OK == 0:
+		return nil, &ActionError{Action: name, Message: w.Error}
+	case *w.OK != 1:
+		return nil, malformed(opRunAction, status, `field "ok" is neither 0 nor 1`)
+	}
+	if w.Result == nil {
+		w.Result = json.RawMessage("null")
+	}
+	return w.Result, nil
+}

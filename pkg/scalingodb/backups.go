@@ -1,0 +1,284 @@
+package scalingodb
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"time"
+
+	"github.com/scalingodb/dbapi-go/gen/dbapi"
+)
+
+// BackupsService lists, creates, waits for and downloads backups.
+type BackupsService service
+
+// BackupStatus is the state of a backup: scheduled, then running, then
+// done or error.
+type BackupStatus string
+
+// Backup states. BackupPending is the original name of a backup that has
+// not started; BackupCancelling and BackupCancelled are known to the dashboard.
+const (
+	BackupScheduled  BackupStatus = "scheduled"
+	BackupPending    BackupStatus = "pending"
+	BackupRunning    BackupStatus = "running"
+	BackupDone       BackupStatus = "done"
+	BackupError      BackupStatus = "error"
+	BackupCancelling BackupStatus = "cancelling"
+	BackupCancelled  BackupStatus = "cancelled"
+)
+
+// Finished reports whether the backup will not change state any more.
+func (s BackupStatus) Finished() bool {
+	return s == BackupDone || s == BackupError || s == BackupCancelled
+}
+
+// BackupMethod says whether a backup was taken on schedule or on request.
+type BackupMethod string
+
+// Backup methods.
+const (
+	BackupPeriodic BackupMethod = "periodic"
+	BackupManual   BackupMethod = "manual"
+)
+
+// Backup is a backup of a database.
+type Backup struct {
+	ID        string    `json:"id"`
+	CreatedAt time.Time `json:"created_at"`
+	// StartedAt is nil until the backup starts.
+	StartedAt *time.Time `json:"started_at"`
+	Name      string     `json:"name"`
+	// Size of the archive in bytes; 0 until the backup is done.
+	Size       int64        `json:"size"`
+	Status     BackupStatus `json:"status"`
+	DatabaseID string       `json:"database_id"`
+	Method     BackupMethod `json:"method"`
+	Hidden     bool         `json:"hidden,omitempty"`
+}
+
+func (b *Backup) check(o op, status int) error {
+	if b.ID == "" || b.Status == "" {
+		return malformed(o, status, `missing required field "id" or "status" of a backup`)
+	}
+	return nil
+}
+
+// ErrBackupFailed matches a *BackupFailedError.
+var ErrBackupFailed = errors.New("scalingodb: backup failed")
+
+// BackupFailedError is a backup that ended in the error or cancelled state while
+// being waited for. It matches ErrBackupFailed.
+type BackupFailedError struct {
+	// Backup is the backup in its final state.
+	Backup *Backup
+}
+
+// Error names the backup and its state.
+func (e *BackupFailedError) Error() string {
+	return "scalingodb: backup " + e.Backup.ID + " ended in state " + string(e.Backup.Status)
+}
+
+// Is reports whether target is ErrBackupFailed.
+func (e *BackupFailedError) Is(target error) bool { return target == ErrBackupFailed }
+
+var (
+	opListBackups  = op{id: "listBackups", idempotent: true}
+	opCreateBackup = op{id: "createBackup"}
+	opGetBackup    = op{id: "getBackup", idempotent: true}
+	opGetArchive   = op{id: "getBackupArchive", idempotent: true}
+	opDownload     = op{id: "downloadBackup", idempotent: true}
+)
+
+// List returns the backups of a database, newest first.
+//
+// API: GET /databases/{database_id}/backups (listBackups)
+func (s *BackupsService) List(ctx context.Context, databaseID string) ([]*Backup, error) {
+	if err := pathID("database_id", databaseID); err != nil {
+		return nil, err
+	}
+	var w struct {
+		Backups *[]*Backup `json:"database_backups"`
+	}
+	status, err := s.c.do(ctx, opListBackups, func(ctx context.Context, e ...dbapi.RequestEditorFn) (*http.Response, error) {
+		return s.c.api.ListBackups(ctx, databaseID, e...)
+	}, &w)
+	if err != nil {
+		return nil, err
+	}
+	if w.Backups == nil {
+		return nil, malformed(opListBackups, status, `missing envelope key "database_backups"`)
+	}
+	for _, b := range *w.Backups {
+		if b == nil {
+			return nil, malformed(opListBackups, status, "null backup in list")
+		}
+		if err := b.check(opListBackups, status); err != nil {
+			return nil, err
+		}
+	}
+	return *w.Backups, nil
+}
+
+// Create schedules a manual backup and returns it (usually in the
+// scheduled state). Both shapes servers answer are accepted: the backup in
+// its "database_backup" envelope, and the bare backup of older servers. It
+// is never retried: a lost answer may hide a scheduled backup.
+//
+// API: POST /databases/{database_id}/backups (createBackup)
+func (s *BackupsService) Create(ctx context.Context, databaseID string) (*Backup, error) {
+	if err := pathID("database_id", databaseID); err != nil {
+		return nil, err
+	}
+	// One pass decodes both shapes; the envelope key decides which one counts.
+	var w struct {
+		Envelope *Backup `json:"database_backup"`
+		Backup
+	}
+	status, err := s.c.do(ctx, opCreateBackup, func(ctx context.Context, e ...dbapi.RequestEditorFn) (*http.Response, error) {
+		return s.c.api.CreateBackup(ctx, databaseID, e...)
+	}, &w)
+	if err != nil {
+		return nil, err
+	}
+	b := w.Envelope
+	if b == nil {
+		if w.ID == "" {
+			return nil, malformed(opCreateBackup, status, `missing envelope key "database_backup" and not a bare backup`)
+		}
+		b = &w.Backup
+	}
+	if err := b.check(opCreateBackup, status); err != nil {
+		return nil, err
+	}
+	return b, nil
+}
+
+// Get returns one backup. The path is not nested under the database.
+//
+// API: GET /backups/{backup_id} (getBackup)
+func (s *BackupsService) Get(ctx context.Context, backupID string) (*Backup, error) {
+	if err := pathID("backup_id", backupID); err != nil {
+		return nil, err
+	}
+	var w struct {
+		Backup *Backup `json:"database_backup"`
+	}
+	status, err := s.c.do(ctx, opGetBackup, func(ctx context.Context, e ...dbapi.RequestEditorFn) (*http.Response, error) {
+		return s.c.api.GetBackup(ctx, backupID, e...)
+	}, &w)
+	if err != nil {
+		return nil, err
+	}
+	if w.Backup == nil {
+		return nil, malformed(opGetBackup, status, `missing envelope key "database_backup"`)
+	}
+	if err := w.Backup.check(opGetBackup, status); err != nil {
+		return nil, err
+	}
+	return w.Backup, nil
+}
+
+// ArchiveLink returns a pre-signed link to the archive of a backup.
+//
+// API: GET /databases/{database_id}/backups/{backup_id}/archive (getBackupArchive)
+func (s *BackupsService) ArchiveLink(ctx context.Context, databaseID, backupID string) (SignedURL, error) {
+	if err := pathID("database_id", databaseID); err != nil {
+		return SignedURL{}, err
+	}
+	if err := pathID("backup_id", backupID); err != nil {
+		return SignedURL{}, err
+	}
+	var w struct {
+		URL *string `json:"download_url"`
+	}
+	status, err := s.c.do(ctx, opGetArchive, func(ctx context.Context, e ...dbapi.RequestEditorFn) (*http.Response, error) {
+		return s.c.api.GetBackupArchive(ctx, databaseID, backupID, e...)
+	}, &w)
+	if err != nil {
+		return SignedURL{}, err
+	}
+	if w.URL == nil || *w.URL == "" {
+		return SignedURL{}, malformed(opGetArchive, status, `missing required field "download_url"`)
+	}
+	if err := checkDownloadURL(*w.URL); err != nil {
+		return SignedURL{}, malformed(opGetArchive, status, `"download_url" is not an absolute http(s) URL`)
+	}
+	return SignedURL{url: *w.URL}, nil
+}
+
+// WaitOption tunes Wait and CreateAndWait.
+type WaitOption func(*waitConfig)
+
+type waitConfig struct {
+	first, max time.Duration
+}
+
+// PollEvery sets the first and the longest interval between two polls
+// (default 1s, growing by half each poll up to 15s).
+func PollEvery(first, max time.Duration) WaitOption {
+	return func(c *waitConfig) {
+		if first > 0 {
+			c.first = first
+		}
+		if max >= c.first {
+			c.max = max
+		} else {
+			c.max = c.first
+		}
+	}
+}
+
+// Wait polls a backup, with a growing interval, until it is done (the
+// backup is returned) or fails (a *BackupFailedError that matches
+// ErrBackupFailed), or ctx is done. Transient errors of a poll are retried
+// by the client's retry policy; any other error stops the wait.
+//
+// API: GET /backups/{backup_id} (getBackup)
+func (s *BackupsService) Wait(ctx context.Context, backupID string, opts ...WaitOption) (*Backup, error) {
+	cfg := waitConfig{first: time.Second, max: 15 * time.Second}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	interval := cfg.first
+	timer := time.NewTimer(0)
+	defer timer.Stop()
+	<-timer.C
+	for {
+		b, err := s.Get(ctx, backupID)
+		if err != nil {
+			return nil, err
+		}
+		switch b.Status {
+		case BackupDone:
+			return b, nil
+		case BackupError, BackupCancelled, BackupCancelling:
+			return nil, &BackupFailedError{Backup: b}
+		}
+		timer.Reset(interval)
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-timer.C:
+		}
+		interval += interval / 2
+		if interval > cfg.max {
+			interval = cfg.max
+		}
+	}
+}
+
+// CreateAndWait creates a backup and waits until it is done or fails (see
+// Create and Wait). The create itself is never retried.
+//
+// API: POST /databases/{database_id}/backups (createBackup)
+func (s *BackupsService) CreateAndWait(ctx context.Context, databaseID string, opts ...WaitOption) (*Backup, error) {
+	b, err := s.Create(ctx, databaseID)
+	if err != nil {
+		return nil, err
+	}
+	if b.Status == BackupDone {
+		return b, nil
+	}
+	return s.Wait(ctx, b.ID, opts...)
+}

@@ -1,0 +1,288 @@
+package scalingodb
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/scalingodb/dbapi-go/gen/dbapi"
+	"github.com/scalingodb/dbapi-go/pkg/mockserver"
+)
+
+// Environment of the download helper process (see TestMain).
+const (
+	helperEnv     = "SCALINGODB_DOWNLOAD_HELPER_BASEURL"
+	helperBackup  = "SCALINGODB_DOWNLOAD_HELPER_BACKUP"
+	bigBackupID   = "5f0000000000000000000001"
+	bigBackupSize = 1 << 30
+)
+
+// TestMain doubles as the download helper process of
+// BenchmarkDownload1GiB: with helperEnv set, the test binary downloads one
+// backup into a discarding io.WriterAt and prints its peak resident memory
+// (VmHWM), then exits, so that memory is measured in a process of its own.
+func TestMain(m *testing.M) {
+	if base := os.Getenv(helperEnv); base != "" {
+		os.Exit(downloadHelper(base, os.Getenv(helperBackup)))
+	}
+	os.Exit(m.Run())
+}
+
+func downloadHelper(base, backupID string) int {
+	c, err := New(WithBaseURL(base), WithToken(mockserver.DefaultToken))
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	n, err := c.Backups.Download(context.Background(), demoDB, backupID, discardAt{})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	hwm, err := vmHWM()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	fmt.Printf("bytes=%d vmhwm_kib=%d\n", n, hwm)
+	return 0
+}
+
+// vmHWM reads the peak resident set size of this process, in KiB.
+func vmHWM() (int64, error) {
+	f, err := os.Open("/proc/self/status")
+	if err != nil {
+		return 0, err
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		if v, ok := strings.CutPrefix(sc.Text(), "VmHWM:"); ok {
+			return strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64)
+		}
+	}
+	return 0, fmt.Errorf("no VmHWM in /proc/self/status")
+}
+
+// usersBody is the fixed answer of BenchmarkRoundTrip.
+const usersBody = `{"database-users":[` +
+	`{"name":"my-db-123","read_only":false,"protected":true,"dbms_attributes":{"password_encryption":"SCRAM-SHA-256"}},` +
+	`{"name":"metabase","read_only":true,"protected":false,"dbms_attributes":{"password_encryption":"SCRAM-SHA-256"}},` +
+	`{"name":"reporting","read_only":false,"protected":false,"dbms_attributes":{"password_encryption":"SCRAM-SHA-256"}}]}`
+
+// BenchmarkRoundTrip compares Users.List with the same GET done with raw
+// net/http and encoding/json, against one loopback handler that answers
+// fixed bytes, so that the server costs the same on both sides.
+func BenchmarkRoundTrip(b *testing.B) {
+	body := []byte(usersBody)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+		_, _ = w.Write(body)
+	}))
+	defer srv.Close()
+	ctx := context.Background()
+
+	c, err := New(WithBaseURL(srv.URL), WithToken(testToken))
+	if err != nil {
+		b.Fatal(err)
+	}
+	wrapper := func(b *testing.B) {
+		users, err := c.Users.List(ctx, "my-db-123")
+		if err != nil || len(users) != 3 {
+			b.Fatal(users, err)
+		}
+	}
+	hc := &http.Client{Timeout: 60 * time.Second}
+	url := srv.URL + "/api/databases/my-db-123/users"
+	type user struct {
+		Name           string `json:"name"`
+		ReadOnly       bool   `json:"read_only"`
+		Protected      bool   `json:"protected"`
+		DbmsAttributes struct {
+			PasswordEncryption string `json:"password_encryption"`
+		} `json:"dbms_attributes"`
+	}
+	raw := func(b *testing.B) {
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		req.Header.Set("Authorization", "Bearer "+testToken)
+		req.Header.Set("Accept", "application/json")
+		resp, err := hc.Do(req)
+		if err != nil {
+			b.Fatal(err)
+		}
+		var out struct {
+			Users []user `json:"database-users"`
+		}
+		err = json.NewDecoder(resp.Body).Decode(&out)
+		resp.Body.Close()
+		if err != nil || resp.StatusCode != 200 || len(out.Users) != 3 {
+			b.Fatal(out, err)
+		}
+	}
+	b.Run("wrapper", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			wrapper(b)
+		}
+	})
+	b.Run("raw", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			raw(b)
+		}
+	})
+	// interleaved alternates both requests in one loop, so that load from
+	// other processes hits both sides alike, and reports the time ratio.
+	b.Run("interleaved", func(b *testing.B) {
+		var tw, tr time.Duration
+		for b.Loop() {
+			t0 := time.Now()
+			wrapper(b)
+			t1 := time.Now()
+			raw(b)
+			tr += time.Since(t1)
+			tw += t1.Sub(t0)
+		}
+		b.ReportMetric(float64(tw.Nanoseconds())/float64(b.N), "wrapper-ns/op")
+		b.ReportMetric(float64(tr.Nanoseconds())/float64(b.N), "raw-ns/op")
+		b.ReportMetric(float64(tw)/float64(tr), "wrapper/raw")
+	})
+}
+
+// seedWithBackup is the demo seed plus a done backup of the given size on my-db-123.
+func seedWithBackup(id string, size int64) mockserver.Seed {
+	seed := mockserver.DemoSeed()
+	db := &seed.Databases[0]
+	created := time.Date(2024, 1, 1, 3, 0, 0, 0, time.UTC)
+	method := dbapi.BackupMethodManual
+	db.Backups = append(db.Backups, dbapi.Backup{ID: id, CreatedAt: created, StartedAt: &created,
+		Name: "big", Size: &size, Status: dbapi.BackupStatusDone, DatabaseID: db.Database.ID, Method: &method})
+	return seed
+}
+
+// BenchmarkDownload1GiB compares Backups.Download of a 1 GiB archive from
+// the mock with `curl -s -o /dev/null` on a pre-signed URL of the same
+// archive. The wrapper side also reports the peak resident memory
+// (VmHWM) of a separate process that runs the same download.
+func BenchmarkDownload1GiB(b *testing.B) {
+	mock, base := mockserver.Start(b, mockserver.WithSeed(seedWithBackup(bigBackupID, bigBackupSize)), mockserver.WithDownloadTTL(time.Hour))
+	_ = mock
+	c, err := New(WithBaseURL(base), WithToken(mockserver.DefaultToken))
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx := context.Background()
+	b.Run("wrapper", func(b *testing.B) {
+		b.SetBytes(bigBackupSize)
+		for b.Loop() {
+			n, err := c.Backups.Download(ctx, demoDB, bigBackupID, discardAt{})
+			if err != nil || n != bigBackupSize {
+				b.Fatal(n, err)
+			}
+		}
+		b.StopTimer()
+		cmd := exec.Command(os.Args[0])
+		cmd.Env = append(os.Environ(), helperEnv+"="+base, helperBackup+"="+bigBackupID)
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			b.Fatalf("helper: %v: %s", err, out)
+		}
+		var n, hwm int64
+		if _, err := fmt.Sscanf(string(out), "bytes=%d vmhwm_kib=%d", &n, &hwm); err != nil || n != bigBackupSize {
+			b.Fatalf("helper output %q: %v", out, err)
+		}
+		b.ReportMetric(float64(hwm)/1024, "peak-RSS-MiB")
+	})
+	// nethttp is the floor of Go itself: one GET of the same URL copied
+	// to io.Discard with a buffer of the same size as the wrapper's.
+	b.Run("nethttp", func(b *testing.B) {
+		link, err := c.Backups.ArchiveLink(ctx, demoDB, bigBackupID)
+		if err != nil {
+			b.Fatal(err)
+		}
+		buf := make([]byte, downloadBufSize)
+		b.SetBytes(bigBackupSize)
+		for b.Loop() {
+			resp, err := http.Get(link.URL())
+			if err != nil {
+				b.Fatal(err)
+			}
+			n, err := io.CopyBuffer(io.Discard, struct{ io.Reader }{resp.Body}, buf)
+			resp.Body.Close()
+			if err != nil || n != bigBackupSize {
+				b.Fatal(n, err)
+			}
+		}
+	})
+	link, err := c.Backups.ArchiveLink(ctx, demoDB, bigBackupID)
+	if err != nil {
+		b.Fatal(err)
+	}
+	curl := func(b *testing.B) {
+		out, err := exec.Command("curl", "-s", "-S", "-f", "-o", "/dev/null", "-w", "%{size_download}", link.URL()).CombinedOutput()
+		if err != nil || string(out) != strconv.Itoa(bigBackupSize) {
+			b.Fatalf("curl: %v: %s", err, out)
+		}
+	}
+	b.Run("curl", func(b *testing.B) {
+		b.SetBytes(bigBackupSize)
+		for b.Loop() {
+			curl(b)
+		}
+	})
+	// interleaved alternates the wrapper and curl, so that load from other
+	// processes hits both alike, and reports the throughput ratio.
+	b.Run("interleaved", func(b *testing.B) {
+		var tw, tc time.Duration
+		for b.Loop() {
+			t0 := time.Now()
+			if n, err := c.Backups.Download(ctx, demoDB, bigBackupID, discardAt{}); err != nil || n != bigBackupSize {
+				b.Fatal(n, err)
+			}
+			t1 := time.Now()
+			curl(b)
+			tc += time.Since(t1)
+			tw += t1.Sub(t0)
+		}
+		b.ReportMetric(float64(bigBackupSize)*float64(b.N)/tw.Seconds()/1e6, "wrapper-MB/s")
+		b.ReportMetric(float64(bigBackupSize)*float64(b.N)/tc.Seconds()/1e6, "curl-MB/s")
+		b.ReportMetric(tc.Seconds()/tw.Seconds(), "wrapper/curl-throughput")
+	})
+}
+
+// BenchmarkParallelRanges downloads the demo's 64 MiB backup from a mock
+// that caps each connection at 16 MiB/s, over one and over four ranged
+// connections.
+func BenchmarkParallelRanges(b *testing.B) {
+	const backupID, size = "5b8b36104ffb090be1ac3ce1", 64 << 20
+	_, base := mockserver.Start(b, mockserver.WithSeed(mockserver.DemoSeed()), mockserver.WithBandwidthLimit(16<<20), mockserver.WithDownloadTTL(time.Hour))
+	c, err := New(WithBaseURL(base), WithToken(mockserver.DefaultToken))
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, n := range []int{1, 4} {
+		b.Run(strconv.Itoa(n), func(b *testing.B) {
+			b.SetBytes(size)
+			for b.Loop() {
+				got, err := c.Backups.Download(context.Background(), demoDB, backupID, discardAt{}, WithParallel(n))
+				if err != nil || got != size {
+					b.Fatal(got, err)
+				}
+			}
+		})
+	}
+}

@@ -1,0 +1,276 @@
+package scalingodb
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/scalingodb/dbapi-go/gen/dbapi"
+)
+
+// DatabasesService reads and changes the database addon itself.
+type DatabasesService service
+
+// DatabaseStatus is the lifecycle state of a database.
+type DatabaseStatus string
+
+// Database states.
+const (
+	DatabaseCreating  DatabaseStatus = "creating"
+	DatabaseRunning   DatabaseStatus = "running"
+	DatabaseMigrating DatabaseStatus = "migrating"
+	DatabaseUpdating  DatabaseStatus = "updating"
+	DatabaseUpgrading DatabaseStatus = "upgrading"
+	DatabaseStopped   DatabaseStatus = "stopped"
+)
+
+// InstanceState is the lifecycle state of a node.
+type InstanceState string
+
+// Instance states.
+const (
+	InstanceBooting    InstanceState = "booting"
+	InstanceRunning    InstanceState = "running"
+	InstanceRestarting InstanceState = "restarting"
+	InstanceMigrating  InstanceState = "migrating"
+	InstanceUpgrading  InstanceState = "upgrading"
+	InstanceStopped    InstanceState = "stopped"
+	InstanceRemoving   InstanceState = "removing"
+)
+
+// InstanceType says what a node does.
+type InstanceType string
+
+// Instance types.
+const (
+	InstanceDBNode  InstanceType = "db-node"
+	InstanceGateway InstanceType = "gateway"
+	InstanceUtility InstanceType = "utility"
+	InstanceHAProxy InstanceType = "haproxy"
+)
+
+// Instance is one node of a database.
+type Instance struct {
+	ID        string        `json:"id"`
+	Hostname  string        `json:"hostname"`
+	Port      int           `json:"port"`
+	Status    InstanceState `json:"status"`
+	Type      InstanceType  `json:"type"`
+	Features  []string      `json:"features,omitempty"`
+	PrivateIP string        `json:"private_ip,omitempty"`
+}
+
+// MaintenanceWindow is the weekly slot in which maintenance may run.
+type MaintenanceWindow struct {
+	// WeekdayUTC is the day the window starts, 0 being Sunday.
+	WeekdayUTC int `json:"weekday_utc"`
+	// StartingHourUTC is the hour (UTC) at which the window starts.
+	StartingHourUTC int `json:"starting_hour_utc"`
+	// DurationInHour is the length of the window in hours.
+	DurationInHour int `json:"duration_in_hour"`
+}
+
+// Database is a database addon.
+type Database struct {
+	ID               string         `json:"id"`
+	ResourceID       string         `json:"resource_id"`
+	AppName          string         `json:"app_name"`
+	CreatedAt        time.Time      `json:"created_at"`
+	EncryptionAtRest bool           `json:"encryption_at_rest"`
+	Plan             string         `json:"plan"`
+	Status           DatabaseStatus `json:"status"`
+	TypeID           string         `json:"type_id"`
+	// TypeName is the engine: postgresql, mysql, mongodb, redis, influxdb, elasticsearch...
+	TypeName        string `json:"type_name"`
+	VersionID       string `json:"version_id"`
+	ReadableVersion string `json:"readable_version"`
+	// Hostname is the host and port of the database.
+	Hostname  string     `json:"hostname"`
+	Instances []Instance `json:"instances"`
+	// NextVersionID is the version an upgrade would go to, or "".
+	NextVersionID string    `json:"next_version_id"`
+	Features      []Feature `json:"features"`
+	// CurrentOperationID is the running asynchronous operation, or "".
+	CurrentOperationID     string `json:"current_operation_id"`
+	Cluster                bool   `json:"cluster"`
+	PeriodicBackupsEnabled bool   `json:"periodic_backups_enabled"`
+	// PeriodicBackupsScheduledAt holds the hours of the day (UTC) at which periodic backups run.
+	PeriodicBackupsScheduledAt []int             `json:"periodic_backups_scheduled_at"`
+	MaintenanceWindow          MaintenanceWindow `json:"maintenance_window"`
+	MongoReplSetName           string            `json:"mongo_repl_set_name,omitempty"`
+}
+
+// DatabaseUpdate holds the settings to change; nil fields are left alone.
+type DatabaseUpdate struct {
+	// PeriodicBackupsEnabled turns periodic backups on or off.
+	PeriodicBackupsEnabled *bool
+	// PeriodicBackupsScheduledAt sets the hours (0-23, UTC) of the periodic
+	// backups. One hour is sent as an integer, the documented form;
+	// several are sent as a list.
+	PeriodicBackupsScheduledAt []int
+	// MaintenanceWindow moves the maintenance window.
+	MaintenanceWindow *MaintenanceWindowUpdate
+}
+
+// MaintenanceWindowUpdate holds the parts of the maintenance window to
+// change; nil fields are left alone.
+type MaintenanceWindowUpdate struct {
+	// WeekdayUTC is the day the window starts, 0 (Sunday) to 6.
+	WeekdayUTC *int `json:"weekday_utc,omitempty"`
+	// StartingHourUTC is the hour (0-23, UTC) at which the window starts.
+	StartingHourUTC *int `json:"starting_hour_utc,omitempty"`
+}
+
+func (u *DatabaseUpdate) body() ([]byte, error) {
+	if u == nil {
+		return nil, &ValidationError{Field: "update", Reason: "must not be nil"}
+	}
+	type wire struct {
+		PeriodicBackupsEnabled     *bool                    `json:"periodic_backups_enabled,omitempty"`
+		PeriodicBackupsScheduledAt any                      `json:"periodic_backups_scheduled_at,omitempty"`
+		MaintenanceWindow          *MaintenanceWindowUpdate `json:"maintenance_window,omitempty"`
+	}
+	w := wire{PeriodicBackupsEnabled: u.PeriodicBackupsEnabled, MaintenanceWindow: u.MaintenanceWindow}
+	for _, h := range u.PeriodicBackupsScheduledAt {
+		if h < 0 || h > 23 {
+			return nil, &ValidationError{Field: "periodic_backups_scheduled_at", Reason: fmt.Sprintf("hour %d is not within 0-23", h)}
+		}
+	}
+	switch len(u.PeriodicBackupsScheduledAt) {
+	case 0:
+	case 1:
+		w.PeriodicBackupsScheduledAt = u.PeriodicBackupsScheduledAt[0]
+	default:
+		w.PeriodicBackupsScheduledAt = u.PeriodicBackupsScheduledAt
+	}
+	if mw := u.MaintenanceWindow; mw != nil {
+		if mw.WeekdayUTC != nil && (*mw.WeekdayUTC < 0 || *mw.WeekdayUTC > 6) {
+			return nil, &ValidationError{Field: "maintenance_window.weekday_utc", Reason: "must be within 0-6"}
+		}
+		if mw.StartingHourUTC != nil && (*mw.StartingHourUTC < 0 || *mw.StartingHourUTC > 23) {
+			return nil, &ValidationError{Field: "maintenance_window.starting_hour_utc", Reason: "must be within 0-23"}
+		}
+	}
+	return json.Marshal(struct {
+		Database wire `json:"database"`
+	}{w})
+}
+
+type databaseEnvelope struct {
+	Database *Database `json:"database"`
+}
+
+func (e *databaseEnvelope) result(o op, status int) (*Database, error) {
+	if e.Database == nil {
+		return nil, malformed(o, status, `missing envelope key "database"`)
+	}
+	if e.Database.ID == "" {
+		return nil, malformed(o, status, `missing required field "database.id"`)
+	}
+	return e.Database, nil
+}
+
+var (
+	opGetDatabase     = op{id: "getDatabase", idempotent: true}
+	opUpdateDatabase  = op{id: "updateDatabase", idempotent: true}
+	opPutDatabase     = op{id: "putDatabase", idempotent: true}
+	opUpgradeDatabase = op{id: "upgradeDatabase"}
+)
+
+// Get returns the settings, version, instances and features of a database.
+//
+// API: GET /databases/{database_id} (getDatabase)
+func (s *DatabasesService) Get(ctx context.Context, databaseID string) (*Database, error) {
+	if err := pathID("database_id", databaseID); err != nil {
+		return nil, err
+	}
+	var env databaseEnvelope
+	status, err := s.c.do(ctx, opGetDatabase, func(ctx context.Context, e ...dbapi.RequestEditorFn) (*http.Response, error) {
+		return s.c.api.GetDatabase(ctx, databaseID, e...)
+	}, &env)
+	if err != nil {
+		return nil, err
+	}
+	return env.result(opGetDatabase, status)
+}
+
+// Update changes the periodic backup schedule or the maintenance window of
+// a database; nil fields of u are left alone. It is idempotent and retried.
+//
+// API: PATCH /databases/{database_id} (updateDatabase)
+func (s *DatabasesService) Update(ctx context.Context, databaseID string, u *DatabaseUpdate) (*Database, error) {
+	return s.update(ctx, opUpdateDatabase, databaseID, u)
+}
+
+// Put is Update sent with the PUT verb, which the documentation accepts too.
+//
+// API: PUT /databases/{database_id} (putDatabase)
+func (s *DatabasesService) Put(ctx context.Context, databaseID string, u *DatabaseUpdate) (*Database, error) {
+	return s.update(ctx, opPutDatabase, databaseID, u)
+}
+
+func (s *DatabasesService) update(ctx context.Context, o op, databaseID string, u *DatabaseUpdate) (*Database, error) {
+	if err := pathID("database_id", databaseID); err != nil {
+		return nil, err
+	}
+	body, err := u.body()
+	if err != nil {
+		return nil, err
+	}
+	var env databaseEnvelope
+	status, err := s.c.do(ctx, o, func(ctx context.Context, e ...dbapi.RequestEditorFn) (*http.Response, error) {
+		if o == opPutDatabase {
+			return s.c.api.PutDatabaseWithBody(ctx, databaseID, jsonContentType, bytes.NewReader(body), e...)
+		}
+		return s.c.api.UpdateDatabaseWithBody(ctx, databaseID, jsonContentType, bytes.NewReader(body), e...)
+	}, &env)
+	if err != nil {
+		return nil, err
+	}
+	return env.result(o, status)
+}
+
+// Upgrade is the answer to an upgrade request: the target version and the
+// operation that runs the upgrade.
+type Upgrade struct {
+	// Message is the server's description, such as "Database upgrade to 12.6.0-1 is pending".
+	Message string
+	// OperationID names the asynchronous operation that runs the upgrade.
+	OperationID string
+	// WarningMessage is a warning about the target version, or "".
+	WarningMessage string
+	// Target is the version the database is upgraded to.
+	Target DatabaseTypeVersion
+}
+
+// Upgrade starts an asynchronous upgrade of the engine to the next
+// available version. It is never retried: a lost answer may hide a started
+// upgrade.
+//
+// API: POST /databases/{database_id}/upgrade (upgradeDatabase)
+func (s *DatabasesService) Upgrade(ctx context.Context, databaseID string) (*Upgrade, error) {
+	if err := pathID("database_id", databaseID); err != nil {
+		return nil, err
+	}
+	var w struct {
+		Message        *string `json:"message"`
+		OperationID    *string `json:"operation_id"`
+		WarningMessage string  `json:"warning_message"`
+		DatabaseTypeVersion
+	}
+	status, err := s.c.do(ctx, opUpgradeDatabase, func(ctx context.Context, e ...dbapi.RequestEditorFn) (*http.Response, error) {
+		return s.c.api.UpgradeDatabase(ctx, databaseID, e...)
+	}, &w)
+	if err != nil {
+		return nil, err
+	}
+	if w.Message == nil || w.OperationID == nil || w.ID == "" {
+		return nil, malformed(opUpgradeDatabase, status, "missing required field (message, operation_id or id)")
+	}
+	return &Upgrade{Message: *w.Message, OperationID: *w.OperationID, WarningMessage: w.WarningMessage, Target: w.DatabaseTypeVersion}, nil
+}
+
+const jsonContentType = "application/json"

@@ -1,0 +1,55 @@
+// Package scalingodb is a Go client for the Scalingo Database API: the API
+// that manages one database addon (its settings, users, backups, features,
+// maintenance, instances, metrics and logs).
+//
+// # Quick start
+//
+//	client, err := scalingodb.New(
+//		scalingodb.WithRegion("osc-fr1"),                    // or WithBaseURL("http://127.0.0.1:8080")
+//		scalingodb.WithToken(os.Getenv("DB_BEARER_TOKEN")), // or WithTokenSource(addonTokens)
+//	)
+//	if err != nil { ... }
+//	users, err := client.Users.List(ctx, "my-db-123")
+//	backup, err := client.Backups.CreateAndWait(ctx, "my-db-123")
+//	n, err := client.Backups.DownloadToFile(ctx, "my-db-123", backup.ID, "backup.tar.gz")
+//
+// The same code runs as Example against the mock of pkg/mockserver.
+//
+// # Shape
+//
+// A Client exposes one service per resource (Databases, Features, Actions,
+// PITR, Users, Backups, Maintenance, Instances, Metrics, Logs,
+// TypeVersions, Firewall), with one method per operation of the API; each
+// method's documentation names its operation ("API: GET /databases/{database_id}
+// (getDatabase)"). Results are plain Go types: time.Time, typed string
+// enums such as BackupStatus, and pointers only where null means something.
+//
+// # Errors
+//
+// A non-2xx answer is an *APIError (status, code, message, request ID,
+// field errors, Retry-After), matched with errors.Is against ErrNotFound,
+// ErrRateLimited and the other sentinels. An answer without the documented
+// shape (bad JSON, a missing envelope key or required field) is a
+// *ResponseError that matches ErrMalformedResponse: the client never
+// returns zero values in its place. Inputs the API would refuse (a user
+// name or password breaking the rules, an empty or "." / ".." identifier)
+// are a *ValidationError, returned before any request is sent.
+//
+// # Retries
+//
+// Idempotent requests (GET, PUT, DELETE and the PATCH of settings and
+// passwords) are retried by go-retryablehttp on connection errors, 429 and
+// 5xx, with exponential backoff and jitter, honouring Retry-After and the
+// context. Requests that may have taken effect even when their answer is
+// lost (creating a backup, a user or a firewall rule, resetting a
+// password, running an action, upgrading, restoring, enabling a feature)
+// are never retried. See WithRetry.
+//
+// # Secrets
+//
+// Tokens, passwords and the token of a pre-signed URL never appear in
+// errors, logs or String output. Passwords are Secret values (Reveal gives
+// the real value); pre-signed URLs are SignedURL values (URL gives the
+// real value). Backup downloads go to the pre-signed URL without the
+// bearer token.
+package scalingodb

@@ -1,0 +1,329 @@
+package scalingodb
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// discardAt is an io.WriterAt that drops what it is given.
+type discardAt struct{}
+
+func (discardAt) WriteAt(p []byte, _ int64) (int, error) { return len(p), nil }
+
+// memAt is an io.WriterAt into memory, safe for concurrent writers.
+type memAt struct {
+	mu  sync.Mutex
+	buf []byte
+}
+
+func (m *memAt) WriteAt(p []byte, off int64) (int, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if end := off + int64(len(p)); end > int64(len(m.buf)) {
+		m.buf = append(m.buf, make([]byte, end-int64(len(m.buf)))...)
+	}
+	copy(m.buf[off:], p)
+	return len(p), nil
+}
+
+// archiveServer serves a backup of the given bytes the way the API does:
+// getBackup, getBackupArchive and a ranged download. cut(n) tells whether
+// download request n (from 1) is cut halfway through its body.
+type archiveServer struct {
+	data    []byte
+	size    int64 // the size getBackup reports
+	cut     func(n int64) bool
+	token   string
+	noRange bool // answer 200 with the whole archive, whatever the Range
+	stall   func(n int64) bool
+	dlReqs  atomic.Int64
+	mu      sync.Mutex
+	dlHdrs  []http.Header
+	archive atomic.Int64
+}
+
+func (a *archiveServer) handler(t *testing.T) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		switch {
+		case strings.HasPrefix(r.URL.Path, "/api/backups/"):
+			writeJSON(w, 200, fmt.Sprintf(`{"database_backup":{"id":"b1","status":"done","size":%d,"created_at":"2024-01-01T00:00:00Z"}}`, a.size))
+		case strings.HasSuffix(r.URL.Path, "/archive"):
+			a.archive.Add(1)
+			writeJSON(w, 200, `{"download_url":"http://`+r.Host+`/api/databases/db/backups/b1/download?token=`+a.token+`"}`)
+		case strings.HasSuffix(r.URL.Path, "/download"):
+			n := a.dlReqs.Add(1)
+			a.mu.Lock()
+			a.dlHdrs = append(a.dlHdrs, r.Header.Clone())
+			a.mu.Unlock()
+			if r.URL.Query().Get("token") != a.token {
+				writeJSON(w, 403, `{"error":"forbidden"}`)
+				return
+			}
+			start, end := int64(0), int64(len(a.data))-1
+			status := 200
+			if rg := r.Header.Get("Range"); rg != "" && !a.noRange {
+				s, e, _ := strings.Cut(strings.TrimPrefix(rg, "bytes="), "-")
+				start, _ = strconv.ParseInt(s, 10, 64)
+				if e != "" {
+					end, _ = strconv.ParseInt(e, 10, 64)
+				}
+				status = 206
+				w.Header().Set("Content-Range", fmt.Sprintf("bytes %d-%d/%d", start, end, len(a.data)))
+			}
+			body := a.data[start : end+1]
+			w.Header().Set("Content-Type", "application/octet-stream")
+			w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+			w.WriteHeader(status)
+			if a.stall != nil && a.stall(n) {
+				_, _ = w.Write(body[:len(body)/2])
+				w.(http.Flusher).Flush()
+				<-r.Context().Done() // send nothing more until the client gives up
+				return
+			}
+			if a.cut != nil && a.cut(n) {
+				_, _ = w.Write(body[:len(body)/2])
+				w.(http.Flusher).Flush()
+				resetConn(t, w)
+				return
+			}
+			_, _ = w.Write(body)
+		default:
+			writeJSON(w, 404, `{"error":"not found"}`)
+		}
+	}
+}
+
+func randomBytes(n int) []byte {
+	r := rand.New(rand.NewPCG(1, 2))
+	b := make([]byte, n)
+	for i := range b {
+		b[i] = byte(r.Uint32())
+	}
+	return b
+}
+
+func fastDownloadRetry() DownloadOption {
+	return WithDownloadRetry(RetryPolicy{MaxAttempts: 5, MinWait: time.Millisecond, MaxWait: 5 * time.Millisecond})
+}
+
+func TestDownload(t *testing.T) {
+	data := randomBytes(3<<20 + 12345)
+	want := sha256.Sum256(data)
+	tests := []struct {
+		name     string
+		parallel int
+		cut      func(n int64) bool
+		wantReqs int64
+	}{
+		{"one stream", 1, nil, 1},
+		{"cut three times", 1, func(n int64) bool { return n <= 3 }, 4},
+		{"four ranges", 4, nil, 4},
+		{"four ranges with cuts", 4, func(n int64) bool { return n == 2 || n == 3 || n == 5 }, 7},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			a := &archiveServer{data: data, size: int64(len(data)), cut: tt.cut, token: "dl-token-SECRET"}
+			c, _, _ := newTestClient(t, a.handler(t))
+			dst := &memAt{}
+			var calls, last atomic.Int64
+			n, err := c.Backups.Download(context.Background(), "db", "b1", dst, WithParallel(tt.parallel), fastDownloadRetry(),
+				WithProgress(func(done, total int64) {
+					calls.Add(1)
+					if done < last.Load() || total != int64(len(data)) {
+						t.Errorf("progress went back or has a wrong total: %d/%d", done, total)
+					}
+					last.Store(done)
+				}))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if n != int64(len(data)) || sha256.Sum256(dst.buf) != want {
+				t.Fatalf("got %d bytes with another hash, want %d", n, len(data))
+			}
+			if got := a.dlReqs.Load(); got != tt.wantReqs {
+				t.Errorf("%d download requests, want %d", got, tt.wantReqs)
+			}
+			if calls.Load() == 0 || last.Load() != int64(len(data)) {
+				t.Errorf("progress: %d calls, last %d", calls.Load(), last.Load())
+			}
+			a.mu.Lock()
+			defer a.mu.Unlock()
+			for _, h := range a.dlHdrs {
+				if h.Get("Authorization") != "" {
+					t.Errorf("the download request carried Authorization %q", h.Get("Authorization"))
+				}
+			}
+		})
+	}
+}
+
+func TestDownload_ResumeIsBounded(t *testing.T) {
+	data := randomBytes(100_000)
+	a := &archiveServer{data: data, size: int64(len(data)), token: "tok"}
+	h := a.handler(t)
+	var dl atomic.Int64
+	c, _, _ := newTestClient(t, func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasSuffix(r.URL.Path, "/download") {
+			// Headers, then a cut before any byte: no progress, ever.
+			dl.Add(1)
+			w.Header().Set("Content-Range", fmt.Sprintf("bytes 0-%d/%d", len(data)-1, len(data)))
+			w.Header().Set("Content-Length", strconv.Itoa(len(data)))
+			w.WriteHeader(206)
+			w.(http.Flusher).Flush()
+			resetConn(t, w)
+			return
+		}
+		h(w, r)
+	})
+	_, err := c.Backups.Download(context.Background(), "db", "b1", &memAt{}, fastDownloadRetry())
+	if err == nil {
+		t.Fatal("want an error")
+	}
+	if n := dl.Load(); n != 5 {
+		t.Fatalf("%d download attempts, want 5 (the retry bound)", n)
+	}
+}
+
+func TestDownload_StalledConnectionIsResumed(t *testing.T) {
+	data := randomBytes(1 << 20)
+	a := &archiveServer{data: data, size: int64(len(data)), token: "tok", stall: func(n int64) bool { return n == 1 }}
+	c, _, _ := newTestClient(t, a.handler(t))
+	dst := &memAt{}
+	n, err := c.Backups.Download(context.Background(), "db", "b1", dst, WithStallTimeout(50*time.Millisecond), fastDownloadRetry())
+	if err != nil || n != int64(len(data)) || !bytes.Equal(dst.buf, data) {
+		t.Fatalf("got %d, %v", n, err)
+	}
+	if a.dlReqs.Load() != 2 {
+		t.Errorf("%d requests, want 2 (the stalled one, then the resume)", a.dlReqs.Load())
+	}
+}
+
+func TestDownload_ServerWithoutRanges(t *testing.T) {
+	data := randomBytes(2 << 20)
+	a := &archiveServer{data: data, size: int64(len(data)), token: "tok", noRange: true}
+	c, _, _ := newTestClient(t, a.handler(t))
+	dst := &memAt{}
+	n, err := c.Backups.Download(context.Background(), "db", "b1", dst, WithParallel(4), fastDownloadRetry())
+	if err != nil || n != int64(len(data)) || !bytes.Equal(dst.buf, data) {
+		t.Fatalf("got %d, %v", n, err)
+	}
+	if a.dlReqs.Load() != 1 {
+		t.Errorf("%d requests, want 1: a server without ranges gets one stream", a.dlReqs.Load())
+	}
+}
+
+func TestDownload_Failures(t *testing.T) {
+	data := randomBytes(100_000)
+	tests := []struct {
+		name  string
+		size  int64
+		serve http.HandlerFunc
+		want  error
+	}{
+		{"size differs from the backup", 100_001, nil, ErrMalformedResponse},
+		{"download host always fails", int64(len(data)), func(w http.ResponseWriter, r *http.Request) { writeJSON(w, 500, `{"error":"x"}`) }, ErrServer},
+		{"link not found", int64(len(data)), func(w http.ResponseWriter, r *http.Request) { writeJSON(w, 404, `{"error":"x"}`) }, ErrNotFound},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			a := &archiveServer{data: data, size: tt.size, token: "dl-SECRET"}
+			h := a.handler(t)
+			c, _, _ := newTestClient(t, func(w http.ResponseWriter, r *http.Request) {
+				if tt.serve != nil && strings.HasSuffix(r.URL.Path, "/download") {
+					tt.serve(w, r)
+					return
+				}
+				h(w, r)
+			})
+			_, err := c.Backups.Download(context.Background(), "db", "b1", &memAt{}, fastDownloadRetry())
+			if !errors.Is(err, tt.want) {
+				t.Fatalf("got %v, want %v", err, tt.want)
+			}
+			if strings.Contains(err.Error(), "dl-SECRET") {
+				t.Errorf("error %q holds the link's token", err)
+			}
+		})
+	}
+}
+
+func TestDownload_RenewsExpiredLink(t *testing.T) {
+	data := randomBytes(200_000)
+	a := &archiveServer{data: data, size: int64(len(data)), token: "fresh"}
+	h := a.handler(t)
+	var links atomic.Int64
+	c, _, _ := newTestClient(t, func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasSuffix(r.URL.Path, "/archive") && links.Add(1) == 1 {
+			// The first link has already expired.
+			writeJSON(w, 200, `{"download_url":"http://`+r.Host+`/api/databases/db/backups/b1/download?token=stale"}`)
+			return
+		}
+		h(w, r)
+	})
+	dst := &memAt{}
+	n, err := c.Backups.Download(context.Background(), "db", "b1", dst, fastDownloadRetry())
+	if err != nil || n != int64(len(data)) || !bytes.Equal(dst.buf, data) {
+		t.Fatalf("got %d, %v", n, err)
+	}
+	if links.Load() != 2 || a.dlReqs.Load() != 2 {
+		t.Fatalf("%d links and %d downloads, want 2 and 2", links.Load(), a.dlReqs.Load())
+	}
+}
+
+func TestDownloadToFile(t *testing.T) {
+	data := randomBytes(500_000)
+	a := &archiveServer{data: data, size: int64(len(data)), token: "tok", cut: func(n int64) bool { return n == 1 }}
+	c, _, _ := newTestClient(t, a.handler(t))
+	path := filepath.Join(t.TempDir(), "backup.tar.gz")
+	if _, err := c.Backups.DownloadToFile(context.Background(), "db", "b1", path, WithParallel(3), fastDownloadRetry()); err != nil {
+		t.Fatal(err)
+	}
+	got, err := os.ReadFile(path)
+	if err != nil || !bytes.Equal(got, data) {
+		t.Fatalf("file differs (%d bytes, %v)", len(got), err)
+	}
+	// A failed download leaves no partial file behind.
+	bad := &archiveServer{data: data, size: 1, token: "tok"}
+	c2, _, _ := newTestClient(t, bad.handler(t))
+	path2 := filepath.Join(t.TempDir(), "bad.tar.gz")
+	if _, err := c2.Backups.DownloadToFile(context.Background(), "db", "b1", path2); err == nil {
+		t.Fatal("want an error")
+	}
+	if _, err := os.Stat(path2); !os.IsNotExist(err) {
+		t.Errorf("partial file left: %v", err)
+	}
+}
+
+func TestParseContentRange(t *testing.T) {
+	tests := []struct {
+		in          string
+		s, e, total int64
+		ok          bool
+	}{
+		{"bytes 0-1023/17484513608", 0, 1023, 17484513608, true},
+		{"bytes 10-10/11", 10, 10, 11, true},
+		{"bytes 10-9/11", 0, 0, 0, false},
+		{"bytes 0-10/10", 0, 0, 0, false},
+		{"bytes */10", 0, 0, 0, false},
+		{"items 0-1/2", 0, 0, 0, false},
+		{"", 0, 0, 0, false},
+	}
+	for _, tt := range tests {
+		s, e, total, ok := parseContentRange(tt.in)
+		if s != tt.s || e != tt.e || total != tt.total || ok != tt.ok {
+			t.Errorf("parseContentRange(%q) = %d, %d, %d, %v", tt.in, s, e, total, ok)
+		}
+	}
+}

@@ -1,0 +1,259 @@
+package scalingodb
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"net/url"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Sentinel errors, matched with errors.Is against the errors the client
+// returns. An *APIError matches the sentinel of its status class; a
+// *ValidationError matches ErrValidation; a *ResponseError matches
+// ErrMalformedResponse.
+var (
+	// ErrBadRequest matches a 400 answer.
+	ErrBadRequest = errors.New("scalingodb: bad request")
+	// ErrUnauthorized matches a 401 answer: the token is missing, invalid or expired.
+	ErrUnauthorized = errors.New("scalingodb: unauthorized")
+	// ErrForbidden matches a 403 answer.
+	ErrForbidden = errors.New("scalingodb: forbidden")
+	// ErrNotFound matches a 404 answer.
+	ErrNotFound = errors.New("scalingodb: not found")
+	// ErrValidation matches a 422 answer and the client-side checks made
+	// before a request is sent (see ValidationError).
+	ErrValidation = errors.New("scalingodb: validation failed")
+	// ErrRateLimited matches a 429 answer.
+	ErrRateLimited = errors.New("scalingodb: rate limited")
+	// ErrServer matches a 5xx answer.
+	ErrServer = errors.New("scalingodb: server error")
+	// ErrMalformedResponse matches an answer whose body does not have the
+	// documented shape: bad JSON, a wrong type, a missing envelope key or a
+	// missing required field.
+	ErrMalformedResponse = errors.New("scalingodb: malformed response")
+)
+
+// APIError is a non-2xx answer of the API. It is found with errors.As and
+// matches the sentinel of its status with errors.Is (ErrNotFound for a 404,
+// ErrServer for any 5xx, and so on).
+type APIError struct {
+	// StatusCode is the HTTP status of the answer.
+	StatusCode int
+	// Code is the machine-readable code of the error body, when the server gives one.
+	Code string
+	// Message is the human-readable message of the error body, or the HTTP
+	// status text when the body has none.
+	Message string
+	// RequestID is the X-Request-Id header of the answer, to quote to support.
+	RequestID string
+	// FieldErrors holds the problems of each field of a 422 answer.
+	FieldErrors map[string][]string
+	// RetryAfter is the delay the server asked for in Retry-After (429, 503), or 0.
+	RetryAfter time.Duration
+	// OperationID is the operation of the spec that failed, such as "createBackup".
+	OperationID string
+}
+
+// Error describes the failure without the body of the answer.
+func (e *APIError) Error() string {
+	var b strings.Builder
+	b.WriteString("scalingodb: ")
+	if e.OperationID != "" {
+		b.WriteString(e.OperationID)
+		b.WriteString(": ")
+	}
+	b.WriteString(strconv.Itoa(e.StatusCode))
+	if e.Message != "" {
+		b.WriteString(": ")
+		b.WriteString(e.Message)
+	}
+	if len(e.FieldErrors) > 0 {
+		fields := make([]string, 0, len(e.FieldErrors))
+		for f := range e.FieldErrors {
+			fields = append(fields, f)
+		}
+		sort.Strings(fields)
+		b.WriteString(" (")
+		for i, f := range fields {
+			if i > 0 {
+				b.WriteString("; ")
+			}
+			b.WriteString(f)
+			b.WriteString(": ")
+			b.WriteString(strings.Join(e.FieldErrors[f], ", "))
+		}
+		b.WriteString(")")
+	}
+	if e.RequestID != "" {
+		b.WriteString(" [request ")
+		b.WriteString(e.RequestID)
+		b.WriteString("]")
+	}
+	return b.String()
+}
+
+// Is reports whether target is the sentinel of the error's status.
+func (e *APIError) Is(target error) bool {
+	switch target {
+	case ErrBadRequest:
+		return e.StatusCode == http.StatusBadRequest
+	case ErrUnauthorized:
+		return e.StatusCode == http.StatusUnauthorized
+	case ErrForbidden:
+		return e.StatusCode == http.StatusForbidden
+	case ErrNotFound:
+		return e.StatusCode == http.StatusNotFound
+	case ErrValidation:
+		return e.StatusCode == http.StatusUnprocessableEntity
+	case ErrRateLimited:
+		return e.StatusCode == http.StatusTooManyRequests
+	case ErrServer:
+		return e.StatusCode >= 500 && e.StatusCode <= 599
+	}
+	return false
+}
+
+// ResponseError is an answer whose body does not have the documented shape.
+// It matches ErrMalformedResponse. Its message never holds the body.
+type ResponseError struct {
+	// StatusCode is the HTTP status of the answer.
+	StatusCode int
+	// OperationID is the operation of the spec, such as "getDatabase".
+	OperationID string
+	// Reason says what is wrong, such as `missing envelope key "database"`.
+	Reason string
+	// Err is the underlying decoding error, if any.
+	Err error
+}
+
+// Error describes what is wrong with the answer.
+func (e *ResponseError) Error() string {
+	return fmt.Sprintf("scalingodb: %s: malformed response (status %d): %s", e.OperationID, e.StatusCode, e.Reason)
+}
+
+// Unwrap returns the underlying decoding error.
+func (e *ResponseError) Unwrap() error { return e.Err }
+
+// Is reports whether target is ErrMalformedResponse.
+func (e *ResponseError) Is(target error) bool { return target == ErrMalformedResponse }
+
+// ValidationError is an input the client refused before sending any
+// request, because the API would reject it (a user name or password that
+// breaks the rules, an empty or dot-segment identifier). It matches
+// ErrValidation.
+type ValidationError struct {
+	// Field names the input, such as "name", "password" or "database_id".
+	Field string
+	// Reason says which rule the input breaks; it never holds the input
+	// when the input is a secret.
+	Reason string
+}
+
+// Error describes the rule the input breaks.
+func (e *ValidationError) Error() string {
+	return "scalingodb: invalid " + e.Field + ": " + e.Reason
+}
+
+// Is reports whether target is ErrValidation.
+func (e *ValidationError) Is(target error) bool { return target == ErrValidation }
+
+// errorBody is the union of the spec's Error and ValidationErrors schemas.
+type errorBody struct {
+	Error    *string             `json:"error"`
+	Code     string              `json:"code"`
+	Resource string              `json:"resource"`
+	Errors   map[string][]string `json:"errors"`
+}
+
+// maxErrorBody bounds how much of an error answer is read.
+const maxErrorBody = 64 << 10
+
+// newAPIError builds the error of a non-2xx answer and closes nothing: the
+// caller owns the body.
+func newAPIError(opID string, resp *http.Response) *APIError {
+	e := &APIError{
+		StatusCode:  resp.StatusCode,
+		RequestID:   resp.Header.Get("X-Request-Id"),
+		OperationID: opID,
+		RetryAfter:  parseRetryAfter(resp.Header.Get("Retry-After"), time.Now()),
+	}
+	mt, _, _ := mime.ParseMediaType(resp.Header.Get("Content-Type"))
+	if mt == "application/json" || strings.HasSuffix(mt, "+json") {
+		var body errorBody
+		if err := json.NewDecoder(io.LimitReader(resp.Body, maxErrorBody)).Decode(&body); err == nil {
+			if body.Error != nil {
+				e.Message = *body.Error
+			}
+			e.Code = body.Code
+			if len(body.Errors) > 0 {
+				e.FieldErrors = body.Errors
+			}
+		}
+	}
+	if e.Message == "" {
+		e.Message = strings.ToLower(http.StatusText(resp.StatusCode))
+	}
+	return e
+}
+
+// parseRetryAfter reads a Retry-After header given in seconds or as an HTTP date.
+func parseRetryAfter(v string, now time.Time) time.Duration {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return 0
+	}
+	if s, err := strconv.ParseInt(v, 10, 64); err == nil {
+		if s < 0 {
+			return 0
+		}
+		if s > int64(24*time.Hour/time.Second) {
+			s = int64(24 * time.Hour / time.Second)
+		}
+		return time.Duration(s) * time.Second
+	}
+	if t, err := http.ParseTime(v); err == nil {
+		if d := t.Sub(now); d > 0 {
+			return d
+		}
+	}
+	return 0
+}
+
+// redactURL returns u without its query, fragment and user information:
+// a pre-signed token travels in the query.
+func redactURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		if i := strings.IndexAny(raw, "?#"); i >= 0 {
+			return raw[:i] + "?[redacted]"
+		}
+		return "[unparseable URL]"
+	}
+	redacted := u.RawQuery != ""
+	u.User = nil
+	u.RawQuery = ""
+	u.Fragment = ""
+	u.RawFragment = ""
+	s := u.String()
+	if redacted {
+		s += "?[redacted]"
+	}
+	return s
+}
+
+// redactError rewrites the URL of a *url.Error (which net/http puts in its
+// message) so that no query string reaches an error message.
+func redactError(err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return &url.Error{Op: ue.Op, URL: redactURL(ue.URL), Err: ue.Err}
+	}
+	return err
+}

@@ -1,0 +1,188 @@
+package scalingodb_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/scalingodb/dbapi-go/pkg/mockserver"
+	"github.com/scalingodb/dbapi-go/pkg/scalingodb"
+)
+
+// startMock serves the demo data set of the mock on a loopback port. A
+// real program points WithRegion (or WithBaseURL) at the Scalingo API instead.
+func startMock() (url string, stop func()) {
+	mock, err := mockserver.New(
+		mockserver.WithSeed(mockserver.DemoSeed()),
+		mockserver.WithBackupTimings(20*time.Millisecond, 20*time.Millisecond),
+	)
+	if err != nil {
+		log.Fatal(err)
+	}
+	srv := httptest.NewServer(mock.Handler())
+	return srv.URL, srv.Close
+}
+
+// Example is the quick start of the README: list the users of a database,
+// back it up, wait for the backup and download it.
+func Example() {
+	baseURL, stop := startMock()
+	defer stop()
+	ctx := context.Background()
+
+	client, err := scalingodb.New(
+		scalingodb.WithBaseURL(baseURL),               // or scalingodb.WithRegion("osc-fr1")
+		scalingodb.WithToken(mockserver.DefaultToken), // os.Getenv("DB_BEARER_TOKEN")
+	)
+	if err != nil {
+		log.Fatal(err)
+	}
+
+	users, err := client.Users.List(ctx, "my-db-123")
+	if err != nil {
+		log.Fatal(err)
+	}
+	for _, u := range users {
+		fmt.Printf("user %s (read-only: %t)\n", u.Name, u.ReadOnly)
+	}
+
+	backup, err := client.Backups.CreateAndWait(ctx, "my-db-123", scalingodb.PollEvery(10*time.Millisecond, 100*time.Millisecond))
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println("backup:", backup.Status)
+
+	dir, err := os.MkdirTemp("", "backup")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer os.RemoveAll(dir)
+	n, err := client.Backups.DownloadToFile(ctx, "my-db-123", backup.ID, filepath.Join(dir, "backup.tar.gz"))
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println("downloaded the whole archive:", n == backup.Size)
+	// Output:
+	// user my-db-123 (read-only: false)
+	// user metabase (read-only: true)
+	// user reporting (read-only: false)
+	// backup: done
+	// downloaded the whole archive: true
+}
+
+// ExampleUsersService_Create shows the password of a new user: it prints
+// redacted, and Reveal gives the real value.
+func ExampleUsersService_Create() {
+	baseURL, stop := startMock()
+	defer stop()
+	client, err := scalingodb.New(scalingodb.WithBaseURL(baseURL), scalingodb.WithToken(mockserver.DefaultToken))
+	if err != nil {
+		log.Fatal(err)
+	}
+	user, err := client.Users.Create(context.Background(), "my-db-123", &scalingodb.CreateUserParams{Name: "my-user"})
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(user)
+	fmt.Println("password length:", len(user.Password.Reveal()))
+
+	// Names that break the rules are refused before any request.
+	_, err = client.Users.Create(context.Background(), "my-db-123", &scalingodb.CreateUserParams{Name: "Bad_Name"})
+	fmt.Println(errors.Is(err, scalingodb.ErrValidation))
+	// Output:
+	// DatabaseUser{Name: my-user, ReadOnly: false, Protected: false, Password: [redacted]}
+	// password length: 32
+	// true
+}
+
+// ExampleMaintenanceService_All walks every page of the maintenance list.
+func ExampleMaintenanceService_All() {
+	baseURL, stop := startMock()
+	defer stop()
+	client, err := scalingodb.New(scalingodb.WithBaseURL(baseURL), scalingodb.WithToken(mockserver.DefaultToken))
+	if err != nil {
+		log.Fatal(err)
+	}
+	count := 0
+	for m, err := range client.Maintenance.All(context.Background(), "my-db-123") {
+		if err != nil {
+			log.Fatal(err)
+		}
+		_ = m
+		count++
+	}
+	fmt.Println(count, "maintenance operations")
+	// Output:
+	// 26 maintenance operations
+}
+
+// ExampleAPIError shows how errors are matched.
+func ExampleAPIError() {
+	baseURL, stop := startMock()
+	defer stop()
+	client, err := scalingodb.New(scalingodb.WithBaseURL(baseURL), scalingodb.WithToken(mockserver.DefaultToken))
+	if err != nil {
+		log.Fatal(err)
+	}
+	_, err = client.Databases.Get(context.Background(), "no-such-db")
+	var apiErr *scalingodb.APIError
+	if errors.As(err, &apiErr) {
+		fmt.Println(apiErr.StatusCode, errors.Is(err, scalingodb.ErrNotFound), apiErr.RequestID != "")
+	}
+	// Output:
+	// 404 true true
+}
+
+// ExampleNewAddonTokenSource authenticates with a Scalingo API token: the
+// source exchanges it, fetches the addon token of the database, caches it
+// for its hour of validity and renews it five minutes before it expires.
+func ExampleNewAddonTokenSource() {
+	tokens, err := scalingodb.NewAddonTokenSource(scalingodb.AddonTokenConfig{
+		APIToken: scalingodb.Secret("tk-us-example"), // os.Getenv("SCALINGO_API_TOKEN")
+		App:      "my-app",
+		AddonID:  "ad-0123456789",
+		Region:   "osc-fr1",
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+	client, err := scalingodb.New(scalingodb.WithRegion("osc-fr1"), scalingodb.WithTokenSource(tokens))
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(client.BaseURL())
+	// Output:
+	// https://db-api.osc-fr1.scalingo.com/api
+}
+
+// ExampleBackupsService_Download downloads an archive over four ranged
+// connections into any io.WriterAt, reporting progress.
+func ExampleBackupsService_Download() {
+	baseURL, stop := startMock()
+	defer stop()
+	client, err := scalingodb.New(scalingodb.WithBaseURL(baseURL), scalingodb.WithToken(mockserver.DefaultToken))
+	if err != nil {
+		log.Fatal(err)
+	}
+	f, err := os.CreateTemp("", "backup-*.tar.gz")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer os.Remove(f.Name())
+	defer f.Close()
+	var last int64
+	n, err := client.Backups.Download(context.Background(), "my-db-123", "5bd2c6104ffb090be1ac3ce2", f,
+		scalingodb.WithParallel(4),
+		scalingodb.WithProgress(func(done, total int64) { last = done }))
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(n, last)
+	// Output:
+	// 1234567 1234567
+}

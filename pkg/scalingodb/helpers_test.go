@@ -1,0 +1,100 @@
+package scalingodb
+
+import (
+	"bytes"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"sync"
+	"testing"
+	"time"
+)
+
+const testToken = "db-bearer-SECRET-7f3a"
+
+// recorded is one request seen by a test server.
+type recorded struct {
+	Method     string
+	RequestURI string
+	Header     http.Header
+	Body       []byte
+}
+
+// recorder keeps the requests a test server receives.
+type recorder struct {
+	mu   sync.Mutex
+	reqs []recorded
+}
+
+func (r *recorder) add(req *http.Request) recorded {
+	body, _ := io.ReadAll(req.Body)
+	rec := recorded{Method: req.Method, RequestURI: req.RequestURI, Header: req.Header.Clone(), Body: body}
+	r.mu.Lock()
+	r.reqs = append(r.reqs, rec)
+	r.mu.Unlock()
+	req.Body = io.NopCloser(bytes.NewReader(body))
+	return rec
+}
+
+func (r *recorder) all() []recorded {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]recorded(nil), r.reqs...)
+}
+
+func (r *recorder) count() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return len(r.reqs)
+}
+
+// newTestClient starts h on a loopback server that records every request,
+// and returns a client with fast retries pointed at it.
+func newTestClient(t *testing.T, h http.HandlerFunc, opts ...Option) (*Client, *recorder, *httptest.Server) {
+	t.Helper()
+	rec := &recorder{}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		rec.add(r)
+		h(w, r)
+	}))
+	t.Cleanup(srv.Close)
+	base := []Option{
+		WithBaseURL(srv.URL),
+		WithToken(testToken),
+		WithRetry(RetryPolicy{MaxAttempts: 3, MinWait: time.Millisecond, MaxWait: 5 * time.Millisecond}),
+	}
+	c, err := New(append(base, opts...)...)
+	if err != nil {
+		t.Fatalf("New: %v", err)
+	}
+	return c, rec, srv
+}
+
+// writeJSON answers status with a JSON body.
+func writeJSON(w http.ResponseWriter, status int, body string) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("X-Request-Id", "req-123")
+	w.WriteHeader(status)
+	_, _ = io.WriteString(w, body)
+}
+
+// fixed answers every request with the same status and body.
+func fixed(status int, body string) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) { writeJSON(w, status, body) }
+}
+
+// resetConn closes the connection without an answer.
+func resetConn(t *testing.T, w http.ResponseWriter) {
+	t.Helper()
+	hj, ok := w.(http.Hijacker)
+	if !ok {
+		t.Error("cannot hijack")
+		return
+	}
+	conn, _, err := hj.Hijack()
+	if err != nil {
+		t.Error(err)
+		return
+	}
+	conn.Close()
+}

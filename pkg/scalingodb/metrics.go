@@ -1,0 +1,144 @@
+package scalingodb
+
+import (
+	"context"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/scalingodb/dbapi-go/gen/dbapi"
+)
+
+// MetricsService reports resource usage and cluster health.
+type MetricsService service
+
+// MemoryMetrics is the memory usage of a database, in bytes.
+type MemoryMetrics struct {
+	Memory      int64 `json:"memory"`
+	MemoryMax   int64 `json:"memory_max"`
+	MemoryLimit int64 `json:"memory_limit"`
+	Swap        int64 `json:"swap"`
+	SwapMax     int64 `json:"swap_max"`
+	SwapLimit   int64 `json:"swap_limit"`
+}
+
+// InstanceMemoryMetrics is the memory usage of one instance, in bytes.
+type InstanceMemoryMetrics struct {
+	MemoryUsage    int64 `json:"memory_usage"`
+	SwapUsage      int64 `json:"swap_usage"`
+	MemoryLimit    int64 `json:"memory_limit"`
+	SwapLimit      int64 `json:"swap_limit"`
+	MaxMemoryUsage int64 `json:"max_memory_usage"`
+	MaxSwapUsage   int64 `json:"max_swap_usage"`
+}
+
+// InstanceMetrics is the resource usage of one instance.
+type InstanceMetrics struct {
+	InstanceID      string `json:"instance_id"`
+	InstanceAddress string `json:"instance_address"`
+	RealDiskSize    int64  `json:"real_disk_size"`
+	CPU             struct {
+		UsageInPercents float64 `json:"usage_in_percents"`
+	} `json:"cpu"`
+	Memory InstanceMemoryMetrics `json:"memory"`
+}
+
+// Metrics is the resource usage of a database.
+type Metrics struct {
+	// CPUUsage is a percentage, 0 to 100.
+	CPUUsage     float64       `json:"cpu_usage"`
+	RealDiskSize int64         `json:"real_disk_size"`
+	Memory       MemoryMetrics `json:"memory"`
+	// DatabaseStats holds engine-specific counters, such as data_size.
+	DatabaseStats map[string]int64 `json:"database_stats,omitempty"`
+	// InstancesMetrics is keyed by instance ID.
+	InstancesMetrics map[string]InstanceMetrics `json:"instances_metrics,omitempty"`
+	DatabaseSize     int64                      `json:"database_size,omitempty"`
+}
+
+// HealthStatus is the colour of an Elasticsearch cluster.
+type HealthStatus string
+
+// Cluster health colours.
+const (
+	HealthGreen  HealthStatus = "green"
+	HealthYellow HealthStatus = "yellow"
+	HealthRed    HealthStatus = "red"
+)
+
+// Health is the health of an Elasticsearch cluster.
+type Health struct {
+	// Epoch is the time of the measure.
+	Epoch        time.Time
+	Status       HealthStatus
+	Cluster      string
+	Shards       int64
+	PendingTasks int64
+}
+
+var (
+	opMetrics = op{id: "getDatabaseMetrics", idempotent: true}
+	opHealth  = op{id: "getDatabaseHealth", idempotent: true}
+)
+
+// Get returns the CPU, memory and disk usage of a database and of each instance.
+//
+// API: GET /databases/{database_id}/metrics (getDatabaseMetrics)
+func (s *MetricsService) Get(ctx context.Context, databaseID string) (*Metrics, error) {
+	if err := pathID("database_id", databaseID); err != nil {
+		return nil, err
+	}
+	var w struct {
+		CPUUsage     *float64 `json:"cpu_usage"`
+		RealDiskSize *int64   `json:"real_disk_size"`
+		Metrics
+	}
+	status, err := s.c.do(ctx, opMetrics, func(ctx context.Context, e ...dbapi.RequestEditorFn) (*http.Response, error) {
+		return s.c.api.GetDatabaseMetrics(ctx, databaseID, e...)
+	}, &w)
+	if err != nil {
+		return nil, err
+	}
+	if w.CPUUsage == nil || w.RealDiskSize == nil {
+		return nil, malformed(opMetrics, status, `missing required field "cpu_usage" or "real_disk_size"`)
+	}
+	m := w.Metrics
+	m.CPUUsage, m.RealDiskSize = *w.CPUUsage, *w.RealDiskSize
+	return &m, nil
+}
+
+// Health returns the cluster health of an Elasticsearch database.
+//
+// API: GET /databases/{database_id}/health (getDatabaseHealth)
+func (s *MetricsService) Health(ctx context.Context, databaseID string) (*Health, error) {
+	if err := pathID("database_id", databaseID); err != nil {
+		return nil, err
+	}
+	var w struct {
+		Epoch        string       `json:"epoch"`
+		Status       HealthStatus `json:"status"`
+		Cluster      string       `json:"cluster"`
+		Shards       string       `json:"shards"`
+		PendingTasks string       `json:"pending_tasks"`
+	}
+	status, err := s.c.do(ctx, opHealth, func(ctx context.Context, e ...dbapi.RequestEditorFn) (*http.Response, error) {
+		return s.c.api.GetDatabaseHealth(ctx, databaseID, e...)
+	}, &w)
+	if err != nil {
+		return nil, err
+	}
+	epoch, err1 := strconv.ParseInt(w.Epoch, 10, 64)
+	shards, err2 := strconv.ParseInt(w.Shards, 10, 64)
+	if err1 != nil || err2 != nil || w.Status == "" {
+		return nil, malformed(opHealth, status, `"epoch", "shards" or "status" missing or not decimal`)
+	}
+	h := &Health{Epoch: time.Unix(epoch, 0).UTC(), Status: w.Status, Cluster: w.Cluster, Shards: shards}
+	if w.PendingTasks != "" {
+		n, err := strconv.ParseInt(w.PendingTasks, 10, 64)
+		if err != nil {
+			return nil, malformed(opHealth, status, `"pending_tasks" is not decimal`)
+		}
+		h.PendingTasks = n
+	}
+	return h, nil
+}

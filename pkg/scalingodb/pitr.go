@@ -1,0 +1,109 @@
+package scalingodb
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"net/http"
+	"time"
+
+	"github.com/scalingodb/dbapi-go/gen/dbapi"
+)
+
+// PITRService restores PostgreSQL databases to a point in time.
+type PITRService service
+
+// OperationStatus is the state of an asynchronous database operation.
+type OperationStatus string
+
+// Operation states.
+const (
+	OperationPending    OperationStatus = "pending"
+	OperationRunning    OperationStatus = "running"
+	OperationFinished   OperationStatus = "finished"
+	OperationDone       OperationStatus = "done"
+	OperationError      OperationStatus = "error"
+	OperationUserError  OperationStatus = "user-error"
+	OperationCancelling OperationStatus = "cancelling"
+	OperationCancelled  OperationStatus = "cancelled"
+)
+
+// Operation is an asynchronous operation on a database.
+type Operation struct {
+	ID        string          `json:"id"`
+	Type      string          `json:"type"`
+	Status    OperationStatus `json:"status"`
+	CreatedAt time.Time       `json:"created_at"`
+	// FinishedAt is nil until the operation ends.
+	FinishedAt *time.Time `json:"finished_at"`
+	// Error is the failure message, or "".
+	Error string `json:"error"`
+}
+
+// RecoveryWindow is the span of time a point-in-time restore can target.
+// A bound is nil when the server does not give it.
+type RecoveryWindow struct {
+	EarliestRecoverableAt *time.Time `json:"earliest_recoverable_at"`
+	LatestRecoverableAt   *time.Time `json:"latest_recoverable_at"`
+}
+
+var (
+	opRestorePitr    = op{id: "restoreDatabasePitr"}
+	opRecoveryWindow = op{id: "getPitrRecoveryWindow", idempotent: true}
+)
+
+// Restore starts an asynchronous restoration of the database data as it
+// was at t. It is never retried.
+//
+// API: POST /databases/{database_id}/pitr/restore (restoreDatabasePitr)
+func (s *PITRService) Restore(ctx context.Context, databaseID string, t time.Time) (*Operation, error) {
+	if err := pathID("database_id", databaseID); err != nil {
+		return nil, err
+	}
+	if t.IsZero() {
+		return nil, &ValidationError{Field: "restore_time", Reason: "must not be zero"}
+	}
+	body, err := json.Marshal(map[string]string{"restore_time": t.UTC().Format(time.RFC3339Nano)})
+	if err != nil {
+		return nil, err
+	}
+	var w struct {
+		Operation *Operation `json:"operation"`
+	}
+	status, err := s.c.do(ctx, opRestorePitr, func(ctx context.Context, e ...dbapi.RequestEditorFn) (*http.Response, error) {
+		return s.c.api.RestoreDatabasePitrWithBody(ctx, databaseID, jsonContentType, bytes.NewReader(body), e...)
+	}, &w)
+	if err != nil {
+		return nil, err
+	}
+	if w.Operation == nil {
+		return nil, malformed(opRestorePitr, status, `missing envelope key "operation"`)
+	}
+	if w.Operation.ID == "" {
+		return nil, malformed(opRestorePitr, status, `missing required field "operation.id"`)
+	}
+	return w.Operation, nil
+}
+
+// RecoveryWindow returns the earliest and latest instants the database can
+// be restored to.
+//
+// API: GET /databases/{database_id}/pitr/recovery_window (getPitrRecoveryWindow)
+func (s *PITRService) RecoveryWindow(ctx context.Context, databaseID string) (*RecoveryWindow, error) {
+	if err := pathID("database_id", databaseID); err != nil {
+		return nil, err
+	}
+	var w struct {
+		RecoveryWindow *RecoveryWindow `json:"recovery_window"`
+	}
+	status, err := s.c.do(ctx, opRecoveryWindow, func(ctx context.Context, e ...dbapi.RequestEditorFn) (*http.Response, error) {
+		return s.c.api.GetPitrRecoveryWindow(ctx, databaseID, e...)
+	}, &w)
+	if err != nil {
+		return nil, err
+	}
+	if w.RecoveryWindow == nil {
+		return nil, malformed(opRecoveryWindow, status, `missing envelope key "recovery_window"`)
+	}
+	return w.RecoveryWindow, nil
+}

@@ -1,0 +1,287 @@
+package scalingodb
+
+import (
+	"bytes"
+	"context"
+	"crypto/tls"
+	"errors"
+	"io"
+	"log/slog"
+	"math/rand/v2"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/hashicorp/go-retryablehttp"
+)
+
+// RetryPolicy says how idempotent requests are retried after a connection
+// error, a 429 or a 5xx answer. The zero value of a field takes its default.
+type RetryPolicy struct {
+	// MaxAttempts is the total number of attempts, the first one included
+	// (default 4). 1 disables retries.
+	MaxAttempts int
+	// MinWait is the wait before the first retry (default 250ms); each
+	// retry waits twice as long as the previous one, with jitter.
+	MinWait time.Duration
+	// MaxWait caps a single wait (default 30s); an answer whose
+	// Retry-After is longer is returned instead of retried.
+	MaxWait time.Duration
+}
+
+// Defaults of RetryPolicy.
+const (
+	defaultMaxAttempts = 4
+	defaultMinWait     = 250 * time.Millisecond
+	defaultMaxWait     = 30 * time.Second
+)
+
+func (p RetryPolicy) withDefaults() RetryPolicy {
+	if p.MaxAttempts <= 0 {
+		p.MaxAttempts = defaultMaxAttempts
+	}
+	if p.MinWait <= 0 {
+		p.MinWait = defaultMinWait
+	}
+	if p.MaxWait <= 0 {
+		p.MaxWait = defaultMaxWait
+	}
+	if p.MaxWait < p.MinWait {
+		p.MaxWait = p.MinWait
+	}
+	return p
+}
+
+// noRetryKey marks, in a request's context, an operation that may have
+// taken effect on the server even when its answer is lost: such a request
+// is sent once.
+type noRetryKey struct{}
+
+// noRetry marks ctx so that checkRetry never retries its request.
+func noRetry(ctx context.Context) context.Context {
+	return context.WithValue(ctx, noRetryKey{}, true)
+}
+
+// isNoRetry reports whether ctx was marked by noRetry.
+func isNoRetry(ctx context.Context) bool {
+	v, _ := ctx.Value(noRetryKey{}).(bool)
+	return v
+}
+
+// checkRetry returns the retryablehttp.CheckRetry of the client: it
+// retries connection errors, 429 and 5xx (but 501) of idempotent requests,
+// and stops as soon as the context is done. An answer whose Retry-After
+// asks for a longer wait than maxWait is returned to the caller at once
+// (with APIError.RetryAfter set) rather than retried too early.
+func checkRetry(maxWait time.Duration) retryablehttp.CheckRetry {
+	return func(ctx context.Context, resp *http.Response, err error) (bool, error) {
+		return shouldRetry(ctx, resp, err, maxWait)
+	}
+}
+
+func shouldRetry(ctx context.Context, resp *http.Response, err error, maxWait time.Duration) (bool, error) {
+	if ctxErr := ctx.Err(); ctxErr != nil {
+		return false, ctxErr
+	}
+	if isNoRetry(ctx) {
+		return false, nil
+	}
+	if err != nil {
+		return retryableTransportError(err), nil
+	}
+	if resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusServiceUnavailable {
+		if parseRetryAfter(resp.Header.Get("Retry-After"), time.Now()) > maxWait {
+			return false, nil
+		}
+	}
+	switch {
+	case resp.StatusCode == http.StatusTooManyRequests:
+		return true, nil
+	case resp.StatusCode == http.StatusNotImplemented:
+		return false, nil
+	case resp.StatusCode >= 500 && resp.StatusCode <= 599:
+		return true, nil
+	}
+	return false, nil
+}
+
+// permanentError is implemented by errors that a retry cannot fix, such as
+// a response that breaks the spec (see WithResponseValidation).
+type permanentError interface{ Permanent() bool }
+
+// retryableTransportError reports whether a transport error may be
+// transient: not a TLS or URL problem, not a checked spec violation.
+func retryableTransportError(err error) bool {
+	var pe permanentError
+	if errors.As(err, &pe) && pe.Permanent() {
+		return false
+	}
+	if isViolation(err) {
+		return false
+	}
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		var certErr *tls.CertificateVerificationError
+		if errors.As(ue.Err, &certErr) {
+			return false
+		}
+		msg := ue.Err.Error()
+		if strings.Contains(msg, "unsupported protocol scheme") || strings.Contains(msg, "stopped after") {
+			return false
+		}
+	}
+	return true
+}
+
+// backoff is the retryablehttp.Backoff of the client: exponential from
+// min with full jitter on the upper half, capped by max; a Retry-After
+// header on a 429 or 503 answer replaces it (capped by max too).
+func backoff(minWait, maxWait time.Duration, attempt int, resp *http.Response) time.Duration {
+	if resp != nil && (resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusServiceUnavailable) {
+		if h := resp.Header.Get("Retry-After"); h != "" {
+			d := parseRetryAfter(h, time.Now())
+			if d > maxWait {
+				d = maxWait
+			}
+			return d
+		}
+	}
+	d := minWait
+	for i := 0; i < attempt && d < maxWait; i++ {
+		d *= 2
+	}
+	if d > maxWait {
+		d = maxWait
+	}
+	// Jitter: a uniform pick in [d/2, d].
+	half := d / 2
+	if half > 0 {
+		d = half + rand.N(half+1)
+	}
+	return d
+}
+
+// newRetryClient wires the retry policy into go-retryablehttp.
+func newRetryClient(hc *http.Client, p RetryPolicy, logger *slog.Logger) *retryablehttp.Client {
+	rc := &retryablehttp.Client{
+		HTTPClient:   hc,
+		RetryWaitMin: p.MinWait,
+		RetryWaitMax: p.MaxWait,
+		RetryMax:     p.MaxAttempts - 1,
+		CheckRetry:   checkRetry(p.MaxWait),
+		Backoff:      backoff,
+		ErrorHandler: retryablehttp.PassthroughErrorHandler,
+	}
+	if logger != nil {
+		rc.Logger = slogAdapter{logger}
+	}
+	return rc
+}
+
+// retryDoer is the HTTP doer of the generated client: every request goes
+// through go-retryablehttp, whose body replay makes retried requests safe.
+type retryDoer struct{ rc *retryablehttp.Client }
+
+// Do sends req with retries. The body of the answer is read inside the
+// retry loop, so that a connection cut in the middle of a body is retried
+// like any other connection error (for idempotent requests).
+func (d retryDoer) Do(req *http.Request) (*http.Response, error) {
+	rreq, err := retryablehttp.FromRequest(req)
+	if err != nil {
+		return nil, err
+	}
+	rreq.SetResponseHandler(bufferBody)
+	resp, err := d.rc.Do(rreq)
+	if err != nil && resp != nil {
+		resp.Body.Close()
+		resp = nil
+	}
+	return resp, err
+}
+
+// maxAPIBody bounds the JSON answers of the API read into memory.
+const maxAPIBody = 32 << 20
+
+// bodyPool recycles the buffers that hold answers.
+var bodyPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// pooledBody is an answer held in memory; Close recycles its buffer.
+type pooledBody struct {
+	bytes.Reader
+	buf *bytes.Buffer
+}
+
+func (b *pooledBody) Close() error {
+	if b.buf != nil {
+		b.Reset(nil)
+		b.buf.Reset()
+		bodyPool.Put(b.buf)
+		b.buf = nil
+	}
+	return nil
+}
+
+// bufferBody reads the whole answer into a pooled buffer.
+func bufferBody(resp *http.Response) error {
+	buf := bodyPool.Get().(*bytes.Buffer)
+	_, err := buf.ReadFrom(io.LimitReader(resp.Body, maxAPIBody+1))
+	resp.Body.Close()
+	if err == nil && buf.Len() > maxAPIBody {
+		err = errors.New("answer larger than 32 MiB")
+	}
+	if err != nil {
+		buf.Reset()
+		bodyPool.Put(buf)
+		resp.Body = http.NoBody
+		return err
+	}
+	pb := &pooledBody{buf: buf}
+	pb.Reset(buf.Bytes())
+	resp.Body = pb
+	return nil
+}
+
+// slogAdapter adapts *slog.Logger to retryablehttp.LeveledLogger, taking
+// query strings out of any URL it is given.
+type slogAdapter struct{ l *slog.Logger }
+
+func (a slogAdapter) log(level slog.Level, msg string, kv []any) {
+	for i, v := range kv {
+		switch s := v.(type) {
+		case string:
+			if strings.Contains(s, "://") || strings.Contains(s, "?") {
+				kv[i] = redactLogString(s)
+			}
+		case *url.URL:
+			kv[i] = redactURL(s.String())
+		case error:
+			kv[i] = redactError(s).Error()
+		}
+	}
+	a.l.Log(context.Background(), level, "scalingodb: "+msg, kv...)
+}
+
+// redactLogString removes the query of every URL found in s.
+func redactLogString(s string) string {
+	fields := strings.Fields(s)
+	for i, f := range fields {
+		if strings.Contains(f, "?") {
+			fields[i] = redactURL(f)
+		}
+	}
+	return strings.Join(fields, " ")
+}
+
+// Error logs at error level.
+func (a slogAdapter) Error(msg string, kv ...any) { a.log(slog.LevelError, msg, kv) }
+
+// Info logs at info level.
+func (a slogAdapter) Info(msg string, kv ...any) { a.log(slog.LevelInfo, msg, kv) }
+
+// Debug logs at debug level.
+func (a slogAdapter) Debug(msg string, kv ...any) { a.log(slog.LevelDebug, msg, kv) }
+
+// Warn logs at warn level.
+func (a slogAdapter) Warn(msg string, kv ...any) { a.log(slog.LevelWarn, msg, kv) }

@@ -1,0 +1,283 @@
+package scalingodb
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+)
+
+func TestPathParametersStayInOneSegment(t *testing.T) {
+	tests := []struct {
+		id      string
+		wantURI string
+	}{
+		{"my-db-123", "/api/databases/my-db-123/users"},
+		{"a/b", "/api/databases/a%2Fb/users"},
+		{"../../backups/x", "/api/databases/..%2F..%2Fbackups%2Fx/users"},
+		{"a%2Fb", "/api/databases/a%252Fb/users"},
+		{"a?b=c#d", "/api/databases/a%3Fb=c%23d/users"},
+		{"..a", "/api/databases/..a/users"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.id, func(t *testing.T) {
+			c, rec, _ := newTestClient(t, fixed(200, `{"database-users":[]}`))
+			if _, err := c.Users.List(context.Background(), tt.id); err != nil {
+				t.Fatal(err)
+			}
+			reqs := rec.all()
+			if len(reqs) != 1 || reqs[0].RequestURI != tt.wantURI {
+				t.Fatalf("server saw %+v, want %s", reqs, tt.wantURI)
+			}
+		})
+	}
+}
+
+func TestPathParametersRejectDotSegments(t *testing.T) {
+	ctx := context.Background()
+	for _, id := range []string{"", ".", ".."} {
+		c, rec, _ := newTestClient(t, fixed(200, `{}`))
+		calls := []error{
+			func() error { _, err := c.Databases.Get(ctx, id); return err }(),
+			func() error { _, err := c.Backups.Get(ctx, id); return err }(),
+			func() error { return c.Users.Delete(ctx, "db", id) }(),
+			func() error { _, err := c.Maintenance.Get(ctx, "db", id); return err }(),
+			func() error { return c.Firewall.Delete(ctx, "db", id) }(),
+			func() error { _, err := c.TypeVersions.Get(ctx, id); return err }(),
+		}
+		for i, err := range calls {
+			var ve *ValidationError
+			if !errors.As(err, &ve) || !errors.Is(err, ErrValidation) {
+				t.Errorf("id %q call %d: got %v, want a *ValidationError", id, i, err)
+			}
+		}
+		if n := rec.count(); n != 0 {
+			t.Errorf("id %q: %d requests sent, want none", id, n)
+		}
+	}
+}
+
+func TestUserRules_NoRequestSent(t *testing.T) {
+	ctx := context.Background()
+	longPW := Secret(strings.Repeat("p", 65))
+	tests := []struct {
+		name string
+		call func(c *Client) error
+		ok   bool
+	}{
+		{"short name", func(c *Client) error { _, err := c.Users.Create(ctx, "db", &CreateUserParams{Name: "abc"}); return err }, false},
+		{"long name", func(c *Client) error {
+			_, err := c.Users.Create(ctx, "db", &CreateUserParams{Name: strings.Repeat("a", 33)})
+			return err
+		}, false},
+		{"upper case", func(c *Client) error {
+			_, err := c.Users.Create(ctx, "db", &CreateUserParams{Name: "MyUser1"})
+			return err
+		}, false},
+		{"leading hyphen", func(c *Client) error {
+			_, err := c.Users.Create(ctx, "db", &CreateUserParams{Name: "-myuser"})
+			return err
+		}, false},
+		{"trailing hyphen", func(c *Client) error {
+			_, err := c.Users.Create(ctx, "db", &CreateUserParams{Name: "myuser-"})
+			return err
+		}, false},
+		{"double hyphen", func(c *Client) error {
+			_, err := c.Users.Create(ctx, "db", &CreateUserParams{Name: "my--user"})
+			return err
+		}, false},
+		{"underscore", func(c *Client) error {
+			_, err := c.Users.Create(ctx, "db", &CreateUserParams{Name: "my_user"})
+			return err
+		}, false},
+		{"short password", func(c *Client) error {
+			_, err := c.Users.Create(ctx, "db", &CreateUserParams{Name: "my-user", Password: "short-password-1"})
+			return err
+		}, false},
+		{"long password", func(c *Client) error { _, err := c.Users.UpdatePassword(ctx, "db", "my-user", longPW); return err }, false},
+		{"nil params", func(c *Client) error { _, err := c.Users.Create(ctx, "db", nil); return err }, false},
+		{"valid name and generated password", func(c *Client) error {
+			_, err := c.Users.Create(ctx, "db", &CreateUserParams{Name: "my-user-2"})
+			return err
+		}, true},
+		{"valid password", func(c *Client) error {
+			_, err := c.Users.Create(ctx, "db", &CreateUserParams{Name: "abc123", Password: Secret(strings.Repeat("x", 24))})
+			return err
+		}, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, rec, _ := newTestClient(t, fixed(201, `{"database_user":{"name":"my-user","read_only":false,"password":"generated-password-0123456789"}}`))
+			err := tt.call(c)
+			if tt.ok {
+				if err != nil || rec.count() != 1 {
+					t.Fatalf("got %v with %d requests, want success", err, rec.count())
+				}
+				return
+			}
+			var ve *ValidationError
+			if !errors.As(err, &ve) || !errors.Is(err, ErrValidation) {
+				t.Fatalf("got %v, want a *ValidationError", err)
+			}
+			if rec.count() != 0 {
+				t.Fatalf("%d requests sent, want none", rec.count())
+			}
+			if strings.Contains(err.Error(), "short-password-1") || strings.Contains(err.Error(), string(longPW)) {
+				t.Errorf("error %q holds the password", err)
+			}
+		})
+	}
+}
+
+func TestSecret_NeverPrinted(t *testing.T) {
+	const pw = "K_gaef6ripo7Ao4Uaxai6Kiey"
+	u := &DatabaseUser{Name: "my-user", Password: Secret(pw)}
+	var logBuf bytes.Buffer
+	logger := slog.New(slog.NewJSONHandler(&logBuf, nil))
+	logger.Info("user", "user", u, "password", u.Password)
+	js, err := json.Marshal(u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	outputs := map[string]string{
+		"%v": fmt.Sprintf("%v", u), "%+v": fmt.Sprintf("%+v", *u), "%#v": fmt.Sprintf("%#v", *u),
+		"%s": fmt.Sprintf("%s", u.Password), "%q": fmt.Sprintf("%q", u.Password), "%x": fmt.Sprintf("%x", u.Password),
+		"String": u.String(), "json": string(js), "slog": logBuf.String(),
+	}
+	for name, out := range outputs {
+		if strings.Contains(out, pw) {
+			t.Errorf("%s output %q holds the password", name, out)
+		}
+		if !strings.Contains(out, "redacted") {
+			t.Errorf("%s output %q does not say the value is redacted", name, out)
+		}
+	}
+	if u.Password.Reveal() != pw || string(u.Password) != pw {
+		t.Error("Reveal does not give the real value")
+	}
+}
+
+func TestSignedURL_Redacted(t *testing.T) {
+	s := SignedURL{url: "https://db-api.example/api/databases/d/backups/b/download?token=tok-SECRET"}
+	for _, out := range []string{s.String(), fmt.Sprintf("%v", s), fmt.Sprintf("%#v", s), fmt.Sprintf("%+v", s)} {
+		if strings.Contains(out, "tok-SECRET") {
+			t.Errorf("output %q holds the token", out)
+		}
+	}
+	if !strings.Contains(s.URL(), "tok-SECRET") {
+		t.Error("URL must reveal the token")
+	}
+}
+
+// TestNoSecretsInErrorsAndLogs drives failing calls with a token, a
+// password and a logger, and looks for the secrets in every error and log line.
+func TestNoSecretsInErrorsAndLogs(t *testing.T) {
+	const pw = "Pa55word-Pa55word-Pa55word-SECRET"
+	var logBuf bytes.Buffer
+	logger := slog.New(slog.NewTextHandler(&logBuf, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	c, _, _ := newTestClient(t, func(w http.ResponseWriter, r *http.Request) {
+		switch {
+		case r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, "/users"):
+			writeJSON(w, 422, `{"errors":{"password":["is too weak"]}}`)
+		case strings.HasSuffix(r.URL.Path, "/archive"):
+			writeJSON(w, 200, `{"download_url":"http://`+r.Host+`/dl?token=dl-SECRET-token"}`)
+		case r.URL.Path == "/dl":
+			writeJSON(w, 500, `{"error":"storage down"}`)
+		case strings.HasPrefix(r.URL.Path, "/api/backups/"):
+			writeJSON(w, 200, `{"database_backup":{"id":"b","status":"done","size":10}}`)
+		default:
+			writeJSON(w, 401, `{"error":"unauthorized"}`)
+		}
+	}, WithLogger(logger))
+	ctx := context.Background()
+	var errs []error
+	_, err := c.Users.Create(ctx, "db", &CreateUserParams{Name: "my-user", Password: pw})
+	errs = append(errs, err)
+	_, err = c.Databases.Get(ctx, "db")
+	errs = append(errs, err)
+	_, err = c.Backups.Download(ctx, "db", "b", discardAt{}, WithDownloadRetry(RetryPolicy{MaxAttempts: 2, MinWait: 1, MaxWait: 1}))
+	errs = append(errs, err)
+	for i, err := range errs {
+		if err == nil {
+			t.Fatalf("call %d: want an error", i)
+		}
+		for _, secret := range []string{pw, testToken, "dl-SECRET-token"} {
+			if strings.Contains(err.Error(), secret) || strings.Contains(fmt.Sprintf("%+v", err), secret) {
+				t.Errorf("error %q holds a secret", err)
+			}
+		}
+	}
+	for _, want := range []string{"operation=createDatabaseUser", "status=422", "download resumes", "performing request"} {
+		if !strings.Contains(logBuf.String(), want) {
+			t.Errorf("logs lack %q:\n%s", want, logBuf.String())
+		}
+	}
+	for _, secret := range []string{pw, testToken, "dl-SECRET-token"} {
+		if strings.Contains(logBuf.String(), secret) {
+			t.Errorf("logs hold a secret:\n%s", logBuf.String())
+		}
+	}
+}
+
+func TestTokenAndHeaders(t *testing.T) {
+	c, rec, _ := newTestClient(t, fixed(200, `{"database-users":[]}`), WithUserAgent("my-app/1.0"))
+	if _, err := c.Users.List(context.Background(), "db"); err != nil {
+		t.Fatal(err)
+	}
+	h := rec.all()[0].Header
+	if h.Get("Authorization") != "Bearer "+testToken || h.Get("User-Agent") != "my-app/1.0" || h.Get("Accept") != "application/json" {
+		t.Errorf("headers: %v", h)
+	}
+}
+
+func TestNew_Options(t *testing.T) {
+	tests := []struct {
+		name    string
+		opts    []Option
+		wantURL string
+		wantErr bool
+	}{
+		{"default region", nil, "https://db-api.osc-fr1.scalingo.com/api", false},
+		{"secnum", []Option{WithRegion("osc-secnum-fr1")}, "https://db-api.osc-secnum-fr1.scalingo.com/api", false},
+		{"unknown region", []Option{WithRegion("us-east-1")}, "", true},
+		{"base URL gets /api", []Option{WithBaseURL("http://127.0.0.1:8080")}, "http://127.0.0.1:8080/api", false},
+		{"base URL keeps /api", []Option{WithBaseURL("http://127.0.0.1:8080/api/")}, "http://127.0.0.1:8080/api", false},
+		{"relative base URL", []Option{WithBaseURL("/api")}, "", true},
+		{"base URL with query", []Option{WithBaseURL("http://h/api?token=x")}, "", true},
+		{"empty token", []Option{WithToken("")}, "", true},
+		{"nil http client", []Option{WithHTTPClient(nil)}, "", true},
+		{"negative retry", []Option{WithRetry(RetryPolicy{MaxAttempts: -1})}, "", true},
+		{"bad user agent", []Option{WithUserAgent("a\nb")}, "", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, err := New(tt.opts...)
+			if tt.wantErr {
+				if !errors.Is(err, ErrValidation) {
+					t.Fatalf("got %v, want a validation error", err)
+				}
+				return
+			}
+			if err != nil || c.BaseURL() != tt.wantURL {
+				t.Fatalf("got %v, %v; want %s", c, err, tt.wantURL)
+			}
+		})
+	}
+}
+
+func TestSlogAdapter_RedactsQueries(t *testing.T) {
+	var buf bytes.Buffer
+	a := slogAdapter{slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug}))}
+	a.Debug("retrying request", "request", "GET http://h/api/x?token=tok-SECRET (status: 503)", "timeout", 1)
+	a.Error("request failed", "error", redactError(&url.Error{Op: "Get", URL: "http://h/dl?token=tok-SECRET", Err: errors.New("EOF")}))
+	out := buf.String()
+	if strings.Contains(out, "tok-SECRET") || !strings.Contains(out, "http://h/api/x?[redacted]") || !strings.Contains(out, "retrying request") {
+		t.Fatalf("log output:\n%s", out)
+	}
+}

@@ -1,0 +1,282 @@
+package scalingodb
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+func TestMaintenanceService_All(t *testing.T) {
+	const pages = 3
+	handler := func(failOn int) http.HandlerFunc {
+		return func(w http.ResponseWriter, r *http.Request) {
+			page, _ := strconv.Atoi(r.URL.Query().Get("page"))
+			if r.URL.Query().Get("per_page") != "100" {
+				t.Errorf("per_page = %q", r.URL.Query().Get("per_page"))
+			}
+			if page == failOn {
+				writeJSON(w, 404, `{"error":"not found"}`)
+				return
+			}
+			next := "null"
+			if page < pages {
+				next = strconv.Itoa(page + 1)
+			}
+			writeJSON(w, 200, fmt.Sprintf(`{"maintenance":[{"id":"m%d-a","database_id":"db","type":"no-op","status":"done","started_at":null,"ended_at":null},`+
+				`{"id":"m%d-b","database_id":"db","type":"no-op","status":"done","started_at":null,"ended_at":null}],`+
+				`"meta":{"pagination":{"current_page":%d,"prev_page":null,"next_page":%s,"total_pages":%d,"total_count":%d}}}`, page, page, page, next, pages, 2*pages))
+		}
+	}
+	t.Run("every page", func(t *testing.T) {
+		c, rec, _ := newTestClient(t, handler(0))
+		var ids []string
+		for m, err := range c.Maintenance.All(context.Background(), "db") {
+			if err != nil {
+				t.Fatal(err)
+			}
+			ids = append(ids, m.ID)
+		}
+		if len(ids) != 2*pages || ids[0] != "m1-a" || ids[5] != "m3-b" || rec.count() != pages {
+			t.Fatalf("got %v in %d requests", ids, rec.count())
+		}
+	})
+	t.Run("stops when the caller breaks", func(t *testing.T) {
+		c, rec, _ := newTestClient(t, handler(0))
+		for range c.Maintenance.All(context.Background(), "db") {
+			break
+		}
+		if rec.count() != 1 {
+			t.Fatalf("%d requests after a break on the first item", rec.count())
+		}
+	})
+	t.Run("yields the error", func(t *testing.T) {
+		c, _, _ := newTestClient(t, handler(2))
+		n := 0
+		var last error
+		for _, err := range c.Maintenance.All(context.Background(), "db") {
+			if err != nil {
+				last = err
+				continue
+			}
+			n++
+		}
+		if n != 2 || !errors.Is(last, ErrNotFound) {
+			t.Fatalf("got %d items and %v", n, last)
+		}
+	})
+}
+
+func TestBackupsService_Wait(t *testing.T) {
+	tests := []struct {
+		name     string
+		statuses []string
+		wantErr  error
+		wantReqs int
+	}{
+		{"done", []string{"scheduled", "running", "running", "done"}, nil, 4},
+		{"error", []string{"scheduled", "running", "error"}, ErrBackupFailed, 3},
+		{"already done", []string{"done"}, nil, 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var n atomic.Int32
+			c, rec, _ := newTestClient(t, func(w http.ResponseWriter, r *http.Request) {
+				i := min(int(n.Add(1))-1, len(tt.statuses)-1)
+				writeJSON(w, 200, `{"database_backup":{"id":"b1","status":"`+tt.statuses[i]+`","created_at":"2024-01-01T00:00:00Z"}}`)
+			})
+			b, err := c.Backups.Wait(context.Background(), "b1", PollEvery(time.Millisecond, 2*time.Millisecond))
+			if !errors.Is(err, tt.wantErr) {
+				t.Fatalf("got %v, want %v", err, tt.wantErr)
+			}
+			if tt.wantErr == nil && (b == nil || b.Status != BackupDone) {
+				t.Fatalf("got %+v", b)
+			}
+			var be *BackupFailedError
+			if tt.wantErr != nil && (!errors.As(err, &be) || be.Backup.Status != BackupError) {
+				t.Fatalf("got %v", err)
+			}
+			if rec.count() != tt.wantReqs {
+				t.Errorf("%d polls, want %d", rec.count(), tt.wantReqs)
+			}
+		})
+	}
+	t.Run("context", func(t *testing.T) {
+		c, _, _ := newTestClient(t, fixed(200, `{"database_backup":{"id":"b1","status":"running"}}`))
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Millisecond)
+		defer cancel()
+		if _, err := c.Backups.Wait(ctx, "b1", PollEvery(5*time.Millisecond, 5*time.Millisecond)); !errors.Is(err, context.DeadlineExceeded) {
+			t.Fatalf("got %v", err)
+		}
+	})
+}
+
+func TestDatabasesService_UpdateBody(t *testing.T) {
+	on, day, badDay, hour := true, 2, 7, 21
+	tests := []struct {
+		name    string
+		u       *DatabaseUpdate
+		want    string
+		wantErr bool
+	}{
+		{"one hour as an integer", &DatabaseUpdate{PeriodicBackupsEnabled: &on, PeriodicBackupsScheduledAt: []int{3}},
+			`{"database":{"periodic_backups_enabled":true,"periodic_backups_scheduled_at":3}}`, false},
+		{"several hours as a list", &DatabaseUpdate{PeriodicBackupsScheduledAt: []int{1, 13}},
+			`{"database":{"periodic_backups_scheduled_at":[1,13]}}`, false},
+		{"maintenance window", &DatabaseUpdate{MaintenanceWindow: &MaintenanceWindowUpdate{WeekdayUTC: &day, StartingHourUTC: &hour}},
+			`{"database":{"maintenance_window":{"weekday_utc":2,"starting_hour_utc":21}}}`, false},
+		{"hour out of range", &DatabaseUpdate{PeriodicBackupsScheduledAt: []int{24}}, "", true},
+		{"weekday out of range", &DatabaseUpdate{MaintenanceWindow: &MaintenanceWindowUpdate{WeekdayUTC: &badDay}}, "", true},
+		{"nil", nil, "", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, rec, _ := newTestClient(t, fixed(200, `{"database":{"id":"x"}}`))
+			_, err := c.Databases.Put(context.Background(), "db", tt.u)
+			if tt.wantErr {
+				if !errors.Is(err, ErrValidation) || rec.count() != 0 {
+					t.Fatalf("got %v with %d requests", err, rec.count())
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			r := rec.all()[0]
+			if r.Method != http.MethodPut || string(r.Body) != tt.want {
+				t.Fatalf("sent %s %s, want PUT %s", r.Method, r.Body, tt.want)
+			}
+		})
+	}
+}
+
+// TestAllOperationsAgainstMock calls one method per operation against the
+// mock with response validation on, so every decoder meets the shapes the
+// spec allows.
+func TestAllOperationsAgainstMock(t *testing.T) {
+	c, _ := startMockWithCuts(t, 0)
+	ctx := context.Background()
+	const db = demoDB
+	on := true
+	steps := []struct {
+		name string
+		call func() error
+	}{
+		{"getDatabase", func() error { _, err := c.Databases.Get(ctx, db); return err }},
+		{"updateDatabase", func() error {
+			_, err := c.Databases.Update(ctx, db, &DatabaseUpdate{PeriodicBackupsEnabled: &on})
+			return err
+		}},
+		{"putDatabase", func() error {
+			_, err := c.Databases.Put(ctx, db, &DatabaseUpdate{PeriodicBackupsScheduledAt: []int{4}})
+			return err
+		}},
+		{"enableDatabaseFeature", func() error { _, err := c.Features.Enable(ctx, db, "publicly-available"); return err }},
+		{"disableDatabaseFeature", func() error { _, err := c.Features.Disable(ctx, db, "publicly-available"); return err }},
+		{"runDatabaseAction", func() error { _, err := c.Actions.Run(ctx, db, "list-extensions", nil); return err }},
+		{"getPitrRecoveryWindow", func() error { _, err := c.PITR.RecoveryWindow(ctx, db); return err }},
+		{"listDatabaseUsers", func() error { _, err := c.Users.List(ctx, db); return err }},
+		{"createDatabaseUser", func() error {
+			_, err := c.Users.Create(ctx, db, &CreateUserParams{Name: "new-user", ReadOnly: true})
+			return err
+		}},
+		{"updateDatabaseUser", func() error {
+			_, err := c.Users.UpdatePassword(ctx, db, "new-user", "a-new-password-of-24-chars")
+			return err
+		}},
+		{"resetDatabaseUserPassword", func() error { _, err := c.Users.ResetPassword(ctx, db, "new-user"); return err }},
+		{"deleteDatabaseUser", func() error { return c.Users.Delete(ctx, db, "new-user") }},
+		{"listBackups", func() error { _, err := c.Backups.List(ctx, db); return err }},
+		{"createBackup", func() error { _, err := c.Backups.Create(ctx, db); return err }},
+		{"getBackup", func() error { _, err := c.Backups.Get(ctx, demoBackup); return err }},
+		{"getBackupArchive", func() error { _, err := c.Backups.ArchiveLink(ctx, db, demoBackup); return err }},
+		{"downloadBackup", func() error { _, err := c.Backups.Download(ctx, db, demoBackup, discardAt{}); return err }},
+		{"listMaintenances", func() error { _, err := c.Maintenance.List(ctx, db, &ListOptions{Page: 2, PerPage: 5}); return err }},
+		{"getMaintenance", func() error { _, err := c.Maintenance.Get(ctx, db, "my-maintenance-1"); return err }},
+		{"getDatabaseInstancesStatus", func() error { _, err := c.Instances.Status(ctx, db); return err }},
+		{"getDatabaseMetrics", func() error { _, err := c.Metrics.Get(ctx, db); return err }},
+		{"getDatabaseHealth", func() error { _, err := c.Metrics.Health(ctx, "my-es-123"); return err }},
+		{"getDatabaseLogsUrl", func() error { _, err := c.Logs.URL(ctx, db); return err }},
+		{"listDatabaseLogsArchives", func() error { _, err := c.Logs.Archives(ctx, db, nil); return err }},
+		{"getDatabaseTypeVersion", func() error { _, err := c.TypeVersions.Get(ctx, "5f217c7a406c12000e889be3"); return err }},
+		{"listFirewallRules", func() error { _, err := c.Firewall.List(ctx, db); return err }},
+		{"createFirewallRule", func() error {
+			_, err := c.Firewall.Create(ctx, db, &FirewallRuleParams{Type: FirewallCustomRange, CIDR: "198.51.100.0/24", Label: "test"})
+			return err
+		}},
+		{"deleteFirewallRule", func() error { return c.Firewall.Delete(ctx, db, "6580a2c91ef5f0001b3c5d7e") }},
+		{"listFirewallManagedRanges", func() error { _, err := c.Firewall.ManagedRanges(ctx); return err }},
+		{"restoreDatabasePitr", func() error { _, err := c.PITR.Restore(ctx, db, time.Now().Add(-time.Hour)); return err }},
+		{"upgradeDatabase", func() error { _, err := c.Databases.Upgrade(ctx, db); return err }},
+	}
+	for _, s := range steps {
+		if err := s.call(); err != nil {
+			t.Errorf("%s: %v", s.name, err)
+		}
+	}
+}
+
+// TestOddBodies answers every operation with bodies of the wrong shape:
+// each call must end in an error (never a panic, never a zero value).
+func TestOddBodies(t *testing.T) {
+	ctx := context.Background()
+	calls := map[string]func(c *Client) (any, error){
+		"getDatabase":      func(c *Client) (any, error) { return c.Databases.Get(ctx, "db") },
+		"upgradeDatabase":  func(c *Client) (any, error) { return c.Databases.Upgrade(ctx, "db") },
+		"enableFeature":    func(c *Client) (any, error) { return c.Features.Enable(ctx, "db", "force-ssl") },
+		"disableFeature":   func(c *Client) (any, error) { return c.Features.Disable(ctx, "db", "force-ssl") },
+		"runAction":        func(c *Client) (any, error) { return c.Actions.Run(ctx, "db", "x", nil) },
+		"restorePitr":      func(c *Client) (any, error) { return c.PITR.Restore(ctx, "db", time.Now()) },
+		"recoveryWindow":   func(c *Client) (any, error) { return c.PITR.RecoveryWindow(ctx, "db") },
+		"listUsers":        func(c *Client) (any, error) { return c.Users.List(ctx, "db") },
+		"createUser":       func(c *Client) (any, error) { return c.Users.Create(ctx, "db", &CreateUserParams{Name: "my-user"}) },
+		"resetPassword":    func(c *Client) (any, error) { return c.Users.ResetPassword(ctx, "db", "u") },
+		"listBackups":      func(c *Client) (any, error) { return c.Backups.List(ctx, "db") },
+		"createBackup":     func(c *Client) (any, error) { return c.Backups.Create(ctx, "db") },
+		"getBackup":        func(c *Client) (any, error) { return c.Backups.Get(ctx, "b") },
+		"archiveLink":      func(c *Client) (any, error) { return c.Backups.ArchiveLink(ctx, "db", "b") },
+		"listMaintenances": func(c *Client) (any, error) { return c.Maintenance.List(ctx, "db", nil) },
+		"getMaintenance":   func(c *Client) (any, error) { return c.Maintenance.Get(ctx, "db", "m") },
+		"instances":        func(c *Client) (any, error) { return c.Instances.Status(ctx, "db") },
+		"metrics":          func(c *Client) (any, error) { return c.Metrics.Get(ctx, "db") },
+		"health":           func(c *Client) (any, error) { return c.Metrics.Health(ctx, "db") },
+		"logsURL":          func(c *Client) (any, error) { return c.Logs.URL(ctx, "db") },
+		"logsArchives":     func(c *Client) (any, error) { return c.Logs.Archives(ctx, "db", nil) },
+		"typeVersion":      func(c *Client) (any, error) { return c.TypeVersions.Get(ctx, "v") },
+		"listFirewall":     func(c *Client) (any, error) { return c.Firewall.List(ctx, "db") },
+		"managedRanges":    func(c *Client) (any, error) { return c.Firewall.ManagedRanges(ctx) },
+		"createFirewallRule": func(c *Client) (any, error) {
+			return c.Firewall.Create(ctx, "db", &FirewallRuleParams{Type: FirewallManagedRange, RangeID: "eu"})
+		},
+	}
+	bodies := []string{`null`, `{}`, `[]`, `"x"`, `42`, `[null]`, `{"database":null,"database-users":null,"database_backups":[null],"rules":[null],"ranges":[null],"maintenance":[null],"meta":null}`, `{"database_backups":[{}],"rules":[{}],"ranges":[{}],"database-users":[{}],"archives":[{}],"has_more":true}`}
+	for _, body := range bodies {
+		c, _, _ := newTestClient(t, fixed(200, body))
+		for name, call := range calls {
+			func() {
+				defer func() {
+					if r := recover(); r != nil {
+						t.Errorf("%s with body %s panicked: %v", name, body, r)
+					}
+				}()
+				v, err := call(c)
+				if name == "instances" && body == `[]` {
+					// The one valid answer here: a database without instances.
+					if err != nil {
+						t.Errorf("instances with body []: %v", err)
+					}
+					return
+				}
+				if err == nil {
+					t.Errorf("%s with body %s: no error, got %+v", name, body, v)
+				} else if !errors.Is(err, ErrMalformedResponse) {
+					t.Errorf("%s with body %s: %v is not ErrMalformedResponse", name, body, err)
+				}
+			}()
+		}
+	}
+}

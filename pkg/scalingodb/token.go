@@ -1,0 +1,278 @@
+package scalingodb
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+)
+
+// TokenSource supplies the bearer token of the Database API. It is called
+// before every request and must be safe for concurrent use.
+type TokenSource interface {
+	// Token returns a valid token, or an error that stops the request.
+	Token(ctx context.Context) (string, error)
+}
+
+// StaticToken returns a TokenSource that always gives token, such as the
+// DB_BEARER_TOKEN of the Scalingo documentation. The token is never printed.
+func StaticToken(token string) TokenSource { return staticToken(token) }
+
+type staticToken string
+
+func (s staticToken) Token(context.Context) (string, error) {
+	if s == "" {
+		return "", errors.New("scalingodb: empty static token")
+	}
+	return string(s), nil
+}
+
+// String redacts the token.
+func (s staticToken) String() string { return "StaticToken(" + redacted + ")" }
+
+// GoString redacts the token.
+func (s staticToken) GoString() string { return s.String() }
+
+// Defaults of AddonTokenConfig.
+const (
+	// DefaultAuthURL is the Scalingo authentication API.
+	DefaultAuthURL = "https://auth.scalingo.com"
+	// addonTokenLifetime is how long an addon token and an exchanged
+	// bearer token are valid.
+	addonTokenLifetime = time.Hour
+	// renewBefore is how long before expiry a cached token is renewed.
+	renewBefore = 5 * time.Minute
+)
+
+// AddonTokenConfig configures NewAddonTokenSource.
+type AddonTokenConfig struct {
+	// APIToken is a Scalingo API token ("tk-us-..."), exchanged for a
+	// bearer token at the authentication API. Give it or BearerToken.
+	APIToken Secret
+	// BearerToken is a user bearer token already exchanged; used when
+	// APIToken is empty.
+	BearerToken Secret
+	// App is the name or ID of the application that owns the addon.
+	App string
+	// AddonID is the ID of the database addon.
+	AddonID string
+	// AuthURL is the authentication API (default DefaultAuthURL).
+	AuthURL string
+	// Region selects the main API, https://api.<region>.scalingo.com, when
+	// APIURL is empty (default osc-fr1).
+	Region string
+	// APIURL is the main API (default from Region).
+	APIURL string
+	// HTTPClient sends the token requests (default: a new http.Client with
+	// a 30s timeout).
+	HTTPClient *http.Client
+}
+
+// AddonTokenSource obtains the addon token of a database from the main
+// Scalingo API, caches it for its lifetime (one hour) and renews it about
+// five minutes before it expires. It is safe for concurrent use: while a
+// token is being fetched, every other caller waits for that one fetch.
+type AddonTokenSource struct {
+	cfg AddonTokenConfig
+	hc  *http.Client
+	now func() time.Time
+
+	mu       sync.Mutex
+	addon    cachedToken
+	bearer   cachedToken
+	inflight *tokenFetch
+}
+
+type cachedToken struct {
+	value   string
+	expires time.Time
+}
+
+func (c cachedToken) fresh(now time.Time) bool {
+	return c.value != "" && now.Before(c.expires.Add(-renewBefore))
+}
+
+type tokenFetch struct {
+	done  chan struct{}
+	token string
+	err   error
+}
+
+// NewAddonTokenSource checks cfg and returns a token source; it does no I/O.
+func NewAddonTokenSource(cfg AddonTokenConfig) (*AddonTokenSource, error) {
+	if cfg.APIToken == "" && cfg.BearerToken == "" {
+		return nil, &ValidationError{Field: "AddonTokenConfig", Reason: "APIToken or BearerToken is required"}
+	}
+	if cfg.App == "" || cfg.AddonID == "" {
+		return nil, &ValidationError{Field: "AddonTokenConfig", Reason: "App and AddonID are required"}
+	}
+	if cfg.AuthURL == "" {
+		cfg.AuthURL = DefaultAuthURL
+	}
+	if cfg.APIURL == "" {
+		region := cfg.Region
+		if region == "" {
+			region = DefaultRegion
+		}
+		if err := checkRegion(region); err != nil {
+			return nil, err
+		}
+		cfg.APIURL = "https://api." + region + ".scalingo.com"
+	}
+	for _, u := range []string{cfg.AuthURL, cfg.APIURL} {
+		if err := checkHTTPURL(u); err != nil {
+			return nil, err
+		}
+	}
+	cfg.AuthURL = strings.TrimRight(cfg.AuthURL, "/")
+	cfg.APIURL = strings.TrimRight(cfg.APIURL, "/")
+	hc := cfg.HTTPClient
+	if hc == nil {
+		hc = &http.Client{Timeout: 30 * time.Second}
+	}
+	return &AddonTokenSource{cfg: cfg, hc: hc, now: time.Now}, nil
+}
+
+// String names the source without any token.
+func (s *AddonTokenSource) String() string {
+	return "AddonTokenSource(app=" + s.cfg.App + ", addon=" + s.cfg.AddonID + ")"
+}
+
+// GoString names the source without any token.
+func (s *AddonTokenSource) GoString() string { return s.String() }
+
+// Token returns the cached addon token, or fetches a new one when none is
+// cached or the cached one expires within five minutes.
+func (s *AddonTokenSource) Token(ctx context.Context) (string, error) {
+	s.mu.Lock()
+	if s.addon.fresh(s.now()) {
+		t := s.addon.value
+		s.mu.Unlock()
+		return t, nil
+	}
+	f := s.inflight
+	if f == nil {
+		f = &tokenFetch{done: make(chan struct{})}
+		s.inflight = f
+		// The fetch outlives a caller that gives up: the others still wait for it.
+		go s.fetch(context.WithoutCancel(ctx), f)
+	}
+	s.mu.Unlock()
+	select {
+	case <-f.done:
+		return f.token, f.err
+	case <-ctx.Done():
+		return "", ctx.Err()
+	}
+}
+
+// Invalidate drops the cached addon token, so that the next call fetches a
+// new one (for instance after a 401).
+func (s *AddonTokenSource) Invalidate() {
+	s.mu.Lock()
+	s.addon = cachedToken{}
+	s.mu.Unlock()
+}
+
+func (s *AddonTokenSource) fetch(ctx context.Context, f *tokenFetch) {
+	ctx, cancel := context.WithTimeout(ctx, time.Minute)
+	defer cancel()
+	tok, err := s.fetchAddonToken(ctx)
+	s.mu.Lock()
+	if err == nil {
+		s.addon = cachedToken{value: tok, expires: s.now().Add(addonTokenLifetime)}
+	}
+	s.inflight = nil
+	s.mu.Unlock()
+	f.token, f.err = tok, err
+	close(f.done)
+}
+
+func (s *AddonTokenSource) bearerToken(ctx context.Context) (string, error) {
+	if s.cfg.APIToken == "" {
+		return s.cfg.BearerToken.Reveal(), nil
+	}
+	s.mu.Lock()
+	b := s.bearer
+	s.mu.Unlock()
+	if b.fresh(s.now()) {
+		return b.value, nil
+	}
+	var out struct {
+		Token *string `json:"token"`
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, s.cfg.AuthURL+"/v1/tokens/exchange", bytes.NewReader([]byte("{}")))
+	if err != nil {
+		return "", err
+	}
+	req.SetBasicAuth("", s.cfg.APIToken.Reveal())
+	if err := s.postJSON(req, "token exchange", &out); err != nil {
+		return "", err
+	}
+	if out.Token == nil || *out.Token == "" {
+		return "", &ResponseError{StatusCode: http.StatusOK, OperationID: "token exchange", Reason: `missing key "token"`}
+	}
+	s.mu.Lock()
+	s.bearer = cachedToken{value: *out.Token, expires: s.now().Add(addonTokenLifetime)}
+	s.mu.Unlock()
+	return *out.Token, nil
+}
+
+func (s *AddonTokenSource) fetchAddonToken(ctx context.Context) (string, error) {
+	bearer, err := s.bearerToken(ctx)
+	if err != nil {
+		return "", err
+	}
+	u := s.cfg.APIURL + "/v1/apps/" + url.PathEscape(s.cfg.App) + "/addons/" + url.PathEscape(s.cfg.AddonID) + "/token"
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, u, bytes.NewReader([]byte("{}")))
+	if err != nil {
+		return "", err
+	}
+	req.Header.Set("Authorization", "Bearer "+bearer)
+	var out struct {
+		Addon *struct {
+			Token *string `json:"token"`
+		} `json:"addon"`
+	}
+	if err := s.postJSON(req, "addon token", &out); err != nil {
+		var ae *APIError
+		if errors.As(err, &ae) && ae.StatusCode == http.StatusUnauthorized {
+			s.mu.Lock()
+			s.bearer = cachedToken{}
+			s.mu.Unlock()
+		}
+		return "", err
+	}
+	if out.Addon == nil {
+		return "", &ResponseError{StatusCode: http.StatusOK, OperationID: "addon token", Reason: `missing envelope key "addon"`}
+	}
+	if out.Addon.Token == nil || *out.Addon.Token == "" {
+		return "", &ResponseError{StatusCode: http.StatusOK, OperationID: "addon token", Reason: `missing key "addon.token"`}
+	}
+	return *out.Addon.Token, nil
+}
+
+// postJSON sends req and decodes a 2xx JSON answer into out.
+func (s *AddonTokenSource) postJSON(req *http.Request, op string, out any) error {
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Accept", "application/json")
+	resp, err := s.hc.Do(req)
+	if err != nil {
+		return fmt.Errorf("scalingodb: %s: %w", op, redactError(err))
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		return newAPIError(op, resp)
+	}
+	if err := json.NewDecoder(io.LimitReader(resp.Body, 1<<20)).Decode(out); err != nil {
+		return &ResponseError{StatusCode: resp.StatusCode, OperationID: op, Reason: "invalid JSON", Err: err}
+	}
+	return nil
+}

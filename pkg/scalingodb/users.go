@@ -1,0 +1,287 @@
+package scalingodb
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"reflect"
+	"unicode/utf8"
+
+	"github.com/scalingodb/dbapi-go/gen/dbapi"
+)
+
+// UsersService manages the users of the database engine.
+type UsersService service
+
+// PasswordEncryption is the password hashing scheme of a PostgreSQL user.
+type PasswordEncryption string
+
+// Password hashing schemes.
+const (
+	PasswordSCRAMSHA256 PasswordEncryption = "SCRAM-SHA-256"
+	PasswordMD5         PasswordEncryption = "MD5"
+)
+
+// DatabaseUser is a user of the database engine.
+type DatabaseUser struct {
+	Name     string
+	ReadOnly bool
+	// Protected users cannot be updated nor deleted.
+	Protected bool
+	// Password is set only right after Create, UpdatePassword or
+	// ResetPassword; it prints as "[redacted]", and Password.Reveal()
+	// returns it.
+	Password Secret
+	// PasswordEncryption is set for PostgreSQL users only.
+	PasswordEncryption PasswordEncryption
+}
+
+// String describes the user without its password.
+func (u DatabaseUser) String() string {
+	return fmt.Sprintf("DatabaseUser{Name: %s, ReadOnly: %t, Protected: %t, Password: %s}", u.Name, u.ReadOnly, u.Protected, u.Password)
+}
+
+// userWire is DatabaseUser on the wire.
+type userWire struct {
+	Name           string  `json:"name"`
+	ReadOnly       optBool `json:"read_only"`
+	Protected      bool    `json:"protected"`
+	Password       string  `json:"password"`
+	DbmsAttributes struct {
+		PasswordEncryption PasswordEncryption `json:"password_encryption"`
+	} `json:"dbms_attributes"`
+}
+
+// optBool is a boolean that remembers whether it was present.
+type optBool struct{ v, set bool }
+
+func (b *optBool) UnmarshalJSON(p []byte) error {
+	switch string(p) {
+	case "true":
+		b.v, b.set = true, true
+	case "false":
+		b.v, b.set = false, true
+	case "null":
+	default:
+		return &json.UnmarshalTypeError{Value: "non-boolean", Type: reflect.TypeFor[bool]()}
+	}
+	return nil
+}
+
+func (w *userWire) fill(u *DatabaseUser, o op, status int, needPassword bool) error {
+	if w.Name == "" || !w.ReadOnly.set {
+		return malformed(o, status, `missing required field "name" or "read_only"`)
+	}
+	*u = DatabaseUser{Name: w.Name, ReadOnly: w.ReadOnly.v, Protected: w.Protected, Password: Secret(w.Password), PasswordEncryption: w.DbmsAttributes.PasswordEncryption}
+	if needPassword && u.Password == "" {
+		return malformed(o, status, `missing required field "password"`)
+	}
+	return nil
+}
+
+// CreateUserParams describes a new user.
+type CreateUserParams struct {
+	// Name: 6 to 32 lower-case letters, digits and hyphens, with no hyphen
+	// at either end and no two hyphens in a row.
+	Name string
+	// ReadOnly makes a user that can only read.
+	ReadOnly bool
+	// Password: 24 to 64 characters; empty to let the server generate one.
+	Password Secret
+}
+
+// ValidateUserName checks the user name rules of the API: 6 to 32
+// lower-case letters, digits and hyphens, no hyphen at either end, no two
+// hyphens in a row. The error is a *ValidationError.
+func ValidateUserName(name string) error {
+	if n := len(name); n < 6 || n > 32 {
+		return &ValidationError{Field: "name", Reason: "must be 6 to 32 characters long"}
+	}
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		switch {
+		case c >= 'a' && c <= 'z', c >= '0' && c <= '9':
+		case c == '-':
+			if i == 0 || i == len(name)-1 {
+				return &ValidationError{Field: "name", Reason: "must not start or end with a hyphen"}
+			}
+			if name[i-1] == '-' {
+				return &ValidationError{Field: "name", Reason: "must not hold two hyphens in a row"}
+			}
+		default:
+			return &ValidationError{Field: "name", Reason: "must hold only lower-case letters, digits and hyphens"}
+		}
+	}
+	return nil
+}
+
+// ValidatePassword checks the password rules of the API: 24 to 64
+// characters. The error is a *ValidationError and never holds the password.
+func ValidatePassword(password Secret) error {
+	if n := utf8.RuneCountInString(string(password)); n < 24 || n > 64 {
+		return &ValidationError{Field: "password", Reason: "must be 24 to 64 characters long"}
+	}
+	return nil
+}
+
+var (
+	opListUsers     = op{id: "listDatabaseUsers", idempotent: true}
+	opCreateUser    = op{id: "createDatabaseUser"}
+	opUpdateUser    = op{id: "updateDatabaseUser", idempotent: true}
+	opDeleteUser    = op{id: "deleteDatabaseUser", idempotent: true}
+	opResetPassword = op{id: "resetDatabaseUserPassword"}
+)
+
+// List returns every user of the database engine.
+//
+// API: GET /databases/{database_id}/users (listDatabaseUsers)
+func (s *UsersService) List(ctx context.Context, databaseID string) ([]*DatabaseUser, error) {
+	if err := pathID("database_id", databaseID); err != nil {
+		return nil, err
+	}
+	var w struct {
+		Users *[]userWire `json:"database-users"`
+	}
+	status, err := s.c.do(ctx, opListUsers, func(ctx context.Context, e ...dbapi.RequestEditorFn) (*http.Response, error) {
+		return s.c.api.ListDatabaseUsers(ctx, databaseID, e...)
+	}, &w)
+	if err != nil {
+		return nil, err
+	}
+	if w.Users == nil {
+		return nil, malformed(opListUsers, status, `missing envelope key "database-users"`)
+	}
+	users := make([]DatabaseUser, len(*w.Users))
+	out := make([]*DatabaseUser, len(users))
+	for i := range users {
+		if err := (*w.Users)[i].fill(&users[i], opListUsers, status, false); err != nil {
+			return nil, err
+		}
+		out[i] = &users[i]
+	}
+	return out, nil
+}
+
+// Create creates a user after checking the name and password rules
+// locally (a *ValidationError is returned before any request). The answer
+// holds the password, generated when p.Password is empty. It is never
+// retried: a lost answer may hide a created user.
+//
+// API: POST /databases/{database_id}/users (createDatabaseUser)
+func (s *UsersService) Create(ctx context.Context, databaseID string, p *CreateUserParams) (*DatabaseUser, error) {
+	if err := pathID("database_id", databaseID); err != nil {
+		return nil, err
+	}
+	if p == nil {
+		return nil, &ValidationError{Field: "params", Reason: "must not be nil"}
+	}
+	if err := ValidateUserName(p.Name); err != nil {
+		return nil, err
+	}
+	type wire struct {
+		DatabaseID           string  `json:"database_id"`
+		Name                 string  `json:"name"`
+		ReadOnly             bool    `json:"read_only"`
+		Password             *string `json:"password,omitempty"`
+		PasswordConfirmation *string `json:"password_confirmation,omitempty"`
+	}
+	w := wire{DatabaseID: databaseID, Name: p.Name, ReadOnly: p.ReadOnly}
+	if p.Password != "" {
+		if err := ValidatePassword(p.Password); err != nil {
+			return nil, err
+		}
+		pw := p.Password.Reveal()
+		w.Password, w.PasswordConfirmation = &pw, &pw
+	}
+	body, err := json.Marshal(struct {
+		DatabaseUser wire `json:"database_user"`
+	}{w})
+	if err != nil {
+		return nil, err
+	}
+	return s.userCall(ctx, opCreateUser, true, func(ctx context.Context, e ...dbapi.RequestEditorFn) (*http.Response, error) {
+		return s.c.api.CreateDatabaseUserWithBody(ctx, databaseID, jsonContentType, bytes.NewReader(body), e...)
+	})
+}
+
+// UpdatePassword sets a password chosen by the caller (24 to 64
+// characters, checked locally first). Protected users cannot be updated.
+// Setting the same password twice has the same effect, so it is retried.
+//
+// API: PATCH /databases/{database_id}/users/{username} (updateDatabaseUser)
+func (s *UsersService) UpdatePassword(ctx context.Context, databaseID, username string, password Secret) (*DatabaseUser, error) {
+	if err := pathID("database_id", databaseID); err != nil {
+		return nil, err
+	}
+	if err := pathID("username", username); err != nil {
+		return nil, err
+	}
+	if err := ValidatePassword(password); err != nil {
+		return nil, err
+	}
+	pw := password.Reveal()
+	body, err := json.Marshal(map[string]map[string]string{"database_user": {
+		"database_id": databaseID, "password": pw, "password_confirmation": pw,
+	}})
+	if err != nil {
+		return nil, err
+	}
+	return s.userCall(ctx, opUpdateUser, false, func(ctx context.Context, e ...dbapi.RequestEditorFn) (*http.Response, error) {
+		return s.c.api.UpdateDatabaseUserWithBody(ctx, databaseID, username, jsonContentType, bytes.NewReader(body), e...)
+	})
+}
+
+// ResetPassword replaces the password of a user with a generated one,
+// returned in this answer only. It is never retried: a lost answer would
+// otherwise lose the new password.
+//
+// API: POST /databases/{database_id}/users/{username}/reset_password (resetDatabaseUserPassword)
+func (s *UsersService) ResetPassword(ctx context.Context, databaseID, username string) (*DatabaseUser, error) {
+	if err := pathID("database_id", databaseID); err != nil {
+		return nil, err
+	}
+	if err := pathID("username", username); err != nil {
+		return nil, err
+	}
+	return s.userCall(ctx, opResetPassword, true, func(ctx context.Context, e ...dbapi.RequestEditorFn) (*http.Response, error) {
+		return s.c.api.ResetDatabaseUserPassword(ctx, databaseID, username, e...)
+	})
+}
+
+// Delete removes a user. Protected users cannot be deleted. A DELETE is
+// idempotent and retried: when a lost answer hid a delete that took
+// effect, the retry answers ErrNotFound.
+//
+// API: DELETE /databases/{database_id}/users/{username} (deleteDatabaseUser)
+func (s *UsersService) Delete(ctx context.Context, databaseID, username string) error {
+	if err := pathID("database_id", databaseID); err != nil {
+		return err
+	}
+	if err := pathID("username", username); err != nil {
+		return err
+	}
+	_, err := s.c.do(ctx, opDeleteUser, func(ctx context.Context, e ...dbapi.RequestEditorFn) (*http.Response, error) {
+		return s.c.api.DeleteDatabaseUser(ctx, databaseID, username, e...)
+	}, nil)
+	return err
+}
+
+func (s *UsersService) userCall(ctx context.Context, o op, needPassword bool, send func(context.Context, ...dbapi.RequestEditorFn) (*http.Response, error)) (*DatabaseUser, error) {
+	var w struct {
+		User *userWire `json:"database_user"`
+	}
+	status, err := s.c.do(ctx, o, send, &w)
+	if err != nil {
+		return nil, err
+	}
+	if w.User == nil {
+		return nil, malformed(o, status, `missing envelope key "database_user"`)
+	}
+	u := new(DatabaseUser)
+	if err := w.User.fill(u, o, status, needPassword); err != nil {
+		return nil, err
+	}
+	return u, nil
+}
