@@ -1,7 +1,8 @@
 # Scalingo Database API toolkit. `make help` lists the targets.
 SHELL := /bin/bash
+.SHELLFLAGS := -eo pipefail -c
 GO ?= go
-GINKGO := $(GO) run github.com/onsi/ginkgo/v2/ginkgo
+GINKGO := $(GO) run github.com/onsi/ginkgo/v2/ginkgo $(if $(CI),--no-color)
 REPORTS := reports
 
 .DEFAULT_GOAL := help
@@ -46,4 +47,6 @@ contract-live: ## Run the contract suite against DBAPI_BASE_URL (read-only unles
 
 .PHONY: bench
 bench: ## Run the benchmarks and print the ratios the issues set as goals.
-	$(GO) test -run '^$$' -bench . -benchmem ./pkg/...
+	@mkdir -p $(REPORTS)
+	$(GO) test -run '^$$' -bench . -benchmem ./pkg/... | tee $(REPORTS)/bench.txt
+	@awk -f scripts/bench-summary.awk $(REPORTS)/bench.txt

@@ -1,0 +1,42 @@
+# Reads `go test -bench -benchmem` output and prints the ratios the issues set
+# as goals, each measured side by side in the same run.
+# Usage: awk -f scripts/bench-summary.awk bench.txt
+/^Benchmark/ {
+	name = $1
+	sub(/-[0-9]+$/, "", name)
+	for (i = 3; i < NF; i += 2) {
+		metric[name, $(i + 1)] = $i
+	}
+}
+
+function get(name, unit) {
+	if (!((name, unit) in metric)) {
+		missing = missing " " name "(" unit ")"
+		return 0
+	}
+	return metric[name, unit]
+}
+
+function row(what, value, op, goal,    ok) {
+	if (value == "") {
+		printf "  %-52s %8s   goal %s %s   MISSING\n", what, "-", op, goal
+		return
+	}
+	ok = (op == "<=") ? (value <= goal) : (value >= goal)
+	printf "  %-52s %8.2f   goal %s %-5s %s\n", what, value, op, goal, ok ? "met" : "NOT MET"
+}
+
+function ratio(a, b) { return (b == 0) ? "" : a / b }
+
+END {
+	print ""
+	print "Ratios (side by side in this run):"
+	row("conformance: validate / decode createBackup 201", get("BenchmarkCreateBackupResponse/ratio", "validate/decode"), "<=", 1.5)
+	row("mock: GET users req/s, validating mock / bare handler", ratio(get("BenchmarkListUsers/mock", "req/s"), get("BenchmarkListUsers/bare", "req/s")), ">=", 0.6)
+	row("client: round-trip time, wrapper / raw net/http", get("BenchmarkRoundTrip/interleaved", "wrapper/raw"), "<=", 1.10)
+	row("client: round-trip allocs, wrapper / raw net/http", ratio(get("BenchmarkRoundTrip/wrapper", "allocs/op"), get("BenchmarkRoundTrip/raw", "allocs/op")), "<=", 1.3)
+	row("client: 1 GiB download throughput, wrapper / curl", get("BenchmarkDownload1GiB/interleaved", "wrapper/curl-throughput"), ">=", 0.9)
+	row("client: 1 GiB download peak RSS (MiB)", get("BenchmarkDownload1GiB/wrapper", "peak-RSS-MiB"), "<=", 32)
+	row("client: capped download MB/s, 4 ranges / 1 stream", ratio(get("BenchmarkParallelRanges/4", "MB/s"), get("BenchmarkParallelRanges/1", "MB/s")), ">=", 3.5)
+	if (missing != "") print "  missing from the input:" missing
+}
