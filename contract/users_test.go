@@ -53,7 +53,7 @@ var _ = Describe("Database users", labels(harness.Users), func() {
 
 		It("sets a password chosen by the caller", func(ctx SpecContext) {
 			resp, err := suite.api.UpdateDatabaseUserWithResponse(ctx, suite.db, name, dbapi.DatabaseUserUpdateRequest{
-				DatabaseUser: dbapi.DatabaseUserUpdate{Password: ptr(newPassword), PasswordConfirmation: ptr(newPassword)},
+				DatabaseUser: dbapi.DatabaseUserUpdate{Password: newPassword, PasswordConfirmation: ptr(newPassword)},
 			})
 			noError(err)
 			Expect(resp.StatusCode()).To(Equal(http.StatusOK), "%s", resp.Body)
@@ -101,7 +101,7 @@ var _ = Describe("Database users", labels(harness.Users), func() {
 		})
 		It("answers 422 to a new password that is too short", labels(harness.Mutating), func(ctx SpecContext) {
 			resp, err := suite.raw.UpdateDatabaseUser(ctx, suite.db, "contract"+randomHex(4), dbapi.DatabaseUserUpdateRequest{
-				DatabaseUser: dbapi.DatabaseUserUpdate{Password: ptr("short"), PasswordConfirmation: ptr("short")},
+				DatabaseUser: dbapi.DatabaseUserUpdate{Password: "short", PasswordConfirmation: ptr("short")},
 			})
 			expectFieldError(resp, err, "password")
 		})
@@ -131,7 +131,7 @@ var _ = Describe("Database users", labels(harness.Users), func() {
 
 		It("answers 403 to updateDatabaseUser", labels(harness.Mutating), func(ctx SpecContext) {
 			resp, err := suite.raw.UpdateDatabaseUser(ctx, suite.db, protected, dbapi.DatabaseUserUpdateRequest{
-				DatabaseUser: dbapi.DatabaseUserUpdate{Password: ptr(newPassword), PasswordConfirmation: ptr(newPassword)},
+				DatabaseUser: dbapi.DatabaseUserUpdate{Password: newPassword, PasswordConfirmation: ptr(newPassword)},
 			})
 			expectError(resp, err, http.StatusForbidden)
 		})

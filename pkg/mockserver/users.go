@@ -131,10 +131,7 @@ func (s *Server) UpdateDatabaseUser(_ context.Context, req dbapi.UpdateDatabaseU
 		return forbidden("protected users cannot be updated"), nil
 	}
 	in := req.Body.DatabaseUser
-	if in.Password == nil {
-		return invalid("password", "can't be blank"), nil
-	}
-	if errs := checkPassword(in.Password, in.PasswordConfirmation); len(errs) > 0 {
+	if errs := checkPassword(&in.Password, in.PasswordConfirmation); len(errs) > 0 {
 		return invalid(errs...), nil
 	}
 	return dbapi.UpdateDatabaseUser200JSONResponse{DatabaseUser: u.view()}, nil
