@@ -33,6 +33,10 @@ lint: ## gofmt, go vet and spec validation.
 test: ## Run every test (unit, spec, mock, client, contract-suite proofs).
 	$(GO) test -count=1 ./...
 
+.PHONY: test-race
+test-race: ## Run the packages' tests under the race detector.
+	$(GO) test -race -count=1 ./pkg/... ./contract/...
+
 .PHONY: contract
 contract: ## Run the contract suite against the built-in mock (the main job).
 	@mkdir -p $(REPORTS)

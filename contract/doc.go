@@ -10,7 +10,14 @@
 // or against a live target, read-only unless DBAPI_ALLOW_WRITES=1:
 //
 //	DBAPI_BASE_URL=https://db-api.osc-fr1.scalingo.com/api DB_BEARER_TOKEN=... \
-//	DBAPI_DATABASE_ID=my-db-123 [DBAPI_ES_DATABASE_ID=...] [DBAPI_ALLOW_WRITES=1] make contract-live
+//	DBAPI_DATABASE_ID=my-db-123 [DBAPI_ES_DATABASE_ID=...] [DBAPI_FOREIGN_TOKEN=...] \
+//	[DBAPI_ALLOW_WRITES=1] make contract-live
+//
+// The bearer token is an addon token: it grants one database. DBAPI_FOREIGN_TOKEN, the token of
+// another database, lets the suite check that the operations on DBAPI_DATABASE_ID refuse it with
+// 403 (the irreversible ones only against the mock); without it those specs are skipped. The
+// built-in mock holds such a token itself, scoped to my-mysql-123 (see
+// mockserver.WithDatabaseToken).
 //
 // Every response that crosses the suite's HTTP client is validated by pkg/conformance, and any
 // violation fails the running spec whatever it asserts by hand. In a read-only run the client

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"sync"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
@@ -44,8 +45,22 @@ type operation struct {
 	// missing names what an unknown identifier makes the target miss (404), "" when the
 	// operation has nothing that can be missing.
 	missing string
+	access  access
 	send    func(ctx context.Context, c *dbapi.Client, in ids) (*http.Response, error)
 }
+
+// access says what authorises an operation, and so which tokens it refuses.
+type access int
+
+const (
+	// databaseToken: the bearer token, which must grant the database the operation addresses
+	// (an addon token of another database gets 403).
+	databaseToken access = iota
+	// anyToken: the bearer token; the operation addresses no database, so any valid token will do.
+	anyToken
+	// presignedURL: the token of a pre-signed URL, not a bearer token.
+	presignedURL
+)
 
 func jsonBody(s string) *strings.Reader { return strings.NewReader(s) }
 
@@ -53,97 +68,97 @@ const jsonType = "application/json"
 
 // operations lists every operation of the spec; a spec below proves the list matches it.
 var operations = []operation{
-	{"getDatabase", "GET", harness.Databases, "database", func(ctx context.Context, c *dbapi.Client, in ids) (*http.Response, error) {
+	{"getDatabase", "GET", harness.Databases, "database", databaseToken, func(ctx context.Context, c *dbapi.Client, in ids) (*http.Response, error) {
 		return c.GetDatabase(ctx, in.db)
 	}},
-	{"updateDatabase", "PATCH", harness.Databases, "database", func(ctx context.Context, c *dbapi.Client, in ids) (*http.Response, error) {
+	{"updateDatabase", "PATCH", harness.Databases, "database", databaseToken, func(ctx context.Context, c *dbapi.Client, in ids) (*http.Response, error) {
 		return c.UpdateDatabaseWithBody(ctx, in.db, jsonType, jsonBody(`{"database":{"periodic_backups_enabled":true}}`))
 	}},
-	{"putDatabase", "PUT", harness.Databases, "database", func(ctx context.Context, c *dbapi.Client, in ids) (*http.Response, error) {
+	{"putDatabase", "PUT", harness.Databases, "database", databaseToken, func(ctx context.Context, c *dbapi.Client, in ids) (*http.Response, error) {
 		return c.PutDatabaseWithBody(ctx, in.db, jsonType, jsonBody(`{"database":{"periodic_backups_enabled":true}}`))
 	}},
-	{"upgradeDatabase", "POST", harness.Databases, "database", func(ctx context.Context, c *dbapi.Client, in ids) (*http.Response, error) {
+	{"upgradeDatabase", "POST", harness.Databases, "database", databaseToken, func(ctx context.Context, c *dbapi.Client, in ids) (*http.Response, error) {
 		return c.UpgradeDatabase(ctx, in.db)
 	}},
-	{"restoreDatabasePitr", "POST", harness.PITR, "database", func(ctx context.Context, c *dbapi.Client, in ids) (*http.Response, error) {
+	{"restoreDatabasePitr", "POST", harness.PITR, "database", databaseToken, func(ctx context.Context, c *dbapi.Client, in ids) (*http.Response, error) {
 		return c.RestoreDatabasePitrWithBody(ctx, in.db, jsonType, jsonBody(`{"restore_time":"2019-07-18T23:00:00Z"}`))
 	}},
-	{"getPitrRecoveryWindow", "GET", harness.PITR, "database", func(ctx context.Context, c *dbapi.Client, in ids) (*http.Response, error) {
+	{"getPitrRecoveryWindow", "GET", harness.PITR, "database", databaseToken, func(ctx context.Context, c *dbapi.Client, in ids) (*http.Response, error) {
 		return c.GetPitrRecoveryWindow(ctx, in.db)
 	}},
-	{"enableDatabaseFeature", "POST", harness.Features, "database", func(ctx context.Context, c *dbapi.Client, in ids) (*http.Response, error) {
+	{"enableDatabaseFeature", "POST", harness.Features, "database", databaseToken, func(ctx context.Context, c *dbapi.Client, in ids) (*http.Response, error) {
 		return c.EnableDatabaseFeatureWithBody(ctx, in.db, jsonType, jsonBody(`{"feature":{"name":"force-ssl"}}`))
 	}},
-	{"disableDatabaseFeature", "DELETE", harness.Features, "database", func(ctx context.Context, c *dbapi.Client, in ids) (*http.Response, error) {
+	{"disableDatabaseFeature", "DELETE", harness.Features, "database", databaseToken, func(ctx context.Context, c *dbapi.Client, in ids) (*http.Response, error) {
 		return c.DisableDatabaseFeature(ctx, in.db, &dbapi.DisableDatabaseFeatureParams{Feature: "force-ssl"})
 	}},
-	{"runDatabaseAction", "POST", harness.Actions, "database", func(ctx context.Context, c *dbapi.Client, in ids) (*http.Response, error) {
+	{"runDatabaseAction", "POST", harness.Actions, "database", databaseToken, func(ctx context.Context, c *dbapi.Client, in ids) (*http.Response, error) {
 		return c.RunDatabaseActionWithBody(ctx, in.db, jsonType, jsonBody(`{"action_name":"pg-list-queries"}`))
 	}},
-	{"listDatabaseUsers", "GET", harness.Users, "database", func(ctx context.Context, c *dbapi.Client, in ids) (*http.Response, error) {
+	{"listDatabaseUsers", "GET", harness.Users, "database", databaseToken, func(ctx context.Context, c *dbapi.Client, in ids) (*http.Response, error) {
 		return c.ListDatabaseUsers(ctx, in.db)
 	}},
-	{"createDatabaseUser", "POST", harness.Users, "database", func(ctx context.Context, c *dbapi.Client, in ids) (*http.Response, error) {
+	{"createDatabaseUser", "POST", harness.Users, "database", databaseToken, func(ctx context.Context, c *dbapi.Client, in ids) (*http.Response, error) {
 		return c.CreateDatabaseUserWithBody(ctx, in.db, jsonType, jsonBody(fmt.Sprintf(`{"database_user":{"name":%q}}`, in.user)))
 	}},
-	{"updateDatabaseUser", "PATCH", harness.Users, "user", func(ctx context.Context, c *dbapi.Client, in ids) (*http.Response, error) {
+	{"updateDatabaseUser", "PATCH", harness.Users, "user", databaseToken, func(ctx context.Context, c *dbapi.Client, in ids) (*http.Response, error) {
 		return c.UpdateDatabaseUserWithBody(ctx, in.db, in.user, jsonType, jsonBody(`{"database_user":{"password":"Contract-Suite-Password-0001","password_confirmation":"Contract-Suite-Password-0001"}}`))
 	}},
-	{"deleteDatabaseUser", "DELETE", harness.Users, "user", func(ctx context.Context, c *dbapi.Client, in ids) (*http.Response, error) {
+	{"deleteDatabaseUser", "DELETE", harness.Users, "user", databaseToken, func(ctx context.Context, c *dbapi.Client, in ids) (*http.Response, error) {
 		return c.DeleteDatabaseUser(ctx, in.db, in.user)
 	}},
-	{"resetDatabaseUserPassword", "POST", harness.Users, "user", func(ctx context.Context, c *dbapi.Client, in ids) (*http.Response, error) {
+	{"resetDatabaseUserPassword", "POST", harness.Users, "user", databaseToken, func(ctx context.Context, c *dbapi.Client, in ids) (*http.Response, error) {
 		return c.ResetDatabaseUserPassword(ctx, in.db, in.user)
 	}},
-	{"listBackups", "GET", harness.Backups, "database", func(ctx context.Context, c *dbapi.Client, in ids) (*http.Response, error) {
+	{"listBackups", "GET", harness.Backups, "database", databaseToken, func(ctx context.Context, c *dbapi.Client, in ids) (*http.Response, error) {
 		return c.ListBackups(ctx, in.db)
 	}},
-	{"createBackup", "POST", harness.Backups, "database", func(ctx context.Context, c *dbapi.Client, in ids) (*http.Response, error) {
+	{"createBackup", "POST", harness.Backups, "database", databaseToken, func(ctx context.Context, c *dbapi.Client, in ids) (*http.Response, error) {
 		return c.CreateBackup(ctx, in.db)
 	}},
-	{"getBackup", "GET", harness.Backups, "backup", func(ctx context.Context, c *dbapi.Client, in ids) (*http.Response, error) {
+	{"getBackup", "GET", harness.Backups, "backup", databaseToken, func(ctx context.Context, c *dbapi.Client, in ids) (*http.Response, error) {
 		return c.GetBackup(ctx, in.backup)
 	}},
-	{"getBackupArchive", "GET", harness.Backups, "backup", func(ctx context.Context, c *dbapi.Client, in ids) (*http.Response, error) {
+	{"getBackupArchive", "GET", harness.Backups, "backup", databaseToken, func(ctx context.Context, c *dbapi.Client, in ids) (*http.Response, error) {
 		return c.GetBackupArchive(ctx, in.db, in.backup)
 	}},
-	{"downloadBackup", "GET", harness.Backups, "", func(ctx context.Context, c *dbapi.Client, in ids) (*http.Response, error) {
+	{"downloadBackup", "GET", harness.Backups, "", presignedURL, func(ctx context.Context, c *dbapi.Client, in ids) (*http.Response, error) {
 		return c.DownloadBackup(ctx, in.db, in.backup, &dbapi.DownloadBackupParams{Token: in.token})
 	}},
-	{"listMaintenances", "GET", harness.Maintenance, "database", func(ctx context.Context, c *dbapi.Client, in ids) (*http.Response, error) {
+	{"listMaintenances", "GET", harness.Maintenance, "database", databaseToken, func(ctx context.Context, c *dbapi.Client, in ids) (*http.Response, error) {
 		return c.ListMaintenances(ctx, in.db, nil)
 	}},
-	{"getMaintenance", "GET", harness.Maintenance, "maintenance", func(ctx context.Context, c *dbapi.Client, in ids) (*http.Response, error) {
+	{"getMaintenance", "GET", harness.Maintenance, "maintenance", databaseToken, func(ctx context.Context, c *dbapi.Client, in ids) (*http.Response, error) {
 		return c.GetMaintenance(ctx, in.db, in.maintenance)
 	}},
-	{"getDatabaseInstancesStatus", "GET", harness.Instances, "database", func(ctx context.Context, c *dbapi.Client, in ids) (*http.Response, error) {
+	{"getDatabaseInstancesStatus", "GET", harness.Instances, "database", databaseToken, func(ctx context.Context, c *dbapi.Client, in ids) (*http.Response, error) {
 		return c.GetDatabaseInstancesStatus(ctx, in.db)
 	}},
-	{"getDatabaseMetrics", "GET", harness.Metrics, "database", func(ctx context.Context, c *dbapi.Client, in ids) (*http.Response, error) {
+	{"getDatabaseMetrics", "GET", harness.Metrics, "database", databaseToken, func(ctx context.Context, c *dbapi.Client, in ids) (*http.Response, error) {
 		return c.GetDatabaseMetrics(ctx, in.db)
 	}},
-	{"getDatabaseHealth", "GET", harness.Metrics, "database", func(ctx context.Context, c *dbapi.Client, in ids) (*http.Response, error) {
+	{"getDatabaseHealth", "GET", harness.Metrics, "database", databaseToken, func(ctx context.Context, c *dbapi.Client, in ids) (*http.Response, error) {
 		return c.GetDatabaseHealth(ctx, in.db)
 	}},
-	{"getDatabaseLogsUrl", "GET", harness.Logs, "database", func(ctx context.Context, c *dbapi.Client, in ids) (*http.Response, error) {
+	{"getDatabaseLogsUrl", "GET", harness.Logs, "database", databaseToken, func(ctx context.Context, c *dbapi.Client, in ids) (*http.Response, error) {
 		return c.GetDatabaseLogsURL(ctx, in.db)
 	}},
-	{"listDatabaseLogsArchives", "GET", harness.Logs, "database", func(ctx context.Context, c *dbapi.Client, in ids) (*http.Response, error) {
+	{"listDatabaseLogsArchives", "GET", harness.Logs, "database", databaseToken, func(ctx context.Context, c *dbapi.Client, in ids) (*http.Response, error) {
 		return c.ListDatabaseLogsArchives(ctx, in.db, nil)
 	}},
-	{"getDatabaseTypeVersion", "GET", harness.TypeVersions, "type version", func(ctx context.Context, c *dbapi.Client, in ids) (*http.Response, error) {
+	{"getDatabaseTypeVersion", "GET", harness.TypeVersions, "type version", anyToken, func(ctx context.Context, c *dbapi.Client, in ids) (*http.Response, error) {
 		return c.GetDatabaseTypeVersion(ctx, in.typeVersion)
 	}},
-	{"listFirewallRules", "GET", harness.Firewall, "database", func(ctx context.Context, c *dbapi.Client, in ids) (*http.Response, error) {
+	{"listFirewallRules", "GET", harness.Firewall, "database", databaseToken, func(ctx context.Context, c *dbapi.Client, in ids) (*http.Response, error) {
 		return c.ListFirewallRules(ctx, in.db)
 	}},
-	{"createFirewallRule", "POST", harness.Firewall, "database", func(ctx context.Context, c *dbapi.Client, in ids) (*http.Response, error) {
+	{"createFirewallRule", "POST", harness.Firewall, "database", databaseToken, func(ctx context.Context, c *dbapi.Client, in ids) (*http.Response, error) {
 		return c.CreateFirewallRuleWithBody(ctx, in.db, jsonType, jsonBody(`{"type":"custom_range","cidr":"203.0.113.0/24","label":"contract suite"}`))
 	}},
-	{"deleteFirewallRule", "DELETE", harness.Firewall, "rule", func(ctx context.Context, c *dbapi.Client, in ids) (*http.Response, error) {
+	{"deleteFirewallRule", "DELETE", harness.Firewall, "rule", databaseToken, func(ctx context.Context, c *dbapi.Client, in ids) (*http.Response, error) {
 		return c.DeleteFirewallRule(ctx, in.db, in.rule)
 	}},
-	{"listFirewallManagedRanges", "GET", harness.Firewall, "", func(ctx context.Context, c *dbapi.Client, in ids) (*http.Response, error) {
+	{"listFirewallManagedRanges", "GET", harness.Firewall, "", anyToken, func(ctx context.Context, c *dbapi.Client, in ids) (*http.Response, error) {
 		return c.ListFirewallManagedRanges(ctx)
 	}},
 }
@@ -163,13 +178,14 @@ func operationsOf(resource harness.Label) []operation {
 func labels(ls ...harness.Label) Labels { return Label(harness.Strings(ls...)...) }
 
 // itAnswersSharedErrors declares, inside a resource's Describe, the error answers that every
-// operation of the resource documents: 401 without a token, 404 for what does not exist, 429
-// with Retry-After and 5XX (the last two from mocks started with faults, so only on the mock).
+// operation of the resource documents: 401 without a token, 403 with the addon token of another
+// database, 404 for what does not exist, 429 with Retry-After and 5XX (the last two from mocks
+// started with faults, so only on the mock).
 func itAnswersSharedErrors(resource harness.Label) {
 	ops := operationsOf(resource)
 	Context("when the request carries no bearer token", func() {
 		for _, op := range ops {
-			if op.id == "downloadBackup" {
+			if op.access == presignedURL {
 				continue // a pre-signed URL needs no bearer token; 401 is not documented
 			}
 			It("answers 401 to "+op.id, labels(harness.TrafficLabel(op.method)), func(ctx SpecContext) {
@@ -177,6 +193,28 @@ func itAnswersSharedErrors(resource harness.Label) {
 				in.db = suite.db
 				resp, err := op.send(ctx, suite.anon, in)
 				expectError(resp, err, http.StatusUnauthorized)
+			})
+		}
+	})
+	Context("when the bearer token is scoped to another database", func() {
+		for _, op := range ops {
+			if op.access != databaseToken || !documents(op.id, "403") {
+				continue
+			}
+			It("answers 403 to "+op.id+" with a token scoped to another database", labels(harness.TrafficLabel(op.method)), func(ctx SpecContext) {
+				if suite.foreign == nil {
+					Skip("set " + harness.EnvForeignToken + " to the token of another database than " + harness.EnvDatabaseID + " to check the 403 answers")
+				}
+				if why, ok := irreversible[op.id]; ok {
+					skipOnLive(why + " if the target wrongly granted it")
+				}
+				in := sampleIDs()
+				if op.missing == "backup" {
+					// A backup of the database under test: an unknown one is not anybody's, and may be 404.
+					in.backup = backupOfTarget(ctx)
+				}
+				resp, err := op.send(ctx, suite.foreign, in)
+				expectError(resp, err, http.StatusForbidden)
 			})
 		}
 	})
@@ -219,6 +257,56 @@ func itAnswersSharedErrors(resource harness.Label) {
 	})
 }
 
+// irreversible lists the operations that no spec sends to a live target where the target might
+// carry them out against a token that should have been refused, with why.
+var irreversible = map[string]string{
+	"upgradeDatabase":     "an upgrade cannot be undone",
+	"restoreDatabasePitr": "a restore overwrites the database",
+}
+
+// backupOfTarget returns the ID of a backup of the database under test, and skips the spec when
+// it has none.
+func backupOfTarget(ctx SpecContext) string {
+	GinkgoHelper()
+	backups := listBackups(ctx)
+	if len(backups) == 0 {
+		Skip("the database under test has no backup to ask for")
+	}
+	return backups[0].ID
+}
+
+// specOperation is what the suite reads of an operation in the embedded spec.
+type specOperation struct {
+	path     string
+	statuses map[string]bool
+	bearer   bool // the operation takes the bearer token (it does not override security with [])
+}
+
+// specOperations reads the embedded spec once, when the suite's tree is built: which statuses
+// each operation documents decides which shared error specs exist.
+var specOperations = sync.OnceValue(func() map[string]specOperation {
+	doc, err := dbapi.GetSwagger()
+	if err != nil {
+		panic(fmt.Sprintf("the embedded spec does not load: %v", err))
+	}
+	out := map[string]specOperation{}
+	for path, item := range doc.Paths.Map() {
+		for _, op := range item.Operations() {
+			so := specOperation{path: path, statuses: map[string]bool{}, bearer: op.Security == nil || len(*op.Security) > 0}
+			for status := range op.Responses.Map() {
+				so.statuses[status] = true
+			}
+			out[op.OperationID] = so
+		}
+	}
+	return out
+})
+
+// documents reports whether the spec documents status for the operation.
+func documents(operationID, status string) bool {
+	return specOperations()[operationID].statuses[status]
+}
+
 // sampleIDs names the database under test and otherwise unknown resources.
 func sampleIDs() ids {
 	in := unknownIDs()
@@ -246,5 +334,21 @@ var _ = Describe("The operation catalogue", labels(harness.ReadOnly), func() {
 			Expect(op.resource.Valid()).To(BeTrue())
 		}
 		Expect(got).To(Equal(want))
+	})
+
+	It("says which token each operation takes, as the spec's paths and security do", func() {
+		spec := specOperations()
+		for _, op := range operations {
+			so, ok := spec[op.id]
+			Expect(ok).To(BeTrue(), "operation %s not in the spec", op.id)
+			want := anyToken
+			switch {
+			case !so.bearer:
+				want = presignedURL
+			case strings.Contains(so.path, "{database_id}") || strings.Contains(so.path, "{backup_id}"):
+				want = databaseToken
+			}
+			Expect(op.access).To(Equal(want), "access of %s (%s)", op.id, so.path)
+		}
 	})
 })

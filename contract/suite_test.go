@@ -46,6 +46,10 @@ type target struct {
 	anon *dbapi.Client              // without a token
 	base string                     // base URL, /api included
 
+	// foreign sends the addon token of another database than db; nil on a live target without
+	// DBAPI_FOREIGN_TOKEN.
+	foreign *dbapi.Client
+
 	db string // the database under test
 	es string // an Elasticsearch database, "" when none is configured
 
@@ -80,6 +84,13 @@ func (l *violationLog) take() []*conformance.ViolationError {
 // mockToken is the bearer token the built-in mock accepts.
 const mockToken = mockserver.DefaultToken
 
+// The built-in mock also accepts mockForeignToken, scoped to mockForeignDB: to the database
+// under test it is the token of another database.
+const (
+	mockForeignToken = "mock-foreign-token"
+	mockForeignDB    = mockserver.DemoMySQLID
+)
+
 // Backup timings of the built-in mock: short, so that "status reaches done" takes a blink.
 const (
 	mockScheduled = 30 * time.Millisecond
@@ -110,6 +121,7 @@ var _ = BeforeSuite(func(ctx SpecContext) {
 		Expect(err).NotTo(HaveOccurred())
 		t.base = startMock(mv, mockserver.WithSeed(mockserver.DemoSeed()),
 			mockserver.WithBackupTimings(mockScheduled, mockRunning),
+			mockserver.WithDatabaseToken(mockForeignDB, mockForeignToken),
 			mockserver.WithMutations(cfg.Mutations...))
 		t.db, t.es = "my-db-123", "my-es-123"
 		t.rateLimited = newRawClient(startMock(mv, mockserver.WithSeed(mockserver.DemoSeed()),
@@ -122,11 +134,14 @@ var _ = BeforeSuite(func(ctx SpecContext) {
 			Fail("the live target failed the setup check:\n" + err.Error())
 		}
 	}
-	token := cfg.Token
+	token, foreign := cfg.Token, cfg.ForeignToken
 	if cfg.Mode == harness.ModeMock {
-		token = mockToken
+		token, foreign = mockToken, mockForeignToken
 	}
 	t.raw = newRawClient(t.base, t.http, token)
+	if foreign != "" {
+		t.foreign = newRawClient(t.base, t.http, foreign)
+	}
 	t.anon = newRawClient(t.base, t.http, "")
 	t.api = &dbapi.ClientWithResponses{ClientInterface: t.raw}
 	t.violations.take() // the setup check's violations, if any, failed it above

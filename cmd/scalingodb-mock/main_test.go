@@ -12,8 +12,8 @@ import (
 	"time"
 )
 
-// TestBinary builds the command, runs it on port 0, calls it with the printed URL and token, then
-// stops it with SIGTERM and expects a clean exit.
+// TestBinary builds the command, runs it on port 0, calls it with the printed URL and tokens (the
+// main one, a database-scoped one, a wrong one), then stops it with SIGTERM and expects a clean exit.
 func TestBinary(t *testing.T) {
 	bin := filepath.Join(t.TempDir(), "scalingodb-mock")
 	build := exec.Command("go", "build", "-o", bin, ".")
@@ -21,7 +21,7 @@ func TestBinary(t *testing.T) {
 	if err := build.Run(); err != nil {
 		t.Fatalf("go build: %v", err)
 	}
-	cmd := exec.Command(bin, "-addr", "127.0.0.1:0", "-token", "secret-token")
+	cmd := exec.Command(bin, "-addr", "127.0.0.1:0", "-token", "secret-token", "-database-token", "my-mysql-123=mysql-token")
 	out, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -45,11 +45,25 @@ func TestBinary(t *testing.T) {
 		t.Fatalf("printed token %q, want secret-token", token)
 	}
 
+	if !lines.Scan() {
+		t.Fatalf("no line for the database token: %v", lines.Err())
+	}
+	m = regexp.MustCompile(`token for database (\S+) only: (\S+)$`).FindStringSubmatch(lines.Text())
+	if m == nil || m[1] != "my-mysql-123" || m[2] != "mysql-token" {
+		t.Fatalf("database token line %q, want my-mysql-123 and mysql-token", lines.Text())
+	}
+	scoped := m[2]
+
 	for _, tc := range []struct {
-		token string
-		want  int
-	}{{token, http.StatusOK}, {"wrong", http.StatusUnauthorized}} {
-		req, _ := http.NewRequest(http.MethodGet, base+"/databases/my-db-123/users", nil)
+		token, db string
+		want      int
+	}{
+		{token, "my-db-123", http.StatusOK},
+		{scoped, "my-mysql-123", http.StatusOK},
+		{scoped, "my-db-123", http.StatusForbidden},
+		{"wrong", "my-db-123", http.StatusUnauthorized},
+	} {
+		req, _ := http.NewRequest(http.MethodGet, base+"/databases/"+tc.db+"/users", nil)
 		req.Header.Set("Authorization", "Bearer "+tc.token)
 		resp, err := http.DefaultClient.Do(req)
 		if err != nil {
@@ -57,7 +71,7 @@ func TestBinary(t *testing.T) {
 		}
 		resp.Body.Close()
 		if resp.StatusCode != tc.want {
-			t.Errorf("token %q: status %d, want %d", tc.token, resp.StatusCode, tc.want)
+			t.Errorf("token %q on %s: status %d, want %d", tc.token, tc.db, resp.StatusCode, tc.want)
 		}
 	}
 
@@ -81,7 +95,15 @@ func TestBinary(t *testing.T) {
 }
 
 func TestRun_BadFlags(t *testing.T) {
-	for _, args := range [][]string{{"-mutate", "no-such-mutation", "-addr", "127.0.0.1:0"}, {"-error-rate", "2", "-addr", "127.0.0.1:0"}, {"-nope"}} {
+	for _, args := range [][]string{
+		{"-mutate", "no-such-mutation", "-addr", "127.0.0.1:0"},
+		{"-error-rate", "2", "-addr", "127.0.0.1:0"},
+		{"-nope"},
+		{"-database-token", "my-db-123", "-addr", "127.0.0.1:0"},
+		{"-database-token", "=token", "-addr", "127.0.0.1:0"},
+		{"-database-token", "my-db-123=", "-addr", "127.0.0.1:0"},
+		{"-database-token", "my-db-123=mock-token", "-addr", "127.0.0.1:0"}, // the default main token
+	} {
 		if err := run(t.Context(), args, os.Stdout, &discard{}); err == nil {
 			t.Errorf("run(%q) succeeded, want an error", args)
 		}

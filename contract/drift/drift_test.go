@@ -198,7 +198,7 @@ func cleanEnv() []string {
 		k, _, _ := strings.Cut(kv, "=")
 		switch k {
 		case harness.EnvBaseURL, harness.EnvToken, harness.EnvDatabaseID, harness.EnvESDatabaseID,
-			harness.EnvAllowWrites, harness.EnvMockMutations, harness.EnvReportsDir:
+			harness.EnvForeignToken, harness.EnvAllowWrites, harness.EnvMockMutations, harness.EnvReportsDir:
 			continue
 		}
 		out = append(out, kv)

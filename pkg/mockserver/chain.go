@@ -5,6 +5,7 @@ import (
 	"crypto/subtle"
 	"fmt"
 	"net/http"
+	"net/url"
 	"path"
 	"strconv"
 	"strings"
@@ -68,6 +69,7 @@ func (s *Server) buildChain() http.Handler {
 		s.routes[op.Method+" "+apiBase+op.Path] = op.ID
 	}
 	s.takesBody = operationsWithBody()
+	s.scopes = scopeParams(s.cfg.validator.Operations())
 	// Archives stream through the middleware, which checks their status and headers; JSON answers
 	// are checked by checkResponses, memoised.
 	streamed := s.cfg.validator.Middleware(mux, conformance.OnResponseViolation(func(v *conformance.ViolationError) {
@@ -141,8 +143,10 @@ func (s *Server) withRequestID(next http.Handler) http.Handler {
 	})
 }
 
-// auth answers 404 for what no operation serves, then checks the bearer token in constant time. The
-// download is authorised by its pre-signed token instead.
+// auth answers 404 for what no operation serves, then checks the bearer token in constant time:
+// 401 for a token the Server does not know, 403 for a database-scoped token (WithDatabaseToken) on
+// another database than its own. Both come before request validation and before the operation
+// looks anything up, as on the API. The download is authorised by its pre-signed token instead.
 func (s *Server) auth(download, next http.Handler) http.Handler {
 	want := []byte(s.cfg.token)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -164,13 +168,95 @@ func (s *Server) auth(download, next http.Handler) http.Handler {
 			return
 		}
 		scheme, token, _ := strings.Cut(r.Header.Get("Authorization"), " ")
-		if !strings.EqualFold(scheme, "Bearer") || subtle.ConstantTimeCompare([]byte(strings.TrimSpace(token)), want) != 1 {
+		given := []byte(strings.TrimSpace(token))
+		isMain := subtle.ConstantTimeCompare(given, want) == 1
+		scope, isScoped := s.scopeOf(given)
+		if !strings.EqualFold(scheme, "Bearer") || (!isMain && !isScoped) {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="dbapi"`)
 			writeError(w, http.StatusUnauthorized, "unauthorized: a valid bearer token is required")
 			return
 		}
+		if !isMain {
+			if denied := s.deny(op, r, scope); denied != "" {
+				_ = forbidden("this token does not grant access to " + denied).visit(w)
+				return
+			}
+		}
 		next.ServeHTTP(w, r)
 	})
+}
+
+// scopeOf returns the database of the scoped token given, if it is one. Every scoped token is
+// compared, in constant time, whatever matches first.
+func (s *Server) scopeOf(given []byte) (string, bool) {
+	scope, found := "", false
+	for _, st := range s.cfg.scoped {
+		if subtle.ConstantTimeCompare(given, []byte(st.token)) == 1 {
+			scope, found = st.database, true
+		}
+	}
+	return scope, found
+}
+
+// scopeParam tells which path segment ties an operation to a database: the database_id, or for
+// getBackup the backup_id. An operation with neither addresses no database.
+type scopeParam struct {
+	byBackup bool // the segment is a backup ID, not a database ID
+	segment  int  // index of the segment in the slash-split path
+}
+
+// scopeParams maps the operations that address a database to the segment that names it.
+func scopeParams(ops []conformance.Operation) map[string]scopeParam {
+	m := map[string]scopeParam{}
+	for _, op := range ops {
+		segs := strings.Split(apiBase+op.Path, "/")
+		backup := -1
+		for i, seg := range segs {
+			switch seg {
+			case "{database_id}":
+				m[op.ID] = scopeParam{segment: i}
+			case "{backup_id}":
+				backup = i
+			}
+		}
+		if _, ok := m[op.ID]; !ok && backup >= 0 {
+			m[op.ID] = scopeParam{byBackup: true, segment: backup}
+		}
+	}
+	return m
+}
+
+// deny returns what a token scoped to the database scope may not reach in the request r to op, or
+// "" when it may: the database the path names when it is not scope under any of its names, or the
+// backup of another database. An unknown database is not scope's either; an unknown backup is left
+// to the operation, which answers 404.
+func (s *Server) deny(op string, r *http.Request, scope string) string {
+	p, ok := s.scopes[op]
+	if !ok {
+		return ""
+	}
+	segs := strings.Split(r.URL.EscapedPath(), "/")
+	if p.segment >= len(segs) {
+		return "this resource"
+	}
+	id, err := url.PathUnescape(segs[p.segment])
+	if err != nil {
+		id = segs[p.segment]
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	own := s.store.dbs[scope]
+	if p.byBackup {
+		b := s.store.backups[id]
+		if b == nil || (own != nil && b.db == own) {
+			return ""
+		}
+		return "backup " + id
+	}
+	if id == scope || (own != nil && s.store.dbs[id] == own) {
+		return ""
+	}
+	return "database " + id
 }
 
 // downloadResponse wraps the archive answers: once the headers are out, a failed write means the

@@ -16,6 +16,7 @@ import (
 // must answer a status the routed operation documents (404 when nothing is routed), with a JSON body
 // except on 204 and archive downloads, and its answers must pass response validation.
 func FuzzHandler(f *testing.F) {
+	const fuzzScopedToken = "fuzz-scoped-token"
 	seeds := []struct {
 		method, path, hname, hvalue, body string
 		auth                              bool
@@ -43,6 +44,10 @@ func FuzzHandler(f *testing.F) {
 		{"HEAD", "/api/databases/my-db-123", "", "", "", true},
 		{"OPTIONS", "/api/firewall/managed_ranges", "", "", "", false},
 		{"POST", "/api/databases/my-db-123/upgrade", "Content-Type", "text/plain", "{", true},
+		{"GET", "/api/databases/my-mysql-123/users", "Authorization", "Bearer " + fuzzScopedToken, "", false},
+		{"PATCH", "/api/databases/my-db-123", "Authorization", "Bearer " + fuzzScopedToken, "{", false},
+		{"GET", "/api/backups/5b8b36104ffb090be1ac3ce1", "Authorization", "Bearer " + fuzzScopedToken, "", false},
+		{"GET", "/api/firewall/managed_ranges", "Authorization", "Bearer " + fuzzScopedToken, "", false},
 	}
 	for _, s := range seeds {
 		f.Add(s.method, s.path, s.hname, s.hvalue, []byte(s.body), s.auth)
@@ -51,6 +56,7 @@ func FuzzHandler(f *testing.F) {
 	var mu sync.Mutex
 	var violations []error
 	srv, err := New(WithSeed(DemoSeed()), WithClock(NewManualClock(t0)), WithValidator(v),
+		WithDatabaseToken(DemoMySQLID, fuzzScopedToken),
 		WithResponseViolationHandler(func(err error) {
 			mu.Lock()
 			violations = append(violations, err)

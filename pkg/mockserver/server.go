@@ -7,7 +7,8 @@
 // pkg/conformance, so the mock cannot drift from openapi.yaml unnoticed.
 //
 // The handler chain, outermost first, is: faults and latency (WithFaults), contract mutations
-// (WithMutations), bearer authentication, conformance validation, and the generated router.
+// (WithMutations), bearer authentication (401 for an unknown token, 403 for a token of
+// WithDatabaseToken on another database), conformance validation, and the generated router.
 package mockserver
 
 import (
@@ -75,6 +76,7 @@ type Option func(*config)
 
 type config struct {
 	token             string
+	scoped            []scopedToken
 	clock             Clock
 	seed              *Seed
 	backupScheduled   time.Duration
@@ -100,6 +102,43 @@ func WithToken(token string) Option {
 		}
 		c.token = token
 	}
+}
+
+// scopedToken is a bearer token that grants only the operations on one database.
+type scopedToken struct {
+	database string
+	token    string
+}
+
+// WithDatabaseToken adds a bearer token valid only for the database databaseID (its ID or its
+// resource ID), like the API's addon tokens. With it, an operation on another database, or getBackup
+// on a backup of another database, is answered 403; operations that address no database
+// (getDatabaseTypeVersion, listFirewallManagedRanges) are granted. The token of WithToken keeps
+// granting everything. The option may be repeated; empty arguments, a token given to two databases,
+// and a token equal to the main one are errors.
+func WithDatabaseToken(databaseID, token string) Option {
+	return func(c *config) {
+		if databaseID == "" || token == "" {
+			c.errs = append(c.errs, errors.New("mockserver: WithDatabaseToken: empty database ID or token"))
+			return
+		}
+		c.scoped = append(c.scoped, scopedToken{database: databaseID, token: token})
+	}
+}
+
+// checkScoped reports the scoped tokens that would make authentication ambiguous.
+func (c *config) checkScoped() error {
+	seen := map[string]string{}
+	for _, st := range c.scoped {
+		if st.token == c.token {
+			return fmt.Errorf("mockserver: WithDatabaseToken: the token of %s is the main token", st.database)
+		}
+		if db, ok := seen[st.token]; ok && db != st.database {
+			return fmt.Errorf("mockserver: WithDatabaseToken: one token given to %s and %s", db, st.database)
+		}
+		seen[st.token] = st.database
+	}
+	return nil
 }
 
 // WithClock sets the clock the lifecycles follow (default: real time).
@@ -206,8 +245,9 @@ type Server struct {
 	router  *http.ServeMux
 	routes  map[string]string // mux pattern → operationId
 
-	takesBody map[string]bool // operationId → the operation has a request body
-	memo      *validationMemo // nil when response validation is not memoised
+	takesBody map[string]bool       // operationId → the operation has a request body
+	scopes    map[string]scopeParam // operationId → what ties it to a database, if anything
+	memo      *validationMemo       // nil when response validation is not memoised
 	faults    *faultInjector
 	muts      map[string]*Mutation // by operationId
 
@@ -217,9 +257,9 @@ type Server struct {
 
 var _ dbapi.StrictServerInterface = (*Server)(nil)
 
-// New builds a Server. Defaults: token DefaultToken, real clock, no data (see WithSeed and DemoSeed),
-// backups scheduled for 2s then running for 5s, download URLs valid for 10 minutes, no faults, no
-// mutations, violations logged. It fails only on invalid options or when the validator cannot be built.
+// New builds a Server. Defaults: token DefaultToken and no database-scoped token, real clock, no data
+// (see WithSeed and DemoSeed), backups scheduled for 2s then running for 5s, download URLs valid for
+// 10 minutes, no faults, no mutations, violations logged. It fails only on invalid options or when the validator cannot be built.
 func New(opts ...Option) (*Server, error) {
 	cfg := config{
 		token:             DefaultToken,
@@ -234,6 +274,9 @@ func New(opts ...Option) (*Server, error) {
 		opt(&cfg)
 	}
 	if err := cfg.faults.check(); err != nil {
+		cfg.errs = append(cfg.errs, err)
+	}
+	if err := cfg.checkScoped(); err != nil {
 		cfg.errs = append(cfg.errs, err)
 	}
 	muts, err := selectMutations(cfg.mutations)

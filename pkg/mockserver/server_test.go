@@ -2,8 +2,11 @@ package mockserver
 
 import (
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
+
+	"github.com/google/go-cmp/cmp"
 )
 
 func TestServer_Auth(t *testing.T) {
@@ -45,11 +48,18 @@ func TestServer_CustomToken(t *testing.T) {
 
 func TestNew_BadOptions(t *testing.T) {
 	for name, opt := range map[string]Option{
-		"empty token":      WithToken(""),
-		"unknown mutation": WithMutations("no-such-mutation"),
-		"error rate > 1":   WithBackupErrorRate(1.5),
-		"fault rates > 1":  WithFaults(Faults{ErrorRate: 0.6, ResetRate: 0.6}),
-		"negative ttl":     WithDownloadTTL(-1),
+		"empty token":                      WithToken(""),
+		"unknown mutation":                 WithMutations("no-such-mutation"),
+		"error rate > 1":                   WithBackupErrorRate(1.5),
+		"fault rates > 1":                  WithFaults(Faults{ErrorRate: 0.6, ResetRate: 0.6}),
+		"negative ttl":                     WithDownloadTTL(-1),
+		"empty database token":             WithDatabaseToken("my-db-123", ""),
+		"database token, no database":      WithDatabaseToken("", "scoped"),
+		"database token is the main token": WithDatabaseToken("my-db-123", DefaultToken),
+		"one token for two databases": func(c *config) {
+			WithDatabaseToken("my-db-123", "scoped")(c)
+			WithDatabaseToken("my-mysql-123", "scoped")(c)
+		},
 		"two mutations on one operation": func(c *config) {
 			WithMutations("wrong-type", "missing-required-field")(c)
 		},
@@ -128,5 +138,127 @@ func TestNew_BadSeed(t *testing.T) {
 	}
 	if _, err := New(WithSeed(DemoSeed()), WithValidator(testValidator(t))); err != nil {
 		t.Fatalf("the demo seed: %v", err)
+	}
+}
+
+func TestServer_DatabaseToken(t *testing.T) {
+	const (
+		pgToken    = "pg-addon-token"
+		mysqlToken = "mysql-addon-token"
+		pgID       = "5c599fd6f18b3202f7ab4e66" // the ID of my-db-123, which also answers under it
+		esBackup   = "5c70a2004ffb090be1ac3d01" // a backup of my-es-123
+		noBackup   = "000000000000000000000000"
+	)
+	s, c, _ := start(t, WithDatabaseToken(DemoDatabaseID, pgToken), WithDatabaseToken(DemoMySQLID, mysqlToken))
+	v := testValidator(t)
+	bearer := func(tok string) string { return "Bearer " + tok }
+	tests := []struct {
+		name, auth, method, path string
+		body                     any
+		want                     int
+		denied                   string // what the 403 message names
+	}{
+		{"main token, own database", bearer(DefaultToken), http.MethodGet, "/databases/my-db-123", nil, http.StatusOK, ""},
+		{"main token, any database", bearer(DefaultToken), http.MethodGet, "/databases/my-mysql-123", nil, http.StatusOK, ""},
+		{"main token, any backup", bearer(DefaultToken), http.MethodGet, "/backups/" + esBackup, nil, http.StatusOK, ""},
+		{"main token, unknown database", bearer(DefaultToken), http.MethodGet, "/databases/no-such-db", nil, http.StatusNotFound, ""},
+		{"main token, malformed body", bearer(DefaultToken), http.MethodPatch, "/databases/my-db-123", "{", http.StatusBadRequest, ""},
+		{"main token, managed ranges", bearer(DefaultToken), http.MethodGet, "/firewall/managed_ranges", nil, http.StatusOK, ""},
+
+		{"scoped token, own database", bearer(pgToken), http.MethodGet, "/databases/my-db-123", nil, http.StatusOK, ""},
+		{"scoped token, own database by its ID", bearer(pgToken), http.MethodGet, "/databases/" + pgID, nil, http.StatusOK, ""},
+		{"scoped token, own users", bearer(pgToken), http.MethodGet, "/databases/my-db-123/users", nil, http.StatusOK, ""},
+		{"scoped token, own backup", bearer(pgToken), http.MethodGet, "/backups/" + DemoBackupID, nil, http.StatusOK, ""},
+		{"scoped token, own archive", bearer(pgToken), http.MethodGet, "/databases/my-db-123/backups/" + DemoBackupID + "/archive", nil, http.StatusOK, ""},
+		{"scoped token, own database, other token", bearer(mysqlToken), http.MethodGet, "/databases/my-mysql-123/users", nil, http.StatusOK, ""},
+		{"scoped token, managed ranges", bearer(mysqlToken), http.MethodGet, "/firewall/managed_ranges", nil, http.StatusOK, ""},
+		{"scoped token, type version", bearer(mysqlToken), http.MethodGet, "/database_type_versions/5f217c7a406c12000e889be3", nil, http.StatusOK, ""},
+		{"scoped token, unknown backup", bearer(mysqlToken), http.MethodGet, "/backups/" + noBackup, nil, http.StatusNotFound, ""},
+
+		{"scoped token, other database", bearer(mysqlToken), http.MethodGet, "/databases/my-db-123", nil, http.StatusForbidden, "database my-db-123"},
+		{"scoped token, other database by its ID", bearer(mysqlToken), http.MethodGet, "/databases/" + pgID, nil, http.StatusForbidden, "database " + pgID},
+		{"scoped token, other database's users", bearer(pgToken), http.MethodGet, "/databases/my-mysql-123/users", nil, http.StatusForbidden, "database my-mysql-123"},
+		{"scoped token, other database's backups", bearer(mysqlToken), http.MethodGet, "/databases/my-db-123/backups", nil, http.StatusForbidden, "database my-db-123"},
+		{"scoped token, other database's backup", bearer(mysqlToken), http.MethodGet, "/backups/" + DemoBackupID, nil, http.StatusForbidden, "backup " + DemoBackupID},
+		{"scoped token, backup of a third database", bearer(pgToken), http.MethodGet, "/backups/" + esBackup, nil, http.StatusForbidden, "backup " + esBackup},
+		{"scoped token, other database's archive", bearer(mysqlToken), http.MethodGet, "/databases/my-db-123/backups/" + noBackup + "/archive", nil, http.StatusForbidden, "database my-db-123"},
+		{"scoped token, unknown database", bearer(mysqlToken), http.MethodGet, "/databases/no-such-db", nil, http.StatusForbidden, "database no-such-db"},
+		{"scoped token, other database, malformed body", bearer(mysqlToken), http.MethodPatch, "/databases/my-db-123", "{", http.StatusForbidden, "database my-db-123"},
+		{"scoped token, other database, create backup", bearer(mysqlToken), http.MethodPost, "/databases/my-db-123/backups", nil, http.StatusForbidden, "database my-db-123"},
+		{"scoped token, other database, delete user", bearer(mysqlToken), http.MethodDelete, "/databases/my-db-123/users/metabase", nil, http.StatusForbidden, "database my-db-123"},
+
+		{"unknown token", bearer("nope"), http.MethodGet, "/databases/my-db-123", nil, http.StatusUnauthorized, ""},
+		{"unknown token, managed ranges", bearer("nope"), http.MethodGet, "/firewall/managed_ranges", nil, http.StatusUnauthorized, ""},
+		{"scoped token prefix", bearer(mysqlToken[:5]), http.MethodGet, "/databases/my-mysql-123", nil, http.StatusUnauthorized, ""},
+		{"scoped token, basic scheme", "Basic " + mysqlToken, http.MethodGet, "/databases/my-mysql-123", nil, http.StatusUnauthorized, ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			c := *c
+			c.token = ""
+			r := c.do(tc.method, tc.path, tc.body, "Authorization", tc.auth)
+			m := expect(t, r, tc.want)
+			switch tc.want {
+			case http.StatusUnauthorized:
+				if r.header.Get("WWW-Authenticate") == "" {
+					t.Error("401 without WWW-Authenticate")
+				}
+			case http.StatusForbidden:
+				want := map[string]any{"error": "this token does not grant access to " + tc.denied, "code": "forbidden"}
+				if diff := cmp.Diff(want, m); diff != "" {
+					t.Errorf("403 body (-want +got):\n%s", diff)
+				}
+				req, err := http.NewRequest(tc.method, c.base+tc.path, nil)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if err := v.ValidateResponse(req, r.status, r.header, r.body); err != nil {
+					t.Errorf("403 breaks the spec: %v", err)
+				}
+			}
+		})
+	}
+
+	// Refused writes took no effect.
+	if n := len(s.Backups(DemoDatabaseID)); n != 5 {
+		t.Errorf("my-db-123 has %d backups after refused creates, want the 5 seeded", n)
+	}
+	var names []string
+	for _, u := range s.Users(DemoDatabaseID) {
+		names = append(names, u.Name)
+	}
+	if !slices.Contains(names, "metabase") {
+		t.Errorf("users after a refused delete: %v, want metabase among them", names)
+	}
+}
+
+// TestServer_DatabaseTokenBodyCheck proves that the validator the 403 test relies on refuses a 403
+// that lacks the spec's Error shape.
+func TestServer_DatabaseTokenBodyCheck(t *testing.T) {
+	req, err := http.NewRequest(http.MethodGet, "http://127.0.0.1/api/databases/my-db-123", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := http.Header{"Content-Type": {"application/json"}}
+	if err := testValidator(t).ValidateResponse(req, http.StatusForbidden, h, []byte(`{"message":"forbidden"}`)); err == nil {
+		t.Error("a 403 without error validated")
+	}
+}
+
+func TestServer_DatabaseTokenUnseededDatabase(t *testing.T) {
+	// A token scoped to a database the Server does not hold reaches nothing but its own, unknown,
+	// database (404) and the operations that address no database.
+	_, c, _ := start(t, WithDatabaseToken("ghost-db", "ghost-token"))
+	c.token = "ghost-token"
+	for _, tc := range []struct {
+		path string
+		want int
+	}{
+		{"/databases/ghost-db", http.StatusNotFound},
+		{"/databases/my-db-123", http.StatusForbidden},
+		{"/backups/" + DemoBackupID, http.StatusForbidden},
+		{"/firewall/managed_ranges", http.StatusOK},
+	} {
+		expect(t, c.do(http.MethodGet, tc.path, nil), tc.want)
 	}
 }

@@ -15,6 +15,7 @@ const (
 	EnvToken         = "DB_BEARER_TOKEN"      // live target bearer token
 	EnvDatabaseID    = "DBAPI_DATABASE_ID"    // live target database ID
 	EnvESDatabaseID  = "DBAPI_ES_DATABASE_ID" // optional Elasticsearch database ID, for the health operation
+	EnvForeignToken  = "DBAPI_FOREIGN_TOKEN"  // optional token of another database, for the 403 answers
 	EnvAllowWrites   = "DBAPI_ALLOW_WRITES"   // "1" lets a live run send anything but GET
 	EnvMockMutations = "DBAPI_MOCK_MUTATIONS" // comma-separated mockserver mutations applied to the built-in mock
 	EnvReportsDir    = "DBAPI_REPORTS_DIR"    // where coverage goes; default <module root>/reports
@@ -36,6 +37,9 @@ type Config struct {
 	Token        string // live only
 	DatabaseID   string // live only
 	ESDatabaseID string // live only, optional
+	// ForeignToken is the bearer (addon) token of another database than DatabaseID, which the
+	// target must refuse with 403 (live only, optional: without it those specs are skipped).
+	ForeignToken string
 	// AllowWrites is always true against the mock; against a live target it is true only with
 	// DBAPI_ALLOW_WRITES=1.
 	AllowWrites bool
@@ -80,6 +84,10 @@ func FromEnv(getenv func(string) string) (Config, error) {
 			bad(EnvDatabaseID, "%q is not a database ID (it holds '/', '?', '#' or a space); set it to the bare ID, e.g. my-db-123", cfg.DatabaseID)
 		}
 		cfg.ESDatabaseID = strings.TrimSpace(getenv(EnvESDatabaseID))
+		cfg.ForeignToken = strings.TrimSpace(getenv(EnvForeignToken))
+		if cfg.ForeignToken != "" && cfg.ForeignToken == cfg.Token {
+			bad(EnvForeignToken, "is %s itself; set it to the token of another database (its addon token), or unset it to skip the 403 specs", EnvToken)
+		}
 		switch w := strings.TrimSpace(getenv(EnvAllowWrites)); w {
 		case "", "0", "false":
 			cfg.AllowWrites = false

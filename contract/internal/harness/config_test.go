@@ -54,6 +54,17 @@ func TestFromEnv(t *testing.T) {
 			env:  with(EnvAllowWrites, "1"),
 			want: Config{Mode: ModeLive, BaseURL: "https://db-api.osc-fr1.scalingo.com/api", Token: "tok", DatabaseID: "my-db-123", AllowWrites: true},
 		},
+		{
+			name: "live with the token of another database",
+			env:  with(EnvForeignToken, " other-tok "),
+			want: Config{Mode: ModeLive, BaseURL: "https://db-api.osc-fr1.scalingo.com/api", Token: "tok", DatabaseID: "my-db-123", ForeignToken: "other-tok"},
+		},
+		{
+			name: "the mock ignores a foreign token: it has its own",
+			env:  map[string]string{EnvForeignToken: "other-tok"},
+			want: Config{Mode: ModeMock, AllowWrites: true},
+		},
+		{name: "foreign token is the token itself", env: with(EnvForeignToken, "tok"), badVars: []string{EnvForeignToken}},
 		{name: "base URL without /api", env: with(EnvBaseURL, "https://db-api.osc-fr1.scalingo.com"), badVars: []string{EnvBaseURL}},
 		{name: "base URL not a URL", env: with(EnvBaseURL, "db-api.osc-fr1.scalingo.com/api"), badVars: []string{EnvBaseURL}},
 		{name: "base URL with a query", env: with(EnvBaseURL, "http://127.0.0.1:1/api?x=1"), badVars: []string{EnvBaseURL}},
