@@ -1,7 +1,6 @@
 package conformance_test
 
 import (
-	"bytes"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -10,7 +9,6 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
-	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -178,49 +176,16 @@ func TestValidator_Middleware_Skip(t *testing.T) {
 // the client reads the first part while the handler is still running, and the bytes are unchanged.
 func TestValidator_Middleware_StreamsBinary(t *testing.T) {
 	v := newValidator(t)
-	first := bytes.Repeat([]byte{0x00, 0xff, 'P', 'G'}, 1<<20) // 4 MB
-	rest := bytes.Repeat([]byte{0x7f}, 2<<20)
-	release := make(chan struct{})
-	var timedOut atomic.Bool
-	var reports atomic.Int32
-	handler := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "application/octet-stream")
-		w.Header().Set("Accept-Ranges", "bytes")
-		w.WriteHeader(http.StatusOK)
-		_, _ = w.Write(first)
-		http.NewResponseController(w).Flush()
-		select {
-		case <-release:
-		case <-time.After(20 * time.Second): // only reached when the middleware buffers
-			timedOut.Store(true)
-		}
-		_, _ = w.Write(rest)
-	})
-	srv := httptest.NewServer(v.Middleware(handler, conformance.OnResponseViolation(func(ve *conformance.ViolationError) {
-		reports.Add(1)
+	archive := newStalledArchive()
+	srv := httptest.NewServer(v.Middleware(archive, conformance.OnResponseViolation(func(ve *conformance.ViolationError) {
 		t.Errorf("unexpected violation: %v", ve)
 	})))
 	t.Cleanup(srv.Close)
-	resp, err := http.Get(srv.URL + "/api/databases/my-db-123/backups/b1/download?token=t")
+	resp, err := http.Get(srv.URL + archivePath)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer resp.Body.Close()
-	head := make([]byte, len(first))
-	if _, err := io.ReadFull(resp.Body, head); err != nil {
-		t.Fatal(err)
-	}
-	close(release)
-	tail, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if timedOut.Load() {
-		t.Error("the middleware held the binary body until the handler returned")
-	}
-	if !bytes.Equal(head, first) || !bytes.Equal(tail, rest) {
-		t.Errorf("body differs: %d + %d bytes", len(head), len(tail))
-	}
+	archive.read(t, resp, "the middleware")
 }
 
 // TestValidator_Middleware_BinaryHeadersChecked shows that a streamed answer still has its status

@@ -2,7 +2,6 @@ package conformance_test
 
 import (
 	"bufio"
-	"bytes"
 	"errors"
 	"io"
 	"net"
@@ -12,7 +11,6 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
-	"time"
 
 	"github.com/scalingodb/dbapi-go/pkg/conformance"
 )
@@ -105,43 +103,15 @@ func TestValidator_Transport_UnroutableRequestNeverSent(t *testing.T) {
 // while the server is still sending it (it is not buffered), untouched.
 func TestValidator_Transport_BinaryStreamsThrough(t *testing.T) {
 	v := newValidator(t)
-	first := bytes.Repeat([]byte("PGDMP\x00\xff"), 1<<18) // ~1.8 MB, not UTF-8
-	rest := bytes.Repeat([]byte{0xfe}, 1<<20)
-	release := make(chan struct{})
-	var timedOut atomic.Bool
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "application/octet-stream")
-		_, _ = w.Write(first)
-		w.(http.Flusher).Flush()
-		select {
-		case <-release:
-		case <-time.After(20 * time.Second): // only reached when the transport buffers
-			timedOut.Store(true)
-		}
-		_, _ = w.Write(rest)
-	}))
+	archive := newStalledArchive()
+	srv := httptest.NewServer(archive)
 	t.Cleanup(srv.Close)
 	client := &http.Client{Transport: v.Transport(nil)}
-	resp, err := client.Get(srv.URL + "/api/databases/my-db-123/backups/b1/download?token=t")
+	resp, err := client.Get(srv.URL + archivePath)
 	if err != nil {
 		t.Fatalf("Get: %v", err)
 	}
-	defer resp.Body.Close()
-	head := make([]byte, len(first))
-	if _, err := io.ReadFull(resp.Body, head); err != nil {
-		t.Fatal(err)
-	}
-	close(release)
-	tail, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if timedOut.Load() {
-		t.Error("the transport waited for the whole body before returning")
-	}
-	if !bytes.Equal(head, first) || !bytes.Equal(tail, rest) {
-		t.Errorf("body differs: %d + %d bytes", len(head), len(tail))
-	}
+	archive.read(t, resp, "the transport")
 }
 
 func TestValidator_Transport_Coverage(t *testing.T) {
