@@ -59,13 +59,27 @@ const (
 // find returns the operation of method and URL, with its path parameters as they appear in the
 // escaped path (as gorillamux gives them to kin-openapi's parameter decoding).
 func (rt *router) find(method string, u *url.URL, wantParams bool) (*opInfo, map[string]string, routeMiss) {
+	var params map[string]string
+	if wantParams {
+		params = map[string]string{}
+	}
+	info, miss := rt.findInto(method, u, params)
+	if miss != 0 {
+		return nil, nil, miss
+	}
+	return info, params, 0
+}
+
+// findInto is find writing the path parameters into params, unless params is nil. params must be
+// empty: the middleware passes a pooled map to save two allocations per request.
+func (rt *router) findInto(method string, u *url.URL, params map[string]string) (*opInfo, routeMiss) {
 	p := u.Path
 	if u.RawPath != "" || !plainPath(p) {
 		p = u.EscapedPath()
 	}
 	rest, ok := strings.CutPrefix(p, apiPrefix+"/")
 	if !ok {
-		return nil, nil, missPath
+		return nil, missPath
 	}
 	var buf [12]string
 	segs := buf[:0]
@@ -82,16 +96,15 @@ func (rt *router) find(method string, u *url.URL, wantParams bool) (*opInfo, map
 		}
 	}
 	if best == nil {
-		return nil, nil, missPath
+		return nil, missPath
 	}
 	info := best.methods[method]
 	if info == nil {
-		return nil, nil, missMethod
+		return nil, missMethod
 	}
-	if !wantParams {
-		return info, nil, 0
+	if params == nil {
+		return info, 0
 	}
-	params := make(map[string]string, len(best.names))
 	i := 0
 	for j, lit := range best.segments {
 		if lit == "" {
@@ -99,7 +112,7 @@ func (rt *router) find(method string, u *url.URL, wantParams bool) (*opInfo, map
 			i++
 		}
 	}
-	return info, params, 0
+	return info, 0
 }
 
 func (pr *pathRoute) match(segs []string) bool {

@@ -345,17 +345,31 @@ func (v *Validator) Route(r *http.Request) (*Route, error) {
 
 // route finds the operation of r, and its path parameters when wantParams is set.
 func (v *Validator) route(r *http.Request, wantParams bool) (*opInfo, map[string]string, *routers.Route, error) {
+	var params map[string]string
+	if wantParams {
+		params = map[string]string{}
+	}
+	info, kr, err := v.routeInto(r, params)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	return info, params, kr, nil
+}
+
+// routeInto is route writing the path parameters into params, unless params is nil; params must be
+// empty.
+func (v *Validator) routeInto(r *http.Request, params map[string]string) (*opInfo, *routers.Route, error) {
 	if r.URL == nil {
-		return nil, nil, nil, violations(&Violation{Method: r.Method, In: "request", Kind: KindRoute,
+		return nil, nil, violations(&Violation{Method: r.Method, In: "request", Kind: KindRoute,
 			Expected: "a request URL", Got: "none"})
 	}
-	info, params, miss := v.router.find(r.Method, r.URL, wantParams)
+	info, miss := v.router.findInto(r.Method, r.URL, params)
 	if miss != 0 {
 		expected := "a documented path"
 		if miss == missMethod {
 			expected = "a documented method for this path"
 		}
-		return nil, nil, nil, violations(&Violation{
+		return nil, nil, violations(&Violation{
 			Method:   r.Method,
 			Path:     r.URL.Path,
 			In:       "request",
@@ -364,7 +378,7 @@ func (v *Validator) route(r *http.Request, wantParams bool) (*opInfo, map[string
 			Got:      shorten(r.Method + " " + r.URL.Path),
 		})
 	}
-	return info, params, info.kinRoute, nil
+	return info, info.kinRoute, nil
 }
 
 func requestPath(r *http.Request) string {

@@ -7,8 +7,9 @@
 // pkg/conformance, so the mock cannot drift from openapi.yaml unnoticed.
 //
 // The handler chain, outermost first, is: faults and latency (WithFaults), contract mutations
-// (WithMutations), bearer authentication (401 for an unknown token, 403 for a token of
-// WithDatabaseToken on another database), conformance validation, and the generated router.
+// (WithMutations), routing (404 for what no operation serves), bearer authentication (401 for an
+// unknown token, 403 for a token of WithDatabaseToken on another database), conformance validation,
+// and the generated handler of the operation.
 package mockserver
 
 import (
@@ -242,7 +243,7 @@ type Server struct {
 	secret  []byte
 	reqSeq  atomic.Uint64
 	handler http.Handler
-	router  *http.ServeMux
+	router  *http.ServeMux    // routes each request, once, to the chain of its operation
 	routes  map[string]string // mux pattern → operationId
 
 	takesBody map[string]bool       // operationId → the operation has a request body

@@ -26,20 +26,29 @@ func newValidationMemo() *validationMemo {
 }
 
 // key hashes everything validation looks at. Header pairs are hashed one by one and summed, so their
-// order does not matter; X-Request-Id, unique to each answer and undocumented, is left out.
-func (m *validationMemo) key(route string, status int, h http.Header, body []byte) uint64 {
+// order does not matter; X-Request-Id, unique to each answer and undocumented, is left out. The parts
+// are written to the hashes one by one rather than concatenated: no string is built per request.
+func (m *validationMemo) key(method, path string, status int, h http.Header, body []byte) uint64 {
 	var sum uint64
+	var ph maphash.Hash
+	ph.SetSeed(m.seed)
 	for k, vs := range h {
 		if k == "X-Request-Id" {
 			continue
 		}
 		for _, v := range vs {
-			sum += maphash.String(m.seed, k+"\x00"+v)
+			ph.Reset()
+			ph.WriteString(k)
+			ph.WriteByte(0)
+			ph.WriteString(v)
+			sum += ph.Sum64()
 		}
 	}
 	var hh maphash.Hash
 	hh.SetSeed(m.seed)
-	hh.WriteString(route)
+	hh.WriteString(method)
+	hh.WriteByte(' ')
+	hh.WriteString(path)
 	var st [8]byte
 	hh.Write(strconv.AppendInt(st[:0], int64(status), 10))
 	hh.Write(body)
@@ -62,13 +71,15 @@ func (m *validationMemo) add(k uint64) {
 	m.mu.Unlock()
 }
 
-var bufPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+// heldPool recycles heldWriters with their buffers: checkResponses runs on every JSON answer, and a
+// writer allocated per answer was garbage that the pooled buffer alone did not avoid.
+var heldPool = sync.Pool{New: func() any { return new(heldWriter) }}
 
 // heldWriter buffers an answer until the handler returns.
 type heldWriter struct {
 	w      http.ResponseWriter
 	status int
-	buf    *bytes.Buffer
+	buf    bytes.Buffer
 }
 
 func (hw *heldWriter) Header() http.Header { return hw.w.Header() }
@@ -90,16 +101,19 @@ func (hw *heldWriter) Write(p []byte) (int, error) {
 func (s *Server) checkResponses(next http.Handler) http.Handler {
 	v := s.cfg.validator
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		buf := bufPool.Get().(*bytes.Buffer)
-		buf.Reset()
-		defer bufPool.Put(buf)
-		hw := &heldWriter{w: w, buf: buf}
+		hw := heldPool.Get().(*heldWriter)
+		hw.w, hw.status = w, 0
+		hw.buf.Reset()
+		defer func() {
+			hw.w = nil // keep no writer of a finished request alive in the pool
+			heldPool.Put(hw)
+		}()
 		next.ServeHTTP(hw, r)
 		if hw.status == 0 {
 			hw.status = http.StatusOK
 		}
 		h := w.Header()
-		body := buf.Bytes()
+		body := hw.buf.Bytes()
 		if h.Get("Content-Type") == "" && len(body) > 0 {
 			h.Set("Content-Type", http.DetectContentType(body))
 		}
@@ -107,7 +121,7 @@ func (s *Server) checkResponses(next http.Handler) http.Handler {
 			if err := v.ValidateResponse(r, hw.status, h, body); err != nil {
 				s.cfg.onViolation(err)
 			}
-		} else if k := s.memo.key(r.Method+" "+r.URL.Path, hw.status, h, body); !s.memo.seen(k) {
+		} else if k := s.memo.key(r.Method, r.URL.Path, hw.status, h, body); !s.memo.seen(k) {
 			if err := v.ValidateResponse(r, hw.status, h, body); err != nil {
 				s.cfg.onViolation(err)
 			} else {
