@@ -10,6 +10,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"os/exec"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -267,18 +268,24 @@ func BenchmarkDownload1GiB(b *testing.B) {
 	// transfer times each reports. Alternating lets load from other
 	// processes hit both alike.
 	b.Run("interleaved", func(b *testing.B) {
-		const pairs = 5 // per iteration: one iteration takes seconds, and one pair is a noisy sample
+		const pairs = 7 // per iteration: one iteration takes seconds, and one pair is a noisy sample
 		var tw, tc time.Duration
+		var ratios []float64
 		for b.Loop() {
 			for range pairs {
-				d, _ := helperDownload(b, base)
-				tw += d
-				tc += curl(b)
+				wt, _ := helperDownload(b, base)
+				ct := curl(b)
+				tw += wt
+				tc += ct
+				ratios = append(ratios, ct.Seconds()/wt.Seconds())
 			}
 		}
 		b.ReportMetric(float64(bigBackupSize)*float64(b.N*pairs)/tw.Seconds()/1e6, "wrapper-MB/s")
 		b.ReportMetric(float64(bigBackupSize)*float64(b.N*pairs)/tc.Seconds()/1e6, "curl-MB/s")
-		b.ReportMetric(tc.Seconds()/tw.Seconds(), "wrapper/curl-throughput")
+		// The median of the pairs' ratios: one pair disturbed by another
+		// process on this 2-core machine does not sway it.
+		slices.Sort(ratios)
+		b.ReportMetric(ratios[len(ratios)/2], "wrapper/curl-throughput")
 	})
 }
 
