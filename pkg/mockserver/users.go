@@ -45,6 +45,19 @@ func findUser(db *database, name string) int {
 	return slices.IndexFunc(db.users, func(u *user) bool { return u.name == name })
 }
 
+// lookupUser finds the user name of the database id; s.mu must be held. When either is missing, db
+// is nil and missing is the 404 answer to send.
+func (s *Server) lookupUser(id, name string) (db *database, i int, missing apiResponse) {
+	db = s.store.dbs[id]
+	if db == nil {
+		return nil, -1, notFound("database")
+	}
+	if i = findUser(db, name); i < 0 {
+		return nil, -1, notFound("database_user")
+	}
+	return db, i, apiResponse{}
+}
+
 // ListDatabaseUsers lists the users of a database.
 func (s *Server) ListDatabaseUsers(_ context.Context, req dbapi.ListDatabaseUsersRequestObject) (dbapi.ListDatabaseUsersResponseObject, error) {
 	s.mu.Lock()
@@ -118,13 +131,9 @@ func (s *Server) UpdateDatabaseUser(_ context.Context, req dbapi.UpdateDatabaseU
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	db := s.store.dbs[req.DatabaseID]
+	db, i, missing := s.lookupUser(req.DatabaseID, req.Username)
 	if db == nil {
-		return notFound("database"), nil
-	}
-	i := findUser(db, req.Username)
-	if i < 0 {
-		return notFound("database_user"), nil
+		return missing, nil
 	}
 	u := db.users[i]
 	if u.protected {
@@ -141,13 +150,9 @@ func (s *Server) UpdateDatabaseUser(_ context.Context, req dbapi.UpdateDatabaseU
 func (s *Server) ResetDatabaseUserPassword(_ context.Context, req dbapi.ResetDatabaseUserPasswordRequestObject) (dbapi.ResetDatabaseUserPasswordResponseObject, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	db := s.store.dbs[req.DatabaseID]
+	db, i, missing := s.lookupUser(req.DatabaseID, req.Username)
 	if db == nil {
-		return notFound("database"), nil
-	}
-	i := findUser(db, req.Username)
-	if i < 0 {
-		return notFound("database_user"), nil
+		return missing, nil
 	}
 	return dbapi.ResetDatabaseUserPassword200JSONResponse{DatabaseUser: withPassword(db.users[i], generatePassword())}, nil
 }
@@ -156,13 +161,9 @@ func (s *Server) ResetDatabaseUserPassword(_ context.Context, req dbapi.ResetDat
 func (s *Server) DeleteDatabaseUser(_ context.Context, req dbapi.DeleteDatabaseUserRequestObject) (dbapi.DeleteDatabaseUserResponseObject, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	db := s.store.dbs[req.DatabaseID]
+	db, i, missing := s.lookupUser(req.DatabaseID, req.Username)
 	if db == nil {
-		return notFound("database"), nil
-	}
-	i := findUser(db, req.Username)
-	if i < 0 {
-		return notFound("database_user"), nil
+		return missing, nil
 	}
 	if db.users[i].protected {
 		return forbidden("protected users cannot be deleted"), nil
