@@ -12,7 +12,7 @@
 function get(name, unit) {
 	if (!((name, unit) in metric)) {
 		missing = missing " " name "(" unit ")"
-		return 0
+		return ""
 	}
 	return metric[name, unit]
 }
@@ -26,13 +26,16 @@ function row(what, value, op, goal,    ok) {
 	printf "  %-52s %8.2f   goal %s %-5s %s\n", what, value, op, goal, ok ? "met" : "NOT MET"
 }
 
-function ratio(a, b) { return (b == 0) ? "" : a / b }
+function ratio(a, b) { return (a == "" || b == "" || b == 0) ? "" : a / b }
 
 END {
 	print ""
 	print "Ratios (side by side in this run):"
 	row("conformance: validate / decode createBackup 201", get("BenchmarkCreateBackupResponse/ratio", "validate/decode"), "<=", 1.5)
 	row("mock: GET users req/s, validating mock / bare handler", ratio(get("BenchmarkListUsers/mock", "req/s"), get("BenchmarkListUsers/bare", "req/s")), ">=", 0.6)
+	row("mock: same with 50 clients in their own process", get("BenchmarkListUsersLatency", "mock/bare-req/s"), ">=", 0.6)
+	bare99 = get("BenchmarkListUsersLatency", "bare-p99-ms")
+	row("mock: p99 ms with 50 concurrent clients (bare " (bare99 == "" ? "-" : sprintf("%.2f", bare99)) ")", get("BenchmarkListUsersLatency", "mock-p99-ms"), "<=", 5)
 	row("client: round-trip time, wrapper / raw net/http", get("BenchmarkRoundTrip/interleaved", "wrapper/raw"), "<=", 1.10)
 	row("client: round-trip allocs, wrapper / raw net/http", ratio(get("BenchmarkRoundTrip/wrapper", "allocs/op"), get("BenchmarkRoundTrip/raw", "allocs/op")), "<=", 1.3)
 	row("client: 1 GiB download throughput, wrapper / curl", get("BenchmarkDownload1GiB/interleaved", "wrapper/curl-throughput"), ">=", 0.9)

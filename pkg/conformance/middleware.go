@@ -3,9 +3,13 @@ package conformance
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync"
+
+	"github.com/getkin/kin-openapi/routers"
 )
 
 // MiddlewareOption configures the handler returned by Validator.Middleware.
@@ -55,9 +59,39 @@ func (v *Validator) Middleware(next http.Handler, opts ...MiddlewareOption) http
 }
 
 type middleware struct {
-	v    *Validator
-	next http.Handler
-	o    middlewareOptions
+	v     *Validator
+	next  http.Handler
+	o     middlewareOptions
+	bound *opInfo // set by OperationMiddleware: the only operation served, already routed
+}
+
+// OperationMiddleware is Middleware for the one operation whose operationId is id, mounted where
+// requests are already routed to it: on the operation's http.ServeMux pattern, or behind Match. It
+// does not route again; it reads the path parameters with Request.PathValue. The error says that the
+// spec has no operation id.
+func (v *Validator) OperationMiddleware(id string, next http.Handler, opts ...MiddlewareOption) (http.Handler, error) {
+	info, ok := v.byID[id]
+	if !ok {
+		return nil, fmt.Errorf("conformance: the spec has no operation %q", id)
+	}
+	m := &middleware{v: v, next: next, bound: info}
+	for _, opt := range opts {
+		opt(&m.o)
+	}
+	return m, nil
+}
+
+// route finds the operation of r and fills params (unless nil) with its path parameters, escaped.
+func (m *middleware) route(r *http.Request, params map[string]string) (*opInfo, *routers.Route, error) {
+	if m.bound == nil {
+		return m.v.routeInto(r, params)
+	}
+	if params != nil {
+		for _, name := range m.bound.pathNames {
+			params[name] = url.PathEscape(r.PathValue(name))
+		}
+	}
+	return m.bound, m.bound.kinRoute, nil
 }
 
 // ServeHTTP checks r, serves it with the wrapped handler and checks the answer.
@@ -70,7 +104,7 @@ func (m *middleware) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if !m.o.skipRequest {
 		params = paramsPool.Get().(map[string]string)
 	}
-	info, kr, err := m.v.routeInto(r, params)
+	info, kr, err := m.route(r, params)
 	if err != nil {
 		if m.o.skipRequest {
 			m.next.ServeHTTP(w, r)

@@ -1,6 +1,7 @@
 package conformance
 
 import (
+	"net/http"
 	"net/url"
 	"strings"
 )
@@ -142,4 +143,51 @@ func plainPath(p string) bool {
 		}
 	}
 	return true
+}
+
+// Match routes r to the operation that serves it, as Middleware does (any scheme and host, paths
+// under /api), and returns the operation's ID. A path that is not clean (an empty, "." or ".."
+// segment), which a ServeMux would redirect rather than serve, matches nothing. On a match it records the path parameters in r,
+// unescaped, for Request.PathValue, and sets r.Pattern to the operation's pattern, such as
+// "GET /api/databases/{database_id}/users", as http.ServeMux does: handlers written for a ServeMux,
+// the generated ones included, can be served behind it, and OperationMiddleware can check their
+// requests without routing again. Without a match it returns "" and false and leaves r as it was.
+func (v *Validator) Match(r *http.Request) (string, bool) {
+	if r.URL == nil || r.URL.Path == "" || r.URL.Path[0] != '/' || !cleanPath(r.URL.Path) {
+		return "", false
+	}
+	params := paramsPool.Get().(map[string]string)
+	defer releaseParams(params)
+	info, miss := v.router.findInto(r.Method, r.URL, params)
+	if miss != 0 {
+		return "", false
+	}
+	for name, raw := range params {
+		value := raw
+		if strings.IndexByte(raw, '%') >= 0 {
+			if u, err := url.PathUnescape(raw); err == nil {
+				value = u
+			}
+		}
+		r.SetPathValue(name, value)
+	}
+	r.Pattern = info.pattern
+	return info.op.ID, true
+}
+
+// cleanPath reports whether the rooted path p is its own path.Clean, a trailing slash allowed: no
+// empty segment but the last, and no "." or ".." segment. It scans p instead of calling path.Clean,
+// which costs a copy of the path on every request (cleanpath_test.go checks that both agree).
+func cleanPath(p string) bool {
+	rest := p[1:]
+	for {
+		seg, tail, more := strings.Cut(rest, "/")
+		if seg == "." || seg == ".." || (seg == "" && more) {
+			return false
+		}
+		if !more {
+			return true
+		}
+		rest = tail
+	}
 }

@@ -66,6 +66,8 @@ type opInfo struct {
 	kinRoute   *routers.Route // for kin-openapi parameter decoding
 	params     []*openapi3.Parameter
 	pathChecks []*checker // for plain string path parameters, by index in params
+	pathNames  []string   // names of the path parameters, for OperationMiddleware
+	pattern    string     // "METHOD /api/path", the http.ServeMux pattern of the operation
 	body       *openapi3.RequestBody
 	reqContent []contentInfo
 	exact      map[int]*respInfo
@@ -171,6 +173,7 @@ func newOpInfo(doc *openapi3.T, path, method string, item *openapi3.PathItem, ko
 		exact:     map[int]*respInfo{},
 		statusSet: map[string]bool{},
 		op:        Operation{ID: kop.OperationID, Method: method, Path: path},
+		pattern:   method + " " + apiPrefix + path,
 	}
 	if info.op.ID == "" {
 		return nil, fmt.Errorf("conformance: %s %s has no operationId", method, path)
@@ -186,6 +189,11 @@ func newOpInfo(doc *openapi3.T, path, method string, item *openapi3.PathItem, ko
 	for _, ref := range item.Parameters {
 		if p := ref.Value; p != nil && !seen[p.In+" "+p.Name] {
 			info.params = append(info.params, p)
+		}
+	}
+	for _, p := range info.params {
+		if p.In == openapi3.ParameterInPath {
+			info.pathNames = append(info.pathNames, p.Name)
 		}
 	}
 	if kop.RequestBody != nil {

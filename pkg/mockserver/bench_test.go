@@ -1,6 +1,7 @@
 package mockserver
 
 import (
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -17,21 +18,7 @@ func BenchmarkListUsers(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	req := httptest.NewRequest(http.MethodGet, "/api/databases/my-db-123/users", nil)
-	req.Header.Set("Authorization", "Bearer "+DefaultToken)
-	rec := httptest.NewRecorder()
-	s.Handler().ServeHTTP(rec, req)
-	body := rec.Body.Bytes()
-	if rec.Code != http.StatusOK {
-		b.Fatalf("status %d: %s", rec.Code, body)
-	}
-	bare := http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
-		h := w.Header()
-		h.Set("Content-Type", "application/json")
-		h.Set("Content-Length", strconv.Itoa(len(body)))
-		h.Set("X-Request-Id", "mock-1")
-		_, _ = w.Write(body)
-	})
+	bare := bareUsersHandler(b, s.Handler())
 	noMemo, err := New(WithSeed(DemoSeed()), WithValidator(testValidator(b)), func(c *config) { c.noMemo = true })
 	if err != nil {
 		b.Fatal(err)
@@ -111,4 +98,39 @@ func BenchmarkDownload(b *testing.B) {
 			b.Fatalf("%d bytes", n)
 		}
 	}
+}
+
+// bareUsersHandler asks h for GET /databases/my-db-123/users once and returns a bare net/http handler
+// that answers the same bytes, the baseline of the mock's benchmarks.
+func bareUsersHandler(b *testing.B, h http.Handler) http.Handler {
+	b.Helper()
+	body, contentType, err := usersAnswer(h)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return bareHandler(body, contentType)
+}
+
+// usersAnswer returns the body and content type of h's answer to GET /databases/my-db-123/users.
+func usersAnswer(h http.Handler) ([]byte, string, error) {
+	req := httptest.NewRequest(http.MethodGet, "/api/databases/my-db-123/users", nil)
+	req.Header.Set("Authorization", "Bearer "+DefaultToken)
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	if rec.Code != http.StatusOK {
+		return nil, "", fmt.Errorf("status %d: %s", rec.Code, rec.Body.Bytes())
+	}
+	return rec.Body.Bytes(), rec.Header().Get("Content-Type"), nil
+}
+
+// bareHandler answers body with the headers the mock sends, and does nothing else.
+func bareHandler(body []byte, contentType string) http.Handler {
+	length := strconv.Itoa(len(body))
+	return http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		h := w.Header()
+		h.Set("Content-Type", contentType)
+		h.Set("Content-Length", length)
+		h.Set("X-Request-Id", "mock-1")
+		_, _ = w.Write(body)
+	})
 }

@@ -44,12 +44,12 @@ func baseURL(ctx context.Context) string {
 // buildChain assembles the handler chain, outermost first: request ID → faults → mutations →
 // dispatch → auth → conformance → operation.
 //
-// Requests are routed once, by the ServeMux of dispatch, whose patterns are the generated ones: each
-// pattern serves its own auth → conformance → operation chain, which knows its operation ID without
-// routing again. (The chain used to route three times per request — operationOf, the conformance
-// middleware and the generated ServeMux — and the two ServeMux walks were a fifth of its CPU time.)
-// The conformance middleware still routes with its own router: that is how it validates.
-func (s *Server) buildChain() http.Handler {
+// Requests are routed once, by dispatch, with the conformance router (Validator.Match), which reads
+// the paths of the spec itself and records the path parameters where the generated handlers look for
+// them. Each operation then has its own auth → conformance → operation chain, whose conformance
+// middleware is bound to the operation (OperationMiddleware) and does not route again. (The chain
+// once routed three times per request, then twice, through a ServeMux and the conformance router.)
+func (s *Server) buildChain() (http.Handler, error) {
 	strict := dbapi.NewStrictHandlerWithOptions(s, []dbapi.StrictMiddlewareFunc{keepRequest}, dbapi.StrictHTTPServerOptions{
 		RequestErrorHandlerFunc: func(w http.ResponseWriter, _ *http.Request, err error) {
 			writeError(w, http.StatusBadRequest, "There was a problem in the JSON you submitted: "+shortError(err))
@@ -68,36 +68,28 @@ func (s *Server) buildChain() http.Handler {
 			writeError(w, http.StatusBadRequest, shortError(err))
 		},
 	})
-	s.routes = map[string]string{}
-	for _, op := range s.cfg.validator.Operations() {
-		s.routes[op.Method+" "+apiBase+op.Path] = op.ID
-	}
 	s.takesBody = operationsWithBody()
 	s.scopes = scopeParams(s.cfg.validator.Operations())
-
-	mux := http.NewServeMux()
-	// Everything no operation serves falls through to "/"; a GET pattern also matches HEAD, which
-	// auth answers 404 in turn (no operation documents it).
-	mux.Handle("/", http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
-		writeError(w, http.StatusNotFound, "not found")
-	}))
-	for pattern, serve := range generated {
-		op, ok := s.routes[pattern]
+	s.operations = map[string]http.Handler{}
+	for _, op := range s.cfg.validator.Operations() {
+		serve, ok := generated[op.Method+" "+apiBase+op.Path]
 		if !ok {
-			continue // not in the spec: "/" answers 404, as operationOf says
+			return nil, fmt.Errorf("mockserver: the generated server has no handler for %s %s (%s)", op.Method, op.Path, op.ID)
 		}
-		method, _, _ := strings.Cut(pattern, " ")
-		mux.Handle(pattern, s.auth(op, method, s.validate(op, serve)))
+		checked, err := s.validate(op.ID, serve)
+		if err != nil {
+			return nil, err
+		}
+		s.operations[op.ID] = s.auth(op.ID, checked)
 	}
-	s.router = mux
-	h := s.dispatch(mux)
+	h := s.dispatch()
 	if len(s.muts) > 0 {
 		h = s.mutate(h)
 	}
 	if s.faults != nil {
 		h = s.injectFaults(h)
 	}
-	return s.withRequestID(h)
+	return s.withRequestID(h), nil
 }
 
 // routeTable collects the handlers that dbapi.HandlerWithOptions registers, by pattern, so that
@@ -109,7 +101,7 @@ func (t routeTable) HandleFunc(pattern string, h func(http.ResponseWriter, *http
 	t[pattern] = h
 }
 
-// ServeHTTP is never called: buildChain serves the handlers through its own ServeMux.
+// ServeHTTP is never called: buildChain serves the handlers itself.
 func (t routeTable) ServeHTTP(w http.ResponseWriter, _ *http.Request) {
 	writeError(w, http.StatusNotFound, "not found")
 }
@@ -117,25 +109,29 @@ func (t routeTable) ServeHTTP(w http.ResponseWriter, _ *http.Request) {
 // validate wraps the generated handler of op in request and response validation. Archives stream
 // through the middleware, which checks their status and headers; JSON answers are checked by
 // checkResponses, memoised.
-func (s *Server) validate(op string, serve http.Handler) http.Handler {
+func (s *Server) validate(op string, serve http.Handler) (http.Handler, error) {
 	v := s.cfg.validator
 	if op == "downloadBackup" {
-		return v.Middleware(serve, conformance.OnResponseViolation(func(ve *conformance.ViolationError) {
+		return v.OperationMiddleware(op, serve, conformance.OnResponseViolation(func(ve *conformance.ViolationError) {
 			s.cfg.onViolation(ve)
 		}))
 	}
-	return s.checkResponses(v.Middleware(serve, conformance.SkipResponseValidation()))
+	checked, err := v.OperationMiddleware(op, serve, conformance.SkipResponseValidation())
+	if err != nil {
+		return nil, err
+	}
+	return s.checkResponses(checked), nil
 }
 
-// dispatch answers 404 for a path that is not clean (ServeMux would redirect it) and routes the
-// rest with mux.
-func (s *Server) dispatch(mux *http.ServeMux) http.Handler {
+// dispatch serves each request with the chain of its operation, or answers 404 when no operation
+// serves it.
+func (s *Server) dispatch() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if p := r.URL.Path; p == "" || p[0] != '/' || !cleanPath(p) {
-			writeError(w, http.StatusNotFound, "not found")
+		if h := s.operations[s.operationOf(r)]; h != nil {
+			h.ServeHTTP(w, r)
 			return
 		}
-		mux.ServeHTTP(w, r)
+		writeError(w, http.StatusNotFound, "not found")
 	})
 }
 
@@ -163,35 +159,12 @@ func shortError(err error) string {
 	return msg
 }
 
-// operationOf returns the operationId a request is routed to, or "" when no operation matches (an
-// unclean path, a method the path does not have, or an unknown path).
+// operationOf routes r and returns the operationId it is routed to, or "" when no operation
+// matches: an unclean path (which a server would redirect), a method the path does not have, or an
+// unknown path. On a match, r holds the operation's path parameters (Validator.Match).
 func (s *Server) operationOf(r *http.Request) string {
-	p := r.URL.Path
-	if p == "" || p[0] != '/' || !cleanPath(p) {
-		return ""
-	}
-	_, pattern := s.router.Handler(r)
-	if !strings.HasPrefix(pattern, r.Method+" ") {
-		return ""
-	}
-	return s.routes[pattern]
-}
-
-// cleanPath reports whether the rooted path p is its own path.Clean, a trailing slash allowed: no
-// empty segment but the last, and no "." or ".." segment. It scans p instead of calling path.Clean,
-// which costs a copy of the path on every request (chain_test.go checks that both agree).
-func cleanPath(p string) bool {
-	rest := p[1:]
-	for {
-		seg, tail, more := strings.Cut(rest, "/")
-		if seg == "." || seg == ".." || (seg == "" && more) {
-			return false
-		}
-		if !more {
-			return true
-		}
-		rest = tail
-	}
+	op, _ := s.cfg.validator.Match(r)
+	return op
 }
 
 func (s *Server) withRequestID(next http.Handler) http.Handler {
@@ -205,19 +178,14 @@ func (s *Server) withRequestID(next http.Handler) http.Handler {
 	})
 }
 
-// auth serves op, whose pattern mux matched with method. It answers 404 to another method (a GET
-// pattern also matches HEAD), then checks the bearer token in constant time: 401 for a token the
-// Server does not know, 403 for a database-scoped token (WithDatabaseToken) on another database
-// than its own. Both come before request validation and before the operation looks anything up, as
-// on the API. The download is authorised by its pre-signed token instead.
-func (s *Server) auth(op, method string, next http.Handler) http.Handler {
+// auth serves op. It checks the bearer token in constant time: 401 for a token the Server does not
+// know, 403 for a database-scoped token (WithDatabaseToken) on another database than its own. Both
+// come before request validation and before the operation looks anything up, as on the API. The
+// download is authorised by its pre-signed token instead.
+func (s *Server) auth(op string, next http.Handler) http.Handler {
 	want := []byte(s.cfg.token)
 	takesBody := s.takesBody[op]
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Method != method {
-			writeError(w, http.StatusNotFound, "not found")
-			return
-		}
 		if !takesBody && r.Body != nil && r.Body != http.NoBody {
 			// A body sent to an operation that takes none is ignored, as servers do (the Go client
 			// sends {} on every POST); the spec has no status to refuse it with.

@@ -243,8 +243,9 @@ type Server struct {
 	secret  []byte
 	reqSeq  atomic.Uint64
 	handler http.Handler
-	router  *http.ServeMux    // routes each request, once, to the chain of its operation
-	routes  map[string]string // mux pattern → operationId
+	// operations holds the chain of each operation, by operationId: dispatch routes each request,
+	// once, to one of them.
+	operations map[string]http.Handler
 
 	takesBody map[string]bool       // operationId → the operation has a request body
 	scopes    map[string]scopeParam // operationId → what ties it to a database, if anything
@@ -311,7 +312,9 @@ func New(opts ...Option) (*Server, error) {
 	if cfg.faults.active() {
 		s.faults = newFaultInjector(cfg.faults)
 	}
-	s.handler = s.buildChain()
+	if s.handler, err = s.buildChain(); err != nil {
+		return nil, err
+	}
 	return s, nil
 }
 
