@@ -7,6 +7,9 @@
 // contract mutations (-mutate name,name); -mutate list prints the catalogue. -database-token
 // db=token (repeatable) adds a token valid for one database only, like the API's addon tokens: on
 // another database it is answered 403. Each is printed at start, on a line of its own.
+//
+// Unless GOGC is set, it collects garbage at mockserver.GCPercent, under a 512 MiB soft memory limit
+// unless GOMEMLIMIT is set: fewer collections keep the tail latency down under load.
 package main
 
 import (
@@ -27,14 +30,17 @@ import (
 	"github.com/scalingodb/dbapi-go/pkg/mockserver"
 )
 
-// defaultGCPercent replaces Go's default of 100 when GOGC is not set: the mock's live heap is a few
-// MiB, so collecting at 4× instead of 2× costs little memory and removes most collections from the
-// request path, which is what sets the mock's tail latency under load.
-const defaultGCPercent = 400
+// memoryLimit is the soft memory limit set with mockserver.GCPercent when GOMEMLIMIT is not set: it
+// makes the collector work harder, rather than let the heap grow 9-fold, should the mock's state
+// ever grow large.
+const memoryLimit = 512 << 20
 
 func main() {
 	if os.Getenv("GOGC") == "" {
-		debug.SetGCPercent(defaultGCPercent)
+		debug.SetGCPercent(mockserver.GCPercent)
+		if os.Getenv("GOMEMLIMIT") == "" {
+			debug.SetMemoryLimit(memoryLimit)
+		}
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()

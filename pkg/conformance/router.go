@@ -14,7 +14,7 @@ import (
 // Like gorillamux with the single relative server "/api", it accepts any scheme and host and
 // requires the path to start with /api.
 type router struct {
-	routes []*pathRoute
+	bySegments [][]*pathRoute // the templates by their number of segments
 }
 
 // pathRoute is one path template of the spec and its operations by method.
@@ -42,7 +42,10 @@ func newRouter(ops []*opInfo) *router {
 				pr.literals++
 			}
 			byPath[o.op.Path] = pr
-			rt.routes = append(rt.routes, pr)
+			for len(rt.bySegments) <= len(pr.segments) {
+				rt.bySegments = append(rt.bySegments, nil)
+			}
+			rt.bySegments[len(pr.segments)] = append(rt.bySegments[len(pr.segments)], pr)
 		}
 		pr.methods[o.op.Method] = o
 	}
@@ -74,6 +77,15 @@ func (rt *router) find(method string, u *url.URL, wantParams bool) (*opInfo, map
 // findInto is find writing the path parameters into params, unless params is nil. params must be
 // empty: the middleware passes a pooled map to save two allocations per request.
 func (rt *router) findInto(method string, u *url.URL, params map[string]string) (*opInfo, routeMiss) {
+	if params == nil {
+		return rt.lookup(method, u, nil)
+	}
+	return rt.lookup(method, u, func(name, value string) { params[name] = value })
+}
+
+// lookup finds the operation of method and URL and calls param, unless nil, with the name and the
+// escaped value of each path parameter.
+func (rt *router) lookup(method string, u *url.URL, param func(name, value string)) (*opInfo, routeMiss) {
 	p := u.Path
 	if u.RawPath != "" || !plainPath(p) {
 		p = u.EscapedPath()
@@ -85,14 +97,14 @@ func (rt *router) findInto(method string, u *url.URL, params map[string]string) 
 	var buf [12]string
 	segs := buf[:0]
 	for s := range strings.SplitSeq(rest, "/") {
+		if len(segs) == len(rt.bySegments)-1 {
+			return nil, missPath // deeper than any template
+		}
 		segs = append(segs, s)
 	}
 	var best *pathRoute
-	for _, pr := range rt.routes {
-		if len(pr.segments) != len(segs) || (best != nil && best.literals >= pr.literals) {
-			continue
-		}
-		if pr.match(segs) {
+	for _, pr := range rt.bySegments[len(segs)] {
+		if (best == nil || pr.literals > best.literals) && pr.match(segs) {
 			best = pr
 		}
 	}
@@ -103,14 +115,13 @@ func (rt *router) findInto(method string, u *url.URL, params map[string]string) 
 	if info == nil {
 		return nil, missMethod
 	}
-	if params == nil {
-		return info, 0
-	}
-	i := 0
-	for j, lit := range best.segments {
-		if lit == "" {
-			params[best.names[i]] = segs[j]
-			i++
+	if param != nil {
+		i := 0
+		for j, lit := range best.segments {
+			if lit == "" {
+				param(best.names[i], segs[j])
+				i++
+			}
 		}
 	}
 	return info, 0
@@ -156,20 +167,17 @@ func (v *Validator) Match(r *http.Request) (string, bool) {
 	if r.URL == nil || r.URL.Path == "" || r.URL.Path[0] != '/' || !cleanPath(r.URL.Path) {
 		return "", false
 	}
-	params := paramsPool.Get().(map[string]string)
-	defer releaseParams(params)
-	info, miss := v.router.findInto(r.Method, r.URL, params)
-	if miss != 0 {
-		return "", false
-	}
-	for name, raw := range params {
+	info, miss := v.router.lookup(r.Method, r.URL, func(name, raw string) {
 		value := raw
 		if strings.IndexByte(raw, '%') >= 0 {
 			if u, err := url.PathUnescape(raw); err == nil {
 				value = u
 			}
 		}
-		r.SetPathValue(name, value)
+		r.SetPathValue(name, value) // called on a match only
+	})
+	if miss != 0 {
+		return "", false
 	}
 	r.Pattern = info.pattern
 	return info.op.ID, true

@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"runtime"
 	"slices"
+	"strconv"
 	"testing"
 	"time"
 
@@ -88,7 +89,11 @@ func command(prefix []string, env ...string) *exec.Cmd {
 // startServer starts a benchServer process and returns its address and a function that stops it.
 func startServer(b *testing.B, prefix []string, kind string) (string, func()) {
 	b.Helper()
-	cmd := command(prefix, serveEnv+"="+kind)
+	env := []string{serveEnv + "=" + kind}
+	if os.Getenv("GOGC") == "" {
+		env = append(env, "GOGC="+strconv.Itoa(GCPercent)) // as cmd/scalingodb-mock runs, for both servers
+	}
+	cmd := command(prefix, env...)
 	stdin, err := cmd.StdinPipe()
 	if err != nil {
 		b.Fatal(err)
@@ -119,7 +124,7 @@ func startServer(b *testing.B, prefix []string, kind string) (string, func()) {
 // loop, as wrk -c50 would: the mock (request and response validation on) and a bare net/http
 // handler answering the same bytes take turns, five rounds each. The server and the clients
 // (internal/loadgen) are processes of their own, each pinned to one of two cores when taskset is
-// there. It reports the medians over the rounds of each side's p99 and p50 in milliseconds, and of
+// there; both servers collect garbage at GCPercent, as cmd/scalingodb-mock does. It reports the medians over the rounds of each side's p99 and p50 in milliseconds, and of
 // the mock's throughput over the bare handler's. The goals: p99 ≤ 5 ms, ratio ≥ 0.6.
 func BenchmarkListUsersLatency(b *testing.B) {
 	const rounds = 5
