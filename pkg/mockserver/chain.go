@@ -198,7 +198,7 @@ func (s *Server) auth(op string, next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
-		scheme, token, _ := strings.Cut(r.Header.Get("Authorization"), " ")
+		scheme, token, _ := strings.Cut(firstValue(r.Header, "Authorization"), " ")
 		given := []byte(strings.TrimSpace(token))
 		isMain := subtle.ConstantTimeCompare(given, want) == 1
 		scope, isScoped := s.scopeOf(given)
@@ -215,6 +215,15 @@ func (s *Server) auth(op string, next http.Handler) http.Handler {
 		}
 		next.ServeHTTP(w, r)
 	})
+}
+
+// firstValue is h.Get(key) for a key already in canonical form, as net/http gives them to servers:
+// it spares canonicalising key again on every request.
+func firstValue(h http.Header, key string) string {
+	if vs := h[key]; len(vs) > 0 {
+		return vs[0]
+	}
+	return ""
 }
 
 // scopeOf returns the database of the scoped token given, if it is one. Every scoped token is

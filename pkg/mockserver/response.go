@@ -33,8 +33,9 @@ func (a apiResponse) visit(w http.ResponseWriter) error {
 		h.Set(k, v)
 	}
 	if body != nil {
-		h.Set("Content-Type", "application/json")
-		h.Set("Content-Length", strconv.Itoa(len(body)))
+		// Canonical keys, set directly: Header.Set would canonicalise them again on every answer.
+		h["Content-Type"] = []string{"application/json"}
+		h["Content-Length"] = []string{strconv.Itoa(len(body))}
 	}
 	w.WriteHeader(a.status)
 	if body == nil {

@@ -114,7 +114,7 @@ func (s *Server) checkResponses(next http.Handler) http.Handler {
 		}
 		h := w.Header()
 		body := hw.buf.Bytes()
-		if h.Get("Content-Type") == "" && len(body) > 0 {
+		if firstValue(h, "Content-Type") == "" && len(body) > 0 {
 			h.Set("Content-Type", http.DetectContentType(body))
 		}
 		if s.memo == nil {
