@@ -35,7 +35,7 @@ test: ## Run every test (unit, spec, mock, client, contract-suite proofs).
 
 .PHONY: test-race
 test-race: ## Run the packages' tests under the race detector.
-	$(GO) test -race -count=1 ./pkg/... ./contract/...
+	$(GO) test -race -count=1 ./pkg/... ./contract/... ./internal/...
 
 .PHONY: contract
 contract: ## Run the contract suite against the built-in mock (the main job).

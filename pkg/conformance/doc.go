@@ -17,8 +17,11 @@
 // *ViolationError, found with errors.As.
 //
 // Validator.Transport validates every response that crosses an http.Client; Validator.Middleware
-// validates the requests and responses of a server handler. A Coverage records which (operation,
-// status) pairs were seen, and its Report is written as JSON or as a table.
+// validates the requests and responses of a server handler. A server can also route with the spec
+// itself: Validator.Match finds a request's operation and records its path values as http.ServeMux
+// does, and Validator.OperationMiddleware validates one operation's traffic without routing again.
+// A Coverage records which (operation, status) pairs were seen, and its Report is written as JSON or
+// as a table.
 //
 // Validation uses kin-openapi's schema validator with per-call options only (format validators,
 // error details off): nothing global is changed. Everything that depends only on the spec (routes,
