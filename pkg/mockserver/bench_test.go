@@ -6,12 +6,17 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strconv"
+	"sync"
 	"testing"
+	"time"
 )
 
 // BenchmarkListUsers measures GET /databases/{id}/users through the whole chain (auth, request and
-// response validation) over loopback, next to a bare net/http handler that writes the same bytes.
-// The goal: mock ≥ 0.6 × bare. mock-nomemo validates every response in full.
+// response validation) over loopback, with a Go client in the same process, next to a bare net/http
+// handler that writes the same bytes. mock-nomemo validates every response in full. The
+// interleaved sub-benchmark alternates bursts of requests to the mock and to the bare handler, so
+// that both see the same machine, and reports the ratio of their throughputs; the goal is
+// mock ≥ 0.6 × bare.
 func BenchmarkListUsers(b *testing.B) {
 	s, err := New(WithSeed(DemoSeed()), WithValidator(testValidator(b)),
 		WithResponseViolationHandler(func(err error) { b.Errorf("violation: %v", err) }))
@@ -23,39 +28,70 @@ func BenchmarkListUsers(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
+	tr := &http.Transport{MaxIdleConns: 256, MaxIdleConnsPerHost: 256}
+	defer tr.CloseIdleConnections()
+	cl := &http.Client{Transport: tr}
+	get := func(b *testing.B, url string) bool {
+		req, _ := http.NewRequest(http.MethodGet, url, nil)
+		req.Header.Set("Authorization", "Bearer "+DefaultToken)
+		resp, err := cl.Do(req)
+		if err != nil {
+			b.Error(err)
+			return false
+		}
+		_, _ = io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			b.Errorf("status %d", resp.StatusCode)
+			return false
+		}
+		return true
+	}
+	serve := func(b *testing.B, h http.Handler) string {
+		srv := httptest.NewServer(h)
+		b.Cleanup(srv.Close)
+		return srv.URL + "/api/databases/my-db-123/users"
+	}
 	for _, bc := range []struct {
 		name string
 		h    http.Handler
 	}{{"mock", s.Handler()}, {"mock-nomemo", noMemo.Handler()}, {"bare", bare}} {
 		b.Run(bc.name, func(b *testing.B) {
-			srv := httptest.NewServer(bc.h)
-			defer srv.Close()
-			tr := &http.Transport{MaxIdleConns: 256, MaxIdleConnsPerHost: 256}
-			defer tr.CloseIdleConnections()
-			cl := &http.Client{Transport: tr}
-			url := srv.URL + "/api/databases/my-db-123/users"
+			url := serve(b, bc.h)
 			b.ReportAllocs()
 			b.ResetTimer()
 			b.RunParallel(func(pb *testing.PB) {
-				for pb.Next() {
-					req, _ := http.NewRequest(http.MethodGet, url, nil)
-					req.Header.Set("Authorization", "Bearer "+DefaultToken)
-					resp, err := cl.Do(req)
-					if err != nil {
-						b.Error(err)
-						return
-					}
-					_, _ = io.Copy(io.Discard, resp.Body)
-					resp.Body.Close()
-					if resp.StatusCode != http.StatusOK {
-						b.Errorf("status %d", resp.StatusCode)
-						return
-					}
+				for pb.Next() && get(b, url) {
 				}
 			})
 			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "req/s")
 		})
 	}
+	b.Run("interleaved", func(b *testing.B) {
+		mockURL, bareURL := serve(b, s.Handler()), serve(b, bare)
+		// burst sends 8 × 64 requests from 8 goroutines and returns how long they took.
+		burst := func(url string) time.Duration {
+			start := time.Now()
+			var wg sync.WaitGroup
+			for range 8 {
+				wg.Go(func() {
+					for range 64 {
+						if !get(b, url) {
+							return
+						}
+					}
+				})
+			}
+			wg.Wait()
+			return time.Since(start)
+		}
+		var mockTime, bareTime time.Duration
+		for b.Loop() {
+			mockTime += burst(mockURL)
+			bareTime += burst(bareURL)
+		}
+		b.ReportMetric(bareTime.Seconds()/mockTime.Seconds(), "mock/bare-req/s")
+	})
 }
 
 // BenchmarkHandler_ListUsers measures the chain alone, in process, without the network.
