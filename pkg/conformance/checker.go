@@ -235,6 +235,20 @@ func (c *checker) ok(value any) bool {
 	return c.schema.VisitJSON(value, c.opts...) == nil
 }
 
+// okString is ok(s) without boxing s into an interface: path parameters are checked on every
+// request.
+func (c *checker) okString(s string) bool {
+	switch {
+	case c.delegate || len(c.allOf) > 0 || len(c.oneOf) > 0:
+		return c.ok(s)
+	case c.empty:
+		return true
+	case c.enum != nil && !c.enum[s]:
+		return false
+	}
+	return c.str(s)
+}
+
 func (c *checker) oneOfOK(value any) bool {
 	n := 0
 	for _, b := range c.oneOf {

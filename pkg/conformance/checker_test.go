@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/getkin/kin-openapi/openapi3"
@@ -284,4 +285,37 @@ func FuzzValidJSON(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestChecker_OkStringAgreesWithOk checks the unboxed string path of every path parameter's
+// checker against checker.ok, and against kin-openapi, on IDs that pass and IDs that do not.
+func TestChecker_OkStringAgreesWithOk(t *testing.T) {
+	v, err := New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	values := []string{"", "my-db-123", "5b8b36104ffb090be1ac3ce1", "metabase", "a", "UPPER", "with space",
+		"a%2Fb", "..", "é", strings.Repeat("x", 300), "0", "-1", "true", "null"}
+	checked, failed := 0, 0
+	for _, o := range v.ops {
+		for i, p := range o.params {
+			c := o.pathChecks[i]
+			if c == nil {
+				continue
+			}
+			for _, s := range values {
+				want := p.Schema.Value.VisitJSON(s, v.schemaOpts...) == nil
+				if got, boxed := c.okString(s), c.ok(s); got != boxed || got != want {
+					t.Errorf("%s %s=%q: okString %v, ok %v, kin-openapi %v", o.op.ID, p.Name, s, got, boxed, want)
+				}
+				checked++
+				if !want {
+					failed++
+				}
+			}
+		}
+	}
+	if checked == 0 || failed == 0 {
+		t.Fatalf("%d checks, %d failing values: the table proves nothing", checked, failed)
+	}
 }

@@ -38,20 +38,16 @@ func (v *Validator) ValidateRequest(r *http.Request) (*Route, error) {
 func (v *Validator) checkRequest(info *opInfo, kr *routers.Route, params map[string]string, r *http.Request) []*Violation {
 	tmpl := Violation{OperationID: info.op.ID, Method: r.Method, Path: requestPath(r), In: "request"}
 	var out []*Violation
-	if len(info.params) > 0 {
-		input := &openapi3filter.RequestValidationInput{
-			Request:    r,
-			PathParams: params,
-			Route:      kr,
-			Options:    v.filterOpts,
+	var input *openapi3filter.RequestValidationInput // built for the first parameter kin-openapi checks
+	for i, p := range info.params {
+		if c := info.pathChecks[i]; c != nil && c.okString(params[p.Name]) {
+			continue // a plain string path parameter that passes: kin-openapi would decode it as is
 		}
-		for i, p := range info.params {
-			if c := info.pathChecks[i]; c != nil && c.ok(params[p.Name]) {
-				continue // a plain string path parameter that passes: kin-openapi would decode it as is
-			}
-			if err := openapi3filter.ValidateParameter(r.Context(), input, p); err != nil {
-				out = append(out, paramViolations(err, p, tmpl)...)
-			}
+		if input == nil {
+			input = &openapi3filter.RequestValidationInput{Request: r, PathParams: params, Route: kr, Options: v.filterOpts}
+		}
+		if err := openapi3filter.ValidateParameter(r.Context(), input, p); err != nil {
+			out = append(out, paramViolations(err, p, tmpl)...)
 		}
 	}
 	return append(out, v.checkRequestBody(info, r, tmpl)...)
