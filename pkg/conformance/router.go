@@ -97,7 +97,7 @@ func (rt *router) lookup(method string, u *url.URL, param func(name, value strin
 	var buf [12]string
 	segs := buf[:0]
 	for s := range strings.SplitSeq(rest, "/") {
-		if len(segs) == len(rt.bySegments)-1 {
+		if len(segs) >= len(rt.bySegments)-1 {
 			return nil, missPath // deeper than any template
 		}
 		segs = append(segs, s)
@@ -158,11 +158,12 @@ func plainPath(p string) bool {
 
 // Match routes r to the operation that serves it, as Middleware does (any scheme and host, paths
 // under /api), and returns the operation's ID. A path that is not clean (an empty, "." or ".."
-// segment), which a ServeMux would redirect rather than serve, matches nothing. On a match it records the path parameters in r,
-// unescaped, for Request.PathValue, and sets r.Pattern to the operation's pattern, such as
-// "GET /api/databases/{database_id}/users", as http.ServeMux does: handlers written for a ServeMux,
-// the generated ones included, can be served behind it, and OperationMiddleware can check their
-// requests without routing again. Without a match it returns "" and false and leaves r as it was.
+// segment), which a ServeMux would redirect rather than serve, matches nothing. On a match it
+// records the path parameters in r, unescaped, for Request.PathValue, and sets r.Pattern to the
+// operation's pattern, such as "GET /api/databases/{database_id}/users", as http.ServeMux does:
+// handlers written for a ServeMux, the generated ones included, can be served behind it, and
+// OperationMiddleware can check their requests without routing again. Without a match it returns
+// "" and false and leaves r as it was.
 func (v *Validator) Match(r *http.Request) (string, bool) {
 	if r.URL == nil || r.URL.Path == "" || r.URL.Path[0] != '/' || !cleanPath(r.URL.Path) {
 		return "", false
