@@ -94,3 +94,39 @@ func ExampleCoverage() {
 	// 429 0 true
 	// 5XX 1 false
 }
+
+// A server that routes with the spec itself: Match finds each request's operation and records its
+// path values, as a ServeMux would, and each operation's handler sits behind an
+// OperationMiddleware, which checks its traffic without routing again.
+func ExampleValidator_Match() {
+	v, err := conformance.New()
+	if err != nil {
+		log.Fatal(err)
+	}
+	listUsers, err := v.OperationMiddleware("listDatabaseUsers", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fmt.Println("listing the users of", r.PathValue("database_id"), "matched by", r.Pattern)
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = io.WriteString(w, `{"database-users":[]}`)
+	}))
+	if err != nil {
+		log.Fatal(err)
+	}
+	byOperation := map[string]http.Handler{"listDatabaseUsers": listUsers}
+	server := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if id, ok := v.Match(r); ok && byOperation[id] != nil {
+			byOperation[id].ServeHTTP(w, r)
+			return
+		}
+		http.NotFound(w, r)
+	})
+
+	for _, path := range []string{"/api/databases/my%20db/users", "/api/databases/../users"} {
+		rec := httptest.NewRecorder()
+		server.ServeHTTP(rec, httptest.NewRequest("GET", path, nil))
+		fmt.Println(rec.Code)
+	}
+	// Output:
+	// listing the users of my db matched by GET /api/databases/{database_id}/users
+	// 200
+	// 404
+}
