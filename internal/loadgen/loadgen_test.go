@@ -85,6 +85,28 @@ func TestRun_MeasuresTheServer(t *testing.T) {
 	}
 }
 
+// TestRun_SeesTheTail checks that a server whose every 40th answer takes 20 ms more has a p99
+// of at least 20 ms: the slow answers are 2.5% of all, so the tail must not be averaged away.
+func TestRun_SeesTheTail(t *testing.T) {
+	var n atomic.Int64
+	addr := serve(t, func(w http.ResponseWriter, _ *http.Request) {
+		if n.Add(1)%40 == 0 {
+			time.Sleep(20 * time.Millisecond)
+		}
+		_, _ = w.Write([]byte("{}"))
+	})
+	res, err := Run(t.Context(), Spec{Addr: addr, Request: get, Conns: 4, Duration: 500 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.P99 < 20*time.Millisecond || res.Max < 20*time.Millisecond {
+		t.Errorf("p99 %v, max %v: the 20 ms answers were not seen", res.P99, res.Max)
+	}
+	if res.P50 >= 20*time.Millisecond {
+		t.Errorf("p50 %v: the fast answers were not seen", res.P50)
+	}
+}
+
 func TestRun_Failures(t *testing.T) {
 	for _, tc := range []struct {
 		name    string
