@@ -43,11 +43,13 @@ type Spec struct {
 type Result struct {
 	Requests int           // requests that started in the window and completed
 	Window   time.Duration // length of the window
-	P50      time.Duration
-	P90      time.Duration
-	P99      time.Duration
-	P999     time.Duration
-	Max      time.Duration
+
+	// Latency percentiles, from writing a request to reading the last byte of its answer.
+	P50  time.Duration
+	P90  time.Duration
+	P99  time.Duration
+	P999 time.Duration // the 99.9th
+	Max  time.Duration
 }
 
 // Throughput is the number of requests per second over the window.
