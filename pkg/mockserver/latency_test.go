@@ -45,7 +45,10 @@ func benchServer(kind string) int {
 		return fail(err)
 	}
 	s, err := New(WithSeed(DemoSeed()), WithValidator(v),
-		WithResponseViolationHandler(func(err error) { panic(fmt.Sprintf("response violation: %v", err)) }))
+		WithResponseViolationHandler(func(err error) {
+			fmt.Fprintln(os.Stderr, "response violation:", err) // a bug of the mock: the benchmark fails
+			os.Exit(3)
+		}))
 	if err != nil {
 		return fail(err)
 	}
