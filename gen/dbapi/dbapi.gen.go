@@ -1064,6 +1064,9 @@ type Forbidden = Error
 // NotFound The error body of every 4xx and 5xx answer except 422.
 type NotFound = Error
 
+// PayloadTooLarge The error body of every 4xx and 5xx answer except 422.
+type PayloadTooLarge = Error
+
 // ServerError The error body of every 4xx and 5xx answer except 422.
 type ServerError = Error
 
@@ -1086,6 +1089,13 @@ type DownloadBackupParams struct {
 
 	// Range A single byte range, as in `bytes=0-1023` or `bytes=1024-`.
 	Range *string `json:"Range,omitempty"`
+
+	// IfRange Makes `Range` conditional (RFC 9110, section 13.1.5): the range is
+	// sent only while the archive still has this strong `ETag`, or
+	// exactly this `Last-Modified` date; otherwise the whole archive
+	// comes with 200. Resuming with the validator of the first answer
+	// never splices two versions of an archive.
+	IfRange *string `json:"If-Range,omitempty"`
 }
 
 // DisableDatabaseFeatureParams defines parameters for DisableDatabaseFeature.
@@ -2857,6 +2867,17 @@ func NewDownloadBackupRequest(server string, databaseID DatabaseID, backupID Bac
 			req.Header.Set("Range", headerParam0)
 		}
 
+		if params.IfRange != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "If-Range", *params.IfRange, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("If-Range", headerParam1)
+		}
+
 	}
 
 	return req, nil
@@ -4481,6 +4502,8 @@ type UpdateDatabaseResponse struct {
 	JSON403 *Forbidden
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *NotFound
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *PayloadTooLarge
 	// JSON422 the response for an HTTP 422 `application/json` response
 	JSON422 *UnprocessableEntity
 	// JSON429 the response for an HTTP 429 `application/json` response
@@ -4514,6 +4537,11 @@ func (r UpdateDatabaseResponse) GetJSON403() *Forbidden {
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
 func (r UpdateDatabaseResponse) GetJSON404() *NotFound {
 	return r.JSON404
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r UpdateDatabaseResponse) GetJSON413() *PayloadTooLarge {
+	return r.JSON413
 }
 
 // GetJSON422 returns the response for an HTTP 422 `application/json` response
@@ -4578,6 +4606,8 @@ type PutDatabaseResponse struct {
 	JSON403 *Forbidden
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *NotFound
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *PayloadTooLarge
 	// JSON422 the response for an HTTP 422 `application/json` response
 	JSON422 *UnprocessableEntity
 	// JSON429 the response for an HTTP 429 `application/json` response
@@ -4611,6 +4641,11 @@ func (r PutDatabaseResponse) GetJSON403() *Forbidden {
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
 func (r PutDatabaseResponse) GetJSON404() *NotFound {
 	return r.JSON404
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r PutDatabaseResponse) GetJSON413() *PayloadTooLarge {
+	return r.JSON413
 }
 
 // GetJSON422 returns the response for an HTTP 422 `application/json` response
@@ -4675,6 +4710,8 @@ type RunDatabaseActionResponse struct {
 	JSON403 *Forbidden
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *NotFound
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *PayloadTooLarge
 	// JSON422 the response for an HTTP 422 `application/json` response
 	JSON422 *UnprocessableEntity
 	// JSON429 the response for an HTTP 429 `application/json` response
@@ -4708,6 +4745,11 @@ func (r RunDatabaseActionResponse) GetJSON403() *Forbidden {
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
 func (r RunDatabaseActionResponse) GetJSON404() *NotFound {
 	return r.JSON404
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r RunDatabaseActionResponse) GetJSON413() *PayloadTooLarge {
+	return r.JSON413
 }
 
 // GetJSON422 returns the response for an HTTP 422 `application/json` response
@@ -5014,6 +5056,8 @@ func (r GetBackupArchiveResponse) ContentType() string {
 type DownloadBackupResponse200Headers struct {
 	AcceptRanges  *string
 	ContentLength *int64
+	ETag          *string
+	LastModified  *string
 }
 
 // DownloadBackupResponse206Headers the declared response headers of an HTTP 206 response for DownloadBackup
@@ -5021,6 +5065,8 @@ type DownloadBackupResponse206Headers struct {
 	AcceptRanges  *string
 	ContentLength *int64
 	ContentRange  string
+	ETag          *string
+	LastModified  *string
 }
 
 // DownloadBackupResponse416Headers the declared response headers of an HTTP 416 response for DownloadBackup
@@ -5232,6 +5278,8 @@ type EnableDatabaseFeatureResponse struct {
 	JSON403 *Forbidden
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *NotFound
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *PayloadTooLarge
 	// JSON422 the response for an HTTP 422 `application/json` response
 	JSON422 *UnprocessableEntity
 	// JSON429 the response for an HTTP 429 `application/json` response
@@ -5265,6 +5313,11 @@ func (r EnableDatabaseFeatureResponse) GetJSON403() *Forbidden {
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
 func (r EnableDatabaseFeatureResponse) GetJSON404() *NotFound {
 	return r.JSON404
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r EnableDatabaseFeatureResponse) GetJSON413() *PayloadTooLarge {
+	return r.JSON413
 }
 
 // GetJSON422 returns the response for an HTTP 422 `application/json` response
@@ -5412,6 +5465,8 @@ type CreateFirewallRuleResponse struct {
 	JSON403 *Forbidden
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *NotFound
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *PayloadTooLarge
 	// JSON422 the response for an HTTP 422 `application/json` response
 	JSON422 *UnprocessableEntity
 	// JSON429 the response for an HTTP 429 `application/json` response
@@ -5445,6 +5500,11 @@ func (r CreateFirewallRuleResponse) GetJSON403() *Forbidden {
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
 func (r CreateFirewallRuleResponse) GetJSON404() *NotFound {
 	return r.JSON404
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r CreateFirewallRuleResponse) GetJSON413() *PayloadTooLarge {
+	return r.JSON413
 }
 
 // GetJSON422 returns the response for an HTTP 422 `application/json` response
@@ -6277,6 +6337,8 @@ type RestoreDatabasePitrResponse struct {
 	JSON403 *Forbidden
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *NotFound
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *PayloadTooLarge
 	// JSON422 the response for an HTTP 422 `application/json` response
 	JSON422 *UnprocessableEntity
 	// JSON429 the response for an HTTP 429 `application/json` response
@@ -6310,6 +6372,11 @@ func (r RestoreDatabasePitrResponse) GetJSON403() *Forbidden {
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
 func (r RestoreDatabasePitrResponse) GetJSON404() *NotFound {
 	return r.JSON404
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r RestoreDatabasePitrResponse) GetJSON413() *PayloadTooLarge {
+	return r.JSON413
 }
 
 // GetJSON422 returns the response for an HTTP 422 `application/json` response
@@ -6561,6 +6628,8 @@ type CreateDatabaseUserResponse struct {
 	JSON403 *Forbidden
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *NotFound
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *PayloadTooLarge
 	// JSON422 the response for an HTTP 422 `application/json` response
 	JSON422 *UnprocessableEntity
 	// JSON429 the response for an HTTP 429 `application/json` response
@@ -6594,6 +6663,11 @@ func (r CreateDatabaseUserResponse) GetJSON403() *Forbidden {
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
 func (r CreateDatabaseUserResponse) GetJSON404() *NotFound {
 	return r.JSON404
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r CreateDatabaseUserResponse) GetJSON413() *PayloadTooLarge {
+	return r.JSON413
 }
 
 // GetJSON422 returns the response for an HTTP 422 `application/json` response
@@ -6734,6 +6808,8 @@ type UpdateDatabaseUserResponse struct {
 	JSON403 *Forbidden
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *NotFound
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *PayloadTooLarge
 	// JSON422 the response for an HTTP 422 `application/json` response
 	JSON422 *UnprocessableEntity
 	// JSON429 the response for an HTTP 429 `application/json` response
@@ -6767,6 +6843,11 @@ func (r UpdateDatabaseUserResponse) GetJSON403() *Forbidden {
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
 func (r UpdateDatabaseUserResponse) GetJSON404() *NotFound {
 	return r.JSON404
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r UpdateDatabaseUserResponse) GetJSON413() *PayloadTooLarge {
+	return r.JSON413
 }
 
 // GetJSON422 returns the response for an HTTP 422 `application/json` response
@@ -7892,6 +7973,13 @@ func ParseUpdateDatabaseResponse(rsp *http.Response) (*UpdateDatabaseResponse, e
 		}
 		response.JSON404 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
 		var dest UnprocessableEntity
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -7983,6 +8071,13 @@ func ParsePutDatabaseResponse(rsp *http.Response) (*PutDatabaseResponse, error) 
 		}
 		response.JSON404 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
 		var dest UnprocessableEntity
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -8073,6 +8168,13 @@ func ParseRunDatabaseActionResponse(rsp *http.Response) (*RunDatabaseActionRespo
 			return nil, err
 		}
 		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
 		var dest UnprocessableEntity
@@ -8432,6 +8534,20 @@ func ParseDownloadBackupResponse(rsp *http.Response) (*DownloadBackupResponse, e
 			}
 			headers.ContentLength = &value
 		}
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		if values := rsp.Header.Values("Last-Modified"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Last-Modified", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.LastModified = &value
+		}
 		response.Headers200 = &headers
 	case rsp.StatusCode == 206:
 		var headers DownloadBackupResponse206Headers
@@ -8455,6 +8571,20 @@ func ParseDownloadBackupResponse(rsp *http.Response) (*DownloadBackupResponse, e
 				return nil, err
 			}
 			headers.ContentRange = value
+		}
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		if values := rsp.Header.Values("Last-Modified"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Last-Modified", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.LastModified = &value
 		}
 		response.Headers206 = &headers
 	case rsp.StatusCode == 416:
@@ -8621,6 +8751,13 @@ func ParseEnableDatabaseFeatureResponse(rsp *http.Response) (*EnableDatabaseFeat
 			return nil, err
 		}
 		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
 		var dest UnprocessableEntity
@@ -8789,6 +8926,13 @@ func ParseCreateFirewallRuleResponse(rsp *http.Response) (*CreateFirewallRuleRes
 			return nil, err
 		}
 		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
 		var dest UnprocessableEntity
@@ -9598,6 +9742,13 @@ func ParseRestoreDatabasePitrResponse(rsp *http.Response) (*RestoreDatabasePitrR
 		}
 		response.JSON404 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
 		var dest UnprocessableEntity
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -9867,6 +10018,13 @@ func ParseCreateDatabaseUserResponse(rsp *http.Response) (*CreateDatabaseUserRes
 		}
 		response.JSON404 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
 		var dest UnprocessableEntity
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -10030,6 +10188,13 @@ func ParseUpdateDatabaseUserResponse(rsp *http.Response) (*UpdateDatabaseUserRes
 			return nil, err
 		}
 		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
 		var dest UnprocessableEntity
@@ -10634,6 +10799,25 @@ func (siw *ServerInterfaceWrapper) DownloadBackup(w http.ResponseWriter, r *http
 		}
 
 		params.Range = &Range
+
+	}
+
+	// ------------- Optional header parameter "If-Range" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Range")]; found {
+		var IfRange string
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "If-Range", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Range", valueList[0], &IfRange, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "If-Range", Err: err})
+			return
+		}
+
+		params.IfRange = &IfRange
 
 	}
 
@@ -11464,6 +11648,8 @@ type ForbiddenJSONResponse Error
 
 type NotFoundJSONResponse Error
 
+type PayloadTooLargeJSONResponse Error
+
 type ServerErrorJSONResponse Error
 
 type TooManyRequestsResponseHeaders struct {
@@ -11887,6 +12073,20 @@ func (response UpdateDatabase404JSONResponse) VisitUpdateDatabaseResponse(w http
 	return err
 }
 
+type UpdateDatabase413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response UpdateDatabase413JSONResponse) VisitUpdateDatabaseResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type UpdateDatabase422JSONResponse struct {
 	UnprocessableEntityJSONResponse
 }
@@ -12026,6 +12226,20 @@ func (response PutDatabase404JSONResponse) VisitPutDatabaseResponse(w http.Respo
 	return err
 }
 
+type PutDatabase413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response PutDatabase413JSONResponse) VisitPutDatabaseResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type PutDatabase422JSONResponse struct {
 	UnprocessableEntityJSONResponse
 }
@@ -12161,6 +12375,20 @@ func (response RunDatabaseAction404JSONResponse) VisitRunDatabaseActionResponse(
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RunDatabaseAction413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response RunDatabaseAction413JSONResponse) VisitRunDatabaseActionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -12587,6 +12815,8 @@ type DownloadBackupResponseObject interface {
 type DownloadBackup200ResponseHeaders struct {
 	AcceptRanges  *string
 	ContentLength *int64
+	ETag          *string
+	LastModified  *string
 }
 
 type DownloadBackup200ApplicationOctetStreamResponse struct {
@@ -12607,6 +12837,12 @@ func (response DownloadBackup200ApplicationOctetStreamResponse) VisitDownloadBac
 	if response.Headers.ContentLength != nil {
 		w.Header().Set("Content-Length", fmt.Sprint(*response.Headers.ContentLength))
 	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	if response.Headers.LastModified != nil {
+		w.Header().Set("Last-Modified", fmt.Sprint(*response.Headers.LastModified))
+	}
 	w.WriteHeader(200)
 
 	if closer, ok := response.Body.(io.ReadCloser); ok {
@@ -12620,6 +12856,8 @@ type DownloadBackup206ResponseHeaders struct {
 	AcceptRanges  *string
 	ContentLength *int64
 	ContentRange  string
+	ETag          *string
+	LastModified  *string
 }
 
 type DownloadBackup206ApplicationOctetStreamResponse struct {
@@ -12641,6 +12879,12 @@ func (response DownloadBackup206ApplicationOctetStreamResponse) VisitDownloadBac
 		w.Header().Set("Content-Length", fmt.Sprint(*response.Headers.ContentLength))
 	}
 	w.Header().Set("Content-Range", fmt.Sprint(response.Headers.ContentRange))
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	if response.Headers.LastModified != nil {
+		w.Header().Set("Last-Modified", fmt.Sprint(*response.Headers.LastModified))
+	}
 	w.WriteHeader(206)
 
 	if closer, ok := response.Body.(io.ReadCloser); ok {
@@ -12976,6 +13220,20 @@ func (response EnableDatabaseFeature404JSONResponse) VisitEnableDatabaseFeatureR
 	return err
 }
 
+type EnableDatabaseFeature413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response EnableDatabaseFeature413JSONResponse) VisitEnableDatabaseFeatureResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type EnableDatabaseFeature422JSONResponse struct {
 	UnprocessableEntityJSONResponse
 }
@@ -13219,6 +13477,20 @@ func (response CreateFirewallRule404JSONResponse) VisitCreateFirewallRuleRespons
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateFirewallRule413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response CreateFirewallRule413JSONResponse) VisitCreateFirewallRuleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -14392,6 +14664,20 @@ func (response RestoreDatabasePitr404JSONResponse) VisitRestoreDatabasePitrRespo
 	return err
 }
 
+type RestoreDatabasePitr413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response RestoreDatabasePitr413JSONResponse) VisitRestoreDatabasePitrResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type RestoreDatabasePitr422JSONResponse struct {
 	UnprocessableEntityJSONResponse
 }
@@ -14787,6 +15073,20 @@ func (response CreateDatabaseUser404JSONResponse) VisitCreateDatabaseUserRespons
 	return err
 }
 
+type CreateDatabaseUser413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response CreateDatabaseUser413JSONResponse) VisitCreateDatabaseUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type CreateDatabaseUser422JSONResponse struct {
 	UnprocessableEntityJSONResponse
 }
@@ -15026,6 +15326,20 @@ func (response UpdateDatabaseUser404JSONResponse) VisitUpdateDatabaseUserRespons
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateDatabaseUser413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response UpdateDatabaseUser413JSONResponse) VisitUpdateDatabaseUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -16318,209 +16632,219 @@ func (sh *strictHandler) ListFirewallManagedRanges(w http.ResponseWriter, r *htt
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7L19c9s4si/8VfDwOVWT7FIyqTdbTp265Umyuzk7meQ4yc6pjXMlkIQkrCmAS4BxNLn+7rfwRoIkKFF+",
-	"mZmq639mHIoEGo3uRqPR6N93L6bbjBJEOPPOv3voG9xmKZJ/v4IcRpChS8QyShgSz1ix3cJ85517F+AS",
-	"JZiBRL/l+d5XmBbyrfLZ+XcPZtmCwC3yzr3tbgCzzPO9OC0YR7l3zvMC+V6cI8hRsoDcO/dGQTgfBKNB",
-	"MP0YTs/HZ+fhZDiejP8chOdBIL4t8hwRvqAZyiHHlCxw4p2TIk19D5E432XyIeSLHDFuulghyItcjOvz",
-	"d0+Tkwv6B3kSeb7HOOQFE8N6+fHNPy4+vn7l3X7xvQ1lvCI+iQbhaDyU3w2jIWXxYJWHQxbDFJM1HSQR",
-	"G8Z0ez6ehqOx53uCMG8aT+fzVTJbhWfReBSMVqcwmqDZTPxOGIck1lRZfcFTFEdwNR+crsbxYDIeTQbR",
-	"ajwdzE+nq+lkdhqexaMhR4wPkkiTI/o2hAgiTPd9mvJ8L6M5987D0Xhi8SIvCMFk7fke32WCriQaEJog",
-	"yZotxIQjIuhf3GCS0Bs584WZFLLY0CL3zs9kgznHZC2fLAoee+ej0PduELpO4E49GN/6HkHf+OIrypmZ",
-	"VW82O4vQFJ1FwelqEgdBOAphNEWCeRnKMU1wvIhgfF1kbIEIjFKUmBlv/c7iDUqKVMvZ5+CL72UpJKUg",
-	"MEiSiH7zfC9HMBFtGVq8c288HA3ng1D+yGiRx0gRWEqF18k39eI0Wo2DJAyDSXx2ugqCIJyFo7MpNC/Z",
-	"MilUyeZCx7eRd3t7e+t7GwQTlEuVvYhjlPFLSNZKhRPE4hxLjRCynd7AHQPLaMcRW/qAbxBI6A1JKUzA",
-	"hhJa5AyIH0EuWxh6vjEI3rknvxLDjDdoC6WxIMXWO/+sf/lSignjuRi+oO0lFULCf0JkzTdtin4uthHK",
-	"AV3JbhnABPANZiDXJgdENNnVyAhPJ2eTaTieBWc2KSuab6X5wITPJp7vbTHBW0FeUJIl5HWNcknXJeL5",
-	"7mIljVCTqA8opiRhgFNwAzEHEVrRHAGe7zBZA7iGmNRIGgdCKv5d4LySvoqyvYTc+l4Gc7hFXE/gj1JY",
-	"37xqU/XmlWCTmDIl0PXJmUZn0XgWBpPVKgrmQYRCGI9jFEor4517GeQbzzeWT7UghOsA5WbeQtfcmvXB",
-	"Re1HIVr6dwCThJIfGHjzqk60rTwOKs3396XzE0O5arIlfnCLDFdLaguG8had4qGbysK0fncSb9WniPEf",
-	"aYLri++nLIEc/UiTnXgaK3XS62qKY2lsT/7FxHC+VyTXl+B7msqxILAay3/kaOWde///SeU5nKhf2Umd",
-	"6ks1qGqEFXPUE6XkWvAT8/pR40R5TnMlcDkCN5ABCLKcRinaKmuCwH99ePcz2NECsCLaYs5Rcg4Kgr5l",
-	"KOYoAZxeI+L1HuJr2aEcUlvk9TQCzMAWpsIooQQ8i2AiifABBFvMmDAjNBd/CklIQGkCng89S68UE5P+",
-	"/JCMVCtIxyDMiyct3+74ObY+dfKiVKgbzDcAcwYIugEMceEKMDnSv9A8wkmCyHFzHgsf5FzYfP21X4pB",
-	"9exhJlQKB0goYoBQDtY5JFwtUTAWr/liIoWQZTkaMLwmKAGfLn8SAoDJV5jiRLyAvmVC9OWYf6b8L7Qg",
-	"yd3EXBCxkp9XnohlKh9o1Ka5cnSmKzmXmADM/Yop6BtmXI7tA8q/olw1fafhvSFcWNMUyAeAxnGRo8QH",
-	"N+iHHAEqOv7/HmiMTNIqBggJKDLGcwS3wnR8xQnKwQriVM/YR0rfQrLT5ondSVZzyNEixVssFLoSV+mG",
-	"gBQKP+ToYfkeR9/4SZZCXO+11qzdqmPhaTCGUrCFZGcMGXuhXKAVzcFStjqQTtMSMOUkiYXS8j+tV7pG",
-	"od8+sTwwScgnAgu+oTn+Fd1RNwq7hYcRkgjBHOXaCgijrqy336Xcn0iW0xgxJtbX14RjvrvDWCQrlXvx",
-	"2WMbWqQJEE1ATAAl6Q6k9AblMcxAirjwHH2Q4LWwsJAkYLPLNogw70t/k/4PMRZJ02vV/+Hl7QalKdAL",
-	"XFRwEOUIXovFNy9S9AIs1UCWgIkdx80GxxsfZEKvMEoFr0ra9L5F9GI5AI2NCwGIrDFB2urKcYrxVs6z",
-	"EMQspxnKufag1KsL4/lV2pFisXHWJo6pvUK3d6Y9dMd26n3ZufEhVZcvgNAg6XXIiIgvSWUbmAmrw0G0",
-	"s14WdJMiTYXA2K6RcZY+18ZR7bFo9C8Uc0Ge4R0rUu52xGnBY6o8XUhKIpf0eilmMlQLNATLXLaxlFY/",
-	"0E+Jnsplm8HI2PkWx+i1tT0M/PBLe+sjl69OihWNP8iNYJHyNkcFy6RVUm8ywDeQgxzxIidiUdpgsj7M",
-	"Wnrt5KjahDnEUG+9mluGNmvsiJa1ORX+3IBjuVloMc3e7riYuik9Jf1TRGmKoPR01CcH5HiL+IYmh2yB",
-	"Gvxb9e6t2eY46GH4V8eW6gP+tdxSwTze4K9I+OFye/9CTZuUroJwnFrbWSGJCSWSl3s38/UZdQmWDDeV",
-	"zK+T98sGEbtX/a6mTBGFufRtapTYM9dBgcUZHQjqw+gP6t1b04wgOMtRrDx/1UF9CK+VJWzI4AvAEJG2",
-	"habCf1HuDZPrxbAlbr73bVD1M8gRZDr0QbhaYpoNvRD74lqPPzBQRq4AJowjqA27rWJy726pgxaokkl1",
-	"ue/WxgslSy6ltFzvFJNrwCmAZn61CLY11MS9FkWeOhqNGE0LjqQvL02LZAOribUwkLTgSpxsR6EUI+Ua",
-	"1CWpyLHnilLYTKsR182Tv8kAq2Ox3NAirwRk54NPH18KIrbwm9Kj0Xh/hMzugbkiZF9RDlPZD3N1hDna",
-	"9lQAOYhS/D2Y53BXEfC2tFktPeYblNuqLPb+HAr+UwJMBEMYG0qM4yLDOjpoaYIeki2kgKkjgGmosE9A",
-	"OpYEuSliAJGvKKWZS+CMmEfl6nKYOW3JaLTSLRwfSiPUmDsOuXIFNOnnYFnGe1RQmIClDmGX/xameQlo",
-	"fkWMOwCWGSKJeEeYbjEPNMdrLDZvCY2LLSL8BwakcZDrtGGU0KYrsoFq71ja32UMSYzSVDYo3DvzACVL",
-	"AHMErgm9IUK3+QZdkQSyTURhngyviDWp5UDkAYEkT2yUy3i8GEa5/fK9qs/qHyjZIwisWxI+lpLIFHfL",
-	"+IcKQ+G8v3DIZ0foUFt/9osNc8rNS2Wlu70fgm70EP2mvINn+lzuudC4SEzYs5Y8PBcDpwS9W8kDr8Pj",
-	"qkJMfj82fLHCZ64R1EPSjj1DeVjpcHjKU0uXB3YXj899lPn9sIPhOud0EVWdevYUp7+oD1z2uDqebLL1",
-	"b5RxqbIZzbnLN27R3+HhWuehPel9o79wEew+oNzX2tvqi1/UB6IZStZ0kaMsXTDEu6WjdXjZYx67A/Ou",
-	"2TwQpm9PS31xBs8+fXz5HECutuPANFdarbwgD7R2q3NVB5PaJ6vOl6wT1u93da+NGag72F1tWmew393+",
-	"tvjRB6yINwAykFHG1zli/059sN2p/wlBSSIfyAi8sJCrtPiWRDJGlELGccyQ8B2dKlGXnP3uIU4a59B+",
-	"ZbgazrbDUujpsTxwwxibDTWKHBNnGQRbcS2bUxnMPYJ+SKqdauxavFzJKp3Wv7ez1lfIOhfcvbR2uWg/",
-	"4RWKd3GKhHtknDXboBp3R05108fZ4nVunhZZUv25zqF2iBinWdbh6BjiPu4y9I9KS5u81HLQcHVUlM6x",
-	"rqYpvUHJIkuLNSb97ft7+b40r25bWpqcqMBpcui83b9fYGafAXEutU4zY1Pd0dgW/ktF1vYPZotJn9fk",
-	"yqSmH+nJ6OGBueTg9osrKmxEQZ6jyF7AjYxZryng1Ad4BSDZOaJxvpdBHm8Oj6BQJ6FHzJrLYrbmsWEr",
-	"rV7MFBgeG0qNnFnzvU/BLd7ts0uGgf33kHIE1hp69ER27Q9qDe8bmjqcdm+DzBmv2K3FG0jW6AWAkYxP",
-	"yfA/kxu6FK04gCl12YsH8N00gY/tZYnx2uGWhlc1BDIAv1rhGMMU/JWCOMWCEcJfVjtZvTmSGwDAEEkA",
-	"JWKJktL/QmUwwK/wg+zUfC7eYwCCFDOutsDH7Ku039b3VSY2VrcHhaHz+Ma8VgnGEVvi41JO7rYQf2Ku",
-	"PLALmQrUyg/qWuOSaMsWkPMcRwVHh/3TaMsuqretSLuVeITK3FrHqRRjNzR3xMbe54iVcdwcrzccwBVH",
-	"OYBA2Tt56A1MA0C8zp1OaZZTLpNk3GFX/aNiUwwJoRxECGg7CgjNQYJSxFFitW6pmnAqF4JKlyY25rFM",
-	"sTKfHJpPFc3oCmMIkpVulWzADKwRETtxlICbDSKAqmwhwS6xcu2xxx3ruJnRfXIgaP1ZvNeY071ukXnP",
-	"+mYRU7LCYmXssSbYDdRmIUErKE/lVjBlyO81K/1movtwt5yQIxbAgnVnGLQsQyUNneuebO/QQPat4Y9M",
-	"/z0p37daC+6XSiDdeZMBeZyw9xXen9HNveW31kaDMyUd/ZiyRy7lnCpr9ohTe2Dh6jfBv2C+ed+5Iuih",
-	"2GuB2jqKDVyuFgC/ytMzHHzENW6v9BzKx7BXpQdeVfz+4mOz/KBlqBJWzGpzxKHAsRJVE4b7ydWBAw/R",
-	"xsHjDvBMrLPXaAc2Mj1XJSg97x6wzLbuHySo28meJyG6D+f461LbERAcsAzFeIVjUOnDPvMJCSW7Lf4V",
-	"5Qf2H8YeVqG7vqv56+oLp7teJma2J1LlW0Y02YkxoK8o34HJt29Sbqfy/+wG5QB9i1HGwWQ0cuS80MQp",
-	"/1sYbwS/TAgRiBd95WHxKhFzjb8KBirPunKB7STf9jmIe0AXYFNsIal63CLG4LrRsp1K2xmDbjf+jgAI",
-	"JsFEXZ+5xkQummWCrEwWuNGnm7L5eq/Wdbn9IQs1Npd8mkMax7h1VKI0Nzp+SBrxw/rEtfcd9s24O4bf",
-	"NZEm+u62u7qpPYN8LVWlc40WomvGzClQiuUfXqxXFQsP8WJF8xgNGEsPJQr2c40bbxlC9rCgx0G+bmUI",
-	"lu9f//zqzc9/rc7kZQ4PUfdcroj5ffHx3cLcdFz6gHGcprUTdkfIon7S7mjI8+2nl6/fvvuHeFbdqPS9",
-	"v1y8+Un+oV90RqD1uD/S9VpMfXeWIGtxoNzomkzVUigA5o4wk7ILe/duv4H8+yUhTjHAObqBaXpZpE6d",
-	"l3f1JBeSJEeMIQZ0uF2MPkcw3hzKVsSJO4/zMdIYOx6nMEKp+zhQjG/fud3BqbAY+FG8/2ARZfnKoTnb",
-	"H4jQ6dJiCpY6USYuGKdbNa8+WJrxm5+3kMA1SoAzcGqmsrJfo2A8DIZhOB4GJ6OJa8Z+U9Y32NiLg/u8",
-	"65V+TzLysOHPtRL1JbpFsGzgEMEfy1TOOrEfzE1xM4dKd59FO2uanwNbCl6+eXVpH/npLxfydXkdXrym",
-	"/+m0phZdB7z5Gi97BWnli/2zS2qMPeCoq6ZdnP4bgqnrMvFr+5Ad6MNnsJFvvwBEXjVWRw8JivEWpkBx",
-	"yXF3oJ3qYzmdGVVnVhnkHOWi5//9ORjMv/z5P5wxVJWGtuCQXbP+n7ENzJNj3i9XJSMp6xxJr3mHxGog",
-	"d7mJ+5J2ze2Uo7OWpuoQX5PkmpIyD8fhLiNAaIIO58zf7QTVTkvqu9aoYgffq3TY2XQ6nh7KiM1y/BVy",
-	"tMDZPdwCwyjpvPW1ouYjpwWVC5GViyEH10ju2Dtnb9GW5ru3iOc4driZ6mdQCP9ETKI6nFKf+mVqv+sI",
-	"79tiK79dFMbJOuqWvkxXXrAbmN29AdW/vHd398/v2rsk/a5932Pct3snu2OaL80G1jnRDguZFe3dk/x2",
-	"gckiQ3lsSso4SFW22E2p6XKh3dm9mYJdvomaub56VdcAFUJMFwlm1wtzyeXBJkApfq+UH1Jjf1lsg9JW",
-	"yk+OTImVVv5PO+lHvL6lX8VDl79gE9q17SyYERBh2jvCxJVB7GuXc+ra4VzStJECJXt9AdA24zvpFK8h",
-	"Rzdwx2w+pfKeqbx5IXdDMpkD6qXMOfLf1YLLViyzLXmxz2y7fcxfNpADqFZcc4nJcMRU7/E9zS8hIByn",
-	"mIu/NjDL6bedkzM/0TXrvIAjVnh9JSYBKV2DFU5dy3tOt/13kXfSO9/jtH8X+uLPURdzxDe+GorsTBPq",
-	"mieLZ8x5fK7NbIt1rqusVju9PG17wlxOE2SLLc2ROwIt88XiImfO250NjpRN+RWVXez4dPmT87oSLPgG",
-	"EY7lZTR55Wql6w6k1OWd33XmXHRZeUPu4HX5MyjT9I8/G0Uk2R9sOJgq3p0LnfN7Nt3P7lmMat9Z7Plh",
-	"t/mr1/ppGkNrlBYvD0xnj7hp5+y67hMRyvEKyz//XaBC/lHdGbKXY1U7wlw3chnUJk9aRP5dnytYFNp0",
-	"ETqgme5J9WlchYFe/mWKdrYebJPpgNMB28DRdDYQmlZ7I4kGJjNU5YUPVGTsENW/VBXfWmGEG4Su0x1g",
-	"KeVif6BuG9is3sKduWzQUKNW9biWnyTD72YzqVIDRSfyJuILkCOYDMyV1wMOdrsonesGRfPWhNWtbIEd",
-	"ea+yVvSunSi3K4eG0HW7Mx8EIEKYrMGHgiRwV+t8dtArtdXOJsTFDb89GwcUrpZ36ZSMTIzBjNCWCD3I",
-	"Ml+0LRrO6bo7349g2r4hs32hSbPCO60M25v02nuht5cv1x0oxGF7m5bBNSY988TMm29FS+1Um7Khgydd",
-	"9ug0YW55kvFNWcLQ7SyobaEOncpWISYoAdGujK+2eXsgQa9HrL8z1c2m+ECAtRb27RdgLUs59hQHi3sH",
-	"I6yqbeeYjosJSTu1Efu0qnLUnshQuTn/XcI5W/jtjvGY3yUGdBdynVarOutsX2HPEcBEdYEpgamdMdF5",
-	"ZOo4Iy/PYTeQgQghAhLMzE2v/Uq27wj0iKjVgZPOrKiCauUaEAaBvy9MZbmnd9yXVt9zqKJiMEmw4vX7",
-	"+ja52bCjsb3ZSDEtiKoJZe4qis4l4YDmwNw5jikhKC5Xos4wHFtsK+Z3Ed0vyFaG1xrp6igfmN7UPPrg",
-	"Gu2URS9/ULVDW2T2C/Q9QoDPFt1KqlotlxS6xNrOYnX6DzpXMN5QhoipGxXDNEW5D0YT4S/NJsJlymFs",
-	"imBVWvn3xRqi1SzHGT29oJNP8BvEs79jtFNOo8lkmU1qiS2jicPzf2fcFveSzHYk3uSU0IJVHg6g5BGq",
-	"JJUpXwe3tStMMNs82ra7x5a55JqryI9rt1fyzrpojHku7+3SXOqv3q0N+yQouGSupGmP50qsSTx4ok5t",
-	"0ejFjRapVRN7KT68oW+IYhkvdu7tXfVBjMy0S4UUDOWDO9QNaXjQrkI2OZK3cdYy9k8S4xdqj0re8Gqr",
-	"jjbjmVnLjLUKO2+AmlcPF9DKUN6z4SxHX49omFMO04Vcoe4U3BVfi97YwcLaDQNtc8um2mZNvYM6sS65",
-	"7Dbdj2iZDxosRy6wo3ChXlg2kG0wWctqSVsEnr1XVQ0+/PdP8vLYc1tdPry8vHg7+PC3i8FoOvN87+2r",
-	"qVvgMc8vlb3am7apVnauctSUeeOOjZv+bSEN9t1StWpNOGdS3TJ3LcHyF5XUC6uLzmlKbxh4Vks4ceWz",
-	"2605VpEEsyyFu+6aItqbXhyb4CB5m6aLI7a3ta5cTLpEMf2K8t2+yB/LoKwIIDgtbBrFhA8wkdNUznIM",
-	"CeAwXyOHWUMwTzFifJGr3mTJiWPcgxTyu39+e3DY+8I9us+dFZU8kIumP+h5w7kxAW0pr7fmmsNPynnY",
-	"H6RQc1Mr8FBd7NfXli0HQRXeLAhzZtj+hoUffsNiD/pW6708ywcuGPEwtY5M3QlX8KQ7VbqsQ9H+rFna",
-	"ynHvS1eAcBWITZGYCb0Nd75zfB6v793AXLh7i+4hdYQmGsPxu3zs8kpvS79mYrkbj1QB50EsfNM9JZz1",
-	"lTxC9QMA+RVBWBY+RCSRrxIK+I15QbqOEOT0RifrOyAsLP9iPKr5FzO/lmsIB7/KdMNng/LP539y5h62",
-	"yke7i+Ppy0UQTEYjfaHoBZDp6ddoBzADUJWH8NVDWelXXZpTeA6sowTx3tBEt2ptMXmjfgzbemaV5D6m",
-	"ELfYN7gqccvebMLCQ+FyPTJnWJ2huMgx332Qbpscnao/elG48mJlQeUkEbZalidtRMl8oEqZr2SpTFXN",
-	"YmjKxsvUANl2NfEbzjNVIRyTFXX3ZyLxoKz9cPH+jY5/y1tejVJ85+q6kq4P4auLhf4V0UU4fBNYZL59",
-	"nOKX8SHxXIV3JOdl3sAVuSKv5YqcQb4BEUrFqsxAjlLI8VekCsXmaK1CnpKYst4r0hux5QnM8HJoWoph",
-	"moIY5jlGDCwvdL15Kfvn4EdVBPaqCIJxLHkt/0RLedstV+Vzy1rysvpHbV4ifZKxyum2PCITjLsiz5bv",
-	"3334CE6+hicwy9jJd5hltyfya/EP8f8FTm5PZEtL15Q+l6VIroiUW3WPT+7vmV1D1RSe9fVpp1BKNUam",
-	"4nGSaLahOR+kMmtFkY62EUoSlBinp46GIWfi4wYzYAmK6Zlhsk4R0HFcIZt5YU54xSuUpteYn8t3/0qv",
-	"iLqMpG7fbWl8be4PGs9E6KfYdAFWYI5UvreYtATlkmDJXMyHV+SXck6yIkpxXNapZJWb0y7ckmAG1zlC",
-	"igJZ1f2KdL2LYpqog54sp0mhitffYMLAM4ZU35evL169ff0DuyJX3t/lDawEszhHGSQxRuzKA1z4Ec+V",
-	"RU9xjLTnpvGH3r75KB0FzKWhdypeVc3NO/fCYTAM9NpMYIYlulkwHKsiRxtpTk603p18L6GibsXzNeKu",
-	"IDwvcqK02pQH5RSovDtjwNfy0K5eh0QVx5HKidmVLB9CEJMVRUiii/uWZuKZFActNPIbN9OviJm8lz+9",
-	"EXZEc65cut8k3rkYiK4Z2sAhGgXB3YCWrLq+TTzDs0EwHwSjj8H4PAjOg2AYnp79ORgpPMNa6pA3nZ/O",
-	"gnA0Vjhep3A1WY2D+Twq0QS7cb5MeXe7srGWEUFDMA9GQRgEQbC4xhEkcDCej89MBlsDV83KKmoOYCQH",
-	"MJ2UgIwl7J2MmPUHnWiWeO1A4NBgZ7e+NwnCrjbLKTz51AABmQTjwx/9xUYNmgSTw1+UKD7ig9H88AdN",
-	"EJlb35v+z/8c/s6G1JG8LQE4P2zoTVlWWazOcM2E5/CjKfHbAJfrqAxVvXJSgs/JOronzqJg7OS783lv",
-	"C7GvcKC0uzdi+cVcR1mGLtV1lTR7MD1u1lZrbWEV1qjed4Yt+NJRMAhOB6P5x3B6PgklfOlo1lZ3Cxoy",
-	"nkfz6fwsCJMYwdFqPEkm85nUeQu21OOpdAfVJ6tReBqfwkkwi8NREATo7GweoXFZuO58Um7LgmYFQEW/",
-	"3niF8/om6sAAjocJc9XA69B1zfQnZe9U9qa+VNVYjfZb7HaagC5QSd2SD6DeRFowD8tKx5eA5mDZqHW8",
-	"bGBRdgvnPpTHhjW5B55izXrZBquPjeJWAUO/Yku50ZA2yuilK+Og01rdy0T9MbH9nlT1oKpauvmqxJw6",
-	"fm22wFZvv1hhs/rcvNyozDJHJcoaJEZH/qWS5itSTi94J3aLXN4NloU7M11bUB9RmjILYpOlMjcTl7et",
-	"FpiaHhi40103qy1E1BMHHOqtW532T1sTW1PKVY/vLHjSP7TEj/rQ1cao+/20RU1EtbAZ09utNoXDeH+A",
-	"WyRWrrqgvdAI13aBVSgRshmIKN8I6x45PMys4E+y+iSrvWUVPHv/6aMEQ3zeIbZ7HJIThWCn8rLvsyJQ",
-	"10n7ZUGYzItJtphgxnMV+dQwio0MLVPaVoZl4FeI5QnWFdEYe77OVq5oMHEynGugPgYSlKkSxrJl1eD5",
-	"FVnWQReXPliqbVP5TDxS52rWoyuylMUJq0fg2dvdh//+yQdvKVnTVz8+fwGWa8QH7N/pliayFWb984qo",
-	"98VrkgT0jSMivWPxarYeyKf/LlCOkXmkMnrkw52kIVsPOMq3mAiC9WP5JuOQy/8gGTccqFpD5pvmr3Io",
-	"HV8KMpZ2BsbzF4ZrORL+IaZkkNEUx5pOmCTNXxSxCUrbP4BnbyQcxasfnw/BhUa3rdA02Y2YzSW9PgfB",
-	"8oo0oB/LbGDH0p4XxAiiAqJsW8z+e/AaZKfXEBCvhsRpNMi8K8ugDJLoCGe3DjrqAim/b0yBXsv9SYV0",
-	"2aK2Vs1S1tw9nn7ZeIejrmc4hwbwk6M0ZeBGw6dhDlgRxwglGsD2aYH5PReYy0KiKNSwbq0VRU34ofXE",
-	"ghA7uNG1AMvqR4IE3Qi/foVzlX1YV3phlkyY8YHj52rpa0fQw3AQTD7KIFQzAH1sBD1Bk8lcR9Bn8Wk4",
-	"idDZPD4cQQ/DYLIngh644uYV2WFn3Nykn976zoEHg+DUOjqYBnc+OojmU1gOHM3h6GwcRmf2wDUSYn3Y",
-	"QXB69LBLoqedw1bJtO5B/z90XvLlyAMT1u/ExBGaegrVNO3tT5hxw68HOUHp5ZN/0IEYpor5FTL3oAIL",
-	"kSkGmNVS2c/lgYh200ZBqF00Gz6Z2DCeqoqMX55jl9ibiIAtlUC2VPjWGuVTvUcrmM8S9FttBVTxX8wA",
-	"ofkWpukO3OQwy+R5/xWBYNkw4ssy6/FFA45YNYUMVbkh7Yqo/BY78UDu1GWKAXV5nspqdJ3ihkeGVgUt",
-	"8p5xKRzvDHylPOP35VFbSS/Q6Ti+J9OUXKe+80FwOgjPHtmK9bdYgWV6qrsPOnZe4dlJFTHTl9RZ8lLl",
-	"0RuOVELQlgCbM3+8I3LXOneAferUzLb05RPF06pWxO1tfye+Drq616TLstJlL8Mn3/tB1wI1EfsP1Hu4",
-	"3XbGzAmsaibtdcVhI2FKJSlVBSfqYOYygz6S0FEqWwslnVjkyoCLJjUWeZmCI5O4rgjHW7Q3QcaUEbq3",
-	"n18DXJdJhOz85CSJBjDDQ8riwSoPh8zc4I/p9gRm2GL3djdIokE4GpesnkZn0KXpJ6av/yV58J/yv8Ji",
-	"eEf6WmUJJbdaWpNmepTpbk+eVku7/op4BQFeMivF5PrB/S7/rnkufTTakN6p0tYNCoMIV1ftXOq8yqZs",
-	"KtkQvOEyFa6edIk5A0uV2Qlk9LEKwSoAvXNAaE3tZSMMES5b3AgfUjhfJtlyKQtELAGj+moTkXhzeV5I",
-	"h6ucnxiSK5IjVmxVak4qBmbMENN2CKwQF4sSoF+lo/cV5TAF9v1yh3kxXZTu2940hYayqSGWWbJ13bMz",
-	"ESrF16kHknvVsi9/v0eigd++BaQ5HO04MhW8VUbFUlbD+M9gEAajsfKx1ZMwGE0GjRQK+11D+8YUNNTE",
-	"X+oK0BWxVva+auCZKhg8kP/70/9R///zc0cSv9itHGHfacwRHzCeI7itl4J4/9dXb98Ph8MaYeW9jAgT",
-	"KCeg2b3TvqoLsFrcRIuKBZK+C7k7GFyW9VFcOq/fP1Ev63dvfe+lGtXATO3+r/Xb+mVJ6yiY/e7c0VF2",
-	"aSKMsBmb80fjWfV5R2EfOSA5AmahY5px/MDAqkhTIDxxh6IApSgnVkxmr1I39QTYavLnk84q23Ii7hQh",
-	"f/xlPZwd547pOgpeJUWK/YRywCDHbIXl9bXeHpNZ9Q/IquolxYgBWnCGE7RHYHsIjUNCpMVVxhX86eTD",
-	"m3++dllX8Ke7y8vV1Z8OSclv6mbp+0De+ecvttP1yiyMsLGD+OP6XPatSHUa7Jh2vWcytYboaqW2OeYB",
-	"ZhLxxoCsaZ9JzU/7MENXKDLDMehKB1ySnxWkjsqNqhCIdGMtDKsSQsjlhqzKLu+c8Xjf3Vl5F7JXLafe",
-	"RsEUneowC6aHG8jKxp+OIX/3UMgrNRWViln24i8l7vnjBMcv2DXTQDeWWkVIwzglQ3ARc/wVmitk9Si5",
-	"ulOnwtUFK2SomsEdAx3AV8bPKDNgDI6bvOR2w8CyRK9aAkpisdkgaAjURa0yCxjmCCxLxVHpH/JKWbob",
-	"lHk0S/BMRXQIQgmz33+uCBGjvkSJ2LotSwS2pQ/0PyBdqUC9/ncM4w1aujZXilVtg3bnvAwLLs2YrNKk",
-	"9Q91OiHdHiPtYp8xw0wXUDUgjH57SFZQ1wVzduyAa0BmByyhSagVFtEcgDxZxN/dIiqZPWQQ9zo2Gvto",
-	"UUImHUzOqFU6dYC6QWCMTJWst+cmQooZr4FB3Tukq4fy2cCOtbHGGic38XQ+XyWzVXgWjUfBaHUKowma",
-	"zczJzWx6FsBRPA/RaroKgiCMxvE0ORXc1hhlnrzvaVV1qMFfyXjMQ/S4snosL9S+LnIqy5JXqGgeKipS",
-	"6shcR5zruxG6ugxFDaPrKdTccahfZ5OtrvqHR/NfVG2oGn6bic0Ip8YNAaf2L9r4XxFZKmMjQWQrFOVr",
-	"tFNIyvL0tet6OkMkYc+7z8trGGz3cAm6NL6not5BNUoI/x4OQ3i8Ids3qN/YjN2JPYcMh8RHFG6FPnp/",
-	"8ir+OEfONWvlNlb9fYuT77V/m0uPXdGUS6QTgrSMOAIk8suW4agp3KQjpGuETlfMelqvHLttyZp+UnDP",
-	"GF3X5d9az/XY1R5j5rjM25S8R7rEe7IpIUAPetF1HFBdzq4OFVpdd/y5AglV56eyfnYDLdSdLWFYrdFJ",
-	"7+tblwik3nY3qDA4NfioF06nwdl4Phmdei2IUS+owDrPvXAS2htahQrae4XRo+lYU+q8fVLujsvADRFs",
-	"1A21NN1UKL+nb7pPc6q67lUN6wO5STLt8b8+vPsZyPJooEw9FSrrA9WOjEzlGqoPyVpZBhuwU1VMaXj2",
-	"oUS9u4fOfP5e5v/B0SyZDMJZEA0mZxM4iNDpajCankE0iWFyFiQGYO/ccyXil8bI4OQJ2ynbhtNJmKyi",
-	"6SBcwdlgEiSng7PTBA3C6RxGp6NwPBrFVdslBGF3DwaTr+xhPp2frqIRGkRjhAaTeXg6iGJ4NkhO48l4",
-	"PI7P4nhW9WBhG/bo44ut9b3KcDbAINuIIk6zUNVKeMpB72ch5LauBNaU0R3DRMs8lPrymAYipeseRsEJ",
-	"2ldPWixj6qJFkyuUI5jstQkSJ1CiLN5v/axnGcp6gI3cwoydTOdoNpuEMDqLZ6swXJ3NkyCaTwP5vk4e",
-	"tMaJKVmolKHe66eBPezQFMmap5TBPSmDhkOWGgiePrYGLGzIzf2q0MbvBO9llUtZeVDFcFUe3zKDa7QE",
-	"z6ywjalnKEH/NcAHzeC/CwSWCoJzaeURfsW0MHcoXG5oillNkUr80T75dXCNVGxZjMsHBnANQA7C2p4g",
-	"dJ9i6yL6Nf++EzqgvRsRNCwt6NH2uDMNSFRtTkYdB+oavNQm5sFPzCsB+WzAbb1RMBoPglN55S/QFxmC",
-	"IPhndWssmJxNTxVOrf32aHw+nZ9P58P5fC7ebluvgemvbsaqpOiqtWFK18P1r8Z+qe9U+vMXG/tV7cdq",
-	"aK/e6DjTVgqYw75VAHhCM0ryn8JOv3fYSQbI7Tn5DW1rA+Pw4O7djZ3Yvq9MibZgEqhBXmpwWkcbu/H3",
-	"sYoJWkFZDSD0j7SQf6M3YAvJDkjX3WDGbGia1OFFRkEHKQbWxUmO+KoDEc1F3f0zjmxJ+Nw8uCvtmg34",
-	"q29cmResFgah1/NuVgXuJiF020eG7p5tYx1OpbEOhpPg7J+em56R17oV7Pr+9J+tC8FNAr9YKJ413M46",
-	"BFBYQ/nRJR4rdB71oIa/M2og6oRH3FpzQqDuXQO6QFCfVoM/wmrgnh07MmVp62+zPJx8t0Et+laXdQ5E",
-	"JgTrOJa6twueNU5Wnzs3pW9rmLUPVOfiAa2M+v5h7MwdVL9rV9sBq/60xe0oFenk16Mo354zoG4sfBtE",
-	"pC19jlOguuI+1hmQhUu61yy8fP/JBwqFUwapE8yu3Xix8udm/G1vtMoE7O992lPh0gYutNgSwtU7D8Ng",
-	"Mjmbz7owWuerURDPxuPBeBqcDibTs+ngLE6CwWoOEzgPw9k0DnSXMk4mel1gsshQHgvR8c4Dq+mFDmB4",
-	"570aHm53A3iDGN0ibd8mQywLjyXRMInqm9fzcTg+lVkTpjMVAe8zABv5dQu/LTS2s+bhaDQah5PJfCZd",
-	"2oXEUa7YW4eRno5nZ6fBPByVP+g3w+lsMpqNJkEdxdl63253FEzOAgey7Pj0bDQ9m57d1sBqzV9WH4eo",
-	"kjjQ1sAUILXsdj+B8sO9pPXP5tcAuh2ngbo6hBbGJ4PfYfDzGmj1b3v8l2GenziA5w5uxA0yn74HzMWf",
-	"GsKR1Y1oGemXcH+JRnVsmVCFE1mDtLt3Pmp7XJ2AglWFlvDjaFyP1XWACNpFXeqf9N84dcAJdl6bq0EK",
-	"PmnUnuOzJthkjXOWkr1/8/HyN9AwKfyPVNT1g3D4WQvuWHWqsbcbno34Q15E11cLuKqsWuKiLoegAf6q",
-	"UlK7MlGdpUBVe2YIQsHvk2FaR351Kd8/++9aHKi0j5FIWgPDdheEmn8MraOBssaRvo+r4jQ16HIr6DWN",
-	"wwCdTWM4DWbRaRCuJqPVfJTE3t7SThaC+BGWqg0U3mmkLLErYUGfMk3/UIVFDcKybRMk/J00m/KirEbL",
-	"rJvJfZauBJT5LY2cAaLlVA6GoG/cuv1iEGQU1J2+CKjajXSOawPeVmJowq3+0YK1NQBmbjwDSUQ3sMfo",
-	"yLPEJsTQ5y/7AIbCQTAejMbGkMyHk/lZuxqqBTAksxoiC2AoCs9WIfTqSLba9nRADs2CabhC4XwSzOJx",
-	"CCFcJeMQBlOvC302KQxUKllsaJF756ZSJiZr+WRR8Ng7H4W+d4PQdQJ36sG4QqJV+x9zm6+EtLOEIBwN",
-	"Z8NgEALMQGX6NPTRrAlA682CeTiZotlstYqS+Xiymp1OplE08UpIjaANPDsaB22QpL2T0IKY9fovVU2Q",
-	"5g6za3hgV0qU8FlY5vHW1SbdNSor/ERj6AaH/3T5k/EeGiDPPIfxtdIT3XlHHZMixw9ZPONpFXgw/AKt",
-	"Nu2a/3fALZAQrQf3jioVVLzb8klttIHaLScNscsA1BC6w72ZLp+YQt59mPj8QI/r83cvibZsATnPcVRw",
-	"1WwGGbuhebJAJM535Vr18vLi7eDD3y4Go+lMgpbrQKgV5bfqvKsgaI5gshCetin87j9Ej6gqlt8oLF/r",
-	"UXq7X47GhZKsPmiZxEtPqZ89j95KdSi0GBs9VGL9SNcU1dUjoWGi2yH4ZYOI2OMZaRPLyhp/RUSlVoh/",
-	"ISIUECUvVJWF8k2YZQjmTBVbwSY9Te0hO68h2gJ1n01iaZEkuvn5Efd/KxXVwOhmQBVAola8mJIVFkub",
-	"ZJ36saW8d1IlNQuPuSFt8+cBbFqLYd7fF2uIVrMcZ/T0gk4+wW8Qz/6O0e6QHboH837BfPNek9DHJNlb",
-	"0hcKltgSdkzitHhCwfhDXYusmUaHZTzonZx8F/8Tgtv7CqSUlLK0pHFR3hsZ1otbDCVadYSqi43uW5Mt",
-	"O9fn1mQprU+3Jg/fmuyQjcetZvZJi9U+LMYPiIv1laCbytDEG8oQMYneMUxTsfh2S5fedA4PICo+8ipa",
-	"c2N7Gn334rnnm7stAgqS7TGLCT3qCvpIS+Ph2IEUK+X7PS14v/uCJ5FTtS37ofJL7rnknUi8uUWlsd9/",
-	"Q5voRiNEWQpjg09rjKJCm6s2GGLH4Vd1sl37CtfZE6oFBN5XPPwD639lTN9RvkFoAjcRRFO6IXSz3oze",
-	"bb6dYfSH8qHFXAnf2V7WnvwT54mLvL/WT6VN3YSTWhGpO5UJk8F4iHWF+bJ6larzrgpyxJCoamL7i4S9",
-	"VbToEtD3Ts7QIzLXtGXpLK0RzRpbR0SmakQeEuFazaWnBKXubHDFprpkddSlqdcf/u4pGIKLgm+8889f",
-	"5J1zhf3kuGFzidaYEpiC8mTn4v0bgEgiTyWHrYtwGizkey6/u22hhUjQoVwWrtZ4+evyjENfc/E00ojn",
-	"ko9SDtWHYEOZvOzThPhHpNgKPlRtib8YikmxlQ8EX76U/Pq+B0FfMJkSYVJRupIHOMK6GmThYaUjVVi+",
-	"ncX7Tv4B06oiqVR3nYnFZf1JickLa8PQLZcVDNsNv5b73wHLUIxXOHbDCNtUGojKdlPv3fk5zxppJ8+t",
-	"xuQZdLulT674stmqV18r+9r+/Ec3Pp6FZVzdVSwbM2Wy2829dd9Qy1JIhA2mOchQvqL5FiVNvGWr/VpW",
-	"ve84C9elAeSZN03MDG/htfDmu1qtCga027ysZSHK0VclcrqoNAmgbeCLWHjT5lS+dvXf+l7eLmx//A91",
-	"Ft81p3YLH3cZMq87WvoZ8RuaX4MVTjnKherKklh7hlSastsvt/83AAD//w==",
+	"7H3/c9s4ku+/gse3VZPskjKpb5aUunrlSTI7uU0mOcfZudo4J4EkJPFMAVwCjKPJ8//+Ct9IkAQl2o4z",
+	"s/f8y4xDkUCj0d1oNBr9+epEZJcRjDCjzuKrg77AXZYi8fcLyGAIKTpHNCOYIv6MFrsdzPfOwjkD5yhO",
+	"KIjVW47rfIZpId4qny2+OjDLlhjukLNwdnsPZpnjOlFaUIZyZ8HyArlOlCPIULyEzFk4Qz+Ye/7Q8ycX",
+	"wWQxmi2C8WA0Hv3FDxa+z78t8hxhtiQZyiFLCF4msbPARZq6DsJRvs/EQ8iWOaJMd7FGkBU5H9fHr44i",
+	"J+f0e3kcOq5DGWQF5cN6fvHq72cXL184N59cZ0soq4iPQy8Yjgbiu0E4IDTy1nkwoBFME7whXhzSQUR2",
+	"i9EkGI4c1+GEOZNoMp+v4+k6mIWjoT9cn8JwjKZT/jumDOJIUWX0BU9RFML13DtdjyJvPBqOvXA9mnjz",
+	"08l6Mp6eBrNoOGCIMi8OFTm8b00IJ0J336cpx3UykjNnEQxHY4MXeYFxgjeO67B9xumKQw+TGAnW7GCC",
+	"GcKc/uV1gmNyLWa+0JOCl1tS5M5iJhrMWYI34smyYJGzGAauc43QVQz38sHoxnUw+sKWn1FO9aw60+ks",
+	"RBM0C/3T9Tjy/WAYwHCCOPMylCckTqJlCKOrIqNLhGGYoljPeOt3Gm1RXKRKzj76n1wnSyEuBYFCHIfk",
+	"i+M6OYIxb0vT4iyc0WA4mHuB+JGSIo+QJLCUCqeTb/LFSbge+XEQ+ONodrr2fT+YBsPZBOqXTJnkqmRy",
+	"oePb0Lm5ublxnS2CMcqFyp5FEcrYOcQbqcIxolGeCI3gsp1ewz0Fq3DPEF25gG0RiMk1TgmMwZZgUuQU",
+	"8B9BLloYOK42CM7CEV/xYUZbtIPCWOBi5yw+ql8+lWJCWc6Hz2l7TriQsNcIb9i2TdEvxS5EOSBr0S0F",
+	"CQZsm1CQK5MDQhLva2QEp+PZeBKMpv7MJGVN8p0wHwlm07HjOrsEJztOnl+SxeV1g3JB18sLuLEwCFCW",
+	"E7wBn2GaxJARQRpnE8yjbfIZ/SD5QxcgYSDaCi6B6y3C6DPK+Yv7SxyTATjjIyh2KK74SxGOKf+MyyMf",
+	"6OrV2hMztRpc4hqnLx04jgI0XfvhcB6fjiYzz790aqzPIGMo5zT/16Xz8b8unU9/vnT+5Nim4DWk7A2J",
+	"k3XClaM55F+3CNtGCFJI9RBjF0AKIAY/X1y882LI0CV+8urNT946+cL/9dQ64B3ci0Hbx3yJOdsAJmDF",
+	"52IFIrhDTUa8L7AL/CF4jzIw9IMZ4IvA6cL3wV/fXHTx4+OZ949PH6H326evwxsXfPS9Of8L1J6rx+Ob",
+	"8vdF6w/eiZ2l54jl+7O1WMKaDH2PIsJnmhFwDfnQ0ZrkCLB8n+ANgBuY4JpAj3xuU/5ZJHllu6pxHRTj",
+	"G9fJYA53iCn1/1GYulcv2lS9eqElWZrDumpPwlk4mgb+eL0O/bkfogBGowgFYo1yFpy7W8fV66ZsgZum",
+	"I5RrrQ9sPNTehY3aC26Y1O8AxjHBP1Dw6kWdaNP0WqjU39+Xzg8U5bLJlvGCO6S5WlJbUJS36OQP7VQW",
+	"uvW7k3gjP0WU/UjipO66fci4fv5I4j1/GkljrLyyNInEUn3y35QP52tFct2Bu+dCO+IEVmP5U47WzsL5",
+	"3yeV33kif6UndarP5aCqEVbMkU/kEqEEP9av32qcKM9JLgUuR+CaWzmQ5SRM0U6uRQj8+/u3v4A9KQAt",
+	"wl3CGIoXoMDoS4YihmLAyBXCTu8hvhQdiiG1RV5NI0go2MGUL2koBk9CGAsiXADBLqGUmxGS8z+5JMSg",
+	"NAFPB46hV5KJcX9+CEZK/6NjEPrFk9bO4PZzbHxq5UWpUNcJ24KEUYDRNaCIcUeSipH+RPIwiWOEbzfn",
+	"EfdgF9xjUF+7pRhUz77NhArhADFBFGDCwCaHmEkHB0b8NZdPJBeyLEceTTYYxeDD+WsuAAkWPgh/AX3J",
+	"uOiLMf9C2E+kwPHdxJwTsRafV36sYSq/0ah1c+XodFdiLhMMEuZWTEFfEsrE2N7BPXccLgh5DfMNutOs",
+	"KhVaMkKWqWilml1mqBj3KzmbxTucSohB4I9nk9Op9H++sUrb+uP0UJRzzxEKv52CJwF4k/wIiPjxEu9I",
+	"dPV0AC6qFykjGXePYczNQMIAxDFn41b8k4KYYOFF3bjOe/GFpO5O0vIKc5cKpkA8ACSKipz7gtfohxxx",
+	"GhP2v74Rm9ToSM69zCKjLEdwxy3x5yRGOVjDJFUKcEHIG4j3ytrTuwkJZGiZJruE28dKPoRXB1LI3bpb",
+	"D8t1GPrCTrIUJvVea82arVrW8QZjCAE7iPdaiOgz6VGuSQ5WolVP+KArQKXPyf0OYzNovNI1CvX2ieHQ",
+	"CkI+YFiwLcmT39AdTU1htvBthCREMOe6I4wqXyPlYuh22coPOMtJhCjl7spLzBK2v8NYBCult/bRoVtS",
+	"pDHgTcAEA4LTPUjJNcojmIEU8T0IdUGcbPiCxVVzu8+2CFPnU/8V8u9y75kQ/FL2f9xbuEZpCpS/EBYM",
+	"hDmCV9yXyYsUPQMrOZAVoHz7f71Noq0LMq5XCUo5r0raVBCB92L4U41NMgYIbxKM1CImxsnHW+1FuCBm",
+	"OclQzpRDKl9dake60o40oczTKwaVG/duZ1dteCyxjXdl5+WWXXT5DHANEk6cCE+6glS6hRm3OgyEe+Nl",
+	"Tjcu0pQLjOlpat/zY20cVcCDhP+NIsbJ07yjRcrs+xpSsIjIjQPEJZErcrXiMxlIfweCVS7aWIlF1FdP",
+	"sZrKVZvBSNv5FsfIlRGr8d3gU3snKbyBTooljT+IqEyRsjZHOcuEVZJvUr68MZAjVuRYL07HWUuurByV",
+	"e1pbrEbuN5o7sDZrzPCyESni7rHHErH3ajHN3D3amLotHU/1U0hIiqBYeOUnR+R4h9iWxMdsgRz8G/nu",
+	"jd41WuihyW+WHer75DfUiGDxbY1wcJ7JaRPSVWCWpEZ0oPQkHPdwZK0+ozbBErHfkvkdsSfVq3pXUSaJ",
+	"SphwFWuUmDPXQYHBGRWV7cPo9/LdG90MJzjLUSQ3UrKD+hBeSkvYkMFngCIsbAtJuf8i3Rsq1otBS9xc",
+	"54tX9ePlCFIVScJMLjHNhp6BgqJajz9QUIaRQYIpQ1AZdlPFRCjEUAclUCWT6nLfrY1nUpZsSmnsZNIE",
+	"XwFGANTzq0SwraE6Zrgs8tTSaEhJWjAktkbCtAg20JpYcwNJCibFyXQUSjGSrkFdkoo8sQb4TKbViOvm",
+	"yc/itMOyWG5JkVcCsnfBh4vnnIgd/CL1aDg6HK42e6C2gONnlMNU9ENtHSUM7XoqgBhEKf4OzHO4rwh4",
+	"U9qslh6zrYx/66m+hhQwyPlPMNABIW5sCNaOi4iSqRMEHUMSbMEFTC2nCZoK8ziyY0kQe0wKEP6MUpLZ",
+	"BE6LeViuLseZ05aMRivdwvG+NEKNuWOQSVdAkb4AqzJ8Jk9oMFip86Ty39w0rwDJL7F2B8AqQ5hvCYUT",
+	"weeB5Mkm4Zu3mETFDmH2AwXCOIh1WjOKa9Ml3kK5FS/t7yqCOEJpKhrk7p1+gOIVgDkCV5hcY67bYpsa",
+	"Q7oNCcxjFb9Xk1oORJzWCfIc1zgc48Mot1+uU/VZ/QPFBwSBdkvCRSmJVHK3DCfJqF6S9xcO8ewWOtTW",
+	"n8NiQ61y81xa6W7vB6NrNUS3Ke/giTokf8o1LuQT9qQlD0/5wAlGb9fi9Pn4uKqInduPDZ+MaKRtBPUI",
+	"v2XPUGYOWByeMoXA5oHdxeOz5xV8Pe5g2JIObERVKQg9xekn+YHNHle5Ak22/kyoDAplJGc237hFf4eH",
+	"ayQn9KT3lfrCRrA9W+BQa2+qL36VH/BmCN6QZY6ydEkR65aOViZBj3nsPuewzeaRU4/2tNQXZ/Dkw8Xz",
+	"pwAyuR0HurnSauUF/kZrt0xysDCpneZgfclId/h6V/dam4G6g93VppEQ8dXub/MfXUCLaAsgBRmhbJMj",
+	"+s/UBbu9/B8XlDh0gTjQ4BZynRZf4lDEiFJIWRJRxH1Hq0rUJeewe5jEjaQQtzJcDWfbYinU9BgeuGaM",
+	"yYYaRZaJMwyCqbiGzakM5gFBPybVVjW2LV62zLFO69/bWesrZJ0L7kFau1y018kaRfsoRdw90s6aaVC1",
+	"uyOmuunj7JJNrp8WWVz9ucmhcogoI1nW4eho4i72Gfp7paVNXio5aLg6MkpnWVfTlFyjeJmlxSbB/e37",
+	"O/G+MK92W1qanLBI0vhY+oJ7v8DMIQNiXWqtZsakuqOxHfxvGVk7PJhdgvu8JlYmOf1ITUYPD8wmBzef",
+	"bFFhLQriHEX0Aq5FzHpDACMuSNYA4r0lGuc6GWTR9vgICnmwfItZs1nM1jw2bKXRi54CzWNNqZYzY74P",
+	"KbjBu0N2STOw/x5SjMBYQ289kV37g1rDh4Ymz/rt2yB9ZM53azKd6xmAoYhPifA/FRu6FK0ZgCmx2Ytv",
+	"4LspAh/ay+LjNcMtDa9KnqSS9TqJEpiCvxIQpQlnBPeX5U5WbY7EBkBmrxHMlygh/c9kQgj8DN+LTvXn",
+	"MrUPgjShTG6Bb7OvUn5b31cp31jdHBWGzuMb/VolGLfYEt8ug+duC/EHakurOxOZVa10q641Lg53dAkZ",
+	"y5OwYOi4fxru6Fn1thFpN/K4UJnobjmVovSa5JbY2Lsc0TKOmyebLQNwzVAOIJD2Thx6A90A4K8zq1Oa",
+	"5YSJnCN72FX9KNkUQYwJAyECyo4CTHIQoxQxFButG6rGncolp9KmiY15LDPW9CfH5lNGM7rCGJxkqVsl",
+	"GxIKNgjznTiKRYItIDL5irOLr1wH7HHHOq5n9JAccFp/4e815vSgW6TfM75ZRgSvE74y9lgTzAZqsxCj",
+	"NRSncmuYUuT2mpV+M9F9uFtOyC0WwIJ2Zxi0LEMlDZ3rnmjv2EAOreEPTP89KT+0WnPul0og3HmdUHo7",
+	"Ye8rvL+g63vLb62NBmdKOvox5YBcijmV1uwBp/bIwtVvgn9N2PZd54qghmKuBXLryDdwuVwA3CrtUXPw",
+	"Ade4g9JzLB/DXJW+8ari9hcfk+VHLUOVsKJXm1scCtxWomrCcD+5OnLgwds4etwBnvB19grtwVZkO8sE",
+	"pafdAxbJ6/2DBHU72fMkRPVhHX9dajsCgh7NUJSskwhU+nDIfEJM8H6X/IbyI/sPbQ+r0F3f1fxl9YXV",
+	"XS8TM9sTKfMtRcooWQP0GeV7MP7yRcjtRPyfXqMcoC8RyhgYD4eWnBcSW+V/B6Mt55cOIQL+ois9LCMf",
+	"dZN85gyUnnXlAps50+1zEPuAzsC22EFc9bhDlMJNo2UzM7kzBt1u/C0GEIz9sbzLdpVgsWiW+cYiWeBa",
+	"nW6K5uu9GndXD4cs5Nhs8qkPaSzjVlGJ0tyo+CFuxA/rE9fed5jXVO8YfldE6ui73e6qpg4M8qVQlc41",
+	"mouuHjMjQCqWe3yxXlcsPMaLNckj5FGaHksU7OcaN97ShBxgQY+DfNXKAKzevfzlxatf/lqdyYscHiyv",
+	"DV1i/fvy4u1SXzteuYCyJE1rJ+yWkEX9pN3SkOOaT89fvnn7d/6sut7sOj+dvXot/lAvWiPQatwXZLPh",
+	"U9+dJUhbHCg3ujpTtRQKkDBLmEnahYN7t+8g/25JiFUMkhxdwzQ9L1KrzouLs4ILcZwjShEFKtzOR58j",
+	"GG2PZSsmsT2P8yHSGDsepzBEqf04kI/v0Lnd0akwGHjB3/9mEWXxyrE5OxyIUOnSfApWKlEmKigjOzmv",
+	"Lljp8eufdxDDDYqBNXCqp7KyX0N/NPAHQTAa+CfDsW3GvivrG2zsxcFD3vVavScYedzw50qJ+hLdIlg0",
+	"cIzgizKVs07se122Qc+h1N0n4d6Y5qfAlILnr16cm0d+6suleF3UpuCvqX9aralB1xFvvsbLXkFa8WL/",
+	"7JIaY4846rJpG6d/RjC13ex/aR6yA3X4DLbi7WcAi3v/8ughRlGygymQXLLcHWin+hhOZ0bkmZV5Adz3",
+	"5p/+8idrDFWmoS0ZpFe0/2d0C/P4Nu+Xq5KWlE2OhNe8R3w1ELvc2F4xoeZ2itEZS1N1iK9Isk1JmYdj",
+	"cZcRwCRGx3Pm73aCaqYl9V1rZOWRr1U67HQyGU2OZcRmefIZMrRMsnu4BZpRwnnra0X1R1YLKhYiIxdD",
+	"DK6R3HFwzt6gHcn3bxDLk8jiZsqfQcH9Ez6J8nBKfuqWqf22I7wvy534dlloJ+tWJTNEuvKSXsPs7g3I",
+	"/sW9u7t/ftfeBel37fse4745ONkd03yuN7DWibZYyKxo757Et8sELzOUR7q+k4VUaYvtlOoul8qdPZgp",
+	"2OWbyJnrq1d1DZAhxHQZJ/RqqS+5fLMJkIrfK+UH19hfVr4hpJXykyNd76iV/9NO+uGv78hn/tDmL5iE",
+	"dm07C6oFhJv2jjBxZRD72uWc2HY45yRtpECJXp8BtMvYXjjFG8jQNdxTk0+puGcqbl6I3ZBI5oBqKbOO",
+	"/He14KIVw2wLXhwy23Yf89ctZADKFVdfYtIc0aW0XEfxiwsIS9KE8b+2MMvJl72VM6/JhnZewOErvLoS",
+	"E4OUbMA6SW3Le052/XeRd9I712Gkfxfq4s+tLubwb1w5FNGZItQ2TwbPqPX4XJnZFutsV1mNdnp52uaE",
+	"2ZwmSJc7kiN7BFrki0VFTq23OxscKZtyKyq72PHh/LX1uhIs2BZhlojLaOLK1VqVcUiJzTu/68zZ6DLy",
+	"huzB6/JnUKbp3/5sFOH4cLDhaKp4dy50zu7ZdD+7ZzCqfWex54fd5q9eOqlpDI1RGrw8Mp094qads2u7",
+	"T4QJkwXNXOefBSrEH9WdIXM5lrUj9HUjm0Ft8qRF5N/UuYJBoUkXJh7JVE+yT+0qeGr5Fyna2cbbxROP",
+	"EY9u4XAy9bim1d6IQ09nhsq8cE9Gxo5R/WtVfrEVRrhG6CrdA5oSxvcH8raByeod3OvLBg01apVybPlJ",
+	"IvyuN5MyNZB3Im4iPhNVSjx95fWIg92uEGm7QdG8NWF0K1qgt7xXWatA2U6U25dDQ+iq3ZkLfBCiBG/A",
+	"+wLHcF/rfHrUKzXVziTExg23PRtHFK6Wd2mVjIyPQY/QlAg1yDJftC0a1um6O99vwbRDQ6aHQpN6hbda",
+	"GXow6bX3Qm8uX7Y7UIjB9jYtg5sE98wT02++4S21U23Kho6edJmjU4TZ5UnEN0XFRruzILeFKnQqWoUJ",
+	"RjEI92V8tc3bIwl6PWL9naluJsVHAqy1sG+/AGtZV7WnOBjcOxphlW1bx3S7mJCwU1u+T6sKcR2IDJWb",
+	"898lnLODX+4Yj/ldYkB3IddqtaqzzvYV9hyBBMsuEoJhamZMdB6ZWs7Iy3PYLaQgRAiDOKH6ptdhJTt0",
+	"BHqLqNWRk86sqIJq5RoQ+L57KExluKd33JdW3zMoo2IwjhPJ63f1bXKzYUtjB7ORIlJgWRNK31XknQvC",
+	"AcmBvnMcEYxRVK5EnWE4utxVzO8iul+QrQyvNdLVUe7p3uQ8uuAK7aVFL3+QpVhbZPYL9D1AgM8U3Uqq",
+	"Wi2XFNrE2sxitfoPKlcw2hKKsK4bFcE0RbkLhmPuL03H3GXKYaSLYFVa+bflBqL1NE8ycnpGxh/gF5hM",
+	"/5agvXQadSbLdFxLbBmOLZ7/W+222JdkusfRNieYFLTycFRJwW9cJalM+Tq6rV0nOKHbB9t299gyl1yz",
+	"Ffmx7fZK3hkXjROWi3u7JBf6q3Zrgz4JCjaZK2k64LliYxKPnqgTUzR6caNFatXEQYqPb+gboljGi617",
+	"e1t9EC0z7VIhBUW5d4e6IQ0P2lbIJkfiNs5GxP5FxXZseFTihldbdZQZz/Rapq1V0HkDVL96vIBWhvKe",
+	"DWc5+nyLhhlhMF2KFepOwV3+Ne+NHq1T3jDQJrdMqk3W1DuoE2uTy27T/YCW+ajBsuQCWwoXqoVlC6mo",
+	"4ipUFIEn72RVg/f/8VpcHntqqsv75+dnb7z3P595w8nUcZ03LyZ2gU9Yfi7t1cG0TbmyM5mjJs0bs2zc",
+	"1G9LYbDvlqpVa8I6k/KWuW0JFr/IpF5YXXROU3JNwZNawoktn91szbKKxAnNUrjvrimivOnlbRMcBG/T",
+	"dHmL7W2tKxuTzlFEPqN8fyjyRzMoKgJwTnObRhLMvASLaSpnOYIYMJhvkMWsIZinCaJsmcveRMmJ27gH",
+	"KWR3//zm6LAPhXtUn3sjKnkkF0190POGc2MC2lJeb802hx+k83A4SCHnplbgobrYr64tGw6CLLxZYGrN",
+	"sP2OhR++Y7EHdav1Xp7lNy4Y8W1qHem6E7bgSXeqdFmHov1Zs7SV5d6XqgBhKxCbIj4Tahtufef2ebyu",
+	"cw1z7u4tu4fUEZpoDMft8rHLK70t/Zry5W40lAWcvYj7pgdKOKsreZioBwCyS4wSUfgQ4VgVYgfsWr8g",
+	"XEcIcnLdhLWpEEEM/2I0rPkXU7eWawi930S64ROv/PPpn625h63y0fbieOpyEQTj4VBdKHoGRHr6FRKV",
+	"6qEsD+HKh6LSr7w0J+ExaEcJ4oOhiW7V2iX4lfwxaOuZUZL7NoW4+b7BVolb9GYSFhwLl6uRWcPqFEVF",
+	"nrD9e+G2idHJ+qNnhS0vVhRUjmNuq0V50kaUzJXQU+LMnWBZzWKgy8aL1ADRdjXxW8YyWSE8wWti709H",
+	"4kFZ++Hs3SsV/xa3vBql+BbyupKqD+HKi4XuJVZFOFwdWKSueZzilvEh/lyGdwTnRd7AJb7EL8WKnEG2",
+	"BSFK+apMQY5SyJLPSBaKzdFGhjwFMWW9V6Q2YqsTmCWrgW4pgmkKIpjnCaJgdabqzQvZX4AfZRHYy8L3",
+	"R5HgtfgTrcRtt1yWzy1ryYvqH7V5CdVJxjonu/KIjDPuEj9ZvXv7/gKcfA5OYJbRk68wy25OxNf8H/z/",
+	"yyS+OREtrWxTKkEdLrGQW3mPT+zvqVlDVReeddVpJ1dKOUYq43GCaLolOfNSkbUiSUe7EMUxirXTUwcX",
+	"ETNxsU0oMARF90wTvEkRUHFcLpt5oU94+SuEpFcJW4h3/0ousbyMJG/f7Uh0VeJZKM+E6yffdAFaJAzJ",
+	"fG8+aTHKBcGCuQkbXOJfyznJijBNorJOJa3cnHbhljihcJMjJCkQVd0vcde7KCKxPOjJchIXsnj9dYIp",
+	"eEKR7Pv85dmLNy9/oJf40vmbuIEVJzTKUQZxlCB66QDG/Yin0qKnSYSU56bgnN68uhCOQsIkfplN8apq",
+	"bs7CCQb+wFdrM4ZZIqAG/cFIFjnaCnNyovTu5GuJvHXDn28QswXhWZFjqdW6PCgjQObdaQO+EYd29Tok",
+	"sjiOUM6EXoryIRhRUVEEx6q4b2kmnghxUEIjvrEz/RLryXv++hW3I4pz5dL9KnYWfCCqZmgD1mno+3fD",
+	"rTLq+jbBRWeeP/f84YU/Wvj+wvcHwensL/5QgovWUoecyfx06gfDkYRFO4Xr8Xrkz+dhCe3ZDZumy7ub",
+	"lY2VjHAa/Lk/9APf9/3lVRJCDL3RfDTTGWwNkEMjq6g5gKEYwGRcoqOWGJQiYtYfdKJZ4rUDgUNhx924",
+	"ztgPutosp/DkQwMEZOyPjn/0kwnCNPbHx78oQZH4B8P58Q+aIDI3rjP5z/88/p0JqSN4W6Lhvt+S67Ks",
+	"Ml+d4YZyz+FHXeK3gdXXURmqeuWkxPITdXRPrEXB6MlX6/PeFuJQ4UBhd6/58pswFWUZ2FTXVtLsm+lx",
+	"s7ZaawsrgX/VvjNoYQkPfc8/9Ybzi2CyGAcCS3g4bau7gdMazcP5ZD7zgzhCcLgejePxfCp03sAQdlgq",
+	"3EH5yXoYnEancOxPo2Do+z6azeYhGpWF6xbjclvmNysASvrVxiuY1zdRRwZwe9Q1Ww28Dl1XTH9U9k5l",
+	"b+pLVY1Va7/BbqsJ6MLoVC0J2NXErBfwAwWrSsdXgORg1ah1vGpAe3YL5yHQzIY1uQc8Zc16mQarj41i",
+	"RgFDt2JLudEQNkrrpS3joNNa3ctE/TGhEh9V9aiqGrr5osScuv3abGDX3nwywmb1uXmu8KEtlShrkBgd",
+	"+ZdSmi9xOb3gLd8tMnE3WBTuzFRtQXVEqcss8E2WAm62edtyganpgUaP3Xez2gCYPbGgy97Y1enwtDWh",
+	"SoVc9fjOQHv9I0t80KOLJual0JRhn/G0se1+Py2TE1gtiNpkd6tbYTH67+EO8RWvLqDPFEy9WZhVw2WG",
+	"hG35qhBaPNOsYI8y/ijjDy7j4Mm7DxcCfPFph7gfcIBOJGKezAO/zwpEbCf75wUWsP0w3iU4oSyXkVYF",
+	"29jICNOldEUYCH6GiTgxu8QK089V2dEVDToul+QKGJCCGGWyZLJoWTa4uMSrOsjjygUruU0rn/FH8hzP",
+	"eHSJV6IYYvUIPHmzf/8fr13whuANefHj02dgtUHMo/9MdyQWrVDjn5dYvs9fEySgLwxh4Y3zV7ONJ57+",
+	"s0B5gvQjmUEkHu4FDdnGYyjfJZgTrB6LNymDTPwHiTilJ2sb6W+av4qhdHzJyViZGR9Pn2mu5Yj7ownB",
+	"XkbSJFJ0wjhu/iKJjVHa/gE8eSXgL178+HQAzhSaboXeSa/5bK7I1QL4q0vcgJoss48trkReYC2IEviy",
+	"bWn77/lrEKFOQ0CcGvKn1iD9rii74sXhLZzrOsipDWP+vjEMciX2QxWyZovaWvVMUeP39vSLxjs2BmqG",
+	"c6gBRhlKUwquFVxbwgAtogihWAHmPi5M/4oL03kh0B5qmLzGSiQF5dg6ZECdHd2QG8Bq9aNLjK75/mOd",
+	"5DJLsm4suDnT4dBvHOeXS2Y70h8Enj++EMGyZqD8tpH+GI3HcxXpn0anwThEs3l0PNIfBP74QKTft8X3",
+	"K7KDzvi+TpO9ca0D9z3/1DjimPh3PuII5xNYDhzN4XA2CsKZOXCF2Fgftu+f3nrYJdGTzmHLpF/7oP8/",
+	"Otf5dMuDHdrvZMcSQnsMKTXt7euEMs2vb3LS08uXf68CRlQWHSxEjkQFaiJSIRJaS7lfiIMb5d4N/UC5",
+	"dibMMzbhRmW1G7c8by8xQhEGOyIAdwn3yRUaqXyPVHCkJTi53ELIIsUJBZjkO5ime3CdwywTeQmXGIJV",
+	"w4ivyuzMZw3YZNkU0lTlmrRLLPNwzAQJERkQqRDE5rFKq9F12hzcMgTMaRH3oUvheKthNkUugiuOBEt6",
+	"gUobch2RTmU7nZ57/qkXzB7YivW3WL5heqo7GirGX+HuCRXR0xfXWfJc5vtrjlRC0JYAkzN/vKN82zp3",
+	"hH3ydM+09OUTydOqpsXNTX/nvw4Oe9Cki/LXZS9/cHv+L+d7y4k4fPDfw+02M3tOYFXb6aArDhuJXTKZ",
+	"qiqMUQddF5n+oYC4klllKO7ETJcGnDepMNPLVCGRbHaJWbJDBxN5dLmje/v5NWB4kexIFycncejBLBkQ",
+	"GnnrPBhQXWkgIrsTmCUGu3d7Lw69YDgqWT0JZ9Cm6Se6r/8jePBv4r/cYji39LXKUk92tTQmTfco0vIe",
+	"Pa2Wdv0VsQqqvGRWmuCrb+53uXfNx+mj0Zr0TpU2bnpo5Lq6audC52XWZ1PJBuAVEyl79eTQhFGwkhmo",
+	"QEQtq9CtBPpbAExqai8aoQgz0eKW+5Dc+dJJoStRyGIFKFFXsLDAxcvzQjhc5fxEEF/iHNFiJ1OIUj4w",
+	"bYaoskNgjRhflAD5LBy9zyiHKTDvwVvMi+6idN8OplM0lE0OsczmreuemTFRKb5KkRDcq5Z98fs9EiLc",
+	"9m0lxeFwz5CuNC4zP1aiase/+V7gD0fSx5ZPAn849hqpHua7mvatLryoiD9XlaorYo1bBrKBJ7KwsSf+",
+	"9+f/K///l6d/cnoM5Q28QrSUlIhgfQ8APDn/6TmYB4HvAiqnGASjQTCYPJXZxLKCjJZAmdB/vU1SmZer",
+	"FzGJjbCFVOYjU5YTvAGrlxdws3IByS8x+gIjJo7JEwpWryFl3hsSi1phK76t5ZsLtkX5dUKRcbFXdXCJ",
+	"I7JDVF71GPr+AJxzQU7wBpR7p8/yggUpwQhFvEttUi4xRkKi+bLGd0zXRKetUH0rWqlt41LIpQPHUYCm",
+	"az8czuPT0WTm+ZdO1zy+WnvtqTySiHOrxZhEDDGPshzBXb2+yLu/vnjzbjAY1LouL/uECYZCW5rdWxfD",
+	"GvMXpUOiBIjPqISmWenxrgR8Bjd2WExjmcHItlCeOqnrxaIiv2CxZJ0Y8pnYHcqWOlN31Psn8mX17o3r",
+	"PJeM8jSLD3+t3lYv37gOl9FjH4l3blynJrbHPuIvl+8KPg/96e8+s+oYSKxF2qpphdEa8MeZHP15R6Wr",
+	"i9JAUQMuVo/jBwrWRZoCvuWzWGQgLfKJEfw7uHo0DTIw7fFfTjrLzn9fGbvTWdF3OPaZ3m6DoSqYOJW4",
+	"ynnGhAEKWULXibg42nsPoP3YI0ohe0kTRAEpGE1idEAzekinRRSFDyHdBfDnk/ev/vHS5i+AP99dMC8v",
+	"/3xAHG+++8ZB3cRzFh8/mduIF9rVg4098R93F2HeR5Z5EZZpV1EAXeWLrNdy464fJFQslhreUO0C5Py0",
+	"j+dUbTA9HI1rdsTJ/kWCWUk/qML+Uo210ONK8C6bY70uu7xzrvF94w3lLeReVdR6GwVd7q3DLOgeriEt",
+	"G/8fdyD/rxfceyGnolIxw178pBX0gY57zugVVRBThlqFSAGoxQNwFrHkM9SXN+vnPvI2qzyAKWghDl8o",
+	"3FPQATmnHZoyF0wjKIrrpdcUrErcuBUgOOLbZ4wGQF6RLPPvYY7AqlQcmQglLnOme6/MKFuBJzJGiRGK",
+	"qfn+U0kIH/U5ivlWcFViH65coP4ByVoePal/RzDaopUtXCBZ1TZod85QMoAKtckqTVr/4L0VTPEhEpAO",
+	"GbOEqtLFGv7UbQ/JOKawAQzedsA1CMEjllCnsnOLqI/0HlOU/mVTlKSsHzOkBx0ihVa2LEHOjqYp1WoT",
+	"W2AYIdDGqUp3PXB3KE0oq8G33ftwQw3lowYKbKMDNs4wo8l8vo6n62AWjob+cH0KwzGaTvUZ5nQy8+Ew",
+	"mgdoPVn7vh+Eo2gSn3JuK1RBR9zQNuqw1ADrRDjvW/S4Nnosr8C/LHIigAQqHEMHFRUpdSy9W2S42DH1",
+	"ugxMDVXv8dClI72lziZTXdUPD+b3yGpuNcRFHTzizpAdtFHue9SicYlFcZutgH2ucM+v0F5in4s8hK6C",
+	"EhThmD7tzhypoSbew5Xo0vieinoH1VDIp70cjeD2huzQoL6zGbsTe44ZDoFoyt0RlYTy6I38y3ojZdJG",
+	"zcrZjVx/n+Tka+3f+npzV/TmHKmUOiVbloCM+LJlcGqKOu6IVWthVbXxHtc5y+5esKafFNwzJth1zb/W",
+	"cz1WdsAIWq7tNyXvga7rn2xLsN+j3ncd8VcdfdZBgauLzb9UcMDq/FfIbh0X2J5vpFmtcIjv65OXWMPO",
+	"bu9VaLsKZtgJJhN/NpqPh6dOC0zY8StY3oUTjANzAy3xf3uvTGo0HWtRnbePyt1x7b8hgo0KwYamayyC",
+	"e/q0hzSnQnCoqtUfye4TicP//v7tL0AUQqwSELjKukC2IyJhuQLlRKIqnkYB7VQVDQJB35f4lvfQmY9f",
+	"ywxaOJzGYy+Y+qE3no2hF6LTtTeczCAaRzCe+bGG0lw4tqsspTHSiJjcdoq24WQcxOtw4gVrOPXGfnzq",
+	"zU5j5AWTOQxPh8FoOIyqtkuw0e4eNPpm2cN8Mj9dh0PkhSOEvPE8OPXCCM68+DQaj0ajaBZF06oHA8W0",
+	"Rx+fTK3vVXC3Afvaxg6ymoWqKsrjLY5+FkJsB0sIXREV0kw0zEOpLw9pIFKy6WEUrPCc9bTfMobPW9TZ",
+	"djmC8UGbIBBBBZ7q/dbPep6uqPzZyM7N6MlkjqbTcQDDWTRdB8F6No/9cD7xxfsq/dYYZ0LwUibd9V4/",
+	"NcBph6YI1jwm3R5IutUcMtSA8/ShNWBpguseVoU2Ui94J+rZihqjMvYrM2FXGdygFXhihHt05dKngOQa",
+	"yodk8J8FAisJtrsyMnE/J6TQt5Bsbmia0JoilUjDfTJU4QbJmDQflws0tCKADAS1PUFgPzVXcBk1/74T",
+	"JKS9G+E0rAyQ4fa4MwU9Vm1Ohh0H+Aqm2CTmm5/QVwLyUcNYO0N/OPL8U3Fp1ldXgXzf/0d179Ifzyan",
+	"EpHafHs4Wkzmi8l8MJ/P+dtt6+Xp/upmrLpWULU2SMlmsPlN2y/5nbxA8MlEeZb7sRquszO8nWkrBcxi",
+	"3yqoS64ZJfmP6QS/d9hJBNbNOfmOtrWBZnp0925HSW3f+CdYWTABySKuBVmto4nS+vtYxRitoajDEbi3",
+	"tJA/k2uwg3gPhOuu0aG2JI3rQEJDv4MUDeBkJYd/1YF9aKPu/hlOpiR8bB74lXbNhPZWdxb1C0YLXuD0",
+	"vN1YwTgKsOz2UaO9Z9NYBxNhrP3B2J/9w7HTM3Ra9+pt35/+o3WlvkngJwOvt4bQWwf7Cmp4XqqYa4XD",
+	"JR/UkLaGDeys4Bb3Pq1gxwfXgC6448fV4I+wGthnx4xMGdr6fZaHk68mfE3fOtLWgYgEZBXHkjffwZPG",
+	"iexT66b0TQ2d+htVivmGVkZ+/23szB1Uv2tXa52Exy1uZ1FYK78eRPkOnAF1TFoDLqgtfZZToLriPtQZ",
+	"kIFAfNAsPH/3wQUSb1cEqeOEXtmRocXPzfjbwWiVDtjf+7SnQqD2bbjQJVizswgCfzyezaddaMzz9dCP",
+	"pqORN5r4p954Mpt4syj2vfUcxnAeBNNJ5KsuRZyM97pM8DJDecRFx1n4RtNLFcBwFr0aHuz2HrxGlOyQ",
+	"sm/jQSJK/sXhIA7rm9fFKBidimwL3ZmMgPcZgInxvINflgrFXfFwOByOgvF4PhUu7VIgplfsrQPGT0bT",
+	"2ak/D4blD+rNYDIdD6fDsV/HazfeN9sd+uOZb8GQHp3OhpPZZHZTg6XWfxl9HKNKIL4bA5PQ86LbwwSK",
+	"Dw+S1v/2gILK7jgNVBcelTA+GvwOg5/X4Om/7/FflrD8xAIxeXQjrjE41U16xv9UYK20bkTLSL8A9owV",
+	"fmvLhEpE2Bp45b3zWNvj6oQOrWocBRfDUT1W1wEXapZFqn/Sf+PUARzaeU2vBh76qFEHjs+asLI1zhlK",
+	"9u7Vxfl30DAh/A9UTvk9d/hpC9hcdqpQ9hueDf9DlHJQVxmYrGlcIiCvBqAB8yxTWbsyWK1FeGV7eghc",
+	"we+TmVrHeLYp3z/671os+NMPkYBag723l1SbXwTG0UBZJUzd/5VxGg043wx6TaLAR7NJBCf+NDz1g/V4",
+	"uJ4P48g5WBwtYflSC2R/S1UC7B83UobYlQDAjxmq/yNK+moMdtOWCIBMYW7FhV6Fp1s3r4csZAk59T2N",
+	"o4aqZkQMBqMvzLhtozGmJBimurAo2w1VbmwDAFug7MKd+tEAvtYQh3bEE0FEN/TP8JZnkE0Qso+fDkGQ",
+	"BZ4/8oYjbYDmg/F81q5DbECQiWyI0IAgC4PZOoBOHeta2awOULKpPwnWKJiP/Wk0CiCE63gUQH/idOFT",
+	"x4UGU8bLLSlyZ6Fr1CZ4I54sCxY5i2HgOtcIXcVwLx+MKqxquW/Stw5L0EtDCILhYDrwvQAkFFQmU4Gj",
+	"TZsQ1c7UnwfjCZpO1+swno/G6+npeBKGY6cE3fHb0NTDkd+GUTs4CS0Qaqf/EteEce8w15oHZo1SAbCX",
+	"iPzfutqk+0YFiNckKte3etsfzl9rr6MBA89yGF1JPVGddxR2KfKkq3zD4xHB74o4otSmjdJxB6QRAeJ8",
+	"dM8pU0j5uy1f1sQHqd2qUiDcFEAFsj04mCHzgUps7m8T1/fUuD5+deJwR5eQsTwJCyabzSCl1ySPlwhH",
+	"+b5cq56fn73x3v985g0nUz5ROoBqnA4YyAwyeJojGC+5h66hGtxv0SOq4C0aUBC1HoWX/OnWyHGC1Uct",
+	"E3/pMWW055FdqQ6FEmOth1KsH+hapLyyxDWMdzsAv24R5ntDLW18WdkknxGWKRn8XwhzBUTxM1kNonwT",
+	"ZhmCOZVFYRKd1ib3np3XHk2Bus/msrRIfBjt47kDVwMrFS0kDXpAFYSqUryI4HXClzbBOvljS3nvpEpy",
+	"Fh5yI9vmzzewaS2GOX9bbiBaT/MkI6dnZPwBfoHJ9G8J2h+zQ/dg3q8J275TJPQxSeZW9pkELjeEPcFR",
+	"Wjzi1vyPuIZZM6kWi3rUqzn5yv/HBb73lUshYWUxWO3avNOyrxbFCAoc/BBVFynttzRb9rHPLc1Syh9v",
+	"aR6/pdkhGw9bre2DEqtDKK/vEePrMkbXlYGKtoQirBPLI5imfNHuli61WR0cwWp94NW35v72XCzsi+6B",
+	"b+62eEjwxYcslvSgK+8DLanHYw5CrKTP+LhQ/ssulALLWdnAHyo/6J5L5YlApFxWmv71O9pSO14pylIY",
+	"acRsbUwlHmW1oeE7HLeqiG/bx9jOyFAtAPGu4uEf2G5URvgtYVuExnAbQjQhW0y2m+3w7fbLLEF/KJ+d",
+	"zxX31c3l8NGvsZ7wiHt2/VRa13c4qRXJulMZNBH8h4nCkiirc0lEB1k4JIJYVks7XATtjaRF1eC+dxKJ",
+	"GpG+Ti5KgymNaNYQu0UkrEbkMRGu1ZR6TKTqzlqXbKpLVkf9nHpd5q+OBBw5K9jWWXz8JO7GS5Q3y02g",
+	"c7SR4BHlSdLZu1cA4Vicgg5aF/YULNDXXHx308IFEvBiuSjoTWWqw6Y8U1HXcRyFKeTY5KOUQ/kh2BIq",
+	"LiXVA6eug3Cx43yo2uJ/URThYicecL58Kvll2xtWubFxTDA3qShdiwMjbl019vig0pHqGKCdbfw2UyAc",
+	"ZaVWoe4qY4yJupwCtRvWhqFaLis0tht+KfbNHs1QlKyTyA40blKpwWjbTb2z5xE9aaTHPDUaE2fe7ZY+",
+	"2OLZeotffS3ta/vzH+1ImAbaeXWnsmxMlw+3IaJYb9JlKcTcBpMcZChfk3yH4iYiu9F+LfvftZy9qxIG",
+	"4oydxHqGd/CK7wK6Wq0KG7TbPK9lS4rRV6V8uqjUiaptiJuIe9M6C6BWosD4XtyCbH/8dwM/xTKnZgsX",
+	"+wzp1y0t/YLYNcmvwDpJGcq56orSXQeGVJqym083/y8AAP//",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,
