@@ -2,25 +2,74 @@ package main
 
 import (
 	"bufio"
+	"fmt"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
 )
 
+// binDir holds the command built once for the tests that run it as a process.
+var binDir string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "scalingodb-mock-test")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	binDir = dir
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+var buildOnce = sync.OnceValue(func() error {
+	build := exec.Command("go", "build", "-o", filepath.Join(binDir, "scalingodb-mock"), ".")
+	build.Stderr = os.Stderr
+	return build.Run()
+})
+
+// binary returns the path of the command, built on first use.
+func binary(t *testing.T) string {
+	t.Helper()
+	if err := buildOnce(); err != nil {
+		t.Fatalf("go build: %v", err)
+	}
+	return filepath.Join(binDir, "scalingodb-mock")
+}
+
+// TestBinary_Help checks that -h prints the usage, every flag included, and exits 0: asking for
+// help is not an error.
+func TestBinary_Help(t *testing.T) {
+	for _, arg := range []string{"-h", "-help", "--help"} {
+		cmd := exec.Command(binary(t), arg)
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Errorf("%s: %v, want exit status 0; output:\n%s", arg, err, out)
+		}
+		for _, flag := range []string{"-addr", "-archive-change-rate", "-max-body", "-read-timeout", "-write-timeout", "-idle-timeout"} {
+			if !strings.Contains(string(out), flag) {
+				t.Errorf("%s: the usage does not name %s:\n%s", arg, flag, out)
+			}
+		}
+	}
+	// A wrong flag still fails.
+	if err := exec.Command(binary(t), "-no-such-flag").Run(); err == nil {
+		t.Error("-no-such-flag: exit status 0, want a failure")
+	}
+}
+
 // TestBinary builds the command, runs it on port 0, calls it with the printed URL and tokens (the
 // main one, a database-scoped one, a wrong one), then stops it with SIGTERM and expects a clean exit.
 func TestBinary(t *testing.T) {
-	bin := filepath.Join(t.TempDir(), "scalingodb-mock")
-	build := exec.Command("go", "build", "-o", bin, ".")
-	build.Stderr = os.Stderr
-	if err := build.Run(); err != nil {
-		t.Fatalf("go build: %v", err)
-	}
+	bin := binary(t)
 	cmd := exec.Command(bin, "-addr", "127.0.0.1:0", "-token", "secret-token", "-database-token", "my-mysql-123=mysql-token")
 	out, err := cmd.StdoutPipe()
 	if err != nil {

@@ -40,7 +40,7 @@ type backupEnvelope struct {
 }
 
 // ListBackups lists the backups of a database, newest first.
-func (s *Server) ListBackups(_ context.Context, req dbapi.ListBackupsRequestObject) (dbapi.ListBackupsResponseObject, error) {
+func (s handlers) ListBackups(_ context.Context, req dbapi.ListBackupsRequestObject) (dbapi.ListBackupsResponseObject, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	db := s.store.dbs[req.DatabaseID]
@@ -59,7 +59,7 @@ func (s *Server) ListBackups(_ context.Context, req dbapi.ListBackupsRequestObje
 
 // CreateBackup schedules a manual backup. It then runs and ends done (or in error, see
 // WithBackupErrorRate) as the clock advances.
-func (s *Server) CreateBackup(_ context.Context, req dbapi.CreateBackupRequestObject) (dbapi.CreateBackupResponseObject, error) {
+func (s handlers) CreateBackup(_ context.Context, req dbapi.CreateBackupRequestObject) (dbapi.CreateBackupResponseObject, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	st := s.store
@@ -86,7 +86,7 @@ func (s *Server) CreateBackup(_ context.Context, req dbapi.CreateBackupRequestOb
 }
 
 // GetBackup shows one backup, whatever its database.
-func (s *Server) GetBackup(_ context.Context, req dbapi.GetBackupRequestObject) (dbapi.GetBackupResponseObject, error) {
+func (s handlers) GetBackup(_ context.Context, req dbapi.GetBackupRequestObject) (dbapi.GetBackupResponseObject, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	b := s.store.backups[req.BackupID]
@@ -121,7 +121,7 @@ func (s *Server) doneBackup(databaseID, backupID string) (dbapi.Backup, *apiResp
 func strPtr(s string) *string { return &s }
 
 // GetBackupArchive returns a pre-signed URL on the mock itself, valid for the download TTL.
-func (s *Server) GetBackupArchive(ctx context.Context, req dbapi.GetBackupArchiveRequestObject) (dbapi.GetBackupArchiveResponseObject, error) {
+func (s handlers) GetBackupArchive(ctx context.Context, req dbapi.GetBackupArchiveRequestObject) (dbapi.GetBackupArchiveResponseObject, error) {
 	if _, resp := s.doneBackup(req.DatabaseID, req.BackupID); resp != nil {
 		return *resp, nil
 	}
@@ -161,7 +161,7 @@ func (s *Server) checkDownload(databaseID, backupID, token string) bool {
 
 // DownloadBackup serves the archive of a done backup, authorised by its pre-signed token, with support
 // for one byte range.
-func (s *Server) DownloadBackup(ctx context.Context, req dbapi.DownloadBackupRequestObject) (dbapi.DownloadBackupResponseObject, error) {
+func (s handlers) DownloadBackup(ctx context.Context, req dbapi.DownloadBackupRequestObject) (dbapi.DownloadBackupResponseObject, error) {
 	if !s.checkDownload(req.DatabaseID, req.BackupID, req.Params.Token) {
 		return forbidden("the download link is invalid or has expired"), nil
 	}

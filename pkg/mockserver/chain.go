@@ -41,8 +41,8 @@ func baseURL(ctx context.Context) string {
 	return scheme + "://" + r.Host
 }
 
-// buildChain assembles the handler chain, outermost first: request ID → faults → mutations →
-// dispatch → auth → conformance → operation.
+// buildChain assembles the handler chain, outermost first: request ID → limits (body cap, read
+// and write deadlines) → faults → mutations → dispatch → auth → conformance → operation.
 //
 // Requests are routed once, by dispatch, with the conformance router (Validator.Match), which reads
 // the paths of the spec itself and records the path parameters where the generated handlers look for
@@ -50,7 +50,7 @@ func baseURL(ctx context.Context) string {
 // middleware is bound to the operation (OperationMiddleware) and does not route again. (The chain
 // once routed three times per request, then twice, through a ServeMux and the conformance router.)
 func (s *Server) buildChain() (http.Handler, error) {
-	strict := dbapi.NewStrictHandlerWithOptions(s, []dbapi.StrictMiddlewareFunc{keepRequest}, dbapi.StrictHTTPServerOptions{
+	strict := dbapi.NewStrictHandlerWithOptions(handlers{s}, []dbapi.StrictMiddlewareFunc{keepRequest}, dbapi.StrictHTTPServerOptions{
 		RequestErrorHandlerFunc: func(w http.ResponseWriter, _ *http.Request, err error) {
 			writeError(w, http.StatusBadRequest, "There was a problem in the JSON you submitted: "+shortError(err))
 		},
@@ -89,7 +89,7 @@ func (s *Server) buildChain() (http.Handler, error) {
 	if s.faults != nil {
 		h = s.injectFaults(h)
 	}
-	return s.withRequestID(h), nil
+	return s.withRequestID(s.limit(h)), nil
 }
 
 // routeTable collects the handlers that dbapi.HandlerWithOptions registers, by pattern, so that

@@ -22,7 +22,7 @@ func (s *Server) databaseView(db *database, now time.Time) dbapi.Database {
 }
 
 // GetDatabase shows a database.
-func (s *Server) GetDatabase(_ context.Context, req dbapi.GetDatabaseRequestObject) (dbapi.GetDatabaseResponseObject, error) {
+func (s handlers) GetDatabase(_ context.Context, req dbapi.GetDatabaseRequestObject) (dbapi.GetDatabaseResponseObject, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	db := s.store.dbs[req.DatabaseID]
@@ -33,7 +33,7 @@ func (s *Server) GetDatabase(_ context.Context, req dbapi.GetDatabaseRequestObje
 }
 
 // UpdateDatabase changes the periodic backup settings or the maintenance window (PATCH).
-func (s *Server) UpdateDatabase(_ context.Context, req dbapi.UpdateDatabaseRequestObject) (dbapi.UpdateDatabaseResponseObject, error) {
+func (s handlers) UpdateDatabase(_ context.Context, req dbapi.UpdateDatabaseRequestObject) (dbapi.UpdateDatabaseResponseObject, error) {
 	if req.Body == nil {
 		return errorResponse(http.StatusBadRequest, "missing request body"), nil
 	}
@@ -41,7 +41,7 @@ func (s *Server) UpdateDatabase(_ context.Context, req dbapi.UpdateDatabaseReque
 }
 
 // PutDatabase is the PUT form of UpdateDatabase.
-func (s *Server) PutDatabase(_ context.Context, req dbapi.PutDatabaseRequestObject) (dbapi.PutDatabaseResponseObject, error) {
+func (s handlers) PutDatabase(_ context.Context, req dbapi.PutDatabaseRequestObject) (dbapi.PutDatabaseResponseObject, error) {
 	if req.Body == nil {
 		return errorResponse(http.StatusBadRequest, "missing request body"), nil
 	}
@@ -108,7 +108,7 @@ func (s *Server) updateDatabase(id string, in dbapi.DatabaseUpdate) apiResponse 
 }
 
 // UpgradeDatabase starts an upgrade to the next version: 202 with a Location and the target version.
-func (s *Server) UpgradeDatabase(ctx context.Context, req dbapi.UpgradeDatabaseRequestObject) (dbapi.UpgradeDatabaseResponseObject, error) {
+func (s handlers) UpgradeDatabase(ctx context.Context, req dbapi.UpgradeDatabaseRequestObject) (dbapi.UpgradeDatabaseResponseObject, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	db := s.store.dbs[req.DatabaseID]
@@ -146,7 +146,7 @@ func pitrWindow(now time.Time) (time.Time, time.Time) {
 }
 
 // RestoreDatabasePitr starts a point-in-time restore (PostgreSQL only).
-func (s *Server) RestoreDatabasePitr(_ context.Context, req dbapi.RestoreDatabasePitrRequestObject) (dbapi.RestoreDatabasePitrResponseObject, error) {
+func (s handlers) RestoreDatabasePitr(_ context.Context, req dbapi.RestoreDatabasePitrRequestObject) (dbapi.RestoreDatabasePitrResponseObject, error) {
 	if req.Body == nil {
 		return errorResponse(http.StatusBadRequest, "missing request body"), nil
 	}
@@ -171,7 +171,7 @@ func (s *Server) RestoreDatabasePitr(_ context.Context, req dbapi.RestoreDatabas
 }
 
 // GetPitrRecoveryWindow shows the recovery window (PostgreSQL only, 404 otherwise).
-func (s *Server) GetPitrRecoveryWindow(_ context.Context, req dbapi.GetPitrRecoveryWindowRequestObject) (dbapi.GetPitrRecoveryWindowResponseObject, error) {
+func (s handlers) GetPitrRecoveryWindow(_ context.Context, req dbapi.GetPitrRecoveryWindowRequestObject) (dbapi.GetPitrRecoveryWindowResponseObject, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	db := s.store.dbs[req.DatabaseID]
@@ -204,7 +204,7 @@ func findFeature(db *database, name string) int {
 
 // EnableDatabaseFeature asks for a feature; it is PENDING_TO_ACTIVATE, then ACTIVATED on the
 // database once the activation delay has passed.
-func (s *Server) EnableDatabaseFeature(_ context.Context, req dbapi.EnableDatabaseFeatureRequestObject) (dbapi.EnableDatabaseFeatureResponseObject, error) {
+func (s handlers) EnableDatabaseFeature(_ context.Context, req dbapi.EnableDatabaseFeatureRequestObject) (dbapi.EnableDatabaseFeatureResponseObject, error) {
 	if req.Body == nil {
 		return errorResponse(http.StatusBadRequest, "missing request body"), nil
 	}
@@ -235,7 +235,7 @@ func (s *Server) EnableDatabaseFeature(_ context.Context, req dbapi.EnableDataba
 }
 
 // DisableDatabaseFeature turns a feature off.
-func (s *Server) DisableDatabaseFeature(_ context.Context, req dbapi.DisableDatabaseFeatureRequestObject) (dbapi.DisableDatabaseFeatureResponseObject, error) {
+func (s handlers) DisableDatabaseFeature(_ context.Context, req dbapi.DisableDatabaseFeatureRequestObject) (dbapi.DisableDatabaseFeatureResponseObject, error) {
 	name := req.Params.Feature
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -61,18 +61,24 @@ func (f Faults) active() bool {
 type FaultRecord struct {
 	RequestID   string // the X-Request-Id of the answer
 	OperationID string // the operation the request was routed to ("" if none)
-	Kind        string // "error", "rate-limit" or "reset"
-	Status      int    // the status sent (for a reset, the status of the cut answer)
+	Kind        FaultKind
+	Status      int // the status sent (for a reset, the status of the cut answer)
 	// Applied tells whether the operation ran and succeeded before the fault: a create answered 5xx
 	// with Applied true did create its resource.
 	Applied bool
 }
 
-// Fault kinds.
+// FaultKind names a kind of injected fault in a FaultRecord.
+type FaultKind string
+
+// The kinds of fault a Server injects (see Faults).
 const (
-	FaultError     = "error"
-	FaultRateLimit = "rate-limit"
-	FaultReset     = "reset"
+	// FaultError is a 500, 502 or 503 answer with a JSON Error body (Faults.ErrorRate).
+	FaultError FaultKind = "error"
+	// FaultRateLimit is a 429 answer with Retry-After (Faults.RateLimitRate).
+	FaultRateLimit FaultKind = "rate-limit"
+	// FaultReset is a connection cut in the middle of the body (Faults.ResetRate).
+	FaultReset FaultKind = "reset"
 )
 
 type faultInjector struct {
@@ -87,7 +93,7 @@ func newFaultInjector(f Faults) *faultInjector {
 }
 
 type faultPlan struct {
-	kind   string
+	kind   FaultKind
 	status int
 	after  bool
 }
@@ -236,8 +242,8 @@ func (rw *resetWriter) Write(p []byte) (int, error) {
 }
 
 func (rw *resetWriter) Flush() {
-	if f, ok := rw.ResponseWriter.(http.Flusher); ok && !rw.done {
-		f.Flush()
+	if !rw.done {
+		_ = http.NewResponseController(rw.ResponseWriter).Flush()
 	}
 }
 
@@ -249,14 +255,11 @@ func (rw *resetWriter) cut() {
 		return
 	}
 	rw.done = true
-	if f, ok := rw.ResponseWriter.(http.Flusher); ok {
-		f.Flush()
-	}
-	if h, ok := rw.ResponseWriter.(http.Hijacker); ok {
-		if conn, _, err := h.Hijack(); err == nil {
-			_ = conn.Close()
-			return
-		}
+	rc := http.NewResponseController(rw.ResponseWriter)
+	_ = rc.Flush()
+	if conn, _, err := rc.Hijack(); err == nil {
+		_ = conn.Close()
+		return
 	}
 	panic(http.ErrAbortHandler)
 }
