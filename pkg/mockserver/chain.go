@@ -80,7 +80,11 @@ func (s *Server) buildChain() (http.Handler, error) {
 		if err != nil {
 			return nil, err
 		}
-		s.operations[op.ID] = s.auth(op.ID, checked)
+		h := s.auth(op.ID, checked)
+		if op.ID == "downloadBackup" && s.faults != nil && s.faults.f.ArchiveChangeRate > 0 {
+			h = s.changeArchives(h)
+		}
+		s.operations[op.ID] = h
 	}
 	h := s.dispatch()
 	if len(s.muts) > 0 {

@@ -57,6 +57,12 @@ type backup struct {
 	db        *database
 	lifecycle bool // created through the API: the status follows the clock
 	fails     bool
+	// The archive's version: 0 until Faults.ArchiveChangeRate changes its bytes. modified is the
+	// Last-Modified of versions after the first, and weakDate tells that another version had the
+	// same Last-Modified second, which then no longer identifies one version.
+	gen      int
+	modified time.Time
+	weakDate bool
 }
 
 type logicalDB struct {
