@@ -54,7 +54,7 @@ func TestBinary_Help(t *testing.T) {
 		if err != nil {
 			t.Errorf("%s: %v, want exit status 0; output:\n%s", arg, err, out)
 		}
-		for _, flag := range []string{"-addr", "-archive-change-rate", "-max-body", "-read-timeout", "-write-timeout", "-idle-timeout"} {
+		for _, flag := range []string{"-addr", "-archive-change-rate", "-read-header-timeout", "-read-timeout", "-write-timeout", "-idle-timeout"} {
 			if !strings.Contains(string(out), flag) {
 				t.Errorf("%s: the usage does not name %s:\n%s", arg, flag, out)
 			}
@@ -147,6 +147,8 @@ func TestRun_BadFlags(t *testing.T) {
 	for _, args := range [][]string{
 		{"-mutate", "no-such-mutation", "-addr", "127.0.0.1:0"},
 		{"-error-rate", "2", "-addr", "127.0.0.1:0"},
+		{"-archive-change-rate", "1.5", "-addr", "127.0.0.1:0"},
+		{"-read-timeout", "-1s", "-addr", "127.0.0.1:0"},
 		{"-nope"},
 		{"-database-token", "my-db-123", "-addr", "127.0.0.1:0"},
 		{"-database-token", "=token", "-addr", "127.0.0.1:0"},
