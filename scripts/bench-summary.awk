@@ -36,6 +36,8 @@ END {
 	row("mock: same with 50 clients in their own process", get("BenchmarkListUsersLatency", "mock/bare-req/s"), ">=", 0.6)
 	bare99 = get("BenchmarkListUsersLatency", "bare-p99-ms")
 	row("mock: p99 ms with 50 concurrent clients (bare " (bare99 == "" ? "-" : sprintf("%.2f", bare99)) ")", get("BenchmarkListUsersLatency", "mock-p99-ms"), "<=", 5)
+	row("mock: RSS growth MiB, 3 x 100 MB POSTs (413), chunked", get("BenchmarkBodyCapRSS/chunked", "rss-growth-MiB"), "<=", 16)
+	row("mock: same, with Content-Length", get("BenchmarkBodyCapRSS/content-length", "rss-growth-MiB"), "<=", 16)
 	row("client: round-trip time, wrapper / raw net/http", get("BenchmarkRoundTrip/interleaved", "wrapper/raw"), "<=", 1.10)
 	row("client: round-trip allocs, wrapper / raw net/http", ratio(get("BenchmarkRoundTrip/wrapper", "allocs/op"), get("BenchmarkRoundTrip/raw", "allocs/op")), "<=", 1.3)
 	row("client: 1 GiB download throughput, wrapper / curl", get("BenchmarkDownload1GiB/interleaved", "wrapper/curl-throughput"), ">=", 0.9)

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"net"
-	"net/http"
 	"os"
 	"os/exec"
 	"runtime"
@@ -68,7 +67,8 @@ func benchServer(kind string) int {
 	if err != nil {
 		return fail(err)
 	}
-	srv := &http.Server{Handler: h}
+	srv := s.HTTPServer() // the time limits of cmd/scalingodb-mock, for both servers
+	srv.Handler = h
 	go func() { _ = srv.Serve(ln) }()
 	fmt.Println(ln.Addr())
 	_, _ = io.Copy(io.Discard, os.Stdin)
@@ -93,8 +93,9 @@ func command(prefix []string, env ...string) *exec.Cmd {
 	return cmd
 }
 
-// startServer starts a benchServer process and returns its address and a function that stops it.
-func startServer(b *testing.B, prefix []string, kind string) (string, func()) {
+// startServer starts a benchServer process and returns its address, its process ID and a function
+// that stops it.
+func startServer(b *testing.B, prefix []string, kind string) (string, int, func()) {
 	b.Helper()
 	env := []string{serveEnv + "=" + kind}
 	if os.Getenv("GOGC") == "" {
@@ -124,7 +125,7 @@ func startServer(b *testing.B, prefix []string, kind string) (string, func()) {
 		stop()
 		b.Fatalf("%s server did not start: %v", kind, err)
 	}
-	return line[:len(line)-1], stop
+	return line[:len(line)-1], cmd.Process.Pid, stop
 }
 
 // BenchmarkListUsersLatency measures GET /databases/{id}/users under 50 concurrent clients, closed
@@ -145,7 +146,7 @@ func BenchmarkListUsersLatency(b *testing.B) {
 		Duration: 1500 * time.Millisecond,
 	}
 	measure := func(kind string) loadgen.Result {
-		addr, stop := startServer(b, serverPin, kind)
+		addr, _, stop := startServer(b, serverPin, kind)
 		defer stop()
 		s := spec
 		s.Addr = addr
