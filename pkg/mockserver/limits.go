@@ -92,7 +92,13 @@ func (s *Server) limit(next http.Handler) http.Handler {
 	read, write := s.cfg.timeouts.Read, s.cfg.timeouts.Write
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		raw := w // MaxBytesReader tells net/http's own writer to close the connection on overflow
-		w = &deadlineWriter{ResponseWriter: w, d: write}
+		dw := deadlinePool.Get().(*deadlineWriter)
+		dw.ResponseWriter, dw.rc, dw.d = w, *http.NewResponseController(w), write
+		defer func() {
+			*dw = deadlineWriter{} // keep no writer of a finished request alive in the pool
+			deadlinePool.Put(dw)
+		}()
+		w = dw
 		if r.Body == nil || r.Body == http.NoBody {
 			next.ServeHTTP(w, r)
 			return
@@ -164,11 +170,15 @@ func tooLarge(w http.ResponseWriter) {
 // bandwidth-capped download) can last as long as it takes.
 type deadlineWriter struct {
 	http.ResponseWriter
-	d time.Duration
+	rc http.ResponseController // of ResponseWriter
+	d  time.Duration
 }
 
+// deadlinePool recycles deadlineWriters: one is needed for every request.
+var deadlinePool = sync.Pool{New: func() any { return new(deadlineWriter) }}
+
 func (dw *deadlineWriter) renew() {
-	_ = http.NewResponseController(dw.ResponseWriter).SetWriteDeadline(time.Now().Add(dw.d))
+	_ = dw.rc.SetWriteDeadline(time.Now().Add(dw.d))
 }
 
 func (dw *deadlineWriter) Write(p []byte) (int, error) {
@@ -179,7 +189,7 @@ func (dw *deadlineWriter) Write(p []byte) (int, error) {
 // Flush sends what is buffered, within a fresh deadline.
 func (dw *deadlineWriter) Flush() {
 	dw.renew()
-	_ = http.NewResponseController(dw.ResponseWriter).Flush()
+	_ = dw.rc.Flush()
 }
 
 // Unwrap gives http.ResponseController access to the underlying writer.
