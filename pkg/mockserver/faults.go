@@ -13,8 +13,8 @@ import (
 )
 
 // Faults describes the failures a Server injects, by WithFaults. Rates are shares of requests,
-// between 0 and 1, and their sum cannot exceed 1. The sequence of faults is deterministic for a Seed
-// and an order of requests.
+// between 0 and 1; ErrorRate, RateLimitRate and ResetRate cannot add up to more than 1. The sequence
+// of faults is deterministic for a Seed and an order of requests.
 type Faults struct {
 	// Latency is added to every request.
 	Latency time.Duration
@@ -65,10 +65,10 @@ func (f Faults) active() bool {
 
 // FaultRecord is one injected fault in the Server's FaultLog.
 type FaultRecord struct {
-	RequestID   string // the X-Request-Id of the answer
-	OperationID string // the operation the request was routed to ("" if none)
-	Kind        FaultKind
-	Status      int // the status sent (for a reset, the status of the cut answer)
+	RequestID   string    // the X-Request-Id of the answer
+	OperationID string    // the operation the request was routed to ("" if none)
+	Kind        FaultKind // what was injected
+	Status      int       // the status sent (for a reset, the status of the cut answer)
 	// Applied tells whether the operation ran and succeeded before the fault: a create answered 5xx
 	// with Applied true did create its resource.
 	Applied bool

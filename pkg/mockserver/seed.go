@@ -48,9 +48,9 @@ type SeedDatabase struct {
 }
 
 // DemoSeed returns the demo data set of the -seed flag: a PostgreSQL database my-db-123 with users
-// (a protected one), backups in every state (among them a 64 MiB done backup), 26 maintenance
-// operations, features and firewall rules; an Elasticsearch database my-es-123; a MySQL database
-// my-mysql-123. Values follow the examples of the API documents.
+// (a protected one), backups done, in error, running and scheduled (among them a 64 MiB done
+// backup), 26 maintenance operations, features and firewall rules; an Elasticsearch database
+// my-es-123; a MySQL database my-mysql-123. Values follow the examples of the API documents.
 func DemoSeed() Seed {
 	t := func(s string) time.Time {
 		v, err := time.Parse(time.RFC3339Nano, s)

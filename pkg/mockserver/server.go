@@ -1,15 +1,17 @@
 // Package mockserver is a stateful in-memory fake of the Scalingo Database API.
 //
-// A Server implements the generated strict server interface (dbapi.StrictServerInterface) over an
-// in-memory store guarded by a mutex, with deterministic IDs and an injectable clock: a backup goes
-// scheduled → running → done as the clock moves, a feature goes PENDING_TO_ACTIVATE → ACTIVATED.
-// Requests are validated against the spec on the way in and responses on the way out by
-// pkg/conformance, so the mock cannot drift from openapi.yaml unnoticed.
+// A Server serves the operations of the generated strict server interface
+// (dbapi.StrictServerInterface, implemented by an unexported type) over an in-memory store guarded
+// by a mutex, with deterministic IDs and an injectable clock: a backup goes scheduled → running →
+// done as the clock moves, a feature goes PENDING_TO_ACTIVATE → ACTIVATED. Requests are validated
+// against the spec on the way in and responses on the way out by pkg/conformance, so the mock
+// cannot drift from openapi.yaml unnoticed.
 //
-// The handler chain, outermost first, is: faults and latency (WithFaults), contract mutations
-// (WithMutations), routing (404 for what no operation serves), bearer authentication (401 for an
-// unknown token, 403 for a token of WithDatabaseToken on another database), conformance validation,
-// and the generated handler of the operation.
+// The handler chain, outermost first, is: limits (a 413 for a body over MaxBodyBytes, a read
+// deadline for the body and a deadline for each write: WithTimeouts), faults and latency
+// (WithFaults), contract mutations (WithMutations), routing (404 for what no operation serves),
+// bearer authentication (401 for an unknown token, 403 for a token of WithDatabaseToken on another
+// database), conformance validation, and the generated handler of the operation.
 package mockserver
 
 import (
@@ -266,7 +268,8 @@ var _ dbapi.StrictServerInterface = handlers{}
 
 // New builds a Server. Defaults: token DefaultToken and no database-scoped token, real clock, no data
 // (see WithSeed and DemoSeed), backups scheduled for 2s then running for 5s, download URLs valid for
-// 10 minutes, no faults, no mutations, violations logged. It fails only on invalid options or when the validator cannot be built.
+// 10 minutes, the time limits of Timeouts, no faults, no mutations, violations logged. It fails only
+// on invalid options or when the validator cannot be built.
 func New(opts ...Option) (*Server, error) {
 	cfg := config{
 		token:             DefaultToken,
@@ -324,8 +327,9 @@ func New(opts ...Option) (*Server, error) {
 	return s, nil
 }
 
-// Handler returns the HTTP handler that serves the API under /api, with the whole chain: faults,
-// mutations, authentication, validation and the operations.
+// Handler returns the HTTP handler that serves the API under /api, with the whole chain: limits,
+// faults, mutations, authentication, validation and the operations. Serve it with HTTPServer for the
+// header and idle time limits too.
 func (s *Server) Handler() http.Handler { return s.handler }
 
 // Start builds a Server with opts and serves it on an httptest server bound to 127.0.0.1, with the
