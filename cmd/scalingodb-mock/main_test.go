@@ -2,7 +2,11 @@ package main
 
 import (
 	"bufio"
+	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
+	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -70,7 +74,8 @@ func TestBinary_Help(t *testing.T) {
 // main one, a database-scoped one, a wrong one), then stops it with SIGTERM and expects a clean exit.
 func TestBinary(t *testing.T) {
 	bin := binary(t)
-	cmd := exec.Command(bin, "-addr", "127.0.0.1:0", "-token", "secret-token", "-database-token", "my-mysql-123=mysql-token")
+	cmd := exec.Command(bin, "-addr", "127.0.0.1:0", "-token", "secret-token", "-database-token", "my-mysql-123=mysql-token",
+		"-idle-timeout", "300ms", "-archive-change-rate", "1")
 	out, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -122,6 +127,52 @@ func TestBinary(t *testing.T) {
 		if resp.StatusCode != tc.want {
 			t.Errorf("token %q on %s: status %d, want %d", tc.token, tc.db, resp.StatusCode, tc.want)
 		}
+	}
+
+	// The flags reach the server: an idle connection is closed after -idle-timeout, and an archive
+	// changes after each download.
+	conn, err := net.Dial("tcp", strings.TrimSuffix(strings.TrimPrefix(base, "http://"), "/api"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	fmt.Fprintf(conn, "GET /api/databases/my-db-123 HTTP/1.1\r\nHost: mock\r\nAuthorization: Bearer %s\r\n\r\n", token)
+	br := bufio.NewReader(conn)
+	resp, err := http.ReadResponse(br, nil)
+	if err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("GET on a raw connection: %v, %v", resp, err)
+	}
+	_, _ = io.Copy(io.Discard, resp.Body)
+	_ = conn.SetReadDeadline(time.Now().Add(10 * time.Second))
+	if _, err := br.ReadByte(); !errors.Is(err, io.EOF) {
+		t.Errorf("idle connection: %v, want it closed (EOF) after -idle-timeout 300ms", err)
+	}
+	var etags []string
+	for range 2 {
+		req, _ := http.NewRequest(http.MethodGet, base+"/databases/my-db-123/backups/5bd2c6104ffb090be1ac3ce2/archive", nil)
+		req.Header.Set("Authorization", "Bearer "+token)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var link struct {
+			DownloadURL string `json:"download_url"`
+		}
+		err = json.NewDecoder(resp.Body).Decode(&link)
+		resp.Body.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp, err = http.Get(link.DownloadURL)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, _ = io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		etags = append(etags, resp.Header.Get("ETag"))
+	}
+	if etags[0] == "" || etags[0] == etags[1] {
+		t.Errorf("ETags %q with -archive-change-rate 1, want two different ones", etags)
 	}
 
 	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
