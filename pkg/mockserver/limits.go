@@ -107,8 +107,7 @@ func (s *Server) limit(next http.Handler) http.Handler {
 			tooLarge(w)
 			return
 		}
-		rc := http.NewResponseController(raw)
-		_ = rc.SetReadDeadline(time.Now().Add(read)) // ErrNotSupported under httptest.ResponseRecorder
+		_ = dw.rc.SetReadDeadline(time.Now().Add(read)) // ErrNotSupported under httptest.ResponseRecorder
 		body, err := readBody(http.MaxBytesReader(raw, r.Body, MaxBodyBytes), r.ContentLength)
 		var mbe *http.MaxBytesError
 		switch {
@@ -120,7 +119,7 @@ func (s *Server) limit(next http.Handler) http.Handler {
 			// this connection, and net/http closes it.
 			panic(http.ErrAbortHandler)
 		}
-		_ = rc.SetReadDeadline(time.Time{}) // the rest is the answer's, bounded per write
+		_ = dw.rc.SetReadDeadline(time.Time{}) // the rest is the answer's, bounded per write
 		r.Body = http.NoBody
 		if len(body) > 0 {
 			r.Body = io.NopCloser(bytes.NewReader(body))
