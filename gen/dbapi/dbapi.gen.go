@@ -60,6 +60,48 @@ func (e BackupMethod) Valid() bool {
 	}
 }
 
+// Defines values for BackupRestorationMethod.
+const (
+	BackupRestorationMethodBackup BackupRestorationMethod = "backup"
+	BackupRestorationMethodRemote BackupRestorationMethod = "remote"
+)
+
+// Valid indicates whether the value is a known member of the BackupRestorationMethod enum.
+func (e BackupRestorationMethod) Valid() bool {
+	switch e {
+	case BackupRestorationMethodBackup:
+		return true
+	case BackupRestorationMethodRemote:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for BackupRestorationStatus.
+const (
+	BackupRestorationStatusDone      BackupRestorationStatus = "done"
+	BackupRestorationStatusError     BackupRestorationStatus = "error"
+	BackupRestorationStatusRunning   BackupRestorationStatus = "running"
+	BackupRestorationStatusScheduled BackupRestorationStatus = "scheduled"
+)
+
+// Valid indicates whether the value is a known member of the BackupRestorationStatus enum.
+func (e BackupRestorationStatus) Valid() bool {
+	switch e {
+	case BackupRestorationStatusDone:
+		return true
+	case BackupRestorationStatusError:
+		return true
+	case BackupRestorationStatusRunning:
+		return true
+	case BackupRestorationStatusScheduled:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for BackupStatus.
 const (
 	BackupStatusCancelled  BackupStatus = "cancelled"
@@ -457,6 +499,34 @@ type BackupResponse struct {
 	DatabaseBackup Backup `json:"database_backup"`
 }
 
+// BackupRestoration The restoration of a backup into a database.
+type BackupRestoration struct {
+	CreatedAt  time.Time  `json:"created_at"`
+	DatabaseID string     `json:"database_id"`
+	EndedAt    *time.Time `json:"ended_at"`
+	ID         string     `json:"id"`
+
+	// Method Where the data comes from; `remote` is not explained by its source.
+	Method         BackupRestorationMethod `json:"method"`
+	SourceBackupID string                  `json:"source_backup_id"`
+	StartedAt      *time.Time              `json:"started_at"`
+
+	// Status State of a restoration, `scheduled`, then `running`, then `done` or `error`.
+	Status BackupRestorationStatus `json:"status"`
+}
+
+// BackupRestorationMethod Where the data comes from; `remote` is not explained by its source.
+type BackupRestorationMethod string
+
+// BackupRestorationResponse A restoration in its envelope.
+type BackupRestorationResponse struct {
+	// BackupRestoration The restoration of a backup into a database.
+	BackupRestoration BackupRestoration `json:"backup_restoration"`
+}
+
+// BackupRestorationStatus State of a restoration, `scheduled`, then `running`, then `done` or `error`.
+type BackupRestorationStatus string
+
 // BackupStatus State of a backup: `scheduled`, then `running`, then `done` or
 // `error`. `pending` is the original document's name for a backup that
 // has not started; `cancelling` and `cancelled` are known to the
@@ -508,6 +578,28 @@ type Database struct {
 	VersionID string `json:"version_id"`
 }
 
+// DatabasePlan A plan of a database type; sizes in MB.
+type DatabasePlan struct {
+	// Backup Whether the plan has backups.
+	Backup                  bool   `json:"backup"`
+	DailyScheduledBackups   *int   `json:"daily_scheduled_backups,omitempty"`
+	Disk                    int    `json:"disk"`
+	GatewayNodes            *int   `json:"gateway_nodes,omitempty"`
+	ID                      string `json:"id"`
+	ManualBackupsCount      *int   `json:"manual_backups_count,omitempty"`
+	Memory                  int    `json:"memory"`
+	MonthlyScheduledBackups *int   `json:"monthly_scheduled_backups,omitempty"`
+	Name                    string `json:"name"`
+	PitrBackupDays          *int   `json:"pitr_backup_days,omitempty"`
+	WeeklyScheduledBackups  *int   `json:"weekly_scheduled_backups,omitempty"`
+}
+
+// DatabasePlanResponse A plan in its envelope.
+type DatabasePlanResponse struct {
+	// Plan A plan of a database type; sizes in MB.
+	Plan DatabasePlan `json:"plan"`
+}
+
 // DatabaseResponse A database in its envelope.
 type DatabaseResponse struct {
 	// Database A database addon.
@@ -516,6 +608,23 @@ type DatabaseResponse struct {
 
 // DatabaseStatus Lifecycle state of a database.
 type DatabaseStatus string
+
+// DatabaseType A database engine the platform offers.
+type DatabaseType struct {
+	CreatedAt        time.Time `json:"created_at"`
+	Description      string    `json:"description"`
+	ID               string    `json:"id"`
+	LogoURL          string    `json:"logo_url"`
+	Name             string    `json:"name"`
+	ShortDescription string    `json:"short_description"`
+	UpdatedAt        time.Time `json:"updated_at"`
+}
+
+// DatabaseTypeResponse A database type in its envelope.
+type DatabaseTypeResponse struct {
+	// DatabaseType A database engine the platform offers.
+	DatabaseType DatabaseType `json:"database_type"`
+}
 
 // DatabaseTypeVersion A version of a database engine.
 type DatabaseTypeVersion struct {
@@ -538,6 +647,11 @@ type DatabaseTypeVersion struct {
 type DatabaseTypeVersionResponse struct {
 	// DatabaseTypeVersion A version of a database engine.
 	DatabaseTypeVersion DatabaseTypeVersion `json:"database_type_version"`
+}
+
+// DatabaseTypesResponse The database types in their envelope.
+type DatabaseTypesResponse struct {
+	DatabaseTypes []DatabaseType `json:"database_types"`
 }
 
 // DatabaseUpdate The settings to change; absent fields are left alone.
@@ -748,6 +862,17 @@ type FirewallRuleResponse struct {
 // FirewallRuleType A Scalingo-managed range (by `range_id`) or a custom CIDR.
 type FirewallRuleType string
 
+// FirewallRuleUpdate The changes to a rule; only the label can change.
+type FirewallRuleUpdate struct {
+	Label string `json:"label"`
+}
+
+// FirewallRuleUpdateRequest The changes to a rule in their envelope.
+type FirewallRuleUpdateRequest struct {
+	// FirewallRule The changes to a rule; only the label can change.
+	FirewallRule FirewallRuleUpdate `json:"firewall_rule"`
+}
+
 // FirewallRulesResponse The firewall rules in their envelope.
 type FirewallRulesResponse struct {
 	Rules []FirewallRule `json:"rules"`
@@ -921,6 +1046,27 @@ type Message struct {
 	Message string `json:"message"`
 }
 
+// MetricSeries One metric over time. Open: its source types it `unknown`, so any
+// JSON value but null is accepted.
+type MetricSeries struct {
+	union json.RawMessage
+}
+
+// MetricSeries0 defines model for MetricSeries.0.
+type MetricSeries0 = []interface{}
+
+// MetricSeries1 defines model for MetricSeries.1.
+type MetricSeries1 map[string]interface{}
+
+// MetricSeries2 defines model for MetricSeries.2.
+type MetricSeries2 = float32
+
+// MetricSeries3 defines model for MetricSeries.3.
+type MetricSeries3 = string
+
+// MetricSeries4 defines model for MetricSeries.4.
+type MetricSeries4 = bool
+
 // Metrics Resource usage of the database.
 type Metrics struct {
 	CPUUsage     float32 `json:"cpu_usage"`
@@ -941,6 +1087,9 @@ type Metrics struct {
 //
 // Example: K_gaef6ripo7Ao4Uaxai6Kiey
 type NewPassword = string
+
+// OpenObject An object whose fields its source does not describe.
+type OpenObject map[string]interface{}
 
 // Operation An asynchronous operation on the database.
 type Operation struct {
@@ -1049,6 +1198,21 @@ type BackupID = string
 // DatabaseID defines model for DatabaseID.
 type DatabaseID = string
 
+// MetricType defines model for MetricType.
+type MetricType = string
+
+// MetricsLast defines model for MetricsLast.
+type MetricsLast = bool
+
+// MetricsSince defines model for MetricsSince.
+type MetricsSince = int
+
+// OperationID defines model for OperationID.
+type OperationID = string
+
+// RestorationID defines model for RestorationID.
+type RestorationID = string
+
 // Username defines model for Username.
 type Username = string
 
@@ -1094,6 +1258,15 @@ type DisableDatabaseFeatureParams struct {
 	Feature string `form:"feature" json:"feature"`
 }
 
+// GetInstanceMetricsByTypeParams defines parameters for GetInstanceMetricsByType.
+type GetInstanceMetricsByTypeParams struct {
+	// Since How many hours to look back (3 when absent).
+	Since *MetricsSince `form:"since,omitempty" json:"since,omitempty"`
+
+	// Last Only the last value.
+	Last *MetricsLast `form:"last,omitempty" json:"last,omitempty"`
+}
+
 // ListDatabaseLogsArchivesParams defines parameters for ListDatabaseLogsArchives.
 type ListDatabaseLogsArchivesParams struct {
 	// Page The page to return, starting at 1.
@@ -1112,6 +1285,21 @@ type ListMaintenancesParams struct {
 	PerPage *int `form:"per_page,omitempty" json:"per_page,omitempty"`
 }
 
+// GetDatabaseMetricsByTypeParams defines parameters for GetDatabaseMetricsByType.
+type GetDatabaseMetricsByTypeParams struct {
+	// Since How many hours to look back (3 when absent).
+	Since *MetricsSince `form:"since,omitempty" json:"since,omitempty"`
+
+	// Last Only the last value.
+	Last *MetricsLast `form:"last,omitempty" json:"last,omitempty"`
+}
+
+// GetPlanParams defines parameters for GetPlan.
+type GetPlanParams struct {
+	// Type Name of the database type the plan belongs to, as in a database's `type_name`.
+	Type string `form:"type" json:"type"`
+}
+
 // UpdateDatabaseJSONRequestBody defines body for UpdateDatabase for application/json ContentType.
 type UpdateDatabaseJSONRequestBody = DatabaseUpdateRequest
 
@@ -1126,6 +1314,9 @@ type EnableDatabaseFeatureJSONRequestBody = FeatureEnableRequest
 
 // CreateFirewallRuleJSONRequestBody defines body for CreateFirewallRule for application/json ContentType.
 type CreateFirewallRuleJSONRequestBody = FirewallRuleCreate
+
+// UpdateFirewallRuleJSONRequestBody defines body for UpdateFirewallRule for application/json ContentType.
+type UpdateFirewallRuleJSONRequestBody = FirewallRuleUpdateRequest
 
 // RestoreDatabasePitrJSONRequestBody defines body for RestoreDatabasePitr for application/json ContentType.
 type RestoreDatabasePitrJSONRequestBody = PitrRestoreRequest
@@ -1260,6 +1451,146 @@ func (t *DatabaseUpdate_PeriodicBackupsScheduledAt) UnmarshalJSON(b []byte) erro
 	return err
 }
 
+// AsMetricSeries0 returns the union data inside the MetricSeries as a MetricSeries0
+func (t MetricSeries) AsMetricSeries0() (MetricSeries0, error) {
+	var body MetricSeries0
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromMetricSeries0 overwrites any union data inside the MetricSeries as the provided MetricSeries0
+func (t *MetricSeries) FromMetricSeries0(v MetricSeries0) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeMetricSeries0 performs a merge with any union data inside the MetricSeries, using the provided MetricSeries0
+func (t *MetricSeries) MergeMetricSeries0(v MetricSeries0) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsMetricSeries1 returns the union data inside the MetricSeries as a MetricSeries1
+func (t MetricSeries) AsMetricSeries1() (MetricSeries1, error) {
+	var body MetricSeries1
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromMetricSeries1 overwrites any union data inside the MetricSeries as the provided MetricSeries1
+func (t *MetricSeries) FromMetricSeries1(v MetricSeries1) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeMetricSeries1 performs a merge with any union data inside the MetricSeries, using the provided MetricSeries1
+func (t *MetricSeries) MergeMetricSeries1(v MetricSeries1) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsMetricSeries2 returns the union data inside the MetricSeries as a MetricSeries2
+func (t MetricSeries) AsMetricSeries2() (MetricSeries2, error) {
+	var body MetricSeries2
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromMetricSeries2 overwrites any union data inside the MetricSeries as the provided MetricSeries2
+func (t *MetricSeries) FromMetricSeries2(v MetricSeries2) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeMetricSeries2 performs a merge with any union data inside the MetricSeries, using the provided MetricSeries2
+func (t *MetricSeries) MergeMetricSeries2(v MetricSeries2) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsMetricSeries3 returns the union data inside the MetricSeries as a MetricSeries3
+func (t MetricSeries) AsMetricSeries3() (MetricSeries3, error) {
+	var body MetricSeries3
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromMetricSeries3 overwrites any union data inside the MetricSeries as the provided MetricSeries3
+func (t *MetricSeries) FromMetricSeries3(v MetricSeries3) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeMetricSeries3 performs a merge with any union data inside the MetricSeries, using the provided MetricSeries3
+func (t *MetricSeries) MergeMetricSeries3(v MetricSeries3) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsMetricSeries4 returns the union data inside the MetricSeries as a MetricSeries4
+func (t MetricSeries) AsMetricSeries4() (MetricSeries4, error) {
+	var body MetricSeries4
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromMetricSeries4 overwrites any union data inside the MetricSeries as the provided MetricSeries4
+func (t *MetricSeries) FromMetricSeries4(v MetricSeries4) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeMetricSeries4 performs a merge with any union data inside the MetricSeries, using the provided MetricSeries4
+func (t *MetricSeries) MergeMetricSeries4(v MetricSeries4) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+func (t MetricSeries) MarshalJSON() ([]byte, error) {
+	b, err := t.union.MarshalJSON()
+	return b, err
+}
+
+func (t *MetricSeries) UnmarshalJSON(b []byte) error {
+	err := t.union.UnmarshalJSON(b)
+	return err
+}
+
 // RequestEditorFn is the function signature for the RequestEditor callback function
 type RequestEditorFn func(ctx context.Context, req *http.Request) error
 
@@ -1343,12 +1674,35 @@ type ClientInterface interface {
 	// Corresponds with GET /backups/{backup_id} (the `GetBackup` operationId).
 	GetBackup(ctx context.Context, backupID BackupID, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// GetCaCertificate Download the CA certificate of the databases
+	//
+	// Returns the certificate of the authority that signs the databases'
+	// TLS certificates, in PEM, to verify TLS connections to a database.
+	// The JavaScript client only builds this URL for a browser to open.
+	//
+	// Corresponds with GET /ca_certificate (the `GetCaCertificate` operationId).
+	GetCaCertificate(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// GetDatabaseTypeVersion Show a database engine version
 	//
 	// Returns one version of a database engine and what it allows.
 	//
 	// Corresponds with GET /database_type_versions/{database_type_version_id} (the `GetDatabaseTypeVersion` operationId).
 	GetDatabaseTypeVersion(ctx context.Context, databaseTypeVersionID string, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListDatabaseTypes List database types
+	//
+	// Returns the database engines the platform offers.
+	//
+	// Corresponds with GET /database_types (the `ListDatabaseTypes` operationId).
+	ListDatabaseTypes(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetDatabaseType Show a database type
+	//
+	// Returns one database engine the platform offers.
+	//
+	// Corresponds with GET /database_types/{database_type_id} (the `GetDatabaseType` operationId).
+	GetDatabaseType(ctx context.Context, databaseTypeID string, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetDatabase Show a database
 	//
@@ -1431,6 +1785,13 @@ type ClientInterface interface {
 	// Corresponds with POST /databases/{database_id}/action (the `RunDatabaseAction` operationId).
 	RunDatabaseAction(ctx context.Context, databaseID DatabaseID, body RunDatabaseActionJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// GetBackupRestoration Show a backup restoration
+	//
+	// Returns one restoration of a backup, to follow its progress after restoreBackup.
+	//
+	// Corresponds with GET /databases/{database_id}/backup_restorations/{restoration_id} (the `GetBackupRestoration` operationId).
+	GetBackupRestoration(ctx context.Context, databaseID DatabaseID, restorationID RestorationID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// ListBackups List backups
 	//
 	// Returns the backups of the database, newest first.
@@ -1467,6 +1828,18 @@ type ClientInterface interface {
 	//
 	// Corresponds with GET /databases/{database_id}/backups/{backup_id}/download (the `DownloadBackup` operationId).
 	DownloadBackup(ctx context.Context, databaseID DatabaseID, backupID BackupID, params *DownloadBackupParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// RestoreBackup Restore a backup into the database
+	//
+	// Starts an asynchronous restoration of a done backup into the
+	// database, overwriting its data. The answer is the bare restoration
+	// (no `backup_restoration` envelope), which then moves from `scheduled`
+	// to `running` and to `done` or `error`; follow it with
+	// getBackupRestoration. The call may have taken effect even when the
+	// answer is lost: never retry it blindly.
+	//
+	// Corresponds with POST /databases/{database_id}/backups/{backup_id}/restore (the `RestoreBackup` operationId).
+	RestoreBackup(ctx context.Context, databaseID DatabaseID, backupID BackupID, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// DisableDatabaseFeature Disable a feature
 	//
@@ -1535,6 +1908,28 @@ type ClientInterface interface {
 	// Corresponds with DELETE /databases/{database_id}/firewall_rules/{firewall_rule_id} (the `DeleteFirewallRule` operationId).
 	DeleteFirewallRule(ctx context.Context, databaseID DatabaseID, firewallRuleID string, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// UpdateFirewallRuleWithBody Change the label of a firewall rule
+	//
+	// Changes the label of a rule; the range it allows cannot be changed.
+	// Known only from the JavaScript client, which wraps the body in
+	// `firewall_rule` and reads the answer's `rule`.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PATCH /databases/{database_id}/firewall_rules/{firewall_rule_id} (the `UpdateFirewallRule` operationId).
+	UpdateFirewallRuleWithBody(ctx context.Context, databaseID DatabaseID, firewallRuleID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateFirewallRule Change the label of a firewall rule
+	//
+	// Changes the label of a rule; the range it allows cannot be changed.
+	// Known only from the JavaScript client, which wraps the body in
+	// `firewall_rule` and reads the answer's `rule`.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PATCH /databases/{database_id}/firewall_rules/{firewall_rule_id} (the `UpdateFirewallRule` operationId).
+	UpdateFirewallRule(ctx context.Context, databaseID DatabaseID, firewallRuleID string, body UpdateFirewallRuleJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// GetDatabaseHealth Show cluster health (Elasticsearch)
 	//
 	// Returns the cluster health of an Elasticsearch database. Numbers are
@@ -1543,12 +1938,30 @@ type ClientInterface interface {
 	// Corresponds with GET /databases/{database_id}/health (the `GetDatabaseHealth` operationId).
 	GetDatabaseHealth(ctx context.Context, databaseID DatabaseID, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// GetInstanceMetricsByType Show one metric of an instance over time
+	//
+	// Returns one metric of one instance of the database, as
+	// getDatabaseMetricsByType does for the database. Weakly described:
+	// any JSON is accepted.
+	//
+	// Corresponds with GET /databases/{database_id}/instances/{instance_id}/metrics/{metric_type} (the `GetInstanceMetricsByType` operationId).
+	GetInstanceMetricsByType(ctx context.Context, databaseID DatabaseID, instanceID string, metricType MetricType, params *GetInstanceMetricsByTypeParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// GetDatabaseInstancesStatus Show the status of each instance
 	//
 	// Returns a bare JSON array with the type, status and role of every node.
 	//
 	// Corresponds with GET /databases/{database_id}/instances_status (the `GetDatabaseInstancesStatus` operationId).
 	GetDatabaseInstancesStatus(ctx context.Context, databaseID DatabaseID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetDatabaseLag Show the replication lag of a database
+	//
+	// Returns the replication lag of the followers. Weakly described: the
+	// JavaScript client types the answer as an object of unknown fields;
+	// the example shows what the mock serves.
+	//
+	// Corresponds with GET /databases/{database_id}/lag (the `GetDatabaseLag` operationId).
+	GetDatabaseLag(ctx context.Context, databaseID DatabaseID, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetDatabaseLogsURL Get a logs URL
 	//
@@ -1586,6 +1999,33 @@ type ClientInterface interface {
 	// Corresponds with GET /databases/{database_id}/metrics (the `GetDatabaseMetrics` operationId).
 	GetDatabaseMetrics(ctx context.Context, databaseID DatabaseID, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// GetDatabaseMetricsByType Show one metric of a database over time
+	//
+	// Returns one metric of the database over the last `since` hours (3 by
+	// default), or only its last value. Weakly described: the JavaScript
+	// client types the answer `unknown`, so any JSON is accepted; the
+	// example shows the time series the mock serves.
+	//
+	// Corresponds with GET /databases/{database_id}/metrics/{metric_type} (the `GetDatabaseMetricsByType` operationId).
+	GetDatabaseMetricsByType(ctx context.Context, databaseID DatabaseID, metricType MetricType, params *GetDatabaseMetricsByTypeParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetDatabaseOperation Show an asynchronous operation
+	//
+	// Returns an operation started by upgradeDatabase or restoreDatabasePitr:
+	// `pending`, then `running`, then `finished`, `error` or `user-error`.
+	// The upgrade's `Location` header points here.
+	//
+	// Corresponds with GET /databases/{database_id}/operations/{operation_id} (the `GetDatabaseOperation` operationId).
+	GetDatabaseOperation(ctx context.Context, databaseID DatabaseID, operationID OperationID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PingDatabase Check that the database answers
+	//
+	// Asks the database to answer a ping; a 200 means it did. It changes
+	// nothing. Weakly described: the answer is an object of unknown fields.
+	//
+	// Corresponds with POST /databases/{database_id}/ping (the `PingDatabase` operationId).
+	PingDatabase(ctx context.Context, databaseID DatabaseID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// GetPitrRecoveryWindow Show the point-in-time recovery window
 	//
 	// Returns the earliest and latest instants the database can be restored to.
@@ -1612,6 +2052,13 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /databases/{database_id}/pitr/restore (the `RestoreDatabasePitr` operationId).
 	RestoreDatabasePitr(ctx context.Context, databaseID DatabaseID, body RestoreDatabasePitrJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetDatabasePlan Show the plan of a database
+	//
+	// Returns the plan the database runs on, with its resources and backup allowances.
+	//
+	// Corresponds with GET /databases/{database_id}/plan (the `GetDatabasePlan` operationId).
+	GetDatabasePlan(ctx context.Context, databaseID DatabaseID, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// UpgradeDatabase Upgrade the database engine
 	//
@@ -1686,6 +2133,13 @@ type ClientInterface interface {
 	//
 	// Corresponds with GET /firewall/managed_ranges (the `ListFirewallManagedRanges` operationId).
 	ListFirewallManagedRanges(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetPlan Show a plan of a database type
+	//
+	// Returns one plan of a database type, by its name.
+	//
+	// Corresponds with GET /plans/{plan_name} (the `GetPlan` operationId).
+	GetPlan(ctx context.Context, planName string, params *GetPlanParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 }
 
 // GetBackup Show a backup
@@ -1707,6 +2161,25 @@ func (c *Client) GetBackup(ctx context.Context, backupID BackupID, reqEditors ..
 	return c.Client.Do(req)
 }
 
+// GetCaCertificate Download the CA certificate of the databases
+//
+// Returns the certificate of the authority that signs the databases'
+// TLS certificates, in PEM, to verify TLS connections to a database.
+// The JavaScript client only builds this URL for a browser to open.
+//
+// Corresponds with GET /ca_certificate (the `GetCaCertificate` operationId).
+func (c *Client) GetCaCertificate(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetCaCertificateRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // GetDatabaseTypeVersion Show a database engine version
 //
 // Returns one version of a database engine and what it allows.
@@ -1714,6 +2187,40 @@ func (c *Client) GetBackup(ctx context.Context, backupID BackupID, reqEditors ..
 // Corresponds with GET /database_type_versions/{database_type_version_id} (the `GetDatabaseTypeVersion` operationId).
 func (c *Client) GetDatabaseTypeVersion(ctx context.Context, databaseTypeVersionID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetDatabaseTypeVersionRequest(c.Server, databaseTypeVersionID)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListDatabaseTypes List database types
+//
+// Returns the database engines the platform offers.
+//
+// Corresponds with GET /database_types (the `ListDatabaseTypes` operationId).
+func (c *Client) ListDatabaseTypes(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListDatabaseTypesRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetDatabaseType Show a database type
+//
+// Returns one database engine the platform offers.
+//
+// Corresponds with GET /database_types/{database_type_id} (the `GetDatabaseType` operationId).
+func (c *Client) GetDatabaseType(ctx context.Context, databaseTypeID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetDatabaseTypeRequest(c.Server, databaseTypeID)
 	if err != nil {
 		return nil, err
 	}
@@ -1875,6 +2382,23 @@ func (c *Client) RunDatabaseAction(ctx context.Context, databaseID DatabaseID, b
 	return c.Client.Do(req)
 }
 
+// GetBackupRestoration Show a backup restoration
+//
+// Returns one restoration of a backup, to follow its progress after restoreBackup.
+//
+// Corresponds with GET /databases/{database_id}/backup_restorations/{restoration_id} (the `GetBackupRestoration` operationId).
+func (c *Client) GetBackupRestoration(ctx context.Context, databaseID DatabaseID, restorationID RestorationID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetBackupRestorationRequest(c.Server, databaseID, restorationID)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // ListBackups List backups
 //
 // Returns the backups of the database, newest first.
@@ -1942,6 +2466,28 @@ func (c *Client) GetBackupArchive(ctx context.Context, databaseID DatabaseID, ba
 // Corresponds with GET /databases/{database_id}/backups/{backup_id}/download (the `DownloadBackup` operationId).
 func (c *Client) DownloadBackup(ctx context.Context, databaseID DatabaseID, backupID BackupID, params *DownloadBackupParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewDownloadBackupRequest(c.Server, databaseID, backupID, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RestoreBackup Restore a backup into the database
+//
+// Starts an asynchronous restoration of a done backup into the
+// database, overwriting its data. The answer is the bare restoration
+// (no `backup_restoration` envelope), which then moves from `scheduled`
+// to `running` and to `done` or `error`; follow it with
+// getBackupRestoration. The call may have taken effect even when the
+// answer is lost: never retry it blindly.
+//
+// Corresponds with POST /databases/{database_id}/backups/{backup_id}/restore (the `RestoreBackup` operationId).
+func (c *Client) RestoreBackup(ctx context.Context, databaseID DatabaseID, backupID BackupID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRestoreBackupRequest(c.Server, databaseID, backupID)
 	if err != nil {
 		return nil, err
 	}
@@ -2089,6 +2635,48 @@ func (c *Client) DeleteFirewallRule(ctx context.Context, databaseID DatabaseID, 
 	return c.Client.Do(req)
 }
 
+// UpdateFirewallRuleWithBody Change the label of a firewall rule
+//
+// Changes the label of a rule; the range it allows cannot be changed.
+// Known only from the JavaScript client, which wraps the body in
+// `firewall_rule` and reads the answer's `rule`.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PATCH /databases/{database_id}/firewall_rules/{firewall_rule_id} (the `UpdateFirewallRule` operationId).
+func (c *Client) UpdateFirewallRuleWithBody(ctx context.Context, databaseID DatabaseID, firewallRuleID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateFirewallRuleRequestWithBody(c.Server, databaseID, firewallRuleID, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateFirewallRule Change the label of a firewall rule
+//
+// Changes the label of a rule; the range it allows cannot be changed.
+// Known only from the JavaScript client, which wraps the body in
+// `firewall_rule` and reads the answer's `rule`.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PATCH /databases/{database_id}/firewall_rules/{firewall_rule_id} (the `UpdateFirewallRule` operationId).
+func (c *Client) UpdateFirewallRule(ctx context.Context, databaseID DatabaseID, firewallRuleID string, body UpdateFirewallRuleJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateFirewallRuleRequest(c.Server, databaseID, firewallRuleID, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // GetDatabaseHealth Show cluster health (Elasticsearch)
 //
 // Returns the cluster health of an Elasticsearch database. Numbers are
@@ -2107,6 +2695,25 @@ func (c *Client) GetDatabaseHealth(ctx context.Context, databaseID DatabaseID, r
 	return c.Client.Do(req)
 }
 
+// GetInstanceMetricsByType Show one metric of an instance over time
+//
+// Returns one metric of one instance of the database, as
+// getDatabaseMetricsByType does for the database. Weakly described:
+// any JSON is accepted.
+//
+// Corresponds with GET /databases/{database_id}/instances/{instance_id}/metrics/{metric_type} (the `GetInstanceMetricsByType` operationId).
+func (c *Client) GetInstanceMetricsByType(ctx context.Context, databaseID DatabaseID, instanceID string, metricType MetricType, params *GetInstanceMetricsByTypeParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetInstanceMetricsByTypeRequest(c.Server, databaseID, instanceID, metricType, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // GetDatabaseInstancesStatus Show the status of each instance
 //
 // Returns a bare JSON array with the type, status and role of every node.
@@ -2114,6 +2721,25 @@ func (c *Client) GetDatabaseHealth(ctx context.Context, databaseID DatabaseID, r
 // Corresponds with GET /databases/{database_id}/instances_status (the `GetDatabaseInstancesStatus` operationId).
 func (c *Client) GetDatabaseInstancesStatus(ctx context.Context, databaseID DatabaseID, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetDatabaseInstancesStatusRequest(c.Server, databaseID)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetDatabaseLag Show the replication lag of a database
+//
+// Returns the replication lag of the followers. Weakly described: the
+// JavaScript client types the answer as an object of unknown fields;
+// the example shows what the mock serves.
+//
+// Corresponds with GET /databases/{database_id}/lag (the `GetDatabaseLag` operationId).
+func (c *Client) GetDatabaseLag(ctx context.Context, databaseID DatabaseID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetDatabaseLagRequest(c.Server, databaseID)
 	if err != nil {
 		return nil, err
 	}
@@ -2210,6 +2836,63 @@ func (c *Client) GetDatabaseMetrics(ctx context.Context, databaseID DatabaseID, 
 	return c.Client.Do(req)
 }
 
+// GetDatabaseMetricsByType Show one metric of a database over time
+//
+// Returns one metric of the database over the last `since` hours (3 by
+// default), or only its last value. Weakly described: the JavaScript
+// client types the answer `unknown`, so any JSON is accepted; the
+// example shows the time series the mock serves.
+//
+// Corresponds with GET /databases/{database_id}/metrics/{metric_type} (the `GetDatabaseMetricsByType` operationId).
+func (c *Client) GetDatabaseMetricsByType(ctx context.Context, databaseID DatabaseID, metricType MetricType, params *GetDatabaseMetricsByTypeParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetDatabaseMetricsByTypeRequest(c.Server, databaseID, metricType, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetDatabaseOperation Show an asynchronous operation
+//
+// Returns an operation started by upgradeDatabase or restoreDatabasePitr:
+// `pending`, then `running`, then `finished`, `error` or `user-error`.
+// The upgrade's `Location` header points here.
+//
+// Corresponds with GET /databases/{database_id}/operations/{operation_id} (the `GetDatabaseOperation` operationId).
+func (c *Client) GetDatabaseOperation(ctx context.Context, databaseID DatabaseID, operationID OperationID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetDatabaseOperationRequest(c.Server, databaseID, operationID)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PingDatabase Check that the database answers
+//
+// Asks the database to answer a ping; a 200 means it did. It changes
+// nothing. Weakly described: the answer is an object of unknown fields.
+//
+// Corresponds with POST /databases/{database_id}/ping (the `PingDatabase` operationId).
+func (c *Client) PingDatabase(ctx context.Context, databaseID DatabaseID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPingDatabaseRequest(c.Server, databaseID)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // GetPitrRecoveryWindow Show the point-in-time recovery window
 //
 // Returns the earliest and latest instants the database can be restored to.
@@ -2257,6 +2940,23 @@ func (c *Client) RestoreDatabasePitrWithBody(ctx context.Context, databaseID Dat
 // Corresponds with POST /databases/{database_id}/pitr/restore (the `RestoreDatabasePitr` operationId).
 func (c *Client) RestoreDatabasePitr(ctx context.Context, databaseID DatabaseID, body RestoreDatabasePitrJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewRestoreDatabasePitrRequest(c.Server, databaseID, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetDatabasePlan Show the plan of a database
+//
+// Returns the plan the database runs on, with its resources and backup allowances.
+//
+// Corresponds with GET /databases/{database_id}/plan (the `GetDatabasePlan` operationId).
+func (c *Client) GetDatabasePlan(ctx context.Context, databaseID DatabaseID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetDatabasePlanRequest(c.Server, databaseID)
 	if err != nil {
 		return nil, err
 	}
@@ -2431,6 +3131,23 @@ func (c *Client) ListFirewallManagedRanges(ctx context.Context, reqEditors ...Re
 	return c.Client.Do(req)
 }
 
+// GetPlan Show a plan of a database type
+//
+// Returns one plan of a database type, by its name.
+//
+// Corresponds with GET /plans/{plan_name} (the `GetPlan` operationId).
+func (c *Client) GetPlan(ctx context.Context, planName string, params *GetPlanParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetPlanRequest(c.Server, planName, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // NewGetBackupRequest constructs an http.Request for the GetBackup method
 func NewGetBackupRequest(server string, backupID BackupID) (*http.Request, error) {
 	var err error
@@ -2465,6 +3182,33 @@ func NewGetBackupRequest(server string, backupID BackupID) (*http.Request, error
 	return req, nil
 }
 
+// NewGetCaCertificateRequest constructs an http.Request for the GetCaCertificate method
+func NewGetCaCertificateRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/ca_certificate")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewGetDatabaseTypeVersionRequest constructs an http.Request for the GetDatabaseTypeVersion method
 func NewGetDatabaseTypeVersionRequest(server string, databaseTypeVersionID string) (*http.Request, error) {
 	var err error
@@ -2482,6 +3226,67 @@ func NewGetDatabaseTypeVersionRequest(server string, databaseTypeVersionID strin
 	}
 
 	operationPath := fmt.Sprintf("/database_type_versions/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewListDatabaseTypesRequest constructs an http.Request for the ListDatabaseTypes method
+func NewListDatabaseTypesRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/database_types")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetDatabaseTypeRequest constructs an http.Request for the GetDatabaseType method
+func NewGetDatabaseTypeRequest(server string, databaseTypeID string) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "database_type_id", databaseTypeID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/database_types/%s", pathParam0)
 	if operationPath[0] == '/' {
 		operationPath = "." + operationPath
 	}
@@ -2674,6 +3479,47 @@ func NewRunDatabaseActionRequestWithBody(server string, databaseID DatabaseID, c
 	return req, nil
 }
 
+// NewGetBackupRestorationRequest constructs an http.Request for the GetBackupRestoration method
+func NewGetBackupRestorationRequest(server string, databaseID DatabaseID, restorationID RestorationID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "database_id", databaseID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "restoration_id", restorationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/databases/%s/backup_restorations/%s", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewListBackupsRequest constructs an http.Request for the ListBackups method
 func NewListBackupsRequest(server string, databaseID DatabaseID) (*http.Request, error) {
 	var err error
@@ -2857,6 +3703,47 @@ func NewDownloadBackupRequest(server string, databaseID DatabaseID, backupID Bac
 			req.Header.Set("Range", headerParam0)
 		}
 
+	}
+
+	return req, nil
+}
+
+// NewRestoreBackupRequest constructs an http.Request for the RestoreBackup method
+func NewRestoreBackupRequest(server string, databaseID DatabaseID, backupID BackupID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "database_id", databaseID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "backup_id", backupID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/databases/%s/backups/%s/restore", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
 	}
 
 	return req, nil
@@ -3088,6 +3975,60 @@ func NewDeleteFirewallRuleRequest(server string, databaseID DatabaseID, firewall
 	return req, nil
 }
 
+// NewUpdateFirewallRuleRequest calls the generic UpdateFirewallRule builder with application/json body
+func NewUpdateFirewallRuleRequest(server string, databaseID DatabaseID, firewallRuleID string, body UpdateFirewallRuleJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewUpdateFirewallRuleRequestWithBody(server, databaseID, firewallRuleID, "application/json", bodyReader)
+}
+
+// NewUpdateFirewallRuleRequestWithBody constructs an http.Request for the UpdateFirewallRule method, with any body, and a specified content type
+func NewUpdateFirewallRuleRequestWithBody(server string, databaseID DatabaseID, firewallRuleID string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "database_id", databaseID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "firewall_rule_id", firewallRuleID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/databases/%s/firewall_rules/%s", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPatch, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
 // NewGetDatabaseHealthRequest constructs an http.Request for the GetDatabaseHealth method
 func NewGetDatabaseHealthRequest(server string, databaseID DatabaseID) (*http.Request, error) {
 	var err error
@@ -3122,6 +4063,93 @@ func NewGetDatabaseHealthRequest(server string, databaseID DatabaseID) (*http.Re
 	return req, nil
 }
 
+// NewGetInstanceMetricsByTypeRequest constructs an http.Request for the GetInstanceMetricsByType method
+func NewGetInstanceMetricsByTypeRequest(server string, databaseID DatabaseID, instanceID string, metricType MetricType, params *GetInstanceMetricsByTypeParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "database_id", databaseID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "instance_id", instanceID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam2 string
+
+	pathParam2, err = runtime.StyleParamWithOptions("simple", false, "metric_type", metricType, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/databases/%s/instances/%s/metrics/%s", pathParam0, pathParam1, pathParam2)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Since != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "since", *params.Since, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Last != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "last", *params.Last, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewGetDatabaseInstancesStatusRequest constructs an http.Request for the GetDatabaseInstancesStatus method
 func NewGetDatabaseInstancesStatusRequest(server string, databaseID DatabaseID) (*http.Request, error) {
 	var err error
@@ -3139,6 +4167,40 @@ func NewGetDatabaseInstancesStatusRequest(server string, databaseID DatabaseID) 
 	}
 
 	operationPath := fmt.Sprintf("/databases/%s/instances_status", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetDatabaseLagRequest constructs an http.Request for the GetDatabaseLag method
+func NewGetDatabaseLagRequest(server string, databaseID DatabaseID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "database_id", databaseID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/databases/%s/lag", pathParam0)
 	if operationPath[0] == '/' {
 		operationPath = "." + operationPath
 	}
@@ -3411,6 +4473,161 @@ func NewGetDatabaseMetricsRequest(server string, databaseID DatabaseID) (*http.R
 	return req, nil
 }
 
+// NewGetDatabaseMetricsByTypeRequest constructs an http.Request for the GetDatabaseMetricsByType method
+func NewGetDatabaseMetricsByTypeRequest(server string, databaseID DatabaseID, metricType MetricType, params *GetDatabaseMetricsByTypeParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "database_id", databaseID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "metric_type", metricType, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/databases/%s/metrics/%s", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Since != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "since", *params.Since, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Last != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "last", *params.Last, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetDatabaseOperationRequest constructs an http.Request for the GetDatabaseOperation method
+func NewGetDatabaseOperationRequest(server string, databaseID DatabaseID, operationID OperationID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "database_id", databaseID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "operation_id", operationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/databases/%s/operations/%s", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewPingDatabaseRequest constructs an http.Request for the PingDatabase method
+func NewPingDatabaseRequest(server string, databaseID DatabaseID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "database_id", databaseID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/databases/%s/ping", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewGetPitrRecoveryWindowRequest constructs an http.Request for the GetPitrRecoveryWindow method
 func NewGetPitrRecoveryWindowRequest(server string, databaseID DatabaseID) (*http.Request, error) {
 	var err error
@@ -3488,6 +4705,40 @@ func NewRestoreDatabasePitrRequestWithBody(server string, databaseID DatabaseID,
 	}
 
 	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewGetDatabasePlanRequest constructs an http.Request for the GetDatabasePlan method
+func NewGetDatabasePlanRequest(server string, databaseID DatabaseID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "database_id", databaseID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/databases/%s/plan", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
 
 	return req, nil
 }
@@ -3770,6 +5021,63 @@ func NewListFirewallManagedRangesRequest(server string) (*http.Request, error) {
 	return req, nil
 }
 
+// NewGetPlanRequest constructs an http.Request for the GetPlan method
+func NewGetPlanRequest(server string, planName string, params *GetPlanParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "plan_name", planName, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/plans/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if queryFrag, err := runtime.StyleParamWithOptions("form", true, "type", params.Type, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+			return nil, err
+		} else {
+			for _, qp := range strings.Split(queryFrag, "&") {
+				rawQueryFragments = append(rawQueryFragments, qp)
+			}
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 func (c *Client) applyEditors(ctx context.Context, req *http.Request, additionalEditors []RequestEditorFn) error {
 	for _, r := range c.RequestEditors {
 		if err := r(ctx, req); err != nil {
@@ -3825,6 +5133,17 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /backups/{backup_id} (the `GetBackup` operationId).
 	GetBackupWithResponse(ctx context.Context, backupID BackupID, reqEditors ...RequestEditorFn) (*GetBackupResponse, error)
 
+	// GetCaCertificateWithResponse Download the CA certificate of the databases
+	//
+	// Returns the certificate of the authority that signs the databases'
+	// TLS certificates, in PEM, to verify TLS connections to a database.
+	// The JavaScript client only builds this URL for a browser to open.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /ca_certificate (the `GetCaCertificate` operationId).
+	GetCaCertificateWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetCaCertificateResponse, error)
+
 	// GetDatabaseTypeVersionWithResponse Show a database engine version
 	//
 	// Returns one version of a database engine and what it allows.
@@ -3833,6 +5152,24 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with GET /database_type_versions/{database_type_version_id} (the `GetDatabaseTypeVersion` operationId).
 	GetDatabaseTypeVersionWithResponse(ctx context.Context, databaseTypeVersionID string, reqEditors ...RequestEditorFn) (*GetDatabaseTypeVersionResponse, error)
+
+	// ListDatabaseTypesWithResponse List database types
+	//
+	// Returns the database engines the platform offers.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /database_types (the `ListDatabaseTypes` operationId).
+	ListDatabaseTypesWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListDatabaseTypesResponse, error)
+
+	// GetDatabaseTypeWithResponse Show a database type
+	//
+	// Returns one database engine the platform offers.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /database_types/{database_type_id} (the `GetDatabaseType` operationId).
+	GetDatabaseTypeWithResponse(ctx context.Context, databaseTypeID string, reqEditors ...RequestEditorFn) (*GetDatabaseTypeResponse, error)
 
 	// GetDatabaseWithResponse Show a database
 	//
@@ -3917,6 +5254,15 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with POST /databases/{database_id}/action (the `RunDatabaseAction` operationId).
 	RunDatabaseActionWithResponse(ctx context.Context, databaseID DatabaseID, body RunDatabaseActionJSONRequestBody, reqEditors ...RequestEditorFn) (*RunDatabaseActionResponse, error)
 
+	// GetBackupRestorationWithResponse Show a backup restoration
+	//
+	// Returns one restoration of a backup, to follow its progress after restoreBackup.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /databases/{database_id}/backup_restorations/{restoration_id} (the `GetBackupRestoration` operationId).
+	GetBackupRestorationWithResponse(ctx context.Context, databaseID DatabaseID, restorationID RestorationID, reqEditors ...RequestEditorFn) (*GetBackupRestorationResponse, error)
+
 	// ListBackupsWithResponse List backups
 	//
 	// Returns the backups of the database, newest first.
@@ -3961,6 +5307,20 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with GET /databases/{database_id}/backups/{backup_id}/download (the `DownloadBackup` operationId).
 	DownloadBackupWithResponse(ctx context.Context, databaseID DatabaseID, backupID BackupID, params *DownloadBackupParams, reqEditors ...RequestEditorFn) (*DownloadBackupResponse, error)
+
+	// RestoreBackupWithResponse Restore a backup into the database
+	//
+	// Starts an asynchronous restoration of a done backup into the
+	// database, overwriting its data. The answer is the bare restoration
+	// (no `backup_restoration` envelope), which then moves from `scheduled`
+	// to `running` and to `done` or `error`; follow it with
+	// getBackupRestoration. The call may have taken effect even when the
+	// answer is lost: never retry it blindly.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /databases/{database_id}/backups/{backup_id}/restore (the `RestoreBackup` operationId).
+	RestoreBackupWithResponse(ctx context.Context, databaseID DatabaseID, backupID BackupID, reqEditors ...RequestEditorFn) (*RestoreBackupResponse, error)
 
 	// DisableDatabaseFeatureWithResponse Disable a feature
 	//
@@ -4035,6 +5395,28 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with DELETE /databases/{database_id}/firewall_rules/{firewall_rule_id} (the `DeleteFirewallRule` operationId).
 	DeleteFirewallRuleWithResponse(ctx context.Context, databaseID DatabaseID, firewallRuleID string, reqEditors ...RequestEditorFn) (*DeleteFirewallRuleResponse, error)
 
+	// UpdateFirewallRuleWithBodyWithResponse Change the label of a firewall rule
+	//
+	// Changes the label of a rule; the range it allows cannot be changed.
+	// Known only from the JavaScript client, which wraps the body in
+	// `firewall_rule` and reads the answer's `rule`.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /databases/{database_id}/firewall_rules/{firewall_rule_id} (the `UpdateFirewallRule` operationId).
+	UpdateFirewallRuleWithBodyWithResponse(ctx context.Context, databaseID DatabaseID, firewallRuleID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateFirewallRuleResponse, error)
+
+	// UpdateFirewallRuleWithResponse Change the label of a firewall rule
+	//
+	// Changes the label of a rule; the range it allows cannot be changed.
+	// Known only from the JavaScript client, which wraps the body in
+	// `firewall_rule` and reads the answer's `rule`.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /databases/{database_id}/firewall_rules/{firewall_rule_id} (the `UpdateFirewallRule` operationId).
+	UpdateFirewallRuleWithResponse(ctx context.Context, databaseID DatabaseID, firewallRuleID string, body UpdateFirewallRuleJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateFirewallRuleResponse, error)
+
 	// GetDatabaseHealthWithResponse Show cluster health (Elasticsearch)
 	//
 	// Returns the cluster health of an Elasticsearch database. Numbers are
@@ -4045,6 +5427,17 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /databases/{database_id}/health (the `GetDatabaseHealth` operationId).
 	GetDatabaseHealthWithResponse(ctx context.Context, databaseID DatabaseID, reqEditors ...RequestEditorFn) (*GetDatabaseHealthResponse, error)
 
+	// GetInstanceMetricsByTypeWithResponse Show one metric of an instance over time
+	//
+	// Returns one metric of one instance of the database, as
+	// getDatabaseMetricsByType does for the database. Weakly described:
+	// any JSON is accepted.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /databases/{database_id}/instances/{instance_id}/metrics/{metric_type} (the `GetInstanceMetricsByType` operationId).
+	GetInstanceMetricsByTypeWithResponse(ctx context.Context, databaseID DatabaseID, instanceID string, metricType MetricType, params *GetInstanceMetricsByTypeParams, reqEditors ...RequestEditorFn) (*GetInstanceMetricsByTypeResponse, error)
+
 	// GetDatabaseInstancesStatusWithResponse Show the status of each instance
 	//
 	// Returns a bare JSON array with the type, status and role of every node.
@@ -4053,6 +5446,17 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with GET /databases/{database_id}/instances_status (the `GetDatabaseInstancesStatus` operationId).
 	GetDatabaseInstancesStatusWithResponse(ctx context.Context, databaseID DatabaseID, reqEditors ...RequestEditorFn) (*GetDatabaseInstancesStatusResponse, error)
+
+	// GetDatabaseLagWithResponse Show the replication lag of a database
+	//
+	// Returns the replication lag of the followers. Weakly described: the
+	// JavaScript client types the answer as an object of unknown fields;
+	// the example shows what the mock serves.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /databases/{database_id}/lag (the `GetDatabaseLag` operationId).
+	GetDatabaseLagWithResponse(ctx context.Context, databaseID DatabaseID, reqEditors ...RequestEditorFn) (*GetDatabaseLagResponse, error)
 
 	// GetDatabaseLogsURLWithResponse Get a logs URL
 	//
@@ -4100,6 +5504,39 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /databases/{database_id}/metrics (the `GetDatabaseMetrics` operationId).
 	GetDatabaseMetricsWithResponse(ctx context.Context, databaseID DatabaseID, reqEditors ...RequestEditorFn) (*GetDatabaseMetricsResponse, error)
 
+	// GetDatabaseMetricsByTypeWithResponse Show one metric of a database over time
+	//
+	// Returns one metric of the database over the last `since` hours (3 by
+	// default), or only its last value. Weakly described: the JavaScript
+	// client types the answer `unknown`, so any JSON is accepted; the
+	// example shows the time series the mock serves.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /databases/{database_id}/metrics/{metric_type} (the `GetDatabaseMetricsByType` operationId).
+	GetDatabaseMetricsByTypeWithResponse(ctx context.Context, databaseID DatabaseID, metricType MetricType, params *GetDatabaseMetricsByTypeParams, reqEditors ...RequestEditorFn) (*GetDatabaseMetricsByTypeResponse, error)
+
+	// GetDatabaseOperationWithResponse Show an asynchronous operation
+	//
+	// Returns an operation started by upgradeDatabase or restoreDatabasePitr:
+	// `pending`, then `running`, then `finished`, `error` or `user-error`.
+	// The upgrade's `Location` header points here.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /databases/{database_id}/operations/{operation_id} (the `GetDatabaseOperation` operationId).
+	GetDatabaseOperationWithResponse(ctx context.Context, databaseID DatabaseID, operationID OperationID, reqEditors ...RequestEditorFn) (*GetDatabaseOperationResponse, error)
+
+	// PingDatabaseWithResponse Check that the database answers
+	//
+	// Asks the database to answer a ping; a 200 means it did. It changes
+	// nothing. Weakly described: the answer is an object of unknown fields.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /databases/{database_id}/ping (the `PingDatabase` operationId).
+	PingDatabaseWithResponse(ctx context.Context, databaseID DatabaseID, reqEditors ...RequestEditorFn) (*PingDatabaseResponse, error)
+
 	// GetPitrRecoveryWindowWithResponse Show the point-in-time recovery window
 	//
 	// Returns the earliest and latest instants the database can be restored to.
@@ -4128,6 +5565,15 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /databases/{database_id}/pitr/restore (the `RestoreDatabasePitr` operationId).
 	RestoreDatabasePitrWithResponse(ctx context.Context, databaseID DatabaseID, body RestoreDatabasePitrJSONRequestBody, reqEditors ...RequestEditorFn) (*RestoreDatabasePitrResponse, error)
+
+	// GetDatabasePlanWithResponse Show the plan of a database
+	//
+	// Returns the plan the database runs on, with its resources and backup allowances.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /databases/{database_id}/plan (the `GetDatabasePlan` operationId).
+	GetDatabasePlanWithResponse(ctx context.Context, databaseID DatabaseID, reqEditors ...RequestEditorFn) (*GetDatabasePlanResponse, error)
 
 	// UpgradeDatabaseWithResponse Upgrade the database engine
 	//
@@ -4212,6 +5658,15 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with GET /firewall/managed_ranges (the `ListFirewallManagedRanges` operationId).
 	ListFirewallManagedRangesWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListFirewallManagedRangesResponse, error)
+
+	// GetPlanWithResponse Show a plan of a database type
+	//
+	// Returns one plan of a database type, by its name.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /plans/{plan_name} (the `GetPlan` operationId).
+	GetPlanWithResponse(ctx context.Context, planName string, params *GetPlanParams, reqEditors ...RequestEditorFn) (*GetPlanResponse, error)
 }
 
 // GetBackupResponse429Headers the declared response headers of an HTTP 429 response for GetBackup
@@ -4297,6 +5752,82 @@ func (r GetBackupResponse) ContentType() string {
 	return ""
 }
 
+// GetCaCertificateResponse429Headers the declared response headers of an HTTP 429 response for GetCaCertificate
+type GetCaCertificateResponse429Headers struct {
+	RetryAfter int
+}
+
+type GetCaCertificateResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
+	// JSON5XX the response for an HTTP 5XX `application/json` response
+	JSON5XX *ServerError
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetCaCertificateResponse429Headers
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r GetCaCertificateResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r GetCaCertificateResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r GetCaCertificateResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r GetCaCertificateResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
+// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
+func (r GetCaCertificateResponse) GetJSON5XX() *ServerError {
+	return r.JSON5XX
+}
+
+// GetBody returns the raw response body bytes
+func (r GetCaCertificateResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetCaCertificateResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetCaCertificateResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetCaCertificateResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // GetDatabaseTypeVersionResponse429Headers the declared response headers of an HTTP 429 response for GetDatabaseTypeVersion
 type GetDatabaseTypeVersionResponse429Headers struct {
 	RetryAfter int
@@ -4374,6 +5905,172 @@ func (r GetDatabaseTypeVersionResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r GetDatabaseTypeVersionResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ListDatabaseTypesResponse429Headers the declared response headers of an HTTP 429 response for ListDatabaseTypes
+type ListDatabaseTypesResponse429Headers struct {
+	RetryAfter int
+}
+
+type ListDatabaseTypesResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *DatabaseTypesResponse
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
+	// JSON5XX the response for an HTTP 5XX `application/json` response
+	JSON5XX *ServerError
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ListDatabaseTypesResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListDatabaseTypesResponse) GetJSON200() *DatabaseTypesResponse {
+	return r.JSON200
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r ListDatabaseTypesResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r ListDatabaseTypesResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r ListDatabaseTypesResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r ListDatabaseTypesResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
+// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
+func (r ListDatabaseTypesResponse) GetJSON5XX() *ServerError {
+	return r.JSON5XX
+}
+
+// GetBody returns the raw response body bytes
+func (r ListDatabaseTypesResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListDatabaseTypesResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListDatabaseTypesResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListDatabaseTypesResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetDatabaseTypeResponse429Headers the declared response headers of an HTTP 429 response for GetDatabaseType
+type GetDatabaseTypeResponse429Headers struct {
+	RetryAfter int
+}
+
+type GetDatabaseTypeResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *DatabaseTypeResponse
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
+	// JSON5XX the response for an HTTP 5XX `application/json` response
+	JSON5XX *ServerError
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetDatabaseTypeResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetDatabaseTypeResponse) GetJSON200() *DatabaseTypeResponse {
+	return r.JSON200
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r GetDatabaseTypeResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r GetDatabaseTypeResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r GetDatabaseTypeResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r GetDatabaseTypeResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
+// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
+func (r GetDatabaseTypeResponse) GetJSON5XX() *ServerError {
+	return r.JSON5XX
+}
+
+// GetBody returns the raw response body bytes
+func (r GetDatabaseTypeResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetDatabaseTypeResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetDatabaseTypeResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetDatabaseTypeResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -4754,6 +6451,89 @@ func (r RunDatabaseActionResponse) ContentType() string {
 	return ""
 }
 
+// GetBackupRestorationResponse429Headers the declared response headers of an HTTP 429 response for GetBackupRestoration
+type GetBackupRestorationResponse429Headers struct {
+	RetryAfter int
+}
+
+type GetBackupRestorationResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *BackupRestorationResponse
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
+	// JSON5XX the response for an HTTP 5XX `application/json` response
+	JSON5XX *ServerError
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetBackupRestorationResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetBackupRestorationResponse) GetJSON200() *BackupRestorationResponse {
+	return r.JSON200
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r GetBackupRestorationResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r GetBackupRestorationResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r GetBackupRestorationResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r GetBackupRestorationResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
+// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
+func (r GetBackupRestorationResponse) GetJSON5XX() *ServerError {
+	return r.JSON5XX
+}
+
+// GetBody returns the raw response body bytes
+func (r GetBackupRestorationResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetBackupRestorationResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetBackupRestorationResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetBackupRestorationResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // ListBackupsResponse429Headers the declared response headers of an HTTP 429 response for ListBackups
 type ListBackupsResponse429Headers struct {
 	RetryAfter int
@@ -5111,6 +6891,96 @@ func (r DownloadBackupResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r DownloadBackupResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// RestoreBackupResponse429Headers the declared response headers of an HTTP 429 response for RestoreBackup
+type RestoreBackupResponse429Headers struct {
+	RetryAfter int
+}
+
+type RestoreBackupResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *BackupRestoration
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON422 the response for an HTTP 422 `application/json` response
+	JSON422 *UnprocessableEntity
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
+	// JSON5XX the response for an HTTP 5XX `application/json` response
+	JSON5XX *ServerError
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *RestoreBackupResponse429Headers
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r RestoreBackupResponse) GetJSON201() *BackupRestoration {
+	return r.JSON201
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r RestoreBackupResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r RestoreBackupResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r RestoreBackupResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON422 returns the response for an HTTP 422 `application/json` response
+func (r RestoreBackupResponse) GetJSON422() *UnprocessableEntity {
+	return r.JSON422
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r RestoreBackupResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
+// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
+func (r RestoreBackupResponse) GetJSON5XX() *ServerError {
+	return r.JSON5XX
+}
+
+// GetBody returns the raw response body bytes
+func (r RestoreBackupResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r RestoreBackupResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r RestoreBackupResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r RestoreBackupResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -5567,6 +7437,103 @@ func (r DeleteFirewallRuleResponse) ContentType() string {
 	return ""
 }
 
+// UpdateFirewallRuleResponse429Headers the declared response headers of an HTTP 429 response for UpdateFirewallRule
+type UpdateFirewallRuleResponse429Headers struct {
+	RetryAfter int
+}
+
+type UpdateFirewallRuleResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *FirewallRuleResponse
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON422 the response for an HTTP 422 `application/json` response
+	JSON422 *UnprocessableEntity
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
+	// JSON5XX the response for an HTTP 5XX `application/json` response
+	JSON5XX *ServerError
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *UpdateFirewallRuleResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r UpdateFirewallRuleResponse) GetJSON200() *FirewallRuleResponse {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r UpdateFirewallRuleResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r UpdateFirewallRuleResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r UpdateFirewallRuleResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r UpdateFirewallRuleResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON422 returns the response for an HTTP 422 `application/json` response
+func (r UpdateFirewallRuleResponse) GetJSON422() *UnprocessableEntity {
+	return r.JSON422
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r UpdateFirewallRuleResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
+// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
+func (r UpdateFirewallRuleResponse) GetJSON5XX() *ServerError {
+	return r.JSON5XX
+}
+
+// GetBody returns the raw response body bytes
+func (r UpdateFirewallRuleResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r UpdateFirewallRuleResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r UpdateFirewallRuleResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r UpdateFirewallRuleResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // GetDatabaseHealthResponse429Headers the declared response headers of an HTTP 429 response for GetDatabaseHealth
 type GetDatabaseHealthResponse429Headers struct {
 	RetryAfter int
@@ -5650,6 +7617,103 @@ func (r GetDatabaseHealthResponse) ContentType() string {
 	return ""
 }
 
+// GetInstanceMetricsByTypeResponse429Headers the declared response headers of an HTTP 429 response for GetInstanceMetricsByType
+type GetInstanceMetricsByTypeResponse429Headers struct {
+	RetryAfter int
+}
+
+type GetInstanceMetricsByTypeResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *MetricSeries
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON422 the response for an HTTP 422 `application/json` response
+	JSON422 *UnprocessableEntity
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
+	// JSON5XX the response for an HTTP 5XX `application/json` response
+	JSON5XX *ServerError
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetInstanceMetricsByTypeResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetInstanceMetricsByTypeResponse) GetJSON200() *MetricSeries {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r GetInstanceMetricsByTypeResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r GetInstanceMetricsByTypeResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r GetInstanceMetricsByTypeResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r GetInstanceMetricsByTypeResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON422 returns the response for an HTTP 422 `application/json` response
+func (r GetInstanceMetricsByTypeResponse) GetJSON422() *UnprocessableEntity {
+	return r.JSON422
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r GetInstanceMetricsByTypeResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
+// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
+func (r GetInstanceMetricsByTypeResponse) GetJSON5XX() *ServerError {
+	return r.JSON5XX
+}
+
+// GetBody returns the raw response body bytes
+func (r GetInstanceMetricsByTypeResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetInstanceMetricsByTypeResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetInstanceMetricsByTypeResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetInstanceMetricsByTypeResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // GetDatabaseInstancesStatusResponse429Headers the declared response headers of an HTTP 429 response for GetDatabaseInstancesStatus
 type GetDatabaseInstancesStatusResponse429Headers struct {
 	RetryAfter int
@@ -5727,6 +7791,89 @@ func (r GetDatabaseInstancesStatusResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r GetDatabaseInstancesStatusResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetDatabaseLagResponse429Headers the declared response headers of an HTTP 429 response for GetDatabaseLag
+type GetDatabaseLagResponse429Headers struct {
+	RetryAfter int
+}
+
+type GetDatabaseLagResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *OpenObject
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
+	// JSON5XX the response for an HTTP 5XX `application/json` response
+	JSON5XX *ServerError
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetDatabaseLagResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetDatabaseLagResponse) GetJSON200() *OpenObject {
+	return r.JSON200
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r GetDatabaseLagResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r GetDatabaseLagResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r GetDatabaseLagResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r GetDatabaseLagResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
+// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
+func (r GetDatabaseLagResponse) GetJSON5XX() *ServerError {
+	return r.JSON5XX
+}
+
+// GetBody returns the raw response body bytes
+func (r GetDatabaseLagResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetDatabaseLagResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetDatabaseLagResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetDatabaseLagResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -6176,6 +8323,269 @@ func (r GetDatabaseMetricsResponse) ContentType() string {
 	return ""
 }
 
+// GetDatabaseMetricsByTypeResponse429Headers the declared response headers of an HTTP 429 response for GetDatabaseMetricsByType
+type GetDatabaseMetricsByTypeResponse429Headers struct {
+	RetryAfter int
+}
+
+type GetDatabaseMetricsByTypeResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *MetricSeries
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON422 the response for an HTTP 422 `application/json` response
+	JSON422 *UnprocessableEntity
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
+	// JSON5XX the response for an HTTP 5XX `application/json` response
+	JSON5XX *ServerError
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetDatabaseMetricsByTypeResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetDatabaseMetricsByTypeResponse) GetJSON200() *MetricSeries {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r GetDatabaseMetricsByTypeResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r GetDatabaseMetricsByTypeResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r GetDatabaseMetricsByTypeResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r GetDatabaseMetricsByTypeResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON422 returns the response for an HTTP 422 `application/json` response
+func (r GetDatabaseMetricsByTypeResponse) GetJSON422() *UnprocessableEntity {
+	return r.JSON422
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r GetDatabaseMetricsByTypeResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
+// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
+func (r GetDatabaseMetricsByTypeResponse) GetJSON5XX() *ServerError {
+	return r.JSON5XX
+}
+
+// GetBody returns the raw response body bytes
+func (r GetDatabaseMetricsByTypeResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetDatabaseMetricsByTypeResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetDatabaseMetricsByTypeResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetDatabaseMetricsByTypeResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetDatabaseOperationResponse429Headers the declared response headers of an HTTP 429 response for GetDatabaseOperation
+type GetDatabaseOperationResponse429Headers struct {
+	RetryAfter int
+}
+
+type GetDatabaseOperationResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *OperationResponse
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
+	// JSON5XX the response for an HTTP 5XX `application/json` response
+	JSON5XX *ServerError
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetDatabaseOperationResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetDatabaseOperationResponse) GetJSON200() *OperationResponse {
+	return r.JSON200
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r GetDatabaseOperationResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r GetDatabaseOperationResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r GetDatabaseOperationResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r GetDatabaseOperationResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
+// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
+func (r GetDatabaseOperationResponse) GetJSON5XX() *ServerError {
+	return r.JSON5XX
+}
+
+// GetBody returns the raw response body bytes
+func (r GetDatabaseOperationResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetDatabaseOperationResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetDatabaseOperationResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetDatabaseOperationResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// PingDatabaseResponse429Headers the declared response headers of an HTTP 429 response for PingDatabase
+type PingDatabaseResponse429Headers struct {
+	RetryAfter int
+}
+
+type PingDatabaseResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *OpenObject
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
+	// JSON5XX the response for an HTTP 5XX `application/json` response
+	JSON5XX *ServerError
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *PingDatabaseResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r PingDatabaseResponse) GetJSON200() *OpenObject {
+	return r.JSON200
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r PingDatabaseResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r PingDatabaseResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r PingDatabaseResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r PingDatabaseResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
+// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
+func (r PingDatabaseResponse) GetJSON5XX() *ServerError {
+	return r.JSON5XX
+}
+
+// GetBody returns the raw response body bytes
+func (r PingDatabaseResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r PingDatabaseResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r PingDatabaseResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r PingDatabaseResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // GetPitrRecoveryWindowResponse429Headers the declared response headers of an HTTP 429 response for GetPitrRecoveryWindow
 type GetPitrRecoveryWindowResponse429Headers struct {
 	RetryAfter int
@@ -6350,6 +8760,89 @@ func (r RestoreDatabasePitrResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r RestoreDatabasePitrResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetDatabasePlanResponse429Headers the declared response headers of an HTTP 429 response for GetDatabasePlan
+type GetDatabasePlanResponse429Headers struct {
+	RetryAfter int
+}
+
+type GetDatabasePlanResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *DatabasePlanResponse
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
+	// JSON5XX the response for an HTTP 5XX `application/json` response
+	JSON5XX *ServerError
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetDatabasePlanResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetDatabasePlanResponse) GetJSON200() *DatabasePlanResponse {
+	return r.JSON200
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r GetDatabasePlanResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r GetDatabasePlanResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r GetDatabasePlanResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r GetDatabasePlanResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
+// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
+func (r GetDatabasePlanResponse) GetJSON5XX() *ServerError {
+	return r.JSON5XX
+}
+
+// GetBody returns the raw response body bytes
+func (r GetDatabasePlanResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetDatabasePlanResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetDatabasePlanResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetDatabasePlanResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -6979,6 +9472,103 @@ func (r ListFirewallManagedRangesResponse) ContentType() string {
 	return ""
 }
 
+// GetPlanResponse429Headers the declared response headers of an HTTP 429 response for GetPlan
+type GetPlanResponse429Headers struct {
+	RetryAfter int
+}
+
+type GetPlanResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *DatabasePlanResponse
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON422 the response for an HTTP 422 `application/json` response
+	JSON422 *UnprocessableEntity
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
+	// JSON5XX the response for an HTTP 5XX `application/json` response
+	JSON5XX *ServerError
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetPlanResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetPlanResponse) GetJSON200() *DatabasePlanResponse {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r GetPlanResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r GetPlanResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r GetPlanResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r GetPlanResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON422 returns the response for an HTTP 422 `application/json` response
+func (r GetPlanResponse) GetJSON422() *UnprocessableEntity {
+	return r.JSON422
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r GetPlanResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
+// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
+func (r GetPlanResponse) GetJSON5XX() *ServerError {
+	return r.JSON5XX
+}
+
+// GetBody returns the raw response body bytes
+func (r GetPlanResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetPlanResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetPlanResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetPlanResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // GetBackupWithResponse Show a backup
 //
 // Returns one backup, to follow its progress after a create. The path is
@@ -6996,6 +9586,23 @@ func (c *ClientWithResponses) GetBackupWithResponse(ctx context.Context, backupI
 	return ParseGetBackupResponse(rsp)
 }
 
+// GetCaCertificateWithResponse Download the CA certificate of the databases
+//
+// Returns the certificate of the authority that signs the databases'
+// TLS certificates, in PEM, to verify TLS connections to a database.
+// The JavaScript client only builds this URL for a browser to open.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /ca_certificate (the `GetCaCertificate` operationId).
+func (c *ClientWithResponses) GetCaCertificateWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetCaCertificateResponse, error) {
+	rsp, err := c.GetCaCertificate(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetCaCertificateResponse(rsp)
+}
+
 // GetDatabaseTypeVersionWithResponse Show a database engine version
 //
 // Returns one version of a database engine and what it allows.
@@ -7009,6 +9616,36 @@ func (c *ClientWithResponses) GetDatabaseTypeVersionWithResponse(ctx context.Con
 		return nil, err
 	}
 	return ParseGetDatabaseTypeVersionResponse(rsp)
+}
+
+// ListDatabaseTypesWithResponse List database types
+//
+// Returns the database engines the platform offers.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /database_types (the `ListDatabaseTypes` operationId).
+func (c *ClientWithResponses) ListDatabaseTypesWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListDatabaseTypesResponse, error) {
+	rsp, err := c.ListDatabaseTypes(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListDatabaseTypesResponse(rsp)
+}
+
+// GetDatabaseTypeWithResponse Show a database type
+//
+// Returns one database engine the platform offers.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /database_types/{database_type_id} (the `GetDatabaseType` operationId).
+func (c *ClientWithResponses) GetDatabaseTypeWithResponse(ctx context.Context, databaseTypeID string, reqEditors ...RequestEditorFn) (*GetDatabaseTypeResponse, error) {
+	rsp, err := c.GetDatabaseType(ctx, databaseTypeID, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetDatabaseTypeResponse(rsp)
 }
 
 // GetDatabaseWithResponse Show a database
@@ -7136,6 +9773,21 @@ func (c *ClientWithResponses) RunDatabaseActionWithResponse(ctx context.Context,
 	return ParseRunDatabaseActionResponse(rsp)
 }
 
+// GetBackupRestorationWithResponse Show a backup restoration
+//
+// Returns one restoration of a backup, to follow its progress after restoreBackup.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /databases/{database_id}/backup_restorations/{restoration_id} (the `GetBackupRestoration` operationId).
+func (c *ClientWithResponses) GetBackupRestorationWithResponse(ctx context.Context, databaseID DatabaseID, restorationID RestorationID, reqEditors ...RequestEditorFn) (*GetBackupRestorationResponse, error) {
+	rsp, err := c.GetBackupRestoration(ctx, databaseID, restorationID, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetBackupRestorationResponse(rsp)
+}
+
 // ListBackupsWithResponse List backups
 //
 // Returns the backups of the database, newest first.
@@ -7203,6 +9855,26 @@ func (c *ClientWithResponses) DownloadBackupWithResponse(ctx context.Context, da
 		return nil, err
 	}
 	return ParseDownloadBackupResponse(rsp)
+}
+
+// RestoreBackupWithResponse Restore a backup into the database
+//
+// Starts an asynchronous restoration of a done backup into the
+// database, overwriting its data. The answer is the bare restoration
+// (no `backup_restoration` envelope), which then moves from `scheduled`
+// to `running` and to `done` or `error`; follow it with
+// getBackupRestoration. The call may have taken effect even when the
+// answer is lost: never retry it blindly.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /databases/{database_id}/backups/{backup_id}/restore (the `RestoreBackup` operationId).
+func (c *ClientWithResponses) RestoreBackupWithResponse(ctx context.Context, databaseID DatabaseID, backupID BackupID, reqEditors ...RequestEditorFn) (*RestoreBackupResponse, error) {
+	rsp, err := c.RestoreBackup(ctx, databaseID, backupID, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRestoreBackupResponse(rsp)
 }
 
 // DisableDatabaseFeatureWithResponse Disable a feature
@@ -7320,6 +9992,40 @@ func (c *ClientWithResponses) DeleteFirewallRuleWithResponse(ctx context.Context
 	return ParseDeleteFirewallRuleResponse(rsp)
 }
 
+// UpdateFirewallRuleWithBodyWithResponse Change the label of a firewall rule
+//
+// Changes the label of a rule; the range it allows cannot be changed.
+// Known only from the JavaScript client, which wraps the body in
+// `firewall_rule` and reads the answer's `rule`.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /databases/{database_id}/firewall_rules/{firewall_rule_id} (the `UpdateFirewallRule` operationId).
+func (c *ClientWithResponses) UpdateFirewallRuleWithBodyWithResponse(ctx context.Context, databaseID DatabaseID, firewallRuleID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateFirewallRuleResponse, error) {
+	rsp, err := c.UpdateFirewallRuleWithBody(ctx, databaseID, firewallRuleID, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateFirewallRuleResponse(rsp)
+}
+
+// UpdateFirewallRuleWithResponse Change the label of a firewall rule
+//
+// Changes the label of a rule; the range it allows cannot be changed.
+// Known only from the JavaScript client, which wraps the body in
+// `firewall_rule` and reads the answer's `rule`.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /databases/{database_id}/firewall_rules/{firewall_rule_id} (the `UpdateFirewallRule` operationId).
+func (c *ClientWithResponses) UpdateFirewallRuleWithResponse(ctx context.Context, databaseID DatabaseID, firewallRuleID string, body UpdateFirewallRuleJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateFirewallRuleResponse, error) {
+	rsp, err := c.UpdateFirewallRule(ctx, databaseID, firewallRuleID, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateFirewallRuleResponse(rsp)
+}
+
 // GetDatabaseHealthWithResponse Show cluster health (Elasticsearch)
 //
 // Returns the cluster health of an Elasticsearch database. Numbers are
@@ -7336,6 +10042,23 @@ func (c *ClientWithResponses) GetDatabaseHealthWithResponse(ctx context.Context,
 	return ParseGetDatabaseHealthResponse(rsp)
 }
 
+// GetInstanceMetricsByTypeWithResponse Show one metric of an instance over time
+//
+// Returns one metric of one instance of the database, as
+// getDatabaseMetricsByType does for the database. Weakly described:
+// any JSON is accepted.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /databases/{database_id}/instances/{instance_id}/metrics/{metric_type} (the `GetInstanceMetricsByType` operationId).
+func (c *ClientWithResponses) GetInstanceMetricsByTypeWithResponse(ctx context.Context, databaseID DatabaseID, instanceID string, metricType MetricType, params *GetInstanceMetricsByTypeParams, reqEditors ...RequestEditorFn) (*GetInstanceMetricsByTypeResponse, error) {
+	rsp, err := c.GetInstanceMetricsByType(ctx, databaseID, instanceID, metricType, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetInstanceMetricsByTypeResponse(rsp)
+}
+
 // GetDatabaseInstancesStatusWithResponse Show the status of each instance
 //
 // Returns a bare JSON array with the type, status and role of every node.
@@ -7349,6 +10072,23 @@ func (c *ClientWithResponses) GetDatabaseInstancesStatusWithResponse(ctx context
 		return nil, err
 	}
 	return ParseGetDatabaseInstancesStatusResponse(rsp)
+}
+
+// GetDatabaseLagWithResponse Show the replication lag of a database
+//
+// Returns the replication lag of the followers. Weakly described: the
+// JavaScript client types the answer as an object of unknown fields;
+// the example shows what the mock serves.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /databases/{database_id}/lag (the `GetDatabaseLag` operationId).
+func (c *ClientWithResponses) GetDatabaseLagWithResponse(ctx context.Context, databaseID DatabaseID, reqEditors ...RequestEditorFn) (*GetDatabaseLagResponse, error) {
+	rsp, err := c.GetDatabaseLag(ctx, databaseID, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetDatabaseLagResponse(rsp)
 }
 
 // GetDatabaseLogsURLWithResponse Get a logs URL
@@ -7427,6 +10167,57 @@ func (c *ClientWithResponses) GetDatabaseMetricsWithResponse(ctx context.Context
 	return ParseGetDatabaseMetricsResponse(rsp)
 }
 
+// GetDatabaseMetricsByTypeWithResponse Show one metric of a database over time
+//
+// Returns one metric of the database over the last `since` hours (3 by
+// default), or only its last value. Weakly described: the JavaScript
+// client types the answer `unknown`, so any JSON is accepted; the
+// example shows the time series the mock serves.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /databases/{database_id}/metrics/{metric_type} (the `GetDatabaseMetricsByType` operationId).
+func (c *ClientWithResponses) GetDatabaseMetricsByTypeWithResponse(ctx context.Context, databaseID DatabaseID, metricType MetricType, params *GetDatabaseMetricsByTypeParams, reqEditors ...RequestEditorFn) (*GetDatabaseMetricsByTypeResponse, error) {
+	rsp, err := c.GetDatabaseMetricsByType(ctx, databaseID, metricType, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetDatabaseMetricsByTypeResponse(rsp)
+}
+
+// GetDatabaseOperationWithResponse Show an asynchronous operation
+//
+// Returns an operation started by upgradeDatabase or restoreDatabasePitr:
+// `pending`, then `running`, then `finished`, `error` or `user-error`.
+// The upgrade's `Location` header points here.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /databases/{database_id}/operations/{operation_id} (the `GetDatabaseOperation` operationId).
+func (c *ClientWithResponses) GetDatabaseOperationWithResponse(ctx context.Context, databaseID DatabaseID, operationID OperationID, reqEditors ...RequestEditorFn) (*GetDatabaseOperationResponse, error) {
+	rsp, err := c.GetDatabaseOperation(ctx, databaseID, operationID, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetDatabaseOperationResponse(rsp)
+}
+
+// PingDatabaseWithResponse Check that the database answers
+//
+// Asks the database to answer a ping; a 200 means it did. It changes
+// nothing. Weakly described: the answer is an object of unknown fields.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /databases/{database_id}/ping (the `PingDatabase` operationId).
+func (c *ClientWithResponses) PingDatabaseWithResponse(ctx context.Context, databaseID DatabaseID, reqEditors ...RequestEditorFn) (*PingDatabaseResponse, error) {
+	rsp, err := c.PingDatabase(ctx, databaseID, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePingDatabaseResponse(rsp)
+}
+
 // GetPitrRecoveryWindowWithResponse Show the point-in-time recovery window
 //
 // Returns the earliest and latest instants the database can be restored to.
@@ -7472,6 +10263,21 @@ func (c *ClientWithResponses) RestoreDatabasePitrWithResponse(ctx context.Contex
 		return nil, err
 	}
 	return ParseRestoreDatabasePitrResponse(rsp)
+}
+
+// GetDatabasePlanWithResponse Show the plan of a database
+//
+// Returns the plan the database runs on, with its resources and backup allowances.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /databases/{database_id}/plan (the `GetDatabasePlan` operationId).
+func (c *ClientWithResponses) GetDatabasePlanWithResponse(ctx context.Context, databaseID DatabaseID, reqEditors ...RequestEditorFn) (*GetDatabasePlanResponse, error) {
+	rsp, err := c.GetDatabasePlan(ctx, databaseID, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetDatabasePlanResponse(rsp)
 }
 
 // UpgradeDatabaseWithResponse Upgrade the database engine
@@ -7612,6 +10418,21 @@ func (c *ClientWithResponses) ListFirewallManagedRangesWithResponse(ctx context.
 	return ParseListFirewallManagedRangesResponse(rsp)
 }
 
+// GetPlanWithResponse Show a plan of a database type
+//
+// Returns one plan of a database type, by its name.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /plans/{plan_name} (the `GetPlan` operationId).
+func (c *ClientWithResponses) GetPlanWithResponse(ctx context.Context, planName string, params *GetPlanParams, reqEditors ...RequestEditorFn) (*GetPlanResponse, error) {
+	rsp, err := c.GetPlan(ctx, planName, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetPlanResponse(rsp)
+}
+
 // ParseGetBackupResponse parses an HTTP response from a GetBackupWithResponse call
 func ParseGetBackupResponse(rsp *http.Response) (*GetBackupResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -7689,6 +10510,76 @@ func ParseGetBackupResponse(rsp *http.Response) (*GetBackupResponse, error) {
 	return response, nil
 }
 
+// ParseGetCaCertificateResponse parses an HTTP response from a GetCaCertificateWithResponse call
+func ParseGetCaCertificateResponse(rsp *http.Response) (*GetCaCertificateResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetCaCertificateResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON5XX = &dest
+
+	case rsp.StatusCode == 429:
+		// Content-type (text/plain) unsupported
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers GetCaCertificateResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
 // ParseGetDatabaseTypeVersionResponse parses an HTTP response from a GetDatabaseTypeVersionWithResponse call
 func ParseGetDatabaseTypeVersionResponse(rsp *http.Response) (*GetDatabaseTypeVersionResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -7753,6 +10644,160 @@ func ParseGetDatabaseTypeVersionResponse(rsp *http.Response) (*GetDatabaseTypeVe
 	switch {
 	case rsp.StatusCode == 429:
 		var headers GetDatabaseTypeVersionResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseListDatabaseTypesResponse parses an HTTP response from a ListDatabaseTypesWithResponse call
+func ParseListDatabaseTypesResponse(rsp *http.Response) (*ListDatabaseTypesResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListDatabaseTypesResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest DatabaseTypesResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON5XX = &dest
+
+	case rsp.StatusCode == 429:
+		// Content-type (text/plain) unsupported
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers ListDatabaseTypesResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetDatabaseTypeResponse parses an HTTP response from a GetDatabaseTypeWithResponse call
+func ParseGetDatabaseTypeResponse(rsp *http.Response) (*GetDatabaseTypeResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetDatabaseTypeResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest DatabaseTypeResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON5XX = &dest
+
+	case rsp.StatusCode == 429:
+		// Content-type (text/plain) unsupported
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers GetDatabaseTypeResponse429Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
@@ -8103,6 +11148,83 @@ func ParseRunDatabaseActionResponse(rsp *http.Response) (*RunDatabaseActionRespo
 	switch {
 	case rsp.StatusCode == 429:
 		var headers RunDatabaseActionResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetBackupRestorationResponse parses an HTTP response from a GetBackupRestorationWithResponse call
+func ParseGetBackupRestorationResponse(rsp *http.Response) (*GetBackupRestorationResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetBackupRestorationResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest BackupRestorationResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON5XX = &dest
+
+	case rsp.StatusCode == 429:
+		// Content-type (text/plain) unsupported
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers GetBackupRestorationResponse429Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
@@ -8469,6 +11591,90 @@ func ParseDownloadBackupResponse(rsp *http.Response) (*DownloadBackupResponse, e
 		response.Headers416 = &headers
 	case rsp.StatusCode == 429:
 		var headers DownloadBackupResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseRestoreBackupResponse parses an HTTP response from a RestoreBackupWithResponse call
+func ParseRestoreBackupResponse(rsp *http.Response) (*RestoreBackupResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &RestoreBackupResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest BackupRestoration
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableEntity
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON5XX = &dest
+
+	case rsp.StatusCode == 429:
+		// Content-type (text/plain) unsupported
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers RestoreBackupResponse429Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
@@ -8905,6 +12111,97 @@ func ParseDeleteFirewallRuleResponse(rsp *http.Response) (*DeleteFirewallRuleRes
 	return response, nil
 }
 
+// ParseUpdateFirewallRuleResponse parses an HTTP response from a UpdateFirewallRuleWithResponse call
+func ParseUpdateFirewallRuleResponse(rsp *http.Response) (*UpdateFirewallRuleResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &UpdateFirewallRuleResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest FirewallRuleResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableEntity
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON5XX = &dest
+
+	case rsp.StatusCode == 429:
+		// Content-type (text/plain) unsupported
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers UpdateFirewallRuleResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
 // ParseGetDatabaseHealthResponse parses an HTTP response from a GetDatabaseHealthWithResponse call
 func ParseGetDatabaseHealthResponse(rsp *http.Response) (*GetDatabaseHealthResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -8982,6 +12279,97 @@ func ParseGetDatabaseHealthResponse(rsp *http.Response) (*GetDatabaseHealthRespo
 	return response, nil
 }
 
+// ParseGetInstanceMetricsByTypeResponse parses an HTTP response from a GetInstanceMetricsByTypeWithResponse call
+func ParseGetInstanceMetricsByTypeResponse(rsp *http.Response) (*GetInstanceMetricsByTypeResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetInstanceMetricsByTypeResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest MetricSeries
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableEntity
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON5XX = &dest
+
+	case rsp.StatusCode == 429:
+		// Content-type (text/plain) unsupported
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers GetInstanceMetricsByTypeResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
 // ParseGetDatabaseInstancesStatusResponse parses an HTTP response from a GetDatabaseInstancesStatusWithResponse call
 func ParseGetDatabaseInstancesStatusResponse(rsp *http.Response) (*GetDatabaseInstancesStatusResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -9046,6 +12434,83 @@ func ParseGetDatabaseInstancesStatusResponse(rsp *http.Response) (*GetDatabaseIn
 	switch {
 	case rsp.StatusCode == 429:
 		var headers GetDatabaseInstancesStatusResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetDatabaseLagResponse parses an HTTP response from a GetDatabaseLagWithResponse call
+func ParseGetDatabaseLagResponse(rsp *http.Response) (*GetDatabaseLagResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetDatabaseLagResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest OpenObject
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON5XX = &dest
+
+	case rsp.StatusCode == 429:
+		// Content-type (text/plain) unsupported
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers GetDatabaseLagResponse429Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
@@ -9472,6 +12937,251 @@ func ParseGetDatabaseMetricsResponse(rsp *http.Response) (*GetDatabaseMetricsRes
 	return response, nil
 }
 
+// ParseGetDatabaseMetricsByTypeResponse parses an HTTP response from a GetDatabaseMetricsByTypeWithResponse call
+func ParseGetDatabaseMetricsByTypeResponse(rsp *http.Response) (*GetDatabaseMetricsByTypeResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetDatabaseMetricsByTypeResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest MetricSeries
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableEntity
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON5XX = &dest
+
+	case rsp.StatusCode == 429:
+		// Content-type (text/plain) unsupported
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers GetDatabaseMetricsByTypeResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetDatabaseOperationResponse parses an HTTP response from a GetDatabaseOperationWithResponse call
+func ParseGetDatabaseOperationResponse(rsp *http.Response) (*GetDatabaseOperationResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetDatabaseOperationResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest OperationResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON5XX = &dest
+
+	case rsp.StatusCode == 429:
+		// Content-type (text/plain) unsupported
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers GetDatabaseOperationResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParsePingDatabaseResponse parses an HTTP response from a PingDatabaseWithResponse call
+func ParsePingDatabaseResponse(rsp *http.Response) (*PingDatabaseResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &PingDatabaseResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest OpenObject
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON5XX = &dest
+
+	case rsp.StatusCode == 429:
+		// Content-type (text/plain) unsupported
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers PingDatabaseResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
 // ParseGetPitrRecoveryWindowResponse parses an HTTP response from a GetPitrRecoveryWindowWithResponse call
 func ParseGetPitrRecoveryWindowResponse(rsp *http.Response) (*GetPitrRecoveryWindowResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -9627,6 +13337,83 @@ func ParseRestoreDatabasePitrResponse(rsp *http.Response) (*RestoreDatabasePitrR
 	switch {
 	case rsp.StatusCode == 429:
 		var headers RestoreDatabasePitrResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetDatabasePlanResponse parses an HTTP response from a GetDatabasePlanWithResponse call
+func ParseGetDatabasePlanResponse(rsp *http.Response) (*GetDatabasePlanResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetDatabasePlanResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest DatabasePlanResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON5XX = &dest
+
+	case rsp.StatusCode == 429:
+		// Content-type (text/plain) unsupported
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers GetDatabasePlanResponse429Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
@@ -10227,14 +14014,114 @@ func ParseListFirewallManagedRangesResponse(rsp *http.Response) (*ListFirewallMa
 	return response, nil
 }
 
+// ParseGetPlanResponse parses an HTTP response from a GetPlanWithResponse call
+func ParseGetPlanResponse(rsp *http.Response) (*GetPlanResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetPlanResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest DatabasePlanResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableEntity
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON5XX = &dest
+
+	case rsp.StatusCode == 429:
+		// Content-type (text/plain) unsupported
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers GetPlanResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
 // ServerInterface represents all server handlers.
 type ServerInterface interface {
 	// GetBackup Show a backup
 	// (GET /backups/{backup_id})
 	GetBackup(w http.ResponseWriter, r *http.Request, backupID BackupID)
+	// GetCaCertificate Download the CA certificate of the databases
+	// (GET /ca_certificate)
+	GetCaCertificate(w http.ResponseWriter, r *http.Request)
 	// GetDatabaseTypeVersion Show a database engine version
 	// (GET /database_type_versions/{database_type_version_id})
 	GetDatabaseTypeVersion(w http.ResponseWriter, r *http.Request, databaseTypeVersionID string)
+	// ListDatabaseTypes List database types
+	// (GET /database_types)
+	ListDatabaseTypes(w http.ResponseWriter, r *http.Request)
+	// GetDatabaseType Show a database type
+	// (GET /database_types/{database_type_id})
+	GetDatabaseType(w http.ResponseWriter, r *http.Request, databaseTypeID string)
 	// GetDatabase Show a database
 	// (GET /databases/{database_id})
 	GetDatabase(w http.ResponseWriter, r *http.Request, databaseID DatabaseID)
@@ -10247,6 +14134,9 @@ type ServerInterface interface {
 	// RunDatabaseAction Run an engine action
 	// (POST /databases/{database_id}/action)
 	RunDatabaseAction(w http.ResponseWriter, r *http.Request, databaseID DatabaseID)
+	// GetBackupRestoration Show a backup restoration
+	// (GET /databases/{database_id}/backup_restorations/{restoration_id})
+	GetBackupRestoration(w http.ResponseWriter, r *http.Request, databaseID DatabaseID, restorationID RestorationID)
 	// ListBackups List backups
 	// (GET /databases/{database_id}/backups)
 	ListBackups(w http.ResponseWriter, r *http.Request, databaseID DatabaseID)
@@ -10259,6 +14149,9 @@ type ServerInterface interface {
 	// DownloadBackup Download a backup archive
 	// (GET /databases/{database_id}/backups/{backup_id}/download)
 	DownloadBackup(w http.ResponseWriter, r *http.Request, databaseID DatabaseID, backupID BackupID, params DownloadBackupParams)
+	// RestoreBackup Restore a backup into the database
+	// (POST /databases/{database_id}/backups/{backup_id}/restore)
+	RestoreBackup(w http.ResponseWriter, r *http.Request, databaseID DatabaseID, backupID BackupID)
 	// DisableDatabaseFeature Disable a feature
 	// (DELETE /databases/{database_id}/features)
 	DisableDatabaseFeature(w http.ResponseWriter, r *http.Request, databaseID DatabaseID, params DisableDatabaseFeatureParams)
@@ -10274,12 +14167,21 @@ type ServerInterface interface {
 	// DeleteFirewallRule Delete a firewall rule
 	// (DELETE /databases/{database_id}/firewall_rules/{firewall_rule_id})
 	DeleteFirewallRule(w http.ResponseWriter, r *http.Request, databaseID DatabaseID, firewallRuleID string)
+	// UpdateFirewallRule Change the label of a firewall rule
+	// (PATCH /databases/{database_id}/firewall_rules/{firewall_rule_id})
+	UpdateFirewallRule(w http.ResponseWriter, r *http.Request, databaseID DatabaseID, firewallRuleID string)
 	// GetDatabaseHealth Show cluster health (Elasticsearch)
 	// (GET /databases/{database_id}/health)
 	GetDatabaseHealth(w http.ResponseWriter, r *http.Request, databaseID DatabaseID)
+	// GetInstanceMetricsByType Show one metric of an instance over time
+	// (GET /databases/{database_id}/instances/{instance_id}/metrics/{metric_type})
+	GetInstanceMetricsByType(w http.ResponseWriter, r *http.Request, databaseID DatabaseID, instanceID string, metricType MetricType, params GetInstanceMetricsByTypeParams)
 	// GetDatabaseInstancesStatus Show the status of each instance
 	// (GET /databases/{database_id}/instances_status)
 	GetDatabaseInstancesStatus(w http.ResponseWriter, r *http.Request, databaseID DatabaseID)
+	// GetDatabaseLag Show the replication lag of a database
+	// (GET /databases/{database_id}/lag)
+	GetDatabaseLag(w http.ResponseWriter, r *http.Request, databaseID DatabaseID)
 	// GetDatabaseLogsURL Get a logs URL
 	// (GET /databases/{database_id}/logs)
 	GetDatabaseLogsURL(w http.ResponseWriter, r *http.Request, databaseID DatabaseID)
@@ -10295,12 +14197,24 @@ type ServerInterface interface {
 	// GetDatabaseMetrics Show resource usage
 	// (GET /databases/{database_id}/metrics)
 	GetDatabaseMetrics(w http.ResponseWriter, r *http.Request, databaseID DatabaseID)
+	// GetDatabaseMetricsByType Show one metric of a database over time
+	// (GET /databases/{database_id}/metrics/{metric_type})
+	GetDatabaseMetricsByType(w http.ResponseWriter, r *http.Request, databaseID DatabaseID, metricType MetricType, params GetDatabaseMetricsByTypeParams)
+	// GetDatabaseOperation Show an asynchronous operation
+	// (GET /databases/{database_id}/operations/{operation_id})
+	GetDatabaseOperation(w http.ResponseWriter, r *http.Request, databaseID DatabaseID, operationID OperationID)
+	// PingDatabase Check that the database answers
+	// (POST /databases/{database_id}/ping)
+	PingDatabase(w http.ResponseWriter, r *http.Request, databaseID DatabaseID)
 	// GetPitrRecoveryWindow Show the point-in-time recovery window
 	// (GET /databases/{database_id}/pitr/recovery_window)
 	GetPitrRecoveryWindow(w http.ResponseWriter, r *http.Request, databaseID DatabaseID)
 	// RestoreDatabasePitr Restore the database to a point in time
 	// (POST /databases/{database_id}/pitr/restore)
 	RestoreDatabasePitr(w http.ResponseWriter, r *http.Request, databaseID DatabaseID)
+	// GetDatabasePlan Show the plan of a database
+	// (GET /databases/{database_id}/plan)
+	GetDatabasePlan(w http.ResponseWriter, r *http.Request, databaseID DatabaseID)
 	// UpgradeDatabase Upgrade the database engine
 	// (POST /databases/{database_id}/upgrade)
 	UpgradeDatabase(w http.ResponseWriter, r *http.Request, databaseID DatabaseID)
@@ -10322,6 +14236,9 @@ type ServerInterface interface {
 	// ListFirewallManagedRanges List managed address ranges
 	// (GET /firewall/managed_ranges)
 	ListFirewallManagedRanges(w http.ResponseWriter, r *http.Request)
+	// GetPlan Show a plan of a database type
+	// (GET /plans/{plan_name})
+	GetPlan(w http.ResponseWriter, r *http.Request, planName string, params GetPlanParams)
 }
 
 // ServerInterfaceWrapper converts contexts to parameters.
@@ -10359,6 +14276,20 @@ func (siw *ServerInterfaceWrapper) GetBackup(w http.ResponseWriter, r *http.Requ
 	handler.ServeHTTP(w, r)
 }
 
+// GetCaCertificate operation middleware
+func (siw *ServerInterfaceWrapper) GetCaCertificate(w http.ResponseWriter, r *http.Request) {
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.GetCaCertificate(w, r)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
 // GetDatabaseTypeVersion operation middleware
 func (siw *ServerInterfaceWrapper) GetDatabaseTypeVersion(w http.ResponseWriter, r *http.Request) {
 
@@ -10376,6 +14307,46 @@ func (siw *ServerInterfaceWrapper) GetDatabaseTypeVersion(w http.ResponseWriter,
 
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.GetDatabaseTypeVersion(w, r, databaseTypeVersionID)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// ListDatabaseTypes operation middleware
+func (siw *ServerInterfaceWrapper) ListDatabaseTypes(w http.ResponseWriter, r *http.Request) {
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ListDatabaseTypes(w, r)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// GetDatabaseType operation middleware
+func (siw *ServerInterfaceWrapper) GetDatabaseType(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "database_type_id" -------------
+	var databaseTypeID string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "database_type_id", r.PathValue("database_type_id"), &databaseTypeID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "database_type_id", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.GetDatabaseType(w, r, databaseTypeID)
 	}))
 
 	for _, middleware := range siw.HandlerMiddlewares {
@@ -10480,6 +14451,41 @@ func (siw *ServerInterfaceWrapper) RunDatabaseAction(w http.ResponseWriter, r *h
 
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.RunDatabaseAction(w, r, databaseID)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// GetBackupRestoration operation middleware
+func (siw *ServerInterfaceWrapper) GetBackupRestoration(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "database_id" -------------
+	var databaseID DatabaseID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "database_id", r.PathValue("database_id"), &databaseID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "database_id", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "restoration_id" -------------
+	var restorationID RestorationID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "restoration_id", r.PathValue("restoration_id"), &restorationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "restoration_id", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.GetBackupRestoration(w, r, databaseID, restorationID)
 	}))
 
 	for _, middleware := range siw.HandlerMiddlewares {
@@ -10648,6 +14654,41 @@ func (siw *ServerInterfaceWrapper) DownloadBackup(w http.ResponseWriter, r *http
 	handler.ServeHTTP(w, r)
 }
 
+// RestoreBackup operation middleware
+func (siw *ServerInterfaceWrapper) RestoreBackup(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "database_id" -------------
+	var databaseID DatabaseID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "database_id", r.PathValue("database_id"), &databaseID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "database_id", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "backup_id" -------------
+	var backupID BackupID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "backup_id", r.PathValue("backup_id"), &backupID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "backup_id", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.RestoreBackup(w, r, databaseID, backupID)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
 // DisableDatabaseFeature operation middleware
 func (siw *ServerInterfaceWrapper) DisableDatabaseFeature(w http.ResponseWriter, r *http.Request) {
 
@@ -10803,6 +14844,41 @@ func (siw *ServerInterfaceWrapper) DeleteFirewallRule(w http.ResponseWriter, r *
 	handler.ServeHTTP(w, r)
 }
 
+// UpdateFirewallRule operation middleware
+func (siw *ServerInterfaceWrapper) UpdateFirewallRule(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "database_id" -------------
+	var databaseID DatabaseID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "database_id", r.PathValue("database_id"), &databaseID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "database_id", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "firewall_rule_id" -------------
+	var firewallRuleID string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "firewall_rule_id", r.PathValue("firewall_rule_id"), &firewallRuleID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "firewall_rule_id", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.UpdateFirewallRule(w, r, databaseID, firewallRuleID)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
 // GetDatabaseHealth operation middleware
 func (siw *ServerInterfaceWrapper) GetDatabaseHealth(w http.ResponseWriter, r *http.Request) {
 
@@ -10829,6 +14905,79 @@ func (siw *ServerInterfaceWrapper) GetDatabaseHealth(w http.ResponseWriter, r *h
 	handler.ServeHTTP(w, r)
 }
 
+// GetInstanceMetricsByType operation middleware
+func (siw *ServerInterfaceWrapper) GetInstanceMetricsByType(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "database_id" -------------
+	var databaseID DatabaseID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "database_id", r.PathValue("database_id"), &databaseID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "database_id", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "instance_id" -------------
+	var instanceID string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "instance_id", r.PathValue("instance_id"), &instanceID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "instance_id", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "metric_type" -------------
+	var metricType MetricType
+
+	err = runtime.BindStyledParameterWithOptions("simple", "metric_type", r.PathValue("metric_type"), &metricType, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "metric_type", Err: err})
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GetInstanceMetricsByTypeParams
+
+	// ------------- Optional query parameter "since" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "since", r.URL.Query(), &params.Since, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "since"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "since", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "last" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "last", r.URL.Query(), &params.Last, runtime.BindQueryParameterOptions{Type: "boolean", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "last"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "last", Err: err})
+		}
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.GetInstanceMetricsByType(w, r, databaseID, instanceID, metricType, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
 // GetDatabaseInstancesStatus operation middleware
 func (siw *ServerInterfaceWrapper) GetDatabaseInstancesStatus(w http.ResponseWriter, r *http.Request) {
 
@@ -10846,6 +14995,32 @@ func (siw *ServerInterfaceWrapper) GetDatabaseInstancesStatus(w http.ResponseWri
 
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.GetDatabaseInstancesStatus(w, r, databaseID)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// GetDatabaseLag operation middleware
+func (siw *ServerInterfaceWrapper) GetDatabaseLag(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "database_id" -------------
+	var databaseID DatabaseID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "database_id", r.PathValue("database_id"), &databaseID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "database_id", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.GetDatabaseLag(w, r, databaseID)
 	}))
 
 	for _, middleware := range siw.HandlerMiddlewares {
@@ -11052,6 +15227,131 @@ func (siw *ServerInterfaceWrapper) GetDatabaseMetrics(w http.ResponseWriter, r *
 	handler.ServeHTTP(w, r)
 }
 
+// GetDatabaseMetricsByType operation middleware
+func (siw *ServerInterfaceWrapper) GetDatabaseMetricsByType(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "database_id" -------------
+	var databaseID DatabaseID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "database_id", r.PathValue("database_id"), &databaseID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "database_id", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "metric_type" -------------
+	var metricType MetricType
+
+	err = runtime.BindStyledParameterWithOptions("simple", "metric_type", r.PathValue("metric_type"), &metricType, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "metric_type", Err: err})
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GetDatabaseMetricsByTypeParams
+
+	// ------------- Optional query parameter "since" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "since", r.URL.Query(), &params.Since, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "since"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "since", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "last" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "last", r.URL.Query(), &params.Last, runtime.BindQueryParameterOptions{Type: "boolean", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "last"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "last", Err: err})
+		}
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.GetDatabaseMetricsByType(w, r, databaseID, metricType, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// GetDatabaseOperation operation middleware
+func (siw *ServerInterfaceWrapper) GetDatabaseOperation(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "database_id" -------------
+	var databaseID DatabaseID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "database_id", r.PathValue("database_id"), &databaseID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "database_id", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "operation_id" -------------
+	var operationID OperationID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "operation_id", r.PathValue("operation_id"), &operationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "operation_id", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.GetDatabaseOperation(w, r, databaseID, operationID)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// PingDatabase operation middleware
+func (siw *ServerInterfaceWrapper) PingDatabase(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "database_id" -------------
+	var databaseID DatabaseID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "database_id", r.PathValue("database_id"), &databaseID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "database_id", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.PingDatabase(w, r, databaseID)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
 // GetPitrRecoveryWindow operation middleware
 func (siw *ServerInterfaceWrapper) GetPitrRecoveryWindow(w http.ResponseWriter, r *http.Request) {
 
@@ -11095,6 +15395,32 @@ func (siw *ServerInterfaceWrapper) RestoreDatabasePitr(w http.ResponseWriter, r 
 
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.RestoreDatabasePitr(w, r, databaseID)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// GetDatabasePlan operation middleware
+func (siw *ServerInterfaceWrapper) GetDatabasePlan(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "database_id" -------------
+	var databaseID DatabaseID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "database_id", r.PathValue("database_id"), &databaseID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "database_id", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.GetDatabasePlan(w, r, databaseID)
 	}))
 
 	for _, middleware := range siw.HandlerMiddlewares {
@@ -11301,6 +15627,48 @@ func (siw *ServerInterfaceWrapper) ListFirewallManagedRanges(w http.ResponseWrit
 	handler.ServeHTTP(w, r)
 }
 
+// GetPlan operation middleware
+func (siw *ServerInterfaceWrapper) GetPlan(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "plan_name" -------------
+	var planName string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "plan_name", r.PathValue("plan_name"), &planName, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "plan_name", Err: err})
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GetPlanParams
+
+	// ------------- Required query parameter "type" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, true, "type", r.URL.Query(), &params.Type, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "type"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "type", Err: err})
+		}
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.GetPlan(w, r, planName, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
 type UnescapedCookieParamError struct {
 	ParamName string
 	Err       error
@@ -11451,7 +15819,20 @@ func HandlerWithOptions(si ServerInterface, options StdHTTPServerOptions) http.H
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/databases/{database_id}/firewall_rules", wrapper.ListFirewallRules)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/databases/{database_id}/firewall_rules", wrapper.CreateFirewallRule)
 	m.HandleFunc(http.MethodDelete+" "+options.BaseURL+"/databases/{database_id}/firewall_rules/{firewall_rule_id}", wrapper.DeleteFirewallRule)
+	m.HandleFunc(http.MethodPatch+" "+options.BaseURL+"/databases/{database_id}/firewall_rules/{firewall_rule_id}", wrapper.UpdateFirewallRule)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/firewall/managed_ranges", wrapper.ListFirewallManagedRanges)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/databases/{database_id}/backups/{backup_id}/restore", wrapper.RestoreBackup)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/databases/{database_id}/backup_restorations/{restoration_id}", wrapper.GetBackupRestoration)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/databases/{database_id}/operations/{operation_id}", wrapper.GetDatabaseOperation)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/databases/{database_id}/plan", wrapper.GetDatabasePlan)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/plans/{plan_name}", wrapper.GetPlan)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/databases/{database_id}/metrics/{metric_type}", wrapper.GetDatabaseMetricsByType)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/databases/{database_id}/instances/{instance_id}/metrics/{metric_type}", wrapper.GetInstanceMetricsByType)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/databases/{database_id}/lag", wrapper.GetDatabaseLag)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/databases/{database_id}/ping", wrapper.PingDatabase)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/database_types", wrapper.ListDatabaseTypes)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/database_types/{database_type_id}", wrapper.GetDatabaseType)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/ca_certificate", wrapper.GetCaCertificate)
 
 	return m
 }
@@ -11592,6 +15973,119 @@ func (response GetBackup5XXJSONResponse) VisitGetBackupResponse(w http.ResponseW
 	return err
 }
 
+type GetCaCertificateRequestObject struct {
+}
+
+type GetCaCertificateResponseObject interface {
+	VisitGetCaCertificateResponse(w http.ResponseWriter) error
+}
+
+type GetCaCertificate200ApplicationXPemFileResponse struct {
+	Body          io.Reader
+	ContentLength int64
+}
+
+func (response GetCaCertificate200ApplicationXPemFileResponse) VisitGetCaCertificateResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "application/x-pem-file")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type GetCaCertificate401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response GetCaCertificate401JSONResponse) VisitGetCaCertificateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCaCertificate403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response GetCaCertificate403JSONResponse) VisitGetCaCertificateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCaCertificate404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response GetCaCertificate404JSONResponse) VisitGetCaCertificateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCaCertificate429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response GetCaCertificate429JSONResponse) VisitGetCaCertificateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCaCertificate429TextResponse struct{ TooManyRequestsTextResponse }
+
+func (response GetCaCertificate429TextResponse) VisitGetCaCertificateResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(429)
+
+	_, err := w.Write([]byte(fmt.Sprint(response.Body)))
+	return err
+}
+
+type GetCaCertificate5XXJSONResponse struct {
+	Body       Error
+	StatusCode int
+}
+
+func (response GetCaCertificate5XXJSONResponse) VisitGetCaCertificateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetDatabaseTypeVersionRequestObject struct {
 	DatabaseTypeVersionID string `json:"database_type_version_id"`
 }
@@ -11689,6 +16183,221 @@ type GetDatabaseTypeVersion5XXJSONResponse struct {
 }
 
 func (response GetDatabaseTypeVersion5XXJSONResponse) VisitGetDatabaseTypeVersionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListDatabaseTypesRequestObject struct {
+}
+
+type ListDatabaseTypesResponseObject interface {
+	VisitListDatabaseTypesResponse(w http.ResponseWriter) error
+}
+
+type ListDatabaseTypes200JSONResponse DatabaseTypesResponse
+
+func (response ListDatabaseTypes200JSONResponse) VisitListDatabaseTypesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListDatabaseTypes401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response ListDatabaseTypes401JSONResponse) VisitListDatabaseTypesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListDatabaseTypes403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response ListDatabaseTypes403JSONResponse) VisitListDatabaseTypesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListDatabaseTypes404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response ListDatabaseTypes404JSONResponse) VisitListDatabaseTypesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListDatabaseTypes429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response ListDatabaseTypes429JSONResponse) VisitListDatabaseTypesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListDatabaseTypes429TextResponse struct{ TooManyRequestsTextResponse }
+
+func (response ListDatabaseTypes429TextResponse) VisitListDatabaseTypesResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(429)
+
+	_, err := w.Write([]byte(fmt.Sprint(response.Body)))
+	return err
+}
+
+type ListDatabaseTypes5XXJSONResponse struct {
+	Body       Error
+	StatusCode int
+}
+
+func (response ListDatabaseTypes5XXJSONResponse) VisitListDatabaseTypesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDatabaseTypeRequestObject struct {
+	DatabaseTypeID string `json:"database_type_id"`
+}
+
+type GetDatabaseTypeResponseObject interface {
+	VisitGetDatabaseTypeResponse(w http.ResponseWriter) error
+}
+
+type GetDatabaseType200JSONResponse DatabaseTypeResponse
+
+func (response GetDatabaseType200JSONResponse) VisitGetDatabaseTypeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDatabaseType401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response GetDatabaseType401JSONResponse) VisitGetDatabaseTypeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDatabaseType403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response GetDatabaseType403JSONResponse) VisitGetDatabaseTypeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDatabaseType404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response GetDatabaseType404JSONResponse) VisitGetDatabaseTypeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDatabaseType429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response GetDatabaseType429JSONResponse) VisitGetDatabaseTypeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDatabaseType429TextResponse struct{ TooManyRequestsTextResponse }
+
+func (response GetDatabaseType429TextResponse) VisitGetDatabaseTypeResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(429)
+
+	_, err := w.Write([]byte(fmt.Sprint(response.Body)))
+	return err
+}
+
+type GetDatabaseType5XXJSONResponse struct {
+	Body       Error
+	StatusCode int
+}
+
+func (response GetDatabaseType5XXJSONResponse) VisitGetDatabaseTypeResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -12225,6 +16934,115 @@ func (response RunDatabaseAction5XXJSONResponse) VisitRunDatabaseActionResponse(
 	return err
 }
 
+type GetBackupRestorationRequestObject struct {
+	DatabaseID    DatabaseID    `json:"database_id"`
+	RestorationID RestorationID `json:"restoration_id"`
+}
+
+type GetBackupRestorationResponseObject interface {
+	VisitGetBackupRestorationResponse(w http.ResponseWriter) error
+}
+
+type GetBackupRestoration200JSONResponse BackupRestorationResponse
+
+func (response GetBackupRestoration200JSONResponse) VisitGetBackupRestorationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetBackupRestoration401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response GetBackupRestoration401JSONResponse) VisitGetBackupRestorationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetBackupRestoration403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response GetBackupRestoration403JSONResponse) VisitGetBackupRestorationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetBackupRestoration404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response GetBackupRestoration404JSONResponse) VisitGetBackupRestorationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetBackupRestoration429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response GetBackupRestoration429JSONResponse) VisitGetBackupRestorationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetBackupRestoration429TextResponse struct{ TooManyRequestsTextResponse }
+
+func (response GetBackupRestoration429TextResponse) VisitGetBackupRestorationResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(429)
+
+	_, err := w.Write([]byte(fmt.Sprint(response.Body)))
+	return err
+}
+
+type GetBackupRestoration5XXJSONResponse struct {
+	Body       Error
+	StatusCode int
+}
+
+func (response GetBackupRestoration5XXJSONResponse) VisitGetBackupRestorationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListBackupsRequestObject struct {
 	DatabaseID DatabaseID `json:"database_id"`
 }
@@ -12747,6 +17565,131 @@ type DownloadBackup5XXJSONResponse struct {
 }
 
 func (response DownloadBackup5XXJSONResponse) VisitDownloadBackupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RestoreBackupRequestObject struct {
+	DatabaseID DatabaseID `json:"database_id"`
+	BackupID   BackupID   `json:"backup_id"`
+}
+
+type RestoreBackupResponseObject interface {
+	VisitRestoreBackupResponse(w http.ResponseWriter) error
+}
+
+type RestoreBackup201JSONResponse BackupRestoration
+
+func (response RestoreBackup201JSONResponse) VisitRestoreBackupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RestoreBackup401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response RestoreBackup401JSONResponse) VisitRestoreBackupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RestoreBackup403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response RestoreBackup403JSONResponse) VisitRestoreBackupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RestoreBackup404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response RestoreBackup404JSONResponse) VisitRestoreBackupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RestoreBackup422JSONResponse struct {
+	UnprocessableEntityJSONResponse
+}
+
+func (response RestoreBackup422JSONResponse) VisitRestoreBackupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RestoreBackup429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response RestoreBackup429JSONResponse) VisitRestoreBackupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RestoreBackup429TextResponse struct{ TooManyRequestsTextResponse }
+
+func (response RestoreBackup429TextResponse) VisitRestoreBackupResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(429)
+
+	_, err := w.Write([]byte(fmt.Sprint(response.Body)))
+	return err
+}
+
+type RestoreBackup5XXJSONResponse struct {
+	Body       Error
+	StatusCode int
+}
+
+func (response RestoreBackup5XXJSONResponse) VisitRestoreBackupResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -13386,6 +18329,146 @@ func (response DeleteFirewallRule5XXJSONResponse) VisitDeleteFirewallRuleRespons
 	return err
 }
 
+type UpdateFirewallRuleRequestObject struct {
+	DatabaseID     DatabaseID `json:"database_id"`
+	FirewallRuleID string     `json:"firewall_rule_id"`
+	Body           *UpdateFirewallRuleJSONRequestBody
+}
+
+type UpdateFirewallRuleResponseObject interface {
+	VisitUpdateFirewallRuleResponse(w http.ResponseWriter) error
+}
+
+type UpdateFirewallRule200JSONResponse FirewallRuleResponse
+
+func (response UpdateFirewallRule200JSONResponse) VisitUpdateFirewallRuleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateFirewallRule400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response UpdateFirewallRule400JSONResponse) VisitUpdateFirewallRuleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateFirewallRule401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response UpdateFirewallRule401JSONResponse) VisitUpdateFirewallRuleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateFirewallRule403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response UpdateFirewallRule403JSONResponse) VisitUpdateFirewallRuleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateFirewallRule404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response UpdateFirewallRule404JSONResponse) VisitUpdateFirewallRuleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateFirewallRule422JSONResponse struct {
+	UnprocessableEntityJSONResponse
+}
+
+func (response UpdateFirewallRule422JSONResponse) VisitUpdateFirewallRuleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateFirewallRule429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response UpdateFirewallRule429JSONResponse) VisitUpdateFirewallRuleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateFirewallRule429TextResponse struct{ TooManyRequestsTextResponse }
+
+func (response UpdateFirewallRule429TextResponse) VisitUpdateFirewallRuleResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(429)
+
+	_, err := w.Write([]byte(fmt.Sprint(response.Body)))
+	return err
+}
+
+type UpdateFirewallRule5XXJSONResponse struct {
+	Body       Error
+	StatusCode int
+}
+
+func (response UpdateFirewallRule5XXJSONResponse) VisitUpdateFirewallRuleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetDatabaseHealthRequestObject struct {
 	DatabaseID DatabaseID `json:"database_id"`
 }
@@ -13494,6 +18577,155 @@ func (response GetDatabaseHealth5XXJSONResponse) VisitGetDatabaseHealthResponse(
 	return err
 }
 
+type GetInstanceMetricsByTypeRequestObject struct {
+	DatabaseID DatabaseID `json:"database_id"`
+	InstanceID string     `json:"instance_id"`
+	MetricType MetricType `json:"metric_type"`
+	Params     GetInstanceMetricsByTypeParams
+}
+
+type GetInstanceMetricsByTypeResponseObject interface {
+	VisitGetInstanceMetricsByTypeResponse(w http.ResponseWriter) error
+}
+
+type GetInstanceMetricsByType200JSONResponse MetricSeries
+
+func (t GetInstanceMetricsByType200JSONResponse) MarshalJSON() ([]byte, error) {
+	return MetricSeries(t).MarshalJSON()
+}
+
+func (t *GetInstanceMetricsByType200JSONResponse) UnmarshalJSON(b []byte) error {
+	return (*MetricSeries)(t).UnmarshalJSON(b)
+}
+
+func (response GetInstanceMetricsByType200JSONResponse) VisitGetInstanceMetricsByTypeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetInstanceMetricsByType400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response GetInstanceMetricsByType400JSONResponse) VisitGetInstanceMetricsByTypeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetInstanceMetricsByType401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response GetInstanceMetricsByType401JSONResponse) VisitGetInstanceMetricsByTypeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetInstanceMetricsByType403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response GetInstanceMetricsByType403JSONResponse) VisitGetInstanceMetricsByTypeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetInstanceMetricsByType404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response GetInstanceMetricsByType404JSONResponse) VisitGetInstanceMetricsByTypeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetInstanceMetricsByType422JSONResponse struct {
+	UnprocessableEntityJSONResponse
+}
+
+func (response GetInstanceMetricsByType422JSONResponse) VisitGetInstanceMetricsByTypeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetInstanceMetricsByType429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response GetInstanceMetricsByType429JSONResponse) VisitGetInstanceMetricsByTypeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetInstanceMetricsByType429TextResponse struct{ TooManyRequestsTextResponse }
+
+func (response GetInstanceMetricsByType429TextResponse) VisitGetInstanceMetricsByTypeResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(429)
+
+	_, err := w.Write([]byte(fmt.Sprint(response.Body)))
+	return err
+}
+
+type GetInstanceMetricsByType5XXJSONResponse struct {
+	Body       Error
+	StatusCode int
+}
+
+func (response GetInstanceMetricsByType5XXJSONResponse) VisitGetInstanceMetricsByTypeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetDatabaseInstancesStatusRequestObject struct {
 	DatabaseID DatabaseID `json:"database_id"`
 }
@@ -13591,6 +18823,114 @@ type GetDatabaseInstancesStatus5XXJSONResponse struct {
 }
 
 func (response GetDatabaseInstancesStatus5XXJSONResponse) VisitGetDatabaseInstancesStatusResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDatabaseLagRequestObject struct {
+	DatabaseID DatabaseID `json:"database_id"`
+}
+
+type GetDatabaseLagResponseObject interface {
+	VisitGetDatabaseLagResponse(w http.ResponseWriter) error
+}
+
+type GetDatabaseLag200JSONResponse OpenObject
+
+func (response GetDatabaseLag200JSONResponse) VisitGetDatabaseLagResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDatabaseLag401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response GetDatabaseLag401JSONResponse) VisitGetDatabaseLagResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDatabaseLag403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response GetDatabaseLag403JSONResponse) VisitGetDatabaseLagResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDatabaseLag404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response GetDatabaseLag404JSONResponse) VisitGetDatabaseLagResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDatabaseLag429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response GetDatabaseLag429JSONResponse) VisitGetDatabaseLagResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDatabaseLag429TextResponse struct{ TooManyRequestsTextResponse }
+
+func (response GetDatabaseLag429TextResponse) VisitGetDatabaseLagResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(429)
+
+	_, err := w.Write([]byte(fmt.Sprint(response.Body)))
+	return err
+}
+
+type GetDatabaseLag5XXJSONResponse struct {
+	Body       Error
+	StatusCode int
+}
+
+func (response GetDatabaseLag5XXJSONResponse) VisitGetDatabaseLagResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -14205,6 +19545,371 @@ func (response GetDatabaseMetrics5XXJSONResponse) VisitGetDatabaseMetricsRespons
 	return err
 }
 
+type GetDatabaseMetricsByTypeRequestObject struct {
+	DatabaseID DatabaseID `json:"database_id"`
+	MetricType MetricType `json:"metric_type"`
+	Params     GetDatabaseMetricsByTypeParams
+}
+
+type GetDatabaseMetricsByTypeResponseObject interface {
+	VisitGetDatabaseMetricsByTypeResponse(w http.ResponseWriter) error
+}
+
+type GetDatabaseMetricsByType200JSONResponse MetricSeries
+
+func (t GetDatabaseMetricsByType200JSONResponse) MarshalJSON() ([]byte, error) {
+	return MetricSeries(t).MarshalJSON()
+}
+
+func (t *GetDatabaseMetricsByType200JSONResponse) UnmarshalJSON(b []byte) error {
+	return (*MetricSeries)(t).UnmarshalJSON(b)
+}
+
+func (response GetDatabaseMetricsByType200JSONResponse) VisitGetDatabaseMetricsByTypeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDatabaseMetricsByType400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response GetDatabaseMetricsByType400JSONResponse) VisitGetDatabaseMetricsByTypeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDatabaseMetricsByType401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response GetDatabaseMetricsByType401JSONResponse) VisitGetDatabaseMetricsByTypeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDatabaseMetricsByType403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response GetDatabaseMetricsByType403JSONResponse) VisitGetDatabaseMetricsByTypeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDatabaseMetricsByType404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response GetDatabaseMetricsByType404JSONResponse) VisitGetDatabaseMetricsByTypeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDatabaseMetricsByType422JSONResponse struct {
+	UnprocessableEntityJSONResponse
+}
+
+func (response GetDatabaseMetricsByType422JSONResponse) VisitGetDatabaseMetricsByTypeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDatabaseMetricsByType429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response GetDatabaseMetricsByType429JSONResponse) VisitGetDatabaseMetricsByTypeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDatabaseMetricsByType429TextResponse struct{ TooManyRequestsTextResponse }
+
+func (response GetDatabaseMetricsByType429TextResponse) VisitGetDatabaseMetricsByTypeResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(429)
+
+	_, err := w.Write([]byte(fmt.Sprint(response.Body)))
+	return err
+}
+
+type GetDatabaseMetricsByType5XXJSONResponse struct {
+	Body       Error
+	StatusCode int
+}
+
+func (response GetDatabaseMetricsByType5XXJSONResponse) VisitGetDatabaseMetricsByTypeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDatabaseOperationRequestObject struct {
+	DatabaseID  DatabaseID  `json:"database_id"`
+	OperationID OperationID `json:"operation_id"`
+}
+
+type GetDatabaseOperationResponseObject interface {
+	VisitGetDatabaseOperationResponse(w http.ResponseWriter) error
+}
+
+type GetDatabaseOperation200JSONResponse OperationResponse
+
+func (response GetDatabaseOperation200JSONResponse) VisitGetDatabaseOperationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDatabaseOperation401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response GetDatabaseOperation401JSONResponse) VisitGetDatabaseOperationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDatabaseOperation403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response GetDatabaseOperation403JSONResponse) VisitGetDatabaseOperationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDatabaseOperation404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response GetDatabaseOperation404JSONResponse) VisitGetDatabaseOperationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDatabaseOperation429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response GetDatabaseOperation429JSONResponse) VisitGetDatabaseOperationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDatabaseOperation429TextResponse struct{ TooManyRequestsTextResponse }
+
+func (response GetDatabaseOperation429TextResponse) VisitGetDatabaseOperationResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(429)
+
+	_, err := w.Write([]byte(fmt.Sprint(response.Body)))
+	return err
+}
+
+type GetDatabaseOperation5XXJSONResponse struct {
+	Body       Error
+	StatusCode int
+}
+
+func (response GetDatabaseOperation5XXJSONResponse) VisitGetDatabaseOperationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PingDatabaseRequestObject struct {
+	DatabaseID DatabaseID `json:"database_id"`
+}
+
+type PingDatabaseResponseObject interface {
+	VisitPingDatabaseResponse(w http.ResponseWriter) error
+}
+
+type PingDatabase200JSONResponse OpenObject
+
+func (response PingDatabase200JSONResponse) VisitPingDatabaseResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PingDatabase401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response PingDatabase401JSONResponse) VisitPingDatabaseResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PingDatabase403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response PingDatabase403JSONResponse) VisitPingDatabaseResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PingDatabase404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response PingDatabase404JSONResponse) VisitPingDatabaseResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PingDatabase429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response PingDatabase429JSONResponse) VisitPingDatabaseResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PingDatabase429TextResponse struct{ TooManyRequestsTextResponse }
+
+func (response PingDatabase429TextResponse) VisitPingDatabaseResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(429)
+
+	_, err := w.Write([]byte(fmt.Sprint(response.Body)))
+	return err
+}
+
+type PingDatabase5XXJSONResponse struct {
+	Body       Error
+	StatusCode int
+}
+
+func (response PingDatabase5XXJSONResponse) VisitPingDatabaseResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetPitrRecoveryWindowRequestObject struct {
 	DatabaseID DatabaseID `json:"database_id"`
 }
@@ -14441,6 +20146,114 @@ type RestoreDatabasePitr5XXJSONResponse struct {
 }
 
 func (response RestoreDatabasePitr5XXJSONResponse) VisitRestoreDatabasePitrResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDatabasePlanRequestObject struct {
+	DatabaseID DatabaseID `json:"database_id"`
+}
+
+type GetDatabasePlanResponseObject interface {
+	VisitGetDatabasePlanResponse(w http.ResponseWriter) error
+}
+
+type GetDatabasePlan200JSONResponse DatabasePlanResponse
+
+func (response GetDatabasePlan200JSONResponse) VisitGetDatabasePlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDatabasePlan401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response GetDatabasePlan401JSONResponse) VisitGetDatabasePlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDatabasePlan403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response GetDatabasePlan403JSONResponse) VisitGetDatabasePlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDatabasePlan404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response GetDatabasePlan404JSONResponse) VisitGetDatabasePlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDatabasePlan429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response GetDatabasePlan429JSONResponse) VisitGetDatabasePlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDatabasePlan429TextResponse struct{ TooManyRequestsTextResponse }
+
+func (response GetDatabasePlan429TextResponse) VisitGetDatabasePlanResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(429)
+
+	_, err := w.Write([]byte(fmt.Sprint(response.Body)))
+	return err
+}
+
+type GetDatabasePlan5XXJSONResponse struct {
+	Body       Error
+	StatusCode int
+}
+
+func (response GetDatabasePlan5XXJSONResponse) VisitGetDatabasePlanResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -15306,14 +21119,162 @@ func (response ListFirewallManagedRanges5XXJSONResponse) VisitListFirewallManage
 	return err
 }
 
+type GetPlanRequestObject struct {
+	PlanName string `json:"plan_name"`
+	Params   GetPlanParams
+}
+
+type GetPlanResponseObject interface {
+	VisitGetPlanResponse(w http.ResponseWriter) error
+}
+
+type GetPlan200JSONResponse DatabasePlanResponse
+
+func (response GetPlan200JSONResponse) VisitGetPlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetPlan400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response GetPlan400JSONResponse) VisitGetPlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetPlan401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response GetPlan401JSONResponse) VisitGetPlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetPlan403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response GetPlan403JSONResponse) VisitGetPlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetPlan404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response GetPlan404JSONResponse) VisitGetPlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetPlan422JSONResponse struct {
+	UnprocessableEntityJSONResponse
+}
+
+func (response GetPlan422JSONResponse) VisitGetPlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetPlan429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response GetPlan429JSONResponse) VisitGetPlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetPlan429TextResponse struct{ TooManyRequestsTextResponse }
+
+func (response GetPlan429TextResponse) VisitGetPlanResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(429)
+
+	_, err := w.Write([]byte(fmt.Sprint(response.Body)))
+	return err
+}
+
+type GetPlan5XXJSONResponse struct {
+	Body       Error
+	StatusCode int
+}
+
+func (response GetPlan5XXJSONResponse) VisitGetPlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 // StrictServerInterface represents all server handlers.
 type StrictServerInterface interface {
 	// GetBackup Show a backup
 	// (GET /backups/{backup_id})
 	GetBackup(ctx context.Context, request GetBackupRequestObject) (GetBackupResponseObject, error)
+	// GetCaCertificate Download the CA certificate of the databases
+	// (GET /ca_certificate)
+	GetCaCertificate(ctx context.Context, request GetCaCertificateRequestObject) (GetCaCertificateResponseObject, error)
 	// GetDatabaseTypeVersion Show a database engine version
 	// (GET /database_type_versions/{database_type_version_id})
 	GetDatabaseTypeVersion(ctx context.Context, request GetDatabaseTypeVersionRequestObject) (GetDatabaseTypeVersionResponseObject, error)
+	// ListDatabaseTypes List database types
+	// (GET /database_types)
+	ListDatabaseTypes(ctx context.Context, request ListDatabaseTypesRequestObject) (ListDatabaseTypesResponseObject, error)
+	// GetDatabaseType Show a database type
+	// (GET /database_types/{database_type_id})
+	GetDatabaseType(ctx context.Context, request GetDatabaseTypeRequestObject) (GetDatabaseTypeResponseObject, error)
 	// GetDatabase Show a database
 	// (GET /databases/{database_id})
 	GetDatabase(ctx context.Context, request GetDatabaseRequestObject) (GetDatabaseResponseObject, error)
@@ -15326,6 +21287,9 @@ type StrictServerInterface interface {
 	// RunDatabaseAction Run an engine action
 	// (POST /databases/{database_id}/action)
 	RunDatabaseAction(ctx context.Context, request RunDatabaseActionRequestObject) (RunDatabaseActionResponseObject, error)
+	// GetBackupRestoration Show a backup restoration
+	// (GET /databases/{database_id}/backup_restorations/{restoration_id})
+	GetBackupRestoration(ctx context.Context, request GetBackupRestorationRequestObject) (GetBackupRestorationResponseObject, error)
 	// ListBackups List backups
 	// (GET /databases/{database_id}/backups)
 	ListBackups(ctx context.Context, request ListBackupsRequestObject) (ListBackupsResponseObject, error)
@@ -15338,6 +21302,9 @@ type StrictServerInterface interface {
 	// DownloadBackup Download a backup archive
 	// (GET /databases/{database_id}/backups/{backup_id}/download)
 	DownloadBackup(ctx context.Context, request DownloadBackupRequestObject) (DownloadBackupResponseObject, error)
+	// RestoreBackup Restore a backup into the database
+	// (POST /databases/{database_id}/backups/{backup_id}/restore)
+	RestoreBackup(ctx context.Context, request RestoreBackupRequestObject) (RestoreBackupResponseObject, error)
 	// DisableDatabaseFeature Disable a feature
 	// (DELETE /databases/{database_id}/features)
 	DisableDatabaseFeature(ctx context.Context, request DisableDatabaseFeatureRequestObject) (DisableDatabaseFeatureResponseObject, error)
@@ -15353,12 +21320,21 @@ type StrictServerInterface interface {
 	// DeleteFirewallRule Delete a firewall rule
 	// (DELETE /databases/{database_id}/firewall_rules/{firewall_rule_id})
 	DeleteFirewallRule(ctx context.Context, request DeleteFirewallRuleRequestObject) (DeleteFirewallRuleResponseObject, error)
+	// UpdateFirewallRule Change the label of a firewall rule
+	// (PATCH /databases/{database_id}/firewall_rules/{firewall_rule_id})
+	UpdateFirewallRule(ctx context.Context, request UpdateFirewallRuleRequestObject) (UpdateFirewallRuleResponseObject, error)
 	// GetDatabaseHealth Show cluster health (Elasticsearch)
 	// (GET /databases/{database_id}/health)
 	GetDatabaseHealth(ctx context.Context, request GetDatabaseHealthRequestObject) (GetDatabaseHealthResponseObject, error)
+	// GetInstanceMetricsByType Show one metric of an instance over time
+	// (GET /databases/{database_id}/instances/{instance_id}/metrics/{metric_type})
+	GetInstanceMetricsByType(ctx context.Context, request GetInstanceMetricsByTypeRequestObject) (GetInstanceMetricsByTypeResponseObject, error)
 	// GetDatabaseInstancesStatus Show the status of each instance
 	// (GET /databases/{database_id}/instances_status)
 	GetDatabaseInstancesStatus(ctx context.Context, request GetDatabaseInstancesStatusRequestObject) (GetDatabaseInstancesStatusResponseObject, error)
+	// GetDatabaseLag Show the replication lag of a database
+	// (GET /databases/{database_id}/lag)
+	GetDatabaseLag(ctx context.Context, request GetDatabaseLagRequestObject) (GetDatabaseLagResponseObject, error)
 	// GetDatabaseLogsURL Get a logs URL
 	// (GET /databases/{database_id}/logs)
 	GetDatabaseLogsURL(ctx context.Context, request GetDatabaseLogsURLRequestObject) (GetDatabaseLogsURLResponseObject, error)
@@ -15374,12 +21350,24 @@ type StrictServerInterface interface {
 	// GetDatabaseMetrics Show resource usage
 	// (GET /databases/{database_id}/metrics)
 	GetDatabaseMetrics(ctx context.Context, request GetDatabaseMetricsRequestObject) (GetDatabaseMetricsResponseObject, error)
+	// GetDatabaseMetricsByType Show one metric of a database over time
+	// (GET /databases/{database_id}/metrics/{metric_type})
+	GetDatabaseMetricsByType(ctx context.Context, request GetDatabaseMetricsByTypeRequestObject) (GetDatabaseMetricsByTypeResponseObject, error)
+	// GetDatabaseOperation Show an asynchronous operation
+	// (GET /databases/{database_id}/operations/{operation_id})
+	GetDatabaseOperation(ctx context.Context, request GetDatabaseOperationRequestObject) (GetDatabaseOperationResponseObject, error)
+	// PingDatabase Check that the database answers
+	// (POST /databases/{database_id}/ping)
+	PingDatabase(ctx context.Context, request PingDatabaseRequestObject) (PingDatabaseResponseObject, error)
 	// GetPitrRecoveryWindow Show the point-in-time recovery window
 	// (GET /databases/{database_id}/pitr/recovery_window)
 	GetPitrRecoveryWindow(ctx context.Context, request GetPitrRecoveryWindowRequestObject) (GetPitrRecoveryWindowResponseObject, error)
 	// RestoreDatabasePitr Restore the database to a point in time
 	// (POST /databases/{database_id}/pitr/restore)
 	RestoreDatabasePitr(ctx context.Context, request RestoreDatabasePitrRequestObject) (RestoreDatabasePitrResponseObject, error)
+	// GetDatabasePlan Show the plan of a database
+	// (GET /databases/{database_id}/plan)
+	GetDatabasePlan(ctx context.Context, request GetDatabasePlanRequestObject) (GetDatabasePlanResponseObject, error)
 	// UpgradeDatabase Upgrade the database engine
 	// (POST /databases/{database_id}/upgrade)
 	UpgradeDatabase(ctx context.Context, request UpgradeDatabaseRequestObject) (UpgradeDatabaseResponseObject, error)
@@ -15401,6 +21389,9 @@ type StrictServerInterface interface {
 	// ListFirewallManagedRanges List managed address ranges
 	// (GET /firewall/managed_ranges)
 	ListFirewallManagedRanges(ctx context.Context, request ListFirewallManagedRangesRequestObject) (ListFirewallManagedRangesResponseObject, error)
+	// GetPlan Show a plan of a database type
+	// (GET /plans/{plan_name})
+	GetPlan(ctx context.Context, request GetPlanRequestObject) (GetPlanResponseObject, error)
 }
 
 type StrictHandlerFunc func(ctx context.Context, w http.ResponseWriter, r *http.Request, request any) (any, error)
@@ -15468,6 +21459,30 @@ func (sh *strictHandler) GetBackup(w http.ResponseWriter, r *http.Request, backu
 	}
 }
 
+// GetCaCertificate operation middleware
+func (sh *strictHandler) GetCaCertificate(w http.ResponseWriter, r *http.Request) {
+	var request GetCaCertificateRequestObject
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.GetCaCertificate(ctx, request.(GetCaCertificateRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetCaCertificate")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(GetCaCertificateResponseObject); ok {
+		if err := validResponse.VisitGetCaCertificateResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
 // GetDatabaseTypeVersion operation middleware
 func (sh *strictHandler) GetDatabaseTypeVersion(w http.ResponseWriter, r *http.Request, databaseTypeVersionID string) {
 	var request GetDatabaseTypeVersionRequestObject
@@ -15487,6 +21502,56 @@ func (sh *strictHandler) GetDatabaseTypeVersion(w http.ResponseWriter, r *http.R
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
 	} else if validResponse, ok := response.(GetDatabaseTypeVersionResponseObject); ok {
 		if err := validResponse.VisitGetDatabaseTypeVersionResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// ListDatabaseTypes operation middleware
+func (sh *strictHandler) ListDatabaseTypes(w http.ResponseWriter, r *http.Request) {
+	var request ListDatabaseTypesRequestObject
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ListDatabaseTypes(ctx, request.(ListDatabaseTypesRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListDatabaseTypes")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ListDatabaseTypesResponseObject); ok {
+		if err := validResponse.VisitListDatabaseTypesResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// GetDatabaseType operation middleware
+func (sh *strictHandler) GetDatabaseType(w http.ResponseWriter, r *http.Request, databaseTypeID string) {
+	var request GetDatabaseTypeRequestObject
+
+	request.DatabaseTypeID = databaseTypeID
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.GetDatabaseType(ctx, request.(GetDatabaseTypeRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetDatabaseType")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(GetDatabaseTypeResponseObject); ok {
+		if err := validResponse.VisitGetDatabaseTypeResponse(w); err != nil {
 			sh.options.ResponseErrorHandlerFunc(w, r, err)
 		}
 	} else if response != nil {
@@ -15619,6 +21684,33 @@ func (sh *strictHandler) RunDatabaseAction(w http.ResponseWriter, r *http.Reques
 	}
 }
 
+// GetBackupRestoration operation middleware
+func (sh *strictHandler) GetBackupRestoration(w http.ResponseWriter, r *http.Request, databaseID DatabaseID, restorationID RestorationID) {
+	var request GetBackupRestorationRequestObject
+
+	request.DatabaseID = databaseID
+	request.RestorationID = restorationID
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.GetBackupRestoration(ctx, request.(GetBackupRestorationRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetBackupRestoration")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(GetBackupRestorationResponseObject); ok {
+		if err := validResponse.VisitGetBackupRestorationResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
 // ListBackups operation middleware
 func (sh *strictHandler) ListBackups(w http.ResponseWriter, r *http.Request, databaseID DatabaseID) {
 	var request ListBackupsRequestObject
@@ -15719,6 +21811,33 @@ func (sh *strictHandler) DownloadBackup(w http.ResponseWriter, r *http.Request, 
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
 	} else if validResponse, ok := response.(DownloadBackupResponseObject); ok {
 		if err := validResponse.VisitDownloadBackupResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// RestoreBackup operation middleware
+func (sh *strictHandler) RestoreBackup(w http.ResponseWriter, r *http.Request, databaseID DatabaseID, backupID BackupID) {
+	var request RestoreBackupRequestObject
+
+	request.DatabaseID = databaseID
+	request.BackupID = backupID
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.RestoreBackup(ctx, request.(RestoreBackupRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "RestoreBackup")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(RestoreBackupResponseObject); ok {
+		if err := validResponse.VisitRestoreBackupResponse(w); err != nil {
 			sh.options.ResponseErrorHandlerFunc(w, r, err)
 		}
 	} else if response != nil {
@@ -15872,6 +21991,40 @@ func (sh *strictHandler) DeleteFirewallRule(w http.ResponseWriter, r *http.Reque
 	}
 }
 
+// UpdateFirewallRule operation middleware
+func (sh *strictHandler) UpdateFirewallRule(w http.ResponseWriter, r *http.Request, databaseID DatabaseID, firewallRuleID string) {
+	var request UpdateFirewallRuleRequestObject
+
+	request.DatabaseID = databaseID
+	request.FirewallRuleID = firewallRuleID
+
+	var body UpdateFirewallRuleJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.UpdateFirewallRule(ctx, request.(UpdateFirewallRuleRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UpdateFirewallRule")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(UpdateFirewallRuleResponseObject); ok {
+		if err := validResponse.VisitUpdateFirewallRuleResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
 // GetDatabaseHealth operation middleware
 func (sh *strictHandler) GetDatabaseHealth(w http.ResponseWriter, r *http.Request, databaseID DatabaseID) {
 	var request GetDatabaseHealthRequestObject
@@ -15898,6 +22051,35 @@ func (sh *strictHandler) GetDatabaseHealth(w http.ResponseWriter, r *http.Reques
 	}
 }
 
+// GetInstanceMetricsByType operation middleware
+func (sh *strictHandler) GetInstanceMetricsByType(w http.ResponseWriter, r *http.Request, databaseID DatabaseID, instanceID string, metricType MetricType, params GetInstanceMetricsByTypeParams) {
+	var request GetInstanceMetricsByTypeRequestObject
+
+	request.DatabaseID = databaseID
+	request.InstanceID = instanceID
+	request.MetricType = metricType
+	request.Params = params
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.GetInstanceMetricsByType(ctx, request.(GetInstanceMetricsByTypeRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetInstanceMetricsByType")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(GetInstanceMetricsByTypeResponseObject); ok {
+		if err := validResponse.VisitGetInstanceMetricsByTypeResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
 // GetDatabaseInstancesStatus operation middleware
 func (sh *strictHandler) GetDatabaseInstancesStatus(w http.ResponseWriter, r *http.Request, databaseID DatabaseID) {
 	var request GetDatabaseInstancesStatusRequestObject
@@ -15917,6 +22099,32 @@ func (sh *strictHandler) GetDatabaseInstancesStatus(w http.ResponseWriter, r *ht
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
 	} else if validResponse, ok := response.(GetDatabaseInstancesStatusResponseObject); ok {
 		if err := validResponse.VisitGetDatabaseInstancesStatusResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// GetDatabaseLag operation middleware
+func (sh *strictHandler) GetDatabaseLag(w http.ResponseWriter, r *http.Request, databaseID DatabaseID) {
+	var request GetDatabaseLagRequestObject
+
+	request.DatabaseID = databaseID
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.GetDatabaseLag(ctx, request.(GetDatabaseLagRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetDatabaseLag")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(GetDatabaseLagResponseObject); ok {
+		if err := validResponse.VisitGetDatabaseLagResponse(w); err != nil {
 			sh.options.ResponseErrorHandlerFunc(w, r, err)
 		}
 	} else if response != nil {
@@ -16057,6 +22265,87 @@ func (sh *strictHandler) GetDatabaseMetrics(w http.ResponseWriter, r *http.Reque
 	}
 }
 
+// GetDatabaseMetricsByType operation middleware
+func (sh *strictHandler) GetDatabaseMetricsByType(w http.ResponseWriter, r *http.Request, databaseID DatabaseID, metricType MetricType, params GetDatabaseMetricsByTypeParams) {
+	var request GetDatabaseMetricsByTypeRequestObject
+
+	request.DatabaseID = databaseID
+	request.MetricType = metricType
+	request.Params = params
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.GetDatabaseMetricsByType(ctx, request.(GetDatabaseMetricsByTypeRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetDatabaseMetricsByType")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(GetDatabaseMetricsByTypeResponseObject); ok {
+		if err := validResponse.VisitGetDatabaseMetricsByTypeResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// GetDatabaseOperation operation middleware
+func (sh *strictHandler) GetDatabaseOperation(w http.ResponseWriter, r *http.Request, databaseID DatabaseID, operationID OperationID) {
+	var request GetDatabaseOperationRequestObject
+
+	request.DatabaseID = databaseID
+	request.OperationID = operationID
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.GetDatabaseOperation(ctx, request.(GetDatabaseOperationRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetDatabaseOperation")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(GetDatabaseOperationResponseObject); ok {
+		if err := validResponse.VisitGetDatabaseOperationResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// PingDatabase operation middleware
+func (sh *strictHandler) PingDatabase(w http.ResponseWriter, r *http.Request, databaseID DatabaseID) {
+	var request PingDatabaseRequestObject
+
+	request.DatabaseID = databaseID
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.PingDatabase(ctx, request.(PingDatabaseRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "PingDatabase")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(PingDatabaseResponseObject); ok {
+		if err := validResponse.VisitPingDatabaseResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
 // GetPitrRecoveryWindow operation middleware
 func (sh *strictHandler) GetPitrRecoveryWindow(w http.ResponseWriter, r *http.Request, databaseID DatabaseID) {
 	var request GetPitrRecoveryWindowRequestObject
@@ -16109,6 +22398,32 @@ func (sh *strictHandler) RestoreDatabasePitr(w http.ResponseWriter, r *http.Requ
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
 	} else if validResponse, ok := response.(RestoreDatabasePitrResponseObject); ok {
 		if err := validResponse.VisitRestoreDatabasePitrResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// GetDatabasePlan operation middleware
+func (sh *strictHandler) GetDatabasePlan(w http.ResponseWriter, r *http.Request, databaseID DatabaseID) {
+	var request GetDatabasePlanRequestObject
+
+	request.DatabaseID = databaseID
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.GetDatabasePlan(ctx, request.(GetDatabasePlanRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetDatabasePlan")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(GetDatabasePlanResponseObject); ok {
+		if err := validResponse.VisitGetDatabasePlanResponse(w); err != nil {
 			sh.options.ResponseErrorHandlerFunc(w, r, err)
 		}
 	} else if response != nil {
@@ -16313,214 +22628,291 @@ func (sh *strictHandler) ListFirewallManagedRanges(w http.ResponseWriter, r *htt
 	}
 }
 
+// GetPlan operation middleware
+func (sh *strictHandler) GetPlan(w http.ResponseWriter, r *http.Request, planName string, params GetPlanParams) {
+	var request GetPlanRequestObject
+
+	request.PlanName = planName
+	request.Params = params
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.GetPlan(ctx, request.(GetPlanRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetPlan")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(GetPlanResponseObject); ok {
+		if err := validResponse.VisitGetPlanResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
 // Base64 encoded, compressed with deflate, json marshaled OpenAPI spec.
 // Stored as a slice of fixed-width chunks rather than one concatenated
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7L19c9s4si/8VfDwOVWT7FIyqTdbTp265Umyuzk7meQ4yc6pjXMlkIQkrCmAS4BxNLn+7rfwRoIkKFF+",
-	"mZmq639mHIoEGo3uRqPR6N93L6bbjBJEOPPOv3voG9xmKZJ/v4IcRpChS8QyShgSz1ix3cJ85517F+AS",
-	"JZiBRL/l+d5XmBbyrfLZ+XcPZtmCwC3yzr3tbgCzzPO9OC0YR7l3zvMC+V6cI8hRsoDcO/dGQTgfBKNB",
-	"MP0YTs/HZ+fhZDiejP8chOdBIL4t8hwRvqAZyiHHlCxw4p2TIk19D5E432XyIeSLHDFuulghyItcjOvz",
-	"d0+Tkwv6B3kSeb7HOOQFE8N6+fHNPy4+vn7l3X7xvQ1lvCI+iQbhaDyU3w2jIWXxYJWHQxbDFJM1HSQR",
-	"G8Z0ez6ehqOx53uCMG8aT+fzVTJbhWfReBSMVqcwmqDZTPxOGIck1lRZfcFTFEdwNR+crsbxYDIeTQbR",
-	"ajwdzE+nq+lkdhqexaMhR4wPkkiTI/o2hAgiTPd9mvJ8L6M5987D0Xhi8SIvCMFk7fke32WCriQaEJog",
-	"yZotxIQjIuhf3GCS0Bs584WZFLLY0CL3zs9kgznHZC2fLAoee+ej0PduELpO4E49GN/6HkHf+OIrypmZ",
-	"VW82O4vQFJ1FwelqEgdBOAphNEWCeRnKMU1wvIhgfF1kbIEIjFKUmBlv/c7iDUqKVMvZ5+CL72UpJKUg",
-	"MEiSiH7zfC9HMBFtGVq8c288HA3ng1D+yGiRx0gRWEqF18k39eI0Wo2DJAyDSXx2ugqCIJyFo7MpNC/Z",
-	"MilUyeZCx7eRd3t7e+t7GwQTlEuVvYhjlPFLSNZKhRPE4hxLjRCynd7AHQPLaMcRW/qAbxBI6A1JKUzA",
-	"hhJa5AyIH0EuWxh6vjEI3rknvxLDjDdoC6WxIMXWO/+sf/lSignjuRi+oO0lFULCf0JkzTdtin4uthHK",
-	"AV3JbhnABPANZiDXJgdENNnVyAhPJ2eTaTieBWc2KSuab6X5wITPJp7vbTHBW0FeUJIl5HWNcknXJeL5",
-	"7mIljVCTqA8opiRhgFNwAzEHEVrRHAGe7zBZA7iGmNRIGgdCKv5d4LySvoqyvYTc+l4Gc7hFXE/gj1JY",
-	"37xqU/XmlWCTmDIl0PXJmUZn0XgWBpPVKgrmQYRCGI9jFEor4517GeQbzzeWT7UghOsA5WbeQtfcmvXB",
-	"Re1HIVr6dwCThJIfGHjzqk60rTwOKs3396XzE0O5arIlfnCLDFdLaguG8had4qGbysK0fncSb9WniPEf",
-	"aYLri++nLIEc/UiTnXgaK3XS62qKY2lsT/7FxHC+VyTXl+B7msqxILAay3/kaOWde///SeU5nKhf2Umd",
-	"6ks1qGqEFXPUE6XkWvAT8/pR40R5TnMlcDkCN5ABCLKcRinaKmuCwH99ePcz2NECsCLaYs5Rcg4Kgr5l",
-	"KOYoAZxeI+L1HuJr2aEcUlvk9TQCzMAWpsIooQQ8i2AiifABBFvMmDAjNBd/CklIQGkCng89S68UE5P+",
-	"/JCMVCtIxyDMiyct3+74ObY+dfKiVKgbzDcAcwYIugEMceEKMDnSv9A8wkmCyHFzHgsf5FzYfP21X4pB",
-	"9exhJlQKB0goYoBQDtY5JFwtUTAWr/liIoWQZTkaMLwmKAGfLn8SAoDJV5jiRLyAvmVC9OWYf6b8L7Qg",
-	"yd3EXBCxkp9XnohlKh9o1Ka5cnSmKzmXmADM/Yop6BtmXI7tA8q/olw1fafhvSFcWNMUyAeAxnGRo8QH",
-	"N+iHHAEqOv7/HmiMTNIqBggJKDLGcwS3wnR8xQnKwQriVM/YR0rfQrLT5ondSVZzyNEixVssFLoSV+mG",
-	"gBQKP+ToYfkeR9/4SZZCXO+11qzdqmPhaTCGUrCFZGcMGXuhXKAVzcFStjqQTtMSMOUkiYXS8j+tV7pG",
-	"od8+sTwwScgnAgu+oTn+Fd1RNwq7hYcRkgjBHOXaCgijrqy336Xcn0iW0xgxJtbX14RjvrvDWCQrlXvx",
-	"2WMbWqQJEE1ATAAl6Q6k9AblMcxAirjwHH2Q4LWwsJAkYLPLNogw70t/k/4PMRZJ02vV/+Hl7QalKdAL",
-	"XFRwEOUIXovFNy9S9AIs1UCWgIkdx80GxxsfZEKvMEoFr0ra9L5F9GI5AI2NCwGIrDFB2urKcYrxVs6z",
-	"EMQspxnKufag1KsL4/lV2pFisXHWJo6pvUK3d6Y9dMd26n3ZufEhVZcvgNAg6XXIiIgvSWUbmAmrw0G0",
-	"s14WdJMiTYXA2K6RcZY+18ZR7bFo9C8Uc0Ge4R0rUu52xGnBY6o8XUhKIpf0eilmMlQLNATLXLaxlFY/",
-	"0E+Jnsplm8HI2PkWx+i1tT0M/PBLe+sjl69OihWNP8iNYJHyNkcFy6RVUm8ywDeQgxzxIidiUdpgsj7M",
-	"Wnrt5KjahDnEUG+9mluGNmvsiJa1ORX+3IBjuVloMc3e7riYuik9Jf1TRGmKoPR01CcH5HiL+IYmh2yB",
-	"Gvxb9e6t2eY46GH4V8eW6gP+tdxSwTze4K9I+OFye/9CTZuUroJwnFrbWSGJCSWSl3s38/UZdQmWDDeV",
-	"zK+T98sGEbtX/a6mTBGFufRtapTYM9dBgcUZHQjqw+gP6t1b04wgOMtRrDx/1UF9CK+VJWzI4AvAEJG2",
-	"habCf1HuDZPrxbAlbr73bVD1M8gRZDr0QbhaYpoNvRD74lqPPzBQRq4AJowjqA27rWJy726pgxaokkl1",
-	"ue/WxgslSy6ltFzvFJNrwCmAZn61CLY11MS9FkWeOhqNGE0LjqQvL02LZAOribUwkLTgSpxsR6EUI+Ua",
-	"1CWpyLHnilLYTKsR182Tv8kAq2Ox3NAirwRk54NPH18KIrbwm9Kj0Xh/hMzugbkiZF9RDlPZD3N1hDna",
-	"9lQAOYhS/D2Y53BXEfC2tFktPeYblNuqLPb+HAr+UwJMBEMYG0qM4yLDOjpoaYIeki2kgKkjgGmosE9A",
-	"OpYEuSliAJGvKKWZS+CMmEfl6nKYOW3JaLTSLRwfSiPUmDsOuXIFNOnnYFnGe1RQmIClDmGX/xameQlo",
-	"fkWMOwCWGSKJeEeYbjEPNMdrLDZvCY2LLSL8BwakcZDrtGGU0KYrsoFq71ja32UMSYzSVDYo3DvzACVL",
-	"AHMErgm9IUK3+QZdkQSyTURhngyviDWp5UDkAYEkT2yUy3i8GEa5/fK9qs/qHyjZIwisWxI+lpLIFHfL",
-	"+IcKQ+G8v3DIZ0foUFt/9osNc8rNS2Wlu70fgm70EP2mvINn+lzuudC4SEzYs5Y8PBcDpwS9W8kDr8Pj",
-	"qkJMfj82fLHCZ64R1EPSjj1DeVjpcHjKU0uXB3YXj899lPn9sIPhOud0EVWdevYUp7+oD1z2uDqebLL1",
-	"b5RxqbIZzbnLN27R3+HhWuehPel9o79wEew+oNzX2tvqi1/UB6IZStZ0kaMsXTDEu6WjdXjZYx67A/Ou",
-	"2TwQpm9PS31xBs8+fXz5HECutuPANFdarbwgD7R2q3NVB5PaJ6vOl6wT1u93da+NGag72F1tWmew393+",
-	"tvjRB6yINwAykFHG1zli/059sN2p/wlBSSIfyAi8sJCrtPiWRDJGlELGccyQ8B2dKlGXnP3uIU4a59B+",
-	"ZbgazrbDUujpsTxwwxibDTWKHBNnGQRbcS2bUxnMPYJ+SKqdauxavFzJKp3Wv7ez1lfIOhfcvbR2uWg/",
-	"4RWKd3GKhHtknDXboBp3R05108fZ4nVunhZZUv25zqF2iBinWdbh6BjiPu4y9I9KS5u81HLQcHVUlM6x",
-	"rqYpvUHJIkuLNSb97ft7+b40r25bWpqcqMBpcui83b9fYGafAXEutU4zY1Pd0dgW/ktF1vYPZotJn9fk",
-	"yqSmH+nJ6OGBueTg9osrKmxEQZ6jyF7AjYxZryng1Ad4BSDZOaJxvpdBHm8Oj6BQJ6FHzJrLYrbmsWEr",
-	"rV7MFBgeG0qNnFnzvU/BLd7ts0uGgf33kHIE1hp69ER27Q9qDe8bmjqcdm+DzBmv2K3FG0jW6AWAkYxP",
-	"yfA/kxu6FK04gCl12YsH8N00gY/tZYnx2uGWhlc1BDIAv1rhGMMU/JWCOMWCEcJfVjtZvTmSGwDAEEkA",
-	"JWKJktL/QmUwwK/wg+zUfC7eYwCCFDOutsDH7Ku039b3VSY2VrcHhaHz+Ma8VgnGEVvi41JO7rYQf2Ku",
-	"PLALmQrUyg/qWuOSaMsWkPMcRwVHh/3TaMsuqretSLuVeITK3FrHqRRjNzR3xMbe54iVcdwcrzccwBVH",
-	"OYBA2Tt56A1MA0C8zp1OaZZTLpNk3GFX/aNiUwwJoRxECGg7CgjNQYJSxFFitW6pmnAqF4JKlyY25rFM",
-	"sTKfHJpPFc3oCmMIkpVulWzADKwRETtxlICbDSKAqmwhwS6xcu2xxx3ruJnRfXIgaP1ZvNeY071ukXnP",
-	"+mYRU7LCYmXssSbYDdRmIUErKE/lVjBlyO81K/1movtwt5yQIxbAgnVnGLQsQyUNneuebO/QQPat4Y9M",
-	"/z0p37daC+6XSiDdeZMBeZyw9xXen9HNveW31kaDMyUd/ZiyRy7lnCpr9ohTe2Dh6jfBv2C+ed+5Iuih",
-	"2GuB2jqKDVyuFgC/ytMzHHzENW6v9BzKx7BXpQdeVfz+4mOz/KBlqBJWzGpzxKHAsRJVE4b7ydWBAw/R",
-	"xsHjDvBMrLPXaAc2Mj1XJSg97x6wzLbuHySo28meJyG6D+f461LbERAcsAzFeIVjUOnDPvMJCSW7Lf4V",
-	"5Qf2H8YeVqG7vqv56+oLp7teJma2J1LlW0Y02YkxoK8o34HJt29Sbqfy/+wG5QB9i1HGwWQ0cuS80MQp",
-	"/1sYbwS/TAgRiBd95WHxKhFzjb8KBirPunKB7STf9jmIe0AXYFNsIal63CLG4LrRsp1K2xmDbjf+jgAI",
-	"JsFEXZ+5xkQummWCrEwWuNGnm7L5eq/Wdbn9IQs1Npd8mkMax7h1VKI0Nzp+SBrxw/rEtfcd9s24O4bf",
-	"NZEm+u62u7qpPYN8LVWlc40WomvGzClQiuUfXqxXFQsP8WJF8xgNGEsPJQr2c40bbxlC9rCgx0G+bmUI",
-	"lu9f//zqzc9/rc7kZQ4PUfdcroj5ffHx3cLcdFz6gHGcprUTdkfIon7S7mjI8+2nl6/fvvuHeFbdqPS9",
-	"v1y8+Un+oV90RqD1uD/S9VpMfXeWIGtxoNzomkzVUigA5o4wk7ILe/duv4H8+yUhTjHAObqBaXpZpE6d",
-	"l3f1JBeSJEeMIQZ0uF2MPkcw3hzKVsSJO4/zMdIYOx6nMEKp+zhQjG/fud3BqbAY+FG8/2ARZfnKoTnb",
-	"H4jQ6dJiCpY6USYuGKdbNa8+WJrxm5+3kMA1SoAzcGqmsrJfo2A8DIZhOB4GJ6OJa8Z+U9Y32NiLg/u8",
-	"65V+TzLysOHPtRL1JbpFsGzgEMEfy1TOOrEfzE1xM4dKd59FO2uanwNbCl6+eXVpH/npLxfydXkdXrym",
-	"/+m0phZdB7z5Gi97BWnli/2zS2qMPeCoq6ZdnP4bgqnrMvFr+5Ad6MNnsJFvvwBEXjVWRw8JivEWpkBx",
-	"yXF3oJ3qYzmdGVVnVhnkHOWi5//9ORjMv/z5P5wxVJWGtuCQXbP+n7ENzJNj3i9XJSMp6xxJr3mHxGog",
-	"d7mJ+5J2ze2Uo7OWpuoQX5PkmpIyD8fhLiNAaIIO58zf7QTVTkvqu9aoYgffq3TY2XQ6nh7KiM1y/BVy",
-	"tMDZPdwCwyjpvPW1ouYjpwWVC5GViyEH10ju2Dtnb9GW5ru3iOc4driZ6mdQCP9ETKI6nFKf+mVqv+sI",
-	"79tiK79dFMbJOuqWvkxXXrAbmN29AdW/vHd398/v2rsk/a5932Pct3snu2OaL80G1jnRDguZFe3dk/x2",
-	"gckiQ3lsSso4SFW22E2p6XKh3dm9mYJdvomaub56VdcAFUJMFwlm1wtzyeXBJkApfq+UH1Jjf1lsg9JW",
-	"yk+OTImVVv5PO+lHvL6lX8VDl79gE9q17SyYERBh2jvCxJVB7GuXc+ra4VzStJECJXt9AdA24zvpFK8h",
-	"Rzdwx2w+pfKeqbx5IXdDMpkD6qXMOfLf1YLLViyzLXmxz2y7fcxfNpADqFZcc4nJcMRU7/E9zS8hIByn",
-	"mIu/NjDL6bedkzM/0TXrvIAjVnh9JSYBKV2DFU5dy3tOt/13kXfSO9/jtH8X+uLPURdzxDe+GorsTBPq",
-	"mieLZ8x5fK7NbIt1rqusVju9PG17wlxOE2SLLc2ROwIt88XiImfO250NjpRN+RWVXez4dPmT87oSLPgG",
-	"EY7lZTR55Wql6w6k1OWd33XmXHRZeUPu4HX5MyjT9I8/G0Uk2R9sOJgq3p0LnfN7Nt3P7lmMat9Z7Plh",
-	"t/mr1/ppGkNrlBYvD0xnj7hp5+y67hMRyvEKyz//XaBC/lHdGbKXY1U7wlw3chnUJk9aRP5dnytYFNp0",
-	"ETqgme5J9WlchYFe/mWKdrYebJPpgNMB28DRdDYQmlZ7I4kGJjNU5YUPVGTsENW/VBXfWmGEG4Su0x1g",
-	"KeVif6BuG9is3sKduWzQUKNW9biWnyTD72YzqVIDRSfyJuILkCOYDMyV1wMOdrsonesGRfPWhNWtbIEd",
-	"ea+yVvSunSi3K4eG0HW7Mx8EIEKYrMGHgiRwV+t8dtArtdXOJsTFDb89GwcUrpZ36ZSMTIzBjNCWCD3I",
-	"Ml+0LRrO6bo7349g2r4hs32hSbPCO60M25v02nuht5cv1x0oxGF7m5bBNSY988TMm29FS+1Um7Khgydd",
-	"9ug0YW55kvFNWcLQ7SyobaEOncpWISYoAdGujK+2eXsgQa9HrL8z1c2m+ECAtRb27RdgLUs59hQHi3sH",
-	"I6yqbeeYjosJSTu1Efu0qnLUnshQuTn/XcI5W/jtjvGY3yUGdBdynVarOutsX2HPEcBEdYEpgamdMdF5",
-	"ZOo4Iy/PYTeQgQghAhLMzE2v/Uq27wj0iKjVgZPOrKiCauUaEAaBvy9MZbmnd9yXVt9zqKJiMEmw4vX7",
-	"+ja52bCjsb3ZSDEtiKoJZe4qis4l4YDmwNw5jikhKC5Xos4wHFtsK+Z3Ed0vyFaG1xrp6igfmN7UPPrg",
-	"Gu2URS9/ULVDW2T2C/Q9QoDPFt1KqlotlxS6xNrOYnX6DzpXMN5QhoipGxXDNEW5D0YT4S/NJsJlymFs",
-	"imBVWvn3xRqi1SzHGT29oJNP8BvEs79jtFNOo8lkmU1qiS2jicPzf2fcFveSzHYk3uSU0IJVHg6g5BGq",
-	"JJUpXwe3tStMMNs82ra7x5a55JqryI9rt1fyzrpojHku7+3SXOqv3q0N+yQouGSupGmP50qsSTx4ok5t",
-	"0ejFjRapVRN7KT68oW+IYhkvdu7tXfVBjMy0S4UUDOWDO9QNaXjQrkI2OZK3cdYy9k8S4xdqj0re8Gqr",
-	"jjbjmVnLjLUKO2+AmlcPF9DKUN6z4SxHX49omFMO04Vcoe4U3BVfi97YwcLaDQNtc8um2mZNvYM6sS65",
-	"7Dbdj2iZDxosRy6wo3ChXlg2kG0wWctqSVsEnr1XVQ0+/PdP8vLYc1tdPry8vHg7+PC3i8FoOvN87+2r",
-	"qVvgMc8vlb3am7apVnauctSUeeOOjZv+bSEN9t1StWpNOGdS3TJ3LcHyF5XUC6uLzmlKbxh4Vks4ceWz",
-	"2605VpEEsyyFu+6aItqbXhyb4CB5m6aLI7a3ta5cTLpEMf2K8t2+yB/LoKwIIDgtbBrFhA8wkdNUznIM",
-	"CeAwXyOHWUMwTzFifJGr3mTJiWPcgxTyu39+e3DY+8I9us+dFZU8kIumP+h5w7kxAW0pr7fmmsNPynnY",
-	"H6RQc1Mr8FBd7NfXli0HQRXeLAhzZtj+hoUffsNiD/pW6708ywcuGPEwtY5M3QlX8KQ7VbqsQ9H+rFna",
-	"ynHvS1eAcBWITZGYCb0Nd75zfB6v793AXLh7i+4hdYQmGsPxu3zs8kpvS79mYrkbj1QB50EsfNM9JZz1",
-	"lTxC9QMA+RVBWBY+RCSRrxIK+I15QbqOEOT0RifrOyAsLP9iPKr5FzO/lmsIB7/KdMNng/LP539y5h62",
-	"yke7i+Ppy0UQTEYjfaHoBZDp6ddoBzADUJWH8NVDWelXXZpTeA6sowTx3tBEt2ptMXmjfgzbemaV5D6m",
-	"ELfYN7gqccvebMLCQ+FyPTJnWJ2huMgx332Qbpscnao/elG48mJlQeUkEbZalidtRMl8oEqZr2SpTFXN",
-	"YmjKxsvUANl2NfEbzjNVIRyTFXX3ZyLxoKz9cPH+jY5/y1tejVJ85+q6kq4P4auLhf4V0UU4fBNYZL59",
-	"nOKX8SHxXIV3JOdl3sAVuSKv5YqcQb4BEUrFqsxAjlLI8VekCsXmaK1CnpKYst4r0hux5QnM8HJoWoph",
-	"moIY5jlGDCwvdL15Kfvn4EdVBPaqCIJxLHkt/0RLedstV+Vzy1rysvpHbV4ifZKxyum2PCITjLsiz5bv",
-	"3334CE6+hicwy9jJd5hltyfya/EP8f8FTm5PZEtL15Q+l6VIroiUW3WPT+7vmV1D1RSe9fVpp1BKNUam",
-	"4nGSaLahOR+kMmtFkY62EUoSlBinp46GIWfi4wYzYAmK6Zlhsk4R0HFcIZt5YU54xSuUpteYn8t3/0qv",
-	"iLqMpG7fbWl8be4PGs9E6KfYdAFWYI5UvreYtATlkmDJXMyHV+SXck6yIkpxXNapZJWb0y7ckmAG1zlC",
-	"igJZ1f2KdL2LYpqog54sp0mhitffYMLAM4ZU35evL169ff0DuyJX3t/lDawEszhHGSQxRuzKA1z4Ec+V",
-	"RU9xjLTnpvGH3r75KB0FzKWhdypeVc3NO/fCYTAM9NpMYIYlulkwHKsiRxtpTk603p18L6GibsXzNeKu",
-	"IDwvcqK02pQH5RSovDtjwNfy0K5eh0QVx5HKidmVLB9CEJMVRUiii/uWZuKZFActNPIbN9OviJm8lz+9",
-	"EXZEc65cut8k3rkYiK4Z2sAhGgXB3YCWrLq+TTzDs0EwHwSjj8H4PAjOg2AYnp79ORgpPMNa6pA3nZ/O",
-	"gnA0Vjhep3A1WY2D+Twq0QS7cb5MeXe7srGWEUFDMA9GQRgEQbC4xhEkcDCej89MBlsDV83KKmoOYCQH",
-	"MJ2UgIwl7J2MmPUHnWiWeO1A4NBgZ7e+NwnCrjbLKTz51AABmQTjwx/9xUYNmgSTw1+UKD7ig9H88AdN",
-	"EJlb35v+z/8c/s6G1JG8LQE4P2zoTVlWWazOcM2E5/CjKfHbAJfrqAxVvXJSgs/JOronzqJg7OS783lv",
-	"C7GvcKC0uzdi+cVcR1mGLtV1lTR7MD1u1lZrbWEV1qjed4Yt+NJRMAhOB6P5x3B6PgklfOlo1lZ3Cxoy",
-	"nkfz6fwsCJMYwdFqPEkm85nUeQu21OOpdAfVJ6tReBqfwkkwi8NREATo7GweoXFZuO58Um7LgmYFQEW/",
-	"3niF8/om6sAAjocJc9XA69B1zfQnZe9U9qa+VNVYjfZb7HaagC5QSd2SD6DeRFowD8tKx5eA5mDZqHW8",
-	"bGBRdgvnPpTHhjW5B55izXrZBquPjeJWAUO/Yku50ZA2yuilK+Og01rdy0T9MbH9nlT1oKpauvmqxJw6",
-	"fm22wFZvv1hhs/rcvNyozDJHJcoaJEZH/qWS5itSTi94J3aLXN4NloU7M11bUB9RmjILYpOlMjcTl7et",
-	"FpiaHhi40103qy1E1BMHHOqtW532T1sTW1PKVY/vLHjSP7TEj/rQ1cao+/20RU1EtbAZ09utNoXDeH+A",
-	"WyRWrrqgvdAI13aBVSgRshmIKN8I6x45PMys4E+y+iSrvWUVPHv/6aMEQ3zeIbZ7HJIThWCn8rLvsyJQ",
-	"10n7ZUGYzItJtphgxnMV+dQwio0MLVPaVoZl4FeI5QnWFdEYe77OVq5oMHEynGugPgYSlKkSxrJl1eD5",
-	"FVnWQReXPliqbVP5TDxS52rWoyuylMUJq0fg2dvdh//+yQdvKVnTVz8+fwGWa8QH7N/pliayFWb984qo",
-	"98VrkgT0jSMivWPxarYeyKf/LlCOkXmkMnrkw52kIVsPOMq3mAiC9WP5JuOQy/8gGTccqFpD5pvmr3Io",
-	"HV8KMpZ2BsbzF4ZrORL+IaZkkNEUx5pOmCTNXxSxCUrbP4BnbyQcxasfnw/BhUa3rdA02Y2YzSW9PgfB",
-	"8oo0oB/LbGDH0p4XxAiiAqJsW8z+e/AaZKfXEBCvhsRpNMi8K8ugDJLoCGe3DjrqAim/b0yBXsv9SYV0",
-	"2aK2Vs1S1tw9nn7ZeIejrmc4hwbwk6M0ZeBGw6dhDlgRxwglGsD2aYH5PReYy0KiKNSwbq0VRU34ofXE",
-	"ghA7uNG1AMvqR4IE3Qi/foVzlX1YV3phlkyY8YHj52rpa0fQw3AQTD7KIFQzAH1sBD1Bk8lcR9Bn8Wk4",
-	"idDZPD4cQQ/DYLIngh644uYV2WFn3Nykn976zoEHg+DUOjqYBnc+OojmU1gOHM3h6GwcRmf2wDUSYn3Y",
-	"QXB69LBLoqedw1bJtO5B/z90XvLlyAMT1u/ExBGaegrVNO3tT5hxw68HOUHp5ZN/0IEYpor5FTL3oAIL",
-	"kSkGmNVS2c/lgYh200ZBqF00Gz6Z2DCeqoqMX55jl9ibiIAtlUC2VPjWGuVTvUcrmM8S9FttBVTxX8wA",
-	"ofkWpukO3OQwy+R5/xWBYNkw4ssy6/FFA45YNYUMVbkh7Yqo/BY78UDu1GWKAXV5nspqdJ3ihkeGVgUt",
-	"8p5xKRzvDHylPOP35VFbSS/Q6Ti+J9OUXKe+80FwOgjPHtmK9bdYgWV6qrsPOnZe4dlJFTHTl9RZ8lLl",
-	"0RuOVELQlgCbM3+8I3LXOneAferUzLb05RPF06pWxO1tfye+Drq616TLstJlL8Mn3/tB1wI1EfsP1Hu4",
-	"3XbGzAmsaibtdcVhI2FKJSlVBSfqYOYygz6S0FEqWwslnVjkyoCLJjUWeZmCI5O4rgjHW7Q3QcaUEbq3",
-	"n18DXJdJhOz85CSJBjDDQ8riwSoPh8zc4I/p9gRm2GL3djdIokE4GpesnkZn0KXpJ6av/yV58J/yv8Ji",
-	"eEf6WmUJJbdaWpNmepTpbk+eVku7/op4BQFeMivF5PrB/S7/rnkufTTakN6p0tYNCoMIV1ftXOq8yqZs",
-	"KtkQvOEyFa6edIk5A0uV2Qlk9LEKwSoAvXNAaE3tZSMMES5b3AgfUjhfJtlyKQtELAGj+moTkXhzeV5I",
-	"h6ucnxiSK5IjVmxVak4qBmbMENN2CKwQF4sSoF+lo/cV5TAF9v1yh3kxXZTu2940hYayqSGWWbJ13bMz",
-	"ESrF16kHknvVsi9/v0eigd++BaQ5HO04MhW8VUbFUlbD+M9gEAajsfKx1ZMwGE0GjRQK+11D+8YUNNTE",
-	"X+oK0BWxVva+auCZKhg8kP/70/9R///zc0cSv9itHGHfacwRHzCeI7itl4J4/9dXb98Ph8MaYeW9jAgT",
-	"KCeg2b3TvqoLsFrcRIuKBZK+C7k7GFyW9VFcOq/fP1Ev63dvfe+lGtXATO3+r/Xb+mVJ6yiY/e7c0VF2",
-	"aSKMsBmb80fjWfV5R2EfOSA5AmahY5px/MDAqkhTIDxxh6IApSgnVkxmr1I39QTYavLnk84q23Ii7hQh",
-	"f/xlPZwd547pOgpeJUWK/YRywCDHbIXl9bXeHpNZ9Q/IquolxYgBWnCGE7RHYHsIjUNCpMVVxhX86eTD",
-	"m3++dllX8Ke7y8vV1Z8OSclv6mbp+0De+ecvttP1yiyMsLGD+OP6XPatSHUa7Jh2vWcytYboaqW2OeYB",
-	"ZhLxxoCsaZ9JzU/7MENXKDLDMehKB1ySnxWkjsqNqhCIdGMtDKsSQsjlhqzKLu+c8Xjf3Vl5F7JXLafe",
-	"RsEUneowC6aHG8jKxp+OIX/3UMgrNRWViln24i8l7vnjBMcv2DXTQDeWWkVIwzglQ3ARc/wVmitk9Si5",
-	"ulOnwtUFK2SomsEdAx3AV8bPKDNgDI6bvOR2w8CyRK9aAkpisdkgaAjURa0yCxjmCCxLxVHpH/JKWbob",
-	"lHk0S/BMRXQIQgmz33+uCBGjvkSJ2LotSwS2pQ/0PyBdqUC9/ncM4w1aujZXilVtg3bnvAwLLs2YrNKk",
-	"9Q91OiHdHiPtYp8xw0wXUDUgjH57SFZQ1wVzduyAa0BmByyhSagVFtEcgDxZxN/dIiqZPWQQ9zo2Gvto",
-	"UUImHUzOqFU6dYC6QWCMTJWst+cmQooZr4FB3Tukq4fy2cCOtbHGGic38XQ+XyWzVXgWjUfBaHUKowma",
-	"zczJzWx6FsBRPA/RaroKgiCMxvE0ORXc1hhlnrzvaVV1qMFfyXjMQ/S4snosL9S+LnIqy5JXqGgeKipS",
-	"6shcR5zruxG6ugxFDaPrKdTccahfZ5OtrvqHR/NfVG2oGn6bic0Ip8YNAaf2L9r4XxFZKmMjQWQrFOVr",
-	"tFNIyvL0tet6OkMkYc+7z8trGGz3cAm6NL6not5BNUoI/x4OQ3i8Ids3qN/YjN2JPYcMh8RHFG6FPnp/",
-	"8ir+OEfONWvlNlb9fYuT77V/m0uPXdGUS6QTgrSMOAIk8suW4agp3KQjpGuETlfMelqvHLttyZp+UnDP",
-	"GF3X5d9az/XY1R5j5rjM25S8R7rEe7IpIUAPetF1HFBdzq4OFVpdd/y5AglV56eyfnYDLdSdLWFYrdFJ",
-	"7+tblwik3nY3qDA4NfioF06nwdl4Phmdei2IUS+owDrPvXAS2htahQrae4XRo+lYU+q8fVLujsvADRFs",
-	"1A21NN1UKL+nb7pPc6q67lUN6wO5STLt8b8+vPsZyPJooEw9FSrrA9WOjEzlGqoPyVpZBhuwU1VMaXj2",
-	"oUS9u4fOfP5e5v/B0SyZDMJZEA0mZxM4iNDpajCankE0iWFyFiQGYO/ccyXil8bI4OQJ2ynbhtNJmKyi",
-	"6SBcwdlgEiSng7PTBA3C6RxGp6NwPBrFVdslBGF3DwaTr+xhPp2frqIRGkRjhAaTeXg6iGJ4NkhO48l4",
-	"PI7P4nhW9WBhG/bo44ut9b3KcDbAINuIIk6zUNVKeMpB72ch5LauBNaU0R3DRMs8lPrymAYipeseRsEJ",
-	"2ldPWixj6qJFkyuUI5jstQkSJ1CiLN5v/axnGcp6gI3cwoydTOdoNpuEMDqLZ6swXJ3NkyCaTwP5vk4e",
-	"tMaJKVmolKHe66eBPezQFMmap5TBPSmDhkOWGgiePrYGLGzIzf2q0MbvBO9llUtZeVDFcFUe3zKDa7QE",
-	"z6ywjalnKEH/NcAHzeC/CwSWCoJzaeURfsW0MHcoXG5oillNkUr80T75dXCNVGxZjMsHBnANQA7C2p4g",
-	"dJ9i6yL6Nf++EzqgvRsRNCwt6NH2uDMNSFRtTkYdB+oavNQm5sFPzCsB+WzAbb1RMBoPglN55S/QFxmC",
-	"IPhndWssmJxNTxVOrf32aHw+nZ9P58P5fC7ebluvgemvbsaqpOiqtWFK18P1r8Z+qe9U+vMXG/tV7cdq",
-	"aK/e6DjTVgqYw75VAHhCM0ryn8JOv3fYSQbI7Tn5DW1rA+Pw4O7djZ3Yvq9MibZgEqhBXmpwWkcbu/H3",
-	"sYoJWkFZDSD0j7SQf6M3YAvJDkjX3WDGbGia1OFFRkEHKQbWxUmO+KoDEc1F3f0zjmxJ+Nw8uCvtmg34",
-	"q29cmResFgah1/NuVgXuJiF020eG7p5tYx1OpbEOhpPg7J+em56R17oV7Pr+9J+tC8FNAr9YKJ413M46",
-	"BFBYQ/nRJR4rdB71oIa/M2og6oRH3FpzQqDuXQO6QFCfVoM/wmrgnh07MmVp62+zPJx8t0Et+laXdQ5E",
-	"JgTrOJa6twueNU5Wnzs3pW9rmLUPVOfiAa2M+v5h7MwdVL9rV9sBq/60xe0oFenk16Mo354zoG4sfBtE",
-	"pC19jlOguuI+1hmQhUu61yy8fP/JBwqFUwapE8yu3Xix8udm/G1vtMoE7O992lPh0gYutNgSwtU7D8Ng",
-	"Mjmbz7owWuerURDPxuPBeBqcDibTs+ngLE6CwWoOEzgPw9k0DnSXMk4mel1gsshQHgvR8c4Dq+mFDmB4",
-	"570aHm53A3iDGN0ibd8mQywLjyXRMInqm9fzcTg+lVkTpjMVAe8zABv5dQu/LTS2s+bhaDQah5PJfCZd",
-	"2oXEUa7YW4eRno5nZ6fBPByVP+g3w+lsMpqNJkEdxdl63253FEzOAgey7Pj0bDQ9m57d1sBqzV9WH4eo",
-	"kjjQ1sAUILXsdj+B8sO9pPXP5tcAuh2ngbo6hBbGJ4PfYfDzGmj1b3v8l2GenziA5w5uxA0yn74HzMWf",
-	"GsKR1Y1oGemXcH+JRnVsmVCFE1mDtLt3Pmp7XJ2AglWFlvDjaFyP1XWACNpFXeqf9N84dcAJdl6bq0EK",
-	"PmnUnuOzJthkjXOWkr1/8/HyN9AwKfyPVNT1g3D4WQvuWHWqsbcbno34Q15E11cLuKqsWuKiLoegAf6q",
-	"UlK7MlGdpUBVe2YIQsHvk2FaR351Kd8/++9aHKi0j5FIWgPDdheEmn8MraOBssaRvo+r4jQ16HIr6DWN",
-	"wwCdTWM4DWbRaRCuJqPVfJTE3t7SThaC+BGWqg0U3mmkLLErYUGfMk3/UIVFDcKybRMk/J00m/KirEbL",
-	"rJvJfZauBJT5LY2cAaLlVA6GoG/cuv1iEGQU1J2+CKjajXSOawPeVmJowq3+0YK1NQBmbjwDSUQ3sMfo",
-	"yLPEJsTQ5y/7AIbCQTAejMbGkMyHk/lZuxqqBTAksxoiC2AoCs9WIfTqSLba9nRADs2CabhC4XwSzOJx",
-	"CCFcJeMQBlOvC302KQxUKllsaJF756ZSJiZr+WRR8Ng7H4W+d4PQdQJ36sG4QqJV+x9zm6+EtLOEIBwN",
-	"Z8NgEALMQGX6NPTRrAlA682CeTiZotlstYqS+Xiymp1OplE08UpIjaANPDsaB22QpL2T0IKY9fovVU2Q",
-	"5g6za3hgV0qU8FlY5vHW1SbdNSor/ERj6AaH/3T5k/EeGiDPPIfxtdIT3XlHHZMixw9ZPONpFXgw/AKt",
-	"Nu2a/3fALZAQrQf3jioVVLzb8klttIHaLScNscsA1BC6w72ZLp+YQt59mPj8QI/r83cvibZsATnPcVRw",
-	"1WwGGbuhebJAJM535Vr18vLi7eDD3y4Go+lMgpbrQKgV5bfqvKsgaI5gshCetin87j9Ej6gqlt8oLF/r",
-	"UXq7X47GhZKsPmiZxEtPqZ89j95KdSi0GBs9VGL9SNcU1dUjoWGi2yH4ZYOI2OMZaRPLyhp/RUSlVoh/",
-	"ISIUECUvVJWF8k2YZQjmTBVbwSY9Te0hO68h2gJ1n01iaZEkuvn5Efd/KxXVwOhmQBVAola8mJIVFkub",
-	"ZJ36saW8d1IlNQuPuSFt8+cBbFqLYd7fF2uIVrMcZ/T0gk4+wW8Qz/6O0e6QHboH837BfPNek9DHJNlb",
-	"0hcKltgSdkzitHhCwfhDXYusmUaHZTzonZx8F/8Tgtv7CqSUlLK0pHFR3hsZ1otbDCVadYSqi43uW5Mt",
-	"O9fn1mQprU+3Jg/fmuyQjcetZvZJi9U+LMYPiIv1laCbytDEG8oQMYneMUxTsfh2S5fedA4PICo+8ipa",
-	"c2N7Gn334rnnm7stAgqS7TGLCT3qCvpIS+Ph2IEUK+X7PS14v/uCJ5FTtS37ofJL7rnknUi8uUWlsd9/",
-	"Q5voRiNEWQpjg09rjKJCm6s2GGLH4Vd1sl37CtfZE6oFBN5XPPwD639lTN9RvkFoAjcRRFO6IXSz3oze",
-	"bb6dYfSH8qHFXAnf2V7WnvwT54mLvL/WT6VN3YSTWhGpO5UJk8F4iHWF+bJ6larzrgpyxJCoamL7i4S9",
-	"VbToEtD3Ts7QIzLXtGXpLK0RzRpbR0SmakQeEuFazaWnBKXubHDFprpkddSlqdcf/u4pGIKLgm+8889f",
-	"5J1zhf3kuGFzidaYEpiC8mTn4v0bgEgiTyWHrYtwGizkey6/u22hhUjQoVwWrtZ4+evyjENfc/E00ojn",
-	"ko9SDtWHYEOZvOzThPhHpNgKPlRtib8YikmxlQ8EX76U/Pq+B0FfMJkSYVJRupIHOMK6GmThYaUjVVi+",
-	"ncX7Tv4B06oiqVR3nYnFZf1JickLa8PQLZcVDNsNv5b73wHLUIxXOHbDCNtUGojKdlPv3fk5zxppJ8+t",
-	"xuQZdLulT674stmqV18r+9r+/Ec3Pp6FZVzdVSwbM2Wy2829dd9Qy1JIhA2mOchQvqL5FiVNvGWr/VpW",
-	"ve84C9elAeSZN03MDG/htfDmu1qtCga027ysZSHK0VclcrqoNAmgbeCLWHjT5lS+dvXf+l7eLmx//A91",
-	"Ft81p3YLH3cZMq87WvoZ8RuaX4MVTjnKherKklh7hlSastsvt/83AAD//w==",
+	"7L15c9s4tjj6VfD4blUnM5JMavGWuvXKWXrGd5JOruN035p2ngSRkIQxBWgIMI7aL9/9FQ4AEhRBifKS",
+	"9K+u+4+OJZHAAXB2nOU2iPlyxRlhUgSntwH5iperlMDfr7HEUyzIBRErzgRR34l8ucTZOjgNztAFSahA",
+	"iXkq6ARfcJrDU8V3p7cBXq3GDC9JcBos1128WgWdIE5zIUkWnMosJ50gzgiWJBljGZwG/TA66Yb9bji6",
+	"jEang+PTaNgbDAd/DaPTMFTv5llGmBzzFcmwpJyNaRKcsjxNOwFhcbZewZdYjjMipJ1iRrDMM7Wu328D",
+	"A06m4O9myTToBEJimQu1rFeX57+eXb55HXz73AkWXMgS+GTajfqDHrzXm/a4iLuzLOqJGKeUzXk3mYpe",
+	"zJeng1HUHwSdQAEWjOLRycksOZxFx9NBP+zPjvB0SA4P1e9MSMxiA5UzFz4i8RTPTrpHs0HcHQ76w+50",
+	"Nhh1T45Gs9Hw8Cg6jvs9SYTsJlMDjprbAqKAsNO3GSroBCueyeA06g+Gzl5kOWOUzYNOINcrBVcy7TKe",
+	"ENiaJaZMEqbgH99QlvAbOPncHgobL3ieBafHMGAmKZvDN+NcxsFpP+oEN4RcJ3itvxh86wSMfJXjLyQT",
+	"9lSDw8PjKRmR42l4NBvGYRj1IzwdEbV5K5JRntB4PMXxdb4SY8LwNCWJPfHa7yJekCRPDZ79Hn7uBKsU",
+	"swIRBGbJlH8NOkFGcKLGsrAEp8Gg1++ddCP4UfA8i4kGsMCKoHHf9IOj6WwQJlEUDuPjo1kYhtFh1D8e",
+	"YfuQi5OKlNxdaHh3Gnz79u1bJ1gQnJAMSPYsjslKXmA21yScEBFnFChC4XZ6g9cCTaZrScSkg+SCoITf",
+	"sJTjBC0443kmkPoRZTBCL+hYhhCcBvCWWma8IEsMzILly+D0d/PL5wJNhMzU8hVsr7hCEvmWsLlc1CH6",
+	"JV9OSYb4DKYViDIkF1SgzLAcNOXJugJGdDQ8Ho6iwWF47IIy49kS2Adl8nAYdIIlZXSpwAsLsBS+zkkG",
+	"cF0Qma3PZsCENoH6SGLOEoEkRzeYSjQlM54RJLM1ZXOE55iyCkiDUGHFv3OaldhXQrYVkG+dYIUzvCTS",
+	"HOBLQNbz13Wozl+rbVJHphG6ejij6fF0cBiFw9lsGp6EUxLheBCTCLhMcBqssFwEHcv59AgKuXZAbs8t",
+	"8p2tlQ8+aC8VapnfEU4Szn4S6Px1FWiXeDxQ2vfvC+c7IjMaX8L3PjiX8PsL2Nv/wl/wR/gdxSklTKKE",
+	"x/lSiUcUr/IOWpIlz9YdJG7wqoMSKq4RZgn8QXl1efEq9y9MTzgGSO+/MPEWKzm3ubL3LF3DklIsJALR",
+	"XAFvhlNBDHj/zkm2LuFTb1QI3Uw95TwlmLlzf6Qs9mzr3/kNWmK2RgvgKZKjlPNrwFz0bIBuFoQhPBWE",
+	"yedVUvIDJGAWD0QuSb+3CkEz9WCGsFizeJEpZidQoUN0EBYoX80znJDXBdqyRDEiybPiuw9UZigjMs8Y",
+	"onKDBOMoJMejGI/Cw+lRGM2G/dlJP4n9OFBRX+6DBBcA4a6FG6Zh1lOu2azvpf1VrUzUlnaIoyis/dfH",
+	"/qU5c9x3cZ8EyfSoNcmBl8QyxILR5IJkNRajvvQDmtvR7w7iN/0qEfIlT2hVb/60SrAkL3myVt/GWhIa",
+	"lTilMWzQwb+EWs5tCXJVe76nljNQAJZr+Y+MzILT4P8+KJX+A/2rOKhCfaEXVa6w3Bz9jZbPRmYl9vG9",
+	"1kmyjGeaB2cE3WCBMFplfJqSpVYECPqvj+9/QWueI5FPl1RKkpyinJGvKxJLkiDJrwkLWi/xDUwIS6pL",
+	"AXOMiAq0xKnSJ0iCnk1xAkB0EEZLKoTSAHim/lSYkKBCej/vBY5I1JuYtN8P2Eit/DUswj54UDPL9j9j",
+	"51XvXhQEdUPlAlEpECM3SBCptHgBK/2ZZ1OaJITtd+axMh9Olbpm3u4UaFB+9zAHCsiBEk4EYlyieYaZ",
+	"1NoljjX/4xkg2SojXUHnjCTo08VbhQCUfcEpTdQD5OtKoT6s+Rcuf+Y5S+6G5gqIGbxeGhGOlvNAq7bD",
+	"FauzU8FZUiW2OuWmkK9USFjbR5J9IZke+k7LO2dScdMUwReIx3GekaSDbshPGUFcTfx/PdAaBcCqFogZ",
+	"yldCZgQvFev4QhOSoRmmqTmxS87fYbY27EncCVczLMk4pUuqCLpEV7AgUIqVCbH3sjqBJF/lwSrFtDpr",
+	"ZViPwuMKno2N4VyrXIaRiRfaepnxDE1g1C7YOxMktH2jBKVjOjqPNK3CPH3gGE8AyCeGc7ngGf2D3JE2",
+	"cneEh0GSKcEZyQwXUExdc+9OE3F/YquMx0QIJV/fMEnl+g5rga3U6sXvgVjwPE2QGgJThrjSyFN+Q7IY",
+	"r1BKpDL6lA0xVxxWaZuL9WpBmAg+t2fpv6q1AExv9Py7xdsNSVNkBNw0l2iaEXythG+Wp+QFmuiFTJDA",
+	"a4FuFjRedNBK0RUlqdqrAjbjclCzOArAhs+BIcLmlBHDdWGdar2l3asQcZUphVgaDUo/OraaX0kdKRWy",
+	"a1mc0GZ+s3ZmjGuPJ+RDMbnVIfWUL5CiINA6wGLqAKhigVeK60g0XTsPK7hZnqYKYVzVyCpLv1fWUbpH",
+	"+PRfJJYKPLt3Ik+l3zbluYy51nSV8WKAnPDriTrJSAtojCYZjDEBrh+ab5k5ykl9g4nl87Ud49eOZyfs",
+	"RJ/rXgsQX40Qaxh/AtMiT2V9R9WWAVfSTwokF1hao4pxJaTmu7eWX3t3VBsyHjS0BtCGyVDfGtcZ7fiV",
+	"lD7XlRSMhdqmuZ4K36YuCk1p05LWXtrbXXi8JHLBk128QC/+nX72mzVzPPAI+ofHpPpI/yhMKpzFC/qF",
+	"KD0cPHMv9LEBduVM0tTxRClMTDiDvdzqh6ueqA+xwFNcbH4VvN8WhLmzmmcNZBooKkG3qUDinlwDBM7O",
+	"GB9um43+qJ/9ZodRAK8yEmvNX09QXcIbzQk3cPAFEoQBb+Gp0l+0eiNAXvRq6NYJvnbLeboZwcJ4LZnU",
+	"ImZzoBfKLq7M+JNAhdMZUSYkwYaxuyQGtrtDDgahik2q4n0zNZ5pXPIRpaN6p5RdI8lLV4VBwTqFWpf1",
+	"OM9Sz6BTwdNcEtDlgbXANogKWisGyXOp0clVFAo00qpBFZPyjAY+L4W7aRXgmvfk73A34hGWC55nJYKs",
+	"O+jT5SsFxBJ/1XTUH2x3brszCJ9z+wvJcGocc56JqCTLlgQAiyjQP8BZhtclAO8KnlWjY7kgmUvKyvaX",
+	"WO0/Z8h6MBSz4cwqLuDWMfcN1ukB28JynHruHiwU7uVlg0gAo0ggwr6QlK98CGfRfFpIl92bU8eMjVGa",
+	"kcNx6fllrONhq3j3KAMC+r7CjbBk+4g7me6eIrCGTlnJ3ZDSlgSaZXz5QmlFSy4JqEra2gWDS6m9a63Y",
+	"gWXsopY5G3Vy6lUvYpn7v/ISxStiK5Ls8YWRgzNWLu1k5w6MzjEWW93A6D0b0AqVt1Gii9A7ydHMm1Wp",
+	"ZK8tqm2OZ8xWi/pYHNEGm5VYaq296nKfFP5Zff/K0MTcFheflSo1UczP0d4tehZvKwwtbpnVG4VnopkV",
+	"toBVb8PpPmBeMQsnmqwIS9QziuAURfKMzinDaXGJ9pNAoHOA+m+5lhLSV2yBNZEWat0kxiwmaQoDKqvR",
+	"fkGSCcIZQdeM3zClMsgFuWIJFospx1nSu2INO2bAa967TlDOWX4gyZZNFc1ofVkIOKF3t3Crau82zdrL",
+	"HPhuD9FcF8vbpZHwovsrzS2ajSpGbswSO5t0i56ZSJ3nCpen6sCe1fABbv84I+9nEALTioaN57rTbhs+",
+	"O1553wqql9QeV0QRvuRh8kUck8+wu4us9Qc33e4WFb7IJx9QZRxUS3T6Wb/gU/PKgKX69a+QQLIrnkmf",
+	"yd2gAtS/LiOkWsJ7bt7wAewPWdo22rvyjd/0C2oYzuZ8nJFVOhZENmNHLZypxTk23/f5TnPH7V/9WKo6",
+	"P3r26fLVc4Sl9vIhO1zBtbKcPZBJoCOtPJtUj7XyPuTEXN3eVVGybKBqtzeN6URl3frNePVjB4k8XiAs",
+	"0IoLOc+I+HfaQcu1/kchSjLtILjYUxxyluZfkym4nlMsJI0FUSaplySqmLPd6qTJRmRap2RcG0qfh1OY",
+	"43H0Pbsx7jZUIPIcnMMQXMJ1eE7JMLcg+i6s9pKxT3gVMRsG9Wq+hxSzDbmsxniBBP1Dh6K9e9mkfG63",
+	"amFkpc+YBTjH6xBvgmm6dtbmCPrt9n1CxfXup+ZYkhu8HjOekBaDNlCBtq+Lk4h5ru9Ctg+mg6RaPMeZ",
+	"XNxtExq57orKzJomCV63GOqGkOu7AOGjQYP+hRkJZ1VsyC403WYiAVLttI0sn23DB4EwNlcBA2yDcxuM",
+	"roLbzqXSFtZG/XUrrE0Wz1s6I/E6TomyNqzt4+on1noAzrlpMizpPLPf5quk/HOeYWNfCMlXqwa7wQLn",
+	"D0h0NtHcmxmOIpUGifhs5r0xu5Njx534trVOlvI5t67Xus7TeOWw4Jkc75oy13EzeyxjCxEWgPpmry5/",
+	"Q0Y6YGxDL3WCrchBjbCHm9FeJ7QhDMCiRuMORtq1hF9LzWtzBUa2b4hJjZgeWylN+Q1Jxqs0n1PWXmf/",
+	"AM8D+vj140KNnOY0TXZz9Hu5ObcphV7zyas6ulA3ytZ/6UvYHUKSsjaPgbVhQljNYbSwqn148O2zL4DA",
+	"ogKE3MAs6AbCG+YcSd5BdIYwW3subjvBCst4sXsFD0P8tXNspm17BHaPLaQWz5zzbklD27iB3cD9+IBr",
+	"F+19kNvYQjHwrqXt8HBVmJzYy7UFb7TmElWO19a9pefYtkYdq+lfnA15RJKjeIHZnLwwces6GkaAIzIl",
+	"M4lwyn088QF8DgbAx/YOqPW6t48b3oAegniU2YzGFKfob9wmSGCWGA+sceppN74gLEGcKbkHFN6UX6Ge",
+	"EwijlAqpXbf7+AONv6HtoyL4BrFVO5ChMZqpyA0oEGMPfN8vAvtuGu8n4ctoOoPI+Fq4fJMcT6ZLMcZS",
+	"ZnSaS7KbMKdLcVY+7WiBThw+KbJEPUFaQtzwzHO39yEjoghryOh8IRGeSZIhjDRPhxhQZAdA6nHpdaas",
+	"Mi4hZtwfhWB+1NsUY8a4RFOCjKxAjGcoISmRJPHb8hnByVhB2ZAt455jkXFgX9l1ntoL3+R+VyBr2iq2",
+	"gQo0J4xkADvk2nAdPK+2S0nnLTy5QVexJ7oNDxSsv6jnNs50q+pnn3PeGceczaiS/i3knjtA5RQSMsMQ",
+	"pGYSndqcSruTaI51LA5kDyGfi+aA2xpnKLGhUeDBeLsWsk1PeWT47wn5Nmmtdr8gAjBZbELQfsjeFnl/",
+	"ITf3xt/KGJu+GPtDu03ZgpdwppqbPeLR7hBc7Q74NyoXHxolglmKKwu0j0YZqZkWAJ0ybcXu4CPKuK3Y",
+	"sys82ZVKDyxVOu3Rx93ynZyhjN+20mYPjX9fjKogw/3waocZo8bYeU2Pnik5e03W4N3HJl7/efOCIflw",
+	"fxNH88mWJo6Zw7v+KtY2XGR1xYrEdEZjVNLDNvaJGWfrJf2DZDvsD8sPyyunttL8TfmGV10v8pTqB6nT",
+	"j6Y8Was1kC8kW6Ph16+AtyP4V9yQDJGvMVlJNOz3Pc5Unnjxf4njhdove/WF1IMdrWHJMi9pTr+oDWTV",
+	"fOtKzlv9/t6/oDO0yJeYlTMuiRB4vjGym1nWeHfqyxBHGA3DoS4EcU0ZCM0iXwxiZ29MVA4MX53VKfyy",
+	"3S2zGZdUHqMNLvCs23heCnZjHPVsa3hj3e5wa7zc8drYANkQVVcNid6yyDdAKo0yWqGuXbPkSBNWZ7ew",
+	"npVbuGsvZjyLSVeIdFfeTDvVeOMpC8iWLWgRgGZG6aHJhze/vD7/5W9lLBmEtDOd9n3F7O/jy/djW7Nn",
+	"0kFC0jStRIZ5XBbVCDHPQEHH/fbizbv3v6rvytpAneDns/O38Id50HvVY9Z9yedzdfTNSTOitgOFoWsT",
+	"twqkMNn5G24mzRf2vJN5cPzvFIB40YBm5Aan6UWe+qNAMZvrXUiSjAhBBDJXCmr1GcHxYlfyDk38aU2P",
+	"EfjcdD+Gp8R/OQbr2xZvsvMonA20btCH8Zo3XhS5U253RJjsQXUEExPgGedC8qU+1w6a2PXbn5eY4TlJ",
+	"kNdxao+y5F/9cNALe1E06IUH/aHvxL7r1m9sY6sd3KZdz8xzsJG7GX9miKgt0DWAYYBdADddUn+0Nc/s",
+	"GWrafTZdO8f8HLlY8Or89YV7t27eHMPjUNhNPWY+ermpA9c2N4B21AudTKSxkpfFcKYkRTFm5qn6vhY4",
+	"tI+I1C/t2swdZroX9jbmlcWc8b440WCwV8fbtaodhlUFrVv5y+HB9gGqFRzfYTPpoX0r+jvBqa9C2Rs3",
+	"Tg+Z+DW0gKdfIAb1y/QtUEJiusQp0ijii9GoRQs7+v+K6yvSFZaSZGrm//f3sHvy+a//4XVn60j2scTi",
+	"WrR/TSxwluzzfKEgWKKdZwQMmDVRghkcDom/8lvFAoDVOVpCGQdoQPIdSRHK67FcCGI8Ibuzee92Ye9G",
+	"NrcV+7qC4m2ZqHc4Gg1Gu3L1Vhn9giUZ09U9NDS7UaBHtxVo9iWvMAOdwAnnhMVtxIduPbN3EPBmioTV",
+	"D1D/jHKlKqpD1PeE+tVOkXTsu039OtaxdOPc6rt7lf6DRMqxuMGruw+g54eKIHd//a6zA+h3nfse6/62",
+	"9bAbjvnC+hK8B+3hkKu8bsjCu2PKxiuSxbZOrQdUzYv9kNopx8ay2Jps0KQmllGtbeiqSgHam5uOEyqu",
+	"xzb9/sEOQBN+qzBHVtn+Iu2R81qYY0Zs3dZazGM90FEnTH5RX/pUNxfQJg9ALiyCKNbe4LEvGWJbvpxx",
+	"n7F5wdONsE+Y9QUiy5Vcg31iAqiFu08pVMCBnHAwTCF2CBtR5k8W/ZEc3FSYLNg27MU2tu1X939bYImw",
+	"lri2vILdEVsSuAg4VwgiaUql+muBVxn/uvbuzFs+F42lAZSEN8n6CUr5HM1o6hPvGV+2N+jvRHedQPL2",
+	"U5i42L1KBugQVVgKTGYA9Z2Ts2fCG8lg2Gxt63xFdpxxWmna7oH5lCYsxkueEf9lAIQnxnkmvHVnNnak",
+	"GKpTQtm0HZ8u3noLKeBcLgiTFMpkQDGImamIlnKfdn7Xk/PB5YRw+e8Rip/LEqT7X1M/VOL9D8xddzaq",
+	"Xk2l5YvN7K+atb7JDP3Z7zuOs4ULu/F0fSnJjEs6o/Dnv3OSwx9l2rErjnVVO5ux7GOom3tSA/If5orH",
+	"gdCFi/EuX5mZ9JxWVega8Q+R8qt5d5mMupJ3xQL3R4ddRWmVJ5Jp1wYi69SyrnZS7oL6t7KMfM2NoJN0",
+	"kEi5VPaBTlh0t3qJ1zZfcYOMaiXpa3oSuHmsMamjNNUkUCPlBcoITrq2GM8OBbte6d6XhLmZeOlMCyOI",
+	"PSu+VCrp12MW18XSCLmuT9ZBIZoSyuboY84SvK5MftjZJwfKBcS3G536aewguEoIrBczVmoNdoUuRphF",
+	"FqG7ddTwHtfd932PTdu2ZLE1DcxIeC+XEVvjj1sLeld8+dKoicR1M22F55S1DNmzT75TI9WjnoqBdl46",
+	"uqszgPnxCVzN0BfBryxos9B4sWHUolCMdXXX93ZHrGTbTKVdEO9wsFY88O0crEV/iJbo4OzeTg+rHtu7",
+	"pv18QsCnFspOK2vabvEMFcb5D3HnLPHXO/pjfogP6C7gerlWee1cL66VEUSZnoJyhlM3eKXx9toTrlBc",
+	"iUNKNSEMJVTYZPHtRLbtNloj4keSFWFNa5N2YKmizvtuA5wkVC/ng7OEihJcTHG76Zrq1LlF3VaqZV8p",
+	"W1i3jED8C8mQUsF76P2KsFOnipXNv5FokjMIgJh0kOAIs/UVK+tvQsVXqJgIhbBjspIESuaUPR3a+PF2",
+	"XMOv8tLNWEjFKAw72xx3jsJ+R0u9fF9i7Sf0H5dnYM9gW0PlIBMe6vfaAhBqcgAc8QzZQi4xZ4zEhWxu",
+	"dEyK8bLc/Cag27kdC4fjRi4Fybp2Nn2OHXRN1qYYmv1Bt2ipgdnO9fkILk+XmEusqo28NcPeDbH2alQm",
+	"kDVecEGYrfEb4zQlWQf1h0qDPBwqJTLDsS1YXPKpf4znmMwOM7riR2d8+Al/xfTwH5SstRpt75APh5Wo",
+	"q/7QYwspmn6v4T7dzmpqGoxerhKYgtjcNIc5FBXf9YtT4j3mooWKX0nytk5BnD1CRd0iHnKno2FGGRWL",
+	"R3OEtHBiFLvmKwjrs7+dtjNF9RgqM1N9DviHsZ97baJ3Pm87yS22BHMOcWe4CXdRo9Vu1EAth9gK8W4X",
+	"ywYqFh58r7fFV/TN4ky9/lsuSNa9QzG4DZumoUol1uab4rWJ1dSNjgvpj3XSMWJkZWWp5ZZRYwq4fXR3",
+	"seUVyVoOvMrIlz0GllzitKwVs7e7Xb2tZtu3Aktlt1yo3a2pTlAF1oeXzaLjESXDToblCZT3FLk3gm2B",
+	"xYKyOVTWXRL07IMuVfXxv99CYNRzl1w+vro4e9f9+Pezbn90GHSCd69HfoSnMtN1MLcHNGnNQuoATs3e",
+	"pMeUNr+NgWHfLY6xMoT3JHWZCW9tHfWLjnjHZaWDNOU3Aj2rhAD5kj12FDVJqFileN1cKM7YN+N9Q05g",
+	"b9N0vIfDoTKVb5MuSKyMjPU2X6xY6cpZaqcVT+OUyS5lcEzFKceYIYmzOfGwNYKzlBIhx5meDeqI7aMe",
+	"pFje/fVvO5e9vVStftLxE+8I1DQvtEz/3ziAOpZXR/Od4SetPGx3G+mzqVR4KSt7mJx+R0HQTRryojnc",
+	"D6v88h2rvZiU73tplg9cMeZhCljawjM+d1ZzHkFRiKb+2ma9Uk9SpCkB42smkhJ1EsYN4H1m/yD3TnCD",
+	"M6XujZuX1OAs6mw2Z2zQsYt89xp9HSpxN+jrZj/dWOmmW9r9mHxVxs0XCMsrRiiUEyQsgUcZR/LGPgCq",
+	"I0YZvzGZLJ52h45+MehX9IvDTiX6E3f/gADQZ93iz+d/8UaD1loN+Ssem8w7jIb9vsm2e4Egd+OarMHr",
+	"pO3Tjv5Se6Ugo1T3/hMN7Wq2ukaaSWtJ2bn+MarTmdO+aZ+mTVDYz9O1CWZzAYt2XWCYlXkvOgSJ84zK",
+	"9UdQ23T1SehVcZb7IpWh+U6SKF4NrSw2vHQdpNtezaCtgi710rMtxsABCWOXB7+QcqW7SVE24/757N0I",
+	"KgqjnH04NzcSkAK5UV/ZOCxN8ZSOzrrtXDFToaZjXb2i415wdQr/lPpeu5dg5yGS44pdsTcgkVdYLtCU",
+	"pEoqC5SRFEv6hZhYejLXTmgApugNQowhNjnAKzrp2ZFinKYoxllGiUCTM9ObDHD/FL3UDUOu8jAcxLDX",
+	"8CeZQCqoaUZQ9B2D0jiVc5mau6VZxpfFpaXauCv2bPLh/cdLdPAlOsCrlTi4xavVtwN4W31Q/45p8u0A",
+	"Rpr4jvQ51Om5YoC3OskV7Hvh9tuwTUo65v5ZEaVeo9D+QAAaiuZ1U4gj0qCT5ZQkCUms0lPtnAgncbmg",
+	"AjmIYmcWlM1TYt1RCjez3N65q0c4T6+pPIVn/8avmM7U06mpSx5f2+Raq5ko+lRGFxI5lURH4KtDS0gG",
+	"AMPmUtm7YmWDiFU+TWnsdHQu1Jx6VaOECjzPCNEQQAewK9b0LIl5oq/eVhlPct3o7IYygZ4Joue+eHP2",
+	"+t2bn8QVuwr+AemJCRVxRlaYxZSIqwBJpUc81xw9pTExmpvpVfvu/BIUBSqB0XsJryzRG5wGUS/shUY2",
+	"M7yi0MQ+7A10lbMFsJMDQ3cHt0Uvh2/q+zmRvksA3RxYYZqt+S450pGQloHP4Rq1WqRHV44C4qTiCmrr",
+	"MCKg3A5LTMncgk08A3QwSAPv+Df9itnDe/X2XPERs3OF6D5PglO1kJdlRw+nZ20/DO/WlNfpAePqnUE/",
+	"jI674Uk37F+Gg9MwPA3DXnR0/NewfxqGG7FIp8Ho5OgwjPoD3a79CM+Gs0F4cjLVysbWdu62D4rbBcfg",
+	"iIIhPAn7ITRrHl/TKWa4OzgZHNuYwo32+U6c1+YC+rCA0fCvYaQXYH2h2mPWvkHhZt3+hm6Npqf9t04w",
+	"DKOmMYsjPPi00TByGA52v/Sz22F2GA53v1F0fFUv9E92v7DZcPRbJxj9z//sfs9tvwp7my+XOFsrSl/w",
+	"m6JXhpLOeC6U5vDS9m2wbQ6hnWFj2bTyEXMi5691c4SDGI9jpa/MIFRyJ/kD8y2fLxrG6eOQa9Nzi87N",
+	"s0W3xp+u2OXbj+67UBIdfXjzDhjJF5LR2RrBM+WtGap2NFICxldFTjc+Uzai0ALFBnxiNM34jYAGX8qc",
+	"ZQ1s4hV+5WzCXtzia3dFlt0ZTTcusLvqv5dv/nb+C3r15uLy/OfzV2eXb+DbK/bu/Pyl+OPVq7Nfl/Oz",
+	"m/OXZ/PzT//d/3Xd6/WuGDzz5pfXnvcqTWEdPX7LZEGnRfdYxUjP3MPpqIPpEqZEW/JEmHXCfG2UKC2E",
+	"znxE4XYqtXT7uvjucyf42tUKEfzyL9HV2Kz7vx54y3WKg1vv961F97aSvqAQ3Sj6pdK4P3s+YvEVG30w",
+	"AbtZ9bTmW2J5mhYOoaizKYf7YTc86vZPLqPR6TA6jYa9Qf+wLocLx08wik+mJ6OT4zBKYoL7s8EwGZ4c",
+	"gjAuvTe/BzKFI9OvzPrRUXyEh+FhHPXDMCTHxydTMihKyp4OC39JuFmbV8NvPCLRSdW7sWMB+/d691Wn",
+	"bWAAZtOfiL1RCm/SS9n7wpK3s91e2Vzd9fPXllWYkToIG++O06tzUtK4bgy20VlmUr122oKcVE2qtOpS",
+	"aWziJoHrqNDOzRLxtufGf65xL9FKrdjYXdFU+r7Kj1IqKgxJPCwr0sdW1/WjqBsBiWpdPwzDQlWu53vo",
+	"CE3n3q1YKrj+bL8d3TKpepui3f290jKYDcIkisJhfHw0C8MwOoz6x6PYrXevfTfi9OAgTlhP2PjVmC+L",
+	"UxEHZb+anvgyL/Gh/N5bN/80KFehbWPtZwHfilMSapOnDRVPC48vo9DdMM3TPt+JqYld7KxamfqJq9W5",
+	"2lsq5MY2NbKyfZSVmpLSVjlp2ftiq0LysOTvN/SfiP/BiP9OtL8X6T9R/m59xiTH7U36rfWbykx+Lcdw",
+	"ik1tphnnd2ozD6fFuBytDTOTTvOATqncFfcYQO3WuvAFVDeyuHuxNxOQkNDGm3n74EGt39P+lNqWSp8I",
+	"dCeB+h0Ie7v+7Lvg/HNu5atn88oWoap3gah0Z29IuNPYfMWK40XvbfktE5i8MnX9TQSkLXGIM1sAK/F5",
+	"6bRUqdABvPeSJ+vmrbaPULLZYQHe++Ynp+3HVh3HYGKL917ixAbL/akxvt8GrlXGYyIgEecNk1SufyC1",
+	"6IMohYxlvc1kk3uY90e8JEoyVRFNN1eoNjfRiTMCTblcKO4+9ailq1w+4eoTrrbGVfTsw6dLpCyd5w1o",
+	"u0UhOcCxjT+9n0TgvkDei5wJCLtPlpRRITMdWKHn3EwAsW1l4NYXf8EUAuSumH5adEx6agmDvYanUL8/",
+	"T6VACVnp9kEwsh7w9IpNUipkt9iCSQdNtG1WfKe+0mF7zldXbAKNAcqv0LN3a7Bh3nE2569fPn+BJnMi",
+	"u+Lf6ZInMIpwPl4x/bx6DEAgXyVhoB2rR1fzLnz77xySCc1XOmEAvlwDDKt5V5JsSZkC2HwNTwqJJfyP",
+	"QFhCV9f5te9s/gpLaXhTgTFxA7yfv7C7lhGlH1LOuiue0tjAiZNk8xcNbELS+g/o2Tm0MH798nkPnSFd",
+	"ksKigQ71EmjCr09ROLliYN1ihiYQ5DQp0j89oj3LmUXEs1ja64QKx2xvv2t4TFR0sIEggVGZqhVW7LNQ",
+	"grSbTPdQdjW8BausBniZBnj380fwa7BPsqJ+dA3aSicJ6HezP/wweIOibk44w+yFOt4JkiRNBboxPY+p",
+	"RCKPY0LKm8InAfPjBMxFDl0a7ZWepScrUfSB75InJiBIR/Pr4hIHt86n1i495x1959gqdshkEbw0YSGN",
+	"cT0X5ej39vvVl9zo/AtHG76syBvlE49OTmbJ4Sw6ng76YX92hKdDcnjo1hvyjXlUGROGOsQRBPVU/+tj",
+	"NyCoCBExbeCLmC7woiT9uB5Q1A98UUAVYPoVYO4dBWS3dpdvwDmFJ/fAjqggd7N8EUL7+O/2UBc7O592",
+	"zrsIN9rOcNpdFFqXeS3EmZEbIiSa0UxnU9ZvCu2mPHA84JZbwnB4Ca7uzYC6fSMCEzIcnhgCPoyPouGU",
+	"HJ/EuyMCoygcbokIDJs4gAY7aowDtOm0Cg88Cw+74ZETCjkK7xwKOT0Z4WLh5AT3jwfR9Nhd+BKzHKcb",
+	"yw7Do72XXQA9aly2Tg72L/p/Ufzn5z1Zv2gXAerxhT8xf++17bRgZPePCG3lBPhoPL9Cd+7IIZei7AwM",
+	"KRNUVFLzTyGOzNiF/TAyNqGTiUAZmhT1ECe6TnGniMs3D8kFYWjJv0BfBGXMa84z0c9xNFEoqSNjtKlp",
+	"fA+60xcViPFsidN0jW4yvFpB/sIVw2iywcQnRRbnC9NuSCcdCDMUsVBlFrQrpvN13EQKU1MHSc59pq7m",
+	"Gk1R6dGedzkKFqhkVyDH+4zOKcOpzlnogJJQwGvKhASdANKufPrtSTc86kbHj8zF2nOs0GE9ZS0Hc1nn",
+	"3Fd/g4qo+viS6pa80nUB7I6USFDHAHdn/nwh/z45t2P7dLChy+mLb/SeltVIv31rr8/rVkCJQeOtLB16",
+	"yBWz9J6M/QeVBfogticItFC73QygA1xW5d6qiuONBDCddFWWNDXnb4aDigBT6BOvA6dJAgEwPJf6aZ1W",
+	"B5lmmoGrIcnXFc1ImVIEQSlXDGqgbUv4sYWq763nG2A3YmuSaRevaI+LuDvLomqYDV5RZ7uX624y7Ub9",
+	"QbHVo+kx9lH6gZ3r/4E9+E/4v+IYwZ66VlGk20+WzqHZGSF970nTqlHX34gsrexis1LKrh9c7+rsm7ez",
+	"D0Vb0BtJ2qkIYRTwDdLOgOZ1dugmkfXQuYTUvmoSKZUCTXSmKoLrjvLOB+GUM3KKGK+QPQwiCJMw4kLp",
+	"kEr5ssmjEyhBOkGCm1ItDFEmSZbloHAV5xNjdsUyIvKlzmhI1cIsGxKGD6EZkUoo6ZqKgnwhGU7dzCMf",
+	"e7FTFOrb1uinDWLTSyyyfqu054Y8lYRvYpxg90qxD7/fI7KpU69qYnZ4upbEtuvTIVoTqLf6n2E3CvsD",
+	"rWPrb6KwP+xuxGq5z1rYF7ZlhgH+wrR782Yx6QGe6ZZUXfjnL/+f/vevzz1FCZS1sgd/57EksitkRvCy",
+	"mqv14W+v333o9XoVwIo6E1PKMBxAqzwqXdDLoJsaUW8BwHcG1kH3oqjA66N58/yBftg8+60TvNKr6tqj",
+	"3f62edo8DLD2w8MfvjvmWg9YhEW2IonwT7Zn5esNpaNhQbACiGeydqtZx08CzfI0RUoT9xAK0oRy4Phk",
+	"thL1Jp0gl0z+etDYxw0O4k5Xco8v1qPD/dQxUxcyKLFIbz/jEgksqZhRKMfTWmOyUn8HrupZUkoE4rkU",
+	"NCFbELYF0ngwBDiuZq7oLwcfz//5xsdd0V/uji9XV3/ZhSXfVc0y9U2C098/exMr8YYF8X+WzmWuMO8X",
+	"krMXhI2eO2jzUKubWbuZTcrSDkqx4tUwzg5oSjcZlZTNQblTv2y62goHmTP6FXvGOJrU71dLh9vzTmk3",
+	"Wl8faEqOd/BKgbTb+feivFYG+/KK+W6LHaflEq/RAn9RCjAUOZnNSCwR+UJY0dr/ipUrTLmQp4gphVFp",
+	"xZlSdNE0pSxJ197YFvcq+14ev+9xHa29Q9/zzrnZH3Xny+UWl8pPXqlHDUExRSDxJjvxBbS3uafexnzd",
+	"Ens69s8jc43DyrYS4LOZ5gD2CyqQMlASG5OuDVYtHOs3yaYBgeXUpkX+LnvwF7wsVF07r+S2m0FV2Bfd",
+	"DxpswFkx5Z3zW+7rGisK67Vq1dCamm1PiQYatjMo+rWDPwWd/XCKf62PoiQxh8B/tgT6SDeTZ+JamGIv",
+	"DllNCdKBtEkPncWSfsG2Hln1itIV77nI4Z5Q4LVAkw9vfnl9/svfxpfvx2evLs9/Pbt8MykvJ4t458x0",
+	"x4CKaTcCTezDryeIMyi+z0gP6apfRc6X0pEmBeHoYF+oT5auu0XU9AQ902oRIyQR7vPPNSBq1RckoQJi",
+	"nBMqulkynXSQ+YD5TCtK5nOM4wWZ+LQUvVV1hnbnKFyLBmW8asnS2t8zGUDeAHSPGWS7jZlRYfqjGXxy",
+	"uLDDpQsNxoM2wb4LvuTzuVrwtqhcC55Nn1Icsejo8sQRfzRH1Di7iyFuVWxoRm5wmo6zPG1ZQqPSyEwg",
+	"UztHV1/H8QJhZJlMmZqxJe80pUL+bKC4ACDuS2dmKb/fBjFNMrBhBr2wF0WDXnjQH+5jtGgjZXQc4n58",
+	"EpHZCLKDp4N4lByp3U7xlKTBaQDFA50SwTpufpyZfma3DzPjzJmxqM74Js+4rkigJtPjk7wExRQHsLC0",
+	"D6qqHMqu0CqLRwg2/+meryGiqrpNLrmaHx5Nf9GNBjDSmIlenb++sI5xpdRYdOpWWv1p+8Uw/ysGdZeV",
+	"2s144VWBisvPigKmTbVOBWGJeN4crOQi231UgiaKb0modyANHR3RTmGI9mdk2xb1ndnYnbZnZxB+nmpD",
+	"y3idnrSKP0+8T4Vb+ZlVe93i4Lby2Sb3NHlTLoiJxjQ44nGQwJs1xlEhuGHDfZpFOtN+4Uleeaxt2Jp2",
+	"WHDPC5Kmgi6Vmau+qy3MzFOyZRPz7ufSalHSAhiqvvFQU+r8fi1ui7KXKMZQqHrqVqTQFjyUmi2iOGql",
+	"aO1Fxk2GV+Y6RElmyq7YpLJUbZhnBCdGdQcXxE8CTeDX5goYDyWOK9CoL6qSBj37gDMqnt9Rtug098c0",
+	"2X+QBC725ftLYioXcPHGyI3G4ieB/OMFMrCHTcaymy/f8bJjQXCq41h2V+lOcyFJhvQrpsNTpZlZafmj",
+	"X6D7DrgldQgetLQlMV3i1FyDiIaAWysw/q5Buy9ZG7B1Nxv7oROQFVeMPYhGo/B4cDLsHwUdmxAwllhc",
+	"i+A0gESlBc4S9SEaRq5bbp4RjZXtqNOspoEeq3v7pKI0ZKhuoOBGKz2HLmzT4Hta2Nsop6i9dnBr/4Tv",
+	"TUOZg1v9B1SOa5fabptyz+BT0UO5lpWKBcQgWEjNWl+uL9cr05l3xqttMHroN4Kv03XRrjc5vWKYrRE0",
+	"8t7o3O0hyY1u0HqqYN+tNW9/pCwmbUJRzPNvsRIy97xe/P020L0gTU5Sv9vvX0YmzeafZZpONDoc9g/7",
+	"w1BN2PaC0Wn83kDf5mifab+Jaaj+/Enc/nBxC2ylSnwQBm5pzzbI9/GWx8uD9xlJDlg2mNolcaXoFywJ",
+	"4pccFmHpV+hmyFXzCo+GUTKbjrrRDB92h2Fy1D0+Skg3Gp3g6VE/GvT7DdUxHb53v/DxVowAeE5Lnjwu",
+	"W23vSDmC4DJgg9DFDRUZpbqwqB5Hm1Y8BWZMoKUX48n2wpobex7cm3/ZtD7cP0yG3egwnHaHx0PcnZKj",
+	"Wbc/OsZkGOPkOISz4HC0vvz64gDmWJIb6Ftnxm6JCGbs1AbiN8+QTLtqm8oZTkYnR7Npn3SnA0K6w5Po",
+	"qDuN8XE3OYqHg8EgPo7jw3IGHXfXdo4Kv27VLdSe0GafddvPz8/Ky5qrT6nl7dgrXBhoOlLkg+NFsYkO",
+	"Wy3o5TGVthTPW9k6GSloEaV4XjipDEYKj0KlAz/qrYSggLnjkVG8GzOTOa0GNtqAKWb6QreFM4SPdAgI",
+	"9FCptq7bZT29xfN7m04pno8pG0O0t/rcinxPw/Yui/crwt7bDpVealOb/8yUed1Qm54IzUdoHsz1lv19",
+	"bC1mOxnyeQvZzKALGGESmiB5U4KLoCk1os3EywhOtormt3wuPmXpvemjmsML3UM3MndX4mB0Qg4PhxGe",
+	"HseHsyiaHZ8k4fRkFMLzJjXXWSflbKwT8lpTESzn4m0jCamteUrI3ZKQa3fIIQ+1p49NAWObQrqbFPSD",
+	"0KEWzWhKRA99gJ640KdUB+noLNnJCs/JBD1z7uVt99PnyirQ3VgRX+F/5wRN4jwTPJs4WbpfKM9thRKf",
+	"jHH746hdOrOLaJO9iudEBw+pdYF2nUH6B5YoqlglkT9MeYU3kj2XlNFlvnQNi6LPd92SUjDobkdN61YT",
+	"VM2jfkPEtB6hAsyDh0SXCPL7baBYn+5/MYD+F8PL0EnS+GdZkykcHo+OOoHk1af7g9PRyenopHdycqKe",
+	"rnOvrp2vysbKkgPlaL2Uz3vzPyz/0u/p4gKfO8ECi/ESkpW0KehsOezoXqytQDAPfzvTKMVnQBkF+E9+",
+	"lR/tV4EIKPdMviNvdXoItFL23Z4DBa/zVAPkzHAwrIQGlAzxcsd35Xg/iCsmZIahuG/U2ZND/p3foCVm",
+	"awQWNMIauAVPk6rXqB82gEKycTM46q0l/mrgCcMd0N0/pcTFhN83IzMLvtaUsbZcd50RulHbTLNiKYx3",
+	"+coTE+qf2WXW0QiYddgbhsf/DPzweKqt+t4/+met3N4mgJ8hBc9k+c4pK6vV6lJX+kjVGQEn159M38mM",
+	"fKl8IbnE6TjmuTqhvv2snhDBabRHTSiXjLbdZ5cywE/IT9LgzyEN/KfjmqQOtX4f8XBw63xoXYLauxDw",
+	"yRt3svHtPNsInX3uNUrdVT9YFdkH5DL6/YfhM3cg/cYbNd8hPJm4jaWdvfv1KMS3Jciv4dBcc8uLfZ67",
+	"pyrhPlJfNnuZv5MtvPrwqYOWZMmzNdwVJVRco1zgee36Hn7edINv9VZZT929A2FW+TjXSWmhE82mKLbo",
+	"XjE2JmQUDofHJ4ffOkF5pebsxcmsH8aHg0F3MAqPusPR8ah7HCdhd3aCE3wSRYejODRTgp9MzTqmbLwi",
+	"WaxQJzgNnaHHxoERnLYauLdcd/ENEXxJDH8b9ij0EUmmvWRaNV5PB9HgCILynLvKdvNAXQJ1olqT/DrW",
+	"n+we9vv9QTQcnhyCSjsWN3jlbK95NqVLKoPT0eDw+Cg8ifrFD+bJItygE8AA9efdcfvh8DiEOEecjhWK",
+	"meMaHB33R8ejY0X4DsjmL2eOXVAt8dfKwtTkZtrtAMKLW0HbL5qiMZDCKKTmuv4p+aiJ4dskYs2Evm9k",
+	"1ENEQFVYpo7CgNsgIdFEUBaTCVpANb9nAzRdXzFjYj7vIJ7pkGoqhX4eInsaLuyceGvrJa1f2E3MxdOk",
+	"gwRHvrCpF/ryr3ppB0EEdEmQgNCgPe/v/heEWvVGCjL/s1H12X6vP3qKyPpfG5G1yQq+e0DWQwUolXbv",
+	"wW3xdyvDE7NSY0bGGkPTNcpX8wwnRaUFxf5MhSj71Qcqs9MrNjHBzZOOLopVVL6yn2eUUbEgyaRTtFjj",
+	"ivkJknVNHfwrpkjHTPmTQJO3PDaVt3S9Ot1xXKAFycgOBvfeMULu2dCsGKmx/vyJr1d4x5b/044ru37v",
+	"q8PTqF951SSBRCE5HsV4FB5Oj8JoNuzPTvpJ7BrCdlinyjyV2diWc9srWKJdr6Mnc3inObxRus5nEDud",
+	"Mn8YXymOfKfOtVLG7ON064RyONWe67yIZUJq4hcIo34YoiXBTCAqUUITKLmsc93EFWNcLiibN2lhZTW8",
+	"LZFRPn6iZn+QTubVmi0rDo2IHiyKyTH+TeOPp5imNqlQJL7WpbllfRPF3rS6nX5kdpCRWOkX67HuPN7q",
+	"8pDgLKXQbRwqg0v1p/Y1yA2qKaKTgPEnSHKv20eJ6wsDyG8ajntnNtbXZcEem9+U6rch+KLL/qAaX6CX",
+	"t+WV441X2gu36op3d/PTT5sW8U/EsyUgEDSyLmVdsEU3ds6hoQ/nlxeP6RUwFPYARWzvWZi2QpTqD8im",
+	"MPWupG7urIAcqw2b9FDZ/RgcC7pOSlN5lC0VW119/D551i54fuL7Z3vZpbkNDLhXbnX041V056K+jR5e",
+	"b/b0yGp4Be0K0+2p/MmfsbBsTb3VbBOSrKrOBsMmt3K6FLNWuoN6cKP2Yw6e0E6Zm28duToHyRYwT1N+",
+	"A7cyW2+OPihA7qs82NXYrmX6di3BNF2Pi5CXsm3pUSdIqLgOTqMQrhxMltGY8QQCQAqKPZmejMhxGCUx",
+	"wf3ZYJgMT3AI7cmgK5kd0UaSRGF5tzGCKwvO5MIPQ1iGIxUN3braZ5J1R1E/6GjiN9WlE7zWgN8Qcu0f",
+	"cdieP7ibv4tFqL19Ul62KS+KQppSGB7fQt+q0Bg32PfVZcykyJS/ZuSrdCovfiGZsMXoiyK01tY2NxK6",
+	"K5N5EpiKohVhosKtmCq6qfvrxlR8jnUW098zzFmXlRyv0nxOmdANHKY5TRNgGBv6Qj/qhoNuf2D1hZPe",
+	"8OS4XqNeSXlTqgUSLqYOr5lGx7MIq6d1TShHnyirf/8eyBRQS9dzCUfRjEQnw/AwHkQY41kyiHA4AoZV",
+	"hiKUFlaSW+8uGy94ngWntkUuZXP4ZpzLODjtR5rxJHitvxh8U0P+S2k9+mrWeiUKH6+DBFG/d9gLuxGi",
+	"ApUazpIy9fqhc3Bjs4qTaDgih4ez2TQ5GQxnh0fD0XQ6DIpKR6E6zJSoHWRQwyM47Q/CjqkV1PIQbnDG",
+	"1CpL2NtrpJ/04naxTrsHbotUhcw3FKqkVMkmXW+0VLF+6zrdfbp4a40EhxrAB5Hh2HjCzOQNDYzyjD5k",
+	"15wnZe+BpMonSzauxkXYnLIGqbJVy8uFwaWtap5OFlfP1kxPPbM2JysVNhXjxBSy0xfr1YKw3tYknE9C",
+	"O8MeJnSwa9b1+22QTJdijKXM6DQ3GaArLMQNz5IxYXG2LmTVq4uzd92Pfz/r9keH6qBsjJYTgLjKuCSx",
+	"LOOzMoKTsTKog9MZTgWBuLF7z0gKkeRMCONXZgSj9vPeOh1s9U7OpB56Sg5vGRVckEMuqj5djdaPVCJX",
+	"l71UFKam7aHfFoQhxpHFNiVW5vQLYTrrQ30iTBFgEetRPIlXK4IzU4+D2sw57SpqLIHrItR9fEEFR1LL",
+	"qEcAbylSV5JormGwCyoC+y3hxZzNqBJtsHX6xxrx3omU9Ck8pt+pvj8PwNNqGxb8YzzHZHaY0RU/OuPD",
+	"T/grpof/oGS9iw/dY/N+o3LxwYDQhiW5nqcX4FpwkZ2yOM2TJ5/Un6kkb4U1ejjjTu3k4Fb9oxC3dfld",
+	"wJSiGqlVUT5YHDbCraxmWhTV9VfsrfG5NhV7C2x9qti7u2JvA248blzCJ4NWwZYSuR+JVPKVkZuS0cQL",
+	"LgizOegxTlMlfJuxyxidvYbKtd9JilbU2JZM3y88t7xzNyHw+FVxH1WCPpJo3O07ALTSut+TwPuTlLzV",
+	"vOynUi+5p8hTcxM5Lin29jvyRK/VcUFWKY6NpC2YIlz14NLAUBZHp2yQ77MrfFfMpOIQ+FDu4Z+Y/ktm",
+	"+p7LBSFDvJhiMuILxhfzRf/94usxJX8qHdotmW3Bf9JPvBerUFqnHUnb8tYHlQZGd2pRBc54TJmOji46",
+	"J4EHVxfoh0AsuHLY3qDqnYbF9H6/dwyWWZEt5AhtmwxFbPZ32sMzVQFyFwpX+v085U41J6rrbapiVnNP",
+	"lFWKmTi4Vf+MC2NrZ65T/WrTlByd6twlNZI/QFDf6rduDVsZvrxVnZKUs7lAkttysrhSTBbuzxQQG23j",
+	"yyv1hsJIUics/bA+sk8BC98lYOFJY/7hOf0NLOT+IRLNzERN6ecX6pdGVrGBzJ58/oJ73iuVX+0SifNM",
+	"HY9ayJTgjGRnuXrh98+QQQib6lvmBZlTznCKinv2sw/niLAEQsF6tYppybSLV7R3m8F73zZLP1LIXsyo",
+	"Qhih4zbnxY2zqYcUcBF3Z1kU+Git0Ar0i2jBBVSFql4rdQLC8qU60XIs9ZcgMcuX8MXnb8BVDU7cbs1P",
+	"SBLOlPgh6Qyu05UkEkRK6NdRnlaJV/VyD+/hD5yWvYlB+TLh7xI60Sojx8EfZ+Sil2l94DfgjeyKFYnp",
+	"jMYIJ0vKqJBKPH4hCMem3E8x1pn+xjPUB39Q9LONWN/nzmAQ+Fcf6ZPvts86Tsu3tbZbf900q/dWiZAL",
+	"QjOnqF0xmO1wXx/unb+UmSIupRHzDK1INuPZUp/AJiqZ8SvlVzqeyCRTyhkikJSY1Ce8xNcE5aumUcsC",
+	"z/UxLyrp6rD6ss1ME5S2UkBttLNYcWobI1WpEeu8D2Xo6i//qiOjms7UHeFyvSL2cc9IvxB5w7NrNKOp",
+	"JIpF6U6gW5ZUKJbfPn/7/wMAAP//",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,
