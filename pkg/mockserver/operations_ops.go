@@ -326,14 +326,15 @@ func knownMetric(t string) bool {
 }
 
 // metricSeries is a deterministic series of metric over the since hours before now, one point
-// every 10 minutes, or its last point only.
-func metricSeries(key, metric string, since *int, last *bool, now time.Time) ([]metricPoint, apiResponse, bool) {
+// every 10 minutes, or its last point only. A look-back out of bounds gets the 422 to answer.
+func metricSeries(key, metric string, since *int, last *bool, now time.Time) ([]metricPoint, *apiResponse) {
 	hours := defaultMetricsSince
 	if since != nil {
 		hours = *since
 	}
 	if hours < 1 || hours > maxMetricsSince {
-		return nil, invalid("since", fmt.Sprintf("should be between 1 and %d hours", maxMetricsSince)), false
+		refusal := invalid("since", fmt.Sprintf("should be between 1 and %d hours", maxMetricsSince))
+		return nil, &refusal
 	}
 	end := now.UTC().Truncate(metricsStep)
 	n := hours * int(time.Hour/metricsStep)
@@ -356,7 +357,7 @@ func metricSeries(key, metric string, since *int, last *bool, now time.Time) ([]
 		}
 		out = append(out, metricPoint{Time: t, Value: v})
 	}
-	return out, apiResponse{}, true
+	return out, nil
 }
 
 // GetDatabaseMetricsByType serves one metric of the database over time.
@@ -370,9 +371,9 @@ func (s *Server) GetDatabaseMetricsByType(_ context.Context, req dbapi.GetDataba
 	if !knownMetric(req.MetricType) {
 		return notFound("metric"), nil
 	}
-	series, bad, ok := metricSeries(db.db.ID, req.MetricType, req.Params.Since, req.Params.Last, s.cfg.clock.Now())
-	if !ok {
-		return bad, nil
+	series, refusal := metricSeries(db.db.ID, req.MetricType, req.Params.Since, req.Params.Last, s.cfg.clock.Now())
+	if refusal != nil {
+		return *refusal, nil
 	}
 	return jsonResponse(http.StatusOK, series), nil
 }
@@ -391,9 +392,9 @@ func (s *Server) GetInstanceMetricsByType(_ context.Context, req dbapi.GetInstan
 	if !knownMetric(req.MetricType) {
 		return notFound("metric"), nil
 	}
-	series, bad, ok := metricSeries(req.InstanceID, req.MetricType, req.Params.Since, req.Params.Last, s.cfg.clock.Now())
-	if !ok {
-		return bad, nil
+	series, refusal := metricSeries(req.InstanceID, req.MetricType, req.Params.Since, req.Params.Last, s.cfg.clock.Now())
+	if refusal != nil {
+		return *refusal, nil
 	}
 	return jsonResponse(http.StatusOK, series), nil
 }
