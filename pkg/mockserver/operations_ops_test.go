@@ -349,3 +349,23 @@ func TestJSOnlyOperations_Faults(t *testing.T) {
 		t.Errorf("first fault on %q, want restoreBackup", log[0].OperationID)
 	}
 }
+
+func TestWithOperationTimings_Refuses(t *testing.T) {
+	tests := []struct {
+		name             string
+		pending, running time.Duration
+		ok               bool
+	}{
+		{"zero: instant", 0, 0, true},
+		{"negative pending", -time.Second, 0, false},
+		{"negative running", 0, -time.Second, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := New(WithOperationTimings(tt.pending, tt.running), WithValidator(testValidator(t)))
+			if (err == nil) != tt.ok {
+				t.Errorf("New = %v, want ok=%t", err, tt.ok)
+			}
+		})
+	}
+}
