@@ -67,7 +67,7 @@ func jsonBody(s string) *strings.Reader { return strings.NewReader(s) }
 const jsonType = "application/json"
 
 // operations lists every operation of the spec; a spec below proves the list matches it.
-var operations = []operation{
+var operations = append([]operation{
 	{"getDatabase", "GET", harness.Databases, "database", databaseToken, func(ctx context.Context, c *dbapi.Client, in ids) (*http.Response, error) {
 		return c.GetDatabase(ctx, in.db)
 	}},
@@ -161,7 +161,7 @@ var operations = []operation{
 	{"listFirewallManagedRanges", "GET", harness.Firewall, "", anyToken, func(ctx context.Context, c *dbapi.Client, in ids) (*http.Response, error) {
 		return c.ListFirewallManagedRanges(ctx)
 	}},
-}
+}, jsOnlyOperations...)
 
 // operationsOf returns the catalogue entries of one resource.
 func operationsOf(resource harness.Label) []operation {
@@ -188,7 +188,7 @@ func itAnswersSharedErrors(resource harness.Label) {
 			if op.access == presignedURL {
 				continue // a pre-signed URL needs no bearer token; 401 is not documented
 			}
-			It("answers 401 to "+op.id, labels(harness.TrafficLabel(op.method)), func(ctx SpecContext) {
+			It("answers 401 to "+op.id, opLabels(op), func(ctx SpecContext) {
 				in := unknownIDs()
 				in.db = suite.db
 				resp, err := op.send(ctx, suite.anon, in)
@@ -201,7 +201,7 @@ func itAnswersSharedErrors(resource harness.Label) {
 			if op.access != databaseToken || !documents(op.id, "403") {
 				continue
 			}
-			It("answers 403 to "+op.id+" with a token scoped to another database", labels(harness.TrafficLabel(op.method)), func(ctx SpecContext) {
+			It("answers 403 to "+op.id+" with a token scoped to another database", opLabels(op), func(ctx SpecContext) {
 				if suite.foreign == nil {
 					Skip("set " + harness.EnvForeignToken + " to the token of another database than " + harness.EnvDatabaseID + " to check the 403 answers")
 				}
@@ -223,7 +223,7 @@ func itAnswersSharedErrors(resource harness.Label) {
 			if op.missing == "" {
 				continue
 			}
-			It(fmt.Sprintf("answers 404 to %s for an unknown %s", op.id, op.missing), labels(harness.TrafficLabel(op.method)), func(ctx SpecContext) {
+			It(fmt.Sprintf("answers 404 to %s for an unknown %s", op.id, op.missing), opLabels(op), func(ctx SpecContext) {
 				in := unknownIDs()
 				if op.missing != "database" {
 					in.db = suite.db
@@ -247,7 +247,7 @@ func itAnswersSharedErrors(resource harness.Label) {
 	})
 	Context("when the API rate-limits the client", func() {
 		for _, op := range ops {
-			It("answers 429 with Retry-After to "+op.id, labels(harness.TrafficLabel(op.method)), func(ctx SpecContext) {
+			It("answers 429 with Retry-After to "+op.id, opLabels(op), func(ctx SpecContext) {
 				skipOnLive("rate limiting cannot be provoked on a live target")
 				resp, err := op.send(ctx, suite.rateLimited, sampleIDs())
 				expectError(resp, err, http.StatusTooManyRequests)
@@ -257,7 +257,7 @@ func itAnswersSharedErrors(resource harness.Label) {
 	})
 	Context("when the server fails", func() {
 		for _, op := range ops {
-			It("answers 5XX to "+op.id, labels(harness.TrafficLabel(op.method)), func(ctx SpecContext) {
+			It("answers 5XX to "+op.id, opLabels(op), func(ctx SpecContext) {
 				skipOnLive("server failures cannot be provoked on a live target")
 				resp, err := op.send(ctx, suite.failing, sampleIDs())
 				noError(err)

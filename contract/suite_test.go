@@ -121,6 +121,7 @@ var _ = BeforeSuite(func(ctx SpecContext) {
 		Expect(err).NotTo(HaveOccurred())
 		t.base = startMock(mv, mockserver.WithSeed(mockserver.DemoSeed()),
 			mockserver.WithBackupTimings(mockScheduled, mockRunning),
+			mockserver.WithOperationTimings(mockScheduled, mockRunning),
 			mockserver.WithDatabaseToken(mockForeignDB, mockForeignToken),
 			mockserver.WithMutations(cfg.Mutations...))
 		t.db, t.es = "my-db-123", "my-es-123"

@@ -80,6 +80,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	mutate := fs.String("mutate", "", "comma-separated contract mutations to apply ('list' prints them)")
 	scheduled := fs.Duration("backup-scheduled", 2*time.Second, "how long a new backup stays scheduled")
 	running := fs.Duration("backup-running", 5*time.Second, "how long a backup then stays running")
+	opPending := fs.Duration("operation-pending", time.Second, "how long an upgrade, restore or backup restoration stays pending")
+	opRunning := fs.Duration("operation-running", 3*time.Second, "how long it then stays running before it finishes")
 	bandwidth := fs.Int64("bandwidth", 0, "cap of each download, in bytes per second (0: none)")
 	readHeaderTimeout := fs.Duration("read-header-timeout", 10*time.Second, "time allowed to read a request's header")
 	readTimeout := fs.Duration("read-timeout", 30*time.Second, "time allowed to read a request's body (a slower body is cut)")
@@ -107,6 +109,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	opts := []mockserver.Option{
 		mockserver.WithToken(*token),
 		mockserver.WithBackupTimings(*scheduled, *running),
+		mockserver.WithOperationTimings(*opPending, *opRunning),
 		mockserver.WithBandwidthLimit(*bandwidth),
 		mockserver.WithFaults(mockserver.Faults{
 			Latency: *latency, ErrorRate: *errorRate, RateLimitRate: *rateLimitRate,

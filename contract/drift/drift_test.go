@@ -53,6 +53,10 @@ var want = map[string]expectation{
 	"instances-status-object":             {"schema", `/`},
 	"missing-pagination-meta":             {"schema", `/meta`},
 	"unknown-feature-status":              {"schema", `/status`},
+	"unknown-restoration-status":          {"schema", `/backup_restoration/status`},
+	"operation-without-envelope":          {"schema", `/operation`},
+	"ca-certificate-as-json":              {"content-type", "header Content-Type"},
+	"lag-not-json":                        {"body", ""},
 }
 
 // run is one execution of the compiled suite.

@@ -60,6 +60,48 @@ func (e BackupMethod) Valid() bool {
 	}
 }
 
+// Defines values for BackupRestorationMethod.
+const (
+	BackupRestorationMethodBackup BackupRestorationMethod = "backup"
+	BackupRestorationMethodRemote BackupRestorationMethod = "remote"
+)
+
+// Valid indicates whether the value is a known member of the BackupRestorationMethod enum.
+func (e BackupRestorationMethod) Valid() bool {
+	switch e {
+	case BackupRestorationMethodBackup:
+		return true
+	case BackupRestorationMethodRemote:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for BackupRestorationStatus.
+const (
+	BackupRestorationStatusDone      BackupRestorationStatus = "done"
+	BackupRestorationStatusError     BackupRestorationStatus = "error"
+	BackupRestorationStatusRunning   BackupRestorationStatus = "running"
+	BackupRestorationStatusScheduled BackupRestorationStatus = "scheduled"
+)
+
+// Valid indicates whether the value is a known member of the BackupRestorationStatus enum.
+func (e BackupRestorationStatus) Valid() bool {
+	switch e {
+	case BackupRestorationStatusDone:
+		return true
+	case BackupRestorationStatusError:
+		return true
+	case BackupRestorationStatusRunning:
+		return true
+	case BackupRestorationStatusScheduled:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for BackupStatus.
 const (
 	BackupStatusCancelled  BackupStatus = "cancelled"
@@ -457,6 +499,34 @@ type BackupResponse struct {
 	DatabaseBackup Backup `json:"database_backup"`
 }
 
+// BackupRestoration The restoration of a backup into a database.
+type BackupRestoration struct {
+	CreatedAt  time.Time  `json:"created_at"`
+	DatabaseID string     `json:"database_id"`
+	EndedAt    *time.Time `json:"ended_at"`
+	ID         string     `json:"id"`
+
+	// Method Where the data comes from; `remote` is not explained by its source.
+	Method         BackupRestorationMethod `json:"method"`
+	SourceBackupID string                  `json:"source_backup_id"`
+	StartedAt      *time.Time              `json:"started_at"`
+
+	// Status State of a restoration, `scheduled`, then `running`, then `done` or `error`.
+	Status BackupRestorationStatus `json:"status"`
+}
+
+// BackupRestorationMethod Where the data comes from; `remote` is not explained by its source.
+type BackupRestorationMethod string
+
+// BackupRestorationResponse A restoration in its envelope.
+type BackupRestorationResponse struct {
+	// BackupRestoration The restoration of a backup into a database.
+	BackupRestoration BackupRestoration `json:"backup_restoration"`
+}
+
+// BackupRestorationStatus State of a restoration, `scheduled`, then `running`, then `done` or `error`.
+type BackupRestorationStatus string
+
 // BackupStatus State of a backup: `scheduled`, then `running`, then `done` or
 // `error`. `pending` is the original document's name for a backup that
 // has not started; `cancelling` and `cancelled` are known to the
@@ -508,6 +578,28 @@ type Database struct {
 	VersionID string `json:"version_id"`
 }
 
+// DatabasePlan A plan of a database type; sizes in MB.
+type DatabasePlan struct {
+	// Backup Whether the plan has backups.
+	Backup                  bool   `json:"backup"`
+	DailyScheduledBackups   *int   `json:"daily_scheduled_backups,omitempty"`
+	Disk                    int    `json:"disk"`
+	GatewayNodes            *int   `json:"gateway_nodes,omitempty"`
+	ID                      string `json:"id"`
+	ManualBackupsCount      *int   `json:"manual_backups_count,omitempty"`
+	Memory                  int    `json:"memory"`
+	MonthlyScheduledBackups *int   `json:"monthly_scheduled_backups,omitempty"`
+	Name                    string `json:"name"`
+	PitrBackupDays          *int   `json:"pitr_backup_days,omitempty"`
+	WeeklyScheduledBackups  *int   `json:"weekly_scheduled_backups,omitempty"`
+}
+
+// DatabasePlanResponse A plan in its envelope.
+type DatabasePlanResponse struct {
+	// Plan A plan of a database type; sizes in MB.
+	Plan DatabasePlan `json:"plan"`
+}
+
 // DatabaseResponse A database in its envelope.
 type DatabaseResponse struct {
 	// Database A database addon.
@@ -516,6 +608,23 @@ type DatabaseResponse struct {
 
 // DatabaseStatus Lifecycle state of a database.
 type DatabaseStatus string
+
+// DatabaseType A database engine the platform offers.
+type DatabaseType struct {
+	CreatedAt        time.Time `json:"created_at"`
+	Description      string    `json:"description"`
+	ID               string    `json:"id"`
+	LogoURL          string    `json:"logo_url"`
+	Name             string    `json:"name"`
+	ShortDescription string    `json:"short_description"`
+	UpdatedAt        time.Time `json:"updated_at"`
+}
+
+// DatabaseTypeResponse A database type in its envelope.
+type DatabaseTypeResponse struct {
+	// DatabaseType A database engine the platform offers.
+	DatabaseType DatabaseType `json:"database_type"`
+}
 
 // DatabaseTypeVersion A version of a database engine.
 type DatabaseTypeVersion struct {
@@ -538,6 +647,11 @@ type DatabaseTypeVersion struct {
 type DatabaseTypeVersionResponse struct {
 	// DatabaseTypeVersion A version of a database engine.
 	DatabaseTypeVersion DatabaseTypeVersion `json:"database_type_version"`
+}
+
+// DatabaseTypesResponse The database types in their envelope.
+type DatabaseTypesResponse struct {
+	DatabaseTypes []DatabaseType `json:"database_types"`
 }
 
 // DatabaseUpdate The settings to change; absent fields are left alone.
@@ -748,6 +862,17 @@ type FirewallRuleResponse struct {
 // FirewallRuleType A Scalingo-managed range (by `range_id`) or a custom CIDR.
 type FirewallRuleType string
 
+// FirewallRuleUpdate The changes to a rule; only the label can change.
+type FirewallRuleUpdate struct {
+	Label string `json:"label"`
+}
+
+// FirewallRuleUpdateRequest The changes to a rule in their envelope.
+type FirewallRuleUpdateRequest struct {
+	// FirewallRule The changes to a rule; only the label can change.
+	FirewallRule FirewallRuleUpdate `json:"firewall_rule"`
+}
+
 // FirewallRulesResponse The firewall rules in their envelope.
 type FirewallRulesResponse struct {
 	Rules []FirewallRule `json:"rules"`
@@ -921,6 +1046,27 @@ type Message struct {
 	Message string `json:"message"`
 }
 
+// MetricSeries One metric over time. Open: its source types it `unknown`, so any
+// JSON value but null is accepted.
+type MetricSeries struct {
+	union json.RawMessage
+}
+
+// MetricSeries0 defines model for MetricSeries.0.
+type MetricSeries0 = []interface{}
+
+// MetricSeries1 defines model for MetricSeries.1.
+type MetricSeries1 map[string]interface{}
+
+// MetricSeries2 defines model for MetricSeries.2.
+type MetricSeries2 = float32
+
+// MetricSeries3 defines model for MetricSeries.3.
+type MetricSeries3 = string
+
+// MetricSeries4 defines model for MetricSeries.4.
+type MetricSeries4 = bool
+
 // Metrics Resource usage of the database.
 type Metrics struct {
 	CPUUsage     float32 `json:"cpu_usage"`
@@ -941,6 +1087,9 @@ type Metrics struct {
 //
 // Example: K_gaef6ripo7Ao4Uaxai6Kiey
 type NewPassword = string
+
+// OpenObject An object whose fields its source does not describe.
+type OpenObject map[string]interface{}
 
 // Operation An asynchronous operation on the database.
 type Operation struct {
@@ -1049,6 +1198,21 @@ type BackupID = string
 // DatabaseID defines model for DatabaseID.
 type DatabaseID = string
 
+// MetricType defines model for MetricType.
+type MetricType = string
+
+// MetricsLast defines model for MetricsLast.
+type MetricsLast = bool
+
+// MetricsSince defines model for MetricsSince.
+type MetricsSince = int
+
+// OperationID defines model for OperationID.
+type OperationID = string
+
+// RestorationID defines model for RestorationID.
+type RestorationID = string
+
 // Username defines model for Username.
 type Username = string
 
@@ -1104,6 +1268,15 @@ type DisableDatabaseFeatureParams struct {
 	Feature string `form:"feature" json:"feature"`
 }
 
+// GetInstanceMetricsByTypeParams defines parameters for GetInstanceMetricsByType.
+type GetInstanceMetricsByTypeParams struct {
+	// Since How many hours to look back (3 when absent).
+	Since *MetricsSince `form:"since,omitempty" json:"since,omitempty"`
+
+	// Last Only the last value.
+	Last *MetricsLast `form:"last,omitempty" json:"last,omitempty"`
+}
+
 // ListDatabaseLogsArchivesParams defines parameters for ListDatabaseLogsArchives.
 type ListDatabaseLogsArchivesParams struct {
 	// Page The page to return, starting at 1.
@@ -1122,6 +1295,21 @@ type ListMaintenancesParams struct {
 	PerPage *int `form:"per_page,omitempty" json:"per_page,omitempty"`
 }
 
+// GetDatabaseMetricsByTypeParams defines parameters for GetDatabaseMetricsByType.
+type GetDatabaseMetricsByTypeParams struct {
+	// Since How many hours to look back (3 when absent).
+	Since *MetricsSince `form:"since,omitempty" json:"since,omitempty"`
+
+	// Last Only the last value.
+	Last *MetricsLast `form:"last,omitempty" json:"last,omitempty"`
+}
+
+// GetPlanParams defines parameters for GetPlan.
+type GetPlanParams struct {
+	// Type Name of the database type the plan belongs to, as in a database's `type_name`.
+	Type string `form:"type" json:"type"`
+}
+
 // UpdateDatabaseJSONRequestBody defines body for UpdateDatabase for application/json ContentType.
 type UpdateDatabaseJSONRequestBody = DatabaseUpdateRequest
 
@@ -1136,6 +1324,9 @@ type EnableDatabaseFeatureJSONRequestBody = FeatureEnableRequest
 
 // CreateFirewallRuleJSONRequestBody defines body for CreateFirewallRule for application/json ContentType.
 type CreateFirewallRuleJSONRequestBody = FirewallRuleCreate
+
+// UpdateFirewallRuleJSONRequestBody defines body for UpdateFirewallRule for application/json ContentType.
+type UpdateFirewallRuleJSONRequestBody = FirewallRuleUpdateRequest
 
 // RestoreDatabasePitrJSONRequestBody defines body for RestoreDatabasePitr for application/json ContentType.
 type RestoreDatabasePitrJSONRequestBody = PitrRestoreRequest
@@ -1270,6 +1461,146 @@ func (t *DatabaseUpdate_PeriodicBackupsScheduledAt) UnmarshalJSON(b []byte) erro
 	return err
 }
 
+// AsMetricSeries0 returns the union data inside the MetricSeries as a MetricSeries0
+func (t MetricSeries) AsMetricSeries0() (MetricSeries0, error) {
+	var body MetricSeries0
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromMetricSeries0 overwrites any union data inside the MetricSeries as the provided MetricSeries0
+func (t *MetricSeries) FromMetricSeries0(v MetricSeries0) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeMetricSeries0 performs a merge with any union data inside the MetricSeries, using the provided MetricSeries0
+func (t *MetricSeries) MergeMetricSeries0(v MetricSeries0) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsMetricSeries1 returns the union data inside the MetricSeries as a MetricSeries1
+func (t MetricSeries) AsMetricSeries1() (MetricSeries1, error) {
+	var body MetricSeries1
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromMetricSeries1 overwrites any union data inside the MetricSeries as the provided MetricSeries1
+func (t *MetricSeries) FromMetricSeries1(v MetricSeries1) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeMetricSeries1 performs a merge with any union data inside the MetricSeries, using the provided MetricSeries1
+func (t *MetricSeries) MergeMetricSeries1(v MetricSeries1) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsMetricSeries2 returns the union data inside the MetricSeries as a MetricSeries2
+func (t MetricSeries) AsMetricSeries2() (MetricSeries2, error) {
+	var body MetricSeries2
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromMetricSeries2 overwrites any union data inside the MetricSeries as the provided MetricSeries2
+func (t *MetricSeries) FromMetricSeries2(v MetricSeries2) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeMetricSeries2 performs a merge with any union data inside the MetricSeries, using the provided MetricSeries2
+func (t *MetricSeries) MergeMetricSeries2(v MetricSeries2) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsMetricSeries3 returns the union data inside the MetricSeries as a MetricSeries3
+func (t MetricSeries) AsMetricSeries3() (MetricSeries3, error) {
+	var body MetricSeries3
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromMetricSeries3 overwrites any union data inside the MetricSeries as the provided MetricSeries3
+func (t *MetricSeries) FromMetricSeries3(v MetricSeries3) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeMetricSeries3 performs a merge with any union data inside the MetricSeries, using the provided MetricSeries3
+func (t *MetricSeries) MergeMetricSeries3(v MetricSeries3) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsMetricSeries4 returns the union data inside the MetricSeries as a MetricSeries4
+func (t MetricSeries) AsMetricSeries4() (MetricSeries4, error) {
+	var body MetricSeries4
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromMetricSeries4 overwrites any union data inside the MetricSeries as the provided MetricSeries4
+func (t *MetricSeries) FromMetricSeries4(v MetricSeries4) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeMetricSeries4 performs a merge with any union data inside the MetricSeries, using the provided MetricSeries4
+func (t *MetricSeries) MergeMetricSeries4(v MetricSeries4) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+func (t MetricSeries) MarshalJSON() ([]byte, error) {
+	b, err := t.union.MarshalJSON()
+	return b, err
+}
+
+func (t *MetricSeries) UnmarshalJSON(b []byte) error {
+	err := t.union.UnmarshalJSON(b)
+	return err
+}
+
 // RequestEditorFn is the function signature for the RequestEditor callback function
 type RequestEditorFn func(ctx context.Context, req *http.Request) error
 
@@ -1353,12 +1684,35 @@ type ClientInterface interface {
 	// Corresponds with GET /backups/{backup_id} (the `GetBackup` operationId).
 	GetBackup(ctx context.Context, backupID BackupID, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// GetCaCertificate Download the CA certificate of the databases
+	//
+	// Returns the certificate of the authority that signs the databases'
+	// TLS certificates, in PEM, to verify TLS connections to a database.
+	// The JavaScript client only builds this URL for a browser to open.
+	//
+	// Corresponds with GET /ca_certificate (the `GetCaCertificate` operationId).
+	GetCaCertificate(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// GetDatabaseTypeVersion Show a database engine version
 	//
 	// Returns one version of a database engine and what it allows.
 	//
 	// Corresponds with GET /database_type_versions/{database_type_version_id} (the `GetDatabaseTypeVersion` operationId).
 	GetDatabaseTypeVersion(ctx context.Context, databaseTypeVersionID string, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListDatabaseTypes List database types
+	//
+	// Returns the database engines the platform offers.
+	//
+	// Corresponds with GET /database_types (the `ListDatabaseTypes` operationId).
+	ListDatabaseTypes(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetDatabaseType Show a database type
+	//
+	// Returns one database engine the platform offers.
+	//
+	// Corresponds with GET /database_types/{database_type_id} (the `GetDatabaseType` operationId).
+	GetDatabaseType(ctx context.Context, databaseTypeID string, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetDatabase Show a database
 	//
@@ -1441,6 +1795,13 @@ type ClientInterface interface {
 	// Corresponds with POST /databases/{database_id}/action (the `RunDatabaseAction` operationId).
 	RunDatabaseAction(ctx context.Context, databaseID DatabaseID, body RunDatabaseActionJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// GetBackupRestoration Show a backup restoration
+	//
+	// Returns one restoration of a backup, to follow its progress after restoreBackup.
+	//
+	// Corresponds with GET /databases/{database_id}/backup_restorations/{restoration_id} (the `GetBackupRestoration` operationId).
+	GetBackupRestoration(ctx context.Context, databaseID DatabaseID, restorationID RestorationID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// ListBackups List backups
 	//
 	// Returns the backups of the database, newest first.
@@ -1477,6 +1838,18 @@ type ClientInterface interface {
 	//
 	// Corresponds with GET /databases/{database_id}/backups/{backup_id}/download (the `DownloadBackup` operationId).
 	DownloadBackup(ctx context.Context, databaseID DatabaseID, backupID BackupID, params *DownloadBackupParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// RestoreBackup Restore a backup into the database
+	//
+	// Starts an asynchronous restoration of a done backup into the
+	// database, overwriting its data. The answer is the bare restoration
+	// (no `backup_restoration` envelope), which then moves from `scheduled`
+	// to `running` and to `done` or `error`; follow it with
+	// getBackupRestoration. The call may have taken effect even when the
+	// answer is lost: never retry it blindly.
+	//
+	// Corresponds with POST /databases/{database_id}/backups/{backup_id}/restore (the `RestoreBackup` operationId).
+	RestoreBackup(ctx context.Context, databaseID DatabaseID, backupID BackupID, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// DisableDatabaseFeature Disable a feature
 	//
@@ -1545,6 +1918,28 @@ type ClientInterface interface {
 	// Corresponds with DELETE /databases/{database_id}/firewall_rules/{firewall_rule_id} (the `DeleteFirewallRule` operationId).
 	DeleteFirewallRule(ctx context.Context, databaseID DatabaseID, firewallRuleID string, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// UpdateFirewallRuleWithBody Change the label of a firewall rule
+	//
+	// Changes the label of a rule; the range it allows cannot be changed.
+	// Known only from the JavaScript client, which wraps the body in
+	// `firewall_rule` and reads the answer's `rule`.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PATCH /databases/{database_id}/firewall_rules/{firewall_rule_id} (the `UpdateFirewallRule` operationId).
+	UpdateFirewallRuleWithBody(ctx context.Context, databaseID DatabaseID, firewallRuleID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateFirewallRule Change the label of a firewall rule
+	//
+	// Changes the label of a rule; the range it allows cannot be changed.
+	// Known only from the JavaScript client, which wraps the body in
+	// `firewall_rule` and reads the answer's `rule`.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PATCH /databases/{database_id}/firewall_rules/{firewall_rule_id} (the `UpdateFirewallRule` operationId).
+	UpdateFirewallRule(ctx context.Context, databaseID DatabaseID, firewallRuleID string, body UpdateFirewallRuleJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// GetDatabaseHealth Show cluster health (Elasticsearch)
 	//
 	// Returns the cluster health of an Elasticsearch database. Numbers are
@@ -1553,12 +1948,30 @@ type ClientInterface interface {
 	// Corresponds with GET /databases/{database_id}/health (the `GetDatabaseHealth` operationId).
 	GetDatabaseHealth(ctx context.Context, databaseID DatabaseID, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// GetInstanceMetricsByType Show one metric of an instance over time
+	//
+	// Returns one metric of one instance of the database, as
+	// getDatabaseMetricsByType does for the database. Weakly described:
+	// any JSON is accepted.
+	//
+	// Corresponds with GET /databases/{database_id}/instances/{instance_id}/metrics/{metric_type} (the `GetInstanceMetricsByType` operationId).
+	GetInstanceMetricsByType(ctx context.Context, databaseID DatabaseID, instanceID string, metricType MetricType, params *GetInstanceMetricsByTypeParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// GetDatabaseInstancesStatus Show the status of each instance
 	//
 	// Returns a bare JSON array with the type, status and role of every node.
 	//
 	// Corresponds with GET /databases/{database_id}/instances_status (the `GetDatabaseInstancesStatus` operationId).
 	GetDatabaseInstancesStatus(ctx context.Context, databaseID DatabaseID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetDatabaseLag Show the replication lag of a database
+	//
+	// Returns the replication lag of the followers. Weakly described: the
+	// JavaScript client types the answer as an object of unknown fields;
+	// the example shows what the mock serves.
+	//
+	// Corresponds with GET /databases/{database_id}/lag (the `GetDatabaseLag` operationId).
+	GetDatabaseLag(ctx context.Context, databaseID DatabaseID, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetDatabaseLogsURL Get a logs URL
 	//
@@ -1596,6 +2009,33 @@ type ClientInterface interface {
 	// Corresponds with GET /databases/{database_id}/metrics (the `GetDatabaseMetrics` operationId).
 	GetDatabaseMetrics(ctx context.Context, databaseID DatabaseID, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// GetDatabaseMetricsByType Show one metric of a database over time
+	//
+	// Returns one metric of the database over the last `since` hours (3 by
+	// default), or only its last value. Weakly described: the JavaScript
+	// client types the answer `unknown`, so any JSON is accepted; the
+	// example shows the time series the mock serves.
+	//
+	// Corresponds with GET /databases/{database_id}/metrics/{metric_type} (the `GetDatabaseMetricsByType` operationId).
+	GetDatabaseMetricsByType(ctx context.Context, databaseID DatabaseID, metricType MetricType, params *GetDatabaseMetricsByTypeParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetDatabaseOperation Show an asynchronous operation
+	//
+	// Returns an operation started by upgradeDatabase or restoreDatabasePitr:
+	// `pending`, then `running`, then `finished`, `error` or `user-error`.
+	// The upgrade's `Location` header points here.
+	//
+	// Corresponds with GET /databases/{database_id}/operations/{operation_id} (the `GetDatabaseOperation` operationId).
+	GetDatabaseOperation(ctx context.Context, databaseID DatabaseID, operationID OperationID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PingDatabase Check that the database answers
+	//
+	// Asks the database to answer a ping; a 200 means it did. It changes
+	// nothing. Weakly described: the answer is an object of unknown fields.
+	//
+	// Corresponds with POST /databases/{database_id}/ping (the `PingDatabase` operationId).
+	PingDatabase(ctx context.Context, databaseID DatabaseID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// GetPitrRecoveryWindow Show the point-in-time recovery window
 	//
 	// Returns the earliest and latest instants the database can be restored to.
@@ -1622,6 +2062,13 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /databases/{database_id}/pitr/restore (the `RestoreDatabasePitr` operationId).
 	RestoreDatabasePitr(ctx context.Context, databaseID DatabaseID, body RestoreDatabasePitrJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetDatabasePlan Show the plan of a database
+	//
+	// Returns the plan the database runs on, with its resources and backup allowances.
+	//
+	// Corresponds with GET /databases/{database_id}/plan (the `GetDatabasePlan` operationId).
+	GetDatabasePlan(ctx context.Context, databaseID DatabaseID, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// UpgradeDatabase Upgrade the database engine
 	//
@@ -1696,6 +2143,13 @@ type ClientInterface interface {
 	//
 	// Corresponds with GET /firewall/managed_ranges (the `ListFirewallManagedRanges` operationId).
 	ListFirewallManagedRanges(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetPlan Show a plan of a database type
+	//
+	// Returns one plan of a database type, by its name.
+	//
+	// Corresponds with GET /plans/{plan_name} (the `GetPlan` operationId).
+	GetPlan(ctx context.Context, planName string, params *GetPlanParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 }
 
 // GetBackup Show a backup
@@ -1717,6 +2171,25 @@ func (c *Client) GetBackup(ctx context.Context, backupID BackupID, reqEditors ..
 	return c.Client.Do(req)
 }
 
+// GetCaCertificate Download the CA certificate of the databases
+//
+// Returns the certificate of the authority that signs the databases'
+// TLS certificates, in PEM, to verify TLS connections to a database.
+// The JavaScript client only builds this URL for a browser to open.
+//
+// Corresponds with GET /ca_certificate (the `GetCaCertificate` operationId).
+func (c *Client) GetCaCertificate(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetCaCertificateRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // GetDatabaseTypeVersion Show a database engine version
 //
 // Returns one version of a database engine and what it allows.
@@ -1724,6 +2197,40 @@ func (c *Client) GetBackup(ctx context.Context, backupID BackupID, reqEditors ..
 // Corresponds with GET /database_type_versions/{database_type_version_id} (the `GetDatabaseTypeVersion` operationId).
 func (c *Client) GetDatabaseTypeVersion(ctx context.Context, databaseTypeVersionID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetDatabaseTypeVersionRequest(c.Server, databaseTypeVersionID)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListDatabaseTypes List database types
+//
+// Returns the database engines the platform offers.
+//
+// Corresponds with GET /database_types (the `ListDatabaseTypes` operationId).
+func (c *Client) ListDatabaseTypes(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListDatabaseTypesRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetDatabaseType Show a database type
+//
+// Returns one database engine the platform offers.
+//
+// Corresponds with GET /database_types/{database_type_id} (the `GetDatabaseType` operationId).
+func (c *Client) GetDatabaseType(ctx context.Context, databaseTypeID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetDatabaseTypeRequest(c.Server, databaseTypeID)
 	if err != nil {
 		return nil, err
 	}
@@ -1885,6 +2392,23 @@ func (c *Client) RunDatabaseAction(ctx context.Context, databaseID DatabaseID, b
 	return c.Client.Do(req)
 }
 
+// GetBackupRestoration Show a backup restoration
+//
+// Returns one restoration of a backup, to follow its progress after restoreBackup.
+//
+// Corresponds with GET /databases/{database_id}/backup_restorations/{restoration_id} (the `GetBackupRestoration` operationId).
+func (c *Client) GetBackupRestoration(ctx context.Context, databaseID DatabaseID, restorationID RestorationID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetBackupRestorationRequest(c.Server, databaseID, restorationID)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // ListBackups List backups
 //
 // Returns the backups of the database, newest first.
@@ -1952,6 +2476,28 @@ func (c *Client) GetBackupArchive(ctx context.Context, databaseID DatabaseID, ba
 // Corresponds with GET /databases/{database_id}/backups/{backup_id}/download (the `DownloadBackup` operationId).
 func (c *Client) DownloadBackup(ctx context.Context, databaseID DatabaseID, backupID BackupID, params *DownloadBackupParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewDownloadBackupRequest(c.Server, databaseID, backupID, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RestoreBackup Restore a backup into the database
+//
+// Starts an asynchronous restoration of a done backup into the
+// database, overwriting its data. The answer is the bare restoration
+// (no `backup_restoration` envelope), which then moves from `scheduled`
+// to `running` and to `done` or `error`; follow it with
+// getBackupRestoration. The call may have taken effect even when the
+// answer is lost: never retry it blindly.
+//
+// Corresponds with POST /databases/{database_id}/backups/{backup_id}/restore (the `RestoreBackup` operationId).
+func (c *Client) RestoreBackup(ctx context.Context, databaseID DatabaseID, backupID BackupID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRestoreBackupRequest(c.Server, databaseID, backupID)
 	if err != nil {
 		return nil, err
 	}
@@ -2099,6 +2645,48 @@ func (c *Client) DeleteFirewallRule(ctx context.Context, databaseID DatabaseID, 
 	return c.Client.Do(req)
 }
 
+// UpdateFirewallRuleWithBody Change the label of a firewall rule
+//
+// Changes the label of a rule; the range it allows cannot be changed.
+// Known only from the JavaScript client, which wraps the body in
+// `firewall_rule` and reads the answer's `rule`.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PATCH /databases/{database_id}/firewall_rules/{firewall_rule_id} (the `UpdateFirewallRule` operationId).
+func (c *Client) UpdateFirewallRuleWithBody(ctx context.Context, databaseID DatabaseID, firewallRuleID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateFirewallRuleRequestWithBody(c.Server, databaseID, firewallRuleID, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateFirewallRule Change the label of a firewall rule
+//
+// Changes the label of a rule; the range it allows cannot be changed.
+// Known only from the JavaScript client, which wraps the body in
+// `firewall_rule` and reads the answer's `rule`.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PATCH /databases/{database_id}/firewall_rules/{firewall_rule_id} (the `UpdateFirewallRule` operationId).
+func (c *Client) UpdateFirewallRule(ctx context.Context, databaseID DatabaseID, firewallRuleID string, body UpdateFirewallRuleJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateFirewallRuleRequest(c.Server, databaseID, firewallRuleID, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // GetDatabaseHealth Show cluster health (Elasticsearch)
 //
 // Returns the cluster health of an Elasticsearch database. Numbers are
@@ -2117,6 +2705,25 @@ func (c *Client) GetDatabaseHealth(ctx context.Context, databaseID DatabaseID, r
 	return c.Client.Do(req)
 }
 
+// GetInstanceMetricsByType Show one metric of an instance over time
+//
+// Returns one metric of one instance of the database, as
+// getDatabaseMetricsByType does for the database. Weakly described:
+// any JSON is accepted.
+//
+// Corresponds with GET /databases/{database_id}/instances/{instance_id}/metrics/{metric_type} (the `GetInstanceMetricsByType` operationId).
+func (c *Client) GetInstanceMetricsByType(ctx context.Context, databaseID DatabaseID, instanceID string, metricType MetricType, params *GetInstanceMetricsByTypeParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetInstanceMetricsByTypeRequest(c.Server, databaseID, instanceID, metricType, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // GetDatabaseInstancesStatus Show the status of each instance
 //
 // Returns a bare JSON array with the type, status and role of every node.
@@ -2124,6 +2731,25 @@ func (c *Client) GetDatabaseHealth(ctx context.Context, databaseID DatabaseID, r
 // Corresponds with GET /databases/{database_id}/instances_status (the `GetDatabaseInstancesStatus` operationId).
 func (c *Client) GetDatabaseInstancesStatus(ctx context.Context, databaseID DatabaseID, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetDatabaseInstancesStatusRequest(c.Server, databaseID)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetDatabaseLag Show the replication lag of a database
+//
+// Returns the replication lag of the followers. Weakly described: the
+// JavaScript client types the answer as an object of unknown fields;
+// the example shows what the mock serves.
+//
+// Corresponds with GET /databases/{database_id}/lag (the `GetDatabaseLag` operationId).
+func (c *Client) GetDatabaseLag(ctx context.Context, databaseID DatabaseID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetDatabaseLagRequest(c.Server, databaseID)
 	if err != nil {
 		return nil, err
 	}
@@ -2220,6 +2846,63 @@ func (c *Client) GetDatabaseMetrics(ctx context.Context, databaseID DatabaseID, 
 	return c.Client.Do(req)
 }
 
+// GetDatabaseMetricsByType Show one metric of a database over time
+//
+// Returns one metric of the database over the last `since` hours (3 by
+// default), or only its last value. Weakly described: the JavaScript
+// client types the answer `unknown`, so any JSON is accepted; the
+// example shows the time series the mock serves.
+//
+// Corresponds with GET /databases/{database_id}/metrics/{metric_type} (the `GetDatabaseMetricsByType` operationId).
+func (c *Client) GetDatabaseMetricsByType(ctx context.Context, databaseID DatabaseID, metricType MetricType, params *GetDatabaseMetricsByTypeParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetDatabaseMetricsByTypeRequest(c.Server, databaseID, metricType, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetDatabaseOperation Show an asynchronous operation
+//
+// Returns an operation started by upgradeDatabase or restoreDatabasePitr:
+// `pending`, then `running`, then `finished`, `error` or `user-error`.
+// The upgrade's `Location` header points here.
+//
+// Corresponds with GET /databases/{database_id}/operations/{operation_id} (the `GetDatabaseOperation` operationId).
+func (c *Client) GetDatabaseOperation(ctx context.Context, databaseID DatabaseID, operationID OperationID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetDatabaseOperationRequest(c.Server, databaseID, operationID)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PingDatabase Check that the database answers
+//
+// Asks the database to answer a ping; a 200 means it did. It changes
+// nothing. Weakly described: the answer is an object of unknown fields.
+//
+// Corresponds with POST /databases/{database_id}/ping (the `PingDatabase` operationId).
+func (c *Client) PingDatabase(ctx context.Context, databaseID DatabaseID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPingDatabaseRequest(c.Server, databaseID)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // GetPitrRecoveryWindow Show the point-in-time recovery window
 //
 // Returns the earliest and latest instants the database can be restored to.
@@ -2267,6 +2950,23 @@ func (c *Client) RestoreDatabasePitrWithBody(ctx context.Context, databaseID Dat
 // Corresponds with POST /databases/{database_id}/pitr/restore (the `RestoreDatabasePitr` operationId).
 func (c *Client) RestoreDatabasePitr(ctx context.Context, databaseID DatabaseID, body RestoreDatabasePitrJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewRestoreDatabasePitrRequest(c.Server, databaseID, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetDatabasePlan Show the plan of a database
+//
+// Returns the plan the database runs on, with its resources and backup allowances.
+//
+// Corresponds with GET /databases/{database_id}/plan (the `GetDatabasePlan` operationId).
+func (c *Client) GetDatabasePlan(ctx context.Context, databaseID DatabaseID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetDatabasePlanRequest(c.Server, databaseID)
 	if err != nil {
 		return nil, err
 	}
@@ -2441,6 +3141,23 @@ func (c *Client) ListFirewallManagedRanges(ctx context.Context, reqEditors ...Re
 	return c.Client.Do(req)
 }
 
+// GetPlan Show a plan of a database type
+//
+// Returns one plan of a database type, by its name.
+//
+// Corresponds with GET /plans/{plan_name} (the `GetPlan` operationId).
+func (c *Client) GetPlan(ctx context.Context, planName string, params *GetPlanParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetPlanRequest(c.Server, planName, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // NewGetBackupRequest constructs an http.Request for the GetBackup method
 func NewGetBackupRequest(server string, backupID BackupID) (*http.Request, error) {
 	var err error
@@ -2475,6 +3192,33 @@ func NewGetBackupRequest(server string, backupID BackupID) (*http.Request, error
 	return req, nil
 }
 
+// NewGetCaCertificateRequest constructs an http.Request for the GetCaCertificate method
+func NewGetCaCertificateRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/ca_certificate")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewGetDatabaseTypeVersionRequest constructs an http.Request for the GetDatabaseTypeVersion method
 func NewGetDatabaseTypeVersionRequest(server string, databaseTypeVersionID string) (*http.Request, error) {
 	var err error
@@ -2492,6 +3236,67 @@ func NewGetDatabaseTypeVersionRequest(server string, databaseTypeVersionID strin
 	}
 
 	operationPath := fmt.Sprintf("/database_type_versions/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewListDatabaseTypesRequest constructs an http.Request for the ListDatabaseTypes method
+func NewListDatabaseTypesRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/database_types")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetDatabaseTypeRequest constructs an http.Request for the GetDatabaseType method
+func NewGetDatabaseTypeRequest(server string, databaseTypeID string) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "database_type_id", databaseTypeID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/database_types/%s", pathParam0)
 	if operationPath[0] == '/' {
 		operationPath = "." + operationPath
 	}
@@ -2680,6 +3485,47 @@ func NewRunDatabaseActionRequestWithBody(server string, databaseID DatabaseID, c
 	}
 
 	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewGetBackupRestorationRequest constructs an http.Request for the GetBackupRestoration method
+func NewGetBackupRestorationRequest(server string, databaseID DatabaseID, restorationID RestorationID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "database_id", databaseID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "restoration_id", restorationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/databases/%s/backup_restorations/%s", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
 
 	return req, nil
 }
@@ -2878,6 +3724,47 @@ func NewDownloadBackupRequest(server string, databaseID DatabaseID, backupID Bac
 			req.Header.Set("If-Range", headerParam1)
 		}
 
+	}
+
+	return req, nil
+}
+
+// NewRestoreBackupRequest constructs an http.Request for the RestoreBackup method
+func NewRestoreBackupRequest(server string, databaseID DatabaseID, backupID BackupID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "database_id", databaseID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "backup_id", backupID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/databases/%s/backups/%s/restore", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
 	}
 
 	return req, nil
@@ -3109,6 +3996,60 @@ func NewDeleteFirewallRuleRequest(server string, databaseID DatabaseID, firewall
 	return req, nil
 }
 
+// NewUpdateFirewallRuleRequest calls the generic UpdateFirewallRule builder with application/json body
+func NewUpdateFirewallRuleRequest(server string, databaseID DatabaseID, firewallRuleID string, body UpdateFirewallRuleJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewUpdateFirewallRuleRequestWithBody(server, databaseID, firewallRuleID, "application/json", bodyReader)
+}
+
+// NewUpdateFirewallRuleRequestWithBody constructs an http.Request for the UpdateFirewallRule method, with any body, and a specified content type
+func NewUpdateFirewallRuleRequestWithBody(server string, databaseID DatabaseID, firewallRuleID string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "database_id", databaseID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "firewall_rule_id", firewallRuleID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/databases/%s/firewall_rules/%s", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPatch, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
 // NewGetDatabaseHealthRequest constructs an http.Request for the GetDatabaseHealth method
 func NewGetDatabaseHealthRequest(server string, databaseID DatabaseID) (*http.Request, error) {
 	var err error
@@ -3143,6 +4084,93 @@ func NewGetDatabaseHealthRequest(server string, databaseID DatabaseID) (*http.Re
 	return req, nil
 }
 
+// NewGetInstanceMetricsByTypeRequest constructs an http.Request for the GetInstanceMetricsByType method
+func NewGetInstanceMetricsByTypeRequest(server string, databaseID DatabaseID, instanceID string, metricType MetricType, params *GetInstanceMetricsByTypeParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "database_id", databaseID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "instance_id", instanceID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam2 string
+
+	pathParam2, err = runtime.StyleParamWithOptions("simple", false, "metric_type", metricType, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/databases/%s/instances/%s/metrics/%s", pathParam0, pathParam1, pathParam2)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Since != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "since", *params.Since, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Last != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "last", *params.Last, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewGetDatabaseInstancesStatusRequest constructs an http.Request for the GetDatabaseInstancesStatus method
 func NewGetDatabaseInstancesStatusRequest(server string, databaseID DatabaseID) (*http.Request, error) {
 	var err error
@@ -3160,6 +4188,40 @@ func NewGetDatabaseInstancesStatusRequest(server string, databaseID DatabaseID) 
 	}
 
 	operationPath := fmt.Sprintf("/databases/%s/instances_status", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetDatabaseLagRequest constructs an http.Request for the GetDatabaseLag method
+func NewGetDatabaseLagRequest(server string, databaseID DatabaseID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "database_id", databaseID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/databases/%s/lag", pathParam0)
 	if operationPath[0] == '/' {
 		operationPath = "." + operationPath
 	}
@@ -3432,6 +4494,161 @@ func NewGetDatabaseMetricsRequest(server string, databaseID DatabaseID) (*http.R
 	return req, nil
 }
 
+// NewGetDatabaseMetricsByTypeRequest constructs an http.Request for the GetDatabaseMetricsByType method
+func NewGetDatabaseMetricsByTypeRequest(server string, databaseID DatabaseID, metricType MetricType, params *GetDatabaseMetricsByTypeParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "database_id", databaseID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "metric_type", metricType, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/databases/%s/metrics/%s", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Since != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "since", *params.Since, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Last != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "last", *params.Last, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetDatabaseOperationRequest constructs an http.Request for the GetDatabaseOperation method
+func NewGetDatabaseOperationRequest(server string, databaseID DatabaseID, operationID OperationID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "database_id", databaseID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "operation_id", operationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/databases/%s/operations/%s", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewPingDatabaseRequest constructs an http.Request for the PingDatabase method
+func NewPingDatabaseRequest(server string, databaseID DatabaseID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "database_id", databaseID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/databases/%s/ping", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewGetPitrRecoveryWindowRequest constructs an http.Request for the GetPitrRecoveryWindow method
 func NewGetPitrRecoveryWindowRequest(server string, databaseID DatabaseID) (*http.Request, error) {
 	var err error
@@ -3509,6 +4726,40 @@ func NewRestoreDatabasePitrRequestWithBody(server string, databaseID DatabaseID,
 	}
 
 	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewGetDatabasePlanRequest constructs an http.Request for the GetDatabasePlan method
+func NewGetDatabasePlanRequest(server string, databaseID DatabaseID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "database_id", databaseID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/databases/%s/plan", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
 
 	return req, nil
 }
@@ -3791,6 +5042,63 @@ func NewListFirewallManagedRangesRequest(server string) (*http.Request, error) {
 	return req, nil
 }
 
+// NewGetPlanRequest constructs an http.Request for the GetPlan method
+func NewGetPlanRequest(server string, planName string, params *GetPlanParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "plan_name", planName, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/plans/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if queryFrag, err := runtime.StyleParamWithOptions("form", true, "type", params.Type, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+			return nil, err
+		} else {
+			for _, qp := range strings.Split(queryFrag, "&") {
+				rawQueryFragments = append(rawQueryFragments, qp)
+			}
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 func (c *Client) applyEditors(ctx context.Context, req *http.Request, additionalEditors []RequestEditorFn) error {
 	for _, r := range c.RequestEditors {
 		if err := r(ctx, req); err != nil {
@@ -3846,6 +5154,17 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /backups/{backup_id} (the `GetBackup` operationId).
 	GetBackupWithResponse(ctx context.Context, backupID BackupID, reqEditors ...RequestEditorFn) (*GetBackupResponse, error)
 
+	// GetCaCertificateWithResponse Download the CA certificate of the databases
+	//
+	// Returns the certificate of the authority that signs the databases'
+	// TLS certificates, in PEM, to verify TLS connections to a database.
+	// The JavaScript client only builds this URL for a browser to open.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /ca_certificate (the `GetCaCertificate` operationId).
+	GetCaCertificateWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetCaCertificateResponse, error)
+
 	// GetDatabaseTypeVersionWithResponse Show a database engine version
 	//
 	// Returns one version of a database engine and what it allows.
@@ -3854,6 +5173,24 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with GET /database_type_versions/{database_type_version_id} (the `GetDatabaseTypeVersion` operationId).
 	GetDatabaseTypeVersionWithResponse(ctx context.Context, databaseTypeVersionID string, reqEditors ...RequestEditorFn) (*GetDatabaseTypeVersionResponse, error)
+
+	// ListDatabaseTypesWithResponse List database types
+	//
+	// Returns the database engines the platform offers.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /database_types (the `ListDatabaseTypes` operationId).
+	ListDatabaseTypesWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListDatabaseTypesResponse, error)
+
+	// GetDatabaseTypeWithResponse Show a database type
+	//
+	// Returns one database engine the platform offers.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /database_types/{database_type_id} (the `GetDatabaseType` operationId).
+	GetDatabaseTypeWithResponse(ctx context.Context, databaseTypeID string, reqEditors ...RequestEditorFn) (*GetDatabaseTypeResponse, error)
 
 	// GetDatabaseWithResponse Show a database
 	//
@@ -3938,6 +5275,15 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with POST /databases/{database_id}/action (the `RunDatabaseAction` operationId).
 	RunDatabaseActionWithResponse(ctx context.Context, databaseID DatabaseID, body RunDatabaseActionJSONRequestBody, reqEditors ...RequestEditorFn) (*RunDatabaseActionResponse, error)
 
+	// GetBackupRestorationWithResponse Show a backup restoration
+	//
+	// Returns one restoration of a backup, to follow its progress after restoreBackup.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /databases/{database_id}/backup_restorations/{restoration_id} (the `GetBackupRestoration` operationId).
+	GetBackupRestorationWithResponse(ctx context.Context, databaseID DatabaseID, restorationID RestorationID, reqEditors ...RequestEditorFn) (*GetBackupRestorationResponse, error)
+
 	// ListBackupsWithResponse List backups
 	//
 	// Returns the backups of the database, newest first.
@@ -3982,6 +5328,20 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with GET /databases/{database_id}/backups/{backup_id}/download (the `DownloadBackup` operationId).
 	DownloadBackupWithResponse(ctx context.Context, databaseID DatabaseID, backupID BackupID, params *DownloadBackupParams, reqEditors ...RequestEditorFn) (*DownloadBackupResponse, error)
+
+	// RestoreBackupWithResponse Restore a backup into the database
+	//
+	// Starts an asynchronous restoration of a done backup into the
+	// database, overwriting its data. The answer is the bare restoration
+	// (no `backup_restoration` envelope), which then moves from `scheduled`
+	// to `running` and to `done` or `error`; follow it with
+	// getBackupRestoration. The call may have taken effect even when the
+	// answer is lost: never retry it blindly.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /databases/{database_id}/backups/{backup_id}/restore (the `RestoreBackup` operationId).
+	RestoreBackupWithResponse(ctx context.Context, databaseID DatabaseID, backupID BackupID, reqEditors ...RequestEditorFn) (*RestoreBackupResponse, error)
 
 	// DisableDatabaseFeatureWithResponse Disable a feature
 	//
@@ -4056,6 +5416,28 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with DELETE /databases/{database_id}/firewall_rules/{firewall_rule_id} (the `DeleteFirewallRule` operationId).
 	DeleteFirewallRuleWithResponse(ctx context.Context, databaseID DatabaseID, firewallRuleID string, reqEditors ...RequestEditorFn) (*DeleteFirewallRuleResponse, error)
 
+	// UpdateFirewallRuleWithBodyWithResponse Change the label of a firewall rule
+	//
+	// Changes the label of a rule; the range it allows cannot be changed.
+	// Known only from the JavaScript client, which wraps the body in
+	// `firewall_rule` and reads the answer's `rule`.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /databases/{database_id}/firewall_rules/{firewall_rule_id} (the `UpdateFirewallRule` operationId).
+	UpdateFirewallRuleWithBodyWithResponse(ctx context.Context, databaseID DatabaseID, firewallRuleID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateFirewallRuleResponse, error)
+
+	// UpdateFirewallRuleWithResponse Change the label of a firewall rule
+	//
+	// Changes the label of a rule; the range it allows cannot be changed.
+	// Known only from the JavaScript client, which wraps the body in
+	// `firewall_rule` and reads the answer's `rule`.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /databases/{database_id}/firewall_rules/{firewall_rule_id} (the `UpdateFirewallRule` operationId).
+	UpdateFirewallRuleWithResponse(ctx context.Context, databaseID DatabaseID, firewallRuleID string, body UpdateFirewallRuleJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateFirewallRuleResponse, error)
+
 	// GetDatabaseHealthWithResponse Show cluster health (Elasticsearch)
 	//
 	// Returns the cluster health of an Elasticsearch database. Numbers are
@@ -4066,6 +5448,17 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /databases/{database_id}/health (the `GetDatabaseHealth` operationId).
 	GetDatabaseHealthWithResponse(ctx context.Context, databaseID DatabaseID, reqEditors ...RequestEditorFn) (*GetDatabaseHealthResponse, error)
 
+	// GetInstanceMetricsByTypeWithResponse Show one metric of an instance over time
+	//
+	// Returns one metric of one instance of the database, as
+	// getDatabaseMetricsByType does for the database. Weakly described:
+	// any JSON is accepted.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /databases/{database_id}/instances/{instance_id}/metrics/{metric_type} (the `GetInstanceMetricsByType` operationId).
+	GetInstanceMetricsByTypeWithResponse(ctx context.Context, databaseID DatabaseID, instanceID string, metricType MetricType, params *GetInstanceMetricsByTypeParams, reqEditors ...RequestEditorFn) (*GetInstanceMetricsByTypeResponse, error)
+
 	// GetDatabaseInstancesStatusWithResponse Show the status of each instance
 	//
 	// Returns a bare JSON array with the type, status and role of every node.
@@ -4074,6 +5467,17 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with GET /databases/{database_id}/instances_status (the `GetDatabaseInstancesStatus` operationId).
 	GetDatabaseInstancesStatusWithResponse(ctx context.Context, databaseID DatabaseID, reqEditors ...RequestEditorFn) (*GetDatabaseInstancesStatusResponse, error)
+
+	// GetDatabaseLagWithResponse Show the replication lag of a database
+	//
+	// Returns the replication lag of the followers. Weakly described: the
+	// JavaScript client types the answer as an object of unknown fields;
+	// the example shows what the mock serves.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /databases/{database_id}/lag (the `GetDatabaseLag` operationId).
+	GetDatabaseLagWithResponse(ctx context.Context, databaseID DatabaseID, reqEditors ...RequestEditorFn) (*GetDatabaseLagResponse, error)
 
 	// GetDatabaseLogsURLWithResponse Get a logs URL
 	//
@@ -4121,6 +5525,39 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /databases/{database_id}/metrics (the `GetDatabaseMetrics` operationId).
 	GetDatabaseMetricsWithResponse(ctx context.Context, databaseID DatabaseID, reqEditors ...RequestEditorFn) (*GetDatabaseMetricsResponse, error)
 
+	// GetDatabaseMetricsByTypeWithResponse Show one metric of a database over time
+	//
+	// Returns one metric of the database over the last `since` hours (3 by
+	// default), or only its last value. Weakly described: the JavaScript
+	// client types the answer `unknown`, so any JSON is accepted; the
+	// example shows the time series the mock serves.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /databases/{database_id}/metrics/{metric_type} (the `GetDatabaseMetricsByType` operationId).
+	GetDatabaseMetricsByTypeWithResponse(ctx context.Context, databaseID DatabaseID, metricType MetricType, params *GetDatabaseMetricsByTypeParams, reqEditors ...RequestEditorFn) (*GetDatabaseMetricsByTypeResponse, error)
+
+	// GetDatabaseOperationWithResponse Show an asynchronous operation
+	//
+	// Returns an operation started by upgradeDatabase or restoreDatabasePitr:
+	// `pending`, then `running`, then `finished`, `error` or `user-error`.
+	// The upgrade's `Location` header points here.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /databases/{database_id}/operations/{operation_id} (the `GetDatabaseOperation` operationId).
+	GetDatabaseOperationWithResponse(ctx context.Context, databaseID DatabaseID, operationID OperationID, reqEditors ...RequestEditorFn) (*GetDatabaseOperationResponse, error)
+
+	// PingDatabaseWithResponse Check that the database answers
+	//
+	// Asks the database to answer a ping; a 200 means it did. It changes
+	// nothing. Weakly described: the answer is an object of unknown fields.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /databases/{database_id}/ping (the `PingDatabase` operationId).
+	PingDatabaseWithResponse(ctx context.Context, databaseID DatabaseID, reqEditors ...RequestEditorFn) (*PingDatabaseResponse, error)
+
 	// GetPitrRecoveryWindowWithResponse Show the point-in-time recovery window
 	//
 	// Returns the earliest and latest instants the database can be restored to.
@@ -4149,6 +5586,15 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /databases/{database_id}/pitr/restore (the `RestoreDatabasePitr` operationId).
 	RestoreDatabasePitrWithResponse(ctx context.Context, databaseID DatabaseID, body RestoreDatabasePitrJSONRequestBody, reqEditors ...RequestEditorFn) (*RestoreDatabasePitrResponse, error)
+
+	// GetDatabasePlanWithResponse Show the plan of a database
+	//
+	// Returns the plan the database runs on, with its resources and backup allowances.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /databases/{database_id}/plan (the `GetDatabasePlan` operationId).
+	GetDatabasePlanWithResponse(ctx context.Context, databaseID DatabaseID, reqEditors ...RequestEditorFn) (*GetDatabasePlanResponse, error)
 
 	// UpgradeDatabaseWithResponse Upgrade the database engine
 	//
@@ -4233,6 +5679,15 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with GET /firewall/managed_ranges (the `ListFirewallManagedRanges` operationId).
 	ListFirewallManagedRangesWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListFirewallManagedRangesResponse, error)
+
+	// GetPlanWithResponse Show a plan of a database type
+	//
+	// Returns one plan of a database type, by its name.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /plans/{plan_name} (the `GetPlan` operationId).
+	GetPlanWithResponse(ctx context.Context, planName string, params *GetPlanParams, reqEditors ...RequestEditorFn) (*GetPlanResponse, error)
 }
 
 // GetBackupResponse429Headers the declared response headers of an HTTP 429 response for GetBackup
@@ -4318,6 +5773,82 @@ func (r GetBackupResponse) ContentType() string {
 	return ""
 }
 
+// GetCaCertificateResponse429Headers the declared response headers of an HTTP 429 response for GetCaCertificate
+type GetCaCertificateResponse429Headers struct {
+	RetryAfter int
+}
+
+type GetCaCertificateResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
+	// JSON5XX the response for an HTTP 5XX `application/json` response
+	JSON5XX *ServerError
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetCaCertificateResponse429Headers
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r GetCaCertificateResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r GetCaCertificateResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r GetCaCertificateResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r GetCaCertificateResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
+// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
+func (r GetCaCertificateResponse) GetJSON5XX() *ServerError {
+	return r.JSON5XX
+}
+
+// GetBody returns the raw response body bytes
+func (r GetCaCertificateResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetCaCertificateResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetCaCertificateResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetCaCertificateResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // GetDatabaseTypeVersionResponse429Headers the declared response headers of an HTTP 429 response for GetDatabaseTypeVersion
 type GetDatabaseTypeVersionResponse429Headers struct {
 	RetryAfter int
@@ -4395,6 +5926,172 @@ func (r GetDatabaseTypeVersionResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r GetDatabaseTypeVersionResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ListDatabaseTypesResponse429Headers the declared response headers of an HTTP 429 response for ListDatabaseTypes
+type ListDatabaseTypesResponse429Headers struct {
+	RetryAfter int
+}
+
+type ListDatabaseTypesResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *DatabaseTypesResponse
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
+	// JSON5XX the response for an HTTP 5XX `application/json` response
+	JSON5XX *ServerError
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ListDatabaseTypesResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListDatabaseTypesResponse) GetJSON200() *DatabaseTypesResponse {
+	return r.JSON200
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r ListDatabaseTypesResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r ListDatabaseTypesResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r ListDatabaseTypesResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r ListDatabaseTypesResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
+// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
+func (r ListDatabaseTypesResponse) GetJSON5XX() *ServerError {
+	return r.JSON5XX
+}
+
+// GetBody returns the raw response body bytes
+func (r ListDatabaseTypesResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListDatabaseTypesResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListDatabaseTypesResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListDatabaseTypesResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetDatabaseTypeResponse429Headers the declared response headers of an HTTP 429 response for GetDatabaseType
+type GetDatabaseTypeResponse429Headers struct {
+	RetryAfter int
+}
+
+type GetDatabaseTypeResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *DatabaseTypeResponse
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
+	// JSON5XX the response for an HTTP 5XX `application/json` response
+	JSON5XX *ServerError
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetDatabaseTypeResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetDatabaseTypeResponse) GetJSON200() *DatabaseTypeResponse {
+	return r.JSON200
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r GetDatabaseTypeResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r GetDatabaseTypeResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r GetDatabaseTypeResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r GetDatabaseTypeResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
+// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
+func (r GetDatabaseTypeResponse) GetJSON5XX() *ServerError {
+	return r.JSON5XX
+}
+
+// GetBody returns the raw response body bytes
+func (r GetDatabaseTypeResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetDatabaseTypeResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetDatabaseTypeResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetDatabaseTypeResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -4796,6 +6493,89 @@ func (r RunDatabaseActionResponse) ContentType() string {
 	return ""
 }
 
+// GetBackupRestorationResponse429Headers the declared response headers of an HTTP 429 response for GetBackupRestoration
+type GetBackupRestorationResponse429Headers struct {
+	RetryAfter int
+}
+
+type GetBackupRestorationResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *BackupRestorationResponse
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
+	// JSON5XX the response for an HTTP 5XX `application/json` response
+	JSON5XX *ServerError
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetBackupRestorationResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetBackupRestorationResponse) GetJSON200() *BackupRestorationResponse {
+	return r.JSON200
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r GetBackupRestorationResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r GetBackupRestorationResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r GetBackupRestorationResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r GetBackupRestorationResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
+// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
+func (r GetBackupRestorationResponse) GetJSON5XX() *ServerError {
+	return r.JSON5XX
+}
+
+// GetBody returns the raw response body bytes
+func (r GetBackupRestorationResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetBackupRestorationResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetBackupRestorationResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetBackupRestorationResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // ListBackupsResponse429Headers the declared response headers of an HTTP 429 response for ListBackups
 type ListBackupsResponse429Headers struct {
 	RetryAfter int
@@ -5157,6 +6937,96 @@ func (r DownloadBackupResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r DownloadBackupResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// RestoreBackupResponse429Headers the declared response headers of an HTTP 429 response for RestoreBackup
+type RestoreBackupResponse429Headers struct {
+	RetryAfter int
+}
+
+type RestoreBackupResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *BackupRestoration
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON422 the response for an HTTP 422 `application/json` response
+	JSON422 *UnprocessableEntity
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
+	// JSON5XX the response for an HTTP 5XX `application/json` response
+	JSON5XX *ServerError
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *RestoreBackupResponse429Headers
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r RestoreBackupResponse) GetJSON201() *BackupRestoration {
+	return r.JSON201
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r RestoreBackupResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r RestoreBackupResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r RestoreBackupResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON422 returns the response for an HTTP 422 `application/json` response
+func (r RestoreBackupResponse) GetJSON422() *UnprocessableEntity {
+	return r.JSON422
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r RestoreBackupResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
+// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
+func (r RestoreBackupResponse) GetJSON5XX() *ServerError {
+	return r.JSON5XX
+}
+
+// GetBody returns the raw response body bytes
+func (r RestoreBackupResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r RestoreBackupResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r RestoreBackupResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r RestoreBackupResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -5627,6 +7497,103 @@ func (r DeleteFirewallRuleResponse) ContentType() string {
 	return ""
 }
 
+// UpdateFirewallRuleResponse429Headers the declared response headers of an HTTP 429 response for UpdateFirewallRule
+type UpdateFirewallRuleResponse429Headers struct {
+	RetryAfter int
+}
+
+type UpdateFirewallRuleResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *FirewallRuleResponse
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON422 the response for an HTTP 422 `application/json` response
+	JSON422 *UnprocessableEntity
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
+	// JSON5XX the response for an HTTP 5XX `application/json` response
+	JSON5XX *ServerError
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *UpdateFirewallRuleResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r UpdateFirewallRuleResponse) GetJSON200() *FirewallRuleResponse {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r UpdateFirewallRuleResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r UpdateFirewallRuleResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r UpdateFirewallRuleResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r UpdateFirewallRuleResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON422 returns the response for an HTTP 422 `application/json` response
+func (r UpdateFirewallRuleResponse) GetJSON422() *UnprocessableEntity {
+	return r.JSON422
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r UpdateFirewallRuleResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
+// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
+func (r UpdateFirewallRuleResponse) GetJSON5XX() *ServerError {
+	return r.JSON5XX
+}
+
+// GetBody returns the raw response body bytes
+func (r UpdateFirewallRuleResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r UpdateFirewallRuleResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r UpdateFirewallRuleResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r UpdateFirewallRuleResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // GetDatabaseHealthResponse429Headers the declared response headers of an HTTP 429 response for GetDatabaseHealth
 type GetDatabaseHealthResponse429Headers struct {
 	RetryAfter int
@@ -5710,6 +7677,103 @@ func (r GetDatabaseHealthResponse) ContentType() string {
 	return ""
 }
 
+// GetInstanceMetricsByTypeResponse429Headers the declared response headers of an HTTP 429 response for GetInstanceMetricsByType
+type GetInstanceMetricsByTypeResponse429Headers struct {
+	RetryAfter int
+}
+
+type GetInstanceMetricsByTypeResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *MetricSeries
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON422 the response for an HTTP 422 `application/json` response
+	JSON422 *UnprocessableEntity
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
+	// JSON5XX the response for an HTTP 5XX `application/json` response
+	JSON5XX *ServerError
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetInstanceMetricsByTypeResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetInstanceMetricsByTypeResponse) GetJSON200() *MetricSeries {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r GetInstanceMetricsByTypeResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r GetInstanceMetricsByTypeResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r GetInstanceMetricsByTypeResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r GetInstanceMetricsByTypeResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON422 returns the response for an HTTP 422 `application/json` response
+func (r GetInstanceMetricsByTypeResponse) GetJSON422() *UnprocessableEntity {
+	return r.JSON422
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r GetInstanceMetricsByTypeResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
+// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
+func (r GetInstanceMetricsByTypeResponse) GetJSON5XX() *ServerError {
+	return r.JSON5XX
+}
+
+// GetBody returns the raw response body bytes
+func (r GetInstanceMetricsByTypeResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetInstanceMetricsByTypeResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetInstanceMetricsByTypeResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetInstanceMetricsByTypeResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // GetDatabaseInstancesStatusResponse429Headers the declared response headers of an HTTP 429 response for GetDatabaseInstancesStatus
 type GetDatabaseInstancesStatusResponse429Headers struct {
 	RetryAfter int
@@ -5787,6 +7851,89 @@ func (r GetDatabaseInstancesStatusResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r GetDatabaseInstancesStatusResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetDatabaseLagResponse429Headers the declared response headers of an HTTP 429 response for GetDatabaseLag
+type GetDatabaseLagResponse429Headers struct {
+	RetryAfter int
+}
+
+type GetDatabaseLagResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *OpenObject
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
+	// JSON5XX the response for an HTTP 5XX `application/json` response
+	JSON5XX *ServerError
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetDatabaseLagResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetDatabaseLagResponse) GetJSON200() *OpenObject {
+	return r.JSON200
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r GetDatabaseLagResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r GetDatabaseLagResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r GetDatabaseLagResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r GetDatabaseLagResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
+// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
+func (r GetDatabaseLagResponse) GetJSON5XX() *ServerError {
+	return r.JSON5XX
+}
+
+// GetBody returns the raw response body bytes
+func (r GetDatabaseLagResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetDatabaseLagResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetDatabaseLagResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetDatabaseLagResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -6236,6 +8383,269 @@ func (r GetDatabaseMetricsResponse) ContentType() string {
 	return ""
 }
 
+// GetDatabaseMetricsByTypeResponse429Headers the declared response headers of an HTTP 429 response for GetDatabaseMetricsByType
+type GetDatabaseMetricsByTypeResponse429Headers struct {
+	RetryAfter int
+}
+
+type GetDatabaseMetricsByTypeResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *MetricSeries
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON422 the response for an HTTP 422 `application/json` response
+	JSON422 *UnprocessableEntity
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
+	// JSON5XX the response for an HTTP 5XX `application/json` response
+	JSON5XX *ServerError
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetDatabaseMetricsByTypeResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetDatabaseMetricsByTypeResponse) GetJSON200() *MetricSeries {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r GetDatabaseMetricsByTypeResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r GetDatabaseMetricsByTypeResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r GetDatabaseMetricsByTypeResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r GetDatabaseMetricsByTypeResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON422 returns the response for an HTTP 422 `application/json` response
+func (r GetDatabaseMetricsByTypeResponse) GetJSON422() *UnprocessableEntity {
+	return r.JSON422
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r GetDatabaseMetricsByTypeResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
+// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
+func (r GetDatabaseMetricsByTypeResponse) GetJSON5XX() *ServerError {
+	return r.JSON5XX
+}
+
+// GetBody returns the raw response body bytes
+func (r GetDatabaseMetricsByTypeResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetDatabaseMetricsByTypeResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetDatabaseMetricsByTypeResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetDatabaseMetricsByTypeResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetDatabaseOperationResponse429Headers the declared response headers of an HTTP 429 response for GetDatabaseOperation
+type GetDatabaseOperationResponse429Headers struct {
+	RetryAfter int
+}
+
+type GetDatabaseOperationResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *OperationResponse
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
+	// JSON5XX the response for an HTTP 5XX `application/json` response
+	JSON5XX *ServerError
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetDatabaseOperationResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetDatabaseOperationResponse) GetJSON200() *OperationResponse {
+	return r.JSON200
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r GetDatabaseOperationResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r GetDatabaseOperationResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r GetDatabaseOperationResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r GetDatabaseOperationResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
+// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
+func (r GetDatabaseOperationResponse) GetJSON5XX() *ServerError {
+	return r.JSON5XX
+}
+
+// GetBody returns the raw response body bytes
+func (r GetDatabaseOperationResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetDatabaseOperationResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetDatabaseOperationResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetDatabaseOperationResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// PingDatabaseResponse429Headers the declared response headers of an HTTP 429 response for PingDatabase
+type PingDatabaseResponse429Headers struct {
+	RetryAfter int
+}
+
+type PingDatabaseResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *OpenObject
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
+	// JSON5XX the response for an HTTP 5XX `application/json` response
+	JSON5XX *ServerError
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *PingDatabaseResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r PingDatabaseResponse) GetJSON200() *OpenObject {
+	return r.JSON200
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r PingDatabaseResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r PingDatabaseResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r PingDatabaseResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r PingDatabaseResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
+// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
+func (r PingDatabaseResponse) GetJSON5XX() *ServerError {
+	return r.JSON5XX
+}
+
+// GetBody returns the raw response body bytes
+func (r PingDatabaseResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r PingDatabaseResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r PingDatabaseResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r PingDatabaseResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // GetPitrRecoveryWindowResponse429Headers the declared response headers of an HTTP 429 response for GetPitrRecoveryWindow
 type GetPitrRecoveryWindowResponse429Headers struct {
 	RetryAfter int
@@ -6417,6 +8827,89 @@ func (r RestoreDatabasePitrResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r RestoreDatabasePitrResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetDatabasePlanResponse429Headers the declared response headers of an HTTP 429 response for GetDatabasePlan
+type GetDatabasePlanResponse429Headers struct {
+	RetryAfter int
+}
+
+type GetDatabasePlanResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *DatabasePlanResponse
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
+	// JSON5XX the response for an HTTP 5XX `application/json` response
+	JSON5XX *ServerError
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetDatabasePlanResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetDatabasePlanResponse) GetJSON200() *DatabasePlanResponse {
+	return r.JSON200
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r GetDatabasePlanResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r GetDatabasePlanResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r GetDatabasePlanResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r GetDatabasePlanResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
+// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
+func (r GetDatabasePlanResponse) GetJSON5XX() *ServerError {
+	return r.JSON5XX
+}
+
+// GetBody returns the raw response body bytes
+func (r GetDatabasePlanResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetDatabasePlanResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetDatabasePlanResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetDatabasePlanResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -7060,6 +9553,103 @@ func (r ListFirewallManagedRangesResponse) ContentType() string {
 	return ""
 }
 
+// GetPlanResponse429Headers the declared response headers of an HTTP 429 response for GetPlan
+type GetPlanResponse429Headers struct {
+	RetryAfter int
+}
+
+type GetPlanResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *DatabasePlanResponse
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON422 the response for an HTTP 422 `application/json` response
+	JSON422 *UnprocessableEntity
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
+	// JSON5XX the response for an HTTP 5XX `application/json` response
+	JSON5XX *ServerError
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetPlanResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetPlanResponse) GetJSON200() *DatabasePlanResponse {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r GetPlanResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r GetPlanResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r GetPlanResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r GetPlanResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON422 returns the response for an HTTP 422 `application/json` response
+func (r GetPlanResponse) GetJSON422() *UnprocessableEntity {
+	return r.JSON422
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r GetPlanResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
+// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
+func (r GetPlanResponse) GetJSON5XX() *ServerError {
+	return r.JSON5XX
+}
+
+// GetBody returns the raw response body bytes
+func (r GetPlanResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetPlanResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetPlanResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetPlanResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // GetBackupWithResponse Show a backup
 //
 // Returns one backup, to follow its progress after a create. The path is
@@ -7077,6 +9667,23 @@ func (c *ClientWithResponses) GetBackupWithResponse(ctx context.Context, backupI
 	return ParseGetBackupResponse(rsp)
 }
 
+// GetCaCertificateWithResponse Download the CA certificate of the databases
+//
+// Returns the certificate of the authority that signs the databases'
+// TLS certificates, in PEM, to verify TLS connections to a database.
+// The JavaScript client only builds this URL for a browser to open.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /ca_certificate (the `GetCaCertificate` operationId).
+func (c *ClientWithResponses) GetCaCertificateWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetCaCertificateResponse, error) {
+	rsp, err := c.GetCaCertificate(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetCaCertificateResponse(rsp)
+}
+
 // GetDatabaseTypeVersionWithResponse Show a database engine version
 //
 // Returns one version of a database engine and what it allows.
@@ -7090,6 +9697,36 @@ func (c *ClientWithResponses) GetDatabaseTypeVersionWithResponse(ctx context.Con
 		return nil, err
 	}
 	return ParseGetDatabaseTypeVersionResponse(rsp)
+}
+
+// ListDatabaseTypesWithResponse List database types
+//
+// Returns the database engines the platform offers.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /database_types (the `ListDatabaseTypes` operationId).
+func (c *ClientWithResponses) ListDatabaseTypesWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListDatabaseTypesResponse, error) {
+	rsp, err := c.ListDatabaseTypes(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListDatabaseTypesResponse(rsp)
+}
+
+// GetDatabaseTypeWithResponse Show a database type
+//
+// Returns one database engine the platform offers.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /database_types/{database_type_id} (the `GetDatabaseType` operationId).
+func (c *ClientWithResponses) GetDatabaseTypeWithResponse(ctx context.Context, databaseTypeID string, reqEditors ...RequestEditorFn) (*GetDatabaseTypeResponse, error) {
+	rsp, err := c.GetDatabaseType(ctx, databaseTypeID, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetDatabaseTypeResponse(rsp)
 }
 
 // GetDatabaseWithResponse Show a database
@@ -7217,6 +9854,21 @@ func (c *ClientWithResponses) RunDatabaseActionWithResponse(ctx context.Context,
 	return ParseRunDatabaseActionResponse(rsp)
 }
 
+// GetBackupRestorationWithResponse Show a backup restoration
+//
+// Returns one restoration of a backup, to follow its progress after restoreBackup.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /databases/{database_id}/backup_restorations/{restoration_id} (the `GetBackupRestoration` operationId).
+func (c *ClientWithResponses) GetBackupRestorationWithResponse(ctx context.Context, databaseID DatabaseID, restorationID RestorationID, reqEditors ...RequestEditorFn) (*GetBackupRestorationResponse, error) {
+	rsp, err := c.GetBackupRestoration(ctx, databaseID, restorationID, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetBackupRestorationResponse(rsp)
+}
+
 // ListBackupsWithResponse List backups
 //
 // Returns the backups of the database, newest first.
@@ -7284,6 +9936,26 @@ func (c *ClientWithResponses) DownloadBackupWithResponse(ctx context.Context, da
 		return nil, err
 	}
 	return ParseDownloadBackupResponse(rsp)
+}
+
+// RestoreBackupWithResponse Restore a backup into the database
+//
+// Starts an asynchronous restoration of a done backup into the
+// database, overwriting its data. The answer is the bare restoration
+// (no `backup_restoration` envelope), which then moves from `scheduled`
+// to `running` and to `done` or `error`; follow it with
+// getBackupRestoration. The call may have taken effect even when the
+// answer is lost: never retry it blindly.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /databases/{database_id}/backups/{backup_id}/restore (the `RestoreBackup` operationId).
+func (c *ClientWithResponses) RestoreBackupWithResponse(ctx context.Context, databaseID DatabaseID, backupID BackupID, reqEditors ...RequestEditorFn) (*RestoreBackupResponse, error) {
+	rsp, err := c.RestoreBackup(ctx, databaseID, backupID, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRestoreBackupResponse(rsp)
 }
 
 // DisableDatabaseFeatureWithResponse Disable a feature
@@ -7401,6 +10073,40 @@ func (c *ClientWithResponses) DeleteFirewallRuleWithResponse(ctx context.Context
 	return ParseDeleteFirewallRuleResponse(rsp)
 }
 
+// UpdateFirewallRuleWithBodyWithResponse Change the label of a firewall rule
+//
+// Changes the label of a rule; the range it allows cannot be changed.
+// Known only from the JavaScript client, which wraps the body in
+// `firewall_rule` and reads the answer's `rule`.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /databases/{database_id}/firewall_rules/{firewall_rule_id} (the `UpdateFirewallRule` operationId).
+func (c *ClientWithResponses) UpdateFirewallRuleWithBodyWithResponse(ctx context.Context, databaseID DatabaseID, firewallRuleID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateFirewallRuleResponse, error) {
+	rsp, err := c.UpdateFirewallRuleWithBody(ctx, databaseID, firewallRuleID, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateFirewallRuleResponse(rsp)
+}
+
+// UpdateFirewallRuleWithResponse Change the label of a firewall rule
+//
+// Changes the label of a rule; the range it allows cannot be changed.
+// Known only from the JavaScript client, which wraps the body in
+// `firewall_rule` and reads the answer's `rule`.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /databases/{database_id}/firewall_rules/{firewall_rule_id} (the `UpdateFirewallRule` operationId).
+func (c *ClientWithResponses) UpdateFirewallRuleWithResponse(ctx context.Context, databaseID DatabaseID, firewallRuleID string, body UpdateFirewallRuleJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateFirewallRuleResponse, error) {
+	rsp, err := c.UpdateFirewallRule(ctx, databaseID, firewallRuleID, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateFirewallRuleResponse(rsp)
+}
+
 // GetDatabaseHealthWithResponse Show cluster health (Elasticsearch)
 //
 // Returns the cluster health of an Elasticsearch database. Numbers are
@@ -7417,6 +10123,23 @@ func (c *ClientWithResponses) GetDatabaseHealthWithResponse(ctx context.Context,
 	return ParseGetDatabaseHealthResponse(rsp)
 }
 
+// GetInstanceMetricsByTypeWithResponse Show one metric of an instance over time
+//
+// Returns one metric of one instance of the database, as
+// getDatabaseMetricsByType does for the database. Weakly described:
+// any JSON is accepted.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /databases/{database_id}/instances/{instance_id}/metrics/{metric_type} (the `GetInstanceMetricsByType` operationId).
+func (c *ClientWithResponses) GetInstanceMetricsByTypeWithResponse(ctx context.Context, databaseID DatabaseID, instanceID string, metricType MetricType, params *GetInstanceMetricsByTypeParams, reqEditors ...RequestEditorFn) (*GetInstanceMetricsByTypeResponse, error) {
+	rsp, err := c.GetInstanceMetricsByType(ctx, databaseID, instanceID, metricType, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetInstanceMetricsByTypeResponse(rsp)
+}
+
 // GetDatabaseInstancesStatusWithResponse Show the status of each instance
 //
 // Returns a bare JSON array with the type, status and role of every node.
@@ -7430,6 +10153,23 @@ func (c *ClientWithResponses) GetDatabaseInstancesStatusWithResponse(ctx context
 		return nil, err
 	}
 	return ParseGetDatabaseInstancesStatusResponse(rsp)
+}
+
+// GetDatabaseLagWithResponse Show the replication lag of a database
+//
+// Returns the replication lag of the followers. Weakly described: the
+// JavaScript client types the answer as an object of unknown fields;
+// the example shows what the mock serves.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /databases/{database_id}/lag (the `GetDatabaseLag` operationId).
+func (c *ClientWithResponses) GetDatabaseLagWithResponse(ctx context.Context, databaseID DatabaseID, reqEditors ...RequestEditorFn) (*GetDatabaseLagResponse, error) {
+	rsp, err := c.GetDatabaseLag(ctx, databaseID, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetDatabaseLagResponse(rsp)
 }
 
 // GetDatabaseLogsURLWithResponse Get a logs URL
@@ -7508,6 +10248,57 @@ func (c *ClientWithResponses) GetDatabaseMetricsWithResponse(ctx context.Context
 	return ParseGetDatabaseMetricsResponse(rsp)
 }
 
+// GetDatabaseMetricsByTypeWithResponse Show one metric of a database over time
+//
+// Returns one metric of the database over the last `since` hours (3 by
+// default), or only its last value. Weakly described: the JavaScript
+// client types the answer `unknown`, so any JSON is accepted; the
+// example shows the time series the mock serves.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /databases/{database_id}/metrics/{metric_type} (the `GetDatabaseMetricsByType` operationId).
+func (c *ClientWithResponses) GetDatabaseMetricsByTypeWithResponse(ctx context.Context, databaseID DatabaseID, metricType MetricType, params *GetDatabaseMetricsByTypeParams, reqEditors ...RequestEditorFn) (*GetDatabaseMetricsByTypeResponse, error) {
+	rsp, err := c.GetDatabaseMetricsByType(ctx, databaseID, metricType, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetDatabaseMetricsByTypeResponse(rsp)
+}
+
+// GetDatabaseOperationWithResponse Show an asynchronous operation
+//
+// Returns an operation started by upgradeDatabase or restoreDatabasePitr:
+// `pending`, then `running`, then `finished`, `error` or `user-error`.
+// The upgrade's `Location` header points here.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /databases/{database_id}/operations/{operation_id} (the `GetDatabaseOperation` operationId).
+func (c *ClientWithResponses) GetDatabaseOperationWithResponse(ctx context.Context, databaseID DatabaseID, operationID OperationID, reqEditors ...RequestEditorFn) (*GetDatabaseOperationResponse, error) {
+	rsp, err := c.GetDatabaseOperation(ctx, databaseID, operationID, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetDatabaseOperationResponse(rsp)
+}
+
+// PingDatabaseWithResponse Check that the database answers
+//
+// Asks the database to answer a ping; a 200 means it did. It changes
+// nothing. Weakly described: the answer is an object of unknown fields.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /databases/{database_id}/ping (the `PingDatabase` operationId).
+func (c *ClientWithResponses) PingDatabaseWithResponse(ctx context.Context, databaseID DatabaseID, reqEditors ...RequestEditorFn) (*PingDatabaseResponse, error) {
+	rsp, err := c.PingDatabase(ctx, databaseID, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePingDatabaseResponse(rsp)
+}
+
 // GetPitrRecoveryWindowWithResponse Show the point-in-time recovery window
 //
 // Returns the earliest and latest instants the database can be restored to.
@@ -7553,6 +10344,21 @@ func (c *ClientWithResponses) RestoreDatabasePitrWithResponse(ctx context.Contex
 		return nil, err
 	}
 	return ParseRestoreDatabasePitrResponse(rsp)
+}
+
+// GetDatabasePlanWithResponse Show the plan of a database
+//
+// Returns the plan the database runs on, with its resources and backup allowances.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /databases/{database_id}/plan (the `GetDatabasePlan` operationId).
+func (c *ClientWithResponses) GetDatabasePlanWithResponse(ctx context.Context, databaseID DatabaseID, reqEditors ...RequestEditorFn) (*GetDatabasePlanResponse, error) {
+	rsp, err := c.GetDatabasePlan(ctx, databaseID, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetDatabasePlanResponse(rsp)
 }
 
 // UpgradeDatabaseWithResponse Upgrade the database engine
@@ -7693,6 +10499,21 @@ func (c *ClientWithResponses) ListFirewallManagedRangesWithResponse(ctx context.
 	return ParseListFirewallManagedRangesResponse(rsp)
 }
 
+// GetPlanWithResponse Show a plan of a database type
+//
+// Returns one plan of a database type, by its name.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /plans/{plan_name} (the `GetPlan` operationId).
+func (c *ClientWithResponses) GetPlanWithResponse(ctx context.Context, planName string, params *GetPlanParams, reqEditors ...RequestEditorFn) (*GetPlanResponse, error) {
+	rsp, err := c.GetPlan(ctx, planName, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetPlanResponse(rsp)
+}
+
 // ParseGetBackupResponse parses an HTTP response from a GetBackupWithResponse call
 func ParseGetBackupResponse(rsp *http.Response) (*GetBackupResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -7770,6 +10591,76 @@ func ParseGetBackupResponse(rsp *http.Response) (*GetBackupResponse, error) {
 	return response, nil
 }
 
+// ParseGetCaCertificateResponse parses an HTTP response from a GetCaCertificateWithResponse call
+func ParseGetCaCertificateResponse(rsp *http.Response) (*GetCaCertificateResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetCaCertificateResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON5XX = &dest
+
+	case rsp.StatusCode == 429:
+		// Content-type (text/plain) unsupported
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers GetCaCertificateResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
 // ParseGetDatabaseTypeVersionResponse parses an HTTP response from a GetDatabaseTypeVersionWithResponse call
 func ParseGetDatabaseTypeVersionResponse(rsp *http.Response) (*GetDatabaseTypeVersionResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -7834,6 +10725,160 @@ func ParseGetDatabaseTypeVersionResponse(rsp *http.Response) (*GetDatabaseTypeVe
 	switch {
 	case rsp.StatusCode == 429:
 		var headers GetDatabaseTypeVersionResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseListDatabaseTypesResponse parses an HTTP response from a ListDatabaseTypesWithResponse call
+func ParseListDatabaseTypesResponse(rsp *http.Response) (*ListDatabaseTypesResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListDatabaseTypesResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest DatabaseTypesResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON5XX = &dest
+
+	case rsp.StatusCode == 429:
+		// Content-type (text/plain) unsupported
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers ListDatabaseTypesResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetDatabaseTypeResponse parses an HTTP response from a GetDatabaseTypeWithResponse call
+func ParseGetDatabaseTypeResponse(rsp *http.Response) (*GetDatabaseTypeResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetDatabaseTypeResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest DatabaseTypeResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON5XX = &dest
+
+	case rsp.StatusCode == 429:
+		// Content-type (text/plain) unsupported
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers GetDatabaseTypeResponse429Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
@@ -8205,6 +11250,83 @@ func ParseRunDatabaseActionResponse(rsp *http.Response) (*RunDatabaseActionRespo
 	switch {
 	case rsp.StatusCode == 429:
 		var headers RunDatabaseActionResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetBackupRestorationResponse parses an HTTP response from a GetBackupRestorationWithResponse call
+func ParseGetBackupRestorationResponse(rsp *http.Response) (*GetBackupRestorationResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetBackupRestorationResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest BackupRestorationResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON5XX = &dest
+
+	case rsp.StatusCode == 429:
+		// Content-type (text/plain) unsupported
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers GetBackupRestorationResponse429Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
@@ -8599,6 +11721,90 @@ func ParseDownloadBackupResponse(rsp *http.Response) (*DownloadBackupResponse, e
 		response.Headers416 = &headers
 	case rsp.StatusCode == 429:
 		var headers DownloadBackupResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseRestoreBackupResponse parses an HTTP response from a RestoreBackupWithResponse call
+func ParseRestoreBackupResponse(rsp *http.Response) (*RestoreBackupResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &RestoreBackupResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest BackupRestoration
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableEntity
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON5XX = &dest
+
+	case rsp.StatusCode == 429:
+		// Content-type (text/plain) unsupported
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers RestoreBackupResponse429Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
@@ -9049,6 +12255,97 @@ func ParseDeleteFirewallRuleResponse(rsp *http.Response) (*DeleteFirewallRuleRes
 	return response, nil
 }
 
+// ParseUpdateFirewallRuleResponse parses an HTTP response from a UpdateFirewallRuleWithResponse call
+func ParseUpdateFirewallRuleResponse(rsp *http.Response) (*UpdateFirewallRuleResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &UpdateFirewallRuleResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest FirewallRuleResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableEntity
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON5XX = &dest
+
+	case rsp.StatusCode == 429:
+		// Content-type (text/plain) unsupported
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers UpdateFirewallRuleResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
 // ParseGetDatabaseHealthResponse parses an HTTP response from a GetDatabaseHealthWithResponse call
 func ParseGetDatabaseHealthResponse(rsp *http.Response) (*GetDatabaseHealthResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -9126,6 +12423,97 @@ func ParseGetDatabaseHealthResponse(rsp *http.Response) (*GetDatabaseHealthRespo
 	return response, nil
 }
 
+// ParseGetInstanceMetricsByTypeResponse parses an HTTP response from a GetInstanceMetricsByTypeWithResponse call
+func ParseGetInstanceMetricsByTypeResponse(rsp *http.Response) (*GetInstanceMetricsByTypeResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetInstanceMetricsByTypeResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest MetricSeries
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableEntity
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON5XX = &dest
+
+	case rsp.StatusCode == 429:
+		// Content-type (text/plain) unsupported
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers GetInstanceMetricsByTypeResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
 // ParseGetDatabaseInstancesStatusResponse parses an HTTP response from a GetDatabaseInstancesStatusWithResponse call
 func ParseGetDatabaseInstancesStatusResponse(rsp *http.Response) (*GetDatabaseInstancesStatusResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -9190,6 +12578,83 @@ func ParseGetDatabaseInstancesStatusResponse(rsp *http.Response) (*GetDatabaseIn
 	switch {
 	case rsp.StatusCode == 429:
 		var headers GetDatabaseInstancesStatusResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetDatabaseLagResponse parses an HTTP response from a GetDatabaseLagWithResponse call
+func ParseGetDatabaseLagResponse(rsp *http.Response) (*GetDatabaseLagResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetDatabaseLagResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest OpenObject
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON5XX = &dest
+
+	case rsp.StatusCode == 429:
+		// Content-type (text/plain) unsupported
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers GetDatabaseLagResponse429Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
@@ -9616,6 +13081,251 @@ func ParseGetDatabaseMetricsResponse(rsp *http.Response) (*GetDatabaseMetricsRes
 	return response, nil
 }
 
+// ParseGetDatabaseMetricsByTypeResponse parses an HTTP response from a GetDatabaseMetricsByTypeWithResponse call
+func ParseGetDatabaseMetricsByTypeResponse(rsp *http.Response) (*GetDatabaseMetricsByTypeResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetDatabaseMetricsByTypeResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest MetricSeries
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableEntity
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON5XX = &dest
+
+	case rsp.StatusCode == 429:
+		// Content-type (text/plain) unsupported
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers GetDatabaseMetricsByTypeResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetDatabaseOperationResponse parses an HTTP response from a GetDatabaseOperationWithResponse call
+func ParseGetDatabaseOperationResponse(rsp *http.Response) (*GetDatabaseOperationResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetDatabaseOperationResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest OperationResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON5XX = &dest
+
+	case rsp.StatusCode == 429:
+		// Content-type (text/plain) unsupported
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers GetDatabaseOperationResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParsePingDatabaseResponse parses an HTTP response from a PingDatabaseWithResponse call
+func ParsePingDatabaseResponse(rsp *http.Response) (*PingDatabaseResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &PingDatabaseResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest OpenObject
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON5XX = &dest
+
+	case rsp.StatusCode == 429:
+		// Content-type (text/plain) unsupported
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers PingDatabaseResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
 // ParseGetPitrRecoveryWindowResponse parses an HTTP response from a GetPitrRecoveryWindowWithResponse call
 func ParseGetPitrRecoveryWindowResponse(rsp *http.Response) (*GetPitrRecoveryWindowResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -9778,6 +13488,83 @@ func ParseRestoreDatabasePitrResponse(rsp *http.Response) (*RestoreDatabasePitrR
 	switch {
 	case rsp.StatusCode == 429:
 		var headers RestoreDatabasePitrResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetDatabasePlanResponse parses an HTTP response from a GetDatabasePlanWithResponse call
+func ParseGetDatabasePlanResponse(rsp *http.Response) (*GetDatabasePlanResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetDatabasePlanResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest DatabasePlanResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON5XX = &dest
+
+	case rsp.StatusCode == 429:
+		// Content-type (text/plain) unsupported
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers GetDatabasePlanResponse429Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
@@ -10392,14 +14179,114 @@ func ParseListFirewallManagedRangesResponse(rsp *http.Response) (*ListFirewallMa
 	return response, nil
 }
 
+// ParseGetPlanResponse parses an HTTP response from a GetPlanWithResponse call
+func ParseGetPlanResponse(rsp *http.Response) (*GetPlanResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetPlanResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest DatabasePlanResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableEntity
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON5XX = &dest
+
+	case rsp.StatusCode == 429:
+		// Content-type (text/plain) unsupported
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers GetPlanResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
 // ServerInterface represents all server handlers.
 type ServerInterface interface {
 	// GetBackup Show a backup
 	// (GET /backups/{backup_id})
 	GetBackup(w http.ResponseWriter, r *http.Request, backupID BackupID)
+	// GetCaCertificate Download the CA certificate of the databases
+	// (GET /ca_certificate)
+	GetCaCertificate(w http.ResponseWriter, r *http.Request)
 	// GetDatabaseTypeVersion Show a database engine version
 	// (GET /database_type_versions/{database_type_version_id})
 	GetDatabaseTypeVersion(w http.ResponseWriter, r *http.Request, databaseTypeVersionID string)
+	// ListDatabaseTypes List database types
+	// (GET /database_types)
+	ListDatabaseTypes(w http.ResponseWriter, r *http.Request)
+	// GetDatabaseType Show a database type
+	// (GET /database_types/{database_type_id})
+	GetDatabaseType(w http.ResponseWriter, r *http.Request, databaseTypeID string)
 	// GetDatabase Show a database
 	// (GET /databases/{database_id})
 	GetDatabase(w http.ResponseWriter, r *http.Request, databaseID DatabaseID)
@@ -10412,6 +14299,9 @@ type ServerInterface interface {
 	// RunDatabaseAction Run an engine action
 	// (POST /databases/{database_id}/action)
 	RunDatabaseAction(w http.ResponseWriter, r *http.Request, databaseID DatabaseID)
+	// GetBackupRestoration Show a backup restoration
+	// (GET /databases/{database_id}/backup_restorations/{restoration_id})
+	GetBackupRestoration(w http.ResponseWriter, r *http.Request, databaseID DatabaseID, restorationID RestorationID)
 	// ListBackups List backups
 	// (GET /databases/{database_id}/backups)
 	ListBackups(w http.ResponseWriter, r *http.Request, databaseID DatabaseID)
@@ -10424,6 +14314,9 @@ type ServerInterface interface {
 	// DownloadBackup Download a backup archive
 	// (GET /databases/{database_id}/backups/{backup_id}/download)
 	DownloadBackup(w http.ResponseWriter, r *http.Request, databaseID DatabaseID, backupID BackupID, params DownloadBackupParams)
+	// RestoreBackup Restore a backup into the database
+	// (POST /databases/{database_id}/backups/{backup_id}/restore)
+	RestoreBackup(w http.ResponseWriter, r *http.Request, databaseID DatabaseID, backupID BackupID)
 	// DisableDatabaseFeature Disable a feature
 	// (DELETE /databases/{database_id}/features)
 	DisableDatabaseFeature(w http.ResponseWriter, r *http.Request, databaseID DatabaseID, params DisableDatabaseFeatureParams)
@@ -10439,12 +14332,21 @@ type ServerInterface interface {
 	// DeleteFirewallRule Delete a firewall rule
 	// (DELETE /databases/{database_id}/firewall_rules/{firewall_rule_id})
 	DeleteFirewallRule(w http.ResponseWriter, r *http.Request, databaseID DatabaseID, firewallRuleID string)
+	// UpdateFirewallRule Change the label of a firewall rule
+	// (PATCH /databases/{database_id}/firewall_rules/{firewall_rule_id})
+	UpdateFirewallRule(w http.ResponseWriter, r *http.Request, databaseID DatabaseID, firewallRuleID string)
 	// GetDatabaseHealth Show cluster health (Elasticsearch)
 	// (GET /databases/{database_id}/health)
 	GetDatabaseHealth(w http.ResponseWriter, r *http.Request, databaseID DatabaseID)
+	// GetInstanceMetricsByType Show one metric of an instance over time
+	// (GET /databases/{database_id}/instances/{instance_id}/metrics/{metric_type})
+	GetInstanceMetricsByType(w http.ResponseWriter, r *http.Request, databaseID DatabaseID, instanceID string, metricType MetricType, params GetInstanceMetricsByTypeParams)
 	// GetDatabaseInstancesStatus Show the status of each instance
 	// (GET /databases/{database_id}/instances_status)
 	GetDatabaseInstancesStatus(w http.ResponseWriter, r *http.Request, databaseID DatabaseID)
+	// GetDatabaseLag Show the replication lag of a database
+	// (GET /databases/{database_id}/lag)
+	GetDatabaseLag(w http.ResponseWriter, r *http.Request, databaseID DatabaseID)
 	// GetDatabaseLogsURL Get a logs URL
 	// (GET /databases/{database_id}/logs)
 	GetDatabaseLogsURL(w http.ResponseWriter, r *http.Request, databaseID DatabaseID)
@@ -10460,12 +14362,24 @@ type ServerInterface interface {
 	// GetDatabaseMetrics Show resource usage
 	// (GET /databases/{database_id}/metrics)
 	GetDatabaseMetrics(w http.ResponseWriter, r *http.Request, databaseID DatabaseID)
+	// GetDatabaseMetricsByType Show one metric of a database over time
+	// (GET /databases/{database_id}/metrics/{metric_type})
+	GetDatabaseMetricsByType(w http.ResponseWriter, r *http.Request, databaseID DatabaseID, metricType MetricType, params GetDatabaseMetricsByTypeParams)
+	// GetDatabaseOperation Show an asynchronous operation
+	// (GET /databases/{database_id}/operations/{operation_id})
+	GetDatabaseOperation(w http.ResponseWriter, r *http.Request, databaseID DatabaseID, operationID OperationID)
+	// PingDatabase Check that the database answers
+	// (POST /databases/{database_id}/ping)
+	PingDatabase(w http.ResponseWriter, r *http.Request, databaseID DatabaseID)
 	// GetPitrRecoveryWindow Show the point-in-time recovery window
 	// (GET /databases/{database_id}/pitr/recovery_window)
 	GetPitrRecoveryWindow(w http.ResponseWriter, r *http.Request, databaseID DatabaseID)
 	// RestoreDatabasePitr Restore the database to a point in time
 	// (POST /databases/{database_id}/pitr/restore)
 	RestoreDatabasePitr(w http.ResponseWriter, r *http.Request, databaseID DatabaseID)
+	// GetDatabasePlan Show the plan of a database
+	// (GET /databases/{database_id}/plan)
+	GetDatabasePlan(w http.ResponseWriter, r *http.Request, databaseID DatabaseID)
 	// UpgradeDatabase Upgrade the database engine
 	// (POST /databases/{database_id}/upgrade)
 	UpgradeDatabase(w http.ResponseWriter, r *http.Request, databaseID DatabaseID)
@@ -10487,6 +14401,9 @@ type ServerInterface interface {
 	// ListFirewallManagedRanges List managed address ranges
 	// (GET /firewall/managed_ranges)
 	ListFirewallManagedRanges(w http.ResponseWriter, r *http.Request)
+	// GetPlan Show a plan of a database type
+	// (GET /plans/{plan_name})
+	GetPlan(w http.ResponseWriter, r *http.Request, planName string, params GetPlanParams)
 }
 
 // ServerInterfaceWrapper converts contexts to parameters.
@@ -10524,6 +14441,20 @@ func (siw *ServerInterfaceWrapper) GetBackup(w http.ResponseWriter, r *http.Requ
 	handler.ServeHTTP(w, r)
 }
 
+// GetCaCertificate operation middleware
+func (siw *ServerInterfaceWrapper) GetCaCertificate(w http.ResponseWriter, r *http.Request) {
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.GetCaCertificate(w, r)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
 // GetDatabaseTypeVersion operation middleware
 func (siw *ServerInterfaceWrapper) GetDatabaseTypeVersion(w http.ResponseWriter, r *http.Request) {
 
@@ -10541,6 +14472,46 @@ func (siw *ServerInterfaceWrapper) GetDatabaseTypeVersion(w http.ResponseWriter,
 
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.GetDatabaseTypeVersion(w, r, databaseTypeVersionID)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// ListDatabaseTypes operation middleware
+func (siw *ServerInterfaceWrapper) ListDatabaseTypes(w http.ResponseWriter, r *http.Request) {
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ListDatabaseTypes(w, r)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// GetDatabaseType operation middleware
+func (siw *ServerInterfaceWrapper) GetDatabaseType(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "database_type_id" -------------
+	var databaseTypeID string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "database_type_id", r.PathValue("database_type_id"), &databaseTypeID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "database_type_id", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.GetDatabaseType(w, r, databaseTypeID)
 	}))
 
 	for _, middleware := range siw.HandlerMiddlewares {
@@ -10645,6 +14616,41 @@ func (siw *ServerInterfaceWrapper) RunDatabaseAction(w http.ResponseWriter, r *h
 
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.RunDatabaseAction(w, r, databaseID)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// GetBackupRestoration operation middleware
+func (siw *ServerInterfaceWrapper) GetBackupRestoration(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "database_id" -------------
+	var databaseID DatabaseID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "database_id", r.PathValue("database_id"), &databaseID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "database_id", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "restoration_id" -------------
+	var restorationID RestorationID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "restoration_id", r.PathValue("restoration_id"), &restorationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "restoration_id", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.GetBackupRestoration(w, r, databaseID, restorationID)
 	}))
 
 	for _, middleware := range siw.HandlerMiddlewares {
@@ -10832,6 +14838,41 @@ func (siw *ServerInterfaceWrapper) DownloadBackup(w http.ResponseWriter, r *http
 	handler.ServeHTTP(w, r)
 }
 
+// RestoreBackup operation middleware
+func (siw *ServerInterfaceWrapper) RestoreBackup(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "database_id" -------------
+	var databaseID DatabaseID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "database_id", r.PathValue("database_id"), &databaseID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "database_id", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "backup_id" -------------
+	var backupID BackupID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "backup_id", r.PathValue("backup_id"), &backupID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "backup_id", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.RestoreBackup(w, r, databaseID, backupID)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
 // DisableDatabaseFeature operation middleware
 func (siw *ServerInterfaceWrapper) DisableDatabaseFeature(w http.ResponseWriter, r *http.Request) {
 
@@ -10987,6 +15028,41 @@ func (siw *ServerInterfaceWrapper) DeleteFirewallRule(w http.ResponseWriter, r *
 	handler.ServeHTTP(w, r)
 }
 
+// UpdateFirewallRule operation middleware
+func (siw *ServerInterfaceWrapper) UpdateFirewallRule(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "database_id" -------------
+	var databaseID DatabaseID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "database_id", r.PathValue("database_id"), &databaseID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "database_id", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "firewall_rule_id" -------------
+	var firewallRuleID string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "firewall_rule_id", r.PathValue("firewall_rule_id"), &firewallRuleID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "firewall_rule_id", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.UpdateFirewallRule(w, r, databaseID, firewallRuleID)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
 // GetDatabaseHealth operation middleware
 func (siw *ServerInterfaceWrapper) GetDatabaseHealth(w http.ResponseWriter, r *http.Request) {
 
@@ -11013,6 +15089,79 @@ func (siw *ServerInterfaceWrapper) GetDatabaseHealth(w http.ResponseWriter, r *h
 	handler.ServeHTTP(w, r)
 }
 
+// GetInstanceMetricsByType operation middleware
+func (siw *ServerInterfaceWrapper) GetInstanceMetricsByType(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "database_id" -------------
+	var databaseID DatabaseID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "database_id", r.PathValue("database_id"), &databaseID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "database_id", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "instance_id" -------------
+	var instanceID string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "instance_id", r.PathValue("instance_id"), &instanceID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "instance_id", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "metric_type" -------------
+	var metricType MetricType
+
+	err = runtime.BindStyledParameterWithOptions("simple", "metric_type", r.PathValue("metric_type"), &metricType, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "metric_type", Err: err})
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GetInstanceMetricsByTypeParams
+
+	// ------------- Optional query parameter "since" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "since", r.URL.Query(), &params.Since, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "since"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "since", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "last" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "last", r.URL.Query(), &params.Last, runtime.BindQueryParameterOptions{Type: "boolean", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "last"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "last", Err: err})
+		}
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.GetInstanceMetricsByType(w, r, databaseID, instanceID, metricType, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
 // GetDatabaseInstancesStatus operation middleware
 func (siw *ServerInterfaceWrapper) GetDatabaseInstancesStatus(w http.ResponseWriter, r *http.Request) {
 
@@ -11030,6 +15179,32 @@ func (siw *ServerInterfaceWrapper) GetDatabaseInstancesStatus(w http.ResponseWri
 
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.GetDatabaseInstancesStatus(w, r, databaseID)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// GetDatabaseLag operation middleware
+func (siw *ServerInterfaceWrapper) GetDatabaseLag(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "database_id" -------------
+	var databaseID DatabaseID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "database_id", r.PathValue("database_id"), &databaseID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "database_id", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.GetDatabaseLag(w, r, databaseID)
 	}))
 
 	for _, middleware := range siw.HandlerMiddlewares {
@@ -11236,6 +15411,131 @@ func (siw *ServerInterfaceWrapper) GetDatabaseMetrics(w http.ResponseWriter, r *
 	handler.ServeHTTP(w, r)
 }
 
+// GetDatabaseMetricsByType operation middleware
+func (siw *ServerInterfaceWrapper) GetDatabaseMetricsByType(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "database_id" -------------
+	var databaseID DatabaseID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "database_id", r.PathValue("database_id"), &databaseID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "database_id", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "metric_type" -------------
+	var metricType MetricType
+
+	err = runtime.BindStyledParameterWithOptions("simple", "metric_type", r.PathValue("metric_type"), &metricType, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "metric_type", Err: err})
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GetDatabaseMetricsByTypeParams
+
+	// ------------- Optional query parameter "since" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "since", r.URL.Query(), &params.Since, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "since"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "since", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "last" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "last", r.URL.Query(), &params.Last, runtime.BindQueryParameterOptions{Type: "boolean", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "last"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "last", Err: err})
+		}
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.GetDatabaseMetricsByType(w, r, databaseID, metricType, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// GetDatabaseOperation operation middleware
+func (siw *ServerInterfaceWrapper) GetDatabaseOperation(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "database_id" -------------
+	var databaseID DatabaseID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "database_id", r.PathValue("database_id"), &databaseID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "database_id", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "operation_id" -------------
+	var operationID OperationID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "operation_id", r.PathValue("operation_id"), &operationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "operation_id", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.GetDatabaseOperation(w, r, databaseID, operationID)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// PingDatabase operation middleware
+func (siw *ServerInterfaceWrapper) PingDatabase(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "database_id" -------------
+	var databaseID DatabaseID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "database_id", r.PathValue("database_id"), &databaseID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "database_id", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.PingDatabase(w, r, databaseID)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
 // GetPitrRecoveryWindow operation middleware
 func (siw *ServerInterfaceWrapper) GetPitrRecoveryWindow(w http.ResponseWriter, r *http.Request) {
 
@@ -11279,6 +15579,32 @@ func (siw *ServerInterfaceWrapper) RestoreDatabasePitr(w http.ResponseWriter, r 
 
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.RestoreDatabasePitr(w, r, databaseID)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// GetDatabasePlan operation middleware
+func (siw *ServerInterfaceWrapper) GetDatabasePlan(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "database_id" -------------
+	var databaseID DatabaseID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "database_id", r.PathValue("database_id"), &databaseID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "database_id", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.GetDatabasePlan(w, r, databaseID)
 	}))
 
 	for _, middleware := range siw.HandlerMiddlewares {
@@ -11485,6 +15811,48 @@ func (siw *ServerInterfaceWrapper) ListFirewallManagedRanges(w http.ResponseWrit
 	handler.ServeHTTP(w, r)
 }
 
+// GetPlan operation middleware
+func (siw *ServerInterfaceWrapper) GetPlan(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "plan_name" -------------
+	var planName string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "plan_name", r.PathValue("plan_name"), &planName, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "plan_name", Err: err})
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GetPlanParams
+
+	// ------------- Required query parameter "type" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, true, "type", r.URL.Query(), &params.Type, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "type"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "type", Err: err})
+		}
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.GetPlan(w, r, planName, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
 type UnescapedCookieParamError struct {
 	ParamName string
 	Err       error
@@ -11635,7 +16003,20 @@ func HandlerWithOptions(si ServerInterface, options StdHTTPServerOptions) http.H
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/databases/{database_id}/firewall_rules", wrapper.ListFirewallRules)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/databases/{database_id}/firewall_rules", wrapper.CreateFirewallRule)
 	m.HandleFunc(http.MethodDelete+" "+options.BaseURL+"/databases/{database_id}/firewall_rules/{firewall_rule_id}", wrapper.DeleteFirewallRule)
+	m.HandleFunc(http.MethodPatch+" "+options.BaseURL+"/databases/{database_id}/firewall_rules/{firewall_rule_id}", wrapper.UpdateFirewallRule)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/firewall/managed_ranges", wrapper.ListFirewallManagedRanges)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/databases/{database_id}/backups/{backup_id}/restore", wrapper.RestoreBackup)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/databases/{database_id}/backup_restorations/{restoration_id}", wrapper.GetBackupRestoration)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/databases/{database_id}/operations/{operation_id}", wrapper.GetDatabaseOperation)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/databases/{database_id}/plan", wrapper.GetDatabasePlan)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/plans/{plan_name}", wrapper.GetPlan)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/databases/{database_id}/metrics/{metric_type}", wrapper.GetDatabaseMetricsByType)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/databases/{database_id}/instances/{instance_id}/metrics/{metric_type}", wrapper.GetInstanceMetricsByType)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/databases/{database_id}/lag", wrapper.GetDatabaseLag)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/databases/{database_id}/ping", wrapper.PingDatabase)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/database_types", wrapper.ListDatabaseTypes)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/database_types/{database_type_id}", wrapper.GetDatabaseType)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/ca_certificate", wrapper.GetCaCertificate)
 
 	return m
 }
@@ -11778,6 +16159,119 @@ func (response GetBackup5XXJSONResponse) VisitGetBackupResponse(w http.ResponseW
 	return err
 }
 
+type GetCaCertificateRequestObject struct {
+}
+
+type GetCaCertificateResponseObject interface {
+	VisitGetCaCertificateResponse(w http.ResponseWriter) error
+}
+
+type GetCaCertificate200ApplicationXPemFileResponse struct {
+	Body          io.Reader
+	ContentLength int64
+}
+
+func (response GetCaCertificate200ApplicationXPemFileResponse) VisitGetCaCertificateResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "application/x-pem-file")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type GetCaCertificate401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response GetCaCertificate401JSONResponse) VisitGetCaCertificateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCaCertificate403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response GetCaCertificate403JSONResponse) VisitGetCaCertificateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCaCertificate404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response GetCaCertificate404JSONResponse) VisitGetCaCertificateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCaCertificate429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response GetCaCertificate429JSONResponse) VisitGetCaCertificateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCaCertificate429TextResponse struct{ TooManyRequestsTextResponse }
+
+func (response GetCaCertificate429TextResponse) VisitGetCaCertificateResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(429)
+
+	_, err := w.Write([]byte(fmt.Sprint(response.Body)))
+	return err
+}
+
+type GetCaCertificate5XXJSONResponse struct {
+	Body       Error
+	StatusCode int
+}
+
+func (response GetCaCertificate5XXJSONResponse) VisitGetCaCertificateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetDatabaseTypeVersionRequestObject struct {
 	DatabaseTypeVersionID string `json:"database_type_version_id"`
 }
@@ -11875,6 +16369,221 @@ type GetDatabaseTypeVersion5XXJSONResponse struct {
 }
 
 func (response GetDatabaseTypeVersion5XXJSONResponse) VisitGetDatabaseTypeVersionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListDatabaseTypesRequestObject struct {
+}
+
+type ListDatabaseTypesResponseObject interface {
+	VisitListDatabaseTypesResponse(w http.ResponseWriter) error
+}
+
+type ListDatabaseTypes200JSONResponse DatabaseTypesResponse
+
+func (response ListDatabaseTypes200JSONResponse) VisitListDatabaseTypesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListDatabaseTypes401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response ListDatabaseTypes401JSONResponse) VisitListDatabaseTypesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListDatabaseTypes403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response ListDatabaseTypes403JSONResponse) VisitListDatabaseTypesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListDatabaseTypes404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response ListDatabaseTypes404JSONResponse) VisitListDatabaseTypesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListDatabaseTypes429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response ListDatabaseTypes429JSONResponse) VisitListDatabaseTypesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListDatabaseTypes429TextResponse struct{ TooManyRequestsTextResponse }
+
+func (response ListDatabaseTypes429TextResponse) VisitListDatabaseTypesResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(429)
+
+	_, err := w.Write([]byte(fmt.Sprint(response.Body)))
+	return err
+}
+
+type ListDatabaseTypes5XXJSONResponse struct {
+	Body       Error
+	StatusCode int
+}
+
+func (response ListDatabaseTypes5XXJSONResponse) VisitListDatabaseTypesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDatabaseTypeRequestObject struct {
+	DatabaseTypeID string `json:"database_type_id"`
+}
+
+type GetDatabaseTypeResponseObject interface {
+	VisitGetDatabaseTypeResponse(w http.ResponseWriter) error
+}
+
+type GetDatabaseType200JSONResponse DatabaseTypeResponse
+
+func (response GetDatabaseType200JSONResponse) VisitGetDatabaseTypeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDatabaseType401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response GetDatabaseType401JSONResponse) VisitGetDatabaseTypeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDatabaseType403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response GetDatabaseType403JSONResponse) VisitGetDatabaseTypeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDatabaseType404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response GetDatabaseType404JSONResponse) VisitGetDatabaseTypeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDatabaseType429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response GetDatabaseType429JSONResponse) VisitGetDatabaseTypeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDatabaseType429TextResponse struct{ TooManyRequestsTextResponse }
+
+func (response GetDatabaseType429TextResponse) VisitGetDatabaseTypeResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(429)
+
+	_, err := w.Write([]byte(fmt.Sprint(response.Body)))
+	return err
+}
+
+type GetDatabaseType5XXJSONResponse struct {
+	Body       Error
+	StatusCode int
+}
+
+func (response GetDatabaseType5XXJSONResponse) VisitGetDatabaseTypeResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -12453,6 +17162,115 @@ func (response RunDatabaseAction5XXJSONResponse) VisitRunDatabaseActionResponse(
 	return err
 }
 
+type GetBackupRestorationRequestObject struct {
+	DatabaseID    DatabaseID    `json:"database_id"`
+	RestorationID RestorationID `json:"restoration_id"`
+}
+
+type GetBackupRestorationResponseObject interface {
+	VisitGetBackupRestorationResponse(w http.ResponseWriter) error
+}
+
+type GetBackupRestoration200JSONResponse BackupRestorationResponse
+
+func (response GetBackupRestoration200JSONResponse) VisitGetBackupRestorationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetBackupRestoration401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response GetBackupRestoration401JSONResponse) VisitGetBackupRestorationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetBackupRestoration403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response GetBackupRestoration403JSONResponse) VisitGetBackupRestorationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetBackupRestoration404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response GetBackupRestoration404JSONResponse) VisitGetBackupRestorationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetBackupRestoration429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response GetBackupRestoration429JSONResponse) VisitGetBackupRestorationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetBackupRestoration429TextResponse struct{ TooManyRequestsTextResponse }
+
+func (response GetBackupRestoration429TextResponse) VisitGetBackupRestorationResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(429)
+
+	_, err := w.Write([]byte(fmt.Sprint(response.Body)))
+	return err
+}
+
+type GetBackupRestoration5XXJSONResponse struct {
+	Body       Error
+	StatusCode int
+}
+
+func (response GetBackupRestoration5XXJSONResponse) VisitGetBackupRestorationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListBackupsRequestObject struct {
 	DatabaseID DatabaseID `json:"database_id"`
 }
@@ -12991,6 +17809,131 @@ type DownloadBackup5XXJSONResponse struct {
 }
 
 func (response DownloadBackup5XXJSONResponse) VisitDownloadBackupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RestoreBackupRequestObject struct {
+	DatabaseID DatabaseID `json:"database_id"`
+	BackupID   BackupID   `json:"backup_id"`
+}
+
+type RestoreBackupResponseObject interface {
+	VisitRestoreBackupResponse(w http.ResponseWriter) error
+}
+
+type RestoreBackup201JSONResponse BackupRestoration
+
+func (response RestoreBackup201JSONResponse) VisitRestoreBackupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RestoreBackup401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response RestoreBackup401JSONResponse) VisitRestoreBackupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RestoreBackup403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response RestoreBackup403JSONResponse) VisitRestoreBackupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RestoreBackup404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response RestoreBackup404JSONResponse) VisitRestoreBackupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RestoreBackup422JSONResponse struct {
+	UnprocessableEntityJSONResponse
+}
+
+func (response RestoreBackup422JSONResponse) VisitRestoreBackupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RestoreBackup429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response RestoreBackup429JSONResponse) VisitRestoreBackupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RestoreBackup429TextResponse struct{ TooManyRequestsTextResponse }
+
+func (response RestoreBackup429TextResponse) VisitRestoreBackupResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(429)
+
+	_, err := w.Write([]byte(fmt.Sprint(response.Body)))
+	return err
+}
+
+type RestoreBackup5XXJSONResponse struct {
+	Body       Error
+	StatusCode int
+}
+
+func (response RestoreBackup5XXJSONResponse) VisitRestoreBackupResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -13658,6 +18601,146 @@ func (response DeleteFirewallRule5XXJSONResponse) VisitDeleteFirewallRuleRespons
 	return err
 }
 
+type UpdateFirewallRuleRequestObject struct {
+	DatabaseID     DatabaseID `json:"database_id"`
+	FirewallRuleID string     `json:"firewall_rule_id"`
+	Body           *UpdateFirewallRuleJSONRequestBody
+}
+
+type UpdateFirewallRuleResponseObject interface {
+	VisitUpdateFirewallRuleResponse(w http.ResponseWriter) error
+}
+
+type UpdateFirewallRule200JSONResponse FirewallRuleResponse
+
+func (response UpdateFirewallRule200JSONResponse) VisitUpdateFirewallRuleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateFirewallRule400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response UpdateFirewallRule400JSONResponse) VisitUpdateFirewallRuleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateFirewallRule401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response UpdateFirewallRule401JSONResponse) VisitUpdateFirewallRuleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateFirewallRule403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response UpdateFirewallRule403JSONResponse) VisitUpdateFirewallRuleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateFirewallRule404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response UpdateFirewallRule404JSONResponse) VisitUpdateFirewallRuleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateFirewallRule422JSONResponse struct {
+	UnprocessableEntityJSONResponse
+}
+
+func (response UpdateFirewallRule422JSONResponse) VisitUpdateFirewallRuleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateFirewallRule429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response UpdateFirewallRule429JSONResponse) VisitUpdateFirewallRuleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateFirewallRule429TextResponse struct{ TooManyRequestsTextResponse }
+
+func (response UpdateFirewallRule429TextResponse) VisitUpdateFirewallRuleResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(429)
+
+	_, err := w.Write([]byte(fmt.Sprint(response.Body)))
+	return err
+}
+
+type UpdateFirewallRule5XXJSONResponse struct {
+	Body       Error
+	StatusCode int
+}
+
+func (response UpdateFirewallRule5XXJSONResponse) VisitUpdateFirewallRuleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetDatabaseHealthRequestObject struct {
 	DatabaseID DatabaseID `json:"database_id"`
 }
@@ -13766,6 +18849,155 @@ func (response GetDatabaseHealth5XXJSONResponse) VisitGetDatabaseHealthResponse(
 	return err
 }
 
+type GetInstanceMetricsByTypeRequestObject struct {
+	DatabaseID DatabaseID `json:"database_id"`
+	InstanceID string     `json:"instance_id"`
+	MetricType MetricType `json:"metric_type"`
+	Params     GetInstanceMetricsByTypeParams
+}
+
+type GetInstanceMetricsByTypeResponseObject interface {
+	VisitGetInstanceMetricsByTypeResponse(w http.ResponseWriter) error
+}
+
+type GetInstanceMetricsByType200JSONResponse MetricSeries
+
+func (t GetInstanceMetricsByType200JSONResponse) MarshalJSON() ([]byte, error) {
+	return MetricSeries(t).MarshalJSON()
+}
+
+func (t *GetInstanceMetricsByType200JSONResponse) UnmarshalJSON(b []byte) error {
+	return (*MetricSeries)(t).UnmarshalJSON(b)
+}
+
+func (response GetInstanceMetricsByType200JSONResponse) VisitGetInstanceMetricsByTypeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetInstanceMetricsByType400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response GetInstanceMetricsByType400JSONResponse) VisitGetInstanceMetricsByTypeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetInstanceMetricsByType401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response GetInstanceMetricsByType401JSONResponse) VisitGetInstanceMetricsByTypeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetInstanceMetricsByType403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response GetInstanceMetricsByType403JSONResponse) VisitGetInstanceMetricsByTypeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetInstanceMetricsByType404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response GetInstanceMetricsByType404JSONResponse) VisitGetInstanceMetricsByTypeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetInstanceMetricsByType422JSONResponse struct {
+	UnprocessableEntityJSONResponse
+}
+
+func (response GetInstanceMetricsByType422JSONResponse) VisitGetInstanceMetricsByTypeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetInstanceMetricsByType429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response GetInstanceMetricsByType429JSONResponse) VisitGetInstanceMetricsByTypeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetInstanceMetricsByType429TextResponse struct{ TooManyRequestsTextResponse }
+
+func (response GetInstanceMetricsByType429TextResponse) VisitGetInstanceMetricsByTypeResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(429)
+
+	_, err := w.Write([]byte(fmt.Sprint(response.Body)))
+	return err
+}
+
+type GetInstanceMetricsByType5XXJSONResponse struct {
+	Body       Error
+	StatusCode int
+}
+
+func (response GetInstanceMetricsByType5XXJSONResponse) VisitGetInstanceMetricsByTypeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetDatabaseInstancesStatusRequestObject struct {
 	DatabaseID DatabaseID `json:"database_id"`
 }
@@ -13863,6 +19095,114 @@ type GetDatabaseInstancesStatus5XXJSONResponse struct {
 }
 
 func (response GetDatabaseInstancesStatus5XXJSONResponse) VisitGetDatabaseInstancesStatusResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDatabaseLagRequestObject struct {
+	DatabaseID DatabaseID `json:"database_id"`
+}
+
+type GetDatabaseLagResponseObject interface {
+	VisitGetDatabaseLagResponse(w http.ResponseWriter) error
+}
+
+type GetDatabaseLag200JSONResponse OpenObject
+
+func (response GetDatabaseLag200JSONResponse) VisitGetDatabaseLagResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDatabaseLag401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response GetDatabaseLag401JSONResponse) VisitGetDatabaseLagResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDatabaseLag403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response GetDatabaseLag403JSONResponse) VisitGetDatabaseLagResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDatabaseLag404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response GetDatabaseLag404JSONResponse) VisitGetDatabaseLagResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDatabaseLag429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response GetDatabaseLag429JSONResponse) VisitGetDatabaseLagResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDatabaseLag429TextResponse struct{ TooManyRequestsTextResponse }
+
+func (response GetDatabaseLag429TextResponse) VisitGetDatabaseLagResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(429)
+
+	_, err := w.Write([]byte(fmt.Sprint(response.Body)))
+	return err
+}
+
+type GetDatabaseLag5XXJSONResponse struct {
+	Body       Error
+	StatusCode int
+}
+
+func (response GetDatabaseLag5XXJSONResponse) VisitGetDatabaseLagResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -14477,6 +19817,371 @@ func (response GetDatabaseMetrics5XXJSONResponse) VisitGetDatabaseMetricsRespons
 	return err
 }
 
+type GetDatabaseMetricsByTypeRequestObject struct {
+	DatabaseID DatabaseID `json:"database_id"`
+	MetricType MetricType `json:"metric_type"`
+	Params     GetDatabaseMetricsByTypeParams
+}
+
+type GetDatabaseMetricsByTypeResponseObject interface {
+	VisitGetDatabaseMetricsByTypeResponse(w http.ResponseWriter) error
+}
+
+type GetDatabaseMetricsByType200JSONResponse MetricSeries
+
+func (t GetDatabaseMetricsByType200JSONResponse) MarshalJSON() ([]byte, error) {
+	return MetricSeries(t).MarshalJSON()
+}
+
+func (t *GetDatabaseMetricsByType200JSONResponse) UnmarshalJSON(b []byte) error {
+	return (*MetricSeries)(t).UnmarshalJSON(b)
+}
+
+func (response GetDatabaseMetricsByType200JSONResponse) VisitGetDatabaseMetricsByTypeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDatabaseMetricsByType400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response GetDatabaseMetricsByType400JSONResponse) VisitGetDatabaseMetricsByTypeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDatabaseMetricsByType401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response GetDatabaseMetricsByType401JSONResponse) VisitGetDatabaseMetricsByTypeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDatabaseMetricsByType403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response GetDatabaseMetricsByType403JSONResponse) VisitGetDatabaseMetricsByTypeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDatabaseMetricsByType404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response GetDatabaseMetricsByType404JSONResponse) VisitGetDatabaseMetricsByTypeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDatabaseMetricsByType422JSONResponse struct {
+	UnprocessableEntityJSONResponse
+}
+
+func (response GetDatabaseMetricsByType422JSONResponse) VisitGetDatabaseMetricsByTypeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDatabaseMetricsByType429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response GetDatabaseMetricsByType429JSONResponse) VisitGetDatabaseMetricsByTypeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDatabaseMetricsByType429TextResponse struct{ TooManyRequestsTextResponse }
+
+func (response GetDatabaseMetricsByType429TextResponse) VisitGetDatabaseMetricsByTypeResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(429)
+
+	_, err := w.Write([]byte(fmt.Sprint(response.Body)))
+	return err
+}
+
+type GetDatabaseMetricsByType5XXJSONResponse struct {
+	Body       Error
+	StatusCode int
+}
+
+func (response GetDatabaseMetricsByType5XXJSONResponse) VisitGetDatabaseMetricsByTypeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDatabaseOperationRequestObject struct {
+	DatabaseID  DatabaseID  `json:"database_id"`
+	OperationID OperationID `json:"operation_id"`
+}
+
+type GetDatabaseOperationResponseObject interface {
+	VisitGetDatabaseOperationResponse(w http.ResponseWriter) error
+}
+
+type GetDatabaseOperation200JSONResponse OperationResponse
+
+func (response GetDatabaseOperation200JSONResponse) VisitGetDatabaseOperationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDatabaseOperation401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response GetDatabaseOperation401JSONResponse) VisitGetDatabaseOperationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDatabaseOperation403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response GetDatabaseOperation403JSONResponse) VisitGetDatabaseOperationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDatabaseOperation404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response GetDatabaseOperation404JSONResponse) VisitGetDatabaseOperationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDatabaseOperation429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response GetDatabaseOperation429JSONResponse) VisitGetDatabaseOperationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDatabaseOperation429TextResponse struct{ TooManyRequestsTextResponse }
+
+func (response GetDatabaseOperation429TextResponse) VisitGetDatabaseOperationResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(429)
+
+	_, err := w.Write([]byte(fmt.Sprint(response.Body)))
+	return err
+}
+
+type GetDatabaseOperation5XXJSONResponse struct {
+	Body       Error
+	StatusCode int
+}
+
+func (response GetDatabaseOperation5XXJSONResponse) VisitGetDatabaseOperationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PingDatabaseRequestObject struct {
+	DatabaseID DatabaseID `json:"database_id"`
+}
+
+type PingDatabaseResponseObject interface {
+	VisitPingDatabaseResponse(w http.ResponseWriter) error
+}
+
+type PingDatabase200JSONResponse OpenObject
+
+func (response PingDatabase200JSONResponse) VisitPingDatabaseResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PingDatabase401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response PingDatabase401JSONResponse) VisitPingDatabaseResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PingDatabase403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response PingDatabase403JSONResponse) VisitPingDatabaseResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PingDatabase404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response PingDatabase404JSONResponse) VisitPingDatabaseResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PingDatabase429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response PingDatabase429JSONResponse) VisitPingDatabaseResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PingDatabase429TextResponse struct{ TooManyRequestsTextResponse }
+
+func (response PingDatabase429TextResponse) VisitPingDatabaseResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(429)
+
+	_, err := w.Write([]byte(fmt.Sprint(response.Body)))
+	return err
+}
+
+type PingDatabase5XXJSONResponse struct {
+	Body       Error
+	StatusCode int
+}
+
+func (response PingDatabase5XXJSONResponse) VisitPingDatabaseResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetPitrRecoveryWindowRequestObject struct {
 	DatabaseID DatabaseID `json:"database_id"`
 }
@@ -14727,6 +20432,114 @@ type RestoreDatabasePitr5XXJSONResponse struct {
 }
 
 func (response RestoreDatabasePitr5XXJSONResponse) VisitRestoreDatabasePitrResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDatabasePlanRequestObject struct {
+	DatabaseID DatabaseID `json:"database_id"`
+}
+
+type GetDatabasePlanResponseObject interface {
+	VisitGetDatabasePlanResponse(w http.ResponseWriter) error
+}
+
+type GetDatabasePlan200JSONResponse DatabasePlanResponse
+
+func (response GetDatabasePlan200JSONResponse) VisitGetDatabasePlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDatabasePlan401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response GetDatabasePlan401JSONResponse) VisitGetDatabasePlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDatabasePlan403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response GetDatabasePlan403JSONResponse) VisitGetDatabasePlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDatabasePlan404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response GetDatabasePlan404JSONResponse) VisitGetDatabasePlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDatabasePlan429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response GetDatabasePlan429JSONResponse) VisitGetDatabasePlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDatabasePlan429TextResponse struct{ TooManyRequestsTextResponse }
+
+func (response GetDatabasePlan429TextResponse) VisitGetDatabasePlanResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(429)
+
+	_, err := w.Write([]byte(fmt.Sprint(response.Body)))
+	return err
+}
+
+type GetDatabasePlan5XXJSONResponse struct {
+	Body       Error
+	StatusCode int
+}
+
+func (response GetDatabasePlan5XXJSONResponse) VisitGetDatabasePlanResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -15620,14 +21433,162 @@ func (response ListFirewallManagedRanges5XXJSONResponse) VisitListFirewallManage
 	return err
 }
 
+type GetPlanRequestObject struct {
+	PlanName string `json:"plan_name"`
+	Params   GetPlanParams
+}
+
+type GetPlanResponseObject interface {
+	VisitGetPlanResponse(w http.ResponseWriter) error
+}
+
+type GetPlan200JSONResponse DatabasePlanResponse
+
+func (response GetPlan200JSONResponse) VisitGetPlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetPlan400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response GetPlan400JSONResponse) VisitGetPlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetPlan401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response GetPlan401JSONResponse) VisitGetPlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetPlan403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response GetPlan403JSONResponse) VisitGetPlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetPlan404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response GetPlan404JSONResponse) VisitGetPlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetPlan422JSONResponse struct {
+	UnprocessableEntityJSONResponse
+}
+
+func (response GetPlan422JSONResponse) VisitGetPlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetPlan429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response GetPlan429JSONResponse) VisitGetPlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetPlan429TextResponse struct{ TooManyRequestsTextResponse }
+
+func (response GetPlan429TextResponse) VisitGetPlanResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(429)
+
+	_, err := w.Write([]byte(fmt.Sprint(response.Body)))
+	return err
+}
+
+type GetPlan5XXJSONResponse struct {
+	Body       Error
+	StatusCode int
+}
+
+func (response GetPlan5XXJSONResponse) VisitGetPlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 // StrictServerInterface represents all server handlers.
 type StrictServerInterface interface {
 	// GetBackup Show a backup
 	// (GET /backups/{backup_id})
 	GetBackup(ctx context.Context, request GetBackupRequestObject) (GetBackupResponseObject, error)
+	// GetCaCertificate Download the CA certificate of the databases
+	// (GET /ca_certificate)
+	GetCaCertificate(ctx context.Context, request GetCaCertificateRequestObject) (GetCaCertificateResponseObject, error)
 	// GetDatabaseTypeVersion Show a database engine version
 	// (GET /database_type_versions/{database_type_version_id})
 	GetDatabaseTypeVersion(ctx context.Context, request GetDatabaseTypeVersionRequestObject) (GetDatabaseTypeVersionResponseObject, error)
+	// ListDatabaseTypes List database types
+	// (GET /database_types)
+	ListDatabaseTypes(ctx context.Context, request ListDatabaseTypesRequestObject) (ListDatabaseTypesResponseObject, error)
+	// GetDatabaseType Show a database type
+	// (GET /database_types/{database_type_id})
+	GetDatabaseType(ctx context.Context, request GetDatabaseTypeRequestObject) (GetDatabaseTypeResponseObject, error)
 	// GetDatabase Show a database
 	// (GET /databases/{database_id})
 	GetDatabase(ctx context.Context, request GetDatabaseRequestObject) (GetDatabaseResponseObject, error)
@@ -15640,6 +21601,9 @@ type StrictServerInterface interface {
 	// RunDatabaseAction Run an engine action
 	// (POST /databases/{database_id}/action)
 	RunDatabaseAction(ctx context.Context, request RunDatabaseActionRequestObject) (RunDatabaseActionResponseObject, error)
+	// GetBackupRestoration Show a backup restoration
+	// (GET /databases/{database_id}/backup_restorations/{restoration_id})
+	GetBackupRestoration(ctx context.Context, request GetBackupRestorationRequestObject) (GetBackupRestorationResponseObject, error)
 	// ListBackups List backups
 	// (GET /databases/{database_id}/backups)
 	ListBackups(ctx context.Context, request ListBackupsRequestObject) (ListBackupsResponseObject, error)
@@ -15652,6 +21616,9 @@ type StrictServerInterface interface {
 	// DownloadBackup Download a backup archive
 	// (GET /databases/{database_id}/backups/{backup_id}/download)
 	DownloadBackup(ctx context.Context, request DownloadBackupRequestObject) (DownloadBackupResponseObject, error)
+	// RestoreBackup Restore a backup into the database
+	// (POST /databases/{database_id}/backups/{backup_id}/restore)
+	RestoreBackup(ctx context.Context, request RestoreBackupRequestObject) (RestoreBackupResponseObject, error)
 	// DisableDatabaseFeature Disable a feature
 	// (DELETE /databases/{database_id}/features)
 	DisableDatabaseFeature(ctx context.Context, request DisableDatabaseFeatureRequestObject) (DisableDatabaseFeatureResponseObject, error)
@@ -15667,12 +21634,21 @@ type StrictServerInterface interface {
 	// DeleteFirewallRule Delete a firewall rule
 	// (DELETE /databases/{database_id}/firewall_rules/{firewall_rule_id})
 	DeleteFirewallRule(ctx context.Context, request DeleteFirewallRuleRequestObject) (DeleteFirewallRuleResponseObject, error)
+	// UpdateFirewallRule Change the label of a firewall rule
+	// (PATCH /databases/{database_id}/firewall_rules/{firewall_rule_id})
+	UpdateFirewallRule(ctx context.Context, request UpdateFirewallRuleRequestObject) (UpdateFirewallRuleResponseObject, error)
 	// GetDatabaseHealth Show cluster health (Elasticsearch)
 	// (GET /databases/{database_id}/health)
 	GetDatabaseHealth(ctx context.Context, request GetDatabaseHealthRequestObject) (GetDatabaseHealthResponseObject, error)
+	// GetInstanceMetricsByType Show one metric of an instance over time
+	// (GET /databases/{database_id}/instances/{instance_id}/metrics/{metric_type})
+	GetInstanceMetricsByType(ctx context.Context, request GetInstanceMetricsByTypeRequestObject) (GetInstanceMetricsByTypeResponseObject, error)
 	// GetDatabaseInstancesStatus Show the status of each instance
 	// (GET /databases/{database_id}/instances_status)
 	GetDatabaseInstancesStatus(ctx context.Context, request GetDatabaseInstancesStatusRequestObject) (GetDatabaseInstancesStatusResponseObject, error)
+	// GetDatabaseLag Show the replication lag of a database
+	// (GET /databases/{database_id}/lag)
+	GetDatabaseLag(ctx context.Context, request GetDatabaseLagRequestObject) (GetDatabaseLagResponseObject, error)
 	// GetDatabaseLogsURL Get a logs URL
 	// (GET /databases/{database_id}/logs)
 	GetDatabaseLogsURL(ctx context.Context, request GetDatabaseLogsURLRequestObject) (GetDatabaseLogsURLResponseObject, error)
@@ -15688,12 +21664,24 @@ type StrictServerInterface interface {
 	// GetDatabaseMetrics Show resource usage
 	// (GET /databases/{database_id}/metrics)
 	GetDatabaseMetrics(ctx context.Context, request GetDatabaseMetricsRequestObject) (GetDatabaseMetricsResponseObject, error)
+	// GetDatabaseMetricsByType Show one metric of a database over time
+	// (GET /databases/{database_id}/metrics/{metric_type})
+	GetDatabaseMetricsByType(ctx context.Context, request GetDatabaseMetricsByTypeRequestObject) (GetDatabaseMetricsByTypeResponseObject, error)
+	// GetDatabaseOperation Show an asynchronous operation
+	// (GET /databases/{database_id}/operations/{operation_id})
+	GetDatabaseOperation(ctx context.Context, request GetDatabaseOperationRequestObject) (GetDatabaseOperationResponseObject, error)
+	// PingDatabase Check that the database answers
+	// (POST /databases/{database_id}/ping)
+	PingDatabase(ctx context.Context, request PingDatabaseRequestObject) (PingDatabaseResponseObject, error)
 	// GetPitrRecoveryWindow Show the point-in-time recovery window
 	// (GET /databases/{database_id}/pitr/recovery_window)
 	GetPitrRecoveryWindow(ctx context.Context, request GetPitrRecoveryWindowRequestObject) (GetPitrRecoveryWindowResponseObject, error)
 	// RestoreDatabasePitr Restore the database to a point in time
 	// (POST /databases/{database_id}/pitr/restore)
 	RestoreDatabasePitr(ctx context.Context, request RestoreDatabasePitrRequestObject) (RestoreDatabasePitrResponseObject, error)
+	// GetDatabasePlan Show the plan of a database
+	// (GET /databases/{database_id}/plan)
+	GetDatabasePlan(ctx context.Context, request GetDatabasePlanRequestObject) (GetDatabasePlanResponseObject, error)
 	// UpgradeDatabase Upgrade the database engine
 	// (POST /databases/{database_id}/upgrade)
 	UpgradeDatabase(ctx context.Context, request UpgradeDatabaseRequestObject) (UpgradeDatabaseResponseObject, error)
@@ -15715,6 +21703,9 @@ type StrictServerInterface interface {
 	// ListFirewallManagedRanges List managed address ranges
 	// (GET /firewall/managed_ranges)
 	ListFirewallManagedRanges(ctx context.Context, request ListFirewallManagedRangesRequestObject) (ListFirewallManagedRangesResponseObject, error)
+	// GetPlan Show a plan of a database type
+	// (GET /plans/{plan_name})
+	GetPlan(ctx context.Context, request GetPlanRequestObject) (GetPlanResponseObject, error)
 }
 
 type StrictHandlerFunc func(ctx context.Context, w http.ResponseWriter, r *http.Request, request any) (any, error)
@@ -15782,6 +21773,30 @@ func (sh *strictHandler) GetBackup(w http.ResponseWriter, r *http.Request, backu
 	}
 }
 
+// GetCaCertificate operation middleware
+func (sh *strictHandler) GetCaCertificate(w http.ResponseWriter, r *http.Request) {
+	var request GetCaCertificateRequestObject
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.GetCaCertificate(ctx, request.(GetCaCertificateRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetCaCertificate")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(GetCaCertificateResponseObject); ok {
+		if err := validResponse.VisitGetCaCertificateResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
 // GetDatabaseTypeVersion operation middleware
 func (sh *strictHandler) GetDatabaseTypeVersion(w http.ResponseWriter, r *http.Request, databaseTypeVersionID string) {
 	var request GetDatabaseTypeVersionRequestObject
@@ -15801,6 +21816,56 @@ func (sh *strictHandler) GetDatabaseTypeVersion(w http.ResponseWriter, r *http.R
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
 	} else if validResponse, ok := response.(GetDatabaseTypeVersionResponseObject); ok {
 		if err := validResponse.VisitGetDatabaseTypeVersionResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// ListDatabaseTypes operation middleware
+func (sh *strictHandler) ListDatabaseTypes(w http.ResponseWriter, r *http.Request) {
+	var request ListDatabaseTypesRequestObject
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ListDatabaseTypes(ctx, request.(ListDatabaseTypesRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListDatabaseTypes")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ListDatabaseTypesResponseObject); ok {
+		if err := validResponse.VisitListDatabaseTypesResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// GetDatabaseType operation middleware
+func (sh *strictHandler) GetDatabaseType(w http.ResponseWriter, r *http.Request, databaseTypeID string) {
+	var request GetDatabaseTypeRequestObject
+
+	request.DatabaseTypeID = databaseTypeID
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.GetDatabaseType(ctx, request.(GetDatabaseTypeRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetDatabaseType")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(GetDatabaseTypeResponseObject); ok {
+		if err := validResponse.VisitGetDatabaseTypeResponse(w); err != nil {
 			sh.options.ResponseErrorHandlerFunc(w, r, err)
 		}
 	} else if response != nil {
@@ -15933,6 +21998,33 @@ func (sh *strictHandler) RunDatabaseAction(w http.ResponseWriter, r *http.Reques
 	}
 }
 
+// GetBackupRestoration operation middleware
+func (sh *strictHandler) GetBackupRestoration(w http.ResponseWriter, r *http.Request, databaseID DatabaseID, restorationID RestorationID) {
+	var request GetBackupRestorationRequestObject
+
+	request.DatabaseID = databaseID
+	request.RestorationID = restorationID
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.GetBackupRestoration(ctx, request.(GetBackupRestorationRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetBackupRestoration")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(GetBackupRestorationResponseObject); ok {
+		if err := validResponse.VisitGetBackupRestorationResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
 // ListBackups operation middleware
 func (sh *strictHandler) ListBackups(w http.ResponseWriter, r *http.Request, databaseID DatabaseID) {
 	var request ListBackupsRequestObject
@@ -16033,6 +22125,33 @@ func (sh *strictHandler) DownloadBackup(w http.ResponseWriter, r *http.Request, 
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
 	} else if validResponse, ok := response.(DownloadBackupResponseObject); ok {
 		if err := validResponse.VisitDownloadBackupResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// RestoreBackup operation middleware
+func (sh *strictHandler) RestoreBackup(w http.ResponseWriter, r *http.Request, databaseID DatabaseID, backupID BackupID) {
+	var request RestoreBackupRequestObject
+
+	request.DatabaseID = databaseID
+	request.BackupID = backupID
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.RestoreBackup(ctx, request.(RestoreBackupRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "RestoreBackup")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(RestoreBackupResponseObject); ok {
+		if err := validResponse.VisitRestoreBackupResponse(w); err != nil {
 			sh.options.ResponseErrorHandlerFunc(w, r, err)
 		}
 	} else if response != nil {
@@ -16186,6 +22305,40 @@ func (sh *strictHandler) DeleteFirewallRule(w http.ResponseWriter, r *http.Reque
 	}
 }
 
+// UpdateFirewallRule operation middleware
+func (sh *strictHandler) UpdateFirewallRule(w http.ResponseWriter, r *http.Request, databaseID DatabaseID, firewallRuleID string) {
+	var request UpdateFirewallRuleRequestObject
+
+	request.DatabaseID = databaseID
+	request.FirewallRuleID = firewallRuleID
+
+	var body UpdateFirewallRuleJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.UpdateFirewallRule(ctx, request.(UpdateFirewallRuleRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UpdateFirewallRule")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(UpdateFirewallRuleResponseObject); ok {
+		if err := validResponse.VisitUpdateFirewallRuleResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
 // GetDatabaseHealth operation middleware
 func (sh *strictHandler) GetDatabaseHealth(w http.ResponseWriter, r *http.Request, databaseID DatabaseID) {
 	var request GetDatabaseHealthRequestObject
@@ -16212,6 +22365,35 @@ func (sh *strictHandler) GetDatabaseHealth(w http.ResponseWriter, r *http.Reques
 	}
 }
 
+// GetInstanceMetricsByType operation middleware
+func (sh *strictHandler) GetInstanceMetricsByType(w http.ResponseWriter, r *http.Request, databaseID DatabaseID, instanceID string, metricType MetricType, params GetInstanceMetricsByTypeParams) {
+	var request GetInstanceMetricsByTypeRequestObject
+
+	request.DatabaseID = databaseID
+	request.InstanceID = instanceID
+	request.MetricType = metricType
+	request.Params = params
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.GetInstanceMetricsByType(ctx, request.(GetInstanceMetricsByTypeRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetInstanceMetricsByType")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(GetInstanceMetricsByTypeResponseObject); ok {
+		if err := validResponse.VisitGetInstanceMetricsByTypeResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
 // GetDatabaseInstancesStatus operation middleware
 func (sh *strictHandler) GetDatabaseInstancesStatus(w http.ResponseWriter, r *http.Request, databaseID DatabaseID) {
 	var request GetDatabaseInstancesStatusRequestObject
@@ -16231,6 +22413,32 @@ func (sh *strictHandler) GetDatabaseInstancesStatus(w http.ResponseWriter, r *ht
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
 	} else if validResponse, ok := response.(GetDatabaseInstancesStatusResponseObject); ok {
 		if err := validResponse.VisitGetDatabaseInstancesStatusResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// GetDatabaseLag operation middleware
+func (sh *strictHandler) GetDatabaseLag(w http.ResponseWriter, r *http.Request, databaseID DatabaseID) {
+	var request GetDatabaseLagRequestObject
+
+	request.DatabaseID = databaseID
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.GetDatabaseLag(ctx, request.(GetDatabaseLagRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetDatabaseLag")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(GetDatabaseLagResponseObject); ok {
+		if err := validResponse.VisitGetDatabaseLagResponse(w); err != nil {
 			sh.options.ResponseErrorHandlerFunc(w, r, err)
 		}
 	} else if response != nil {
@@ -16371,6 +22579,87 @@ func (sh *strictHandler) GetDatabaseMetrics(w http.ResponseWriter, r *http.Reque
 	}
 }
 
+// GetDatabaseMetricsByType operation middleware
+func (sh *strictHandler) GetDatabaseMetricsByType(w http.ResponseWriter, r *http.Request, databaseID DatabaseID, metricType MetricType, params GetDatabaseMetricsByTypeParams) {
+	var request GetDatabaseMetricsByTypeRequestObject
+
+	request.DatabaseID = databaseID
+	request.MetricType = metricType
+	request.Params = params
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.GetDatabaseMetricsByType(ctx, request.(GetDatabaseMetricsByTypeRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetDatabaseMetricsByType")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(GetDatabaseMetricsByTypeResponseObject); ok {
+		if err := validResponse.VisitGetDatabaseMetricsByTypeResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// GetDatabaseOperation operation middleware
+func (sh *strictHandler) GetDatabaseOperation(w http.ResponseWriter, r *http.Request, databaseID DatabaseID, operationID OperationID) {
+	var request GetDatabaseOperationRequestObject
+
+	request.DatabaseID = databaseID
+	request.OperationID = operationID
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.GetDatabaseOperation(ctx, request.(GetDatabaseOperationRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetDatabaseOperation")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(GetDatabaseOperationResponseObject); ok {
+		if err := validResponse.VisitGetDatabaseOperationResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// PingDatabase operation middleware
+func (sh *strictHandler) PingDatabase(w http.ResponseWriter, r *http.Request, databaseID DatabaseID) {
+	var request PingDatabaseRequestObject
+
+	request.DatabaseID = databaseID
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.PingDatabase(ctx, request.(PingDatabaseRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "PingDatabase")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(PingDatabaseResponseObject); ok {
+		if err := validResponse.VisitPingDatabaseResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
 // GetPitrRecoveryWindow operation middleware
 func (sh *strictHandler) GetPitrRecoveryWindow(w http.ResponseWriter, r *http.Request, databaseID DatabaseID) {
 	var request GetPitrRecoveryWindowRequestObject
@@ -16423,6 +22712,32 @@ func (sh *strictHandler) RestoreDatabasePitr(w http.ResponseWriter, r *http.Requ
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
 	} else if validResponse, ok := response.(RestoreDatabasePitrResponseObject); ok {
 		if err := validResponse.VisitRestoreDatabasePitrResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// GetDatabasePlan operation middleware
+func (sh *strictHandler) GetDatabasePlan(w http.ResponseWriter, r *http.Request, databaseID DatabaseID) {
+	var request GetDatabasePlanRequestObject
+
+	request.DatabaseID = databaseID
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.GetDatabasePlan(ctx, request.(GetDatabasePlanRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetDatabasePlan")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(GetDatabasePlanResponseObject); ok {
+		if err := validResponse.VisitGetDatabasePlanResponse(w); err != nil {
 			sh.options.ResponseErrorHandlerFunc(w, r, err)
 		}
 	} else if response != nil {
@@ -16627,224 +22942,302 @@ func (sh *strictHandler) ListFirewallManagedRanges(w http.ResponseWriter, r *htt
 	}
 }
 
+// GetPlan operation middleware
+func (sh *strictHandler) GetPlan(w http.ResponseWriter, r *http.Request, planName string, params GetPlanParams) {
+	var request GetPlanRequestObject
+
+	request.PlanName = planName
+	request.Params = params
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.GetPlan(ctx, request.(GetPlanRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetPlan")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(GetPlanResponseObject); ok {
+		if err := validResponse.VisitGetPlanResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
 // Base64 encoded, compressed with deflate, json marshaled OpenAPI spec.
 // Stored as a slice of fixed-width chunks rather than one concatenated
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7H3/c9s4ku+/gse3VZPskjKpb5aUunrlSTI7uU0mOcfZudo4J4EkJPFMAVwCjKPJ8//+Ct9IkAQl2o4z",
-	"s/f8y4xDkUCj0d1oNBr9+epEZJcRjDCjzuKrg77AXZYi8fcLyGAIKTpHNCOYIv6MFrsdzPfOwjkD5yhO",
-	"KIjVW47rfIZpId4qny2+OjDLlhjukLNwdnsPZpnjOlFaUIZyZ8HyArlOlCPIULyEzFk4Qz+Ye/7Q8ycX",
-	"wWQxmi2C8WA0Hv3FDxa+z78t8hxhtiQZyiFLCF4msbPARZq6DsJRvs/EQ8iWOaJMd7FGkBU5H9fHr44i",
-	"J+f0e3kcOq5DGWQF5cN6fvHq72cXL184N59cZ0soq4iPQy8Yjgbiu0E4IDTy1nkwoBFME7whXhzSQUR2",
-	"i9EkGI4c1+GEOZNoMp+v4+k6mIWjoT9cn8JwjKZT/jumDOJIUWX0BU9RFML13DtdjyJvPBqOvXA9mnjz",
-	"08l6Mp6eBrNoOGCIMi8OFTm8b00IJ0J336cpx3UykjNnEQxHY4MXeYFxgjeO67B9xumKQw+TGAnW7GCC",
-	"GcKc/uV1gmNyLWa+0JOCl1tS5M5iJhrMWYI34smyYJGzGAauc43QVQz38sHoxnUw+sKWn1FO9aw60+ks",
-	"RBM0C/3T9Tjy/WAYwHCCOPMylCckTqJlCKOrIqNLhGGYoljPeOt3Gm1RXKRKzj76n1wnSyEuBYFCHIfk",
-	"i+M6OYIxb0vT4iyc0WA4mHuB+JGSIo+QJLCUCqeTb/LFSbge+XEQ+ONodrr2fT+YBsPZBOqXTJnkqmRy",
-	"oePb0Lm5ublxnS2CMcqFyp5FEcrYOcQbqcIxolGeCI3gsp1ewz0Fq3DPEF25gG0RiMk1TgmMwZZgUuQU",
-	"8B9BLloYOK42CM7CEV/xYUZbtIPCWOBi5yw+ql8+lWJCWc6Hz2l7TriQsNcIb9i2TdEvxS5EOSBr0S0F",
-	"CQZsm1CQK5MDQhLva2QEp+PZeBKMpv7MJGVN8p0wHwlm07HjOrsEJztOnl+SxeV1g3JB18sLuLEwCFCW",
-	"E7wBn2GaxJARQRpnE8yjbfIZ/SD5QxcgYSDaCi6B6y3C6DPK+Yv7SxyTATjjIyh2KK74SxGOKf+MyyMf",
-	"6OrV2hMztRpc4hqnLx04jgI0XfvhcB6fjiYzz790aqzPIGMo5zT/16Xz8b8unU9/vnT+5Nim4DWk7A2J",
-	"k3XClaM55F+3CNtGCFJI9RBjF0AKIAY/X1y882LI0CV+8urNT946+cL/9dQ64B3ci0Hbx3yJOdsAJmDF",
-	"52IFIrhDTUa8L7AL/CF4jzIw9IMZ4IvA6cL3wV/fXHTx4+OZ949PH6H326evwxsXfPS9Of8L1J6rx+Ob",
-	"8vdF6w/eiZ2l54jl+7O1WMKaDH2PIsJnmhFwDfnQ0ZrkCLB8n+ANgBuY4JpAj3xuU/5ZJHllu6pxHRTj",
-	"G9fJYA53iCn1/1GYulcv2lS9eqElWZrDumpPwlk4mgb+eL0O/bkfogBGowgFYo1yFpy7W8fV66ZsgZum",
-	"I5RrrQ9sPNTehY3aC26Y1O8AxjHBP1Dw6kWdaNP0WqjU39+Xzg8U5bLJlvGCO6S5WlJbUJS36OQP7VQW",
-	"uvW7k3gjP0WU/UjipO66fci4fv5I4j1/GkljrLyyNInEUn3y35QP52tFct2Bu+dCO+IEVmP5U47WzsL5",
-	"3yeV33kif6UndarP5aCqEVbMkU/kEqEEP9av32qcKM9JLgUuR+CaWzmQ5SRM0U6uRQj8+/u3v4A9KQAt",
-	"wl3CGIoXoMDoS4YihmLAyBXCTu8hvhQdiiG1RV5NI0go2MGUL2koBk9CGAsiXADBLqGUmxGS8z+5JMSg",
-	"NAFPB46hV5KJcX9+CEZK/6NjEPrFk9bO4PZzbHxq5UWpUNcJ24KEUYDRNaCIcUeSipH+RPIwiWOEbzfn",
-	"EfdgF9xjUF+7pRhUz77NhArhADFBFGDCwCaHmEkHB0b8NZdPJBeyLEceTTYYxeDD+WsuAAkWPgh/AX3J",
-	"uOiLMf9C2E+kwPHdxJwTsRafV36sYSq/0ah1c+XodFdiLhMMEuZWTEFfEsrE2N7BPXccLgh5DfMNutOs",
-	"KhVaMkKWqWilml1mqBj3KzmbxTucSohB4I9nk9Op9H++sUrb+uP0UJRzzxEKv52CJwF4k/wIiPjxEu9I",
-	"dPV0AC6qFykjGXePYczNQMIAxDFn41b8k4KYYOFF3bjOe/GFpO5O0vIKc5cKpkA8ACSKipz7gtfohxxx",
-	"GhP2v74Rm9ToSM69zCKjLEdwxy3x5yRGOVjDJFUKcEHIG4j3ytrTuwkJZGiZJruE28dKPoRXB1LI3bpb",
-	"D8t1GPrCTrIUJvVea82arVrW8QZjCAE7iPdaiOgz6VGuSQ5WolVP+KArQKXPyf0OYzNovNI1CvX2ieHQ",
-	"CkI+YFiwLcmT39AdTU1htvBthCREMOe6I4wqXyPlYuh22coPOMtJhCjl7spLzBK2v8NYBCult/bRoVtS",
-	"pDHgTcAEA4LTPUjJNcojmIEU8T0IdUGcbPiCxVVzu8+2CFPnU/8V8u9y75kQ/FL2f9xbuEZpCpS/EBYM",
-	"hDmCV9yXyYsUPQMrOZAVoHz7f71Noq0LMq5XCUo5r0raVBCB92L4U41NMgYIbxKM1CImxsnHW+1FuCBm",
-	"OclQzpRDKl9dake60o40oczTKwaVG/duZ1dteCyxjXdl5+WWXXT5DHANEk6cCE+6glS6hRm3OgyEe+Nl",
-	"Tjcu0pQLjOlpat/zY20cVcCDhP+NIsbJ07yjRcrs+xpSsIjIjQPEJZErcrXiMxlIfweCVS7aWIlF1FdP",
-	"sZrKVZvBSNv5FsfIlRGr8d3gU3snKbyBTooljT+IqEyRsjZHOcuEVZJvUr68MZAjVuRYL07HWUuurByV",
-	"e1pbrEbuN5o7sDZrzPCyESni7rHHErH3ajHN3D3amLotHU/1U0hIiqBYeOUnR+R4h9iWxMdsgRz8G/nu",
-	"jd41WuihyW+WHer75DfUiGDxbY1wcJ7JaRPSVWCWpEZ0oPQkHPdwZK0+ozbBErHfkvkdsSfVq3pXUSaJ",
-	"SphwFWuUmDPXQYHBGRWV7cPo9/LdG90MJzjLUSQ3UrKD+hBeSkvYkMFngCIsbAtJuf8i3Rsq1otBS9xc",
-	"54tX9ePlCFIVScJMLjHNhp6BgqJajz9QUIaRQYIpQ1AZdlPFRCjEUAclUCWT6nLfrY1nUpZsSmnsZNIE",
-	"XwFGANTzq0SwraE6Zrgs8tTSaEhJWjAktkbCtAg20JpYcwNJCibFyXQUSjGSrkFdkoo8sQb4TKbViOvm",
-	"yc/itMOyWG5JkVcCsnfBh4vnnIgd/CL1aDg6HK42e6C2gONnlMNU9ENtHSUM7XoqgBhEKf4OzHO4rwh4",
-	"U9qslh6zrYx/66m+hhQwyPlPMNABIW5sCNaOi4iSqRMEHUMSbMEFTC2nCZoK8ziyY0kQe0wKEP6MUpLZ",
-	"BE6LeViuLseZ05aMRivdwvG+NEKNuWOQSVdAkb4AqzJ8Jk9oMFip86Ty39w0rwDJL7F2B8AqQ5hvCYUT",
-	"weeB5Mkm4Zu3mETFDmH2AwXCOIh1WjOKa9Ml3kK5FS/t7yqCOEJpKhrk7p1+gOIVgDkCV5hcY67bYpsa",
-	"Q7oNCcxjFb9Xk1oORJzWCfIc1zgc48Mot1+uU/VZ/QPFBwSBdkvCRSmJVHK3DCfJqF6S9xcO8ewWOtTW",
-	"n8NiQ61y81xa6W7vB6NrNUS3Ke/giTokf8o1LuQT9qQlD0/5wAlGb9fi9Pn4uKqInduPDZ+MaKRtBPUI",
-	"v2XPUGYOWByeMoXA5oHdxeOz5xV8Pe5g2JIObERVKQg9xekn+YHNHle5Ak22/kyoDAplJGc237hFf4eH",
-	"ayQn9KT3lfrCRrA9W+BQa2+qL36VH/BmCN6QZY6ydEkR65aOViZBj3nsPuewzeaRU4/2tNQXZ/Dkw8Xz",
-	"pwAyuR0HurnSauUF/kZrt0xysDCpneZgfclId/h6V/dam4G6g93VppEQ8dXub/MfXUCLaAsgBRmhbJMj",
-	"+s/UBbu9/B8XlDh0gTjQ4BZynRZf4lDEiFJIWRJRxH1Hq0rUJeewe5jEjaQQtzJcDWfbYinU9BgeuGaM",
-	"yYYaRZaJMwyCqbiGzakM5gFBPybVVjW2LV62zLFO69/bWesrZJ0L7kFau1y018kaRfsoRdw90s6aaVC1",
-	"uyOmuunj7JJNrp8WWVz9ucmhcogoI1nW4eho4i72Gfp7paVNXio5aLg6MkpnWVfTlFyjeJmlxSbB/e37",
-	"O/G+MK92W1qanLBI0vhY+oJ7v8DMIQNiXWqtZsakuqOxHfxvGVk7PJhdgvu8JlYmOf1ITUYPD8wmBzef",
-	"bFFhLQriHEX0Aq5FzHpDACMuSNYA4r0lGuc6GWTR9vgICnmwfItZs1nM1jw2bKXRi54CzWNNqZYzY74P",
-	"KbjBu0N2STOw/x5SjMBYQ289kV37g1rDh4Ymz/rt2yB9ZM53azKd6xmAoYhPifA/FRu6FK0ZgCmx2Ytv",
-	"4LspAh/ay+LjNcMtDa9KnqSS9TqJEpiCvxIQpQlnBPeX5U5WbY7EBkBmrxHMlygh/c9kQgj8DN+LTvXn",
-	"MrUPgjShTG6Bb7OvUn5b31cp31jdHBWGzuMb/VolGLfYEt8ug+duC/EHakurOxOZVa10q641Lg53dAkZ",
-	"y5OwYOi4fxru6Fn1thFpN/K4UJnobjmVovSa5JbY2Lsc0TKOmyebLQNwzVAOIJD2Thx6A90A4K8zq1Oa",
-	"5YSJnCN72FX9KNkUQYwJAyECyo4CTHIQoxQxFButG6rGncolp9KmiY15LDPW9CfH5lNGM7rCGJxkqVsl",
-	"GxIKNgjznTiKRYItIDL5irOLr1wH7HHHOq5n9JAccFp/4e815vSgW6TfM75ZRgSvE74y9lgTzAZqsxCj",
-	"NRSncmuYUuT2mpV+M9F9uFtOyC0WwIJ2Zxi0LEMlDZ3rnmjv2EAOreEPTP89KT+0WnPul0og3HmdUHo7",
-	"Ye8rvL+g63vLb62NBmdKOvox5YBcijmV1uwBp/bIwtVvgn9N2PZd54qghmKuBXLryDdwuVwA3CrtUXPw",
-	"Ade4g9JzLB/DXJW+8ari9hcfk+VHLUOVsKJXm1scCtxWomrCcD+5OnLgwds4etwBnvB19grtwVZkO8sE",
-	"pafdAxbJ6/2DBHU72fMkRPVhHX9dajsCgh7NUJSskwhU+nDIfEJM8H6X/IbyI/sPbQ+r0F3f1fxl9YXV",
-	"XS8TM9sTKfMtRcooWQP0GeV7MP7yRcjtRPyfXqMcoC8RyhgYD4eWnBcSW+V/B6Mt55cOIQL+ois9LCMf",
-	"dZN85gyUnnXlAps50+1zEPuAzsC22EFc9bhDlMJNo2UzM7kzBt1u/C0GEIz9sbzLdpVgsWiW+cYiWeBa",
-	"nW6K5uu9GndXD4cs5Nhs8qkPaSzjVlGJ0tyo+CFuxA/rE9fed5jXVO8YfldE6ui73e6qpg4M8qVQlc41",
-	"mouuHjMjQCqWe3yxXlcsPMaLNckj5FGaHksU7OcaN97ShBxgQY+DfNXKAKzevfzlxatf/lqdyYscHiyv",
-	"DV1i/fvy4u1SXzteuYCyJE1rJ+yWkEX9pN3SkOOaT89fvnn7d/6sut7sOj+dvXot/lAvWiPQatwXZLPh",
-	"U9+dJUhbHCg3ujpTtRQKkDBLmEnahYN7t+8g/25JiFUMkhxdwzQ9L1KrzouLs4ILcZwjShEFKtzOR58j",
-	"GG2PZSsmsT2P8yHSGDsepzBEqf04kI/v0Lnd0akwGHjB3/9mEWXxyrE5OxyIUOnSfApWKlEmKigjOzmv",
-	"Lljp8eufdxDDDYqBNXCqp7KyX0N/NPAHQTAa+CfDsW3GvivrG2zsxcFD3vVavScYedzw50qJ+hLdIlg0",
-	"cIzgizKVs07se122Qc+h1N0n4d6Y5qfAlILnr16cm0d+6suleF3UpuCvqX9aralB1xFvvsbLXkFa8WL/",
-	"7JIaY4846rJpG6d/RjC13ex/aR6yA3X4DLbi7WcAi3v/8ughRlGygymQXLLcHWin+hhOZ0bkmZV5Adz3",
-	"5p/+8idrDFWmoS0ZpFe0/2d0C/P4Nu+Xq5KWlE2OhNe8R3w1ELvc2F4xoeZ2itEZS1N1iK9Isk1JmYdj",
-	"cZcRwCRGx3Pm73aCaqYl9V1rZOWRr1U67HQyGU2OZcRmefIZMrRMsnu4BZpRwnnra0X1R1YLKhYiIxdD",
-	"DK6R3HFwzt6gHcn3bxDLk8jiZsqfQcH9Ez6J8nBKfuqWqf22I7wvy534dlloJ+tWJTNEuvKSXsPs7g3I",
-	"/sW9u7t/ftfeBel37fse4745ONkd03yuN7DWibZYyKxo757Et8sELzOUR7q+k4VUaYvtlOoul8qdPZgp",
-	"2OWbyJnrq1d1DZAhxHQZJ/RqqS+5fLMJkIrfK+UH19hfVr4hpJXykyNd76iV/9NO+uGv78hn/tDmL5iE",
-	"dm07C6oFhJv2jjBxZRD72uWc2HY45yRtpECJXp8BtMvYXjjFG8jQNdxTk0+puGcqbl6I3ZBI5oBqKbOO",
-	"/He14KIVw2wLXhwy23Yf89ctZADKFVdfYtIc0aW0XEfxiwsIS9KE8b+2MMvJl72VM6/JhnZewOErvLoS",
-	"E4OUbMA6SW3Le052/XeRd9I712Gkfxfq4s+tLubwb1w5FNGZItQ2TwbPqPX4XJnZFutsV1mNdnp52uaE",
-	"2ZwmSJc7kiN7BFrki0VFTq23OxscKZtyKyq72PHh/LX1uhIs2BZhlojLaOLK1VqVcUiJzTu/68zZ6DLy",
-	"huzB6/JnUKbp3/5sFOH4cLDhaKp4dy50zu7ZdD+7ZzCqfWex54fd5q9eOqlpDI1RGrw8Mp094qads2u7",
-	"T4QJkwXNXOefBSrEH9WdIXM5lrUj9HUjm0Ft8qRF5N/UuYJBoUkXJh7JVE+yT+0qeGr5Fyna2cbbxROP",
-	"EY9u4XAy9bim1d6IQ09nhsq8cE9Gxo5R/WtVfrEVRrhG6CrdA5oSxvcH8raByeod3OvLBg01apVybPlJ",
-	"IvyuN5MyNZB3Im4iPhNVSjx95fWIg92uEGm7QdG8NWF0K1qgt7xXWatA2U6U25dDQ+iq3ZkLfBCiBG/A",
-	"+wLHcF/rfHrUKzXVziTExg23PRtHFK6Wd2mVjIyPQY/QlAg1yDJftC0a1um6O99vwbRDQ6aHQpN6hbda",
-	"GXow6bX3Qm8uX7Y7UIjB9jYtg5sE98wT02++4S21U23Kho6edJmjU4TZ5UnEN0XFRruzILeFKnQqWoUJ",
-	"RjEI92V8tc3bIwl6PWL9naluJsVHAqy1sG+/AGtZV7WnOBjcOxphlW1bx3S7mJCwU1u+T6sKcR2IDJWb",
-	"898lnLODX+4Yj/ldYkB3IddqtaqzzvYV9hyBBMsuEoJhamZMdB6ZWs7Iy3PYLaQgRAiDOKH6ptdhJTt0",
-	"BHqLqNWRk86sqIJq5RoQ+L57KExluKd33JdW3zMoo2IwjhPJ63f1bXKzYUtjB7ORIlJgWRNK31XknQvC",
-	"AcmBvnMcEYxRVK5EnWE4utxVzO8iul+QrQyvNdLVUe7p3uQ8uuAK7aVFL3+QpVhbZPYL9D1AgM8U3Uqq",
-	"Wi2XFNrE2sxitfoPKlcw2hKKsK4bFcE0RbkLhmPuL03H3GXKYaSLYFVa+bflBqL1NE8ycnpGxh/gF5hM",
-	"/5agvXQadSbLdFxLbBmOLZ7/W+222JdkusfRNieYFLTycFRJwW9cJalM+Tq6rV0nOKHbB9t299gyl1yz",
-	"Ffmx7fZK3hkXjROWi3u7JBf6q3Zrgz4JCjaZK2k64LliYxKPnqgTUzR6caNFatXEQYqPb+gboljGi617",
-	"e1t9EC0z7VIhBUW5d4e6IQ0P2lbIJkfiNs5GxP5FxXZseFTihldbdZQZz/Rapq1V0HkDVL96vIBWhvKe",
-	"DWc5+nyLhhlhMF2KFepOwV3+Ne+NHq1T3jDQJrdMqk3W1DuoE2uTy27T/YCW+ajBsuQCWwoXqoVlC6mo",
-	"4ipUFIEn72RVg/f/8VpcHntqqsv75+dnb7z3P595w8nUcZ03LyZ2gU9Yfi7t1cG0TbmyM5mjJs0bs2zc",
-	"1G9LYbDvlqpVa8I6k/KWuW0JFr/IpF5YXXROU3JNwZNawoktn91szbKKxAnNUrjvrimivOnlbRMcBG/T",
-	"dHmL7W2tKxuTzlFEPqN8fyjyRzMoKgJwTnObRhLMvASLaSpnOYIYMJhvkMWsIZinCaJsmcveRMmJ27gH",
-	"KWR3//zm6LAPhXtUn3sjKnkkF0190POGc2MC2lJeb802hx+k83A4SCHnplbgobrYr64tGw6CLLxZYGrN",
-	"sP2OhR++Y7EHdav1Xp7lNy4Y8W1qHem6E7bgSXeqdFmHov1Zs7SV5d6XqgBhKxCbIj4Tahtufef2ebyu",
-	"cw1z7u4tu4fUEZpoDMft8rHLK70t/Zry5W40lAWcvYj7pgdKOKsreZioBwCyS4wSUfgQ4VgVYgfsWr8g",
-	"XEcIcnLdhLWpEEEM/2I0rPkXU7eWawi930S64ROv/PPpn625h63y0fbieOpyEQTj4VBdKHoGRHr6FRKV",
-	"6qEsD+HKh6LSr7w0J+ExaEcJ4oOhiW7V2iX4lfwxaOuZUZL7NoW4+b7BVolb9GYSFhwLl6uRWcPqFEVF",
-	"nrD9e+G2idHJ+qNnhS0vVhRUjmNuq0V50kaUzJXQU+LMnWBZzWKgy8aL1ADRdjXxW8YyWSE8wWti709H",
-	"4kFZ++Hs3SsV/xa3vBql+BbyupKqD+HKi4XuJVZFOFwdWKSueZzilvEh/lyGdwTnRd7AJb7EL8WKnEG2",
-	"BSFK+apMQY5SyJLPSBaKzdFGhjwFMWW9V6Q2YqsTmCWrgW4pgmkKIpjnCaJgdabqzQvZX4AfZRHYy8L3",
-	"R5HgtfgTrcRtt1yWzy1ryYvqH7V5CdVJxjonu/KIjDPuEj9ZvXv7/gKcfA5OYJbRk68wy25OxNf8H/z/",
-	"yyS+OREtrWxTKkEdLrGQW3mPT+zvqVlDVReeddVpJ1dKOUYq43GCaLolOfNSkbUiSUe7EMUxirXTUwcX",
-	"ETNxsU0oMARF90wTvEkRUHFcLpt5oU94+SuEpFcJW4h3/0ousbyMJG/f7Uh0VeJZKM+E6yffdAFaJAzJ",
-	"fG8+aTHKBcGCuQkbXOJfyznJijBNorJOJa3cnHbhljihcJMjJCkQVd0vcde7KCKxPOjJchIXsnj9dYIp",
-	"eEKR7Pv85dmLNy9/oJf40vmbuIEVJzTKUQZxlCB66QDG/Yin0qKnSYSU56bgnN68uhCOQsIkfplN8apq",
-	"bs7CCQb+wFdrM4ZZIqAG/cFIFjnaCnNyovTu5GuJvHXDn28QswXhWZFjqdW6PCgjQObdaQO+EYd29Tok",
-	"sjiOUM6EXoryIRhRUVEEx6q4b2kmnghxUEIjvrEz/RLryXv++hW3I4pz5dL9KnYWfCCqZmgD1mno+3fD",
-	"rTLq+jbBRWeeP/f84YU/Wvj+wvcHwensL/5QgovWUoecyfx06gfDkYRFO4Xr8Xrkz+dhCe3ZDZumy7ub",
-	"lY2VjHAa/Lk/9APf9/3lVRJCDL3RfDTTGWwNkEMjq6g5gKEYwGRcoqOWGJQiYtYfdKJZ4rUDgUNhx924",
-	"ztgPutosp/DkQwMEZOyPjn/0kwnCNPbHx78oQZH4B8P58Q+aIDI3rjP5z/88/p0JqSN4W6Lhvt+S67Ks",
-	"Ml+d4YZyz+FHXeK3gdXXURmqeuWkxPITdXRPrEXB6MlX6/PeFuJQ4UBhd6/58pswFWUZ2FTXVtLsm+lx",
-	"s7ZaawsrgX/VvjNoYQkPfc8/9Ybzi2CyGAcCS3g4bau7gdMazcP5ZD7zgzhCcLgejePxfCp03sAQdlgq",
-	"3EH5yXoYnEancOxPo2Do+z6azeYhGpWF6xbjclvmNysASvrVxiuY1zdRRwZwe9Q1Ww28Dl1XTH9U9k5l",
-	"b+pLVY1Va7/BbqsJ6MLoVC0J2NXErBfwAwWrSsdXgORg1ah1vGpAe3YL5yHQzIY1uQc8Zc16mQarj41i",
-	"RgFDt2JLudEQNkrrpS3joNNa3ctE/TGhEh9V9aiqGrr5osScuv3abGDX3nwywmb1uXmu8KEtlShrkBgd",
-	"+ZdSmi9xOb3gLd8tMnE3WBTuzFRtQXVEqcss8E2WAm62edtyganpgUaP3Xez2gCYPbGgy97Y1enwtDWh",
-	"SoVc9fjOQHv9I0t80KOLJual0JRhn/G0se1+Py2TE1gtiNpkd6tbYTH67+EO8RWvLqDPFEy9WZhVw2WG",
-	"hG35qhBaPNOsYI8y/ijjDy7j4Mm7DxcCfPFph7gfcIBOJGKezAO/zwpEbCf75wUWsP0w3iU4oSyXkVYF",
-	"29jICNOldEUYCH6GiTgxu8QK089V2dEVDToul+QKGJCCGGWyZLJoWTa4uMSrOsjjygUruU0rn/FH8hzP",
-	"eHSJV6IYYvUIPHmzf/8fr13whuANefHj02dgtUHMo/9MdyQWrVDjn5dYvs9fEySgLwxh4Y3zV7ONJ57+",
-	"s0B5gvQjmUEkHu4FDdnGYyjfJZgTrB6LNymDTPwHiTilJ2sb6W+av4qhdHzJyViZGR9Pn2mu5Yj7ownB",
-	"XkbSJFJ0wjhu/iKJjVHa/gE8eSXgL178+HQAzhSaboXeSa/5bK7I1QL4q0vcgJoss48trkReYC2IEviy",
-	"bWn77/lrEKFOQ0CcGvKn1iD9rii74sXhLZzrOsipDWP+vjEMciX2QxWyZovaWvVMUeP39vSLxjs2BmqG",
-	"c6gBRhlKUwquFVxbwgAtogihWAHmPi5M/4oL03kh0B5qmLzGSiQF5dg6ZECdHd2QG8Bq9aNLjK75/mOd",
-	"5DJLsm4suDnT4dBvHOeXS2Y70h8Enj++EMGyZqD8tpH+GI3HcxXpn0anwThEs3l0PNIfBP74QKTft8X3",
-	"K7KDzvi+TpO9ca0D9z3/1DjimPh3PuII5xNYDhzN4XA2CsKZOXCF2Fgftu+f3nrYJdGTzmHLpF/7oP8/",
-	"Otf5dMuDHdrvZMcSQnsMKTXt7euEMs2vb3LS08uXf68CRlQWHSxEjkQFaiJSIRJaS7lfiIMb5d4N/UC5",
-	"dibMMzbhRmW1G7c8by8xQhEGOyIAdwn3yRUaqXyPVHCkJTi53ELIIsUJBZjkO5ime3CdwywTeQmXGIJV",
-	"w4ivyuzMZw3YZNkU0lTlmrRLLPNwzAQJERkQqRDE5rFKq9F12hzcMgTMaRH3oUvheKthNkUugiuOBEt6",
-	"gUobch2RTmU7nZ57/qkXzB7YivW3WL5heqo7GirGX+HuCRXR0xfXWfJc5vtrjlRC0JYAkzN/vKN82zp3",
-	"hH3ydM+09OUTydOqpsXNTX/nvw4Oe9Cki/LXZS9/cHv+L+d7y4k4fPDfw+02M3tOYFXb6aArDhuJXTKZ",
-	"qiqMUQddF5n+oYC4klllKO7ETJcGnDepMNPLVCGRbHaJWbJDBxN5dLmje/v5NWB4kexIFycncejBLBkQ",
-	"GnnrPBhQXWkgIrsTmCUGu3d7Lw69YDgqWT0JZ9Cm6Se6r/8jePBv4r/cYji39LXKUk92tTQmTfco0vIe",
-	"Pa2Wdv0VsQqqvGRWmuCrb+53uXfNx+mj0Zr0TpU2bnpo5Lq6audC52XWZ1PJBuAVEyl79eTQhFGwkhmo",
-	"QEQtq9CtBPpbAExqai8aoQgz0eKW+5Dc+dJJoStRyGIFKFFXsLDAxcvzQjhc5fxEEF/iHNFiJ1OIUj4w",
-	"bYaoskNgjRhflAD5LBy9zyiHKTDvwVvMi+6idN8OplM0lE0OsczmreuemTFRKb5KkRDcq5Z98fs9EiLc",
-	"9m0lxeFwz5CuNC4zP1aiase/+V7gD0fSx5ZPAn849hqpHua7mvatLryoiD9XlaorYo1bBrKBJ7KwsSf+",
-	"9+f/K///l6d/cnoM5Q28QrSUlIhgfQ8APDn/6TmYB4HvAiqnGASjQTCYPJXZxLKCjJZAmdB/vU1SmZer",
-	"FzGJjbCFVOYjU5YTvAGrlxdws3IByS8x+gIjJo7JEwpWryFl3hsSi1phK76t5ZsLtkX5dUKRcbFXdXCJ",
-	"I7JDVF71GPr+AJxzQU7wBpR7p8/yggUpwQhFvEttUi4xRkKi+bLGd0zXRKetUH0rWqlt41LIpQPHUYCm",
-	"az8czuPT0WTm+ZdO1zy+WnvtqTySiHOrxZhEDDGPshzBXb2+yLu/vnjzbjAY1LouL/uECYZCW5rdWxfD",
-	"GvMXpUOiBIjPqISmWenxrgR8Bjd2WExjmcHItlCeOqnrxaIiv2CxZJ0Y8pnYHcqWOlN31Psn8mX17o3r",
-	"PJeM8jSLD3+t3lYv37gOl9FjH4l3blynJrbHPuIvl+8KPg/96e8+s+oYSKxF2qpphdEa8MeZHP15R6Wr",
-	"i9JAUQMuVo/jBwrWRZoCvuWzWGQgLfKJEfw7uHo0DTIw7fFfTjrLzn9fGbvTWdF3OPaZ3m6DoSqYOJW4",
-	"ynnGhAEKWULXibg42nsPoP3YI0ohe0kTRAEpGE1idEAzekinRRSFDyHdBfDnk/ev/vHS5i+AP99dMC8v",
-	"/3xAHG+++8ZB3cRzFh8/mduIF9rVg4098R93F2HeR5Z5EZZpV1EAXeWLrNdy464fJFQslhreUO0C5Py0",
-	"j+dUbTA9HI1rdsTJ/kWCWUk/qML+Uo210ONK8C6bY70uu7xzrvF94w3lLeReVdR6GwVd7q3DLOgeriEt",
-	"G/8fdyD/rxfceyGnolIxw178pBX0gY57zugVVRBThlqFSAGoxQNwFrHkM9SXN+vnPvI2qzyAKWghDl8o",
-	"3FPQATmnHZoyF0wjKIrrpdcUrErcuBUgOOLbZ4wGQF6RLPPvYY7AqlQcmQglLnOme6/MKFuBJzJGiRGK",
-	"qfn+U0kIH/U5ivlWcFViH65coP4ByVoePal/RzDaopUtXCBZ1TZod85QMoAKtckqTVr/4L0VTPEhEpAO",
-	"GbOEqtLFGv7UbQ/JOKawAQzedsA1CMEjllCnsnOLqI/0HlOU/mVTlKSsHzOkBx0ihVa2LEHOjqYp1WoT",
-	"W2AYIdDGqUp3PXB3KE0oq8G33ftwQw3lowYKbKMDNs4wo8l8vo6n62AWjob+cH0KwzGaTvUZ5nQy8+Ew",
-	"mgdoPVn7vh+Eo2gSn3JuK1RBR9zQNuqw1ADrRDjvW/S4Nnosr8C/LHIigAQqHEMHFRUpdSy9W2S42DH1",
-	"ugxMDVXv8dClI72lziZTXdUPD+b3yGpuNcRFHTzizpAdtFHue9SicYlFcZutgH2ucM+v0F5in4s8hK6C",
-	"EhThmD7tzhypoSbew5Xo0vieinoH1VDIp70cjeD2huzQoL6zGbsTe44ZDoFoyt0RlYTy6I38y3ojZdJG",
-	"zcrZjVx/n+Tka+3f+npzV/TmHKmUOiVbloCM+LJlcGqKOu6IVWthVbXxHtc5y+5esKafFNwzJth1zb/W",
-	"cz1WdsAIWq7tNyXvga7rn2xLsN+j3ncd8VcdfdZBgauLzb9UcMDq/FfIbh0X2J5vpFmtcIjv65OXWMPO",
-	"bu9VaLsKZtgJJhN/NpqPh6dOC0zY8StY3oUTjANzAy3xf3uvTGo0HWtRnbePyt1x7b8hgo0KwYamayyC",
-	"e/q0hzSnQnCoqtUfye4TicP//v7tL0AUQqwSELjKukC2IyJhuQLlRKIqnkYB7VQVDQJB35f4lvfQmY9f",
-	"ywxaOJzGYy+Y+qE3no2hF6LTtTeczCAaRzCe+bGG0lw4tqsspTHSiJjcdoq24WQcxOtw4gVrOPXGfnzq",
-	"zU5j5AWTOQxPh8FoOIyqtkuw0e4eNPpm2cN8Mj9dh0PkhSOEvPE8OPXCCM68+DQaj0ajaBZF06oHA8W0",
-	"Rx+fTK3vVXC3Afvaxg6ymoWqKsrjLY5+FkJsB0sIXREV0kw0zEOpLw9pIFKy6WEUrPCc9bTfMobPW9TZ",
-	"djmC8UGbIBBBBZ7q/dbPep6uqPzZyM7N6MlkjqbTcQDDWTRdB8F6No/9cD7xxfsq/dYYZ0LwUibd9V4/",
-	"NcBph6YI1jwm3R5IutUcMtSA8/ShNWBpguseVoU2Ui94J+rZihqjMvYrM2FXGdygFXhihHt05dKngOQa",
-	"yodk8J8FAisJtrsyMnE/J6TQt5Bsbmia0JoilUjDfTJU4QbJmDQflws0tCKADAS1PUFgPzVXcBk1/74T",
-	"JKS9G+E0rAyQ4fa4MwU9Vm1Ohh0H+Aqm2CTmm5/QVwLyUcNYO0N/OPL8U3Fp1ldXgXzf/0d179Ifzyan",
-	"EpHafHs4Wkzmi8l8MJ/P+dtt6+Xp/upmrLpWULU2SMlmsPlN2y/5nbxA8MlEeZb7sRquszO8nWkrBcxi",
-	"3yqoS64ZJfmP6QS/d9hJBNbNOfmOtrWBZnp0925HSW3f+CdYWTABySKuBVmto4nS+vtYxRitoajDEbi3",
-	"tJA/k2uwg3gPhOuu0aG2JI3rQEJDv4MUDeBkJYd/1YF9aKPu/hlOpiR8bB74lXbNhPZWdxb1C0YLXuD0",
-	"vN1YwTgKsOz2UaO9Z9NYBxNhrP3B2J/9w7HTM3Ra9+pt35/+o3WlvkngJwOvt4bQWwf7Cmp4XqqYa4XD",
-	"JR/UkLaGDeys4Bb3Pq1gxwfXgC6448fV4I+wGthnx4xMGdr6fZaHk68mfE3fOtLWgYgEZBXHkjffwZPG",
-	"iexT66b0TQ2d+htVivmGVkZ+/23szB1Uv2tXa52Exy1uZ1FYK78eRPkOnAF1TFoDLqgtfZZToLriPtQZ",
-	"kIFAfNAsPH/3wQUSb1cEqeOEXtmRocXPzfjbwWiVDtjf+7SnQqD2bbjQJVizswgCfzyezaddaMzz9dCP",
-	"pqORN5r4p954Mpt4syj2vfUcxnAeBNNJ5KsuRZyM97pM8DJDecRFx1n4RtNLFcBwFr0aHuz2HrxGlOyQ",
-	"sm/jQSJK/sXhIA7rm9fFKBidimwL3ZmMgPcZgInxvINflgrFXfFwOByOgvF4PhUu7VIgplfsrQPGT0bT",
-	"2ak/D4blD+rNYDIdD6fDsV/HazfeN9sd+uOZb8GQHp3OhpPZZHZTg6XWfxl9HKNKIL4bA5PQ86LbwwSK",
-	"Dw+S1v/2gILK7jgNVBcelTA+GvwOg5/X4Om/7/FflrD8xAIxeXQjrjE41U16xv9UYK20bkTLSL8A9owV",
-	"fmvLhEpE2Bp45b3zWNvj6oQOrWocBRfDUT1W1wEXapZFqn/Sf+PUARzaeU2vBh76qFEHjs+asLI1zhlK",
-	"9u7Vxfl30DAh/A9UTvk9d/hpC9hcdqpQ9hueDf9DlHJQVxmYrGlcIiCvBqAB8yxTWbsyWK1FeGV7eghc",
-	"we+TmVrHeLYp3z/671os+NMPkYBag723l1SbXwTG0UBZJUzd/5VxGg043wx6TaLAR7NJBCf+NDz1g/V4",
-	"uJ4P48g5WBwtYflSC2R/S1UC7B83UobYlQDAjxmq/yNK+moMdtOWCIBMYW7FhV6Fp1s3r4csZAk59T2N",
-	"o4aqZkQMBqMvzLhtozGmJBimurAo2w1VbmwDAFug7MKd+tEAvtYQh3bEE0FEN/TP8JZnkE0Qso+fDkGQ",
-	"BZ4/8oYjbYDmg/F81q5DbECQiWyI0IAgC4PZOoBOHeta2awOULKpPwnWKJiP/Wk0CiCE63gUQH/idOFT",
-	"x4UGU8bLLSlyZ6Fr1CZ4I54sCxY5i2HgOtcIXcVwLx+MKqxquW/Stw5L0EtDCILhYDrwvQAkFFQmU4Gj",
-	"TZsQ1c7UnwfjCZpO1+swno/G6+npeBKGY6cE3fHb0NTDkd+GUTs4CS0Qaqf/EteEce8w15oHZo1SAbCX",
-	"iPzfutqk+0YFiNckKte3etsfzl9rr6MBA89yGF1JPVGddxR2KfKkq3zD4xHB74o4otSmjdJxB6QRAeJ8",
-	"dM8pU0j5uy1f1sQHqd2qUiDcFEAFsj04mCHzgUps7m8T1/fUuD5+deJwR5eQsTwJCyabzSCl1ySPlwhH",
-	"+b5cq56fn73x3v985g0nUz5ROoBqnA4YyAwyeJojGC+5h66hGtxv0SOq4C0aUBC1HoWX/OnWyHGC1Uct",
-	"E3/pMWW055FdqQ6FEmOth1KsH+hapLyyxDWMdzsAv24R5ntDLW18WdkknxGWKRn8XwhzBUTxM1kNonwT",
-	"ZhmCOZVFYRKd1ib3np3XHk2Bus/msrRIfBjt47kDVwMrFS0kDXpAFYSqUryI4HXClzbBOvljS3nvpEpy",
-	"Fh5yI9vmzzewaS2GOX9bbiBaT/MkI6dnZPwBfoHJ9G8J2h+zQ/dg3q8J275TJPQxSeZW9pkELjeEPcFR",
-	"Wjzi1vyPuIZZM6kWi3rUqzn5yv/HBb73lUshYWUxWO3avNOyrxbFCAoc/BBVFynttzRb9rHPLc1Syh9v",
-	"aR6/pdkhGw9bre2DEqtDKK/vEePrMkbXlYGKtoQirBPLI5imfNHuli61WR0cwWp94NW35v72XCzsi+6B",
-	"b+62eEjwxYcslvSgK+8DLanHYw5CrKTP+LhQ/ssulALLWdnAHyo/6J5L5YlApFxWmv71O9pSO14pylIY",
-	"acRsbUwlHmW1oeE7HLeqiG/bx9jOyFAtAPGu4uEf2G5URvgtYVuExnAbQjQhW0y2m+3w7fbLLEF/KJ+d",
-	"zxX31c3l8NGvsZ7wiHt2/VRa13c4qRXJulMZNBH8h4nCkiirc0lEB1k4JIJYVks7XATtjaRF1eC+dxKJ",
-	"GpG+Ti5KgymNaNYQu0UkrEbkMRGu1ZR6TKTqzlqXbKpLVkf9nHpd5q+OBBw5K9jWWXz8JO7GS5Q3y02g",
-	"c7SR4BHlSdLZu1cA4Vicgg5aF/YULNDXXHx308IFEvBiuSjoTWWqw6Y8U1HXcRyFKeTY5KOUQ/kh2BIq",
-	"LiXVA6eug3Cx43yo2uJ/URThYicecL58Kvll2xtWubFxTDA3qShdiwMjbl019vig0pHqGKCdbfw2UyAc",
-	"ZaVWoe4qY4yJupwCtRvWhqFaLis0tht+KfbNHs1QlKyTyA40blKpwWjbTb2z5xE9aaTHPDUaE2fe7ZY+",
-	"2OLZeotffS3ta/vzH+1ImAbaeXWnsmxMlw+3IaJYb9JlKcTcBpMcZChfk3yH4iYiu9F+LfvftZy9qxIG",
-	"4oydxHqGd/CK7wK6Wq0KG7TbPK9lS4rRV6V8uqjUiaptiJuIe9M6C6BWosD4XtyCbH/8dwM/xTKnZgsX",
-	"+wzp1y0t/YLYNcmvwDpJGcq56orSXQeGVJqym083/y8AAP//",
+	"7L37c9s40ij6r+DyflWT7EoyqYcfSp265TxmN2eTSY7j7JzaOEeCSEjCZwrQEmAcTa7/91NoACQoghJl",
+	"O8nu93l+mFgSCTQa3Y3uRj++BTFfrTkjTIpg/C0gX/FqnRL4+yWWeIYFuSBizZkg6juRr1Y42wTj4Bxd",
+	"kIQKlJingk7wBac5PFV8N/4W4PV6wvCKBONgteni9TroBHGaC0myYCyznHSCOCNYkmSCZTAO+mF01g37",
+	"3XB0GY3Gg9NxNOwNhoM/h9E4DNW7eZYRJid8TTIsKWcTmgRjlqdpJyAszjZr+BLLSUaEtFPMCZZ5ptb1",
+	"6VtgwMkU/N0smQWdQEgsc6GW9eLy9d/PL1+9DG4/d4IlF7IEPpl1o/6gB+/1Zj0u4u48i3oixillC95N",
+	"ZqIX89V4MIr6g6ATKMCCUTw6O5snx/PodDboh/35CZ4NyfGx+p0JiVlsoHLmwicknuH5WfdkPoi7w0F/",
+	"2J3NB6Pu2cloPhoen0Sncb8niZDdZGbAUXNbQBQQdvo2QwWdYM0zGYyj/mDo4CLLGaNsEXQCuVkruJJZ",
+	"l/GEAGpWmDJJmIJ/ckNZwm9g53O7KWyy5HkWjE9hwExStoBvJrmMg3E/6gQ3hFwneKO/GNx2Aka+yskX",
+	"kgm7q8Hx8emMjMjpLDyZD+MwjPoRno2IQt6aZJQnNJ7McHydr8WEMDxLSWJ3vPa7iJckyVNDZ5/Cz51g",
+	"nWJWEILALJnxr0EnyAhO1FgWlmAcDHr93lk3gh8Fz7OYaAALqgga8aYfHM3mgzCJonAYn57MwzCMjqP+",
+	"6Qjbh1yaVKzkYqHh3Vlwe3t72wmWBCckA5Y9j2OylheYLTQLJ0TEGQWOULSd3uCNQNPZRhIx7SC5JCjh",
+	"NyzlOEFLznieCaR+RBmM0As6ViAE4wDeUsuMl2SFQViwfBWMP5lfPhdkImSmlq9ge8EVkcg3hC3ksg7R",
+	"b/lqRjLE5zCtQJQhuaQCZUbkoBlPNhUwopPh6XAUDY7DUxeUOc9WID4ok8fDoBOsKKMrBV5YgKXodUEy",
+	"gOvVJV54EISEzDhboC84pQmWHEBTaMJZvKRfyC8aP2KMqETxErCEbpaEkS8kUw9urljCe+hcrSBfkaTE",
+	"ryAsEeo1RY9qodPX8y7s1LR3xSqYvgrwMI7I8Tyc9c+Sk8HotBteBRXUr7GUJFMw/5+r4NP/uQo+/+kq",
+	"+I/AtwVvsJBveULnVDHH9pJ/XxLmWyFKsbBLTDoIC4QZ+uvl5ftugiW5Yk9ev/21O6df1aen3gWv8AYW",
+	"7V/zFVNoQ4yjqdqLKYrximwj4kPOOijsow9kjfphdIrUIXAyDkP0l7eXTfj4dN79x+dPuPvH52/92w76",
+	"FHbP1F+o8r35enhb/D6u/aEm8aP0gshscz6HI2wboR9IzNVOS45usFo6mfOMIJltKFsgvMCUVQh6ECqZ",
+	"8s+cZqXsKte1k4xvO8EaZ3hFpGH/5yDqXr+sQ/X6paVkLQ6rrD2anc4Gx1E4nM9n4Vk4IxGOBzGJ4IwK",
+	"xgq7y6Bjz009ghJNeyC3XB/5cGi1Cx+0l0owmd8RThLOfhHo9csq0K7o9UBp378vnG+JzGh8Cd/74FzB",
+	"788At/8Tf8Ef4HcUp5QwiRIe5yulXKF4nXfQiqx4tukgcYPXHZRQcY0wS+APyqvLi9e5f2F6wglAev+F",
+	"CSUe6it7x9INLAnEACh2FfDmOBXEgPfPnGSbEj71RoU3zdQzzlOCmTv3B8piD1r/ym/QCrMNWsKJJDlK",
+	"Ob/WQuTJAOQtwjNBmHxaZSU/QAJm8UDkHgjvrDrZzD2YISw2LF5m6qgUqNBAQTzm60WGE/KyIFuWKJko",
+	"eVZ8957KDGVE5hlDVG6xYByF5HQU41F4PDsJo/mwPz/rJ7GfBirK732I4AIg3LdwIzTMeso1m/U9t7+q",
+	"lYna0o5xFIW1//rYvzRnjvsu7qMgmR61pnfgFbECsRA0uSBZTcSoL/2A5nb0u4N4q18lQj7nCa1aXR/X",
+	"6mh9zpON+jbWepQxqFIaA4KO/lOo5XwrQa7aXvfUkQcKwHIt/5GReTAO/t+j0mQ80r+KoyrUF3pR5QpL",
+	"5OhvtHZnzqzEPn7QOkmW8UzL4IygG6WgoHXGZylZaTWSoP/54d1vaMNzJPLZikpJkjHKGfm6JrEkCZL8",
+	"mrCg9RJfwYSwpPopYLYRUYFWOFXaKEnQkxlOAIgOwmhFhVAaAM/Un4oSElSc3k97gXMkaiQm7fEBiNSm",
+	"Q8Mi7INHNaP+8D12XvXiomCoGyqXiEqBGLlBgkhlAwpY6a88m9EkIeywPY+V8TlWyr55u1OQQfndw2wo",
+	"EAdKOBGIcYkWGWZS2yY41vKPg8KP1hnpCrpgJEEfL94oAqAMzAf1APm6VqQPa/6Ny195zpK7kbkCYg6v",
+	"lyaoo+U80KrtcMXq7FSwl1QdW50SKeQrFRLW9h5vlM5/yfkbnC3InXbVsNBEcj5JYZRyd6XDYsokVGiG",
+	"ZxSUmKEoHJ6OTo616fLALO2bT8EjSKaMPgwmt0BPIvSWPkccfrxiKx5fP+2hy/JBIflaHZk4UWKAStAQ",
+	"GFdoXajxE87AALrtBB/gDQ3dnajlNVPWEE4RfIF4HOeZMuNuyC8ZUTBS+f88EJrM6nim9KN8LWRG8EpJ",
+	"4i80IRmaY5oaBrjk/C1mGyPtxd2IBEsySemKKvlY0gcYZCjFyiI7eFmdQJKv8midYlqdtTKsR390z/Et",
+	"xHCuNVhDROKZNgbnPENTGLUL5uMUCW0uKr3D8eM4jzStwjx95NiiAMhHhnO55Bn9g9xR1OTuCA9DJDOC",
+	"M8U7IFTVGakPw06TrPzI1hmPiRBKXXnFJJWbO6wFUKm1tU+BWPI8TZAaAlOGuDJwUn5DshivUUqksqGV",
+	"SbZQB5ZizeVmvSRMBJ/bn5B/124jytkrPf9+beGGpCky+sIsl2iWEXytdJksT8kzNNULmSKBNwLdLGm8",
+	"7KC14itKUoWrAjbj/1OzOPrUln+LIcIWlBFziME61XpLN4IixHWm7AtpFFL96MQq0iV3pFTIrj0xhPa5",
+	"NSu7xlfhcUu+LyYvvG0w5TOkOAiUODBAOwCqWOK1kjoSzTbOwwpulqepIhhX07S656fKOkpfJZ/9J4ml",
+	"As/iTuSp9Jv6PJcx14aDsgUNkFN+PVU7GWl9B6NpBmNM4RANzbfMbOW0jmBi5XwNY/zacbOGnehz3QkE",
+	"2kAjxBrGX8BSy1NZx6hCGUgl/aRQx5u0Nqo5nPajll97MartQp+b1diTWxZYHTXuzZDj5FXqcVdSsL1q",
+	"SHMdPz6kLgvFc9sxoa9Mvu2j4xWRS57skwV68W/1s7fWavTAI+gfHgv1A/2DbDmflVkDCs4zvW1AXTmT",
+	"NHUce4UmEXR2O8WrO+ojLLi2KZDf4DY2s5pnDWQaKCpBVaxA4u5cAwQOZsyFShtEf9DP3tphFMDrjMTa",
+	"kNITVJfwSkvCLRp8hgRhIFt4qvQXrd4IOC96NXLrBF+75TzdjGBhnMBM6iNme6BnKBekMuMvAhU3QIgy",
+	"IQk2gt1lMXCFOOxgCKpAUpXum7nxXNOSjykdSyal7BpJXnp+DAnWOdS6+yd5lnoGnQme5pKAaQSiBdAg",
+	"KmStBCTPpSYnV1EoyEirBlVKyjPq9c27SKsA14yTv8JFpeewXPI8Kwlk00EfL18oIFb4q+aj/mD3TZM7",
+	"g/DdFXwhGU6Nn9MzEZVk1ZIBYBEF+Qc4y/CmBOBtIbNqfCyX+urKbvUNFkhihX/OkHUIKWHDmVVcwEtm",
+	"Lv+sDwnQwnKcei4CLRRuJEHDkQA2pkCEfSEpX/sIzpL5rDhd9iOnThlbozQTh+Mh9Z+xjsOy4iylDBjo",
+	"xx5uhCW7R9wrdA88AmvklJXSDSltSaB5xlfPlFa04pKAqqSdB2BwKbV3oxU7cDS4pGX2Ru2cetVLWOYy",
+	"vryT8h6xlZPs+x9GDs3Yc2mvOHdgdLaxQHWDoPcgoBUp7+JEl6D3sqOZN6tyyUEoqiHHM2arRX0otmhL",
+	"zEostdZevcGYFu5uHQzB0NSEbhSflSo1VcLP0d4teRZvKwotQj7UG4VnolkUtoBVo2F8CJhXzMKJpmvC",
+	"EvWMYjjFkTyjC8pwWtxJ/iIQ6Byg/luppQ7pK7bEmkkLtW4aYxaTNIUBldVovyDJFOGMoGvGb5hSGcD7",
+	"lWCxnHGcJeZG34MxA14z7jpBOWf5gSQ7kCqayfqyOOCExm7hpdaXBTRrf+bAdwcczfVjefdpJLzk/kJL",
+	"i2ajipEbs8TONt+iJyZs7qmi5ZnasCc1eoDLVM7IuznEo7XiYXMR0GmHhs/OJYdvBdU7f48roogl9Aj5",
+	"IqjQZ9jd5az1Rxp+239U+MIQfUCVQYktyelX/YJPzSujB+u36UL7mtc8kz6Tu0EFqH9dhiu2hPe1ecMH",
+	"sD9+cNdob8s3ftcvqGE4W/BJRtbpRBDZTB212MIW+9h8ferbzT2XqfVtqer86MnHyxdPEZbay4fscIXU",
+	"ynL2QCaBDnv0IKke+Oh9yAmA/HZXRcmKgard3jSmEyL5zW/Gqx87SOTxEmGB1lzIRUbEP9MOWm30P4pQ",
+	"klkHwT2pkpDzNP+azMD1nGIhaSyIMkm9LFGlnN1WJ022wkQ7peDaUvo8ksJsj6PvWcS4aKhA5Nk4RyC4",
+	"jOvInFJg7iD0fVTtZWPf4VWEwBjSq/keUsy2zmU1xjMk6B86LvTt8yblc7dVCyMrfcYswNleh3kTTNON",
+	"szbnoN9t3ydUXO9/aoElucGbCeMJaTFoAxdo+7rYiZjn+i5k92A65qzFc5zJ5d2Q0Ch111Rm1jRJ8KbF",
+	"UDeEXN8FCB8PGvIvzEjYqwIh+8h0l4kERLXXNrJyto0cBMbYXgUMsAvOXTC6Cm47l0pbWBv1152wNlk8",
+	"b+icxJs4JcrasLaPq59Y6wEk57bJsKKLzH6br5Pyz0WGjX0hJF+vG+wGC5w/vtNBork3MxJFKg0S8fnc",
+	"e2N2J8eOO/G31jpZyhfcul7rOk/jlcOSZ3Kyb8pchyEdsIwdTFgA6pu9uvytM9IBYxd5qR1sxQ5qhAPc",
+	"jPY6oQ1jABU1Gncw0r4l/L3UvLZXYM72rWNSE6bHVkpTfkOSyTrNF5S119nfw/NAPn79uFAjZzlNk/0S",
+	"/V5uzl1Kodd88qqOLtSNZ+t/6kvYPYckZW0eA2vDRASbzWhhVfvo4PazL4DAkgKE3MAs6AbCGxYcSd5B",
+	"dI4w23gubjvBGst4uX8FD8P8tX1s5m27BRbHFlJLZ85+t+ShXdLAIvAwOeDaRQdv5C6xUAy8b2l7PFwV",
+	"IScOcm3BG62lRFXitXVv6Tl2rVGHvvoXZyNIkeQmMemZSQPQ0TACHJEpmUuEU+6TiQ/gczAAfm/vgFqv",
+	"e/u45Q3QgYV8PqcxxSn6C7f5JpglxgNrnHrajQ95WJypcw84vCldRSepYZRSIbXr9hB/oPE3tH1UBLcQ",
+	"W7WHGBqjmYpUi4IwDqD3wwLa76bxfhS+BLFzSDSoZR80nePJbCUmWMqMznJJ9jPmbCXOy6cdLdBJayBF",
+	"yrYnSEuIG5557vbeZ0QUYQ0ZXSwlwnNJMoSRlukQA4rsAEg9Lr3OlHXGJYTg+6MQzI8aTTFmjEs0I8ic",
+	"FYjxDCUkJZIkfls+IziZKCgbko/cfSwSOOwr+/ZTe+Gb3O8KZM1bBRqoQAvCSAawQ+oS17kICl3qdN4h",
+	"kxt0Fbuju+hAwfqbem5rT3eqfvY5551JzNmcqtO/xbnnDlDZhYTMMQSpmbyxNrvSbieaYx2LDTngkM9F",
+	"c8BtTTKU1NB44MF4+xayS0/5zvDfE/Jdp7XCfsEEYLLY/KrDiL0t8f5Gbu5Nv5Uxtn0x9od2SNlBl7Cn",
+	"Wpp9x63dc3C12+DfqVy+bzwRzFLcs0D7aJSRmukDoFNmAVkMfsczbif17AtPdk+lBz5VOu3Jx0X5XslQ",
+	"xm/b0+YAjf9QiqoQw/3oao8Zo8bYe02Pnqhz9ppswLuPTbz+0+YFQy7n4SaOlpMtTRwzh3f9VaptuMjq",
+	"ijWJ6ZzGqOSHXeITM842K/oHyfbYH1YelldObU/zV+UbXnW9yFOqb6ROP4IMKj5H5AvJNmj49SvQ7Qj+",
+	"FTckQ+RrTNYSDft9jzOVJ176X+F4qfBlr76QerCjNSwnPWtBvygEsmr6eiWFsH5/71/QOVrmK8zKGVdE",
+	"CLzYGtlN1Gu8O/Ul3COMhuFQV2W5pgwOzSL9DmJnb0xUDgxfndWpwrTbLbMdl1Ruow0u8KzbeF4KcWMc",
+	"9WxneGPd7nALLt3x2tgA2RBVVw2J3rHIV8AqjWe0Il27ZsmRZqzO/sN6XqJwHy7mPItJV4h0X95MO9V4",
+	"6ykLyA4UtAhAM6P00PT9q99evv7tL2UsGYS0M51Ff8Xs75PLdxNbQGvaQULSNK1EhnlcFtUIMc9AQcf9",
+	"9uLV23d/V9+Vhbo6wa/nr9/AH+ZB71WPWfclXyzU1jcnzYgaBgpD1yZuFURhih1suZm0XDjwTubB6b9T",
+	"AOIlA5qRG5ymF3nqjwLFbKGxkCQZEYIIZK4U1OozguPlvuQdmvjTmr5H4HPT/RieEf/lGKxvV7zJ3q1w",
+	"EGjdoA/jNW+8KHKn3O2IMNmDagumJsAzzoXkK72vHTS167c/rzDDC5Igr+PUbmUpv/rhoBf2omjQC4/6",
+	"Q9+O/VDUb6GxFQZ3addz8xwgcr/gzwwTtQW6BjAMsA/gpkvqD7YAod1DzbtPZhtnm58ilwpevH554d6t",
+	"mzcn8DhUWVSPmY9eaerAtcsNYIukQS6Epkpe1haakRTFmJmn6ngtaOiQI1K/tA+Ze8x0L+xtzCtLOZND",
+	"aaLBYK+Ot29VewyrClm38pfDg+0DVCs0vsdm0kP7VvRXglNfucBXbpweMvFraAlPP0MMignqW6CExHSF",
+	"U6RJxBejUYsWdvT/NddXpG5VubB79vnP/+F1Z+tI9onE4lq0f00scZYc8nyhIFimXWQEDJgNUQczOBwS",
+	"fxnGigUAq3O0hDIO0IDk25IilNdjuRDEeEL2Z/Pe7cLejWxue+zrcqbfykS949FoMNqXq7fO6BcsyYSu",
+	"76GhWUSBHt32QLMveQ8z0AmccE5Y3FZ86M49ewsBb6bmWn0D9c8oV6qi2kR9T6hf7RRJx77b1K8THUs3",
+	"ya2+e1AdTkiknIgbvL77AHp+qAhy99fvOjuAfte577Hu252b3bDNF9aX4N1oj4Rc53VDFt6dUDZZkyy2",
+	"RaM9oGpZ7IfUTjkxlsXOZIMmNbGMam3DV1UO0N7cdJJQcT2x6fcPtgGa8VuFObIK+ou0R85rYY4ZsUWU",
+	"azGP9UBHnTD5RX3pU91cQJs8ALmwBKJEe4PHvhSIbeVyxn3G5gVPt8I+YdZniKzWcgP2iQmgFi6eUqiA",
+	"AznhYJhC7BA2R5k/WfRnSnBTsLMQ24CLXWLbr+7/vsQSYX3i2vIKFiO2PncRcK4IRNKUSvXXEq8z/nXj",
+	"xcwbvhCNpQHUCW+S9ROU8gWa09R3vGd81d6gvxPfdQLJ209h4mIPKhmgQ1RhKTCZAdS3Tw7OhDeSwYjZ",
+	"Gup8RXaccVpp2u6G+ZQmLCYrnhH/ZQCEJ8Z5Jrx1Z7YwUgzVKaFsQsfHizfeQgo4l0vCJIUyGVAMYm4K",
+	"zKXcp53fded8cDkhXP57hOLnsqLr4dfUD5V4/xNz1x1E1auptHyxWfxVs9a3haE/+33PdrZwYTfuri8l",
+	"mXGpq6R3gn/mJIc/yrRj9zjWVe1sxrJPoG7jpAbk38wVjwOhCxfjXb42M+k5rarQNcc/RMqvF91VMupK",
+	"3hVL3B8ddxWnVZ5IZl0biKxTy7raSbkP6t/Lng41N4JO0kEi5VLZBzph0UX1Cm9svuIWG9X6Q9T0JHDz",
+	"WGNSR2mqSaBGyjOon9i1xXj2KNj1thO+JMztxEtnWhhBHFjxpdLWoh6zuCmWRsh1fbIOCtGMULZAH3KW",
+	"4E1l8uPOITlQLiA+bHTqu7GH4SohsF7KWKs12BW6FGEWWYTu1knDu113x/sBSNu1ZLEzDcyc8F4pI3bG",
+	"H7c+6N3jy5dGTSSum2lrvKCsZcieffKtGqke9VQMtPfS0V2dAcxPT+BqhjYQfmVBm4XGiw2jFoVirKu7",
+	"jts9sZJtM5X2QbzHwVrxwLdzsBbNWlqSg4O9vR5WPbZ3TYf5hEBOLZWdVpYI3uEZKozzn+LOWeGvd/TH",
+	"/BQf0F3A9Uqt8tq5XlwrI4gyPQXlDKdu8Erj7bUnXKG4EoeUakIYSqiwyeK7mWzXbbQmxA8kK8KaNibt",
+	"wHJFXfZ9C3CSUL2c984SKkpwMcW3bddUpy4t6rZSLftK2cK6Awfi0POHrkgPvVsTNnaqWNn8G4mmOYMA",
+	"iGkHCY4w21yxsv4mVHyFiolQVzwma0kSUwP6AD/enmv4dV66GYtTMQrDzi7HnaOw39FSL9+XWPsJ/dvl",
+	"Gdgz2M5QOciEh/q9tgCEmhwARzxDtpBLzBkjcXE2NzomxWRVIr8J6HZux8LhuJVLQbKunU3vYwddk40p",
+	"hmZ/0B1vamC2c31+B5eny8wlVdVG3plh74ZYezUqE8gaL7kgzNb4jXGakqyD+kOlQR4PlRKZ4dgWLC7l",
+	"1N8mC0zmxxld85NzPvyIv2J6/DdKNlqNtnfIx8NK1FV/6LGFFE+/03CPd4uamgajl6sOTEFsbpojHIoC",
+	"+vrFGfFuc9GRxq8keTvRmPLzD1x0sIiH3OtomFNGxfK7OUJaODEKrPkKwvrsb6eLT1E9hsrMVJ8D+WHs",
+	"516b6J3Pu3Zyhy3BnE3cG27CXdJohY0aqOUQOyHe72LZIsXCg+/1tviKvlmaqdd/ywXJuncoBrdl0zRU",
+	"qcTafFOyNrGautFxIf2xzjrmGFnbs9RKy6gxBdw+ur/Y8ppkLQdeZ+TLAQNLLnFa1oo52N2u3lazHVqB",
+	"pYItF2oXNdUJqsD66LL56PiOJ8NegeUJlPcUuTcH2xIL6PgBLErQk/e6VNWH//UGAqOeuuzy4cXF+dvu",
+	"h7+ed/uj46ATvH058hM8lZmug7k7oElrFlIHcGrxJj2mtPltAgL7bnGMlSG8O6nLTHhr66hfdMQ7Lisd",
+	"pCm/EehJJQTIl+yxp6hJQsU6xZvmQnHGvpkcGnICuE3TyQEOh8pUPiRdkFgZGZtdvlix1pWzFKaVTOOU",
+	"yS5lsE3FLseYIYmzBfGINYKzlBIhJ5meDeqIHaIepFje/fXbvcveXapWP+n4ifcEapoXWqb/b21Ancqr",
+	"o/n28KNWHna7jfTeVCq8lJU9TE6/oyDoJg150Wvvp1V++YHVXkzK9700yweuGPMwBSxt4RmfO6s5j6Ao",
+	"RFN/bbteqScp0pSA8TUTSYnaCeMG8D5zeJB7J7jBmVL3Js1LanAWdbZ7XTbo2EW+e42/jtVxN+jrZj/d",
+	"WOmmO9r9mHxVxs0XCMsrRiiUEyQsMU27kLyxD4DqiFHGb7a7F5fdIx39YtCv6BfHnUr0J+7+AQGgT7rF",
+	"n0//5I0GrbUa8lc8Npl3GA37fZNt9wxB7sY1ga5mWNunHf2l9kpBRqlupSga2tXsdI00s9aKstf6x6jO",
+	"Z077pkOaNkFhP0/XJpjNBSzad4FhVua96BAkzjMqNx9AbdPVJ6FXxXnui1SG5jtJomQ1tLLY8tJ1dIdx",
+	"iILgTJd66dkWY+CAhLHLjV9KudbdpCibc/989m4EFYVRzt+/NjcSkAK5VV/ZOCxN8ZSOzrrtXDFToaZj",
+	"Xb2i415wdQr/lPpeu5cA8xDJccWu2Cs4kddYLtGMpOpUFigjKZb0CzGx9GShndAATNEbhBhDbHqE13Ta",
+	"syPFOE1RjLOMEoGm56Y3GdD+GD3XDUOu8jAcxIBr+JNMIRXUNCMo+o5BaZzKvszM3dI846vi0lIh7oo9",
+	"mb5/9+ESHX2JjvB6LY6+4fX69gjeVh/UvxOa3B7BSFPfluoGgFcM6FYnuYJ9L9x+G7ZJScfcPyum1GsU",
+	"2h8IQEPRvG4KcUQadLKakSQhiVV6qo0oYScul1Qgh1DszIKyRUqsO0rRZpbbO3f1COfpNZVjePYv/Irp",
+	"TD2dmrri8XXR+9BoJoo/ldGFRE4l0RH4atMSkgHAgFwqe1esbBCxzmcpjZ0G2YWaU69qlFCBFxkhGgLo",
+	"AHbFmp4lMU/01ds640muG53dUCbQE0H03Bevzl++ffWLuGJXwd8gPTGhIs7IGrOYEnEVIKn0iKdaoqc0",
+	"JkZzM61/376+BEWBSt2m3sd4ZYneYBxEvbAXmrOZ4TUNxsGgF/YGusrZEsTJkeG7o29FL4db9f2CSN8l",
+	"gO61rCjN1nyXHOlISCvAF3CNWi3SoytHAXNScQW1dRgRUG6HJaZkbiEmngA5GKKBd/xIv2J28168ea3k",
+	"iMFccXS/ToKxWsjzsqOH0wK4H4Z363Hs9IBx9c6gH0an3fCsG/Yvw8E4DMdh2ItOTv8c9sdhuBWLNA5G",
+	"ZyfHYdQf6O73J3g+nA/Cs7OZVjZ2dse3fVDcLjiGRhQM4VnYD6H39eSazjDD3cHZ4NTGFI6jk+HpcBQN",
+	"jsPTapzX9gL6sIDR8M9hpBdgfaHaY9a+QeF23f6Gbo26xpii12EYNY1ZbOHRx62GkcNwsP+lX92GvcNw",
+	"uP+NooGueqF/tv+F7Yajt51g9L//9/733PargNt8tcLZRnH6kt8UvTLU6YwXQmkOz23fBtvmENoZNpZN",
+	"Kx8xO/L6pW6OcBTjSaz0lTmESu5lfxC+5fNFwzi9HXJjem7RhXm26Nb4yxW7fPPBfRdKoqP3r96CIPlC",
+	"MjrfIHimvDVD1Y5G6oDxVZHTjc+UjSj0gWIDPjGaZfxGQIMvZc6yBjHxAr9wkHCQtPjaXZNVd07TrQvs",
+	"rvrv+au/vP4NvXh1cfn619cvzi9fwbdX7O3r18/FHy9enP99tTi/ef38fPH64//q/33T6/WuGDzz6reX",
+	"nvcqTWEdPX7HZEGnRfdYJUjP3c3pqI3pEqaOtuSRMeuM+dIoUfoQOvcxhdup1PLty+K7z53ga1crRPDL",
+	"f4qupmbd//XIW65THH3zft/66N5V0hcUohvFv1Qa92fPxyy+YqMPdsBuVz2t+ZZYnqaFQyjqbJ/D/bAb",
+	"nnT7Z5fRaDyMxtGwN+gf18/hwvETjOKz2dno7DSMkpjg/nwwTIZnx3AYl96bT4FMYcv0K/N+dBKf4GF4",
+	"HEf9MAzJ6enZjAyKkrLjYeEvCbdr82r4jUckOqt6N/Ys4PDW+b7qtA0CwCD9kdkbT+Ftfil7X1j2dtDt",
+	"PZurWH/90ooKM1IHYePdcXp1Tkse143BtjrLTKvXTjuIk6pJlVZdKo1N0iRwHRXauVkS3u7c+M816SVa",
+	"qRVb2BVNpe+r8iiloiKQxMOKIr1tdV0/iroRsKjW9cMwLFTler6HjtB07t2KpYLrz/bb0S2Tqrcp2t3f",
+	"Ky2D+SBMoigcxqcn8zAMo+OofzqK3Xr32ncjxkdHccJ6wsavxnxV7Io4KvvV9MSXRUkP5ffeuvnjoFyF",
+	"to21nwV8K05JqG2ZNlQyLTy9jEIXYVqmfb6TUBP7xFm1MvWjVKtLtTdUyC00NYqyQ5SVmpLSVjlp2fti",
+	"p0LysOzvN/Qfmf/BmP9OvH8Q6z9y/n59xiTHHcz6rfWbykx+LcdIim1tppnm92ozD6fFuBKtjTCTTvOA",
+	"TqncFfcYwO3WuvAFVDeKuHuJNxOQkNDGm3n74FGt39PhnNqWSx8ZdC+D+h0IB7v+7Lvg/HNu5at788IW",
+	"oap3gah0Z29IuNPUfMWK7UXvbPktE5i8NnX9TQSkLXGIM1sAK/F56fSpUuEDeO85TzbNqLaPULLdYQHe",
+	"u/Wz0+5tq45jKLHFe89xYoPl/pUpPmoxxXu8STlOLjl/gzOdFzbs99usZ53xmAhI4HnFJJWbn8hlegPL",
+	"w8mK7GZ2yz1C/wNeEXWiVQlUN2WoNkXRCTcCzbhcqlNh5lFn17l8pPFHGv/uNI6evP94iZRl9bSB3Hco",
+	"QEc4tvGu9zuBuC9w+CJnAsL8kxVlVMhMB3LoObcTTmwbG7hlxl8whYC8K6afFh2TDlvCYK/9KfQLyFMp",
+	"UELWul0RjKwHHF+xaUqF7BYomHbQVNuCxXfqKx0m6Hx1xabQiKD8Cj15uwGb6S1nC/7y+dNnaLogsiv+",
+	"ma54AqMI5+MV08+rxwAE8lUSBtq4enS96MK3/8whedF8pRMU4MsNwLBedCXJVpQpgM3X8KSQWML/CIRB",
+	"dHVdYfvO9q+wlIY3FRhTN6D86TOLtYwofZRy1l3zlMYGTpwk279oYBOS1n9AT15Dy+SXz5/20DnSJTAs",
+	"GejQMoGm/HqMwukVA2saMzSFoKppkW7qUSWynFlCPI+lvb6oSNr2/gINj4nCDrYIJDAqWrWii30WSp52",
+	"k9kByrWGtxCx1YAy03Dvfv4Pfg32UFbUq65BW+lcAf11DocfBm8wDMwOZ5g9U9s7RZKkqUA3pscylUjk",
+	"cUxIeTP5eDD9+x1MFzl0k7RXj5YP7UmkCWXfOWQCl3TWgS6CcfTN+dTa9ei8o+9GW8U4mWyH5yZ8pTH+",
+	"6KIc/d7+yfqSG52U4WjL5xZ5o5Hi0dnZPDmeR6ezQT/sz0/wbEiOj926SL4xTypjwlDHOILgo+p/fewG",
+	"LhWhLKZdfRF7Bt6epB/XA5/6gS9aqQJMvwLMvaOVLGr3+TCcXXh0Y+yJXnKR5YtkOsTPeICa2dn7tLPf",
+	"RVjUboHT7kLTuvZrodiM3BAh0ZxmOuuzfqNpkfLAcYs7bjPD4SW45LcD/w6NXEzIcHhmGPg4PomGM3J6",
+	"Fu+PXIyicLgjcjFskgAa7KgxXtGm/So68Cw87IYnTsjmKLxzyObsbISLhZMz3D8dRLNTd+ErzHKcbi07",
+	"DE8OXnYB9Khx2TqJ2b/o/0Zxqp8PFP2iXaSqx2f/KPy918uzQpDdP3K1lfPgg/FQC91hJIecj7KDMaR2",
+	"UFEpITCGeDdjT/bDyNiSTsYEZWha1G2c6nrKnSJ/wDwkl4ShFf8C/Ruu2NRInql+jqOpIkkdwaNNVOOz",
+	"0B3JqECMZyucpht0k+H1GvIsrhhG0y0hPi2yTZ+Ztkg6OUKYoYiFKrOgXTGdV+QmfJjaP0hy7jORtdRo",
+	"ip6PDrxzUrBAxb2CON5ldEEZTnVuRQeUhAJeU84k6ASQHubTb8+64Uk3Ov3OUqy9xAod0VPWnDCXis69",
+	"+i1UbtXbl1RR8kLXL7AYKYmgTgEuZv71UhN859we9OmgSFfSF99onJZVU29v2+vzumVRYsh4p0iHXnfF",
+	"LP/i8vzfztjXG7E7kaGF2u1mKh3hsnr4TlUcbyWq6eSwsvSq2X8zHFQumEE/ex3gTRII1OG51E/r9D/I",
+	"iNMCXA1Jvq5pRsrUJwieuWJQq21XYpItqH1vPd8AuxUDlMy6eE17XMTdeRZVw4HwmjroXm26yawb9QcF",
+	"qkezU+zj9CM71/8HOPgf8H8lMYIDda2imLifLZ1NszNCmuGjplXjrr8QWVrZBbJSyq4fXO/qHJpfdAhH",
+	"W9AbWdqpXGEU8C3WzoDndRbrNpP10GsJKYjVZFcqBZrqjFoE1yTlXRHCKWdkjBivsD0MIgiTMOJS6ZBK",
+	"+bJJrlMolTpFgpuSMgxRJkmW5aBwFfsTY3bFMiLylc68SNXCrBgSRg6hOZHqUNK1HwX5QjKcuhlSPvFi",
+	"pyjUt51RWlvMppdYZCdXec8NzSoZ38RiAfbKYx9+v0cEVqdefcVgeLaRxLYV1KFkU6gL+z/CbhT2B1rH",
+	"1t9EYX/Y3Yopc5+1sC9taw8D/IVpS+fNttIDPNGts7rwz5/+f/3vn5/+R9BiKW/xNREFpcSc2boG6MnF",
+	"ry/QWRSFHST0FqNo0It6o6c6O1rXKLYUqDPfbpY01dGy9hDTjVCX2KTDCZlxtkDTV5d4Me0gnl0x8hXH",
+	"EuJyqEDTN1jI7lueQDX6qTJrlXEhlyS7oYI4hcrMBFcs5isidAhrPwx76EIRMmULVNhOX3TBCJ5ZXgV/",
+	"lzFSrhgjQNHqWFMW0w23cXLCVnkzbLtV5OIqwMM4IsfzcNY/S04Go9NueBU07ePrebe+lXsi/w46jHks",
+	"iewKmRG8qiYAvv/Ly7fve71eZeqieMmMMgzc0io5r4L8caGQGAJSO6r7UE/teqfQK1cJOwbbWCR+ySXW",
+	"19ymXBq03wQUa9TBks/BOtQjNcYKmueP9MPm2dtO8EIjqmtRvPtt87R5+LYTKBrd9xI8c9sJKmS77yX1",
+	"cPEs4LkfHv/0nTX3znAWWalWZNUaDvjX2Rz7ekMt9ctCQIFwsg4Ss45fBJrnaYqUyeeRyEhL5CPH+bfz",
+	"9NgWyMiVx38+amxs+GNp7E6X0z/gnvn4MAPDVGQNSnLV+8y4RAJLKuYUCmG1tgGsHruHKfQsKSUC8VwK",
+	"mpAdnNGCOj2kCDqEVhfQn44+vP7HK5++gP50d8K8uvrTDnK8/eGGg6ksFIw/ffamNOMtm/jfy4owl/L3",
+	"C047CMJGXzQ0WKlVrK3FGiRlURVlKvBqAHUHdP+bjEqlXilzRf2y7TwuXL7O6FfsCeNoWo8YKF3ITzul",
+	"J8R6r0H3d/zdVwqk/e7sZ2WgBCgoV8wX/+C44Vd4g5b4izLpoLzQfE5iicgXwrQyo2snFStMuZBjpNXG",
+	"jMhMmW5ollKWpBtvlJcbnHEvH/aPCLDQ/s4fGUXR7GG9c7hEizCJRz/rdw2qMuVX8bY48aWStIm82CV8",
+	"3eKWOgrWc+YaF6xt4sHncy0B7BdUgKWS2GwQ7YLRh2M9NsK0/rCS+lc9yD4Px294VejUdl7JbR+R6mFf",
+	"9B1p8GrMiynvnFl2X2dvUdKyVZOU1txsu7k08LCdQfGvHfy/XPjlvx/Hv9RbUbKYw+C/Wgb9Tnft5+Ja",
+	"mDJLDlvNCNIh5UkPnceSfsG2EmD10t093nORw823wBuBpu9f/fby9W9/mVy+m5y/uHz99/PLV9Pyur2I",
+	"/M9MXxqoVXgj0NQ+/HKKOIO2F4z0kK63V2RbKh1pWjCODnuHyoDpplvkD0zRE60WMUIS4T7/VAOiVn1B",
+	"Eiog2j+hopsls2kHmQ+Yz7WiZD7HOF6SqU9L0aiqC7Q7x6NbMigjt0uR1v7m1ADyCqD7nuHmu4QZFaYz",
+	"oaEnRwo7UrrQYDxkExy64Eu+WKgF74pPt+DZxEUlEYteSo8B6f+uAema1vcJ0p0KEc3IDU7TSZanLYve",
+	"VFoPCmSqXel+CTheIoyscCqTm3ZkiqdUyF8NFBcAxH350yzl07cgpkkGts+gF/aiaNALj/rDQ4wdbdyM",
+	"TkPcj88iMh9BPv9sEI+SE4XtFM9IGowDKPfpFPXWmSeTzHQg/PYwM86dGYt6qq/yjOsaImoyPT7JS1BM",
+	"OQ8LS/vwwsqm7AsytHSEAPmPN94NsYVVNLnsan74bnqPbg2CkaZM9OL1ywvruVfKkCWnbqU5p7Z7zKFx",
+	"xaBSulLXGS+8MVAj/UlRcripOrEgLBFPm8P2XGK7jyrRxPEtGfUOrKHjhNopGtHhgmzXon6wGLsTevam",
+	"o+SpNtCMt+pRG/m31UaKiLmKlPMLufY6ydG3ymebHtfkvbkgJp7Z0JbHIQNv1gROhVGHDReFllhNo5XH",
+	"c85j3QNq2lHBPS9kmko3VWau+sp2CEFPcaZtyrufC61F8RoQxPqGRU35zI2fsQVuUYyhJP3MrT2jPQYQ",
+	"WlPEQdWKTtuLk5sMr831izrRKbti08pStSMgIzgxKj+4PH4RaAq/Nte6eahjvAKN+qJ6QqEn73FGxdM7",
+	"nkm6wMT3dBH8pJO7wMuPP8GpXMJFHyM3moofHa0//0AG8bAtWPbL5TteriwJTnWAzv56/GkuJMmQfsVE",
+	"z1XaFpYeA/Qb9NkCN6gJIYQTOKYrnJprF9EQsm4PjL9q0O7L1gZs3bfKfugEZM2VYA+i0Sg8HZwN+ydB",
+	"x6bUTCQW1yIYB5Dqt8RZoj5Ew8h1Ay4yoqmyHXea1TTwYxW3jypKQ473FgluNc10+MK2B7+nZb6Lc4oq",
+	"i0ff7J/wvWkddfRN/wE1ItsVh7Dt9+fwqeiWXsvrxgJiHiykZq3PN5ebtenBPefVhjc99DvB1+mmaMyd",
+	"jK8YZhsELfu3evR7WHKr77ueKjgUtebtD5TFpE3oi3n+DVaHzD2vMz99C3TXV5PV1+/2+5eRSVT7R5no",
+	"Fo2Oh/3j/jBUE7a90FRgfoAqSU38bbb2ifa35OxaqX5PH4/bn37cglipMh8kUlje+0IyZHs/bsuW71dJ",
+	"wmckOWDZdASXxZWiX4gkiJdyRITlX6HbnlfNKzwaRsl8NupGc3zcHYbJSff0JCHdaHSGZyf9aNDvN9TB",
+	"deTe/RIwWgkCkDktZfKkbKq/J2kPgtlADEK/xjKvQJcQ1uNo04qnIIwJNO9jPNldQncL58G95ZdNjMX9",
+	"42TYjY7DWXd4OsTdGTmZd/ujU0yGMU5OQ9gLDlvrq1BRbMACS3IDHSrN2C0JwYyd2hSI5hmSWVehqZzh",
+	"bHR2Mp/1SXc2IKQ7PItOurMYn3aTk3g4GAzi0zg+LmfQcX5t56jI61Z9ge0OmQ2qdcj1i/KyuvJjcYZ2",
+	"4hUuGjQfKfbB8bJAoiNWC375nkpbqgPy99o6GSl4EaV4UTipDEUKj0KlA03qTcOgVYHjkVGyGzNTe0AN",
+	"bLQBU7b4mW4AaRgf6ZAT6JZUbVK5z3p6gxf3Np1SvJhQNoHocvW5FfuOw/Yui3drwt7ZXrReblPIf2IK",
+	"Om+pTY+M5mM0D+V6C3x/by1mNxvyRYuzmUG/P8IktDvzJtUXQVpqRJvLmhGc7Dya3/CF+Jil9+aPahY8",
+	"9Aneyn1fi6PRGTk+HkZ4dhofz6NofnqWhLOzUQjPm+R2Z52Us4lOaW3NRbCcizeNLKRQ85jSviOl3WLI",
+	"YQ+F0+/NARObhL2fFfSD0IsazWlKRA+9h+7X0JFYB/foPPPpGi/IFD1x7vNtn+OnyirQfZcRX+N/5gRN",
+	"4zwTPJs6ee5fKM9tjR/fGeN2wlJYOreLaJP/jRdEBx2pdYF2nUG6CZYoqlglkT8seo3rObZ0la9cw6Lo",
+	"6F+3pBQMuq9Z07rVBFXzqN8Qoa1HqADz4CHYJYF8+hYo0ac73Qyg083wMnSSQv5RVjULh6ejk04gefXp",
+	"/mA8OhuPznpnZ2fq6br06tr5qmKsLNpRjtZL+aK3+MPKL/2eLs/xuRMssZisIDlKm4IOygGjB4m2gsA8",
+	"8u1ckxSfA2cU4D/6VX62XwUip9w9+YGy1ekW0krZd7uLFLLOU0+TMyPBsDo0oOiOVzq+Lcf7SVIxIXMM",
+	"ZbWjzoES8q/8Bq0w2yCwoBHWwC15mlS9Rv2wARSSTZrBUW+t8FcDTxjuge7+KSwuJXzajugs5FpThtxq",
+	"03VG6EZtM9uKpTDe5WtPLKl/ZldYRyMQ1mFvGJ7+I/DD46lX7Hv/5B+1gpXbAH6GlD+TVbygrKz3rKs3",
+	"6C1VewSSXH8yHWYz8qXyheQSp5OY52qH+vazekIE4+iAqmouG+26zy7PAD8jP54G/xqngX93XJPU4dYf",
+	"czwcfXM+tC7i7l0I+OSNO9n4dp5shdw+9Rql7qofrA7zA0oZ/f7DyJk7sH7jjZpvEx5N3Mbi6F58fRfm",
+	"2xHk17BprrnlpT7P3VOVcb9TB0Z7mb9XLLx4/7GDVmTFsw3cFSVUXKNc4EXt+h5+3naD7/RWWU/dvQNh",
+	"1vkk10lwoRPNpji26BszMSZkFA6Hp2fHt52gvFJzcHE274fx8WDQHYzCk+5wdDrqnsZJ2J2f4QSfRdHx",
+	"KA7NlOAnU7NOKJusSRYr0gnGoTP0xDgwgnGrgXurTRffEMFXxMi3YY9CB59k1ktmVeN1PIgGJxCU59xV",
+	"tpsH6iCoHdWa5NeJ/mRx2O/3B9FweHYMKu1E3OC1g17zbEpXVAbj0eD49CQ8i/rFD+bJItygE8AA9efd",
+	"cfvh8DSEOEecThSJme0anJz2R6ejU8X4DsjmL2eOfVCt8NfKwtTkZtrdAMKLO0E7LJqiMZDClhMzxPgo",
+	"8BsEvk1a1kLox0ZGPUQEVEVk6igMuA0SEk0FZTGZoiXUw3wyQLPNFTMm5lOoUQch1VQK/TxE9jRc2Dnx",
+	"1tZLWr+wm5qLp2kHCY58YVPP9OVf9dIOggjoiiABoUEH3t/9Nwi16o0UZP5no+qz/V5/9BiR9d82Imtb",
+	"FPzwgKyHClAq7d6jb8XfrQxPzEqNGRlrDM02KF8vMpwUlR2U+DMVqexX76nMxldsaoKbpx1dhKuotGU/",
+	"zymjYkmSaadobsiV8BMk65pOEldMsY6Z8heBpm94bCp96fp4aM0pkwItSUb2CLh3jhFyz1aCxUiNHRzO",
+	"tgpomaYEptygdlzZ9XtfHY6jfuVVkwQSheR0FONReDw7CaP5sD8/6yexawjbYZ0+DVRmE1s+7qBgiXbd",
+	"wh7N4b3m8FapPJ9B7PSo/WlypdjyvTrXWhmz36dPLpTfqehjkhexTEhN/Axh1A9DtCKYCUQlSmgCRct1",
+	"rpu4YozLJWWLJi2srL63IzLKJ0/U7JU+1g9TI2bNoZXXg0UxOca/aZ3zGNPUJhWKxNe6uL2sI1EczKu7",
+	"+UdmRxmJlX6xmdxQlvCbVpeHBGcpJUKa2vpS/al9DXKLa4roJBD8CZLc6/ZRx/WFAeR3Dce9Mxvr67Jg",
+	"T8xvSvXbOviiy/6gGl+gl7fjldOtV9ofbtUV7++HqZ9GekGPzLMjIBA0si5lXbBFtzDn8ND715cX39Mr",
+	"YDjsAYrm3rMQboUp1R+QTWHqa0ndVl0BOVEIm/ZQ2XccHAu6vkpTWZUdFWJdffw+edYueH7m+0f7s0tL",
+	"GxjwoNzq6Oer6M5FfRs9vN4u7Tur4RWyK0y3x7Ip/yW6ipsCuDW1WItbSM6qOimMeN0pIVPMWukc6sGt",
+	"GpU5eFA7ZU6/dQDr3CVbaD1N+Q3c5uy8cXqvALmv0mFXY/sF6lu5BNN0MylCZcqGwSedIKHiOhhHIVxV",
+	"mOykCeMJBI4UnH42OxuR0zBKYoL788EwGZ7hEBoDQj9AO6KNQInC8k5kBFcdnMmlH4awDGMqWil2ta8l",
+	"646iftDRQsNUwU7wRgN+Q8i1f8Rhe7niIn+faFG4fVR6dik9ikOaUh++v2W/UxEy7rMfqwOZSZEp083I",
+	"V+lUejRde0C1KYrlWhvd3GTofmi2v48SKtD6x0ST2+NNcpMk5a83U/FV1kVM/8DwaF3GcrJO8wVlQjea",
+	"mOU0TUBgbOkZ/agbDrr9gdUzznrDs9N6LX2lHZgSL5CoMXNkzSw6nUdYPa1rSTl6SFml/FMgUyAtXQcm",
+	"HEVzEp0Nw+N4EGGM58kgwuEIBFYZwlBaZkluvcJssuR5Foxtc2rKFvDNJJdxMO5HWvAkeKO/GNyqIf9T",
+	"aUv6Std6MwrfsEMEUb933Au7EaIClZrRijL1+rGzcROzirNoOCLHx/P5LDkbDOfHJ8PRbDYMigpJodrM",
+	"lCgMMqj9EYz7g7Bjagy13IQbnDG1yhL29prsR724faLT4sBtTqyI+YZCdZUq26SbrdYv1t9d57uPF2+s",
+	"ceFwA/guMhwbD5qZvKOvABO4ufS5xLWNoUuyooTH+UotFS2gJdoUemq6Nwk0uZ3aOlGsKN8Y4zQ1TjNP",
+	"+6g8o01NYh6vv37iEfbR8qir3hG2oKzhCNupUubCEO5OnVJntKtna/axnlnTY6V8qJLSmEIK/XKzXhLW",
+	"25kp9FFoj93DxDd2zbo+fQuS2UpMsJQZneUmTXWNhbjhWTIhLM42xcH44uL8bffDX8+7/dGx2igbSOZE",
+	"Sa4zLkksyyCyjOBkoqz+YDzHqSAQ3HbvGUlx/jkTwviVGcHy/nywAgmo3isG1UOPGewtQ5cLdshF1fGs",
+	"yfo71f/VtTkVh6lpe+j3JWFKvltqU2eYOhKYTk1RnwhTDFgEpBRP4vWa4MwUDaE2vU/7sxrr+7oEdR+H",
+	"VSGR1DLqYco7KumVLJprGOyCiuwDy3gxZ3OqjjZAnf6xxrx3YiW9C9/TOVbHzwPItBrCgr9NFpjMjzO6",
+	"5ifnfPgRf8X0+G+UbPbJoXsg73cql+8NCG1EkuseewZ+DJfYKYvTPHl0nP1XqDdcEakeibpXqzn6pv5R",
+	"BN+6tjBQWFFq1ao27y3tm0OxLNVaVAz2lyOuycc25YgLKn8sR7y/HHEDbXzfoIuPhqyCHfV/PxCpzmVG",
+	"bkoBFS+5IMwm2CvrSx3azdRlLONeQ1neH3T6VtTfloeF/9Dd8c7dDo/vX/L3u5683+lI3e/gALLSOuPj",
+	"QUn+vesAaxn4S6kH3fOoVHMTOSk5/dsPlKVeK+eCrFMcmxO6EKZwj4VLg0ZZOB2TIW+7OG7ZMb57d1Jx",
+	"QLwvcfgvLDdKIfyOyyUhQ7ycYTLiS8aXi2X/3fLrKSX/Ujq7W0fcgv+o13hvjaHeUDuWtjW/jyrdoO7U",
+	"7wtuGjBlOmS8aEMF7mndtQCi0+A+ZXe3r7caFtPp/96BaWZFtrol9MAyHLHdLOsAT1gFyH0kXGme9JhQ",
+	"1py9r9FUpazmRjHrFDNx9E39MymMtL0JYPV7W1OHdaYTutRI/qhJHbLQuj9vZfjyynhGUs4WAklua+zi",
+	"SoVduBxUQGz17i/jBRqqRUmdxfXTmvk+RmP8kGiMx5uzn17ooEGE3D/+o1mYqCn98kL90igqtojZU+Sg",
+	"kJ73qm+gsETiPFPboxYyIzgj2XmuXvj0GdIqAam+ZV6QBeUMp6gIIjh//xoRlkCcW69WRi6ZdfGa9r5l",
+	"8N7tdj1MCimdGVUEI3Qw66K4TjdFogIu4u48iwIfrxVagX4RLbmAUlnVa6xOQFi+UjtajqX+EiRm+Qq+",
+	"+HwLUtXQxLedSRtJwpk6fkg6h1gBdRIJIiU0MSl3q6Sreg2Md/AHTssG0aB8mZwACe2AlZHj0I8zctEY",
+	"tj7wK/BidsWaxHROY4STFWVUSHU8fiEIx6YGUjHWuf7GM9R7f6T4k60A6KfOYBDVWB/po+920Tpcy7e1",
+	"tlt//bkW2N7SGXJJaOZU+isGMy95hnvrr++mmEtpxDxDa5LNebbSO7BNSmb8Sk2ajifsytS3hvAqdUzq",
+	"HV7ha4LyddOoZdXr+pgXlRx+WH3Ze6cJSls+oTbaeawktQ0AqxTOdd6H2nz1l/+uw76a9tQd4XKzJvZx",
+	"z0i/EXnDs2s0p6kkSkTptqo7llQolrefb/9vAAAA//8=",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

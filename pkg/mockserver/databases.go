@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/url"
 	"slices"
 	"time"
 
@@ -18,6 +19,7 @@ func (s *Server) databaseView(db *database, now time.Time) dbapi.Database {
 	d.Features = s.featuresView(db, now)
 	d.PeriodicBackupsScheduledAt = slices.Clone(d.PeriodicBackupsScheduledAt)
 	d.Instances = slices.Clone(d.Instances)
+	d.CurrentOperationID = s.currentOperation(db, now)
 	return d
 }
 
@@ -122,9 +124,8 @@ func (s handlers) UpgradeDatabase(ctx context.Context, req dbapi.UpgradeDatabase
 	if !ok {
 		return invalid("version", "has no known next version"), nil
 	}
-	opID := s.store.newID()
-	db.db.CurrentOperationID = &opID
-	loc := baseURL(ctx) + "/api/operations/" + opID
+	opID := s.startOperation(db, OperationTypeUpgrade, s.cfg.clock.Now()).id
+	loc := baseURL(ctx) + apiBase + "/databases/" + url.PathEscape(req.DatabaseID) + "/operations/" + opID
 	mw := db.db.MaintenanceWindow
 	msg := fmt.Sprintf("Database upgrade to %d.%d.%d-%d is pending", next.Major, next.Minor, next.Patch, next.Build)
 	warning := ""
@@ -164,10 +165,8 @@ func (s handlers) RestoreDatabasePitr(_ context.Context, req dbapi.RestoreDataba
 	if rt := req.Body.RestoreTime; rt.Before(from) || rt.After(to) {
 		return invalid("restore_time", "should be within the recovery window"), nil
 	}
-	id := s.store.newID()
-	typ, status := "pitr_restore", dbapi.OperationStatusPending
-	created := now.UTC()
-	return dbapi.RestoreDatabasePitr201JSONResponse{Operation: dbapi.Operation{ID: id, Type: &typ, Status: &status, CreatedAt: &created}}, nil
+	op := s.operationView(s.startOperation(db, OperationTypePitrRestore, now), now)
+	return dbapi.RestoreDatabasePitr201JSONResponse{Operation: dbapi.Operation{ID: op.ID, Type: &op.Type, Status: &op.Status, CreatedAt: &op.CreatedAt, FinishedAt: op.FinishedAt}}, nil
 }
 
 // GetPitrRecoveryWindow shows the recovery window (PostgreSQL only, 404 otherwise).

@@ -156,7 +156,7 @@ func setInFirst(key, field string, value any) func(v any) any {
 
 func catalogue() []Mutation {
 	users, backups := "database-users", "database_backups"
-	return []Mutation{
+	return append(jsOnlyMutations(), []Mutation{
 		{Name: "missing-required-field", OperationID: "listDatabaseUsers", Description: "a user lacks the required read_only",
 			apply: rewriteJSON(200, func(v any) any {
 				if e := first(v, users); e != nil {
@@ -280,7 +280,7 @@ func catalogue() []Mutation {
 			apply: func(w http.ResponseWriter, r *http.Request, next http.Handler) {
 				next.ServeHTTP(&dropContentRange{ResponseWriter: w}, r)
 			}},
-	}
+	}...)
 }
 
 // dropContentRange streams a download and removes Content-Range from a 206 answer.

@@ -87,6 +87,7 @@ type config struct {
 	backupErrorRate   float64
 	downloadTTL       time.Duration
 	featureActivation time.Duration
+	opTimings         opTimings // WithOperationTimings
 	bandwidth         int64
 	faults            Faults
 	timeouts          Timeouts

@@ -16,6 +16,8 @@ type store struct {
 	ranges   []dbapi.ManagedRange
 	seq      uint64 // last ID handed out
 	created  int    // backups created through the API, for the error rate
+
+	extra extraState // the operations known only from the JavaScript client
 }
 
 type database struct {
@@ -153,6 +155,7 @@ func (st *store) load(seed Seed, now time.Time) error {
 		st.versions[v.ID] = v
 	}
 	st.ranges = append(st.ranges, seed.ManagedRanges...)
+	st.extra.load(seed)
 	return nil
 }
 

@@ -53,6 +53,12 @@ type Client struct {
 	TypeVersions *TypeVersionsService
 	// Firewall manages the network filtering rules.
 	Firewall *FirewallService
+	// Operations follows upgrades, point-in-time restores and backup restorations.
+	Operations *OperationsService
+	// Types lists the database engines the platform offers.
+	Types *TypesService
+	// Plans describes the plans of the database types.
+	Plans *PlansService
 
 	api       *dbapi.Client
 	baseURL   string
@@ -279,6 +285,9 @@ func New(opts ...Option) (*Client, error) {
 	c.Logs = (*LogsService)(&s)
 	c.TypeVersions = (*TypeVersionsService)(&s)
 	c.Firewall = (*FirewallService)(&s)
+	c.Operations = (*OperationsService)(&s)
+	c.Types = (*TypesService)(&s)
+	c.Plans = (*PlansService)(&s)
 	return c, nil
 }
 

@@ -150,7 +150,7 @@ func TestLabels(t *testing.T) {
 			t.Errorf("%q.Valid() = false", l)
 		}
 	}
-	if len(Resources()) != 12 {
+	if len(Resources()) != 12 || Resources()[0] != Databases {
 		t.Errorf("Resources() has %d labels, want 12", len(Resources()))
 	}
 	for _, l := range []Label{"readonly", "backup", ""} {
