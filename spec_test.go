@@ -45,7 +45,7 @@ func TestSpecValidates(t *testing.T) {
 }
 
 func TestSpecEmbeddedCopyMatchesFile(t *testing.T) {
-	embedded, err := dbapispec.GetSwagger()
+	embedded, err := dbapispec.GetSpec()
 	if err != nil {
 		t.Fatalf("decode embedded spec: %v", err)
 	}

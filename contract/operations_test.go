@@ -286,7 +286,7 @@ type specOperation struct {
 // specOperations reads the embedded spec once, when the suite's tree is built: which statuses
 // each operation documents decides which shared error specs exist.
 var specOperations = sync.OnceValue(func() map[string]specOperation {
-	doc, err := dbapispec.GetSwagger()
+	doc, err := dbapispec.GetSpec()
 	if err != nil {
 		panic(fmt.Sprintf("the embedded spec does not load: %v", err))
 	}

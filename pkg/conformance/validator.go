@@ -104,7 +104,7 @@ type contentInfo struct {
 	check     *checker
 }
 
-// New builds a Validator from the embedded spec (dbapispec.GetSwagger). The spec's servers are replaced by
+// New builds a Validator from the embedded spec (dbapispec.GetSpec). The spec's servers are replaced by
 // the single relative server "/api", so that requests to any host, and path-only server-side requests,
 // are routed alike.
 func New(opts ...Option) (*Validator, error) {
@@ -112,7 +112,7 @@ func New(opts ...Option) (*Validator, error) {
 	for _, opt := range opts {
 		opt(&o)
 	}
-	doc, err := dbapispec.GetSwagger()
+	doc, err := dbapispec.GetSpec()
 	if err != nil {
 		return nil, fmt.Errorf("conformance: load embedded spec: %w", err)
 	}

@@ -140,7 +140,7 @@ func (s *Server) dispatch() http.Handler {
 // decoding the embedded spec costs milliseconds. The map is never written after.
 var operationsWithBody = sync.OnceValue(func() map[string]bool {
 	m := map[string]bool{}
-	doc, err := dbapispec.GetSwagger()
+	doc, err := dbapispec.GetSpec()
 	if err != nil {
 		return m
 	}

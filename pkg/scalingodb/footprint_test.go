@@ -3,6 +3,8 @@ package scalingodb
 import (
 	"bufio"
 	"bytes"
+	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -10,7 +12,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -36,7 +37,8 @@ func goList(t testing.TB, pkg string) []string {
 	out, err := exec.Command("go", "list", "-deps", pkg).Output()
 	if err != nil {
 		var stderr []byte
-		if ee, ok := err.(*exec.ExitError); ok {
+		var ee *exec.ExitError
+		if errors.As(err, &ee) {
 			stderr = ee.Stderr
 		}
 		t.Fatalf("go list -deps %s: %v\n%s", pkg, err, stderr)
@@ -78,30 +80,19 @@ func TestImportGraph(t *testing.T) {
 	}
 }
 
-// quickstart builds cmd/scalingodb-quickstart once per test binary, with
-// the default flags and stripped (-ldflags=-s -w).
-var quickstart = sync.OnceValues(func() ([2]string, error) {
-	dir, err := os.MkdirTemp("", "scalingodb-footprint")
-	if err != nil {
-		return [2]string{}, err
-	}
+// buildQuickstart builds cmd/scalingodb-quickstart into dir with the
+// default flags and stripped (-ldflags=-s -w), and returns the two paths.
+func buildQuickstart(dir string) ([2]string, error) {
 	bins := [2]string{filepath.Join(dir, "quickstart"), filepath.Join(dir, "quickstart-stripped")}
 	for i, flags := range [][]string{nil, {"-ldflags=-s -w"}} {
 		args := append([]string{"build", "-o", bins[i]}, flags...)
 		cmd := exec.Command("go", append(args, "github.com/scalingodb/dbapi-go/cmd/scalingodb-quickstart")...)
 		if out, err := cmd.CombinedOutput(); err != nil {
-			return bins, &buildError{err: err, out: string(out)}
+			return bins, fmt.Errorf("go build: %w\n%s", err, out)
 		}
 	}
 	return bins, nil
-})
-
-type buildError struct {
-	err error
-	out string
 }
-
-func (e *buildError) Error() string { return "go build: " + e.err.Error() + "\n" + e.out }
 
 // initLine matches a line of GODEBUG=inittrace=1:
 // "init net/http @2.1 ms, 0.12 ms clock, 1234 bytes, 12 allocs".
@@ -184,7 +175,7 @@ init vendor/golang.org/x/net/http2/hpack @59 ms, 0.23 ms clock, 7344 bytes, 8 al
 // starts the program once; without its environment variables it stops
 // right after the inits.
 func BenchmarkQuickstart(b *testing.B) {
-	bins, err := quickstart()
+	bins, err := buildQuickstart(b.TempDir()) // b.Loop runs the function once
 	if err != nil {
 		b.Fatal(err)
 	}
