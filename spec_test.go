@@ -16,7 +16,7 @@ import (
 
 	"github.com/getkin/kin-openapi/openapi3"
 
-	"github.com/scalingodb/dbapi-go/gen/dbapi"
+	"github.com/scalingodb/dbapi-go/gen/dbapispec"
 )
 
 // loadSpecFile loads openapi.yaml from disk, as an editor of the spec sees it.
@@ -45,7 +45,7 @@ func TestSpecValidates(t *testing.T) {
 }
 
 func TestSpecEmbeddedCopyMatchesFile(t *testing.T) {
-	embedded, err := dbapi.GetSwagger()
+	embedded, err := dbapispec.GetSpec()
 	if err != nil {
 		t.Fatalf("decode embedded spec: %v", err)
 	}
@@ -59,7 +59,7 @@ func TestSpecEmbeddedCopyMatchesFile(t *testing.T) {
 		t.Fatal(err)
 	}
 	if string(a) != string(b) {
-		t.Fatal("the spec embedded in gen/dbapi differs from openapi.yaml: run `make generate`")
+		t.Fatal("the spec embedded in gen/dbapispec differs from openapi.yaml: run `make generate`")
 	}
 }
 

@@ -19,6 +19,7 @@ import (
 
 	"github.com/scalingodb/dbapi-go/contract/internal/harness"
 	"github.com/scalingodb/dbapi-go/gen/dbapi"
+	"github.com/scalingodb/dbapi-go/gen/dbapispec"
 	"github.com/scalingodb/dbapi-go/pkg/mockserver"
 )
 
@@ -94,7 +95,7 @@ func oneClientOnly(operationID string) bool {
 
 // specSources reads the x-sources of every operation of the embedded spec, once.
 var specSources = sync.OnceValue(func() map[string][]string {
-	doc, err := dbapi.GetSwagger()
+	doc, err := dbapispec.GetSpec()
 	if err != nil {
 		panic(fmt.Sprintf("the embedded spec does not load: %v", err))
 	}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/scalingodb/dbapi-go/contract/internal/harness"
 	"github.com/scalingodb/dbapi-go/gen/dbapi"
+	"github.com/scalingodb/dbapi-go/gen/dbapispec"
 )
 
 // ids are the identifiers an operation's path needs.
@@ -308,7 +309,7 @@ type specOperation struct {
 // specOperations reads the embedded spec once, when the suite's tree is built: which statuses
 // each operation documents decides which shared error specs exist.
 var specOperations = sync.OnceValue(func() map[string]specOperation {
-	doc, err := dbapi.GetSwagger()
+	doc, err := dbapispec.GetSpec()
 	if err != nil {
 		panic(fmt.Sprintf("the embedded spec does not load: %v", err))
 	}

@@ -43,5 +43,7 @@ END {
 	row("client: 1 GiB download throughput, wrapper / curl", get("BenchmarkDownload1GiB/interleaved", "wrapper/curl-throughput"), ">=", 0.9)
 	row("client: 1 GiB download peak RSS (MiB)", get("BenchmarkDownload1GiB/wrapper", "peak-RSS-MiB"), "<=", 32)
 	row("client: capped download MB/s, 4 ranges / 1 stream", ratio(get("BenchmarkParallelRanges/4", "MB/s"), get("BenchmarkParallelRanges/1", "MB/s")), ">=", 3.5)
+	row("client: quick-start binary MB (default go build)", get("BenchmarkQuickstart", "binary-MB"), "<=", 9)
+	row("client: quick-start slowest dependency init, ms", get("BenchmarkQuickstart", "max-dep-init-ms"), "<=", 0.5)
 	if (missing != "") print "  missing from the input:" missing
 }

@@ -11,7 +11,7 @@ import (
 	"github.com/getkin/kin-openapi/openapi3filter"
 	"github.com/getkin/kin-openapi/routers"
 
-	"github.com/scalingodb/dbapi-go/gen/dbapi"
+	"github.com/scalingodb/dbapi-go/gen/dbapispec"
 )
 
 // apiPrefix is the path prefix of every operation: the base URL of the API ends in /api.
@@ -107,7 +107,7 @@ type contentInfo struct {
 	check     *checker
 }
 
-// New builds a Validator from the embedded spec (dbapi.GetSwagger). The spec's servers are replaced by
+// New builds a Validator from the embedded spec (dbapispec.GetSpec). The spec's servers are replaced by
 // the single relative server "/api", so that requests to any host, and path-only server-side requests,
 // are routed alike.
 func New(opts ...Option) (*Validator, error) {
@@ -115,7 +115,7 @@ func New(opts ...Option) (*Validator, error) {
 	for _, opt := range opts {
 		opt(&o)
 	}
-	doc, err := dbapi.GetSwagger()
+	doc, err := dbapispec.GetSpec()
 	if err != nil {
 		return nil, fmt.Errorf("conformance: load embedded spec: %w", err)
 	}

@@ -11,6 +11,7 @@ import (
 	"sync"
 
 	"github.com/scalingodb/dbapi-go/gen/dbapi"
+	"github.com/scalingodb/dbapi-go/gen/dbapispec"
 	"github.com/scalingodb/dbapi-go/pkg/conformance"
 )
 
@@ -143,7 +144,7 @@ func (s *Server) dispatch() http.Handler {
 // decoding the embedded spec costs milliseconds. The map is never written after.
 var operationsWithBody = sync.OnceValue(func() map[string]bool {
 	m := map[string]bool{}
-	doc, err := dbapi.GetSwagger()
+	doc, err := dbapispec.GetSpec()
 	if err != nil {
 		return m
 	}

@@ -11,7 +11,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/scalingodb/dbapi-go/gen/dbapi"
+	"github.com/scalingodb/dbapi-go/gen/dbapispec"
 )
 
 // apiLine matches the operation line of a method's doc comment.
@@ -43,9 +43,9 @@ func documentedOperations(t *testing.T, files []string) map[string]string {
 
 func specOperations(t *testing.T) map[string]string {
 	t.Helper()
-	doc, err := dbapi.GetSwagger()
+	doc, err := dbapispec.GetSpec()
 	if err != nil {
-		t.Fatalf("GetSwagger: %v", err)
+		t.Fatalf("GetSpec: %v", err)
 	}
 	ops := map[string]string{}
 	for path, item := range doc.Paths.Map() {

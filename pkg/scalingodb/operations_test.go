@@ -25,7 +25,7 @@ func startOpsMock(t *testing.T) *Client {
 	t.Helper()
 	_, base := mockserver.Start(t, mockserver.WithSeed(mockserver.DemoSeed()),
 		mockserver.WithOperationTimings(10*time.Millisecond, 20*time.Millisecond))
-	c, err := New(WithBaseURL(base), WithToken(mockserver.DefaultToken), WithResponseValidation())
+	c, err := New(WithBaseURL(base), WithToken(mockserver.DefaultToken), withResponseValidation())
 	if err != nil {
 		t.Fatal(err)
 	}
