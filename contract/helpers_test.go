@@ -120,6 +120,10 @@ func noError(err error) {
 	if errors.As(err, &ue) {
 		failAs(harness.Unreachable, err.Error())
 	}
+	var hr *harness.HostRefusedError
+	if errors.As(err, &hr) {
+		failAs(harness.SettingsWrong, err.Error())
+	}
 	failAs(harness.ContractBroken, err.Error())
 }
 

@@ -437,11 +437,12 @@ var _ = ReportAfterSuite("contract reports", func(r Report) {
 	printCoverage(cfg, run, dir, table.String())
 })
 
-// printCoverage prints the coverage once: a summary line and the operations with statuses never
-// seen; the whole table with DBAPI_VERBOSE=1.
+// printCoverage prints the coverage once: a summary line and what was never seen (see
+// harness.Uncovered); the whole table with DBAPI_VERBOSE=1 (it is always in
+// contract-coverage.txt).
 func printCoverage(cfg harness.Config, run harness.RunReport, dir, table string) {
 	if len(run.Entries) == 0 {
-		fmt.Fprintf(os.Stdout, "\nNo contract coverage: the run ended before any request. Reports in %s\n", dir)
+		fmt.Fprintf(os.Stdout, "\nNo contract coverage: the run ended in its setup. Reports in %s\n", dir)
 		return
 	}
 	var b strings.Builder
@@ -450,22 +451,8 @@ func printCoverage(cfg harness.Config, run harness.RunReport, dir, table string)
 	if cfg.Verbose {
 		b.WriteString(table)
 	} else {
-		var op string
-		for _, e := range run.Entries {
-			if e.Excluded || e.Hits > 0 {
-				continue
-			}
-			if e.OperationID != op {
-				if op != "" {
-					b.WriteString("\n")
-				}
-				op = e.OperationID
-				fmt.Fprintf(&b, "  never seen: %s %s %s ->", e.OperationID, e.Method, e.Path)
-			}
-			b.WriteString(" " + e.Status)
-		}
-		if op != "" {
-			b.WriteString("\n")
+		for _, l := range harness.Uncovered(run.Report) {
+			b.WriteString("  " + l + "\n")
 		}
 	}
 	fmt.Fprint(os.Stdout, b.String())
