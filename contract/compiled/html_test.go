@@ -209,4 +209,3 @@ func TestRun_HTMLReport(t *testing.T) {
 		})
 	}
 }
-
