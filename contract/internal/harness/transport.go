@@ -138,8 +138,8 @@ func (e *UnreachableError) Error() string {
 // RequestFailure turns an error of the suite's HTTP client (or of reading a body) into a
 // one-line *UnreachableError when the target did not answer (refused connection, broken
 // connection, timeout: timeout is the per-request timeout it names), naming the operation that v
-// routes the request to. Any other error (a contract violation, a refused write or host) is
-// returned as it is, and nil stays nil. No URL query, where pre-signed tokens travel, is kept.
+// routes the request to. Any other error the suite knows (a contract violation, a refused write
+// or host) is returned unwrapped from the *url.Error that carried it, and nil stays nil. No URL query, where pre-signed tokens travel, is kept.
 func RequestFailure(v *conformance.Validator, err error, timeout time.Duration) error {
 	if err == nil {
 		return nil
@@ -148,8 +148,15 @@ func RequestFailure(v *conformance.Validator, err error, timeout time.Duration) 
 	var wr *WriteRefusedError
 	var hr *HostRefusedError
 	var ue *UnreachableError
-	if errors.As(err, &ve) || errors.As(err, &wr) || errors.As(err, &hr) || errors.As(err, &ue) {
-		return err
+	switch {
+	case errors.As(err, &ve):
+		return ve
+	case errors.As(err, &wr):
+		return wr
+	case errors.As(err, &hr):
+		return hr
+	case errors.As(err, &ue):
+		return ue
 	}
 	out := &UnreachableError{Cause: cause(err, timeout)}
 	var uerr *url.Error
