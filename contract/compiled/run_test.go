@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -285,5 +286,52 @@ func TestRun_RefusalStatuses(t *testing.T) {
 				t.Errorf("the two page specs did not run:\n%s", tail(r.stdout))
 			}
 		})
+	}
+}
+
+// DBAPI_BASE_PATH lets the suite test a server that serves the API under another path than
+// /api (Prism serves it at its root); without it, a base URL not ending in /api is a settings
+// error that names DBAPI_BASE_PATH.
+func TestRun_BasePath(t *testing.T) {
+	var rootServed atomic.Int64
+	env := liveTarget(t, func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			// The API at the root: /databases/x is the mock's /api/databases/x, and /api/... is
+			// unknown here.
+			rootServed.Add(1)
+			r2 := r.Clone(r.Context())
+			r2.URL.Path = "/api" + r.URL.Path
+			r2.URL.RawPath = ""
+			if !strings.HasSuffix(r.URL.Path, "/archive") {
+				next.ServeHTTP(w, r2)
+				return
+			}
+			// Its download links are at the root too.
+			rec := httptestRecorder{header: http.Header{}}
+			next.ServeHTTP(&rec, r2)
+			for k, v := range rec.header {
+				w.Header()[k] = v
+			}
+			w.Header().Del("Content-Length")
+			w.WriteHeader(rec.status)
+			_, _ = io.WriteString(w, strings.Replace(rec.body.String(), "/api/databases/", "/databases/", 1))
+		})
+	})
+	root := strings.TrimSuffix(env[harness.EnvBaseURL], "/api")
+
+	r := runSuite(t, with(env, harness.EnvBaseURL, root, harness.EnvBasePath, "/"))
+	if r.code != 0 {
+		t.Errorf("with DBAPI_BASE_PATH=/: exit code %d, want 0\n%s", r.code, tail(r.stdout))
+	}
+	if !strings.Contains(r.stdout, "Ran 72 of ") && !strings.Contains(r.stdout, "SUCCESS!") {
+		t.Errorf("with DBAPI_BASE_PATH=/: no specs ran\n%s", tail(r.stdout))
+	}
+	if rootServed.Load() == 0 {
+		t.Error("the server at the root got no request")
+	}
+
+	r = runSuite(t, with(env, harness.EnvBaseURL, root))
+	if r.code != int(harness.SettingsWrong) || !strings.Contains(r.stdout, harness.EnvBasePath) {
+		t.Errorf("without DBAPI_BASE_PATH: exit code %d, want %d and a message naming %s\n%s", r.code, harness.SettingsWrong, harness.EnvBasePath, tail(r.stdout))
 	}
 }
