@@ -18,12 +18,17 @@ type Redactor struct {
 	secrets []string
 }
 
-// Add registers secrets whose value must never be written; empty strings are ignored.
+// minSecret is the length under which a value is not taken for a secret: replacing every "x"
+// of a run's output would garble it and hide nothing worth hiding.
+const minSecret = 6
+
+// Add registers secrets whose value must never be written; values shorter than six characters
+// are ignored (no real token is that short).
 func (r *Redactor) Add(secrets ...string) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	for _, s := range secrets {
-		if s = strings.TrimSpace(s); s != "" {
+		if s = strings.TrimSpace(s); len(s) >= minSecret {
 			r.secrets = append(r.secrets, s)
 			if q := url.QueryEscape(s); q != s {
 				r.secrets = append(r.secrets, q)
