@@ -19,6 +19,7 @@ import (
 	"github.com/onsi/ginkgo/v2/reporters"
 	"github.com/onsi/ginkgo/v2/types"
 	. "github.com/onsi/gomega"
+	"github.com/onsi/gomega/format"
 
 	"github.com/scalingodb/dbapi-go/contract/internal/harness"
 	"github.com/scalingodb/dbapi-go/gen/dbapi"
@@ -36,7 +37,22 @@ func TestMain(m *testing.M) {
 
 func TestContract(t *testing.T) {
 	RegisterFailHandler(failRedacted)
+	format.RegisterCustomFormatter(formatError)
 	RunSpecs(t, "Database API contract")
+}
+
+// formatError makes Gomega print an error as its message, a transport error on one line
+// (harness.RequestFailure), instead of a dump of its structure, where a *url.Error shows the
+// request's URL and its pre-signed token.
+func formatError(v any) (string, bool) {
+	err, ok := v.(error)
+	if !ok || err == nil {
+		return "", false
+	}
+	if suite != nil {
+		err = harness.RequestFailure(suite.validator, err, suite.cfg.Timeout)
+	}
+	return secrets.Redact(err.Error()), true
 }
 
 // secrets removes the run's tokens, and anything shaped like a token, from every failure

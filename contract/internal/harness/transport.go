@@ -138,7 +138,8 @@ func (e *UnreachableError) Error() string {
 // RequestFailure turns an error of the suite's HTTP client (or of reading a body) into a
 // one-line *UnreachableError when the target did not answer (refused connection, broken
 // connection, timeout: timeout is the per-request timeout it names), naming the operation that v
-// routes the request to. Any other error the suite knows (a contract violation, a refused write
+// routes the request to. An error that is no failure to reach the target (a URL that does not
+// parse, a JSON error) comes back as it is. Any other error the suite knows (a contract violation, a refused write
 // or host) is returned unwrapped from the *url.Error that carried it, and nil stays nil. No URL query, where pre-signed tokens travel, is kept.
 func RequestFailure(v *conformance.Validator, err error, timeout time.Duration) error {
 	if err == nil {
@@ -158,9 +159,18 @@ func RequestFailure(v *conformance.Validator, err error, timeout time.Duration) 
 	case errors.As(err, &ue):
 		return ue
 	}
-	out := &UnreachableError{Cause: cause(err, timeout)}
 	var uerr *url.Error
-	if errors.As(err, &uerr) {
+	var ne net.Error
+	isURL := errors.As(err, &uerr)
+	if isURL && uerr.Op == "parse" {
+		return err // a URL that does not parse: nothing was sent
+	}
+	if !isURL && !errors.As(err, &ne) && !errors.Is(err, io.EOF) && !errors.Is(err, io.ErrUnexpectedEOF) &&
+		!errors.Is(err, context.DeadlineExceeded) && !errors.Is(err, syscall.ECONNRESET) {
+		return err // not a failure to reach the target
+	}
+	out := &UnreachableError{Cause: cause(err, timeout)}
+	if isURL {
 		out.Method = strings.ToUpper(uerr.Op)
 		if u, perr := url.Parse(uerr.URL); perr == nil {
 			if v != nil {

@@ -173,6 +173,11 @@ func TestRequestFailure(t *testing.T) {
 			t.Errorf("RequestFailure(%T) = %v, want the error itself", e, got)
 		}
 	}
+	for _, e := range []error{errors.New("invalid character 'x'"), &url.Error{Op: "parse", URL: "::", Err: errors.New("missing protocol scheme")}} {
+		if got := RequestFailure(v, e, timeout); got != e {
+			t.Errorf("RequestFailure(%v) = %v, want it unchanged", e, got)
+		}
+	}
 	if RequestFailure(v, nil, timeout) != nil {
 		t.Error("RequestFailure(nil) != nil")
 	}
