@@ -108,7 +108,6 @@ type target struct {
 	violations *violationLog
 	reportsDir string
 	wire       *harness.WireCounter // what really left the process, by method
-	started    time.Time
 
 	http *http.Client               // validated, and read-only unless writes are allowed
 	api  *dbapi.ClientWithResponses // with the bearer token
@@ -176,7 +175,7 @@ var _ = BeforeSuite(func(ctx SpecContext) {
 	}
 	cwd, err := os.Getwd()
 	Expect(err).NotTo(HaveOccurred())
-	t := &target{cfg: cfg, violations: &violationLog{}, reportsDir: cfg.ResolveReportsDir(cwd), started: time.Now()}
+	t := &target{cfg: cfg, violations: &violationLog{}, reportsDir: cfg.ResolveReportsDir(cwd)}
 	Expect(os.MkdirAll(t.reportsDir, 0o755)).To(Succeed())
 	_ = os.Remove(processCoverageFile(t.reportsDir, GinkgoParallelProcess()))
 
@@ -390,7 +389,7 @@ var _ = ReportAfterSuite("contract reports", func(r Report) {
 	dir := cfg.ResolveReportsDir(cwd)
 	Expect(os.MkdirAll(dir, 0o755)).To(Succeed())
 
-	run := harness.RunReport{Mode: string(cfg.Mode), BaseURL: cfg.BaseURL, Time: r.StartTime, Settings: cfg.Settings()}
+	run := harness.RunReport{Mode: string(cfg.Mode), BaseURL: cfg.SafeBaseURL(), Time: r.StartTime, Settings: cfg.Settings()}
 	if cfg.Mode == harness.ModeMock {
 		run.BaseURL = "built-in mock"
 		if suite != nil {

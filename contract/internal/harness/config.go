@@ -224,6 +224,16 @@ func (c Config) ResolveReportsDir(dir string) string {
 	return filepath.Join(dir, c.ReportsDir)
 }
 
+// SafeBaseURL returns the base URL without the user, query or fragment a wrong setting may hold:
+// what the reports show.
+func (c Config) SafeBaseURL() string {
+	u, err := url.Parse(c.BaseURL)
+	if err != nil {
+		return Redacted
+	}
+	return redactURL(u)
+}
+
 // Setting is one setting of a run as the reports show it: secrets redacted.
 type Setting struct {
 	Name  string `json:"name"`
@@ -241,7 +251,7 @@ func (c Config) Settings() []Setting {
 	out := []Setting{{"mode", string(c.Mode)}}
 	if c.Mode == ModeLive {
 		out = append(out,
-			Setting{EnvBaseURL, c.BaseURL},
+			Setting{EnvBaseURL, c.SafeBaseURL()},
 			Setting{EnvBasePath, c.BasePath},
 			Setting{EnvToken, secret(c.Token)},
 			Setting{EnvDatabaseID, c.DatabaseID},
