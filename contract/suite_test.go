@@ -261,16 +261,17 @@ func startMock(v *conformance.Validator, opts ...mockserver.Option) string {
 // (a violation fails RoundTrip and is logged for the running spec), a 204 that announces a body
 // is caught although net/http drops that body, unless writes are allowed nothing but GET
 // leaves the process, nothing goes to a host other than base's, DBAPI_DOWNLOAD_HOSTS' and
-// extraHosts', and no request waits longer than the per-request timeout.
+// extraHosts', and no request waits longer than the per-request timeout for its answer or for
+// the next bytes of its body (an archive download may take longer, as long as bytes come).
 func newHTTPClient(v *conformance.Validator, wire http.RoundTripper, cfg harness.Config, base string, log *violationLog, extraHosts ...string) *http.Client {
-	rt := harness.RewriteBasePath(cfg.BasePath, wire)
+	rt := harness.RewriteBasePath(cfg.BasePath, harness.IdleTimeout(cfg.Timeout, wire))
 	rt = harness.HostGuard(base, append(cfg.DownloadHosts, extraHosts...), rt)
 	if !cfg.AllowWrites {
 		rt = harness.ReadOnlyTransport(rt)
 	}
 	rt = v.Transport(rt, conformance.OnTransportViolation(log.add))
 	rt = harness.BodilessCheck(v, rt, log.add)
-	return &http.Client{Transport: rt, Timeout: cfg.Timeout}
+	return &http.Client{Transport: rt}
 }
 
 // newRawClient returns a generated client on base that sends token as a bearer token ("" sends

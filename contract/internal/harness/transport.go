@@ -218,3 +218,89 @@ func firstLine(s string) string {
 	s, _, _ = strings.Cut(s, "\n")
 	return s
 }
+
+// TimeoutError is the error of a request that waited longer than the per-request timeout for
+// its answer, or for the next bytes of its body. It is a net.Error whose Timeout is true.
+type TimeoutError struct {
+	After time.Duration
+}
+
+// Error says how long the request waited.
+func (e *TimeoutError) Error() string { return fmt.Sprintf("no answer after %s", e.After) }
+
+// Timeout reports true: the request timed out.
+func (e *TimeoutError) Timeout() bool { return true }
+
+// Temporary reports false.
+func (e *TimeoutError) Temporary() bool { return false }
+
+// IdleTimeout wraps next so that a request fails with a *TimeoutError when its answer does not
+// start within d, or when its body then stays silent for d. Unlike a deadline on the whole
+// exchange, it lets a large archive download take as long as its bytes keep coming.
+func IdleTimeout(d time.Duration, next http.RoundTripper) http.RoundTripper {
+	return idleTimeout{d: d, next: next}
+}
+
+type idleTimeout struct {
+	d    time.Duration
+	next http.RoundTripper
+}
+
+func (t idleTimeout) RoundTrip(req *http.Request) (*http.Response, error) {
+	if t.d <= 0 {
+		return t.next.RoundTrip(req)
+	}
+	ctx, cancel := context.WithCancelCause(req.Context())
+	timer := time.AfterFunc(t.d, func() { cancel(&TimeoutError{After: t.d}) })
+	resp, err := t.next.RoundTrip(req.WithContext(ctx))
+	if err != nil {
+		timer.Stop()
+		if te := timedOut(ctx); te != nil {
+			err = te
+		}
+		cancel(nil)
+		return nil, err
+	}
+	resp.Body = &idleBody{ReadCloser: resp.Body, ctx: ctx, cancel: cancel, timer: timer, d: t.d}
+	return resp, nil
+}
+
+// timedOut returns the *TimeoutError that cancelled ctx, or nil.
+func timedOut(ctx context.Context) error {
+	var te *TimeoutError
+	if errors.As(context.Cause(ctx), &te) {
+		return te
+	}
+	return nil
+}
+
+// idleBody restarts the timer of its request at every read.
+type idleBody struct {
+	io.ReadCloser
+	ctx    context.Context
+	cancel context.CancelCauseFunc
+	timer  *time.Timer
+	d      time.Duration
+}
+
+func (b *idleBody) Read(p []byte) (int, error) {
+	n, err := b.ReadCloser.Read(p)
+	if err != nil && err != io.EOF {
+		if te := timedOut(b.ctx); te != nil {
+			return n, te
+		}
+	}
+	if err == io.EOF {
+		b.timer.Stop()
+	} else {
+		b.timer.Reset(b.d)
+	}
+	return n, err
+}
+
+func (b *idleBody) Close() error {
+	b.timer.Stop()
+	err := b.ReadCloser.Close()
+	b.cancel(nil)
+	return err
+}

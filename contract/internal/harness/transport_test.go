@@ -182,3 +182,65 @@ func TestRequestFailure(t *testing.T) {
 		t.Error("RequestFailure(nil) != nil")
 	}
 }
+
+func TestIdleTimeout(t *testing.T) {
+	const d = 300 * time.Millisecond
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		flush := func() { w.(http.Flusher).Flush() }
+		switch r.URL.Path {
+		case "/silent":
+			<-r.Context().Done()
+		case "/steady": // five chunks, each half d apart: more than d in all
+			for i := 0; i < 5; i++ {
+				_, _ = w.Write([]byte("chunk"))
+				flush()
+				time.Sleep(d / 2)
+			}
+		case "/stall":
+			_, _ = w.Write([]byte("first"))
+			flush()
+			<-r.Context().Done()
+		}
+	}))
+	t.Cleanup(srv.Close)
+	tests := []struct {
+		path     string
+		wantBody string
+		wantErr  bool
+	}{
+		{"/silent", "", true},
+		{"/steady", strings.Repeat("chunk", 5), false},
+		{"/stall", "first", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.path, func(t *testing.T) {
+			c := &http.Client{Transport: IdleTimeout(d, &http.Transport{})}
+			start := time.Now()
+			resp, err := c.Get(srv.URL + tt.path)
+			var body []byte
+			if err == nil {
+				body, err = io.ReadAll(resp.Body)
+				resp.Body.Close()
+			}
+			if (err != nil) != tt.wantErr {
+				t.Fatalf("err = %v, want an error: %v", err, tt.wantErr)
+			}
+			if string(body) != tt.wantBody {
+				t.Errorf("body %q, want %q", body, tt.wantBody)
+			}
+			if !tt.wantErr {
+				return
+			}
+			var te *TimeoutError
+			if !errors.As(err, &te) || te.After != d {
+				t.Errorf("err = %v, want a *TimeoutError after %s", err, d)
+			}
+			if took := time.Since(start); took > 20*d {
+				t.Errorf("took %s to time out after %s", took, d)
+			}
+			if msg := RequestFailure(nil, err, d).Error(); !strings.Contains(msg, "no answer after 300ms") {
+				t.Errorf("RequestFailure says %q", msg)
+			}
+		})
+	}
+}
