@@ -62,9 +62,11 @@ func TestRun_SecretsStayOut(t *testing.T) {
 			t.Errorf("%s holds secrets %q", name, leaked)
 		}
 	}
-	for _, want := range []string{"downloadBackup GET ", "/download: the connection closed before the whole answer came"} {
-		if !strings.Contains(r.stdout, want) {
-			t.Errorf("stdout does not say %q:\n%s", want, tail(r.stdout))
+	for _, out := range []string{"stdout", "contract-junit.xml", "summary.txt"} {
+		for _, want := range []string{"downloadBackup GET ", "/download: the connection closed before the whole answer came"} {
+			if !strings.Contains(outputs[out], want) {
+				t.Errorf("%s does not say %q:\n%s", out, want, tail(outputs[out]))
+			}
 		}
 	}
 	for _, dump := range []string{"*url.Error", "&url.Error", "Op:", "Err: <"} {
