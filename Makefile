@@ -47,12 +47,14 @@ CONTRACT_VERDICT = { s=$$?; f=$(REPORTS)/summary.txt; [ -f "$$f" ] || exit $$s; 
 
 .PHONY: contract
 contract: ## Run the contract suite against the built-in mock (the main job).
+	@rm -f $(REPORTS)/summary.txt
 	@env -u DBAPI_BASE_URL -u DB_BEARER_TOKEN -u DBAPI_DATABASE_ID -u DBAPI_ES_DATABASE_ID -u DBAPI_ALLOW_WRITES -u DBAPI_BASE_PATH \
 		$(CONTRACT_ENV) $(GINKGO) -p --randomize-all ./contract || $(CONTRACT_VERDICT)
 
 .PHONY: contract-live
 contract-live: ## Run the contract suite against DBAPI_BASE_URL (read-only unless DBAPI_ALLOW_WRITES=1); on failure, REPORTS/summary.txt.
 	@test -n "$$DBAPI_BASE_URL" || { echo "set DBAPI_BASE_URL (with /api), DB_BEARER_TOKEN and DBAPI_DATABASE_ID; optional: DBAPI_ES_DATABASE_ID, DBAPI_ALLOW_WRITES=1" >&2; exit 3; }
+	@rm -f $(REPORTS)/summary.txt
 	@$(CONTRACT_ENV) $(GINKGO) -p --randomize-all $(if $(LABELS),--label-filter='$(LABELS)') ./contract || $(CONTRACT_VERDICT)
 
 .PHONY: contract-binary
