@@ -93,37 +93,6 @@ func ReadRunReport(path string) (RunReport, error) {
 	return r, nil
 }
 
-// WriteViolations writes the violations one process met to path, for MergeViolations.
-func WriteViolations(path string, vs []ViolationRecord) error {
-	if vs == nil {
-		vs = []ViolationRecord{}
-	}
-	b, err := json.Marshal(vs)
-	if err != nil {
-		return err
-	}
-	return os.WriteFile(path, b, 0o644)
-}
-
-// MergeViolations reads the files WriteViolations wrote, in order, and removes them. A missing
-// file is an error, as in MergeCoverage.
-func MergeViolations(files ...string) ([]ViolationRecord, error) {
-	var all []ViolationRecord
-	for _, name := range files {
-		b, err := os.ReadFile(name)
-		if err != nil {
-			return nil, fmt.Errorf("violations of a parallel process: %w", err)
-		}
-		var vs []ViolationRecord
-		if err := json.Unmarshal(b, &vs); err != nil {
-			return nil, fmt.Errorf("read %s: %w", name, err)
-		}
-		all = append(all, vs...)
-		_ = os.Remove(name)
-	}
-	return all, nil
-}
-
 // Cell states of the HTML matrix.
 const (
 	CellHit      = "hit"
