@@ -200,9 +200,7 @@ func cleanEnv() []string {
 	var out []string
 	for _, kv := range os.Environ() {
 		k, _, _ := strings.Cut(kv, "=")
-		switch k {
-		case harness.EnvBaseURL, harness.EnvToken, harness.EnvDatabaseID, harness.EnvESDatabaseID,
-			harness.EnvForeignToken, harness.EnvAllowWrites, harness.EnvMockMutations, harness.EnvReportsDir:
+		if strings.HasPrefix(k, "DBAPI_") || k == harness.EnvToken {
 			continue
 		}
 		out = append(out, kv)
