@@ -143,7 +143,9 @@ func TestDownloadToFile_DestinationSurvives(t *testing.T) {
 			_, _ = w.Write(data[:1000])
 			w.(http.Flusher).Flush()
 			<-r.Context().Done()
-		}, func() (context.Context, context.CancelFunc) { return context.WithTimeout(context.Background(), 100*time.Millisecond) }, context.DeadlineExceeded},
+		}, func() (context.Context, context.CancelFunc) {
+			return context.WithTimeout(context.Background(), 100*time.Millisecond)
+		}, context.DeadlineExceeded},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
