@@ -247,14 +247,17 @@ func bufferBody(resp *http.Response) error {
 }
 
 // readCapped reads r into buf, failing with an error wrapping
-// *http.MaxBytesError at the first byte past limit. The buffer grows by
-// doubling but never past limit, so that a huge answer costs at most limit
-// bytes (and the half-size buffer copied into it).
+// *http.MaxBytesError at the first byte past limit. Past 1 MiB it reads in
+// 1 MiB chunks joined at the end, so that an answer over the cap costs at
+// most limit bytes, never a doubled buffer.
 func readCapped(buf *bytes.Buffer, r io.Reader, limit int) error {
-	b := buf.AvailableBuffer()
+	const chunk = 1 << 20
+	var chunks [][]byte
+	total := 0 // bytes in chunks
+	cur := buf.AvailableBuffer()
 	for {
-		if len(b) == cap(b) {
-			if len(b) >= limit {
+		if len(cur) == cap(cur) {
+			if total+len(cur) >= limit {
 				var one [1]byte
 				if n, _ := io.ReadFull(r, one[:]); n > 0 {
 					*buf = bytes.Buffer{}
@@ -262,12 +265,18 @@ func readCapped(buf *bytes.Buffer, r io.Reader, limit int) error {
 				}
 				break
 			}
-			nb := make([]byte, len(b), min(max(2*cap(b), 64<<10), limit))
-			copy(nb, b)
-			b = nb
+			if cap(cur) < chunk {
+				nb := make([]byte, len(cur), min(max(2*cap(cur), 64<<10), chunk, limit))
+				copy(nb, cur)
+				cur = nb
+			} else {
+				chunks = append(chunks, cur)
+				total += len(cur)
+				cur = make([]byte, 0, min(chunk, limit-total))
+			}
 		}
-		n, err := r.Read(b[len(b):cap(b)])
-		b = b[:len(b)+n]
+		n, err := r.Read(cur[len(cur):cap(cur)])
+		cur = cur[:len(cur)+n]
 		if err == io.EOF {
 			break
 		}
@@ -276,7 +285,14 @@ func readCapped(buf *bytes.Buffer, r io.Reader, limit int) error {
 			return err
 		}
 	}
-	*buf = *bytes.NewBuffer(b)
+	if chunks != nil {
+		out := make([]byte, 0, total+len(cur))
+		for _, c := range chunks {
+			out = append(out, c...)
+		}
+		cur = append(out, cur...)
+	}
+	*buf = *bytes.NewBuffer(cur)
 	return nil
 }
 
