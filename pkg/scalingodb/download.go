@@ -16,7 +16,8 @@ import (
 	"time"
 )
 
-// DownloadOption tunes Backups.Download and Backups.DownloadToFile.
+// DownloadOption tunes Backups.Download, Backups.DownloadAt and
+// Backups.DownloadToFile.
 type DownloadOption func(*downloadConfig)
 
 type downloadConfig struct {
@@ -27,15 +28,18 @@ type downloadConfig struct {
 	stall    time.Duration
 }
 
-// WithProgress calls fn as bytes arrive, with the bytes written so far and
-// the archive size (-1 while unknown). Calls never overlap, even with
-// WithParallel, and fn must return quickly.
+// WithProgress calls fn as bytes arrive, with the bytes written so far
+// (for a resumed DownloadToFile, those of the earlier calls included) and
+// the archive's size. Calls never overlap, even with WithParallel, and fn
+// must return quickly.
 func WithProgress(fn func(done, total int64)) DownloadOption {
 	return func(c *downloadConfig) { c.progress = fn }
 }
 
 // WithParallel fetches the archive over n ranged connections at once (1 to
-// 16; default 1), each writing at its own offsets of the destination.
+// 16; default 1), each writing at its own offsets of the destination, for
+// DownloadAt and DownloadToFile. Download, which writes a stream in order,
+// ignores it.
 func WithParallel(n int) DownloadOption {
 	return func(c *downloadConfig) {
 		if n < 1 {

@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -773,6 +774,53 @@ func TestAPIError_NotFoundSaysWhat(t *testing.T) {
 				if !strings.Contains(err.Error(), w) {
 					t.Errorf("error %q does not say %q", err, w)
 				}
+			}
+		})
+	}
+}
+
+// TestAddonTokenSource_RedirectsKeepCredentialsHome redirects the token
+// endpoints to another origin (same host, another port): the API token and
+// the exchanged bearer token must not arrive there.
+func TestAddonTokenSource_RedirectsKeepCredentialsHome(t *testing.T) {
+	var leaked sync.Map
+	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if a := r.Header.Get("Authorization"); a != "" {
+			leaked.Store(r.URL.Path, a)
+		}
+		writeJSON(w, 200, `{"token":"jwt-SECRET","addon":{"id":"ad-123","token":"addon-token"}}`)
+	}))
+	t.Cleanup(other.Close)
+	for _, path := range []string{"/v1/tokens/exchange", "/v1/apps/my-app/addons/ad-123/token"} {
+		t.Run(path, func(t *testing.T) {
+			f := &authFake{}
+			home := f.start(t)
+			front := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if r.URL.Path == path {
+					http.Redirect(w, r, other.URL+r.URL.Path, http.StatusTemporaryRedirect)
+					return
+				}
+				// Everything else goes to the real fake.
+				req, _ := http.NewRequestWithContext(r.Context(), r.Method, home.URL+r.URL.Path, r.Body)
+				req.Header = r.Header.Clone()
+				resp, err := http.DefaultClient.Do(req)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				defer resp.Body.Close()
+				w.Header().Set("Content-Type", resp.Header.Get("Content-Type"))
+				w.WriteHeader(resp.StatusCode)
+				_, _ = io.Copy(w, resp.Body)
+			}))
+			t.Cleanup(front.Close)
+			ts, err := NewAddonTokenSource(AddonTokenConfig{APIToken: "tk-us-API-SECRET", App: "my-app", AddonID: "ad-123", AuthURL: front.URL, APIURL: front.URL})
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, _ = ts.Token(context.Background()) // fails or not: only the leak matters
+			if a, ok := leaked.Load(path); ok {
+				t.Fatalf("the other origin received Authorization %q", a)
 			}
 		})
 	}
