@@ -28,8 +28,10 @@ import (
 // downloadHost is a test download host: getBackup answers size, the link
 // points at /dl, and dl serves it. It counts the body bytes /dl sent.
 type downloadHost struct {
-	size   int64
-	dl     http.HandlerFunc
+	size int64
+	dl   http.HandlerFunc
+	api  http.HandlerFunc // when set, answers getBackup instead
+
 	reqs   atomic.Int64
 	served atomic.Int64
 	mu     sync.Mutex
@@ -38,6 +40,8 @@ type downloadHost struct {
 
 func (h *downloadHost) handler(w http.ResponseWriter, r *http.Request) {
 	switch {
+	case strings.HasPrefix(r.URL.Path, "/api/backups/") && h.api != nil:
+		h.api(w, r)
 	case strings.HasPrefix(r.URL.Path, "/api/backups/"):
 		writeJSON(w, 200, fmt.Sprintf(`{"database_backup":{"id":"b1","status":"done","size":%d,"created_at":"2024-01-01T00:00:00Z"}}`, h.size))
 	case strings.HasSuffix(r.URL.Path, "/archive"):
@@ -112,6 +116,14 @@ func hostClient(t *testing.T, h *downloadHost, opts ...Option) *Client {
 func TestDownloadToFile_DestinationSurvives(t *testing.T) {
 	data := randomBytes(1 << 20)
 	old := []byte("last night's good backup")
+	bomb := gzipBomb(t, 64<<20)
+	apis := map[string]http.HandlerFunc{
+		"getBackup answers a gzip bomb": func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "application/json")
+			w.Header().Set("Content-Encoding", "gzip")
+			_, _ = w.Write(bomb)
+		},
+	}
 	tests := []struct {
 		name string
 		size int64
@@ -119,6 +131,7 @@ func TestDownloadToFile_DestinationSurvives(t *testing.T) {
 		ctx  func() (context.Context, context.CancelFunc)
 		want error
 	}{
+		{"getBackup answers a gzip bomb", int64(len(data)), func(w http.ResponseWriter, r *http.Request) { serveVersion(w, r, data, `"v1"`) }, nil, nil},
 		{"404", int64(len(data)), func(w http.ResponseWriter, r *http.Request) { writeJSON(w, 404, `{"error":"gone"}`) }, nil, ErrNotFound},
 		{"every answer cut", int64(len(data)), func(w http.ResponseWriter, r *http.Request) {
 			cutAfter(w, r, data, `"v1"`, 0)
@@ -151,7 +164,7 @@ func TestDownloadToFile_DestinationSurvives(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			h := &downloadHost{size: tt.size, dl: tt.dl}
+			h := &downloadHost{size: tt.size, dl: tt.dl, api: apis[tt.name]}
 			c := hostClient(t, h)
 			path := filepath.Join(t.TempDir(), "latest.tar.gz")
 			if err := os.WriteFile(path, old, 0o644); err != nil {
@@ -386,6 +399,10 @@ func TestDownloadToFile_ResumesAcrossCalls(t *testing.T) {
 			if claimed == 0 || st.ETag != `"v1"` || st.BackupID != "b1" || st.Size != int64(len(data)) {
 				t.Fatalf("sidecar %+v claims nothing useful", st)
 			}
+			// A cut stream hands over all it sent: the sidecar claims it.
+			if first := h.served.Load(); parallel == 1 && first-claimed > 1<<20 {
+				t.Errorf("the first call received %d bytes, the sidecar claims only %d", first, claimed)
+			}
 			broken.Store(false)
 			h.served.Store(0)
 			before := len(h.headers())
@@ -612,10 +629,16 @@ func TestRedirects(t *testing.T) {
 			t.Fatal(err)
 		}
 		path := filepath.Join(t.TempDir(), "b")
+		if err := os.WriteFile(path, []byte("previous"), 0o600); err != nil {
+			t.Fatal(err)
+		}
 		_, err = c.Backups.DownloadToFile(context.Background(), "db", "b1", path, fastDownloadRetry())
 		var re *RedirectError
 		if !errors.As(err, &re) || strings.Contains(err.Error(), "dl-SECRET") {
 			t.Fatalf("got %v, want a *RedirectError without the token", err)
+		}
+		if got, _ := os.ReadFile(path); string(got) != "previous" {
+			t.Fatalf("the destination changed: %q", got)
 		}
 		if _, reached := got.Load("plain download"); reached {
 			t.Fatal("the plain http server was reached")
