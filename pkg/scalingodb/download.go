@@ -389,7 +389,7 @@ func (d *downloader) run(ctx context.Context, todo []span) error {
 				return nil
 			}
 			if !d.again(ctx, err, &failures) {
-				return d.wrap(err)
+				return d.giveUp(ctx, err)
 			}
 		}
 		// Several connections need a server that honours Range.
@@ -494,7 +494,7 @@ func (d *downloader) fetch(ctx context.Context, sg *segment, body *stream) error
 			st, err := d.open(ctx, sg, false)
 			if err != nil {
 				if !d.again(ctx, err, &failures) {
-					return d.wrap(err)
+					return d.giveUp(ctx, err)
 				}
 				continue
 			}
@@ -513,7 +513,7 @@ func (d *downloader) fetch(ctx context.Context, sg *segment, body *stream) error
 			failures = 0
 		}
 		if !d.again(ctx, err, &failures) {
-			return d.wrap(err)
+			return d.giveUp(ctx, err)
 		}
 	}
 }
@@ -787,6 +787,16 @@ func (d *downloader) again(ctx context.Context, err error, failures *int) bool {
 		d.mu.Unlock()
 	}
 	return true
+}
+
+// giveUp is the error of a transfer that stops after err: the context's
+// error when it is done (a cut seen while the transfer was being stopped is
+// no cause of its own), else err wrapped.
+func (d *downloader) giveUp(ctx context.Context, err error) error {
+	if cerr := ctx.Err(); cerr != nil && !isPermanentDownloadError(err) {
+		return fmt.Errorf("scalingodb: %s: %w", opDownload.id, cerr)
+	}
+	return d.wrap(err)
 }
 
 // wrap gives a download error its operation and takes the link's token out of it.

@@ -90,6 +90,8 @@ type partFile struct {
 
 	countMu sync.Mutex
 	pending int64 // bytes written since the last checkpoint
+
+	sync func(*os.File) error // (*os.File).Sync; tests wrap it
 }
 
 // open opens the partial file and, when its sidecar matches the backup and
@@ -234,8 +236,10 @@ func (p *partFile) checkpoint() error {
 	if !seen || (st.ETag == "" && st.LastModified == "") {
 		return nil // nothing would prove a later answer is the same archive
 	}
+	// The ranges are taken before the sync: bytes written while it runs
+	// may not be durable, and are claimed by the next checkpoint.
 	done := d.completed()
-	if err := p.f.Sync(); err != nil {
+	if err := p.syncFile(); err != nil {
 		return err
 	}
 	for _, x := range done {
@@ -246,6 +250,13 @@ func (p *partFile) checkpoint() error {
 		return err
 	}
 	return writeFileAtomic(p.state, data)
+}
+
+func (p *partFile) syncFile() error {
+	if p.sync != nil {
+		return p.sync(p.f)
+	}
+	return p.f.Sync()
 }
 
 // commit syncs the complete partial file, checks its size and renames it

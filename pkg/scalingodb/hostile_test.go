@@ -848,3 +848,47 @@ func TestAddonTokenSource_RedirectsKeepCredentialsHome(t *testing.T) {
 		})
 	}
 }
+
+// TestPartFile_CheckpointClaimsOnlySyncedBytes writes while a checkpoint
+// syncs: the sidecar must not claim what was written after the snapshot
+// that the sync covers.
+func TestPartFile_CheckpointClaimsOnlySyncedBytes(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "b.tar.gz")
+	f, err := os.OpenFile(path+partSuffix, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	d := newDownloader(nil, "", 100, nil)
+	d.backupID, d.seen, d.etag = "b1", true, `"v1"`
+	sg := newSegment(0, 100)
+	d.segs = []*segment{sg}
+	if _, err := f.WriteAt(make([]byte, 50), 0); err != nil {
+		t.Fatal(err)
+	}
+	sg.off.Store(50)
+	p := &partFile{path: path, part: path + partSuffix, state: path + stateSuffix, d: d, f: f}
+	p.sync = func(f *os.File) error {
+		// 30 more bytes arrive while the sync runs.
+		if _, err := f.WriteAt(make([]byte, 30), 50); err != nil {
+			return err
+		}
+		sg.off.Store(80)
+		return f.Sync()
+	}
+	if err := p.checkpoint(); err != nil {
+		t.Fatal(err)
+	}
+	raw, err := os.ReadFile(path + stateSuffix)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var st partState
+	if err := json.Unmarshal(raw, &st); err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([][2]int64{{0, 50}}, st.Done); diff != "" {
+		t.Errorf("claimed ranges (-want +got):\n%s", diff)
+	}
+}
