@@ -16,6 +16,9 @@ const (
 	stateSuffix = ".partial.json" // partState: what the partial file holds
 )
 
+// errPartBusy is a partial file that another download is writing.
+var errPartBusy = errors.New("another download is writing this file")
+
 // checkpointEvery is how many bytes arrive between two checkpoints of a
 // DownloadToFile: a crash loses at most about this much progress.
 const checkpointEvery = 32 << 20
@@ -51,8 +54,10 @@ const partStateVersion = 1
 // 32 MiB and when the call fails. The later call fetches only the missing
 // ranges with If-Range, and starts again from zero when the archive changed
 // (or when the server sends no validator to prove it did not). Only one
-// call at a time may use a given path. The new file has mode 0600. It
-// returns the size of the archive.
+// call at a time may use a given path: on Unix a second one, in any
+// process, fails at once (an advisory lock on the partial file) and
+// changes nothing. The new file has mode 0600. It returns the size of the
+// archive.
 //
 // API: GET /databases/{database_id}/backups/{backup_id}/download (downloadBackup)
 func (s *BackupsService) DownloadToFile(ctx context.Context, databaseID, backupID, path string, opts ...DownloadOption) (int64, error) {
@@ -100,6 +105,14 @@ func (p *partFile) open() error {
 	f, err := os.OpenFile(p.part, os.O_RDWR|os.O_CREATE, 0o600)
 	if err != nil {
 		return fmt.Errorf("scalingodb: %s: opening the partial file: %w", opDownload.id, err)
+	}
+	locked, err := lockFile(f)
+	if err != nil || !locked {
+		f.Close()
+		if err == nil {
+			err = errPartBusy
+		}
+		return fmt.Errorf("scalingodb: %s: %s: %w", opDownload.id, p.part, err)
 	}
 	p.f = f
 	d := p.d
