@@ -552,10 +552,13 @@ func (d *downloader) copy(sg *segment, st *stream, buf []byte) (int64, error) {
 		}
 		n, rerr := st.body.Read(p)
 		if n > 0 {
-			st.timer.Reset(d.cfg.stall)
+			// A slow destination (a pipe to gpg) is no stall of the
+			// connection: the timer counts from the end of the write.
+			st.timer.Stop()
 			if _, err := d.dst.WriteAt(p[:n], off); err != nil {
 				return copied, &writeError{fmt.Errorf("scalingodb: writing the archive: %w", err)}
 			}
+			st.timer.Reset(d.cfg.stall)
 			off += int64(n)
 			sg.off.Store(off)
 			copied += int64(n)

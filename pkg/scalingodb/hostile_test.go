@@ -892,3 +892,30 @@ func TestPartFile_CheckpointClaimsOnlySyncedBytes(t *testing.T) {
 		t.Errorf("claimed ranges (-want +got):\n%s", diff)
 	}
 }
+
+// slowWriter takes its time with each write, like a pipe to a busy encrypter.
+type slowWriter struct {
+	bytes.Buffer
+	delay time.Duration
+}
+
+func (w *slowWriter) Write(p []byte) (int, error) {
+	time.Sleep(w.delay)
+	return w.Buffer.Write(p)
+}
+
+func TestDownload_SlowWriterIsNoStall(t *testing.T) {
+	data := randomBytes(1 << 20)
+	h := &downloadHost{size: int64(len(data)), dl: func(w http.ResponseWriter, r *http.Request) { serveVersion(w, r, data, `"v1"`) }}
+	c := hostClient(t, h)
+	out := &slowWriter{delay: 60 * time.Millisecond}
+	if _, err := c.Backups.Download(context.Background(), "db", "b1", out, WithStallTimeout(30*time.Millisecond), fastDownloadRetry()); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(out.Bytes(), data) {
+		t.Fatal("the stream differs from the archive")
+	}
+	if n := h.reqs.Load(); n != 1 {
+		t.Errorf("%d requests, want 1: a slow destination is not a stalled connection", n)
+	}
+}
