@@ -142,7 +142,9 @@ func WithTokenSource(ts TokenSource) Option {
 }
 
 // WithHTTPClient sends requests through hc (its Transport, Timeout, Jar and
-// CheckRedirect). Backup downloads use hc's Transport in a separate client
+// CheckRedirect, which is called after the client's own rule: the bearer
+// token only for the base URL's exact origin, no redirect from https to
+// http). Backup downloads use hc's Transport in a separate client
 // that never sends the bearer token. Without WithHTTPClient, or when hc has
 // no Transport, API calls use http.DefaultTransport and downloads a clone of
 // it that reads the network in 64 KiB slices.
@@ -236,6 +238,7 @@ func New(opts ...Option) (*Client, error) {
 		downloads = downloadTransport()
 	}
 	apiHTTP := *hc
+	apiHTTP.CheckRedirect = safeRedirects(hc.CheckRedirect)
 	if len(cfg.apiTransport) > 0 {
 		rt, err := wrapTransport(cfg.apiTransport, transport)
 		if err != nil {
@@ -253,7 +256,7 @@ func New(opts ...Option) (*Client, error) {
 		logger:    cfg.logger,
 		// Downloads: same transport, no timeout (the context bounds them),
 		// no bearer token, and redirects keep no Authorization.
-		download: &http.Client{Transport: downloads, Jar: nil},
+		download: &http.Client{Transport: downloads, Jar: nil, CheckRedirect: safeRedirects(nil)},
 	}
 	api, err := dbapi.NewClient(base,
 		dbapi.WithHTTPClient(retryDoer{rc: newRetryClient(&apiHTTP, retry, cfg.logger)}),

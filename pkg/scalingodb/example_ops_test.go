@@ -42,7 +42,7 @@ func ExampleOperationsService_Wait() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	op, err := client.Operations.Wait(ctx, "my-db-123", upgrade.OperationID, scalingodb.PollEvery(5*time.Millisecond, 20*time.Millisecond))
+	op, err := client.Operations.Wait(ctx, "my-db-123", upgrade.OperationID, scalingodb.WithPollInterval(5*time.Millisecond, 20*time.Millisecond))
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -62,7 +62,7 @@ func ExampleBackupsService_RestoreAndWait() {
 		log.Fatal(err)
 	}
 
-	r, err := client.Backups.RestoreAndWait(ctx, "my-db-123", mockserver.DemoBackupID, scalingodb.PollEvery(5*time.Millisecond, 20*time.Millisecond))
+	r, err := client.Backups.RestoreAndWait(ctx, "my-db-123", mockserver.DemoBackupID, scalingodb.WithPollInterval(5*time.Millisecond, 20*time.Millisecond))
 	if err != nil {
 		log.Fatal(err)
 	}

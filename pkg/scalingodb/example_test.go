@@ -2,6 +2,7 @@ package scalingodb_test
 
 import (
 	"context"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"log"
@@ -51,7 +52,7 @@ func Example() {
 		fmt.Printf("user %s (read-only: %t)\n", u.Name, u.ReadOnly)
 	}
 
-	backup, err := client.Backups.CreateAndWait(ctx, "my-db-123", scalingodb.PollEvery(10*time.Millisecond, 100*time.Millisecond))
+	backup, err := client.Backups.CreateAndWait(ctx, "my-db-123", scalingodb.WithPollInterval(10*time.Millisecond, 100*time.Millisecond))
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -160,9 +161,9 @@ func ExampleNewAddonTokenSource() {
 	// https://db-api.osc-fr1.scalingo.com/api
 }
 
-// ExampleBackupsService_Download downloads an archive over four ranged
+// ExampleBackupsService_DownloadAt downloads an archive over four ranged
 // connections into any io.WriterAt, reporting progress.
-func ExampleBackupsService_Download() {
+func ExampleBackupsService_DownloadAt() {
 	baseURL, stop := startMock()
 	defer stop()
 	client, err := scalingodb.New(scalingodb.WithBaseURL(baseURL), scalingodb.WithToken(mockserver.DefaultToken))
@@ -176,7 +177,7 @@ func ExampleBackupsService_Download() {
 	defer os.Remove(f.Name())
 	defer f.Close()
 	var last int64
-	n, err := client.Backups.Download(context.Background(), "my-db-123", "5bd2c6104ffb090be1ac3ce2", f,
+	n, err := client.Backups.DownloadAt(context.Background(), "my-db-123", "5bd2c6104ffb090be1ac3ce2", f,
 		scalingodb.WithParallel(4),
 		scalingodb.WithProgress(func(done, total int64) { last = done }))
 	if err != nil {
@@ -185,4 +186,60 @@ func ExampleBackupsService_Download() {
 	fmt.Println(n, last)
 	// Output:
 	// 1234567 1234567
+}
+
+// ExampleBackupsService_Download streams an archive in order into any
+// io.Writer (here a hash; a pipe to gpg or an object store works alike).
+func ExampleBackupsService_Download() {
+	baseURL, stop := startMock()
+	defer stop()
+	client, err := scalingodb.New(scalingodb.WithBaseURL(baseURL), scalingodb.WithToken(mockserver.DefaultToken))
+	if err != nil {
+		log.Fatal(err)
+	}
+	h := sha256.New()
+	n, err := client.Backups.Download(context.Background(), "my-db-123", "5bd2c6104ffb090be1ac3ce2", h)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(n, h.Size())
+	// Output:
+	// 1234567 32
+}
+
+// ExampleBackupsService_Wait waits for a backup, printing each state
+// change, and keeps the backup's ID when the wait times out.
+func ExampleBackupsService_Wait() {
+	baseURL, stop := startMock()
+	defer stop()
+	client, err := scalingodb.New(scalingodb.WithBaseURL(baseURL), scalingodb.WithToken(mockserver.DefaultToken))
+	if err != nil {
+		log.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	backup, err := client.Backups.Create(ctx, "my-db-123")
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(backup.Status)
+	last := backup.Status
+	backup, err = client.Backups.Wait(ctx, backup.ID,
+		scalingodb.WithPollInterval(10*time.Millisecond, 100*time.Millisecond),
+		scalingodb.WithPollCallback(func(b *scalingodb.Backup) {
+			if b.Status != last {
+				last = b.Status // a program would show the change here
+			}
+		}))
+	var waitErr *scalingodb.WaitError
+	if errors.As(err, &waitErr) {
+		log.Fatalf("backup %s still %s: wait again later", waitErr.BackupID, waitErr.LastStatus)
+	}
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(last, backup.Size > 0)
+	// Output:
+	// scheduled
+	// done true
 }

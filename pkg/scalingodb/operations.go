@@ -81,7 +81,7 @@ func (s *OperationsService) Get(ctx context.Context, databaseID, operationID str
 	return w.Operation, nil
 }
 
-// Wait polls an operation, with a growing interval (see PollEvery), until
+// Wait polls an operation, with a growing interval (see WithPollInterval), until
 // it succeeds (the operation is returned) or fails (an
 // *OperationFailedError that matches ErrOperationFailed), or ctx is done.
 // Transient errors of a poll are retried by the client's retry policy; any
@@ -109,7 +109,7 @@ func (s *OperationsService) Wait(ctx context.Context, databaseID, operationID st
 }
 
 // poll calls check, waiting a growing interval between two calls (see
-// PollEvery), until it reports done or an error, or ctx is done.
+// WithPollInterval), until it reports done or an error, or ctx is done.
 func poll(ctx context.Context, opts []WaitOption, check func() (bool, error)) error {
 	cfg := waitConfig{first: time.Second, max: 15 * time.Second}
 	for _, o := range opts {

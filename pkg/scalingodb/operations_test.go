@@ -32,7 +32,7 @@ func startOpsMock(t *testing.T) *Client {
 	return c
 }
 
-var fastPoll = PollEvery(2*time.Millisecond, 5*time.Millisecond)
+var fastPoll = WithPollInterval(2*time.Millisecond, 5*time.Millisecond)
 
 func TestJSOnlyOperationsAgainstMock(t *testing.T) {
 	c := startOpsMock(t)

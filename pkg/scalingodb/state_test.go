@@ -309,7 +309,7 @@ func TestClientDecodesTheMockState(t *testing.T) {
 				}
 			}
 			dst := &memAt{}
-			n := must(f.c.Backups.Download(ctx, db, mockserver.DemoBackupID, dst))(t)
+			n := must(f.c.Backups.DownloadAt(ctx, db, mockserver.DemoBackupID, dst))(t)
 			want, err := io.ReadAll(mockserver.ArchiveContent(mockserver.DemoBackupID, size))
 			if err != nil {
 				t.Fatal(err)
