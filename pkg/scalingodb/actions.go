@@ -34,8 +34,6 @@ func (e *ActionError) Error() string {
 // Is reports whether target is ErrActionFailed.
 func (e *ActionError) Is(target error) bool { return target == ErrActionFailed }
 
-var opRunAction = op{id: "runDatabaseAction"}
-
 // Run runs the action named name with params (any JSON-encodable value, or
 // nil) and returns its raw JSON result, to be decoded by the caller into
 // the shape the action documents ("null" for actions that return nothing).
@@ -48,33 +46,32 @@ func (s *ActionsService) Run(ctx context.Context, databaseID, name string, param
 		return nil, err
 	}
 	if name == "" {
-		return nil, &ValidationError{Field: "action_name", Reason: "must not be empty"}
+		return nil, &InvalidInputError{Field: "action_name", Reason: "must not be empty"}
 	}
 	body, err := json.Marshal(struct {
 		ActionName string `json:"action_name"`
 		Params     any    `json:"params"`
 	}{name, params})
 	if err != nil {
-		return nil, &ValidationError{Field: "params", Reason: "cannot be encoded as JSON"}
+		return nil, &InvalidInputError{Field: "params", Reason: "cannot be encoded as JSON"}
 	}
-	var w struct {
+	w, status, err := fetch[struct {
 		OK     *int            `json:"ok"`
 		Result json.RawMessage `json:"result"`
 		Error  string          `json:"error"`
-	}
-	status, err := s.c.do(ctx, opRunAction, func(ctx context.Context, e ...dbapi.RequestEditorFn) (*http.Response, error) {
+	}](ctx, s.c, "runDatabaseAction", func(ctx context.Context, e ...dbapi.RequestEditorFn) (*http.Response, error) {
 		return s.c.api.RunDatabaseActionWithBody(ctx, databaseID, jsonContentType, bytes.NewReader(body), e...)
-	}, &w)
+	})
 	if err != nil {
 		return nil, err
 	}
 	switch {
 	case w.OK == nil:
-		return nil, malformed(opRunAction, status, `missing required field "ok"`)
+		return nil, malformed(operation("runDatabaseAction"), status, `missing required field "ok"`)
 	case *w.OK == 0:
 		return nil, &ActionError{Action: name, Message: w.Error}
 	case *w.OK != 1:
-		return nil, malformed(opRunAction, status, `field "ok" is neither 0 nor 1`)
+		return nil, malformed(operation("runDatabaseAction"), status, `field "ok" is neither 0 nor 1`)
 	}
 	if w.Result == nil {
 		w.Result = json.RawMessage("null")

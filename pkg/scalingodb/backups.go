@@ -57,18 +57,19 @@ type Backup struct {
 	Hidden     bool         `json:"hidden,omitempty"`
 }
 
-func (b *Backup) check(o op, status int) error {
+func (b *Backup) missing() string {
 	if b.ID == "" || b.Status == "" {
-		return malformed(o, status, `missing required field "id" or "status" of a backup`)
+		return `"id" or "status" of a backup`
 	}
-	return nil
+	return ""
 }
 
 // ErrBackupFailed matches a *BackupFailedError.
 var ErrBackupFailed = errors.New("scalingodb: backup failed")
 
-// BackupFailedError is a backup that ended in the error or cancelled state while
-// being waited for. It matches ErrBackupFailed.
+// BackupFailedError is a backup that reached the error, cancelling or
+// cancelled state while being waited for (a cancelling backup will not be
+// done). It matches ErrBackupFailed.
 type BackupFailedError struct {
 	// Backup is the backup in its final state.
 	Backup *Backup
@@ -82,14 +83,6 @@ func (e *BackupFailedError) Error() string {
 // Is reports whether target is ErrBackupFailed.
 func (e *BackupFailedError) Is(target error) bool { return target == ErrBackupFailed }
 
-var (
-	opListBackups  = op{id: "listBackups", idempotent: true}
-	opCreateBackup = op{id: "createBackup"}
-	opGetBackup    = op{id: "getBackup", idempotent: true}
-	opGetArchive   = op{id: "getBackupArchive", idempotent: true}
-	opDownload     = op{id: "downloadBackup", idempotent: true}
-)
-
 // List returns the backups of a database, newest first.
 //
 // API: GET /databases/{database_id}/backups (listBackups)
@@ -97,27 +90,9 @@ func (s *BackupsService) List(ctx context.Context, databaseID string) ([]*Backup
 	if err := pathID("database_id", databaseID); err != nil {
 		return nil, err
 	}
-	var w struct {
-		Backups *[]*Backup `json:"database_backups"`
-	}
-	status, err := s.c.do(ctx, opListBackups, func(ctx context.Context, e ...dbapi.RequestEditorFn) (*http.Response, error) {
+	return fetchList[Backup](ctx, s.c, "listBackups", func(ctx context.Context, e ...dbapi.RequestEditorFn) (*http.Response, error) {
 		return s.c.api.ListBackups(ctx, databaseID, e...)
-	}, &w)
-	if err != nil {
-		return nil, err
-	}
-	if w.Backups == nil {
-		return nil, malformed(opListBackups, status, `missing envelope key "database_backups"`)
-	}
-	for _, b := range *w.Backups {
-		if b == nil {
-			return nil, malformed(opListBackups, status, "null backup in list")
-		}
-		if err := b.check(opListBackups, status); err != nil {
-			return nil, err
-		}
-	}
-	return *w.Backups, nil
+	})
 }
 
 // Create schedules a manual backup and returns it (usually in the
@@ -130,12 +105,13 @@ func (s *BackupsService) Create(ctx context.Context, databaseID string) (*Backup
 	if err := pathID("database_id", databaseID); err != nil {
 		return nil, err
 	}
+	o := operation("createBackup")
 	// One pass decodes both shapes; the envelope key decides which one counts.
 	var w struct {
 		Envelope *Backup `json:"database_backup"`
 		Backup
 	}
-	status, err := s.c.do(ctx, opCreateBackup, func(ctx context.Context, e ...dbapi.RequestEditorFn) (*http.Response, error) {
+	status, err := s.c.do(ctx, o, func(ctx context.Context, e ...dbapi.RequestEditorFn) (*http.Response, error) {
 		return s.c.api.CreateBackup(ctx, databaseID, e...)
 	}, &w)
 	if err != nil {
@@ -144,14 +120,11 @@ func (s *BackupsService) Create(ctx context.Context, databaseID string) (*Backup
 	b := w.Envelope
 	if b == nil {
 		if w.ID == "" {
-			return nil, malformed(opCreateBackup, status, `missing envelope key "database_backup" and not a bare backup`)
+			return nil, malformed(o, status, `missing envelope key "database_backup" and not a bare backup`)
 		}
 		b = &w.Backup
 	}
-	if err := b.check(opCreateBackup, status); err != nil {
-		return nil, err
-	}
-	return b, nil
+	return b, checkValue(o, status, b)
 }
 
 // Get returns one backup. The path is not nested under the database.
@@ -161,50 +134,33 @@ func (s *BackupsService) Get(ctx context.Context, backupID string) (*Backup, err
 	if err := pathID("backup_id", backupID); err != nil {
 		return nil, err
 	}
-	var w struct {
-		Backup *Backup `json:"database_backup"`
-	}
-	status, err := s.c.do(ctx, opGetBackup, func(ctx context.Context, e ...dbapi.RequestEditorFn) (*http.Response, error) {
+	return fetchOne[Backup](ctx, s.c, "getBackup", func(ctx context.Context, e ...dbapi.RequestEditorFn) (*http.Response, error) {
 		return s.c.api.GetBackup(ctx, backupID, e...)
-	}, &w)
-	if err != nil {
-		return nil, err
-	}
-	if w.Backup == nil {
-		return nil, malformed(opGetBackup, status, `missing envelope key "database_backup"`)
-	}
-	if err := w.Backup.check(opGetBackup, status); err != nil {
-		return nil, err
-	}
-	return w.Backup, nil
+	})
 }
 
 // ArchiveLink returns a pre-signed link to the archive of a backup.
 //
 // API: GET /databases/{database_id}/backups/{backup_id}/archive (getBackupArchive)
 func (s *BackupsService) ArchiveLink(ctx context.Context, databaseID, backupID string) (SignedURL, error) {
-	if err := pathID("database_id", databaseID); err != nil {
+	if err := pathIDs("database_id", databaseID, "backup_id", backupID); err != nil {
 		return SignedURL{}, err
 	}
-	if err := pathID("backup_id", backupID); err != nil {
-		return SignedURL{}, err
-	}
-	var w struct {
-		URL *string `json:"download_url"`
-	}
-	status, err := s.c.do(ctx, opGetArchive, func(ctx context.Context, e ...dbapi.RequestEditorFn) (*http.Response, error) {
+	w, status, err := fetch[struct {
+		URL string `json:"download_url"`
+	}](ctx, s.c, "getBackupArchive", func(ctx context.Context, e ...dbapi.RequestEditorFn) (*http.Response, error) {
 		return s.c.api.GetBackupArchive(ctx, databaseID, backupID, e...)
-	}, &w)
+	})
 	if err != nil {
 		return SignedURL{}, err
 	}
-	if w.URL == nil || *w.URL == "" {
-		return SignedURL{}, malformed(opGetArchive, status, `missing required field "download_url"`)
+	if w.URL == "" {
+		return SignedURL{}, malformed(operation("getBackupArchive"), status, `missing required field "download_url"`)
 	}
-	if err := checkDownloadURL(*w.URL); err != nil {
-		return SignedURL{}, malformed(opGetArchive, status, `"download_url" is not an absolute http(s) URL`)
+	if err := checkDownloadURL(w.URL); err != nil {
+		return SignedURL{}, malformed(operation("getBackupArchive"), status, `"download_url" is not an absolute http(s) URL`)
 	}
-	return SignedURL{url: *w.URL}, nil
+	return SignedURL{url: w.URL}, nil
 }
 
 // WaitOption tunes Wait and CreateAndWait.
@@ -266,8 +222,8 @@ func (e *WaitError) Error() string {
 func (e *WaitError) Unwrap() error { return e.Err }
 
 // Wait polls a backup, with a growing interval, until it is done (the
-// backup is returned) or fails (a *BackupFailedError that matches
-// ErrBackupFailed), or ctx is done. When ctx is done, Wait returns the
+// backup is returned) or reaches the error, cancelling or cancelled state
+// (a *BackupFailedError that matches ErrBackupFailed), or ctx is done. When ctx is done, Wait returns the
 // backup as last seen (nil if no poll succeeded) together with a
 // *WaitError, so that the caller keeps the backup's ID and can wait again.
 // Transient errors of a poll are retried by the client's retry policy; any

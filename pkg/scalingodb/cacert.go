@@ -15,8 +15,6 @@ import (
 // a PEM bundle is a few KiB.
 const maxCACertificate = 1 << 20
 
-var opCACertificate = op{id: "getCaCertificate", idempotent: true}
-
 // CACertificate writes the PEM certificate of the authority that signs the
 // databases' TLS certificates to w, and returns the number of bytes
 // written. The answer is read whole and checked (one or more PEM
@@ -45,7 +43,7 @@ func (s *DatabasesService) CACertificate(ctx context.Context, w io.Writer) (int6
 // API: GET /ca_certificate (getCaCertificate)
 func (s *DatabasesService) CACertificateToFile(ctx context.Context, path string) (int64, error) {
 	if path == "" {
-		return 0, &ValidationError{Field: "path", Reason: "must not be empty"}
+		return 0, &InvalidInputError{Field: "path", Reason: "must not be empty"}
 	}
 	cert, err := s.caCertificate(ctx)
 	if err != nil {
@@ -65,7 +63,8 @@ func (s *DatabasesService) caCertificate(ctx context.Context) ([]byte, error) {
 		req.Header.Set("Accept", "application/x-pem-file, application/json")
 		return nil
 	}
-	status, err := s.c.do(ctx, opCACertificate, func(ctx context.Context, e ...dbapi.RequestEditorFn) (*http.Response, error) {
+	o := operation("getCaCertificate")
+	status, err := s.c.do(ctx, o, func(ctx context.Context, e ...dbapi.RequestEditorFn) (*http.Response, error) {
 		resp, err := s.c.api.GetCaCertificate(ctx, append(e, acceptPEM)...)
 		if err != nil || resp.StatusCode < 200 || resp.StatusCode > 299 {
 			return resp, err // do turns an error answer into an *APIError
@@ -81,15 +80,15 @@ func (s *DatabasesService) caCertificate(ctx context.Context) ([]byte, error) {
 	}
 	if readErr != nil {
 		if ctx.Err() != nil {
-			return nil, fmt.Errorf("scalingodb: %s: %w", opCACertificate.id, ctx.Err())
+			return nil, fmt.Errorf("scalingodb: %s: %w", o.id, ctx.Err())
 		}
-		return nil, &ResponseError{StatusCode: status, OperationID: opCACertificate.id, Reason: "body cut short", Err: readErr}
+		return nil, &ResponseError{StatusCode: status, OperationID: o.id, Reason: "body cut short", Err: readErr}
 	}
 	if len(body) > maxCACertificate {
-		return nil, malformed(opCACertificate, status, "the certificate is larger than 1 MiB")
+		return nil, malformed(o, status, "the certificate is larger than 1 MiB")
 	}
 	if !isPEMCertificates(body) {
-		return nil, malformed(opCACertificate, status, "the body is not a PEM certificate")
+		return nil, malformed(o, status, "the body is not a PEM certificate")
 	}
 	return body, nil
 }

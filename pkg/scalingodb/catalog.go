@@ -44,35 +44,27 @@ type Plan struct {
 	GatewayNodes            int `json:"gateway_nodes,omitempty"`
 }
 
-var (
-	opListTypes       = op{id: "listDatabaseTypes", idempotent: true}
-	opGetType         = op{id: "getDatabaseType", idempotent: true}
-	opGetPlan         = op{id: "getPlan", idempotent: true}
-	opGetDatabasePlan = op{id: "getDatabasePlan", idempotent: true}
-)
+func (t *DatabaseType) missing() string {
+	if t.ID == "" || t.Name == "" {
+		return `"id" or "name" of a database type`
+	}
+	return ""
+}
+
+func (p *Plan) missing() string {
+	if p.ID == "" || p.Name == "" {
+		return `"plan.id" or "plan.name"`
+	}
+	return ""
+}
 
 // List returns the database types.
 //
 // API: GET /database_types (listDatabaseTypes)
 func (s *TypesService) List(ctx context.Context) ([]*DatabaseType, error) {
-	var w struct {
-		Types *[]*DatabaseType `json:"database_types"`
-	}
-	status, err := s.c.do(ctx, opListTypes, func(ctx context.Context, e ...dbapi.RequestEditorFn) (*http.Response, error) {
+	return fetchList[DatabaseType](ctx, s.c, "listDatabaseTypes", func(ctx context.Context, e ...dbapi.RequestEditorFn) (*http.Response, error) {
 		return s.c.api.ListDatabaseTypes(ctx, e...)
-	}, &w)
-	if err != nil {
-		return nil, err
-	}
-	if w.Types == nil {
-		return nil, malformed(opListTypes, status, `missing envelope key "database_types"`)
-	}
-	for _, t := range *w.Types {
-		if t == nil || t.ID == "" || t.Name == "" {
-			return nil, malformed(opListTypes, status, `missing required field "id" or "name" of a database type`)
-		}
-	}
-	return *w.Types, nil
+	})
 }
 
 // Get returns a database type by its ID (a database's TypeID).
@@ -82,22 +74,9 @@ func (s *TypesService) Get(ctx context.Context, typeID string) (*DatabaseType, e
 	if err := pathID("database_type_id", typeID); err != nil {
 		return nil, err
 	}
-	var w struct {
-		Type *DatabaseType `json:"database_type"`
-	}
-	status, err := s.c.do(ctx, opGetType, func(ctx context.Context, e ...dbapi.RequestEditorFn) (*http.Response, error) {
+	return fetchOne[DatabaseType](ctx, s.c, "getDatabaseType", func(ctx context.Context, e ...dbapi.RequestEditorFn) (*http.Response, error) {
 		return s.c.api.GetDatabaseType(ctx, typeID, e...)
-	}, &w)
-	if err != nil {
-		return nil, err
-	}
-	if w.Type == nil {
-		return nil, malformed(opGetType, status, `missing envelope key "database_type"`)
-	}
-	if w.Type.ID == "" || w.Type.Name == "" {
-		return nil, malformed(opGetType, status, `missing required field "database_type.id" or "database_type.name"`)
-	}
-	return w.Type, nil
+	})
 }
 
 // Get returns the plan named planName of the database type typeName (a
@@ -106,12 +85,12 @@ func (s *TypesService) Get(ctx context.Context, typeID string) (*DatabaseType, e
 // API: GET /plans/{plan_name} (getPlan)
 func (s *PlansService) Get(ctx context.Context, typeName, planName string) (*Plan, error) {
 	if typeName == "" {
-		return nil, &ValidationError{Field: "type", Reason: "must not be empty"}
+		return nil, &InvalidInputError{Field: "type", Reason: "must not be empty"}
 	}
 	if err := pathID("plan_name", planName); err != nil {
 		return nil, err
 	}
-	return getPlan(ctx, s.c, opGetPlan, func(ctx context.Context, e ...dbapi.RequestEditorFn) (*http.Response, error) {
+	return fetchOne[Plan](ctx, s.c, "getPlan", func(ctx context.Context, e ...dbapi.RequestEditorFn) (*http.Response, error) {
 		return s.c.api.GetPlan(ctx, planName, &dbapi.GetPlanParams{Type: typeName}, e...)
 	})
 }
@@ -123,24 +102,7 @@ func (s *DatabasesService) Plan(ctx context.Context, databaseID string) (*Plan, 
 	if err := pathID("database_id", databaseID); err != nil {
 		return nil, err
 	}
-	return getPlan(ctx, s.c, opGetDatabasePlan, func(ctx context.Context, e ...dbapi.RequestEditorFn) (*http.Response, error) {
+	return fetchOne[Plan](ctx, s.c, "getDatabasePlan", func(ctx context.Context, e ...dbapi.RequestEditorFn) (*http.Response, error) {
 		return s.c.api.GetDatabasePlan(ctx, databaseID, e...)
 	})
-}
-
-func getPlan(ctx context.Context, c *Client, o op, send func(context.Context, ...dbapi.RequestEditorFn) (*http.Response, error)) (*Plan, error) {
-	var w struct {
-		Plan *Plan `json:"plan"`
-	}
-	status, err := c.do(ctx, o, send, &w)
-	if err != nil {
-		return nil, err
-	}
-	if w.Plan == nil {
-		return nil, malformed(o, status, `missing envelope key "plan"`)
-	}
-	if w.Plan.ID == "" || w.Plan.Name == "" {
-		return nil, malformed(o, status, `missing required field "plan.id" or "plan.name"`)
-	}
-	return w.Plan, nil
 }

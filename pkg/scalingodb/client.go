@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"reflect"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -64,8 +65,7 @@ type Client struct {
 	baseURL   string
 	tokens    TokenSource
 	userAgent string
-	uaHeader  []string
-	lastAuth  atomic.Pointer[authValue]
+	lastAuth  atomic.Pointer[authCache]
 	logger    *slog.Logger
 	download  *http.Client
 }
@@ -122,7 +122,7 @@ func WithBaseURL(baseURL string) Option {
 func WithToken(token string) Option {
 	return func(c *config) error {
 		if token == "" {
-			return &ValidationError{Field: "token", Reason: "must not be empty"}
+			return &InvalidInputError{Field: "token", Reason: "must not be empty"}
 		}
 		c.tokens = StaticToken(token)
 		return nil
@@ -134,7 +134,7 @@ func WithToken(token string) Option {
 func WithTokenSource(ts TokenSource) Option {
 	return func(c *config) error {
 		if ts == nil {
-			return &ValidationError{Field: "token source", Reason: "must not be nil"}
+			return &InvalidInputError{Field: "token source", Reason: "must not be nil"}
 		}
 		c.tokens = ts
 		return nil
@@ -151,7 +151,7 @@ func WithTokenSource(ts TokenSource) Option {
 func WithHTTPClient(hc *http.Client) Option {
 	return func(c *config) error {
 		if hc == nil {
-			return &ValidationError{Field: "http client", Reason: "must not be nil"}
+			return &InvalidInputError{Field: "http client", Reason: "must not be nil"}
 		}
 		c.httpClient = hc
 		return nil
@@ -162,7 +162,7 @@ func WithHTTPClient(hc *http.Client) Option {
 func WithUserAgent(ua string) Option {
 	return func(c *config) error {
 		if ua == "" || strings.ContainsAny(ua, "\r\n") {
-			return &ValidationError{Field: "user agent", Reason: "must be a non-empty single line"}
+			return &InvalidInputError{Field: "user agent", Reason: "must be a non-empty single line"}
 		}
 		c.userAgent = ua
 		return nil
@@ -185,7 +185,7 @@ func WithUserAgent(ua string) Option {
 func WithRetry(p RetryPolicy) Option {
 	return func(c *config) error {
 		if p.MaxAttempts < 0 || p.MinWait < 0 || p.MaxWait < 0 {
-			return &ValidationError{Field: "retry policy", Reason: "values must not be negative"}
+			return &InvalidInputError{Field: "retry policy", Reason: "values must not be negative"}
 		}
 		c.retry = p
 		return nil
@@ -252,7 +252,6 @@ func New(opts ...Option) (*Client, error) {
 		baseURL:   base,
 		tokens:    cfg.tokens,
 		userAgent: cfg.userAgent,
-		uaHeader:  []string{cfg.userAgent},
 		logger:    cfg.logger,
 		// Downloads: same transport, no timeout (the context bounds them),
 		// no bearer token, and redirects keep no Authorization.
@@ -309,67 +308,65 @@ func checkRegion(region string) error {
 			return nil
 		}
 	}
-	return &ValidationError{Field: "region", Reason: fmt.Sprintf("unknown region %q (known: %s)", region, strings.Join(regions[:], ", "))}
+	return &InvalidInputError{Field: "region", Reason: fmt.Sprintf("unknown region %q (known: %s)", region, strings.Join(regions[:], ", "))}
 }
 
 func checkHTTPURL(raw string) error {
 	u, err := url.Parse(raw)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return &ValidationError{Field: "base URL", Reason: "must be an absolute http or https URL"}
+		return &InvalidInputError{Field: "base URL", Reason: "must be an absolute http or https URL"}
 	}
 	if u.RawQuery != "" || u.Fragment != "" || u.User != nil {
-		return &ValidationError{Field: "base URL", Reason: "must not hold a query, fragment or user information"}
+		return &InvalidInputError{Field: "base URL", Reason: "must not hold a query, fragment or user information"}
 	}
 	return nil
 }
 
-// editRequest adds the bearer token and the fixed headers to every API request.
+// editRequest adds the bearer token and the fixed headers to every API
+// request. Each request gets header slices of its own (one allocation for
+// the three), so that a RoundTripper that edits a value in place changes
+// that request only.
 func (c *Client) editRequest(ctx context.Context, req *http.Request) error {
+	vals := make([]string, 3)
+	vals[0], vals[1] = c.userAgent, "application/json"
+	req.Header["User-Agent"] = vals[0:1:1]
+	req.Header["Accept"] = vals[1:2:2]
 	if c.tokens != nil {
 		tok, err := c.tokens.Token(ctx)
 		if err != nil {
 			return fmt.Errorf("scalingodb: token: %w", err)
 		}
-		req.Header["Authorization"] = c.authHeader(tok)
+		vals[2] = c.authValue(tok)
+		req.Header["Authorization"] = vals[2:3:3]
 	}
-	// The header values are shared read-only slices: net/http never writes to them.
-	req.Header["User-Agent"] = c.uaHeader
-	req.Header["Accept"] = acceptJSON
 	return nil
 }
 
-var acceptJSON = []string{"application/json"}
-
-// authHeader returns the Authorization value of tok, reusing the last one
-// built while the token does not change.
-func (c *Client) authHeader(tok string) []string {
+// authValue returns the Authorization value of tok, reusing the last
+// string built while the token does not change (strings are immutable, so
+// sharing one is safe).
+func (c *Client) authValue(tok string) string {
 	if h := c.lastAuth.Load(); h != nil && h.token == tok {
 		return h.value
 	}
-	h := &authValue{token: tok, value: []string{"Bearer " + tok}}
+	h := &authCache{token: tok, value: "Bearer " + tok}
 	c.lastAuth.Store(h)
 	return h.value
 }
 
-type authValue struct {
+type authCache struct {
 	token string
-	value []string
-}
-
-// op describes one operation of the spec for the request plumbing.
-type op struct {
-	id         string
-	idempotent bool
+	value string
 }
 
 // do sends a request through send, maps a non-2xx answer to *APIError,
 // and decodes a 2xx JSON body into out (when out is not nil). It returns
 // the status of the answer.
-func (c *Client) do(ctx context.Context, o op, send func(context.Context, ...dbapi.RequestEditorFn) (*http.Response, error), out any) (int, error) {
+func (c *Client) do(ctx context.Context, o *op, send sender, out any) (int, error) {
 	if ctx == nil {
 		return 0, errors.New("scalingodb: nil context")
 	}
-	if !o.idempotent {
+	if !o.retry {
 		ctx = noRetry(ctx)
 	}
 	var start time.Time
@@ -458,7 +455,7 @@ func drain(r io.Reader) {
 }
 
 // malformed reports a missing envelope key or a missing required field.
-func malformed(o op, status int, format string, args ...any) *ResponseError {
+func malformed(o *op, status int, format string, args ...any) *ResponseError {
 	return &ResponseError{StatusCode: status, OperationID: o.id, Reason: fmt.Sprintf(format, args...)}
 }
 
@@ -469,11 +466,102 @@ func malformed(o op, status int, format string, args ...any) *ResponseError {
 func pathID(field, v string) error {
 	switch v {
 	case "":
-		return &ValidationError{Field: field, Reason: "must not be empty"}
+		return &InvalidInputError{Field: field, Reason: "must not be empty"}
 	case ".", "..":
-		return &ValidationError{Field: field, Reason: "must not be a dot segment"}
+		return &InvalidInputError{Field: field, Reason: "must not be a dot segment"}
 	}
 	return nil
+}
+
+// pathIDs checks path parameters given as name, value pairs (see pathID).
+func pathIDs(pairs ...string) error {
+	for i := 0; i+1 < len(pairs); i += 2 {
+		if err := pathID(pairs[i], pairs[i+1]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// sender sends the request of one operation through the generated client,
+// with the editors the client adds.
+type sender = func(context.Context, ...dbapi.RequestEditorFn) (*http.Response, error)
+
+// checker is implemented by the answer types whose required fields the
+// client checks: missing names the fields missing, or is "".
+type checker interface{ missing() string }
+
+func checkValue(o *op, status int, v any) error {
+	if c, ok := v.(checker); ok {
+		if m := c.missing(); m != "" {
+			return malformed(o, status, "missing required field %s", m)
+		}
+	}
+	return nil
+}
+
+// fetch sends the request of operation id and decodes the answer into a
+// new T: the value under the operation's envelope key in the table, or the
+// whole body when it has none. A missing envelope key or a missing required
+// field (see checker) is a *ResponseError; the status of the answer is
+// returned too.
+func fetch[T any](ctx context.Context, c *Client, id string, send sender) (*T, int, error) {
+	o := operation(id)
+	if o.envelope == "" {
+		v := new(T)
+		status, err := c.do(ctx, o, send, v)
+		if err != nil {
+			return nil, status, err
+		}
+		return v, status, checkValue(o, status, v)
+	}
+	w := reflect.New(wireType[T](o))
+	status, err := c.do(ctx, o, send, w.Interface())
+	if err != nil {
+		return nil, status, err
+	}
+	v := w.Elem().Field(0).Interface().(*T)
+	if v == nil {
+		return nil, status, malformed(o, status, "missing envelope key %q", o.envelope)
+	}
+	return v, status, checkValue(o, status, v)
+}
+
+// fetchOne is fetch without the status.
+func fetchOne[T any](ctx context.Context, c *Client, id string, send sender) (*T, error) {
+	v, _, err := fetch[T](ctx, c, id, send)
+	if err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// fetchList is fetch for a list of T: a null list or item is a
+// *ResponseError, and every item's required fields are checked.
+func fetchList[T any](ctx context.Context, c *Client, id string, send sender) ([]*T, error) {
+	p, status, err := fetch[[]*T](ctx, c, id, send)
+	if err != nil {
+		return nil, err
+	}
+	if *p == nil {
+		return nil, malformed(operation(id), status, "expected a JSON array")
+	}
+	for _, v := range *p {
+		if v == nil {
+			return nil, malformed(operation(id), status, "null item in the list")
+		}
+		if err := checkValue(operation(id), status, v); err != nil {
+			return nil, err
+		}
+	}
+	return *p, nil
+}
+
+// send returns nil when the request of operation id succeeds, discarding
+// the body of the answer.
+func (c *Client) send(ctx context.Context, id string, send sender) error {
+	_, err := c.do(ctx, operation(id), send, nil)
+	return err
 }
 
 // downloadTransport is the transport of backup downloads when the caller

@@ -65,8 +65,8 @@ type Instance struct {
 
 // MaintenanceWindow is the weekly slot in which maintenance may run.
 type MaintenanceWindow struct {
-	// WeekdayUTC is the day the window starts, 0 being Sunday.
-	WeekdayUTC int `json:"weekday_utc"`
+	// WeekdayUTC is the day the window starts (UTC).
+	WeekdayUTC time.Weekday `json:"weekday_utc"`
 	// StartingHourUTC is the hour (UTC) at which the window starts.
 	StartingHourUTC int `json:"starting_hour_utc"`
 	// DurationInHour is the length of the window in hours.
@@ -103,8 +103,9 @@ type Database struct {
 	MongoReplSetName           string            `json:"mongo_repl_set_name,omitempty"`
 }
 
-// DatabaseUpdate holds the settings to change; nil fields are left alone.
-type DatabaseUpdate struct {
+// UpdateDatabaseParams holds the settings to change; nil fields are left
+// alone.
+type UpdateDatabaseParams struct {
 	// PeriodicBackupsEnabled turns periodic backups on or off.
 	PeriodicBackupsEnabled *bool
 	// PeriodicBackupsScheduledAt sets the hours (0-23, UTC) of the periodic
@@ -112,31 +113,32 @@ type DatabaseUpdate struct {
 	// several are sent as a list.
 	PeriodicBackupsScheduledAt []int
 	// MaintenanceWindow moves the maintenance window.
-	MaintenanceWindow *MaintenanceWindowUpdate
+	MaintenanceWindow *MaintenanceWindowParams
 }
 
-// MaintenanceWindowUpdate holds the parts of the maintenance window to
+// MaintenanceWindowParams holds the parts of the maintenance window to
 // change; nil fields are left alone.
-type MaintenanceWindowUpdate struct {
-	// WeekdayUTC is the day the window starts, 0 (Sunday) to 6.
-	WeekdayUTC *int `json:"weekday_utc,omitempty"`
+type MaintenanceWindowParams struct {
+	// WeekdayUTC is the day the window starts (UTC), time.Sunday to
+	// time.Saturday.
+	WeekdayUTC *time.Weekday `json:"weekday_utc,omitempty"`
 	// StartingHourUTC is the hour (0-23, UTC) at which the window starts.
 	StartingHourUTC *int `json:"starting_hour_utc,omitempty"`
 }
 
-func (u *DatabaseUpdate) body() ([]byte, error) {
+func (u *UpdateDatabaseParams) body() ([]byte, error) {
 	if u == nil {
-		return nil, &ValidationError{Field: "update", Reason: "must not be nil"}
+		return nil, &InvalidInputError{Field: "update", Reason: "must not be nil"}
 	}
 	type wire struct {
 		PeriodicBackupsEnabled     *bool                    `json:"periodic_backups_enabled,omitempty"`
 		PeriodicBackupsScheduledAt any                      `json:"periodic_backups_scheduled_at,omitempty"`
-		MaintenanceWindow          *MaintenanceWindowUpdate `json:"maintenance_window,omitempty"`
+		MaintenanceWindow          *MaintenanceWindowParams `json:"maintenance_window,omitempty"`
 	}
 	w := wire{PeriodicBackupsEnabled: u.PeriodicBackupsEnabled, MaintenanceWindow: u.MaintenanceWindow}
 	for _, h := range u.PeriodicBackupsScheduledAt {
 		if h < 0 || h > 23 {
-			return nil, &ValidationError{Field: "periodic_backups_scheduled_at", Reason: fmt.Sprintf("hour %d is not within 0-23", h)}
+			return nil, &InvalidInputError{Field: "periodic_backups_scheduled_at", Reason: fmt.Sprintf("hour %d is not within 0-23", h)}
 		}
 	}
 	switch len(u.PeriodicBackupsScheduledAt) {
@@ -147,11 +149,11 @@ func (u *DatabaseUpdate) body() ([]byte, error) {
 		w.PeriodicBackupsScheduledAt = u.PeriodicBackupsScheduledAt
 	}
 	if mw := u.MaintenanceWindow; mw != nil {
-		if mw.WeekdayUTC != nil && (*mw.WeekdayUTC < 0 || *mw.WeekdayUTC > 6) {
-			return nil, &ValidationError{Field: "maintenance_window.weekday_utc", Reason: "must be within 0-6"}
+		if mw.WeekdayUTC != nil && (*mw.WeekdayUTC < time.Sunday || *mw.WeekdayUTC > time.Saturday) {
+			return nil, &InvalidInputError{Field: "maintenance_window.weekday_utc", Reason: "must be within 0-6"}
 		}
 		if mw.StartingHourUTC != nil && (*mw.StartingHourUTC < 0 || *mw.StartingHourUTC > 23) {
-			return nil, &ValidationError{Field: "maintenance_window.starting_hour_utc", Reason: "must be within 0-23"}
+			return nil, &InvalidInputError{Field: "maintenance_window.starting_hour_utc", Reason: "must be within 0-23"}
 		}
 	}
 	return json.Marshal(struct {
@@ -159,26 +161,12 @@ func (u *DatabaseUpdate) body() ([]byte, error) {
 	}{w})
 }
 
-type databaseEnvelope struct {
-	Database *Database `json:"database"`
-}
-
-func (e *databaseEnvelope) result(o op, status int) (*Database, error) {
-	if e.Database == nil {
-		return nil, malformed(o, status, `missing envelope key "database"`)
+func (d *Database) missing() string {
+	if d.ID == "" {
+		return `"database.id"`
 	}
-	if e.Database.ID == "" {
-		return nil, malformed(o, status, `missing required field "database.id"`)
-	}
-	return e.Database, nil
+	return ""
 }
-
-var (
-	opGetDatabase     = op{id: "getDatabase", idempotent: true}
-	opUpdateDatabase  = op{id: "updateDatabase", idempotent: true}
-	opPutDatabase     = op{id: "putDatabase", idempotent: true}
-	opUpgradeDatabase = op{id: "upgradeDatabase"}
-)
 
 // Get returns the settings, version, instances and features of a database.
 //
@@ -187,50 +175,37 @@ func (s *DatabasesService) Get(ctx context.Context, databaseID string) (*Databas
 	if err := pathID("database_id", databaseID); err != nil {
 		return nil, err
 	}
-	var env databaseEnvelope
-	status, err := s.c.do(ctx, opGetDatabase, func(ctx context.Context, e ...dbapi.RequestEditorFn) (*http.Response, error) {
+	return fetchOne[Database](ctx, s.c, "getDatabase", func(ctx context.Context, e ...dbapi.RequestEditorFn) (*http.Response, error) {
 		return s.c.api.GetDatabase(ctx, databaseID, e...)
-	}, &env)
-	if err != nil {
-		return nil, err
-	}
-	return env.result(opGetDatabase, status)
+	})
 }
 
 // Update changes the periodic backup schedule or the maintenance window of
-// a database; nil fields of u are left alone. It is idempotent and retried.
+// a database; nil fields of p are left alone. It is sent as PATCH; the API
+// also takes the same body with PUT (putDatabase), which does the same, so
+// the client has one method for both. It sets values and is retried.
 //
 // API: PATCH /databases/{database_id} (updateDatabase)
-func (s *DatabasesService) Update(ctx context.Context, databaseID string, u *DatabaseUpdate) (*Database, error) {
-	return s.update(ctx, opUpdateDatabase, databaseID, u)
-}
-
-// Put is Update sent with the PUT verb, which the documentation accepts too.
-//
 // API: PUT /databases/{database_id} (putDatabase)
-func (s *DatabasesService) Put(ctx context.Context, databaseID string, u *DatabaseUpdate) (*Database, error) {
-	return s.update(ctx, opPutDatabase, databaseID, u)
+func (s *DatabasesService) Update(ctx context.Context, databaseID string, p *UpdateDatabaseParams) (*Database, error) {
+	return s.update(ctx, "updateDatabase", databaseID, p)
 }
 
-func (s *DatabasesService) update(ctx context.Context, o op, databaseID string, u *DatabaseUpdate) (*Database, error) {
+// update sends p as updateDatabase (PATCH) or putDatabase (PUT).
+func (s *DatabasesService) update(ctx context.Context, id, databaseID string, p *UpdateDatabaseParams) (*Database, error) {
 	if err := pathID("database_id", databaseID); err != nil {
 		return nil, err
 	}
-	body, err := u.body()
+	body, err := p.body()
 	if err != nil {
 		return nil, err
 	}
-	var env databaseEnvelope
-	status, err := s.c.do(ctx, o, func(ctx context.Context, e ...dbapi.RequestEditorFn) (*http.Response, error) {
-		if o == opPutDatabase {
+	return fetchOne[Database](ctx, s.c, id, func(ctx context.Context, e ...dbapi.RequestEditorFn) (*http.Response, error) {
+		if id == "putDatabase" {
 			return s.c.api.PutDatabaseWithBody(ctx, databaseID, jsonContentType, bytes.NewReader(body), e...)
 		}
 		return s.c.api.UpdateDatabaseWithBody(ctx, databaseID, jsonContentType, bytes.NewReader(body), e...)
-	}, &env)
-	if err != nil {
-		return nil, err
-	}
-	return env.result(o, status)
+	})
 }
 
 // Upgrade is the answer to an upgrade request: the target version and the
@@ -255,22 +230,27 @@ func (s *DatabasesService) Upgrade(ctx context.Context, databaseID string) (*Upg
 	if err := pathID("database_id", databaseID); err != nil {
 		return nil, err
 	}
-	var w struct {
-		Message        *string `json:"message"`
-		OperationID    *string `json:"operation_id"`
-		WarningMessage string  `json:"warning_message"`
-		DatabaseTypeVersion
-	}
-	status, err := s.c.do(ctx, opUpgradeDatabase, func(ctx context.Context, e ...dbapi.RequestEditorFn) (*http.Response, error) {
+	w, err := fetchOne[upgradeWire](ctx, s.c, "upgradeDatabase", func(ctx context.Context, e ...dbapi.RequestEditorFn) (*http.Response, error) {
 		return s.c.api.UpgradeDatabase(ctx, databaseID, e...)
-	}, &w)
+	})
 	if err != nil {
 		return nil, err
 	}
-	if w.Message == nil || w.OperationID == nil || w.ID == "" {
-		return nil, malformed(opUpgradeDatabase, status, "missing required field (message, operation_id or id)")
-	}
 	return &Upgrade{Message: *w.Message, OperationID: *w.OperationID, WarningMessage: w.WarningMessage, Target: w.DatabaseTypeVersion}, nil
+}
+
+type upgradeWire struct {
+	Message        *string `json:"message"`
+	OperationID    *string `json:"operation_id"`
+	WarningMessage string  `json:"warning_message"`
+	DatabaseTypeVersion
+}
+
+func (w *upgradeWire) missing() string {
+	if w.Message == nil || w.OperationID == nil || w.ID == "" {
+		return "(message, operation_id or id)"
+	}
+	return ""
 }
 
 const jsonContentType = "application/json"

@@ -33,7 +33,9 @@
 // *ResponseError that matches ErrMalformedResponse: the client never
 // returns zero values in its place. Inputs the API would refuse (a user
 // name or password breaking the rules, an empty or "." / ".." identifier)
-// are a *ValidationError, returned before any request is sent.
+// are an *InvalidInputError, returned before any request is sent: it
+// matches ErrInvalidInput, while ErrValidation matches the server's 422
+// only, so a caller can tell whether the request left the process.
 //
 // # Retries
 //

@@ -290,12 +290,12 @@ var twins = []struct {
 	generated reflect.Type
 }{
 	{"Backup", reflect.TypeFor[Backup](), reflect.TypeFor[dbapi.Backup]()},
-	{"Database", reflect.TypeFor[databaseEnvelope](), reflect.TypeFor[dbapi.DatabaseResponse]()},
-	{"MaintenanceWindowUpdate", reflect.TypeFor[MaintenanceWindowUpdate](), reflect.TypeFor[dbapi.MaintenanceWindowUpdate]()},
+	{"Database", wireType[Database](operation("getDatabase")), reflect.TypeFor[dbapi.DatabaseResponse]()},
+	{"MaintenanceWindowParams", reflect.TypeFor[MaintenanceWindowParams](), reflect.TypeFor[dbapi.MaintenanceWindowUpdate]()},
 	{"Feature", reflect.TypeFor[Feature](), reflect.TypeFor[dbapi.Feature]()},
 	{"FeatureToggle", reflect.TypeFor[FeatureToggle](), reflect.TypeFor[dbapi.FeatureToggleResult]()},
 	{"FirewallRule", reflect.TypeFor[FirewallRule](), reflect.TypeFor[dbapi.FirewallRule]()},
-	{"FirewallRuleParams", reflect.TypeFor[FirewallRuleParams](), reflect.TypeFor[dbapi.FirewallRuleCreate]()},
+	{"CreateFirewallRuleParams", reflect.TypeFor[CreateFirewallRuleParams](), reflect.TypeFor[dbapi.FirewallRuleCreate]()},
 	{"ManagedRange", reflect.TypeFor[ManagedRange](), reflect.TypeFor[dbapi.ManagedRange]()},
 	{"InstanceStatus", reflect.TypeFor[InstanceStatus](), reflect.TypeFor[dbapi.InstanceStatus]()},
 	{"Operation", reflect.TypeFor[Operation](), reflect.TypeFor[dbapi.Operation]()},

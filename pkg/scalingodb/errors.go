@@ -15,8 +15,8 @@ import (
 )
 
 // Sentinel errors, matched with errors.Is against the errors the client
-// returns. An *APIError matches the sentinel of its status class; a
-// *ValidationError matches ErrValidation; a *ResponseError matches
+// returns. An *APIError matches the sentinel of its status class; an
+// *InvalidInputError matches ErrInvalidInput; a *ResponseError matches
 // ErrMalformedResponse.
 var (
 	// ErrBadRequest matches a 400 answer.
@@ -27,9 +27,11 @@ var (
 	ErrForbidden = errors.New("scalingodb: forbidden")
 	// ErrNotFound matches a 404 answer.
 	ErrNotFound = errors.New("scalingodb: not found")
-	// ErrValidation matches a 422 answer and the client-side checks made
-	// before a request is sent (see ValidationError).
+	// ErrValidation matches a 422 answer: the server refused the input.
 	ErrValidation = errors.New("scalingodb: validation failed")
+	// ErrInvalidInput matches an input the client refused before sending
+	// anything (see InvalidInputError): no request left the process.
+	ErrInvalidInput = errors.New("scalingodb: invalid input")
 	// ErrRateLimited matches a 429 answer.
 	ErrRateLimited = errors.New("scalingodb: rate limited")
 	// ErrServer matches a 5xx answer.
@@ -160,11 +162,13 @@ func (e *ResponseError) Unwrap() error { return e.Err }
 // Is reports whether target is ErrMalformedResponse.
 func (e *ResponseError) Is(target error) bool { return target == ErrMalformedResponse }
 
-// ValidationError is an input the client refused before sending any
+// InvalidInputError is an input the client refused before sending any
 // request, because the API would reject it (a user name or password that
-// breaks the rules, an empty or dot-segment identifier). It matches
-// ErrValidation.
-type ValidationError struct {
+// breaks the rules, an empty or dot-segment identifier) or it makes no
+// sense (a nil params, a negative page). It matches ErrInvalidInput, never
+// ErrValidation, which is the server's 422: a caller can tell whether the
+// request left the process.
+type InvalidInputError struct {
 	// Field names the input, such as "name", "password" or "database_id".
 	Field string
 	// Reason says which rule the input breaks; it never holds the input
@@ -173,12 +177,12 @@ type ValidationError struct {
 }
 
 // Error describes the rule the input breaks.
-func (e *ValidationError) Error() string {
+func (e *InvalidInputError) Error() string {
 	return "scalingodb: invalid " + e.Field + ": " + e.Reason
 }
 
-// Is reports whether target is ErrValidation.
-func (e *ValidationError) Is(target error) bool { return target == ErrValidation }
+// Is reports whether target is ErrInvalidInput.
+func (e *InvalidInputError) Is(target error) bool { return target == ErrInvalidInput }
 
 // errorBody is the union of the spec's Error and ValidationErrors schemas.
 type errorBody struct {

@@ -93,7 +93,7 @@ func TestMalformedResponses(t *testing.T) {
 		{"instances not an array", 200, `{"instances":[]}`, func(c *Client) error { _, err := c.Instances.Status(ctx, "db"); return err }, "getDatabaseInstancesStatus"},
 		{"action missing ok", 200, `{"result":null}`, func(c *Client) error { _, err := c.Actions.Run(ctx, "db", "list-databases", nil); return err }, "runDatabaseAction"},
 		{"firewall missing rule", 201, `{"id":"r"}`, func(c *Client) error {
-			_, err := c.Firewall.Create(ctx, "db", &FirewallRuleParams{Type: FirewallCustomRange, CIDR: "203.0.113.0/24"})
+			_, err := c.Firewall.Create(ctx, "db", &CreateFirewallRuleParams{Type: FirewallCustomRange, CIDR: "203.0.113.0/24"})
 			return err
 		}, "createFirewallRule"},
 		{"type version missing key", 200, `{"version":{}}`, func(c *Client) error { _, err := c.TypeVersions.Get(ctx, "v"); return err }, "getDatabaseTypeVersion"},

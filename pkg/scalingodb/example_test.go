@@ -92,13 +92,14 @@ func ExampleUsersService_Create() {
 	fmt.Println(user)
 	fmt.Println("password length:", len(user.Password.Reveal()))
 
-	// Names that break the rules are refused before any request.
+	// Names that break the rules are refused before any request:
+	// ErrInvalidInput, not the server's ErrValidation.
 	_, err = client.Users.Create(context.Background(), "my-db-123", &scalingodb.CreateUserParams{Name: "Bad_Name"})
-	fmt.Println(errors.Is(err, scalingodb.ErrValidation))
+	fmt.Println(errors.Is(err, scalingodb.ErrInvalidInput), errors.Is(err, scalingodb.ErrValidation))
 	// Output:
 	// DatabaseUser{Name: my-user, ReadOnly: false, Protected: false, Password: [redacted]}
 	// password length: 32
-	// true
+	// true false
 }
 
 // ExampleMaintenanceService_All walks every page of the maintenance list.

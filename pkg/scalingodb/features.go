@@ -38,10 +38,20 @@ type FeatureToggle struct {
 	Message string        `json:"message"`
 }
 
-var (
-	opEnableFeature  = op{id: "enableDatabaseFeature"}
-	opDisableFeature = op{id: "disableDatabaseFeature", idempotent: true}
-)
+// FeatureDisabled is the answer to a request to disable a feature.
+type FeatureDisabled struct {
+	// Name is the feature the request named.
+	Name string
+	// Message is the server's message, such as "force-ssl feature has been disabled".
+	Message string
+}
+
+func (t *FeatureToggle) missing() string {
+	if t.Name == "" || t.Status == "" {
+		return `"name" or "status"`
+	}
+	return ""
+}
 
 // Enable asks for a feature to be enabled. Activation is asynchronous: the
 // answer usually says FeaturePendingToActivate. It is never retried.
@@ -52,50 +62,37 @@ func (s *FeaturesService) Enable(ctx context.Context, databaseID, feature string
 		return nil, err
 	}
 	if feature == "" {
-		return nil, &ValidationError{Field: "feature", Reason: "must not be empty"}
+		return nil, &InvalidInputError{Field: "feature", Reason: "must not be empty"}
 	}
 	body, err := json.Marshal(map[string]map[string]string{"feature": {"name": feature}})
 	if err != nil {
 		return nil, err
 	}
-	var w struct {
-		Name    *string       `json:"name"`
-		Status  FeatureStatus `json:"status"`
-		Message string        `json:"message"`
-	}
-	status, err := s.c.do(ctx, opEnableFeature, func(ctx context.Context, e ...dbapi.RequestEditorFn) (*http.Response, error) {
+	return fetchOne[FeatureToggle](ctx, s.c, "enableDatabaseFeature", func(ctx context.Context, e ...dbapi.RequestEditorFn) (*http.Response, error) {
 		return s.c.api.EnableDatabaseFeatureWithBody(ctx, databaseID, jsonContentType, bytes.NewReader(body), e...)
-	}, &w)
-	if err != nil {
-		return nil, err
-	}
-	if w.Name == nil || w.Status == "" {
-		return nil, malformed(opEnableFeature, status, `missing required field "name" or "status"`)
-	}
-	return &FeatureToggle{Name: *w.Name, Status: w.Status, Message: w.Message}, nil
+	})
 }
 
 // Disable turns a feature off and returns the server's message.
 //
 // API: DELETE /databases/{database_id}/features (disableDatabaseFeature)
-func (s *FeaturesService) Disable(ctx context.Context, databaseID, feature string) (string, error) {
+func (s *FeaturesService) Disable(ctx context.Context, databaseID, feature string) (*FeatureDisabled, error) {
 	if err := pathID("database_id", databaseID); err != nil {
-		return "", err
+		return nil, err
 	}
 	if feature == "" {
-		return "", &ValidationError{Field: "feature", Reason: "must not be empty"}
+		return nil, &InvalidInputError{Field: "feature", Reason: "must not be empty"}
 	}
-	var w struct {
+	w, status, err := fetch[struct {
 		Message *string `json:"message"`
-	}
-	status, err := s.c.do(ctx, opDisableFeature, func(ctx context.Context, e ...dbapi.RequestEditorFn) (*http.Response, error) {
+	}](ctx, s.c, "disableDatabaseFeature", func(ctx context.Context, e ...dbapi.RequestEditorFn) (*http.Response, error) {
 		return s.c.api.DisableDatabaseFeature(ctx, databaseID, &dbapi.DisableDatabaseFeatureParams{Feature: feature}, e...)
-	}, &w)
+	})
 	if err != nil {
-		return "", err
+		return nil, err
 	}
 	if w.Message == nil {
-		return "", malformed(opDisableFeature, status, `missing required field "message"`)
+		return nil, malformed(operation("disableDatabaseFeature"), status, `missing required field "message"`)
 	}
-	return *w.Message, nil
+	return &FeatureDisabled{Name: feature, Message: *w.Message}, nil
 }

@@ -38,9 +38,9 @@ type FirewallRule struct {
 	UpdatedAt  *time.Time `json:"updated_at,omitempty"`
 }
 
-// FirewallRuleParams describes a new rule: a CIDR for FirewallCustomRange,
-// a RangeID for FirewallManagedRange.
-type FirewallRuleParams struct {
+// CreateFirewallRuleParams describes a new rule: a CIDR for
+// FirewallCustomRange, a RangeID for FirewallManagedRange.
+type CreateFirewallRuleParams struct {
 	Type    FirewallRuleType `json:"type"`
 	CIDR    string           `json:"cidr,omitempty"`
 	Label   string           `json:"label,omitempty"`
@@ -53,12 +53,19 @@ type ManagedRange struct {
 	Name string `json:"name"`
 }
 
-var (
-	opListFirewall    = op{id: "listFirewallRules", idempotent: true}
-	opCreateFirewall  = op{id: "createFirewallRule"}
-	opDeleteFirewall  = op{id: "deleteFirewallRule", idempotent: true}
-	opListManagedRngs = op{id: "listFirewallManagedRanges", idempotent: true}
-)
+func (r *FirewallRule) missing() string {
+	if r.ID == "" {
+		return `"id" of a rule`
+	}
+	return ""
+}
+
+func (r *ManagedRange) missing() string {
+	if r.ID == "" {
+		return `"id" of a range`
+	}
+	return ""
+}
 
 // List returns the firewall rules of a database.
 //
@@ -67,69 +74,59 @@ func (s *FirewallService) List(ctx context.Context, databaseID string) ([]*Firew
 	if err := pathID("database_id", databaseID); err != nil {
 		return nil, err
 	}
-	var w struct {
-		Rules *[]*FirewallRule `json:"rules"`
-	}
-	status, err := s.c.do(ctx, opListFirewall, func(ctx context.Context, e ...dbapi.RequestEditorFn) (*http.Response, error) {
+	return fetchList[FirewallRule](ctx, s.c, "listFirewallRules", func(ctx context.Context, e ...dbapi.RequestEditorFn) (*http.Response, error) {
 		return s.c.api.ListFirewallRules(ctx, databaseID, e...)
-	}, &w)
-	if err != nil {
-		return nil, err
-	}
-	if w.Rules == nil {
-		return nil, malformed(opListFirewall, status, `missing envelope key "rules"`)
-	}
-	for _, r := range *w.Rules {
-		if r == nil || r.ID == "" {
-			return nil, malformed(opListFirewall, status, `rule without "id"`)
-		}
-	}
-	return *w.Rules, nil
+	})
 }
 
 // Create adds a rule. The CIDR of a custom range is checked locally first.
 // It is never retried.
 //
 // API: POST /databases/{database_id}/firewall_rules (createFirewallRule)
-func (s *FirewallService) Create(ctx context.Context, databaseID string, p *FirewallRuleParams) (*FirewallRule, error) {
+func (s *FirewallService) Create(ctx context.Context, databaseID string, p *CreateFirewallRuleParams) (*FirewallRule, error) {
 	if err := pathID("database_id", databaseID); err != nil {
 		return nil, err
 	}
 	if p == nil {
-		return nil, &ValidationError{Field: "params", Reason: "must not be nil"}
+		return nil, &InvalidInputError{Field: "params", Reason: "must not be nil"}
 	}
 	switch p.Type {
 	case FirewallCustomRange:
 		if _, err := netip.ParsePrefix(p.CIDR); err != nil {
-			return nil, &ValidationError{Field: "cidr", Reason: "must be a CIDR such as 203.0.113.0/24"}
+			return nil, &InvalidInputError{Field: "cidr", Reason: "must be a CIDR such as 203.0.113.0/24"}
 		}
 	case FirewallManagedRange:
 		if p.RangeID == "" {
-			return nil, &ValidationError{Field: "range_id", Reason: "is required for a managed range"}
+			return nil, &InvalidInputError{Field: "range_id", Reason: "is required for a managed range"}
 		}
 	default:
-		return nil, &ValidationError{Field: "type", Reason: "must be managed_range or custom_range"}
+		return nil, &InvalidInputError{Field: "type", Reason: "must be managed_range or custom_range"}
 	}
 	body, err := json.Marshal(p)
 	if err != nil {
 		return nil, err
 	}
-	var w struct {
-		Rule *FirewallRule `json:"rule"`
-	}
-	status, err := s.c.do(ctx, opCreateFirewall, func(ctx context.Context, e ...dbapi.RequestEditorFn) (*http.Response, error) {
+	return fetchOne[FirewallRule](ctx, s.c, "createFirewallRule", func(ctx context.Context, e ...dbapi.RequestEditorFn) (*http.Response, error) {
 		return s.c.api.CreateFirewallRuleWithBody(ctx, databaseID, jsonContentType, bytes.NewReader(body), e...)
-	}, &w)
-	if err != nil {
+	})
+}
+
+// Update changes the label of a rule; the range it allows cannot change.
+// It sets a value, so it is retried. Its shape is known from the
+// JavaScript client only.
+//
+// API: PATCH /databases/{database_id}/firewall_rules/{firewall_rule_id} (updateFirewallRule)
+func (s *FirewallService) Update(ctx context.Context, databaseID, ruleID, label string) (*FirewallRule, error) {
+	if err := pathIDs("database_id", databaseID, "firewall_rule_id", ruleID); err != nil {
 		return nil, err
 	}
-	if w.Rule == nil {
-		return nil, malformed(opCreateFirewall, status, `missing envelope key "rule"`)
+	if label == "" {
+		return nil, &InvalidInputError{Field: "label", Reason: "must not be empty"}
 	}
-	if w.Rule.ID == "" {
-		return nil, malformed(opCreateFirewall, status, `missing required field "rule.id"`)
-	}
-	return w.Rule, nil
+	return fetchOne[FirewallRule](ctx, s.c, "updateFirewallRule", func(ctx context.Context, e ...dbapi.RequestEditorFn) (*http.Response, error) {
+		return s.c.api.UpdateFirewallRule(ctx, databaseID, ruleID, dbapi.FirewallRuleUpdateRequest{
+			FirewallRule: dbapi.FirewallRuleUpdate{Label: label}}, e...)
+	})
 }
 
 // Delete removes a rule. It is retried like every DELETE: when a lost
@@ -137,38 +134,19 @@ func (s *FirewallService) Create(ctx context.Context, databaseID string, p *Fire
 //
 // API: DELETE /databases/{database_id}/firewall_rules/{firewall_rule_id} (deleteFirewallRule)
 func (s *FirewallService) Delete(ctx context.Context, databaseID, ruleID string) error {
-	if err := pathID("database_id", databaseID); err != nil {
+	if err := pathIDs("database_id", databaseID, "firewall_rule_id", ruleID); err != nil {
 		return err
 	}
-	if err := pathID("firewall_rule_id", ruleID); err != nil {
-		return err
-	}
-	_, err := s.c.do(ctx, opDeleteFirewall, func(ctx context.Context, e ...dbapi.RequestEditorFn) (*http.Response, error) {
+	return s.c.send(ctx, "deleteFirewallRule", func(ctx context.Context, e ...dbapi.RequestEditorFn) (*http.Response, error) {
 		return s.c.api.DeleteFirewallRule(ctx, databaseID, ruleID, e...)
-	}, nil)
-	return err
+	})
 }
 
 // ManagedRanges returns the address ranges maintained by Scalingo that a rule can allow.
 //
 // API: GET /firewall/managed_ranges (listFirewallManagedRanges)
 func (s *FirewallService) ManagedRanges(ctx context.Context) ([]*ManagedRange, error) {
-	var w struct {
-		Ranges *[]*ManagedRange `json:"ranges"`
-	}
-	status, err := s.c.do(ctx, opListManagedRngs, func(ctx context.Context, e ...dbapi.RequestEditorFn) (*http.Response, error) {
+	return fetchList[ManagedRange](ctx, s.c, "listFirewallManagedRanges", func(ctx context.Context, e ...dbapi.RequestEditorFn) (*http.Response, error) {
 		return s.c.api.ListFirewallManagedRanges(ctx, e...)
-	}, &w)
-	if err != nil {
-		return nil, err
-	}
-	if w.Ranges == nil {
-		return nil, malformed(opListManagedRngs, status, `missing envelope key "ranges"`)
-	}
-	for _, r := range *w.Ranges {
-		if r == nil || r.ID == "" {
-			return nil, malformed(opListManagedRngs, status, `range without "id"`)
-		}
-	}
-	return *w.Ranges, nil
+	})
 }

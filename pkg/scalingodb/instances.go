@@ -30,7 +30,12 @@ type InstanceStatus struct {
 	DBMSStatus string        `json:"dbms_status,omitempty"`
 }
 
-var opInstancesStatus = op{id: "getDatabaseInstancesStatus", idempotent: true}
+func (i *InstanceStatus) missing() string {
+	if i.ID == "" {
+		return `"id" of an instance`
+	}
+	return ""
+}
 
 // Status returns the type, status and role of every node of a database.
 //
@@ -39,20 +44,7 @@ func (s *InstancesService) Status(ctx context.Context, databaseID string) ([]*In
 	if err := pathID("database_id", databaseID); err != nil {
 		return nil, err
 	}
-	var out []*InstanceStatus
-	status, err := s.c.do(ctx, opInstancesStatus, func(ctx context.Context, e ...dbapi.RequestEditorFn) (*http.Response, error) {
+	return fetchList[InstanceStatus](ctx, s.c, "getDatabaseInstancesStatus", func(ctx context.Context, e ...dbapi.RequestEditorFn) (*http.Response, error) {
 		return s.c.api.GetDatabaseInstancesStatus(ctx, databaseID, e...)
-	}, &out)
-	if err != nil {
-		return nil, err
-	}
-	if out == nil {
-		return nil, malformed(opInstancesStatus, status, "expected a JSON array")
-	}
-	for _, i := range out {
-		if i == nil || i.ID == "" {
-			return nil, malformed(opInstancesStatus, status, `instance without "id"`)
-		}
-	}
-	return out, nil
+	})
 }

@@ -2,6 +2,7 @@ package scalingodb
 
 import (
 	"context"
+	"iter"
 	"net/http"
 	"time"
 
@@ -29,17 +30,12 @@ type LogsArchivesPage struct {
 	NextCursor string
 }
 
-// LogsArchivesOptions selects a page of log archives: by Page (from 1) or
+// LogsArchivesParams selects a page of log archives: by Page (from 1) or
 // by the Cursor of the previous page. Both are optional.
-type LogsArchivesOptions struct {
+type LogsArchivesParams struct {
 	Page   int
 	Cursor string
 }
-
-var (
-	opLogsURL      = op{id: "getDatabaseLogsUrl", idempotent: true}
-	opLogsArchives = op{id: "listDatabaseLogsArchives", idempotent: true}
-)
 
 // URL returns an authenticated URL from which the database logs can be read.
 //
@@ -48,67 +44,101 @@ func (s *LogsService) URL(ctx context.Context, databaseID string) (SignedURL, er
 	if err := pathID("database_id", databaseID); err != nil {
 		return SignedURL{}, err
 	}
-	var w struct {
-		URL *string `json:"url"`
-	}
-	status, err := s.c.do(ctx, opLogsURL, func(ctx context.Context, e ...dbapi.RequestEditorFn) (*http.Response, error) {
+	w, status, err := fetch[struct {
+		URL string `json:"url"`
+	}](ctx, s.c, "getDatabaseLogsUrl", func(ctx context.Context, e ...dbapi.RequestEditorFn) (*http.Response, error) {
 		return s.c.api.GetDatabaseLogsURL(ctx, databaseID, e...)
-	}, &w)
+	})
 	if err != nil {
 		return SignedURL{}, err
 	}
-	if w.URL == nil || checkDownloadURL(*w.URL) != nil {
-		return SignedURL{}, malformed(opLogsURL, status, `missing or invalid field "url"`)
+	if checkDownloadURL(w.URL) != nil {
+		return SignedURL{}, malformed(operation("getDatabaseLogsUrl"), status, `missing or invalid field "url"`)
 	}
-	return SignedURL{url: *w.URL}, nil
+	return SignedURL{url: w.URL}, nil
 }
 
-// Archives returns one page of archived log files; opts may be nil.
+type archivesWire struct {
+	NextCursor string `json:"next_cursor"`
+	HasMore    *bool  `json:"has_more"`
+	Archives   *[]struct {
+		URL  *string   `json:"url"`
+		From time.Time `json:"from"`
+		To   time.Time `json:"to"`
+		Size int64     `json:"size"`
+	} `json:"archives"`
+}
+
+func (w *archivesWire) missing() string {
+	if w.HasMore == nil || w.Archives == nil {
+		return `"has_more" or "archives"`
+	}
+	for _, a := range *w.Archives {
+		if a.URL == nil {
+			return `"url" of an archive`
+		}
+	}
+	return ""
+}
+
+// Archives returns one page of archived log files; p may be nil.
 //
 // API: GET /databases/{database_id}/logs_archives (listDatabaseLogsArchives)
-func (s *LogsService) Archives(ctx context.Context, databaseID string, opts *LogsArchivesOptions) (*LogsArchivesPage, error) {
+func (s *LogsService) Archives(ctx context.Context, databaseID string, p *LogsArchivesParams) (*LogsArchivesPage, error) {
 	if err := pathID("database_id", databaseID); err != nil {
 		return nil, err
 	}
 	var params dbapi.ListDatabaseLogsArchivesParams
-	if opts != nil {
-		if opts.Page < 0 {
-			return nil, &ValidationError{Field: "page", Reason: "must be >= 1"}
+	if p != nil {
+		if p.Page < 0 {
+			return nil, &InvalidInputError{Field: "page", Reason: "must be >= 1"}
 		}
-		if opts.Page > 0 {
-			p := opts.Page
-			params.Page = &p
+		if p.Page > 0 {
+			params.Page = &p.Page
 		}
-		if opts.Cursor != "" {
-			c := opts.Cursor
-			params.Cursor = &c
+		if p.Cursor != "" {
+			params.Cursor = &p.Cursor
 		}
 	}
-	var w struct {
-		NextCursor string `json:"next_cursor"`
-		HasMore    *bool  `json:"has_more"`
-		Archives   *[]struct {
-			URL  *string   `json:"url"`
-			From time.Time `json:"from"`
-			To   time.Time `json:"to"`
-			Size int64     `json:"size"`
-		} `json:"archives"`
-	}
-	status, err := s.c.do(ctx, opLogsArchives, func(ctx context.Context, e ...dbapi.RequestEditorFn) (*http.Response, error) {
+	w, err := fetchOne[archivesWire](ctx, s.c, "listDatabaseLogsArchives", func(ctx context.Context, e ...dbapi.RequestEditorFn) (*http.Response, error) {
 		return s.c.api.ListDatabaseLogsArchives(ctx, databaseID, &params, e...)
-	}, &w)
+	})
 	if err != nil {
 		return nil, err
 	}
-	if w.HasMore == nil || w.Archives == nil {
-		return nil, malformed(opLogsArchives, status, `missing required field "has_more" or "archives"`)
-	}
 	page := &LogsArchivesPage{HasMore: *w.HasMore, NextCursor: w.NextCursor, Archives: make([]*LogsArchive, 0, len(*w.Archives))}
 	for _, a := range *w.Archives {
-		if a.URL == nil {
-			return nil, malformed(opLogsArchives, status, `archive without "url"`)
-		}
 		page.Archives = append(page.Archives, &LogsArchive{URL: SignedURL{url: *a.URL}, From: a.From, To: a.To, Size: a.Size})
 	}
 	return page, nil
+}
+
+// AllArchives iterates over every archived log file of a database,
+// following the cursor from page to page. An error ends the iteration
+// after being yielded. A server that repeats a cursor or says it has more
+// but gives no cursor ends the iteration, so that it always stops.
+//
+// API: GET /databases/{database_id}/logs_archives (listDatabaseLogsArchives)
+func (s *LogsService) AllArchives(ctx context.Context, databaseID string) iter.Seq2[*LogsArchive, error] {
+	return func(yield func(*LogsArchive, error) bool) {
+		var p LogsArchivesParams
+		seen := map[string]bool{}
+		for {
+			page, err := s.Archives(ctx, databaseID, &p)
+			if err != nil {
+				yield(nil, err)
+				return
+			}
+			for _, a := range page.Archives {
+				if !yield(a, nil) {
+					return
+				}
+			}
+			if !page.HasMore || page.NextCursor == "" || seen[page.NextCursor] {
+				return
+			}
+			seen[page.NextCursor] = true
+			p.Cursor = page.NextCursor
+		}
+	}
 }

@@ -51,8 +51,8 @@ type Maintenance struct {
 	EndedAt *time.Time `json:"ended_at"`
 }
 
-// ListOptions selects a page of a paginated list.
-type ListOptions struct {
+// ListParams selects a page of a paginated list.
+type ListParams struct {
 	// Page is the page to return, from 1 (default 1).
 	Page int
 	// PerPage is how many items a page holds, 1 to 100 (default: the server's, 20).
@@ -75,69 +75,74 @@ type MaintenancePage struct {
 	Pagination Pagination
 }
 
-var (
-	opListMaintenances = op{id: "listMaintenances", idempotent: true}
-	opGetMaintenance   = op{id: "getMaintenance", idempotent: true}
-)
+type maintenancePageWire struct {
+	Items *[]*Maintenance `json:"maintenance"`
+	Meta  *struct {
+		Pagination *struct {
+			CurrentPage *int  `json:"current_page"`
+			PrevPage    *int  `json:"prev_page"`
+			NextPage    *int  `json:"next_page"`
+			TotalPages  int   `json:"total_pages"`
+			TotalCount  int64 `json:"total_count"`
+		} `json:"pagination"`
+	} `json:"meta"`
+}
 
-// List returns one page of the maintenance operations of a database; opts
+func (w *maintenancePageWire) missing() string {
+	if w.Items == nil {
+		return `"maintenance"`
+	}
+	if w.Meta == nil || w.Meta.Pagination == nil || w.Meta.Pagination.CurrentPage == nil {
+		return `"meta.pagination"`
+	}
+	for _, m := range *w.Items {
+		if m == nil || m.ID == "" {
+			return `"id" of a maintenance`
+		}
+	}
+	return ""
+}
+
+func (m *Maintenance) missing() string {
+	if m.ID == "" || m.Status == "" {
+		return `"id" or "status"`
+	}
+	return ""
+}
+
+// List returns one page of the maintenance operations of a database; p
 // may be nil.
 //
 // API: GET /databases/{database_id}/maintenance (listMaintenances)
-func (s *MaintenanceService) List(ctx context.Context, databaseID string, opts *ListOptions) (*MaintenancePage, error) {
+func (s *MaintenanceService) List(ctx context.Context, databaseID string, p *ListParams) (*MaintenancePage, error) {
 	if err := pathID("database_id", databaseID); err != nil {
 		return nil, err
 	}
 	var params dbapi.ListMaintenancesParams
-	if opts != nil {
-		if opts.Page < 0 || opts.PerPage < 0 || opts.PerPage > 100 {
-			return nil, &ValidationError{Field: "list options", Reason: "page must be >= 1 and per_page within 1-100"}
+	if p != nil {
+		if p.Page < 0 || p.PerPage < 0 || p.PerPage > 100 {
+			return nil, &InvalidInputError{Field: "list params", Reason: "page must be >= 1 and per_page within 1-100"}
 		}
-		if opts.Page > 0 {
-			p := opts.Page
-			params.Page = &p
+		if p.Page > 0 {
+			params.Page = &p.Page
 		}
-		if opts.PerPage > 0 {
-			pp := opts.PerPage
-			params.PerPage = &pp
+		if p.PerPage > 0 {
+			params.PerPage = &p.PerPage
 		}
 	}
-	var w struct {
-		Items *[]*Maintenance `json:"maintenance"`
-		Meta  *struct {
-			Pagination *struct {
-				CurrentPage *int  `json:"current_page"`
-				PrevPage    *int  `json:"prev_page"`
-				NextPage    *int  `json:"next_page"`
-				TotalPages  int   `json:"total_pages"`
-				TotalCount  int64 `json:"total_count"`
-			} `json:"pagination"`
-		} `json:"meta"`
-	}
-	status, err := s.c.do(ctx, opListMaintenances, func(ctx context.Context, e ...dbapi.RequestEditorFn) (*http.Response, error) {
+	w, err := fetchOne[maintenancePageWire](ctx, s.c, "listMaintenances", func(ctx context.Context, e ...dbapi.RequestEditorFn) (*http.Response, error) {
 		return s.c.api.ListMaintenances(ctx, databaseID, &params, e...)
-	}, &w)
+	})
 	if err != nil {
 		return nil, err
 	}
-	if w.Items == nil {
-		return nil, malformed(opListMaintenances, status, `missing envelope key "maintenance"`)
+	pg := w.Meta.Pagination
+	page := &MaintenancePage{Items: *w.Items, Pagination: Pagination{CurrentPage: *pg.CurrentPage, TotalPages: pg.TotalPages, TotalCount: pg.TotalCount}}
+	if pg.PrevPage != nil {
+		page.Pagination.PrevPage = *pg.PrevPage
 	}
-	if w.Meta == nil || w.Meta.Pagination == nil || w.Meta.Pagination.CurrentPage == nil {
-		return nil, malformed(opListMaintenances, status, `missing key "meta.pagination"`)
-	}
-	for _, m := range *w.Items {
-		if m == nil || m.ID == "" {
-			return nil, malformed(opListMaintenances, status, `maintenance without "id"`)
-		}
-	}
-	p := w.Meta.Pagination
-	page := &MaintenancePage{Items: *w.Items, Pagination: Pagination{CurrentPage: *p.CurrentPage, TotalPages: p.TotalPages, TotalCount: p.TotalCount}}
-	if p.PrevPage != nil {
-		page.Pagination.PrevPage = *p.PrevPage
-	}
-	if p.NextPage != nil {
-		page.Pagination.NextPage = *p.NextPage
+	if pg.NextPage != nil {
+		page.Pagination.NextPage = *pg.NextPage
 	}
 	return page, nil
 }
@@ -148,7 +153,7 @@ func (s *MaintenanceService) List(ctx context.Context, databaseID string, opts *
 // API: GET /databases/{database_id}/maintenance (listMaintenances)
 func (s *MaintenanceService) All(ctx context.Context, databaseID string) iter.Seq2[*Maintenance, error] {
 	return func(yield func(*Maintenance, error) bool) {
-		opts := ListOptions{Page: 1, PerPage: 100}
+		opts := ListParams{Page: 1, PerPage: 100}
 		for seen := 0; seen < 100000; seen++ {
 			page, err := s.List(ctx, databaseID, &opts)
 			if err != nil {
@@ -173,21 +178,10 @@ func (s *MaintenanceService) All(ctx context.Context, databaseID string) iter.Se
 //
 // API: GET /databases/{database_id}/maintenance/{maintenance_id} (getMaintenance)
 func (s *MaintenanceService) Get(ctx context.Context, databaseID, maintenanceID string) (*Maintenance, error) {
-	if err := pathID("database_id", databaseID); err != nil {
+	if err := pathIDs("database_id", databaseID, "maintenance_id", maintenanceID); err != nil {
 		return nil, err
 	}
-	if err := pathID("maintenance_id", maintenanceID); err != nil {
-		return nil, err
-	}
-	var m Maintenance
-	status, err := s.c.do(ctx, opGetMaintenance, func(ctx context.Context, e ...dbapi.RequestEditorFn) (*http.Response, error) {
+	return fetchOne[Maintenance](ctx, s.c, "getMaintenance", func(ctx context.Context, e ...dbapi.RequestEditorFn) (*http.Response, error) {
 		return s.c.api.GetMaintenance(ctx, databaseID, maintenanceID, e...)
-	}, &m)
-	if err != nil {
-		return nil, err
-	}
-	if m.ID == "" || m.Status == "" {
-		return nil, malformed(opGetMaintenance, status, `missing required field "id" or "status"`)
-	}
-	return &m, nil
+	})
 }

@@ -76,10 +76,18 @@ type Health struct {
 	PendingTasks int64
 }
 
-var (
-	opMetrics = op{id: "getDatabaseMetrics", idempotent: true}
-	opHealth  = op{id: "getDatabaseHealth", idempotent: true}
-)
+type metricsWire struct {
+	CPUUsage     *float64 `json:"cpu_usage"`
+	RealDiskSize *int64   `json:"real_disk_size"`
+	Metrics
+}
+
+func (w *metricsWire) missing() string {
+	if w.CPUUsage == nil || w.RealDiskSize == nil {
+		return `"cpu_usage" or "real_disk_size"`
+	}
+	return ""
+}
 
 // Get returns the CPU, memory and disk usage of a database and of each instance.
 //
@@ -88,19 +96,11 @@ func (s *MetricsService) Get(ctx context.Context, databaseID string) (*Metrics, 
 	if err := pathID("database_id", databaseID); err != nil {
 		return nil, err
 	}
-	var w struct {
-		CPUUsage     *float64 `json:"cpu_usage"`
-		RealDiskSize *int64   `json:"real_disk_size"`
-		Metrics
-	}
-	status, err := s.c.do(ctx, opMetrics, func(ctx context.Context, e ...dbapi.RequestEditorFn) (*http.Response, error) {
+	w, err := fetchOne[metricsWire](ctx, s.c, "getDatabaseMetrics", func(ctx context.Context, e ...dbapi.RequestEditorFn) (*http.Response, error) {
 		return s.c.api.GetDatabaseMetrics(ctx, databaseID, e...)
-	}, &w)
+	})
 	if err != nil {
 		return nil, err
-	}
-	if w.CPUUsage == nil || w.RealDiskSize == nil {
-		return nil, malformed(opMetrics, status, `missing required field "cpu_usage" or "real_disk_size"`)
 	}
 	m := w.Metrics
 	m.CPUUsage, m.RealDiskSize = *w.CPUUsage, *w.RealDiskSize
@@ -114,29 +114,28 @@ func (s *MetricsService) Health(ctx context.Context, databaseID string) (*Health
 	if err := pathID("database_id", databaseID); err != nil {
 		return nil, err
 	}
-	var w struct {
+	w, status, err := fetch[struct {
 		Epoch        string       `json:"epoch"`
 		Status       HealthStatus `json:"status"`
 		Cluster      string       `json:"cluster"`
 		Shards       string       `json:"shards"`
 		PendingTasks string       `json:"pending_tasks"`
-	}
-	status, err := s.c.do(ctx, opHealth, func(ctx context.Context, e ...dbapi.RequestEditorFn) (*http.Response, error) {
+	}](ctx, s.c, "getDatabaseHealth", func(ctx context.Context, e ...dbapi.RequestEditorFn) (*http.Response, error) {
 		return s.c.api.GetDatabaseHealth(ctx, databaseID, e...)
-	}, &w)
+	})
 	if err != nil {
 		return nil, err
 	}
 	epoch, err1 := strconv.ParseInt(w.Epoch, 10, 64)
 	shards, err2 := strconv.ParseInt(w.Shards, 10, 64)
 	if err1 != nil || err2 != nil || w.Status == "" {
-		return nil, malformed(opHealth, status, `"epoch", "shards" or "status" missing or not decimal`)
+		return nil, malformed(operation("getDatabaseHealth"), status, `"epoch", "shards" or "status" missing or not decimal`)
 	}
 	h := &Health{Epoch: time.Unix(epoch, 0).UTC(), Status: w.Status, Cluster: w.Cluster, Shards: shards}
 	if w.PendingTasks != "" {
 		n, err := strconv.ParseInt(w.PendingTasks, 10, 64)
 		if err != nil {
-			return nil, malformed(opHealth, status, `"pending_tasks" is not decimal`)
+			return nil, malformed(operation("getDatabaseHealth"), status, `"pending_tasks" is not decimal`)
 		}
 		h.PendingTasks = n
 	}

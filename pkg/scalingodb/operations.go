@@ -51,34 +51,23 @@ func (e *OperationFailedError) Error() string {
 // Is reports whether target is ErrOperationFailed.
 func (e *OperationFailedError) Is(target error) bool { return target == ErrOperationFailed }
 
-var opGetOperation = op{id: "getDatabaseOperation", idempotent: true}
+func (o *Operation) missing() string {
+	if o.ID == "" || o.Status == "" {
+		return `"operation.id" or "operation.status"`
+	}
+	return ""
+}
 
 // Get returns an operation of a database.
 //
 // API: GET /databases/{database_id}/operations/{operation_id} (getDatabaseOperation)
 func (s *OperationsService) Get(ctx context.Context, databaseID, operationID string) (*Operation, error) {
-	if err := pathID("database_id", databaseID); err != nil {
+	if err := pathIDs("database_id", databaseID, "operation_id", operationID); err != nil {
 		return nil, err
 	}
-	if err := pathID("operation_id", operationID); err != nil {
-		return nil, err
-	}
-	var w struct {
-		Operation *Operation `json:"operation"`
-	}
-	status, err := s.c.do(ctx, opGetOperation, func(ctx context.Context, e ...dbapi.RequestEditorFn) (*http.Response, error) {
+	return fetchOne[Operation](ctx, s.c, "getDatabaseOperation", func(ctx context.Context, e ...dbapi.RequestEditorFn) (*http.Response, error) {
 		return s.c.api.GetDatabaseOperation(ctx, databaseID, operationID, e...)
-	}, &w)
-	if err != nil {
-		return nil, err
-	}
-	if w.Operation == nil {
-		return nil, malformed(opGetOperation, status, `missing envelope key "operation"`)
-	}
-	if w.Operation.ID == "" || w.Operation.Status == "" {
-		return nil, malformed(opGetOperation, status, `missing required field "operation.id" or "operation.status"`)
-	}
-	return w.Operation, nil
+	})
 }
 
 // Wait polls an operation, with a growing interval (see WithPollInterval), until

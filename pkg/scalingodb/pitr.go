@@ -47,11 +47,6 @@ type RecoveryWindow struct {
 	LatestRecoverableAt   *time.Time `json:"latest_recoverable_at"`
 }
 
-var (
-	opRestorePitr    = op{id: "restoreDatabasePitr"}
-	opRecoveryWindow = op{id: "getPitrRecoveryWindow", idempotent: true}
-)
-
 // Restore starts an asynchronous restoration of the database data as it
 // was at t. It is never retried. Operations.Wait with the operation's ID
 // waits for its end.
@@ -62,28 +57,15 @@ func (s *PITRService) Restore(ctx context.Context, databaseID string, t time.Tim
 		return nil, err
 	}
 	if t.IsZero() {
-		return nil, &ValidationError{Field: "restore_time", Reason: "must not be zero"}
+		return nil, &InvalidInputError{Field: "restore_time", Reason: "must not be zero"}
 	}
 	body, err := json.Marshal(map[string]string{"restore_time": t.UTC().Format(time.RFC3339Nano)})
 	if err != nil {
 		return nil, err
 	}
-	var w struct {
-		Operation *Operation `json:"operation"`
-	}
-	status, err := s.c.do(ctx, opRestorePitr, func(ctx context.Context, e ...dbapi.RequestEditorFn) (*http.Response, error) {
+	return fetchOne[Operation](ctx, s.c, "restoreDatabasePitr", func(ctx context.Context, e ...dbapi.RequestEditorFn) (*http.Response, error) {
 		return s.c.api.RestoreDatabasePitrWithBody(ctx, databaseID, jsonContentType, bytes.NewReader(body), e...)
-	}, &w)
-	if err != nil {
-		return nil, err
-	}
-	if w.Operation == nil {
-		return nil, malformed(opRestorePitr, status, `missing envelope key "operation"`)
-	}
-	if w.Operation.ID == "" {
-		return nil, malformed(opRestorePitr, status, `missing required field "operation.id"`)
-	}
-	return w.Operation, nil
+	})
 }
 
 // RecoveryWindow returns the earliest and latest instants the database can
@@ -94,17 +76,7 @@ func (s *PITRService) RecoveryWindow(ctx context.Context, databaseID string) (*R
 	if err := pathID("database_id", databaseID); err != nil {
 		return nil, err
 	}
-	var w struct {
-		RecoveryWindow *RecoveryWindow `json:"recovery_window"`
-	}
-	status, err := s.c.do(ctx, opRecoveryWindow, func(ctx context.Context, e ...dbapi.RequestEditorFn) (*http.Response, error) {
+	return fetchOne[RecoveryWindow](ctx, s.c, "getPitrRecoveryWindow", func(ctx context.Context, e ...dbapi.RequestEditorFn) (*http.Response, error) {
 		return s.c.api.GetPitrRecoveryWindow(ctx, databaseID, e...)
-	}, &w)
-	if err != nil {
-		return nil, err
-	}
-	if w.RecoveryWindow == nil {
-		return nil, malformed(opRecoveryWindow, status, `missing envelope key "recovery_window"`)
-	}
-	return w.RecoveryWindow, nil
+	})
 }

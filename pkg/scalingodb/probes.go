@@ -38,34 +38,21 @@ func (p *SeriesParams) database() *dbapi.GetDatabaseMetricsByTypeParams {
 	return out
 }
 
-var (
-	opMetricsByType  = op{id: "getDatabaseMetricsByType", idempotent: true}
-	opInstanceMetric = op{id: "getInstanceMetricsByType", idempotent: true}
-	opLag            = op{id: "getDatabaseLag", idempotent: true}
-	// A ping changes nothing: it is retried like a read.
-	opPing = op{id: "pingDatabase", idempotent: true}
-)
-
 // Series returns one metric of a database over time ("cpu", "memory",
 // "swap", "disk" or "diskio", as the JavaScript client documents them), as
 // raw JSON: its shape is not documented.
 //
 // API: GET /databases/{database_id}/metrics/{metric_type} (getDatabaseMetricsByType)
 func (s *MetricsService) Series(ctx context.Context, databaseID, metric string, p *SeriesParams) (json.RawMessage, error) {
-	if err := pathID("database_id", databaseID); err != nil {
-		return nil, err
-	}
-	if err := pathID("metric_type", metric); err != nil {
+	if err := pathIDs("database_id", databaseID, "metric_type", metric); err != nil {
 		return nil, err
 	}
 	if p != nil && p.SinceHours < 0 {
-		return nil, &ValidationError{Field: "since", Reason: "must not be negative"}
+		return nil, &InvalidInputError{Field: "since", Reason: "must not be negative"}
 	}
-	var raw json.RawMessage
-	_, err := s.c.do(ctx, opMetricsByType, func(ctx context.Context, e ...dbapi.RequestEditorFn) (*http.Response, error) {
+	return rawJSON(fetchOne[json.RawMessage](ctx, s.c, "getDatabaseMetricsByType", func(ctx context.Context, e ...dbapi.RequestEditorFn) (*http.Response, error) {
 		return s.c.api.GetDatabaseMetricsByType(ctx, databaseID, metric, p.database(), e...)
-	}, &raw)
-	return raw, err
+	}))
 }
 
 // InstanceSeries returns one metric of one instance of a database over
@@ -73,25 +60,17 @@ func (s *MetricsService) Series(ctx context.Context, databaseID, metric string, 
 //
 // API: GET /databases/{database_id}/instances/{instance_id}/metrics/{metric_type} (getInstanceMetricsByType)
 func (s *MetricsService) InstanceSeries(ctx context.Context, databaseID, instanceID, metric string, p *SeriesParams) (json.RawMessage, error) {
-	if err := pathID("database_id", databaseID); err != nil {
-		return nil, err
-	}
-	if err := pathID("instance_id", instanceID); err != nil {
-		return nil, err
-	}
-	if err := pathID("metric_type", metric); err != nil {
+	if err := pathIDs("database_id", databaseID, "instance_id", instanceID, "metric_type", metric); err != nil {
 		return nil, err
 	}
 	if p != nil && p.SinceHours < 0 {
-		return nil, &ValidationError{Field: "since", Reason: "must not be negative"}
+		return nil, &InvalidInputError{Field: "since", Reason: "must not be negative"}
 	}
 	dp := p.database()
-	var raw json.RawMessage
-	_, err := s.c.do(ctx, opInstanceMetric, func(ctx context.Context, e ...dbapi.RequestEditorFn) (*http.Response, error) {
+	return rawJSON(fetchOne[json.RawMessage](ctx, s.c, "getInstanceMetricsByType", func(ctx context.Context, e ...dbapi.RequestEditorFn) (*http.Response, error) {
 		return s.c.api.GetInstanceMetricsByType(ctx, databaseID, instanceID, metric,
 			&dbapi.GetInstanceMetricsByTypeParams{Since: dp.Since, Last: dp.Last}, e...)
-	}, &raw)
-	return raw, err
+	}))
 }
 
 // Lag returns the replication lag of a database's followers, as a JSON
@@ -102,17 +81,16 @@ func (s *MetricsService) Lag(ctx context.Context, databaseID string) (map[string
 	if err := pathID("database_id", databaseID); err != nil {
 		return nil, err
 	}
-	var m map[string]json.RawMessage
-	status, err := s.c.do(ctx, opLag, func(ctx context.Context, e ...dbapi.RequestEditorFn) (*http.Response, error) {
+	m, status, err := fetch[map[string]json.RawMessage](ctx, s.c, "getDatabaseLag", func(ctx context.Context, e ...dbapi.RequestEditorFn) (*http.Response, error) {
 		return s.c.api.GetDatabaseLag(ctx, databaseID, e...)
-	}, &m)
+	})
 	if err != nil {
 		return nil, err
 	}
-	if m == nil {
-		return nil, malformed(opLag, status, "the lag is not a JSON object")
+	if *m == nil {
+		return nil, malformed(operation("getDatabaseLag"), status, "the lag is not a JSON object")
 	}
-	return m, nil
+	return *m, nil
 }
 
 // Ping asks the database to answer; nil means it did. It changes nothing,
@@ -123,15 +101,22 @@ func (s *DatabasesService) Ping(ctx context.Context, databaseID string) error {
 	if err := pathID("database_id", databaseID); err != nil {
 		return err
 	}
-	var m map[string]json.RawMessage
-	status, err := s.c.do(ctx, opPing, func(ctx context.Context, e ...dbapi.RequestEditorFn) (*http.Response, error) {
+	m, status, err := fetch[map[string]json.RawMessage](ctx, s.c, "pingDatabase", func(ctx context.Context, e ...dbapi.RequestEditorFn) (*http.Response, error) {
 		return s.c.api.PingDatabase(ctx, databaseID, e...)
-	}, &m)
+	})
 	if err != nil {
 		return err
 	}
-	if m == nil {
-		return malformed(opPing, status, "the answer is not a JSON object")
+	if *m == nil {
+		return malformed(operation("pingDatabase"), status, "the answer is not a JSON object")
 	}
 	return nil
+}
+
+// rawJSON returns the raw answer of fetchOne.
+func rawJSON(raw *json.RawMessage, err error) (json.RawMessage, error) {
+	if err != nil {
+		return nil, err
+	}
+	return *raw, nil
 }

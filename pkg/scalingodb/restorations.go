@@ -49,11 +49,11 @@ type BackupRestoration struct {
 	SourceBackupID string `json:"source_backup_id"`
 }
 
-func (r *BackupRestoration) check(o op, status int) error {
+func (r *BackupRestoration) missing() string {
 	if r.ID == "" || r.Status == "" {
-		return malformed(o, status, `missing required field "id" or "status" of a backup restoration`)
+		return `"id" or "status" of a backup restoration`
 	}
-	return nil
+	return ""
 }
 
 // ErrRestorationFailed matches a *RestorationFailedError.
@@ -75,11 +75,6 @@ func (e *RestorationFailedError) Error() string {
 // Is reports whether target is ErrRestorationFailed.
 func (e *RestorationFailedError) Is(target error) bool { return target == ErrRestorationFailed }
 
-var (
-	opRestoreBackup  = op{id: "restoreBackup"}
-	opGetRestoration = op{id: "getBackupRestoration", idempotent: true}
-)
-
 // Restore starts the restoration of a done backup into its database,
 // overwriting the database's data, and returns the restoration in its
 // first state. It is never retried: a lost answer may hide a restoration
@@ -87,51 +82,24 @@ var (
 //
 // API: POST /databases/{database_id}/backups/{backup_id}/restore (restoreBackup)
 func (s *BackupsService) Restore(ctx context.Context, databaseID, backupID string) (*BackupRestoration, error) {
-	if err := pathID("database_id", databaseID); err != nil {
+	if err := pathIDs("database_id", databaseID, "backup_id", backupID); err != nil {
 		return nil, err
 	}
-	if err := pathID("backup_id", backupID); err != nil {
-		return nil, err
-	}
-	var r BackupRestoration
-	status, err := s.c.do(ctx, opRestoreBackup, func(ctx context.Context, e ...dbapi.RequestEditorFn) (*http.Response, error) {
+	return fetchOne[BackupRestoration](ctx, s.c, "restoreBackup", func(ctx context.Context, e ...dbapi.RequestEditorFn) (*http.Response, error) {
 		return s.c.api.RestoreBackup(ctx, databaseID, backupID, e...)
-	}, &r)
-	if err != nil {
-		return nil, err
-	}
-	if err := r.check(opRestoreBackup, status); err != nil {
-		return nil, err
-	}
-	return &r, nil
+	})
 }
 
 // Restoration returns a restoration of a database.
 //
 // API: GET /databases/{database_id}/backup_restorations/{restoration_id} (getBackupRestoration)
 func (s *BackupsService) Restoration(ctx context.Context, databaseID, restorationID string) (*BackupRestoration, error) {
-	if err := pathID("database_id", databaseID); err != nil {
+	if err := pathIDs("database_id", databaseID, "restoration_id", restorationID); err != nil {
 		return nil, err
 	}
-	if err := pathID("restoration_id", restorationID); err != nil {
-		return nil, err
-	}
-	var w struct {
-		Restoration *BackupRestoration `json:"backup_restoration"`
-	}
-	status, err := s.c.do(ctx, opGetRestoration, func(ctx context.Context, e ...dbapi.RequestEditorFn) (*http.Response, error) {
+	return fetchOne[BackupRestoration](ctx, s.c, "getBackupRestoration", func(ctx context.Context, e ...dbapi.RequestEditorFn) (*http.Response, error) {
 		return s.c.api.GetBackupRestoration(ctx, databaseID, restorationID, e...)
-	}, &w)
-	if err != nil {
-		return nil, err
-	}
-	if w.Restoration == nil {
-		return nil, malformed(opGetRestoration, status, `missing envelope key "backup_restoration"`)
-	}
-	if err := w.Restoration.check(opGetRestoration, status); err != nil {
-		return nil, err
-	}
-	return w.Restoration, nil
+	})
 }
 
 // WaitRestoration polls a restoration, with a growing interval (see

@@ -76,7 +76,7 @@ func TestRetry_NeverRetriesCreates(t *testing.T) {
 		"upgradeDatabase":           func(c *Client) error { _, err := c.Databases.Upgrade(ctx, "db"); return err },
 		"restoreDatabasePitr":       func(c *Client) error { _, err := c.PITR.Restore(ctx, "db", time.Now()); return err },
 		"createFirewallRule": func(c *Client) error {
-			_, err := c.Firewall.Create(ctx, "db", &FirewallRuleParams{Type: FirewallManagedRange, RangeID: "eu"})
+			_, err := c.Firewall.Create(ctx, "db", &CreateFirewallRuleParams{Type: FirewallManagedRange, RangeID: "eu"})
 			return err
 		},
 		"enableDatabaseFeature": func(c *Client) error { _, err := c.Features.Enable(ctx, "db", "force-ssl"); return err },
@@ -114,7 +114,7 @@ func TestRetry_BodyIsReplayed(t *testing.T) {
 		writeJSON(w, 200, `{"database":{"id":"x"}}`)
 	})
 	on := true
-	if _, err := c.Databases.Update(context.Background(), "db", &DatabaseUpdate{PeriodicBackupsEnabled: &on, PeriodicBackupsScheduledAt: []int{3}}); err != nil {
+	if _, err := c.Databases.Update(context.Background(), "db", &UpdateDatabaseParams{PeriodicBackupsEnabled: &on, PeriodicBackupsScheduledAt: []int{3}}); err != nil {
 		t.Fatal(err)
 	}
 	reqs := rec.all()

@@ -52,9 +52,9 @@ func TestPathParametersRejectDotSegments(t *testing.T) {
 			func() error { _, err := c.TypeVersions.Get(ctx, id); return err }(),
 		}
 		for i, err := range calls {
-			var ve *ValidationError
-			if !errors.As(err, &ve) || !errors.Is(err, ErrValidation) {
-				t.Errorf("id %q call %d: got %v, want a *ValidationError", id, i, err)
+			var ve *InvalidInputError
+			if !errors.As(err, &ve) || !errors.Is(err, ErrInvalidInput) || errors.Is(err, ErrValidation) {
+				t.Errorf("id %q call %d: got %v, want a *InvalidInputError", id, i, err)
 			}
 		}
 		if n := rec.count(); n != 0 {
@@ -121,9 +121,9 @@ func TestUserRules_NoRequestSent(t *testing.T) {
 				}
 				return
 			}
-			var ve *ValidationError
-			if !errors.As(err, &ve) || !errors.Is(err, ErrValidation) {
-				t.Fatalf("got %v, want a *ValidationError", err)
+			var ve *InvalidInputError
+			if !errors.As(err, &ve) || !errors.Is(err, ErrInvalidInput) || errors.Is(err, ErrValidation) {
+				t.Fatalf("got %v, want a *InvalidInputError", err)
 			}
 			if rec.count() != 0 {
 				t.Fatalf("%d requests sent, want none", rec.count())
@@ -259,8 +259,8 @@ func TestNew_Options(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			c, err := New(tt.opts...)
 			if tt.wantErr {
-				if !errors.Is(err, ErrValidation) {
-					t.Fatalf("got %v, want a validation error", err)
+				if !errors.Is(err, ErrInvalidInput) {
+					t.Fatalf("got %v, want an invalid input error", err)
 				}
 				return
 			}

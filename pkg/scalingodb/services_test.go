@@ -119,29 +119,29 @@ func TestBackupsService_Wait(t *testing.T) {
 }
 
 func TestDatabasesService_UpdateBody(t *testing.T) {
-	on, day, badDay, hour := true, 2, 7, 21
+	on, day, badDay, hour := true, time.Tuesday, time.Weekday(7), 21
 	tests := []struct {
 		name    string
-		u       *DatabaseUpdate
+		u       *UpdateDatabaseParams
 		want    string
 		wantErr bool
 	}{
-		{"one hour as an integer", &DatabaseUpdate{PeriodicBackupsEnabled: &on, PeriodicBackupsScheduledAt: []int{3}},
+		{"one hour as an integer", &UpdateDatabaseParams{PeriodicBackupsEnabled: &on, PeriodicBackupsScheduledAt: []int{3}},
 			`{"database":{"periodic_backups_enabled":true,"periodic_backups_scheduled_at":3}}`, false},
-		{"several hours as a list", &DatabaseUpdate{PeriodicBackupsScheduledAt: []int{1, 13}},
+		{"several hours as a list", &UpdateDatabaseParams{PeriodicBackupsScheduledAt: []int{1, 13}},
 			`{"database":{"periodic_backups_scheduled_at":[1,13]}}`, false},
-		{"maintenance window", &DatabaseUpdate{MaintenanceWindow: &MaintenanceWindowUpdate{WeekdayUTC: &day, StartingHourUTC: &hour}},
+		{"maintenance window", &UpdateDatabaseParams{MaintenanceWindow: &MaintenanceWindowParams{WeekdayUTC: &day, StartingHourUTC: &hour}},
 			`{"database":{"maintenance_window":{"weekday_utc":2,"starting_hour_utc":21}}}`, false},
-		{"hour out of range", &DatabaseUpdate{PeriodicBackupsScheduledAt: []int{24}}, "", true},
-		{"weekday out of range", &DatabaseUpdate{MaintenanceWindow: &MaintenanceWindowUpdate{WeekdayUTC: &badDay}}, "", true},
+		{"hour out of range", &UpdateDatabaseParams{PeriodicBackupsScheduledAt: []int{24}}, "", true},
+		{"weekday out of range", &UpdateDatabaseParams{MaintenanceWindow: &MaintenanceWindowParams{WeekdayUTC: &badDay}}, "", true},
 		{"nil", nil, "", true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			c, rec, _ := newTestClient(t, fixed(200, `{"database":{"id":"x"}}`))
-			_, err := c.Databases.Put(context.Background(), "db", tt.u)
+			_, err := c.Databases.update(context.Background(), "putDatabase", "db", tt.u)
 			if tt.wantErr {
-				if !errors.Is(err, ErrValidation) || rec.count() != 0 {
+				if !errors.Is(err, ErrInvalidInput) || errors.Is(err, ErrValidation) || rec.count() != 0 {
 					t.Fatalf("got %v with %d requests", err, rec.count())
 				}
 				return
@@ -171,11 +171,11 @@ func TestAllOperationsAgainstMock(t *testing.T) {
 	}{
 		{"getDatabase", func() error { _, err := c.Databases.Get(ctx, db); return err }},
 		{"updateDatabase", func() error {
-			_, err := c.Databases.Update(ctx, db, &DatabaseUpdate{PeriodicBackupsEnabled: &on})
+			_, err := c.Databases.Update(ctx, db, &UpdateDatabaseParams{PeriodicBackupsEnabled: &on})
 			return err
 		}},
 		{"putDatabase", func() error {
-			_, err := c.Databases.Put(ctx, db, &DatabaseUpdate{PeriodicBackupsScheduledAt: []int{4}})
+			_, err := c.Databases.update(ctx, "putDatabase", db, &UpdateDatabaseParams{PeriodicBackupsScheduledAt: []int{4}})
 			return err
 		}},
 		{"enableDatabaseFeature", func() error { _, err := c.Features.Enable(ctx, db, "publicly-available"); return err }},
@@ -198,7 +198,7 @@ func TestAllOperationsAgainstMock(t *testing.T) {
 		{"getBackup", func() error { _, err := c.Backups.Get(ctx, demoBackup); return err }},
 		{"getBackupArchive", func() error { _, err := c.Backups.ArchiveLink(ctx, db, demoBackup); return err }},
 		{"downloadBackup", func() error { _, err := c.Backups.DownloadAt(ctx, db, demoBackup, discardAt{}); return err }},
-		{"listMaintenances", func() error { _, err := c.Maintenance.List(ctx, db, &ListOptions{Page: 2, PerPage: 5}); return err }},
+		{"listMaintenances", func() error { _, err := c.Maintenance.List(ctx, db, &ListParams{Page: 2, PerPage: 5}); return err }},
 		{"getMaintenance", func() error { _, err := c.Maintenance.Get(ctx, db, "my-maintenance-1"); return err }},
 		{"getDatabaseInstancesStatus", func() error { _, err := c.Instances.Status(ctx, db); return err }},
 		{"getDatabaseMetrics", func() error { _, err := c.Metrics.Get(ctx, db); return err }},
@@ -208,7 +208,7 @@ func TestAllOperationsAgainstMock(t *testing.T) {
 		{"getDatabaseTypeVersion", func() error { _, err := c.TypeVersions.Get(ctx, "5f217c7a406c12000e889be3"); return err }},
 		{"listFirewallRules", func() error { _, err := c.Firewall.List(ctx, db); return err }},
 		{"createFirewallRule", func() error {
-			_, err := c.Firewall.Create(ctx, db, &FirewallRuleParams{Type: FirewallCustomRange, CIDR: "198.51.100.0/24", Label: "test"})
+			_, err := c.Firewall.Create(ctx, db, &CreateFirewallRuleParams{Type: FirewallCustomRange, CIDR: "198.51.100.0/24", Label: "test"})
 			return err
 		}},
 		{"deleteFirewallRule", func() error { return c.Firewall.Delete(ctx, db, "6580a2c91ef5f0001b3c5d7e") }},
@@ -253,7 +253,7 @@ func TestOddBodies(t *testing.T) {
 		"listFirewall":     func(c *Client) (any, error) { return c.Firewall.List(ctx, "db") },
 		"managedRanges":    func(c *Client) (any, error) { return c.Firewall.ManagedRanges(ctx) },
 		"createFirewallRule": func(c *Client) (any, error) {
-			return c.Firewall.Create(ctx, "db", &FirewallRuleParams{Type: FirewallManagedRange, RangeID: "eu"})
+			return c.Firewall.Create(ctx, "db", &CreateFirewallRuleParams{Type: FirewallManagedRange, RangeID: "eu"})
 		},
 	}
 	bodies := []string{`null`, `{}`, `[]`, `"x"`, `42`, `[null]`, `{"database":null,"database-users":null,"database_backups":[null],"rules":[null],"ranges":[null],"maintenance":[null],"meta":null}`, `{"database_backups":[{}],"rules":[{}],"ranges":[{}],"database-users":[{}],"archives":[{}],"has_more":true}`}

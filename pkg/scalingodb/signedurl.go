@@ -52,7 +52,7 @@ func (s SignedURL) IsZero() bool { return s.url == "" }
 func checkDownloadURL(raw string) error {
 	u, err := url.Parse(raw)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return &ValidationError{Field: "url", Reason: "must be an absolute http or https URL"}
+		return &InvalidInputError{Field: "url", Reason: "must be an absolute http or https URL"}
 	}
 	return nil
 }

@@ -84,7 +84,7 @@ func TestSoak(t *testing.T) {
 		func(int) error { _, err := c.Backups.List(ctx, db); return err },
 		func(int) error { _, err := c.Backups.Get(ctx, "5b8b36104ffb090be1ac3ce1"); return err },
 		func(int) error { _, err := c.Backups.ArchiveLink(ctx, db, "5b8b36104ffb090be1ac3ce1"); return err },
-		func(int) error { _, err := c.Maintenance.List(ctx, db, &ListOptions{Page: 2, PerPage: 10}); return err },
+		func(int) error { _, err := c.Maintenance.List(ctx, db, &ListParams{Page: 2, PerPage: 10}); return err },
 		func(int) error { _, err := c.Maintenance.Get(ctx, db, "my-maintenance-3"); return err },
 		func(int) error { _, err := c.Instances.Status(ctx, db); return err },
 		func(int) error { _, err := c.Metrics.Get(ctx, db); return err },
@@ -93,7 +93,7 @@ func TestSoak(t *testing.T) {
 		func(int) error { _, err := c.Logs.URL(ctx, db); return err },
 		func(int) error { _, err := c.PITR.RecoveryWindow(ctx, db); return err },
 		func(int) error {
-			_, err := c.Databases.Update(ctx, db, &DatabaseUpdate{MaintenanceWindow: &MaintenanceWindowUpdate{StartingHourUTC: &hour}})
+			_, err := c.Databases.Update(ctx, db, &UpdateDatabaseParams{MaintenanceWindow: &MaintenanceWindowParams{StartingHourUTC: &hour}})
 			return err
 		},
 		func(i int) error {
@@ -124,7 +124,7 @@ func TestSoak(t *testing.T) {
 					_, err = c.Users.Create(ctx, db, &CreateUserParams{Name: fmt.Sprintf("soak-%d", i)})
 				case 13:
 					op = "createFirewallRule"
-					_, err = c.Firewall.Create(ctx, db, &FirewallRuleParams{Type: FirewallCustomRange, CIDR: fmt.Sprintf("10.%d.%d.0/24", i/256%256, i%256)})
+					_, err = c.Firewall.Create(ctx, db, &CreateFirewallRuleParams{Type: FirewallCustomRange, CIDR: fmt.Sprintf("10.%d.%d.0/24", i/256%256, i%256)})
 				default:
 					idempotent.Add(1)
 					if err = reads[i%len(reads)](i); err != nil {
@@ -191,7 +191,7 @@ func TestSoak(t *testing.T) {
 		}
 	}
 	t.Logf("%d operations, faults %v, creates %v, applied-then-failed %v", total, faults, fmtOutcomes(creates), applied)
-	if errors.Is(firstErr, ErrValidation) {
+	if errors.Is(firstErr, ErrValidation) || errors.Is(firstErr, ErrInvalidInput) {
 		t.Error("unexpected validation error")
 	}
 }

@@ -170,14 +170,14 @@ func TestClientDecodesTheMockState(t *testing.T) {
 		}},
 		{"updateDatabase", func(t *testing.T, f *stateFixture) {
 			on := !f.seedDB(t, db).Database.PeriodicBackupsEnabled
-			got := must(f.c.Databases.Update(ctx, db, &DatabaseUpdate{PeriodicBackupsEnabled: &on}))(t)
+			got := must(f.c.Databases.Update(ctx, db, &UpdateDatabaseParams{PeriodicBackupsEnabled: &on}))(t)
 			want := viaJSON[*Database](t, f.seedDB(t, db).Database)
 			want.PeriodicBackupsEnabled = on
 			diffState(t, "updated database", want, got)
 			diffState(t, "database read after the update", got, must(f.c.Databases.Get(ctx, db))(t))
 		}},
 		{"putDatabase", func(t *testing.T, f *stateFixture) {
-			got := must(f.c.Databases.Put(ctx, db, &DatabaseUpdate{PeriodicBackupsScheduledAt: []int{4, 16}}))(t)
+			got := must(f.c.Databases.update(ctx, "putDatabase", db, &UpdateDatabaseParams{PeriodicBackupsScheduledAt: []int{4, 16}}))(t)
 			diffState(t, "scheduled hours", []int{4, 16}, got.PeriodicBackupsScheduledAt)
 			diffState(t, "database read after the put", got, must(f.c.Databases.Get(ctx, db))(t))
 		}},
@@ -196,7 +196,11 @@ func TestClientDecodesTheMockState(t *testing.T) {
 			}
 		}},
 		{"disableDatabaseFeature", func(t *testing.T, f *stateFixture) {
-			msg := must(f.c.Features.Disable(ctx, db, "force-ssl"))(t)
+			got := must(f.c.Features.Disable(ctx, db, "force-ssl"))(t)
+			msg := got.Message
+			if got.Name != "force-ssl" {
+				t.Errorf("disabled %q, want force-ssl", got.Name)
+			}
 			resp := must(f.gen.GetDatabaseWithResponse(ctx, db))(t)
 			for _, ft := range resp.JSON200.Database.Features {
 				if ft.Name == "force-ssl" && ft.Status == dbapi.FeatureStatusACTIVATED {
@@ -319,7 +323,7 @@ func TestClientDecodesTheMockState(t *testing.T) {
 			}
 		}},
 		{"listMaintenances", func(t *testing.T, f *stateFixture) {
-			page := must(f.c.Maintenance.List(ctx, db, &ListOptions{Page: 2, PerPage: 2}))(t)
+			page := must(f.c.Maintenance.List(ctx, db, &ListParams{Page: 2, PerPage: 2}))(t)
 			seeded := f.seedDB(t, db).Maintenance
 			if len(seeded) < 4 {
 				t.Fatalf("the seed has %d maintenance entries", len(seeded))
@@ -399,7 +403,7 @@ func TestClientDecodesTheMockState(t *testing.T) {
 		}},
 		{"listFirewallRules, createFirewallRule, deleteFirewallRule", func(t *testing.T, f *stateFixture) {
 			diffState(t, "firewall rules", viaJSON[[]*FirewallRule](t, f.seedDB(t, db).FirewallRules), must(f.c.Firewall.List(ctx, db))(t))
-			rule := must(f.c.Firewall.Create(ctx, db, &FirewallRuleParams{Type: FirewallRuleType("custom_range"), CIDR: "198.51.100.77/32", Label: "state"}))(t)
+			rule := must(f.c.Firewall.Create(ctx, db, &CreateFirewallRuleParams{Type: FirewallRuleType("custom_range"), CIDR: "198.51.100.77/32", Label: "state"}))(t)
 			listed := must(f.c.Firewall.List(ctx, db))(t)
 			diffState(t, "created rule as listed", rule, listed[len(listed)-1])
 			if err := f.c.Firewall.Delete(ctx, db, rule.ID); err != nil {

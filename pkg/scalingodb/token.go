@@ -108,10 +108,10 @@ type tokenFetch struct {
 // NewAddonTokenSource checks cfg and returns a token source; it does no I/O.
 func NewAddonTokenSource(cfg AddonTokenConfig) (*AddonTokenSource, error) {
 	if cfg.APIToken == "" && cfg.BearerToken == "" {
-		return nil, &ValidationError{Field: "AddonTokenConfig", Reason: "APIToken or BearerToken is required"}
+		return nil, &InvalidInputError{Field: "AddonTokenConfig", Reason: "APIToken or BearerToken is required"}
 	}
 	if cfg.App == "" || cfg.AddonID == "" {
-		return nil, &ValidationError{Field: "AddonTokenConfig", Reason: "App and AddonID are required"}
+		return nil, &InvalidInputError{Field: "AddonTokenConfig", Reason: "App and AddonID are required"}
 	}
 	if cfg.AuthURL == "" {
 		cfg.AuthURL = DefaultAuthURL

@@ -149,7 +149,7 @@ func TestAddonTokenSource_Errors(t *testing.T) {
 		t.Errorf("printing token sources leaks: %s", s)
 	}
 	for _, cfg := range []AddonTokenConfig{{App: "a", AddonID: "b"}, {APIToken: "x", AddonID: "b"}, {APIToken: "x", App: "a", AddonID: "b", Region: "mars"}} {
-		if _, err := NewAddonTokenSource(cfg); !errors.Is(err, ErrValidation) {
+		if _, err := NewAddonTokenSource(cfg); !errors.Is(err, ErrInvalidInput) {
 			t.Errorf("config %+v: got %v", cfg, err)
 		}
 	}

@@ -42,7 +42,12 @@ func (v DatabaseTypeVersion) String() string {
 	return fmt.Sprintf("%d.%d.%d-%d", v.Major, v.Minor, v.Patch, v.Build)
 }
 
-var opGetTypeVersion = op{id: "getDatabaseTypeVersion", idempotent: true}
+func (v *DatabaseTypeVersion) missing() string {
+	if v.ID == "" {
+		return `"id"`
+	}
+	return ""
+}
 
 // Get returns one version of a database engine, as named by a database's
 // VersionID or NextVersionID.
@@ -52,20 +57,7 @@ func (s *TypeVersionsService) Get(ctx context.Context, versionID string) (*Datab
 	if err := pathID("database_type_version_id", versionID); err != nil {
 		return nil, err
 	}
-	var w struct {
-		Version *DatabaseTypeVersion `json:"database_type_version"`
-	}
-	status, err := s.c.do(ctx, opGetTypeVersion, func(ctx context.Context, e ...dbapi.RequestEditorFn) (*http.Response, error) {
+	return fetchOne[DatabaseTypeVersion](ctx, s.c, "getDatabaseTypeVersion", func(ctx context.Context, e ...dbapi.RequestEditorFn) (*http.Response, error) {
 		return s.c.api.GetDatabaseTypeVersion(ctx, versionID, e...)
-	}, &w)
-	if err != nil {
-		return nil, err
-	}
-	if w.Version == nil {
-		return nil, malformed(opGetTypeVersion, status, `missing envelope key "database_type_version"`)
-	}
-	if w.Version.ID == "" {
-		return nil, malformed(opGetTypeVersion, status, `missing required field "id"`)
-	}
-	return w.Version, nil
+	})
 }

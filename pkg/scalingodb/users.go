@@ -70,15 +70,15 @@ func (b *optBool) UnmarshalJSON(p []byte) error {
 	return nil
 }
 
-func (w *userWire) fill(u *DatabaseUser, o op, status int, needPassword bool) error {
+// user converts the wire form, checking the required fields.
+func (w *userWire) user(o *op, status int, needPassword bool) (*DatabaseUser, error) {
 	if w.Name == "" || !w.ReadOnly.set {
-		return malformed(o, status, `missing required field "name" or "read_only"`)
+		return nil, malformed(o, status, `missing required field "name" or "read_only"`)
 	}
-	*u = DatabaseUser{Name: w.Name, ReadOnly: w.ReadOnly.v, Protected: w.Protected, Password: Secret(w.Password), PasswordEncryption: w.DbmsAttributes.PasswordEncryption}
-	if needPassword && u.Password == "" {
-		return malformed(o, status, `missing required field "password"`)
+	if needPassword && w.Password == "" {
+		return nil, malformed(o, status, `missing required field "password"`)
 	}
-	return nil
+	return &DatabaseUser{Name: w.Name, ReadOnly: w.ReadOnly.v, Protected: w.Protected, Password: Secret(w.Password), PasswordEncryption: w.DbmsAttributes.PasswordEncryption}, nil
 }
 
 // CreateUserParams describes a new user.
@@ -94,10 +94,10 @@ type CreateUserParams struct {
 
 // ValidateUserName checks the user name rules of the API: 6 to 32
 // lower-case letters, digits and hyphens, no hyphen at either end, no two
-// hyphens in a row. The error is a *ValidationError.
+// hyphens in a row. The error is a *InvalidInputError.
 func ValidateUserName(name string) error {
 	if n := len(name); n < 6 || n > 32 {
-		return &ValidationError{Field: "name", Reason: "must be 6 to 32 characters long"}
+		return &InvalidInputError{Field: "name", Reason: "must be 6 to 32 characters long"}
 	}
 	for i := 0; i < len(name); i++ {
 		c := name[i]
@@ -105,34 +105,26 @@ func ValidateUserName(name string) error {
 		case c >= 'a' && c <= 'z', c >= '0' && c <= '9':
 		case c == '-':
 			if i == 0 || i == len(name)-1 {
-				return &ValidationError{Field: "name", Reason: "must not start or end with a hyphen"}
+				return &InvalidInputError{Field: "name", Reason: "must not start or end with a hyphen"}
 			}
 			if name[i-1] == '-' {
-				return &ValidationError{Field: "name", Reason: "must not hold two hyphens in a row"}
+				return &InvalidInputError{Field: "name", Reason: "must not hold two hyphens in a row"}
 			}
 		default:
-			return &ValidationError{Field: "name", Reason: "must hold only lower-case letters, digits and hyphens"}
+			return &InvalidInputError{Field: "name", Reason: "must hold only lower-case letters, digits and hyphens"}
 		}
 	}
 	return nil
 }
 
 // ValidatePassword checks the password rules of the API: 24 to 64
-// characters. The error is a *ValidationError and never holds the password.
+// characters. The error is a *InvalidInputError and never holds the password.
 func ValidatePassword(password Secret) error {
 	if n := utf8.RuneCountInString(string(password)); n < 24 || n > 64 {
-		return &ValidationError{Field: "password", Reason: "must be 24 to 64 characters long"}
+		return &InvalidInputError{Field: "password", Reason: "must be 24 to 64 characters long"}
 	}
 	return nil
 }
-
-var (
-	opListUsers     = op{id: "listDatabaseUsers", idempotent: true}
-	opCreateUser    = op{id: "createDatabaseUser"}
-	opUpdateUser    = op{id: "updateDatabaseUser", idempotent: true}
-	opDeleteUser    = op{id: "deleteDatabaseUser", idempotent: true}
-	opResetPassword = op{id: "resetDatabaseUserPassword"}
-)
 
 // List returns every user of the database engine.
 //
@@ -141,33 +133,26 @@ func (s *UsersService) List(ctx context.Context, databaseID string) ([]*Database
 	if err := pathID("database_id", databaseID); err != nil {
 		return nil, err
 	}
-	var w struct {
-		Users *[]userWire `json:"database-users"`
-	}
-	status, err := s.c.do(ctx, opListUsers, func(ctx context.Context, e ...dbapi.RequestEditorFn) (*http.Response, error) {
+	const id = "listDatabaseUsers"
+	wires, status, err := fetch[[]userWire](ctx, s.c, id, func(ctx context.Context, e ...dbapi.RequestEditorFn) (*http.Response, error) {
 		return s.c.api.ListDatabaseUsers(ctx, databaseID, e...)
-	}, &w)
+	})
 	if err != nil {
 		return nil, err
 	}
-	if w.Users == nil {
-		return nil, malformed(opListUsers, status, `missing envelope key "database-users"`)
-	}
-	users := make([]DatabaseUser, len(*w.Users))
-	out := make([]*DatabaseUser, len(users))
-	for i := range users {
-		if err := (*w.Users)[i].fill(&users[i], opListUsers, status, false); err != nil {
+	out := make([]*DatabaseUser, len(*wires))
+	for i := range *wires {
+		if out[i], err = (*wires)[i].user(operation(id), status, false); err != nil {
 			return nil, err
 		}
-		out[i] = &users[i]
 	}
 	return out, nil
 }
 
 // Create creates a user after checking the name and password rules
-// locally (a *ValidationError is returned before any request). The answer
-// holds the password, generated when p.Password is empty. It is never
-// retried: a lost answer may hide a created user.
+// locally (an *InvalidInputError is returned before any request). The
+// answer holds the password, generated when p.Password is empty. It is
+// never retried: a lost answer may hide a created user.
 //
 // API: POST /databases/{database_id}/users (createDatabaseUser)
 func (s *UsersService) Create(ctx context.Context, databaseID string, p *CreateUserParams) (*DatabaseUser, error) {
@@ -175,7 +160,7 @@ func (s *UsersService) Create(ctx context.Context, databaseID string, p *CreateU
 		return nil, err
 	}
 	if p == nil {
-		return nil, &ValidationError{Field: "params", Reason: "must not be nil"}
+		return nil, &InvalidInputError{Field: "params", Reason: "must not be nil"}
 	}
 	if err := ValidateUserName(p.Name); err != nil {
 		return nil, err
@@ -201,7 +186,7 @@ func (s *UsersService) Create(ctx context.Context, databaseID string, p *CreateU
 	if err != nil {
 		return nil, err
 	}
-	return s.userCall(ctx, opCreateUser, true, func(ctx context.Context, e ...dbapi.RequestEditorFn) (*http.Response, error) {
+	return s.userCall(ctx, "createDatabaseUser", true, func(ctx context.Context, e ...dbapi.RequestEditorFn) (*http.Response, error) {
 		return s.c.api.CreateDatabaseUserWithBody(ctx, databaseID, jsonContentType, bytes.NewReader(body), e...)
 	})
 }
@@ -212,10 +197,7 @@ func (s *UsersService) Create(ctx context.Context, databaseID string, p *CreateU
 //
 // API: PATCH /databases/{database_id}/users/{username} (updateDatabaseUser)
 func (s *UsersService) UpdatePassword(ctx context.Context, databaseID, username string, password Secret) (*DatabaseUser, error) {
-	if err := pathID("database_id", databaseID); err != nil {
-		return nil, err
-	}
-	if err := pathID("username", username); err != nil {
+	if err := pathIDs("database_id", databaseID, "username", username); err != nil {
 		return nil, err
 	}
 	if err := ValidatePassword(password); err != nil {
@@ -228,7 +210,7 @@ func (s *UsersService) UpdatePassword(ctx context.Context, databaseID, username 
 	if err != nil {
 		return nil, err
 	}
-	return s.userCall(ctx, opUpdateUser, false, func(ctx context.Context, e ...dbapi.RequestEditorFn) (*http.Response, error) {
+	return s.userCall(ctx, "updateDatabaseUser", false, func(ctx context.Context, e ...dbapi.RequestEditorFn) (*http.Response, error) {
 		return s.c.api.UpdateDatabaseUserWithBody(ctx, databaseID, username, jsonContentType, bytes.NewReader(body), e...)
 	})
 }
@@ -239,13 +221,10 @@ func (s *UsersService) UpdatePassword(ctx context.Context, databaseID, username 
 //
 // API: POST /databases/{database_id}/users/{username}/reset_password (resetDatabaseUserPassword)
 func (s *UsersService) ResetPassword(ctx context.Context, databaseID, username string) (*DatabaseUser, error) {
-	if err := pathID("database_id", databaseID); err != nil {
+	if err := pathIDs("database_id", databaseID, "username", username); err != nil {
 		return nil, err
 	}
-	if err := pathID("username", username); err != nil {
-		return nil, err
-	}
-	return s.userCall(ctx, opResetPassword, true, func(ctx context.Context, e ...dbapi.RequestEditorFn) (*http.Response, error) {
+	return s.userCall(ctx, "resetDatabaseUserPassword", true, func(ctx context.Context, e ...dbapi.RequestEditorFn) (*http.Response, error) {
 		return s.c.api.ResetDatabaseUserPassword(ctx, databaseID, username, e...)
 	})
 }
@@ -256,32 +235,18 @@ func (s *UsersService) ResetPassword(ctx context.Context, databaseID, username s
 //
 // API: DELETE /databases/{database_id}/users/{username} (deleteDatabaseUser)
 func (s *UsersService) Delete(ctx context.Context, databaseID, username string) error {
-	if err := pathID("database_id", databaseID); err != nil {
+	if err := pathIDs("database_id", databaseID, "username", username); err != nil {
 		return err
 	}
-	if err := pathID("username", username); err != nil {
-		return err
-	}
-	_, err := s.c.do(ctx, opDeleteUser, func(ctx context.Context, e ...dbapi.RequestEditorFn) (*http.Response, error) {
+	return s.c.send(ctx, "deleteDatabaseUser", func(ctx context.Context, e ...dbapi.RequestEditorFn) (*http.Response, error) {
 		return s.c.api.DeleteDatabaseUser(ctx, databaseID, username, e...)
-	}, nil)
-	return err
+	})
 }
 
-func (s *UsersService) userCall(ctx context.Context, o op, needPassword bool, send func(context.Context, ...dbapi.RequestEditorFn) (*http.Response, error)) (*DatabaseUser, error) {
-	var w struct {
-		User *userWire `json:"database_user"`
-	}
-	status, err := s.c.do(ctx, o, send, &w)
+func (s *UsersService) userCall(ctx context.Context, id string, needPassword bool, send sender) (*DatabaseUser, error) {
+	w, status, err := fetch[userWire](ctx, s.c, id, send)
 	if err != nil {
 		return nil, err
 	}
-	if w.User == nil {
-		return nil, malformed(o, status, `missing envelope key "database_user"`)
-	}
-	u := new(DatabaseUser)
-	if err := w.User.fill(u, o, status, needPassword); err != nil {
-		return nil, err
-	}
-	return u, nil
+	return w.user(operation(id), status, needPassword)
 }

@@ -21,7 +21,7 @@ import (
 func WithAPITransport(wrap func(base http.RoundTripper) (http.RoundTripper, error)) Option {
 	return func(c *config) error {
 		if wrap == nil {
-			return &ValidationError{Field: "API transport", Reason: "must not be nil"}
+			return &InvalidInputError{Field: "API transport", Reason: "must not be nil"}
 		}
 		c.apiTransport = append(c.apiTransport, wrap)
 		return nil
@@ -37,7 +37,7 @@ func wrapTransport(wraps []func(http.RoundTripper) (http.RoundTripper, error), b
 			return nil, err
 		}
 		if next == nil {
-			return nil, &ValidationError{Field: "API transport", Reason: "the wrapper returned a nil transport"}
+			return nil, &InvalidInputError{Field: "API transport", Reason: "the wrapper returned a nil transport"}
 		}
 		rt = next
 	}
@@ -55,7 +55,7 @@ func isViolation(err error) bool {
 // violationError returns the *ResponseError of a transport of
 // WithAPITransport, on a copy with the operation of the call, or nil when
 // err holds none.
-func violationError(o op, err error) error {
+func violationError(o *op, err error) error {
 	var re *ResponseError
 	if !errors.As(err, &re) {
 		return nil

@@ -1,0 +1,118 @@
+package scalingodb
+
+import (
+	"net/http"
+	"reflect"
+	"sync"
+)
+
+// op is what the client knows of one operation of the spec.
+type op struct {
+	// id is the spec's operationId.
+	id string
+	// method and path are the operation's route in the spec (checked by
+	// TestOperationTable_MatchesSpec).
+	method, path string
+	// retry says whether the request may be sent again after a lost or
+	// failed answer: sending it twice has the effect of sending it once.
+	// The rule (RFC 9110 idempotent methods, plus the justified exceptions
+	// listed in ops_test.go) is checked against the spec.
+	retry bool
+	// envelope is the key of the JSON object that holds the answer, or ""
+	// when the answer is the bare value.
+	envelope string
+
+	// wire is the decoding type of the enveloped answer,
+	// struct{ V *T `json:"<envelope>"` }, built on first use.
+	wireOnce sync.Once
+	wire     reflect.Type
+}
+
+// operations is the one table of the operations of the spec, keyed by
+// operation ID. Every request of the client names its operation here.
+var operations = indexOperations(map[string]*op{
+	// Databases.
+	"getDatabase":     {method: http.MethodGet, path: "/databases/{database_id}", retry: true, envelope: "database"},
+	"updateDatabase":  {method: http.MethodPatch, path: "/databases/{database_id}", retry: true, envelope: "database"},
+	"putDatabase":     {method: http.MethodPut, path: "/databases/{database_id}", retry: true, envelope: "database"},
+	"upgradeDatabase": {method: http.MethodPost, path: "/databases/{database_id}/upgrade"},
+	"pingDatabase":    {method: http.MethodPost, path: "/databases/{database_id}/ping", retry: true},
+	"getDatabasePlan": {method: http.MethodGet, path: "/databases/{database_id}/plan", retry: true, envelope: "plan"},
+	"getCaCertificate": {method: http.MethodGet, path: "/ca_certificate", retry: true},
+	// Features and actions.
+	"enableDatabaseFeature":  {method: http.MethodPost, path: "/databases/{database_id}/features"},
+	"disableDatabaseFeature": {method: http.MethodDelete, path: "/databases/{database_id}/features", retry: true},
+	"runDatabaseAction":      {method: http.MethodPost, path: "/databases/{database_id}/action"},
+	// Users.
+	"listDatabaseUsers":         {method: http.MethodGet, path: "/databases/{database_id}/users", retry: true, envelope: "database-users"},
+	"createDatabaseUser":        {method: http.MethodPost, path: "/databases/{database_id}/users", envelope: "database_user"},
+	"updateDatabaseUser":        {method: http.MethodPatch, path: "/databases/{database_id}/users/{username}", retry: true, envelope: "database_user"},
+	"deleteDatabaseUser":        {method: http.MethodDelete, path: "/databases/{database_id}/users/{username}", retry: true},
+	"resetDatabaseUserPassword": {method: http.MethodPost, path: "/databases/{database_id}/users/{username}/reset_password", envelope: "database_user"},
+	// Backups and restorations.
+	"listBackups":          {method: http.MethodGet, path: "/databases/{database_id}/backups", retry: true, envelope: "database_backups"},
+	"createBackup":         {method: http.MethodPost, path: "/databases/{database_id}/backups", envelope: "database_backup"},
+	"getBackup":            {method: http.MethodGet, path: "/backups/{backup_id}", retry: true, envelope: "database_backup"},
+	"getBackupArchive":     {method: http.MethodGet, path: "/databases/{database_id}/backups/{backup_id}/archive", retry: true},
+	"downloadBackup":       {method: http.MethodGet, path: "/databases/{database_id}/backups/{backup_id}/download", retry: true},
+	"restoreBackup":        {method: http.MethodPost, path: "/databases/{database_id}/backups/{backup_id}/restore"},
+	"getBackupRestoration": {method: http.MethodGet, path: "/databases/{database_id}/backup_restorations/{restoration_id}", retry: true, envelope: "backup_restoration"},
+	// Operations and point-in-time restores.
+	"getDatabaseOperation":  {method: http.MethodGet, path: "/databases/{database_id}/operations/{operation_id}", retry: true, envelope: "operation"},
+	"restoreDatabasePitr":   {method: http.MethodPost, path: "/databases/{database_id}/pitr/restore", envelope: "operation"},
+	"getPitrRecoveryWindow": {method: http.MethodGet, path: "/databases/{database_id}/pitr/recovery_window", retry: true, envelope: "recovery_window"},
+	// Maintenance, instances, metrics, logs.
+	"listMaintenances":           {method: http.MethodGet, path: "/databases/{database_id}/maintenance", retry: true},
+	"getMaintenance":             {method: http.MethodGet, path: "/databases/{database_id}/maintenance/{maintenance_id}", retry: true},
+	"getDatabaseInstancesStatus": {method: http.MethodGet, path: "/databases/{database_id}/instances_status", retry: true},
+	"getDatabaseMetrics":         {method: http.MethodGet, path: "/databases/{database_id}/metrics", retry: true},
+	"getDatabaseHealth":          {method: http.MethodGet, path: "/databases/{database_id}/health", retry: true},
+	"getDatabaseMetricsByType":   {method: http.MethodGet, path: "/databases/{database_id}/metrics/{metric_type}", retry: true},
+	"getInstanceMetricsByType":   {method: http.MethodGet, path: "/databases/{database_id}/instances/{instance_id}/metrics/{metric_type}", retry: true},
+	"getDatabaseLag":             {method: http.MethodGet, path: "/databases/{database_id}/lag", retry: true},
+	"getDatabaseLogsUrl":         {method: http.MethodGet, path: "/databases/{database_id}/logs", retry: true},
+	"listDatabaseLogsArchives":   {method: http.MethodGet, path: "/databases/{database_id}/logs_archives", retry: true},
+	// Firewall.
+	"listFirewallRules":         {method: http.MethodGet, path: "/databases/{database_id}/firewall_rules", retry: true, envelope: "rules"},
+	"createFirewallRule":        {method: http.MethodPost, path: "/databases/{database_id}/firewall_rules", envelope: "rule"},
+	"updateFirewallRule":        {method: http.MethodPatch, path: "/databases/{database_id}/firewall_rules/{firewall_rule_id}", retry: true, envelope: "rule"},
+	"deleteFirewallRule":        {method: http.MethodDelete, path: "/databases/{database_id}/firewall_rules/{firewall_rule_id}", retry: true},
+	"listFirewallManagedRanges": {method: http.MethodGet, path: "/firewall/managed_ranges", retry: true, envelope: "ranges"},
+	// Catalogue.
+	"listDatabaseTypes":      {method: http.MethodGet, path: "/database_types", retry: true, envelope: "database_types"},
+	"getDatabaseType":        {method: http.MethodGet, path: "/database_types/{database_type_id}", retry: true, envelope: "database_type"},
+	"getDatabaseTypeVersion": {method: http.MethodGet, path: "/database_type_versions/{database_type_version_id}", retry: true, envelope: "database_type_version"},
+	"getPlan":                {method: http.MethodGet, path: "/plans/{plan_name}", retry: true, envelope: "plan"},
+})
+
+// indexOperations fills in each operation's ID from its key.
+func indexOperations(m map[string]*op) map[string]*op {
+	for id, o := range m {
+		o.id = id
+	}
+	return m
+}
+
+// operation returns the table's entry of id; an ID missing from the table
+// is a bug of the client, which TestOperationTable_EveryCallNamesAnOperation
+// finds.
+func operation(id string) *op {
+	o, ok := operations[id]
+	if !ok {
+		panic("scalingodb: operation " + id + " is not in the table")
+	}
+	return o
+}
+
+// wireType returns struct{ V *T `json:"<envelope>"` }, the type that
+// decodes the answer of o in one pass.
+func wireType[T any](o *op) reflect.Type {
+	o.wireOnce.Do(func() {
+		o.wire = reflect.StructOf([]reflect.StructField{{
+			Name: "V",
+			Type: reflect.TypeFor[*T](),
+			Tag:  reflect.StructTag(`json:"` + o.envelope + `"`),
+		}})
+	})
+	return o.wire
+}
