@@ -1,13 +1,9 @@
 package scalingodb
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
-	"net/http"
-
-	"github.com/scalingodb/dbapi-go/gen/dbapi"
 )
 
 // ActionsService runs engine-specific administrative actions, such as
@@ -42,9 +38,6 @@ func (e *ActionError) Is(target error) bool { return target == ErrActionFailed }
 //
 // API: POST /databases/{database_id}/action (runDatabaseAction)
 func (s *ActionsService) Run(ctx context.Context, databaseID, name string, params any) (json.RawMessage, error) {
-	if err := pathID("database_id", databaseID); err != nil {
-		return nil, err
-	}
 	if name == "" {
 		return nil, &InvalidInputError{Field: "action_name", Reason: "must not be empty"}
 	}
@@ -59,9 +52,7 @@ func (s *ActionsService) Run(ctx context.Context, databaseID, name string, param
 		OK     *int            `json:"ok"`
 		Result json.RawMessage `json:"result"`
 		Error  string          `json:"error"`
-	}](ctx, s.c, "runDatabaseAction", func(ctx context.Context, e ...dbapi.RequestEditorFn) (*http.Response, error) {
-		return s.c.api.RunDatabaseActionWithBody(ctx, databaseID, jsonContentType, bytes.NewReader(body), e...)
-	})
+	}](ctx, s.c, "runDatabaseAction", body1(s.c.api.RunDatabaseActionWithBody, databaseID, body))
 	if err != nil {
 		return nil, err
 	}

@@ -3,10 +3,7 @@ package scalingodb
 import (
 	"context"
 	"errors"
-	"net/http"
 	"time"
-
-	"github.com/scalingodb/dbapi-go/gen/dbapi"
 )
 
 // BackupsService lists, creates, waits for and downloads backups.
@@ -87,12 +84,7 @@ func (e *BackupFailedError) Is(target error) bool { return target == ErrBackupFa
 //
 // API: GET /databases/{database_id}/backups (listBackups)
 func (s *BackupsService) List(ctx context.Context, databaseID string) ([]*Backup, error) {
-	if err := pathID("database_id", databaseID); err != nil {
-		return nil, err
-	}
-	return fetchList[Backup](ctx, s.c, "listBackups", func(ctx context.Context, e ...dbapi.RequestEditorFn) (*http.Response, error) {
-		return s.c.api.ListBackups(ctx, databaseID, e...)
-	})
+	return fetchList[Backup](ctx, s.c, "listBackups", call1(s.c.api.ListBackups, databaseID))
 }
 
 // Create schedules a manual backup and returns it (usually in the
@@ -102,18 +94,16 @@ func (s *BackupsService) List(ctx context.Context, databaseID string) ([]*Backup
 //
 // API: POST /databases/{database_id}/backups (createBackup)
 func (s *BackupsService) Create(ctx context.Context, databaseID string) (*Backup, error) {
-	if err := pathID("database_id", databaseID); err != nil {
+	o, r := operation("createBackup"), call1(s.c.api.CreateBackup, databaseID)
+	if err := r.check(o); err != nil {
 		return nil, err
 	}
-	o := operation("createBackup")
 	// One pass decodes both shapes; the envelope key decides which one counts.
 	var w struct {
 		Envelope *Backup `json:"database_backup"`
 		Backup
 	}
-	status, err := s.c.do(ctx, o, func(ctx context.Context, e ...dbapi.RequestEditorFn) (*http.Response, error) {
-		return s.c.api.CreateBackup(ctx, databaseID, e...)
-	}, &w)
+	status, err := s.c.do(ctx, o, r.send, &w)
 	if err != nil {
 		return nil, err
 	}
@@ -131,26 +121,16 @@ func (s *BackupsService) Create(ctx context.Context, databaseID string) (*Backup
 //
 // API: GET /backups/{backup_id} (getBackup)
 func (s *BackupsService) Get(ctx context.Context, backupID string) (*Backup, error) {
-	if err := pathID("backup_id", backupID); err != nil {
-		return nil, err
-	}
-	return fetchOne[Backup](ctx, s.c, "getBackup", func(ctx context.Context, e ...dbapi.RequestEditorFn) (*http.Response, error) {
-		return s.c.api.GetBackup(ctx, backupID, e...)
-	})
+	return fetchOne[Backup](ctx, s.c, "getBackup", call1(s.c.api.GetBackup, backupID))
 }
 
 // ArchiveLink returns a pre-signed link to the archive of a backup.
 //
 // API: GET /databases/{database_id}/backups/{backup_id}/archive (getBackupArchive)
 func (s *BackupsService) ArchiveLink(ctx context.Context, databaseID, backupID string) (SignedURL, error) {
-	if err := pathIDs("database_id", databaseID, "backup_id", backupID); err != nil {
-		return SignedURL{}, err
-	}
 	w, status, err := fetch[struct {
 		URL string `json:"download_url"`
-	}](ctx, s.c, "getBackupArchive", func(ctx context.Context, e ...dbapi.RequestEditorFn) (*http.Response, error) {
-		return s.c.api.GetBackupArchive(ctx, databaseID, backupID, e...)
-	})
+	}](ctx, s.c, "getBackupArchive", call2(s.c.api.GetBackupArchive, databaseID, backupID))
 	if err != nil {
 		return SignedURL{}, err
 	}
@@ -235,55 +215,44 @@ func (s *BackupsService) Wait(ctx context.Context, backupID string, opts ...Wait
 }
 
 func (s *BackupsService) wait(ctx context.Context, backupID string, last *Backup, opts []WaitOption) (*Backup, error) {
-	cfg := waitConfig{first: time.Second, max: 15 * time.Second}
+	var cfg waitConfig
 	for _, o := range opts {
 		if o != nil {
 			o(&cfg)
 		}
 	}
-	stopped := func(err error) (*Backup, error) {
-		we := &WaitError{BackupID: backupID, Err: err}
-		if last != nil {
-			we.LastStatus = last.Status
-		}
-		return last, we
-	}
-	interval := cfg.first
-	timer := time.NewTimer(0)
-	defer timer.Stop()
-	<-timer.C
-	for {
+	err := poll(ctx, opts, func() (bool, error) {
 		if err := ctx.Err(); err != nil {
-			return stopped(err)
+			return false, err
 		}
 		b, err := s.Get(ctx, backupID)
 		if err != nil {
-			if cerr := ctx.Err(); cerr != nil {
-				return stopped(cerr)
-			}
-			return last, err
+			return false, err
 		}
 		last = b
 		if cfg.onPoll != nil {
 			cfg.onPoll(b)
 		}
 		switch b.Status {
-		case BackupDone:
-			return b, nil
 		case BackupError, BackupCancelled, BackupCancelling:
-			return nil, &BackupFailedError{Backup: b}
+			return false, &BackupFailedError{Backup: b}
 		}
-		timer.Reset(interval)
-		select {
-		case <-ctx.Done():
-			return stopped(ctx.Err())
-		case <-timer.C:
+		return b.Status == BackupDone, nil
+	})
+	var failed *BackupFailedError
+	switch {
+	case err == nil:
+		return last, nil
+	case errors.As(err, &failed):
+		return nil, err
+	case ctx.Err() != nil:
+		we := &WaitError{BackupID: backupID, Err: ctx.Err()}
+		if last != nil {
+			we.LastStatus = last.Status
 		}
-		interval += interval / 2
-		if interval > cfg.max {
-			interval = cfg.max
-		}
+		return last, we
 	}
+	return last, err
 }
 
 // CreateAndWait creates a backup and waits until it is done or fails (see

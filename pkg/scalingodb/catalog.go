@@ -2,7 +2,6 @@ package scalingodb
 
 import (
 	"context"
-	"net/http"
 	"time"
 
 	"github.com/scalingodb/dbapi-go/gen/dbapi"
@@ -62,21 +61,14 @@ func (p *Plan) missing() string {
 //
 // API: GET /database_types (listDatabaseTypes)
 func (s *TypesService) List(ctx context.Context) ([]*DatabaseType, error) {
-	return fetchList[DatabaseType](ctx, s.c, "listDatabaseTypes", func(ctx context.Context, e ...dbapi.RequestEditorFn) (*http.Response, error) {
-		return s.c.api.ListDatabaseTypes(ctx, e...)
-	})
+	return fetchList[DatabaseType](ctx, s.c, "listDatabaseTypes", call0(s.c.api.ListDatabaseTypes))
 }
 
 // Get returns a database type by its ID (a database's TypeID).
 //
 // API: GET /database_types/{database_type_id} (getDatabaseType)
 func (s *TypesService) Get(ctx context.Context, typeID string) (*DatabaseType, error) {
-	if err := pathID("database_type_id", typeID); err != nil {
-		return nil, err
-	}
-	return fetchOne[DatabaseType](ctx, s.c, "getDatabaseType", func(ctx context.Context, e ...dbapi.RequestEditorFn) (*http.Response, error) {
-		return s.c.api.GetDatabaseType(ctx, typeID, e...)
-	})
+	return fetchOne[DatabaseType](ctx, s.c, "getDatabaseType", call1(s.c.api.GetDatabaseType, typeID))
 }
 
 // Get returns the plan named planName of the database type typeName (a
@@ -87,22 +79,12 @@ func (s *PlansService) Get(ctx context.Context, typeName, planName string) (*Pla
 	if typeName == "" {
 		return nil, &InvalidInputError{Field: "type", Reason: "must not be empty"}
 	}
-	if err := pathID("plan_name", planName); err != nil {
-		return nil, err
-	}
-	return fetchOne[Plan](ctx, s.c, "getPlan", func(ctx context.Context, e ...dbapi.RequestEditorFn) (*http.Response, error) {
-		return s.c.api.GetPlan(ctx, planName, &dbapi.GetPlanParams{Type: typeName}, e...)
-	})
+	return fetchOne[Plan](ctx, s.c, "getPlan", call1P(s.c.api.GetPlan, planName, &dbapi.GetPlanParams{Type: typeName}))
 }
 
 // Plan returns the plan a database runs on.
 //
 // API: GET /databases/{database_id}/plan (getDatabasePlan)
 func (s *DatabasesService) Plan(ctx context.Context, databaseID string) (*Plan, error) {
-	if err := pathID("database_id", databaseID); err != nil {
-		return nil, err
-	}
-	return fetchOne[Plan](ctx, s.c, "getDatabasePlan", func(ctx context.Context, e ...dbapi.RequestEditorFn) (*http.Response, error) {
-		return s.c.api.GetDatabasePlan(ctx, databaseID, e...)
-	})
+	return fetchOne[Plan](ctx, s.c, "getDatabasePlan", call1(s.c.api.GetDatabasePlan, databaseID))
 }

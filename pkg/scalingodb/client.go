@@ -487,6 +487,67 @@ func pathIDs(pairs ...string) error {
 // with the editors the client adds.
 type sender = func(context.Context, ...dbapi.RequestEditorFn) (*http.Response, error)
 
+// editor is the generated client's request editor.
+type editor = dbapi.RequestEditorFn
+
+// request is the request of one operation: its sender and the values of
+// its path parameters, in the order of the operation's path, which fetch
+// checks (see pathID) before anything is sent.
+type request struct {
+	send sender
+	ids  [3]string
+}
+
+// check checks the path parameters of r against the names in o's path.
+func (r *request) check(o *op) error {
+	for i, name := range o.params {
+		if err := pathID(name, r.ids[i]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// The call functions bind a method of the generated client to its
+// arguments: path parameters (A, B, C), query parameters or a typed body
+// (P), or a JSON body already encoded (body).
+
+func call0(f func(context.Context, ...editor) (*http.Response, error)) request {
+	return request{send: f}
+}
+
+func call1[A ~string](f func(context.Context, A, ...editor) (*http.Response, error), a A) request {
+	return request{send: func(ctx context.Context, e ...editor) (*http.Response, error) { return f(ctx, a, e...) }, ids: [3]string{string(a)}}
+}
+
+func call2[A, B ~string](f func(context.Context, A, B, ...editor) (*http.Response, error), a A, b B) request {
+	return request{send: func(ctx context.Context, e ...editor) (*http.Response, error) { return f(ctx, a, b, e...) }, ids: [3]string{string(a), string(b)}}
+}
+
+func call1P[A ~string, P any](f func(context.Context, A, P, ...editor) (*http.Response, error), a A, p P) request {
+	return request{send: func(ctx context.Context, e ...editor) (*http.Response, error) { return f(ctx, a, p, e...) }, ids: [3]string{string(a)}}
+}
+
+func call2P[A, B ~string, P any](f func(context.Context, A, B, P, ...editor) (*http.Response, error), a A, b B, p P) request {
+	return request{send: func(ctx context.Context, e ...editor) (*http.Response, error) { return f(ctx, a, b, p, e...) }, ids: [3]string{string(a), string(b)}}
+}
+
+func call3P[A, B, C ~string, P any](f func(context.Context, A, B, C, P, ...editor) (*http.Response, error), a A, b B, c C, p P) request {
+	return request{send: func(ctx context.Context, e ...editor) (*http.Response, error) { return f(ctx, a, b, c, p, e...) }, ids: [3]string{string(a), string(b), string(c)}}
+}
+
+func body1[A ~string](f func(context.Context, A, string, io.Reader, ...editor) (*http.Response, error), a A, body []byte) request {
+	return request{send: func(ctx context.Context, e ...editor) (*http.Response, error) {
+		return f(ctx, a, jsonContentType, bytes.NewReader(body), e...)
+	}, ids: [3]string{string(a)}}
+}
+
+func body2[A, B ~string](f func(context.Context, A, B, string, io.Reader, ...editor) (*http.Response, error), a A, b B, body []byte) request {
+	return request{send: func(ctx context.Context, e ...editor) (*http.Response, error) {
+		return f(ctx, a, b, jsonContentType, bytes.NewReader(body), e...)
+	}, ids: [3]string{string(a), string(b)}}
+}
+
 // checker is implemented by the answer types whose required fields the
 // client checks: missing names the fields missing, or is "".
 type checker interface{ missing() string }
@@ -505,18 +566,21 @@ func checkValue(o *op, status int, v any) error {
 // whole body when it has none. A missing envelope key or a missing required
 // field (see checker) is a *ResponseError; the status of the answer is
 // returned too.
-func fetch[T any](ctx context.Context, c *Client, id string, send sender) (*T, int, error) {
+func fetch[T any](ctx context.Context, c *Client, id string, r request) (*T, int, error) {
 	o := operation(id)
+	if err := r.check(o); err != nil {
+		return nil, 0, err
+	}
 	if o.envelope == "" {
 		v := new(T)
-		status, err := c.do(ctx, o, send, v)
+		status, err := c.do(ctx, o, r.send, v)
 		if err != nil {
 			return nil, status, err
 		}
 		return v, status, checkValue(o, status, v)
 	}
 	w := reflect.New(wireType[T](o))
-	status, err := c.do(ctx, o, send, w.Interface())
+	status, err := c.do(ctx, o, r.send, w.Interface())
 	if err != nil {
 		return nil, status, err
 	}
@@ -528,8 +592,8 @@ func fetch[T any](ctx context.Context, c *Client, id string, send sender) (*T, i
 }
 
 // fetchOne is fetch without the status.
-func fetchOne[T any](ctx context.Context, c *Client, id string, send sender) (*T, error) {
-	v, _, err := fetch[T](ctx, c, id, send)
+func fetchOne[T any](ctx context.Context, c *Client, id string, r request) (*T, error) {
+	v, _, err := fetch[T](ctx, c, id, r)
 	if err != nil {
 		return nil, err
 	}
@@ -538,8 +602,8 @@ func fetchOne[T any](ctx context.Context, c *Client, id string, send sender) (*T
 
 // fetchList is fetch for a list of T: a null list or item is a
 // *ResponseError, and every item's required fields are checked.
-func fetchList[T any](ctx context.Context, c *Client, id string, send sender) ([]*T, error) {
-	p, status, err := fetch[[]*T](ctx, c, id, send)
+func fetchList[T any](ctx context.Context, c *Client, id string, r request) ([]*T, error) {
+	p, status, err := fetch[[]*T](ctx, c, id, r)
 	if err != nil {
 		return nil, err
 	}
@@ -559,8 +623,12 @@ func fetchList[T any](ctx context.Context, c *Client, id string, send sender) ([
 
 // send returns nil when the request of operation id succeeds, discarding
 // the body of the answer.
-func (c *Client) send(ctx context.Context, id string, send sender) error {
-	_, err := c.do(ctx, operation(id), send, nil)
+func (c *Client) send(ctx context.Context, id string, r request) error {
+	o := operation(id)
+	if err := r.check(o); err != nil {
+		return err
+	}
+	_, err := c.do(ctx, o, r.send, nil)
 	return err
 }
 

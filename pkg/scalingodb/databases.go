@@ -1,14 +1,10 @@
 package scalingodb
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
-	"net/http"
 	"time"
-
-	"github.com/scalingodb/dbapi-go/gen/dbapi"
 )
 
 // DatabasesService reads and changes the database addon itself.
@@ -172,12 +168,7 @@ func (d *Database) missing() string {
 //
 // API: GET /databases/{database_id} (getDatabase)
 func (s *DatabasesService) Get(ctx context.Context, databaseID string) (*Database, error) {
-	if err := pathID("database_id", databaseID); err != nil {
-		return nil, err
-	}
-	return fetchOne[Database](ctx, s.c, "getDatabase", func(ctx context.Context, e ...dbapi.RequestEditorFn) (*http.Response, error) {
-		return s.c.api.GetDatabase(ctx, databaseID, e...)
-	})
+	return fetchOne[Database](ctx, s.c, "getDatabase", call1(s.c.api.GetDatabase, databaseID))
 }
 
 // Update changes the periodic backup schedule or the maintenance window of
@@ -193,19 +184,15 @@ func (s *DatabasesService) Update(ctx context.Context, databaseID string, p *Upd
 
 // update sends p as updateDatabase (PATCH) or putDatabase (PUT).
 func (s *DatabasesService) update(ctx context.Context, id, databaseID string, p *UpdateDatabaseParams) (*Database, error) {
-	if err := pathID("database_id", databaseID); err != nil {
-		return nil, err
-	}
 	body, err := p.body()
 	if err != nil {
 		return nil, err
 	}
-	return fetchOne[Database](ctx, s.c, id, func(ctx context.Context, e ...dbapi.RequestEditorFn) (*http.Response, error) {
-		if id == "putDatabase" {
-			return s.c.api.PutDatabaseWithBody(ctx, databaseID, jsonContentType, bytes.NewReader(body), e...)
-		}
-		return s.c.api.UpdateDatabaseWithBody(ctx, databaseID, jsonContentType, bytes.NewReader(body), e...)
-	})
+	send := s.c.api.UpdateDatabaseWithBody
+	if id == "putDatabase" {
+		send = s.c.api.PutDatabaseWithBody
+	}
+	return fetchOne[Database](ctx, s.c, id, body1(send, databaseID, body))
 }
 
 // Upgrade is the answer to an upgrade request: the target version and the
@@ -227,12 +214,7 @@ type Upgrade struct {
 //
 // API: POST /databases/{database_id}/upgrade (upgradeDatabase)
 func (s *DatabasesService) Upgrade(ctx context.Context, databaseID string) (*Upgrade, error) {
-	if err := pathID("database_id", databaseID); err != nil {
-		return nil, err
-	}
-	w, err := fetchOne[upgradeWire](ctx, s.c, "upgradeDatabase", func(ctx context.Context, e ...dbapi.RequestEditorFn) (*http.Response, error) {
-		return s.c.api.UpgradeDatabase(ctx, databaseID, e...)
-	})
+	w, err := fetchOne[upgradeWire](ctx, s.c, "upgradeDatabase", call1(s.c.api.UpgradeDatabase, databaseID))
 	if err != nil {
 		return nil, err
 	}

@@ -1,10 +1,8 @@
 package scalingodb
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
-	"net/http"
 
 	"github.com/scalingodb/dbapi-go/gen/dbapi"
 )
@@ -58,9 +56,6 @@ func (t *FeatureToggle) missing() string {
 //
 // API: POST /databases/{database_id}/features (enableDatabaseFeature)
 func (s *FeaturesService) Enable(ctx context.Context, databaseID, feature string) (*FeatureToggle, error) {
-	if err := pathID("database_id", databaseID); err != nil {
-		return nil, err
-	}
 	if feature == "" {
 		return nil, &InvalidInputError{Field: "feature", Reason: "must not be empty"}
 	}
@@ -68,26 +63,19 @@ func (s *FeaturesService) Enable(ctx context.Context, databaseID, feature string
 	if err != nil {
 		return nil, err
 	}
-	return fetchOne[FeatureToggle](ctx, s.c, "enableDatabaseFeature", func(ctx context.Context, e ...dbapi.RequestEditorFn) (*http.Response, error) {
-		return s.c.api.EnableDatabaseFeatureWithBody(ctx, databaseID, jsonContentType, bytes.NewReader(body), e...)
-	})
+	return fetchOne[FeatureToggle](ctx, s.c, "enableDatabaseFeature", body1(s.c.api.EnableDatabaseFeatureWithBody, databaseID, body))
 }
 
 // Disable turns a feature off and returns the server's message.
 //
 // API: DELETE /databases/{database_id}/features (disableDatabaseFeature)
 func (s *FeaturesService) Disable(ctx context.Context, databaseID, feature string) (*FeatureDisabled, error) {
-	if err := pathID("database_id", databaseID); err != nil {
-		return nil, err
-	}
 	if feature == "" {
 		return nil, &InvalidInputError{Field: "feature", Reason: "must not be empty"}
 	}
 	w, status, err := fetch[struct {
 		Message *string `json:"message"`
-	}](ctx, s.c, "disableDatabaseFeature", func(ctx context.Context, e ...dbapi.RequestEditorFn) (*http.Response, error) {
-		return s.c.api.DisableDatabaseFeature(ctx, databaseID, &dbapi.DisableDatabaseFeatureParams{Feature: feature}, e...)
-	})
+	}](ctx, s.c, "disableDatabaseFeature", call1P(s.c.api.DisableDatabaseFeature, databaseID, &dbapi.DisableDatabaseFeatureParams{Feature: feature}))
 	if err != nil {
 		return nil, err
 	}

@@ -1,10 +1,8 @@
 package scalingodb
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
-	"net/http"
 	"net/netip"
 	"time"
 
@@ -71,12 +69,7 @@ func (r *ManagedRange) missing() string {
 //
 // API: GET /databases/{database_id}/firewall_rules (listFirewallRules)
 func (s *FirewallService) List(ctx context.Context, databaseID string) ([]*FirewallRule, error) {
-	if err := pathID("database_id", databaseID); err != nil {
-		return nil, err
-	}
-	return fetchList[FirewallRule](ctx, s.c, "listFirewallRules", func(ctx context.Context, e ...dbapi.RequestEditorFn) (*http.Response, error) {
-		return s.c.api.ListFirewallRules(ctx, databaseID, e...)
-	})
+	return fetchList[FirewallRule](ctx, s.c, "listFirewallRules", call1(s.c.api.ListFirewallRules, databaseID))
 }
 
 // Create adds a rule. The CIDR of a custom range is checked locally first.
@@ -84,9 +77,6 @@ func (s *FirewallService) List(ctx context.Context, databaseID string) ([]*Firew
 //
 // API: POST /databases/{database_id}/firewall_rules (createFirewallRule)
 func (s *FirewallService) Create(ctx context.Context, databaseID string, p *CreateFirewallRuleParams) (*FirewallRule, error) {
-	if err := pathID("database_id", databaseID); err != nil {
-		return nil, err
-	}
 	if p == nil {
 		return nil, &InvalidInputError{Field: "params", Reason: "must not be nil"}
 	}
@@ -106,9 +96,7 @@ func (s *FirewallService) Create(ctx context.Context, databaseID string, p *Crea
 	if err != nil {
 		return nil, err
 	}
-	return fetchOne[FirewallRule](ctx, s.c, "createFirewallRule", func(ctx context.Context, e ...dbapi.RequestEditorFn) (*http.Response, error) {
-		return s.c.api.CreateFirewallRuleWithBody(ctx, databaseID, jsonContentType, bytes.NewReader(body), e...)
-	})
+	return fetchOne[FirewallRule](ctx, s.c, "createFirewallRule", body1(s.c.api.CreateFirewallRuleWithBody, databaseID, body))
 }
 
 // Update changes the label of a rule; the range it allows cannot change.
@@ -117,16 +105,11 @@ func (s *FirewallService) Create(ctx context.Context, databaseID string, p *Crea
 //
 // API: PATCH /databases/{database_id}/firewall_rules/{firewall_rule_id} (updateFirewallRule)
 func (s *FirewallService) Update(ctx context.Context, databaseID, ruleID, label string) (*FirewallRule, error) {
-	if err := pathIDs("database_id", databaseID, "firewall_rule_id", ruleID); err != nil {
-		return nil, err
-	}
 	if label == "" {
 		return nil, &InvalidInputError{Field: "label", Reason: "must not be empty"}
 	}
-	return fetchOne[FirewallRule](ctx, s.c, "updateFirewallRule", func(ctx context.Context, e ...dbapi.RequestEditorFn) (*http.Response, error) {
-		return s.c.api.UpdateFirewallRule(ctx, databaseID, ruleID, dbapi.FirewallRuleUpdateRequest{
-			FirewallRule: dbapi.FirewallRuleUpdate{Label: label}}, e...)
-	})
+	return fetchOne[FirewallRule](ctx, s.c, "updateFirewallRule", call2P(s.c.api.UpdateFirewallRule, databaseID, ruleID, dbapi.FirewallRuleUpdateRequest{
+		FirewallRule: dbapi.FirewallRuleUpdate{Label: label}}))
 }
 
 // Delete removes a rule. It is retried like every DELETE: when a lost
@@ -134,19 +117,12 @@ func (s *FirewallService) Update(ctx context.Context, databaseID, ruleID, label 
 //
 // API: DELETE /databases/{database_id}/firewall_rules/{firewall_rule_id} (deleteFirewallRule)
 func (s *FirewallService) Delete(ctx context.Context, databaseID, ruleID string) error {
-	if err := pathIDs("database_id", databaseID, "firewall_rule_id", ruleID); err != nil {
-		return err
-	}
-	return s.c.send(ctx, "deleteFirewallRule", func(ctx context.Context, e ...dbapi.RequestEditorFn) (*http.Response, error) {
-		return s.c.api.DeleteFirewallRule(ctx, databaseID, ruleID, e...)
-	})
+	return s.c.send(ctx, "deleteFirewallRule", call2(s.c.api.DeleteFirewallRule, databaseID, ruleID))
 }
 
 // ManagedRanges returns the address ranges maintained by Scalingo that a rule can allow.
 //
 // API: GET /firewall/managed_ranges (listFirewallManagedRanges)
 func (s *FirewallService) ManagedRanges(ctx context.Context) ([]*ManagedRange, error) {
-	return fetchList[ManagedRange](ctx, s.c, "listFirewallManagedRanges", func(ctx context.Context, e ...dbapi.RequestEditorFn) (*http.Response, error) {
-		return s.c.api.ListFirewallManagedRanges(ctx, e...)
-	})
+	return fetchList[ManagedRange](ctx, s.c, "listFirewallManagedRanges", call0(s.c.api.ListFirewallManagedRanges))
 }

@@ -2,9 +2,6 @@ package scalingodb
 
 import (
 	"context"
-	"net/http"
-
-	"github.com/scalingodb/dbapi-go/gen/dbapi"
 )
 
 // InstancesService reports the status of each node of a database.
@@ -41,10 +38,5 @@ func (i *InstanceStatus) missing() string {
 //
 // API: GET /databases/{database_id}/instances_status (getDatabaseInstancesStatus)
 func (s *InstancesService) Status(ctx context.Context, databaseID string) ([]*InstanceStatus, error) {
-	if err := pathID("database_id", databaseID); err != nil {
-		return nil, err
-	}
-	return fetchList[InstanceStatus](ctx, s.c, "getDatabaseInstancesStatus", func(ctx context.Context, e ...dbapi.RequestEditorFn) (*http.Response, error) {
-		return s.c.api.GetDatabaseInstancesStatus(ctx, databaseID, e...)
-	})
+	return fetchList[InstanceStatus](ctx, s.c, "getDatabaseInstancesStatus", call1(s.c.api.GetDatabaseInstancesStatus, databaseID))
 }

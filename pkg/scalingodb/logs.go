@@ -3,7 +3,6 @@ package scalingodb
 import (
 	"context"
 	"iter"
-	"net/http"
 	"time"
 
 	"github.com/scalingodb/dbapi-go/gen/dbapi"
@@ -41,14 +40,9 @@ type LogsArchivesParams struct {
 //
 // API: GET /databases/{database_id}/logs (getDatabaseLogsUrl)
 func (s *LogsService) URL(ctx context.Context, databaseID string) (SignedURL, error) {
-	if err := pathID("database_id", databaseID); err != nil {
-		return SignedURL{}, err
-	}
 	w, status, err := fetch[struct {
 		URL string `json:"url"`
-	}](ctx, s.c, "getDatabaseLogsUrl", func(ctx context.Context, e ...dbapi.RequestEditorFn) (*http.Response, error) {
-		return s.c.api.GetDatabaseLogsURL(ctx, databaseID, e...)
-	})
+	}](ctx, s.c, "getDatabaseLogsUrl", call1(s.c.api.GetDatabaseLogsURL, databaseID))
 	if err != nil {
 		return SignedURL{}, err
 	}
@@ -85,9 +79,6 @@ func (w *archivesWire) missing() string {
 //
 // API: GET /databases/{database_id}/logs_archives (listDatabaseLogsArchives)
 func (s *LogsService) Archives(ctx context.Context, databaseID string, p *LogsArchivesParams) (*LogsArchivesPage, error) {
-	if err := pathID("database_id", databaseID); err != nil {
-		return nil, err
-	}
 	var params dbapi.ListDatabaseLogsArchivesParams
 	if p != nil {
 		if p.Page < 0 {
@@ -100,9 +91,7 @@ func (s *LogsService) Archives(ctx context.Context, databaseID string, p *LogsAr
 			params.Cursor = &p.Cursor
 		}
 	}
-	w, err := fetchOne[archivesWire](ctx, s.c, "listDatabaseLogsArchives", func(ctx context.Context, e ...dbapi.RequestEditorFn) (*http.Response, error) {
-		return s.c.api.ListDatabaseLogsArchives(ctx, databaseID, &params, e...)
-	})
+	w, err := fetchOne[archivesWire](ctx, s.c, "listDatabaseLogsArchives", call1P(s.c.api.ListDatabaseLogsArchives, databaseID, &params))
 	if err != nil {
 		return nil, err
 	}

@@ -3,7 +3,6 @@ package scalingodb
 import (
 	"context"
 	"iter"
-	"net/http"
 	"time"
 
 	"github.com/scalingodb/dbapi-go/gen/dbapi"
@@ -115,9 +114,6 @@ func (m *Maintenance) missing() string {
 //
 // API: GET /databases/{database_id}/maintenance (listMaintenances)
 func (s *MaintenanceService) List(ctx context.Context, databaseID string, p *ListParams) (*MaintenancePage, error) {
-	if err := pathID("database_id", databaseID); err != nil {
-		return nil, err
-	}
 	var params dbapi.ListMaintenancesParams
 	if p != nil {
 		if p.Page < 0 || p.PerPage < 0 || p.PerPage > 100 {
@@ -130,9 +126,7 @@ func (s *MaintenanceService) List(ctx context.Context, databaseID string, p *Lis
 			params.PerPage = &p.PerPage
 		}
 	}
-	w, err := fetchOne[maintenancePageWire](ctx, s.c, "listMaintenances", func(ctx context.Context, e ...dbapi.RequestEditorFn) (*http.Response, error) {
-		return s.c.api.ListMaintenances(ctx, databaseID, &params, e...)
-	})
+	w, err := fetchOne[maintenancePageWire](ctx, s.c, "listMaintenances", call1P(s.c.api.ListMaintenances, databaseID, &params))
 	if err != nil {
 		return nil, err
 	}
@@ -178,10 +172,5 @@ func (s *MaintenanceService) All(ctx context.Context, databaseID string) iter.Se
 //
 // API: GET /databases/{database_id}/maintenance/{maintenance_id} (getMaintenance)
 func (s *MaintenanceService) Get(ctx context.Context, databaseID, maintenanceID string) (*Maintenance, error) {
-	if err := pathIDs("database_id", databaseID, "maintenance_id", maintenanceID); err != nil {
-		return nil, err
-	}
-	return fetchOne[Maintenance](ctx, s.c, "getMaintenance", func(ctx context.Context, e ...dbapi.RequestEditorFn) (*http.Response, error) {
-		return s.c.api.GetMaintenance(ctx, databaseID, maintenanceID, e...)
-	})
+	return fetchOne[Maintenance](ctx, s.c, "getMaintenance", call2(s.c.api.GetMaintenance, databaseID, maintenanceID))
 }

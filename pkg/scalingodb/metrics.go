@@ -2,11 +2,8 @@ package scalingodb
 
 import (
 	"context"
-	"net/http"
 	"strconv"
 	"time"
-
-	"github.com/scalingodb/dbapi-go/gen/dbapi"
 )
 
 // MetricsService reports resource usage and cluster health.
@@ -93,12 +90,7 @@ func (w *metricsWire) missing() string {
 //
 // API: GET /databases/{database_id}/metrics (getDatabaseMetrics)
 func (s *MetricsService) Get(ctx context.Context, databaseID string) (*Metrics, error) {
-	if err := pathID("database_id", databaseID); err != nil {
-		return nil, err
-	}
-	w, err := fetchOne[metricsWire](ctx, s.c, "getDatabaseMetrics", func(ctx context.Context, e ...dbapi.RequestEditorFn) (*http.Response, error) {
-		return s.c.api.GetDatabaseMetrics(ctx, databaseID, e...)
-	})
+	w, err := fetchOne[metricsWire](ctx, s.c, "getDatabaseMetrics", call1(s.c.api.GetDatabaseMetrics, databaseID))
 	if err != nil {
 		return nil, err
 	}
@@ -111,18 +103,13 @@ func (s *MetricsService) Get(ctx context.Context, databaseID string) (*Metrics, 
 //
 // API: GET /databases/{database_id}/health (getDatabaseHealth)
 func (s *MetricsService) Health(ctx context.Context, databaseID string) (*Health, error) {
-	if err := pathID("database_id", databaseID); err != nil {
-		return nil, err
-	}
 	w, status, err := fetch[struct {
 		Epoch        string       `json:"epoch"`
 		Status       HealthStatus `json:"status"`
 		Cluster      string       `json:"cluster"`
 		Shards       string       `json:"shards"`
 		PendingTasks string       `json:"pending_tasks"`
-	}](ctx, s.c, "getDatabaseHealth", func(ctx context.Context, e ...dbapi.RequestEditorFn) (*http.Response, error) {
-		return s.c.api.GetDatabaseHealth(ctx, databaseID, e...)
-	})
+	}](ctx, s.c, "getDatabaseHealth", call1(s.c.api.GetDatabaseHealth, databaseID))
 	if err != nil {
 		return nil, err
 	}

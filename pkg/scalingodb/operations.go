@@ -3,10 +3,7 @@ package scalingodb
 import (
 	"context"
 	"errors"
-	"net/http"
 	"time"
-
-	"github.com/scalingodb/dbapi-go/gen/dbapi"
 )
 
 // OperationsService follows the asynchronous operations of a database: the
@@ -62,12 +59,7 @@ func (o *Operation) missing() string {
 //
 // API: GET /databases/{database_id}/operations/{operation_id} (getDatabaseOperation)
 func (s *OperationsService) Get(ctx context.Context, databaseID, operationID string) (*Operation, error) {
-	if err := pathIDs("database_id", databaseID, "operation_id", operationID); err != nil {
-		return nil, err
-	}
-	return fetchOne[Operation](ctx, s.c, "getDatabaseOperation", func(ctx context.Context, e ...dbapi.RequestEditorFn) (*http.Response, error) {
-		return s.c.api.GetDatabaseOperation(ctx, databaseID, operationID, e...)
-	})
+	return fetchOne[Operation](ctx, s.c, "getDatabaseOperation", call2(s.c.api.GetDatabaseOperation, databaseID, operationID))
 }
 
 // Wait polls an operation, with a growing interval (see WithPollInterval), until
@@ -102,7 +94,9 @@ func (s *OperationsService) Wait(ctx context.Context, databaseID, operationID st
 func poll(ctx context.Context, opts []WaitOption, check func() (bool, error)) error {
 	cfg := waitConfig{first: time.Second, max: 15 * time.Second}
 	for _, o := range opts {
-		o(&cfg)
+		if o != nil {
+			o(&cfg)
+		}
 	}
 	interval := cfg.first
 	timer := time.NewTimer(time.Hour)

@@ -3,6 +3,7 @@ package scalingodb
 import (
 	"net/http"
 	"reflect"
+	"strings"
 	"sync"
 )
 
@@ -21,6 +22,8 @@ type op struct {
 	// envelope is the key of the JSON object that holds the answer, or ""
 	// when the answer is the bare value.
 	envelope string
+	// params are the names of the path parameters, in the path's order.
+	params []string
 
 	// wire is the decoding type of the enveloped answer,
 	// struct{ V *T `json:"<envelope>"` }, built on first use.
@@ -32,12 +35,12 @@ type op struct {
 // operation ID. Every request of the client names its operation here.
 var operations = indexOperations(map[string]*op{
 	// Databases.
-	"getDatabase":     {method: http.MethodGet, path: "/databases/{database_id}", retry: true, envelope: "database"},
-	"updateDatabase":  {method: http.MethodPatch, path: "/databases/{database_id}", retry: true, envelope: "database"},
-	"putDatabase":     {method: http.MethodPut, path: "/databases/{database_id}", retry: true, envelope: "database"},
-	"upgradeDatabase": {method: http.MethodPost, path: "/databases/{database_id}/upgrade"},
-	"pingDatabase":    {method: http.MethodPost, path: "/databases/{database_id}/ping", retry: true},
-	"getDatabasePlan": {method: http.MethodGet, path: "/databases/{database_id}/plan", retry: true, envelope: "plan"},
+	"getDatabase":      {method: http.MethodGet, path: "/databases/{database_id}", retry: true, envelope: "database"},
+	"updateDatabase":   {method: http.MethodPatch, path: "/databases/{database_id}", retry: true, envelope: "database"},
+	"putDatabase":      {method: http.MethodPut, path: "/databases/{database_id}", retry: true, envelope: "database"},
+	"upgradeDatabase":  {method: http.MethodPost, path: "/databases/{database_id}/upgrade"},
+	"pingDatabase":     {method: http.MethodPost, path: "/databases/{database_id}/ping", retry: true},
+	"getDatabasePlan":  {method: http.MethodGet, path: "/databases/{database_id}/plan", retry: true, envelope: "plan"},
 	"getCaCertificate": {method: http.MethodGet, path: "/ca_certificate", retry: true},
 	// Features and actions.
 	"enableDatabaseFeature":  {method: http.MethodPost, path: "/databases/{database_id}/features"},
@@ -85,10 +88,20 @@ var operations = indexOperations(map[string]*op{
 	"getPlan":                {method: http.MethodGet, path: "/plans/{plan_name}", retry: true, envelope: "plan"},
 })
 
-// indexOperations fills in each operation's ID from its key.
+// indexOperations fills in each operation's ID from its key and the names
+// of its path parameters from its path.
 func indexOperations(m map[string]*op) map[string]*op {
 	for id, o := range m {
 		o.id = id
+		for rest := o.path; ; {
+			i := strings.IndexByte(rest, '{')
+			if i < 0 {
+				break
+			}
+			j := strings.IndexByte(rest[i:], '}')
+			o.params = append(o.params, rest[i+1:i+j])
+			rest = rest[i+j:]
+		}
 	}
 	return m
 }

@@ -1,13 +1,9 @@
 package scalingodb
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
-	"net/http"
 	"time"
-
-	"github.com/scalingodb/dbapi-go/gen/dbapi"
 )
 
 // PITRService restores PostgreSQL databases to a point in time.
@@ -53,9 +49,6 @@ type RecoveryWindow struct {
 //
 // API: POST /databases/{database_id}/pitr/restore (restoreDatabasePitr)
 func (s *PITRService) Restore(ctx context.Context, databaseID string, t time.Time) (*Operation, error) {
-	if err := pathID("database_id", databaseID); err != nil {
-		return nil, err
-	}
 	if t.IsZero() {
 		return nil, &InvalidInputError{Field: "restore_time", Reason: "must not be zero"}
 	}
@@ -63,9 +56,7 @@ func (s *PITRService) Restore(ctx context.Context, databaseID string, t time.Tim
 	if err != nil {
 		return nil, err
 	}
-	return fetchOne[Operation](ctx, s.c, "restoreDatabasePitr", func(ctx context.Context, e ...dbapi.RequestEditorFn) (*http.Response, error) {
-		return s.c.api.RestoreDatabasePitrWithBody(ctx, databaseID, jsonContentType, bytes.NewReader(body), e...)
-	})
+	return fetchOne[Operation](ctx, s.c, "restoreDatabasePitr", body1(s.c.api.RestoreDatabasePitrWithBody, databaseID, body))
 }
 
 // RecoveryWindow returns the earliest and latest instants the database can
@@ -73,10 +64,5 @@ func (s *PITRService) Restore(ctx context.Context, databaseID string, t time.Tim
 //
 // API: GET /databases/{database_id}/pitr/recovery_window (getPitrRecoveryWindow)
 func (s *PITRService) RecoveryWindow(ctx context.Context, databaseID string) (*RecoveryWindow, error) {
-	if err := pathID("database_id", databaseID); err != nil {
-		return nil, err
-	}
-	return fetchOne[RecoveryWindow](ctx, s.c, "getPitrRecoveryWindow", func(ctx context.Context, e ...dbapi.RequestEditorFn) (*http.Response, error) {
-		return s.c.api.GetPitrRecoveryWindow(ctx, databaseID, e...)
-	})
+	return fetchOne[RecoveryWindow](ctx, s.c, "getPitrRecoveryWindow", call1(s.c.api.GetPitrRecoveryWindow, databaseID))
 }

@@ -3,7 +3,6 @@ package scalingodb
 import (
 	"context"
 	"encoding/json"
-	"net/http"
 
 	"github.com/scalingodb/dbapi-go/gen/dbapi"
 )
@@ -44,15 +43,10 @@ func (p *SeriesParams) database() *dbapi.GetDatabaseMetricsByTypeParams {
 //
 // API: GET /databases/{database_id}/metrics/{metric_type} (getDatabaseMetricsByType)
 func (s *MetricsService) Series(ctx context.Context, databaseID, metric string, p *SeriesParams) (json.RawMessage, error) {
-	if err := pathIDs("database_id", databaseID, "metric_type", metric); err != nil {
-		return nil, err
-	}
 	if p != nil && p.SinceHours < 0 {
 		return nil, &InvalidInputError{Field: "since", Reason: "must not be negative"}
 	}
-	return rawJSON(fetchOne[json.RawMessage](ctx, s.c, "getDatabaseMetricsByType", func(ctx context.Context, e ...dbapi.RequestEditorFn) (*http.Response, error) {
-		return s.c.api.GetDatabaseMetricsByType(ctx, databaseID, metric, p.database(), e...)
-	}))
+	return rawJSON(fetchOne[json.RawMessage](ctx, s.c, "getDatabaseMetricsByType", call2P(s.c.api.GetDatabaseMetricsByType, databaseID, metric, p.database())))
 }
 
 // InstanceSeries returns one metric of one instance of a database over
@@ -60,17 +54,11 @@ func (s *MetricsService) Series(ctx context.Context, databaseID, metric string, 
 //
 // API: GET /databases/{database_id}/instances/{instance_id}/metrics/{metric_type} (getInstanceMetricsByType)
 func (s *MetricsService) InstanceSeries(ctx context.Context, databaseID, instanceID, metric string, p *SeriesParams) (json.RawMessage, error) {
-	if err := pathIDs("database_id", databaseID, "instance_id", instanceID, "metric_type", metric); err != nil {
-		return nil, err
-	}
 	if p != nil && p.SinceHours < 0 {
 		return nil, &InvalidInputError{Field: "since", Reason: "must not be negative"}
 	}
 	dp := p.database()
-	return rawJSON(fetchOne[json.RawMessage](ctx, s.c, "getInstanceMetricsByType", func(ctx context.Context, e ...dbapi.RequestEditorFn) (*http.Response, error) {
-		return s.c.api.GetInstanceMetricsByType(ctx, databaseID, instanceID, metric,
-			&dbapi.GetInstanceMetricsByTypeParams{Since: dp.Since, Last: dp.Last}, e...)
-	}))
+	return rawJSON(fetchOne[json.RawMessage](ctx, s.c, "getInstanceMetricsByType", call3P(s.c.api.GetInstanceMetricsByType, databaseID, instanceID, metric, &dbapi.GetInstanceMetricsByTypeParams{Since: dp.Since, Last: dp.Last})))
 }
 
 // Lag returns the replication lag of a database's followers, as a JSON
@@ -78,12 +66,7 @@ func (s *MetricsService) InstanceSeries(ctx context.Context, databaseID, instanc
 //
 // API: GET /databases/{database_id}/lag (getDatabaseLag)
 func (s *MetricsService) Lag(ctx context.Context, databaseID string) (map[string]json.RawMessage, error) {
-	if err := pathID("database_id", databaseID); err != nil {
-		return nil, err
-	}
-	m, status, err := fetch[map[string]json.RawMessage](ctx, s.c, "getDatabaseLag", func(ctx context.Context, e ...dbapi.RequestEditorFn) (*http.Response, error) {
-		return s.c.api.GetDatabaseLag(ctx, databaseID, e...)
-	})
+	m, status, err := fetch[map[string]json.RawMessage](ctx, s.c, "getDatabaseLag", call1(s.c.api.GetDatabaseLag, databaseID))
 	if err != nil {
 		return nil, err
 	}
@@ -98,12 +81,7 @@ func (s *MetricsService) Lag(ctx context.Context, databaseID string) (map[string
 //
 // API: POST /databases/{database_id}/ping (pingDatabase)
 func (s *DatabasesService) Ping(ctx context.Context, databaseID string) error {
-	if err := pathID("database_id", databaseID); err != nil {
-		return err
-	}
-	m, status, err := fetch[map[string]json.RawMessage](ctx, s.c, "pingDatabase", func(ctx context.Context, e ...dbapi.RequestEditorFn) (*http.Response, error) {
-		return s.c.api.PingDatabase(ctx, databaseID, e...)
-	})
+	m, status, err := fetch[map[string]json.RawMessage](ctx, s.c, "pingDatabase", call1(s.c.api.PingDatabase, databaseID))
 	if err != nil {
 		return err
 	}

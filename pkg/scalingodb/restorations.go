@@ -3,10 +3,7 @@ package scalingodb
 import (
 	"context"
 	"errors"
-	"net/http"
 	"time"
-
-	"github.com/scalingodb/dbapi-go/gen/dbapi"
 )
 
 // RestorationStatus is the state of a backup restoration: scheduled, then
@@ -82,24 +79,14 @@ func (e *RestorationFailedError) Is(target error) bool { return target == ErrRes
 //
 // API: POST /databases/{database_id}/backups/{backup_id}/restore (restoreBackup)
 func (s *BackupsService) Restore(ctx context.Context, databaseID, backupID string) (*BackupRestoration, error) {
-	if err := pathIDs("database_id", databaseID, "backup_id", backupID); err != nil {
-		return nil, err
-	}
-	return fetchOne[BackupRestoration](ctx, s.c, "restoreBackup", func(ctx context.Context, e ...dbapi.RequestEditorFn) (*http.Response, error) {
-		return s.c.api.RestoreBackup(ctx, databaseID, backupID, e...)
-	})
+	return fetchOne[BackupRestoration](ctx, s.c, "restoreBackup", call2(s.c.api.RestoreBackup, databaseID, backupID))
 }
 
 // Restoration returns a restoration of a database.
 //
 // API: GET /databases/{database_id}/backup_restorations/{restoration_id} (getBackupRestoration)
 func (s *BackupsService) Restoration(ctx context.Context, databaseID, restorationID string) (*BackupRestoration, error) {
-	if err := pathIDs("database_id", databaseID, "restoration_id", restorationID); err != nil {
-		return nil, err
-	}
-	return fetchOne[BackupRestoration](ctx, s.c, "getBackupRestoration", func(ctx context.Context, e ...dbapi.RequestEditorFn) (*http.Response, error) {
-		return s.c.api.GetBackupRestoration(ctx, databaseID, restorationID, e...)
-	})
+	return fetchOne[BackupRestoration](ctx, s.c, "getBackupRestoration", call2(s.c.api.GetBackupRestoration, databaseID, restorationID))
 }
 
 // WaitRestoration polls a restoration, with a growing interval (see

@@ -3,10 +3,7 @@ package scalingodb
 import (
 	"context"
 	"fmt"
-	"net/http"
 	"time"
-
-	"github.com/scalingodb/dbapi-go/gen/dbapi"
 )
 
 // TypeVersionsService describes database engine versions.
@@ -54,10 +51,5 @@ func (v *DatabaseTypeVersion) missing() string {
 //
 // API: GET /database_type_versions/{database_type_version_id} (getDatabaseTypeVersion)
 func (s *TypeVersionsService) Get(ctx context.Context, versionID string) (*DatabaseTypeVersion, error) {
-	if err := pathID("database_type_version_id", versionID); err != nil {
-		return nil, err
-	}
-	return fetchOne[DatabaseTypeVersion](ctx, s.c, "getDatabaseTypeVersion", func(ctx context.Context, e ...dbapi.RequestEditorFn) (*http.Response, error) {
-		return s.c.api.GetDatabaseTypeVersion(ctx, versionID, e...)
-	})
+	return fetchOne[DatabaseTypeVersion](ctx, s.c, "getDatabaseTypeVersion", call1(s.c.api.GetDatabaseTypeVersion, versionID))
 }

@@ -1,15 +1,11 @@
 package scalingodb
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
-	"net/http"
 	"reflect"
 	"unicode/utf8"
-
-	"github.com/scalingodb/dbapi-go/gen/dbapi"
 )
 
 // UsersService manages the users of the database engine.
@@ -130,13 +126,8 @@ func ValidatePassword(password Secret) error {
 //
 // API: GET /databases/{database_id}/users (listDatabaseUsers)
 func (s *UsersService) List(ctx context.Context, databaseID string) ([]*DatabaseUser, error) {
-	if err := pathID("database_id", databaseID); err != nil {
-		return nil, err
-	}
 	const id = "listDatabaseUsers"
-	wires, status, err := fetch[[]userWire](ctx, s.c, id, func(ctx context.Context, e ...dbapi.RequestEditorFn) (*http.Response, error) {
-		return s.c.api.ListDatabaseUsers(ctx, databaseID, e...)
-	})
+	wires, status, err := fetch[[]userWire](ctx, s.c, id, call1(s.c.api.ListDatabaseUsers, databaseID))
 	if err != nil {
 		return nil, err
 	}
@@ -156,9 +147,6 @@ func (s *UsersService) List(ctx context.Context, databaseID string) ([]*Database
 //
 // API: POST /databases/{database_id}/users (createDatabaseUser)
 func (s *UsersService) Create(ctx context.Context, databaseID string, p *CreateUserParams) (*DatabaseUser, error) {
-	if err := pathID("database_id", databaseID); err != nil {
-		return nil, err
-	}
 	if p == nil {
 		return nil, &InvalidInputError{Field: "params", Reason: "must not be nil"}
 	}
@@ -186,9 +174,7 @@ func (s *UsersService) Create(ctx context.Context, databaseID string, p *CreateU
 	if err != nil {
 		return nil, err
 	}
-	return s.userCall(ctx, "createDatabaseUser", true, func(ctx context.Context, e ...dbapi.RequestEditorFn) (*http.Response, error) {
-		return s.c.api.CreateDatabaseUserWithBody(ctx, databaseID, jsonContentType, bytes.NewReader(body), e...)
-	})
+	return s.userCall(ctx, "createDatabaseUser", true, body1(s.c.api.CreateDatabaseUserWithBody, databaseID, body))
 }
 
 // UpdatePassword sets a password chosen by the caller (24 to 64
@@ -197,9 +183,6 @@ func (s *UsersService) Create(ctx context.Context, databaseID string, p *CreateU
 //
 // API: PATCH /databases/{database_id}/users/{username} (updateDatabaseUser)
 func (s *UsersService) UpdatePassword(ctx context.Context, databaseID, username string, password Secret) (*DatabaseUser, error) {
-	if err := pathIDs("database_id", databaseID, "username", username); err != nil {
-		return nil, err
-	}
 	if err := ValidatePassword(password); err != nil {
 		return nil, err
 	}
@@ -210,9 +193,7 @@ func (s *UsersService) UpdatePassword(ctx context.Context, databaseID, username 
 	if err != nil {
 		return nil, err
 	}
-	return s.userCall(ctx, "updateDatabaseUser", false, func(ctx context.Context, e ...dbapi.RequestEditorFn) (*http.Response, error) {
-		return s.c.api.UpdateDatabaseUserWithBody(ctx, databaseID, username, jsonContentType, bytes.NewReader(body), e...)
-	})
+	return s.userCall(ctx, "updateDatabaseUser", false, body2(s.c.api.UpdateDatabaseUserWithBody, databaseID, username, body))
 }
 
 // ResetPassword replaces the password of a user with a generated one,
@@ -221,12 +202,7 @@ func (s *UsersService) UpdatePassword(ctx context.Context, databaseID, username 
 //
 // API: POST /databases/{database_id}/users/{username}/reset_password (resetDatabaseUserPassword)
 func (s *UsersService) ResetPassword(ctx context.Context, databaseID, username string) (*DatabaseUser, error) {
-	if err := pathIDs("database_id", databaseID, "username", username); err != nil {
-		return nil, err
-	}
-	return s.userCall(ctx, "resetDatabaseUserPassword", true, func(ctx context.Context, e ...dbapi.RequestEditorFn) (*http.Response, error) {
-		return s.c.api.ResetDatabaseUserPassword(ctx, databaseID, username, e...)
-	})
+	return s.userCall(ctx, "resetDatabaseUserPassword", true, call2(s.c.api.ResetDatabaseUserPassword, databaseID, username))
 }
 
 // Delete removes a user. Protected users cannot be deleted. A DELETE is
@@ -235,16 +211,11 @@ func (s *UsersService) ResetPassword(ctx context.Context, databaseID, username s
 //
 // API: DELETE /databases/{database_id}/users/{username} (deleteDatabaseUser)
 func (s *UsersService) Delete(ctx context.Context, databaseID, username string) error {
-	if err := pathIDs("database_id", databaseID, "username", username); err != nil {
-		return err
-	}
-	return s.c.send(ctx, "deleteDatabaseUser", func(ctx context.Context, e ...dbapi.RequestEditorFn) (*http.Response, error) {
-		return s.c.api.DeleteDatabaseUser(ctx, databaseID, username, e...)
-	})
+	return s.c.send(ctx, "deleteDatabaseUser", call2(s.c.api.DeleteDatabaseUser, databaseID, username))
 }
 
-func (s *UsersService) userCall(ctx context.Context, id string, needPassword bool, send sender) (*DatabaseUser, error) {
-	w, status, err := fetch[userWire](ctx, s.c, id, send)
+func (s *UsersService) userCall(ctx context.Context, id string, needPassword bool, r request) (*DatabaseUser, error) {
+	w, status, err := fetch[userWire](ctx, s.c, id, r)
 	if err != nil {
 		return nil, err
 	}
