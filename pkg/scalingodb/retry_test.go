@@ -3,10 +3,14 @@ package scalingodb
 import (
 	"context"
 	"errors"
+	"maps"
 	"net/http"
+	"slices"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/google/go-cmp/cmp"
 )
 
 func TestRetry_IdempotentRequests(t *testing.T) {
@@ -62,7 +66,9 @@ func TestRetry_GivesUpWithLastAnswer(t *testing.T) {
 }
 
 // TestRetry_NeverRetriesCreates sends every operation that may take effect
-// against a server that always fails: each must be sent exactly once.
+// (every operation the table marks as not retried, which
+// TestOperationTable_MatchesSpec derives from the spec) against a server
+// that always fails: each must be sent exactly once.
 func TestRetry_NeverRetriesCreates(t *testing.T) {
 	ctx := context.Background()
 	calls := map[string]func(c *Client) error{
@@ -80,6 +86,16 @@ func TestRetry_NeverRetriesCreates(t *testing.T) {
 			return err
 		},
 		"enableDatabaseFeature": func(c *Client) error { _, err := c.Features.Enable(ctx, "db", "force-ssl"); return err },
+		"restoreBackup":         func(c *Client) error { _, err := c.Backups.Restore(ctx, "db", "b"); return err },
+	}
+	var once []string
+	for id, o := range operations {
+		if !o.retry {
+			once = append(once, id)
+		}
+	}
+	if diff := cmp.Diff(slices.Sorted(slices.Values(once)), slices.Sorted(maps.Keys(calls))); diff != "" {
+		t.Fatalf("the calls below are not the table's operations sent once (-table +calls):\n%s", diff)
 	}
 	failures := map[string]func(t *testing.T, w http.ResponseWriter){
 		"503": func(t *testing.T, w http.ResponseWriter) { writeJSON(w, 503, `{"error":"down"}`) },

@@ -126,14 +126,13 @@ func ValidatePassword(password Secret) error {
 //
 // API: GET /databases/{database_id}/users (listDatabaseUsers)
 func (s *UsersService) List(ctx context.Context, databaseID string) ([]*DatabaseUser, error) {
-	const id = "listDatabaseUsers"
-	wires, status, err := fetch[[]userWire](ctx, s.c, id, call1(s.c.api.ListDatabaseUsers, databaseID))
+	wires, status, err := fetch[[]userWire](ctx, s.c, "listDatabaseUsers", call1(s.c.api.ListDatabaseUsers, databaseID))
 	if err != nil {
 		return nil, err
 	}
 	out := make([]*DatabaseUser, len(*wires))
 	for i := range *wires {
-		if out[i], err = (*wires)[i].user(operation(id), status, false); err != nil {
+		if out[i], err = (*wires)[i].user(operation("listDatabaseUsers"), status, false); err != nil {
 			return nil, err
 		}
 	}
