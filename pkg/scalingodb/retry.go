@@ -3,7 +3,6 @@ package scalingodb
 import (
 	"bytes"
 	"context"
-	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -73,9 +72,10 @@ func isNoRetry(ctx context.Context) bool {
 
 // checkRetry returns the retryablehttp.CheckRetry of the client: it
 // retries connection errors, 429 and 5xx (but 501) of idempotent requests,
-// and stops as soon as the context is done. An answer whose Retry-After
-// asks for a longer wait than maxWait is returned to the caller at once
-// (with APIError.RetryAfter set) rather than retried too early.
+// as go-retryablehttp's DefaultRetryPolicy classifies them, and stops as
+// soon as the context is done. An answer whose Retry-After asks for a
+// longer wait than maxWait is returned to the caller at once (with
+// APIError.RetryAfter set) rather than retried too early.
 func checkRetry(maxWait time.Duration) retryablehttp.CheckRetry {
 	return func(ctx context.Context, resp *http.Response, err error) (bool, error) {
 		return shouldRetry(ctx, resp, err, maxWait)
@@ -89,54 +89,38 @@ func shouldRetry(ctx context.Context, resp *http.Response, err error, maxWait ti
 	if isNoRetry(ctx) {
 		return false, nil
 	}
-	if errors.As(err, new(*http.MaxBytesError)) {
-		return false, nil // an answer over the cap will be over it again
+	if err != nil && !retryableTransportError(err) {
+		return false, nil
 	}
-	if err != nil {
-		return retryableTransportError(err), nil
-	}
-	if resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusServiceUnavailable {
+	if err == nil && (resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusServiceUnavailable) {
 		if parseRetryAfter(resp.Header.Get("Retry-After"), time.Now()) > maxWait {
 			return false, nil
 		}
 	}
-	switch {
-	case resp.StatusCode == http.StatusTooManyRequests:
-		return true, nil
-	case resp.StatusCode == http.StatusNotImplemented:
-		return false, nil
-	case resp.StatusCode >= 500 && resp.StatusCode <= 599:
-		return true, nil
-	}
-	return false, nil
+	// The library's own rules: connection errors but too many redirects,
+	// an unsupported scheme, an invalid header or an untrusted
+	// certificate; 429; 5xx but 501.
+	return retryablehttp.DefaultRetryPolicy(ctx, resp, err)
 }
 
 // permanentError is implemented by errors that a retry cannot fix, such as
-// a response that breaks the spec (see WithAPITransport).
+// a response that breaks the spec (see WithAPITransport) or a refused
+// redirect.
 type permanentError interface{ Permanent() bool }
 
 // retryableTransportError reports whether a transport error may be
-// transient: not a TLS or URL problem, not a checked spec violation.
+// transient before go-retryablehttp's policy has its say: not an answer
+// over the size cap (it would be over it again), not an error that says it
+// is permanent, not a checked spec violation.
 func retryableTransportError(err error) bool {
+	if errors.As(err, new(*http.MaxBytesError)) {
+		return false
+	}
 	var pe permanentError
 	if errors.As(err, &pe) && pe.Permanent() {
 		return false
 	}
-	if isViolation(err) {
-		return false
-	}
-	var ue *url.Error
-	if errors.As(err, &ue) {
-		var certErr *tls.CertificateVerificationError
-		if errors.As(ue.Err, &certErr) {
-			return false
-		}
-		msg := ue.Err.Error()
-		if strings.Contains(msg, "unsupported protocol scheme") || strings.Contains(msg, "stopped after") {
-			return false
-		}
-	}
-	return true
+	return !isViolation(err)
 }
 
 // backoff is the retryablehttp.Backoff of the client: exponential from

@@ -2,11 +2,20 @@ package scalingodb
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
+	"fmt"
+	"io"
+	"log"
 	"maps"
+	"net"
 	"net/http"
+	"net/http/httptest"
+	"net/url"
 	"slices"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -215,4 +224,93 @@ func TestBackoff(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestShouldRetry_Classification runs the client's CheckRetry on transport
+// errors and answers: go-retryablehttp's policy decides for connection
+// errors and statuses, and the client's own rules come first.
+func TestShouldRetry_Classification(t *testing.T) {
+	urlErr := func(err error) error { return &url.Error{Op: "Get", URL: "https://db-api.example/api/x", Err: err} }
+	answer := func(status int, retryAfter string) *http.Response {
+		r := &http.Response{StatusCode: status, Status: http.StatusText(status), Header: http.Header{}}
+		if retryAfter != "" {
+			r.Header.Set("Retry-After", retryAfter)
+		}
+		return r
+	}
+	cancelled, cancel := context.WithCancel(context.Background())
+	cancel()
+	tests := []struct {
+		name    string
+		ctx     context.Context
+		resp    *http.Response
+		err     error
+		want    bool
+		wantErr error
+	}{
+		{"connection reset", nil, nil, urlErr(syscall.ECONNRESET), true, nil},
+		{"body cut short", nil, nil, io.ErrUnexpectedEOF, true, nil},
+		{"untrusted certificate", nil, nil, urlErr(&tls.CertificateVerificationError{Err: x509.UnknownAuthorityError{}}), false, nil},
+		{"unsupported scheme", nil, nil, urlErr(errors.New(`unsupported protocol scheme "ftp"`)), false, nil},
+		{"too many redirects", nil, nil, urlErr(errors.New("stopped after 10 redirects")), false, nil},
+		{"refused https to http redirect", nil, nil, urlErr(&RedirectError{From: "https://a", To: "http://a"}), false, nil},
+		{"answer over the cap", nil, nil, fmt.Errorf("answer larger than 32 MiB: %w", &http.MaxBytesError{Limit: 1}), false, nil},
+		{"spec violation", nil, nil, &ResponseError{Reason: "violation"}, false, nil},
+		{"not idempotent", noRetry(context.Background()), nil, urlErr(syscall.ECONNRESET), false, nil},
+		{"cancelled", cancelled, nil, urlErr(syscall.ECONNRESET), false, context.Canceled},
+		{"429", nil, answer(429, ""), nil, true, nil},
+		{"503", nil, answer(503, ""), nil, true, nil},
+		{"503 asking for longer than MaxWait", nil, answer(503, "3600"), nil, false, nil},
+		{"501", nil, answer(501, ""), nil, false, nil},
+		{"404", nil, answer(404, ""), nil, false, nil},
+		{"200", nil, answer(200, ""), nil, false, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ctx := tt.ctx
+			if ctx == nil {
+				ctx = context.Background()
+			}
+			got, err := shouldRetry(ctx, tt.resp, tt.err, 30*time.Second)
+			if got != tt.want || !errors.Is(err, tt.wantErr) || (tt.wantErr == nil && err != nil) {
+				t.Errorf("shouldRetry = %t, %v; want %t, %v", got, err, tt.want, tt.wantErr)
+			}
+		})
+	}
+}
+
+// TestRetry_TransportErrorsAgainstServers sends requests that fail in ways
+// no retry can fix, against real servers: each is tried once.
+func TestRetry_TransportErrorsAgainstServers(t *testing.T) {
+	fast := WithRetry(RetryPolicy{MinWait: time.Millisecond, MaxWait: 2 * time.Millisecond})
+	t.Run("untrusted certificate", func(t *testing.T) {
+		var conns atomic.Int32
+		srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
+		srv.Config.ConnState = func(_ net.Conn, s http.ConnState) {
+			if s == http.StateNew {
+				conns.Add(1)
+			}
+		}
+		srv.Config.ErrorLog = log.New(io.Discard, "", 0)
+		srv.StartTLS()
+		t.Cleanup(srv.Close)
+		c, err := New(WithBaseURL(srv.URL), WithToken(testToken), fast)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = c.Users.List(context.Background(), "db")
+		var certErr *tls.CertificateVerificationError
+		if !errors.As(err, &certErr) || conns.Load() != 1 {
+			t.Fatalf("got %v after %d connections, want a certificate error after 1", err, conns.Load())
+		}
+	})
+	t.Run("too many redirects", func(t *testing.T) {
+		c, rec, _ := newTestClient(t, func(w http.ResponseWriter, r *http.Request) {
+			http.Redirect(w, r, r.URL.Path, http.StatusFound)
+		}, fast)
+		_, err := c.Users.List(context.Background(), "db")
+		if err == nil || rec.count() != 10 {
+			t.Fatalf("got %v after %d requests, want an error after the 10 of one attempt", err, rec.count())
+		}
+	})
 }
