@@ -23,7 +23,13 @@
 // A Coverage records which (operation, status) pairs were seen, and its Report is written as JSON or
 // as a table.
 //
+// Bodies are judged first by a checker compiled from each schema in New: it gives kin-openapi's
+// verdict (with this package's formats) without building errors, and delegates to kin-openapi any
+// keyword it does not implement. Most traffic is valid and stops there; only a body the checker
+// refuses is validated again by kin-openapi, to build the violations it reports, so the fast path
+// never changes a verdict (checker_test.go compares both on valid and broken documents).
+//
 // Validation uses kin-openapi's schema validator with per-call options only (format validators,
 // error details off): nothing global is changed. Everything that depends only on the spec (routes,
-// parameters, responses per status, headers, media types) is computed once in New.
+// parameters, responses per status, headers, media types, body checkers) is computed once in New.
 package conformance

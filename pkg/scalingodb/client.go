@@ -172,16 +172,21 @@ func WithUserAgent(ua string) Option {
 // WithRetry sets the retry policy of idempotent requests. Zero fields take
 // their defaults; MaxAttempts 1 disables retries.
 //
-// Retried: every GET, PUT and DELETE, and the PATCH requests (database
-// settings, a user's chosen password), which set values and so have the
-// same effect when sent twice. Never retried: the POST requests
-// createBackup, createDatabaseUser, resetDatabaseUserPassword,
-// runDatabaseAction, upgradeDatabase, restoreDatabasePitr,
-// createFirewallRule and enableDatabaseFeature, which may have taken
-// effect even when their answer is lost. Retried failures are connection
-// errors (a body cut halfway included), 429 and 5xx but 501; a Retry-After
-// header sets the wait, and one longer than MaxWait returns the answer at
-// once (APIError.RetryAfter says how long to wait); the context stops any wait.
+// Retried: the operations whose effect is the same when sent twice, that
+// is every GET, PUT and DELETE (the methods RFC 9110 calls idempotent),
+// plus the PATCH requests, which set the values they name (database
+// settings, a user's chosen password, a rule's label), and pingDatabase,
+// which changes nothing. Never retried: every other POST (creates, password
+// resets, actions, upgrades, restores, feature activations), which may have
+// taken effect even when its answer is lost; each method's doc comment
+// says which. Retried failures are those go-retryablehttp's
+// DefaultRetryPolicy retries: connection errors (a body cut halfway
+// included) but too many redirects, an unsupported scheme, an invalid
+// header or an untrusted certificate; 429; 5xx but 501. Never retried
+// either: an answer over the 32 MiB cap, a refused redirect, an answer
+// that breaks the spec (validate.Option). A Retry-After header sets the
+// wait, and one longer than MaxWait returns the answer at once
+// (APIError.RetryAfter says how long to wait); the context stops any wait.
 func WithRetry(p RetryPolicy) Option {
 	return func(c *config) error {
 		if p.MaxAttempts < 0 || p.MinWait < 0 || p.MaxWait < 0 {

@@ -39,10 +39,10 @@
 //
 // # Retries
 //
-// Idempotent requests (GET, PUT, DELETE and the PATCH of settings and
-// passwords) are retried by go-retryablehttp on connection errors, 429 and
-// 5xx, with exponential backoff and jitter, honouring Retry-After and the
-// context. Requests that may have taken effect even when their answer is
+// Idempotent requests (GET, PUT, DELETE, the PATCH of settings, passwords
+// and labels, and the ping) are retried by go-retryablehttp on connection
+// errors, 429 and 5xx as its DefaultRetryPolicy classifies them, with
+// exponential backoff and jitter, honouring Retry-After and the context. Requests that may have taken effect even when their answer is
 // lost (creating a backup, a user or a firewall rule, resetting a
 // password, running an action, upgrading, restoring, enabling a feature)
 // are never retried, nor is an answer over the 32 MiB cap (an error
