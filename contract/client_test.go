@@ -78,7 +78,7 @@ var _ = Describe("The Go client", func() {
 	})
 
 	It("pages through the maintenance", labels(harness.ReadOnly, harness.Maintenance), func(ctx SpecContext) {
-		page, err := client.Maintenance.List(ctx, suite.db, &scalingodb.ListOptions{Page: 1, PerPage: 5})
+		page, err := client.Maintenance.List(ctx, suite.db, &scalingodb.ListParams{Page: 1, PerPage: 5})
 		noError(err)
 		Expect(page.Pagination.CurrentPage).To(Equal(1))
 		Expect(len(page.Items)).To(BeNumerically("<=", 5))
