@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/url"
 	"reflect"
@@ -66,7 +65,7 @@ type Client struct {
 	tokens    TokenSource
 	userAgent string
 	lastAuth  atomic.Pointer[authCache]
-	logger    *slog.Logger
+	logger    Logger
 	download  *http.Client
 }
 
@@ -81,7 +80,7 @@ type config struct {
 	httpClient *http.Client
 	userAgent  string
 	retry      RetryPolicy
-	logger     *slog.Logger
+	logger     Logger
 	// apiTransport holds the wrappers of WithAPITransport, in order.
 	apiTransport []func(http.RoundTripper) (http.RoundTripper, error)
 }
@@ -197,11 +196,26 @@ func WithRetry(p RetryPolicy) Option {
 	}
 }
 
-// WithLogger logs requests, retries and failures to l at debug level (and
-// failures at error level). Logs hold methods, paths, statuses, request IDs
-// and durations, never tokens, passwords or query strings.
-func WithLogger(l *slog.Logger) Option {
+// Logger receives the client's logs as a message and key, value pairs. A
+// *slog.Logger is one (so is go-retryablehttp's LeveledLogger); the client
+// does not import log/slog itself, so that programs that log nothing do not
+// link it.
+type Logger interface {
+	Debug(msg string, keysAndValues ...any)
+	Info(msg string, keysAndValues ...any)
+	Warn(msg string, keysAndValues ...any)
+	Error(msg string, keysAndValues ...any)
+}
+
+// WithLogger logs requests, retries and failures to l, such as a
+// *slog.Logger, at debug level (and failures at error level). Logs hold
+// methods, paths, statuses, request IDs and durations, never tokens,
+// passwords or query strings. A nil l, or a nil pointer in it, logs nothing.
+func WithLogger(l Logger) Option {
 	return func(c *config) error {
+		if v := reflect.ValueOf(l); !v.IsValid() || (v.Kind() == reflect.Pointer && v.IsNil()) {
+			l = nil
+		}
 		c.logger = l
 		return nil
 	}
@@ -385,20 +399,19 @@ func (c *Client) do(ctx context.Context, o *op, send sender, out any) (int, erro
 		}
 		err = redactError(err)
 		if c.logger != nil {
-			c.logger.LogAttrs(ctx, slog.LevelError, "scalingodb: request failed",
-				slog.String("operation", o.id), slog.String("error", err.Error()))
+			c.logger.Error("scalingodb: request failed", "operation", o.id, "error", err.Error())
 		}
 		return 0, fmt.Errorf("scalingodb: %s: %w", o.id, err)
 	}
 	defer resp.Body.Close()
 	if c.logger != nil {
-		c.logger.LogAttrs(ctx, slog.LevelDebug, "scalingodb: request",
-			slog.String("operation", o.id),
-			slog.String("method", resp.Request.Method),
-			slog.String("path", resp.Request.URL.EscapedPath()),
-			slog.Int("status", resp.StatusCode),
-			slog.String("request_id", resp.Header.Get("X-Request-Id")),
-			slog.Duration("duration", time.Since(start)))
+		c.logger.Debug("scalingodb: request",
+			"operation", o.id,
+			"method", resp.Request.Method,
+			"path", resp.Request.URL.EscapedPath(),
+			"status", resp.StatusCode,
+			"request_id", resp.Header.Get("X-Request-Id"),
+			"duration", time.Since(start))
 	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		apiErr := newAPIError(o.id, resp)

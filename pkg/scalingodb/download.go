@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
 	"slices"
 	"strconv"
@@ -243,7 +242,7 @@ type downloader struct {
 	dst      io.WriterAt
 	cfg      downloadConfig
 	refresh  func(context.Context) (string, error)
-	logger   *slog.Logger
+	logger   Logger
 	backupID string
 	size     int64 // from getBackup: the archive's size and the cap
 	// wrote, when set, is called after each write with the bytes written
@@ -296,8 +295,7 @@ func (d *downloader) reset() {
 
 func (d *downloader) logRestart(ctx context.Context, re *restartError) {
 	if d.logger != nil {
-		d.logger.LogAttrs(ctx, slog.LevelWarn, "scalingodb: download starts again from zero",
-			slog.String("backup_id", d.backupID), slog.String("reason", re.reason))
+		d.logger.Warn("scalingodb: download starts again from zero", "backup_id", d.backupID, "reason", re.reason)
 	}
 }
 
@@ -770,8 +768,7 @@ func (d *downloader) again(ctx context.Context, err error, failures *int) bool {
 		wait = min(se.apiErr.RetryAfter, d.cfg.retry.MaxWait)
 	}
 	if d.logger != nil {
-		d.logger.LogAttrs(ctx, slog.LevelDebug, "scalingodb: download resumes",
-			slog.String("error", d.wrap(err).Error()), slog.Int("attempt", *failures), slog.Duration("wait", wait))
+		d.logger.Debug("scalingodb: download resumes", "error", d.wrap(err).Error(), "attempt", *failures, "wait", wait)
 	}
 	t := time.NewTimer(wait)
 	defer t.Stop()

@@ -80,6 +80,23 @@ func TestImportGraph(t *testing.T) {
 	}
 }
 
+// TestImportGraph_NoSlog keeps log/slog (about 145 KB of binary) out of
+// programs that do not log: the client takes any Logger, such as a
+// *slog.Logger, without importing log/slog. A package that does import it
+// shows that the check finds it.
+func TestImportGraph_NoSlog(t *testing.T) {
+	const mod = "github.com/scalingodb/dbapi-go/"
+	for pkg, want := range map[string]bool{
+		mod + "pkg/scalingodb":            false,
+		mod + "cmd/scalingodb-quickstart": false,
+		"log/slog":                        true,
+	} {
+		if got := slices.Contains(goList(t, pkg), "log/slog"); got != want {
+			t.Errorf("%s links log/slog: %t, want %t", pkg, got, want)
+		}
+	}
+}
+
 // buildQuickstart builds cmd/scalingodb-quickstart into dir with the
 // default flags and stripped (-ldflags=-s -w), and returns the two paths.
 func buildQuickstart(dir string) ([2]string, error) {

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"math/rand/v2"
 	"net/http"
 	"net/url"
@@ -152,7 +151,7 @@ func backoff(minWait, maxWait time.Duration, attempt int, resp *http.Response) t
 }
 
 // newRetryClient wires the retry policy into go-retryablehttp.
-func newRetryClient(hc *http.Client, p RetryPolicy, logger *slog.Logger) *retryablehttp.Client {
+func newRetryClient(hc *http.Client, p RetryPolicy, logger Logger) *retryablehttp.Client {
 	rc := &retryablehttp.Client{
 		HTTPClient:   hc,
 		RetryWaitMin: p.MinWait,
@@ -163,7 +162,7 @@ func newRetryClient(hc *http.Client, p RetryPolicy, logger *slog.Logger) *retrya
 		ErrorHandler: retryablehttp.PassthroughErrorHandler,
 	}
 	if logger != nil {
-		rc.Logger = slogAdapter{logger}
+		rc.Logger = logAdapter{logger}
 	}
 	return rc
 }
@@ -280,11 +279,11 @@ func readCapped(buf *bytes.Buffer, r io.Reader, limit int) error {
 	return nil
 }
 
-// slogAdapter adapts *slog.Logger to retryablehttp.LeveledLogger, taking
-// query strings out of any URL it is given.
-type slogAdapter struct{ l *slog.Logger }
+// logAdapter is the retryablehttp.LeveledLogger of a Logger: it takes
+// query strings out of any URL it is given and prefixes the messages.
+type logAdapter struct{ l Logger }
 
-func (a slogAdapter) log(level slog.Level, msg string, kv []any) {
+func (a logAdapter) log(level func(string, ...any), msg string, kv []any) {
 	for i, v := range kv {
 		switch s := v.(type) {
 		case string:
@@ -297,7 +296,7 @@ func (a slogAdapter) log(level slog.Level, msg string, kv []any) {
 			kv[i] = redactError(s).Error()
 		}
 	}
-	a.l.Log(context.Background(), level, "scalingodb: "+msg, kv...)
+	level("scalingodb: "+msg, kv...)
 }
 
 // redactLogString removes the query of every URL found in s.
@@ -312,13 +311,13 @@ func redactLogString(s string) string {
 }
 
 // Error logs at error level.
-func (a slogAdapter) Error(msg string, kv ...any) { a.log(slog.LevelError, msg, kv) }
+func (a logAdapter) Error(msg string, kv ...any) { a.log(a.l.Error, msg, kv) }
 
 // Info logs at info level.
-func (a slogAdapter) Info(msg string, kv ...any) { a.log(slog.LevelInfo, msg, kv) }
+func (a logAdapter) Info(msg string, kv ...any) { a.log(a.l.Info, msg, kv) }
 
 // Debug logs at debug level.
-func (a slogAdapter) Debug(msg string, kv ...any) { a.log(slog.LevelDebug, msg, kv) }
+func (a logAdapter) Debug(msg string, kv ...any) { a.log(a.l.Debug, msg, kv) }
 
 // Warn logs at warn level.
-func (a slogAdapter) Warn(msg string, kv ...any) { a.log(slog.LevelWarn, msg, kv) }
+func (a logAdapter) Warn(msg string, kv ...any) { a.log(a.l.Warn, msg, kv) }

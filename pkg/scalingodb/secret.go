@@ -2,15 +2,15 @@ package scalingodb
 
 import (
 	"fmt"
-	"log/slog"
 )
 
 // redacted is what a Secret prints instead of its value.
 const redacted = "[redacted]"
 
 // Secret is a sensitive string, such as a database password, that prints
-// as "[redacted]" with every fmt verb (%v, %s, %q, %#v, %x), in slog output
-// and in JSON, so that logging a DatabaseUser cannot leak its password.
+// as "[redacted]" with every fmt verb (%v, %s, %q, %#v, %x), in log/slog
+// output (through its text and JSON marshalers) and in JSON, so that
+// logging a DatabaseUser cannot leak its password.
 // Reveal returns the real value; a Secret can also be converted with
 // string(s) when the value is needed on purpose.
 type Secret string
@@ -51,9 +51,6 @@ func (s Secret) Format(f fmt.State, verb rune) {
 	}
 	_, _ = f.Write([]byte(s.String()))
 }
-
-// LogValue redacts the secret in log/slog output.
-func (s Secret) LogValue() slog.Value { return slog.StringValue(s.String()) }
 
 // MarshalJSON encodes the redacted form: a Secret never leaves the process
 // through JSON by accident. Marshal s.Reveal() to store the real value.

@@ -138,9 +138,9 @@ func TestUserRules_NoRequestSent(t *testing.T) {
 func TestSecret_NeverPrinted(t *testing.T) {
 	const pw = "K_gaef6ripo7Ao4Uaxai6Kiey"
 	u := &DatabaseUser{Name: "my-user", Password: Secret(pw)}
-	var logBuf bytes.Buffer
-	logger := slog.New(slog.NewJSONHandler(&logBuf, nil))
-	logger.Info("user", "user", u, "password", u.Password)
+	var logBuf, textBuf bytes.Buffer
+	slog.New(slog.NewJSONHandler(&logBuf, nil)).Info("user", "user", u, "password", u.Password)
+	slog.New(slog.NewTextHandler(&textBuf, nil)).Info("user", "password", u.Password, "link", SignedURL{url: "https://x/a?token=" + pw})
 	js, err := json.Marshal(u)
 	if err != nil {
 		t.Fatal(err)
@@ -148,7 +148,7 @@ func TestSecret_NeverPrinted(t *testing.T) {
 	outputs := map[string]string{
 		"%v": fmt.Sprintf("%v", u), "%+v": fmt.Sprintf("%+v", *u), "%#v": fmt.Sprintf("%#v", *u),
 		"%s": fmt.Sprintf("%s", u.Password), "%q": fmt.Sprintf("%q", u.Password), "%x": fmt.Sprintf("%x", u.Password),
-		"String": u.String(), "json": string(js), "slog": logBuf.String(),
+		"String": u.String(), "json": string(js), "slog": logBuf.String(), "slog text": textBuf.String(),
 	}
 	for name, out := range outputs {
 		if strings.Contains(out, pw) {
@@ -273,7 +273,7 @@ func TestNew_Options(t *testing.T) {
 
 func TestSlogAdapter_RedactsQueries(t *testing.T) {
 	var buf bytes.Buffer
-	a := slogAdapter{slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug}))}
+	a := logAdapter{slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug}))}
 	a.Debug("retrying request", "request", "GET http://h/api/x?token=tok-SECRET (status: 503)", "timeout", 1)
 	a.Error("request failed", "error", redactError(&url.Error{Op: "Get", URL: "http://h/dl?token=tok-SECRET", Err: errors.New("EOF")}))
 	out := buf.String()

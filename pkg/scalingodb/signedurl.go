@@ -2,7 +2,6 @@ package scalingodb
 
 import (
 	"fmt"
-	"log/slog"
 	"net/url"
 )
 
@@ -36,9 +35,6 @@ func (s SignedURL) Format(f fmt.State, verb rune) {
 		_, _ = f.Write([]byte(s.String()))
 	}
 }
-
-// LogValue redacts the token in log/slog output.
-func (s SignedURL) LogValue() slog.Value { return slog.StringValue(s.String()) }
 
 // MarshalJSON encodes the redacted form; marshal URL() to keep the token.
 func (s SignedURL) MarshalJSON() ([]byte, error) { return []byte(fmt.Sprintf("%q", s.String())), nil }
