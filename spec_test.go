@@ -76,13 +76,17 @@ func TestSpecRejectsBrokenCopies(t *testing.T) {
 		name     string
 		old, new string
 	}{
-		{"example with an unknown enum value", "                    status: done\n", "                    status: finished-ish\n"},
-		{"example with a negative size", "                    size: 17484513608\n", "                    size: -1\n"},
-		{"example date-time that is not a date", "                created_at: '2018-09-02T03:00:00.178+02:00'\n", "                created_at: 42\n"},
+		{"example with an unknown enum value", "            status: done\n", "            status: finished-ish\n"},
+		{"example with a negative size", "            size: 67108864\n", "            size: -1\n"},
+		{"example date-time that is not a date", "          created_at: '2019-02-05T15:38:14.343+01:00'\n", "          created_at: 42\n"},
 		{"reference to a missing schema", "$ref: '#/components/schemas/BackupArchive'", "$ref: '#/components/schemas/NoSuchSchema'"},
-		{"user example missing a required field", "                  - name: metabase\n                    read_only: true\n", "                  - name: metabase\n"},
-		{"request example with a too-short password", "                password: K_gaef6ripo7Ao4Uaxai6Kiey\n                password_confirmation: K_gaef6ripo7Ao4Uaxai6Kiey\n", "                password: short\n                password_confirmation: short\n"},
+		{"user example missing a required field", "          - name: metabase\n            read_only: true\n", "          - name: metabase\n"},
+		{"request example with a too-short password", "          password: Xu8eiPh2ohw3Ahngee5phaeT\n          password_confirmation: Xu8eiPh2ohw3Ahngee5phaeT\n", "          password: short\n          password_confirmation: short\n"},
 		{"minimum that is not a number", "            minimum: 1\n            default: 1\n", "            minimum: one\n            default: 1\n"},
+		{"next_upgrade that is neither null nor a version", "            next_upgrade: null\n", "            next_upgrade: 42\n"},
+		{"firewall rule example of a custom range without its CIDR", "        type: custom_range\n        cidr: 198.51.100.0/24\n", "        type: custom_range\n"},
+		{"feature name that no engine has", "          name: publicly-available\n", "          name: warp-drive\n"},
+		{"action result that is not JSON-shaped as documented", "        ok: 1\n        result: null\n", "        ok: 2\n        result: null\n"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -159,10 +163,10 @@ func TestSpecOperationsAreComplete(t *testing.T) {
 			if len(success) == 0 {
 				t.Error("no 2xx response")
 			}
-			want := []string{"401", "403", "404", "429", "5XX"}
+			want := []string{"401", "403", "404", "429", "500", "502", "503", "504"}
 			if id == "downloadBackup" {
 				// Authorised by its pre-signed token, not by the bearer token.
-				want = []string{"400", "403", "404", "416", "429", "5XX"}
+				want = []string{"400", "403", "404", "416", "429", "500", "502", "503", "504"}
 				if op.Security == nil || len(*op.Security) != 0 {
 					t.Error("downloadBackup must not require the bearer token")
 				}
@@ -182,6 +186,9 @@ func TestSpecOperationsAreComplete(t *testing.T) {
 				}
 			}
 			for code, ref := range op.Responses.Map() {
+				if strings.HasSuffix(strings.ToUpper(code), "XX") || code == "default" {
+					t.Errorf("response %s: ranges and default need lenient modes in some tools (Specmatic); list the statuses", code)
+				}
 				for mt, media := range ref.Value.Content {
 					if media.Example == nil && len(media.Examples) == 0 {
 						t.Errorf("response %s %s has no example", code, mt)

@@ -67,7 +67,7 @@ var _ = Describe("Features", labels(harness.Features), func() {
 
 func enableRequest(name string) dbapi.FeatureEnableRequest {
 	var r dbapi.FeatureEnableRequest
-	r.Feature.Name = name
+	r.Feature.Name = dbapi.FeatureName(name)
 	return r
 }
 

@@ -6,6 +6,8 @@ import (
 	"encoding/hex"
 	"fmt"
 	"net/http"
+	"slices"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -245,16 +247,40 @@ func itAnswersSharedErrors(resource harness.Label) {
 	})
 	Context("when the server fails", func() {
 		for _, op := range ops {
-			It("answers 5XX to "+op.id, labels(harness.TrafficLabel(op.method)), func(ctx SpecContext) {
-				skipOnLive("server failures cannot be provoked on a live target")
-				resp, err := op.send(ctx, suite.failing, sampleIDs())
-				noError(err)
-				defer resp.Body.Close()
-				Expect(resp.StatusCode).To(BeNumerically(">=", 500))
-				Expect(resp.StatusCode).To(BeNumerically("<", 600))
-			})
+			for _, status := range serverErrorStatuses(op.id) {
+				It(fmt.Sprintf("answers %d to %s", status, op.id), labels(harness.TrafficLabel(op.method)), func(ctx SpecContext) {
+					skipOnLive("server failures cannot be provoked on a live target")
+					// The failing mock answers each request with one of the documented 5xx statuses,
+					// drawn at random: ask until this one comes.
+					seen := map[int]int{}
+					for range 200 {
+						resp, err := op.send(ctx, suite.failing, sampleIDs())
+						noError(err)
+						resp.Body.Close()
+						Expect(resp.StatusCode).To(BeNumerically(">=", 500))
+						Expect(resp.StatusCode).To(BeNumerically("<", 600))
+						if resp.StatusCode == status {
+							return
+						}
+						seen[resp.StatusCode]++
+					}
+					Fail(fmt.Sprintf("the failing mock never answered %d in 200 requests (answers: %v)", status, seen))
+				})
+			}
 		}
 	})
+}
+
+// serverErrorStatuses returns the 5xx statuses the spec documents for an operation, in order.
+func serverErrorStatuses(id string) []int {
+	var out []int
+	for key := range specOperations()[id].statuses {
+		if n, err := strconv.Atoi(key); err == nil && n >= 500 && n <= 599 {
+			out = append(out, n)
+		}
+	}
+	slices.Sort(out)
+	return out
 }
 
 // irreversible lists the operations that no spec sends to a live target where the target might

@@ -93,6 +93,36 @@ func (e BackupStatus) Valid() bool {
 	}
 }
 
+// Defines values for CustomRangeFirewallRuleType.
+const (
+	CustomRangeFirewallRuleTypeCustomRange CustomRangeFirewallRuleType = "custom_range"
+)
+
+// Valid indicates whether the value is a known member of the CustomRangeFirewallRuleType enum.
+func (e CustomRangeFirewallRuleType) Valid() bool {
+	switch e {
+	case CustomRangeFirewallRuleTypeCustomRange:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for CustomRangeFirewallRuleCreateType.
+const (
+	CustomRangeFirewallRuleCreateTypeCustomRange CustomRangeFirewallRuleCreateType = "custom_range"
+)
+
+// Valid indicates whether the value is a known member of the CustomRangeFirewallRuleCreateType enum.
+func (e CustomRangeFirewallRuleCreateType) Valid() bool {
+	switch e {
+	case CustomRangeFirewallRuleCreateTypeCustomRange:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for DatabaseStatus.
 const (
 	DatabaseStatusCreating  DatabaseStatus = "creating"
@@ -123,6 +153,33 @@ func (e DatabaseStatus) Valid() bool {
 	}
 }
 
+// Defines values for FeatureName.
+const (
+	FeatureNameForceSsl          FeatureName = "force-ssl"
+	FeatureNamePubliclyAvailable FeatureName = "publicly-available"
+	FeatureNameRedisAof          FeatureName = "redis-aof"
+	FeatureNameRedisCache        FeatureName = "redis-cache"
+	FeatureNameRedisRdb          FeatureName = "redis-rdb"
+)
+
+// Valid indicates whether the value is a known member of the FeatureName enum.
+func (e FeatureName) Valid() bool {
+	switch e {
+	case FeatureNameForceSsl:
+		return true
+	case FeatureNamePubliclyAvailable:
+		return true
+	case FeatureNameRedisAof:
+		return true
+	case FeatureNameRedisCache:
+		return true
+	case FeatureNameRedisRdb:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for FeatureStatus.
 const (
 	FeatureStatusACTIVATED         FeatureStatus = "ACTIVATED"
@@ -144,24 +201,6 @@ func (e FeatureStatus) Valid() bool {
 	case FeatureStatusPENDINGTOACTIVATE:
 		return true
 	case FeatureStatusPENDINGTOREMOVE:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for FirewallRuleType.
-const (
-	FirewallRuleTypeCustomRange  FirewallRuleType = "custom_range"
-	FirewallRuleTypeManagedRange FirewallRuleType = "managed_range"
-)
-
-// Valid indicates whether the value is a known member of the FirewallRuleType enum.
-func (e FirewallRuleType) Valid() bool {
-	switch e {
-	case FirewallRuleTypeCustomRange:
-		return true
-	case FirewallRuleTypeManagedRange:
 		return true
 	default:
 		return false
@@ -333,6 +372,51 @@ func (e MaintenanceType) Valid() bool {
 	}
 }
 
+// Defines values for ManagedRangeFirewallRuleType.
+const (
+	ManagedRangeFirewallRuleTypeManagedRange ManagedRangeFirewallRuleType = "managed_range"
+)
+
+// Valid indicates whether the value is a known member of the ManagedRangeFirewallRuleType enum.
+func (e ManagedRangeFirewallRuleType) Valid() bool {
+	switch e {
+	case ManagedRangeFirewallRuleTypeManagedRange:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ManagedRangeFirewallRuleCreateType.
+const (
+	ManagedRangeFirewallRuleCreateTypeManagedRange ManagedRangeFirewallRuleCreateType = "managed_range"
+)
+
+// Valid indicates whether the value is a known member of the ManagedRangeFirewallRuleCreateType enum.
+func (e ManagedRangeFirewallRuleCreateType) Valid() bool {
+	switch e {
+	case ManagedRangeFirewallRuleCreateTypeManagedRange:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for NullValue.
+const (
+	NullValueLessThanNil NullValue = "<nil>"
+)
+
+// Valid indicates whether the value is a known member of the NullValue enum.
+func (e NullValue) Valid() bool {
+	switch e {
+	case NullValueLessThanNil:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for OperationStatus.
 const (
 	OperationStatusCancelled  OperationStatus = "cancelled"
@@ -392,7 +476,9 @@ type ActionRequest struct {
 	// ActionName Example: list-databases
 	ActionName string `json:"action_name"`
 
-	// Params Parameters of the action; any JSON value, its shape set by the action.
+	// Params Parameters of the action, their shape set by the action: an object
+	// for most (`{"database_name": "custom-db"}`, `{"pid": 2000}`), a
+	// string for `set-sqlmode`; null or absent when it takes none.
 	Params interface{} `json:"params,omitempty"`
 }
 
@@ -401,7 +487,7 @@ type ActionResult struct {
 	Error *string        `json:"error,omitempty"`
 	Ok    ActionResultOk `json:"ok"`
 
-	// Result The action's result; any JSON value, null for actions that return nothing.
+	// Result The action's result, its shape set by the action; null for actions that return nothing.
 	Result interface{} `json:"result,omitempty"`
 }
 
@@ -468,10 +554,45 @@ type BackupsResponse struct {
 	DatabaseBackups []Backup `json:"database_backups"`
 }
 
+// CIDR An IPv4 or IPv6 address range in CIDR notation.
+//
+// Example: 203.0.113.0/24
+type CIDR = string
+
 // CreatedBackup A new backup, in its envelope (current) or bare (original document).
 type CreatedBackup struct {
 	union json.RawMessage
 }
+
+// CustomRangeFirewallRule A rule that allows a custom CIDR range.
+type CustomRangeFirewallRule struct {
+	// Cidr An IPv4 or IPv6 address range in CIDR notation.
+	//
+	// Example: 203.0.113.0/24
+	Cidr       CIDR                        `json:"cidr"`
+	CreatedAt  *time.Time                  `json:"created_at,omitempty"`
+	DatabaseID *string                     `json:"database_id,omitempty"`
+	ID         string                      `json:"id"`
+	Label      *string                     `json:"label,omitempty"`
+	Type       CustomRangeFirewallRuleType `json:"type"`
+	UpdatedAt  *time.Time                  `json:"updated_at,omitempty"`
+}
+
+// CustomRangeFirewallRuleType defines model for CustomRangeFirewallRule.Type.
+type CustomRangeFirewallRuleType string
+
+// CustomRangeFirewallRuleCreate A new rule for a custom CIDR range.
+type CustomRangeFirewallRuleCreate struct {
+	// Cidr An IPv4 or IPv6 address range in CIDR notation.
+	//
+	// Example: 203.0.113.0/24
+	Cidr  CIDR                              `json:"cidr"`
+	Label *string                           `json:"label,omitempty"`
+	Type  CustomRangeFirewallRuleCreateType `json:"type"`
+}
+
+// CustomRangeFirewallRuleCreateType defines model for CustomRangeFirewallRuleCreate.Type.
+type CustomRangeFirewallRuleCreateType string
 
 // Database A database addon.
 type Database struct {
@@ -528,7 +649,7 @@ type DatabaseTypeVersion struct {
 	Major          int       `json:"major"`
 	Minor          int       `json:"minor"`
 
-	// NextUpgrade The version an upgrade would go to, if any.
+	// NextUpgrade The version an upgrade would go to, or null when there is none.
 	NextUpgrade *DatabaseTypeVersion `json:"next_upgrade,omitempty"`
 	Patch       int                  `json:"patch"`
 	UpdatedAt   time.Time            `json:"updated_at"`
@@ -595,9 +716,7 @@ type DatabaseUserCreate struct {
 	// Example: K_gaef6ripo7Ao4Uaxai6Kiey
 	Password *Password `json:"password,omitempty"`
 
-	// PasswordConfirmation 24 to 64 characters.
-	//
-	// Example: K_gaef6ripo7Ao4Uaxai6Kiey
+	// PasswordConfirmation Must equal `password` when either is given (the mock enforces `x-must-equal`).
 	PasswordConfirmation *Password `json:"password_confirmation,omitempty"`
 	ReadOnly             *bool     `json:"read_only,omitempty"`
 }
@@ -623,9 +742,7 @@ type DatabaseUserUpdate struct {
 	// Example: K_gaef6ripo7Ao4Uaxai6Kiey
 	Password NewPassword `json:"password"`
 
-	// PasswordConfirmation A password chosen by the caller, 24 to 64 characters.
-	//
-	// Example: K_gaef6ripo7Ao4Uaxai6Kiey
+	// PasswordConfirmation Must equal `password` (the mock enforces `x-must-equal`).
 	PasswordConfirmation *NewPassword `json:"password_confirmation,omitempty"`
 }
 
@@ -695,10 +812,26 @@ type Feature struct {
 // FeatureEnableRequest The feature to enable, in its envelope.
 type FeatureEnableRequest struct {
 	Feature struct {
-		// Name Example: force-ssl
-		Name string `json:"name"`
+		// Name A feature that can be toggled. Which ones a database takes depends on
+		// its engine: `force-ssl` and `publicly-available` (which needs
+		// `force-ssl`) for every engine; `redis-rdb`, `redis-aof` and
+		// `redis-cache` for Redis only. Another engine answers 422 to a Redis
+		// feature.
+		//
+		//
+		// Example: force-ssl
+		Name FeatureName `json:"name"`
 	} `json:"feature"`
 }
+
+// FeatureName A feature that can be toggled. Which ones a database takes depends on
+// its engine: `force-ssl` and `publicly-available` (which needs
+// `force-ssl`) for every engine; `redis-rdb`, `redis-aof` and
+// `redis-cache` for Redis only. Another engine answers 422 to a Redis
+// feature.
+//
+// Example: force-ssl
+type FeatureName string
 
 // FeatureStatus State of a feature. `PENDING` is the older name of
 // `PENDING_TO_ACTIVATE`, still known to the official Go client.
@@ -714,39 +847,21 @@ type FeatureToggleResult struct {
 	Status FeatureStatus `json:"status"`
 }
 
-// FirewallRule A range of addresses allowed to reach the database.
+// FirewallRule A range of addresses allowed to reach the database; `type` says which kind.
 type FirewallRule struct {
-	Cidr       *string    `json:"cidr,omitempty"`
-	CreatedAt  *time.Time `json:"created_at,omitempty"`
-	DatabaseID *string    `json:"database_id,omitempty"`
-	ID         string     `json:"id"`
-	Label      *string    `json:"label,omitempty"`
-	RangeID    *string    `json:"range_id,omitempty"`
-
-	// Type A Scalingo-managed range (by `range_id`) or a custom CIDR.
-	Type      FirewallRuleType `json:"type"`
-	UpdatedAt *time.Time       `json:"updated_at,omitempty"`
+	union json.RawMessage
 }
 
 // FirewallRuleCreate A new rule; `cidr` for a custom range, `range_id` for a managed one.
 type FirewallRuleCreate struct {
-	// Cidr Example: 203.0.113.0/24
-	Cidr    *string `json:"cidr,omitempty"`
-	Label   *string `json:"label,omitempty"`
-	RangeID *string `json:"range_id,omitempty"`
-
-	// Type A Scalingo-managed range (by `range_id`) or a custom CIDR.
-	Type FirewallRuleType `json:"type"`
+	union json.RawMessage
 }
 
 // FirewallRuleResponse A firewall rule in its envelope.
 type FirewallRuleResponse struct {
-	// Rule A range of addresses allowed to reach the database.
+	// Rule A range of addresses allowed to reach the database; `type` says which kind.
 	Rule FirewallRule `json:"rule"`
 }
-
-// FirewallRuleType A Scalingo-managed range (by `range_id`) or a custom CIDR.
-type FirewallRuleType string
 
 // FirewallRulesResponse The firewall rules in their envelope.
 type FirewallRulesResponse struct {
@@ -832,7 +947,9 @@ type LogsArchive struct {
 	From time.Time `json:"from"`
 	Size int64     `json:"size"`
 	To   time.Time `json:"to"`
-	URL  string    `json:"url"`
+
+	// URL Absolute https URL.
+	URL string `json:"url"`
 }
 
 // LogsArchives A page of archived log files.
@@ -844,6 +961,7 @@ type LogsArchives struct {
 
 // LogsURL An authenticated URL for the logs.
 type LogsURL struct {
+	// URL Absolute https URL.
 	URL string `json:"url"`
 }
 
@@ -900,6 +1018,34 @@ type ManagedRange struct {
 	Name string `json:"name"`
 }
 
+// ManagedRangeFirewallRule A rule that allows a range maintained by Scalingo.
+type ManagedRangeFirewallRule struct {
+	CreatedAt  *time.Time `json:"created_at,omitempty"`
+	DatabaseID *string    `json:"database_id,omitempty"`
+	ID         string     `json:"id"`
+	Label      *string    `json:"label,omitempty"`
+
+	// RangeID The `id` of a range of listFirewallManagedRanges.
+	RangeID   string                       `json:"range_id"`
+	Type      ManagedRangeFirewallRuleType `json:"type"`
+	UpdatedAt *time.Time                   `json:"updated_at,omitempty"`
+}
+
+// ManagedRangeFirewallRuleType defines model for ManagedRangeFirewallRule.Type.
+type ManagedRangeFirewallRuleType string
+
+// ManagedRangeFirewallRuleCreate A new rule for a range maintained by Scalingo.
+type ManagedRangeFirewallRuleCreate struct {
+	Label *string `json:"label,omitempty"`
+
+	// RangeID The `id` of a range of listFirewallManagedRanges.
+	RangeID string                             `json:"range_id"`
+	Type    ManagedRangeFirewallRuleCreateType `json:"type"`
+}
+
+// ManagedRangeFirewallRuleCreateType defines model for ManagedRangeFirewallRuleCreate.Type.
+type ManagedRangeFirewallRuleCreateType string
+
 // ManagedRangesResponse The managed ranges in their envelope.
 type ManagedRangesResponse struct {
 	Ranges []ManagedRange `json:"ranges"`
@@ -941,6 +1087,10 @@ type Metrics struct {
 //
 // Example: K_gaef6ripo7Ao4Uaxai6Kiey
 type NewPassword = string
+
+// NullValue JSON null and nothing else, for a oneOf branch: under OpenAPI 3.0.3 a
+// `nullable` beside a `$ref` or an `allOf` does not let null through.
+type NullValue string
 
 // Operation An asynchronous operation on the database.
 type Operation struct {
@@ -1043,14 +1193,38 @@ type ValidationErrors struct {
 	Errors map[string][]string `json:"errors"`
 }
 
+// ActionDatabaseID defines model for ActionDatabaseID.
+type ActionDatabaseID = string
+
 // BackupID defines model for BackupID.
 type BackupID = string
 
 // DatabaseID defines model for DatabaseID.
 type DatabaseID = string
 
+// DeletableUsername defines model for DeletableUsername.
+type DeletableUsername = string
+
+// ElasticsearchDatabaseID defines model for ElasticsearchDatabaseID.
+type ElasticsearchDatabaseID = string
+
+// FirewallDatabaseID defines model for FirewallDatabaseID.
+type FirewallDatabaseID = string
+
+// FirewallRuleID defines model for FirewallRuleID.
+type FirewallRuleID = string
+
+// MaintenanceID defines model for MaintenanceID.
+type MaintenanceID = string
+
+// TypeVersionID defines model for TypeVersionID.
+type TypeVersionID = string
+
 // Username defines model for Username.
 type Username = string
+
+// BadGateway The error body of every 4xx and 5xx answer except 422.
+type BadGateway = Error
 
 // BadRequest The error body of every 4xx and 5xx answer except 422.
 type BadRequest = Error
@@ -1061,11 +1235,17 @@ type DatabaseUpdated = DatabaseResponse
 // Forbidden The error body of every 4xx and 5xx answer except 422.
 type Forbidden = Error
 
+// GatewayTimeout The error body of every 4xx and 5xx answer except 422.
+type GatewayTimeout = Error
+
+// InternalServerError The error body of every 4xx and 5xx answer except 422.
+type InternalServerError = Error
+
 // NotFound The error body of every 4xx and 5xx answer except 422.
 type NotFound = Error
 
-// ServerError The error body of every 4xx and 5xx answer except 422.
-type ServerError = Error
+// ServiceUnavailable The error body of every 4xx and 5xx answer except 422.
+type ServiceUnavailable = Error
 
 // TooManyRequests The error body of every 4xx and 5xx answer except 422.
 type TooManyRequests = Error
@@ -1081,7 +1261,9 @@ type DatabaseUpdateBody = DatabaseUpdateRequest
 
 // DownloadBackupParams defines parameters for DownloadBackup.
 type DownloadBackupParams struct {
-	// Token The pre-signed token from the download URL.
+	// Token The pre-signed token: the `token` query parameter of the
+	// `download_url` that getBackupArchive returns (its `download`
+	// link). There is no other way to get one; it expires.
 	Token string `form:"token" json:"token"`
 
 	// Range A single byte range, as in `bytes=0-1023` or `bytes=1024-`.
@@ -1090,8 +1272,8 @@ type DownloadBackupParams struct {
 
 // DisableDatabaseFeatureParams defines parameters for DisableDatabaseFeature.
 type DisableDatabaseFeatureParams struct {
-	// Feature Name of the feature to disable.
-	Feature string `form:"feature" json:"feature"`
+	// Feature Name of the feature to disable; it must be a feature of the database's engine.
+	Feature FeatureName `form:"feature" json:"feature"`
 }
 
 // ListDatabaseLogsArchivesParams defines parameters for ListDatabaseLogsArchives.
@@ -1260,6 +1442,208 @@ func (t *DatabaseUpdate_PeriodicBackupsScheduledAt) UnmarshalJSON(b []byte) erro
 	return err
 }
 
+// AsCustomRangeFirewallRule returns the union data inside the FirewallRule as a CustomRangeFirewallRule
+func (t FirewallRule) AsCustomRangeFirewallRule() (CustomRangeFirewallRule, error) {
+	var body CustomRangeFirewallRule
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromCustomRangeFirewallRule overwrites any union data inside the FirewallRule as the provided CustomRangeFirewallRule
+func (t *FirewallRule) FromCustomRangeFirewallRule(v CustomRangeFirewallRule) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"type":"custom_range"}`))
+	t.union = b
+	return err
+}
+
+// MergeCustomRangeFirewallRule performs a merge with any union data inside the FirewallRule, using the provided CustomRangeFirewallRule
+func (t *FirewallRule) MergeCustomRangeFirewallRule(v CustomRangeFirewallRule) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"type":"custom_range"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsManagedRangeFirewallRule returns the union data inside the FirewallRule as a ManagedRangeFirewallRule
+func (t FirewallRule) AsManagedRangeFirewallRule() (ManagedRangeFirewallRule, error) {
+	var body ManagedRangeFirewallRule
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromManagedRangeFirewallRule overwrites any union data inside the FirewallRule as the provided ManagedRangeFirewallRule
+func (t *FirewallRule) FromManagedRangeFirewallRule(v ManagedRangeFirewallRule) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"type":"managed_range"}`))
+	t.union = b
+	return err
+}
+
+// MergeManagedRangeFirewallRule performs a merge with any union data inside the FirewallRule, using the provided ManagedRangeFirewallRule
+func (t *FirewallRule) MergeManagedRangeFirewallRule(v ManagedRangeFirewallRule) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"type":"managed_range"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+func (t FirewallRule) Discriminator() (string, error) {
+	var discriminator struct {
+		Discriminator string `json:"type"`
+	}
+	err := json.Unmarshal(t.union, &discriminator)
+	return discriminator.Discriminator, err
+}
+
+func (t FirewallRule) ValueByDiscriminator() (interface{}, error) {
+	discriminator, err := t.Discriminator()
+	if err != nil {
+		return nil, err
+	}
+	switch discriminator {
+	case "custom_range":
+		return t.AsCustomRangeFirewallRule()
+	case "managed_range":
+		return t.AsManagedRangeFirewallRule()
+	default:
+		return nil, errors.New("unknown discriminator value: " + discriminator)
+	}
+}
+
+func (t FirewallRule) MarshalJSON() ([]byte, error) {
+	b, err := t.union.MarshalJSON()
+	return b, err
+}
+
+func (t *FirewallRule) UnmarshalJSON(b []byte) error {
+	err := t.union.UnmarshalJSON(b)
+	return err
+}
+
+// AsCustomRangeFirewallRuleCreate returns the union data inside the FirewallRuleCreate as a CustomRangeFirewallRuleCreate
+func (t FirewallRuleCreate) AsCustomRangeFirewallRuleCreate() (CustomRangeFirewallRuleCreate, error) {
+	var body CustomRangeFirewallRuleCreate
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromCustomRangeFirewallRuleCreate overwrites any union data inside the FirewallRuleCreate as the provided CustomRangeFirewallRuleCreate
+func (t *FirewallRuleCreate) FromCustomRangeFirewallRuleCreate(v CustomRangeFirewallRuleCreate) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"type":"custom_range"}`))
+	t.union = b
+	return err
+}
+
+// MergeCustomRangeFirewallRuleCreate performs a merge with any union data inside the FirewallRuleCreate, using the provided CustomRangeFirewallRuleCreate
+func (t *FirewallRuleCreate) MergeCustomRangeFirewallRuleCreate(v CustomRangeFirewallRuleCreate) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"type":"custom_range"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsManagedRangeFirewallRuleCreate returns the union data inside the FirewallRuleCreate as a ManagedRangeFirewallRuleCreate
+func (t FirewallRuleCreate) AsManagedRangeFirewallRuleCreate() (ManagedRangeFirewallRuleCreate, error) {
+	var body ManagedRangeFirewallRuleCreate
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromManagedRangeFirewallRuleCreate overwrites any union data inside the FirewallRuleCreate as the provided ManagedRangeFirewallRuleCreate
+func (t *FirewallRuleCreate) FromManagedRangeFirewallRuleCreate(v ManagedRangeFirewallRuleCreate) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"type":"managed_range"}`))
+	t.union = b
+	return err
+}
+
+// MergeManagedRangeFirewallRuleCreate performs a merge with any union data inside the FirewallRuleCreate, using the provided ManagedRangeFirewallRuleCreate
+func (t *FirewallRuleCreate) MergeManagedRangeFirewallRuleCreate(v ManagedRangeFirewallRuleCreate) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"type":"managed_range"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+func (t FirewallRuleCreate) Discriminator() (string, error) {
+	var discriminator struct {
+		Discriminator string `json:"type"`
+	}
+	err := json.Unmarshal(t.union, &discriminator)
+	return discriminator.Discriminator, err
+}
+
+func (t FirewallRuleCreate) ValueByDiscriminator() (interface{}, error) {
+	discriminator, err := t.Discriminator()
+	if err != nil {
+		return nil, err
+	}
+	switch discriminator {
+	case "custom_range":
+		return t.AsCustomRangeFirewallRuleCreate()
+	case "managed_range":
+		return t.AsManagedRangeFirewallRuleCreate()
+	default:
+		return nil, errors.New("unknown discriminator value: " + discriminator)
+	}
+}
+
+func (t FirewallRuleCreate) MarshalJSON() ([]byte, error) {
+	b, err := t.union.MarshalJSON()
+	return b, err
+}
+
+func (t *FirewallRuleCreate) UnmarshalJSON(b []byte) error {
+	err := t.union.UnmarshalJSON(b)
+	return err
+}
+
 // RequestEditorFn is the function signature for the RequestEditor callback function
 type RequestEditorFn func(ctx context.Context, req *http.Request) error
 
@@ -1348,7 +1732,7 @@ type ClientInterface interface {
 	// Returns one version of a database engine and what it allows.
 	//
 	// Corresponds with GET /database_type_versions/{database_type_version_id} (the `GetDatabaseTypeVersion` operationId).
-	GetDatabaseTypeVersion(ctx context.Context, databaseTypeVersionID string, reqEditors ...RequestEditorFn) (*http.Response, error)
+	GetDatabaseTypeVersion(ctx context.Context, databaseTypeVersionID TypeVersionID, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetDatabase Show a database
 	//
@@ -1411,7 +1795,7 @@ type ClientInterface interface {
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with POST /databases/{database_id}/action (the `RunDatabaseAction` operationId).
-	RunDatabaseActionWithBody(ctx context.Context, databaseID DatabaseID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+	RunDatabaseActionWithBody(ctx context.Context, databaseID ActionDatabaseID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// RunDatabaseAction Run an engine action
 	//
@@ -1429,7 +1813,7 @@ type ClientInterface interface {
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with POST /databases/{database_id}/action (the `RunDatabaseAction` operationId).
-	RunDatabaseAction(ctx context.Context, databaseID DatabaseID, body RunDatabaseActionJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+	RunDatabaseAction(ctx context.Context, databaseID ActionDatabaseID, body RunDatabaseActionJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListBackups List backups
 	//
@@ -1479,9 +1863,9 @@ type ClientInterface interface {
 	//
 	// Asks for a feature to be enabled. Activation is asynchronous: the
 	// answer usually says `PENDING_TO_ACTIVATE`, and the database resource
-	// shows `ACTIVATED` once done. Known features are `force-ssl`,
-	// `publicly-available` (which needs `force-ssl`), and for Redis
-	// `redis-rdb`, `redis-aof` and `redis-cache`.
+	// shows `ACTIVATED` once done. The name must be a feature of the
+	// database's engine (see FeatureName); `publicly-available` needs
+	// `force-ssl` first.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -1492,9 +1876,9 @@ type ClientInterface interface {
 	//
 	// Asks for a feature to be enabled. Activation is asynchronous: the
 	// answer usually says `PENDING_TO_ACTIVATE`, and the database resource
-	// shows `ACTIVATED` once done. Known features are `force-ssl`,
-	// `publicly-available` (which needs `force-ssl`), and for Redis
-	// `redis-rdb`, `redis-aof` and `redis-cache`.
+	// shows `ACTIVATED` once done. The name must be a feature of the
+	// database's engine (see FeatureName); `publicly-available` needs
+	// `force-ssl` first.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -1510,30 +1894,34 @@ type ClientInterface interface {
 
 	// CreateFirewallRuleWithBody Create a firewall rule
 	//
-	// Allows a custom CIDR range or a Scalingo-managed range. The request
-	// body has no envelope key (the shape the official Go client sends).
+	// Allows a custom CIDR range (`type: custom_range` with `cidr`) or a
+	// Scalingo-managed range (`type: managed_range` with a `range_id` from
+	// listFirewallManagedRanges). The request body has no envelope key (the
+	// shape the official Go client sends).
 	//
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with POST /databases/{database_id}/firewall_rules (the `CreateFirewallRule` operationId).
-	CreateFirewallRuleWithBody(ctx context.Context, databaseID DatabaseID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+	CreateFirewallRuleWithBody(ctx context.Context, databaseID FirewallDatabaseID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// CreateFirewallRule Create a firewall rule
 	//
-	// Allows a custom CIDR range or a Scalingo-managed range. The request
-	// body has no envelope key (the shape the official Go client sends).
+	// Allows a custom CIDR range (`type: custom_range` with `cidr`) or a
+	// Scalingo-managed range (`type: managed_range` with a `range_id` from
+	// listFirewallManagedRanges). The request body has no envelope key (the
+	// shape the official Go client sends).
 	//
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with POST /databases/{database_id}/firewall_rules (the `CreateFirewallRule` operationId).
-	CreateFirewallRule(ctx context.Context, databaseID DatabaseID, body CreateFirewallRuleJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+	CreateFirewallRule(ctx context.Context, databaseID FirewallDatabaseID, body CreateFirewallRuleJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// DeleteFirewallRule Delete a firewall rule
 	//
 	// Removes the rule.
 	//
 	// Corresponds with DELETE /databases/{database_id}/firewall_rules/{firewall_rule_id} (the `DeleteFirewallRule` operationId).
-	DeleteFirewallRule(ctx context.Context, databaseID DatabaseID, firewallRuleID string, reqEditors ...RequestEditorFn) (*http.Response, error)
+	DeleteFirewallRule(ctx context.Context, databaseID DatabaseID, firewallRuleID FirewallRuleID, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetDatabaseHealth Show cluster health (Elasticsearch)
 	//
@@ -1541,7 +1929,7 @@ type ClientInterface interface {
 	// sent as decimal strings.
 	//
 	// Corresponds with GET /databases/{database_id}/health (the `GetDatabaseHealth` operationId).
-	GetDatabaseHealth(ctx context.Context, databaseID DatabaseID, reqEditors ...RequestEditorFn) (*http.Response, error)
+	GetDatabaseHealth(ctx context.Context, databaseID ElasticsearchDatabaseID, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetDatabaseInstancesStatus Show the status of each instance
 	//
@@ -1577,7 +1965,7 @@ type ClientInterface interface {
 	// Returns one maintenance operation, as a bare object (no envelope key).
 	//
 	// Corresponds with GET /databases/{database_id}/maintenance/{maintenance_id} (the `GetMaintenance` operationId).
-	GetMaintenance(ctx context.Context, databaseID DatabaseID, maintenanceID string, reqEditors ...RequestEditorFn) (*http.Response, error)
+	GetMaintenance(ctx context.Context, databaseID DatabaseID, maintenanceID MaintenanceID, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetDatabaseMetrics Show resource usage
 	//
@@ -1653,11 +2041,13 @@ type ClientInterface interface {
 	// Removes the user from the engine. Protected users cannot be deleted.
 	//
 	// Corresponds with DELETE /databases/{database_id}/users/{username} (the `DeleteDatabaseUser` operationId).
-	DeleteDatabaseUser(ctx context.Context, databaseID DatabaseID, username Username, reqEditors ...RequestEditorFn) (*http.Response, error)
+	DeleteDatabaseUser(ctx context.Context, databaseID DatabaseID, username DeletableUsername, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// UpdateDatabaseUserWithBody Change a user's password
 	//
-	// Sets a new password chosen by the caller. Protected users cannot be updated.
+	// Sets a new password chosen by the caller. Protected users cannot be
+	// updated. `password_confirmation` must equal `password`
+	// (`x-must-equal`).
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -1666,7 +2056,9 @@ type ClientInterface interface {
 
 	// UpdateDatabaseUser Change a user's password
 	//
-	// Sets a new password chosen by the caller. Protected users cannot be updated.
+	// Sets a new password chosen by the caller. Protected users cannot be
+	// updated. `password_confirmation` must equal `password`
+	// (`x-must-equal`).
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -1712,7 +2104,7 @@ func (c *Client) GetBackup(ctx context.Context, backupID BackupID, reqEditors ..
 // Returns one version of a database engine and what it allows.
 //
 // Corresponds with GET /database_type_versions/{database_type_version_id} (the `GetDatabaseTypeVersion` operationId).
-func (c *Client) GetDatabaseTypeVersion(ctx context.Context, databaseTypeVersionID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *Client) GetDatabaseTypeVersion(ctx context.Context, databaseTypeVersionID TypeVersionID, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetDatabaseTypeVersionRequest(c.Server, databaseTypeVersionID)
 	if err != nil {
 		return nil, err
@@ -1835,7 +2227,7 @@ func (c *Client) PutDatabase(ctx context.Context, databaseID DatabaseID, body Pu
 // Takes any type of body and a specified content type.
 //
 // Corresponds with POST /databases/{database_id}/action (the `RunDatabaseAction` operationId).
-func (c *Client) RunDatabaseActionWithBody(ctx context.Context, databaseID DatabaseID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *Client) RunDatabaseActionWithBody(ctx context.Context, databaseID ActionDatabaseID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewRunDatabaseActionRequestWithBody(c.Server, databaseID, contentType, body)
 	if err != nil {
 		return nil, err
@@ -1863,7 +2255,7 @@ func (c *Client) RunDatabaseActionWithBody(ctx context.Context, databaseID Datab
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with POST /databases/{database_id}/action (the `RunDatabaseAction` operationId).
-func (c *Client) RunDatabaseAction(ctx context.Context, databaseID DatabaseID, body RunDatabaseActionJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *Client) RunDatabaseAction(ctx context.Context, databaseID ActionDatabaseID, body RunDatabaseActionJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewRunDatabaseActionRequest(c.Server, databaseID, body)
 	if err != nil {
 		return nil, err
@@ -1973,9 +2365,9 @@ func (c *Client) DisableDatabaseFeature(ctx context.Context, databaseID Database
 //
 // Asks for a feature to be enabled. Activation is asynchronous: the
 // answer usually says `PENDING_TO_ACTIVATE`, and the database resource
-// shows `ACTIVATED` once done. Known features are `force-ssl`,
-// `publicly-available` (which needs `force-ssl`), and for Redis
-// `redis-rdb`, `redis-aof` and `redis-cache`.
+// shows `ACTIVATED` once done. The name must be a feature of the
+// database's engine (see FeatureName); `publicly-available` needs
+// `force-ssl` first.
 //
 // Takes any type of body and a specified content type.
 //
@@ -1996,9 +2388,9 @@ func (c *Client) EnableDatabaseFeatureWithBody(ctx context.Context, databaseID D
 //
 // Asks for a feature to be enabled. Activation is asynchronous: the
 // answer usually says `PENDING_TO_ACTIVATE`, and the database resource
-// shows `ACTIVATED` once done. Known features are `force-ssl`,
-// `publicly-available` (which needs `force-ssl`), and for Redis
-// `redis-rdb`, `redis-aof` and `redis-cache`.
+// shows `ACTIVATED` once done. The name must be a feature of the
+// database's engine (see FeatureName); `publicly-available` needs
+// `force-ssl` first.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -2034,13 +2426,15 @@ func (c *Client) ListFirewallRules(ctx context.Context, databaseID DatabaseID, r
 
 // CreateFirewallRuleWithBody Create a firewall rule
 //
-// Allows a custom CIDR range or a Scalingo-managed range. The request
-// body has no envelope key (the shape the official Go client sends).
+// Allows a custom CIDR range (`type: custom_range` with `cidr`) or a
+// Scalingo-managed range (`type: managed_range` with a `range_id` from
+// listFirewallManagedRanges). The request body has no envelope key (the
+// shape the official Go client sends).
 //
 // Takes any type of body and a specified content type.
 //
 // Corresponds with POST /databases/{database_id}/firewall_rules (the `CreateFirewallRule` operationId).
-func (c *Client) CreateFirewallRuleWithBody(ctx context.Context, databaseID DatabaseID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *Client) CreateFirewallRuleWithBody(ctx context.Context, databaseID FirewallDatabaseID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreateFirewallRuleRequestWithBody(c.Server, databaseID, contentType, body)
 	if err != nil {
 		return nil, err
@@ -2054,13 +2448,15 @@ func (c *Client) CreateFirewallRuleWithBody(ctx context.Context, databaseID Data
 
 // CreateFirewallRule Create a firewall rule
 //
-// Allows a custom CIDR range or a Scalingo-managed range. The request
-// body has no envelope key (the shape the official Go client sends).
+// Allows a custom CIDR range (`type: custom_range` with `cidr`) or a
+// Scalingo-managed range (`type: managed_range` with a `range_id` from
+// listFirewallManagedRanges). The request body has no envelope key (the
+// shape the official Go client sends).
 //
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with POST /databases/{database_id}/firewall_rules (the `CreateFirewallRule` operationId).
-func (c *Client) CreateFirewallRule(ctx context.Context, databaseID DatabaseID, body CreateFirewallRuleJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *Client) CreateFirewallRule(ctx context.Context, databaseID FirewallDatabaseID, body CreateFirewallRuleJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreateFirewallRuleRequest(c.Server, databaseID, body)
 	if err != nil {
 		return nil, err
@@ -2077,7 +2473,7 @@ func (c *Client) CreateFirewallRule(ctx context.Context, databaseID DatabaseID, 
 // Removes the rule.
 //
 // Corresponds with DELETE /databases/{database_id}/firewall_rules/{firewall_rule_id} (the `DeleteFirewallRule` operationId).
-func (c *Client) DeleteFirewallRule(ctx context.Context, databaseID DatabaseID, firewallRuleID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *Client) DeleteFirewallRule(ctx context.Context, databaseID DatabaseID, firewallRuleID FirewallRuleID, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewDeleteFirewallRuleRequest(c.Server, databaseID, firewallRuleID)
 	if err != nil {
 		return nil, err
@@ -2095,7 +2491,7 @@ func (c *Client) DeleteFirewallRule(ctx context.Context, databaseID DatabaseID, 
 // sent as decimal strings.
 //
 // Corresponds with GET /databases/{database_id}/health (the `GetDatabaseHealth` operationId).
-func (c *Client) GetDatabaseHealth(ctx context.Context, databaseID DatabaseID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *Client) GetDatabaseHealth(ctx context.Context, databaseID ElasticsearchDatabaseID, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetDatabaseHealthRequest(c.Server, databaseID)
 	if err != nil {
 		return nil, err
@@ -2181,7 +2577,7 @@ func (c *Client) ListMaintenances(ctx context.Context, databaseID DatabaseID, pa
 // Returns one maintenance operation, as a bare object (no envelope key).
 //
 // Corresponds with GET /databases/{database_id}/maintenance/{maintenance_id} (the `GetMaintenance` operationId).
-func (c *Client) GetMaintenance(ctx context.Context, databaseID DatabaseID, maintenanceID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *Client) GetMaintenance(ctx context.Context, databaseID DatabaseID, maintenanceID MaintenanceID, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetMaintenanceRequest(c.Server, databaseID, maintenanceID)
 	if err != nil {
 		return nil, err
@@ -2347,7 +2743,7 @@ func (c *Client) CreateDatabaseUser(ctx context.Context, databaseID DatabaseID, 
 // Removes the user from the engine. Protected users cannot be deleted.
 //
 // Corresponds with DELETE /databases/{database_id}/users/{username} (the `DeleteDatabaseUser` operationId).
-func (c *Client) DeleteDatabaseUser(ctx context.Context, databaseID DatabaseID, username Username, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *Client) DeleteDatabaseUser(ctx context.Context, databaseID DatabaseID, username DeletableUsername, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewDeleteDatabaseUserRequest(c.Server, databaseID, username)
 	if err != nil {
 		return nil, err
@@ -2361,7 +2757,9 @@ func (c *Client) DeleteDatabaseUser(ctx context.Context, databaseID DatabaseID, 
 
 // UpdateDatabaseUserWithBody Change a user's password
 //
-// Sets a new password chosen by the caller. Protected users cannot be updated.
+// Sets a new password chosen by the caller. Protected users cannot be
+// updated. `password_confirmation` must equal `password`
+// (`x-must-equal`).
 //
 // Takes any type of body and a specified content type.
 //
@@ -2380,7 +2778,9 @@ func (c *Client) UpdateDatabaseUserWithBody(ctx context.Context, databaseID Data
 
 // UpdateDatabaseUser Change a user's password
 //
-// Sets a new password chosen by the caller. Protected users cannot be updated.
+// Sets a new password chosen by the caller. Protected users cannot be
+// updated. `password_confirmation` must equal `password`
+// (`x-must-equal`).
 //
 // Takes a body of the `application/json` content type.
 //
@@ -2466,7 +2866,7 @@ func NewGetBackupRequest(server string, backupID BackupID) (*http.Request, error
 }
 
 // NewGetDatabaseTypeVersionRequest constructs an http.Request for the GetDatabaseTypeVersion method
-func NewGetDatabaseTypeVersionRequest(server string, databaseTypeVersionID string) (*http.Request, error) {
+func NewGetDatabaseTypeVersionRequest(server string, databaseTypeVersionID TypeVersionID) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -2628,7 +3028,7 @@ func NewPutDatabaseRequestWithBody(server string, databaseID DatabaseID, content
 }
 
 // NewRunDatabaseActionRequest calls the generic RunDatabaseAction builder with application/json body
-func NewRunDatabaseActionRequest(server string, databaseID DatabaseID, body RunDatabaseActionJSONRequestBody) (*http.Request, error) {
+func NewRunDatabaseActionRequest(server string, databaseID ActionDatabaseID, body RunDatabaseActionJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
 	buf, err := json.Marshal(body)
 	if err != nil {
@@ -2639,7 +3039,7 @@ func NewRunDatabaseActionRequest(server string, databaseID DatabaseID, body RunD
 }
 
 // NewRunDatabaseActionRequestWithBody constructs an http.Request for the RunDatabaseAction method, with any body, and a specified content type
-func NewRunDatabaseActionRequestWithBody(server string, databaseID DatabaseID, contentType string, body io.Reader) (*http.Request, error) {
+func NewRunDatabaseActionRequestWithBody(server string, databaseID ActionDatabaseID, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -3001,7 +3401,7 @@ func NewListFirewallRulesRequest(server string, databaseID DatabaseID) (*http.Re
 }
 
 // NewCreateFirewallRuleRequest calls the generic CreateFirewallRule builder with application/json body
-func NewCreateFirewallRuleRequest(server string, databaseID DatabaseID, body CreateFirewallRuleJSONRequestBody) (*http.Request, error) {
+func NewCreateFirewallRuleRequest(server string, databaseID FirewallDatabaseID, body CreateFirewallRuleJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
 	buf, err := json.Marshal(body)
 	if err != nil {
@@ -3012,7 +3412,7 @@ func NewCreateFirewallRuleRequest(server string, databaseID DatabaseID, body Cre
 }
 
 // NewCreateFirewallRuleRequestWithBody constructs an http.Request for the CreateFirewallRule method, with any body, and a specified content type
-func NewCreateFirewallRuleRequestWithBody(server string, databaseID DatabaseID, contentType string, body io.Reader) (*http.Request, error) {
+func NewCreateFirewallRuleRequestWithBody(server string, databaseID FirewallDatabaseID, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -3048,7 +3448,7 @@ func NewCreateFirewallRuleRequestWithBody(server string, databaseID DatabaseID, 
 }
 
 // NewDeleteFirewallRuleRequest constructs an http.Request for the DeleteFirewallRule method
-func NewDeleteFirewallRuleRequest(server string, databaseID DatabaseID, firewallRuleID string) (*http.Request, error) {
+func NewDeleteFirewallRuleRequest(server string, databaseID DatabaseID, firewallRuleID FirewallRuleID) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -3089,7 +3489,7 @@ func NewDeleteFirewallRuleRequest(server string, databaseID DatabaseID, firewall
 }
 
 // NewGetDatabaseHealthRequest constructs an http.Request for the GetDatabaseHealth method
-func NewGetDatabaseHealthRequest(server string, databaseID DatabaseID) (*http.Request, error) {
+func NewGetDatabaseHealthRequest(server string, databaseID ElasticsearchDatabaseID) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -3337,7 +3737,7 @@ func NewListMaintenancesRequest(server string, databaseID DatabaseID, params *Li
 }
 
 // NewGetMaintenanceRequest constructs an http.Request for the GetMaintenance method
-func NewGetMaintenanceRequest(server string, databaseID DatabaseID, maintenanceID string) (*http.Request, error) {
+func NewGetMaintenanceRequest(server string, databaseID DatabaseID, maintenanceID MaintenanceID) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -3608,7 +4008,7 @@ func NewCreateDatabaseUserRequestWithBody(server string, databaseID DatabaseID, 
 }
 
 // NewDeleteDatabaseUserRequest constructs an http.Request for the DeleteDatabaseUser method
-func NewDeleteDatabaseUserRequest(server string, databaseID DatabaseID, username Username) (*http.Request, error) {
+func NewDeleteDatabaseUserRequest(server string, databaseID DatabaseID, username DeletableUsername) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -3832,7 +4232,7 @@ type ClientWithResponsesInterface interface {
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /database_type_versions/{database_type_version_id} (the `GetDatabaseTypeVersion` operationId).
-	GetDatabaseTypeVersionWithResponse(ctx context.Context, databaseTypeVersionID string, reqEditors ...RequestEditorFn) (*GetDatabaseTypeVersionResponse, error)
+	GetDatabaseTypeVersionWithResponse(ctx context.Context, databaseTypeVersionID TypeVersionID, reqEditors ...RequestEditorFn) (*GetDatabaseTypeVersionResponse, error)
 
 	// GetDatabaseWithResponse Show a database
 	//
@@ -3897,7 +4297,7 @@ type ClientWithResponsesInterface interface {
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /databases/{database_id}/action (the `RunDatabaseAction` operationId).
-	RunDatabaseActionWithBodyWithResponse(ctx context.Context, databaseID DatabaseID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RunDatabaseActionResponse, error)
+	RunDatabaseActionWithBodyWithResponse(ctx context.Context, databaseID ActionDatabaseID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RunDatabaseActionResponse, error)
 
 	// RunDatabaseActionWithResponse Run an engine action
 	//
@@ -3915,7 +4315,7 @@ type ClientWithResponsesInterface interface {
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /databases/{database_id}/action (the `RunDatabaseAction` operationId).
-	RunDatabaseActionWithResponse(ctx context.Context, databaseID DatabaseID, body RunDatabaseActionJSONRequestBody, reqEditors ...RequestEditorFn) (*RunDatabaseActionResponse, error)
+	RunDatabaseActionWithResponse(ctx context.Context, databaseID ActionDatabaseID, body RunDatabaseActionJSONRequestBody, reqEditors ...RequestEditorFn) (*RunDatabaseActionResponse, error)
 
 	// ListBackupsWithResponse List backups
 	//
@@ -3975,9 +4375,9 @@ type ClientWithResponsesInterface interface {
 	//
 	// Asks for a feature to be enabled. Activation is asynchronous: the
 	// answer usually says `PENDING_TO_ACTIVATE`, and the database resource
-	// shows `ACTIVATED` once done. Known features are `force-ssl`,
-	// `publicly-available` (which needs `force-ssl`), and for Redis
-	// `redis-rdb`, `redis-aof` and `redis-cache`.
+	// shows `ACTIVATED` once done. The name must be a feature of the
+	// database's engine (see FeatureName); `publicly-available` needs
+	// `force-ssl` first.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -3988,9 +4388,9 @@ type ClientWithResponsesInterface interface {
 	//
 	// Asks for a feature to be enabled. Activation is asynchronous: the
 	// answer usually says `PENDING_TO_ACTIVATE`, and the database resource
-	// shows `ACTIVATED` once done. Known features are `force-ssl`,
-	// `publicly-available` (which needs `force-ssl`), and for Redis
-	// `redis-rdb`, `redis-aof` and `redis-cache`.
+	// shows `ACTIVATED` once done. The name must be a feature of the
+	// database's engine (see FeatureName); `publicly-available` needs
+	// `force-ssl` first.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -4008,23 +4408,27 @@ type ClientWithResponsesInterface interface {
 
 	// CreateFirewallRuleWithBodyWithResponse Create a firewall rule
 	//
-	// Allows a custom CIDR range or a Scalingo-managed range. The request
-	// body has no envelope key (the shape the official Go client sends).
+	// Allows a custom CIDR range (`type: custom_range` with `cidr`) or a
+	// Scalingo-managed range (`type: managed_range` with a `range_id` from
+	// listFirewallManagedRanges). The request body has no envelope key (the
+	// shape the official Go client sends).
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /databases/{database_id}/firewall_rules (the `CreateFirewallRule` operationId).
-	CreateFirewallRuleWithBodyWithResponse(ctx context.Context, databaseID DatabaseID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateFirewallRuleResponse, error)
+	CreateFirewallRuleWithBodyWithResponse(ctx context.Context, databaseID FirewallDatabaseID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateFirewallRuleResponse, error)
 
 	// CreateFirewallRuleWithResponse Create a firewall rule
 	//
-	// Allows a custom CIDR range or a Scalingo-managed range. The request
-	// body has no envelope key (the shape the official Go client sends).
+	// Allows a custom CIDR range (`type: custom_range` with `cidr`) or a
+	// Scalingo-managed range (`type: managed_range` with a `range_id` from
+	// listFirewallManagedRanges). The request body has no envelope key (the
+	// shape the official Go client sends).
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /databases/{database_id}/firewall_rules (the `CreateFirewallRule` operationId).
-	CreateFirewallRuleWithResponse(ctx context.Context, databaseID DatabaseID, body CreateFirewallRuleJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateFirewallRuleResponse, error)
+	CreateFirewallRuleWithResponse(ctx context.Context, databaseID FirewallDatabaseID, body CreateFirewallRuleJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateFirewallRuleResponse, error)
 
 	// DeleteFirewallRuleWithResponse Delete a firewall rule
 	//
@@ -4033,7 +4437,7 @@ type ClientWithResponsesInterface interface {
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with DELETE /databases/{database_id}/firewall_rules/{firewall_rule_id} (the `DeleteFirewallRule` operationId).
-	DeleteFirewallRuleWithResponse(ctx context.Context, databaseID DatabaseID, firewallRuleID string, reqEditors ...RequestEditorFn) (*DeleteFirewallRuleResponse, error)
+	DeleteFirewallRuleWithResponse(ctx context.Context, databaseID DatabaseID, firewallRuleID FirewallRuleID, reqEditors ...RequestEditorFn) (*DeleteFirewallRuleResponse, error)
 
 	// GetDatabaseHealthWithResponse Show cluster health (Elasticsearch)
 	//
@@ -4043,7 +4447,7 @@ type ClientWithResponsesInterface interface {
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /databases/{database_id}/health (the `GetDatabaseHealth` operationId).
-	GetDatabaseHealthWithResponse(ctx context.Context, databaseID DatabaseID, reqEditors ...RequestEditorFn) (*GetDatabaseHealthResponse, error)
+	GetDatabaseHealthWithResponse(ctx context.Context, databaseID ElasticsearchDatabaseID, reqEditors ...RequestEditorFn) (*GetDatabaseHealthResponse, error)
 
 	// GetDatabaseInstancesStatusWithResponse Show the status of each instance
 	//
@@ -4089,7 +4493,7 @@ type ClientWithResponsesInterface interface {
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /databases/{database_id}/maintenance/{maintenance_id} (the `GetMaintenance` operationId).
-	GetMaintenanceWithResponse(ctx context.Context, databaseID DatabaseID, maintenanceID string, reqEditors ...RequestEditorFn) (*GetMaintenanceResponse, error)
+	GetMaintenanceWithResponse(ctx context.Context, databaseID DatabaseID, maintenanceID MaintenanceID, reqEditors ...RequestEditorFn) (*GetMaintenanceResponse, error)
 
 	// GetDatabaseMetricsWithResponse Show resource usage
 	//
@@ -4175,11 +4579,13 @@ type ClientWithResponsesInterface interface {
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with DELETE /databases/{database_id}/users/{username} (the `DeleteDatabaseUser` operationId).
-	DeleteDatabaseUserWithResponse(ctx context.Context, databaseID DatabaseID, username Username, reqEditors ...RequestEditorFn) (*DeleteDatabaseUserResponse, error)
+	DeleteDatabaseUserWithResponse(ctx context.Context, databaseID DatabaseID, username DeletableUsername, reqEditors ...RequestEditorFn) (*DeleteDatabaseUserResponse, error)
 
 	// UpdateDatabaseUserWithBodyWithResponse Change a user's password
 	//
-	// Sets a new password chosen by the caller. Protected users cannot be updated.
+	// Sets a new password chosen by the caller. Protected users cannot be
+	// updated. `password_confirmation` must equal `password`
+	// (`x-must-equal`).
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -4188,7 +4594,9 @@ type ClientWithResponsesInterface interface {
 
 	// UpdateDatabaseUserWithResponse Change a user's password
 	//
-	// Sets a new password chosen by the caller. Protected users cannot be updated.
+	// Sets a new password chosen by the caller. Protected users cannot be
+	// updated. `password_confirmation` must equal `password`
+	// (`x-must-equal`).
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -4232,8 +4640,14 @@ type GetBackupResponse struct {
 	JSON404 *NotFound
 	// JSON429 the response for an HTTP 429 `application/json` response
 	JSON429 *TooManyRequests
-	// JSON5XX the response for an HTTP 5XX `application/json` response
-	JSON5XX *ServerError
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalServerError
+	// JSON502 the response for an HTTP 502 `application/json` response
+	JSON502 *BadGateway
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ServiceUnavailable
+	// JSON504 the response for an HTTP 504 `application/json` response
+	JSON504 *GatewayTimeout
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *GetBackupResponse429Headers
 }
@@ -4263,9 +4677,24 @@ func (r GetBackupResponse) GetJSON429() *TooManyRequests {
 	return r.JSON429
 }
 
-// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
-func (r GetBackupResponse) GetJSON5XX() *ServerError {
-	return r.JSON5XX
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r GetBackupResponse) GetJSON500() *InternalServerError {
+	return r.JSON500
+}
+
+// GetJSON502 returns the response for an HTTP 502 `application/json` response
+func (r GetBackupResponse) GetJSON502() *BadGateway {
+	return r.JSON502
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r GetBackupResponse) GetJSON503() *ServiceUnavailable {
+	return r.JSON503
+}
+
+// GetJSON504 returns the response for an HTTP 504 `application/json` response
+func (r GetBackupResponse) GetJSON504() *GatewayTimeout {
+	return r.JSON504
 }
 
 // GetBody returns the raw response body bytes
@@ -4315,8 +4744,14 @@ type GetDatabaseTypeVersionResponse struct {
 	JSON404 *NotFound
 	// JSON429 the response for an HTTP 429 `application/json` response
 	JSON429 *TooManyRequests
-	// JSON5XX the response for an HTTP 5XX `application/json` response
-	JSON5XX *ServerError
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalServerError
+	// JSON502 the response for an HTTP 502 `application/json` response
+	JSON502 *BadGateway
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ServiceUnavailable
+	// JSON504 the response for an HTTP 504 `application/json` response
+	JSON504 *GatewayTimeout
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *GetDatabaseTypeVersionResponse429Headers
 }
@@ -4346,9 +4781,24 @@ func (r GetDatabaseTypeVersionResponse) GetJSON429() *TooManyRequests {
 	return r.JSON429
 }
 
-// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
-func (r GetDatabaseTypeVersionResponse) GetJSON5XX() *ServerError {
-	return r.JSON5XX
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r GetDatabaseTypeVersionResponse) GetJSON500() *InternalServerError {
+	return r.JSON500
+}
+
+// GetJSON502 returns the response for an HTTP 502 `application/json` response
+func (r GetDatabaseTypeVersionResponse) GetJSON502() *BadGateway {
+	return r.JSON502
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r GetDatabaseTypeVersionResponse) GetJSON503() *ServiceUnavailable {
+	return r.JSON503
+}
+
+// GetJSON504 returns the response for an HTTP 504 `application/json` response
+func (r GetDatabaseTypeVersionResponse) GetJSON504() *GatewayTimeout {
+	return r.JSON504
 }
 
 // GetBody returns the raw response body bytes
@@ -4398,8 +4848,14 @@ type GetDatabaseResponse struct {
 	JSON404 *NotFound
 	// JSON429 the response for an HTTP 429 `application/json` response
 	JSON429 *TooManyRequests
-	// JSON5XX the response for an HTTP 5XX `application/json` response
-	JSON5XX *ServerError
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalServerError
+	// JSON502 the response for an HTTP 502 `application/json` response
+	JSON502 *BadGateway
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ServiceUnavailable
+	// JSON504 the response for an HTTP 504 `application/json` response
+	JSON504 *GatewayTimeout
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *GetDatabaseResponse429Headers
 }
@@ -4429,9 +4885,24 @@ func (r GetDatabaseResponse) GetJSON429() *TooManyRequests {
 	return r.JSON429
 }
 
-// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
-func (r GetDatabaseResponse) GetJSON5XX() *ServerError {
-	return r.JSON5XX
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r GetDatabaseResponse) GetJSON500() *InternalServerError {
+	return r.JSON500
+}
+
+// GetJSON502 returns the response for an HTTP 502 `application/json` response
+func (r GetDatabaseResponse) GetJSON502() *BadGateway {
+	return r.JSON502
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r GetDatabaseResponse) GetJSON503() *ServiceUnavailable {
+	return r.JSON503
+}
+
+// GetJSON504 returns the response for an HTTP 504 `application/json` response
+func (r GetDatabaseResponse) GetJSON504() *GatewayTimeout {
+	return r.JSON504
 }
 
 // GetBody returns the raw response body bytes
@@ -4485,8 +4956,14 @@ type UpdateDatabaseResponse struct {
 	JSON422 *UnprocessableEntity
 	// JSON429 the response for an HTTP 429 `application/json` response
 	JSON429 *TooManyRequests
-	// JSON5XX the response for an HTTP 5XX `application/json` response
-	JSON5XX *ServerError
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalServerError
+	// JSON502 the response for an HTTP 502 `application/json` response
+	JSON502 *BadGateway
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ServiceUnavailable
+	// JSON504 the response for an HTTP 504 `application/json` response
+	JSON504 *GatewayTimeout
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *UpdateDatabaseResponse429Headers
 }
@@ -4526,9 +5003,24 @@ func (r UpdateDatabaseResponse) GetJSON429() *TooManyRequests {
 	return r.JSON429
 }
 
-// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
-func (r UpdateDatabaseResponse) GetJSON5XX() *ServerError {
-	return r.JSON5XX
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r UpdateDatabaseResponse) GetJSON500() *InternalServerError {
+	return r.JSON500
+}
+
+// GetJSON502 returns the response for an HTTP 502 `application/json` response
+func (r UpdateDatabaseResponse) GetJSON502() *BadGateway {
+	return r.JSON502
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r UpdateDatabaseResponse) GetJSON503() *ServiceUnavailable {
+	return r.JSON503
+}
+
+// GetJSON504 returns the response for an HTTP 504 `application/json` response
+func (r UpdateDatabaseResponse) GetJSON504() *GatewayTimeout {
+	return r.JSON504
 }
 
 // GetBody returns the raw response body bytes
@@ -4582,8 +5074,14 @@ type PutDatabaseResponse struct {
 	JSON422 *UnprocessableEntity
 	// JSON429 the response for an HTTP 429 `application/json` response
 	JSON429 *TooManyRequests
-	// JSON5XX the response for an HTTP 5XX `application/json` response
-	JSON5XX *ServerError
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalServerError
+	// JSON502 the response for an HTTP 502 `application/json` response
+	JSON502 *BadGateway
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ServiceUnavailable
+	// JSON504 the response for an HTTP 504 `application/json` response
+	JSON504 *GatewayTimeout
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *PutDatabaseResponse429Headers
 }
@@ -4623,9 +5121,24 @@ func (r PutDatabaseResponse) GetJSON429() *TooManyRequests {
 	return r.JSON429
 }
 
-// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
-func (r PutDatabaseResponse) GetJSON5XX() *ServerError {
-	return r.JSON5XX
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r PutDatabaseResponse) GetJSON500() *InternalServerError {
+	return r.JSON500
+}
+
+// GetJSON502 returns the response for an HTTP 502 `application/json` response
+func (r PutDatabaseResponse) GetJSON502() *BadGateway {
+	return r.JSON502
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r PutDatabaseResponse) GetJSON503() *ServiceUnavailable {
+	return r.JSON503
+}
+
+// GetJSON504 returns the response for an HTTP 504 `application/json` response
+func (r PutDatabaseResponse) GetJSON504() *GatewayTimeout {
+	return r.JSON504
 }
 
 // GetBody returns the raw response body bytes
@@ -4679,8 +5192,14 @@ type RunDatabaseActionResponse struct {
 	JSON422 *UnprocessableEntity
 	// JSON429 the response for an HTTP 429 `application/json` response
 	JSON429 *TooManyRequests
-	// JSON5XX the response for an HTTP 5XX `application/json` response
-	JSON5XX *ServerError
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalServerError
+	// JSON502 the response for an HTTP 502 `application/json` response
+	JSON502 *BadGateway
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ServiceUnavailable
+	// JSON504 the response for an HTTP 504 `application/json` response
+	JSON504 *GatewayTimeout
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *RunDatabaseActionResponse429Headers
 }
@@ -4720,9 +5239,24 @@ func (r RunDatabaseActionResponse) GetJSON429() *TooManyRequests {
 	return r.JSON429
 }
 
-// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
-func (r RunDatabaseActionResponse) GetJSON5XX() *ServerError {
-	return r.JSON5XX
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r RunDatabaseActionResponse) GetJSON500() *InternalServerError {
+	return r.JSON500
+}
+
+// GetJSON502 returns the response for an HTTP 502 `application/json` response
+func (r RunDatabaseActionResponse) GetJSON502() *BadGateway {
+	return r.JSON502
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r RunDatabaseActionResponse) GetJSON503() *ServiceUnavailable {
+	return r.JSON503
+}
+
+// GetJSON504 returns the response for an HTTP 504 `application/json` response
+func (r RunDatabaseActionResponse) GetJSON504() *GatewayTimeout {
+	return r.JSON504
 }
 
 // GetBody returns the raw response body bytes
@@ -4772,8 +5306,14 @@ type ListBackupsResponse struct {
 	JSON404 *NotFound
 	// JSON429 the response for an HTTP 429 `application/json` response
 	JSON429 *TooManyRequests
-	// JSON5XX the response for an HTTP 5XX `application/json` response
-	JSON5XX *ServerError
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalServerError
+	// JSON502 the response for an HTTP 502 `application/json` response
+	JSON502 *BadGateway
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ServiceUnavailable
+	// JSON504 the response for an HTTP 504 `application/json` response
+	JSON504 *GatewayTimeout
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *ListBackupsResponse429Headers
 }
@@ -4803,9 +5343,24 @@ func (r ListBackupsResponse) GetJSON429() *TooManyRequests {
 	return r.JSON429
 }
 
-// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
-func (r ListBackupsResponse) GetJSON5XX() *ServerError {
-	return r.JSON5XX
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r ListBackupsResponse) GetJSON500() *InternalServerError {
+	return r.JSON500
+}
+
+// GetJSON502 returns the response for an HTTP 502 `application/json` response
+func (r ListBackupsResponse) GetJSON502() *BadGateway {
+	return r.JSON502
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r ListBackupsResponse) GetJSON503() *ServiceUnavailable {
+	return r.JSON503
+}
+
+// GetJSON504 returns the response for an HTTP 504 `application/json` response
+func (r ListBackupsResponse) GetJSON504() *GatewayTimeout {
+	return r.JSON504
 }
 
 // GetBody returns the raw response body bytes
@@ -4857,8 +5412,14 @@ type CreateBackupResponse struct {
 	JSON422 *UnprocessableEntity
 	// JSON429 the response for an HTTP 429 `application/json` response
 	JSON429 *TooManyRequests
-	// JSON5XX the response for an HTTP 5XX `application/json` response
-	JSON5XX *ServerError
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalServerError
+	// JSON502 the response for an HTTP 502 `application/json` response
+	JSON502 *BadGateway
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ServiceUnavailable
+	// JSON504 the response for an HTTP 504 `application/json` response
+	JSON504 *GatewayTimeout
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *CreateBackupResponse429Headers
 }
@@ -4893,9 +5454,24 @@ func (r CreateBackupResponse) GetJSON429() *TooManyRequests {
 	return r.JSON429
 }
 
-// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
-func (r CreateBackupResponse) GetJSON5XX() *ServerError {
-	return r.JSON5XX
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r CreateBackupResponse) GetJSON500() *InternalServerError {
+	return r.JSON500
+}
+
+// GetJSON502 returns the response for an HTTP 502 `application/json` response
+func (r CreateBackupResponse) GetJSON502() *BadGateway {
+	return r.JSON502
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r CreateBackupResponse) GetJSON503() *ServiceUnavailable {
+	return r.JSON503
+}
+
+// GetJSON504 returns the response for an HTTP 504 `application/json` response
+func (r CreateBackupResponse) GetJSON504() *GatewayTimeout {
+	return r.JSON504
 }
 
 // GetBody returns the raw response body bytes
@@ -4945,8 +5521,14 @@ type GetBackupArchiveResponse struct {
 	JSON404 *NotFound
 	// JSON429 the response for an HTTP 429 `application/json` response
 	JSON429 *TooManyRequests
-	// JSON5XX the response for an HTTP 5XX `application/json` response
-	JSON5XX *ServerError
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalServerError
+	// JSON502 the response for an HTTP 502 `application/json` response
+	JSON502 *BadGateway
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ServiceUnavailable
+	// JSON504 the response for an HTTP 504 `application/json` response
+	JSON504 *GatewayTimeout
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *GetBackupArchiveResponse429Headers
 }
@@ -4976,9 +5558,24 @@ func (r GetBackupArchiveResponse) GetJSON429() *TooManyRequests {
 	return r.JSON429
 }
 
-// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
-func (r GetBackupArchiveResponse) GetJSON5XX() *ServerError {
-	return r.JSON5XX
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r GetBackupArchiveResponse) GetJSON500() *InternalServerError {
+	return r.JSON500
+}
+
+// GetJSON502 returns the response for an HTTP 502 `application/json` response
+func (r GetBackupArchiveResponse) GetJSON502() *BadGateway {
+	return r.JSON502
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r GetBackupArchiveResponse) GetJSON503() *ServiceUnavailable {
+	return r.JSON503
+}
+
+// GetJSON504 returns the response for an HTTP 504 `application/json` response
+func (r GetBackupArchiveResponse) GetJSON504() *GatewayTimeout {
+	return r.JSON504
 }
 
 // GetBody returns the raw response body bytes
@@ -5039,15 +5636,21 @@ type DownloadBackupResponse struct {
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *BadRequest
 	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
+	JSON403 *Error
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *NotFound
 	// JSON416 the response for an HTTP 416 `application/json` response
 	JSON416 *Error
 	// JSON429 the response for an HTTP 429 `application/json` response
 	JSON429 *TooManyRequests
-	// JSON5XX the response for an HTTP 5XX `application/json` response
-	JSON5XX *ServerError
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalServerError
+	// JSON502 the response for an HTTP 502 `application/json` response
+	JSON502 *BadGateway
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ServiceUnavailable
+	// JSON504 the response for an HTTP 504 `application/json` response
+	JSON504 *GatewayTimeout
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *DownloadBackupResponse200Headers
 	// Headers206 the parsed response headers for an HTTP 206 response
@@ -5064,7 +5667,7 @@ func (r DownloadBackupResponse) GetJSON400() *BadRequest {
 }
 
 // GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r DownloadBackupResponse) GetJSON403() *Forbidden {
+func (r DownloadBackupResponse) GetJSON403() *Error {
 	return r.JSON403
 }
 
@@ -5083,9 +5686,24 @@ func (r DownloadBackupResponse) GetJSON429() *TooManyRequests {
 	return r.JSON429
 }
 
-// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
-func (r DownloadBackupResponse) GetJSON5XX() *ServerError {
-	return r.JSON5XX
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r DownloadBackupResponse) GetJSON500() *InternalServerError {
+	return r.JSON500
+}
+
+// GetJSON502 returns the response for an HTTP 502 `application/json` response
+func (r DownloadBackupResponse) GetJSON502() *BadGateway {
+	return r.JSON502
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r DownloadBackupResponse) GetJSON503() *ServiceUnavailable {
+	return r.JSON503
+}
+
+// GetJSON504 returns the response for an HTTP 504 `application/json` response
+func (r DownloadBackupResponse) GetJSON504() *GatewayTimeout {
+	return r.JSON504
 }
 
 // GetBody returns the raw response body bytes
@@ -5139,8 +5757,14 @@ type DisableDatabaseFeatureResponse struct {
 	JSON422 *UnprocessableEntity
 	// JSON429 the response for an HTTP 429 `application/json` response
 	JSON429 *TooManyRequests
-	// JSON5XX the response for an HTTP 5XX `application/json` response
-	JSON5XX *ServerError
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalServerError
+	// JSON502 the response for an HTTP 502 `application/json` response
+	JSON502 *BadGateway
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ServiceUnavailable
+	// JSON504 the response for an HTTP 504 `application/json` response
+	JSON504 *GatewayTimeout
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *DisableDatabaseFeatureResponse429Headers
 }
@@ -5180,9 +5804,24 @@ func (r DisableDatabaseFeatureResponse) GetJSON429() *TooManyRequests {
 	return r.JSON429
 }
 
-// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
-func (r DisableDatabaseFeatureResponse) GetJSON5XX() *ServerError {
-	return r.JSON5XX
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r DisableDatabaseFeatureResponse) GetJSON500() *InternalServerError {
+	return r.JSON500
+}
+
+// GetJSON502 returns the response for an HTTP 502 `application/json` response
+func (r DisableDatabaseFeatureResponse) GetJSON502() *BadGateway {
+	return r.JSON502
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r DisableDatabaseFeatureResponse) GetJSON503() *ServiceUnavailable {
+	return r.JSON503
+}
+
+// GetJSON504 returns the response for an HTTP 504 `application/json` response
+func (r DisableDatabaseFeatureResponse) GetJSON504() *GatewayTimeout {
+	return r.JSON504
 }
 
 // GetBody returns the raw response body bytes
@@ -5236,8 +5875,14 @@ type EnableDatabaseFeatureResponse struct {
 	JSON422 *UnprocessableEntity
 	// JSON429 the response for an HTTP 429 `application/json` response
 	JSON429 *TooManyRequests
-	// JSON5XX the response for an HTTP 5XX `application/json` response
-	JSON5XX *ServerError
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalServerError
+	// JSON502 the response for an HTTP 502 `application/json` response
+	JSON502 *BadGateway
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ServiceUnavailable
+	// JSON504 the response for an HTTP 504 `application/json` response
+	JSON504 *GatewayTimeout
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *EnableDatabaseFeatureResponse429Headers
 }
@@ -5277,9 +5922,24 @@ func (r EnableDatabaseFeatureResponse) GetJSON429() *TooManyRequests {
 	return r.JSON429
 }
 
-// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
-func (r EnableDatabaseFeatureResponse) GetJSON5XX() *ServerError {
-	return r.JSON5XX
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r EnableDatabaseFeatureResponse) GetJSON500() *InternalServerError {
+	return r.JSON500
+}
+
+// GetJSON502 returns the response for an HTTP 502 `application/json` response
+func (r EnableDatabaseFeatureResponse) GetJSON502() *BadGateway {
+	return r.JSON502
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r EnableDatabaseFeatureResponse) GetJSON503() *ServiceUnavailable {
+	return r.JSON503
+}
+
+// GetJSON504 returns the response for an HTTP 504 `application/json` response
+func (r EnableDatabaseFeatureResponse) GetJSON504() *GatewayTimeout {
+	return r.JSON504
 }
 
 // GetBody returns the raw response body bytes
@@ -5329,8 +5989,14 @@ type ListFirewallRulesResponse struct {
 	JSON404 *NotFound
 	// JSON429 the response for an HTTP 429 `application/json` response
 	JSON429 *TooManyRequests
-	// JSON5XX the response for an HTTP 5XX `application/json` response
-	JSON5XX *ServerError
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalServerError
+	// JSON502 the response for an HTTP 502 `application/json` response
+	JSON502 *BadGateway
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ServiceUnavailable
+	// JSON504 the response for an HTTP 504 `application/json` response
+	JSON504 *GatewayTimeout
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *ListFirewallRulesResponse429Headers
 }
@@ -5360,9 +6026,24 @@ func (r ListFirewallRulesResponse) GetJSON429() *TooManyRequests {
 	return r.JSON429
 }
 
-// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
-func (r ListFirewallRulesResponse) GetJSON5XX() *ServerError {
-	return r.JSON5XX
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r ListFirewallRulesResponse) GetJSON500() *InternalServerError {
+	return r.JSON500
+}
+
+// GetJSON502 returns the response for an HTTP 502 `application/json` response
+func (r ListFirewallRulesResponse) GetJSON502() *BadGateway {
+	return r.JSON502
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r ListFirewallRulesResponse) GetJSON503() *ServiceUnavailable {
+	return r.JSON503
+}
+
+// GetJSON504 returns the response for an HTTP 504 `application/json` response
+func (r ListFirewallRulesResponse) GetJSON504() *GatewayTimeout {
+	return r.JSON504
 }
 
 // GetBody returns the raw response body bytes
@@ -5416,8 +6097,14 @@ type CreateFirewallRuleResponse struct {
 	JSON422 *UnprocessableEntity
 	// JSON429 the response for an HTTP 429 `application/json` response
 	JSON429 *TooManyRequests
-	// JSON5XX the response for an HTTP 5XX `application/json` response
-	JSON5XX *ServerError
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalServerError
+	// JSON502 the response for an HTTP 502 `application/json` response
+	JSON502 *BadGateway
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ServiceUnavailable
+	// JSON504 the response for an HTTP 504 `application/json` response
+	JSON504 *GatewayTimeout
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *CreateFirewallRuleResponse429Headers
 }
@@ -5457,9 +6144,24 @@ func (r CreateFirewallRuleResponse) GetJSON429() *TooManyRequests {
 	return r.JSON429
 }
 
-// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
-func (r CreateFirewallRuleResponse) GetJSON5XX() *ServerError {
-	return r.JSON5XX
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r CreateFirewallRuleResponse) GetJSON500() *InternalServerError {
+	return r.JSON500
+}
+
+// GetJSON502 returns the response for an HTTP 502 `application/json` response
+func (r CreateFirewallRuleResponse) GetJSON502() *BadGateway {
+	return r.JSON502
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r CreateFirewallRuleResponse) GetJSON503() *ServiceUnavailable {
+	return r.JSON503
+}
+
+// GetJSON504 returns the response for an HTTP 504 `application/json` response
+func (r CreateFirewallRuleResponse) GetJSON504() *GatewayTimeout {
+	return r.JSON504
 }
 
 // GetBody returns the raw response body bytes
@@ -5507,8 +6209,14 @@ type DeleteFirewallRuleResponse struct {
 	JSON404 *NotFound
 	// JSON429 the response for an HTTP 429 `application/json` response
 	JSON429 *TooManyRequests
-	// JSON5XX the response for an HTTP 5XX `application/json` response
-	JSON5XX *ServerError
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalServerError
+	// JSON502 the response for an HTTP 502 `application/json` response
+	JSON502 *BadGateway
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ServiceUnavailable
+	// JSON504 the response for an HTTP 504 `application/json` response
+	JSON504 *GatewayTimeout
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *DeleteFirewallRuleResponse429Headers
 }
@@ -5533,9 +6241,24 @@ func (r DeleteFirewallRuleResponse) GetJSON429() *TooManyRequests {
 	return r.JSON429
 }
 
-// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
-func (r DeleteFirewallRuleResponse) GetJSON5XX() *ServerError {
-	return r.JSON5XX
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r DeleteFirewallRuleResponse) GetJSON500() *InternalServerError {
+	return r.JSON500
+}
+
+// GetJSON502 returns the response for an HTTP 502 `application/json` response
+func (r DeleteFirewallRuleResponse) GetJSON502() *BadGateway {
+	return r.JSON502
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r DeleteFirewallRuleResponse) GetJSON503() *ServiceUnavailable {
+	return r.JSON503
+}
+
+// GetJSON504 returns the response for an HTTP 504 `application/json` response
+func (r DeleteFirewallRuleResponse) GetJSON504() *GatewayTimeout {
+	return r.JSON504
 }
 
 // GetBody returns the raw response body bytes
@@ -5585,8 +6308,14 @@ type GetDatabaseHealthResponse struct {
 	JSON404 *NotFound
 	// JSON429 the response for an HTTP 429 `application/json` response
 	JSON429 *TooManyRequests
-	// JSON5XX the response for an HTTP 5XX `application/json` response
-	JSON5XX *ServerError
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalServerError
+	// JSON502 the response for an HTTP 502 `application/json` response
+	JSON502 *BadGateway
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ServiceUnavailable
+	// JSON504 the response for an HTTP 504 `application/json` response
+	JSON504 *GatewayTimeout
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *GetDatabaseHealthResponse429Headers
 }
@@ -5616,9 +6345,24 @@ func (r GetDatabaseHealthResponse) GetJSON429() *TooManyRequests {
 	return r.JSON429
 }
 
-// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
-func (r GetDatabaseHealthResponse) GetJSON5XX() *ServerError {
-	return r.JSON5XX
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r GetDatabaseHealthResponse) GetJSON500() *InternalServerError {
+	return r.JSON500
+}
+
+// GetJSON502 returns the response for an HTTP 502 `application/json` response
+func (r GetDatabaseHealthResponse) GetJSON502() *BadGateway {
+	return r.JSON502
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r GetDatabaseHealthResponse) GetJSON503() *ServiceUnavailable {
+	return r.JSON503
+}
+
+// GetJSON504 returns the response for an HTTP 504 `application/json` response
+func (r GetDatabaseHealthResponse) GetJSON504() *GatewayTimeout {
+	return r.JSON504
 }
 
 // GetBody returns the raw response body bytes
@@ -5668,8 +6412,14 @@ type GetDatabaseInstancesStatusResponse struct {
 	JSON404 *NotFound
 	// JSON429 the response for an HTTP 429 `application/json` response
 	JSON429 *TooManyRequests
-	// JSON5XX the response for an HTTP 5XX `application/json` response
-	JSON5XX *ServerError
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalServerError
+	// JSON502 the response for an HTTP 502 `application/json` response
+	JSON502 *BadGateway
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ServiceUnavailable
+	// JSON504 the response for an HTTP 504 `application/json` response
+	JSON504 *GatewayTimeout
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *GetDatabaseInstancesStatusResponse429Headers
 }
@@ -5699,9 +6449,24 @@ func (r GetDatabaseInstancesStatusResponse) GetJSON429() *TooManyRequests {
 	return r.JSON429
 }
 
-// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
-func (r GetDatabaseInstancesStatusResponse) GetJSON5XX() *ServerError {
-	return r.JSON5XX
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r GetDatabaseInstancesStatusResponse) GetJSON500() *InternalServerError {
+	return r.JSON500
+}
+
+// GetJSON502 returns the response for an HTTP 502 `application/json` response
+func (r GetDatabaseInstancesStatusResponse) GetJSON502() *BadGateway {
+	return r.JSON502
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r GetDatabaseInstancesStatusResponse) GetJSON503() *ServiceUnavailable {
+	return r.JSON503
+}
+
+// GetJSON504 returns the response for an HTTP 504 `application/json` response
+func (r GetDatabaseInstancesStatusResponse) GetJSON504() *GatewayTimeout {
+	return r.JSON504
 }
 
 // GetBody returns the raw response body bytes
@@ -5751,8 +6516,14 @@ type GetDatabaseLogsURLResponse struct {
 	JSON404 *NotFound
 	// JSON429 the response for an HTTP 429 `application/json` response
 	JSON429 *TooManyRequests
-	// JSON5XX the response for an HTTP 5XX `application/json` response
-	JSON5XX *ServerError
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalServerError
+	// JSON502 the response for an HTTP 502 `application/json` response
+	JSON502 *BadGateway
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ServiceUnavailable
+	// JSON504 the response for an HTTP 504 `application/json` response
+	JSON504 *GatewayTimeout
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *GetDatabaseLogsURLResponse429Headers
 }
@@ -5782,9 +6553,24 @@ func (r GetDatabaseLogsURLResponse) GetJSON429() *TooManyRequests {
 	return r.JSON429
 }
 
-// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
-func (r GetDatabaseLogsURLResponse) GetJSON5XX() *ServerError {
-	return r.JSON5XX
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r GetDatabaseLogsURLResponse) GetJSON500() *InternalServerError {
+	return r.JSON500
+}
+
+// GetJSON502 returns the response for an HTTP 502 `application/json` response
+func (r GetDatabaseLogsURLResponse) GetJSON502() *BadGateway {
+	return r.JSON502
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r GetDatabaseLogsURLResponse) GetJSON503() *ServiceUnavailable {
+	return r.JSON503
+}
+
+// GetJSON504 returns the response for an HTTP 504 `application/json` response
+func (r GetDatabaseLogsURLResponse) GetJSON504() *GatewayTimeout {
+	return r.JSON504
 }
 
 // GetBody returns the raw response body bytes
@@ -5838,8 +6624,14 @@ type ListDatabaseLogsArchivesResponse struct {
 	JSON422 *UnprocessableEntity
 	// JSON429 the response for an HTTP 429 `application/json` response
 	JSON429 *TooManyRequests
-	// JSON5XX the response for an HTTP 5XX `application/json` response
-	JSON5XX *ServerError
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalServerError
+	// JSON502 the response for an HTTP 502 `application/json` response
+	JSON502 *BadGateway
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ServiceUnavailable
+	// JSON504 the response for an HTTP 504 `application/json` response
+	JSON504 *GatewayTimeout
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *ListDatabaseLogsArchivesResponse429Headers
 }
@@ -5879,9 +6671,24 @@ func (r ListDatabaseLogsArchivesResponse) GetJSON429() *TooManyRequests {
 	return r.JSON429
 }
 
-// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
-func (r ListDatabaseLogsArchivesResponse) GetJSON5XX() *ServerError {
-	return r.JSON5XX
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r ListDatabaseLogsArchivesResponse) GetJSON500() *InternalServerError {
+	return r.JSON500
+}
+
+// GetJSON502 returns the response for an HTTP 502 `application/json` response
+func (r ListDatabaseLogsArchivesResponse) GetJSON502() *BadGateway {
+	return r.JSON502
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r ListDatabaseLogsArchivesResponse) GetJSON503() *ServiceUnavailable {
+	return r.JSON503
+}
+
+// GetJSON504 returns the response for an HTTP 504 `application/json` response
+func (r ListDatabaseLogsArchivesResponse) GetJSON504() *GatewayTimeout {
+	return r.JSON504
 }
 
 // GetBody returns the raw response body bytes
@@ -5935,8 +6742,14 @@ type ListMaintenancesResponse struct {
 	JSON422 *UnprocessableEntity
 	// JSON429 the response for an HTTP 429 `application/json` response
 	JSON429 *TooManyRequests
-	// JSON5XX the response for an HTTP 5XX `application/json` response
-	JSON5XX *ServerError
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalServerError
+	// JSON502 the response for an HTTP 502 `application/json` response
+	JSON502 *BadGateway
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ServiceUnavailable
+	// JSON504 the response for an HTTP 504 `application/json` response
+	JSON504 *GatewayTimeout
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *ListMaintenancesResponse429Headers
 }
@@ -5976,9 +6789,24 @@ func (r ListMaintenancesResponse) GetJSON429() *TooManyRequests {
 	return r.JSON429
 }
 
-// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
-func (r ListMaintenancesResponse) GetJSON5XX() *ServerError {
-	return r.JSON5XX
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r ListMaintenancesResponse) GetJSON500() *InternalServerError {
+	return r.JSON500
+}
+
+// GetJSON502 returns the response for an HTTP 502 `application/json` response
+func (r ListMaintenancesResponse) GetJSON502() *BadGateway {
+	return r.JSON502
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r ListMaintenancesResponse) GetJSON503() *ServiceUnavailable {
+	return r.JSON503
+}
+
+// GetJSON504 returns the response for an HTTP 504 `application/json` response
+func (r ListMaintenancesResponse) GetJSON504() *GatewayTimeout {
+	return r.JSON504
 }
 
 // GetBody returns the raw response body bytes
@@ -6028,8 +6856,14 @@ type GetMaintenanceResponse struct {
 	JSON404 *NotFound
 	// JSON429 the response for an HTTP 429 `application/json` response
 	JSON429 *TooManyRequests
-	// JSON5XX the response for an HTTP 5XX `application/json` response
-	JSON5XX *ServerError
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalServerError
+	// JSON502 the response for an HTTP 502 `application/json` response
+	JSON502 *BadGateway
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ServiceUnavailable
+	// JSON504 the response for an HTTP 504 `application/json` response
+	JSON504 *GatewayTimeout
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *GetMaintenanceResponse429Headers
 }
@@ -6059,9 +6893,24 @@ func (r GetMaintenanceResponse) GetJSON429() *TooManyRequests {
 	return r.JSON429
 }
 
-// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
-func (r GetMaintenanceResponse) GetJSON5XX() *ServerError {
-	return r.JSON5XX
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r GetMaintenanceResponse) GetJSON500() *InternalServerError {
+	return r.JSON500
+}
+
+// GetJSON502 returns the response for an HTTP 502 `application/json` response
+func (r GetMaintenanceResponse) GetJSON502() *BadGateway {
+	return r.JSON502
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r GetMaintenanceResponse) GetJSON503() *ServiceUnavailable {
+	return r.JSON503
+}
+
+// GetJSON504 returns the response for an HTTP 504 `application/json` response
+func (r GetMaintenanceResponse) GetJSON504() *GatewayTimeout {
+	return r.JSON504
 }
 
 // GetBody returns the raw response body bytes
@@ -6111,8 +6960,14 @@ type GetDatabaseMetricsResponse struct {
 	JSON404 *NotFound
 	// JSON429 the response for an HTTP 429 `application/json` response
 	JSON429 *TooManyRequests
-	// JSON5XX the response for an HTTP 5XX `application/json` response
-	JSON5XX *ServerError
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalServerError
+	// JSON502 the response for an HTTP 502 `application/json` response
+	JSON502 *BadGateway
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ServiceUnavailable
+	// JSON504 the response for an HTTP 504 `application/json` response
+	JSON504 *GatewayTimeout
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *GetDatabaseMetricsResponse429Headers
 }
@@ -6142,9 +6997,24 @@ func (r GetDatabaseMetricsResponse) GetJSON429() *TooManyRequests {
 	return r.JSON429
 }
 
-// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
-func (r GetDatabaseMetricsResponse) GetJSON5XX() *ServerError {
-	return r.JSON5XX
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r GetDatabaseMetricsResponse) GetJSON500() *InternalServerError {
+	return r.JSON500
+}
+
+// GetJSON502 returns the response for an HTTP 502 `application/json` response
+func (r GetDatabaseMetricsResponse) GetJSON502() *BadGateway {
+	return r.JSON502
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r GetDatabaseMetricsResponse) GetJSON503() *ServiceUnavailable {
+	return r.JSON503
+}
+
+// GetJSON504 returns the response for an HTTP 504 `application/json` response
+func (r GetDatabaseMetricsResponse) GetJSON504() *GatewayTimeout {
+	return r.JSON504
 }
 
 // GetBody returns the raw response body bytes
@@ -6194,8 +7064,14 @@ type GetPitrRecoveryWindowResponse struct {
 	JSON404 *NotFound
 	// JSON429 the response for an HTTP 429 `application/json` response
 	JSON429 *TooManyRequests
-	// JSON5XX the response for an HTTP 5XX `application/json` response
-	JSON5XX *ServerError
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalServerError
+	// JSON502 the response for an HTTP 502 `application/json` response
+	JSON502 *BadGateway
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ServiceUnavailable
+	// JSON504 the response for an HTTP 504 `application/json` response
+	JSON504 *GatewayTimeout
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *GetPitrRecoveryWindowResponse429Headers
 }
@@ -6225,9 +7101,24 @@ func (r GetPitrRecoveryWindowResponse) GetJSON429() *TooManyRequests {
 	return r.JSON429
 }
 
-// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
-func (r GetPitrRecoveryWindowResponse) GetJSON5XX() *ServerError {
-	return r.JSON5XX
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r GetPitrRecoveryWindowResponse) GetJSON500() *InternalServerError {
+	return r.JSON500
+}
+
+// GetJSON502 returns the response for an HTTP 502 `application/json` response
+func (r GetPitrRecoveryWindowResponse) GetJSON502() *BadGateway {
+	return r.JSON502
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r GetPitrRecoveryWindowResponse) GetJSON503() *ServiceUnavailable {
+	return r.JSON503
+}
+
+// GetJSON504 returns the response for an HTTP 504 `application/json` response
+func (r GetPitrRecoveryWindowResponse) GetJSON504() *GatewayTimeout {
+	return r.JSON504
 }
 
 // GetBody returns the raw response body bytes
@@ -6281,8 +7172,14 @@ type RestoreDatabasePitrResponse struct {
 	JSON422 *UnprocessableEntity
 	// JSON429 the response for an HTTP 429 `application/json` response
 	JSON429 *TooManyRequests
-	// JSON5XX the response for an HTTP 5XX `application/json` response
-	JSON5XX *ServerError
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalServerError
+	// JSON502 the response for an HTTP 502 `application/json` response
+	JSON502 *BadGateway
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ServiceUnavailable
+	// JSON504 the response for an HTTP 504 `application/json` response
+	JSON504 *GatewayTimeout
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *RestoreDatabasePitrResponse429Headers
 }
@@ -6322,9 +7219,24 @@ func (r RestoreDatabasePitrResponse) GetJSON429() *TooManyRequests {
 	return r.JSON429
 }
 
-// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
-func (r RestoreDatabasePitrResponse) GetJSON5XX() *ServerError {
-	return r.JSON5XX
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r RestoreDatabasePitrResponse) GetJSON500() *InternalServerError {
+	return r.JSON500
+}
+
+// GetJSON502 returns the response for an HTTP 502 `application/json` response
+func (r RestoreDatabasePitrResponse) GetJSON502() *BadGateway {
+	return r.JSON502
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r RestoreDatabasePitrResponse) GetJSON503() *ServiceUnavailable {
+	return r.JSON503
+}
+
+// GetJSON504 returns the response for an HTTP 504 `application/json` response
+func (r RestoreDatabasePitrResponse) GetJSON504() *GatewayTimeout {
+	return r.JSON504
 }
 
 // GetBody returns the raw response body bytes
@@ -6383,8 +7295,14 @@ type UpgradeDatabaseResponse struct {
 	JSON422 *UnprocessableEntity
 	// JSON429 the response for an HTTP 429 `application/json` response
 	JSON429 *TooManyRequests
-	// JSON5XX the response for an HTTP 5XX `application/json` response
-	JSON5XX *ServerError
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalServerError
+	// JSON502 the response for an HTTP 502 `application/json` response
+	JSON502 *BadGateway
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ServiceUnavailable
+	// JSON504 the response for an HTTP 504 `application/json` response
+	JSON504 *GatewayTimeout
 	// Headers202 the parsed response headers for an HTTP 202 response
 	Headers202 *UpgradeDatabaseResponse202Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
@@ -6426,9 +7344,24 @@ func (r UpgradeDatabaseResponse) GetJSON429() *TooManyRequests {
 	return r.JSON429
 }
 
-// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
-func (r UpgradeDatabaseResponse) GetJSON5XX() *ServerError {
-	return r.JSON5XX
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r UpgradeDatabaseResponse) GetJSON500() *InternalServerError {
+	return r.JSON500
+}
+
+// GetJSON502 returns the response for an HTTP 502 `application/json` response
+func (r UpgradeDatabaseResponse) GetJSON502() *BadGateway {
+	return r.JSON502
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r UpgradeDatabaseResponse) GetJSON503() *ServiceUnavailable {
+	return r.JSON503
+}
+
+// GetJSON504 returns the response for an HTTP 504 `application/json` response
+func (r UpgradeDatabaseResponse) GetJSON504() *GatewayTimeout {
+	return r.JSON504
 }
 
 // GetBody returns the raw response body bytes
@@ -6478,8 +7411,14 @@ type ListDatabaseUsersResponse struct {
 	JSON404 *NotFound
 	// JSON429 the response for an HTTP 429 `application/json` response
 	JSON429 *TooManyRequests
-	// JSON5XX the response for an HTTP 5XX `application/json` response
-	JSON5XX *ServerError
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalServerError
+	// JSON502 the response for an HTTP 502 `application/json` response
+	JSON502 *BadGateway
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ServiceUnavailable
+	// JSON504 the response for an HTTP 504 `application/json` response
+	JSON504 *GatewayTimeout
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *ListDatabaseUsersResponse429Headers
 }
@@ -6509,9 +7448,24 @@ func (r ListDatabaseUsersResponse) GetJSON429() *TooManyRequests {
 	return r.JSON429
 }
 
-// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
-func (r ListDatabaseUsersResponse) GetJSON5XX() *ServerError {
-	return r.JSON5XX
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r ListDatabaseUsersResponse) GetJSON500() *InternalServerError {
+	return r.JSON500
+}
+
+// GetJSON502 returns the response for an HTTP 502 `application/json` response
+func (r ListDatabaseUsersResponse) GetJSON502() *BadGateway {
+	return r.JSON502
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r ListDatabaseUsersResponse) GetJSON503() *ServiceUnavailable {
+	return r.JSON503
+}
+
+// GetJSON504 returns the response for an HTTP 504 `application/json` response
+func (r ListDatabaseUsersResponse) GetJSON504() *GatewayTimeout {
+	return r.JSON504
 }
 
 // GetBody returns the raw response body bytes
@@ -6565,8 +7519,14 @@ type CreateDatabaseUserResponse struct {
 	JSON422 *UnprocessableEntity
 	// JSON429 the response for an HTTP 429 `application/json` response
 	JSON429 *TooManyRequests
-	// JSON5XX the response for an HTTP 5XX `application/json` response
-	JSON5XX *ServerError
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalServerError
+	// JSON502 the response for an HTTP 502 `application/json` response
+	JSON502 *BadGateway
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ServiceUnavailable
+	// JSON504 the response for an HTTP 504 `application/json` response
+	JSON504 *GatewayTimeout
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *CreateDatabaseUserResponse429Headers
 }
@@ -6606,9 +7566,24 @@ func (r CreateDatabaseUserResponse) GetJSON429() *TooManyRequests {
 	return r.JSON429
 }
 
-// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
-func (r CreateDatabaseUserResponse) GetJSON5XX() *ServerError {
-	return r.JSON5XX
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r CreateDatabaseUserResponse) GetJSON500() *InternalServerError {
+	return r.JSON500
+}
+
+// GetJSON502 returns the response for an HTTP 502 `application/json` response
+func (r CreateDatabaseUserResponse) GetJSON502() *BadGateway {
+	return r.JSON502
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r CreateDatabaseUserResponse) GetJSON503() *ServiceUnavailable {
+	return r.JSON503
+}
+
+// GetJSON504 returns the response for an HTTP 504 `application/json` response
+func (r CreateDatabaseUserResponse) GetJSON504() *GatewayTimeout {
+	return r.JSON504
 }
 
 // GetBody returns the raw response body bytes
@@ -6656,8 +7631,14 @@ type DeleteDatabaseUserResponse struct {
 	JSON404 *NotFound
 	// JSON429 the response for an HTTP 429 `application/json` response
 	JSON429 *TooManyRequests
-	// JSON5XX the response for an HTTP 5XX `application/json` response
-	JSON5XX *ServerError
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalServerError
+	// JSON502 the response for an HTTP 502 `application/json` response
+	JSON502 *BadGateway
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ServiceUnavailable
+	// JSON504 the response for an HTTP 504 `application/json` response
+	JSON504 *GatewayTimeout
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *DeleteDatabaseUserResponse429Headers
 }
@@ -6682,9 +7663,24 @@ func (r DeleteDatabaseUserResponse) GetJSON429() *TooManyRequests {
 	return r.JSON429
 }
 
-// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
-func (r DeleteDatabaseUserResponse) GetJSON5XX() *ServerError {
-	return r.JSON5XX
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r DeleteDatabaseUserResponse) GetJSON500() *InternalServerError {
+	return r.JSON500
+}
+
+// GetJSON502 returns the response for an HTTP 502 `application/json` response
+func (r DeleteDatabaseUserResponse) GetJSON502() *BadGateway {
+	return r.JSON502
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r DeleteDatabaseUserResponse) GetJSON503() *ServiceUnavailable {
+	return r.JSON503
+}
+
+// GetJSON504 returns the response for an HTTP 504 `application/json` response
+func (r DeleteDatabaseUserResponse) GetJSON504() *GatewayTimeout {
+	return r.JSON504
 }
 
 // GetBody returns the raw response body bytes
@@ -6738,8 +7734,14 @@ type UpdateDatabaseUserResponse struct {
 	JSON422 *UnprocessableEntity
 	// JSON429 the response for an HTTP 429 `application/json` response
 	JSON429 *TooManyRequests
-	// JSON5XX the response for an HTTP 5XX `application/json` response
-	JSON5XX *ServerError
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalServerError
+	// JSON502 the response for an HTTP 502 `application/json` response
+	JSON502 *BadGateway
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ServiceUnavailable
+	// JSON504 the response for an HTTP 504 `application/json` response
+	JSON504 *GatewayTimeout
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *UpdateDatabaseUserResponse429Headers
 }
@@ -6779,9 +7781,24 @@ func (r UpdateDatabaseUserResponse) GetJSON429() *TooManyRequests {
 	return r.JSON429
 }
 
-// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
-func (r UpdateDatabaseUserResponse) GetJSON5XX() *ServerError {
-	return r.JSON5XX
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r UpdateDatabaseUserResponse) GetJSON500() *InternalServerError {
+	return r.JSON500
+}
+
+// GetJSON502 returns the response for an HTTP 502 `application/json` response
+func (r UpdateDatabaseUserResponse) GetJSON502() *BadGateway {
+	return r.JSON502
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r UpdateDatabaseUserResponse) GetJSON503() *ServiceUnavailable {
+	return r.JSON503
+}
+
+// GetJSON504 returns the response for an HTTP 504 `application/json` response
+func (r UpdateDatabaseUserResponse) GetJSON504() *GatewayTimeout {
+	return r.JSON504
 }
 
 // GetBody returns the raw response body bytes
@@ -6831,8 +7848,14 @@ type ResetDatabaseUserPasswordResponse struct {
 	JSON404 *NotFound
 	// JSON429 the response for an HTTP 429 `application/json` response
 	JSON429 *TooManyRequests
-	// JSON5XX the response for an HTTP 5XX `application/json` response
-	JSON5XX *ServerError
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalServerError
+	// JSON502 the response for an HTTP 502 `application/json` response
+	JSON502 *BadGateway
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ServiceUnavailable
+	// JSON504 the response for an HTTP 504 `application/json` response
+	JSON504 *GatewayTimeout
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *ResetDatabaseUserPasswordResponse429Headers
 }
@@ -6862,9 +7885,24 @@ func (r ResetDatabaseUserPasswordResponse) GetJSON429() *TooManyRequests {
 	return r.JSON429
 }
 
-// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
-func (r ResetDatabaseUserPasswordResponse) GetJSON5XX() *ServerError {
-	return r.JSON5XX
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r ResetDatabaseUserPasswordResponse) GetJSON500() *InternalServerError {
+	return r.JSON500
+}
+
+// GetJSON502 returns the response for an HTTP 502 `application/json` response
+func (r ResetDatabaseUserPasswordResponse) GetJSON502() *BadGateway {
+	return r.JSON502
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r ResetDatabaseUserPasswordResponse) GetJSON503() *ServiceUnavailable {
+	return r.JSON503
+}
+
+// GetJSON504 returns the response for an HTTP 504 `application/json` response
+func (r ResetDatabaseUserPasswordResponse) GetJSON504() *GatewayTimeout {
+	return r.JSON504
 }
 
 // GetBody returns the raw response body bytes
@@ -6914,8 +7952,14 @@ type ListFirewallManagedRangesResponse struct {
 	JSON404 *NotFound
 	// JSON429 the response for an HTTP 429 `application/json` response
 	JSON429 *TooManyRequests
-	// JSON5XX the response for an HTTP 5XX `application/json` response
-	JSON5XX *ServerError
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalServerError
+	// JSON502 the response for an HTTP 502 `application/json` response
+	JSON502 *BadGateway
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ServiceUnavailable
+	// JSON504 the response for an HTTP 504 `application/json` response
+	JSON504 *GatewayTimeout
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *ListFirewallManagedRangesResponse429Headers
 }
@@ -6945,9 +7989,24 @@ func (r ListFirewallManagedRangesResponse) GetJSON429() *TooManyRequests {
 	return r.JSON429
 }
 
-// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
-func (r ListFirewallManagedRangesResponse) GetJSON5XX() *ServerError {
-	return r.JSON5XX
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r ListFirewallManagedRangesResponse) GetJSON500() *InternalServerError {
+	return r.JSON500
+}
+
+// GetJSON502 returns the response for an HTTP 502 `application/json` response
+func (r ListFirewallManagedRangesResponse) GetJSON502() *BadGateway {
+	return r.JSON502
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r ListFirewallManagedRangesResponse) GetJSON503() *ServiceUnavailable {
+	return r.JSON503
+}
+
+// GetJSON504 returns the response for an HTTP 504 `application/json` response
+func (r ListFirewallManagedRangesResponse) GetJSON504() *GatewayTimeout {
+	return r.JSON504
 }
 
 // GetBody returns the raw response body bytes
@@ -7003,7 +8062,7 @@ func (c *ClientWithResponses) GetBackupWithResponse(ctx context.Context, backupI
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /database_type_versions/{database_type_version_id} (the `GetDatabaseTypeVersion` operationId).
-func (c *ClientWithResponses) GetDatabaseTypeVersionWithResponse(ctx context.Context, databaseTypeVersionID string, reqEditors ...RequestEditorFn) (*GetDatabaseTypeVersionResponse, error) {
+func (c *ClientWithResponses) GetDatabaseTypeVersionWithResponse(ctx context.Context, databaseTypeVersionID TypeVersionID, reqEditors ...RequestEditorFn) (*GetDatabaseTypeVersionResponse, error) {
 	rsp, err := c.GetDatabaseTypeVersion(ctx, databaseTypeVersionID, reqEditors...)
 	if err != nil {
 		return nil, err
@@ -7104,7 +8163,7 @@ func (c *ClientWithResponses) PutDatabaseWithResponse(ctx context.Context, datab
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /databases/{database_id}/action (the `RunDatabaseAction` operationId).
-func (c *ClientWithResponses) RunDatabaseActionWithBodyWithResponse(ctx context.Context, databaseID DatabaseID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RunDatabaseActionResponse, error) {
+func (c *ClientWithResponses) RunDatabaseActionWithBodyWithResponse(ctx context.Context, databaseID ActionDatabaseID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RunDatabaseActionResponse, error) {
 	rsp, err := c.RunDatabaseActionWithBody(ctx, databaseID, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, err
@@ -7128,7 +8187,7 @@ func (c *ClientWithResponses) RunDatabaseActionWithBodyWithResponse(ctx context.
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /databases/{database_id}/action (the `RunDatabaseAction` operationId).
-func (c *ClientWithResponses) RunDatabaseActionWithResponse(ctx context.Context, databaseID DatabaseID, body RunDatabaseActionJSONRequestBody, reqEditors ...RequestEditorFn) (*RunDatabaseActionResponse, error) {
+func (c *ClientWithResponses) RunDatabaseActionWithResponse(ctx context.Context, databaseID ActionDatabaseID, body RunDatabaseActionJSONRequestBody, reqEditors ...RequestEditorFn) (*RunDatabaseActionResponse, error) {
 	rsp, err := c.RunDatabaseAction(ctx, databaseID, body, reqEditors...)
 	if err != nil {
 		return nil, err
@@ -7224,9 +8283,9 @@ func (c *ClientWithResponses) DisableDatabaseFeatureWithResponse(ctx context.Con
 //
 // Asks for a feature to be enabled. Activation is asynchronous: the
 // answer usually says `PENDING_TO_ACTIVATE`, and the database resource
-// shows `ACTIVATED` once done. Known features are `force-ssl`,
-// `publicly-available` (which needs `force-ssl`), and for Redis
-// `redis-rdb`, `redis-aof` and `redis-cache`.
+// shows `ACTIVATED` once done. The name must be a feature of the
+// database's engine (see FeatureName); `publicly-available` needs
+// `force-ssl` first.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -7243,9 +8302,9 @@ func (c *ClientWithResponses) EnableDatabaseFeatureWithBodyWithResponse(ctx cont
 //
 // Asks for a feature to be enabled. Activation is asynchronous: the
 // answer usually says `PENDING_TO_ACTIVATE`, and the database resource
-// shows `ACTIVATED` once done. Known features are `force-ssl`,
-// `publicly-available` (which needs `force-ssl`), and for Redis
-// `redis-rdb`, `redis-aof` and `redis-cache`.
+// shows `ACTIVATED` once done. The name must be a feature of the
+// database's engine (see FeatureName); `publicly-available` needs
+// `force-ssl` first.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -7275,13 +8334,15 @@ func (c *ClientWithResponses) ListFirewallRulesWithResponse(ctx context.Context,
 
 // CreateFirewallRuleWithBodyWithResponse Create a firewall rule
 //
-// Allows a custom CIDR range or a Scalingo-managed range. The request
-// body has no envelope key (the shape the official Go client sends).
+// Allows a custom CIDR range (`type: custom_range` with `cidr`) or a
+// Scalingo-managed range (`type: managed_range` with a `range_id` from
+// listFirewallManagedRanges). The request body has no envelope key (the
+// shape the official Go client sends).
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /databases/{database_id}/firewall_rules (the `CreateFirewallRule` operationId).
-func (c *ClientWithResponses) CreateFirewallRuleWithBodyWithResponse(ctx context.Context, databaseID DatabaseID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateFirewallRuleResponse, error) {
+func (c *ClientWithResponses) CreateFirewallRuleWithBodyWithResponse(ctx context.Context, databaseID FirewallDatabaseID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateFirewallRuleResponse, error) {
 	rsp, err := c.CreateFirewallRuleWithBody(ctx, databaseID, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, err
@@ -7291,13 +8352,15 @@ func (c *ClientWithResponses) CreateFirewallRuleWithBodyWithResponse(ctx context
 
 // CreateFirewallRuleWithResponse Create a firewall rule
 //
-// Allows a custom CIDR range or a Scalingo-managed range. The request
-// body has no envelope key (the shape the official Go client sends).
+// Allows a custom CIDR range (`type: custom_range` with `cidr`) or a
+// Scalingo-managed range (`type: managed_range` with a `range_id` from
+// listFirewallManagedRanges). The request body has no envelope key (the
+// shape the official Go client sends).
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /databases/{database_id}/firewall_rules (the `CreateFirewallRule` operationId).
-func (c *ClientWithResponses) CreateFirewallRuleWithResponse(ctx context.Context, databaseID DatabaseID, body CreateFirewallRuleJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateFirewallRuleResponse, error) {
+func (c *ClientWithResponses) CreateFirewallRuleWithResponse(ctx context.Context, databaseID FirewallDatabaseID, body CreateFirewallRuleJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateFirewallRuleResponse, error) {
 	rsp, err := c.CreateFirewallRule(ctx, databaseID, body, reqEditors...)
 	if err != nil {
 		return nil, err
@@ -7312,7 +8375,7 @@ func (c *ClientWithResponses) CreateFirewallRuleWithResponse(ctx context.Context
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with DELETE /databases/{database_id}/firewall_rules/{firewall_rule_id} (the `DeleteFirewallRule` operationId).
-func (c *ClientWithResponses) DeleteFirewallRuleWithResponse(ctx context.Context, databaseID DatabaseID, firewallRuleID string, reqEditors ...RequestEditorFn) (*DeleteFirewallRuleResponse, error) {
+func (c *ClientWithResponses) DeleteFirewallRuleWithResponse(ctx context.Context, databaseID DatabaseID, firewallRuleID FirewallRuleID, reqEditors ...RequestEditorFn) (*DeleteFirewallRuleResponse, error) {
 	rsp, err := c.DeleteFirewallRule(ctx, databaseID, firewallRuleID, reqEditors...)
 	if err != nil {
 		return nil, err
@@ -7328,7 +8391,7 @@ func (c *ClientWithResponses) DeleteFirewallRuleWithResponse(ctx context.Context
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /databases/{database_id}/health (the `GetDatabaseHealth` operationId).
-func (c *ClientWithResponses) GetDatabaseHealthWithResponse(ctx context.Context, databaseID DatabaseID, reqEditors ...RequestEditorFn) (*GetDatabaseHealthResponse, error) {
+func (c *ClientWithResponses) GetDatabaseHealthWithResponse(ctx context.Context, databaseID ElasticsearchDatabaseID, reqEditors ...RequestEditorFn) (*GetDatabaseHealthResponse, error) {
 	rsp, err := c.GetDatabaseHealth(ctx, databaseID, reqEditors...)
 	if err != nil {
 		return nil, err
@@ -7404,7 +8467,7 @@ func (c *ClientWithResponses) ListMaintenancesWithResponse(ctx context.Context, 
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /databases/{database_id}/maintenance/{maintenance_id} (the `GetMaintenance` operationId).
-func (c *ClientWithResponses) GetMaintenanceWithResponse(ctx context.Context, databaseID DatabaseID, maintenanceID string, reqEditors ...RequestEditorFn) (*GetMaintenanceResponse, error) {
+func (c *ClientWithResponses) GetMaintenanceWithResponse(ctx context.Context, databaseID DatabaseID, maintenanceID MaintenanceID, reqEditors ...RequestEditorFn) (*GetMaintenanceResponse, error) {
 	rsp, err := c.GetMaintenance(ctx, databaseID, maintenanceID, reqEditors...)
 	if err != nil {
 		return nil, err
@@ -7544,7 +8607,7 @@ func (c *ClientWithResponses) CreateDatabaseUserWithResponse(ctx context.Context
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with DELETE /databases/{database_id}/users/{username} (the `DeleteDatabaseUser` operationId).
-func (c *ClientWithResponses) DeleteDatabaseUserWithResponse(ctx context.Context, databaseID DatabaseID, username Username, reqEditors ...RequestEditorFn) (*DeleteDatabaseUserResponse, error) {
+func (c *ClientWithResponses) DeleteDatabaseUserWithResponse(ctx context.Context, databaseID DatabaseID, username DeletableUsername, reqEditors ...RequestEditorFn) (*DeleteDatabaseUserResponse, error) {
 	rsp, err := c.DeleteDatabaseUser(ctx, databaseID, username, reqEditors...)
 	if err != nil {
 		return nil, err
@@ -7554,7 +8617,9 @@ func (c *ClientWithResponses) DeleteDatabaseUserWithResponse(ctx context.Context
 
 // UpdateDatabaseUserWithBodyWithResponse Change a user's password
 //
-// Sets a new password chosen by the caller. Protected users cannot be updated.
+// Sets a new password chosen by the caller. Protected users cannot be
+// updated. `password_confirmation` must equal `password`
+// (`x-must-equal`).
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -7569,7 +8634,9 @@ func (c *ClientWithResponses) UpdateDatabaseUserWithBodyWithResponse(ctx context
 
 // UpdateDatabaseUserWithResponse Change a user's password
 //
-// Sets a new password chosen by the caller. Protected users cannot be updated.
+// Sets a new password chosen by the caller. Protected users cannot be
+// updated. `password_confirmation` must equal `password`
+// (`x-must-equal`).
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -7661,12 +8728,33 @@ func ParseGetBackupResponse(rsp *http.Response) (*GetBackupResponse, error) {
 		}
 		response.JSON429 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
-		var dest ServerError
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalServerError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.JSON5XX = &dest
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 502:
+		var dest BadGateway
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON502 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 504:
+		var dest GatewayTimeout
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON504 = &dest
 
 	case rsp.StatusCode == 429:
 		// Content-type (text/plain) unsupported
@@ -7738,12 +8826,33 @@ func ParseGetDatabaseTypeVersionResponse(rsp *http.Response) (*GetDatabaseTypeVe
 		}
 		response.JSON429 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
-		var dest ServerError
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalServerError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.JSON5XX = &dest
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 502:
+		var dest BadGateway
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON502 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 504:
+		var dest GatewayTimeout
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON504 = &dest
 
 	case rsp.StatusCode == 429:
 		// Content-type (text/plain) unsupported
@@ -7815,12 +8924,33 @@ func ParseGetDatabaseResponse(rsp *http.Response) (*GetDatabaseResponse, error) 
 		}
 		response.JSON429 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
-		var dest ServerError
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalServerError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.JSON5XX = &dest
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 502:
+		var dest BadGateway
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON502 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 504:
+		var dest GatewayTimeout
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON504 = &dest
 
 	case rsp.StatusCode == 429:
 		// Content-type (text/plain) unsupported
@@ -7906,12 +9036,33 @@ func ParseUpdateDatabaseResponse(rsp *http.Response) (*UpdateDatabaseResponse, e
 		}
 		response.JSON429 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
-		var dest ServerError
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalServerError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.JSON5XX = &dest
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 502:
+		var dest BadGateway
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON502 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 504:
+		var dest GatewayTimeout
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON504 = &dest
 
 	case rsp.StatusCode == 429:
 		// Content-type (text/plain) unsupported
@@ -7997,12 +9148,33 @@ func ParsePutDatabaseResponse(rsp *http.Response) (*PutDatabaseResponse, error) 
 		}
 		response.JSON429 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
-		var dest ServerError
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalServerError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.JSON5XX = &dest
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 502:
+		var dest BadGateway
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON502 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 504:
+		var dest GatewayTimeout
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON504 = &dest
 
 	case rsp.StatusCode == 429:
 		// Content-type (text/plain) unsupported
@@ -8088,12 +9260,33 @@ func ParseRunDatabaseActionResponse(rsp *http.Response) (*RunDatabaseActionRespo
 		}
 		response.JSON429 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
-		var dest ServerError
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalServerError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.JSON5XX = &dest
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 502:
+		var dest BadGateway
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON502 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 504:
+		var dest GatewayTimeout
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON504 = &dest
 
 	case rsp.StatusCode == 429:
 		// Content-type (text/plain) unsupported
@@ -8165,12 +9358,33 @@ func ParseListBackupsResponse(rsp *http.Response) (*ListBackupsResponse, error) 
 		}
 		response.JSON429 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
-		var dest ServerError
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalServerError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.JSON5XX = &dest
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 502:
+		var dest BadGateway
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON502 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 504:
+		var dest GatewayTimeout
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON504 = &dest
 
 	case rsp.StatusCode == 429:
 		// Content-type (text/plain) unsupported
@@ -8249,12 +9463,33 @@ func ParseCreateBackupResponse(rsp *http.Response) (*CreateBackupResponse, error
 		}
 		response.JSON429 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
-		var dest ServerError
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalServerError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.JSON5XX = &dest
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 502:
+		var dest BadGateway
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON502 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 504:
+		var dest GatewayTimeout
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON504 = &dest
 
 	case rsp.StatusCode == 429:
 		// Content-type (text/plain) unsupported
@@ -8326,12 +9561,33 @@ func ParseGetBackupArchiveResponse(rsp *http.Response) (*GetBackupArchiveRespons
 		}
 		response.JSON429 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
-		var dest ServerError
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalServerError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.JSON5XX = &dest
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 502:
+		var dest BadGateway
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON502 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 504:
+		var dest GatewayTimeout
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON504 = &dest
 
 	case rsp.StatusCode == 429:
 		// Content-type (text/plain) unsupported
@@ -8376,7 +9632,7 @@ func ParseDownloadBackupResponse(rsp *http.Response) (*DownloadBackupResponse, e
 		response.JSON400 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
+		var dest Error
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -8403,12 +9659,33 @@ func ParseDownloadBackupResponse(rsp *http.Response) (*DownloadBackupResponse, e
 		}
 		response.JSON429 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
-		var dest ServerError
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalServerError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.JSON5XX = &dest
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 502:
+		var dest BadGateway
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON502 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 504:
+		var dest GatewayTimeout
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON504 = &dest
 
 	case rsp.StatusCode == 429:
 		// Content-type (text/plain) unsupported
@@ -8545,12 +9822,33 @@ func ParseDisableDatabaseFeatureResponse(rsp *http.Response) (*DisableDatabaseFe
 		}
 		response.JSON429 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
-		var dest ServerError
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalServerError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.JSON5XX = &dest
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 502:
+		var dest BadGateway
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON502 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 504:
+		var dest GatewayTimeout
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON504 = &dest
 
 	case rsp.StatusCode == 429:
 		// Content-type (text/plain) unsupported
@@ -8636,12 +9934,33 @@ func ParseEnableDatabaseFeatureResponse(rsp *http.Response) (*EnableDatabaseFeat
 		}
 		response.JSON429 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
-		var dest ServerError
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalServerError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.JSON5XX = &dest
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 502:
+		var dest BadGateway
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON502 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 504:
+		var dest GatewayTimeout
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON504 = &dest
 
 	case rsp.StatusCode == 429:
 		// Content-type (text/plain) unsupported
@@ -8713,12 +10032,33 @@ func ParseListFirewallRulesResponse(rsp *http.Response) (*ListFirewallRulesRespo
 		}
 		response.JSON429 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
-		var dest ServerError
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalServerError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.JSON5XX = &dest
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 502:
+		var dest BadGateway
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON502 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 504:
+		var dest GatewayTimeout
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON504 = &dest
 
 	case rsp.StatusCode == 429:
 		// Content-type (text/plain) unsupported
@@ -8804,12 +10144,33 @@ func ParseCreateFirewallRuleResponse(rsp *http.Response) (*CreateFirewallRuleRes
 		}
 		response.JSON429 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
-		var dest ServerError
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalServerError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.JSON5XX = &dest
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 502:
+		var dest BadGateway
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON502 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 504:
+		var dest GatewayTimeout
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON504 = &dest
 
 	case rsp.StatusCode == 429:
 		// Content-type (text/plain) unsupported
@@ -8877,12 +10238,33 @@ func ParseDeleteFirewallRuleResponse(rsp *http.Response) (*DeleteFirewallRuleRes
 		}
 		response.JSON429 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
-		var dest ServerError
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalServerError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.JSON5XX = &dest
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 502:
+		var dest BadGateway
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON502 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 504:
+		var dest GatewayTimeout
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON504 = &dest
 
 	case rsp.StatusCode == 429:
 		// Content-type (text/plain) unsupported
@@ -8954,12 +10336,33 @@ func ParseGetDatabaseHealthResponse(rsp *http.Response) (*GetDatabaseHealthRespo
 		}
 		response.JSON429 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
-		var dest ServerError
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalServerError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.JSON5XX = &dest
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 502:
+		var dest BadGateway
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON502 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 504:
+		var dest GatewayTimeout
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON504 = &dest
 
 	case rsp.StatusCode == 429:
 		// Content-type (text/plain) unsupported
@@ -9031,12 +10434,33 @@ func ParseGetDatabaseInstancesStatusResponse(rsp *http.Response) (*GetDatabaseIn
 		}
 		response.JSON429 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
-		var dest ServerError
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalServerError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.JSON5XX = &dest
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 502:
+		var dest BadGateway
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON502 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 504:
+		var dest GatewayTimeout
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON504 = &dest
 
 	case rsp.StatusCode == 429:
 		// Content-type (text/plain) unsupported
@@ -9108,12 +10532,33 @@ func ParseGetDatabaseLogsURLResponse(rsp *http.Response) (*GetDatabaseLogsURLRes
 		}
 		response.JSON429 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
-		var dest ServerError
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalServerError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.JSON5XX = &dest
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 502:
+		var dest BadGateway
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON502 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 504:
+		var dest GatewayTimeout
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON504 = &dest
 
 	case rsp.StatusCode == 429:
 		// Content-type (text/plain) unsupported
@@ -9199,12 +10644,33 @@ func ParseListDatabaseLogsArchivesResponse(rsp *http.Response) (*ListDatabaseLog
 		}
 		response.JSON429 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
-		var dest ServerError
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalServerError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.JSON5XX = &dest
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 502:
+		var dest BadGateway
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON502 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 504:
+		var dest GatewayTimeout
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON504 = &dest
 
 	case rsp.StatusCode == 429:
 		// Content-type (text/plain) unsupported
@@ -9290,12 +10756,33 @@ func ParseListMaintenancesResponse(rsp *http.Response) (*ListMaintenancesRespons
 		}
 		response.JSON429 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
-		var dest ServerError
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalServerError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.JSON5XX = &dest
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 502:
+		var dest BadGateway
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON502 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 504:
+		var dest GatewayTimeout
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON504 = &dest
 
 	case rsp.StatusCode == 429:
 		// Content-type (text/plain) unsupported
@@ -9367,12 +10854,33 @@ func ParseGetMaintenanceResponse(rsp *http.Response) (*GetMaintenanceResponse, e
 		}
 		response.JSON429 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
-		var dest ServerError
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalServerError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.JSON5XX = &dest
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 502:
+		var dest BadGateway
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON502 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 504:
+		var dest GatewayTimeout
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON504 = &dest
 
 	case rsp.StatusCode == 429:
 		// Content-type (text/plain) unsupported
@@ -9444,12 +10952,33 @@ func ParseGetDatabaseMetricsResponse(rsp *http.Response) (*GetDatabaseMetricsRes
 		}
 		response.JSON429 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
-		var dest ServerError
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalServerError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.JSON5XX = &dest
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 502:
+		var dest BadGateway
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON502 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 504:
+		var dest GatewayTimeout
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON504 = &dest
 
 	case rsp.StatusCode == 429:
 		// Content-type (text/plain) unsupported
@@ -9521,12 +11050,33 @@ func ParseGetPitrRecoveryWindowResponse(rsp *http.Response) (*GetPitrRecoveryWin
 		}
 		response.JSON429 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
-		var dest ServerError
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalServerError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.JSON5XX = &dest
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 502:
+		var dest BadGateway
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON502 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 504:
+		var dest GatewayTimeout
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON504 = &dest
 
 	case rsp.StatusCode == 429:
 		// Content-type (text/plain) unsupported
@@ -9612,12 +11162,33 @@ func ParseRestoreDatabasePitrResponse(rsp *http.Response) (*RestoreDatabasePitrR
 		}
 		response.JSON429 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
-		var dest ServerError
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalServerError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.JSON5XX = &dest
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 502:
+		var dest BadGateway
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON502 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 504:
+		var dest GatewayTimeout
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON504 = &dest
 
 	case rsp.StatusCode == 429:
 		// Content-type (text/plain) unsupported
@@ -9703,12 +11274,33 @@ func ParseUpgradeDatabaseResponse(rsp *http.Response) (*UpgradeDatabaseResponse,
 		}
 		response.JSON429 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
-		var dest ServerError
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalServerError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.JSON5XX = &dest
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 502:
+		var dest BadGateway
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON502 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 504:
+		var dest GatewayTimeout
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON504 = &dest
 
 	case rsp.StatusCode == 429:
 		// Content-type (text/plain) unsupported
@@ -9790,12 +11382,33 @@ func ParseListDatabaseUsersResponse(rsp *http.Response) (*ListDatabaseUsersRespo
 		}
 		response.JSON429 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
-		var dest ServerError
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalServerError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.JSON5XX = &dest
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 502:
+		var dest BadGateway
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON502 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 504:
+		var dest GatewayTimeout
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON504 = &dest
 
 	case rsp.StatusCode == 429:
 		// Content-type (text/plain) unsupported
@@ -9881,12 +11494,33 @@ func ParseCreateDatabaseUserResponse(rsp *http.Response) (*CreateDatabaseUserRes
 		}
 		response.JSON429 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
-		var dest ServerError
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalServerError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.JSON5XX = &dest
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 502:
+		var dest BadGateway
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON502 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 504:
+		var dest GatewayTimeout
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON504 = &dest
 
 	case rsp.StatusCode == 429:
 		// Content-type (text/plain) unsupported
@@ -9954,12 +11588,33 @@ func ParseDeleteDatabaseUserResponse(rsp *http.Response) (*DeleteDatabaseUserRes
 		}
 		response.JSON429 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
-		var dest ServerError
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalServerError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.JSON5XX = &dest
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 502:
+		var dest BadGateway
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON502 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 504:
+		var dest GatewayTimeout
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON504 = &dest
 
 	case rsp.StatusCode == 429:
 		// Content-type (text/plain) unsupported
@@ -10045,12 +11700,33 @@ func ParseUpdateDatabaseUserResponse(rsp *http.Response) (*UpdateDatabaseUserRes
 		}
 		response.JSON429 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
-		var dest ServerError
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalServerError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.JSON5XX = &dest
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 502:
+		var dest BadGateway
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON502 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 504:
+		var dest GatewayTimeout
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON504 = &dest
 
 	case rsp.StatusCode == 429:
 		// Content-type (text/plain) unsupported
@@ -10122,12 +11798,33 @@ func ParseResetDatabaseUserPasswordResponse(rsp *http.Response) (*ResetDatabaseU
 		}
 		response.JSON429 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
-		var dest ServerError
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalServerError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.JSON5XX = &dest
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 502:
+		var dest BadGateway
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON502 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 504:
+		var dest GatewayTimeout
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON504 = &dest
 
 	case rsp.StatusCode == 429:
 		// Content-type (text/plain) unsupported
@@ -10199,12 +11896,33 @@ func ParseListFirewallManagedRangesResponse(rsp *http.Response) (*ListFirewallMa
 		}
 		response.JSON429 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
-		var dest ServerError
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalServerError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.JSON5XX = &dest
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 502:
+		var dest BadGateway
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON502 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 504:
+		var dest GatewayTimeout
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON504 = &dest
 
 	case rsp.StatusCode == 429:
 		// Content-type (text/plain) unsupported
@@ -10234,7 +11952,7 @@ type ServerInterface interface {
 	GetBackup(w http.ResponseWriter, r *http.Request, backupID BackupID)
 	// GetDatabaseTypeVersion Show a database engine version
 	// (GET /database_type_versions/{database_type_version_id})
-	GetDatabaseTypeVersion(w http.ResponseWriter, r *http.Request, databaseTypeVersionID string)
+	GetDatabaseTypeVersion(w http.ResponseWriter, r *http.Request, databaseTypeVersionID TypeVersionID)
 	// GetDatabase Show a database
 	// (GET /databases/{database_id})
 	GetDatabase(w http.ResponseWriter, r *http.Request, databaseID DatabaseID)
@@ -10246,7 +11964,7 @@ type ServerInterface interface {
 	PutDatabase(w http.ResponseWriter, r *http.Request, databaseID DatabaseID)
 	// RunDatabaseAction Run an engine action
 	// (POST /databases/{database_id}/action)
-	RunDatabaseAction(w http.ResponseWriter, r *http.Request, databaseID DatabaseID)
+	RunDatabaseAction(w http.ResponseWriter, r *http.Request, databaseID ActionDatabaseID)
 	// ListBackups List backups
 	// (GET /databases/{database_id}/backups)
 	ListBackups(w http.ResponseWriter, r *http.Request, databaseID DatabaseID)
@@ -10270,13 +11988,13 @@ type ServerInterface interface {
 	ListFirewallRules(w http.ResponseWriter, r *http.Request, databaseID DatabaseID)
 	// CreateFirewallRule Create a firewall rule
 	// (POST /databases/{database_id}/firewall_rules)
-	CreateFirewallRule(w http.ResponseWriter, r *http.Request, databaseID DatabaseID)
+	CreateFirewallRule(w http.ResponseWriter, r *http.Request, databaseID FirewallDatabaseID)
 	// DeleteFirewallRule Delete a firewall rule
 	// (DELETE /databases/{database_id}/firewall_rules/{firewall_rule_id})
-	DeleteFirewallRule(w http.ResponseWriter, r *http.Request, databaseID DatabaseID, firewallRuleID string)
+	DeleteFirewallRule(w http.ResponseWriter, r *http.Request, databaseID DatabaseID, firewallRuleID FirewallRuleID)
 	// GetDatabaseHealth Show cluster health (Elasticsearch)
 	// (GET /databases/{database_id}/health)
-	GetDatabaseHealth(w http.ResponseWriter, r *http.Request, databaseID DatabaseID)
+	GetDatabaseHealth(w http.ResponseWriter, r *http.Request, databaseID ElasticsearchDatabaseID)
 	// GetDatabaseInstancesStatus Show the status of each instance
 	// (GET /databases/{database_id}/instances_status)
 	GetDatabaseInstancesStatus(w http.ResponseWriter, r *http.Request, databaseID DatabaseID)
@@ -10291,7 +12009,7 @@ type ServerInterface interface {
 	ListMaintenances(w http.ResponseWriter, r *http.Request, databaseID DatabaseID, params ListMaintenancesParams)
 	// GetMaintenance Show a maintenance operation
 	// (GET /databases/{database_id}/maintenance/{maintenance_id})
-	GetMaintenance(w http.ResponseWriter, r *http.Request, databaseID DatabaseID, maintenanceID string)
+	GetMaintenance(w http.ResponseWriter, r *http.Request, databaseID DatabaseID, maintenanceID MaintenanceID)
 	// GetDatabaseMetrics Show resource usage
 	// (GET /databases/{database_id}/metrics)
 	GetDatabaseMetrics(w http.ResponseWriter, r *http.Request, databaseID DatabaseID)
@@ -10312,7 +12030,7 @@ type ServerInterface interface {
 	CreateDatabaseUser(w http.ResponseWriter, r *http.Request, databaseID DatabaseID)
 	// DeleteDatabaseUser Delete a user
 	// (DELETE /databases/{database_id}/users/{username})
-	DeleteDatabaseUser(w http.ResponseWriter, r *http.Request, databaseID DatabaseID, username Username)
+	DeleteDatabaseUser(w http.ResponseWriter, r *http.Request, databaseID DatabaseID, username DeletableUsername)
 	// UpdateDatabaseUser Change a user's password
 	// (PATCH /databases/{database_id}/users/{username})
 	UpdateDatabaseUser(w http.ResponseWriter, r *http.Request, databaseID DatabaseID, username Username)
@@ -10366,7 +12084,7 @@ func (siw *ServerInterfaceWrapper) GetDatabaseTypeVersion(w http.ResponseWriter,
 	_ = err
 
 	// ------------- Path parameter "database_type_version_id" -------------
-	var databaseTypeVersionID string
+	var databaseTypeVersionID TypeVersionID
 
 	err = runtime.BindStyledParameterWithOptions("simple", "database_type_version_id", r.PathValue("database_type_version_id"), &databaseTypeVersionID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
 	if err != nil {
@@ -10470,7 +12188,7 @@ func (siw *ServerInterfaceWrapper) RunDatabaseAction(w http.ResponseWriter, r *h
 	_ = err
 
 	// ------------- Path parameter "database_id" -------------
-	var databaseID DatabaseID
+	var databaseID ActionDatabaseID
 
 	err = runtime.BindStyledParameterWithOptions("simple", "database_id", r.PathValue("database_id"), &databaseID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
 	if err != nil {
@@ -10749,7 +12467,7 @@ func (siw *ServerInterfaceWrapper) CreateFirewallRule(w http.ResponseWriter, r *
 	_ = err
 
 	// ------------- Path parameter "database_id" -------------
-	var databaseID DatabaseID
+	var databaseID FirewallDatabaseID
 
 	err = runtime.BindStyledParameterWithOptions("simple", "database_id", r.PathValue("database_id"), &databaseID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
 	if err != nil {
@@ -10784,7 +12502,7 @@ func (siw *ServerInterfaceWrapper) DeleteFirewallRule(w http.ResponseWriter, r *
 	}
 
 	// ------------- Path parameter "firewall_rule_id" -------------
-	var firewallRuleID string
+	var firewallRuleID FirewallRuleID
 
 	err = runtime.BindStyledParameterWithOptions("simple", "firewall_rule_id", r.PathValue("firewall_rule_id"), &firewallRuleID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
 	if err != nil {
@@ -10810,7 +12528,7 @@ func (siw *ServerInterfaceWrapper) GetDatabaseHealth(w http.ResponseWriter, r *h
 	_ = err
 
 	// ------------- Path parameter "database_id" -------------
-	var databaseID DatabaseID
+	var databaseID ElasticsearchDatabaseID
 
 	err = runtime.BindStyledParameterWithOptions("simple", "database_id", r.PathValue("database_id"), &databaseID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
 	if err != nil {
@@ -11007,7 +12725,7 @@ func (siw *ServerInterfaceWrapper) GetMaintenance(w http.ResponseWriter, r *http
 	}
 
 	// ------------- Path parameter "maintenance_id" -------------
-	var maintenanceID string
+	var maintenanceID MaintenanceID
 
 	err = runtime.BindStyledParameterWithOptions("simple", "maintenance_id", r.PathValue("maintenance_id"), &maintenanceID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
 	if err != nil {
@@ -11198,7 +12916,7 @@ func (siw *ServerInterfaceWrapper) DeleteDatabaseUser(w http.ResponseWriter, r *
 	}
 
 	// ------------- Path parameter "username" -------------
-	var username Username
+	var username DeletableUsername
 
 	err = runtime.BindStyledParameterWithOptions("simple", "username", r.PathValue("username"), &username, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
 	if err != nil {
@@ -11456,15 +13174,21 @@ func HandlerWithOptions(si ServerInterface, options StdHTTPServerOptions) http.H
 	return m
 }
 
+type BadGatewayJSONResponse Error
+
 type BadRequestJSONResponse Error
 
 type DatabaseUpdatedJSONResponse DatabaseResponse
 
 type ForbiddenJSONResponse Error
 
+type GatewayTimeoutJSONResponse Error
+
+type InternalServerErrorJSONResponse Error
+
 type NotFoundJSONResponse Error
 
-type ServerErrorJSONResponse Error
+type ServiceUnavailableJSONResponse Error
 
 type TooManyRequestsResponseHeaders struct {
 	RetryAfter int
@@ -11575,25 +13299,66 @@ func (response GetBackup429TextResponse) VisitGetBackupResponse(w http.ResponseW
 	return err
 }
 
-type GetBackup5XXJSONResponse struct {
-	Body       Error
-	StatusCode int
+type GetBackup500JSONResponse struct {
+	InternalServerErrorJSONResponse
 }
 
-func (response GetBackup5XXJSONResponse) VisitGetBackupResponse(w http.ResponseWriter) error {
+func (response GetBackup500JSONResponse) VisitGetBackupResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(response.StatusCode)
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetBackup502JSONResponse struct{ BadGatewayJSONResponse }
+
+func (response GetBackup502JSONResponse) VisitGetBackupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(502)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetBackup503JSONResponse struct{ ServiceUnavailableJSONResponse }
+
+func (response GetBackup503JSONResponse) VisitGetBackupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetBackup504JSONResponse struct{ GatewayTimeoutJSONResponse }
+
+func (response GetBackup504JSONResponse) VisitGetBackupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(504)
 	_, err := buf.WriteTo(w)
 	return err
 }
 
 type GetDatabaseTypeVersionRequestObject struct {
-	DatabaseTypeVersionID string `json:"database_type_version_id"`
+	DatabaseTypeVersionID TypeVersionID `json:"database_type_version_id"`
 }
 
 type GetDatabaseTypeVersionResponseObject interface {
@@ -11683,19 +13448,60 @@ func (response GetDatabaseTypeVersion429TextResponse) VisitGetDatabaseTypeVersio
 	return err
 }
 
-type GetDatabaseTypeVersion5XXJSONResponse struct {
-	Body       Error
-	StatusCode int
+type GetDatabaseTypeVersion500JSONResponse struct {
+	InternalServerErrorJSONResponse
 }
 
-func (response GetDatabaseTypeVersion5XXJSONResponse) VisitGetDatabaseTypeVersionResponse(w http.ResponseWriter) error {
+func (response GetDatabaseTypeVersion500JSONResponse) VisitGetDatabaseTypeVersionResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(response.StatusCode)
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDatabaseTypeVersion502JSONResponse struct{ BadGatewayJSONResponse }
+
+func (response GetDatabaseTypeVersion502JSONResponse) VisitGetDatabaseTypeVersionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(502)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDatabaseTypeVersion503JSONResponse struct{ ServiceUnavailableJSONResponse }
+
+func (response GetDatabaseTypeVersion503JSONResponse) VisitGetDatabaseTypeVersionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDatabaseTypeVersion504JSONResponse struct{ GatewayTimeoutJSONResponse }
+
+func (response GetDatabaseTypeVersion504JSONResponse) VisitGetDatabaseTypeVersionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(504)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -11791,19 +13597,60 @@ func (response GetDatabase429TextResponse) VisitGetDatabaseResponse(w http.Respo
 	return err
 }
 
-type GetDatabase5XXJSONResponse struct {
-	Body       Error
-	StatusCode int
+type GetDatabase500JSONResponse struct {
+	InternalServerErrorJSONResponse
 }
 
-func (response GetDatabase5XXJSONResponse) VisitGetDatabaseResponse(w http.ResponseWriter) error {
+func (response GetDatabase500JSONResponse) VisitGetDatabaseResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(response.StatusCode)
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDatabase502JSONResponse struct{ BadGatewayJSONResponse }
+
+func (response GetDatabase502JSONResponse) VisitGetDatabaseResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(502)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDatabase503JSONResponse struct{ ServiceUnavailableJSONResponse }
+
+func (response GetDatabase503JSONResponse) VisitGetDatabaseResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDatabase504JSONResponse struct{ GatewayTimeoutJSONResponse }
+
+func (response GetDatabase504JSONResponse) VisitGetDatabaseResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(504)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -11930,19 +13777,60 @@ func (response UpdateDatabase429TextResponse) VisitUpdateDatabaseResponse(w http
 	return err
 }
 
-type UpdateDatabase5XXJSONResponse struct {
-	Body       Error
-	StatusCode int
+type UpdateDatabase500JSONResponse struct {
+	InternalServerErrorJSONResponse
 }
 
-func (response UpdateDatabase5XXJSONResponse) VisitUpdateDatabaseResponse(w http.ResponseWriter) error {
+func (response UpdateDatabase500JSONResponse) VisitUpdateDatabaseResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(response.StatusCode)
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateDatabase502JSONResponse struct{ BadGatewayJSONResponse }
+
+func (response UpdateDatabase502JSONResponse) VisitUpdateDatabaseResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(502)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateDatabase503JSONResponse struct{ ServiceUnavailableJSONResponse }
+
+func (response UpdateDatabase503JSONResponse) VisitUpdateDatabaseResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateDatabase504JSONResponse struct{ GatewayTimeoutJSONResponse }
+
+func (response UpdateDatabase504JSONResponse) VisitUpdateDatabaseResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(504)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -12069,25 +13957,66 @@ func (response PutDatabase429TextResponse) VisitPutDatabaseResponse(w http.Respo
 	return err
 }
 
-type PutDatabase5XXJSONResponse struct {
-	Body       Error
-	StatusCode int
+type PutDatabase500JSONResponse struct {
+	InternalServerErrorJSONResponse
 }
 
-func (response PutDatabase5XXJSONResponse) VisitPutDatabaseResponse(w http.ResponseWriter) error {
+func (response PutDatabase500JSONResponse) VisitPutDatabaseResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(response.StatusCode)
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PutDatabase502JSONResponse struct{ BadGatewayJSONResponse }
+
+func (response PutDatabase502JSONResponse) VisitPutDatabaseResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(502)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PutDatabase503JSONResponse struct{ ServiceUnavailableJSONResponse }
+
+func (response PutDatabase503JSONResponse) VisitPutDatabaseResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PutDatabase504JSONResponse struct{ GatewayTimeoutJSONResponse }
+
+func (response PutDatabase504JSONResponse) VisitPutDatabaseResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(504)
 	_, err := buf.WriteTo(w)
 	return err
 }
 
 type RunDatabaseActionRequestObject struct {
-	DatabaseID DatabaseID `json:"database_id"`
+	DatabaseID ActionDatabaseID `json:"database_id"`
 	Body       *RunDatabaseActionJSONRequestBody
 }
 
@@ -12208,19 +14137,60 @@ func (response RunDatabaseAction429TextResponse) VisitRunDatabaseActionResponse(
 	return err
 }
 
-type RunDatabaseAction5XXJSONResponse struct {
-	Body       Error
-	StatusCode int
+type RunDatabaseAction500JSONResponse struct {
+	InternalServerErrorJSONResponse
 }
 
-func (response RunDatabaseAction5XXJSONResponse) VisitRunDatabaseActionResponse(w http.ResponseWriter) error {
+func (response RunDatabaseAction500JSONResponse) VisitRunDatabaseActionResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(response.StatusCode)
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RunDatabaseAction502JSONResponse struct{ BadGatewayJSONResponse }
+
+func (response RunDatabaseAction502JSONResponse) VisitRunDatabaseActionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(502)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RunDatabaseAction503JSONResponse struct{ ServiceUnavailableJSONResponse }
+
+func (response RunDatabaseAction503JSONResponse) VisitRunDatabaseActionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RunDatabaseAction504JSONResponse struct{ GatewayTimeoutJSONResponse }
+
+func (response RunDatabaseAction504JSONResponse) VisitRunDatabaseActionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(504)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -12316,19 +14286,60 @@ func (response ListBackups429TextResponse) VisitListBackupsResponse(w http.Respo
 	return err
 }
 
-type ListBackups5XXJSONResponse struct {
-	Body       Error
-	StatusCode int
+type ListBackups500JSONResponse struct {
+	InternalServerErrorJSONResponse
 }
 
-func (response ListBackups5XXJSONResponse) VisitListBackupsResponse(w http.ResponseWriter) error {
+func (response ListBackups500JSONResponse) VisitListBackupsResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(response.StatusCode)
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListBackups502JSONResponse struct{ BadGatewayJSONResponse }
+
+func (response ListBackups502JSONResponse) VisitListBackupsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(502)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListBackups503JSONResponse struct{ ServiceUnavailableJSONResponse }
+
+func (response ListBackups503JSONResponse) VisitListBackupsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListBackups504JSONResponse struct{ GatewayTimeoutJSONResponse }
+
+func (response ListBackups504JSONResponse) VisitListBackupsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(504)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -12448,19 +14459,60 @@ func (response CreateBackup429TextResponse) VisitCreateBackupResponse(w http.Res
 	return err
 }
 
-type CreateBackup5XXJSONResponse struct {
-	Body       Error
-	StatusCode int
+type CreateBackup500JSONResponse struct {
+	InternalServerErrorJSONResponse
 }
 
-func (response CreateBackup5XXJSONResponse) VisitCreateBackupResponse(w http.ResponseWriter) error {
+func (response CreateBackup500JSONResponse) VisitCreateBackupResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(response.StatusCode)
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateBackup502JSONResponse struct{ BadGatewayJSONResponse }
+
+func (response CreateBackup502JSONResponse) VisitCreateBackupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(502)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateBackup503JSONResponse struct{ ServiceUnavailableJSONResponse }
+
+func (response CreateBackup503JSONResponse) VisitCreateBackupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateBackup504JSONResponse struct{ GatewayTimeoutJSONResponse }
+
+func (response CreateBackup504JSONResponse) VisitCreateBackupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(504)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -12557,19 +14609,60 @@ func (response GetBackupArchive429TextResponse) VisitGetBackupArchiveResponse(w 
 	return err
 }
 
-type GetBackupArchive5XXJSONResponse struct {
-	Body       Error
-	StatusCode int
+type GetBackupArchive500JSONResponse struct {
+	InternalServerErrorJSONResponse
 }
 
-func (response GetBackupArchive5XXJSONResponse) VisitGetBackupArchiveResponse(w http.ResponseWriter) error {
+func (response GetBackupArchive500JSONResponse) VisitGetBackupArchiveResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(response.StatusCode)
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetBackupArchive502JSONResponse struct{ BadGatewayJSONResponse }
+
+func (response GetBackupArchive502JSONResponse) VisitGetBackupArchiveResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(502)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetBackupArchive503JSONResponse struct{ ServiceUnavailableJSONResponse }
+
+func (response GetBackupArchive503JSONResponse) VisitGetBackupArchiveResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetBackupArchive504JSONResponse struct{ GatewayTimeoutJSONResponse }
+
+func (response GetBackupArchive504JSONResponse) VisitGetBackupArchiveResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(504)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -12664,7 +14757,7 @@ func (response DownloadBackup400JSONResponse) VisitDownloadBackupResponse(w http
 	return err
 }
 
-type DownloadBackup403JSONResponse struct{ ForbiddenJSONResponse }
+type DownloadBackup403JSONResponse Error
 
 func (response DownloadBackup403JSONResponse) VisitDownloadBackupResponse(w http.ResponseWriter) error {
 
@@ -12741,19 +14834,60 @@ func (response DownloadBackup429TextResponse) VisitDownloadBackupResponse(w http
 	return err
 }
 
-type DownloadBackup5XXJSONResponse struct {
-	Body       Error
-	StatusCode int
+type DownloadBackup500JSONResponse struct {
+	InternalServerErrorJSONResponse
 }
 
-func (response DownloadBackup5XXJSONResponse) VisitDownloadBackupResponse(w http.ResponseWriter) error {
+func (response DownloadBackup500JSONResponse) VisitDownloadBackupResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(response.StatusCode)
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DownloadBackup502JSONResponse struct{ BadGatewayJSONResponse }
+
+func (response DownloadBackup502JSONResponse) VisitDownloadBackupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(502)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DownloadBackup503JSONResponse struct{ ServiceUnavailableJSONResponse }
+
+func (response DownloadBackup503JSONResponse) VisitDownloadBackupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DownloadBackup504JSONResponse struct{ GatewayTimeoutJSONResponse }
+
+func (response DownloadBackup504JSONResponse) VisitDownloadBackupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(504)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -12880,19 +15014,60 @@ func (response DisableDatabaseFeature429TextResponse) VisitDisableDatabaseFeatur
 	return err
 }
 
-type DisableDatabaseFeature5XXJSONResponse struct {
-	Body       Error
-	StatusCode int
+type DisableDatabaseFeature500JSONResponse struct {
+	InternalServerErrorJSONResponse
 }
 
-func (response DisableDatabaseFeature5XXJSONResponse) VisitDisableDatabaseFeatureResponse(w http.ResponseWriter) error {
+func (response DisableDatabaseFeature500JSONResponse) VisitDisableDatabaseFeatureResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(response.StatusCode)
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DisableDatabaseFeature502JSONResponse struct{ BadGatewayJSONResponse }
+
+func (response DisableDatabaseFeature502JSONResponse) VisitDisableDatabaseFeatureResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(502)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DisableDatabaseFeature503JSONResponse struct{ ServiceUnavailableJSONResponse }
+
+func (response DisableDatabaseFeature503JSONResponse) VisitDisableDatabaseFeatureResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DisableDatabaseFeature504JSONResponse struct{ GatewayTimeoutJSONResponse }
+
+func (response DisableDatabaseFeature504JSONResponse) VisitDisableDatabaseFeatureResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(504)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -13019,19 +15194,60 @@ func (response EnableDatabaseFeature429TextResponse) VisitEnableDatabaseFeatureR
 	return err
 }
 
-type EnableDatabaseFeature5XXJSONResponse struct {
-	Body       Error
-	StatusCode int
+type EnableDatabaseFeature500JSONResponse struct {
+	InternalServerErrorJSONResponse
 }
 
-func (response EnableDatabaseFeature5XXJSONResponse) VisitEnableDatabaseFeatureResponse(w http.ResponseWriter) error {
+func (response EnableDatabaseFeature500JSONResponse) VisitEnableDatabaseFeatureResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(response.StatusCode)
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type EnableDatabaseFeature502JSONResponse struct{ BadGatewayJSONResponse }
+
+func (response EnableDatabaseFeature502JSONResponse) VisitEnableDatabaseFeatureResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(502)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type EnableDatabaseFeature503JSONResponse struct{ ServiceUnavailableJSONResponse }
+
+func (response EnableDatabaseFeature503JSONResponse) VisitEnableDatabaseFeatureResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type EnableDatabaseFeature504JSONResponse struct{ GatewayTimeoutJSONResponse }
+
+func (response EnableDatabaseFeature504JSONResponse) VisitEnableDatabaseFeatureResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(504)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -13127,25 +15343,66 @@ func (response ListFirewallRules429TextResponse) VisitListFirewallRulesResponse(
 	return err
 }
 
-type ListFirewallRules5XXJSONResponse struct {
-	Body       Error
-	StatusCode int
+type ListFirewallRules500JSONResponse struct {
+	InternalServerErrorJSONResponse
 }
 
-func (response ListFirewallRules5XXJSONResponse) VisitListFirewallRulesResponse(w http.ResponseWriter) error {
+func (response ListFirewallRules500JSONResponse) VisitListFirewallRulesResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(response.StatusCode)
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListFirewallRules502JSONResponse struct{ BadGatewayJSONResponse }
+
+func (response ListFirewallRules502JSONResponse) VisitListFirewallRulesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(502)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListFirewallRules503JSONResponse struct{ ServiceUnavailableJSONResponse }
+
+func (response ListFirewallRules503JSONResponse) VisitListFirewallRulesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListFirewallRules504JSONResponse struct{ GatewayTimeoutJSONResponse }
+
+func (response ListFirewallRules504JSONResponse) VisitListFirewallRulesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(504)
 	_, err := buf.WriteTo(w)
 	return err
 }
 
 type CreateFirewallRuleRequestObject struct {
-	DatabaseID DatabaseID `json:"database_id"`
+	DatabaseID FirewallDatabaseID `json:"database_id"`
 	Body       *CreateFirewallRuleJSONRequestBody
 }
 
@@ -13266,26 +15523,67 @@ func (response CreateFirewallRule429TextResponse) VisitCreateFirewallRuleRespons
 	return err
 }
 
-type CreateFirewallRule5XXJSONResponse struct {
-	Body       Error
-	StatusCode int
+type CreateFirewallRule500JSONResponse struct {
+	InternalServerErrorJSONResponse
 }
 
-func (response CreateFirewallRule5XXJSONResponse) VisitCreateFirewallRuleResponse(w http.ResponseWriter) error {
+func (response CreateFirewallRule500JSONResponse) VisitCreateFirewallRuleResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(response.StatusCode)
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateFirewallRule502JSONResponse struct{ BadGatewayJSONResponse }
+
+func (response CreateFirewallRule502JSONResponse) VisitCreateFirewallRuleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(502)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateFirewallRule503JSONResponse struct{ ServiceUnavailableJSONResponse }
+
+func (response CreateFirewallRule503JSONResponse) VisitCreateFirewallRuleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateFirewallRule504JSONResponse struct{ GatewayTimeoutJSONResponse }
+
+func (response CreateFirewallRule504JSONResponse) VisitCreateFirewallRuleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(504)
 	_, err := buf.WriteTo(w)
 	return err
 }
 
 type DeleteFirewallRuleRequestObject struct {
-	DatabaseID     DatabaseID `json:"database_id"`
-	FirewallRuleID string     `json:"firewall_rule_id"`
+	DatabaseID     DatabaseID     `json:"database_id"`
+	FirewallRuleID FirewallRuleID `json:"firewall_rule_id"`
 }
 
 type DeleteFirewallRuleResponseObject interface {
@@ -13369,25 +15667,66 @@ func (response DeleteFirewallRule429TextResponse) VisitDeleteFirewallRuleRespons
 	return err
 }
 
-type DeleteFirewallRule5XXJSONResponse struct {
-	Body       Error
-	StatusCode int
+type DeleteFirewallRule500JSONResponse struct {
+	InternalServerErrorJSONResponse
 }
 
-func (response DeleteFirewallRule5XXJSONResponse) VisitDeleteFirewallRuleResponse(w http.ResponseWriter) error {
+func (response DeleteFirewallRule500JSONResponse) VisitDeleteFirewallRuleResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(response.StatusCode)
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteFirewallRule502JSONResponse struct{ BadGatewayJSONResponse }
+
+func (response DeleteFirewallRule502JSONResponse) VisitDeleteFirewallRuleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(502)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteFirewallRule503JSONResponse struct{ ServiceUnavailableJSONResponse }
+
+func (response DeleteFirewallRule503JSONResponse) VisitDeleteFirewallRuleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteFirewallRule504JSONResponse struct{ GatewayTimeoutJSONResponse }
+
+func (response DeleteFirewallRule504JSONResponse) VisitDeleteFirewallRuleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(504)
 	_, err := buf.WriteTo(w)
 	return err
 }
 
 type GetDatabaseHealthRequestObject struct {
-	DatabaseID DatabaseID `json:"database_id"`
+	DatabaseID ElasticsearchDatabaseID `json:"database_id"`
 }
 
 type GetDatabaseHealthResponseObject interface {
@@ -13477,19 +15816,60 @@ func (response GetDatabaseHealth429TextResponse) VisitGetDatabaseHealthResponse(
 	return err
 }
 
-type GetDatabaseHealth5XXJSONResponse struct {
-	Body       Error
-	StatusCode int
+type GetDatabaseHealth500JSONResponse struct {
+	InternalServerErrorJSONResponse
 }
 
-func (response GetDatabaseHealth5XXJSONResponse) VisitGetDatabaseHealthResponse(w http.ResponseWriter) error {
+func (response GetDatabaseHealth500JSONResponse) VisitGetDatabaseHealthResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(response.StatusCode)
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDatabaseHealth502JSONResponse struct{ BadGatewayJSONResponse }
+
+func (response GetDatabaseHealth502JSONResponse) VisitGetDatabaseHealthResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(502)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDatabaseHealth503JSONResponse struct{ ServiceUnavailableJSONResponse }
+
+func (response GetDatabaseHealth503JSONResponse) VisitGetDatabaseHealthResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDatabaseHealth504JSONResponse struct{ GatewayTimeoutJSONResponse }
+
+func (response GetDatabaseHealth504JSONResponse) VisitGetDatabaseHealthResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(504)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -13585,19 +15965,60 @@ func (response GetDatabaseInstancesStatus429TextResponse) VisitGetDatabaseInstan
 	return err
 }
 
-type GetDatabaseInstancesStatus5XXJSONResponse struct {
-	Body       Error
-	StatusCode int
+type GetDatabaseInstancesStatus500JSONResponse struct {
+	InternalServerErrorJSONResponse
 }
 
-func (response GetDatabaseInstancesStatus5XXJSONResponse) VisitGetDatabaseInstancesStatusResponse(w http.ResponseWriter) error {
+func (response GetDatabaseInstancesStatus500JSONResponse) VisitGetDatabaseInstancesStatusResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(response.StatusCode)
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDatabaseInstancesStatus502JSONResponse struct{ BadGatewayJSONResponse }
+
+func (response GetDatabaseInstancesStatus502JSONResponse) VisitGetDatabaseInstancesStatusResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(502)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDatabaseInstancesStatus503JSONResponse struct{ ServiceUnavailableJSONResponse }
+
+func (response GetDatabaseInstancesStatus503JSONResponse) VisitGetDatabaseInstancesStatusResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDatabaseInstancesStatus504JSONResponse struct{ GatewayTimeoutJSONResponse }
+
+func (response GetDatabaseInstancesStatus504JSONResponse) VisitGetDatabaseInstancesStatusResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(504)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -13693,19 +16114,60 @@ func (response GetDatabaseLogsURL429TextResponse) VisitGetDatabaseLogsURLRespons
 	return err
 }
 
-type GetDatabaseLogsURL5XXJSONResponse struct {
-	Body       Error
-	StatusCode int
+type GetDatabaseLogsURL500JSONResponse struct {
+	InternalServerErrorJSONResponse
 }
 
-func (response GetDatabaseLogsURL5XXJSONResponse) VisitGetDatabaseLogsURLResponse(w http.ResponseWriter) error {
+func (response GetDatabaseLogsURL500JSONResponse) VisitGetDatabaseLogsURLResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(response.StatusCode)
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDatabaseLogsURL502JSONResponse struct{ BadGatewayJSONResponse }
+
+func (response GetDatabaseLogsURL502JSONResponse) VisitGetDatabaseLogsURLResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(502)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDatabaseLogsURL503JSONResponse struct{ ServiceUnavailableJSONResponse }
+
+func (response GetDatabaseLogsURL503JSONResponse) VisitGetDatabaseLogsURLResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDatabaseLogsURL504JSONResponse struct{ GatewayTimeoutJSONResponse }
+
+func (response GetDatabaseLogsURL504JSONResponse) VisitGetDatabaseLogsURLResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(504)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -13832,19 +16294,60 @@ func (response ListDatabaseLogsArchives429TextResponse) VisitListDatabaseLogsArc
 	return err
 }
 
-type ListDatabaseLogsArchives5XXJSONResponse struct {
-	Body       Error
-	StatusCode int
+type ListDatabaseLogsArchives500JSONResponse struct {
+	InternalServerErrorJSONResponse
 }
 
-func (response ListDatabaseLogsArchives5XXJSONResponse) VisitListDatabaseLogsArchivesResponse(w http.ResponseWriter) error {
+func (response ListDatabaseLogsArchives500JSONResponse) VisitListDatabaseLogsArchivesResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(response.StatusCode)
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListDatabaseLogsArchives502JSONResponse struct{ BadGatewayJSONResponse }
+
+func (response ListDatabaseLogsArchives502JSONResponse) VisitListDatabaseLogsArchivesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(502)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListDatabaseLogsArchives503JSONResponse struct{ ServiceUnavailableJSONResponse }
+
+func (response ListDatabaseLogsArchives503JSONResponse) VisitListDatabaseLogsArchivesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListDatabaseLogsArchives504JSONResponse struct{ GatewayTimeoutJSONResponse }
+
+func (response ListDatabaseLogsArchives504JSONResponse) VisitListDatabaseLogsArchivesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(504)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -13971,26 +16474,67 @@ func (response ListMaintenances429TextResponse) VisitListMaintenancesResponse(w 
 	return err
 }
 
-type ListMaintenances5XXJSONResponse struct {
-	Body       Error
-	StatusCode int
+type ListMaintenances500JSONResponse struct {
+	InternalServerErrorJSONResponse
 }
 
-func (response ListMaintenances5XXJSONResponse) VisitListMaintenancesResponse(w http.ResponseWriter) error {
+func (response ListMaintenances500JSONResponse) VisitListMaintenancesResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(response.StatusCode)
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMaintenances502JSONResponse struct{ BadGatewayJSONResponse }
+
+func (response ListMaintenances502JSONResponse) VisitListMaintenancesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(502)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMaintenances503JSONResponse struct{ ServiceUnavailableJSONResponse }
+
+func (response ListMaintenances503JSONResponse) VisitListMaintenancesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMaintenances504JSONResponse struct{ GatewayTimeoutJSONResponse }
+
+func (response ListMaintenances504JSONResponse) VisitListMaintenancesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(504)
 	_, err := buf.WriteTo(w)
 	return err
 }
 
 type GetMaintenanceRequestObject struct {
-	DatabaseID    DatabaseID `json:"database_id"`
-	MaintenanceID string     `json:"maintenance_id"`
+	DatabaseID    DatabaseID    `json:"database_id"`
+	MaintenanceID MaintenanceID `json:"maintenance_id"`
 }
 
 type GetMaintenanceResponseObject interface {
@@ -14080,19 +16624,60 @@ func (response GetMaintenance429TextResponse) VisitGetMaintenanceResponse(w http
 	return err
 }
 
-type GetMaintenance5XXJSONResponse struct {
-	Body       Error
-	StatusCode int
+type GetMaintenance500JSONResponse struct {
+	InternalServerErrorJSONResponse
 }
 
-func (response GetMaintenance5XXJSONResponse) VisitGetMaintenanceResponse(w http.ResponseWriter) error {
+func (response GetMaintenance500JSONResponse) VisitGetMaintenanceResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(response.StatusCode)
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMaintenance502JSONResponse struct{ BadGatewayJSONResponse }
+
+func (response GetMaintenance502JSONResponse) VisitGetMaintenanceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(502)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMaintenance503JSONResponse struct{ ServiceUnavailableJSONResponse }
+
+func (response GetMaintenance503JSONResponse) VisitGetMaintenanceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMaintenance504JSONResponse struct{ GatewayTimeoutJSONResponse }
+
+func (response GetMaintenance504JSONResponse) VisitGetMaintenanceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(504)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -14188,19 +16773,60 @@ func (response GetDatabaseMetrics429TextResponse) VisitGetDatabaseMetricsRespons
 	return err
 }
 
-type GetDatabaseMetrics5XXJSONResponse struct {
-	Body       Error
-	StatusCode int
+type GetDatabaseMetrics500JSONResponse struct {
+	InternalServerErrorJSONResponse
 }
 
-func (response GetDatabaseMetrics5XXJSONResponse) VisitGetDatabaseMetricsResponse(w http.ResponseWriter) error {
+func (response GetDatabaseMetrics500JSONResponse) VisitGetDatabaseMetricsResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(response.StatusCode)
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDatabaseMetrics502JSONResponse struct{ BadGatewayJSONResponse }
+
+func (response GetDatabaseMetrics502JSONResponse) VisitGetDatabaseMetricsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(502)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDatabaseMetrics503JSONResponse struct{ ServiceUnavailableJSONResponse }
+
+func (response GetDatabaseMetrics503JSONResponse) VisitGetDatabaseMetricsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDatabaseMetrics504JSONResponse struct{ GatewayTimeoutJSONResponse }
+
+func (response GetDatabaseMetrics504JSONResponse) VisitGetDatabaseMetricsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(504)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -14296,19 +16922,60 @@ func (response GetPitrRecoveryWindow429TextResponse) VisitGetPitrRecoveryWindowR
 	return err
 }
 
-type GetPitrRecoveryWindow5XXJSONResponse struct {
-	Body       Error
-	StatusCode int
+type GetPitrRecoveryWindow500JSONResponse struct {
+	InternalServerErrorJSONResponse
 }
 
-func (response GetPitrRecoveryWindow5XXJSONResponse) VisitGetPitrRecoveryWindowResponse(w http.ResponseWriter) error {
+func (response GetPitrRecoveryWindow500JSONResponse) VisitGetPitrRecoveryWindowResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(response.StatusCode)
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetPitrRecoveryWindow502JSONResponse struct{ BadGatewayJSONResponse }
+
+func (response GetPitrRecoveryWindow502JSONResponse) VisitGetPitrRecoveryWindowResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(502)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetPitrRecoveryWindow503JSONResponse struct{ ServiceUnavailableJSONResponse }
+
+func (response GetPitrRecoveryWindow503JSONResponse) VisitGetPitrRecoveryWindowResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetPitrRecoveryWindow504JSONResponse struct{ GatewayTimeoutJSONResponse }
+
+func (response GetPitrRecoveryWindow504JSONResponse) VisitGetPitrRecoveryWindowResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(504)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -14435,19 +17102,60 @@ func (response RestoreDatabasePitr429TextResponse) VisitRestoreDatabasePitrRespo
 	return err
 }
 
-type RestoreDatabasePitr5XXJSONResponse struct {
-	Body       Error
-	StatusCode int
+type RestoreDatabasePitr500JSONResponse struct {
+	InternalServerErrorJSONResponse
 }
 
-func (response RestoreDatabasePitr5XXJSONResponse) VisitRestoreDatabasePitrResponse(w http.ResponseWriter) error {
+func (response RestoreDatabasePitr500JSONResponse) VisitRestoreDatabasePitrResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(response.StatusCode)
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RestoreDatabasePitr502JSONResponse struct{ BadGatewayJSONResponse }
+
+func (response RestoreDatabasePitr502JSONResponse) VisitRestoreDatabasePitrResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(502)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RestoreDatabasePitr503JSONResponse struct{ ServiceUnavailableJSONResponse }
+
+func (response RestoreDatabasePitr503JSONResponse) VisitRestoreDatabasePitrResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RestoreDatabasePitr504JSONResponse struct{ GatewayTimeoutJSONResponse }
+
+func (response RestoreDatabasePitr504JSONResponse) VisitRestoreDatabasePitrResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(504)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -14583,19 +17291,60 @@ func (response UpgradeDatabase429TextResponse) VisitUpgradeDatabaseResponse(w ht
 	return err
 }
 
-type UpgradeDatabase5XXJSONResponse struct {
-	Body       Error
-	StatusCode int
+type UpgradeDatabase500JSONResponse struct {
+	InternalServerErrorJSONResponse
 }
 
-func (response UpgradeDatabase5XXJSONResponse) VisitUpgradeDatabaseResponse(w http.ResponseWriter) error {
+func (response UpgradeDatabase500JSONResponse) VisitUpgradeDatabaseResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(response.StatusCode)
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpgradeDatabase502JSONResponse struct{ BadGatewayJSONResponse }
+
+func (response UpgradeDatabase502JSONResponse) VisitUpgradeDatabaseResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(502)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpgradeDatabase503JSONResponse struct{ ServiceUnavailableJSONResponse }
+
+func (response UpgradeDatabase503JSONResponse) VisitUpgradeDatabaseResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpgradeDatabase504JSONResponse struct{ GatewayTimeoutJSONResponse }
+
+func (response UpgradeDatabase504JSONResponse) VisitUpgradeDatabaseResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(504)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -14691,19 +17440,60 @@ func (response ListDatabaseUsers429TextResponse) VisitListDatabaseUsersResponse(
 	return err
 }
 
-type ListDatabaseUsers5XXJSONResponse struct {
-	Body       Error
-	StatusCode int
+type ListDatabaseUsers500JSONResponse struct {
+	InternalServerErrorJSONResponse
 }
 
-func (response ListDatabaseUsers5XXJSONResponse) VisitListDatabaseUsersResponse(w http.ResponseWriter) error {
+func (response ListDatabaseUsers500JSONResponse) VisitListDatabaseUsersResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(response.StatusCode)
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListDatabaseUsers502JSONResponse struct{ BadGatewayJSONResponse }
+
+func (response ListDatabaseUsers502JSONResponse) VisitListDatabaseUsersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(502)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListDatabaseUsers503JSONResponse struct{ ServiceUnavailableJSONResponse }
+
+func (response ListDatabaseUsers503JSONResponse) VisitListDatabaseUsersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListDatabaseUsers504JSONResponse struct{ GatewayTimeoutJSONResponse }
+
+func (response ListDatabaseUsers504JSONResponse) VisitListDatabaseUsersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(504)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -14830,26 +17620,67 @@ func (response CreateDatabaseUser429TextResponse) VisitCreateDatabaseUserRespons
 	return err
 }
 
-type CreateDatabaseUser5XXJSONResponse struct {
-	Body       Error
-	StatusCode int
+type CreateDatabaseUser500JSONResponse struct {
+	InternalServerErrorJSONResponse
 }
 
-func (response CreateDatabaseUser5XXJSONResponse) VisitCreateDatabaseUserResponse(w http.ResponseWriter) error {
+func (response CreateDatabaseUser500JSONResponse) VisitCreateDatabaseUserResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(response.StatusCode)
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateDatabaseUser502JSONResponse struct{ BadGatewayJSONResponse }
+
+func (response CreateDatabaseUser502JSONResponse) VisitCreateDatabaseUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(502)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateDatabaseUser503JSONResponse struct{ ServiceUnavailableJSONResponse }
+
+func (response CreateDatabaseUser503JSONResponse) VisitCreateDatabaseUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateDatabaseUser504JSONResponse struct{ GatewayTimeoutJSONResponse }
+
+func (response CreateDatabaseUser504JSONResponse) VisitCreateDatabaseUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(504)
 	_, err := buf.WriteTo(w)
 	return err
 }
 
 type DeleteDatabaseUserRequestObject struct {
-	DatabaseID DatabaseID `json:"database_id"`
-	Username   Username   `json:"username"`
+	DatabaseID DatabaseID        `json:"database_id"`
+	Username   DeletableUsername `json:"username"`
 }
 
 type DeleteDatabaseUserResponseObject interface {
@@ -14933,19 +17764,60 @@ func (response DeleteDatabaseUser429TextResponse) VisitDeleteDatabaseUserRespons
 	return err
 }
 
-type DeleteDatabaseUser5XXJSONResponse struct {
-	Body       Error
-	StatusCode int
+type DeleteDatabaseUser500JSONResponse struct {
+	InternalServerErrorJSONResponse
 }
 
-func (response DeleteDatabaseUser5XXJSONResponse) VisitDeleteDatabaseUserResponse(w http.ResponseWriter) error {
+func (response DeleteDatabaseUser500JSONResponse) VisitDeleteDatabaseUserResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(response.StatusCode)
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteDatabaseUser502JSONResponse struct{ BadGatewayJSONResponse }
+
+func (response DeleteDatabaseUser502JSONResponse) VisitDeleteDatabaseUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(502)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteDatabaseUser503JSONResponse struct{ ServiceUnavailableJSONResponse }
+
+func (response DeleteDatabaseUser503JSONResponse) VisitDeleteDatabaseUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteDatabaseUser504JSONResponse struct{ GatewayTimeoutJSONResponse }
+
+func (response DeleteDatabaseUser504JSONResponse) VisitDeleteDatabaseUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(504)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -15073,19 +17945,60 @@ func (response UpdateDatabaseUser429TextResponse) VisitUpdateDatabaseUserRespons
 	return err
 }
 
-type UpdateDatabaseUser5XXJSONResponse struct {
-	Body       Error
-	StatusCode int
+type UpdateDatabaseUser500JSONResponse struct {
+	InternalServerErrorJSONResponse
 }
 
-func (response UpdateDatabaseUser5XXJSONResponse) VisitUpdateDatabaseUserResponse(w http.ResponseWriter) error {
+func (response UpdateDatabaseUser500JSONResponse) VisitUpdateDatabaseUserResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(response.StatusCode)
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateDatabaseUser502JSONResponse struct{ BadGatewayJSONResponse }
+
+func (response UpdateDatabaseUser502JSONResponse) VisitUpdateDatabaseUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(502)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateDatabaseUser503JSONResponse struct{ ServiceUnavailableJSONResponse }
+
+func (response UpdateDatabaseUser503JSONResponse) VisitUpdateDatabaseUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateDatabaseUser504JSONResponse struct{ GatewayTimeoutJSONResponse }
+
+func (response UpdateDatabaseUser504JSONResponse) VisitUpdateDatabaseUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(504)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -15182,19 +18095,60 @@ func (response ResetDatabaseUserPassword429TextResponse) VisitResetDatabaseUserP
 	return err
 }
 
-type ResetDatabaseUserPassword5XXJSONResponse struct {
-	Body       Error
-	StatusCode int
+type ResetDatabaseUserPassword500JSONResponse struct {
+	InternalServerErrorJSONResponse
 }
 
-func (response ResetDatabaseUserPassword5XXJSONResponse) VisitResetDatabaseUserPasswordResponse(w http.ResponseWriter) error {
+func (response ResetDatabaseUserPassword500JSONResponse) VisitResetDatabaseUserPasswordResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(response.StatusCode)
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ResetDatabaseUserPassword502JSONResponse struct{ BadGatewayJSONResponse }
+
+func (response ResetDatabaseUserPassword502JSONResponse) VisitResetDatabaseUserPasswordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(502)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ResetDatabaseUserPassword503JSONResponse struct{ ServiceUnavailableJSONResponse }
+
+func (response ResetDatabaseUserPassword503JSONResponse) VisitResetDatabaseUserPasswordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ResetDatabaseUserPassword504JSONResponse struct{ GatewayTimeoutJSONResponse }
+
+func (response ResetDatabaseUserPassword504JSONResponse) VisitResetDatabaseUserPasswordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(504)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -15289,19 +18243,60 @@ func (response ListFirewallManagedRanges429TextResponse) VisitListFirewallManage
 	return err
 }
 
-type ListFirewallManagedRanges5XXJSONResponse struct {
-	Body       Error
-	StatusCode int
+type ListFirewallManagedRanges500JSONResponse struct {
+	InternalServerErrorJSONResponse
 }
 
-func (response ListFirewallManagedRanges5XXJSONResponse) VisitListFirewallManagedRangesResponse(w http.ResponseWriter) error {
+func (response ListFirewallManagedRanges500JSONResponse) VisitListFirewallManagedRangesResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(response.StatusCode)
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListFirewallManagedRanges502JSONResponse struct{ BadGatewayJSONResponse }
+
+func (response ListFirewallManagedRanges502JSONResponse) VisitListFirewallManagedRangesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(502)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListFirewallManagedRanges503JSONResponse struct{ ServiceUnavailableJSONResponse }
+
+func (response ListFirewallManagedRanges503JSONResponse) VisitListFirewallManagedRangesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListFirewallManagedRanges504JSONResponse struct{ GatewayTimeoutJSONResponse }
+
+func (response ListFirewallManagedRanges504JSONResponse) VisitListFirewallManagedRangesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(504)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -15469,7 +18464,7 @@ func (sh *strictHandler) GetBackup(w http.ResponseWriter, r *http.Request, backu
 }
 
 // GetDatabaseTypeVersion operation middleware
-func (sh *strictHandler) GetDatabaseTypeVersion(w http.ResponseWriter, r *http.Request, databaseTypeVersionID string) {
+func (sh *strictHandler) GetDatabaseTypeVersion(w http.ResponseWriter, r *http.Request, databaseTypeVersionID TypeVersionID) {
 	var request GetDatabaseTypeVersionRequestObject
 
 	request.DatabaseTypeVersionID = databaseTypeVersionID
@@ -15587,7 +18582,7 @@ func (sh *strictHandler) PutDatabase(w http.ResponseWriter, r *http.Request, dat
 }
 
 // RunDatabaseAction operation middleware
-func (sh *strictHandler) RunDatabaseAction(w http.ResponseWriter, r *http.Request, databaseID DatabaseID) {
+func (sh *strictHandler) RunDatabaseAction(w http.ResponseWriter, r *http.Request, databaseID ActionDatabaseID) {
 	var request RunDatabaseActionRequestObject
 
 	request.DatabaseID = databaseID
@@ -15813,7 +18808,7 @@ func (sh *strictHandler) ListFirewallRules(w http.ResponseWriter, r *http.Reques
 }
 
 // CreateFirewallRule operation middleware
-func (sh *strictHandler) CreateFirewallRule(w http.ResponseWriter, r *http.Request, databaseID DatabaseID) {
+func (sh *strictHandler) CreateFirewallRule(w http.ResponseWriter, r *http.Request, databaseID FirewallDatabaseID) {
 	var request CreateFirewallRuleRequestObject
 
 	request.DatabaseID = databaseID
@@ -15846,7 +18841,7 @@ func (sh *strictHandler) CreateFirewallRule(w http.ResponseWriter, r *http.Reque
 }
 
 // DeleteFirewallRule operation middleware
-func (sh *strictHandler) DeleteFirewallRule(w http.ResponseWriter, r *http.Request, databaseID DatabaseID, firewallRuleID string) {
+func (sh *strictHandler) DeleteFirewallRule(w http.ResponseWriter, r *http.Request, databaseID DatabaseID, firewallRuleID FirewallRuleID) {
 	var request DeleteFirewallRuleRequestObject
 
 	request.DatabaseID = databaseID
@@ -15873,7 +18868,7 @@ func (sh *strictHandler) DeleteFirewallRule(w http.ResponseWriter, r *http.Reque
 }
 
 // GetDatabaseHealth operation middleware
-func (sh *strictHandler) GetDatabaseHealth(w http.ResponseWriter, r *http.Request, databaseID DatabaseID) {
+func (sh *strictHandler) GetDatabaseHealth(w http.ResponseWriter, r *http.Request, databaseID ElasticsearchDatabaseID) {
 	var request GetDatabaseHealthRequestObject
 
 	request.DatabaseID = databaseID
@@ -16005,7 +19000,7 @@ func (sh *strictHandler) ListMaintenances(w http.ResponseWriter, r *http.Request
 }
 
 // GetMaintenance operation middleware
-func (sh *strictHandler) GetMaintenance(w http.ResponseWriter, r *http.Request, databaseID DatabaseID, maintenanceID string) {
+func (sh *strictHandler) GetMaintenance(w http.ResponseWriter, r *http.Request, databaseID DatabaseID, maintenanceID MaintenanceID) {
 	var request GetMaintenanceRequestObject
 
 	request.DatabaseID = databaseID
@@ -16202,7 +19197,7 @@ func (sh *strictHandler) CreateDatabaseUser(w http.ResponseWriter, r *http.Reque
 }
 
 // DeleteDatabaseUser operation middleware
-func (sh *strictHandler) DeleteDatabaseUser(w http.ResponseWriter, r *http.Request, databaseID DatabaseID, username Username) {
+func (sh *strictHandler) DeleteDatabaseUser(w http.ResponseWriter, r *http.Request, databaseID DatabaseID, username DeletableUsername) {
 	var request DeleteDatabaseUserRequestObject
 
 	request.DatabaseID = databaseID
@@ -16318,209 +19313,256 @@ func (sh *strictHandler) ListFirewallManagedRanges(w http.ResponseWriter, r *htt
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7L19c9s4si/8VfDwOVWT7FIyqTdbTp265Umyuzk7meQ4yc6pjXMlkIQkrCmAS4BxNLn+7rfwRoIkKFF+",
-	"mZmq639mHIoEGo3uRqPR6N93L6bbjBJEOPPOv3voG9xmKZJ/v4IcRpChS8QyShgSz1ix3cJ85517F+AS",
-	"JZiBRL/l+d5XmBbyrfLZ+XcPZtmCwC3yzr3tbgCzzPO9OC0YR7l3zvMC+V6cI8hRsoDcO/dGQTgfBKNB",
-	"MP0YTs/HZ+fhZDiejP8chOdBIL4t8hwRvqAZyiHHlCxw4p2TIk19D5E432XyIeSLHDFuulghyItcjOvz",
-	"d0+Tkwv6B3kSeb7HOOQFE8N6+fHNPy4+vn7l3X7xvQ1lvCI+iQbhaDyU3w2jIWXxYJWHQxbDFJM1HSQR",
-	"G8Z0ez6ehqOx53uCMG8aT+fzVTJbhWfReBSMVqcwmqDZTPxOGIck1lRZfcFTFEdwNR+crsbxYDIeTQbR",
-	"ajwdzE+nq+lkdhqexaMhR4wPkkiTI/o2hAgiTPd9mvJ8L6M5987D0Xhi8SIvCMFk7fke32WCriQaEJog",
-	"yZotxIQjIuhf3GCS0Bs584WZFLLY0CL3zs9kgznHZC2fLAoee+ej0PduELpO4E49GN/6HkHf+OIrypmZ",
-	"VW82O4vQFJ1FwelqEgdBOAphNEWCeRnKMU1wvIhgfF1kbIEIjFKUmBlv/c7iDUqKVMvZ5+CL72UpJKUg",
-	"MEiSiH7zfC9HMBFtGVq8c288HA3ng1D+yGiRx0gRWEqF18k39eI0Wo2DJAyDSXx2ugqCIJyFo7MpNC/Z",
-	"MilUyeZCx7eRd3t7e+t7GwQTlEuVvYhjlPFLSNZKhRPE4hxLjRCynd7AHQPLaMcRW/qAbxBI6A1JKUzA",
-	"hhJa5AyIH0EuWxh6vjEI3rknvxLDjDdoC6WxIMXWO/+sf/lSignjuRi+oO0lFULCf0JkzTdtin4uthHK",
-	"AV3JbhnABPANZiDXJgdENNnVyAhPJ2eTaTieBWc2KSuab6X5wITPJp7vbTHBW0FeUJIl5HWNcknXJeL5",
-	"7mIljVCTqA8opiRhgFNwAzEHEVrRHAGe7zBZA7iGmNRIGgdCKv5d4LySvoqyvYTc+l4Gc7hFXE/gj1JY",
-	"37xqU/XmlWCTmDIl0PXJmUZn0XgWBpPVKgrmQYRCGI9jFEor4517GeQbzzeWT7UghOsA5WbeQtfcmvXB",
-	"Re1HIVr6dwCThJIfGHjzqk60rTwOKs3396XzE0O5arIlfnCLDFdLaguG8had4qGbysK0fncSb9WniPEf",
-	"aYLri++nLIEc/UiTnXgaK3XS62qKY2lsT/7FxHC+VyTXl+B7msqxILAay3/kaOWde///SeU5nKhf2Umd",
-	"6ks1qGqEFXPUE6XkWvAT8/pR40R5TnMlcDkCN5ABCLKcRinaKmuCwH99ePcz2NECsCLaYs5Rcg4Kgr5l",
-	"KOYoAZxeI+L1HuJr2aEcUlvk9TQCzMAWpsIooQQ8i2AiifABBFvMmDAjNBd/CklIQGkCng89S68UE5P+",
-	"/JCMVCtIxyDMiyct3+74ObY+dfKiVKgbzDcAcwYIugEMceEKMDnSv9A8wkmCyHFzHgsf5FzYfP21X4pB",
-	"9exhJlQKB0goYoBQDtY5JFwtUTAWr/liIoWQZTkaMLwmKAGfLn8SAoDJV5jiRLyAvmVC9OWYf6b8L7Qg",
-	"yd3EXBCxkp9XnohlKh9o1Ka5cnSmKzmXmADM/Yop6BtmXI7tA8q/olw1fafhvSFcWNMUyAeAxnGRo8QH",
-	"N+iHHAEqOv7/HmiMTNIqBggJKDLGcwS3wnR8xQnKwQriVM/YR0rfQrLT5ondSVZzyNEixVssFLoSV+mG",
-	"gBQKP+ToYfkeR9/4SZZCXO+11qzdqmPhaTCGUrCFZGcMGXuhXKAVzcFStjqQTtMSMOUkiYXS8j+tV7pG",
-	"od8+sTwwScgnAgu+oTn+Fd1RNwq7hYcRkgjBHOXaCgijrqy336Xcn0iW0xgxJtbX14RjvrvDWCQrlXvx",
-	"2WMbWqQJEE1ATAAl6Q6k9AblMcxAirjwHH2Q4LWwsJAkYLPLNogw70t/k/4PMRZJ02vV/+Hl7QalKdAL",
-	"XFRwEOUIXovFNy9S9AIs1UCWgIkdx80GxxsfZEKvMEoFr0ra9L5F9GI5AI2NCwGIrDFB2urKcYrxVs6z",
-	"EMQspxnKufag1KsL4/lV2pFisXHWJo6pvUK3d6Y9dMd26n3ZufEhVZcvgNAg6XXIiIgvSWUbmAmrw0G0",
-	"s14WdJMiTYXA2K6RcZY+18ZR7bFo9C8Uc0Ge4R0rUu52xGnBY6o8XUhKIpf0eilmMlQLNATLXLaxlFY/",
-	"0E+Jnsplm8HI2PkWx+i1tT0M/PBLe+sjl69OihWNP8iNYJHyNkcFy6RVUm8ywDeQgxzxIidiUdpgsj7M",
-	"Wnrt5KjahDnEUG+9mluGNmvsiJa1ORX+3IBjuVloMc3e7riYuik9Jf1TRGmKoPR01CcH5HiL+IYmh2yB",
-	"Gvxb9e6t2eY46GH4V8eW6gP+tdxSwTze4K9I+OFye/9CTZuUroJwnFrbWSGJCSWSl3s38/UZdQmWDDeV",
-	"zK+T98sGEbtX/a6mTBGFufRtapTYM9dBgcUZHQjqw+gP6t1b04wgOMtRrDx/1UF9CK+VJWzI4AvAEJG2",
-	"habCf1HuDZPrxbAlbr73bVD1M8gRZDr0QbhaYpoNvRD74lqPPzBQRq4AJowjqA27rWJy726pgxaokkl1",
-	"ue/WxgslSy6ltFzvFJNrwCmAZn61CLY11MS9FkWeOhqNGE0LjqQvL02LZAOribUwkLTgSpxsR6EUI+Ua",
-	"1CWpyLHnilLYTKsR182Tv8kAq2Ox3NAirwRk54NPH18KIrbwm9Kj0Xh/hMzugbkiZF9RDlPZD3N1hDna",
-	"9lQAOYhS/D2Y53BXEfC2tFktPeYblNuqLPb+HAr+UwJMBEMYG0qM4yLDOjpoaYIeki2kgKkjgGmosE9A",
-	"OpYEuSliAJGvKKWZS+CMmEfl6nKYOW3JaLTSLRwfSiPUmDsOuXIFNOnnYFnGe1RQmIClDmGX/xameQlo",
-	"fkWMOwCWGSKJeEeYbjEPNMdrLDZvCY2LLSL8BwakcZDrtGGU0KYrsoFq71ja32UMSYzSVDYo3DvzACVL",
-	"AHMErgm9IUK3+QZdkQSyTURhngyviDWp5UDkAYEkT2yUy3i8GEa5/fK9qs/qHyjZIwisWxI+lpLIFHfL",
-	"+IcKQ+G8v3DIZ0foUFt/9osNc8rNS2Wlu70fgm70EP2mvINn+lzuudC4SEzYs5Y8PBcDpwS9W8kDr8Pj",
-	"qkJMfj82fLHCZ64R1EPSjj1DeVjpcHjKU0uXB3YXj899lPn9sIPhOud0EVWdevYUp7+oD1z2uDqebLL1",
-	"b5RxqbIZzbnLN27R3+HhWuehPel9o79wEew+oNzX2tvqi1/UB6IZStZ0kaMsXTDEu6WjdXjZYx67A/Ou",
-	"2TwQpm9PS31xBs8+fXz5HECutuPANFdarbwgD7R2q3NVB5PaJ6vOl6wT1u93da+NGag72F1tWmew393+",
-	"tvjRB6yINwAykFHG1zli/059sN2p/wlBSSIfyAi8sJCrtPiWRDJGlELGccyQ8B2dKlGXnP3uIU4a59B+",
-	"ZbgazrbDUujpsTxwwxibDTWKHBNnGQRbcS2bUxnMPYJ+SKqdauxavFzJKp3Wv7ez1lfIOhfcvbR2uWg/",
-	"4RWKd3GKhHtknDXboBp3R05108fZ4nVunhZZUv25zqF2iBinWdbh6BjiPu4y9I9KS5u81HLQcHVUlM6x",
-	"rqYpvUHJIkuLNSb97ft7+b40r25bWpqcqMBpcui83b9fYGafAXEutU4zY1Pd0dgW/ktF1vYPZotJn9fk",
-	"yqSmH+nJ6OGBueTg9osrKmxEQZ6jyF7AjYxZryng1Ad4BSDZOaJxvpdBHm8Oj6BQJ6FHzJrLYrbmsWEr",
-	"rV7MFBgeG0qNnFnzvU/BLd7ts0uGgf33kHIE1hp69ER27Q9qDe8bmjqcdm+DzBmv2K3FG0jW6AWAkYxP",
-	"yfA/kxu6FK04gCl12YsH8N00gY/tZYnx2uGWhlc1BDIAv1rhGMMU/JWCOMWCEcJfVjtZvTmSGwDAEEkA",
-	"JWKJktL/QmUwwK/wg+zUfC7eYwCCFDOutsDH7Ku039b3VSY2VrcHhaHz+Ma8VgnGEVvi41JO7rYQf2Ku",
-	"PLALmQrUyg/qWuOSaMsWkPMcRwVHh/3TaMsuqretSLuVeITK3FrHqRRjNzR3xMbe54iVcdwcrzccwBVH",
-	"OYBA2Tt56A1MA0C8zp1OaZZTLpNk3GFX/aNiUwwJoRxECGg7CgjNQYJSxFFitW6pmnAqF4JKlyY25rFM",
-	"sTKfHJpPFc3oCmMIkpVulWzADKwRETtxlICbDSKAqmwhwS6xcu2xxx3ruJnRfXIgaP1ZvNeY071ukXnP",
-	"+mYRU7LCYmXssSbYDdRmIUErKE/lVjBlyO81K/1movtwt5yQIxbAgnVnGLQsQyUNneuebO/QQPat4Y9M",
-	"/z0p37daC+6XSiDdeZMBeZyw9xXen9HNveW31kaDMyUd/ZiyRy7lnCpr9ohTe2Dh6jfBv2C+ed+5Iuih",
-	"2GuB2jqKDVyuFgC/ytMzHHzENW6v9BzKx7BXpQdeVfz+4mOz/KBlqBJWzGpzxKHAsRJVE4b7ydWBAw/R",
-	"xsHjDvBMrLPXaAc2Mj1XJSg97x6wzLbuHySo28meJyG6D+f461LbERAcsAzFeIVjUOnDPvMJCSW7Lf4V",
-	"5Qf2H8YeVqG7vqv56+oLp7teJma2J1LlW0Y02YkxoK8o34HJt29Sbqfy/+wG5QB9i1HGwWQ0cuS80MQp",
-	"/1sYbwS/TAgRiBd95WHxKhFzjb8KBirPunKB7STf9jmIe0AXYFNsIal63CLG4LrRsp1K2xmDbjf+jgAI",
-	"JsFEXZ+5xkQummWCrEwWuNGnm7L5eq/Wdbn9IQs1Npd8mkMax7h1VKI0Nzp+SBrxw/rEtfcd9s24O4bf",
-	"NZEm+u62u7qpPYN8LVWlc40WomvGzClQiuUfXqxXFQsP8WJF8xgNGEsPJQr2c40bbxlC9rCgx0G+bmUI",
-	"lu9f//zqzc9/rc7kZQ4PUfdcroj5ffHx3cLcdFz6gHGcprUTdkfIon7S7mjI8+2nl6/fvvuHeFbdqPS9",
-	"v1y8+Un+oV90RqD1uD/S9VpMfXeWIGtxoNzomkzVUigA5o4wk7ILe/duv4H8+yUhTjHAObqBaXpZpE6d",
-	"l3f1JBeSJEeMIQZ0uF2MPkcw3hzKVsSJO4/zMdIYOx6nMEKp+zhQjG/fud3BqbAY+FG8/2ARZfnKoTnb",
-	"H4jQ6dJiCpY6USYuGKdbNa8+WJrxm5+3kMA1SoAzcGqmsrJfo2A8DIZhOB4GJ6OJa8Z+U9Y32NiLg/u8",
-	"65V+TzLysOHPtRL1JbpFsGzgEMEfy1TOOrEfzE1xM4dKd59FO2uanwNbCl6+eXVpH/npLxfydXkdXrym",
-	"/+m0phZdB7z5Gi97BWnli/2zS2qMPeCoq6ZdnP4bgqnrMvFr+5Ad6MNnsJFvvwBEXjVWRw8JivEWpkBx",
-	"yXF3oJ3qYzmdGVVnVhnkHOWi5//9ORjMv/z5P5wxVJWGtuCQXbP+n7ENzJNj3i9XJSMp6xxJr3mHxGog",
-	"d7mJ+5J2ze2Uo7OWpuoQX5PkmpIyD8fhLiNAaIIO58zf7QTVTkvqu9aoYgffq3TY2XQ6nh7KiM1y/BVy",
-	"tMDZPdwCwyjpvPW1ouYjpwWVC5GViyEH10ju2Dtnb9GW5ru3iOc4driZ6mdQCP9ETKI6nFKf+mVqv+sI",
-	"79tiK79dFMbJOuqWvkxXXrAbmN29AdW/vHd398/v2rsk/a5932Pct3snu2OaL80G1jnRDguZFe3dk/x2",
-	"gckiQ3lsSso4SFW22E2p6XKh3dm9mYJdvomaub56VdcAFUJMFwlm1wtzyeXBJkApfq+UH1Jjf1lsg9JW",
-	"yk+OTImVVv5PO+lHvL6lX8VDl79gE9q17SyYERBh2jvCxJVB7GuXc+ra4VzStJECJXt9AdA24zvpFK8h",
-	"Rzdwx2w+pfKeqbx5IXdDMpkD6qXMOfLf1YLLViyzLXmxz2y7fcxfNpADqFZcc4nJcMRU7/E9zS8hIByn",
-	"mIu/NjDL6bedkzM/0TXrvIAjVnh9JSYBKV2DFU5dy3tOt/13kXfSO9/jtH8X+uLPURdzxDe+GorsTBPq",
-	"mieLZ8x5fK7NbIt1rqusVju9PG17wlxOE2SLLc2ROwIt88XiImfO250NjpRN+RWVXez4dPmT87oSLPgG",
-	"EY7lZTR55Wql6w6k1OWd33XmXHRZeUPu4HX5MyjT9I8/G0Uk2R9sOJgq3p0LnfN7Nt3P7lmMat9Z7Plh",
-	"t/mr1/ppGkNrlBYvD0xnj7hp5+y67hMRyvEKyz//XaBC/lHdGbKXY1U7wlw3chnUJk9aRP5dnytYFNp0",
-	"ETqgme5J9WlchYFe/mWKdrYebJPpgNMB28DRdDYQmlZ7I4kGJjNU5YUPVGTsENW/VBXfWmGEG4Su0x1g",
-	"KeVif6BuG9is3sKduWzQUKNW9biWnyTD72YzqVIDRSfyJuILkCOYDMyV1wMOdrsonesGRfPWhNWtbIEd",
-	"ea+yVvSunSi3K4eG0HW7Mx8EIEKYrMGHgiRwV+t8dtArtdXOJsTFDb89GwcUrpZ36ZSMTIzBjNCWCD3I",
-	"Ml+0LRrO6bo7349g2r4hs32hSbPCO60M25v02nuht5cv1x0oxGF7m5bBNSY988TMm29FS+1Um7Khgydd",
-	"9ug0YW55kvFNWcLQ7SyobaEOncpWISYoAdGujK+2eXsgQa9HrL8z1c2m+ECAtRb27RdgLUs59hQHi3sH",
-	"I6yqbeeYjosJSTu1Efu0qnLUnshQuTn/XcI5W/jtjvGY3yUGdBdynVarOutsX2HPEcBEdYEpgamdMdF5",
-	"ZOo4Iy/PYTeQgQghAhLMzE2v/Uq27wj0iKjVgZPOrKiCauUaEAaBvy9MZbmnd9yXVt9zqKJiMEmw4vX7",
-	"+ja52bCjsb3ZSDEtiKoJZe4qis4l4YDmwNw5jikhKC5Xos4wHFtsK+Z3Ed0vyFaG1xrp6igfmN7UPPrg",
-	"Gu2URS9/ULVDW2T2C/Q9QoDPFt1KqlotlxS6xNrOYnX6DzpXMN5QhoipGxXDNEW5D0YT4S/NJsJlymFs",
-	"imBVWvn3xRqi1SzHGT29oJNP8BvEs79jtFNOo8lkmU1qiS2jicPzf2fcFveSzHYk3uSU0IJVHg6g5BGq",
-	"JJUpXwe3tStMMNs82ra7x5a55JqryI9rt1fyzrpojHku7+3SXOqv3q0N+yQouGSupGmP50qsSTx4ok5t",
-	"0ejFjRapVRN7KT68oW+IYhkvdu7tXfVBjMy0S4UUDOWDO9QNaXjQrkI2OZK3cdYy9k8S4xdqj0re8Gqr",
-	"jjbjmVnLjLUKO2+AmlcPF9DKUN6z4SxHX49omFMO04Vcoe4U3BVfi97YwcLaDQNtc8um2mZNvYM6sS65",
-	"7Dbdj2iZDxosRy6wo3ChXlg2kG0wWctqSVsEnr1XVQ0+/PdP8vLYc1tdPry8vHg7+PC3i8FoOvN87+2r",
-	"qVvgMc8vlb3am7apVnauctSUeeOOjZv+bSEN9t1StWpNOGdS3TJ3LcHyF5XUC6uLzmlKbxh4Vks4ceWz",
-	"2605VpEEsyyFu+6aItqbXhyb4CB5m6aLI7a3ta5cTLpEMf2K8t2+yB/LoKwIIDgtbBrFhA8wkdNUznIM",
-	"CeAwXyOHWUMwTzFifJGr3mTJiWPcgxTyu39+e3DY+8I9us+dFZU8kIumP+h5w7kxAW0pr7fmmsNPynnY",
-	"H6RQc1Mr8FBd7NfXli0HQRXeLAhzZtj+hoUffsNiD/pW6708ywcuGPEwtY5M3QlX8KQ7VbqsQ9H+rFna",
-	"ynHvS1eAcBWITZGYCb0Nd75zfB6v793AXLh7i+4hdYQmGsPxu3zs8kpvS79mYrkbj1QB50EsfNM9JZz1",
-	"lTxC9QMA+RVBWBY+RCSRrxIK+I15QbqOEOT0RifrOyAsLP9iPKr5FzO/lmsIB7/KdMNng/LP539y5h62",
-	"yke7i+Ppy0UQTEYjfaHoBZDp6ddoBzADUJWH8NVDWelXXZpTeA6sowTx3tBEt2ptMXmjfgzbemaV5D6m",
-	"ELfYN7gqccvebMLCQ+FyPTJnWJ2huMgx332Qbpscnao/elG48mJlQeUkEbZalidtRMl8oEqZr2SpTFXN",
-	"YmjKxsvUANl2NfEbzjNVIRyTFXX3ZyLxoKz9cPH+jY5/y1tejVJ85+q6kq4P4auLhf4V0UU4fBNYZL59",
-	"nOKX8SHxXIV3JOdl3sAVuSKv5YqcQb4BEUrFqsxAjlLI8VekCsXmaK1CnpKYst4r0hux5QnM8HJoWoph",
-	"moIY5jlGDCwvdL15Kfvn4EdVBPaqCIJxLHkt/0RLedstV+Vzy1rysvpHbV4ifZKxyum2PCITjLsiz5bv",
-	"3334CE6+hicwy9jJd5hltyfya/EP8f8FTm5PZEtL15Q+l6VIroiUW3WPT+7vmV1D1RSe9fVpp1BKNUam",
-	"4nGSaLahOR+kMmtFkY62EUoSlBinp46GIWfi4wYzYAmK6Zlhsk4R0HFcIZt5YU54xSuUpteYn8t3/0qv",
-	"iLqMpG7fbWl8be4PGs9E6KfYdAFWYI5UvreYtATlkmDJXMyHV+SXck6yIkpxXNapZJWb0y7ckmAG1zlC",
-	"igJZ1f2KdL2LYpqog54sp0mhitffYMLAM4ZU35evL169ff0DuyJX3t/lDawEszhHGSQxRuzKA1z4Ec+V",
-	"RU9xjLTnpvGH3r75KB0FzKWhdypeVc3NO/fCYTAM9NpMYIYlulkwHKsiRxtpTk603p18L6GibsXzNeKu",
-	"IDwvcqK02pQH5RSovDtjwNfy0K5eh0QVx5HKidmVLB9CEJMVRUiii/uWZuKZFActNPIbN9OviJm8lz+9",
-	"EXZEc65cut8k3rkYiK4Z2sAhGgXB3YCWrLq+TTzDs0EwHwSjj8H4PAjOg2AYnp79ORgpPMNa6pA3nZ/O",
-	"gnA0Vjhep3A1WY2D+Twq0QS7cb5MeXe7srGWEUFDMA9GQRgEQbC4xhEkcDCej89MBlsDV83KKmoOYCQH",
-	"MJ2UgIwl7J2MmPUHnWiWeO1A4NBgZ7e+NwnCrjbLKTz51AABmQTjwx/9xUYNmgSTw1+UKD7ig9H88AdN",
-	"EJlb35v+z/8c/s6G1JG8LQE4P2zoTVlWWazOcM2E5/CjKfHbAJfrqAxVvXJSgs/JOronzqJg7OS783lv",
-	"C7GvcKC0uzdi+cVcR1mGLtV1lTR7MD1u1lZrbWEV1qjed4Yt+NJRMAhOB6P5x3B6PgklfOlo1lZ3Cxoy",
-	"nkfz6fwsCJMYwdFqPEkm85nUeQu21OOpdAfVJ6tReBqfwkkwi8NREATo7GweoXFZuO58Um7LgmYFQEW/",
-	"3niF8/om6sAAjocJc9XA69B1zfQnZe9U9qa+VNVYjfZb7HaagC5QSd2SD6DeRFowD8tKx5eA5mDZqHW8",
-	"bGBRdgvnPpTHhjW5B55izXrZBquPjeJWAUO/Yku50ZA2yuilK+Og01rdy0T9MbH9nlT1oKpauvmqxJw6",
-	"fm22wFZvv1hhs/rcvNyozDJHJcoaJEZH/qWS5itSTi94J3aLXN4NloU7M11bUB9RmjILYpOlMjcTl7et",
-	"FpiaHhi40103qy1E1BMHHOqtW532T1sTW1PKVY/vLHjSP7TEj/rQ1cao+/20RU1EtbAZ09utNoXDeH+A",
-	"WyRWrrqgvdAI13aBVSgRshmIKN8I6x45PMys4E+y+iSrvWUVPHv/6aMEQ3zeIbZ7HJIThWCn8rLvsyJQ",
-	"10n7ZUGYzItJtphgxnMV+dQwio0MLVPaVoZl4FeI5QnWFdEYe77OVq5oMHEynGugPgYSlKkSxrJl1eD5",
-	"FVnWQReXPliqbVP5TDxS52rWoyuylMUJq0fg2dvdh//+yQdvKVnTVz8+fwGWa8QH7N/pliayFWb984qo",
-	"98VrkgT0jSMivWPxarYeyKf/LlCOkXmkMnrkw52kIVsPOMq3mAiC9WP5JuOQy/8gGTccqFpD5pvmr3Io",
-	"HV8KMpZ2BsbzF4ZrORL+IaZkkNEUx5pOmCTNXxSxCUrbP4BnbyQcxasfnw/BhUa3rdA02Y2YzSW9PgfB",
-	"8oo0oB/LbGDH0p4XxAiiAqJsW8z+e/AaZKfXEBCvhsRpNMi8K8ugDJLoCGe3DjrqAim/b0yBXsv9SYV0",
-	"2aK2Vs1S1tw9nn7ZeIejrmc4hwbwk6M0ZeBGw6dhDlgRxwglGsD2aYH5PReYy0KiKNSwbq0VRU34ofXE",
-	"ghA7uNG1AMvqR4IE3Qi/foVzlX1YV3phlkyY8YHj52rpa0fQw3AQTD7KIFQzAH1sBD1Bk8lcR9Bn8Wk4",
-	"idDZPD4cQQ/DYLIngh644uYV2WFn3Nykn976zoEHg+DUOjqYBnc+OojmU1gOHM3h6GwcRmf2wDUSYn3Y",
-	"QXB69LBLoqedw1bJtO5B/z90XvLlyAMT1u/ExBGaegrVNO3tT5hxw68HOUHp5ZN/0IEYpor5FTL3oAIL",
-	"kSkGmNVS2c/lgYh200ZBqF00Gz6Z2DCeqoqMX55jl9ibiIAtlUC2VPjWGuVTvUcrmM8S9FttBVTxX8wA",
-	"ofkWpukO3OQwy+R5/xWBYNkw4ssy6/FFA45YNYUMVbkh7Yqo/BY78UDu1GWKAXV5nspqdJ3ihkeGVgUt",
-	"8p5xKRzvDHylPOP35VFbSS/Q6Ti+J9OUXKe+80FwOgjPHtmK9bdYgWV6qrsPOnZe4dlJFTHTl9RZ8lLl",
-	"0RuOVELQlgCbM3+8I3LXOneAferUzLb05RPF06pWxO1tfye+Drq616TLstJlL8Mn3/tB1wI1EfsP1Hu4",
-	"3XbGzAmsaibtdcVhI2FKJSlVBSfqYOYygz6S0FEqWwslnVjkyoCLJjUWeZmCI5O4rgjHW7Q3QcaUEbq3",
-	"n18DXJdJhOz85CSJBjDDQ8riwSoPh8zc4I/p9gRm2GL3djdIokE4GpesnkZn0KXpJ6av/yV58J/yv8Ji",
-	"eEf6WmUJJbdaWpNmepTpbk+eVku7/op4BQFeMivF5PrB/S7/rnkufTTakN6p0tYNCoMIV1ftXOq8yqZs",
-	"KtkQvOEyFa6edIk5A0uV2Qlk9LEKwSoAvXNAaE3tZSMMES5b3AgfUjhfJtlyKQtELAGj+moTkXhzeV5I",
-	"h6ucnxiSK5IjVmxVak4qBmbMENN2CKwQF4sSoF+lo/cV5TAF9v1yh3kxXZTu2940hYayqSGWWbJ13bMz",
-	"ESrF16kHknvVsi9/v0eigd++BaQ5HO04MhW8VUbFUlbD+M9gEAajsfKx1ZMwGE0GjRQK+11D+8YUNNTE",
-	"X+oK0BWxVva+auCZKhg8kP/70/9R///zc0cSv9itHGHfacwRHzCeI7itl4J4/9dXb98Ph8MaYeW9jAgT",
-	"KCeg2b3TvqoLsFrcRIuKBZK+C7k7GFyW9VFcOq/fP1Ev63dvfe+lGtXATO3+r/Xb+mVJ6yiY/e7c0VF2",
-	"aSKMsBmb80fjWfV5R2EfOSA5AmahY5px/MDAqkhTIDxxh6IApSgnVkxmr1I39QTYavLnk84q23Ii7hQh",
-	"f/xlPZwd547pOgpeJUWK/YRywCDHbIXl9bXeHpNZ9Q/IquolxYgBWnCGE7RHYHsIjUNCpMVVxhX86eTD",
-	"m3++dllX8Ke7y8vV1Z8OSclv6mbp+0De+ecvttP1yiyMsLGD+OP6XPatSHUa7Jh2vWcytYboaqW2OeYB",
-	"ZhLxxoCsaZ9JzU/7MENXKDLDMehKB1ySnxWkjsqNqhCIdGMtDKsSQsjlhqzKLu+c8Xjf3Vl5F7JXLafe",
-	"RsEUneowC6aHG8jKxp+OIX/3UMgrNRWViln24i8l7vnjBMcv2DXTQDeWWkVIwzglQ3ARc/wVmitk9Si5",
-	"ulOnwtUFK2SomsEdAx3AV8bPKDNgDI6bvOR2w8CyRK9aAkpisdkgaAjURa0yCxjmCCxLxVHpH/JKWbob",
-	"lHk0S/BMRXQIQgmz33+uCBGjvkSJ2LotSwS2pQ/0PyBdqUC9/ncM4w1aujZXilVtg3bnvAwLLs2YrNKk",
-	"9Q91OiHdHiPtYp8xw0wXUDUgjH57SFZQ1wVzduyAa0BmByyhSagVFtEcgDxZxN/dIiqZPWQQ9zo2Gvto",
-	"UUImHUzOqFU6dYC6QWCMTJWst+cmQooZr4FB3Tukq4fy2cCOtbHGGic38XQ+XyWzVXgWjUfBaHUKowma",
-	"zczJzWx6FsBRPA/RaroKgiCMxvE0ORXc1hhlnrzvaVV1qMFfyXjMQ/S4snosL9S+LnIqy5JXqGgeKipS",
-	"6shcR5zruxG6ugxFDaPrKdTccahfZ5OtrvqHR/NfVG2oGn6bic0Ip8YNAaf2L9r4XxFZKmMjQWQrFOVr",
-	"tFNIyvL0tet6OkMkYc+7z8trGGz3cAm6NL6not5BNUoI/x4OQ3i8Ids3qN/YjN2JPYcMh8RHFG6FPnp/",
-	"8ir+OEfONWvlNlb9fYuT77V/m0uPXdGUS6QTgrSMOAIk8suW4agp3KQjpGuETlfMelqvHLttyZp+UnDP",
-	"GF3X5d9az/XY1R5j5rjM25S8R7rEe7IpIUAPetF1HFBdzq4OFVpdd/y5AglV56eyfnYDLdSdLWFYrdFJ",
-	"7+tblwik3nY3qDA4NfioF06nwdl4Phmdei2IUS+owDrPvXAS2htahQrae4XRo+lYU+q8fVLujsvADRFs",
-	"1A21NN1UKL+nb7pPc6q67lUN6wO5STLt8b8+vPsZyPJooEw9FSrrA9WOjEzlGqoPyVpZBhuwU1VMaXj2",
-	"oUS9u4fOfP5e5v/B0SyZDMJZEA0mZxM4iNDpajCankE0iWFyFiQGYO/ccyXil8bI4OQJ2ynbhtNJmKyi",
-	"6SBcwdlgEiSng7PTBA3C6RxGp6NwPBrFVdslBGF3DwaTr+xhPp2frqIRGkRjhAaTeXg6iGJ4NkhO48l4",
-	"PI7P4nhW9WBhG/bo44ut9b3KcDbAINuIIk6zUNVKeMpB72ch5LauBNaU0R3DRMs8lPrymAYipeseRsEJ",
-	"2ldPWixj6qJFkyuUI5jstQkSJ1CiLN5v/axnGcp6gI3cwoydTOdoNpuEMDqLZ6swXJ3NkyCaTwP5vk4e",
-	"tMaJKVmolKHe66eBPezQFMmap5TBPSmDhkOWGgiePrYGLGzIzf2q0MbvBO9llUtZeVDFcFUe3zKDa7QE",
-	"z6ywjalnKEH/NcAHzeC/CwSWCoJzaeURfsW0MHcoXG5oillNkUr80T75dXCNVGxZjMsHBnANQA7C2p4g",
-	"dJ9i6yL6Nf++EzqgvRsRNCwt6NH2uDMNSFRtTkYdB+oavNQm5sFPzCsB+WzAbb1RMBoPglN55S/QFxmC",
-	"IPhndWssmJxNTxVOrf32aHw+nZ9P58P5fC7ebluvgemvbsaqpOiqtWFK18P1r8Z+qe9U+vMXG/tV7cdq",
-	"aK/e6DjTVgqYw75VAHhCM0ryn8JOv3fYSQbI7Tn5DW1rA+Pw4O7djZ3Yvq9MibZgEqhBXmpwWkcbu/H3",
-	"sYoJWkFZDSD0j7SQf6M3YAvJDkjX3WDGbGia1OFFRkEHKQbWxUmO+KoDEc1F3f0zjmxJ+Nw8uCvtmg34",
-	"q29cmResFgah1/NuVgXuJiF020eG7p5tYx1OpbEOhpPg7J+em56R17oV7Pr+9J+tC8FNAr9YKJ413M46",
-	"BFBYQ/nRJR4rdB71oIa/M2og6oRH3FpzQqDuXQO6QFCfVoM/wmrgnh07MmVp62+zPJx8t0Et+laXdQ5E",
-	"JgTrOJa6twueNU5Wnzs3pW9rmLUPVOfiAa2M+v5h7MwdVL9rV9sBq/60xe0oFenk16Mo354zoG4sfBtE",
-	"pC19jlOguuI+1hmQhUu61yy8fP/JBwqFUwapE8yu3Xix8udm/G1vtMoE7O992lPh0gYutNgSwtU7D8Ng",
-	"Mjmbz7owWuerURDPxuPBeBqcDibTs+ngLE6CwWoOEzgPw9k0DnSXMk4mel1gsshQHgvR8c4Dq+mFDmB4",
-	"570aHm53A3iDGN0ibd8mQywLjyXRMInqm9fzcTg+lVkTpjMVAe8zABv5dQu/LTS2s+bhaDQah5PJfCZd",
-	"2oXEUa7YW4eRno5nZ6fBPByVP+g3w+lsMpqNJkEdxdl63253FEzOAgey7Pj0bDQ9m57d1sBqzV9WH4eo",
-	"kjjQ1sAUILXsdj+B8sO9pPXP5tcAuh2ngbo6hBbGJ4PfYfDzGmj1b3v8l2GenziA5w5uxA0yn74HzMWf",
-	"GsKR1Y1oGemXcH+JRnVsmVCFE1mDtLt3Pmp7XJ2AglWFlvDjaFyP1XWACNpFXeqf9N84dcAJdl6bq0EK",
-	"PmnUnuOzJthkjXOWkr1/8/HyN9AwKfyPVNT1g3D4WQvuWHWqsbcbno34Q15E11cLuKqsWuKiLoegAf6q",
-	"UlK7MlGdpUBVe2YIQsHvk2FaR351Kd8/++9aHKi0j5FIWgPDdheEmn8MraOBssaRvo+r4jQ16HIr6DWN",
-	"wwCdTWM4DWbRaRCuJqPVfJTE3t7SThaC+BGWqg0U3mmkLLErYUGfMk3/UIVFDcKybRMk/J00m/KirEbL",
-	"rJvJfZauBJT5LY2cAaLlVA6GoG/cuv1iEGQU1J2+CKjajXSOawPeVmJowq3+0YK1NQBmbjwDSUQ3sMfo",
-	"yLPEJsTQ5y/7AIbCQTAejMbGkMyHk/lZuxqqBTAksxoiC2AoCs9WIfTqSLba9nRADs2CabhC4XwSzOJx",
-	"CCFcJeMQBlOvC302KQxUKllsaJF756ZSJiZr+WRR8Ng7H4W+d4PQdQJ36sG4QqJV+x9zm6+EtLOEIBwN",
-	"Z8NgEALMQGX6NPTRrAlA682CeTiZotlstYqS+Xiymp1OplE08UpIjaANPDsaB22QpL2T0IKY9fovVU2Q",
-	"5g6za3hgV0qU8FlY5vHW1SbdNSor/ERj6AaH/3T5k/EeGiDPPIfxtdIT3XlHHZMixw9ZPONpFXgw/AKt",
-	"Nu2a/3fALZAQrQf3jioVVLzb8klttIHaLScNscsA1BC6w72ZLp+YQt59mPj8QI/r83cvibZsATnPcVRw",
-	"1WwGGbuhebJAJM535Vr18vLi7eDD3y4Go+lMgpbrQKgV5bfqvKsgaI5gshCetin87j9Ej6gqlt8oLF/r",
-	"UXq7X47GhZKsPmiZxEtPqZ89j95KdSi0GBs9VGL9SNcU1dUjoWGi2yH4ZYOI2OMZaRPLyhp/RUSlVoh/",
-	"ISIUECUvVJWF8k2YZQjmTBVbwSY9Te0hO68h2gJ1n01iaZEkuvn5Efd/KxXVwOhmQBVAola8mJIVFkub",
-	"ZJ36saW8d1IlNQuPuSFt8+cBbFqLYd7fF2uIVrMcZ/T0gk4+wW8Qz/6O0e6QHboH837BfPNek9DHJNlb",
-	"0hcKltgSdkzitHhCwfhDXYusmUaHZTzonZx8F/8Tgtv7CqSUlLK0pHFR3hsZ1otbDCVadYSqi43uW5Mt",
-	"O9fn1mQprU+3Jg/fmuyQjcetZvZJi9U+LMYPiIv1laCbytDEG8oQMYneMUxTsfh2S5fedA4PICo+8ipa",
-	"c2N7Gn334rnnm7stAgqS7TGLCT3qCvpIS+Ph2IEUK+X7PS14v/uCJ5FTtS37ofJL7rnknUi8uUWlsd9/",
-	"Q5voRiNEWQpjg09rjKJCm6s2GGLH4Vd1sl37CtfZE6oFBN5XPPwD639lTN9RvkFoAjcRRFO6IXSz3oze",
-	"bb6dYfSH8qHFXAnf2V7WnvwT54mLvL/WT6VN3YSTWhGpO5UJk8F4iHWF+bJ6larzrgpyxJCoamL7i4S9",
-	"VbToEtD3Ts7QIzLXtGXpLK0RzRpbR0SmakQeEuFazaWnBKXubHDFprpkddSlqdcf/u4pGIKLgm+8889f",
-	"5J1zhf3kuGFzidaYEpiC8mTn4v0bgEgiTyWHrYtwGizkey6/u22hhUjQoVwWrtZ4+evyjENfc/E00ojn",
-	"ko9SDtWHYEOZvOzThPhHpNgKPlRtib8YikmxlQ8EX76U/Pq+B0FfMJkSYVJRupIHOMK6GmThYaUjVVi+",
-	"ncX7Tv4B06oiqVR3nYnFZf1JickLa8PQLZcVDNsNv5b73wHLUIxXOHbDCNtUGojKdlPv3fk5zxppJ8+t",
-	"xuQZdLulT674stmqV18r+9r+/Ec3Pp6FZVzdVSwbM2Wy2829dd9Qy1JIhA2mOchQvqL5FiVNvGWr/VpW",
-	"ve84C9elAeSZN03MDG/htfDmu1qtCga027ysZSHK0VclcrqoNAmgbeCLWHjT5lS+dvXf+l7eLmx//A91",
-	"Ft81p3YLH3cZMq87WvoZ8RuaX4MVTjnKherKklh7hlSastsvt/83AAD//w==",
+	"7L37d9s2sjj+r+DLe89psqVkSZb8yrlnj5uk29zm4XWc7T0bZyWIhCRuKIAlQCtaf/2/fw4GAAmSoET5",
+	"1W7X/aGRJRIYDGYGM4N5XHsBWyaMEiq4d3LtkW94mcQEPv+Ag69ZIj/xbLnE6do78U5RyChBU/gJsRla",
+	"rjvhtNMf7Hu+d4XjjMjnQyzwFHMynuZDBCnBgoRjLLwTb9DrH3X6vc7g4KK3f9LrnfR63f7h0fe9wUmv",
+	"5/nF+1HonXijYHR8PAsPZv2j6f6gN5gd4umQHBx4vqd+n4aD4KDfG85m095xb0r6ONgPyMDzvSURCyaf",
+	"SUgasTAKPN+jeEk0DP3e4KDX7/V6vbG9Dh79i3gn/cH+cHRw6Htc4LQJ9D6APhrmoHOBRca9E0/iybu5",
+	"ufE1Hk/TYBFdkTI6LxYEJSnp8GhOSYjiiH5FgiGxIAir5yWONyywQDlb0ZjhcJylsXfiLYRI+MneXjjt",
+	"4CTq6m3tBmy5h5NozyCY7+Xr3lN7xfeaZtszU/xZsK+E/s/ZbBXG6089vHx/zsc/v/wYrMQ/Ob7q9kcH",
+	"+6P93rDX84rlfwwWJMxiEpYR8DJLU0IF4gucEB+tUpwkJEQRRZMKEU12J7B+pze66PcUgX0Pe7UzcR3g",
+	"PhBI5b++TVxLTDMcV0ir3xv1jhtIi2ZxXKar/BtFPDzHlkVBvE47es9KjOgjSlaECzSLUi42YI17J5+b",
+	"8Da86B2f7N8Bb6NpSIbDY01FB8FhfzglR8dhC7wNe0f7d8ebv2FpAyNzJOPe5/KCFjJHLrDfmjCqcPer",
+	"cOdrTzNKIzpvWvl/grRtWnnv0Fr5qHfrlU+PRzjfc3KMB0f7/enRVpLu9Q4b191rWLEGedS4YpKmLG1Y",
+	"cu+40xvcz2YfTffrm93fvtm9496gcdEHh/3e0dHB0LX2AvbBlt3+okRj+BcsyAqvK4oKRVnCRUrwEiUp",
+	"u4pCkqIZjqRssESiwuKJN8Uhmutx1LAp2XhwfUijeURxbE4ujKY4LRSj6T9JUJK9j388tT2MehZiE0JD",
+	"KUN8T6wT+XbCuJinhP8aA1peZlyw5Tmmc3KexeQlLKqC+DhmK4RRAI+il29enaNUvlDCRhRKrPePj7qj",
+	"frff63V7e4Oh53sxnhKpvwQRkvKMpLyARY04VoM1QhPWT0lKVgYceBmlWVwCB/7eBFZ19447vcNO/zjf",
+	"vb/f18bt74ID38uScAtcoD+80qB9gsfLCDrT7JvrElggkBzo08VLl/YgPxueN5rEmFA8BR4RaUb8+u/5",
+	"wQyg7peh4iR1UhJKCQ47jMZrlHGSolUkFpKyFowTihLM+YqloVPDkc/LLzQTYIrjtYgCicn8vRPv/7Ij",
+	"Ep0tBmyx2j9d0Dkho2SByYX11DhgdBalSywiRje/IqEdS2gVFhrW2ECfEmBfrTASPF8cEouII0YDsnGZ",
+	"4XTJx1iINJpmQllv+QIIDdJ1osH/+PL89F3n40+nncHowLvx74CglAkSwHpmOOZk+/rP9LjnhBNRxsKS",
+	"qMcKBMwJJalEV44K/7FwYYApo2L/8NPfP3z4afTD/of/e/nLu7/98uOrv5y/utg//Xn840/vfj67FUpc",
+	"DHkK9JATwIylyIKoed0PRNcNMIfuDfTRSnJnAX6wkKIqfLwd23kPHGaVBIxv9W50MvX25/tYgTWRtQQl",
+	"Ta0VwJqk0ve4OLuPCVOSsFQo7WLjjGqNoN29IrEEM4aNUuNUlTyaj6UOCXvXkFhggSgTi4jOEYk5bC0v",
+	"NtMCSs7GqFb63rza3e3VbBnB0Mp38iNLp1EYElonOu2jQeBdQQvMEfmWRGmZdwIWyqlm+TB+rsKKBUHG",
+	"RaM8SRFHEb3CcRQilpZGlLh9HWMuJT7BabAwDFFduASs9CAy1C+xAFOSJYMvLUws1x3CATtyHjWnwcCF",
+	"XF4Vu2rNsFsWmC8QRjH4wChBAVsSjmYpW6I5EWWfWjFzK6eU7/1IsMhS8iriWm2prnmmHpAoZLOZvQNL",
+	"wjmeg26cTeMoiNcdfIWjWA6UvyYXMSWEotDMcFPM+hp0pYo5kRBq063yAUZUkJQSgZ5FAuFY8shaHggB",
+	"4eji7cfnNlx6akvpqcOnhHkJjMraTwMRXcGZIJeeUWk1SZtoVwREcv3AdHoWfwNUlgFy9vr9qzfv/zK+",
+	"+DA+fXnx5m+nF69t1L3HS/I3A4hNQGZeNkPkiqRrROg8ojZluLDhez9GKVnhOJb2g4v2l5jiOQktu6GJ",
+	"+w9GRz08CI77ZDaaSRNsuh+MwsNZdRbHcSOHbT5uUvXS59w8GfT2u71uv79vrJMdLQ83oMSyPNhsFoGW",
+	"5bS8/Ov7mXFmzfgxwHFE5wy9zlKWyKlhMjU+yQpQ9IYYWOCU+DFKufg5mkbTtXA42MEPin6OfjAiC9fE",
+	"hnyR/0+v0+8pmQUjngGVu0dLsG3Q9m98T3shLqIlYZlo4YwIo1AeTQhTviIpiigS0ZK4nBPaMQG/y7Hl",
+	"mn8iOBaLOnhBnHFBUrSA3zVRaWFsnyPqMSWrzR++RxIWLKQFPBr1jvaPh4NDeVgrp8BYYP5V8ii4YhY4",
+	"DeUf/WHf5t95SggFAN9QLjANCP+of6tCalaFaQi7IlYMURY2csLn69wnhQcH4bDTP+hNO8OjIe5MyeGs",
+	"MxgdYTIMcHjUk+ImZVLGei4PaU5MucfH12Pj0bAfzqajTn+GDzrDXnjYOToMSac/OsbTw0F/fzAIirFj",
+	"gkNAW/MM4bQj11TMcDw6PpxNB6Qz3SekMzzuH3amAT7qhIfBcH9/PzgKgoNihhmLY7ZqO8cXQLs8MnD8",
+	"kaRXJH2tKKiKeg4/bnCHmVEQfIFYEGQpCX20It9JIUtRJP4/2OW3bM71Kcw38YphvZjNDfs1SzycD/j5",
+	"2pMnvu3cOLroWU4X7TwG34nvCVZ+crB/Mjo+GR13j4+P5dPlu7GYzXnHzNXlWgLBHVlxK1aM1o3ZvDv/",
+	"l779GuHDo97oGPcOhkeHJDwMBqNgOA2PvZsvvrfAfLxk8jBWCjwl38Q4yFIOyB3kmPt0/raONAlWI2rq",
+	"KygDjpOE7zXJY3hew39wPBzi2aB/MOvjwZCMBv3R4TQ42AfY3mGpeVDJvk49eFn8jlgi7XSp+rtMPKB5",
+	"eyWEhoW/arDf6fU7/cOL/gg2qtcd9o7+bo6N5bpjTdTRcsZ2F7veP/x7zVOccwplHZZUV9ig6zvX2HT4",
+	"10AtT7HtJAHuWDHDJIODYsZmUljam/T5945zf0cAB8NWAA6aACy/3wLAL3ClgZVdO4+odoxce4G6oh7D",
+	"kX/S19ys/hqAq9P6IyVX+i91lSeYwPE4YBkV3sngwHwhH+HeSX//5kZRIyg1rfzqShMFHOCIkhBN18ho",
+	"TyW1sdCfGA86s7TfIfOUcN6oSzUC0uCyrOvGTp/6Y7nOR2Wlsd2iW7vQbcy4VHj4HmFUGl4ZDEu8RmD8",
+	"VHeHF0oNqLjaQqrqwrnuUFtS9QX9ANIPKO34HRFpFDi9XFr0FHan1MXYDBywuXJT6IxJNs6U6dfvjqxd",
+	"k4zFbVYJGKUkAPHlnQzVk2N9VPd7w+HR8cGN70VGQxwvCxBbaWAn1/nLYxyGsNh2yls3X2u3uNrqhtPy",
+	"MXoyGu5LyZJPsotyuCRLlq6VhP42Vn8ZvA0Gg/3+cHh84MOPfIUT81PPvDmOo2UkvJPR/sHRYe+4P8h/",
+	"MMgfHQwHB4Nhz/dggPrz9riD3vCodwMOtngcRvyr3oj9w6PB6Gh0JEnEAll/subYBtUSfystTE6up90M",
+	"ILy4DbR3649/favE0CvrAsqKIILfEJZ6UxTguHBQReBRWa75r3FNwwTiHGv+USKqk19w+V6CU7zkJU3G",
+	"PAumcCecarFQB++c8CwWbpFZhdGGiX2F0yXNX6/NWPebFjBscuDBA20ddwW+bnzvbP5S0n/814yklQt2",
+	"9YM8kJQ9gn6VzzTr9CWMJ/NOAO934K0SxhPJbINerweLK0HgQu0rRskLZdbDFCglIkspN27fDSiWRzTM",
+	"EYn0nHDB0gpt/YADiMfDFClRIAzyUhIw8DOtIhqyVUm0q5HGYM1XzZH8SCnN+iHXoesHCzyRe+SKC/pi",
+	"UfbLbU7bTYfowNsYDRCJdKzXp+j/LBeibu60otIw0g/bxNh0wYyTZFxcjeAk8fzCZ6GMKsdSBxBRMTrZ",
+	"PzrpD7v7w/08qsKcTDmyQKQrHa24vRhjAcszU2ivojqnNTjgfu1wHtuYMr7KV8r8Y1xU73Xs4wZ39UGd",
+	"HzodeQLJg2e/p/hmqyJkzk4AzZqwjXek3SFoxQC18bckLBWegr+ty8UC+/7ObgN2y9NagS3P+7ZuHAvq",
+	"Ns6c3aBu6R7aEWpp2xRG01jLLMlymeEGOl6wLPVOjrQ9FdE5fDPOROCdDPq+tyLka4jX6ov9G20HXZGU",
+	"G3byDg6OpmREjqa9w9kw6PX6gz6ejohyIt4pYuTz/hffS2JMSzFJHWX6pZ1Rf6ADMOSgBihwT3b7vW4P",
+	"DNmUcJalgcP+bEChNkems/1eKPXW4OgQ3NcH/cHRKDAPmSOtiJTyvRJWRrNB/zA4xMPeQdCXBxs5Ojqe",
+	"kv0mCeo6wh2ic8s5rhdXmuE9+Sb+pkBzTaKhtuyBFcviEGXJPMUhkSfhM2kaVDb+uX0L0kQBJTh2giHN",
+	"KFfzuqdsRq/vnRMcfqDxuuH6uAgw8jdfJNuoNffmMLzSAn7JGariysNcIE6uCEUhXvOylqBetZiR4DSO",
+	"CJdHEPwGpFw+yAelgzzGYvPjNSv2IwkYDc/wnLzU3si6lpq7Kg2BuW48PLjV/kjSqyggn2hxp+b0NUcB",
+	"3AiGbEUhngWjJVsSKlyuZ/N8Ru1rS9+7WLEzkjo8aSuGIkGW0vguwziQb60ToqntLWDLtUnye5vDNJ3p",
+	"cCzKDAM4PZwgA3KBc+1NsygOQc2sKCiDodyT3pEV8lmNyW0ldCylxBMx974Yja5Z+C7xPyVu+yPfW0ZU",
+	"fjzU4tusTKtCCRbBAmzRilukCXigKgvJv0Ri8cmM2Y63NZolpRlBEwkUYIoE/toO5xhuScJxEmfziHKz",
+	"muat6MnVDI6lrjjsg644OLjn7WgUS8V2DPPt6Peq+/EfR0ib3tmwXUCAmuJOg4Ak9dC0nNrmjHB5iFms",
+	"3h91D7V6kJPZ7xPx966+2XuZh3QYHcQ+8w2OyvZnsf9lm6rJshx6t6AK31vhVGpk4wJEteULcE+Cw0Bt",
+	"e+GZDQkP0siEo53GK7zmaAJX/BMflcKkFoyyLOVI/qh9uF3PN1mQJjBAaojBgizhcoDQbCk3Tv3yJVe2",
+	"uUghjOzG914yuVfiLaFzdUVfhuh9tpwq/QLGgJv/RcSlqZ8wygmasnBdAqN/ODwajvr7B70jG5QZS5eA",
+	"wIiKg6Hak2gpwevlYEmymZMU4DonIl2fzoSOuiwBpTQDYI8VjgSakhlLCRLpOqJzhOc4oiWQ9ntSof41",
+	"g3AyrcMXkG0E5EZ7e4jIN1ACUVZ/y9DJ0yPXe3EYMvodR29e2X4fLk8NeWJwFBJJpuqamutIIAt4mBPc",
+	"XPLDf6dk5p14/7VXJMLumQf3qq41CXqh529726na34DnWxoMWCwKH759BbIFs4au+i7as+MXyzh888oo",
+	"dMrEqmJkh4WVAiUbFqQmuetybkEUylYwxh5688pHGJhsYhmAk+d3WP5vsa/OSNiKXMHLwijM5Tgn6V12",
+	"ujZtwzoz8/tdFrkhJLW+9YqeMW2KTwWKQM8gfURAUPoCXxGEKyFSNUIg9nBbEdQE8gOTg4kovAV/1CRh",
+	"6UL0drT/uxeL9TjPJuE400/C3e0dOKcyY8P6zGxjOdtdF1kLamlaozO25Q5rLU/csFRbhb3jQi2Dc/NC",
+	"c0tenQA454fvOJoU7qQJYimaVNxak3s5IQowS0wylpPtMEzZc7eNWWz7+K64ftzzpuawe7jj5ka9Srj4",
+	"gYWRgrScKPkDC9cq6QL0eX0vFUcB8MveP7nyPtz2aC0nZUp4CtBdb6pfqy+eqzUUCypwob5RRoWu6GIn",
+	"S++wrCkOx/PizY3rsiZpvyYVqAprqJhvrtDpZyWS0+e5Mu1U5jWCS9M5ea5jXLueShU3yGq9etszebEg",
+	"KUErDJ7GlE1jslS2G0H/+/HDe7RmGeLZdBkJQcITlFHyLVH+ZAi59O6ODHUhDEuQxvgSx9IEJCF6NsUh",
+	"AOEjjJYR59JoY6n8KMk+RLnB9RxQUSah8OGI3HE/vDuhn2sabkJJTgl59iglK8SJEBGdc1hwKe+q/dZv",
+	"SLcqvruffVUpUCEjELmA5immQvkFlH3ry/0U5XpBn87fVpK8dOYUrLmekbDDHovirY0bXJnkoTjenSzR",
+	"RadolUZCxdhJesdreAw0fYElRslsRgIBCGmIjd8BK5EeYStaXFPd3A+hlIL3d8TAeyZ+ZBkNbycA5bgz",
+	"eL24TLXUjntiBDNcTvC5KS/ZO6IoEn7BJ+RbxNXa3JdRO2xuVn5z4/46JrvH7W26L3uBRLpWzji4tkph",
+	"4ReMvcN0rc82fisJl2JBVJweJISYHQePoZpq9931PUG+ib0kxlF51tKw9qgOFa2CIMbQEtO1OQX5C+Wt",
+	"lEiawKgd8G9OEFf+TKmKWq5i65GmVein9yxnqbpjoDgTC5ZG/yK3ZJ/MHuF+iGVKcEpSfXZIjUAd/X7T",
+	"kfCJJikLCIek1NdURGJ9i7XwIjrxs8cXECMgh5BkCe4WyFkKcIJiIgRJuY/CaC7PZUxDtFgnC0K596U9",
+	"w/xNrgVgeq3m364brUgcI60dTTOBpinBXzmEK8bkBZqohUwQx2uOVosoWPgokWI1IrHEVQ6b5aG2tMfa",
+	"kaW8zCYGUa5TlfEwfu6uit5MSCq0rVGKiLS5I464yINRuXLrN9sxdugkpusPM4gIw2EYyeFxfGZNqrOR",
+	"slgLOfW3HlDXLIJoc0FgwJv8R5ymOmirOn3+DYVrDfubKWMxwRTij8oIO8vxkudkaiVHLEiUqqJKUoND",
+	"07X18wnCVGv4lxQKYzAu0LPJ9WU5TvfSO0GXReDspXcz8ZF8KolC+RtEl06e+whfUrUQJUE4ER3+a7xk",
+	"IZm8QBJPkoHwlBMq0GoheczcMVBGSfdSKoTfOnPWsS450hkOyPWN/UuHf42SDkvUjnQSBs/ZRpox2z6X",
+	"yOJLfXNyUjSRsHUuYJkImDLNMdWYe4Em7OtEMkbflNGZqDDYCZyzPf0t1ZwxqdMrMfpSjQDZV+tirOf3",
+	"v9Qvfey45n8bKr3ICe87uFDIYuEDWzeQpyYZOLH1nRSUNFARySYguXv/NMO+OkmlKOBaEVdWIQvbkq7v",
+	"uX0Bbt03SqOxo7OVa9RQSuZxUMsit8OqG6Cuwa+3yTtTeW7zmaEW/049m1chccCjcg5q96HRv0glX1xa",
+	"HXBjW4iGHsqoiGLrVk3pbeq+ceP9bAN9Wxxj57VVwftlQag9q35WQ6aAigSoySVI7J1rgMDCTJ65vR3R",
+	"Oss750UJcJKSAFt1bMpLeK1OzAoNvkAgbKdrxGJp+Clrh4Ne0a2Rm+SXYp5OSjDXt9lUKFWkOtALlHFS",
+	"mvE7jvI4TgjzJ1grADaLgRfVYgdNUDmSynTfzI1WGeAqUzoKAWOzv5oE6xxarvtbG3TKWZwJAp4CkEWA",
+	"Bl4iayn5WSYUOdkKZU5GSoUsU1KWRiqiQxq63on3D0hK/vPJ3t7nf+z9+b8uL/mX7z//Q/7zp//2XI5l",
+	"G7ulVTQj7yeIcXFoXwuWpQUlrX306eJlF8JmvimGG+xvjo6wZ+Cu6IgrkuIY5uGuicxZ1IJTYBH1M8sr",
+	"CSwXw4sFSW2eX2GuLXxGkQmXllIJkmBAVQVPvA5Ysep06iqlXxw8r6DIPW7NZ0dkoiuuSMwSF2XWazRv",
+	"R06dMiqjNBNHUWeisncCC6UMadBP0CQPLlcBQRRNdOR3/reU4RPE0ktqFCI00cFPoEaBr9nUAA1ZkEn7",
+	"/DsOiZ7aZteIkmx3SRdY+StyQT1RCVAxDCjtBfMFCScIpwR9pdL8V5WALmmI+WLKcBoqpdNsalHw2LfS",
+	"dYowdp3qrHQ33yvmLP4g4QZC4M2UUKk/jUuJd0qNb00cyrnWnofq/LOZbLiTbl6+eXXuFCdvzq6GkpHe",
+	"nF0dIJ1gqtOcI6pKmlImqremrtI8lnz83Oscn3Z+xJ3ZSffL93vyzy/XfX//5r9dWpTOvG5W4ShZafT7",
+	"VV5Ez3S603O5CKhL+6xGqxD3wCjRqvh2nBdeeL/dFn0pl2i1L8RdC4JcaTijIJyXu2rIOjRUqIm0GSDY",
+	"5xv/QbTZhq91XSPHL0Y9Mhxcqq3kYkQ7VLId1C7VBR7xFbqcvODeqKISgYv+YMuUsLvnrbo3/FVwsQ0N",
+	"dhZjdcXlWBqHQyfPWXSAnScvusye2xCmO6PxertW70p3dAFVRCm3FM26RptLtyly5qpo/YlxAcdfwlLh",
+	"MkjbcpyVEdkSXlOhygWwO95602hWDIxOB5LDMDpn45Qk8ZgT0UwdtVS6FvvYnFHn2s0t+XX1bSkruujZ",
+	"p4uXzxEWyleKkmrV6DSj96QHqyw/B5Lq6X3Oh6wkv+vb2rRGDJSt2qYxrTTAa7eRK3/0Ec+CBcIcFffn",
+	"PoI4ZB8BoYRTH6UkjLg80Wdx9i2cggPfDjF0skSZclqcBjaW/EJwVSxch6TQ22OZvQYxNhpKEDk2zhII",
+	"NuNaMqcQmBsIfRtVO9l4k9TfZPbY2m07w6ctkTUqrxthbTJ33kYzEqyDmEhTwxg+tkDND0651VV7YRnN",
+	"U/MtKB7m4zzF2rjggiVJg9FggLMC9Fy4NIlgZbOhCNSvnKvV7K6W8v0Mngfx6palucjRGT/XW1wEd9If",
+	"NwkQ51HboPkUUDcMpvN6ti1G5+9se6yalVa3Ac1mYponDam04TlDgsHtAjglV9plqarDUu0jbWeBuOhq",
+	"mxnyPotjVSv25kvZ4+4ezWQnbcPI/ejjNbqoyF5rFrOlZs8MpIZuLfrZJDCs1W6Sc2Y72/t3qtmYO29k",
+	"k+1eGnjT0ooy+q54ChUGhgTTxehfmBs9uOvl4GyJyUzancwlf+5BFzQxng+stcn12q7QipbWRXA9OJtF",
+	"QYRj9BeGgjiSiNAlWC+pcQ6oejNcZVGpOtRzkqp0q//FV/gjTGpel89xqNXNhXJP7eJX0Hpg20dNWbMt",
+	"xNB4V59nOOaEsYO7arfQ3Nsd7J+4Kz/vNC9KUIp9bTozHdX6N8I9XfLT4mnruqzwbVkNAxwhCKb3RBXu",
+	"s5Tw/DImjeYLgfBMEHAZqMpd4D7I+0XIx4VTybVqX7nuTkq1GwJMKRNoSpCWo4iyFIUkJoKE1ugWq1kN",
+	"COqcWNnHPPLcvLJtPze7USTIirdyNER2BxQ4OZmKKzbH6QZ53KAXmB3dRAcS1vcQdl/e041qlnnuprG7",
+	"COhwLQRCMVTtLv5dxgUiv2Y4RhMzy0RhhkRwMyJRFl0RqqLDlyz4igjVxfIn3zrLjIsODKBy/+xvIL2g",
+	"WEWJFEIywxC4oBtVtCGNduTQHE6UU8UOp7BpptJKPBUk2Xj4wnjbFrJJkXhg+O8I+SaVodR/B2wUk9Wy",
+	"G8e15aD3ZHWPTFQarSUf3ZFlKjuR/9BuEzbwAdCQEuEPSEpbTut2BPVLJBZnjcegXop9ACr7W1rBqTr1",
+	"HO2/HvBg30it2yIO7aP4no9Svz352CjfKomKkExzxO5wS7krRZWI4W50teUGNm9Vten+VfH3V7KGxjRY",
+	"h+A+b16waW3V0tNSlsstr2b1HM71l6m2wava4QkJolkUoIIfNolrTBldL6N/kXSL0eVqa9VOcXldvOG0",
+	"UfKck/pGqk4LUxauiyY2w2/fgG5H8C9kvpBvAUkEGg4Gjgs2Fjrpf4mDhcSX8cMi+aCfO2RMRslcNWUo",
+	"1cqoJD/VL5PcCzpFi2yJaTGjLt9SHtnOJ2l05NcH/0ARRsPeUCX8fY1Uzeo8SwSukFc63AKGL89qlR7d",
+	"7KdRa3PR549Fr6Xquk0jIiNutBOWVpyw5Y2rG1twDdBJoejvLe8wNJDmCsMtd/VQGxap2kQ1ntF2syzB",
+	"dLsnf/thbbWrcuOixdLemwThFgp45Skz/YaFv3de6BQ7DHQWYCqtTMHmc8jG+gVuxxiFWvC5QLbL0kgO",
+	"u6RFYZoTNMlLyupAoHqrqgl6pu7dKCEhv6TWK8/hAt5uevUCTXLymfjmD8xmMPwl1V8EOFiQCbx9Lr9Q",
+	"IZbolDIwp0xCA4gdLgWOCkiEZy+pxkI5Gsmujevs82WTdQ5W/hkgkltSEj75iDU+KFP4psAvAy2a6AZj",
+	"RQwXBIdSlcp+SSeOBmQTH3ERxXEpIsvhRivjwtXJzLe/PX/97sPf5HdF8WDf+/H0zVv4oB903rLodV8A",
+	"0W3KBOA1DOTOF5Mqk/MsioTD9Wmqbm3wJzyCeCoqlDn5dVtgEQRuSSyoSC7Jm+pKSa4+JThYVEKQJ3IO",
+	"OzcIThmJnjCSYy8jioW+PcFJItcN3Q+sSJSm+JaGeCi/WoalybFcdKEovX+T79xayS2Fppu2rtgmuLb5",
+	"ZZsB+lLZme2RRC/QJIjCdFKOKAJ8SCmmW3uYn033Ea2vPNDGaKjvuD3G1/Iwm5SPfrutMq9XN2yTRVUq",
+	"krP9sDe9YDbKgxL1VMQBDLCN97dYSiWYW3n9U9OusV34U4UfNxpBamjXiorGfhWbp1TlqlzD6gVSaU3q",
+	"LiskQbTEMVIS2ZF5WI9FsxR61QHwuhq5+uV7Z5hqpTdg29dM+8DWz+dHijleVaNB31sTKcqVCrE9/E+t",
+	"zjpXiigTDZJrS/JAMYcpQqBn4fZMqttd8dtxc20D4VRt+Osi9+FgNNofbUt/SNLoCgsyjpI7nOkGUaB5",
+	"2cGabV66AFnouiu3goVgcZXoo4179g6a1Fg9kCruUPi5aIWkbjvVq36e8OW6E6629tmxHGe9AdDuA5Qa",
+	"89z29dvObnf2ud3Lt5v5ZuNmN2zzuXEOODfaISGTrG6ZwrvjiI4TkgaShBtiRUyKqQvSetuqDaGsTfcK",
+	"RbumNnxV5gBHu6V73ADF+K1i0mgJ/XlVXcZqMWkpMSWNawFq9ag0+fiSXckvXaaTDWiTzZhxQyBStDe4",
+	"4AuB2FYuq5auNcpkcSVGD2Z9gcgyEdDs2zTK5Tae8u5sVofYJdZHmXPlv6kE12H3udgGXGwS2xd5Emk5",
+	"CQ4LhNWJa1JbDUZMsxM/bzHje5mI4kjITwucpOzb2okZq4et+4TXiZIhdK+dRbHreIcutW2DAm/Fd6q9",
+	"bdspNqeDQq4m+nT+9uFSOiUAvsILQK5X7dr0ahPhWnCHltm1fXBV1bDGaaW227vv0sDyVr6uq4JSY99t",
+	"kdf5UH4BZRM6dGfgWmYazsSCUBFBvjNk9c50lSToBVxDx++CDFyLrLQYrl9ZNFQo3e0Gvmgse33LHPjm",
+	"NIJU3HHodhLZQlQ9x77li82CuVxftyqmrVVauNyynS3csc31Zx1prZSJaBbBx18zksGHInXVVhTyfuaQ",
+	"9eoS9VWc1ID8Wd8mWRDacKlewWomNadRYjpaMYHshmTeWYajjmAdvsCD0UFHsm3piXDaKZrKJDGmHRXl",
+	"sA3qotNQ3cGxIuRrvEY8ZkJaLspxaaN6idcmT6fCRrU+EjUNDqIBjJmromDlJJAQ/6Loo9TdrvrX21O4",
+	"ko+qCUfWtDAC3zG9v9T+oh4Tus6XRsjX+mQ+6qEpiegcfcxoiNelyQ+26ss229mAuLDh13djC8OVQoyd",
+	"lJHINbiKP+tF5qHRddJwbtft8b4D0jYtmW9yThp1wSll+Mb47tZag318udIHTSfx0kTlvuKb4wnMk+/k",
+	"SPUAq3ygrTed9uo0YG56KrzDbs2jlAbv7j9ex+2WWNQWiRKNAZWNVw/tcst3W8fvInW86G7uYvIJ1DGf",
+	"5UtjMwjIN6gpNTDvbq8qV82zLl+APHiier7WXba+dbb6bpv/b7oj7tT31ojdcp1S6v7f7jol79DUUsRa",
+	"EmnrfYoa27mm3TzAcPYvWGwXot3gB85dcb+J8xZaqN/K+/qbeHxvA65TEyjCEurViVKCIqqmgNJ5duxZ",
+	"Y3SDI+IkD5lYYI6mhFAURtwkHm9mtU3RCjv4qLfU5kuywoWe61X9Xs/f5JS2jqVbeqGK9wVWPnB3GUfH",
+	"wI7BNsZ1Biyjqn6sSZ2XkwPgiKXIlMAIGKUkyLW7Rqc7Hy8L5DcB3c6lnjvTK9lOJO2Y2dQ++ugrWasD",
+	"Jv9B9eCpgdnOrf8A7nybdAuqqo2cQ+giazvrwKmT66jrYME4oaZuZoDjmKQ+GgylDXIwlGZIigNTMLfg",
+	"yp/Hc0xmB2mUsMNTNvyEv+Ho4OeIrJUhZo7Ng2HpFB0MHcdokRdcgxPaOECyMqahqdeJSCzPAKU4QKAG",
+	"mqaYBosTlNGQpOhDQujp2Ru03+119xG+pBPj+pmgKeFRSBBGE7mn0GcGUzSBTI5JUcU8JkLNKxYpy+aL",
+	"UiiZ/OFLC3/SB2PjuPV3vqbBImWUZbwwhxCjD1ACNI8K3grzLKIRXzyYj66Ffy3HmquCpcs1lOPOKugR",
+	"iRTqY7AUBJN27XTbaLwuZsph2mDmUmsTtwbgMJs0WmGjBmoxxEaIt3v/KqRYtDN3OQJdNe0MzdTL22Wc",
+	"pJ1b1LqrmNuu4osp0f2lkRTioVF4taoImc911tHnU2IOaSOG+42VFsyj26vDJiRtOXCSkqsdBhZM4HgM",
+	"R++t7qjk23I2vrURaOXksbFlQ22jpjxBGVgXXTafSQ945GwVWI50kXritDkxF5jDMQQsStAzq3sxo/H6",
+	"uc0uH1+en77rfPzptDMYHXi+9+7VyE3wkUjPlbzaGNmvVBah4mSVeBMOA1n/NgaBfTvbvzSEcydVNReX",
+	"bgG/aPdOUY5EOXqeleLmXClP9miOUySMeBLjdXPtLm0mjHeN0wLcxvF4B19YaSoXks5JwK5Iut50TcAT",
+	"DJV3JKalTGMRFZ2Iwjblu6zar6dz4hBrBKdxRLgYp2o2KO20i3qgOu7f8vWbrcve5BvWc66tK4wtoav6",
+	"hZaVPyobUKfy8miuPdTNzDd7X9TelAopFeV3dDkPS0FQZegzaJL8mxZYesSiSrraw500y3suzHQ/NQVN",
+	"fSeXV6g5XSOv91R/rVpC0pEarCsjudo6xATabij/gvOZ3R3Djr7v1y19LpXl+E06dl7qosZfB/K42x+o",
+	"LjadQOqmG/rY6KxtyvQXCItLqktSEBpqSxKJlXlAdyJN2UpbeUWFlTXkxJb1i/1BSb84KNcUxp1/QdT0",
+	"s07+8fmfnCHUtR467oLOOv8UQ8KXSv56gSBF5itZo4gjrMom+erLK2lIq7xq1RGRNzQO2ehzaWatZUTf",
+	"qB/7dT6z+hLt0o0IskUc7YhgNhuw/ra7Nb0y5x0cJ0GWRmL9EdQ21UUTiuufZq7wfug1Ah2rVe39ivvP",
+	"R6qf0wzKu6sqT13TOwuCkmDsYuMXQiSqTVJEZ8w9n7nxQHlNpNOzN9qxD4nAlZK3JyqjVddN8lXuuX9J",
+	"dXEq33hMuW/fvfq540t+r/xWgHmIWLqkl/Q1nMgJFgs0JbE8lTlKSYxFdEVU0mFK5sqXC8DkzQyINsQm",
+	"eziJJl0zUoDjGAU4TSPC0eRUN93CqoPQD6rDwWXW6+0HgGv4SCaQEJ2q3hB5Qy2oilXal6m+MZqlbJnf",
+	"p0vEXdJnk7MPHy/Q3lV/DycJ37vGSXKzB2/LP+S/4yi82YORJq4tfQ4lui4p0K1K9Qb7ntt1/02zBF+H",
+	"RkimVGvkytEIQPMFS0Unhng5BTpZTkkYktAoPeVGkrATF4uII4tQzMw8ovOYIO2glrSZZiYcRD7CWPw1",
+	"Eifw7F/YJVUJkSpBG8qK6BRzo5lI/pRGF+JZJIhKW5GbFpIUAAbkRqJ7SX/J90QllOb1y3mh5tQLmoUR",
+	"x/OUEAUBtOu5pE3PkoCF6gYrSVmYqQ5eq4hy9IwTNff569NX715/xy/ppfczZIFCvhlJMA0iwi89BE3y",
+	"nyuJHkcB0Zqbblf87s2Fp2MygTP5yd4eSwhVCO2ydL6nX+J78lmpVEQCDgUnkxYVVqUl2+11e/ocpziJ",
+	"vBMPXJEqiG8BomdP8+jetfog6VB+PyfCdRMhspQqCWBKzAuGVKixEfZziAYo1/JSBeaAkSN+CSW4KOFQ",
+	"lQs8paXSZc+AdDSBwTvuDbqkZqNfvn0jZY7Gcn7Mvwm9E7kQXXe+0vN40Os9XHtbq2lFu0521VL6DW39",
+	"VLk+uafDXr9pzHyZe58qnQWHvf3tL/1oN7Ad9obb38i7h8oXBsfbX6h2przxvZHajs3vObunyncH29+1",
+	"20/LV1pgwtXMU77aAiWu9rfZconTtWTdBVvlfUDk0YznXKoNP5ieFKZ5H3TCa0z/LB7R5PPmlcrW3HNW",
+	"yuR7102N4Nux/KbqvCB0V/LsjUwsTdfFi646n4/JmNa8v0RioW3q2/Tgt0Z6C36LWzSwdpVebWB9jfwn",
+	"3v9j8H6VfYoK6EYYWLRxG4lgvV4TC7YkaMP8wiqX6xtQLfUdmN/o+K4AhUYx8Ki8/6g9558Y9Y/FqBZn",
+	"vspb8O7OluZd4EnLgVYmpJcLFTznqNVcaujWELatOPCS5rSIPki7UUCxAyhtnejqu/qy0hR9keaWCvgO",
+	"Xbq08teVeBfe+4GF62Zsm0ciUq2DDO/duEXA5p0rj6PZpteKvsy91u+aPQdt4Kq37H5i7VasraimOIPN",
+	"2dbM45njdPyIlwRhjspcoeo1l+ul4yAgieBoysRCHp9Th26cZOKJsZ4Y64/JWOjZ2acL6Lr/vIHHNqin",
+	"e6pntkqU2eWsVR3Rqycuc8U0nGeUQwRSuIxoxEWqfMy6a38lFs4U1wenVo7BS6p7e5te9QUkxiMZpbpb",
+	"uKn5Z0bWFf8u6aTc43/io4nyoOXfya/UDab1FdTu46R4c4KevVt//OtbH71jdM5e/fD8BZrMrS72frmp",
+	"/SVVz8vHAATyTRAKtod8NJl34NtfM5JGxHylYqfgyzXAkMw7gqRQa4uYr+FJLrCA/xHw0HZUZTnzTvVX",
+	"WErDmxKMiR3r8vyFwVpKpM0QMdpJWBwFGk4chtVfFLAhies/oGdvoMHWqx+ed9EpUomjhgxMycMJ+3qC",
+	"epNLWmmNnweUO1SnNMsJUZFlXcjvYPRAc7Ct9g7sqEp9KQwefyeLaf4S9vivci93MJbUEvMDoXw9Bo3q",
+	"72z33RoFui7iHRBhRtgZHfo1p92oaSzF9IUksAkSJI45Wun2zpFAPAsCQkISdp9O5adTeYdT+TyDJlzG",
+	"UWvEjzmGFXVuO4StfsxbfUVW9+fyXTUlK2lmzqJUhcWWZaSU4sYF/viXNXzn2xre7rrG4RF7cg39WzPU",
+	"24gLs7n3cn3TSkf9qB0/XBU5zSDqoWjfBcENES8F0Z/AbYxWWwa9vlZZrJiBiNpN71UZLj+/Qc871ROK",
+	"luyKcCSY1DV1T3z1HCua4qO8Jz4caaoyPTT1S5c4jtdoleIkgUiDS4rRpNKNfZLHW77Q9ZdVeADXQxED",
+	"VWpAu6QqssYOeQBjG4IbmEsTU/p0051wf0cxI2FpIWBSPeHHvH7JbvpH7e3WoqrcL36joILi+DkxdJ9U",
+	"hv9cCaeoZvMddQttwY4q2cNFKbWNGgSuBCCpoJ+i2osmVj2crrR/SU30Ewkh8JJlQj2twrog0kmJJTkk",
+	"+ZZEKSnCVCAo6pKKaEk2BpGYgmCPr57kpch2VFKK95ycb6HaINDU/Yojqkr3mh/qWzYxP42zNNal8yOO",
+	"5Js+1P5ZW/FB9V25pLAtKnxwoqLfEPgNCueJkewQ+Vbdh0u6gJwrlgm/iHXj+VLUwyijIorlUai33bXF",
+	"5Ve88gku5bymY+9EIh2kQjfBYtEtfqlU9qg8Z/92A7vxpAL++wrIvxCRS8eCcyTh37tC6N82+qeNULZ5",
+	"2ymVraQS0zy2LJ1TENsqwLTKn130RkDEXzkOdQO7q167J4iykuSGQTihAkZcSOVWaoUm/nQCxUAmiDOd",
+	"7UWhNW2aZqAJ5vsTYHpJU8KzpQpYiuXCzEnCTdOWGRFSCULsCjTQK5LiGNm1BHYVH5+vN0teLQUlcpvQ",
+	"Yq50KxIXVlvFut4Sjp4Bos0bk0sq6VOFEptm20g1dVlhkNSwy5S8qMnKWx5dr2GM8JWG4EKuzVOx596J",
+	"B2s0lZxOPFi5V/UU2qfdxjo4kk+qWV2aPKZrQUy/CKwCw6Fsy//0Ov3eYF9ZLuqbfm8w7Ey6t1/yj1HK",
+	"xc/RNJLjFWtdmLq8erGqeo29OCt7Q4HyTNW978A/f/r/1b/fP3eV1vyykz7CAkFEh4uU4GW5xsnZX169",
+	"O+t2uyXA8rycaUQxbFh1eqdmoRKgNW/JERUKAL5TsNE653nhHxdK9fN76mH97I3vvVSr6hhS2Py2flo/",
+	"DLAOege/OXa0agDy0BCnEbC/N5wVrzdUgYMFwQq41TXcrOM7jmZZHCMe/avS5w3oHCkm3OsfDo+Go/7+",
+	"Qe9ooxCo8gmy2eT7vcZmEVrluoXXfP/hdHsjGS2FrbV+r3UnN33liSoRVdkkLIV6RUqqG+N+V8Wwf9Ae",
+	"FXmGF3StM9SuyIQygTgWEZ9FRiW7hzVXZ4kjAqYBVFppZqwWxO2gZDhJ1KGB/rT38c3fX09cxP2n29P1",
+	"5eWftlHzk6LepKjrJDvv5PMXW203/Fbo7ji36H+nWrudaqwu/h00qh0npjIZm82Ur8N8IXU9vCSmua1W",
+	"LxUx1S9idD0zsxzT1XKLUvte9cpTYYZF50c9GOiUy4xD830b0tLVyHem++FdNLCiTaMq59SkcM7ydTVz",
+	"Zftuk18e0yekp35lCs+1PzVMibwGGWr2ZYV5Xtbu6b75yXm8i29EU2XB5ZZw/dFIswe6JDvlX7kuyWbJ",
+	"oCnRzSzDLjoNRHSFTRJr+bZMZfWqa6uMZ3BlBc0eG9p/Gk03jwwzzYYhzXbF0STv4TlBjAYEhcwEjkFr",
+	"0SaBWMRu5xJRJZ1aMuf5C3dH2HorWH3h7nBbKKzUBf3tQ5N2F2KqkfAOIszZgPhBgoxuu5hw99WUmrZu",
+	"Ec4mXF8KaXPd+SSkn4T0LkJaEeo2Gb1RMdXlqsd5O8ytgUGlWvGObrsYGYFWxNVuSCSzi2ZDo89HvZcr",
+	"z7wDwztbkzaxfKk56VPk0B8hcqi8pzbj6R8eTDkyPQ50C+WXb16da1/JM2htfYLslsgTVcFINV9+DiVq",
+	"L6kpO9Ep1XnP3y/VntcD4FKT5pQtL2ljuXt1O5GfcFB2aIHhpsLEBkHBoWe6lglOSFOtD05oyJ83hwBV",
+	"+mzvhm/zcgXvdwjpLveR3hbXbOGs0ki6vQCz2kbbY9xKkOUvt9DC+r8BasL7wE14S+RsE/LQgEIqc7rm",
+	"3ZMu96TL3Spaq3SyuA+W9hrd3nXpb1MpoMkHeU50hKgmaIdbEd6siN2KbBg23C4ZDtHFG58UoX93HxHs",
+	"YzuSfVg3vE2PW53xi7wJ/1Zbp9yJX1diLTfrL/Lz3xdt+lWcC/S0qPTrdwcmmtX+pEC7swVEbBC3npN6",
+	"1vbnYv6C8yQsI+2Jy/8INTQqjFApvG2xvOldsjvHl4YsqeSbmLlo/1J0hNgSmQypB9ANBIqNojydQlo/",
+	"PlLjgFs41f27CVSeNA3DG7nXdJDhH/NW2I/myKjOXWbmVhWfK+3T6125nNxeFBB6ypD6AzI+lI3K++aD",
+	"g8/suMX1OfXd1euxidVjNm/B3s422uXkg/ymR45oAkZTgsON3A2du6Hv+eNxtekW3v5oLt5wciusGHID",
+	"npjzDxC7brbTYkVJAA/NhWO7Ef9mdqx39UdnUIEaqgKrqwQVUD5J8JxM0DPLC2hqDYPfUncVYwn+NSNo",
+	"ohrzT6yA9quIZSbL0KVnxxEvMfOpWUSbQG88J+qKQ67LR6ZzMsIC9e8aaXymYjncAS66M04pgLqxH1A9",
+	"fhpalUKLnSaEJbp9or0CTgJGw7yv0MYlfIRn5RpewgyNK1EAlNZytxjoexCuOQ3sJmGt12pituhRLWne",
+	"cMqTO/DJHbjzJZNNQI8o4is907d6Sdy92OuVIxjVghR6OUGeplNI273g/82Ec0hmOIsFCOfdBPVPbIWW",
+	"mK4R2GqmH92CxSG/wxIuVuyMpJvXYHrNOdcx6PlN/Wddy3pUAW7RSb7ClgGUFoVtutgpZLmbxp+k+pNU",
+	"31mqu0nJ9qFZ8vdxxPzetd2/qm0teedCIKdCO9lUXQ/0rHLx/9xpZ9ur/o2kyO0kSJOt7UTPk+H9xygp",
+	"7dzcB+Hh7bdf1lzbmb5okr6Rv1+effKRagkOrvAw4l/dzevh56pvcKMnzdwRPCqXm57qOyRZmDfct1yq",
+	"o61pevXE138Evjah/8h0yb/7tVbr4ziJRLrn6Ei61fwyLVt1NQQhP+revrzMqbmrG/rAhrrdb41PVQPh",
+	"Uq/Tx2RVR5vVdhzb0Cm2MdO01C32iYH/KNdV1abHpW22ePrszcX5IzA08Nruha/blRMUOBW81nZfTary",
+	"o6qntfwABTR06olQdafz/tyTLqo0IVfRvE1RvM5CyWo8swQpTx4rH8lqfr6D5HC0TH+QKNjbLeRDrl+2",
+	"X1H+znYxaNFK3lP6KZD1ycdx20rFust8SepAo1cQzJC9rvtClwXxJlmqu58/rhg1LdcFg8VQ8k1YKU2m",
+	"mZtq6qoTTtW4Ux1CW2nkDt2i8VL/aDVwN+X13P16AIjmZluDh5NBurPeqU5P3EH8VPvcNwgfg2G75Cs0",
+	"IYwgmLS8H/G6UvTjLVPLrG/op/O35uCr9MkXKQ6+qg3Qk5crfpgGruG0g5Ooy3jQmaX9LtcZM92ALfdw",
+	"Eu0Vjru9A9zv9+r/Dd0lhrI08kptvmHGP5/s7X3+x96f/+vykn/5/vM/5D9/utcCOE/C+D+zmYsWYfXW",
+	"J7do4gI9wbfapCpaUj5bUz7tpiulVDDd050jrHu2dzeGb3ziqtX74xml5Zl3bzkI720Vh/KhpzjKP+Kl",
+	"T84CmSZdw3uKoB4oWVQlFUmuktN20S8LQqUBl2DOVywN5cE7j64IVZfz8i9CJdOR8IUqYZE/iZOE4JSr",
+	"4kORibNSBmJjeqZN/Y9lAdpz7pwOWX/592IP1iELb7muXyKxONPb2kYi2cbgC9Uh3iKfiAZx9tTQ5kkz",
+	"uW2+Y0kyOgTjVoVk71r+Iw2r1rmNQNYQFV50buuis5QJEkgbRB3EAaaUQWmfPGPRnQ5ZEXM7CnI5hMTr",
+	"J70KzxFF05BSmbPnU0rlHyylsoEZHqZV8UcipI5AyaoQ7cGCcUJN1HWA41gqEI0scklVC9WwiyZmjHHA",
+	"6CySdm/E6ETVySK/ZjguHplc0meTbx35Uwd+mjzf3rT4VmxW4a5HVkRUU81bHtjq5d9Lkaw6ZLdVRLZ7",
+	"h2B0pbs+qRdP6sUu6gV0QNeC9LtCZb2jgrEHfU3H+Wh38kf7uwmthq63JIlxYPrMG+mta/bk1pw07/yi",
+	"zYPLiHPd4pGSx+WswOFvI24sq4WIR7N+JCql1WMfj0+K1r//LRVk0LUTD6bAxV6pjNGt6uVB4CCOdLMV",
+	"U4lLtzxRNVICTFVZvc3V8ko1tx45ZNaeeZegWeu9bcxXqk32FF/3Bwl9V3ta5omGIkflEvDXnuoldJqJ",
+	"hXfy+Ys8EXVnSUda0DmZR4ziGBnRj07P3iBCQ7iDlnyVpXH9uu86hfduavd9nu9d4RQaHQCzqOdKmTKe",
+	"viv0XMSc87l6ES0YhwylsqPf9wjNlhIPxVjyEycBzZbwhcTLlxxfLp9AEZcbhozKk4vEM7hVlYeY6ebf",
+	"LRKAitufelbSB/iAY1NhlCtBpQMJBdS7hQ74uLQMPXJehLQ+8GvwuXR4QoJoFgXupv02lKbDcX2oM3e8",
+	"17NKGNNzazCIOKiP9Ml1/2IVs9dv6zug2us/uFsFmwrTUWplg+aD5Y2La8O9c6fVJTGm8vRgKUpIOmPp",
+	"Uu1AlZT0+KVEBd8R+aBLO0CEAwvNDi/xV2mANY1aFHyoj3leCqKF1Rf1k5qgNMHW9QZQgTSATAxGqXSD",
+	"9T6kRNZf/puKvGjaU3uEi3VCzOOOkd4TsWLpVzSLYkFSybpQX23DknJRdvPl5v8FAAD//w==",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

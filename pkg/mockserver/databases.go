@@ -208,7 +208,7 @@ func (s *Server) EnableDatabaseFeature(_ context.Context, req dbapi.EnableDataba
 	if req.Body == nil {
 		return errorResponse(http.StatusBadRequest, "missing request body"), nil
 	}
-	name := req.Body.Feature.Name
+	name := string(req.Body.Feature.Name)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	db := s.store.dbs[req.DatabaseID]
@@ -236,7 +236,7 @@ func (s *Server) EnableDatabaseFeature(_ context.Context, req dbapi.EnableDataba
 
 // DisableDatabaseFeature turns a feature off.
 func (s *Server) DisableDatabaseFeature(_ context.Context, req dbapi.DisableDatabaseFeatureRequestObject) (dbapi.DisableDatabaseFeatureResponseObject, error) {
-	name := req.Params.Feature
+	name := string(req.Params.Feature)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	db := s.store.dbs[req.DatabaseID]
