@@ -90,7 +90,7 @@ func TestSpecRejectsBrokenCopies(t *testing.T) {
 		{"user example missing a required field", "          - name: metabase\n            read_only: true\n", "          - name: metabase\n"},
 		{"request example with a too-short password", "          password: Xu8eiPh2ohw3Ahngee5phaeT\n          password_confirmation: Xu8eiPh2ohw3Ahngee5phaeT\n", "          password: short\n          password_confirmation: short\n"},
 		{"minimum that is not a number", "            minimum: 1\n            default: 1\n", "            minimum: one\n            default: 1\n"},
-		{"next_upgrade that is neither null nor a version", "            next_upgrade: null\n", "            next_upgrade: 42\n"},
+		{"next_upgrade that is neither null nor a version", "          next_upgrade: null\n", "          next_upgrade: 42\n"},
 		{"firewall rule example of a custom range without its CIDR", "        type: custom_range\n        cidr: 198.51.100.0/24\n", "        type: custom_range\n"},
 		{"feature name that no engine has", "          name: publicly-available\n", "          name: warp-drive\n"},
 		{"action result that is not JSON-shaped as documented", "        ok: 1\n        result: null\n", "        ok: 2\n        result: null\n"},
@@ -338,7 +338,7 @@ func TestSpecIsPortable(t *testing.T) {
 	tests := []struct {
 		name, old, new, want string
 	}{
-		{"nullable without type", "    NullValue:\n      type: string\n      nullable: true\n", "    NullValue:\n      nullable: true\n", "#/components/schemas/NullValue: nullable without type"},
+		{"nullable without type", "    UpgradeTarget:\n      type: object\n      nullable: true\n", "    UpgradeTarget:\n      nullable: true\n", "#/components/schemas/UpgradeTarget: nullable without type"},
 		{"uri without pattern", "          format: uri\n          pattern: '^https?://[^/?#\\s]+[^\\s]*$'\n          description: Absolute URL", "          format: uri\n          description: Absolute URL", "format uri without pattern"},
 	}
 	for _, tt := range tests {
