@@ -96,7 +96,7 @@ breaking-fixtures: $(OASDIFF) ## Prove make breaking passes the spec and fails e
 
 .PHONY: spec-changelog
 spec-changelog: $(OASDIFF) ## Print the changes of openapi.yaml since the baseline, for spec/CHANGELOG.md.
-	$(OASDIFF) changelog $(SPEC_BASELINE) $(SPEC) --color never -f markdown
+	$(OASDIFF) changelog $(SPEC_BASELINE) $(SPEC) -f markdown --severity-levels spec/oasdiff-levels.txt
 
 .PHONY: docs
 docs: $(NPM_BIN)/redocly ## Build the single-page HTML reference into reports/api-reference.html (not committed).
