@@ -181,8 +181,8 @@ func labels(ls ...harness.Label) Labels { return Label(harness.Strings(ls...)...
 
 // itAnswersSharedErrors declares, inside a resource's Describe, the error answers that every
 // operation of the resource documents: 401 without a token, 403 with the addon token of another
-// database, 404 for what does not exist, 429 with Retry-After and 5XX (the last two from mocks
-// started with faults, so only on the mock).
+// database, 404 for what does not exist, 429 with Retry-After and each documented 5xx status (the
+// last two from mocks started with faults, so only on the mock).
 func itAnswersSharedErrors(resource harness.Label) {
 	ops := operationsOf(resource)
 	Context("when the request carries no bearer token", func() {
