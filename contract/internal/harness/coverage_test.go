@@ -43,7 +43,7 @@ func TestMergeCoverage(t *testing.T) {
 			hits[e.OperationID+" "+e.Status] = e.Hits
 		}
 	}
-	want := map[string]int{"getDatabase 200": 2, "getDatabase 5XX": 1, "listBackups 429": 1}
+	want := map[string]int{"getDatabase 200": 2, "getDatabase 503": 1, "listBackups 429": 1}
 	if len(hits) != len(want) {
 		t.Errorf("hits = %v, want %v", hits, want)
 	}
