@@ -22,8 +22,8 @@ import (
 
 	"github.com/getkin/kin-openapi/openapi3"
 
-	"github.com/scalingodb/dbapi-go/gen/dbapispec"
 	"github.com/scalingodb/dbapi-go/gen/dbapi"
+	"github.com/scalingodb/dbapi-go/gen/dbapispec"
 	"github.com/scalingodb/dbapi-go/pkg/mockserver"
 )
 
