@@ -377,7 +377,7 @@ func (d *downloader) run(ctx context.Context, todo []span) error {
 	d.mu.Unlock()
 	if !seen {
 		failures := 0
-		for first == nil {
+		for {
 			st, err := d.open(ctx, segs[0], true)
 			if err == nil {
 				first = st
@@ -612,7 +612,7 @@ func (st *stream) close() {
 func (d *downloader) open(ctx context.Context, sg *segment, openEnded bool) (*stream, error) {
 	actx, cancel := context.WithCancel(ctx)
 	timer := time.AfterFunc(d.cfg.stall, cancel)
-	resp, err := d.get(actx, sg, openEnded)
+	resp, err := d.get(actx, sg, openEnded) //nolint:bodyclose // the stream owns the body and closes it in close
 	if err != nil {
 		timer.Stop()
 		cancel()

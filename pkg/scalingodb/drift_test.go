@@ -294,8 +294,12 @@ var twins = []struct {
 	{"MaintenanceWindowParams", reflect.TypeFor[MaintenanceWindowParams](), reflect.TypeFor[dbapi.MaintenanceWindowUpdate]()},
 	{"Feature", reflect.TypeFor[Feature](), reflect.TypeFor[dbapi.Feature]()},
 	{"FeatureToggle", reflect.TypeFor[FeatureToggle](), reflect.TypeFor[dbapi.FeatureToggleResult]()},
-	{"FirewallRule", reflect.TypeFor[FirewallRule](), reflect.TypeFor[dbapi.FirewallRule]()},
-	{"CreateFirewallRuleParams", reflect.TypeFor[CreateFirewallRuleParams](), reflect.TypeFor[dbapi.FirewallRuleCreate]()},
+	// The spec's rules are a oneOf of two kinds (discriminated by type);
+	// one client type holds either, so it is compared with each.
+	{"FirewallRule(custom)", reflect.TypeFor[FirewallRule](), reflect.TypeFor[dbapi.CustomRangeFirewallRule]()},
+	{"FirewallRule(managed)", reflect.TypeFor[FirewallRule](), reflect.TypeFor[dbapi.ManagedRangeFirewallRule]()},
+	{"CreateFirewallRuleParams(custom)", reflect.TypeFor[CreateFirewallRuleParams](), reflect.TypeFor[dbapi.CustomRangeFirewallRuleCreate]()},
+	{"CreateFirewallRuleParams(managed)", reflect.TypeFor[CreateFirewallRuleParams](), reflect.TypeFor[dbapi.ManagedRangeFirewallRuleCreate]()},
 	{"ManagedRange", reflect.TypeFor[ManagedRange](), reflect.TypeFor[dbapi.ManagedRange]()},
 	{"InstanceStatus", reflect.TypeFor[InstanceStatus](), reflect.TypeFor[dbapi.InstanceStatus]()},
 	{"Operation", reflect.TypeFor[Operation](), reflect.TypeFor[dbapi.Operation]()},
@@ -354,6 +358,20 @@ var allowedDrift = map[[2]string]string{
 	{"Metrics.instances_metrics{}.memory.swap_usage", driftOptionality}:       metricsZero,
 	{"Metrics.instances_metrics{}.real_disk_size", driftOptionality}:          metricsZero,
 
+	{"FirewallRule(custom).cidr", driftOptionality}:      firewallKinds,
+	{"FirewallRule(custom).range_id", driftExtra}:        firewallKinds,
+	{"FirewallRule(custom).type", driftEnum}:             firewallKinds,
+	{"FirewallRule(managed).cidr", driftExtra}:           firewallKinds,
+	{"FirewallRule(managed).range_id", driftOptionality}: firewallKinds,
+	{"FirewallRule(managed).type", driftEnum}:            firewallKinds,
+
+	{"CreateFirewallRuleParams(custom).cidr", driftOptionality}:      firewallKinds,
+	{"CreateFirewallRuleParams(custom).range_id", driftExtra}:        firewallKinds,
+	{"CreateFirewallRuleParams(custom).type", driftEnum}:             firewallKinds,
+	{"CreateFirewallRuleParams(managed).cidr", driftExtra}:           firewallKinds,
+	{"CreateFirewallRuleParams(managed).range_id", driftOptionality}: firewallKinds,
+	{"CreateFirewallRuleParams(managed).type", driftEnum}:            firewallKinds,
+
 	{"Operation.created_at", driftOptionality}: "the operation of a restore always has it in practice; the zero time says it was absent",
 	{"Operation.error", driftOptionality}:      "\"\" unless the operation failed",
 	{"Operation.status", driftOptionality}:     absentIsZero,
@@ -364,6 +382,7 @@ var allowedDrift = map[[2]string]string{
 const (
 	absentIsZero    = "an absent value reads as the zero value (\"\" or false), which means the same to a caller: not set, unknown or not protected"
 	envelopePointer = "a pointer tells a missing envelope key, which the client reports as ErrMalformedResponse"
+	firewallKinds   = "one client type holds both kinds of the spec's oneOf: Type says which, CIDR is set for a custom range and RangeID for a managed one (Create checks it before sending)"
 	metricsZero     = "the spec makes every figure optional (the documents disagree on names); an absent figure reads as 0"
 )
 
@@ -393,6 +412,10 @@ func TestClientTypesMatchTheSpec(t *testing.T) {
 // differs; the others have the same name in both packages.
 var enumTwins = map[string]string{"InstanceRole": "InstanceStatusRole", "RestorationStatus": "BackupRestorationStatus", "RestorationMethod": "BackupRestorationMethod"}
 
+// enumUnions names the generated enums whose values together are those of
+// one client enum: the spec gives each kind of a oneOf its own.
+var enumUnions = map[string][]string{"FirewallRuleType": {"CustomRangeFirewallRuleType", "ManagedRangeFirewallRuleType"}}
+
 // TestClientEnumsMatchTheSpec compares every enum of the client (a named
 // type with string constants) with its generated twin, including those no
 // tagged type reaches (HealthStatus).
@@ -408,6 +431,16 @@ func TestClientEnumsMatchTheSpec(t *testing.T) {
 			twin = n
 		}
 		want, ok := gen[twin]
+		if parts, union := enumUnions[name]; union {
+			want, ok = nil, true
+			for _, p := range parts {
+				vals, found := gen[p]
+				if !found {
+					t.Errorf("client enum %s: no generated %s", name, p)
+				}
+				want = append(want, vals...)
+			}
+		}
 		if !ok {
 			t.Errorf("client enum %s has no generated twin %s", name, twin)
 			continue

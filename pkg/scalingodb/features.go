@@ -75,7 +75,7 @@ func (s *FeaturesService) Disable(ctx context.Context, databaseID, feature strin
 	}
 	w, status, err := fetch[struct {
 		Message *string `json:"message"`
-	}](ctx, s.c, "disableDatabaseFeature", call1P(s.c.api.DisableDatabaseFeature, databaseID, &dbapi.DisableDatabaseFeatureParams{Feature: feature}))
+	}](ctx, s.c, "disableDatabaseFeature", call1P(s.c.api.DisableDatabaseFeature, databaseID, &dbapi.DisableDatabaseFeatureParams{Feature: dbapi.FeatureName(feature)}))
 	if err != nil {
 		return nil, err
 	}
