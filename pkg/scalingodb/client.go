@@ -491,16 +491,6 @@ func pathID(field, v string) error {
 	return nil
 }
 
-// pathIDs checks path parameters given as name, value pairs (see pathID).
-func pathIDs(pairs ...string) error {
-	for i := 0; i+1 < len(pairs); i += 2 {
-		if err := pathID(pairs[i], pairs[i+1]); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
 // sender sends the request of one operation through the generated client,
 // with the editors the client adds.
 type sender = func(context.Context, ...dbapi.RequestEditorFn) (*http.Response, error)
