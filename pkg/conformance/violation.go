@@ -24,6 +24,7 @@ const (
 	KindBody        Kind = "body"         // a body is present where none is documented, absent, or not JSON
 	KindSchema      Kind = "schema"       // a JSON body breaks its schema
 	KindParameter   Kind = "parameter"    // a path, query or header parameter is missing or malformed
+	KindTooLarge    Kind = "too-large"    // a body is larger than the Validator reads (WithMaxBodyBytes)
 )
 
 // maxGot is the length beyond which Violation.Got is truncated.
