@@ -3,6 +3,7 @@ package conformance
 import (
 	"math"
 	"regexp"
+	"strconv"
 	"strings"
 	"unicode/utf16"
 
@@ -34,6 +35,7 @@ type checker struct {
 	numFmt  openapi3.NumberFormatValidator
 	min     *float64
 	max     *float64
+	intBits int // for an integer-only schema: the bits of the Go integer it decodes into, else 0
 
 	minItems uint64
 	maxItems *uint64
@@ -108,6 +110,17 @@ func (cp *compiler) compile(s *openapi3.Schema) *checker {
 		c.numFmt = openapi3.SchemaNumberFormats[f]
 	}
 	c.min, c.max = s.Min, s.Max
+	if c.permits(openapi3.TypeInteger) && !c.permits(openapi3.TypeNumber) && c.types != nil {
+		// oapi-codegen: int32 → int32, int64 → int64, no format → int.
+		switch s.Format {
+		case "int32":
+			c.intBits = 32
+		case "int64":
+			c.intBits = 64
+		default:
+			c.intBits = strconv.IntSize
+		}
+	}
 	c.minItems, c.maxItems = s.MinItems, s.MaxItems
 	if s.Items != nil {
 		if s.Items.Value == nil {

@@ -147,7 +147,7 @@ func (v *Validator) checkRequestBody(info *opInfo, r *http.Request, tmpl Violati
 	if ci.schema == nil {
 		return nil
 	}
-	return v.visit(ci.schema, ci.check, value, tmpl)
+	return mergeViolations(ci.check.strictViolations(data, tmpl), v.visit(ci.schema, ci.check, value, tmpl))
 }
 
 func isEmptyObject(data []byte) bool {

@@ -186,6 +186,24 @@ func TestValidator_ValidateResponse_Violations(t *testing.T) {
 		{"200 download as JSON", "GET", download, 200, jsonCT, `{}`, "downloadBackup", conformance.KindContentType, "header Content-Type", "application/octet-stream"},
 		{"bad Accept-Ranges", "GET", download, 200, hdr("Content-Type", "application/octet-stream", "Accept-Ranges", "none"), "PG", "downloadBackup", conformance.KindHeader, "header Accept-Ranges", "one of [bytes]"},
 		{"error body without error key", "GET", backups, 404, jsonCT, `{"message":"not found"}`, "listBackups", conformance.KindSchema, "/error", "required property"},
+		// Accepted by a JSON Schema reading, but encoding/json cannot decode them into the generated
+		// types, or decodes something else.
+		{"int64 of 2^63", "POST", backups, 201, jsonCT, env(withBackup("size", "9223372036854775808")), "createBackup", conformance.KindSchema, "/database_backup/size", "int64"},
+		{"int64 that rounds to 2^63", "POST", backups, 201, jsonCT, env(withBackup("size", "9223372036854775809")), "createBackup", conformance.KindSchema, "/database_backup/size", "int64"},
+		{"int64 below its range", "POST", backups, 201, jsonCT, env(withBackup("size", "-9223372036854775809")), "createBackup", conformance.KindSchema, "/database_backup/size", "int64"},
+		{"integer written 1.0", "POST", backups, 201, jsonCT, env(withBackup("size", "1.0")), "createBackup", conformance.KindSchema, "/database_backup/size", "without fraction or exponent"},
+		{"integer written 1e3", "POST", backups, 201, jsonCT, env(withBackup("size", "1e3")), "createBackup", conformance.KindSchema, "/database_backup/size", "without fraction or exponent"},
+		{"integer written 10e-1", "POST", backups, 201, jsonCT, env(withBackup("size", "10e-1")), "createBackup", conformance.KindSchema, "/database_backup/size", "without fraction or exponent"},
+		{"integer without format beyond Go int", "GET", host + "/api/databases/my-db-123/maintenance", 200, jsonCT, `{"maintenance":[],"meta":{"pagination":{"current_page":1,"per_page":1,"prev_page":null,"next_page":9223372036854775808,"total_pages":1,"total_count":0}}}`, "listMaintenances", conformance.KindSchema, "/meta/pagination/next_page", "Go int"},
+		{"comma before a date-time's fraction", "POST", backups, 201, jsonCT, env(withBackup("created_at", `"2018-09-02T03:00:00,5Z"`)), "createBackup", conformance.KindSchema, "/database_backup/created_at", "date-time"},
+		{"leap second", "POST", backups, 201, jsonCT, env(withBackup("created_at", `"2016-12-31T23:59:60Z"`)), "createBackup", conformance.KindSchema, "/database_backup/created_at", "date-time"},
+		{"second Retry-After line", "GET", backups, 429, http.Header{"Content-Type": {"application/json"}, "Retry-After": {"5", "60"}}, `{"error":"slow down"}`, "listBackups", conformance.KindHeader, "header Retry-After", "one header line"},
+		{"second Content-Type line", "GET", userList, 200, http.Header{"Content-Type": {"application/json", "text/html"}}, users, "listDatabaseUsers", conformance.KindContentType, "header Content-Type", "one header line"},
+		{"invalid UTF-8 in a string", "POST", backups, 201, jsonCT, env(withBackup("name", "\"a\xffb\"")), "createBackup", conformance.KindSchema, "/database_backup/name", "UTF-8"},
+		{"lone surrogate in a string", "POST", backups, 201, jsonCT, env(withBackup("name", `"a\ud800b"`)), "createBackup", conformance.KindSchema, "/database_backup/name", "surrogate"},
+		{"low surrogate first", "POST", backups, 201, jsonCT, env(withBackup("name", `"\udc00\ud800"`)), "createBackup", conformance.KindSchema, "/database_backup/name", "surrogate"},
+		{"duplicate key, first value of the wrong type", "POST", backups, 201, jsonCT, env(withBackup("size", `"big","size":5`)), "createBackup", conformance.KindSchema, "/database_backup/size", "appears once"},
+		{"key folding onto a declared property", "POST", backups, 201, jsonCT, env(withBackup("status", `"done","STATUS":"exploded"`)), "createBackup", conformance.KindSchema, "/database_backup/STATUS", `"status", not a key that differs from it only by case`},
 		{"5XX body of the wrong shape", "GET", backups, 502, jsonCT, `[]`, "listBackups", conformance.KindSchema, "/", "object"},
 	}
 	for _, tt := range tests {
