@@ -313,3 +313,47 @@ func TestViolation_GotIsShort(t *testing.T) {
 		t.Errorf("Error() is %d bytes long", len(err.Error()))
 	}
 }
+
+// TestValidator_ValidateResponse_NestedCombinators checks that a violation inside an allOf or a
+// oneOf names the deepest pointer and its reason, not the combinator one level up.
+func TestValidator_ValidateResponse_NestedCombinators(t *testing.T) {
+	v := newValidator(t)
+	version := `{"id":"v2","created_at":"2020-07-29T15:41:14.326+02:00","updated_at":"2020-07-29T15:41:14.326+02:00","database_type_id":"t","major":MAJOR,"minor":0,"patch":0,"build":1,"features":[]}`
+	outer := func(nextMajor string) string {
+		next := strings.Replace(version, "MAJOR", nextMajor, 1)
+		cur := strings.Replace(version, "MAJOR", "4", 1)
+		return `{"database_type_version":` + cur[:len(cur)-1] + `,"next_upgrade":` + next + `}}`
+	}
+	tests := []struct {
+		name         string
+		url          string
+		status       int
+		body         string
+		wantPointer  string
+		wantExpected string
+	}{
+		{"allOf: a negative major", host + "/api/database_type_versions/v1", 200, outer("-1"),
+			"/database_type_version/next_upgrade/major", "at least 0"},
+		{"allOf: a major of the wrong type", host + "/api/database_type_versions/v1", 200, outer(`"4"`),
+			"/database_type_version/next_upgrade/major", "integer"},
+		{"oneOf: an enveloped backup with a bad status", host + "/api/databases/my-db-123/backups", 201,
+			`{"database_backup":` + withBackup("status", `"paused"`) + `}`, "/database_backup/status", "one of [scheduled"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			method := http.MethodGet
+			if tt.status == 201 {
+				method = http.MethodPost
+			}
+			err := v.ValidateResponse(httptest.NewRequest(method, tt.url, nil), tt.status, jsonCT, []byte(tt.body))
+			var ve *conformance.ViolationError
+			if !errors.As(err, &ve) || len(ve.Violations) != 1 {
+				t.Fatalf("ValidateResponse = %v, want one violation", err)
+			}
+			got := ve.Violations[0]
+			if got.Pointer != tt.wantPointer || !strings.Contains(got.Expected, tt.wantExpected) {
+				t.Errorf("violation at %q expecting %q, want %q expecting %q", got.Pointer, got.Expected, tt.wantPointer, tt.wantExpected)
+			}
+		})
+	}
+}
