@@ -65,6 +65,18 @@ func (cp *compiler) compile(s *openapi3.Schema) *checker {
 	}
 	c := &checker{schema: s, opts: cp.opts}
 	cp.done[s] = c
+	if s.Type != nil && s.Type.Includes(openapi3.TypeInteger) && !s.Type.Includes(openapi3.TypeNumber) {
+		// Set even when the schema is delegated: kin-openapi cannot see an integer's text.
+		// oapi-codegen: int32 → int32, int64 → int64, no format → int.
+		switch s.Format {
+		case "int32":
+			c.intBits = 32
+		case "int64":
+			c.intBits = 64
+		default:
+			c.intBits = strconv.IntSize
+		}
+	}
 	if !supported(s) || sameValueCycle(s, nil) {
 		c.delegate = true
 		return c
@@ -110,17 +122,6 @@ func (cp *compiler) compile(s *openapi3.Schema) *checker {
 		c.numFmt = openapi3.SchemaNumberFormats[f]
 	}
 	c.min, c.max = s.Min, s.Max
-	if c.permits(openapi3.TypeInteger) && !c.permits(openapi3.TypeNumber) && c.types != nil {
-		// oapi-codegen: int32 → int32, int64 → int64, no format → int.
-		switch s.Format {
-		case "int32":
-			c.intBits = 32
-		case "int64":
-			c.intBits = 64
-		default:
-			c.intBits = strconv.IntSize
-		}
-	}
 	c.minItems, c.maxItems = s.MinItems, s.MaxItems
 	if s.Items != nil {
 		if s.Items.Value == nil {

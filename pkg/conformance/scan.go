@@ -157,6 +157,12 @@ func (w *walker) anyValue() bool {
 // decoded checks the value at start by decoding it, for delegated schemas.
 func (w *walker) decoded(c *checker, start int) bool {
 	w.pos = start
+	if ch := w.data[start]; c.intBits != 0 && (ch == '-' || ch >= '0' && ch <= '9') {
+		if _, ok := intText(w.number(), c.intBits); !ok {
+			return false
+		}
+		w.pos = start
+	}
 	w.skip()
 	var v any
 	if err := json.Unmarshal(w.data[start:w.pos], &v); err != nil {

@@ -156,7 +156,9 @@ func (s *strictWalk) span() int {
 // value walks the value at the cursor. c is nil where the generated type does not look (the value
 // of an undeclared property): there only the text of strings is checked.
 func (s *strictWalk) value(c *checker) {
-	if c != nil && (c.delegate || c.empty) {
+	if c != nil && c.delegate && c.intBits != 0 {
+		c = &checker{intBits: c.intBits, schema: c.schema} // kin-openapi judges the rest
+	} else if c != nil && (c.delegate || c.empty) {
 		c = anyChecker
 	}
 	start := s.pos
