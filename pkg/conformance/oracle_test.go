@@ -407,3 +407,24 @@ func sumValues(m map[string]int) int {
 	}
 	return n
 }
+
+// BenchmarkDifferentialCorpus measures the differential test: building both validators and the
+// corpus, then judging every item with both (seconds per run, goal < 20; items, goal >= 10,000).
+func BenchmarkDifferentialCorpus(b *testing.B) {
+	var items int
+	start := time.Now()
+	for b.Loop() {
+		v, err := New()
+		if err != nil {
+			b.Fatal(err)
+		}
+		lv := oracle(b)
+		corpus := buildCorpus(b, v)
+		for _, it := range corpus {
+			judge(v, lv, it)
+		}
+		items = len(corpus)
+	}
+	b.ReportMetric(time.Since(start).Seconds()/float64(b.N), "s/run")
+	b.ReportMetric(float64(items), "items")
+}
