@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 	"github.com/pb33f/libopenapi"
 	validator "github.com/pb33f/libopenapi-validator"
 	"github.com/pb33f/libopenapi-validator/config"
@@ -345,43 +347,8 @@ func TestValidator_AgreesWithLibopenapi(t *testing.T) {
 	if len(corpus) < 10000 {
 		t.Fatalf("the corpus has %d items, want at least 10000", len(corpus))
 	}
-	type tally struct {
-		n       int
-		example string
-	}
-	unexplained := map[string]*tally{}
-	allowed := map[string]int{}
-	agreeAccept, agreeRefuse := 0, 0
-	for _, it := range corpus {
-		ours, theirs, why := judge(v, lv, it)
-		if ours == theirs {
-			if ours {
-				agreeAccept++
-			} else {
-				agreeRefuse++
-			}
-			continue
-		}
-		side := "we refuse"
-		if ours {
-			side = "we accept"
-		}
-		key := it.class + "/" + side
-		if _, ok := oracleAllowed[key]; ok {
-			allowed[key]++
-			continue
-		}
-		tl := unexplained[key]
-		if tl == nil {
-			where := fmt.Sprintf("%s response %d", it.op.op.ID, it.status)
-			if it.request {
-				where = it.op.op.ID + " request"
-			}
-			tl = &tally{example: fmt.Sprintf("%s: %s (libopenapi: %s)", where, shorten(string(it.body)), shorten(why))}
-			unexplained[key] = tl
-		}
-		tl.n++
-	}
+	res := compareWithOracle(corpus, func(it corpusItem) (bool, bool, string) { return judge(v, lv, it) })
+	agreeAccept, agreeRefuse, allowed, unexplained := res.agreeAccept, res.agreeRefuse, res.allowed, res.unexplained
 	t.Logf("%d corpus items in %v: both accept %d, both refuse %d, allowed disagreements %d",
 		len(corpus), time.Since(start).Round(time.Millisecond), agreeAccept, agreeRefuse, sumValues(allowed))
 	for _, k := range sortedKeys(allowed) {
@@ -427,4 +394,88 @@ func BenchmarkDifferentialCorpus(b *testing.B) {
 	}
 	b.ReportMetric(time.Since(start).Seconds()/float64(b.N), "s/run")
 	b.ReportMetric(float64(items), "items")
+}
+
+// oracleTally counts the disagreements of one class.
+type oracleTally struct {
+	n       int
+	example string
+}
+
+// oracleResult sums up a differential run.
+type oracleResult struct {
+	agreeAccept, agreeRefuse int
+	allowed                  map[string]int          // by oracleAllowed key
+	unexplained              map[string]*oracleTally // by class and side
+}
+
+// compareWithOracle judges every item and sorts the disagreements into allowed and unexplained.
+func compareWithOracle(corpus []corpusItem, judge func(corpusItem) (ours, theirs bool, why string)) oracleResult {
+	res := oracleResult{allowed: map[string]int{}, unexplained: map[string]*oracleTally{}}
+	for _, it := range corpus {
+		ours, theirs, why := judge(it)
+		if ours == theirs {
+			if ours {
+				res.agreeAccept++
+			} else {
+				res.agreeRefuse++
+			}
+			continue
+		}
+		side := "we refuse"
+		if ours {
+			side = "we accept"
+		}
+		key := it.class + "/" + side
+		if _, ok := oracleAllowed[key]; ok {
+			res.allowed[key]++
+			continue
+		}
+		tl := res.unexplained[key]
+		if tl == nil {
+			where := fmt.Sprintf("%s response %d", it.op.op.ID, it.status)
+			if it.request {
+				where = it.op.op.ID + " request"
+			}
+			tl = &oracleTally{example: fmt.Sprintf("%s: %s (libopenapi: %s)", where, shorten(string(it.body)), shorten(why))}
+			res.unexplained[key] = tl
+		}
+		tl.n++
+	}
+	return res
+}
+
+// TestCompareWithOracle_FlagsUnexplainedDisagreements shows that the differential test fails when
+// this package drifts: a checker that accepts what it should not, or refuses a class that no entry
+// explains, yields unexplained disagreements.
+func TestCompareWithOracle_FlagsUnexplainedDisagreements(t *testing.T) {
+	v, err := New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := v.byID["createBackup"]
+	items := []corpusItem{
+		{op: o, class: "example", status: 201},
+		{op: o, class: "text:integer as 1.0", status: 201},
+		{op: o, class: "drop", status: 201},
+	}
+	tests := []struct {
+		name  string
+		judge func(corpusItem) (bool, bool, string)
+		want  []string
+	}{
+		{"agreement", func(corpusItem) (bool, bool, string) { return true, true, "" }, nil},
+		{"an allowed stricter class", func(it corpusItem) (bool, bool, string) { return it.class != "text:integer as 1.0", true, "" }, nil},
+		{"looser than the oracle", func(it corpusItem) (bool, bool, string) { return true, it.class != "drop", "missing" }, []string{"drop/we accept"}},
+		{"an allowed class, the other way round", func(it corpusItem) (bool, bool, string) { return it.class == "text:integer as 1.0", false, "" }, []string{"text:integer as 1.0/we accept"}},
+		{"stricter without a reason", func(it corpusItem) (bool, bool, string) { return it.class != "example", true, "" }, []string{"example/we refuse"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			res := compareWithOracle(items, tt.judge)
+			if diff := cmp.Diff(tt.want, sortedKeys(res.unexplained), cmpopts.EquateEmpty()); diff != "" {
+				t.Errorf("unexplained disagreements (-want +got):\n%s", diff)
+			}
+		})
+	}
 }
