@@ -45,6 +45,14 @@ func (v *Validator) checkRequest(info *opInfo, kr *routers.Route, params map[str
 		if c := info.pathChecks[i]; c != nil && c.okString(params[p.Name]) {
 			continue // a plain string path parameter that passes: kin-openapi would decode it as is
 		}
+		if p.In == openapi3.ParameterInHeader && len(r.Header.Values(p.Name)) > 1 &&
+			(p.Schema == nil || p.Schema.Value == nil || !p.Schema.Value.Type.Is(openapi3.TypeArray)) {
+			vi := tmpl
+			vi.Kind, vi.Pointer, vi.Expected = KindParameter, "header "+p.Name, "one header line"
+			vi.Got = fmt.Sprintf("%d lines", len(r.Header.Values(p.Name)))
+			out = append(out, &vi)
+			continue
+		}
 		if input == nil {
 			input = &openapi3filter.RequestValidationInput{Request: r, PathParams: params, Route: kr, Options: v.filterOpts}
 		}
@@ -121,6 +129,9 @@ func (v *Validator) checkRequestBody(info *opInfo, r *http.Request, tmpl Violati
 		return nil
 	}
 	cs := info.reqContent
+	if n := len(r.Header.Values("Content-Type")); n > 1 {
+		return mk(KindContentType, "header Content-Type", "one header line", fmt.Sprintf("%d lines", n))
+	}
 	ct := r.Header.Get("Content-Type")
 	ci, problem := matchContent(cs, ct)
 	if ci == nil {

@@ -140,6 +140,10 @@ func TestValidator_ValidateRequest(t *testing.T) {
 		{"missing token", "GET", download, nil, "", conformance.KindParameter, "query token"},
 		{"bad range", "GET", download + "?token=t", hdr("Range", "pages=1"), "", conformance.KindParameter, "header Range"},
 		{"unknown path", "GET", "/api/unknown", nil, "", conformance.KindRoute, ""},
+		{"two Range lines", "GET", download + "?token=t", http.Header{"Range": {"bytes=0-1", "bytes=5-9"}}, "", conformance.KindParameter, "header Range"},
+		{"two Content-Type lines", "POST", users, http.Header{"Content-Type": {"application/json", "text/plain"}}, goodUser, conformance.KindContentType, "header Content-Type"},
+		{"integer written 3.0", "PATCH", "/api/databases/my-db-123", jsonCT, `{"database":{"periodic_backups_scheduled_at":3.0}}`, conformance.KindSchema, "/database/periodic_backups_scheduled_at"},
+		{"repeated key", "POST", users, jsonCT, `{"database_user":{"name":"my-user","name":"other"}}`, conformance.KindSchema, "/database_user/name"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
