@@ -333,3 +333,40 @@ func TestChecker_OkStringAgreesWithOk(t *testing.T) {
 		t.Fatalf("%d checks, %d failing values: the table proves nothing", checked, failed)
 	}
 }
+
+// TestChecker_DelegatedSchemasKeepStrictRules checks that a schema left to kin-openapi (a keyword
+// the checker does not implement) still gets the rules kin-openapi cannot see, on both paths.
+func TestChecker_DelegatedSchemasKeepStrictRules(t *testing.T) {
+	object := openapi3.NewObjectSchema()
+	object.Not = &openapi3.SchemaRef{Value: openapi3.NewStringSchema()}
+	intEnum := openapi3.NewIntegerSchema()
+	intEnum.Enum = []any{0.0, 1.0}
+	cp := &compiler{done: map[*openapi3.Schema]*checker{}, formats: newFormats()}
+	tests := []struct {
+		name   string
+		schema *openapi3.Schema
+		doc    string
+		want   bool
+	}{
+		{"object", object, `{"a":1,"b":{"c":2}}`, true},
+		{"object, repeated key", object, `{"a":1,"a":2}`, false},
+		{"object, repeated nested key", object, `{"b":{"c":1,"c":2}}`, false},
+		{"integer enum", intEnum, `1`, true},
+		{"integer enum written 1.0", intEnum, `1.0`, false},
+		{"integer enum written 1e0", intEnum, `1e0`, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := cp.compile(tt.schema)
+			if !c.delegate {
+				t.Fatal("the schema is not delegated: the test proves nothing")
+			}
+			if got := c.validJSON([]byte(tt.doc)); got != tt.want {
+				t.Errorf("validJSON = %v, want %v", got, tt.want)
+			}
+			if vs := c.strictViolations([]byte(tt.doc), Violation{}); (len(vs) == 0) != tt.want {
+				t.Errorf("strictViolations = %v, want none: %v", violations(vs...), tt.want)
+			}
+		})
+	}
+}

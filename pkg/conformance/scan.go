@@ -163,7 +163,9 @@ func (w *walker) decoded(c *checker, start int) bool {
 		}
 		w.pos = start
 	}
-	w.skip()
+	if !w.anyValue() { // repeated keys, numbers beyond float64; moves past the value
+		return false
+	}
 	var v any
 	if err := json.Unmarshal(w.data[start:w.pos], &v); err != nil {
 		return false

@@ -156,9 +156,14 @@ func (s *strictWalk) span() int {
 // value walks the value at the cursor. c is nil where the generated type does not look (the value
 // of an undeclared property): there only the text of strings is checked.
 func (s *strictWalk) value(c *checker) {
-	if c != nil && c.delegate && c.intBits != 0 {
-		c = &checker{intBits: c.intBits, schema: c.schema} // kin-openapi judges the rest
-	} else if c != nil && (c.delegate || c.empty) {
+	if c != nil && c.delegate {
+		// kin-openapi judges the schema; only an integer's text and what anyValue refuses are ours.
+		if ch := s.data[s.pos]; c.intBits != 0 && (ch == '-' || ch >= '0' && ch <= '9') {
+			c = &checker{intBits: c.intBits, schema: c.schema}
+		} else {
+			c = anyChecker
+		}
+	} else if c != nil && c.empty {
 		c = anyChecker
 	}
 	start := s.pos
