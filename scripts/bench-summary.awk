@@ -31,7 +31,10 @@ function ratio(a, b) { return (a == "" || b == "" || b == 0) ? "" : a / b }
 END {
 	print ""
 	print "Ratios (side by side in this run):"
-	row("conformance: validate / decode createBackup 201", get("BenchmarkCreateBackupResponse/ratio", "validate/decode"), "<=", 1.5)
+	row("conformance: validate / decode createBackup 201", get("BenchmarkCreateBackupResponse/ratio", "validate/decode"), "<=", 1.0)
+	row("conformance: 1 MiB gzip -> 1 GiB answer, peak heap MiB", get("BenchmarkTransportGzipBomb", "peak-heap-MiB"), "<=", 64)
+	row("conformance: differential test, seconds per run", get("BenchmarkDifferentialCorpus", "s/run"), "<=", 20)
+	row("conformance: differential test, corpus items", get("BenchmarkDifferentialCorpus", "items"), ">=", 10000)
 	row("mock: GET users req/s, validating mock / bare handler", get("BenchmarkListUsers/interleaved", "mock/bare-req/s"), ">=", 0.6)
 	row("mock: same with 50 clients in their own process", get("BenchmarkListUsersLatency", "mock/bare-req/s"), ">=", 0.6)
 	bare99 = get("BenchmarkListUsersLatency", "bare-p99-ms")
