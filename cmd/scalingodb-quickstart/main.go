@@ -57,7 +57,7 @@ func run(ctx context.Context) error {
 
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Minute)
 	defer cancel()
-	backup, err := client.Backups.CreateAndWait(ctx, db, scalingodb.PollEvery(100*time.Millisecond, 10*time.Second))
+	backup, err := client.Backups.CreateAndWait(ctx, db, scalingodb.WithPollInterval(100*time.Millisecond, 10*time.Second))
 	if err != nil {
 		return err
 	}

@@ -212,11 +212,13 @@ type WaitOption func(*waitConfig)
 
 type waitConfig struct {
 	first, max time.Duration
+	onPoll     func(*Backup)
 }
 
-// PollEvery sets the first and the longest interval between two polls
-// (default 1s, growing by half each poll up to 15s).
-func PollEvery(first, max time.Duration) WaitOption {
+// WithPollInterval sets the first and the longest interval between two
+// polls (default 1s, growing by half each poll up to 15s). A max shorter
+// than first is raised to first.
+func WithPollInterval(first, max time.Duration) WaitOption {
 	return func(c *waitConfig) {
 		if first > 0 {
 			c.first = first
@@ -229,25 +231,85 @@ func PollEvery(first, max time.Duration) WaitOption {
 	}
 }
 
+// WithPollCallback calls fn with the backup as each poll sees it, before
+// Wait decides whether to keep waiting, so that a program can show state
+// changes. fn runs on the waiting goroutine and must return quickly; it
+// must not keep the *Backup past the call if it changes it.
+func WithPollCallback(fn func(*Backup)) WaitOption {
+	return func(c *waitConfig) { c.onPoll = fn }
+}
+
+// WaitError is a wait that ended because its context was cancelled or
+// timed out before the backup finished. The backup may still be running:
+// wait again with its BackupID. It unwraps to the context's error, so
+// errors.Is(err, context.DeadlineExceeded) holds after a timeout.
+type WaitError struct {
+	// BackupID is the backup that was waited for.
+	BackupID string
+	// LastStatus is the state the last successful poll saw ("" when no
+	// poll succeeded).
+	LastStatus BackupStatus
+	// Err is the context's error.
+	Err error
+}
+
+// Error names the backup, its last state and why the wait stopped.
+func (e *WaitError) Error() string {
+	last := string(e.LastStatus)
+	if last == "" {
+		last = "unknown"
+	}
+	return "scalingodb: waiting for backup " + e.BackupID + " (last seen " + last + "): " + e.Err.Error()
+}
+
+// Unwrap returns the context's error.
+func (e *WaitError) Unwrap() error { return e.Err }
+
 // Wait polls a backup, with a growing interval, until it is done (the
 // backup is returned) or fails (a *BackupFailedError that matches
-// ErrBackupFailed), or ctx is done. Transient errors of a poll are retried
-// by the client's retry policy; any other error stops the wait.
+// ErrBackupFailed), or ctx is done. When ctx is done, Wait returns the
+// backup as last seen (nil if no poll succeeded) together with a
+// *WaitError, so that the caller keeps the backup's ID and can wait again.
+// Transient errors of a poll are retried by the client's retry policy; any
+// other error stops the wait.
 //
 // API: GET /backups/{backup_id} (getBackup)
 func (s *BackupsService) Wait(ctx context.Context, backupID string, opts ...WaitOption) (*Backup, error) {
+	return s.wait(ctx, backupID, nil, opts)
+}
+
+func (s *BackupsService) wait(ctx context.Context, backupID string, last *Backup, opts []WaitOption) (*Backup, error) {
 	cfg := waitConfig{first: time.Second, max: 15 * time.Second}
 	for _, o := range opts {
-		o(&cfg)
+		if o != nil {
+			o(&cfg)
+		}
+	}
+	stopped := func(err error) (*Backup, error) {
+		we := &WaitError{BackupID: backupID, Err: err}
+		if last != nil {
+			we.LastStatus = last.Status
+		}
+		return last, we
 	}
 	interval := cfg.first
 	timer := time.NewTimer(0)
 	defer timer.Stop()
 	<-timer.C
 	for {
+		if err := ctx.Err(); err != nil {
+			return stopped(err)
+		}
 		b, err := s.Get(ctx, backupID)
 		if err != nil {
-			return nil, err
+			if cerr := ctx.Err(); cerr != nil {
+				return stopped(cerr)
+			}
+			return last, err
+		}
+		last = b
+		if cfg.onPoll != nil {
+			cfg.onPoll(b)
 		}
 		switch b.Status {
 		case BackupDone:
@@ -258,7 +320,7 @@ func (s *BackupsService) Wait(ctx context.Context, backupID string, opts ...Wait
 		timer.Reset(interval)
 		select {
 		case <-ctx.Done():
-			return nil, ctx.Err()
+			return stopped(ctx.Err())
 		case <-timer.C:
 		}
 		interval += interval / 2
@@ -269,7 +331,8 @@ func (s *BackupsService) Wait(ctx context.Context, backupID string, opts ...Wait
 }
 
 // CreateAndWait creates a backup and waits until it is done or fails (see
-// Create and Wait). The create itself is never retried.
+// Create and Wait). The create itself is never retried. When ctx is done
+// after the create, it returns the backup as last seen with a *WaitError.
 //
 // API: POST /databases/{database_id}/backups (createBackup)
 func (s *BackupsService) CreateAndWait(ctx context.Context, databaseID string, opts ...WaitOption) (*Backup, error) {
@@ -280,5 +343,5 @@ func (s *BackupsService) CreateAndWait(ctx context.Context, databaseID string, o
 	if b.Status == BackupDone {
 		return b, nil
 	}
-	return s.Wait(ctx, b.ID, opts...)
+	return s.wait(ctx, b.ID, b, opts)
 }

@@ -46,7 +46,7 @@ func downloadHelper(base, backupID string) int {
 		return 1
 	}
 	start := time.Now()
-	n, err := c.Backups.Download(context.Background(), demoDB, backupID, discardAt{})
+	n, err := c.Backups.DownloadAt(context.Background(), demoDB, backupID, discardAt{})
 	elapsed := time.Since(start)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
@@ -209,7 +209,7 @@ func BenchmarkDownload1GiB(b *testing.B) {
 	b.Run("wrapper", func(b *testing.B) {
 		b.SetBytes(bigBackupSize)
 		for b.Loop() {
-			n, err := c.Backups.Download(ctx, demoDB, bigBackupID, discardAt{})
+			n, err := c.Backups.DownloadAt(ctx, demoDB, bigBackupID, discardAt{})
 			if err != nil || n != bigBackupSize {
 				b.Fatal(n, err)
 			}
@@ -303,7 +303,7 @@ func BenchmarkParallelRanges(b *testing.B) {
 		b.Run(strconv.Itoa(n), func(b *testing.B) {
 			b.SetBytes(size)
 			for b.Loop() {
-				got, err := c.Backups.Download(context.Background(), demoDB, backupID, discardAt{}, WithParallel(n))
+				got, err := c.Backups.DownloadAt(context.Background(), demoDB, backupID, discardAt{}, WithParallel(n))
 				if err != nil || got != size {
 					b.Fatal(got, err)
 				}

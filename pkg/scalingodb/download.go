@@ -1,13 +1,14 @@
 package scalingodb
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
-	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -79,82 +80,183 @@ func WithStallTimeout(d time.Duration) DownloadOption {
 // not grow with the archive.
 const downloadBufSize = 256 << 10
 
-// Download fetches the archive of a backup into dst, streaming it with a
-// fixed-size buffer per connection. It asks for a pre-signed link
-// (getBackupArchive), then downloads from it without the bearer token;
-// a cut transfer resumes where it stopped with a Range request, an expired
-// link is renewed, and the final size is checked against the server's
-// Content-Range or Content-Length and the backup's size. It returns the
-// number of bytes written. The link's token never appears in errors or logs.
-//
-// API: GET /databases/{database_id}/backups/{backup_id}/download (downloadBackup)
-func (s *BackupsService) Download(ctx context.Context, databaseID, backupID string, dst io.WriterAt, opts ...DownloadOption) (int64, error) {
-	if dst == nil {
-		return 0, &ValidationError{Field: "dst", Reason: "must not be nil"}
-	}
+// ErrArchiveChanged matches an *ArchiveChangedError.
+var ErrArchiveChanged = errors.New("scalingodb: archive changed during the download")
+
+// ArchiveChangedError is a download that could not go on because the
+// archive the server serves is no longer the one whose first bytes were
+// written (its ETag or Last-Modified changed, or the server answered a
+// ranged request with the whole archive), and the destination could not be
+// rewound: a stream that already received bytes, or a second change. The
+// bytes already written are not a valid archive. It matches ErrArchiveChanged.
+type ArchiveChangedError struct {
+	// BackupID is the backup being downloaded.
+	BackupID string
+	// Written is the number of bytes already written to the destination.
+	Written int64
+	// Reason says how the change showed.
+	Reason string
+}
+
+// Error names the backup and how the change showed.
+func (e *ArchiveChangedError) Error() string {
+	return fmt.Sprintf("scalingodb: %s: archive of backup %s changed after %d bytes were written: %s", opDownload.id, e.BackupID, e.Written, e.Reason)
+}
+
+// Is reports whether target is ErrArchiveChanged.
+func (e *ArchiveChangedError) Is(target error) bool { return target == ErrArchiveChanged }
+
+// restartError is an answer that proves the archive is not the one the
+// download started with: the transfer can only start again from zero.
+type restartError struct{ reason string }
+
+func (e *restartError) Error() string { return "archive changed: " + e.reason }
+
+// maxRestarts is how many times a download starts again from zero when the
+// archive changes under it; a further change fails with *ArchiveChangedError.
+const maxRestarts = 1
+
+// prepare checks the backup and asks for a first link.
+func (s *BackupsService) prepare(ctx context.Context, databaseID, backupID string, opts []DownloadOption) (*downloader, *Backup, error) {
 	b, err := s.Get(ctx, backupID)
 	if err != nil {
-		return 0, err
+		return nil, nil, err
 	}
 	if b.Status != BackupDone {
-		return 0, &ValidationError{Field: "backup_id", Reason: "backup is " + string(b.Status) + ", not done"}
+		return nil, nil, &ValidationError{Field: "backup_id", Reason: "backup is " + string(b.Status) + ", not done"}
+	}
+	if b.Size < 0 {
+		return nil, nil, malformed(opGetBackup, http.StatusOK, "negative backup size")
 	}
 	link, err := s.ArchiveLink(ctx, databaseID, backupID)
 	if err != nil {
-		return 0, err
+		return nil, nil, err
 	}
-	d := newDownloader(s.c.download, link.url, dst, opts)
+	d := newDownloader(s.c.download, link.url, b.Size, opts)
+	d.backupID = backupID
 	d.logger = s.c.logger
 	d.refresh = func(ctx context.Context) (string, error) {
 		l, err := s.ArchiveLink(ctx, databaseID, backupID)
 		return l.url, err
 	}
-	n, err := d.run(ctx)
-	if err != nil {
-		return n, err
-	}
-	if b.Size > 0 && n != b.Size {
-		return n, &ResponseError{StatusCode: http.StatusOK, OperationID: opDownload.id,
-			Reason: fmt.Sprintf("archive has %d bytes, the backup says %d", n, b.Size)}
-	}
-	return n, nil
+	return d, b, nil
 }
 
-// DownloadToFile is Download into the file at path, created (or truncated)
-// with mode 0600. The file is removed when the download fails.
+// DownloadAt fetches the archive of a backup into dst, streaming it with a
+// fixed-size buffer per connection, over several ranged connections with
+// WithParallel. It asks for a pre-signed link (getBackupArchive), then
+// downloads from it without the bearer token. A cut transfer resumes where
+// it stopped with a Range request carrying If-Range (the first answer's
+// ETag, else its Last-Modified), an expired link is renewed, and no more
+// bytes than the backup's size (getBackup) are ever written: an answer that
+// runs past it fails (a *ResponseError wrapping an *http.MaxBytesError).
+// When the archive changes under the transfer (a new validator, or a 200
+// answer to a ranged request), DownloadAt starts again from zero,
+// rewriting dst from offset 0, once; a second change fails with an
+// *ArchiveChangedError. A server that sends no validator cannot show a
+// change: its resumes are only checked against the archive's size. It
+// returns the number of bytes written by the last pass. The link's token
+// never appears in errors or logs.
 //
 // API: GET /databases/{database_id}/backups/{backup_id}/download (downloadBackup)
-func (s *BackupsService) DownloadToFile(ctx context.Context, databaseID, backupID, path string, opts ...DownloadOption) (int64, error) {
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_TRUNC, 0o600)
+func (s *BackupsService) DownloadAt(ctx context.Context, databaseID, backupID string, dst io.WriterAt, opts ...DownloadOption) (int64, error) {
+	if dst == nil {
+		return 0, &ValidationError{Field: "dst", Reason: "must not be nil"}
+	}
+	d, _, err := s.prepare(ctx, databaseID, backupID, opts)
 	if err != nil {
 		return 0, err
 	}
-	n, err := s.Download(ctx, databaseID, backupID, f, opts...)
-	if cerr := f.Close(); err == nil {
-		err = cerr
+	d.dst = dst
+	for restarts := 0; ; restarts++ {
+		err := d.run(ctx, []span{{0, d.size}})
+		var re *restartError
+		if !errors.As(err, &re) {
+			return d.done.Load(), d.result(err)
+		}
+		if restarts == maxRestarts {
+			return d.done.Load(), &ArchiveChangedError{BackupID: backupID, Written: d.done.Load(), Reason: re.reason}
+		}
+		d.logRestart(ctx, re)
+		d.reset()
 	}
+}
+
+// Download streams the archive of a backup into w, in order, over one
+// connection: for pipes to stdout, an encrypter or an object store. Like
+// DownloadAt, it resumes a cut transfer with Range and If-Range, renews an
+// expired link and never writes more than the backup's size. WithParallel
+// is ignored: a stream is written in order. When the archive changes before
+// any byte was written, Download starts again; after, it cannot take back
+// what w received and fails with an *ArchiveChangedError. It returns the
+// number of bytes written to w.
+//
+// API: GET /databases/{database_id}/backups/{backup_id}/download (downloadBackup)
+func (s *BackupsService) Download(ctx context.Context, databaseID, backupID string, w io.Writer, opts ...DownloadOption) (int64, error) {
+	if w == nil {
+		return 0, &ValidationError{Field: "w", Reason: "must not be nil"}
+	}
+	d, _, err := s.prepare(ctx, databaseID, backupID, opts)
 	if err != nil {
-		_ = os.Remove(path)
-		return n, err
+		return 0, err
 	}
-	return n, nil
+	d.cfg.parallel = 1
+	sw := &seqWriter{w: w}
+	d.dst = sw
+	for restarts := 0; ; restarts++ {
+		err := d.run(ctx, []span{{0, d.size}})
+		var re *restartError
+		if !errors.As(err, &re) {
+			return sw.pos, d.result(err)
+		}
+		if sw.pos > 0 || restarts == maxRestarts {
+			return sw.pos, &ArchiveChangedError{BackupID: backupID, Written: sw.pos, Reason: re.reason}
+		}
+		d.logRestart(ctx, re)
+		d.reset()
+	}
+}
+
+// seqWriter adapts an io.Writer to the downloader, which writes it in order
+// when it uses one connection.
+type seqWriter struct {
+	w   io.Writer
+	pos int64
+}
+
+func (s *seqWriter) WriteAt(p []byte, off int64) (int, error) {
+	if off != s.pos {
+		return 0, fmt.Errorf("write at %d of a stream at %d", off, s.pos)
+	}
+	n, err := s.w.Write(p)
+	s.pos += int64(n)
+	return n, err
 }
 
 // downloader fetches one archive, possibly over several connections.
 type downloader struct {
-	hc      *http.Client
-	dst     io.WriterAt
-	cfg     downloadConfig
-	refresh func(context.Context) (string, error)
-	logger  *slog.Logger
+	hc       *http.Client
+	dst      io.WriterAt
+	cfg      downloadConfig
+	refresh  func(context.Context) (string, error)
+	logger   *slog.Logger
+	backupID string
+	size     int64 // from getBackup: the archive's size and the cap
+	// wrote, when set, is called after each write with the bytes written
+	// (DownloadToFile checkpoints with it).
+	wrote func(n int)
 
-	mu    sync.Mutex // guards link and progress calls
+	mu    sync.Mutex // guards the fields below and progress calls
 	link  string
-	total int64 // -1 while unknown
+	seen  bool   // an answer gave the validators below
+	etag  string // the archive's ETag, "" when the server sends none
+	lmod  string // its Last-Modified
+	prior []span // ranges done before this pass (a resumed file)
+	segs  []*segment
 	done  atomic.Int64
 }
 
-func newDownloader(hc *http.Client, link string, dst io.WriterAt, opts []DownloadOption) *downloader {
+func newDownloader(hc *http.Client, link string, size int64, opts []DownloadOption) *downloader {
 	cfg := downloadConfig{parallel: 1, bufSize: downloadBufSize, stall: time.Minute,
 		retry: RetryPolicy{MaxAttempts: 6, MinWait: 200 * time.Millisecond, MaxWait: 5 * time.Second}}
 	for _, o := range opts {
@@ -162,70 +264,170 @@ func newDownloader(hc *http.Client, link string, dst io.WriterAt, opts []Downloa
 			o(&cfg)
 		}
 	}
-	return &downloader{hc: hc, dst: dst, cfg: cfg, link: link, total: -1}
+	return &downloader{hc: hc, cfg: cfg, link: link, size: size}
 }
 
-// segment is the byte range [off, end) still to fetch; end is -1 when the
-// size is unknown.
+// span is the byte range [start, end) of the archive.
+type span struct{ start, end int64 }
+
+// segment is a span one connection fills; off is how far it got.
 type segment struct {
-	off, end int64
+	start, end int64
+	off        atomic.Int64
 }
 
-func (d *downloader) run(ctx context.Context) (int64, error) {
-	first := &segment{off: 0, end: -1}
-	var body *stream
-	ranged := false
-	failures := 0
-	for body == nil {
-		st, resp, err := d.open(ctx, first)
-		if err == nil {
-			body = st
-			ranged = resp.StatusCode == http.StatusPartialContent
-			break
-		}
-		if errors.Is(err, errEmptyArchive) {
-			d.total = 0
-			d.report()
-			return 0, nil
-		}
-		if !d.again(ctx, err, &failures) {
-			return 0, d.wrap(err)
+func newSegment(start, end int64) *segment {
+	sg := &segment{start: start, end: end}
+	sg.off.Store(start)
+	return sg
+}
+
+// reset forgets everything learnt from the server, for a new pass from zero.
+func (d *downloader) reset() {
+	d.mu.Lock()
+	d.seen, d.etag, d.lmod, d.prior, d.segs = false, "", "", nil, nil
+	d.mu.Unlock()
+	d.done.Store(0)
+}
+
+func (d *downloader) logRestart(ctx context.Context, re *restartError) {
+	if d.logger != nil {
+		d.logger.LogAttrs(ctx, slog.LevelWarn, "scalingodb: download starts again from zero",
+			slog.String("backup_id", d.backupID), slog.String("reason", re.reason))
+	}
+}
+
+// completed returns the ranges written so far, sorted and merged.
+func (d *downloader) completed() []span {
+	d.mu.Lock()
+	all := append([]span(nil), d.prior...)
+	for _, sg := range d.segs {
+		if off := sg.off.Load(); off > sg.start {
+			all = append(all, span{sg.start, off})
 		}
 	}
-	total := d.total
-	n := int64(d.cfg.parallel)
-	// Several connections need a known size and a server that honours Range.
-	if total <= 0 || n <= 1 || !ranged || total < n*int64(d.cfg.bufSize) {
-		first.end = total
-		err := d.fetch(ctx, first, body)
-		if err != nil {
-			return d.done.Load(), err
+	d.mu.Unlock()
+	return mergeSpans(all)
+}
+
+// mergeSpans sorts spans and merges those that touch or overlap.
+func mergeSpans(s []span) []span {
+	slices.SortFunc(s, func(a, b span) int { return cmp.Compare(a.start, b.start) })
+	out := s[:0]
+	for _, x := range s {
+		if x.end <= x.start {
+			continue
 		}
-		if total < 0 {
-			d.total = first.off
+		if n := len(out); n > 0 && x.start <= out[n-1].end {
+			out[n-1].end = max(out[n-1].end, x.end)
+			continue
 		}
-		return d.finish()
+		out = append(out, x)
 	}
-	// Split [0, total) in n ranges; the first answer serves the first one.
-	size := total / n
-	segs := make([]*segment, n)
-	for i := range segs {
-		segs[i] = &segment{off: int64(i) * size, end: int64(i+1) * size}
+	return out
+}
+
+// holes returns the parts of [0, size) that done does not cover.
+func holes(done []span, size int64) []span {
+	var out []span
+	at := int64(0)
+	for _, x := range mergeSpans(append([]span(nil), done...)) {
+		if x.start > at {
+			out = append(out, span{at, min(x.start, size)})
+		}
+		at = max(at, x.end)
 	}
-	segs[n-1].end = total
+	if at < size {
+		out = append(out, span{at, size})
+	}
+	return out
+}
+
+// result turns the outcome of a pass into the caller's error, checking
+// that every byte of the archive arrived.
+func (d *downloader) result(err error) error {
+	if err != nil {
+		return err
+	}
+	if got := d.done.Load(); got != d.size {
+		return &ResponseError{StatusCode: http.StatusOK, OperationID: opDownload.id,
+			Reason: fmt.Sprintf("archive has %d bytes, the backup says %d", got, d.size)}
+	}
+	return nil
+}
+
+// run fetches the spans of todo. Without an answer seen yet, the first
+// span is asked for first, open-ended, and its answer gives the archive's
+// validators; a server that honours Range then gets the rest over parallel
+// connections. It returns a *restartError when the archive changed.
+func (d *downloader) run(ctx context.Context, todo []span) error {
+	segs := make([]*segment, 0, len(todo))
+	for _, x := range todo {
+		segs = append(segs, newSegment(x.start, x.end))
+	}
+	if len(segs) == 0 {
+		return nil
+	}
+	n := d.cfg.parallel
+	var first *stream
+	d.mu.Lock()
+	seen := d.seen
+	d.mu.Unlock()
+	if !seen {
+		failures := 0
+		for first == nil {
+			st, err := d.open(ctx, segs[0], true)
+			if err == nil {
+				first = st
+				break
+			}
+			if errors.Is(err, errEmptyArchive) && d.size == 0 {
+				return nil
+			}
+			if !d.again(ctx, err, &failures) {
+				return d.wrap(err)
+			}
+		}
+		// Several connections need a server that honours Range.
+		if len(segs) == 1 && n > 1 && first.ranged && d.size >= int64(n)*int64(d.cfg.bufSize) {
+			segs = splitSegment(segs[0], n)
+		}
+	} else if len(segs) < n {
+		segs = splitLargest(segs, n, int64(d.cfg.bufSize))
+	}
+	d.mu.Lock()
+	d.segs = segs
+	d.mu.Unlock()
+	d.report()
+
+	if len(segs) == 1 {
+		return d.fetch(ctx, segs[0], first)
+	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	// The first answer was sent under the caller's context: a failure of
-	// another range must stop it too.
-	defer context.AfterFunc(ctx, body.cancel)()
-	errs := make([]error, n)
+	if first != nil {
+		// The first answer was sent under the caller's context: a failure of
+		// another range must stop it too.
+		defer context.AfterFunc(ctx, first.cancel)()
+	}
+	errs := make([]error, len(segs))
+	sem := make(chan struct{}, n)
 	var wg sync.WaitGroup
 	for i, sg := range segs {
 		var b *stream
 		if i == 0 {
-			b = body
+			b = first
 		}
+		sem <- struct{}{}
 		wg.Go(func() {
+			defer func() { <-sem }()
+			if ctx.Err() != nil {
+				if b != nil {
+					b.close()
+				}
+				errs[i] = ctx.Err()
+				return
+			}
 			if err := d.fetch(ctx, sg, b); err != nil {
 				errs[i] = err
 				cancel()
@@ -233,34 +435,59 @@ func (d *downloader) run(ctx context.Context) (int64, error) {
 		})
 	}
 	wg.Wait()
+	var re *restartError
 	for _, err := range errs {
-		if err != nil && !errors.Is(err, context.Canceled) {
-			return d.done.Load(), err
+		if errors.As(err, &re) {
+			return re
 		}
 	}
-	if err := errors.Join(errs...); err != nil {
-		return d.done.Load(), err
+	for _, err := range errs {
+		if err != nil && !errors.Is(err, context.Canceled) {
+			return err
+		}
 	}
-	return d.finish()
+	return errors.Join(errs...)
 }
 
-func (d *downloader) finish() (int64, error) {
-	got := d.done.Load()
-	if d.total >= 0 && got != d.total {
-		return got, &ResponseError{StatusCode: http.StatusPartialContent, OperationID: opDownload.id,
-			Reason: fmt.Sprintf("received %d bytes of %d", got, d.total)}
+// splitSegment cuts a fresh segment in n nearly equal ones.
+func splitSegment(sg *segment, n int) []*segment {
+	size := (sg.end - sg.start) / int64(n)
+	segs := make([]*segment, n)
+	for i := range segs {
+		segs[i] = newSegment(sg.start+int64(i)*size, sg.start+int64(i+1)*size)
 	}
-	return got, nil
+	segs[n-1] = newSegment(segs[n-1].start, sg.end)
+	return segs
+}
+
+// splitLargest halves the largest segment until there are n or the largest
+// is smaller than two buffers.
+func splitLargest(segs []*segment, n int, minSize int64) []*segment {
+	for len(segs) < n {
+		i := 0
+		for j, sg := range segs {
+			if sg.end-sg.start > segs[i].end-segs[i].start {
+				i = j
+			}
+		}
+		sg := segs[i]
+		if sg.end-sg.start < 2*minSize {
+			break
+		}
+		mid := sg.start + (sg.end-sg.start)/2
+		segs = append(segs[:i], append([]*segment{newSegment(sg.start, mid), newSegment(mid, sg.end)}, segs[i+1:]...)...)
+	}
+	return segs
 }
 
 // fetch fills one segment, resuming with a Range request after each cut.
-// body, when not nil, is an answer already positioned at sg.off.
+// body, when not nil, is an answer already positioned at the segment's start.
 func (d *downloader) fetch(ctx context.Context, sg *segment, body *stream) error {
 	buf := make([]byte, d.cfg.bufSize)
 	failures := 0
 	for {
 		if body == nil {
-			st, _, err := d.open(ctx, sg)
+			st, err := d.open(ctx, sg, false)
 			if err != nil {
 				if !d.again(ctx, err, &failures) {
 					return d.wrap(err)
@@ -272,18 +499,14 @@ func (d *downloader) fetch(ctx context.Context, sg *segment, body *stream) error
 		n, err := d.copy(sg, body, buf)
 		body.close()
 		body = nil
-		if err == nil && (sg.end < 0 || sg.off == sg.end) {
+		if err == nil {
 			return nil
 		}
-		var we *writeError
-		if errors.As(err, &we) {
-			return we.err
+		if isPermanentDownloadError(err) {
+			return err
 		}
 		if n > 0 {
 			failures = 0
-		}
-		if err == nil {
-			err = io.ErrUnexpectedEOF
 		}
 		if !d.again(ctx, err, &failures) {
 			return d.wrap(err)
@@ -291,36 +514,64 @@ func (d *downloader) fetch(ctx context.Context, sg *segment, body *stream) error
 	}
 }
 
+// isPermanentDownloadError reports the failures a new request cannot fix.
+func isPermanentDownloadError(err error) bool {
+	var we *writeError
+	var re *ResponseError
+	var rs *restartError
+	return errors.As(err, &we) || errors.As(err, &re) || errors.As(err, &rs)
+}
+
 // writeError is a failure of the destination: never retried.
 type writeError struct{ err error }
 
 func (e *writeError) Error() string { return e.err.Error() }
+func (e *writeError) Unwrap() error { return e.err }
 
-// copy streams body into dst from sg.off, stopping at sg.end. It returns
-// nil at the end of the segment or at EOF.
+// overflow is the error of an answer that runs past the backup's size.
+func (d *downloader) overflow(status int) error {
+	return &ResponseError{StatusCode: status, OperationID: opDownload.id,
+		Reason: fmt.Sprintf("the answer runs past the backup's size of %d bytes", d.size),
+		Err:    &http.MaxBytesError{Limit: d.size}}
+}
+
+// copy streams body into dst from the segment's offset to its end. It
+// returns nil once the segment is complete; at the archive's end it reads
+// one byte more to fail an answer that runs past the backup's size.
 func (d *downloader) copy(sg *segment, st *stream, buf []byte) (int64, error) {
 	var copied int64
-	for sg.end < 0 || sg.off < sg.end {
+	off := sg.off.Load()
+	for off < sg.end {
 		p := buf
-		if sg.end >= 0 && int64(len(p)) > sg.end-sg.off {
-			p = p[:sg.end-sg.off]
+		if int64(len(p)) > sg.end-off {
+			p = p[:sg.end-off]
 		}
 		n, rerr := st.body.Read(p)
 		if n > 0 {
 			st.timer.Reset(d.cfg.stall)
-			if _, err := d.dst.WriteAt(p[:n], sg.off); err != nil {
+			if _, err := d.dst.WriteAt(p[:n], off); err != nil {
 				return copied, &writeError{fmt.Errorf("scalingodb: writing the archive: %w", err)}
 			}
-			sg.off += int64(n)
+			off += int64(n)
+			sg.off.Store(off)
 			copied += int64(n)
 			d.done.Add(int64(n))
+			if d.wrote != nil {
+				d.wrote(n)
+			}
 			d.report()
 		}
-		if rerr == io.EOF {
-			return copied, nil
+		if rerr == io.EOF && off < sg.end {
+			return copied, io.ErrUnexpectedEOF
 		}
-		if rerr != nil {
+		if rerr != nil && rerr != io.EOF {
 			return copied, rerr
+		}
+	}
+	if sg.end == d.size {
+		var one [1]byte
+		if n, _ := io.ReadFull(st.body, one[:]); n > 0 {
+			return copied, d.overflow(st.status)
 		}
 	}
 	return copied, nil
@@ -331,7 +582,7 @@ func (d *downloader) report() {
 		return
 	}
 	d.mu.Lock()
-	d.cfg.progress(d.done.Load(), d.total)
+	d.cfg.progress(d.done.Load(), d.size)
 	d.mu.Unlock()
 }
 
@@ -341,6 +592,8 @@ type stream struct {
 	body   io.ReadCloser
 	cancel context.CancelFunc
 	timer  *time.Timer
+	status int
+	ranged bool // a 206 answer
 }
 
 func (st *stream) close() {
@@ -349,17 +602,19 @@ func (st *stream) close() {
 	st.body.Close()
 }
 
-// open sends the request of a segment under a stall timer.
-func (d *downloader) open(ctx context.Context, sg *segment) (*stream, *http.Response, error) {
+// open sends the request of a segment under a stall timer; openEnded asks
+// for everything from the segment's offset.
+func (d *downloader) open(ctx context.Context, sg *segment, openEnded bool) (*stream, error) {
 	actx, cancel := context.WithCancel(ctx)
 	timer := time.AfterFunc(d.cfg.stall, cancel)
-	resp, err := d.get(actx, sg)
+	resp, err := d.get(actx, sg, openEnded)
 	if err != nil {
 		timer.Stop()
 		cancel()
-		return nil, nil, err
+		return nil, err
 	}
-	return &stream{body: resp.Body, cancel: cancel, timer: timer}, resp, nil
+	return &stream{body: resp.Body, cancel: cancel, timer: timer, status: resp.StatusCode,
+		ranged: resp.StatusCode == http.StatusPartialContent}, nil
 }
 
 // errEmptyArchive is a 416 on "bytes=0-" for an archive of 0 bytes.
@@ -373,53 +628,84 @@ type statusError struct {
 func (e *statusError) Error() string { return e.apiErr.Error() }
 func (e *statusError) Unwrap() error { return e.apiErr }
 
-// get asks for [sg.off, sg.end) (or from sg.off to the end) and checks
-// that the answer starts where asked.
-func (d *downloader) get(ctx context.Context, sg *segment) (*http.Response, error) {
+// ifRange is the If-Range value of the archive: a strong ETag, else its
+// Last-Modified, else "".
+func (d *downloader) ifRange() string {
+	if d.etag != "" && !strings.HasPrefix(d.etag, "W/") {
+		return d.etag
+	}
+	return d.lmod
+}
+
+// get asks for the rest of a segment, with If-Range once the archive's
+// validators are known, and checks that the answer is the same archive,
+// starting where asked, no longer than the backup's size.
+func (d *downloader) get(ctx context.Context, sg *segment, openEnded bool) (*http.Response, error) {
+	off := sg.off.Load()
 	d.mu.Lock()
-	link := d.link
+	link, seen, ifRange := d.link, d.seen, d.ifRange()
 	d.mu.Unlock()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, link, nil)
 	if err != nil {
 		return nil, err
 	}
-	if sg.end >= 0 {
-		req.Header.Set("Range", "bytes="+strconv.FormatInt(sg.off, 10)+"-"+strconv.FormatInt(sg.end-1, 10))
+	if openEnded || sg.end <= off {
+		req.Header.Set("Range", "bytes="+strconv.FormatInt(off, 10)+"-")
 	} else {
-		req.Header.Set("Range", "bytes="+strconv.FormatInt(sg.off, 10)+"-")
+		req.Header.Set("Range", "bytes="+strconv.FormatInt(off, 10)+"-"+strconv.FormatInt(sg.end-1, 10))
+	}
+	if seen && ifRange != "" {
+		req.Header.Set("If-Range", ifRange)
 	}
 	resp, err := d.hc.Do(req)
 	if err != nil {
 		return nil, err
 	}
+	fail := func(err error) (*http.Response, error) {
+		resp.Body.Close()
+		return nil, err
+	}
 	switch resp.StatusCode {
 	case http.StatusPartialContent:
 		start, _, total, ok := parseContentRange(resp.Header.Get("Content-Range"))
-		if !ok || start != sg.off {
-			resp.Body.Close()
-			return nil, &ResponseError{StatusCode: resp.StatusCode, OperationID: opDownload.id, Reason: "Content-Range does not match the requested range"}
+		if !ok || start != off {
+			return fail(&ResponseError{StatusCode: resp.StatusCode, OperationID: opDownload.id, Reason: "Content-Range does not match the requested range"})
 		}
-		if err := d.setTotal(total); err != nil {
-			resp.Body.Close()
-			return nil, err
+		if total != d.size {
+			if seen {
+				return fail(&restartError{fmt.Sprintf("the archive now has %d bytes", total)})
+			}
+			if total > d.size {
+				return fail(d.overflow(resp.StatusCode))
+			}
+			return fail(&ResponseError{StatusCode: resp.StatusCode, OperationID: opDownload.id,
+				Reason: fmt.Sprintf("archive has %d bytes, the backup says %d", total, d.size)})
+		}
+		if resp.ContentLength > d.size-off {
+			return fail(d.overflow(resp.StatusCode))
+		}
+		if err := d.checkValidators(resp); err != nil {
+			return fail(err)
 		}
 		return resp, nil
 	case http.StatusOK:
-		if sg.off != 0 {
-			resp.Body.Close()
-			return nil, &ResponseError{StatusCode: resp.StatusCode, OperationID: opDownload.id, Reason: "server ignored the Range header"}
+		if off != 0 {
+			return fail(&restartError{"the server answered a ranged request with the whole archive"})
 		}
-		if resp.ContentLength >= 0 {
-			if err := d.setTotal(resp.ContentLength); err != nil {
-				resp.Body.Close()
-				return nil, err
-			}
+		if resp.ContentLength > d.size {
+			return fail(d.overflow(resp.StatusCode))
+		}
+		if resp.ContentLength >= 0 && resp.ContentLength < d.size {
+			return fail(&ResponseError{StatusCode: resp.StatusCode, OperationID: opDownload.id,
+				Reason: fmt.Sprintf("archive has %d bytes, the backup says %d", resp.ContentLength, d.size)})
+		}
+		if err := d.checkValidators(resp); err != nil {
+			return fail(err)
 		}
 		return resp, nil
 	case http.StatusRequestedRangeNotSatisfiable:
-		defer resp.Body.Close()
-		if sg.off == 0 && strings.TrimSpace(resp.Header.Get("Content-Range")) == "bytes */0" {
-			return nil, errEmptyArchive
+		if off == 0 && strings.TrimSpace(resp.Header.Get("Content-Range")) == "bytes */0" {
+			return fail(errEmptyArchive)
 		}
 	}
 	defer resp.Body.Close()
@@ -428,33 +714,45 @@ func (d *downloader) get(ctx context.Context, sg *segment) (*http.Response, erro
 	return nil, &statusError{apiErr}
 }
 
-// setTotal records the archive size, which must not change between answers.
-func (d *downloader) setTotal(total int64) error {
+// checkValidators records the validators of the first answer and fails a
+// later answer whose validators differ.
+func (d *downloader) checkValidators(resp *http.Response) error {
+	etag, lmod := resp.Header.Get("ETag"), resp.Header.Get("Last-Modified")
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	if d.total >= 0 && d.total != total {
-		return &ResponseError{StatusCode: http.StatusPartialContent, OperationID: opDownload.id, Reason: "archive size changed during the download"}
+	if !d.seen {
+		d.seen, d.etag, d.lmod = true, etag, lmod
+		return nil
 	}
-	d.total = total
+	switch {
+	case d.etag != "" && etag != d.etag:
+		return &restartError{"the archive's ETag changed"}
+	case d.etag == "" && d.lmod != "" && lmod != d.lmod:
+		return &restartError{"the archive's Last-Modified changed"}
+	}
 	return nil
 }
 
 // again decides whether a failed attempt is retried, waits if so, and
-// renews the link after a 403 (an expired pre-signed URL).
+// renews the link after a 403 (an expired pre-signed URL). A Retry-After
+// that is unusable (invalid, zero, negative, past) leaves the backoff.
 func (d *downloader) again(ctx context.Context, err error, failures *int) bool {
 	if ctx.Err() != nil {
 		return false
 	}
-	var se *statusError
-	var re *ResponseError
-	switch {
-	case errors.As(err, &re):
+	if isPermanentDownloadError(err) || errors.Is(err, errEmptyArchive) || errors.As(err, new(*http.MaxBytesError)) {
 		return false
-	case errors.As(err, &se):
+	}
+	var se *statusError
+	if errors.As(err, &se) {
 		st := se.apiErr.StatusCode
 		if st != http.StatusForbidden && st != http.StatusTooManyRequests && st < 500 {
 			return false
 		}
+	}
+	var perm permanentError
+	if errors.As(err, &perm) && perm.Permanent() {
+		return false
 	}
 	*failures++
 	if *failures >= d.cfg.retry.MaxAttempts {
@@ -494,8 +792,18 @@ func (d *downloader) wrap(err error) error {
 		return se.apiErr
 	}
 	var re *ResponseError
-	if errors.As(err, &re) {
+	var rs *restartError
+	var we *writeError
+	switch {
+	case errors.As(err, &re):
 		return re
+	case errors.As(err, &rs):
+		return rs
+	case errors.As(err, &we):
+		return we.err
+	case errors.Is(err, errEmptyArchive):
+		return &ResponseError{StatusCode: http.StatusRequestedRangeNotSatisfiable, OperationID: opDownload.id,
+			Reason: fmt.Sprintf("the archive is empty, the backup says %d bytes", d.size)}
 	}
 	return fmt.Errorf("scalingodb: %s: %w", opDownload.id, redactError(err))
 }

@@ -139,7 +139,7 @@ func TestDownload(t *testing.T) {
 			c, _, _ := newTestClient(t, a.handler(t))
 			dst := &memAt{}
 			var calls, last atomic.Int64
-			n, err := c.Backups.Download(context.Background(), "db", "b1", dst, WithParallel(tt.parallel), fastDownloadRetry(),
+			n, err := c.Backups.DownloadAt(context.Background(), "db", "b1", dst, WithParallel(tt.parallel), fastDownloadRetry(),
 				WithProgress(func(done, total int64) {
 					calls.Add(1)
 					if done < last.Load() || total != int64(len(data)) {
@@ -188,7 +188,7 @@ func TestDownload_ResumeIsBounded(t *testing.T) {
 		}
 		h(w, r)
 	})
-	_, err := c.Backups.Download(context.Background(), "db", "b1", &memAt{}, fastDownloadRetry())
+	_, err := c.Backups.DownloadAt(context.Background(), "db", "b1", &memAt{}, fastDownloadRetry())
 	if err == nil {
 		t.Fatal("want an error")
 	}
@@ -202,7 +202,7 @@ func TestDownload_StalledConnectionIsResumed(t *testing.T) {
 	a := &archiveServer{data: data, size: int64(len(data)), token: "tok", stall: func(n int64) bool { return n == 1 }}
 	c, _, _ := newTestClient(t, a.handler(t))
 	dst := &memAt{}
-	n, err := c.Backups.Download(context.Background(), "db", "b1", dst, WithStallTimeout(50*time.Millisecond), fastDownloadRetry())
+	n, err := c.Backups.DownloadAt(context.Background(), "db", "b1", dst, WithStallTimeout(50*time.Millisecond), fastDownloadRetry())
 	if err != nil || n != int64(len(data)) || !bytes.Equal(dst.buf, data) {
 		t.Fatalf("got %d, %v", n, err)
 	}
@@ -216,7 +216,7 @@ func TestDownload_ServerWithoutRanges(t *testing.T) {
 	a := &archiveServer{data: data, size: int64(len(data)), token: "tok", noRange: true}
 	c, _, _ := newTestClient(t, a.handler(t))
 	dst := &memAt{}
-	n, err := c.Backups.Download(context.Background(), "db", "b1", dst, WithParallel(4), fastDownloadRetry())
+	n, err := c.Backups.DownloadAt(context.Background(), "db", "b1", dst, WithParallel(4), fastDownloadRetry())
 	if err != nil || n != int64(len(data)) || !bytes.Equal(dst.buf, data) {
 		t.Fatalf("got %d, %v", n, err)
 	}
@@ -248,7 +248,7 @@ func TestDownload_Failures(t *testing.T) {
 				}
 				h(w, r)
 			})
-			_, err := c.Backups.Download(context.Background(), "db", "b1", &memAt{}, fastDownloadRetry())
+			_, err := c.Backups.DownloadAt(context.Background(), "db", "b1", &memAt{}, fastDownloadRetry())
 			if !errors.Is(err, tt.want) {
 				t.Fatalf("got %v, want %v", err, tt.want)
 			}
@@ -273,7 +273,7 @@ func TestDownload_RenewsExpiredLink(t *testing.T) {
 		h(w, r)
 	})
 	dst := &memAt{}
-	n, err := c.Backups.Download(context.Background(), "db", "b1", dst, fastDownloadRetry())
+	n, err := c.Backups.DownloadAt(context.Background(), "db", "b1", dst, fastDownloadRetry())
 	if err != nil || n != int64(len(data)) || !bytes.Equal(dst.buf, data) {
 		t.Fatalf("got %d, %v", n, err)
 	}

@@ -51,7 +51,7 @@ func Example() {
 		fmt.Printf("user %s (read-only: %t)\n", u.Name, u.ReadOnly)
 	}
 
-	backup, err := client.Backups.CreateAndWait(ctx, "my-db-123", scalingodb.PollEvery(10*time.Millisecond, 100*time.Millisecond))
+	backup, err := client.Backups.CreateAndWait(ctx, "my-db-123", scalingodb.WithPollInterval(10*time.Millisecond, 100*time.Millisecond))
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -160,9 +160,9 @@ func ExampleNewAddonTokenSource() {
 	// https://db-api.osc-fr1.scalingo.com/api
 }
 
-// ExampleBackupsService_Download downloads an archive over four ranged
+// ExampleBackupsService_DownloadAt downloads an archive over four ranged
 // connections into any io.WriterAt, reporting progress.
-func ExampleBackupsService_Download() {
+func ExampleBackupsService_DownloadAt() {
 	baseURL, stop := startMock()
 	defer stop()
 	client, err := scalingodb.New(scalingodb.WithBaseURL(baseURL), scalingodb.WithToken(mockserver.DefaultToken))
@@ -176,7 +176,7 @@ func ExampleBackupsService_Download() {
 	defer os.Remove(f.Name())
 	defer f.Close()
 	var last int64
-	n, err := client.Backups.Download(context.Background(), "my-db-123", "5bd2c6104ffb090be1ac3ce2", f,
+	n, err := client.Backups.DownloadAt(context.Background(), "my-db-123", "5bd2c6104ffb090be1ac3ce2", f,
 		scalingodb.WithParallel(4),
 		scalingodb.WithProgress(func(done, total int64) { last = done }))
 	if err != nil {

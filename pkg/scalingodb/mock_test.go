@@ -75,7 +75,7 @@ func TestDownload_MockCutThreeTimes(t *testing.T) {
 	ctx := context.Background()
 	clean, _ := startMockWithCuts(t, 0)
 	ref := &memAt{}
-	if _, err := clean.Backups.Download(ctx, demoDB, demoBackup, ref); err != nil {
+	if _, err := clean.Backups.DownloadAt(ctx, demoDB, demoBackup, ref); err != nil {
 		t.Fatal(err)
 	}
 	want := sha256.Sum256(ref.buf)
@@ -92,7 +92,7 @@ func TestDownload_MockCutThreeTimes(t *testing.T) {
 	for _, parallel := range []int{1, 3} {
 		c, downloads := startMockWithCuts(t, 3)
 		dst := &memAt{}
-		n, err := c.Backups.Download(ctx, demoDB, demoBackup, dst, WithParallel(parallel), fastDownloadRetry())
+		n, err := c.Backups.DownloadAt(ctx, demoDB, demoBackup, dst, WithParallel(parallel), fastDownloadRetry())
 		if err != nil {
 			t.Fatalf("parallel %d: %v", parallel, err)
 		}

@@ -201,7 +201,7 @@ func TestNoSecretsInErrorsAndLogs(t *testing.T) {
 	errs = append(errs, err)
 	_, err = c.Databases.Get(ctx, "db")
 	errs = append(errs, err)
-	_, err = c.Backups.Download(ctx, "db", "b", discardAt{}, WithDownloadRetry(RetryPolicy{MaxAttempts: 2, MinWait: 1, MaxWait: 1}))
+	_, err = c.Backups.DownloadAt(ctx, "db", "b", discardAt{}, WithDownloadRetry(RetryPolicy{MaxAttempts: 2, MinWait: 1, MaxWait: 1}))
 	errs = append(errs, err)
 	for i, err := range errs {
 		if err == nil {

@@ -89,7 +89,7 @@ func TestBackupsService_Wait(t *testing.T) {
 				i := min(int(n.Add(1))-1, len(tt.statuses)-1)
 				writeJSON(w, 200, `{"database_backup":{"id":"b1","status":"`+tt.statuses[i]+`","created_at":"2024-01-01T00:00:00Z"}}`)
 			})
-			b, err := c.Backups.Wait(context.Background(), "b1", PollEvery(time.Millisecond, 2*time.Millisecond))
+			b, err := c.Backups.Wait(context.Background(), "b1", WithPollInterval(time.Millisecond, 2*time.Millisecond))
 			if !errors.Is(err, tt.wantErr) {
 				t.Fatalf("got %v, want %v", err, tt.wantErr)
 			}
@@ -109,7 +109,7 @@ func TestBackupsService_Wait(t *testing.T) {
 		c, _, _ := newTestClient(t, fixed(200, `{"database_backup":{"id":"b1","status":"running"}}`))
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Millisecond)
 		defer cancel()
-		if _, err := c.Backups.Wait(ctx, "b1", PollEvery(5*time.Millisecond, 5*time.Millisecond)); !errors.Is(err, context.DeadlineExceeded) {
+		if _, err := c.Backups.Wait(ctx, "b1", WithPollInterval(5*time.Millisecond, 5*time.Millisecond)); !errors.Is(err, context.DeadlineExceeded) {
 			t.Fatalf("got %v", err)
 		}
 	})
@@ -194,7 +194,7 @@ func TestAllOperationsAgainstMock(t *testing.T) {
 		{"createBackup", func() error { _, err := c.Backups.Create(ctx, db); return err }},
 		{"getBackup", func() error { _, err := c.Backups.Get(ctx, demoBackup); return err }},
 		{"getBackupArchive", func() error { _, err := c.Backups.ArchiveLink(ctx, db, demoBackup); return err }},
-		{"downloadBackup", func() error { _, err := c.Backups.Download(ctx, db, demoBackup, discardAt{}); return err }},
+		{"downloadBackup", func() error { _, err := c.Backups.DownloadAt(ctx, db, demoBackup, discardAt{}); return err }},
 		{"listMaintenances", func() error { _, err := c.Maintenance.List(ctx, db, &ListOptions{Page: 2, PerPage: 5}); return err }},
 		{"getMaintenance", func() error { _, err := c.Maintenance.Get(ctx, db, "my-maintenance-1"); return err }},
 		{"getDatabaseInstancesStatus", func() error { _, err := c.Instances.Status(ctx, db); return err }},
