@@ -139,10 +139,11 @@ func (a *app) waitBackup(ctx context.Context, c *scalingodb.Client, w waitFlags,
 			a.status("backup %s: %s", p.ID, last)
 		}
 	}
-	done, err := waitForBackup(wctx, c, b.ID, w.interval, onPoll)
+	done, err := c.Backups.Wait(wctx, b.ID, scalingodb.WithPollInterval(w.interval, 15*time.Second), scalingodb.WithPollCallback(onPoll))
 	if err != nil {
-		if ctx.Err() == nil && errors.Is(err, context.DeadlineExceeded) {
-			return nil, &waitTimeout{what: "backup " + b.ID, last: string(last), again: "scalingodb backups wait " + b.ID}
+		var we *scalingodb.WaitError
+		if ctx.Err() == nil && errors.As(err, &we) && errors.Is(err, context.DeadlineExceeded) {
+			return nil, &waitTimeout{what: "backup " + we.BackupID, last: string(we.LastStatus), again: "scalingodb backups wait " + we.BackupID}
 		}
 		return nil, err
 	}
@@ -383,7 +384,7 @@ func destination(out string, b *scalingodb.Backup) (string, error) {
 func (a *app) download(ctx context.Context, c *scalingodb.Client, db string, b *scalingodb.Backup, out string, parallel int) error {
 	if out == "-" {
 		p := a.newProgress("downloading "+b.ID, b.Size)
-		n, err := streamBackup(ctx, c, db, b.ID, a.io.Out, scalingodb.WithProgress(p.set))
+		n, err := c.Backups.Download(ctx, db, b.ID, a.io.Out, scalingodb.WithProgress(p.set))
 		p.end(err == nil)
 		if err != nil {
 			return errf(err, "cannot download backup %s", b.ID)

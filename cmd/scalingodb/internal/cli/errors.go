@@ -116,7 +116,10 @@ func describeAPIError(e *scalingodb.APIError) (int, string) {
 	case e.StatusCode == 401:
 		code, hint = ExitAuth, "check the token: --token or "+envToken+" (or "+envAPIToken+")"
 	case e.StatusCode == 403:
-		code, hint = ExitAuth, "the token does not grant this: use the database's own token or check --database"
+		code = ExitAuth
+		if strings.EqualFold(e.Message, "forbidden") {
+			hint = "the token does not grant this database: check --token and --database"
+		}
 	case e.StatusCode == 404:
 		code, hint = ExitNotFound, "check the ID and --database"
 	case e.StatusCode == 429:
