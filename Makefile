@@ -49,8 +49,26 @@ contract-live: ## Run the contract suite against DBAPI_BASE_URL (read-only unles
 	@test -n "$$DBAPI_BASE_URL" || { echo "set DBAPI_BASE_URL (with /api), DB_BEARER_TOKEN and DBAPI_DATABASE_ID; optional: DBAPI_ES_DATABASE_ID, DBAPI_ALLOW_WRITES=1" >&2; exit 2; }
 	$(GINKGO) -p --randomize-all --junit-report=contract-junit.xml --output-dir=$(REPORTS) ./contract
 
+CLI_VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+
+.PHONY: cli
+cli: ## Build the command-line tool into bin/scalingodb.
+	$(GO) build -ldflags "-X github.com/scalingodb/dbapi-go/cmd/scalingodb/internal/cli.Version=$(CLI_VERSION)" -o bin/scalingodb ./cmd/scalingodb
+
+.PHONY: docs-cli
+docs-cli: ## Regenerate docs/cli, the Markdown reference of every command of the CLI.
+	$(GO) run ./cmd/scalingodb docs --dir docs/cli
+
+.PHONY: check-docs-cli
+check-docs-cli: ## Regenerate docs/cli and fail if it differs from what is committed.
+	@$(GO) run ./cmd/scalingodb docs -q --dir docs/cli
+	@if ! git diff --quiet --exit-code -- docs/cli || [ -n "$$(git ls-files --others --exclude-standard docs/cli)" ]; then \
+		echo "docs/cli is stale: run 'make docs-cli' and commit the result" >&2; \
+		git --no-pager diff --stat -- docs/cli >&2; exit 1; \
+	fi
+
 .PHONY: bench
 bench: ## Run the benchmarks and print the ratios the issues set as goals.
 	@mkdir -p $(REPORTS)
-	$(GO) test -run '^$$' -bench . -benchmem ./pkg/... | tee $(REPORTS)/bench.txt
+	$(GO) test -run '^$$' -bench . -benchmem ./pkg/... ./cmd/scalingodb/... | tee $(REPORTS)/bench.txt
 	@awk -f scripts/bench-summary.awk $(REPORTS)/bench.txt

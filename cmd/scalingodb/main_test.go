@@ -1,9 +1,12 @@
 package main
 
 import (
+	"errors"
 	"fmt"
+	"net/http"
 	"net/http/httptest"
-		"strconv"
+	"os/exec"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -67,6 +70,45 @@ func (h *mockHandle) start(opts ...mockserver.Option) (string, error) {
 	h.srv = srv
 	h.http = httptest.NewServer(srv.Handler())
 	return h.http.URL + "/api", nil
+}
+
+// Credentials of fakeScalingo.
+const (
+	testAPIToken = "tk-us-test"
+	testBearer   = "bearer-from-exchange"
+)
+
+// fakeScalingo serves the two calls of an addon token source: the
+// exchange of an API token for a bearer token (auth API) and the addon
+// token of a database (main API), which is the mock's token for
+// my-db-123 and the foreign token for my-mysql-123.
+func fakeScalingo() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST /v1/tokens/exchange", func(w http.ResponseWriter, r *http.Request) {
+		if _, pw, ok := r.BasicAuth(); !ok || pw != testAPIToken {
+			http.Error(w, `{"error":"invalid token"}`, http.StatusUnauthorized)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprintf(w, `{"token":%q}`, testBearer)
+	})
+	mux.HandleFunc("POST /v1/apps/{app}/addons/{addon}/token", func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("Authorization") != "Bearer "+testBearer {
+			http.Error(w, `{"error":"invalid token"}`, http.StatusUnauthorized)
+			return
+		}
+		tokens := map[string]string{"my-db-123": testToken, "my-mysql-123": foreignToken}
+		tok, ok := tokens[r.PathValue("addon")]
+		if r.PathValue("app") != "my-app" || !ok {
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusNotFound)
+			fmt.Fprint(w, `{"error":"not found"}`)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprintf(w, `{"addon":{"token":%q}}`, tok)
+	})
+	return mux
 }
 
 // mockOptions reads key=value arguments of the `mock` script command.
@@ -134,6 +176,10 @@ func TestScripts(t *testing.T) {
 					env.T().Fatal("the mock broke the spec: " + strings.Join(h.violations, "; "))
 				}
 			})
+			scalingo := httptest.NewServer(fakeScalingo())
+			env.Defer(scalingo.Close)
+			env.Setenv("SCALINGO_AUTH_URL", scalingo.URL)
+			env.Setenv("SCALINGO_API_URL", scalingo.URL)
 			env.Setenv("DBAPI_BASE_URL", url)
 			env.Setenv("DB_BEARER_TOKEN", testToken)
 			env.Setenv("FOREIGN_TOKEN", foreignToken)
@@ -150,6 +196,26 @@ func TestScripts(t *testing.T) {
 				url, err := h.start(opts...)
 				ts.Check(err)
 				ts.Setenv("DBAPI_BASE_URL", url)
+			},
+			// exits CODE COMMAND [ARGS...] runs a command, like exec, and
+			// checks its exit code.
+			"exits": func(ts *testscript.TestScript, neg bool, args []string) {
+				if neg || len(args) < 2 {
+					ts.Fatalf("usage: exits CODE COMMAND [ARGS...]")
+				}
+				want, err := strconv.Atoi(args[0])
+				ts.Check(err)
+				err = ts.Exec(args[1], args[2:]...)
+				got := 0
+				var ee *exec.ExitError
+				if errors.As(err, &ee) {
+					got = ee.ExitCode()
+				} else {
+					ts.Check(err)
+				}
+				if got != want {
+					ts.Fatalf("exit code %d, want %d", got, want)
+				}
 			},
 			// resets OPERATION says how many connections the mock cut on an operation (at least 1).
 			"resets": func(ts *testscript.TestScript, neg bool, args []string) {

@@ -143,7 +143,7 @@ func (a *app) waitBackup(ctx context.Context, c *scalingodb.Client, w waitFlags,
 	if err != nil {
 		var we *scalingodb.WaitError
 		if ctx.Err() == nil && errors.As(err, &we) && errors.Is(err, context.DeadlineExceeded) {
-			return nil, &waitTimeout{what: "backup " + we.BackupID, last: string(we.LastStatus), again: "scalingodb backups wait " + we.BackupID}
+			return nil, &waitTimeout{what: "backup " + we.BackupID, last: string(we.LastStatus), hint: "run 'scalingodb backups wait " + we.BackupID + "' to wait again"}
 		}
 		return nil, err
 	}

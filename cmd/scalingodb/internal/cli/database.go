@@ -246,7 +246,7 @@ func (a *app) waitUpgrade(ctx context.Context, c *scalingodb.Client, db, opID st
 		d, err := c.Databases.Get(wctx, db)
 		if err != nil {
 			if ctx.Err() == nil && errors.Is(err, context.DeadlineExceeded) {
-				return &waitTimeout{what: "operation " + opID, last: last, again: "scalingodb database show"}
+				return &waitTimeout{what: "operation " + opID, last: last, hint: "follow it with 'scalingodb database show'"}
 			}
 			return err
 		}
@@ -262,7 +262,7 @@ func (a *app) waitUpgrade(ctx context.Context, c *scalingodb.Client, db, opID st
 			if ctx.Err() != nil {
 				return ctx.Err()
 			}
-			return &waitTimeout{what: "operation " + opID, last: last, again: "scalingodb database show"}
+			return &waitTimeout{what: "operation " + opID, last: last, hint: "follow it with 'scalingodb database show'"}
 		case <-time.After(interval):
 		}
 		interval = min(interval+interval/2, 15*time.Second)

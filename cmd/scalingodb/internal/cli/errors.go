@@ -154,7 +154,7 @@ func unwrapAll(err error) string {
 
 // waitTimeout is a wait that ran out of time while the operation goes on.
 type waitTimeout struct {
-	what, last, again string
+	what, last, hint string
 }
 
 func (e *waitTimeout) Error() string {
@@ -162,5 +162,5 @@ func (e *waitTimeout) Error() string {
 	if e.last != "" {
 		msg += " (last state: " + e.last + ")"
 	}
-	return msg + "; it goes on: run '" + e.again + "' to wait again"
+	return msg + "; it goes on: " + e.hint
 }
