@@ -8,7 +8,6 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
-	"github.com/spf13/cobra/doc"
 )
 
 func versionCmd(a *app) *cobra.Command {
@@ -75,7 +74,10 @@ func docsCmd(a *app) *cobra.Command {
 }
 
 // WriteDocs writes the Markdown reference of root and its commands into
-// dir, replacing the files of an earlier run.
+// dir, one file per command, replacing the files of an earlier run. It is
+// written here rather than with cobra/doc, whose package also links a man
+// page renderer and a YAML library that every start of the tool would
+// initialise (about a thousand allocations).
 func WriteDocs(root *cobra.Command, dir string) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
@@ -89,10 +91,62 @@ func WriteDocs(root *cobra.Command, dir string) error {
 			return err
 		}
 	}
-	root.DisableAutoGenTag = true
-	return doc.GenMarkdownTreeCustom(root, dir, func(string) string { return "" }, func(name string) string {
-		return strings.ToLower(name)
-	})
+	var write func(c *cobra.Command) error
+	write = func(c *cobra.Command) error {
+		if !c.IsAvailableCommand() && c != root {
+			return nil
+		}
+		if err := os.WriteFile(filepath.Join(dir, docFile(c)), []byte(markdown(c)), 0o644); err != nil {
+			return err
+		}
+		for _, sub := range c.Commands() {
+			if err := write(sub); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	return write(root)
+}
+
+// docFile is the file name of a command's page.
+func docFile(c *cobra.Command) string {
+	return strings.ReplaceAll(c.CommandPath(), " ", "_") + ".md"
+}
+
+// markdown is the reference page of one command.
+func markdown(c *cobra.Command) string {
+	var b strings.Builder
+	b.WriteString("## " + c.CommandPath() + "\n\n" + c.Short + "\n\n")
+	if c.Long != "" {
+		b.WriteString("### Synopsis\n\n" + c.Long + "\n\n")
+	}
+	if c.Runnable() {
+		b.WriteString("```\n" + c.UseLine() + "\n```\n\n")
+	}
+	if c.Example != "" {
+		b.WriteString("### Examples\n\n```\n" + c.Example + "\n```\n\n")
+	}
+	c.InitDefaultHelpFlag()
+	if f := c.NonInheritedFlags(); f.HasAvailableFlags() {
+		b.WriteString("### Options\n\n```\n" + f.FlagUsages() + "```\n\n")
+	}
+	if f := c.InheritedFlags(); f.HasAvailableFlags() {
+		b.WriteString("### Options inherited from parent commands\n\n```\n" + f.FlagUsages() + "```\n\n")
+	}
+	var see []string
+	if p := c.Parent(); p != nil {
+		see = append(see, fmt.Sprintf("* [%s](%s) - %s", p.CommandPath(), docFile(p), p.Short))
+	}
+	for _, sub := range c.Commands() {
+		if sub.IsAvailableCommand() {
+			see = append(see, fmt.Sprintf("* [%s](%s) - %s", sub.CommandPath(), docFile(sub), sub.Short))
+		}
+	}
+	if len(see) > 0 {
+		b.WriteString("### See also\n\n" + strings.Join(see, "\n") + "\n")
+	}
+	return b.String()
 }
 
 // NewRootForDocs returns the command tree, for tools that generate its reference.
