@@ -99,8 +99,48 @@ Exit codes:
   5    timed out while waiting (the operation goes on)
   130  interrupted (Ctrl-C)`
 
-// newRoot builds the command tree.
-func newRoot(a *app) *cobra.Command {
+// commands are the top-level commands, by group, in the order of the help.
+var commands = []struct {
+	group, name string
+	build       func(*app) *cobra.Command
+}{
+	{"data", "users", usersCmd},
+	{"data", "backups", backupsCmd},
+	{"db", "database", databaseCmd},
+	{"db", "features", featuresCmd},
+	{"db", "actions", actionsCmd},
+	{"db", "maintenance", maintenanceCmd},
+	{"db", "firewall", firewallCmd},
+	{"db", "logs", logsCmd},
+	{"db", "pitr", pitrCmd},
+	{"db", "instances", instancesCmd},
+	{"db", "metrics", metricsCmd},
+	{"db", "health", healthCmd},
+	{"db", "type-version", typeVersionCmd},
+	{"tool", "version", versionCmd},
+	{"tool", "completion", completionCmd},
+	{"tool", "docs", docsCmd},
+}
+
+// topCommand returns the command args start with when it is a known
+// top-level command, so that only its subtree is built: a run of
+// `scalingodb version` then costs a tenth of the whole tree. Anything else
+// (a flag first, help, completion requests) builds the whole tree.
+func topCommand(args []string) string {
+	if len(args) == 0 {
+		return ""
+	}
+	for _, e := range commands {
+		if e.name == args[0] && e.name != "completion" && e.name != "docs" {
+			return e.name
+		}
+	}
+	return ""
+}
+
+// newRoot builds the command tree: the whole tree, or only the top-level
+// command only (and the root) when it is not empty.
+func newRoot(a *app, only string) *cobra.Command {
 	root := &cobra.Command{
 		Use:   "scalingodb",
 		Short: "Manage a Scalingo database addon: users, backups, settings, logs",
@@ -132,16 +172,13 @@ func newRoot(a *app) *cobra.Command {
 		&cobra.Group{ID: "db", Title: "The database:"},
 		&cobra.Group{ID: "tool", Title: "The tool:"},
 	)
-	add := func(group string, cmds ...*cobra.Command) {
-		for _, c := range cmds {
-			c.GroupID = group
+	for _, e := range commands {
+		if only == "" || e.name == only {
+			c := e.build(a)
+			c.GroupID = e.group
 			root.AddCommand(c)
 		}
 	}
-	add("data", usersCmd(a), backupsCmd(a))
-	add("db", databaseCmd(a), featuresCmd(a), actionsCmd(a), maintenanceCmd(a), firewallCmd(a),
-		logsCmd(a), pitrCmd(a), instancesCmd(a), metricsCmd(a), healthCmd(a), typeVersionCmd(a))
-	add("tool", versionCmd(a), completionCmd(a), docsCmd(a))
 	root.SetHelpCommandGroupID("tool")
 	markRunErrors(root)
 	return root
@@ -151,7 +188,7 @@ func newRoot(a *app) *cobra.Command {
 // exit code. Errors are printed on one line on io.Err.
 func Run(ctx context.Context, args []string, io *IO) int {
 	a := &app{io: io}
-	root := newRoot(a)
+	root := newRoot(a, topCommand(args))
 	a.root = root
 	root.SetArgs(args)
 	root.SetIn(io.In)

@@ -152,7 +152,7 @@ func markdown(c *cobra.Command) string {
 // NewRootForDocs returns the command tree, for tools that generate its reference.
 func NewRootForDocs() *cobra.Command {
 	a := &app{io: &IO{Getenv: func(string) string { return "" }}}
-	root := newRoot(a)
+	root := newRoot(a, "")
 	a.root = root
 	return root
 }
