@@ -1,0 +1,132 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"os/exec"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/creack/pty"
+)
+
+// onTerminal runs cmd with a pseudo-terminal as stdin, stdout and stderr,
+// types each of input when the output holds its prompt, and returns
+// everything the terminal showed.
+func onTerminal(t *testing.T, cmd *exec.Cmd, input ...[2]string) (string, error) {
+	t.Helper()
+	tty, err := pty.StartWithSize(cmd, &pty.Winsize{Rows: 24, Cols: 120})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tty.Close()
+	var out lockedBuffer
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		_, _ = io.Copy(&out, tty) // ends with EIO once the process exits
+	}()
+	seen := 0
+	for _, in := range input {
+		deadline := time.Now().Add(10 * time.Second)
+		for {
+			text := out.String()
+			if i := strings.Index(text[seen:], in[0]); i >= 0 {
+				seen += i + len(in[0])
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("no prompt %q in %q", in[0], text)
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+		if _, err := io.WriteString(tty, in[1]+"\r"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	err = cmd.Wait()
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+		t.Fatal("the terminal output did not end")
+	}
+	return out.String(), err
+}
+
+// lockedBuffer is a bytes.Buffer safe for one writer and one reader.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// TestPasswordPrompt_NoEcho types a password at the prompt of users update:
+// it is asked twice on the terminal, never echoed, and set.
+func TestPasswordPrompt_NoEcho(t *testing.T) {
+	mock := startMock(t, 1<<20)
+	const secret = "typed-secret-password-0123456789"
+	out, err := onTerminal(t, runCLI(t, mock.base, "users", "update", "reporting"),
+		[2]string{"Password: ", secret}, [2]string{"Password again: ", secret})
+	if err != nil {
+		t.Fatalf("users update: %v: %q", err, out)
+	}
+	if strings.Contains(out, secret) {
+		t.Errorf("the password was echoed: %q", out)
+	}
+	if !strings.Contains(out, "reporting  false      updated") {
+		t.Errorf("no confirmation in %q", out)
+	}
+
+	// Two different answers: nothing is sent, exit code 2.
+	out, err = onTerminal(t, runCLI(t, mock.base, "users", "update", "reporting"),
+		[2]string{"Password: ", secret}, [2]string{"Password again: ", secret + "x"})
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() != 2 || !strings.Contains(out, "the two passwords differ") {
+		t.Errorf("different answers: %v: %q", err, out)
+	}
+}
+
+// TestColor_Terminal checks that a table on a terminal has a bold header,
+// unless NO_COLOR or --no-color says otherwise.
+func TestColor_Terminal(t *testing.T) {
+	mock := startMock(t, 1<<20)
+	for _, tc := range []struct {
+		name  string
+		env   []string
+		args  []string
+		color bool
+	}{
+		{"default", nil, nil, true},
+		{"NO_COLOR", []string{"NO_COLOR=1"}, nil, false},
+		{"--no-color", nil, []string{"--no-color"}, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cmd := runCLI(t, mock.base, append([]string{"users", "list"}, tc.args...)...)
+			cmd.Env = append(cmd.Env, tc.env...)
+			out, err := onTerminal(t, cmd)
+			if err != nil {
+				t.Fatalf("users list: %v: %q", err, out)
+			}
+			if got := strings.Contains(out, "\x1b[1mNAME"); got != tc.color {
+				t.Errorf("bold header: %t, want %t: %q", got, tc.color, out)
+			}
+			if !tc.color && strings.Contains(out, "\x1b") {
+				t.Errorf("an escape sequence without colour: %q", out)
+			}
+		})
+	}
+}
