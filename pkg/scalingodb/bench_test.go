@@ -2,17 +2,23 @@ package scalingodb
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"os/exec"
+	"path/filepath"
+	"runtime"
+	"runtime/metrics"
 	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -24,6 +30,7 @@ import (
 const (
 	helperEnv     = "SCALINGODB_DOWNLOAD_HELPER_BASEURL"
 	helperBackup  = "SCALINGODB_DOWNLOAD_HELPER_BACKUP"
+	helperFile    = "SCALINGODB_DOWNLOAD_HELPER_FILE"
 	bigBackupID   = "5f0000000000000000000001"
 	bigBackupSize = 1 << 30
 )
@@ -61,12 +68,15 @@ func downloadHelper(base, backupID string) int {
 	return 0
 }
 
-// helperDownload runs downloadHelper in a process of its own and returns
-// the time its download took and its peak resident memory in KiB.
-func helperDownload(b *testing.B, base string) (time.Duration, int64) {
+// helperDownload runs downloadHelper in a process of its own, into a new
+// file of dir that it removes after, and returns the time its download took
+// (the final sync and rename included) and its peak resident memory in KiB.
+func helperDownload(b *testing.B, base, dir string) (time.Duration, int64) {
 	b.Helper()
+	path := filepath.Join(dir, "wrapper.tar.gz")
+	defer os.Remove(path)
 	cmd := exec.Command(os.Args[0])
-	cmd.Env = append(os.Environ(), helperEnv+"="+base, helperBackup+"="+bigBackupID)
+	cmd.Env = append(os.Environ(), helperEnv+"="+base, helperBackup+"="+bigBackupID, helperFile+"="+path)
 	out, err := cmd.CombinedOutput()
 	if err != nil {
 		b.Fatalf("helper: %v: %s", err, out)
@@ -194,18 +204,20 @@ func seedWithBackup(id string, size int64) mockserver.Seed {
 	return seed
 }
 
-// BenchmarkDownload1GiB compares Backups.Download of a 1 GiB archive from
-// the mock with `curl -s -o /dev/null` on a pre-signed URL of the same
-// archive. The wrapper side also reports the peak resident memory
-// (VmHWM) of a separate process that runs the same download.
+// BenchmarkDownload1GiB compares downloads of a 1 GiB archive from the
+// mock, durable on disk on both sides: DownloadToFile (partial file, sync,
+// rename) against `curl -o FILE` followed by `sync FILE`. The wrapper side
+// also reports the peak resident memory (VmHWM) of a separate process that
+// runs the same download, and the in-process DownloadAt into a discarding
+// io.WriterAt.
 func BenchmarkDownload1GiB(b *testing.B) {
-	mock, base := mockserver.Start(b, mockserver.WithSeed(seedWithBackup(bigBackupID, bigBackupSize)), mockserver.WithDownloadTTL(time.Hour))
-	_ = mock
+	_, base := mockserver.Start(b, mockserver.WithSeed(seedWithBackup(bigBackupID, bigBackupSize)), mockserver.WithDownloadTTL(time.Hour))
 	c, err := New(WithBaseURL(base), WithToken(mockserver.DefaultToken))
 	if err != nil {
 		b.Fatal(err)
 	}
 	ctx := context.Background()
+	dir := b.TempDir()
 	b.Run("wrapper", func(b *testing.B) {
 		b.SetBytes(bigBackupSize)
 		for b.Loop() {
@@ -215,7 +227,7 @@ func BenchmarkDownload1GiB(b *testing.B) {
 			}
 		}
 		b.StopTimer()
-		_, hwm := helperDownload(b, base)
+		_, hwm := helperDownload(b, base, dir)
 		b.ReportMetric(float64(hwm)/1024, "peak-RSS-MiB")
 	})
 	// nethttp is the floor of Go itself: one GET of the same URL copied
@@ -243,9 +255,12 @@ func BenchmarkDownload1GiB(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	// curl downloads the archive and returns the transfer time it reports.
+	// curl downloads the archive into a file, then `sync FILE` makes it
+	// durable; it returns curl's transfer time plus the sync's.
 	curl := func(b *testing.B) time.Duration {
-		out, err := exec.Command("curl", "-s", "-S", "-f", "-o", "/dev/null", "-w", "%{size_download} %{time_total}", link.URL()).CombinedOutput()
+		path := filepath.Join(dir, "curl.tar.gz")
+		defer os.Remove(path)
+		out, err := exec.Command("curl", "-s", "-S", "-f", "-o", path, "-w", "%{size_download} %{time_total}", link.URL()).CombinedOutput()
 		var n int64
 		var secs float64
 		if err == nil {
@@ -254,7 +269,11 @@ func BenchmarkDownload1GiB(b *testing.B) {
 		if err != nil || n != bigBackupSize {
 			b.Fatalf("curl: %v: %s", err, out)
 		}
-		return time.Duration(secs * float64(time.Second))
+		start := time.Now()
+		if out, err := exec.Command("sync", path).CombinedOutput(); err != nil {
+			b.Fatalf("sync: %v: %s", err, out)
+		}
+		return time.Duration(secs*float64(time.Second)) + time.Since(start)
 	}
 	b.Run("curl", func(b *testing.B) {
 		b.SetBytes(bigBackupSize)
@@ -265,15 +284,15 @@ func BenchmarkDownload1GiB(b *testing.B) {
 	// interleaved alternates the wrapper and curl, each in a process of its
 	// own as a user would run them (the wrapper in a child test binary, so
 	// that it does not share the mock's Go runtime), and compares the
-	// transfer times each reports. Alternating lets load from other
-	// processes hit both alike.
+	// transfer times each reports, both durable on disk. Alternating lets
+	// load from other processes hit both alike.
 	b.Run("interleaved", func(b *testing.B) {
 		const pairs = 7 // per iteration: one iteration takes seconds, and one pair is a noisy sample
 		var tw, tc time.Duration
 		var ratios []float64
 		for b.Loop() {
 			for range pairs {
-				wt, _ := helperDownload(b, base)
+				wt, _ := helperDownload(b, base, dir)
 				ct := curl(b)
 				tw += wt
 				tc += ct
@@ -287,6 +306,133 @@ func BenchmarkDownload1GiB(b *testing.B) {
 		slices.Sort(ratios)
 		b.ReportMetric(ratios[len(ratios)/2], "wrapper/curl-throughput")
 	})
+}
+
+// patternAt is an io.ReaderAt of size bytes that repeats block: a large
+// archive that takes no memory.
+type patternAt struct {
+	block []byte
+	size  int64
+}
+
+func (p patternAt) ReadAt(b []byte, off int64) (int, error) {
+	n := 0
+	for n < len(b) && off < p.size {
+		i := off % int64(len(p.block))
+		c := copy(b[n:], p.block[i:min(int64(len(p.block)), i+p.size-off)])
+		n += c
+		off += int64(c)
+	}
+	if n < len(b) {
+		return n, io.EOF
+	}
+	return n, nil
+}
+
+// BenchmarkDownloadToFileResume1GiB cuts a DownloadToFile of a 1 GiB
+// archive at half (the host then answers 404, so the call fails), then
+// resumes it with a second call, and reports how many MiB the host sent
+// more than the archive's size: what the resume fetched again.
+func BenchmarkDownloadToFileResume1GiB(b *testing.B) {
+	const size = 1 << 30
+	archive := patternAt{block: randomBytes(1 << 20), size: size}
+	var broken atomic.Bool
+	h := &downloadHost{size: size}
+	h.dl = func(w http.ResponseWriter, r *http.Request) {
+		if broken.Load() {
+			if h.reqs.Load() == 1 {
+				w.Header().Set("ETag", `"v1"`)
+				http.ServeContent(&cuttingWriter{ResponseWriter: w, limit: size / 2}, r, "", time.Time{}, io.NewSectionReader(archive, 0, size))
+				return
+			}
+			w.WriteHeader(http.StatusNotFound)
+			return
+		}
+		w.Header().Set("ETag", `"v1"`)
+		http.ServeContent(w, r, "", time.Time{}, io.NewSectionReader(archive, 0, size))
+	}
+	srv := httptest.NewServer(http.HandlerFunc(h.handler))
+	b.Cleanup(srv.Close)
+	c, err := New(WithBaseURL(srv.URL), WithToken(testToken))
+	if err != nil {
+		b.Fatal(err)
+	}
+	path := filepath.Join(b.TempDir(), "b.tar.gz")
+	var refetched int64
+	for b.Loop() {
+		h.reqs.Store(0)
+		h.served.Store(0)
+		broken.Store(true)
+		if _, err := c.Backups.DownloadToFile(context.Background(), "db", "b1", path, fastDownloadRetry()); !errors.Is(err, ErrNotFound) {
+			b.Fatalf("first call: %v", err)
+		}
+		broken.Store(false)
+		n, err := c.Backups.DownloadToFile(context.Background(), "db", "b1", path)
+		if err != nil || n != size {
+			b.Fatal(n, err)
+		}
+		refetched += h.served.Load() - size
+		os.Remove(path)
+	}
+	b.ReportMetric(float64(refetched)/float64(b.N)/(1<<20), "refetched-MiB")
+}
+
+// BenchmarkGzipBomb answers an API call with 1 MiB of gzip that expands to
+// 1 GiB, and reports the requests sent (the client must not retry an
+// answer over its cap) and the peak heap growth while the call runs.
+func BenchmarkGzipBomb(b *testing.B) {
+	// 1024 gzip members of 1 MiB of zeros each: about 1 MiB on the wire.
+	member := gzipBomb(b, 1<<20)
+	bomb := bytes.Repeat(member, 1024)
+	var reqs atomic.Int64
+	srv := bombServer(b, bomb, &reqs)
+	c, err := New(WithBaseURL(srv.URL), WithToken(testToken), WithRetry(RetryPolicy{MaxAttempts: 4, MinWait: time.Millisecond, MaxWait: time.Millisecond}))
+	if err != nil {
+		b.Fatal(err)
+	}
+	var peak uint64
+	for b.Loop() {
+		reqs.Store(0)
+		runtime.GC()
+		base, stop := heapPeak()
+		_, err := c.Users.List(context.Background(), "db")
+		p := stop()
+		if !errors.As(err, new(*http.MaxBytesError)) {
+			b.Fatalf("got %v, want *http.MaxBytesError", err)
+		}
+		peak = max(peak, p-min(p, base))
+	}
+	b.ReportMetric(float64(len(bomb))/(1<<20), "gzip-MiB")
+	b.ReportMetric(float64(reqs.Load()), "requests")
+	b.ReportMetric(float64(peak)/(1<<20), "peak-heap-MiB")
+}
+
+// heapPeak samples the heap's live objects every 100µs until stop is
+// called; it returns the heap at the start, and stop returns the peak.
+func heapPeak() (base uint64, stop func() uint64) {
+	sample := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
+	read := func() uint64 {
+		metrics.Read(sample)
+		return sample[0].Value.Uint64()
+	}
+	base = read()
+	done := make(chan struct{})
+	result := make(chan uint64)
+	go func() {
+		peak := base
+		t := time.NewTicker(100 * time.Microsecond)
+		defer t.Stop()
+		for {
+			peak = max(peak, read())
+			select {
+			case <-done:
+				result <- max(peak, read())
+				return
+			case <-t.C:
+			}
+		}
+	}()
+	return base, func() uint64 { close(done); return <-result }
 }
 
 // BenchmarkParallelRanges downloads the demo's 64 MiB backup from a mock

@@ -239,6 +239,7 @@ func New(opts ...Option) (*Client, error) {
 		downloads = downloadTransport()
 	}
 	apiHTTP := *hc
+	apiHTTP.CheckRedirect = safeRedirects(hc.CheckRedirect)
 	if cfg.validate {
 		rt, err := validatingTransport(transport)
 		if err != nil {
@@ -256,7 +257,7 @@ func New(opts ...Option) (*Client, error) {
 		logger:    cfg.logger,
 		// Downloads: same transport, no timeout (the context bounds them),
 		// no bearer token, and redirects keep no Authorization.
-		download: &http.Client{Transport: downloads, Jar: nil},
+		download: &http.Client{Transport: downloads, Jar: nil, CheckRedirect: safeRedirects(nil)},
 	}
 	api, err := dbapi.NewClient(base,
 		dbapi.WithHTTPClient(retryDoer{rc: newRetryClient(&apiHTTP, retry, cfg.logger)}),

@@ -206,8 +206,10 @@ func TestDownload_StalledConnectionIsResumed(t *testing.T) {
 	if err != nil || n != int64(len(data)) || !bytes.Equal(dst.buf, data) {
 		t.Fatalf("got %d, %v", n, err)
 	}
-	if a.dlReqs.Load() != 2 {
-		t.Errorf("%d requests, want 2 (the stalled one, then the resume)", a.dlReqs.Load())
+	// The stalled request, then at least one resume (a loaded machine may
+	// stall a resume too).
+	if a.dlReqs.Load() < 2 {
+		t.Errorf("%d requests, want 2 or more (the stalled one, then the resume)", a.dlReqs.Load())
 	}
 }
 

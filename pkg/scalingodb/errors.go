@@ -59,6 +59,13 @@ type APIError struct {
 	RetryAfter time.Duration
 	// OperationID is the operation of the spec that failed, such as "createBackup".
 	OperationID string
+	// Resource is the kind of resource a 404 answer says was not found
+	// (the body's "resource", such as "database"), when it says.
+	Resource string
+	// Path is the path of a request answered 404, which holds its path
+	// parameters (database, user, backup…), so that the error says what
+	// was not found. It never holds a query string.
+	Path string
 }
 
 // Error describes the failure without the body of the answer.
@@ -73,6 +80,15 @@ func (e *APIError) Error() string {
 	if e.Message != "" {
 		b.WriteString(": ")
 		b.WriteString(e.Message)
+	}
+	if e.Resource != "" {
+		b.WriteString(" (resource ")
+		b.WriteString(e.Resource)
+		b.WriteString(")")
+	}
+	if e.Path != "" {
+		b.WriteString(" at ")
+		b.WriteString(e.Path)
 	}
 	if len(e.FieldErrors) > 0 {
 		fields := make([]string, 0, len(e.FieldErrors))
@@ -192,6 +208,9 @@ func newAPIError(opID string, resp *http.Response) *APIError {
 				e.Message = *body.Error
 			}
 			e.Code = body.Code
+			if resp.StatusCode == http.StatusNotFound {
+				e.Resource = body.Resource
+			}
 			if len(body.Errors) > 0 {
 				e.FieldErrors = body.Errors
 			}
@@ -199,6 +218,9 @@ func newAPIError(opID string, resp *http.Response) *APIError {
 	}
 	if e.Message == "" {
 		e.Message = strings.ToLower(http.StatusText(resp.StatusCode))
+	}
+	if resp.StatusCode == http.StatusNotFound && resp.Request != nil && resp.Request.URL != nil {
+		e.Path = resp.Request.URL.EscapedPath()
 	}
 	return e
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/tls"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"math/rand/v2"
@@ -88,6 +89,9 @@ func shouldRetry(ctx context.Context, resp *http.Response, err error, maxWait ti
 	if isNoRetry(ctx) {
 		return false, nil
 	}
+	if errors.As(err, new(*http.MaxBytesError)) {
+		return false, nil // an answer over the cap will be over it again
+	}
 	if err != nil {
 		return retryableTransportError(err), nil
 	}
@@ -141,11 +145,11 @@ func retryableTransportError(err error) bool {
 func backoff(minWait, maxWait time.Duration, attempt int, resp *http.Response) time.Duration {
 	if resp != nil && (resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusServiceUnavailable) {
 		if h := resp.Header.Get("Retry-After"); h != "" {
-			d := parseRetryAfter(h, time.Now())
-			if d > maxWait {
-				d = maxWait
+			// An unusable value (invalid, negative, zero, past) is 0 and
+			// leaves the backoff below.
+			if d := parseRetryAfter(h, time.Now()); d > 0 {
+				return min(d, maxWait)
 			}
-			return d
 		}
 	}
 	d := minWait
@@ -223,14 +227,13 @@ func (b *pooledBody) Close() error {
 	return nil
 }
 
-// bufferBody reads the whole answer into a pooled buffer.
+// bufferBody reads the whole answer into a pooled buffer. An answer of
+// more than maxAPIBody bytes (decompressed) fails with an error wrapping
+// *http.MaxBytesError, which is never retried.
 func bufferBody(resp *http.Response) error {
 	buf := bodyPool.Get().(*bytes.Buffer)
-	_, err := buf.ReadFrom(io.LimitReader(resp.Body, maxAPIBody+1))
+	err := readCapped(buf, resp.Body, maxAPIBody)
 	resp.Body.Close()
-	if err == nil && buf.Len() > maxAPIBody {
-		err = errors.New("answer larger than 32 MiB")
-	}
 	if err != nil {
 		buf.Reset()
 		bodyPool.Put(buf)
@@ -240,6 +243,56 @@ func bufferBody(resp *http.Response) error {
 	pb := &pooledBody{buf: buf}
 	pb.Reset(buf.Bytes())
 	resp.Body = pb
+	return nil
+}
+
+// readCapped reads r into buf, failing with an error wrapping
+// *http.MaxBytesError at the first byte past limit. Past 1 MiB it reads in
+// 1 MiB chunks joined at the end, so that an answer over the cap costs at
+// most limit bytes, never a doubled buffer.
+func readCapped(buf *bytes.Buffer, r io.Reader, limit int) error {
+	const chunk = 1 << 20
+	var chunks [][]byte
+	total := 0 // bytes in chunks
+	cur := buf.AvailableBuffer()
+	for {
+		if len(cur) == cap(cur) {
+			if total+len(cur) >= limit {
+				var one [1]byte
+				if n, _ := io.ReadFull(r, one[:]); n > 0 {
+					*buf = bytes.Buffer{}
+					return fmt.Errorf("answer larger than %d MiB: %w", limit>>20, &http.MaxBytesError{Limit: int64(limit)})
+				}
+				break
+			}
+			if cap(cur) < chunk {
+				nb := make([]byte, len(cur), min(max(2*cap(cur), 64<<10), chunk, limit))
+				copy(nb, cur)
+				cur = nb
+			} else {
+				chunks = append(chunks, cur)
+				total += len(cur)
+				cur = make([]byte, 0, min(chunk, limit-total))
+			}
+		}
+		n, err := r.Read(cur[len(cur):cap(cur)])
+		cur = cur[:len(cur)+n]
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			*buf = bytes.Buffer{}
+			return err
+		}
+	}
+	if chunks != nil {
+		out := make([]byte, 0, total+len(cur))
+		for _, c := range chunks {
+			out = append(out, c...)
+		}
+		cur = append(out, cur...)
+	}
+	*buf = *bytes.NewBuffer(cur)
 	return nil
 }
 

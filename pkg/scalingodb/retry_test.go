@@ -177,7 +177,12 @@ func TestBackoff(t *testing.T) {
 		{"capped", 20, nil, 500 * time.Millisecond, time.Second},
 		{"Retry-After seconds", 0, resp(429, "3"), 3 * time.Second, 3 * time.Second},
 		{"Retry-After capped", 0, resp(503, "120"), 10 * time.Second, 10 * time.Second},
-		{"Retry-After zero", 3, resp(429, "0"), 0, 0},
+		// An unusable Retry-After leaves the exponential backoff (attempt 3: 800ms with jitter).
+		{"Retry-After zero", 3, resp(429, "0"), 400 * time.Millisecond, 800 * time.Millisecond},
+		{"Retry-After negative", 3, resp(429, "-5"), 400 * time.Millisecond, 800 * time.Millisecond},
+		{"Retry-After invalid", 3, resp(503, "soon"), 400 * time.Millisecond, 800 * time.Millisecond},
+		{"Retry-After in the past", 3, resp(429, "Mon, 02 Jan 2006 15:04:05 GMT"), 400 * time.Millisecond, 800 * time.Millisecond},
+		{"Retry-After date ahead", 0, resp(429, time.Now().Add(5*time.Second).UTC().Format(http.TimeFormat)), 3 * time.Second, 5 * time.Second},
 		{"no Retry-After on 500", 0, resp(500, "3"), 50 * time.Millisecond, 100 * time.Millisecond},
 	}
 	for _, tt := range tests {

@@ -1,11 +1,16 @@
 package scalingodb
 
-import "net/url"
+import (
+	"fmt"
+	"log/slog"
+	"net/url"
+)
 
 // SignedURL is a URL that carries its own short-lived credential in its
 // query string, such as the pre-signed link to a backup archive or the
-// logs URL. Its token is a secret: String and GoString redact it, and URL
-// reveals it.
+// logs URL. Its token is a secret: it prints without its query under every
+// fmt verb (%v, %s, %q, %d, %x…, inside structs, slices and maps too), in
+// log/slog output and in JSON; URL reveals it.
 type SignedURL struct {
 	url string
 }
@@ -18,6 +23,28 @@ func (s SignedURL) String() string { return redactURL(s.url) }
 
 // GoString redacts the token for %#v.
 func (s SignedURL) GoString() string { return "scalingodb.SignedURL{" + s.String() + "}" }
+
+// Format prints the redacted form whatever the verb: %q quotes it, %#v
+// gives GoString, every other verb the String form.
+func (s SignedURL) Format(f fmt.State, verb rune) {
+	switch {
+	case verb == 'v' && f.Flag('#'):
+		_, _ = f.Write([]byte(s.GoString()))
+	case verb == 'q':
+		_, _ = fmt.Fprintf(f, "%q", s.String())
+	default:
+		_, _ = f.Write([]byte(s.String()))
+	}
+}
+
+// LogValue redacts the token in log/slog output.
+func (s SignedURL) LogValue() slog.Value { return slog.StringValue(s.String()) }
+
+// MarshalJSON encodes the redacted form; marshal URL() to keep the token.
+func (s SignedURL) MarshalJSON() ([]byte, error) { return []byte(fmt.Sprintf("%q", s.String())), nil }
+
+// MarshalText encodes the redacted form, for encoders that use it.
+func (s SignedURL) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
 
 // IsZero reports whether the URL is empty.
 func (s SignedURL) IsZero() bool { return s.url == "" }

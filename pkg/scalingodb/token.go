@@ -137,7 +137,7 @@ func NewAddonTokenSource(cfg AddonTokenConfig) (*AddonTokenSource, error) {
 	if hc == nil {
 		hc = &http.Client{Timeout: 30 * time.Second}
 	}
-	return &AddonTokenSource{cfg: cfg, hc: hc, now: time.Now}, nil
+	return &AddonTokenSource{cfg: cfg, hc: withSafeRedirects(hc), now: time.Now}, nil
 }
 
 // String names the source without any token.

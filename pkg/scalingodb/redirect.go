@@ -1,0 +1,75 @@
+package scalingodb
+
+import (
+	"errors"
+	"net/http"
+	"net/url"
+	"strings"
+)
+
+// RedirectError is a redirect the client refused to follow: from https to
+// plain http, where the request and its answer would travel unencrypted.
+// It is never retried.
+type RedirectError struct {
+	// From and To are the two URLs, without their query strings.
+	From, To string
+}
+
+// Error names the refused redirect.
+func (e *RedirectError) Error() string {
+	return "scalingodb: refused a redirect from https to http (" + e.From + " to " + e.To + ")"
+}
+
+// Permanent reports that a retry cannot fix the error.
+func (e *RedirectError) Permanent() bool { return true }
+
+// safeRedirects wraps a CheckRedirect (nil: Go's default, at most 10
+// redirects). Go's own rule forwards Authorization to the same host name on
+// any port or scheme; this one keeps it only for the exact origin (scheme,
+// host, port) of the first request, and refuses any redirect from https to
+// http.
+func safeRedirects(next func(*http.Request, []*http.Request) error) func(*http.Request, []*http.Request) error {
+	return func(req *http.Request, via []*http.Request) error {
+		for _, v := range via {
+			if strings.EqualFold(v.URL.Scheme, "https") && !strings.EqualFold(req.URL.Scheme, "https") {
+				return &RedirectError{From: redactURL(via[len(via)-1].URL.String()), To: redactURL(req.URL.String())}
+			}
+		}
+		if !sameOrigin(req.URL, via[0].URL) {
+			req.Header.Del("Authorization")
+		}
+		if next != nil {
+			return next(req, via)
+		}
+		if len(via) >= 10 {
+			return errors.New("stopped after 10 redirects")
+		}
+		return nil
+	}
+}
+
+// sameOrigin reports whether a and b have the same scheme, host and port.
+func sameOrigin(a, b *url.URL) bool {
+	return strings.EqualFold(a.Scheme, b.Scheme) && strings.EqualFold(a.Hostname(), b.Hostname()) && port(a) == port(b)
+}
+
+// port is the URL's port, or its scheme's default.
+func port(u *url.URL) string {
+	if p := u.Port(); p != "" {
+		return p
+	}
+	switch strings.ToLower(u.Scheme) {
+	case "https":
+		return "443"
+	case "http":
+		return "80"
+	}
+	return ""
+}
+
+// withSafeRedirects returns a shallow copy of hc whose redirects follow safeRedirects.
+func withSafeRedirects(hc *http.Client) *http.Client {
+	c := *hc
+	c.CheckRedirect = safeRedirects(hc.CheckRedirect)
+	return &c
+}
