@@ -184,6 +184,8 @@ func TestScripts(t *testing.T) {
 			env.Setenv("DB_BEARER_TOKEN", testToken)
 			env.Setenv("FOREIGN_TOKEN", foreignToken)
 			env.Setenv("SCALINGO_DATABASE", "my-db-123")
+			// an instant within the mock's point-in-time recovery window (the last 7 days)
+			env.Setenv("PITR_TIME", time.Now().Add(-time.Hour).UTC().Format(time.RFC3339))
 			return nil
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
@@ -196,6 +198,14 @@ func TestScripts(t *testing.T) {
 				url, err := h.start(opts...)
 				ts.Check(err)
 				ts.Setenv("DBAPI_BASE_URL", url)
+			},
+			// envfile VAR FILE sets VAR to the first line of FILE.
+			"envfile": func(ts *testscript.TestScript, neg bool, args []string) {
+				if neg || len(args) != 2 {
+					ts.Fatalf("usage: envfile VAR FILE")
+				}
+				line, _, _ := strings.Cut(ts.ReadFile(args[1]), "\n")
+				ts.Setenv(args[0], strings.TrimSpace(line))
 			},
 			// exits CODE COMMAND [ARGS...] runs a command, like exec, and
 			// checks its exit code.
