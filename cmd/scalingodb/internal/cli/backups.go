@@ -79,10 +79,11 @@ func backupsListCmd(a *app) *cobra.Command {
 func backupsGetCmd(a *app) *cobra.Command {
 	var format string
 	cmd := &cobra.Command{
-		Use:     "get ID",
-		Short:   "Show one backup",
-		Example: "  scalingodb backups get 5bd5c2f04ffb090be1ac3c9b",
-		Args:    cobra.ExactArgs(1),
+		Use:               "get ID",
+		ValidArgsFunction: completeBackups(a),
+		Short:             "Show one backup",
+		Example:           "  scalingodb backups get 5bd5c2f04ffb090be1ac3c9b",
+		Args:              cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := checkFormat(cmd, format); err != nil {
 				return err
@@ -199,8 +200,9 @@ func backupsWaitCmd(a *app) *cobra.Command {
 		wf     waitFlags
 	)
 	cmd := &cobra.Command{
-		Use:   "wait ID",
-		Short: "Wait until a backup is done, showing its state as it changes",
+		Use:               "wait ID",
+		ValidArgsFunction: completeBackups(a),
+		Short:             "Wait until a backup is done, showing its state as it changes",
 		Long: `Wait until a backup is done, showing its state on stderr as it changes.
 A backup that ends in error exits with code 1; a wait that runs out of
 --timeout exits with code 5 and can be started again.`,
@@ -234,8 +236,9 @@ A backup that ends in error exits with code 1; a wait that runs out of
 func backupsLinkCmd(a *app) *cobra.Command {
 	var format string
 	cmd := &cobra.Command{
-		Use:   "link ID",
-		Short: "Print a pre-signed link to the archive of a backup",
+		Use:               "link ID",
+		ValidArgsFunction: completeBackups(a),
+		Short:             "Print a pre-signed link to the archive of a backup",
 		Long: `Print a pre-signed link to the archive of a backup. The link carries its own
 token and expires: anyone who has it can download the archive until then.`,
 		Example: "  curl -o backup.tar.gz \"$(scalingodb backups link 5bd5c2f04ffb090be1ac3c9b)\"",
@@ -270,8 +273,9 @@ func backupsDownloadCmd(a *app) *cobra.Command {
 		parallel int
 	)
 	cmd := &cobra.Command{
-		Use:   "download [ID | --latest]",
-		Short: "Download the archive of a backup (the latest done one by default)",
+		Use:               "download [ID | --latest]",
+		ValidArgsFunction: completeBackups(a),
+		Short:             "Download the archive of a backup (the latest done one by default)",
 		Long: `Download the archive of a backup: the one named, or the latest done backup
 when no ID is given (--latest says so explicitly).
 

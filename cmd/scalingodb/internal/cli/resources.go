@@ -261,10 +261,11 @@ func firewallCmd(a *app) *cobra.Command {
 	add.MarkFlagsOneRequired("cidr", "range")
 	var yes bool
 	rm := &cobra.Command{
-		Use:     "rm ID",
-		Short:   "Remove a firewall rule",
-		Example: "  scalingodb firewall rm 6580a2c91ef5f0001b3c5d7e --yes",
-		Args:    cobra.ExactArgs(1),
+		Use:               "rm ID",
+		ValidArgsFunction: completeFirewallRules(a),
+		Short:             "Remove a firewall rule",
+		Example:           "  scalingodb firewall rm 6580a2c91ef5f0001b3c5d7e --yes",
+		Args:              cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			c, db, err := a.target(cmd)
 			if err != nil {

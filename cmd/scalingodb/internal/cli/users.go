@@ -145,8 +145,9 @@ func usersUpdateCmd(a *app) *cobra.Command {
 		pwFlags passwordFlags
 	)
 	cmd := &cobra.Command{
-		Use:   "update NAME",
-		Short: "Set the password of a user",
+		Use:               "update NAME",
+		ValidArgsFunction: completeUsers(a),
+		Short:             "Set the password of a user",
 		Long: `Set the password of a user to one you choose (24 to 64 characters): typed
 without echo when stdin is a terminal, read from stdin with --password-stdin,
 or generated with --generate-password (then printed once, on stdout).
@@ -195,8 +196,9 @@ Protected users cannot be updated.`,
 func usersResetCmd(a *app) *cobra.Command {
 	var format string
 	cmd := &cobra.Command{
-		Use:   "reset-password NAME",
-		Short: "Replace the password of a user with a generated one, printed once",
+		Use:               "reset-password NAME",
+		ValidArgsFunction: completeUsers(a),
+		Short:             "Replace the password of a user with a generated one, printed once",
 		Example: `  scalingodb users reset-password reporting
   scalingodb users reset-password reporting -o json | jq -r .password`,
 		Args: cobra.ExactArgs(1),
@@ -222,10 +224,11 @@ func usersResetCmd(a *app) *cobra.Command {
 func usersDeleteCmd(a *app) *cobra.Command {
 	var yes bool
 	cmd := &cobra.Command{
-		Use:     "delete NAME",
-		Short:   "Delete a user (protected users cannot be deleted)",
-		Example: "  scalingodb users delete reporting --yes",
-		Args:    cobra.ExactArgs(1),
+		Use:               "delete NAME",
+		ValidArgsFunction: completeUsers(a),
+		Short:             "Delete a user (protected users cannot be deleted)",
+		Example:           "  scalingodb users delete reporting --yes",
+		Args:              cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			c, db, err := a.target(cmd)
 			if err != nil {
