@@ -8,6 +8,8 @@ import (
 	"net/url"
 	"strings"
 
+	"github.com/spf13/cobra"
+
 	"github.com/scalingodb/dbapi-go/pkg/scalingodb"
 )
 
@@ -30,17 +32,21 @@ const (
 	ExitInterrupted = 130
 )
 
-// describe maps err to an exit code and a one-line, lower-case message
-// that says what failed and what to do.
-func describe(ctx context.Context, err error) (int, string) {
+// describe maps err, returned by running cmd, to an exit code and a
+// one-line, lower-case message that says what failed and what to do.
+func describe(ctx context.Context, cmd *cobra.Command, err error) (int, string) {
 	var ue *usageError
 	if errors.As(err, &ue) {
 		return ExitUsage, ue.msg
 	}
 	var re *ranError
 	if !errors.As(err, &re) {
-		// cobra's own parsing errors (unknown command, bad argument count).
-		return ExitUsage, lowerFirst(err.Error()) + " (see 'scalingodb --help')"
+		// cobra's own errors: unknown command, a required flag missing...
+		path := "scalingodb"
+		if cmd != nil {
+			path = cmd.CommandPath()
+		}
+		return ExitUsage, lowerFirst(err.Error()) + " (see '" + path + " --help')"
 	}
 	err = re.err
 	what := ""
@@ -88,7 +94,7 @@ func describeCause(ctx context.Context, err error) (int, string) {
 		return ExitAPI, fmt.Sprintf("unexpected answer of the API to %s (status %d): %s", re.OperationID, re.StatusCode, re.Reason)
 	case errors.As(err, &ur):
 		var ne net.Error
-		if errors.As(err, &ne) || isConnRefused(err) {
+		if errors.As(err, &ne) {
 			return ExitAPI, "cannot reach the API: " + lowerFirst(unwrapAll(ur.Err)) + ": check --api-url or --region and the network"
 		}
 	}
@@ -134,11 +140,6 @@ func describeAPIError(e *scalingodb.APIError) (int, string) {
 		b.WriteString("; " + hint)
 	}
 	return code, b.String()
-}
-
-func isConnRefused(err error) bool {
-	var oe *net.OpError
-	return errors.As(err, &oe)
 }
 
 // unwrapAll returns the message of the innermost error.

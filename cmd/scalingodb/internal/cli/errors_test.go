@@ -51,7 +51,7 @@ func TestDescribe(t *testing.T) {
 			"unexpected answer of the API to getBackup (status 200): invalid JSON"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			code, msg := describe(tc.ctx, tc.err)
+			code, msg := describe(tc.ctx, nil, tc.err)
 			if code != tc.code || msg != tc.msg {
 				t.Errorf("describe = %d %q\nwant       %d %q", code, msg, tc.code, tc.msg)
 			}

@@ -64,8 +64,7 @@ func System() *IO {
 
 // app holds the global flags and what the commands share.
 type app struct {
-	io   *IO
-	root *cobra.Command
+	io *IO
 
 	token, apiURL, region, database, appName, addon string
 	quiet, noColor                                  bool
@@ -189,16 +188,15 @@ func newRoot(a *app, only string) *cobra.Command {
 func Run(ctx context.Context, args []string, io *IO) int {
 	a := &app{io: io}
 	root := newRoot(a, topCommand(args))
-	a.root = root
 	root.SetArgs(args)
 	root.SetIn(io.In)
 	root.SetOut(io.Out)
 	root.SetErr(io.Err)
-	err := root.ExecuteContext(ctx)
+	cmd, err := root.ExecuteContextC(ctx)
 	if err == nil {
 		return ExitOK
 	}
-	code, msg := describe(ctx, err)
+	code, msg := describe(ctx, cmd, err)
 	fmt.Fprintln(io.Err, "scalingodb: "+msg)
 	return code
 }

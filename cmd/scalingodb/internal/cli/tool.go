@@ -152,7 +152,5 @@ func markdown(c *cobra.Command) string {
 // NewRootForDocs returns the command tree, for tools that generate its reference.
 func NewRootForDocs() *cobra.Command {
 	a := &app{io: &IO{Getenv: func(string) string { return "" }}}
-	root := newRoot(a, "")
-	a.root = root
-	return root
+	return newRoot(a, "")
 }
