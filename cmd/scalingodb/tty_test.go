@@ -5,8 +5,10 @@ import (
 	"errors"
 	"io"
 	"os/exec"
+	"regexp"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -128,5 +130,51 @@ func TestColor_Terminal(t *testing.T) {
 				t.Errorf("an escape sequence without colour: %q", out)
 			}
 		})
+	}
+}
+
+// TestPasswordPrompt_CreateEmpty leaves the prompt of users create empty:
+// the API generates the password, printed once.
+func TestPasswordPrompt_CreateEmpty(t *testing.T) {
+	mock := startMock(t, 1<<20)
+	out, err := onTerminal(t, runCLI(t, mock.base, "users", "create", "ptyuser1", "--no-color"),
+		[2]string{"Password (empty: the API generates one): ", ""})
+	if err != nil {
+		t.Fatalf("users create: %v: %q", err, out)
+	}
+	if !regexp.MustCompile(`ptyuser1 +false +\S{24,64}\r\n`).MatchString(out) {
+		t.Errorf("no generated password in %q", out)
+	}
+}
+
+// TestWait_Interrupt sends SIGINT (Ctrl-C) to a wait: it stops at once
+// with exit code 130 and says so in one line.
+func TestWait_Interrupt(t *testing.T) {
+	mock := startMock(t, 1<<20)
+	cmd := runCLI(t, mock.base, "backups", "wait", "5bde44904ffb096c714be89d", "--poll-interval", "20ms")
+	var stderr lockedBuffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for !strings.Contains(stderr.String(), "scheduled") {
+		if time.Now().After(deadline) {
+			_ = cmd.Process.Kill()
+			t.Fatalf("the wait did not start: %q", stderr.String())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
+		t.Fatal(err)
+	}
+	err := cmd.Wait()
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() != 130 {
+		t.Fatalf("exit: %v, want code 130; stderr: %q", err, stderr.String())
+	}
+	want := "backup 5bde44904ffb096c714be89d: scheduled\nscalingodb: interrupted\n"
+	if got := stderr.String(); got != want {
+		t.Errorf("stderr %q, want %q", got, want)
 	}
 }
