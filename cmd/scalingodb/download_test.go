@@ -199,18 +199,30 @@ func TestDownload_StdoutEqualsFile(t *testing.T) {
 }
 
 // TestDownload_ResumesAfterResets downloads from a mock that cuts most of
-// its answers in the middle of the body, running the command again while it
-// fails, and checks the bytes against a clean stream. The fault sequence
-// depends on the seed and the order of requests: seeds are tried until one
-// cuts the download itself.
+// its answers in the middle of the body (its reset fault) and paces the
+// archive: the first run is interrupted half way, and the command is run
+// again until it succeeds; the file must hold the bytes of a clean stream.
+// The fault sequence depends on the seed and the order of requests: seeds
+// are tried until one cuts the download itself.
 func TestDownload_ResumesAfterResets(t *testing.T) {
-	const size = 6 << 20
+	const size = 4 << 20
 	want, _ := streamSum(t, startMock(t, size).base)
 	for seed := int64(1); seed <= 20; seed++ {
-		mock := startMock(t, size, mockserver.WithFaults(mockserver.Faults{ResetRate: 0.6, Seed: seed}))
+		mock := startMock(t, size, mockserver.WithBandwidthLimit(2<<20),
+			mockserver.WithFaults(mockserver.Faults{ResetRate: 0.6, Seed: seed}))
 		dest := filepath.Join(t.TempDir(), "backup.tar.gz")
-		failed := 0
-		for runs := 0; ; runs++ {
+
+		first := runCLI(t, mock.base, "backups", "download", testBackupID, "-o", dest)
+		if err := first.Start(); err != nil {
+			t.Fatal(err)
+		}
+		for deadline := time.Now().Add(10 * time.Second); mock.served.Load() < size/4 && time.Now().Before(deadline); {
+			time.Sleep(10 * time.Millisecond)
+		}
+		_ = first.Process.Signal(syscall.SIGINT)
+		_ = first.Wait() // interrupted, or failed on a cut API call, or done
+		runs := 1
+		for ; ; runs++ {
 			out, err := runCLI(t, mock.base, "backups", "download", testBackupID, "-o", dest).CombinedOutput()
 			if err == nil {
 				break
@@ -218,7 +230,6 @@ func TestDownload_ResumesAfterResets(t *testing.T) {
 			if runs == 20 {
 				t.Fatalf("seed %d: 20 runs failed: %s", seed, out)
 			}
-			failed++
 			if _, statErr := os.Stat(dest); statErr == nil {
 				t.Fatalf("seed %d: run %d failed (%s) but the destination exists", seed, runs, out)
 			}
@@ -233,14 +244,14 @@ func TestDownload_ResumesAfterResets(t *testing.T) {
 			continue // this seed cut only API calls
 		}
 		if got := sha256File(t, dest); got != want {
-			t.Errorf("seed %d: after %d cut downloads and %d failed runs, SHA-256 %s, want %s", seed, resets, failed, got, want)
+			t.Errorf("seed %d: after %d cut downloads and %d runs, SHA-256 %s, want %s", seed, resets, runs+1, got, want)
 		}
 		for _, leftover := range []string{dest + ".partial", dest + ".partial.json"} {
 			if _, err := os.Stat(leftover); !errors.Is(err, os.ErrNotExist) {
 				t.Errorf("%s is left after success: %v", leftover, err)
 			}
 		}
-		t.Logf("seed %d: %d cut downloads, %d failed runs, identical bytes", seed, resets, failed)
+		t.Logf("seed %d: %d cut downloads, %d runs, identical bytes", seed, resets, runs+1)
 		return
 	}
 	t.Fatal("no seed cut a download: the test proves nothing")
