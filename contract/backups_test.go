@@ -182,7 +182,8 @@ func archiveURL(ctx SpecContext, backupID string) string {
 	u, err := url.Parse(resp.JSON200.DownloadURL)
 	noError(err)
 	Expect(u.IsAbs()).To(BeTrue(), "download_url %q is not absolute", resp.JSON200.DownloadURL)
-	return resp.JSON200.DownloadURL
+	secrets.Add(u.Query().Get("token"))
+	return harness.SpecURL(resp.JSON200.DownloadURL, suite.cfg.BasePath)
 }
 
 // downloadResponse GETs a pre-signed URL through the validated client, without the bearer token.

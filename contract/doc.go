@@ -25,13 +25,22 @@
 // at its end if a single write reached the network. Irreversible operations (an upgrade, a
 // point-in-time restore) and changes to protected users run against the mock only.
 //
-// After a run, reports/contract-coverage.json and a table on stdout give every operation ×
-// documented status, hit or not; against the mock a full run fails below 100% of the operations
-// and of the statuses the mock can produce (harness.MockUnproducible lists the others, with
-// reasons). JUnit goes to reports/contract-junit.xml.
+// After a run, the reports folder (DBAPI_REPORTS_DIR, default ./reports of the current folder)
+// holds contract-junit.xml, contract-coverage.json and .txt (every operation × documented status,
+// hit or not, and every violation), contract-report.html (the same data as one page) and, when
+// the run failed, summary.txt; stdout gets a summary line and what was never seen, once. Against
+// the mock a full run fails below 100% of the operations and of the statuses the mock can produce
+// (harness.MockUnproducible lists the others, with reasons). No bearer token and no pre-signed
+// token reaches stdout or a report: failure messages are redacted and transport errors are
+// rendered on one line (harness.RequestFailure).
 //
-// Labels (a closed set, see harness.Labels): read-only, mutating, slow, and one per resource,
-// e.g. `ginkgo --label-filter='read-only && backups' ./contract`.
+// The compiled suite (make contract-binary) is a tool for any CI: its TestMain exits with the
+// run's harness.Verdict (1 contract broken, 3 settings wrong, 4 unreachable or timed out).
+//
+// Labels (a closed set, see harness.Labels): read-only, mutating, slow, unverified, and one per
+// resource, e.g. `ginkgo --label-filter='read-only && backups' ./contract`. unverified marks the
+// specs of the operations known from one client only (x-sources in openapi.yaml);
+// --label-filter='!unverified' leaves exactly those 13 operations out.
 //
 // DBAPI_MOCK_MUTATIONS=name[,name] makes the built-in mock drift (see mockserver.Mutations);
 // contract/drift proves that the suite fails on every such drift.

@@ -6,11 +6,15 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
 	"strings"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 
+	"github.com/scalingodb/dbapi-go/contract/internal/harness"
 	"github.com/scalingodb/dbapi-go/gen/dbapi"
 	"github.com/scalingodb/dbapi-go/pkg/conformance"
 )
@@ -97,14 +101,56 @@ func getDatabase(ctx context.Context, id string) dbapi.Database {
 
 func ptr[T any](v T) *T { return &v }
 
-// noError fails the spec on a transport error; a contract violation is reported in its short
-// form (operation, pointer, expected, got) rather than as a dump of the error's structure.
+// noError fails the spec on a transport error, in one line: a contract violation in its short
+// form (operation, pointer, expected, got); a target that did not answer (refused, broken, timed
+// out) with the operation and the cause; never a dump of the error's structure, where the
+// request's URL and its pre-signed token would show.
 func noError(err error) {
 	GinkgoHelper()
+	if err == nil {
+		return
+	}
 	var ve *conformance.ViolationError
 	if errors.As(err, &ve) {
-		suite.violations.take() // reported here; the AfterEach need not repeat it
-		Fail(violationMessage([]*conformance.ViolationError{ve}))
+		// Reported here with whatever else the spec met; the AfterEach need not repeat them.
+		errs := suite.violations.take()
+		if !slices.Contains(errs, ve) {
+			errs = append(errs, ve)
+		}
+		recordViolations(errs...)
+		failAs(harness.ContractBroken, violationMessage(errs))
 	}
-	Expect(err).NotTo(HaveOccurred())
+	err = harness.RequestFailure(suite.validator, err, suite.cfg.Timeout)
+	var ue *harness.UnreachableError
+	if errors.As(err, &ue) {
+		failAs(harness.Unreachable, err.Error())
+	}
+	var hr *harness.HostRefusedError
+	if errors.As(err, &hr) {
+		failAs(harness.SettingsWrong, err.Error())
+	}
+	failAs(harness.ContractBroken, err.Error())
+}
+
+// expectRefused asserts that a malformed request was refused with one of the statuses the spec
+// documents for that operation's refusals of malformed input (400 and 422 where both are), with
+// the spec's error body; it returns the status that came.
+func expectRefused(resp *http.Response, err error) int {
+	GinkgoHelper()
+	noError(err)
+	req := resp.Request.Clone(resp.Request.Context())
+	req.URL, _ = url.Parse(harness.SpecURL(req.URL.String(), suite.cfg.BasePath))
+	route, rerr := suite.validator.Route(req)
+	Expect(rerr).NotTo(HaveOccurred())
+	var accepted []int
+	for _, s := range route.Operation.Statuses {
+		if s == "400" || s == "422" {
+			n, _ := strconv.Atoi(s)
+			accepted = append(accepted, n)
+		}
+	}
+	Expect(accepted).NotTo(BeEmpty(), "%s documents no refusal of malformed input", route.Operation.ID)
+	Expect(resp.StatusCode).To(BeElementOf(accepted), "%s %s answered %d", resp.Request.Method, resp.Request.URL.Path, resp.StatusCode)
+	expectError(resp, nil, resp.StatusCode)
+	return resp.StatusCode
 }

@@ -31,9 +31,9 @@ var _ = Describe("Logs", labels(harness.Logs), func() {
 			}
 		})
 
-		It("answers 400 to a page that is not a number", labels(harness.ReadOnly), func(ctx SpecContext) {
+		It("refuses a page that is not a number with a documented status", labels(harness.ReadOnly), func(ctx SpecContext) {
 			resp, err := sendRaw(ctx, http.MethodGet, "/databases/"+suite.db+"/logs_archives?page=abc", "", "")
-			expectError(resp, err, http.StatusBadRequest)
+			expectRefused(resp, err)
 		})
 	})
 

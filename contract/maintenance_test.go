@@ -36,9 +36,9 @@ var _ = Describe("Maintenance", labels(harness.Maintenance), func() {
 			Expect(next.JSON200.Maintenance[0].ID).NotTo(Equal(first.JSON200.Maintenance[0].ID))
 		})
 
-		It("answers 400 to a page that is not a number", labels(harness.ReadOnly), func(ctx SpecContext) {
+		It("refuses a page that is not a number with a documented status", labels(harness.ReadOnly), func(ctx SpecContext) {
 			resp, err := sendRaw(ctx, http.MethodGet, "/databases/"+suite.db+"/maintenance?page=abc", "", "")
-			expectError(resp, err, http.StatusBadRequest)
+			expectRefused(resp, err)
 		})
 	})
 

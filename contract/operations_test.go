@@ -14,6 +14,7 @@ import (
 
 	"github.com/scalingodb/dbapi-go/contract/internal/harness"
 	"github.com/scalingodb/dbapi-go/gen/dbapi"
+	"github.com/scalingodb/dbapi-go/gen/dbapispec"
 )
 
 // ids are the identifiers an operation's path needs.
@@ -67,7 +68,7 @@ func jsonBody(s string) *strings.Reader { return strings.NewReader(s) }
 const jsonType = "application/json"
 
 // operations lists every operation of the spec; a spec below proves the list matches it.
-var operations = []operation{
+var operations = append([]operation{
 	{"getDatabase", "GET", harness.Databases, "database", databaseToken, func(ctx context.Context, c *dbapi.Client, in ids) (*http.Response, error) {
 		return c.GetDatabase(ctx, in.db)
 	}},
@@ -161,7 +162,7 @@ var operations = []operation{
 	{"listFirewallManagedRanges", "GET", harness.Firewall, "", anyToken, func(ctx context.Context, c *dbapi.Client, in ids) (*http.Response, error) {
 		return c.ListFirewallManagedRanges(ctx)
 	}},
-}
+}, jsOnlyOperations...)
 
 // operationsOf returns the catalogue entries of one resource.
 func operationsOf(resource harness.Label) []operation {
@@ -188,7 +189,7 @@ func itAnswersSharedErrors(resource harness.Label) {
 			if op.access == presignedURL {
 				continue // a pre-signed URL needs no bearer token; 401 is not documented
 			}
-			It("answers 401 to "+op.id, labels(harness.TrafficLabel(op.method)), func(ctx SpecContext) {
+			It("answers 401 to "+op.id, opLabels(op), func(ctx SpecContext) {
 				in := unknownIDs()
 				in.db = suite.db
 				resp, err := op.send(ctx, suite.anon, in)
@@ -201,7 +202,7 @@ func itAnswersSharedErrors(resource harness.Label) {
 			if op.access != databaseToken || !documents(op.id, "403") {
 				continue
 			}
-			It("answers 403 to "+op.id+" with a token scoped to another database", labels(harness.TrafficLabel(op.method)), func(ctx SpecContext) {
+			It("answers 403 to "+op.id+" with a token scoped to another database", opLabels(op), func(ctx SpecContext) {
 				if suite.foreign == nil {
 					Skip("set " + harness.EnvForeignToken + " to the token of another database than " + harness.EnvDatabaseID + " to check the 403 answers")
 				}
@@ -223,7 +224,7 @@ func itAnswersSharedErrors(resource harness.Label) {
 			if op.missing == "" {
 				continue
 			}
-			It(fmt.Sprintf("answers 404 to %s for an unknown %s", op.id, op.missing), labels(harness.TrafficLabel(op.method)), func(ctx SpecContext) {
+			It(fmt.Sprintf("answers 404 to %s for an unknown %s", op.id, op.missing), opLabels(op), func(ctx SpecContext) {
 				in := unknownIDs()
 				if op.missing != "database" {
 					in.db = suite.db
@@ -233,9 +234,21 @@ func itAnswersSharedErrors(resource harness.Label) {
 			})
 		}
 	})
+	Context("when the request body is over the size limit", func() {
+		for _, op := range ops {
+			if !documents(op.id, "413") {
+				continue
+			}
+			It("answers 413 to "+op.id, labels(harness.TrafficLabel(op.method)), func(ctx SpecContext) {
+				skipOnLive("the body limit is the mock's (1 MiB); the API's own is not documented")
+				resp, err := sendRaw(ctx, op.method, fillPath(specOperations()[op.id].path, sampleIDs()), jsonType, oversizedBody())
+				expectError(resp, err, http.StatusRequestEntityTooLarge)
+			})
+		}
+	})
 	Context("when the API rate-limits the client", func() {
 		for _, op := range ops {
-			It("answers 429 with Retry-After to "+op.id, labels(harness.TrafficLabel(op.method)), func(ctx SpecContext) {
+			It("answers 429 with Retry-After to "+op.id, opLabels(op), func(ctx SpecContext) {
 				skipOnLive("rate limiting cannot be provoked on a live target")
 				resp, err := op.send(ctx, suite.rateLimited, sampleIDs())
 				expectError(resp, err, http.StatusTooManyRequests)
@@ -245,7 +258,7 @@ func itAnswersSharedErrors(resource harness.Label) {
 	})
 	Context("when the server fails", func() {
 		for _, op := range ops {
-			It("answers 5XX to "+op.id, labels(harness.TrafficLabel(op.method)), func(ctx SpecContext) {
+			It("answers 5XX to "+op.id, opLabels(op), func(ctx SpecContext) {
 				skipOnLive("server failures cannot be provoked on a live target")
 				resp, err := op.send(ctx, suite.failing, sampleIDs())
 				noError(err)
@@ -255,6 +268,17 @@ func itAnswersSharedErrors(resource harness.Label) {
 			})
 		}
 	})
+}
+
+// fillPath puts the identifiers of in into the path parameters of a spec path.
+func fillPath(path string, in ids) string {
+	return strings.NewReplacer("{database_id}", in.db, "{username}", in.user, "{backup_id}", in.backup,
+		"{maintenance_id}", in.maintenance, "{firewall_rule_id}", in.rule, "{database_type_version_id}", in.typeVersion).Replace(path)
+}
+
+// oversizedBody is well-formed JSON of 1 MiB and a bit, over the mock's body limit.
+func oversizedBody() string {
+	return `{"padding":"` + strings.Repeat("x", 1<<20) + `"}`
 }
 
 // irreversible lists the operations that no spec sends to a live target where the target might
@@ -285,7 +309,7 @@ type specOperation struct {
 // specOperations reads the embedded spec once, when the suite's tree is built: which statuses
 // each operation documents decides which shared error specs exist.
 var specOperations = sync.OnceValue(func() map[string]specOperation {
-	doc, err := dbapi.GetSwagger()
+	doc, err := dbapispec.GetSpec()
 	if err != nil {
 		panic(fmt.Sprintf("the embedded spec does not load: %v", err))
 	}

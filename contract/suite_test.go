@@ -2,9 +2,12 @@ package contract_test
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -16,6 +19,7 @@ import (
 	"github.com/onsi/ginkgo/v2/reporters"
 	"github.com/onsi/ginkgo/v2/types"
 	. "github.com/onsi/gomega"
+	"github.com/onsi/gomega/format"
 
 	"github.com/scalingodb/dbapi-go/contract/internal/harness"
 	"github.com/scalingodb/dbapi-go/gen/dbapi"
@@ -23,9 +27,74 @@ import (
 	"github.com/scalingodb/dbapi-go/pkg/mockserver"
 )
 
+// TestMain maps a failed run to the exit code of its verdict (harness.Verdict): 1 when the
+// target broke the contract, 3 when a setting is wrong, 4 when the target did not answer. Under
+// ginkgo -p only the process that aggregates knows the verdict, and ginkgo exits 1: the verdict
+// is then the first line of summary.txt in the reports folder.
+func TestMain(m *testing.M) {
+	os.Exit(harness.ExitCode(m.Run(), runVerdict))
+}
+
 func TestContract(t *testing.T) {
-	RegisterFailHandler(Fail)
+	RegisterFailHandler(failRedacted)
+	format.RegisterCustomFormatter(formatError)
 	RunSpecs(t, "Database API contract")
+}
+
+// formatError makes Gomega print an error as its message, a transport error on one line
+// (harness.RequestFailure), instead of a dump of its structure, where a *url.Error shows the
+// request's URL and its pre-signed token.
+func formatError(v any) (string, bool) {
+	err, ok := v.(error)
+	if !ok || err == nil {
+		return "", false
+	}
+	if suite != nil {
+		err = harness.RequestFailure(suite.validator, err, suite.cfg.Timeout)
+	}
+	return secrets.Redact(err.Error()), true
+}
+
+// secrets removes the run's tokens, and anything shaped like a token, from every failure
+// message, and so from stdout and every report.
+var secrets = &harness.Redactor{}
+
+// runVerdict is what broke, set by the report of the whole run (process 1).
+var runVerdict harness.Verdict
+
+// failRedacted is the suite's fail handler: Ginkgo's Fail with the secrets redacted.
+func failRedacted(message string, callerSkip ...int) {
+	skip := 1
+	if len(callerSkip) > 0 {
+		skip += callerSkip[0]
+	}
+	Fail(secrets.Redact(message), skip)
+}
+
+// failAs fails the running node with message, recording the verdict the failure stands for.
+func failAs(v harness.Verdict, message string) {
+	GinkgoHelper()
+	AddReportEntry(verdictEntry, v.String(), ReportEntryVisibilityNever)
+	failRedacted(message, 1)
+}
+
+// Report entries by which every process tells process 1 what it met.
+const (
+	verdictEntry   = "verdict"   // a failure's verdict, when it is not harness.ContractBroken
+	violationEntry = "violation" // one harness.ViolationRecord, as JSON
+)
+
+// recordViolations files the violations of errs under the running spec, for the reports.
+func recordViolations(errs ...*conformance.ViolationError) {
+	spec := CurrentSpecReport().FullText()
+	for _, e := range errs {
+		for _, rec := range harness.Records(spec, e, secrets) {
+			b, err := json.Marshal(rec)
+			if err == nil {
+				AddReportEntry(violationEntry, string(b), ReportEntryVisibilityNever)
+			}
+		}
+	}
 }
 
 // suite is this process's target and instruments, set once in BeforeSuite and read-only after.
@@ -99,8 +168,9 @@ const (
 
 var _ = BeforeSuite(func(ctx SpecContext) {
 	cfg, err := harness.FromEnv(os.Getenv)
+	secrets.Add(cfg.Token, cfg.ForeignToken, mockToken, mockForeignToken)
 	if err != nil {
-		Fail("the contract suite is misconfigured:\n" + err.Error() +
+		failAs(harness.SettingsWrong, "the contract suite is misconfigured:\n"+err.Error()+
 			"\n(leave DBAPI_BASE_URL unset to run against the built-in mock)")
 	}
 	cwd, err := os.Getwd()
@@ -111,8 +181,8 @@ var _ = BeforeSuite(func(ctx SpecContext) {
 
 	t.coverage, t.validator = newCoverageValidator()
 	t.wire = harness.NewWireCounter(http.DefaultTransport.(*http.Transport).Clone())
-	t.http = newHTTPClient(t.validator, t.wire, cfg.AllowWrites, t.violations)
 
+	var rateLimited, failing string
 	switch cfg.Mode {
 	case harness.ModeMock:
 		// The mocks validate their own traffic with a validator of their own, so the suite's
@@ -121,17 +191,35 @@ var _ = BeforeSuite(func(ctx SpecContext) {
 		Expect(err).NotTo(HaveOccurred())
 		t.base = startMock(mv, mockserver.WithSeed(mockserver.DemoSeed()),
 			mockserver.WithBackupTimings(mockScheduled, mockRunning),
+			mockserver.WithOperationTimings(mockScheduled, mockRunning),
 			mockserver.WithDatabaseToken(mockForeignDB, mockForeignToken),
 			mockserver.WithMutations(cfg.Mutations...))
 		t.db, t.es = "my-db-123", "my-es-123"
-		t.rateLimited = newRawClient(startMock(mv, mockserver.WithSeed(mockserver.DemoSeed()),
-			mockserver.WithFaults(mockserver.Faults{RateLimitRate: 1, RetryAfter: 1})), t.http, "")
-		t.failing = newRawClient(startMock(mv, mockserver.WithSeed(mockserver.DemoSeed()),
-			mockserver.WithFaults(mockserver.Faults{ErrorRate: 1})), t.http, "")
+		rateLimited = startMock(mv, mockserver.WithSeed(mockserver.DemoSeed()),
+			mockserver.WithFaults(mockserver.Faults{RateLimitRate: 1, RetryAfter: 1}))
+		failing = startMock(mv, mockserver.WithSeed(mockserver.DemoSeed()),
+			mockserver.WithFaults(mockserver.Faults{ErrorRate: 1}))
+		t.http = newHTTPClient(t.validator, t.wire, cfg, t.base, t.violations, hostOf(rateLimited), hostOf(failing))
+		t.rateLimited = newRawClient(rateLimited, t.http, "")
+		t.failing = newRawClient(failing, t.http, "")
 	case harness.ModeLive:
-		t.base, t.db, t.es = cfg.BaseURL, cfg.DatabaseID, cfg.ESDatabaseID
-		if err := harness.CheckTarget(ctx, t.http, cfg); err != nil {
-			Fail("the live target failed the setup check:\n" + err.Error())
+		t.base, t.db, t.es = cfg.SpecBaseURL(), cfg.DatabaseID, cfg.ESDatabaseID
+		t.http = newHTTPClient(t.validator, t.wire, cfg, t.base, t.violations)
+		err := harness.CheckTarget(ctx, t.http, cfg, t.validator)
+		var ce *harness.ConfigError
+		var ue *harness.UnreachableError
+		var ve *conformance.ViolationError
+		switch {
+		case errors.As(err, &ce):
+			failAs(harness.SettingsWrong, "the live target failed the setup check:\n"+err.Error())
+		case errors.As(err, &ue):
+			failAs(harness.Unreachable, "the live target failed the setup check: "+err.Error()+
+				"\n(check that "+harness.EnvBaseURL+" points at a reachable Database API)")
+		case errors.As(err, &ve):
+			recordViolations(ve)
+			failAs(harness.ContractBroken, "the live target failed the setup check:\n"+err.Error())
+		case err != nil:
+			failAs(harness.ContractBroken, "the live target failed the setup check: "+err.Error())
 		}
 	}
 	token, foreign := cfg.Token, cfg.ForeignToken
@@ -146,7 +234,20 @@ var _ = BeforeSuite(func(ctx SpecContext) {
 	t.api = &dbapi.ClientWithResponses{ClientInterface: t.raw}
 	t.violations.take() // the setup check's violations, if any, failed it above
 	suite = t
-}, NodeTimeout(30*time.Second))
+}, NodeTimeout(setupTimeout()))
+
+// setupTimeout bounds the setup: two requests of the per-request timeout, and the mocks' start.
+func setupTimeout() time.Duration {
+	cfg, _ := harness.FromEnv(os.Getenv)
+	return max(30*time.Second, 3*cfg.Timeout)
+}
+
+// hostOf returns the host[:port] of a URL.
+func hostOf(raw string) string {
+	u, err := url.Parse(raw)
+	Expect(err).NotTo(HaveOccurred())
+	return u.Host
+}
 
 // startMock serves a mock on 127.0.0.1 until the suite ends and returns its base URL.
 func startMock(v *conformance.Validator, opts ...mockserver.Option) string {
@@ -159,16 +260,19 @@ func startMock(v *conformance.Validator, opts ...mockserver.Option) string {
 
 // newHTTPClient returns the suite's HTTP client: every response is validated against the spec
 // (a violation fails RoundTrip and is logged for the running spec), a 204 that announces a body
-// is caught although net/http drops that body, and unless writes are allowed nothing but GET
-// leaves the process.
-func newHTTPClient(v *conformance.Validator, wire http.RoundTripper, allowWrites bool, log *violationLog) *http.Client {
-	rt := wire
-	if !allowWrites {
+// is caught although net/http drops that body, unless writes are allowed nothing but GET
+// leaves the process, nothing goes to a host other than base's, DBAPI_DOWNLOAD_HOSTS' and
+// extraHosts', and no request waits longer than the per-request timeout for its answer or for
+// the next bytes of its body (an archive download may take longer, as long as bytes come).
+func newHTTPClient(v *conformance.Validator, wire http.RoundTripper, cfg harness.Config, base string, log *violationLog, extraHosts ...string) *http.Client {
+	rt := harness.RewriteBasePath(cfg.BasePath, harness.IdleTimeout(cfg.Timeout, wire))
+	rt = harness.HostGuard(base, append(cfg.DownloadHosts, extraHosts...), rt)
+	if !cfg.AllowWrites {
 		rt = harness.ReadOnlyTransport(rt)
 	}
 	rt = v.Transport(rt, conformance.OnTransportViolation(log.add))
 	rt = harness.BodilessCheck(v, rt, log.add)
-	return &http.Client{Transport: rt, Timeout: 30 * time.Second}
+	return &http.Client{Transport: rt}
 }
 
 // newRawClient returns a generated client on base that sends token as a bearer token ("" sends
@@ -197,7 +301,8 @@ var _ = BeforeEach(func() {
 // the spec asserted by hand.
 var _ = AfterEach(func() {
 	if errs := suite.violations.take(); len(errs) > 0 {
-		Fail(violationMessage(errs))
+		recordViolations(errs...)
+		failAs(harness.ContractBroken, violationMessage(errs))
 	}
 })
 
@@ -224,8 +329,8 @@ func hasLabel(l harness.Label) bool {
 	return false
 }
 
-// Coverage: each process writes what it saw; process 1 merges, writes the report, prints the
-// table and, against the mock, holds the run to 100%.
+// Coverage: each process writes what it saw; process 1 merges it and, against the mock, holds
+// the run to 100%. The report of the whole run (below) writes and prints it.
 var _ = SynchronizedAfterSuite(func() {
 	if suite == nil {
 		return
@@ -254,23 +359,23 @@ var _ = SynchronizedAfterSuite(func() {
 		gate = harness.CheckCoverage(report, harness.MockUnproducible())
 		report = report.Excluding(harness.Pairs(harness.MockUnproducible())...)
 	}
-	out := filepath.Join(suite.reportsDir, "contract-coverage.json")
-	Expect(harness.WriteCoverage(out, report)).To(Succeed())
-	var table strings.Builder
-	Expect(report.WriteTable(&table)).To(Succeed())
-	fmt.Fprintf(os.Stdout, "\nContract coverage against the %s target (written to %s):\n%s\n", suite.cfg.Mode, out, table.String())
+	merged = &report
 	if gate != nil && full {
 		Fail(gate.Error())
 	}
 })
 
+// merged is the coverage of the whole run, set on process 1 after every process is done.
+var merged *conformance.Report
+
 func processCoverageFile(dir string, process int) string {
 	return filepath.Join(dir, fmt.Sprintf("contract-coverage.p%d.json", process))
 }
 
-// The label set is closed: a spec with a label outside it, or without exactly one of read-only
-// and mutating, fails the run.
-var _ = ReportAfterSuite("labels and JUnit", func(r Report) {
+// The report of the whole run, on process 1 once every process is done: the label check, the
+// verdict, and the reports (JUnit, coverage JSON and table, HTML, and summary.txt when the run
+// failed), every secret redacted; stdout gets the coverage summary once.
+var _ = ReportAfterSuite("contract reports", func(r Report) {
 	for _, s := range r.SpecReports {
 		if s.LeafNodeType != types.NodeTypeIt {
 			continue
@@ -279,16 +384,109 @@ var _ = ReportAfterSuite("labels and JUnit", func(r Report) {
 			Fail(err.Error())
 		}
 	}
-	// ginkgo --junit-report writes its own; a plain `go test ./contract/` writes it here.
-	if _, rc := GinkgoConfiguration(); rc.JUnitReport == "" {
-		cwd, err := os.Getwd()
-		Expect(err).NotTo(HaveOccurred())
-		cfg, _ := harness.FromEnv(os.Getenv)
-		dir := cfg.ResolveReportsDir(cwd)
-		Expect(os.MkdirAll(dir, 0o755)).To(Succeed())
-		Expect(reporters.GenerateJUnitReport(r, filepath.Join(dir, "contract-junit.xml"))).To(Succeed())
+	cfg, _ := harness.FromEnv(os.Getenv)
+	secrets.Add(cfg.Token, cfg.ForeignToken)
+	cwd, err := os.Getwd()
+	Expect(err).NotTo(HaveOccurred())
+	dir := cfg.ResolveReportsDir(cwd)
+	Expect(os.MkdirAll(dir, 0o755)).To(Succeed())
+
+	run := harness.RunReport{Mode: string(cfg.Mode), BaseURL: cfg.SafeBaseURL(), Time: r.StartTime, Settings: cfg.Settings()}
+	if cfg.Mode == harness.ModeMock {
+		run.BaseURL = "built-in mock"
+		if suite != nil {
+			run.BaseURL += " (" + suite.base + ")"
+		}
 	}
+	if merged != nil {
+		run.Report = *merged
+	}
+	verdict, failures := harness.Passed, []harness.Failure(nil)
+	for i := range r.SpecReports {
+		s := &r.SpecReports[i]
+		redactSpecReport(s)
+		for _, e := range s.ReportEntries {
+			var rec harness.ViolationRecord
+			if e.Name == violationEntry && json.Unmarshal([]byte(e.Value.String()), &rec) == nil {
+				run.Violations = append(run.Violations, rec)
+			}
+		}
+		if !s.State.Is(types.SpecStateFailureStates) {
+			continue
+		}
+		v := harness.ContractBroken
+		if s.State == types.SpecStateTimedout {
+			v = harness.Unreachable
+		}
+		for _, e := range s.ReportEntries {
+			if pv, ok := harness.ParseVerdict(e.Value.String()); ok && e.Name == verdictEntry {
+				v = v.Worse(pv)
+			}
+		}
+		verdict = verdict.Worse(v)
+		name := s.FullText()
+		if name == "" {
+			name = "[" + s.LeafNodeType.String() + "]"
+		}
+		failures = append(failures, harness.Failure{Spec: name, Message: s.Failure.Message})
+	}
+	if verdict != harness.Passed {
+		run.Verdict = verdict.String()
+	}
+	runVerdict = verdict
+
+	Expect(run.WriteJSON(filepath.Join(dir, "contract-coverage.json"))).To(Succeed())
+	var table strings.Builder
+	Expect(run.Report.WriteTable(&table)).To(Succeed())
+	Expect(os.WriteFile(filepath.Join(dir, "contract-coverage.txt"), []byte(table.String()), 0o644)).To(Succeed())
+	var page strings.Builder
+	Expect(run.WriteHTML(&page)).To(Succeed())
+	Expect(os.WriteFile(filepath.Join(dir, "contract-report.html"), []byte(secrets.Redact(page.String())), 0o644)).To(Succeed())
+	Expect(reporters.GenerateJUnitReport(r, filepath.Join(dir, "contract-junit.xml"))).To(Succeed())
+	summary := filepath.Join(dir, "summary.txt")
+	if verdict == harness.Passed {
+		_ = os.Remove(summary)
+	} else {
+		var b strings.Builder
+		Expect(harness.WriteSummary(&b, verdict, failures, run.Violations)).To(Succeed())
+		Expect(os.WriteFile(summary, []byte(secrets.Redact(b.String())), 0o644)).To(Succeed())
+	}
+	printCoverage(cfg, run, dir, table.String())
 })
+
+// printCoverage prints the coverage once: a summary line and what was never seen (see
+// harness.Uncovered); the whole table with DBAPI_VERBOSE=1 (it is always in
+// contract-coverage.txt).
+func printCoverage(cfg harness.Config, run harness.RunReport, dir, table string) {
+	if len(run.Entries) == 0 {
+		fmt.Fprintf(os.Stdout, "\nNo contract coverage: the run ended in its setup. Reports in %s\n", dir)
+		return
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "\nContract coverage against the %s target: operations %d/%d (%.1f%%), statuses %d/%d (%.1f%%); reports in %s\n",
+		cfg.Mode, run.OperationsHit, run.OperationsTotal, run.OperationsPercent(), run.StatusesHit, run.StatusesTotal, run.StatusesPercent(), dir)
+	if cfg.Verbose {
+		b.WriteString(table)
+	} else {
+		for _, l := range harness.Uncovered(run.Report) {
+			b.WriteString("  " + l + "\n")
+		}
+	}
+	fmt.Fprint(os.Stdout, b.String())
+}
+
+// redactSpecReport removes the secrets from what the JUnit report takes from a spec report.
+func redactSpecReport(s *types.SpecReport) {
+	s.Failure.Message = secrets.Redact(s.Failure.Message)
+	s.CapturedGinkgoWriterOutput = secrets.Redact(s.CapturedGinkgoWriterOutput)
+	s.CapturedStdOutErr = secrets.Redact(s.CapturedStdOutErr)
+	if s.Failure.AdditionalFailure != nil {
+		s.Failure.AdditionalFailure.Failure.Message = secrets.Redact(s.Failure.AdditionalFailure.Failure.Message)
+	}
+	for i := range s.AdditionalFailures {
+		s.AdditionalFailures[i].Failure.Message = secrets.Redact(s.AdditionalFailures[i].Failure.Message)
+	}
+}
 
 // newCoverageValidator builds the suite's validator, which records every response it validates
 // in the returned coverage. (A Coverage is built over a validator's operations, hence two.)

@@ -2,26 +2,80 @@ package main
 
 import (
 	"bufio"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
 )
 
+// binDir holds the command built once for the tests that run it as a process.
+var binDir string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "scalingodb-mock-test")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	binDir = dir
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+var buildOnce = sync.OnceValue(func() error {
+	build := exec.Command("go", "build", "-o", filepath.Join(binDir, "scalingodb-mock"), ".")
+	build.Stderr = os.Stderr
+	return build.Run()
+})
+
+// binary returns the path of the command, built on first use.
+func binary(t *testing.T) string {
+	t.Helper()
+	if err := buildOnce(); err != nil {
+		t.Fatalf("go build: %v", err)
+	}
+	return filepath.Join(binDir, "scalingodb-mock")
+}
+
+// TestBinary_Help checks that -h prints the usage, every flag included, and exits 0: asking for
+// help is not an error.
+func TestBinary_Help(t *testing.T) {
+	for _, arg := range []string{"-h", "-help", "--help"} {
+		cmd := exec.Command(binary(t), arg)
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Errorf("%s: %v, want exit status 0; output:\n%s", arg, err, out)
+		}
+		for _, flag := range []string{"-addr", "-archive-change-rate", "-read-header-timeout", "-read-timeout", "-write-timeout", "-idle-timeout"} {
+			if !strings.Contains(string(out), flag) {
+				t.Errorf("%s: the usage does not name %s:\n%s", arg, flag, out)
+			}
+		}
+	}
+	// A wrong flag still fails.
+	if err := exec.Command(binary(t), "-no-such-flag").Run(); err == nil {
+		t.Error("-no-such-flag: exit status 0, want a failure")
+	}
+}
+
 // TestBinary builds the command, runs it on port 0, calls it with the printed URL and tokens (the
 // main one, a database-scoped one, a wrong one), then stops it with SIGTERM and expects a clean exit.
 func TestBinary(t *testing.T) {
-	bin := filepath.Join(t.TempDir(), "scalingodb-mock")
-	build := exec.Command("go", "build", "-o", bin, ".")
-	build.Stderr = os.Stderr
-	if err := build.Run(); err != nil {
-		t.Fatalf("go build: %v", err)
-	}
-	cmd := exec.Command(bin, "-addr", "127.0.0.1:0", "-token", "secret-token", "-database-token", "my-mysql-123=mysql-token")
+	bin := binary(t)
+	cmd := exec.Command(bin, "-addr", "127.0.0.1:0", "-token", "secret-token", "-database-token", "my-mysql-123=mysql-token",
+		"-idle-timeout", "300ms", "-archive-change-rate", "1")
 	out, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -75,6 +129,52 @@ func TestBinary(t *testing.T) {
 		}
 	}
 
+	// The flags reach the server: an idle connection is closed after -idle-timeout, and an archive
+	// changes after each download.
+	conn, err := net.Dial("tcp", strings.TrimSuffix(strings.TrimPrefix(base, "http://"), "/api"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	fmt.Fprintf(conn, "GET /api/databases/my-db-123 HTTP/1.1\r\nHost: mock\r\nAuthorization: Bearer %s\r\n\r\n", token)
+	br := bufio.NewReader(conn)
+	resp, err := http.ReadResponse(br, nil)
+	if err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("GET on a raw connection: %v, %v", resp, err)
+	}
+	_, _ = io.Copy(io.Discard, resp.Body)
+	_ = conn.SetReadDeadline(time.Now().Add(10 * time.Second))
+	if _, err := br.ReadByte(); !errors.Is(err, io.EOF) {
+		t.Errorf("idle connection: %v, want it closed (EOF) after -idle-timeout 300ms", err)
+	}
+	var etags []string
+	for range 2 {
+		req, _ := http.NewRequest(http.MethodGet, base+"/databases/my-db-123/backups/5bd2c6104ffb090be1ac3ce2/archive", nil)
+		req.Header.Set("Authorization", "Bearer "+token)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var link struct {
+			DownloadURL string `json:"download_url"`
+		}
+		err = json.NewDecoder(resp.Body).Decode(&link)
+		resp.Body.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp, err = http.Get(link.DownloadURL)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, _ = io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		etags = append(etags, resp.Header.Get("ETag"))
+	}
+	if etags[0] == "" || etags[0] == etags[1] {
+		t.Errorf("ETags %q with -archive-change-rate 1, want two different ones", etags)
+	}
+
 	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
@@ -98,6 +198,8 @@ func TestRun_BadFlags(t *testing.T) {
 	for _, args := range [][]string{
 		{"-mutate", "no-such-mutation", "-addr", "127.0.0.1:0"},
 		{"-error-rate", "2", "-addr", "127.0.0.1:0"},
+		{"-archive-change-rate", "1.5", "-addr", "127.0.0.1:0"},
+		{"-read-timeout", "-1s", "-addr", "127.0.0.1:0"},
 		{"-nope"},
 		{"-database-token", "my-db-123", "-addr", "127.0.0.1:0"},
 		{"-database-token", "=token", "-addr", "127.0.0.1:0"},

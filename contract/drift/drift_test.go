@@ -53,6 +53,10 @@ var want = map[string]expectation{
 	"instances-status-object":             {"schema", `/`},
 	"missing-pagination-meta":             {"schema", `/meta`},
 	"unknown-feature-status":              {"schema", `/status`},
+	"unknown-restoration-status":          {"schema", `/backup_restoration/status`},
+	"operation-without-envelope":          {"schema", `/operation`},
+	"ca-certificate-as-json":              {"content-type", "header Content-Type"},
+	"lag-not-json":                        {"body", ""},
 }
 
 // run is one execution of the compiled suite.
@@ -196,9 +200,7 @@ func cleanEnv() []string {
 	var out []string
 	for _, kv := range os.Environ() {
 		k, _, _ := strings.Cut(kv, "=")
-		switch k {
-		case harness.EnvBaseURL, harness.EnvToken, harness.EnvDatabaseID, harness.EnvESDatabaseID,
-			harness.EnvForeignToken, harness.EnvAllowWrites, harness.EnvMockMutations, harness.EnvReportsDir:
+		if strings.HasPrefix(k, "DBAPI_") || k == harness.EnvToken {
 			continue
 		}
 		out = append(out, kv)

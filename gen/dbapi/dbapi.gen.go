@@ -7,20 +7,16 @@ package dbapi
 
 import (
 	"bytes"
-	"compress/flate"
 	"context"
-	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"net/url"
-	"path"
 	"strings"
 	"time"
 
-	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/oapi-codegen/runtime"
 )
 
@@ -54,6 +50,48 @@ func (e BackupMethod) Valid() bool {
 	case BackupMethodManual:
 		return true
 	case BackupMethodPeriodic:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for BackupRestorationMethod.
+const (
+	BackupRestorationMethodBackup BackupRestorationMethod = "backup"
+	BackupRestorationMethodRemote BackupRestorationMethod = "remote"
+)
+
+// Valid indicates whether the value is a known member of the BackupRestorationMethod enum.
+func (e BackupRestorationMethod) Valid() bool {
+	switch e {
+	case BackupRestorationMethodBackup:
+		return true
+	case BackupRestorationMethodRemote:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for BackupRestorationStatus.
+const (
+	BackupRestorationStatusDone      BackupRestorationStatus = "done"
+	BackupRestorationStatusError     BackupRestorationStatus = "error"
+	BackupRestorationStatusRunning   BackupRestorationStatus = "running"
+	BackupRestorationStatusScheduled BackupRestorationStatus = "scheduled"
+)
+
+// Valid indicates whether the value is a known member of the BackupRestorationStatus enum.
+func (e BackupRestorationStatus) Valid() bool {
+	switch e {
+	case BackupRestorationStatusDone:
+		return true
+	case BackupRestorationStatusError:
+		return true
+	case BackupRestorationStatusRunning:
+		return true
+	case BackupRestorationStatusScheduled:
 		return true
 	default:
 		return false
@@ -457,6 +495,34 @@ type BackupResponse struct {
 	DatabaseBackup Backup `json:"database_backup"`
 }
 
+// BackupRestoration The restoration of a backup into a database.
+type BackupRestoration struct {
+	CreatedAt  time.Time  `json:"created_at"`
+	DatabaseID string     `json:"database_id"`
+	EndedAt    *time.Time `json:"ended_at"`
+	ID         string     `json:"id"`
+
+	// Method Where the data comes from; `remote` is not explained by its source.
+	Method         BackupRestorationMethod `json:"method"`
+	SourceBackupID string                  `json:"source_backup_id"`
+	StartedAt      *time.Time              `json:"started_at"`
+
+	// Status State of a restoration, `scheduled`, then `running`, then `done` or `error`.
+	Status BackupRestorationStatus `json:"status"`
+}
+
+// BackupRestorationMethod Where the data comes from; `remote` is not explained by its source.
+type BackupRestorationMethod string
+
+// BackupRestorationResponse A restoration in its envelope.
+type BackupRestorationResponse struct {
+	// BackupRestoration The restoration of a backup into a database.
+	BackupRestoration BackupRestoration `json:"backup_restoration"`
+}
+
+// BackupRestorationStatus State of a restoration, `scheduled`, then `running`, then `done` or `error`.
+type BackupRestorationStatus string
+
 // BackupStatus State of a backup: `scheduled`, then `running`, then `done` or
 // `error`. `pending` is the original document's name for a backup that
 // has not started; `cancelling` and `cancelled` are known to the
@@ -508,6 +574,28 @@ type Database struct {
 	VersionID string `json:"version_id"`
 }
 
+// DatabasePlan A plan of a database type; sizes in MB.
+type DatabasePlan struct {
+	// Backup Whether the plan has backups.
+	Backup                  bool   `json:"backup"`
+	DailyScheduledBackups   *int   `json:"daily_scheduled_backups,omitempty"`
+	Disk                    int    `json:"disk"`
+	GatewayNodes            *int   `json:"gateway_nodes,omitempty"`
+	ID                      string `json:"id"`
+	ManualBackupsCount      *int   `json:"manual_backups_count,omitempty"`
+	Memory                  int    `json:"memory"`
+	MonthlyScheduledBackups *int   `json:"monthly_scheduled_backups,omitempty"`
+	Name                    string `json:"name"`
+	PitrBackupDays          *int   `json:"pitr_backup_days,omitempty"`
+	WeeklyScheduledBackups  *int   `json:"weekly_scheduled_backups,omitempty"`
+}
+
+// DatabasePlanResponse A plan in its envelope.
+type DatabasePlanResponse struct {
+	// Plan A plan of a database type; sizes in MB.
+	Plan DatabasePlan `json:"plan"`
+}
+
 // DatabaseResponse A database in its envelope.
 type DatabaseResponse struct {
 	// Database A database addon.
@@ -516,6 +604,23 @@ type DatabaseResponse struct {
 
 // DatabaseStatus Lifecycle state of a database.
 type DatabaseStatus string
+
+// DatabaseType A database engine the platform offers.
+type DatabaseType struct {
+	CreatedAt        time.Time `json:"created_at"`
+	Description      string    `json:"description"`
+	ID               string    `json:"id"`
+	LogoURL          string    `json:"logo_url"`
+	Name             string    `json:"name"`
+	ShortDescription string    `json:"short_description"`
+	UpdatedAt        time.Time `json:"updated_at"`
+}
+
+// DatabaseTypeResponse A database type in its envelope.
+type DatabaseTypeResponse struct {
+	// DatabaseType A database engine the platform offers.
+	DatabaseType DatabaseType `json:"database_type"`
+}
 
 // DatabaseTypeVersion A version of a database engine.
 type DatabaseTypeVersion struct {
@@ -538,6 +643,11 @@ type DatabaseTypeVersion struct {
 type DatabaseTypeVersionResponse struct {
 	// DatabaseTypeVersion A version of a database engine.
 	DatabaseTypeVersion DatabaseTypeVersion `json:"database_type_version"`
+}
+
+// DatabaseTypesResponse The database types in their envelope.
+type DatabaseTypesResponse struct {
+	DatabaseTypes []DatabaseType `json:"database_types"`
 }
 
 // DatabaseUpdate The settings to change; absent fields are left alone.
@@ -748,6 +858,17 @@ type FirewallRuleResponse struct {
 // FirewallRuleType A Scalingo-managed range (by `range_id`) or a custom CIDR.
 type FirewallRuleType string
 
+// FirewallRuleUpdate The changes to a rule; only the label can change.
+type FirewallRuleUpdate struct {
+	Label string `json:"label"`
+}
+
+// FirewallRuleUpdateRequest The changes to a rule in their envelope.
+type FirewallRuleUpdateRequest struct {
+	// FirewallRule The changes to a rule; only the label can change.
+	FirewallRule FirewallRuleUpdate `json:"firewall_rule"`
+}
+
 // FirewallRulesResponse The firewall rules in their envelope.
 type FirewallRulesResponse struct {
 	Rules []FirewallRule `json:"rules"`
@@ -921,6 +1042,27 @@ type Message struct {
 	Message string `json:"message"`
 }
 
+// MetricSeries One metric over time. Open: its source types it `unknown`, so any
+// JSON value but null is accepted.
+type MetricSeries struct {
+	union json.RawMessage
+}
+
+// MetricSeries0 defines model for MetricSeries.0.
+type MetricSeries0 = []interface{}
+
+// MetricSeries1 defines model for MetricSeries.1.
+type MetricSeries1 map[string]interface{}
+
+// MetricSeries2 defines model for MetricSeries.2.
+type MetricSeries2 = float32
+
+// MetricSeries3 defines model for MetricSeries.3.
+type MetricSeries3 = string
+
+// MetricSeries4 defines model for MetricSeries.4.
+type MetricSeries4 = bool
+
 // Metrics Resource usage of the database.
 type Metrics struct {
 	CPUUsage     float32 `json:"cpu_usage"`
@@ -941,6 +1083,9 @@ type Metrics struct {
 //
 // Example: K_gaef6ripo7Ao4Uaxai6Kiey
 type NewPassword = string
+
+// OpenObject An object whose fields its source does not describe.
+type OpenObject map[string]interface{}
 
 // Operation An asynchronous operation on the database.
 type Operation struct {
@@ -1049,6 +1194,21 @@ type BackupID = string
 // DatabaseID defines model for DatabaseID.
 type DatabaseID = string
 
+// MetricType defines model for MetricType.
+type MetricType = string
+
+// MetricsLast defines model for MetricsLast.
+type MetricsLast = bool
+
+// MetricsSince defines model for MetricsSince.
+type MetricsSince = int
+
+// OperationID defines model for OperationID.
+type OperationID = string
+
+// RestorationID defines model for RestorationID.
+type RestorationID = string
+
 // Username defines model for Username.
 type Username = string
 
@@ -1063,6 +1223,9 @@ type Forbidden = Error
 
 // NotFound The error body of every 4xx and 5xx answer except 422.
 type NotFound = Error
+
+// PayloadTooLarge The error body of every 4xx and 5xx answer except 422.
+type PayloadTooLarge = Error
 
 // ServerError The error body of every 4xx and 5xx answer except 422.
 type ServerError = Error
@@ -1086,12 +1249,28 @@ type DownloadBackupParams struct {
 
 	// Range A single byte range, as in `bytes=0-1023` or `bytes=1024-`.
 	Range *string `json:"Range,omitempty"`
+
+	// IfRange Makes `Range` conditional (RFC 9110, section 13.1.5): the range is
+	// sent only while the archive still has this strong `ETag`, or
+	// exactly this `Last-Modified` date; otherwise the whole archive
+	// comes with 200. Resuming with the validator of the first answer
+	// never splices two versions of an archive.
+	IfRange *string `json:"If-Range,omitempty"`
 }
 
 // DisableDatabaseFeatureParams defines parameters for DisableDatabaseFeature.
 type DisableDatabaseFeatureParams struct {
 	// Feature Name of the feature to disable.
 	Feature string `form:"feature" json:"feature"`
+}
+
+// GetInstanceMetricsByTypeParams defines parameters for GetInstanceMetricsByType.
+type GetInstanceMetricsByTypeParams struct {
+	// Since How many hours to look back (3 when absent).
+	Since *MetricsSince `form:"since,omitempty" json:"since,omitempty"`
+
+	// Last Only the last value.
+	Last *MetricsLast `form:"last,omitempty" json:"last,omitempty"`
 }
 
 // ListDatabaseLogsArchivesParams defines parameters for ListDatabaseLogsArchives.
@@ -1112,6 +1291,21 @@ type ListMaintenancesParams struct {
 	PerPage *int `form:"per_page,omitempty" json:"per_page,omitempty"`
 }
 
+// GetDatabaseMetricsByTypeParams defines parameters for GetDatabaseMetricsByType.
+type GetDatabaseMetricsByTypeParams struct {
+	// Since How many hours to look back (3 when absent).
+	Since *MetricsSince `form:"since,omitempty" json:"since,omitempty"`
+
+	// Last Only the last value.
+	Last *MetricsLast `form:"last,omitempty" json:"last,omitempty"`
+}
+
+// GetPlanParams defines parameters for GetPlan.
+type GetPlanParams struct {
+	// Type Name of the database type the plan belongs to, as in a database's `type_name`.
+	Type string `form:"type" json:"type"`
+}
+
 // UpdateDatabaseJSONRequestBody defines body for UpdateDatabase for application/json ContentType.
 type UpdateDatabaseJSONRequestBody = DatabaseUpdateRequest
 
@@ -1126,6 +1320,9 @@ type EnableDatabaseFeatureJSONRequestBody = FeatureEnableRequest
 
 // CreateFirewallRuleJSONRequestBody defines body for CreateFirewallRule for application/json ContentType.
 type CreateFirewallRuleJSONRequestBody = FirewallRuleCreate
+
+// UpdateFirewallRuleJSONRequestBody defines body for UpdateFirewallRule for application/json ContentType.
+type UpdateFirewallRuleJSONRequestBody = FirewallRuleUpdateRequest
 
 // RestoreDatabasePitrJSONRequestBody defines body for RestoreDatabasePitr for application/json ContentType.
 type RestoreDatabasePitrJSONRequestBody = PitrRestoreRequest
@@ -1260,6 +1457,146 @@ func (t *DatabaseUpdate_PeriodicBackupsScheduledAt) UnmarshalJSON(b []byte) erro
 	return err
 }
 
+// AsMetricSeries0 returns the union data inside the MetricSeries as a MetricSeries0
+func (t MetricSeries) AsMetricSeries0() (MetricSeries0, error) {
+	var body MetricSeries0
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromMetricSeries0 overwrites any union data inside the MetricSeries as the provided MetricSeries0
+func (t *MetricSeries) FromMetricSeries0(v MetricSeries0) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeMetricSeries0 performs a merge with any union data inside the MetricSeries, using the provided MetricSeries0
+func (t *MetricSeries) MergeMetricSeries0(v MetricSeries0) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsMetricSeries1 returns the union data inside the MetricSeries as a MetricSeries1
+func (t MetricSeries) AsMetricSeries1() (MetricSeries1, error) {
+	var body MetricSeries1
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromMetricSeries1 overwrites any union data inside the MetricSeries as the provided MetricSeries1
+func (t *MetricSeries) FromMetricSeries1(v MetricSeries1) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeMetricSeries1 performs a merge with any union data inside the MetricSeries, using the provided MetricSeries1
+func (t *MetricSeries) MergeMetricSeries1(v MetricSeries1) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsMetricSeries2 returns the union data inside the MetricSeries as a MetricSeries2
+func (t MetricSeries) AsMetricSeries2() (MetricSeries2, error) {
+	var body MetricSeries2
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromMetricSeries2 overwrites any union data inside the MetricSeries as the provided MetricSeries2
+func (t *MetricSeries) FromMetricSeries2(v MetricSeries2) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeMetricSeries2 performs a merge with any union data inside the MetricSeries, using the provided MetricSeries2
+func (t *MetricSeries) MergeMetricSeries2(v MetricSeries2) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsMetricSeries3 returns the union data inside the MetricSeries as a MetricSeries3
+func (t MetricSeries) AsMetricSeries3() (MetricSeries3, error) {
+	var body MetricSeries3
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromMetricSeries3 overwrites any union data inside the MetricSeries as the provided MetricSeries3
+func (t *MetricSeries) FromMetricSeries3(v MetricSeries3) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeMetricSeries3 performs a merge with any union data inside the MetricSeries, using the provided MetricSeries3
+func (t *MetricSeries) MergeMetricSeries3(v MetricSeries3) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsMetricSeries4 returns the union data inside the MetricSeries as a MetricSeries4
+func (t MetricSeries) AsMetricSeries4() (MetricSeries4, error) {
+	var body MetricSeries4
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromMetricSeries4 overwrites any union data inside the MetricSeries as the provided MetricSeries4
+func (t *MetricSeries) FromMetricSeries4(v MetricSeries4) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeMetricSeries4 performs a merge with any union data inside the MetricSeries, using the provided MetricSeries4
+func (t *MetricSeries) MergeMetricSeries4(v MetricSeries4) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+func (t MetricSeries) MarshalJSON() ([]byte, error) {
+	b, err := t.union.MarshalJSON()
+	return b, err
+}
+
+func (t *MetricSeries) UnmarshalJSON(b []byte) error {
+	err := t.union.UnmarshalJSON(b)
+	return err
+}
+
 // RequestEditorFn is the function signature for the RequestEditor callback function
 type RequestEditorFn func(ctx context.Context, req *http.Request) error
 
@@ -1343,12 +1680,35 @@ type ClientInterface interface {
 	// Corresponds with GET /backups/{backup_id} (the `GetBackup` operationId).
 	GetBackup(ctx context.Context, backupID BackupID, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// GetCaCertificate Download the CA certificate of the databases
+	//
+	// Returns the certificate of the authority that signs the databases'
+	// TLS certificates, in PEM, to verify TLS connections to a database.
+	// The JavaScript client only builds this URL for a browser to open.
+	//
+	// Corresponds with GET /ca_certificate (the `GetCaCertificate` operationId).
+	GetCaCertificate(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// GetDatabaseTypeVersion Show a database engine version
 	//
 	// Returns one version of a database engine and what it allows.
 	//
 	// Corresponds with GET /database_type_versions/{database_type_version_id} (the `GetDatabaseTypeVersion` operationId).
 	GetDatabaseTypeVersion(ctx context.Context, databaseTypeVersionID string, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListDatabaseTypes List database types
+	//
+	// Returns the database engines the platform offers.
+	//
+	// Corresponds with GET /database_types (the `ListDatabaseTypes` operationId).
+	ListDatabaseTypes(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetDatabaseType Show a database type
+	//
+	// Returns one database engine the platform offers.
+	//
+	// Corresponds with GET /database_types/{database_type_id} (the `GetDatabaseType` operationId).
+	GetDatabaseType(ctx context.Context, databaseTypeID string, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetDatabase Show a database
 	//
@@ -1431,6 +1791,13 @@ type ClientInterface interface {
 	// Corresponds with POST /databases/{database_id}/action (the `RunDatabaseAction` operationId).
 	RunDatabaseAction(ctx context.Context, databaseID DatabaseID, body RunDatabaseActionJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// GetBackupRestoration Show a backup restoration
+	//
+	// Returns one restoration of a backup, to follow its progress after restoreBackup.
+	//
+	// Corresponds with GET /databases/{database_id}/backup_restorations/{restoration_id} (the `GetBackupRestoration` operationId).
+	GetBackupRestoration(ctx context.Context, databaseID DatabaseID, restorationID RestorationID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// ListBackups List backups
 	//
 	// Returns the backups of the database, newest first.
@@ -1467,6 +1834,18 @@ type ClientInterface interface {
 	//
 	// Corresponds with GET /databases/{database_id}/backups/{backup_id}/download (the `DownloadBackup` operationId).
 	DownloadBackup(ctx context.Context, databaseID DatabaseID, backupID BackupID, params *DownloadBackupParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// RestoreBackup Restore a backup into the database
+	//
+	// Starts an asynchronous restoration of a done backup into the
+	// database, overwriting its data. The answer is the bare restoration
+	// (no `backup_restoration` envelope), which then moves from `scheduled`
+	// to `running` and to `done` or `error`; follow it with
+	// getBackupRestoration. The call may have taken effect even when the
+	// answer is lost: never retry it blindly.
+	//
+	// Corresponds with POST /databases/{database_id}/backups/{backup_id}/restore (the `RestoreBackup` operationId).
+	RestoreBackup(ctx context.Context, databaseID DatabaseID, backupID BackupID, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// DisableDatabaseFeature Disable a feature
 	//
@@ -1535,6 +1914,28 @@ type ClientInterface interface {
 	// Corresponds with DELETE /databases/{database_id}/firewall_rules/{firewall_rule_id} (the `DeleteFirewallRule` operationId).
 	DeleteFirewallRule(ctx context.Context, databaseID DatabaseID, firewallRuleID string, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// UpdateFirewallRuleWithBody Change the label of a firewall rule
+	//
+	// Changes the label of a rule; the range it allows cannot be changed.
+	// Known only from the JavaScript client, which wraps the body in
+	// `firewall_rule` and reads the answer's `rule`.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PATCH /databases/{database_id}/firewall_rules/{firewall_rule_id} (the `UpdateFirewallRule` operationId).
+	UpdateFirewallRuleWithBody(ctx context.Context, databaseID DatabaseID, firewallRuleID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateFirewallRule Change the label of a firewall rule
+	//
+	// Changes the label of a rule; the range it allows cannot be changed.
+	// Known only from the JavaScript client, which wraps the body in
+	// `firewall_rule` and reads the answer's `rule`.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PATCH /databases/{database_id}/firewall_rules/{firewall_rule_id} (the `UpdateFirewallRule` operationId).
+	UpdateFirewallRule(ctx context.Context, databaseID DatabaseID, firewallRuleID string, body UpdateFirewallRuleJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// GetDatabaseHealth Show cluster health (Elasticsearch)
 	//
 	// Returns the cluster health of an Elasticsearch database. Numbers are
@@ -1543,12 +1944,30 @@ type ClientInterface interface {
 	// Corresponds with GET /databases/{database_id}/health (the `GetDatabaseHealth` operationId).
 	GetDatabaseHealth(ctx context.Context, databaseID DatabaseID, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// GetInstanceMetricsByType Show one metric of an instance over time
+	//
+	// Returns one metric of one instance of the database, as
+	// getDatabaseMetricsByType does for the database. Weakly described:
+	// any JSON is accepted.
+	//
+	// Corresponds with GET /databases/{database_id}/instances/{instance_id}/metrics/{metric_type} (the `GetInstanceMetricsByType` operationId).
+	GetInstanceMetricsByType(ctx context.Context, databaseID DatabaseID, instanceID string, metricType MetricType, params *GetInstanceMetricsByTypeParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// GetDatabaseInstancesStatus Show the status of each instance
 	//
 	// Returns a bare JSON array with the type, status and role of every node.
 	//
 	// Corresponds with GET /databases/{database_id}/instances_status (the `GetDatabaseInstancesStatus` operationId).
 	GetDatabaseInstancesStatus(ctx context.Context, databaseID DatabaseID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetDatabaseLag Show the replication lag of a database
+	//
+	// Returns the replication lag of the followers. Weakly described: the
+	// JavaScript client types the answer as an object of unknown fields;
+	// the example shows what the mock serves.
+	//
+	// Corresponds with GET /databases/{database_id}/lag (the `GetDatabaseLag` operationId).
+	GetDatabaseLag(ctx context.Context, databaseID DatabaseID, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetDatabaseLogsURL Get a logs URL
 	//
@@ -1586,6 +2005,33 @@ type ClientInterface interface {
 	// Corresponds with GET /databases/{database_id}/metrics (the `GetDatabaseMetrics` operationId).
 	GetDatabaseMetrics(ctx context.Context, databaseID DatabaseID, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// GetDatabaseMetricsByType Show one metric of a database over time
+	//
+	// Returns one metric of the database over the last `since` hours (3 by
+	// default), or only its last value. Weakly described: the JavaScript
+	// client types the answer `unknown`, so any JSON is accepted; the
+	// example shows the time series the mock serves.
+	//
+	// Corresponds with GET /databases/{database_id}/metrics/{metric_type} (the `GetDatabaseMetricsByType` operationId).
+	GetDatabaseMetricsByType(ctx context.Context, databaseID DatabaseID, metricType MetricType, params *GetDatabaseMetricsByTypeParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetDatabaseOperation Show an asynchronous operation
+	//
+	// Returns an operation started by upgradeDatabase or restoreDatabasePitr:
+	// `pending`, then `running`, then `finished`, `error` or `user-error`.
+	// The upgrade's `Location` header points here.
+	//
+	// Corresponds with GET /databases/{database_id}/operations/{operation_id} (the `GetDatabaseOperation` operationId).
+	GetDatabaseOperation(ctx context.Context, databaseID DatabaseID, operationID OperationID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PingDatabase Check that the database answers
+	//
+	// Asks the database to answer a ping; a 200 means it did. It changes
+	// nothing. Weakly described: the answer is an object of unknown fields.
+	//
+	// Corresponds with POST /databases/{database_id}/ping (the `PingDatabase` operationId).
+	PingDatabase(ctx context.Context, databaseID DatabaseID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// GetPitrRecoveryWindow Show the point-in-time recovery window
 	//
 	// Returns the earliest and latest instants the database can be restored to.
@@ -1612,6 +2058,13 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /databases/{database_id}/pitr/restore (the `RestoreDatabasePitr` operationId).
 	RestoreDatabasePitr(ctx context.Context, databaseID DatabaseID, body RestoreDatabasePitrJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetDatabasePlan Show the plan of a database
+	//
+	// Returns the plan the database runs on, with its resources and backup allowances.
+	//
+	// Corresponds with GET /databases/{database_id}/plan (the `GetDatabasePlan` operationId).
+	GetDatabasePlan(ctx context.Context, databaseID DatabaseID, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// UpgradeDatabase Upgrade the database engine
 	//
@@ -1686,6 +2139,13 @@ type ClientInterface interface {
 	//
 	// Corresponds with GET /firewall/managed_ranges (the `ListFirewallManagedRanges` operationId).
 	ListFirewallManagedRanges(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetPlan Show a plan of a database type
+	//
+	// Returns one plan of a database type, by its name.
+	//
+	// Corresponds with GET /plans/{plan_name} (the `GetPlan` operationId).
+	GetPlan(ctx context.Context, planName string, params *GetPlanParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 }
 
 // GetBackup Show a backup
@@ -1707,6 +2167,25 @@ func (c *Client) GetBackup(ctx context.Context, backupID BackupID, reqEditors ..
 	return c.Client.Do(req)
 }
 
+// GetCaCertificate Download the CA certificate of the databases
+//
+// Returns the certificate of the authority that signs the databases'
+// TLS certificates, in PEM, to verify TLS connections to a database.
+// The JavaScript client only builds this URL for a browser to open.
+//
+// Corresponds with GET /ca_certificate (the `GetCaCertificate` operationId).
+func (c *Client) GetCaCertificate(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetCaCertificateRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // GetDatabaseTypeVersion Show a database engine version
 //
 // Returns one version of a database engine and what it allows.
@@ -1714,6 +2193,40 @@ func (c *Client) GetBackup(ctx context.Context, backupID BackupID, reqEditors ..
 // Corresponds with GET /database_type_versions/{database_type_version_id} (the `GetDatabaseTypeVersion` operationId).
 func (c *Client) GetDatabaseTypeVersion(ctx context.Context, databaseTypeVersionID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetDatabaseTypeVersionRequest(c.Server, databaseTypeVersionID)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListDatabaseTypes List database types
+//
+// Returns the database engines the platform offers.
+//
+// Corresponds with GET /database_types (the `ListDatabaseTypes` operationId).
+func (c *Client) ListDatabaseTypes(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListDatabaseTypesRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetDatabaseType Show a database type
+//
+// Returns one database engine the platform offers.
+//
+// Corresponds with GET /database_types/{database_type_id} (the `GetDatabaseType` operationId).
+func (c *Client) GetDatabaseType(ctx context.Context, databaseTypeID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetDatabaseTypeRequest(c.Server, databaseTypeID)
 	if err != nil {
 		return nil, err
 	}
@@ -1875,6 +2388,23 @@ func (c *Client) RunDatabaseAction(ctx context.Context, databaseID DatabaseID, b
 	return c.Client.Do(req)
 }
 
+// GetBackupRestoration Show a backup restoration
+//
+// Returns one restoration of a backup, to follow its progress after restoreBackup.
+//
+// Corresponds with GET /databases/{database_id}/backup_restorations/{restoration_id} (the `GetBackupRestoration` operationId).
+func (c *Client) GetBackupRestoration(ctx context.Context, databaseID DatabaseID, restorationID RestorationID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetBackupRestorationRequest(c.Server, databaseID, restorationID)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // ListBackups List backups
 //
 // Returns the backups of the database, newest first.
@@ -1942,6 +2472,28 @@ func (c *Client) GetBackupArchive(ctx context.Context, databaseID DatabaseID, ba
 // Corresponds with GET /databases/{database_id}/backups/{backup_id}/download (the `DownloadBackup` operationId).
 func (c *Client) DownloadBackup(ctx context.Context, databaseID DatabaseID, backupID BackupID, params *DownloadBackupParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewDownloadBackupRequest(c.Server, databaseID, backupID, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RestoreBackup Restore a backup into the database
+//
+// Starts an asynchronous restoration of a done backup into the
+// database, overwriting its data. The answer is the bare restoration
+// (no `backup_restoration` envelope), which then moves from `scheduled`
+// to `running` and to `done` or `error`; follow it with
+// getBackupRestoration. The call may have taken effect even when the
+// answer is lost: never retry it blindly.
+//
+// Corresponds with POST /databases/{database_id}/backups/{backup_id}/restore (the `RestoreBackup` operationId).
+func (c *Client) RestoreBackup(ctx context.Context, databaseID DatabaseID, backupID BackupID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRestoreBackupRequest(c.Server, databaseID, backupID)
 	if err != nil {
 		return nil, err
 	}
@@ -2089,6 +2641,48 @@ func (c *Client) DeleteFirewallRule(ctx context.Context, databaseID DatabaseID, 
 	return c.Client.Do(req)
 }
 
+// UpdateFirewallRuleWithBody Change the label of a firewall rule
+//
+// Changes the label of a rule; the range it allows cannot be changed.
+// Known only from the JavaScript client, which wraps the body in
+// `firewall_rule` and reads the answer's `rule`.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PATCH /databases/{database_id}/firewall_rules/{firewall_rule_id} (the `UpdateFirewallRule` operationId).
+func (c *Client) UpdateFirewallRuleWithBody(ctx context.Context, databaseID DatabaseID, firewallRuleID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateFirewallRuleRequestWithBody(c.Server, databaseID, firewallRuleID, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateFirewallRule Change the label of a firewall rule
+//
+// Changes the label of a rule; the range it allows cannot be changed.
+// Known only from the JavaScript client, which wraps the body in
+// `firewall_rule` and reads the answer's `rule`.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PATCH /databases/{database_id}/firewall_rules/{firewall_rule_id} (the `UpdateFirewallRule` operationId).
+func (c *Client) UpdateFirewallRule(ctx context.Context, databaseID DatabaseID, firewallRuleID string, body UpdateFirewallRuleJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateFirewallRuleRequest(c.Server, databaseID, firewallRuleID, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // GetDatabaseHealth Show cluster health (Elasticsearch)
 //
 // Returns the cluster health of an Elasticsearch database. Numbers are
@@ -2107,6 +2701,25 @@ func (c *Client) GetDatabaseHealth(ctx context.Context, databaseID DatabaseID, r
 	return c.Client.Do(req)
 }
 
+// GetInstanceMetricsByType Show one metric of an instance over time
+//
+// Returns one metric of one instance of the database, as
+// getDatabaseMetricsByType does for the database. Weakly described:
+// any JSON is accepted.
+//
+// Corresponds with GET /databases/{database_id}/instances/{instance_id}/metrics/{metric_type} (the `GetInstanceMetricsByType` operationId).
+func (c *Client) GetInstanceMetricsByType(ctx context.Context, databaseID DatabaseID, instanceID string, metricType MetricType, params *GetInstanceMetricsByTypeParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetInstanceMetricsByTypeRequest(c.Server, databaseID, instanceID, metricType, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // GetDatabaseInstancesStatus Show the status of each instance
 //
 // Returns a bare JSON array with the type, status and role of every node.
@@ -2114,6 +2727,25 @@ func (c *Client) GetDatabaseHealth(ctx context.Context, databaseID DatabaseID, r
 // Corresponds with GET /databases/{database_id}/instances_status (the `GetDatabaseInstancesStatus` operationId).
 func (c *Client) GetDatabaseInstancesStatus(ctx context.Context, databaseID DatabaseID, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetDatabaseInstancesStatusRequest(c.Server, databaseID)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetDatabaseLag Show the replication lag of a database
+//
+// Returns the replication lag of the followers. Weakly described: the
+// JavaScript client types the answer as an object of unknown fields;
+// the example shows what the mock serves.
+//
+// Corresponds with GET /databases/{database_id}/lag (the `GetDatabaseLag` operationId).
+func (c *Client) GetDatabaseLag(ctx context.Context, databaseID DatabaseID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetDatabaseLagRequest(c.Server, databaseID)
 	if err != nil {
 		return nil, err
 	}
@@ -2210,6 +2842,63 @@ func (c *Client) GetDatabaseMetrics(ctx context.Context, databaseID DatabaseID, 
 	return c.Client.Do(req)
 }
 
+// GetDatabaseMetricsByType Show one metric of a database over time
+//
+// Returns one metric of the database over the last `since` hours (3 by
+// default), or only its last value. Weakly described: the JavaScript
+// client types the answer `unknown`, so any JSON is accepted; the
+// example shows the time series the mock serves.
+//
+// Corresponds with GET /databases/{database_id}/metrics/{metric_type} (the `GetDatabaseMetricsByType` operationId).
+func (c *Client) GetDatabaseMetricsByType(ctx context.Context, databaseID DatabaseID, metricType MetricType, params *GetDatabaseMetricsByTypeParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetDatabaseMetricsByTypeRequest(c.Server, databaseID, metricType, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetDatabaseOperation Show an asynchronous operation
+//
+// Returns an operation started by upgradeDatabase or restoreDatabasePitr:
+// `pending`, then `running`, then `finished`, `error` or `user-error`.
+// The upgrade's `Location` header points here.
+//
+// Corresponds with GET /databases/{database_id}/operations/{operation_id} (the `GetDatabaseOperation` operationId).
+func (c *Client) GetDatabaseOperation(ctx context.Context, databaseID DatabaseID, operationID OperationID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetDatabaseOperationRequest(c.Server, databaseID, operationID)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PingDatabase Check that the database answers
+//
+// Asks the database to answer a ping; a 200 means it did. It changes
+// nothing. Weakly described: the answer is an object of unknown fields.
+//
+// Corresponds with POST /databases/{database_id}/ping (the `PingDatabase` operationId).
+func (c *Client) PingDatabase(ctx context.Context, databaseID DatabaseID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPingDatabaseRequest(c.Server, databaseID)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // GetPitrRecoveryWindow Show the point-in-time recovery window
 //
 // Returns the earliest and latest instants the database can be restored to.
@@ -2257,6 +2946,23 @@ func (c *Client) RestoreDatabasePitrWithBody(ctx context.Context, databaseID Dat
 // Corresponds with POST /databases/{database_id}/pitr/restore (the `RestoreDatabasePitr` operationId).
 func (c *Client) RestoreDatabasePitr(ctx context.Context, databaseID DatabaseID, body RestoreDatabasePitrJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewRestoreDatabasePitrRequest(c.Server, databaseID, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetDatabasePlan Show the plan of a database
+//
+// Returns the plan the database runs on, with its resources and backup allowances.
+//
+// Corresponds with GET /databases/{database_id}/plan (the `GetDatabasePlan` operationId).
+func (c *Client) GetDatabasePlan(ctx context.Context, databaseID DatabaseID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetDatabasePlanRequest(c.Server, databaseID)
 	if err != nil {
 		return nil, err
 	}
@@ -2431,6 +3137,23 @@ func (c *Client) ListFirewallManagedRanges(ctx context.Context, reqEditors ...Re
 	return c.Client.Do(req)
 }
 
+// GetPlan Show a plan of a database type
+//
+// Returns one plan of a database type, by its name.
+//
+// Corresponds with GET /plans/{plan_name} (the `GetPlan` operationId).
+func (c *Client) GetPlan(ctx context.Context, planName string, params *GetPlanParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetPlanRequest(c.Server, planName, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // NewGetBackupRequest constructs an http.Request for the GetBackup method
 func NewGetBackupRequest(server string, backupID BackupID) (*http.Request, error) {
 	var err error
@@ -2465,6 +3188,33 @@ func NewGetBackupRequest(server string, backupID BackupID) (*http.Request, error
 	return req, nil
 }
 
+// NewGetCaCertificateRequest constructs an http.Request for the GetCaCertificate method
+func NewGetCaCertificateRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/ca_certificate")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewGetDatabaseTypeVersionRequest constructs an http.Request for the GetDatabaseTypeVersion method
 func NewGetDatabaseTypeVersionRequest(server string, databaseTypeVersionID string) (*http.Request, error) {
 	var err error
@@ -2482,6 +3232,67 @@ func NewGetDatabaseTypeVersionRequest(server string, databaseTypeVersionID strin
 	}
 
 	operationPath := fmt.Sprintf("/database_type_versions/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewListDatabaseTypesRequest constructs an http.Request for the ListDatabaseTypes method
+func NewListDatabaseTypesRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/database_types")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetDatabaseTypeRequest constructs an http.Request for the GetDatabaseType method
+func NewGetDatabaseTypeRequest(server string, databaseTypeID string) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "database_type_id", databaseTypeID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/database_types/%s", pathParam0)
 	if operationPath[0] == '/' {
 		operationPath = "." + operationPath
 	}
@@ -2674,6 +3485,47 @@ func NewRunDatabaseActionRequestWithBody(server string, databaseID DatabaseID, c
 	return req, nil
 }
 
+// NewGetBackupRestorationRequest constructs an http.Request for the GetBackupRestoration method
+func NewGetBackupRestorationRequest(server string, databaseID DatabaseID, restorationID RestorationID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "database_id", databaseID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "restoration_id", restorationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/databases/%s/backup_restorations/%s", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewListBackupsRequest constructs an http.Request for the ListBackups method
 func NewListBackupsRequest(server string, databaseID DatabaseID) (*http.Request, error) {
 	var err error
@@ -2857,6 +3709,58 @@ func NewDownloadBackupRequest(server string, databaseID DatabaseID, backupID Bac
 			req.Header.Set("Range", headerParam0)
 		}
 
+		if params.IfRange != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "If-Range", *params.IfRange, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("If-Range", headerParam1)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewRestoreBackupRequest constructs an http.Request for the RestoreBackup method
+func NewRestoreBackupRequest(server string, databaseID DatabaseID, backupID BackupID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "database_id", databaseID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "backup_id", backupID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/databases/%s/backups/%s/restore", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
 	}
 
 	return req, nil
@@ -3088,6 +3992,60 @@ func NewDeleteFirewallRuleRequest(server string, databaseID DatabaseID, firewall
 	return req, nil
 }
 
+// NewUpdateFirewallRuleRequest calls the generic UpdateFirewallRule builder with application/json body
+func NewUpdateFirewallRuleRequest(server string, databaseID DatabaseID, firewallRuleID string, body UpdateFirewallRuleJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewUpdateFirewallRuleRequestWithBody(server, databaseID, firewallRuleID, "application/json", bodyReader)
+}
+
+// NewUpdateFirewallRuleRequestWithBody constructs an http.Request for the UpdateFirewallRule method, with any body, and a specified content type
+func NewUpdateFirewallRuleRequestWithBody(server string, databaseID DatabaseID, firewallRuleID string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "database_id", databaseID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "firewall_rule_id", firewallRuleID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/databases/%s/firewall_rules/%s", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPatch, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
 // NewGetDatabaseHealthRequest constructs an http.Request for the GetDatabaseHealth method
 func NewGetDatabaseHealthRequest(server string, databaseID DatabaseID) (*http.Request, error) {
 	var err error
@@ -3122,6 +4080,93 @@ func NewGetDatabaseHealthRequest(server string, databaseID DatabaseID) (*http.Re
 	return req, nil
 }
 
+// NewGetInstanceMetricsByTypeRequest constructs an http.Request for the GetInstanceMetricsByType method
+func NewGetInstanceMetricsByTypeRequest(server string, databaseID DatabaseID, instanceID string, metricType MetricType, params *GetInstanceMetricsByTypeParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "database_id", databaseID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "instance_id", instanceID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam2 string
+
+	pathParam2, err = runtime.StyleParamWithOptions("simple", false, "metric_type", metricType, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/databases/%s/instances/%s/metrics/%s", pathParam0, pathParam1, pathParam2)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Since != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "since", *params.Since, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Last != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "last", *params.Last, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewGetDatabaseInstancesStatusRequest constructs an http.Request for the GetDatabaseInstancesStatus method
 func NewGetDatabaseInstancesStatusRequest(server string, databaseID DatabaseID) (*http.Request, error) {
 	var err error
@@ -3139,6 +4184,40 @@ func NewGetDatabaseInstancesStatusRequest(server string, databaseID DatabaseID) 
 	}
 
 	operationPath := fmt.Sprintf("/databases/%s/instances_status", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetDatabaseLagRequest constructs an http.Request for the GetDatabaseLag method
+func NewGetDatabaseLagRequest(server string, databaseID DatabaseID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "database_id", databaseID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/databases/%s/lag", pathParam0)
 	if operationPath[0] == '/' {
 		operationPath = "." + operationPath
 	}
@@ -3411,6 +4490,161 @@ func NewGetDatabaseMetricsRequest(server string, databaseID DatabaseID) (*http.R
 	return req, nil
 }
 
+// NewGetDatabaseMetricsByTypeRequest constructs an http.Request for the GetDatabaseMetricsByType method
+func NewGetDatabaseMetricsByTypeRequest(server string, databaseID DatabaseID, metricType MetricType, params *GetDatabaseMetricsByTypeParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "database_id", databaseID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "metric_type", metricType, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/databases/%s/metrics/%s", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Since != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "since", *params.Since, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Last != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "last", *params.Last, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetDatabaseOperationRequest constructs an http.Request for the GetDatabaseOperation method
+func NewGetDatabaseOperationRequest(server string, databaseID DatabaseID, operationID OperationID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "database_id", databaseID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "operation_id", operationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/databases/%s/operations/%s", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewPingDatabaseRequest constructs an http.Request for the PingDatabase method
+func NewPingDatabaseRequest(server string, databaseID DatabaseID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "database_id", databaseID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/databases/%s/ping", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewGetPitrRecoveryWindowRequest constructs an http.Request for the GetPitrRecoveryWindow method
 func NewGetPitrRecoveryWindowRequest(server string, databaseID DatabaseID) (*http.Request, error) {
 	var err error
@@ -3488,6 +4722,40 @@ func NewRestoreDatabasePitrRequestWithBody(server string, databaseID DatabaseID,
 	}
 
 	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewGetDatabasePlanRequest constructs an http.Request for the GetDatabasePlan method
+func NewGetDatabasePlanRequest(server string, databaseID DatabaseID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "database_id", databaseID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/databases/%s/plan", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
 
 	return req, nil
 }
@@ -3770,6 +5038,63 @@ func NewListFirewallManagedRangesRequest(server string) (*http.Request, error) {
 	return req, nil
 }
 
+// NewGetPlanRequest constructs an http.Request for the GetPlan method
+func NewGetPlanRequest(server string, planName string, params *GetPlanParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "plan_name", planName, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/plans/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if queryFrag, err := runtime.StyleParamWithOptions("form", true, "type", params.Type, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+			return nil, err
+		} else {
+			for _, qp := range strings.Split(queryFrag, "&") {
+				rawQueryFragments = append(rawQueryFragments, qp)
+			}
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 func (c *Client) applyEditors(ctx context.Context, req *http.Request, additionalEditors []RequestEditorFn) error {
 	for _, r := range c.RequestEditors {
 		if err := r(ctx, req); err != nil {
@@ -3825,6 +5150,17 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /backups/{backup_id} (the `GetBackup` operationId).
 	GetBackupWithResponse(ctx context.Context, backupID BackupID, reqEditors ...RequestEditorFn) (*GetBackupResponse, error)
 
+	// GetCaCertificateWithResponse Download the CA certificate of the databases
+	//
+	// Returns the certificate of the authority that signs the databases'
+	// TLS certificates, in PEM, to verify TLS connections to a database.
+	// The JavaScript client only builds this URL for a browser to open.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /ca_certificate (the `GetCaCertificate` operationId).
+	GetCaCertificateWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetCaCertificateResponse, error)
+
 	// GetDatabaseTypeVersionWithResponse Show a database engine version
 	//
 	// Returns one version of a database engine and what it allows.
@@ -3833,6 +5169,24 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with GET /database_type_versions/{database_type_version_id} (the `GetDatabaseTypeVersion` operationId).
 	GetDatabaseTypeVersionWithResponse(ctx context.Context, databaseTypeVersionID string, reqEditors ...RequestEditorFn) (*GetDatabaseTypeVersionResponse, error)
+
+	// ListDatabaseTypesWithResponse List database types
+	//
+	// Returns the database engines the platform offers.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /database_types (the `ListDatabaseTypes` operationId).
+	ListDatabaseTypesWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListDatabaseTypesResponse, error)
+
+	// GetDatabaseTypeWithResponse Show a database type
+	//
+	// Returns one database engine the platform offers.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /database_types/{database_type_id} (the `GetDatabaseType` operationId).
+	GetDatabaseTypeWithResponse(ctx context.Context, databaseTypeID string, reqEditors ...RequestEditorFn) (*GetDatabaseTypeResponse, error)
 
 	// GetDatabaseWithResponse Show a database
 	//
@@ -3917,6 +5271,15 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with POST /databases/{database_id}/action (the `RunDatabaseAction` operationId).
 	RunDatabaseActionWithResponse(ctx context.Context, databaseID DatabaseID, body RunDatabaseActionJSONRequestBody, reqEditors ...RequestEditorFn) (*RunDatabaseActionResponse, error)
 
+	// GetBackupRestorationWithResponse Show a backup restoration
+	//
+	// Returns one restoration of a backup, to follow its progress after restoreBackup.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /databases/{database_id}/backup_restorations/{restoration_id} (the `GetBackupRestoration` operationId).
+	GetBackupRestorationWithResponse(ctx context.Context, databaseID DatabaseID, restorationID RestorationID, reqEditors ...RequestEditorFn) (*GetBackupRestorationResponse, error)
+
 	// ListBackupsWithResponse List backups
 	//
 	// Returns the backups of the database, newest first.
@@ -3961,6 +5324,20 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with GET /databases/{database_id}/backups/{backup_id}/download (the `DownloadBackup` operationId).
 	DownloadBackupWithResponse(ctx context.Context, databaseID DatabaseID, backupID BackupID, params *DownloadBackupParams, reqEditors ...RequestEditorFn) (*DownloadBackupResponse, error)
+
+	// RestoreBackupWithResponse Restore a backup into the database
+	//
+	// Starts an asynchronous restoration of a done backup into the
+	// database, overwriting its data. The answer is the bare restoration
+	// (no `backup_restoration` envelope), which then moves from `scheduled`
+	// to `running` and to `done` or `error`; follow it with
+	// getBackupRestoration. The call may have taken effect even when the
+	// answer is lost: never retry it blindly.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /databases/{database_id}/backups/{backup_id}/restore (the `RestoreBackup` operationId).
+	RestoreBackupWithResponse(ctx context.Context, databaseID DatabaseID, backupID BackupID, reqEditors ...RequestEditorFn) (*RestoreBackupResponse, error)
 
 	// DisableDatabaseFeatureWithResponse Disable a feature
 	//
@@ -4035,6 +5412,28 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with DELETE /databases/{database_id}/firewall_rules/{firewall_rule_id} (the `DeleteFirewallRule` operationId).
 	DeleteFirewallRuleWithResponse(ctx context.Context, databaseID DatabaseID, firewallRuleID string, reqEditors ...RequestEditorFn) (*DeleteFirewallRuleResponse, error)
 
+	// UpdateFirewallRuleWithBodyWithResponse Change the label of a firewall rule
+	//
+	// Changes the label of a rule; the range it allows cannot be changed.
+	// Known only from the JavaScript client, which wraps the body in
+	// `firewall_rule` and reads the answer's `rule`.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /databases/{database_id}/firewall_rules/{firewall_rule_id} (the `UpdateFirewallRule` operationId).
+	UpdateFirewallRuleWithBodyWithResponse(ctx context.Context, databaseID DatabaseID, firewallRuleID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateFirewallRuleResponse, error)
+
+	// UpdateFirewallRuleWithResponse Change the label of a firewall rule
+	//
+	// Changes the label of a rule; the range it allows cannot be changed.
+	// Known only from the JavaScript client, which wraps the body in
+	// `firewall_rule` and reads the answer's `rule`.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /databases/{database_id}/firewall_rules/{firewall_rule_id} (the `UpdateFirewallRule` operationId).
+	UpdateFirewallRuleWithResponse(ctx context.Context, databaseID DatabaseID, firewallRuleID string, body UpdateFirewallRuleJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateFirewallRuleResponse, error)
+
 	// GetDatabaseHealthWithResponse Show cluster health (Elasticsearch)
 	//
 	// Returns the cluster health of an Elasticsearch database. Numbers are
@@ -4045,6 +5444,17 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /databases/{database_id}/health (the `GetDatabaseHealth` operationId).
 	GetDatabaseHealthWithResponse(ctx context.Context, databaseID DatabaseID, reqEditors ...RequestEditorFn) (*GetDatabaseHealthResponse, error)
 
+	// GetInstanceMetricsByTypeWithResponse Show one metric of an instance over time
+	//
+	// Returns one metric of one instance of the database, as
+	// getDatabaseMetricsByType does for the database. Weakly described:
+	// any JSON is accepted.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /databases/{database_id}/instances/{instance_id}/metrics/{metric_type} (the `GetInstanceMetricsByType` operationId).
+	GetInstanceMetricsByTypeWithResponse(ctx context.Context, databaseID DatabaseID, instanceID string, metricType MetricType, params *GetInstanceMetricsByTypeParams, reqEditors ...RequestEditorFn) (*GetInstanceMetricsByTypeResponse, error)
+
 	// GetDatabaseInstancesStatusWithResponse Show the status of each instance
 	//
 	// Returns a bare JSON array with the type, status and role of every node.
@@ -4053,6 +5463,17 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with GET /databases/{database_id}/instances_status (the `GetDatabaseInstancesStatus` operationId).
 	GetDatabaseInstancesStatusWithResponse(ctx context.Context, databaseID DatabaseID, reqEditors ...RequestEditorFn) (*GetDatabaseInstancesStatusResponse, error)
+
+	// GetDatabaseLagWithResponse Show the replication lag of a database
+	//
+	// Returns the replication lag of the followers. Weakly described: the
+	// JavaScript client types the answer as an object of unknown fields;
+	// the example shows what the mock serves.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /databases/{database_id}/lag (the `GetDatabaseLag` operationId).
+	GetDatabaseLagWithResponse(ctx context.Context, databaseID DatabaseID, reqEditors ...RequestEditorFn) (*GetDatabaseLagResponse, error)
 
 	// GetDatabaseLogsURLWithResponse Get a logs URL
 	//
@@ -4100,6 +5521,39 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /databases/{database_id}/metrics (the `GetDatabaseMetrics` operationId).
 	GetDatabaseMetricsWithResponse(ctx context.Context, databaseID DatabaseID, reqEditors ...RequestEditorFn) (*GetDatabaseMetricsResponse, error)
 
+	// GetDatabaseMetricsByTypeWithResponse Show one metric of a database over time
+	//
+	// Returns one metric of the database over the last `since` hours (3 by
+	// default), or only its last value. Weakly described: the JavaScript
+	// client types the answer `unknown`, so any JSON is accepted; the
+	// example shows the time series the mock serves.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /databases/{database_id}/metrics/{metric_type} (the `GetDatabaseMetricsByType` operationId).
+	GetDatabaseMetricsByTypeWithResponse(ctx context.Context, databaseID DatabaseID, metricType MetricType, params *GetDatabaseMetricsByTypeParams, reqEditors ...RequestEditorFn) (*GetDatabaseMetricsByTypeResponse, error)
+
+	// GetDatabaseOperationWithResponse Show an asynchronous operation
+	//
+	// Returns an operation started by upgradeDatabase or restoreDatabasePitr:
+	// `pending`, then `running`, then `finished`, `error` or `user-error`.
+	// The upgrade's `Location` header points here.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /databases/{database_id}/operations/{operation_id} (the `GetDatabaseOperation` operationId).
+	GetDatabaseOperationWithResponse(ctx context.Context, databaseID DatabaseID, operationID OperationID, reqEditors ...RequestEditorFn) (*GetDatabaseOperationResponse, error)
+
+	// PingDatabaseWithResponse Check that the database answers
+	//
+	// Asks the database to answer a ping; a 200 means it did. It changes
+	// nothing. Weakly described: the answer is an object of unknown fields.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /databases/{database_id}/ping (the `PingDatabase` operationId).
+	PingDatabaseWithResponse(ctx context.Context, databaseID DatabaseID, reqEditors ...RequestEditorFn) (*PingDatabaseResponse, error)
+
 	// GetPitrRecoveryWindowWithResponse Show the point-in-time recovery window
 	//
 	// Returns the earliest and latest instants the database can be restored to.
@@ -4128,6 +5582,15 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /databases/{database_id}/pitr/restore (the `RestoreDatabasePitr` operationId).
 	RestoreDatabasePitrWithResponse(ctx context.Context, databaseID DatabaseID, body RestoreDatabasePitrJSONRequestBody, reqEditors ...RequestEditorFn) (*RestoreDatabasePitrResponse, error)
+
+	// GetDatabasePlanWithResponse Show the plan of a database
+	//
+	// Returns the plan the database runs on, with its resources and backup allowances.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /databases/{database_id}/plan (the `GetDatabasePlan` operationId).
+	GetDatabasePlanWithResponse(ctx context.Context, databaseID DatabaseID, reqEditors ...RequestEditorFn) (*GetDatabasePlanResponse, error)
 
 	// UpgradeDatabaseWithResponse Upgrade the database engine
 	//
@@ -4212,6 +5675,15 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with GET /firewall/managed_ranges (the `ListFirewallManagedRanges` operationId).
 	ListFirewallManagedRangesWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListFirewallManagedRangesResponse, error)
+
+	// GetPlanWithResponse Show a plan of a database type
+	//
+	// Returns one plan of a database type, by its name.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /plans/{plan_name} (the `GetPlan` operationId).
+	GetPlanWithResponse(ctx context.Context, planName string, params *GetPlanParams, reqEditors ...RequestEditorFn) (*GetPlanResponse, error)
 }
 
 // GetBackupResponse429Headers the declared response headers of an HTTP 429 response for GetBackup
@@ -4297,6 +5769,82 @@ func (r GetBackupResponse) ContentType() string {
 	return ""
 }
 
+// GetCaCertificateResponse429Headers the declared response headers of an HTTP 429 response for GetCaCertificate
+type GetCaCertificateResponse429Headers struct {
+	RetryAfter int
+}
+
+type GetCaCertificateResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
+	// JSON5XX the response for an HTTP 5XX `application/json` response
+	JSON5XX *ServerError
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetCaCertificateResponse429Headers
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r GetCaCertificateResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r GetCaCertificateResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r GetCaCertificateResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r GetCaCertificateResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
+// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
+func (r GetCaCertificateResponse) GetJSON5XX() *ServerError {
+	return r.JSON5XX
+}
+
+// GetBody returns the raw response body bytes
+func (r GetCaCertificateResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetCaCertificateResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetCaCertificateResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetCaCertificateResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // GetDatabaseTypeVersionResponse429Headers the declared response headers of an HTTP 429 response for GetDatabaseTypeVersion
 type GetDatabaseTypeVersionResponse429Headers struct {
 	RetryAfter int
@@ -4374,6 +5922,172 @@ func (r GetDatabaseTypeVersionResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r GetDatabaseTypeVersionResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ListDatabaseTypesResponse429Headers the declared response headers of an HTTP 429 response for ListDatabaseTypes
+type ListDatabaseTypesResponse429Headers struct {
+	RetryAfter int
+}
+
+type ListDatabaseTypesResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *DatabaseTypesResponse
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
+	// JSON5XX the response for an HTTP 5XX `application/json` response
+	JSON5XX *ServerError
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ListDatabaseTypesResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListDatabaseTypesResponse) GetJSON200() *DatabaseTypesResponse {
+	return r.JSON200
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r ListDatabaseTypesResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r ListDatabaseTypesResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r ListDatabaseTypesResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r ListDatabaseTypesResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
+// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
+func (r ListDatabaseTypesResponse) GetJSON5XX() *ServerError {
+	return r.JSON5XX
+}
+
+// GetBody returns the raw response body bytes
+func (r ListDatabaseTypesResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListDatabaseTypesResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListDatabaseTypesResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListDatabaseTypesResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetDatabaseTypeResponse429Headers the declared response headers of an HTTP 429 response for GetDatabaseType
+type GetDatabaseTypeResponse429Headers struct {
+	RetryAfter int
+}
+
+type GetDatabaseTypeResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *DatabaseTypeResponse
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
+	// JSON5XX the response for an HTTP 5XX `application/json` response
+	JSON5XX *ServerError
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetDatabaseTypeResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetDatabaseTypeResponse) GetJSON200() *DatabaseTypeResponse {
+	return r.JSON200
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r GetDatabaseTypeResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r GetDatabaseTypeResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r GetDatabaseTypeResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r GetDatabaseTypeResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
+// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
+func (r GetDatabaseTypeResponse) GetJSON5XX() *ServerError {
+	return r.JSON5XX
+}
+
+// GetBody returns the raw response body bytes
+func (r GetDatabaseTypeResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetDatabaseTypeResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetDatabaseTypeResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetDatabaseTypeResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -4481,6 +6195,8 @@ type UpdateDatabaseResponse struct {
 	JSON403 *Forbidden
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *NotFound
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *PayloadTooLarge
 	// JSON422 the response for an HTTP 422 `application/json` response
 	JSON422 *UnprocessableEntity
 	// JSON429 the response for an HTTP 429 `application/json` response
@@ -4514,6 +6230,11 @@ func (r UpdateDatabaseResponse) GetJSON403() *Forbidden {
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
 func (r UpdateDatabaseResponse) GetJSON404() *NotFound {
 	return r.JSON404
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r UpdateDatabaseResponse) GetJSON413() *PayloadTooLarge {
+	return r.JSON413
 }
 
 // GetJSON422 returns the response for an HTTP 422 `application/json` response
@@ -4578,6 +6299,8 @@ type PutDatabaseResponse struct {
 	JSON403 *Forbidden
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *NotFound
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *PayloadTooLarge
 	// JSON422 the response for an HTTP 422 `application/json` response
 	JSON422 *UnprocessableEntity
 	// JSON429 the response for an HTTP 429 `application/json` response
@@ -4611,6 +6334,11 @@ func (r PutDatabaseResponse) GetJSON403() *Forbidden {
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
 func (r PutDatabaseResponse) GetJSON404() *NotFound {
 	return r.JSON404
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r PutDatabaseResponse) GetJSON413() *PayloadTooLarge {
+	return r.JSON413
 }
 
 // GetJSON422 returns the response for an HTTP 422 `application/json` response
@@ -4675,6 +6403,8 @@ type RunDatabaseActionResponse struct {
 	JSON403 *Forbidden
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *NotFound
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *PayloadTooLarge
 	// JSON422 the response for an HTTP 422 `application/json` response
 	JSON422 *UnprocessableEntity
 	// JSON429 the response for an HTTP 429 `application/json` response
@@ -4708,6 +6438,11 @@ func (r RunDatabaseActionResponse) GetJSON403() *Forbidden {
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
 func (r RunDatabaseActionResponse) GetJSON404() *NotFound {
 	return r.JSON404
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r RunDatabaseActionResponse) GetJSON413() *PayloadTooLarge {
+	return r.JSON413
 }
 
 // GetJSON422 returns the response for an HTTP 422 `application/json` response
@@ -4748,6 +6483,89 @@ func (r RunDatabaseActionResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r RunDatabaseActionResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetBackupRestorationResponse429Headers the declared response headers of an HTTP 429 response for GetBackupRestoration
+type GetBackupRestorationResponse429Headers struct {
+	RetryAfter int
+}
+
+type GetBackupRestorationResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *BackupRestorationResponse
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
+	// JSON5XX the response for an HTTP 5XX `application/json` response
+	JSON5XX *ServerError
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetBackupRestorationResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetBackupRestorationResponse) GetJSON200() *BackupRestorationResponse {
+	return r.JSON200
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r GetBackupRestorationResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r GetBackupRestorationResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r GetBackupRestorationResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r GetBackupRestorationResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
+// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
+func (r GetBackupRestorationResponse) GetJSON5XX() *ServerError {
+	return r.JSON5XX
+}
+
+// GetBody returns the raw response body bytes
+func (r GetBackupRestorationResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetBackupRestorationResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetBackupRestorationResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetBackupRestorationResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -5014,6 +6832,8 @@ func (r GetBackupArchiveResponse) ContentType() string {
 type DownloadBackupResponse200Headers struct {
 	AcceptRanges  *string
 	ContentLength *int64
+	ETag          *string
+	LastModified  *string
 }
 
 // DownloadBackupResponse206Headers the declared response headers of an HTTP 206 response for DownloadBackup
@@ -5021,6 +6841,8 @@ type DownloadBackupResponse206Headers struct {
 	AcceptRanges  *string
 	ContentLength *int64
 	ContentRange  string
+	ETag          *string
+	LastModified  *string
 }
 
 // DownloadBackupResponse416Headers the declared response headers of an HTTP 416 response for DownloadBackup
@@ -5111,6 +6933,96 @@ func (r DownloadBackupResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r DownloadBackupResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// RestoreBackupResponse429Headers the declared response headers of an HTTP 429 response for RestoreBackup
+type RestoreBackupResponse429Headers struct {
+	RetryAfter int
+}
+
+type RestoreBackupResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *BackupRestoration
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON422 the response for an HTTP 422 `application/json` response
+	JSON422 *UnprocessableEntity
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
+	// JSON5XX the response for an HTTP 5XX `application/json` response
+	JSON5XX *ServerError
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *RestoreBackupResponse429Headers
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r RestoreBackupResponse) GetJSON201() *BackupRestoration {
+	return r.JSON201
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r RestoreBackupResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r RestoreBackupResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r RestoreBackupResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON422 returns the response for an HTTP 422 `application/json` response
+func (r RestoreBackupResponse) GetJSON422() *UnprocessableEntity {
+	return r.JSON422
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r RestoreBackupResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
+// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
+func (r RestoreBackupResponse) GetJSON5XX() *ServerError {
+	return r.JSON5XX
+}
+
+// GetBody returns the raw response body bytes
+func (r RestoreBackupResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r RestoreBackupResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r RestoreBackupResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r RestoreBackupResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -5232,6 +7144,8 @@ type EnableDatabaseFeatureResponse struct {
 	JSON403 *Forbidden
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *NotFound
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *PayloadTooLarge
 	// JSON422 the response for an HTTP 422 `application/json` response
 	JSON422 *UnprocessableEntity
 	// JSON429 the response for an HTTP 429 `application/json` response
@@ -5265,6 +7179,11 @@ func (r EnableDatabaseFeatureResponse) GetJSON403() *Forbidden {
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
 func (r EnableDatabaseFeatureResponse) GetJSON404() *NotFound {
 	return r.JSON404
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r EnableDatabaseFeatureResponse) GetJSON413() *PayloadTooLarge {
+	return r.JSON413
 }
 
 // GetJSON422 returns the response for an HTTP 422 `application/json` response
@@ -5412,6 +7331,8 @@ type CreateFirewallRuleResponse struct {
 	JSON403 *Forbidden
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *NotFound
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *PayloadTooLarge
 	// JSON422 the response for an HTTP 422 `application/json` response
 	JSON422 *UnprocessableEntity
 	// JSON429 the response for an HTTP 429 `application/json` response
@@ -5445,6 +7366,11 @@ func (r CreateFirewallRuleResponse) GetJSON403() *Forbidden {
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
 func (r CreateFirewallRuleResponse) GetJSON404() *NotFound {
 	return r.JSON404
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r CreateFirewallRuleResponse) GetJSON413() *PayloadTooLarge {
+	return r.JSON413
 }
 
 // GetJSON422 returns the response for an HTTP 422 `application/json` response
@@ -5567,6 +7493,110 @@ func (r DeleteFirewallRuleResponse) ContentType() string {
 	return ""
 }
 
+// UpdateFirewallRuleResponse429Headers the declared response headers of an HTTP 429 response for UpdateFirewallRule
+type UpdateFirewallRuleResponse429Headers struct {
+	RetryAfter int
+}
+
+type UpdateFirewallRuleResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *FirewallRuleResponse
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *PayloadTooLarge
+	// JSON422 the response for an HTTP 422 `application/json` response
+	JSON422 *UnprocessableEntity
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
+	// JSON5XX the response for an HTTP 5XX `application/json` response
+	JSON5XX *ServerError
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *UpdateFirewallRuleResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r UpdateFirewallRuleResponse) GetJSON200() *FirewallRuleResponse {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r UpdateFirewallRuleResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r UpdateFirewallRuleResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r UpdateFirewallRuleResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r UpdateFirewallRuleResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r UpdateFirewallRuleResponse) GetJSON413() *PayloadTooLarge {
+	return r.JSON413
+}
+
+// GetJSON422 returns the response for an HTTP 422 `application/json` response
+func (r UpdateFirewallRuleResponse) GetJSON422() *UnprocessableEntity {
+	return r.JSON422
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r UpdateFirewallRuleResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
+// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
+func (r UpdateFirewallRuleResponse) GetJSON5XX() *ServerError {
+	return r.JSON5XX
+}
+
+// GetBody returns the raw response body bytes
+func (r UpdateFirewallRuleResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r UpdateFirewallRuleResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r UpdateFirewallRuleResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r UpdateFirewallRuleResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // GetDatabaseHealthResponse429Headers the declared response headers of an HTTP 429 response for GetDatabaseHealth
 type GetDatabaseHealthResponse429Headers struct {
 	RetryAfter int
@@ -5650,6 +7680,103 @@ func (r GetDatabaseHealthResponse) ContentType() string {
 	return ""
 }
 
+// GetInstanceMetricsByTypeResponse429Headers the declared response headers of an HTTP 429 response for GetInstanceMetricsByType
+type GetInstanceMetricsByTypeResponse429Headers struct {
+	RetryAfter int
+}
+
+type GetInstanceMetricsByTypeResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *MetricSeries
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON422 the response for an HTTP 422 `application/json` response
+	JSON422 *UnprocessableEntity
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
+	// JSON5XX the response for an HTTP 5XX `application/json` response
+	JSON5XX *ServerError
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetInstanceMetricsByTypeResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetInstanceMetricsByTypeResponse) GetJSON200() *MetricSeries {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r GetInstanceMetricsByTypeResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r GetInstanceMetricsByTypeResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r GetInstanceMetricsByTypeResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r GetInstanceMetricsByTypeResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON422 returns the response for an HTTP 422 `application/json` response
+func (r GetInstanceMetricsByTypeResponse) GetJSON422() *UnprocessableEntity {
+	return r.JSON422
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r GetInstanceMetricsByTypeResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
+// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
+func (r GetInstanceMetricsByTypeResponse) GetJSON5XX() *ServerError {
+	return r.JSON5XX
+}
+
+// GetBody returns the raw response body bytes
+func (r GetInstanceMetricsByTypeResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetInstanceMetricsByTypeResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetInstanceMetricsByTypeResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetInstanceMetricsByTypeResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // GetDatabaseInstancesStatusResponse429Headers the declared response headers of an HTTP 429 response for GetDatabaseInstancesStatus
 type GetDatabaseInstancesStatusResponse429Headers struct {
 	RetryAfter int
@@ -5727,6 +7854,89 @@ func (r GetDatabaseInstancesStatusResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r GetDatabaseInstancesStatusResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetDatabaseLagResponse429Headers the declared response headers of an HTTP 429 response for GetDatabaseLag
+type GetDatabaseLagResponse429Headers struct {
+	RetryAfter int
+}
+
+type GetDatabaseLagResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *OpenObject
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
+	// JSON5XX the response for an HTTP 5XX `application/json` response
+	JSON5XX *ServerError
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetDatabaseLagResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetDatabaseLagResponse) GetJSON200() *OpenObject {
+	return r.JSON200
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r GetDatabaseLagResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r GetDatabaseLagResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r GetDatabaseLagResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r GetDatabaseLagResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
+// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
+func (r GetDatabaseLagResponse) GetJSON5XX() *ServerError {
+	return r.JSON5XX
+}
+
+// GetBody returns the raw response body bytes
+func (r GetDatabaseLagResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetDatabaseLagResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetDatabaseLagResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetDatabaseLagResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -6176,6 +8386,269 @@ func (r GetDatabaseMetricsResponse) ContentType() string {
 	return ""
 }
 
+// GetDatabaseMetricsByTypeResponse429Headers the declared response headers of an HTTP 429 response for GetDatabaseMetricsByType
+type GetDatabaseMetricsByTypeResponse429Headers struct {
+	RetryAfter int
+}
+
+type GetDatabaseMetricsByTypeResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *MetricSeries
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON422 the response for an HTTP 422 `application/json` response
+	JSON422 *UnprocessableEntity
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
+	// JSON5XX the response for an HTTP 5XX `application/json` response
+	JSON5XX *ServerError
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetDatabaseMetricsByTypeResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetDatabaseMetricsByTypeResponse) GetJSON200() *MetricSeries {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r GetDatabaseMetricsByTypeResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r GetDatabaseMetricsByTypeResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r GetDatabaseMetricsByTypeResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r GetDatabaseMetricsByTypeResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON422 returns the response for an HTTP 422 `application/json` response
+func (r GetDatabaseMetricsByTypeResponse) GetJSON422() *UnprocessableEntity {
+	return r.JSON422
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r GetDatabaseMetricsByTypeResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
+// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
+func (r GetDatabaseMetricsByTypeResponse) GetJSON5XX() *ServerError {
+	return r.JSON5XX
+}
+
+// GetBody returns the raw response body bytes
+func (r GetDatabaseMetricsByTypeResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetDatabaseMetricsByTypeResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetDatabaseMetricsByTypeResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetDatabaseMetricsByTypeResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetDatabaseOperationResponse429Headers the declared response headers of an HTTP 429 response for GetDatabaseOperation
+type GetDatabaseOperationResponse429Headers struct {
+	RetryAfter int
+}
+
+type GetDatabaseOperationResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *OperationResponse
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
+	// JSON5XX the response for an HTTP 5XX `application/json` response
+	JSON5XX *ServerError
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetDatabaseOperationResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetDatabaseOperationResponse) GetJSON200() *OperationResponse {
+	return r.JSON200
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r GetDatabaseOperationResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r GetDatabaseOperationResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r GetDatabaseOperationResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r GetDatabaseOperationResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
+// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
+func (r GetDatabaseOperationResponse) GetJSON5XX() *ServerError {
+	return r.JSON5XX
+}
+
+// GetBody returns the raw response body bytes
+func (r GetDatabaseOperationResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetDatabaseOperationResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetDatabaseOperationResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetDatabaseOperationResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// PingDatabaseResponse429Headers the declared response headers of an HTTP 429 response for PingDatabase
+type PingDatabaseResponse429Headers struct {
+	RetryAfter int
+}
+
+type PingDatabaseResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *OpenObject
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
+	// JSON5XX the response for an HTTP 5XX `application/json` response
+	JSON5XX *ServerError
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *PingDatabaseResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r PingDatabaseResponse) GetJSON200() *OpenObject {
+	return r.JSON200
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r PingDatabaseResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r PingDatabaseResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r PingDatabaseResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r PingDatabaseResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
+// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
+func (r PingDatabaseResponse) GetJSON5XX() *ServerError {
+	return r.JSON5XX
+}
+
+// GetBody returns the raw response body bytes
+func (r PingDatabaseResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r PingDatabaseResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r PingDatabaseResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r PingDatabaseResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // GetPitrRecoveryWindowResponse429Headers the declared response headers of an HTTP 429 response for GetPitrRecoveryWindow
 type GetPitrRecoveryWindowResponse429Headers struct {
 	RetryAfter int
@@ -6277,6 +8750,8 @@ type RestoreDatabasePitrResponse struct {
 	JSON403 *Forbidden
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *NotFound
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *PayloadTooLarge
 	// JSON422 the response for an HTTP 422 `application/json` response
 	JSON422 *UnprocessableEntity
 	// JSON429 the response for an HTTP 429 `application/json` response
@@ -6310,6 +8785,11 @@ func (r RestoreDatabasePitrResponse) GetJSON403() *Forbidden {
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
 func (r RestoreDatabasePitrResponse) GetJSON404() *NotFound {
 	return r.JSON404
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r RestoreDatabasePitrResponse) GetJSON413() *PayloadTooLarge {
+	return r.JSON413
 }
 
 // GetJSON422 returns the response for an HTTP 422 `application/json` response
@@ -6350,6 +8830,89 @@ func (r RestoreDatabasePitrResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r RestoreDatabasePitrResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetDatabasePlanResponse429Headers the declared response headers of an HTTP 429 response for GetDatabasePlan
+type GetDatabasePlanResponse429Headers struct {
+	RetryAfter int
+}
+
+type GetDatabasePlanResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *DatabasePlanResponse
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
+	// JSON5XX the response for an HTTP 5XX `application/json` response
+	JSON5XX *ServerError
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetDatabasePlanResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetDatabasePlanResponse) GetJSON200() *DatabasePlanResponse {
+	return r.JSON200
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r GetDatabasePlanResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r GetDatabasePlanResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r GetDatabasePlanResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r GetDatabasePlanResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
+// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
+func (r GetDatabasePlanResponse) GetJSON5XX() *ServerError {
+	return r.JSON5XX
+}
+
+// GetBody returns the raw response body bytes
+func (r GetDatabasePlanResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetDatabasePlanResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetDatabasePlanResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetDatabasePlanResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -6561,6 +9124,8 @@ type CreateDatabaseUserResponse struct {
 	JSON403 *Forbidden
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *NotFound
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *PayloadTooLarge
 	// JSON422 the response for an HTTP 422 `application/json` response
 	JSON422 *UnprocessableEntity
 	// JSON429 the response for an HTTP 429 `application/json` response
@@ -6594,6 +9159,11 @@ func (r CreateDatabaseUserResponse) GetJSON403() *Forbidden {
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
 func (r CreateDatabaseUserResponse) GetJSON404() *NotFound {
 	return r.JSON404
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r CreateDatabaseUserResponse) GetJSON413() *PayloadTooLarge {
+	return r.JSON413
 }
 
 // GetJSON422 returns the response for an HTTP 422 `application/json` response
@@ -6734,6 +9304,8 @@ type UpdateDatabaseUserResponse struct {
 	JSON403 *Forbidden
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *NotFound
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *PayloadTooLarge
 	// JSON422 the response for an HTTP 422 `application/json` response
 	JSON422 *UnprocessableEntity
 	// JSON429 the response for an HTTP 429 `application/json` response
@@ -6767,6 +9339,11 @@ func (r UpdateDatabaseUserResponse) GetJSON403() *Forbidden {
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
 func (r UpdateDatabaseUserResponse) GetJSON404() *NotFound {
 	return r.JSON404
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r UpdateDatabaseUserResponse) GetJSON413() *PayloadTooLarge {
+	return r.JSON413
 }
 
 // GetJSON422 returns the response for an HTTP 422 `application/json` response
@@ -6979,6 +9556,103 @@ func (r ListFirewallManagedRangesResponse) ContentType() string {
 	return ""
 }
 
+// GetPlanResponse429Headers the declared response headers of an HTTP 429 response for GetPlan
+type GetPlanResponse429Headers struct {
+	RetryAfter int
+}
+
+type GetPlanResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *DatabasePlanResponse
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON422 the response for an HTTP 422 `application/json` response
+	JSON422 *UnprocessableEntity
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
+	// JSON5XX the response for an HTTP 5XX `application/json` response
+	JSON5XX *ServerError
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetPlanResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetPlanResponse) GetJSON200() *DatabasePlanResponse {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r GetPlanResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r GetPlanResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r GetPlanResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r GetPlanResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON422 returns the response for an HTTP 422 `application/json` response
+func (r GetPlanResponse) GetJSON422() *UnprocessableEntity {
+	return r.JSON422
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r GetPlanResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
+// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
+func (r GetPlanResponse) GetJSON5XX() *ServerError {
+	return r.JSON5XX
+}
+
+// GetBody returns the raw response body bytes
+func (r GetPlanResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetPlanResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetPlanResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetPlanResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // GetBackupWithResponse Show a backup
 //
 // Returns one backup, to follow its progress after a create. The path is
@@ -6996,6 +9670,23 @@ func (c *ClientWithResponses) GetBackupWithResponse(ctx context.Context, backupI
 	return ParseGetBackupResponse(rsp)
 }
 
+// GetCaCertificateWithResponse Download the CA certificate of the databases
+//
+// Returns the certificate of the authority that signs the databases'
+// TLS certificates, in PEM, to verify TLS connections to a database.
+// The JavaScript client only builds this URL for a browser to open.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /ca_certificate (the `GetCaCertificate` operationId).
+func (c *ClientWithResponses) GetCaCertificateWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetCaCertificateResponse, error) {
+	rsp, err := c.GetCaCertificate(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetCaCertificateResponse(rsp)
+}
+
 // GetDatabaseTypeVersionWithResponse Show a database engine version
 //
 // Returns one version of a database engine and what it allows.
@@ -7009,6 +9700,36 @@ func (c *ClientWithResponses) GetDatabaseTypeVersionWithResponse(ctx context.Con
 		return nil, err
 	}
 	return ParseGetDatabaseTypeVersionResponse(rsp)
+}
+
+// ListDatabaseTypesWithResponse List database types
+//
+// Returns the database engines the platform offers.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /database_types (the `ListDatabaseTypes` operationId).
+func (c *ClientWithResponses) ListDatabaseTypesWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListDatabaseTypesResponse, error) {
+	rsp, err := c.ListDatabaseTypes(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListDatabaseTypesResponse(rsp)
+}
+
+// GetDatabaseTypeWithResponse Show a database type
+//
+// Returns one database engine the platform offers.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /database_types/{database_type_id} (the `GetDatabaseType` operationId).
+func (c *ClientWithResponses) GetDatabaseTypeWithResponse(ctx context.Context, databaseTypeID string, reqEditors ...RequestEditorFn) (*GetDatabaseTypeResponse, error) {
+	rsp, err := c.GetDatabaseType(ctx, databaseTypeID, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetDatabaseTypeResponse(rsp)
 }
 
 // GetDatabaseWithResponse Show a database
@@ -7136,6 +9857,21 @@ func (c *ClientWithResponses) RunDatabaseActionWithResponse(ctx context.Context,
 	return ParseRunDatabaseActionResponse(rsp)
 }
 
+// GetBackupRestorationWithResponse Show a backup restoration
+//
+// Returns one restoration of a backup, to follow its progress after restoreBackup.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /databases/{database_id}/backup_restorations/{restoration_id} (the `GetBackupRestoration` operationId).
+func (c *ClientWithResponses) GetBackupRestorationWithResponse(ctx context.Context, databaseID DatabaseID, restorationID RestorationID, reqEditors ...RequestEditorFn) (*GetBackupRestorationResponse, error) {
+	rsp, err := c.GetBackupRestoration(ctx, databaseID, restorationID, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetBackupRestorationResponse(rsp)
+}
+
 // ListBackupsWithResponse List backups
 //
 // Returns the backups of the database, newest first.
@@ -7203,6 +9939,26 @@ func (c *ClientWithResponses) DownloadBackupWithResponse(ctx context.Context, da
 		return nil, err
 	}
 	return ParseDownloadBackupResponse(rsp)
+}
+
+// RestoreBackupWithResponse Restore a backup into the database
+//
+// Starts an asynchronous restoration of a done backup into the
+// database, overwriting its data. The answer is the bare restoration
+// (no `backup_restoration` envelope), which then moves from `scheduled`
+// to `running` and to `done` or `error`; follow it with
+// getBackupRestoration. The call may have taken effect even when the
+// answer is lost: never retry it blindly.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /databases/{database_id}/backups/{backup_id}/restore (the `RestoreBackup` operationId).
+func (c *ClientWithResponses) RestoreBackupWithResponse(ctx context.Context, databaseID DatabaseID, backupID BackupID, reqEditors ...RequestEditorFn) (*RestoreBackupResponse, error) {
+	rsp, err := c.RestoreBackup(ctx, databaseID, backupID, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRestoreBackupResponse(rsp)
 }
 
 // DisableDatabaseFeatureWithResponse Disable a feature
@@ -7320,6 +10076,40 @@ func (c *ClientWithResponses) DeleteFirewallRuleWithResponse(ctx context.Context
 	return ParseDeleteFirewallRuleResponse(rsp)
 }
 
+// UpdateFirewallRuleWithBodyWithResponse Change the label of a firewall rule
+//
+// Changes the label of a rule; the range it allows cannot be changed.
+// Known only from the JavaScript client, which wraps the body in
+// `firewall_rule` and reads the answer's `rule`.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /databases/{database_id}/firewall_rules/{firewall_rule_id} (the `UpdateFirewallRule` operationId).
+func (c *ClientWithResponses) UpdateFirewallRuleWithBodyWithResponse(ctx context.Context, databaseID DatabaseID, firewallRuleID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateFirewallRuleResponse, error) {
+	rsp, err := c.UpdateFirewallRuleWithBody(ctx, databaseID, firewallRuleID, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateFirewallRuleResponse(rsp)
+}
+
+// UpdateFirewallRuleWithResponse Change the label of a firewall rule
+//
+// Changes the label of a rule; the range it allows cannot be changed.
+// Known only from the JavaScript client, which wraps the body in
+// `firewall_rule` and reads the answer's `rule`.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /databases/{database_id}/firewall_rules/{firewall_rule_id} (the `UpdateFirewallRule` operationId).
+func (c *ClientWithResponses) UpdateFirewallRuleWithResponse(ctx context.Context, databaseID DatabaseID, firewallRuleID string, body UpdateFirewallRuleJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateFirewallRuleResponse, error) {
+	rsp, err := c.UpdateFirewallRule(ctx, databaseID, firewallRuleID, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateFirewallRuleResponse(rsp)
+}
+
 // GetDatabaseHealthWithResponse Show cluster health (Elasticsearch)
 //
 // Returns the cluster health of an Elasticsearch database. Numbers are
@@ -7336,6 +10126,23 @@ func (c *ClientWithResponses) GetDatabaseHealthWithResponse(ctx context.Context,
 	return ParseGetDatabaseHealthResponse(rsp)
 }
 
+// GetInstanceMetricsByTypeWithResponse Show one metric of an instance over time
+//
+// Returns one metric of one instance of the database, as
+// getDatabaseMetricsByType does for the database. Weakly described:
+// any JSON is accepted.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /databases/{database_id}/instances/{instance_id}/metrics/{metric_type} (the `GetInstanceMetricsByType` operationId).
+func (c *ClientWithResponses) GetInstanceMetricsByTypeWithResponse(ctx context.Context, databaseID DatabaseID, instanceID string, metricType MetricType, params *GetInstanceMetricsByTypeParams, reqEditors ...RequestEditorFn) (*GetInstanceMetricsByTypeResponse, error) {
+	rsp, err := c.GetInstanceMetricsByType(ctx, databaseID, instanceID, metricType, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetInstanceMetricsByTypeResponse(rsp)
+}
+
 // GetDatabaseInstancesStatusWithResponse Show the status of each instance
 //
 // Returns a bare JSON array with the type, status and role of every node.
@@ -7349,6 +10156,23 @@ func (c *ClientWithResponses) GetDatabaseInstancesStatusWithResponse(ctx context
 		return nil, err
 	}
 	return ParseGetDatabaseInstancesStatusResponse(rsp)
+}
+
+// GetDatabaseLagWithResponse Show the replication lag of a database
+//
+// Returns the replication lag of the followers. Weakly described: the
+// JavaScript client types the answer as an object of unknown fields;
+// the example shows what the mock serves.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /databases/{database_id}/lag (the `GetDatabaseLag` operationId).
+func (c *ClientWithResponses) GetDatabaseLagWithResponse(ctx context.Context, databaseID DatabaseID, reqEditors ...RequestEditorFn) (*GetDatabaseLagResponse, error) {
+	rsp, err := c.GetDatabaseLag(ctx, databaseID, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetDatabaseLagResponse(rsp)
 }
 
 // GetDatabaseLogsURLWithResponse Get a logs URL
@@ -7427,6 +10251,57 @@ func (c *ClientWithResponses) GetDatabaseMetricsWithResponse(ctx context.Context
 	return ParseGetDatabaseMetricsResponse(rsp)
 }
 
+// GetDatabaseMetricsByTypeWithResponse Show one metric of a database over time
+//
+// Returns one metric of the database over the last `since` hours (3 by
+// default), or only its last value. Weakly described: the JavaScript
+// client types the answer `unknown`, so any JSON is accepted; the
+// example shows the time series the mock serves.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /databases/{database_id}/metrics/{metric_type} (the `GetDatabaseMetricsByType` operationId).
+func (c *ClientWithResponses) GetDatabaseMetricsByTypeWithResponse(ctx context.Context, databaseID DatabaseID, metricType MetricType, params *GetDatabaseMetricsByTypeParams, reqEditors ...RequestEditorFn) (*GetDatabaseMetricsByTypeResponse, error) {
+	rsp, err := c.GetDatabaseMetricsByType(ctx, databaseID, metricType, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetDatabaseMetricsByTypeResponse(rsp)
+}
+
+// GetDatabaseOperationWithResponse Show an asynchronous operation
+//
+// Returns an operation started by upgradeDatabase or restoreDatabasePitr:
+// `pending`, then `running`, then `finished`, `error` or `user-error`.
+// The upgrade's `Location` header points here.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /databases/{database_id}/operations/{operation_id} (the `GetDatabaseOperation` operationId).
+func (c *ClientWithResponses) GetDatabaseOperationWithResponse(ctx context.Context, databaseID DatabaseID, operationID OperationID, reqEditors ...RequestEditorFn) (*GetDatabaseOperationResponse, error) {
+	rsp, err := c.GetDatabaseOperation(ctx, databaseID, operationID, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetDatabaseOperationResponse(rsp)
+}
+
+// PingDatabaseWithResponse Check that the database answers
+//
+// Asks the database to answer a ping; a 200 means it did. It changes
+// nothing. Weakly described: the answer is an object of unknown fields.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /databases/{database_id}/ping (the `PingDatabase` operationId).
+func (c *ClientWithResponses) PingDatabaseWithResponse(ctx context.Context, databaseID DatabaseID, reqEditors ...RequestEditorFn) (*PingDatabaseResponse, error) {
+	rsp, err := c.PingDatabase(ctx, databaseID, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePingDatabaseResponse(rsp)
+}
+
 // GetPitrRecoveryWindowWithResponse Show the point-in-time recovery window
 //
 // Returns the earliest and latest instants the database can be restored to.
@@ -7472,6 +10347,21 @@ func (c *ClientWithResponses) RestoreDatabasePitrWithResponse(ctx context.Contex
 		return nil, err
 	}
 	return ParseRestoreDatabasePitrResponse(rsp)
+}
+
+// GetDatabasePlanWithResponse Show the plan of a database
+//
+// Returns the plan the database runs on, with its resources and backup allowances.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /databases/{database_id}/plan (the `GetDatabasePlan` operationId).
+func (c *ClientWithResponses) GetDatabasePlanWithResponse(ctx context.Context, databaseID DatabaseID, reqEditors ...RequestEditorFn) (*GetDatabasePlanResponse, error) {
+	rsp, err := c.GetDatabasePlan(ctx, databaseID, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetDatabasePlanResponse(rsp)
 }
 
 // UpgradeDatabaseWithResponse Upgrade the database engine
@@ -7612,6 +10502,21 @@ func (c *ClientWithResponses) ListFirewallManagedRangesWithResponse(ctx context.
 	return ParseListFirewallManagedRangesResponse(rsp)
 }
 
+// GetPlanWithResponse Show a plan of a database type
+//
+// Returns one plan of a database type, by its name.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /plans/{plan_name} (the `GetPlan` operationId).
+func (c *ClientWithResponses) GetPlanWithResponse(ctx context.Context, planName string, params *GetPlanParams, reqEditors ...RequestEditorFn) (*GetPlanResponse, error) {
+	rsp, err := c.GetPlan(ctx, planName, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetPlanResponse(rsp)
+}
+
 // ParseGetBackupResponse parses an HTTP response from a GetBackupWithResponse call
 func ParseGetBackupResponse(rsp *http.Response) (*GetBackupResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -7689,6 +10594,76 @@ func ParseGetBackupResponse(rsp *http.Response) (*GetBackupResponse, error) {
 	return response, nil
 }
 
+// ParseGetCaCertificateResponse parses an HTTP response from a GetCaCertificateWithResponse call
+func ParseGetCaCertificateResponse(rsp *http.Response) (*GetCaCertificateResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetCaCertificateResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON5XX = &dest
+
+	case rsp.StatusCode == 429:
+		// Content-type (text/plain) unsupported
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers GetCaCertificateResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
 // ParseGetDatabaseTypeVersionResponse parses an HTTP response from a GetDatabaseTypeVersionWithResponse call
 func ParseGetDatabaseTypeVersionResponse(rsp *http.Response) (*GetDatabaseTypeVersionResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -7753,6 +10728,160 @@ func ParseGetDatabaseTypeVersionResponse(rsp *http.Response) (*GetDatabaseTypeVe
 	switch {
 	case rsp.StatusCode == 429:
 		var headers GetDatabaseTypeVersionResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseListDatabaseTypesResponse parses an HTTP response from a ListDatabaseTypesWithResponse call
+func ParseListDatabaseTypesResponse(rsp *http.Response) (*ListDatabaseTypesResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListDatabaseTypesResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest DatabaseTypesResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON5XX = &dest
+
+	case rsp.StatusCode == 429:
+		// Content-type (text/plain) unsupported
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers ListDatabaseTypesResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetDatabaseTypeResponse parses an HTTP response from a GetDatabaseTypeWithResponse call
+func ParseGetDatabaseTypeResponse(rsp *http.Response) (*GetDatabaseTypeResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetDatabaseTypeResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest DatabaseTypeResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON5XX = &dest
+
+	case rsp.StatusCode == 429:
+		// Content-type (text/plain) unsupported
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers GetDatabaseTypeResponse429Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
@@ -7892,6 +11021,13 @@ func ParseUpdateDatabaseResponse(rsp *http.Response) (*UpdateDatabaseResponse, e
 		}
 		response.JSON404 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
 		var dest UnprocessableEntity
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -7982,6 +11118,13 @@ func ParsePutDatabaseResponse(rsp *http.Response) (*PutDatabaseResponse, error) 
 			return nil, err
 		}
 		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
 		var dest UnprocessableEntity
@@ -8074,6 +11217,13 @@ func ParseRunDatabaseActionResponse(rsp *http.Response) (*RunDatabaseActionRespo
 		}
 		response.JSON404 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
 		var dest UnprocessableEntity
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -8103,6 +11253,83 @@ func ParseRunDatabaseActionResponse(rsp *http.Response) (*RunDatabaseActionRespo
 	switch {
 	case rsp.StatusCode == 429:
 		var headers RunDatabaseActionResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetBackupRestorationResponse parses an HTTP response from a GetBackupRestorationWithResponse call
+func ParseGetBackupRestorationResponse(rsp *http.Response) (*GetBackupRestorationResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetBackupRestorationResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest BackupRestorationResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON5XX = &dest
+
+	case rsp.StatusCode == 429:
+		// Content-type (text/plain) unsupported
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers GetBackupRestorationResponse429Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
@@ -8432,6 +11659,20 @@ func ParseDownloadBackupResponse(rsp *http.Response) (*DownloadBackupResponse, e
 			}
 			headers.ContentLength = &value
 		}
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		if values := rsp.Header.Values("Last-Modified"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Last-Modified", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.LastModified = &value
+		}
 		response.Headers200 = &headers
 	case rsp.StatusCode == 206:
 		var headers DownloadBackupResponse206Headers
@@ -8456,6 +11697,20 @@ func ParseDownloadBackupResponse(rsp *http.Response) (*DownloadBackupResponse, e
 			}
 			headers.ContentRange = value
 		}
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		if values := rsp.Header.Values("Last-Modified"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Last-Modified", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.LastModified = &value
+		}
 		response.Headers206 = &headers
 	case rsp.StatusCode == 416:
 		var headers DownloadBackupResponse416Headers
@@ -8469,6 +11724,90 @@ func ParseDownloadBackupResponse(rsp *http.Response) (*DownloadBackupResponse, e
 		response.Headers416 = &headers
 	case rsp.StatusCode == 429:
 		var headers DownloadBackupResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseRestoreBackupResponse parses an HTTP response from a RestoreBackupWithResponse call
+func ParseRestoreBackupResponse(rsp *http.Response) (*RestoreBackupResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &RestoreBackupResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest BackupRestoration
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableEntity
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON5XX = &dest
+
+	case rsp.StatusCode == 429:
+		// Content-type (text/plain) unsupported
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers RestoreBackupResponse429Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
@@ -8621,6 +11960,13 @@ func ParseEnableDatabaseFeatureResponse(rsp *http.Response) (*EnableDatabaseFeat
 			return nil, err
 		}
 		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
 		var dest UnprocessableEntity
@@ -8790,6 +12136,13 @@ func ParseCreateFirewallRuleResponse(rsp *http.Response) (*CreateFirewallRuleRes
 		}
 		response.JSON404 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
 		var dest UnprocessableEntity
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -8905,6 +12258,104 @@ func ParseDeleteFirewallRuleResponse(rsp *http.Response) (*DeleteFirewallRuleRes
 	return response, nil
 }
 
+// ParseUpdateFirewallRuleResponse parses an HTTP response from a UpdateFirewallRuleWithResponse call
+func ParseUpdateFirewallRuleResponse(rsp *http.Response) (*UpdateFirewallRuleResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &UpdateFirewallRuleResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest FirewallRuleResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableEntity
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON5XX = &dest
+
+	case rsp.StatusCode == 429:
+		// Content-type (text/plain) unsupported
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers UpdateFirewallRuleResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
 // ParseGetDatabaseHealthResponse parses an HTTP response from a GetDatabaseHealthWithResponse call
 func ParseGetDatabaseHealthResponse(rsp *http.Response) (*GetDatabaseHealthResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -8982,6 +12433,97 @@ func ParseGetDatabaseHealthResponse(rsp *http.Response) (*GetDatabaseHealthRespo
 	return response, nil
 }
 
+// ParseGetInstanceMetricsByTypeResponse parses an HTTP response from a GetInstanceMetricsByTypeWithResponse call
+func ParseGetInstanceMetricsByTypeResponse(rsp *http.Response) (*GetInstanceMetricsByTypeResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetInstanceMetricsByTypeResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest MetricSeries
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableEntity
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON5XX = &dest
+
+	case rsp.StatusCode == 429:
+		// Content-type (text/plain) unsupported
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers GetInstanceMetricsByTypeResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
 // ParseGetDatabaseInstancesStatusResponse parses an HTTP response from a GetDatabaseInstancesStatusWithResponse call
 func ParseGetDatabaseInstancesStatusResponse(rsp *http.Response) (*GetDatabaseInstancesStatusResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -9046,6 +12588,83 @@ func ParseGetDatabaseInstancesStatusResponse(rsp *http.Response) (*GetDatabaseIn
 	switch {
 	case rsp.StatusCode == 429:
 		var headers GetDatabaseInstancesStatusResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetDatabaseLagResponse parses an HTTP response from a GetDatabaseLagWithResponse call
+func ParseGetDatabaseLagResponse(rsp *http.Response) (*GetDatabaseLagResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetDatabaseLagResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest OpenObject
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON5XX = &dest
+
+	case rsp.StatusCode == 429:
+		// Content-type (text/plain) unsupported
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers GetDatabaseLagResponse429Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
@@ -9472,6 +13091,251 @@ func ParseGetDatabaseMetricsResponse(rsp *http.Response) (*GetDatabaseMetricsRes
 	return response, nil
 }
 
+// ParseGetDatabaseMetricsByTypeResponse parses an HTTP response from a GetDatabaseMetricsByTypeWithResponse call
+func ParseGetDatabaseMetricsByTypeResponse(rsp *http.Response) (*GetDatabaseMetricsByTypeResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetDatabaseMetricsByTypeResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest MetricSeries
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableEntity
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON5XX = &dest
+
+	case rsp.StatusCode == 429:
+		// Content-type (text/plain) unsupported
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers GetDatabaseMetricsByTypeResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetDatabaseOperationResponse parses an HTTP response from a GetDatabaseOperationWithResponse call
+func ParseGetDatabaseOperationResponse(rsp *http.Response) (*GetDatabaseOperationResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetDatabaseOperationResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest OperationResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON5XX = &dest
+
+	case rsp.StatusCode == 429:
+		// Content-type (text/plain) unsupported
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers GetDatabaseOperationResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParsePingDatabaseResponse parses an HTTP response from a PingDatabaseWithResponse call
+func ParsePingDatabaseResponse(rsp *http.Response) (*PingDatabaseResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &PingDatabaseResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest OpenObject
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON5XX = &dest
+
+	case rsp.StatusCode == 429:
+		// Content-type (text/plain) unsupported
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers PingDatabaseResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
 // ParseGetPitrRecoveryWindowResponse parses an HTTP response from a GetPitrRecoveryWindowWithResponse call
 func ParseGetPitrRecoveryWindowResponse(rsp *http.Response) (*GetPitrRecoveryWindowResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -9598,6 +13462,13 @@ func ParseRestoreDatabasePitrResponse(rsp *http.Response) (*RestoreDatabasePitrR
 		}
 		response.JSON404 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
 		var dest UnprocessableEntity
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -9627,6 +13498,83 @@ func ParseRestoreDatabasePitrResponse(rsp *http.Response) (*RestoreDatabasePitrR
 	switch {
 	case rsp.StatusCode == 429:
 		var headers RestoreDatabasePitrResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetDatabasePlanResponse parses an HTTP response from a GetDatabasePlanWithResponse call
+func ParseGetDatabasePlanResponse(rsp *http.Response) (*GetDatabasePlanResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetDatabasePlanResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest DatabasePlanResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON5XX = &dest
+
+	case rsp.StatusCode == 429:
+		// Content-type (text/plain) unsupported
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers GetDatabasePlanResponse429Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
@@ -9867,6 +13815,13 @@ func ParseCreateDatabaseUserResponse(rsp *http.Response) (*CreateDatabaseUserRes
 		}
 		response.JSON404 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
 		var dest UnprocessableEntity
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -10030,6 +13985,13 @@ func ParseUpdateDatabaseUserResponse(rsp *http.Response) (*UpdateDatabaseUserRes
 			return nil, err
 		}
 		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
 		var dest UnprocessableEntity
@@ -10227,14 +14189,114 @@ func ParseListFirewallManagedRangesResponse(rsp *http.Response) (*ListFirewallMa
 	return response, nil
 }
 
+// ParseGetPlanResponse parses an HTTP response from a GetPlanWithResponse call
+func ParseGetPlanResponse(rsp *http.Response) (*GetPlanResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetPlanResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest DatabasePlanResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableEntity
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON5XX = &dest
+
+	case rsp.StatusCode == 429:
+		// Content-type (text/plain) unsupported
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers GetPlanResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
 // ServerInterface represents all server handlers.
 type ServerInterface interface {
 	// GetBackup Show a backup
 	// (GET /backups/{backup_id})
 	GetBackup(w http.ResponseWriter, r *http.Request, backupID BackupID)
+	// GetCaCertificate Download the CA certificate of the databases
+	// (GET /ca_certificate)
+	GetCaCertificate(w http.ResponseWriter, r *http.Request)
 	// GetDatabaseTypeVersion Show a database engine version
 	// (GET /database_type_versions/{database_type_version_id})
 	GetDatabaseTypeVersion(w http.ResponseWriter, r *http.Request, databaseTypeVersionID string)
+	// ListDatabaseTypes List database types
+	// (GET /database_types)
+	ListDatabaseTypes(w http.ResponseWriter, r *http.Request)
+	// GetDatabaseType Show a database type
+	// (GET /database_types/{database_type_id})
+	GetDatabaseType(w http.ResponseWriter, r *http.Request, databaseTypeID string)
 	// GetDatabase Show a database
 	// (GET /databases/{database_id})
 	GetDatabase(w http.ResponseWriter, r *http.Request, databaseID DatabaseID)
@@ -10247,6 +14309,9 @@ type ServerInterface interface {
 	// RunDatabaseAction Run an engine action
 	// (POST /databases/{database_id}/action)
 	RunDatabaseAction(w http.ResponseWriter, r *http.Request, databaseID DatabaseID)
+	// GetBackupRestoration Show a backup restoration
+	// (GET /databases/{database_id}/backup_restorations/{restoration_id})
+	GetBackupRestoration(w http.ResponseWriter, r *http.Request, databaseID DatabaseID, restorationID RestorationID)
 	// ListBackups List backups
 	// (GET /databases/{database_id}/backups)
 	ListBackups(w http.ResponseWriter, r *http.Request, databaseID DatabaseID)
@@ -10259,6 +14324,9 @@ type ServerInterface interface {
 	// DownloadBackup Download a backup archive
 	// (GET /databases/{database_id}/backups/{backup_id}/download)
 	DownloadBackup(w http.ResponseWriter, r *http.Request, databaseID DatabaseID, backupID BackupID, params DownloadBackupParams)
+	// RestoreBackup Restore a backup into the database
+	// (POST /databases/{database_id}/backups/{backup_id}/restore)
+	RestoreBackup(w http.ResponseWriter, r *http.Request, databaseID DatabaseID, backupID BackupID)
 	// DisableDatabaseFeature Disable a feature
 	// (DELETE /databases/{database_id}/features)
 	DisableDatabaseFeature(w http.ResponseWriter, r *http.Request, databaseID DatabaseID, params DisableDatabaseFeatureParams)
@@ -10274,12 +14342,21 @@ type ServerInterface interface {
 	// DeleteFirewallRule Delete a firewall rule
 	// (DELETE /databases/{database_id}/firewall_rules/{firewall_rule_id})
 	DeleteFirewallRule(w http.ResponseWriter, r *http.Request, databaseID DatabaseID, firewallRuleID string)
+	// UpdateFirewallRule Change the label of a firewall rule
+	// (PATCH /databases/{database_id}/firewall_rules/{firewall_rule_id})
+	UpdateFirewallRule(w http.ResponseWriter, r *http.Request, databaseID DatabaseID, firewallRuleID string)
 	// GetDatabaseHealth Show cluster health (Elasticsearch)
 	// (GET /databases/{database_id}/health)
 	GetDatabaseHealth(w http.ResponseWriter, r *http.Request, databaseID DatabaseID)
+	// GetInstanceMetricsByType Show one metric of an instance over time
+	// (GET /databases/{database_id}/instances/{instance_id}/metrics/{metric_type})
+	GetInstanceMetricsByType(w http.ResponseWriter, r *http.Request, databaseID DatabaseID, instanceID string, metricType MetricType, params GetInstanceMetricsByTypeParams)
 	// GetDatabaseInstancesStatus Show the status of each instance
 	// (GET /databases/{database_id}/instances_status)
 	GetDatabaseInstancesStatus(w http.ResponseWriter, r *http.Request, databaseID DatabaseID)
+	// GetDatabaseLag Show the replication lag of a database
+	// (GET /databases/{database_id}/lag)
+	GetDatabaseLag(w http.ResponseWriter, r *http.Request, databaseID DatabaseID)
 	// GetDatabaseLogsURL Get a logs URL
 	// (GET /databases/{database_id}/logs)
 	GetDatabaseLogsURL(w http.ResponseWriter, r *http.Request, databaseID DatabaseID)
@@ -10295,12 +14372,24 @@ type ServerInterface interface {
 	// GetDatabaseMetrics Show resource usage
 	// (GET /databases/{database_id}/metrics)
 	GetDatabaseMetrics(w http.ResponseWriter, r *http.Request, databaseID DatabaseID)
+	// GetDatabaseMetricsByType Show one metric of a database over time
+	// (GET /databases/{database_id}/metrics/{metric_type})
+	GetDatabaseMetricsByType(w http.ResponseWriter, r *http.Request, databaseID DatabaseID, metricType MetricType, params GetDatabaseMetricsByTypeParams)
+	// GetDatabaseOperation Show an asynchronous operation
+	// (GET /databases/{database_id}/operations/{operation_id})
+	GetDatabaseOperation(w http.ResponseWriter, r *http.Request, databaseID DatabaseID, operationID OperationID)
+	// PingDatabase Check that the database answers
+	// (POST /databases/{database_id}/ping)
+	PingDatabase(w http.ResponseWriter, r *http.Request, databaseID DatabaseID)
 	// GetPitrRecoveryWindow Show the point-in-time recovery window
 	// (GET /databases/{database_id}/pitr/recovery_window)
 	GetPitrRecoveryWindow(w http.ResponseWriter, r *http.Request, databaseID DatabaseID)
 	// RestoreDatabasePitr Restore the database to a point in time
 	// (POST /databases/{database_id}/pitr/restore)
 	RestoreDatabasePitr(w http.ResponseWriter, r *http.Request, databaseID DatabaseID)
+	// GetDatabasePlan Show the plan of a database
+	// (GET /databases/{database_id}/plan)
+	GetDatabasePlan(w http.ResponseWriter, r *http.Request, databaseID DatabaseID)
 	// UpgradeDatabase Upgrade the database engine
 	// (POST /databases/{database_id}/upgrade)
 	UpgradeDatabase(w http.ResponseWriter, r *http.Request, databaseID DatabaseID)
@@ -10322,6 +14411,9 @@ type ServerInterface interface {
 	// ListFirewallManagedRanges List managed address ranges
 	// (GET /firewall/managed_ranges)
 	ListFirewallManagedRanges(w http.ResponseWriter, r *http.Request)
+	// GetPlan Show a plan of a database type
+	// (GET /plans/{plan_name})
+	GetPlan(w http.ResponseWriter, r *http.Request, planName string, params GetPlanParams)
 }
 
 // ServerInterfaceWrapper converts contexts to parameters.
@@ -10359,6 +14451,20 @@ func (siw *ServerInterfaceWrapper) GetBackup(w http.ResponseWriter, r *http.Requ
 	handler.ServeHTTP(w, r)
 }
 
+// GetCaCertificate operation middleware
+func (siw *ServerInterfaceWrapper) GetCaCertificate(w http.ResponseWriter, r *http.Request) {
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.GetCaCertificate(w, r)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
 // GetDatabaseTypeVersion operation middleware
 func (siw *ServerInterfaceWrapper) GetDatabaseTypeVersion(w http.ResponseWriter, r *http.Request) {
 
@@ -10376,6 +14482,46 @@ func (siw *ServerInterfaceWrapper) GetDatabaseTypeVersion(w http.ResponseWriter,
 
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.GetDatabaseTypeVersion(w, r, databaseTypeVersionID)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// ListDatabaseTypes operation middleware
+func (siw *ServerInterfaceWrapper) ListDatabaseTypes(w http.ResponseWriter, r *http.Request) {
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ListDatabaseTypes(w, r)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// GetDatabaseType operation middleware
+func (siw *ServerInterfaceWrapper) GetDatabaseType(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "database_type_id" -------------
+	var databaseTypeID string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "database_type_id", r.PathValue("database_type_id"), &databaseTypeID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "database_type_id", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.GetDatabaseType(w, r, databaseTypeID)
 	}))
 
 	for _, middleware := range siw.HandlerMiddlewares {
@@ -10480,6 +14626,41 @@ func (siw *ServerInterfaceWrapper) RunDatabaseAction(w http.ResponseWriter, r *h
 
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.RunDatabaseAction(w, r, databaseID)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// GetBackupRestoration operation middleware
+func (siw *ServerInterfaceWrapper) GetBackupRestoration(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "database_id" -------------
+	var databaseID DatabaseID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "database_id", r.PathValue("database_id"), &databaseID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "database_id", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "restoration_id" -------------
+	var restorationID RestorationID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "restoration_id", r.PathValue("restoration_id"), &restorationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "restoration_id", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.GetBackupRestoration(w, r, databaseID, restorationID)
 	}))
 
 	for _, middleware := range siw.HandlerMiddlewares {
@@ -10637,8 +14818,62 @@ func (siw *ServerInterfaceWrapper) DownloadBackup(w http.ResponseWriter, r *http
 
 	}
 
+	// ------------- Optional header parameter "If-Range" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Range")]; found {
+		var IfRange string
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "If-Range", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Range", valueList[0], &IfRange, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "If-Range", Err: err})
+			return
+		}
+
+		params.IfRange = &IfRange
+
+	}
+
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.DownloadBackup(w, r, databaseID, backupID, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// RestoreBackup operation middleware
+func (siw *ServerInterfaceWrapper) RestoreBackup(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "database_id" -------------
+	var databaseID DatabaseID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "database_id", r.PathValue("database_id"), &databaseID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "database_id", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "backup_id" -------------
+	var backupID BackupID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "backup_id", r.PathValue("backup_id"), &backupID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "backup_id", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.RestoreBackup(w, r, databaseID, backupID)
 	}))
 
 	for _, middleware := range siw.HandlerMiddlewares {
@@ -10803,6 +15038,41 @@ func (siw *ServerInterfaceWrapper) DeleteFirewallRule(w http.ResponseWriter, r *
 	handler.ServeHTTP(w, r)
 }
 
+// UpdateFirewallRule operation middleware
+func (siw *ServerInterfaceWrapper) UpdateFirewallRule(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "database_id" -------------
+	var databaseID DatabaseID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "database_id", r.PathValue("database_id"), &databaseID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "database_id", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "firewall_rule_id" -------------
+	var firewallRuleID string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "firewall_rule_id", r.PathValue("firewall_rule_id"), &firewallRuleID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "firewall_rule_id", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.UpdateFirewallRule(w, r, databaseID, firewallRuleID)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
 // GetDatabaseHealth operation middleware
 func (siw *ServerInterfaceWrapper) GetDatabaseHealth(w http.ResponseWriter, r *http.Request) {
 
@@ -10829,6 +15099,79 @@ func (siw *ServerInterfaceWrapper) GetDatabaseHealth(w http.ResponseWriter, r *h
 	handler.ServeHTTP(w, r)
 }
 
+// GetInstanceMetricsByType operation middleware
+func (siw *ServerInterfaceWrapper) GetInstanceMetricsByType(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "database_id" -------------
+	var databaseID DatabaseID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "database_id", r.PathValue("database_id"), &databaseID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "database_id", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "instance_id" -------------
+	var instanceID string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "instance_id", r.PathValue("instance_id"), &instanceID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "instance_id", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "metric_type" -------------
+	var metricType MetricType
+
+	err = runtime.BindStyledParameterWithOptions("simple", "metric_type", r.PathValue("metric_type"), &metricType, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "metric_type", Err: err})
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GetInstanceMetricsByTypeParams
+
+	// ------------- Optional query parameter "since" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "since", r.URL.Query(), &params.Since, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "since"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "since", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "last" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "last", r.URL.Query(), &params.Last, runtime.BindQueryParameterOptions{Type: "boolean", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "last"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "last", Err: err})
+		}
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.GetInstanceMetricsByType(w, r, databaseID, instanceID, metricType, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
 // GetDatabaseInstancesStatus operation middleware
 func (siw *ServerInterfaceWrapper) GetDatabaseInstancesStatus(w http.ResponseWriter, r *http.Request) {
 
@@ -10846,6 +15189,32 @@ func (siw *ServerInterfaceWrapper) GetDatabaseInstancesStatus(w http.ResponseWri
 
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.GetDatabaseInstancesStatus(w, r, databaseID)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// GetDatabaseLag operation middleware
+func (siw *ServerInterfaceWrapper) GetDatabaseLag(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "database_id" -------------
+	var databaseID DatabaseID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "database_id", r.PathValue("database_id"), &databaseID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "database_id", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.GetDatabaseLag(w, r, databaseID)
 	}))
 
 	for _, middleware := range siw.HandlerMiddlewares {
@@ -11052,6 +15421,131 @@ func (siw *ServerInterfaceWrapper) GetDatabaseMetrics(w http.ResponseWriter, r *
 	handler.ServeHTTP(w, r)
 }
 
+// GetDatabaseMetricsByType operation middleware
+func (siw *ServerInterfaceWrapper) GetDatabaseMetricsByType(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "database_id" -------------
+	var databaseID DatabaseID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "database_id", r.PathValue("database_id"), &databaseID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "database_id", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "metric_type" -------------
+	var metricType MetricType
+
+	err = runtime.BindStyledParameterWithOptions("simple", "metric_type", r.PathValue("metric_type"), &metricType, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "metric_type", Err: err})
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GetDatabaseMetricsByTypeParams
+
+	// ------------- Optional query parameter "since" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "since", r.URL.Query(), &params.Since, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "since"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "since", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "last" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "last", r.URL.Query(), &params.Last, runtime.BindQueryParameterOptions{Type: "boolean", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "last"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "last", Err: err})
+		}
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.GetDatabaseMetricsByType(w, r, databaseID, metricType, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// GetDatabaseOperation operation middleware
+func (siw *ServerInterfaceWrapper) GetDatabaseOperation(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "database_id" -------------
+	var databaseID DatabaseID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "database_id", r.PathValue("database_id"), &databaseID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "database_id", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "operation_id" -------------
+	var operationID OperationID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "operation_id", r.PathValue("operation_id"), &operationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "operation_id", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.GetDatabaseOperation(w, r, databaseID, operationID)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// PingDatabase operation middleware
+func (siw *ServerInterfaceWrapper) PingDatabase(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "database_id" -------------
+	var databaseID DatabaseID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "database_id", r.PathValue("database_id"), &databaseID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "database_id", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.PingDatabase(w, r, databaseID)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
 // GetPitrRecoveryWindow operation middleware
 func (siw *ServerInterfaceWrapper) GetPitrRecoveryWindow(w http.ResponseWriter, r *http.Request) {
 
@@ -11095,6 +15589,32 @@ func (siw *ServerInterfaceWrapper) RestoreDatabasePitr(w http.ResponseWriter, r 
 
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.RestoreDatabasePitr(w, r, databaseID)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// GetDatabasePlan operation middleware
+func (siw *ServerInterfaceWrapper) GetDatabasePlan(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "database_id" -------------
+	var databaseID DatabaseID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "database_id", r.PathValue("database_id"), &databaseID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "database_id", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.GetDatabasePlan(w, r, databaseID)
 	}))
 
 	for _, middleware := range siw.HandlerMiddlewares {
@@ -11301,6 +15821,48 @@ func (siw *ServerInterfaceWrapper) ListFirewallManagedRanges(w http.ResponseWrit
 	handler.ServeHTTP(w, r)
 }
 
+// GetPlan operation middleware
+func (siw *ServerInterfaceWrapper) GetPlan(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "plan_name" -------------
+	var planName string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "plan_name", r.PathValue("plan_name"), &planName, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "plan_name", Err: err})
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GetPlanParams
+
+	// ------------- Required query parameter "type" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, true, "type", r.URL.Query(), &params.Type, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "type"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "type", Err: err})
+		}
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.GetPlan(w, r, planName, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
 type UnescapedCookieParamError struct {
 	ParamName string
 	Err       error
@@ -11451,7 +16013,20 @@ func HandlerWithOptions(si ServerInterface, options StdHTTPServerOptions) http.H
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/databases/{database_id}/firewall_rules", wrapper.ListFirewallRules)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/databases/{database_id}/firewall_rules", wrapper.CreateFirewallRule)
 	m.HandleFunc(http.MethodDelete+" "+options.BaseURL+"/databases/{database_id}/firewall_rules/{firewall_rule_id}", wrapper.DeleteFirewallRule)
+	m.HandleFunc(http.MethodPatch+" "+options.BaseURL+"/databases/{database_id}/firewall_rules/{firewall_rule_id}", wrapper.UpdateFirewallRule)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/firewall/managed_ranges", wrapper.ListFirewallManagedRanges)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/databases/{database_id}/backups/{backup_id}/restore", wrapper.RestoreBackup)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/databases/{database_id}/backup_restorations/{restoration_id}", wrapper.GetBackupRestoration)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/databases/{database_id}/operations/{operation_id}", wrapper.GetDatabaseOperation)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/databases/{database_id}/plan", wrapper.GetDatabasePlan)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/plans/{plan_name}", wrapper.GetPlan)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/databases/{database_id}/metrics/{metric_type}", wrapper.GetDatabaseMetricsByType)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/databases/{database_id}/instances/{instance_id}/metrics/{metric_type}", wrapper.GetInstanceMetricsByType)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/databases/{database_id}/lag", wrapper.GetDatabaseLag)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/databases/{database_id}/ping", wrapper.PingDatabase)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/database_types", wrapper.ListDatabaseTypes)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/database_types/{database_type_id}", wrapper.GetDatabaseType)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/ca_certificate", wrapper.GetCaCertificate)
 
 	return m
 }
@@ -11463,6 +16038,8 @@ type DatabaseUpdatedJSONResponse DatabaseResponse
 type ForbiddenJSONResponse Error
 
 type NotFoundJSONResponse Error
+
+type PayloadTooLargeJSONResponse Error
 
 type ServerErrorJSONResponse Error
 
@@ -11592,6 +16169,119 @@ func (response GetBackup5XXJSONResponse) VisitGetBackupResponse(w http.ResponseW
 	return err
 }
 
+type GetCaCertificateRequestObject struct {
+}
+
+type GetCaCertificateResponseObject interface {
+	VisitGetCaCertificateResponse(w http.ResponseWriter) error
+}
+
+type GetCaCertificate200ApplicationXPemFileResponse struct {
+	Body          io.Reader
+	ContentLength int64
+}
+
+func (response GetCaCertificate200ApplicationXPemFileResponse) VisitGetCaCertificateResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "application/x-pem-file")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type GetCaCertificate401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response GetCaCertificate401JSONResponse) VisitGetCaCertificateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCaCertificate403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response GetCaCertificate403JSONResponse) VisitGetCaCertificateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCaCertificate404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response GetCaCertificate404JSONResponse) VisitGetCaCertificateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCaCertificate429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response GetCaCertificate429JSONResponse) VisitGetCaCertificateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCaCertificate429TextResponse struct{ TooManyRequestsTextResponse }
+
+func (response GetCaCertificate429TextResponse) VisitGetCaCertificateResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(429)
+
+	_, err := w.Write([]byte(fmt.Sprint(response.Body)))
+	return err
+}
+
+type GetCaCertificate5XXJSONResponse struct {
+	Body       Error
+	StatusCode int
+}
+
+func (response GetCaCertificate5XXJSONResponse) VisitGetCaCertificateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetDatabaseTypeVersionRequestObject struct {
 	DatabaseTypeVersionID string `json:"database_type_version_id"`
 }
@@ -11689,6 +16379,221 @@ type GetDatabaseTypeVersion5XXJSONResponse struct {
 }
 
 func (response GetDatabaseTypeVersion5XXJSONResponse) VisitGetDatabaseTypeVersionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListDatabaseTypesRequestObject struct {
+}
+
+type ListDatabaseTypesResponseObject interface {
+	VisitListDatabaseTypesResponse(w http.ResponseWriter) error
+}
+
+type ListDatabaseTypes200JSONResponse DatabaseTypesResponse
+
+func (response ListDatabaseTypes200JSONResponse) VisitListDatabaseTypesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListDatabaseTypes401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response ListDatabaseTypes401JSONResponse) VisitListDatabaseTypesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListDatabaseTypes403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response ListDatabaseTypes403JSONResponse) VisitListDatabaseTypesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListDatabaseTypes404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response ListDatabaseTypes404JSONResponse) VisitListDatabaseTypesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListDatabaseTypes429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response ListDatabaseTypes429JSONResponse) VisitListDatabaseTypesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListDatabaseTypes429TextResponse struct{ TooManyRequestsTextResponse }
+
+func (response ListDatabaseTypes429TextResponse) VisitListDatabaseTypesResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(429)
+
+	_, err := w.Write([]byte(fmt.Sprint(response.Body)))
+	return err
+}
+
+type ListDatabaseTypes5XXJSONResponse struct {
+	Body       Error
+	StatusCode int
+}
+
+func (response ListDatabaseTypes5XXJSONResponse) VisitListDatabaseTypesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDatabaseTypeRequestObject struct {
+	DatabaseTypeID string `json:"database_type_id"`
+}
+
+type GetDatabaseTypeResponseObject interface {
+	VisitGetDatabaseTypeResponse(w http.ResponseWriter) error
+}
+
+type GetDatabaseType200JSONResponse DatabaseTypeResponse
+
+func (response GetDatabaseType200JSONResponse) VisitGetDatabaseTypeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDatabaseType401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response GetDatabaseType401JSONResponse) VisitGetDatabaseTypeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDatabaseType403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response GetDatabaseType403JSONResponse) VisitGetDatabaseTypeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDatabaseType404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response GetDatabaseType404JSONResponse) VisitGetDatabaseTypeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDatabaseType429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response GetDatabaseType429JSONResponse) VisitGetDatabaseTypeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDatabaseType429TextResponse struct{ TooManyRequestsTextResponse }
+
+func (response GetDatabaseType429TextResponse) VisitGetDatabaseTypeResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(429)
+
+	_, err := w.Write([]byte(fmt.Sprint(response.Body)))
+	return err
+}
+
+type GetDatabaseType5XXJSONResponse struct {
+	Body       Error
+	StatusCode int
+}
+
+func (response GetDatabaseType5XXJSONResponse) VisitGetDatabaseTypeResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -11887,6 +16792,20 @@ func (response UpdateDatabase404JSONResponse) VisitUpdateDatabaseResponse(w http
 	return err
 }
 
+type UpdateDatabase413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response UpdateDatabase413JSONResponse) VisitUpdateDatabaseResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type UpdateDatabase422JSONResponse struct {
 	UnprocessableEntityJSONResponse
 }
@@ -12022,6 +16941,20 @@ func (response PutDatabase404JSONResponse) VisitPutDatabaseResponse(w http.Respo
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PutDatabase413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response PutDatabase413JSONResponse) VisitPutDatabaseResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -12165,6 +17098,20 @@ func (response RunDatabaseAction404JSONResponse) VisitRunDatabaseActionResponse(
 	return err
 }
 
+type RunDatabaseAction413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response RunDatabaseAction413JSONResponse) VisitRunDatabaseActionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type RunDatabaseAction422JSONResponse struct {
 	UnprocessableEntityJSONResponse
 }
@@ -12214,6 +17161,115 @@ type RunDatabaseAction5XXJSONResponse struct {
 }
 
 func (response RunDatabaseAction5XXJSONResponse) VisitRunDatabaseActionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetBackupRestorationRequestObject struct {
+	DatabaseID    DatabaseID    `json:"database_id"`
+	RestorationID RestorationID `json:"restoration_id"`
+}
+
+type GetBackupRestorationResponseObject interface {
+	VisitGetBackupRestorationResponse(w http.ResponseWriter) error
+}
+
+type GetBackupRestoration200JSONResponse BackupRestorationResponse
+
+func (response GetBackupRestoration200JSONResponse) VisitGetBackupRestorationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetBackupRestoration401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response GetBackupRestoration401JSONResponse) VisitGetBackupRestorationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetBackupRestoration403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response GetBackupRestoration403JSONResponse) VisitGetBackupRestorationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetBackupRestoration404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response GetBackupRestoration404JSONResponse) VisitGetBackupRestorationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetBackupRestoration429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response GetBackupRestoration429JSONResponse) VisitGetBackupRestorationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetBackupRestoration429TextResponse struct{ TooManyRequestsTextResponse }
+
+func (response GetBackupRestoration429TextResponse) VisitGetBackupRestorationResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(429)
+
+	_, err := w.Write([]byte(fmt.Sprint(response.Body)))
+	return err
+}
+
+type GetBackupRestoration5XXJSONResponse struct {
+	Body       Error
+	StatusCode int
+}
+
+func (response GetBackupRestoration5XXJSONResponse) VisitGetBackupRestorationResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -12587,6 +17643,8 @@ type DownloadBackupResponseObject interface {
 type DownloadBackup200ResponseHeaders struct {
 	AcceptRanges  *string
 	ContentLength *int64
+	ETag          *string
+	LastModified  *string
 }
 
 type DownloadBackup200ApplicationOctetStreamResponse struct {
@@ -12607,6 +17665,12 @@ func (response DownloadBackup200ApplicationOctetStreamResponse) VisitDownloadBac
 	if response.Headers.ContentLength != nil {
 		w.Header().Set("Content-Length", fmt.Sprint(*response.Headers.ContentLength))
 	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	if response.Headers.LastModified != nil {
+		w.Header().Set("Last-Modified", fmt.Sprint(*response.Headers.LastModified))
+	}
 	w.WriteHeader(200)
 
 	if closer, ok := response.Body.(io.ReadCloser); ok {
@@ -12620,6 +17684,8 @@ type DownloadBackup206ResponseHeaders struct {
 	AcceptRanges  *string
 	ContentLength *int64
 	ContentRange  string
+	ETag          *string
+	LastModified  *string
 }
 
 type DownloadBackup206ApplicationOctetStreamResponse struct {
@@ -12641,6 +17707,12 @@ func (response DownloadBackup206ApplicationOctetStreamResponse) VisitDownloadBac
 		w.Header().Set("Content-Length", fmt.Sprint(*response.Headers.ContentLength))
 	}
 	w.Header().Set("Content-Range", fmt.Sprint(response.Headers.ContentRange))
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	if response.Headers.LastModified != nil {
+		w.Header().Set("Last-Modified", fmt.Sprint(*response.Headers.LastModified))
+	}
 	w.WriteHeader(206)
 
 	if closer, ok := response.Body.(io.ReadCloser); ok {
@@ -12747,6 +17819,131 @@ type DownloadBackup5XXJSONResponse struct {
 }
 
 func (response DownloadBackup5XXJSONResponse) VisitDownloadBackupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RestoreBackupRequestObject struct {
+	DatabaseID DatabaseID `json:"database_id"`
+	BackupID   BackupID   `json:"backup_id"`
+}
+
+type RestoreBackupResponseObject interface {
+	VisitRestoreBackupResponse(w http.ResponseWriter) error
+}
+
+type RestoreBackup201JSONResponse BackupRestoration
+
+func (response RestoreBackup201JSONResponse) VisitRestoreBackupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RestoreBackup401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response RestoreBackup401JSONResponse) VisitRestoreBackupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RestoreBackup403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response RestoreBackup403JSONResponse) VisitRestoreBackupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RestoreBackup404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response RestoreBackup404JSONResponse) VisitRestoreBackupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RestoreBackup422JSONResponse struct {
+	UnprocessableEntityJSONResponse
+}
+
+func (response RestoreBackup422JSONResponse) VisitRestoreBackupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RestoreBackup429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response RestoreBackup429JSONResponse) VisitRestoreBackupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RestoreBackup429TextResponse struct{ TooManyRequestsTextResponse }
+
+func (response RestoreBackup429TextResponse) VisitRestoreBackupResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(429)
+
+	_, err := w.Write([]byte(fmt.Sprint(response.Body)))
+	return err
+}
+
+type RestoreBackup5XXJSONResponse struct {
+	Body       Error
+	StatusCode int
+}
+
+func (response RestoreBackup5XXJSONResponse) VisitRestoreBackupResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -12972,6 +18169,20 @@ func (response EnableDatabaseFeature404JSONResponse) VisitEnableDatabaseFeatureR
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type EnableDatabaseFeature413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response EnableDatabaseFeature413JSONResponse) VisitEnableDatabaseFeatureResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -13223,6 +18434,20 @@ func (response CreateFirewallRule404JSONResponse) VisitCreateFirewallRuleRespons
 	return err
 }
 
+type CreateFirewallRule413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response CreateFirewallRule413JSONResponse) VisitCreateFirewallRuleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type CreateFirewallRule422JSONResponse struct {
 	UnprocessableEntityJSONResponse
 }
@@ -13386,6 +18611,160 @@ func (response DeleteFirewallRule5XXJSONResponse) VisitDeleteFirewallRuleRespons
 	return err
 }
 
+type UpdateFirewallRuleRequestObject struct {
+	DatabaseID     DatabaseID `json:"database_id"`
+	FirewallRuleID string     `json:"firewall_rule_id"`
+	Body           *UpdateFirewallRuleJSONRequestBody
+}
+
+type UpdateFirewallRuleResponseObject interface {
+	VisitUpdateFirewallRuleResponse(w http.ResponseWriter) error
+}
+
+type UpdateFirewallRule200JSONResponse FirewallRuleResponse
+
+func (response UpdateFirewallRule200JSONResponse) VisitUpdateFirewallRuleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateFirewallRule400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response UpdateFirewallRule400JSONResponse) VisitUpdateFirewallRuleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateFirewallRule401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response UpdateFirewallRule401JSONResponse) VisitUpdateFirewallRuleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateFirewallRule403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response UpdateFirewallRule403JSONResponse) VisitUpdateFirewallRuleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateFirewallRule404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response UpdateFirewallRule404JSONResponse) VisitUpdateFirewallRuleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateFirewallRule413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response UpdateFirewallRule413JSONResponse) VisitUpdateFirewallRuleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateFirewallRule422JSONResponse struct {
+	UnprocessableEntityJSONResponse
+}
+
+func (response UpdateFirewallRule422JSONResponse) VisitUpdateFirewallRuleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateFirewallRule429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response UpdateFirewallRule429JSONResponse) VisitUpdateFirewallRuleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateFirewallRule429TextResponse struct{ TooManyRequestsTextResponse }
+
+func (response UpdateFirewallRule429TextResponse) VisitUpdateFirewallRuleResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(429)
+
+	_, err := w.Write([]byte(fmt.Sprint(response.Body)))
+	return err
+}
+
+type UpdateFirewallRule5XXJSONResponse struct {
+	Body       Error
+	StatusCode int
+}
+
+func (response UpdateFirewallRule5XXJSONResponse) VisitUpdateFirewallRuleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetDatabaseHealthRequestObject struct {
 	DatabaseID DatabaseID `json:"database_id"`
 }
@@ -13494,6 +18873,155 @@ func (response GetDatabaseHealth5XXJSONResponse) VisitGetDatabaseHealthResponse(
 	return err
 }
 
+type GetInstanceMetricsByTypeRequestObject struct {
+	DatabaseID DatabaseID `json:"database_id"`
+	InstanceID string     `json:"instance_id"`
+	MetricType MetricType `json:"metric_type"`
+	Params     GetInstanceMetricsByTypeParams
+}
+
+type GetInstanceMetricsByTypeResponseObject interface {
+	VisitGetInstanceMetricsByTypeResponse(w http.ResponseWriter) error
+}
+
+type GetInstanceMetricsByType200JSONResponse MetricSeries
+
+func (t GetInstanceMetricsByType200JSONResponse) MarshalJSON() ([]byte, error) {
+	return MetricSeries(t).MarshalJSON()
+}
+
+func (t *GetInstanceMetricsByType200JSONResponse) UnmarshalJSON(b []byte) error {
+	return (*MetricSeries)(t).UnmarshalJSON(b)
+}
+
+func (response GetInstanceMetricsByType200JSONResponse) VisitGetInstanceMetricsByTypeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetInstanceMetricsByType400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response GetInstanceMetricsByType400JSONResponse) VisitGetInstanceMetricsByTypeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetInstanceMetricsByType401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response GetInstanceMetricsByType401JSONResponse) VisitGetInstanceMetricsByTypeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetInstanceMetricsByType403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response GetInstanceMetricsByType403JSONResponse) VisitGetInstanceMetricsByTypeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetInstanceMetricsByType404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response GetInstanceMetricsByType404JSONResponse) VisitGetInstanceMetricsByTypeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetInstanceMetricsByType422JSONResponse struct {
+	UnprocessableEntityJSONResponse
+}
+
+func (response GetInstanceMetricsByType422JSONResponse) VisitGetInstanceMetricsByTypeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetInstanceMetricsByType429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response GetInstanceMetricsByType429JSONResponse) VisitGetInstanceMetricsByTypeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetInstanceMetricsByType429TextResponse struct{ TooManyRequestsTextResponse }
+
+func (response GetInstanceMetricsByType429TextResponse) VisitGetInstanceMetricsByTypeResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(429)
+
+	_, err := w.Write([]byte(fmt.Sprint(response.Body)))
+	return err
+}
+
+type GetInstanceMetricsByType5XXJSONResponse struct {
+	Body       Error
+	StatusCode int
+}
+
+func (response GetInstanceMetricsByType5XXJSONResponse) VisitGetInstanceMetricsByTypeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetDatabaseInstancesStatusRequestObject struct {
 	DatabaseID DatabaseID `json:"database_id"`
 }
@@ -13591,6 +19119,114 @@ type GetDatabaseInstancesStatus5XXJSONResponse struct {
 }
 
 func (response GetDatabaseInstancesStatus5XXJSONResponse) VisitGetDatabaseInstancesStatusResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDatabaseLagRequestObject struct {
+	DatabaseID DatabaseID `json:"database_id"`
+}
+
+type GetDatabaseLagResponseObject interface {
+	VisitGetDatabaseLagResponse(w http.ResponseWriter) error
+}
+
+type GetDatabaseLag200JSONResponse OpenObject
+
+func (response GetDatabaseLag200JSONResponse) VisitGetDatabaseLagResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDatabaseLag401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response GetDatabaseLag401JSONResponse) VisitGetDatabaseLagResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDatabaseLag403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response GetDatabaseLag403JSONResponse) VisitGetDatabaseLagResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDatabaseLag404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response GetDatabaseLag404JSONResponse) VisitGetDatabaseLagResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDatabaseLag429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response GetDatabaseLag429JSONResponse) VisitGetDatabaseLagResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDatabaseLag429TextResponse struct{ TooManyRequestsTextResponse }
+
+func (response GetDatabaseLag429TextResponse) VisitGetDatabaseLagResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(429)
+
+	_, err := w.Write([]byte(fmt.Sprint(response.Body)))
+	return err
+}
+
+type GetDatabaseLag5XXJSONResponse struct {
+	Body       Error
+	StatusCode int
+}
+
+func (response GetDatabaseLag5XXJSONResponse) VisitGetDatabaseLagResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -14205,6 +19841,371 @@ func (response GetDatabaseMetrics5XXJSONResponse) VisitGetDatabaseMetricsRespons
 	return err
 }
 
+type GetDatabaseMetricsByTypeRequestObject struct {
+	DatabaseID DatabaseID `json:"database_id"`
+	MetricType MetricType `json:"metric_type"`
+	Params     GetDatabaseMetricsByTypeParams
+}
+
+type GetDatabaseMetricsByTypeResponseObject interface {
+	VisitGetDatabaseMetricsByTypeResponse(w http.ResponseWriter) error
+}
+
+type GetDatabaseMetricsByType200JSONResponse MetricSeries
+
+func (t GetDatabaseMetricsByType200JSONResponse) MarshalJSON() ([]byte, error) {
+	return MetricSeries(t).MarshalJSON()
+}
+
+func (t *GetDatabaseMetricsByType200JSONResponse) UnmarshalJSON(b []byte) error {
+	return (*MetricSeries)(t).UnmarshalJSON(b)
+}
+
+func (response GetDatabaseMetricsByType200JSONResponse) VisitGetDatabaseMetricsByTypeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDatabaseMetricsByType400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response GetDatabaseMetricsByType400JSONResponse) VisitGetDatabaseMetricsByTypeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDatabaseMetricsByType401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response GetDatabaseMetricsByType401JSONResponse) VisitGetDatabaseMetricsByTypeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDatabaseMetricsByType403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response GetDatabaseMetricsByType403JSONResponse) VisitGetDatabaseMetricsByTypeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDatabaseMetricsByType404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response GetDatabaseMetricsByType404JSONResponse) VisitGetDatabaseMetricsByTypeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDatabaseMetricsByType422JSONResponse struct {
+	UnprocessableEntityJSONResponse
+}
+
+func (response GetDatabaseMetricsByType422JSONResponse) VisitGetDatabaseMetricsByTypeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDatabaseMetricsByType429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response GetDatabaseMetricsByType429JSONResponse) VisitGetDatabaseMetricsByTypeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDatabaseMetricsByType429TextResponse struct{ TooManyRequestsTextResponse }
+
+func (response GetDatabaseMetricsByType429TextResponse) VisitGetDatabaseMetricsByTypeResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(429)
+
+	_, err := w.Write([]byte(fmt.Sprint(response.Body)))
+	return err
+}
+
+type GetDatabaseMetricsByType5XXJSONResponse struct {
+	Body       Error
+	StatusCode int
+}
+
+func (response GetDatabaseMetricsByType5XXJSONResponse) VisitGetDatabaseMetricsByTypeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDatabaseOperationRequestObject struct {
+	DatabaseID  DatabaseID  `json:"database_id"`
+	OperationID OperationID `json:"operation_id"`
+}
+
+type GetDatabaseOperationResponseObject interface {
+	VisitGetDatabaseOperationResponse(w http.ResponseWriter) error
+}
+
+type GetDatabaseOperation200JSONResponse OperationResponse
+
+func (response GetDatabaseOperation200JSONResponse) VisitGetDatabaseOperationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDatabaseOperation401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response GetDatabaseOperation401JSONResponse) VisitGetDatabaseOperationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDatabaseOperation403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response GetDatabaseOperation403JSONResponse) VisitGetDatabaseOperationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDatabaseOperation404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response GetDatabaseOperation404JSONResponse) VisitGetDatabaseOperationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDatabaseOperation429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response GetDatabaseOperation429JSONResponse) VisitGetDatabaseOperationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDatabaseOperation429TextResponse struct{ TooManyRequestsTextResponse }
+
+func (response GetDatabaseOperation429TextResponse) VisitGetDatabaseOperationResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(429)
+
+	_, err := w.Write([]byte(fmt.Sprint(response.Body)))
+	return err
+}
+
+type GetDatabaseOperation5XXJSONResponse struct {
+	Body       Error
+	StatusCode int
+}
+
+func (response GetDatabaseOperation5XXJSONResponse) VisitGetDatabaseOperationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PingDatabaseRequestObject struct {
+	DatabaseID DatabaseID `json:"database_id"`
+}
+
+type PingDatabaseResponseObject interface {
+	VisitPingDatabaseResponse(w http.ResponseWriter) error
+}
+
+type PingDatabase200JSONResponse OpenObject
+
+func (response PingDatabase200JSONResponse) VisitPingDatabaseResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PingDatabase401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response PingDatabase401JSONResponse) VisitPingDatabaseResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PingDatabase403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response PingDatabase403JSONResponse) VisitPingDatabaseResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PingDatabase404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response PingDatabase404JSONResponse) VisitPingDatabaseResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PingDatabase429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response PingDatabase429JSONResponse) VisitPingDatabaseResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PingDatabase429TextResponse struct{ TooManyRequestsTextResponse }
+
+func (response PingDatabase429TextResponse) VisitPingDatabaseResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(429)
+
+	_, err := w.Write([]byte(fmt.Sprint(response.Body)))
+	return err
+}
+
+type PingDatabase5XXJSONResponse struct {
+	Body       Error
+	StatusCode int
+}
+
+func (response PingDatabase5XXJSONResponse) VisitPingDatabaseResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetPitrRecoveryWindowRequestObject struct {
 	DatabaseID DatabaseID `json:"database_id"`
 }
@@ -14392,6 +20393,20 @@ func (response RestoreDatabasePitr404JSONResponse) VisitRestoreDatabasePitrRespo
 	return err
 }
 
+type RestoreDatabasePitr413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response RestoreDatabasePitr413JSONResponse) VisitRestoreDatabasePitrResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type RestoreDatabasePitr422JSONResponse struct {
 	UnprocessableEntityJSONResponse
 }
@@ -14441,6 +20456,114 @@ type RestoreDatabasePitr5XXJSONResponse struct {
 }
 
 func (response RestoreDatabasePitr5XXJSONResponse) VisitRestoreDatabasePitrResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDatabasePlanRequestObject struct {
+	DatabaseID DatabaseID `json:"database_id"`
+}
+
+type GetDatabasePlanResponseObject interface {
+	VisitGetDatabasePlanResponse(w http.ResponseWriter) error
+}
+
+type GetDatabasePlan200JSONResponse DatabasePlanResponse
+
+func (response GetDatabasePlan200JSONResponse) VisitGetDatabasePlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDatabasePlan401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response GetDatabasePlan401JSONResponse) VisitGetDatabasePlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDatabasePlan403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response GetDatabasePlan403JSONResponse) VisitGetDatabasePlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDatabasePlan404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response GetDatabasePlan404JSONResponse) VisitGetDatabasePlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDatabasePlan429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response GetDatabasePlan429JSONResponse) VisitGetDatabasePlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDatabasePlan429TextResponse struct{ TooManyRequestsTextResponse }
+
+func (response GetDatabasePlan429TextResponse) VisitGetDatabasePlanResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(429)
+
+	_, err := w.Write([]byte(fmt.Sprint(response.Body)))
+	return err
+}
+
+type GetDatabasePlan5XXJSONResponse struct {
+	Body       Error
+	StatusCode int
+}
+
+func (response GetDatabasePlan5XXJSONResponse) VisitGetDatabasePlanResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -14787,6 +20910,20 @@ func (response CreateDatabaseUser404JSONResponse) VisitCreateDatabaseUserRespons
 	return err
 }
 
+type CreateDatabaseUser413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response CreateDatabaseUser413JSONResponse) VisitCreateDatabaseUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type CreateDatabaseUser422JSONResponse struct {
 	UnprocessableEntityJSONResponse
 }
@@ -15026,6 +21163,20 @@ func (response UpdateDatabaseUser404JSONResponse) VisitUpdateDatabaseUserRespons
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateDatabaseUser413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response UpdateDatabaseUser413JSONResponse) VisitUpdateDatabaseUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -15306,14 +21457,162 @@ func (response ListFirewallManagedRanges5XXJSONResponse) VisitListFirewallManage
 	return err
 }
 
+type GetPlanRequestObject struct {
+	PlanName string `json:"plan_name"`
+	Params   GetPlanParams
+}
+
+type GetPlanResponseObject interface {
+	VisitGetPlanResponse(w http.ResponseWriter) error
+}
+
+type GetPlan200JSONResponse DatabasePlanResponse
+
+func (response GetPlan200JSONResponse) VisitGetPlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetPlan400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response GetPlan400JSONResponse) VisitGetPlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetPlan401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response GetPlan401JSONResponse) VisitGetPlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetPlan403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response GetPlan403JSONResponse) VisitGetPlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetPlan404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response GetPlan404JSONResponse) VisitGetPlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetPlan422JSONResponse struct {
+	UnprocessableEntityJSONResponse
+}
+
+func (response GetPlan422JSONResponse) VisitGetPlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetPlan429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response GetPlan429JSONResponse) VisitGetPlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetPlan429TextResponse struct{ TooManyRequestsTextResponse }
+
+func (response GetPlan429TextResponse) VisitGetPlanResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(429)
+
+	_, err := w.Write([]byte(fmt.Sprint(response.Body)))
+	return err
+}
+
+type GetPlan5XXJSONResponse struct {
+	Body       Error
+	StatusCode int
+}
+
+func (response GetPlan5XXJSONResponse) VisitGetPlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 // StrictServerInterface represents all server handlers.
 type StrictServerInterface interface {
 	// GetBackup Show a backup
 	// (GET /backups/{backup_id})
 	GetBackup(ctx context.Context, request GetBackupRequestObject) (GetBackupResponseObject, error)
+	// GetCaCertificate Download the CA certificate of the databases
+	// (GET /ca_certificate)
+	GetCaCertificate(ctx context.Context, request GetCaCertificateRequestObject) (GetCaCertificateResponseObject, error)
 	// GetDatabaseTypeVersion Show a database engine version
 	// (GET /database_type_versions/{database_type_version_id})
 	GetDatabaseTypeVersion(ctx context.Context, request GetDatabaseTypeVersionRequestObject) (GetDatabaseTypeVersionResponseObject, error)
+	// ListDatabaseTypes List database types
+	// (GET /database_types)
+	ListDatabaseTypes(ctx context.Context, request ListDatabaseTypesRequestObject) (ListDatabaseTypesResponseObject, error)
+	// GetDatabaseType Show a database type
+	// (GET /database_types/{database_type_id})
+	GetDatabaseType(ctx context.Context, request GetDatabaseTypeRequestObject) (GetDatabaseTypeResponseObject, error)
 	// GetDatabase Show a database
 	// (GET /databases/{database_id})
 	GetDatabase(ctx context.Context, request GetDatabaseRequestObject) (GetDatabaseResponseObject, error)
@@ -15326,6 +21625,9 @@ type StrictServerInterface interface {
 	// RunDatabaseAction Run an engine action
 	// (POST /databases/{database_id}/action)
 	RunDatabaseAction(ctx context.Context, request RunDatabaseActionRequestObject) (RunDatabaseActionResponseObject, error)
+	// GetBackupRestoration Show a backup restoration
+	// (GET /databases/{database_id}/backup_restorations/{restoration_id})
+	GetBackupRestoration(ctx context.Context, request GetBackupRestorationRequestObject) (GetBackupRestorationResponseObject, error)
 	// ListBackups List backups
 	// (GET /databases/{database_id}/backups)
 	ListBackups(ctx context.Context, request ListBackupsRequestObject) (ListBackupsResponseObject, error)
@@ -15338,6 +21640,9 @@ type StrictServerInterface interface {
 	// DownloadBackup Download a backup archive
 	// (GET /databases/{database_id}/backups/{backup_id}/download)
 	DownloadBackup(ctx context.Context, request DownloadBackupRequestObject) (DownloadBackupResponseObject, error)
+	// RestoreBackup Restore a backup into the database
+	// (POST /databases/{database_id}/backups/{backup_id}/restore)
+	RestoreBackup(ctx context.Context, request RestoreBackupRequestObject) (RestoreBackupResponseObject, error)
 	// DisableDatabaseFeature Disable a feature
 	// (DELETE /databases/{database_id}/features)
 	DisableDatabaseFeature(ctx context.Context, request DisableDatabaseFeatureRequestObject) (DisableDatabaseFeatureResponseObject, error)
@@ -15353,12 +21658,21 @@ type StrictServerInterface interface {
 	// DeleteFirewallRule Delete a firewall rule
 	// (DELETE /databases/{database_id}/firewall_rules/{firewall_rule_id})
 	DeleteFirewallRule(ctx context.Context, request DeleteFirewallRuleRequestObject) (DeleteFirewallRuleResponseObject, error)
+	// UpdateFirewallRule Change the label of a firewall rule
+	// (PATCH /databases/{database_id}/firewall_rules/{firewall_rule_id})
+	UpdateFirewallRule(ctx context.Context, request UpdateFirewallRuleRequestObject) (UpdateFirewallRuleResponseObject, error)
 	// GetDatabaseHealth Show cluster health (Elasticsearch)
 	// (GET /databases/{database_id}/health)
 	GetDatabaseHealth(ctx context.Context, request GetDatabaseHealthRequestObject) (GetDatabaseHealthResponseObject, error)
+	// GetInstanceMetricsByType Show one metric of an instance over time
+	// (GET /databases/{database_id}/instances/{instance_id}/metrics/{metric_type})
+	GetInstanceMetricsByType(ctx context.Context, request GetInstanceMetricsByTypeRequestObject) (GetInstanceMetricsByTypeResponseObject, error)
 	// GetDatabaseInstancesStatus Show the status of each instance
 	// (GET /databases/{database_id}/instances_status)
 	GetDatabaseInstancesStatus(ctx context.Context, request GetDatabaseInstancesStatusRequestObject) (GetDatabaseInstancesStatusResponseObject, error)
+	// GetDatabaseLag Show the replication lag of a database
+	// (GET /databases/{database_id}/lag)
+	GetDatabaseLag(ctx context.Context, request GetDatabaseLagRequestObject) (GetDatabaseLagResponseObject, error)
 	// GetDatabaseLogsURL Get a logs URL
 	// (GET /databases/{database_id}/logs)
 	GetDatabaseLogsURL(ctx context.Context, request GetDatabaseLogsURLRequestObject) (GetDatabaseLogsURLResponseObject, error)
@@ -15374,12 +21688,24 @@ type StrictServerInterface interface {
 	// GetDatabaseMetrics Show resource usage
 	// (GET /databases/{database_id}/metrics)
 	GetDatabaseMetrics(ctx context.Context, request GetDatabaseMetricsRequestObject) (GetDatabaseMetricsResponseObject, error)
+	// GetDatabaseMetricsByType Show one metric of a database over time
+	// (GET /databases/{database_id}/metrics/{metric_type})
+	GetDatabaseMetricsByType(ctx context.Context, request GetDatabaseMetricsByTypeRequestObject) (GetDatabaseMetricsByTypeResponseObject, error)
+	// GetDatabaseOperation Show an asynchronous operation
+	// (GET /databases/{database_id}/operations/{operation_id})
+	GetDatabaseOperation(ctx context.Context, request GetDatabaseOperationRequestObject) (GetDatabaseOperationResponseObject, error)
+	// PingDatabase Check that the database answers
+	// (POST /databases/{database_id}/ping)
+	PingDatabase(ctx context.Context, request PingDatabaseRequestObject) (PingDatabaseResponseObject, error)
 	// GetPitrRecoveryWindow Show the point-in-time recovery window
 	// (GET /databases/{database_id}/pitr/recovery_window)
 	GetPitrRecoveryWindow(ctx context.Context, request GetPitrRecoveryWindowRequestObject) (GetPitrRecoveryWindowResponseObject, error)
 	// RestoreDatabasePitr Restore the database to a point in time
 	// (POST /databases/{database_id}/pitr/restore)
 	RestoreDatabasePitr(ctx context.Context, request RestoreDatabasePitrRequestObject) (RestoreDatabasePitrResponseObject, error)
+	// GetDatabasePlan Show the plan of a database
+	// (GET /databases/{database_id}/plan)
+	GetDatabasePlan(ctx context.Context, request GetDatabasePlanRequestObject) (GetDatabasePlanResponseObject, error)
 	// UpgradeDatabase Upgrade the database engine
 	// (POST /databases/{database_id}/upgrade)
 	UpgradeDatabase(ctx context.Context, request UpgradeDatabaseRequestObject) (UpgradeDatabaseResponseObject, error)
@@ -15401,6 +21727,9 @@ type StrictServerInterface interface {
 	// ListFirewallManagedRanges List managed address ranges
 	// (GET /firewall/managed_ranges)
 	ListFirewallManagedRanges(ctx context.Context, request ListFirewallManagedRangesRequestObject) (ListFirewallManagedRangesResponseObject, error)
+	// GetPlan Show a plan of a database type
+	// (GET /plans/{plan_name})
+	GetPlan(ctx context.Context, request GetPlanRequestObject) (GetPlanResponseObject, error)
 }
 
 type StrictHandlerFunc func(ctx context.Context, w http.ResponseWriter, r *http.Request, request any) (any, error)
@@ -15468,6 +21797,30 @@ func (sh *strictHandler) GetBackup(w http.ResponseWriter, r *http.Request, backu
 	}
 }
 
+// GetCaCertificate operation middleware
+func (sh *strictHandler) GetCaCertificate(w http.ResponseWriter, r *http.Request) {
+	var request GetCaCertificateRequestObject
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.GetCaCertificate(ctx, request.(GetCaCertificateRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetCaCertificate")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(GetCaCertificateResponseObject); ok {
+		if err := validResponse.VisitGetCaCertificateResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
 // GetDatabaseTypeVersion operation middleware
 func (sh *strictHandler) GetDatabaseTypeVersion(w http.ResponseWriter, r *http.Request, databaseTypeVersionID string) {
 	var request GetDatabaseTypeVersionRequestObject
@@ -15487,6 +21840,56 @@ func (sh *strictHandler) GetDatabaseTypeVersion(w http.ResponseWriter, r *http.R
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
 	} else if validResponse, ok := response.(GetDatabaseTypeVersionResponseObject); ok {
 		if err := validResponse.VisitGetDatabaseTypeVersionResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// ListDatabaseTypes operation middleware
+func (sh *strictHandler) ListDatabaseTypes(w http.ResponseWriter, r *http.Request) {
+	var request ListDatabaseTypesRequestObject
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ListDatabaseTypes(ctx, request.(ListDatabaseTypesRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListDatabaseTypes")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ListDatabaseTypesResponseObject); ok {
+		if err := validResponse.VisitListDatabaseTypesResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// GetDatabaseType operation middleware
+func (sh *strictHandler) GetDatabaseType(w http.ResponseWriter, r *http.Request, databaseTypeID string) {
+	var request GetDatabaseTypeRequestObject
+
+	request.DatabaseTypeID = databaseTypeID
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.GetDatabaseType(ctx, request.(GetDatabaseTypeRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetDatabaseType")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(GetDatabaseTypeResponseObject); ok {
+		if err := validResponse.VisitGetDatabaseTypeResponse(w); err != nil {
 			sh.options.ResponseErrorHandlerFunc(w, r, err)
 		}
 	} else if response != nil {
@@ -15619,6 +22022,33 @@ func (sh *strictHandler) RunDatabaseAction(w http.ResponseWriter, r *http.Reques
 	}
 }
 
+// GetBackupRestoration operation middleware
+func (sh *strictHandler) GetBackupRestoration(w http.ResponseWriter, r *http.Request, databaseID DatabaseID, restorationID RestorationID) {
+	var request GetBackupRestorationRequestObject
+
+	request.DatabaseID = databaseID
+	request.RestorationID = restorationID
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.GetBackupRestoration(ctx, request.(GetBackupRestorationRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetBackupRestoration")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(GetBackupRestorationResponseObject); ok {
+		if err := validResponse.VisitGetBackupRestorationResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
 // ListBackups operation middleware
 func (sh *strictHandler) ListBackups(w http.ResponseWriter, r *http.Request, databaseID DatabaseID) {
 	var request ListBackupsRequestObject
@@ -15719,6 +22149,33 @@ func (sh *strictHandler) DownloadBackup(w http.ResponseWriter, r *http.Request, 
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
 	} else if validResponse, ok := response.(DownloadBackupResponseObject); ok {
 		if err := validResponse.VisitDownloadBackupResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// RestoreBackup operation middleware
+func (sh *strictHandler) RestoreBackup(w http.ResponseWriter, r *http.Request, databaseID DatabaseID, backupID BackupID) {
+	var request RestoreBackupRequestObject
+
+	request.DatabaseID = databaseID
+	request.BackupID = backupID
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.RestoreBackup(ctx, request.(RestoreBackupRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "RestoreBackup")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(RestoreBackupResponseObject); ok {
+		if err := validResponse.VisitRestoreBackupResponse(w); err != nil {
 			sh.options.ResponseErrorHandlerFunc(w, r, err)
 		}
 	} else if response != nil {
@@ -15872,6 +22329,40 @@ func (sh *strictHandler) DeleteFirewallRule(w http.ResponseWriter, r *http.Reque
 	}
 }
 
+// UpdateFirewallRule operation middleware
+func (sh *strictHandler) UpdateFirewallRule(w http.ResponseWriter, r *http.Request, databaseID DatabaseID, firewallRuleID string) {
+	var request UpdateFirewallRuleRequestObject
+
+	request.DatabaseID = databaseID
+	request.FirewallRuleID = firewallRuleID
+
+	var body UpdateFirewallRuleJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.UpdateFirewallRule(ctx, request.(UpdateFirewallRuleRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UpdateFirewallRule")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(UpdateFirewallRuleResponseObject); ok {
+		if err := validResponse.VisitUpdateFirewallRuleResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
 // GetDatabaseHealth operation middleware
 func (sh *strictHandler) GetDatabaseHealth(w http.ResponseWriter, r *http.Request, databaseID DatabaseID) {
 	var request GetDatabaseHealthRequestObject
@@ -15898,6 +22389,35 @@ func (sh *strictHandler) GetDatabaseHealth(w http.ResponseWriter, r *http.Reques
 	}
 }
 
+// GetInstanceMetricsByType operation middleware
+func (sh *strictHandler) GetInstanceMetricsByType(w http.ResponseWriter, r *http.Request, databaseID DatabaseID, instanceID string, metricType MetricType, params GetInstanceMetricsByTypeParams) {
+	var request GetInstanceMetricsByTypeRequestObject
+
+	request.DatabaseID = databaseID
+	request.InstanceID = instanceID
+	request.MetricType = metricType
+	request.Params = params
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.GetInstanceMetricsByType(ctx, request.(GetInstanceMetricsByTypeRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetInstanceMetricsByType")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(GetInstanceMetricsByTypeResponseObject); ok {
+		if err := validResponse.VisitGetInstanceMetricsByTypeResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
 // GetDatabaseInstancesStatus operation middleware
 func (sh *strictHandler) GetDatabaseInstancesStatus(w http.ResponseWriter, r *http.Request, databaseID DatabaseID) {
 	var request GetDatabaseInstancesStatusRequestObject
@@ -15917,6 +22437,32 @@ func (sh *strictHandler) GetDatabaseInstancesStatus(w http.ResponseWriter, r *ht
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
 	} else if validResponse, ok := response.(GetDatabaseInstancesStatusResponseObject); ok {
 		if err := validResponse.VisitGetDatabaseInstancesStatusResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// GetDatabaseLag operation middleware
+func (sh *strictHandler) GetDatabaseLag(w http.ResponseWriter, r *http.Request, databaseID DatabaseID) {
+	var request GetDatabaseLagRequestObject
+
+	request.DatabaseID = databaseID
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.GetDatabaseLag(ctx, request.(GetDatabaseLagRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetDatabaseLag")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(GetDatabaseLagResponseObject); ok {
+		if err := validResponse.VisitGetDatabaseLagResponse(w); err != nil {
 			sh.options.ResponseErrorHandlerFunc(w, r, err)
 		}
 	} else if response != nil {
@@ -16057,6 +22603,87 @@ func (sh *strictHandler) GetDatabaseMetrics(w http.ResponseWriter, r *http.Reque
 	}
 }
 
+// GetDatabaseMetricsByType operation middleware
+func (sh *strictHandler) GetDatabaseMetricsByType(w http.ResponseWriter, r *http.Request, databaseID DatabaseID, metricType MetricType, params GetDatabaseMetricsByTypeParams) {
+	var request GetDatabaseMetricsByTypeRequestObject
+
+	request.DatabaseID = databaseID
+	request.MetricType = metricType
+	request.Params = params
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.GetDatabaseMetricsByType(ctx, request.(GetDatabaseMetricsByTypeRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetDatabaseMetricsByType")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(GetDatabaseMetricsByTypeResponseObject); ok {
+		if err := validResponse.VisitGetDatabaseMetricsByTypeResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// GetDatabaseOperation operation middleware
+func (sh *strictHandler) GetDatabaseOperation(w http.ResponseWriter, r *http.Request, databaseID DatabaseID, operationID OperationID) {
+	var request GetDatabaseOperationRequestObject
+
+	request.DatabaseID = databaseID
+	request.OperationID = operationID
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.GetDatabaseOperation(ctx, request.(GetDatabaseOperationRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetDatabaseOperation")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(GetDatabaseOperationResponseObject); ok {
+		if err := validResponse.VisitGetDatabaseOperationResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// PingDatabase operation middleware
+func (sh *strictHandler) PingDatabase(w http.ResponseWriter, r *http.Request, databaseID DatabaseID) {
+	var request PingDatabaseRequestObject
+
+	request.DatabaseID = databaseID
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.PingDatabase(ctx, request.(PingDatabaseRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "PingDatabase")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(PingDatabaseResponseObject); ok {
+		if err := validResponse.VisitPingDatabaseResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
 // GetPitrRecoveryWindow operation middleware
 func (sh *strictHandler) GetPitrRecoveryWindow(w http.ResponseWriter, r *http.Request, databaseID DatabaseID) {
 	var request GetPitrRecoveryWindowRequestObject
@@ -16109,6 +22736,32 @@ func (sh *strictHandler) RestoreDatabasePitr(w http.ResponseWriter, r *http.Requ
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
 	} else if validResponse, ok := response.(RestoreDatabasePitrResponseObject); ok {
 		if err := validResponse.VisitRestoreDatabasePitrResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// GetDatabasePlan operation middleware
+func (sh *strictHandler) GetDatabasePlan(w http.ResponseWriter, r *http.Request, databaseID DatabaseID) {
+	var request GetDatabasePlanRequestObject
+
+	request.DatabaseID = databaseID
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.GetDatabasePlan(ctx, request.(GetDatabasePlanRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetDatabasePlan")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(GetDatabasePlanResponseObject); ok {
+		if err := validResponse.VisitGetDatabasePlanResponse(w); err != nil {
 			sh.options.ResponseErrorHandlerFunc(w, r, err)
 		}
 	} else if response != nil {
@@ -16313,303 +22966,29 @@ func (sh *strictHandler) ListFirewallManagedRanges(w http.ResponseWriter, r *htt
 	}
 }
 
-// Base64 encoded, compressed with deflate, json marshaled OpenAPI spec.
-// Stored as a slice of fixed-width chunks rather than one concatenated
-// const string: with thousands of chunks the chained `+` fold is several
-// times slower for the Go compiler than parsing a slice literal.
-var swaggerSpec = []string{
-	"7L19c9s4si/8VfDwOVWT7FIyqTdbTp265Umyuzk7meQ4yc6pjXMlkIQkrCmAS4BxNLn+7rfwRoIkKFF+",
-	"mZmq639mHIoEGo3uRqPR6N93L6bbjBJEOPPOv3voG9xmKZJ/v4IcRpChS8QyShgSz1ix3cJ85517F+AS",
-	"JZiBRL/l+d5XmBbyrfLZ+XcPZtmCwC3yzr3tbgCzzPO9OC0YR7l3zvMC+V6cI8hRsoDcO/dGQTgfBKNB",
-	"MP0YTs/HZ+fhZDiejP8chOdBIL4t8hwRvqAZyiHHlCxw4p2TIk19D5E432XyIeSLHDFuulghyItcjOvz",
-	"d0+Tkwv6B3kSeb7HOOQFE8N6+fHNPy4+vn7l3X7xvQ1lvCI+iQbhaDyU3w2jIWXxYJWHQxbDFJM1HSQR",
-	"G8Z0ez6ehqOx53uCMG8aT+fzVTJbhWfReBSMVqcwmqDZTPxOGIck1lRZfcFTFEdwNR+crsbxYDIeTQbR",
-	"ajwdzE+nq+lkdhqexaMhR4wPkkiTI/o2hAgiTPd9mvJ8L6M5987D0Xhi8SIvCMFk7fke32WCriQaEJog",
-	"yZotxIQjIuhf3GCS0Bs584WZFLLY0CL3zs9kgznHZC2fLAoee+ej0PduELpO4E49GN/6HkHf+OIrypmZ",
-	"VW82O4vQFJ1FwelqEgdBOAphNEWCeRnKMU1wvIhgfF1kbIEIjFKUmBlv/c7iDUqKVMvZ5+CL72UpJKUg",
-	"MEiSiH7zfC9HMBFtGVq8c288HA3ng1D+yGiRx0gRWEqF18k39eI0Wo2DJAyDSXx2ugqCIJyFo7MpNC/Z",
-	"MilUyeZCx7eRd3t7e+t7GwQTlEuVvYhjlPFLSNZKhRPE4hxLjRCynd7AHQPLaMcRW/qAbxBI6A1JKUzA",
-	"hhJa5AyIH0EuWxh6vjEI3rknvxLDjDdoC6WxIMXWO/+sf/lSignjuRi+oO0lFULCf0JkzTdtin4uthHK",
-	"AV3JbhnABPANZiDXJgdENNnVyAhPJ2eTaTieBWc2KSuab6X5wITPJp7vbTHBW0FeUJIl5HWNcknXJeL5",
-	"7mIljVCTqA8opiRhgFNwAzEHEVrRHAGe7zBZA7iGmNRIGgdCKv5d4LySvoqyvYTc+l4Gc7hFXE/gj1JY",
-	"37xqU/XmlWCTmDIl0PXJmUZn0XgWBpPVKgrmQYRCGI9jFEor4517GeQbzzeWT7UghOsA5WbeQtfcmvXB",
-	"Re1HIVr6dwCThJIfGHjzqk60rTwOKs3396XzE0O5arIlfnCLDFdLaguG8had4qGbysK0fncSb9WniPEf",
-	"aYLri++nLIEc/UiTnXgaK3XS62qKY2lsT/7FxHC+VyTXl+B7msqxILAay3/kaOWde///SeU5nKhf2Umd",
-	"6ks1qGqEFXPUE6XkWvAT8/pR40R5TnMlcDkCN5ABCLKcRinaKmuCwH99ePcz2NECsCLaYs5Rcg4Kgr5l",
-	"KOYoAZxeI+L1HuJr2aEcUlvk9TQCzMAWpsIooQQ8i2AiifABBFvMmDAjNBd/CklIQGkCng89S68UE5P+",
-	"/JCMVCtIxyDMiyct3+74ObY+dfKiVKgbzDcAcwYIugEMceEKMDnSv9A8wkmCyHFzHgsf5FzYfP21X4pB",
-	"9exhJlQKB0goYoBQDtY5JFwtUTAWr/liIoWQZTkaMLwmKAGfLn8SAoDJV5jiRLyAvmVC9OWYf6b8L7Qg",
-	"yd3EXBCxkp9XnohlKh9o1Ka5cnSmKzmXmADM/Yop6BtmXI7tA8q/olw1fafhvSFcWNMUyAeAxnGRo8QH",
-	"N+iHHAEqOv7/HmiMTNIqBggJKDLGcwS3wnR8xQnKwQriVM/YR0rfQrLT5ondSVZzyNEixVssFLoSV+mG",
-	"gBQKP+ToYfkeR9/4SZZCXO+11qzdqmPhaTCGUrCFZGcMGXuhXKAVzcFStjqQTtMSMOUkiYXS8j+tV7pG",
-	"od8+sTwwScgnAgu+oTn+Fd1RNwq7hYcRkgjBHOXaCgijrqy336Xcn0iW0xgxJtbX14RjvrvDWCQrlXvx",
-	"2WMbWqQJEE1ATAAl6Q6k9AblMcxAirjwHH2Q4LWwsJAkYLPLNogw70t/k/4PMRZJ02vV/+Hl7QalKdAL",
-	"XFRwEOUIXovFNy9S9AIs1UCWgIkdx80GxxsfZEKvMEoFr0ra9L5F9GI5AI2NCwGIrDFB2urKcYrxVs6z",
-	"EMQspxnKufag1KsL4/lV2pFisXHWJo6pvUK3d6Y9dMd26n3ZufEhVZcvgNAg6XXIiIgvSWUbmAmrw0G0",
-	"s14WdJMiTYXA2K6RcZY+18ZR7bFo9C8Uc0Ge4R0rUu52xGnBY6o8XUhKIpf0eilmMlQLNATLXLaxlFY/",
-	"0E+Jnsplm8HI2PkWx+i1tT0M/PBLe+sjl69OihWNP8iNYJHyNkcFy6RVUm8ywDeQgxzxIidiUdpgsj7M",
-	"Wnrt5KjahDnEUG+9mluGNmvsiJa1ORX+3IBjuVloMc3e7riYuik9Jf1TRGmKoPR01CcH5HiL+IYmh2yB",
-	"Gvxb9e6t2eY46GH4V8eW6gP+tdxSwTze4K9I+OFye/9CTZuUroJwnFrbWSGJCSWSl3s38/UZdQmWDDeV",
-	"zK+T98sGEbtX/a6mTBGFufRtapTYM9dBgcUZHQjqw+gP6t1b04wgOMtRrDx/1UF9CK+VJWzI4AvAEJG2",
-	"habCf1HuDZPrxbAlbr73bVD1M8gRZDr0QbhaYpoNvRD74lqPPzBQRq4AJowjqA27rWJy726pgxaokkl1",
-	"ue/WxgslSy6ltFzvFJNrwCmAZn61CLY11MS9FkWeOhqNGE0LjqQvL02LZAOribUwkLTgSpxsR6EUI+Ua",
-	"1CWpyLHnilLYTKsR182Tv8kAq2Ox3NAirwRk54NPH18KIrbwm9Kj0Xh/hMzugbkiZF9RDlPZD3N1hDna",
-	"9lQAOYhS/D2Y53BXEfC2tFktPeYblNuqLPb+HAr+UwJMBEMYG0qM4yLDOjpoaYIeki2kgKkjgGmosE9A",
-	"OpYEuSliAJGvKKWZS+CMmEfl6nKYOW3JaLTSLRwfSiPUmDsOuXIFNOnnYFnGe1RQmIClDmGX/xameQlo",
-	"fkWMOwCWGSKJeEeYbjEPNMdrLDZvCY2LLSL8BwakcZDrtGGU0KYrsoFq71ja32UMSYzSVDYo3DvzACVL",
-	"AHMErgm9IUK3+QZdkQSyTURhngyviDWp5UDkAYEkT2yUy3i8GEa5/fK9qs/qHyjZIwisWxI+lpLIFHfL",
-	"+IcKQ+G8v3DIZ0foUFt/9osNc8rNS2Wlu70fgm70EP2mvINn+lzuudC4SEzYs5Y8PBcDpwS9W8kDr8Pj",
-	"qkJMfj82fLHCZ64R1EPSjj1DeVjpcHjKU0uXB3YXj899lPn9sIPhOud0EVWdevYUp7+oD1z2uDqebLL1",
-	"b5RxqbIZzbnLN27R3+HhWuehPel9o79wEew+oNzX2tvqi1/UB6IZStZ0kaMsXTDEu6WjdXjZYx67A/Ou",
-	"2TwQpm9PS31xBs8+fXz5HECutuPANFdarbwgD7R2q3NVB5PaJ6vOl6wT1u93da+NGag72F1tWmew393+",
-	"tvjRB6yINwAykFHG1zli/059sN2p/wlBSSIfyAi8sJCrtPiWRDJGlELGccyQ8B2dKlGXnP3uIU4a59B+",
-	"ZbgazrbDUujpsTxwwxibDTWKHBNnGQRbcS2bUxnMPYJ+SKqdauxavFzJKp3Wv7ez1lfIOhfcvbR2uWg/",
-	"4RWKd3GKhHtknDXboBp3R05108fZ4nVunhZZUv25zqF2iBinWdbh6BjiPu4y9I9KS5u81HLQcHVUlM6x",
-	"rqYpvUHJIkuLNSb97ft7+b40r25bWpqcqMBpcui83b9fYGafAXEutU4zY1Pd0dgW/ktF1vYPZotJn9fk",
-	"yqSmH+nJ6OGBueTg9osrKmxEQZ6jyF7AjYxZryng1Ad4BSDZOaJxvpdBHm8Oj6BQJ6FHzJrLYrbmsWEr",
-	"rV7MFBgeG0qNnFnzvU/BLd7ts0uGgf33kHIE1hp69ER27Q9qDe8bmjqcdm+DzBmv2K3FG0jW6AWAkYxP",
-	"yfA/kxu6FK04gCl12YsH8N00gY/tZYnx2uGWhlc1BDIAv1rhGMMU/JWCOMWCEcJfVjtZvTmSGwDAEEkA",
-	"JWKJktL/QmUwwK/wg+zUfC7eYwCCFDOutsDH7Ku039b3VSY2VrcHhaHz+Ma8VgnGEVvi41JO7rYQf2Ku",
-	"PLALmQrUyg/qWuOSaMsWkPMcRwVHh/3TaMsuqretSLuVeITK3FrHqRRjNzR3xMbe54iVcdwcrzccwBVH",
-	"OYBA2Tt56A1MA0C8zp1OaZZTLpNk3GFX/aNiUwwJoRxECGg7CgjNQYJSxFFitW6pmnAqF4JKlyY25rFM",
-	"sTKfHJpPFc3oCmMIkpVulWzADKwRETtxlICbDSKAqmwhwS6xcu2xxx3ruJnRfXIgaP1ZvNeY071ukXnP",
-	"+mYRU7LCYmXssSbYDdRmIUErKE/lVjBlyO81K/1movtwt5yQIxbAgnVnGLQsQyUNneuebO/QQPat4Y9M",
-	"/z0p37daC+6XSiDdeZMBeZyw9xXen9HNveW31kaDMyUd/ZiyRy7lnCpr9ohTe2Dh6jfBv2C+ed+5Iuih",
-	"2GuB2jqKDVyuFgC/ytMzHHzENW6v9BzKx7BXpQdeVfz+4mOz/KBlqBJWzGpzxKHAsRJVE4b7ydWBAw/R",
-	"xsHjDvBMrLPXaAc2Mj1XJSg97x6wzLbuHySo28meJyG6D+f461LbERAcsAzFeIVjUOnDPvMJCSW7Lf4V",
-	"5Qf2H8YeVqG7vqv56+oLp7teJma2J1LlW0Y02YkxoK8o34HJt29Sbqfy/+wG5QB9i1HGwWQ0cuS80MQp",
-	"/1sYbwS/TAgRiBd95WHxKhFzjb8KBirPunKB7STf9jmIe0AXYFNsIal63CLG4LrRsp1K2xmDbjf+jgAI",
-	"JsFEXZ+5xkQummWCrEwWuNGnm7L5eq/Wdbn9IQs1Npd8mkMax7h1VKI0Nzp+SBrxw/rEtfcd9s24O4bf",
-	"NZEm+u62u7qpPYN8LVWlc40WomvGzClQiuUfXqxXFQsP8WJF8xgNGEsPJQr2c40bbxlC9rCgx0G+bmUI",
-	"lu9f//zqzc9/rc7kZQ4PUfdcroj5ffHx3cLcdFz6gHGcprUTdkfIon7S7mjI8+2nl6/fvvuHeFbdqPS9",
-	"v1y8+Un+oV90RqD1uD/S9VpMfXeWIGtxoNzomkzVUigA5o4wk7ILe/duv4H8+yUhTjHAObqBaXpZpE6d",
-	"l3f1JBeSJEeMIQZ0uF2MPkcw3hzKVsSJO4/zMdIYOx6nMEKp+zhQjG/fud3BqbAY+FG8/2ARZfnKoTnb",
-	"H4jQ6dJiCpY6USYuGKdbNa8+WJrxm5+3kMA1SoAzcGqmsrJfo2A8DIZhOB4GJ6OJa8Z+U9Y32NiLg/u8",
-	"65V+TzLysOHPtRL1JbpFsGzgEMEfy1TOOrEfzE1xM4dKd59FO2uanwNbCl6+eXVpH/npLxfydXkdXrym",
-	"/+m0phZdB7z5Gi97BWnli/2zS2qMPeCoq6ZdnP4bgqnrMvFr+5Ad6MNnsJFvvwBEXjVWRw8JivEWpkBx",
-	"yXF3oJ3qYzmdGVVnVhnkHOWi5//9ORjMv/z5P5wxVJWGtuCQXbP+n7ENzJNj3i9XJSMp6xxJr3mHxGog",
-	"d7mJ+5J2ze2Uo7OWpuoQX5PkmpIyD8fhLiNAaIIO58zf7QTVTkvqu9aoYgffq3TY2XQ6nh7KiM1y/BVy",
-	"tMDZPdwCwyjpvPW1ouYjpwWVC5GViyEH10ju2Dtnb9GW5ru3iOc4driZ6mdQCP9ETKI6nFKf+mVqv+sI",
-	"79tiK79dFMbJOuqWvkxXXrAbmN29AdW/vHd398/v2rsk/a5932Pct3snu2OaL80G1jnRDguZFe3dk/x2",
-	"gckiQ3lsSso4SFW22E2p6XKh3dm9mYJdvomaub56VdcAFUJMFwlm1wtzyeXBJkApfq+UH1Jjf1lsg9JW",
-	"yk+OTImVVv5PO+lHvL6lX8VDl79gE9q17SyYERBh2jvCxJVB7GuXc+ra4VzStJECJXt9AdA24zvpFK8h",
-	"Rzdwx2w+pfKeqbx5IXdDMpkD6qXMOfLf1YLLViyzLXmxz2y7fcxfNpADqFZcc4nJcMRU7/E9zS8hIByn",
-	"mIu/NjDL6bedkzM/0TXrvIAjVnh9JSYBKV2DFU5dy3tOt/13kXfSO9/jtH8X+uLPURdzxDe+GorsTBPq",
-	"mieLZ8x5fK7NbIt1rqusVju9PG17wlxOE2SLLc2ROwIt88XiImfO250NjpRN+RWVXez4dPmT87oSLPgG",
-	"EY7lZTR55Wql6w6k1OWd33XmXHRZeUPu4HX5MyjT9I8/G0Uk2R9sOJgq3p0LnfN7Nt3P7lmMat9Z7Plh",
-	"t/mr1/ppGkNrlBYvD0xnj7hp5+y67hMRyvEKyz//XaBC/lHdGbKXY1U7wlw3chnUJk9aRP5dnytYFNp0",
-	"ETqgme5J9WlchYFe/mWKdrYebJPpgNMB28DRdDYQmlZ7I4kGJjNU5YUPVGTsENW/VBXfWmGEG4Su0x1g",
-	"KeVif6BuG9is3sKduWzQUKNW9biWnyTD72YzqVIDRSfyJuILkCOYDMyV1wMOdrsonesGRfPWhNWtbIEd",
-	"ea+yVvSunSi3K4eG0HW7Mx8EIEKYrMGHgiRwV+t8dtArtdXOJsTFDb89GwcUrpZ36ZSMTIzBjNCWCD3I",
-	"Ml+0LRrO6bo7349g2r4hs32hSbPCO60M25v02nuht5cv1x0oxGF7m5bBNSY988TMm29FS+1Um7Khgydd",
-	"9ug0YW55kvFNWcLQ7SyobaEOncpWISYoAdGujK+2eXsgQa9HrL8z1c2m+ECAtRb27RdgLUs59hQHi3sH",
-	"I6yqbeeYjosJSTu1Efu0qnLUnshQuTn/XcI5W/jtjvGY3yUGdBdynVarOutsX2HPEcBEdYEpgamdMdF5",
-	"ZOo4Iy/PYTeQgQghAhLMzE2v/Uq27wj0iKjVgZPOrKiCauUaEAaBvy9MZbmnd9yXVt9zqKJiMEmw4vX7",
-	"+ja52bCjsb3ZSDEtiKoJZe4qis4l4YDmwNw5jikhKC5Xos4wHFtsK+Z3Ed0vyFaG1xrp6igfmN7UPPrg",
-	"Gu2URS9/ULVDW2T2C/Q9QoDPFt1KqlotlxS6xNrOYnX6DzpXMN5QhoipGxXDNEW5D0YT4S/NJsJlymFs",
-	"imBVWvn3xRqi1SzHGT29oJNP8BvEs79jtFNOo8lkmU1qiS2jicPzf2fcFveSzHYk3uSU0IJVHg6g5BGq",
-	"JJUpXwe3tStMMNs82ra7x5a55JqryI9rt1fyzrpojHku7+3SXOqv3q0N+yQouGSupGmP50qsSTx4ok5t",
-	"0ejFjRapVRN7KT68oW+IYhkvdu7tXfVBjMy0S4UUDOWDO9QNaXjQrkI2OZK3cdYy9k8S4xdqj0re8Gqr",
-	"jjbjmVnLjLUKO2+AmlcPF9DKUN6z4SxHX49omFMO04Vcoe4U3BVfi97YwcLaDQNtc8um2mZNvYM6sS65",
-	"7Dbdj2iZDxosRy6wo3ChXlg2kG0wWctqSVsEnr1XVQ0+/PdP8vLYc1tdPry8vHg7+PC3i8FoOvN87+2r",
-	"qVvgMc8vlb3am7apVnauctSUeeOOjZv+bSEN9t1StWpNOGdS3TJ3LcHyF5XUC6uLzmlKbxh4Vks4ceWz",
-	"2605VpEEsyyFu+6aItqbXhyb4CB5m6aLI7a3ta5cTLpEMf2K8t2+yB/LoKwIIDgtbBrFhA8wkdNUznIM",
-	"CeAwXyOHWUMwTzFifJGr3mTJiWPcgxTyu39+e3DY+8I9us+dFZU8kIumP+h5w7kxAW0pr7fmmsNPynnY",
-	"H6RQc1Mr8FBd7NfXli0HQRXeLAhzZtj+hoUffsNiD/pW6708ywcuGPEwtY5M3QlX8KQ7VbqsQ9H+rFna",
-	"ynHvS1eAcBWITZGYCb0Nd75zfB6v793AXLh7i+4hdYQmGsPxu3zs8kpvS79mYrkbj1QB50EsfNM9JZz1",
-	"lTxC9QMA+RVBWBY+RCSRrxIK+I15QbqOEOT0RifrOyAsLP9iPKr5FzO/lmsIB7/KdMNng/LP539y5h62",
-	"yke7i+Ppy0UQTEYjfaHoBZDp6ddoBzADUJWH8NVDWelXXZpTeA6sowTx3tBEt2ptMXmjfgzbemaV5D6m",
-	"ELfYN7gqccvebMLCQ+FyPTJnWJ2huMgx332Qbpscnao/elG48mJlQeUkEbZalidtRMl8oEqZr2SpTFXN",
-	"YmjKxsvUANl2NfEbzjNVIRyTFXX3ZyLxoKz9cPH+jY5/y1tejVJ85+q6kq4P4auLhf4V0UU4fBNYZL59",
-	"nOKX8SHxXIV3JOdl3sAVuSKv5YqcQb4BEUrFqsxAjlLI8VekCsXmaK1CnpKYst4r0hux5QnM8HJoWoph",
-	"moIY5jlGDCwvdL15Kfvn4EdVBPaqCIJxLHkt/0RLedstV+Vzy1rysvpHbV4ifZKxyum2PCITjLsiz5bv",
-	"3334CE6+hicwy9jJd5hltyfya/EP8f8FTm5PZEtL15Q+l6VIroiUW3WPT+7vmV1D1RSe9fVpp1BKNUam",
-	"4nGSaLahOR+kMmtFkY62EUoSlBinp46GIWfi4wYzYAmK6Zlhsk4R0HFcIZt5YU54xSuUpteYn8t3/0qv",
-	"iLqMpG7fbWl8be4PGs9E6KfYdAFWYI5UvreYtATlkmDJXMyHV+SXck6yIkpxXNapZJWb0y7ckmAG1zlC",
-	"igJZ1f2KdL2LYpqog54sp0mhitffYMLAM4ZU35evL169ff0DuyJX3t/lDawEszhHGSQxRuzKA1z4Ec+V",
-	"RU9xjLTnpvGH3r75KB0FzKWhdypeVc3NO/fCYTAM9NpMYIYlulkwHKsiRxtpTk603p18L6GibsXzNeKu",
-	"IDwvcqK02pQH5RSovDtjwNfy0K5eh0QVx5HKidmVLB9CEJMVRUiii/uWZuKZFActNPIbN9OviJm8lz+9",
-	"EXZEc65cut8k3rkYiK4Z2sAhGgXB3YCWrLq+TTzDs0EwHwSjj8H4PAjOg2AYnp79ORgpPMNa6pA3nZ/O",
-	"gnA0Vjhep3A1WY2D+Twq0QS7cb5MeXe7srGWEUFDMA9GQRgEQbC4xhEkcDCej89MBlsDV83KKmoOYCQH",
-	"MJ2UgIwl7J2MmPUHnWiWeO1A4NBgZ7e+NwnCrjbLKTz51AABmQTjwx/9xUYNmgSTw1+UKD7ig9H88AdN",
-	"EJlb35v+z/8c/s6G1JG8LQE4P2zoTVlWWazOcM2E5/CjKfHbAJfrqAxVvXJSgs/JOronzqJg7OS783lv",
-	"C7GvcKC0uzdi+cVcR1mGLtV1lTR7MD1u1lZrbWEV1qjed4Yt+NJRMAhOB6P5x3B6PgklfOlo1lZ3Cxoy",
-	"nkfz6fwsCJMYwdFqPEkm85nUeQu21OOpdAfVJ6tReBqfwkkwi8NREATo7GweoXFZuO58Um7LgmYFQEW/",
-	"3niF8/om6sAAjocJc9XA69B1zfQnZe9U9qa+VNVYjfZb7HaagC5QSd2SD6DeRFowD8tKx5eA5mDZqHW8",
-	"bGBRdgvnPpTHhjW5B55izXrZBquPjeJWAUO/Yku50ZA2yuilK+Og01rdy0T9MbH9nlT1oKpauvmqxJw6",
-	"fm22wFZvv1hhs/rcvNyozDJHJcoaJEZH/qWS5itSTi94J3aLXN4NloU7M11bUB9RmjILYpOlMjcTl7et",
-	"FpiaHhi40103qy1E1BMHHOqtW532T1sTW1PKVY/vLHjSP7TEj/rQ1cao+/20RU1EtbAZ09utNoXDeH+A",
-	"WyRWrrqgvdAI13aBVSgRshmIKN8I6x45PMys4E+y+iSrvWUVPHv/6aMEQ3zeIbZ7HJIThWCn8rLvsyJQ",
-	"10n7ZUGYzItJtphgxnMV+dQwio0MLVPaVoZl4FeI5QnWFdEYe77OVq5oMHEynGugPgYSlKkSxrJl1eD5",
-	"FVnWQReXPliqbVP5TDxS52rWoyuylMUJq0fg2dvdh//+yQdvKVnTVz8+fwGWa8QH7N/pliayFWb984qo",
-	"98VrkgT0jSMivWPxarYeyKf/LlCOkXmkMnrkw52kIVsPOMq3mAiC9WP5JuOQy/8gGTccqFpD5pvmr3Io",
-	"HV8KMpZ2BsbzF4ZrORL+IaZkkNEUx5pOmCTNXxSxCUrbP4BnbyQcxasfnw/BhUa3rdA02Y2YzSW9PgfB",
-	"8oo0oB/LbGDH0p4XxAiiAqJsW8z+e/AaZKfXEBCvhsRpNMi8K8ugDJLoCGe3DjrqAim/b0yBXsv9SYV0",
-	"2aK2Vs1S1tw9nn7ZeIejrmc4hwbwk6M0ZeBGw6dhDlgRxwglGsD2aYH5PReYy0KiKNSwbq0VRU34ofXE",
-	"ghA7uNG1AMvqR4IE3Qi/foVzlX1YV3phlkyY8YHj52rpa0fQw3AQTD7KIFQzAH1sBD1Bk8lcR9Bn8Wk4",
-	"idDZPD4cQQ/DYLIngh644uYV2WFn3Nykn976zoEHg+DUOjqYBnc+OojmU1gOHM3h6GwcRmf2wDUSYn3Y",
-	"QXB69LBLoqedw1bJtO5B/z90XvLlyAMT1u/ExBGaegrVNO3tT5hxw68HOUHp5ZN/0IEYpor5FTL3oAIL",
-	"kSkGmNVS2c/lgYh200ZBqF00Gz6Z2DCeqoqMX55jl9ibiIAtlUC2VPjWGuVTvUcrmM8S9FttBVTxX8wA",
-	"ofkWpukO3OQwy+R5/xWBYNkw4ssy6/FFA45YNYUMVbkh7Yqo/BY78UDu1GWKAXV5nspqdJ3ihkeGVgUt",
-	"8p5xKRzvDHylPOP35VFbSS/Q6Ti+J9OUXKe+80FwOgjPHtmK9bdYgWV6qrsPOnZe4dlJFTHTl9RZ8lLl",
-	"0RuOVELQlgCbM3+8I3LXOneAferUzLb05RPF06pWxO1tfye+Drq616TLstJlL8Mn3/tB1wI1EfsP1Hu4",
-	"3XbGzAmsaibtdcVhI2FKJSlVBSfqYOYygz6S0FEqWwslnVjkyoCLJjUWeZmCI5O4rgjHW7Q3QcaUEbq3",
-	"n18DXJdJhOz85CSJBjDDQ8riwSoPh8zc4I/p9gRm2GL3djdIokE4GpesnkZn0KXpJ6av/yV58J/yv8Ji",
-	"eEf6WmUJJbdaWpNmepTpbk+eVku7/op4BQFeMivF5PrB/S7/rnkufTTakN6p0tYNCoMIV1ftXOq8yqZs",
-	"KtkQvOEyFa6edIk5A0uV2Qlk9LEKwSoAvXNAaE3tZSMMES5b3AgfUjhfJtlyKQtELAGj+moTkXhzeV5I",
-	"h6ucnxiSK5IjVmxVak4qBmbMENN2CKwQF4sSoF+lo/cV5TAF9v1yh3kxXZTu2940hYayqSGWWbJ13bMz",
-	"ESrF16kHknvVsi9/v0eigd++BaQ5HO04MhW8VUbFUlbD+M9gEAajsfKx1ZMwGE0GjRQK+11D+8YUNNTE",
-	"X+oK0BWxVva+auCZKhg8kP/70/9R///zc0cSv9itHGHfacwRHzCeI7itl4J4/9dXb98Ph8MaYeW9jAgT",
-	"KCeg2b3TvqoLsFrcRIuKBZK+C7k7GFyW9VFcOq/fP1Ev63dvfe+lGtXATO3+r/Xb+mVJ6yiY/e7c0VF2",
-	"aSKMsBmb80fjWfV5R2EfOSA5AmahY5px/MDAqkhTIDxxh6IApSgnVkxmr1I39QTYavLnk84q23Ii7hQh",
-	"f/xlPZwd547pOgpeJUWK/YRywCDHbIXl9bXeHpNZ9Q/IquolxYgBWnCGE7RHYHsIjUNCpMVVxhX86eTD",
-	"m3++dllX8Ke7y8vV1Z8OSclv6mbp+0De+ecvttP1yiyMsLGD+OP6XPatSHUa7Jh2vWcytYboaqW2OeYB",
-	"ZhLxxoCsaZ9JzU/7MENXKDLDMehKB1ySnxWkjsqNqhCIdGMtDKsSQsjlhqzKLu+c8Xjf3Vl5F7JXLafe",
-	"RsEUneowC6aHG8jKxp+OIX/3UMgrNRWViln24i8l7vnjBMcv2DXTQDeWWkVIwzglQ3ARc/wVmitk9Si5",
-	"ulOnwtUFK2SomsEdAx3AV8bPKDNgDI6bvOR2w8CyRK9aAkpisdkgaAjURa0yCxjmCCxLxVHpH/JKWbob",
-	"lHk0S/BMRXQIQgmz33+uCBGjvkSJ2LotSwS2pQ/0PyBdqUC9/ncM4w1aujZXilVtg3bnvAwLLs2YrNKk",
-	"9Q91OiHdHiPtYp8xw0wXUDUgjH57SFZQ1wVzduyAa0BmByyhSagVFtEcgDxZxN/dIiqZPWQQ9zo2Gvto",
-	"UUImHUzOqFU6dYC6QWCMTJWst+cmQooZr4FB3Tukq4fy2cCOtbHGGic38XQ+XyWzVXgWjUfBaHUKowma",
-	"zczJzWx6FsBRPA/RaroKgiCMxvE0ORXc1hhlnrzvaVV1qMFfyXjMQ/S4snosL9S+LnIqy5JXqGgeKipS",
-	"6shcR5zruxG6ugxFDaPrKdTccahfZ5OtrvqHR/NfVG2oGn6bic0Ip8YNAaf2L9r4XxFZKmMjQWQrFOVr",
-	"tFNIyvL0tet6OkMkYc+7z8trGGz3cAm6NL6not5BNUoI/x4OQ3i8Ids3qN/YjN2JPYcMh8RHFG6FPnp/",
-	"8ir+OEfONWvlNlb9fYuT77V/m0uPXdGUS6QTgrSMOAIk8suW4agp3KQjpGuETlfMelqvHLttyZp+UnDP",
-	"GF3X5d9az/XY1R5j5rjM25S8R7rEe7IpIUAPetF1HFBdzq4OFVpdd/y5AglV56eyfnYDLdSdLWFYrdFJ",
-	"7+tblwik3nY3qDA4NfioF06nwdl4Phmdei2IUS+owDrPvXAS2htahQrae4XRo+lYU+q8fVLujsvADRFs",
-	"1A21NN1UKL+nb7pPc6q67lUN6wO5STLt8b8+vPsZyPJooEw9FSrrA9WOjEzlGqoPyVpZBhuwU1VMaXj2",
-	"oUS9u4fOfP5e5v/B0SyZDMJZEA0mZxM4iNDpajCankE0iWFyFiQGYO/ccyXil8bI4OQJ2ynbhtNJmKyi",
-	"6SBcwdlgEiSng7PTBA3C6RxGp6NwPBrFVdslBGF3DwaTr+xhPp2frqIRGkRjhAaTeXg6iGJ4NkhO48l4",
-	"PI7P4nhW9WBhG/bo44ut9b3KcDbAINuIIk6zUNVKeMpB72ch5LauBNaU0R3DRMs8lPrymAYipeseRsEJ",
-	"2ldPWixj6qJFkyuUI5jstQkSJ1CiLN5v/axnGcp6gI3cwoydTOdoNpuEMDqLZ6swXJ3NkyCaTwP5vk4e",
-	"tMaJKVmolKHe66eBPezQFMmap5TBPSmDhkOWGgiePrYGLGzIzf2q0MbvBO9llUtZeVDFcFUe3zKDa7QE",
-	"z6ywjalnKEH/NcAHzeC/CwSWCoJzaeURfsW0MHcoXG5oillNkUr80T75dXCNVGxZjMsHBnANQA7C2p4g",
-	"dJ9i6yL6Nf++EzqgvRsRNCwt6NH2uDMNSFRtTkYdB+oavNQm5sFPzCsB+WzAbb1RMBoPglN55S/QFxmC",
-	"IPhndWssmJxNTxVOrf32aHw+nZ9P58P5fC7ebluvgemvbsaqpOiqtWFK18P1r8Z+qe9U+vMXG/tV7cdq",
-	"aK/e6DjTVgqYw75VAHhCM0ryn8JOv3fYSQbI7Tn5DW1rA+Pw4O7djZ3Yvq9MibZgEqhBXmpwWkcbu/H3",
-	"sYoJWkFZDSD0j7SQf6M3YAvJDkjX3WDGbGia1OFFRkEHKQbWxUmO+KoDEc1F3f0zjmxJ+Nw8uCvtmg34",
-	"q29cmResFgah1/NuVgXuJiF020eG7p5tYx1OpbEOhpPg7J+em56R17oV7Pr+9J+tC8FNAr9YKJ413M46",
-	"BFBYQ/nRJR4rdB71oIa/M2og6oRH3FpzQqDuXQO6QFCfVoM/wmrgnh07MmVp62+zPJx8t0Et+laXdQ5E",
-	"JgTrOJa6twueNU5Wnzs3pW9rmLUPVOfiAa2M+v5h7MwdVL9rV9sBq/60xe0oFenk16Mo354zoG4sfBtE",
-	"pC19jlOguuI+1hmQhUu61yy8fP/JBwqFUwapE8yu3Xix8udm/G1vtMoE7O992lPh0gYutNgSwtU7D8Ng",
-	"Mjmbz7owWuerURDPxuPBeBqcDibTs+ngLE6CwWoOEzgPw9k0DnSXMk4mel1gsshQHgvR8c4Dq+mFDmB4",
-	"570aHm53A3iDGN0ibd8mQywLjyXRMInqm9fzcTg+lVkTpjMVAe8zABv5dQu/LTS2s+bhaDQah5PJfCZd",
-	"2oXEUa7YW4eRno5nZ6fBPByVP+g3w+lsMpqNJkEdxdl63253FEzOAgey7Pj0bDQ9m57d1sBqzV9WH4eo",
-	"kjjQ1sAUILXsdj+B8sO9pPXP5tcAuh2ngbo6hBbGJ4PfYfDzGmj1b3v8l2GenziA5w5uxA0yn74HzMWf",
-	"GsKR1Y1oGemXcH+JRnVsmVCFE1mDtLt3Pmp7XJ2AglWFlvDjaFyP1XWACNpFXeqf9N84dcAJdl6bq0EK",
-	"PmnUnuOzJthkjXOWkr1/8/HyN9AwKfyPVNT1g3D4WQvuWHWqsbcbno34Q15E11cLuKqsWuKiLoegAf6q",
-	"UlK7MlGdpUBVe2YIQsHvk2FaR351Kd8/++9aHKi0j5FIWgPDdheEmn8MraOBssaRvo+r4jQ16HIr6DWN",
-	"wwCdTWM4DWbRaRCuJqPVfJTE3t7SThaC+BGWqg0U3mmkLLErYUGfMk3/UIVFDcKybRMk/J00m/KirEbL",
-	"rJvJfZauBJT5LY2cAaLlVA6GoG/cuv1iEGQU1J2+CKjajXSOawPeVmJowq3+0YK1NQBmbjwDSUQ3sMfo",
-	"yLPEJsTQ5y/7AIbCQTAejMbGkMyHk/lZuxqqBTAksxoiC2AoCs9WIfTqSLba9nRADs2CabhC4XwSzOJx",
-	"CCFcJeMQBlOvC302KQxUKllsaJF756ZSJiZr+WRR8Ng7H4W+d4PQdQJ36sG4QqJV+x9zm6+EtLOEIBwN",
-	"Z8NgEALMQGX6NPTRrAlA682CeTiZotlstYqS+Xiymp1OplE08UpIjaANPDsaB22QpL2T0IKY9fovVU2Q",
-	"5g6za3hgV0qU8FlY5vHW1SbdNSor/ERj6AaH/3T5k/EeGiDPPIfxtdIT3XlHHZMixw9ZPONpFXgw/AKt",
-	"Nu2a/3fALZAQrQf3jioVVLzb8klttIHaLScNscsA1BC6w72ZLp+YQt59mPj8QI/r83cvibZsATnPcVRw",
-	"1WwGGbuhebJAJM535Vr18vLi7eDD3y4Go+lMgpbrQKgV5bfqvKsgaI5gshCetin87j9Ej6gqlt8oLF/r",
-	"UXq7X47GhZKsPmiZxEtPqZ89j95KdSi0GBs9VGL9SNcU1dUjoWGi2yH4ZYOI2OMZaRPLyhp/RUSlVoh/",
-	"ISIUECUvVJWF8k2YZQjmTBVbwSY9Te0hO68h2gJ1n01iaZEkuvn5Efd/KxXVwOhmQBVAola8mJIVFkub",
-	"ZJ36saW8d1IlNQuPuSFt8+cBbFqLYd7fF2uIVrMcZ/T0gk4+wW8Qz/6O0e6QHboH837BfPNek9DHJNlb",
-	"0hcKltgSdkzitHhCwfhDXYusmUaHZTzonZx8F/8Tgtv7CqSUlLK0pHFR3hsZ1otbDCVadYSqi43uW5Mt",
-	"O9fn1mQprU+3Jg/fmuyQjcetZvZJi9U+LMYPiIv1laCbytDEG8oQMYneMUxTsfh2S5fedA4PICo+8ipa",
-	"c2N7Gn334rnnm7stAgqS7TGLCT3qCvpIS+Ph2IEUK+X7PS14v/uCJ5FTtS37ofJL7rnknUi8uUWlsd9/",
-	"Q5voRiNEWQpjg09rjKJCm6s2GGLH4Vd1sl37CtfZE6oFBN5XPPwD639lTN9RvkFoAjcRRFO6IXSz3oze",
-	"bb6dYfSH8qHFXAnf2V7WnvwT54mLvL/WT6VN3YSTWhGpO5UJk8F4iHWF+bJ6larzrgpyxJCoamL7i4S9",
-	"VbToEtD3Ts7QIzLXtGXpLK0RzRpbR0SmakQeEuFazaWnBKXubHDFprpkddSlqdcf/u4pGIKLgm+8889f",
-	"5J1zhf3kuGFzidaYEpiC8mTn4v0bgEgiTyWHrYtwGizkey6/u22hhUjQoVwWrtZ4+evyjENfc/E00ojn",
-	"ko9SDtWHYEOZvOzThPhHpNgKPlRtib8YikmxlQ8EX76U/Pq+B0FfMJkSYVJRupIHOMK6GmThYaUjVVi+",
-	"ncX7Tv4B06oiqVR3nYnFZf1JickLa8PQLZcVDNsNv5b73wHLUIxXOHbDCNtUGojKdlPv3fk5zxppJ8+t",
-	"xuQZdLulT674stmqV18r+9r+/Ec3Pp6FZVzdVSwbM2Wy2829dd9Qy1JIhA2mOchQvqL5FiVNvGWr/VpW",
-	"ve84C9elAeSZN03MDG/htfDmu1qtCga027ysZSHK0VclcrqoNAmgbeCLWHjT5lS+dvXf+l7eLmx//A91",
-	"Ft81p3YLH3cZMq87WvoZ8RuaX4MVTjnKherKklh7hlSastsvt/83AAD//w==",
-}
+// GetPlan operation middleware
+func (sh *strictHandler) GetPlan(w http.ResponseWriter, r *http.Request, planName string, params GetPlanParams) {
+	var request GetPlanRequestObject
 
-// decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,
-// after base64-decoding and flate-decompressing the embedded blob.
-func decodeSpec() ([]byte, error) {
-	encoded := strings.Join(swaggerSpec, "")
-	compressed, err := base64.StdEncoding.DecodeString(encoded)
+	request.PlanName = planName
+	request.Params = params
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.GetPlan(ctx, request.(GetPlanRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetPlan")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
 	if err != nil {
-		return nil, fmt.Errorf("error base64 decoding spec: %w", err)
-	}
-	zr := flate.NewReader(bytes.NewReader(compressed))
-	var buf bytes.Buffer
-	if _, err := buf.ReadFrom(zr); err != nil {
-		return nil, fmt.Errorf("read flate: %w", err)
-	}
-	if err := zr.Close(); err != nil {
-		return nil, fmt.Errorf("close flate reader: %w", err)
-	}
-
-	return buf.Bytes(), nil
-}
-
-var rawSpec = decodeSpecCached()
-
-// a naive cache of the decoded OpenAPI spec
-func decodeSpecCached() func() ([]byte, error) {
-	data, err := decodeSpec()
-	return func() ([]byte, error) {
-		return data, err
-	}
-}
-
-// Constructs a synthetic filesystem for resolving external references when loading openapi specifications.
-func PathToRawSpec(pathToFile string) map[string]func() ([]byte, error) {
-	res := make(map[string]func() ([]byte, error))
-	if len(pathToFile) > 0 {
-		res[pathToFile] = rawSpec
-	}
-
-	return res
-}
-
-// GetSpec returns the OpenAPI specification corresponding to the generated
-// code in this file. External references in the spec are resolved through
-// PathToRawSpec; externally-referenced files must be embedded in their
-// corresponding Go packages (via the import-mapping feature). URL-based
-// external refs are not supported.
-func GetSpec() (swagger *openapi3.T, err error) {
-	resolvePath := PathToRawSpec("")
-
-	loader := openapi3.NewLoader()
-	loader.IsExternalRefsAllowed = true
-	loader.ReadFromURIFunc = func(loader *openapi3.Loader, url *url.URL) ([]byte, error) {
-		pathToFile := url.String()
-		pathToFile = path.Clean(pathToFile)
-		getSpec, ok := resolvePath[pathToFile]
-		if !ok {
-			err1 := fmt.Errorf("path not found: %s", pathToFile)
-			return nil, err1
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(GetPlanResponseObject); ok {
+		if err := validResponse.VisitGetPlanResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
 		}
-		return getSpec()
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
 	}
-	var specData []byte
-	specData, err = rawSpec()
-	if err != nil {
-		return
-	}
-	swagger, err = loader.LoadFromData(specData)
-	if err != nil {
-		return
-	}
-	return
-}
-
-// GetSpecJSON returns the raw JSON bytes of the embedded OpenAPI
-// specification: decompressed but not unmarshaled. External references
-// are not resolved here; the bytes are the spec exactly as embedded by
-// codegen. The result is cached at package init time, so repeated calls
-// are cheap.
-func GetSpecJSON() ([]byte, error) {
-	return rawSpec()
-}
-
-// GetSwagger returns the OpenAPI specification corresponding to the
-// generated code in this file.
-//
-// Deprecated: GetSwagger predates kin-openapi renaming openapi3.Swagger
-// to openapi3.T. Use [GetSpec] instead. This wrapper is retained for
-// backwards compatibility.
-func GetSwagger() (*openapi3.T, error) {
-	return GetSpec()
 }

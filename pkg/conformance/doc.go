@@ -1,5 +1,5 @@
 // Package conformance checks HTTP traffic against the Database API description embedded in
-// gen/dbapi (openapi.yaml).
+// gen/dbapispec (openapi.yaml).
 //
 // A Validator is built once by New and is safe for concurrent use. It routes any request, whether
 // sent to a real regional host or to http://127.0.0.1:PORT/api, or seen by a server with a path-only

@@ -13,7 +13,8 @@ import (
 )
 
 // pathParamNames are the path parameters of the spec, in the order the paths use them.
-var pathParamNames = []string{"database_id", "backup_id", "username", "maintenance_id", "firewall_rule_id", "database_type_version_id"}
+var pathParamNames = []string{"database_id", "backup_id", "username", "maintenance_id", "firewall_rule_id", "database_type_version_id",
+	"restoration_id", "operation_id", "plan_name", "metric_type", "instance_id", "database_type_id"}
 
 // matchSeen is what a ServeMux or Match tells a handler about the request it serves.
 type matchSeen struct {

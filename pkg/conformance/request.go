@@ -36,7 +36,7 @@ func (v *Validator) ValidateRequest(r *http.Request) (*Route, error) {
 }
 
 func (v *Validator) checkRequest(info *opInfo, kr *routers.Route, params map[string]string, r *http.Request) []*Violation {
-	tmpl := Violation{OperationID: info.op.ID, Method: r.Method, Path: requestPath(r), In: "request"}
+	tmpl := Violation{OperationID: info.op.ID, Method: r.Method, Path: requestPath(r), In: "request", Sources: info.op.Sources}
 	var out []*Violation
 	var input *openapi3filter.RequestValidationInput // built for the first parameter kin-openapi checks
 	for i, p := range info.params {

@@ -17,8 +17,8 @@ import (
 func TestValidator_Operations(t *testing.T) {
 	v := newValidator(t)
 	ops := v.Operations()
-	if len(ops) != 31 {
-		t.Fatalf("got %d operations, want 31", len(ops))
+	if len(ops) != 44 {
+		t.Fatalf("got %d operations, want 44", len(ops))
 	}
 	sorted := slices.IsSortedFunc(ops, func(a, b conformance.Operation) int {
 		if c := strings.Compare(a.Path, b.Path); c != 0 {

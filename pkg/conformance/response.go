@@ -39,6 +39,7 @@ func (v *Validator) checkResponse(info *opInfo, req *http.Request, status int, h
 		Path:        requestPath(req),
 		Status:      status,
 		In:          "response",
+		Sources:     info.op.Sources,
 	}
 	ri := info.response(status)
 	if ri == nil {

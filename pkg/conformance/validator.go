@@ -11,7 +11,7 @@ import (
 	"github.com/getkin/kin-openapi/openapi3filter"
 	"github.com/getkin/kin-openapi/routers"
 
-	"github.com/scalingodb/dbapi-go/gen/dbapi"
+	"github.com/scalingodb/dbapi-go/gen/dbapispec"
 )
 
 // apiPrefix is the path prefix of every operation: the base URL of the API ends in /api.
@@ -51,6 +51,9 @@ type Operation struct {
 	Method   string   // "GET"
 	Path     string   // template without the /api prefix, e.g. "/databases/{database_id}/users"
 	Statuses []string // documented response keys, sorted: "200", "401", ..., "5XX"
+	// Sources lists the clients the operation's shape is known from (its x-sources extension, as in
+	// [js-client]); nil when the spec does not mark it.
+	Sources []string
 }
 
 // Route is an operation matched by a request, with the values of its path parameters.
@@ -104,7 +107,7 @@ type contentInfo struct {
 	check     *checker
 }
 
-// New builds a Validator from the embedded spec (dbapi.GetSwagger). The spec's servers are replaced by
+// New builds a Validator from the embedded spec (dbapispec.GetSpec). The spec's servers are replaced by
 // the single relative server "/api", so that requests to any host, and path-only server-side requests,
 // are routed alike.
 func New(opts ...Option) (*Validator, error) {
@@ -112,7 +115,7 @@ func New(opts ...Option) (*Validator, error) {
 	for _, opt := range opts {
 		opt(&o)
 	}
-	doc, err := dbapi.GetSwagger()
+	doc, err := dbapispec.GetSpec()
 	if err != nil {
 		return nil, fmt.Errorf("conformance: load embedded spec: %w", err)
 	}
@@ -172,7 +175,7 @@ func newOpInfo(doc *openapi3.T, path, method string, item *openapi3.PathItem, ko
 		kinRoute:  &routers.Route{Spec: doc, Path: path, PathItem: item, Method: method, Operation: kop},
 		exact:     map[int]*respInfo{},
 		statusSet: map[string]bool{},
-		op:        Operation{ID: kop.OperationID, Method: method, Path: path},
+		op:        Operation{ID: kop.OperationID, Method: method, Path: path, Sources: sources(kop)},
 		pattern:   method + " " + apiPrefix + path,
 	}
 	if info.op.ID == "" {
@@ -338,7 +341,20 @@ func (v *Validator) Operation(id string) (Operation, bool) {
 
 func (o Operation) clone() Operation {
 	o.Statuses = slices.Clone(o.Statuses)
+	o.Sources = slices.Clone(o.Sources)
 	return o
+}
+
+// sources reads an operation's x-sources extension: a list of client names.
+func sources(kop *openapi3.Operation) []string {
+	list, _ := kop.Extensions["x-sources"].([]any)
+	var out []string
+	for _, s := range list {
+		if name, ok := s.(string); ok {
+			out = append(out, name)
+		}
+	}
+	return out
 }
 
 // Route finds the operation of a request; the error is a *ViolationError holding one Violation of Kind

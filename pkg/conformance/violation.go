@@ -41,6 +41,9 @@ type Violation struct {
 	Pointer     string // JSON pointer into the body ("/database_backup/status"), or "header Retry-After", "query page"
 	Expected    string // short: `one of [scheduled pending ...]`, `string, format date-time with offset`, `required property`
 	Got         string // short rendering of the value, truncated to ~80 chars
+	// Sources are the clients the operation's shape is known from (Operation.Sources). When there is
+	// only one, the message says so: the spec may be what is wrong.
+	Sources []string
 }
 
 // Error renders the violation on two or three short lines.
@@ -59,6 +62,9 @@ func (v *Violation) Error() string {
 		fmt.Fprintf(&b, " at %s", v.Pointer)
 	}
 	fmt.Fprintf(&b, "\n  expected: %s\n  got:      %s", v.Expected, v.Got)
+	if len(v.Sources) == 1 {
+		fmt.Fprintf(&b, "\n  note:     this operation's shape comes from one client only (%s): the spec may be wrong", v.Sources[0])
+	}
 	return b.String()
 }
 

@@ -44,7 +44,7 @@ func paramNumber(params any, key string) (float64, bool) {
 
 // RunDatabaseAction runs an engine action; the available actions depend on the database type. An
 // unknown or failed action answers 200 with ok 0 and an error, as the API does.
-func (s *Server) RunDatabaseAction(_ context.Context, req dbapi.RunDatabaseActionRequestObject) (dbapi.RunDatabaseActionResponseObject, error) {
+func (s handlers) RunDatabaseAction(_ context.Context, req dbapi.RunDatabaseActionRequestObject) (dbapi.RunDatabaseActionResponseObject, error) {
 	if req.Body == nil {
 		return errorResponse(http.StatusBadRequest, "missing request body"), nil
 	}

@@ -40,7 +40,7 @@ type backupEnvelope struct {
 }
 
 // ListBackups lists the backups of a database, newest first.
-func (s *Server) ListBackups(_ context.Context, req dbapi.ListBackupsRequestObject) (dbapi.ListBackupsResponseObject, error) {
+func (s handlers) ListBackups(_ context.Context, req dbapi.ListBackupsRequestObject) (dbapi.ListBackupsResponseObject, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	db := s.store.dbs[req.DatabaseID]
@@ -59,7 +59,7 @@ func (s *Server) ListBackups(_ context.Context, req dbapi.ListBackupsRequestObje
 
 // CreateBackup schedules a manual backup. It then runs and ends done (or in error, see
 // WithBackupErrorRate) as the clock advances.
-func (s *Server) CreateBackup(_ context.Context, req dbapi.CreateBackupRequestObject) (dbapi.CreateBackupResponseObject, error) {
+func (s handlers) CreateBackup(_ context.Context, req dbapi.CreateBackupRequestObject) (dbapi.CreateBackupResponseObject, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	st := s.store
@@ -86,7 +86,7 @@ func (s *Server) CreateBackup(_ context.Context, req dbapi.CreateBackupRequestOb
 }
 
 // GetBackup shows one backup, whatever its database.
-func (s *Server) GetBackup(_ context.Context, req dbapi.GetBackupRequestObject) (dbapi.GetBackupResponseObject, error) {
+func (s handlers) GetBackup(_ context.Context, req dbapi.GetBackupRequestObject) (dbapi.GetBackupResponseObject, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	b := s.store.backups[req.BackupID]
@@ -96,33 +96,125 @@ func (s *Server) GetBackup(_ context.Context, req dbapi.GetBackupRequestObject) 
 	return jsonResponse(http.StatusOK, backupEnvelope{toBackupJSON(s.backupView(b, s.cfg.clock.Now()))}), nil
 }
 
-// doneBackup finds a backup of a database that is done, with the response to give otherwise.
-func (s *Server) doneBackup(databaseID, backupID string) (dbapi.Backup, *apiResponse) {
+// doneBackup finds a backup of a database that is done, with the version of its archive, or the
+// response to give otherwise.
+func (s *Server) doneBackup(databaseID, backupID string) (dbapi.Backup, archiveVersion, *apiResponse) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	db := s.store.dbs[databaseID]
 	if db == nil {
 		r := notFound("database")
-		return dbapi.Backup{}, &r
+		return dbapi.Backup{}, archiveVersion{}, &r
 	}
 	b := s.store.backups[backupID]
 	if b == nil || b.db != db {
 		r := notFound("backup")
-		return dbapi.Backup{}, &r
+		return dbapi.Backup{}, archiveVersion{}, &r
 	}
 	v := s.backupView(b, s.cfg.clock.Now())
 	if v.Status != dbapi.BackupStatusDone || v.Size == nil {
 		r := apiResponse{status: http.StatusNotFound, body: dbapi.Error{Error: "backup archive not available yet", Resource: strPtr("backup_archive")}}
-		return dbapi.Backup{}, &r
+		return dbapi.Backup{}, archiveVersion{}, &r
 	}
-	return v, nil
+	return v, s.archiveVersion(b, v), nil
+}
+
+// archiveVersion is one version of a backup's archive: its bytes are a function of the backup ID and
+// gen, so that every version can be served again, and checked, from those two.
+type archiveVersion struct {
+	gen      int
+	modified time.Time // Last-Modified, to the second
+	weakDate bool      // another version had the same Last-Modified
+	etag     string
+}
+
+// archiveVersion returns the current version of the archive of b, whose view is v. Holds s.mu.
+func (s *Server) archiveVersion(b *backup, v dbapi.Backup) archiveVersion {
+	modified := b.modified
+	if b.gen == 0 {
+		modified = v.CreatedAt // a seeded backup without a start
+		if v.StartedAt != nil {
+			modified = *v.StartedAt
+		}
+		if b.lifecycle {
+			modified = v.CreatedAt.Add(s.cfg.backupScheduled + s.cfg.backupRunning) // when it was done
+		}
+	}
+	return archiveVersion{gen: b.gen, modified: modified.UTC().Truncate(time.Second), weakDate: b.weakDate, etag: archiveETag(v.ID, b.gen)}
+}
+
+// archiveETag is the strong validator of version gen of the archive of a backup.
+func archiveETag(backupID string, gen int) string {
+	return fmt.Sprintf(`"%016x-%d"`, hashString(backupID), gen)
+}
+
+// ifRange evaluates an If-Range header against the version (RFC 9110, section 13.1.5): true when
+// the version still has the entity tag or the date it names, so that the Range may be served. An
+// entity tag is compared strongly (a weak one never matches); a date matches only exactly, and only
+// when it identifies one version (no two versions shared its second).
+func (a archiveVersion) ifRange(v string) bool {
+	if strings.HasPrefix(v, `"`) || strings.HasPrefix(v, "W/") {
+		return v == a.etag
+	}
+	t, err := http.ParseTime(v)
+	return err == nil && !a.weakDate && t.Equal(a.modified)
+}
+
+// changeArchive gives the archive of a backup new bytes, so a new ETag, and a new Last-Modified:
+// now, to the second, or the previous one when now is not later (the date is then weak).
+func (s *Server) changeArchive(backupID string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	b := s.store.backups[backupID]
+	if b == nil {
+		return
+	}
+	prev := s.archiveVersion(b, s.backupView(b, s.cfg.clock.Now())).modified
+	now := s.cfg.clock.Now().UTC().Truncate(time.Second)
+	b.gen++
+	if now.After(prev) {
+		b.modified, b.weakDate = now, false
+	} else {
+		b.modified, b.weakDate = prev, true
+	}
+}
+
+// Archive returns the bytes of the archive of a backup as the Server served them with the ETag etag
+// (any version it has served: see Faults.ArchiveChangeRate), or as it serves them now when etag is
+// empty, so that a test can check what a client downloaded. It fails when the backup is unknown or
+// not done, or when the Server never gave that ETag to its archive.
+func (s *Server) Archive(backupID, etag string) (io.Reader, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	b := s.store.backups[backupID]
+	if b == nil {
+		return nil, fmt.Errorf("mockserver: Archive: unknown backup %q", backupID)
+	}
+	v := s.backupView(b, s.cfg.clock.Now())
+	if v.Status != dbapi.BackupStatusDone || v.Size == nil {
+		return nil, fmt.Errorf("mockserver: Archive: backup %q is %s, not done", backupID, v.Status)
+	}
+	gen := b.gen
+	if etag != "" {
+		gen = -1
+		for g := 0; g <= b.gen; g++ {
+			if archiveETag(backupID, g) == etag {
+				gen = g
+				break
+			}
+		}
+		if gen < 0 {
+			return nil, fmt.Errorf("mockserver: Archive: backup %q never had the ETag %s", backupID, etag)
+		}
+	}
+	return &archiveReader{block: archiveBlock(backupID, gen), remain: *v.Size, ctx: context.Background()}, nil
 }
 
 func strPtr(s string) *string { return &s }
 
 // GetBackupArchive returns a pre-signed URL on the mock itself, valid for the download TTL.
-func (s *Server) GetBackupArchive(ctx context.Context, req dbapi.GetBackupArchiveRequestObject) (dbapi.GetBackupArchiveResponseObject, error) {
-	if _, resp := s.doneBackup(req.DatabaseID, req.BackupID); resp != nil {
+func (s handlers) GetBackupArchive(ctx context.Context, req dbapi.GetBackupArchiveRequestObject) (dbapi.GetBackupArchiveResponseObject, error) {
+	if _, _, resp := s.doneBackup(req.DatabaseID, req.BackupID); resp != nil {
 		return *resp, nil
 	}
 	expiry := s.cfg.clock.Now().Add(s.cfg.downloadTTL).Unix()
@@ -160,19 +252,21 @@ func (s *Server) checkDownload(databaseID, backupID, token string) bool {
 }
 
 // DownloadBackup serves the archive of a done backup, authorised by its pre-signed token, with support
-// for one byte range.
-func (s *Server) DownloadBackup(ctx context.Context, req dbapi.DownloadBackupRequestObject) (dbapi.DownloadBackupResponseObject, error) {
+// for one byte range, made conditional by If-Range. Both answers carry the version's ETag and
+// Last-Modified.
+func (s handlers) DownloadBackup(ctx context.Context, req dbapi.DownloadBackupRequestObject) (dbapi.DownloadBackupResponseObject, error) {
 	if !s.checkDownload(req.DatabaseID, req.BackupID, req.Params.Token) {
 		return forbidden("the download link is invalid or has expired"), nil
 	}
-	b, resp := s.doneBackup(req.DatabaseID, req.BackupID)
+	b, ver, resp := s.doneBackup(req.DatabaseID, req.BackupID)
 	if resp != nil {
 		return *resp, nil
 	}
 	size := *b.Size
 	bytesUnit := "bytes"
-	body := &archiveReader{block: archiveBlock(b.ID), rate: s.cfg.bandwidth, ctx: ctx}
-	if req.Params.Range != nil {
+	etag, modified := ver.etag, ver.modified.Format(http.TimeFormat)
+	body := &archiveReader{block: archiveBlock(b.ID, ver.gen), rate: s.cfg.bandwidth, ctx: ctx}
+	if req.Params.Range != nil && (req.Params.IfRange == nil || ver.ifRange(*req.Params.IfRange)) {
 		start, end, status := parseRange(*req.Params.Range, size)
 		switch status {
 		case http.StatusRequestedRangeNotSatisfiable:
@@ -185,14 +279,14 @@ func (s *Server) DownloadBackup(ctx context.Context, req dbapi.DownloadBackupReq
 			return downloadResponse{dbapi.DownloadBackup206ApplicationOctetStreamResponse{
 				Body: body, ContentLength: n,
 				Headers: dbapi.DownloadBackup206ResponseHeaders{AcceptRanges: &bytesUnit, ContentLength: &n,
-					ContentRange: fmt.Sprintf("bytes %d-%d/%d", start, end, size)},
+					ContentRange: fmt.Sprintf("bytes %d-%d/%d", start, end, size), ETag: &etag, LastModified: &modified},
 			}}, nil
 		}
 	}
 	body.remain = size
 	return downloadResponse{dbapi.DownloadBackup200ApplicationOctetStreamResponse{
 		Body: body, ContentLength: size,
-		Headers: dbapi.DownloadBackup200ResponseHeaders{AcceptRanges: &bytesUnit, ContentLength: &size},
+		Headers: dbapi.DownloadBackup200ResponseHeaders{AcceptRanges: &bytesUnit, ContentLength: &size, ETag: &etag, LastModified: &modified},
 	}}, nil
 }
 
@@ -242,9 +336,10 @@ func parseRange(h string, size int64) (start, end int64, status int) {
 // client against the mock measures the client. Making a block costs about 0.2 ms a download.
 const archiveBlockSize = 512 << 10
 
-// archiveBlock is the pseudo-random block an archive repeats, seeded by the backup ID.
-func archiveBlock(backupID string) []byte {
-	rng := rand.New(rand.NewPCG(hashString(backupID), 0x5ca1))
+// archiveBlock is the pseudo-random block that version gen of an archive repeats, seeded by the
+// backup ID and gen.
+func archiveBlock(backupID string, gen int) []byte {
+	rng := rand.New(rand.NewPCG(hashString(backupID), 0x5ca1+uint64(gen)<<32))
 	b := make([]byte, archiveBlockSize)
 	for i := 0; i < len(b); i += 8 {
 		v := rng.Uint64()
@@ -255,10 +350,11 @@ func archiveBlock(backupID string) []byte {
 	return b
 }
 
-// ArchiveContent returns the bytes the mock serves for the archive of a backup of the given size, so
-// that a test can check what a client downloaded.
+// ArchiveContent returns the bytes a Server serves for the archive of a backup of the given size,
+// as long as no fault changed them (see Server.Archive), so that a test can check what a client
+// downloaded.
 func ArchiveContent(backupID string, size int64) io.Reader {
-	return &archiveReader{block: archiveBlock(backupID), remain: size, ctx: context.Background()}
+	return &archiveReader{block: archiveBlock(backupID, 0), remain: size, ctx: context.Background()}
 }
 
 // archiveReader streams remain bytes of an archive from offset off, paced to rate bytes per second

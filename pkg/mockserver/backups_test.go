@@ -236,7 +236,7 @@ func TestDownload_LargeSeededBackup(t *testing.T) {
 	if r.status != http.StatusPartialContent || len(r.body) != 1000 {
 		t.Fatalf("status %d, %d bytes", r.status, len(r.body))
 	}
-	block := archiveBlock(big.ID)
+	block := archiveBlock(big.ID, 0)
 	for i, b := range r.body {
 		if o := gib - 1000 + int64(i); b != block[o%archiveBlockSize] {
 			t.Fatalf("byte %d differs", o)

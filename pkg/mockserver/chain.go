@@ -11,6 +11,7 @@ import (
 	"sync"
 
 	"github.com/scalingodb/dbapi-go/gen/dbapi"
+	"github.com/scalingodb/dbapi-go/gen/dbapispec"
 	"github.com/scalingodb/dbapi-go/pkg/conformance"
 )
 
@@ -41,8 +42,8 @@ func baseURL(ctx context.Context) string {
 	return scheme + "://" + r.Host
 }
 
-// buildChain assembles the handler chain, outermost first: request ID → faults → mutations →
-// dispatch → auth → conformance → operation.
+// buildChain assembles the handler chain, outermost first: request ID → limits (body cap, read
+// and write deadlines) → faults → mutations → dispatch → auth → conformance → operation.
 //
 // Requests are routed once, by dispatch, with the conformance router (Validator.Match), which reads
 // the paths of the spec itself and records the path parameters where the generated handlers look for
@@ -50,7 +51,7 @@ func baseURL(ctx context.Context) string {
 // middleware is bound to the operation (OperationMiddleware) and does not route again. (The chain
 // once routed three times per request, then twice, through a ServeMux and the conformance router.)
 func (s *Server) buildChain() (http.Handler, error) {
-	strict := dbapi.NewStrictHandlerWithOptions(s, []dbapi.StrictMiddlewareFunc{keepRequest}, dbapi.StrictHTTPServerOptions{
+	strict := dbapi.NewStrictHandlerWithOptions(handlers{s}, []dbapi.StrictMiddlewareFunc{keepRequest}, dbapi.StrictHTTPServerOptions{
 		RequestErrorHandlerFunc: func(w http.ResponseWriter, _ *http.Request, err error) {
 			writeError(w, http.StatusBadRequest, "There was a problem in the JSON you submitted: "+shortError(err))
 		},
@@ -80,7 +81,11 @@ func (s *Server) buildChain() (http.Handler, error) {
 		if err != nil {
 			return nil, err
 		}
-		s.operations[op.ID] = s.auth(op.ID, checked)
+		h := s.auth(op.ID, checked)
+		if op.ID == "downloadBackup" && s.faults != nil && s.faults.f.ArchiveChangeRate > 0 {
+			h = s.changeArchives(h)
+		}
+		s.operations[op.ID] = h
 	}
 	h := s.dispatch()
 	if len(s.muts) > 0 {
@@ -89,7 +94,7 @@ func (s *Server) buildChain() (http.Handler, error) {
 	if s.faults != nil {
 		h = s.injectFaults(h)
 	}
-	return s.withRequestID(h), nil
+	return s.withRequestID(s.limit(h)), nil
 }
 
 // routeTable collects the handlers that dbapi.HandlerWithOptions registers, by pattern, so that
@@ -139,7 +144,7 @@ func (s *Server) dispatch() http.Handler {
 // decoding the embedded spec costs milliseconds. The map is never written after.
 var operationsWithBody = sync.OnceValue(func() map[string]bool {
 	m := map[string]bool{}
-	doc, err := dbapi.GetSwagger()
+	doc, err := dbapispec.GetSpec()
 	if err != nil {
 		return m
 	}

@@ -16,8 +16,8 @@ func TestDispatch_EveryOperation(t *testing.T) {
 		t.Fatal(err)
 	}
 	ops := testValidator(t).Operations()
-	if len(ops) != 31 {
-		t.Fatalf("%d operations, want 31", len(ops))
+	if len(ops) != 44 {
+		t.Fatalf("%d operations, want 44", len(ops))
 	}
 	for _, op := range ops {
 		p := apiBase + op.Path

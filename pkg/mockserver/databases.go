@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/url"
 	"slices"
 	"time"
 
@@ -18,11 +19,12 @@ func (s *Server) databaseView(db *database, now time.Time) dbapi.Database {
 	d.Features = s.featuresView(db, now)
 	d.PeriodicBackupsScheduledAt = slices.Clone(d.PeriodicBackupsScheduledAt)
 	d.Instances = slices.Clone(d.Instances)
+	d.CurrentOperationID = s.currentOperation(db, now)
 	return d
 }
 
 // GetDatabase shows a database.
-func (s *Server) GetDatabase(_ context.Context, req dbapi.GetDatabaseRequestObject) (dbapi.GetDatabaseResponseObject, error) {
+func (s handlers) GetDatabase(_ context.Context, req dbapi.GetDatabaseRequestObject) (dbapi.GetDatabaseResponseObject, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	db := s.store.dbs[req.DatabaseID]
@@ -33,7 +35,7 @@ func (s *Server) GetDatabase(_ context.Context, req dbapi.GetDatabaseRequestObje
 }
 
 // UpdateDatabase changes the periodic backup settings or the maintenance window (PATCH).
-func (s *Server) UpdateDatabase(_ context.Context, req dbapi.UpdateDatabaseRequestObject) (dbapi.UpdateDatabaseResponseObject, error) {
+func (s handlers) UpdateDatabase(_ context.Context, req dbapi.UpdateDatabaseRequestObject) (dbapi.UpdateDatabaseResponseObject, error) {
 	if req.Body == nil {
 		return errorResponse(http.StatusBadRequest, "missing request body"), nil
 	}
@@ -41,7 +43,7 @@ func (s *Server) UpdateDatabase(_ context.Context, req dbapi.UpdateDatabaseReque
 }
 
 // PutDatabase is the PUT form of UpdateDatabase.
-func (s *Server) PutDatabase(_ context.Context, req dbapi.PutDatabaseRequestObject) (dbapi.PutDatabaseResponseObject, error) {
+func (s handlers) PutDatabase(_ context.Context, req dbapi.PutDatabaseRequestObject) (dbapi.PutDatabaseResponseObject, error) {
 	if req.Body == nil {
 		return errorResponse(http.StatusBadRequest, "missing request body"), nil
 	}
@@ -108,7 +110,7 @@ func (s *Server) updateDatabase(id string, in dbapi.DatabaseUpdate) apiResponse 
 }
 
 // UpgradeDatabase starts an upgrade to the next version: 202 with a Location and the target version.
-func (s *Server) UpgradeDatabase(ctx context.Context, req dbapi.UpgradeDatabaseRequestObject) (dbapi.UpgradeDatabaseResponseObject, error) {
+func (s handlers) UpgradeDatabase(ctx context.Context, req dbapi.UpgradeDatabaseRequestObject) (dbapi.UpgradeDatabaseResponseObject, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	db := s.store.dbs[req.DatabaseID]
@@ -122,9 +124,8 @@ func (s *Server) UpgradeDatabase(ctx context.Context, req dbapi.UpgradeDatabaseR
 	if !ok {
 		return invalid("version", "has no known next version"), nil
 	}
-	opID := s.store.newID()
-	db.db.CurrentOperationID = &opID
-	loc := baseURL(ctx) + "/api/operations/" + opID
+	opID := s.startOperation(db, OperationTypeUpgrade, s.cfg.clock.Now()).id
+	loc := baseURL(ctx) + apiBase + "/databases/" + url.PathEscape(req.DatabaseID) + "/operations/" + opID
 	mw := db.db.MaintenanceWindow
 	msg := fmt.Sprintf("Database upgrade to %d.%d.%d-%d is pending", next.Major, next.Minor, next.Patch, next.Build)
 	warning := ""
@@ -146,7 +147,7 @@ func pitrWindow(now time.Time) (time.Time, time.Time) {
 }
 
 // RestoreDatabasePitr starts a point-in-time restore (PostgreSQL only).
-func (s *Server) RestoreDatabasePitr(_ context.Context, req dbapi.RestoreDatabasePitrRequestObject) (dbapi.RestoreDatabasePitrResponseObject, error) {
+func (s handlers) RestoreDatabasePitr(_ context.Context, req dbapi.RestoreDatabasePitrRequestObject) (dbapi.RestoreDatabasePitrResponseObject, error) {
 	if req.Body == nil {
 		return errorResponse(http.StatusBadRequest, "missing request body"), nil
 	}
@@ -164,14 +165,12 @@ func (s *Server) RestoreDatabasePitr(_ context.Context, req dbapi.RestoreDatabas
 	if rt := req.Body.RestoreTime; rt.Before(from) || rt.After(to) {
 		return invalid("restore_time", "should be within the recovery window"), nil
 	}
-	id := s.store.newID()
-	typ, status := "pitr_restore", dbapi.OperationStatusPending
-	created := now.UTC()
-	return dbapi.RestoreDatabasePitr201JSONResponse{Operation: dbapi.Operation{ID: id, Type: &typ, Status: &status, CreatedAt: &created}}, nil
+	op := s.operationView(s.startOperation(db, OperationTypePitrRestore, now), now)
+	return dbapi.RestoreDatabasePitr201JSONResponse{Operation: dbapi.Operation{ID: op.ID, Type: &op.Type, Status: &op.Status, CreatedAt: &op.CreatedAt, FinishedAt: op.FinishedAt}}, nil
 }
 
 // GetPitrRecoveryWindow shows the recovery window (PostgreSQL only, 404 otherwise).
-func (s *Server) GetPitrRecoveryWindow(_ context.Context, req dbapi.GetPitrRecoveryWindowRequestObject) (dbapi.GetPitrRecoveryWindowResponseObject, error) {
+func (s handlers) GetPitrRecoveryWindow(_ context.Context, req dbapi.GetPitrRecoveryWindowRequestObject) (dbapi.GetPitrRecoveryWindowResponseObject, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	db := s.store.dbs[req.DatabaseID]
@@ -204,7 +203,7 @@ func findFeature(db *database, name string) int {
 
 // EnableDatabaseFeature asks for a feature; it is PENDING_TO_ACTIVATE, then ACTIVATED on the
 // database once the activation delay has passed.
-func (s *Server) EnableDatabaseFeature(_ context.Context, req dbapi.EnableDatabaseFeatureRequestObject) (dbapi.EnableDatabaseFeatureResponseObject, error) {
+func (s handlers) EnableDatabaseFeature(_ context.Context, req dbapi.EnableDatabaseFeatureRequestObject) (dbapi.EnableDatabaseFeatureResponseObject, error) {
 	if req.Body == nil {
 		return errorResponse(http.StatusBadRequest, "missing request body"), nil
 	}
@@ -235,7 +234,7 @@ func (s *Server) EnableDatabaseFeature(_ context.Context, req dbapi.EnableDataba
 }
 
 // DisableDatabaseFeature turns a feature off.
-func (s *Server) DisableDatabaseFeature(_ context.Context, req dbapi.DisableDatabaseFeatureRequestObject) (dbapi.DisableDatabaseFeatureResponseObject, error) {
+func (s handlers) DisableDatabaseFeature(_ context.Context, req dbapi.DisableDatabaseFeatureRequestObject) (dbapi.DisableDatabaseFeatureResponseObject, error) {
 	name := req.Params.Feature
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -3,6 +3,7 @@ package mockserver_test
 import (
 	"context"
 	"fmt"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"time"
@@ -91,4 +92,67 @@ func ExampleMutations() {
 	// array-where-object (getDatabase): database is an array holding the database
 	// bare-object-where-envelope-required (getBackup): the backup is not wrapped in database_backup
 	// body-on-204 (deleteDatabaseUser): the 204 answer carries a JSON body
+}
+
+// With ArchiveChangeRate, an archive changes after a download: a resume that sends the first
+// answer's ETag in If-Range gets the whole new archive (200), not a range of it to splice onto the
+// old bytes.
+func ExampleFaults_archiveChange() {
+	srv, err := mockserver.New(mockserver.WithSeed(mockserver.DemoSeed()),
+		mockserver.WithFaults(mockserver.Faults{ArchiveChangeRate: 1}))
+	if err != nil {
+		panic(err)
+	}
+	ts := httptest.NewServer(srv.Handler())
+	defer ts.Close()
+	c, _ := dbapi.NewClientWithResponses(ts.URL+"/api", bearer(mockserver.DefaultToken))
+	ctx := context.Background()
+	link, err := c.GetBackupArchiveWithResponse(ctx, "my-db-123", mockserver.DemoBackupID)
+	if err != nil {
+		panic(err)
+	}
+	get := func(header ...string) *http.Response {
+		req, _ := http.NewRequest(http.MethodGet, link.JSON200.DownloadURL, nil)
+		for i := 0; i+1 < len(header); i += 2 {
+			req.Header.Set(header[i], header[i+1])
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			panic(err)
+		}
+		resp.Body.Close() // a real client would read the body
+		return resp
+	}
+	first := get("Range", "bytes=0-999")
+	resumed := get("Range", "bytes=1000-", "If-Range", first.Header.Get("ETag"))
+	fmt.Println(first.StatusCode, resumed.StatusCode, first.Header.Get("ETag") != resumed.Header.Get("ETag"))
+	// Output:
+	// 206 200 true
+}
+
+// HTTPServer serves the mock with its header and idle time limits, as cmd/scalingodb-mock does.
+func ExampleServer_HTTPServer() {
+	srv, err := mockserver.New(mockserver.WithSeed(mockserver.DemoSeed()),
+		mockserver.WithTimeouts(mockserver.Timeouts{Idle: 30 * time.Second}))
+	if err != nil {
+		panic(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		panic(err)
+	}
+	hs := srv.HTTPServer()
+	go func() { _ = hs.Serve(ln) }()
+	defer hs.Close()
+
+	req, _ := http.NewRequest(http.MethodGet, "http://"+ln.Addr().String()+"/api/databases/my-db-123", nil)
+	req.Header.Set("Authorization", "Bearer "+mockserver.DefaultToken)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		panic(err)
+	}
+	resp.Body.Close()
+	fmt.Println(resp.StatusCode, hs.ReadHeaderTimeout, hs.IdleTimeout)
+	// Output:
+	// 200 10s 30s
 }

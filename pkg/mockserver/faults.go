@@ -13,8 +13,8 @@ import (
 )
 
 // Faults describes the failures a Server injects, by WithFaults. Rates are shares of requests,
-// between 0 and 1, and their sum cannot exceed 1. The sequence of faults is deterministic for a Seed
-// and an order of requests.
+// between 0 and 1; ErrorRate, RateLimitRate and ResetRate cannot add up to more than 1. The sequence
+// of faults is deterministic for a Seed and an order of requests.
 type Faults struct {
 	// Latency is added to every request.
 	Latency time.Duration
@@ -29,6 +29,12 @@ type Faults struct {
 	// ResetRate is the share of requests whose connection is cut in the middle of the body, after the
 	// headers and part of it (for a download, part of the archive) have been sent.
 	ResetRate float64
+	// ArchiveChangeRate is the share of archive downloads (downloadBackup answers 200 or 206) after
+	// which that archive's bytes change, and with them its ETag and Last-Modified, its size staying
+	// the same: 1 changes it after every download. It tests a client's defence against splicing two
+	// versions of an archive when it resumes. It is drawn apart from the other rates and does not
+	// count in their sum.
+	ArchiveChangeRate float64
 	// Seed seeds the fault sequence.
 	Seed int64
 }
@@ -39,7 +45,7 @@ func WithFaults(f Faults) Option {
 }
 
 func (f Faults) check() error {
-	for _, r := range []float64{f.ErrorRate, f.RateLimitRate, f.ResetRate} {
+	for _, r := range []float64{f.ErrorRate, f.RateLimitRate, f.ResetRate, f.ArchiveChangeRate} {
 		if r < 0 || r > 1 {
 			return fmt.Errorf("mockserver: fault rate %v is not in [0, 1]", r)
 		}
@@ -54,25 +60,34 @@ func (f Faults) check() error {
 }
 
 func (f Faults) active() bool {
-	return f.Latency > 0 || f.ErrorRate > 0 || f.RateLimitRate > 0 || f.ResetRate > 0
+	return f.Latency > 0 || f.ErrorRate > 0 || f.RateLimitRate > 0 || f.ResetRate > 0 || f.ArchiveChangeRate > 0
 }
 
 // FaultRecord is one injected fault in the Server's FaultLog.
 type FaultRecord struct {
-	RequestID   string // the X-Request-Id of the answer
-	OperationID string // the operation the request was routed to ("" if none)
-	Kind        string // "error", "rate-limit" or "reset"
-	Status      int    // the status sent (for a reset, the status of the cut answer)
+	RequestID   string    // the X-Request-Id of the answer
+	OperationID string    // the operation the request was routed to ("" if none)
+	Kind        FaultKind // what was injected
+	Status      int       // the status sent (for a reset, the status of the cut answer)
 	// Applied tells whether the operation ran and succeeded before the fault: a create answered 5xx
 	// with Applied true did create its resource.
 	Applied bool
 }
 
-// Fault kinds.
+// FaultKind names a kind of injected fault in a FaultRecord.
+type FaultKind string
+
+// The kinds of fault a Server injects (see Faults).
 const (
-	FaultError     = "error"
-	FaultRateLimit = "rate-limit"
-	FaultReset     = "reset"
+	// FaultError is a 500, 502 or 503 answer with a JSON Error body (Faults.ErrorRate).
+	FaultError FaultKind = "error"
+	// FaultRateLimit is a 429 answer with Retry-After (Faults.RateLimitRate).
+	FaultRateLimit FaultKind = "rate-limit"
+	// FaultReset is a connection cut in the middle of the body (Faults.ResetRate).
+	FaultReset FaultKind = "reset"
+	// FaultArchiveChange is a change of an archive's bytes after a download
+	// (Faults.ArchiveChangeRate); its record is that of the download, served before the change.
+	FaultArchiveChange FaultKind = "archive-change"
 )
 
 type faultInjector struct {
@@ -87,7 +102,7 @@ func newFaultInjector(f Faults) *faultInjector {
 }
 
 type faultPlan struct {
-	kind   string
+	kind   FaultKind
 	status int
 	after  bool
 }
@@ -108,6 +123,13 @@ func (fi *faultInjector) plan(write bool) faultPlan {
 		return faultPlan{kind: FaultReset}
 	}
 	return faultPlan{}
+}
+
+// changes tells whether an archive changes after a download that served it.
+func (fi *faultInjector) changes() bool {
+	fi.mu.Lock()
+	defer fi.mu.Unlock()
+	return fi.rng.Float64() < fi.f.ArchiveChangeRate
 }
 
 func (fi *faultInjector) record(r FaultRecord) {
@@ -171,6 +193,49 @@ func (s *Server) injectFaults(next http.Handler) http.Handler {
 		}
 	})
 }
+
+// changeArchives wraps the chain of downloadBackup: a download that serves an archive (200 or 206)
+// changes it at the rate Faults.ArchiveChangeRate. The change is made as the answer's header goes
+// out, when the download's bytes are already chosen, so that any request that comes after the
+// header sees the new version.
+func (s *Server) changeArchives(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		next.ServeHTTP(&changeWriter{ResponseWriter: w, s: s, r: r}, r)
+	})
+}
+
+// changeWriter passes a download through, and changes its archive when its header is written.
+type changeWriter struct {
+	http.ResponseWriter
+	s           *Server
+	r           *http.Request
+	wroteHeader bool
+}
+
+func (cw *changeWriter) WriteHeader(code int) {
+	if !cw.wroteHeader && code >= 200 {
+		cw.wroteHeader = true
+		if (code == http.StatusOK || code == http.StatusPartialContent) && cw.s.faults.changes() {
+			cw.s.changeArchive(cw.r.PathValue("backup_id"))
+			cw.s.faults.record(FaultRecord{RequestID: cw.Header().Get("X-Request-Id"), OperationID: "downloadBackup",
+				Kind: FaultArchiveChange, Status: code, Applied: true})
+		}
+	}
+	cw.ResponseWriter.WriteHeader(code)
+}
+
+func (cw *changeWriter) Write(p []byte) (int, error) {
+	if !cw.wroteHeader {
+		cw.WriteHeader(http.StatusOK)
+	}
+	return cw.ResponseWriter.Write(p)
+}
+
+// Flush passes a flush through.
+func (cw *changeWriter) Flush() { _ = http.NewResponseController(cw.ResponseWriter).Flush() }
+
+// Unwrap gives http.ResponseController access to the underlying writer.
+func (cw *changeWriter) Unwrap() http.ResponseWriter { return cw.ResponseWriter }
 
 // discardWriter runs an operation whose answer a fault replaces.
 type discardWriter struct {
@@ -236,8 +301,8 @@ func (rw *resetWriter) Write(p []byte) (int, error) {
 }
 
 func (rw *resetWriter) Flush() {
-	if f, ok := rw.ResponseWriter.(http.Flusher); ok && !rw.done {
-		f.Flush()
+	if !rw.done {
+		_ = http.NewResponseController(rw.ResponseWriter).Flush()
 	}
 }
 
@@ -249,14 +314,11 @@ func (rw *resetWriter) cut() {
 		return
 	}
 	rw.done = true
-	if f, ok := rw.ResponseWriter.(http.Flusher); ok {
-		f.Flush()
-	}
-	if h, ok := rw.ResponseWriter.(http.Hijacker); ok {
-		if conn, _, err := h.Hijack(); err == nil {
-			_ = conn.Close()
-			return
-		}
+	rc := http.NewResponseController(rw.ResponseWriter)
+	_ = rc.Flush()
+	if conn, _, err := rc.Hijack(); err == nil {
+		_ = conn.Close()
+		return
 	}
 	panic(http.ErrAbortHandler)
 }

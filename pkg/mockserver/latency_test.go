@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"net"
-	"net/http"
 	"os"
 	"os/exec"
 	"runtime"
@@ -16,6 +15,10 @@ import (
 
 	"github.com/scalingodb/dbapi-go/internal/loadgen"
 )
+
+// benchGCPercent is the GOGC that cmd/scalingodb-mock runs with (its gcPercent), given to both
+// servers the latency benchmark compares.
+const benchGCPercent = 800
 
 // serveEnv makes the test binary a server for BenchmarkListUsersLatency: "mock" or "bare".
 const serveEnv = "MOCKSERVER_BENCH_SERVE"
@@ -64,7 +67,8 @@ func benchServer(kind string) int {
 	if err != nil {
 		return fail(err)
 	}
-	srv := &http.Server{Handler: h}
+	srv := s.HTTPServer() // the time limits of cmd/scalingodb-mock, for both servers
+	srv.Handler = h
 	go func() { _ = srv.Serve(ln) }()
 	fmt.Println(ln.Addr())
 	_, _ = io.Copy(io.Discard, os.Stdin)
@@ -89,12 +93,13 @@ func command(prefix []string, env ...string) *exec.Cmd {
 	return cmd
 }
 
-// startServer starts a benchServer process and returns its address and a function that stops it.
-func startServer(b *testing.B, prefix []string, kind string) (string, func()) {
+// startServer starts a benchServer process and returns its address, its process ID and a function
+// that stops it.
+func startServer(b *testing.B, prefix []string, kind string) (string, int, func()) {
 	b.Helper()
 	env := []string{serveEnv + "=" + kind}
 	if os.Getenv("GOGC") == "" {
-		env = append(env, "GOGC="+strconv.Itoa(GCPercent)) // as cmd/scalingodb-mock runs, for both servers
+		env = append(env, "GOGC="+strconv.Itoa(benchGCPercent)) // as cmd/scalingodb-mock runs, for both servers
 	}
 	cmd := command(prefix, env...)
 	stdin, err := cmd.StdinPipe()
@@ -120,14 +125,14 @@ func startServer(b *testing.B, prefix []string, kind string) (string, func()) {
 		stop()
 		b.Fatalf("%s server did not start: %v", kind, err)
 	}
-	return line[:len(line)-1], stop
+	return line[:len(line)-1], cmd.Process.Pid, stop
 }
 
 // BenchmarkListUsersLatency measures GET /databases/{id}/users under 50 concurrent clients, closed
 // loop, as wrk -c50 would: the mock (request and response validation on) and a bare net/http
 // handler answering the same bytes take turns, seven rounds each. The server and the clients
 // (internal/loadgen) are processes of their own, each pinned to one of two cores when taskset is
-// there; both servers collect garbage at GCPercent, as cmd/scalingodb-mock does. It reports the
+// there; both servers collect garbage at benchGCPercent, as cmd/scalingodb-mock does. It reports the
 // medians over the rounds of each side's p99 and p50 in milliseconds, and of the mock's throughput
 // over the bare handler's, and logs every round. The goals: p99 ≤ 5 ms, ratio ≥ 0.6.
 func BenchmarkListUsersLatency(b *testing.B) {
@@ -141,7 +146,7 @@ func BenchmarkListUsersLatency(b *testing.B) {
 		Duration: 1500 * time.Millisecond,
 	}
 	measure := func(kind string) loadgen.Result {
-		addr, stop := startServer(b, serverPin, kind)
+		addr, _, stop := startServer(b, serverPin, kind)
 		defer stop()
 		s := spec
 		s.Addr = addr

@@ -156,7 +156,7 @@ func setInFirst(key, field string, value any) func(v any) any {
 
 func catalogue() []Mutation {
 	users, backups := "database-users", "database_backups"
-	return []Mutation{
+	return append(jsOnlyMutations(), []Mutation{
 		{Name: "missing-required-field", OperationID: "listDatabaseUsers", Description: "a user lacks the required read_only",
 			apply: rewriteJSON(200, func(v any) any {
 				if e := first(v, users); e != nil {
@@ -280,7 +280,7 @@ func catalogue() []Mutation {
 			apply: func(w http.ResponseWriter, r *http.Request, next http.Handler) {
 				next.ServeHTTP(&dropContentRange{ResponseWriter: w}, r)
 			}},
-	}
+	}...)
 }
 
 // dropContentRange streams a download and removes Content-Range from a 206 answer.
@@ -306,15 +306,12 @@ func (d *dropContentRange) Flush() {
 // sendBodyOn204 writes a 204 with a body, which net/http refuses to do: on a real connection it
 // writes the raw answer itself and closes the connection.
 func sendBodyOn204(w http.ResponseWriter, body []byte) {
-	if h, ok := w.(http.Hijacker); ok {
-		conn, buf, err := h.Hijack()
-		if err == nil {
-			defer conn.Close()
-			fmt.Fprintf(buf, "HTTP/1.1 204 No Content\r\nContent-Type: application/json\r\nContent-Length: %d\r\nX-Request-Id: %s\r\nConnection: close\r\n\r\n%s",
-				len(body), w.Header().Get("X-Request-Id"), body)
-			_ = buf.Flush()
-			return
-		}
+	if conn, buf, err := http.NewResponseController(w).Hijack(); err == nil {
+		defer conn.Close()
+		fmt.Fprintf(buf, "HTTP/1.1 204 No Content\r\nContent-Type: application/json\r\nContent-Length: %d\r\nX-Request-Id: %s\r\nConnection: close\r\n\r\n%s",
+			len(body), w.Header().Get("X-Request-Id"), body)
+		_ = buf.Flush()
+		return
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(http.StatusNoContent)

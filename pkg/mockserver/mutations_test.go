@@ -20,6 +20,7 @@ type mutationCall struct {
 	method, path string
 	body         any
 	header       []string
+	before       []mutationCall // calls that make what the call names exist
 }
 
 var mutationCalls = map[string]mutationCall{
@@ -121,6 +122,9 @@ func TestMutations(t *testing.T) {
 					opts = append(opts, WithMutations(m.Name))
 				}
 				_, c, _ := start(t, opts...)
+				for _, b := range call.before {
+					rawCall(t, callFor(t, c, b))
+				}
 				req := callFor(t, c, call)
 				status, header, body := rawCall(t, req)
 				err := v.ValidateResponse(req, status, header, body)

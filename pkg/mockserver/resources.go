@@ -17,7 +17,7 @@ import (
 
 // ListMaintenances lists the maintenance operations of a database, one page at a time (page from 1,
 // per_page 1 to 100, default 20).
-func (s *Server) ListMaintenances(_ context.Context, req dbapi.ListMaintenancesRequestObject) (dbapi.ListMaintenancesResponseObject, error) {
+func (s handlers) ListMaintenances(_ context.Context, req dbapi.ListMaintenancesRequestObject) (dbapi.ListMaintenancesResponseObject, error) {
 	page, perPage := 1, 20
 	if p := req.Params.Page; p != nil {
 		page = *p
@@ -63,7 +63,7 @@ func (s *Server) ListMaintenances(_ context.Context, req dbapi.ListMaintenancesR
 }
 
 // GetMaintenance shows one maintenance operation, as a bare object.
-func (s *Server) GetMaintenance(_ context.Context, req dbapi.GetMaintenanceRequestObject) (dbapi.GetMaintenanceResponseObject, error) {
+func (s handlers) GetMaintenance(_ context.Context, req dbapi.GetMaintenanceRequestObject) (dbapi.GetMaintenanceResponseObject, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	db := s.store.dbs[req.DatabaseID]
@@ -78,7 +78,7 @@ func (s *Server) GetMaintenance(_ context.Context, req dbapi.GetMaintenanceReque
 }
 
 // GetDatabaseInstancesStatus returns the bare array of instance statuses.
-func (s *Server) GetDatabaseInstancesStatus(_ context.Context, req dbapi.GetDatabaseInstancesStatusRequestObject) (dbapi.GetDatabaseInstancesStatusResponseObject, error) {
+func (s handlers) GetDatabaseInstancesStatus(_ context.Context, req dbapi.GetDatabaseInstancesStatusRequestObject) (dbapi.GetDatabaseInstancesStatusResponseObject, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	db := s.store.dbs[req.DatabaseID]
@@ -89,7 +89,7 @@ func (s *Server) GetDatabaseInstancesStatus(_ context.Context, req dbapi.GetData
 }
 
 // GetDatabaseMetrics returns the resource usage of a database.
-func (s *Server) GetDatabaseMetrics(_ context.Context, req dbapi.GetDatabaseMetricsRequestObject) (dbapi.GetDatabaseMetricsResponseObject, error) {
+func (s handlers) GetDatabaseMetrics(_ context.Context, req dbapi.GetDatabaseMetricsRequestObject) (dbapi.GetDatabaseMetricsResponseObject, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	db := s.store.dbs[req.DatabaseID]
@@ -100,7 +100,7 @@ func (s *Server) GetDatabaseMetrics(_ context.Context, req dbapi.GetDatabaseMetr
 }
 
 // GetDatabaseHealth returns the cluster health of an Elasticsearch database; other engines get 404.
-func (s *Server) GetDatabaseHealth(_ context.Context, req dbapi.GetDatabaseHealthRequestObject) (dbapi.GetDatabaseHealthResponseObject, error) {
+func (s handlers) GetDatabaseHealth(_ context.Context, req dbapi.GetDatabaseHealthRequestObject) (dbapi.GetDatabaseHealthResponseObject, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	db := s.store.dbs[req.DatabaseID]
@@ -124,7 +124,7 @@ func (s *Server) logsToken(parts ...string) string {
 }
 
 // GetDatabaseLogsURL returns an authenticated logs URL.
-func (s *Server) GetDatabaseLogsURL(_ context.Context, req dbapi.GetDatabaseLogsURLRequestObject) (dbapi.GetDatabaseLogsURLResponseObject, error) {
+func (s handlers) GetDatabaseLogsURL(_ context.Context, req dbapi.GetDatabaseLogsURLRequestObject) (dbapi.GetDatabaseLogsURLResponseObject, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	db := s.store.dbs[req.DatabaseID]
@@ -141,7 +141,7 @@ const (
 
 // ListDatabaseLogsArchives pages through one archive a day for the last 30 days, newest first. A page
 // is chosen by page (from 1) or by cursor (the next_cursor of the previous page).
-func (s *Server) ListDatabaseLogsArchives(_ context.Context, req dbapi.ListDatabaseLogsArchivesRequestObject) (dbapi.ListDatabaseLogsArchivesResponseObject, error) {
+func (s handlers) ListDatabaseLogsArchives(_ context.Context, req dbapi.ListDatabaseLogsArchivesRequestObject) (dbapi.ListDatabaseLogsArchivesResponseObject, error) {
 	page := 1
 	if p := req.Params.Page; p != nil {
 		page = *p
@@ -184,7 +184,7 @@ func (s *Server) ListDatabaseLogsArchives(_ context.Context, req dbapi.ListDatab
 }
 
 // GetDatabaseTypeVersion shows a database engine version.
-func (s *Server) GetDatabaseTypeVersion(_ context.Context, req dbapi.GetDatabaseTypeVersionRequestObject) (dbapi.GetDatabaseTypeVersionResponseObject, error) {
+func (s handlers) GetDatabaseTypeVersion(_ context.Context, req dbapi.GetDatabaseTypeVersionRequestObject) (dbapi.GetDatabaseTypeVersionResponseObject, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	v, ok := s.store.versions[req.DatabaseTypeVersionID]
@@ -195,7 +195,7 @@ func (s *Server) GetDatabaseTypeVersion(_ context.Context, req dbapi.GetDatabase
 }
 
 // ListFirewallRules lists the firewall rules of a database.
-func (s *Server) ListFirewallRules(_ context.Context, req dbapi.ListFirewallRulesRequestObject) (dbapi.ListFirewallRulesResponseObject, error) {
+func (s handlers) ListFirewallRules(_ context.Context, req dbapi.ListFirewallRulesRequestObject) (dbapi.ListFirewallRulesResponseObject, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	db := s.store.dbs[req.DatabaseID]
@@ -210,7 +210,7 @@ func (s *Server) ListFirewallRules(_ context.Context, req dbapi.ListFirewallRule
 }
 
 // CreateFirewallRule adds a rule: custom_range needs a valid CIDR, managed_range a known range_id.
-func (s *Server) CreateFirewallRule(_ context.Context, req dbapi.CreateFirewallRuleRequestObject) (dbapi.CreateFirewallRuleResponseObject, error) {
+func (s handlers) CreateFirewallRule(_ context.Context, req dbapi.CreateFirewallRuleRequestObject) (dbapi.CreateFirewallRuleResponseObject, error) {
 	if req.Body == nil {
 		return errorResponse(http.StatusBadRequest, "missing request body"), nil
 	}
@@ -268,7 +268,7 @@ func eqPtr(a, b *string) bool {
 }
 
 // DeleteFirewallRule removes a rule.
-func (s *Server) DeleteFirewallRule(_ context.Context, req dbapi.DeleteFirewallRuleRequestObject) (dbapi.DeleteFirewallRuleResponseObject, error) {
+func (s handlers) DeleteFirewallRule(_ context.Context, req dbapi.DeleteFirewallRuleRequestObject) (dbapi.DeleteFirewallRuleResponseObject, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	db := s.store.dbs[req.DatabaseID]
@@ -284,7 +284,7 @@ func (s *Server) DeleteFirewallRule(_ context.Context, req dbapi.DeleteFirewallR
 }
 
 // ListFirewallManagedRanges lists the ranges a managed_range rule may name.
-func (s *Server) ListFirewallManagedRanges(_ context.Context, _ dbapi.ListFirewallManagedRangesRequestObject) (dbapi.ListFirewallManagedRangesResponseObject, error) {
+func (s handlers) ListFirewallManagedRanges(_ context.Context, _ dbapi.ListFirewallManagedRangesRequestObject) (dbapi.ListFirewallManagedRangesResponseObject, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	ranges := slices.Clone(s.store.ranges)

@@ -25,6 +25,10 @@ type Seed struct {
 	TypeVersions []dbapi.DatabaseTypeVersion
 	// ManagedRanges are the ranges a managed_range firewall rule may name.
 	ManagedRanges []dbapi.ManagedRange
+	// DatabaseTypes are served by listDatabaseTypes and getDatabaseType.
+	DatabaseTypes []dbapi.DatabaseType
+	// Plans are served by getPlan and, for the plan a database names, getDatabasePlan.
+	Plans []SeedPlan
 }
 
 // SeedDatabase is one database and everything it holds.
@@ -48,9 +52,9 @@ type SeedDatabase struct {
 }
 
 // DemoSeed returns the demo data set of the -seed flag: a PostgreSQL database my-db-123 with users
-// (a protected one), backups in every state (among them a 64 MiB done backup), 26 maintenance
-// operations, features and firewall rules; an Elasticsearch database my-es-123; a MySQL database
-// my-mysql-123. Values follow the examples of the API documents.
+// (a protected one), backups done, in error, running and scheduled (among them a 64 MiB done
+// backup), 26 maintenance operations, features and firewall rules; an Elasticsearch database
+// my-es-123; a MySQL database my-mysql-123. Values follow the examples of the API documents.
 func DemoSeed() Seed {
 	t := func(s string) time.Time {
 		v, err := time.Parse(time.RFC3339Nano, s)
@@ -181,5 +185,7 @@ func DemoSeed() Seed {
 			v("5f217c7a406c12000e889be5", "5bf30d1104c87f000161285e", "2024-03-01T10:00:00.000+01:00", 8, 0, 36, 1, nil),
 		},
 		ManagedRanges: []dbapi.ManagedRange{{ID: "eu", Name: "Scalingo Europe"}, {ID: "osc-fr1-egress", Name: "Scalingo osc-fr1 egress"}},
+		DatabaseTypes: demoDatabaseTypes(),
+		Plans:         demoPlans(),
 	}
 }

@@ -1,15 +1,17 @@
 // Package mockserver is a stateful in-memory fake of the Scalingo Database API.
 //
-// A Server implements the generated strict server interface (dbapi.StrictServerInterface) over an
-// in-memory store guarded by a mutex, with deterministic IDs and an injectable clock: a backup goes
-// scheduled → running → done as the clock moves, a feature goes PENDING_TO_ACTIVATE → ACTIVATED.
-// Requests are validated against the spec on the way in and responses on the way out by
-// pkg/conformance, so the mock cannot drift from openapi.yaml unnoticed.
+// A Server serves the operations of the generated strict server interface
+// (dbapi.StrictServerInterface, implemented by an unexported type) over an in-memory store guarded
+// by a mutex, with deterministic IDs and an injectable clock: a backup goes scheduled → running →
+// done as the clock moves, a feature goes PENDING_TO_ACTIVATE → ACTIVATED. Requests are validated
+// against the spec on the way in and responses on the way out by pkg/conformance, so the mock
+// cannot drift from openapi.yaml unnoticed.
 //
-// The handler chain, outermost first, is: faults and latency (WithFaults), contract mutations
-// (WithMutations), routing (404 for what no operation serves), bearer authentication (401 for an
-// unknown token, 403 for a token of WithDatabaseToken on another database), conformance validation,
-// and the generated handler of the operation.
+// The handler chain, outermost first, is: limits (a 413 for a body over MaxBodyBytes, a read
+// deadline for the body and a deadline for each write: WithTimeouts), faults and latency
+// (WithFaults), contract mutations (WithMutations), routing (404 for what no operation serves),
+// bearer authentication (401 for an unknown token, 403 for a token of WithDatabaseToken on another
+// database), conformance validation, and the generated handler of the operation.
 package mockserver
 
 import (
@@ -30,13 +32,6 @@ import (
 
 // DefaultToken is the bearer token a Server accepts unless WithToken says otherwise.
 const DefaultToken = "mock-token"
-
-// GCPercent is the garbage-collection target (GOGC) that cmd/scalingodb-mock runs with when GOGC is
-// not set, and that the latency benchmark gives both servers it compares. A Server's live heap is a
-// few MiB, while net/http leaves about 2 KiB of garbage per request: at Go's default of 100, a busy
-// mock collects dozens of times a second, and a collection is what most often puts a request in the
-// slowest percent. At 800 it collects about 8 times less often, for some 8 MiB more memory.
-const GCPercent = 800
 
 // Default timings of the simulated lifecycles.
 const (
@@ -92,8 +87,10 @@ type config struct {
 	backupErrorRate   float64
 	downloadTTL       time.Duration
 	featureActivation time.Duration
+	opTimings         opTimings // WithOperationTimings
 	bandwidth         int64
 	faults            Faults
+	timeouts          Timeouts
 	mutations         []string
 	onViolation       func(error)
 	validator         *conformance.Validator
@@ -264,11 +261,16 @@ type Server struct {
 	store *store
 }
 
-var _ dbapi.StrictServerInterface = (*Server)(nil)
+// handlers implements the operations of the generated strict server interface over the Server's
+// store. It is unexported so that the Server's API is only what a user of the mock calls.
+type handlers struct{ *Server }
+
+var _ dbapi.StrictServerInterface = handlers{}
 
 // New builds a Server. Defaults: token DefaultToken and no database-scoped token, real clock, no data
 // (see WithSeed and DemoSeed), backups scheduled for 2s then running for 5s, download URLs valid for
-// 10 minutes, no faults, no mutations, violations logged. It fails only on invalid options or when the validator cannot be built.
+// 10 minutes, the time limits of Timeouts, no faults, no mutations, violations logged. It fails only
+// on invalid options or when the validator cannot be built.
 func New(opts ...Option) (*Server, error) {
 	cfg := config{
 		token:             DefaultToken,
@@ -277,6 +279,7 @@ func New(opts ...Option) (*Server, error) {
 		backupRunning:     defaultBackupRunning,
 		downloadTTL:       defaultDownloadTTL,
 		featureActivation: defaultFeatureActivation,
+		timeouts:          defaultTimeouts(),
 		onViolation:       func(err error) { log.Printf("mockserver: response violates the spec: %v", err) },
 	}
 	for _, opt := range opts {
@@ -325,13 +328,15 @@ func New(opts ...Option) (*Server, error) {
 	return s, nil
 }
 
-// Handler returns the HTTP handler that serves the API under /api, with the whole chain: faults,
-// mutations, authentication, validation and the operations.
+// Handler returns the HTTP handler that serves the API under /api, with the whole chain: limits,
+// faults, mutations, authentication, validation and the operations. Serve it with HTTPServer for the
+// header and idle time limits too.
 func (s *Server) Handler() http.Handler { return s.handler }
 
-// Start serves s on an httptest server bound to 127.0.0.1, closes it with t.Cleanup, and returns the
-// Server and its base URL including "/api" (for example "http://127.0.0.1:41234/api"). Unless an option
-// says otherwise, a response of the mock that breaks the spec fails t.
+// Start builds a Server with opts and serves it on an httptest server bound to 127.0.0.1, with the
+// time limits of HTTPServer; it closes the server with t.Cleanup. It returns the Server and its base
+// URL including "/api" (for example "http://127.0.0.1:41234/api"). Unless an option says otherwise, a
+// response of the mock that breaks the spec fails t; invalid options fail t at once.
 func Start(t testing.TB, opts ...Option) (*Server, string) {
 	t.Helper()
 	all := append([]Option{WithResponseViolationHandler(func(err error) {
@@ -341,7 +346,9 @@ func Start(t testing.TB, opts ...Option) (*Server, string) {
 	if err != nil {
 		t.Fatalf("mockserver.Start: %v", err)
 	}
-	srv := httptest.NewServer(s.Handler())
+	srv := httptest.NewUnstartedServer(s.Handler())
+	s.configure(srv.Config)
+	srv.Start()
 	t.Cleanup(srv.Close)
 	return s, srv.URL + "/api"
 }

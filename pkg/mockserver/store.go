@@ -16,6 +16,8 @@ type store struct {
 	ranges   []dbapi.ManagedRange
 	seq      uint64 // last ID handed out
 	created  int    // backups created through the API, for the error rate
+
+	extra extraState // the operations known only from the JavaScript client
 }
 
 type database struct {
@@ -57,6 +59,12 @@ type backup struct {
 	db        *database
 	lifecycle bool // created through the API: the status follows the clock
 	fails     bool
+	// The archive's version: 0 until Faults.ArchiveChangeRate changes its bytes. modified is the
+	// Last-Modified of versions after the first, and weakDate tells that another version had the
+	// same Last-Modified second, which then no longer identifies one version.
+	gen      int
+	modified time.Time
+	weakDate bool
 }
 
 type logicalDB struct {
@@ -147,6 +155,7 @@ func (st *store) load(seed Seed, now time.Time) error {
 		st.versions[v.ID] = v
 	}
 	st.ranges = append(st.ranges, seed.ManagedRanges...)
+	st.extra.load(seed)
 	return nil
 }
 

@@ -59,7 +59,7 @@ func (s *Server) lookupUser(id, name string) (db *database, i int, missing apiRe
 }
 
 // ListDatabaseUsers lists the users of a database.
-func (s *Server) ListDatabaseUsers(_ context.Context, req dbapi.ListDatabaseUsersRequestObject) (dbapi.ListDatabaseUsersResponseObject, error) {
+func (s handlers) ListDatabaseUsers(_ context.Context, req dbapi.ListDatabaseUsersRequestObject) (dbapi.ListDatabaseUsersResponseObject, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	db := s.store.dbs[req.DatabaseID]
@@ -81,7 +81,7 @@ func (s *Server) ListDatabaseUsers(_ context.Context, req dbapi.ListDatabaseUser
 }
 
 // CreateDatabaseUser creates a user; the password is generated when none is given and returned once.
-func (s *Server) CreateDatabaseUser(_ context.Context, req dbapi.CreateDatabaseUserRequestObject) (dbapi.CreateDatabaseUserResponseObject, error) {
+func (s handlers) CreateDatabaseUser(_ context.Context, req dbapi.CreateDatabaseUserRequestObject) (dbapi.CreateDatabaseUserResponseObject, error) {
 	if req.Body == nil {
 		return errorResponse(http.StatusBadRequest, "missing request body"), nil
 	}
@@ -125,7 +125,7 @@ func withPassword(u *user, password string) dbapi.DatabaseUserWithPassword {
 }
 
 // UpdateDatabaseUser sets a password chosen by the caller; protected users are refused.
-func (s *Server) UpdateDatabaseUser(_ context.Context, req dbapi.UpdateDatabaseUserRequestObject) (dbapi.UpdateDatabaseUserResponseObject, error) {
+func (s handlers) UpdateDatabaseUser(_ context.Context, req dbapi.UpdateDatabaseUserRequestObject) (dbapi.UpdateDatabaseUserResponseObject, error) {
 	if req.Body == nil {
 		return errorResponse(http.StatusBadRequest, "missing request body"), nil
 	}
@@ -147,7 +147,7 @@ func (s *Server) UpdateDatabaseUser(_ context.Context, req dbapi.UpdateDatabaseU
 }
 
 // ResetDatabaseUserPassword replaces a user's password with a generated one, returned once.
-func (s *Server) ResetDatabaseUserPassword(_ context.Context, req dbapi.ResetDatabaseUserPasswordRequestObject) (dbapi.ResetDatabaseUserPasswordResponseObject, error) {
+func (s handlers) ResetDatabaseUserPassword(_ context.Context, req dbapi.ResetDatabaseUserPasswordRequestObject) (dbapi.ResetDatabaseUserPasswordResponseObject, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	db, i, missing := s.lookupUser(req.DatabaseID, req.Username)
@@ -158,7 +158,7 @@ func (s *Server) ResetDatabaseUserPassword(_ context.Context, req dbapi.ResetDat
 }
 
 // DeleteDatabaseUser removes a user; protected users are refused.
-func (s *Server) DeleteDatabaseUser(_ context.Context, req dbapi.DeleteDatabaseUserRequestObject) (dbapi.DeleteDatabaseUserResponseObject, error) {
+func (s handlers) DeleteDatabaseUser(_ context.Context, req dbapi.DeleteDatabaseUserRequestObject) (dbapi.DeleteDatabaseUserResponseObject, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	db, i, missing := s.lookupUser(req.DatabaseID, req.Username)

@@ -53,6 +53,12 @@ type Client struct {
 	TypeVersions *TypeVersionsService
 	// Firewall manages the network filtering rules.
 	Firewall *FirewallService
+	// Operations follows upgrades, point-in-time restores and backup restorations.
+	Operations *OperationsService
+	// Types lists the database engines the platform offers.
+	Types *TypesService
+	// Plans describes the plans of the database types.
+	Plans *PlansService
 
 	api       *dbapi.Client
 	baseURL   string
@@ -76,7 +82,8 @@ type config struct {
 	userAgent  string
 	retry      RetryPolicy
 	logger     *slog.Logger
-	validate   bool
+	// apiTransport holds the wrappers of WithAPITransport, in order.
+	apiTransport []func(http.RoundTripper) (http.RoundTripper, error)
 }
 
 // Option configures a Client. Options are checked by New, which returns
@@ -193,17 +200,6 @@ func WithLogger(l *slog.Logger) Option {
 	}
 }
 
-// WithResponseValidation checks every answer of the API against the
-// OpenAPI description (through pkg/conformance) and fails the call with
-// the violation when an answer breaks it. It costs time on every call and
-// is meant for development and CI.
-func WithResponseValidation() Option {
-	return func(c *config) error {
-		c.validate = true
-		return nil
-	}
-}
-
 // New returns a Client. It does no I/O.
 //
 // Defaults: region osc-fr1 (https://db-api.osc-fr1.scalingo.com/api), no
@@ -211,7 +207,8 @@ func WithResponseValidation() Option {
 // with ErrUnauthorized from the server), an http.Client with a 60s timeout,
 // User-Agent DefaultUserAgent, up to 4 attempts per idempotent request
 // waiting about 250ms, 500ms, 1s (with jitter, or as long as Retry-After
-// says, up to 30s), no logging and no response validation.
+// says, up to 30s), no logging and no response validation (see package
+// github.com/scalingodb/dbapi-go/pkg/scalingodb/validate).
 func New(opts ...Option) (*Client, error) {
 	cfg := config{region: DefaultRegion, userAgent: DefaultUserAgent}
 	for _, o := range opts {
@@ -240,8 +237,8 @@ func New(opts ...Option) (*Client, error) {
 	}
 	apiHTTP := *hc
 	apiHTTP.CheckRedirect = safeRedirects(hc.CheckRedirect)
-	if cfg.validate {
-		rt, err := validatingTransport(transport)
+	if len(cfg.apiTransport) > 0 {
+		rt, err := wrapTransport(cfg.apiTransport, transport)
 		if err != nil {
 			return nil, err
 		}
@@ -280,6 +277,9 @@ func New(opts ...Option) (*Client, error) {
 	c.Logs = (*LogsService)(&s)
 	c.TypeVersions = (*TypeVersionsService)(&s)
 	c.Firewall = (*FirewallService)(&s)
+	c.Operations = (*OperationsService)(&s)
+	c.Types = (*TypesService)(&s)
+	c.Plans = (*PlansService)(&s)
 	return c, nil
 }
 

@@ -248,7 +248,7 @@ type Upgrade struct {
 
 // Upgrade starts an asynchronous upgrade of the engine to the next
 // available version. It is never retried: a lost answer may hide a started
-// upgrade.
+// upgrade. Operations.Wait with the answer's OperationID waits for its end.
 //
 // API: POST /databases/{database_id}/upgrade (upgradeDatabase)
 func (s *DatabasesService) Upgrade(ctx context.Context, databaseID string) (*Upgrade, error) {

@@ -45,6 +45,13 @@
 // password, running an action, upgrading, restoring, enabling a feature)
 // are never retried. See WithRetry.
 //
+// # Checking answers against the spec
+//
+// Package github.com/scalingodb/dbapi-go/pkg/scalingodb/validate checks
+// every answer against the OpenAPI description: pass validate.Option() to
+// New. It lives apart so that a program that does not validate does not
+// link the spec engine; WithAPITransport is the hook it uses.
+//
 // # Secrets
 //
 // Tokens, passwords and the token of a pre-signed URL never appear in

@@ -245,7 +245,7 @@ func (p *partFile) checkpoint() error {
 	if err != nil {
 		return err
 	}
-	return writeFileAtomic(p.state, data)
+	return writeStateFile(p.state, data)
 }
 
 // commit syncs the complete partial file, checks its size and renames it
@@ -299,9 +299,9 @@ func (p *partFile) abandon(err error) error {
 	return err
 }
 
-// writeFileAtomic replaces name with data: a synced temporary file renamed
+// writeStateFile replaces name with data: a synced temporary file renamed
 // over it.
-func writeFileAtomic(name string, data []byte) error {
+func writeStateFile(name string, data []byte) error {
 	tmp := name + ".tmp"
 	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
 	if err != nil {

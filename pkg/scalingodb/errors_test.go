@@ -33,7 +33,7 @@ func TestAPIError_Sentinels(t *testing.T) {
 				t.Errorf("got %+v", apiErr)
 			}
 			for _, s := range sentinels {
-				if got := errors.Is(err, s); got != (s == tt.want) {
+				if got, want := errors.Is(err, s), errors.Is(s, tt.want); got != want {
 					t.Errorf("errors.Is(%v) = %v", s, got)
 				}
 			}

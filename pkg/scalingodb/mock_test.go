@@ -64,7 +64,7 @@ func startMockWithCuts(t *testing.T, cuts int64) (*Client, *atomic.Int64) {
 		h.ServeHTTP(w, r)
 	}))
 	t.Cleanup(srv.Close)
-	c, err := New(WithBaseURL(srv.URL), WithToken(mockserver.DefaultToken), WithResponseValidation())
+	c, err := New(WithBaseURL(srv.URL), WithToken(mockserver.DefaultToken), withResponseValidation())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -122,7 +122,7 @@ func TestResponseValidation(t *testing.T) {
 	if _, err := plain.Backups.List(ctx, "db"); err != nil {
 		t.Fatalf("without validation: %v", err)
 	}
-	strict, rec, _ := newTestClient(t, fixed(200, body), WithResponseValidation())
+	strict, rec, _ := newTestClient(t, fixed(200, body), withResponseValidation())
 	_, err := strict.Backups.List(ctx, "db")
 	var re *ResponseError
 	if !errors.Is(err, ErrMalformedResponse) || !errors.As(err, &re) || re.OperationID != "listBackups" {

@@ -53,7 +53,8 @@ var (
 )
 
 // Restore starts an asynchronous restoration of the database data as it
-// was at t. It is never retried.
+// was at t. It is never retried. Operations.Wait with the operation's ID
+// waits for its end.
 //
 // API: POST /databases/{database_id}/pitr/restore (restoreDatabasePitr)
 func (s *PITRService) Restore(ctx context.Context, databaseID string, t time.Time) (*Operation, error) {

@@ -112,7 +112,7 @@ func shouldRetry(ctx context.Context, resp *http.Response, err error, maxWait ti
 }
 
 // permanentError is implemented by errors that a retry cannot fix, such as
-// a response that breaks the spec (see WithResponseValidation).
+// a response that breaks the spec (see WithAPITransport).
 type permanentError interface{ Permanent() bool }
 
 // retryableTransportError reports whether a transport error may be

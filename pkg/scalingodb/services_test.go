@@ -47,7 +47,10 @@ func TestMaintenanceService_All(t *testing.T) {
 	})
 	t.Run("stops when the caller breaks", func(t *testing.T) {
 		c, rec, _ := newTestClient(t, handler(0))
-		for range c.Maintenance.All(context.Background(), "db") {
+		for _, err := range c.Maintenance.All(context.Background(), "db") {
+			if err != nil {
+				t.Fatal(err)
+			}
 			break
 		}
 		if rec.count() != 1 {

@@ -153,7 +153,7 @@ func TestSoak(t *testing.T) {
 	}
 
 	applied := map[string]int{}
-	faults := map[string]int{}
+	faults := map[mockserver.FaultKind]int{}
 	for _, r := range mock.FaultLog() {
 		faults[r.Kind]++
 		if r.Applied {

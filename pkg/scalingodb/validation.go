@@ -2,36 +2,65 @@ package scalingodb
 
 import (
 	"errors"
-	"fmt"
 	"net/http"
-
-	"github.com/scalingodb/dbapi-go/pkg/conformance"
 )
 
-// validatingTransport wraps base with the spec checks of pkg/conformance:
-// a response that breaks the spec fails its round trip.
-func validatingTransport(base http.RoundTripper) (http.RoundTripper, error) {
-	v, err := conformance.New()
-	if err != nil {
-		return nil, fmt.Errorf("scalingodb: response validation: %w", err)
-	}
-	return v.Transport(base), nil
-}
-
-// isViolation reports whether err is a spec violation found by
-// WithResponseValidation; a retry cannot fix it.
-func isViolation(err error) bool {
-	var ve *conformance.ViolationError
-	return errors.As(err, &ve)
-}
-
-// violationError turns a spec violation into a *ResponseError whose
-// message holds no part of the body (the violation, which may quote it, is
-// kept for errors.As).
-func violationError(o op, err error) error {
-	var ve *conformance.ViolationError
-	if !errors.As(err, &ve) {
+// WithAPITransport wraps the transport of API calls with wrap, which gets
+// the transport of the client (the one of WithHTTPClient, or
+// http.DefaultTransport) and returns the one to use. It is the hook of
+// response validation (package
+// github.com/scalingodb/dbapi-go/pkg/scalingodb/validate), of recorders and
+// of fault injectors. Backup downloads, which go to pre-signed URLs, do not
+// go through it. Several wrappers nest in the order given: the first wraps
+// the network transport, the last sees each request first.
+//
+// A *ResponseError returned by the wrapped transport, such as a spec
+// violation found by package validate, fails the call at once (it is never
+// retried), with its OperationID set to the operation of the call. An error
+// returned by wrap makes New fail.
+func WithAPITransport(wrap func(base http.RoundTripper) (http.RoundTripper, error)) Option {
+	return func(c *config) error {
+		if wrap == nil {
+			return &ValidationError{Field: "API transport", Reason: "must not be nil"}
+		}
+		c.apiTransport = append(c.apiTransport, wrap)
 		return nil
 	}
-	return &ResponseError{OperationID: o.id, Reason: fmt.Sprintf("the answer breaks the API description (%d violation(s))", len(ve.Violations)), Err: ve}
+}
+
+// wrapTransport applies the wrappers of WithAPITransport to base, in order.
+func wrapTransport(wraps []func(http.RoundTripper) (http.RoundTripper, error), base http.RoundTripper) (http.RoundTripper, error) {
+	rt := base
+	for _, wrap := range wraps {
+		next, err := wrap(rt)
+		if err != nil {
+			return nil, err
+		}
+		if next == nil {
+			return nil, &ValidationError{Field: "API transport", Reason: "the wrapper returned a nil transport"}
+		}
+		rt = next
+	}
+	return rt, nil
+}
+
+// isViolation reports whether err holds a *ResponseError, which a
+// transport of WithAPITransport returns for an answer that breaks the
+// spec; a retry cannot fix it.
+func isViolation(err error) bool {
+	var re *ResponseError
+	return errors.As(err, &re)
+}
+
+// violationError returns the *ResponseError of a transport of
+// WithAPITransport, on a copy with the operation of the call, or nil when
+// err holds none.
+func violationError(o op, err error) error {
+	var re *ResponseError
+	if !errors.As(err, &re) {
+		return nil
+	}
+	out := *re
+	out.OperationID = o.id
+	return &out
 }

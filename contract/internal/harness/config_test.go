@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 )
@@ -20,12 +21,14 @@ func TestFromEnv(t *testing.T) {
 		EnvToken:      "tok",
 		EnvDatabaseID: "my-db-123",
 	}
-	with := func(k, v string) map[string]string {
+	with := func(kv ...string) map[string]string {
 		m := map[string]string{}
 		for a, b := range live {
 			m[a] = b
 		}
-		m[k] = v
+		for i := 0; i+1 < len(kv); i += 2 {
+			m[kv[i]] = kv[i+1]
+		}
 		return m
 	}
 	tests := []struct {
@@ -64,6 +67,37 @@ func TestFromEnv(t *testing.T) {
 			env:  map[string]string{EnvForeignToken: "other-tok"},
 			want: Config{Mode: ModeMock, AllowWrites: true},
 		},
+		{
+			name: "a server at its root with DBAPI_BASE_PATH=/",
+			env:  with(EnvBaseURL, "http://127.0.0.1:4010/", EnvBasePath, "/"),
+			want: Config{Mode: ModeLive, BaseURL: "http://127.0.0.1:4010", BasePath: "/", Token: "tok", DatabaseID: "my-db-123"},
+		},
+		{
+			name:    "a server under /v1",
+			env:     with(EnvBaseURL, "https://h.example/v1", EnvBasePath, "v1/"),
+			badVars: []string{EnvBasePath},
+		},
+		{
+			name: "a server under /v1, said right",
+			env:  with(EnvBaseURL, "https://h.example/v1", EnvBasePath, "/v1/"),
+			want: Config{Mode: ModeLive, BaseURL: "https://h.example/v1", BasePath: "/v1", Token: "tok", DatabaseID: "my-db-123"},
+		},
+		{name: "base path that the URL does not have", env: with(EnvBaseURL, "http://127.0.0.1:4010/api", EnvBasePath, "/"), badVars: []string{EnvBaseURL}},
+		{name: "base path against the mock", env: map[string]string{EnvBasePath: "/"}, badVars: []string{EnvBasePath}},
+		{
+			name: "timeout, download hosts, verbose",
+			env:  map[string]string{EnvTimeout: "2.5s", EnvDownloadHosts: " Backups.example.com, 127.0.0.1:9000,,", EnvVerbose: "1", EnvReportsDir: " out "},
+			want: Config{Mode: ModeMock, AllowWrites: true, Timeout: 2500 * time.Millisecond, DownloadHosts: []string{"backups.example.com", "127.0.0.1:9000"}, Verbose: true, ReportsDir: "out"},
+		},
+		{
+			name: "timeout in seconds",
+			env:  map[string]string{EnvTimeout: "30"},
+			want: Config{Mode: ModeMock, AllowWrites: true, Timeout: 30 * time.Second},
+		},
+		{name: "timeout not a duration", env: map[string]string{EnvTimeout: "soon"}, badVars: []string{EnvTimeout}},
+		{name: "timeout not positive", env: map[string]string{EnvTimeout: "-1s"}, badVars: []string{EnvTimeout}},
+		{name: "download host with a path", env: map[string]string{EnvDownloadHosts: "h.example/x"}, badVars: []string{EnvDownloadHosts}},
+		{name: "verbose not understood", env: map[string]string{EnvVerbose: "yes"}, badVars: []string{EnvVerbose}},
 		{name: "foreign token is the token itself", env: with(EnvForeignToken, "tok"), badVars: []string{EnvForeignToken}},
 		{name: "base URL without /api", env: with(EnvBaseURL, "https://db-api.osc-fr1.scalingo.com"), badVars: []string{EnvBaseURL}},
 		{name: "base URL not a URL", env: with(EnvBaseURL, "db-api.osc-fr1.scalingo.com/api"), badVars: []string{EnvBaseURL}},
@@ -85,6 +119,12 @@ func TestFromEnv(t *testing.T) {
 			if len(tt.badVars) == 0 {
 				if err != nil {
 					t.Fatalf("FromEnv: %v", err)
+				}
+				if tt.want.BasePath == "" {
+					tt.want.BasePath = "/api"
+				}
+				if tt.want.Timeout == 0 {
+					tt.want.Timeout = DefaultTimeout
 				}
 				if diff := cmp.Diff(tt.want, got); diff != "" {
 					t.Errorf("FromEnv (-want +got):\n%s", diff)
@@ -113,6 +153,8 @@ func TestFromEnv(t *testing.T) {
 }
 
 func TestConfig_ResolveReportsDir(t *testing.T) {
+	// A go.mod above the folder changes nothing: the reports go under the folder the suite
+	// runs from, never next to the module's sources (which may be the module cache).
 	root := t.TempDir()
 	deep := filepath.Join(root, "a", "b")
 	if err := os.MkdirAll(deep, 0o755); err != nil {
@@ -127,8 +169,9 @@ func TestConfig_ResolveReportsDir(t *testing.T) {
 		dir  string
 		want string
 	}{
-		{"module root found upwards", Config{}, deep, filepath.Join(root, "reports")},
-		{"explicit dir wins", Config{ReportsDir: "/x"}, deep, "/x"},
+		{"default: ./reports of the folder", Config{}, deep, filepath.Join(deep, "reports")},
+		{"explicit absolute dir wins", Config{ReportsDir: "/x"}, deep, "/x"},
+		{"explicit relative dir, against the folder", Config{ReportsDir: "out"}, deep, filepath.Join(deep, "out")},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -136,6 +179,48 @@ func TestConfig_ResolveReportsDir(t *testing.T) {
 				t.Errorf("ResolveReportsDir = %q, want %q", got, tt.want)
 			}
 		})
+	}
+}
+
+func TestConfig_Settings(t *testing.T) {
+	cfg, err := FromEnv(env(map[string]string{
+		EnvBaseURL: "https://db-api.osc-fr1.scalingo.com/api", EnvToken: "s3cret-tok", EnvDatabaseID: "my-db-123",
+		EnvForeignToken: "other-s3cret",
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	for _, s := range cfg.Settings() {
+		got[s.Name] = s.Value
+	}
+	want := map[string]string{
+		"mode": "live", EnvBaseURL: "https://db-api.osc-fr1.scalingo.com/api", EnvBasePath: "/api",
+		EnvToken: Redacted, EnvDatabaseID: "my-db-123", EnvESDatabaseID: "", EnvForeignToken: Redacted,
+		EnvAllowWrites: "false", EnvDownloadHosts: "", EnvTimeout: "10s",
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("Settings (-want +got):\n%s", diff)
+	}
+}
+
+// Every setting the suite reads is in the README's table of settings.
+func TestREADMEListsEverySetting(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join("..", "..", "..", "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var table strings.Builder
+	for _, line := range strings.Split(string(b), "\n") {
+		if strings.HasPrefix(line, "| `") {
+			table.WriteString(line + "\n")
+		}
+	}
+	for _, name := range []string{EnvBaseURL, EnvToken, EnvDatabaseID, EnvESDatabaseID, EnvForeignToken, EnvAllowWrites,
+		EnvMockMutations, EnvReportsDir, EnvBasePath, EnvDownloadHosts, EnvTimeout, EnvVerbose, "REPORTS", "CI", "LABELS"} {
+		if !strings.Contains(table.String(), "| `"+name+"`") {
+			t.Errorf("README.md has no table row for the setting %s", name)
+		}
 	}
 }
 
@@ -150,7 +235,7 @@ func TestLabels(t *testing.T) {
 			t.Errorf("%q.Valid() = false", l)
 		}
 	}
-	if len(Resources()) != 12 {
+	if len(Resources()) != 12 || Resources()[0] != Databases {
 		t.Errorf("Resources() has %d labels, want 12", len(Resources()))
 	}
 	for _, l := range []Label{"readonly", "backup", ""} {

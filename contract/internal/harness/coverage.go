@@ -145,3 +145,50 @@ func Pairs(excl []Exclusion) [][2]string {
 	}
 	return out
 }
+
+// Uncovered lists what r never saw, in a few lines for stdout: the operations never called at
+// all on one line, then one line per set of missed statuses naming the operations that missed
+// exactly that set. Excluded pairs are left out.
+func Uncovered(r conformance.Report) []string {
+	var order []string
+	missed := map[string][]string{}
+	counted := map[string]bool{}
+	hit := map[string]bool{}
+	for _, e := range r.Entries {
+		if e.Excluded {
+			continue
+		}
+		if !counted[e.OperationID] {
+			counted[e.OperationID] = true
+			order = append(order, e.OperationID)
+		}
+		if e.Hits > 0 {
+			hit[e.OperationID] = true
+		} else {
+			missed[e.OperationID] = append(missed[e.OperationID], e.Status)
+		}
+	}
+	var never []string
+	var groups []string
+	byGroup := map[string][]string{}
+	for _, op := range order {
+		switch {
+		case !hit[op]:
+			never = append(never, op)
+		case len(missed[op]) > 0:
+			g := strings.Join(missed[op], " ")
+			if byGroup[g] == nil {
+				groups = append(groups, g)
+			}
+			byGroup[g] = append(byGroup[g], op)
+		}
+	}
+	var out []string
+	if len(never) > 0 {
+		out = append(out, fmt.Sprintf("never called (%d): %s", len(never), strings.Join(never, ", ")))
+	}
+	for _, g := range groups {
+		out = append(out, fmt.Sprintf("never answered %s (%d): %s", g, len(byGroup[g]), strings.Join(byGroup[g], ", ")))
+	}
+	return out
+}

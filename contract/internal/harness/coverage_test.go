@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
+
 	"github.com/scalingodb/dbapi-go/pkg/conformance"
 )
 
@@ -152,5 +154,45 @@ func TestMockUnproducible(t *testing.T) {
 	}
 	if got := len(Pairs(MockUnproducible())); got != len(seen) {
 		t.Errorf("Pairs has %d pairs, want %d", got, len(seen))
+	}
+}
+
+func TestUncovered(t *testing.T) {
+	v := newValidator(t)
+	c := conformance.NewCoverage(v)
+	for _, op := range v.Operations() {
+		if op.ID == "getDatabase" || op.ID == "listBackups" {
+			c.Record(op.ID, 200)
+			continue
+		}
+		if op.ID == "updateDatabase" {
+			continue
+		}
+		for _, s := range op.Statuses {
+			st, err := recordStatus(s)
+			if err != nil {
+				t.Fatal(err)
+			}
+			c.Record(op.ID, st)
+		}
+	}
+	r := c.Report().Excluding([2]string{"listBackups", "5XX"})
+	want := []string{
+		"never called (1): updateDatabase",
+		"never answered 401 403 404 429 5XX (1): getDatabase",
+		"never answered 401 403 404 429 (1): listBackups",
+	}
+	if diff := cmp.Diff(want, Uncovered(r)); diff != "" {
+		t.Errorf("Uncovered (-want +got):\n%s", diff)
+	}
+	full := conformance.NewCoverage(v)
+	for _, op := range v.Operations() {
+		for _, s := range op.Statuses {
+			st, _ := recordStatus(s)
+			full.Record(op.ID, st)
+		}
+	}
+	if got := Uncovered(full.Report()); len(got) != 0 {
+		t.Errorf("Uncovered of a full report = %q, want nothing", got)
 	}
 }

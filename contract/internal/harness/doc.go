@@ -1,7 +1,9 @@
-// Package harness holds the plain-Go parts of the contract suite in contract/: the target
-// configuration read from the environment, the closed label set, the read-only transport that
-// keeps a live smoke run from sending anything but GET, and the coverage plumbing that merges
-// the reports of parallel Ginkgo processes and holds the run to 100% against the built-in mock.
+// Package harness holds the plain-Go parts of the contract suite in contract/: the settings read
+// from the environment, the closed label set, the transports of the suite's client (read-only,
+// host guard, base path), the one-line rendering of requests that got no answer, the redaction
+// of secrets, the coverage plumbing that merges the reports of parallel Ginkgo processes and
+// holds the run to 100% against the built-in mock, the reports (coverage JSON, HTML, summary)
+// and the verdict that becomes the compiled suite's exit code.
 //
 // It lives outside the Ginkgo suite so that each piece has ordinary unit tests.
 package harness

@@ -24,7 +24,7 @@ func ExampleFromEnv() {
 	_, err := harness.FromEnv(func(k string) string { return env[k] })
 	fmt.Println(err)
 	// Output:
-	// DBAPI_BASE_URL: "https://db-api.osc-fr1.scalingo.com" does not end with /api; set it to the API base URL with /api, e.g. https://db-api.osc-fr1.scalingo.com/api
+	// DBAPI_BASE_URL: "https://db-api.osc-fr1.scalingo.com" does not end with /api; set it to the API base URL with /api, e.g. https://db-api.osc-fr1.scalingo.com/api (or set DBAPI_BASE_PATH for a server under another path)
 	// DB_BEARER_TOKEN: empty; set it to a bearer token of the database (the addon token) for a live run
 	// DBAPI_DATABASE_ID: empty; set it to the ID of the database to test, e.g. my-db-123
 }

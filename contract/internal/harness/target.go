@@ -12,22 +12,32 @@ import (
 )
 
 // CheckTarget makes one GET of the configured database on a live target and turns every way it
-// can fail into a *ConfigError that says what to set: an unreachable host, a refused token, an
-// unknown database. It sends nothing but GET, so it is safe in a read-only run. client is the
-// suite's HTTP client: when its transport reports that the answer broke the contract, the
-// error wraps that *conformance.ViolationError instead.
-func CheckTarget(ctx context.Context, client *http.Client, cfg Config) error {
-	if err := checkDatabase(ctx, client, cfg, EnvDatabaseID, cfg.DatabaseID); err != nil {
-		return err
-	}
-	if cfg.ESDatabaseID != "" {
-		return checkDatabase(ctx, client, cfg, EnvESDatabaseID, cfg.ESDatabaseID)
+// can fail into an error that says what to fix: a *ConfigError naming the setting for a refused
+// token or an unknown database, an *UnreachableError (one line) when nothing answers in time. It
+// sends nothing but GET, so it is safe in a read-only run. client is the suite's HTTP client:
+// when its transport reports that the answer broke the contract, the error wraps that
+// *conformance.ViolationError instead. v (may be nil) names the operation in an
+// *UnreachableError.
+func CheckTarget(ctx context.Context, client *http.Client, cfg Config, v *conformance.Validator) error {
+	for _, db := range []struct{ envVar, id string }{{EnvDatabaseID, cfg.DatabaseID}, {EnvESDatabaseID, cfg.ESDatabaseID}} {
+		if db.id == "" {
+			continue
+		}
+		err := checkDatabase(ctx, client, cfg, db.envVar, db.id)
+		var ce *ConfigError
+		var ve *conformance.ViolationError
+		if err != nil && !errors.As(err, &ce) && !errors.As(err, &ve) {
+			err = RequestFailure(v, err, cfg.Timeout)
+		}
+		if err != nil {
+			return err
+		}
 	}
 	return nil
 }
 
 func checkDatabase(ctx context.Context, client *http.Client, cfg Config, envVar, id string) error {
-	u := cfg.BaseURL + "/databases/" + url.PathEscape(id)
+	u := cfg.SpecBaseURL() + "/databases/" + url.PathEscape(id)
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
 	if err != nil {
 		return &ConfigError{Var: EnvBaseURL, Problem: fmt.Sprintf("cannot build GET %s: %v", u, err)}
@@ -40,7 +50,7 @@ func checkDatabase(ctx context.Context, client *http.Client, cfg Config, envVar,
 		return fmt.Errorf("GET %s answered, but broke the contract: %w", u, ve)
 	}
 	if err != nil {
-		return &ConfigError{Var: EnvBaseURL, Problem: fmt.Sprintf("GET %s failed: %v; check that %s points at a reachable Database API", u, err, EnvBaseURL)}
+		return err // RequestFailure renders it on one line
 	}
 	defer resp.Body.Close()
 	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<20))

@@ -3,10 +3,12 @@ package harness
 import (
 	"context"
 	"errors"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/scalingodb/dbapi-go/pkg/conformance"
 )
@@ -46,11 +48,10 @@ func TestCheckTarget(t *testing.T) {
 		{"unknown Elasticsearch database", Config{BaseURL: srv.URL + "/api", Token: "good", DatabaseID: "my-db-123", ESDatabaseID: "nope"}, EnvESDatabaseID, "404"},
 		{"base URL missing /api gives 404", Config{BaseURL: srv.URL, Token: "good", DatabaseID: "my-db-123"}, EnvDatabaseID, "/api"},
 		{"server error", Config{BaseURL: srv.URL + "/api", Token: "good", DatabaseID: "broken"}, EnvBaseURL, "502"},
-		{"nothing listening", Config{BaseURL: closed.URL + "/api", Token: "good", DatabaseID: "my-db-123"}, EnvBaseURL, "reachable"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			err := CheckTarget(context.Background(), srv.Client(), tt.cfg)
+			err := CheckTarget(context.Background(), srv.Client(), tt.cfg, nil)
 			if tt.wantVar == "" {
 				if err != nil {
 					t.Fatalf("CheckTarget: %v", err)
@@ -79,7 +80,7 @@ func TestCheckTarget_Violation(t *testing.T) {
 	}))
 	t.Cleanup(srv.Close)
 	client := &http.Client{Transport: v.Transport(nil)}
-	err = CheckTarget(context.Background(), client, Config{BaseURL: srv.URL + "/api", Token: "t", DatabaseID: "my-db-123"})
+	err = CheckTarget(context.Background(), client, Config{BaseURL: srv.URL + "/api", Token: "t", DatabaseID: "my-db-123"}, v)
 	var ve *conformance.ViolationError
 	if !errors.As(err, &ve) {
 		t.Fatalf("CheckTarget = %v, want a wrapped *conformance.ViolationError", err)
@@ -87,5 +88,59 @@ func TestCheckTarget_Violation(t *testing.T) {
 	var ce *ConfigError
 	if errors.As(err, &ce) {
 		t.Errorf("a contract violation is reported as a settings problem: %v", err)
+	}
+}
+
+// A target that does not answer is reported on one line naming the operation and the cause,
+// as an *UnreachableError rather than a settings problem.
+func TestCheckTarget_Unreachable(t *testing.T) {
+	v, err := conformance.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	closed := httptest.NewServer(http.NotFoundHandler())
+	closed.Close()
+	silent, err := net.Listen("tcp", "127.0.0.1:0") // accepts, never answers
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = silent.Close() })
+	go func() {
+		for {
+			c, err := silent.Accept()
+			if err != nil {
+				return
+			}
+			t.Cleanup(func() { _ = c.Close() })
+		}
+	}()
+	tests := []struct {
+		name    string
+		base    string
+		timeout time.Duration
+		wantIn  string
+	}{
+		{"nothing listening", closed.URL + "/api", time.Second, "connection refused"},
+		{"never answers", "http://" + silent.Addr().String() + "/api", 150 * time.Millisecond, "no answer after 150ms"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg := Config{BaseURL: tt.base, BasePath: "/api", Token: "good", DatabaseID: "my-db-123", Timeout: tt.timeout}
+			client := &http.Client{Transport: v.Transport(nil), Timeout: tt.timeout}
+			err := CheckTarget(context.Background(), client, cfg, v)
+			var ue *UnreachableError
+			if !errors.As(err, &ue) {
+				t.Fatalf("CheckTarget = %v, want an *UnreachableError", err)
+			}
+			msg := err.Error()
+			for _, want := range []string{"getDatabase GET ", "/api/databases/my-db-123", tt.wantIn} {
+				if !strings.Contains(msg, want) {
+					t.Errorf("message %q does not hold %q", msg, want)
+				}
+			}
+			if strings.Contains(msg, "\n") || strings.Contains(msg, "&{") {
+				t.Errorf("message %q is not one plain line", msg)
+			}
+		})
 	}
 }

@@ -9,13 +9,13 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/spf13/cobra"
 
-	"github.com/scalingodb/dbapi-go/gen/dbapi"
+	"github.com/scalingodb/dbapi-go/gen/dbapispec"
 )
 
 // specOperations returns the operationIds of the embedded spec.
 func specOperations(t *testing.T) []string {
 	t.Helper()
-	doc, err := dbapi.GetSwagger()
+	doc, err := dbapispec.GetSwagger()
 	if err != nil {
 		t.Fatalf("GetSwagger: %v", err)
 	}

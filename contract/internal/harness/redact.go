@@ -1,0 +1,69 @@
+package harness
+
+import (
+	"net/url"
+	"regexp"
+	"strings"
+	"sync"
+)
+
+// Redacted replaces a secret in everything the suite writes.
+const Redacted = "[redacted]"
+
+// Redactor removes secrets from the text the suite writes: the bearer tokens it was given, the
+// pre-signed tokens it saw, and, whatever their value, any token query parameter and any bearer
+// credential. Its zero value is ready; it is safe for concurrent use.
+type Redactor struct {
+	mu      sync.RWMutex
+	secrets []string
+}
+
+// minSecret is the length under which a value is not taken for a secret: replacing every "x"
+// of a run's output would garble it and hide nothing worth hiding.
+const minSecret = 6
+
+// Add registers secrets whose value must never be written; values shorter than six characters
+// are ignored (no real token is that short).
+func (r *Redactor) Add(secrets ...string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, s := range secrets {
+		if s = strings.TrimSpace(s); len(s) >= minSecret {
+			r.secrets = append(r.secrets, s)
+			if q := url.QueryEscape(s); q != s {
+				r.secrets = append(r.secrets, q)
+			}
+		}
+	}
+}
+
+// secretShapes match a secret by where it stands rather than by its value: a token query
+// parameter (pre-signed URLs) and an Authorization header's credential.
+var secretShapes = []*regexp.Regexp{
+	regexp.MustCompile(`(?i)((?:^|[?&;\s"'])(?:token|signature|sig|x-amz-signature|x-amz-credential)=)[^&\s"'<>]+`),
+	regexp.MustCompile(`(?i)(bearer\s+)[^\s"'<>,]+`),
+}
+
+// Redact returns s with every secret replaced by [redacted].
+func (r *Redactor) Redact(s string) string {
+	r.mu.RLock()
+	for _, sec := range r.secrets {
+		s = strings.ReplaceAll(s, sec, Redacted)
+	}
+	r.mu.RUnlock()
+	for _, re := range secretShapes {
+		s = re.ReplaceAllString(s, "${1}"+Redacted)
+	}
+	return s
+}
+
+// redactURL renders u without its query, fragment and user: where a URL holds its secrets.
+func redactURL(u *url.URL) string {
+	c := *u
+	c.User = nil
+	if c.RawQuery != "" {
+		c.RawQuery = "[query redacted]"
+	}
+	c.Fragment = ""
+	return c.String()
+}

@@ -1,0 +1,195 @@
+package mockserver
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/scalingodb/dbapi-go/gen/dbapi"
+)
+
+// MaxBodyBytes is the largest request body a Server accepts: 1 MiB. A larger one is answered 413 with
+// the spec's Error body before anything else looks at the request (authentication, validation, the
+// operation), and the Server reads no more than MaxBodyBytes+1 bytes of it; a Content-Length above
+// the cap is refused without reading the body at all. The connection is then closed.
+const MaxBodyBytes = 1 << 20
+
+// Timeouts bounds how long a Server waits on a client. A zero field takes its default; a negative
+// one is an error.
+//
+// Read and Write are enforced by the Server's handler, through http.ResponseController, whatever
+// http.Server runs it. ReadHeader and Idle are settings of the http.Server: HTTPServer and Start
+// apply them.
+type Timeouts struct {
+	// ReadHeader bounds the reading of a request's line and header (default 10s).
+	ReadHeader time.Duration
+	// Read bounds the reading of a request's body, counted from when the handler starts (default
+	// 30s). A body that trickles in slower is cut: the connection is closed with no answer. It does
+	// not bound the answer, unlike http.Server.ReadTimeout, whose deadline also ends long downloads.
+	Read time.Duration
+	// Write bounds each write of an answer to the network (default 30s), not the whole answer: a
+	// download slowed by WithBandwidthLimit may last much longer, as long as the client keeps reading.
+	// A client that stops reading for longer loses the connection.
+	Write time.Duration
+	// Idle bounds how long a keep-alive connection may wait for its next request (default 60s).
+	Idle time.Duration
+}
+
+// Default time limits (see Timeouts).
+const (
+	defaultReadHeaderTimeout = 10 * time.Second
+	defaultReadTimeout       = 30 * time.Second
+	defaultWriteTimeout      = 30 * time.Second
+	defaultIdleTimeout       = 60 * time.Second
+)
+
+// WithTimeouts sets the time limits of the Server (see Timeouts for the defaults).
+func WithTimeouts(t Timeouts) Option {
+	return func(c *config) {
+		if t.ReadHeader < 0 || t.Read < 0 || t.Write < 0 || t.Idle < 0 {
+			c.errs = append(c.errs, fmt.Errorf("mockserver: WithTimeouts: negative duration in %+v", t))
+			return
+		}
+		set := func(dst *time.Duration, v time.Duration) {
+			if v > 0 {
+				*dst = v
+			}
+		}
+		set(&c.timeouts.ReadHeader, t.ReadHeader)
+		set(&c.timeouts.Read, t.Read)
+		set(&c.timeouts.Write, t.Write)
+		set(&c.timeouts.Idle, t.Idle)
+	}
+}
+
+func defaultTimeouts() Timeouts {
+	return Timeouts{ReadHeader: defaultReadHeaderTimeout, Read: defaultReadTimeout, Write: defaultWriteTimeout, Idle: defaultIdleTimeout}
+}
+
+// HTTPServer returns an http.Server that serves s.Handler() with the header and idle time limits
+// of WithTimeouts. Its Addr is empty: call Serve with a listener, or set Addr first.
+func (s *Server) HTTPServer() *http.Server {
+	hs := &http.Server{Handler: s.handler}
+	s.configure(hs)
+	return hs
+}
+
+// configure applies the Server's connection time limits to hs.
+func (s *Server) configure(hs *http.Server) {
+	hs.ReadHeaderTimeout = s.cfg.timeouts.ReadHeader
+	hs.IdleTimeout = s.cfg.timeouts.Idle
+}
+
+// limit is the outermost link of the chain after the request ID: it sets a write deadline before
+// each write of the answer, and reads the request body, within the read deadline and the size cap,
+// before anything else sees the request.
+func (s *Server) limit(next http.Handler) http.Handler {
+	read, write := s.cfg.timeouts.Read, s.cfg.timeouts.Write
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		raw := w // MaxBytesReader tells net/http's own writer to close the connection on overflow
+		dw := deadlinePool.Get().(*deadlineWriter)
+		dw.ResponseWriter, dw.rc, dw.d = w, *http.NewResponseController(w), write
+		defer func() {
+			*dw = deadlineWriter{} // keep no writer of a finished request alive in the pool
+			deadlinePool.Put(dw)
+		}()
+		w = dw
+		if r.Body == nil || r.Body == http.NoBody {
+			next.ServeHTTP(w, r)
+			return
+		}
+		if r.ContentLength > MaxBodyBytes {
+			tooLarge(w)
+			return
+		}
+		_ = dw.rc.SetReadDeadline(time.Now().Add(read)) // ErrNotSupported under httptest.ResponseRecorder
+		body, err := readBody(http.MaxBytesReader(raw, r.Body, MaxBodyBytes), r.ContentLength)
+		var mbe *http.MaxBytesError
+		switch {
+		case errors.As(err, &mbe):
+			tooLarge(w)
+			return
+		case err != nil:
+			// Too slow (the read deadline passed) or cut by the client: no answer can be sent on
+			// this connection, and net/http closes it.
+			panic(http.ErrAbortHandler)
+		}
+		_ = dw.rc.SetReadDeadline(time.Time{}) // the rest is the answer's, bounded per write
+		r.Body = http.NoBody
+		if len(body) > 0 {
+			r.Body = io.NopCloser(bytes.NewReader(body))
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// readBody reads a whole request body of length bytes, or of unknown length when length is negative,
+// from a reader that fails past MaxBodyBytes. A body of known length is read into a slice of its
+// size; one of unknown length into a pooled buffer of the cap's size, then copied out, so that a
+// body over the cap costs no allocation at all (growing a buffer as the bytes come in left about
+// 3 MiB of garbage per body over the cap).
+func readBody(body io.Reader, length int64) ([]byte, error) {
+	if length >= 0 {
+		buf := make([]byte, length)
+		_, err := io.ReadFull(body, buf)
+		return buf, err
+	}
+	bp := bodyPool.Get().(*[]byte)
+	defer bodyPool.Put(bp)
+	n, err := io.ReadFull(body, *bp) // one byte more than the cap: the reader fails first
+	if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
+		err = nil // the body ended within the cap
+	}
+	return bytes.Clone((*bp)[:n]), err
+}
+
+// bodyPool holds buffers of MaxBodyBytes+1 bytes for request bodies of unknown length.
+var bodyPool = sync.Pool{New: func() any {
+	b := make([]byte, MaxBodyBytes+1)
+	return &b
+}}
+
+// tooLarge answers 413 with the spec's Error body and closes the connection: the rest of the body
+// is not worth reading.
+func tooLarge(w http.ResponseWriter) {
+	code := "request_too_large"
+	w.Header().Set("Connection", "close")
+	writeErrorBody(w, http.StatusRequestEntityTooLarge, dbapi.Error{
+		Error: "the request body is larger than " + strconv.Itoa(MaxBodyBytes) + " bytes", Code: &code,
+	})
+}
+
+// deadlineWriter sets the connection's write deadline d ahead before each write, so that a write
+// blocked on a client that stopped reading fails after d, while an answer made of many writes (a
+// bandwidth-capped download) can last as long as it takes.
+type deadlineWriter struct {
+	http.ResponseWriter
+	rc http.ResponseController // of ResponseWriter
+	d  time.Duration
+}
+
+// deadlinePool recycles deadlineWriters: one is needed for every request.
+var deadlinePool = sync.Pool{New: func() any { return new(deadlineWriter) }}
+
+func (dw *deadlineWriter) renew() {
+	_ = dw.rc.SetWriteDeadline(time.Now().Add(dw.d))
+}
+
+func (dw *deadlineWriter) Write(p []byte) (int, error) {
+	dw.renew()
+	return dw.ResponseWriter.Write(p)
+}
+
+// Flush sends what is buffered, within a fresh deadline.
+func (dw *deadlineWriter) Flush() {
+	dw.renew()
+	_ = dw.rc.Flush()
+}
+
+// Unwrap gives http.ResponseController access to the underlying writer.
+func (dw *deadlineWriter) Unwrap() http.ResponseWriter { return dw.ResponseWriter }

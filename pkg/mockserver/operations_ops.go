@@ -1,0 +1,507 @@
+package mockserver
+
+// The operations known only from the JavaScript client (x-sources: [js-client] in openapi.yaml):
+// backup restorations, asynchronous operations, plans, database types, metrics by type, lag, ping,
+// firewall rule labels and the CA certificate.
+
+import (
+	"bytes"
+	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
+	"errors"
+	"fmt"
+	"math/big"
+	"net/http"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/scalingodb/dbapi-go/gen/dbapi"
+)
+
+// Default timings of the asynchronous operations and backup restorations.
+const (
+	defaultOperationPending = 1 * time.Second
+	defaultOperationRunning = 3 * time.Second
+)
+
+// CACertificateContentType is the media type of getCaCertificate's PEM answer.
+const CACertificateContentType = "application/x-pem-file"
+
+// Types of the operations the mock starts.
+const (
+	OperationTypeUpgrade           = "upgrade"
+	OperationTypePitrRestore       = "pitr_restore"
+	OperationTypeBackupRestoration = "backup_restoration"
+)
+
+// Metrics by type: the default and largest look-back in hours (the largest is the app metrics'
+// bound; the database's is unknown), and the step of the series.
+const (
+	defaultMetricsSince = 3
+	maxMetricsSince     = 71
+	metricsStep         = 10 * time.Minute
+)
+
+// WithOperationTimings sets how long an asynchronous operation (upgrade, point-in-time restore,
+// backup restoration) and a backup restoration stay pending (scheduled), then running, before they
+// are finished (done). Defaults 1s and 3s.
+func WithOperationTimings(pending, running time.Duration) Option {
+	return func(c *config) {
+		if pending < 0 || running < 0 {
+			c.errs = append(c.errs, errors.New("mockserver: WithOperationTimings: negative duration"))
+			return
+		}
+		c.opTimings = opTimings{pending: pending, running: running, set: true}
+	}
+}
+
+// opTimings are the timings of WithOperationTimings; the defaults apply unless set.
+type opTimings struct {
+	pending, running time.Duration
+	set              bool
+}
+
+func (c *config) operationTimings() (pending, running time.Duration) {
+	if !c.opTimings.set {
+		return defaultOperationPending, defaultOperationRunning
+	}
+	return c.opTimings.pending, c.opTimings.running
+}
+
+// SeedPlan is a plan of a database type, served by getPlan and getDatabasePlan.
+type SeedPlan struct {
+	// TypeName is the database type the plan belongs to, as in a database's TypeName.
+	TypeName string
+	// Plan is the plan; its Name is what a database's Plan names.
+	Plan dbapi.DatabasePlan
+}
+
+// extraState is the state of the operations known only from the JavaScript client. Every access
+// holds Server.mu.
+type extraState struct {
+	ops          map[string]*asyncOp     // by operation ID
+	restorations map[string]*restoration // by restoration ID
+	types        []dbapi.DatabaseType
+	plans        []SeedPlan
+}
+
+// asyncOp is an asynchronous operation of a database; its status follows the clock.
+type asyncOp struct {
+	id      string
+	db      *database
+	typ     string
+	created time.Time
+}
+
+// restoration is the restoration of a backup; its status follows the clock.
+type restoration struct {
+	id      string
+	db      *database
+	backup  string
+	created time.Time
+}
+
+func (x *extraState) load(seed Seed) {
+	x.types = append(x.types, seed.DatabaseTypes...)
+	x.plans = append(x.plans, seed.Plans...)
+}
+
+// startOperation records a new operation of db and makes it the database's current one. It holds
+// s.mu.
+func (s *Server) startOperation(db *database, typ string, now time.Time) *asyncOp {
+	x := &s.store.extra
+	if x.ops == nil {
+		x.ops = map[string]*asyncOp{}
+	}
+	op := &asyncOp{id: s.store.newID(), db: db, typ: typ, created: now.UTC()}
+	x.ops[op.id] = op
+	id := op.id
+	db.db.CurrentOperationID = &id
+	return op
+}
+
+// operationJSON is an operation as the API shows it: finished_at and error are always present, null
+// until they have a value (the JavaScript client types them string | null).
+type operationJSON struct {
+	ID         string                `json:"id"`
+	Type       string                `json:"type"`
+	Status     dbapi.OperationStatus `json:"status"`
+	CreatedAt  time.Time             `json:"created_at"`
+	FinishedAt *time.Time            `json:"finished_at"`
+	Error      *string               `json:"error"`
+}
+
+// operationView is op as the API shows it at now: pending, running, then finished.
+func (s *Server) operationView(op *asyncOp, now time.Time) operationJSON {
+	pending, running := s.cfg.operationTimings()
+	v := operationJSON{ID: op.id, Type: op.typ, CreatedAt: op.created}
+	start := op.created.Add(pending)
+	end := start.Add(running)
+	switch {
+	case now.Before(start):
+		v.Status = dbapi.OperationStatusPending
+	case now.Before(end):
+		v.Status = dbapi.OperationStatusRunning
+	default:
+		v.Status = dbapi.OperationStatusFinished
+		v.FinishedAt = &end
+	}
+	return v
+}
+
+// currentOperation is the ID of the operation of db still under way at now, or nil.
+func (s *Server) currentOperation(db *database, now time.Time) *string {
+	id := db.db.CurrentOperationID
+	if id == nil {
+		return nil
+	}
+	op := s.store.extra.ops[*id]
+	if op == nil {
+		return id // set by the seed: kept as given
+	}
+	if s.operationView(op, now).Status == dbapi.OperationStatusFinished {
+		return nil
+	}
+	return id
+}
+
+// restorationView is r as the API shows it at now: scheduled, running, then done.
+func (s *Server) restorationView(r *restoration, now time.Time) dbapi.BackupRestoration {
+	pending, running := s.cfg.operationTimings()
+	v := dbapi.BackupRestoration{ID: r.id, CreatedAt: r.created, Method: dbapi.BackupRestorationMethodBackup,
+		DatabaseID: r.db.db.ID, SourceBackupID: r.backup}
+	start := r.created.Add(pending)
+	end := start.Add(running)
+	switch {
+	case now.Before(start):
+		v.Status = dbapi.BackupRestorationStatusScheduled
+	case now.Before(end):
+		v.Status, v.StartedAt = dbapi.BackupRestorationStatusRunning, &start
+	default:
+		v.Status, v.StartedAt, v.EndedAt = dbapi.BackupRestorationStatusDone, &start, &end
+	}
+	return v
+}
+
+// RestoreBackup restores a done backup of the database into it: 201 with the bare restoration,
+// which moves from scheduled to running to done with the clock, as the operation it starts does.
+func (s handlers) RestoreBackup(_ context.Context, req dbapi.RestoreBackupRequestObject) (dbapi.RestoreBackupResponseObject, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	db := s.store.dbs[req.DatabaseID]
+	if db == nil {
+		return notFound("database"), nil
+	}
+	b := s.store.backups[req.BackupID]
+	if b == nil || b.db != db {
+		return notFound("backup"), nil
+	}
+	now := s.cfg.clock.Now()
+	if st := s.backupView(b, now).Status; st != dbapi.BackupStatusDone {
+		return invalid("backup", fmt.Sprintf("is %s: only a done backup can be restored", st)), nil
+	}
+	x := &s.store.extra
+	if x.restorations == nil {
+		x.restorations = map[string]*restoration{}
+	}
+	r := &restoration{id: s.store.newID(), db: db, backup: b.b.ID, created: now.UTC()}
+	x.restorations[r.id] = r
+	s.startOperation(db, OperationTypeBackupRestoration, now)
+	return dbapi.RestoreBackup201JSONResponse(s.restorationView(r, now)), nil
+}
+
+// GetBackupRestoration shows a restoration of the database.
+func (s handlers) GetBackupRestoration(_ context.Context, req dbapi.GetBackupRestorationRequestObject) (dbapi.GetBackupRestorationResponseObject, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	db := s.store.dbs[req.DatabaseID]
+	if db == nil {
+		return notFound("database"), nil
+	}
+	r := s.store.extra.restorations[req.RestorationID]
+	if r == nil || r.db != db {
+		return notFound("backup_restoration"), nil
+	}
+	return dbapi.GetBackupRestoration200JSONResponse{BackupRestoration: s.restorationView(r, s.cfg.clock.Now())}, nil
+}
+
+// GetDatabaseOperation shows an operation of the database (an upgrade, a point-in-time restore or a
+// backup restoration).
+func (s handlers) GetDatabaseOperation(_ context.Context, req dbapi.GetDatabaseOperationRequestObject) (dbapi.GetDatabaseOperationResponseObject, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	db := s.store.dbs[req.DatabaseID]
+	if db == nil {
+		return notFound("database"), nil
+	}
+	op := s.store.extra.ops[req.OperationID]
+	if op == nil || op.db != db {
+		return notFound("operation"), nil
+	}
+	return jsonResponse(http.StatusOK, map[string]operationJSON{"operation": s.operationView(op, s.cfg.clock.Now())}), nil
+}
+
+// findPlan returns the plan named name of the database type typeName.
+func (x *extraState) findPlan(typeName, name string) (dbapi.DatabasePlan, bool) {
+	i := slices.IndexFunc(x.plans, func(p SeedPlan) bool { return p.TypeName == typeName && p.Plan.Name == name })
+	if i < 0 {
+		return dbapi.DatabasePlan{}, false
+	}
+	return x.plans[i].Plan, true
+}
+
+// GetDatabasePlan shows the plan of the database.
+func (s handlers) GetDatabasePlan(_ context.Context, req dbapi.GetDatabasePlanRequestObject) (dbapi.GetDatabasePlanResponseObject, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	db := s.store.dbs[req.DatabaseID]
+	if db == nil {
+		return notFound("database"), nil
+	}
+	p, ok := s.store.extra.findPlan(db.db.TypeName, db.db.Plan)
+	if !ok {
+		return notFound("plan"), nil
+	}
+	return dbapi.GetDatabasePlan200JSONResponse{Plan: p}, nil
+}
+
+// GetPlan shows a plan of a database type: 422 for an unknown type, 404 for an unknown plan.
+func (s handlers) GetPlan(_ context.Context, req dbapi.GetPlanRequestObject) (dbapi.GetPlanResponseObject, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	x := &s.store.extra
+	if !slices.ContainsFunc(x.types, func(t dbapi.DatabaseType) bool { return t.Name == req.Params.Type }) {
+		return invalid("type", fmt.Sprintf("%q is not a database type", req.Params.Type)), nil
+	}
+	p, ok := x.findPlan(req.Params.Type, req.PlanName)
+	if !ok {
+		return notFound("plan"), nil
+	}
+	return dbapi.GetPlan200JSONResponse{Plan: p}, nil
+}
+
+// ListDatabaseTypes lists the database types of the seed.
+func (s handlers) ListDatabaseTypes(_ context.Context, _ dbapi.ListDatabaseTypesRequestObject) (dbapi.ListDatabaseTypesResponseObject, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	types := slices.Clone(s.store.extra.types)
+	if types == nil {
+		types = []dbapi.DatabaseType{}
+	}
+	return dbapi.ListDatabaseTypes200JSONResponse{DatabaseTypes: types}, nil
+}
+
+// GetDatabaseType shows a database type.
+func (s handlers) GetDatabaseType(_ context.Context, req dbapi.GetDatabaseTypeRequestObject) (dbapi.GetDatabaseTypeResponseObject, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	types := s.store.extra.types
+	i := slices.IndexFunc(types, func(t dbapi.DatabaseType) bool { return t.ID == req.DatabaseTypeID })
+	if i < 0 {
+		return notFound("database_type"), nil
+	}
+	return dbapi.GetDatabaseType200JSONResponse{DatabaseType: types[i]}, nil
+}
+
+// metricPoint is one value of a metric series as the mock serves it (the shape of the app metrics'
+// points; the JavaScript client types the database's series unknown).
+type metricPoint struct {
+	Time  time.Time `json:"time"`
+	Value float64   `json:"value"`
+}
+
+// knownMetric tells whether the mock serves a metric type: the five the JavaScript client documents.
+func knownMetric(t string) bool {
+	switch t {
+	case "cpu", "memory", "swap", "disk", "diskio":
+		return true
+	}
+	return false
+}
+
+// metricSeries is a deterministic series of metric over the since hours before now, one point
+// every 10 minutes, or its last point only. A look-back out of bounds gets the 422 to answer.
+func metricSeries(key, metric string, since *int, last *bool, now time.Time) ([]metricPoint, *apiResponse) {
+	hours := defaultMetricsSince
+	if since != nil {
+		hours = *since
+	}
+	if hours < 1 || hours > maxMetricsSince {
+		refusal := invalid("since", fmt.Sprintf("should be between 1 and %d hours", maxMetricsSince))
+		return nil, &refusal
+	}
+	end := now.UTC().Truncate(metricsStep)
+	n := hours * int(time.Hour/metricsStep)
+	from := 0
+	if last != nil && *last {
+		from = n - 1
+	}
+	out := make([]metricPoint, 0, n-from)
+	for i := from; i < n; i++ {
+		t := end.Add(-time.Duration(n-1-i) * metricsStep)
+		h := hashString(fmt.Sprintf("%s/%s/%d", key, metric, t.Unix()))
+		var v float64
+		switch metric {
+		case "cpu":
+			v = float64(h%10000) / 100 // percent, two decimals
+		case "diskio":
+			v = float64(h % 1000)
+		default: // bytes
+			v = float64(64<<20 + h%(448<<20))
+		}
+		out = append(out, metricPoint{Time: t, Value: v})
+	}
+	return out, nil
+}
+
+// GetDatabaseMetricsByType serves one metric of the database over time.
+func (s handlers) GetDatabaseMetricsByType(_ context.Context, req dbapi.GetDatabaseMetricsByTypeRequestObject) (dbapi.GetDatabaseMetricsByTypeResponseObject, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	db := s.store.dbs[req.DatabaseID]
+	if db == nil {
+		return notFound("database"), nil
+	}
+	if !knownMetric(req.MetricType) {
+		return notFound("metric"), nil
+	}
+	series, refusal := metricSeries(db.db.ID, req.MetricType, req.Params.Since, req.Params.Last, s.cfg.clock.Now())
+	if refusal != nil {
+		return *refusal, nil
+	}
+	return jsonResponse(http.StatusOK, series), nil
+}
+
+// GetInstanceMetricsByType serves one metric of one instance of the database over time.
+func (s handlers) GetInstanceMetricsByType(_ context.Context, req dbapi.GetInstanceMetricsByTypeRequestObject) (dbapi.GetInstanceMetricsByTypeResponseObject, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	db := s.store.dbs[req.DatabaseID]
+	if db == nil {
+		return notFound("database"), nil
+	}
+	if !slices.ContainsFunc(db.db.Instances, func(in dbapi.Instance) bool { return in.ID == req.InstanceID }) {
+		return notFound("instance"), nil
+	}
+	if !knownMetric(req.MetricType) {
+		return notFound("metric"), nil
+	}
+	series, refusal := metricSeries(req.InstanceID, req.MetricType, req.Params.Since, req.Params.Last, s.cfg.clock.Now())
+	if refusal != nil {
+		return *refusal, nil
+	}
+	return jsonResponse(http.StatusOK, series), nil
+}
+
+// GetDatabaseLag serves the replication lag of the followers, in bytes, by instance ID (always 0:
+// the mock replicates instantly). The field name is the mock's: the API's is unknown.
+func (s handlers) GetDatabaseLag(_ context.Context, req dbapi.GetDatabaseLagRequestObject) (dbapi.GetDatabaseLagResponseObject, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	db := s.store.dbs[req.DatabaseID]
+	if db == nil {
+		return notFound("database"), nil
+	}
+	lag := map[string]any{}
+	for _, in := range db.instances {
+		if in.Role == dbapi.InstanceStatusRoleFollower {
+			lag[in.ID] = 0
+		}
+	}
+	return dbapi.GetDatabaseLag200JSONResponse{"lag_in_bytes": lag}, nil
+}
+
+// PingDatabase answers that the database is up. It changes nothing.
+func (s handlers) PingDatabase(_ context.Context, req dbapi.PingDatabaseRequestObject) (dbapi.PingDatabaseResponseObject, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.store.dbs[req.DatabaseID] == nil {
+		return notFound("database"), nil
+	}
+	return dbapi.PingDatabase200JSONResponse{"message": "pong"}, nil
+}
+
+// UpdateFirewallRule changes the label of a rule of the database.
+func (s handlers) UpdateFirewallRule(_ context.Context, req dbapi.UpdateFirewallRuleRequestObject) (dbapi.UpdateFirewallRuleResponseObject, error) {
+	if req.Body == nil {
+		return errorResponse(http.StatusBadRequest, "missing request body"), nil
+	}
+	label := req.Body.FirewallRule.Label
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	db := s.store.dbs[req.DatabaseID]
+	if db == nil {
+		return notFound("database"), nil
+	}
+	i := slices.IndexFunc(db.rules, func(r dbapi.FirewallRule) bool { return r.ID == req.FirewallRuleID })
+	if i < 0 {
+		return notFound("firewall_rule"), nil
+	}
+	now := s.cfg.clock.Now().UTC()
+	db.rules[i].Label, db.rules[i].UpdatedAt = &label, &now
+	return dbapi.UpdateFirewallRule200JSONResponse{Rule: db.rules[i]}, nil
+}
+
+// caCertificate is the mock's CA certificate, PEM-encoded: a self-signed ECDSA certificate made
+// once per process.
+var caCertificate = sync.OnceValues(func() ([]byte, error) {
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		return nil, err
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber:          big.NewInt(1),
+		Subject:               pkix.Name{CommonName: "Scalingo Database API mock CA", Organization: []string{"scalingodb mock"}},
+		NotBefore:             time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC),
+		NotAfter:              time.Date(2050, 1, 1, 0, 0, 0, 0, time.UTC),
+		IsCA:                  true,
+		BasicConstraintsValid: true,
+		KeyUsage:              x509.KeyUsageCertSign | x509.KeyUsageCRLSign,
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		return nil, err
+	}
+	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), nil
+})
+
+// GetCaCertificate serves the CA certificate in PEM, as application/x-pem-file.
+func (s handlers) GetCaCertificate(_ context.Context, _ dbapi.GetCaCertificateRequestObject) (dbapi.GetCaCertificateResponseObject, error) {
+	pemBytes, err := caCertificate()
+	if err != nil {
+		return nil, fmt.Errorf("mockserver: CA certificate: %w", err)
+	}
+	return dbapi.GetCaCertificate200ApplicationXPemFileResponse{Body: bytes.NewReader(pemBytes), ContentLength: int64(len(pemBytes))}, nil
+}
+
+func (a apiResponse) VisitRestoreBackupResponse(w http.ResponseWriter) error { return a.visit(w) }
+func (a apiResponse) VisitGetBackupRestorationResponse(w http.ResponseWriter) error {
+	return a.visit(w)
+}
+func (a apiResponse) VisitGetDatabaseOperationResponse(w http.ResponseWriter) error {
+	return a.visit(w)
+}
+func (a apiResponse) VisitGetDatabasePlanResponse(w http.ResponseWriter) error { return a.visit(w) }
+func (a apiResponse) VisitGetPlanResponse(w http.ResponseWriter) error         { return a.visit(w) }
+func (a apiResponse) VisitListDatabaseTypesResponse(w http.ResponseWriter) error {
+	return a.visit(w)
+}
+func (a apiResponse) VisitGetDatabaseTypeResponse(w http.ResponseWriter) error { return a.visit(w) }
+func (a apiResponse) VisitGetDatabaseMetricsByTypeResponse(w http.ResponseWriter) error {
+	return a.visit(w)
+}
+func (a apiResponse) VisitGetInstanceMetricsByTypeResponse(w http.ResponseWriter) error {
+	return a.visit(w)
+}
+func (a apiResponse) VisitGetDatabaseLagResponse(w http.ResponseWriter) error { return a.visit(w) }
+func (a apiResponse) VisitPingDatabaseResponse(w http.ResponseWriter) error   { return a.visit(w) }
+func (a apiResponse) VisitUpdateFirewallRuleResponse(w http.ResponseWriter) error {
+	return a.visit(w)
+}
+func (a apiResponse) VisitGetCaCertificateResponse(w http.ResponseWriter) error { return a.visit(w) }

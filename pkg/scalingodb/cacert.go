@@ -1,0 +1,155 @@
+package scalingodb
+
+import (
+	"bytes"
+	"context"
+	"encoding/pem"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+
+	"github.com/scalingodb/dbapi-go/gen/dbapi"
+)
+
+// maxCACertificate bounds the size of the CA certificate the client reads:
+// a PEM bundle is a few KiB.
+const maxCACertificate = 1 << 20
+
+var opCACertificate = op{id: "getCaCertificate", idempotent: true}
+
+// CACertificate writes the PEM certificate of the authority that signs the
+// databases' TLS certificates to w, and returns the number of bytes
+// written. The answer is read whole and checked (one or more PEM
+// certificates, at most 1 MiB) before anything is written to w. Its
+// operation is known only from the JavaScript client.
+//
+// API: GET /ca_certificate (getCaCertificate)
+func (s *DatabasesService) CACertificate(ctx context.Context, w io.Writer) (int64, error) {
+	cert, err := s.caCertificate(ctx)
+	if err != nil {
+		return 0, err
+	}
+	n, err := w.Write(cert)
+	if err != nil {
+		return int64(n), fmt.Errorf("scalingodb: write CA certificate: %w", err)
+	}
+	return int64(n), nil
+}
+
+// CACertificateToFile saves the CA certificate (see CACertificate) to path,
+// atomically: it is written to a temporary file in the same directory,
+// synced and renamed over path, so path holds either its old content or the
+// whole new certificate, never a part, and a failure leaves it untouched.
+// The file is readable by everyone (0644), as a certificate may be.
+//
+// API: GET /ca_certificate (getCaCertificate)
+func (s *DatabasesService) CACertificateToFile(ctx context.Context, path string) (int64, error) {
+	if path == "" {
+		return 0, &ValidationError{Field: "path", Reason: "must not be empty"}
+	}
+	cert, err := s.caCertificate(ctx)
+	if err != nil {
+		return 0, err
+	}
+	if err := writeFileAtomic(path, cert, 0o644); err != nil {
+		return 0, fmt.Errorf("scalingodb: save CA certificate: %w", err)
+	}
+	return int64(len(cert)), nil
+}
+
+// caCertificate fetches and checks the PEM certificate.
+func (s *DatabasesService) caCertificate(ctx context.Context) ([]byte, error) {
+	var body []byte
+	var readErr error
+	acceptPEM := func(_ context.Context, req *http.Request) error {
+		req.Header.Set("Accept", "application/x-pem-file, application/json")
+		return nil
+	}
+	status, err := s.c.do(ctx, opCACertificate, func(ctx context.Context, e ...dbapi.RequestEditorFn) (*http.Response, error) {
+		resp, err := s.c.api.GetCaCertificate(ctx, append(e, acceptPEM)...)
+		if err != nil || resp.StatusCode < 200 || resp.StatusCode > 299 {
+			return resp, err // do turns an error answer into an *APIError
+		}
+		// Keep the success body here: do only decodes JSON.
+		body, readErr = io.ReadAll(io.LimitReader(resp.Body, maxCACertificate+1))
+		resp.Body.Close()
+		resp.Body = http.NoBody
+		return resp, nil
+	}, nil)
+	if err != nil {
+		return nil, err
+	}
+	if readErr != nil {
+		if ctx.Err() != nil {
+			return nil, fmt.Errorf("scalingodb: %s: %w", opCACertificate.id, ctx.Err())
+		}
+		return nil, &ResponseError{StatusCode: status, OperationID: opCACertificate.id, Reason: "body cut short", Err: readErr}
+	}
+	if len(body) > maxCACertificate {
+		return nil, malformed(opCACertificate, status, "the certificate is larger than 1 MiB")
+	}
+	if !isPEMCertificates(body) {
+		return nil, malformed(opCACertificate, status, "the body is not a PEM certificate")
+	}
+	return body, nil
+}
+
+// isPEMCertificates reports whether b holds one or more PEM certificates and
+// nothing else but white space.
+func isPEMCertificates(b []byte) bool {
+	found := false
+	for {
+		var block *pem.Block
+		block, b = pem.Decode(b)
+		if block == nil {
+			return found && len(bytes.TrimSpace(b)) == 0
+		}
+		if block.Type != "CERTIFICATE" {
+			return false
+		}
+		found = true
+	}
+}
+
+// writeFileAtomic writes data to path through a synced temporary file in the
+// same directory, renamed over path once complete. On failure the
+// temporary file is removed and path is left as it was.
+func writeFileAtomic(path string, data []byte, perm os.FileMode) (err error) {
+	dir, base := filepath.Split(path)
+	if dir == "" {
+		dir = "."
+	}
+	tmp, err := os.CreateTemp(dir, "."+base+".tmp-*")
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err != nil {
+			tmp.Close()
+			os.Remove(tmp.Name())
+		}
+	}()
+	if _, err = tmp.Write(data); err != nil {
+		return err
+	}
+	if err = tmp.Chmod(perm); err != nil {
+		return err
+	}
+	if err = tmp.Sync(); err != nil {
+		return err
+	}
+	if err = tmp.Close(); err != nil {
+		return err
+	}
+	if err = os.Rename(tmp.Name(), path); err != nil {
+		return err
+	}
+	// Make the rename itself durable; some systems cannot sync a directory.
+	if d, derr := os.Open(dir); derr == nil {
+		_ = d.Sync()
+		d.Close()
+	}
+	return nil
+}

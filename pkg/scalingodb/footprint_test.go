@@ -1,0 +1,229 @@
+package scalingodb
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+// heavyDeps reports the packages of deps that a client program must not
+// link: the spec engine (kin-openapi), JSON-schema and YAML libraries.
+// They belong to pkg/conformance and gen/dbapispec.
+func heavyDeps(deps []string) []string {
+	var heavy []string
+	for _, d := range deps {
+		l := strings.ToLower(d)
+		if strings.Contains(l, "kin-openapi") || strings.Contains(l, "jsonschema") || strings.Contains(l, "yaml") {
+			heavy = append(heavy, d)
+		}
+	}
+	return heavy
+}
+
+// goList runs `go list -deps pkg` and returns the import paths.
+func goList(t testing.TB, pkg string) []string {
+	t.Helper()
+	out, err := exec.Command("go", "list", "-deps", pkg).Output()
+	if err != nil {
+		var stderr []byte
+		var ee *exec.ExitError
+		if errors.As(err, &ee) {
+			stderr = ee.Stderr
+		}
+		t.Fatalf("go list -deps %s: %v\n%s", pkg, err, stderr)
+	}
+	return strings.Fields(string(out))
+}
+
+// TestImportGraph keeps the client light to import: importing
+// pkg/scalingodb (or gen/dbapi) must not link the spec engine, which
+// costs megabytes of binary and milliseconds of start-up. The packages
+// that do import it show that the check finds it.
+func TestImportGraph(t *testing.T) {
+	const mod = "github.com/scalingodb/dbapi-go/"
+	tests := []struct {
+		pkg       string
+		wantHeavy bool
+	}{
+		{mod + "pkg/scalingodb", false},
+		{mod + "gen/dbapi", false},
+		{mod + "cmd/scalingodb-quickstart", false},
+		{mod + "pkg/conformance", true},
+		{mod + "gen/dbapispec", true},
+		{mod + "pkg/scalingodb/validate", true},
+	}
+	for _, tt := range tests {
+		t.Run(strings.TrimPrefix(tt.pkg, mod), func(t *testing.T) {
+			deps := goList(t, tt.pkg)
+			if !slices.Contains(deps, tt.pkg) {
+				t.Fatalf("go list -deps %s does not list the package itself: %v", tt.pkg, deps)
+			}
+			heavy := heavyDeps(deps)
+			if got := len(heavy) > 0; got != tt.wantHeavy {
+				t.Errorf("%s links the spec engine: %t, want %t (%v)", tt.pkg, got, tt.wantHeavy, heavy)
+			}
+			if slices.Contains(deps, mod+"pkg/conformance") && !tt.wantHeavy {
+				t.Errorf("%s imports pkg/conformance", tt.pkg)
+			}
+		})
+	}
+}
+
+// buildQuickstart builds cmd/scalingodb-quickstart into dir with the
+// default flags and stripped (-ldflags=-s -w), and returns the two paths.
+func buildQuickstart(dir string) ([2]string, error) {
+	bins := [2]string{filepath.Join(dir, "quickstart"), filepath.Join(dir, "quickstart-stripped")}
+	for i, flags := range [][]string{nil, {"-ldflags=-s -w"}} {
+		args := append([]string{"build", "-o", bins[i]}, flags...)
+		cmd := exec.Command("go", append(args, "github.com/scalingodb/dbapi-go/cmd/scalingodb-quickstart")...)
+		if out, err := cmd.CombinedOutput(); err != nil {
+			return bins, fmt.Errorf("go build: %w\n%s", err, out)
+		}
+	}
+	return bins, nil
+}
+
+// initLine matches a line of GODEBUG=inittrace=1:
+// "init net/http @2.1 ms, 0.12 ms clock, 1234 bytes, 12 allocs".
+var initLine = regexp.MustCompile(`^init (\S+) @[0-9.]+ ms, ([0-9.]+) ms clock, (\d+) bytes, \d+ allocs$`)
+
+// initCost is what GODEBUG=inittrace=1 says of one package's init.
+type initCost struct {
+	MS    float64 // clock time
+	Bytes int64   // heap allocated
+}
+
+// initTimes parses an init trace into the cost of each package's init.
+func initTimes(trace []byte) map[string]initCost {
+	costs := map[string]initCost{}
+	sc := bufio.NewScanner(bytes.NewReader(trace))
+	for sc.Scan() {
+		m := initLine.FindStringSubmatch(sc.Text())
+		if m == nil {
+			continue
+		}
+		ms, err1 := strconv.ParseFloat(m[2], 64)
+		n, err2 := strconv.ParseInt(m[3], 10, 64)
+		if err1 != nil || err2 != nil {
+			continue
+		}
+		c := costs[m[1]]
+		c.MS += ms
+		c.Bytes += n
+		costs[m[1]] = c
+	}
+	return costs
+}
+
+// isStd reports whether pkg is in the standard library (its first path
+// element has no dot).
+func isStd(pkg string) bool {
+	first, _, _ := strings.Cut(pkg, "/")
+	return !strings.Contains(first, ".")
+}
+
+func TestInitTimes(t *testing.T) {
+	trace := []byte(`init internal/bytealg @0.008 ms, 0 ms clock, 0 bytes, 0 allocs
+init runtime @0.041 ms, 0.050 ms clock, 0 bytes, 0 allocs
+some other line on stderr
+init github.com/santhosh-tekuri/jsonschema/v6 @3.1 ms, 3.5 ms clock, 1700000 bytes, 20000 allocs
+init malformed @x ms, 1 ms clock, 0 bytes, 0 allocs
+init vendor/golang.org/x/net/http2/hpack @59 ms, 0.23 ms clock, 7344 bytes, 8 allocs
+`)
+	want := map[string]initCost{
+		"internal/bytealg": {0, 0},
+		"runtime":          {0.05, 0},
+		"github.com/santhosh-tekuri/jsonschema/v6": {3.5, 1700000},
+		"vendor/golang.org/x/net/http2/hpack":      {0.23, 7344},
+	}
+	got := initTimes(trace)
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("initTimes (-want +got):\n%s", diff)
+	}
+	var deps []string
+	for pkg := range got {
+		if !isStd(pkg) {
+			deps = append(deps, pkg)
+		}
+	}
+	if diff := cmp.Diff([]string{"github.com/santhosh-tekuri/jsonschema/v6"}, deps); diff != "" {
+		t.Errorf("dependencies (-want +got):\n%s", diff)
+	}
+}
+
+// BenchmarkQuickstart reports the footprint of a program that imports the
+// client, cmd/scalingodb-quickstart: its size in MB (10^6 bytes) with the
+// default flags (binary-MB, goal ≤ 9; 13.4 when the client linked the spec
+// engine) and stripped with -ldflags=-s -w (stripped-MB), and what its
+// start-up costs, parsed from GODEBUG=inittrace=1: the slowest init of a
+// package outside the standard library, in ms (max-dep-init-ms, goal
+// ≤ 0.5; the median of the runs for each package), the slowest of any
+// package (max-init-ms, which a loaded machine inflates), and the heap
+// that inits outside the standard library allocate (dep-init-bytes, which
+// load does not change; jsonschema's alone was 1.7 MB). Each iteration
+// starts the program once; without its environment variables it stops
+// right after the inits.
+func BenchmarkQuickstart(b *testing.B) {
+	bins, err := buildQuickstart(b.TempDir()) // b.Loop runs the function once
+	if err != nil {
+		b.Fatal(err)
+	}
+	var sizes [2]float64
+	for i, bin := range bins {
+		fi, err := os.Stat(bin)
+		if err != nil {
+			b.Fatal(err)
+		}
+		sizes[i] = float64(fi.Size()) / 1e6
+	}
+	runs := map[string][]float64{}
+	var depBytes int64
+	for b.Loop() {
+		cmd := exec.Command(bins[0])
+		cmd.Env = append(os.Environ(), "GODEBUG=inittrace=1", "DBAPI_DATABASE_ID=", "DB_BEARER_TOKEN=")
+		var stderr bytes.Buffer
+		cmd.Stderr = &stderr
+		_ = cmd.Run() // it fails for want of a token, after every init
+		costs := initTimes(stderr.Bytes())
+		if len(costs) == 0 {
+			b.Fatalf("no init trace in:\n%s", stderr.String())
+		}
+		depBytes = 0
+		for pkg, c := range costs {
+			runs[pkg] = append(runs[pkg], c.MS)
+			if !isStd(pkg) {
+				depBytes += c.Bytes
+			}
+		}
+	}
+	slowest, slowestMS := "", 0.0
+	slowestDep, slowestDepMS := "(none)", 0.0
+	for pkg, ms := range runs {
+		slices.Sort(ms)
+		med := ms[len(ms)/2]
+		if med > slowestMS {
+			slowest, slowestMS = pkg, med
+		}
+		if !isStd(pkg) && med > slowestDepMS {
+			slowestDep, slowestDepMS = pkg, med
+		}
+	}
+	b.ReportMetric(sizes[0], "binary-MB")
+	b.ReportMetric(sizes[1], "stripped-MB")
+	b.ReportMetric(slowestDepMS, "max-dep-init-ms")
+	b.ReportMetric(slowestMS, "max-init-ms")
+	b.ReportMetric(float64(depBytes), "dep-init-bytes")
+	b.Logf("slowest init outside the standard library: %s, %.3f ms; of all: %s, %.3f ms (medians of %d runs)",
+		slowestDep, slowestDepMS, slowest, slowestMS, len(runs[slowest]))
+}
