@@ -54,6 +54,7 @@ func (h *mockHandle) start(opts ...mockserver.Option) (string, error) {
 		mockserver.WithToken(testToken),
 		mockserver.WithDatabaseToken("my-mysql-123", foreignToken),
 		mockserver.WithBackupTimings(100*time.Millisecond, 200*time.Millisecond),
+		mockserver.WithOperationTimings(100*time.Millisecond, 200*time.Millisecond),
 		mockserver.WithDownloadTTL(time.Hour),
 		mockserver.WithResponseViolationHandler(func(err error) {
 			h.mu.Lock()

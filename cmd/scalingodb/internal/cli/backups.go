@@ -22,7 +22,7 @@ func backupsCmd(a *app) *cobra.Command {
   scalingodb backups download --latest -o backups/`,
 	}
 	cmd.AddCommand(backupsListCmd(a), backupsGetCmd(a), backupsCreateCmd(a), backupsWaitCmd(a),
-		backupsLinkCmd(a), backupsDownloadCmd(a))
+		backupsLinkCmd(a), backupsDownloadCmd(a), backupsRestoreCmd(a), backupsRestorationCmd(a))
 	return cmd
 }
 

@@ -1,12 +1,9 @@
 package cli
 
 import (
-	"context"
-	"errors"
 	"fmt"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/spf13/cobra"
 
@@ -185,7 +182,7 @@ func databaseUpgradeCmd(a *app) *cobra.Command {
 		Short: "Upgrade the engine to the next version, and wait for it with --wait",
 		Long: `Start an upgrade of the database engine to the next available version (see
 'scalingodb type-version --next'). The upgrade runs asynchronously; --wait
-polls the database until its operation is over.`,
+follows its operation until it succeeds.`,
 		Example: "  scalingodb database upgrade --yes\n  scalingodb database upgrade --yes --wait --timeout 1h",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -208,7 +205,7 @@ polls the database until its operation is over.`,
 				a.status("warning: %s", up.WarningMessage)
 			}
 			if wait {
-				if err := a.waitUpgrade(cmd.Context(), c, db, up.OperationID, wf); err != nil {
+				if _, err := a.waitOperation(cmd.Context(), c, db, up.OperationID, wf); err != nil {
 					return errf(err, "upgrade of %s", db)
 				}
 			}
@@ -221,7 +218,7 @@ polls the database until its operation is over.`,
 		},
 	}
 	cmd.Flags().BoolVar(&yes, "yes", false, "do not ask for confirmation")
-	cmd.Flags().BoolVar(&wait, "wait", false, "wait until the upgrade is over, showing the database's state as it changes")
+	cmd.Flags().BoolVar(&wait, "wait", false, "wait until the upgrade's operation succeeds")
 	wf.add(cmd)
 	addFormatFlag(cmd, &format)
 	return cmd
@@ -233,38 +230,4 @@ type upgradeView struct {
 	OperationID    string                         `json:"operation_id"`
 	WarningMessage string                         `json:"warning_message,omitempty"`
 	Target         scalingodb.DatabaseTypeVersion `json:"target"`
-}
-
-// waitUpgrade polls the database until the upgrade's operation is no
-// longer its current operation and it runs again.
-func (a *app) waitUpgrade(ctx context.Context, c *scalingodb.Client, db, opID string, w waitFlags) error {
-	wctx, cancel := w.context(ctx)
-	defer cancel()
-	interval := w.interval
-	last := ""
-	for {
-		d, err := c.Databases.Get(wctx, db)
-		if err != nil {
-			if ctx.Err() == nil && errors.Is(err, context.DeadlineExceeded) {
-				return &waitTimeout{what: "operation " + opID, last: last, hint: "follow it with 'scalingodb database show'"}
-			}
-			return err
-		}
-		if s := string(d.Status); s != last {
-			last = s
-			a.status("database %s: %s", db, s)
-		}
-		if d.CurrentOperationID != opID && d.Status == scalingodb.DatabaseRunning {
-			return nil
-		}
-		select {
-		case <-wctx.Done():
-			if ctx.Err() != nil {
-				return ctx.Err()
-			}
-			return &waitTimeout{what: "operation " + opID, last: last, hint: "follow it with 'scalingodb database show'"}
-		case <-time.After(interval):
-		}
-		interval = min(interval+interval/2, 15*time.Second)
-	}
 }

@@ -10,16 +10,18 @@ var Operations = map[string][]string{
 	"users reset-password": {"resetDatabaseUserPassword"},
 	"users delete":         {"deleteDatabaseUser"},
 
-	"backups list":     {"listBackups"},
-	"backups get":      {"getBackup"},
-	"backups create":   {"createBackup", "getBackup"},
-	"backups wait":     {"getBackup"},
-	"backups link":     {"getBackupArchive"},
-	"backups download": {"listBackups", "getBackup", "getBackupArchive", "downloadBackup"},
+	"backups list":        {"listBackups"},
+	"backups get":         {"getBackup"},
+	"backups create":      {"createBackup", "getBackup"},
+	"backups wait":        {"getBackup"},
+	"backups link":        {"getBackupArchive"},
+	"backups download":    {"listBackups", "getBackup", "getBackupArchive", "downloadBackup"},
+	"backups restore":     {"restoreBackup", "getBackupRestoration"},
+	"backups restoration": {"getBackupRestoration"},
 
 	"database show":    {"getDatabase"},
 	"database update":  {"updateDatabase", "putDatabase"},
-	"database upgrade": {"upgradeDatabase", "getDatabase"},
+	"database upgrade": {"upgradeDatabase", "getDatabaseOperation"},
 
 	"features list":    {"getDatabase"},
 	"features enable":  {"enableDatabaseFeature"},
@@ -32,6 +34,7 @@ var Operations = map[string][]string{
 
 	"firewall list":   {"listFirewallRules"},
 	"firewall add":    {"createFirewallRule"},
+	"firewall update": {"updateFirewallRule"},
 	"firewall rm":     {"deleteFirewallRule"},
 	"firewall ranges": {"listFirewallManagedRanges"},
 
@@ -39,12 +42,23 @@ var Operations = map[string][]string{
 	"logs archives": {"listDatabaseLogsArchives"},
 
 	"pitr window":  {"getPitrRecoveryWindow"},
-	"pitr restore": {"restoreDatabasePitr"},
+	"pitr restore": {"restoreDatabasePitr", "getDatabaseOperation"},
+
+	"operations get":  {"getDatabaseOperation"},
+	"operations wait": {"getDatabaseOperation"},
 
 	"instances":    {"getDatabaseInstancesStatus"},
 	"metrics":      {"getDatabaseMetrics"},
 	"health":       {"getDatabaseHealth"},
 	"type-version": {"getDatabaseTypeVersion", "getDatabase"},
+
+	"ping":           {"pingDatabase"},
+	"lag":            {"getDatabaseLag"},
+	"series":         {"getDatabaseMetricsByType", "getInstanceMetricsByType"},
+	"plan":           {"getDatabasePlan", "getPlan"},
+	"types list":     {"listDatabaseTypes"},
+	"types get":      {"getDatabaseType"},
+	"ca-certificate": {"getCaCertificate"},
 }
 
 // offline lists the runnable commands that send no request.

@@ -79,8 +79,8 @@ func checkOperations(spec []string, table map[string][]string, commands []string
 
 func TestEveryOperationHasACommand(t *testing.T) {
 	spec := specOperations(t)
-	if len(spec) != 31 {
-		t.Errorf("the spec has %d operations, want 31", len(spec))
+	if len(spec) < 31 {
+		t.Errorf("the spec has %d operations, want at least 31: is it read?", len(spec))
 	}
 	commands := runnable(NewRootForDocs())
 	if problems := checkOperations(spec, Operations, commands, offline); len(problems) > 0 {

@@ -259,6 +259,22 @@ func firewallCmd(a *app) *cobra.Command {
 	add.Flags().StringVar(&label, "label", "", "a label for the rule")
 	add.MarkFlagsMutuallyExclusive("cidr", "range")
 	add.MarkFlagsOneRequired("cidr", "range")
+	update := simple(a, &cobra.Command{
+		Use:               "update ID --label LABEL",
+		Short:             "Change the label of a firewall rule",
+		Example:           "  scalingodb firewall update 6580a2c91ef5f0001b3c5d7e --label office-paris",
+		Args:              cobra.ExactArgs(1),
+		ValidArgsFunction: completeFirewallRules(a),
+	}, func(cmd *cobra.Command, c *scalingodb.Client, db string) (result, error) {
+		id := cmd.Flags().Arg(0)
+		rule, err := c.Firewall.Update(cmd.Context(), db, id, label)
+		if err != nil {
+			return result{}, errf(err, "cannot update firewall rule %s of %s", id, db)
+		}
+		return result{JSON: rule, Header: header, Rows: [][]string{row(rule)}, Names: []string{rule.ID}}, nil
+	})
+	update.Flags().StringVar(&label, "label", "", "the new label (required)")
+	_ = update.MarkFlagRequired("label")
 	var yes bool
 	rm := &cobra.Command{
 		Use:               "rm ID",
@@ -312,7 +328,7 @@ func firewallCmd(a *app) *cobra.Command {
 		},
 	}
 	addFormatFlag(ranges, &rangesFormat)
-	cmd.AddCommand(list, add, rm, ranges)
+	cmd.AddCommand(list, add, update, rm, ranges)
 	return cmd
 }
 
@@ -394,8 +410,9 @@ func pitrCmd(a *app) *cobra.Command {
 			Rows: [][]string{{timePtrText(w.EarliestRecoverableAt), timePtrText(w.LatestRecoverableAt)}}}, nil
 	})
 	var (
-		at  string
-		yes bool
+		at        string
+		yes, wait bool
+		wf        waitFlags
 	)
 	restore := simple(a, &cobra.Command{
 		Use:   "restore --time TIME",
@@ -416,11 +433,18 @@ since is lost. The restore runs asynchronously: its operation is printed.`,
 		if err != nil {
 			return result{}, errf(err, "cannot restore %s", db)
 		}
+		if wait {
+			if op, err = a.waitOperation(cmd.Context(), c, db, op.ID, wf); err != nil {
+				return result{}, errf(err, "restore of %s", db)
+			}
+		}
 		return result{JSON: op, Header: []string{"OPERATION", "TYPE", "STATUS", "CREATED"},
 			Rows: [][]string{{op.ID, op.Type, string(op.Status), timeText(op.CreatedAt)}}, Names: []string{op.ID}}, nil
 	})
 	restore.Flags().StringVar(&at, "time", "", "the instant to restore to, RFC 3339 (required)")
 	restore.Flags().BoolVar(&yes, "yes", false, "do not ask for confirmation")
+	restore.Flags().BoolVar(&wait, "wait", false, "wait until the restore's operation succeeds")
+	wf.add(restore)
 	_ = restore.MarkFlagRequired("time")
 	cmd.AddCommand(window, restore)
 	return cmd
