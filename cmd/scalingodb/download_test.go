@@ -280,10 +280,7 @@ func TestDownload_Interrupt(t *testing.T) {
 	}
 	// Interrupt once a good part of the archive has arrived.
 	deadline := time.Now().Add(20 * time.Second)
-	for {
-		if slowMock.served.Load() > 2<<20 {
-			break
-		}
+	for slowMock.served.Load() <= 2<<20 {
 		if time.Now().After(deadline) {
 			_ = cmd.Process.Kill()
 			t.Fatal("the download did not start")

@@ -15,9 +15,9 @@ import (
 // specOperations returns the operationIds of the embedded spec.
 func specOperations(t *testing.T) []string {
 	t.Helper()
-	doc, err := dbapispec.GetSwagger()
+	doc, err := dbapispec.GetSpec()
 	if err != nil {
-		t.Fatalf("GetSwagger: %v", err)
+		t.Fatalf("GetSpec: %v", err)
 	}
 	var ids []string
 	for _, item := range doc.Paths.Map() {
