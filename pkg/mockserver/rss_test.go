@@ -127,7 +127,7 @@ func procStatus(pid int, key string) (int64, error) {
 		if v, ok := strings.CutPrefix(line, key+":"); ok {
 			kb, err := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 10, 64)
 			if err != nil {
-				return 0, fmt.Errorf("/proc/%d/status: %q: %v", pid, line, err)
+				return 0, fmt.Errorf("/proc/%d/status: %q: %w", pid, line, err)
 			}
 			return kb << 10, nil
 		}

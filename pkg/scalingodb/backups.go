@@ -271,7 +271,7 @@ func (e *WaitError) Unwrap() error { return e.Err }
 // backup as last seen (nil if no poll succeeded) together with a
 // *WaitError, so that the caller keeps the backup's ID and can wait again.
 // Transient errors of a poll are retried by the client's retry policy; any
-// other error stops the wait.
+// other error stops the wait, and is returned with the backup as last seen.
 //
 // API: GET /backups/{backup_id} (getBackup)
 func (s *BackupsService) Wait(ctx context.Context, backupID string, opts ...WaitOption) (*Backup, error) {

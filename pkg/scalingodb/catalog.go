@@ -36,12 +36,12 @@ type Plan struct {
 	Disk   int64  `json:"disk"`
 	Memory int64  `json:"memory"`
 
-	ManualBackupsCount      int `json:"manual_backups_count"`
-	DailyScheduledBackups   int `json:"daily_scheduled_backups"`
-	WeeklyScheduledBackups  int `json:"weekly_scheduled_backups"`
-	MonthlyScheduledBackups int `json:"monthly_scheduled_backups"`
-	PITRBackupDays          int `json:"pitr_backup_days"`
-	GatewayNodes            int `json:"gateway_nodes"`
+	ManualBackupsCount      int `json:"manual_backups_count,omitempty"`
+	DailyScheduledBackups   int `json:"daily_scheduled_backups,omitempty"`
+	WeeklyScheduledBackups  int `json:"weekly_scheduled_backups,omitempty"`
+	MonthlyScheduledBackups int `json:"monthly_scheduled_backups,omitempty"`
+	PITRBackupDays          int `json:"pitr_backup_days,omitempty"`
+	GatewayNodes            int `json:"gateway_nodes,omitempty"`
 }
 
 var (

@@ -142,7 +142,9 @@ func WithTokenSource(ts TokenSource) Option {
 }
 
 // WithHTTPClient sends requests through hc (its Transport, Timeout, Jar and
-// CheckRedirect). Backup downloads use hc's Transport in a separate client
+// CheckRedirect, which is called after the client's own rule: the bearer
+// token only for the base URL's exact origin, no redirect from https to
+// http). Backup downloads use hc's Transport in a separate client
 // that never sends the bearer token. Without WithHTTPClient, or when hc has
 // no Transport, API calls use http.DefaultTransport and downloads a clone of
 // it that reads the network in 64 KiB slices.

@@ -43,7 +43,25 @@
 // context. Requests that may have taken effect even when their answer is
 // lost (creating a backup, a user or a firewall rule, resetting a
 // password, running an action, upgrading, restoring, enabling a feature)
-// are never retried. See WithRetry.
+// are never retried, nor is an answer over the 32 MiB cap (an error
+// wrapping *http.MaxBytesError). An unusable Retry-After (invalid,
+// negative, zero, past) leaves the normal backoff. See WithRetry.
+//
+// # Redirects
+//
+// The bearer token goes only to the exact origin (scheme, host, port) of
+// the base URL: a redirect elsewhere drops it, and a redirect from https
+// to http is refused with a *RedirectError.
+//
+// # Backups
+//
+// Wait and CreateAndWait poll until a backup is done; on timeout they
+// return the backup as last seen with a *WaitError. DownloadToFile writes
+// a partial file next to the destination and renames it only when the
+// archive is whole and synced, and a later call resumes it; Download
+// streams to any io.Writer; DownloadAt fills an io.WriterAt over parallel
+// ranges. No download writes more than the backup's size, and a resume
+// never splices two versions of an archive (If-Range, ErrArchiveChanged).
 //
 // # Checking answers against the spec
 //
@@ -55,7 +73,7 @@
 // # Secrets
 //
 // Tokens, passwords and the token of a pre-signed URL never appear in
-// errors, logs or String output. Passwords are Secret values (Reveal gives
+// errors, logs, JSON or fmt output under any verb. Passwords are Secret values (Reveal gives
 // the real value); pre-signed URLs are SignedURL values (URL gives the
 // real value). Backup downloads go to the pre-signed URL without the
 // bearer token.

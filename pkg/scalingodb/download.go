@@ -16,7 +16,8 @@ import (
 	"time"
 )
 
-// DownloadOption tunes Backups.Download and Backups.DownloadToFile.
+// DownloadOption tunes Backups.Download, Backups.DownloadAt and
+// Backups.DownloadToFile.
 type DownloadOption func(*downloadConfig)
 
 type downloadConfig struct {
@@ -27,15 +28,18 @@ type downloadConfig struct {
 	stall    time.Duration
 }
 
-// WithProgress calls fn as bytes arrive, with the bytes written so far and
-// the archive size (-1 while unknown). Calls never overlap, even with
-// WithParallel, and fn must return quickly.
+// WithProgress calls fn as bytes arrive, with the bytes written so far
+// (for a resumed DownloadToFile, those of the earlier calls included) and
+// the archive's size. Calls never overlap, even with WithParallel, and fn
+// must return quickly.
 func WithProgress(fn func(done, total int64)) DownloadOption {
 	return func(c *downloadConfig) { c.progress = fn }
 }
 
 // WithParallel fetches the archive over n ranged connections at once (1 to
-// 16; default 1), each writing at its own offsets of the destination.
+// 16; default 1), each writing at its own offsets of the destination, for
+// DownloadAt and DownloadToFile. Download, which writes a stream in order,
+// ignores it.
 func WithParallel(n int) DownloadOption {
 	return func(c *downloadConfig) {
 		if n < 1 {
@@ -375,7 +379,7 @@ func (d *downloader) run(ctx context.Context, todo []span) error {
 	d.mu.Unlock()
 	if !seen {
 		failures := 0
-		for first == nil {
+		for {
 			st, err := d.open(ctx, segs[0], true)
 			if err == nil {
 				first = st
@@ -385,7 +389,7 @@ func (d *downloader) run(ctx context.Context, todo []span) error {
 				return nil
 			}
 			if !d.again(ctx, err, &failures) {
-				return d.wrap(err)
+				return d.giveUp(ctx, err)
 			}
 		}
 		// Several connections need a server that honours Range.
@@ -490,7 +494,7 @@ func (d *downloader) fetch(ctx context.Context, sg *segment, body *stream) error
 			st, err := d.open(ctx, sg, false)
 			if err != nil {
 				if !d.again(ctx, err, &failures) {
-					return d.wrap(err)
+					return d.giveUp(ctx, err)
 				}
 				continue
 			}
@@ -509,7 +513,7 @@ func (d *downloader) fetch(ctx context.Context, sg *segment, body *stream) error
 			failures = 0
 		}
 		if !d.again(ctx, err, &failures) {
-			return d.wrap(err)
+			return d.giveUp(ctx, err)
 		}
 	}
 }
@@ -548,10 +552,13 @@ func (d *downloader) copy(sg *segment, st *stream, buf []byte) (int64, error) {
 		}
 		n, rerr := st.body.Read(p)
 		if n > 0 {
-			st.timer.Reset(d.cfg.stall)
+			// A slow destination (a pipe to gpg) is no stall of the
+			// connection: the timer counts from the end of the write.
+			st.timer.Stop()
 			if _, err := d.dst.WriteAt(p[:n], off); err != nil {
 				return copied, &writeError{fmt.Errorf("scalingodb: writing the archive: %w", err)}
 			}
+			st.timer.Reset(d.cfg.stall)
 			off += int64(n)
 			sg.off.Store(off)
 			copied += int64(n)
@@ -607,7 +614,7 @@ func (st *stream) close() {
 func (d *downloader) open(ctx context.Context, sg *segment, openEnded bool) (*stream, error) {
 	actx, cancel := context.WithCancel(ctx)
 	timer := time.AfterFunc(d.cfg.stall, cancel)
-	resp, err := d.get(actx, sg, openEnded)
+	resp, err := d.get(actx, sg, openEnded) //nolint:bodyclose // the stream owns the body and closes it in close
 	if err != nil {
 		timer.Stop()
 		cancel()
@@ -783,6 +790,16 @@ func (d *downloader) again(ctx context.Context, err error, failures *int) bool {
 		d.mu.Unlock()
 	}
 	return true
+}
+
+// giveUp is the error of a transfer that stops after err: the context's
+// error when it is done (a cut seen while the transfer was being stopped is
+// no cause of its own), else err wrapped.
+func (d *downloader) giveUp(ctx context.Context, err error) error {
+	if cerr := ctx.Err(); cerr != nil && !isPermanentDownloadError(err) {
+		return fmt.Errorf("scalingodb: %s: %w", opDownload.id, cerr)
+	}
+	return d.wrap(err)
 }
 
 // wrap gives a download error its operation and takes the link's token out of it.

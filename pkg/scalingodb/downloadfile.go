@@ -16,6 +16,9 @@ const (
 	stateSuffix = ".partial.json" // partState: what the partial file holds
 )
 
+// errPartBusy is a partial file that another download is writing.
+var errPartBusy = errors.New("another download is writing this file")
+
 // checkpointEvery is how many bytes arrive between two checkpoints of a
 // DownloadToFile: a crash loses at most about this much progress.
 const checkpointEvery = 32 << 20
@@ -51,8 +54,10 @@ const partStateVersion = 1
 // 32 MiB and when the call fails. The later call fetches only the missing
 // ranges with If-Range, and starts again from zero when the archive changed
 // (or when the server sends no validator to prove it did not). Only one
-// call at a time may use a given path. The new file has mode 0600. It
-// returns the size of the archive.
+// call at a time may use a given path: on Unix a second one, in any
+// process, fails at once (an advisory lock on the partial file) and
+// changes nothing. The new file has mode 0600. It returns the size of the
+// archive.
 //
 // API: GET /databases/{database_id}/backups/{backup_id}/download (downloadBackup)
 func (s *BackupsService) DownloadToFile(ctx context.Context, databaseID, backupID, path string, opts ...DownloadOption) (int64, error) {
@@ -90,6 +95,8 @@ type partFile struct {
 
 	countMu sync.Mutex
 	pending int64 // bytes written since the last checkpoint
+
+	sync func(*os.File) error // (*os.File).Sync; tests wrap it
 }
 
 // open opens the partial file and, when its sidecar matches the backup and
@@ -98,6 +105,14 @@ func (p *partFile) open() error {
 	f, err := os.OpenFile(p.part, os.O_RDWR|os.O_CREATE, 0o600)
 	if err != nil {
 		return fmt.Errorf("scalingodb: %s: opening the partial file: %w", opDownload.id, err)
+	}
+	locked, err := lockFile(f)
+	if err != nil || !locked {
+		f.Close()
+		if err == nil {
+			err = errPartBusy
+		}
+		return fmt.Errorf("scalingodb: %s: %s: %w", opDownload.id, p.part, err)
 	}
 	p.f = f
 	d := p.d
@@ -234,8 +249,10 @@ func (p *partFile) checkpoint() error {
 	if !seen || (st.ETag == "" && st.LastModified == "") {
 		return nil // nothing would prove a later answer is the same archive
 	}
+	// The ranges are taken before the sync: bytes written while it runs
+	// may not be durable, and are claimed by the next checkpoint.
 	done := d.completed()
-	if err := p.f.Sync(); err != nil {
+	if err := p.syncFile(); err != nil {
 		return err
 	}
 	for _, x := range done {
@@ -245,7 +262,14 @@ func (p *partFile) checkpoint() error {
 	if err != nil {
 		return err
 	}
-	return writeStateFile(p.state, data)
+	return writeFileAtomic(p.state, data, 0o600)
+}
+
+func (p *partFile) syncFile() error {
+	if p.sync != nil {
+		return p.sync(p.f)
+	}
+	return p.f.Sync()
 }
 
 // commit syncs the complete partial file, checks its size and renames it
@@ -296,30 +320,6 @@ func (p *partFile) abandon(err error) error {
 	_ = p.f.Close()
 	_ = os.Remove(p.state)
 	_ = os.Remove(p.part)
-	return err
-}
-
-// writeStateFile replaces name with data: a synced temporary file renamed
-// over it.
-func writeStateFile(name string, data []byte) error {
-	tmp := name + ".tmp"
-	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
-	if err != nil {
-		return err
-	}
-	_, err = f.Write(data)
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp, name)
-	}
-	if err != nil {
-		_ = os.Remove(tmp)
-	}
 	return err
 }
 

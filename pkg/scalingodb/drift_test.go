@@ -298,6 +298,10 @@ var twins = []struct {
 	{"FirewallRuleParams", reflect.TypeFor[FirewallRuleParams](), reflect.TypeFor[dbapi.FirewallRuleCreate]()},
 	{"ManagedRange", reflect.TypeFor[ManagedRange](), reflect.TypeFor[dbapi.ManagedRange]()},
 	{"InstanceStatus", reflect.TypeFor[InstanceStatus](), reflect.TypeFor[dbapi.InstanceStatus]()},
+	{"Operation", reflect.TypeFor[Operation](), reflect.TypeFor[dbapi.Operation]()},
+	{"BackupRestoration", reflect.TypeFor[BackupRestoration](), reflect.TypeFor[dbapi.BackupRestoration]()},
+	{"DatabaseType", reflect.TypeFor[DatabaseType](), reflect.TypeFor[dbapi.DatabaseType]()},
+	{"Plan", reflect.TypeFor[Plan](), reflect.TypeFor[dbapi.DatabasePlan]()},
 	{"Maintenance", reflect.TypeFor[Maintenance](), reflect.TypeFor[dbapi.Maintenance]()},
 	{"Metrics", reflect.TypeFor[Metrics](), reflect.TypeFor[dbapi.Metrics]()},
 	{"Operation", reflect.TypeFor[Operation](), reflect.TypeFor[dbapi.Operation]()},
@@ -387,7 +391,7 @@ func TestClientTypesMatchTheSpec(t *testing.T) {
 
 // enumTwins names the generated twin of each client enum whose name
 // differs; the others have the same name in both packages.
-var enumTwins = map[string]string{"InstanceRole": "InstanceStatusRole"}
+var enumTwins = map[string]string{"InstanceRole": "InstanceStatusRole", "RestorationStatus": "BackupRestorationStatus", "RestorationMethod": "BackupRestorationMethod"}
 
 // TestClientEnumsMatchTheSpec compares every enum of the client (a named
 // type with string constants) with its generated twin, including those no

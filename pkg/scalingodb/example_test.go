@@ -2,6 +2,7 @@ package scalingodb_test
 
 import (
 	"context"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"log"
@@ -185,4 +186,60 @@ func ExampleBackupsService_DownloadAt() {
 	fmt.Println(n, last)
 	// Output:
 	// 1234567 1234567
+}
+
+// ExampleBackupsService_Download streams an archive in order into any
+// io.Writer (here a hash; a pipe to gpg or an object store works alike).
+func ExampleBackupsService_Download() {
+	baseURL, stop := startMock()
+	defer stop()
+	client, err := scalingodb.New(scalingodb.WithBaseURL(baseURL), scalingodb.WithToken(mockserver.DefaultToken))
+	if err != nil {
+		log.Fatal(err)
+	}
+	h := sha256.New()
+	n, err := client.Backups.Download(context.Background(), "my-db-123", "5bd2c6104ffb090be1ac3ce2", h)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(n, h.Size())
+	// Output:
+	// 1234567 32
+}
+
+// ExampleBackupsService_Wait waits for a backup, printing each state
+// change, and keeps the backup's ID when the wait times out.
+func ExampleBackupsService_Wait() {
+	baseURL, stop := startMock()
+	defer stop()
+	client, err := scalingodb.New(scalingodb.WithBaseURL(baseURL), scalingodb.WithToken(mockserver.DefaultToken))
+	if err != nil {
+		log.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	backup, err := client.Backups.Create(ctx, "my-db-123")
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(backup.Status)
+	last := backup.Status
+	backup, err = client.Backups.Wait(ctx, backup.ID,
+		scalingodb.WithPollInterval(10*time.Millisecond, 100*time.Millisecond),
+		scalingodb.WithPollCallback(func(b *scalingodb.Backup) {
+			if b.Status != last {
+				last = b.Status // a program would show the change here
+			}
+		}))
+	var waitErr *scalingodb.WaitError
+	if errors.As(err, &waitErr) {
+		log.Fatalf("backup %s still %s: wait again later", waitErr.BackupID, waitErr.LastStatus)
+	}
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(last, backup.Size > 0)
+	// Output:
+	// scheduled
+	// done true
 }

@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -27,8 +28,10 @@ import (
 // downloadHost is a test download host: getBackup answers size, the link
 // points at /dl, and dl serves it. It counts the body bytes /dl sent.
 type downloadHost struct {
-	size   int64
-	dl     http.HandlerFunc
+	size int64
+	dl   http.HandlerFunc
+	api  http.HandlerFunc // when set, answers getBackup instead
+
 	reqs   atomic.Int64
 	served atomic.Int64
 	mu     sync.Mutex
@@ -37,6 +40,8 @@ type downloadHost struct {
 
 func (h *downloadHost) handler(w http.ResponseWriter, r *http.Request) {
 	switch {
+	case strings.HasPrefix(r.URL.Path, "/api/backups/") && h.api != nil:
+		h.api(w, r)
 	case strings.HasPrefix(r.URL.Path, "/api/backups/"):
 		writeJSON(w, 200, fmt.Sprintf(`{"database_backup":{"id":"b1","status":"done","size":%d,"created_at":"2024-01-01T00:00:00Z"}}`, h.size))
 	case strings.HasSuffix(r.URL.Path, "/archive"):
@@ -111,6 +116,14 @@ func hostClient(t *testing.T, h *downloadHost, opts ...Option) *Client {
 func TestDownloadToFile_DestinationSurvives(t *testing.T) {
 	data := randomBytes(1 << 20)
 	old := []byte("last night's good backup")
+	bomb := gzipBomb(t, 64<<20)
+	apis := map[string]http.HandlerFunc{
+		"getBackup answers a gzip bomb": func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "application/json")
+			w.Header().Set("Content-Encoding", "gzip")
+			_, _ = w.Write(bomb)
+		},
+	}
 	tests := []struct {
 		name string
 		size int64
@@ -118,6 +131,7 @@ func TestDownloadToFile_DestinationSurvives(t *testing.T) {
 		ctx  func() (context.Context, context.CancelFunc)
 		want error
 	}{
+		{"getBackup answers a gzip bomb", int64(len(data)), func(w http.ResponseWriter, r *http.Request) { serveVersion(w, r, data, `"v1"`) }, nil, nil},
 		{"404", int64(len(data)), func(w http.ResponseWriter, r *http.Request) { writeJSON(w, 404, `{"error":"gone"}`) }, nil, ErrNotFound},
 		{"every answer cut", int64(len(data)), func(w http.ResponseWriter, r *http.Request) {
 			cutAfter(w, r, data, `"v1"`, 0)
@@ -150,7 +164,7 @@ func TestDownloadToFile_DestinationSurvives(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			h := &downloadHost{size: tt.size, dl: tt.dl}
+			h := &downloadHost{size: tt.size, dl: tt.dl, api: apis[tt.name]}
 			c := hostClient(t, h)
 			path := filepath.Join(t.TempDir(), "latest.tar.gz")
 			if err := os.WriteFile(path, old, 0o644); err != nil {
@@ -385,6 +399,10 @@ func TestDownloadToFile_ResumesAcrossCalls(t *testing.T) {
 			if claimed == 0 || st.ETag != `"v1"` || st.BackupID != "b1" || st.Size != int64(len(data)) {
 				t.Fatalf("sidecar %+v claims nothing useful", st)
 			}
+			// A cut stream hands over all it sent: the sidecar claims it.
+			if first := h.served.Load(); parallel == 1 && first-claimed > 1<<20 {
+				t.Errorf("the first call received %d bytes, the sidecar claims only %d", first, claimed)
+			}
 			broken.Store(false)
 			h.served.Store(0)
 			before := len(h.headers())
@@ -611,10 +629,16 @@ func TestRedirects(t *testing.T) {
 			t.Fatal(err)
 		}
 		path := filepath.Join(t.TempDir(), "b")
+		if err := os.WriteFile(path, []byte("previous"), 0o600); err != nil {
+			t.Fatal(err)
+		}
 		_, err = c.Backups.DownloadToFile(context.Background(), "db", "b1", path, fastDownloadRetry())
 		var re *RedirectError
 		if !errors.As(err, &re) || strings.Contains(err.Error(), "dl-SECRET") {
 			t.Fatalf("got %v, want a *RedirectError without the token", err)
+		}
+		if got, _ := os.ReadFile(path); string(got) != "previous" {
+			t.Fatalf("the destination changed: %q", got)
 		}
 		if _, reached := got.Load("plain download"); reached {
 			t.Fatal("the plain http server was reached")
@@ -775,5 +799,123 @@ func TestAPIError_NotFoundSaysWhat(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestAddonTokenSource_RedirectsKeepCredentialsHome redirects the token
+// endpoints to another origin (same host, another port): the API token and
+// the exchanged bearer token must not arrive there.
+func TestAddonTokenSource_RedirectsKeepCredentialsHome(t *testing.T) {
+	var leaked sync.Map
+	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if a := r.Header.Get("Authorization"); a != "" {
+			leaked.Store(r.URL.Path, a)
+		}
+		writeJSON(w, 200, `{"token":"jwt-SECRET","addon":{"id":"ad-123","token":"addon-token"}}`)
+	}))
+	t.Cleanup(other.Close)
+	for _, path := range []string{"/v1/tokens/exchange", "/v1/apps/my-app/addons/ad-123/token"} {
+		t.Run(path, func(t *testing.T) {
+			f := &authFake{}
+			home := f.start(t)
+			front := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if r.URL.Path == path {
+					http.Redirect(w, r, other.URL+r.URL.Path, http.StatusTemporaryRedirect)
+					return
+				}
+				// Everything else goes to the real fake.
+				req, _ := http.NewRequestWithContext(r.Context(), r.Method, home.URL+r.URL.Path, r.Body)
+				req.Header = r.Header.Clone()
+				resp, err := http.DefaultClient.Do(req)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				defer resp.Body.Close()
+				w.Header().Set("Content-Type", resp.Header.Get("Content-Type"))
+				w.WriteHeader(resp.StatusCode)
+				_, _ = io.Copy(w, resp.Body)
+			}))
+			t.Cleanup(front.Close)
+			ts, err := NewAddonTokenSource(AddonTokenConfig{APIToken: "tk-us-API-SECRET", App: "my-app", AddonID: "ad-123", AuthURL: front.URL, APIURL: front.URL})
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, _ = ts.Token(context.Background()) // fails or not: only the leak matters
+			if a, ok := leaked.Load(path); ok {
+				t.Fatalf("the other origin received Authorization %q", a)
+			}
+		})
+	}
+}
+
+// TestPartFile_CheckpointClaimsOnlySyncedBytes writes while a checkpoint
+// syncs: the sidecar must not claim what was written after the snapshot
+// that the sync covers.
+func TestPartFile_CheckpointClaimsOnlySyncedBytes(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "b.tar.gz")
+	f, err := os.OpenFile(path+partSuffix, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	d := newDownloader(nil, "", 100, nil)
+	d.backupID, d.seen, d.etag = "b1", true, `"v1"`
+	sg := newSegment(0, 100)
+	d.segs = []*segment{sg}
+	if _, err := f.WriteAt(make([]byte, 50), 0); err != nil {
+		t.Fatal(err)
+	}
+	sg.off.Store(50)
+	p := &partFile{path: path, part: path + partSuffix, state: path + stateSuffix, d: d, f: f}
+	p.sync = func(f *os.File) error {
+		// 30 more bytes arrive while the sync runs.
+		if _, err := f.WriteAt(make([]byte, 30), 50); err != nil {
+			return err
+		}
+		sg.off.Store(80)
+		return f.Sync()
+	}
+	if err := p.checkpoint(); err != nil {
+		t.Fatal(err)
+	}
+	raw, err := os.ReadFile(path + stateSuffix)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var st partState
+	if err := json.Unmarshal(raw, &st); err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([][2]int64{{0, 50}}, st.Done); diff != "" {
+		t.Errorf("claimed ranges (-want +got):\n%s", diff)
+	}
+}
+
+// slowWriter takes its time with each write, like a pipe to a busy encrypter.
+type slowWriter struct {
+	bytes.Buffer
+	delay time.Duration
+}
+
+func (w *slowWriter) Write(p []byte) (int, error) {
+	time.Sleep(w.delay)
+	return w.Buffer.Write(p)
+}
+
+func TestDownload_SlowWriterIsNoStall(t *testing.T) {
+	data := randomBytes(1 << 20)
+	h := &downloadHost{size: int64(len(data)), dl: func(w http.ResponseWriter, r *http.Request) { serveVersion(w, r, data, `"v1"`) }}
+	c := hostClient(t, h)
+	out := &slowWriter{delay: 60 * time.Millisecond}
+	if _, err := c.Backups.Download(context.Background(), "db", "b1", out, WithStallTimeout(30*time.Millisecond), fastDownloadRetry()); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(out.Bytes(), data) {
+		t.Fatal("the stream differs from the archive")
+	}
+	if n := h.reqs.Load(); n != 1 {
+		t.Errorf("%d requests, want 1: a slow destination is not a stalled connection", n)
 	}
 }

@@ -21,6 +21,17 @@ const (
 	RestorationError     RestorationStatus = "error"
 )
 
+// RestorationMethod says where a restoration takes its data from.
+type RestorationMethod string
+
+// Restoration methods.
+const (
+	// RestorationFromBackup restores a backup of the platform.
+	RestorationFromBackup RestorationMethod = "backup"
+	// RestorationFromRemote restores data fetched from elsewhere.
+	RestorationFromRemote RestorationMethod = "remote"
+)
+
 // BackupRestoration is the restoration of a backup into a database. Its
 // shape comes from the JavaScript client only.
 type BackupRestoration struct {
@@ -30,7 +41,7 @@ type BackupRestoration struct {
 	StartedAt *time.Time `json:"started_at"`
 	// EndedAt is nil until the restoration ends.
 	EndedAt *time.Time        `json:"ended_at"`
-	Method  string            `json:"method"`
+	Method  RestorationMethod `json:"method"`
 	Status  RestorationStatus `json:"status"`
 	// DatabaseID is the database restored into.
 	DatabaseID string `json:"database_id"`

@@ -169,12 +169,12 @@ func TestRequestFailure(t *testing.T) {
 	for _, e := range []error{
 		&conformance.ViolationError{}, &WriteRefusedError{Method: "POST"}, &HostRefusedError{Host: "h"},
 	} {
-		if got := RequestFailure(v, &url.Error{Op: "Get", URL: "http://h/x?token=s3cret", Err: e}, timeout); got != e {
+		if got := RequestFailure(v, &url.Error{Op: "Get", URL: "http://h/x?token=s3cret", Err: e}, timeout); got != e { //nolint:errorlint // the very same error must come back, not a wrapper
 			t.Errorf("RequestFailure(%T) = %v, want the error itself", e, got)
 		}
 	}
 	for _, e := range []error{errors.New("invalid character 'x'"), &url.Error{Op: "parse", URL: "::", Err: errors.New("missing protocol scheme")}} {
-		if got := RequestFailure(v, e, timeout); got != e {
+		if got := RequestFailure(v, e, timeout); got != e { //nolint:errorlint // the very same error must come back
 			t.Errorf("RequestFailure(%v) = %v, want it unchanged", e, got)
 		}
 	}
