@@ -16,7 +16,7 @@ import (
 func backupsCmd(a *app) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "backups",
-		Short: "List, create, wait for and download backups",
+		Short: "List, create, wait for, download and restore backups",
 		Example: `  scalingodb backups list
   scalingodb backups create --wait
   scalingodb backups download --latest -o backups/`,
