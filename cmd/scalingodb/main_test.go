@@ -145,6 +145,12 @@ func mockOptions(args []string) ([]mockserver.Option, error) {
 				return nil, err
 			}
 			opts = append(opts, mockserver.WithBackupErrorRate(f))
+		case "operation-timings":
+			d, err := time.ParseDuration(v)
+			if err != nil {
+				return nil, err
+			}
+			opts = append(opts, mockserver.WithOperationTimings(d, d))
 		case "backup-timings":
 			d, err := time.ParseDuration(v)
 			if err != nil {
