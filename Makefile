@@ -95,3 +95,59 @@ bench: ## Run the benchmarks and print the ratios the issues set as goals.
 	@mkdir -p $(REPORTS)
 	$(GO) test -run '^$$' -bench . -benchmem ./pkg/... ./cmd/scalingodb/... | tee $(REPORTS)/bench.txt
 	@awk -f scripts/bench-summary.awk $(REPORTS)/bench.txt
+
+# ---- The spec's gates: lint, breaking changes, docs, third-party tools ----------------------
+# Every tool is pinned and installed into the project: npm tools in tools/node_modules (from
+# tools/package-lock.json), oasdiff in bin/. Nothing is installed globally.
+NPM_BIN := tools/node_modules/.bin
+OASDIFF_VERSION := v1.37.0
+OASDIFF := bin/oasdiff
+# The spec breaking changes are measured against. To accept a breaking change on purpose: copy
+# openapi.yaml to spec/baseline/openapi-<its info.version>.yaml, name that copy here, delete the
+# old one, and add the change to spec/CHANGELOG.md (make spec-changelog prints it).
+SPEC_BASELINE := spec/baseline/openapi-2.0.0.yaml
+SPEC ?= openapi.yaml
+# The tools must not phone home: CI reaches only the Go proxy, Debian and npm.
+export REDOCLY_TELEMETRY := off
+export REDOCLY_SUPPRESS_UPDATE_NOTICE := true
+
+$(NPM_BIN)/redocly: tools/package.json tools/package-lock.json
+	cd tools && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+$(OASDIFF): Makefile
+	GOBIN=$(CURDIR)/bin $(GO) install github.com/oasdiff/oasdiff@$(OASDIFF_VERSION)
+	@touch $@
+
+.PHONY: tools
+tools: $(NPM_BIN)/redocly $(OASDIFF) ## Install the pinned spec tools into tools/node_modules and bin/.
+
+.PHONY: lint-spec
+lint-spec: $(NPM_BIN)/redocly ## Lint openapi.yaml: Redocly recommended-strict and Spectral spectral:oas, 0 errors, 0 warnings.
+	$(NPM_BIN)/redocly lint --config redocly.yaml $(SPEC)
+	$(NPM_BIN)/spectral lint --ruleset .spectral.yaml --fail-severity=hint $(SPEC)
+
+.PHONY: breaking
+breaking: $(OASDIFF) ## Fail on a breaking change of openapi.yaml against the baseline (SPEC= another copy).
+	$(OASDIFF) breaking $(SPEC_BASELINE) $(SPEC) --fail-on ERR --severity-levels spec/oasdiff-levels.txt --color never
+
+.PHONY: breaking-fixtures
+breaking-fixtures: $(OASDIFF) ## Prove make breaking passes the spec and fails each edit of spec/breaking-fixtures.
+	@scripts/breaking-fixtures.sh
+
+.PHONY: spec-changelog
+spec-changelog: $(OASDIFF) ## Print the changes of openapi.yaml since the baseline, for spec/CHANGELOG.md.
+	$(OASDIFF) changelog $(SPEC_BASELINE) $(SPEC) -f markdown --severity-levels spec/oasdiff-levels.txt
+
+.PHONY: docs
+docs: $(NPM_BIN)/redocly ## Build the single-page HTML reference into reports/api-reference.html (not committed).
+	@mkdir -p $(REPORTS)
+	$(NPM_BIN)/redocly build-docs --config redocly.yaml $(SPEC) -o $(REPORTS)/api-reference.html
+
+.PHONY: specmatic
+specmatic: $(NPM_BIN)/redocly ## Run Specmatic against the mock process: the examples (>= 95% pass), then its negative tests (100%).
+	@scripts/specmatic.sh
+
+.PHONY: prism-proxy
+prism-proxy: $(NPM_BIN)/redocly ## Check that Prism, as a validating proxy in front of the mock, flags a wrong answer of every operation.
+	@scripts/prism-proxy.sh

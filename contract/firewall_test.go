@@ -28,18 +28,19 @@ var _ = Describe("Firewall rules", labels(harness.Firewall), func() {
 	})
 
 	Context("when a custom range is added", Ordered, labels(harness.Mutating), func() {
-		var rule dbapi.FirewallRule
+		var rule dbapi.CustomRangeFirewallRule
 		var cidr string
 
 		BeforeAll(func(ctx SpecContext) {
 			requireWrites()
 			cidr = randomDocumentationCIDR()
-			resp, err := suite.api.CreateFirewallRuleWithResponse(ctx, suite.db, dbapi.FirewallRuleCreate{
-				Type: dbapi.FirewallRuleTypeCustomRange, Cidr: ptr(cidr), Label: ptr("contract suite"),
-			})
+			var body dbapi.FirewallRuleCreate
+			noError(body.FromCustomRangeFirewallRuleCreate(dbapi.CustomRangeFirewallRuleCreate{Cidr: cidr, Label: ptr("contract suite")}))
+			resp, err := suite.api.CreateFirewallRuleWithResponse(ctx, suite.db, body)
 			noError(err)
 			Expect(resp.StatusCode()).To(Equal(http.StatusCreated), "%s", resp.Body)
-			rule = resp.JSON201.Rule
+			rule, err = resp.JSON201.Rule.AsCustomRangeFirewallRule()
+			noError(err)
 			DeferCleanup(func(ctx SpecContext) {
 				resp, err := suite.raw.DeleteFirewallRule(ctx, suite.db, rule.ID)
 				noError(err)
@@ -50,8 +51,8 @@ var _ = Describe("Firewall rules", labels(harness.Firewall), func() {
 
 		It("answers 201 with the rule", func() {
 			Expect(rule.ID).NotTo(BeEmpty())
-			Expect(rule.Type).To(Equal(dbapi.FirewallRuleTypeCustomRange))
-			Expect(rule.Cidr).To(HaveValue(Equal(cidr)))
+			Expect(rule.Type).To(Equal(dbapi.CustomRangeFirewallRuleTypeCustomRange))
+			Expect(rule.Cidr).To(Equal(cidr))
 		})
 
 		It("lists the rule", func(ctx SpecContext) {
@@ -59,7 +60,14 @@ var _ = Describe("Firewall rules", labels(harness.Firewall), func() {
 			noError(err)
 			var listed []string
 			for _, r := range resp.JSON200.Rules {
-				listed = append(listed, r.ID)
+				v, err := r.ValueByDiscriminator()
+				noError(err)
+				switch v := v.(type) {
+				case dbapi.CustomRangeFirewallRule:
+					listed = append(listed, v.ID)
+				case dbapi.ManagedRangeFirewallRule:
+					listed = append(listed, v.ID)
+				}
 			}
 			Expect(listed).To(ContainElement(rule.ID))
 		})
@@ -81,7 +89,7 @@ var _ = Describe("Firewall rules", labels(harness.Firewall), func() {
 			expectError(resp, err, http.StatusBadRequest)
 		})
 		It("answers 422 to a custom range without a valid CIDR", labels(harness.Mutating), func(ctx SpecContext) {
-			resp, err := suite.raw.CreateFirewallRule(ctx, suite.db, dbapi.FirewallRuleCreate{Type: dbapi.FirewallRuleTypeCustomRange, Cidr: ptr("not-a-cidr")})
+			resp, err := sendRaw(ctx, http.MethodPost, "/databases/"+suite.db+"/firewall_rules", jsonType, `{"type":"custom_range","cidr":"999.0.0.0/24"}`)
 			expectFieldError(resp, err, "cidr")
 		})
 	})

@@ -327,16 +327,17 @@ var _ = Describe("Metrics by type and lag", labels(harness.Metrics, harness.Unve
 
 var _ = Describe("Firewall rule labels", labels(harness.Firewall, harness.Unverified), func() {
 	Context("when a rule is relabelled", Ordered, labels(harness.Mutating), func() {
-		var rule dbapi.FirewallRule
+		var rule dbapi.CustomRangeFirewallRule
 
 		BeforeAll(func(ctx SpecContext) {
 			requireWrites()
-			resp, err := suite.api.CreateFirewallRuleWithResponse(ctx, suite.db, dbapi.FirewallRuleCreate{
-				Type: dbapi.FirewallRuleTypeCustomRange, Cidr: ptr(randomDocumentationCIDR()), Label: ptr("contract suite"),
-			})
+			var body dbapi.FirewallRuleCreate
+			noError(body.FromCustomRangeFirewallRuleCreate(dbapi.CustomRangeFirewallRuleCreate{Cidr: randomDocumentationCIDR(), Label: ptr("contract suite")}))
+			resp, err := suite.api.CreateFirewallRuleWithResponse(ctx, suite.db, body)
 			noError(err)
 			Expect(resp.StatusCode()).To(Equal(http.StatusCreated), "%s", resp.Body)
-			rule = resp.JSON201.Rule
+			rule, err = resp.JSON201.Rule.AsCustomRangeFirewallRule()
+			noError(err)
 			DeferCleanup(func(ctx SpecContext) {
 				resp, err := suite.raw.DeleteFirewallRule(ctx, suite.db, rule.ID)
 				noError(err)
@@ -350,8 +351,10 @@ var _ = Describe("Firewall rule labels", labels(harness.Firewall, harness.Unveri
 			})
 			noError(err)
 			Expect(resp.StatusCode()).To(Equal(http.StatusOK), "%s", resp.Body)
-			Expect(resp.JSON200.Rule.Label).To(HaveValue(Equal("contract suite (renamed)")))
-			Expect(resp.JSON200.Rule.Cidr).To(Equal(rule.Cidr))
+			renamed, err := resp.JSON200.Rule.AsCustomRangeFirewallRule()
+			noError(err)
+			Expect(renamed.Label).To(HaveValue(Equal("contract suite (renamed)")))
+			Expect(renamed.Cidr).To(Equal(rule.Cidr))
 		})
 
 		It("answers 422 to an empty label", func(ctx SpecContext) {

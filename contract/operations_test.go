@@ -6,6 +6,8 @@ import (
 	"encoding/hex"
 	"fmt"
 	"net/http"
+	"slices"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -180,8 +182,8 @@ func labels(ls ...harness.Label) Labels { return Label(harness.Strings(ls...)...
 
 // itAnswersSharedErrors declares, inside a resource's Describe, the error answers that every
 // operation of the resource documents: 401 without a token, 403 with the addon token of another
-// database, 404 for what does not exist, 429 with Retry-After and 5XX (the last two from mocks
-// started with faults, so only on the mock).
+// database, 404 for what does not exist, 429 with Retry-After and each documented 5xx status (the
+// last two from mocks started with faults, so only on the mock).
 func itAnswersSharedErrors(resource harness.Label) {
 	ops := operationsOf(resource)
 	Context("when the request carries no bearer token", func() {
@@ -258,14 +260,26 @@ func itAnswersSharedErrors(resource harness.Label) {
 	})
 	Context("when the server fails", func() {
 		for _, op := range ops {
-			It("answers 5XX to "+op.id, opLabels(op), func(ctx SpecContext) {
-				skipOnLive("server failures cannot be provoked on a live target")
-				resp, err := op.send(ctx, suite.failing, sampleIDs())
-				noError(err)
-				defer resp.Body.Close()
-				Expect(resp.StatusCode).To(BeNumerically(">=", 500))
-				Expect(resp.StatusCode).To(BeNumerically("<", 600))
-			})
+			for _, status := range serverErrorStatuses(op.id) {
+				It(fmt.Sprintf("answers %d to %s", status, op.id), opLabels(op), func(ctx SpecContext) {
+					skipOnLive("server failures cannot be provoked on a live target")
+					// The failing mock answers each request with one of the documented 5xx statuses,
+					// drawn at random: ask until this one comes.
+					seen := map[int]int{}
+					for range 200 {
+						resp, err := op.send(ctx, suite.failing, sampleIDs())
+						noError(err)
+						resp.Body.Close()
+						Expect(resp.StatusCode).To(BeNumerically(">=", 500))
+						Expect(resp.StatusCode).To(BeNumerically("<", 600))
+						if resp.StatusCode == status {
+							return
+						}
+						seen[resp.StatusCode]++
+					}
+					Fail(fmt.Sprintf("the failing mock never answered %d in 200 requests (answers: %v)", status, seen))
+				})
+			}
 		}
 	})
 }
@@ -279,6 +293,18 @@ func fillPath(path string, in ids) string {
 // oversizedBody is well-formed JSON of 1 MiB and a bit, over the mock's body limit.
 func oversizedBody() string {
 	return `{"padding":"` + strings.Repeat("x", 1<<20) + `"}`
+}
+
+// serverErrorStatuses returns the 5xx statuses the spec documents for an operation, in order.
+func serverErrorStatuses(id string) []int {
+	var out []int
+	for key := range specOperations()[id].statuses {
+		if n, err := strconv.Atoi(key); err == nil && n >= 500 && n <= 599 {
+			out = append(out, n)
+		}
+	}
+	slices.Sort(out)
+	return out
 }
 
 // irreversible lists the operations that no spec sends to a live target where the target might

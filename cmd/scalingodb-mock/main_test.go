@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -205,6 +206,7 @@ func TestRun_BadFlags(t *testing.T) {
 		{"-database-token", "=token", "-addr", "127.0.0.1:0"},
 		{"-database-token", "my-db-123=", "-addr", "127.0.0.1:0"},
 		{"-database-token", "my-db-123=mock-token", "-addr", "127.0.0.1:0"}, // the default main token
+		{"-now", "yesterday", "-addr", "127.0.0.1:0"},
 	} {
 		if err := run(t.Context(), args, os.Stdout, &discard{}); err == nil {
 			t.Errorf("run(%q) succeeded, want an error", args)
@@ -215,3 +217,51 @@ func TestRun_BadFlags(t *testing.T) {
 type discard struct{}
 
 func (*discard) Write(p []byte) (int, error) { return len(p), nil }
+
+// TestRun_Now checks that -now starts the mock's clock at the given instant: a point-in-time
+// restore to the evening before is inside the recovery window with it, and outside without it.
+func TestRun_Now(t *testing.T) {
+	tests := []struct {
+		name string
+		args []string
+		want int
+	}{
+		{"clock at the examples' instant", []string{"-now", "2019-07-19T10:00:00Z"}, http.StatusCreated},
+		{"real clock", nil, http.StatusUnprocessableEntity},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ctx, cancel := context.WithCancel(t.Context())
+			pr, pw := io.Pipe()
+			done := make(chan error, 1)
+			go func() {
+				done <- run(ctx, append([]string{"-addr", "127.0.0.1:0", "-token", "now-token"}, tt.args...), pw, &discard{})
+				pw.Close()
+			}()
+			t.Cleanup(func() {
+				cancel()
+				go func() { _, _ = io.Copy(io.Discard, pr) }()
+				<-done
+			})
+			line, err := bufio.NewReader(pr).ReadString('\n')
+			if err != nil {
+				t.Fatalf("no start line: %v", err)
+			}
+			m := regexp.MustCompile(`serving on (http://\S+/api)`).FindStringSubmatch(line)
+			if m == nil {
+				t.Fatalf("start line %q has no URL", line)
+			}
+			req, _ := http.NewRequest(http.MethodPost, m[1]+"/databases/my-db-123/pitr/restore", strings.NewReader(`{"restore_time":"2019-07-18T23:00:00Z"}`))
+			req.Header.Set("Authorization", "Bearer now-token")
+			req.Header.Set("Content-Type", "application/json")
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if resp.StatusCode != tt.want {
+				t.Errorf("restore to 2019-07-18T23:00:00Z answered %d, want %d", resp.StatusCode, tt.want)
+			}
+		})
+	}
+}

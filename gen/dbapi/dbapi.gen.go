@@ -131,6 +131,36 @@ func (e BackupStatus) Valid() bool {
 	}
 }
 
+// Defines values for CustomRangeFirewallRuleType.
+const (
+	CustomRangeFirewallRuleTypeCustomRange CustomRangeFirewallRuleType = "custom_range"
+)
+
+// Valid indicates whether the value is a known member of the CustomRangeFirewallRuleType enum.
+func (e CustomRangeFirewallRuleType) Valid() bool {
+	switch e {
+	case CustomRangeFirewallRuleTypeCustomRange:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for CustomRangeFirewallRuleCreateType.
+const (
+	CustomRangeFirewallRuleCreateTypeCustomRange CustomRangeFirewallRuleCreateType = "custom_range"
+)
+
+// Valid indicates whether the value is a known member of the CustomRangeFirewallRuleCreateType enum.
+func (e CustomRangeFirewallRuleCreateType) Valid() bool {
+	switch e {
+	case CustomRangeFirewallRuleCreateTypeCustomRange:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for DatabaseStatus.
 const (
 	DatabaseStatusCreating  DatabaseStatus = "creating"
@@ -161,6 +191,33 @@ func (e DatabaseStatus) Valid() bool {
 	}
 }
 
+// Defines values for FeatureName.
+const (
+	FeatureNameForceSsl          FeatureName = "force-ssl"
+	FeatureNamePubliclyAvailable FeatureName = "publicly-available"
+	FeatureNameRedisAof          FeatureName = "redis-aof"
+	FeatureNameRedisCache        FeatureName = "redis-cache"
+	FeatureNameRedisRdb          FeatureName = "redis-rdb"
+)
+
+// Valid indicates whether the value is a known member of the FeatureName enum.
+func (e FeatureName) Valid() bool {
+	switch e {
+	case FeatureNameForceSsl:
+		return true
+	case FeatureNamePubliclyAvailable:
+		return true
+	case FeatureNameRedisAof:
+		return true
+	case FeatureNameRedisCache:
+		return true
+	case FeatureNameRedisRdb:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for FeatureStatus.
 const (
 	FeatureStatusACTIVATED         FeatureStatus = "ACTIVATED"
@@ -182,24 +239,6 @@ func (e FeatureStatus) Valid() bool {
 	case FeatureStatusPENDINGTOACTIVATE:
 		return true
 	case FeatureStatusPENDINGTOREMOVE:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for FirewallRuleType.
-const (
-	FirewallRuleTypeCustomRange  FirewallRuleType = "custom_range"
-	FirewallRuleTypeManagedRange FirewallRuleType = "managed_range"
-)
-
-// Valid indicates whether the value is a known member of the FirewallRuleType enum.
-func (e FirewallRuleType) Valid() bool {
-	switch e {
-	case FirewallRuleTypeCustomRange:
-		return true
-	case FirewallRuleTypeManagedRange:
 		return true
 	default:
 		return false
@@ -371,6 +410,36 @@ func (e MaintenanceType) Valid() bool {
 	}
 }
 
+// Defines values for ManagedRangeFirewallRuleType.
+const (
+	ManagedRangeFirewallRuleTypeManagedRange ManagedRangeFirewallRuleType = "managed_range"
+)
+
+// Valid indicates whether the value is a known member of the ManagedRangeFirewallRuleType enum.
+func (e ManagedRangeFirewallRuleType) Valid() bool {
+	switch e {
+	case ManagedRangeFirewallRuleTypeManagedRange:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ManagedRangeFirewallRuleCreateType.
+const (
+	ManagedRangeFirewallRuleCreateTypeManagedRange ManagedRangeFirewallRuleCreateType = "managed_range"
+)
+
+// Valid indicates whether the value is a known member of the ManagedRangeFirewallRuleCreateType enum.
+func (e ManagedRangeFirewallRuleCreateType) Valid() bool {
+	switch e {
+	case ManagedRangeFirewallRuleCreateTypeManagedRange:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for OperationStatus.
 const (
 	OperationStatusCancelled  OperationStatus = "cancelled"
@@ -430,7 +499,9 @@ type ActionRequest struct {
 	// ActionName Example: list-databases
 	ActionName string `json:"action_name"`
 
-	// Params Parameters of the action; any JSON value, its shape set by the action.
+	// Params Parameters of the action, their shape set by the action: an object
+	// for most (`{"database_name": "custom-db"}`, `{"pid": 2000}`), a
+	// string for `set-sqlmode`; null or absent when it takes none.
 	Params interface{} `json:"params,omitempty"`
 }
 
@@ -439,7 +510,7 @@ type ActionResult struct {
 	Error *string        `json:"error,omitempty"`
 	Ok    ActionResultOk `json:"ok"`
 
-	// Result The action's result; any JSON value, null for actions that return nothing.
+	// Result The action's result, its shape set by the action; null for actions that return nothing.
 	Result interface{} `json:"result,omitempty"`
 }
 
@@ -534,10 +605,45 @@ type BackupsResponse struct {
 	DatabaseBackups []Backup `json:"database_backups"`
 }
 
+// CIDR An IPv4 or IPv6 address range in CIDR notation.
+//
+// Example: 203.0.113.0/24
+type CIDR = string
+
 // CreatedBackup A new backup, in its envelope (current) or bare (original document).
 type CreatedBackup struct {
 	union json.RawMessage
 }
+
+// CustomRangeFirewallRule A rule that allows a custom CIDR range.
+type CustomRangeFirewallRule struct {
+	// Cidr An IPv4 or IPv6 address range in CIDR notation.
+	//
+	// Example: 203.0.113.0/24
+	Cidr       CIDR                        `json:"cidr"`
+	CreatedAt  *time.Time                  `json:"created_at,omitempty"`
+	DatabaseID *string                     `json:"database_id,omitempty"`
+	ID         string                      `json:"id"`
+	Label      *string                     `json:"label,omitempty"`
+	Type       CustomRangeFirewallRuleType `json:"type"`
+	UpdatedAt  *time.Time                  `json:"updated_at,omitempty"`
+}
+
+// CustomRangeFirewallRuleType defines model for CustomRangeFirewallRule.Type.
+type CustomRangeFirewallRuleType string
+
+// CustomRangeFirewallRuleCreate A new rule for a custom CIDR range.
+type CustomRangeFirewallRuleCreate struct {
+	// Cidr An IPv4 or IPv6 address range in CIDR notation.
+	//
+	// Example: 203.0.113.0/24
+	Cidr  CIDR                              `json:"cidr"`
+	Label *string                           `json:"label,omitempty"`
+	Type  CustomRangeFirewallRuleCreateType `json:"type"`
+}
+
+// CustomRangeFirewallRuleCreateType defines model for CustomRangeFirewallRuleCreate.Type.
+type CustomRangeFirewallRuleCreateType string
 
 // Database A database addon.
 type Database struct {
@@ -633,10 +739,14 @@ type DatabaseTypeVersion struct {
 	Major          int       `json:"major"`
 	Minor          int       `json:"minor"`
 
-	// NextUpgrade The version an upgrade would go to, if any.
-	NextUpgrade *DatabaseTypeVersion `json:"next_upgrade,omitempty"`
-	Patch       int                  `json:"patch"`
-	UpdatedAt   time.Time            `json:"updated_at"`
+	// NextUpgrade The version an upgrade would go to (a DatabaseTypeVersion), or null
+	// when there is none. The schema is nullable itself, rather than
+	// `nullable` beside a `$ref`, which OpenAPI 3.0.3 ignores; it is
+	// described again, without its own next_upgrade, so that it refers to
+	// no schema that holds it.
+	NextUpgrade *UpgradeTarget `json:"next_upgrade,omitempty"`
+	Patch       int            `json:"patch"`
+	UpdatedAt   time.Time      `json:"updated_at"`
 }
 
 // DatabaseTypeVersionResponse A version in its envelope.
@@ -705,9 +815,7 @@ type DatabaseUserCreate struct {
 	// Example: K_gaef6ripo7Ao4Uaxai6Kiey
 	Password *Password `json:"password,omitempty"`
 
-	// PasswordConfirmation 24 to 64 characters.
-	//
-	// Example: K_gaef6ripo7Ao4Uaxai6Kiey
+	// PasswordConfirmation Must equal `password` when either is given (the mock enforces `x-must-equal`).
 	PasswordConfirmation *Password `json:"password_confirmation,omitempty"`
 	ReadOnly             *bool     `json:"read_only,omitempty"`
 }
@@ -733,9 +841,7 @@ type DatabaseUserUpdate struct {
 	// Example: K_gaef6ripo7Ao4Uaxai6Kiey
 	Password NewPassword `json:"password"`
 
-	// PasswordConfirmation A password chosen by the caller, 24 to 64 characters.
-	//
-	// Example: K_gaef6ripo7Ao4Uaxai6Kiey
+	// PasswordConfirmation Must equal `password` (the mock enforces `x-must-equal`).
 	PasswordConfirmation *NewPassword `json:"password_confirmation,omitempty"`
 }
 
@@ -805,10 +911,26 @@ type Feature struct {
 // FeatureEnableRequest The feature to enable, in its envelope.
 type FeatureEnableRequest struct {
 	Feature struct {
-		// Name Example: force-ssl
-		Name string `json:"name"`
+		// Name A feature that can be toggled. Which ones a database takes depends on
+		// its engine: `force-ssl` and `publicly-available` (which needs
+		// `force-ssl`) for every engine; `redis-rdb`, `redis-aof` and
+		// `redis-cache` for Redis only. Another engine answers 422 to a Redis
+		// feature.
+		//
+		//
+		// Example: force-ssl
+		Name FeatureName `json:"name"`
 	} `json:"feature"`
 }
+
+// FeatureName A feature that can be toggled. Which ones a database takes depends on
+// its engine: `force-ssl` and `publicly-available` (which needs
+// `force-ssl`) for every engine; `redis-rdb`, `redis-aof` and
+// `redis-cache` for Redis only. Another engine answers 422 to a Redis
+// feature.
+//
+// Example: force-ssl
+type FeatureName string
 
 // FeatureStatus State of a feature. `PENDING` is the older name of
 // `PENDING_TO_ACTIVATE`, still known to the official Go client.
@@ -824,39 +946,21 @@ type FeatureToggleResult struct {
 	Status FeatureStatus `json:"status"`
 }
 
-// FirewallRule A range of addresses allowed to reach the database.
+// FirewallRule A range of addresses allowed to reach the database; `type` says which kind.
 type FirewallRule struct {
-	Cidr       *string    `json:"cidr,omitempty"`
-	CreatedAt  *time.Time `json:"created_at,omitempty"`
-	DatabaseID *string    `json:"database_id,omitempty"`
-	ID         string     `json:"id"`
-	Label      *string    `json:"label,omitempty"`
-	RangeID    *string    `json:"range_id,omitempty"`
-
-	// Type A Scalingo-managed range (by `range_id`) or a custom CIDR.
-	Type      FirewallRuleType `json:"type"`
-	UpdatedAt *time.Time       `json:"updated_at,omitempty"`
+	union json.RawMessage
 }
 
 // FirewallRuleCreate A new rule; `cidr` for a custom range, `range_id` for a managed one.
 type FirewallRuleCreate struct {
-	// Cidr Example: 203.0.113.0/24
-	Cidr    *string `json:"cidr,omitempty"`
-	Label   *string `json:"label,omitempty"`
-	RangeID *string `json:"range_id,omitempty"`
-
-	// Type A Scalingo-managed range (by `range_id`) or a custom CIDR.
-	Type FirewallRuleType `json:"type"`
+	union json.RawMessage
 }
 
 // FirewallRuleResponse A firewall rule in its envelope.
 type FirewallRuleResponse struct {
-	// Rule A range of addresses allowed to reach the database.
+	// Rule A range of addresses allowed to reach the database; `type` says which kind.
 	Rule FirewallRule `json:"rule"`
 }
-
-// FirewallRuleType A Scalingo-managed range (by `range_id`) or a custom CIDR.
-type FirewallRuleType string
 
 // FirewallRuleUpdate The changes to a rule; only the label can change.
 type FirewallRuleUpdate struct {
@@ -953,7 +1057,9 @@ type LogsArchive struct {
 	From time.Time `json:"from"`
 	Size int64     `json:"size"`
 	To   time.Time `json:"to"`
-	URL  string    `json:"url"`
+
+	// URL Absolute https URL.
+	URL string `json:"url"`
 }
 
 // LogsArchives A page of archived log files.
@@ -965,6 +1071,7 @@ type LogsArchives struct {
 
 // LogsURL An authenticated URL for the logs.
 type LogsURL struct {
+	// URL Absolute https URL.
 	URL string `json:"url"`
 }
 
@@ -1020,6 +1127,34 @@ type ManagedRange struct {
 	ID   string `json:"id"`
 	Name string `json:"name"`
 }
+
+// ManagedRangeFirewallRule A rule that allows a range maintained by Scalingo.
+type ManagedRangeFirewallRule struct {
+	CreatedAt  *time.Time `json:"created_at,omitempty"`
+	DatabaseID *string    `json:"database_id,omitempty"`
+	ID         string     `json:"id"`
+	Label      *string    `json:"label,omitempty"`
+
+	// RangeID The `id` of a range of listFirewallManagedRanges.
+	RangeID   string                       `json:"range_id"`
+	Type      ManagedRangeFirewallRuleType `json:"type"`
+	UpdatedAt *time.Time                   `json:"updated_at,omitempty"`
+}
+
+// ManagedRangeFirewallRuleType defines model for ManagedRangeFirewallRule.Type.
+type ManagedRangeFirewallRuleType string
+
+// ManagedRangeFirewallRuleCreate A new rule for a range maintained by Scalingo.
+type ManagedRangeFirewallRuleCreate struct {
+	Label *string `json:"label,omitempty"`
+
+	// RangeID The `id` of a range of listFirewallManagedRanges.
+	RangeID string                             `json:"range_id"`
+	Type    ManagedRangeFirewallRuleCreateType `json:"type"`
+}
+
+// ManagedRangeFirewallRuleCreateType defines model for ManagedRangeFirewallRuleCreate.Type.
+type ManagedRangeFirewallRuleCreateType string
 
 // ManagedRangesResponse The managed ranges in their envelope.
 type ManagedRangesResponse struct {
@@ -1176,6 +1311,13 @@ type UpgradeResponse struct {
 	WarningMessage    *string            `json:"warning_message,omitempty"`
 }
 
+// UpgradeTarget The version an upgrade would go to (a DatabaseTypeVersion), or null
+// when there is none. The schema is nullable itself, rather than
+// `nullable` beside a `$ref`, which OpenAPI 3.0.3 ignores; it is
+// described again, without its own next_upgrade, so that it refers to
+// no schema that holds it.
+type UpgradeTarget = DatabaseTypeVersion
+
 // UserName 6 to 32 lower-case letters, digits and hyphens, with no hyphen at
 // either end and no two hyphens in a row.
 //
@@ -1188,11 +1330,29 @@ type ValidationErrors struct {
 	Errors map[string][]string `json:"errors"`
 }
 
+// ActionDatabaseID defines model for ActionDatabaseID.
+type ActionDatabaseID = string
+
 // BackupID defines model for BackupID.
 type BackupID = string
 
 // DatabaseID defines model for DatabaseID.
 type DatabaseID = string
+
+// DeletableUsername defines model for DeletableUsername.
+type DeletableUsername = string
+
+// ElasticsearchDatabaseID defines model for ElasticsearchDatabaseID.
+type ElasticsearchDatabaseID = string
+
+// FirewallDatabaseID defines model for FirewallDatabaseID.
+type FirewallDatabaseID = string
+
+// FirewallRuleID defines model for FirewallRuleID.
+type FirewallRuleID = string
+
+// MaintenanceID defines model for MaintenanceID.
+type MaintenanceID = string
 
 // MetricType defines model for MetricType.
 type MetricType = string
@@ -1209,8 +1369,14 @@ type OperationID = string
 // RestorationID defines model for RestorationID.
 type RestorationID = string
 
+// TypeVersionID defines model for TypeVersionID.
+type TypeVersionID = string
+
 // Username defines model for Username.
 type Username = string
+
+// BadGateway The error body of every 4xx and 5xx answer except 422.
+type BadGateway = Error
 
 // BadRequest The error body of every 4xx and 5xx answer except 422.
 type BadRequest = Error
@@ -1221,14 +1387,20 @@ type DatabaseUpdated = DatabaseResponse
 // Forbidden The error body of every 4xx and 5xx answer except 422.
 type Forbidden = Error
 
+// GatewayTimeout The error body of every 4xx and 5xx answer except 422.
+type GatewayTimeout = Error
+
+// InternalServerError The error body of every 4xx and 5xx answer except 422.
+type InternalServerError = Error
+
 // NotFound The error body of every 4xx and 5xx answer except 422.
 type NotFound = Error
 
 // PayloadTooLarge The error body of every 4xx and 5xx answer except 422.
 type PayloadTooLarge = Error
 
-// ServerError The error body of every 4xx and 5xx answer except 422.
-type ServerError = Error
+// ServiceUnavailable The error body of every 4xx and 5xx answer except 422.
+type ServiceUnavailable = Error
 
 // TooManyRequests The error body of every 4xx and 5xx answer except 422.
 type TooManyRequests = Error
@@ -1244,7 +1416,9 @@ type DatabaseUpdateBody = DatabaseUpdateRequest
 
 // DownloadBackupParams defines parameters for DownloadBackup.
 type DownloadBackupParams struct {
-	// Token The pre-signed token from the download URL.
+	// Token The pre-signed token: the `token` query parameter of the
+	// `download_url` that getBackupArchive returns (its `download`
+	// link). There is no other way to get one; it expires.
 	Token string `form:"token" json:"token"`
 
 	// Range A single byte range, as in `bytes=0-1023` or `bytes=1024-`.
@@ -1260,8 +1434,8 @@ type DownloadBackupParams struct {
 
 // DisableDatabaseFeatureParams defines parameters for DisableDatabaseFeature.
 type DisableDatabaseFeatureParams struct {
-	// Feature Name of the feature to disable.
-	Feature string `form:"feature" json:"feature"`
+	// Feature Name of the feature to disable; it must be a feature of the database's engine.
+	Feature FeatureName `form:"feature" json:"feature"`
 }
 
 // GetInstanceMetricsByTypeParams defines parameters for GetInstanceMetricsByType.
@@ -1453,6 +1627,208 @@ func (t DatabaseUpdate_PeriodicBackupsScheduledAt) MarshalJSON() ([]byte, error)
 }
 
 func (t *DatabaseUpdate_PeriodicBackupsScheduledAt) UnmarshalJSON(b []byte) error {
+	err := t.union.UnmarshalJSON(b)
+	return err
+}
+
+// AsCustomRangeFirewallRule returns the union data inside the FirewallRule as a CustomRangeFirewallRule
+func (t FirewallRule) AsCustomRangeFirewallRule() (CustomRangeFirewallRule, error) {
+	var body CustomRangeFirewallRule
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromCustomRangeFirewallRule overwrites any union data inside the FirewallRule as the provided CustomRangeFirewallRule
+func (t *FirewallRule) FromCustomRangeFirewallRule(v CustomRangeFirewallRule) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"type":"custom_range"}`))
+	t.union = b
+	return err
+}
+
+// MergeCustomRangeFirewallRule performs a merge with any union data inside the FirewallRule, using the provided CustomRangeFirewallRule
+func (t *FirewallRule) MergeCustomRangeFirewallRule(v CustomRangeFirewallRule) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"type":"custom_range"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsManagedRangeFirewallRule returns the union data inside the FirewallRule as a ManagedRangeFirewallRule
+func (t FirewallRule) AsManagedRangeFirewallRule() (ManagedRangeFirewallRule, error) {
+	var body ManagedRangeFirewallRule
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromManagedRangeFirewallRule overwrites any union data inside the FirewallRule as the provided ManagedRangeFirewallRule
+func (t *FirewallRule) FromManagedRangeFirewallRule(v ManagedRangeFirewallRule) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"type":"managed_range"}`))
+	t.union = b
+	return err
+}
+
+// MergeManagedRangeFirewallRule performs a merge with any union data inside the FirewallRule, using the provided ManagedRangeFirewallRule
+func (t *FirewallRule) MergeManagedRangeFirewallRule(v ManagedRangeFirewallRule) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"type":"managed_range"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+func (t FirewallRule) Discriminator() (string, error) {
+	var discriminator struct {
+		Discriminator string `json:"type"`
+	}
+	err := json.Unmarshal(t.union, &discriminator)
+	return discriminator.Discriminator, err
+}
+
+func (t FirewallRule) ValueByDiscriminator() (interface{}, error) {
+	discriminator, err := t.Discriminator()
+	if err != nil {
+		return nil, err
+	}
+	switch discriminator {
+	case "custom_range":
+		return t.AsCustomRangeFirewallRule()
+	case "managed_range":
+		return t.AsManagedRangeFirewallRule()
+	default:
+		return nil, errors.New("unknown discriminator value: " + discriminator)
+	}
+}
+
+func (t FirewallRule) MarshalJSON() ([]byte, error) {
+	b, err := t.union.MarshalJSON()
+	return b, err
+}
+
+func (t *FirewallRule) UnmarshalJSON(b []byte) error {
+	err := t.union.UnmarshalJSON(b)
+	return err
+}
+
+// AsCustomRangeFirewallRuleCreate returns the union data inside the FirewallRuleCreate as a CustomRangeFirewallRuleCreate
+func (t FirewallRuleCreate) AsCustomRangeFirewallRuleCreate() (CustomRangeFirewallRuleCreate, error) {
+	var body CustomRangeFirewallRuleCreate
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromCustomRangeFirewallRuleCreate overwrites any union data inside the FirewallRuleCreate as the provided CustomRangeFirewallRuleCreate
+func (t *FirewallRuleCreate) FromCustomRangeFirewallRuleCreate(v CustomRangeFirewallRuleCreate) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"type":"custom_range"}`))
+	t.union = b
+	return err
+}
+
+// MergeCustomRangeFirewallRuleCreate performs a merge with any union data inside the FirewallRuleCreate, using the provided CustomRangeFirewallRuleCreate
+func (t *FirewallRuleCreate) MergeCustomRangeFirewallRuleCreate(v CustomRangeFirewallRuleCreate) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"type":"custom_range"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsManagedRangeFirewallRuleCreate returns the union data inside the FirewallRuleCreate as a ManagedRangeFirewallRuleCreate
+func (t FirewallRuleCreate) AsManagedRangeFirewallRuleCreate() (ManagedRangeFirewallRuleCreate, error) {
+	var body ManagedRangeFirewallRuleCreate
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromManagedRangeFirewallRuleCreate overwrites any union data inside the FirewallRuleCreate as the provided ManagedRangeFirewallRuleCreate
+func (t *FirewallRuleCreate) FromManagedRangeFirewallRuleCreate(v ManagedRangeFirewallRuleCreate) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"type":"managed_range"}`))
+	t.union = b
+	return err
+}
+
+// MergeManagedRangeFirewallRuleCreate performs a merge with any union data inside the FirewallRuleCreate, using the provided ManagedRangeFirewallRuleCreate
+func (t *FirewallRuleCreate) MergeManagedRangeFirewallRuleCreate(v ManagedRangeFirewallRuleCreate) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"type":"managed_range"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+func (t FirewallRuleCreate) Discriminator() (string, error) {
+	var discriminator struct {
+		Discriminator string `json:"type"`
+	}
+	err := json.Unmarshal(t.union, &discriminator)
+	return discriminator.Discriminator, err
+}
+
+func (t FirewallRuleCreate) ValueByDiscriminator() (interface{}, error) {
+	discriminator, err := t.Discriminator()
+	if err != nil {
+		return nil, err
+	}
+	switch discriminator {
+	case "custom_range":
+		return t.AsCustomRangeFirewallRuleCreate()
+	case "managed_range":
+		return t.AsManagedRangeFirewallRuleCreate()
+	default:
+		return nil, errors.New("unknown discriminator value: " + discriminator)
+	}
+}
+
+func (t FirewallRuleCreate) MarshalJSON() ([]byte, error) {
+	b, err := t.union.MarshalJSON()
+	return b, err
+}
+
+func (t *FirewallRuleCreate) UnmarshalJSON(b []byte) error {
 	err := t.union.UnmarshalJSON(b)
 	return err
 }
@@ -1694,7 +2070,7 @@ type ClientInterface interface {
 	// Returns one version of a database engine and what it allows.
 	//
 	// Corresponds with GET /database_type_versions/{database_type_version_id} (the `GetDatabaseTypeVersion` operationId).
-	GetDatabaseTypeVersion(ctx context.Context, databaseTypeVersionID string, reqEditors ...RequestEditorFn) (*http.Response, error)
+	GetDatabaseTypeVersion(ctx context.Context, databaseTypeVersionID TypeVersionID, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListDatabaseTypes List database types
 	//
@@ -1771,7 +2147,7 @@ type ClientInterface interface {
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with POST /databases/{database_id}/action (the `RunDatabaseAction` operationId).
-	RunDatabaseActionWithBody(ctx context.Context, databaseID DatabaseID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+	RunDatabaseActionWithBody(ctx context.Context, databaseID ActionDatabaseID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// RunDatabaseAction Run an engine action
 	//
@@ -1789,7 +2165,7 @@ type ClientInterface interface {
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with POST /databases/{database_id}/action (the `RunDatabaseAction` operationId).
-	RunDatabaseAction(ctx context.Context, databaseID DatabaseID, body RunDatabaseActionJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+	RunDatabaseAction(ctx context.Context, databaseID ActionDatabaseID, body RunDatabaseActionJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetBackupRestoration Show a backup restoration
 	//
@@ -1858,9 +2234,9 @@ type ClientInterface interface {
 	//
 	// Asks for a feature to be enabled. Activation is asynchronous: the
 	// answer usually says `PENDING_TO_ACTIVATE`, and the database resource
-	// shows `ACTIVATED` once done. Known features are `force-ssl`,
-	// `publicly-available` (which needs `force-ssl`), and for Redis
-	// `redis-rdb`, `redis-aof` and `redis-cache`.
+	// shows `ACTIVATED` once done. The name must be a feature of the
+	// database's engine (see FeatureName); `publicly-available` needs
+	// `force-ssl` first.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -1871,9 +2247,9 @@ type ClientInterface interface {
 	//
 	// Asks for a feature to be enabled. Activation is asynchronous: the
 	// answer usually says `PENDING_TO_ACTIVATE`, and the database resource
-	// shows `ACTIVATED` once done. Known features are `force-ssl`,
-	// `publicly-available` (which needs `force-ssl`), and for Redis
-	// `redis-rdb`, `redis-aof` and `redis-cache`.
+	// shows `ACTIVATED` once done. The name must be a feature of the
+	// database's engine (see FeatureName); `publicly-available` needs
+	// `force-ssl` first.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -1889,30 +2265,34 @@ type ClientInterface interface {
 
 	// CreateFirewallRuleWithBody Create a firewall rule
 	//
-	// Allows a custom CIDR range or a Scalingo-managed range. The request
-	// body has no envelope key (the shape the official Go client sends).
+	// Allows a custom CIDR range (`type: custom_range` with `cidr`) or a
+	// Scalingo-managed range (`type: managed_range` with a `range_id` from
+	// listFirewallManagedRanges). The request body has no envelope key (the
+	// shape the official Go client sends).
 	//
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with POST /databases/{database_id}/firewall_rules (the `CreateFirewallRule` operationId).
-	CreateFirewallRuleWithBody(ctx context.Context, databaseID DatabaseID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+	CreateFirewallRuleWithBody(ctx context.Context, databaseID FirewallDatabaseID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// CreateFirewallRule Create a firewall rule
 	//
-	// Allows a custom CIDR range or a Scalingo-managed range. The request
-	// body has no envelope key (the shape the official Go client sends).
+	// Allows a custom CIDR range (`type: custom_range` with `cidr`) or a
+	// Scalingo-managed range (`type: managed_range` with a `range_id` from
+	// listFirewallManagedRanges). The request body has no envelope key (the
+	// shape the official Go client sends).
 	//
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with POST /databases/{database_id}/firewall_rules (the `CreateFirewallRule` operationId).
-	CreateFirewallRule(ctx context.Context, databaseID DatabaseID, body CreateFirewallRuleJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+	CreateFirewallRule(ctx context.Context, databaseID FirewallDatabaseID, body CreateFirewallRuleJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// DeleteFirewallRule Delete a firewall rule
 	//
 	// Removes the rule.
 	//
 	// Corresponds with DELETE /databases/{database_id}/firewall_rules/{firewall_rule_id} (the `DeleteFirewallRule` operationId).
-	DeleteFirewallRule(ctx context.Context, databaseID DatabaseID, firewallRuleID string, reqEditors ...RequestEditorFn) (*http.Response, error)
+	DeleteFirewallRule(ctx context.Context, databaseID DatabaseID, firewallRuleID FirewallRuleID, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// UpdateFirewallRuleWithBody Change the label of a firewall rule
 	//
@@ -1923,7 +2303,7 @@ type ClientInterface interface {
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with PATCH /databases/{database_id}/firewall_rules/{firewall_rule_id} (the `UpdateFirewallRule` operationId).
-	UpdateFirewallRuleWithBody(ctx context.Context, databaseID DatabaseID, firewallRuleID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+	UpdateFirewallRuleWithBody(ctx context.Context, databaseID DatabaseID, firewallRuleID FirewallRuleID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// UpdateFirewallRule Change the label of a firewall rule
 	//
@@ -1934,7 +2314,7 @@ type ClientInterface interface {
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with PATCH /databases/{database_id}/firewall_rules/{firewall_rule_id} (the `UpdateFirewallRule` operationId).
-	UpdateFirewallRule(ctx context.Context, databaseID DatabaseID, firewallRuleID string, body UpdateFirewallRuleJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+	UpdateFirewallRule(ctx context.Context, databaseID DatabaseID, firewallRuleID FirewallRuleID, body UpdateFirewallRuleJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetDatabaseHealth Show cluster health (Elasticsearch)
 	//
@@ -1942,7 +2322,7 @@ type ClientInterface interface {
 	// sent as decimal strings.
 	//
 	// Corresponds with GET /databases/{database_id}/health (the `GetDatabaseHealth` operationId).
-	GetDatabaseHealth(ctx context.Context, databaseID DatabaseID, reqEditors ...RequestEditorFn) (*http.Response, error)
+	GetDatabaseHealth(ctx context.Context, databaseID ElasticsearchDatabaseID, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetInstanceMetricsByType Show one metric of an instance over time
 	//
@@ -1996,7 +2376,7 @@ type ClientInterface interface {
 	// Returns one maintenance operation, as a bare object (no envelope key).
 	//
 	// Corresponds with GET /databases/{database_id}/maintenance/{maintenance_id} (the `GetMaintenance` operationId).
-	GetMaintenance(ctx context.Context, databaseID DatabaseID, maintenanceID string, reqEditors ...RequestEditorFn) (*http.Response, error)
+	GetMaintenance(ctx context.Context, databaseID DatabaseID, maintenanceID MaintenanceID, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetDatabaseMetrics Show resource usage
 	//
@@ -2106,11 +2486,13 @@ type ClientInterface interface {
 	// Removes the user from the engine. Protected users cannot be deleted.
 	//
 	// Corresponds with DELETE /databases/{database_id}/users/{username} (the `DeleteDatabaseUser` operationId).
-	DeleteDatabaseUser(ctx context.Context, databaseID DatabaseID, username Username, reqEditors ...RequestEditorFn) (*http.Response, error)
+	DeleteDatabaseUser(ctx context.Context, databaseID DatabaseID, username DeletableUsername, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// UpdateDatabaseUserWithBody Change a user's password
 	//
-	// Sets a new password chosen by the caller. Protected users cannot be updated.
+	// Sets a new password chosen by the caller. Protected users cannot be
+	// updated. `password_confirmation` must equal `password`
+	// (`x-must-equal`).
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -2119,7 +2501,9 @@ type ClientInterface interface {
 
 	// UpdateDatabaseUser Change a user's password
 	//
-	// Sets a new password chosen by the caller. Protected users cannot be updated.
+	// Sets a new password chosen by the caller. Protected users cannot be
+	// updated. `password_confirmation` must equal `password`
+	// (`x-must-equal`).
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -2191,7 +2575,7 @@ func (c *Client) GetCaCertificate(ctx context.Context, reqEditors ...RequestEdit
 // Returns one version of a database engine and what it allows.
 //
 // Corresponds with GET /database_type_versions/{database_type_version_id} (the `GetDatabaseTypeVersion` operationId).
-func (c *Client) GetDatabaseTypeVersion(ctx context.Context, databaseTypeVersionID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *Client) GetDatabaseTypeVersion(ctx context.Context, databaseTypeVersionID TypeVersionID, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetDatabaseTypeVersionRequest(c.Server, databaseTypeVersionID)
 	if err != nil {
 		return nil, err
@@ -2348,7 +2732,7 @@ func (c *Client) PutDatabase(ctx context.Context, databaseID DatabaseID, body Pu
 // Takes any type of body and a specified content type.
 //
 // Corresponds with POST /databases/{database_id}/action (the `RunDatabaseAction` operationId).
-func (c *Client) RunDatabaseActionWithBody(ctx context.Context, databaseID DatabaseID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *Client) RunDatabaseActionWithBody(ctx context.Context, databaseID ActionDatabaseID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewRunDatabaseActionRequestWithBody(c.Server, databaseID, contentType, body)
 	if err != nil {
 		return nil, err
@@ -2376,7 +2760,7 @@ func (c *Client) RunDatabaseActionWithBody(ctx context.Context, databaseID Datab
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with POST /databases/{database_id}/action (the `RunDatabaseAction` operationId).
-func (c *Client) RunDatabaseAction(ctx context.Context, databaseID DatabaseID, body RunDatabaseActionJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *Client) RunDatabaseAction(ctx context.Context, databaseID ActionDatabaseID, body RunDatabaseActionJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewRunDatabaseActionRequest(c.Server, databaseID, body)
 	if err != nil {
 		return nil, err
@@ -2525,9 +2909,9 @@ func (c *Client) DisableDatabaseFeature(ctx context.Context, databaseID Database
 //
 // Asks for a feature to be enabled. Activation is asynchronous: the
 // answer usually says `PENDING_TO_ACTIVATE`, and the database resource
-// shows `ACTIVATED` once done. Known features are `force-ssl`,
-// `publicly-available` (which needs `force-ssl`), and for Redis
-// `redis-rdb`, `redis-aof` and `redis-cache`.
+// shows `ACTIVATED` once done. The name must be a feature of the
+// database's engine (see FeatureName); `publicly-available` needs
+// `force-ssl` first.
 //
 // Takes any type of body and a specified content type.
 //
@@ -2548,9 +2932,9 @@ func (c *Client) EnableDatabaseFeatureWithBody(ctx context.Context, databaseID D
 //
 // Asks for a feature to be enabled. Activation is asynchronous: the
 // answer usually says `PENDING_TO_ACTIVATE`, and the database resource
-// shows `ACTIVATED` once done. Known features are `force-ssl`,
-// `publicly-available` (which needs `force-ssl`), and for Redis
-// `redis-rdb`, `redis-aof` and `redis-cache`.
+// shows `ACTIVATED` once done. The name must be a feature of the
+// database's engine (see FeatureName); `publicly-available` needs
+// `force-ssl` first.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -2586,13 +2970,15 @@ func (c *Client) ListFirewallRules(ctx context.Context, databaseID DatabaseID, r
 
 // CreateFirewallRuleWithBody Create a firewall rule
 //
-// Allows a custom CIDR range or a Scalingo-managed range. The request
-// body has no envelope key (the shape the official Go client sends).
+// Allows a custom CIDR range (`type: custom_range` with `cidr`) or a
+// Scalingo-managed range (`type: managed_range` with a `range_id` from
+// listFirewallManagedRanges). The request body has no envelope key (the
+// shape the official Go client sends).
 //
 // Takes any type of body and a specified content type.
 //
 // Corresponds with POST /databases/{database_id}/firewall_rules (the `CreateFirewallRule` operationId).
-func (c *Client) CreateFirewallRuleWithBody(ctx context.Context, databaseID DatabaseID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *Client) CreateFirewallRuleWithBody(ctx context.Context, databaseID FirewallDatabaseID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreateFirewallRuleRequestWithBody(c.Server, databaseID, contentType, body)
 	if err != nil {
 		return nil, err
@@ -2606,13 +2992,15 @@ func (c *Client) CreateFirewallRuleWithBody(ctx context.Context, databaseID Data
 
 // CreateFirewallRule Create a firewall rule
 //
-// Allows a custom CIDR range or a Scalingo-managed range. The request
-// body has no envelope key (the shape the official Go client sends).
+// Allows a custom CIDR range (`type: custom_range` with `cidr`) or a
+// Scalingo-managed range (`type: managed_range` with a `range_id` from
+// listFirewallManagedRanges). The request body has no envelope key (the
+// shape the official Go client sends).
 //
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with POST /databases/{database_id}/firewall_rules (the `CreateFirewallRule` operationId).
-func (c *Client) CreateFirewallRule(ctx context.Context, databaseID DatabaseID, body CreateFirewallRuleJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *Client) CreateFirewallRule(ctx context.Context, databaseID FirewallDatabaseID, body CreateFirewallRuleJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreateFirewallRuleRequest(c.Server, databaseID, body)
 	if err != nil {
 		return nil, err
@@ -2629,7 +3017,7 @@ func (c *Client) CreateFirewallRule(ctx context.Context, databaseID DatabaseID, 
 // Removes the rule.
 //
 // Corresponds with DELETE /databases/{database_id}/firewall_rules/{firewall_rule_id} (the `DeleteFirewallRule` operationId).
-func (c *Client) DeleteFirewallRule(ctx context.Context, databaseID DatabaseID, firewallRuleID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *Client) DeleteFirewallRule(ctx context.Context, databaseID DatabaseID, firewallRuleID FirewallRuleID, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewDeleteFirewallRuleRequest(c.Server, databaseID, firewallRuleID)
 	if err != nil {
 		return nil, err
@@ -2650,7 +3038,7 @@ func (c *Client) DeleteFirewallRule(ctx context.Context, databaseID DatabaseID, 
 // Takes any type of body and a specified content type.
 //
 // Corresponds with PATCH /databases/{database_id}/firewall_rules/{firewall_rule_id} (the `UpdateFirewallRule` operationId).
-func (c *Client) UpdateFirewallRuleWithBody(ctx context.Context, databaseID DatabaseID, firewallRuleID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *Client) UpdateFirewallRuleWithBody(ctx context.Context, databaseID DatabaseID, firewallRuleID FirewallRuleID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUpdateFirewallRuleRequestWithBody(c.Server, databaseID, firewallRuleID, contentType, body)
 	if err != nil {
 		return nil, err
@@ -2671,7 +3059,7 @@ func (c *Client) UpdateFirewallRuleWithBody(ctx context.Context, databaseID Data
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with PATCH /databases/{database_id}/firewall_rules/{firewall_rule_id} (the `UpdateFirewallRule` operationId).
-func (c *Client) UpdateFirewallRule(ctx context.Context, databaseID DatabaseID, firewallRuleID string, body UpdateFirewallRuleJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *Client) UpdateFirewallRule(ctx context.Context, databaseID DatabaseID, firewallRuleID FirewallRuleID, body UpdateFirewallRuleJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUpdateFirewallRuleRequest(c.Server, databaseID, firewallRuleID, body)
 	if err != nil {
 		return nil, err
@@ -2689,7 +3077,7 @@ func (c *Client) UpdateFirewallRule(ctx context.Context, databaseID DatabaseID, 
 // sent as decimal strings.
 //
 // Corresponds with GET /databases/{database_id}/health (the `GetDatabaseHealth` operationId).
-func (c *Client) GetDatabaseHealth(ctx context.Context, databaseID DatabaseID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *Client) GetDatabaseHealth(ctx context.Context, databaseID ElasticsearchDatabaseID, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetDatabaseHealthRequest(c.Server, databaseID)
 	if err != nil {
 		return nil, err
@@ -2813,7 +3201,7 @@ func (c *Client) ListMaintenances(ctx context.Context, databaseID DatabaseID, pa
 // Returns one maintenance operation, as a bare object (no envelope key).
 //
 // Corresponds with GET /databases/{database_id}/maintenance/{maintenance_id} (the `GetMaintenance` operationId).
-func (c *Client) GetMaintenance(ctx context.Context, databaseID DatabaseID, maintenanceID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *Client) GetMaintenance(ctx context.Context, databaseID DatabaseID, maintenanceID MaintenanceID, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetMaintenanceRequest(c.Server, databaseID, maintenanceID)
 	if err != nil {
 		return nil, err
@@ -3053,7 +3441,7 @@ func (c *Client) CreateDatabaseUser(ctx context.Context, databaseID DatabaseID, 
 // Removes the user from the engine. Protected users cannot be deleted.
 //
 // Corresponds with DELETE /databases/{database_id}/users/{username} (the `DeleteDatabaseUser` operationId).
-func (c *Client) DeleteDatabaseUser(ctx context.Context, databaseID DatabaseID, username Username, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *Client) DeleteDatabaseUser(ctx context.Context, databaseID DatabaseID, username DeletableUsername, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewDeleteDatabaseUserRequest(c.Server, databaseID, username)
 	if err != nil {
 		return nil, err
@@ -3067,7 +3455,9 @@ func (c *Client) DeleteDatabaseUser(ctx context.Context, databaseID DatabaseID, 
 
 // UpdateDatabaseUserWithBody Change a user's password
 //
-// Sets a new password chosen by the caller. Protected users cannot be updated.
+// Sets a new password chosen by the caller. Protected users cannot be
+// updated. `password_confirmation` must equal `password`
+// (`x-must-equal`).
 //
 // Takes any type of body and a specified content type.
 //
@@ -3086,7 +3476,9 @@ func (c *Client) UpdateDatabaseUserWithBody(ctx context.Context, databaseID Data
 
 // UpdateDatabaseUser Change a user's password
 //
-// Sets a new password chosen by the caller. Protected users cannot be updated.
+// Sets a new password chosen by the caller. Protected users cannot be
+// updated. `password_confirmation` must equal `password`
+// (`x-must-equal`).
 //
 // Takes a body of the `application/json` content type.
 //
@@ -3216,7 +3608,7 @@ func NewGetCaCertificateRequest(server string) (*http.Request, error) {
 }
 
 // NewGetDatabaseTypeVersionRequest constructs an http.Request for the GetDatabaseTypeVersion method
-func NewGetDatabaseTypeVersionRequest(server string, databaseTypeVersionID string) (*http.Request, error) {
+func NewGetDatabaseTypeVersionRequest(server string, databaseTypeVersionID TypeVersionID) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -3439,7 +3831,7 @@ func NewPutDatabaseRequestWithBody(server string, databaseID DatabaseID, content
 }
 
 // NewRunDatabaseActionRequest calls the generic RunDatabaseAction builder with application/json body
-func NewRunDatabaseActionRequest(server string, databaseID DatabaseID, body RunDatabaseActionJSONRequestBody) (*http.Request, error) {
+func NewRunDatabaseActionRequest(server string, databaseID ActionDatabaseID, body RunDatabaseActionJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
 	buf, err := json.Marshal(body)
 	if err != nil {
@@ -3450,7 +3842,7 @@ func NewRunDatabaseActionRequest(server string, databaseID DatabaseID, body RunD
 }
 
 // NewRunDatabaseActionRequestWithBody constructs an http.Request for the RunDatabaseAction method, with any body, and a specified content type
-func NewRunDatabaseActionRequestWithBody(server string, databaseID DatabaseID, contentType string, body io.Reader) (*http.Request, error) {
+func NewRunDatabaseActionRequestWithBody(server string, databaseID ActionDatabaseID, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -3905,7 +4297,7 @@ func NewListFirewallRulesRequest(server string, databaseID DatabaseID) (*http.Re
 }
 
 // NewCreateFirewallRuleRequest calls the generic CreateFirewallRule builder with application/json body
-func NewCreateFirewallRuleRequest(server string, databaseID DatabaseID, body CreateFirewallRuleJSONRequestBody) (*http.Request, error) {
+func NewCreateFirewallRuleRequest(server string, databaseID FirewallDatabaseID, body CreateFirewallRuleJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
 	buf, err := json.Marshal(body)
 	if err != nil {
@@ -3916,7 +4308,7 @@ func NewCreateFirewallRuleRequest(server string, databaseID DatabaseID, body Cre
 }
 
 // NewCreateFirewallRuleRequestWithBody constructs an http.Request for the CreateFirewallRule method, with any body, and a specified content type
-func NewCreateFirewallRuleRequestWithBody(server string, databaseID DatabaseID, contentType string, body io.Reader) (*http.Request, error) {
+func NewCreateFirewallRuleRequestWithBody(server string, databaseID FirewallDatabaseID, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -3952,7 +4344,7 @@ func NewCreateFirewallRuleRequestWithBody(server string, databaseID DatabaseID, 
 }
 
 // NewDeleteFirewallRuleRequest constructs an http.Request for the DeleteFirewallRule method
-func NewDeleteFirewallRuleRequest(server string, databaseID DatabaseID, firewallRuleID string) (*http.Request, error) {
+func NewDeleteFirewallRuleRequest(server string, databaseID DatabaseID, firewallRuleID FirewallRuleID) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -3993,7 +4385,7 @@ func NewDeleteFirewallRuleRequest(server string, databaseID DatabaseID, firewall
 }
 
 // NewUpdateFirewallRuleRequest calls the generic UpdateFirewallRule builder with application/json body
-func NewUpdateFirewallRuleRequest(server string, databaseID DatabaseID, firewallRuleID string, body UpdateFirewallRuleJSONRequestBody) (*http.Request, error) {
+func NewUpdateFirewallRuleRequest(server string, databaseID DatabaseID, firewallRuleID FirewallRuleID, body UpdateFirewallRuleJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
 	buf, err := json.Marshal(body)
 	if err != nil {
@@ -4004,7 +4396,7 @@ func NewUpdateFirewallRuleRequest(server string, databaseID DatabaseID, firewall
 }
 
 // NewUpdateFirewallRuleRequestWithBody constructs an http.Request for the UpdateFirewallRule method, with any body, and a specified content type
-func NewUpdateFirewallRuleRequestWithBody(server string, databaseID DatabaseID, firewallRuleID string, contentType string, body io.Reader) (*http.Request, error) {
+func NewUpdateFirewallRuleRequestWithBody(server string, databaseID DatabaseID, firewallRuleID FirewallRuleID, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -4047,7 +4439,7 @@ func NewUpdateFirewallRuleRequestWithBody(server string, databaseID DatabaseID, 
 }
 
 // NewGetDatabaseHealthRequest constructs an http.Request for the GetDatabaseHealth method
-func NewGetDatabaseHealthRequest(server string, databaseID DatabaseID) (*http.Request, error) {
+func NewGetDatabaseHealthRequest(server string, databaseID ElasticsearchDatabaseID) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -4416,7 +4808,7 @@ func NewListMaintenancesRequest(server string, databaseID DatabaseID, params *Li
 }
 
 // NewGetMaintenanceRequest constructs an http.Request for the GetMaintenance method
-func NewGetMaintenanceRequest(server string, databaseID DatabaseID, maintenanceID string) (*http.Request, error) {
+func NewGetMaintenanceRequest(server string, databaseID DatabaseID, maintenanceID MaintenanceID) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -4876,7 +5268,7 @@ func NewCreateDatabaseUserRequestWithBody(server string, databaseID DatabaseID, 
 }
 
 // NewDeleteDatabaseUserRequest constructs an http.Request for the DeleteDatabaseUser method
-func NewDeleteDatabaseUserRequest(server string, databaseID DatabaseID, username Username) (*http.Request, error) {
+func NewDeleteDatabaseUserRequest(server string, databaseID DatabaseID, username DeletableUsername) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -5168,7 +5560,7 @@ type ClientWithResponsesInterface interface {
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /database_type_versions/{database_type_version_id} (the `GetDatabaseTypeVersion` operationId).
-	GetDatabaseTypeVersionWithResponse(ctx context.Context, databaseTypeVersionID string, reqEditors ...RequestEditorFn) (*GetDatabaseTypeVersionResponse, error)
+	GetDatabaseTypeVersionWithResponse(ctx context.Context, databaseTypeVersionID TypeVersionID, reqEditors ...RequestEditorFn) (*GetDatabaseTypeVersionResponse, error)
 
 	// ListDatabaseTypesWithResponse List database types
 	//
@@ -5251,7 +5643,7 @@ type ClientWithResponsesInterface interface {
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /databases/{database_id}/action (the `RunDatabaseAction` operationId).
-	RunDatabaseActionWithBodyWithResponse(ctx context.Context, databaseID DatabaseID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RunDatabaseActionResponse, error)
+	RunDatabaseActionWithBodyWithResponse(ctx context.Context, databaseID ActionDatabaseID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RunDatabaseActionResponse, error)
 
 	// RunDatabaseActionWithResponse Run an engine action
 	//
@@ -5269,7 +5661,7 @@ type ClientWithResponsesInterface interface {
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /databases/{database_id}/action (the `RunDatabaseAction` operationId).
-	RunDatabaseActionWithResponse(ctx context.Context, databaseID DatabaseID, body RunDatabaseActionJSONRequestBody, reqEditors ...RequestEditorFn) (*RunDatabaseActionResponse, error)
+	RunDatabaseActionWithResponse(ctx context.Context, databaseID ActionDatabaseID, body RunDatabaseActionJSONRequestBody, reqEditors ...RequestEditorFn) (*RunDatabaseActionResponse, error)
 
 	// GetBackupRestorationWithResponse Show a backup restoration
 	//
@@ -5352,9 +5744,9 @@ type ClientWithResponsesInterface interface {
 	//
 	// Asks for a feature to be enabled. Activation is asynchronous: the
 	// answer usually says `PENDING_TO_ACTIVATE`, and the database resource
-	// shows `ACTIVATED` once done. Known features are `force-ssl`,
-	// `publicly-available` (which needs `force-ssl`), and for Redis
-	// `redis-rdb`, `redis-aof` and `redis-cache`.
+	// shows `ACTIVATED` once done. The name must be a feature of the
+	// database's engine (see FeatureName); `publicly-available` needs
+	// `force-ssl` first.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -5365,9 +5757,9 @@ type ClientWithResponsesInterface interface {
 	//
 	// Asks for a feature to be enabled. Activation is asynchronous: the
 	// answer usually says `PENDING_TO_ACTIVATE`, and the database resource
-	// shows `ACTIVATED` once done. Known features are `force-ssl`,
-	// `publicly-available` (which needs `force-ssl`), and for Redis
-	// `redis-rdb`, `redis-aof` and `redis-cache`.
+	// shows `ACTIVATED` once done. The name must be a feature of the
+	// database's engine (see FeatureName); `publicly-available` needs
+	// `force-ssl` first.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -5385,23 +5777,27 @@ type ClientWithResponsesInterface interface {
 
 	// CreateFirewallRuleWithBodyWithResponse Create a firewall rule
 	//
-	// Allows a custom CIDR range or a Scalingo-managed range. The request
-	// body has no envelope key (the shape the official Go client sends).
+	// Allows a custom CIDR range (`type: custom_range` with `cidr`) or a
+	// Scalingo-managed range (`type: managed_range` with a `range_id` from
+	// listFirewallManagedRanges). The request body has no envelope key (the
+	// shape the official Go client sends).
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /databases/{database_id}/firewall_rules (the `CreateFirewallRule` operationId).
-	CreateFirewallRuleWithBodyWithResponse(ctx context.Context, databaseID DatabaseID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateFirewallRuleResponse, error)
+	CreateFirewallRuleWithBodyWithResponse(ctx context.Context, databaseID FirewallDatabaseID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateFirewallRuleResponse, error)
 
 	// CreateFirewallRuleWithResponse Create a firewall rule
 	//
-	// Allows a custom CIDR range or a Scalingo-managed range. The request
-	// body has no envelope key (the shape the official Go client sends).
+	// Allows a custom CIDR range (`type: custom_range` with `cidr`) or a
+	// Scalingo-managed range (`type: managed_range` with a `range_id` from
+	// listFirewallManagedRanges). The request body has no envelope key (the
+	// shape the official Go client sends).
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /databases/{database_id}/firewall_rules (the `CreateFirewallRule` operationId).
-	CreateFirewallRuleWithResponse(ctx context.Context, databaseID DatabaseID, body CreateFirewallRuleJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateFirewallRuleResponse, error)
+	CreateFirewallRuleWithResponse(ctx context.Context, databaseID FirewallDatabaseID, body CreateFirewallRuleJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateFirewallRuleResponse, error)
 
 	// DeleteFirewallRuleWithResponse Delete a firewall rule
 	//
@@ -5410,7 +5806,7 @@ type ClientWithResponsesInterface interface {
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with DELETE /databases/{database_id}/firewall_rules/{firewall_rule_id} (the `DeleteFirewallRule` operationId).
-	DeleteFirewallRuleWithResponse(ctx context.Context, databaseID DatabaseID, firewallRuleID string, reqEditors ...RequestEditorFn) (*DeleteFirewallRuleResponse, error)
+	DeleteFirewallRuleWithResponse(ctx context.Context, databaseID DatabaseID, firewallRuleID FirewallRuleID, reqEditors ...RequestEditorFn) (*DeleteFirewallRuleResponse, error)
 
 	// UpdateFirewallRuleWithBodyWithResponse Change the label of a firewall rule
 	//
@@ -5421,7 +5817,7 @@ type ClientWithResponsesInterface interface {
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with PATCH /databases/{database_id}/firewall_rules/{firewall_rule_id} (the `UpdateFirewallRule` operationId).
-	UpdateFirewallRuleWithBodyWithResponse(ctx context.Context, databaseID DatabaseID, firewallRuleID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateFirewallRuleResponse, error)
+	UpdateFirewallRuleWithBodyWithResponse(ctx context.Context, databaseID DatabaseID, firewallRuleID FirewallRuleID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateFirewallRuleResponse, error)
 
 	// UpdateFirewallRuleWithResponse Change the label of a firewall rule
 	//
@@ -5432,7 +5828,7 @@ type ClientWithResponsesInterface interface {
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with PATCH /databases/{database_id}/firewall_rules/{firewall_rule_id} (the `UpdateFirewallRule` operationId).
-	UpdateFirewallRuleWithResponse(ctx context.Context, databaseID DatabaseID, firewallRuleID string, body UpdateFirewallRuleJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateFirewallRuleResponse, error)
+	UpdateFirewallRuleWithResponse(ctx context.Context, databaseID DatabaseID, firewallRuleID FirewallRuleID, body UpdateFirewallRuleJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateFirewallRuleResponse, error)
 
 	// GetDatabaseHealthWithResponse Show cluster health (Elasticsearch)
 	//
@@ -5442,7 +5838,7 @@ type ClientWithResponsesInterface interface {
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /databases/{database_id}/health (the `GetDatabaseHealth` operationId).
-	GetDatabaseHealthWithResponse(ctx context.Context, databaseID DatabaseID, reqEditors ...RequestEditorFn) (*GetDatabaseHealthResponse, error)
+	GetDatabaseHealthWithResponse(ctx context.Context, databaseID ElasticsearchDatabaseID, reqEditors ...RequestEditorFn) (*GetDatabaseHealthResponse, error)
 
 	// GetInstanceMetricsByTypeWithResponse Show one metric of an instance over time
 	//
@@ -5510,7 +5906,7 @@ type ClientWithResponsesInterface interface {
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /databases/{database_id}/maintenance/{maintenance_id} (the `GetMaintenance` operationId).
-	GetMaintenanceWithResponse(ctx context.Context, databaseID DatabaseID, maintenanceID string, reqEditors ...RequestEditorFn) (*GetMaintenanceResponse, error)
+	GetMaintenanceWithResponse(ctx context.Context, databaseID DatabaseID, maintenanceID MaintenanceID, reqEditors ...RequestEditorFn) (*GetMaintenanceResponse, error)
 
 	// GetDatabaseMetricsWithResponse Show resource usage
 	//
@@ -5638,11 +6034,13 @@ type ClientWithResponsesInterface interface {
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with DELETE /databases/{database_id}/users/{username} (the `DeleteDatabaseUser` operationId).
-	DeleteDatabaseUserWithResponse(ctx context.Context, databaseID DatabaseID, username Username, reqEditors ...RequestEditorFn) (*DeleteDatabaseUserResponse, error)
+	DeleteDatabaseUserWithResponse(ctx context.Context, databaseID DatabaseID, username DeletableUsername, reqEditors ...RequestEditorFn) (*DeleteDatabaseUserResponse, error)
 
 	// UpdateDatabaseUserWithBodyWithResponse Change a user's password
 	//
-	// Sets a new password chosen by the caller. Protected users cannot be updated.
+	// Sets a new password chosen by the caller. Protected users cannot be
+	// updated. `password_confirmation` must equal `password`
+	// (`x-must-equal`).
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -5651,7 +6049,9 @@ type ClientWithResponsesInterface interface {
 
 	// UpdateDatabaseUserWithResponse Change a user's password
 	//
-	// Sets a new password chosen by the caller. Protected users cannot be updated.
+	// Sets a new password chosen by the caller. Protected users cannot be
+	// updated. `password_confirmation` must equal `password`
+	// (`x-must-equal`).
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -5704,8 +6104,14 @@ type GetBackupResponse struct {
 	JSON404 *NotFound
 	// JSON429 the response for an HTTP 429 `application/json` response
 	JSON429 *TooManyRequests
-	// JSON5XX the response for an HTTP 5XX `application/json` response
-	JSON5XX *ServerError
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalServerError
+	// JSON502 the response for an HTTP 502 `application/json` response
+	JSON502 *BadGateway
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ServiceUnavailable
+	// JSON504 the response for an HTTP 504 `application/json` response
+	JSON504 *GatewayTimeout
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *GetBackupResponse429Headers
 }
@@ -5735,9 +6141,24 @@ func (r GetBackupResponse) GetJSON429() *TooManyRequests {
 	return r.JSON429
 }
 
-// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
-func (r GetBackupResponse) GetJSON5XX() *ServerError {
-	return r.JSON5XX
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r GetBackupResponse) GetJSON500() *InternalServerError {
+	return r.JSON500
+}
+
+// GetJSON502 returns the response for an HTTP 502 `application/json` response
+func (r GetBackupResponse) GetJSON502() *BadGateway {
+	return r.JSON502
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r GetBackupResponse) GetJSON503() *ServiceUnavailable {
+	return r.JSON503
+}
+
+// GetJSON504 returns the response for an HTTP 504 `application/json` response
+func (r GetBackupResponse) GetJSON504() *GatewayTimeout {
+	return r.JSON504
 }
 
 // GetBody returns the raw response body bytes
@@ -5785,8 +6206,14 @@ type GetCaCertificateResponse struct {
 	JSON404 *NotFound
 	// JSON429 the response for an HTTP 429 `application/json` response
 	JSON429 *TooManyRequests
-	// JSON5XX the response for an HTTP 5XX `application/json` response
-	JSON5XX *ServerError
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalServerError
+	// JSON502 the response for an HTTP 502 `application/json` response
+	JSON502 *BadGateway
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ServiceUnavailable
+	// JSON504 the response for an HTTP 504 `application/json` response
+	JSON504 *GatewayTimeout
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *GetCaCertificateResponse429Headers
 }
@@ -5811,9 +6238,24 @@ func (r GetCaCertificateResponse) GetJSON429() *TooManyRequests {
 	return r.JSON429
 }
 
-// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
-func (r GetCaCertificateResponse) GetJSON5XX() *ServerError {
-	return r.JSON5XX
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r GetCaCertificateResponse) GetJSON500() *InternalServerError {
+	return r.JSON500
+}
+
+// GetJSON502 returns the response for an HTTP 502 `application/json` response
+func (r GetCaCertificateResponse) GetJSON502() *BadGateway {
+	return r.JSON502
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r GetCaCertificateResponse) GetJSON503() *ServiceUnavailable {
+	return r.JSON503
+}
+
+// GetJSON504 returns the response for an HTTP 504 `application/json` response
+func (r GetCaCertificateResponse) GetJSON504() *GatewayTimeout {
+	return r.JSON504
 }
 
 // GetBody returns the raw response body bytes
@@ -5863,8 +6305,14 @@ type GetDatabaseTypeVersionResponse struct {
 	JSON404 *NotFound
 	// JSON429 the response for an HTTP 429 `application/json` response
 	JSON429 *TooManyRequests
-	// JSON5XX the response for an HTTP 5XX `application/json` response
-	JSON5XX *ServerError
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalServerError
+	// JSON502 the response for an HTTP 502 `application/json` response
+	JSON502 *BadGateway
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ServiceUnavailable
+	// JSON504 the response for an HTTP 504 `application/json` response
+	JSON504 *GatewayTimeout
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *GetDatabaseTypeVersionResponse429Headers
 }
@@ -5894,9 +6342,24 @@ func (r GetDatabaseTypeVersionResponse) GetJSON429() *TooManyRequests {
 	return r.JSON429
 }
 
-// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
-func (r GetDatabaseTypeVersionResponse) GetJSON5XX() *ServerError {
-	return r.JSON5XX
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r GetDatabaseTypeVersionResponse) GetJSON500() *InternalServerError {
+	return r.JSON500
+}
+
+// GetJSON502 returns the response for an HTTP 502 `application/json` response
+func (r GetDatabaseTypeVersionResponse) GetJSON502() *BadGateway {
+	return r.JSON502
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r GetDatabaseTypeVersionResponse) GetJSON503() *ServiceUnavailable {
+	return r.JSON503
+}
+
+// GetJSON504 returns the response for an HTTP 504 `application/json` response
+func (r GetDatabaseTypeVersionResponse) GetJSON504() *GatewayTimeout {
+	return r.JSON504
 }
 
 // GetBody returns the raw response body bytes
@@ -5946,8 +6409,14 @@ type ListDatabaseTypesResponse struct {
 	JSON404 *NotFound
 	// JSON429 the response for an HTTP 429 `application/json` response
 	JSON429 *TooManyRequests
-	// JSON5XX the response for an HTTP 5XX `application/json` response
-	JSON5XX *ServerError
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalServerError
+	// JSON502 the response for an HTTP 502 `application/json` response
+	JSON502 *BadGateway
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ServiceUnavailable
+	// JSON504 the response for an HTTP 504 `application/json` response
+	JSON504 *GatewayTimeout
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *ListDatabaseTypesResponse429Headers
 }
@@ -5977,9 +6446,24 @@ func (r ListDatabaseTypesResponse) GetJSON429() *TooManyRequests {
 	return r.JSON429
 }
 
-// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
-func (r ListDatabaseTypesResponse) GetJSON5XX() *ServerError {
-	return r.JSON5XX
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r ListDatabaseTypesResponse) GetJSON500() *InternalServerError {
+	return r.JSON500
+}
+
+// GetJSON502 returns the response for an HTTP 502 `application/json` response
+func (r ListDatabaseTypesResponse) GetJSON502() *BadGateway {
+	return r.JSON502
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r ListDatabaseTypesResponse) GetJSON503() *ServiceUnavailable {
+	return r.JSON503
+}
+
+// GetJSON504 returns the response for an HTTP 504 `application/json` response
+func (r ListDatabaseTypesResponse) GetJSON504() *GatewayTimeout {
+	return r.JSON504
 }
 
 // GetBody returns the raw response body bytes
@@ -6029,8 +6513,14 @@ type GetDatabaseTypeResponse struct {
 	JSON404 *NotFound
 	// JSON429 the response for an HTTP 429 `application/json` response
 	JSON429 *TooManyRequests
-	// JSON5XX the response for an HTTP 5XX `application/json` response
-	JSON5XX *ServerError
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalServerError
+	// JSON502 the response for an HTTP 502 `application/json` response
+	JSON502 *BadGateway
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ServiceUnavailable
+	// JSON504 the response for an HTTP 504 `application/json` response
+	JSON504 *GatewayTimeout
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *GetDatabaseTypeResponse429Headers
 }
@@ -6060,9 +6550,24 @@ func (r GetDatabaseTypeResponse) GetJSON429() *TooManyRequests {
 	return r.JSON429
 }
 
-// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
-func (r GetDatabaseTypeResponse) GetJSON5XX() *ServerError {
-	return r.JSON5XX
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r GetDatabaseTypeResponse) GetJSON500() *InternalServerError {
+	return r.JSON500
+}
+
+// GetJSON502 returns the response for an HTTP 502 `application/json` response
+func (r GetDatabaseTypeResponse) GetJSON502() *BadGateway {
+	return r.JSON502
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r GetDatabaseTypeResponse) GetJSON503() *ServiceUnavailable {
+	return r.JSON503
+}
+
+// GetJSON504 returns the response for an HTTP 504 `application/json` response
+func (r GetDatabaseTypeResponse) GetJSON504() *GatewayTimeout {
+	return r.JSON504
 }
 
 // GetBody returns the raw response body bytes
@@ -6112,8 +6617,14 @@ type GetDatabaseResponse struct {
 	JSON404 *NotFound
 	// JSON429 the response for an HTTP 429 `application/json` response
 	JSON429 *TooManyRequests
-	// JSON5XX the response for an HTTP 5XX `application/json` response
-	JSON5XX *ServerError
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalServerError
+	// JSON502 the response for an HTTP 502 `application/json` response
+	JSON502 *BadGateway
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ServiceUnavailable
+	// JSON504 the response for an HTTP 504 `application/json` response
+	JSON504 *GatewayTimeout
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *GetDatabaseResponse429Headers
 }
@@ -6143,9 +6654,24 @@ func (r GetDatabaseResponse) GetJSON429() *TooManyRequests {
 	return r.JSON429
 }
 
-// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
-func (r GetDatabaseResponse) GetJSON5XX() *ServerError {
-	return r.JSON5XX
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r GetDatabaseResponse) GetJSON500() *InternalServerError {
+	return r.JSON500
+}
+
+// GetJSON502 returns the response for an HTTP 502 `application/json` response
+func (r GetDatabaseResponse) GetJSON502() *BadGateway {
+	return r.JSON502
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r GetDatabaseResponse) GetJSON503() *ServiceUnavailable {
+	return r.JSON503
+}
+
+// GetJSON504 returns the response for an HTTP 504 `application/json` response
+func (r GetDatabaseResponse) GetJSON504() *GatewayTimeout {
+	return r.JSON504
 }
 
 // GetBody returns the raw response body bytes
@@ -6201,8 +6727,14 @@ type UpdateDatabaseResponse struct {
 	JSON422 *UnprocessableEntity
 	// JSON429 the response for an HTTP 429 `application/json` response
 	JSON429 *TooManyRequests
-	// JSON5XX the response for an HTTP 5XX `application/json` response
-	JSON5XX *ServerError
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalServerError
+	// JSON502 the response for an HTTP 502 `application/json` response
+	JSON502 *BadGateway
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ServiceUnavailable
+	// JSON504 the response for an HTTP 504 `application/json` response
+	JSON504 *GatewayTimeout
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *UpdateDatabaseResponse429Headers
 }
@@ -6247,9 +6779,24 @@ func (r UpdateDatabaseResponse) GetJSON429() *TooManyRequests {
 	return r.JSON429
 }
 
-// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
-func (r UpdateDatabaseResponse) GetJSON5XX() *ServerError {
-	return r.JSON5XX
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r UpdateDatabaseResponse) GetJSON500() *InternalServerError {
+	return r.JSON500
+}
+
+// GetJSON502 returns the response for an HTTP 502 `application/json` response
+func (r UpdateDatabaseResponse) GetJSON502() *BadGateway {
+	return r.JSON502
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r UpdateDatabaseResponse) GetJSON503() *ServiceUnavailable {
+	return r.JSON503
+}
+
+// GetJSON504 returns the response for an HTTP 504 `application/json` response
+func (r UpdateDatabaseResponse) GetJSON504() *GatewayTimeout {
+	return r.JSON504
 }
 
 // GetBody returns the raw response body bytes
@@ -6305,8 +6852,14 @@ type PutDatabaseResponse struct {
 	JSON422 *UnprocessableEntity
 	// JSON429 the response for an HTTP 429 `application/json` response
 	JSON429 *TooManyRequests
-	// JSON5XX the response for an HTTP 5XX `application/json` response
-	JSON5XX *ServerError
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalServerError
+	// JSON502 the response for an HTTP 502 `application/json` response
+	JSON502 *BadGateway
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ServiceUnavailable
+	// JSON504 the response for an HTTP 504 `application/json` response
+	JSON504 *GatewayTimeout
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *PutDatabaseResponse429Headers
 }
@@ -6351,9 +6904,24 @@ func (r PutDatabaseResponse) GetJSON429() *TooManyRequests {
 	return r.JSON429
 }
 
-// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
-func (r PutDatabaseResponse) GetJSON5XX() *ServerError {
-	return r.JSON5XX
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r PutDatabaseResponse) GetJSON500() *InternalServerError {
+	return r.JSON500
+}
+
+// GetJSON502 returns the response for an HTTP 502 `application/json` response
+func (r PutDatabaseResponse) GetJSON502() *BadGateway {
+	return r.JSON502
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r PutDatabaseResponse) GetJSON503() *ServiceUnavailable {
+	return r.JSON503
+}
+
+// GetJSON504 returns the response for an HTTP 504 `application/json` response
+func (r PutDatabaseResponse) GetJSON504() *GatewayTimeout {
+	return r.JSON504
 }
 
 // GetBody returns the raw response body bytes
@@ -6409,8 +6977,14 @@ type RunDatabaseActionResponse struct {
 	JSON422 *UnprocessableEntity
 	// JSON429 the response for an HTTP 429 `application/json` response
 	JSON429 *TooManyRequests
-	// JSON5XX the response for an HTTP 5XX `application/json` response
-	JSON5XX *ServerError
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalServerError
+	// JSON502 the response for an HTTP 502 `application/json` response
+	JSON502 *BadGateway
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ServiceUnavailable
+	// JSON504 the response for an HTTP 504 `application/json` response
+	JSON504 *GatewayTimeout
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *RunDatabaseActionResponse429Headers
 }
@@ -6455,9 +7029,24 @@ func (r RunDatabaseActionResponse) GetJSON429() *TooManyRequests {
 	return r.JSON429
 }
 
-// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
-func (r RunDatabaseActionResponse) GetJSON5XX() *ServerError {
-	return r.JSON5XX
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r RunDatabaseActionResponse) GetJSON500() *InternalServerError {
+	return r.JSON500
+}
+
+// GetJSON502 returns the response for an HTTP 502 `application/json` response
+func (r RunDatabaseActionResponse) GetJSON502() *BadGateway {
+	return r.JSON502
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r RunDatabaseActionResponse) GetJSON503() *ServiceUnavailable {
+	return r.JSON503
+}
+
+// GetJSON504 returns the response for an HTTP 504 `application/json` response
+func (r RunDatabaseActionResponse) GetJSON504() *GatewayTimeout {
+	return r.JSON504
 }
 
 // GetBody returns the raw response body bytes
@@ -6507,8 +7096,14 @@ type GetBackupRestorationResponse struct {
 	JSON404 *NotFound
 	// JSON429 the response for an HTTP 429 `application/json` response
 	JSON429 *TooManyRequests
-	// JSON5XX the response for an HTTP 5XX `application/json` response
-	JSON5XX *ServerError
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalServerError
+	// JSON502 the response for an HTTP 502 `application/json` response
+	JSON502 *BadGateway
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ServiceUnavailable
+	// JSON504 the response for an HTTP 504 `application/json` response
+	JSON504 *GatewayTimeout
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *GetBackupRestorationResponse429Headers
 }
@@ -6538,9 +7133,24 @@ func (r GetBackupRestorationResponse) GetJSON429() *TooManyRequests {
 	return r.JSON429
 }
 
-// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
-func (r GetBackupRestorationResponse) GetJSON5XX() *ServerError {
-	return r.JSON5XX
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r GetBackupRestorationResponse) GetJSON500() *InternalServerError {
+	return r.JSON500
+}
+
+// GetJSON502 returns the response for an HTTP 502 `application/json` response
+func (r GetBackupRestorationResponse) GetJSON502() *BadGateway {
+	return r.JSON502
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r GetBackupRestorationResponse) GetJSON503() *ServiceUnavailable {
+	return r.JSON503
+}
+
+// GetJSON504 returns the response for an HTTP 504 `application/json` response
+func (r GetBackupRestorationResponse) GetJSON504() *GatewayTimeout {
+	return r.JSON504
 }
 
 // GetBody returns the raw response body bytes
@@ -6590,8 +7200,14 @@ type ListBackupsResponse struct {
 	JSON404 *NotFound
 	// JSON429 the response for an HTTP 429 `application/json` response
 	JSON429 *TooManyRequests
-	// JSON5XX the response for an HTTP 5XX `application/json` response
-	JSON5XX *ServerError
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalServerError
+	// JSON502 the response for an HTTP 502 `application/json` response
+	JSON502 *BadGateway
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ServiceUnavailable
+	// JSON504 the response for an HTTP 504 `application/json` response
+	JSON504 *GatewayTimeout
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *ListBackupsResponse429Headers
 }
@@ -6621,9 +7237,24 @@ func (r ListBackupsResponse) GetJSON429() *TooManyRequests {
 	return r.JSON429
 }
 
-// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
-func (r ListBackupsResponse) GetJSON5XX() *ServerError {
-	return r.JSON5XX
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r ListBackupsResponse) GetJSON500() *InternalServerError {
+	return r.JSON500
+}
+
+// GetJSON502 returns the response for an HTTP 502 `application/json` response
+func (r ListBackupsResponse) GetJSON502() *BadGateway {
+	return r.JSON502
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r ListBackupsResponse) GetJSON503() *ServiceUnavailable {
+	return r.JSON503
+}
+
+// GetJSON504 returns the response for an HTTP 504 `application/json` response
+func (r ListBackupsResponse) GetJSON504() *GatewayTimeout {
+	return r.JSON504
 }
 
 // GetBody returns the raw response body bytes
@@ -6675,8 +7306,14 @@ type CreateBackupResponse struct {
 	JSON422 *UnprocessableEntity
 	// JSON429 the response for an HTTP 429 `application/json` response
 	JSON429 *TooManyRequests
-	// JSON5XX the response for an HTTP 5XX `application/json` response
-	JSON5XX *ServerError
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalServerError
+	// JSON502 the response for an HTTP 502 `application/json` response
+	JSON502 *BadGateway
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ServiceUnavailable
+	// JSON504 the response for an HTTP 504 `application/json` response
+	JSON504 *GatewayTimeout
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *CreateBackupResponse429Headers
 }
@@ -6711,9 +7348,24 @@ func (r CreateBackupResponse) GetJSON429() *TooManyRequests {
 	return r.JSON429
 }
 
-// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
-func (r CreateBackupResponse) GetJSON5XX() *ServerError {
-	return r.JSON5XX
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r CreateBackupResponse) GetJSON500() *InternalServerError {
+	return r.JSON500
+}
+
+// GetJSON502 returns the response for an HTTP 502 `application/json` response
+func (r CreateBackupResponse) GetJSON502() *BadGateway {
+	return r.JSON502
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r CreateBackupResponse) GetJSON503() *ServiceUnavailable {
+	return r.JSON503
+}
+
+// GetJSON504 returns the response for an HTTP 504 `application/json` response
+func (r CreateBackupResponse) GetJSON504() *GatewayTimeout {
+	return r.JSON504
 }
 
 // GetBody returns the raw response body bytes
@@ -6763,8 +7415,14 @@ type GetBackupArchiveResponse struct {
 	JSON404 *NotFound
 	// JSON429 the response for an HTTP 429 `application/json` response
 	JSON429 *TooManyRequests
-	// JSON5XX the response for an HTTP 5XX `application/json` response
-	JSON5XX *ServerError
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalServerError
+	// JSON502 the response for an HTTP 502 `application/json` response
+	JSON502 *BadGateway
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ServiceUnavailable
+	// JSON504 the response for an HTTP 504 `application/json` response
+	JSON504 *GatewayTimeout
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *GetBackupArchiveResponse429Headers
 }
@@ -6794,9 +7452,24 @@ func (r GetBackupArchiveResponse) GetJSON429() *TooManyRequests {
 	return r.JSON429
 }
 
-// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
-func (r GetBackupArchiveResponse) GetJSON5XX() *ServerError {
-	return r.JSON5XX
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r GetBackupArchiveResponse) GetJSON500() *InternalServerError {
+	return r.JSON500
+}
+
+// GetJSON502 returns the response for an HTTP 502 `application/json` response
+func (r GetBackupArchiveResponse) GetJSON502() *BadGateway {
+	return r.JSON502
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r GetBackupArchiveResponse) GetJSON503() *ServiceUnavailable {
+	return r.JSON503
+}
+
+// GetJSON504 returns the response for an HTTP 504 `application/json` response
+func (r GetBackupArchiveResponse) GetJSON504() *GatewayTimeout {
+	return r.JSON504
 }
 
 // GetBody returns the raw response body bytes
@@ -6861,15 +7534,21 @@ type DownloadBackupResponse struct {
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *BadRequest
 	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
+	JSON403 *Error
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *NotFound
 	// JSON416 the response for an HTTP 416 `application/json` response
 	JSON416 *Error
 	// JSON429 the response for an HTTP 429 `application/json` response
 	JSON429 *TooManyRequests
-	// JSON5XX the response for an HTTP 5XX `application/json` response
-	JSON5XX *ServerError
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalServerError
+	// JSON502 the response for an HTTP 502 `application/json` response
+	JSON502 *BadGateway
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ServiceUnavailable
+	// JSON504 the response for an HTTP 504 `application/json` response
+	JSON504 *GatewayTimeout
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *DownloadBackupResponse200Headers
 	// Headers206 the parsed response headers for an HTTP 206 response
@@ -6886,7 +7565,7 @@ func (r DownloadBackupResponse) GetJSON400() *BadRequest {
 }
 
 // GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r DownloadBackupResponse) GetJSON403() *Forbidden {
+func (r DownloadBackupResponse) GetJSON403() *Error {
 	return r.JSON403
 }
 
@@ -6905,9 +7584,24 @@ func (r DownloadBackupResponse) GetJSON429() *TooManyRequests {
 	return r.JSON429
 }
 
-// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
-func (r DownloadBackupResponse) GetJSON5XX() *ServerError {
-	return r.JSON5XX
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r DownloadBackupResponse) GetJSON500() *InternalServerError {
+	return r.JSON500
+}
+
+// GetJSON502 returns the response for an HTTP 502 `application/json` response
+func (r DownloadBackupResponse) GetJSON502() *BadGateway {
+	return r.JSON502
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r DownloadBackupResponse) GetJSON503() *ServiceUnavailable {
+	return r.JSON503
+}
+
+// GetJSON504 returns the response for an HTTP 504 `application/json` response
+func (r DownloadBackupResponse) GetJSON504() *GatewayTimeout {
+	return r.JSON504
 }
 
 // GetBody returns the raw response body bytes
@@ -6959,8 +7653,14 @@ type RestoreBackupResponse struct {
 	JSON422 *UnprocessableEntity
 	// JSON429 the response for an HTTP 429 `application/json` response
 	JSON429 *TooManyRequests
-	// JSON5XX the response for an HTTP 5XX `application/json` response
-	JSON5XX *ServerError
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalServerError
+	// JSON502 the response for an HTTP 502 `application/json` response
+	JSON502 *BadGateway
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ServiceUnavailable
+	// JSON504 the response for an HTTP 504 `application/json` response
+	JSON504 *GatewayTimeout
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *RestoreBackupResponse429Headers
 }
@@ -6995,9 +7695,24 @@ func (r RestoreBackupResponse) GetJSON429() *TooManyRequests {
 	return r.JSON429
 }
 
-// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
-func (r RestoreBackupResponse) GetJSON5XX() *ServerError {
-	return r.JSON5XX
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r RestoreBackupResponse) GetJSON500() *InternalServerError {
+	return r.JSON500
+}
+
+// GetJSON502 returns the response for an HTTP 502 `application/json` response
+func (r RestoreBackupResponse) GetJSON502() *BadGateway {
+	return r.JSON502
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r RestoreBackupResponse) GetJSON503() *ServiceUnavailable {
+	return r.JSON503
+}
+
+// GetJSON504 returns the response for an HTTP 504 `application/json` response
+func (r RestoreBackupResponse) GetJSON504() *GatewayTimeout {
+	return r.JSON504
 }
 
 // GetBody returns the raw response body bytes
@@ -7051,8 +7766,14 @@ type DisableDatabaseFeatureResponse struct {
 	JSON422 *UnprocessableEntity
 	// JSON429 the response for an HTTP 429 `application/json` response
 	JSON429 *TooManyRequests
-	// JSON5XX the response for an HTTP 5XX `application/json` response
-	JSON5XX *ServerError
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalServerError
+	// JSON502 the response for an HTTP 502 `application/json` response
+	JSON502 *BadGateway
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ServiceUnavailable
+	// JSON504 the response for an HTTP 504 `application/json` response
+	JSON504 *GatewayTimeout
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *DisableDatabaseFeatureResponse429Headers
 }
@@ -7092,9 +7813,24 @@ func (r DisableDatabaseFeatureResponse) GetJSON429() *TooManyRequests {
 	return r.JSON429
 }
 
-// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
-func (r DisableDatabaseFeatureResponse) GetJSON5XX() *ServerError {
-	return r.JSON5XX
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r DisableDatabaseFeatureResponse) GetJSON500() *InternalServerError {
+	return r.JSON500
+}
+
+// GetJSON502 returns the response for an HTTP 502 `application/json` response
+func (r DisableDatabaseFeatureResponse) GetJSON502() *BadGateway {
+	return r.JSON502
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r DisableDatabaseFeatureResponse) GetJSON503() *ServiceUnavailable {
+	return r.JSON503
+}
+
+// GetJSON504 returns the response for an HTTP 504 `application/json` response
+func (r DisableDatabaseFeatureResponse) GetJSON504() *GatewayTimeout {
+	return r.JSON504
 }
 
 // GetBody returns the raw response body bytes
@@ -7150,8 +7886,14 @@ type EnableDatabaseFeatureResponse struct {
 	JSON422 *UnprocessableEntity
 	// JSON429 the response for an HTTP 429 `application/json` response
 	JSON429 *TooManyRequests
-	// JSON5XX the response for an HTTP 5XX `application/json` response
-	JSON5XX *ServerError
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalServerError
+	// JSON502 the response for an HTTP 502 `application/json` response
+	JSON502 *BadGateway
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ServiceUnavailable
+	// JSON504 the response for an HTTP 504 `application/json` response
+	JSON504 *GatewayTimeout
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *EnableDatabaseFeatureResponse429Headers
 }
@@ -7196,9 +7938,24 @@ func (r EnableDatabaseFeatureResponse) GetJSON429() *TooManyRequests {
 	return r.JSON429
 }
 
-// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
-func (r EnableDatabaseFeatureResponse) GetJSON5XX() *ServerError {
-	return r.JSON5XX
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r EnableDatabaseFeatureResponse) GetJSON500() *InternalServerError {
+	return r.JSON500
+}
+
+// GetJSON502 returns the response for an HTTP 502 `application/json` response
+func (r EnableDatabaseFeatureResponse) GetJSON502() *BadGateway {
+	return r.JSON502
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r EnableDatabaseFeatureResponse) GetJSON503() *ServiceUnavailable {
+	return r.JSON503
+}
+
+// GetJSON504 returns the response for an HTTP 504 `application/json` response
+func (r EnableDatabaseFeatureResponse) GetJSON504() *GatewayTimeout {
+	return r.JSON504
 }
 
 // GetBody returns the raw response body bytes
@@ -7248,8 +8005,14 @@ type ListFirewallRulesResponse struct {
 	JSON404 *NotFound
 	// JSON429 the response for an HTTP 429 `application/json` response
 	JSON429 *TooManyRequests
-	// JSON5XX the response for an HTTP 5XX `application/json` response
-	JSON5XX *ServerError
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalServerError
+	// JSON502 the response for an HTTP 502 `application/json` response
+	JSON502 *BadGateway
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ServiceUnavailable
+	// JSON504 the response for an HTTP 504 `application/json` response
+	JSON504 *GatewayTimeout
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *ListFirewallRulesResponse429Headers
 }
@@ -7279,9 +8042,24 @@ func (r ListFirewallRulesResponse) GetJSON429() *TooManyRequests {
 	return r.JSON429
 }
 
-// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
-func (r ListFirewallRulesResponse) GetJSON5XX() *ServerError {
-	return r.JSON5XX
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r ListFirewallRulesResponse) GetJSON500() *InternalServerError {
+	return r.JSON500
+}
+
+// GetJSON502 returns the response for an HTTP 502 `application/json` response
+func (r ListFirewallRulesResponse) GetJSON502() *BadGateway {
+	return r.JSON502
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r ListFirewallRulesResponse) GetJSON503() *ServiceUnavailable {
+	return r.JSON503
+}
+
+// GetJSON504 returns the response for an HTTP 504 `application/json` response
+func (r ListFirewallRulesResponse) GetJSON504() *GatewayTimeout {
+	return r.JSON504
 }
 
 // GetBody returns the raw response body bytes
@@ -7337,8 +8115,14 @@ type CreateFirewallRuleResponse struct {
 	JSON422 *UnprocessableEntity
 	// JSON429 the response for an HTTP 429 `application/json` response
 	JSON429 *TooManyRequests
-	// JSON5XX the response for an HTTP 5XX `application/json` response
-	JSON5XX *ServerError
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalServerError
+	// JSON502 the response for an HTTP 502 `application/json` response
+	JSON502 *BadGateway
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ServiceUnavailable
+	// JSON504 the response for an HTTP 504 `application/json` response
+	JSON504 *GatewayTimeout
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *CreateFirewallRuleResponse429Headers
 }
@@ -7383,9 +8167,24 @@ func (r CreateFirewallRuleResponse) GetJSON429() *TooManyRequests {
 	return r.JSON429
 }
 
-// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
-func (r CreateFirewallRuleResponse) GetJSON5XX() *ServerError {
-	return r.JSON5XX
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r CreateFirewallRuleResponse) GetJSON500() *InternalServerError {
+	return r.JSON500
+}
+
+// GetJSON502 returns the response for an HTTP 502 `application/json` response
+func (r CreateFirewallRuleResponse) GetJSON502() *BadGateway {
+	return r.JSON502
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r CreateFirewallRuleResponse) GetJSON503() *ServiceUnavailable {
+	return r.JSON503
+}
+
+// GetJSON504 returns the response for an HTTP 504 `application/json` response
+func (r CreateFirewallRuleResponse) GetJSON504() *GatewayTimeout {
+	return r.JSON504
 }
 
 // GetBody returns the raw response body bytes
@@ -7433,8 +8232,14 @@ type DeleteFirewallRuleResponse struct {
 	JSON404 *NotFound
 	// JSON429 the response for an HTTP 429 `application/json` response
 	JSON429 *TooManyRequests
-	// JSON5XX the response for an HTTP 5XX `application/json` response
-	JSON5XX *ServerError
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalServerError
+	// JSON502 the response for an HTTP 502 `application/json` response
+	JSON502 *BadGateway
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ServiceUnavailable
+	// JSON504 the response for an HTTP 504 `application/json` response
+	JSON504 *GatewayTimeout
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *DeleteFirewallRuleResponse429Headers
 }
@@ -7459,9 +8264,24 @@ func (r DeleteFirewallRuleResponse) GetJSON429() *TooManyRequests {
 	return r.JSON429
 }
 
-// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
-func (r DeleteFirewallRuleResponse) GetJSON5XX() *ServerError {
-	return r.JSON5XX
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r DeleteFirewallRuleResponse) GetJSON500() *InternalServerError {
+	return r.JSON500
+}
+
+// GetJSON502 returns the response for an HTTP 502 `application/json` response
+func (r DeleteFirewallRuleResponse) GetJSON502() *BadGateway {
+	return r.JSON502
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r DeleteFirewallRuleResponse) GetJSON503() *ServiceUnavailable {
+	return r.JSON503
+}
+
+// GetJSON504 returns the response for an HTTP 504 `application/json` response
+func (r DeleteFirewallRuleResponse) GetJSON504() *GatewayTimeout {
+	return r.JSON504
 }
 
 // GetBody returns the raw response body bytes
@@ -7517,8 +8337,14 @@ type UpdateFirewallRuleResponse struct {
 	JSON422 *UnprocessableEntity
 	// JSON429 the response for an HTTP 429 `application/json` response
 	JSON429 *TooManyRequests
-	// JSON5XX the response for an HTTP 5XX `application/json` response
-	JSON5XX *ServerError
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalServerError
+	// JSON502 the response for an HTTP 502 `application/json` response
+	JSON502 *BadGateway
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ServiceUnavailable
+	// JSON504 the response for an HTTP 504 `application/json` response
+	JSON504 *GatewayTimeout
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *UpdateFirewallRuleResponse429Headers
 }
@@ -7563,9 +8389,24 @@ func (r UpdateFirewallRuleResponse) GetJSON429() *TooManyRequests {
 	return r.JSON429
 }
 
-// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
-func (r UpdateFirewallRuleResponse) GetJSON5XX() *ServerError {
-	return r.JSON5XX
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r UpdateFirewallRuleResponse) GetJSON500() *InternalServerError {
+	return r.JSON500
+}
+
+// GetJSON502 returns the response for an HTTP 502 `application/json` response
+func (r UpdateFirewallRuleResponse) GetJSON502() *BadGateway {
+	return r.JSON502
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r UpdateFirewallRuleResponse) GetJSON503() *ServiceUnavailable {
+	return r.JSON503
+}
+
+// GetJSON504 returns the response for an HTTP 504 `application/json` response
+func (r UpdateFirewallRuleResponse) GetJSON504() *GatewayTimeout {
+	return r.JSON504
 }
 
 // GetBody returns the raw response body bytes
@@ -7615,8 +8456,14 @@ type GetDatabaseHealthResponse struct {
 	JSON404 *NotFound
 	// JSON429 the response for an HTTP 429 `application/json` response
 	JSON429 *TooManyRequests
-	// JSON5XX the response for an HTTP 5XX `application/json` response
-	JSON5XX *ServerError
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalServerError
+	// JSON502 the response for an HTTP 502 `application/json` response
+	JSON502 *BadGateway
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ServiceUnavailable
+	// JSON504 the response for an HTTP 504 `application/json` response
+	JSON504 *GatewayTimeout
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *GetDatabaseHealthResponse429Headers
 }
@@ -7646,9 +8493,24 @@ func (r GetDatabaseHealthResponse) GetJSON429() *TooManyRequests {
 	return r.JSON429
 }
 
-// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
-func (r GetDatabaseHealthResponse) GetJSON5XX() *ServerError {
-	return r.JSON5XX
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r GetDatabaseHealthResponse) GetJSON500() *InternalServerError {
+	return r.JSON500
+}
+
+// GetJSON502 returns the response for an HTTP 502 `application/json` response
+func (r GetDatabaseHealthResponse) GetJSON502() *BadGateway {
+	return r.JSON502
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r GetDatabaseHealthResponse) GetJSON503() *ServiceUnavailable {
+	return r.JSON503
+}
+
+// GetJSON504 returns the response for an HTTP 504 `application/json` response
+func (r GetDatabaseHealthResponse) GetJSON504() *GatewayTimeout {
+	return r.JSON504
 }
 
 // GetBody returns the raw response body bytes
@@ -7702,8 +8564,14 @@ type GetInstanceMetricsByTypeResponse struct {
 	JSON422 *UnprocessableEntity
 	// JSON429 the response for an HTTP 429 `application/json` response
 	JSON429 *TooManyRequests
-	// JSON5XX the response for an HTTP 5XX `application/json` response
-	JSON5XX *ServerError
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalServerError
+	// JSON502 the response for an HTTP 502 `application/json` response
+	JSON502 *BadGateway
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ServiceUnavailable
+	// JSON504 the response for an HTTP 504 `application/json` response
+	JSON504 *GatewayTimeout
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *GetInstanceMetricsByTypeResponse429Headers
 }
@@ -7743,9 +8611,24 @@ func (r GetInstanceMetricsByTypeResponse) GetJSON429() *TooManyRequests {
 	return r.JSON429
 }
 
-// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
-func (r GetInstanceMetricsByTypeResponse) GetJSON5XX() *ServerError {
-	return r.JSON5XX
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r GetInstanceMetricsByTypeResponse) GetJSON500() *InternalServerError {
+	return r.JSON500
+}
+
+// GetJSON502 returns the response for an HTTP 502 `application/json` response
+func (r GetInstanceMetricsByTypeResponse) GetJSON502() *BadGateway {
+	return r.JSON502
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r GetInstanceMetricsByTypeResponse) GetJSON503() *ServiceUnavailable {
+	return r.JSON503
+}
+
+// GetJSON504 returns the response for an HTTP 504 `application/json` response
+func (r GetInstanceMetricsByTypeResponse) GetJSON504() *GatewayTimeout {
+	return r.JSON504
 }
 
 // GetBody returns the raw response body bytes
@@ -7795,8 +8678,14 @@ type GetDatabaseInstancesStatusResponse struct {
 	JSON404 *NotFound
 	// JSON429 the response for an HTTP 429 `application/json` response
 	JSON429 *TooManyRequests
-	// JSON5XX the response for an HTTP 5XX `application/json` response
-	JSON5XX *ServerError
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalServerError
+	// JSON502 the response for an HTTP 502 `application/json` response
+	JSON502 *BadGateway
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ServiceUnavailable
+	// JSON504 the response for an HTTP 504 `application/json` response
+	JSON504 *GatewayTimeout
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *GetDatabaseInstancesStatusResponse429Headers
 }
@@ -7826,9 +8715,24 @@ func (r GetDatabaseInstancesStatusResponse) GetJSON429() *TooManyRequests {
 	return r.JSON429
 }
 
-// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
-func (r GetDatabaseInstancesStatusResponse) GetJSON5XX() *ServerError {
-	return r.JSON5XX
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r GetDatabaseInstancesStatusResponse) GetJSON500() *InternalServerError {
+	return r.JSON500
+}
+
+// GetJSON502 returns the response for an HTTP 502 `application/json` response
+func (r GetDatabaseInstancesStatusResponse) GetJSON502() *BadGateway {
+	return r.JSON502
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r GetDatabaseInstancesStatusResponse) GetJSON503() *ServiceUnavailable {
+	return r.JSON503
+}
+
+// GetJSON504 returns the response for an HTTP 504 `application/json` response
+func (r GetDatabaseInstancesStatusResponse) GetJSON504() *GatewayTimeout {
+	return r.JSON504
 }
 
 // GetBody returns the raw response body bytes
@@ -7878,8 +8782,14 @@ type GetDatabaseLagResponse struct {
 	JSON404 *NotFound
 	// JSON429 the response for an HTTP 429 `application/json` response
 	JSON429 *TooManyRequests
-	// JSON5XX the response for an HTTP 5XX `application/json` response
-	JSON5XX *ServerError
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalServerError
+	// JSON502 the response for an HTTP 502 `application/json` response
+	JSON502 *BadGateway
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ServiceUnavailable
+	// JSON504 the response for an HTTP 504 `application/json` response
+	JSON504 *GatewayTimeout
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *GetDatabaseLagResponse429Headers
 }
@@ -7909,9 +8819,24 @@ func (r GetDatabaseLagResponse) GetJSON429() *TooManyRequests {
 	return r.JSON429
 }
 
-// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
-func (r GetDatabaseLagResponse) GetJSON5XX() *ServerError {
-	return r.JSON5XX
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r GetDatabaseLagResponse) GetJSON500() *InternalServerError {
+	return r.JSON500
+}
+
+// GetJSON502 returns the response for an HTTP 502 `application/json` response
+func (r GetDatabaseLagResponse) GetJSON502() *BadGateway {
+	return r.JSON502
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r GetDatabaseLagResponse) GetJSON503() *ServiceUnavailable {
+	return r.JSON503
+}
+
+// GetJSON504 returns the response for an HTTP 504 `application/json` response
+func (r GetDatabaseLagResponse) GetJSON504() *GatewayTimeout {
+	return r.JSON504
 }
 
 // GetBody returns the raw response body bytes
@@ -7961,8 +8886,14 @@ type GetDatabaseLogsURLResponse struct {
 	JSON404 *NotFound
 	// JSON429 the response for an HTTP 429 `application/json` response
 	JSON429 *TooManyRequests
-	// JSON5XX the response for an HTTP 5XX `application/json` response
-	JSON5XX *ServerError
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalServerError
+	// JSON502 the response for an HTTP 502 `application/json` response
+	JSON502 *BadGateway
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ServiceUnavailable
+	// JSON504 the response for an HTTP 504 `application/json` response
+	JSON504 *GatewayTimeout
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *GetDatabaseLogsURLResponse429Headers
 }
@@ -7992,9 +8923,24 @@ func (r GetDatabaseLogsURLResponse) GetJSON429() *TooManyRequests {
 	return r.JSON429
 }
 
-// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
-func (r GetDatabaseLogsURLResponse) GetJSON5XX() *ServerError {
-	return r.JSON5XX
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r GetDatabaseLogsURLResponse) GetJSON500() *InternalServerError {
+	return r.JSON500
+}
+
+// GetJSON502 returns the response for an HTTP 502 `application/json` response
+func (r GetDatabaseLogsURLResponse) GetJSON502() *BadGateway {
+	return r.JSON502
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r GetDatabaseLogsURLResponse) GetJSON503() *ServiceUnavailable {
+	return r.JSON503
+}
+
+// GetJSON504 returns the response for an HTTP 504 `application/json` response
+func (r GetDatabaseLogsURLResponse) GetJSON504() *GatewayTimeout {
+	return r.JSON504
 }
 
 // GetBody returns the raw response body bytes
@@ -8048,8 +8994,14 @@ type ListDatabaseLogsArchivesResponse struct {
 	JSON422 *UnprocessableEntity
 	// JSON429 the response for an HTTP 429 `application/json` response
 	JSON429 *TooManyRequests
-	// JSON5XX the response for an HTTP 5XX `application/json` response
-	JSON5XX *ServerError
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalServerError
+	// JSON502 the response for an HTTP 502 `application/json` response
+	JSON502 *BadGateway
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ServiceUnavailable
+	// JSON504 the response for an HTTP 504 `application/json` response
+	JSON504 *GatewayTimeout
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *ListDatabaseLogsArchivesResponse429Headers
 }
@@ -8089,9 +9041,24 @@ func (r ListDatabaseLogsArchivesResponse) GetJSON429() *TooManyRequests {
 	return r.JSON429
 }
 
-// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
-func (r ListDatabaseLogsArchivesResponse) GetJSON5XX() *ServerError {
-	return r.JSON5XX
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r ListDatabaseLogsArchivesResponse) GetJSON500() *InternalServerError {
+	return r.JSON500
+}
+
+// GetJSON502 returns the response for an HTTP 502 `application/json` response
+func (r ListDatabaseLogsArchivesResponse) GetJSON502() *BadGateway {
+	return r.JSON502
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r ListDatabaseLogsArchivesResponse) GetJSON503() *ServiceUnavailable {
+	return r.JSON503
+}
+
+// GetJSON504 returns the response for an HTTP 504 `application/json` response
+func (r ListDatabaseLogsArchivesResponse) GetJSON504() *GatewayTimeout {
+	return r.JSON504
 }
 
 // GetBody returns the raw response body bytes
@@ -8145,8 +9112,14 @@ type ListMaintenancesResponse struct {
 	JSON422 *UnprocessableEntity
 	// JSON429 the response for an HTTP 429 `application/json` response
 	JSON429 *TooManyRequests
-	// JSON5XX the response for an HTTP 5XX `application/json` response
-	JSON5XX *ServerError
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalServerError
+	// JSON502 the response for an HTTP 502 `application/json` response
+	JSON502 *BadGateway
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ServiceUnavailable
+	// JSON504 the response for an HTTP 504 `application/json` response
+	JSON504 *GatewayTimeout
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *ListMaintenancesResponse429Headers
 }
@@ -8186,9 +9159,24 @@ func (r ListMaintenancesResponse) GetJSON429() *TooManyRequests {
 	return r.JSON429
 }
 
-// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
-func (r ListMaintenancesResponse) GetJSON5XX() *ServerError {
-	return r.JSON5XX
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r ListMaintenancesResponse) GetJSON500() *InternalServerError {
+	return r.JSON500
+}
+
+// GetJSON502 returns the response for an HTTP 502 `application/json` response
+func (r ListMaintenancesResponse) GetJSON502() *BadGateway {
+	return r.JSON502
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r ListMaintenancesResponse) GetJSON503() *ServiceUnavailable {
+	return r.JSON503
+}
+
+// GetJSON504 returns the response for an HTTP 504 `application/json` response
+func (r ListMaintenancesResponse) GetJSON504() *GatewayTimeout {
+	return r.JSON504
 }
 
 // GetBody returns the raw response body bytes
@@ -8238,8 +9226,14 @@ type GetMaintenanceResponse struct {
 	JSON404 *NotFound
 	// JSON429 the response for an HTTP 429 `application/json` response
 	JSON429 *TooManyRequests
-	// JSON5XX the response for an HTTP 5XX `application/json` response
-	JSON5XX *ServerError
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalServerError
+	// JSON502 the response for an HTTP 502 `application/json` response
+	JSON502 *BadGateway
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ServiceUnavailable
+	// JSON504 the response for an HTTP 504 `application/json` response
+	JSON504 *GatewayTimeout
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *GetMaintenanceResponse429Headers
 }
@@ -8269,9 +9263,24 @@ func (r GetMaintenanceResponse) GetJSON429() *TooManyRequests {
 	return r.JSON429
 }
 
-// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
-func (r GetMaintenanceResponse) GetJSON5XX() *ServerError {
-	return r.JSON5XX
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r GetMaintenanceResponse) GetJSON500() *InternalServerError {
+	return r.JSON500
+}
+
+// GetJSON502 returns the response for an HTTP 502 `application/json` response
+func (r GetMaintenanceResponse) GetJSON502() *BadGateway {
+	return r.JSON502
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r GetMaintenanceResponse) GetJSON503() *ServiceUnavailable {
+	return r.JSON503
+}
+
+// GetJSON504 returns the response for an HTTP 504 `application/json` response
+func (r GetMaintenanceResponse) GetJSON504() *GatewayTimeout {
+	return r.JSON504
 }
 
 // GetBody returns the raw response body bytes
@@ -8321,8 +9330,14 @@ type GetDatabaseMetricsResponse struct {
 	JSON404 *NotFound
 	// JSON429 the response for an HTTP 429 `application/json` response
 	JSON429 *TooManyRequests
-	// JSON5XX the response for an HTTP 5XX `application/json` response
-	JSON5XX *ServerError
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalServerError
+	// JSON502 the response for an HTTP 502 `application/json` response
+	JSON502 *BadGateway
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ServiceUnavailable
+	// JSON504 the response for an HTTP 504 `application/json` response
+	JSON504 *GatewayTimeout
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *GetDatabaseMetricsResponse429Headers
 }
@@ -8352,9 +9367,24 @@ func (r GetDatabaseMetricsResponse) GetJSON429() *TooManyRequests {
 	return r.JSON429
 }
 
-// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
-func (r GetDatabaseMetricsResponse) GetJSON5XX() *ServerError {
-	return r.JSON5XX
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r GetDatabaseMetricsResponse) GetJSON500() *InternalServerError {
+	return r.JSON500
+}
+
+// GetJSON502 returns the response for an HTTP 502 `application/json` response
+func (r GetDatabaseMetricsResponse) GetJSON502() *BadGateway {
+	return r.JSON502
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r GetDatabaseMetricsResponse) GetJSON503() *ServiceUnavailable {
+	return r.JSON503
+}
+
+// GetJSON504 returns the response for an HTTP 504 `application/json` response
+func (r GetDatabaseMetricsResponse) GetJSON504() *GatewayTimeout {
+	return r.JSON504
 }
 
 // GetBody returns the raw response body bytes
@@ -8408,8 +9438,14 @@ type GetDatabaseMetricsByTypeResponse struct {
 	JSON422 *UnprocessableEntity
 	// JSON429 the response for an HTTP 429 `application/json` response
 	JSON429 *TooManyRequests
-	// JSON5XX the response for an HTTP 5XX `application/json` response
-	JSON5XX *ServerError
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalServerError
+	// JSON502 the response for an HTTP 502 `application/json` response
+	JSON502 *BadGateway
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ServiceUnavailable
+	// JSON504 the response for an HTTP 504 `application/json` response
+	JSON504 *GatewayTimeout
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *GetDatabaseMetricsByTypeResponse429Headers
 }
@@ -8449,9 +9485,24 @@ func (r GetDatabaseMetricsByTypeResponse) GetJSON429() *TooManyRequests {
 	return r.JSON429
 }
 
-// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
-func (r GetDatabaseMetricsByTypeResponse) GetJSON5XX() *ServerError {
-	return r.JSON5XX
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r GetDatabaseMetricsByTypeResponse) GetJSON500() *InternalServerError {
+	return r.JSON500
+}
+
+// GetJSON502 returns the response for an HTTP 502 `application/json` response
+func (r GetDatabaseMetricsByTypeResponse) GetJSON502() *BadGateway {
+	return r.JSON502
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r GetDatabaseMetricsByTypeResponse) GetJSON503() *ServiceUnavailable {
+	return r.JSON503
+}
+
+// GetJSON504 returns the response for an HTTP 504 `application/json` response
+func (r GetDatabaseMetricsByTypeResponse) GetJSON504() *GatewayTimeout {
+	return r.JSON504
 }
 
 // GetBody returns the raw response body bytes
@@ -8501,8 +9552,14 @@ type GetDatabaseOperationResponse struct {
 	JSON404 *NotFound
 	// JSON429 the response for an HTTP 429 `application/json` response
 	JSON429 *TooManyRequests
-	// JSON5XX the response for an HTTP 5XX `application/json` response
-	JSON5XX *ServerError
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalServerError
+	// JSON502 the response for an HTTP 502 `application/json` response
+	JSON502 *BadGateway
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ServiceUnavailable
+	// JSON504 the response for an HTTP 504 `application/json` response
+	JSON504 *GatewayTimeout
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *GetDatabaseOperationResponse429Headers
 }
@@ -8532,9 +9589,24 @@ func (r GetDatabaseOperationResponse) GetJSON429() *TooManyRequests {
 	return r.JSON429
 }
 
-// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
-func (r GetDatabaseOperationResponse) GetJSON5XX() *ServerError {
-	return r.JSON5XX
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r GetDatabaseOperationResponse) GetJSON500() *InternalServerError {
+	return r.JSON500
+}
+
+// GetJSON502 returns the response for an HTTP 502 `application/json` response
+func (r GetDatabaseOperationResponse) GetJSON502() *BadGateway {
+	return r.JSON502
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r GetDatabaseOperationResponse) GetJSON503() *ServiceUnavailable {
+	return r.JSON503
+}
+
+// GetJSON504 returns the response for an HTTP 504 `application/json` response
+func (r GetDatabaseOperationResponse) GetJSON504() *GatewayTimeout {
+	return r.JSON504
 }
 
 // GetBody returns the raw response body bytes
@@ -8584,8 +9656,14 @@ type PingDatabaseResponse struct {
 	JSON404 *NotFound
 	// JSON429 the response for an HTTP 429 `application/json` response
 	JSON429 *TooManyRequests
-	// JSON5XX the response for an HTTP 5XX `application/json` response
-	JSON5XX *ServerError
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalServerError
+	// JSON502 the response for an HTTP 502 `application/json` response
+	JSON502 *BadGateway
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ServiceUnavailable
+	// JSON504 the response for an HTTP 504 `application/json` response
+	JSON504 *GatewayTimeout
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *PingDatabaseResponse429Headers
 }
@@ -8615,9 +9693,24 @@ func (r PingDatabaseResponse) GetJSON429() *TooManyRequests {
 	return r.JSON429
 }
 
-// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
-func (r PingDatabaseResponse) GetJSON5XX() *ServerError {
-	return r.JSON5XX
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r PingDatabaseResponse) GetJSON500() *InternalServerError {
+	return r.JSON500
+}
+
+// GetJSON502 returns the response for an HTTP 502 `application/json` response
+func (r PingDatabaseResponse) GetJSON502() *BadGateway {
+	return r.JSON502
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r PingDatabaseResponse) GetJSON503() *ServiceUnavailable {
+	return r.JSON503
+}
+
+// GetJSON504 returns the response for an HTTP 504 `application/json` response
+func (r PingDatabaseResponse) GetJSON504() *GatewayTimeout {
+	return r.JSON504
 }
 
 // GetBody returns the raw response body bytes
@@ -8667,8 +9760,14 @@ type GetPitrRecoveryWindowResponse struct {
 	JSON404 *NotFound
 	// JSON429 the response for an HTTP 429 `application/json` response
 	JSON429 *TooManyRequests
-	// JSON5XX the response for an HTTP 5XX `application/json` response
-	JSON5XX *ServerError
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalServerError
+	// JSON502 the response for an HTTP 502 `application/json` response
+	JSON502 *BadGateway
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ServiceUnavailable
+	// JSON504 the response for an HTTP 504 `application/json` response
+	JSON504 *GatewayTimeout
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *GetPitrRecoveryWindowResponse429Headers
 }
@@ -8698,9 +9797,24 @@ func (r GetPitrRecoveryWindowResponse) GetJSON429() *TooManyRequests {
 	return r.JSON429
 }
 
-// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
-func (r GetPitrRecoveryWindowResponse) GetJSON5XX() *ServerError {
-	return r.JSON5XX
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r GetPitrRecoveryWindowResponse) GetJSON500() *InternalServerError {
+	return r.JSON500
+}
+
+// GetJSON502 returns the response for an HTTP 502 `application/json` response
+func (r GetPitrRecoveryWindowResponse) GetJSON502() *BadGateway {
+	return r.JSON502
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r GetPitrRecoveryWindowResponse) GetJSON503() *ServiceUnavailable {
+	return r.JSON503
+}
+
+// GetJSON504 returns the response for an HTTP 504 `application/json` response
+func (r GetPitrRecoveryWindowResponse) GetJSON504() *GatewayTimeout {
+	return r.JSON504
 }
 
 // GetBody returns the raw response body bytes
@@ -8756,8 +9870,14 @@ type RestoreDatabasePitrResponse struct {
 	JSON422 *UnprocessableEntity
 	// JSON429 the response for an HTTP 429 `application/json` response
 	JSON429 *TooManyRequests
-	// JSON5XX the response for an HTTP 5XX `application/json` response
-	JSON5XX *ServerError
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalServerError
+	// JSON502 the response for an HTTP 502 `application/json` response
+	JSON502 *BadGateway
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ServiceUnavailable
+	// JSON504 the response for an HTTP 504 `application/json` response
+	JSON504 *GatewayTimeout
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *RestoreDatabasePitrResponse429Headers
 }
@@ -8802,9 +9922,24 @@ func (r RestoreDatabasePitrResponse) GetJSON429() *TooManyRequests {
 	return r.JSON429
 }
 
-// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
-func (r RestoreDatabasePitrResponse) GetJSON5XX() *ServerError {
-	return r.JSON5XX
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r RestoreDatabasePitrResponse) GetJSON500() *InternalServerError {
+	return r.JSON500
+}
+
+// GetJSON502 returns the response for an HTTP 502 `application/json` response
+func (r RestoreDatabasePitrResponse) GetJSON502() *BadGateway {
+	return r.JSON502
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r RestoreDatabasePitrResponse) GetJSON503() *ServiceUnavailable {
+	return r.JSON503
+}
+
+// GetJSON504 returns the response for an HTTP 504 `application/json` response
+func (r RestoreDatabasePitrResponse) GetJSON504() *GatewayTimeout {
+	return r.JSON504
 }
 
 // GetBody returns the raw response body bytes
@@ -8854,8 +9989,14 @@ type GetDatabasePlanResponse struct {
 	JSON404 *NotFound
 	// JSON429 the response for an HTTP 429 `application/json` response
 	JSON429 *TooManyRequests
-	// JSON5XX the response for an HTTP 5XX `application/json` response
-	JSON5XX *ServerError
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalServerError
+	// JSON502 the response for an HTTP 502 `application/json` response
+	JSON502 *BadGateway
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ServiceUnavailable
+	// JSON504 the response for an HTTP 504 `application/json` response
+	JSON504 *GatewayTimeout
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *GetDatabasePlanResponse429Headers
 }
@@ -8885,9 +10026,24 @@ func (r GetDatabasePlanResponse) GetJSON429() *TooManyRequests {
 	return r.JSON429
 }
 
-// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
-func (r GetDatabasePlanResponse) GetJSON5XX() *ServerError {
-	return r.JSON5XX
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r GetDatabasePlanResponse) GetJSON500() *InternalServerError {
+	return r.JSON500
+}
+
+// GetJSON502 returns the response for an HTTP 502 `application/json` response
+func (r GetDatabasePlanResponse) GetJSON502() *BadGateway {
+	return r.JSON502
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r GetDatabasePlanResponse) GetJSON503() *ServiceUnavailable {
+	return r.JSON503
+}
+
+// GetJSON504 returns the response for an HTTP 504 `application/json` response
+func (r GetDatabasePlanResponse) GetJSON504() *GatewayTimeout {
+	return r.JSON504
 }
 
 // GetBody returns the raw response body bytes
@@ -8946,8 +10102,14 @@ type UpgradeDatabaseResponse struct {
 	JSON422 *UnprocessableEntity
 	// JSON429 the response for an HTTP 429 `application/json` response
 	JSON429 *TooManyRequests
-	// JSON5XX the response for an HTTP 5XX `application/json` response
-	JSON5XX *ServerError
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalServerError
+	// JSON502 the response for an HTTP 502 `application/json` response
+	JSON502 *BadGateway
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ServiceUnavailable
+	// JSON504 the response for an HTTP 504 `application/json` response
+	JSON504 *GatewayTimeout
 	// Headers202 the parsed response headers for an HTTP 202 response
 	Headers202 *UpgradeDatabaseResponse202Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
@@ -8989,9 +10151,24 @@ func (r UpgradeDatabaseResponse) GetJSON429() *TooManyRequests {
 	return r.JSON429
 }
 
-// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
-func (r UpgradeDatabaseResponse) GetJSON5XX() *ServerError {
-	return r.JSON5XX
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r UpgradeDatabaseResponse) GetJSON500() *InternalServerError {
+	return r.JSON500
+}
+
+// GetJSON502 returns the response for an HTTP 502 `application/json` response
+func (r UpgradeDatabaseResponse) GetJSON502() *BadGateway {
+	return r.JSON502
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r UpgradeDatabaseResponse) GetJSON503() *ServiceUnavailable {
+	return r.JSON503
+}
+
+// GetJSON504 returns the response for an HTTP 504 `application/json` response
+func (r UpgradeDatabaseResponse) GetJSON504() *GatewayTimeout {
+	return r.JSON504
 }
 
 // GetBody returns the raw response body bytes
@@ -9041,8 +10218,14 @@ type ListDatabaseUsersResponse struct {
 	JSON404 *NotFound
 	// JSON429 the response for an HTTP 429 `application/json` response
 	JSON429 *TooManyRequests
-	// JSON5XX the response for an HTTP 5XX `application/json` response
-	JSON5XX *ServerError
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalServerError
+	// JSON502 the response for an HTTP 502 `application/json` response
+	JSON502 *BadGateway
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ServiceUnavailable
+	// JSON504 the response for an HTTP 504 `application/json` response
+	JSON504 *GatewayTimeout
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *ListDatabaseUsersResponse429Headers
 }
@@ -9072,9 +10255,24 @@ func (r ListDatabaseUsersResponse) GetJSON429() *TooManyRequests {
 	return r.JSON429
 }
 
-// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
-func (r ListDatabaseUsersResponse) GetJSON5XX() *ServerError {
-	return r.JSON5XX
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r ListDatabaseUsersResponse) GetJSON500() *InternalServerError {
+	return r.JSON500
+}
+
+// GetJSON502 returns the response for an HTTP 502 `application/json` response
+func (r ListDatabaseUsersResponse) GetJSON502() *BadGateway {
+	return r.JSON502
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r ListDatabaseUsersResponse) GetJSON503() *ServiceUnavailable {
+	return r.JSON503
+}
+
+// GetJSON504 returns the response for an HTTP 504 `application/json` response
+func (r ListDatabaseUsersResponse) GetJSON504() *GatewayTimeout {
+	return r.JSON504
 }
 
 // GetBody returns the raw response body bytes
@@ -9130,8 +10328,14 @@ type CreateDatabaseUserResponse struct {
 	JSON422 *UnprocessableEntity
 	// JSON429 the response for an HTTP 429 `application/json` response
 	JSON429 *TooManyRequests
-	// JSON5XX the response for an HTTP 5XX `application/json` response
-	JSON5XX *ServerError
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalServerError
+	// JSON502 the response for an HTTP 502 `application/json` response
+	JSON502 *BadGateway
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ServiceUnavailable
+	// JSON504 the response for an HTTP 504 `application/json` response
+	JSON504 *GatewayTimeout
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *CreateDatabaseUserResponse429Headers
 }
@@ -9176,9 +10380,24 @@ func (r CreateDatabaseUserResponse) GetJSON429() *TooManyRequests {
 	return r.JSON429
 }
 
-// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
-func (r CreateDatabaseUserResponse) GetJSON5XX() *ServerError {
-	return r.JSON5XX
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r CreateDatabaseUserResponse) GetJSON500() *InternalServerError {
+	return r.JSON500
+}
+
+// GetJSON502 returns the response for an HTTP 502 `application/json` response
+func (r CreateDatabaseUserResponse) GetJSON502() *BadGateway {
+	return r.JSON502
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r CreateDatabaseUserResponse) GetJSON503() *ServiceUnavailable {
+	return r.JSON503
+}
+
+// GetJSON504 returns the response for an HTTP 504 `application/json` response
+func (r CreateDatabaseUserResponse) GetJSON504() *GatewayTimeout {
+	return r.JSON504
 }
 
 // GetBody returns the raw response body bytes
@@ -9226,8 +10445,14 @@ type DeleteDatabaseUserResponse struct {
 	JSON404 *NotFound
 	// JSON429 the response for an HTTP 429 `application/json` response
 	JSON429 *TooManyRequests
-	// JSON5XX the response for an HTTP 5XX `application/json` response
-	JSON5XX *ServerError
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalServerError
+	// JSON502 the response for an HTTP 502 `application/json` response
+	JSON502 *BadGateway
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ServiceUnavailable
+	// JSON504 the response for an HTTP 504 `application/json` response
+	JSON504 *GatewayTimeout
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *DeleteDatabaseUserResponse429Headers
 }
@@ -9252,9 +10477,24 @@ func (r DeleteDatabaseUserResponse) GetJSON429() *TooManyRequests {
 	return r.JSON429
 }
 
-// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
-func (r DeleteDatabaseUserResponse) GetJSON5XX() *ServerError {
-	return r.JSON5XX
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r DeleteDatabaseUserResponse) GetJSON500() *InternalServerError {
+	return r.JSON500
+}
+
+// GetJSON502 returns the response for an HTTP 502 `application/json` response
+func (r DeleteDatabaseUserResponse) GetJSON502() *BadGateway {
+	return r.JSON502
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r DeleteDatabaseUserResponse) GetJSON503() *ServiceUnavailable {
+	return r.JSON503
+}
+
+// GetJSON504 returns the response for an HTTP 504 `application/json` response
+func (r DeleteDatabaseUserResponse) GetJSON504() *GatewayTimeout {
+	return r.JSON504
 }
 
 // GetBody returns the raw response body bytes
@@ -9310,8 +10550,14 @@ type UpdateDatabaseUserResponse struct {
 	JSON422 *UnprocessableEntity
 	// JSON429 the response for an HTTP 429 `application/json` response
 	JSON429 *TooManyRequests
-	// JSON5XX the response for an HTTP 5XX `application/json` response
-	JSON5XX *ServerError
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalServerError
+	// JSON502 the response for an HTTP 502 `application/json` response
+	JSON502 *BadGateway
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ServiceUnavailable
+	// JSON504 the response for an HTTP 504 `application/json` response
+	JSON504 *GatewayTimeout
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *UpdateDatabaseUserResponse429Headers
 }
@@ -9356,9 +10602,24 @@ func (r UpdateDatabaseUserResponse) GetJSON429() *TooManyRequests {
 	return r.JSON429
 }
 
-// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
-func (r UpdateDatabaseUserResponse) GetJSON5XX() *ServerError {
-	return r.JSON5XX
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r UpdateDatabaseUserResponse) GetJSON500() *InternalServerError {
+	return r.JSON500
+}
+
+// GetJSON502 returns the response for an HTTP 502 `application/json` response
+func (r UpdateDatabaseUserResponse) GetJSON502() *BadGateway {
+	return r.JSON502
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r UpdateDatabaseUserResponse) GetJSON503() *ServiceUnavailable {
+	return r.JSON503
+}
+
+// GetJSON504 returns the response for an HTTP 504 `application/json` response
+func (r UpdateDatabaseUserResponse) GetJSON504() *GatewayTimeout {
+	return r.JSON504
 }
 
 // GetBody returns the raw response body bytes
@@ -9408,8 +10669,14 @@ type ResetDatabaseUserPasswordResponse struct {
 	JSON404 *NotFound
 	// JSON429 the response for an HTTP 429 `application/json` response
 	JSON429 *TooManyRequests
-	// JSON5XX the response for an HTTP 5XX `application/json` response
-	JSON5XX *ServerError
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalServerError
+	// JSON502 the response for an HTTP 502 `application/json` response
+	JSON502 *BadGateway
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ServiceUnavailable
+	// JSON504 the response for an HTTP 504 `application/json` response
+	JSON504 *GatewayTimeout
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *ResetDatabaseUserPasswordResponse429Headers
 }
@@ -9439,9 +10706,24 @@ func (r ResetDatabaseUserPasswordResponse) GetJSON429() *TooManyRequests {
 	return r.JSON429
 }
 
-// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
-func (r ResetDatabaseUserPasswordResponse) GetJSON5XX() *ServerError {
-	return r.JSON5XX
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r ResetDatabaseUserPasswordResponse) GetJSON500() *InternalServerError {
+	return r.JSON500
+}
+
+// GetJSON502 returns the response for an HTTP 502 `application/json` response
+func (r ResetDatabaseUserPasswordResponse) GetJSON502() *BadGateway {
+	return r.JSON502
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r ResetDatabaseUserPasswordResponse) GetJSON503() *ServiceUnavailable {
+	return r.JSON503
+}
+
+// GetJSON504 returns the response for an HTTP 504 `application/json` response
+func (r ResetDatabaseUserPasswordResponse) GetJSON504() *GatewayTimeout {
+	return r.JSON504
 }
 
 // GetBody returns the raw response body bytes
@@ -9491,8 +10773,14 @@ type ListFirewallManagedRangesResponse struct {
 	JSON404 *NotFound
 	// JSON429 the response for an HTTP 429 `application/json` response
 	JSON429 *TooManyRequests
-	// JSON5XX the response for an HTTP 5XX `application/json` response
-	JSON5XX *ServerError
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalServerError
+	// JSON502 the response for an HTTP 502 `application/json` response
+	JSON502 *BadGateway
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ServiceUnavailable
+	// JSON504 the response for an HTTP 504 `application/json` response
+	JSON504 *GatewayTimeout
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *ListFirewallManagedRangesResponse429Headers
 }
@@ -9522,9 +10810,24 @@ func (r ListFirewallManagedRangesResponse) GetJSON429() *TooManyRequests {
 	return r.JSON429
 }
 
-// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
-func (r ListFirewallManagedRangesResponse) GetJSON5XX() *ServerError {
-	return r.JSON5XX
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r ListFirewallManagedRangesResponse) GetJSON500() *InternalServerError {
+	return r.JSON500
+}
+
+// GetJSON502 returns the response for an HTTP 502 `application/json` response
+func (r ListFirewallManagedRangesResponse) GetJSON502() *BadGateway {
+	return r.JSON502
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r ListFirewallManagedRangesResponse) GetJSON503() *ServiceUnavailable {
+	return r.JSON503
+}
+
+// GetJSON504 returns the response for an HTTP 504 `application/json` response
+func (r ListFirewallManagedRangesResponse) GetJSON504() *GatewayTimeout {
+	return r.JSON504
 }
 
 // GetBody returns the raw response body bytes
@@ -9578,8 +10881,14 @@ type GetPlanResponse struct {
 	JSON422 *UnprocessableEntity
 	// JSON429 the response for an HTTP 429 `application/json` response
 	JSON429 *TooManyRequests
-	// JSON5XX the response for an HTTP 5XX `application/json` response
-	JSON5XX *ServerError
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalServerError
+	// JSON502 the response for an HTTP 502 `application/json` response
+	JSON502 *BadGateway
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ServiceUnavailable
+	// JSON504 the response for an HTTP 504 `application/json` response
+	JSON504 *GatewayTimeout
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *GetPlanResponse429Headers
 }
@@ -9619,9 +10928,24 @@ func (r GetPlanResponse) GetJSON429() *TooManyRequests {
 	return r.JSON429
 }
 
-// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
-func (r GetPlanResponse) GetJSON5XX() *ServerError {
-	return r.JSON5XX
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r GetPlanResponse) GetJSON500() *InternalServerError {
+	return r.JSON500
+}
+
+// GetJSON502 returns the response for an HTTP 502 `application/json` response
+func (r GetPlanResponse) GetJSON502() *BadGateway {
+	return r.JSON502
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r GetPlanResponse) GetJSON503() *ServiceUnavailable {
+	return r.JSON503
+}
+
+// GetJSON504 returns the response for an HTTP 504 `application/json` response
+func (r GetPlanResponse) GetJSON504() *GatewayTimeout {
+	return r.JSON504
 }
 
 // GetBody returns the raw response body bytes
@@ -9694,7 +11018,7 @@ func (c *ClientWithResponses) GetCaCertificateWithResponse(ctx context.Context, 
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /database_type_versions/{database_type_version_id} (the `GetDatabaseTypeVersion` operationId).
-func (c *ClientWithResponses) GetDatabaseTypeVersionWithResponse(ctx context.Context, databaseTypeVersionID string, reqEditors ...RequestEditorFn) (*GetDatabaseTypeVersionResponse, error) {
+func (c *ClientWithResponses) GetDatabaseTypeVersionWithResponse(ctx context.Context, databaseTypeVersionID TypeVersionID, reqEditors ...RequestEditorFn) (*GetDatabaseTypeVersionResponse, error) {
 	rsp, err := c.GetDatabaseTypeVersion(ctx, databaseTypeVersionID, reqEditors...)
 	if err != nil {
 		return nil, err
@@ -9825,7 +11149,7 @@ func (c *ClientWithResponses) PutDatabaseWithResponse(ctx context.Context, datab
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /databases/{database_id}/action (the `RunDatabaseAction` operationId).
-func (c *ClientWithResponses) RunDatabaseActionWithBodyWithResponse(ctx context.Context, databaseID DatabaseID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RunDatabaseActionResponse, error) {
+func (c *ClientWithResponses) RunDatabaseActionWithBodyWithResponse(ctx context.Context, databaseID ActionDatabaseID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RunDatabaseActionResponse, error) {
 	rsp, err := c.RunDatabaseActionWithBody(ctx, databaseID, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, err
@@ -9849,7 +11173,7 @@ func (c *ClientWithResponses) RunDatabaseActionWithBodyWithResponse(ctx context.
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /databases/{database_id}/action (the `RunDatabaseAction` operationId).
-func (c *ClientWithResponses) RunDatabaseActionWithResponse(ctx context.Context, databaseID DatabaseID, body RunDatabaseActionJSONRequestBody, reqEditors ...RequestEditorFn) (*RunDatabaseActionResponse, error) {
+func (c *ClientWithResponses) RunDatabaseActionWithResponse(ctx context.Context, databaseID ActionDatabaseID, body RunDatabaseActionJSONRequestBody, reqEditors ...RequestEditorFn) (*RunDatabaseActionResponse, error) {
 	rsp, err := c.RunDatabaseAction(ctx, databaseID, body, reqEditors...)
 	if err != nil {
 		return nil, err
@@ -9980,9 +11304,9 @@ func (c *ClientWithResponses) DisableDatabaseFeatureWithResponse(ctx context.Con
 //
 // Asks for a feature to be enabled. Activation is asynchronous: the
 // answer usually says `PENDING_TO_ACTIVATE`, and the database resource
-// shows `ACTIVATED` once done. Known features are `force-ssl`,
-// `publicly-available` (which needs `force-ssl`), and for Redis
-// `redis-rdb`, `redis-aof` and `redis-cache`.
+// shows `ACTIVATED` once done. The name must be a feature of the
+// database's engine (see FeatureName); `publicly-available` needs
+// `force-ssl` first.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -9999,9 +11323,9 @@ func (c *ClientWithResponses) EnableDatabaseFeatureWithBodyWithResponse(ctx cont
 //
 // Asks for a feature to be enabled. Activation is asynchronous: the
 // answer usually says `PENDING_TO_ACTIVATE`, and the database resource
-// shows `ACTIVATED` once done. Known features are `force-ssl`,
-// `publicly-available` (which needs `force-ssl`), and for Redis
-// `redis-rdb`, `redis-aof` and `redis-cache`.
+// shows `ACTIVATED` once done. The name must be a feature of the
+// database's engine (see FeatureName); `publicly-available` needs
+// `force-ssl` first.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -10031,13 +11355,15 @@ func (c *ClientWithResponses) ListFirewallRulesWithResponse(ctx context.Context,
 
 // CreateFirewallRuleWithBodyWithResponse Create a firewall rule
 //
-// Allows a custom CIDR range or a Scalingo-managed range. The request
-// body has no envelope key (the shape the official Go client sends).
+// Allows a custom CIDR range (`type: custom_range` with `cidr`) or a
+// Scalingo-managed range (`type: managed_range` with a `range_id` from
+// listFirewallManagedRanges). The request body has no envelope key (the
+// shape the official Go client sends).
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /databases/{database_id}/firewall_rules (the `CreateFirewallRule` operationId).
-func (c *ClientWithResponses) CreateFirewallRuleWithBodyWithResponse(ctx context.Context, databaseID DatabaseID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateFirewallRuleResponse, error) {
+func (c *ClientWithResponses) CreateFirewallRuleWithBodyWithResponse(ctx context.Context, databaseID FirewallDatabaseID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateFirewallRuleResponse, error) {
 	rsp, err := c.CreateFirewallRuleWithBody(ctx, databaseID, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, err
@@ -10047,13 +11373,15 @@ func (c *ClientWithResponses) CreateFirewallRuleWithBodyWithResponse(ctx context
 
 // CreateFirewallRuleWithResponse Create a firewall rule
 //
-// Allows a custom CIDR range or a Scalingo-managed range. The request
-// body has no envelope key (the shape the official Go client sends).
+// Allows a custom CIDR range (`type: custom_range` with `cidr`) or a
+// Scalingo-managed range (`type: managed_range` with a `range_id` from
+// listFirewallManagedRanges). The request body has no envelope key (the
+// shape the official Go client sends).
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /databases/{database_id}/firewall_rules (the `CreateFirewallRule` operationId).
-func (c *ClientWithResponses) CreateFirewallRuleWithResponse(ctx context.Context, databaseID DatabaseID, body CreateFirewallRuleJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateFirewallRuleResponse, error) {
+func (c *ClientWithResponses) CreateFirewallRuleWithResponse(ctx context.Context, databaseID FirewallDatabaseID, body CreateFirewallRuleJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateFirewallRuleResponse, error) {
 	rsp, err := c.CreateFirewallRule(ctx, databaseID, body, reqEditors...)
 	if err != nil {
 		return nil, err
@@ -10068,7 +11396,7 @@ func (c *ClientWithResponses) CreateFirewallRuleWithResponse(ctx context.Context
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with DELETE /databases/{database_id}/firewall_rules/{firewall_rule_id} (the `DeleteFirewallRule` operationId).
-func (c *ClientWithResponses) DeleteFirewallRuleWithResponse(ctx context.Context, databaseID DatabaseID, firewallRuleID string, reqEditors ...RequestEditorFn) (*DeleteFirewallRuleResponse, error) {
+func (c *ClientWithResponses) DeleteFirewallRuleWithResponse(ctx context.Context, databaseID DatabaseID, firewallRuleID FirewallRuleID, reqEditors ...RequestEditorFn) (*DeleteFirewallRuleResponse, error) {
 	rsp, err := c.DeleteFirewallRule(ctx, databaseID, firewallRuleID, reqEditors...)
 	if err != nil {
 		return nil, err
@@ -10085,7 +11413,7 @@ func (c *ClientWithResponses) DeleteFirewallRuleWithResponse(ctx context.Context
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with PATCH /databases/{database_id}/firewall_rules/{firewall_rule_id} (the `UpdateFirewallRule` operationId).
-func (c *ClientWithResponses) UpdateFirewallRuleWithBodyWithResponse(ctx context.Context, databaseID DatabaseID, firewallRuleID string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateFirewallRuleResponse, error) {
+func (c *ClientWithResponses) UpdateFirewallRuleWithBodyWithResponse(ctx context.Context, databaseID DatabaseID, firewallRuleID FirewallRuleID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateFirewallRuleResponse, error) {
 	rsp, err := c.UpdateFirewallRuleWithBody(ctx, databaseID, firewallRuleID, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, err
@@ -10102,7 +11430,7 @@ func (c *ClientWithResponses) UpdateFirewallRuleWithBodyWithResponse(ctx context
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with PATCH /databases/{database_id}/firewall_rules/{firewall_rule_id} (the `UpdateFirewallRule` operationId).
-func (c *ClientWithResponses) UpdateFirewallRuleWithResponse(ctx context.Context, databaseID DatabaseID, firewallRuleID string, body UpdateFirewallRuleJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateFirewallRuleResponse, error) {
+func (c *ClientWithResponses) UpdateFirewallRuleWithResponse(ctx context.Context, databaseID DatabaseID, firewallRuleID FirewallRuleID, body UpdateFirewallRuleJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateFirewallRuleResponse, error) {
 	rsp, err := c.UpdateFirewallRule(ctx, databaseID, firewallRuleID, body, reqEditors...)
 	if err != nil {
 		return nil, err
@@ -10118,7 +11446,7 @@ func (c *ClientWithResponses) UpdateFirewallRuleWithResponse(ctx context.Context
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /databases/{database_id}/health (the `GetDatabaseHealth` operationId).
-func (c *ClientWithResponses) GetDatabaseHealthWithResponse(ctx context.Context, databaseID DatabaseID, reqEditors ...RequestEditorFn) (*GetDatabaseHealthResponse, error) {
+func (c *ClientWithResponses) GetDatabaseHealthWithResponse(ctx context.Context, databaseID ElasticsearchDatabaseID, reqEditors ...RequestEditorFn) (*GetDatabaseHealthResponse, error) {
 	rsp, err := c.GetDatabaseHealth(ctx, databaseID, reqEditors...)
 	if err != nil {
 		return nil, err
@@ -10228,7 +11556,7 @@ func (c *ClientWithResponses) ListMaintenancesWithResponse(ctx context.Context, 
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /databases/{database_id}/maintenance/{maintenance_id} (the `GetMaintenance` operationId).
-func (c *ClientWithResponses) GetMaintenanceWithResponse(ctx context.Context, databaseID DatabaseID, maintenanceID string, reqEditors ...RequestEditorFn) (*GetMaintenanceResponse, error) {
+func (c *ClientWithResponses) GetMaintenanceWithResponse(ctx context.Context, databaseID DatabaseID, maintenanceID MaintenanceID, reqEditors ...RequestEditorFn) (*GetMaintenanceResponse, error) {
 	rsp, err := c.GetMaintenance(ctx, databaseID, maintenanceID, reqEditors...)
 	if err != nil {
 		return nil, err
@@ -10434,7 +11762,7 @@ func (c *ClientWithResponses) CreateDatabaseUserWithResponse(ctx context.Context
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with DELETE /databases/{database_id}/users/{username} (the `DeleteDatabaseUser` operationId).
-func (c *ClientWithResponses) DeleteDatabaseUserWithResponse(ctx context.Context, databaseID DatabaseID, username Username, reqEditors ...RequestEditorFn) (*DeleteDatabaseUserResponse, error) {
+func (c *ClientWithResponses) DeleteDatabaseUserWithResponse(ctx context.Context, databaseID DatabaseID, username DeletableUsername, reqEditors ...RequestEditorFn) (*DeleteDatabaseUserResponse, error) {
 	rsp, err := c.DeleteDatabaseUser(ctx, databaseID, username, reqEditors...)
 	if err != nil {
 		return nil, err
@@ -10444,7 +11772,9 @@ func (c *ClientWithResponses) DeleteDatabaseUserWithResponse(ctx context.Context
 
 // UpdateDatabaseUserWithBodyWithResponse Change a user's password
 //
-// Sets a new password chosen by the caller. Protected users cannot be updated.
+// Sets a new password chosen by the caller. Protected users cannot be
+// updated. `password_confirmation` must equal `password`
+// (`x-must-equal`).
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -10459,7 +11789,9 @@ func (c *ClientWithResponses) UpdateDatabaseUserWithBodyWithResponse(ctx context
 
 // UpdateDatabaseUserWithResponse Change a user's password
 //
-// Sets a new password chosen by the caller. Protected users cannot be updated.
+// Sets a new password chosen by the caller. Protected users cannot be
+// updated. `password_confirmation` must equal `password`
+// (`x-must-equal`).
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -10566,12 +11898,33 @@ func ParseGetBackupResponse(rsp *http.Response) (*GetBackupResponse, error) {
 		}
 		response.JSON429 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
-		var dest ServerError
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalServerError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.JSON5XX = &dest
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 502:
+		var dest BadGateway
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON502 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 504:
+		var dest GatewayTimeout
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON504 = &dest
 
 	case rsp.StatusCode == 429:
 		// Content-type (text/plain) unsupported
@@ -10636,12 +11989,33 @@ func ParseGetCaCertificateResponse(rsp *http.Response) (*GetCaCertificateRespons
 		}
 		response.JSON429 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
-		var dest ServerError
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalServerError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.JSON5XX = &dest
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 502:
+		var dest BadGateway
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON502 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 504:
+		var dest GatewayTimeout
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON504 = &dest
 
 	case rsp.StatusCode == 429:
 		// Content-type (text/plain) unsupported
@@ -10713,12 +12087,33 @@ func ParseGetDatabaseTypeVersionResponse(rsp *http.Response) (*GetDatabaseTypeVe
 		}
 		response.JSON429 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
-		var dest ServerError
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalServerError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.JSON5XX = &dest
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 502:
+		var dest BadGateway
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON502 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 504:
+		var dest GatewayTimeout
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON504 = &dest
 
 	case rsp.StatusCode == 429:
 		// Content-type (text/plain) unsupported
@@ -10790,12 +12185,33 @@ func ParseListDatabaseTypesResponse(rsp *http.Response) (*ListDatabaseTypesRespo
 		}
 		response.JSON429 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
-		var dest ServerError
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalServerError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.JSON5XX = &dest
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 502:
+		var dest BadGateway
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON502 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 504:
+		var dest GatewayTimeout
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON504 = &dest
 
 	case rsp.StatusCode == 429:
 		// Content-type (text/plain) unsupported
@@ -10867,12 +12283,33 @@ func ParseGetDatabaseTypeResponse(rsp *http.Response) (*GetDatabaseTypeResponse,
 		}
 		response.JSON429 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
-		var dest ServerError
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalServerError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.JSON5XX = &dest
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 502:
+		var dest BadGateway
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON502 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 504:
+		var dest GatewayTimeout
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON504 = &dest
 
 	case rsp.StatusCode == 429:
 		// Content-type (text/plain) unsupported
@@ -10944,12 +12381,33 @@ func ParseGetDatabaseResponse(rsp *http.Response) (*GetDatabaseResponse, error) 
 		}
 		response.JSON429 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
-		var dest ServerError
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalServerError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.JSON5XX = &dest
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 502:
+		var dest BadGateway
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON502 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 504:
+		var dest GatewayTimeout
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON504 = &dest
 
 	case rsp.StatusCode == 429:
 		// Content-type (text/plain) unsupported
@@ -11042,12 +12500,33 @@ func ParseUpdateDatabaseResponse(rsp *http.Response) (*UpdateDatabaseResponse, e
 		}
 		response.JSON429 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
-		var dest ServerError
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalServerError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.JSON5XX = &dest
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 502:
+		var dest BadGateway
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON502 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 504:
+		var dest GatewayTimeout
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON504 = &dest
 
 	case rsp.StatusCode == 429:
 		// Content-type (text/plain) unsupported
@@ -11140,12 +12619,33 @@ func ParsePutDatabaseResponse(rsp *http.Response) (*PutDatabaseResponse, error) 
 		}
 		response.JSON429 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
-		var dest ServerError
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalServerError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.JSON5XX = &dest
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 502:
+		var dest BadGateway
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON502 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 504:
+		var dest GatewayTimeout
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON504 = &dest
 
 	case rsp.StatusCode == 429:
 		// Content-type (text/plain) unsupported
@@ -11238,12 +12738,33 @@ func ParseRunDatabaseActionResponse(rsp *http.Response) (*RunDatabaseActionRespo
 		}
 		response.JSON429 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
-		var dest ServerError
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalServerError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.JSON5XX = &dest
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 502:
+		var dest BadGateway
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON502 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 504:
+		var dest GatewayTimeout
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON504 = &dest
 
 	case rsp.StatusCode == 429:
 		// Content-type (text/plain) unsupported
@@ -11315,12 +12836,33 @@ func ParseGetBackupRestorationResponse(rsp *http.Response) (*GetBackupRestoratio
 		}
 		response.JSON429 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
-		var dest ServerError
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalServerError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.JSON5XX = &dest
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 502:
+		var dest BadGateway
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON502 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 504:
+		var dest GatewayTimeout
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON504 = &dest
 
 	case rsp.StatusCode == 429:
 		// Content-type (text/plain) unsupported
@@ -11392,12 +12934,33 @@ func ParseListBackupsResponse(rsp *http.Response) (*ListBackupsResponse, error) 
 		}
 		response.JSON429 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
-		var dest ServerError
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalServerError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.JSON5XX = &dest
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 502:
+		var dest BadGateway
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON502 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 504:
+		var dest GatewayTimeout
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON504 = &dest
 
 	case rsp.StatusCode == 429:
 		// Content-type (text/plain) unsupported
@@ -11476,12 +13039,33 @@ func ParseCreateBackupResponse(rsp *http.Response) (*CreateBackupResponse, error
 		}
 		response.JSON429 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
-		var dest ServerError
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalServerError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.JSON5XX = &dest
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 502:
+		var dest BadGateway
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON502 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 504:
+		var dest GatewayTimeout
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON504 = &dest
 
 	case rsp.StatusCode == 429:
 		// Content-type (text/plain) unsupported
@@ -11553,12 +13137,33 @@ func ParseGetBackupArchiveResponse(rsp *http.Response) (*GetBackupArchiveRespons
 		}
 		response.JSON429 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
-		var dest ServerError
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalServerError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.JSON5XX = &dest
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 502:
+		var dest BadGateway
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON502 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 504:
+		var dest GatewayTimeout
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON504 = &dest
 
 	case rsp.StatusCode == 429:
 		// Content-type (text/plain) unsupported
@@ -11603,7 +13208,7 @@ func ParseDownloadBackupResponse(rsp *http.Response) (*DownloadBackupResponse, e
 		response.JSON400 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
+		var dest Error
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -11630,12 +13235,33 @@ func ParseDownloadBackupResponse(rsp *http.Response) (*DownloadBackupResponse, e
 		}
 		response.JSON429 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
-		var dest ServerError
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalServerError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.JSON5XX = &dest
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 502:
+		var dest BadGateway
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON502 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 504:
+		var dest GatewayTimeout
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON504 = &dest
 
 	case rsp.StatusCode == 429:
 		// Content-type (text/plain) unsupported
@@ -11793,12 +13419,33 @@ func ParseRestoreBackupResponse(rsp *http.Response) (*RestoreBackupResponse, err
 		}
 		response.JSON429 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
-		var dest ServerError
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalServerError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.JSON5XX = &dest
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 502:
+		var dest BadGateway
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON502 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 504:
+		var dest GatewayTimeout
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON504 = &dest
 
 	case rsp.StatusCode == 429:
 		// Content-type (text/plain) unsupported
@@ -11884,12 +13531,33 @@ func ParseDisableDatabaseFeatureResponse(rsp *http.Response) (*DisableDatabaseFe
 		}
 		response.JSON429 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
-		var dest ServerError
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalServerError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.JSON5XX = &dest
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 502:
+		var dest BadGateway
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON502 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 504:
+		var dest GatewayTimeout
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON504 = &dest
 
 	case rsp.StatusCode == 429:
 		// Content-type (text/plain) unsupported
@@ -11982,12 +13650,33 @@ func ParseEnableDatabaseFeatureResponse(rsp *http.Response) (*EnableDatabaseFeat
 		}
 		response.JSON429 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
-		var dest ServerError
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalServerError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.JSON5XX = &dest
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 502:
+		var dest BadGateway
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON502 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 504:
+		var dest GatewayTimeout
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON504 = &dest
 
 	case rsp.StatusCode == 429:
 		// Content-type (text/plain) unsupported
@@ -12059,12 +13748,33 @@ func ParseListFirewallRulesResponse(rsp *http.Response) (*ListFirewallRulesRespo
 		}
 		response.JSON429 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
-		var dest ServerError
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalServerError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.JSON5XX = &dest
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 502:
+		var dest BadGateway
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON502 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 504:
+		var dest GatewayTimeout
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON504 = &dest
 
 	case rsp.StatusCode == 429:
 		// Content-type (text/plain) unsupported
@@ -12157,12 +13867,33 @@ func ParseCreateFirewallRuleResponse(rsp *http.Response) (*CreateFirewallRuleRes
 		}
 		response.JSON429 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
-		var dest ServerError
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalServerError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.JSON5XX = &dest
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 502:
+		var dest BadGateway
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON502 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 504:
+		var dest GatewayTimeout
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON504 = &dest
 
 	case rsp.StatusCode == 429:
 		// Content-type (text/plain) unsupported
@@ -12230,12 +13961,33 @@ func ParseDeleteFirewallRuleResponse(rsp *http.Response) (*DeleteFirewallRuleRes
 		}
 		response.JSON429 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
-		var dest ServerError
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalServerError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.JSON5XX = &dest
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 502:
+		var dest BadGateway
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON502 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 504:
+		var dest GatewayTimeout
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON504 = &dest
 
 	case rsp.StatusCode == 429:
 		// Content-type (text/plain) unsupported
@@ -12328,12 +14080,33 @@ func ParseUpdateFirewallRuleResponse(rsp *http.Response) (*UpdateFirewallRuleRes
 		}
 		response.JSON429 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
-		var dest ServerError
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalServerError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.JSON5XX = &dest
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 502:
+		var dest BadGateway
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON502 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 504:
+		var dest GatewayTimeout
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON504 = &dest
 
 	case rsp.StatusCode == 429:
 		// Content-type (text/plain) unsupported
@@ -12405,12 +14178,33 @@ func ParseGetDatabaseHealthResponse(rsp *http.Response) (*GetDatabaseHealthRespo
 		}
 		response.JSON429 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
-		var dest ServerError
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalServerError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.JSON5XX = &dest
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 502:
+		var dest BadGateway
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON502 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 504:
+		var dest GatewayTimeout
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON504 = &dest
 
 	case rsp.StatusCode == 429:
 		// Content-type (text/plain) unsupported
@@ -12496,12 +14290,33 @@ func ParseGetInstanceMetricsByTypeResponse(rsp *http.Response) (*GetInstanceMetr
 		}
 		response.JSON429 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
-		var dest ServerError
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalServerError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.JSON5XX = &dest
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 502:
+		var dest BadGateway
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON502 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 504:
+		var dest GatewayTimeout
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON504 = &dest
 
 	case rsp.StatusCode == 429:
 		// Content-type (text/plain) unsupported
@@ -12573,12 +14388,33 @@ func ParseGetDatabaseInstancesStatusResponse(rsp *http.Response) (*GetDatabaseIn
 		}
 		response.JSON429 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
-		var dest ServerError
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalServerError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.JSON5XX = &dest
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 502:
+		var dest BadGateway
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON502 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 504:
+		var dest GatewayTimeout
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON504 = &dest
 
 	case rsp.StatusCode == 429:
 		// Content-type (text/plain) unsupported
@@ -12650,12 +14486,33 @@ func ParseGetDatabaseLagResponse(rsp *http.Response) (*GetDatabaseLagResponse, e
 		}
 		response.JSON429 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
-		var dest ServerError
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalServerError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.JSON5XX = &dest
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 502:
+		var dest BadGateway
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON502 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 504:
+		var dest GatewayTimeout
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON504 = &dest
 
 	case rsp.StatusCode == 429:
 		// Content-type (text/plain) unsupported
@@ -12727,12 +14584,33 @@ func ParseGetDatabaseLogsURLResponse(rsp *http.Response) (*GetDatabaseLogsURLRes
 		}
 		response.JSON429 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
-		var dest ServerError
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalServerError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.JSON5XX = &dest
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 502:
+		var dest BadGateway
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON502 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 504:
+		var dest GatewayTimeout
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON504 = &dest
 
 	case rsp.StatusCode == 429:
 		// Content-type (text/plain) unsupported
@@ -12818,12 +14696,33 @@ func ParseListDatabaseLogsArchivesResponse(rsp *http.Response) (*ListDatabaseLog
 		}
 		response.JSON429 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
-		var dest ServerError
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalServerError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.JSON5XX = &dest
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 502:
+		var dest BadGateway
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON502 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 504:
+		var dest GatewayTimeout
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON504 = &dest
 
 	case rsp.StatusCode == 429:
 		// Content-type (text/plain) unsupported
@@ -12909,12 +14808,33 @@ func ParseListMaintenancesResponse(rsp *http.Response) (*ListMaintenancesRespons
 		}
 		response.JSON429 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
-		var dest ServerError
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalServerError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.JSON5XX = &dest
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 502:
+		var dest BadGateway
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON502 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 504:
+		var dest GatewayTimeout
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON504 = &dest
 
 	case rsp.StatusCode == 429:
 		// Content-type (text/plain) unsupported
@@ -12986,12 +14906,33 @@ func ParseGetMaintenanceResponse(rsp *http.Response) (*GetMaintenanceResponse, e
 		}
 		response.JSON429 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
-		var dest ServerError
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalServerError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.JSON5XX = &dest
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 502:
+		var dest BadGateway
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON502 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 504:
+		var dest GatewayTimeout
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON504 = &dest
 
 	case rsp.StatusCode == 429:
 		// Content-type (text/plain) unsupported
@@ -13063,12 +15004,33 @@ func ParseGetDatabaseMetricsResponse(rsp *http.Response) (*GetDatabaseMetricsRes
 		}
 		response.JSON429 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
-		var dest ServerError
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalServerError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.JSON5XX = &dest
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 502:
+		var dest BadGateway
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON502 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 504:
+		var dest GatewayTimeout
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON504 = &dest
 
 	case rsp.StatusCode == 429:
 		// Content-type (text/plain) unsupported
@@ -13154,12 +15116,33 @@ func ParseGetDatabaseMetricsByTypeResponse(rsp *http.Response) (*GetDatabaseMetr
 		}
 		response.JSON429 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
-		var dest ServerError
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalServerError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.JSON5XX = &dest
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 502:
+		var dest BadGateway
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON502 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 504:
+		var dest GatewayTimeout
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON504 = &dest
 
 	case rsp.StatusCode == 429:
 		// Content-type (text/plain) unsupported
@@ -13231,12 +15214,33 @@ func ParseGetDatabaseOperationResponse(rsp *http.Response) (*GetDatabaseOperatio
 		}
 		response.JSON429 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
-		var dest ServerError
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalServerError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.JSON5XX = &dest
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 502:
+		var dest BadGateway
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON502 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 504:
+		var dest GatewayTimeout
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON504 = &dest
 
 	case rsp.StatusCode == 429:
 		// Content-type (text/plain) unsupported
@@ -13308,12 +15312,33 @@ func ParsePingDatabaseResponse(rsp *http.Response) (*PingDatabaseResponse, error
 		}
 		response.JSON429 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
-		var dest ServerError
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalServerError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.JSON5XX = &dest
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 502:
+		var dest BadGateway
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON502 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 504:
+		var dest GatewayTimeout
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON504 = &dest
 
 	case rsp.StatusCode == 429:
 		// Content-type (text/plain) unsupported
@@ -13385,12 +15410,33 @@ func ParseGetPitrRecoveryWindowResponse(rsp *http.Response) (*GetPitrRecoveryWin
 		}
 		response.JSON429 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
-		var dest ServerError
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalServerError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.JSON5XX = &dest
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 502:
+		var dest BadGateway
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON502 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 504:
+		var dest GatewayTimeout
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON504 = &dest
 
 	case rsp.StatusCode == 429:
 		// Content-type (text/plain) unsupported
@@ -13483,12 +15529,33 @@ func ParseRestoreDatabasePitrResponse(rsp *http.Response) (*RestoreDatabasePitrR
 		}
 		response.JSON429 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
-		var dest ServerError
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalServerError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.JSON5XX = &dest
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 502:
+		var dest BadGateway
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON502 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 504:
+		var dest GatewayTimeout
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON504 = &dest
 
 	case rsp.StatusCode == 429:
 		// Content-type (text/plain) unsupported
@@ -13560,12 +15627,33 @@ func ParseGetDatabasePlanResponse(rsp *http.Response) (*GetDatabasePlanResponse,
 		}
 		response.JSON429 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
-		var dest ServerError
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalServerError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.JSON5XX = &dest
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 502:
+		var dest BadGateway
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON502 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 504:
+		var dest GatewayTimeout
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON504 = &dest
 
 	case rsp.StatusCode == 429:
 		// Content-type (text/plain) unsupported
@@ -13651,12 +15739,33 @@ func ParseUpgradeDatabaseResponse(rsp *http.Response) (*UpgradeDatabaseResponse,
 		}
 		response.JSON429 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
-		var dest ServerError
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalServerError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.JSON5XX = &dest
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 502:
+		var dest BadGateway
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON502 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 504:
+		var dest GatewayTimeout
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON504 = &dest
 
 	case rsp.StatusCode == 429:
 		// Content-type (text/plain) unsupported
@@ -13738,12 +15847,33 @@ func ParseListDatabaseUsersResponse(rsp *http.Response) (*ListDatabaseUsersRespo
 		}
 		response.JSON429 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
-		var dest ServerError
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalServerError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.JSON5XX = &dest
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 502:
+		var dest BadGateway
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON502 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 504:
+		var dest GatewayTimeout
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON504 = &dest
 
 	case rsp.StatusCode == 429:
 		// Content-type (text/plain) unsupported
@@ -13836,12 +15966,33 @@ func ParseCreateDatabaseUserResponse(rsp *http.Response) (*CreateDatabaseUserRes
 		}
 		response.JSON429 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
-		var dest ServerError
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalServerError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.JSON5XX = &dest
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 502:
+		var dest BadGateway
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON502 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 504:
+		var dest GatewayTimeout
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON504 = &dest
 
 	case rsp.StatusCode == 429:
 		// Content-type (text/plain) unsupported
@@ -13909,12 +16060,33 @@ func ParseDeleteDatabaseUserResponse(rsp *http.Response) (*DeleteDatabaseUserRes
 		}
 		response.JSON429 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
-		var dest ServerError
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalServerError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.JSON5XX = &dest
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 502:
+		var dest BadGateway
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON502 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 504:
+		var dest GatewayTimeout
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON504 = &dest
 
 	case rsp.StatusCode == 429:
 		// Content-type (text/plain) unsupported
@@ -14007,12 +16179,33 @@ func ParseUpdateDatabaseUserResponse(rsp *http.Response) (*UpdateDatabaseUserRes
 		}
 		response.JSON429 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
-		var dest ServerError
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalServerError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.JSON5XX = &dest
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 502:
+		var dest BadGateway
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON502 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 504:
+		var dest GatewayTimeout
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON504 = &dest
 
 	case rsp.StatusCode == 429:
 		// Content-type (text/plain) unsupported
@@ -14084,12 +16277,33 @@ func ParseResetDatabaseUserPasswordResponse(rsp *http.Response) (*ResetDatabaseU
 		}
 		response.JSON429 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
-		var dest ServerError
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalServerError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.JSON5XX = &dest
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 502:
+		var dest BadGateway
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON502 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 504:
+		var dest GatewayTimeout
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON504 = &dest
 
 	case rsp.StatusCode == 429:
 		// Content-type (text/plain) unsupported
@@ -14161,12 +16375,33 @@ func ParseListFirewallManagedRangesResponse(rsp *http.Response) (*ListFirewallMa
 		}
 		response.JSON429 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
-		var dest ServerError
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalServerError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.JSON5XX = &dest
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 502:
+		var dest BadGateway
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON502 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 504:
+		var dest GatewayTimeout
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON504 = &dest
 
 	case rsp.StatusCode == 429:
 		// Content-type (text/plain) unsupported
@@ -14252,12 +16487,33 @@ func ParseGetPlanResponse(rsp *http.Response) (*GetPlanResponse, error) {
 		}
 		response.JSON429 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
-		var dest ServerError
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalServerError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.JSON5XX = &dest
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 502:
+		var dest BadGateway
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON502 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 504:
+		var dest GatewayTimeout
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON504 = &dest
 
 	case rsp.StatusCode == 429:
 		// Content-type (text/plain) unsupported
@@ -14290,7 +16546,7 @@ type ServerInterface interface {
 	GetCaCertificate(w http.ResponseWriter, r *http.Request)
 	// GetDatabaseTypeVersion Show a database engine version
 	// (GET /database_type_versions/{database_type_version_id})
-	GetDatabaseTypeVersion(w http.ResponseWriter, r *http.Request, databaseTypeVersionID string)
+	GetDatabaseTypeVersion(w http.ResponseWriter, r *http.Request, databaseTypeVersionID TypeVersionID)
 	// ListDatabaseTypes List database types
 	// (GET /database_types)
 	ListDatabaseTypes(w http.ResponseWriter, r *http.Request)
@@ -14308,7 +16564,7 @@ type ServerInterface interface {
 	PutDatabase(w http.ResponseWriter, r *http.Request, databaseID DatabaseID)
 	// RunDatabaseAction Run an engine action
 	// (POST /databases/{database_id}/action)
-	RunDatabaseAction(w http.ResponseWriter, r *http.Request, databaseID DatabaseID)
+	RunDatabaseAction(w http.ResponseWriter, r *http.Request, databaseID ActionDatabaseID)
 	// GetBackupRestoration Show a backup restoration
 	// (GET /databases/{database_id}/backup_restorations/{restoration_id})
 	GetBackupRestoration(w http.ResponseWriter, r *http.Request, databaseID DatabaseID, restorationID RestorationID)
@@ -14338,16 +16594,16 @@ type ServerInterface interface {
 	ListFirewallRules(w http.ResponseWriter, r *http.Request, databaseID DatabaseID)
 	// CreateFirewallRule Create a firewall rule
 	// (POST /databases/{database_id}/firewall_rules)
-	CreateFirewallRule(w http.ResponseWriter, r *http.Request, databaseID DatabaseID)
+	CreateFirewallRule(w http.ResponseWriter, r *http.Request, databaseID FirewallDatabaseID)
 	// DeleteFirewallRule Delete a firewall rule
 	// (DELETE /databases/{database_id}/firewall_rules/{firewall_rule_id})
-	DeleteFirewallRule(w http.ResponseWriter, r *http.Request, databaseID DatabaseID, firewallRuleID string)
+	DeleteFirewallRule(w http.ResponseWriter, r *http.Request, databaseID DatabaseID, firewallRuleID FirewallRuleID)
 	// UpdateFirewallRule Change the label of a firewall rule
 	// (PATCH /databases/{database_id}/firewall_rules/{firewall_rule_id})
-	UpdateFirewallRule(w http.ResponseWriter, r *http.Request, databaseID DatabaseID, firewallRuleID string)
+	UpdateFirewallRule(w http.ResponseWriter, r *http.Request, databaseID DatabaseID, firewallRuleID FirewallRuleID)
 	// GetDatabaseHealth Show cluster health (Elasticsearch)
 	// (GET /databases/{database_id}/health)
-	GetDatabaseHealth(w http.ResponseWriter, r *http.Request, databaseID DatabaseID)
+	GetDatabaseHealth(w http.ResponseWriter, r *http.Request, databaseID ElasticsearchDatabaseID)
 	// GetInstanceMetricsByType Show one metric of an instance over time
 	// (GET /databases/{database_id}/instances/{instance_id}/metrics/{metric_type})
 	GetInstanceMetricsByType(w http.ResponseWriter, r *http.Request, databaseID DatabaseID, instanceID string, metricType MetricType, params GetInstanceMetricsByTypeParams)
@@ -14368,7 +16624,7 @@ type ServerInterface interface {
 	ListMaintenances(w http.ResponseWriter, r *http.Request, databaseID DatabaseID, params ListMaintenancesParams)
 	// GetMaintenance Show a maintenance operation
 	// (GET /databases/{database_id}/maintenance/{maintenance_id})
-	GetMaintenance(w http.ResponseWriter, r *http.Request, databaseID DatabaseID, maintenanceID string)
+	GetMaintenance(w http.ResponseWriter, r *http.Request, databaseID DatabaseID, maintenanceID MaintenanceID)
 	// GetDatabaseMetrics Show resource usage
 	// (GET /databases/{database_id}/metrics)
 	GetDatabaseMetrics(w http.ResponseWriter, r *http.Request, databaseID DatabaseID)
@@ -14401,7 +16657,7 @@ type ServerInterface interface {
 	CreateDatabaseUser(w http.ResponseWriter, r *http.Request, databaseID DatabaseID)
 	// DeleteDatabaseUser Delete a user
 	// (DELETE /databases/{database_id}/users/{username})
-	DeleteDatabaseUser(w http.ResponseWriter, r *http.Request, databaseID DatabaseID, username Username)
+	DeleteDatabaseUser(w http.ResponseWriter, r *http.Request, databaseID DatabaseID, username DeletableUsername)
 	// UpdateDatabaseUser Change a user's password
 	// (PATCH /databases/{database_id}/users/{username})
 	UpdateDatabaseUser(w http.ResponseWriter, r *http.Request, databaseID DatabaseID, username Username)
@@ -14472,7 +16728,7 @@ func (siw *ServerInterfaceWrapper) GetDatabaseTypeVersion(w http.ResponseWriter,
 	_ = err
 
 	// ------------- Path parameter "database_type_version_id" -------------
-	var databaseTypeVersionID string
+	var databaseTypeVersionID TypeVersionID
 
 	err = runtime.BindStyledParameterWithOptions("simple", "database_type_version_id", r.PathValue("database_type_version_id"), &databaseTypeVersionID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
 	if err != nil {
@@ -14616,7 +16872,7 @@ func (siw *ServerInterfaceWrapper) RunDatabaseAction(w http.ResponseWriter, r *h
 	_ = err
 
 	// ------------- Path parameter "database_id" -------------
-	var databaseID DatabaseID
+	var databaseID ActionDatabaseID
 
 	err = runtime.BindStyledParameterWithOptions("simple", "database_id", r.PathValue("database_id"), &databaseID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
 	if err != nil {
@@ -14984,7 +17240,7 @@ func (siw *ServerInterfaceWrapper) CreateFirewallRule(w http.ResponseWriter, r *
 	_ = err
 
 	// ------------- Path parameter "database_id" -------------
-	var databaseID DatabaseID
+	var databaseID FirewallDatabaseID
 
 	err = runtime.BindStyledParameterWithOptions("simple", "database_id", r.PathValue("database_id"), &databaseID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
 	if err != nil {
@@ -15019,7 +17275,7 @@ func (siw *ServerInterfaceWrapper) DeleteFirewallRule(w http.ResponseWriter, r *
 	}
 
 	// ------------- Path parameter "firewall_rule_id" -------------
-	var firewallRuleID string
+	var firewallRuleID FirewallRuleID
 
 	err = runtime.BindStyledParameterWithOptions("simple", "firewall_rule_id", r.PathValue("firewall_rule_id"), &firewallRuleID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
 	if err != nil {
@@ -15054,7 +17310,7 @@ func (siw *ServerInterfaceWrapper) UpdateFirewallRule(w http.ResponseWriter, r *
 	}
 
 	// ------------- Path parameter "firewall_rule_id" -------------
-	var firewallRuleID string
+	var firewallRuleID FirewallRuleID
 
 	err = runtime.BindStyledParameterWithOptions("simple", "firewall_rule_id", r.PathValue("firewall_rule_id"), &firewallRuleID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
 	if err != nil {
@@ -15080,7 +17336,7 @@ func (siw *ServerInterfaceWrapper) GetDatabaseHealth(w http.ResponseWriter, r *h
 	_ = err
 
 	// ------------- Path parameter "database_id" -------------
-	var databaseID DatabaseID
+	var databaseID ElasticsearchDatabaseID
 
 	err = runtime.BindStyledParameterWithOptions("simple", "database_id", r.PathValue("database_id"), &databaseID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
 	if err != nil {
@@ -15376,7 +17632,7 @@ func (siw *ServerInterfaceWrapper) GetMaintenance(w http.ResponseWriter, r *http
 	}
 
 	// ------------- Path parameter "maintenance_id" -------------
-	var maintenanceID string
+	var maintenanceID MaintenanceID
 
 	err = runtime.BindStyledParameterWithOptions("simple", "maintenance_id", r.PathValue("maintenance_id"), &maintenanceID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
 	if err != nil {
@@ -15718,7 +17974,7 @@ func (siw *ServerInterfaceWrapper) DeleteDatabaseUser(w http.ResponseWriter, r *
 	}
 
 	// ------------- Path parameter "username" -------------
-	var username Username
+	var username DeletableUsername
 
 	err = runtime.BindStyledParameterWithOptions("simple", "username", r.PathValue("username"), &username, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
 	if err != nil {
@@ -16031,17 +18287,23 @@ func HandlerWithOptions(si ServerInterface, options StdHTTPServerOptions) http.H
 	return m
 }
 
+type BadGatewayJSONResponse Error
+
 type BadRequestJSONResponse Error
 
 type DatabaseUpdatedJSONResponse DatabaseResponse
 
 type ForbiddenJSONResponse Error
 
+type GatewayTimeoutJSONResponse Error
+
+type InternalServerErrorJSONResponse Error
+
 type NotFoundJSONResponse Error
 
 type PayloadTooLargeJSONResponse Error
 
-type ServerErrorJSONResponse Error
+type ServiceUnavailableJSONResponse Error
 
 type TooManyRequestsResponseHeaders struct {
 	RetryAfter int
@@ -16152,19 +18414,60 @@ func (response GetBackup429TextResponse) VisitGetBackupResponse(w http.ResponseW
 	return err
 }
 
-type GetBackup5XXJSONResponse struct {
-	Body       Error
-	StatusCode int
+type GetBackup500JSONResponse struct {
+	InternalServerErrorJSONResponse
 }
 
-func (response GetBackup5XXJSONResponse) VisitGetBackupResponse(w http.ResponseWriter) error {
+func (response GetBackup500JSONResponse) VisitGetBackupResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(response.StatusCode)
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetBackup502JSONResponse struct{ BadGatewayJSONResponse }
+
+func (response GetBackup502JSONResponse) VisitGetBackupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(502)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetBackup503JSONResponse struct{ ServiceUnavailableJSONResponse }
+
+func (response GetBackup503JSONResponse) VisitGetBackupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetBackup504JSONResponse struct{ GatewayTimeoutJSONResponse }
+
+func (response GetBackup504JSONResponse) VisitGetBackupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(504)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -16265,25 +18568,66 @@ func (response GetCaCertificate429TextResponse) VisitGetCaCertificateResponse(w 
 	return err
 }
 
-type GetCaCertificate5XXJSONResponse struct {
-	Body       Error
-	StatusCode int
+type GetCaCertificate500JSONResponse struct {
+	InternalServerErrorJSONResponse
 }
 
-func (response GetCaCertificate5XXJSONResponse) VisitGetCaCertificateResponse(w http.ResponseWriter) error {
+func (response GetCaCertificate500JSONResponse) VisitGetCaCertificateResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(response.StatusCode)
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCaCertificate502JSONResponse struct{ BadGatewayJSONResponse }
+
+func (response GetCaCertificate502JSONResponse) VisitGetCaCertificateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(502)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCaCertificate503JSONResponse struct{ ServiceUnavailableJSONResponse }
+
+func (response GetCaCertificate503JSONResponse) VisitGetCaCertificateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCaCertificate504JSONResponse struct{ GatewayTimeoutJSONResponse }
+
+func (response GetCaCertificate504JSONResponse) VisitGetCaCertificateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(504)
 	_, err := buf.WriteTo(w)
 	return err
 }
 
 type GetDatabaseTypeVersionRequestObject struct {
-	DatabaseTypeVersionID string `json:"database_type_version_id"`
+	DatabaseTypeVersionID TypeVersionID `json:"database_type_version_id"`
 }
 
 type GetDatabaseTypeVersionResponseObject interface {
@@ -16373,19 +18717,60 @@ func (response GetDatabaseTypeVersion429TextResponse) VisitGetDatabaseTypeVersio
 	return err
 }
 
-type GetDatabaseTypeVersion5XXJSONResponse struct {
-	Body       Error
-	StatusCode int
+type GetDatabaseTypeVersion500JSONResponse struct {
+	InternalServerErrorJSONResponse
 }
 
-func (response GetDatabaseTypeVersion5XXJSONResponse) VisitGetDatabaseTypeVersionResponse(w http.ResponseWriter) error {
+func (response GetDatabaseTypeVersion500JSONResponse) VisitGetDatabaseTypeVersionResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(response.StatusCode)
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDatabaseTypeVersion502JSONResponse struct{ BadGatewayJSONResponse }
+
+func (response GetDatabaseTypeVersion502JSONResponse) VisitGetDatabaseTypeVersionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(502)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDatabaseTypeVersion503JSONResponse struct{ ServiceUnavailableJSONResponse }
+
+func (response GetDatabaseTypeVersion503JSONResponse) VisitGetDatabaseTypeVersionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDatabaseTypeVersion504JSONResponse struct{ GatewayTimeoutJSONResponse }
+
+func (response GetDatabaseTypeVersion504JSONResponse) VisitGetDatabaseTypeVersionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(504)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -16480,19 +18865,60 @@ func (response ListDatabaseTypes429TextResponse) VisitListDatabaseTypesResponse(
 	return err
 }
 
-type ListDatabaseTypes5XXJSONResponse struct {
-	Body       Error
-	StatusCode int
+type ListDatabaseTypes500JSONResponse struct {
+	InternalServerErrorJSONResponse
 }
 
-func (response ListDatabaseTypes5XXJSONResponse) VisitListDatabaseTypesResponse(w http.ResponseWriter) error {
+func (response ListDatabaseTypes500JSONResponse) VisitListDatabaseTypesResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(response.StatusCode)
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListDatabaseTypes502JSONResponse struct{ BadGatewayJSONResponse }
+
+func (response ListDatabaseTypes502JSONResponse) VisitListDatabaseTypesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(502)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListDatabaseTypes503JSONResponse struct{ ServiceUnavailableJSONResponse }
+
+func (response ListDatabaseTypes503JSONResponse) VisitListDatabaseTypesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListDatabaseTypes504JSONResponse struct{ GatewayTimeoutJSONResponse }
+
+func (response ListDatabaseTypes504JSONResponse) VisitListDatabaseTypesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(504)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -16588,19 +19014,60 @@ func (response GetDatabaseType429TextResponse) VisitGetDatabaseTypeResponse(w ht
 	return err
 }
 
-type GetDatabaseType5XXJSONResponse struct {
-	Body       Error
-	StatusCode int
+type GetDatabaseType500JSONResponse struct {
+	InternalServerErrorJSONResponse
 }
 
-func (response GetDatabaseType5XXJSONResponse) VisitGetDatabaseTypeResponse(w http.ResponseWriter) error {
+func (response GetDatabaseType500JSONResponse) VisitGetDatabaseTypeResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(response.StatusCode)
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDatabaseType502JSONResponse struct{ BadGatewayJSONResponse }
+
+func (response GetDatabaseType502JSONResponse) VisitGetDatabaseTypeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(502)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDatabaseType503JSONResponse struct{ ServiceUnavailableJSONResponse }
+
+func (response GetDatabaseType503JSONResponse) VisitGetDatabaseTypeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDatabaseType504JSONResponse struct{ GatewayTimeoutJSONResponse }
+
+func (response GetDatabaseType504JSONResponse) VisitGetDatabaseTypeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(504)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -16696,19 +19163,60 @@ func (response GetDatabase429TextResponse) VisitGetDatabaseResponse(w http.Respo
 	return err
 }
 
-type GetDatabase5XXJSONResponse struct {
-	Body       Error
-	StatusCode int
+type GetDatabase500JSONResponse struct {
+	InternalServerErrorJSONResponse
 }
 
-func (response GetDatabase5XXJSONResponse) VisitGetDatabaseResponse(w http.ResponseWriter) error {
+func (response GetDatabase500JSONResponse) VisitGetDatabaseResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(response.StatusCode)
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDatabase502JSONResponse struct{ BadGatewayJSONResponse }
+
+func (response GetDatabase502JSONResponse) VisitGetDatabaseResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(502)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDatabase503JSONResponse struct{ ServiceUnavailableJSONResponse }
+
+func (response GetDatabase503JSONResponse) VisitGetDatabaseResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDatabase504JSONResponse struct{ GatewayTimeoutJSONResponse }
+
+func (response GetDatabase504JSONResponse) VisitGetDatabaseResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(504)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -16849,19 +19357,60 @@ func (response UpdateDatabase429TextResponse) VisitUpdateDatabaseResponse(w http
 	return err
 }
 
-type UpdateDatabase5XXJSONResponse struct {
-	Body       Error
-	StatusCode int
+type UpdateDatabase500JSONResponse struct {
+	InternalServerErrorJSONResponse
 }
 
-func (response UpdateDatabase5XXJSONResponse) VisitUpdateDatabaseResponse(w http.ResponseWriter) error {
+func (response UpdateDatabase500JSONResponse) VisitUpdateDatabaseResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(response.StatusCode)
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateDatabase502JSONResponse struct{ BadGatewayJSONResponse }
+
+func (response UpdateDatabase502JSONResponse) VisitUpdateDatabaseResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(502)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateDatabase503JSONResponse struct{ ServiceUnavailableJSONResponse }
+
+func (response UpdateDatabase503JSONResponse) VisitUpdateDatabaseResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateDatabase504JSONResponse struct{ GatewayTimeoutJSONResponse }
+
+func (response UpdateDatabase504JSONResponse) VisitUpdateDatabaseResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(504)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -17002,25 +19551,66 @@ func (response PutDatabase429TextResponse) VisitPutDatabaseResponse(w http.Respo
 	return err
 }
 
-type PutDatabase5XXJSONResponse struct {
-	Body       Error
-	StatusCode int
+type PutDatabase500JSONResponse struct {
+	InternalServerErrorJSONResponse
 }
 
-func (response PutDatabase5XXJSONResponse) VisitPutDatabaseResponse(w http.ResponseWriter) error {
+func (response PutDatabase500JSONResponse) VisitPutDatabaseResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(response.StatusCode)
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PutDatabase502JSONResponse struct{ BadGatewayJSONResponse }
+
+func (response PutDatabase502JSONResponse) VisitPutDatabaseResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(502)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PutDatabase503JSONResponse struct{ ServiceUnavailableJSONResponse }
+
+func (response PutDatabase503JSONResponse) VisitPutDatabaseResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PutDatabase504JSONResponse struct{ GatewayTimeoutJSONResponse }
+
+func (response PutDatabase504JSONResponse) VisitPutDatabaseResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(504)
 	_, err := buf.WriteTo(w)
 	return err
 }
 
 type RunDatabaseActionRequestObject struct {
-	DatabaseID DatabaseID `json:"database_id"`
+	DatabaseID ActionDatabaseID `json:"database_id"`
 	Body       *RunDatabaseActionJSONRequestBody
 }
 
@@ -17155,19 +19745,60 @@ func (response RunDatabaseAction429TextResponse) VisitRunDatabaseActionResponse(
 	return err
 }
 
-type RunDatabaseAction5XXJSONResponse struct {
-	Body       Error
-	StatusCode int
+type RunDatabaseAction500JSONResponse struct {
+	InternalServerErrorJSONResponse
 }
 
-func (response RunDatabaseAction5XXJSONResponse) VisitRunDatabaseActionResponse(w http.ResponseWriter) error {
+func (response RunDatabaseAction500JSONResponse) VisitRunDatabaseActionResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(response.StatusCode)
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RunDatabaseAction502JSONResponse struct{ BadGatewayJSONResponse }
+
+func (response RunDatabaseAction502JSONResponse) VisitRunDatabaseActionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(502)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RunDatabaseAction503JSONResponse struct{ ServiceUnavailableJSONResponse }
+
+func (response RunDatabaseAction503JSONResponse) VisitRunDatabaseActionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RunDatabaseAction504JSONResponse struct{ GatewayTimeoutJSONResponse }
+
+func (response RunDatabaseAction504JSONResponse) VisitRunDatabaseActionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(504)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -17264,19 +19895,60 @@ func (response GetBackupRestoration429TextResponse) VisitGetBackupRestorationRes
 	return err
 }
 
-type GetBackupRestoration5XXJSONResponse struct {
-	Body       Error
-	StatusCode int
+type GetBackupRestoration500JSONResponse struct {
+	InternalServerErrorJSONResponse
 }
 
-func (response GetBackupRestoration5XXJSONResponse) VisitGetBackupRestorationResponse(w http.ResponseWriter) error {
+func (response GetBackupRestoration500JSONResponse) VisitGetBackupRestorationResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(response.StatusCode)
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetBackupRestoration502JSONResponse struct{ BadGatewayJSONResponse }
+
+func (response GetBackupRestoration502JSONResponse) VisitGetBackupRestorationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(502)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetBackupRestoration503JSONResponse struct{ ServiceUnavailableJSONResponse }
+
+func (response GetBackupRestoration503JSONResponse) VisitGetBackupRestorationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetBackupRestoration504JSONResponse struct{ GatewayTimeoutJSONResponse }
+
+func (response GetBackupRestoration504JSONResponse) VisitGetBackupRestorationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(504)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -17372,19 +20044,60 @@ func (response ListBackups429TextResponse) VisitListBackupsResponse(w http.Respo
 	return err
 }
 
-type ListBackups5XXJSONResponse struct {
-	Body       Error
-	StatusCode int
+type ListBackups500JSONResponse struct {
+	InternalServerErrorJSONResponse
 }
 
-func (response ListBackups5XXJSONResponse) VisitListBackupsResponse(w http.ResponseWriter) error {
+func (response ListBackups500JSONResponse) VisitListBackupsResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(response.StatusCode)
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListBackups502JSONResponse struct{ BadGatewayJSONResponse }
+
+func (response ListBackups502JSONResponse) VisitListBackupsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(502)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListBackups503JSONResponse struct{ ServiceUnavailableJSONResponse }
+
+func (response ListBackups503JSONResponse) VisitListBackupsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListBackups504JSONResponse struct{ GatewayTimeoutJSONResponse }
+
+func (response ListBackups504JSONResponse) VisitListBackupsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(504)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -17504,19 +20217,60 @@ func (response CreateBackup429TextResponse) VisitCreateBackupResponse(w http.Res
 	return err
 }
 
-type CreateBackup5XXJSONResponse struct {
-	Body       Error
-	StatusCode int
+type CreateBackup500JSONResponse struct {
+	InternalServerErrorJSONResponse
 }
 
-func (response CreateBackup5XXJSONResponse) VisitCreateBackupResponse(w http.ResponseWriter) error {
+func (response CreateBackup500JSONResponse) VisitCreateBackupResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(response.StatusCode)
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateBackup502JSONResponse struct{ BadGatewayJSONResponse }
+
+func (response CreateBackup502JSONResponse) VisitCreateBackupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(502)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateBackup503JSONResponse struct{ ServiceUnavailableJSONResponse }
+
+func (response CreateBackup503JSONResponse) VisitCreateBackupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateBackup504JSONResponse struct{ GatewayTimeoutJSONResponse }
+
+func (response CreateBackup504JSONResponse) VisitCreateBackupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(504)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -17613,19 +20367,60 @@ func (response GetBackupArchive429TextResponse) VisitGetBackupArchiveResponse(w 
 	return err
 }
 
-type GetBackupArchive5XXJSONResponse struct {
-	Body       Error
-	StatusCode int
+type GetBackupArchive500JSONResponse struct {
+	InternalServerErrorJSONResponse
 }
 
-func (response GetBackupArchive5XXJSONResponse) VisitGetBackupArchiveResponse(w http.ResponseWriter) error {
+func (response GetBackupArchive500JSONResponse) VisitGetBackupArchiveResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(response.StatusCode)
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetBackupArchive502JSONResponse struct{ BadGatewayJSONResponse }
+
+func (response GetBackupArchive502JSONResponse) VisitGetBackupArchiveResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(502)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetBackupArchive503JSONResponse struct{ ServiceUnavailableJSONResponse }
+
+func (response GetBackupArchive503JSONResponse) VisitGetBackupArchiveResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetBackupArchive504JSONResponse struct{ GatewayTimeoutJSONResponse }
+
+func (response GetBackupArchive504JSONResponse) VisitGetBackupArchiveResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(504)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -17736,7 +20531,7 @@ func (response DownloadBackup400JSONResponse) VisitDownloadBackupResponse(w http
 	return err
 }
 
-type DownloadBackup403JSONResponse struct{ ForbiddenJSONResponse }
+type DownloadBackup403JSONResponse Error
 
 func (response DownloadBackup403JSONResponse) VisitDownloadBackupResponse(w http.ResponseWriter) error {
 
@@ -17813,19 +20608,60 @@ func (response DownloadBackup429TextResponse) VisitDownloadBackupResponse(w http
 	return err
 }
 
-type DownloadBackup5XXJSONResponse struct {
-	Body       Error
-	StatusCode int
+type DownloadBackup500JSONResponse struct {
+	InternalServerErrorJSONResponse
 }
 
-func (response DownloadBackup5XXJSONResponse) VisitDownloadBackupResponse(w http.ResponseWriter) error {
+func (response DownloadBackup500JSONResponse) VisitDownloadBackupResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(response.StatusCode)
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DownloadBackup502JSONResponse struct{ BadGatewayJSONResponse }
+
+func (response DownloadBackup502JSONResponse) VisitDownloadBackupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(502)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DownloadBackup503JSONResponse struct{ ServiceUnavailableJSONResponse }
+
+func (response DownloadBackup503JSONResponse) VisitDownloadBackupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DownloadBackup504JSONResponse struct{ GatewayTimeoutJSONResponse }
+
+func (response DownloadBackup504JSONResponse) VisitDownloadBackupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(504)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -17938,19 +20774,60 @@ func (response RestoreBackup429TextResponse) VisitRestoreBackupResponse(w http.R
 	return err
 }
 
-type RestoreBackup5XXJSONResponse struct {
-	Body       Error
-	StatusCode int
+type RestoreBackup500JSONResponse struct {
+	InternalServerErrorJSONResponse
 }
 
-func (response RestoreBackup5XXJSONResponse) VisitRestoreBackupResponse(w http.ResponseWriter) error {
+func (response RestoreBackup500JSONResponse) VisitRestoreBackupResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(response.StatusCode)
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RestoreBackup502JSONResponse struct{ BadGatewayJSONResponse }
+
+func (response RestoreBackup502JSONResponse) VisitRestoreBackupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(502)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RestoreBackup503JSONResponse struct{ ServiceUnavailableJSONResponse }
+
+func (response RestoreBackup503JSONResponse) VisitRestoreBackupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RestoreBackup504JSONResponse struct{ GatewayTimeoutJSONResponse }
+
+func (response RestoreBackup504JSONResponse) VisitRestoreBackupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(504)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -18077,19 +20954,60 @@ func (response DisableDatabaseFeature429TextResponse) VisitDisableDatabaseFeatur
 	return err
 }
 
-type DisableDatabaseFeature5XXJSONResponse struct {
-	Body       Error
-	StatusCode int
+type DisableDatabaseFeature500JSONResponse struct {
+	InternalServerErrorJSONResponse
 }
 
-func (response DisableDatabaseFeature5XXJSONResponse) VisitDisableDatabaseFeatureResponse(w http.ResponseWriter) error {
+func (response DisableDatabaseFeature500JSONResponse) VisitDisableDatabaseFeatureResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(response.StatusCode)
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DisableDatabaseFeature502JSONResponse struct{ BadGatewayJSONResponse }
+
+func (response DisableDatabaseFeature502JSONResponse) VisitDisableDatabaseFeatureResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(502)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DisableDatabaseFeature503JSONResponse struct{ ServiceUnavailableJSONResponse }
+
+func (response DisableDatabaseFeature503JSONResponse) VisitDisableDatabaseFeatureResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DisableDatabaseFeature504JSONResponse struct{ GatewayTimeoutJSONResponse }
+
+func (response DisableDatabaseFeature504JSONResponse) VisitDisableDatabaseFeatureResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(504)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -18230,19 +21148,60 @@ func (response EnableDatabaseFeature429TextResponse) VisitEnableDatabaseFeatureR
 	return err
 }
 
-type EnableDatabaseFeature5XXJSONResponse struct {
-	Body       Error
-	StatusCode int
+type EnableDatabaseFeature500JSONResponse struct {
+	InternalServerErrorJSONResponse
 }
 
-func (response EnableDatabaseFeature5XXJSONResponse) VisitEnableDatabaseFeatureResponse(w http.ResponseWriter) error {
+func (response EnableDatabaseFeature500JSONResponse) VisitEnableDatabaseFeatureResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(response.StatusCode)
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type EnableDatabaseFeature502JSONResponse struct{ BadGatewayJSONResponse }
+
+func (response EnableDatabaseFeature502JSONResponse) VisitEnableDatabaseFeatureResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(502)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type EnableDatabaseFeature503JSONResponse struct{ ServiceUnavailableJSONResponse }
+
+func (response EnableDatabaseFeature503JSONResponse) VisitEnableDatabaseFeatureResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type EnableDatabaseFeature504JSONResponse struct{ GatewayTimeoutJSONResponse }
+
+func (response EnableDatabaseFeature504JSONResponse) VisitEnableDatabaseFeatureResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(504)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -18338,25 +21297,66 @@ func (response ListFirewallRules429TextResponse) VisitListFirewallRulesResponse(
 	return err
 }
 
-type ListFirewallRules5XXJSONResponse struct {
-	Body       Error
-	StatusCode int
+type ListFirewallRules500JSONResponse struct {
+	InternalServerErrorJSONResponse
 }
 
-func (response ListFirewallRules5XXJSONResponse) VisitListFirewallRulesResponse(w http.ResponseWriter) error {
+func (response ListFirewallRules500JSONResponse) VisitListFirewallRulesResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(response.StatusCode)
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListFirewallRules502JSONResponse struct{ BadGatewayJSONResponse }
+
+func (response ListFirewallRules502JSONResponse) VisitListFirewallRulesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(502)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListFirewallRules503JSONResponse struct{ ServiceUnavailableJSONResponse }
+
+func (response ListFirewallRules503JSONResponse) VisitListFirewallRulesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListFirewallRules504JSONResponse struct{ GatewayTimeoutJSONResponse }
+
+func (response ListFirewallRules504JSONResponse) VisitListFirewallRulesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(504)
 	_, err := buf.WriteTo(w)
 	return err
 }
 
 type CreateFirewallRuleRequestObject struct {
-	DatabaseID DatabaseID `json:"database_id"`
+	DatabaseID FirewallDatabaseID `json:"database_id"`
 	Body       *CreateFirewallRuleJSONRequestBody
 }
 
@@ -18491,26 +21491,67 @@ func (response CreateFirewallRule429TextResponse) VisitCreateFirewallRuleRespons
 	return err
 }
 
-type CreateFirewallRule5XXJSONResponse struct {
-	Body       Error
-	StatusCode int
+type CreateFirewallRule500JSONResponse struct {
+	InternalServerErrorJSONResponse
 }
 
-func (response CreateFirewallRule5XXJSONResponse) VisitCreateFirewallRuleResponse(w http.ResponseWriter) error {
+func (response CreateFirewallRule500JSONResponse) VisitCreateFirewallRuleResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(response.StatusCode)
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateFirewallRule502JSONResponse struct{ BadGatewayJSONResponse }
+
+func (response CreateFirewallRule502JSONResponse) VisitCreateFirewallRuleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(502)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateFirewallRule503JSONResponse struct{ ServiceUnavailableJSONResponse }
+
+func (response CreateFirewallRule503JSONResponse) VisitCreateFirewallRuleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateFirewallRule504JSONResponse struct{ GatewayTimeoutJSONResponse }
+
+func (response CreateFirewallRule504JSONResponse) VisitCreateFirewallRuleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(504)
 	_, err := buf.WriteTo(w)
 	return err
 }
 
 type DeleteFirewallRuleRequestObject struct {
-	DatabaseID     DatabaseID `json:"database_id"`
-	FirewallRuleID string     `json:"firewall_rule_id"`
+	DatabaseID     DatabaseID     `json:"database_id"`
+	FirewallRuleID FirewallRuleID `json:"firewall_rule_id"`
 }
 
 type DeleteFirewallRuleResponseObject interface {
@@ -18594,26 +21635,67 @@ func (response DeleteFirewallRule429TextResponse) VisitDeleteFirewallRuleRespons
 	return err
 }
 
-type DeleteFirewallRule5XXJSONResponse struct {
-	Body       Error
-	StatusCode int
+type DeleteFirewallRule500JSONResponse struct {
+	InternalServerErrorJSONResponse
 }
 
-func (response DeleteFirewallRule5XXJSONResponse) VisitDeleteFirewallRuleResponse(w http.ResponseWriter) error {
+func (response DeleteFirewallRule500JSONResponse) VisitDeleteFirewallRuleResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(response.StatusCode)
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteFirewallRule502JSONResponse struct{ BadGatewayJSONResponse }
+
+func (response DeleteFirewallRule502JSONResponse) VisitDeleteFirewallRuleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(502)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteFirewallRule503JSONResponse struct{ ServiceUnavailableJSONResponse }
+
+func (response DeleteFirewallRule503JSONResponse) VisitDeleteFirewallRuleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteFirewallRule504JSONResponse struct{ GatewayTimeoutJSONResponse }
+
+func (response DeleteFirewallRule504JSONResponse) VisitDeleteFirewallRuleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(504)
 	_, err := buf.WriteTo(w)
 	return err
 }
 
 type UpdateFirewallRuleRequestObject struct {
-	DatabaseID     DatabaseID `json:"database_id"`
-	FirewallRuleID string     `json:"firewall_rule_id"`
+	DatabaseID     DatabaseID     `json:"database_id"`
+	FirewallRuleID FirewallRuleID `json:"firewall_rule_id"`
 	Body           *UpdateFirewallRuleJSONRequestBody
 }
 
@@ -18748,25 +21830,66 @@ func (response UpdateFirewallRule429TextResponse) VisitUpdateFirewallRuleRespons
 	return err
 }
 
-type UpdateFirewallRule5XXJSONResponse struct {
-	Body       Error
-	StatusCode int
+type UpdateFirewallRule500JSONResponse struct {
+	InternalServerErrorJSONResponse
 }
 
-func (response UpdateFirewallRule5XXJSONResponse) VisitUpdateFirewallRuleResponse(w http.ResponseWriter) error {
+func (response UpdateFirewallRule500JSONResponse) VisitUpdateFirewallRuleResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(response.StatusCode)
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateFirewallRule502JSONResponse struct{ BadGatewayJSONResponse }
+
+func (response UpdateFirewallRule502JSONResponse) VisitUpdateFirewallRuleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(502)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateFirewallRule503JSONResponse struct{ ServiceUnavailableJSONResponse }
+
+func (response UpdateFirewallRule503JSONResponse) VisitUpdateFirewallRuleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateFirewallRule504JSONResponse struct{ GatewayTimeoutJSONResponse }
+
+func (response UpdateFirewallRule504JSONResponse) VisitUpdateFirewallRuleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(504)
 	_, err := buf.WriteTo(w)
 	return err
 }
 
 type GetDatabaseHealthRequestObject struct {
-	DatabaseID DatabaseID `json:"database_id"`
+	DatabaseID ElasticsearchDatabaseID `json:"database_id"`
 }
 
 type GetDatabaseHealthResponseObject interface {
@@ -18856,19 +21979,60 @@ func (response GetDatabaseHealth429TextResponse) VisitGetDatabaseHealthResponse(
 	return err
 }
 
-type GetDatabaseHealth5XXJSONResponse struct {
-	Body       Error
-	StatusCode int
+type GetDatabaseHealth500JSONResponse struct {
+	InternalServerErrorJSONResponse
 }
 
-func (response GetDatabaseHealth5XXJSONResponse) VisitGetDatabaseHealthResponse(w http.ResponseWriter) error {
+func (response GetDatabaseHealth500JSONResponse) VisitGetDatabaseHealthResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(response.StatusCode)
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDatabaseHealth502JSONResponse struct{ BadGatewayJSONResponse }
+
+func (response GetDatabaseHealth502JSONResponse) VisitGetDatabaseHealthResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(502)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDatabaseHealth503JSONResponse struct{ ServiceUnavailableJSONResponse }
+
+func (response GetDatabaseHealth503JSONResponse) VisitGetDatabaseHealthResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDatabaseHealth504JSONResponse struct{ GatewayTimeoutJSONResponse }
+
+func (response GetDatabaseHealth504JSONResponse) VisitGetDatabaseHealthResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(504)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -19005,19 +22169,60 @@ func (response GetInstanceMetricsByType429TextResponse) VisitGetInstanceMetricsB
 	return err
 }
 
-type GetInstanceMetricsByType5XXJSONResponse struct {
-	Body       Error
-	StatusCode int
+type GetInstanceMetricsByType500JSONResponse struct {
+	InternalServerErrorJSONResponse
 }
 
-func (response GetInstanceMetricsByType5XXJSONResponse) VisitGetInstanceMetricsByTypeResponse(w http.ResponseWriter) error {
+func (response GetInstanceMetricsByType500JSONResponse) VisitGetInstanceMetricsByTypeResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(response.StatusCode)
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetInstanceMetricsByType502JSONResponse struct{ BadGatewayJSONResponse }
+
+func (response GetInstanceMetricsByType502JSONResponse) VisitGetInstanceMetricsByTypeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(502)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetInstanceMetricsByType503JSONResponse struct{ ServiceUnavailableJSONResponse }
+
+func (response GetInstanceMetricsByType503JSONResponse) VisitGetInstanceMetricsByTypeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetInstanceMetricsByType504JSONResponse struct{ GatewayTimeoutJSONResponse }
+
+func (response GetInstanceMetricsByType504JSONResponse) VisitGetInstanceMetricsByTypeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(504)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -19113,19 +22318,60 @@ func (response GetDatabaseInstancesStatus429TextResponse) VisitGetDatabaseInstan
 	return err
 }
 
-type GetDatabaseInstancesStatus5XXJSONResponse struct {
-	Body       Error
-	StatusCode int
+type GetDatabaseInstancesStatus500JSONResponse struct {
+	InternalServerErrorJSONResponse
 }
 
-func (response GetDatabaseInstancesStatus5XXJSONResponse) VisitGetDatabaseInstancesStatusResponse(w http.ResponseWriter) error {
+func (response GetDatabaseInstancesStatus500JSONResponse) VisitGetDatabaseInstancesStatusResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(response.StatusCode)
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDatabaseInstancesStatus502JSONResponse struct{ BadGatewayJSONResponse }
+
+func (response GetDatabaseInstancesStatus502JSONResponse) VisitGetDatabaseInstancesStatusResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(502)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDatabaseInstancesStatus503JSONResponse struct{ ServiceUnavailableJSONResponse }
+
+func (response GetDatabaseInstancesStatus503JSONResponse) VisitGetDatabaseInstancesStatusResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDatabaseInstancesStatus504JSONResponse struct{ GatewayTimeoutJSONResponse }
+
+func (response GetDatabaseInstancesStatus504JSONResponse) VisitGetDatabaseInstancesStatusResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(504)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -19221,19 +22467,60 @@ func (response GetDatabaseLag429TextResponse) VisitGetDatabaseLagResponse(w http
 	return err
 }
 
-type GetDatabaseLag5XXJSONResponse struct {
-	Body       Error
-	StatusCode int
+type GetDatabaseLag500JSONResponse struct {
+	InternalServerErrorJSONResponse
 }
 
-func (response GetDatabaseLag5XXJSONResponse) VisitGetDatabaseLagResponse(w http.ResponseWriter) error {
+func (response GetDatabaseLag500JSONResponse) VisitGetDatabaseLagResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(response.StatusCode)
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDatabaseLag502JSONResponse struct{ BadGatewayJSONResponse }
+
+func (response GetDatabaseLag502JSONResponse) VisitGetDatabaseLagResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(502)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDatabaseLag503JSONResponse struct{ ServiceUnavailableJSONResponse }
+
+func (response GetDatabaseLag503JSONResponse) VisitGetDatabaseLagResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDatabaseLag504JSONResponse struct{ GatewayTimeoutJSONResponse }
+
+func (response GetDatabaseLag504JSONResponse) VisitGetDatabaseLagResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(504)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -19329,19 +22616,60 @@ func (response GetDatabaseLogsURL429TextResponse) VisitGetDatabaseLogsURLRespons
 	return err
 }
 
-type GetDatabaseLogsURL5XXJSONResponse struct {
-	Body       Error
-	StatusCode int
+type GetDatabaseLogsURL500JSONResponse struct {
+	InternalServerErrorJSONResponse
 }
 
-func (response GetDatabaseLogsURL5XXJSONResponse) VisitGetDatabaseLogsURLResponse(w http.ResponseWriter) error {
+func (response GetDatabaseLogsURL500JSONResponse) VisitGetDatabaseLogsURLResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(response.StatusCode)
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDatabaseLogsURL502JSONResponse struct{ BadGatewayJSONResponse }
+
+func (response GetDatabaseLogsURL502JSONResponse) VisitGetDatabaseLogsURLResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(502)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDatabaseLogsURL503JSONResponse struct{ ServiceUnavailableJSONResponse }
+
+func (response GetDatabaseLogsURL503JSONResponse) VisitGetDatabaseLogsURLResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDatabaseLogsURL504JSONResponse struct{ GatewayTimeoutJSONResponse }
+
+func (response GetDatabaseLogsURL504JSONResponse) VisitGetDatabaseLogsURLResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(504)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -19468,19 +22796,60 @@ func (response ListDatabaseLogsArchives429TextResponse) VisitListDatabaseLogsArc
 	return err
 }
 
-type ListDatabaseLogsArchives5XXJSONResponse struct {
-	Body       Error
-	StatusCode int
+type ListDatabaseLogsArchives500JSONResponse struct {
+	InternalServerErrorJSONResponse
 }
 
-func (response ListDatabaseLogsArchives5XXJSONResponse) VisitListDatabaseLogsArchivesResponse(w http.ResponseWriter) error {
+func (response ListDatabaseLogsArchives500JSONResponse) VisitListDatabaseLogsArchivesResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(response.StatusCode)
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListDatabaseLogsArchives502JSONResponse struct{ BadGatewayJSONResponse }
+
+func (response ListDatabaseLogsArchives502JSONResponse) VisitListDatabaseLogsArchivesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(502)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListDatabaseLogsArchives503JSONResponse struct{ ServiceUnavailableJSONResponse }
+
+func (response ListDatabaseLogsArchives503JSONResponse) VisitListDatabaseLogsArchivesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListDatabaseLogsArchives504JSONResponse struct{ GatewayTimeoutJSONResponse }
+
+func (response ListDatabaseLogsArchives504JSONResponse) VisitListDatabaseLogsArchivesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(504)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -19607,26 +22976,67 @@ func (response ListMaintenances429TextResponse) VisitListMaintenancesResponse(w 
 	return err
 }
 
-type ListMaintenances5XXJSONResponse struct {
-	Body       Error
-	StatusCode int
+type ListMaintenances500JSONResponse struct {
+	InternalServerErrorJSONResponse
 }
 
-func (response ListMaintenances5XXJSONResponse) VisitListMaintenancesResponse(w http.ResponseWriter) error {
+func (response ListMaintenances500JSONResponse) VisitListMaintenancesResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(response.StatusCode)
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMaintenances502JSONResponse struct{ BadGatewayJSONResponse }
+
+func (response ListMaintenances502JSONResponse) VisitListMaintenancesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(502)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMaintenances503JSONResponse struct{ ServiceUnavailableJSONResponse }
+
+func (response ListMaintenances503JSONResponse) VisitListMaintenancesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMaintenances504JSONResponse struct{ GatewayTimeoutJSONResponse }
+
+func (response ListMaintenances504JSONResponse) VisitListMaintenancesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(504)
 	_, err := buf.WriteTo(w)
 	return err
 }
 
 type GetMaintenanceRequestObject struct {
-	DatabaseID    DatabaseID `json:"database_id"`
-	MaintenanceID string     `json:"maintenance_id"`
+	DatabaseID    DatabaseID    `json:"database_id"`
+	MaintenanceID MaintenanceID `json:"maintenance_id"`
 }
 
 type GetMaintenanceResponseObject interface {
@@ -19716,19 +23126,60 @@ func (response GetMaintenance429TextResponse) VisitGetMaintenanceResponse(w http
 	return err
 }
 
-type GetMaintenance5XXJSONResponse struct {
-	Body       Error
-	StatusCode int
+type GetMaintenance500JSONResponse struct {
+	InternalServerErrorJSONResponse
 }
 
-func (response GetMaintenance5XXJSONResponse) VisitGetMaintenanceResponse(w http.ResponseWriter) error {
+func (response GetMaintenance500JSONResponse) VisitGetMaintenanceResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(response.StatusCode)
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMaintenance502JSONResponse struct{ BadGatewayJSONResponse }
+
+func (response GetMaintenance502JSONResponse) VisitGetMaintenanceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(502)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMaintenance503JSONResponse struct{ ServiceUnavailableJSONResponse }
+
+func (response GetMaintenance503JSONResponse) VisitGetMaintenanceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMaintenance504JSONResponse struct{ GatewayTimeoutJSONResponse }
+
+func (response GetMaintenance504JSONResponse) VisitGetMaintenanceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(504)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -19824,19 +23275,60 @@ func (response GetDatabaseMetrics429TextResponse) VisitGetDatabaseMetricsRespons
 	return err
 }
 
-type GetDatabaseMetrics5XXJSONResponse struct {
-	Body       Error
-	StatusCode int
+type GetDatabaseMetrics500JSONResponse struct {
+	InternalServerErrorJSONResponse
 }
 
-func (response GetDatabaseMetrics5XXJSONResponse) VisitGetDatabaseMetricsResponse(w http.ResponseWriter) error {
+func (response GetDatabaseMetrics500JSONResponse) VisitGetDatabaseMetricsResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(response.StatusCode)
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDatabaseMetrics502JSONResponse struct{ BadGatewayJSONResponse }
+
+func (response GetDatabaseMetrics502JSONResponse) VisitGetDatabaseMetricsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(502)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDatabaseMetrics503JSONResponse struct{ ServiceUnavailableJSONResponse }
+
+func (response GetDatabaseMetrics503JSONResponse) VisitGetDatabaseMetricsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDatabaseMetrics504JSONResponse struct{ GatewayTimeoutJSONResponse }
+
+func (response GetDatabaseMetrics504JSONResponse) VisitGetDatabaseMetricsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(504)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -19972,19 +23464,60 @@ func (response GetDatabaseMetricsByType429TextResponse) VisitGetDatabaseMetricsB
 	return err
 }
 
-type GetDatabaseMetricsByType5XXJSONResponse struct {
-	Body       Error
-	StatusCode int
+type GetDatabaseMetricsByType500JSONResponse struct {
+	InternalServerErrorJSONResponse
 }
 
-func (response GetDatabaseMetricsByType5XXJSONResponse) VisitGetDatabaseMetricsByTypeResponse(w http.ResponseWriter) error {
+func (response GetDatabaseMetricsByType500JSONResponse) VisitGetDatabaseMetricsByTypeResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(response.StatusCode)
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDatabaseMetricsByType502JSONResponse struct{ BadGatewayJSONResponse }
+
+func (response GetDatabaseMetricsByType502JSONResponse) VisitGetDatabaseMetricsByTypeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(502)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDatabaseMetricsByType503JSONResponse struct{ ServiceUnavailableJSONResponse }
+
+func (response GetDatabaseMetricsByType503JSONResponse) VisitGetDatabaseMetricsByTypeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDatabaseMetricsByType504JSONResponse struct{ GatewayTimeoutJSONResponse }
+
+func (response GetDatabaseMetricsByType504JSONResponse) VisitGetDatabaseMetricsByTypeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(504)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -20081,19 +23614,60 @@ func (response GetDatabaseOperation429TextResponse) VisitGetDatabaseOperationRes
 	return err
 }
 
-type GetDatabaseOperation5XXJSONResponse struct {
-	Body       Error
-	StatusCode int
+type GetDatabaseOperation500JSONResponse struct {
+	InternalServerErrorJSONResponse
 }
 
-func (response GetDatabaseOperation5XXJSONResponse) VisitGetDatabaseOperationResponse(w http.ResponseWriter) error {
+func (response GetDatabaseOperation500JSONResponse) VisitGetDatabaseOperationResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(response.StatusCode)
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDatabaseOperation502JSONResponse struct{ BadGatewayJSONResponse }
+
+func (response GetDatabaseOperation502JSONResponse) VisitGetDatabaseOperationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(502)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDatabaseOperation503JSONResponse struct{ ServiceUnavailableJSONResponse }
+
+func (response GetDatabaseOperation503JSONResponse) VisitGetDatabaseOperationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDatabaseOperation504JSONResponse struct{ GatewayTimeoutJSONResponse }
+
+func (response GetDatabaseOperation504JSONResponse) VisitGetDatabaseOperationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(504)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -20189,19 +23763,60 @@ func (response PingDatabase429TextResponse) VisitPingDatabaseResponse(w http.Res
 	return err
 }
 
-type PingDatabase5XXJSONResponse struct {
-	Body       Error
-	StatusCode int
+type PingDatabase500JSONResponse struct {
+	InternalServerErrorJSONResponse
 }
 
-func (response PingDatabase5XXJSONResponse) VisitPingDatabaseResponse(w http.ResponseWriter) error {
+func (response PingDatabase500JSONResponse) VisitPingDatabaseResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(response.StatusCode)
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PingDatabase502JSONResponse struct{ BadGatewayJSONResponse }
+
+func (response PingDatabase502JSONResponse) VisitPingDatabaseResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(502)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PingDatabase503JSONResponse struct{ ServiceUnavailableJSONResponse }
+
+func (response PingDatabase503JSONResponse) VisitPingDatabaseResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PingDatabase504JSONResponse struct{ GatewayTimeoutJSONResponse }
+
+func (response PingDatabase504JSONResponse) VisitPingDatabaseResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(504)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -20297,19 +23912,60 @@ func (response GetPitrRecoveryWindow429TextResponse) VisitGetPitrRecoveryWindowR
 	return err
 }
 
-type GetPitrRecoveryWindow5XXJSONResponse struct {
-	Body       Error
-	StatusCode int
+type GetPitrRecoveryWindow500JSONResponse struct {
+	InternalServerErrorJSONResponse
 }
 
-func (response GetPitrRecoveryWindow5XXJSONResponse) VisitGetPitrRecoveryWindowResponse(w http.ResponseWriter) error {
+func (response GetPitrRecoveryWindow500JSONResponse) VisitGetPitrRecoveryWindowResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(response.StatusCode)
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetPitrRecoveryWindow502JSONResponse struct{ BadGatewayJSONResponse }
+
+func (response GetPitrRecoveryWindow502JSONResponse) VisitGetPitrRecoveryWindowResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(502)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetPitrRecoveryWindow503JSONResponse struct{ ServiceUnavailableJSONResponse }
+
+func (response GetPitrRecoveryWindow503JSONResponse) VisitGetPitrRecoveryWindowResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetPitrRecoveryWindow504JSONResponse struct{ GatewayTimeoutJSONResponse }
+
+func (response GetPitrRecoveryWindow504JSONResponse) VisitGetPitrRecoveryWindowResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(504)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -20450,19 +24106,60 @@ func (response RestoreDatabasePitr429TextResponse) VisitRestoreDatabasePitrRespo
 	return err
 }
 
-type RestoreDatabasePitr5XXJSONResponse struct {
-	Body       Error
-	StatusCode int
+type RestoreDatabasePitr500JSONResponse struct {
+	InternalServerErrorJSONResponse
 }
 
-func (response RestoreDatabasePitr5XXJSONResponse) VisitRestoreDatabasePitrResponse(w http.ResponseWriter) error {
+func (response RestoreDatabasePitr500JSONResponse) VisitRestoreDatabasePitrResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(response.StatusCode)
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RestoreDatabasePitr502JSONResponse struct{ BadGatewayJSONResponse }
+
+func (response RestoreDatabasePitr502JSONResponse) VisitRestoreDatabasePitrResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(502)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RestoreDatabasePitr503JSONResponse struct{ ServiceUnavailableJSONResponse }
+
+func (response RestoreDatabasePitr503JSONResponse) VisitRestoreDatabasePitrResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RestoreDatabasePitr504JSONResponse struct{ GatewayTimeoutJSONResponse }
+
+func (response RestoreDatabasePitr504JSONResponse) VisitRestoreDatabasePitrResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(504)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -20558,19 +24255,60 @@ func (response GetDatabasePlan429TextResponse) VisitGetDatabasePlanResponse(w ht
 	return err
 }
 
-type GetDatabasePlan5XXJSONResponse struct {
-	Body       Error
-	StatusCode int
+type GetDatabasePlan500JSONResponse struct {
+	InternalServerErrorJSONResponse
 }
 
-func (response GetDatabasePlan5XXJSONResponse) VisitGetDatabasePlanResponse(w http.ResponseWriter) error {
+func (response GetDatabasePlan500JSONResponse) VisitGetDatabasePlanResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(response.StatusCode)
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDatabasePlan502JSONResponse struct{ BadGatewayJSONResponse }
+
+func (response GetDatabasePlan502JSONResponse) VisitGetDatabasePlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(502)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDatabasePlan503JSONResponse struct{ ServiceUnavailableJSONResponse }
+
+func (response GetDatabasePlan503JSONResponse) VisitGetDatabasePlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDatabasePlan504JSONResponse struct{ GatewayTimeoutJSONResponse }
+
+func (response GetDatabasePlan504JSONResponse) VisitGetDatabasePlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(504)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -20706,19 +24444,60 @@ func (response UpgradeDatabase429TextResponse) VisitUpgradeDatabaseResponse(w ht
 	return err
 }
 
-type UpgradeDatabase5XXJSONResponse struct {
-	Body       Error
-	StatusCode int
+type UpgradeDatabase500JSONResponse struct {
+	InternalServerErrorJSONResponse
 }
 
-func (response UpgradeDatabase5XXJSONResponse) VisitUpgradeDatabaseResponse(w http.ResponseWriter) error {
+func (response UpgradeDatabase500JSONResponse) VisitUpgradeDatabaseResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(response.StatusCode)
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpgradeDatabase502JSONResponse struct{ BadGatewayJSONResponse }
+
+func (response UpgradeDatabase502JSONResponse) VisitUpgradeDatabaseResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(502)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpgradeDatabase503JSONResponse struct{ ServiceUnavailableJSONResponse }
+
+func (response UpgradeDatabase503JSONResponse) VisitUpgradeDatabaseResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpgradeDatabase504JSONResponse struct{ GatewayTimeoutJSONResponse }
+
+func (response UpgradeDatabase504JSONResponse) VisitUpgradeDatabaseResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(504)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -20814,19 +24593,60 @@ func (response ListDatabaseUsers429TextResponse) VisitListDatabaseUsersResponse(
 	return err
 }
 
-type ListDatabaseUsers5XXJSONResponse struct {
-	Body       Error
-	StatusCode int
+type ListDatabaseUsers500JSONResponse struct {
+	InternalServerErrorJSONResponse
 }
 
-func (response ListDatabaseUsers5XXJSONResponse) VisitListDatabaseUsersResponse(w http.ResponseWriter) error {
+func (response ListDatabaseUsers500JSONResponse) VisitListDatabaseUsersResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(response.StatusCode)
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListDatabaseUsers502JSONResponse struct{ BadGatewayJSONResponse }
+
+func (response ListDatabaseUsers502JSONResponse) VisitListDatabaseUsersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(502)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListDatabaseUsers503JSONResponse struct{ ServiceUnavailableJSONResponse }
+
+func (response ListDatabaseUsers503JSONResponse) VisitListDatabaseUsersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListDatabaseUsers504JSONResponse struct{ GatewayTimeoutJSONResponse }
+
+func (response ListDatabaseUsers504JSONResponse) VisitListDatabaseUsersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(504)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -20967,26 +24787,67 @@ func (response CreateDatabaseUser429TextResponse) VisitCreateDatabaseUserRespons
 	return err
 }
 
-type CreateDatabaseUser5XXJSONResponse struct {
-	Body       Error
-	StatusCode int
+type CreateDatabaseUser500JSONResponse struct {
+	InternalServerErrorJSONResponse
 }
 
-func (response CreateDatabaseUser5XXJSONResponse) VisitCreateDatabaseUserResponse(w http.ResponseWriter) error {
+func (response CreateDatabaseUser500JSONResponse) VisitCreateDatabaseUserResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(response.StatusCode)
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateDatabaseUser502JSONResponse struct{ BadGatewayJSONResponse }
+
+func (response CreateDatabaseUser502JSONResponse) VisitCreateDatabaseUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(502)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateDatabaseUser503JSONResponse struct{ ServiceUnavailableJSONResponse }
+
+func (response CreateDatabaseUser503JSONResponse) VisitCreateDatabaseUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateDatabaseUser504JSONResponse struct{ GatewayTimeoutJSONResponse }
+
+func (response CreateDatabaseUser504JSONResponse) VisitCreateDatabaseUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(504)
 	_, err := buf.WriteTo(w)
 	return err
 }
 
 type DeleteDatabaseUserRequestObject struct {
-	DatabaseID DatabaseID `json:"database_id"`
-	Username   Username   `json:"username"`
+	DatabaseID DatabaseID        `json:"database_id"`
+	Username   DeletableUsername `json:"username"`
 }
 
 type DeleteDatabaseUserResponseObject interface {
@@ -21070,19 +24931,60 @@ func (response DeleteDatabaseUser429TextResponse) VisitDeleteDatabaseUserRespons
 	return err
 }
 
-type DeleteDatabaseUser5XXJSONResponse struct {
-	Body       Error
-	StatusCode int
+type DeleteDatabaseUser500JSONResponse struct {
+	InternalServerErrorJSONResponse
 }
 
-func (response DeleteDatabaseUser5XXJSONResponse) VisitDeleteDatabaseUserResponse(w http.ResponseWriter) error {
+func (response DeleteDatabaseUser500JSONResponse) VisitDeleteDatabaseUserResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(response.StatusCode)
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteDatabaseUser502JSONResponse struct{ BadGatewayJSONResponse }
+
+func (response DeleteDatabaseUser502JSONResponse) VisitDeleteDatabaseUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(502)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteDatabaseUser503JSONResponse struct{ ServiceUnavailableJSONResponse }
+
+func (response DeleteDatabaseUser503JSONResponse) VisitDeleteDatabaseUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteDatabaseUser504JSONResponse struct{ GatewayTimeoutJSONResponse }
+
+func (response DeleteDatabaseUser504JSONResponse) VisitDeleteDatabaseUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(504)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -21224,19 +25126,60 @@ func (response UpdateDatabaseUser429TextResponse) VisitUpdateDatabaseUserRespons
 	return err
 }
 
-type UpdateDatabaseUser5XXJSONResponse struct {
-	Body       Error
-	StatusCode int
+type UpdateDatabaseUser500JSONResponse struct {
+	InternalServerErrorJSONResponse
 }
 
-func (response UpdateDatabaseUser5XXJSONResponse) VisitUpdateDatabaseUserResponse(w http.ResponseWriter) error {
+func (response UpdateDatabaseUser500JSONResponse) VisitUpdateDatabaseUserResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(response.StatusCode)
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateDatabaseUser502JSONResponse struct{ BadGatewayJSONResponse }
+
+func (response UpdateDatabaseUser502JSONResponse) VisitUpdateDatabaseUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(502)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateDatabaseUser503JSONResponse struct{ ServiceUnavailableJSONResponse }
+
+func (response UpdateDatabaseUser503JSONResponse) VisitUpdateDatabaseUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateDatabaseUser504JSONResponse struct{ GatewayTimeoutJSONResponse }
+
+func (response UpdateDatabaseUser504JSONResponse) VisitUpdateDatabaseUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(504)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -21333,19 +25276,60 @@ func (response ResetDatabaseUserPassword429TextResponse) VisitResetDatabaseUserP
 	return err
 }
 
-type ResetDatabaseUserPassword5XXJSONResponse struct {
-	Body       Error
-	StatusCode int
+type ResetDatabaseUserPassword500JSONResponse struct {
+	InternalServerErrorJSONResponse
 }
 
-func (response ResetDatabaseUserPassword5XXJSONResponse) VisitResetDatabaseUserPasswordResponse(w http.ResponseWriter) error {
+func (response ResetDatabaseUserPassword500JSONResponse) VisitResetDatabaseUserPasswordResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(response.StatusCode)
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ResetDatabaseUserPassword502JSONResponse struct{ BadGatewayJSONResponse }
+
+func (response ResetDatabaseUserPassword502JSONResponse) VisitResetDatabaseUserPasswordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(502)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ResetDatabaseUserPassword503JSONResponse struct{ ServiceUnavailableJSONResponse }
+
+func (response ResetDatabaseUserPassword503JSONResponse) VisitResetDatabaseUserPasswordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ResetDatabaseUserPassword504JSONResponse struct{ GatewayTimeoutJSONResponse }
+
+func (response ResetDatabaseUserPassword504JSONResponse) VisitResetDatabaseUserPasswordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(504)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -21440,19 +25424,60 @@ func (response ListFirewallManagedRanges429TextResponse) VisitListFirewallManage
 	return err
 }
 
-type ListFirewallManagedRanges5XXJSONResponse struct {
-	Body       Error
-	StatusCode int
+type ListFirewallManagedRanges500JSONResponse struct {
+	InternalServerErrorJSONResponse
 }
 
-func (response ListFirewallManagedRanges5XXJSONResponse) VisitListFirewallManagedRangesResponse(w http.ResponseWriter) error {
+func (response ListFirewallManagedRanges500JSONResponse) VisitListFirewallManagedRangesResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(response.StatusCode)
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListFirewallManagedRanges502JSONResponse struct{ BadGatewayJSONResponse }
+
+func (response ListFirewallManagedRanges502JSONResponse) VisitListFirewallManagedRangesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(502)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListFirewallManagedRanges503JSONResponse struct{ ServiceUnavailableJSONResponse }
+
+func (response ListFirewallManagedRanges503JSONResponse) VisitListFirewallManagedRangesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListFirewallManagedRanges504JSONResponse struct{ GatewayTimeoutJSONResponse }
+
+func (response ListFirewallManagedRanges504JSONResponse) VisitListFirewallManagedRangesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(504)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -21579,19 +25604,60 @@ func (response GetPlan429TextResponse) VisitGetPlanResponse(w http.ResponseWrite
 	return err
 }
 
-type GetPlan5XXJSONResponse struct {
-	Body       Error
-	StatusCode int
+type GetPlan500JSONResponse struct {
+	InternalServerErrorJSONResponse
 }
 
-func (response GetPlan5XXJSONResponse) VisitGetPlanResponse(w http.ResponseWriter) error {
+func (response GetPlan500JSONResponse) VisitGetPlanResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(response.StatusCode)
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetPlan502JSONResponse struct{ BadGatewayJSONResponse }
+
+func (response GetPlan502JSONResponse) VisitGetPlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(502)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetPlan503JSONResponse struct{ ServiceUnavailableJSONResponse }
+
+func (response GetPlan503JSONResponse) VisitGetPlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetPlan504JSONResponse struct{ GatewayTimeoutJSONResponse }
+
+func (response GetPlan504JSONResponse) VisitGetPlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(504)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -21822,7 +25888,7 @@ func (sh *strictHandler) GetCaCertificate(w http.ResponseWriter, r *http.Request
 }
 
 // GetDatabaseTypeVersion operation middleware
-func (sh *strictHandler) GetDatabaseTypeVersion(w http.ResponseWriter, r *http.Request, databaseTypeVersionID string) {
+func (sh *strictHandler) GetDatabaseTypeVersion(w http.ResponseWriter, r *http.Request, databaseTypeVersionID TypeVersionID) {
 	var request GetDatabaseTypeVersionRequestObject
 
 	request.DatabaseTypeVersionID = databaseTypeVersionID
@@ -21990,7 +26056,7 @@ func (sh *strictHandler) PutDatabase(w http.ResponseWriter, r *http.Request, dat
 }
 
 // RunDatabaseAction operation middleware
-func (sh *strictHandler) RunDatabaseAction(w http.ResponseWriter, r *http.Request, databaseID DatabaseID) {
+func (sh *strictHandler) RunDatabaseAction(w http.ResponseWriter, r *http.Request, databaseID ActionDatabaseID) {
 	var request RunDatabaseActionRequestObject
 
 	request.DatabaseID = databaseID
@@ -22270,7 +26336,7 @@ func (sh *strictHandler) ListFirewallRules(w http.ResponseWriter, r *http.Reques
 }
 
 // CreateFirewallRule operation middleware
-func (sh *strictHandler) CreateFirewallRule(w http.ResponseWriter, r *http.Request, databaseID DatabaseID) {
+func (sh *strictHandler) CreateFirewallRule(w http.ResponseWriter, r *http.Request, databaseID FirewallDatabaseID) {
 	var request CreateFirewallRuleRequestObject
 
 	request.DatabaseID = databaseID
@@ -22303,7 +26369,7 @@ func (sh *strictHandler) CreateFirewallRule(w http.ResponseWriter, r *http.Reque
 }
 
 // DeleteFirewallRule operation middleware
-func (sh *strictHandler) DeleteFirewallRule(w http.ResponseWriter, r *http.Request, databaseID DatabaseID, firewallRuleID string) {
+func (sh *strictHandler) DeleteFirewallRule(w http.ResponseWriter, r *http.Request, databaseID DatabaseID, firewallRuleID FirewallRuleID) {
 	var request DeleteFirewallRuleRequestObject
 
 	request.DatabaseID = databaseID
@@ -22330,7 +26396,7 @@ func (sh *strictHandler) DeleteFirewallRule(w http.ResponseWriter, r *http.Reque
 }
 
 // UpdateFirewallRule operation middleware
-func (sh *strictHandler) UpdateFirewallRule(w http.ResponseWriter, r *http.Request, databaseID DatabaseID, firewallRuleID string) {
+func (sh *strictHandler) UpdateFirewallRule(w http.ResponseWriter, r *http.Request, databaseID DatabaseID, firewallRuleID FirewallRuleID) {
 	var request UpdateFirewallRuleRequestObject
 
 	request.DatabaseID = databaseID
@@ -22364,7 +26430,7 @@ func (sh *strictHandler) UpdateFirewallRule(w http.ResponseWriter, r *http.Reque
 }
 
 // GetDatabaseHealth operation middleware
-func (sh *strictHandler) GetDatabaseHealth(w http.ResponseWriter, r *http.Request, databaseID DatabaseID) {
+func (sh *strictHandler) GetDatabaseHealth(w http.ResponseWriter, r *http.Request, databaseID ElasticsearchDatabaseID) {
 	var request GetDatabaseHealthRequestObject
 
 	request.DatabaseID = databaseID
@@ -22551,7 +26617,7 @@ func (sh *strictHandler) ListMaintenances(w http.ResponseWriter, r *http.Request
 }
 
 // GetMaintenance operation middleware
-func (sh *strictHandler) GetMaintenance(w http.ResponseWriter, r *http.Request, databaseID DatabaseID, maintenanceID string) {
+func (sh *strictHandler) GetMaintenance(w http.ResponseWriter, r *http.Request, databaseID DatabaseID, maintenanceID MaintenanceID) {
 	var request GetMaintenanceRequestObject
 
 	request.DatabaseID = databaseID
@@ -22855,7 +26921,7 @@ func (sh *strictHandler) CreateDatabaseUser(w http.ResponseWriter, r *http.Reque
 }
 
 // DeleteDatabaseUser operation middleware
-func (sh *strictHandler) DeleteDatabaseUser(w http.ResponseWriter, r *http.Request, databaseID DatabaseID, username Username) {
+func (sh *strictHandler) DeleteDatabaseUser(w http.ResponseWriter, r *http.Request, databaseID DatabaseID, username DeletableUsername) {
 	var request DeleteDatabaseUserRequestObject
 
 	request.DatabaseID = databaseID

@@ -33,11 +33,12 @@ func TestCoverage_Record(t *testing.T) {
 			c.Record("listDatabaseUsers", 200)
 			c.Record("listDatabaseUsers", 404)
 		}, map[[2]string]int{{"listDatabaseUsers", "200"}: 2, {"listDatabaseUsers", "404"}: 1}},
-		{"5xx statuses count for 5XX", func(c *conformance.Coverage) {
+		{"each documented 5xx status counts for itself", func(c *conformance.Coverage) {
 			c.Record("createBackup", 500)
 			c.Record("createBackup", 503)
-			c.Record("createBackup", 599)
-		}, map[[2]string]int{{"createBackup", "5XX"}: 3}},
+			c.Record("createBackup", 503)
+			c.Record("createBackup", 599) // not documented: the spec lists 500, 502, 503 and 504
+		}, map[[2]string]int{{"createBackup", "500"}: 1, {"createBackup", "503"}: 2}},
 		{"undocumented statuses and operations are ignored", func(c *conformance.Coverage) {
 			c.Record("listDatabaseUsers", 418)
 			c.Record("listDatabaseUsers", 201)
@@ -80,11 +81,11 @@ func TestCoverage_Report(t *testing.T) {
 	if r.OperationsHit != 2 || r.StatusesHit != 3 {
 		t.Errorf("hit %d operations and %d statuses, want 2 and 3", r.OperationsHit, r.StatusesHit)
 	}
-	if got := hitsOf(r)[[2]string{"createBackup", "5XX"}]; got != 4 {
-		t.Errorf("createBackup 5XX hits = %d, want 4", got)
+	if got := hitsOf(r)[[2]string{"createBackup", "502"}]; got != 4 {
+		t.Errorf("createBackup 502 hits = %d, want 4", got)
 	}
 
-	excl := r.Excluding([2]string{"*", "5XX"}, [2]string{"listDatabaseUsers", "*"})
+	excl := r.Excluding([2]string{"*", "502"}, [2]string{"listDatabaseUsers", "*"})
 	ops := 0
 	statuses := 0
 	for _, o := range v.Operations() {
@@ -93,7 +94,7 @@ func TestCoverage_Report(t *testing.T) {
 		}
 		ops++
 		for _, s := range o.Statuses {
-			if s != "5XX" {
+			if s != "502" {
 				statuses++
 			}
 		}

@@ -75,7 +75,7 @@ func ExampleCoverage() {
 	}
 	cov := conformance.NewCoverage(v)
 	cov.Record("listDatabaseUsers", 200)
-	cov.Record("listDatabaseUsers", 503) // counts for "5XX"
+	cov.Record("listDatabaseUsers", 503)
 
 	report := cov.Report().Excluding([2]string{"*", "429"})
 	for _, e := range report.Entries {
@@ -92,7 +92,10 @@ func ExampleCoverage() {
 	// 403 0 false
 	// 404 0 false
 	// 429 0 true
-	// 5XX 1 false
+	// 500 0 false
+	// 502 0 false
+	// 503 1 false
+	// 504 0 false
 }
 
 // A server that routes with the spec itself: Match finds each request's operation and records its

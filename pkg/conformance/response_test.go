@@ -115,7 +115,7 @@ func TestValidator_ValidateResponse_Good(t *testing.T) {
 		{"rate limited, JSON", "GET", host + "/api/databases/my-db-123/backups", 429, hdr("Content-Type", "application/json", "Retry-After", "30"), `{"error":"Retry later","code":"rate_limited"}`},
 		{"rate limited, text", "GET", host + "/api/databases/my-db-123/backups", 429, hdr("Content-Type", "text/plain; charset=utf-8", "Retry-After", "0"), `Retry later`},
 		{"server error 503", "GET", host + "/api/databases/my-db-123/backups", 503, jsonCT, `{"error":"down"}`},
-		{"server error 599", "GET", host + "/api/databases/my-db-123/backups", 599, jsonCT, `{"error":"odd"}`},
+		{"gateway timeout", "GET", host + "/api/databases/my-db-123/backups", 504, jsonCT, `{"error":"gateway timeout"}`},
 		{"download, whole", "GET", host + "/api/databases/my-db-123/backups/b1/download?token=t", 200, hdr("Content-Type", "application/octet-stream", "Accept-Ranges", "bytes", "Content-Length", "7"), "PGDMP.."},
 		{"download, range", "GET", host + "/api/databases/my-db-123/backups/b1/download?token=t", 206, hdr("Content-Type", "application/octet-stream", "Content-Range", "bytes 0-1/7"), "PG"},
 		{"download, bad range", "GET", host + "/api/databases/my-db-123/backups/b1/download?token=t", 416, hdr("Content-Type", "application/json", "Content-Range", "bytes */7"), `{"error":"requested range not satisfiable"}`},
@@ -171,6 +171,7 @@ func TestValidator_ValidateResponse_Violations(t *testing.T) {
 		{"malformed download_url", "GET", archive, 200, jsonCT, `{"download_url":"not a url"}`, "getBackupArchive", conformance.KindSchema, "/download_url", "format uri"},
 		{"relative download_url", "GET", archive, 200, jsonCT, `{"download_url":"/api/databases/x/backups/b1/download"}`, "getBackupArchive", conformance.KindSchema, "/download_url", "absolute"},
 		{"download_url without host", "GET", archive, 200, jsonCT, `{"download_url":"https://"}`, "getBackupArchive", conformance.KindSchema, "/download_url", "format uri"},
+		{"download_url of another scheme", "GET", archive, 200, jsonCT, `{"download_url":"ftp://db-api.example.com/b1"}`, "getBackupArchive", conformance.KindSchema, "/download_url", "matching ^https?://"},
 		{"body on a 204", "DELETE", userList + "/my-user", 204, jsonCT, `{}`, "deleteDatabaseUser", conformance.KindBody, "", "no body"},
 		{"body announced on a 204", "DELETE", userList + "/my-user", 204, hdr("Content-Length", "11"), ``, "deleteDatabaseUser", conformance.KindBody, "header Content-Length", "no body"},
 		{"empty body where JSON documented", "GET", userList, 200, jsonCT, ``, "listDatabaseUsers", conformance.KindBody, "", "application/json body"},
@@ -186,7 +187,8 @@ func TestValidator_ValidateResponse_Violations(t *testing.T) {
 		{"200 download as JSON", "GET", download, 200, jsonCT, `{}`, "downloadBackup", conformance.KindContentType, "header Content-Type", "application/octet-stream"},
 		{"bad Accept-Ranges", "GET", download, 200, hdr("Content-Type", "application/octet-stream", "Accept-Ranges", "none"), "PG", "downloadBackup", conformance.KindHeader, "header Accept-Ranges", "one of [bytes]"},
 		{"error body without error key", "GET", backups, 404, jsonCT, `{"message":"not found"}`, "listBackups", conformance.KindSchema, "/error", "required property"},
-		{"5XX body of the wrong shape", "GET", backups, 502, jsonCT, `[]`, "listBackups", conformance.KindSchema, "/", "object"},
+		{"undocumented 5xx status", "GET", backups, 599, jsonCT, `{"error":"odd"}`, "listBackups", conformance.KindStatus, "", "504"},
+		{"502 body of the wrong shape", "GET", backups, 502, jsonCT, `[]`, "listBackups", conformance.KindSchema, "/", "object"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -151,8 +151,13 @@ func pointer(tokens []string) string {
 // schemaViolations turns the error tree of a kin-openapi schema validation into short violations,
 // each based on tmpl with Kind, Pointer, Expected and Got filled in. prefix is prepended to pointers
 // (it is used for parameters and headers, whose values are not JSON documents).
+//
+// A value that breaks both its format and a pattern that restates the format (the spec gives URI
+// fields both, for tools that do not check formats) yields the format violation alone.
 func schemaViolations(err error, tmpl Violation, prefix string) []*Violation {
 	var out []*Violation
+	var patterns []*Violation    // pattern violations, kept unless a format violation has their pointer
+	formats := map[string]bool{} // pointers with a format violation
 	var walk func(error)
 	walk = func(err error) {
 		var me openapi3.MultiError
@@ -172,9 +177,22 @@ func schemaViolations(err error, tmpl Violation, prefix string) []*Violation {
 			out = append(out, &v)
 			return
 		}
-		out = append(out, fromSchemaError(se, tmpl, prefix))
+		v := fromSchemaError(se, tmpl, prefix)
+		switch se.SchemaField {
+		case "pattern":
+			patterns = append(patterns, v)
+			return
+		case "format":
+			formats[v.Pointer] = true
+		}
+		out = append(out, v)
 	}
 	walk(err)
+	for _, v := range patterns {
+		if !formats[v.Pointer] {
+			out = append(out, v)
+		}
+	}
 	return out
 }
 

@@ -207,7 +207,7 @@ func (s handlers) EnableDatabaseFeature(_ context.Context, req dbapi.EnableDatab
 	if req.Body == nil {
 		return errorResponse(http.StatusBadRequest, "missing request body"), nil
 	}
-	name := req.Body.Feature.Name
+	name := string(req.Body.Feature.Name)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	db := s.store.dbs[req.DatabaseID]
@@ -235,7 +235,7 @@ func (s handlers) EnableDatabaseFeature(_ context.Context, req dbapi.EnableDatab
 
 // DisableDatabaseFeature turns a feature off.
 func (s handlers) DisableDatabaseFeature(_ context.Context, req dbapi.DisableDatabaseFeatureRequestObject) (dbapi.DisableDatabaseFeatureResponseObject, error) {
-	name := req.Params.Feature
+	name := string(req.Params.Feature)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	db := s.store.dbs[req.DatabaseID]

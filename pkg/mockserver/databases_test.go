@@ -86,7 +86,10 @@ func TestDatabases_Features(t *testing.T) {
 	if !strings.Contains(fmt.Sprint(d["message"]), "disabled") || feature("publicly-available") != nil {
 		t.Errorf("disable: %v, feature %v", d, feature("publicly-available"))
 	}
-	expect(t, c.do(http.MethodDelete, "/databases/my-db-123/features?feature=warp-drive", nil), http.StatusUnprocessableEntity)
+	// Feature names are an enum of the spec: an unknown one is a malformed request.
+	expect(t, c.do(http.MethodDelete, "/databases/my-db-123/features?feature=warp-drive", nil), http.StatusBadRequest)
+	// A known feature of another engine is well formed, and refused.
+	expect(t, c.do(http.MethodDelete, "/databases/my-db-123/features?feature=redis-aof", nil), http.StatusUnprocessableEntity)
 	expect(t, c.do(http.MethodDelete, "/databases/my-db-123/features", nil), http.StatusBadRequest)
 }
 

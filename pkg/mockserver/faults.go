@@ -18,7 +18,7 @@ import (
 type Faults struct {
 	// Latency is added to every request.
 	Latency time.Duration
-	// ErrorRate is the share of requests answered 500, 502 or 503 with a JSON Error body. For writes
+	// ErrorRate is the share of requests answered 500, 502, 503 or 504 with a JSON Error body. For writes
 	// the fault falls before or after the operation runs (the FaultLog tells which).
 	ErrorRate float64
 	// RateLimitRate is the share of requests answered 429 with a Retry-After header.
@@ -114,7 +114,7 @@ func (fi *faultInjector) plan(write bool) faultPlan {
 	f := fi.f
 	switch {
 	case roll < f.ErrorRate:
-		p := faultPlan{kind: FaultError, status: []int{500, 502, 503}[fi.rng.IntN(3)]}
+		p := faultPlan{kind: FaultError, status: []int{500, 502, 503, 504}[fi.rng.IntN(4)]}
 		p.after = write && fi.rng.IntN(2) == 1
 		return p
 	case roll < f.ErrorRate+f.RateLimitRate:

@@ -439,13 +439,31 @@ func (s handlers) UpdateFirewallRule(_ context.Context, req dbapi.UpdateFirewall
 	if db == nil {
 		return notFound("database"), nil
 	}
-	i := slices.IndexFunc(db.rules, func(r dbapi.FirewallRule) bool { return r.ID == req.FirewallRuleID })
+	i := slices.IndexFunc(db.rules, func(r dbapi.FirewallRule) bool { id, _ := ruleFields(r); return id == req.FirewallRuleID })
 	if i < 0 {
 		return notFound("firewall_rule"), nil
 	}
 	now := s.cfg.clock.Now().UTC()
-	db.rules[i].Label, db.rules[i].UpdatedAt = &label, &now
-	return dbapi.UpdateFirewallRule200JSONResponse{Rule: db.rules[i]}, nil
+	v, err := db.rules[i].ValueByDiscriminator()
+	if err != nil {
+		return nil, err
+	}
+	var rule dbapi.FirewallRule
+	switch v := v.(type) {
+	case dbapi.CustomRangeFirewallRule:
+		v.Label, v.UpdatedAt = &label, &now
+		err = rule.FromCustomRangeFirewallRule(v)
+	case dbapi.ManagedRangeFirewallRule:
+		v.Label, v.UpdatedAt = &label, &now
+		err = rule.FromManagedRangeFirewallRule(v)
+	default:
+		err = fmt.Errorf("firewall rule %s of an unknown kind", req.FirewallRuleID)
+	}
+	if err != nil {
+		return nil, err
+	}
+	db.rules[i] = rule
+	return dbapi.UpdateFirewallRule200JSONResponse{Rule: rule}, nil
 }
 
 // caCertificate is the mock's CA certificate, PEM-encoded: a self-signed ECDSA certificate made

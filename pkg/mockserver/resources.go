@@ -214,7 +214,10 @@ func (s handlers) CreateFirewallRule(_ context.Context, req dbapi.CreateFirewall
 	if req.Body == nil {
 		return errorResponse(http.StatusBadRequest, "missing request body"), nil
 	}
-	in := *req.Body
+	in, err := req.Body.ValueByDiscriminator()
+	if err != nil {
+		return invalid("type", "should be custom_range or managed_range"), nil
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	db := s.store.dbs[req.DatabaseID]
@@ -222,49 +225,66 @@ func (s handlers) CreateFirewallRule(_ context.Context, req dbapi.CreateFirewall
 		return notFound("database"), nil
 	}
 	now := s.cfg.clock.Now().UTC()
-	rule := dbapi.FirewallRule{Type: in.Type, Label: in.Label, DatabaseID: &db.db.ID, CreatedAt: &now, UpdatedAt: &now}
-	switch in.Type {
-	case dbapi.FirewallRuleTypeCustomRange:
-		if in.Cidr == nil {
+	var key string
+	var build func(r *dbapi.FirewallRule, id string) error
+	switch v := in.(type) {
+	case dbapi.CustomRangeFirewallRuleCreate:
+		if v.Cidr == "" {
 			return invalid("cidr", "can't be blank"), nil
 		}
-		_, n, err := net.ParseCIDR(*in.Cidr)
+		_, n, err := net.ParseCIDR(v.Cidr)
 		if err != nil {
 			return invalid("cidr", "is not a valid CIDR range"), nil
 		}
-		c := n.String()
-		rule.Cidr = &c
-	case dbapi.FirewallRuleTypeManagedRange:
-		if in.RangeID == nil {
+		key = "custom_range " + n.String()
+		build = func(r *dbapi.FirewallRule, id string) error {
+			return r.FromCustomRangeFirewallRule(dbapi.CustomRangeFirewallRule{
+				ID: id, Cidr: n.String(), Label: v.Label, DatabaseID: &db.db.ID, CreatedAt: &now, UpdatedAt: &now})
+		}
+	case dbapi.ManagedRangeFirewallRuleCreate:
+		if v.RangeID == "" {
 			return invalid("range_id", "can't be blank"), nil
 		}
-		i := slices.IndexFunc(s.store.ranges, func(r dbapi.ManagedRange) bool { return r.ID == *in.RangeID })
+		i := slices.IndexFunc(s.store.ranges, func(r dbapi.ManagedRange) bool { return r.ID == v.RangeID })
 		if i < 0 {
 			return invalid("range_id", "is not a known managed range"), nil
 		}
-		id := *in.RangeID
-		rule.RangeID = &id
-		if rule.Label == nil {
-			rule.Label = &s.store.ranges[i].Name
+		label := v.Label
+		if label == nil {
+			label = &s.store.ranges[i].Name
+		}
+		key = "managed_range " + v.RangeID
+		build = func(r *dbapi.FirewallRule, id string) error {
+			return r.FromManagedRangeFirewallRule(dbapi.ManagedRangeFirewallRule{
+				ID: id, RangeID: v.RangeID, Label: label, DatabaseID: &db.db.ID, CreatedAt: &now, UpdatedAt: &now})
 		}
 	default:
 		return invalid("type", "should be custom_range or managed_range"), nil
 	}
 	for _, r := range db.rules {
-		if r.Type == rule.Type && eqPtr(r.Cidr, rule.Cidr) && eqPtr(r.RangeID, rule.RangeID) {
+		if _, k := ruleFields(r); k == key {
 			return invalid("cidr", "has already been taken"), nil
 		}
 	}
-	rule.ID = s.store.newID()
+	var rule dbapi.FirewallRule
+	if err := build(&rule, s.store.newID()); err != nil {
+		return nil, err
+	}
 	db.rules = append(db.rules, rule)
 	return dbapi.CreateFirewallRule201JSONResponse{Rule: rule}, nil
 }
 
-func eqPtr(a, b *string) bool {
-	if a == nil || b == nil {
-		return a == b
+// ruleFields reads a firewall rule of either kind: its ID, and a key that two rules allowing
+// the same addresses share.
+func ruleFields(r dbapi.FirewallRule) (id, key string) {
+	v, _ := r.ValueByDiscriminator()
+	switch v := v.(type) {
+	case dbapi.CustomRangeFirewallRule:
+		return v.ID, "custom_range " + v.Cidr
+	case dbapi.ManagedRangeFirewallRule:
+		return v.ID, "managed_range " + v.RangeID
 	}
-	return *a == *b
+	return "", ""
 }
 
 // DeleteFirewallRule removes a rule.
@@ -275,7 +295,7 @@ func (s handlers) DeleteFirewallRule(_ context.Context, req dbapi.DeleteFirewall
 	if db == nil {
 		return notFound("database"), nil
 	}
-	i := slices.IndexFunc(db.rules, func(r dbapi.FirewallRule) bool { return r.ID == req.FirewallRuleID })
+	i := slices.IndexFunc(db.rules, func(r dbapi.FirewallRule) bool { id, _ := ruleFields(r); return id == req.FirewallRuleID })
 	if i < 0 {
 		return notFound("firewall_rule"), nil
 	}

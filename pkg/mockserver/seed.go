@@ -107,8 +107,8 @@ func DemoSeed() Seed {
 			{ID: "5bde44904ffb096c714be89d", CreatedAt: t("2018-11-04T09:30:00.000+01:00"), Name: "20181104083000_my-db-123", Status: dbapi.BackupStatusScheduled, DatabaseID: pgID, Method: &manual},
 		},
 		FirewallRules: []dbapi.FirewallRule{
-			{ID: "6580a2c91ef5f0001b3c5d7e", Type: dbapi.FirewallRuleTypeCustomRange, Cidr: str("203.0.113.0/24"), Label: str("office"), DatabaseID: str(pgID)},
-			{ID: "6580a2c91ef5f0001b3c5d7f", Type: dbapi.FirewallRuleTypeManagedRange, RangeID: str("eu"), Label: str("Scalingo Europe"), DatabaseID: str(pgID)},
+			rule((*dbapi.FirewallRule).FromCustomRangeFirewallRule, dbapi.CustomRangeFirewallRule{ID: "6580a2c91ef5f0001b3c5d7e", Cidr: "203.0.113.0/24", Label: str("office"), DatabaseID: str(pgID)}),
+			rule((*dbapi.FirewallRule).FromManagedRangeFirewallRule, dbapi.ManagedRangeFirewallRule{ID: "6580a2c91ef5f0001b3c5d7f", RangeID: "eu", Label: str("Scalingo Europe"), DatabaseID: str(pgID)}),
 		},
 	}
 	base := t("2023-07-04T15:59:50.407Z")
@@ -188,4 +188,13 @@ func DemoSeed() Seed {
 		DatabaseTypes: demoDatabaseTypes(),
 		Plans:         demoPlans(),
 	}
+}
+
+// rule builds a firewall rule of one kind with its generated From method (which sets its type).
+func rule[T any](from func(*dbapi.FirewallRule, T) error, v T) dbapi.FirewallRule {
+	var r dbapi.FirewallRule
+	if err := from(&r, v); err != nil {
+		panic(err) // a struct of the generated types always marshals
+	}
+	return r
 }

@@ -29,16 +29,13 @@ func checkUserName(name string) []string {
 	return errs
 }
 
-// checkPassword enforces the password rules: 24 to 64 characters, and a confirmation equal to it.
-func checkPassword(pw, confirm *string) []string {
-	var errs []string
+// checkPassword enforces the length of a password: 24 to 64 characters. That the confirmation
+// equals it is the spec's x-must-equal rule (checkMustEqual).
+func checkPassword(pw *string) []string {
 	if n := len(*pw); n < 24 || n > 64 {
-		errs = append(errs, "password", "should be between 24 and 64 characters long")
+		return []string{"password", "should be between 24 and 64 characters long"}
 	}
-	if confirm == nil || *confirm != *pw {
-		errs = append(errs, "password_confirmation", "doesn't match password")
-	}
-	return errs
+	return nil
 }
 
 func findUser(db *database, name string) int {
@@ -89,11 +86,10 @@ func (s handlers) CreateDatabaseUser(_ context.Context, req dbapi.CreateDatabase
 	errs := checkUserName(in.Name)
 	password := ""
 	if in.Password != nil {
-		errs = append(errs, checkPassword(in.Password, in.PasswordConfirmation)...)
+		errs = append(errs, checkPassword(in.Password)...)
 		password = *in.Password
-	} else if in.PasswordConfirmation != nil {
-		errs = append(errs, "password", "can't be blank when a confirmation is given")
 	}
+	errs = append(errs, checkMustEqual("createDatabaseUser", req.Body)...)
 	if len(errs) > 0 {
 		return invalid(errs...), nil
 	}
@@ -140,7 +136,8 @@ func (s handlers) UpdateDatabaseUser(_ context.Context, req dbapi.UpdateDatabase
 		return forbidden("protected users cannot be updated"), nil
 	}
 	in := req.Body.DatabaseUser
-	if errs := checkPassword(&in.Password, in.PasswordConfirmation); len(errs) > 0 {
+	errs := append(checkPassword(&in.Password), checkMustEqual("updateDatabaseUser", req.Body)...)
+	if len(errs) > 0 {
 		return invalid(errs...), nil
 	}
 	return dbapi.UpdateDatabaseUser200JSONResponse{DatabaseUser: u.view()}, nil

@@ -41,6 +41,7 @@ func TestUsers_Lifecycle(t *testing.T) {
 		{"short password", map[string]any{"name": "other-user", "password": "short", "password_confirmation": "short"}, "password"},
 		{"confirmation mismatch", map[string]any{"name": "other-user", "password": pw, "password_confirmation": pw + "x"}, "password_confirmation"},
 		{"confirmation missing", map[string]any{"name": "other-user", "password": pw}, "password_confirmation"},
+		{"confirmation without a password", map[string]any{"name": "other-user", "password_confirmation": pw}, "password_confirmation"},
 	}
 	for _, tc := range rejected {
 		t.Run(tc.name, func(t *testing.T) {

@@ -89,7 +89,7 @@ func (s *FeaturesService) Disable(ctx context.Context, databaseID, feature strin
 		Message *string `json:"message"`
 	}
 	status, err := s.c.do(ctx, opDisableFeature, func(ctx context.Context, e ...dbapi.RequestEditorFn) (*http.Response, error) {
-		return s.c.api.DisableDatabaseFeature(ctx, databaseID, &dbapi.DisableDatabaseFeatureParams{Feature: feature}, e...)
+		return s.c.api.DisableDatabaseFeature(ctx, databaseID, &dbapi.DisableDatabaseFeatureParams{Feature: dbapi.FeatureName(feature)}, e...)
 	}, &w)
 	if err != nil {
 		return "", err
