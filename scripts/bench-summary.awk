@@ -51,5 +51,9 @@ END {
 	row("client: capped download MB/s, 4 ranges / 1 stream", ratio(get("BenchmarkParallelRanges/4", "MB/s"), get("BenchmarkParallelRanges/1", "MB/s")), ">=", 3.5)
 	row("client: quick-start binary MB (default go build)", get("BenchmarkQuickstart", "binary-MB"), "<=", 9)
 	row("client: quick-start slowest dependency init, ms", get("BenchmarkQuickstart", "max-dep-init-ms"), "<=", 0.5)
+	row("cli: 1 GiB download to a file, scalingodb / curl+sync", get("BenchmarkCLIDownload1GiB", "cli/curl-throughput"), ">=", 0.95)
+	row("cli: 1 GiB download peak RSS (MiB)", get("BenchmarkCLIDownload1GiB", "peak-RSS-MiB"), "<=", 32)
+	row("cli: capped download MB/s, --parallel 4 / 1", get("BenchmarkCLIParallel", "4/1-throughput"), ">=", 3.5)
+	row("cli: start-up, scalingodb version / hello world", get("BenchmarkCLIStartup", "version/hello"), "<=", 1.5)
 	if (missing != "") print "  missing from the input:" missing
 }
