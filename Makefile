@@ -72,10 +72,28 @@ contract-binary: ## Build bin/scalingodb-contract, the compiled suite with the s
 	$(GO) test -c -o bin/scalingodb-contract ./contract
 	@ln -f bin/scalingodb-contract bin/scalingodb-contract.test # the name ginkgo -p takes
 
+CLI_VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+
+.PHONY: cli
+cli: ## Build the command-line tool into bin/scalingodb.
+	$(GO) build -ldflags "-X github.com/scalingodb/dbapi-go/cmd/scalingodb/internal/cli.Version=$(CLI_VERSION)" -o bin/scalingodb ./cmd/scalingodb
+
+.PHONY: docs-cli
+docs-cli: ## Regenerate docs/cli, the Markdown reference of every command of the CLI.
+	$(GO) run ./cmd/scalingodb docs --dir docs/cli
+
+.PHONY: check-docs-cli
+check-docs-cli: ## Regenerate docs/cli and fail if it differs from what is committed.
+	@$(GO) run ./cmd/scalingodb docs -q --dir docs/cli
+	@if ! git diff --quiet --exit-code -- docs/cli || [ -n "$$(git ls-files --others --exclude-standard docs/cli)" ]; then \
+		echo "docs/cli is stale: run 'make docs-cli' and commit the result" >&2; \
+		git --no-pager diff --stat -- docs/cli >&2; exit 1; \
+	fi
+
 .PHONY: bench
 bench: ## Run the benchmarks and print the ratios the issues set as goals.
 	@mkdir -p $(REPORTS)
-	$(GO) test -run '^$$' -bench . -benchmem ./pkg/... | tee $(REPORTS)/bench.txt
+	$(GO) test -run '^$$' -bench . -benchmem ./pkg/... ./cmd/scalingodb/... | tee $(REPORTS)/bench.txt
 	@awk -f scripts/bench-summary.awk $(REPORTS)/bench.txt
 
 # ---- The spec's gates: lint, breaking changes, docs, third-party tools ----------------------

@@ -31,7 +31,10 @@ function ratio(a, b) { return (a == "" || b == "" || b == 0) ? "" : a / b }
 END {
 	print ""
 	print "Ratios (side by side in this run):"
-	row("conformance: validate / decode createBackup 201", get("BenchmarkCreateBackupResponse/ratio", "validate/decode"), "<=", 1.5)
+	row("conformance: validate / decode createBackup 201", get("BenchmarkCreateBackupResponse/ratio", "validate/decode"), "<=", 1.0)
+	row("conformance: 1 MiB gzip -> 1 GiB answer, peak heap MiB", get("BenchmarkTransportGzipBomb", "peak-heap-MiB"), "<=", 64)
+	row("conformance: differential test, seconds per run", get("BenchmarkDifferentialCorpus", "s/run"), "<=", 20)
+	row("conformance: differential test, corpus items", get("BenchmarkDifferentialCorpus", "items"), ">=", 10000)
 	row("mock: GET users req/s, validating mock / bare handler", get("BenchmarkListUsers/interleaved", "mock/bare-req/s"), ">=", 0.6)
 	row("mock: same with 50 clients in their own process", get("BenchmarkListUsersLatency", "mock/bare-req/s"), ">=", 0.6)
 	bare99 = get("BenchmarkListUsersLatency", "bare-p99-ms")
@@ -48,5 +51,9 @@ END {
 	row("client: capped download MB/s, 4 ranges / 1 stream", ratio(get("BenchmarkParallelRanges/4", "MB/s"), get("BenchmarkParallelRanges/1", "MB/s")), ">=", 3.5)
 	row("client: quick-start binary MB (default go build)", get("BenchmarkQuickstart", "binary-MB"), "<=", 9)
 	row("client: quick-start slowest dependency init, ms", get("BenchmarkQuickstart", "max-dep-init-ms"), "<=", 0.5)
+	row("cli: 1 GiB download to a file, scalingodb / curl+sync", get("BenchmarkCLIDownload1GiB", "cli/curl-throughput"), ">=", 0.95)
+	row("cli: 1 GiB download peak RSS (MiB)", get("BenchmarkCLIDownload1GiB", "peak-RSS-MiB"), "<=", 32)
+	row("cli: capped download MB/s, --parallel 4 / 1", get("BenchmarkCLIParallel", "4/1-throughput"), ">=", 3.5)
+	row("cli: start-up, scalingodb version / hello world", get("BenchmarkCLIStartup", "version/hello"), "<=", 1.5)
 	if (missing != "") print "  missing from the input:" missing
 }

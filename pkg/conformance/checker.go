@@ -3,6 +3,7 @@ package conformance
 import (
 	"math"
 	"regexp"
+	"strconv"
 	"strings"
 	"unicode/utf16"
 
@@ -34,6 +35,7 @@ type checker struct {
 	numFmt  openapi3.NumberFormatValidator
 	min     *float64
 	max     *float64
+	intBits int // for an integer-only schema: the bits of the Go integer it decodes into, else 0
 
 	minItems uint64
 	maxItems *uint64
@@ -43,6 +45,7 @@ type checker struct {
 	required      []string
 	addl          *checker
 	addlForbidden bool
+	addlAny       bool // additionalProperties: true, kept by the generated type as interface{} values
 	minProps      uint64
 	maxProps      *uint64
 
@@ -63,6 +66,18 @@ func (cp *compiler) compile(s *openapi3.Schema) *checker {
 	}
 	c := &checker{schema: s, opts: cp.opts}
 	cp.done[s] = c
+	if s.Type != nil && s.Type.Includes(openapi3.TypeInteger) && !s.Type.Includes(openapi3.TypeNumber) {
+		// Set even when the schema is delegated: kin-openapi cannot see an integer's text.
+		// oapi-codegen: int32 → int32, int64 → int64, no format → int.
+		switch s.Format {
+		case "int32":
+			c.intBits = 32
+		case "int64":
+			c.intBits = 64
+		default:
+			c.intBits = strconv.IntSize
+		}
+	}
 	if !supported(s) || sameValueCycle(s, nil) {
 		c.delegate = true
 		return c
@@ -135,8 +150,9 @@ func (cp *compiler) compile(s *openapi3.Schema) *checker {
 		}
 		c.addl = cp.compile(ref.Value)
 	}
-	if has := s.AdditionalProperties.Has; has != nil && !*has {
-		c.addlForbidden = true
+	if has := s.AdditionalProperties.Has; has != nil {
+		c.addlForbidden = !*has
+		c.addlAny = *has
 	}
 	for _, ref := range s.AllOf {
 		if ref.Value == nil {

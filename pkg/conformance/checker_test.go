@@ -159,9 +159,10 @@ func del(doc any, path []any) any {
 	return root
 }
 
-// TestChecker_AgreesWithKinOpenAPI proves that the fast paths (checker.ok on decoded values, and
-// checker.validJSON on bytes) give kin-openapi's verdict on every example of the spec and thousands
-// of broken variants, so that speed costs no strictness.
+// TestChecker_AgreesWithKinOpenAPI proves that the fast paths give the slow path's verdict on every
+// example of the spec and thousands of broken variants, so that speed costs no strictness:
+// checker.ok on decoded values gives kin-openapi's, and checker.validJSON on bytes gives
+// kin-openapi's joined with strictViolations' (the rules a decoded value cannot show).
 func TestChecker_AgreesWithKinOpenAPI(t *testing.T) {
 	v, err := New()
 	if err != nil {
@@ -177,17 +178,18 @@ func TestChecker_AgreesWithKinOpenAPI(t *testing.T) {
 		if err := json.Unmarshal(s.doc, &value); err != nil {
 			t.Fatal(err)
 		}
-		want := s.schema.schema.VisitJSON(value, v.schemaOpts...) == nil
+		kinOK := s.schema.schema.VisitJSON(value, v.schemaOpts...) == nil
+		want := kinOK && len(s.schema.check.strictViolations(s.doc, Violation{})) == 0
 		if want {
 			valid++
 		} else {
 			invalid++
 		}
-		if got := s.schema.check.ok(value); got != want {
-			t.Errorf("%s: checker.ok = %v, kin-openapi = %v for %s", s.name, got, want, s.doc)
+		if got := s.schema.check.ok(value); got != kinOK {
+			t.Errorf("%s: checker.ok = %v, kin-openapi = %v for %s", s.name, got, kinOK, s.doc)
 		}
 		if got := s.schema.check.validJSON(s.doc); got != want {
-			t.Errorf("%s: checker.validJSON = %v, kin-openapi = %v for %s", s.name, got, want, s.doc)
+			t.Errorf("%s: checker.validJSON = %v, kin-openapi and strictViolations = %v for %s", s.name, got, want, s.doc)
 		}
 	}
 	if valid < 100 || invalid < 100 {
@@ -232,12 +234,21 @@ func TestChecker_ValidJSONOnOddDocuments(t *testing.T) {
 		{"errors, empty map", errs, `{"errors":{}}`, false},
 		{"errors, duplicate keys", errs, `{"errors":{"a":["x"],"a":["y"]}}`, false},
 		{"errors, empty list", errs, `{"errors":{"a":[]}}`, false},
+		{"escaped key folding onto a property", ci, `{"id":"a","created_at":"2018-09-02T03:00:00Z","name":"n","status":"done","\u0053TATUS":"x","database_id":"d"}`, false},
+		{"escaped repeated key", ci, `{"id":"a","created_at":"2018-09-02T03:00:00Z","name":"n","status":"done","\u0069d":"b","database_id":"d"}`, false},
+		{"surrogate pair", ci, `{"id":"a","created_at":"2018-09-02T03:00:00Z","name":"\ud83d\ude00","status":"done","database_id":"d"}`, false},
+		{"escaped backslash before u", ci, `{"id":"a","created_at":"2018-09-02T03:00:00Z","name":"\\ud800","status":"done","database_id":"d"}`, false},
+		{"lone surrogate in an extra property", ci, `{"id":"a","created_at":"2018-09-02T03:00:00Z","name":"n","status":"done","database_id":"d","x":"\ud800"}`, false},
+		{"integer 0", ci, `{"id":"a","created_at":"2018-09-02T03:00:00Z","name":"n","status":"done","database_id":"d","size":0}`, false},
+		{"integer -0", ci, `{"id":"a","created_at":"2018-09-02T03:00:00Z","name":"n","status":"done","database_id":"d","size":-0}`, false},
+		{"integer 0.0", ci, `{"id":"a","created_at":"2018-09-02T03:00:00Z","name":"n","status":"done","database_id":"d","size":0.0}`, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var value any
 			want := json.Unmarshal([]byte(tt.doc), &value) == nil &&
-				tt.ci.schema.VisitJSON(value, v.schemaOpts...) == nil
+				tt.ci.schema.VisitJSON(value, v.schemaOpts...) == nil &&
+				len(tt.ci.check.strictViolations([]byte(tt.doc), Violation{})) == 0
 			got := tt.ci.check.validJSON([]byte(tt.doc))
 			if got && !want || !got && want && !tt.mayRefuse {
 				t.Errorf("validJSON = %v, want kin-openapi's %v", got, want)
@@ -280,6 +291,9 @@ func FuzzValidJSON(f *testing.F) {
 			if err := ci.schema.VisitJSON(value, v.schemaOpts...); err != nil {
 				t.Fatalf("accepted %q, which kin-openapi refuses: %v", doc, err)
 			}
+			if vs := ci.check.strictViolations(doc, Violation{}); len(vs) > 0 {
+				t.Fatalf("accepted %q, which strictViolations refuses: %v", doc, violations(vs...))
+			}
 			if !ci.check.ok(value) {
 				t.Fatalf("validJSON accepts %q but checker.ok refuses it", doc)
 			}
@@ -317,5 +331,42 @@ func TestChecker_OkStringAgreesWithOk(t *testing.T) {
 	}
 	if checked == 0 || failed == 0 {
 		t.Fatalf("%d checks, %d failing values: the table proves nothing", checked, failed)
+	}
+}
+
+// TestChecker_DelegatedSchemasKeepStrictRules checks that a schema left to kin-openapi (a keyword
+// the checker does not implement) still gets the rules kin-openapi cannot see, on both paths.
+func TestChecker_DelegatedSchemasKeepStrictRules(t *testing.T) {
+	object := openapi3.NewObjectSchema()
+	object.Not = &openapi3.SchemaRef{Value: openapi3.NewStringSchema()}
+	intEnum := openapi3.NewIntegerSchema()
+	intEnum.Enum = []any{0.0, 1.0}
+	cp := &compiler{done: map[*openapi3.Schema]*checker{}, formats: newFormats()}
+	tests := []struct {
+		name   string
+		schema *openapi3.Schema
+		doc    string
+		want   bool
+	}{
+		{"object", object, `{"a":1,"b":{"c":2}}`, true},
+		{"object, repeated key", object, `{"a":1,"a":2}`, false},
+		{"object, repeated nested key", object, `{"b":{"c":1,"c":2}}`, false},
+		{"integer enum", intEnum, `1`, true},
+		{"integer enum written 1.0", intEnum, `1.0`, false},
+		{"integer enum written 1e0", intEnum, `1e0`, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := cp.compile(tt.schema)
+			if !c.delegate {
+				t.Fatal("the schema is not delegated: the test proves nothing")
+			}
+			if got := c.validJSON([]byte(tt.doc)); got != tt.want {
+				t.Errorf("validJSON = %v, want %v", got, tt.want)
+			}
+			if vs := c.strictViolations([]byte(tt.doc), Violation{}); (len(vs) == 0) != tt.want {
+				t.Errorf("strictViolations = %v, want none: %v", violations(vs...), tt.want)
+			}
+		})
 	}
 }

@@ -35,26 +35,44 @@ var (
 	errURI      = errors.New("not an absolute URI with a scheme and a host")
 )
 
-// validateDateTime accepts RFC 3339 date-times only: a date, a 'T', a time with optional fraction,
-// and an offset ("Z" or "±hh:mm"). A missing offset fails.
+// validateDateTime accepts the RFC 3339 date-times that time.Time decodes to the same instant:
+// exactly "YYYY-MM-DDTHH:MM:SS", an optional fraction after a dot, and "Z" or "±HH:MM", with an
+// upper-case T and Z, a real calendar day, hours below 24, no leap second and an offset below 24:00.
+// time.Parse alone would also take a comma before the fraction, a one-digit hour and a 24:00 offset.
 func validateDateTime(s string) error {
-	// time.Parse's RFC 3339 path requires the offset, but accepts offsets beyond 23:59: check the
-	// shape first.
-	if len(s) < len("2006-01-02T15:04:05Z") || s[10] != 'T' {
+	const shape = "dddd-dd-ddTdd:dd:dd"
+	if len(s) < len(shape)+1 {
 		return errDateTime
 	}
-	last := s[len(s)-1]
-	if last != 'Z' {
-		if len(s) < len("2006-01-02T15:04:05+00:00") {
-			return errDateTime
-		}
-		off := s[len(s)-6:]
-		if (off[0] != '+' && off[0] != '-') || off[3] != ':' ||
-			!twoDigits(off[1:3], 23) || !twoDigits(off[4:6], 59) {
+	for i := 0; i < len(shape); i++ {
+		if shape[i] == 'd' {
+			if s[i] < '0' || s[i] > '9' {
+				return errDateTime
+			}
+		} else if s[i] != shape[i] {
 			return errDateTime
 		}
 	}
-	if _, err := time.Parse(time.RFC3339Nano, s); err != nil {
+	rest := s[len(shape):]
+	if rest[0] == '.' {
+		n := 1
+		for n < len(rest) && rest[n] >= '0' && rest[n] <= '9' {
+			n++
+		}
+		if n == 1 {
+			return errDateTime
+		}
+		rest = rest[n:]
+	}
+	switch {
+	case rest == "Z":
+	case len(rest) == 6 && (rest[0] == '+' || rest[0] == '-') && rest[3] == ':' &&
+		twoDigits(rest[1:3], 23) && twoDigits(rest[4:6], 59):
+	default:
+		return errDateTime
+	}
+	var t time.Time
+	if err := t.UnmarshalText([]byte(s)); err != nil {
 		return errDateTime
 	}
 	return nil

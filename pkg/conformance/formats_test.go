@@ -21,6 +21,14 @@ func TestValidateDateTime(t *testing.T) {
 		{"2018-09-02T25:00:00Z", false},      // no such hour
 		{"2018-09-02", false},                // a date
 		{"", false},
+		{"2018-09-02T03:00:00,5Z", false}, // comma before the fraction: time.Parse takes it
+		{"2018-09-02T3:00:00Z", false},    // one-digit hour: time.Parse takes it
+		{"2018-09-02T03:00:60Z", false},   // leap second: time.Time refuses it
+		{"2018-09-02T03:00:00.Z", false},  // empty fraction
+		{"2018-09-02T03:00:00.5", false},  // fraction, no offset
+		{"2018-09-02T03:00:00+01:00x", false},
+		{"2018-09-02T03:00:00.000000001Z", true},
+		{"2018-09-02T03:00:00-00:00", true},
 	}
 	for _, tt := range tests {
 		if got := validateDateTime(tt.in) == nil; got != tt.want {

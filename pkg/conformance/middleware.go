@@ -50,6 +50,11 @@ func SkipResponseValidation() MiddlewareOption {
 // JSON responses are buffered, validated, then written unchanged; binary responses
 // (application/octet-stream) are streamed through and only their status and headers are checked.
 // Response violations go to OnResponseViolation.
+//
+// Bodies are read up to the Validator's cap (DefaultMaxBodyBytes unless WithMaxBodyBytes), counted
+// in decompressed bytes. A larger request gets 413 {"error":"request body too large: ..."} and never
+// reaches next. A larger response is sent unchecked, streamed from the byte where it passed the cap,
+// and reported as a KindTooLarge violation.
 func (v *Validator) Middleware(next http.Handler, opts ...MiddlewareOption) http.Handler {
 	m := &middleware{v: v, next: next}
 	for _, opt := range opts {
@@ -117,6 +122,11 @@ func (m *middleware) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if !m.o.skipRequest {
 		vs := m.v.checkRequest(info, kr, params, r)
 		releaseParams(params) // nothing keeps it: violations hold copies of what they report
+		if tooLarge(vs) {
+			writeJSON(w, http.StatusRequestEntityTooLarge, map[string]string{
+				"error": "request body too large: at most " + sizeName(m.v.maxBody)})
+			return
+		}
 		if len(vs) > 0 && documentsClientErrors(info) {
 			rejectRequest(w, info, vs)
 			return
@@ -147,6 +157,15 @@ func (m *middleware) reportResponse(err error) {
 	if ve, ok := err.(*ViolationError); ok {
 		m.o.onResponse(ve)
 	}
+}
+
+func tooLarge(vs []*Violation) bool {
+	for _, vi := range vs {
+		if vi.Kind == KindTooLarge {
+			return true
+		}
+	}
+	return false
 }
 
 // rejectRequest answers a request that breaks the spec with 400 or 422.
@@ -286,7 +305,25 @@ func (rw *responseRecorder) Write(b []byte) (int, error) {
 	if rw.streaming {
 		return rw.w.Write(b)
 	}
+	if int64(rw.buf.Len()+len(b)) > rw.m.v.maxBody {
+		rw.overflow()
+		return rw.w.Write(b)
+	}
 	return rw.buf.Write(b)
+}
+
+// overflow gives up checking a response larger than the cap: it reports it, sends what was
+// buffered and streams the rest.
+func (rw *responseRecorder) overflow() {
+	vi := &Violation{OperationID: rw.info.op.ID, Method: rw.req.Method, Path: requestPath(rw.req),
+		Status: rw.status, In: "response", Kind: KindTooLarge,
+		Expected: "a body of at most " + sizeName(rw.m.v.maxBody), Got: "more"}
+	rw.m.reportResponse(violations(vi))
+	rw.streaming = true
+	sniff(rw.w.Header(), rw.buf.Bytes())
+	rw.w.WriteHeader(rw.status)
+	_, _ = rw.w.Write(rw.buf.Bytes())
+	rw.buf = bytes.Buffer{}
 }
 
 // Flush sends buffered data of a streamed response; buffered JSON waits for the handler to return.

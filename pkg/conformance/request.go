@@ -22,7 +22,9 @@ import (
 //
 // The Route is returned whenever r matches an operation, even when r breaks the spec. An operation
 // that documents no request body accepts an empty body or an empty JSON object "{}", which the
-// official clients send on such calls; anything else fails.
+// official clients send on such calls; anything else fails. A body over the Validator's cap
+// (WithMaxBodyBytes) gives a violation of Kind KindTooLarge and is not restored: reading it again
+// fails with a *http.MaxBytesError.
 func (v *Validator) ValidateRequest(r *http.Request) (*Route, error) {
 	info, params, kr, err := v.route(r, true)
 	if err != nil {
@@ -42,6 +44,14 @@ func (v *Validator) checkRequest(info *opInfo, kr *routers.Route, params map[str
 	for i, p := range info.params {
 		if c := info.pathChecks[i]; c != nil && c.okString(params[p.Name]) {
 			continue // a plain string path parameter that passes: kin-openapi would decode it as is
+		}
+		if p.In == openapi3.ParameterInHeader && len(r.Header.Values(p.Name)) > 1 &&
+			(p.Schema == nil || p.Schema.Value == nil || !p.Schema.Value.Type.Is(openapi3.TypeArray)) {
+			vi := tmpl
+			vi.Kind, vi.Pointer, vi.Expected = KindParameter, "header "+p.Name, "one header line"
+			vi.Got = fmt.Sprintf("%d lines", len(r.Header.Values(p.Name)))
+			out = append(out, &vi)
+			continue
 		}
 		if input == nil {
 			input = &openapi3filter.RequestValidationInput{Request: r, PathParams: params, Route: kr, Options: v.filterOpts}
@@ -87,14 +97,23 @@ func paramViolations(err error, p *openapi3.Parameter, tmpl Violation) []*Violat
 }
 
 func (v *Validator) checkRequestBody(info *opInfo, r *http.Request, tmpl Violation) []*Violation {
-	data, err := readAndRestore(r)
+	data, err := readAndRestore(r, v.maxBody)
 	mk := func(kind Kind, ptr, expected, got string) []*Violation {
 		vi := tmpl
 		vi.Kind, vi.Pointer, vi.Expected, vi.Got = kind, ptr, expected, got
 		return []*Violation{&vi}
 	}
+	if mbe, ok := err.(*http.MaxBytesError); ok {
+		return mk(KindTooLarge, "", "a body of at most "+sizeName(mbe.Limit), "more")
+	}
 	if err != nil {
 		return mk(KindBody, "", "a readable body", shorten(err.Error()))
+	}
+	if data, err = decodedForCheck(r.Header, data, v.maxBody); err != nil {
+		if mbe, ok := err.(*http.MaxBytesError); ok {
+			return mk(KindTooLarge, "", "a body of at most "+sizeName(mbe.Limit)+" decompressed", "more")
+		}
+		return mk(KindBody, "", "a readable gzip body", shorten(err.Error()))
 	}
 	rb := info.body
 	if rb == nil {
@@ -110,6 +129,9 @@ func (v *Validator) checkRequestBody(info *opInfo, r *http.Request, tmpl Violati
 		return nil
 	}
 	cs := info.reqContent
+	if n := len(r.Header.Values("Content-Type")); n > 1 {
+		return mk(KindContentType, "header Content-Type", "one header line", fmt.Sprintf("%d lines", n))
+	}
 	ct := r.Header.Get("Content-Type")
 	ci, problem := matchContent(cs, ct)
 	if ci == nil {
@@ -136,7 +158,7 @@ func (v *Validator) checkRequestBody(info *opInfo, r *http.Request, tmpl Violati
 	if ci.schema == nil {
 		return nil
 	}
-	return v.visit(ci.schema, ci.check, value, tmpl)
+	return mergeViolations(ci.check.strictViolations(data, tmpl), v.visit(ci.schema, ci.check, value, tmpl))
 }
 
 func isEmptyObject(data []byte) bool {
@@ -144,14 +166,26 @@ func isEmptyObject(data []byte) bool {
 	return json.Unmarshal(data, &m) == nil && m != nil && len(m) == 0
 }
 
-// readAndRestore reads r's body and puts an identical one back.
-func readAndRestore(r *http.Request) ([]byte, error) {
+// readAndRestore reads r's body, up to limit bytes, and puts an identical one back. A body over the
+// limit cannot be given back: it is replaced by one whose reads fail with the *http.MaxBytesError
+// returned.
+func readAndRestore(r *http.Request, limit int64) ([]byte, error) {
 	if r.Body == nil || r.Body == http.NoBody {
 		return nil, nil
 	}
-	data, err := io.ReadAll(r.Body)
+	data, err := readCapped(r.Body, limit, r.ContentLength)
 	_ = r.Body.Close()
+	if mbe, ok := err.(*http.MaxBytesError); ok {
+		r.Body = io.NopCloser(failingReader{mbe})
+		r.GetBody = nil
+		return nil, err
+	}
 	r.Body = io.NopCloser(bytes.NewReader(data))
 	r.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(data)), nil }
 	return data, err
 }
+
+// failingReader fails every read with err.
+type failingReader struct{ err error }
+
+func (f failingReader) Read([]byte) (int, error) { return 0, f.err }

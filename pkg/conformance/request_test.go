@@ -140,6 +140,10 @@ func TestValidator_ValidateRequest(t *testing.T) {
 		{"missing token", "GET", download, nil, "", conformance.KindParameter, "query token"},
 		{"bad range", "GET", download + "?token=t", hdr("Range", "pages=1"), "", conformance.KindParameter, "header Range"},
 		{"unknown path", "GET", "/api/unknown", nil, "", conformance.KindRoute, ""},
+		{"two Range lines", "GET", download + "?token=t", http.Header{"Range": {"bytes=0-1", "bytes=5-9"}}, "", conformance.KindParameter, "header Range"},
+		{"two Content-Type lines", "POST", users, http.Header{"Content-Type": {"application/json", "text/plain"}}, goodUser, conformance.KindContentType, "header Content-Type"},
+		{"integer written 3.0", "PATCH", "/api/databases/my-db-123", jsonCT, `{"database":{"periodic_backups_scheduled_at":3.0}}`, conformance.KindSchema, "/database/periodic_backups_scheduled_at"},
+		{"repeated key", "POST", users, jsonCT, `{"database_user":{"name":"my-user","name":"other"}}`, conformance.KindSchema, "/database_user/name"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -193,5 +197,34 @@ func TestValidator_ValidateRequest_NoSecretInMessages(t *testing.T) {
 	}
 	if strings.Contains(err.Error(), "hunter2") {
 		t.Errorf("the password leaked into the error:\n%v", err)
+	}
+}
+
+// TestValidator_ValidateRequest_NestedOneOf checks that a violation inside one branch of a nested
+// oneOf names its own pointer, and that a value no branch can take names the branches.
+func TestValidator_ValidateRequest_NestedOneOf(t *testing.T) {
+	v := newValidator(t)
+	tests := []struct {
+		name, body, wantPointer, wantExpected string
+	}{
+		{"an hour out of range in the list", `{"database":{"periodic_backups_scheduled_at":[3,25]}}`,
+			"/database/periodic_backups_scheduled_at/1", "at most 23"},
+		{"neither an hour nor a list", `{"database":{"periodic_backups_scheduled_at":"3"}}`,
+			"/database/periodic_backups_scheduled_at", "oneOf [BackupHour, BackupHours]"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			req := httptest.NewRequest(http.MethodPatch, "/api/databases/my-db-123", strings.NewReader(tt.body))
+			req.Header.Set("Content-Type", "application/json")
+			_, err := v.ValidateRequest(req)
+			var ve *conformance.ViolationError
+			if !errors.As(err, &ve) || len(ve.Violations) != 1 {
+				t.Fatalf("ValidateRequest = %v, want one violation", err)
+			}
+			got := ve.Violations[0]
+			if got.Pointer != tt.wantPointer || !strings.Contains(got.Expected, tt.wantExpected) {
+				t.Errorf("violation at %q expecting %q, want %q expecting %q", got.Pointer, got.Expected, tt.wantPointer, tt.wantExpected)
+			}
+		})
 	}
 }

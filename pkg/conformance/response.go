@@ -71,6 +71,12 @@ func (v *Validator) checkHeader(h headerInfo, header http.Header, tmpl Violation
 		vi.Kind, vi.Pointer, vi.Expected, vi.Got = KindHeader, where, "required header", "missing"
 		return []*Violation{&vi}
 	}
+	if len(vals) > 1 && (h.schema == nil || !h.schema.Type.Is("array")) {
+		// A second line is joined to the first by some readers and ignored by others (Header.Get).
+		vi := tmpl
+		vi.Kind, vi.Pointer, vi.Expected, vi.Got = KindHeader, where, "one header line", fmt.Sprintf("%d lines", len(vals))
+		return []*Violation{&vi}
+	}
 	if h.schema == nil {
 		return nil
 	}
@@ -123,6 +129,11 @@ func (v *Validator) checkContent(ri *respInfo, header http.Header, body []byte, 
 		}
 		return nil
 	}
+	if n := len(header["Content-Type"]); n > 1 {
+		vi := tmpl
+		vi.Kind, vi.Pointer, vi.Expected, vi.Got = KindContentType, "header Content-Type", "one header line", fmt.Sprintf("%d lines", n)
+		return []*Violation{&vi}
+	}
 	ct := header.Get("Content-Type")
 	ci, problem := matchContent(ri.content, ct)
 	if ci == nil {
@@ -165,7 +176,7 @@ func (v *Validator) checkContent(ri *respInfo, header http.Header, body []byte, 
 	if ci.schema == nil {
 		return nil
 	}
-	return v.visit(ci.schema, ci.check, value, tmpl)
+	return mergeViolations(ci.check.strictViolations(body, tmpl), v.visit(ci.schema, ci.check, value, tmpl))
 }
 
 func bodySummary(body []byte) string {

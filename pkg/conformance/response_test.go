@@ -189,6 +189,25 @@ func TestValidator_ValidateResponse_Violations(t *testing.T) {
 		{"error body without error key", "GET", backups, 404, jsonCT, `{"message":"not found"}`, "listBackups", conformance.KindSchema, "/error", "required property"},
 		{"undocumented 5xx status", "GET", backups, 599, jsonCT, `{"error":"odd"}`, "listBackups", conformance.KindStatus, "", "504"},
 		{"502 body of the wrong shape", "GET", backups, 502, jsonCT, `[]`, "listBackups", conformance.KindSchema, "/", "object"},
+		// Accepted by a JSON Schema reading, but encoding/json cannot decode them into the generated
+		// types, or decodes something else.
+		{"int64 of 2^63", "POST", backups, 201, jsonCT, env(withBackup("size", "9223372036854775808")), "createBackup", conformance.KindSchema, "/database_backup/size", "int64"},
+		{"int64 that rounds to 2^63", "POST", backups, 201, jsonCT, env(withBackup("size", "9223372036854775809")), "createBackup", conformance.KindSchema, "/database_backup/size", "int64"},
+		{"int64 below its range", "POST", backups, 201, jsonCT, env(withBackup("size", "-9223372036854775809")), "createBackup", conformance.KindSchema, "/database_backup/size", "int64"},
+		{"integer written 1.0", "POST", backups, 201, jsonCT, env(withBackup("size", "1.0")), "createBackup", conformance.KindSchema, "/database_backup/size", "without fraction or exponent"},
+		{"integer written 1e3", "POST", backups, 201, jsonCT, env(withBackup("size", "1e3")), "createBackup", conformance.KindSchema, "/database_backup/size", "without fraction or exponent"},
+		{"integer written 10e-1", "POST", backups, 201, jsonCT, env(withBackup("size", "10e-1")), "createBackup", conformance.KindSchema, "/database_backup/size", "without fraction or exponent"},
+		{"integer without format beyond Go int", "GET", host + "/api/databases/my-db-123/maintenance", 200, jsonCT, `{"maintenance":[],"meta":{"pagination":{"current_page":1,"per_page":1,"prev_page":null,"next_page":9223372036854775808,"total_pages":1,"total_count":0}}}`, "listMaintenances", conformance.KindSchema, "/meta/pagination/next_page", "Go int"},
+		{"comma before a date-time's fraction", "POST", backups, 201, jsonCT, env(withBackup("created_at", `"2018-09-02T03:00:00,5Z"`)), "createBackup", conformance.KindSchema, "/database_backup/created_at", "date-time"},
+		{"leap second", "POST", backups, 201, jsonCT, env(withBackup("created_at", `"2016-12-31T23:59:60Z"`)), "createBackup", conformance.KindSchema, "/database_backup/created_at", "date-time"},
+		{"second Retry-After line", "GET", backups, 429, http.Header{"Content-Type": {"application/json"}, "Retry-After": {"5", "60"}}, `{"error":"slow down"}`, "listBackups", conformance.KindHeader, "header Retry-After", "one header line"},
+		{"second Content-Type line", "GET", userList, 200, http.Header{"Content-Type": {"application/json", "text/html"}}, users, "listDatabaseUsers", conformance.KindContentType, "header Content-Type", "one header line"},
+		{"invalid UTF-8 in a string", "POST", backups, 201, jsonCT, env(withBackup("name", "\"a\xffb\"")), "createBackup", conformance.KindSchema, "/database_backup/name", "UTF-8"},
+		{"lone surrogate in a string", "POST", backups, 201, jsonCT, env(withBackup("name", `"a\ud800b"`)), "createBackup", conformance.KindSchema, "/database_backup/name", "surrogate"},
+		{"low surrogate first", "POST", backups, 201, jsonCT, env(withBackup("name", `"\udc00\ud800"`)), "createBackup", conformance.KindSchema, "/database_backup/name", "surrogate"},
+		{"duplicate key, first value of the wrong type", "POST", backups, 201, jsonCT, env(withBackup("size", `"big","size":5`)), "createBackup", conformance.KindSchema, "/database_backup/size", "appears once"},
+		{"key folding onto a declared property", "POST", backups, 201, jsonCT, env(withBackup("status", `"done","STATUS":"exploded"`)), "createBackup", conformance.KindSchema, "/database_backup/STATUS", `"status", not a key that differs from it only by case`},
+		{"integer that float64 cannot hold, in an open object", "GET", host + "/api/databases/my-db-123/lag", 200, jsonCT, `{"lag_in_bytes":{"a":9223372036854775809}}`, "getDatabaseLag", conformance.KindSchema, "/lag_in_bytes/a", "float64 holds as written"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -295,5 +314,49 @@ func TestViolation_GotIsShort(t *testing.T) {
 	}
 	if len(err.Error()) > 400 {
 		t.Errorf("Error() is %d bytes long", len(err.Error()))
+	}
+}
+
+// TestValidator_ValidateResponse_NestedCombinators checks that a violation inside an allOf or a
+// oneOf names the deepest pointer and its reason, not the combinator one level up.
+func TestValidator_ValidateResponse_NestedCombinators(t *testing.T) {
+	v := newValidator(t)
+	version := `{"id":"v2","created_at":"2020-07-29T15:41:14.326+02:00","updated_at":"2020-07-29T15:41:14.326+02:00","database_type_id":"t","major":MAJOR,"minor":0,"patch":0,"build":1,"features":[]}`
+	outer := func(nextMajor string) string {
+		next := strings.Replace(version, "MAJOR", nextMajor, 1)
+		cur := strings.Replace(version, "MAJOR", "4", 1)
+		return `{"database_type_version":` + cur[:len(cur)-1] + `,"next_upgrade":` + next + `}}`
+	}
+	tests := []struct {
+		name         string
+		url          string
+		status       int
+		body         string
+		wantPointer  string
+		wantExpected string
+	}{
+		{"allOf: a negative major", host + "/api/database_type_versions/v1", 200, outer("-1"),
+			"/database_type_version/next_upgrade/major", "at least 0"},
+		{"allOf: a major of the wrong type", host + "/api/database_type_versions/v1", 200, outer(`"4"`),
+			"/database_type_version/next_upgrade/major", "integer"},
+		{"oneOf: an enveloped backup with a bad status", host + "/api/databases/my-db-123/backups", 201,
+			`{"database_backup":` + withBackup("status", `"paused"`) + `}`, "/database_backup/status", "one of [scheduled"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			method := http.MethodGet
+			if tt.status == 201 {
+				method = http.MethodPost
+			}
+			err := v.ValidateResponse(httptest.NewRequest(method, tt.url, nil), tt.status, jsonCT, []byte(tt.body))
+			var ve *conformance.ViolationError
+			if !errors.As(err, &ve) || len(ve.Violations) != 1 {
+				t.Fatalf("ValidateResponse = %v, want one violation", err)
+			}
+			got := ve.Violations[0]
+			if got.Pointer != tt.wantPointer || !strings.Contains(got.Expected, tt.wantExpected) {
+				t.Errorf("violation at %q expecting %q, want %q expecting %q", got.Pointer, got.Expected, tt.wantPointer, tt.wantExpected)
+			}
+		})
 	}
 }

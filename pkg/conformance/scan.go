@@ -6,13 +6,14 @@ import (
 	"unicode/utf8"
 )
 
-// validJSON reports whether data is valid JSON that c accepts, by walking the bytes: no map, slice or
-// interface value is built for the document. It never accepts a document that decoding with
-// encoding/json and calling c.ok would refuse. It refuses irregular documents (an escaped object
-// key, or a key repeated within a oneOf branch, where encoding/json keeps the last value), which the
+// validJSON reports whether data is valid JSON that c accepts and that decodes faithfully into the
+// generated Go types, by walking the bytes: no map, slice or interface value is built for the
+// document. It never accepts a document that decoding with encoding/json and calling c.ok would
+// refuse, nor one that strictViolations finds fault with (see strict.go: integer literals, text,
+// repeated and case-folded keys). It refuses irregular documents (an escaped object key), which the
 // caller then judges on the slow path, as it does every refused document.
 func (c *checker) validJSON(data []byte) bool {
-	if !json.Valid(data) {
+	if !json.Valid(data) || textProblem(data) != "" {
 		return false
 	}
 	w := walker{data: data}
@@ -24,7 +25,6 @@ func (c *checker) validJSON(data []byte) bool {
 type walker struct {
 	data      []byte
 	pos       int
-	inOneOf   int  // depth of oneOf branches being tried
 	irregular bool // the walk met a form it does not judge exactly
 }
 
@@ -49,8 +49,7 @@ func (w *walker) value(c *checker) bool {
 		w.pos += len("null")
 		return c.ok(nil)
 	case c.empty:
-		w.skip()
-		return true
+		return w.anyValue()
 	}
 	for _, a := range c.allOf {
 		w.pos = start
@@ -60,14 +59,12 @@ func (w *walker) value(c *checker) bool {
 	}
 	if len(c.oneOf) > 0 {
 		n := 0
-		w.inOneOf++
 		for _, b := range c.oneOf {
 			w.pos = start
 			if w.value(b) {
 				n++
 			}
 		}
-		w.inOneOf--
 		if n != 1 {
 			return false
 		}
@@ -85,15 +82,91 @@ func (w *walker) value(c *checker) bool {
 		return c.enum == nil && w.object(c)
 	default:
 		raw := w.number()
+		if c.intBits != 0 {
+			n, ok := intText(raw, c.intBits)
+			return ok && c.enum == nil && c.number(float64(n))
+		}
 		f, err := strconv.ParseFloat(raw, 64)
 		return err == nil && c.enum == nil && c.number(f)
 	}
 }
 
+// anyValue moves past the value at the cursor, for a schema without constraints (the generated
+// type is interface{}): it refuses what would not decode faithfully into one, a number beyond
+// float64 or a repeated key.
+func (w *walker) anyValue() bool {
+	switch w.data[w.pos] {
+	case '{':
+		w.pos++
+		w.ws()
+		if w.data[w.pos] == '}' {
+			w.pos++
+			return true
+		}
+		var dups keySet
+		for {
+			raw, plain := w.rawString()
+			if !plain {
+				w.irregular = true
+				return false
+			}
+			if dups.add(raw) {
+				return false
+			}
+			w.ws()
+			w.pos++ // ':'
+			w.ws()
+			if !w.anyValue() {
+				return false
+			}
+			w.ws()
+			if w.data[w.pos] == '}' {
+				w.pos++
+				return true
+			}
+			w.pos++ // ','
+			w.ws()
+		}
+	case '[':
+		w.pos++
+		w.ws()
+		if w.data[w.pos] == ']' {
+			w.pos++
+			return true
+		}
+		for {
+			if !w.anyValue() {
+				return false
+			}
+			w.ws()
+			if w.data[w.pos] == ']' {
+				w.pos++
+				return true
+			}
+			w.pos++ // ','
+			w.ws()
+		}
+	case '"', 't', 'f', 'n':
+		w.skip()
+		return true
+	}
+	raw := w.number()
+	f, err := strconv.ParseFloat(raw, 64)
+	return err == nil && float64Faithful(raw, f)
+}
+
 // decoded checks the value at start by decoding it, for delegated schemas.
 func (w *walker) decoded(c *checker, start int) bool {
 	w.pos = start
-	w.skip()
+	if ch := w.data[start]; c.intBits != 0 && (ch == '-' || ch >= '0' && ch <= '9') {
+		if _, ok := intText(w.number(), c.intBits); !ok {
+			return false
+		}
+		w.pos = start
+	}
+	if !w.anyValue() { // repeated keys, numbers beyond float64; moves past the value
+		return false
+	}
 	var v any
 	if err := json.Unmarshal(w.data[start:w.pos], &v); err != nil {
 		return false
@@ -101,8 +174,8 @@ func (w *walker) decoded(c *checker, start int) bool {
 	return c.ok(v)
 }
 
-// rawString reads a string token. When plain, raw is exactly the decoded string (no escapes, valid
-// UTF-8) and can be compared or looked up without allocating.
+// rawString reads a string token. When plain, raw is exactly the decoded string (no escapes; the
+// document's text was checked by textProblem) and can be compared or looked up without allocating.
 func (w *walker) rawString() (raw []byte, plain bool) {
 	start := w.pos + 1
 	i := start
@@ -116,7 +189,7 @@ func (w *walker) rawString() (raw []byte, plain bool) {
 	}
 	w.pos = i + 1
 	raw = w.data[start:i]
-	return raw, plain && utf8.Valid(raw)
+	return raw, plain
 }
 
 // decodeString gives the string that encoding/json decodes from the token whose content is raw.
@@ -221,10 +294,13 @@ func (w *walker) object(c *checker) bool {
 			w.ws()
 			w.pos++ // ':'
 			w.ws()
-			// Escaped keys need decoding; a repeated key may be refused here for its first value
-			// while encoding/json keeps the last, which could hide a second matching oneOf branch.
-			if !plain || (w.inOneOf > 0 && dups.add(raw)) {
+			// Escaped keys need decoding: the slow path judges them. encoding/json keeps the last
+			// of repeated keys, where a reader of the document may keep the first: refused.
+			if !plain {
 				w.irregular = true
+				return false
+			}
+			if dups.add(raw) {
 				return false
 			}
 			if keys != nil {
@@ -235,7 +311,11 @@ func (w *walker) object(c *checker) bool {
 					seen |= 1 << i
 				}
 			}
-			switch p, known := c.props[string(raw)]; {
+			p, known := c.props[string(raw)]
+			if !known && c.props != nil && foldsOnto(c, string(raw)) != "" {
+				return false // encoding/json would decode it into the declared property
+			}
+			switch {
 			case known:
 				if !w.value(p) {
 					return false
@@ -244,6 +324,10 @@ func (w *walker) object(c *checker) bool {
 				return false
 			case c.addl != nil:
 				if !w.value(c.addl) {
+					return false
+				}
+			case c.addlAny:
+				if !w.anyValue() {
 					return false
 				}
 			default:

@@ -34,6 +34,12 @@ func ReportOnly() TransportOption {
 // only their status and headers are checked. By default a violation makes RoundTrip return a
 // *ViolationError (after closing the response body), and a request that matches no operation fails
 // before anything is sent; ReportOnly and OnTransportViolation change that.
+//
+// Bodies are read up to the Validator's cap (DefaultMaxBodyBytes unless WithMaxBodyBytes), counted
+// in decompressed bytes: a gzip body is decompressed to be checked, and the caller gets it as it
+// came. A larger body fails the round trip, even with ReportOnly, with an error that wraps
+// *http.MaxBytesError (found with errors.As): it is a property of the answer that a retry will not
+// change, and it is not a *ViolationError.
 func (v *Validator) Transport(base http.RoundTripper, opts ...TransportOption) http.RoundTripper {
 	if base == nil {
 		base = http.DefaultTransport
@@ -90,13 +96,17 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if t.isBinary(info, resp) {
 		err = t.v.checkResponse(info, req, resp.StatusCode, header, nil, true)
 	} else {
-		data, rerr := io.ReadAll(resp.Body)
+		data, rerr := readCapped(resp.Body, t.v.maxBody, resp.ContentLength)
 		_ = resp.Body.Close()
 		if rerr != nil {
-			return nil, rerr
+			return nil, t.readError(rerr)
 		}
 		resp.Body = io.NopCloser(bytes.NewReader(data))
-		err = t.v.checkResponse(info, req, resp.StatusCode, header, data, false)
+		checked, derr := decodedForCheck(resp.Header, data, t.v.maxBody)
+		if derr != nil {
+			return nil, t.readError(derr)
+		}
+		err = t.v.checkResponse(info, req, resp.StatusCode, header, checked, false)
 	}
 	if err == nil {
 		return resp, nil
@@ -106,6 +116,16 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		return nil, err
 	}
 	return resp, nil
+}
+
+// readError names a failed read of a response body; a body over the cap gives an error that wraps
+// *http.MaxBytesError.
+func (t *transport) readError(err error) error {
+	var mbe *http.MaxBytesError
+	if errors.As(err, &mbe) {
+		return tooLargeError("response body", mbe)
+	}
+	return err
 }
 
 // isBinary reports whether the response carries a documented binary body, to be streamed.

@@ -22,6 +22,7 @@ type Option func(*options)
 
 type options struct {
 	coverage *Coverage
+	maxBody  int64
 }
 
 // WithCoverage makes the Validator record in c the operation and status of every response it
@@ -43,6 +44,7 @@ type Validator struct {
 	probeOpts  []openapi3.SchemaValidationOption // fail fast, for trying a oneOf branch
 	filterOpts *openapi3filter.Options           // for kin-openapi's parameter decoding
 	coverage   *Coverage
+	maxBody    int64 // the cap on every body read, in decompressed bytes
 }
 
 // Operation describes one operation of the spec.
@@ -111,7 +113,7 @@ type contentInfo struct {
 // the single relative server "/api", so that requests to any host, and path-only server-side requests,
 // are routed alike.
 func New(opts ...Option) (*Validator, error) {
-	var o options
+	o := options{maxBody: DefaultMaxBodyBytes}
 	for _, opt := range opts {
 		opt(&o)
 	}
@@ -125,6 +127,7 @@ func New(opts ...Option) (*Validator, error) {
 		doc:      doc,
 		byID:     map[string]*opInfo{},
 		coverage: o.coverage,
+		maxBody:  o.maxBody,
 		schemaOpts: []openapi3.SchemaValidationOption{
 			openapi3.MultiErrors(),
 			openapi3.DisableSchemaErrorDetails(),

@@ -24,6 +24,7 @@ const (
 	KindBody        Kind = "body"         // a body is present where none is documented, absent, or not JSON
 	KindSchema      Kind = "schema"       // a JSON body breaks its schema
 	KindParameter   Kind = "parameter"    // a path, query or header parameter is missing or malformed
+	KindTooLarge    Kind = "too-large"    // a body is larger than the Validator reads (WithMaxBodyBytes)
 )
 
 // maxGot is the length beyond which Violation.Got is truncated.
@@ -177,6 +178,12 @@ func schemaViolations(err error, tmpl Violation, prefix string) []*Violation {
 			out = append(out, &v)
 			return
 		}
+		if causes := branchCauses(se); len(causes) > 0 {
+			for _, c := range causes {
+				walk(c)
+			}
+			return
+		}
 		v := fromSchemaError(se, tmpl, prefix)
 		switch se.SchemaField {
 		case "pattern":
@@ -194,6 +201,61 @@ func schemaViolations(err error, tmpl Violation, prefix string) []*Violation {
 		}
 	}
 	return out
+}
+
+// branchCauses returns the errors that make a value miss an allOf, or every branch of a oneOf,
+// so that a violation names the deepest pointer and its reason rather than the combinator. For a
+// oneOf, the causes are those of the branch that went deepest into the value (the one the value
+// was most likely meant for); none when no branch went below the value itself, or when several
+// branches matched.
+func branchCauses(se *openapi3.SchemaError) []error {
+	if se.SchemaField != "allOf" && se.SchemaField != "oneOf" {
+		return nil
+	}
+	var branches openapi3.MultiError
+	for e := se.Origin; e != nil; e = errors.Unwrap(e) {
+		if me, ok := e.(openapi3.MultiError); ok {
+			branches = me
+			break
+		}
+	}
+	if len(branches) == 0 {
+		return nil
+	}
+	if se.SchemaField == "allOf" {
+		return branches
+	}
+	best, depth := -1, len(se.JSONPointer())
+	for i, b := range branches {
+		if d := errorDepth(b); d > depth {
+			best, depth = i, d
+		}
+	}
+	if best < 0 {
+		return nil // every branch refuses the value itself: the oneOf names them
+	}
+	return []error{branches[best]}
+}
+
+// errorDepth is the length of the longest JSON pointer in an error tree.
+func errorDepth(err error) int {
+	var me openapi3.MultiError
+	if errors.As(err, &me) && !isSchemaError(err) {
+		d := 0
+		for _, e := range me {
+			d = max(d, errorDepth(e))
+		}
+		return d
+	}
+	var se *openapi3.SchemaError
+	if !errors.As(err, &se) {
+		return 0
+	}
+	d := len(se.JSONPointer())
+	for _, c := range branchCauses(se) {
+		d = max(d, errorDepth(c))
+	}
+	return d
 }
 
 func isSchemaError(err error) bool {

@@ -110,6 +110,10 @@ type UpdateDatabaseParams struct {
 	PeriodicBackupsScheduledAt []int
 	// MaintenanceWindow moves the maintenance window.
 	MaintenanceWindow *MaintenanceWindowParams
+	// UsePUT sends the update with PUT (putDatabase) instead of PATCH
+	// (updateDatabase); the API documents both, with the same body and
+	// answer.
+	UsePUT bool
 }
 
 // MaintenanceWindowParams holds the parts of the maintenance window to
@@ -172,27 +176,21 @@ func (s *DatabasesService) Get(ctx context.Context, databaseID string) (*Databas
 }
 
 // Update changes the periodic backup schedule or the maintenance window of
-// a database; nil fields of p are left alone. It is sent as PATCH; the API
-// also takes the same body with PUT (putDatabase), which does the same, so
-// the client has one method for both. It sets values and is retried.
+// a database; nil fields of p are left alone. It is sent as PATCH, or as
+// PUT when p.UsePUT is set: the API takes the same body with both verbs,
+// so the client has one method for both. It sets values and is retried.
 //
 // API: PATCH /databases/{database_id} (updateDatabase)
 // API: PUT /databases/{database_id} (putDatabase)
 func (s *DatabasesService) Update(ctx context.Context, databaseID string, p *UpdateDatabaseParams) (*Database, error) {
-	return s.update(ctx, "updateDatabase", databaseID, p)
-}
-
-// update sends p as updateDatabase (PATCH) or putDatabase (PUT).
-func (s *DatabasesService) update(ctx context.Context, id, databaseID string, p *UpdateDatabaseParams) (*Database, error) {
 	body, err := p.body()
 	if err != nil {
 		return nil, err
 	}
-	send := s.c.api.UpdateDatabaseWithBody
-	if id == "putDatabase" {
-		send = s.c.api.PutDatabaseWithBody
+	if p.UsePUT {
+		return fetchOne[Database](ctx, s.c, "putDatabase", body1(s.c.api.PutDatabaseWithBody, databaseID, body))
 	}
-	return fetchOne[Database](ctx, s.c, id, body1(send, databaseID, body))
+	return fetchOne[Database](ctx, s.c, "updateDatabase", body1(s.c.api.UpdateDatabaseWithBody, databaseID, body))
 }
 
 // Upgrade is the answer to an upgrade request: the target version and the

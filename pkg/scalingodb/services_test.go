@@ -118,6 +118,16 @@ func TestBackupsService_Wait(t *testing.T) {
 	})
 }
 
+// withPUT returns a copy of p sent with PUT (nil stays nil).
+func withPUT(p *UpdateDatabaseParams) *UpdateDatabaseParams {
+	if p == nil {
+		return nil
+	}
+	cp := *p
+	cp.UsePUT = true
+	return &cp
+}
+
 func TestDatabasesService_UpdateBody(t *testing.T) {
 	on, day, badDay, hour := true, time.Tuesday, time.Weekday(7), 21
 	tests := []struct {
@@ -139,7 +149,7 @@ func TestDatabasesService_UpdateBody(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			c, rec, _ := newTestClient(t, fixed(200, `{"database":{"id":"x"}}`))
-			_, err := c.Databases.update(context.Background(), "putDatabase", "db", tt.u)
+			_, err := c.Databases.Update(context.Background(), "db", withPUT(tt.u))
 			if tt.wantErr {
 				if !errors.Is(err, ErrInvalidInput) || errors.Is(err, ErrValidation) || rec.count() != 0 {
 					t.Fatalf("got %v with %d requests", err, rec.count())
@@ -175,7 +185,7 @@ func TestAllOperationsAgainstMock(t *testing.T) {
 			return err
 		}},
 		{"putDatabase", func() error {
-			_, err := c.Databases.update(ctx, "putDatabase", db, &UpdateDatabaseParams{PeriodicBackupsScheduledAt: []int{4}})
+			_, err := c.Databases.Update(ctx, db, &UpdateDatabaseParams{PeriodicBackupsScheduledAt: []int{4}, UsePUT: true})
 			return err
 		}},
 		{"enableDatabaseFeature", func() error { _, err := c.Features.Enable(ctx, db, "publicly-available"); return err }},

@@ -177,7 +177,7 @@ func TestClientDecodesTheMockState(t *testing.T) {
 			diffState(t, "database read after the update", got, must(f.c.Databases.Get(ctx, db))(t))
 		}},
 		{"putDatabase", func(t *testing.T, f *stateFixture) {
-			got := must(f.c.Databases.update(ctx, "putDatabase", db, &UpdateDatabaseParams{PeriodicBackupsScheduledAt: []int{4, 16}}))(t)
+			got := must(f.c.Databases.Update(ctx, db, &UpdateDatabaseParams{PeriodicBackupsScheduledAt: []int{4, 16}, UsePUT: true}))(t)
 			diffState(t, "scheduled hours", []int{4, 16}, got.PeriodicBackupsScheduledAt)
 			diffState(t, "database read after the put", got, must(f.c.Databases.Get(ctx, db))(t))
 		}},

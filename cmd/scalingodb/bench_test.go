@@ -1,0 +1,237 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/scalingodb/dbapi-go/pkg/mockserver"
+	"github.com/scalingodb/dbapi-go/pkg/scalingodb"
+)
+
+// buildCLI builds scalingodb as a user gets it (not the test binary) into
+// a temporary folder and returns its path.
+func buildCLI(b *testing.B) string {
+	b.Helper()
+	bin := filepath.Join(b.TempDir(), "scalingodb")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		b.Fatalf("go build: %v: %s", err, out)
+	}
+	return bin
+}
+
+// timed runs cmd and returns its wall time and peak resident memory in
+// KiB. The peak is the process's VmHWM, read from /proc every 5 ms while
+// it runs: the rusage of a child is no use here, as Linux charges it the
+// resident memory of this (much larger) process, whose memory the child
+// shares between its vfork and its exec.
+func timed(b *testing.B, cmd *exec.Cmd) (time.Duration, int64) {
+	b.Helper()
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	start := time.Now()
+	if err := cmd.Start(); err != nil {
+		b.Fatal(err)
+	}
+	status := fmt.Sprintf("/proc/%d/status", cmd.Process.Pid)
+	done := make(chan struct{})
+	var peak atomic.Int64
+	go func() {
+		tick := time.NewTicker(5 * time.Millisecond)
+		defer tick.Stop()
+		for {
+			if kib, ok := vmHWM(status); ok {
+				peak.Store(max(peak.Load(), kib))
+			}
+			select {
+			case <-done:
+				return
+			case <-tick.C:
+			}
+		}
+	}()
+	err := cmd.Wait()
+	elapsed := time.Since(start)
+	close(done)
+	if err != nil {
+		b.Fatalf("%s: %v: %s", cmd.Args, err, out.Bytes())
+	}
+	return elapsed, peak.Load()
+}
+
+// vmHWM reads the peak resident memory (KiB) from a /proc/PID/status file.
+func vmHWM(path string) (int64, bool) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return 0, false
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			n, err := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64)
+			return n, err == nil
+		}
+	}
+	return 0, false
+}
+
+// cliEnv is the environment of a scalingodb process against the mock at base.
+func cliEnv(base string) []string {
+	return []string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.TempDir(),
+		"DBAPI_BASE_URL=" + base, "DB_BEARER_TOKEN=" + testToken, "SCALINGO_DATABASE=my-db-123"}
+}
+
+func median(v []float64) float64 {
+	s := slices.Clone(v)
+	slices.Sort(s)
+	return s[len(s)/2]
+}
+
+// BenchmarkCLIDownload1GiB compares `scalingodb backups download` of a
+// 1 GiB archive into a file (temporary file, sync, rename) with curl into
+// a file followed by `sync FILE`, each in its own process, alternately, and
+// reports the median of the pairs' throughput ratios and the peak RSS of
+// the scalingodb process. Both times are whole processes, start included.
+func BenchmarkCLIDownload1GiB(b *testing.B) {
+	const size = 1 << 30
+	bin := buildCLI(b)
+	mock := startMock(b, size)
+	c, err := scalingodb.New(scalingodb.WithBaseURL(mock.base), scalingodb.WithToken(testToken))
+	if err != nil {
+		b.Fatal(err)
+	}
+	link, err := c.Backups.ArchiveLink(context.Background(), "my-db-123", testBackupID)
+	if err != nil {
+		b.Fatal(err)
+	}
+	dir := b.TempDir()
+	cliFile, curlFile := filepath.Join(dir, "cli.tar.gz"), filepath.Join(dir, "curl.tar.gz")
+	const pairs = 5 // per iteration: one takes seconds, and one pair is a noisy sample
+	var ratios []float64
+	var tCLI, tCurl time.Duration
+	var peak int64
+	for b.Loop() {
+		for range pairs {
+			_ = os.Remove(cliFile)
+			cmd := exec.Command(bin, "backups", "download", testBackupID, "-o", cliFile, "-q")
+			cmd.Env = cliEnv(mock.base)
+			tc, rss := timed(b, cmd)
+			peak = max(peak, rss)
+			if st, err := os.Stat(cliFile); err != nil || st.Size() != size {
+				b.Fatalf("scalingodb wrote %v, %v", st, err)
+			}
+			_ = os.Remove(curlFile)
+			start := time.Now()
+			if out, err := exec.Command("curl", "-s", "-S", "-f", "-o", curlFile, link.URL()).CombinedOutput(); err != nil {
+				b.Fatalf("curl: %v: %s", err, out)
+			}
+			if out, err := exec.Command("sync", curlFile).CombinedOutput(); err != nil {
+				b.Fatalf("sync: %v: %s", err, out)
+			}
+			tu := time.Since(start)
+			tCLI += tc
+			tCurl += tu
+			ratios = append(ratios, tu.Seconds()/tc.Seconds())
+		}
+	}
+	_ = os.Remove(cliFile)
+	_ = os.Remove(curlFile)
+	n := float64(b.N * pairs)
+	b.ReportMetric(size*n/tCLI.Seconds()/1e6, "cli-MB/s")
+	b.ReportMetric(size*n/tCurl.Seconds()/1e6, "curl-MB/s")
+	b.ReportMetric(median(ratios), "cli/curl-throughput")
+	b.ReportMetric(float64(peak)/1024, "peak-RSS-MiB")
+}
+
+// BenchmarkCLIParallel downloads a 128 MiB archive from a mock that caps
+// each connection at 16 MiB/s, with --parallel 1 and --parallel 4
+// alternately, and reports the throughput of each and their ratio.
+func BenchmarkCLIParallel(b *testing.B) {
+	const size = 128 << 20 // 8 s over one connection, so that the start of a process weighs little
+	bin := buildCLI(b)
+	mock := startMock(b, size, mockserver.WithBandwidthLimit(16<<20))
+	dir := b.TempDir()
+	var t1, t4 time.Duration
+	run := func(parallel string) time.Duration {
+		dest := filepath.Join(dir, "p"+parallel+".tar.gz")
+		_ = os.Remove(dest)
+		cmd := exec.Command(bin, "backups", "download", testBackupID, "-o", dest, "-q", "--parallel", parallel)
+		cmd.Env = cliEnv(mock.base)
+		d, _ := timed(b, cmd)
+		return d
+	}
+	for b.Loop() {
+		t1 += run("1")
+		t4 += run("4")
+	}
+	b.ReportMetric(size*float64(b.N)/t1.Seconds()/1e6, "1-MB/s")
+	b.ReportMetric(size*float64(b.N)/t4.Seconds()/1e6, "4-MB/s")
+	b.ReportMetric(t1.Seconds()/t4.Seconds(), "4/1-throughput")
+}
+
+// helloWorld is the program `scalingodb version` is compared with.
+const helloWorld = `package main
+
+import "fmt"
+
+func main() { fmt.Println("hello, world") }
+`
+
+// BenchmarkCLIStartup starts `scalingodb version` and a hello-world Go
+// binary 20 times each, alternately, and reports the median wall time of
+// each and their ratio (the goal), and the ratio of the median CPU times
+// (user + system), which other processes on the machine disturb less.
+func BenchmarkCLIStartup(b *testing.B) {
+	bin := buildCLI(b)
+	dir := b.TempDir()
+	hello := filepath.Join(dir, "hello")
+	if err := os.WriteFile(filepath.Join(dir, "main.go"), []byte(helloWorld), 0o644); err != nil {
+		b.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "go.mod"), []byte("module hello\n\ngo 1.26\n"), 0o644); err != nil {
+		b.Fatal(err)
+	}
+	build := exec.Command("go", "build", "-o", hello, ".")
+	build.Dir = dir
+	build.Env = append(os.Environ(), "GOWORK=off", "GOFLAGS=")
+	if out, err := build.CombinedOutput(); err != nil {
+		b.Fatalf("go build hello: %v: %s", err, out)
+	}
+	// start runs a program and returns its wall and CPU times in ms.
+	start := func(path string, args ...string) (float64, float64) {
+		cmd := exec.Command(path, args...)
+		cmd.Env = []string{"PATH=" + os.Getenv("PATH")}
+		t0 := time.Now()
+		if out, err := cmd.CombinedOutput(); err != nil {
+			b.Fatalf("%s: %v: %s", path, err, out)
+		}
+		wall := time.Since(t0)
+		cpu := cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
+		return float64(wall.Microseconds()) / 1000, float64(cpu.Microseconds()) / 1000
+	}
+	var ratios, cpuRatios, hellos, versions []float64
+	for b.Loop() {
+		var h, v, hc, vc []float64
+		for range 20 {
+			wall, cpu := start(hello)
+			h, hc = append(h, wall), append(hc, cpu)
+			wall, cpu = start(bin, "version")
+			v, vc = append(v, wall), append(vc, cpu)
+		}
+		hellos, versions = append(hellos, median(h)), append(versions, median(v))
+		ratios = append(ratios, median(v)/median(h))
+		cpuRatios = append(cpuRatios, median(vc)/max(median(hc), 0.001))
+	}
+	b.ReportMetric(median(hellos), "hello-ms")
+	b.ReportMetric(median(versions), "version-ms")
+	b.ReportMetric(median(ratios), "version/hello")
+	b.ReportMetric(median(cpuRatios), "version/hello-cpu")
+}

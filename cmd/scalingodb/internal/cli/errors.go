@@ -1,0 +1,167 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/scalingodb/dbapi-go/pkg/scalingodb"
+)
+
+// Exit codes of the tool, documented in `scalingodb --help` and the README.
+const (
+	// ExitOK is success.
+	ExitOK = 0
+	// ExitAPI is a request the API refused or failed, or could not be sent.
+	ExitAPI = 1
+	// ExitUsage is bad usage: an unknown command or flag, a missing
+	// setting, an input refused before any request.
+	ExitUsage = 2
+	// ExitNotFound is a 404: the database, user or backup does not exist.
+	ExitNotFound = 3
+	// ExitAuth is a failed authentication or a denied access (401, 403).
+	ExitAuth = 4
+	// ExitTimeout is a wait that timed out; the operation goes on.
+	ExitTimeout = 5
+	// ExitInterrupted is a run cancelled by Ctrl-C (SIGINT) or SIGTERM.
+	ExitInterrupted = 130
+)
+
+// describe maps err, returned by running cmd, to an exit code and a
+// one-line, lower-case message that says what failed and what to do.
+func describe(ctx context.Context, cmd *cobra.Command, err error) (int, string) {
+	var ue *usageError
+	if errors.As(err, &ue) {
+		return ExitUsage, ue.msg
+	}
+	var re *ranError
+	if !errors.As(err, &re) {
+		// cobra's own errors: unknown command, a required flag missing...
+		path := "scalingodb"
+		if cmd != nil {
+			path = cmd.CommandPath()
+		}
+		return ExitUsage, lowerFirst(err.Error()) + " (see '" + path + " --help')"
+	}
+	err = re.err
+	what := ""
+	var oe *opError
+	if errors.As(err, &oe) {
+		what = oe.what + ": "
+		err = oe.err
+	}
+	code, msg := describeCause(ctx, err)
+	if code == ExitUsage {
+		return code, msg
+	}
+	return code, what + msg
+}
+
+func describeCause(ctx context.Context, err error) (int, string) {
+	var (
+		ue  *usageError
+		ve  *scalingodb.InvalidInputError
+		ae  *scalingodb.APIError
+		re  *scalingodb.ResponseError
+		bf  *scalingodb.BackupFailedError
+		ace *scalingodb.ActionError
+		we  *waitTimeout
+		ur  *url.Error
+	)
+	switch {
+	case errors.As(err, &ue):
+		return ExitUsage, ue.msg
+	case errors.As(err, &ve):
+		return ExitUsage, "invalid " + ve.Field + ": " + ve.Reason
+	case errors.As(err, &we):
+		return ExitTimeout, we.Error()
+	case ctx.Err() != nil && errors.Is(err, context.Canceled):
+		return ExitInterrupted, "interrupted"
+	case errors.Is(err, context.DeadlineExceeded):
+		return ExitTimeout, "timed out"
+	case errors.As(err, &ae):
+		return describeAPIError(ae)
+	case errors.As(err, &bf):
+		return ExitAPI, fmt.Sprintf("backup %s ended in state %s: see 'scalingodb backups list' and try again", bf.Backup.ID, bf.Backup.Status)
+	case errors.As(err, &ace):
+		return ExitAPI, "action " + ace.Action + " failed: " + lowerFirst(ace.Message)
+	case errors.As(err, &re):
+		return ExitAPI, fmt.Sprintf("unexpected answer of the API to %s (status %d): %s", re.OperationID, re.StatusCode, re.Reason)
+	case errors.As(err, &ur):
+		var ne net.Error
+		if errors.As(err, &ne) {
+			return ExitAPI, "cannot reach the API: " + lowerFirst(unwrapAll(ur.Err)) + ": check --api-url or --region and the network"
+		}
+	}
+	return ExitAPI, lowerFirst(strings.TrimPrefix(err.Error(), "scalingodb: "))
+}
+
+// describeAPIError describes an answer of the API that is not a success.
+func describeAPIError(e *scalingodb.APIError) (int, string) {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%d %s", e.StatusCode, lowerFirst(e.Message))
+	if len(e.FieldErrors) > 0 {
+		plain := *e
+		plain.Message, plain.RequestID, plain.OperationID = "", "", ""
+		// APIError.Error lists the field errors in a stable order: reuse it.
+		s := plain.Error()
+		if i := strings.Index(s, " ("); i >= 0 {
+			b.WriteString(s[i:])
+		}
+	}
+	if e.RequestID != "" {
+		b.WriteString(" [request " + e.RequestID + "]")
+	}
+	code, hint := ExitAPI, ""
+	switch {
+	case e.StatusCode == 401:
+		code, hint = ExitAuth, "check the token: --token or "+envToken+" (or "+envAPIToken+")"
+	case e.StatusCode == 403:
+		code = ExitAuth
+		if strings.EqualFold(e.Message, "forbidden") {
+			hint = "the token does not grant this database: check --token and --database"
+		}
+	case e.StatusCode == 404:
+		code, hint = ExitNotFound, "check the ID and --database"
+	case e.StatusCode == 429:
+		hint = "too many requests: try again later"
+		if e.RetryAfter > 0 {
+			hint = fmt.Sprintf("too many requests: try again in %s", e.RetryAfter)
+		}
+	case e.StatusCode >= 500:
+		hint = "the API failed: try again later"
+	}
+	if hint != "" {
+		b.WriteString("; " + hint)
+	}
+	return code, b.String()
+}
+
+// unwrapAll returns the message of the innermost error.
+func unwrapAll(err error) string {
+	for {
+		next := errors.Unwrap(err)
+		if next == nil {
+			return err.Error()
+		}
+		err = next
+	}
+}
+
+// waitTimeout is a wait that ran out of time while the operation goes on.
+type waitTimeout struct {
+	what, last, hint string
+}
+
+func (e *waitTimeout) Error() string {
+	msg := "timed out waiting for " + e.what
+	if e.last != "" {
+		msg += " (last state: " + e.last + ")"
+	}
+	return msg + "; it goes on: " + e.hint
+}

@@ -1,0 +1,60 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"testing"
+	"time"
+
+	"github.com/scalingodb/dbapi-go/pkg/scalingodb"
+)
+
+func TestDescribe(t *testing.T) {
+	cancelled, cancel := context.WithCancel(context.Background())
+	cancel()
+	live := context.Background()
+	ran := func(err error) error { return &ranError{err} }
+	for _, tc := range []struct {
+		name string
+		ctx  context.Context
+		err  error
+		code int
+		msg  string
+	}{
+		{"cobra parse error", live, errors.New("Unknown command \"x\""), ExitUsage, `unknown command "x" (see 'scalingodb --help')`},
+		{"usage", live, ran(&usageError{"no database given"}), ExitUsage, "no database given"},
+		{"local validation keeps no context", live, ran(errf(&scalingodb.InvalidInputError{Field: "name", Reason: "too short"}, "cannot create user x")), ExitUsage, "invalid name: too short"},
+		{"not found", live, ran(errf(&scalingodb.APIError{StatusCode: 404, Message: "Backup not found", RequestID: "r1"}, "cannot get backup b")), ExitNotFound,
+			"cannot get backup b: 404 backup not found [request r1]; check the ID and --database"},
+		{"unauthorized", live, ran(&scalingodb.APIError{StatusCode: 401, Message: "unauthorized"}), ExitAuth,
+			"401 unauthorized; check the token: --token or DB_BEARER_TOKEN (or SCALINGO_API_TOKEN)"},
+		{"forbidden", live, ran(&scalingodb.APIError{StatusCode: 403, Message: "forbidden"}), ExitAuth,
+			"403 forbidden; the token does not grant this database: check --token and --database"},
+		{"field errors", live, ran(&scalingodb.APIError{StatusCode: 422, Message: "unprocessable entity", FieldErrors: map[string][]string{"name": {"has already been taken"}}}), ExitAPI,
+			"422 unprocessable entity (name: has already been taken)"},
+		{"rate limited", live, ran(&scalingodb.APIError{StatusCode: 429, Message: "Retry later", RetryAfter: 30 * time.Second}), ExitAPI,
+			"429 retry later; too many requests: try again in 30s"},
+		{"server", live, ran(&scalingodb.APIError{StatusCode: 503, Message: "service unavailable", RequestID: "r2"}), ExitAPI,
+			"503 service unavailable [request r2]; the API failed: try again later"},
+		{"wait timeout", live, ran(errf(&waitTimeout{what: "backup b", last: "running", hint: "run 'x' to wait again"}, "backup of db")), ExitTimeout,
+			"backup of db: timed out waiting for backup b (last state: running); it goes on: run 'x' to wait again"},
+		{"interrupted", cancelled, ran(errf(fmt.Errorf("get: %w", context.Canceled), "cannot download backup b")), ExitInterrupted,
+			"cannot download backup b: interrupted"},
+		{"backup failed", live, ran(&scalingodb.BackupFailedError{Backup: &scalingodb.Backup{ID: "b", Status: scalingodb.BackupError}}), ExitAPI,
+			"backup b ended in state error: see 'scalingodb backups list' and try again"},
+		{"unreachable", live, ran(&url.Error{Op: "Get", URL: "http://127.0.0.1:9/api", Err: &net.OpError{Op: "dial", Net: "tcp", Err: errors.New("Connection refused")}}), ExitAPI,
+			"cannot reach the API: connection refused: check --api-url or --region and the network"},
+		{"malformed answer", live, ran(&scalingodb.ResponseError{StatusCode: 200, OperationID: "getBackup", Reason: "invalid JSON"}), ExitAPI,
+			"unexpected answer of the API to getBackup (status 200): invalid JSON"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			code, msg := describe(tc.ctx, nil, tc.err)
+			if code != tc.code || msg != tc.msg {
+				t.Errorf("describe = %d %q\nwant       %d %q", code, msg, tc.code, tc.msg)
+			}
+		})
+	}
+}

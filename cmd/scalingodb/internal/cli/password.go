@@ -1,0 +1,107 @@
+package cli
+
+import (
+	"bufio"
+	"crypto/rand"
+	"fmt"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/scalingodb/dbapi-go/pkg/scalingodb"
+)
+
+// passwordFlags are the ways to give a password.
+type passwordFlags struct {
+	stdin, generate bool
+}
+
+func (p *passwordFlags) add(cmd *cobra.Command) {
+	cmd.Flags().BoolVar(&p.stdin, "password-stdin", false, "read the password from the first line of stdin")
+	cmd.Flags().BoolVar(&p.generate, "generate-password", false, "generate a random password (26 characters) and print it once")
+	cmd.MarkFlagsMutuallyExclusive("password-stdin", "generate-password")
+}
+
+// generatePassword returns a random password that keeps the 24 to 64
+// characters rule: 26 characters of base32, 130 bits from crypto/rand.
+func generatePassword() scalingodb.Secret {
+	return scalingodb.Secret(rand.Text())
+}
+
+// password returns the password given by the flags, or typed at a prompt
+// without echo when stdin is a terminal. optional allows an empty answer
+// (the API then generates the password); generated says whether the tool
+// made it up (and so must print it). Nothing is printed to stderr but the
+// prompt.
+func (a *app) password(cmd *cobra.Command, p passwordFlags, optional bool) (pw scalingodb.Secret, generated bool, err error) {
+	switch {
+	case p.generate:
+		return generatePassword(), true, nil
+	case p.stdin:
+		line, err := bufio.NewReader(a.io.In).ReadString('\n')
+		if err != nil && line == "" {
+			return "", false, usagef(cmd, "--password-stdin: no password on stdin")
+		}
+		pw = scalingodb.Secret(strings.TrimRight(line, "\r\n"))
+	case a.io.InTTY && a.io.ReadPassword != nil:
+		prompt := "Password: "
+		if optional {
+			prompt = "Password (empty: the API generates one): "
+		}
+		first, err := a.prompt(prompt)
+		if err != nil {
+			return "", false, err
+		}
+		if first == "" && optional {
+			return "", false, nil
+		}
+		if err := scalingodb.ValidatePassword(first); err != nil {
+			return "", false, err
+		}
+		again, err := a.prompt("Password again: ")
+		if err != nil {
+			return "", false, err
+		}
+		if again != first {
+			return "", false, &usageError{"the two passwords differ"}
+		}
+		pw = first
+	case optional:
+		return "", false, nil
+	default:
+		return "", false, usagef(cmd, "no password given: pass --password-stdin or --generate-password (stdin is not a terminal)")
+	}
+	if err := scalingodb.ValidatePassword(pw); err != nil {
+		return "", false, err
+	}
+	return pw, false, nil
+}
+
+// prompt asks for a secret on stderr and reads it without echo.
+func (a *app) prompt(text string) (scalingodb.Secret, error) {
+	fmt.Fprint(a.io.Err, text)
+	b, err := a.io.ReadPassword()
+	fmt.Fprintln(a.io.Err)
+	if err != nil {
+		return "", fmt.Errorf("read password: %w", err)
+	}
+	return scalingodb.Secret(strings.TrimRight(string(b), "\r\n")), nil
+}
+
+// confirm asks before an irreversible operation: --yes, or "y" at a
+// prompt when stdin is a terminal.
+func (a *app) confirm(cmd *cobra.Command, yes bool, question string) error {
+	if yes {
+		return nil
+	}
+	if !a.io.InTTY {
+		return usagef(cmd, "%s: pass --yes to confirm (stdin is not a terminal)", question)
+	}
+	fmt.Fprintf(a.io.Err, "%s [y/N] ", question)
+	line, _ := bufio.NewReader(a.io.In).ReadString('\n')
+	switch strings.ToLower(strings.TrimSpace(line)) {
+	case "y", "yes":
+		return nil
+	}
+	return &usageError{"cancelled: nothing was changed"}
+}

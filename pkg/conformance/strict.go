@@ -1,0 +1,377 @@
+package conformance
+
+import (
+	"bytes"
+	"encoding/json"
+	"math/big"
+	"strconv"
+	"strings"
+	"unicode/utf16"
+	"unicode/utf8"
+)
+
+// The rules of this file close the gap between "valid against the schema" and "decodes faithfully
+// into the generated Go types with encoding/json". A JSON Schema reading of a document judges the
+// values a generic decoder produces, so it cannot see what encoding/json does with the text:
+//
+//   - an integer literal with a fraction or an exponent ("1.0", "1e3") does not decode into a Go
+//     integer, and one beyond the Go type's range (2^63 for int64 and int) fails too, even when it
+//     rounds, as a float64, to a value in range;
+//   - invalid UTF-8 and lone UTF-16 surrogates ("\ud800") decode to U+FFFD: the string changes;
+//   - of a repeated key, encoding/json keeps the last value, where other readers keep the first;
+//   - a key that differs from a declared property only by case ("STATUS") is decoded into that
+//     property, while a schema reading sees an extra property.
+//
+// validJSON (scan.go) refuses all of these on its fast path; strictViolations reports them, with
+// their JSON pointer, on the slow path.
+
+// textProblem says what is wrong with the text of a JSON document, or "" when its bytes are valid
+// UTF-8 and its escapes hold no lone surrogate. data must be valid JSON.
+func textProblem(data []byte) string {
+	if !utf8.Valid(data) {
+		return "invalid UTF-8"
+	}
+	if loneSurrogate(data) {
+		return "a lone UTF-16 surrogate escape"
+	}
+	return ""
+}
+
+// loneSurrogate reports whether the escapes of data, valid JSON text or the content of one of its
+// string tokens, hold a \uXXXX surrogate that is not half of a pair.
+func loneSurrogate(data []byte) bool {
+	for i := 0; ; {
+		j := bytes.IndexByte(data[i:], '\\')
+		if j < 0 {
+			return false
+		}
+		i += j + 1
+		if data[i] != 'u' {
+			i++
+			continue
+		}
+		r := hex4(data[i+1 : i+5])
+		i += 5
+		if !utf16.IsSurrogate(r) {
+			continue
+		}
+		if r >= 0xDC00 {
+			return true // a low surrogate first
+		}
+		if i+6 > len(data) || data[i] != '\\' || data[i+1] != 'u' {
+			return true
+		}
+		if r2 := hex4(data[i+2 : i+6]); r2 < 0xDC00 || r2 > 0xDFFF {
+			return true
+		}
+		i += 6
+	}
+}
+
+func hex4(b []byte) rune {
+	var r rune
+	for _, c := range b {
+		r <<= 4
+		switch {
+		case c >= '0' && c <= '9':
+			r |= rune(c - '0')
+		case c >= 'a' && c <= 'f':
+			r |= rune(c - 'a' + 10)
+		case c >= 'A' && c <= 'F':
+			r |= rune(c - 'A' + 10)
+		}
+	}
+	return r
+}
+
+// intText parses a JSON number literal that must decode into a Go integer of the given bits: no
+// fraction, no exponent, within range.
+func intText(raw string, bits int) (int64, bool) {
+	if strings.ContainsAny(raw, ".eE") {
+		return 0, false
+	}
+	n, err := strconv.ParseInt(raw, 10, bits)
+	return n, err == nil
+}
+
+// foldsOnto returns the declared property of c that encoding/json would decode key into although
+// key is not that property's name (it differs only by case), or "".
+func foldsOnto(c *checker, key string) string {
+	for name := range c.props {
+		if name != key && strings.EqualFold(name, key) {
+			return name
+		}
+	}
+	return ""
+}
+
+// strictViolations reports what keeps data, valid JSON, from decoding faithfully into the type
+// generated for c, with JSON pointers. It judges only the rules above; the schema's keywords are
+// kin-openapi's business, and the caller adds its violations.
+func (c *checker) strictViolations(data []byte, tmpl Violation) []*Violation {
+	s := strictWalk{data: data, tmpl: tmpl, seen: map[string]bool{}}
+	s.ws()
+	s.value(c)
+	return s.out
+}
+
+// strictWalk walks a valid JSON document along its schema and collects violations.
+type strictWalk struct {
+	data []byte
+	pos  int
+	path []string
+	tmpl Violation
+	out  []*Violation
+	seen map[string]bool // pointer and expectation of each violation, reported once
+}
+
+func (s *strictWalk) report(expected, got string) {
+	ptr := pointer(s.path)
+	if s.seen[ptr+"\x00"+expected] {
+		return
+	}
+	s.seen[ptr+"\x00"+expected] = true
+	vi := s.tmpl
+	vi.Kind, vi.Pointer, vi.Expected, vi.Got = KindSchema, ptr, expected, got
+	s.out = append(s.out, &vi)
+}
+
+func (s *strictWalk) ws() {
+	for s.pos < len(s.data) {
+		switch s.data[s.pos] {
+		case ' ', '\t', '\n', '\r':
+			s.pos++
+		default:
+			return
+		}
+	}
+}
+
+// span returns the end of the value at the cursor, without moving.
+func (s *strictWalk) span() int {
+	w := walker{data: s.data, pos: s.pos}
+	w.skip()
+	return w.pos
+}
+
+// value walks the value at the cursor. c is nil where the generated type does not look (the value
+// of an undeclared property): there only the text of strings is checked.
+func (s *strictWalk) value(c *checker) {
+	if c != nil && c.delegate {
+		// kin-openapi judges the schema; only an integer's text and what anyValue refuses are ours.
+		if ch := s.data[s.pos]; c.intBits != 0 && (ch == '-' || ch >= '0' && ch <= '9') {
+			c = &checker{intBits: c.intBits, schema: c.schema}
+		} else {
+			c = anyChecker
+		}
+	} else if c != nil && c.empty {
+		c = anyChecker
+	}
+	start := s.pos
+	if c != nil {
+		for _, a := range c.allOf {
+			s.pos = start
+			s.value(a)
+		}
+		if len(c.oneOf) > 0 {
+			s.pos = start
+			s.oneOf(c)
+		}
+	}
+	s.pos = start
+	switch ch := s.data[start]; {
+	case ch == '"':
+		raw, _ := (&walker{data: s.data, pos: s.pos}).rawString()
+		s.pos = start + len(raw) + 2
+		s.text(raw)
+	case ch == '{':
+		s.object(c)
+	case ch == '[':
+		s.array(c)
+	case ch == 't' || ch == 'f' || ch == 'n':
+		s.pos = s.span()
+	default:
+		w := walker{data: s.data, pos: s.pos}
+		raw := w.number()
+		s.pos = w.pos
+		switch {
+		case c == nil:
+		case c == anyChecker:
+			if f, err := strconv.ParseFloat(raw, 64); err != nil {
+				s.report("a number within float64", shorten(raw))
+			} else if !float64Faithful(raw, f) {
+				s.report("a number that float64 holds as written (it decodes into interface{} as a float64)", shorten(raw))
+			}
+		case c.intBits != 0:
+			if strings.ContainsAny(raw, ".eE") {
+				s.report("integer ("+intRange(c)+") written without fraction or exponent", shorten(raw))
+			} else if _, ok := intText(raw, c.intBits); !ok {
+				s.report("integer within "+intRange(c), shorten(raw))
+			}
+		}
+	}
+}
+
+// float64Faithful reports whether the JSON number raw, decoded into an interface{} as f, encodes
+// back to the same number: short integers always do; otherwise f's shortest form is compared
+// with raw exactly.
+func float64Faithful(raw string, f float64) bool {
+	if len(raw) <= 15 && !strings.ContainsAny(raw, ".eE") {
+		return true
+	}
+	want, ok := new(big.Rat).SetString(raw)
+	if !ok {
+		return false
+	}
+	got, ok := new(big.Rat).SetString(strconv.FormatFloat(f, 'g', -1, 64))
+	return ok && want.Cmp(got) == 0
+}
+
+// anyChecker stands for a schema without constraints (decoded into interface{}).
+var anyChecker = &checker{empty: true}
+
+func intRange(c *checker) string {
+	switch {
+	case c.intBits == 32:
+		return "int32"
+	case c.schema != nil && c.schema.Format == "int64":
+		return "int64"
+	}
+	return "Go int (" + strconv.Itoa(c.intBits) + " bits)"
+}
+
+// oneOf walks the branch the value is meant for: the one branch that validJSON accepts when there
+// is one (it has no fault to report), else the first branch whose JSON type and required
+// properties fit.
+func (s *strictWalk) oneOf(c *checker) {
+	start := s.pos
+	end := s.span()
+	span := s.data[start:end]
+	accepted := 0
+	for _, b := range c.oneOf {
+		w := walker{data: span}
+		if w.value(b) {
+			accepted++
+		}
+	}
+	if accepted == 1 {
+		return
+	}
+	var value any
+	if err := json.Unmarshal(span, &value); err != nil {
+		return
+	}
+	for _, b := range c.oneOf {
+		if b.schema != nil && plausible(b.schema, value) {
+			s.value(b)
+			return
+		}
+	}
+}
+
+func (s *strictWalk) text(raw []byte) {
+	switch {
+	case !utf8.Valid(raw):
+		s.report("valid UTF-8 text", "invalid UTF-8")
+	case loneSurrogate(raw):
+		s.report("text without lone UTF-16 surrogates", "a lone surrogate escape")
+	}
+}
+
+func (s *strictWalk) object(c *checker) {
+	s.pos++ // '{'
+	s.ws()
+	if s.data[s.pos] == '}' {
+		s.pos++
+		return
+	}
+	var keys map[string]bool
+	if c != nil {
+		keys = map[string]bool{}
+	}
+	for {
+		raw, plain := (&walker{data: s.data, pos: s.pos}).rawString()
+		s.pos += len(raw) + 2
+		key, _ := decodeString(raw, plain)
+		s.path = append(s.path, key)
+		s.text(raw)
+		s.ws()
+		s.pos++ // ':'
+		s.ws()
+		var child *checker
+		if c != nil {
+			if keys[key] {
+				s.report("a key that appears once (encoding/json keeps the last value)", "a repeated key")
+			}
+			keys[key] = true
+			p, known := c.props[key]
+			switch {
+			case c == anyChecker:
+				child = anyChecker
+			case known:
+				child = p
+			case c.props != nil && foldsOnto(c, key) != "":
+				s.report(strconv.Quote(foldsOnto(c, key))+", not a key that differs from it only by case", shorten(strconv.Quote(key)))
+			case c.addl != nil:
+				child = c.addl
+			case c.addlAny:
+				child = anyChecker
+			}
+		}
+		s.value(child)
+		s.path = s.path[:len(s.path)-1]
+		s.ws()
+		if s.data[s.pos] == '}' {
+			s.pos++
+			return
+		}
+		s.pos++ // ','
+		s.ws()
+	}
+}
+
+func (s *strictWalk) array(c *checker) {
+	s.pos++ // '['
+	s.ws()
+	if s.data[s.pos] == ']' {
+		s.pos++
+		return
+	}
+	var items *checker
+	if c == anyChecker {
+		items = anyChecker
+	} else if c != nil {
+		items = c.items
+	}
+	for i := 0; ; i++ {
+		s.path = append(s.path, strconv.Itoa(i))
+		s.value(items)
+		s.path = s.path[:len(s.path)-1]
+		s.ws()
+		if s.data[s.pos] == ']' {
+			s.pos++
+			return
+		}
+		s.pos++ // ','
+		s.ws()
+	}
+}
+
+// mergeViolations joins the violations of strictViolations and of the schema check: where both
+// found fault with the same value, the strict one says more (kin-openapi saw the value as decoded,
+// "1e20" as 100000000000000000000) and is kept alone.
+func mergeViolations(strict, schema []*Violation) []*Violation {
+	if len(strict) == 0 {
+		return schema
+	}
+	at := map[string]bool{}
+	for _, vi := range strict {
+		at[vi.Pointer] = true
+	}
+	for _, vi := range schema {
+		if !at[vi.Pointer] {
+			strict = append(strict, vi)
+		}
+	}
+	return strict
+}
