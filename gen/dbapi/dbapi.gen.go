@@ -2301,7 +2301,8 @@ type ClientInterface interface {
 	//
 	// Changes the label of a rule; the range it allows cannot be changed.
 	// Known only from the JavaScript client, which wraps the body in
-	// `firewall_rule` and reads the answer's `rule`.
+	// `firewall_rule` and reads the answer's `rule`. Its example names
+	// another rule than deleteFirewallRule's, which one run may send first.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -2312,7 +2313,8 @@ type ClientInterface interface {
 	//
 	// Changes the label of a rule; the range it allows cannot be changed.
 	// Known only from the JavaScript client, which wraps the body in
-	// `firewall_rule` and reads the answer's `rule`.
+	// `firewall_rule` and reads the answer's `rule`. Its example names
+	// another rule than deleteFirewallRule's, which one run may send first.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -3036,7 +3038,8 @@ func (c *Client) DeleteFirewallRule(ctx context.Context, databaseID DatabaseID, 
 //
 // Changes the label of a rule; the range it allows cannot be changed.
 // Known only from the JavaScript client, which wraps the body in
-// `firewall_rule` and reads the answer's `rule`.
+// `firewall_rule` and reads the answer's `rule`. Its example names
+// another rule than deleteFirewallRule's, which one run may send first.
 //
 // Takes any type of body and a specified content type.
 //
@@ -3057,7 +3060,8 @@ func (c *Client) UpdateFirewallRuleWithBody(ctx context.Context, databaseID Data
 //
 // Changes the label of a rule; the range it allows cannot be changed.
 // Known only from the JavaScript client, which wraps the body in
-// `firewall_rule` and reads the answer's `rule`.
+// `firewall_rule` and reads the answer's `rule`. Its example names
+// another rule than deleteFirewallRule's, which one run may send first.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -5815,7 +5819,8 @@ type ClientWithResponsesInterface interface {
 	//
 	// Changes the label of a rule; the range it allows cannot be changed.
 	// Known only from the JavaScript client, which wraps the body in
-	// `firewall_rule` and reads the answer's `rule`.
+	// `firewall_rule` and reads the answer's `rule`. Its example names
+	// another rule than deleteFirewallRule's, which one run may send first.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -5826,7 +5831,8 @@ type ClientWithResponsesInterface interface {
 	//
 	// Changes the label of a rule; the range it allows cannot be changed.
 	// Known only from the JavaScript client, which wraps the body in
-	// `firewall_rule` and reads the answer's `rule`.
+	// `firewall_rule` and reads the answer's `rule`. Its example names
+	// another rule than deleteFirewallRule's, which one run may send first.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -11411,7 +11417,8 @@ func (c *ClientWithResponses) DeleteFirewallRuleWithResponse(ctx context.Context
 //
 // Changes the label of a rule; the range it allows cannot be changed.
 // Known only from the JavaScript client, which wraps the body in
-// `firewall_rule` and reads the answer's `rule`.
+// `firewall_rule` and reads the answer's `rule`. Its example names
+// another rule than deleteFirewallRule's, which one run may send first.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -11428,7 +11435,8 @@ func (c *ClientWithResponses) UpdateFirewallRuleWithBodyWithResponse(ctx context
 //
 // Changes the label of a rule; the range it allows cannot be changed.
 // Known only from the JavaScript client, which wraps the body in
-// `firewall_rule` and reads the answer's `rule`.
+// `firewall_rule` and reads the answer's `rule`. Its example names
+// another rule than deleteFirewallRule's, which one run may send first.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //

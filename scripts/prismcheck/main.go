@@ -143,7 +143,7 @@ func exampleRequests(doc *openapi3.T) []exampleRequest {
 	var out []exampleRequest
 	for path, item := range doc.Paths.Map() {
 		for method, op := range item.Operations() {
-			params := append(append(openapi3.Parameters{}, item.Parameters...), op.Parameters...)
+			params := parameters(item, op)
 			keys := map[string]bool{}
 			for _, p := range params {
 				for k := range p.Value.Examples {
@@ -194,6 +194,18 @@ func exampleRequests(doc *openapi3.T) []exampleRequest {
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].op < out[j].op })
 	return out
+}
+
+// parameters are the parameters of op: those of its path item, unless op overrides them (same
+// name and location), and its own.
+func parameters(item *openapi3.PathItem, op *openapi3.Operation) openapi3.Parameters {
+	var out openapi3.Parameters
+	for _, p := range item.Parameters {
+		if op.Parameters.GetByInAndName(p.Value.In, p.Value.Name) == nil {
+			out = append(out, p)
+		}
+	}
+	return append(out, op.Parameters...)
 }
 
 // send sends r through Prism at base and returns the status and Prism's violations.
