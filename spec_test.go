@@ -694,6 +694,9 @@ func TestSpecExamplesCheckFails(t *testing.T) {
 	}{
 		{"maintenance that does not exist", "      value: my-maintenance-1\n", "      value: my-maintenance-123\n", "getMaintenance", http.StatusNotFound},
 		{"user that does not exist", "      value: metabase\n", "      value: my-user\n", "resetDatabaseUserPassword", http.StatusNotFound},
+		{"operation that does not exist", "      value: 5d2c8a604ffb090be1ac3d10\n", "      value: 5d2c8a604ffb090be1ac3d11\n", "getDatabaseOperation", http.StatusNotFound},
+		{"restoration that does not exist", "      value: 5d2d6c004ffb090be1ac3d20\n", "      value: 5d2d6c004ffb090be1ac3d21\n", "getBackupRestoration", http.StatusNotFound},
+		{"plan of another type", "      value: postgresql-starter-512\n", "      value: redis-starter-512\n", "getPlan", http.StatusNotFound},
 		{"feature of another engine", "      value: publicly-available\n", "      value: redis-aof\n", "disableDatabaseFeature", http.StatusUnprocessableEntity},
 		{"confirmation that differs", "          password_confirmation: Xu8eiPh2ohw3Ahngee5phaeT\n", "          password_confirmation: Xu8eiPh2ohw3Ahngee5phaeX\n", "createDatabaseUser", http.StatusUnprocessableEntity},
 		{"body example without a response namesake", "                postgresql:\n                  $ref: '#/components/examples/FeatureEnabled'\n", "                other:\n                  $ref: '#/components/examples/FeatureEnabled'\n", "enableDatabaseFeature", 0},
