@@ -317,8 +317,9 @@ func walkSchemas(doc *openapi3.T, f func(where string, s *openapi3.Schema)) {
 }
 
 // portabilityProblems lists what makes tools read doc differently: nullable with no type beside it
-// (meaningless under OpenAPI 3.0.3), and a URI whose format some tools do not check without a
-// pattern that says the same.
+// (meaningless under OpenAPI 3.0.3), a URI whose format some tools do not check without a pattern
+// that says the same, and a pattern with a double quote outside a character class (Specmatic's
+// regular expressions take it for the start of a literal string, and refuse the whole spec).
 func portabilityProblems(doc *openapi3.T) []string {
 	var out []string
 	walkSchemas(doc, func(where string, s *openapi3.Schema) {
@@ -328,9 +329,32 @@ func portabilityProblems(doc *openapi3.T) []string {
 		if s.Format == "uri" && s.Pattern == "" {
 			out = append(out, where+": format uri without pattern")
 		}
+		if bareQuote(s.Pattern) {
+			out = append(out, where+`: pattern with a " outside a character class`)
+		}
 	})
 	sort.Strings(out)
 	return out
+}
+
+// bareQuote tells whether the regular expression re has a double quote outside a character class.
+func bareQuote(re string) bool {
+	inClass := false
+	for i := 0; i < len(re); i++ {
+		switch re[i] {
+		case '\\':
+			i++ // the escaped character
+		case '[':
+			inClass = true
+		case ']':
+			inClass = false
+		case '"':
+			if !inClass {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func TestSpecIsPortable(t *testing.T) {
@@ -346,6 +370,7 @@ func TestSpecIsPortable(t *testing.T) {
 		name, old, new, want string
 	}{
 		{"nullable without type", "    UpgradeTarget:\n      type: object\n      nullable: true\n", "    UpgradeTarget:\n      nullable: true\n", "#/components/schemas/UpgradeTarget: nullable without type"},
+		{"quote outside a character class", `        pattern: '^["][^"]*["]$'`, `        pattern: '^"[^"]*"$'`, `header ETag: pattern with a " outside a character class`},
 		{"uri without pattern", "          format: uri\n          pattern: '^https?://[^/?#\\s]+[^\\s]*$'\n          description: Absolute URL", "          format: uri\n          description: Absolute URL", "format uri without pattern"},
 	}
 	for _, tt := range tests {
@@ -669,6 +694,9 @@ func TestSpecExamplesCheckFails(t *testing.T) {
 	}{
 		{"maintenance that does not exist", "      value: my-maintenance-1\n", "      value: my-maintenance-123\n", "getMaintenance", http.StatusNotFound},
 		{"user that does not exist", "      value: metabase\n", "      value: my-user\n", "resetDatabaseUserPassword", http.StatusNotFound},
+		{"operation that does not exist", "      value: 5d2c8a604ffb090be1ac3d10\n", "      value: 5d2c8a604ffb090be1ac3d11\n", "getDatabaseOperation", http.StatusNotFound},
+		{"restoration that does not exist", "      value: 5d2d6c004ffb090be1ac3d20\n", "      value: 5d2d6c004ffb090be1ac3d21\n", "getBackupRestoration", http.StatusNotFound},
+		{"plan of another type", "      value: postgresql-starter-512\n", "      value: redis-starter-512\n", "getPlan", http.StatusNotFound},
 		{"feature of another engine", "      value: publicly-available\n", "      value: redis-aof\n", "disableDatabaseFeature", http.StatusUnprocessableEntity},
 		{"confirmation that differs", "          password_confirmation: Xu8eiPh2ohw3Ahngee5phaeT\n", "          password_confirmation: Xu8eiPh2ohw3Ahngee5phaeX\n", "createDatabaseUser", http.StatusUnprocessableEntity},
 		{"body example without a response namesake", "                postgresql:\n                  $ref: '#/components/examples/FeatureEnabled'\n", "                other:\n                  $ref: '#/components/examples/FeatureEnabled'\n", "enableDatabaseFeature", 0},

@@ -1351,6 +1351,9 @@ type FirewallDatabaseID = string
 // FirewallRuleID defines model for FirewallRuleID.
 type FirewallRuleID = string
 
+// LabelledFirewallRuleID defines model for LabelledFirewallRuleID.
+type LabelledFirewallRuleID = string
+
 // MaintenanceID defines model for MaintenanceID.
 type MaintenanceID = string
 
@@ -2298,23 +2301,25 @@ type ClientInterface interface {
 	//
 	// Changes the label of a rule; the range it allows cannot be changed.
 	// Known only from the JavaScript client, which wraps the body in
-	// `firewall_rule` and reads the answer's `rule`.
+	// `firewall_rule` and reads the answer's `rule`. Its example names
+	// another rule than deleteFirewallRule's, which one run may send first.
 	//
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with PATCH /databases/{database_id}/firewall_rules/{firewall_rule_id} (the `UpdateFirewallRule` operationId).
-	UpdateFirewallRuleWithBody(ctx context.Context, databaseID DatabaseID, firewallRuleID FirewallRuleID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+	UpdateFirewallRuleWithBody(ctx context.Context, databaseID DatabaseID, firewallRuleID LabelledFirewallRuleID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// UpdateFirewallRule Change the label of a firewall rule
 	//
 	// Changes the label of a rule; the range it allows cannot be changed.
 	// Known only from the JavaScript client, which wraps the body in
-	// `firewall_rule` and reads the answer's `rule`.
+	// `firewall_rule` and reads the answer's `rule`. Its example names
+	// another rule than deleteFirewallRule's, which one run may send first.
 	//
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with PATCH /databases/{database_id}/firewall_rules/{firewall_rule_id} (the `UpdateFirewallRule` operationId).
-	UpdateFirewallRule(ctx context.Context, databaseID DatabaseID, firewallRuleID FirewallRuleID, body UpdateFirewallRuleJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+	UpdateFirewallRule(ctx context.Context, databaseID DatabaseID, firewallRuleID LabelledFirewallRuleID, body UpdateFirewallRuleJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetDatabaseHealth Show cluster health (Elasticsearch)
 	//
@@ -3033,12 +3038,13 @@ func (c *Client) DeleteFirewallRule(ctx context.Context, databaseID DatabaseID, 
 //
 // Changes the label of a rule; the range it allows cannot be changed.
 // Known only from the JavaScript client, which wraps the body in
-// `firewall_rule` and reads the answer's `rule`.
+// `firewall_rule` and reads the answer's `rule`. Its example names
+// another rule than deleteFirewallRule's, which one run may send first.
 //
 // Takes any type of body and a specified content type.
 //
 // Corresponds with PATCH /databases/{database_id}/firewall_rules/{firewall_rule_id} (the `UpdateFirewallRule` operationId).
-func (c *Client) UpdateFirewallRuleWithBody(ctx context.Context, databaseID DatabaseID, firewallRuleID FirewallRuleID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *Client) UpdateFirewallRuleWithBody(ctx context.Context, databaseID DatabaseID, firewallRuleID LabelledFirewallRuleID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUpdateFirewallRuleRequestWithBody(c.Server, databaseID, firewallRuleID, contentType, body)
 	if err != nil {
 		return nil, err
@@ -3054,12 +3060,13 @@ func (c *Client) UpdateFirewallRuleWithBody(ctx context.Context, databaseID Data
 //
 // Changes the label of a rule; the range it allows cannot be changed.
 // Known only from the JavaScript client, which wraps the body in
-// `firewall_rule` and reads the answer's `rule`.
+// `firewall_rule` and reads the answer's `rule`. Its example names
+// another rule than deleteFirewallRule's, which one run may send first.
 //
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with PATCH /databases/{database_id}/firewall_rules/{firewall_rule_id} (the `UpdateFirewallRule` operationId).
-func (c *Client) UpdateFirewallRule(ctx context.Context, databaseID DatabaseID, firewallRuleID FirewallRuleID, body UpdateFirewallRuleJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *Client) UpdateFirewallRule(ctx context.Context, databaseID DatabaseID, firewallRuleID LabelledFirewallRuleID, body UpdateFirewallRuleJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUpdateFirewallRuleRequest(c.Server, databaseID, firewallRuleID, body)
 	if err != nil {
 		return nil, err
@@ -4385,7 +4392,7 @@ func NewDeleteFirewallRuleRequest(server string, databaseID DatabaseID, firewall
 }
 
 // NewUpdateFirewallRuleRequest calls the generic UpdateFirewallRule builder with application/json body
-func NewUpdateFirewallRuleRequest(server string, databaseID DatabaseID, firewallRuleID FirewallRuleID, body UpdateFirewallRuleJSONRequestBody) (*http.Request, error) {
+func NewUpdateFirewallRuleRequest(server string, databaseID DatabaseID, firewallRuleID LabelledFirewallRuleID, body UpdateFirewallRuleJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
 	buf, err := json.Marshal(body)
 	if err != nil {
@@ -4396,7 +4403,7 @@ func NewUpdateFirewallRuleRequest(server string, databaseID DatabaseID, firewall
 }
 
 // NewUpdateFirewallRuleRequestWithBody constructs an http.Request for the UpdateFirewallRule method, with any body, and a specified content type
-func NewUpdateFirewallRuleRequestWithBody(server string, databaseID DatabaseID, firewallRuleID FirewallRuleID, contentType string, body io.Reader) (*http.Request, error) {
+func NewUpdateFirewallRuleRequestWithBody(server string, databaseID DatabaseID, firewallRuleID LabelledFirewallRuleID, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -5812,23 +5819,25 @@ type ClientWithResponsesInterface interface {
 	//
 	// Changes the label of a rule; the range it allows cannot be changed.
 	// Known only from the JavaScript client, which wraps the body in
-	// `firewall_rule` and reads the answer's `rule`.
+	// `firewall_rule` and reads the answer's `rule`. Its example names
+	// another rule than deleteFirewallRule's, which one run may send first.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with PATCH /databases/{database_id}/firewall_rules/{firewall_rule_id} (the `UpdateFirewallRule` operationId).
-	UpdateFirewallRuleWithBodyWithResponse(ctx context.Context, databaseID DatabaseID, firewallRuleID FirewallRuleID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateFirewallRuleResponse, error)
+	UpdateFirewallRuleWithBodyWithResponse(ctx context.Context, databaseID DatabaseID, firewallRuleID LabelledFirewallRuleID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateFirewallRuleResponse, error)
 
 	// UpdateFirewallRuleWithResponse Change the label of a firewall rule
 	//
 	// Changes the label of a rule; the range it allows cannot be changed.
 	// Known only from the JavaScript client, which wraps the body in
-	// `firewall_rule` and reads the answer's `rule`.
+	// `firewall_rule` and reads the answer's `rule`. Its example names
+	// another rule than deleteFirewallRule's, which one run may send first.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with PATCH /databases/{database_id}/firewall_rules/{firewall_rule_id} (the `UpdateFirewallRule` operationId).
-	UpdateFirewallRuleWithResponse(ctx context.Context, databaseID DatabaseID, firewallRuleID FirewallRuleID, body UpdateFirewallRuleJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateFirewallRuleResponse, error)
+	UpdateFirewallRuleWithResponse(ctx context.Context, databaseID DatabaseID, firewallRuleID LabelledFirewallRuleID, body UpdateFirewallRuleJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateFirewallRuleResponse, error)
 
 	// GetDatabaseHealthWithResponse Show cluster health (Elasticsearch)
 	//
@@ -11408,12 +11417,13 @@ func (c *ClientWithResponses) DeleteFirewallRuleWithResponse(ctx context.Context
 //
 // Changes the label of a rule; the range it allows cannot be changed.
 // Known only from the JavaScript client, which wraps the body in
-// `firewall_rule` and reads the answer's `rule`.
+// `firewall_rule` and reads the answer's `rule`. Its example names
+// another rule than deleteFirewallRule's, which one run may send first.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with PATCH /databases/{database_id}/firewall_rules/{firewall_rule_id} (the `UpdateFirewallRule` operationId).
-func (c *ClientWithResponses) UpdateFirewallRuleWithBodyWithResponse(ctx context.Context, databaseID DatabaseID, firewallRuleID FirewallRuleID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateFirewallRuleResponse, error) {
+func (c *ClientWithResponses) UpdateFirewallRuleWithBodyWithResponse(ctx context.Context, databaseID DatabaseID, firewallRuleID LabelledFirewallRuleID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateFirewallRuleResponse, error) {
 	rsp, err := c.UpdateFirewallRuleWithBody(ctx, databaseID, firewallRuleID, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, err
@@ -11425,12 +11435,13 @@ func (c *ClientWithResponses) UpdateFirewallRuleWithBodyWithResponse(ctx context
 //
 // Changes the label of a rule; the range it allows cannot be changed.
 // Known only from the JavaScript client, which wraps the body in
-// `firewall_rule` and reads the answer's `rule`.
+// `firewall_rule` and reads the answer's `rule`. Its example names
+// another rule than deleteFirewallRule's, which one run may send first.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with PATCH /databases/{database_id}/firewall_rules/{firewall_rule_id} (the `UpdateFirewallRule` operationId).
-func (c *ClientWithResponses) UpdateFirewallRuleWithResponse(ctx context.Context, databaseID DatabaseID, firewallRuleID FirewallRuleID, body UpdateFirewallRuleJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateFirewallRuleResponse, error) {
+func (c *ClientWithResponses) UpdateFirewallRuleWithResponse(ctx context.Context, databaseID DatabaseID, firewallRuleID LabelledFirewallRuleID, body UpdateFirewallRuleJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateFirewallRuleResponse, error) {
 	rsp, err := c.UpdateFirewallRule(ctx, databaseID, firewallRuleID, body, reqEditors...)
 	if err != nil {
 		return nil, err
@@ -16600,7 +16611,7 @@ type ServerInterface interface {
 	DeleteFirewallRule(w http.ResponseWriter, r *http.Request, databaseID DatabaseID, firewallRuleID FirewallRuleID)
 	// UpdateFirewallRule Change the label of a firewall rule
 	// (PATCH /databases/{database_id}/firewall_rules/{firewall_rule_id})
-	UpdateFirewallRule(w http.ResponseWriter, r *http.Request, databaseID DatabaseID, firewallRuleID FirewallRuleID)
+	UpdateFirewallRule(w http.ResponseWriter, r *http.Request, databaseID DatabaseID, firewallRuleID LabelledFirewallRuleID)
 	// GetDatabaseHealth Show cluster health (Elasticsearch)
 	// (GET /databases/{database_id}/health)
 	GetDatabaseHealth(w http.ResponseWriter, r *http.Request, databaseID ElasticsearchDatabaseID)
@@ -17310,7 +17321,7 @@ func (siw *ServerInterfaceWrapper) UpdateFirewallRule(w http.ResponseWriter, r *
 	}
 
 	// ------------- Path parameter "firewall_rule_id" -------------
-	var firewallRuleID FirewallRuleID
+	var firewallRuleID LabelledFirewallRuleID
 
 	err = runtime.BindStyledParameterWithOptions("simple", "firewall_rule_id", r.PathValue("firewall_rule_id"), &firewallRuleID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
 	if err != nil {
@@ -21694,8 +21705,8 @@ func (response DeleteFirewallRule504JSONResponse) VisitDeleteFirewallRuleRespons
 }
 
 type UpdateFirewallRuleRequestObject struct {
-	DatabaseID     DatabaseID     `json:"database_id"`
-	FirewallRuleID FirewallRuleID `json:"firewall_rule_id"`
+	DatabaseID     DatabaseID             `json:"database_id"`
+	FirewallRuleID LabelledFirewallRuleID `json:"firewall_rule_id"`
 	Body           *UpdateFirewallRuleJSONRequestBody
 }
 
@@ -26396,7 +26407,7 @@ func (sh *strictHandler) DeleteFirewallRule(w http.ResponseWriter, r *http.Reque
 }
 
 // UpdateFirewallRule operation middleware
-func (sh *strictHandler) UpdateFirewallRule(w http.ResponseWriter, r *http.Request, databaseID DatabaseID, firewallRuleID FirewallRuleID) {
+func (sh *strictHandler) UpdateFirewallRule(w http.ResponseWriter, r *http.Request, databaseID DatabaseID, firewallRuleID LabelledFirewallRuleID) {
 	var request UpdateFirewallRuleRequestObject
 
 	request.DatabaseID = databaseID

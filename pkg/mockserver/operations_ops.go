@@ -91,25 +91,59 @@ type extraState struct {
 	plans        []SeedPlan
 }
 
-// asyncOp is an asynchronous operation of a database; its status follows the clock.
+// asyncOp is an asynchronous operation of a database; its status follows the clock, unless it was
+// seeded.
 type asyncOp struct {
 	id      string
 	db      *database
 	typ     string
 	created time.Time
+	seeded  *operationJSON // the state a seeded operation keeps
 }
 
-// restoration is the restoration of a backup; its status follows the clock.
+// restoration is the restoration of a backup; its status follows the clock, unless it was seeded.
 type restoration struct {
 	id      string
 	db      *database
 	backup  string
 	created time.Time
+	seeded  *dbapi.BackupRestoration // the state a seeded restoration keeps
 }
 
 func (x *extraState) load(seed Seed) {
 	x.types = append(x.types, seed.DatabaseTypes...)
 	x.plans = append(x.plans, seed.Plans...)
+}
+
+// loadDatabase records the seeded operations and backup restorations of db, which keep the state
+// they are given.
+func (x *extraState) loadDatabase(db *database, sd SeedDatabase) error {
+	for _, o := range sd.Operations {
+		if o.ID == "" || x.ops[o.ID] != nil {
+			return fmt.Errorf("mockserver: seed operation %q: empty or duplicate ID", o.ID)
+		}
+		if o.Type == nil || o.Status == nil || o.CreatedAt == nil {
+			return fmt.Errorf("mockserver: seed operation %q needs a type, a status and a creation time", o.ID)
+		}
+		if x.ops == nil {
+			x.ops = map[string]*asyncOp{}
+		}
+		v := operationJSON{ID: o.ID, Type: *o.Type, Status: *o.Status, CreatedAt: *o.CreatedAt, FinishedAt: o.FinishedAt, Error: o.Error}
+		x.ops[o.ID] = &asyncOp{id: o.ID, db: db, typ: v.Type, created: v.CreatedAt, seeded: &v}
+	}
+	for _, r := range sd.BackupRestorations {
+		if r.ID == "" || x.restorations[r.ID] != nil {
+			return fmt.Errorf("mockserver: seed backup restoration %q: empty or duplicate ID", r.ID)
+		}
+		if r.DatabaseID == "" {
+			r.DatabaseID = db.db.ID
+		}
+		if x.restorations == nil {
+			x.restorations = map[string]*restoration{}
+		}
+		x.restorations[r.ID] = &restoration{id: r.ID, db: db, backup: r.SourceBackupID, created: r.CreatedAt, seeded: &r}
+	}
+	return nil
 }
 
 // startOperation records a new operation of db and makes it the database's current one. It holds
@@ -139,6 +173,9 @@ type operationJSON struct {
 
 // operationView is op as the API shows it at now: pending, running, then finished.
 func (s *Server) operationView(op *asyncOp, now time.Time) operationJSON {
+	if op.seeded != nil {
+		return *op.seeded
+	}
 	pending, running := s.cfg.operationTimings()
 	v := operationJSON{ID: op.id, Type: op.typ, CreatedAt: op.created}
 	start := op.created.Add(pending)
@@ -173,6 +210,9 @@ func (s *Server) currentOperation(db *database, now time.Time) *string {
 
 // restorationView is r as the API shows it at now: scheduled, running, then done.
 func (s *Server) restorationView(r *restoration, now time.Time) dbapi.BackupRestoration {
+	if r.seeded != nil {
+		return *r.seeded
+	}
 	pending, running := s.cfg.operationTimings()
 	v := dbapi.BackupRestoration{ID: r.id, CreatedAt: r.created, Method: dbapi.BackupRestorationMethodBackup,
 		DatabaseID: r.db.db.ID, SourceBackupID: r.backup}

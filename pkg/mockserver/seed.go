@@ -49,11 +49,18 @@ type SeedDatabase struct {
 	Metrics *dbapi.Metrics
 	// Health overrides the default cluster health (Elasticsearch databases only).
 	Health *dbapi.Health
+	// Operations are past asynchronous operations (upgrades, point-in-time restores), served by
+	// getDatabaseOperation with the state they are given. ID, Type, Status and CreatedAt are required.
+	Operations []dbapi.Operation
+	// BackupRestorations are past restorations of its backups, served by getBackupRestoration with
+	// the state they are given. An empty DatabaseID is the database's ID.
+	BackupRestorations []dbapi.BackupRestoration
 }
 
 // DemoSeed returns the demo data set of the -seed flag: a PostgreSQL database my-db-123 with users
 // (a protected one), backups done, in error, running and scheduled (among them a 64 MiB done
-// backup), 26 maintenance operations, features and firewall rules; an Elasticsearch database
+// backup), 26 maintenance operations, features, firewall rules, a finished point-in-time restore
+// (DemoOperationID) and a done backup restoration (DemoRestorationID); an Elasticsearch database
 // my-es-123; a MySQL database my-mysql-123. Values follow the examples of the API documents.
 func DemoSeed() Seed {
 	t := func(s string) time.Time {
@@ -110,6 +117,8 @@ func DemoSeed() Seed {
 			rule((*dbapi.FirewallRule).FromCustomRangeFirewallRule, dbapi.CustomRangeFirewallRule{ID: "6580a2c91ef5f0001b3c5d7e", Cidr: "203.0.113.0/24", Label: str("office"), DatabaseID: str(pgID)}),
 			rule((*dbapi.FirewallRule).FromManagedRangeFirewallRule, dbapi.ManagedRangeFirewallRule{ID: "6580a2c91ef5f0001b3c5d7f", RangeID: "eu", Label: str("Scalingo Europe"), DatabaseID: str(pgID)}),
 		},
+		Operations:         demoOperations(),
+		BackupRestorations: demoRestorations(pgID),
 	}
 	base := t("2023-07-04T15:59:50.407Z")
 	for i := 1; i <= 26; i++ {

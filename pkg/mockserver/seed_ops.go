@@ -6,6 +6,29 @@ import (
 	"github.com/scalingodb/dbapi-go/gen/dbapi"
 )
 
+// IDs of the demo data set's past asynchronous work on my-db-123 (DemoSeed).
+const (
+	DemoOperationID   = "5d2c8a604ffb090be1ac3d10" // a finished point-in-time restore
+	DemoRestorationID = "5d2d6c004ffb090be1ac3d20" // a done restoration of DemoBackupID
+)
+
+// demoOperations are the past operations of my-db-123: a point-in-time restore that finished.
+func demoOperations() []dbapi.Operation {
+	typ, status := OperationTypePitrRestore, dbapi.OperationStatusFinished
+	created := time.Date(2019, 7, 15, 14, 0, 0, 0, time.UTC)
+	finished := created.Add(4*time.Minute + 12*time.Second)
+	return []dbapi.Operation{{ID: DemoOperationID, Type: &typ, Status: &status, CreatedAt: &created, FinishedAt: &finished}}
+}
+
+// demoRestorations are the past backup restorations of the database dbID (my-db-123): DemoBackupID
+// restored into it.
+func demoRestorations(dbID string) []dbapi.BackupRestoration {
+	created := time.Date(2019, 7, 16, 8, 0, 0, 0, time.UTC)
+	started, ended := created.Add(5*time.Second), created.Add(3*time.Minute+40*time.Second)
+	return []dbapi.BackupRestoration{{ID: DemoRestorationID, CreatedAt: created, StartedAt: &started, EndedAt: &ended,
+		Method: dbapi.BackupRestorationMethodBackup, Status: dbapi.BackupRestorationStatusDone, DatabaseID: dbID, SourceBackupID: DemoBackupID}}
+}
+
 // demoDatabaseTypes are the database types of the demo data set: the engines of its databases (their
 // TypeID and TypeName) and Redis, the engine of the API documents' examples.
 func demoDatabaseTypes() []dbapi.DatabaseType {

@@ -146,6 +146,9 @@ func (st *store) load(seed Seed, now time.Time) error {
 		db.logical = []logicalDB{{Name: d.ResourceID, Protected: true}}
 		db.sqlMode = "ONLY_FULL_GROUP_BY,STRICT_TRANS_TABLES,NO_ZERO_IN_DATE,NO_ZERO_DATE,ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION"
 		db.retention = []string{"autogen"}
+		if err := st.extra.loadDatabase(db, sd); err != nil {
+			return err
+		}
 		st.dbs[d.ID] = db
 		if d.ResourceID != "" {
 			st.dbs[d.ResourceID] = db

@@ -41,13 +41,42 @@ func main() {
 	}
 }
 
-// wrongAnswer is what the wrong upstream answers to everything: a 200 JSON object that no
-// operation documents (the required keys are missing, the type is wrong, the status or the media
-// type is undocumented).
-func wrongAnswer(w http.ResponseWriter, _ *http.Request) {
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(http.StatusOK)
-	_, _ = io.WriteString(w, `{"wrong":true}`)
+// wrongObject is what the wrong upstream answers, with 200, to the requests of operations that
+// describe their answers: a JSON object no operation documents (the required keys are missing, the
+// type is wrong, the status or the media type is undocumented).
+const wrongObject = `{"wrong":true}`
+
+// wrongAnswer returns the wrong upstream's handler. It answers wrongObject with 200 to everything
+// but the requests in weak (method and path), which it answers with a JSON null: their operations
+// take any object (a weakly described answer), but none takes null.
+func wrongAnswer(weak map[string]bool) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		body := wrongObject
+		if weak[r.Method+" "+strings.TrimPrefix(r.URL.Path, "/api")] {
+			body = "null"
+		}
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusOK)
+		_, _ = io.WriteString(w, body)
+	}
+}
+
+// acceptsWrongObject tells whether a success answer of op may be wrongObject: then only a null
+// answer is wrong for every one of them.
+func acceptsWrongObject(op *openapi3.Operation) bool {
+	var v any
+	if err := json.Unmarshal([]byte(wrongObject), &v); err != nil {
+		panic(err)
+	}
+	for code, resp := range op.Responses.Map() {
+		if !strings.HasPrefix(code, "2") {
+			continue
+		}
+		if mt := resp.Value.Content.Get("application/json"); mt != nil && mt.Schema != nil && mt.Schema.Value.VisitJSON(v) == nil {
+			return true
+		}
+	}
+	return false
 }
 
 func run(prismBin, control, token string) error {
@@ -55,13 +84,20 @@ func run(prismBin, control, token string) error {
 	if err != nil {
 		return err
 	}
+	requests := exampleRequests(doc)
 	upstream := control
 	if upstream == "" {
+		weak := map[string]bool{}
+		for _, r := range requests {
+			if r.weak {
+				weak[strings.ToUpper(r.method)+" "+r.path] = true
+			}
+		}
 		ln, err := net.Listen("tcp", "127.0.0.1:0")
 		if err != nil {
 			return err
 		}
-		go func() { _ = http.Serve(ln, http.HandlerFunc(wrongAnswer)) }()
+		go func() { _ = http.Serve(ln, wrongAnswer(weak)) }()
 		upstream = "http://" + ln.Addr().String() + "/api"
 	}
 	port, err := freePort()
@@ -85,7 +121,7 @@ func run(prismBin, control, token string) error {
 	type result struct{ op, status, flagged string }
 	var results []result
 	failed := 0
-	for _, r := range exampleRequests(doc) {
+	for _, r := range requests {
 		status, violations, err := r.send(base, token)
 		if err != nil {
 			return fmt.Errorf("%s: %w", r.op, err)
@@ -136,6 +172,7 @@ type exampleRequest struct {
 	query            url.Values
 	header           http.Header
 	body             []byte
+	weak             bool // a success answer may be any object (acceptsWrongObject)
 }
 
 // exampleRequests builds one request per operation from its first example name (sorted).
@@ -143,7 +180,7 @@ func exampleRequests(doc *openapi3.T) []exampleRequest {
 	var out []exampleRequest
 	for path, item := range doc.Paths.Map() {
 		for method, op := range item.Operations() {
-			params := append(append(openapi3.Parameters{}, item.Parameters...), op.Parameters...)
+			params := parameters(item, op)
 			keys := map[string]bool{}
 			for _, p := range params {
 				for k := range p.Value.Examples {
@@ -168,7 +205,7 @@ func exampleRequests(doc *openapi3.T) []exampleRequest {
 					key = ks[0]
 				}
 			}
-			r := exampleRequest{op: op.OperationID, method: method, path: path, query: url.Values{}, header: http.Header{}}
+			r := exampleRequest{op: op.OperationID, method: method, path: path, query: url.Values{}, header: http.Header{}, weak: acceptsWrongObject(op)}
 			for _, p := range params {
 				ex, ok := p.Value.Examples[key]
 				if !ok {
@@ -194,6 +231,18 @@ func exampleRequests(doc *openapi3.T) []exampleRequest {
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].op < out[j].op })
 	return out
+}
+
+// parameters are the parameters of op: those of its path item, unless op overrides them (same
+// name and location), and its own.
+func parameters(item *openapi3.PathItem, op *openapi3.Operation) openapi3.Parameters {
+	var out openapi3.Parameters
+	for _, p := range item.Parameters {
+		if op.Parameters.GetByInAndName(p.Value.In, p.Value.Name) == nil {
+			out = append(out, p)
+		}
+	}
+	return append(out, op.Parameters...)
 }
 
 // send sends r through Prism at base and returns the status and Prism's violations.
