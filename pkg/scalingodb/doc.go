@@ -13,14 +13,15 @@
 //	backup, err := client.Backups.CreateAndWait(ctx, "my-db-123")
 //	n, err := client.Backups.DownloadToFile(ctx, "my-db-123", backup.ID, "backup.tar.gz")
 //
-// The same code runs as Example against the mock of pkg/mockserver.
+// Example runs the same calls against the mock of pkg/mockserver.
 //
 // # Shape
 //
 // A Client exposes one service per resource (Databases, Features, Actions,
 // PITR, Users, Backups, Maintenance, Instances, Metrics, Logs,
-// TypeVersions, Firewall), with one method per operation of the API; each
-// method's documentation names its operation ("API: GET /databases/{database_id}
+// TypeVersions, Firewall, Operations, Types, Plans), with a method for
+// every operation of the API (Databases.Update sends both PATCH and PUT);
+// each method's documentation names its operation ("API: GET /databases/{database_id}
 // (getDatabase)"). Results are plain Go types: time.Time, typed string
 // enums such as BackupStatus, and pointers only where null means something.
 //
