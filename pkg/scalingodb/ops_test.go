@@ -196,8 +196,8 @@ func envelopeMismatches(spec map[string]specOp, table map[string]tableRow) []str
 func TestOperationTable_MatchesSpec(t *testing.T) {
 	spec := specOps(t)
 	table := tableRows(operations)
-	if len(spec) != 44 || len(table) != len(spec) {
-		t.Errorf("the spec has %d operations and the table %d, want 44 each", len(spec), len(table))
+	if len(spec) != 44 || len(table) != len(spec) || len(operationTable) != len(table) {
+		t.Errorf("the spec has %d operations and the table %d (%d rows: a repeated ID?), want 44 each", len(spec), len(table), len(operationTable))
 	}
 	for name, check := range map[string]func(map[string]specOp, map[string]tableRow) []string{
 		"route": routeMismatches, "retry": retryMismatches, "envelope": envelopeMismatches,
