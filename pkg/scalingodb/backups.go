@@ -55,10 +55,7 @@ type Backup struct {
 }
 
 func (b *Backup) missing() string {
-	if b.ID == "" || b.Status == "" {
-		return `"id" or "status" of a backup`
-	}
-	return ""
+	return missingIf(b.ID == "" || b.Status == "", `"id" or "status" of a backup`)
 }
 
 // ErrBackupFailed matches a *BackupFailedError.

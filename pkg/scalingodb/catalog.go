@@ -44,17 +44,11 @@ type Plan struct {
 }
 
 func (t *DatabaseType) missing() string {
-	if t.ID == "" || t.Name == "" {
-		return `"id" or "name" of a database type`
-	}
-	return ""
+	return missingIf(t.ID == "" || t.Name == "", `"id" or "name" of a database type`)
 }
 
 func (p *Plan) missing() string {
-	if p.ID == "" || p.Name == "" {
-		return `"plan.id" or "plan.name"`
-	}
-	return ""
+	return missingIf(p.ID == "" || p.Name == "", `"plan.id" or "plan.name"`)
 }
 
 // List returns the database types.

@@ -560,6 +560,15 @@ func body2[A, B ~string](f func(context.Context, A, B, string, io.Reader, ...edi
 // client checks: missing names the fields missing, or is "".
 type checker interface{ missing() string }
 
+// missingIf returns what when missing holds, else "": the body of most
+// missing methods.
+func missingIf(missing bool, what string) string {
+	if missing {
+		return what
+	}
+	return ""
+}
+
 func checkValue(o *op, status int, v any) error {
 	if c, ok := v.(checker); ok {
 		if m := c.missing(); m != "" {

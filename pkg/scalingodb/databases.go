@@ -161,12 +161,7 @@ func (u *UpdateDatabaseParams) body() ([]byte, error) {
 	}{w})
 }
 
-func (d *Database) missing() string {
-	if d.ID == "" {
-		return `"database.id"`
-	}
-	return ""
-}
+func (d *Database) missing() string { return missingIf(d.ID == "", `"database.id"`) }
 
 // Get returns the settings, version, instances and features of a database.
 //
@@ -227,10 +222,7 @@ type upgradeWire struct {
 }
 
 func (w *upgradeWire) missing() string {
-	if w.Message == nil || w.OperationID == nil || w.ID == "" {
-		return "(message, operation_id or id)"
-	}
-	return ""
+	return missingIf(w.Message == nil || w.OperationID == nil || w.ID == "", "(message, operation_id or id)")
 }
 
 const jsonContentType = "application/json"

@@ -45,10 +45,7 @@ type FeatureDisabled struct {
 }
 
 func (t *FeatureToggle) missing() string {
-	if t.Name == "" || t.Status == "" {
-		return `"name" or "status"`
-	}
-	return ""
+	return missingIf(t.Name == "" || t.Status == "", `"name" or "status"`)
 }
 
 // Enable asks for a feature to be enabled. Activation is asynchronous: the

@@ -51,19 +51,9 @@ type ManagedRange struct {
 	Name string `json:"name"`
 }
 
-func (r *FirewallRule) missing() string {
-	if r.ID == "" {
-		return `"id" of a rule`
-	}
-	return ""
-}
+func (r *FirewallRule) missing() string { return missingIf(r.ID == "", `"id" of a rule`) }
 
-func (r *ManagedRange) missing() string {
-	if r.ID == "" {
-		return `"id" of a range`
-	}
-	return ""
-}
+func (r *ManagedRange) missing() string { return missingIf(r.ID == "", `"id" of a range`) }
 
 // List returns the firewall rules of a database.
 //

@@ -27,12 +27,7 @@ type InstanceStatus struct {
 	DBMSStatus string        `json:"dbms_status,omitempty"`
 }
 
-func (i *InstanceStatus) missing() string {
-	if i.ID == "" {
-		return `"id" of an instance`
-	}
-	return ""
-}
+func (i *InstanceStatus) missing() string { return missingIf(i.ID == "", `"id" of an instance`) }
 
 // Status returns the type, status and role of every node of a database.
 //

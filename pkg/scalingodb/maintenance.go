@@ -103,10 +103,7 @@ func (w *maintenancePageWire) missing() string {
 }
 
 func (m *Maintenance) missing() string {
-	if m.ID == "" || m.Status == "" {
-		return `"id" or "status"`
-	}
-	return ""
+	return missingIf(m.ID == "" || m.Status == "", `"id" or "status"`)
 }
 
 // List returns one page of the maintenance operations of a database; p

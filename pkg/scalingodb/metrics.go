@@ -80,10 +80,7 @@ type metricsWire struct {
 }
 
 func (w *metricsWire) missing() string {
-	if w.CPUUsage == nil || w.RealDiskSize == nil {
-		return `"cpu_usage" or "real_disk_size"`
-	}
-	return ""
+	return missingIf(w.CPUUsage == nil || w.RealDiskSize == nil, `"cpu_usage" or "real_disk_size"`)
 }
 
 // Get returns the CPU, memory and disk usage of a database and of each instance.

@@ -49,10 +49,7 @@ func (e *OperationFailedError) Error() string {
 func (e *OperationFailedError) Is(target error) bool { return target == ErrOperationFailed }
 
 func (o *Operation) missing() string {
-	if o.ID == "" || o.Status == "" {
-		return `"operation.id" or "operation.status"`
-	}
-	return ""
+	return missingIf(o.ID == "" || o.Status == "", `"operation.id" or "operation.status"`)
 }
 
 // Get returns an operation of a database.

@@ -47,10 +47,7 @@ type BackupRestoration struct {
 }
 
 func (r *BackupRestoration) missing() string {
-	if r.ID == "" || r.Status == "" {
-		return `"id" or "status" of a backup restoration`
-	}
-	return ""
+	return missingIf(r.ID == "" || r.Status == "", `"id" or "status" of a backup restoration`)
 }
 
 // ErrRestorationFailed matches a *RestorationFailedError.

@@ -39,12 +39,7 @@ func (v DatabaseTypeVersion) String() string {
 	return fmt.Sprintf("%d.%d.%d-%d", v.Major, v.Minor, v.Patch, v.Build)
 }
 
-func (v *DatabaseTypeVersion) missing() string {
-	if v.ID == "" {
-		return `"id"`
-	}
-	return ""
-}
+func (v *DatabaseTypeVersion) missing() string { return missingIf(v.ID == "", `"id"`) }
 
 // Get returns one version of a database engine, as named by a database's
 // VersionID or NextVersionID.
