@@ -545,13 +545,13 @@ func exampleRequests(doc *openapi3.T) []exampleRequest {
 				for code, resp := range op.Responses.Map() {
 					for _, mt := range resp.Value.Content {
 						if _, ok := mt.Examples[k]; ok {
-							fmt.Sscan(code, &r.status)
+							_, _ = fmt.Sscan(code, &r.status)
 						}
 					}
 				}
 				for code, resp := range op.Responses.Map() {
 					if r.status == 0 && strings.HasPrefix(code, "2") && len(resp.Value.Content) == 0 {
-						fmt.Sscan(code, &r.status) // a success without a body, as a 204, has no example
+						_, _ = fmt.Sscan(code, &r.status) // a success without a body, as a 204, has no example
 					}
 				}
 				if r.status == 0 {

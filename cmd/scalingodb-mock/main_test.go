@@ -241,7 +241,9 @@ func TestRun_Now(t *testing.T) {
 			t.Cleanup(func() {
 				cancel()
 				go func() { _, _ = io.Copy(io.Discard, pr) }()
-				<-done
+				if err := <-done; err != nil && !errors.Is(err, context.Canceled) {
+					t.Errorf("run: %v", err)
+				}
 			})
 			line, err := bufio.NewReader(pr).ReadString('\n')
 			if err != nil {

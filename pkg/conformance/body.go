@@ -3,6 +3,7 @@ package conformance
 import (
 	"bytes"
 	"compress/gzip"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -105,7 +106,7 @@ func tooLargeError(what string, err error) error {
 }
 
 func limitOf(err error) int64 {
-	if mbe, ok := err.(*http.MaxBytesError); ok {
+	if mbe := (*http.MaxBytesError)(nil); errors.As(err, &mbe) {
 		return mbe.Limit
 	}
 	return 0

@@ -3,6 +3,7 @@ package conformance
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -154,7 +155,7 @@ func (m *middleware) reportResponse(err error) {
 	if err == nil || m.o.onResponse == nil {
 		return
 	}
-	if ve, ok := err.(*ViolationError); ok {
+	if ve := (*ViolationError)(nil); errors.As(err, &ve) {
 		m.o.onResponse(ve)
 	}
 }

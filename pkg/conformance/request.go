@@ -103,14 +103,14 @@ func (v *Validator) checkRequestBody(info *opInfo, r *http.Request, tmpl Violati
 		vi.Kind, vi.Pointer, vi.Expected, vi.Got = kind, ptr, expected, got
 		return []*Violation{&vi}
 	}
-	if mbe, ok := err.(*http.MaxBytesError); ok {
+	if mbe := (*http.MaxBytesError)(nil); errors.As(err, &mbe) {
 		return mk(KindTooLarge, "", "a body of at most "+sizeName(mbe.Limit), "more")
 	}
 	if err != nil {
 		return mk(KindBody, "", "a readable body", shorten(err.Error()))
 	}
 	if data, err = decodedForCheck(r.Header, data, v.maxBody); err != nil {
-		if mbe, ok := err.(*http.MaxBytesError); ok {
+		if mbe := (*http.MaxBytesError)(nil); errors.As(err, &mbe) {
 			return mk(KindTooLarge, "", "a body of at most "+sizeName(mbe.Limit)+" decompressed", "more")
 		}
 		return mk(KindBody, "", "a readable gzip body", shorten(err.Error()))
@@ -175,7 +175,7 @@ func readAndRestore(r *http.Request, limit int64) ([]byte, error) {
 	}
 	data, err := readCapped(r.Body, limit, r.ContentLength)
 	_ = r.Body.Close()
-	if mbe, ok := err.(*http.MaxBytesError); ok {
+	if mbe := (*http.MaxBytesError)(nil); errors.As(err, &mbe) {
 		r.Body = io.NopCloser(failingReader{mbe})
 		r.GetBody = nil
 		return nil, err

@@ -2,6 +2,7 @@ package conformance
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"mime"
 	"net/http"
@@ -323,7 +324,7 @@ func jsonType(value any) string {
 
 // setIn marks the violations of err as found in a response with status.
 func setIn(err error, in string, status int) {
-	if ve, ok := err.(*ViolationError); ok {
+	if ve := (*ViolationError)(nil); errors.As(err, &ve) {
 		for _, vi := range ve.Violations {
 			vi.In = in
 			vi.Status = status

@@ -214,7 +214,7 @@ func branchCauses(se *openapi3.SchemaError) []error {
 	}
 	var branches openapi3.MultiError
 	for e := se.Origin; e != nil; e = errors.Unwrap(e) {
-		if me, ok := e.(openapi3.MultiError); ok {
+		if me, ok := e.(openapi3.MultiError); ok { //nolint:errorlint // the loop unwraps the chain itself, one link at a time
 			branches = me
 			break
 		}
@@ -259,7 +259,7 @@ func errorDepth(err error) int {
 }
 
 func isSchemaError(err error) bool {
-	_, ok := err.(*openapi3.SchemaError)
+	_, ok := err.(*openapi3.SchemaError) //nolint:errorlint // a node of kin-openapi's error tree, not the head of a chain
 	return ok
 }
 
