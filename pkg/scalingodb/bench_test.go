@@ -37,23 +37,29 @@ const (
 
 // TestMain doubles as the download helper process of
 // BenchmarkDownload1GiB: with helperEnv set, the test binary downloads one
-// backup into a discarding io.WriterAt and prints its peak resident memory
-// (VmHWM), then exits, so that memory is measured in a process of its own.
+// backup with DownloadToFile into the file helperFile names (partial file,
+// sync, rename: durable on disk) and prints the time it took and its peak
+// resident memory (VmHWM), then exits, so that both are measured in a
+// process of its own.
 func TestMain(m *testing.M) {
 	if base := os.Getenv(helperEnv); base != "" {
-		os.Exit(downloadHelper(base, os.Getenv(helperBackup)))
+		os.Exit(downloadHelper(base, os.Getenv(helperBackup), os.Getenv(helperFile)))
 	}
 	os.Exit(m.Run())
 }
 
-func downloadHelper(base, backupID string) int {
+func downloadHelper(base, backupID, path string) int {
+	if path == "" {
+		fmt.Fprintln(os.Stderr, helperFile+" is not set")
+		return 1
+	}
 	c, err := New(WithBaseURL(base), WithToken(mockserver.DefaultToken))
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
 	start := time.Now()
-	n, err := c.Backups.DownloadAt(context.Background(), demoDB, backupID, discardAt{})
+	n, err := c.Backups.DownloadToFile(context.Background(), demoDB, backupID, path)
 	elapsed := time.Since(start)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
