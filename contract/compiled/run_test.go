@@ -115,8 +115,9 @@ func firstLine(s string) string {
 // DBAPI_DOWNLOAD_HOSTS allows: any other host fails the spec, naming the host and the setting,
 // without a single connection to it.
 func TestRun_DownloadHosts(t *testing.T) {
-	other := &countingListener{}
-	var otherAddr string
+	// The other host listens before the target serves: the target's handler reads its address.
+	other := &countingListener{Listener: listen(t)}
+	otherAddr := other.Addr().String()
 	env := liveTarget(t, func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			if !strings.HasSuffix(r.URL.Path, "/archive") {
@@ -144,8 +145,6 @@ func TestRun_DownloadHosts(t *testing.T) {
 		t.Fatal(err)
 	}
 	proxy := httputil.NewSingleHostReverseProxy(&url.URL{Scheme: "http", Host: target.Host})
-	other.Listener = listen(t)
-	otherAddr = other.Addr().String()
 	srv := &http.Server{Handler: proxy}
 	go func() { _ = srv.Serve(other) }()
 	t.Cleanup(func() { _ = srv.Close() })
