@@ -53,10 +53,7 @@ func backupsListCmd(a *app) *cobra.Command {
 		Example: "  scalingodb backups list\n  scalingodb backups list -o json | jq '.[] | select(.status == \"done\") | .id'",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := checkFormat(cmd, format); err != nil {
-				return err
-			}
-			c, db, err := a.target(cmd)
+			c, db, err := a.formatTarget(cmd, format)
 			if err != nil {
 				return err
 			}
@@ -167,10 +164,7 @@ func backupsCreateCmd(a *app) *cobra.Command {
   scalingodb backups create --wait --timeout 30m -o name`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := checkFormat(cmd, format); err != nil {
-				return err
-			}
-			c, db, err := a.target(cmd)
+			c, db, err := a.formatTarget(cmd, format)
 			if err != nil {
 				return err
 			}
@@ -244,10 +238,7 @@ token and expires: anyone who has it can download the archive until then.`,
 		Example: "  curl -o backup.tar.gz \"$(scalingodb backups link 5bd5c2f04ffb090be1ac3c9b)\"",
 		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := checkFormat(cmd, format); err != nil {
-				return err
-			}
-			c, db, err := a.target(cmd)
+			c, db, err := a.formatTarget(cmd, format)
 			if err != nil {
 				return err
 			}

@@ -78,10 +78,7 @@ func databaseShowCmd(a *app) *cobra.Command {
 		Example: "  scalingodb database show\n  scalingodb database show -o json | jq .periodic_backups_scheduled_at",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := checkFormat(cmd, format); err != nil {
-				return err
-			}
-			c, db, err := a.target(cmd)
+			c, db, err := a.formatTarget(cmd, format)
 			if err != nil {
 				return err
 			}
@@ -184,10 +181,7 @@ follows its operation until it succeeds.`,
 		Example: "  scalingodb database upgrade --yes\n  scalingodb database upgrade --yes --wait --timeout 1h",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := checkFormat(cmd, format); err != nil {
-				return err
-			}
-			c, db, err := a.target(cmd)
+			c, db, err := a.formatTarget(cmd, format)
 			if err != nil {
 				return err
 			}

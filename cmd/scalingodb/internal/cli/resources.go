@@ -21,10 +21,7 @@ func simple(a *app, cmd *cobra.Command, fn func(cmd *cobra.Command, c *scalingod
 		cmd.Args = cobra.NoArgs
 	}
 	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
-		if err := checkFormat(cmd, format); err != nil {
-			return err
-		}
-		c, db, err := a.target(cmd)
+		c, db, err := a.formatTarget(cmd, format)
 		if err != nil {
 			return err
 		}

@@ -330,6 +330,15 @@ func (a *app) clientFor(cmd *cobra.Command) (*scalingodb.Client, error) {
 }
 
 // target returns the client and the database for a command that acts on a database.
+// formatTarget checks the output format, then resolves the client and the database, so that a
+// bad -o fails before any setting is read or any request is sent.
+func (a *app) formatTarget(cmd *cobra.Command, format string) (*scalingodb.Client, string, error) {
+	if err := checkFormat(cmd, format); err != nil {
+		return nil, "", err
+	}
+	return a.target(cmd)
+}
+
 func (a *app) target(cmd *cobra.Command) (*scalingodb.Client, string, error) {
 	db, err := a.databaseID(cmd)
 	if err != nil {

@@ -46,10 +46,7 @@ func usersListCmd(a *app) *cobra.Command {
 		Example: "  scalingodb users list\n  scalingodb users list -o name",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := checkFormat(cmd, format); err != nil {
-				return err
-			}
-			c, db, err := a.target(cmd)
+			c, db, err := a.formatTarget(cmd, format)
 			if err != nil {
 				return err
 			}
