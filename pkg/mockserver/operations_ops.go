@@ -537,29 +537,3 @@ func (s handlers) GetCaCertificate(_ context.Context, _ dbapi.GetCaCertificateRe
 	}
 	return dbapi.GetCaCertificate200ApplicationXPemFileResponse{Body: bytes.NewReader(pemBytes), ContentLength: int64(len(pemBytes))}, nil
 }
-
-func (a apiResponse) VisitRestoreBackupResponse(w http.ResponseWriter) error { return a.visit(w) }
-func (a apiResponse) VisitGetBackupRestorationResponse(w http.ResponseWriter) error {
-	return a.visit(w)
-}
-func (a apiResponse) VisitGetDatabaseOperationResponse(w http.ResponseWriter) error {
-	return a.visit(w)
-}
-func (a apiResponse) VisitGetDatabasePlanResponse(w http.ResponseWriter) error { return a.visit(w) }
-func (a apiResponse) VisitGetPlanResponse(w http.ResponseWriter) error         { return a.visit(w) }
-func (a apiResponse) VisitListDatabaseTypesResponse(w http.ResponseWriter) error {
-	return a.visit(w)
-}
-func (a apiResponse) VisitGetDatabaseTypeResponse(w http.ResponseWriter) error { return a.visit(w) }
-func (a apiResponse) VisitGetDatabaseMetricsByTypeResponse(w http.ResponseWriter) error {
-	return a.visit(w)
-}
-func (a apiResponse) VisitGetInstanceMetricsByTypeResponse(w http.ResponseWriter) error {
-	return a.visit(w)
-}
-func (a apiResponse) VisitGetDatabaseLagResponse(w http.ResponseWriter) error { return a.visit(w) }
-func (a apiResponse) VisitPingDatabaseResponse(w http.ResponseWriter) error   { return a.visit(w) }
-func (a apiResponse) VisitUpdateFirewallRuleResponse(w http.ResponseWriter) error {
-	return a.visit(w)
-}
-func (a apiResponse) VisitGetCaCertificateResponse(w http.ResponseWriter) error { return a.visit(w) }

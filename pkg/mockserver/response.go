@@ -131,3 +131,28 @@ func writeErrorBody(w http.ResponseWriter, status int, e dbapi.Error) {
 	w.WriteHeader(status)
 	_, _ = w.Write(b)
 }
+func (a apiResponse) VisitRestoreBackupResponse(w http.ResponseWriter) error { return a.visit(w) }
+func (a apiResponse) VisitGetBackupRestorationResponse(w http.ResponseWriter) error {
+	return a.visit(w)
+}
+func (a apiResponse) VisitGetDatabaseOperationResponse(w http.ResponseWriter) error {
+	return a.visit(w)
+}
+func (a apiResponse) VisitGetDatabasePlanResponse(w http.ResponseWriter) error { return a.visit(w) }
+func (a apiResponse) VisitGetPlanResponse(w http.ResponseWriter) error         { return a.visit(w) }
+func (a apiResponse) VisitListDatabaseTypesResponse(w http.ResponseWriter) error {
+	return a.visit(w)
+}
+func (a apiResponse) VisitGetDatabaseTypeResponse(w http.ResponseWriter) error { return a.visit(w) }
+func (a apiResponse) VisitGetDatabaseMetricsByTypeResponse(w http.ResponseWriter) error {
+	return a.visit(w)
+}
+func (a apiResponse) VisitGetInstanceMetricsByTypeResponse(w http.ResponseWriter) error {
+	return a.visit(w)
+}
+func (a apiResponse) VisitGetDatabaseLagResponse(w http.ResponseWriter) error { return a.visit(w) }
+func (a apiResponse) VisitPingDatabaseResponse(w http.ResponseWriter) error   { return a.visit(w) }
+func (a apiResponse) VisitUpdateFirewallRuleResponse(w http.ResponseWriter) error {
+	return a.visit(w)
+}
+func (a apiResponse) VisitGetCaCertificateResponse(w http.ResponseWriter) error { return a.visit(w) }
