@@ -18,13 +18,26 @@ import (
 	"github.com/scalingodb/dbapi-go/pkg/scalingodb"
 )
 
-// buildCLI builds scalingodb as a user gets it (not the test binary) into
-// a temporary folder and returns its path.
+// buildCLI builds scalingodb as `make cli` does (not the test binary), a
+// static binary without cgo, into a temporary folder and returns its path.
 func buildCLI(b *testing.B) string {
 	b.Helper()
-	bin := filepath.Join(b.TempDir(), "scalingodb")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		b.Fatalf("go build: %v: %s", err, out)
+	return goBuild(b, ".", "scalingodb", false)
+}
+
+// goBuild builds the package in dir (a path relative to this package's
+// folder) into a temporary folder, without cgo unless cgo is set, and
+// returns the path of the binary.
+func goBuild(b *testing.B, dir, name string, cgo bool) string {
+	b.Helper()
+	bin := filepath.Join(b.TempDir(), name)
+	cmd := exec.Command("go", "build", "-o", bin, dir)
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if cgo {
+		cmd.Env = append(os.Environ(), "CGO_ENABLED=1")
+	}
+	if out, err := cmd.CombinedOutput(); err != nil {
+		b.Fatalf("go build %s: %v: %s", dir, err, out)
 	}
 	return bin
 }
@@ -185,12 +198,20 @@ import "fmt"
 func main() { fmt.Println("hello, world") }
 `
 
-// BenchmarkCLIStartup starts `scalingodb version` and a hello-world Go
-// binary 20 times each, alternately, and reports the median wall time of
-// each and their ratio (the goal), and the ratio of the median CPU times
-// (user + system), which other processes on the machine disturb less.
+// BenchmarkCLIStartup starts, 20 times each and in turn, a hello-world Go
+// binary, `scalingodb version` as `make cli` builds it (static, without
+// cgo), the same built with cgo (the default of `go build` where a C
+// compiler is installed: the dynamic loader and libc's start-up come with
+// it), and testdata/depsfloor, a hello world that runs the package inits
+// of the libraries the tool is built on and none of its code. It reports
+// the median wall time of each, the ratio of `scalingodb version` to hello
+// world (the goal, ≤ 1.5), of the cgo build and of the floor to hello
+// world, and the ratio of the median CPU times (user + system), which
+// other processes on the machine disturb less.
 func BenchmarkCLIStartup(b *testing.B) {
 	bin := buildCLI(b)
+	cgoBin := goBuild(b, ".", "scalingodb-cgo", true)
+	floor := goBuild(b, "./testdata/depsfloor", "depsfloor", false)
 	dir := b.TempDir()
 	hello := filepath.Join(dir, "hello")
 	if err := os.WriteFile(filepath.Join(dir, "main.go"), []byte(helloWorld), 0o644); err != nil {
@@ -217,21 +238,31 @@ func BenchmarkCLIStartup(b *testing.B) {
 		cpu := cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
 		return float64(wall.Microseconds()) / 1000, float64(cpu.Microseconds()) / 1000
 	}
-	var ratios, cpuRatios, hellos, versions []float64
+	programs := []struct {
+		path string
+		args []string
+	}{{hello, nil}, {bin, []string{"version"}}, {cgoBin, []string{"version"}}, {floor, nil}}
+	var ratios, cgoRatios, floorRatios, cpuRatios, hellos, versions []float64
 	for b.Loop() {
-		var h, v, hc, vc []float64
+		wall := make([][]float64, len(programs))
+		cpu := make([][]float64, len(programs))
 		for range 20 {
-			wall, cpu := start(hello)
-			h, hc = append(h, wall), append(hc, cpu)
-			wall, cpu = start(bin, "version")
-			v, vc = append(v, wall), append(vc, cpu)
+			for i, p := range programs {
+				w, c := start(p.path, p.args...)
+				wall[i], cpu[i] = append(wall[i], w), append(cpu[i], c)
+			}
 		}
-		hellos, versions = append(hellos, median(h)), append(versions, median(v))
-		ratios = append(ratios, median(v)/median(h))
-		cpuRatios = append(cpuRatios, median(vc)/max(median(hc), 0.001))
+		h := median(wall[0])
+		hellos, versions = append(hellos, h), append(versions, median(wall[1]))
+		ratios = append(ratios, median(wall[1])/h)
+		cgoRatios = append(cgoRatios, median(wall[2])/h)
+		floorRatios = append(floorRatios, median(wall[3])/h)
+		cpuRatios = append(cpuRatios, median(cpu[1])/max(median(cpu[0]), 0.001))
 	}
 	b.ReportMetric(median(hellos), "hello-ms")
 	b.ReportMetric(median(versions), "version-ms")
 	b.ReportMetric(median(ratios), "version/hello")
+	b.ReportMetric(median(cgoRatios), "cgo-version/hello")
+	b.ReportMetric(median(floorRatios), "floor/hello")
 	b.ReportMetric(median(cpuRatios), "version/hello-cpu")
 }

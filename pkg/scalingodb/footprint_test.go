@@ -13,8 +13,11 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/scalingodb/dbapi-go/pkg/mockserver"
 )
 
 // heavyDeps reports the packages of deps that a client program must not
@@ -97,18 +100,54 @@ func TestImportGraph_NoSlog(t *testing.T) {
 	}
 }
 
-// buildQuickstart builds cmd/scalingodb-quickstart into dir with the
-// default flags and stripped (-ldflags=-s -w), and returns the two paths.
-func buildQuickstart(dir string) ([2]string, error) {
-	bins := [2]string{filepath.Join(dir, "quickstart"), filepath.Join(dir, "quickstart-stripped")}
-	for i, flags := range [][]string{nil, {"-ldflags=-s -w"}} {
-		args := append([]string{"build", "-o", bins[i]}, flags...)
-		cmd := exec.Command("go", append(args, "github.com/scalingodb/dbapi-go/cmd/scalingodb-quickstart")...)
-		if out, err := cmd.CombinedOutput(); err != nil {
-			return bins, fmt.Errorf("go build: %w\n%s", err, out)
-		}
+// The programs BenchmarkQuickstart builds: the quick start, and the same
+// requests on the libraries the client cannot do without (testdata/floor).
+const (
+	quickstartPkg = "github.com/scalingodb/dbapi-go/cmd/scalingodb-quickstart"
+	floorPkg      = "./testdata/floor"
+)
+
+// goBuild builds pkg into dir/name with the given flags and returns the
+// path of the binary.
+func goBuild(dir, name, pkg string, flags ...string) (string, error) {
+	bin := filepath.Join(dir, name)
+	args := append(append([]string{"build", "-o", bin}, flags...), pkg)
+	if out, err := exec.Command("go", args...).CombinedOutput(); err != nil {
+		return "", fmt.Errorf("go build %s: %w\n%s", pkg, err, out)
 	}
-	return bins, nil
+	return bin, nil
+}
+
+// TestQuickstartAndFloor runs the quick start and its floor program
+// against the mock: both do the whole tour (users, a backup, its archive),
+// so that the floor's size in BenchmarkQuickstart is that of the same work.
+func TestQuickstartAndFloor(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds two programs")
+	}
+	_, base := mockserver.Start(t, mockserver.WithSeed(mockserver.DemoSeed()), mockserver.WithBackupTimings(100*time.Millisecond, 100*time.Millisecond))
+	dir := t.TempDir()
+	for name, pkg := range map[string]string{"quickstart": quickstartPkg, "floor": floorPkg} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			bin, err := goBuild(dir, name, pkg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			cmd := exec.Command(bin)
+			cmd.Env = append(os.Environ(), "DBAPI_BASE_URL="+base, "DB_BEARER_TOKEN="+mockserver.DefaultToken,
+				"DBAPI_DATABASE_ID="+mockserver.DemoDatabaseID)
+			out, err := cmd.CombinedOutput()
+			if err != nil {
+				t.Fatalf("%s: %v\n%s", name, err, out)
+			}
+			for _, want := range []string{"user " + mockserver.DemoProtectedUser + " (read-only: false)", "downloaded "} {
+				if !strings.Contains(string(out), want) {
+					t.Errorf("%s printed no %q:\n%s", name, want, out)
+				}
+			}
+		})
+	}
 }
 
 // initLine matches a line of GODEBUG=inittrace=1:
@@ -182,7 +221,9 @@ init vendor/golang.org/x/net/http2/hpack @59 ms, 0.23 ms clock, 7344 bytes, 8 al
 // BenchmarkQuickstart reports the footprint of a program that imports the
 // client, cmd/scalingodb-quickstart: its size in MB (10^6 bytes) with the
 // default flags (binary-MB, goal ≤ 9; 13.4 when the client linked the spec
-// engine) and stripped with -ldflags=-s -w (stripped-MB), and what its
+// engine), stripped with -ldflags=-s -w (stripped-MB), and beside it the
+// size of testdata/floor, the same requests on net/http, encoding/json,
+// go-retryablehttp and the oapi-codegen runtime alone (floor-MB), and what its
 // start-up costs, parsed from GODEBUG=inittrace=1: the slowest init of a
 // package outside the standard library, in ms (max-dep-init-ms, goal
 // ≤ 0.5; the median of the runs for each package), the slowest of any
@@ -192,22 +233,32 @@ init vendor/golang.org/x/net/http2/hpack @59 ms, 0.23 ms clock, 7344 bytes, 8 al
 // starts the program once; without its environment variables it stops
 // right after the inits.
 func BenchmarkQuickstart(b *testing.B) {
-	bins, err := buildQuickstart(b.TempDir()) // b.Loop runs the function once
-	if err != nil {
-		b.Fatal(err)
-	}
-	var sizes [2]float64
-	for i, bin := range bins {
+	dir := b.TempDir() // b.Loop runs the function once
+	var sizes [3]float64
+	for i, build := range []struct{ name, pkg, flags string }{
+		{"quickstart", quickstartPkg, ""},
+		{"quickstart-stripped", quickstartPkg, "-ldflags=-s -w"},
+		{"floor", floorPkg, ""},
+	} {
+		var flags []string
+		if build.flags != "" {
+			flags = append(flags, build.flags)
+		}
+		bin, err := goBuild(dir, build.name, build.pkg, flags...)
+		if err != nil {
+			b.Fatal(err)
+		}
 		fi, err := os.Stat(bin)
 		if err != nil {
 			b.Fatal(err)
 		}
 		sizes[i] = float64(fi.Size()) / 1e6
 	}
+	quickstart := filepath.Join(dir, "quickstart")
 	runs := map[string][]float64{}
 	var depBytes int64
 	for b.Loop() {
-		cmd := exec.Command(bins[0])
+		cmd := exec.Command(quickstart)
 		cmd.Env = append(os.Environ(), "GODEBUG=inittrace=1", "DBAPI_DATABASE_ID=", "DB_BEARER_TOKEN=")
 		var stderr bytes.Buffer
 		cmd.Stderr = &stderr
@@ -238,6 +289,7 @@ func BenchmarkQuickstart(b *testing.B) {
 	}
 	b.ReportMetric(sizes[0], "binary-MB")
 	b.ReportMetric(sizes[1], "stripped-MB")
+	b.ReportMetric(sizes[2], "floor-MB")
 	b.ReportMetric(slowestDepMS, "max-dep-init-ms")
 	b.ReportMetric(slowestMS, "max-init-ms")
 	b.ReportMetric(float64(depBytes), "dep-init-bytes")

@@ -1,0 +1,18 @@
+// Command depsfloor is a hello world that links the libraries scalingodb is
+// built on (net/http through go-retryablehttp, the oapi-codegen runtime,
+// cobra, the progress bar and x/term) and runs their package inits, but none
+// of the tool's code. BenchmarkCLIStartup starts it beside `scalingodb
+// version`: its start-up is the floor those libraries set.
+package main
+
+import (
+	"fmt"
+
+	_ "github.com/hashicorp/go-retryablehttp"
+	_ "github.com/oapi-codegen/runtime"
+	_ "github.com/schollz/progressbar/v3"
+	_ "github.com/spf13/cobra"
+	_ "golang.org/x/term"
+)
+
+func main() { fmt.Println("hello, world") }
