@@ -57,12 +57,14 @@ END {
 	row("client: capped download MB/s, 4 ranges / 1 stream", ratio(get("BenchmarkParallelRanges/4", "MB/s"), get("BenchmarkParallelRanges/1", "MB/s")), ">=", 3.5)
 	row("client: quick-start binary MB (default go build)", get("BenchmarkQuickstart", "binary-MB"), "<=", 9)
 	info("  floor: same requests on the client's libraries, MB", get("BenchmarkQuickstart", "floor-MB"))
+	info("  floor: same requests on the standard library, MB", get("BenchmarkQuickstart", "std-floor-MB"))
 	row("client: quick-start slowest dependency init, ms", get("BenchmarkQuickstart", "max-dep-init-ms"), "<=", 0.5)
 	row("cli: 1 GiB download to a file, scalingodb / curl+sync", get("BenchmarkCLIDownload1GiB", "cli/curl-throughput"), ">=", 0.95)
 	row("cli: 1 GiB download peak RSS (MiB)", get("BenchmarkCLIDownload1GiB", "peak-RSS-MiB"), "<=", 32)
 	row("cli: capped download MB/s, --parallel 4 / 1", get("BenchmarkCLIParallel", "4/1-throughput"), ">=", 3.5)
 	row("cli: start-up, scalingodb version / hello world", get("BenchmarkCLIStartup", "version/hello"), "<=", 1.5)
 	info("  floor: the libraries' inits alone / hello world", get("BenchmarkCLIStartup", "floor/hello"))
+	info("  floor: net/http's inits alone / hello world", get("BenchmarkCLIStartup", "net-http/hello"))
 	info("  built with cgo (plain go build) / hello world", get("BenchmarkCLIStartup", "cgo-version/hello"))
 	if (missing != "") print "  missing from the input:" missing
 }

@@ -198,34 +198,57 @@ import "fmt"
 func main() { fmt.Println("hello, world") }
 `
 
+// netHelloWorld is hello world that links net/http and runs its package
+// inits (and those of crypto/tls, which it imports).
+const netHelloWorld = `package main
+
+import (
+	"fmt"
+	_ "net/http"
+)
+
+func main() { fmt.Println("hello, world") }
+`
+
+// buildStd builds a program of the standard library alone, given as the
+// source of its main package, as a static binary without cgo, and returns
+// its path.
+func buildStd(b *testing.B, name, src string) string {
+	b.Helper()
+	dir := b.TempDir()
+	bin := filepath.Join(dir, name)
+	if err := os.WriteFile(filepath.Join(dir, "main.go"), []byte(src), 0o644); err != nil {
+		b.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "go.mod"), []byte("module "+name+"\n\ngo 1.26\n"), 0o644); err != nil {
+		b.Fatal(err)
+	}
+	build := exec.Command("go", "build", "-o", bin, ".")
+	build.Dir = dir
+	build.Env = append(os.Environ(), "GOWORK=off", "GOFLAGS=", "CGO_ENABLED=0")
+	if out, err := build.CombinedOutput(); err != nil {
+		b.Fatalf("go build %s: %v: %s", name, err, out)
+	}
+	return bin
+}
+
 // BenchmarkCLIStartup starts, 20 times each and in turn, a hello-world Go
 // binary, `scalingodb version` as `make cli` builds it (static, without
 // cgo), the same built with cgo (the default of `go build` where a C
 // compiler is installed: the dynamic loader and libc's start-up come with
-// it), and testdata/depsfloor, a hello world that runs the package inits
-// of the libraries the tool is built on and none of its code. It reports
-// the median wall time of each, the ratio of `scalingodb version` to hello
-// world (the goal, ≤ 1.5), of the cgo build and of the floor to hello
-// world, and the ratio of the median CPU times (user + system), which
-// other processes on the machine disturb less.
+// it), testdata/depsfloor, a hello world that runs the package inits of
+// the libraries the tool is built on and none of its code, and a hello
+// world that links net/http. It reports the median wall time of each, the
+// ratio of `scalingodb version` to hello world (the goal, ≤ 1.5), of the
+// cgo build, the floor and the net/http hello world to hello world, and
+// the ratio of the median CPU times (user + system), which other processes
+// on the machine disturb less.
 func BenchmarkCLIStartup(b *testing.B) {
 	bin := buildCLI(b)
 	cgoBin := goBuild(b, ".", "scalingodb-cgo", true)
 	floor := goBuild(b, "./testdata/depsfloor", "depsfloor", false)
-	dir := b.TempDir()
-	hello := filepath.Join(dir, "hello")
-	if err := os.WriteFile(filepath.Join(dir, "main.go"), []byte(helloWorld), 0o644); err != nil {
-		b.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(dir, "go.mod"), []byte("module hello\n\ngo 1.26\n"), 0o644); err != nil {
-		b.Fatal(err)
-	}
-	build := exec.Command("go", "build", "-o", hello, ".")
-	build.Dir = dir
-	build.Env = append(os.Environ(), "GOWORK=off", "GOFLAGS=")
-	if out, err := build.CombinedOutput(); err != nil {
-		b.Fatalf("go build hello: %v: %s", err, out)
-	}
+	hello := buildStd(b, "hello", helloWorld)
+	netHello := buildStd(b, "nethello", netHelloWorld)
 	// start runs a program and returns its wall and CPU times in ms.
 	start := func(path string, args ...string) (float64, float64) {
 		cmd := exec.Command(path, args...)
@@ -241,8 +264,8 @@ func BenchmarkCLIStartup(b *testing.B) {
 	programs := []struct {
 		path string
 		args []string
-	}{{hello, nil}, {bin, []string{"version"}}, {cgoBin, []string{"version"}}, {floor, nil}}
-	var ratios, cgoRatios, floorRatios, cpuRatios, hellos, versions []float64
+	}{{hello, nil}, {bin, []string{"version"}}, {cgoBin, []string{"version"}}, {floor, nil}, {netHello, nil}}
+	var ratios, cgoRatios, floorRatios, netRatios, cpuRatios, hellos, versions []float64
 	for b.Loop() {
 		wall := make([][]float64, len(programs))
 		cpu := make([][]float64, len(programs))
@@ -257,6 +280,7 @@ func BenchmarkCLIStartup(b *testing.B) {
 		ratios = append(ratios, median(wall[1])/h)
 		cgoRatios = append(cgoRatios, median(wall[2])/h)
 		floorRatios = append(floorRatios, median(wall[3])/h)
+		netRatios = append(netRatios, median(wall[4])/h)
 		cpuRatios = append(cpuRatios, median(cpu[1])/max(median(cpu[0]), 0.001))
 	}
 	b.ReportMetric(median(hellos), "hello-ms")
@@ -264,5 +288,6 @@ func BenchmarkCLIStartup(b *testing.B) {
 	b.ReportMetric(median(ratios), "version/hello")
 	b.ReportMetric(median(cgoRatios), "cgo-version/hello")
 	b.ReportMetric(median(floorRatios), "floor/hello")
+	b.ReportMetric(median(netRatios), "net-http/hello")
 	b.ReportMetric(median(cpuRatios), "version/hello-cpu")
 }

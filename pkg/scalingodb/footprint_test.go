@@ -100,11 +100,13 @@ func TestImportGraph_NoSlog(t *testing.T) {
 	}
 }
 
-// The programs BenchmarkQuickstart builds: the quick start, and the same
-// requests on the libraries the client cannot do without (testdata/floor).
+// The programs BenchmarkQuickstart builds: the quick start, the same
+// requests on the libraries the client cannot do without (testdata/floor),
+// and on the standard library alone (testdata/floorstd).
 const (
 	quickstartPkg = "github.com/scalingodb/dbapi-go/cmd/scalingodb-quickstart"
 	floorPkg      = "./testdata/floor"
+	floorStdPkg   = "./testdata/floorstd"
 )
 
 // goBuild builds pkg into dir/name with the given flags and returns the
@@ -118,16 +120,17 @@ func goBuild(dir, name, pkg string, flags ...string) (string, error) {
 	return bin, nil
 }
 
-// TestQuickstartAndFloor runs the quick start and its floor program
-// against the mock: both do the whole tour (users, a backup, its archive),
-// so that the floor's size in BenchmarkQuickstart is that of the same work.
+// TestQuickstartAndFloor runs the quick start and its floor programs
+// against the mock: each does the whole tour (users, a backup, its
+// archive), so that the floors' sizes in BenchmarkQuickstart are those of
+// the same work.
 func TestQuickstartAndFloor(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds two programs")
 	}
 	_, base := mockserver.Start(t, mockserver.WithSeed(mockserver.DemoSeed()), mockserver.WithBackupTimings(100*time.Millisecond, 100*time.Millisecond))
 	dir := t.TempDir()
-	for name, pkg := range map[string]string{"quickstart": quickstartPkg, "floor": floorPkg} {
+	for name, pkg := range map[string]string{"quickstart": quickstartPkg, "floor": floorPkg, "floorstd": floorStdPkg} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			bin, err := goBuild(dir, name, pkg)
@@ -223,7 +226,8 @@ init vendor/golang.org/x/net/http2/hpack @59 ms, 0.23 ms clock, 7344 bytes, 8 al
 // default flags (binary-MB, goal ≤ 9; 13.4 when the client linked the spec
 // engine), stripped with -ldflags=-s -w (stripped-MB), and beside it the
 // size of testdata/floor, the same requests on net/http, encoding/json,
-// go-retryablehttp and the oapi-codegen runtime alone (floor-MB), and what its
+// go-retryablehttp and the oapi-codegen runtime alone (floor-MB) and on the
+// standard library alone (testdata/floorstd, std-floor-MB), and what its
 // start-up costs, parsed from GODEBUG=inittrace=1: the slowest init of a
 // package outside the standard library, in ms (max-dep-init-ms, goal
 // ≤ 0.5; the median of the runs for each package), the slowest of any
@@ -234,11 +238,12 @@ init vendor/golang.org/x/net/http2/hpack @59 ms, 0.23 ms clock, 7344 bytes, 8 al
 // right after the inits.
 func BenchmarkQuickstart(b *testing.B) {
 	dir := b.TempDir() // b.Loop runs the function once
-	var sizes [3]float64
+	var sizes [4]float64
 	for i, build := range []struct{ name, pkg, flags string }{
 		{"quickstart", quickstartPkg, ""},
 		{"quickstart-stripped", quickstartPkg, "-ldflags=-s -w"},
 		{"floor", floorPkg, ""},
+		{"floorstd", floorStdPkg, ""},
 	} {
 		var flags []string
 		if build.flags != "" {
@@ -290,6 +295,7 @@ func BenchmarkQuickstart(b *testing.B) {
 	b.ReportMetric(sizes[0], "binary-MB")
 	b.ReportMetric(sizes[1], "stripped-MB")
 	b.ReportMetric(sizes[2], "floor-MB")
+	b.ReportMetric(sizes[3], "std-floor-MB")
 	b.ReportMetric(slowestDepMS, "max-dep-init-ms")
 	b.ReportMetric(slowestMS, "max-init-ms")
 	b.ReportMetric(float64(depBytes), "dep-init-bytes")
