@@ -13,10 +13,12 @@ import (
 	"github.com/scalingodb/dbapi-go/gen/dbapi"
 )
 
-// MaxBodyBytes is the largest request body a Server accepts: 1 MiB. A larger one is answered 413 with
-// the spec's Error body before anything else looks at the request (authentication, validation, the
-// operation), and the Server reads no more than MaxBodyBytes+1 bytes of it; a Content-Length above
-// the cap is refused without reading the body at all. The connection is then closed.
+// MaxBodyBytes is the largest request body a Server accepts: 1 MiB. A larger one, sent to an
+// operation that takes a body, is answered 413 with the spec's Error body before anything else looks
+// at the request (authentication, validation, the operation), and the Server reads no more than
+// MaxBodyBytes+1 bytes of it; a Content-Length above the cap is refused without reading the body at
+// all. The connection is then closed. The body of a request to an operation that takes none is not
+// read: the operation answers as if it had none.
 const MaxBodyBytes = 1 << 20
 
 // Timeouts bounds how long a Server waits on a client. A zero field takes its default; a negative
@@ -100,6 +102,15 @@ func (s *Server) limit(next http.Handler) http.Handler {
 		}()
 		w = dw
 		if r.Body == nil || r.Body == http.NoBody {
+			next.ServeHTTP(w, r)
+			return
+		}
+		if !s.takesBody[s.operationOf(r)] {
+			// No operation that takes a body serves r: its body is never read, and the answer is
+			// the one the spec describes for the operation (which ignores the body), or a 404,
+			// never a 413 the operation does not list. net/http discards at most 256 KiB of the
+			// body afterwards, within the read deadline, or closes the connection.
+			_ = dw.rc.SetReadDeadline(time.Now().Add(read))
 			next.ServeHTTP(w, r)
 			return
 		}

@@ -66,39 +66,7 @@ func TestLimits_BodyCap(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			s, c, _ := start(t)
-			conn := dial(t, c.base)
-			head := "POST /api/databases/my-db-123/users HTTP/1.1\r\nHost: mock\r\nContent-Type: application/json\r\n"
-			if tc.token != "" {
-				head += "Authorization: Bearer " + tc.token + "\r\n"
-			}
-			if tc.length != "" {
-				head += "Content-Length: " + tc.length + "\r\n"
-			} else {
-				head += "Transfer-Encoding: chunked\r\n"
-			}
-			go func() { // the server may stop reading: write on the side, errors ignored
-				_, _ = io.WriteString(conn, head+"\r\n")
-				if tc.length != "" {
-					_, _ = conn.Write(tc.body)
-					return
-				}
-				cw := httputil.NewChunkedWriter(conn)
-				for b := tc.body; len(b) > 0; b = b[min(len(b), 64<<10):] {
-					if _, err := cw.Write(b[:min(len(b), 64<<10)]); err != nil {
-						return
-					}
-				}
-				_ = cw.Close()
-				_, _ = io.WriteString(conn, "\r\n")
-			}()
-			_ = conn.SetReadDeadline(time.Now().Add(20 * time.Second))
-			req, _ := http.NewRequest(http.MethodPost, c.base+"/databases/my-db-123/users", nil)
-			resp, err := http.ReadResponse(bufio.NewReader(conn), req)
-			if err != nil {
-				t.Fatalf("no answer: %v", err)
-			}
-			body, _ := io.ReadAll(resp.Body)
-			resp.Body.Close()
+			req, resp, body := sendRaw(t, c.base, http.MethodPost, "/databases/my-db-123/users", tc.token, tc.length, tc.body)
 			if resp.StatusCode != tc.status {
 				t.Fatalf("status %d, want %d: %s", resp.StatusCode, tc.status, body)
 			}
@@ -122,6 +90,86 @@ func TestLimits_BodyCap(t *testing.T) {
 			}
 			if !resp.Close {
 				t.Error("the connection is kept open after a 413")
+			}
+		})
+	}
+}
+
+// sendRaw sends method path (under base, a Start URL) on a connection of its own, with token when
+// it is not empty, and body framed by a Content-Length header of length, or chunked when length is
+// "". The body is written on the side, as the server may stop reading it. sendRaw returns the
+// request as http.ReadResponse needs it, the answer and the answer's body.
+func sendRaw(t *testing.T, base, method, path, token, length string, body []byte) (*http.Request, *http.Response, []byte) {
+	t.Helper()
+	conn := dial(t, base)
+	u, err := url.Parse(base + path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	head := method + " " + u.Path + " HTTP/1.1\r\nHost: mock\r\nContent-Type: application/json\r\n"
+	if token != "" {
+		head += "Authorization: Bearer " + token + "\r\n"
+	}
+	if length != "" {
+		head += "Content-Length: " + length + "\r\n"
+	} else {
+		head += "Transfer-Encoding: chunked\r\n"
+	}
+	go func() { // errors ignored: the server may stop reading
+		_, _ = io.WriteString(conn, head+"\r\n")
+		if length != "" {
+			_, _ = conn.Write(body)
+			return
+		}
+		cw := httputil.NewChunkedWriter(conn)
+		for b := body; len(b) > 0; b = b[min(len(b), 64<<10):] {
+			if _, err := cw.Write(b[:min(len(b), 64<<10)]); err != nil {
+				return
+			}
+		}
+		_ = cw.Close()
+		_, _ = io.WriteString(conn, "\r\n")
+	}()
+	_ = conn.SetReadDeadline(time.Now().Add(20 * time.Second))
+	req, _ := http.NewRequest(method, base+path, nil)
+	resp, err := http.ReadResponse(bufio.NewReader(conn), req)
+	if err != nil {
+		t.Fatalf("%s %s: no answer: %v", method, path, err)
+	}
+	got, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	return req, resp, got
+}
+
+// TestLimits_BodyIgnored sends bodies far over MaxBodyBytes to operations that take no body and to
+// a path no operation serves: the body is not read, and the answer is the one the spec describes
+// for the operation (or a 404), never a 413 the operation does not list.
+func TestLimits_BodyIgnored(t *testing.T) {
+	big := bytes.Repeat([]byte("{"), 2*MaxBodyBytes)
+	tests := []struct {
+		name, method, path, length string
+		body                       []byte
+		status                     int
+	}{
+		{"listDatabaseUsers, chunked", http.MethodGet, "/databases/my-db-123/users", "", big, http.StatusOK},
+		{"listDatabaseUsers, content-length never sent", http.MethodGet, "/databases/my-db-123/users", "104857600", nil, http.StatusOK},
+		{"getDatabase, content-length", http.MethodGet, "/databases/my-db-123", fmt.Sprint(len(big)), big, http.StatusOK},
+		{"deleteDatabaseUser, chunked", http.MethodDelete, "/databases/my-db-123/users/reporting", "", big, http.StatusNoContent},
+		{"no operation, chunked", http.MethodGet, "/nothing-here", "", big, http.StatusNotFound},
+	}
+	v := testValidator(t)
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, c, _ := start(t)
+			req, resp, body := sendRaw(t, c.base, tc.method, tc.path, DefaultToken, tc.length, tc.body)
+			if resp.StatusCode != tc.status {
+				t.Fatalf("status %d, want %d: %s", resp.StatusCode, tc.status, body)
+			}
+			if tc.status == http.StatusNotFound {
+				return
+			}
+			if err := v.ValidateResponse(req, resp.StatusCode, resp.Header, body); err != nil {
+				t.Errorf("the answer breaks the spec: %v", err)
 			}
 		})
 	}

@@ -7,11 +7,12 @@
 // against the spec on the way in and responses on the way out by pkg/conformance, so the mock
 // cannot drift from openapi.yaml unnoticed.
 //
-// The handler chain, outermost first, is: limits (a 413 for a body over MaxBodyBytes, a read
-// deadline for the body and a deadline for each write: WithTimeouts), faults and latency
-// (WithFaults), contract mutations (WithMutations), routing (404 for what no operation serves),
-// bearer authentication (401 for an unknown token, 403 for a token of WithDatabaseToken on another
-// database), conformance validation, and the generated handler of the operation.
+// The handler chain, outermost first, is: limits (a 413 for a body over MaxBodyBytes sent to an
+// operation that takes one, a read deadline for the body and a deadline for each write:
+// WithTimeouts), faults and latency (WithFaults), contract mutations (WithMutations), routing (404
+// for what no operation serves), bearer authentication (401 for an unknown token, 403 for a token of
+// WithDatabaseToken on another database), conformance validation, and the generated handler of the
+// operation.
 package mockserver
 
 import (
