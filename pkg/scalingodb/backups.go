@@ -3,6 +3,7 @@ package scalingodb
 import (
 	"context"
 	"errors"
+	"fmt"
 	"time"
 )
 
@@ -82,6 +83,34 @@ func (e *BackupFailedError) Is(target error) bool { return target == ErrBackupFa
 // API: GET /databases/{database_id}/backups (listBackups)
 func (s *BackupsService) List(ctx context.Context, databaseID string) ([]*Backup, error) {
 	return fetchList[Backup](ctx, s.c, "listBackups", call1(s.c.api.ListBackups, databaseID))
+}
+
+// ErrNoBackup matches the error of Latest for a database that has no
+// backup in the done state.
+var ErrNoBackup = errors.New("scalingodb: no backup is done")
+
+// Latest returns the newest backup of a database in the done state: the
+// one to download or restore when none is named. Backups still scheduled
+// or running, and those that failed, are passed over; the newest is the
+// one created last, whatever order the server lists them in. When no
+// backup is done, the error matches ErrNoBackup.
+//
+// API: GET /databases/{database_id}/backups (listBackups)
+func (s *BackupsService) Latest(ctx context.Context, databaseID string) (*Backup, error) {
+	bs, err := s.List(ctx, databaseID)
+	if err != nil {
+		return nil, err
+	}
+	var latest *Backup
+	for _, b := range bs {
+		if b.Status == BackupDone && (latest == nil || b.CreatedAt.After(latest.CreatedAt)) {
+			latest = b
+		}
+	}
+	if latest == nil {
+		return nil, fmt.Errorf("%w among the %d backups of database %s", ErrNoBackup, len(bs), databaseID)
+	}
+	return latest, nil
 }
 
 // Create schedules a manual backup and returns it (usually in the

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"errors"
 	"fmt"
+	"io"
 	"log"
 	"net/http/httptest"
 	"os"
@@ -187,6 +188,31 @@ func ExampleBackupsService_DownloadAt() {
 	fmt.Println(n, last)
 	// Output:
 	// 1234567 1234567
+}
+
+// ExampleBackupsService_Latest picks the newest done backup of a database,
+// passing over those still running or scheduled, and downloads its archive.
+func ExampleBackupsService_Latest() {
+	baseURL, stop := startMock()
+	defer stop()
+	client, err := scalingodb.New(scalingodb.WithBaseURL(baseURL), scalingodb.WithToken(mockserver.DefaultToken))
+	if err != nil {
+		log.Fatal(err)
+	}
+	ctx := context.Background()
+	b, err := client.Backups.Latest(ctx, "my-db-123")
+	if errors.Is(err, scalingodb.ErrNoBackup) {
+		log.Fatal("no backup to download yet")
+	} else if err != nil {
+		log.Fatal(err)
+	}
+	n, err := client.Backups.Download(ctx, "my-db-123", b.ID, io.Discard)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(b.ID, b.Name, n)
+	// Output:
+	// 5bd2c6104ffb090be1ac3ce2 20181026010000_my-db-123 1234567
 }
 
 // ExampleBackupsService_Download streams an archive in order into any

@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -291,5 +293,61 @@ func TestOddBodies(t *testing.T) {
 				}
 			}()
 		}
+	}
+}
+
+func TestBackupsService_Latest(t *testing.T) {
+	backup := func(id, created, status string) string {
+		return `{"id":"` + id + `","created_at":"` + created + `","name":"b-` + id + `","size":10,"status":"` + status + `","database_id":"db"}`
+	}
+	list := func(backups ...string) http.HandlerFunc {
+		return fixed(http.StatusOK, `{"database_backups":[`+strings.Join(backups, ",")+`]}`)
+	}
+	tests := []struct {
+		name    string
+		handler http.HandlerFunc
+		want    string // the ID of the backup returned
+		wantErr error
+	}{
+		{"newest first, the newest still running", list(
+			backup("3", "2026-11-30T03:00:00Z", "running"),
+			backup("2", "2026-11-29T03:00:00Z", "done"),
+			backup("1", "2026-11-28T03:00:00Z", "done"),
+		), "2", nil},
+		{"out of order, with a failed and a scheduled one", list(
+			backup("1", "2026-11-28T03:00:00Z", "done"),
+			backup("4", "2026-12-01T03:00:00Z", "error"),
+			backup("3", "2026-11-30T03:00:00+09:00", "done"), // 2026-11-29T18:00Z
+			backup("2", "2026-11-29T12:00:00Z", "done"),
+			backup("5", "2026-12-01T04:00:00Z", "scheduled"),
+		), "3", nil},
+		{"none done", list(backup("1", "2026-11-28T03:00:00Z", "error"), backup("2", "2026-11-29T03:00:00Z", "running")), "", ErrNoBackup},
+		{"no backup at all", list(), "", ErrNoBackup},
+		{"the listing fails", fixed(http.StatusNotFound, `{"error":"not found","resource":"database"}`), "", ErrNotFound},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, rec, _ := newTestClient(t, tt.handler)
+			b, err := c.Backups.Latest(context.Background(), "db")
+			if !errors.Is(err, tt.wantErr) || (tt.wantErr == nil) != (err == nil) {
+				t.Fatalf("err = %v, want %v", err, tt.wantErr)
+			}
+			if tt.wantErr != nil {
+				if b != nil {
+					t.Errorf("backup %+v returned with the error", b)
+				}
+				return
+			}
+			if b.ID != tt.want || b.Status != BackupDone {
+				t.Errorf("got backup %s (%s), want %s", b.ID, b.Status, tt.want)
+			}
+			var got []string
+			for _, r := range rec.all() {
+				got = append(got, r.Method+" "+r.RequestURI)
+			}
+			if want := []string{"GET /api/databases/db/backups"}; !slices.Equal(got, want) {
+				t.Errorf("requests %q, want %q", got, want)
+			}
+		})
 	}
 }

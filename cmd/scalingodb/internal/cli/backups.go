@@ -318,20 +318,14 @@ printed on stdout. A progress bar shows on stderr when it is a terminal.`,
 
 // latestDone returns the newest backup in the done state.
 func latestDone(ctx context.Context, c *scalingodb.Client, db string) (*scalingodb.Backup, error) {
-	bs, err := c.Backups.List(ctx, db)
-	if err != nil {
+	b, err := c.Backups.Latest(ctx, db)
+	switch {
+	case errors.Is(err, scalingodb.ErrNoBackup):
+		return nil, errf(errors.New("no backup is done: create one with 'scalingodb backups create --wait'"), "cannot download the latest backup of %s", db)
+	case err != nil:
 		return nil, errf(err, "cannot list the backups of %s", db)
 	}
-	var best *scalingodb.Backup
-	for _, b := range bs {
-		if b.Status == scalingodb.BackupDone && (best == nil || b.CreatedAt.After(best.CreatedAt)) {
-			best = b
-		}
-	}
-	if best == nil {
-		return nil, errf(errors.New("no backup is done: create one with 'scalingodb backups create --wait'"), "cannot download the latest backup of %s", db)
-	}
-	return best, nil
+	return b, nil
 }
 
 // archiveName is the file name of a backup's archive: its name (or ID)
