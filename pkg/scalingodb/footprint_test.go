@@ -126,7 +126,7 @@ func goBuild(dir, name, pkg string, flags ...string) (string, error) {
 // the same work.
 func TestQuickstartAndFloor(t *testing.T) {
 	if testing.Short() {
-		t.Skip("builds two programs")
+		t.Skip("builds three programs")
 	}
 	_, base := mockserver.Start(t, mockserver.WithSeed(mockserver.DemoSeed()), mockserver.WithBackupTimings(100*time.Millisecond, 100*time.Millisecond))
 	dir := t.TempDir()
