@@ -33,9 +33,6 @@ lint: $(GOLANGCI_LINT_STAMP) ## golangci-lint (.golangci.yml), go mod tidy -diff
 	$(GO) mod tidy -diff
 	$(GO) test -count=1 -run 'TestSpec' .
 
-.PHONY: lint-tools
-lint-tools: $(GOLANGCI_LINT_STAMP) ## Build the pinned golangci-lint into bin/ (make lint does it on first use).
-
 $(GOLANGCI_LINT_STAMP):
 	GOBIN=$(CURDIR)/bin $(GO) install github.com/golangci/golangci-lint/v2/cmd/golangci-lint@$(GOLANGCI_LINT_VERSION)
 	@rm -f bin/.golangci-lint-*
