@@ -100,13 +100,13 @@ func TestImportGraph_NoSlog(t *testing.T) {
 	}
 }
 
-// The programs BenchmarkQuickstart builds: the quick start, the same
-// requests on the libraries the client cannot do without (testdata/floor),
-// and on the standard library alone (testdata/floorstd).
+// The programs BenchmarkQuickstart builds: the quick start, and the same
+// requests (testdata/floor) on the libraries the client cannot do without,
+// or with stdTag on the standard library alone.
 const (
 	quickstartPkg = "github.com/scalingodb/dbapi-go/cmd/scalingodb-quickstart"
 	floorPkg      = "./testdata/floor"
-	floorStdPkg   = "./testdata/floorstd"
+	stdTag        = "-tags=std"
 )
 
 // goBuild builds pkg into dir/name with the given flags and returns the
@@ -130,10 +130,15 @@ func TestQuickstartAndFloor(t *testing.T) {
 	}
 	_, base := mockserver.Start(t, mockserver.WithSeed(mockserver.DemoSeed()), mockserver.WithBackupTimings(100*time.Millisecond, 100*time.Millisecond))
 	dir := t.TempDir()
-	for name, pkg := range map[string]string{"quickstart": quickstartPkg, "floor": floorPkg, "floorstd": floorStdPkg} {
-		t.Run(name, func(t *testing.T) {
+	for _, prog := range []struct{ name, pkg, flags string }{
+		{"quickstart", quickstartPkg, ""},
+		{"floor", floorPkg, ""},
+		{"floorstd", floorPkg, stdTag},
+	} {
+		t.Run(prog.name, func(t *testing.T) {
 			t.Parallel()
-			bin, err := goBuild(dir, name, pkg)
+			name := prog.name
+			bin, err := goBuild(dir, name, prog.pkg, strings.Fields(prog.flags)...)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -226,8 +231,8 @@ init vendor/golang.org/x/net/http2/hpack @59 ms, 0.23 ms clock, 7344 bytes, 8 al
 // default flags (binary-MB, goal ≤ 9; 13.4 when the client linked the spec
 // engine), stripped with -ldflags=-s -w (stripped-MB), and beside it the
 // size of testdata/floor, the same requests on net/http, encoding/json,
-// go-retryablehttp and the oapi-codegen runtime alone (floor-MB) and on the
-// standard library alone (testdata/floorstd, std-floor-MB), and what its
+// go-retryablehttp and the oapi-codegen runtime alone (floor-MB) and, built
+// with -tags std, on the standard library alone (std-floor-MB), and what its
 // start-up costs, parsed from GODEBUG=inittrace=1: the slowest init of a
 // package outside the standard library, in ms (max-dep-init-ms, goal
 // ≤ 0.5; the median of the runs for each package), the slowest of any
@@ -239,17 +244,16 @@ init vendor/golang.org/x/net/http2/hpack @59 ms, 0.23 ms clock, 7344 bytes, 8 al
 func BenchmarkQuickstart(b *testing.B) {
 	dir := b.TempDir() // b.Loop runs the function once
 	var sizes [4]float64
-	for i, build := range []struct{ name, pkg, flags string }{
-		{"quickstart", quickstartPkg, ""},
-		{"quickstart-stripped", quickstartPkg, "-ldflags=-s -w"},
-		{"floor", floorPkg, ""},
-		{"floorstd", floorStdPkg, ""},
+	for i, build := range []struct {
+		name, pkg string
+		flags     []string
+	}{
+		{"quickstart", quickstartPkg, nil},
+		{"quickstart-stripped", quickstartPkg, []string{"-ldflags=-s -w"}},
+		{"floor", floorPkg, nil},
+		{"floorstd", floorPkg, []string{stdTag}},
 	} {
-		var flags []string
-		if build.flags != "" {
-			flags = append(flags, build.flags)
-		}
-		bin, err := goBuild(dir, build.name, build.pkg, flags...)
+		bin, err := goBuild(dir, build.name, build.pkg, build.flags...)
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -1,9 +1,11 @@
 // Command floor is the quick start written without pkg/scalingodb: the same
 // requests (list the users, create a backup, poll it, get its link and
-// download the archive to a file) on net/http, encoding/json,
-// go-retryablehttp and the oapi-codegen runtime, the dependencies the client
-// cannot do without. BenchmarkQuickstart builds it beside the quick start:
-// its size is the floor under which no program using those libraries can go.
+// download the archive to a file) on net/http and encoding/json, through
+// go-retryablehttp and the oapi-codegen runtime (libs.go), the dependencies
+// the client cannot do without, or with -tags std on the standard library
+// alone (std.go). BenchmarkQuickstart builds both beside the quick start:
+// their sizes are floors under which no program doing this work on those
+// libraries can go.
 package main
 
 import (
@@ -17,9 +19,6 @@ import (
 	"os/signal"
 	"path/filepath"
 	"time"
-
-	"github.com/hashicorp/go-retryablehttp"
-	"github.com/oapi-codegen/runtime"
 )
 
 type user struct {
@@ -34,18 +33,12 @@ type backup struct {
 }
 
 type client struct {
-	http        *retryablehttp.Client
 	base, token string
 }
 
 // call sends one request to the API and decodes the value under key.
 func (c *client) call(ctx context.Context, method, path, key string, v any) error {
-	req, err := retryablehttp.NewRequestWithContext(ctx, method, c.base+path, nil)
-	if err != nil {
-		return err
-	}
-	req.Header.Set("Authorization", "Bearer "+c.token)
-	resp, err := c.http.Do(req)
+	resp, err := send(ctx, method, c.base+path, c.token)
 	if err != nil {
 		return err
 	}
@@ -70,9 +63,8 @@ func main() {
 }
 
 func run(ctx context.Context) error {
-	c := &client{http: retryablehttp.NewClient(), base: os.Getenv("DBAPI_BASE_URL"), token: os.Getenv("DB_BEARER_TOKEN")}
-	c.http.Logger = nil
-	db, err := runtime.StyleParamWithLocation("simple", false, "database_id", runtime.ParamLocationPath, os.Getenv("DBAPI_DATABASE_ID"))
+	c := &client{base: os.Getenv("DBAPI_BASE_URL"), token: os.Getenv("DB_BEARER_TOKEN")}
+	db, err := pathParam("database_id", os.Getenv("DBAPI_DATABASE_ID"))
 	if err != nil {
 		return err
 	}
