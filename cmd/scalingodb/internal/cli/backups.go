@@ -82,10 +82,7 @@ func backupsGetCmd(a *app) *cobra.Command {
 		Example:           "  scalingodb backups get 5bd5c2f04ffb090be1ac3c9b",
 		Args:              cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := checkFormat(cmd, format); err != nil {
-				return err
-			}
-			c, err := a.clientFor(cmd)
+			c, err := a.formatClient(cmd, format)
 			if err != nil {
 				return err
 			}
@@ -203,10 +200,7 @@ A backup that ends in error exits with code 1; a wait that runs out of
 		Example: "  scalingodb backups wait 5bd5c2f04ffb090be1ac3c9b --timeout 1h",
 		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := checkFormat(cmd, format); err != nil {
-				return err
-			}
-			c, err := a.clientFor(cmd)
+			c, err := a.formatClient(cmd, format)
 			if err != nil {
 				return err
 			}

@@ -329,7 +329,6 @@ func (a *app) clientFor(cmd *cobra.Command) (*scalingodb.Client, error) {
 	return c, nil
 }
 
-// target returns the client and the database for a command that acts on a database.
 // formatTarget checks the output format, then resolves the client and the database, so that a
 // bad -o fails before any setting is read or any request is sent.
 func (a *app) formatTarget(cmd *cobra.Command, format string) (*scalingodb.Client, string, error) {
@@ -339,6 +338,16 @@ func (a *app) formatTarget(cmd *cobra.Command, format string) (*scalingodb.Clien
 	return a.target(cmd)
 }
 
+// formatClient checks the -o format, then builds the client: the prologue of
+// the commands on resources not under a database (a backup by its ID).
+func (a *app) formatClient(cmd *cobra.Command, format string) (*scalingodb.Client, error) {
+	if err := checkFormat(cmd, format); err != nil {
+		return nil, err
+	}
+	return a.clientFor(cmd)
+}
+
+// target returns the client and the database for a command that acts on a database.
 func (a *app) target(cmd *cobra.Command) (*scalingodb.Client, string, error) {
 	db, err := a.databaseID(cmd)
 	if err != nil {
