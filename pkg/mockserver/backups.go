@@ -212,14 +212,20 @@ func (s *Server) Archive(backupID, etag string) (io.Reader, error) {
 
 func strPtr(s string) *string { return &s }
 
-// GetBackupArchive returns a pre-signed URL on the mock itself, valid for the download TTL.
+// GetBackupArchive returns a pre-signed URL on the mock itself (or on the base of WithPublicURL),
+// valid for the download TTL.
 func (s handlers) GetBackupArchive(ctx context.Context, req dbapi.GetBackupArchiveRequestObject) (dbapi.GetBackupArchiveResponseObject, error) {
 	if _, _, resp := s.doneBackup(req.DatabaseID, req.BackupID); resp != nil {
 		return *resp, nil
 	}
+	base, err := s.linkBase(ctx)
+	if err != nil {
+		// The operation lists no 400; of the statuses it lists, 500 is the least wrong (WithPublicURL).
+		return errorResponse(http.StatusInternalServerError, err.Error()), nil
+	}
 	expiry := s.cfg.clock.Now().Add(s.cfg.downloadTTL).Unix()
 	token := s.signDownload(req.DatabaseID, req.BackupID, expiry)
-	u := baseURL(ctx) + "/api/databases/" + url.PathEscape(req.DatabaseID) + "/backups/" +
+	u := base + "/databases/" + url.PathEscape(req.DatabaseID) + "/backups/" +
 		url.PathEscape(req.BackupID) + "/download?token=" + url.QueryEscape(token)
 	return dbapi.GetBackupArchive200JSONResponse{DownloadURL: u}, nil
 }

@@ -87,6 +87,7 @@ type config struct {
 	backupRunning     time.Duration
 	backupErrorRate   float64
 	downloadTTL       time.Duration
+	publicURL         string // WithPublicURL: what links start with, "" for the request's scheme and Host
 	featureActivation time.Duration
 	opTimings         opTimings // WithOperationTimings
 	bandwidth         int64
@@ -270,8 +271,9 @@ var _ dbapi.StrictServerInterface = handlers{}
 
 // New builds a Server. Defaults: token DefaultToken and no database-scoped token, real clock, no data
 // (see WithSeed and DemoSeed), backups scheduled for 2s then running for 5s, download URLs valid for
-// 10 minutes, the time limits of Timeouts, no faults, no mutations, violations logged. It fails only
-// on invalid options or when the validator cannot be built.
+// 10 minutes and built on the scheme and Host of each request (WithPublicURL), the time limits of
+// Timeouts, no faults, no mutations, violations logged. It fails only on invalid options or when the
+// validator cannot be built.
 func New(opts ...Option) (*Server, error) {
 	cfg := config{
 		token:             DefaultToken,
