@@ -7,7 +7,11 @@
 // -archive-change-rate) and contract mutations (-mutate name,name); -mutate list prints the
 // catalogue. -database-token db=token (repeatable) adds a token valid for one database only, like
 // the API's addon tokens: on another database it is answered 403. Each is printed at start, on a
-// line of its own. -h prints every flag.
+// line of its own. -public-url URL makes the links of the answers (download_url, an upgrade's
+// Location) start with URL, the API's base URL as clients reach it through a proxy or a TLS
+// terminator, instead of the scheme and Host of each request; without it, a request whose Host names
+// no reachable host:port gets no link (400 on an upgrade, 500 on an archive link). -h prints every
+// flag.
 //
 // Request bodies over 1 MiB are answered 413. Time limits: -read-header-timeout (10s),
 // -read-timeout for a request's body (30s), -write-timeout for each write of an answer (30s; a long
@@ -87,6 +91,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	readTimeout := fs.Duration("read-timeout", 30*time.Second, "time allowed to read a request's body (a slower body is cut)")
 	writeTimeout := fs.Duration("write-timeout", 30*time.Second, "time allowed for each write of an answer (not the whole answer: long downloads go on)")
 	idleTimeout := fs.Duration("idle-timeout", 60*time.Second, "time a keep-alive connection may wait for its next request")
+	publicURL := fs.String("public-url", "", "`URL` the links of the answers (download_url, an upgrade's Location) start with, for clients that reach the mock through a proxy: the API's base URL there, /api included if the proxy keeps it (default: the scheme and Host of each request)")
 	now := fs.String("now", "", "RFC 3339 `instant` the mock's clock starts at, then runs on (default: the real time)")
 	var scoped databaseTokens
 	fs.Var(&scoped, "database-token", "`db=token`: a bearer token valid for database db only (repeatable)")
@@ -136,8 +141,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if *mutate != "" {
 		opts = append(opts, mockserver.WithMutations(strings.Split(*mutate, ",")...))
 	}
+	if *publicURL != "" {
+		opts = append(opts, mockserver.WithPublicURL(*publicURL))
+	}
 	srv, err := mockserver.New(opts...)
 	if err != nil {
+		if pe, ok := errors.AsType[*mockserver.PublicURLError](err); ok {
+			return fmt.Errorf("-public-url %q: %s", pe.URL, pe.Reason)
+		}
 		return err
 	}
 
@@ -151,6 +162,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		line += "  database: my-db-123"
 	}
 	fmt.Fprintln(stdout, line)
+	if *publicURL != "" {
+		fmt.Fprintf(stdout, "scalingodb-mock: links (download_url, Location) start with %s\n", strings.TrimRight(*publicURL, "/"))
+	}
 	for _, st := range scoped {
 		fmt.Fprintf(stdout, "scalingodb-mock: token for database %s only: %s\n", st.database, st.token)
 	}

@@ -267,3 +267,77 @@ func TestRun_Now(t *testing.T) {
 		})
 	}
 }
+
+// TestRun_PublicURL checks that -public-url reaches the mock: the links of its answers start with
+// the public URL, not with the address it serves on, and the start lines say so.
+func TestRun_PublicURL(t *testing.T) {
+	ctx, cancel := context.WithCancel(t.Context())
+	pr, pw := io.Pipe()
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, []string{"-addr", "127.0.0.1:0", "-token", "pub-token", "-public-url", "https://proxy.example/mock/api/"}, pw, &discard{})
+		pw.Close()
+	}()
+	t.Cleanup(func() {
+		cancel()
+		go func() { _, _ = io.Copy(io.Discard, pr) }()
+		if err := <-done; err != nil && !errors.Is(err, context.Canceled) {
+			t.Errorf("run: %v", err)
+		}
+	})
+	br := bufio.NewReader(pr)
+	line, err := br.ReadString('\n')
+	if err != nil {
+		t.Fatalf("no start line: %v", err)
+	}
+	m := regexp.MustCompile(`serving on (http://\S+/api)`).FindStringSubmatch(line)
+	if m == nil {
+		t.Fatalf("start line %q has no URL", line)
+	}
+	if line, err = br.ReadString('\n'); err != nil || !strings.Contains(line, "https://proxy.example/mock/api") {
+		t.Errorf("second line %q (%v), want it to give the public URL", line, err)
+	}
+	req, _ := http.NewRequest(http.MethodGet, m[1]+"/databases/my-db-123/backups/5bd2c6104ffb090be1ac3ce2/archive", nil)
+	req.Header.Set("Authorization", "Bearer pub-token")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var link struct {
+		DownloadURL string `json:"download_url"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&link); err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("archive link: %d, %v", resp.StatusCode, err)
+	}
+	want := "https://proxy.example/mock/api/databases/my-db-123/backups/5bd2c6104ffb090be1ac3ce2/download?token="
+	if !strings.HasPrefix(link.DownloadURL, want) {
+		t.Errorf("download_url %q, want it to start with %q", link.DownloadURL, want)
+	}
+}
+
+// TestRun_BadPublicURL checks that a -public-url no link can start with stops the command before it
+// listens, with an error that names the flag and the problem and repeats no credentials.
+func TestRun_BadPublicURL(t *testing.T) {
+	tests := []struct{ url, says string }{
+		{"proxy.example/api", "http or https"},
+		{"ftp://proxy.example/api", "http or https"},
+		{"https://proxy.example:99999/api", "outside 1..65535"},
+		{"https://proxy.example:port/api", "port"},
+		{"https://user:s3cret@proxy.example/api", "userinfo"},
+		{"https://proxy.example/api?region=fr", "query"},
+		{"https://proxy.example/api#x", "fragment"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.url, func(t *testing.T) {
+			err := run(t.Context(), []string{"-addr", "127.0.0.1:0", "-public-url", tt.url}, &discard{}, &discard{})
+			if err == nil {
+				t.Fatal("run succeeded, want an error")
+			}
+			msg := err.Error()
+			if !strings.HasPrefix(msg, "-public-url ") || !strings.Contains(msg, tt.says) || strings.Contains(msg, "s3cret") {
+				t.Errorf("error %q, want it to start with -public-url, say %q and repeat no password", msg, tt.says)
+			}
+		})
+	}
+}
