@@ -16,8 +16,29 @@ const (
 	stateSuffix = ".partial.json" // partState: what the partial file holds
 )
 
-// errPartBusy is a partial file that another download is writing.
-var errPartBusy = errors.New("another download is writing this file")
+// ErrDownloadInProgress matches a *DownloadInProgressError.
+var ErrDownloadInProgress = errors.New("scalingodb: another download is writing this file")
+
+// DownloadInProgressError is a DownloadToFile refused because another
+// call, in this process or another, is downloading to the same path. The
+// refused call changed nothing: the destination and the other call's
+// partial file are as they were. It matches ErrDownloadInProgress.
+type DownloadInProgressError struct {
+	// Path is the destination both calls were given.
+	Path string
+}
+
+// Error names the destination.
+func (e *DownloadInProgressError) Error() string {
+	return fmt.Sprintf("scalingodb: %s: another download is writing %s", operation("downloadBackup").id, e.Path+partSuffix)
+}
+
+// Is reports whether target is ErrDownloadInProgress.
+func (e *DownloadInProgressError) Is(target error) bool { return target == ErrDownloadInProgress }
+
+// maxReopens bounds how often open finds that the partial file it locked
+// was renamed or removed meanwhile (other calls finishing one after another).
+const maxReopens = 8
 
 // checkpointEvery is how many bytes arrive between two checkpoints of a
 // DownloadToFile: a crash loses at most about this much progress.
@@ -99,22 +120,63 @@ type partFile struct {
 	sync func(*os.File) error // (*os.File).Sync; tests wrap it
 }
 
-// open opens the partial file and, when its sidecar matches the backup and
-// proves the archive's identity, resumes from what it holds.
+// open opens and locks the partial file and, when its sidecar matches the
+// backup and proves the archive's identity, resumes from what it holds.
+//
+// The lock is on the partial file's inode, and another call keeps it until
+// it renamed that file over the destination or removed it: a lock won on
+// an inode that is no longer the one at p.part (a download that just
+// finished or gave up) proves nothing, and open starts over with the file
+// now at p.part.
 func (p *partFile) open() error {
-	f, err := os.OpenFile(p.part, os.O_RDWR|os.O_CREATE, 0o600)
-	if err != nil {
-		return fmt.Errorf("scalingodb: %s: opening the partial file: %w", operation("downloadBackup").id, err)
-	}
-	locked, err := lockFile(f)
-	if err != nil || !locked {
-		f.Close()
-		if err == nil {
-			err = errPartBusy
+	for range maxReopens {
+		f, err := os.OpenFile(p.part, os.O_RDWR|os.O_CREATE, 0o600)
+		if err != nil {
+			return fmt.Errorf("scalingodb: %s: opening the partial file: %w", operation("downloadBackup").id, err)
 		}
-		return fmt.Errorf("scalingodb: %s: %s: %w", operation("downloadBackup").id, p.part, err)
+		locked, err := lockFile(f)
+		if err != nil {
+			f.Close()
+			return fmt.Errorf("scalingodb: %s: locking %s: %w", operation("downloadBackup").id, p.part, err)
+		}
+		if !locked {
+			f.Close()
+			return &DownloadInProgressError{Path: p.path}
+		}
+		same, err := isFileAt(f, p.part)
+		if err != nil {
+			f.Close()
+			return fmt.Errorf("scalingodb: %s: %w", operation("downloadBackup").id, err)
+		}
+		if !same {
+			f.Close()
+			continue
+		}
+		p.f = f
+		return p.resume()
 	}
-	p.f = f
+	return &DownloadInProgressError{Path: p.path}
+}
+
+// isFileAt reports whether f is the file at path now.
+func isFileAt(f *os.File, path string) (bool, error) {
+	fi, err := f.Stat()
+	if err != nil {
+		return false, err
+	}
+	at, err := os.Stat(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	return os.SameFile(fi, at), nil
+}
+
+// resume takes up what the locked partial file holds when its sidecar
+// proves it, else empties it.
+func (p *partFile) resume() error {
 	d := p.d
 	if st, ok := p.loadState(); ok {
 		d.seen, d.etag, d.lmod = true, st.ETag, st.LastModified
@@ -285,7 +347,8 @@ func fsync(f *os.File) error {
 }
 
 // commit syncs the complete partial file, checks its size and renames it
-// over the destination.
+// over the destination. The lock is held until the rename is durable, so
+// that no other call can take the file for an abandoned one and empty it.
 func (p *partFile) commit() error {
 	if err := fsync(p.f); err != nil {
 		return fmt.Errorf("scalingodb: %s: syncing the archive: %w", operation("downloadBackup").id, err)
@@ -298,21 +361,32 @@ func (p *partFile) commit() error {
 		return &ResponseError{StatusCode: 200, OperationID: operation("downloadBackup").id,
 			Reason: fmt.Sprintf("the file has %d bytes, the backup says %d", fi.Size(), p.d.size)}
 	}
-	if err := p.f.Close(); err != nil {
+	if !renameWhileOpen {
+		if err := p.f.Close(); err != nil {
+			return fmt.Errorf("scalingodb: %s: %w", operation("downloadBackup").id, err)
+		}
+		p.f = nil
+	}
+	// The sidecar goes first: the folder's sync below makes its removal
+	// durable with the rename, and a crash cannot bring back claims about
+	// a partial file that is gone.
+	if err := os.Remove(p.state); err != nil && !errors.Is(err, os.ErrNotExist) {
 		return fmt.Errorf("scalingodb: %s: %w", operation("downloadBackup").id, err)
 	}
-	p.f = nil
 	if err := os.Rename(p.part, p.path); err != nil {
 		return fmt.Errorf("scalingodb: %s: %w", operation("downloadBackup").id, err)
 	}
 	_ = syncDir(filepath.Dir(p.path))
-	_ = os.Remove(p.state)
+	if p.f != nil {
+		_ = p.f.Close() // releases the lock: the file is at p.path now
+		p.f = nil
+	}
 	return nil
 }
 
 // abandon keeps what can be resumed (a final checkpoint) and removes the
-// partial file when nothing proves its bytes' archive. The destination is
-// never touched.
+// partial file when nothing proves its bytes' archive, before it lets go
+// of the lock. The destination is never touched.
 func (p *partFile) abandon(err error) error {
 	if p.f == nil {
 		return err
@@ -327,11 +401,18 @@ func (p *partFile) abandon(err error) error {
 	}
 	if resumable && p.checkpoint() == nil {
 		_ = p.f.Close()
+		p.f = nil
 		return err
 	}
-	_ = p.f.Close()
 	_ = os.Remove(p.state)
-	_ = os.Remove(p.part)
+	if renameWhileOpen {
+		_ = os.Remove(p.part)
+		_ = p.f.Close()
+	} else {
+		_ = p.f.Close()
+		_ = os.Remove(p.part)
+	}
+	p.f = nil
 	return err
 }
 
