@@ -52,33 +52,46 @@ type partState struct {
 	BackupID string `json:"backup_id"`
 	Size     int64  `json:"size"`
 	// ETag and LastModified are the validators of the archive the bytes
-	// came from; a resume sends them in If-Range.
+	// came from; a resume sends them in If-Range. ETag is a strong entity
+	// tag; LastModified is only set without an ETag, and only when it
+	// counted as strong (RFC 9110 §8.8.2.2).
 	ETag         string `json:"etag,omitempty"`
 	LastModified string `json:"last_modified,omitempty"`
 	// Done lists the [start, end) byte ranges durably written, sorted.
 	Done [][2]int64 `json:"done"`
 }
 
-const partStateVersion = 1
+// partStateVersion is the version of partState written. Version 1 may
+// hold a weak validator: only its strong ETags are trusted.
+const partStateVersion = 2
 
 // DownloadToFile downloads the archive of a backup (see DownloadAt) into
 // the file at path, atomically: the bytes go to path+".partial" in the same
 // folder, which is synced, checked against the backup's size and renamed
 // over path only when the whole archive arrived. On any failure the file at
 // path is left as it was (or absent); it is never truncated nor removed.
+// When path already holds a complete archive, the call downloads it again
+// and replaces it only once the new copy is complete.
 //
 // A failed or interrupted download can be resumed by a later call with the
 // same path and backup, from this process or another: the sidecar
-// path+".partial.json" records the backup ID, its size, the archive's ETag
-// or Last-Modified and the byte ranges durably written (parallel ranges
+// path+".partial.json" records the backup ID, its size, the archive's
+// strong validator and the byte ranges durably written (parallel ranges
 // leave holes), and is replaced, after a sync of the partial file, every
 // 32 MiB and when the call fails. The later call fetches only the missing
-// ranges with If-Range, and starts again from zero when the archive changed
-// (or when the server sends no validator to prove it did not). Only one
-// call at a time may use a given path: on Unix a second one, in any
-// process, fails at once (an advisory lock on the partial file) and
-// changes nothing. The new file has mode 0600. It returns the size of the
-// archive.
+// ranges with If-Range, and starts again from zero when the archive changed,
+// or when the server gave no strong validator to prove it did not (a strong
+// ETag, or with no ETag a Last-Modified at least one second before the
+// answer's Date, RFC 9110 §8.8.2.2): then no sidecar is written.
+//
+// Only one call at a time may use a given path. On Unix a second one, in
+// any process, fails at once with a *DownloadInProgressError (matching
+// ErrDownloadInProgress) and changes nothing: the first call holds an
+// advisory lock on the partial file until it has renamed or removed it, so
+// the second can neither take its bytes for an abandoned download nor
+// empty the archive it just saved. A call that comes after the first one
+// finished starts a new download. The new file has mode 0600. It returns
+// the size of the archive.
 //
 // API: GET /databases/{database_id}/backups/{backup_id}/download (downloadBackup)
 func (s *BackupsService) DownloadToFile(ctx context.Context, databaseID, backupID, path string, opts ...DownloadOption) (int64, error) {
@@ -180,6 +193,7 @@ func (p *partFile) resume() error {
 	d := p.d
 	if st, ok := p.loadState(); ok {
 		d.seen, d.etag, d.lmod = true, st.ETag, st.LastModified
+		d.lmodStrong = st.ETag == "" && st.LastModified != ""
 		var n int64
 		for _, r := range st.Done {
 			d.prior = append(d.prior, span{r[0], r[1]})
@@ -199,8 +213,8 @@ func (p *partFile) loadState() (partState, bool) {
 	if err != nil || json.Unmarshal(data, &st) != nil {
 		return st, false
 	}
-	if st.Version != partStateVersion || st.BackupID != p.d.backupID || st.Size != p.d.size ||
-		(st.ETag == "" && st.LastModified == "") {
+	strong := isStrongETag(st.ETag) || st.Version == partStateVersion && st.ETag == "" && st.LastModified != ""
+	if (st.Version != partStateVersion && st.Version != 1) || !strong || st.BackupID != p.d.backupID || st.Size != p.d.size {
 		return st, false
 	}
 	fi, err := p.f.Stat()
@@ -239,6 +253,7 @@ func (p *partFile) restart() error {
 func (p *partFile) download(ctx context.Context) error {
 	d := p.d
 	d.dst = p.f
+	d.rewindable = true
 	p.wake = make(chan struct{}, 1)
 	p.stop = make(chan struct{})
 	d.wrote = p.wrote
@@ -305,10 +320,18 @@ func (p *partFile) checkpoint() error {
 	defer p.ckpt.Unlock()
 	d := p.d
 	d.mu.Lock()
-	st := partState{Version: partStateVersion, BackupID: d.backupID, Size: d.size, ETag: d.etag, LastModified: d.lmod, Done: [][2]int64{}}
-	seen := d.seen
+	st := partState{Version: partStateVersion, BackupID: d.backupID, Size: d.size, Done: [][2]int64{}}
+	v := ""
+	if d.seen {
+		v = d.ifRange()
+	}
+	if v == d.etag {
+		st.ETag = v
+	} else {
+		st.LastModified = v
+	}
 	d.mu.Unlock()
-	if !seen || (st.ETag == "" && st.LastModified == "") {
+	if v == "" {
 		return nil // nothing would prove a later answer is the same archive
 	}
 	// The ranges are taken before the sync: bytes written while it runs
@@ -391,10 +414,7 @@ func (p *partFile) abandon(err error) error {
 	if p.f == nil {
 		return err
 	}
-	d := p.d
-	d.mu.Lock()
-	resumable := d.seen && (d.etag != "" || d.lmod != "")
-	d.mu.Unlock()
+	resumable := p.d.resumable()
 	var ce *ArchiveChangedError
 	if errors.As(err, &ce) {
 		resumable = false
