@@ -331,6 +331,53 @@ func TestParseContentRange(t *testing.T) {
 	}
 }
 
+// TestDownloadToFile_Fsyncs counts the fsyncs of a download to a file: an
+// archive that completes before the first checkpoint needs no sidecar and
+// no fsync but one of the file and one of its folder at the rename.
+func TestDownloadToFile_Fsyncs(t *testing.T) {
+	tests := []struct {
+		name string
+		size int
+		max  int
+	}{
+		{"1.2 MB", 1_200_000, 2},
+		{"one checkpoint", checkpointEvery + 1<<20, 3},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			data := randomBytes(tt.size)
+			h := &downloadHost{size: int64(len(data)), dl: func(w http.ResponseWriter, r *http.Request) { serveVersion(w, r, data, `"v1"`) }}
+			c := hostClient(t, h)
+			dir := t.TempDir()
+			var mu sync.Mutex
+			var synced []string
+			syncHook = func(f *os.File) error {
+				mu.Lock()
+				synced = append(synced, filepath.Base(f.Name()))
+				mu.Unlock()
+				return f.Sync()
+			}
+			t.Cleanup(func() { syncHook = nil })
+			path := filepath.Join(dir, "b.tar.gz")
+			if _, err := c.Backups.DownloadToFile(context.Background(), "db", "b1", path); err != nil {
+				t.Fatal(err)
+			}
+			if got, _ := os.ReadFile(path); !bytes.Equal(got, data) {
+				t.Fatal("the file differs from the archive")
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			t.Logf("fsyncs: %v", synced)
+			if len(synced) > tt.max {
+				t.Errorf("%d fsyncs %v, want at most %d", len(synced), synced, tt.max)
+			}
+			if n := len(synced); n < 2 || synced[n-2] != "b.tar.gz.partial" || synced[n-1] != filepath.Base(dir) {
+				t.Errorf("fsyncs %v: want the partial file, then its folder, last", synced)
+			}
+		})
+	}
+}
+
 // validators are the headers a host gives its archive.
 type validators struct {
 	etag string        // "" for none

@@ -71,7 +71,9 @@ const partStateVersion = 2
 // over path only when the whole archive arrived. On any failure the file at
 // path is left as it was (or absent); it is never truncated nor removed.
 // When path already holds a complete archive, the call downloads it again
-// and replaces it only once the new copy is complete.
+// and replaces it only once the new copy is complete. An archive that
+// arrives before the first checkpoint costs two fsyncs: the partial file's
+// and its folder's, at the rename.
 //
 // A failed or interrupted download can be resumed by a later call with the
 // same path and backup, from this process or another: the sidecar
@@ -231,15 +233,19 @@ func (p *partFile) loadState() (partState, bool) {
 	return st, true
 }
 
-// restart empties the partial file, first taking back the sidecar's claims.
+// restart empties the partial file, first taking back the sidecar's claims
+// durably, when there is a sidecar.
 func (p *partFile) restart() error {
 	p.ckpt.Lock()
 	defer p.ckpt.Unlock()
-	if err := os.Remove(p.state); err != nil && !errors.Is(err, os.ErrNotExist) {
+	err := os.Remove(p.state)
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
 		return fmt.Errorf("scalingodb: %s: %w", operation("downloadBackup").id, err)
 	}
-	if err := syncDir(filepath.Dir(p.path)); err != nil {
-		return fmt.Errorf("scalingodb: %s: %w", operation("downloadBackup").id, err)
+	if err == nil {
+		if err := syncDir(filepath.Dir(p.path)); err != nil {
+			return fmt.Errorf("scalingodb: %s: %w", operation("downloadBackup").id, err)
+		}
 	}
 	if err := p.f.Truncate(0); err != nil {
 		return fmt.Errorf("scalingodb: %s: %w", operation("downloadBackup").id, err)
@@ -308,7 +314,9 @@ func (p *partFile) checkpointer() {
 		case <-p.stop:
 			return
 		case <-p.wake:
-			_ = p.checkpoint()
+			if p.d.done.Load() < p.d.size { // else commit syncs
+				_ = p.checkpoint()
+			}
 		}
 	}
 }
@@ -347,7 +355,25 @@ func (p *partFile) checkpoint() error {
 	if err != nil {
 		return err
 	}
-	return writeFileAtomic(p.state, data, 0o600)
+	return p.writeState(data)
+}
+
+// writeState replaces the sidecar through a temporary file renamed over
+// it, without syncing either: a crash can only leave the sidecar as it was
+// (it claimed less, and that still holds) or empty or torn, which loadState
+// refuses, so that the next call starts again. The lock on the partial
+// file makes the temporary file's name free.
+func (p *partFile) writeState(data []byte) error {
+	tmp := p.state + ".tmp"
+	if err := os.WriteFile(tmp, data, 0o600); err != nil {
+		_ = os.Remove(tmp)
+		return err
+	}
+	if err := os.Rename(tmp, p.state); err != nil {
+		_ = os.Remove(tmp)
+		return err
+	}
+	return nil
 }
 
 func (p *partFile) syncFile() error {
