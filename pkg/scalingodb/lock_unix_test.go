@@ -54,7 +54,8 @@ func TestDownloadToFile_OneAtATime(t *testing.T) {
 // DownloadToFile calls on one path at once, over and over, against a host
 // that answers the archive once and then fails: one call gets the archive
 // and succeeds, the other fails, and the destination is always the whole
-// archive, never empty nor mixed. Overlapping cron jobs do this.
+// archive, never empty nor mixed. Every other iteration starts with last
+// night's archive at the path. Overlapping cron jobs do this.
 func TestDownloadToFile_ConcurrentCallsNeverEmptyTheFile(t *testing.T) {
 	iterations := 1000
 	if testing.Short() {
@@ -80,6 +81,11 @@ func TestDownloadToFile_ConcurrentCallsNeverEmptyTheFile(t *testing.T) {
 	for i := range iterations {
 		answered.Store(false)
 		path := filepath.Join(dir, fmt.Sprintf("b%d.tar.gz", i))
+		if i%2 == 1 {
+			if err := os.WriteFile(path, []byte("last night's archive"), 0o600); err != nil {
+				t.Fatal(err)
+			}
+		}
 		var errs [2]error
 		var wg sync.WaitGroup
 		for k := range errs {
