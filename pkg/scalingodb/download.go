@@ -28,9 +28,9 @@ type downloadConfig struct {
 }
 
 // WithProgress calls fn as bytes arrive, with the bytes written so far
-// (for a resumed DownloadToFile, those of the earlier calls included) and
-// the archive's size. Calls never overlap, even with WithParallel, and fn
-// must return quickly.
+// (for a resumed DownloadToFile, those of the earlier calls included; back
+// to 0 when a download starts again from zero) and the archive's size.
+// Calls never overlap, even with WithParallel, and fn must return quickly.
 func WithProgress(fn func(done, total int64)) DownloadOption {
 	return func(c *downloadConfig) { c.progress = fn }
 }
