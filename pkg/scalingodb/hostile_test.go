@@ -441,6 +441,10 @@ func TestDownloadToFile_UntrustedSidecar(t *testing.T) {
 		{"claims more than the file holds", `{"version":1,"backup_id":"b1","size":1048576,"etag":"\"v1\"","done":[[0,1048576]]}`, data[:1000]},
 		{"another backup", `{"version":1,"backup_id":"b2","size":1048576,"etag":"\"v1\"","done":[[0,1000]]}`, bytes.Repeat([]byte("z"), 1000)},
 		{"no validator", `{"version":1,"backup_id":"b1","size":1048576,"done":[[0,1000]]}`, bytes.Repeat([]byte("z"), 1000)},
+		{"weak ETag", `{"version":2,"backup_id":"b1","size":1048576,"etag":"W/\"v1\"","done":[[0,1000]]}`, bytes.Repeat([]byte("z"), 1000)},
+		{"version 1 with only a Last-Modified", `{"version":1,"backup_id":"b1","size":1048576,"last_modified":"Sat, 05 Dec 2026 03:00:00 GMT","done":[[0,1000]]}`, bytes.Repeat([]byte("z"), 1000)},
+		{"version 1 with a weak ETag", `{"version":1,"backup_id":"b1","size":1048576,"etag":"W/\"v1\"","done":[[0,1000]]}`, bytes.Repeat([]byte("z"), 1000)},
+		{"unknown version", `{"version":3,"backup_id":"b1","size":1048576,"etag":"\"v1\"","done":[[0,1000]]}`, bytes.Repeat([]byte("z"), 1000)},
 		{"not JSON", `{"version":1,`, bytes.Repeat([]byte("z"), 1000)},
 	}
 	for _, tt := range tests {
