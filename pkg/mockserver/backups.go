@@ -220,8 +220,8 @@ func (s handlers) GetBackupArchive(ctx context.Context, req dbapi.GetBackupArchi
 	}
 	base, err := s.linkBase(ctx)
 	if err != nil {
-		// The operation lists no 400; of the statuses it lists, 500 is the least wrong (WithPublicURL).
-		return errorResponse(http.StatusInternalServerError, err.Error()), nil
+		// RFC 9112 §3.2: a Host that names no reachable host is a bad request.
+		return errorResponse(http.StatusBadRequest, err.Error()), nil
 	}
 	expiry := s.cfg.clock.Now().Add(s.cfg.downloadTTL).Unix()
 	token := s.signDownload(req.DatabaseID, req.BackupID, expiry)

@@ -23,8 +23,8 @@ import (
 // *PublicURLError.
 //
 // Without it, links are built from the request: its scheme and its Host, which must then name such a
-// host. A request whose Host does not is refused: upgradeDatabase answers 400, and getBackupArchive,
-// whose operation lists no 400, answers 500; both with the spec's Error body.
+// host. A request whose Host does not is refused with 400 and the spec's Error body (RFC 9112 §3.2),
+// before anything starts.
 func WithPublicURL(base string) Option {
 	return func(c *config) {
 		b, err := parsePublicURL(base)
