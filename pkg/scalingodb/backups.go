@@ -166,7 +166,7 @@ func (s *BackupsService) ArchiveLink(ctx context.Context, databaseID, backupID s
 	if err := checkDownloadURL(w.URL); err != nil {
 		return SignedURL{}, malformed(operation("getBackupArchive"), status, `"download_url" is not an absolute http(s) URL`)
 	}
-	return SignedURL{url: w.URL}, nil
+	return newSignedURL(w.URL), nil
 }
 
 // WaitOption tunes Wait and CreateAndWait.

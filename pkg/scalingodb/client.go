@@ -309,6 +309,10 @@ func (c *Client) String() string { return "scalingodb.Client{" + c.baseURL + "}"
 // GoString describes the client without its token.
 func (c *Client) GoString() string { return c.String() }
 
+// Format prints String whatever the verb, so that no verb reaches the
+// token source or the fields behind it.
+func (c *Client) Format(f fmt.State, verb rune) { formatRedacted(f, verb, c.String()) }
+
 // BaseURL returns the Database API base URL the client sends requests to,
 // ending in "/api".
 func (c *Client) BaseURL() string { return c.baseURL }

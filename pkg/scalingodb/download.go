@@ -135,12 +135,12 @@ func (s *BackupsService) prepare(ctx context.Context, databaseID, backupID strin
 	if err != nil {
 		return nil, nil, err
 	}
-	d := newDownloader(s.c.download, link.url, b.Size, opts)
+	d := newDownloader(s.c.download, link.URL(), b.Size, opts)
 	d.backupID = backupID
 	d.logger = s.c.logger
 	d.refresh = func(ctx context.Context) (string, error) {
 		l, err := s.ArchiveLink(ctx, databaseID, backupID)
-		return l.url, err
+		return l.URL(), err
 	}
 	return d, b, nil
 }

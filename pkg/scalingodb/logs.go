@@ -49,7 +49,7 @@ func (s *LogsService) URL(ctx context.Context, databaseID string) (SignedURL, er
 	if checkDownloadURL(w.URL) != nil {
 		return SignedURL{}, malformed(operation("getDatabaseLogsUrl"), status, `missing or invalid field "url"`)
 	}
-	return SignedURL{url: w.URL}, nil
+	return newSignedURL(w.URL), nil
 }
 
 type archivesWire struct {
@@ -97,7 +97,7 @@ func (s *LogsService) Archives(ctx context.Context, databaseID string, p *LogsAr
 	}
 	page := &LogsArchivesPage{HasMore: *w.HasMore, NextCursor: w.NextCursor, Archives: make([]*LogsArchive, 0, len(*w.Archives))}
 	for _, a := range *w.Archives {
-		page.Archives = append(page.Archives, &LogsArchive{URL: SignedURL{url: *a.URL}, From: a.From, To: a.To, Size: a.Size})
+		page.Archives = append(page.Archives, &LogsArchive{URL: newSignedURL(*a.URL), From: a.From, To: a.To, Size: a.Size})
 	}
 	return page, nil
 }

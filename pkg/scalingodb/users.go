@@ -74,7 +74,7 @@ func (w *userWire) user(o *op, status int, needPassword bool) (*DatabaseUser, er
 	if needPassword && w.Password == "" {
 		return nil, malformed(o, status, `missing required field "password"`)
 	}
-	return &DatabaseUser{Name: w.Name, ReadOnly: w.ReadOnly.v, Protected: w.Protected, Password: Secret(w.Password), PasswordEncryption: w.DbmsAttributes.PasswordEncryption}, nil
+	return &DatabaseUser{Name: w.Name, ReadOnly: w.ReadOnly.v, Protected: w.Protected, Password: NewSecret(w.Password), PasswordEncryption: w.DbmsAttributes.PasswordEncryption}, nil
 }
 
 // CreateUserParams describes a new user.
@@ -116,7 +116,7 @@ func ValidateUserName(name string) error {
 // ValidatePassword checks the password rules of the API: 24 to 64
 // characters. The error is a *InvalidInputError and never holds the password.
 func ValidatePassword(password Secret) error {
-	if n := utf8.RuneCountInString(string(password)); n < 24 || n > 64 {
+	if n := utf8.RuneCountInString(password.Reveal()); n < 24 || n > 64 {
 		return &InvalidInputError{Field: "password", Reason: "must be 24 to 64 characters long"}
 	}
 	return nil
@@ -160,7 +160,7 @@ func (s *UsersService) Create(ctx context.Context, databaseID string, p *CreateU
 		PasswordConfirmation *string `json:"password_confirmation,omitempty"`
 	}
 	w := wire{DatabaseID: databaseID, Name: p.Name, ReadOnly: p.ReadOnly}
-	if p.Password != "" {
+	if !p.Password.IsZero() {
 		if err := ValidatePassword(p.Password); err != nil {
 			return nil, err
 		}
