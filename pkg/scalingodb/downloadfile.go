@@ -104,7 +104,7 @@ type partFile struct {
 func (p *partFile) open() error {
 	f, err := os.OpenFile(p.part, os.O_RDWR|os.O_CREATE, 0o600)
 	if err != nil {
-		return fmt.Errorf("scalingodb: %s: opening the partial file: %w", operation("downloadBackup").id, err)
+		return fmt.Errorf("scalingodb: %s: opening the partial file: %w", opDownloadBackup.id, err)
 	}
 	locked, err := lockFile(f)
 	if err != nil || !locked {
@@ -112,7 +112,7 @@ func (p *partFile) open() error {
 		if err == nil {
 			err = errPartBusy
 		}
-		return fmt.Errorf("scalingodb: %s: %s: %w", operation("downloadBackup").id, p.part, err)
+		return fmt.Errorf("scalingodb: %s: %s: %w", opDownloadBackup.id, p.part, err)
 	}
 	p.f = f
 	d := p.d
@@ -160,13 +160,13 @@ func (p *partFile) restart() error {
 	p.ckpt.Lock()
 	defer p.ckpt.Unlock()
 	if err := os.Remove(p.state); err != nil && !errors.Is(err, os.ErrNotExist) {
-		return fmt.Errorf("scalingodb: %s: %w", operation("downloadBackup").id, err)
+		return fmt.Errorf("scalingodb: %s: %w", opDownloadBackup.id, err)
 	}
 	if err := syncDir(filepath.Dir(p.path)); err != nil {
-		return fmt.Errorf("scalingodb: %s: %w", operation("downloadBackup").id, err)
+		return fmt.Errorf("scalingodb: %s: %w", opDownloadBackup.id, err)
 	}
 	if err := p.f.Truncate(0); err != nil {
-		return fmt.Errorf("scalingodb: %s: %w", operation("downloadBackup").id, err)
+		return fmt.Errorf("scalingodb: %s: %w", opDownloadBackup.id, err)
 	}
 	p.d.reset()
 	return nil
@@ -276,22 +276,22 @@ func (p *partFile) syncFile() error {
 // over the destination.
 func (p *partFile) commit() error {
 	if err := p.f.Sync(); err != nil {
-		return fmt.Errorf("scalingodb: %s: syncing the archive: %w", operation("downloadBackup").id, err)
+		return fmt.Errorf("scalingodb: %s: syncing the archive: %w", opDownloadBackup.id, err)
 	}
 	fi, err := p.f.Stat()
 	if err != nil {
-		return fmt.Errorf("scalingodb: %s: %w", operation("downloadBackup").id, err)
+		return fmt.Errorf("scalingodb: %s: %w", opDownloadBackup.id, err)
 	}
 	if fi.Size() != p.d.size {
-		return &ResponseError{StatusCode: 200, OperationID: operation("downloadBackup").id,
+		return &ResponseError{StatusCode: 200, OperationID: opDownloadBackup.id,
 			Reason: fmt.Sprintf("the file has %d bytes, the backup says %d", fi.Size(), p.d.size)}
 	}
 	if err := p.f.Close(); err != nil {
-		return fmt.Errorf("scalingodb: %s: %w", operation("downloadBackup").id, err)
+		return fmt.Errorf("scalingodb: %s: %w", opDownloadBackup.id, err)
 	}
 	p.f = nil
 	if err := os.Rename(p.part, p.path); err != nil {
-		return fmt.Errorf("scalingodb: %s: %w", operation("downloadBackup").id, err)
+		return fmt.Errorf("scalingodb: %s: %w", opDownloadBackup.id, err)
 	}
 	_ = syncDir(filepath.Dir(p.path))
 	_ = os.Remove(p.state)
