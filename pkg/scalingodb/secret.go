@@ -29,7 +29,9 @@ func NewSecret(s string) Secret {
 	if s == "" {
 		return Secret{}
 	}
-	return Secret{v: &s}
+	v := new(string) // allocated here only, not for the empty secret
+	*v = s
+	return Secret{v: v}
 }
 
 // Reveal returns the secret value.

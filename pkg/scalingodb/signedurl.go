@@ -21,7 +21,9 @@ func newSignedURL(raw string) SignedURL {
 	if raw == "" {
 		return SignedURL{}
 	}
-	return SignedURL{url: &raw}
+	v := new(string) // allocated here only, not for the empty URL
+	*v = raw
+	return SignedURL{url: v}
 }
 
 // URL returns the full URL, token included. Keep it out of logs.
