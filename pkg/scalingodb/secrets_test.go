@@ -53,11 +53,12 @@ func leakForms(secret string) []string {
 	return forms
 }
 
-// leakScanner finds secrets in outputs and counts the leaks.
+// leakScanner finds secrets in outputs and counts the outputs that leak
+// (an output seen before is counted again without a new search).
 type leakScanner struct {
 	errorf func(format string, args ...any)
 	forms  map[string][]string
-	seen   map[string]bool
+	seen   map[string]bool // output -> whether it leaks
 	leaks  int
 	byWhat map[string]int
 	shown  int
@@ -80,23 +81,32 @@ func (s *leakScanner) check(what, out string) {
 // checkIn is check that counts the leaks of subject apart.
 func (s *leakScanner) checkIn(subject, what, out string) {
 	s.checks++
-	if s.seen[out] {
-		return
+	leaked, seen := s.seen[out]
+	if !seen {
+		leaked = s.leaked(what, out)
+		s.seen[out] = leaked
 	}
-	s.seen[out] = true
+	if leaked {
+		s.leaks++
+		s.byWhat[subject]++
+	}
+}
+
+// leaked reports whether out holds a form of a secret, and shows the
+// first leaks.
+func (s *leakScanner) leaked(what, out string) bool {
 	for secret, forms := range s.forms {
 		for _, f := range forms {
 			if strings.Contains(out, f) {
-				s.leaks++
-				s.byWhat[subject]++
 				if s.shown < 25 {
 					s.shown++
 					s.errorf("%s leaks %q (as %q): %.300s", what, secret, f, out)
 				}
-				return
+				return true
 			}
 		}
 	}
+	return false
 }
 
 // leakSubject is one value that holds secrets.
