@@ -11,10 +11,12 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/getkin/kin-openapi/openapi3"
@@ -483,6 +485,33 @@ func TestFetch_OneOperationManyTypes(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestWireType_ConcurrentTypes builds the decoding types of one operation
+// for several result types at once: each caller gets the struct of its own
+// type, with the operation's envelope key.
+func TestWireType_ConcurrentTypes(t *testing.T) {
+	type a struct{ A int }
+	type b struct{ B int }
+	builders := []func() reflect.Type{
+		func() reflect.Type { return wireType[a](opGetPlan) },
+		func() reflect.Type { return wireType[b](opGetPlan) },
+		func() reflect.Type { return wireType[Plan](opGetPlan) },
+		func() reflect.Type { return wireType[a](opGetDatabasePlan) },
+	}
+	want := []reflect.Type{reflect.TypeFor[*a](), reflect.TypeFor[*b](), reflect.TypeFor[*Plan](), reflect.TypeFor[*a]()}
+	got := make([]reflect.Type, 8*len(builders))
+	var wg sync.WaitGroup
+	for i := range got {
+		wg.Go(func() { got[i] = builders[i%len(builders)]() })
+	}
+	wg.Wait()
+	for i, w := range got {
+		f := w.Field(0)
+		if f.Type != want[i%len(want)] || f.Tag.Get("json") != "plan" {
+			t.Errorf("builder %d: field %s %s, want %s `json:\"plan\"`", i%len(builders), f.Type, f.Tag, want[i%len(want)])
+		}
 	}
 }
 
