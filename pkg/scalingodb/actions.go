@@ -52,17 +52,17 @@ func (s *ActionsService) Run(ctx context.Context, databaseID, name string, param
 		OK     *int            `json:"ok"`
 		Result json.RawMessage `json:"result"`
 		Error  string          `json:"error"`
-	}](ctx, s.c, "runDatabaseAction", body1(s.c.api.RunDatabaseActionWithBody, databaseID, body))
+	}](ctx, s.c, opRunDatabaseAction, body1(s.c.api.RunDatabaseActionWithBody, databaseID, body))
 	if err != nil {
 		return nil, err
 	}
 	switch {
 	case w.OK == nil:
-		return nil, malformed(operation("runDatabaseAction"), status, `missing required field "ok"`)
+		return nil, malformed(opRunDatabaseAction, status, `missing required field "ok"`)
 	case *w.OK == 0:
 		return nil, &ActionError{Action: name, Message: w.Error}
 	case *w.OK != 1:
-		return nil, malformed(operation("runDatabaseAction"), status, `field "ok" is neither 0 nor 1`)
+		return nil, malformed(opRunDatabaseAction, status, `field "ok" is neither 0 nor 1`)
 	}
 	if w.Result == nil {
 		w.Result = json.RawMessage("null")

@@ -82,7 +82,7 @@ func (e *BackupFailedError) Is(target error) bool { return target == ErrBackupFa
 //
 // API: GET /databases/{database_id}/backups (listBackups)
 func (s *BackupsService) List(ctx context.Context, databaseID string) ([]*Backup, error) {
-	return fetchList[Backup](ctx, s.c, "listBackups", call1(s.c.api.ListBackups, databaseID))
+	return fetchList[Backup](ctx, s.c, opListBackups, call1(s.c.api.ListBackups, databaseID))
 }
 
 // ErrNoBackup matches the error of Latest for a database that has no
@@ -120,7 +120,7 @@ func (s *BackupsService) Latest(ctx context.Context, databaseID string) (*Backup
 //
 // API: POST /databases/{database_id}/backups (createBackup)
 func (s *BackupsService) Create(ctx context.Context, databaseID string) (*Backup, error) {
-	o, r := operation("createBackup"), call1(s.c.api.CreateBackup, databaseID)
+	o, r := opCreateBackup, call1(s.c.api.CreateBackup, databaseID)
 	if err := r.check(o); err != nil {
 		return nil, err
 	}
@@ -147,7 +147,7 @@ func (s *BackupsService) Create(ctx context.Context, databaseID string) (*Backup
 //
 // API: GET /backups/{backup_id} (getBackup)
 func (s *BackupsService) Get(ctx context.Context, backupID string) (*Backup, error) {
-	return fetchOne[Backup](ctx, s.c, "getBackup", call1(s.c.api.GetBackup, backupID))
+	return fetchOne[Backup](ctx, s.c, opGetBackup, call1(s.c.api.GetBackup, backupID))
 }
 
 // ArchiveLink returns a pre-signed link to the archive of a backup.
@@ -156,17 +156,17 @@ func (s *BackupsService) Get(ctx context.Context, backupID string) (*Backup, err
 func (s *BackupsService) ArchiveLink(ctx context.Context, databaseID, backupID string) (SignedURL, error) {
 	w, status, err := fetch[struct {
 		URL string `json:"download_url"`
-	}](ctx, s.c, "getBackupArchive", call2(s.c.api.GetBackupArchive, databaseID, backupID))
+	}](ctx, s.c, opGetBackupArchive, call2(s.c.api.GetBackupArchive, databaseID, backupID))
 	if err != nil {
 		return SignedURL{}, err
 	}
 	if w.URL == "" {
-		return SignedURL{}, malformed(operation("getBackupArchive"), status, `missing required field "download_url"`)
+		return SignedURL{}, malformed(opGetBackupArchive, status, `missing required field "download_url"`)
 	}
 	if err := checkDownloadURL(w.URL); err != nil {
-		return SignedURL{}, malformed(operation("getBackupArchive"), status, `"download_url" is not an absolute http(s) URL`)
+		return SignedURL{}, malformed(opGetBackupArchive, status, `"download_url" is not an absolute http(s) URL`)
 	}
-	return SignedURL{url: w.URL}, nil
+	return newSignedURL(w.URL), nil
 }
 
 // WaitOption tunes Wait and CreateAndWait.

@@ -309,6 +309,10 @@ func (c *Client) String() string { return "scalingodb.Client{" + c.baseURL + "}"
 // GoString describes the client without its token.
 func (c *Client) GoString() string { return c.String() }
 
+// Format prints String whatever the verb, so that no verb reaches the
+// token source or the fields behind it.
+func (c *Client) Format(f fmt.State, verb rune) { formatRedacted(f, verb, c.String()) }
+
 // BaseURL returns the Database API base URL the client sends requests to,
 // ending in "/api".
 func (c *Client) BaseURL() string { return c.baseURL }
@@ -578,13 +582,12 @@ func checkValue(o *op, status int, v any) error {
 	return nil
 }
 
-// fetch sends the request of operation id and decodes the answer into a
+// fetch sends the request of operation o and decodes the answer into a
 // new T: the value under the operation's envelope key in the table, or the
 // whole body when it has none. A missing envelope key or a missing required
 // field (see checker) is a *ResponseError; the status of the answer is
 // returned too.
-func fetch[T any](ctx context.Context, c *Client, id string, r request) (*T, int, error) {
-	o := operation(id)
+func fetch[T any](ctx context.Context, c *Client, o *op, r request) (*T, int, error) {
 	if err := r.check(o); err != nil {
 		return nil, 0, err
 	}
@@ -601,7 +604,7 @@ func fetch[T any](ctx context.Context, c *Client, id string, r request) (*T, int
 	if err != nil {
 		return nil, status, err
 	}
-	v := w.Elem().Field(0).Interface().(*T)
+	v, _ := w.Elem().Field(0).Interface().(*T) // wireType's field is a *T
 	if v == nil {
 		return nil, status, malformed(o, status, "missing envelope key %q", o.envelope)
 	}
@@ -609,8 +612,8 @@ func fetch[T any](ctx context.Context, c *Client, id string, r request) (*T, int
 }
 
 // fetchOne is fetch without the status.
-func fetchOne[T any](ctx context.Context, c *Client, id string, r request) (*T, error) {
-	v, _, err := fetch[T](ctx, c, id, r)
+func fetchOne[T any](ctx context.Context, c *Client, o *op, r request) (*T, error) {
+	v, _, err := fetch[T](ctx, c, o, r)
 	if err != nil {
 		return nil, err
 	}
@@ -619,29 +622,28 @@ func fetchOne[T any](ctx context.Context, c *Client, id string, r request) (*T, 
 
 // fetchList is fetch for a list of T: a null list or item is a
 // *ResponseError, and every item's required fields are checked.
-func fetchList[T any](ctx context.Context, c *Client, id string, r request) ([]*T, error) {
-	p, status, err := fetch[[]*T](ctx, c, id, r)
+func fetchList[T any](ctx context.Context, c *Client, o *op, r request) ([]*T, error) {
+	p, status, err := fetch[[]*T](ctx, c, o, r)
 	if err != nil {
 		return nil, err
 	}
 	if *p == nil {
-		return nil, malformed(operation(id), status, "expected a JSON array")
+		return nil, malformed(o, status, "expected a JSON array")
 	}
 	for _, v := range *p {
 		if v == nil {
-			return nil, malformed(operation(id), status, "null item in the list")
+			return nil, malformed(o, status, "null item in the list")
 		}
-		if err := checkValue(operation(id), status, v); err != nil {
+		if err := checkValue(o, status, v); err != nil {
 			return nil, err
 		}
 	}
 	return *p, nil
 }
 
-// send returns nil when the request of operation id succeeds, discarding
+// send returns nil when the request of operation o succeeds, discarding
 // the body of the answer.
-func (c *Client) send(ctx context.Context, id string, r request) error {
-	o := operation(id)
+func (c *Client) send(ctx context.Context, o *op, r request) error {
 	if err := r.check(o); err != nil {
 		return err
 	}

@@ -167,7 +167,7 @@ func (d *Database) missing() string { return missingIf(d.ID == "", `"database.id
 //
 // API: GET /databases/{database_id} (getDatabase)
 func (s *DatabasesService) Get(ctx context.Context, databaseID string) (*Database, error) {
-	return fetchOne[Database](ctx, s.c, "getDatabase", call1(s.c.api.GetDatabase, databaseID))
+	return fetchOne[Database](ctx, s.c, opGetDatabase, call1(s.c.api.GetDatabase, databaseID))
 }
 
 // Update changes the periodic backup schedule or the maintenance window of
@@ -183,9 +183,9 @@ func (s *DatabasesService) Update(ctx context.Context, databaseID string, p *Upd
 		return nil, err
 	}
 	if p.UsePUT {
-		return fetchOne[Database](ctx, s.c, "putDatabase", body1(s.c.api.PutDatabaseWithBody, databaseID, body))
+		return fetchOne[Database](ctx, s.c, opPutDatabase, body1(s.c.api.PutDatabaseWithBody, databaseID, body))
 	}
-	return fetchOne[Database](ctx, s.c, "updateDatabase", body1(s.c.api.UpdateDatabaseWithBody, databaseID, body))
+	return fetchOne[Database](ctx, s.c, opUpdateDatabase, body1(s.c.api.UpdateDatabaseWithBody, databaseID, body))
 }
 
 // Upgrade is the answer to an upgrade request: the target version and the
@@ -207,7 +207,7 @@ type Upgrade struct {
 //
 // API: POST /databases/{database_id}/upgrade (upgradeDatabase)
 func (s *DatabasesService) Upgrade(ctx context.Context, databaseID string) (*Upgrade, error) {
-	w, err := fetchOne[upgradeWire](ctx, s.c, "upgradeDatabase", call1(s.c.api.UpgradeDatabase, databaseID))
+	w, err := fetchOne[upgradeWire](ctx, s.c, opUpgradeDatabase, call1(s.c.api.UpgradeDatabase, databaseID))
 	if err != nil {
 		return nil, err
 	}

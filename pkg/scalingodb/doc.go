@@ -76,8 +76,12 @@
 // # Secrets
 //
 // Tokens, passwords and the token of a pre-signed URL never appear in
-// errors, logs, JSON or fmt output under any verb. Passwords are Secret values (Reveal gives
-// the real value); pre-signed URLs are SignedURL values (URL gives the
-// real value). Backup downloads go to the pre-signed URL without the
-// bearer token.
+// errors, logs, JSON or fmt output under any verb, flag or width, %p and
+// bad verbs included. Passwords and tokens are Secret values (NewSecret
+// makes one, Reveal gives the real value, Equal compares two); pre-signed
+// URLs are SignedURL values (URL gives the real value). Both keep the
+// value behind an unexported pointer, so that the paths where fmt calls
+// no method print an address, never the value. The Client, its services
+// and the token sources print a description without their tokens. Backup
+// downloads go to the pre-signed URL without the bearer token.
 package scalingodb

@@ -106,7 +106,7 @@ type ArchiveChangedError struct {
 
 // Error names the backup and how the change showed.
 func (e *ArchiveChangedError) Error() string {
-	return fmt.Sprintf("scalingodb: %s: archive of backup %s changed after %d bytes were written: %s", operation("downloadBackup").id, e.BackupID, e.Written, e.Reason)
+	return fmt.Sprintf("scalingodb: %s: archive of backup %s changed after %d bytes were written: %s", opDownloadBackup.id, e.BackupID, e.Written, e.Reason)
 }
 
 // Is reports whether target is ErrArchiveChanged.
@@ -132,18 +132,18 @@ func (s *BackupsService) prepare(ctx context.Context, databaseID, backupID strin
 		return nil, nil, &InvalidInputError{Field: "backup_id", Reason: "backup is " + string(b.Status) + ", not done"}
 	}
 	if b.Size < 0 {
-		return nil, nil, malformed(operation("getBackup"), http.StatusOK, "negative backup size")
+		return nil, nil, malformed(opGetBackup, http.StatusOK, "negative backup size")
 	}
 	link, err := s.ArchiveLink(ctx, databaseID, backupID)
 	if err != nil {
 		return nil, nil, err
 	}
-	d := newDownloader(s.c.download, link.url, b.Size, opts)
+	d := newDownloader(s.c.download, link.URL(), b.Size, opts)
 	d.backupID = backupID
 	d.logger = s.c.logger
 	d.refresh = func(ctx context.Context) (string, error) {
 		l, err := s.ArchiveLink(ctx, databaseID, backupID)
-		return l.url, err
+		return l.URL(), err
 	}
 	return d, b, nil
 }
@@ -379,7 +379,7 @@ func (d *downloader) result(err error) error {
 		return err
 	}
 	if got := d.done.Load(); got != d.size {
-		return &ResponseError{StatusCode: http.StatusOK, OperationID: operation("downloadBackup").id,
+		return &ResponseError{StatusCode: http.StatusOK, OperationID: opDownloadBackup.id,
 			Reason: fmt.Sprintf("archive has %d bytes, the backup says %d", got, d.size)}
 	}
 	return nil
@@ -569,7 +569,7 @@ func (e *writeError) Unwrap() error { return e.err }
 
 // overflow is the error of an answer that runs past the backup's size.
 func (d *downloader) overflow(status int) error {
-	return &ResponseError{StatusCode: status, OperationID: operation("downloadBackup").id,
+	return &ResponseError{StatusCode: status, OperationID: opDownloadBackup.id,
 		Reason: fmt.Sprintf("the answer runs past the backup's size of %d bytes", d.size),
 		Err:    &http.MaxBytesError{Limit: d.size}}
 }
@@ -741,7 +741,7 @@ func (d *downloader) get(ctx context.Context, sg *segment, openEnded bool) (*htt
 	case http.StatusPartialContent:
 		start, _, total, ok := parseContentRange(resp.Header.Get("Content-Range"))
 		if !ok || start != off {
-			return fail(&ResponseError{StatusCode: resp.StatusCode, OperationID: operation("downloadBackup").id, Reason: "Content-Range does not match the requested range"})
+			return fail(&ResponseError{StatusCode: resp.StatusCode, OperationID: opDownloadBackup.id, Reason: "Content-Range does not match the requested range"})
 		}
 		if total != d.size {
 			if seen {
@@ -750,7 +750,7 @@ func (d *downloader) get(ctx context.Context, sg *segment, openEnded bool) (*htt
 			if total > d.size {
 				return fail(d.overflow(resp.StatusCode))
 			}
-			return fail(&ResponseError{StatusCode: resp.StatusCode, OperationID: operation("downloadBackup").id,
+			return fail(&ResponseError{StatusCode: resp.StatusCode, OperationID: opDownloadBackup.id,
 				Reason: fmt.Sprintf("archive has %d bytes, the backup says %d", total, d.size)})
 		}
 		if resp.ContentLength > d.size-off {
@@ -768,7 +768,7 @@ func (d *downloader) get(ctx context.Context, sg *segment, openEnded bool) (*htt
 			return fail(d.overflow(resp.StatusCode))
 		}
 		if resp.ContentLength >= 0 && resp.ContentLength < d.size {
-			return fail(&ResponseError{StatusCode: resp.StatusCode, OperationID: operation("downloadBackup").id,
+			return fail(&ResponseError{StatusCode: resp.StatusCode, OperationID: opDownloadBackup.id,
 				Reason: fmt.Sprintf("archive has %d bytes, the backup says %d", resp.ContentLength, d.size)})
 		}
 		if err := d.checkValidators(resp); err != nil {
@@ -781,7 +781,7 @@ func (d *downloader) get(ctx context.Context, sg *segment, openEnded bool) (*htt
 		}
 	}
 	defer resp.Body.Close()
-	apiErr := newAPIError(operation("downloadBackup").id, resp)
+	apiErr := newAPIError(opDownloadBackup.id, resp)
 	drain(resp.Body)
 	return nil, &statusError{apiErr}
 }
@@ -862,7 +862,7 @@ func (d *downloader) again(ctx context.Context, err error, failures *int) bool {
 // no cause of its own), else err wrapped.
 func (d *downloader) giveUp(ctx context.Context, err error) error {
 	if cerr := ctx.Err(); cerr != nil && !isPermanentDownloadError(err) {
-		return fmt.Errorf("scalingodb: %s: %w", operation("downloadBackup").id, cerr)
+		return fmt.Errorf("scalingodb: %s: %w", opDownloadBackup.id, cerr)
 	}
 	return d.wrap(err)
 }
@@ -884,10 +884,10 @@ func (d *downloader) wrap(err error) error {
 	case errors.As(err, &we):
 		return we.err
 	case errors.Is(err, errEmptyArchive):
-		return &ResponseError{StatusCode: http.StatusRequestedRangeNotSatisfiable, OperationID: operation("downloadBackup").id,
+		return &ResponseError{StatusCode: http.StatusRequestedRangeNotSatisfiable, OperationID: opDownloadBackup.id,
 			Reason: fmt.Sprintf("the archive is empty, the backup says %d bytes", d.size)}
 	}
-	return fmt.Errorf("scalingodb: %s: %w", operation("downloadBackup").id, redactError(err))
+	return fmt.Errorf("scalingodb: %s: %w", opDownloadBackup.id, redactError(err))
 }
 
 // parseContentRange reads "bytes START-END/TOTAL".

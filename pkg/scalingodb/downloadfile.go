@@ -30,7 +30,7 @@ type DownloadInProgressError struct {
 
 // Error names the destination.
 func (e *DownloadInProgressError) Error() string {
-	return fmt.Sprintf("scalingodb: %s: another download is writing %s", operation("downloadBackup").id, e.Path+partSuffix)
+	return fmt.Sprintf("scalingodb: %s: another download is writing %s", opDownloadBackup.id, e.Path+partSuffix)
 }
 
 // Is reports whether target is ErrDownloadInProgress.
@@ -147,12 +147,12 @@ func (p *partFile) open() error {
 	for range maxReopens {
 		f, err := os.OpenFile(p.part, os.O_RDWR|os.O_CREATE, 0o600)
 		if err != nil {
-			return fmt.Errorf("scalingodb: %s: opening the partial file: %w", operation("downloadBackup").id, err)
+			return fmt.Errorf("scalingodb: %s: opening the partial file: %w", opDownloadBackup.id, err)
 		}
 		locked, err := lockFile(f)
 		if err != nil {
 			f.Close()
-			return fmt.Errorf("scalingodb: %s: locking %s: %w", operation("downloadBackup").id, p.part, err)
+			return fmt.Errorf("scalingodb: %s: locking %s: %w", opDownloadBackup.id, p.part, err)
 		}
 		if !locked {
 			f.Close()
@@ -161,7 +161,7 @@ func (p *partFile) open() error {
 		same, err := isFileAt(f, p.part)
 		if err != nil {
 			f.Close()
-			return fmt.Errorf("scalingodb: %s: %w", operation("downloadBackup").id, err)
+			return fmt.Errorf("scalingodb: %s: %w", opDownloadBackup.id, err)
 		}
 		if !same {
 			f.Close()
@@ -240,15 +240,15 @@ func (p *partFile) restart() error {
 	defer p.ckpt.Unlock()
 	err := os.Remove(p.state)
 	if err != nil && !errors.Is(err, os.ErrNotExist) {
-		return fmt.Errorf("scalingodb: %s: %w", operation("downloadBackup").id, err)
+		return fmt.Errorf("scalingodb: %s: %w", opDownloadBackup.id, err)
 	}
 	if err == nil {
 		if err := syncDir(filepath.Dir(p.path)); err != nil {
-			return fmt.Errorf("scalingodb: %s: %w", operation("downloadBackup").id, err)
+			return fmt.Errorf("scalingodb: %s: %w", opDownloadBackup.id, err)
 		}
 	}
 	if err := p.f.Truncate(0); err != nil {
-		return fmt.Errorf("scalingodb: %s: %w", operation("downloadBackup").id, err)
+		return fmt.Errorf("scalingodb: %s: %w", opDownloadBackup.id, err)
 	}
 	p.d.reset()
 	return nil
@@ -400,19 +400,19 @@ func fsync(f *os.File) error {
 // that no other call can take the file for an abandoned one and empty it.
 func (p *partFile) commit() error {
 	if err := fsync(p.f); err != nil {
-		return fmt.Errorf("scalingodb: %s: syncing the archive: %w", operation("downloadBackup").id, err)
+		return fmt.Errorf("scalingodb: %s: syncing the archive: %w", opDownloadBackup.id, err)
 	}
 	fi, err := p.f.Stat()
 	if err != nil {
-		return fmt.Errorf("scalingodb: %s: %w", operation("downloadBackup").id, err)
+		return fmt.Errorf("scalingodb: %s: %w", opDownloadBackup.id, err)
 	}
 	if fi.Size() != p.d.size {
-		return &ResponseError{StatusCode: 200, OperationID: operation("downloadBackup").id,
+		return &ResponseError{StatusCode: 200, OperationID: opDownloadBackup.id,
 			Reason: fmt.Sprintf("the file has %d bytes, the backup says %d", fi.Size(), p.d.size)}
 	}
 	if !renameWhileOpen {
 		if err := p.f.Close(); err != nil {
-			return fmt.Errorf("scalingodb: %s: %w", operation("downloadBackup").id, err)
+			return fmt.Errorf("scalingodb: %s: %w", opDownloadBackup.id, err)
 		}
 		p.f = nil
 	}
@@ -420,10 +420,10 @@ func (p *partFile) commit() error {
 	// durable with the rename, and a crash cannot bring back claims about
 	// a partial file that is gone.
 	if err := os.Remove(p.state); err != nil && !errors.Is(err, os.ErrNotExist) {
-		return fmt.Errorf("scalingodb: %s: %w", operation("downloadBackup").id, err)
+		return fmt.Errorf("scalingodb: %s: %w", opDownloadBackup.id, err)
 	}
 	if err := os.Rename(p.part, p.path); err != nil {
-		return fmt.Errorf("scalingodb: %s: %w", operation("downloadBackup").id, err)
+		return fmt.Errorf("scalingodb: %s: %w", opDownloadBackup.id, err)
 	}
 	_ = syncDir(filepath.Dir(p.path))
 	if p.f != nil {

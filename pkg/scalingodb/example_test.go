@@ -146,7 +146,7 @@ func ExampleAPIError() {
 // for its hour of validity and renews it five minutes before it expires.
 func ExampleNewAddonTokenSource() {
 	tokens, err := scalingodb.NewAddonTokenSource(scalingodb.AddonTokenConfig{
-		APIToken: scalingodb.Secret("tk-us-example"), // os.Getenv("SCALINGO_API_TOKEN")
+		APIToken: scalingodb.NewSecret("tk-us-example"), // os.Getenv("SCALINGO_API_TOKEN")
 		App:      "my-app",
 		AddonID:  "ad-0123456789",
 		Region:   "osc-fr1",

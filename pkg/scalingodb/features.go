@@ -60,7 +60,7 @@ func (s *FeaturesService) Enable(ctx context.Context, databaseID, feature string
 	if err != nil {
 		return nil, err
 	}
-	return fetchOne[FeatureToggle](ctx, s.c, "enableDatabaseFeature", body1(s.c.api.EnableDatabaseFeatureWithBody, databaseID, body))
+	return fetchOne[FeatureToggle](ctx, s.c, opEnableDatabaseFeature, body1(s.c.api.EnableDatabaseFeatureWithBody, databaseID, body))
 }
 
 // Disable turns a feature off and returns the server's message.
@@ -72,12 +72,12 @@ func (s *FeaturesService) Disable(ctx context.Context, databaseID, feature strin
 	}
 	w, status, err := fetch[struct {
 		Message *string `json:"message"`
-	}](ctx, s.c, "disableDatabaseFeature", call1P(s.c.api.DisableDatabaseFeature, databaseID, &dbapi.DisableDatabaseFeatureParams{Feature: dbapi.FeatureName(feature)}))
+	}](ctx, s.c, opDisableDatabaseFeature, call1P(s.c.api.DisableDatabaseFeature, databaseID, &dbapi.DisableDatabaseFeatureParams{Feature: dbapi.FeatureName(feature)}))
 	if err != nil {
 		return nil, err
 	}
 	if w.Message == nil {
-		return nil, malformed(operation("disableDatabaseFeature"), status, `missing required field "message"`)
+		return nil, malformed(opDisableDatabaseFeature, status, `missing required field "message"`)
 	}
 	return &FeatureDisabled{Name: feature, Message: *w.Message}, nil
 }

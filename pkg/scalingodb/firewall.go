@@ -59,7 +59,7 @@ func (r *ManagedRange) missing() string { return missingIf(r.ID == "", `"id" of 
 //
 // API: GET /databases/{database_id}/firewall_rules (listFirewallRules)
 func (s *FirewallService) List(ctx context.Context, databaseID string) ([]*FirewallRule, error) {
-	return fetchList[FirewallRule](ctx, s.c, "listFirewallRules", call1(s.c.api.ListFirewallRules, databaseID))
+	return fetchList[FirewallRule](ctx, s.c, opListFirewallRules, call1(s.c.api.ListFirewallRules, databaseID))
 }
 
 // Create adds a rule. The CIDR of a custom range is checked locally first.
@@ -86,7 +86,7 @@ func (s *FirewallService) Create(ctx context.Context, databaseID string, p *Crea
 	if err != nil {
 		return nil, err
 	}
-	return fetchOne[FirewallRule](ctx, s.c, "createFirewallRule", body1(s.c.api.CreateFirewallRuleWithBody, databaseID, body))
+	return fetchOne[FirewallRule](ctx, s.c, opCreateFirewallRule, body1(s.c.api.CreateFirewallRuleWithBody, databaseID, body))
 }
 
 // Update changes the label of a rule; the range it allows cannot change.
@@ -98,7 +98,7 @@ func (s *FirewallService) Update(ctx context.Context, databaseID, ruleID, label 
 	if label == "" {
 		return nil, &InvalidInputError{Field: "label", Reason: "must not be empty"}
 	}
-	return fetchOne[FirewallRule](ctx, s.c, "updateFirewallRule", call2P(s.c.api.UpdateFirewallRule, databaseID, ruleID, dbapi.FirewallRuleUpdateRequest{
+	return fetchOne[FirewallRule](ctx, s.c, opUpdateFirewallRule, call2P(s.c.api.UpdateFirewallRule, databaseID, ruleID, dbapi.FirewallRuleUpdateRequest{
 		FirewallRule: dbapi.FirewallRuleUpdate{Label: label}}))
 }
 
@@ -107,12 +107,12 @@ func (s *FirewallService) Update(ctx context.Context, databaseID, ruleID, label 
 //
 // API: DELETE /databases/{database_id}/firewall_rules/{firewall_rule_id} (deleteFirewallRule)
 func (s *FirewallService) Delete(ctx context.Context, databaseID, ruleID string) error {
-	return s.c.send(ctx, "deleteFirewallRule", call2(s.c.api.DeleteFirewallRule, databaseID, ruleID))
+	return s.c.send(ctx, opDeleteFirewallRule, call2(s.c.api.DeleteFirewallRule, databaseID, ruleID))
 }
 
 // ManagedRanges returns the address ranges maintained by Scalingo that a rule can allow.
 //
 // API: GET /firewall/managed_ranges (listFirewallManagedRanges)
 func (s *FirewallService) ManagedRanges(ctx context.Context) ([]*ManagedRange, error) {
-	return fetchList[ManagedRange](ctx, s.c, "listFirewallManagedRanges", call0(s.c.api.ListFirewallManagedRanges))
+	return fetchList[ManagedRange](ctx, s.c, opListFirewallManagedRanges, call0(s.c.api.ListFirewallManagedRanges))
 }

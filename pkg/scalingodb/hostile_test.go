@@ -689,7 +689,7 @@ func TestRetryAfter_UnusableMeansBackoff(t *testing.T) {
 }
 
 func TestSignedURL_RedactedUnderEveryVerb(t *testing.T) {
-	s := SignedURL{url: "https://db-api.example/api/databases/d/backups/b/download?token=tok-SECRET"}
+	s := newSignedURL("https://db-api.example/api/databases/d/backups/b/download?token=tok-SECRET")
 	type holder struct {
 		Link SignedURL
 		N    int
@@ -714,7 +714,7 @@ func TestSignedURL_RedactedUnderEveryVerb(t *testing.T) {
 
 func TestSecret_RedactedUnderEveryVerb(t *testing.T) {
 	const pw = "K_gaef6ripo7Ao4Uaxai6Kiey"
-	s := Secret(pw)
+	s := NewSecret(pw)
 	for _, verb := range []string{"%d", "%x", "%v", "%10s", "%e"} {
 		for _, v := range []any{s, []Secret{s}, map[string]Secret{"k": s}, struct{ P Secret }{s}} {
 			if out := fmt.Sprintf(verb, v); strings.Contains(out, pw) {
@@ -841,7 +841,7 @@ func TestAddonTokenSource_RedirectsKeepCredentialsHome(t *testing.T) {
 				_, _ = io.Copy(w, resp.Body)
 			}))
 			t.Cleanup(front.Close)
-			ts, err := NewAddonTokenSource(AddonTokenConfig{APIToken: "tk-us-API-SECRET", App: "my-app", AddonID: "ad-123", AuthURL: front.URL, APIURL: front.URL})
+			ts, err := NewAddonTokenSource(AddonTokenConfig{APIToken: NewSecret("tk-us-API-SECRET"), App: "my-app", AddonID: "ad-123", AuthURL: front.URL, APIURL: front.URL})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -56,7 +56,7 @@ func (o *Operation) missing() string {
 //
 // API: GET /databases/{database_id}/operations/{operation_id} (getDatabaseOperation)
 func (s *OperationsService) Get(ctx context.Context, databaseID, operationID string) (*Operation, error) {
-	return fetchOne[Operation](ctx, s.c, "getDatabaseOperation", call2(s.c.api.GetDatabaseOperation, databaseID, operationID))
+	return fetchOne[Operation](ctx, s.c, opGetDatabaseOperation, call2(s.c.api.GetDatabaseOperation, databaseID, operationID))
 }
 
 // Wait polls an operation, with a growing interval (see WithPollInterval), until

@@ -56,7 +56,7 @@ func (s *PITRService) Restore(ctx context.Context, databaseID string, t time.Tim
 	if err != nil {
 		return nil, err
 	}
-	return fetchOne[Operation](ctx, s.c, "restoreDatabasePitr", body1(s.c.api.RestoreDatabasePitrWithBody, databaseID, body))
+	return fetchOne[Operation](ctx, s.c, opRestoreDatabasePitr, body1(s.c.api.RestoreDatabasePitrWithBody, databaseID, body))
 }
 
 // RecoveryWindow returns the earliest and latest instants the database can
@@ -64,5 +64,5 @@ func (s *PITRService) Restore(ctx context.Context, databaseID string, t time.Tim
 //
 // API: GET /databases/{database_id}/pitr/recovery_window (getPitrRecoveryWindow)
 func (s *PITRService) RecoveryWindow(ctx context.Context, databaseID string) (*RecoveryWindow, error) {
-	return fetchOne[RecoveryWindow](ctx, s.c, "getPitrRecoveryWindow", call1(s.c.api.GetPitrRecoveryWindow, databaseID))
+	return fetchOne[RecoveryWindow](ctx, s.c, opGetPitrRecoveryWindow, call1(s.c.api.GetPitrRecoveryWindow, databaseID))
 }

@@ -76,14 +76,14 @@ func (e *RestorationFailedError) Is(target error) bool { return target == ErrRes
 //
 // API: POST /databases/{database_id}/backups/{backup_id}/restore (restoreBackup)
 func (s *BackupsService) Restore(ctx context.Context, databaseID, backupID string) (*BackupRestoration, error) {
-	return fetchOne[BackupRestoration](ctx, s.c, "restoreBackup", call2(s.c.api.RestoreBackup, databaseID, backupID))
+	return fetchOne[BackupRestoration](ctx, s.c, opRestoreBackup, call2(s.c.api.RestoreBackup, databaseID, backupID))
 }
 
 // Restoration returns a restoration of a database.
 //
 // API: GET /databases/{database_id}/backup_restorations/{restoration_id} (getBackupRestoration)
 func (s *BackupsService) Restoration(ctx context.Context, databaseID, restorationID string) (*BackupRestoration, error) {
-	return fetchOne[BackupRestoration](ctx, s.c, "getBackupRestoration", call2(s.c.api.GetBackupRestoration, databaseID, restorationID))
+	return fetchOne[BackupRestoration](ctx, s.c, opGetBackupRestoration, call2(s.c.api.GetBackupRestoration, databaseID, restorationID))
 }
 
 // WaitRestoration polls a restoration, with a growing interval (see

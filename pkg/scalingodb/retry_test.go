@@ -98,9 +98,9 @@ func TestRetry_NeverRetriesCreates(t *testing.T) {
 		"restoreBackup":         func(c *Client) error { _, err := c.Backups.Restore(ctx, "db", "b"); return err },
 	}
 	var once []string
-	for id, o := range operations {
+	for _, o := range operationTable {
 		if !o.retry {
-			once = append(once, id)
+			once = append(once, o.id)
 		}
 	}
 	if diff := cmp.Diff(slices.Sorted(slices.Values(once)), slices.Sorted(maps.Keys(calls))); diff != "" {

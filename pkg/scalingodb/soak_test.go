@@ -97,7 +97,7 @@ func TestSoak(t *testing.T) {
 			return err
 		},
 		func(i int) error {
-			_, err := c.Users.UpdatePassword(ctx, db, "reporting", Secret(fmt.Sprintf("soak-password-%020d", i)))
+			_, err := c.Users.UpdatePassword(ctx, db, "reporting", NewSecret(fmt.Sprintf("soak-password-%020d", i)))
 			return err
 		},
 	}

@@ -74,7 +74,7 @@ func (w *userWire) user(o *op, status int, needPassword bool) (*DatabaseUser, er
 	if needPassword && w.Password == "" {
 		return nil, malformed(o, status, `missing required field "password"`)
 	}
-	return &DatabaseUser{Name: w.Name, ReadOnly: w.ReadOnly.v, Protected: w.Protected, Password: Secret(w.Password), PasswordEncryption: w.DbmsAttributes.PasswordEncryption}, nil
+	return &DatabaseUser{Name: w.Name, ReadOnly: w.ReadOnly.v, Protected: w.Protected, Password: NewSecret(w.Password), PasswordEncryption: w.DbmsAttributes.PasswordEncryption}, nil
 }
 
 // CreateUserParams describes a new user.
@@ -116,7 +116,7 @@ func ValidateUserName(name string) error {
 // ValidatePassword checks the password rules of the API: 24 to 64
 // characters. The error is a *InvalidInputError and never holds the password.
 func ValidatePassword(password Secret) error {
-	if n := utf8.RuneCountInString(string(password)); n < 24 || n > 64 {
+	if n := utf8.RuneCountInString(password.Reveal()); n < 24 || n > 64 {
 		return &InvalidInputError{Field: "password", Reason: "must be 24 to 64 characters long"}
 	}
 	return nil
@@ -126,13 +126,13 @@ func ValidatePassword(password Secret) error {
 //
 // API: GET /databases/{database_id}/users (listDatabaseUsers)
 func (s *UsersService) List(ctx context.Context, databaseID string) ([]*DatabaseUser, error) {
-	wires, status, err := fetch[[]userWire](ctx, s.c, "listDatabaseUsers", call1(s.c.api.ListDatabaseUsers, databaseID))
+	wires, status, err := fetch[[]userWire](ctx, s.c, opListDatabaseUsers, call1(s.c.api.ListDatabaseUsers, databaseID))
 	if err != nil {
 		return nil, err
 	}
 	out := make([]*DatabaseUser, len(*wires))
 	for i := range *wires {
-		if out[i], err = (*wires)[i].user(operation("listDatabaseUsers"), status, false); err != nil {
+		if out[i], err = (*wires)[i].user(opListDatabaseUsers, status, false); err != nil {
 			return nil, err
 		}
 	}
@@ -160,7 +160,7 @@ func (s *UsersService) Create(ctx context.Context, databaseID string, p *CreateU
 		PasswordConfirmation *string `json:"password_confirmation,omitempty"`
 	}
 	w := wire{DatabaseID: databaseID, Name: p.Name, ReadOnly: p.ReadOnly}
-	if p.Password != "" {
+	if !p.Password.IsZero() {
 		if err := ValidatePassword(p.Password); err != nil {
 			return nil, err
 		}
@@ -173,7 +173,7 @@ func (s *UsersService) Create(ctx context.Context, databaseID string, p *CreateU
 	if err != nil {
 		return nil, err
 	}
-	return s.userCall(ctx, "createDatabaseUser", true, body1(s.c.api.CreateDatabaseUserWithBody, databaseID, body))
+	return s.userCall(ctx, opCreateDatabaseUser, true, body1(s.c.api.CreateDatabaseUserWithBody, databaseID, body))
 }
 
 // UpdatePassword sets a password chosen by the caller (24 to 64
@@ -192,7 +192,7 @@ func (s *UsersService) UpdatePassword(ctx context.Context, databaseID, username 
 	if err != nil {
 		return nil, err
 	}
-	return s.userCall(ctx, "updateDatabaseUser", false, body2(s.c.api.UpdateDatabaseUserWithBody, databaseID, username, body))
+	return s.userCall(ctx, opUpdateDatabaseUser, false, body2(s.c.api.UpdateDatabaseUserWithBody, databaseID, username, body))
 }
 
 // ResetPassword replaces the password of a user with a generated one,
@@ -201,7 +201,7 @@ func (s *UsersService) UpdatePassword(ctx context.Context, databaseID, username 
 //
 // API: POST /databases/{database_id}/users/{username}/reset_password (resetDatabaseUserPassword)
 func (s *UsersService) ResetPassword(ctx context.Context, databaseID, username string) (*DatabaseUser, error) {
-	return s.userCall(ctx, "resetDatabaseUserPassword", true, call2(s.c.api.ResetDatabaseUserPassword, databaseID, username))
+	return s.userCall(ctx, opResetDatabaseUserPassword, true, call2(s.c.api.ResetDatabaseUserPassword, databaseID, username))
 }
 
 // Delete removes a user. Protected users cannot be deleted. A DELETE is
@@ -210,13 +210,13 @@ func (s *UsersService) ResetPassword(ctx context.Context, databaseID, username s
 //
 // API: DELETE /databases/{database_id}/users/{username} (deleteDatabaseUser)
 func (s *UsersService) Delete(ctx context.Context, databaseID, username string) error {
-	return s.c.send(ctx, "deleteDatabaseUser", call2(s.c.api.DeleteDatabaseUser, databaseID, username))
+	return s.c.send(ctx, opDeleteDatabaseUser, call2(s.c.api.DeleteDatabaseUser, databaseID, username))
 }
 
-func (s *UsersService) userCall(ctx context.Context, id string, needPassword bool, r request) (*DatabaseUser, error) {
-	w, status, err := fetch[userWire](ctx, s.c, id, r)
+func (s *UsersService) userCall(ctx context.Context, o *op, needPassword bool, r request) (*DatabaseUser, error) {
+	w, status, err := fetch[userWire](ctx, s.c, o, r)
 	if err != nil {
 		return nil, err
 	}
-	return w.user(operation(id), status, needPassword)
+	return w.user(o, status, needPassword)
 }
