@@ -14,7 +14,7 @@ type store struct {
 	backups  map[string]*backup   // by backup ID, across databases
 	versions map[string]dbapi.DatabaseTypeVersion
 	ranges   []dbapi.ManagedRange
-	seq      uint64 // last ID handed out
+	ids      objIDs // the IDs of what is created
 	created  int    // backups created through the API, for the error rate
 
 	extra extraState // the operations known only from the JavaScript client
@@ -80,11 +80,9 @@ func newStore() *store {
 	}
 }
 
-// newID returns a deterministic 24-hex-digit ID, like the API's Mongo object IDs.
-func (st *store) newID() string {
-	st.seq++
-	return fmt.Sprintf("6a11%020x", st.seq)
-}
+// newID returns a new 24-hex-digit ID, like the API's MongoDB ObjectIDs: unique across runs of the
+// mock and ordered by the time it was made (see objIDs).
+func (st *store) newID() string { return st.ids.next() }
 
 func (st *store) load(seed Seed, now time.Time) error {
 	for _, sd := range seed.Databases {
