@@ -1,11 +1,14 @@
 package mockserver
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"math/rand/v2"
 	"net/http"
+	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -90,11 +93,43 @@ const (
 	FaultArchiveChange FaultKind = "archive-change"
 )
 
+// FaultLogSize is the number of records the fault log keeps: Server.FaultLog returns the most
+// recent FaultLogSize faults, and Server.FaultCounts counts them all. At about 100 bytes a record,
+// the log holds well under 1 MB however long the Server runs.
+const FaultLogSize = 4096
+
+// faultInjector draws the faults of a Server and journals them: a ring of the FaultLogSize most
+// recent records, and a count by operation and kind, bounded by the spec's operations.
 type faultInjector struct {
-	f   Faults
-	mu  sync.Mutex
-	rng *rand.Rand
-	log []FaultRecord
+	f      Faults
+	mu     sync.Mutex
+	rng    *rand.Rand
+	ring   []FaultRecord // up to FaultLogSize records; once full, next is the oldest
+	next   int
+	counts map[faultCountKey]*FaultCount
+}
+
+type faultCountKey struct {
+	op   string
+	kind FaultKind
+}
+
+// FaultCount is how many faults of one kind a Server injected on one operation since it started,
+// whatever the fault log has dropped since.
+type FaultCount struct {
+	OperationID string    // the operation ("" for requests routed to none)
+	Kind        FaultKind // the kind of fault
+	Injected    int       // faults of that kind on that operation
+	Applied     int       // of which the operation took effect before the fault (FaultRecord.Applied)
+}
+
+// FaultCounts returns the count of every kind of fault injected on every operation since the
+// Server started, sorted by operation then kind: unlike FaultLog, it forgets nothing.
+func (s *Server) FaultCounts() []FaultCount {
+	if s.faults == nil {
+		return nil
+	}
+	return s.faults.countsCopy()
 }
 
 func newFaultInjector(f Faults) *faultInjector {
@@ -135,13 +170,47 @@ func (fi *faultInjector) changes() bool {
 func (fi *faultInjector) record(r FaultRecord) {
 	fi.mu.Lock()
 	defer fi.mu.Unlock()
-	fi.log = append(fi.log, r)
+	if len(fi.ring) < FaultLogSize {
+		fi.ring = append(fi.ring, r)
+	} else {
+		fi.ring[fi.next] = r
+		fi.next = (fi.next + 1) % FaultLogSize
+	}
+	k := faultCountKey{r.OperationID, r.Kind}
+	c := fi.counts[k]
+	if c == nil {
+		if fi.counts == nil {
+			fi.counts = map[faultCountKey]*FaultCount{}
+		}
+		c = &FaultCount{OperationID: r.OperationID, Kind: r.Kind}
+		fi.counts[k] = c
+	}
+	c.Injected++
+	if r.Applied {
+		c.Applied++
+	}
 }
 
+// records returns the ring's records, oldest first.
 func (fi *faultInjector) records() []FaultRecord {
 	fi.mu.Lock()
 	defer fi.mu.Unlock()
-	return append([]FaultRecord(nil), fi.log...)
+	out := make([]FaultRecord, 0, len(fi.ring))
+	out = append(out, fi.ring[fi.next:]...)
+	return append(out, fi.ring[:fi.next]...)
+}
+
+func (fi *faultInjector) countsCopy() []FaultCount {
+	fi.mu.Lock()
+	out := make([]FaultCount, 0, len(fi.counts))
+	for _, c := range fi.counts {
+		out = append(out, *c)
+	}
+	fi.mu.Unlock()
+	slices.SortFunc(out, func(a, b FaultCount) int {
+		return cmp.Or(strings.Compare(a.OperationID, b.OperationID), strings.Compare(string(a.Kind), string(b.Kind)))
+	})
+	return out
 }
 
 func (s *Server) injectFaults(next http.Handler) http.Handler {

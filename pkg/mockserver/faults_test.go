@@ -47,6 +47,10 @@ func TestFaults_Errors(t *testing.T) {
 	if got := len(users) - 3; got != applied { // 3 seeded users
 		t.Errorf("%d users created, the fault log says %d", got, applied)
 	}
+	want := []FaultCount{{OperationID: "createDatabaseUser", Kind: FaultError, Injected: 40, Applied: applied}}
+	if got := s.FaultCounts(); fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("FaultCounts %+v, want %+v", got, want)
+	}
 }
 
 func TestFaults_Deterministic(t *testing.T) {
@@ -136,5 +140,47 @@ func TestFaults_Latency(t *testing.T) {
 	}
 	if len(s.FaultLog()) != 0 {
 		t.Errorf("latency alone is not a fault: %v", s.FaultLog())
+	}
+}
+
+// TestFaults_LogBounded: however long a run, the fault log keeps the FaultLogSize most recent
+// records, oldest first, so a soak's mock does not grow without bound.
+func TestFaults_LogBounded(t *testing.T) {
+	tests := []struct {
+		name     string
+		requests int
+		want     int
+	}{
+		{"fewer than the size", 10, 10},
+		{"exactly the size", FaultLogSize, FaultLogSize},
+		{"more than the size", FaultLogSize*2 + 123, FaultLogSize},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			s, err := New(WithSeed(DemoSeed()), WithValidator(testValidator(t)), WithFaults(Faults{RateLimitRate: 1}))
+			if err != nil {
+				t.Fatal(err)
+			}
+			h := s.Handler()
+			for range tc.requests {
+				req := httptest.NewRequest(http.MethodGet, "/api/databases/my-db-123", nil)
+				req.Header.Set("Authorization", "Bearer "+DefaultToken)
+				h.ServeHTTP(httptest.NewRecorder(), req)
+			}
+			log := s.FaultLog()
+			if len(log) != tc.want {
+				t.Fatalf("%d requests with faults: %d records, want %d", tc.requests, len(log), tc.want)
+			}
+			// Request IDs count from 1: the log holds the last tc.want requests, in order.
+			for i, rec := range log {
+				if want := fmt.Sprintf("mock-%d", tc.requests-tc.want+i+1); rec.RequestID != want || rec.Kind != FaultRateLimit {
+					t.Fatalf("record %d: %+v, want request %s", i, rec, want)
+				}
+			}
+			want := []FaultCount{{OperationID: "getDatabase", Kind: FaultRateLimit, Injected: tc.requests}}
+			if got := s.FaultCounts(); fmt.Sprint(got) != fmt.Sprint(want) {
+				t.Errorf("FaultCounts %+v, want %+v", got, want)
+			}
+		})
 	}
 }

@@ -354,8 +354,9 @@ func Start(t testing.TB, opts ...Option) (*Server, string) {
 	return s, srv.URL + "/api"
 }
 
-// FaultLog returns the journal of injected faults, oldest first. For a write answered 5xx, Applied
-// tells whether the operation took effect before the fault.
+// FaultLog returns the journal of injected faults, oldest first: the FaultLogSize most recent
+// (FaultCounts counts them all). For a write answered 5xx, Applied tells whether the operation took
+// effect before the fault.
 func (s *Server) FaultLog() []FaultRecord {
 	if s.faults == nil {
 		return nil
