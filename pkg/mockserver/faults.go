@@ -30,7 +30,8 @@ type Faults struct {
 	// a negative value sends "Retry-After: 0".
 	RetryAfter int
 	// ResetRate is the share of requests whose connection is cut in the middle of the body, after the
-	// headers and part of it (for a download, part of the archive) have been sent.
+	// headers and part of it (for a download, part of the archive) have been sent. An answer without a
+	// body (a 204) is cut before its status line: the client reads nothing.
 	ResetRate float64
 	// ArchiveChangeRate is the share of archive downloads (downloadBackup answers 200 or 206) after
 	// which that archive's bytes change, and with them its ETag and Last-Modified, its size staying
@@ -86,7 +87,8 @@ const (
 	FaultError FaultKind = "error"
 	// FaultRateLimit is a 429 answer with Retry-After (Faults.RateLimitRate).
 	FaultRateLimit FaultKind = "rate-limit"
-	// FaultReset is a connection cut in the middle of the body (Faults.ResetRate).
+	// FaultReset is a connection cut in the middle of the body, or before the status line of an
+	// answer without one (Faults.ResetRate).
 	FaultReset FaultKind = "reset"
 	// FaultArchiveChange is a change of an archive's bytes after a download
 	// (Faults.ArchiveChangeRate); its record is that of the download, served before the change.
@@ -107,6 +109,8 @@ type faultInjector struct {
 	ring   []FaultRecord // up to FaultLogSize records; once full, next is the oldest
 	next   int
 	counts map[faultCountKey]*FaultCount
+	// override, set by tests before serving, chooses the fault of each request instead of the seed.
+	override func(*http.Request) faultPlan
 }
 
 type faultCountKey struct {
@@ -231,6 +235,9 @@ func (s *Server) injectFaults(next http.Handler) http.Handler {
 		}
 		write := r.Method != http.MethodGet && r.Method != http.MethodHead
 		p := fi.plan(write)
+		if fi.override != nil {
+			p = fi.override(r)
+		}
 		if p.kind == "" {
 			next.ServeHTTP(w, r)
 			return
@@ -328,24 +335,27 @@ func (d *discardWriter) WriteHeader(code int) {
 var errReset = errors.New("mockserver: connection reset by fault injection")
 
 // resetWriter passes the headers and the first half of the body through, then cuts the connection.
+// The status line and headers are held until the first byte of the body: an answer without a body
+// (a 204, an empty 200) is cut before its status line, as a real failure would be, never sent in
+// full on a connection then closed, which a client would put back in its pool.
 type resetWriter struct {
 	http.ResponseWriter
 	limit       int64 // bytes of body to let through; -1 until known
 	written     int64
 	status      int
-	wroteHeader bool
+	wroteHeader bool // the handler wrote its header (held until sentHeader)
+	sentHeader  bool // the header was passed to the connection
 	done        bool
 }
 
 func (rw *resetWriter) WriteHeader(code int) {
-	if rw.wroteHeader {
+	if rw.wroteHeader || code < 200 {
 		return
 	}
 	rw.wroteHeader, rw.status = true, code
 	if n, err := strconv.ParseInt(rw.Header().Get("Content-Length"), 10, 64); err == nil {
 		rw.limit = n / 2
 	}
-	rw.ResponseWriter.WriteHeader(code)
 }
 
 func (rw *resetWriter) Write(p []byte) (int, error) {
@@ -354,6 +364,13 @@ func (rw *resetWriter) Write(p []byte) (int, error) {
 	}
 	if !rw.wroteHeader {
 		rw.WriteHeader(http.StatusOK)
+	}
+	if len(p) == 0 {
+		return 0, nil
+	}
+	if !rw.sentHeader {
+		rw.sentHeader = true
+		rw.ResponseWriter.WriteHeader(rw.status)
 	}
 	if rw.limit < 0 {
 		rw.limit = int64(len(p)) / 2
@@ -369,22 +386,26 @@ func (rw *resetWriter) Write(p []byte) (int, error) {
 	return n, errReset
 }
 
+// Flush passes a flush through once the header is sent; before, it would send the held header.
 func (rw *resetWriter) Flush() {
-	if !rw.done {
+	if rw.sentHeader && !rw.done {
 		_ = http.NewResponseController(rw.ResponseWriter).Flush()
 	}
 }
 
 func (rw *resetWriter) Unwrap() http.ResponseWriter { return rw.ResponseWriter }
 
-// cut sends what was written so far and closes the connection.
+// cut sends what was written so far, if anything, and closes the connection: with nothing written,
+// the client reads no status line at all.
 func (rw *resetWriter) cut() {
 	if rw.done {
 		return
 	}
 	rw.done = true
 	rc := http.NewResponseController(rw.ResponseWriter)
-	_ = rc.Flush()
+	if rw.sentHeader {
+		_ = rc.Flush()
+	}
 	if conn, _, err := rc.Hijack(); err == nil {
 		_ = conn.Close()
 		return
