@@ -259,13 +259,15 @@ func (s *Server) injectFaults(next http.Handler) http.Handler {
 			writeErrorBody(w, http.StatusTooManyRequests, dbapi.Error{Error: "Retry later", Code: &code})
 		case FaultReset:
 			rw := &resetWriter{ResponseWriter: w, limit: -1}
+			rw.beforeCut = func() { // recorded before the client can see the cut
+				rec.Status, rec.Applied = rw.status, rw.status < 400
+				fi.record(rec)
+			}
 			next.ServeHTTP(rw, r)
 			if !rw.wroteHeader {
 				rw.WriteHeader(http.StatusOK)
 			}
 			rw.cut()
-			rec.Status, rec.Applied = rw.status, rw.status < 400
-			fi.record(rec)
 		}
 	})
 }
@@ -346,6 +348,7 @@ type resetWriter struct {
 	wroteHeader bool // the handler wrote its header (held until sentHeader)
 	sentHeader  bool // the header was passed to the connection
 	done        bool
+	beforeCut   func()
 }
 
 func (rw *resetWriter) WriteHeader(code int) {
@@ -402,6 +405,9 @@ func (rw *resetWriter) cut() {
 		return
 	}
 	rw.done = true
+	if rw.beforeCut != nil {
+		rw.beforeCut()
+	}
 	rc := http.NewResponseController(rw.ResponseWriter)
 	if rw.sentHeader {
 		_ = rc.Flush()
