@@ -5,12 +5,14 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base64"
+	"encoding/json"
 	"fmt"
 	"io"
 	"math"
 	"math/rand/v2"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -49,13 +51,41 @@ func (s handlers) ListBackups(_ context.Context, req dbapi.ListBackupsRequestObj
 		return notFound("database"), nil
 	}
 	now := s.cfg.clock.Now()
-	list := make([]backupJSON, 0, len(db.backups))
-	for i := len(db.backups) - 1; i >= 0; i-- {
-		list = append(list, toBackupJSON(s.backupView(db.backups[i], now)))
+	if c := &db.backupsList; !c.fresh(now) {
+		body, err := s.encodeBackups(db, now)
+		if err != nil {
+			return nil, err
+		}
+		*c = body
 	}
-	return jsonResponse(http.StatusOK, struct {
-		DatabaseBackups []backupJSON `json:"database_backups"`
-	}{list}), nil
+	return cachedResponse(db.backupsList.body), nil
+}
+
+// encodeBackups encodes the backup list of db as it is at now, and tells until when it holds: the
+// first status change the clock brings to a created backup after now.
+func (s *Server) encodeBackups(db *database, now time.Time) (backupsCache, error) {
+	c := backupsCache{from: now, forever: true}
+	items := make([][]byte, 0, len(db.backups))
+	for i := len(db.backups) - 1; i >= 0; i-- {
+		b := db.backups[i]
+		enc, err := json.Marshal(toBackupJSON(s.backupView(b, now)))
+		if err != nil {
+			return backupsCache{}, err
+		}
+		items = append(items, enc)
+		if !b.lifecycle {
+			continue
+		}
+		start := b.b.CreatedAt.Add(s.cfg.backupScheduled)
+		for _, t := range []time.Time{start, start.Add(s.cfg.backupRunning)} {
+			if t.After(now) && (c.forever || t.Before(c.until)) {
+				c.until, c.forever = t, false
+				break
+			}
+		}
+	}
+	c.body = encodeList("database_backups", slices.Values(items), func(b []byte) []byte { return b })
+	return c, nil
 }
 
 // CreateBackup schedules a manual backup. It then runs and ends done (or in error, see
@@ -82,6 +112,7 @@ func (s handlers) CreateBackup(_ context.Context, req dbapi.CreateBackupRequestO
 		fails:     math.Floor(n*p) > math.Floor((n-1)*p),
 	}
 	db.backups = append(db.backups, b)
+	db.backupsList = backupsCache{}
 	st.backups[b.b.ID] = b
 	return jsonResponse(http.StatusCreated, backupEnvelope{toBackupJSON(s.backupView(b, now))}), nil
 }

@@ -390,8 +390,8 @@ func (s *Server) Users(databaseID string) []dbapi.DatabaseUser {
 	if db == nil {
 		return nil
 	}
-	out := make([]dbapi.DatabaseUser, 0, len(db.users))
-	for _, u := range db.users {
+	out := make([]dbapi.DatabaseUser, 0, db.users.len())
+	for u := range db.users.all() {
 		out = append(out, u.view())
 	}
 	return out
