@@ -12,8 +12,8 @@ import (
 // so response validation is memoised: an answer identical to one that already passed — same operation,
 // status, headers and body — is not validated again. Answers that fail are reported every time.
 // Archive downloads stream through the conformance middleware instead (status and headers checked).
-// A list answer served from its cached body (cachedBody) is validated once per body, when first
-// served, without the memo: a long list is not even hashed again.
+// A list answer served from its cached body (cachedBody) is validated (or found in the memo) once
+// per body, when first served; after that a long list is not even hashed again.
 
 const memoLimit = 4096 // distinct valid answers remembered before the memo starts afresh
 
