@@ -376,8 +376,9 @@ func Start(t testing.TB, opts ...Option) (*Server, string) {
 	return s, srv.URL + "/api"
 }
 
-// FaultLog returns the journal of injected faults, oldest first. For a write answered 5xx, Applied
-// tells whether the operation took effect before the fault.
+// FaultLog returns the journal of injected faults, oldest first: the FaultLogSize most recent
+// (FaultCounts counts them all). For a write answered 5xx, Applied tells whether the operation took
+// effect before the fault.
 func (s *Server) FaultLog() []FaultRecord {
 	if s.faults == nil {
 		return nil
@@ -411,8 +412,8 @@ func (s *Server) Users(databaseID string) []dbapi.DatabaseUser {
 	if db == nil {
 		return nil
 	}
-	out := make([]dbapi.DatabaseUser, 0, len(db.users))
-	for _, u := range db.users {
+	out := make([]dbapi.DatabaseUser, 0, db.users.len())
+	for u := range db.users.all() {
 		out = append(out, u.view())
 	}
 	return out
