@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 )
 
 // ActionsService runs engine-specific administrative actions, such as
@@ -33,8 +34,9 @@ func (e *ActionError) Is(target error) bool { return target == ErrActionFailed }
 // Run runs the action named name with params (any JSON-encodable value, or
 // nil) and returns its raw JSON result, to be decoded by the caller into
 // the shape the action documents ("null" for actions that return nothing).
-// An action that fails on the server returns an *ActionError. It is never
-// retried: most actions change the database.
+// An action that fails on the server returns an *ActionError. It is sent
+// again only after a 429: most actions change the database, and a lost
+// answer is an error matching ErrOutcomeUnknown.
 //
 // API: POST /databases/{database_id}/action (runDatabaseAction)
 func (s *ActionsService) Run(ctx context.Context, databaseID, name string, params any) (json.RawMessage, error) {
@@ -54,7 +56,7 @@ func (s *ActionsService) Run(ctx context.Context, databaseID, name string, param
 		Error  string          `json:"error"`
 	}](ctx, s.c, "runDatabaseAction", body1(s.c.api.RunDatabaseActionWithBody, databaseID, body))
 	if err != nil {
-		return nil, err
+		return nil, withCheck(err, fmt.Sprintf("the effect of action %q on database %s, before running it again", name, databaseID))
 	}
 	switch {
 	case w.OK == nil:

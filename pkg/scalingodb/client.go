@@ -175,10 +175,13 @@ func WithUserAgent(ua string) Option {
 // is every GET, PUT and DELETE (the methods RFC 9110 calls idempotent),
 // plus the PATCH requests, which set the values they name (database
 // settings, a user's chosen password, a rule's label), and pingDatabase,
-// which changes nothing. Never retried: every other POST (creates, password
-// resets, actions, upgrades, restores, feature activations), which may have
-// taken effect even when its answer is lost; each method's doc comment
-// says which. Retried failures are those go-retryablehttp's
+// which changes nothing. Every other POST (creates, password resets,
+// actions, upgrades, restores, feature activations) may have taken effect
+// even when its answer is lost: it is sent again only after a 429 answer,
+// which says that the server did nothing (not after a 503, which a
+// gateway may answer after the server acted), and a lost answer or a 5xx
+// is an error matching ErrOutcomeUnknown; each method's doc comment says
+// which. Retried failures are those go-retryablehttp's
 // DefaultRetryPolicy retries: connection errors (a body cut halfway
 // included) but too many redirects, an unsupported scheme, an invalid
 // header or an untrusted certificate; 429; 5xx but 501. Never retried
@@ -385,6 +388,12 @@ func (c *Client) do(ctx context.Context, o *op, send sender, out any) (int, erro
 	if ctx == nil {
 		return 0, errors.New("scalingodb: nil context")
 	}
+	// A call that writes and is sent once, or a delete, follows its
+	// attempts: whether its request may have reached the server.
+	var st *callState
+	if !o.retry || o.method == http.MethodDelete {
+		ctx, st = withCallState(ctx)
+	}
 	if !o.retry {
 		ctx = noRetry(ctx)
 	}
@@ -395,13 +404,13 @@ func (c *Client) do(ctx context.Context, o *op, send sender, out any) (int, erro
 	resp, err := send(ctx)
 	if err != nil {
 		if verr := violationError(o, err); verr != nil {
-			return 0, verr
+			return 0, outcomeOf(o, st, verr)
 		}
-		err = redactError(err)
+		err = transportError(o, err)
 		if c.logger != nil {
 			c.logger.Error("scalingodb: request failed", "operation", o.id, "error", err.Error())
 		}
-		return 0, fmt.Errorf("scalingodb: %s: %w", o.id, err)
+		return 0, outcomeOf(o, st, err)
 	}
 	defer resp.Body.Close()
 	if c.logger != nil {
@@ -414,6 +423,15 @@ func (c *Client) do(ctx context.Context, o *op, send sender, out any) (int, erro
 			"duration", time.Since(start))
 	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		if resp.StatusCode == http.StatusNotFound && o.method == http.MethodDelete && out == nil && st != nil && st.applied.Load() {
+			// An earlier attempt of this delete may have applied: the
+			// resource is gone, as asked.
+			drain(resp.Body)
+			if c.logger != nil {
+				c.logger.Debug("scalingodb: 404 on the retry of a delete that may have applied: deleted", "operation", o.id, "request_id", resp.Header.Get("X-Request-Id"))
+			}
+			return resp.StatusCode, nil
+		}
 		apiErr := newAPIError(o.id, resp)
 		if apiErr.StatusCode == http.StatusUnauthorized {
 			if inv, ok := c.tokens.(interface{ Invalidate() }); ok {
@@ -421,7 +439,7 @@ func (c *Client) do(ctx context.Context, o *op, send sender, out any) (int, erro
 			}
 		}
 		drain(resp.Body)
-		return resp.StatusCode, apiErr
+		return resp.StatusCode, outcomeOf(o, st, apiErr)
 	}
 	if out == nil {
 		drain(resp.Body)
@@ -429,7 +447,7 @@ func (c *Client) do(ctx context.Context, o *op, send sender, out any) (int, erro
 	}
 	if err := decodeBody(resp.Body, out); err != nil {
 		if ctx.Err() != nil {
-			return resp.StatusCode, fmt.Errorf("scalingodb: %s: %w", o.id, ctx.Err())
+			return resp.StatusCode, outcomeOf(o, st, &BodyError{OperationID: o.id, StatusCode: resp.StatusCode, RequestID: resp.Header.Get("X-Request-Id"), Err: ctx.Err()})
 		}
 		var rerr *ResponseError
 		if errors.As(err, &rerr) {

@@ -128,17 +128,17 @@ func (a *app) waitBackup(ctx context.Context, c *scalingodb.Client, w waitFlags,
 	defer cancel()
 	last := b.Status
 	a.status("backup %s: %s", b.ID, last)
-	onPoll := func(p *scalingodb.Backup) {
-		if p.Status != last {
-			last = p.Status
-			a.status("backup %s: %s", p.ID, last)
+	onPoll := func(e scalingodb.PollEvent) {
+		if s := scalingodb.BackupStatus(e.State); e.Err == nil && s != last {
+			last = s
+			a.status("backup %s: %s", e.ID, last)
 		}
 	}
 	done, err := c.Backups.Wait(wctx, b.ID, scalingodb.WithPollInterval(w.interval, 15*time.Second), scalingodb.WithPollCallback(onPoll))
 	if err != nil {
 		var we *scalingodb.WaitError
 		if ctx.Err() == nil && errors.As(err, &we) && errors.Is(err, context.DeadlineExceeded) {
-			return nil, &waitTimeout{what: "backup " + we.BackupID, last: string(we.LastStatus), hint: "run 'scalingodb backups wait " + we.BackupID + "' to wait again"}
+			return nil, &waitTimeout{what: "backup " + we.ID, last: we.LastState, hint: "run 'scalingodb backups wait " + we.ID + "' to wait again"}
 		}
 		return nil, err
 	}
