@@ -64,7 +64,7 @@ func (s *FeaturesService) Enable(ctx context.Context, databaseID, feature string
 	}
 	ft, err := fetchOne[FeatureToggle](ctx, s.c, "enableDatabaseFeature", body1(s.c.api.EnableDatabaseFeatureWithBody, databaseID, body))
 	if err != nil {
-		return nil, withCheck(err, fmt.Sprintf("the features of database %s (Databases.Get) for %q", databaseID, feature))
+		return nil, withCheck(err, fmt.Sprintf("the features of database %s (Databases.Get) for %q, before enabling it again", databaseID, feature))
 	}
 	return ft, nil
 }

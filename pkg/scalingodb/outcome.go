@@ -63,7 +63,6 @@ func (e *OutcomeUnknownError) Error() string {
 	if e.Check != "" {
 		b.WriteString("; check ")
 		b.WriteString(e.Check)
-		b.WriteString(" before trying again")
 	}
 	if e.RequestID != "" && (e.Err == nil || !strings.Contains(e.Err.Error(), e.RequestID)) {
 		b.WriteString(" [request ")
@@ -72,7 +71,11 @@ func (e *OutcomeUnknownError) Error() string {
 	}
 	if e.Err != nil {
 		b.WriteString(": ")
-		b.WriteString(strings.TrimPrefix(e.Err.Error(), "scalingodb: "))
+		cause := strings.TrimPrefix(e.Err.Error(), "scalingodb: ")
+		if e.OperationID != "" {
+			cause = strings.TrimPrefix(cause, e.OperationID+": ")
+		}
+		b.WriteString(cause)
 	}
 	return b.String()
 }
