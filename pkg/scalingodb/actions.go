@@ -55,16 +55,17 @@ func (s *ActionsService) Run(ctx context.Context, databaseID, name string, param
 		Result json.RawMessage `json:"result"`
 		Error  string          `json:"error"`
 	}](ctx, s.c, "runDatabaseAction", body1(s.c.api.RunDatabaseActionWithBody, databaseID, body))
+	check := fmt.Sprintf("the effect of action %q on database %s, before running it again", name, databaseID)
 	if err != nil {
-		return nil, withCheck(err, fmt.Sprintf("the effect of action %q on database %s, before running it again", name, databaseID))
+		return nil, withCheck(err, check)
 	}
 	switch {
 	case w.OK == nil:
-		return nil, malformed(operation("runDatabaseAction"), status, `missing required field "ok"`)
+		return nil, withCheck(malformed(operation("runDatabaseAction"), status, `missing required field "ok"`), check)
 	case *w.OK == 0:
 		return nil, &ActionError{Action: name, Message: w.Error}
 	case *w.OK != 1:
-		return nil, malformed(operation("runDatabaseAction"), status, `field "ok" is neither 0 nor 1`)
+		return nil, withCheck(malformed(operation("runDatabaseAction"), status, `field "ok" is neither 0 nor 1`), check)
 	}
 	if w.Result == nil {
 		w.Result = json.RawMessage("null")

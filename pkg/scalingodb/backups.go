@@ -131,18 +131,22 @@ func (s *BackupsService) Create(ctx context.Context, databaseID string) (*Backup
 		Envelope *Backup `json:"database_backup"`
 		Backup
 	}
+	check := "the backups of database " + databaseID + " (Backups.List) for a new manual backup, before creating another"
 	status, err := s.c.do(ctx, o, r.send, &w)
 	if err != nil {
-		return nil, withCheck(err, "the backups of database "+databaseID+" (Backups.List) for a new manual backup, before creating another")
+		return nil, withCheck(err, check)
 	}
 	b := w.Envelope
 	if b == nil {
 		if w.ID == "" {
-			return nil, malformed(o, status, `missing envelope key "database_backup" and not a bare backup`)
+			return nil, withCheck(malformed(o, status, `missing envelope key "database_backup" and not a bare backup`), check)
 		}
 		b = &w.Backup
 	}
-	return b, checkValue(o, status, b)
+	if err := checkValue(o, status, b); err != nil {
+		return nil, withCheck(err, check)
+	}
+	return b, nil
 }
 
 // Get returns one backup. The path is not nested under the database.

@@ -3,6 +3,7 @@ package scalingodb
 import (
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -19,7 +20,8 @@ var ErrOutcomeUnknown = errors.New("scalingodb: outcome unknown")
 // that does not say whether it was) and then the connection was cut, the
 // answer was cut in the middle, the call timed out or was cancelled, or the
 // server answered a 5xx (but 501), which does not say that nothing
-// happened. Only the calls that are never retried (the creates, password
+// happened, or a 2xx whose body cannot be used (it took effect, and what
+// it returned is lost). Only the calls that are never retried (the creates, password
 // resets, actions, upgrades and restores) return it; a retried call can
 // simply be made again.
 //
@@ -56,7 +58,7 @@ func (e *OutcomeUnknownError) Error() string {
 	if e.StatusCode >= 200 && e.StatusCode <= 299 {
 		b.WriteString("the request took effect (status ")
 		b.WriteString(strconv.Itoa(e.StatusCode))
-		b.WriteString(") but its answer was lost")
+		b.WriteString(") but its answer was lost or unusable")
 	} else {
 		b.WriteString("the request may have taken effect")
 	}
@@ -176,20 +178,33 @@ func outcomeOf(o *op, st *callState, err error) error {
 		ou.StatusCode, ou.RequestID = ae.StatusCode, ae.RequestID
 	case errors.As(err, &be):
 		ou.StatusCode, ou.RequestID = be.StatusCode, be.RequestID
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		// A body cut mid-way, as a transport of WithAPITransport (such as
+		// package validate's) reports it: the request reached the server.
 	case errors.As(err, new(*ResponseError)):
-		return err // an answer that breaks the spec: it came whole
+		return err // an answer that breaks the spec: it came whole (see withCheck)
 	case !mayHaveReached(st, err):
 		return err
 	}
 	return ou
 }
 
-// withCheck sets what to check on the *OutcomeUnknownError of err, if it
-// holds one, and returns err.
+// withCheck is the last step of the error of a call sent once: it sets
+// what to check on the *OutcomeUnknownError of err, if it holds one. A
+// *ResponseError of a 2xx answer (the call took effect, but its answer
+// cannot be used: the password of a new user, the ID of a backup) becomes
+// an *OutcomeUnknownError wrapping it, which still matches
+// ErrMalformedResponse.
 func withCheck(err error, check string) error {
-	var ou *OutcomeUnknownError
-	if errors.As(err, &ou) {
+	var (
+		ou *OutcomeUnknownError
+		re *ResponseError
+	)
+	switch {
+	case errors.As(err, &ou):
 		ou.Check = check
+	case errors.As(err, &re) && re.StatusCode >= 200 && re.StatusCode <= 299:
+		return &OutcomeUnknownError{OperationID: re.OperationID, Check: check, StatusCode: re.StatusCode, Err: err}
 	}
 	return err
 }

@@ -3,12 +3,14 @@ package scalingodb
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -448,5 +450,116 @@ func TestBodyError_CarriesRequestID(t *testing.T) {
 	}
 	if rec.count() != 3 {
 		t.Errorf("%d requests, want 3", rec.count())
+	}
+}
+
+// TestOutcomeUnknown_UnusableAnswer: a 2xx answer to a call sent once
+// whose body cannot be used took effect, and what it returned is lost.
+func TestOutcomeUnknown_UnusableAnswer(t *testing.T) {
+	tests := []struct {
+		name string
+		body string
+		call func(c *Client) error
+	}{
+		{"user without its password", `{"database_user":{"name":"reporting","read_only":false}}`, func(c *Client) error {
+			_, err := c.Users.Create(context.Background(), "db-1", &CreateUserParams{Name: "reporting"})
+			return err
+		}},
+		{"backup without an ID", `{"database_backup":{"status":"scheduled"}}`, func(c *Client) error {
+			_, err := c.Backups.Create(context.Background(), "db-1")
+			return err
+		}},
+		{"rule not in its envelope", `{"firewall_rule":{"id":"f1"}}`, func(c *Client) error {
+			_, err := c.Firewall.Create(context.Background(), "db-1", &CreateFirewallRuleParams{Type: FirewallCustomRange, CIDR: "203.0.113.0/24"})
+			return err
+		}},
+		{"invalid JSON", `{"database_user":`, func(c *Client) error {
+			_, err := c.Users.Create(context.Background(), "db-1", &CreateUserParams{Name: "reporting"})
+			return err
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, _, _ := newTestClient(t, fixed(201, tt.body))
+			err := tt.call(c)
+			var ou *OutcomeUnknownError
+			if !errors.As(err, &ou) || !errors.Is(err, ErrMalformedResponse) || ou.StatusCode != 201 || !strings.Contains(ou.Check, "db-1") {
+				t.Fatalf("got %v, want an *OutcomeUnknownError of status 201 wrapping ErrMalformedResponse", err)
+			}
+		})
+	}
+	t.Run("a 4xx answer that cannot be read stays known", func(t *testing.T) {
+		c, _, _ := newTestClient(t, fixed(422, `{"errors":`))
+		_, err := c.Users.Create(context.Background(), "db-1", &CreateUserParams{Name: "reporting"})
+		if !errors.Is(err, ErrValidation) || errors.Is(err, ErrOutcomeUnknown) {
+			t.Fatalf("got %v, want ErrValidation only", err)
+		}
+	})
+}
+
+// roundTripFunc is an http.RoundTripper made of a function.
+type roundTripFunc func(*http.Request) (*http.Response, error)
+
+func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
+// TestOutcomeUnknown_CustomTransports classifies the errors of transports
+// of WithAPITransport: one that reads the body itself (as package validate
+// does) and reports a cut as an error wrapping io.ErrUnexpectedEOF, and
+// ones that never reach net/http's transport (no trace hook fires).
+func TestOutcomeUnknown_CustomTransports(t *testing.T) {
+	tests := []struct {
+		name    string
+		wrap    func(base http.RoundTripper) http.RoundTripper
+		unknown bool
+	}{
+		{"reads the body, cut", func(base http.RoundTripper) http.RoundTripper {
+			return roundTripFunc(func(r *http.Request) (*http.Response, error) {
+				resp, err := base.RoundTrip(r)
+				if err != nil {
+					return nil, err
+				}
+				_, err = io.ReadAll(resp.Body)
+				resp.Body.Close()
+				if err == nil {
+					err = io.ErrUnexpectedEOF
+				}
+				return nil, fmt.Errorf("validate: reading the answer: %w", err)
+			})
+		}, true},
+		{"reads the body, reports the cut as a *ResponseError", func(base http.RoundTripper) http.RoundTripper {
+			return roundTripFunc(func(r *http.Request) (*http.Response, error) {
+				resp, err := base.RoundTrip(r)
+				if err != nil {
+					return nil, err
+				}
+				_, err = io.ReadAll(resp.Body)
+				resp.Body.Close()
+				return nil, &ResponseError{Reason: "body cut", Err: err}
+			})
+		}, true},
+		{"no network, a cut", func(http.RoundTripper) http.RoundTripper {
+			return roundTripFunc(func(*http.Request) (*http.Response, error) {
+				return nil, fmt.Errorf("proxy: %w", io.ErrUnexpectedEOF)
+			})
+		}, true},
+		{"no network, an unknown failure", func(http.RoundTripper) http.RoundTripper {
+			return roundTripFunc(func(*http.Request) (*http.Response, error) { return nil, errors.New("proxy: broken pipe") })
+		}, true},
+		{"no network, a dial error", func(http.RoundTripper) http.RoundTripper {
+			return roundTripFunc(func(*http.Request) (*http.Response, error) {
+				return nil, &net.OpError{Op: "dial", Net: "tcp", Err: syscall.ECONNREFUSED}
+			})
+		}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, _, _ := newTestClient(t, func(w http.ResponseWriter, r *http.Request) {
+				cutAnswer(t, w, 201, `{"database_backup":{"id":"b9","status":"scheduled"}}`)
+			}, WithAPITransport(func(base http.RoundTripper) (http.RoundTripper, error) { return tt.wrap(base), nil }))
+			_, err := c.Backups.Create(context.Background(), "db-1")
+			if err == nil || errors.Is(err, ErrOutcomeUnknown) != tt.unknown {
+				t.Fatalf("got %v, want ErrOutcomeUnknown: %t", err, tt.unknown)
+			}
+		})
 	}
 }

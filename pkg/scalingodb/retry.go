@@ -186,8 +186,8 @@ func nextAttempt(req *http.Request) error {
 // A request refused at dial time, or cancelled before a connection, did
 // not reach it.
 func mayHaveReached(st *callState, err error) bool {
-	if errors.As(err, new(*BodyError)) || st.wrote.Load() {
-		return true
+	if errors.As(err, new(*BodyError)) || errors.Is(err, io.ErrUnexpectedEOF) || st.wrote.Load() {
+		return true // an answer (or part of one) came, or the request was written
 	}
 	if st.conn.Load() {
 		return false // net/http took the request up and wrote nothing

@@ -157,7 +157,11 @@ func describeAPIError(e *scalingodb.APIError) (int, string) {
 func describeOutcome(ctx context.Context, err error, ou *scalingodb.OutcomeUnknownError) (int, string) {
 	msg := "the request may have taken effect"
 	if ou.StatusCode >= 200 && ou.StatusCode <= 299 {
-		msg = fmt.Sprintf("the request took effect (status %d) but its answer was lost", ou.StatusCode)
+		lost := "lost"
+		if errors.As(ou.Err, new(*scalingodb.ResponseError)) {
+			lost = "unusable"
+		}
+		msg = fmt.Sprintf("the request took effect (status %d) but its answer was %s", ou.StatusCode, lost)
 	}
 	msg += " (" + causeText(ou.Err) + ")"
 	var oh *outcomeHint
@@ -178,8 +182,11 @@ func causeText(err error) string {
 	var (
 		ae *scalingodb.APIError
 		be *scalingodb.BodyError
+		re *scalingodb.ResponseError
 	)
 	switch {
+	case errors.As(err, &re):
+		return "unexpected answer: " + re.Reason
 	case errors.As(err, &ae):
 		s := fmt.Sprintf("%d %s", ae.StatusCode, lowerFirst(ae.Message))
 		if ae.RequestID != "" {
