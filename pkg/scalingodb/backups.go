@@ -132,18 +132,18 @@ func (s *BackupsService) Create(ctx context.Context, databaseID string) (*Backup
 		Backup
 	}
 	check := "the backups of database " + databaseID + " (Backups.List) for a new manual backup, before creating another"
-	status, err := s.c.do(ctx, o, r.send, &w)
+	a, err := s.c.call(ctx, o, r.send, &w)
 	if err != nil {
 		return nil, withCheck(err, check)
 	}
 	b := w.Envelope
 	if b == nil {
 		if w.ID == "" {
-			return nil, withCheck(malformed(o, status, `missing envelope key "database_backup" and not a bare backup`), check)
+			return nil, withCheck(a.tag(malformed(o, a.status, `missing envelope key "database_backup" and not a bare backup`)), check)
 		}
 		b = &w.Backup
 	}
-	if err := checkValue(o, status, b); err != nil {
+	if err := a.tag(checkValue(o, a.status, b)); err != nil {
 		return nil, withCheck(err, check)
 	}
 	return b, nil

@@ -204,7 +204,7 @@ func withCheck(err error, check string) error {
 	case errors.As(err, &ou):
 		ou.Check = check
 	case errors.As(err, &re) && re.StatusCode >= 200 && re.StatusCode <= 299:
-		return &OutcomeUnknownError{OperationID: re.OperationID, Check: check, StatusCode: re.StatusCode, Err: err}
+		return &OutcomeUnknownError{OperationID: re.OperationID, Check: check, StatusCode: re.StatusCode, RequestID: re.RequestID, Err: err}
 	}
 	return err
 }

@@ -563,3 +563,32 @@ func TestOutcomeUnknown_CustomTransports(t *testing.T) {
 		})
 	}
 }
+
+// TestResponseError_CarriesRequestID: an answer that does not have the
+// documented shape names the request ID of its headers.
+func TestResponseError_CarriesRequestID(t *testing.T) {
+	tests := []struct {
+		name string
+		body string
+		call func(c *Client) error
+	}{
+		{"invalid JSON", `{"database":`, func(c *Client) error { _, err := c.Databases.Get(context.Background(), "db"); return err }},
+		{"missing envelope key", `{"db":{}}`, func(c *Client) error { _, err := c.Databases.Get(context.Background(), "db"); return err }},
+		{"missing required field", `{"database_backup":{"id":"b1"}}`, func(c *Client) error { _, err := c.Backups.Get(context.Background(), "b1"); return err }},
+		{"user without a name", `{"database_user":{"read_only":true}}`, func(c *Client) error {
+			_, err := c.Users.UpdatePassword(context.Background(), "db", "reporting", Secret(strings.Repeat("p", 24)))
+			return err
+		}},
+		{"backup not in its envelope", `{"backup":{}}`, func(c *Client) error { _, err := c.Backups.Create(context.Background(), "db"); return err }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, _, _ := newTestClient(t, fixed(200, tt.body))
+			err := tt.call(c)
+			var re *ResponseError
+			if !errors.As(err, &re) || re.RequestID != "req-123" || !strings.Contains(err.Error(), "req-123") {
+				t.Fatalf("got %v, want a *ResponseError with request req-123", err)
+			}
+		})
+	}
+}

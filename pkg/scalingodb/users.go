@@ -226,9 +226,10 @@ func (s *UsersService) Delete(ctx context.Context, databaseID, username string) 
 }
 
 func (s *UsersService) userCall(ctx context.Context, id string, needPassword bool, r request) (*DatabaseUser, error) {
-	w, status, err := fetch[userWire](ctx, s.c, id, r)
+	w, a, err := fetchAnswer[userWire](ctx, s.c, id, r)
 	if err != nil {
 		return nil, err
 	}
-	return w.user(operation(id), status, needPassword)
+	u, err := w.user(operation(id), a.status, needPassword)
+	return u, a.tag(err)
 }

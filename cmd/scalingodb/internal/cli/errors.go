@@ -101,7 +101,11 @@ func describeCause(ctx context.Context, err error) (int, string) {
 	case errors.As(err, &ace):
 		return ExitAPI, "action " + ace.Action + " failed: " + lowerFirst(ace.Message)
 	case errors.As(err, &re):
-		return ExitAPI, fmt.Sprintf("unexpected answer of the API to %s (status %d): %s", re.OperationID, re.StatusCode, re.Reason)
+		msg := fmt.Sprintf("unexpected answer of the API to %s (status %d): %s", re.OperationID, re.StatusCode, re.Reason)
+		if re.RequestID != "" {
+			msg += " [request " + re.RequestID + "]"
+		}
+		return ExitAPI, msg
 	case errors.As(err, &ur):
 		var ne net.Error
 		if errors.As(err, &ne) {
@@ -186,7 +190,11 @@ func causeText(err error) string {
 	)
 	switch {
 	case errors.As(err, &re):
-		return "unexpected answer: " + re.Reason
+		s := "unexpected answer: " + re.Reason
+		if re.RequestID != "" {
+			s += " [request " + re.RequestID + "]"
+		}
+		return s
 	case errors.As(err, &ae):
 		s := fmt.Sprintf("%d %s", ae.StatusCode, lowerFirst(ae.Message))
 		if ae.RequestID != "" {
