@@ -592,3 +592,41 @@ func TestResponseError_CarriesRequestID(t *testing.T) {
 		})
 	}
 }
+
+// TestWait_ToleratesAFailedPoll: a poll that fails with a 5xx after the
+// client's retries does not end a wait; the next poll goes on, the
+// callback hears of the failure, and the wait ends when the work is done.
+func TestWait_ToleratesAFailedPoll(t *testing.T) {
+	done := map[string]string{
+		"backup":      `{"database_backup":{"id":"b9","status":"done"}}`,
+		"restoration": `{"backup_restoration":{"id":"r1","status":"done","source_backup_id":"b7"}}`,
+		"operation":   `{"operation":{"id":"o1","type":"upgrade","status":"done"}}`,
+	}
+	for _, wc := range waitCalls {
+		t.Run(wc.name, func(t *testing.T) {
+			var polls atomic.Int32
+			c, _, _ := newTestClient(t, waitServer(func(w http.ResponseWriter, body string) {
+				switch n := polls.Add(1); {
+				case n == 1:
+					writeJSON(w, 200, body) // running
+				case n <= 4:
+					writeJSON(w, 503, `{"error":"down"}`) // the 3 attempts of the second poll
+				default:
+					writeJSON(w, 200, done[wc.resource])
+				}
+			}))
+			var failed int
+			got, err := wc.wait(context.Background(), c, fastPoll, WithPollCallback(func(e PollEvent) {
+				if e.Err != nil {
+					failed++
+				}
+			}))
+			if id, state := lastSeen(got); err != nil || id != wc.id || state != "done" {
+				t.Fatalf("got %s %s, %v; want %s done", id, state, err, wc.id)
+			}
+			if failed != 1 {
+				t.Errorf("the callback heard of %d failed polls, want 1", failed)
+			}
+		})
+	}
+}
