@@ -58,10 +58,10 @@ func (p RetryPolicy) withDefaults() RetryPolicy {
 
 // noRetryKey marks, in a request's context, an operation that may have
 // taken effect on the server even when its answer is lost: such a request
-// is sent once.
+// is sent again only after a 429, which says that the server did nothing.
 type noRetryKey struct{}
 
-// noRetry marks ctx so that checkRetry never retries its request.
+// noRetry marks ctx so that checkRetry retries its request after a 429 only.
 func noRetry(ctx context.Context) context.Context {
 	return context.WithValue(ctx, noRetryKey{}, true)
 }
@@ -74,8 +74,8 @@ func isNoRetry(ctx context.Context) bool {
 
 // checkRetry returns the retryablehttp.CheckRetry of the client: it
 // retries connection errors, 429 and 5xx (but 501) of idempotent requests,
-// as go-retryablehttp's DefaultRetryPolicy classifies them, and stops as
-// soon as the context is done. An answer whose Retry-After asks for a
+// as go-retryablehttp's DefaultRetryPolicy classifies them, and 429 of the
+// others, and stops as soon as the context is done. An answer whose Retry-After asks for a
 // longer wait than maxWait is returned to the caller at once (with
 // APIError.RetryAfter set) rather than retried too early.
 func checkRetry(maxWait time.Duration) retryablehttp.CheckRetry {
