@@ -202,14 +202,14 @@ type Upgrade struct {
 }
 
 // Upgrade starts an asynchronous upgrade of the engine to the next
-// available version. It is never retried: a lost answer may hide a started
-// upgrade. Operations.Wait with the answer's OperationID waits for its end.
+// available version. It is sent again only after a 429: a lost answer may
+// hide a started upgrade, and the error then matches ErrOutcomeUnknown. Operations.Wait with the answer's OperationID waits for its end.
 //
 // API: POST /databases/{database_id}/upgrade (upgradeDatabase)
 func (s *DatabasesService) Upgrade(ctx context.Context, databaseID string) (*Upgrade, error) {
 	w, err := fetchOne[upgradeWire](ctx, s.c, opUpgradeDatabase, call1(s.c.api.UpgradeDatabase, databaseID))
 	if err != nil {
-		return nil, err
+		return nil, withCheck(err, "the version and status of database "+databaseID+" (Databases.Get) for an upgrade that started")
 	}
 	return &Upgrade{Message: *w.Message, OperationID: *w.OperationID, WarningMessage: w.WarningMessage, Target: w.DatabaseTypeVersion}, nil
 }

@@ -3,6 +3,7 @@ package scalingodb
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 
 	"github.com/scalingodb/dbapi-go/gen/dbapi"
 )
@@ -49,7 +50,8 @@ func (t *FeatureToggle) missing() string {
 }
 
 // Enable asks for a feature to be enabled. Activation is asynchronous: the
-// answer usually says FeaturePendingToActivate. It is never retried.
+// answer usually says FeaturePendingToActivate. It is sent again only
+// after a 429; a lost answer is an error matching ErrOutcomeUnknown.
 //
 // API: POST /databases/{database_id}/features (enableDatabaseFeature)
 func (s *FeaturesService) Enable(ctx context.Context, databaseID, feature string) (*FeatureToggle, error) {
@@ -60,7 +62,11 @@ func (s *FeaturesService) Enable(ctx context.Context, databaseID, feature string
 	if err != nil {
 		return nil, err
 	}
-	return fetchOne[FeatureToggle](ctx, s.c, opEnableDatabaseFeature, body1(s.c.api.EnableDatabaseFeatureWithBody, databaseID, body))
+	ft, err := fetchOne[FeatureToggle](ctx, s.c, opEnableDatabaseFeature, body1(s.c.api.EnableDatabaseFeatureWithBody, databaseID, body))
+	if err != nil {
+		return nil, withCheck(err, fmt.Sprintf("the features of database %s (Databases.Get) for %q, before enabling it again", databaseID, feature))
+	}
+	return ft, nil
 }
 
 // Disable turns a feature off and returns the server's message.

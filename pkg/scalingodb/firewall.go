@@ -63,7 +63,8 @@ func (s *FirewallService) List(ctx context.Context, databaseID string) ([]*Firew
 }
 
 // Create adds a rule. The CIDR of a custom range is checked locally first.
-// It is never retried.
+// It is sent again only after a 429; a lost answer is an error matching
+// ErrOutcomeUnknown.
 //
 // API: POST /databases/{database_id}/firewall_rules (createFirewallRule)
 func (s *FirewallService) Create(ctx context.Context, databaseID string, p *CreateFirewallRuleParams) (*FirewallRule, error) {
@@ -86,7 +87,15 @@ func (s *FirewallService) Create(ctx context.Context, databaseID string, p *Crea
 	if err != nil {
 		return nil, err
 	}
-	return fetchOne[FirewallRule](ctx, s.c, opCreateFirewallRule, body1(s.c.api.CreateFirewallRuleWithBody, databaseID, body))
+	rule, err := fetchOne[FirewallRule](ctx, s.c, opCreateFirewallRule, body1(s.c.api.CreateFirewallRuleWithBody, databaseID, body))
+	if err != nil {
+		what := p.CIDR
+		if p.Type == FirewallManagedRange {
+			what = "managed range " + p.RangeID
+		}
+		return nil, withCheck(err, "the firewall rules of database "+databaseID+" (Firewall.List) for a rule of "+what+", before adding it again")
+	}
+	return rule, nil
 }
 
 // Update changes the label of a rule; the range it allows cannot change.
@@ -102,8 +111,10 @@ func (s *FirewallService) Update(ctx context.Context, databaseID, ruleID, label 
 		FirewallRule: dbapi.FirewallRuleUpdate{Label: label}}))
 }
 
-// Delete removes a rule. It is retried like every DELETE: when a lost
-// answer hid a delete that took effect, the retry answers ErrNotFound.
+// Delete removes a rule. It is retried like every DELETE; a 404 on a
+// retry, after an attempt that may have applied (a 5xx or a lost answer,
+// not a 429), means the rule is gone, as asked: Delete returns nil. A 404
+// on the first attempt is ErrNotFound.
 //
 // API: DELETE /databases/{database_id}/firewall_rules/{firewall_rule_id} (deleteFirewallRule)
 func (s *FirewallService) Delete(ctx context.Context, databaseID, ruleID string) error {

@@ -752,12 +752,12 @@ func TestBackupsService_WaitTimeout(t *testing.T) {
 			defer cancel()
 			var seen []BackupStatus
 			b, err := tt.call(ctx, c, WithPollInterval(5*time.Millisecond, 5*time.Millisecond),
-				WithPollCallback(func(b *Backup) { seen = append(seen, b.Status) }))
+				WithPollCallback(func(e PollEvent) { seen = append(seen, BackupStatus(e.State)) }))
 			var we *WaitError
 			if !errors.As(err, &we) || !errors.Is(err, context.DeadlineExceeded) {
 				t.Fatalf("got %v, want a *WaitError wrapping context.DeadlineExceeded", err)
 			}
-			if diff := cmp.Diff(WaitError{BackupID: "b9", LastStatus: BackupRunning, Err: context.DeadlineExceeded}, *we, cmp.Comparer(func(a, b error) bool { return errors.Is(a, b) })); diff != "" {
+			if diff := cmp.Diff(WaitError{Resource: "backup", ID: "b9", LastState: string(BackupRunning), Err: context.DeadlineExceeded}, *we, cmp.Comparer(func(a, b error) bool { return errors.Is(a, b) })); diff != "" {
 				t.Errorf("WaitError (-want +got):\n%s", diff)
 			}
 			if b == nil || b.ID != "b9" || b.Status != BackupRunning {

@@ -142,7 +142,8 @@ func (s *UsersService) List(ctx context.Context, databaseID string) ([]*Database
 // Create creates a user after checking the name and password rules
 // locally (an *InvalidInputError is returned before any request). The
 // answer holds the password, generated when p.Password is empty. It is
-// never retried: a lost answer may hide a created user.
+// sent again only after a 429: a lost answer may hide a created user, and
+// the error then matches ErrOutcomeUnknown and names the user to check.
 //
 // API: POST /databases/{database_id}/users (createDatabaseUser)
 func (s *UsersService) Create(ctx context.Context, databaseID string, p *CreateUserParams) (*DatabaseUser, error) {
@@ -173,7 +174,11 @@ func (s *UsersService) Create(ctx context.Context, databaseID string, p *CreateU
 	if err != nil {
 		return nil, err
 	}
-	return s.userCall(ctx, opCreateDatabaseUser, true, body1(s.c.api.CreateDatabaseUserWithBody, databaseID, body))
+	u, err := s.userCall(ctx, opCreateDatabaseUser, true, body1(s.c.api.CreateDatabaseUserWithBody, databaseID, body))
+	if err != nil {
+		return nil, withCheck(err, fmt.Sprintf("whether user %q exists on database %s (Users.List); its password is shown in the lost answer only: if the user exists, reset its password (Users.ResetPassword)", p.Name, databaseID))
+	}
+	return u, nil
 }
 
 // UpdatePassword sets a password chosen by the caller (24 to 64
@@ -196,17 +201,24 @@ func (s *UsersService) UpdatePassword(ctx context.Context, databaseID, username 
 }
 
 // ResetPassword replaces the password of a user with a generated one,
-// returned in this answer only. It is never retried: a lost answer would
-// otherwise lose the new password.
+// returned in this answer only. It is sent again only after a 429; a lost
+// answer loses the new password, and the error then matches
+// ErrOutcomeUnknown.
 //
 // API: POST /databases/{database_id}/users/{username}/reset_password (resetDatabaseUserPassword)
 func (s *UsersService) ResetPassword(ctx context.Context, databaseID, username string) (*DatabaseUser, error) {
-	return s.userCall(ctx, opResetDatabaseUserPassword, true, call2(s.c.api.ResetDatabaseUserPassword, databaseID, username))
+	u, err := s.userCall(ctx, opResetDatabaseUserPassword, true, call2(s.c.api.ResetDatabaseUserPassword, databaseID, username))
+	if err != nil {
+		return nil, withCheck(err, fmt.Sprintf("user %q of database %s: its password may have changed to one never shown; reset it again (Users.ResetPassword) to get one", username, databaseID))
+	}
+	return u, nil
 }
 
 // Delete removes a user. Protected users cannot be deleted. A DELETE is
-// idempotent and retried: when a lost answer hid a delete that took
-// effect, the retry answers ErrNotFound.
+// idempotent and retried; a 404 on a retry, after an attempt that may
+// have applied (a 5xx or a lost answer, not a 429), means the user is
+// gone, as asked: Delete returns nil. A 404 on the first attempt is
+// ErrNotFound.
 //
 // API: DELETE /databases/{database_id}/users/{username} (deleteDatabaseUser)
 func (s *UsersService) Delete(ctx context.Context, databaseID, username string) error {
@@ -214,9 +226,10 @@ func (s *UsersService) Delete(ctx context.Context, databaseID, username string) 
 }
 
 func (s *UsersService) userCall(ctx context.Context, o *op, needPassword bool, r request) (*DatabaseUser, error) {
-	w, status, err := fetch[userWire](ctx, s.c, o, r)
+	w, a, err := fetchAnswer[userWire](ctx, s.c, o, r)
 	if err != nil {
 		return nil, err
 	}
-	return w.user(o, status, needPassword)
+	u, err := w.user(o, a.status, needPassword)
+	return u, a.tag(err)
 }
