@@ -12,6 +12,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"testing/iotest"
 
 	"github.com/scalingodb/dbapi-go/pkg/conformance"
 )
@@ -333,5 +334,26 @@ func TestValidator_ValidateResponse_CutBody(t *testing.T) {
 	err := v.ValidateResponse(del, 204, http.Header{"Content-Length": {"12"}}, nil)
 	if ve := (*conformance.ViolationError)(nil); !errors.As(err, &ve) {
 		t.Errorf("204 with Content-Length 12: %v, want a *ViolationError", err)
+	}
+}
+
+// A request body whose read fails (a reset connection, a read deadline) is refused as unreadable,
+// and the body left in the request fails too: a handler never reads the part that came, nor an
+// empty body, as the whole one. Before the fix, the part that came (later: nothing) was put back.
+func TestValidator_ValidateRequest_FailingBody(t *testing.T) {
+	v := newValidator(t)
+	reset := errors.New("connection reset by peer")
+	for _, length := range []int64{-1, int64(len(wholeUserReq))} {
+		req := httptest.NewRequest("POST", usersPath, io.MultiReader(strings.NewReader(shortUserReq), iotest.ErrReader(reset)))
+		req.Header.Set("Content-Type", "application/json")
+		req.ContentLength = length
+		_, err := v.ValidateRequest(req)
+		var ve *conformance.ViolationError
+		if !errors.As(err, &ve) || ve.Violations[0].Kind != conformance.KindBody {
+			t.Errorf("Content-Length %d: err = %v, want a body violation", length, err)
+		}
+		if data, rerr := io.ReadAll(req.Body); !errors.Is(rerr, reset) {
+			t.Errorf("Content-Length %d: the body read again gives %q, %v; want the read's error", length, data, rerr)
+		}
 	}
 }

@@ -194,23 +194,24 @@ func isEmptyObject(data []byte) bool {
 	return json.Unmarshal(data, &m) == nil && m != nil && len(m) == 0
 }
 
-// readAndRestore reads r's body, up to limit bytes, and puts an identical one back. A body over the
-// limit, or cut short, cannot be given back: it is replaced by one whose reads fail with the
-// *http.MaxBytesError or *TruncatedBodyError returned.
+// readAndRestore reads r's body, up to limit bytes, and puts an identical one back. A body that
+// cannot be read whole (over the limit, cut short, or failing) cannot be given back: it is
+// replaced by one whose reads fail with the error returned (*http.MaxBytesError,
+// *TruncatedBodyError or the read's own), never by the part that came.
 func readAndRestore(r *http.Request, limit int64) ([]byte, error) {
 	if r.Body == nil || r.Body == http.NoBody {
 		return nil, nil
 	}
 	data, err := readCapped(r.Body, limit, r.ContentLength)
 	_ = r.Body.Close()
-	if errors.As(err, new(*http.MaxBytesError)) || errors.As(err, new(*TruncatedBodyError)) {
+	if err != nil {
 		r.Body = io.NopCloser(failingReader{err})
 		r.GetBody = nil
 		return nil, err
 	}
 	r.Body = io.NopCloser(bytes.NewReader(data))
 	r.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(data)), nil }
-	return data, err
+	return data, nil
 }
 
 // failingReader fails every read with err.
