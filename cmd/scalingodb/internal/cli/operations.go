@@ -19,7 +19,7 @@ var Operations = map[string][]string{
 	"backups restore":     {"restoreBackup", "getBackupRestoration"},
 	"backups restoration": {"getBackupRestoration"},
 
-	"database show":    {"getDatabase"},
+	"database get":     {"getDatabase"},
 	"database update":  {"updateDatabase", "putDatabase"},
 	"database upgrade": {"upgradeDatabase", "getDatabaseOperation"},
 
@@ -33,9 +33,9 @@ var Operations = map[string][]string{
 	"maintenance get":  {"getMaintenance"},
 
 	"firewall list":   {"listFirewallRules"},
-	"firewall add":    {"createFirewallRule"},
+	"firewall create": {"createFirewallRule"},
 	"firewall update": {"updateFirewallRule"},
-	"firewall rm":     {"deleteFirewallRule"},
+	"firewall delete": {"deleteFirewallRule"},
 	"firewall ranges": {"listFirewallManagedRanges"},
 
 	"logs url":      {"getDatabaseLogsUrl"},
@@ -62,4 +62,4 @@ var Operations = map[string][]string{
 }
 
 // offline lists the runnable commands that send no request.
-var offline = map[string]bool{"version": true, "completion": true, "docs": true, "help": true}
+var offline = map[string]bool{"version": true, "completion": true, "help": true}

@@ -125,7 +125,6 @@ var commands = []struct {
 	{"db", "ca-certificate", caCertificateCmd},
 	{"tool", "version", versionCmd},
 	{"tool", "completion", completionCmd},
-	{"tool", "docs", docsCmd},
 }
 
 // topCommand returns the command args start with when it is a known
@@ -137,7 +136,7 @@ func topCommand(args []string) string {
 		return ""
 	}
 	for _, e := range commands {
-		if e.name == args[0] && e.name != "completion" && e.name != "docs" {
+		if e.name == args[0] && e.name != "completion" {
 			return e.name
 		}
 	}
@@ -186,6 +185,7 @@ func newRoot(a *app, only string) *cobra.Command {
 		}
 	}
 	root.SetHelpCommandGroupID("tool")
+	addVerbAliases(root)
 	markRunErrors(root)
 	return root
 }

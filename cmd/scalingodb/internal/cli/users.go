@@ -224,7 +224,7 @@ func usersDeleteCmd(a *app) *cobra.Command {
 		Use:               "delete NAME",
 		ValidArgsFunction: completeUsers(a),
 		Short:             "Delete a user (protected users cannot be deleted)",
-		Example:           "  scalingodb users delete reporting --yes",
+		Example:           "  scalingodb users delete reporting -y",
 		Args:              cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			c, db, err := a.target(cmd)
@@ -241,6 +241,6 @@ func usersDeleteCmd(a *app) *cobra.Command {
 			return nil
 		},
 	}
-	cmd.Flags().BoolVar(&yes, "yes", false, "do not ask for confirmation")
+	addYesFlag(cmd, &yes)
 	return cmd
 }
