@@ -4,11 +4,12 @@ package cli
 // the spec (operationId) it sends. A test checks that every operation of
 // the spec has a command, and that every command here exists.
 var Operations = map[string][]string{
-	"users list":           {"listDatabaseUsers"},
-	"users create":         {"createDatabaseUser"},
-	"users update":         {"updateDatabaseUser"},
-	"users reset-password": {"resetDatabaseUserPassword"},
-	"users delete":         {"deleteDatabaseUser"},
+	"users list":            {"listDatabaseUsers"},
+	"users create":          {"createDatabaseUser"},
+	"users update":          {"updateDatabaseUser"},
+	"users reset-password":  {"resetDatabaseUserPassword"},
+	"users delete":          {"deleteDatabaseUser"},
+	"users rotate-password": {"updateDatabaseUser"},
 
 	"backups list":        {"listBackups"},
 	"backups get":         {"getBackup"},
