@@ -86,7 +86,7 @@ func (a *app) addonID(cmd *cobra.Command) (string, error) {
 
 // addonDatabase returns the database that --addon TYPE names, and false
 // when --addon names no type. A --database flag that names another
-// database is a usage error; SCALINGO_DATABASE loses to the flag --addon.
+// database is a usage error; SCALINGO_DATABASE loses to an addon type.
 func (a *app) addonDatabase(cmd *cobra.Command) (string, bool, error) {
 	if a.addonType(cmd) == "" {
 		return "", false, nil
