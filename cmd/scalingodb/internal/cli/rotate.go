@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -86,7 +87,9 @@ func (a *app) rotate(cmd *cobra.Command, c *scalingodb.Client, db, name, file st
 		return usagef(cmd, "%s holds a password from an earlier run that the API may have taken: run the same command without --password-stdin to send it again, or remove %s if %s holds the password in effect", pending, pending, file)
 	case resumed:
 		if err := scalingodb.ValidatePassword(pw); err != nil {
-			return errf(err, "%s: %s does not hold a usable password", what, pending)
+			// Only a synced, valid password is ever sent: this one was
+			// cut by a crash while it was written, or is not ours.
+			return usagef(cmd, "%s does not hold a usable password (%s), so it was never sent: remove it and run again", pending, strings.TrimPrefix(err.Error(), "scalingodb: "))
 		}
 		a.status("sending again the password of %s, left by an earlier run that did not finish", pending)
 	default:
