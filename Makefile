@@ -88,12 +88,12 @@ cli: ## Build the command-line tool into bin/scalingodb: a static binary (no cgo
 	CGO_ENABLED=0 $(GO) build -ldflags "-X github.com/scalingodb/dbapi-go/cmd/scalingodb/internal/cli.Version=$(CLI_VERSION)" -o bin/scalingodb ./cmd/scalingodb
 
 .PHONY: docs-cli
-docs-cli: ## Regenerate docs/cli, the Markdown reference of every command of the CLI.
-	$(GO) run ./cmd/scalingodb docs --dir docs/cli
+docs-cli: ## Regenerate docs/cli, the Markdown reference of every command of the CLI (cobra/doc).
+	$(GO) run ./cmd/scalingodb/gendocs -dir docs/cli
 
 .PHONY: check-docs-cli
 check-docs-cli: ## Regenerate docs/cli and fail if it differs from what is committed.
-	@$(GO) run ./cmd/scalingodb docs -q --dir docs/cli
+	@$(GO) run ./cmd/scalingodb/gendocs -q -dir docs/cli
 	@if ! git diff --quiet --exit-code -- docs/cli || [ -n "$$(git ls-files --others --exclude-standard docs/cli)" ]; then \
 		echo "docs/cli is stale: run 'make docs-cli' and commit the result" >&2; \
 		git --no-pager diff --stat -- docs/cli >&2; exit 1; \

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -108,6 +109,45 @@ func fakeScalingo() http.Handler {
 		}
 		w.Header().Set("Content-Type", "application/json")
 		fmt.Fprintf(w, `{"addon":{"token":%q}}`, tok)
+	})
+	// The addons of an app: those of the demo databases of the app
+	// (my-app), and twin-app with two PostgreSQL addons.
+	mux.HandleFunc("GET /v1/apps/{app}/addons", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		if r.Header.Get("Authorization") != "Bearer "+testBearer {
+			http.Error(w, `{"error":"invalid token"}`, http.StatusUnauthorized)
+			return
+		}
+		type provider struct {
+			ID   string `json:"id"`
+			Name string `json:"name"`
+		}
+		type addon struct {
+			ID         string   `json:"id"`
+			AppID      string   `json:"app_id"`
+			ResourceID string   `json:"resource_id"`
+			Status     string   `json:"status"`
+			Provider   provider `json:"addon_provider"`
+		}
+		app := r.PathValue("app")
+		addons := []addon{}
+		for _, sd := range mockserver.DemoSeed().Databases {
+			db := sd.Database
+			if db.AppName == app {
+				addons = append(addons, addon{db.ResourceID, app, db.ResourceID, "running", provider{db.TypeName, db.TypeName}})
+			}
+		}
+		if app == "twin-app" {
+			for _, id := range []string{"my-db-123", "my-db-456"} {
+				addons = append(addons, addon{id, app, id, "running", provider{"postgresql", "PostgreSQL"}})
+			}
+		}
+		if len(addons) == 0 {
+			w.WriteHeader(http.StatusNotFound)
+			fmt.Fprint(w, `{"error":"not found"}`)
+			return
+		}
+		_ = json.NewEncoder(w).Encode(map[string][]addon{"addons": addons})
 	})
 	return mux
 }

@@ -121,6 +121,12 @@ func NewAddonTokenSource(cfg AddonTokenConfig) (*AddonTokenSource, error) {
 	if cfg.App == "" || cfg.AddonID == "" {
 		return nil, &InvalidInputError{Field: "AddonTokenConfig", Reason: "App and AddonID are required"}
 	}
+	return newTokenSource(cfg)
+}
+
+// newTokenSource fills in the defaults of cfg and checks its URLs; App
+// and AddonID may be empty (ListAddons needs only the bearer token).
+func newTokenSource(cfg AddonTokenConfig) (*AddonTokenSource, error) {
 	if cfg.AuthURL == "" {
 		cfg.AuthURL = DefaultAuthURL
 	}

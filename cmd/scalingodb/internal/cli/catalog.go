@@ -108,7 +108,7 @@ func backupsRestoreCmd(a *app) *cobra.Command {
 		Short: "Restore a backup into the database (irreversible), and wait for it with --wait",
 		Long: `Restore a done backup into its database: the database's data is replaced by
 the backup's. The restoration runs asynchronously; --wait follows it.`,
-		Example:           "  scalingodb backups restore 5bd2c6104ffb090be1ac3ce2 --yes --wait",
+		Example:           "  scalingodb backups restore 5bd2c6104ffb090be1ac3ce2 -y --wait",
 		Args:              cobra.ExactArgs(1),
 		ValidArgsFunction: completeBackups(a),
 	}, func(cmd *cobra.Command, c *scalingodb.Client, db string) (result, error) {
@@ -118,7 +118,7 @@ the backup's. The restoration runs asynchronously; --wait follows it.`,
 		}
 		r, err := c.Backups.Restore(cmd.Context(), db, id)
 		if err != nil {
-			return result{}, errf(withHint(err, "check the status of the database with 'scalingodb database show' before restoring again"), "cannot restore backup %s into %s", id, db)
+			return result{}, errf(withHint(err, "check the status of the database with 'scalingodb database get' before restoring again"), "cannot restore backup %s into %s", id, db)
 		}
 		if wait && r.Status != scalingodb.RestorationDone {
 			if r, err = a.waitRestoration(cmd.Context(), c, db, r.ID, string(r.Status), wf); err != nil {
@@ -127,7 +127,7 @@ the backup's. The restoration runs asynchronously; --wait follows it.`,
 		}
 		return restorationResult(r), nil
 	})
-	cmd.Flags().BoolVar(&yes, "yes", false, "do not ask for confirmation")
+	addYesFlag(cmd, &yes)
 	cmd.Flags().BoolVar(&wait, "wait", false, "wait until the restoration is done")
 	wf.add(cmd)
 	return cmd

@@ -14,12 +14,12 @@ import (
 func databaseCmd(a *app) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "database",
-		Short: "Show the database, change its settings, upgrade its engine",
-		Example: `  scalingodb database show
+		Short: "Get the database, update its settings, upgrade its engine",
+		Example: `  scalingodb database get
   scalingodb database update --backup-hours 3 --maintenance-day sun --maintenance-hour 2
-  scalingodb database upgrade --wait --yes`,
+  scalingodb database upgrade --wait -y`,
 	}
-	cmd.AddCommand(databaseShowCmd(a), databaseUpdateCmd(a), databaseUpgradeCmd(a))
+	cmd.AddCommand(databaseGetCmd(a), databaseUpdateCmd(a), databaseUpgradeCmd(a))
 	return cmd
 }
 
@@ -70,12 +70,12 @@ func parseWeekday(s string) (int, bool) {
 	return 0, false
 }
 
-func databaseShowCmd(a *app) *cobra.Command {
+func databaseGetCmd(a *app) *cobra.Command {
 	var format string
 	cmd := &cobra.Command{
-		Use:     "show",
+		Use:     "get",
 		Short:   "Show the database: version, plan, status, backups schedule, maintenance window",
-		Example: "  scalingodb database show\n  scalingodb database show -o json | jq .periodic_backups_scheduled_at",
+		Example: "  scalingodb database get\n  scalingodb database get -o json | jq .periodic_backups_scheduled_at",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			c, db, err := a.formatTarget(cmd, format)
@@ -178,7 +178,7 @@ func databaseUpgradeCmd(a *app) *cobra.Command {
 		Long: `Start an upgrade of the database engine to the next available version (see
 'scalingodb type-version --next'). The upgrade runs asynchronously; --wait
 follows its operation until it succeeds.`,
-		Example: "  scalingodb database upgrade --yes\n  scalingodb database upgrade --yes --wait --timeout 1h",
+		Example: "  scalingodb database upgrade -y\n  scalingodb database upgrade -y --wait --timeout 1h",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			c, db, err := a.formatTarget(cmd, format)
@@ -209,7 +209,7 @@ follows its operation until it succeeds.`,
 			})
 		},
 	}
-	cmd.Flags().BoolVar(&yes, "yes", false, "do not ask for confirmation")
+	addYesFlag(cmd, &yes)
 	cmd.Flags().BoolVar(&wait, "wait", false, "wait until the upgrade's operation succeeds")
 	wf.add(cmd)
 	addFormatFlag(cmd, &format)

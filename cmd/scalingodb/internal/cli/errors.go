@@ -112,6 +112,9 @@ func describeCause(ctx context.Context, err error) (int, string) {
 			return ExitAPI, "cannot reach the API: " + lowerFirst(unwrapAll(ur.Err)) + ": check --api-url or --region and the network"
 		}
 	}
+	if errors.Is(err, scalingodb.ErrNotFound) {
+		return ExitNotFound, lowerFirst(strings.TrimPrefix(err.Error(), "scalingodb: "))
+	}
 	return ExitAPI, lowerFirst(strings.TrimPrefix(err.Error(), "scalingodb: "))
 }
 

@@ -4,11 +4,12 @@ package cli
 // the spec (operationId) it sends. A test checks that every operation of
 // the spec has a command, and that every command here exists.
 var Operations = map[string][]string{
-	"users list":           {"listDatabaseUsers"},
-	"users create":         {"createDatabaseUser"},
-	"users update":         {"updateDatabaseUser"},
-	"users reset-password": {"resetDatabaseUserPassword"},
-	"users delete":         {"deleteDatabaseUser"},
+	"users list":            {"listDatabaseUsers"},
+	"users create":          {"createDatabaseUser"},
+	"users update":          {"updateDatabaseUser"},
+	"users reset-password":  {"resetDatabaseUserPassword"},
+	"users delete":          {"deleteDatabaseUser"},
+	"users rotate-password": {"updateDatabaseUser"},
 
 	"backups list":        {"listBackups"},
 	"backups get":         {"getBackup"},
@@ -19,7 +20,7 @@ var Operations = map[string][]string{
 	"backups restore":     {"restoreBackup", "getBackupRestoration"},
 	"backups restoration": {"getBackupRestoration"},
 
-	"database show":    {"getDatabase"},
+	"database get":     {"getDatabase"},
 	"database update":  {"updateDatabase", "putDatabase"},
 	"database upgrade": {"upgradeDatabase", "getDatabaseOperation"},
 
@@ -33,9 +34,9 @@ var Operations = map[string][]string{
 	"maintenance get":  {"getMaintenance"},
 
 	"firewall list":   {"listFirewallRules"},
-	"firewall add":    {"createFirewallRule"},
+	"firewall create": {"createFirewallRule"},
 	"firewall update": {"updateFirewallRule"},
-	"firewall rm":     {"deleteFirewallRule"},
+	"firewall delete": {"deleteFirewallRule"},
 	"firewall ranges": {"listFirewallManagedRanges"},
 
 	"logs url":      {"getDatabaseLogsUrl"},
@@ -62,4 +63,4 @@ var Operations = map[string][]string{
 }
 
 // offline lists the runnable commands that send no request.
-var offline = map[string]bool{"version": true, "completion": true, "docs": true, "help": true}
+var offline = map[string]bool{"version": true, "completion": true, "help": true}

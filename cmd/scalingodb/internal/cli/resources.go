@@ -209,9 +209,9 @@ func firewallCmd(a *app) *cobra.Command {
 		Use:   "firewall",
 		Short: "Manage the address ranges allowed to reach the database",
 		Example: `  scalingodb firewall list
-  scalingodb firewall add --cidr 203.0.113.0/24 --label office
-  scalingodb firewall add --range eu
-  scalingodb firewall rm 6580a2c91ef5f0001b3c5d7e --yes`,
+  scalingodb firewall create --cidr 203.0.113.0/24 --label office
+  scalingodb firewall create --range eu
+  scalingodb firewall delete 6580a2c91ef5f0001b3c5d7e -y`,
 	}
 	header := []string{"ID", "TYPE", "CIDR", "RANGE", "LABEL"}
 	row := func(r *scalingodb.FirewallRule) []string {
@@ -237,10 +237,10 @@ func firewallCmd(a *app) *cobra.Command {
 		return r, nil
 	})
 	var cidr, rangeID, label string
-	add := simple(a, &cobra.Command{
-		Use:     "add",
+	create := simple(a, &cobra.Command{
+		Use:     "create",
 		Short:   "Allow a custom CIDR (--cidr) or a managed range (--range)",
-		Example: "  scalingodb firewall add --cidr 203.0.113.0/24 --label office\n  scalingodb firewall add --range eu",
+		Example: "  scalingodb firewall create --cidr 203.0.113.0/24 --label office\n  scalingodb firewall create --range eu",
 	}, func(cmd *cobra.Command, c *scalingodb.Client, db string) (result, error) {
 		p := &scalingodb.CreateFirewallRuleParams{Type: scalingodb.FirewallCustomRange, CIDR: cidr, Label: label}
 		if rangeID != "" {
@@ -252,11 +252,11 @@ func firewallCmd(a *app) *cobra.Command {
 		}
 		return result{JSON: rule, Header: header, Rows: [][]string{row(rule)}, Names: []string{rule.ID}}, nil
 	})
-	add.Flags().StringVar(&cidr, "cidr", "", "a custom range, such as 203.0.113.0/24")
-	add.Flags().StringVar(&rangeID, "range", "", "the ID of a managed range (see 'scalingodb firewall ranges')")
-	add.Flags().StringVar(&label, "label", "", "a label for the rule")
-	add.MarkFlagsMutuallyExclusive("cidr", "range")
-	add.MarkFlagsOneRequired("cidr", "range")
+	create.Flags().StringVar(&cidr, "cidr", "", "a custom range, such as 203.0.113.0/24")
+	create.Flags().StringVar(&rangeID, "range", "", "the ID of a managed range (see 'scalingodb firewall ranges')")
+	create.Flags().StringVar(&label, "label", "", "a label for the rule")
+	create.MarkFlagsMutuallyExclusive("cidr", "range")
+	create.MarkFlagsOneRequired("cidr", "range")
 	update := simple(a, &cobra.Command{
 		Use:               "update ID --label LABEL",
 		Short:             "Change the label of a firewall rule",
@@ -274,11 +274,11 @@ func firewallCmd(a *app) *cobra.Command {
 	update.Flags().StringVar(&label, "label", "", "the new label (required)")
 	_ = update.MarkFlagRequired("label")
 	var yes bool
-	rm := &cobra.Command{
-		Use:               "rm ID",
+	del := &cobra.Command{
+		Use:               "delete ID",
 		ValidArgsFunction: completeFirewallRules(a),
-		Short:             "Remove a firewall rule",
-		Example:           "  scalingodb firewall rm 6580a2c91ef5f0001b3c5d7e --yes",
+		Short:             "Delete a firewall rule",
+		Example:           "  scalingodb firewall delete 6580a2c91ef5f0001b3c5d7e -y",
 		Args:              cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			c, db, err := a.target(cmd)
@@ -295,7 +295,7 @@ func firewallCmd(a *app) *cobra.Command {
 			return nil
 		},
 	}
-	rm.Flags().BoolVar(&yes, "yes", false, "do not ask for confirmation")
+	addYesFlag(del, &yes)
 	var rangesFormat string
 	ranges := &cobra.Command{
 		Use:     "ranges",
@@ -326,7 +326,7 @@ func firewallCmd(a *app) *cobra.Command {
 		},
 	}
 	addFormatFlag(ranges, &rangesFormat)
-	cmd.AddCommand(list, add, update, rm, ranges)
+	cmd.AddCommand(list, create, update, del, ranges)
 	return cmd
 }
 
@@ -393,7 +393,7 @@ func pitrCmd(a *app) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:     "pitr",
 		Short:   "Restore a PostgreSQL database to a point in time",
-		Example: "  scalingodb pitr window\n  scalingodb pitr restore --time 2024-05-01T08:30:00Z --yes",
+		Example: "  scalingodb pitr window\n  scalingodb pitr restore --time 2024-05-01T08:30:00Z -y",
 	}
 	window := simple(a, &cobra.Command{
 		Use:     "window",
@@ -418,7 +418,7 @@ func pitrCmd(a *app) *cobra.Command {
 		Long: `Restore the data of the database as it was at --time (RFC 3339, such as
 2024-05-01T08:30:00Z), within 'scalingodb pitr window'. The data written
 since is lost. The restore runs asynchronously: its operation is printed.`,
-		Example: "  scalingodb pitr restore --time 2024-05-01T08:30:00Z --yes",
+		Example: "  scalingodb pitr restore --time 2024-05-01T08:30:00Z -y",
 	}, func(cmd *cobra.Command, c *scalingodb.Client, db string) (result, error) {
 		t, err := time.Parse(time.RFC3339, at)
 		if err != nil {
@@ -440,7 +440,7 @@ since is lost. The restore runs asynchronously: its operation is printed.`,
 			Rows: [][]string{{op.ID, op.Type, string(op.Status), timeText(op.CreatedAt)}}, Names: []string{op.ID}}, nil
 	})
 	restore.Flags().StringVar(&at, "time", "", "the instant to restore to, RFC 3339 (required)")
-	restore.Flags().BoolVar(&yes, "yes", false, "do not ask for confirmation")
+	addYesFlag(restore, &yes)
 	restore.Flags().BoolVar(&wait, "wait", false, "wait until the restore's operation succeeds")
 	wf.add(restore)
 	_ = restore.MarkFlagRequired("time")

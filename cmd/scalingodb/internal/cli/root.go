@@ -67,7 +67,8 @@ type app struct {
 	io *IO
 
 	token, apiURL, region, database, appName, addon string
-	quiet, noColor                                  bool
+	quiet, noColor, verbose                         bool
+	resolvedAddon                                   string // the addon ID --addon TYPE named
 
 	client *scalingodb.Client
 }
@@ -125,7 +126,6 @@ var commands = []struct {
 	{"db", "ca-certificate", caCertificateCmd},
 	{"tool", "version", versionCmd},
 	{"tool", "completion", completionCmd},
-	{"tool", "docs", docsCmd},
 }
 
 // topCommand returns the command args start with when it is a known
@@ -137,7 +137,7 @@ func topCommand(args []string) string {
 		return ""
 	}
 	for _, e := range commands {
-		if e.name == args[0] && e.name != "completion" && e.name != "docs" {
+		if e.name == args[0] && e.name != "completion" {
 			return e.name
 		}
 	}
@@ -167,10 +167,11 @@ func newRoot(a *app, only string) *cobra.Command {
 	pf.StringVar(&a.database, "database", "", "database to manage: the ID of the addon (env "+envDatabase+")")
 	pf.StringVar(&a.token, "token", "", "Database API bearer token (env "+envToken+")")
 	pf.StringVar(&a.appName, "app", "", "application of the addon, with "+envAPIToken+" (env "+envApp+")")
-	pf.StringVar(&a.addon, "addon", "", "addon ID, with "+envAPIToken+" (env "+envAddon+"; default: the database)")
+	pf.StringVar(&a.addon, "addon", "", "addon ID, or its type with --app ("+strings.Join(addonTypes, ", ")+"), with "+envAPIToken+" (env "+envAddon+"; default: the database)")
 	pf.StringVar(&a.region, "region", scalingodb.DefaultRegion, "region of the Database API (env "+envRegion+")")
 	pf.StringVar(&a.apiURL, "api-url", "", "base URL of another Database API server, such as scalingodb-mock (env "+envAPIURL+")")
 	pf.BoolVarP(&a.quiet, "quiet", "q", false, "print no progress nor state changes on stderr")
+	pf.BoolVarP(&a.verbose, "verbose", "v", false, "print what the settings resolve to, such as the addon ID of --app and --addon")
 	pf.BoolVar(&a.noColor, "no-color", false, "print no colour (env "+envNoColor+")")
 
 	root.AddGroup(
@@ -186,6 +187,7 @@ func newRoot(a *app, only string) *cobra.Command {
 		}
 	}
 	root.SetHelpCommandGroupID("tool")
+	addVerbAliases(root)
 	markRunErrors(root)
 	return root
 }
@@ -269,6 +271,9 @@ func (a *app) setting(cmd *cobra.Command, flag, env string, value string) string
 // databaseID returns the database to act on, or a usage error naming the
 // flag and the variable.
 func (a *app) databaseID(cmd *cobra.Command) (string, error) {
+	if db, ok, err := a.addonDatabase(cmd); ok || err != nil {
+		return db, err
+	}
 	db := a.setting(cmd, "database", envDatabase, a.database)
 	if db == "" {
 		return "", &usageError{"no database given: pass --database or set " + envDatabase + " (the ID of the addon)"}
@@ -303,7 +308,10 @@ func (a *app) clientFor(cmd *cobra.Command) (*scalingodb.Client, error) {
 		if appName == "" {
 			return nil, &usageError{"no application given for " + envAPIToken + ": pass --app or set " + envApp}
 		}
-		addon := a.setting(cmd, "addon", envAddon, a.addon)
+		addon, err := a.addonID(cmd)
+		if err != nil {
+			return nil, err
+		}
 		if addon == "" {
 			addon = a.setting(cmd, "database", envDatabase, a.database)
 		}

@@ -7,9 +7,10 @@ import (
 	"github.com/spf13/cobra"
 )
 
-// pages returns the reference page of c and of every command under it.
+// pages returns the help of c and of every command under it (usage,
+// aliases, flags, examples and subcommands), by command path.
 func pages(c *cobra.Command) map[string]string {
-	out := map[string]string{docFile(c): markdown(c)}
+	out := map[string]string{c.CommandPath(): c.Short + "\n" + c.Long + "\n" + c.UsageString()}
 	for _, sub := range c.Commands() {
 		for k, v := range pages(sub) {
 			out[k] = v

@@ -32,9 +32,9 @@ func usersCmd(a *app) *cobra.Command {
 		Short: "List, create, update and delete the users of the database engine",
 		Example: `  scalingodb users list
   scalingodb users create reporting --read-only
-  scalingodb users reset-password reporting -o json`,
+  scalingodb users rotate-password reporting --password-file /etc/app/db-password`,
 	}
-	cmd.AddCommand(usersListCmd(a), usersCreateCmd(a), usersUpdateCmd(a), usersResetCmd(a), usersDeleteCmd(a))
+	cmd.AddCommand(usersListCmd(a), usersCreateCmd(a), usersUpdateCmd(a), usersResetCmd(a), usersRotateCmd(a), usersDeleteCmd(a))
 	return cmd
 }
 
@@ -196,6 +196,14 @@ func usersResetCmd(a *app) *cobra.Command {
 		Use:               "reset-password NAME",
 		ValidArgsFunction: completeUsers(a),
 		Short:             "Replace the password of a user with a generated one, printed once",
+		Long: `Replace the password of a user with one the API generates, printed once.
+
+Not for unattended use (cron): the API shows the new password in its answer
+only, and this POST is never retried, so a 5xx or a cut connection after the
+server changed the password leaves a password that nobody holds. Use
+'scalingodb users rotate-password NAME --password-file FILE' instead: it
+chooses the password here, stores it first and sends it with the
+idempotent PATCH.`,
 		Example: `  scalingodb users reset-password reporting
   scalingodb users reset-password reporting -o json | jq -r .password`,
 		Args: cobra.ExactArgs(1),
@@ -224,7 +232,7 @@ func usersDeleteCmd(a *app) *cobra.Command {
 		Use:               "delete NAME",
 		ValidArgsFunction: completeUsers(a),
 		Short:             "Delete a user (protected users cannot be deleted)",
-		Example:           "  scalingodb users delete reporting --yes",
+		Example:           "  scalingodb users delete reporting -y",
 		Args:              cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			c, db, err := a.target(cmd)
@@ -241,6 +249,6 @@ func usersDeleteCmd(a *app) *cobra.Command {
 			return nil
 		},
 	}
-	cmd.Flags().BoolVar(&yes, "yes", false, "do not ask for confirmation")
+	addYesFlag(cmd, &yes)
 	return cmd
 }

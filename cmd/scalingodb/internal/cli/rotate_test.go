@@ -1,0 +1,78 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/scalingodb/dbapi-go/pkg/scalingodb"
+)
+
+// TestRefused checks which failures of the PATCH prove that the API did not
+// take the password (FILE.new is then removed) and which leave it unknown.
+func TestRefused(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		err  error
+		want bool
+	}{
+		{"404", &scalingodb.APIError{StatusCode: 404}, true},
+		{"403 wrapped", fmt.Errorf("x: %w", &scalingodb.APIError{StatusCode: 403}), true},
+		{"422", &scalingodb.APIError{StatusCode: 422}, true},
+		{"invalid password", &scalingodb.InvalidInputError{Field: "password"}, true},
+		{"408", &scalingodb.APIError{StatusCode: 408}, false},
+		{"429", &scalingodb.APIError{StatusCode: 429}, false},
+		{"502", &scalingodb.APIError{StatusCode: 502}, false},
+		{"outcome unknown", &scalingodb.OutcomeUnknownError{}, false},
+		{"interrupted", context.Canceled, false},
+		{"timed out", fmt.Errorf("x: %w", context.DeadlineExceeded), false},
+		{"network", errors.New("connection reset by peer"), false},
+	} {
+		if got := refused(tc.err); got != tc.want {
+			t.Errorf("%s: refused = %v, want %v", tc.name, got, tc.want)
+		}
+	}
+}
+
+// TestPasswordFiles checks the new file (0600, never over an existing
+// one), its first line read back, and the bound on what is read.
+func TestPasswordFiles(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "pw.new")
+	if err := writeNewSecretFile(p, scalingodb.NewSecret("correct-horse-battery-staple-42")); err != nil {
+		t.Fatal(err)
+	}
+	if fi, err := os.Stat(p); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Fatalf("mode %v (%v), want 0600", fi.Mode().Perm(), err)
+	}
+	if err := writeNewSecretFile(p, scalingodb.NewSecret("another-password-of-24-chars")); err == nil {
+		t.Error("an existing file was overwritten")
+	}
+	pw, ok, err := readPasswordFile(p)
+	if err != nil || !ok || pw.Reveal() != "correct-horse-battery-staple-42" {
+		t.Errorf("read back %v %v", ok, err)
+	}
+	if _, ok, err := readPasswordFile(filepath.Join(dir, "none")); ok || err != nil {
+		t.Errorf("a missing file: %v %v", ok, err)
+	}
+	big := filepath.Join(dir, "big")
+	if err := os.WriteFile(big, make([]byte, maxPasswordFile+1), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := readPasswordFile(big); err == nil {
+		t.Error("a file larger than the bound was read")
+	}
+	had, err := copySecretFile(p, filepath.Join(dir, "pw.old"))
+	if err != nil || !had {
+		t.Fatalf("copy: %v %v", had, err)
+	}
+	if fi, err := os.Stat(filepath.Join(dir, "pw.old")); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Errorf("copy mode %v (%v), want 0600", fi.Mode().Perm(), err)
+	}
+	if had, err := copySecretFile(filepath.Join(dir, "none"), filepath.Join(dir, "x.old")); had || err != nil {
+		t.Errorf("copy of a missing file: %v %v", had, err)
+	}
+}

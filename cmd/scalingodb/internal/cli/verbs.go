@@ -1,0 +1,42 @@
+package cli
+
+import "github.com/spf13/cobra"
+
+// verbAliases are the aliases of the verbs the commands share with gh and
+// kubectl: every command named by one of these verbs gets its aliases, so
+// that the words of earlier versions (firewall add, firewall rm, database
+// show) and of other tools keep working.
+var verbAliases = map[string][]string{
+	"list":   {"ls"},
+	"get":    {"show"},
+	"create": {"add"},
+	"delete": {"rm", "remove"},
+}
+
+// addVerbAliases gives every command of the tree under c that is named by
+// a verb of verbAliases the aliases of that verb, except an alias that a
+// sibling already uses as its name or alias.
+func addVerbAliases(c *cobra.Command) {
+	taken := map[string]bool{}
+	for _, sub := range c.Commands() {
+		taken[sub.Name()] = true
+		for _, al := range sub.Aliases {
+			taken[al] = true
+		}
+	}
+	for _, sub := range c.Commands() {
+		for _, al := range verbAliases[sub.Name()] {
+			if !taken[al] {
+				sub.Aliases = append(sub.Aliases, al)
+				taken[al] = true
+			}
+		}
+		addVerbAliases(sub)
+	}
+}
+
+// addYesFlag declares -y/--yes, which answers yes to the confirmation of
+// an irreversible command (see app.confirm).
+func addYesFlag(cmd *cobra.Command, yes *bool) {
+	cmd.Flags().BoolVarP(yes, "yes", "y", false, "do not ask for confirmation (needed when stdin is not a terminal)")
+}
