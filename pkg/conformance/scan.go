@@ -10,7 +10,8 @@ import (
 // generated Go types, by walking the bytes: no map, slice or interface value is built for the
 // document. It never accepts a document that decoding with encoding/json and calling c.ok would
 // refuse, nor one that strictViolations finds fault with (see strict.go: integer literals, text,
-// repeated and case-folded keys). It refuses irregular documents (an escaped object key), which the
+// repeated and case-folded keys, numbers float64 does not hold, escaped date-times, every branch of
+// a union). It refuses irregular documents (an escaped object key), which the
 // caller then judges on the slow path, as it does every refused document.
 func (c *checker) validJSON(data []byte) bool {
 	if !json.Valid(data) || textProblem(data) != "" {
@@ -68,6 +69,13 @@ func (w *walker) value(c *checker) bool {
 		if n != 1 {
 			return false
 		}
+		// Each branch must read the value faithfully, not only the one that matches: strictViolations
+		// walks them all.
+		w.pos = start
+		w.skip()
+		if len(c.strictViolations(w.data[start:w.pos], Violation{})) > 0 {
+			return false
+		}
 	}
 	w.pos = start
 	switch ch := w.data[start]; {
@@ -87,7 +95,7 @@ func (w *walker) value(c *checker) bool {
 			return ok && c.enum == nil && c.number(float64(n))
 		}
 		f, err := strconv.ParseFloat(raw, 64)
-		return err == nil && c.enum == nil && c.number(f)
+		return err == nil && c.enum == nil && c.number(f) && float64Faithful(raw, f)
 	}
 }
 
@@ -171,7 +179,9 @@ func (w *walker) decoded(c *checker, start int) bool {
 	if err := json.Unmarshal(w.data[start:w.pos], &v); err != nil {
 		return false
 	}
-	return c.ok(v)
+	// kin-openapi judges the decoded value; what it cannot see (case-folded keys in a branch, an
+	// escaped date-time, an integer's text) strictViolations does.
+	return c.ok(v) && len(c.strictViolations(w.data[start:w.pos], Violation{})) == 0
 }
 
 // rawString reads a string token. When plain, raw is exactly the decoded string (no escapes; the
@@ -212,6 +222,9 @@ func (w *walker) stringValue(c *checker) bool {
 		return false
 	}
 	if !plain {
+		if c.decodedFmt {
+			return false // the generated type's parser does not read escapes: strictViolations says so
+		}
 		s, ok := decodeString(raw, plain)
 		return ok && (c.enum == nil || c.enum[s]) && c.str(s)
 	}
