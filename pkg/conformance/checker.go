@@ -42,6 +42,7 @@ type checker struct {
 	items    *checker
 
 	props         map[string]*checker
+	lowerProps    map[string]string // lower-cased name to name, when the names are ASCII and distinct so
 	required      []string
 	addl          *checker
 	addlForbidden bool
@@ -159,9 +160,17 @@ func (cp *compiler) shape(c *checker, s *openapi3.Schema) bool {
 	}
 	if len(s.Properties) > 0 {
 		c.props = make(map[string]*checker, len(s.Properties))
+		c.lowerProps = map[string]string{}
 		for name, ref := range s.Properties {
 			if p := sub(ref); p != nil {
 				c.props[name] = p
+			}
+			lower := strings.ToLower(name)
+			if _, dup := c.lowerProps[lower]; dup || !isASCII(name) {
+				c.lowerProps = nil
+			}
+			if c.lowerProps != nil {
+				c.lowerProps[lower] = name
 			}
 		}
 	}

@@ -288,7 +288,7 @@ func (w *walker) faithfulObject(c *checker) bool {
 			child = anyChecker
 		case known:
 			child = p
-		case c.props != nil && foldsOnto(c, string(raw)) != "":
+		case c.props != nil && folds(c, raw):
 			return false
 		case c.addl != nil:
 			child = c.addl
@@ -449,7 +449,7 @@ func (w *walker) object(c *checker) bool {
 				}
 			}
 			p, known := c.props[string(raw)]
-			if !known && c.props != nil && foldsOnto(c, string(raw)) != "" {
+			if !known && c.props != nil && folds(c, raw) {
 				return false // encoding/json would decode it into the declared property
 			}
 			switch {

@@ -111,6 +111,36 @@ func foldsOnto(c *checker, key string) string {
 	return ""
 }
 
+// folds reports whether foldsOnto(c, string(raw)) would find a property, without allocating for an
+// ASCII key: encoding/json folds an ASCII key only onto a name that is the same in lower case, as
+// the names of c.lowerProps are ASCII.
+func folds(c *checker, raw []byte) bool {
+	var buf [64]byte
+	if c.lowerProps == nil || len(raw) > len(buf) {
+		return foldsOnto(c, string(raw)) != ""
+	}
+	for i, b := range raw {
+		if b >= utf8.RuneSelf {
+			return foldsOnto(c, string(raw)) != "" // "\u212a" (the Kelvin sign) folds onto "k"
+		}
+		if 'A' <= b && b <= 'Z' {
+			b += 'a' - 'A'
+		}
+		buf[i] = b
+	}
+	name, ok := c.lowerProps[string(buf[:len(raw)])]
+	return ok && name != string(raw)
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
+}
+
 // strictViolations reports what keeps data, valid JSON, from decoding faithfully into the type
 // generated for c, with JSON pointers. It judges only the rules above; the schema's keywords are
 // kin-openapi's business, and the caller adds its violations.
