@@ -27,6 +27,10 @@ check-generated: ## Regenerate and fail if gen/ differs from what is committed.
 		git --no-pager diff --stat -- gen/ >&2; exit 1; \
 	fi
 
+.PHONY: check-tracked
+check-tracked: ## Fail on a tracked binary executable, or a tracked file over 1 MiB outside testdata/.
+	@scripts/check-tracked-files.sh
+
 .PHONY: lint
 lint: $(GOLANGCI_LINT_STAMP) ## golangci-lint (.golangci.yml), go mod tidy -diff and spec validation.
 	$(GOLANGCI_LINT) run ./...

@@ -2,6 +2,7 @@ package contract_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -147,6 +148,17 @@ var _ = Describe("Backups", labels(harness.Backups), func() {
 			u.RawQuery = ""
 			resp := downloadResponse(ctx, u.String(), "")
 			expectError(resp, nil, http.StatusBadRequest)
+		})
+
+		It("answers 400 to a link asked with a Host that names no reachable host", labels(harness.ReadOnly), func(ctx SpecContext) {
+			if suite.live() {
+				Skip("a live API's front routes by Host: a request for another host never reaches it")
+			}
+			resp, err := suite.raw.GetBackupArchive(ctx, suite.db, done.ID, func(_ context.Context, req *http.Request) error {
+				req.Host = "x:99999" // a port out of range: no link built on it could be followed
+				return nil
+			})
+			expectError(resp, err, http.StatusBadRequest)
 		})
 	})
 

@@ -2,12 +2,22 @@
 //
 //	go run ./cmd/scalingodb-mock -addr 127.0.0.1:8080
 //
-// It prints the base URL (ending in /api) and the bearer token to use, and stops gracefully on
-// SIGINT or SIGTERM. Flags inject faults (-latency, -error-rate, -rate-limit-rate, -reset-rate,
+// It prints the base URL (ending in /api) and the bearer token to use. Flags inject faults (-latency, -error-rate, -rate-limit-rate, -reset-rate,
 // -archive-change-rate) and contract mutations (-mutate name,name); -mutate list prints the
 // catalogue. -database-token db=token (repeatable) adds a token valid for one database only, like
 // the API's addon tokens: on another database it is answered 403. Each is printed at start, on a
-// line of its own. -h prints every flag.
+// line of its own. -public-url URL makes the links of the answers (download_url, an upgrade's
+// Location) start with URL, the API's base URL as clients reach it through a proxy or a TLS
+// terminator, instead of the scheme and Host of each request; without it, a request whose Host names
+// no reachable host:port gets no link (400 on an upgrade, 500 on an archive link). -h prints every
+// flag.
+//
+// On SIGTERM or SIGINT it stops accepting connections at once (so that a new run can bind the
+// address: clients see refused connections until then), lets the requests in flight, downloads
+// included, finish for up to -shutdown-timeout (30s), then exits 0; requests still running then are
+// cut and it exits 1, saying how many. A second signal stops it at once. The IDs of what it creates
+// are unique across runs; -signing-key KEY or -signing-key-file PATH keeps the download links it
+// handed out valid on the next run (without it each run signs them with a random key).
 //
 // Request bodies over 1 MiB are answered 413. Time limits: -read-header-timeout (10s),
 // -read-timeout for a request's body (30s), -write-timeout for each write of an answer (30s; a long
@@ -20,6 +30,7 @@ package main
 
 import (
 	"context"
+	"encoding/hex"
 	"errors"
 	"flag"
 	"fmt"
@@ -30,6 +41,7 @@ import (
 	"os/signal"
 	"runtime/debug"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -57,13 +69,18 @@ func main() {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	go func() {
+		<-ctx.Done()
+		stop() // a second signal gets the default action: the mock stops at once
+	}()
 	if err := run(ctx, os.Args[1:], os.Stdout, os.Stderr); err != nil {
 		fmt.Fprintln(os.Stderr, "scalingodb-mock:", err)
 		os.Exit(1)
 	}
 }
 
-// run parses args, serves until ctx is done, then shuts down gracefully.
+// run parses args, serves until ctx is done, then shuts down gracefully: it returns a
+// *shutdownError when requests in flight had to be cut.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("scalingodb-mock", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -87,13 +104,24 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	readTimeout := fs.Duration("read-timeout", 30*time.Second, "time allowed to read a request's body (a slower body is cut)")
 	writeTimeout := fs.Duration("write-timeout", 30*time.Second, "time allowed for each write of an answer (not the whole answer: long downloads go on)")
 	idleTimeout := fs.Duration("idle-timeout", 60*time.Second, "time a keep-alive connection may wait for its next request")
+	publicURL := fs.String("public-url", "", "`URL` the links of the answers (download_url, an upgrade's Location) start with, for clients that reach the mock through a proxy: the API's base URL there, /api included if the proxy keeps it (default: the scheme and Host of each request)")
 	now := fs.String("now", "", "RFC 3339 `instant` the mock's clock starts at, then runs on (default: the real time)")
+	shutdownTimeout := fs.Duration("shutdown-timeout", 30*time.Second, "on SIGTERM or SIGINT, how long the requests in flight (downloads included) may take to finish: the mock stops accepting connections at once, so that a new run can bind the address (clients see refused connections until it does), exits 0 once they are done, or cuts those still running after this time and exits 1 (a second signal stops it at once)")
+	signingKey := fs.String("signing-key", "", "`key` that signs the download links, in hex or else the string itself, so that the links stay valid on the next run given the same key (default: a random key per run)")
+	signingKeyFile := fs.String("signing-key-file", "", "`file` holding the key of -signing-key (blanks around it ignored), to keep it off the command line")
 	var scoped databaseTokens
 	fs.Var(&scoped, "database-token", "`db=token`: a bearer token valid for database db only (repeatable)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil // -h asked for the usage, which Parse printed: not a failure
 		}
+		return err
+	}
+	if *shutdownTimeout <= 0 {
+		return fmt.Errorf("-shutdown-timeout %s: must be positive", *shutdownTimeout)
+	}
+	key, err := signingKeyOf(fs, *signingKey, *signingKeyFile)
+	if err != nil {
 		return err
 	}
 	if *mutate == "list" {
@@ -136,8 +164,17 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if *mutate != "" {
 		opts = append(opts, mockserver.WithMutations(strings.Split(*mutate, ",")...))
 	}
+	if *publicURL != "" {
+		opts = append(opts, mockserver.WithPublicURL(*publicURL))
+	}
+	if key != nil {
+		opts = append(opts, mockserver.WithSigningKey(key))
+	}
 	srv, err := mockserver.New(opts...)
 	if err != nil {
+		if pe, ok := errors.AsType[*mockserver.PublicURLError](err); ok {
+			return fmt.Errorf("-public-url %q: %s", pe.URL, pe.Reason)
+		}
 		return err
 	}
 
@@ -146,11 +183,16 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	hs := srv.HTTPServer()
+	flight := &inFlight{active: map[net.Conn]bool{}}
+	hs.ConnState = flight.track
 	line := fmt.Sprintf("scalingodb-mock: serving on http://%s/api  token: %s", ln.Addr(), *token)
 	if *seed {
 		line += "  database: my-db-123"
 	}
 	fmt.Fprintln(stdout, line)
+	if *publicURL != "" {
+		fmt.Fprintf(stdout, "scalingodb-mock: links (download_url, Location) start with %s\n", strings.TrimRight(*publicURL, "/"))
+	}
 	for _, st := range scoped {
 		fmt.Fprintf(stdout, "scalingodb-mock: token for database %s only: %s\n", st.database, st.token)
 	}
@@ -162,16 +204,118 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	case <-ctx.Done():
 	}
-	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	fmt.Fprintf(stdout, "scalingodb-mock: stopping: no new connections; waiting up to %s for %s in flight\n",
+		*shutdownTimeout, requests(flight.count()))
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), *shutdownTimeout)
 	defer cancel()
-	if err := hs.Shutdown(shutdownCtx); err != nil {
-		return err
-	}
-	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
+	if hs.Shutdown(shutdownCtx) != nil { // the time is up
+		cut := flight.count()
+		_ = hs.Close()
+		<-errc
+		if cut > 0 {
+			return &shutdownError{Timeout: *shutdownTimeout, Cut: cut}
+		}
+		// Only connections on which no request had begun were left: closing them cuts nothing.
+	} else if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}
 	fmt.Fprintln(stdout, "scalingodb-mock: stopped")
 	return nil
+}
+
+// shutdownError tells that requests were still in flight when -shutdown-timeout ran out, and were
+// cut.
+type shutdownError struct {
+	Timeout time.Duration // the -shutdown-timeout that ran out
+	Cut     int           // how many requests were cut
+}
+
+func (e *shutdownError) Error() string {
+	return fmt.Sprintf("-shutdown-timeout %s ran out with %s still in flight: they were cut", e.Timeout, requests(e.Cut))
+}
+
+// requests says "1 request" or "n requests".
+func requests(n int) string {
+	if n == 1 {
+		return "1 request"
+	}
+	return fmt.Sprintf("%d requests", n)
+}
+
+// inFlight counts the requests under way: the connections net/http marks active (one request at a
+// time on an HTTP/1.1 connection, from its first byte to the end of its answer). Its track method is
+// the http.Server's ConnState hook.
+type inFlight struct {
+	mu     sync.Mutex
+	active map[net.Conn]bool
+}
+
+func (f *inFlight) track(c net.Conn, state http.ConnState) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if state == http.StateActive {
+		f.active[c] = true
+	} else {
+		delete(f.active, c)
+	}
+}
+
+func (f *inFlight) count() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return len(f.active)
+}
+
+// maxKeyFile bounds what -signing-key-file reads.
+const maxKeyFile = 4096
+
+// signingKeyOf returns the key of -signing-key or -signing-key-file (at most one of them), nil when
+// neither is given. No error repeats the key.
+func signingKeyOf(fs *flag.FlagSet, key, file string) ([]byte, error) {
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	switch {
+	case set["signing-key"] && set["signing-key-file"]:
+		return nil, errors.New("-signing-key and -signing-key-file: give one, not both")
+	case set["signing-key"]:
+		k := parseKey(key)
+		if k == nil {
+			return nil, errors.New("-signing-key: empty key")
+		}
+		return k, nil
+	case set["signing-key-file"]:
+		f, err := os.Open(file)
+		if err != nil {
+			return nil, fmt.Errorf("-signing-key-file: %w", err)
+		}
+		defer f.Close()
+		data, err := io.ReadAll(io.LimitReader(f, maxKeyFile+1))
+		if err != nil {
+			return nil, fmt.Errorf("-signing-key-file: %w", err)
+		}
+		if len(data) > maxKeyFile {
+			return nil, fmt.Errorf("-signing-key-file %s: larger than %d bytes, not a key", file, maxKeyFile)
+		}
+		k := parseKey(string(data))
+		if k == nil {
+			return nil, fmt.Errorf("-signing-key-file %s: empty key", file)
+		}
+		return k, nil
+	}
+	return nil, nil
+}
+
+// parseKey reads a signing key: hex digits (an even number of them) give the bytes they spell,
+// anything else is the key itself. Blanks around it are ignored; nil means empty.
+func parseKey(s string) []byte {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return nil
+	}
+	if k, err := hex.DecodeString(s); err == nil {
+		return k
+	}
+	return []byte(s)
 }
 
 // databaseTokens collects the repeatable -database-token flag.

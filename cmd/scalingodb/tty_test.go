@@ -148,7 +148,8 @@ func TestPasswordPrompt_CreateEmpty(t *testing.T) {
 }
 
 // TestWait_Interrupt sends SIGINT (Ctrl-C) to a wait: it stops at once
-// with exit code 130 and says so in one line.
+// with exit code 130 and says so in one line, with the command that waits
+// for the backup again.
 func TestWait_Interrupt(t *testing.T) {
 	mock := startMock(t, 1<<20)
 	cmd := runCLI(t, mock.base, "backups", "wait", "5bde44904ffb096c714be89d", "--poll-interval", "20ms")
@@ -173,7 +174,7 @@ func TestWait_Interrupt(t *testing.T) {
 	if !errors.As(err, &ee) || ee.ExitCode() != 130 {
 		t.Fatalf("exit: %v, want code 130; stderr: %q", err, stderr.String())
 	}
-	want := "backup 5bde44904ffb096c714be89d: scheduled\nscalingodb: interrupted\n"
+	want := "backup 5bde44904ffb096c714be89d: scheduled\nscalingodb: interrupted; backup 5bde44904ffb096c714be89d goes on: run 'scalingodb backups wait 5bde44904ffb096c714be89d' to wait again\n"
 	if got := stderr.String(); got != want {
 		t.Errorf("stderr %q, want %q", got, want)
 	}

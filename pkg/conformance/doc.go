@@ -35,6 +35,10 @@
 //
 // Every body read is capped (DefaultMaxBodyBytes, WithMaxBodyBytes), counted in decompressed bytes;
 // over the cap, the Transport's error wraps *http.MaxBytesError and the Middleware answers 413.
+// A body cut short (fewer bytes than its Content-Length, or a chunked body cut before its last
+// chunk) is a broken connection, never a body to judge: every function reports it as a
+// *TruncatedBodyError (errors.Is io.ErrUnexpectedEOF, as net/http's own error), not as a violation;
+// the Middleware answers such a request 400 and never calls its handler.
 //
 // Validation uses kin-openapi's schema validator with per-call options only (format validators,
 // error details off): nothing global is changed. Everything that depends only on the spec (routes,

@@ -56,6 +56,11 @@ func SkipResponseValidation() MiddlewareOption {
 // in decompressed bytes. A larger request gets 413 {"error":"request body too large: ..."} and never
 // reaches next. A larger response is sent unchecked, streamed from the byte where it passed the cap,
 // and reported as a KindTooLarge violation.
+//
+// A request whose body is cut short (fewer bytes than its Content-Length, or a chunked body cut
+// before its last chunk: the client's connection broke) never reaches next, whatever its operation
+// documents: it gets 400 {"error":"request body cut short: ..."}, or 422 {"errors":{"base":["..."]}}
+// where the operation documents 422 and not 400.
 func (v *Validator) Middleware(next http.Handler, opts ...MiddlewareOption) http.Handler {
 	m := &middleware{v: v, next: next}
 	for _, opt := range opts {
@@ -121,8 +126,12 @@ func (m *middleware) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if !m.o.skipRequest {
-		vs := m.v.checkRequest(info, kr, params, r)
+		vs, cut := m.v.checkRequest(info, kr, params, r)
 		releaseParams(params) // nothing keeps it: violations hold copies of what they report
+		if te := (*TruncatedBodyError)(nil); errors.As(cut, &te) {
+			rejectCut(w, info, te)
+			return
+		}
 		if tooLarge(vs) {
 			writeJSON(w, http.StatusRequestEntityTooLarge, map[string]string{
 				"error": "request body too large: at most " + sizeName(m.v.maxBody)})
@@ -167,6 +176,17 @@ func tooLarge(vs []*Violation) bool {
 		}
 	}
 	return false
+}
+
+// rejectCut answers a request whose body was cut short: 400 {"error":"request body cut short: ..."},
+// or 422 {"errors":{"base":["..."]}} for an operation that documents 422 and not 400.
+func rejectCut(w http.ResponseWriter, info *opInfo, te *TruncatedBodyError) {
+	msg := te.Problem()
+	if info.statusSet["422"] && !info.statusSet["400"] {
+		writeJSON(w, http.StatusUnprocessableEntity, map[string]any{"errors": map[string][]string{"base": {msg}}})
+		return
+	}
+	writeJSON(w, http.StatusBadRequest, map[string]string{"error": msg})
 }
 
 // rejectRequest answers a request that breaks the spec with 400 or 422.

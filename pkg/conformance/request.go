@@ -25,19 +25,28 @@ import (
 // official clients send on such calls; anything else fails. A body over the Validator's cap
 // (WithMaxBodyBytes) gives a violation of Kind KindTooLarge and is not restored: reading it again
 // fails with a *http.MaxBytesError.
+//
+// A body cut short (fewer bytes than its Content-Length, or a chunked body cut before its last
+// chunk: the client's connection broke) gives a *TruncatedBodyError, not a *ViolationError, whatever
+// else the request breaks; it is not restored either: reading it again fails with that error.
 func (v *Validator) ValidateRequest(r *http.Request) (*Route, error) {
 	info, params, kr, err := v.route(r, true)
 	if err != nil {
 		return nil, err
 	}
 	route := &Route{Operation: info.op.clone(), PathParams: params}
-	if vs := v.checkRequest(info, kr, params, r); len(vs) > 0 {
+	vs, err := v.checkRequest(info, kr, params, r)
+	if err != nil {
+		return route, err
+	}
+	if len(vs) > 0 {
 		return route, violations(vs...)
 	}
 	return route, nil
 }
 
-func (v *Validator) checkRequest(info *opInfo, kr *routers.Route, params map[string]string, r *http.Request) []*Violation {
+// checkRequest returns the violations of r, or the *TruncatedBodyError of its cut body.
+func (v *Validator) checkRequest(info *opInfo, kr *routers.Route, params map[string]string, r *http.Request) ([]*Violation, error) {
 	tmpl := Violation{OperationID: info.op.ID, Method: r.Method, Path: requestPath(r), In: "request", Sources: info.op.Sources}
 	var out []*Violation
 	var input *openapi3filter.RequestValidationInput // built for the first parameter kin-openapi checks
@@ -60,7 +69,11 @@ func (v *Validator) checkRequest(info *opInfo, kr *routers.Route, params map[str
 			out = append(out, paramViolations(err, p, tmpl)...)
 		}
 	}
-	return append(out, v.checkRequestBody(info, r, tmpl)...)
+	body, err := v.checkRequestBody(info, r, tmpl)
+	if err != nil {
+		return nil, err
+	}
+	return append(out, body...), nil
 }
 
 func paramViolations(err error, p *openapi3.Parameter, tmpl Violation) []*Violation {
@@ -96,12 +109,24 @@ func paramViolations(err error, p *openapi3.Parameter, tmpl Violation) []*Violat
 	return mk("a valid value", shorten(err.Error()))
 }
 
-func (v *Validator) checkRequestBody(info *opInfo, r *http.Request, tmpl Violation) []*Violation {
+// checkRequestBody returns the violations of r's body, or the *TruncatedBodyError of a cut one.
+func (v *Validator) checkRequestBody(info *opInfo, r *http.Request, tmpl Violation) ([]*Violation, error) {
+	vs, err := v.requestBodyViolations(info, r, tmpl)
+	if truncatedAt(err, info, r, "request", 0) {
+		return nil, err
+	}
+	return vs, nil
+}
+
+func (v *Validator) requestBodyViolations(info *opInfo, r *http.Request, tmpl Violation) ([]*Violation, error) {
 	data, err := readAndRestore(r, v.maxBody)
-	mk := func(kind Kind, ptr, expected, got string) []*Violation {
+	if errors.As(err, new(*TruncatedBodyError)) {
+		return nil, err
+	}
+	mk := func(kind Kind, ptr, expected, got string) ([]*Violation, error) {
 		vi := tmpl
 		vi.Kind, vi.Pointer, vi.Expected, vi.Got = kind, ptr, expected, got
-		return []*Violation{&vi}
+		return []*Violation{&vi}, nil
 	}
 	if mbe := (*http.MaxBytesError)(nil); errors.As(err, &mbe) {
 		return mk(KindTooLarge, "", "a body of at most "+sizeName(mbe.Limit), "more")
@@ -110,6 +135,9 @@ func (v *Validator) checkRequestBody(info *opInfo, r *http.Request, tmpl Violati
 		return mk(KindBody, "", "a readable body", shorten(err.Error()))
 	}
 	if data, err = decodedForCheck(r.Header, data, v.maxBody); err != nil {
+		if errors.As(err, new(*TruncatedBodyError)) {
+			return nil, err
+		}
 		if mbe := (*http.MaxBytesError)(nil); errors.As(err, &mbe) {
 			return mk(KindTooLarge, "", "a body of at most "+sizeName(mbe.Limit)+" decompressed", "more")
 		}
@@ -118,7 +146,7 @@ func (v *Validator) checkRequestBody(info *opInfo, r *http.Request, tmpl Violati
 	rb := info.body
 	if rb == nil {
 		if len(bytes.TrimSpace(data)) == 0 || isEmptyObject(data) {
-			return nil
+			return nil, nil
 		}
 		return mk(KindBody, "", "no body", bodySummary(data))
 	}
@@ -126,7 +154,7 @@ func (v *Validator) checkRequestBody(info *opInfo, r *http.Request, tmpl Violati
 		if rb.Required {
 			return mk(KindBody, "", "a request body", "empty body")
 		}
-		return nil
+		return nil, nil
 	}
 	cs := info.reqContent
 	if n := len(r.Header.Values("Content-Type")); n > 1 {
@@ -146,19 +174,19 @@ func (v *Validator) checkRequestBody(info *opInfo, r *http.Request, tmpl Violati
 		return mk(KindContentType, "header Content-Type", expected, got)
 	}
 	if ci.kind != contentJSON {
-		return nil
+		return nil, nil
 	}
 	if ci.check != nil && ci.check.validJSON(data) {
-		return nil
+		return nil, nil
 	}
 	var value any
 	if err := json.Unmarshal(data, &value); err != nil {
 		return mk(KindBody, "", "valid JSON", shorten(err.Error()))
 	}
 	if ci.schema == nil {
-		return nil
+		return nil, nil
 	}
-	return mergeViolations(ci.check.strictViolations(data, tmpl), v.visit(ci.schema, ci.check, value, tmpl))
+	return mergeViolations(ci.check.strictViolations(data, tmpl), v.visit(ci.schema, ci.check, value, tmpl)), nil
 }
 
 func isEmptyObject(data []byte) bool {
@@ -166,23 +194,24 @@ func isEmptyObject(data []byte) bool {
 	return json.Unmarshal(data, &m) == nil && m != nil && len(m) == 0
 }
 
-// readAndRestore reads r's body, up to limit bytes, and puts an identical one back. A body over the
-// limit cannot be given back: it is replaced by one whose reads fail with the *http.MaxBytesError
-// returned.
+// readAndRestore reads r's body, up to limit bytes, and puts an identical one back. A body that
+// cannot be read whole (over the limit, cut short, or failing) cannot be given back: it is
+// replaced by one whose reads fail with the error returned (*http.MaxBytesError,
+// *TruncatedBodyError or the read's own), never by the part that came.
 func readAndRestore(r *http.Request, limit int64) ([]byte, error) {
 	if r.Body == nil || r.Body == http.NoBody {
 		return nil, nil
 	}
 	data, err := readCapped(r.Body, limit, r.ContentLength)
 	_ = r.Body.Close()
-	if mbe := (*http.MaxBytesError)(nil); errors.As(err, &mbe) {
-		r.Body = io.NopCloser(failingReader{mbe})
+	if err != nil {
+		r.Body = io.NopCloser(failingReader{err})
 		r.GetBody = nil
 		return nil, err
 	}
 	r.Body = io.NopCloser(bytes.NewReader(data))
 	r.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(data)), nil }
-	return data, err
+	return data, nil
 }
 
 // failingReader fails every read with err.

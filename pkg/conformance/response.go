@@ -19,13 +19,38 @@ import (
 // where none is documented fails, an empty body where one is documented fails, JSON bodies match their
 // schemas, formats included. body is neither consumed nor modified. With WithCoverage, every routed
 // response is recorded. The error is a *ViolationError.
+//
+// body is the body as it came, in the framing that header describes: when header announces a
+// Content-Length and body is shorter (the connection broke), the error is a *TruncatedBodyError
+// that names the operation, not a *ViolationError, and the response is not recorded. (A status
+// that has no body, 1xx, 204 and 304, and the answer to a HEAD are not held to their
+// Content-Length.) A chunked body cut short cannot be told from a byte slice: the caller that reads
+// it gets net/http's io.ErrUnexpectedEOF, and must not call ValidateResponse with what came.
 func (v *Validator) ValidateResponse(req *http.Request, status int, header http.Header, body []byte) error {
 	info, _, _, err := v.route(req, false)
 	if err != nil {
 		setIn(err, "response", status)
 		return err
 	}
+	if n, ok := announcedLength(req, status, header); ok && int64(len(body)) < n {
+		te := &TruncatedBodyError{Read: int64(len(body)), Announced: n}
+		truncatedAt(te, info, req, "response", status)
+		return te
+	}
 	return v.checkResponse(info, req, status, header, body, false)
+}
+
+// announcedLength returns the Content-Length of a response that must carry that many bytes.
+func announcedLength(req *http.Request, status int, header http.Header) (int64, bool) {
+	if req.Method == http.MethodHead || status < 200 || status == http.StatusNoContent || status == http.StatusNotModified {
+		return 0, false
+	}
+	vals := header.Values("Content-Length")
+	if len(vals) != 1 {
+		return 0, false
+	}
+	n, err := strconv.ParseInt(strings.TrimSpace(vals[0]), 10, 64)
+	return n, err == nil && n >= 0
 }
 
 // checkResponse validates a routed response. With headOnly, the body is not looked at (it is streamed

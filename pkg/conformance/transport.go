@@ -40,6 +40,14 @@ func ReportOnly() TransportOption {
 // came. A larger body fails the round trip, even with ReportOnly, with an error that wraps
 // *http.MaxBytesError (found with errors.As): it is a property of the answer that a retry will not
 // change, and it is not a *ViolationError.
+//
+// A JSON or text body cut short (fewer bytes than its Content-Length, or a chunked body or gzip
+// stream cut before its end) fails the round trip, even with ReportOnly, with a *TruncatedBodyError
+// that names the operation: the connection broke, and the bytes that came are never given as the
+// whole answer, even when they happen to be valid JSON. It is not a *ViolationError and it matches
+// io.ErrUnexpectedEOF (errors.Is), as net/http's own error for a cut body does, so that a client
+// that retries a cut answer without this transport retries it with it too. (A binary body is
+// streamed: its reader fails with net/http's own error where it is cut.)
 func (v *Validator) Transport(base http.RoundTripper, opts ...TransportOption) http.RoundTripper {
 	if base == nil {
 		base = http.DefaultTransport
@@ -99,12 +107,12 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		data, rerr := readCapped(resp.Body, t.v.maxBody, resp.ContentLength)
 		_ = resp.Body.Close()
 		if rerr != nil {
-			return nil, t.readError(rerr)
+			return nil, t.readError(rerr, info, req, resp.StatusCode)
 		}
 		resp.Body = io.NopCloser(bytes.NewReader(data))
 		checked, derr := decodedForCheck(resp.Header, data, t.v.maxBody)
 		if derr != nil {
-			return nil, t.readError(derr)
+			return nil, t.readError(derr, info, req, resp.StatusCode)
 		}
 		err = t.v.checkResponse(info, req, resp.StatusCode, header, checked, false)
 	}
@@ -118,13 +126,14 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	return resp, nil
 }
 
-// readError names a failed read of a response body; a body over the cap gives an error that wraps
-// *http.MaxBytesError.
-func (t *transport) readError(err error) error {
+// readError names a failed read of a response body: a body over the cap gives an error that wraps
+// *http.MaxBytesError, a cut body a *TruncatedBodyError that names the operation.
+func (t *transport) readError(err error, info *opInfo, req *http.Request, status int) error {
 	var mbe *http.MaxBytesError
 	if errors.As(err, &mbe) {
 		return tooLargeError("response body", mbe)
 	}
+	truncatedAt(err, info, req, "response", status)
 	return err
 }
 

@@ -2,6 +2,9 @@ package mockserver
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
 	"io"
 	"net/http"
 	"regexp"
@@ -220,5 +223,110 @@ func TestFaults_ArchiveChangeRate(t *testing.T) {
 	}
 	if len(s.FaultLog()) != n {
 		t.Errorf("answers that served no archive changed it: %d changes, then %d", n, len(s.FaultLog()))
+	}
+}
+
+// TestDownload_ArchiveBytesOnce: the bytes of one version of an archive are generated once for
+// any number of downloads, a 416 generates none, and every range is the same slice of the whole;
+// the bytes themselves are those the mock always served (pinned by their SHA-256, for version 0 and
+// for version 1).
+func TestDownload_ArchiveBytesOnce(t *testing.T) {
+	const id, size = DemoBackupID, 1234567
+	s, c, _ := start(t)
+	u := s.downloadURLForTest(c.base, DemoDatabaseID, id)
+	sum := func(r io.Reader) string {
+		h := sha256.New()
+		if _, err := io.Copy(h, r); err != nil {
+			t.Fatal(err)
+		}
+		return hex.EncodeToString(h.Sum(nil))
+	}
+	const gen0SHA = "4be6867536adee4806ddc89d4cb091fe93ec127c1a9dfffd4b358c92d8986db0"
+	if got := sum(ArchiveContent(id, size)); got != gen0SHA {
+		t.Errorf("ArchiveContent: SHA-256 %s, want %s", got, gen0SHA)
+	}
+
+	before := archiveBlocksMade.Load()
+	r := c.do(http.MethodGet, u, nil, "Range", fmt.Sprintf("bytes=%d-", size))
+	if r.status != http.StatusRequestedRangeNotSatisfiable {
+		t.Fatalf("range past the end: status %d", r.status)
+	}
+	if n := archiveBlocksMade.Load() - before; n != 0 {
+		t.Errorf("a 416 generated %d archive blocks, want 0", n)
+	}
+
+	whole := c.do(http.MethodGet, u, nil)
+	if whole.status != http.StatusOK || len(whole.body) != size {
+		t.Fatalf("whole archive: status %d, %d bytes", whole.status, len(whole.body))
+	}
+	if got := sum(bytes.NewReader(whole.body)); got != gen0SHA {
+		t.Errorf("download: SHA-256 %s, want %s", got, gen0SHA)
+	}
+	ranges := []struct{ start, end int64 }{
+		{0, 65535}, {archiveBlockSize - 10, archiveBlockSize + 65525}, {1048576, 1114111}, {size - 100, size - 1}, {7, 7},
+	}
+	for _, rg := range ranges {
+		r := c.do(http.MethodGet, u, nil, "Range", fmt.Sprintf("bytes=%d-%d", rg.start, rg.end))
+		if r.status != http.StatusPartialContent || !bytes.Equal(r.body, whole.body[rg.start:rg.end+1]) {
+			t.Errorf("bytes=%d-%d: status %d, %d bytes, not the same slice of the whole", rg.start, rg.end, r.status, len(r.body))
+		}
+	}
+	if n := archiveBlocksMade.Load() - before; n > 1 {
+		t.Errorf("%d downloads of one version generated %d archive blocks, want 1", len(ranges)+1, n)
+	}
+
+	// Version 1, after a change: new bytes, served and returned by Archive alike.
+	s.changeArchive(id)
+	const gen1SHA = "cd5317e47e125cdd5f9da980a5a57d44829bba0a778004e8e51526b75e340568"
+	rd, err := s.Archive(id, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := sum(rd); got != gen1SHA {
+		t.Errorf("Archive, version 1: SHA-256 %s, want %s", got, gen1SHA)
+	}
+	if got := sum(bytes.NewReader(c.do(http.MethodGet, u, nil).body)); got != gen1SHA {
+		t.Errorf("download, version 1: SHA-256 %s, want %s", got, gen1SHA)
+	}
+	rd, err = s.Archive(id, whole.header.Get("ETag"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := sum(rd); got != gen0SHA {
+		t.Errorf("Archive of the first ETag: SHA-256 %s, want %s", got, gen0SHA)
+	}
+}
+
+// TestArchiveCache_Bound: the cache keeps at most archiveCacheSize blocks, drops the least
+// recently used, and gives each version its own bytes.
+func TestArchiveCache_Bound(t *testing.T) {
+	var c archiveCache
+	before := archiveBlocksMade.Load()
+	first := c.block("backup-0", 0)
+	for i := 1; i < archiveCacheSize; i++ {
+		c.block(fmt.Sprintf("backup-%d", i), 0)
+	}
+	c.block("backup-0", 0) // used again: now the most recent
+	if n := archiveBlocksMade.Load() - before; n != archiveCacheSize {
+		t.Fatalf("%d blocks made for %d versions", n, archiveCacheSize)
+	}
+	if again := c.block("backup-0", 0); &again[0] != &first[0] {
+		t.Error("a cached block was made again")
+	}
+	c.block("backup-x", 0) // evicts backup-1, the least recently used
+	if len(c.entries) != archiveCacheSize {
+		t.Errorf("%d entries, want %d", len(c.entries), archiveCacheSize)
+	}
+	before = archiveBlocksMade.Load()
+	c.block("backup-0", 0)
+	if archiveBlocksMade.Load() != before {
+		t.Error("the most recently used block was evicted")
+	}
+	c.block("backup-1", 0)
+	if archiveBlocksMade.Load() != before+1 {
+		t.Error("the least recently used block was not evicted")
+	}
+	if bytes.Equal(c.block("backup-0", 1), first) || !bytes.Equal(c.block("backup-0", 0), archiveBlock("backup-0", 0)) {
+		t.Error("two versions share their bytes, or a cached block differs from a fresh one")
 	}
 }

@@ -5,14 +5,17 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base64"
+	"encoding/json"
 	"fmt"
 	"io"
 	"math"
 	"math/rand/v2"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/scalingodb/dbapi-go/gen/dbapi"
@@ -48,13 +51,41 @@ func (s handlers) ListBackups(_ context.Context, req dbapi.ListBackupsRequestObj
 		return notFound("database"), nil
 	}
 	now := s.cfg.clock.Now()
-	list := make([]backupJSON, 0, len(db.backups))
-	for i := len(db.backups) - 1; i >= 0; i-- {
-		list = append(list, toBackupJSON(s.backupView(db.backups[i], now)))
+	if c := &db.backupsList; !c.fresh(now) {
+		body, err := s.encodeBackups(db, now)
+		if err != nil {
+			return nil, err
+		}
+		*c = body
 	}
-	return jsonResponse(http.StatusOK, struct {
-		DatabaseBackups []backupJSON `json:"database_backups"`
-	}{list}), nil
+	return cachedResponse(db.backupsList.body), nil
+}
+
+// encodeBackups encodes the backup list of db as it is at now, and tells until when it holds: the
+// first status change the clock brings to a created backup after now.
+func (s *Server) encodeBackups(db *database, now time.Time) (backupsCache, error) {
+	c := backupsCache{from: now, forever: true}
+	items := make([][]byte, 0, len(db.backups))
+	for i := len(db.backups) - 1; i >= 0; i-- {
+		b := db.backups[i]
+		enc, err := json.Marshal(toBackupJSON(s.backupView(b, now)))
+		if err != nil {
+			return backupsCache{}, err
+		}
+		items = append(items, enc)
+		if !b.lifecycle {
+			continue
+		}
+		start := b.b.CreatedAt.Add(s.cfg.backupScheduled)
+		for _, t := range []time.Time{start, start.Add(s.cfg.backupRunning)} {
+			if t.After(now) && (c.forever || t.Before(c.until)) {
+				c.until, c.forever = t, false
+				break
+			}
+		}
+	}
+	c.body = encodeList("database_backups", slices.Values(items), func(b []byte) []byte { return b })
+	return c, nil
 }
 
 // CreateBackup schedules a manual backup. It then runs and ends done (or in error, see
@@ -81,6 +112,7 @@ func (s handlers) CreateBackup(_ context.Context, req dbapi.CreateBackupRequestO
 		fails:     math.Floor(n*p) > math.Floor((n-1)*p),
 	}
 	db.backups = append(db.backups, b)
+	db.backupsList = backupsCache{}
 	st.backups[b.b.ID] = b
 	return jsonResponse(http.StatusCreated, backupEnvelope{toBackupJSON(s.backupView(b, now))}), nil
 }
@@ -207,19 +239,25 @@ func (s *Server) Archive(backupID, etag string) (io.Reader, error) {
 			return nil, fmt.Errorf("mockserver: Archive: backup %q never had the ETag %s", backupID, etag)
 		}
 	}
-	return &archiveReader{block: archiveBlock(backupID, gen), remain: *v.Size, ctx: context.Background()}, nil
+	return &archiveReader{block: s.store.archives.block(backupID, gen), remain: *v.Size, ctx: context.Background()}, nil
 }
 
 func strPtr(s string) *string { return &s }
 
-// GetBackupArchive returns a pre-signed URL on the mock itself, valid for the download TTL.
+// GetBackupArchive returns a pre-signed URL on the mock itself (or on the base of WithPublicURL),
+// valid for the download TTL.
 func (s handlers) GetBackupArchive(ctx context.Context, req dbapi.GetBackupArchiveRequestObject) (dbapi.GetBackupArchiveResponseObject, error) {
 	if _, _, resp := s.doneBackup(req.DatabaseID, req.BackupID); resp != nil {
 		return *resp, nil
 	}
+	base, err := s.linkBase(ctx)
+	if err != nil {
+		// RFC 9112 §3.2: a Host that names no reachable host is a bad request.
+		return errorResponse(http.StatusBadRequest, err.Error()), nil
+	}
 	expiry := s.cfg.clock.Now().Add(s.cfg.downloadTTL).Unix()
 	token := s.signDownload(req.DatabaseID, req.BackupID, expiry)
-	u := baseURL(ctx) + "/api/databases/" + url.PathEscape(req.DatabaseID) + "/backups/" +
+	u := base + "/databases/" + url.PathEscape(req.DatabaseID) + "/backups/" +
 		url.PathEscape(req.BackupID) + "/download?token=" + url.QueryEscape(token)
 	return dbapi.GetBackupArchive200JSONResponse{DownloadURL: u}, nil
 }
@@ -265,23 +303,27 @@ func (s handlers) DownloadBackup(ctx context.Context, req dbapi.DownloadBackupRe
 	size := *b.Size
 	bytesUnit := "bytes"
 	etag, modified := ver.etag, ver.modified.Format(http.TimeFormat)
-	body := &archiveReader{block: archiveBlock(b.ID, ver.gen), rate: s.cfg.bandwidth, ctx: ctx}
+	// The range is read before any byte is made: a 416 costs no archive. The block comes from the
+	// Server's cache, made once per version.
+	var start, end int64
+	status := http.StatusOK
 	if req.Params.Range != nil && (req.Params.IfRange == nil || ver.ifRange(*req.Params.IfRange)) {
-		start, end, status := parseRange(*req.Params.Range, size)
-		switch status {
-		case http.StatusRequestedRangeNotSatisfiable:
-			r := errorResponse(http.StatusRequestedRangeNotSatisfiable, "requested range not satisfiable")
-			r.header = map[string]string{"Content-Range": fmt.Sprintf("bytes */%d", size)}
-			return r, nil
-		case http.StatusPartialContent:
-			body.off, body.remain = start, end-start+1
-			n := body.remain
-			return downloadResponse{dbapi.DownloadBackup206ApplicationOctetStreamResponse{
-				Body: body, ContentLength: n,
-				Headers: dbapi.DownloadBackup206ResponseHeaders{AcceptRanges: &bytesUnit, ContentLength: &n,
-					ContentRange: fmt.Sprintf("bytes %d-%d/%d", start, end, size), ETag: &etag, LastModified: &modified},
-			}}, nil
-		}
+		start, end, status = parseRange(*req.Params.Range, size)
+	}
+	if status == http.StatusRequestedRangeNotSatisfiable {
+		r := errorResponse(http.StatusRequestedRangeNotSatisfiable, "requested range not satisfiable")
+		r.header = map[string]string{"Content-Range": fmt.Sprintf("bytes */%d", size)}
+		return r, nil
+	}
+	body := &archiveReader{block: s.store.archives.block(b.ID, ver.gen), rate: s.cfg.bandwidth, ctx: ctx}
+	if status == http.StatusPartialContent {
+		body.off, body.remain = start, end-start+1
+		n := body.remain
+		return downloadResponse{dbapi.DownloadBackup206ApplicationOctetStreamResponse{
+			Body: body, ContentLength: n,
+			Headers: dbapi.DownloadBackup206ResponseHeaders{AcceptRanges: &bytesUnit, ContentLength: &n,
+				ContentRange: fmt.Sprintf("bytes %d-%d/%d", start, end, size), ETag: &etag, LastModified: &modified},
+		}}, nil
 	}
 	body.remain = size
 	return downloadResponse{dbapi.DownloadBackup200ApplicationOctetStreamResponse{
@@ -333,12 +375,17 @@ func parseRange(h string, size int64) (start, end int64, status int) {
 // archiveBlockSize is the period of the archive content: byte o of an archive is block[o%size]. It
 // is also the size of each write of a download: 512 KiB writes leave the mock far fewer system calls
 // than 64 KiB ones (a 1 GiB download went from about 3 to 4-5 GB/s), so that a benchmark of a
-// client against the mock measures the client. Making a block costs about 0.2 ms a download.
+// client against the mock measures the client. Making a block costs about 0.2 ms, once per version
+// of an archive: a Server keeps the blocks it served last (archiveCache).
 const archiveBlockSize = 512 << 10
+
+// archiveBlocksMade counts the archive blocks generated, for the tests.
+var archiveBlocksMade atomic.Int64
 
 // archiveBlock is the pseudo-random block that version gen of an archive repeats, seeded by the
 // backup ID and gen.
 func archiveBlock(backupID string, gen int) []byte {
+	archiveBlocksMade.Add(1)
 	rng := rand.New(rand.NewPCG(hashString(backupID), 0x5ca1+uint64(gen)<<32))
 	b := make([]byte, archiveBlockSize)
 	for i := 0; i < len(b); i += 8 {

@@ -1,14 +1,18 @@
 package mockserver
 
 import (
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/scalingodb/dbapi-go/gen/dbapi"
 )
 
 // BenchmarkListUsers measures GET /databases/{id}/users through the whole chain (auth, request and
@@ -168,5 +172,180 @@ func bareHandler(body []byte, contentType string) http.Handler {
 		h.Set("Content-Length", length)
 		h.Set("X-Request-Id", "mock-1")
 		_, _ = w.Write(body)
+	})
+}
+
+// leftoverSeed is DemoSeed with n more firewall rules and n more users on my-db-123: what creates
+// that took effect before a fault leave behind in a long run.
+func leftoverSeed(n int) Seed {
+	seed := DemoSeed()
+	db := &seed.Databases[0]
+	no := false
+	for i := range n {
+		var r dbapi.FirewallRule
+		_ = r.FromCustomRangeFirewallRule(dbapi.CustomRangeFirewallRule{
+			ID: fmt.Sprintf("6b00%020x", i), Cidr: fmt.Sprintf("10.%d.%d.0/24", i/256%256, i%256), DatabaseID: &db.Database.ID})
+		db.FirewallRules = append(db.FirewallRules, r)
+		db.Users = append(db.Users, dbapi.DatabaseUser{Name: fmt.Sprintf("leftover-%d", i), Protected: &no})
+	}
+	return seed
+}
+
+// serveInProcess sends one request through h, without the network, and checks its status.
+func serveInProcess(b *testing.B, h http.Handler, method, path, body string, want int, hdr ...string) *httptest.ResponseRecorder {
+	var rd io.Reader
+	if body != "" {
+		rd = strings.NewReader(body)
+	}
+	req := httptest.NewRequest(method, path, rd)
+	req.Header.Set("Authorization", "Bearer "+DefaultToken)
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	for i := 0; i+1 < len(hdr); i += 2 {
+		req.Header.Set(hdr[i], hdr[i+1])
+	}
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	if rec.Code != want {
+		b.Fatalf("%s %s: status %d, want %d: %.300s", method, path, rec.Code, want, rec.Body.Bytes())
+	}
+	return rec
+}
+
+// sinkWriter is a ResponseWriter that keeps the status and counts the body: a list benchmark then
+// measures the mock, not a recorder's growing buffer.
+type sinkWriter struct {
+	header http.Header
+	status int
+	n      int
+}
+
+func (w *sinkWriter) Header() http.Header { return w.header }
+func (w *sinkWriter) WriteHeader(code int) {
+	if w.status == 0 {
+		w.status = code
+	}
+}
+func (w *sinkWriter) Write(p []byte) (int, error) {
+	w.WriteHeader(http.StatusOK)
+	w.n += len(p)
+	return len(p), nil
+}
+
+// listInProcess sends GET path through h into a sinkWriter and checks the answer is a 200.
+func listInProcess(b *testing.B, h http.Handler, path string) {
+	req := httptest.NewRequest(http.MethodGet, path, nil)
+	req.Header.Set("Authorization", "Bearer "+DefaultToken)
+	w := &sinkWriter{header: http.Header{}}
+	h.ServeHTTP(w, req)
+	if w.status != http.StatusOK || w.n == 0 {
+		b.Fatalf("GET %s: status %d, %d bytes", path, w.status, w.n)
+	}
+}
+
+// BenchmarkFirewallRules measures, through the whole chain in process, a rule create+delete and a
+// rule list, with no leftover rule and with 10,000 of them side by side: no operation may scan the
+// rules under the Server's lock, and a list that did not change is not encoded or validated again.
+func BenchmarkFirewallRules(b *testing.B) {
+	for _, n := range []int{0, 10_000} {
+		s, err := New(WithSeed(leftoverSeed(n)), WithValidator(testValidator(b)),
+			WithResponseViolationHandler(func(err error) { b.Errorf("violation: %v", err) }))
+		if err != nil {
+			b.Fatal(err)
+		}
+		h := s.Handler()
+		const rules = "/api/databases/my-db-123/firewall_rules"
+		b.Run(fmt.Sprintf("create-delete/leftover=%d", n), func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				rec := serveInProcess(b, h, http.MethodPost, rules, `{"type":"custom_range","cidr":"192.0.2.0/24"}`, http.StatusCreated)
+				var out struct {
+					Rule struct {
+						ID string `json:"id"`
+					} `json:"rule"`
+				}
+				if err := json.Unmarshal(rec.Body.Bytes(), &out); err != nil || out.Rule.ID == "" {
+					b.Fatalf("create: %v: %s", err, rec.Body.Bytes())
+				}
+				serveInProcess(b, h, http.MethodDelete, rules+"/"+out.Rule.ID, "", http.StatusNoContent)
+			}
+		})
+		b.Run(fmt.Sprintf("list/leftover=%d", n), func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				listInProcess(b, h, rules)
+			}
+		})
+	}
+}
+
+// BenchmarkUsersList measures a user list with 0 and 10,000 leftover users: unchanged; right after a
+// change undone (a create and a delete of another user before each list); and right after a change
+// that stays (a user replaced by another before each list).
+func BenchmarkUsersList(b *testing.B) {
+	for _, n := range []int{0, 10_000} {
+		s, err := New(WithSeed(leftoverSeed(n)), WithValidator(testValidator(b)),
+			WithResponseViolationHandler(func(err error) { b.Errorf("violation: %v", err) }))
+		if err != nil {
+			b.Fatal(err)
+		}
+		h := s.Handler()
+		const users = "/api/databases/my-db-123/users"
+		b.Run(fmt.Sprintf("list/leftover=%d", n), func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				listInProcess(b, h, users)
+			}
+		})
+		b.Run(fmt.Sprintf("change-list/leftover=%d", n), func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				serveInProcess(b, h, http.MethodPost, users, `{"database_user":{"name":"churn-user"}}`, http.StatusCreated)
+				serveInProcess(b, h, http.MethodDelete, users+"/churn-user", "", http.StatusNoContent)
+				listInProcess(b, h, users)
+			}
+		})
+		// A change that stays: the list the next GET answers is one no request has seen, of a
+		// constant length (each user created replaces the one created before).
+		b.Run(fmt.Sprintf("replace-list/leftover=%d", n), func(b *testing.B) {
+			b.ReportAllocs()
+			i := 0
+			for b.Loop() {
+				i++
+				serveInProcess(b, h, http.MethodPost, users, fmt.Sprintf(`{"database_user":{"name":"added-user-%d"}}`, i), http.StatusCreated)
+				if i > 1 {
+					serveInProcess(b, h, http.MethodDelete, fmt.Sprintf("%s/added-user-%d", users, i-1), "", http.StatusNoContent)
+				}
+				listInProcess(b, h, users)
+			}
+		})
+	}
+}
+
+// BenchmarkDownloadRange measures, in process, a 64 KiB ranged download of the 64 MiB demo backup
+// and a range past its end (416): neither should build the archive's whole block.
+func BenchmarkDownloadRange(b *testing.B) {
+	s, err := New(WithSeed(DemoSeed()), WithValidator(testValidator(b)))
+	if err != nil {
+		b.Fatal(err)
+	}
+	h := s.Handler()
+	u := s.downloadURLForTest("/api", DemoDatabaseID, DemoLargeBackupID)
+	b.Run("range-64KiB", func(b *testing.B) {
+		b.ReportAllocs()
+		b.SetBytes(64 << 10)
+		for b.Loop() {
+			rec := serveInProcess(b, h, http.MethodGet, u, "", http.StatusPartialContent, "Range", "bytes=1048576-1114111")
+			if rec.Body.Len() != 64<<10 {
+				b.Fatalf("%d bytes", rec.Body.Len())
+			}
+		}
+	})
+	b.Run("416", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			serveInProcess(b, h, http.MethodGet, u, "", http.StatusRequestedRangeNotSatisfiable, "Range", "bytes=67108864-")
+		}
 	})
 }

@@ -29,19 +29,6 @@ func keepRequest(f dbapi.StrictHandlerFunc, operationID string) dbapi.StrictHand
 	}
 }
 
-// baseURL is scheme://host of the request being served, so that URLs point at the mock itself.
-func baseURL(ctx context.Context) string {
-	r, _ := ctx.Value(requestKey{}).(*http.Request)
-	if r == nil || r.Host == "" {
-		return "http://127.0.0.1"
-	}
-	scheme := "http"
-	if r.TLS != nil {
-		scheme = "https"
-	}
-	return scheme + "://" + r.Host
-}
-
 // buildChain assembles the handler chain, outermost first: request ID → limits (body cap, read
 // and write deadlines) → faults → mutations → dispatch → auth → conformance → operation.
 //

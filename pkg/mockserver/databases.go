@@ -111,6 +111,10 @@ func (s *Server) updateDatabase(id string, in dbapi.DatabaseUpdate) apiResponse 
 
 // UpgradeDatabase starts an upgrade to the next version: 202 with a Location and the target version.
 func (s handlers) UpgradeDatabase(ctx context.Context, req dbapi.UpgradeDatabaseRequestObject) (dbapi.UpgradeDatabaseResponseObject, error) {
+	base, err := s.linkBase(ctx)
+	if err != nil {
+		return errorResponse(http.StatusBadRequest, err.Error()), nil // before anything starts
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	db := s.store.dbs[req.DatabaseID]
@@ -125,7 +129,7 @@ func (s handlers) UpgradeDatabase(ctx context.Context, req dbapi.UpgradeDatabase
 		return invalid("version", "has no known next version"), nil
 	}
 	opID := s.startOperation(db, OperationTypeUpgrade, s.cfg.clock.Now()).id
-	loc := baseURL(ctx) + apiBase + "/databases/" + url.PathEscape(req.DatabaseID) + "/operations/" + opID
+	loc := base + "/databases/" + url.PathEscape(req.DatabaseID) + "/operations/" + opID
 	mw := db.db.MaintenanceWindow
 	msg := fmt.Sprintf("Database upgrade to %d.%d.%d-%d is pending", next.Major, next.Minor, next.Patch, next.Build)
 	warning := ""

@@ -1,11 +1,14 @@
 package mockserver
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"math/rand/v2"
 	"net/http"
+	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -27,7 +30,8 @@ type Faults struct {
 	// a negative value sends "Retry-After: 0".
 	RetryAfter int
 	// ResetRate is the share of requests whose connection is cut in the middle of the body, after the
-	// headers and part of it (for a download, part of the archive) have been sent.
+	// headers and part of it (for a download, part of the archive) have been sent. An answer without a
+	// body (a 204) is cut before its status line: the client reads nothing.
 	ResetRate float64
 	// ArchiveChangeRate is the share of archive downloads (downloadBackup answers 200 or 206) after
 	// which that archive's bytes change, and with them its ETag and Last-Modified, its size staying
@@ -83,18 +87,53 @@ const (
 	FaultError FaultKind = "error"
 	// FaultRateLimit is a 429 answer with Retry-After (Faults.RateLimitRate).
 	FaultRateLimit FaultKind = "rate-limit"
-	// FaultReset is a connection cut in the middle of the body (Faults.ResetRate).
+	// FaultReset is a connection cut in the middle of the body, or before the status line of an
+	// answer without one (Faults.ResetRate).
 	FaultReset FaultKind = "reset"
 	// FaultArchiveChange is a change of an archive's bytes after a download
 	// (Faults.ArchiveChangeRate); its record is that of the download, served before the change.
 	FaultArchiveChange FaultKind = "archive-change"
 )
 
+// FaultLogSize is the number of records the fault log keeps: Server.FaultLog returns the most
+// recent FaultLogSize faults, and Server.FaultCounts counts them all. At about 100 bytes a record,
+// the log holds well under 1 MB however long the Server runs.
+const FaultLogSize = 4096
+
+// faultInjector draws the faults of a Server and journals them: a ring of the FaultLogSize most
+// recent records, and a count by operation and kind, bounded by the spec's operations.
 type faultInjector struct {
-	f   Faults
-	mu  sync.Mutex
-	rng *rand.Rand
-	log []FaultRecord
+	f      Faults
+	mu     sync.Mutex
+	rng    *rand.Rand
+	ring   []FaultRecord // up to FaultLogSize records; once full, next is the oldest
+	next   int
+	counts map[faultCountKey]*FaultCount
+	// override, set by tests before serving, chooses the fault of each request instead of the seed.
+	override func(*http.Request) faultPlan
+}
+
+type faultCountKey struct {
+	op   string
+	kind FaultKind
+}
+
+// FaultCount is how many faults of one kind a Server injected on one operation since it started,
+// whatever the fault log has dropped since.
+type FaultCount struct {
+	OperationID string    // the operation ("" for requests routed to none)
+	Kind        FaultKind // the kind of fault
+	Injected    int       // faults of that kind on that operation
+	Applied     int       // of which the operation took effect before the fault (FaultRecord.Applied)
+}
+
+// FaultCounts returns the count of every kind of fault injected on every operation since the
+// Server started, sorted by operation then kind: unlike FaultLog, it forgets nothing.
+func (s *Server) FaultCounts() []FaultCount {
+	if s.faults == nil {
+		return nil
+	}
+	return s.faults.countsCopy()
 }
 
 func newFaultInjector(f Faults) *faultInjector {
@@ -135,13 +174,47 @@ func (fi *faultInjector) changes() bool {
 func (fi *faultInjector) record(r FaultRecord) {
 	fi.mu.Lock()
 	defer fi.mu.Unlock()
-	fi.log = append(fi.log, r)
+	if len(fi.ring) < FaultLogSize {
+		fi.ring = append(fi.ring, r)
+	} else {
+		fi.ring[fi.next] = r
+		fi.next = (fi.next + 1) % FaultLogSize
+	}
+	k := faultCountKey{r.OperationID, r.Kind}
+	c := fi.counts[k]
+	if c == nil {
+		if fi.counts == nil {
+			fi.counts = map[faultCountKey]*FaultCount{}
+		}
+		c = &FaultCount{OperationID: r.OperationID, Kind: r.Kind}
+		fi.counts[k] = c
+	}
+	c.Injected++
+	if r.Applied {
+		c.Applied++
+	}
 }
 
+// records returns the ring's records, oldest first.
 func (fi *faultInjector) records() []FaultRecord {
 	fi.mu.Lock()
 	defer fi.mu.Unlock()
-	return append([]FaultRecord(nil), fi.log...)
+	out := make([]FaultRecord, 0, len(fi.ring))
+	out = append(out, fi.ring[fi.next:]...)
+	return append(out, fi.ring[:fi.next]...)
+}
+
+func (fi *faultInjector) countsCopy() []FaultCount {
+	fi.mu.Lock()
+	out := make([]FaultCount, 0, len(fi.counts))
+	for _, c := range fi.counts {
+		out = append(out, *c)
+	}
+	fi.mu.Unlock()
+	slices.SortFunc(out, func(a, b FaultCount) int {
+		return cmp.Or(strings.Compare(a.OperationID, b.OperationID), strings.Compare(string(a.Kind), string(b.Kind)))
+	})
+	return out
 }
 
 func (s *Server) injectFaults(next http.Handler) http.Handler {
@@ -162,6 +235,9 @@ func (s *Server) injectFaults(next http.Handler) http.Handler {
 		}
 		write := r.Method != http.MethodGet && r.Method != http.MethodHead
 		p := fi.plan(write)
+		if fi.override != nil {
+			p = fi.override(r)
+		}
 		if p.kind == "" {
 			next.ServeHTTP(w, r)
 			return
@@ -183,13 +259,15 @@ func (s *Server) injectFaults(next http.Handler) http.Handler {
 			writeErrorBody(w, http.StatusTooManyRequests, dbapi.Error{Error: "Retry later", Code: &code})
 		case FaultReset:
 			rw := &resetWriter{ResponseWriter: w, limit: -1}
+			rw.beforeCut = func() { // recorded before the client can see the cut
+				rec.Status, rec.Applied = rw.status, rw.status < 400
+				fi.record(rec)
+			}
 			next.ServeHTTP(rw, r)
 			if !rw.wroteHeader {
 				rw.WriteHeader(http.StatusOK)
 			}
 			rw.cut()
-			rec.Status, rec.Applied = rw.status, rw.status < 400
-			fi.record(rec)
 		}
 	})
 }
@@ -259,24 +337,28 @@ func (d *discardWriter) WriteHeader(code int) {
 var errReset = errors.New("mockserver: connection reset by fault injection")
 
 // resetWriter passes the headers and the first half of the body through, then cuts the connection.
+// The status line and headers are held until the first byte of the body: an answer without a body
+// (a 204, an empty 200) is cut before its status line, as a real failure would be, never sent in
+// full on a connection then closed, which a client would put back in its pool.
 type resetWriter struct {
 	http.ResponseWriter
 	limit       int64 // bytes of body to let through; -1 until known
 	written     int64
 	status      int
-	wroteHeader bool
+	wroteHeader bool // the handler wrote its header (held until sentHeader)
+	sentHeader  bool // the header was passed to the connection
 	done        bool
+	beforeCut   func()
 }
 
 func (rw *resetWriter) WriteHeader(code int) {
-	if rw.wroteHeader {
+	if rw.wroteHeader || code < 200 {
 		return
 	}
 	rw.wroteHeader, rw.status = true, code
 	if n, err := strconv.ParseInt(rw.Header().Get("Content-Length"), 10, 64); err == nil {
 		rw.limit = n / 2
 	}
-	rw.ResponseWriter.WriteHeader(code)
 }
 
 func (rw *resetWriter) Write(p []byte) (int, error) {
@@ -285,6 +367,13 @@ func (rw *resetWriter) Write(p []byte) (int, error) {
 	}
 	if !rw.wroteHeader {
 		rw.WriteHeader(http.StatusOK)
+	}
+	if len(p) == 0 {
+		return 0, nil
+	}
+	if !rw.sentHeader {
+		rw.sentHeader = true
+		rw.ResponseWriter.WriteHeader(rw.status)
 	}
 	if rw.limit < 0 {
 		rw.limit = int64(len(p)) / 2
@@ -300,22 +389,29 @@ func (rw *resetWriter) Write(p []byte) (int, error) {
 	return n, errReset
 }
 
+// Flush passes a flush through once the header is sent; before, it would send the held header.
 func (rw *resetWriter) Flush() {
-	if !rw.done {
+	if rw.sentHeader && !rw.done {
 		_ = http.NewResponseController(rw.ResponseWriter).Flush()
 	}
 }
 
 func (rw *resetWriter) Unwrap() http.ResponseWriter { return rw.ResponseWriter }
 
-// cut sends what was written so far and closes the connection.
+// cut sends what was written so far, if anything, and closes the connection: with nothing written,
+// the client reads no status line at all.
 func (rw *resetWriter) cut() {
 	if rw.done {
 		return
 	}
 	rw.done = true
+	if rw.beforeCut != nil {
+		rw.beforeCut()
+	}
 	rc := http.NewResponseController(rw.ResponseWriter)
-	_ = rc.Flush()
+	if rw.sentHeader {
+		_ = rc.Flush()
+	}
 	if conn, _, err := rc.Hijack(); err == nil {
 		_ = conn.Close()
 		return

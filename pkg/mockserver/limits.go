@@ -152,11 +152,26 @@ func readBody(body io.Reader, length int64) ([]byte, error) {
 	}
 	bp := bodyPool.Get().(*[]byte)
 	defer bodyPool.Put(bp)
-	n, err := io.ReadFull(body, *bp) // one byte more than the cap: the reader fails first
-	if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
-		err = nil // the body ended within the cap
-	}
+	n, err := fill(body, *bp) // one byte more than the cap: the reader fails first
 	return bytes.Clone((*bp)[:n]), err
+}
+
+// fill reads into buf until it is full or the reader ends. Unlike io.ReadFull, it keeps the reader's
+// own error: io.EOF, the body's end, is no error, while io.ErrUnexpectedEOF from net/http's chunked
+// reader is a body cut before its last chunk, which must never be taken for the whole body.
+func fill(r io.Reader, buf []byte) (int, error) {
+	n := 0
+	for n < len(buf) {
+		m, err := r.Read(buf[n:])
+		n += m
+		if errors.Is(err, io.EOF) {
+			return n, nil
+		}
+		if err != nil {
+			return n, err
+		}
+	}
+	return n, nil
 }
 
 // bodyPool holds buffers of MaxBodyBytes+1 bytes for request bodies of unknown length.

@@ -368,3 +368,56 @@ func TestWithTimeouts(t *testing.T) {
 		})
 	}
 }
+
+// TestLimits_CutBody sends a create whose body the client cuts (it half-closes the connection) before
+// the body is whole, framed by Content-Length or chunked, and checks that the mock answers nothing and
+// creates nothing: the part that came is never taken for the whole body, even when it is valid JSON.
+func TestLimits_CutBody(t *testing.T) {
+	body := `{"database_user":{"name":"cut-user"}}`
+	head := "POST /api/databases/my-db-123/users HTTP/1.1\r\nHost: mock\r\nAuthorization: Bearer " + DefaultToken + "\r\nContent-Type: application/json\r\n"
+	tests := []struct {
+		name, request string
+	}{
+		{"content-length, valid JSON came", head + fmt.Sprintf("Content-Length: %d\r\n\r\n", len(body)+10) + body},
+		{"chunked, valid JSON came, no last chunk", head + "Transfer-Encoding: chunked\r\n\r\n" + fmt.Sprintf("%x\r\n%s\r\n", len(body), body)},
+		{"chunked, cut inside a chunk", head + "Transfer-Encoding: chunked\r\n\r\n" + fmt.Sprintf("%x\r\n%s", len(body)+10, body)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s, c, _ := start(t)
+			before := len(s.Users("my-db-123"))
+			conn := dial(t, c.base)
+			if _, err := io.WriteString(conn, tt.request); err != nil {
+				t.Fatal(err)
+			}
+			_ = conn.(*net.TCPConn).CloseWrite()
+			_ = conn.SetReadDeadline(time.Now().Add(10 * time.Second))
+			got, _ := io.ReadAll(conn)
+			if len(got) != 0 {
+				t.Errorf("answer %q to a cut body, want none", got)
+			}
+			if n := len(s.Users("my-db-123")); n != before {
+				t.Errorf("%d users after a cut create, %d before: the part that came was served as the whole body", n, before)
+			}
+		})
+	}
+}
+
+// TestReadBody_Cut checks readBody on a reader that fails with io.ErrUnexpectedEOF (net/http's chunked
+// reader on a body cut before its last chunk): an error, never the part that came.
+func TestReadBody_Cut(t *testing.T) {
+	for _, length := range []int64{-1, 20} {
+		r := io.MultiReader(bytes.NewReader([]byte(`{"a":1}`)), iotestErrReader{io.ErrUnexpectedEOF})
+		if b, err := readBody(r, length); !errors.Is(err, io.ErrUnexpectedEOF) {
+			t.Errorf("length %d: readBody = %q, %v; want io.ErrUnexpectedEOF", length, b, err)
+		}
+	}
+	if b, err := readBody(bytes.NewReader([]byte(`{"a":1}`)), -1); err != nil || string(b) != `{"a":1}` {
+		t.Errorf("a whole body of unknown length: %q, %v", b, err)
+	}
+}
+
+// iotestErrReader fails every read with err.
+type iotestErrReader struct{ err error }
+
+func (r iotestErrReader) Read([]byte) (int, error) { return 0, r.err }

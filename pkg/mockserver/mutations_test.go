@@ -8,6 +8,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -122,9 +123,15 @@ func TestMutations(t *testing.T) {
 					opts = append(opts, WithMutations(m.Name))
 				}
 				_, c, _ := start(t, opts...)
+				made := ""
 				for _, b := range call.before {
-					rawCall(t, callFor(t, c, b))
+					_, _, body := rawCall(t, callFor(t, c, b))
+					if m := firstID.FindSubmatch(body); m != nil {
+						made = string(m[1])
+					}
 				}
+				call := call
+				call.path = strings.ReplaceAll(call.path, "{id}", made)
 				req := callFor(t, c, call)
 				status, header, body := rawCall(t, req)
 				err := v.ValidateResponse(req, status, header, body)
@@ -139,6 +146,9 @@ func TestMutations(t *testing.T) {
 		})
 	}
 }
+
+// firstID finds the first "id" member of a JSON answer.
+var firstID = regexp.MustCompile(`"id":"([^"]+)"`)
 
 func shorten(b []byte) string {
 	s := string(b)

@@ -479,12 +479,12 @@ func (s handlers) UpdateFirewallRule(_ context.Context, req dbapi.UpdateFirewall
 	if db == nil {
 		return notFound("database"), nil
 	}
-	i := slices.IndexFunc(db.rules, func(r dbapi.FirewallRule) bool { id, _ := ruleFields(r); return id == req.FirewallRuleID })
-	if i < 0 {
+	old, ok := db.rules.get(req.FirewallRuleID)
+	if !ok {
 		return notFound("firewall_rule"), nil
 	}
 	now := s.cfg.clock.Now().UTC()
-	v, err := db.rules[i].ValueByDiscriminator()
+	v, err := old.ValueByDiscriminator()
 	if err != nil {
 		return nil, err
 	}
@@ -502,7 +502,9 @@ func (s handlers) UpdateFirewallRule(_ context.Context, req dbapi.UpdateFirewall
 	if err != nil {
 		return nil, err
 	}
-	db.rules[i] = rule
+	if err := db.rules.replace(req.FirewallRuleID, rule); err != nil {
+		return nil, err
+	}
 	return dbapi.UpdateFirewallRule200JSONResponse{Rule: rule}, nil
 }
 

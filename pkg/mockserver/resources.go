@@ -202,11 +202,7 @@ func (s handlers) ListFirewallRules(_ context.Context, req dbapi.ListFirewallRul
 	if db == nil {
 		return notFound("database"), nil
 	}
-	rules := slices.Clone(db.rules)
-	if rules == nil {
-		rules = []dbapi.FirewallRule{}
-	}
-	return dbapi.ListFirewallRules200JSONResponse{Rules: rules}, nil
+	return cachedResponse(db.rules.body()), nil
 }
 
 // CreateFirewallRule adds a rule: custom_range needs a valid CIDR, managed_range a known range_id.
@@ -261,21 +257,21 @@ func (s handlers) CreateFirewallRule(_ context.Context, req dbapi.CreateFirewall
 	default:
 		return invalid("type", "should be custom_range or managed_range"), nil
 	}
-	for _, r := range db.rules {
-		if _, k := ruleFields(r); k == key {
-			return invalid("cidr", "has already been taken"), nil
-		}
+	if db.rules.taken(key) {
+		return invalid("cidr", "has already been taken"), nil
 	}
 	var rule dbapi.FirewallRule
 	if err := build(&rule, s.store.newID()); err != nil {
 		return nil, err
 	}
-	db.rules = append(db.rules, rule)
+	if err := db.rules.add(rule); err != nil {
+		return nil, err
+	}
 	return dbapi.CreateFirewallRule201JSONResponse{Rule: rule}, nil
 }
 
 // ruleFields reads a firewall rule of either kind: its ID, and a key that two rules allowing
-// the same addresses share.
+// the same addresses share. It decodes the rule: a ruleSet calls it once per rule, when it is added.
 func ruleFields(r dbapi.FirewallRule) (id, key string) {
 	v, _ := r.ValueByDiscriminator()
 	switch v := v.(type) {
@@ -295,11 +291,9 @@ func (s handlers) DeleteFirewallRule(_ context.Context, req dbapi.DeleteFirewall
 	if db == nil {
 		return notFound("database"), nil
 	}
-	i := slices.IndexFunc(db.rules, func(r dbapi.FirewallRule) bool { id, _ := ruleFields(r); return id == req.FirewallRuleID })
-	if i < 0 {
+	if !db.rules.remove(req.FirewallRuleID) {
 		return notFound("firewall_rule"), nil
 	}
-	db.rules = slices.Delete(db.rules, i, i+1)
 	return dbapi.DeleteFirewallRule204Response{}, nil
 }
 

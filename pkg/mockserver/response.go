@@ -17,6 +17,12 @@ type apiResponse struct {
 	body   any    // encoded with encoding/json unless raw is set
 	raw    []byte // pre-encoded body
 	header map[string]string
+	cached *cachedBody // the cached list raw comes from: validated once (checkResponses)
+}
+
+// cachedResponse is a 200 answer of a cached list body.
+func cachedResponse(c *cachedBody) apiResponse {
+	return apiResponse{status: http.StatusOK, raw: c.raw, cached: c}
 }
 
 func (a apiResponse) visit(w http.ResponseWriter) error {
@@ -36,6 +42,11 @@ func (a apiResponse) visit(w http.ResponseWriter) error {
 		// Canonical keys, set directly: Header.Set would canonicalise them again on every answer.
 		h["Content-Type"] = []string{"application/json"}
 		h["Content-Length"] = []string{strconv.Itoa(len(body))}
+	}
+	if a.cached != nil {
+		if hw, ok := w.(*heldWriter); ok {
+			hw.cached = a.cached
+		}
 	}
 	w.WriteHeader(a.status)
 	if body == nil {

@@ -2,10 +2,10 @@
 //
 // A Server serves the operations of the generated strict server interface
 // (dbapi.StrictServerInterface, implemented by an unexported type) over an in-memory store guarded
-// by a mutex, with deterministic IDs and an injectable clock: a backup goes scheduled → running →
-// done as the clock moves, a feature goes PENDING_TO_ACTIVATE → ACTIVATED. Requests are validated
-// against the spec on the way in and responses on the way out by pkg/conformance, so the mock
-// cannot drift from openapi.yaml unnoticed.
+// by a mutex, with time-ordered IDs unique across restarts and an injectable clock: a backup goes
+// scheduled → running → done as the clock moves, a feature goes PENDING_TO_ACTIVATE → ACTIVATED.
+// Requests are validated against the spec on the way in and responses on the way out by
+// pkg/conformance, so the mock cannot drift from openapi.yaml unnoticed.
 //
 // The handler chain, outermost first, is: limits (a 413 for a body over MaxBodyBytes sent to an
 // operation that takes one, a read deadline for the body and a deadline for each write:
@@ -16,6 +16,7 @@
 package mockserver
 
 import (
+	"bytes"
 	"crypto/rand"
 	"errors"
 	"fmt"
@@ -87,6 +88,8 @@ type config struct {
 	backupRunning     time.Duration
 	backupErrorRate   float64
 	downloadTTL       time.Duration
+	signingKey        []byte // WithSigningKey: the key of the download links, nil for a random one
+	publicURL         string // WithPublicURL: what links start with, "" for the request's scheme and Host
 	featureActivation time.Duration
 	opTimings         opTimings // WithOperationTimings
 	bandwidth         int64
@@ -199,6 +202,20 @@ func WithDownloadTTL(d time.Duration) Option {
 	}
 }
 
+// WithSigningKey sets the key that signs the pre-signed download URLs (an HMAC-SHA256 key), so that a
+// link handed out by one Server is valid on another built with the same key: the mock restarted, a
+// client resuming a download with the link it kept. Without it each Server draws a random key, and
+// its links are refused by every other. The key is copied; an empty key is an error.
+func WithSigningKey(key []byte) Option {
+	return func(c *config) {
+		if len(key) == 0 {
+			c.errs = append(c.errs, errors.New("mockserver: WithSigningKey: empty key"))
+			return
+		}
+		c.signingKey = bytes.Clone(key)
+	}
+}
+
 // WithFeatureActivation sets how long an enabled feature stays PENDING_TO_ACTIVATE before the
 // database lists it as ACTIVATED (default 3s).
 func WithFeatureActivation(d time.Duration) Option {
@@ -270,8 +287,10 @@ var _ dbapi.StrictServerInterface = handlers{}
 
 // New builds a Server. Defaults: token DefaultToken and no database-scoped token, real clock, no data
 // (see WithSeed and DemoSeed), backups scheduled for 2s then running for 5s, download URLs valid for
-// 10 minutes, the time limits of Timeouts, no faults, no mutations, violations logged. It fails only
-// on invalid options or when the validator cannot be built.
+// 10 minutes, built on the scheme and Host of each request (WithPublicURL) and signed with a random
+// key (WithSigningKey), the time limits of
+// Timeouts, no faults, no mutations, violations logged. It fails only on invalid options or when the
+// validator cannot be built.
 func New(opts ...Option) (*Server, error) {
 	cfg := config{
 		token:             DefaultToken,
@@ -306,9 +325,12 @@ func New(opts ...Option) (*Server, error) {
 		}
 		cfg.validator = v
 	}
-	secret := make([]byte, 32)
-	if _, err := rand.Read(secret); err != nil {
-		return nil, fmt.Errorf("mockserver: secret: %w", err)
+	secret := cfg.signingKey
+	if secret == nil {
+		secret = make([]byte, 32)
+		if _, err := rand.Read(secret); err != nil {
+			return nil, fmt.Errorf("mockserver: secret: %w", err)
+		}
 	}
 	s := &Server{cfg: cfg, secret: secret, muts: muts}
 	s.store = newStore()
@@ -354,8 +376,9 @@ func Start(t testing.TB, opts ...Option) (*Server, string) {
 	return s, srv.URL + "/api"
 }
 
-// FaultLog returns the journal of injected faults, oldest first. For a write answered 5xx, Applied
-// tells whether the operation took effect before the fault.
+// FaultLog returns the journal of injected faults, oldest first: the FaultLogSize most recent
+// (FaultCounts counts them all). For a write answered 5xx, Applied tells whether the operation took
+// effect before the fault.
 func (s *Server) FaultLog() []FaultRecord {
 	if s.faults == nil {
 		return nil
@@ -389,8 +412,8 @@ func (s *Server) Users(databaseID string) []dbapi.DatabaseUser {
 	if db == nil {
 		return nil
 	}
-	out := make([]dbapi.DatabaseUser, 0, len(db.users))
-	for _, u := range db.users {
+	out := make([]dbapi.DatabaseUser, 0, db.users.len())
+	for u := range db.users.all() {
 		out = append(out, u.view())
 	}
 	return out

@@ -1,8 +1,14 @@
 package mockserver
 
 import (
+	"encoding/json"
+	"errors"
 	"fmt"
 	"hash/fnv"
+	"iter"
+	"slices"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/scalingodb/dbapi-go/gen/dbapi"
@@ -14,26 +20,29 @@ type store struct {
 	backups  map[string]*backup   // by backup ID, across databases
 	versions map[string]dbapi.DatabaseTypeVersion
 	ranges   []dbapi.ManagedRange
-	seq      uint64 // last ID handed out
+	ids      objIDs // the IDs of what is created
 	created  int    // backups created through the API, for the error rate
 
 	extra extraState // the operations known only from the JavaScript client
+
+	archives archiveCache // has its own lock: blocks are generated outside Server.mu
 }
 
 type database struct {
-	db        dbapi.Database // Features is rebuilt from features on read
-	features  []*feature
-	users     []*user
-	usersJSON []byte    // encoded listDatabaseUsers body, nil after a change
-	backups   []*backup // oldest first
-	maint     []dbapi.Maintenance
-	rules     []dbapi.FirewallRule
-	instances []dbapi.InstanceStatus
-	metrics   dbapi.Metrics
-	health    *dbapi.Health
-	logical   []logicalDB
-	sqlMode   string
-	retention []string
+	db          dbapi.Database // Features is rebuilt from features on read
+	features    []*feature
+	users       index[*user] // by name, in creation order
+	usersList   *cachedBody  // the listDatabaseUsers body, nil after a change
+	backups     []*backup    // oldest first
+	backupsList backupsCache
+	maint       []dbapi.Maintenance
+	rules       ruleSet
+	instances   []dbapi.InstanceStatus
+	metrics     dbapi.Metrics
+	health      *dbapi.Health
+	logical     []logicalDB
+	sqlMode     string
+	retention   []string
 }
 
 type feature struct {
@@ -47,6 +56,17 @@ type user struct {
 	readOnly  bool
 	protected bool
 	dbms      *dbapi.DbmsAttributes
+	enc       []byte // view, JSON-encoded as a list writes it; nothing changes it
+}
+
+// newUser builds a user with its encoded view.
+func newUser(u user) (*user, error) {
+	enc, err := json.Marshal(u.view())
+	if err != nil {
+		return nil, err
+	}
+	u.enc = enc
+	return &u, nil
 }
 
 func (u *user) view() dbapi.DatabaseUser {
@@ -80,11 +100,9 @@ func newStore() *store {
 	}
 }
 
-// newID returns a deterministic 24-hex-digit ID, like the API's Mongo object IDs.
-func (st *store) newID() string {
-	st.seq++
-	return fmt.Sprintf("6a11%020x", st.seq)
-}
+// newID returns a new 24-hex-digit ID, like the API's MongoDB ObjectIDs: unique across runs of the
+// mock and ordered by the time it was made (see objIDs).
+func (st *store) newID() string { return st.ids.next() }
 
 func (st *store) load(seed Seed, now time.Time) error {
 	for _, sd := range seed.Databases {
@@ -105,13 +123,14 @@ func (st *store) load(seed Seed, now time.Time) error {
 		for _, f := range d.Features {
 			db.features = append(db.features, &feature{name: f.Name, status: f.Status, since: now})
 		}
-		seen := map[string]bool{}
 		for _, u := range sd.Users {
-			if seen[u.Name] {
+			nu, err := newUser(user{name: u.Name, readOnly: u.ReadOnly, protected: u.Protected != nil && *u.Protected, dbms: u.DbmsAttributes})
+			if err != nil {
+				return fmt.Errorf("mockserver: seed user %q: %w", u.Name, err)
+			}
+			if !db.users.add(u.Name, nu) {
 				return fmt.Errorf("mockserver: seed user %q defined twice in %q", u.Name, d.ID)
 			}
-			seen[u.Name] = true
-			db.users = append(db.users, &user{name: u.Name, readOnly: u.ReadOnly, protected: u.Protected != nil && *u.Protected, dbms: u.DbmsAttributes})
 		}
 		for _, b := range sd.Backups {
 			if b.ID == "" || st.backups[b.ID] != nil {
@@ -128,7 +147,11 @@ func (st *store) load(seed Seed, now time.Time) error {
 			st.backups[b.ID] = bk
 		}
 		db.maint = append(db.maint, sd.Maintenance...)
-		db.rules = append(db.rules, sd.FirewallRules...)
+		for _, r := range sd.FirewallRules {
+			if err := db.rules.add(r); err != nil {
+				return fmt.Errorf("mockserver: seed firewall rule of %q: %w", d.ID, err)
+			}
+		}
 		db.instances = sd.InstancesStatus
 		if db.instances == nil {
 			db.instances = defaultInstancesStatus(d.Instances)
@@ -249,4 +272,260 @@ func hashString(s string) uint64 {
 	h := fnv.New64a()
 	h.Write([]byte(s))
 	return h.Sum64()
+}
+
+// archiveCacheSize is the number of archive blocks (512 KiB each, so 4 MiB) an archiveCache keeps.
+const archiveCacheSize = 8
+
+// archiveCache keeps the blocks of the archive versions served most recently, so that the bytes of
+// one version are generated once however many downloads (or ranges of it) are served. Blocks are
+// read-only once made, so downloads share them.
+type archiveCache struct {
+	mu      sync.Mutex
+	entries []*archiveEntry // most recently used first, at most archiveCacheSize
+}
+
+type archiveEntry struct {
+	backupID string
+	gen      int
+	once     sync.Once
+	block    []byte
+}
+
+// block returns the block of version gen of the archive of backupID, generating it on first use.
+// Concurrent first uses wait for one generation, made outside the cache's lock.
+func (c *archiveCache) block(backupID string, gen int) []byte {
+	c.mu.Lock()
+	var e *archiveEntry
+	i := slices.IndexFunc(c.entries, func(e *archiveEntry) bool { return e.backupID == backupID && e.gen == gen })
+	if i >= 0 {
+		e = c.entries[i]
+	} else {
+		e = &archiveEntry{backupID: backupID, gen: gen}
+		if len(c.entries) < archiveCacheSize {
+			c.entries = append(c.entries, nil)
+		}
+		i = len(c.entries) - 1 // the least recently used goes
+	}
+	copy(c.entries[1:i+1], c.entries[:i])
+	c.entries[0] = e
+	c.mu.Unlock()
+	e.once.Do(func() { e.block = archiveBlock(backupID, gen) })
+	return e.block
+}
+
+// index is an insertion-ordered map: lookups, inserts and deletes take constant time, iteration
+// follows insertion order. The users and firewall rules of a database are kept in one, so that no
+// operation scans them under Server.mu. The zero index is empty and ready to use.
+type index[V any] struct {
+	m           map[string]*indexNode[V]
+	first, last *indexNode[V]
+}
+
+type indexNode[V any] struct {
+	key        string
+	v          V
+	prev, next *indexNode[V]
+}
+
+func (x *index[V]) len() int { return len(x.m) }
+
+// get returns the value of key.
+func (x *index[V]) get(key string) (V, bool) {
+	if n := x.m[key]; n != nil {
+		return n.v, true
+	}
+	var zero V
+	return zero, false
+}
+
+// add appends key with v, unless key is there already (then it returns false).
+func (x *index[V]) add(key string, v V) bool {
+	if _, ok := x.m[key]; ok {
+		return false
+	}
+	if x.m == nil {
+		x.m = map[string]*indexNode[V]{}
+	}
+	n := &indexNode[V]{key: key, v: v, prev: x.last}
+	if x.last != nil {
+		x.last.next = n
+	} else {
+		x.first = n
+	}
+	x.last = n
+	x.m[key] = n
+	return true
+}
+
+// set replaces the value of key in place; it returns false when key is not there.
+func (x *index[V]) set(key string, v V) bool {
+	n := x.m[key]
+	if n == nil {
+		return false
+	}
+	n.v = v
+	return true
+}
+
+// remove deletes key; it returns false when key is not there.
+func (x *index[V]) remove(key string) bool {
+	n := x.m[key]
+	if n == nil {
+		return false
+	}
+	if n.prev != nil {
+		n.prev.next = n.next
+	} else {
+		x.first = n.next
+	}
+	if n.next != nil {
+		n.next.prev = n.prev
+	} else {
+		x.last = n.prev
+	}
+	delete(x.m, key)
+	return true
+}
+
+// all yields the values in insertion order.
+func (x *index[V]) all() iter.Seq[V] {
+	return func(yield func(V) bool) {
+		for n := x.first; n != nil; n = n.next {
+			if !yield(n.v) {
+				return
+			}
+		}
+	}
+}
+
+// cachedBody is the JSON body of a list answer, encoded once per change of what it lists. valid
+// tells that the answer passed response validation, so that it is validated once, not on every
+// request.
+type cachedBody struct {
+	raw   []byte
+	valid atomic.Bool
+}
+
+// encodeList builds the body {"<name>":[<item>,...]} followed by a newline, byte for byte what
+// json.Encoder writes for the envelope of those items, from the items already encoded.
+func encodeList[V any](name string, items iter.Seq[V], enc func(V) []byte) *cachedBody {
+	n := len(name) + 8
+	for v := range items {
+		n += len(enc(v)) + 1
+	}
+	b := make([]byte, 0, n)
+	b = append(b, `{"`...)
+	b = append(b, name...)
+	b = append(b, `":[`...)
+	first := true
+	for v := range items {
+		if !first {
+			b = append(b, ',')
+		}
+		first = false
+		b = append(b, enc(v)...)
+	}
+	b = append(b, "]}\n"...)
+	return &cachedBody{raw: b}
+}
+
+// ruleSet is the firewall rules of a database in creation order, indexed by ID and by what they
+// allow (ruleFields' key), each decoded and encoded once, when it is added.
+type ruleSet struct {
+	byID  index[*ruleEntry]
+	byKey map[string]int // rules allowing each key: the seed may repeat one
+	list  *cachedBody    // the listFirewallRules body, nil after a change
+}
+
+type ruleEntry struct {
+	rule dbapi.FirewallRule
+	key  string
+	enc  []byte // rule, JSON-encoded as a list writes it
+}
+
+var errDuplicateRule = errors.New("a rule with this ID exists already")
+
+func newRuleEntry(r dbapi.FirewallRule) (id string, e *ruleEntry, err error) {
+	id, key := ruleFields(r)
+	enc, err := json.Marshal(r)
+	if err != nil {
+		return "", nil, err
+	}
+	return id, &ruleEntry{rule: r, key: key, enc: enc}, nil
+}
+
+// add appends a rule; its ID must be new.
+func (rs *ruleSet) add(r dbapi.FirewallRule) error {
+	id, e, err := newRuleEntry(r)
+	if err != nil {
+		return err
+	}
+	if !rs.byID.add(id, e) {
+		return fmt.Errorf("%w: %q", errDuplicateRule, id)
+	}
+	if rs.byKey == nil {
+		rs.byKey = map[string]int{}
+	}
+	rs.byKey[e.key]++
+	rs.list = nil
+	return nil
+}
+
+// taken tells whether a rule allows key already.
+func (rs *ruleSet) taken(key string) bool { return rs.byKey[key] > 0 }
+
+func (rs *ruleSet) get(id string) (dbapi.FirewallRule, bool) {
+	e, ok := rs.byID.get(id)
+	if !ok {
+		return dbapi.FirewallRule{}, false
+	}
+	return e.rule, true
+}
+
+// replace puts r in the place of the rule id, whose ID and key r keeps.
+func (rs *ruleSet) replace(id string, r dbapi.FirewallRule) error {
+	_, e, err := newRuleEntry(r)
+	if err != nil {
+		return err
+	}
+	rs.byID.set(id, e)
+	rs.list = nil
+	return nil
+}
+
+// remove deletes the rule id; it returns false when there is none.
+func (rs *ruleSet) remove(id string) bool {
+	e, ok := rs.byID.get(id)
+	if !ok {
+		return false
+	}
+	rs.byID.remove(id)
+	if rs.byKey[e.key]--; rs.byKey[e.key] <= 0 {
+		delete(rs.byKey, e.key)
+	}
+	rs.list = nil
+	return true
+}
+
+// body returns the listFirewallRules body, encoded on the first list after a change.
+func (rs *ruleSet) body() *cachedBody {
+	if rs.list == nil {
+		rs.list = encodeList("rules", rs.byID.all(), func(e *ruleEntry) []byte { return e.enc })
+	}
+	return rs.list
+}
+
+// backupsCache is the listBackups body of a database, for as long as no backup is created and the
+// clock brings no backup to another status: from the time it was built until the next such
+// status change (forever when no backup of the list has one to come).
+type backupsCache struct {
+	body        *cachedBody // nil after a create
+	from, until time.Time
+	forever     bool
+}
+
+// fresh tells whether the cached list still holds at now.
+func (c *backupsCache) fresh(now time.Time) bool {
+	return c.body != nil && !now.Before(c.from) && (c.forever || now.Before(c.until))
 }

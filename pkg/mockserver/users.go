@@ -3,10 +3,8 @@ package mockserver
 import (
 	"context"
 	"crypto/rand"
-	"encoding/json"
 	"net/http"
 	"regexp"
-	"slices"
 
 	"github.com/scalingodb/dbapi-go/gen/dbapi"
 )
@@ -38,21 +36,18 @@ func checkPassword(pw *string) []string {
 	return nil
 }
 
-func findUser(db *database, name string) int {
-	return slices.IndexFunc(db.users, func(u *user) bool { return u.name == name })
-}
-
 // lookupUser finds the user name of the database id; s.mu must be held. When either is missing, db
 // is nil and missing is the 404 answer to send.
-func (s *Server) lookupUser(id, name string) (db *database, i int, missing apiResponse) {
+func (s *Server) lookupUser(id, name string) (db *database, u *user, missing apiResponse) {
 	db = s.store.dbs[id]
 	if db == nil {
-		return nil, -1, notFound("database")
+		return nil, nil, notFound("database")
 	}
-	if i = findUser(db, name); i < 0 {
-		return nil, -1, notFound("database_user")
+	u, ok := db.users.get(name)
+	if !ok {
+		return nil, nil, notFound("database_user")
 	}
-	return db, i, apiResponse{}
+	return db, u, apiResponse{}
 }
 
 // ListDatabaseUsers lists the users of a database.
@@ -63,18 +58,10 @@ func (s handlers) ListDatabaseUsers(_ context.Context, req dbapi.ListDatabaseUse
 	if db == nil {
 		return notFound("database"), nil
 	}
-	if db.usersJSON == nil { // the list is encoded once per change: this is the hottest read
-		users := make([]dbapi.DatabaseUser, 0, len(db.users))
-		for _, u := range db.users {
-			users = append(users, u.view())
-		}
-		b, err := json.Marshal(dbapi.DatabaseUsersResponse{DatabaseUsers: users})
-		if err != nil {
-			return nil, err
-		}
-		db.usersJSON = append(b, '\n')
+	if db.usersList == nil { // the list is put together once per change, from users encoded once
+		db.usersList = encodeList("database-users", db.users.all(), func(u *user) []byte { return u.enc })
 	}
-	return apiResponse{status: http.StatusOK, raw: db.usersJSON}, nil
+	return cachedResponse(db.usersList), nil
 }
 
 // CreateDatabaseUser creates a user; the password is generated when none is given and returned once.
@@ -99,19 +86,23 @@ func (s handlers) CreateDatabaseUser(_ context.Context, req dbapi.CreateDatabase
 	if db == nil {
 		return notFound("database"), nil
 	}
-	if findUser(db, in.Name) >= 0 {
+	if _, taken := db.users.get(in.Name); taken {
 		return invalid("name", "has already been taken"), nil
 	}
 	if password == "" {
 		password = generatePassword()
 	}
-	u := &user{name: in.Name, readOnly: in.ReadOnly != nil && *in.ReadOnly}
+	nu := user{name: in.Name, readOnly: in.ReadOnly != nil && *in.ReadOnly}
 	if db.db.TypeName == "postgresql" {
 		enc := dbapi.PasswordEncryptionSCRAMSHA256
-		u.dbms = &dbapi.DbmsAttributes{PasswordEncryption: &enc}
+		nu.dbms = &dbapi.DbmsAttributes{PasswordEncryption: &enc}
 	}
-	db.users = append(db.users, u)
-	db.usersJSON = nil
+	u, err := newUser(nu)
+	if err != nil {
+		return nil, err
+	}
+	db.users.add(u.name, u)
+	db.usersList = nil
 	return dbapi.CreateDatabaseUser201JSONResponse{DatabaseUser: withPassword(u, password)}, nil
 }
 
@@ -127,11 +118,10 @@ func (s handlers) UpdateDatabaseUser(_ context.Context, req dbapi.UpdateDatabase
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	db, i, missing := s.lookupUser(req.DatabaseID, req.Username)
+	db, u, missing := s.lookupUser(req.DatabaseID, req.Username)
 	if db == nil {
 		return missing, nil
 	}
-	u := db.users[i]
 	if u.protected {
 		return forbidden("protected users cannot be updated"), nil
 	}
@@ -147,25 +137,25 @@ func (s handlers) UpdateDatabaseUser(_ context.Context, req dbapi.UpdateDatabase
 func (s handlers) ResetDatabaseUserPassword(_ context.Context, req dbapi.ResetDatabaseUserPasswordRequestObject) (dbapi.ResetDatabaseUserPasswordResponseObject, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	db, i, missing := s.lookupUser(req.DatabaseID, req.Username)
+	db, u, missing := s.lookupUser(req.DatabaseID, req.Username)
 	if db == nil {
 		return missing, nil
 	}
-	return dbapi.ResetDatabaseUserPassword200JSONResponse{DatabaseUser: withPassword(db.users[i], generatePassword())}, nil
+	return dbapi.ResetDatabaseUserPassword200JSONResponse{DatabaseUser: withPassword(u, generatePassword())}, nil
 }
 
 // DeleteDatabaseUser removes a user; protected users are refused.
 func (s handlers) DeleteDatabaseUser(_ context.Context, req dbapi.DeleteDatabaseUserRequestObject) (dbapi.DeleteDatabaseUserResponseObject, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	db, i, missing := s.lookupUser(req.DatabaseID, req.Username)
+	db, u, missing := s.lookupUser(req.DatabaseID, req.Username)
 	if db == nil {
 		return missing, nil
 	}
-	if db.users[i].protected {
+	if u.protected {
 		return forbidden("protected users cannot be deleted"), nil
 	}
-	db.users = slices.Delete(db.users, i, i+1)
-	db.usersJSON = nil
+	db.users.remove(u.name)
+	db.usersList = nil
 	return dbapi.DeleteDatabaseUser204Response{}, nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 )
 
 // ActionsService runs engine-specific administrative actions, such as
@@ -33,8 +34,9 @@ func (e *ActionError) Is(target error) bool { return target == ErrActionFailed }
 // Run runs the action named name with params (any JSON-encodable value, or
 // nil) and returns its raw JSON result, to be decoded by the caller into
 // the shape the action documents ("null" for actions that return nothing).
-// An action that fails on the server returns an *ActionError. It is never
-// retried: most actions change the database.
+// An action that fails on the server returns an *ActionError. It is sent
+// again only after a 429: most actions change the database, and a lost
+// answer is an error matching ErrOutcomeUnknown.
 //
 // API: POST /databases/{database_id}/action (runDatabaseAction)
 func (s *ActionsService) Run(ctx context.Context, databaseID, name string, params any) (json.RawMessage, error) {
@@ -52,17 +54,18 @@ func (s *ActionsService) Run(ctx context.Context, databaseID, name string, param
 		OK     *int            `json:"ok"`
 		Result json.RawMessage `json:"result"`
 		Error  string          `json:"error"`
-	}](ctx, s.c, "runDatabaseAction", body1(s.c.api.RunDatabaseActionWithBody, databaseID, body))
+	}](ctx, s.c, opRunDatabaseAction, body1(s.c.api.RunDatabaseActionWithBody, databaseID, body))
+	check := fmt.Sprintf("the effect of action %q on database %s, before running it again", name, databaseID)
 	if err != nil {
-		return nil, err
+		return nil, withCheck(err, check)
 	}
 	switch {
 	case w.OK == nil:
-		return nil, malformed(operation("runDatabaseAction"), status, `missing required field "ok"`)
+		return nil, withCheck(malformed(opRunDatabaseAction, status, `missing required field "ok"`), check)
 	case *w.OK == 0:
 		return nil, &ActionError{Action: name, Message: w.Error}
 	case *w.OK != 1:
-		return nil, malformed(operation("runDatabaseAction"), status, `field "ok" is neither 0 nor 1`)
+		return nil, withCheck(malformed(opRunDatabaseAction, status, `field "ok" is neither 0 nor 1`), check)
 	}
 	if w.Result == nil {
 		w.Result = json.RawMessage("null")

@@ -82,7 +82,7 @@ func (e *BackupFailedError) Is(target error) bool { return target == ErrBackupFa
 //
 // API: GET /databases/{database_id}/backups (listBackups)
 func (s *BackupsService) List(ctx context.Context, databaseID string) ([]*Backup, error) {
-	return fetchList[Backup](ctx, s.c, "listBackups", call1(s.c.api.ListBackups, databaseID))
+	return fetchList[Backup](ctx, s.c, opListBackups, call1(s.c.api.ListBackups, databaseID))
 }
 
 // ErrNoBackup matches the error of Latest for a database that has no
@@ -116,11 +116,13 @@ func (s *BackupsService) Latest(ctx context.Context, databaseID string) (*Backup
 // Create schedules a manual backup and returns it (usually in the
 // scheduled state). Both shapes servers answer are accepted: the backup in
 // its "database_backup" envelope, and the bare backup of older servers. It
-// is never retried: a lost answer may hide a scheduled backup.
+// is sent again only after a 429: when its answer is lost, the error
+// matches ErrOutcomeUnknown and says to check the backups (a lost answer
+// may hide a scheduled backup).
 //
 // API: POST /databases/{database_id}/backups (createBackup)
 func (s *BackupsService) Create(ctx context.Context, databaseID string) (*Backup, error) {
-	o, r := operation("createBackup"), call1(s.c.api.CreateBackup, databaseID)
+	o, r := opCreateBackup, call1(s.c.api.CreateBackup, databaseID)
 	if err := r.check(o); err != nil {
 		return nil, err
 	}
@@ -129,25 +131,29 @@ func (s *BackupsService) Create(ctx context.Context, databaseID string) (*Backup
 		Envelope *Backup `json:"database_backup"`
 		Backup
 	}
-	status, err := s.c.do(ctx, o, r.send, &w)
+	check := "the backups of database " + databaseID + " (Backups.List) for a new manual backup, before creating another"
+	a, err := s.c.call(ctx, o, r.send, &w)
 	if err != nil {
-		return nil, err
+		return nil, withCheck(err, check)
 	}
 	b := w.Envelope
 	if b == nil {
 		if w.ID == "" {
-			return nil, malformed(o, status, `missing envelope key "database_backup" and not a bare backup`)
+			return nil, withCheck(a.tag(malformed(o, a.status, `missing envelope key "database_backup" and not a bare backup`)), check)
 		}
 		b = &w.Backup
 	}
-	return b, checkValue(o, status, b)
+	if err := a.tag(checkValue(o, a.status, b)); err != nil {
+		return nil, withCheck(err, check)
+	}
+	return b, nil
 }
 
 // Get returns one backup. The path is not nested under the database.
 //
 // API: GET /backups/{backup_id} (getBackup)
 func (s *BackupsService) Get(ctx context.Context, backupID string) (*Backup, error) {
-	return fetchOne[Backup](ctx, s.c, "getBackup", call1(s.c.api.GetBackup, backupID))
+	return fetchOne[Backup](ctx, s.c, opGetBackup, call1(s.c.api.GetBackup, backupID))
 }
 
 // ArchiveLink returns a pre-signed link to the archive of a backup.
@@ -156,84 +162,29 @@ func (s *BackupsService) Get(ctx context.Context, backupID string) (*Backup, err
 func (s *BackupsService) ArchiveLink(ctx context.Context, databaseID, backupID string) (SignedURL, error) {
 	w, status, err := fetch[struct {
 		URL string `json:"download_url"`
-	}](ctx, s.c, "getBackupArchive", call2(s.c.api.GetBackupArchive, databaseID, backupID))
+	}](ctx, s.c, opGetBackupArchive, call2(s.c.api.GetBackupArchive, databaseID, backupID))
 	if err != nil {
 		return SignedURL{}, err
 	}
 	if w.URL == "" {
-		return SignedURL{}, malformed(operation("getBackupArchive"), status, `missing required field "download_url"`)
+		return SignedURL{}, malformed(opGetBackupArchive, status, `missing required field "download_url"`)
 	}
 	if err := checkDownloadURL(w.URL); err != nil {
-		return SignedURL{}, malformed(operation("getBackupArchive"), status, `"download_url" is not an absolute http(s) URL`)
+		return SignedURL{}, malformed(opGetBackupArchive, status, `"download_url" is not an absolute http(s) URL`)
 	}
-	return SignedURL{url: w.URL}, nil
+	return newSignedURL(w.URL), nil
 }
 
-// WaitOption tunes Wait and CreateAndWait.
-type WaitOption func(*waitConfig)
-
-type waitConfig struct {
-	first, max time.Duration
-	onPoll     func(*Backup)
-}
-
-// WithPollInterval sets the first and the longest interval between two
-// polls (default 1s, growing by half each poll up to 15s). A max shorter
-// than first is raised to first.
-func WithPollInterval(first, max time.Duration) WaitOption {
-	return func(c *waitConfig) {
-		if first > 0 {
-			c.first = first
-		}
-		if max >= c.first {
-			c.max = max
-		} else {
-			c.max = c.first
-		}
-	}
-}
-
-// WithPollCallback calls fn with the backup as each poll sees it, before
-// Wait decides whether to keep waiting, so that a program can show state
-// changes. fn runs on the waiting goroutine and must return quickly; it
-// must not keep the *Backup past the call if it changes it.
-func WithPollCallback(fn func(*Backup)) WaitOption {
-	return func(c *waitConfig) { c.onPoll = fn }
-}
-
-// WaitError is a wait that ended because its context was cancelled or
-// timed out before the backup finished. The backup may still be running:
-// wait again with its BackupID. It unwraps to the context's error, so
-// errors.Is(err, context.DeadlineExceeded) holds after a timeout.
-type WaitError struct {
-	// BackupID is the backup that was waited for.
-	BackupID string
-	// LastStatus is the state the last successful poll saw ("" when no
-	// poll succeeded).
-	LastStatus BackupStatus
-	// Err is the context's error.
-	Err error
-}
-
-// Error names the backup, its last state and why the wait stopped.
-func (e *WaitError) Error() string {
-	last := string(e.LastStatus)
-	if last == "" {
-		last = "unknown"
-	}
-	return "scalingodb: waiting for backup " + e.BackupID + " (last seen " + last + "): " + e.Err.Error()
-}
-
-// Unwrap returns the context's error.
-func (e *WaitError) Unwrap() error { return e.Err }
-
-// Wait polls a backup, with a growing interval, until it is done (the
-// backup is returned) or reaches the error, cancelling or cancelled state
-// (a *BackupFailedError that matches ErrBackupFailed), or ctx is done. When ctx is done, Wait returns the
-// backup as last seen (nil if no poll succeeded) together with a
-// *WaitError, so that the caller keeps the backup's ID and can wait again.
-// Transient errors of a poll are retried by the client's retry policy; any
-// other error stops the wait, and is returned with the backup as last seen.
+// Wait polls a backup, with a growing interval (see WithPollInterval),
+// until it is done (the backup is returned) or reaches the error,
+// cancelling or cancelled state (the backup is returned with a
+// *BackupFailedError that matches ErrBackupFailed). When ctx is done, or
+// polls keep failing (a poll that fails with a 429, a 5xx or a transport
+// error after the client's retries is made again, up to 3 in a row; any
+// other failure stops the wait), Wait returns the backup as last seen (nil
+// if no poll succeeded) with a *WaitError that names it and unwraps to the
+// cause: the backup goes on, wait again with its ID. Each poll is reported
+// to the callback of WithPollCallback.
 //
 // API: GET /backups/{backup_id} (getBackup)
 func (s *BackupsService) Wait(ctx context.Context, backupID string, opts ...WaitOption) (*Backup, error) {
@@ -241,49 +192,27 @@ func (s *BackupsService) Wait(ctx context.Context, backupID string, opts ...Wait
 }
 
 func (s *BackupsService) wait(ctx context.Context, backupID string, last *Backup, opts []WaitOption) (*Backup, error) {
-	var cfg waitConfig
-	for _, o := range opts {
-		if o != nil {
-			o(&cfg)
-		}
-	}
-	err := poll(ctx, opts, func() (bool, error) {
-		if err := ctx.Err(); err != nil {
-			return false, err
-		}
-		b, err := s.Get(ctx, backupID)
-		if err != nil {
-			return false, err
-		}
-		last = b
-		if cfg.onPoll != nil {
-			cfg.onPoll(b)
-		}
-		switch b.Status {
-		case BackupError, BackupCancelled, BackupCancelling:
-			return false, &BackupFailedError{Backup: b}
-		}
-		return b.Status == BackupDone, nil
-	})
-	var failed *BackupFailedError
-	switch {
-	case err == nil:
-		return last, nil
-	case errors.As(err, &failed):
+	if err := pathID("backup_id", backupID); err != nil {
 		return nil, err
-	case ctx.Err() != nil:
-		we := &WaitError{BackupID: backupID, Err: ctx.Err()}
-		if last != nil {
-			we.LastStatus = last.Status
-		}
-		return last, we
 	}
-	return last, err
+	return waitFor(ctx, "backup", backupID, last, opts,
+		func(ctx context.Context) (*Backup, error) { return s.Get(ctx, backupID) },
+		func(b *Backup) string { return string(b.Status) },
+		func(b *Backup) (bool, error) {
+			switch b.Status {
+			case BackupError, BackupCancelled, BackupCancelling:
+				return false, &BackupFailedError{Backup: b}
+			}
+			return b.Status == BackupDone, nil
+		})
 }
 
 // CreateAndWait creates a backup and waits until it is done or fails (see
-// Create and Wait). The create itself is never retried. When ctx is done
-// after the create, it returns the backup as last seen with a *WaitError.
+// Create and Wait). The create itself is never retried: when its answer
+// is lost the error matches ErrOutcomeUnknown. Once the backup exists, a
+// wait that stops (ctx done, polls that keep failing) returns the backup
+// as last seen with a *WaitError holding its ID: wait again with
+// Backups.Wait, and do not create another.
 //
 // API: POST /databases/{database_id}/backups (createBackup)
 func (s *BackupsService) CreateAndWait(ctx context.Context, databaseID string, opts ...WaitOption) (*Backup, error) {

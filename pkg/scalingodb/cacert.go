@@ -63,7 +63,7 @@ func (s *DatabasesService) caCertificate(ctx context.Context) ([]byte, error) {
 		req.Header.Set("Accept", "application/x-pem-file, application/json")
 		return nil
 	}
-	o := operation("getCaCertificate")
+	o := opGetCaCertificate
 	status, err := s.c.do(ctx, o, func(ctx context.Context, e ...dbapi.RequestEditorFn) (*http.Response, error) {
 		resp, err := s.c.api.GetCaCertificate(ctx, append(e, acceptPEM)...)
 		if err != nil || resp.StatusCode < 200 || resp.StatusCode > 299 {

@@ -55,14 +55,14 @@ func (p *Plan) missing() string {
 //
 // API: GET /database_types (listDatabaseTypes)
 func (s *TypesService) List(ctx context.Context) ([]*DatabaseType, error) {
-	return fetchList[DatabaseType](ctx, s.c, "listDatabaseTypes", call0(s.c.api.ListDatabaseTypes))
+	return fetchList[DatabaseType](ctx, s.c, opListDatabaseTypes, call0(s.c.api.ListDatabaseTypes))
 }
 
 // Get returns a database type by its ID (a database's TypeID).
 //
 // API: GET /database_types/{database_type_id} (getDatabaseType)
 func (s *TypesService) Get(ctx context.Context, typeID string) (*DatabaseType, error) {
-	return fetchOne[DatabaseType](ctx, s.c, "getDatabaseType", call1(s.c.api.GetDatabaseType, typeID))
+	return fetchOne[DatabaseType](ctx, s.c, opGetDatabaseType, call1(s.c.api.GetDatabaseType, typeID))
 }
 
 // Get returns the plan named planName of the database type typeName (a
@@ -73,12 +73,12 @@ func (s *PlansService) Get(ctx context.Context, typeName, planName string) (*Pla
 	if typeName == "" {
 		return nil, &InvalidInputError{Field: "type", Reason: "must not be empty"}
 	}
-	return fetchOne[Plan](ctx, s.c, "getPlan", call1P(s.c.api.GetPlan, planName, &dbapi.GetPlanParams{Type: typeName}))
+	return fetchOne[Plan](ctx, s.c, opGetPlan, call1P(s.c.api.GetPlan, planName, &dbapi.GetPlanParams{Type: typeName}))
 }
 
 // Plan returns the plan a database runs on.
 //
 // API: GET /databases/{database_id}/plan (getDatabasePlan)
 func (s *DatabasesService) Plan(ctx context.Context, databaseID string) (*Plan, error) {
-	return fetchOne[Plan](ctx, s.c, "getDatabasePlan", call1(s.c.api.GetDatabasePlan, databaseID))
+	return fetchOne[Plan](ctx, s.c, opGetDatabasePlan, call1(s.c.api.GetDatabasePlan, databaseID))
 }

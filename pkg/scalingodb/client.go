@@ -175,10 +175,13 @@ func WithUserAgent(ua string) Option {
 // is every GET, PUT and DELETE (the methods RFC 9110 calls idempotent),
 // plus the PATCH requests, which set the values they name (database
 // settings, a user's chosen password, a rule's label), and pingDatabase,
-// which changes nothing. Never retried: every other POST (creates, password
-// resets, actions, upgrades, restores, feature activations), which may have
-// taken effect even when its answer is lost; each method's doc comment
-// says which. Retried failures are those go-retryablehttp's
+// which changes nothing. Every other POST (creates, password resets,
+// actions, upgrades, restores, feature activations) may have taken effect
+// even when its answer is lost: it is sent again only after a 429 answer,
+// which says that the server did nothing (not after a 503, which a
+// gateway may answer after the server acted), and a lost answer or a 5xx
+// is an error matching ErrOutcomeUnknown; each method's doc comment says
+// which. Retried failures are those go-retryablehttp's
 // DefaultRetryPolicy retries: connection errors (a body cut halfway
 // included) but too many redirects, an unsupported scheme, an invalid
 // header or an untrusted certificate; 429; 5xx but 501. Never retried
@@ -309,6 +312,10 @@ func (c *Client) String() string { return "scalingodb.Client{" + c.baseURL + "}"
 // GoString describes the client without its token.
 func (c *Client) GoString() string { return c.String() }
 
+// Format prints String whatever the verb, so that no verb reaches the
+// token source or the fields behind it.
+func (c *Client) Format(f fmt.State, verb rune) { formatRedacted(f, verb, c.String()) }
+
 // BaseURL returns the Database API base URL the client sends requests to,
 // ending in "/api".
 func (c *Client) BaseURL() string { return c.baseURL }
@@ -378,12 +385,30 @@ type authCache struct {
 	value string
 }
 
-// do sends a request through send, maps a non-2xx answer to *APIError,
-// and decodes a 2xx JSON body into out (when out is not nil). It returns
-// the status of the answer.
+// answer is what the client keeps of an answer once its body is decoded.
+type answer struct {
+	status    int
+	requestID string
+}
+
+// do is call for the callers that need only the status of the answer.
 func (c *Client) do(ctx context.Context, o *op, send sender, out any) (int, error) {
+	a, err := c.call(ctx, o, send, out)
+	return a.status, err
+}
+
+// call sends a request through send, maps a non-2xx answer to *APIError,
+// and decodes a 2xx JSON body into out (when out is not nil). It returns
+// the status and request ID of the answer.
+func (c *Client) call(ctx context.Context, o *op, send sender, out any) (answer, error) {
 	if ctx == nil {
-		return 0, errors.New("scalingodb: nil context")
+		return answer{}, errors.New("scalingodb: nil context")
+	}
+	// A call that writes and is sent once, or a delete, follows its
+	// attempts: whether its request may have reached the server.
+	var st *callState
+	if !o.retry || o.method == http.MethodDelete {
+		ctx, st = withCallState(ctx)
 	}
 	if !o.retry {
 		ctx = noRetry(ctx)
@@ -395,25 +420,35 @@ func (c *Client) do(ctx context.Context, o *op, send sender, out any) (int, erro
 	resp, err := send(ctx)
 	if err != nil {
 		if verr := violationError(o, err); verr != nil {
-			return 0, verr
+			return answer{}, outcomeOf(o, st, verr)
 		}
-		err = redactError(err)
+		err = transportError(o, err)
 		if c.logger != nil {
 			c.logger.Error("scalingodb: request failed", "operation", o.id, "error", err.Error())
 		}
-		return 0, fmt.Errorf("scalingodb: %s: %w", o.id, err)
+		return answer{}, outcomeOf(o, st, err)
 	}
 	defer resp.Body.Close()
+	a := answer{status: resp.StatusCode, requestID: resp.Header.Get("X-Request-Id")}
 	if c.logger != nil {
 		c.logger.Debug("scalingodb: request",
 			"operation", o.id,
 			"method", resp.Request.Method,
 			"path", resp.Request.URL.EscapedPath(),
 			"status", resp.StatusCode,
-			"request_id", resp.Header.Get("X-Request-Id"),
+			"request_id", a.requestID,
 			"duration", time.Since(start))
 	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		if resp.StatusCode == http.StatusNotFound && o.method == http.MethodDelete && out == nil && st != nil && st.applied.Load() {
+			// An earlier attempt of this delete may have applied: the
+			// resource is gone, as asked.
+			drain(resp.Body)
+			if c.logger != nil {
+				c.logger.Debug("scalingodb: 404 on the retry of a delete that may have applied: deleted", "operation", o.id, "request_id", resp.Header.Get("X-Request-Id"))
+			}
+			return a, nil
+		}
 		apiErr := newAPIError(o.id, resp)
 		if apiErr.StatusCode == http.StatusUnauthorized {
 			if inv, ok := c.tokens.(interface{ Invalidate() }); ok {
@@ -421,20 +456,20 @@ func (c *Client) do(ctx context.Context, o *op, send sender, out any) (int, erro
 			}
 		}
 		drain(resp.Body)
-		return resp.StatusCode, apiErr
+		return a, outcomeOf(o, st, apiErr)
 	}
 	if out == nil {
 		drain(resp.Body)
-		return resp.StatusCode, nil
+		return a, nil
 	}
 	if err := decodeBody(resp.Body, out); err != nil {
 		if ctx.Err() != nil {
-			return resp.StatusCode, fmt.Errorf("scalingodb: %s: %w", o.id, ctx.Err())
+			return a, outcomeOf(o, st, &BodyError{OperationID: o.id, StatusCode: resp.StatusCode, RequestID: a.requestID, Err: ctx.Err()})
 		}
 		var rerr *ResponseError
 		if errors.As(err, &rerr) {
-			rerr.StatusCode, rerr.OperationID = resp.StatusCode, o.id
-			return resp.StatusCode, rerr
+			rerr.StatusCode, rerr.OperationID, rerr.RequestID = resp.StatusCode, o.id, a.requestID
+			return a, rerr
 		}
 		reason := "invalid JSON"
 		var te *json.UnmarshalTypeError
@@ -443,10 +478,10 @@ func (c *Client) do(ctx context.Context, o *op, send sender, out any) (int, erro
 		} else if errors.Is(err, errEmptyBody) || errors.Is(err, io.EOF) {
 			reason = "empty body"
 		}
-		return resp.StatusCode, &ResponseError{StatusCode: resp.StatusCode, OperationID: o.id, Reason: reason, Err: err}
+		return a, &ResponseError{StatusCode: resp.StatusCode, OperationID: o.id, RequestID: a.requestID, Reason: reason, Err: err}
 	}
 	drain(resp.Body)
-	return resp.StatusCode, nil
+	return a, nil
 }
 
 var errEmptyBody = errors.New("empty body")
@@ -578,39 +613,54 @@ func checkValue(o *op, status int, v any) error {
 	return nil
 }
 
-// fetch sends the request of operation id and decodes the answer into a
+// fetch sends the request of operation o and decodes the answer into a
 // new T: the value under the operation's envelope key in the table, or the
 // whole body when it has none. A missing envelope key or a missing required
 // field (see checker) is a *ResponseError; the status of the answer is
 // returned too.
-func fetch[T any](ctx context.Context, c *Client, id string, r request) (*T, int, error) {
-	o := operation(id)
+func fetch[T any](ctx context.Context, c *Client, o *op, r request) (*T, int, error) {
+	v, a, err := fetchAnswer[T](ctx, c, o, r)
+	return v, a.status, err
+}
+
+// fetchAnswer is fetch that returns the request ID of the answer too, for
+// the callers that check more of the value (see answer.tag).
+func fetchAnswer[T any](ctx context.Context, c *Client, o *op, r request) (*T, answer, error) {
 	if err := r.check(o); err != nil {
-		return nil, 0, err
+		return nil, answer{}, err
 	}
 	if o.envelope == "" {
 		v := new(T)
-		status, err := c.do(ctx, o, r.send, v)
+		a, err := c.call(ctx, o, r.send, v)
 		if err != nil {
-			return nil, status, err
+			return nil, a, err
 		}
-		return v, status, checkValue(o, status, v)
+		return v, a, a.tag(checkValue(o, a.status, v))
 	}
 	w := reflect.New(wireType[T](o))
-	status, err := c.do(ctx, o, r.send, w.Interface())
+	a, err := c.call(ctx, o, r.send, w.Interface())
 	if err != nil {
-		return nil, status, err
+		return nil, a, err
 	}
-	v := w.Elem().Field(0).Interface().(*T)
+	v, _ := w.Elem().Field(0).Interface().(*T) // wireType's field is a *T
 	if v == nil {
-		return nil, status, malformed(o, status, "missing envelope key %q", o.envelope)
+		return nil, a, a.tag(malformed(o, a.status, "missing envelope key %q", o.envelope))
 	}
-	return v, status, checkValue(o, status, v)
+	return v, a, a.tag(checkValue(o, a.status, v))
+}
+
+// tag sets the request ID of the answer on err, a *ResponseError built
+// from it, and returns err.
+func (a answer) tag(err error) error {
+	if re, ok := err.(*ResponseError); ok && re.RequestID == "" {
+		re.RequestID = a.requestID
+	}
+	return err
 }
 
 // fetchOne is fetch without the status.
-func fetchOne[T any](ctx context.Context, c *Client, id string, r request) (*T, error) {
-	v, _, err := fetch[T](ctx, c, id, r)
+func fetchOne[T any](ctx context.Context, c *Client, o *op, r request) (*T, error) {
+	v, _, err := fetch[T](ctx, c, o, r)
 	if err != nil {
 		return nil, err
 	}
@@ -619,29 +669,28 @@ func fetchOne[T any](ctx context.Context, c *Client, id string, r request) (*T, 
 
 // fetchList is fetch for a list of T: a null list or item is a
 // *ResponseError, and every item's required fields are checked.
-func fetchList[T any](ctx context.Context, c *Client, id string, r request) ([]*T, error) {
-	p, status, err := fetch[[]*T](ctx, c, id, r)
+func fetchList[T any](ctx context.Context, c *Client, o *op, r request) ([]*T, error) {
+	p, status, err := fetch[[]*T](ctx, c, o, r)
 	if err != nil {
 		return nil, err
 	}
 	if *p == nil {
-		return nil, malformed(operation(id), status, "expected a JSON array")
+		return nil, malformed(o, status, "expected a JSON array")
 	}
 	for _, v := range *p {
 		if v == nil {
-			return nil, malformed(operation(id), status, "null item in the list")
+			return nil, malformed(o, status, "null item in the list")
 		}
-		if err := checkValue(operation(id), status, v); err != nil {
+		if err := checkValue(o, status, v); err != nil {
 			return nil, err
 		}
 	}
 	return *p, nil
 }
 
-// send returns nil when the request of operation id succeeds, discarding
+// send returns nil when the request of operation o succeeds, discarding
 // the body of the answer.
-func (c *Client) send(ctx context.Context, id string, r request) error {
-	o := operation(id)
+func (c *Client) send(ctx context.Context, o *op, r request) error {
 	if err := r.check(o); err != nil {
 		return err
 	}

@@ -167,7 +167,7 @@ func (d *Database) missing() string { return missingIf(d.ID == "", `"database.id
 //
 // API: GET /databases/{database_id} (getDatabase)
 func (s *DatabasesService) Get(ctx context.Context, databaseID string) (*Database, error) {
-	return fetchOne[Database](ctx, s.c, "getDatabase", call1(s.c.api.GetDatabase, databaseID))
+	return fetchOne[Database](ctx, s.c, opGetDatabase, call1(s.c.api.GetDatabase, databaseID))
 }
 
 // Update changes the periodic backup schedule or the maintenance window of
@@ -183,9 +183,9 @@ func (s *DatabasesService) Update(ctx context.Context, databaseID string, p *Upd
 		return nil, err
 	}
 	if p.UsePUT {
-		return fetchOne[Database](ctx, s.c, "putDatabase", body1(s.c.api.PutDatabaseWithBody, databaseID, body))
+		return fetchOne[Database](ctx, s.c, opPutDatabase, body1(s.c.api.PutDatabaseWithBody, databaseID, body))
 	}
-	return fetchOne[Database](ctx, s.c, "updateDatabase", body1(s.c.api.UpdateDatabaseWithBody, databaseID, body))
+	return fetchOne[Database](ctx, s.c, opUpdateDatabase, body1(s.c.api.UpdateDatabaseWithBody, databaseID, body))
 }
 
 // Upgrade is the answer to an upgrade request: the target version and the
@@ -202,14 +202,14 @@ type Upgrade struct {
 }
 
 // Upgrade starts an asynchronous upgrade of the engine to the next
-// available version. It is never retried: a lost answer may hide a started
-// upgrade. Operations.Wait with the answer's OperationID waits for its end.
+// available version. It is sent again only after a 429: a lost answer may
+// hide a started upgrade, and the error then matches ErrOutcomeUnknown. Operations.Wait with the answer's OperationID waits for its end.
 //
 // API: POST /databases/{database_id}/upgrade (upgradeDatabase)
 func (s *DatabasesService) Upgrade(ctx context.Context, databaseID string) (*Upgrade, error) {
-	w, err := fetchOne[upgradeWire](ctx, s.c, "upgradeDatabase", call1(s.c.api.UpgradeDatabase, databaseID))
+	w, err := fetchOne[upgradeWire](ctx, s.c, opUpgradeDatabase, call1(s.c.api.UpgradeDatabase, databaseID))
 	if err != nil {
-		return nil, err
+		return nil, withCheck(err, "the version and status of database "+databaseID+" (Databases.Get) for an upgrade that started")
 	}
 	return &Upgrade{Message: *w.Message, OperationID: *w.OperationID, WarningMessage: w.WarningMessage, Target: w.DatabaseTypeVersion}, nil
 }

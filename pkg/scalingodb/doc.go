@@ -43,12 +43,27 @@
 // Idempotent requests (GET, PUT, DELETE, the PATCH of settings, passwords
 // and labels, and the ping) are retried by go-retryablehttp on connection
 // errors, 429 and 5xx as its DefaultRetryPolicy classifies them, with
-// exponential backoff and jitter, honouring Retry-After and the context. Requests that may have taken effect even when their answer is
-// lost (creating a backup, a user or a firewall rule, resetting a
-// password, running an action, upgrading, restoring, enabling a feature)
-// are never retried, nor is an answer over the 32 MiB cap (an error
-// wrapping *http.MaxBytesError). An unusable Retry-After (invalid,
-// negative, zero, past) leaves the normal backoff. See WithRetry.
+// exponential backoff and jitter, honouring Retry-After and the context.
+// Requests that may have taken effect even when their answer is lost
+// (creating a backup, a user or a firewall rule, resetting a password,
+// running an action, upgrading, restoring, enabling a feature) are sent
+// again only after a 429, which says that the server did nothing; nor is
+// an answer over the 32 MiB cap retried (an error wrapping
+// *http.MaxBytesError). An unusable Retry-After (invalid, negative, zero,
+// past) leaves the normal backoff. See WithRetry.
+//
+// # Unknown outcomes
+//
+// When such a request reached the server and its answer was lost (the
+// connection cut, the answer cut mid-body, a timeout or a cancellation
+// after the request was written) or is a 5xx, the error matches
+// ErrOutcomeUnknown: an *OutcomeUnknownError says what to check (the
+// user, the backups, the restoration…) before trying again, and unwraps
+// to the cause. A request that was never written (connection refused) is
+// a plain transport error: nothing happened. A DELETE answered 404 after
+// an earlier attempt of the same call may have applied succeeds: the
+// resource is gone, as asked. An answer whose body was cut carries its
+// request ID in a *BodyError.
 //
 // # Redirects
 //
@@ -58,8 +73,11 @@
 //
 // # Backups
 //
-// Wait and CreateAndWait poll until a backup is done; on timeout they
-// return the backup as last seen with a *WaitError. DownloadToFile writes
+// Wait and CreateAndWait poll until a backup is done; on timeout,
+// cancellation or polls that keep failing they return the backup as last
+// seen with a *WaitError that holds its ID (so are WaitRestoration,
+// RestoreAndWait and Operations.Wait, and every wait reports each poll to
+// WithPollCallback). DownloadToFile writes
 // a partial file next to the destination and renames it only when the
 // archive is whole and synced, and a later call resumes it; Download
 // streams to any io.Writer; DownloadAt fills an io.WriterAt over parallel
@@ -76,8 +94,12 @@
 // # Secrets
 //
 // Tokens, passwords and the token of a pre-signed URL never appear in
-// errors, logs, JSON or fmt output under any verb. Passwords are Secret values (Reveal gives
-// the real value); pre-signed URLs are SignedURL values (URL gives the
-// real value). Backup downloads go to the pre-signed URL without the
-// bearer token.
+// errors, logs, JSON or fmt output under any verb, flag or width, %p and
+// bad verbs included. Passwords and tokens are Secret values (NewSecret
+// makes one, Reveal gives the real value, Equal compares two); pre-signed
+// URLs are SignedURL values (URL gives the real value). Both keep the
+// value behind an unexported pointer, so that the paths where fmt calls
+// no method print an address, never the value. The Client, its services
+// and the token sources print a description without their tokens. Backup
+// downloads go to the pre-signed URL without the bearer token.
 package scalingodb

@@ -28,17 +28,18 @@ type downloadConfig struct {
 }
 
 // WithProgress calls fn as bytes arrive, with the bytes written so far
-// (for a resumed DownloadToFile, those of the earlier calls included) and
-// the archive's size. Calls never overlap, even with WithParallel, and fn
-// must return quickly.
+// (for a resumed DownloadToFile, those of the earlier calls included; back
+// to 0 when a download starts again from zero) and the archive's size.
+// Calls never overlap, even with WithParallel, and fn must return quickly.
 func WithProgress(fn func(done, total int64)) DownloadOption {
 	return func(c *downloadConfig) { c.progress = fn }
 }
 
 // WithParallel fetches the archive over n ranged connections at once (1 to
 // 16; default 1), each writing at its own offsets of the destination, for
-// DownloadAt and DownloadToFile. Download, which writes a stream in order,
-// ignores it.
+// DownloadAt and DownloadToFile, when the server gives a strong validator
+// that proves the ranges are of one archive (see DownloadAt). Download,
+// which writes a stream in order, ignores it.
 func WithParallel(n int) DownloadOption {
 	return func(c *downloadConfig) {
 		if n < 1 {
@@ -89,9 +90,11 @@ var ErrArchiveChanged = errors.New("scalingodb: archive changed during the downl
 // ArchiveChangedError is a download that could not go on because the
 // archive the server serves is no longer the one whose first bytes were
 // written (its ETag or Last-Modified changed, or the server answered a
-// ranged request with the whole archive), and the destination could not be
-// rewound: a stream that already received bytes, or a second change. The
-// bytes already written are not a valid archive. It matches ErrArchiveChanged.
+// ranged request with the whole archive), or nothing proves that it still
+// is (a cut transfer of an archive without a strong validator), and the
+// destination could not be rewound: a stream that already received bytes,
+// or a second change. The bytes already written are not a valid archive.
+// It matches ErrArchiveChanged.
 type ArchiveChangedError struct {
 	// BackupID is the backup being downloaded.
 	BackupID string
@@ -103,7 +106,7 @@ type ArchiveChangedError struct {
 
 // Error names the backup and how the change showed.
 func (e *ArchiveChangedError) Error() string {
-	return fmt.Sprintf("scalingodb: %s: archive of backup %s changed after %d bytes were written: %s", operation("downloadBackup").id, e.BackupID, e.Written, e.Reason)
+	return fmt.Sprintf("scalingodb: %s: archive of backup %s changed after %d bytes were written: %s", opDownloadBackup.id, e.BackupID, e.Written, e.Reason)
 }
 
 // Is reports whether target is ErrArchiveChanged.
@@ -129,18 +132,18 @@ func (s *BackupsService) prepare(ctx context.Context, databaseID, backupID strin
 		return nil, nil, &InvalidInputError{Field: "backup_id", Reason: "backup is " + string(b.Status) + ", not done"}
 	}
 	if b.Size < 0 {
-		return nil, nil, malformed(operation("getBackup"), http.StatusOK, "negative backup size")
+		return nil, nil, malformed(opGetBackup, http.StatusOK, "negative backup size")
 	}
 	link, err := s.ArchiveLink(ctx, databaseID, backupID)
 	if err != nil {
 		return nil, nil, err
 	}
-	d := newDownloader(s.c.download, link.url, b.Size, opts)
+	d := newDownloader(s.c.download, link.URL(), b.Size, opts)
 	d.backupID = backupID
 	d.logger = s.c.logger
 	d.refresh = func(ctx context.Context) (string, error) {
 		l, err := s.ArchiveLink(ctx, databaseID, backupID)
-		return l.url, err
+		return l.URL(), err
 	}
 	return d, b, nil
 }
@@ -150,15 +153,19 @@ func (s *BackupsService) prepare(ctx context.Context, databaseID, backupID strin
 // WithParallel. It asks for a pre-signed link (getBackupArchive), then
 // downloads from it without the bearer token. A cut transfer resumes where
 // it stopped with a Range request carrying If-Range (the first answer's
-// ETag, else its Last-Modified), an expired link is renewed, and no more
+// strong validator, see below), an expired link is renewed, and no more
 // bytes than the backup's size (getBackup) are ever written: an answer that
 // runs past it fails (a *ResponseError wrapping an *http.MaxBytesError).
 // When the archive changes under the transfer (a new validator, or a 200
 // answer to a ranged request), DownloadAt starts again from zero,
 // rewriting dst from offset 0, once; a second change fails with an
-// *ArchiveChangedError. A server that sends no validator cannot show a
-// change: its resumes are only checked against the archive's size. It
-// returns the number of bytes written by the last pass. The link's token
+// *ArchiveChangedError. Only a strong validator may join the ranges of two
+// answers (RFC 9110 §13.1.5): a strong ETag, or with no ETag a
+// Last-Modified at least one second before the answer's Date. Without one,
+// the archive is fetched over one connection whatever WithParallel says,
+// and a cut transfer starts again from zero instead of resuming (at most
+// as many times as WithDownloadRetry allows attempts). It returns the
+// number of bytes written by the last pass. The link's token
 // never appears in errors or logs.
 //
 // API: GET /databases/{database_id}/backups/{backup_id}/download (downloadBackup)
@@ -171,6 +178,7 @@ func (s *BackupsService) DownloadAt(ctx context.Context, databaseID, backupID st
 		return 0, err
 	}
 	d.dst = dst
+	d.rewindable = true
 	for restarts := 0; ; restarts++ {
 		err := d.run(ctx, []span{{0, d.size}})
 		var re *restartError
@@ -191,8 +199,11 @@ func (s *BackupsService) DownloadAt(ctx context.Context, databaseID, backupID st
 // expired link and never writes more than the backup's size. WithParallel
 // is ignored: a stream is written in order. When the archive changes before
 // any byte was written, Download starts again; after, it cannot take back
-// what w received and fails with an *ArchiveChangedError. It returns the
-// number of bytes written to w.
+// what w received and fails with an *ArchiveChangedError. It fails the
+// same way when a transfer is cut after bytes were written and the server
+// gave no strong validator (see DownloadAt) that would let it resume
+// without risking two versions spliced together. It returns the number of
+// bytes written to w.
 //
 // API: GET /databases/{database_id}/backups/{backup_id}/download (downloadBackup)
 func (s *BackupsService) Download(ctx context.Context, databaseID, backupID string, w io.Writer, opts ...DownloadOption) (int64, error) {
@@ -249,14 +260,20 @@ type downloader struct {
 	// (DownloadToFile checkpoints with it).
 	wrote func(n int)
 
-	mu    sync.Mutex // guards the fields below and progress calls
-	link  string
-	seen  bool   // an answer gave the validators below
-	etag  string // the archive's ETag, "" when the server sends none
-	lmod  string // its Last-Modified
-	prior []span // ranges done before this pass (a resumed file)
-	segs  []*segment
-	done  atomic.Int64
+	// rewindable: the destination may be written again from offset 0, so
+	// a cut transfer without a strong validator starts again from zero
+	// (a stream cannot).
+	rewindable bool
+
+	mu         sync.Mutex // guards the fields below and progress calls
+	link       string
+	seen       bool   // an answer gave the validators below
+	etag       string // the archive's ETag, "" when the server sends none
+	lmod       string // its Last-Modified
+	lmodStrong bool   // lmod is a strong validator (RFC 9110 §8.8.2.2)
+	prior      []span // ranges done before this pass (a resumed file)
+	segs       []*segment
+	done       atomic.Int64
 }
 
 func newDownloader(hc *http.Client, link string, size int64, opts []DownloadOption) *downloader {
@@ -288,9 +305,19 @@ func newSegment(start, end int64) *segment {
 // reset forgets everything learnt from the server, for a new pass from zero.
 func (d *downloader) reset() {
 	d.mu.Lock()
-	d.seen, d.etag, d.lmod, d.prior, d.segs = false, "", "", nil, nil
+	d.seen, d.etag, d.lmod, d.lmodStrong, d.prior, d.segs = false, "", "", false, nil, nil
 	d.mu.Unlock()
 	d.done.Store(0)
+}
+
+// rewind takes a segment back to its start, and forgets the validators,
+// for a transfer that cannot resume where it was cut.
+func (d *downloader) rewind(sg *segment) {
+	d.mu.Lock()
+	d.seen, d.etag, d.lmod, d.lmodStrong = false, "", "", false
+	d.mu.Unlock()
+	d.done.Add(sg.start - sg.off.Swap(sg.start))
+	d.report()
 }
 
 func (d *downloader) logRestart(ctx context.Context, re *restartError) {
@@ -352,7 +379,7 @@ func (d *downloader) result(err error) error {
 		return err
 	}
 	if got := d.done.Load(); got != d.size {
-		return &ResponseError{StatusCode: http.StatusOK, OperationID: operation("downloadBackup").id,
+		return &ResponseError{StatusCode: http.StatusOK, OperationID: opDownloadBackup.id,
 			Reason: fmt.Sprintf("archive has %d bytes, the backup says %d", got, d.size)}
 	}
 	return nil
@@ -390,11 +417,12 @@ func (d *downloader) run(ctx context.Context, todo []span) error {
 				return d.giveUp(ctx, err)
 			}
 		}
-		// Several connections need a server that honours Range.
-		if len(segs) == 1 && n > 1 && first.ranged && d.size >= int64(n)*int64(d.cfg.bufSize) {
+		// Several connections need a server that honours Range, and a
+		// strong validator to prove that their ranges are of one archive.
+		if len(segs) == 1 && n > 1 && first.ranged && d.size >= int64(n)*int64(d.cfg.bufSize) && d.resumable() {
 			segs = splitSegment(segs[0], n)
 		}
-	} else if len(segs) < n {
+	} else if len(segs) < n && d.resumable() {
 		segs = splitLargest(segs, n, int64(d.cfg.bufSize))
 	}
 	d.mu.Lock()
@@ -507,11 +535,20 @@ func (d *downloader) fetch(ctx context.Context, sg *segment, body *stream) error
 		if isPermanentDownloadError(err) {
 			return err
 		}
-		if n > 0 {
+		resumable := d.resumable()
+		if n > 0 && resumable {
 			failures = 0
 		}
 		if !d.again(ctx, err, &failures) {
 			return d.giveUp(ctx, err)
+		}
+		if sg.off.Load() > sg.start && !resumable {
+			// Nothing proves that a range asked for now would be of the
+			// archive already written (RFC 9110 §13.1.5): start again.
+			if !d.rewindable || sg.start != 0 {
+				return &restartError{"the server gives no strong validator (ETag or Last-Modified) to resume with"}
+			}
+			d.rewind(sg)
 		}
 	}
 }
@@ -532,7 +569,7 @@ func (e *writeError) Unwrap() error { return e.err }
 
 // overflow is the error of an answer that runs past the backup's size.
 func (d *downloader) overflow(status int) error {
-	return &ResponseError{StatusCode: status, OperationID: operation("downloadBackup").id,
+	return &ResponseError{StatusCode: status, OperationID: opDownloadBackup.id,
 		Reason: fmt.Sprintf("the answer runs past the backup's size of %d bytes", d.size),
 		Err:    &http.MaxBytesError{Limit: d.size}}
 }
@@ -633,13 +670,39 @@ type statusError struct {
 func (e *statusError) Error() string { return e.apiErr.Error() }
 func (e *statusError) Unwrap() error { return e.apiErr }
 
-// ifRange is the If-Range value of the archive: a strong ETag, else its
-// Last-Modified, else "".
+// ifRange is the If-Range value of the archive: a strong validator, the
+// only kind that may join ranges of two answers (RFC 9110 §13.1.5). It is
+// a strong ETag, else, when there is no ETag at all, a Last-Modified that
+// counts as strong, else "": no resume. The caller holds d.mu.
 func (d *downloader) ifRange() string {
-	if d.etag != "" && !strings.HasPrefix(d.etag, "W/") {
+	switch {
+	case isStrongETag(d.etag):
 		return d.etag
+	case d.etag == "" && d.lmodStrong:
+		return d.lmod
 	}
-	return d.lmod
+	return ""
+}
+
+// resumable reports whether the archive has a strong validator.
+func (d *downloader) resumable() bool {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.seen && d.ifRange() != ""
+}
+
+// isStrongETag reports whether etag is a strong entity tag.
+func isStrongETag(etag string) bool {
+	return strings.HasPrefix(etag, `"`) && len(etag) >= 2 && strings.HasSuffix(etag, `"`)
+}
+
+// strongDate reports whether a Last-Modified counts as a strong validator
+// (RFC 9110 §8.8.2.2): it is at least one second before the Date of the
+// answer that gave it.
+func strongDate(lmod, date string) bool {
+	lm, err1 := http.ParseTime(lmod)
+	dt, err2 := http.ParseTime(date)
+	return err1 == nil && err2 == nil && dt.Sub(lm) >= time.Second
 }
 
 // get asks for the rest of a segment, with If-Range once the archive's
@@ -659,8 +722,12 @@ func (d *downloader) get(ctx context.Context, sg *segment, openEnded bool) (*htt
 	} else {
 		req.Header.Set("Range", "bytes="+strconv.FormatInt(off, 10)+"-"+strconv.FormatInt(sg.end-1, 10))
 	}
-	if seen && ifRange != "" {
+	switch {
+	case seen && ifRange != "":
 		req.Header.Set("If-Range", ifRange)
+	case seen && off > 0:
+		// fetch rewinds first; never join ranges without a strong validator.
+		return nil, &restartError{"the server gives no strong validator (ETag or Last-Modified) to resume with"}
 	}
 	resp, err := d.hc.Do(req)
 	if err != nil {
@@ -674,7 +741,7 @@ func (d *downloader) get(ctx context.Context, sg *segment, openEnded bool) (*htt
 	case http.StatusPartialContent:
 		start, _, total, ok := parseContentRange(resp.Header.Get("Content-Range"))
 		if !ok || start != off {
-			return fail(&ResponseError{StatusCode: resp.StatusCode, OperationID: operation("downloadBackup").id, Reason: "Content-Range does not match the requested range"})
+			return fail(&ResponseError{StatusCode: resp.StatusCode, OperationID: opDownloadBackup.id, Reason: "Content-Range does not match the requested range"})
 		}
 		if total != d.size {
 			if seen {
@@ -683,7 +750,7 @@ func (d *downloader) get(ctx context.Context, sg *segment, openEnded bool) (*htt
 			if total > d.size {
 				return fail(d.overflow(resp.StatusCode))
 			}
-			return fail(&ResponseError{StatusCode: resp.StatusCode, OperationID: operation("downloadBackup").id,
+			return fail(&ResponseError{StatusCode: resp.StatusCode, OperationID: opDownloadBackup.id,
 				Reason: fmt.Sprintf("archive has %d bytes, the backup says %d", total, d.size)})
 		}
 		if resp.ContentLength > d.size-off {
@@ -701,7 +768,7 @@ func (d *downloader) get(ctx context.Context, sg *segment, openEnded bool) (*htt
 			return fail(d.overflow(resp.StatusCode))
 		}
 		if resp.ContentLength >= 0 && resp.ContentLength < d.size {
-			return fail(&ResponseError{StatusCode: resp.StatusCode, OperationID: operation("downloadBackup").id,
+			return fail(&ResponseError{StatusCode: resp.StatusCode, OperationID: opDownloadBackup.id,
 				Reason: fmt.Sprintf("archive has %d bytes, the backup says %d", resp.ContentLength, d.size)})
 		}
 		if err := d.checkValidators(resp); err != nil {
@@ -714,7 +781,7 @@ func (d *downloader) get(ctx context.Context, sg *segment, openEnded bool) (*htt
 		}
 	}
 	defer resp.Body.Close()
-	apiErr := newAPIError(operation("downloadBackup").id, resp)
+	apiErr := newAPIError(opDownloadBackup.id, resp)
 	drain(resp.Body)
 	return nil, &statusError{apiErr}
 }
@@ -727,6 +794,7 @@ func (d *downloader) checkValidators(resp *http.Response) error {
 	defer d.mu.Unlock()
 	if !d.seen {
 		d.seen, d.etag, d.lmod = true, etag, lmod
+		d.lmodStrong = strongDate(lmod, resp.Header.Get("Date"))
 		return nil
 	}
 	switch {
@@ -794,7 +862,7 @@ func (d *downloader) again(ctx context.Context, err error, failures *int) bool {
 // no cause of its own), else err wrapped.
 func (d *downloader) giveUp(ctx context.Context, err error) error {
 	if cerr := ctx.Err(); cerr != nil && !isPermanentDownloadError(err) {
-		return fmt.Errorf("scalingodb: %s: %w", operation("downloadBackup").id, cerr)
+		return fmt.Errorf("scalingodb: %s: %w", opDownloadBackup.id, cerr)
 	}
 	return d.wrap(err)
 }
@@ -816,10 +884,10 @@ func (d *downloader) wrap(err error) error {
 	case errors.As(err, &we):
 		return we.err
 	case errors.Is(err, errEmptyArchive):
-		return &ResponseError{StatusCode: http.StatusRequestedRangeNotSatisfiable, OperationID: operation("downloadBackup").id,
+		return &ResponseError{StatusCode: http.StatusRequestedRangeNotSatisfiable, OperationID: opDownloadBackup.id,
 			Reason: fmt.Sprintf("the archive is empty, the backup says %d bytes", d.size)}
 	}
-	return fmt.Errorf("scalingodb: %s: %w", operation("downloadBackup").id, redactError(err))
+	return fmt.Errorf("scalingodb: %s: %w", opDownloadBackup.id, redactError(err))
 }
 
 // parseContentRange reads "bytes START-END/TOTAL".

@@ -84,6 +84,7 @@ func (a *archiveServer) handler(t *testing.T) http.HandlerFunc {
 				w.Header().Set("Content-Range", fmt.Sprintf("bytes %d-%d/%d", start, end, len(a.data)))
 			}
 			body := a.data[start : end+1]
+			w.Header().Set("ETag", `"a1"`) // strong: ranges may be joined
 			w.Header().Set("Content-Type", "application/octet-stream")
 			w.Header().Set("Content-Length", strconv.Itoa(len(body)))
 			w.WriteHeader(status)
@@ -327,5 +328,283 @@ func TestParseContentRange(t *testing.T) {
 		if s != tt.s || e != tt.e || total != tt.total || ok != tt.ok {
 			t.Errorf("parseContentRange(%q) = %d, %d, %d, %v", tt.in, s, e, total, ok)
 		}
+	}
+}
+
+// TestDownloadToFile_Fsyncs counts the fsyncs of a download to a file: an
+// archive that completes before the first checkpoint needs no sidecar and
+// no fsync but one of the file and one of its folder at the rename.
+func TestDownloadToFile_Fsyncs(t *testing.T) {
+	tests := []struct {
+		name string
+		size int
+		max  int
+	}{
+		{"1.2 MB", 1_200_000, 2},
+		{"one checkpoint", checkpointEvery + 1<<20, 3},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			data := randomBytes(tt.size)
+			h := &downloadHost{size: int64(len(data)), dl: func(w http.ResponseWriter, r *http.Request) { serveVersion(w, r, data, `"v1"`) }}
+			c := hostClient(t, h)
+			dir := t.TempDir()
+			var mu sync.Mutex
+			var synced []string
+			syncHook = func(f *os.File) error {
+				mu.Lock()
+				synced = append(synced, filepath.Base(f.Name()))
+				mu.Unlock()
+				return f.Sync()
+			}
+			t.Cleanup(func() { syncHook = nil })
+			path := filepath.Join(dir, "b.tar.gz")
+			if _, err := c.Backups.DownloadToFile(context.Background(), "db", "b1", path); err != nil {
+				t.Fatal(err)
+			}
+			if got, _ := os.ReadFile(path); !bytes.Equal(got, data) {
+				t.Fatal("the file differs from the archive")
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			t.Logf("fsyncs: %v", synced)
+			if len(synced) > tt.max {
+				t.Errorf("%d fsyncs %v, want at most %d", len(synced), synced, tt.max)
+			}
+			if n := len(synced); n < 2 || synced[n-2] != "b.tar.gz.partial" || synced[n-1] != filepath.Base(dir) {
+				t.Errorf("fsyncs %v: want the partial file, then its folder, last", synced)
+			}
+		})
+	}
+}
+
+// validators are the headers a host gives its archive.
+type validators struct {
+	etag string        // "" for none
+	lmod time.Duration // Last-Modified this long before Date; < 0 for none
+}
+
+// serveValidated serves data with Range and the validators v, under a
+// fixed Date, without evaluating If-Range: a host whose validators do not
+// prove which bytes it serves.
+func serveValidated(w http.ResponseWriter, r *http.Request, data []byte, v validators) {
+	date := time.Date(2026, 12, 5, 4, 0, 0, 0, time.UTC)
+	w.Header().Set("Date", date.Format(http.TimeFormat))
+	if v.etag != "" {
+		w.Header().Set("ETag", v.etag)
+	}
+	if v.lmod >= 0 {
+		w.Header().Set("Last-Modified", date.Add(-v.lmod).Format(http.TimeFormat))
+	}
+	r.Header.Del("If-Range")
+	http.ServeContent(w, r, "", time.Time{}, bytes.NewReader(data))
+}
+
+// checkRanges fails when a request asks for a range past offset 0 without
+// a strong validator in If-Range (RFC 9110 §13.1.5).
+func checkRanges(t *testing.T, h *downloadHost) {
+	t.Helper()
+	for i, hd := range h.headers() {
+		rg, ir := hd.Get("Range"), hd.Get("If-Range")
+		if rg != "" && !strings.HasPrefix(rg, "bytes=0-") && (ir == "" || strings.HasPrefix(ir, "W/")) {
+			t.Errorf("request %d: Range %q with If-Range %q: only a strong validator may join ranges", i, rg, ir)
+		}
+	}
+}
+
+// TestDownload_WeakValidatorNeverSplices cuts a download, then serves
+// another archive of the same size under the same validators, which do not
+// prove identity (a weak ETag, a Last-Modified too close to Date, a weak
+// ETag beside an old Last-Modified). A destination that can be rewound
+// gets the new archive whole; a stream fails with ErrArchiveChanged; no
+// destination ever joins the two archives: 108 runs, each cut elsewhere.
+func TestDownload_WeakValidatorNeverSplices(t *testing.T) {
+	const size = 64 << 10
+	v1, v2 := randomBytes(size), bytes.Repeat([]byte("2"), size)
+	weak := []struct {
+		name string
+		v    validators
+	}{
+		{"weak ETag", validators{etag: `W/"b1"`, lmod: -1}},
+		{"Last-Modified equal to Date", validators{lmod: 0}},
+		{"weak ETag and an old Last-Modified", validators{etag: `W/"b1"`, lmod: time.Hour}},
+	}
+	dests := []string{"stream", "WriterAt", "file", "file across calls"}
+	const runs = 9
+	rng := rand.New(rand.NewPCG(3, 4))
+	spliced := 0
+	for _, w := range weak {
+		for _, dest := range dests {
+			t.Run(w.name+"/"+dest, func(t *testing.T) {
+				for range runs {
+					cut := 1 + rng.IntN(size-2)
+					var n atomic.Int64
+					var broken atomic.Bool
+					broken.Store(dest == "file across calls")
+					h := &downloadHost{size: size}
+					h.dl = func(rw http.ResponseWriter, r *http.Request) {
+						switch k := n.Add(1); {
+						case k == 1:
+							serveValidated(&cuttingWriter{ResponseWriter: rw, limit: cut}, r, v1, w.v)
+						case broken.Load():
+							rw.WriteHeader(http.StatusInternalServerError)
+						default:
+							serveValidated(rw, r, v2, w.v)
+						}
+					}
+					c := hostClient(t, h)
+					var got []byte
+					switch dest {
+					case "stream":
+						var out bytes.Buffer
+						_, err := c.Backups.Download(context.Background(), "db", "b1", &out, fastDownloadRetry())
+						if !errors.Is(err, ErrArchiveChanged) {
+							t.Errorf("cut at %d: got %v, want ErrArchiveChanged", cut, err)
+						}
+						if !bytes.Equal(out.Bytes(), v1[:out.Len()]) {
+							spliced++
+							t.Errorf("cut at %d: the stream joined two archives", cut)
+						}
+						checkRanges(t, h)
+						continue
+					case "WriterAt":
+						dst := &memAt{}
+						if _, err := c.Backups.DownloadAt(context.Background(), "db", "b1", dst, fastDownloadRetry()); err != nil {
+							t.Fatalf("cut at %d: %v", cut, err)
+						}
+						got = dst.buf
+					case "file", "file across calls":
+						path := filepath.Join(t.TempDir(), "b.tar.gz")
+						if broken.Load() {
+							if _, err := c.Backups.DownloadToFile(context.Background(), "db", "b1", path, fastDownloadRetry()); err == nil {
+								t.Fatalf("cut at %d: the first call succeeded", cut)
+							}
+							broken.Store(false)
+						}
+						if _, err := c.Backups.DownloadToFile(context.Background(), "db", "b1", path, fastDownloadRetry()); err != nil {
+							t.Fatalf("cut at %d: %v", cut, err)
+						}
+						got, _ = os.ReadFile(path)
+					}
+					if !bytes.Equal(got, v2) {
+						spliced++
+						t.Errorf("cut at %d: the destination is not the new archive (%d bytes, first %d of the old one kept)", cut, len(got), cut)
+					}
+					checkRanges(t, h)
+				}
+			})
+		}
+	}
+	if spliced != 0 {
+		t.Errorf("%d of %d runs spliced two archives", spliced, len(weak)*len(dests)*runs)
+	}
+}
+
+// TestDownload_StrongValidatorResumes checks the other side: a strong ETag,
+// or a Last-Modified at least one second before Date with no ETag, lets a
+// cut download resume with If-Range where it stopped, in one call and
+// across calls.
+func TestDownload_StrongValidatorResumes(t *testing.T) {
+	const size = 256 << 10
+	data := randomBytes(size)
+	date := time.Date(2026, 12, 5, 4, 0, 0, 0, time.UTC)
+	tests := []struct {
+		name    string
+		v       validators
+		ifRange string
+	}{
+		{"strong ETag", validators{etag: `"b1"`, lmod: -1}, `"b1"`},
+		{"strong ETag and Last-Modified", validators{etag: `"b1"`, lmod: time.Hour}, `"b1"`},
+		{"Last-Modified 1s before Date", validators{lmod: time.Second}, date.Add(-time.Second).Format(http.TimeFormat)},
+	}
+	for _, tt := range tests {
+		for _, dest := range []string{"stream", "file", "file across calls"} {
+			t.Run(tt.name+"/"+dest, func(t *testing.T) {
+				var n atomic.Int64
+				var broken atomic.Bool
+				broken.Store(dest == "file across calls")
+				h := &downloadHost{size: size}
+				h.dl = func(rw http.ResponseWriter, r *http.Request) {
+					switch k := n.Add(1); {
+					case k == 1:
+						serveValidated(&cuttingWriter{ResponseWriter: rw, limit: size / 2}, r, data, tt.v)
+					case broken.Load():
+						rw.WriteHeader(http.StatusInternalServerError)
+					default:
+						serveValidated(rw, r, data, tt.v)
+					}
+				}
+				c := hostClient(t, h)
+				var got []byte
+				if dest == "stream" {
+					var out bytes.Buffer
+					if _, err := c.Backups.Download(context.Background(), "db", "b1", &out, fastDownloadRetry()); err != nil {
+						t.Fatal(err)
+					}
+					got = out.Bytes()
+				} else {
+					path := filepath.Join(t.TempDir(), "b.tar.gz")
+					if broken.Load() {
+						if _, err := c.Backups.DownloadToFile(context.Background(), "db", "b1", path, fastDownloadRetry()); !errors.Is(err, ErrServer) {
+							t.Fatalf("first call: got %v, want ErrServer", err)
+						}
+						broken.Store(false)
+					}
+					if _, err := c.Backups.DownloadToFile(context.Background(), "db", "b1", path, fastDownloadRetry()); err != nil {
+						t.Fatal(err)
+					}
+					got, _ = os.ReadFile(path)
+				}
+				if !bytes.Equal(got, data) {
+					t.Fatal("the destination differs from the archive")
+				}
+				// Every request after the cut one asks for the rest only.
+				for _, hd := range h.headers()[1:] {
+					if !strings.HasPrefix(hd.Get("Range"), fmt.Sprintf("bytes=%d-", size/2)) || hd.Get("If-Range") != tt.ifRange {
+						t.Errorf("resume: Range %q If-Range %q, want from %d with If-Range %q", hd.Get("Range"), hd.Get("If-Range"), size/2, tt.ifRange)
+					}
+				}
+			})
+		}
+	}
+}
+
+// TestDownload_WithoutStrongValidator checks the limits of a host that
+// gives no strong validator: one connection whatever WithParallel says, and
+// a cut transfer starts again from zero at most as often as the retry
+// policy allows attempts.
+func TestDownload_WithoutStrongValidator(t *testing.T) {
+	data := randomBytes(2 << 20)
+	tests := []struct {
+		name     string
+		cut      bool
+		wantErr  bool
+		wantReqs int64
+	}{
+		{"parallel asked", false, false, 1},
+		{"every answer cut halfway", true, true, 5},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h := &downloadHost{size: int64(len(data)), dl: func(w http.ResponseWriter, r *http.Request) {
+				if tt.cut {
+					w = &cuttingWriter{ResponseWriter: w, limit: len(data) / 2}
+				}
+				serveValidated(w, r, data, validators{etag: `W/"b1"`, lmod: time.Hour})
+			}}
+			c := hostClient(t, h)
+			dst := &memAt{}
+			_, err := c.Backups.DownloadAt(context.Background(), "db", "b1", dst, WithParallel(4), fastDownloadRetry())
+			if (err != nil) != tt.wantErr {
+				t.Fatalf("got %v, want an error: %t", err, tt.wantErr)
+			}
+			if !tt.wantErr && !bytes.Equal(dst.buf, data) {
+				t.Error("the destination differs from the archive")
+			}
+			if got := h.reqs.Load(); got != tt.wantReqs {
+				t.Errorf("%d requests, want %d", got, tt.wantReqs)
+			}
+			checkRanges(t, h)
+		})
 	}
 }

@@ -16,8 +16,29 @@ const (
 	stateSuffix = ".partial.json" // partState: what the partial file holds
 )
 
-// errPartBusy is a partial file that another download is writing.
-var errPartBusy = errors.New("another download is writing this file")
+// ErrDownloadInProgress matches a *DownloadInProgressError.
+var ErrDownloadInProgress = errors.New("scalingodb: another download is writing this file")
+
+// DownloadInProgressError is a DownloadToFile refused because another
+// call, in this process or another, is downloading to the same path. The
+// refused call changed nothing: the destination and the other call's
+// partial file are as they were. It matches ErrDownloadInProgress.
+type DownloadInProgressError struct {
+	// Path is the destination both calls were given.
+	Path string
+}
+
+// Error names the destination.
+func (e *DownloadInProgressError) Error() string {
+	return fmt.Sprintf("scalingodb: %s: another download is writing %s", opDownloadBackup.id, e.Path+partSuffix)
+}
+
+// Is reports whether target is ErrDownloadInProgress.
+func (e *DownloadInProgressError) Is(target error) bool { return target == ErrDownloadInProgress }
+
+// maxReopens bounds how often open finds that the partial file it locked
+// was renamed or removed meanwhile (other calls finishing one after another).
+const maxReopens = 8
 
 // checkpointEvery is how many bytes arrive between two checkpoints of a
 // DownloadToFile: a crash loses at most about this much progress.
@@ -31,33 +52,48 @@ type partState struct {
 	BackupID string `json:"backup_id"`
 	Size     int64  `json:"size"`
 	// ETag and LastModified are the validators of the archive the bytes
-	// came from; a resume sends them in If-Range.
+	// came from; a resume sends them in If-Range. ETag is a strong entity
+	// tag; LastModified is only set without an ETag, and only when it
+	// counted as strong (RFC 9110 §8.8.2.2).
 	ETag         string `json:"etag,omitempty"`
 	LastModified string `json:"last_modified,omitempty"`
 	// Done lists the [start, end) byte ranges durably written, sorted.
 	Done [][2]int64 `json:"done"`
 }
 
-const partStateVersion = 1
+// partStateVersion is the version of partState written. Version 1 may
+// hold a weak validator: only its strong ETags are trusted.
+const partStateVersion = 2
 
 // DownloadToFile downloads the archive of a backup (see DownloadAt) into
 // the file at path, atomically: the bytes go to path+".partial" in the same
 // folder, which is synced, checked against the backup's size and renamed
 // over path only when the whole archive arrived. On any failure the file at
 // path is left as it was (or absent); it is never truncated nor removed.
+// When path already holds a complete archive, the call downloads it again
+// and replaces it only once the new copy is complete. An archive that
+// arrives before the first checkpoint costs two fsyncs: the partial file's
+// and its folder's, at the rename.
 //
 // A failed or interrupted download can be resumed by a later call with the
 // same path and backup, from this process or another: the sidecar
-// path+".partial.json" records the backup ID, its size, the archive's ETag
-// or Last-Modified and the byte ranges durably written (parallel ranges
+// path+".partial.json" records the backup ID, its size, the archive's
+// strong validator and the byte ranges durably written (parallel ranges
 // leave holes), and is replaced, after a sync of the partial file, every
 // 32 MiB and when the call fails. The later call fetches only the missing
-// ranges with If-Range, and starts again from zero when the archive changed
-// (or when the server sends no validator to prove it did not). Only one
-// call at a time may use a given path: on Unix a second one, in any
-// process, fails at once (an advisory lock on the partial file) and
-// changes nothing. The new file has mode 0600. It returns the size of the
-// archive.
+// ranges with If-Range, and starts again from zero when the archive changed,
+// or when the server gave no strong validator to prove it did not (a strong
+// ETag, or with no ETag a Last-Modified at least one second before the
+// answer's Date, RFC 9110 §8.8.2.2): then no sidecar is written.
+//
+// Only one call at a time may use a given path. On Unix a second one, in
+// any process, fails at once with a *DownloadInProgressError (matching
+// ErrDownloadInProgress) and changes nothing: the first call holds an
+// advisory lock on the partial file until it has renamed or removed it, so
+// the second can neither take its bytes for an abandoned download nor
+// empty the archive it just saved. A call that comes after the first one
+// finished starts a new download. The new file has mode 0600. It returns
+// the size of the archive.
 //
 // API: GET /databases/{database_id}/backups/{backup_id}/download (downloadBackup)
 func (s *BackupsService) DownloadToFile(ctx context.Context, databaseID, backupID, path string, opts ...DownloadOption) (int64, error) {
@@ -99,25 +135,67 @@ type partFile struct {
 	sync func(*os.File) error // (*os.File).Sync; tests wrap it
 }
 
-// open opens the partial file and, when its sidecar matches the backup and
-// proves the archive's identity, resumes from what it holds.
+// open opens and locks the partial file and, when its sidecar matches the
+// backup and proves the archive's identity, resumes from what it holds.
+//
+// The lock is on the partial file's inode, and another call keeps it until
+// it renamed that file over the destination or removed it: a lock won on
+// an inode that is no longer the one at p.part (a download that just
+// finished or gave up) proves nothing, and open starts over with the file
+// now at p.part.
 func (p *partFile) open() error {
-	f, err := os.OpenFile(p.part, os.O_RDWR|os.O_CREATE, 0o600)
-	if err != nil {
-		return fmt.Errorf("scalingodb: %s: opening the partial file: %w", operation("downloadBackup").id, err)
-	}
-	locked, err := lockFile(f)
-	if err != nil || !locked {
-		f.Close()
-		if err == nil {
-			err = errPartBusy
+	for range maxReopens {
+		f, err := os.OpenFile(p.part, os.O_RDWR|os.O_CREATE, 0o600)
+		if err != nil {
+			return fmt.Errorf("scalingodb: %s: opening the partial file: %w", opDownloadBackup.id, err)
 		}
-		return fmt.Errorf("scalingodb: %s: %s: %w", operation("downloadBackup").id, p.part, err)
+		locked, err := lockFile(f)
+		if err != nil {
+			f.Close()
+			return fmt.Errorf("scalingodb: %s: locking %s: %w", opDownloadBackup.id, p.part, err)
+		}
+		if !locked {
+			f.Close()
+			return &DownloadInProgressError{Path: p.path}
+		}
+		same, err := isFileAt(f, p.part)
+		if err != nil {
+			f.Close()
+			return fmt.Errorf("scalingodb: %s: %w", opDownloadBackup.id, err)
+		}
+		if !same {
+			f.Close()
+			continue
+		}
+		p.f = f
+		return p.resume()
 	}
-	p.f = f
+	return &DownloadInProgressError{Path: p.path}
+}
+
+// isFileAt reports whether f is the file at path now.
+func isFileAt(f *os.File, path string) (bool, error) {
+	fi, err := f.Stat()
+	if err != nil {
+		return false, err
+	}
+	at, err := os.Stat(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	return os.SameFile(fi, at), nil
+}
+
+// resume takes up what the locked partial file holds when its sidecar
+// proves it, else empties it.
+func (p *partFile) resume() error {
 	d := p.d
 	if st, ok := p.loadState(); ok {
 		d.seen, d.etag, d.lmod = true, st.ETag, st.LastModified
+		d.lmodStrong = st.ETag == "" && st.LastModified != ""
 		var n int64
 		for _, r := range st.Done {
 			d.prior = append(d.prior, span{r[0], r[1]})
@@ -137,8 +215,8 @@ func (p *partFile) loadState() (partState, bool) {
 	if err != nil || json.Unmarshal(data, &st) != nil {
 		return st, false
 	}
-	if st.Version != partStateVersion || st.BackupID != p.d.backupID || st.Size != p.d.size ||
-		(st.ETag == "" && st.LastModified == "") {
+	strong := isStrongETag(st.ETag) || st.Version == partStateVersion && st.ETag == "" && st.LastModified != ""
+	if (st.Version != partStateVersion && st.Version != 1) || !strong || st.BackupID != p.d.backupID || st.Size != p.d.size {
 		return st, false
 	}
 	fi, err := p.f.Stat()
@@ -155,18 +233,22 @@ func (p *partFile) loadState() (partState, bool) {
 	return st, true
 }
 
-// restart empties the partial file, first taking back the sidecar's claims.
+// restart empties the partial file, first taking back the sidecar's claims
+// durably, when there is a sidecar.
 func (p *partFile) restart() error {
 	p.ckpt.Lock()
 	defer p.ckpt.Unlock()
-	if err := os.Remove(p.state); err != nil && !errors.Is(err, os.ErrNotExist) {
-		return fmt.Errorf("scalingodb: %s: %w", operation("downloadBackup").id, err)
+	err := os.Remove(p.state)
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("scalingodb: %s: %w", opDownloadBackup.id, err)
 	}
-	if err := syncDir(filepath.Dir(p.path)); err != nil {
-		return fmt.Errorf("scalingodb: %s: %w", operation("downloadBackup").id, err)
+	if err == nil {
+		if err := syncDir(filepath.Dir(p.path)); err != nil {
+			return fmt.Errorf("scalingodb: %s: %w", opDownloadBackup.id, err)
+		}
 	}
 	if err := p.f.Truncate(0); err != nil {
-		return fmt.Errorf("scalingodb: %s: %w", operation("downloadBackup").id, err)
+		return fmt.Errorf("scalingodb: %s: %w", opDownloadBackup.id, err)
 	}
 	p.d.reset()
 	return nil
@@ -177,6 +259,7 @@ func (p *partFile) restart() error {
 func (p *partFile) download(ctx context.Context) error {
 	d := p.d
 	d.dst = p.f
+	d.rewindable = true
 	p.wake = make(chan struct{}, 1)
 	p.stop = make(chan struct{})
 	d.wrote = p.wrote
@@ -231,7 +314,9 @@ func (p *partFile) checkpointer() {
 		case <-p.stop:
 			return
 		case <-p.wake:
-			_ = p.checkpoint()
+			if p.d.done.Load() < p.d.size { // else commit syncs
+				_ = p.checkpoint()
+			}
 		}
 	}
 }
@@ -243,10 +328,18 @@ func (p *partFile) checkpoint() error {
 	defer p.ckpt.Unlock()
 	d := p.d
 	d.mu.Lock()
-	st := partState{Version: partStateVersion, BackupID: d.backupID, Size: d.size, ETag: d.etag, LastModified: d.lmod, Done: [][2]int64{}}
-	seen := d.seen
+	st := partState{Version: partStateVersion, BackupID: d.backupID, Size: d.size, Done: [][2]int64{}}
+	v := ""
+	if d.seen {
+		v = d.ifRange()
+	}
+	if v == d.etag {
+		st.ETag = v
+	} else {
+		st.LastModified = v
+	}
 	d.mu.Unlock()
-	if !seen || (st.ETag == "" && st.LastModified == "") {
+	if v == "" {
 		return nil // nothing would prove a later answer is the same archive
 	}
 	// The ranges are taken before the sync: bytes written while it runs
@@ -262,64 +355,110 @@ func (p *partFile) checkpoint() error {
 	if err != nil {
 		return err
 	}
-	return writeFileAtomic(p.state, data, 0o600)
+	return p.writeState(data)
+}
+
+// writeState replaces the sidecar through a temporary file renamed over
+// it, without syncing either: a crash can only leave the sidecar as it was
+// (it claimed less, and that still holds) or empty or torn, which loadState
+// refuses, so that the next call starts again. The lock on the partial
+// file makes the temporary file's name free.
+func (p *partFile) writeState(data []byte) error {
+	tmp := p.state + ".tmp"
+	if err := os.WriteFile(tmp, data, 0o600); err != nil {
+		_ = os.Remove(tmp)
+		return err
+	}
+	if err := os.Rename(tmp, p.state); err != nil {
+		_ = os.Remove(tmp)
+		return err
+	}
+	return nil
 }
 
 func (p *partFile) syncFile() error {
 	if p.sync != nil {
 		return p.sync(p.f)
 	}
-	return p.f.Sync()
+	return fsync(p.f)
+}
+
+// syncHook, when a test sets it, runs instead of every fsync of a download
+// to a file (partial file, sidecar, folder): tests count them through it.
+var syncHook func(*os.File) error
+
+// fsync syncs f, through syncHook when set.
+func fsync(f *os.File) error {
+	if syncHook != nil {
+		return syncHook(f)
+	}
+	return f.Sync()
 }
 
 // commit syncs the complete partial file, checks its size and renames it
-// over the destination.
+// over the destination. The lock is held until the rename is durable, so
+// that no other call can take the file for an abandoned one and empty it.
 func (p *partFile) commit() error {
-	if err := p.f.Sync(); err != nil {
-		return fmt.Errorf("scalingodb: %s: syncing the archive: %w", operation("downloadBackup").id, err)
+	if err := fsync(p.f); err != nil {
+		return fmt.Errorf("scalingodb: %s: syncing the archive: %w", opDownloadBackup.id, err)
 	}
 	fi, err := p.f.Stat()
 	if err != nil {
-		return fmt.Errorf("scalingodb: %s: %w", operation("downloadBackup").id, err)
+		return fmt.Errorf("scalingodb: %s: %w", opDownloadBackup.id, err)
 	}
 	if fi.Size() != p.d.size {
-		return &ResponseError{StatusCode: 200, OperationID: operation("downloadBackup").id,
+		return &ResponseError{StatusCode: 200, OperationID: opDownloadBackup.id,
 			Reason: fmt.Sprintf("the file has %d bytes, the backup says %d", fi.Size(), p.d.size)}
 	}
-	if err := p.f.Close(); err != nil {
-		return fmt.Errorf("scalingodb: %s: %w", operation("downloadBackup").id, err)
+	if !renameWhileOpen {
+		if err := p.f.Close(); err != nil {
+			return fmt.Errorf("scalingodb: %s: %w", opDownloadBackup.id, err)
+		}
+		p.f = nil
 	}
-	p.f = nil
+	// The sidecar goes first: the folder's sync below makes its removal
+	// durable with the rename, and a crash cannot bring back claims about
+	// a partial file that is gone.
+	if err := os.Remove(p.state); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("scalingodb: %s: %w", opDownloadBackup.id, err)
+	}
 	if err := os.Rename(p.part, p.path); err != nil {
-		return fmt.Errorf("scalingodb: %s: %w", operation("downloadBackup").id, err)
+		return fmt.Errorf("scalingodb: %s: %w", opDownloadBackup.id, err)
 	}
 	_ = syncDir(filepath.Dir(p.path))
-	_ = os.Remove(p.state)
+	if p.f != nil {
+		_ = p.f.Close() // releases the lock: the file is at p.path now
+		p.f = nil
+	}
 	return nil
 }
 
 // abandon keeps what can be resumed (a final checkpoint) and removes the
-// partial file when nothing proves its bytes' archive. The destination is
-// never touched.
+// partial file when nothing proves its bytes' archive, before it lets go
+// of the lock. The destination is never touched.
 func (p *partFile) abandon(err error) error {
 	if p.f == nil {
 		return err
 	}
-	d := p.d
-	d.mu.Lock()
-	resumable := d.seen && (d.etag != "" || d.lmod != "")
-	d.mu.Unlock()
+	resumable := p.d.resumable()
 	var ce *ArchiveChangedError
 	if errors.As(err, &ce) {
 		resumable = false
 	}
 	if resumable && p.checkpoint() == nil {
 		_ = p.f.Close()
+		p.f = nil
 		return err
 	}
-	_ = p.f.Close()
 	_ = os.Remove(p.state)
-	_ = os.Remove(p.part)
+	if renameWhileOpen {
+		_ = os.Remove(p.part)
+		_ = p.f.Close()
+	} else {
+		_ = p.f.Close()
+		_ = os.Remove(p.part)
+	}
+	p.f = nil
 	return err
 }
 
@@ -329,7 +468,7 @@ func syncDir(dir string) error {
 	if err != nil {
 		return err
 	}
-	err = f.Sync()
+	err = fsync(f)
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}

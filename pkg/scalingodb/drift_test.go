@@ -290,7 +290,7 @@ var twins = []struct {
 	generated reflect.Type
 }{
 	{"Backup", reflect.TypeFor[Backup](), reflect.TypeFor[dbapi.Backup]()},
-	{"Database", wireType[Database](operation("getDatabase")), reflect.TypeFor[dbapi.DatabaseResponse]()},
+	{"Database", wireType[Database](opGetDatabase), reflect.TypeFor[dbapi.DatabaseResponse]()},
 	{"MaintenanceWindowParams", reflect.TypeFor[MaintenanceWindowParams](), reflect.TypeFor[dbapi.MaintenanceWindowUpdate]()},
 	{"Feature", reflect.TypeFor[Feature](), reflect.TypeFor[dbapi.Feature]()},
 	{"FeatureToggle", reflect.TypeFor[FeatureToggle](), reflect.TypeFor[dbapi.FeatureToggleResult]()},

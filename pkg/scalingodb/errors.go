@@ -147,13 +147,21 @@ type ResponseError struct {
 	OperationID string
 	// Reason says what is wrong, such as `missing envelope key "database"`.
 	Reason string
+	// RequestID is the X-Request-Id header of the answer, when the client
+	// knows it (the answers of the calls that decode a value through the
+	// operation table; not a violation found by a transport).
+	RequestID string
 	// Err is the underlying decoding error, if any.
 	Err error
 }
 
 // Error describes what is wrong with the answer.
 func (e *ResponseError) Error() string {
-	return fmt.Sprintf("scalingodb: %s: malformed response (status %d): %s", e.OperationID, e.StatusCode, e.Reason)
+	msg := fmt.Sprintf("scalingodb: %s: malformed response (status %d): %s", e.OperationID, e.StatusCode, e.Reason)
+	if e.RequestID != "" {
+		msg += " [request " + e.RequestID + "]"
+	}
+	return msg
 }
 
 // Unwrap returns the underlying decoding error.

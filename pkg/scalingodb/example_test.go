@@ -146,7 +146,7 @@ func ExampleAPIError() {
 // for its hour of validity and renews it five minutes before it expires.
 func ExampleNewAddonTokenSource() {
 	tokens, err := scalingodb.NewAddonTokenSource(scalingodb.AddonTokenConfig{
-		APIToken: scalingodb.Secret("tk-us-example"), // os.Getenv("SCALINGO_API_TOKEN")
+		APIToken: scalingodb.NewSecret("tk-us-example"), // os.Getenv("SCALINGO_API_TOKEN")
 		App:      "my-app",
 		AddonID:  "ad-0123456789",
 		Region:   "osc-fr1",
@@ -253,14 +253,14 @@ func ExampleBackupsService_Wait() {
 	last := backup.Status
 	backup, err = client.Backups.Wait(ctx, backup.ID,
 		scalingodb.WithPollInterval(10*time.Millisecond, 100*time.Millisecond),
-		scalingodb.WithPollCallback(func(b *scalingodb.Backup) {
-			if b.Status != last {
-				last = b.Status // a program would show the change here
+		scalingodb.WithPollCallback(func(e scalingodb.PollEvent) {
+			if e.Err == nil && scalingodb.BackupStatus(e.State) != last {
+				last = scalingodb.BackupStatus(e.State) // a program would show the change here
 			}
 		}))
 	var waitErr *scalingodb.WaitError
 	if errors.As(err, &waitErr) {
-		log.Fatalf("backup %s still %s: wait again later", waitErr.BackupID, waitErr.LastStatus)
+		log.Fatalf("backup %s still %s: wait again later", waitErr.ID, waitErr.LastState)
 	}
 	if err != nil {
 		log.Fatal(err)

@@ -3,6 +3,7 @@ package scalingodb
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 
 	"github.com/scalingodb/dbapi-go/gen/dbapi"
 )
@@ -49,7 +50,8 @@ func (t *FeatureToggle) missing() string {
 }
 
 // Enable asks for a feature to be enabled. Activation is asynchronous: the
-// answer usually says FeaturePendingToActivate. It is never retried.
+// answer usually says FeaturePendingToActivate. It is sent again only
+// after a 429; a lost answer is an error matching ErrOutcomeUnknown.
 //
 // API: POST /databases/{database_id}/features (enableDatabaseFeature)
 func (s *FeaturesService) Enable(ctx context.Context, databaseID, feature string) (*FeatureToggle, error) {
@@ -60,7 +62,11 @@ func (s *FeaturesService) Enable(ctx context.Context, databaseID, feature string
 	if err != nil {
 		return nil, err
 	}
-	return fetchOne[FeatureToggle](ctx, s.c, "enableDatabaseFeature", body1(s.c.api.EnableDatabaseFeatureWithBody, databaseID, body))
+	ft, err := fetchOne[FeatureToggle](ctx, s.c, opEnableDatabaseFeature, body1(s.c.api.EnableDatabaseFeatureWithBody, databaseID, body))
+	if err != nil {
+		return nil, withCheck(err, fmt.Sprintf("the features of database %s (Databases.Get) for %q, before enabling it again", databaseID, feature))
+	}
+	return ft, nil
 }
 
 // Disable turns a feature off and returns the server's message.
@@ -72,12 +78,12 @@ func (s *FeaturesService) Disable(ctx context.Context, databaseID, feature strin
 	}
 	w, status, err := fetch[struct {
 		Message *string `json:"message"`
-	}](ctx, s.c, "disableDatabaseFeature", call1P(s.c.api.DisableDatabaseFeature, databaseID, &dbapi.DisableDatabaseFeatureParams{Feature: dbapi.FeatureName(feature)}))
+	}](ctx, s.c, opDisableDatabaseFeature, call1P(s.c.api.DisableDatabaseFeature, databaseID, &dbapi.DisableDatabaseFeatureParams{Feature: dbapi.FeatureName(feature)}))
 	if err != nil {
 		return nil, err
 	}
 	if w.Message == nil {
-		return nil, malformed(operation("disableDatabaseFeature"), status, `missing required field "message"`)
+		return nil, malformed(opDisableDatabaseFeature, status, `missing required field "message"`)
 	}
 	return &FeatureDisabled{Name: feature, Message: *w.Message}, nil
 }

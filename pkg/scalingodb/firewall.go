@@ -59,11 +59,12 @@ func (r *ManagedRange) missing() string { return missingIf(r.ID == "", `"id" of 
 //
 // API: GET /databases/{database_id}/firewall_rules (listFirewallRules)
 func (s *FirewallService) List(ctx context.Context, databaseID string) ([]*FirewallRule, error) {
-	return fetchList[FirewallRule](ctx, s.c, "listFirewallRules", call1(s.c.api.ListFirewallRules, databaseID))
+	return fetchList[FirewallRule](ctx, s.c, opListFirewallRules, call1(s.c.api.ListFirewallRules, databaseID))
 }
 
 // Create adds a rule. The CIDR of a custom range is checked locally first.
-// It is never retried.
+// It is sent again only after a 429; a lost answer is an error matching
+// ErrOutcomeUnknown.
 //
 // API: POST /databases/{database_id}/firewall_rules (createFirewallRule)
 func (s *FirewallService) Create(ctx context.Context, databaseID string, p *CreateFirewallRuleParams) (*FirewallRule, error) {
@@ -86,7 +87,15 @@ func (s *FirewallService) Create(ctx context.Context, databaseID string, p *Crea
 	if err != nil {
 		return nil, err
 	}
-	return fetchOne[FirewallRule](ctx, s.c, "createFirewallRule", body1(s.c.api.CreateFirewallRuleWithBody, databaseID, body))
+	rule, err := fetchOne[FirewallRule](ctx, s.c, opCreateFirewallRule, body1(s.c.api.CreateFirewallRuleWithBody, databaseID, body))
+	if err != nil {
+		what := p.CIDR
+		if p.Type == FirewallManagedRange {
+			what = "managed range " + p.RangeID
+		}
+		return nil, withCheck(err, "the firewall rules of database "+databaseID+" (Firewall.List) for a rule of "+what+", before adding it again")
+	}
+	return rule, nil
 }
 
 // Update changes the label of a rule; the range it allows cannot change.
@@ -98,21 +107,23 @@ func (s *FirewallService) Update(ctx context.Context, databaseID, ruleID, label 
 	if label == "" {
 		return nil, &InvalidInputError{Field: "label", Reason: "must not be empty"}
 	}
-	return fetchOne[FirewallRule](ctx, s.c, "updateFirewallRule", call2P(s.c.api.UpdateFirewallRule, databaseID, ruleID, dbapi.FirewallRuleUpdateRequest{
+	return fetchOne[FirewallRule](ctx, s.c, opUpdateFirewallRule, call2P(s.c.api.UpdateFirewallRule, databaseID, ruleID, dbapi.FirewallRuleUpdateRequest{
 		FirewallRule: dbapi.FirewallRuleUpdate{Label: label}}))
 }
 
-// Delete removes a rule. It is retried like every DELETE: when a lost
-// answer hid a delete that took effect, the retry answers ErrNotFound.
+// Delete removes a rule. It is retried like every DELETE; a 404 on a
+// retry, after an attempt that may have applied (a 5xx or a lost answer,
+// not a 429), means the rule is gone, as asked: Delete returns nil. A 404
+// on the first attempt is ErrNotFound.
 //
 // API: DELETE /databases/{database_id}/firewall_rules/{firewall_rule_id} (deleteFirewallRule)
 func (s *FirewallService) Delete(ctx context.Context, databaseID, ruleID string) error {
-	return s.c.send(ctx, "deleteFirewallRule", call2(s.c.api.DeleteFirewallRule, databaseID, ruleID))
+	return s.c.send(ctx, opDeleteFirewallRule, call2(s.c.api.DeleteFirewallRule, databaseID, ruleID))
 }
 
 // ManagedRanges returns the address ranges maintained by Scalingo that a rule can allow.
 //
 // API: GET /firewall/managed_ranges (listFirewallManagedRanges)
 func (s *FirewallService) ManagedRanges(ctx context.Context) ([]*ManagedRange, error) {
-	return fetchList[ManagedRange](ctx, s.c, "listFirewallManagedRanges", call0(s.c.api.ListFirewallManagedRanges))
+	return fetchList[ManagedRange](ctx, s.c, opListFirewallManagedRanges, call0(s.c.api.ListFirewallManagedRanges))
 }

@@ -441,6 +441,10 @@ func TestDownloadToFile_UntrustedSidecar(t *testing.T) {
 		{"claims more than the file holds", `{"version":1,"backup_id":"b1","size":1048576,"etag":"\"v1\"","done":[[0,1048576]]}`, data[:1000]},
 		{"another backup", `{"version":1,"backup_id":"b2","size":1048576,"etag":"\"v1\"","done":[[0,1000]]}`, bytes.Repeat([]byte("z"), 1000)},
 		{"no validator", `{"version":1,"backup_id":"b1","size":1048576,"done":[[0,1000]]}`, bytes.Repeat([]byte("z"), 1000)},
+		{"weak ETag", `{"version":2,"backup_id":"b1","size":1048576,"etag":"W/\"v1\"","done":[[0,1000]]}`, bytes.Repeat([]byte("z"), 1000)},
+		{"version 1 with only a Last-Modified", `{"version":1,"backup_id":"b1","size":1048576,"last_modified":"Sat, 05 Dec 2026 03:00:00 GMT","done":[[0,1000]]}`, bytes.Repeat([]byte("z"), 1000)},
+		{"version 1 with a weak ETag", `{"version":1,"backup_id":"b1","size":1048576,"etag":"W/\"v1\"","done":[[0,1000]]}`, bytes.Repeat([]byte("z"), 1000)},
+		{"unknown version", `{"version":3,"backup_id":"b1","size":1048576,"etag":"\"v1\"","done":[[0,1000]]}`, bytes.Repeat([]byte("z"), 1000)},
 		{"not JSON", `{"version":1,`, bytes.Repeat([]byte("z"), 1000)},
 	}
 	for _, tt := range tests {
@@ -685,7 +689,7 @@ func TestRetryAfter_UnusableMeansBackoff(t *testing.T) {
 }
 
 func TestSignedURL_RedactedUnderEveryVerb(t *testing.T) {
-	s := SignedURL{url: "https://db-api.example/api/databases/d/backups/b/download?token=tok-SECRET"}
+	s := newSignedURL("https://db-api.example/api/databases/d/backups/b/download?token=tok-SECRET")
 	type holder struct {
 		Link SignedURL
 		N    int
@@ -710,7 +714,7 @@ func TestSignedURL_RedactedUnderEveryVerb(t *testing.T) {
 
 func TestSecret_RedactedUnderEveryVerb(t *testing.T) {
 	const pw = "K_gaef6ripo7Ao4Uaxai6Kiey"
-	s := Secret(pw)
+	s := NewSecret(pw)
 	for _, verb := range []string{"%d", "%x", "%v", "%10s", "%e"} {
 		for _, v := range []any{s, []Secret{s}, map[string]Secret{"k": s}, struct{ P Secret }{s}} {
 			if out := fmt.Sprintf(verb, v); strings.Contains(out, pw) {
@@ -748,12 +752,12 @@ func TestBackupsService_WaitTimeout(t *testing.T) {
 			defer cancel()
 			var seen []BackupStatus
 			b, err := tt.call(ctx, c, WithPollInterval(5*time.Millisecond, 5*time.Millisecond),
-				WithPollCallback(func(b *Backup) { seen = append(seen, b.Status) }))
+				WithPollCallback(func(e PollEvent) { seen = append(seen, BackupStatus(e.State)) }))
 			var we *WaitError
 			if !errors.As(err, &we) || !errors.Is(err, context.DeadlineExceeded) {
 				t.Fatalf("got %v, want a *WaitError wrapping context.DeadlineExceeded", err)
 			}
-			if diff := cmp.Diff(WaitError{BackupID: "b9", LastStatus: BackupRunning, Err: context.DeadlineExceeded}, *we, cmp.Comparer(func(a, b error) bool { return errors.Is(a, b) })); diff != "" {
+			if diff := cmp.Diff(WaitError{Resource: "backup", ID: "b9", LastState: string(BackupRunning), Err: context.DeadlineExceeded}, *we, cmp.Comparer(func(a, b error) bool { return errors.Is(a, b) })); diff != "" {
 				t.Errorf("WaitError (-want +got):\n%s", diff)
 			}
 			if b == nil || b.ID != "b9" || b.Status != BackupRunning {
@@ -837,7 +841,7 @@ func TestAddonTokenSource_RedirectsKeepCredentialsHome(t *testing.T) {
 				_, _ = io.Copy(w, resp.Body)
 			}))
 			t.Cleanup(front.Close)
-			ts, err := NewAddonTokenSource(AddonTokenConfig{APIToken: "tk-us-API-SECRET", App: "my-app", AddonID: "ad-123", AuthURL: front.URL, APIURL: front.URL})
+			ts, err := NewAddonTokenSource(AddonTokenConfig{APIToken: NewSecret("tk-us-API-SECRET"), App: "my-app", AddonID: "ad-123", AuthURL: front.URL, APIURL: front.URL})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -33,5 +33,5 @@ func (i *InstanceStatus) missing() string { return missingIf(i.ID == "", `"id" o
 //
 // API: GET /databases/{database_id}/instances_status (getDatabaseInstancesStatus)
 func (s *InstancesService) Status(ctx context.Context, databaseID string) ([]*InstanceStatus, error) {
-	return fetchList[InstanceStatus](ctx, s.c, "getDatabaseInstancesStatus", call1(s.c.api.GetDatabaseInstancesStatus, databaseID))
+	return fetchList[InstanceStatus](ctx, s.c, opGetDatabaseInstancesStatus, call1(s.c.api.GetDatabaseInstancesStatus, databaseID))
 }

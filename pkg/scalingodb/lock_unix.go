@@ -8,6 +8,10 @@ import (
 	"syscall"
 )
 
+// renameWhileOpen: a partial file is renamed or removed while it is still
+// open, so that its lock is held until it is no longer at its path.
+const renameWhileOpen = true
+
 // lockFile takes an exclusive advisory lock on f without waiting; it is
 // released when f is closed. It reports false when another process (or
 // another open file) holds it.

@@ -6,10 +6,14 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"os"
 	"path/filepath"
+	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 )
 
 func TestDownloadToFile_OneAtATime(t *testing.T) {
@@ -34,8 +38,9 @@ func TestDownloadToFile_OneAtATime(t *testing.T) {
 	<-started
 	_, err := c.Backups.DownloadToFile(context.Background(), "db", "b1", path)
 	close(release)
-	if !errors.Is(err, errPartBusy) {
-		t.Errorf("second call: got %v, want it refused while the first one runs", err)
+	var busy *DownloadInProgressError
+	if !errors.Is(err, ErrDownloadInProgress) || !errors.As(err, &busy) || busy.Path != path {
+		t.Errorf("second call: got %v, want a *DownloadInProgressError for %s while the first one runs", err, path)
 	}
 	if err := <-first; err != nil {
 		t.Fatalf("first call: %v", err)
@@ -44,3 +49,81 @@ func TestDownloadToFile_OneAtATime(t *testing.T) {
 		t.Fatal("the file differs from the archive")
 	}
 }
+
+// TestDownloadToFile_ConcurrentCallsNeverEmptyTheFile runs two
+// DownloadToFile calls on one path at once, over and over, against a host
+// that answers the archive once and then fails: one call gets the archive
+// and succeeds, the other fails, and the destination is always the whole
+// archive, never empty nor mixed. Every other iteration starts with last
+// night's archive at the path. Overlapping cron jobs do this.
+func TestDownloadToFile_ConcurrentCallsNeverEmptyTheFile(t *testing.T) {
+	iterations := 1000
+	if testing.Short() {
+		iterations = 200
+	}
+	data := randomBytes(4 << 10)
+	var answered atomic.Bool
+	h := &downloadHost{size: int64(len(data)), dl: func(w http.ResponseWriter, r *http.Request) {
+		if answered.CompareAndSwap(false, true) {
+			serveVersion(w, r, data, `"v1"`)
+			return
+		}
+		w.WriteHeader(http.StatusInternalServerError)
+	}}
+	c := hostClient(t, h)
+	dir := t.TempDir()
+	// What is tested is the lock, not durability: syncs that cost nothing
+	// keep 1,000 iterations fast.
+	syncHook = func(*os.File) error { return nil }
+	t.Cleanup(func() { syncHook = nil })
+	once := WithDownloadRetry(RetryPolicy{MaxAttempts: 1, MinWait: time.Millisecond, MaxWait: time.Millisecond})
+	var bad, refused int
+	for i := range iterations {
+		answered.Store(false)
+		path := filepath.Join(dir, fmt.Sprintf("b%d.tar.gz", i))
+		if i%2 == 1 {
+			if err := os.WriteFile(path, []byte("last night's archive"), 0o600); err != nil {
+				t.Fatal(err)
+			}
+		}
+		var errs [2]error
+		var wg sync.WaitGroup
+		for k := range errs {
+			wg.Go(func() {
+				_, errs[k] = c.Backups.DownloadToFile(context.Background(), "db", "b1", path, once)
+			})
+		}
+		wg.Wait()
+		ok := 0
+		for _, err := range errs {
+			switch {
+			case err == nil:
+				ok++
+			case errors.Is(err, ErrServer):
+			default:
+				refused++
+				if !isBusy(err) {
+					t.Fatalf("iteration %d: unexpected error %v", i, err)
+				}
+			}
+		}
+		got, err := os.ReadFile(path)
+		if ok != 1 || err != nil || !bytes.Equal(got, data) {
+			bad++
+			if bad <= 3 {
+				t.Errorf("iteration %d: %d calls succeeded (%v, %v); the destination has %d bytes (%v), equal to the archive: %t",
+					i, ok, errs[0], errs[1], len(got), err, bytes.Equal(got, data))
+			}
+		}
+		os.Remove(path)
+		if left, _ := filepath.Glob(path + ".partial*"); len(left) != 0 {
+			t.Fatalf("iteration %d: left behind %v", i, left)
+		}
+	}
+	if bad != 0 {
+		t.Fatalf("%d of %d iterations lost the archive (%d calls refused as busy)", bad, iterations, refused)
+	}
+	t.Logf("%d iterations, %d calls refused as busy", iterations, refused)
+}
+
+func isBusy(err error) bool { return errors.Is(err, ErrDownloadInProgress) }

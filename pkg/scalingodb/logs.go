@@ -42,14 +42,14 @@ type LogsArchivesParams struct {
 func (s *LogsService) URL(ctx context.Context, databaseID string) (SignedURL, error) {
 	w, status, err := fetch[struct {
 		URL string `json:"url"`
-	}](ctx, s.c, "getDatabaseLogsUrl", call1(s.c.api.GetDatabaseLogsURL, databaseID))
+	}](ctx, s.c, opGetDatabaseLogsUrl, call1(s.c.api.GetDatabaseLogsURL, databaseID))
 	if err != nil {
 		return SignedURL{}, err
 	}
 	if checkDownloadURL(w.URL) != nil {
-		return SignedURL{}, malformed(operation("getDatabaseLogsUrl"), status, `missing or invalid field "url"`)
+		return SignedURL{}, malformed(opGetDatabaseLogsUrl, status, `missing or invalid field "url"`)
 	}
-	return SignedURL{url: w.URL}, nil
+	return newSignedURL(w.URL), nil
 }
 
 type archivesWire struct {
@@ -91,13 +91,13 @@ func (s *LogsService) Archives(ctx context.Context, databaseID string, p *LogsAr
 			params.Cursor = &p.Cursor
 		}
 	}
-	w, err := fetchOne[archivesWire](ctx, s.c, "listDatabaseLogsArchives", call1P(s.c.api.ListDatabaseLogsArchives, databaseID, &params))
+	w, err := fetchOne[archivesWire](ctx, s.c, opListDatabaseLogsArchives, call1P(s.c.api.ListDatabaseLogsArchives, databaseID, &params))
 	if err != nil {
 		return nil, err
 	}
 	page := &LogsArchivesPage{HasMore: *w.HasMore, NextCursor: w.NextCursor, Archives: make([]*LogsArchive, 0, len(*w.Archives))}
 	for _, a := range *w.Archives {
-		page.Archives = append(page.Archives, &LogsArchive{URL: SignedURL{url: *a.URL}, From: a.From, To: a.To, Size: a.Size})
+		page.Archives = append(page.Archives, &LogsArchive{URL: newSignedURL(*a.URL), From: a.From, To: a.To, Size: a.Size})
 	}
 	return page, nil
 }

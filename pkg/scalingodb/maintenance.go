@@ -123,7 +123,7 @@ func (s *MaintenanceService) List(ctx context.Context, databaseID string, p *Lis
 			params.PerPage = &p.PerPage
 		}
 	}
-	w, err := fetchOne[maintenancePageWire](ctx, s.c, "listMaintenances", call1P(s.c.api.ListMaintenances, databaseID, &params))
+	w, err := fetchOne[maintenancePageWire](ctx, s.c, opListMaintenances, call1P(s.c.api.ListMaintenances, databaseID, &params))
 	if err != nil {
 		return nil, err
 	}
@@ -169,5 +169,5 @@ func (s *MaintenanceService) All(ctx context.Context, databaseID string) iter.Se
 //
 // API: GET /databases/{database_id}/maintenance/{maintenance_id} (getMaintenance)
 func (s *MaintenanceService) Get(ctx context.Context, databaseID, maintenanceID string) (*Maintenance, error) {
-	return fetchOne[Maintenance](ctx, s.c, "getMaintenance", call2(s.c.api.GetMaintenance, databaseID, maintenanceID))
+	return fetchOne[Maintenance](ctx, s.c, opGetMaintenance, call2(s.c.api.GetMaintenance, databaseID, maintenanceID))
 }

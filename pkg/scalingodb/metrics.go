@@ -87,7 +87,7 @@ func (w *metricsWire) missing() string {
 //
 // API: GET /databases/{database_id}/metrics (getDatabaseMetrics)
 func (s *MetricsService) Get(ctx context.Context, databaseID string) (*Metrics, error) {
-	w, err := fetchOne[metricsWire](ctx, s.c, "getDatabaseMetrics", call1(s.c.api.GetDatabaseMetrics, databaseID))
+	w, err := fetchOne[metricsWire](ctx, s.c, opGetDatabaseMetrics, call1(s.c.api.GetDatabaseMetrics, databaseID))
 	if err != nil {
 		return nil, err
 	}
@@ -106,20 +106,20 @@ func (s *MetricsService) Health(ctx context.Context, databaseID string) (*Health
 		Cluster      string       `json:"cluster"`
 		Shards       string       `json:"shards"`
 		PendingTasks string       `json:"pending_tasks"`
-	}](ctx, s.c, "getDatabaseHealth", call1(s.c.api.GetDatabaseHealth, databaseID))
+	}](ctx, s.c, opGetDatabaseHealth, call1(s.c.api.GetDatabaseHealth, databaseID))
 	if err != nil {
 		return nil, err
 	}
 	epoch, err1 := strconv.ParseInt(w.Epoch, 10, 64)
 	shards, err2 := strconv.ParseInt(w.Shards, 10, 64)
 	if err1 != nil || err2 != nil || w.Status == "" {
-		return nil, malformed(operation("getDatabaseHealth"), status, `"epoch", "shards" or "status" missing or not decimal`)
+		return nil, malformed(opGetDatabaseHealth, status, `"epoch", "shards" or "status" missing or not decimal`)
 	}
 	h := &Health{Epoch: time.Unix(epoch, 0).UTC(), Status: w.Status, Cluster: w.Cluster, Shards: shards}
 	if w.PendingTasks != "" {
 		n, err := strconv.ParseInt(w.PendingTasks, 10, 64)
 		if err != nil {
-			return nil, malformed(operation("getDatabaseHealth"), status, `"pending_tasks" is not decimal`)
+			return nil, malformed(opGetDatabaseHealth, status, `"pending_tasks" is not decimal`)
 		}
 		h.PendingTasks = n
 	}

@@ -3,7 +3,6 @@ package scalingodb
 import (
 	"context"
 	"errors"
-	"time"
 )
 
 // OperationsService follows the asynchronous operations of a database: the
@@ -56,59 +55,37 @@ func (o *Operation) missing() string {
 //
 // API: GET /databases/{database_id}/operations/{operation_id} (getDatabaseOperation)
 func (s *OperationsService) Get(ctx context.Context, databaseID, operationID string) (*Operation, error) {
-	return fetchOne[Operation](ctx, s.c, "getDatabaseOperation", call2(s.c.api.GetDatabaseOperation, databaseID, operationID))
+	return fetchOne[Operation](ctx, s.c, opGetDatabaseOperation, call2(s.c.api.GetDatabaseOperation, databaseID, operationID))
 }
 
-// Wait polls an operation, with a growing interval (see WithPollInterval), until
-// it succeeds (the operation is returned) or fails (an
-// *OperationFailedError that matches ErrOperationFailed), or ctx is done.
-// Transient errors of a poll are retried by the client's retry policy; any
-// other error stops the wait. The operationID is Upgrade.OperationID or the
-// ID of the Operation that PITR.Restore returns.
+// Wait polls an operation, with a growing interval (see
+// WithPollInterval), until it succeeds (the operation is returned) or
+// fails (the operation is returned with an *OperationFailedError that
+// matches ErrOperationFailed). When ctx is done, or polls keep failing
+// (see Backups.Wait), it returns the operation as last seen (nil if no
+// poll succeeded) with a *WaitError that names it and unwraps to the
+// cause: the operation goes on, wait again with its ID. Each poll is
+// reported to the callback of WithPollCallback. The operationID is
+// Upgrade.OperationID or the ID of the Operation that PITR.Restore returns.
 //
 // API: GET /databases/{database_id}/operations/{operation_id} (getDatabaseOperation)
 func (s *OperationsService) Wait(ctx context.Context, databaseID, operationID string, opts ...WaitOption) (*Operation, error) {
-	var done *Operation
-	err := poll(ctx, opts, func() (bool, error) {
-		o, err := s.Get(ctx, databaseID, operationID)
-		if err != nil {
-			return false, err
-		}
-		if !o.Status.Finished() {
-			return false, nil
-		}
-		if !o.Status.Succeeded() {
-			return false, &OperationFailedError{Operation: o}
-		}
-		done = o
-		return true, nil
-	})
-	return done, err
-}
-
-// poll calls check, waiting a growing interval between two calls (see
-// WithPollInterval), until it reports done or an error, or ctx is done.
-func poll(ctx context.Context, opts []WaitOption, check func() (bool, error)) error {
-	cfg := waitConfig{first: time.Second, max: 15 * time.Second}
-	for _, o := range opts {
-		if o != nil {
-			o(&cfg)
-		}
+	if err := pathID("database_id", databaseID); err != nil {
+		return nil, err
 	}
-	interval := cfg.first
-	timer := time.NewTimer(time.Hour)
-	defer timer.Stop()
-	for {
-		done, err := check()
-		if err != nil || done {
-			return err
-		}
-		timer.Reset(interval)
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-timer.C:
-		}
-		interval = min(interval+interval/2, cfg.max)
+	if err := pathID("operation_id", operationID); err != nil {
+		return nil, err
 	}
+	return waitFor(ctx, "operation", operationID, nil, opts,
+		func(ctx context.Context) (*Operation, error) { return s.Get(ctx, databaseID, operationID) },
+		func(o *Operation) string { return string(o.Status) },
+		func(o *Operation) (bool, error) {
+			if !o.Status.Finished() {
+				return false, nil
+			}
+			if !o.Status.Succeeded() {
+				return false, &OperationFailedError{Operation: o}
+			}
+			return true, nil
+		})
 }

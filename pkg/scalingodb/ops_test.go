@@ -1,6 +1,9 @@
 package scalingodb
 
 import (
+	"context"
+	"errors"
+	"fmt"
 	"go/ast"
 	"go/parser"
 	"go/token"
@@ -8,10 +11,12 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/getkin/kin-openapi/openapi3"
@@ -66,10 +71,10 @@ type tableRow struct {
 	Retry                  bool
 }
 
-func tableRows(table map[string]*op) map[string]tableRow {
+func tableRows(table []*op) map[string]tableRow {
 	rows := map[string]tableRow{}
-	for id, o := range table {
-		rows[id] = tableRow{Method: o.method, Path: o.path, Envelope: o.envelope, Retry: o.retry}
+	for _, o := range table {
+		rows[o.id] = tableRow{Method: o.method, Path: o.path, Envelope: o.envelope, Retry: o.retry}
 	}
 	return rows
 }
@@ -195,7 +200,7 @@ func envelopeMismatches(spec map[string]specOp, table map[string]tableRow) []str
 // and the envelope key of its answer.
 func TestOperationTable_MatchesSpec(t *testing.T) {
 	spec := specOps(t)
-	table := tableRows(operations)
+	table := tableRows(operationTable[:])
 	if len(spec) != 44 || len(table) != len(spec) || len(operationTable) != len(table) {
 		t.Errorf("the spec has %d operations and the table %d (%d rows: a repeated ID?), want 44 each", len(spec), len(table), len(operationTable))
 	}
@@ -223,7 +228,7 @@ func TestOperationTable_MatchesSpec(t *testing.T) {
 func TestOperationTable_FailsOnBadTable(t *testing.T) {
 	spec := specOps(t)
 	edit := func(f func(map[string]tableRow)) map[string]tableRow {
-		rows := tableRows(operations)
+		rows := tableRows(operationTable[:])
 		f(rows)
 		return rows
 	}
@@ -251,7 +256,7 @@ func TestOperationTable_FailsOnBadTable(t *testing.T) {
 			[]string{"createBackup: table retry=true, the rule says false"}},
 		{"read sent once", retryMismatches, edit(set("getBackup", func(r *tableRow) { r.Retry = false })), spec,
 			[]string{"getBackup: table retry=false, the rule says true"}},
-		{"stale exception", retryMismatches, tableRows(operations), func() map[string]specOp {
+		{"stale exception", retryMismatches, tableRows(operationTable[:]), func() map[string]specOp {
 			m := maps.Clone(spec)
 			s := m["pingDatabase"]
 			s.method = http.MethodGet
@@ -272,101 +277,261 @@ func TestOperationTable_FailsOnBadTable(t *testing.T) {
 	}
 }
 
-// opCallees are the functions whose first string literal argument names
-// an operation of the table.
-var opCallees = map[string]bool{"operation": true, "fetch": true, "fetchOne": true, "fetchList": true, "send": true,
-	"userCall": true}
+// opUsage is what the package's source does with the op* variables.
+type opUsage struct {
+	declared map[string]string   // variable name -> operation ID, from newOp(opSpec{id: ...})
+	listed   []string            // the variables in operationTable, in order
+	used     map[string][]string // variable name -> where the code names it
+}
 
-// namedOperations returns the operation IDs the package's source names in
-// calls of opCallees, with where.
-func namedOperations(t *testing.T, files []string) map[string][]string {
+// findOpUsage parses files and returns where they declare, list and name
+// the operations.
+func findOpUsage(t *testing.T, files []string) opUsage {
 	t.Helper()
+	u := opUsage{declared: map[string]string{}, used: map[string][]string{}}
 	fset := token.NewFileSet()
-	named := map[string][]string{}
+	var idents []*ast.Ident
+	skip := map[*ast.Ident]bool{}
 	for _, name := range files {
 		f, err := parser.ParseFile(fset, name, nil, 0)
 		if err != nil {
 			t.Fatal(err)
 		}
 		ast.Inspect(f, func(n ast.Node) bool {
-			call, ok := n.(*ast.CallExpr)
-			if !ok {
-				return true
-			}
-			fun := call.Fun
-			if ix, ok := fun.(*ast.IndexExpr); ok {
-				fun = ix.X
-			}
-			var callee string
-			switch f := fun.(type) {
-			case *ast.Ident:
-				callee = f.Name
-			case *ast.SelectorExpr:
-				callee = f.Sel.Name
-			}
-			if !opCallees[callee] {
-				return true
-			}
-			for _, a := range call.Args {
-				if lit, ok := a.(*ast.BasicLit); ok && lit.Kind == token.STRING {
-					id, _ := strconv.Unquote(lit.Value)
-					named[id] = append(named[id], fset.Position(lit.Pos()).String())
-					break
+			switch n := n.(type) {
+			case *ast.ValueSpec:
+				if len(n.Names) == 1 && len(n.Values) == 1 {
+					if id, ok := newOpID(n.Values[0]); ok {
+						u.declared[n.Names[0].Name] = id
+						skip[n.Names[0]] = true
+					}
+					if n.Names[0].Name == "operationTable" {
+						if lit, ok := n.Values[0].(*ast.CompositeLit); ok {
+							for _, e := range lit.Elts {
+								if id, ok := e.(*ast.Ident); ok {
+									u.listed = append(u.listed, id.Name)
+									skip[id] = true
+								}
+							}
+						}
+					}
 				}
+			case *ast.Ident:
+				idents = append(idents, n)
 			}
 			return true
 		})
 	}
-	return named
+	for _, id := range idents {
+		if _, ok := u.declared[id.Name]; ok && !skip[id] {
+			u.used[id.Name] = append(u.used[id.Name], fset.Position(id.Pos()).String())
+		}
+	}
+	return u
 }
 
-// TestOperationTable_EveryCallNamesAnOperation checks, without running
-// them, that the IDs the client's code names are in the table (a typo
-// would panic at run time) and that every entry is used.
-func TestOperationTable_EveryCallNamesAnOperation(t *testing.T) {
+// newOpID returns the ID of newOp(opSpec{id: "..."}).
+func newOpID(e ast.Expr) (string, bool) {
+	call, ok := e.(*ast.CallExpr)
+	if !ok || len(call.Args) != 1 {
+		return "", false
+	}
+	if fn, ok := call.Fun.(*ast.Ident); !ok || fn.Name != "newOp" {
+		return "", false
+	}
+	lit, ok := call.Args[0].(*ast.CompositeLit)
+	if !ok {
+		return "", false
+	}
+	for _, e := range lit.Elts {
+		kv, ok := e.(*ast.KeyValueExpr)
+		if !ok {
+			continue
+		}
+		if k, ok := kv.Key.(*ast.Ident); ok && k.Name == "id" {
+			if v, ok := kv.Value.(*ast.BasicLit); ok && v.Kind == token.STRING {
+				id, err := strconv.Unquote(v.Value)
+				return id, err == nil
+			}
+		}
+	}
+	return "", false
+}
+
+// opUsageProblems lists the problems of u: a variable not named after its
+// operation, a variable missing from the table or listed twice, a
+// variable the code never names.
+func opUsageProblems(u opUsage) []string {
+	var out []string
+	count := map[string]int{}
+	for _, name := range u.listed {
+		count[name]++
+	}
+	for _, name := range slices.Sorted(maps.Keys(u.declared)) {
+		id := u.declared[name]
+		if want := "op" + strings.ToUpper(id[:1]) + id[1:]; name != want {
+			out = append(out, fmt.Sprintf("%s: operation %q, want the name %s", name, id, want))
+		}
+		if count[name] != 1 {
+			out = append(out, fmt.Sprintf("%s: in operationTable %d times, want once", name, count[name]))
+		}
+		if len(u.used[name]) == 0 {
+			out = append(out, fmt.Sprintf("%s: no code names it", name))
+		}
+	}
+	for _, name := range u.listed {
+		if _, ok := u.declared[name]; !ok {
+			out = append(out, fmt.Sprintf("%s: in operationTable, not declared with newOp", name))
+		}
+	}
+	return out
+}
+
+// TestOperationTable_EveryOperationIsUsed checks, without running them,
+// that each operation variable is named after its operation, listed once
+// in operationTable (which the spec tests read) and named by the code
+// that sends its request. A misspelled operation does not compile.
+func TestOperationTable_EveryOperationIsUsed(t *testing.T) {
 	files, err := filepath.Glob("*.go")
 	if err != nil {
 		t.Fatal(err)
 	}
 	files = slices.DeleteFunc(files, func(f string) bool { return strings.HasSuffix(f, "_test.go") })
-	named := namedOperations(t, files)
-	for id, where := range named {
-		if _, ok := operations[id]; !ok {
-			t.Errorf("%s names %q, which the table does not have", where[0], id)
-		}
+	u := findOpUsage(t, files)
+	if len(u.declared) != len(operationTable) || len(u.listed) != len(operationTable) {
+		t.Errorf("found %d declared and %d listed operations, the table has %d: the parser missed some",
+			len(u.declared), len(u.listed), len(operationTable))
 	}
-	for id := range operations {
-		if _, ok := named[id]; !ok {
-			t.Errorf("no code names the table's operation %q", id)
-		}
-	}
-	if len(named) != len(operations) {
-		t.Errorf("found %d named operations: the parser missed calls", len(named))
+	if bad := opUsageProblems(u); len(bad) > 0 {
+		t.Errorf("%d problems:\n%s", len(bad), strings.Join(bad, "\n"))
 	}
 }
 
-// TestOperationTable_NamedOperationsFindsCalls proves the parser finds the
-// IDs of every kind of call, a typo included.
-func TestOperationTable_NamedOperationsFindsCalls(t *testing.T) {
+// TestOperationTable_UsageFailsOnBadSource proves the check catches a
+// misnamed, an unlisted, a twice listed and an unused operation.
+func TestOperationTable_UsageFailsOnBadSource(t *testing.T) {
 	src := `package x
 
+var (
+	opGetPlan     = newOp(opSpec{id: "getPlan"})
+	opGetBackupz  = newOp(opSpec{id: "getBackup"})
+	opListBackups = newOp(opSpec{id: "listBackups"})
+	opGetDatabase = newOp(opSpec{id: "getDatabase"})
+)
+
+var operationTable = [...]*op{opGetPlan, opGetBackupz, opGetDatabase, opGetDatabase, opGhost}
+
 func f() {
-	fetch[T](ctx, c, "getBackupz", r)
-	fetchOne[T](ctx, c, "getDatabase", r)
-	s.c.send(ctx, "deleteDatabaseUser", r)
-	operation("getPlan")
-	other("listBackups")
+	fetch[T](ctx, c, opGetPlan, r)
+	fetch[T](ctx, c, opGetBackupz, r)
+	other(opListBackups)
 }
 `
 	name := filepath.Join(t.TempDir(), "x.go")
 	if err := os.WriteFile(name, []byte(src), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	got := slices.Sorted(maps.Keys(namedOperations(t, []string{name})))
-	if diff := cmp.Diff([]string{"deleteDatabaseUser", "getBackupz", "getDatabase", "getPlan"}, got); diff != "" {
-		t.Errorf("named operations (-want +got):\n%s", diff)
+	want := []string{
+		`opGetBackupz: operation "getBackup", want the name opGetBackup`,
+		"opGetDatabase: in operationTable 2 times, want once",
+		"opGetDatabase: no code names it",
+		"opListBackups: in operationTable 0 times, want once",
+		"opGhost: in operationTable, not declared with newOp",
 	}
-	if _, ok := operations["getBackupz"]; ok {
-		t.Fatal("the typo is in the table")
+	if diff := cmp.Diff(want, opUsageProblems(findOpUsage(t, []string{name}))); diff != "" {
+		t.Errorf("problems (-want +got):\n%s", diff)
 	}
+}
+
+// TestFetch_OneOperationManyTypes decodes the answer of one operation
+// into two types, in both orders: the decoding type is cached per
+// operation and type, so the second caller gets its own, not the first
+// caller's (which made fetch panic).
+func TestFetch_OneOperationManyTypes(t *testing.T) {
+	type idOnly struct {
+		ID string `json:"id"`
+	}
+	type nameOnly struct {
+		Name string `json:"name"`
+	}
+	ctx := context.Background()
+	body := `{"database":{"id":"db-1","name":"my-db","status":"running"}}`
+	for _, order := range []string{"Database first", "idOnly first"} {
+		t.Run(order, func(t *testing.T) {
+			c, _, _ := newTestClient(t, fixed(200, body))
+			r := call1(c.api.GetDatabase, "db-1")
+			calls := []func() (string, error){
+				func() (string, error) {
+					v, err := fetchOne[Database](ctx, c, opGetDatabase, r)
+					return fieldOf(v, err, func() string { return v.ID })
+				},
+				func() (string, error) {
+					v, err := fetchOne[idOnly](ctx, c, opGetDatabase, r)
+					return fieldOf(v, err, func() string { return v.ID })
+				},
+				func() (string, error) {
+					v, err := fetchOne[nameOnly](ctx, c, opGetDatabase, r)
+					return fieldOf(v, err, func() string { return v.Name })
+				},
+			}
+			want := []string{"db-1", "db-1", "my-db"}
+			if order == "idOnly first" {
+				calls[0], calls[1] = calls[1], calls[0]
+			}
+			for i, call := range calls {
+				got, err := catchPanic(call)
+				if err != nil || got != want[i] {
+					t.Errorf("call %d: got %q, %v; want %q", i, got, err, want[i])
+				}
+			}
+		})
+	}
+}
+
+// TestWireType_ConcurrentTypes builds the decoding types of one operation
+// for several result types at once: each caller gets the struct of its own
+// type, with the operation's envelope key.
+func TestWireType_ConcurrentTypes(t *testing.T) {
+	type a struct{ A int }
+	type b struct{ B int }
+	builders := []func() reflect.Type{
+		func() reflect.Type { return wireType[a](opGetPlan) },
+		func() reflect.Type { return wireType[b](opGetPlan) },
+		func() reflect.Type { return wireType[Plan](opGetPlan) },
+		func() reflect.Type { return wireType[a](opGetDatabasePlan) },
+	}
+	want := []reflect.Type{reflect.TypeFor[*a](), reflect.TypeFor[*b](), reflect.TypeFor[*Plan](), reflect.TypeFor[*a]()}
+	got := make([]reflect.Type, 8*len(builders))
+	var wg sync.WaitGroup
+	for i := range got {
+		wg.Go(func() { got[i] = builders[i%len(builders)]() })
+	}
+	wg.Wait()
+	for i, w := range got {
+		f := w.Field(0)
+		if f.Type != want[i%len(want)] || f.Tag.Get("json") != "plan" {
+			t.Errorf("builder %d: field %s %s, want %s `json:\"plan\"`", i%len(builders), f.Type, f.Tag, want[i%len(want)])
+		}
+	}
+}
+
+// fieldOf returns field() when v is not nil and err is nil.
+func fieldOf[T any](v *T, err error, field func() string) (string, error) {
+	if err != nil {
+		return "", err
+	}
+	if v == nil {
+		return "", errors.New("nil value")
+	}
+	return field(), nil
+}
+
+// catchPanic turns a panic of f into an error.
+func catchPanic(f func() (string, error)) (s string, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("panic: %v", p)
+		}
+	}()
+	return f()
 }

@@ -44,7 +44,8 @@ type RecoveryWindow struct {
 }
 
 // Restore starts an asynchronous restoration of the database data as it
-// was at t. It is never retried. Operations.Wait with the operation's ID
+// was at t. It is sent again only after a 429; a lost answer is an error
+// matching ErrOutcomeUnknown. Operations.Wait with the operation's ID
 // waits for its end.
 //
 // API: POST /databases/{database_id}/pitr/restore (restoreDatabasePitr)
@@ -56,7 +57,11 @@ func (s *PITRService) Restore(ctx context.Context, databaseID string, t time.Tim
 	if err != nil {
 		return nil, err
 	}
-	return fetchOne[Operation](ctx, s.c, "restoreDatabasePitr", body1(s.c.api.RestoreDatabasePitrWithBody, databaseID, body))
+	op, err := fetchOne[Operation](ctx, s.c, opRestoreDatabasePitr, body1(s.c.api.RestoreDatabasePitrWithBody, databaseID, body))
+	if err != nil {
+		return nil, withCheck(err, "whether a point-in-time restore of database "+databaseID+" started (Databases.Get: its status), before restoring again")
+	}
+	return op, nil
 }
 
 // RecoveryWindow returns the earliest and latest instants the database can
@@ -64,5 +69,5 @@ func (s *PITRService) Restore(ctx context.Context, databaseID string, t time.Tim
 //
 // API: GET /databases/{database_id}/pitr/recovery_window (getPitrRecoveryWindow)
 func (s *PITRService) RecoveryWindow(ctx context.Context, databaseID string) (*RecoveryWindow, error) {
-	return fetchOne[RecoveryWindow](ctx, s.c, "getPitrRecoveryWindow", call1(s.c.api.GetPitrRecoveryWindow, databaseID))
+	return fetchOne[RecoveryWindow](ctx, s.c, opGetPitrRecoveryWindow, call1(s.c.api.GetPitrRecoveryWindow, databaseID))
 }

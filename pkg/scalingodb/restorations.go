@@ -71,50 +71,70 @@ func (e *RestorationFailedError) Is(target error) bool { return target == ErrRes
 
 // Restore starts the restoration of a done backup into its database,
 // overwriting the database's data, and returns the restoration in its
-// first state. It is never retried: a lost answer may hide a restoration
+// first state. It is sent again only after a 429: a lost answer (an error
+// matching ErrOutcomeUnknown) may hide a restoration
 // that started. The answer is a bare restoration (no envelope).
 //
 // API: POST /databases/{database_id}/backups/{backup_id}/restore (restoreBackup)
 func (s *BackupsService) Restore(ctx context.Context, databaseID, backupID string) (*BackupRestoration, error) {
-	return fetchOne[BackupRestoration](ctx, s.c, "restoreBackup", call2(s.c.api.RestoreBackup, databaseID, backupID))
+	r, err := fetchOne[BackupRestoration](ctx, s.c, opRestoreBackup, call2(s.c.api.RestoreBackup, databaseID, backupID))
+	if err != nil {
+		return nil, withCheck(err, "whether backup "+backupID+" is being restored into database "+databaseID+" (Databases.Get: its status), before restoring again")
+	}
+	return r, nil
 }
 
 // Restoration returns a restoration of a database.
 //
 // API: GET /databases/{database_id}/backup_restorations/{restoration_id} (getBackupRestoration)
 func (s *BackupsService) Restoration(ctx context.Context, databaseID, restorationID string) (*BackupRestoration, error) {
-	return fetchOne[BackupRestoration](ctx, s.c, "getBackupRestoration", call2(s.c.api.GetBackupRestoration, databaseID, restorationID))
+	return fetchOne[BackupRestoration](ctx, s.c, opGetBackupRestoration, call2(s.c.api.GetBackupRestoration, databaseID, restorationID))
 }
 
 // WaitRestoration polls a restoration, with a growing interval (see
-// WithPollInterval), until it is done (the restoration is returned) or fails (a
-// *RestorationFailedError that matches ErrRestorationFailed), or ctx is
-// done. Transient errors of a poll are retried by the client's retry
-// policy; any other error stops the wait.
+// WithPollInterval), until it is done (the restoration is returned) or
+// fails (the restoration is returned with a *RestorationFailedError that
+// matches ErrRestorationFailed). When ctx is done, or polls keep failing
+// (see Backups.Wait), it returns the restoration as last seen (nil if no
+// poll succeeded) with a *WaitError that names it and unwraps to the
+// cause: the restoration goes on, wait again with its ID. Each poll is
+// reported to the callback of WithPollCallback.
 //
 // API: GET /databases/{database_id}/backup_restorations/{restoration_id} (getBackupRestoration)
 func (s *BackupsService) WaitRestoration(ctx context.Context, databaseID, restorationID string, opts ...WaitOption) (*BackupRestoration, error) {
-	var done *BackupRestoration
-	err := poll(ctx, opts, func() (bool, error) {
-		r, err := s.Restoration(ctx, databaseID, restorationID)
-		if err != nil {
-			return false, err
-		}
-		switch r.Status {
-		case RestorationDone:
-			done = r
-			return true, nil
-		case RestorationError:
-			return false, &RestorationFailedError{Restoration: r}
-		}
-		return false, nil
-	})
-	return done, err
+	return s.waitRestoration(ctx, databaseID, restorationID, nil, opts)
+}
+
+func (s *BackupsService) waitRestoration(ctx context.Context, databaseID, restorationID string, last *BackupRestoration, opts []WaitOption) (*BackupRestoration, error) {
+	if err := pathID("database_id", databaseID); err != nil {
+		return nil, err
+	}
+	if err := pathID("restoration_id", restorationID); err != nil {
+		return nil, err
+	}
+	return waitFor(ctx, "restoration", restorationID, last, opts,
+		func(ctx context.Context) (*BackupRestoration, error) {
+			return s.Restoration(ctx, databaseID, restorationID)
+		},
+		func(r *BackupRestoration) string { return string(r.Status) },
+		func(r *BackupRestoration) (bool, error) {
+			switch r.Status {
+			case RestorationDone:
+				return true, nil
+			case RestorationError:
+				return false, &RestorationFailedError{Restoration: r}
+			}
+			return false, nil
+		})
 }
 
 // RestoreAndWait restores a backup and waits until the restoration is done
 // or fails (see Restore and WaitRestoration). The restore itself is never
-// retried.
+// retried: when its answer is lost the error matches ErrOutcomeUnknown.
+// Once the restoration started, a wait that stops (ctx done, polls that
+// keep failing) returns the restoration as last seen with a *WaitError
+// holding its ID: wait again with WaitRestoration, and do not restore
+// again.
 //
 // API: POST /databases/{database_id}/backups/{backup_id}/restore (restoreBackup)
 func (s *BackupsService) RestoreAndWait(ctx context.Context, databaseID, backupID string, opts ...WaitOption) (*BackupRestoration, error) {
@@ -125,5 +145,5 @@ func (s *BackupsService) RestoreAndWait(ctx context.Context, databaseID, backupI
 	if r.Status == RestorationDone {
 		return r, nil
 	}
-	return s.WaitRestoration(ctx, databaseID, r.ID, opts...)
+	return s.waitRestoration(ctx, databaseID, r.ID, r, opts)
 }

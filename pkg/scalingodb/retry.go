@@ -7,10 +7,13 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
+	"net"
 	"net/http"
+	"net/http/httptrace"
 	"net/url"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/hashicorp/go-retryablehttp"
@@ -55,10 +58,10 @@ func (p RetryPolicy) withDefaults() RetryPolicy {
 
 // noRetryKey marks, in a request's context, an operation that may have
 // taken effect on the server even when its answer is lost: such a request
-// is sent once.
+// is sent again only after a 429, which says that the server did nothing.
 type noRetryKey struct{}
 
-// noRetry marks ctx so that checkRetry never retries its request.
+// noRetry marks ctx so that checkRetry retries its request after a 429 only.
 func noRetry(ctx context.Context) context.Context {
 	return context.WithValue(ctx, noRetryKey{}, true)
 }
@@ -71,8 +74,8 @@ func isNoRetry(ctx context.Context) bool {
 
 // checkRetry returns the retryablehttp.CheckRetry of the client: it
 // retries connection errors, 429 and 5xx (but 501) of idempotent requests,
-// as go-retryablehttp's DefaultRetryPolicy classifies them, and stops as
-// soon as the context is done. An answer whose Retry-After asks for a
+// as go-retryablehttp's DefaultRetryPolicy classifies them, and 429 of the
+// others, and stops as soon as the context is done. An answer whose Retry-After asks for a
 // longer wait than maxWait is returned to the caller at once (with
 // APIError.RetryAfter set) rather than retried too early.
 func checkRetry(maxWait time.Duration) retryablehttp.CheckRetry {
@@ -82,24 +85,122 @@ func checkRetry(maxWait time.Duration) retryablehttp.CheckRetry {
 }
 
 func shouldRetry(ctx context.Context, resp *http.Response, err error, maxWait time.Duration) (bool, error) {
+	retry, cerr := retryDecision(ctx, resp, err, maxWait)
+	if retry {
+		if st := callStateOf(ctx); st != nil {
+			st.attemptFailed(resp, err)
+		}
+	}
+	return retry, cerr
+}
+
+func retryDecision(ctx context.Context, resp *http.Response, err error, maxWait time.Duration) (bool, error) {
 	if ctxErr := ctx.Err(); ctxErr != nil {
 		return false, ctxErr
-	}
-	if isNoRetry(ctx) {
-		return false, nil
-	}
-	if err != nil && !retryableTransportError(err) {
-		return false, nil
 	}
 	if err == nil && (resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusServiceUnavailable) {
 		if parseRetryAfter(resp.Header.Get("Retry-After"), time.Now()) > maxWait {
 			return false, nil
 		}
 	}
+	if isNoRetry(ctx) {
+		// A 429 says that the server did nothing: the one answer after
+		// which a request that must not run twice is sent again. Not a
+		// 503, which a gateway may answer after the server acted.
+		return err == nil && resp.StatusCode == http.StatusTooManyRequests, nil
+	}
+	if err != nil && !retryableTransportError(err) {
+		return false, nil
+	}
 	// The library's own rules: connection errors but too many redirects,
 	// an unsupported scheme, an invalid header or an untrusted
 	// certificate; 429; 5xx but 501.
 	return retryablehttp.DefaultRetryPolicy(ctx, resp, err)
+}
+
+// callState follows one call of an operation that writes across its
+// attempts, to tell whether its request may have reached the server. It
+// rides in the request's context, with the httptrace hooks that fill it.
+type callState struct {
+	// conn: net/http's transport took up the current attempt (GetConn).
+	conn atomic.Bool
+	// wrote: the current attempt's request headers were written to a
+	// connection, so the server may have got the request.
+	wrote atomic.Bool
+	// failedWritten: the current attempt is being retried after a failure
+	// that does not rule out its effect (anything but a 429, once written).
+	failedWritten atomic.Bool
+	// applied: an earlier attempt of the call may have taken effect.
+	applied atomic.Bool
+}
+
+type callStateKey struct{}
+
+// withCallState returns ctx carrying a new callState and the trace hooks
+// that fill it.
+func withCallState(ctx context.Context) (context.Context, *callState) {
+	st := &callState{}
+	ctx = context.WithValue(ctx, callStateKey{}, st)
+	ctx = httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
+		GetConn:      func(string) { st.conn.Store(true) },
+		WroteHeaders: func() { st.wrote.Store(true) },
+	})
+	return ctx, st
+}
+
+// callStateOf returns the callState of ctx, or nil.
+func callStateOf(ctx context.Context) *callState {
+	st, _ := ctx.Value(callStateKey{}).(*callState)
+	return st
+}
+
+// attemptFailed records, before a retry, whether the failed attempt may
+// have taken effect: an answer other than 429 was given by a server that
+// got the request, and a transport error may have come after it got it.
+func (st *callState) attemptFailed(resp *http.Response, err error) {
+	if err == nil {
+		st.failedWritten.Store(resp.StatusCode != http.StatusTooManyRequests)
+		return
+	}
+	st.failedWritten.Store(mayHaveReached(st, err))
+}
+
+// nextAttempt is the PrepareRetry hook: it carries what the failed
+// attempt may have done over to the call, and clears the attempt's trace.
+func nextAttempt(req *http.Request) error {
+	if st := callStateOf(req.Context()); st != nil {
+		if st.failedWritten.Swap(false) {
+			st.applied.Store(true)
+		}
+		st.conn.Store(false)
+		st.wrote.Store(false)
+	}
+	return nil
+}
+
+// mayHaveReached reports whether the request of an attempt that failed
+// with the transport error err may have reached the server: its headers
+// were written, an answer's headers arrived (a *BodyError), or it went
+// through a transport of WithAPITransport that does not use net/http's
+// (no trace hook fired) and failed other than by dialling or the context.
+// A request refused at dial time, or cancelled before a connection, did
+// not reach it.
+func mayHaveReached(st *callState, err error) bool {
+	if errors.As(err, new(*BodyError)) || errors.Is(err, io.ErrUnexpectedEOF) || st.wrote.Load() {
+		return true // an answer (or part of one) came, or the request was written
+	}
+	if st.conn.Load() {
+		return false // net/http took the request up and wrote nothing
+	}
+	var ue *url.Error
+	if !errors.As(err, &ue) || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return false // failed before the transport (a token source, an editor) or before a connection
+	}
+	var oe *net.OpError
+	if errors.As(err, &oe) && oe.Op == "dial" || errors.As(err, new(*net.DNSError)) {
+		return false
+	}
+	return true
 }
 
 // permanentError is implemented by errors that a retry cannot fix, such as
@@ -158,6 +259,7 @@ func newRetryClient(hc *http.Client, p RetryPolicy, logger Logger) *retryablehtt
 		RetryWaitMax: p.MaxWait,
 		RetryMax:     p.MaxAttempts - 1,
 		CheckRetry:   checkRetry(p.MaxWait),
+		PrepareRetry: nextAttempt,
 		Backoff:      backoff,
 		ErrorHandler: retryablehttp.PassthroughErrorHandler,
 	}
@@ -210,9 +312,10 @@ func (b *pooledBody) Close() error {
 	return nil
 }
 
-// bufferBody reads the whole answer into a pooled buffer. An answer of
-// more than maxAPIBody bytes (decompressed) fails with an error wrapping
-// *http.MaxBytesError, which is never retried.
+// bufferBody reads the whole answer into a pooled buffer. A read that
+// fails is a *BodyError, which holds the status and request ID of the
+// answer; an answer of more than maxAPIBody bytes (decompressed) fails with
+// one wrapping *http.MaxBytesError, which is never retried.
 func bufferBody(resp *http.Response) error {
 	buf := bodyPool.Get().(*bytes.Buffer)
 	err := readCapped(buf, resp.Body, maxAPIBody)
@@ -221,7 +324,7 @@ func bufferBody(resp *http.Response) error {
 		buf.Reset()
 		bodyPool.Put(buf)
 		resp.Body = http.NoBody
-		return err
+		return newBodyError(resp, err)
 	}
 	pb := &pooledBody{buf: buf}
 	pb.Reset(buf.Bytes())

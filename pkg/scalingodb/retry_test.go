@@ -98,31 +98,37 @@ func TestRetry_NeverRetriesCreates(t *testing.T) {
 		"restoreBackup":         func(c *Client) error { _, err := c.Backups.Restore(ctx, "db", "b"); return err },
 	}
 	var once []string
-	for id, o := range operations {
+	for _, o := range operationTable {
 		if !o.retry {
-			once = append(once, id)
+			once = append(once, o.id)
 		}
 	}
 	if diff := cmp.Diff(slices.Sorted(slices.Values(once)), slices.Sorted(maps.Keys(calls))); diff != "" {
 		t.Fatalf("the calls below are not the table's operations sent once (-table +calls):\n%s", diff)
 	}
-	failures := map[string]func(t *testing.T, w http.ResponseWriter){
-		"503": func(t *testing.T, w http.ResponseWriter) { writeJSON(w, 503, `{"error":"down"}`) },
-		"429": func(t *testing.T, w http.ResponseWriter) {
+	// A 429 says that the server did nothing: it is the one answer after
+	// which they are sent again (3 times in all for newTestClient).
+	failures := map[string]struct {
+		fail    func(t *testing.T, w http.ResponseWriter)
+		sent    int
+		wantErr error
+	}{
+		"503": {func(t *testing.T, w http.ResponseWriter) { writeJSON(w, 503, `{"error":"down"}`) }, 1, ErrOutcomeUnknown},
+		"429": {func(t *testing.T, w http.ResponseWriter) {
 			w.Header().Set("Retry-After", "0")
 			writeJSON(w, 429, `{"error":"slow"}`)
-		},
-		"reset": func(t *testing.T, w http.ResponseWriter) { resetConn(t, w) },
+		}, 3, ErrRateLimited},
+		"reset": {func(t *testing.T, w http.ResponseWriter) { resetConn(t, w) }, 1, ErrOutcomeUnknown},
 	}
 	for op, call := range calls {
-		for fname, fail := range failures {
+		for fname, f := range failures {
 			t.Run(op+"/"+fname, func(t *testing.T) {
-				c, rec, _ := newTestClient(t, func(w http.ResponseWriter, r *http.Request) { fail(t, w) })
-				if err := call(c); err == nil {
-					t.Fatal("want an error")
+				c, rec, _ := newTestClient(t, func(w http.ResponseWriter, r *http.Request) { f.fail(t, w) })
+				if err := call(c); !errors.Is(err, f.wantErr) {
+					t.Fatalf("got %v, want %v", err, f.wantErr)
 				}
-				if n := rec.count(); n != 1 {
-					t.Fatalf("%s sent %d times, want once", op, n)
+				if n := rec.count(); n != f.sent {
+					t.Fatalf("%s sent %d times, want %d", op, n, f.sent)
 				}
 			})
 		}

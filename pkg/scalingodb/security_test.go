@@ -65,7 +65,7 @@ func TestPathParametersRejectDotSegments(t *testing.T) {
 
 func TestUserRules_NoRequestSent(t *testing.T) {
 	ctx := context.Background()
-	longPW := Secret(strings.Repeat("p", 65))
+	longPW := NewSecret(strings.Repeat("p", 65))
 	tests := []struct {
 		name string
 		call func(c *Client) error
@@ -97,7 +97,7 @@ func TestUserRules_NoRequestSent(t *testing.T) {
 			return err
 		}, false},
 		{"short password", func(c *Client) error {
-			_, err := c.Users.Create(ctx, "db", &CreateUserParams{Name: "my-user", Password: "short-password-1"})
+			_, err := c.Users.Create(ctx, "db", &CreateUserParams{Name: "my-user", Password: NewSecret("short-password-1")})
 			return err
 		}, false},
 		{"long password", func(c *Client) error { _, err := c.Users.UpdatePassword(ctx, "db", "my-user", longPW); return err }, false},
@@ -107,7 +107,7 @@ func TestUserRules_NoRequestSent(t *testing.T) {
 			return err
 		}, true},
 		{"valid password", func(c *Client) error {
-			_, err := c.Users.Create(ctx, "db", &CreateUserParams{Name: "abc123", Password: Secret(strings.Repeat("x", 24))})
+			_, err := c.Users.Create(ctx, "db", &CreateUserParams{Name: "abc123", Password: NewSecret(strings.Repeat("x", 24))})
 			return err
 		}, true},
 	}
@@ -128,7 +128,7 @@ func TestUserRules_NoRequestSent(t *testing.T) {
 			if rec.count() != 0 {
 				t.Fatalf("%d requests sent, want none", rec.count())
 			}
-			if strings.Contains(err.Error(), "short-password-1") || strings.Contains(err.Error(), string(longPW)) {
+			if strings.Contains(err.Error(), "short-password-1") || strings.Contains(err.Error(), longPW.Reveal()) {
 				t.Errorf("error %q holds the password", err)
 			}
 		})
@@ -137,10 +137,10 @@ func TestUserRules_NoRequestSent(t *testing.T) {
 
 func TestSecret_NeverPrinted(t *testing.T) {
 	const pw = "K_gaef6ripo7Ao4Uaxai6Kiey"
-	u := &DatabaseUser{Name: "my-user", Password: Secret(pw)}
+	u := &DatabaseUser{Name: "my-user", Password: NewSecret(pw)}
 	var logBuf, textBuf bytes.Buffer
 	slog.New(slog.NewJSONHandler(&logBuf, nil)).Info("user", "user", u, "password", u.Password)
-	slog.New(slog.NewTextHandler(&textBuf, nil)).Info("user", "password", u.Password, "link", SignedURL{url: "https://x/a?token=" + pw})
+	slog.New(slog.NewTextHandler(&textBuf, nil)).Info("user", "password", u.Password, "link", newSignedURL("https://x/a?token="+pw))
 	js, err := json.Marshal(u)
 	if err != nil {
 		t.Fatal(err)
@@ -158,13 +158,13 @@ func TestSecret_NeverPrinted(t *testing.T) {
 			t.Errorf("%s output %q does not say the value is redacted", name, out)
 		}
 	}
-	if u.Password.Reveal() != pw || string(u.Password) != pw {
+	if u.Password.Reveal() != pw || !u.Password.Equal(NewSecret(pw)) {
 		t.Error("Reveal does not give the real value")
 	}
 }
 
 func TestSignedURL_Redacted(t *testing.T) {
-	s := SignedURL{url: "https://db-api.example/api/databases/d/backups/b/download?token=tok-SECRET"}
+	s := newSignedURL("https://db-api.example/api/databases/d/backups/b/download?token=tok-SECRET")
 	for _, out := range []string{s.String(), fmt.Sprintf("%v", s), fmt.Sprintf("%#v", s), fmt.Sprintf("%+v", s)} {
 		if strings.Contains(out, "tok-SECRET") {
 			t.Errorf("output %q holds the token", out)
@@ -197,7 +197,7 @@ func TestNoSecretsInErrorsAndLogs(t *testing.T) {
 	}, WithLogger(logger))
 	ctx := context.Background()
 	var errs []error
-	_, err := c.Users.Create(ctx, "db", &CreateUserParams{Name: "my-user", Password: pw})
+	_, err := c.Users.Create(ctx, "db", &CreateUserParams{Name: "my-user", Password: NewSecret(pw)})
 	errs = append(errs, err)
 	_, err = c.Databases.Get(ctx, "db")
 	errs = append(errs, err)

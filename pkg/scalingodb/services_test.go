@@ -200,7 +200,7 @@ func TestAllOperationsAgainstMock(t *testing.T) {
 			return err
 		}},
 		{"updateDatabaseUser", func() error {
-			_, err := c.Users.UpdatePassword(ctx, db, "new-user", "a-new-password-of-24-chars")
+			_, err := c.Users.UpdatePassword(ctx, db, "new-user", NewSecret("a-new-password-of-24-chars"))
 			return err
 		}},
 		{"resetDatabaseUserPassword", func() error { _, err := c.Users.ResetPassword(ctx, db, "new-user"); return err }},

@@ -9,16 +9,33 @@ import (
 // query string, such as the pre-signed link to a backup archive or the
 // logs URL. Its token is a secret: it prints without its query under every
 // fmt verb (%v, %s, %q, %d, %x…, inside structs, slices and maps too), in
-// log/slog output and in JSON; URL reveals it.
+// log/slog output and in JSON; URL reveals it. The URL is kept behind an
+// unexported pointer, so that the paths where fmt calls no method (%p, a
+// field reached through an unexported one) print an address only.
 type SignedURL struct {
-	url string
+	url *string
+}
+
+// newSignedURL returns the SignedURL of raw.
+func newSignedURL(raw string) SignedURL {
+	if raw == "" {
+		return SignedURL{}
+	}
+	v := new(string) // allocated here only, not for the empty URL
+	*v = raw
+	return SignedURL{url: v}
 }
 
 // URL returns the full URL, token included. Keep it out of logs.
-func (s SignedURL) URL() string { return s.url }
+func (s SignedURL) URL() string {
+	if s.url == nil {
+		return ""
+	}
+	return *s.url
+}
 
 // String returns the URL without its query, where the token travels.
-func (s SignedURL) String() string { return redactURL(s.url) }
+func (s SignedURL) String() string { return redactURL(s.URL()) }
 
 // GoString redacts the token for %#v.
 func (s SignedURL) GoString() string { return "scalingodb.SignedURL{" + s.String() + "}" }
@@ -26,14 +43,11 @@ func (s SignedURL) GoString() string { return "scalingodb.SignedURL{" + s.String
 // Format prints the redacted form whatever the verb: %q quotes it, %#v
 // gives GoString, every other verb the String form.
 func (s SignedURL) Format(f fmt.State, verb rune) {
-	switch {
-	case verb == 'v' && f.Flag('#'):
+	if verb == 'v' && f.Flag('#') {
 		_, _ = f.Write([]byte(s.GoString()))
-	case verb == 'q':
-		_, _ = fmt.Fprintf(f, "%q", s.String())
-	default:
-		_, _ = f.Write([]byte(s.String()))
+		return
 	}
+	formatRedacted(f, verb, s.String())
 }
 
 // MarshalJSON encodes the redacted form; marshal URL() to keep the token.
@@ -43,7 +57,7 @@ func (s SignedURL) MarshalJSON() ([]byte, error) { return []byte(fmt.Sprintf("%q
 func (s SignedURL) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
 
 // IsZero reports whether the URL is empty.
-func (s SignedURL) IsZero() bool { return s.url == "" }
+func (s SignedURL) IsZero() bool { return s.URL() == "" }
 
 func checkDownloadURL(raw string) error {
 	u, err := url.Parse(raw)

@@ -132,7 +132,7 @@ func clientMaintenance(ms ...dbapi.Maintenance) []*Maintenance {
 	return out
 }
 
-var stateCmp = cmp.Options{cmp.Comparer(func(a, b SignedURL) bool { return a.url == b.url })}
+var stateCmp = cmp.Options{cmp.Comparer(func(a, b SignedURL) bool { return a.URL() == b.URL() })}
 
 func diffState(t *testing.T, what string, want, got any) {
 	t.Helper()
@@ -267,12 +267,12 @@ func TestClientDecodesTheMockState(t *testing.T) {
 			want.Password = created.Password
 			diffState(t, "created user", want, created)
 
-			updated := must(f.c.Users.UpdatePassword(ctx, db, "state-user", "a-new-password-of-24-chars"))(t)
+			updated := must(f.c.Users.UpdatePassword(ctx, db, "state-user", NewSecret("a-new-password-of-24-chars")))(t)
 			want.Password = updated.Password
 			diffState(t, "updated user", want, updated)
 
 			reset := must(f.c.Users.ResetPassword(ctx, db, "state-user"))(t)
-			if reset.Password.Reveal() == "" || reset.Password == created.Password {
+			if reset.Password.Reveal() == "" || reset.Password.Equal(created.Password) {
 				t.Error("reset gave no new password")
 			}
 			want.Password = reset.Password
@@ -386,7 +386,7 @@ func TestClientDecodesTheMockState(t *testing.T) {
 				want.NextCursor = *a.NextCursor
 			}
 			for _, x := range a.Archives {
-				want.Archives = append(want.Archives, &LogsArchive{URL: SignedURL{url: x.URL}, From: x.From, To: x.To, Size: x.Size})
+				want.Archives = append(want.Archives, &LogsArchive{URL: newSignedURL(x.URL), From: x.From, To: x.To, Size: x.Size})
 			}
 			diffState(t, "logs archives", want, got)
 		}},

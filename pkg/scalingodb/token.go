@@ -23,15 +23,17 @@ type TokenSource interface {
 
 // StaticToken returns a TokenSource that always gives token, such as the
 // DB_BEARER_TOKEN of the Scalingo documentation. The token is never printed.
-func StaticToken(token string) TokenSource { return staticToken(token) }
+func StaticToken(token string) TokenSource { return staticToken{NewSecret(token)} }
 
-type staticToken string
+// staticToken keeps its token in a Secret, behind a pointer that fmt
+// prints as an address when it calls no method.
+type staticToken struct{ tok Secret }
 
 func (s staticToken) Token(context.Context) (string, error) {
-	if s == "" {
+	if s.tok.IsZero() {
 		return "", errors.New("scalingodb: empty static token")
 	}
-	return string(s), nil
+	return s.tok.Reveal(), nil
 }
 
 // String redacts the token.
@@ -39,6 +41,9 @@ func (s staticToken) String() string { return "StaticToken(" + redacted + ")" }
 
 // GoString redacts the token.
 func (s staticToken) GoString() string { return s.String() }
+
+// Format prints the redacted form whatever the verb.
+func (s staticToken) Format(f fmt.State, verb rune) { formatRedacted(f, verb, s.String()) }
 
 // Defaults of AddonTokenConfig.
 const (
@@ -51,7 +56,8 @@ const (
 	renewBefore = 5 * time.Minute
 )
 
-// AddonTokenConfig configures NewAddonTokenSource.
+// AddonTokenConfig configures NewAddonTokenSource. Its tokens are Secrets:
+// it prints, logs and marshals without them.
 type AddonTokenConfig struct {
 	// APIToken is a Scalingo API token ("tk-us-..."), exchanged for a
 	// bearer token at the authentication API. Give it or BearerToken.
@@ -90,24 +96,26 @@ type AddonTokenSource struct {
 	inflight *tokenFetch
 }
 
+// cachedToken is a token and its expiry; the token is a Secret, so that
+// printing the source by reflection shows an address, not the token.
 type cachedToken struct {
-	value   string
+	value   Secret
 	expires time.Time
 }
 
 func (c cachedToken) fresh(now time.Time) bool {
-	return c.value != "" && now.Before(c.expires.Add(-renewBefore))
+	return !c.value.IsZero() && now.Before(c.expires.Add(-renewBefore))
 }
 
 type tokenFetch struct {
 	done  chan struct{}
-	token string
+	token Secret
 	err   error
 }
 
 // NewAddonTokenSource checks cfg and returns a token source; it does no I/O.
 func NewAddonTokenSource(cfg AddonTokenConfig) (*AddonTokenSource, error) {
-	if cfg.APIToken == "" && cfg.BearerToken == "" {
+	if cfg.APIToken.IsZero() && cfg.BearerToken.IsZero() {
 		return nil, &InvalidInputError{Field: "AddonTokenConfig", Reason: "APIToken or BearerToken is required"}
 	}
 	if cfg.App == "" || cfg.AddonID == "" {
@@ -148,6 +156,10 @@ func (s *AddonTokenSource) String() string {
 // GoString names the source without any token.
 func (s *AddonTokenSource) GoString() string { return s.String() }
 
+// Format prints String whatever the verb, so that no verb reaches the
+// cached tokens.
+func (s *AddonTokenSource) Format(f fmt.State, verb rune) { formatRedacted(f, verb, s.String()) }
+
 // Token returns the cached addon token, or fetches a new one when none is
 // cached or the cached one expires within five minutes.
 func (s *AddonTokenSource) Token(ctx context.Context) (string, error) {
@@ -155,7 +167,7 @@ func (s *AddonTokenSource) Token(ctx context.Context) (string, error) {
 	if s.addon.fresh(s.now()) {
 		t := s.addon.value
 		s.mu.Unlock()
-		return t, nil
+		return t.Reveal(), nil
 	}
 	f := s.inflight
 	if f == nil {
@@ -167,7 +179,7 @@ func (s *AddonTokenSource) Token(ctx context.Context) (string, error) {
 	s.mu.Unlock()
 	select {
 	case <-f.done:
-		return f.token, f.err
+		return f.token.Reveal(), f.err
 	case <-ctx.Done():
 		return "", ctx.Err()
 	}
@@ -187,23 +199,23 @@ func (s *AddonTokenSource) fetch(ctx context.Context, f *tokenFetch) {
 	tok, err := s.fetchAddonToken(ctx)
 	s.mu.Lock()
 	if err == nil {
-		s.addon = cachedToken{value: tok, expires: s.now().Add(addonTokenLifetime)}
+		s.addon = cachedToken{value: NewSecret(tok), expires: s.now().Add(addonTokenLifetime)}
 	}
 	s.inflight = nil
 	s.mu.Unlock()
-	f.token, f.err = tok, err
+	f.token, f.err = NewSecret(tok), err
 	close(f.done)
 }
 
 func (s *AddonTokenSource) bearerToken(ctx context.Context) (string, error) {
-	if s.cfg.APIToken == "" {
+	if s.cfg.APIToken.IsZero() {
 		return s.cfg.BearerToken.Reveal(), nil
 	}
 	s.mu.Lock()
 	b := s.bearer
 	s.mu.Unlock()
 	if b.fresh(s.now()) {
-		return b.value, nil
+		return b.value.Reveal(), nil
 	}
 	var out struct {
 		Token *string `json:"token"`
@@ -220,7 +232,7 @@ func (s *AddonTokenSource) bearerToken(ctx context.Context) (string, error) {
 		return "", &ResponseError{StatusCode: http.StatusOK, OperationID: "token exchange", Reason: `missing key "token"`}
 	}
 	s.mu.Lock()
-	s.bearer = cachedToken{value: *out.Token, expires: s.now().Add(addonTokenLifetime)}
+	s.bearer = cachedToken{value: NewSecret(*out.Token), expires: s.now().Add(addonTokenLifetime)}
 	s.mu.Unlock()
 	return *out.Token, nil
 }

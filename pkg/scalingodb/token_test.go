@@ -57,7 +57,7 @@ func (f *authFake) start(t *testing.T) *httptest.Server {
 func newFakeSource(t *testing.T, f *authFake) *AddonTokenSource {
 	t.Helper()
 	srv := f.start(t)
-	ts, err := NewAddonTokenSource(AddonTokenConfig{APIToken: "tk-us-API-SECRET", App: "my-app", AddonID: "ad-123", AuthURL: srv.URL, APIURL: srv.URL})
+	ts, err := NewAddonTokenSource(AddonTokenConfig{APIToken: NewSecret("tk-us-API-SECRET"), App: "my-app", AddonID: "ad-123", AuthURL: srv.URL, APIURL: srv.URL})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -128,7 +128,7 @@ func TestAddonTokenSource_Errors(t *testing.T) {
 	if tok, err := ts.Token(context.Background()); err != nil || tok == "" {
 		t.Fatalf("after recovery: %q, %v", tok, err)
 	}
-	bad, err := NewAddonTokenSource(AddonTokenConfig{APIToken: "tk-us-WRONG-SECRET", App: "my-app", AddonID: "ad-123", AuthURL: f.start(t).URL, APIURL: "http://127.0.0.1:1"})
+	bad, err := NewAddonTokenSource(AddonTokenConfig{APIToken: NewSecret("tk-us-WRONG-SECRET"), App: "my-app", AddonID: "ad-123", AuthURL: f.start(t).URL, APIURL: "http://127.0.0.1:1"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -144,11 +144,11 @@ func TestAddonTokenSource_Errors(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg := AddonTokenConfig{APIToken: "tk-us-API-SECRET", BearerToken: "bearer-SECRET"}
+	cfg := AddonTokenConfig{APIToken: NewSecret("tk-us-API-SECRET"), BearerToken: NewSecret("bearer-SECRET")}
 	if s := fmt.Sprintf("%v %+v %#v %v %+v %#v %v %+v %#v", ts, ts, ts, StaticToken("static-SECRET"), c, c2, c2, cfg, cfg); strings.Contains(s, "SECRET") {
 		t.Errorf("printing token sources leaks: %s", s)
 	}
-	for _, cfg := range []AddonTokenConfig{{App: "a", AddonID: "b"}, {APIToken: "x", AddonID: "b"}, {APIToken: "x", App: "a", AddonID: "b", Region: "mars"}} {
+	for _, cfg := range []AddonTokenConfig{{App: "a", AddonID: "b"}, {APIToken: NewSecret("x"), AddonID: "b"}, {APIToken: NewSecret("x"), App: "a", AddonID: "b", Region: "mars"}} {
 		if _, err := NewAddonTokenSource(cfg); !errors.Is(err, ErrInvalidInput) {
 			t.Errorf("config %+v: got %v", cfg, err)
 		}

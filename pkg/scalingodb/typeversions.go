@@ -46,5 +46,5 @@ func (v *DatabaseTypeVersion) missing() string { return missingIf(v.ID == "", `"
 //
 // API: GET /database_type_versions/{database_type_version_id} (getDatabaseTypeVersion)
 func (s *TypeVersionsService) Get(ctx context.Context, versionID string) (*DatabaseTypeVersion, error) {
-	return fetchOne[DatabaseTypeVersion](ctx, s.c, "getDatabaseTypeVersion", call1(s.c.api.GetDatabaseTypeVersion, versionID))
+	return fetchOne[DatabaseTypeVersion](ctx, s.c, opGetDatabaseTypeVersion, call1(s.c.api.GetDatabaseTypeVersion, versionID))
 }

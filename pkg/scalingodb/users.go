@@ -74,7 +74,7 @@ func (w *userWire) user(o *op, status int, needPassword bool) (*DatabaseUser, er
 	if needPassword && w.Password == "" {
 		return nil, malformed(o, status, `missing required field "password"`)
 	}
-	return &DatabaseUser{Name: w.Name, ReadOnly: w.ReadOnly.v, Protected: w.Protected, Password: Secret(w.Password), PasswordEncryption: w.DbmsAttributes.PasswordEncryption}, nil
+	return &DatabaseUser{Name: w.Name, ReadOnly: w.ReadOnly.v, Protected: w.Protected, Password: NewSecret(w.Password), PasswordEncryption: w.DbmsAttributes.PasswordEncryption}, nil
 }
 
 // CreateUserParams describes a new user.
@@ -116,7 +116,7 @@ func ValidateUserName(name string) error {
 // ValidatePassword checks the password rules of the API: 24 to 64
 // characters. The error is a *InvalidInputError and never holds the password.
 func ValidatePassword(password Secret) error {
-	if n := utf8.RuneCountInString(string(password)); n < 24 || n > 64 {
+	if n := utf8.RuneCountInString(password.Reveal()); n < 24 || n > 64 {
 		return &InvalidInputError{Field: "password", Reason: "must be 24 to 64 characters long"}
 	}
 	return nil
@@ -126,13 +126,13 @@ func ValidatePassword(password Secret) error {
 //
 // API: GET /databases/{database_id}/users (listDatabaseUsers)
 func (s *UsersService) List(ctx context.Context, databaseID string) ([]*DatabaseUser, error) {
-	wires, status, err := fetch[[]userWire](ctx, s.c, "listDatabaseUsers", call1(s.c.api.ListDatabaseUsers, databaseID))
+	wires, status, err := fetch[[]userWire](ctx, s.c, opListDatabaseUsers, call1(s.c.api.ListDatabaseUsers, databaseID))
 	if err != nil {
 		return nil, err
 	}
 	out := make([]*DatabaseUser, len(*wires))
 	for i := range *wires {
-		if out[i], err = (*wires)[i].user(operation("listDatabaseUsers"), status, false); err != nil {
+		if out[i], err = (*wires)[i].user(opListDatabaseUsers, status, false); err != nil {
 			return nil, err
 		}
 	}
@@ -142,7 +142,8 @@ func (s *UsersService) List(ctx context.Context, databaseID string) ([]*Database
 // Create creates a user after checking the name and password rules
 // locally (an *InvalidInputError is returned before any request). The
 // answer holds the password, generated when p.Password is empty. It is
-// never retried: a lost answer may hide a created user.
+// sent again only after a 429: a lost answer may hide a created user, and
+// the error then matches ErrOutcomeUnknown and names the user to check.
 //
 // API: POST /databases/{database_id}/users (createDatabaseUser)
 func (s *UsersService) Create(ctx context.Context, databaseID string, p *CreateUserParams) (*DatabaseUser, error) {
@@ -160,7 +161,7 @@ func (s *UsersService) Create(ctx context.Context, databaseID string, p *CreateU
 		PasswordConfirmation *string `json:"password_confirmation,omitempty"`
 	}
 	w := wire{DatabaseID: databaseID, Name: p.Name, ReadOnly: p.ReadOnly}
-	if p.Password != "" {
+	if !p.Password.IsZero() {
 		if err := ValidatePassword(p.Password); err != nil {
 			return nil, err
 		}
@@ -173,7 +174,11 @@ func (s *UsersService) Create(ctx context.Context, databaseID string, p *CreateU
 	if err != nil {
 		return nil, err
 	}
-	return s.userCall(ctx, "createDatabaseUser", true, body1(s.c.api.CreateDatabaseUserWithBody, databaseID, body))
+	u, err := s.userCall(ctx, opCreateDatabaseUser, true, body1(s.c.api.CreateDatabaseUserWithBody, databaseID, body))
+	if err != nil {
+		return nil, withCheck(err, fmt.Sprintf("whether user %q exists on database %s (Users.List); its password is shown in the lost answer only: if the user exists, reset its password (Users.ResetPassword)", p.Name, databaseID))
+	}
+	return u, nil
 }
 
 // UpdatePassword sets a password chosen by the caller (24 to 64
@@ -192,31 +197,39 @@ func (s *UsersService) UpdatePassword(ctx context.Context, databaseID, username 
 	if err != nil {
 		return nil, err
 	}
-	return s.userCall(ctx, "updateDatabaseUser", false, body2(s.c.api.UpdateDatabaseUserWithBody, databaseID, username, body))
+	return s.userCall(ctx, opUpdateDatabaseUser, false, body2(s.c.api.UpdateDatabaseUserWithBody, databaseID, username, body))
 }
 
 // ResetPassword replaces the password of a user with a generated one,
-// returned in this answer only. It is never retried: a lost answer would
-// otherwise lose the new password.
+// returned in this answer only. It is sent again only after a 429; a lost
+// answer loses the new password, and the error then matches
+// ErrOutcomeUnknown.
 //
 // API: POST /databases/{database_id}/users/{username}/reset_password (resetDatabaseUserPassword)
 func (s *UsersService) ResetPassword(ctx context.Context, databaseID, username string) (*DatabaseUser, error) {
-	return s.userCall(ctx, "resetDatabaseUserPassword", true, call2(s.c.api.ResetDatabaseUserPassword, databaseID, username))
+	u, err := s.userCall(ctx, opResetDatabaseUserPassword, true, call2(s.c.api.ResetDatabaseUserPassword, databaseID, username))
+	if err != nil {
+		return nil, withCheck(err, fmt.Sprintf("user %q of database %s: its password may have changed to one never shown; reset it again (Users.ResetPassword) to get one", username, databaseID))
+	}
+	return u, nil
 }
 
 // Delete removes a user. Protected users cannot be deleted. A DELETE is
-// idempotent and retried: when a lost answer hid a delete that took
-// effect, the retry answers ErrNotFound.
+// idempotent and retried; a 404 on a retry, after an attempt that may
+// have applied (a 5xx or a lost answer, not a 429), means the user is
+// gone, as asked: Delete returns nil. A 404 on the first attempt is
+// ErrNotFound.
 //
 // API: DELETE /databases/{database_id}/users/{username} (deleteDatabaseUser)
 func (s *UsersService) Delete(ctx context.Context, databaseID, username string) error {
-	return s.c.send(ctx, "deleteDatabaseUser", call2(s.c.api.DeleteDatabaseUser, databaseID, username))
+	return s.c.send(ctx, opDeleteDatabaseUser, call2(s.c.api.DeleteDatabaseUser, databaseID, username))
 }
 
-func (s *UsersService) userCall(ctx context.Context, id string, needPassword bool, r request) (*DatabaseUser, error) {
-	w, status, err := fetch[userWire](ctx, s.c, id, r)
+func (s *UsersService) userCall(ctx context.Context, o *op, needPassword bool, r request) (*DatabaseUser, error) {
+	w, a, err := fetchAnswer[userWire](ctx, s.c, o, r)
 	if err != nil {
 		return nil, err
 	}
-	return w.user(operation(id), status, needPassword)
+	u, err := w.user(o, a.status, needPassword)
+	return u, a.tag(err)
 }

@@ -3,6 +3,7 @@ package harness
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -114,6 +115,21 @@ func TestCheckTarget_Unreachable(t *testing.T) {
 			t.Cleanup(func() { _ = c.Close() })
 		}
 	}()
+	// cut answers getDatabase with its body cut where framing says (no fix before: "contract broken").
+	cut := func(framing string) string {
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			conn, buf, err := w.(http.Hijacker).Hijack()
+			if err != nil {
+				return
+			}
+			defer conn.Close()
+			_, _ = buf.WriteString("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nConnection: close\r\n" + framing)
+			_ = buf.Flush()
+		}))
+		t.Cleanup(srv.Close)
+		return srv.URL + "/api"
+	}
+	const part = `{"database":{"id":"my-db-123","name":`
 	tests := []struct {
 		name    string
 		base    string
@@ -122,6 +138,10 @@ func TestCheckTarget_Unreachable(t *testing.T) {
 	}{
 		{"nothing listening", closed.URL + "/api", time.Second, "connection refused"},
 		{"never answers", "http://" + silent.Addr().String() + "/api", 150 * time.Millisecond, "no answer after 150ms"},
+		{"answer cut before its Content-Length", cut(fmt.Sprintf("Content-Length: 400\r\n\r\n%s", part)), time.Second,
+			"the connection broke: response body cut short: 37 of the 400 bytes of its Content-Length came"},
+		{"chunked answer cut before its last chunk", cut(fmt.Sprintf("Transfer-Encoding: chunked\r\n\r\n%x\r\n%s\r\n", len(part), part)), time.Second,
+			"the connection broke: response body cut short: it broke off after 37 bytes"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

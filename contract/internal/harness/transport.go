@@ -138,7 +138,9 @@ func (e *UnreachableError) Error() string {
 // RequestFailure turns an error of the suite's HTTP client (or of reading a body) into a
 // one-line *UnreachableError when the target did not answer (refused connection, broken
 // connection, timeout: timeout is the per-request timeout it names), naming the operation that v
-// routes the request to. An error that is no failure to reach the target (a URL that does not
+// routes the request to. An answer cut short (a *conformance.TruncatedBodyError: fewer bytes than
+// its Content-Length, or a chunked body without its last chunk) is a broken connection: "the
+// connection broke: response body cut short: ...", never a contract violation. An error that is no failure to reach the target (a URL that does not
 // parse, a JSON error) comes back as it is. Any other error the suite knows (a contract violation, a refused write
 // or host) is returned unwrapped from the *url.Error that carried it, and nil stays nil. No URL query, where pre-signed tokens travel, is kept.
 func RequestFailure(v *conformance.Validator, err error, timeout time.Duration) error {
@@ -170,6 +172,7 @@ func RequestFailure(v *conformance.Validator, err error, timeout time.Duration) 
 		return err // not a failure to reach the target
 	}
 	out := &UnreachableError{Cause: cause(err, timeout)}
+	var te *conformance.TruncatedBodyError
 	if isURL {
 		out.Method = strings.ToUpper(uerr.Op)
 		if u, perr := url.Parse(uerr.URL); perr == nil {
@@ -181,6 +184,8 @@ func RequestFailure(v *conformance.Validator, err error, timeout time.Duration) 
 			u.RawQuery, u.Fragment, u.User = "", "", nil
 			out.URL = u.String()
 		}
+	} else if errors.As(err, &te) && te.Method != "" {
+		out.Operation, out.Method, out.URL = te.OperationID, te.Method, te.Path
 	} else {
 		out.Method, out.URL = "reading", "the answer's body"
 	}
@@ -190,7 +195,10 @@ func RequestFailure(v *conformance.Validator, err error, timeout time.Duration) 
 // cause renders why a request got no answer, on one line.
 func cause(err error, timeout time.Duration) string {
 	var ne net.Error
+	var te *conformance.TruncatedBodyError
 	switch {
+	case errors.As(err, &te):
+		return "the connection broke: " + te.Problem()
 	case errors.Is(err, context.DeadlineExceeded), errors.As(err, &ne) && ne.Timeout(),
 		strings.Contains(err.Error(), "Client.Timeout"):
 		return fmt.Sprintf("no answer after %s (the per-request timeout, %s)", timeout, EnvTimeout)

@@ -7,8 +7,13 @@
 // A call whose answer breaks the description fails with a
 // *scalingodb.ResponseError (it matches scalingodb.ErrMalformedResponse and
 // is never retried) that wraps the *conformance.ViolationError; its message
-// holds no part of the body. Checks cost time on every call: they are meant
-// for development and CI.
+// holds no part of the body. An answer cut short (the connection broke
+// before its Content-Length, or before the last chunk of a chunked body) is
+// no violation: it fails the attempt with a *conformance.TruncatedBodyError
+// (it matches io.ErrUnexpectedEOF), which the client retries as it retries
+// any cut answer, and the bytes that came are never the answer, even when
+// they are valid JSON. Checks cost time on every call: they are meant for
+// development and CI.
 //
 // It is a package of its own so that programs that do not validate do not
 // link the spec engine (kin-openapi, a JSON-schema and YAML libraries) nor
@@ -44,7 +49,9 @@ func Option(opts ...conformance.TransportOption) scalingodb.Option {
 // request must match an operation of the spec and every answer must keep
 // it. A violation makes RoundTrip return a *scalingodb.ResponseError that
 // wraps the *conformance.ViolationError (its OperationID is the spec's;
-// the client replaces it with the one of its call).
+// the client replaces it with the one of its call). An answer cut short
+// makes it return the *conformance.TruncatedBodyError as it is: a transport
+// error, which the client's retry policy retries.
 func Transport(base http.RoundTripper, opts ...conformance.TransportOption) (http.RoundTripper, error) {
 	v, err := validator()
 	if err != nil {

@@ -3,6 +3,7 @@ package validate_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -152,5 +153,106 @@ func TestTransport_refusesUnknownRequestsBeforeSending(t *testing.T) {
 	}
 	if n := requests.Load(); n != 0 {
 		t.Errorf("%d requests reached the server", n)
+	}
+}
+
+// Answers of listBackups: the whole one lists two backups; the one that comes when it is cut
+// where the bytes happen to be JSON lists one, and keeps the spec.
+const (
+	oneBackup  = `{"database_backups":[{"id":"b1","name":"n1","status":"done","database_id":"db","created_at":"2026-01-02T03:04:05Z"}]}`
+	twoBackups = `{"database_backups":[{"id":"b1","name":"n1","status":"done","database_id":"db","created_at":"2026-01-02T03:04:05Z"},{"id":"b2","name":"n2","status":"done","database_id":"db","created_at":"2026-01-03T03:04:05Z"}]}`
+)
+
+// cutFirst serves on 127.0.0.1 a first answer cut as framing says (its header's end and the body
+// bytes before the connection closes), then the whole answer; it counts requests.
+func cutFirst(t *testing.T, framing string) (string, *atomic.Int64) {
+	t.Helper()
+	var n atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		if n.Add(1) > 1 {
+			w.Header().Set("Content-Type", "application/json")
+			_, _ = w.Write([]byte(twoBackups))
+			return
+		}
+		conn, buf, err := w.(http.Hijacker).Hijack()
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		defer conn.Close()
+		_, _ = buf.WriteString("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nConnection: close\r\n" + framing)
+		_ = buf.Flush()
+	}))
+	t.Cleanup(srv.Close)
+	return srv.URL, &n
+}
+
+// With validate.Option, a cut answer is retried as it is without validation, and the caller
+// gets the whole answer: never the bytes that came before the cut, even when they are valid JSON
+// that keeps the spec. Before the fix, a cut that was valid JSON was the answer (one backup of
+// two), and one that was not was a violation, never retried.
+func TestOption_retriesCutAnswers(t *testing.T) {
+	notJSON := twoBackups[:61]
+	tests := []struct {
+		name    string
+		framing string
+	}{
+		{"Content-Length cut, the bytes that came are valid JSON", fmt.Sprintf("Content-Length: %d\r\n\r\n%s", len(twoBackups), oneBackup)},
+		{"Content-Length cut, the bytes that came are not JSON", fmt.Sprintf("Content-Length: %d\r\n\r\n%s", len(twoBackups), notJSON)},
+		{"Content-Length cut before any byte", fmt.Sprintf("Content-Length: %d\r\n\r\n", len(twoBackups))},
+		{"chunked cut, the bytes that came are valid JSON", fmt.Sprintf("Transfer-Encoding: chunked\r\n\r\n%x\r\n%s\r\n", len(oneBackup), oneBackup)},
+		{"chunked cut, the bytes that came are not JSON", fmt.Sprintf("Transfer-Encoding: chunked\r\n\r\n%x\r\n%s\r\n", len(notJSON), notJSON)},
+	}
+	for _, tt := range tests {
+		for _, validated := range []bool{false, true} {
+			t.Run(fmt.Sprintf("%s, validated %v", tt.name, validated), func(t *testing.T) {
+				base, requests := cutFirst(t, tt.framing)
+				var opts []scalingodb.Option
+				if validated {
+					opts = append(opts, validate.Option())
+				}
+				backups, err := newClient(t, base, opts...).Backups.List(context.Background(), "db")
+				if err != nil {
+					t.Fatalf("got %v, want the whole answer after a retry", err)
+				}
+				if len(backups) != 2 {
+					t.Errorf("got %d backups, want the 2 of the whole answer", len(backups))
+				}
+				if n := requests.Load(); n != 2 {
+					t.Errorf("%d requests, want 2: the cut answer, then the whole one", n)
+				}
+			})
+		}
+	}
+}
+
+// A cut answer that is never answered whole fails the call once the retries are spent, with an
+// error that says the connection broke (*conformance.TruncatedBodyError), not a violation.
+func TestOption_cutAnswerIsNoViolation(t *testing.T) {
+	var n atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		n.Add(1)
+		conn, buf, err := w.(http.Hijacker).Hijack()
+		if err != nil {
+			return
+		}
+		defer conn.Close()
+		_, _ = fmt.Fprintf(buf, "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s", len(twoBackups), oneBackup)
+		_ = buf.Flush()
+	}))
+	t.Cleanup(srv.Close)
+	backups, err := newClient(t, srv.URL, validate.Option()).Backups.List(context.Background(), "db")
+	if err == nil {
+		t.Fatalf("got %d backups from answers that were all cut", len(backups))
+	}
+	var te *conformance.TruncatedBodyError
+	if !errors.As(err, &te) || te.OperationID != "listBackups" {
+		t.Errorf("err = %v, want a *conformance.TruncatedBodyError of listBackups", err)
+	}
+	if errors.Is(err, scalingodb.ErrMalformedResponse) {
+		t.Errorf("err = %v matches ErrMalformedResponse: a cut answer is no malformed one", err)
+	}
+	if got := n.Load(); got != 3 {
+		t.Errorf("%d requests, want 3 (every attempt of the policy)", got)
 	}
 }

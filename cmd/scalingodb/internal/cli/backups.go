@@ -128,19 +128,15 @@ func (a *app) waitBackup(ctx context.Context, c *scalingodb.Client, w waitFlags,
 	defer cancel()
 	last := b.Status
 	a.status("backup %s: %s", b.ID, last)
-	onPoll := func(p *scalingodb.Backup) {
-		if p.Status != last {
-			last = p.Status
-			a.status("backup %s: %s", p.ID, last)
+	onPoll := func(e scalingodb.PollEvent) {
+		if s := scalingodb.BackupStatus(e.State); e.Err == nil && s != last {
+			last = s
+			a.status("backup %s: %s", e.ID, last)
 		}
 	}
 	done, err := c.Backups.Wait(wctx, b.ID, scalingodb.WithPollInterval(w.interval, 15*time.Second), scalingodb.WithPollCallback(onPoll))
 	if err != nil {
-		var we *scalingodb.WaitError
-		if ctx.Err() == nil && errors.As(err, &we) && errors.Is(err, context.DeadlineExceeded) {
-			return nil, &waitTimeout{what: "backup " + we.BackupID, last: string(we.LastStatus), hint: "run 'scalingodb backups wait " + we.BackupID + "' to wait again"}
-		}
-		return nil, err
+		return nil, waitEnded(ctx, err, "backup "+b.ID, string(b.Status), "run 'scalingodb backups wait "+b.ID+"' to wait again")
 	}
 	if done.Status != last {
 		a.status("backup %s: %s", done.ID, done.Status)
@@ -167,7 +163,7 @@ func backupsCreateCmd(a *app) *cobra.Command {
 			}
 			b, err := c.Backups.Create(cmd.Context(), db)
 			if err != nil {
-				return errf(err, "cannot create a backup of %s", db)
+				return errf(withHint(err, "check with 'scalingodb backups list' for a new manual backup before creating another"), "cannot create a backup of %s", db)
 			}
 			if wait {
 				if b, err = a.waitBackup(cmd.Context(), c, wf, b); err != nil {

@@ -30,14 +30,11 @@ func (a *app) waitOperation(ctx context.Context, c *scalingodb.Client, db, opID 
 	a.status("waiting for operation %s of %s", opID, db)
 	o, err := c.Operations.Wait(wctx, db, opID, scalingodb.WithPollInterval(w.interval, 15*time.Second))
 	if err != nil {
-		if ctx.Err() == nil && errors.Is(err, context.DeadlineExceeded) {
-			return nil, &waitTimeout{what: "operation " + opID, hint: "run 'scalingodb operations wait " + opID + "' to wait again"}
-		}
 		var of *scalingodb.OperationFailedError
 		if errors.As(err, &of) {
 			return nil, errors.New("operation " + of.Operation.ID + " ended in state " + string(of.Operation.Status) + ": " + orDash(of.Operation.Error))
 		}
-		return nil, err
+		return nil, waitEnded(ctx, err, "operation "+opID, "", "run 'scalingodb operations wait "+opID+"' to wait again")
 	}
 	a.status("operation %s: %s", o.ID, o.Status)
 	return o, nil
@@ -88,16 +85,14 @@ func restorationResult(r *scalingodb.BackupRestoration) result {
 }
 
 // waitRestoration waits for a backup restoration to be done.
-func (a *app) waitRestoration(ctx context.Context, c *scalingodb.Client, db, id string, w waitFlags) (*scalingodb.BackupRestoration, error) {
+// known is its state before the wait, or "".
+func (a *app) waitRestoration(ctx context.Context, c *scalingodb.Client, db, id, known string, w waitFlags) (*scalingodb.BackupRestoration, error) {
 	wctx, cancel := w.context(ctx)
 	defer cancel()
 	a.status("waiting for restoration %s of %s", id, db)
 	r, err := c.Backups.WaitRestoration(wctx, db, id, scalingodb.WithPollInterval(w.interval, 15*time.Second))
 	if err != nil {
-		if ctx.Err() == nil && errors.Is(err, context.DeadlineExceeded) {
-			return nil, &waitTimeout{what: "restoration " + id, hint: "run 'scalingodb backups restoration " + id + " --wait' to wait again"}
-		}
-		return nil, err
+		return nil, waitEnded(ctx, err, "restoration "+id, known, "run 'scalingodb backups restoration "+id+" --wait' to wait again")
 	}
 	a.status("restoration %s: %s", r.ID, r.Status)
 	return r, nil
@@ -123,10 +118,10 @@ the backup's. The restoration runs asynchronously; --wait follows it.`,
 		}
 		r, err := c.Backups.Restore(cmd.Context(), db, id)
 		if err != nil {
-			return result{}, errf(err, "cannot restore backup %s into %s", id, db)
+			return result{}, errf(withHint(err, "check the status of the database with 'scalingodb database show' before restoring again"), "cannot restore backup %s into %s", id, db)
 		}
 		if wait && r.Status != scalingodb.RestorationDone {
-			if r, err = a.waitRestoration(cmd.Context(), c, db, r.ID, wf); err != nil {
+			if r, err = a.waitRestoration(cmd.Context(), c, db, r.ID, string(r.Status), wf); err != nil {
 				return result{}, errf(err, "restoration of backup %s", id)
 			}
 		}
@@ -155,7 +150,7 @@ func backupsRestorationCmd(a *app) *cobra.Command {
 			err error
 		)
 		if wait {
-			r, err = a.waitRestoration(cmd.Context(), c, db, id, wf)
+			r, err = a.waitRestoration(cmd.Context(), c, db, id, "", wf)
 		} else {
 			r, err = c.Backups.Restoration(cmd.Context(), db, id)
 		}

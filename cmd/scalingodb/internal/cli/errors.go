@@ -71,6 +71,8 @@ func describeCause(ctx context.Context, err error) (int, string) {
 		bf  *scalingodb.BackupFailedError
 		ace *scalingodb.ActionError
 		we  *waitTimeout
+		ws  *waitStopped
+		ou  *scalingodb.OutcomeUnknownError
 		ur  *url.Error
 	)
 	switch {
@@ -80,6 +82,14 @@ func describeCause(ctx context.Context, err error) (int, string) {
 		return ExitUsage, "invalid " + ve.Field + ": " + ve.Reason
 	case errors.As(err, &we):
 		return ExitTimeout, we.Error()
+	case errors.As(err, &ws):
+		if ctx.Err() != nil && errors.Is(err, context.Canceled) {
+			return ExitInterrupted, "interrupted; " + ws.what + " goes on: " + ws.hint
+		}
+		code, _ := describeCause(ctx, ws.err)
+		return code, ws.Error()
+	case errors.As(err, &ou):
+		return describeOutcome(ctx, err, ou)
 	case ctx.Err() != nil && errors.Is(err, context.Canceled):
 		return ExitInterrupted, "interrupted"
 	case errors.Is(err, context.DeadlineExceeded):
@@ -91,7 +101,11 @@ func describeCause(ctx context.Context, err error) (int, string) {
 	case errors.As(err, &ace):
 		return ExitAPI, "action " + ace.Action + " failed: " + lowerFirst(ace.Message)
 	case errors.As(err, &re):
-		return ExitAPI, fmt.Sprintf("unexpected answer of the API to %s (status %d): %s", re.OperationID, re.StatusCode, re.Reason)
+		msg := fmt.Sprintf("unexpected answer of the API to %s (status %d): %s", re.OperationID, re.StatusCode, re.Reason)
+		if re.RequestID != "" {
+			msg += " [request " + re.RequestID + "]"
+		}
+		return ExitAPI, msg
 	case errors.As(err, &ur):
 		var ne net.Error
 		if errors.As(err, &ne) {
@@ -140,6 +154,116 @@ func describeAPIError(e *scalingodb.APIError) (int, string) {
 		b.WriteString("; " + hint)
 	}
 	return code, b.String()
+}
+
+// describeOutcome describes a call that may have taken effect: what is
+// known, why, and what to check (the command's hint, or the library's).
+func describeOutcome(ctx context.Context, err error, ou *scalingodb.OutcomeUnknownError) (int, string) {
+	msg := "the request may have taken effect"
+	if ou.StatusCode >= 200 && ou.StatusCode <= 299 {
+		lost := "lost"
+		if errors.As(ou.Err, new(*scalingodb.ResponseError)) {
+			lost = "unusable"
+		}
+		msg = fmt.Sprintf("the request took effect (status %d) but its answer was %s", ou.StatusCode, lost)
+	}
+	msg += " (" + causeText(ou.Err) + ")"
+	var oh *outcomeHint
+	if errors.As(err, &oh) {
+		msg += ": " + oh.hint
+	} else if ou.Check != "" {
+		msg += ": check " + ou.Check
+	}
+	if ctx.Err() != nil && errors.Is(err, context.Canceled) {
+		return ExitInterrupted, "interrupted; " + msg
+	}
+	return ExitAPI, msg
+}
+
+// causeText describes why a call failed, without advice: the status and
+// request ID of an answer, or the innermost transport error.
+func causeText(err error) string {
+	var (
+		ae *scalingodb.APIError
+		be *scalingodb.BodyError
+		re *scalingodb.ResponseError
+	)
+	switch {
+	case errors.As(err, &re):
+		s := "unexpected answer: " + re.Reason
+		if re.RequestID != "" {
+			s += " [request " + re.RequestID + "]"
+		}
+		return s
+	case errors.As(err, &ae):
+		s := fmt.Sprintf("%d %s", ae.StatusCode, lowerFirst(ae.Message))
+		if ae.RequestID != "" {
+			s += " [request " + ae.RequestID + "]"
+		}
+		return s
+	case errors.As(err, &be):
+		s := fmt.Sprintf("answer %d cut: %s", be.StatusCode, unwrapAll(be.Err))
+		if be.RequestID != "" {
+			s += " [request " + be.RequestID + "]"
+		}
+		return s
+	}
+	return lowerFirst(unwrapAll(err))
+}
+
+// outcomeHint is the advice of a command for a call whose outcome is
+// unknown: which command shows whether it took effect.
+type outcomeHint struct {
+	err  error
+	hint string
+}
+
+func (e *outcomeHint) Error() string { return e.err.Error() }
+func (e *outcomeHint) Unwrap() error { return e.err }
+
+// withHint attaches hint to err when err matches ErrOutcomeUnknown.
+func withHint(err error, hint string) error {
+	if !errors.Is(err, scalingodb.ErrOutcomeUnknown) {
+		return err
+	}
+	return &outcomeHint{err: err, hint: hint}
+}
+
+// waitStopped is a wait whose polls kept failing, or that was
+// interrupted, while what it waits for goes on.
+type waitStopped struct {
+	what, last, hint string
+	err              error
+}
+
+func (e *waitStopped) Error() string {
+	msg := e.what
+	if e.last != "" {
+		msg += " (last state: " + e.last + ")"
+	}
+	return msg + " goes on, but waiting for it failed: " + causeText(e.err) + "; " + e.hint
+}
+
+func (e *waitStopped) Unwrap() error { return e.err }
+
+// waitEnded maps the error of a wait for what (such as "backup b9") to
+// the error of the command: a *waitTimeout when --timeout ran out (ctx is
+// the command's, not the wait's), a *waitStopped when the wait stopped
+// while what goes on, else err itself. known is the state seen before the
+// wait, if any, for when no poll succeeded.
+func waitEnded(ctx context.Context, err error, what, known, hint string) error {
+	var we *scalingodb.WaitError
+	if !errors.As(err, &we) {
+		return err
+	}
+	last := we.LastState
+	if last == "" {
+		last = known
+	}
+	if ctx.Err() == nil && errors.Is(err, context.DeadlineExceeded) {
+		return &waitTimeout{what: what, last: last, hint: hint}
+	}
+	return &waitStopped{what: what, last: last, hint: hint, err: we.Err}
 }
 
 // unwrapAll returns the message of the innermost error.

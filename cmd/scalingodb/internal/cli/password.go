@@ -25,7 +25,7 @@ func (p *passwordFlags) add(cmd *cobra.Command) {
 // generatePassword returns a random password that keeps the 24 to 64
 // characters rule: 26 characters of base32, 130 bits from crypto/rand.
 func generatePassword() scalingodb.Secret {
-	return scalingodb.Secret(rand.Text())
+	return scalingodb.NewSecret(rand.Text())
 }
 
 // password returns the password given by the flags, or typed at a prompt
@@ -40,9 +40,9 @@ func (a *app) password(cmd *cobra.Command, p passwordFlags, optional bool) (pw s
 	case p.stdin:
 		line, err := bufio.NewReader(a.io.In).ReadString('\n')
 		if err != nil && line == "" {
-			return "", false, usagef(cmd, "--password-stdin: no password on stdin")
+			return scalingodb.Secret{}, false, usagef(cmd, "--password-stdin: no password on stdin")
 		}
-		pw = scalingodb.Secret(strings.TrimRight(line, "\r\n"))
+		pw = scalingodb.NewSecret(strings.TrimRight(line, "\r\n"))
 	case a.io.InTTY && a.io.ReadPassword != nil:
 		prompt := "Password: "
 		if optional {
@@ -50,29 +50,29 @@ func (a *app) password(cmd *cobra.Command, p passwordFlags, optional bool) (pw s
 		}
 		first, err := a.prompt(prompt)
 		if err != nil {
-			return "", false, err
+			return scalingodb.Secret{}, false, err
 		}
-		if first == "" && optional {
-			return "", false, nil
+		if first.IsZero() && optional {
+			return scalingodb.Secret{}, false, nil
 		}
 		if err := scalingodb.ValidatePassword(first); err != nil {
-			return "", false, err
+			return scalingodb.Secret{}, false, err
 		}
 		again, err := a.prompt("Password again: ")
 		if err != nil {
-			return "", false, err
+			return scalingodb.Secret{}, false, err
 		}
-		if again != first {
-			return "", false, &usageError{"the two passwords differ"}
+		if !again.Equal(first) {
+			return scalingodb.Secret{}, false, &usageError{"the two passwords differ"}
 		}
 		pw = first
 	case optional:
-		return "", false, nil
+		return scalingodb.Secret{}, false, nil
 	default:
-		return "", false, usagef(cmd, "no password given: pass --password-stdin or --generate-password (stdin is not a terminal)")
+		return scalingodb.Secret{}, false, usagef(cmd, "no password given: pass --password-stdin or --generate-password (stdin is not a terminal)")
 	}
 	if err := scalingodb.ValidatePassword(pw); err != nil {
-		return "", false, err
+		return scalingodb.Secret{}, false, err
 	}
 	return pw, false, nil
 }
@@ -83,9 +83,9 @@ func (a *app) prompt(text string) (scalingodb.Secret, error) {
 	b, err := a.io.ReadPassword()
 	fmt.Fprintln(a.io.Err)
 	if err != nil {
-		return "", fmt.Errorf("read password: %w", err)
+		return scalingodb.Secret{}, fmt.Errorf("read password: %w", err)
 	}
-	return scalingodb.Secret(strings.TrimRight(string(b), "\r\n")), nil
+	return scalingodb.NewSecret(strings.TrimRight(string(b), "\r\n")), nil
 }
 
 // confirm asks before an irreversible operation: --yes, or "y" at a

@@ -311,7 +311,7 @@ func (a *app) clientFor(cmd *cobra.Command) (*scalingodb.Client, error) {
 			return nil, &usageError{"no addon given for " + envAPIToken + ": pass --addon or --database, or set " + envAddon}
 		}
 		ts, err := scalingodb.NewAddonTokenSource(scalingodb.AddonTokenConfig{
-			APIToken: scalingodb.Secret(apiToken), App: appName, AddonID: addon, Region: region,
+			APIToken: scalingodb.NewSecret(apiToken), App: appName, AddonID: addon, Region: region,
 			AuthURL: a.io.Getenv(envAuthURL), APIURL: a.io.Getenv(envMainAPI),
 		})
 		if err != nil {

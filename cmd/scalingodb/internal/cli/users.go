@@ -125,7 +125,7 @@ The password is printed once, on stdout.`,
 			}
 			u, err := c.Users.Create(cmd.Context(), db, &scalingodb.CreateUserParams{Name: name, ReadOnly: readOnly, Password: pw})
 			if err != nil {
-				return errf(err, "cannot create user %s on %s", name, db)
+				return errf(withHint(err, "check with 'scalingodb users list' whether "+name+" exists; if it does, get a password with 'scalingodb users reset-password "+name+"'"), "cannot create user %s on %s", name, db)
 			}
 			return a.printWithPassword(format, u)
 		},
@@ -209,7 +209,7 @@ func usersResetCmd(a *app) *cobra.Command {
 			}
 			u, err := c.Users.ResetPassword(cmd.Context(), db, args[0])
 			if err != nil {
-				return errf(err, "cannot reset the password of %s on %s", args[0], db)
+				return errf(withHint(err, "the password may have changed to one never shown: run 'scalingodb users reset-password "+args[0]+"' again to get one"), "cannot reset the password of %s on %s", args[0], db)
 			}
 			return a.printWithPassword(format, u)
 		},

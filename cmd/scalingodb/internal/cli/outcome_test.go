@@ -1,0 +1,132 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/scalingodb/dbapi-go/pkg/scalingodb"
+)
+
+// cut sends the headers of status and half of body, then cuts the connection.
+func cut(t *testing.T, w http.ResponseWriter, status int, body string) {
+	t.Helper()
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("X-Request-Id", "req-cut")
+	w.Header().Set("Content-Length", "4096")
+	w.WriteHeader(status)
+	_, _ = io.WriteString(w, body[:len(body)/2])
+	w.(http.Flusher).Flush()
+	conn, _, err := w.(http.Hijacker).Hijack()
+	if err != nil {
+		t.Error(err)
+		return
+	}
+	conn.Close()
+}
+
+func answer(w http.ResponseWriter, status int, body string) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("X-Request-Id", "req-1")
+	w.WriteHeader(status)
+	_, _ = io.WriteString(w, body)
+}
+
+// runAgainst runs the tool with args against handler, with fast retries,
+// and returns the exit code and stderr.
+func runAgainst(t *testing.T, handler http.HandlerFunc, args ...string) (int, string) {
+	t.Helper()
+	srv := httptest.NewServer(handler)
+	t.Cleanup(srv.Close)
+	c, err := scalingodb.New(scalingodb.WithBaseURL(srv.URL), scalingodb.WithToken("t"),
+		scalingodb.WithRetry(scalingodb.RetryPolicy{MaxAttempts: 2, MinWait: time.Millisecond, MaxWait: 2 * time.Millisecond}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out, errOut bytes.Buffer
+	env := map[string]string{envDatabase: "my-db-123", envToken: "t"}
+	a := &app{io: &IO{In: strings.NewReader(""), Out: &out, Err: &errOut, Getenv: func(k string) string { return env[k] }}, client: c}
+	root := newRoot(a, args[0])
+	root.SetArgs(args)
+	root.SetIn(a.io.In)
+	root.SetOut(a.io.Out)
+	root.SetErr(a.io.Err)
+	ctx := context.Background()
+	cmd, err := root.ExecuteContextC(ctx)
+	if err == nil {
+		return ExitOK, errOut.String()
+	}
+	code, msg := describe(ctx, cmd, err)
+	return code, errOut.String() + "scalingodb: " + msg + "\n"
+}
+
+// TestRun_LostOutcomes: a create whose answer is lost says what to check
+// with which command, and a backup whose polls fail is named with the
+// command to wait for it again, never "try again later".
+func TestRun_LostOutcomes(t *testing.T) {
+	tests := []struct {
+		name    string
+		handler func(t *testing.T) http.HandlerFunc
+		args    []string
+		code    int
+		want    []string
+	}{
+		{"users create, answer cut", func(t *testing.T) http.HandlerFunc {
+			return func(w http.ResponseWriter, r *http.Request) {
+				cut(t, w, 201, `{"database_user":{"name":"etl-job","read_only":false,"password":"0123456789abcdefghijklmnop"}}`)
+			}
+		}, []string{"users", "create", "etl-job", "--generate-password"}, ExitAPI,
+			[]string{"cannot create user etl-job on my-db-123", "took effect (status 201) but its answer was lost", "scalingodb users list", "scalingodb users reset-password etl-job", "req-cut"}},
+		{"backups create, answer cut", func(t *testing.T) http.HandlerFunc {
+			return func(w http.ResponseWriter, r *http.Request) {
+				cut(t, w, 201, `{"database_backup":{"id":"b9","status":"scheduled"}}`)
+			}
+		}, []string{"backups", "create"}, ExitAPI,
+			[]string{"cannot create a backup of my-db-123", "took effect (status 201) but its answer was lost", "req-cut", "scalingodb backups list"}},
+		{"backups create, 502", func(t *testing.T) http.HandlerFunc {
+			return func(w http.ResponseWriter, r *http.Request) { answer(w, 502, `{"error":"bad gateway"}`) }
+		}, []string{"backups", "create"}, ExitAPI,
+			[]string{"may have taken effect", "502", "scalingodb backups list"}},
+		{"backups create --wait, polls fail", func(t *testing.T) http.HandlerFunc {
+			return func(w http.ResponseWriter, r *http.Request) {
+				if r.Method == http.MethodPost {
+					answer(w, 201, `{"database_backup":{"id":"b9","status":"scheduled"}}`)
+					return
+				}
+				answer(w, 500, `{"error":"oops"}`)
+			}
+		}, []string{"backups", "create", "--wait", "--poll-interval", "1ms"}, ExitAPI,
+			[]string{"backup b9", "scheduled", "500", "scalingodb backups wait b9"}},
+		{"backups restore --wait, polls fail", func(t *testing.T) http.HandlerFunc {
+			return func(w http.ResponseWriter, r *http.Request) {
+				if r.Method == http.MethodPost {
+					answer(w, 201, `{"id":"r1","status":"running","source_backup_id":"b7"}`)
+					return
+				}
+				answer(w, 503, `{"error":"down"}`)
+			}
+		}, []string{"backups", "restore", "b7", "--yes", "--wait", "--poll-interval", "1ms"}, ExitAPI,
+			[]string{"restoration r1", "running", "503", "scalingodb backups restoration r1 --wait"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, stderr := runAgainst(t, tt.handler(t), tt.args...)
+			if code != tt.code {
+				t.Errorf("exit code %d, want %d; stderr:\n%s", code, tt.code, stderr)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(stderr, w) {
+					t.Errorf("stderr does not say %q:\n%s", w, stderr)
+				}
+			}
+			if strings.Contains(stderr, "try again later") {
+				t.Errorf("stderr says to try again later:\n%s", stderr)
+			}
+		})
+	}
+}
