@@ -741,9 +741,9 @@ type DatabaseTypeVersion struct {
 
 	// NextUpgrade The version an upgrade would go to (a DatabaseTypeVersion), or null
 	// when there is none. The schema is nullable itself, rather than
-	// `nullable` beside a `$ref`, which OpenAPI 3.0.3 ignores; it is
-	// described again, without its own next_upgrade, so that it refers to
-	// no schema that holds it.
+	// `nullable` beside a `$ref`, which OpenAPI 3.0.3 ignores, and it is
+	// described again rather than referred to. Its own next_upgrade is
+	// declared, as the Go type it decodes into (x-go-type) has one.
 	NextUpgrade *UpgradeTarget `json:"next_upgrade,omitempty"`
 	Patch       int            `json:"patch"`
 	UpdatedAt   time.Time      `json:"updated_at"`
@@ -1018,7 +1018,7 @@ type InstanceMemoryMetrics struct {
 // InstanceMetrics Resource usage of one instance.
 type InstanceMetrics struct {
 	CPU *struct {
-		UsageInPercents *float32 `json:"usage_in_percents,omitempty"`
+		UsageInPercents *float64 `json:"usage_in_percents,omitempty"`
 	} `json:"cpu,omitempty"`
 	InstanceAddress *string `json:"instance_address,omitempty"`
 	InstanceID      *string `json:"instance_id,omitempty"`
@@ -1190,7 +1190,7 @@ type MetricSeries0 = []interface{}
 type MetricSeries1 map[string]interface{}
 
 // MetricSeries2 defines model for MetricSeries.2.
-type MetricSeries2 = float32
+type MetricSeries2 = float64
 
 // MetricSeries3 defines model for MetricSeries.3.
 type MetricSeries3 = string
@@ -1200,7 +1200,7 @@ type MetricSeries4 = bool
 
 // Metrics Resource usage of the database.
 type Metrics struct {
-	CPUUsage     float32 `json:"cpu_usage"`
+	CPUUsage     float64 `json:"cpu_usage"`
 	DatabaseSize *int64  `json:"database_size,omitempty"`
 
 	// DatabaseStats Engine-specific counters, such as data_size or current_connections.
@@ -1313,9 +1313,9 @@ type UpgradeResponse struct {
 
 // UpgradeTarget The version an upgrade would go to (a DatabaseTypeVersion), or null
 // when there is none. The schema is nullable itself, rather than
-// `nullable` beside a `$ref`, which OpenAPI 3.0.3 ignores; it is
-// described again, without its own next_upgrade, so that it refers to
-// no schema that holds it.
+// `nullable` beside a `$ref`, which OpenAPI 3.0.3 ignores, and it is
+// described again rather than referred to. Its own next_upgrade is
+// declared, as the Go type it decodes into (x-go-type) has one.
 type UpgradeTarget = DatabaseTypeVersion
 
 // UserName 6 to 32 lower-case letters, digits and hyphens, with no hyphen at

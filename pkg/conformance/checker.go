@@ -42,6 +42,7 @@ type checker struct {
 	items    *checker
 
 	props         map[string]*checker
+	lowerProps    map[string]string // lower-cased name to name, when the names are ASCII and distinct so
 	required      []string
 	addl          *checker
 	addlForbidden bool
@@ -51,11 +52,19 @@ type checker struct {
 
 	allOf []*checker
 	oneOf []*checker
+	anyOf []*checker // for strictViolations only: a schema with anyOf is delegated
+
+	// What the generated type decodes, for strictViolations. A delegated checker has its
+	// properties, items and branches compiled too, for the same reason.
+	goAny      bool // x-go-type interface{}: the value decodes into interface{} whatever the schema
+	decodedFmt bool // a format the generated type parses itself (decodedFormats)
+	cycle      bool // the schema reaches itself through allOf, oneOf or anyOf
 }
 
 // compiler builds checkers, sharing one per schema (schemas may be recursive).
 type compiler struct {
 	done    map[*openapi3.Schema]*checker
+	anyJSON map[*openapi3.Schema]bool // the untyped schemas New made nullable (see nullUntyped)
 	formats formats
 	opts    []openapi3.SchemaValidationOption // fail-fast options for delegated subschemas
 }
@@ -78,15 +87,21 @@ func (cp *compiler) compile(s *openapi3.Schema) *checker {
 			c.intBits = strconv.IntSize
 		}
 	}
-	if !supported(s) || sameValueCycle(s, nil) {
-		c.delegate = true
-		return c
-	}
-	c.empty = s.IsEmpty()
-	c.nullable = s.Nullable || s.Type.IncludesNull()
 	if s.Type != nil && len(*s.Type) > 0 {
 		c.types = s.Type
 	}
+	c.decodedFmt = decodedFormats[s.Format]
+	switch s.Extensions["x-go-type"] {
+	case "interface{}", "any":
+		c.goAny = true
+	}
+	c.cycle = sameValueCycle(s, nil)
+	if !cp.shape(c, s) || !supported(s) || c.cycle {
+		c.delegate = true
+		return c
+	}
+	c.empty = s.IsEmpty() || cp.anyJSON[s]
+	c.nullable = s.Nullable || s.Type.IncludesNull()
 	if len(s.Enum) > 0 {
 		c.enum = map[string]bool{}
 		for _, e := range s.Enum {
@@ -124,51 +139,63 @@ func (cp *compiler) compile(s *openapi3.Schema) *checker {
 	}
 	c.min, c.max = s.Min, s.Max
 	c.minItems, c.maxItems = s.MinItems, s.MaxItems
-	if s.Items != nil {
-		if s.Items.Value == nil {
-			c.delegate = true
-			return c
-		}
-		c.items = cp.compile(s.Items.Value)
-	}
 	c.required = s.Required
 	c.minProps, c.maxProps = s.MinProps, s.MaxProps
+	return c
+}
+
+// shape compiles the subschemas of s into c: properties, items, additional properties and
+// branches. It reports false when one of them is unresolved.
+func (cp *compiler) shape(c *checker, s *openapi3.Schema) bool {
+	ok := true
+	sub := func(ref *openapi3.SchemaRef) *checker {
+		if ref == nil || ref.Value == nil {
+			ok = false
+			return nil
+		}
+		return cp.compile(ref.Value)
+	}
+	if s.Items != nil {
+		c.items = sub(s.Items)
+	}
 	if len(s.Properties) > 0 {
 		c.props = make(map[string]*checker, len(s.Properties))
+		c.lowerProps = map[string]string{}
 		for name, ref := range s.Properties {
-			if ref == nil || ref.Value == nil {
-				c.delegate = true
-				return c
+			if p := sub(ref); p != nil {
+				c.props[name] = p
 			}
-			c.props[name] = cp.compile(ref.Value)
+			lower := strings.ToLower(name)
+			if _, dup := c.lowerProps[lower]; dup || !isASCII(name) {
+				c.lowerProps = nil
+			}
+			if c.lowerProps != nil {
+				c.lowerProps[lower] = name
+			}
 		}
 	}
 	if ref := s.AdditionalProperties.Schema; ref != nil {
-		if ref.Value == nil {
-			c.delegate = true
-			return c
-		}
-		c.addl = cp.compile(ref.Value)
+		c.addl = sub(ref)
 	}
 	if has := s.AdditionalProperties.Has; has != nil {
 		c.addlForbidden = !*has
 		c.addlAny = *has
 	}
-	for _, ref := range s.AllOf {
-		if ref.Value == nil {
-			c.delegate = true
-			return c
-		}
-		c.allOf = append(c.allOf, cp.compile(ref.Value))
+	if len(s.Properties) == 0 && s.AdditionalProperties.Schema == nil && s.AdditionalProperties.Has == nil &&
+		len(s.AllOf)+len(s.OneOf)+len(s.AnyOf) == 0 {
+		c.addlAny = true // an object without properties: oapi-codegen makes it a map[string]interface{}
 	}
-	for _, ref := range s.OneOf {
-		if ref.Value == nil {
-			c.delegate = true
-			return c
+	for _, refs := range []struct {
+		in  openapi3.SchemaRefs
+		out *[]*checker
+	}{{s.AllOf, &c.allOf}, {s.OneOf, &c.oneOf}, {s.AnyOf, &c.anyOf}} {
+		for _, ref := range refs.in {
+			if b := sub(ref); b != nil {
+				*refs.out = append(*refs.out, b)
+			}
 		}
-		c.oneOf = append(c.oneOf, cp.compile(ref.Value))
 	}
-	return c
+	return ok
 }
 
 // supported reports whether every validation keyword of s is one a checker implements.
@@ -184,7 +211,7 @@ func supported(s *openapi3.Schema) bool {
 		s.DynamicRef == "" && s.ContentSchema == nil
 }
 
-// sameValueCycle reports whether s reaches itself through allOf or oneOf alone, that is while
+// sameValueCycle reports whether s reaches itself through allOf, oneOf or anyOf alone, that is while
 // validating the same value; kin-openapi cuts such cycles, a checker would loop.
 func sameValueCycle(s *openapi3.Schema, stack []*openapi3.Schema) bool {
 	for _, x := range stack {
@@ -193,7 +220,7 @@ func sameValueCycle(s *openapi3.Schema, stack []*openapi3.Schema) bool {
 		}
 	}
 	stack = append(stack, s)
-	for _, refs := range [2]openapi3.SchemaRefs{s.AllOf, s.OneOf} {
+	for _, refs := range [3]openapi3.SchemaRefs{s.AllOf, s.OneOf, s.AnyOf} {
 		for _, ref := range refs {
 			if ref != nil && ref.Value != nil && sameValueCycle(ref.Value, stack) {
 				return true

@@ -257,8 +257,9 @@ func TestChecker_ValidJSONOnOddDocuments(t *testing.T) {
 	}
 }
 
-// FuzzValidJSON checks that the byte walk never accepts what kin-openapi refuses, on documents of
-// the createBackup, listDatabaseUsers and 422 shapes. Run it with -fuzz=FuzzValidJSON to search.
+// FuzzValidJSON checks that the byte walk never accepts what kin-openapi or strictViolations
+// refuses, on documents of the createBackup, listDatabaseUsers, 422, listFirewallRules and metric
+// series shapes. Run it with -fuzz=FuzzValidJSON to search.
 func FuzzValidJSON(f *testing.F) {
 	v, err := New()
 	if err != nil {
@@ -269,6 +270,8 @@ func FuzzValidJSON(f *testing.F) {
 		&v.byID["listDatabaseUsers"].exact[200].content[0],
 		&v.byID["createDatabaseUser"].exact[422].content[0],
 		&v.byID["createDatabaseUser"].reqContent[0],
+		&v.byID["listFirewallRules"].exact[200].content[0],        // a oneOf with a discriminator: delegated
+		&v.byID["getDatabaseMetricsByType"].exact[200].content[0], // an anyOf: delegated
 	}
 	for _, seed := range []string{
 		`{"database_backup":{"id":"a","created_at":"2018-09-02T03:00:00Z","name":"n","status":"done","database_id":"d","size":1}}`,
@@ -276,6 +279,9 @@ func FuzzValidJSON(f *testing.F) {
 		`{"database-users":[{"name":"a","read_only":false,"dbms_attributes":{"password_encryption":"MD5"}}]}`,
 		`{"errors":{"name":["is invalid"]}}`,
 		`{"database_user":{"name":"my-user","password":"K_gaef6ripo7Ao4Uaxai6Kiey","read_only":true}}`,
+		`{"rules":[{"cidr":"203.0.113.0/24","id":"r1","type":"custom_range","created_at":"2019-07-19T10:00:00Z"}]}`,
+		`{"rules":[{"type":"custom_range","cidr":"203.0.113.0/24","id":"r1","TYPE":"managed_range","RANGE_ID":"eu"}]}`,
+		`[{"time":"2019-07-19T10:00:00Z","value":16777217},null,{"v":{"w":1,"w":2}}]`,
 	} {
 		f.Add([]byte(seed))
 	}

@@ -32,13 +32,25 @@ func newFormats() formats {
 
 var (
 	errDateTime = errors.New("not an RFC 3339 date-time with an offset or Z")
+	errFraction = errors.New("a fraction of a second of more than 9 digits, which time.Time cuts to nanoseconds")
 	errURI      = errors.New("not an absolute URI with a scheme and a host")
 )
 
+// decodedFormats are the string formats that the generated types decode with a parser of their own
+// rather than as a Go string: oapi-codegen makes a date-time a time.Time. Such a parser reads the
+// bytes between the quotes, escapes and all (time.Time does: golang/go#47353), so a value of one of
+// these formats must be written without escapes to decode as it validates.
+var decodedFormats = map[string]bool{"date-time": true}
+
+// maxFractionDigits is the longest fraction of a second that time.Time holds exactly.
+const maxFractionDigits = 9
+
 // validateDateTime accepts the RFC 3339 date-times that time.Time decodes to the same instant:
 // exactly "YYYY-MM-DDTHH:MM:SS", an optional fraction after a dot, and "Z" or "±HH:MM", with an
-// upper-case T and Z, a real calendar day, hours below 24, no leap second and an offset below 24:00.
-// time.Parse alone would also take a comma before the fraction, a one-digit hour and a 24:00 offset.
+// upper-case T and Z, a real calendar day, hours below 24, no leap second, an offset below 24:00
+// and at most 9 digits of fraction (time.Time would cut the others silently, even zeros, so that
+// it does not encode back to the same text). time.Parse alone would also take a comma before the
+// fraction, a one-digit hour and a 24:00 offset.
 func validateDateTime(s string) error {
 	const shape = "dddd-dd-ddTdd:dd:dd"
 	if len(s) < len(shape)+1 {
@@ -61,6 +73,9 @@ func validateDateTime(s string) error {
 		}
 		if n == 1 {
 			return errDateTime
+		}
+		if n-1 > maxFractionDigits {
+			return errFraction
 		}
 		rest = rest[n:]
 	}

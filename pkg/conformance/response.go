@@ -188,6 +188,9 @@ func (v *Validator) checkContent(ri *respInfo, header http.Header, body []byte, 
 			vi.Kind, vi.Expected, vi.Got = KindBody, "UTF-8 text", bodySummary(body)
 			return []*Violation{&vi}
 		}
+		if ci.schema != nil {
+			return v.visit(ci.schema, ci.check, string(body), tmpl) // a PEM file's pattern
+		}
 		return nil
 	}
 	if ci.check != nil && ci.check.validJSON(body) {

@@ -10,7 +10,8 @@ import (
 // generated Go types, by walking the bytes: no map, slice or interface value is built for the
 // document. It never accepts a document that decoding with encoding/json and calling c.ok would
 // refuse, nor one that strictViolations finds fault with (see strict.go: integer literals, text,
-// repeated and case-folded keys). It refuses irregular documents (an escaped object key), which the
+// repeated and case-folded keys, numbers float64 does not hold, escaped date-times, every branch of
+// a union). It refuses irregular documents (an escaped object key), which the
 // caller then judges on the slow path, as it does every refused document.
 func (c *checker) validJSON(data []byte) bool {
 	if !json.Valid(data) || textProblem(data) != "" {
@@ -58,15 +59,23 @@ func (w *walker) value(c *checker) bool {
 		}
 	}
 	if len(c.oneOf) > 0 {
-		n := 0
-		for _, b := range c.oneOf {
+		n, matched := 0, -1
+		for i, b := range c.oneOf {
 			w.pos = start
 			if w.value(b) {
-				n++
+				n, matched = n+1, i
 			}
 		}
 		if n != 1 {
 			return false
+		}
+		// Each branch must read the value faithfully, not only the one that matches (whose walk
+		// above checked it).
+		for i, b := range c.oneOf {
+			w.pos = start
+			if i != matched && b.admits(w.data[start]) && !w.faithful(b) {
+				return false
+			}
 		}
 	}
 	w.pos = start
@@ -87,7 +96,7 @@ func (w *walker) value(c *checker) bool {
 			return ok && c.enum == nil && c.number(float64(n))
 		}
 		f, err := strconv.ParseFloat(raw, 64)
-		return err == nil && c.enum == nil && c.number(f)
+		return err == nil && c.enum == nil && c.number(f) && float64Faithful(raw, f)
 	}
 }
 
@@ -171,7 +180,132 @@ func (w *walker) decoded(c *checker, start int) bool {
 	if err := json.Unmarshal(w.data[start:w.pos], &v); err != nil {
 		return false
 	}
-	return c.ok(v)
+	// kin-openapi judges the decoded value; what it cannot see (case-folded keys in a branch, an
+	// escaped date-time, an integer's text) faithful does.
+	end := w.pos
+	w.pos = start
+	ok := c.ok(v) && w.faithful(c)
+	w.pos = end
+	return ok
+}
+
+// faithful reports whether the value at the cursor decodes faithfully into the Go type generated
+// for c, by the rules of strict.go only (no schema keyword), and moves past it. It answers as
+// strictViolations does, without building violations: the fast path runs it on every branch of a
+// union and on delegated values. An escaped key is irregular: the slow path judges it.
+func (w *walker) faithful(c *checker) bool {
+	if c == nil {
+		w.skip() // the Go type drops the value; its text was checked with the document's
+		return true
+	}
+	if c.empty || c.goAny {
+		c = anyChecker
+	}
+	start := w.pos
+	if c != anyChecker && !c.cycle {
+		for _, refs := range [3][]*checker{c.allOf, c.oneOf, c.anyOf} {
+			for _, b := range refs {
+				if !b.admits(w.data[start]) {
+					continue
+				}
+				w.pos = start
+				if !w.faithful(b) {
+					return false
+				}
+			}
+		}
+	}
+	w.pos = start
+	switch ch := w.data[start]; {
+	case ch == '"':
+		_, plain := w.rawString()
+		return plain || !c.decodedFmt
+	case ch == '{':
+		return w.faithfulObject(c)
+	case ch == '[':
+		items := c.items
+		if c == anyChecker {
+			items = anyChecker
+		}
+		w.pos++
+		w.ws()
+		if w.data[w.pos] == ']' {
+			w.pos++
+			return true
+		}
+		for {
+			if !w.faithful(items) {
+				return false
+			}
+			w.ws()
+			if w.data[w.pos] == ']' {
+				w.pos++
+				return true
+			}
+			w.pos++ // ','
+			w.ws()
+		}
+	case ch == 't' || ch == 'f' || ch == 'n':
+		w.skip()
+		return true
+	}
+	raw := w.number()
+	switch {
+	case c.intBits != 0:
+		_, ok := intText(raw, c.intBits)
+		return ok
+	case c == anyChecker || c.permits("number"):
+		f, err := strconv.ParseFloat(raw, 64)
+		return err == nil && float64Faithful(raw, f)
+	}
+	return true
+}
+
+func (w *walker) faithfulObject(c *checker) bool {
+	w.pos++ // '{'
+	w.ws()
+	if w.data[w.pos] == '}' {
+		w.pos++
+		return true
+	}
+	var dups keySet
+	for {
+		raw, plain := w.rawString()
+		if !plain {
+			w.irregular = true
+			return false
+		}
+		w.ws()
+		w.pos++ // ':'
+		w.ws()
+		if dups.add(raw) {
+			return false
+		}
+		var child *checker
+		p, known := c.props[string(raw)]
+		switch {
+		case c == anyChecker:
+			child = anyChecker
+		case known:
+			child = p
+		case c.props != nil && folds(c, raw):
+			return false
+		case c.addl != nil:
+			child = c.addl
+		case c.addlAny:
+			child = anyChecker
+		}
+		if !w.faithful(child) {
+			return false
+		}
+		w.ws()
+		if w.data[w.pos] == '}' {
+			w.pos++
+			return true
+		}
+		w.pos++ // ','
+		w.ws()
+	}
 }
 
 // rawString reads a string token. When plain, raw is exactly the decoded string (no escapes; the
@@ -212,6 +346,9 @@ func (w *walker) stringValue(c *checker) bool {
 		return false
 	}
 	if !plain {
+		if c.decodedFmt {
+			return false // the generated type's parser does not read escapes: strictViolations says so
+		}
 		s, ok := decodeString(raw, plain)
 		return ok && (c.enum == nil || c.enum[s]) && c.str(s)
 	}
@@ -312,7 +449,7 @@ func (w *walker) object(c *checker) bool {
 				}
 			}
 			p, known := c.props[string(raw)]
-			if !known && c.props != nil && foldsOnto(c, string(raw)) != "" {
+			if !known && c.props != nil && folds(c, raw) {
 				return false // encoding/json would decode it into the declared property
 			}
 			switch {

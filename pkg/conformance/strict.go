@@ -2,7 +2,6 @@ package conformance
 
 import (
 	"bytes"
-	"encoding/json"
 	"math/big"
 	"strconv"
 	"strings"
@@ -20,7 +19,14 @@ import (
 //   - invalid UTF-8 and lone UTF-16 surrogates ("\ud800") decode to U+FFFD: the string changes;
 //   - of a repeated key, encoding/json keeps the last value, where other readers keep the first;
 //   - a key that differs from a declared property only by case ("STATUS") is decoded into that
-//     property, while a schema reading sees an extra property.
+//     property, while a schema reading sees an extra property; in a oneOf or anyOf, the property
+//     of any branch counts, as the generated union decodes the value into the branch the caller
+//     asks for;
+//   - a number with more digits than float64 holds ("0.30000000000000000001") changes when
+//     decoded into a float64 (type number, format double) or an interface{};
+//   - a date-time written with an escape ("\u002B02:00") is valid JSON for the same text, but
+//     time.Time reads the bytes between the quotes as they are and cannot decode it
+//     (golang/go#47353).
 //
 // validJSON (scan.go) refuses all of these on its fast path; strictViolations reports them, with
 // their JSON pointer, on the slow path.
@@ -105,6 +111,36 @@ func foldsOnto(c *checker, key string) string {
 	return ""
 }
 
+// folds reports whether foldsOnto(c, string(raw)) would find a property, without allocating for an
+// ASCII key: encoding/json folds an ASCII key only onto a name that is the same in lower case, as
+// the names of c.lowerProps are ASCII.
+func folds(c *checker, raw []byte) bool {
+	var buf [64]byte
+	if c.lowerProps == nil || len(raw) > len(buf) {
+		return foldsOnto(c, string(raw)) != ""
+	}
+	for i, b := range raw {
+		if b >= utf8.RuneSelf {
+			return foldsOnto(c, string(raw)) != "" // "\u212a" (the Kelvin sign) folds onto "k"
+		}
+		if 'A' <= b && b <= 'Z' {
+			b += 'a' - 'A'
+		}
+		buf[i] = b
+	}
+	name, ok := c.lowerProps[string(buf[:len(raw)])]
+	return ok && name != string(raw)
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
+}
+
 // strictViolations reports what keeps data, valid JSON, from decoding faithfully into the type
 // generated for c, with JSON pointers. It judges only the rules above; the schema's keywords are
 // kin-openapi's business, and the caller adds its violations.
@@ -155,28 +191,21 @@ func (s *strictWalk) span() int {
 }
 
 // value walks the value at the cursor. c is nil where the generated type does not look (the value
-// of an undeclared property): there only the text of strings is checked.
+// of an undeclared property): there only the text of strings is checked. A delegated checker is
+// walked like any other: only its verdict is kin-openapi's; its properties, items and branches are
+// compiled for this walk.
 func (s *strictWalk) value(c *checker) {
-	if c != nil && c.delegate {
-		// kin-openapi judges the schema; only an integer's text and what anyValue refuses are ours.
-		if ch := s.data[s.pos]; c.intBits != 0 && (ch == '-' || ch >= '0' && ch <= '9') {
-			c = &checker{intBits: c.intBits, schema: c.schema}
-		} else {
-			c = anyChecker
-		}
-	} else if c != nil && c.empty {
+	if c != nil && (c.empty || c.goAny) {
 		c = anyChecker
 	}
 	start := s.pos
-	if c != nil {
+	if c != nil && !c.cycle {
 		for _, a := range c.allOf {
 			s.pos = start
 			s.value(a)
 		}
-		if len(c.oneOf) > 0 {
-			s.pos = start
-			s.oneOf(c)
-		}
+		s.branches(c.oneOf, start)
+		s.branches(c.anyOf, start)
 	}
 	s.pos = start
 	switch ch := s.data[start]; {
@@ -184,6 +213,10 @@ func (s *strictWalk) value(c *checker) {
 		raw, _ := (&walker{data: s.data, pos: s.pos}).rawString()
 		s.pos = start + len(raw) + 2
 		s.text(raw)
+		if c != nil && c.decodedFmt && bytes.IndexByte(raw, '\\') >= 0 {
+			s.report("a "+c.schema.Format+" written without escapes (the generated type reads the text between the quotes as it is: golang/go#47353)",
+				shorten(`"`+string(raw)+`"`))
+		}
 	case ch == '{':
 		s.object(c)
 	case ch == '[':
@@ -196,20 +229,53 @@ func (s *strictWalk) value(c *checker) {
 		s.pos = w.pos
 		switch {
 		case c == nil:
-		case c == anyChecker:
-			if f, err := strconv.ParseFloat(raw, 64); err != nil {
-				s.report("a number within float64", shorten(raw))
-			} else if !float64Faithful(raw, f) {
-				s.report("a number that float64 holds as written (it decodes into interface{} as a float64)", shorten(raw))
-			}
 		case c.intBits != 0:
 			if strings.ContainsAny(raw, ".eE") {
 				s.report("integer ("+intRange(c)+") written without fraction or exponent", shorten(raw))
 			} else if _, ok := intText(raw, c.intBits); !ok {
 				s.report("integer within "+intRange(c), shorten(raw))
 			}
+		case c == anyChecker || c.permits("number"):
+			into := "a float64"
+			if c == anyChecker {
+				into = "interface{} as a float64"
+			}
+			if f, err := strconv.ParseFloat(raw, 64); err != nil {
+				s.report("a number within float64", shorten(raw))
+			} else if !float64Faithful(raw, f) {
+				s.report("a number that float64 holds as written (it decodes into "+into+")", shorten(raw))
+			}
 		}
 	}
+}
+
+// branches walks the value at start with every branch of a oneOf or anyOf whose type admits it:
+// the generated union keeps the JSON text and decodes it into whichever branch the caller asks
+// for (a discriminator names one), so each branch must read it faithfully.
+func (s *strictWalk) branches(bs []*checker, start int) {
+	for _, b := range bs {
+		if b.admits(s.data[start]) {
+			s.pos = start
+			s.value(b)
+		}
+	}
+}
+
+// admits reports whether c's type admits a JSON value that starts with ch.
+func (c *checker) admits(ch byte) bool {
+	switch ch {
+	case '"':
+		return c.permits("string")
+	case '{':
+		return c.permits("object")
+	case '[':
+		return c.permits("array")
+	case 't', 'f':
+		return c.permits("boolean")
+	case 'n':
+		return c.types == nil || c.nullable || (c.schema != nil && c.schema.Nullable)
+	}
+	return c.permits("number") || c.permits("integer")
 }
 
 // float64Faithful reports whether the JSON number raw, decoded into an interface{} as f, encodes
@@ -238,35 +304,6 @@ func intRange(c *checker) string {
 		return "int64"
 	}
 	return "Go int (" + strconv.Itoa(c.intBits) + " bits)"
-}
-
-// oneOf walks the branch the value is meant for: the one branch that validJSON accepts when there
-// is one (it has no fault to report), else the first branch whose JSON type and required
-// properties fit.
-func (s *strictWalk) oneOf(c *checker) {
-	start := s.pos
-	end := s.span()
-	span := s.data[start:end]
-	accepted := 0
-	for _, b := range c.oneOf {
-		w := walker{data: span}
-		if w.value(b) {
-			accepted++
-		}
-	}
-	if accepted == 1 {
-		return
-	}
-	var value any
-	if err := json.Unmarshal(span, &value); err != nil {
-		return
-	}
-	for _, b := range c.oneOf {
-		if b.schema != nil && plausible(b.schema, value) {
-			s.value(b)
-			return
-		}
-	}
 }
 
 func (s *strictWalk) text(raw []byte) {

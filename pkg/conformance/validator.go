@@ -122,6 +122,7 @@ func New(opts ...Option) (*Validator, error) {
 		return nil, fmt.Errorf("conformance: load embedded spec: %w", err)
 	}
 	doc.Servers = openapi3.Servers{{URL: apiPrefix}}
+	anyJSON := nullUntyped(doc)
 	formats := newFormats()
 	v := &Validator{
 		doc:      doc,
@@ -165,11 +166,70 @@ func New(opts ...Option) (*Validator, error) {
 		return strings.Compare(a.op.Method, b.op.Method)
 	})
 	v.router = newRouter(v.ops)
-	cp := &compiler{done: map[*openapi3.Schema]*checker{}, formats: formats, opts: v.probeOpts}
+	cp := &compiler{done: map[*openapi3.Schema]*checker{}, anyJSON: anyJSON, formats: formats, opts: v.probeOpts}
 	for _, o := range v.ops {
 		o.compile(cp)
 	}
 	return v, nil
+}
+
+// nullUntyped makes every untyped schema of doc without constraints ({}, as the items of an open
+// list) nullable, and returns them. OpenAPI 3.0.3 does not type such a schema, so it does not bar
+// null; the generated type is interface{}, which holds null exactly (a metric series with a missing
+// point); and kin-openapi would refuse null wherever nullable is not set.
+func nullUntyped(doc *openapi3.T) map[*openapi3.Schema]bool {
+	out := map[*openapi3.Schema]bool{}
+	seen := map[*openapi3.Schema]bool{}
+	var walk func(ref *openapi3.SchemaRef)
+	walk = func(ref *openapi3.SchemaRef) {
+		if ref == nil || ref.Value == nil || seen[ref.Value] {
+			return
+		}
+		s := ref.Value
+		seen[s] = true
+		if s.IsEmpty() && len(s.Properties) == 0 && s.Items == nil && s.AdditionalProperties.Schema == nil &&
+			s.AdditionalProperties.Has == nil && len(s.AllOf)+len(s.OneOf)+len(s.AnyOf) == 0 && s.Not == nil {
+			s.Nullable = true
+			out[s] = true
+			return
+		}
+		for _, p := range s.Properties {
+			walk(p)
+		}
+		walk(s.Items)
+		walk(s.AdditionalProperties.Schema)
+		walk(s.Not)
+		for _, refs := range []openapi3.SchemaRefs{s.AllOf, s.OneOf, s.AnyOf} {
+			for _, r := range refs {
+				walk(r)
+			}
+		}
+	}
+	content := func(c openapi3.Content) {
+		for _, m := range c {
+			if m != nil {
+				walk(m.Schema)
+			}
+		}
+	}
+	if doc.Components != nil {
+		for _, ref := range doc.Components.Schemas {
+			walk(ref)
+		}
+	}
+	for _, item := range doc.Paths.Map() {
+		for _, op := range item.Operations() {
+			if op.RequestBody != nil && op.RequestBody.Value != nil {
+				content(op.RequestBody.Value.Content)
+			}
+			for _, r := range op.Responses.Map() {
+				if r.Value != nil {
+					content(r.Value.Content)
+				}
+			}
+		}
+	}
+	return out
 }
 
 func newOpInfo(doc *openapi3.T, path, method string, item *openapi3.PathItem, kop *openapi3.Operation) (*opInfo, error) {
@@ -257,6 +317,11 @@ func contentInfos(content openapi3.Content) []contentInfo {
 		ci := contentInfo{mediaType: strings.ToLower(mt), kind: contentKindOf(mt)}
 		if m != nil && m.Schema != nil {
 			ci.schema = m.Schema.Value
+		}
+		if s := ci.schema; ci.kind == contentBinary && s != nil && s.Type.Is(openapi3.TypeString) &&
+			s.Format != "binary" && s.Format != "byte" {
+			// A string that is not binary (a PEM certificate): text, judged against its schema.
+			ci.kind = contentText
 		}
 		out = append(out, ci)
 	}
