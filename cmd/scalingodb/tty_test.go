@@ -20,7 +20,13 @@ import (
 // everything the terminal showed.
 func onTerminal(t *testing.T, cmd *exec.Cmd, input ...[2]string) (string, error) {
 	t.Helper()
-	tty, err := pty.StartWithSize(cmd, &pty.Winsize{Rows: 24, Cols: 120})
+	return onTerminalSized(t, 120, cmd, input...)
+}
+
+// onTerminalSized is onTerminal on a terminal of cols columns.
+func onTerminalSized(t *testing.T, cols uint16, cmd *exec.Cmd, input ...[2]string) (string, error) {
+	t.Helper()
+	tty, err := pty.StartWithSize(cmd, &pty.Winsize{Rows: 24, Cols: cols})
 	if err != nil {
 		t.Fatal(err)
 	}
