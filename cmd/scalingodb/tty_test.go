@@ -185,3 +185,22 @@ func TestWait_Interrupt(t *testing.T) {
 		t.Errorf("stderr %q, want %q", got, want)
 	}
 }
+
+// TestPasswordPrompt_CreateTypedNotPrinted types the password of a new
+// user at the no-echo prompt: it is never printed back (only a password
+// the API or the tool generated is shown, once).
+func TestPasswordPrompt_CreateTypedNotPrinted(t *testing.T) {
+	mock := startMock(t, 1<<20)
+	const secret = "typed-secret-password-0123456789"
+	out, err := onTerminal(t, runCLI(t, mock.base, "users", "create", "ptyuser2", "--no-color"),
+		[2]string{"Password (empty: the API generates one): ", secret}, [2]string{"Password again: ", secret})
+	if err != nil {
+		t.Fatalf("users create: %v: %q", err, out)
+	}
+	if strings.Contains(out, secret) {
+		t.Errorf("the typed password was printed back: %q", out)
+	}
+	if !regexp.MustCompile(`ptyuser2 +false +set\r\n`).MatchString(out) {
+		t.Errorf("no confirmation in %q", out)
+	}
+}
