@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -258,9 +260,14 @@ func backupsDownloadCmd(a *app) *cobra.Command {
 		parallel int
 	)
 	cmd := &cobra.Command{
-		Use:               "download [ID [PATH] | --latest]",
-		ValidArgsFunction: completeBackups(a),
-		Short:             "Download the archive of a backup (the latest done one by default)",
+		Use: "download [ID [PATH] | --latest]",
+		ValidArgsFunction: func(cmd *cobra.Command, args []string, toComplete string) ([]cobra.Completion, cobra.ShellCompDirective) {
+			if len(args) >= 1 { // the destination
+				return nil, cobra.ShellCompDirectiveDefault
+			}
+			return completeBackups(a)(cmd, args, toComplete)
+		},
+		Short: "Download the archive of a backup (the latest done one by default)",
 		Long: `Download the archive of a backup: the one named, or the latest done backup
 when no ID is given (--latest says so explicitly, and the tool says which
 backup it chose).
@@ -306,6 +313,9 @@ start, at each tenth of the archive, and at least every 10 seconds).`,
 			if parallel < 1 || parallel > 16 {
 				return usagef(cmd, "--parallel must be within 1-16")
 			}
+			if df.interval <= 0 {
+				return usagef(cmd, "--progress-interval must be positive")
+			}
 			if df.out == "-" {
 				if parallel > 1 {
 					return usagef(cmd, "--parallel needs a file: a stream to stdout is sequential")
@@ -333,7 +343,12 @@ start, at each tenth of the archive, and at least every 10 seconds).`,
 				}
 				a.status("Selected the most recent successful backup: %s (%s, created %s)", b.ID, orDash(b.Name), timeText(b.CreatedAt))
 			}
-			if b.Status != scalingodb.BackupDone {
+			switch b.Status {
+			case scalingodb.BackupDone:
+			case scalingodb.BackupError:
+				return errf(errors.New("it ended in error: download another one (see 'scalingodb backups list') or create one with 'scalingodb backups create --wait'"),
+					"cannot download backup %s", b.ID)
+			default:
 				return errf(errors.New("it is "+string(b.Status)+", not done: wait for it with 'scalingodb backups wait "+b.ID+"'"),
 					"cannot download backup %s", b.ID)
 			}
@@ -449,11 +464,17 @@ func (a *app) download(ctx context.Context, c *scalingodb.Client, db string, b *
 	p := a.newProgress(filepath.Base(path), b.Size, base, df.interval)
 	_, err = c.Backups.DownloadToFile(ctx, db, b.ID, path, scalingodb.WithProgress(p.set), scalingodb.WithParallel(parallel))
 	p.end(err == nil)
-	var dip *scalingodb.DownloadInProgressError
+	var (
+		dip *scalingodb.DownloadInProgressError
+		pe  *fs.PathError
+	)
 	switch {
 	case errors.As(err, &dip):
 		return errf(errors.New("another download is writing "+dip.Path+".partial; wait for it to end (or stop it), then run this command again"),
 			"cannot download backup %s to %s", b.ID, path)
+	case errors.As(err, &pe):
+		// A file the tool cannot write: in the user's words.
+		return errf(fmt.Errorf("cannot write %s: %w", pe.Path, pe.Err), "cannot download backup %s to %s", b.ID, path)
 	case err != nil:
 		hint := "run '" + resumeCommand(db, b.ID, path) + "' to try again"
 		if _, serr := os.Stat(path + ".partial"); serr == nil {
