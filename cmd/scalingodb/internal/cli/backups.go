@@ -283,8 +283,8 @@ complete: an interrupted download (Ctrl-C, a cut) leaves the destination as
 it was, and the next run resumes the partial file, and says from where.
 After a download the file's modification time is set to the backup's
 creation time: a file with the backup's size and that time is taken as the
-complete archive and not fetched again (--force fetches it again). With a
-folder, the partial files of archives (NAME.tar.gz.partial and its
+complete archive and not fetched again (--force fetches it again). When -O
+names a folder, the partial files of archives (NAME.tar.gz.partial and its
 .partial.json) left there more than 7 days ago are removed.
 
 Progress goes to stderr: a bar on a terminal, plain lines otherwise (at the
@@ -362,6 +362,7 @@ start, at each tenth of the archive, and at least every 10 seconds).`,
 	cmd.Flags().BoolVar(&latest, "latest", false, "download the latest done backup (the default without an ID)")
 	cmd.Flags().IntVar(&parallel, "parallel", 1, "ranged connections to fetch the archive over (1-16; files only)")
 	addFormatFlag(cmd, &format)
+	cmd.Flags().Lookup("output").Usage = "output format on stdout: table or name (the path of the file), or json; not the destination (see -O)"
 	return cmd
 }
 

@@ -95,7 +95,7 @@ func (a *app) table(out io.Writer, header []string, rows [][]string) error {
 	for i, r := range all {
 		cells[i] = make([]string, len(r))
 		for j, c := range r {
-			c = strings.ReplaceAll(sanitize(c), "\t", " ")
+			c = cell(c)
 			cells[i][j] = c
 			if j >= len(widths) {
 				widths = append(widths, 0)
@@ -210,6 +210,12 @@ func sanitize(s string) string {
 		}
 	}
 	return b.String()
+}
+
+// cell is s sanitized, with its tabs made spaces: a table cell, or a
+// completion candidate (whose description follows a tab).
+func cell(s string) string {
+	return strings.ReplaceAll(sanitize(s), "\t", " ")
 }
 
 // isTerminalControl reports whether sanitize removes r.
