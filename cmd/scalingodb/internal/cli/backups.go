@@ -122,30 +122,54 @@ func (w *waitFlags) context(ctx context.Context) (context.Context, context.Cance
 	return context.WithCancel(ctx)
 }
 
+// stateLog prints, on stderr, each change of state of what a wait
+// follows, with the time since the wait began.
+type stateLog struct {
+	a     *app
+	what  string // such as "backup 5bd…"
+	last  string
+	start time.Time
+}
+
+// newStateLog starts the log of a wait for what, whose state before the
+// wait is known (or ""), printed at once.
+func (a *app) newStateLog(what, known string) *stateLog {
+	l := &stateLog{a: a, what: what, last: known, start: time.Now()}
+	if known != "" {
+		a.status("%s: %s", what, known)
+	}
+	return l
+}
+
+// poll is the wait's poll callback.
+func (l *stateLog) poll(e scalingodb.PollEvent) {
+	if e.Err == nil && e.State != "" {
+		l.end(e.State)
+	}
+}
+
+// end prints the state the wait ended on, when it is new.
+func (l *stateLog) end(state string) {
+	if state != l.last {
+		l.last = state
+		l.a.status("%s: %s after %s", l.what, state, durationText(time.Since(l.start)))
+	}
+}
+
 // waitBackup waits for a backup to be done, printing each change of its
-// state on stderr.
+// state on stderr with the time waited.
 func (a *app) waitBackup(ctx context.Context, c *scalingodb.Client, w waitFlags, b *scalingodb.Backup) (*scalingodb.Backup, error) {
 	if b.Status == scalingodb.BackupDone {
 		return b, nil
 	}
 	wctx, cancel := w.context(ctx)
 	defer cancel()
-	last := b.Status
-	start := time.Now()
-	a.status("backup %s: %s", b.ID, last)
-	onPoll := func(e scalingodb.PollEvent) {
-		if s := scalingodb.BackupStatus(e.State); e.Err == nil && s != last {
-			last = s
-			a.status("backup %s: %s after %s", e.ID, last, durationText(time.Since(start)))
-		}
-	}
-	done, err := c.Backups.Wait(wctx, b.ID, scalingodb.WithPollInterval(w.interval, 15*time.Second), scalingodb.WithPollCallback(onPoll))
+	log := a.newStateLog("backup "+b.ID, string(b.Status))
+	done, err := c.Backups.Wait(wctx, b.ID, scalingodb.WithPollInterval(w.interval, 15*time.Second), scalingodb.WithPollCallback(log.poll))
 	if err != nil {
 		return nil, waitEnded(ctx, err, "backup "+b.ID, string(b.Status), "run 'scalingodb backups wait "+b.ID+"' to wait again")
 	}
-	if done.Status != last {
-		a.status("backup %s: %s after %s", done.ID, done.Status, durationText(time.Since(start)))
-	}
+	log.end(string(done.Status))
 	return done, nil
 }
 
