@@ -143,7 +143,7 @@ func (p *progress) line(now time.Time) {
 		msg += ", " + bytesText(int64(rate)) + "/s"
 		if p.total > 0 {
 			left := time.Duration(float64(p.total-p.done) / rate * float64(time.Second))
-			msg += ", " + durationText(left) + " left"
+			msg += ", " + left.Round(time.Second).String() + " left"
 		}
 	} else {
 		msg += ", waiting for data"

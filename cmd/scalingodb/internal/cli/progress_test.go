@@ -37,13 +37,12 @@ func TestProgress_PlainEveryInterval(t *testing.T) {
 			p := &progress{a: a, what: "backup.tar.gz", now: clock.now, base: tc.base, total: total, done: tc.base,
 				interval: defaultProgressInterval, plain: true}
 			p.start = clock.now()
-			ticks := make(chan time.Time)
-			p.startPlain(ticks)
+			p.startPlain(make(chan time.Time)) // the test ticks by hand, below
 			step := time.Second / 16
 			done := tc.base
 			for elapsed := time.Duration(0); done < total; elapsed += step {
 				clock.t = clock.t.Add(step)
-				ticks <- clock.t // the clock of the progress checks 20 times an interval; here every step
+				p.tick() // the clock of the progress checks 20 times an interval; here every step
 				stalled := tc.stall && elapsed > 20*time.Second && elapsed < 45*time.Second
 				if !stalled {
 					done = min(done+(1<<20)/16, total)
@@ -62,6 +61,7 @@ func TestProgress_PlainEveryInterval(t *testing.T) {
 			}
 			prev := time.Duration(0)
 			tenths := map[string]bool{}
+			inStall := 0 // lines while nothing arrives, in the stall case
 			for _, l := range lines[1 : len(lines)-1] {
 				m := plainLine.FindStringSubmatch(l)
 				if m == nil {
@@ -75,6 +75,9 @@ func TestProgress_PlainEveryInterval(t *testing.T) {
 					t.Errorf("%s without a line before %q", gap, l)
 				}
 				prev = at
+				if at > 21*time.Second && at < 45*time.Second {
+					inStall++
+				}
 				tenths[m[3]] = true
 				if !tc.stall && tc.base == 0 && !strings.Contains(l, "1.0 MiB/s") {
 					t.Errorf("the rate is not that of the link: %q", l)
@@ -95,8 +98,8 @@ func TestProgress_PlainEveryInterval(t *testing.T) {
 			if tc.base > 0 && last != "downloaded 40.0 MiB to backup.tar.gz in 40s, 1.0 MiB/s (resuming from 20.0 MiB, 60.0 MiB in all)" {
 				t.Errorf("the summary counts more than this run: %q", last)
 			}
-			if tc.stall && !strings.Contains(errb.String(), ", waiting for data") && !regexp.MustCompile(`\(\d+%\), \S+ \S+/s, \S+ left, 3\d\.\d+s elapsed`).MatchString(errb.String()) {
-				t.Errorf("no line during the stall: %q", errb.String())
+			if tc.stall && inStall < 2 {
+				t.Errorf("%d lines while nothing arrived: %q", inStall, errb.String())
 			}
 		})
 	}
