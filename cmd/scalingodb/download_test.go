@@ -50,6 +50,20 @@ type testMock struct {
 	base string
 	// served counts the bytes of archive the mock sent.
 	served atomic.Int64
+	// stallAt and stallFor, when set, make the archive's answer stop for
+	// stallFor once stallAt bytes of it were sent (a stalled link).
+	stallAt, stallFor atomic.Int64
+}
+
+// pause stalls the answer that just sent the bytes from before to after
+// when it crossed stallAt.
+func (m *testMock) pause(w http.ResponseWriter, before, after int64) {
+	at := m.stallAt.Load()
+	if at <= 0 || before >= at || after < at {
+		return
+	}
+	_ = http.NewResponseController(w).Flush()
+	time.Sleep(time.Duration(m.stallFor.Load()))
 }
 
 // startMock serves a mock with seedWith(size) and opts on 127.0.0.1.
@@ -71,7 +85,7 @@ func startMock(t testing.TB, size int64, opts ...mockserver.Option) *testMock {
 			srv.Handler().ServeHTTP(w, r)
 			return
 		}
-		srv.Handler().ServeHTTP(&validatorWriter{ResponseWriter: w, etag: `"` + path.Base(path.Dir(r.URL.Path)) + `"`, served: &m.served}, r)
+		srv.Handler().ServeHTTP(&validatorWriter{ResponseWriter: w, etag: `"` + path.Base(path.Dir(r.URL.Path)) + `"`, served: &m.served, pause: m.pause}, r)
 	}))
 	t.Cleanup(hs.Close)
 	m.base = hs.URL + "/api"
@@ -84,6 +98,7 @@ type validatorWriter struct {
 	http.ResponseWriter
 	etag        string
 	served      *atomic.Int64
+	pause       func(w http.ResponseWriter, before, after int64)
 	wroteHeader bool
 }
 
@@ -100,7 +115,10 @@ func (v *validatorWriter) Write(p []byte) (int, error) {
 		v.WriteHeader(http.StatusOK)
 	}
 	n, err := v.ResponseWriter.Write(p)
-	v.served.Add(int64(n))
+	after := v.served.Add(int64(n))
+	if v.pause != nil {
+		v.pause(v.ResponseWriter, after-int64(n), after)
+	}
 	return n, err
 }
 

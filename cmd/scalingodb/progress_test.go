@@ -98,19 +98,22 @@ func TestDownload_StdoutRefusesTerminal(t *testing.T) {
 // progressElapsed reads the elapsed time of a plain progress line, or of
 // the final summary line.
 var (
-	progressElapsed = regexp.MustCompile(`^downloading backup\.tar\.gz: \S+ \S+ of 3\.0 MiB \(\d+%\), (?:\S+ \S+/s, \S+ left|waiting for data), (\S+) elapsed$`)
-	summaryElapsed  = regexp.MustCompile(`^downloaded 3\.0 MiB to \S+ in (\S+), \S+ \S+/s$`)
+	progressElapsed = regexp.MustCompile(`^downloading backup\.tar\.gz: \S+ \S+ of 2\.0 MiB \(\d+%\), (?:\S+ \S+/s, \S+ left|waiting for data), (\S+) elapsed$`)
+	summaryElapsed  = regexp.MustCompile(`^downloaded 2\.0 MiB to \S+ in (\S+), \S+ \S+/s$`)
 )
 
-// TestDownload_PlainProgressEveryInterval downloads 3 MiB at 512 KiB/s
-// (6 s) with stderr not a terminal and the interval scaled from 10 s down
-// to 300 ms: from the elapsed times the lines print, no gap exceeds the
-// interval; each line has bytes, rate and time left; nothing but plain
+// TestDownload_PlainProgressEveryInterval downloads 2 MiB over a link
+// that stalls for 6 s half way, with stderr not a terminal and the
+// interval scaled from 10 s down to 2 s: from the elapsed times the lines
+// print, no gap exceeds the interval, though nothing arrives for three
+// intervals; each line has bytes, rate and time left; nothing but plain
 // lines.
 func TestDownload_PlainProgressEveryInterval(t *testing.T) {
 	t.Parallel()
-	const interval = 300 * time.Millisecond
-	mock := startMock(t, 3<<20, mockserver.WithBandwidthLimit(512<<10))
+	const interval = 2 * time.Second
+	mock := startMock(t, 2<<20)
+	mock.stallAt.Store(1 << 20)
+	mock.stallFor.Store(int64(6 * time.Second))
 	dest := filepath.Join(t.TempDir(), "backup.tar.gz")
 	cmd := runCLI(t, mock.base, "backups", "download", testBackupID, "-O", dest, "--progress-interval", interval.String())
 	var stderr bytes.Buffer
@@ -123,10 +126,10 @@ func TestDownload_PlainProgressEveryInterval(t *testing.T) {
 	}
 	sc := bufio.NewScanner(&stderr)
 	sc.Scan()
-	if sc.Text() != "downloading backup.tar.gz: 3.0 MiB" {
+	if sc.Text() != "downloading backup.tar.gz: 2.0 MiB" {
 		t.Errorf("first line %q", sc.Text())
 	}
-	prev, lines, final := time.Duration(0), 0, false
+	prev, lines, inStall, final, widest := time.Duration(0), 0, 0, false, time.Duration(0)
 	for sc.Scan() {
 		l := sc.Text()
 		m := progressElapsed.FindStringSubmatch(l)
@@ -143,13 +146,17 @@ func TestDownload_PlainProgressEveryInterval(t *testing.T) {
 		if gap := at - prev; gap > interval {
 			t.Errorf("%s without a line before %q", gap, l)
 		}
+		widest = max(widest, at-prev)
+		if strings.Contains(l, " of 2.0 MiB (50%)") {
+			inStall++
+		}
 		prev = at
 		lines++
 	}
-	if !final || lines < 10 || prev < 5*time.Second {
-		t.Errorf("%d lines over %s, final %t: %q", lines, prev, final, stderr.String())
+	if !final || inStall < 3 || prev < 6*time.Second {
+		t.Errorf("%d lines over %s (%d while the link stalled), final %t: %q", lines, prev, inStall, final, stderr.String())
 	}
-	t.Logf("%d lines over %s, none more than %s apart", lines, prev, interval)
+	t.Logf("%d lines over %s, %d while the link stalled; widest gap %s (interval %s)", lines, prev, inStall, widest, interval)
 }
 
 // TestDownload_ResumeTalks interrupts a download (Ctrl-C): the error line
