@@ -313,7 +313,7 @@ func TestDownload_Interrupt(t *testing.T) {
 	if !errors.As(err, &ee) || ee.ExitCode() != 130 {
 		t.Fatalf("exit: %v, want code 130; stderr: %s", err, stderr.Bytes())
 	}
-	if !regexp.MustCompile(`(?m)^scalingodb: cannot download backup \S+ to \S+: interrupted; run 'scalingodb backups download \S+ -O \S+ --database my-db-123' to resume$`).Match(stderr.Bytes()) {
+	if !regexp.MustCompile(`(?m)^` + timestamp + `scalingodb: cannot download backup \S+ to \S+: interrupted; run 'scalingodb backups download \S+ -O \S+ --database my-db-123' to resume$`).Match(stderr.Bytes()) {
 		t.Errorf("stderr %q does not say the download was interrupted and how to resume", stderr.Bytes())
 	}
 	if got, _ := os.ReadFile(dest); !bytes.Equal(got, old) {
@@ -404,7 +404,7 @@ func TestDownload_PlainWithoutTerminal(t *testing.T) {
 	if i := firstControl(stderr.String()); i >= 0 {
 		t.Errorf("stderr holds control character %q at %d: %q", stderr.String()[i], i, stderr.String())
 	}
-	if !regexp.MustCompile(`^downloading backup\.tar\.gz: 3\.0 MiB\n(downloading backup\.tar\.gz: .* of 3\.0 MiB \(\d+%\), .*\n)+downloaded 3\.0 MiB to \S+ in \S+, \S+ MiB/s\n$`).Match(stderr.Bytes()) {
+	if !regexp.MustCompile(`^` + timestamp + `downloading backup\.tar\.gz: 3\.0 MiB\n(` + timestamp + `downloading backup\.tar\.gz: .* of 3\.0 MiB \(\d+%\), .*\n)+` + timestamp + `downloaded 3\.0 MiB to \S+ in \S+, \S+ MiB/s\n$`).Match(stderr.Bytes()) {
 		t.Errorf("stderr is not plain progress lines and a summary: %q", stderr.String())
 	}
 	if stdout.String() != dest+"\n" {

@@ -17,6 +17,15 @@ import (
 	"github.com/scalingodb/dbapi-go/pkg/mockserver"
 )
 
+// timestamp matches the RFC 3339 time that may start a line on stderr
+// without a terminal.
+const timestamp = `(?:\d{4}-\d\d-\d\dT\S+ )?`
+
+// untimed returns a line of stderr without its leading timestamp.
+func untimed(line string) string {
+	return regexp.MustCompile(`^`+timestamp).ReplaceAllString(line, "")
+}
+
 // exitCode returns the exit code of a finished command's error.
 func exitCode(err error) int {
 	var ee *exec.ExitError
@@ -126,12 +135,12 @@ func TestDownload_PlainProgressEveryInterval(t *testing.T) {
 	}
 	sc := bufio.NewScanner(&stderr)
 	sc.Scan()
-	if sc.Text() != "downloading backup.tar.gz: 2.0 MiB" {
+	if untimed(sc.Text()) != "downloading backup.tar.gz: 2.0 MiB" {
 		t.Errorf("first line %q", sc.Text())
 	}
 	prev, lines, inStall, final, widest := time.Duration(0), 0, 0, false, time.Duration(0)
 	for sc.Scan() {
-		l := sc.Text()
+		l := untimed(sc.Text())
 		m := progressElapsed.FindStringSubmatch(l)
 		if m == nil {
 			if m = summaryElapsed.FindStringSubmatch(l); m == nil {
@@ -185,7 +194,7 @@ func TestDownload_ResumeTalks(t *testing.T) {
 	if exitCode(err) != 130 {
 		t.Fatalf("exit: %v, want code 130; stderr: %s", err, stderr.Bytes())
 	}
-	m := regexp.MustCompile(`(?m)^scalingodb: cannot download backup \S+ to \S+: interrupted; run '(scalingodb backups download \S+ -O \S+ --database my-db-123)' to resume$`).FindSubmatch(stderr.Bytes())
+	m := regexp.MustCompile(`(?m)^` + timestamp + `scalingodb: cannot download backup \S+ to \S+: interrupted; run '(scalingodb backups download \S+ -O \S+ --database my-db-123)' to resume$`).FindSubmatch(stderr.Bytes())
 	if m == nil {
 		t.Fatalf("stderr %q does not give the command that resumes", stderr.Bytes())
 	}

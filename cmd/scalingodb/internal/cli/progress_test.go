@@ -7,6 +7,10 @@ import (
 	"time"
 )
 
+// stampless matches the RFC 3339 time that may start a status line
+// without a terminal.
+var stampless = regexp.MustCompile(`^\d{4}-\d\d-\d\dT\S+ `)
+
 // fakeClock is a clock a test moves by hand.
 type fakeClock struct{ t time.Time }
 
@@ -52,6 +56,9 @@ func TestProgress_PlainEveryInterval(t *testing.T) {
 			p.end(true)
 			p.summary(total, "backup.tar.gz")
 			lines := strings.Split(strings.TrimSuffix(errb.String(), "\n"), "\n")
+			for i, l := range lines {
+				lines[i] = stampless.ReplaceAllString(l, "")
+			}
 			want := "downloading backup.tar.gz: 60.0 MiB"
 			if tc.base > 0 {
 				want += ", resuming from 20.0 MiB"
