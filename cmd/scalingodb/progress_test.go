@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"errors"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -371,5 +372,30 @@ func TestDownload_InProgress(t *testing.T) {
 	want := "scalingodb: cannot download backup " + testBackupID + " to " + dest + ": another download is writing " + dest + ".partial; wait for it to end (or stop it), then run this command again\n"
 	if exitCode(err) != 1 || !strings.HasSuffix(stderr.String(), want) {
 		t.Errorf("second download: %v: %q, want %q", err, stderr.String(), want)
+	}
+}
+
+// TestDownload_StreamInterrupt interrupts a download to stdout: the error
+// line gives the exact command to run again (a stream cannot resume).
+func TestDownload_StreamInterrupt(t *testing.T) {
+	mock := startMock(t, 4<<20, mockserver.WithBandwidthLimit(1<<20))
+	cmd := runCLI(t, mock.base, "backups", "download", testBackupID, "-O", "-")
+	var stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = io.Discard, &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(10 * time.Second); mock.served.Load() < 1<<20; {
+		if time.Now().After(deadline) {
+			_ = cmd.Process.Kill()
+			t.Fatal("the download did not start")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	_ = cmd.Process.Signal(syscall.SIGINT)
+	err := cmd.Wait()
+	want := regexp.MustCompile(`(?m)^` + timestamp + `scalingodb: cannot download backup ` + testBackupID + `: interrupted; run 'scalingodb backups download ` + testBackupID + ` -O - --database my-db-123' again: a stream to stdout starts from the beginning$`)
+	if exitCode(err) != 130 || !want.Match(stderr.Bytes()) {
+		t.Errorf("exit %v, stderr %q", err, stderr.String())
 	}
 }

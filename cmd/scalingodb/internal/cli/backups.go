@@ -469,7 +469,8 @@ func (a *app) download(ctx context.Context, c *scalingodb.Client, db string, b *
 		_, err := c.Backups.Download(ctx, db, b.ID, a.io.Out, scalingodb.WithProgress(p.set))
 		p.end(err == nil)
 		if err != nil {
-			return errf(err, "cannot download backup %s", b.ID)
+			hint := "run '" + resumeCommand(db, b.ID, "-") + "' again: a stream to stdout starts from the beginning"
+			return errf(&resumeHint{err: err, hint: hint}, "cannot download backup %s", b.ID)
 		}
 		p.summary(b.Size, "stdout")
 		return nil
