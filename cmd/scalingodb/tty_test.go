@@ -51,6 +51,9 @@ func onTerminalSized(t *testing.T, cols uint16, cmd *exec.Cmd, input ...[2]strin
 			}
 			time.Sleep(10 * time.Millisecond)
 		}
+		// The tool prints a prompt, then turns echo off: typing at once
+		// could beat it, as no one types, and the text would be echoed.
+		time.Sleep(200 * time.Millisecond)
 		if _, err := io.WriteString(tty, in[1]+"\r"); err != nil {
 			t.Fatal(err)
 		}
