@@ -134,7 +134,7 @@ func BenchmarkCLIDownload1GiB(b *testing.B) {
 	for b.Loop() {
 		for range pairs {
 			_ = os.Remove(cliFile)
-			cmd := exec.Command(bin, "backups", "download", testBackupID, "-o", cliFile, "-q")
+			cmd := exec.Command(bin, "backups", "download", testBackupID, "-O", cliFile, "-q")
 			cmd.Env = cliEnv(mock.base)
 			tc, rss := timed(b, cmd)
 			peak = max(peak, rss)
@@ -176,7 +176,7 @@ func BenchmarkCLIParallel(b *testing.B) {
 	run := func(parallel string) time.Duration {
 		dest := filepath.Join(dir, "p"+parallel+".tar.gz")
 		_ = os.Remove(dest)
-		cmd := exec.Command(bin, "backups", "download", testBackupID, "-o", dest, "-q", "--parallel", parallel)
+		cmd := exec.Command(bin, "backups", "download", testBackupID, "-O", dest, "-q", "--parallel", parallel)
 		cmd.Env = cliEnv(mock.base)
 		d, _ := timed(b, cmd)
 		return d

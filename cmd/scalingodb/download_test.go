@@ -50,6 +50,20 @@ type testMock struct {
 	base string
 	// served counts the bytes of archive the mock sent.
 	served atomic.Int64
+	// stallAt and stallFor, when set, make the archive's answer stop for
+	// stallFor once stallAt bytes of it were sent (a stalled link).
+	stallAt, stallFor atomic.Int64
+}
+
+// pause stalls the answer that just sent the bytes from before to after
+// when it crossed stallAt.
+func (m *testMock) pause(w http.ResponseWriter, before, after int64) {
+	at := m.stallAt.Load()
+	if at <= 0 || before >= at || after < at {
+		return
+	}
+	_ = http.NewResponseController(w).Flush()
+	time.Sleep(time.Duration(m.stallFor.Load()))
 }
 
 // startMock serves a mock with seedWith(size) and opts on 127.0.0.1.
@@ -71,7 +85,7 @@ func startMock(t testing.TB, size int64, opts ...mockserver.Option) *testMock {
 			srv.Handler().ServeHTTP(w, r)
 			return
 		}
-		srv.Handler().ServeHTTP(&validatorWriter{ResponseWriter: w, etag: `"` + path.Base(path.Dir(r.URL.Path)) + `"`, served: &m.served}, r)
+		srv.Handler().ServeHTTP(&validatorWriter{ResponseWriter: w, etag: `"` + path.Base(path.Dir(r.URL.Path)) + `"`, served: &m.served, pause: m.pause}, r)
 	}))
 	t.Cleanup(hs.Close)
 	m.base = hs.URL + "/api"
@@ -84,6 +98,7 @@ type validatorWriter struct {
 	http.ResponseWriter
 	etag        string
 	served      *atomic.Int64
+	pause       func(w http.ResponseWriter, before, after int64)
 	wroteHeader bool
 }
 
@@ -100,7 +115,10 @@ func (v *validatorWriter) Write(p []byte) (int, error) {
 		v.WriteHeader(http.StatusOK)
 	}
 	n, err := v.ResponseWriter.Write(p)
-	v.served.Add(int64(n))
+	after := v.served.Add(int64(n))
+	if v.pause != nil {
+		v.pause(v.ResponseWriter, after-int64(n), after)
+	}
 	return n, err
 }
 
@@ -153,10 +171,10 @@ func sha256File(t *testing.T, path string) string {
 	return hex.EncodeToString(h.Sum(nil))
 }
 
-// streamSum runs `backups download -o -` with stdout piped into a SHA-256.
+// streamSum runs `backups download -O -` with stdout piped into a SHA-256.
 func streamSum(t *testing.T, base string) (string, int64) {
 	t.Helper()
-	cmd := runCLI(t, base, "backups", "download", testBackupID, "-o", "-")
+	cmd := runCLI(t, base, "backups", "download", testBackupID, "-O", "-")
 	out, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -172,13 +190,13 @@ func streamSum(t *testing.T, base string) (string, int64) {
 		t.Fatal(err)
 	}
 	if err := cmd.Wait(); err != nil {
-		t.Fatalf("download -o -: %v: %s", err, stderr.Bytes())
+		t.Fatalf("download -O -: %v: %s", err, stderr.Bytes())
 	}
 	return hex.EncodeToString(h.Sum(nil)), n
 }
 
-// TestDownload_StdoutEqualsFile pipes `download -o -` into a checksum and
-// compares it with the file of `download -o FILE`.
+// TestDownload_StdoutEqualsFile pipes `download -O -` into a checksum and
+// compares it with the file of `download -O FILE`.
 func TestDownload_StdoutEqualsFile(t *testing.T) {
 	const size = 3<<20 + 12345
 	base := startMock(t, size).base
@@ -188,9 +206,9 @@ func TestDownload_StdoutEqualsFile(t *testing.T) {
 	}
 	for _, parallel := range []string{"1", "4"} {
 		dest := filepath.Join(t.TempDir(), "backup.tar.gz")
-		cmd := runCLI(t, base, "backups", "download", testBackupID, "-o", dest, "--parallel", parallel)
+		cmd := runCLI(t, base, "backups", "download", testBackupID, "-O", dest, "--parallel", parallel)
 		if out, err := cmd.CombinedOutput(); err != nil {
-			t.Fatalf("download -o FILE --parallel %s: %v: %s", parallel, err, out)
+			t.Fatalf("download -O FILE --parallel %s: %v: %s", parallel, err, out)
 		}
 		if got := sha256File(t, dest); got != sum {
 			t.Errorf("--parallel %s: file SHA-256 %s, stream %s", parallel, got, sum)
@@ -212,7 +230,7 @@ func TestDownload_ResumesAfterResets(t *testing.T) {
 			mockserver.WithFaults(mockserver.Faults{ResetRate: 0.6, Seed: seed}))
 		dest := filepath.Join(t.TempDir(), "backup.tar.gz")
 
-		first := runCLI(t, mock.base, "backups", "download", testBackupID, "-o", dest)
+		first := runCLI(t, mock.base, "backups", "download", testBackupID, "-O", dest)
 		if err := first.Start(); err != nil {
 			t.Fatal(err)
 		}
@@ -223,7 +241,7 @@ func TestDownload_ResumesAfterResets(t *testing.T) {
 		_ = first.Wait() // interrupted, or failed on a cut API call, or done
 		runs := 1
 		for ; ; runs++ {
-			out, err := runCLI(t, mock.base, "backups", "download", testBackupID, "-o", dest).CombinedOutput()
+			out, err := runCLI(t, mock.base, "backups", "download", testBackupID, "-O", dest).CombinedOutput()
 			if err == nil {
 				break
 			}
@@ -272,7 +290,7 @@ func TestDownload_Interrupt(t *testing.T) {
 	if err := os.WriteFile(dest, old, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	cmd := runCLI(t, slow, "backups", "download", testBackupID, "-o", dest)
+	cmd := runCLI(t, slow, "backups", "download", testBackupID, "-O", dest)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	if err := cmd.Start(); err != nil {
@@ -295,8 +313,8 @@ func TestDownload_Interrupt(t *testing.T) {
 	if !errors.As(err, &ee) || ee.ExitCode() != 130 {
 		t.Fatalf("exit: %v, want code 130; stderr: %s", err, stderr.Bytes())
 	}
-	if !regexp.MustCompile(`(?m)^scalingodb: cannot download backup \S+ to \S+: interrupted$`).Match(stderr.Bytes()) {
-		t.Errorf("stderr %q does not say the download was interrupted", stderr.Bytes())
+	if !regexp.MustCompile(`(?m)^` + timestamp + `scalingodb: cannot download backup \S+ to \S+: interrupted; run 'scalingodb backups download \S+ -O \S+ --database my-db-123' to resume$`).Match(stderr.Bytes()) {
+		t.Errorf("stderr %q does not say the download was interrupted and how to resume", stderr.Bytes())
 	}
 	if got, _ := os.ReadFile(dest); !bytes.Equal(got, old) {
 		t.Errorf("the destination changed: %q", got)
@@ -306,7 +324,7 @@ func TestDownload_Interrupt(t *testing.T) {
 	}
 
 	before := clean.served.Load()
-	if out, err := runCLI(t, clean.base, "backups", "download", testBackupID, "-o", dest).CombinedOutput(); err != nil {
+	if out, err := runCLI(t, clean.base, "backups", "download", testBackupID, "-O", dest).CombinedOutput(); err != nil {
 		t.Fatalf("second run: %v: %s", err, out)
 	}
 	if got := sha256File(t, dest); got != want {
@@ -326,7 +344,7 @@ func TestDownload_ProgressOnTerminal(t *testing.T) {
 	const size = 3 << 20
 	base := startMock(t, size, mockserver.WithBandwidthLimit(2<<20)).base
 	dest := filepath.Join(t.TempDir(), "backup.tar.gz")
-	cmd := runCLI(t, base, "backups", "download", testBackupID, "-o", dest, "--no-color")
+	cmd := runCLI(t, base, "backups", "download", testBackupID, "-O", dest, "--no-color")
 	tty, err := pty.StartWithSize(cmd, &pty.Winsize{Rows: 24, Cols: 120})
 	if err != nil {
 		t.Fatal(err)
@@ -371,12 +389,13 @@ func TestDownload_ProgressOnTerminal(t *testing.T) {
 }
 
 // TestDownload_PlainWithoutTerminal runs the same download with stderr
-// not a terminal: no bar, no control character, one plain line.
+// not a terminal: no bar, no control character, plain lines: the start,
+// each tenth, and the summary.
 func TestDownload_PlainWithoutTerminal(t *testing.T) {
 	const size = 3 << 20
 	base := startMock(t, size, mockserver.WithBandwidthLimit(4<<20)).base
 	dest := filepath.Join(t.TempDir(), "backup.tar.gz")
-	cmd := runCLI(t, base, "backups", "download", testBackupID, "-o", dest)
+	cmd := runCLI(t, base, "backups", "download", testBackupID, "-O", dest)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	if err := cmd.Run(); err != nil {
@@ -385,8 +404,8 @@ func TestDownload_PlainWithoutTerminal(t *testing.T) {
 	if i := firstControl(stderr.String()); i >= 0 {
 		t.Errorf("stderr holds control character %q at %d: %q", stderr.String()[i], i, stderr.String())
 	}
-	if !regexp.MustCompile(`^downloaded 3\.0 MiB to \S+ in \S+, \S+ MiB/s\n$`).Match(stderr.Bytes()) {
-		t.Errorf("stderr is not one plain summary line: %q", stderr.String())
+	if !regexp.MustCompile(`^` + timestamp + `downloading backup\.tar\.gz: 3\.0 MiB\n(` + timestamp + `downloading backup\.tar\.gz: .* of 3\.0 MiB \(\d+%\), .*\n)+` + timestamp + `downloaded 3\.0 MiB to \S+ in \S+, \S+ MiB/s\n$`).Match(stderr.Bytes()) {
+		t.Errorf("stderr is not plain progress lines and a summary: %q", stderr.String())
 	}
 	if stdout.String() != dest+"\n" {
 		t.Errorf("stdout %q, want the path", stdout.String())

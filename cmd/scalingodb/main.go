@@ -4,7 +4,7 @@
 //
 //	scalingodb users list --database my-db-123
 //	scalingodb backups create --wait
-//	scalingodb backups download --latest -o backups/
+//	scalingodb backups download --latest -O backups/
 //
 // `scalingodb --help` lists the commands, the settings and the exit codes;
 // docs/cli holds the reference of every command.

@@ -197,6 +197,11 @@ func mockOptions(args []string) ([]mockserver.Option, error) {
 				return nil, err
 			}
 			opts = append(opts, mockserver.WithBackupTimings(d, d))
+		case "seed":
+			if v != "hostile" {
+				return nil, fmt.Errorf("mock: unknown seed %q", v)
+			}
+			opts = append(opts, mockserver.WithSeed(hostileSeed()))
 		default:
 			return nil, fmt.Errorf("mock: unknown option %q", k)
 		}

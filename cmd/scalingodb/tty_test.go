@@ -20,7 +20,13 @@ import (
 // everything the terminal showed.
 func onTerminal(t *testing.T, cmd *exec.Cmd, input ...[2]string) (string, error) {
 	t.Helper()
-	tty, err := pty.StartWithSize(cmd, &pty.Winsize{Rows: 24, Cols: 120})
+	return onTerminalSized(t, 120, cmd, input...)
+}
+
+// onTerminalSized is onTerminal on a terminal of cols columns.
+func onTerminalSized(t *testing.T, cols uint16, cmd *exec.Cmd, input ...[2]string) (string, error) {
+	t.Helper()
+	tty, err := pty.StartWithSize(cmd, &pty.Winsize{Rows: 24, Cols: cols})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -45,6 +51,9 @@ func onTerminal(t *testing.T, cmd *exec.Cmd, input ...[2]string) (string, error)
 			}
 			time.Sleep(10 * time.Millisecond)
 		}
+		// The tool prints a prompt, then turns echo off: typing at once
+		// could beat it, as no one types, and the text would be echoed.
+		time.Sleep(200 * time.Millisecond)
 		if _, err := io.WriteString(tty, in[1]+"\r"); err != nil {
 			t.Fatal(err)
 		}
@@ -177,5 +186,24 @@ func TestWait_Interrupt(t *testing.T) {
 	want := "backup 5bde44904ffb096c714be89d: scheduled\nscalingodb: interrupted; backup 5bde44904ffb096c714be89d goes on: run 'scalingodb backups wait 5bde44904ffb096c714be89d' to wait again\n"
 	if got := stderr.String(); got != want {
 		t.Errorf("stderr %q, want %q", got, want)
+	}
+}
+
+// TestPasswordPrompt_CreateTypedNotPrinted types the password of a new
+// user at the no-echo prompt: it is never printed back (only a password
+// the API or the tool generated is shown, once).
+func TestPasswordPrompt_CreateTypedNotPrinted(t *testing.T) {
+	mock := startMock(t, 1<<20)
+	const secret = "typed-secret-password-0123456789"
+	out, err := onTerminal(t, runCLI(t, mock.base, "users", "create", "ptyuser2", "--no-color"),
+		[2]string{"Password (empty: the API generates one): ", secret}, [2]string{"Password again: ", secret})
+	if err != nil {
+		t.Fatalf("users create: %v: %q", err, out)
+	}
+	if strings.Contains(out, secret) {
+		t.Errorf("the typed password was printed back: %q", out)
+	}
+	if !regexp.MustCompile(`ptyuser2 +false +set\r\n`).MatchString(out) {
+		t.Errorf("no confirmation in %q", out)
 	}
 }

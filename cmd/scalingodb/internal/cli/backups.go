@@ -2,9 +2,13 @@ package cli
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"time"
 
@@ -19,7 +23,7 @@ func backupsCmd(a *app) *cobra.Command {
 		Short: "List, create, wait for, download and restore backups",
 		Example: `  scalingodb backups list
   scalingodb backups create --wait
-  scalingodb backups download --latest -o backups/`,
+  scalingodb backups download --latest -O backups/`,
 	}
 	cmd.AddCommand(backupsListCmd(a), backupsGetCmd(a), backupsCreateCmd(a), backupsWaitCmd(a),
 		backupsLinkCmd(a), backupsDownloadCmd(a), backupsRestoreCmd(a), backupsRestorationCmd(a))
@@ -118,29 +122,54 @@ func (w *waitFlags) context(ctx context.Context) (context.Context, context.Cance
 	return context.WithCancel(ctx)
 }
 
+// stateLog prints, on stderr, each change of state of what a wait
+// follows, with the time since the wait began.
+type stateLog struct {
+	a     *app
+	what  string // such as "backup 5bd…"
+	last  string
+	start time.Time
+}
+
+// newStateLog starts the log of a wait for what, whose state before the
+// wait is known (or ""), printed at once.
+func (a *app) newStateLog(what, known string) *stateLog {
+	l := &stateLog{a: a, what: what, last: known, start: time.Now()}
+	if known != "" {
+		a.status("%s: %s", what, known)
+	}
+	return l
+}
+
+// poll is the wait's poll callback.
+func (l *stateLog) poll(e scalingodb.PollEvent) {
+	if e.Err == nil && e.State != "" {
+		l.end(e.State)
+	}
+}
+
+// end prints the state the wait ended on, when it is new.
+func (l *stateLog) end(state string) {
+	if state != l.last {
+		l.last = state
+		l.a.status("%s: %s after %s", l.what, state, durationText(time.Since(l.start)))
+	}
+}
+
 // waitBackup waits for a backup to be done, printing each change of its
-// state on stderr.
+// state on stderr with the time waited.
 func (a *app) waitBackup(ctx context.Context, c *scalingodb.Client, w waitFlags, b *scalingodb.Backup) (*scalingodb.Backup, error) {
 	if b.Status == scalingodb.BackupDone {
 		return b, nil
 	}
 	wctx, cancel := w.context(ctx)
 	defer cancel()
-	last := b.Status
-	a.status("backup %s: %s", b.ID, last)
-	onPoll := func(e scalingodb.PollEvent) {
-		if s := scalingodb.BackupStatus(e.State); e.Err == nil && s != last {
-			last = s
-			a.status("backup %s: %s", e.ID, last)
-		}
-	}
-	done, err := c.Backups.Wait(wctx, b.ID, scalingodb.WithPollInterval(w.interval, 15*time.Second), scalingodb.WithPollCallback(onPoll))
+	log := a.newStateLog("backup "+b.ID, string(b.Status))
+	done, err := c.Backups.Wait(wctx, b.ID, scalingodb.WithPollInterval(w.interval, 15*time.Second), scalingodb.WithPollCallback(log.poll))
 	if err != nil {
 		return nil, waitEnded(ctx, err, "backup "+b.ID, string(b.Status), "run 'scalingodb backups wait "+b.ID+"' to wait again")
 	}
-	if done.Status != last {
-		a.status("backup %s: %s", done.ID, done.Status)
-	}
+	log.end(string(done.Status))
 	return done, nil
 }
 
@@ -249,36 +278,78 @@ token and expires: anyone who has it can download the archive until then.`,
 
 func backupsDownloadCmd(a *app) *cobra.Command {
 	var (
-		out      string
+		df       downloadFlags
+		format   string
 		latest   bool
 		parallel int
 	)
 	cmd := &cobra.Command{
-		Use:               "download [ID | --latest]",
-		ValidArgsFunction: completeBackups(a),
-		Short:             "Download the archive of a backup (the latest done one by default)",
+		Use: "download [ID [PATH] | --latest]",
+		ValidArgsFunction: func(cmd *cobra.Command, args []string, toComplete string) ([]cobra.Completion, cobra.ShellCompDirective) {
+			if len(args) >= 1 { // the destination
+				return nil, cobra.ShellCompDirectiveDefault
+			}
+			return completeBackups(a)(cmd, args, toComplete)
+		},
+		Short: "Download the archive of a backup (the latest done one by default)",
 		Long: `Download the archive of a backup: the one named, or the latest done backup
-when no ID is given (--latest says so explicitly).
+when no ID is given (--latest says so explicitly, and the tool says which
+backup it chose).
 
--o names the file, or a folder in which the file is named after the backup
-(the default is the current folder); "-o -" streams the archive to stdout.
+-O/--output-file (or a path after the ID) names the file, or a folder in
+which the file is named after the backup (the default is the current
+folder); "-O -" streams the archive to stdout, and refuses a terminal
+unless --force. -o is the format of what is printed on stdout: the path of
+the file (table, name) or a JSON object (json).
+
 A file is written next to its destination and renamed over it only once
 complete: an interrupted download (Ctrl-C, a cut) leaves the destination as
-it was, and the next run resumes the partial file. The path of the file is
-printed on stdout. A progress bar shows on stderr when it is a terminal.`,
-		Example: `  scalingodb backups download --latest -o backups/
-  scalingodb backups download 5bd5c2f04ffb090be1ac3c9b -o latest.tar.gz --parallel 4
-  scalingodb backups download -o - | gpg --encrypt -r ops@example.com > backup.tar.gz.gpg`,
-		Args: cobra.MaximumNArgs(1),
+it was, and the next run resumes the partial file, and says from where.
+After a download the file's modification time is set to the backup's
+creation time: a file with the backup's size and that time is taken as the
+complete archive and not fetched again (--force fetches it again). When -O
+names a folder, the partial files of archives (NAME.tar.gz.partial and its
+.partial.json) left there more than 7 days ago are removed.
+
+Progress goes to stderr: a bar on a terminal, plain lines otherwise (at the
+start, at each tenth of the archive, and at least every 10 seconds).`,
+		Example: `  scalingodb backups download --latest -O backups/
+  scalingodb backups download 5bd5c2f04ffb090be1ac3c9b latest.tar.gz --parallel 4
+  scalingodb backups download -O - | gpg --encrypt -r ops@example.com > backup.tar.gz.gpg`,
+		Args: cobra.MaximumNArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if latest && len(args) > 0 {
-				return usagef(cmd, "give a backup ID or --latest, not both")
+			if err := checkDownloadFormat(cmd, format); err != nil {
+				return err
+			}
+			id := ""
+			switch {
+			case latest && len(args) > 0:
+				return usagef(cmd, "give a backup ID or --latest, not both (with --latest, name the destination with -O)")
+			case len(args) == 2:
+				if df.out != "" {
+					return usagef(cmd, "give the destination once: as a path or with -O, not both")
+				}
+				df.out = args[1]
+			}
+			if len(args) >= 1 {
+				id = args[0]
 			}
 			if parallel < 1 || parallel > 16 {
 				return usagef(cmd, "--parallel must be within 1-16")
 			}
-			if out == "-" && parallel > 1 {
-				return usagef(cmd, "--parallel needs a file: a stream to stdout is sequential")
+			if df.interval <= 0 {
+				return usagef(cmd, "--progress-interval must be positive")
+			}
+			if df.out == "-" {
+				if parallel > 1 {
+					return usagef(cmd, "--parallel needs a file: a stream to stdout is sequential")
+				}
+				if format == formatJSON {
+					return usagef(cmd, "-o json needs a file: with -O -, stdout carries the archive")
+				}
+				if a.io.OutTTY && !df.force {
+					return usagef(cmd, "refusing to write the archive to a terminal: redirect stdout (-O - > FILE), or pass --force")
+				}
 			}
 			c, db, err := a.target(cmd)
 			if err != nil {
@@ -286,24 +357,54 @@ printed on stdout. A progress bar shows on stderr when it is a terminal.`,
 			}
 			ctx := cmd.Context()
 			var b *scalingodb.Backup
-			if len(args) == 1 {
-				if b, err = c.Backups.Get(ctx, args[0]); err != nil {
-					return errf(err, "cannot get backup %s", args[0])
+			if id != "" {
+				if b, err = c.Backups.Get(ctx, id); err != nil {
+					return errf(err, "cannot get backup %s", id)
 				}
-			} else if b, err = latestDone(ctx, c, db); err != nil {
-				return err
+			} else {
+				if b, err = latestDone(ctx, c, db); err != nil {
+					return err
+				}
+				a.status("Selected the most recent successful backup: %s (%s, created %s)", b.ID, orDash(b.Name), timeText(b.CreatedAt))
 			}
-			if b.Status != scalingodb.BackupDone {
+			switch b.Status {
+			case scalingodb.BackupDone:
+			case scalingodb.BackupError:
+				return errf(errors.New("it ended in error: download another one (see 'scalingodb backups list') or create one with 'scalingodb backups create --wait'"),
+					"cannot download backup %s", b.ID)
+			default:
 				return errf(errors.New("it is "+string(b.Status)+", not done: wait for it with 'scalingodb backups wait "+b.ID+"'"),
 					"cannot download backup %s", b.ID)
 			}
-			return a.download(ctx, c, db, b, out, parallel)
+			return a.download(ctx, c, db, b, df, format, parallel)
 		},
 	}
-	cmd.Flags().StringVarP(&out, "output", "o", "", "destination: a file, a folder (the file is named after the backup), or - for stdout")
+	cmd.Flags().StringVarP(&df.out, "output-file", "O", "", "destination: a file, a folder (the file is named after the backup), or - for stdout")
+	cmd.Flags().BoolVar(&df.force, "force", false, "fetch the archive even when the destination already holds it; write it to stdout even when stdout is a terminal")
+	cmd.Flags().DurationVar(&df.interval, "progress-interval", defaultProgressInterval, "longest time between two plain progress lines")
+	_ = cmd.Flags().MarkHidden("progress-interval")
 	cmd.Flags().BoolVar(&latest, "latest", false, "download the latest done backup (the default without an ID)")
 	cmd.Flags().IntVar(&parallel, "parallel", 1, "ranged connections to fetch the archive over (1-16; files only)")
+	addFormatFlag(cmd, &format)
+	cmd.Flags().Lookup("output").Usage = "output format on stdout: table or name (the path of the file), or json; not the destination (see -O)"
 	return cmd
+}
+
+// downloadFlags are the flags of backups download that say where and how.
+type downloadFlags struct {
+	out      string
+	force    bool
+	interval time.Duration
+}
+
+// checkDownloadFormat refuses a -o that is not a format, pointing to -O:
+// -o was the destination of download before it was the format.
+func checkDownloadFormat(cmd *cobra.Command, format string) error {
+	switch format {
+	case formatTable, formatJSON, formatName:
+		return nil
+	}
+	return usagef(cmd, "-o is the output format (table, json or name), not the destination: to write the archive to %q, use -O %s", format, format)
 }
 
 // latestDone returns the newest backup in the done state.
@@ -360,28 +461,193 @@ func destination(out string, b *scalingodb.Backup) (string, error) {
 	return out, nil
 }
 
-func (a *app) download(ctx context.Context, c *scalingodb.Client, db string, b *scalingodb.Backup, out string, parallel int) error {
-	if out == "-" {
-		p := a.newProgress("downloading "+b.ID, b.Size)
-		n, err := c.Backups.Download(ctx, db, b.ID, a.io.Out, scalingodb.WithProgress(p.set))
+// download fetches the archive of b to the destination of df and prints
+// where it went.
+func (a *app) download(ctx context.Context, c *scalingodb.Client, db string, b *scalingodb.Backup, df downloadFlags, format string, parallel int) error {
+	if df.out == "-" {
+		p := a.newProgress(b.ID, b.Size, 0, df.interval)
+		_, err := c.Backups.Download(ctx, db, b.ID, a.io.Out, scalingodb.WithProgress(p.set))
 		p.end(err == nil)
 		if err != nil {
-			return errf(err, "cannot download backup %s", b.ID)
+			hint := "run '" + resumeCommand(db, b.ID, "-") + "' again: a stream to stdout starts from the beginning"
+			return errf(&resumeHint{err: err, hint: hint}, "cannot download backup %s", b.ID)
 		}
-		p.summary(n, "stdout")
+		p.summary(b.Size, "stdout")
 		return nil
 	}
-	path, err := destination(out, b)
+	path, err := destination(df.out, b)
 	if err != nil {
 		return errf(err, "cannot download backup %s", b.ID)
 	}
-	p := a.newProgress("downloading "+filepath.Base(path), b.Size)
-	n, err := c.Backups.DownloadToFile(ctx, db, b.ID, path, scalingodb.WithProgress(p.set), scalingodb.WithParallel(parallel))
-	p.end(err == nil)
-	if err != nil {
-		return errf(err, "cannot download backup %s to %s", b.ID, path)
+	if dir, ok := folderOf(df.out); ok {
+		a.removeStalePartials(dir, path, time.Now())
 	}
-	p.summary(n, path)
-	_, err = a.io.Out.Write([]byte(path + "\n"))
-	return err
+	if !df.force && isComplete(path, b) {
+		a.status("%s already holds backup %s (%s, modified at the backup's creation time): not fetched again; --force fetches it again", path, b.ID, bytesText(b.Size))
+		return a.printDownload(format, b, path, 0)
+	}
+	base := partialBytes(path, b)
+	p := a.newProgress(filepath.Base(path), b.Size, base, df.interval)
+	_, err = c.Backups.DownloadToFile(ctx, db, b.ID, path, scalingodb.WithProgress(p.set), scalingodb.WithParallel(parallel))
+	p.end(err == nil)
+	var (
+		dip *scalingodb.DownloadInProgressError
+		pe  *fs.PathError
+	)
+	switch {
+	case errors.As(err, &dip):
+		return errf(errors.New("another download is writing "+dip.Path+".partial; wait for it to end (or stop it), then run this command again"),
+			"cannot download backup %s to %s", b.ID, path)
+	case errors.As(err, &pe):
+		// A file the tool cannot write: in the user's words.
+		return errf(fmt.Errorf("cannot write %s: %w", pe.Path, pe.Err), "cannot download backup %s to %s", b.ID, path)
+	case err != nil:
+		hint := "run '" + resumeCommand(db, b.ID, path) + "' to try again"
+		if _, serr := os.Stat(path + ".partial"); serr == nil {
+			hint = "run '" + resumeCommand(db, b.ID, path) + "' to resume"
+		}
+		return errf(&resumeHint{err: err, hint: hint}, "cannot download backup %s to %s", b.ID, path)
+	}
+	// The creation time marks the file as the complete archive of b.
+	created := b.CreatedAt.Truncate(time.Second)
+	_ = os.Chtimes(path, time.Now(), created)
+	p.summary(b.Size, path)
+	return a.printDownload(format, b, path, p.fetched(b.Size))
+}
+
+// printDownload prints where the archive is: its path, or with -o json
+// an object.
+func (a *app) printDownload(format string, b *scalingodb.Backup, path string, fetched int64) error {
+	return a.print(format, result{
+		JSON:  map[string]any{"backup_id": b.ID, "path": path, "size": b.Size, "fetched": fetched},
+		Rows:  [][]string{{path}},
+		Names: []string{path},
+	})
+}
+
+// resumeCommand is the command that resumes a download to path.
+func resumeCommand(db, id, path string) string {
+	return "scalingodb backups download " + id + " -O " + shellQuote(path) + " --database " + shellQuote(db)
+}
+
+// shellQuote quotes s for a POSIX shell when it needs it.
+func shellQuote(s string) string {
+	if s != "" && strings.IndexFunc(s, func(r rune) bool {
+		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("-_./:@%+=,", r))
+	}) < 0 {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
+
+// resumeHint is a failed download whose partial file the next run resumes:
+// what to run. describe adds it to "interrupted".
+type resumeHint struct {
+	err  error
+	hint string
+}
+
+func (e *resumeHint) Error() string { return e.err.Error() }
+func (e *resumeHint) Unwrap() error { return e.err }
+
+// interruptHint returns "; " and the command that resumes what err
+// interrupted, or "".
+func interruptHint(err error) string {
+	var h *resumeHint
+	if errors.As(err, &h) {
+		return "; " + h.hint
+	}
+	return ""
+}
+
+// isComplete reports whether path holds the complete archive of b: a
+// regular file of its size whose modification time is the backup's
+// creation time, which download sets once an archive is complete.
+func isComplete(path string, b *scalingodb.Backup) bool {
+	st, err := os.Stat(path)
+	if err != nil || !st.Mode().IsRegular() || st.Size() != b.Size || b.CreatedAt.IsZero() {
+		return false
+	}
+	return st.ModTime().Unix() == b.CreatedAt.Unix()
+}
+
+// partialBytes returns how many bytes of b's archive the partial file of
+// path holds, as its sidecar (path.partial.json) records them: what a
+// resumed download does not fetch again. The client may still refuse
+// them (another archive): the progress then counts from zero.
+func partialBytes(path string, b *scalingodb.Backup) int64 {
+	data, err := os.ReadFile(path + ".partial.json")
+	if err != nil || len(data) > 1<<20 {
+		return 0
+	}
+	var st struct {
+		BackupID string     `json:"backup_id"`
+		Size     int64      `json:"size"`
+		Done     [][2]int64 `json:"done"`
+	}
+	if json.Unmarshal(data, &st) != nil || st.BackupID != b.ID || st.Size != b.Size {
+		return 0
+	}
+	fi, err := os.Stat(path + ".partial")
+	if err != nil {
+		return 0
+	}
+	var n int64
+	for _, r := range st.Done {
+		if r[0] < 0 || r[1] < r[0] || r[1] > st.Size || r[1] > fi.Size() {
+			return 0
+		}
+		n += r[1] - r[0]
+	}
+	return min(n, b.Size)
+}
+
+// folderOf returns the folder -O names, if it names one.
+func folderOf(out string) (string, bool) {
+	if out == "" || out == "-" {
+		return "", false
+	}
+	if strings.HasSuffix(out, "/") || strings.HasSuffix(out, string(filepath.Separator)) {
+		return out, true
+	}
+	if st, err := os.Stat(out); err == nil && st.IsDir() {
+		return out, true
+	}
+	return "", false
+}
+
+// stalePartialAge is how old a partial file left in a folder must be for
+// download to remove it.
+const stalePartialAge = 7 * 24 * time.Hour
+
+// partialName matches the partial files, and their sidecars, of the
+// archives download names (see archiveName).
+var partialName = regexp.MustCompile(`^[A-Za-z0-9_-][A-Za-z0-9._-]*\.(gz|tgz)\.partial(\.json)?$`)
+
+// removeStalePartials removes from dir the partial files of archives, and
+// their sidecars, last written more than stalePartialAge before now,
+// except those of dest (which this run resumes). Only names download
+// gives are touched; a partial file still being written is fresh.
+func (a *app) removeStalePartials(dir, dest string, now time.Time) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return
+	}
+	for _, e := range entries {
+		name := e.Name()
+		if !e.Type().IsRegular() || !partialName.MatchString(name) {
+			continue
+		}
+		path := filepath.Join(dir, name)
+		if path == filepath.Join(filepath.Dir(dest), filepath.Base(dest)+".partial") || path == filepath.Join(filepath.Dir(dest), filepath.Base(dest)+".partial.json") {
+			continue
+		}
+		info, err := e.Info()
+		if err != nil || now.Sub(info.ModTime()) <= stalePartialAge {
+			continue
+		}
+		if err := os.Remove(path); err == nil {
+			a.status("removed %s, a partial download last written on %s", path, info.ModTime().UTC().Format(time.DateOnly))
+		}
+	}
 }

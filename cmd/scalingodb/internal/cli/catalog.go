@@ -28,7 +28,8 @@ func (a *app) waitOperation(ctx context.Context, c *scalingodb.Client, db, opID 
 	wctx, cancel := w.context(ctx)
 	defer cancel()
 	a.status("waiting for operation %s of %s", opID, db)
-	o, err := c.Operations.Wait(wctx, db, opID, scalingodb.WithPollInterval(w.interval, 15*time.Second))
+	log := a.newStateLog("operation "+opID, "")
+	o, err := c.Operations.Wait(wctx, db, opID, scalingodb.WithPollInterval(w.interval, 15*time.Second), scalingodb.WithPollCallback(log.poll))
 	if err != nil {
 		var of *scalingodb.OperationFailedError
 		if errors.As(err, &of) {
@@ -36,7 +37,7 @@ func (a *app) waitOperation(ctx context.Context, c *scalingodb.Client, db, opID 
 		}
 		return nil, waitEnded(ctx, err, "operation "+opID, "", "run 'scalingodb operations wait "+opID+"' to wait again")
 	}
-	a.status("operation %s: %s", o.ID, o.Status)
+	log.end(string(o.Status))
 	return o, nil
 }
 
@@ -90,11 +91,12 @@ func (a *app) waitRestoration(ctx context.Context, c *scalingodb.Client, db, id,
 	wctx, cancel := w.context(ctx)
 	defer cancel()
 	a.status("waiting for restoration %s of %s", id, db)
-	r, err := c.Backups.WaitRestoration(wctx, db, id, scalingodb.WithPollInterval(w.interval, 15*time.Second))
+	log := a.newStateLog("restoration "+id, "")
+	r, err := c.Backups.WaitRestoration(wctx, db, id, scalingodb.WithPollInterval(w.interval, 15*time.Second), scalingodb.WithPollCallback(log.poll))
 	if err != nil {
 		return nil, waitEnded(ctx, err, "restoration "+id, known, "run 'scalingodb backups restoration "+id+" --wait' to wait again")
 	}
-	a.status("restoration %s: %s", r.ID, r.Status)
+	log.end(string(r.Status))
 	return r, nil
 }
 

@@ -36,7 +36,7 @@ func completeBackups(a *app) cobra.CompletionFunc {
 		bs, err := c.Backups.List(ctx, db)
 		var out []string
 		for _, b := range bs {
-			out = append(out, b.ID+"\t"+b.Name+" "+string(b.Status))
+			out = append(out, cell(b.ID)+"\t"+cell(b.Name+" "+string(b.Status)))
 		}
 		return out, err
 	})
@@ -48,7 +48,7 @@ func completeUsers(a *app) cobra.CompletionFunc {
 		var out []string
 		for _, u := range us {
 			if !u.Protected {
-				out = append(out, u.Name)
+				out = append(out, cell(u.Name))
 			}
 		}
 		return out, err
@@ -60,7 +60,7 @@ func completeFirewallRules(a *app) cobra.CompletionFunc {
 		rs, err := c.Firewall.List(ctx, db)
 		var out []string
 		for _, r := range rs {
-			out = append(out, r.ID+"\t"+string(r.Type)+" "+r.CIDR+r.RangeID)
+			out = append(out, cell(r.ID)+"\t"+cell(string(r.Type)+" "+r.CIDR+r.RangeID))
 		}
 		return out, err
 	})

@@ -91,7 +91,7 @@ func describeCause(ctx context.Context, err error) (int, string) {
 	case errors.As(err, &ou):
 		return describeOutcome(ctx, err, ou)
 	case ctx.Err() != nil && errors.Is(err, context.Canceled):
-		return ExitInterrupted, "interrupted"
+		return ExitInterrupted, "interrupted" + interruptHint(err)
 	case errors.Is(err, context.DeadlineExceeded):
 		return ExitTimeout, "timed out"
 	case errors.As(err, &ae):

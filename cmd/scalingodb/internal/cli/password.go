@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"crypto/rand"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -104,4 +105,20 @@ func (a *app) confirm(cmd *cobra.Command, yes bool, question string) error {
 		return nil
 	}
 	return &usageError{"cancelled: nothing was changed"}
+}
+
+// printPasswordSet prints a user whose password was just set: with the
+// password when the API or the tool generated it (shown this once), else
+// only that it was set, with the given word ("set", "updated"). A password
+// the user typed or piped is never printed back.
+func (a *app) printPasswordSet(format string, u *scalingodb.DatabaseUser, generated bool, word string) error {
+	if generated {
+		return a.printWithPassword(format, u)
+	}
+	return a.print(format, result{
+		JSON:   viewUser(u, false),
+		Header: []string{"NAME", "READ-ONLY", "PASSWORD"},
+		Rows:   [][]string{{u.Name, strconv.FormatBool(u.ReadOnly), word}},
+		Names:  []string{u.Name},
+	})
 }

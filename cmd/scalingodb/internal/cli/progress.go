@@ -2,29 +2,68 @@ package cli
 
 import (
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/schollz/progressbar/v3"
 )
 
+// defaultProgressInterval is the longest a transfer goes without a plain
+// progress line when stderr is not a terminal.
+const defaultProgressInterval = 10 * time.Second
+
 // progress shows a transfer on stderr: a bar (bytes, rate, time left)
-// redrawn in place when stderr is a terminal, nothing while it runs
-// otherwise; --quiet silences it.
+// redrawn in place when stderr is a terminal; otherwise plain lines, one
+// at the start, one each time another tenth of the archive arrived, and
+// one at least every interval even when nothing arrives (CI systems kill
+// silent jobs). --quiet silences both.
+//
+// After a resume, base is what an earlier run left: the bar and the rates
+// count only the bytes of this run, and both say "resuming from" base.
 type progress struct {
 	a     *app
+	what  string
 	bar   *progressbar.ProgressBar
 	start time.Time
+	now   func() time.Time
+
+	mu       sync.Mutex
+	base     int64 // bytes present before this run
+	total    int64
+	done     int64 // bytes present now, base included
+	restart  bool  // the download started again from zero
+	plain    bool
+	interval time.Duration
+	last     time.Time // of the last plain line
+	tenth    int64     // tenths of the archive announced
+	stop     chan struct{}
+	wg       sync.WaitGroup
 }
 
-// newProgress starts showing a transfer of total bytes (-1 when unknown).
-func (a *app) newProgress(what string, total int64) *progress {
-	p := &progress{a: a, start: time.Now()}
-	if a.quiet || !a.io.ErrTTY {
+// newProgress starts showing a transfer of total bytes (-1 when unknown)
+// of which base are already there (a resumed download).
+func (a *app) newProgress(what string, total, base int64, interval time.Duration) *progress {
+	p := &progress{a: a, what: what, now: time.Now, base: base, total: total, done: base, interval: interval}
+	p.start = p.now()
+	if a.quiet {
 		return p
 	}
-	p.bar = progressbar.NewOptions64(total,
+	if !a.io.ErrTTY {
+		p.plain = true
+		p.startPlain(nil)
+		return p
+	}
+	desc := "downloading " + what
+	if base > 0 {
+		desc += " (resuming from " + bytesText(base) + ")"
+	}
+	barMax := total
+	if total > 0 {
+		barMax = total - base
+	}
+	p.bar = progressbar.NewOptions64(barMax,
 		progressbar.OptionSetWriter(a.io.Err),
-		progressbar.OptionSetDescription(what),
+		progressbar.OptionSetDescription(sanitize(desc)),
 		progressbar.OptionShowBytes(true),
 		progressbar.OptionShowTotalBytes(true),
 		progressbar.OptionShowCount(),
@@ -40,20 +79,127 @@ func (a *app) newProgress(what string, total int64) *progress {
 	return p
 }
 
-// set reports done bytes of total; it is the client's progress callback.
-func (p *progress) set(done, total int64) {
-	if p.bar == nil {
+// startPlain prints the first plain line and starts the clock that prints
+// one at least every interval; ticks replaces the clock in tests.
+func (p *progress) startPlain(ticks <-chan time.Time) {
+	msg := "downloading " + p.what
+	if p.total >= 0 {
+		msg += ": " + bytesText(p.total)
+	}
+	if p.base > 0 {
+		msg += ", resuming from " + bytesText(p.base)
+	}
+	p.a.status("%s", msg)
+	p.last = p.start
+	if p.total > 0 {
+		p.tenth = p.base * 10 / p.total
+	}
+	if p.interval <= 0 {
 		return
 	}
-	if total > 0 && total != p.bar.GetMax64() {
-		p.bar.ChangeMax64(total)
+	p.stop = make(chan struct{})
+	var ticker *time.Ticker
+	if ticks == nil {
+		ticker = time.NewTicker(max(p.interval/20, time.Millisecond))
+		ticks = ticker.C
 	}
-	_ = p.bar.Set64(done)
+	p.wg.Go(func() {
+		if ticker != nil {
+			defer ticker.Stop()
+		}
+		for {
+			select {
+			case <-p.stop:
+				return
+			case <-ticks:
+				p.tick()
+			}
+		}
+	})
+}
+
+// tick prints a plain line when the last one is 8/10 of the interval old:
+// the clock checks 20 times an interval, so that no gap reaches it.
+func (p *progress) tick() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	now := p.now()
+	if now.Sub(p.last) >= p.interval*8/10 {
+		p.line(now)
+	}
+}
+
+// line prints the state of the transfer; p.mu is held.
+func (p *progress) line(now time.Time) {
+	p.last = now
+	elapsed := now.Sub(p.start)
+	fetched := p.done - p.base
+	msg := "downloading " + p.what + ": " + bytesText(p.done)
+	if p.total > 0 {
+		msg += fmt.Sprintf(" of %s (%d%%)", bytesText(p.total), p.done*100/p.total)
+	}
+	if s := elapsed.Seconds(); s > 0 && fetched > 0 {
+		rate := float64(fetched) / s
+		msg += ", " + bytesText(int64(rate)) + "/s"
+		if p.total > 0 {
+			left := time.Duration(float64(p.total-p.done) / rate * float64(time.Second))
+			msg += ", " + left.Round(time.Second).String() + " left"
+		}
+	} else {
+		msg += ", waiting for data"
+	}
+	msg += ", " + durationText(elapsed) + " elapsed"
+	p.a.status("%s", msg)
+}
+
+// durationText prints a duration to the hundredth of a second under a
+// minute, to the second above.
+func durationText(d time.Duration) string {
+	if d < time.Minute {
+		return d.Round(10 * time.Millisecond).String()
+	}
+	return d.Round(time.Second).String()
+}
+
+// set reports done bytes of total; it is the client's progress callback.
+func (p *progress) set(done, total int64) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if done < p.base {
+		// The client started again from zero (the archive changed, or
+		// nothing proved the partial file's bytes): this run fetches all.
+		p.base, p.restart = 0, true
+		p.tenth = 0
+	}
+	if total > 0 {
+		p.total = total
+	}
+	p.done = done
+	if p.bar != nil {
+		if barMax := p.total - p.base; p.total > 0 && barMax != p.bar.GetMax64() {
+			p.bar.ChangeMax64(barMax)
+		}
+		_ = p.bar.Set64(done - p.base)
+		return
+	}
+	if p.plain && p.total > 0 {
+		if t := done * 10 / p.total; t > p.tenth {
+			p.tenth = t
+			if done < p.total { // the summary says the end
+				p.line(p.now())
+			}
+		}
+	}
 }
 
 // end closes the bar: full on success, left as it is (and the line ended)
 // on failure, so that the error line starts on a line of its own.
 func (p *progress) end(ok bool) {
+	if p.stop != nil {
+		close(p.stop)
+		p.wg.Wait()
+		p.stop = nil
+	}
 	if p.bar == nil {
 		return
 	}
@@ -66,12 +212,30 @@ func (p *progress) end(ok bool) {
 	_ = p.bar.Exit()
 }
 
-// summary is the plain line printed once a transfer of n bytes is over.
-func (p *progress) summary(n int64, dest string) {
-	elapsed := time.Since(p.start)
+// fetched returns the bytes this run fetched of an archive of size bytes.
+func (p *progress) fetched(size int64) int64 {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return size - p.base
+}
+
+// summary is the plain line printed once a transfer of an archive of size
+// bytes is over: the bytes of this run, its rate, and what it resumed.
+func (p *progress) summary(size int64, dest string) {
+	elapsed := p.now().Sub(p.start)
+	n := p.fetched(size)
 	rate := ""
 	if s := elapsed.Seconds(); s > 0 {
 		rate = ", " + bytesText(int64(float64(n)/s)) + "/s"
 	}
-	p.a.status("downloaded %s to %s in %s%s", bytesText(n), dest, elapsed.Round(time.Millisecond), rate)
+	resumed := ""
+	p.mu.Lock()
+	switch {
+	case p.base > 0:
+		resumed = " (resuming from " + bytesText(p.base) + ", " + bytesText(size) + " in all)"
+	case p.restart:
+		resumed = " (the partial file could not be resumed: fetched from the start)"
+	}
+	p.mu.Unlock()
+	p.a.status("downloaded %s to %s in %s%s%s", bytesText(n), dest, elapsed.Round(time.Millisecond), rate, resumed)
 }

@@ -154,7 +154,7 @@ func newRoot(a *app, only string) *cobra.Command {
 		Example: `  export SCALINGO_DATABASE=my-db-123 DB_BEARER_TOKEN=...
   scalingodb users list
   scalingodb backups create --wait
-  scalingodb backups download --latest -o backups/`,
+  scalingodb backups download --latest -O backups/`,
 		SilenceErrors:     true,
 		SilenceUsage:      true,
 		DisableAutoGenTag: true,
@@ -206,7 +206,7 @@ func Run(ctx context.Context, args []string, io *IO) int {
 		return ExitOK
 	}
 	code, msg := describe(ctx, cmd, err)
-	fmt.Fprintln(io.Err, "scalingodb: "+msg)
+	fmt.Fprintln(io.Err, "scalingodb: "+sanitize(msg))
 	return code
 }
 
@@ -373,7 +373,7 @@ func (a *app) status(format string, args ...any) {
 	if a.quiet {
 		return
 	}
-	fmt.Fprintf(a.io.Err, format+"\n", args...)
+	fmt.Fprintln(a.io.Err, sanitize(fmt.Sprintf(format, args...)))
 }
 
 // errf wraps err with what failed, for describe.

@@ -1,0 +1,181 @@
+package cli
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"strings"
+	"testing"
+	"unicode/utf8"
+)
+
+// hostile holds every kind of character sanitize removes.
+const hostile = "a\x1b[31mred\x1b]0;title\x07\x1b[2J\r\nb\x00\x7f\u0085\u009b\u202ermg.exe\u2066x\u2069\u200e\u200fz"
+
+func TestSanitize(t *testing.T) {
+	for _, tc := range []struct {
+		name, in, want string
+	}{
+		{"plain", "20181026010000_my-db-123", "20181026010000_my-db-123"},
+		{"tab kept", "a\tb", "a\tb"},
+		{"unicode kept", "sauvegarde été 日本 …", "sauvegarde été 日本 …"},
+		{"CSI", "\x1b[31mred\x1b[0m", "[31mred[0m"},
+		{"OSC title", "\x1b]0;pwned\x07x", "]0;pwnedx"},
+		{"clear screen", "\x1b[2Jname", "[2Jname"},
+		{"CR LF", "line1\r\nscalingodb: forged", "line1scalingodb: forged"},
+		{"NUL BS DEL", "a\x00b\x08c\x7fd", "abcd"},
+		{"C1 NEL and CSI", "a\u0085b\u009bc", "abc"},
+		{"bidi embeddings", "a\u202ab\u202bc\u202cd\u202de\u202ef", "abcdef"},
+		{"bidi isolates", "a\u2066b\u2067c\u2068d\u2069e", "abcde"},
+		{"marks", "a\u200eb\u200fc", "abc"},
+		{"all", hostile, "a[31mred]0;title[2Jbrmg.exexz"},
+		{"invalid UTF-8 kept as replacement", "a\xffb", "a\ufffdb"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := sanitize(tc.in); got != tc.want {
+				t.Errorf("sanitize(%q) = %q, want %q", tc.in, got, tc.want)
+			}
+		})
+	}
+}
+
+// terminalBad reports the first character a terminal would act on.
+func terminalBad(s string) (rune, bool) {
+	for _, r := range s {
+		if r != '\n' && r != '\t' && (r < 0x20 || r == 0x7f || r >= 0x80 && r <= 0x9f ||
+			r >= 0x202a && r <= 0x202e || r >= 0x2066 && r <= 0x2069 || r == 0x200e || r == 0x200f) {
+			return r, true
+		}
+	}
+	return 0, false
+}
+
+func testApp(outTTY bool) (*app, *bytes.Buffer, *bytes.Buffer) {
+	var out, errb bytes.Buffer
+	a := &app{io: &IO{In: strings.NewReader(""), Out: &out, Err: &errb, OutTTY: outTTY,
+		Getenv: func(string) string { return "" }}, noColor: true}
+	return a, &out, &errb
+}
+
+// TestPrint_StripsControls prints server text in every format: tables and
+// names carry no control character, and JSON keeps the exact value but
+// escapes every character a terminal would act on.
+func TestPrint_StripsControls(t *testing.T) {
+	for _, tty := range []bool{false, true} {
+		for _, format := range []string{formatTable, formatName, formatJSON} {
+			a, out, _ := testApp(tty)
+			r := result{JSON: map[string]string{"name": hostile}, Header: []string{"ID", "NAME"},
+				Rows: [][]string{{"b1", hostile}}, Names: []string{hostile}}
+			if err := a.print(format, r); err != nil {
+				t.Fatal(err)
+			}
+			if c, bad := terminalBad(out.String()); bad {
+				t.Errorf("tty %t, -o %s: %U reaches the output: %q", tty, format, c, out.String())
+			}
+			if format == formatJSON {
+				var back map[string]string
+				if err := json.Unmarshal(out.Bytes(), &back); err != nil || back["name"] != hostile {
+					t.Errorf("-o json does not keep the value: %v, %q", err, back["name"])
+				}
+			}
+		}
+	}
+}
+
+// TestStatus_StripsControls prints a status line with server text.
+func TestStatus_StripsControls(t *testing.T) {
+	a, _, errb := testApp(false)
+	a.status("backup %s: %s", "b1", hostile)
+	if c, bad := terminalBad(errb.String()); bad {
+		t.Errorf("%U reaches stderr: %q", c, errb.String())
+	}
+	if !strings.HasSuffix(errb.String(), "z\n") || strings.Count(errb.String(), "\n") != 1 {
+		t.Errorf("not one line: %q", errb.String())
+	}
+}
+
+// TestTable_FitsWidth prints a table wider than the terminal: on a
+// terminal every line fits, cut cells end with …, and the first column
+// (the IDs) is whole; without a terminal nothing is cut.
+func TestTable_FitsWidth(t *testing.T) {
+	defer func(f func(io.Writer) int) { terminalWidth = f }(terminalWidth)
+	header := []string{"ID", "NAME", "STATUS", "SIZE", "METHOD", "CREATED"}
+	rows := [][]string{
+		{"5bd2c6104ffb090be1ac3ce2", "20181026010000_my-db-123-with-a-long-name", "done", "1.2 MiB", "periodic", "2018-10-26T01:00:00Z"},
+		{"5bde44904ffb096c714be89d", "short", "scheduled", "-", "manual", "2018-11-04T01:00:00Z"},
+	}
+	for _, width := range []int{80, 70, 120} {
+		terminalWidth = func(io.Writer) int { return width }
+		a, out, _ := testApp(true)
+		if err := a.table(out, header, rows); err != nil {
+			t.Fatal(err)
+		}
+		for _, line := range strings.Split(strings.TrimSuffix(out.String(), "\n"), "\n") {
+			if n := utf8.RuneCountInString(line); n > width {
+				t.Errorf("width %d: a line of %d columns: %q", width, n, line)
+			}
+		}
+		if !strings.Contains(out.String(), "5bd2c6104ffb090be1ac3ce2 ") {
+			t.Errorf("width %d: the ID was cut:\n%s", width, out)
+		}
+		if width < 120 && !strings.Contains(out.String(), "…") {
+			t.Errorf("width %d: nothing was cut with …:\n%s", width, out)
+		}
+		if width == 120 && strings.Contains(out.String(), "…") {
+			t.Errorf("width %d: a table that fits was cut:\n%s", width, out)
+		}
+	}
+	// Without a terminal, whole values: scripts want them.
+	terminalWidth = func(io.Writer) int { return 80 }
+	a, out, _ := testApp(false)
+	if err := a.table(out, header, rows); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(out.String(), "…") || !strings.Contains(out.String(), "my-db-123-with-a-long-name") {
+		t.Errorf("without a terminal the table was cut:\n%s", out)
+	}
+}
+
+func TestFitColumns(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		widths []int
+		total  int
+		want   []int
+	}{
+		{"fits", []int{10, 10}, 30, []int{10, 10}},
+		{"widest shrinks first", []int{24, 40, 10}, 60, []int{24, 22, 10}},
+		{"first column kept", []int{24, 20, 20}, 50, []int{24, 11, 11}},
+		{"never below the minimum", []int{24, 20, 20}, 20, []int{24, 6, 6}},
+		{"one column is never cut", []int{100}, 80, []int{100}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got := fitColumns(tc.widths, tc.total, 2)
+			if len(got) != len(tc.want) {
+				t.Fatalf("fitColumns = %v, want %v", got, tc.want)
+			}
+			for i := range got {
+				if got[i] != tc.want[i] {
+					t.Fatalf("fitColumns(%v, %d) = %v, want %v", tc.widths, tc.total, got, tc.want)
+				}
+			}
+		})
+	}
+}
+
+func TestTruncate(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		n    int
+		want string
+	}{
+		{"abcdef", 6, "abcdef"},
+		{"abcdefg", 6, "abcde…"},
+		{"été-été", 4, "été…"},
+		{"ab", 1, "…"},
+	} {
+		if got := truncate(tc.in, tc.n); got != tc.want {
+			t.Errorf("truncate(%q, %d) = %q, want %q", tc.in, tc.n, got, tc.want)
+		}
+	}
+}
