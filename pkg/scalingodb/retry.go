@@ -283,11 +283,24 @@ func (d retryDoer) Do(req *http.Request) (*http.Response, error) {
 	}
 	rreq.SetResponseHandler(bufferBody)
 	resp, err := d.rc.Do(rreq)
-	if err != nil && resp != nil {
-		resp.Body.Close()
-		resp = nil
+	if err != nil {
+		if resp != nil {
+			resp.Body.Close()
+		}
+		return nil, asTransportError(err)
 	}
-	return resp, err
+	return resp, nil
+}
+
+// asTransportError wraps the error of a request that failed in transit in
+// a *TransportError, whose operation and Written the call fills in (see
+// transportError). An answer whose body was lost (*BodyError) or that
+// breaks the spec (*ResponseError) keeps its own type.
+func asTransportError(err error) error {
+	if errors.As(err, new(*BodyError)) || isViolation(err) {
+		return err
+	}
+	return &TransportError{Err: err}
 }
 
 // maxAPIBody bounds the JSON answers of the API read into memory.
