@@ -77,20 +77,29 @@ type loadResult struct {
 	firstUntyped             atomic.Pointer[error]
 }
 
-// workload makes call i of a goroutine: reads, and a write sent once.
-func workload(ctx context.Context, c *Client, i int) error {
+// workload makes step i of goroutine g: reads, a write sent once, or a
+// firewall rule created and deleted (a 204); it returns the number of
+// calls made and the first error.
+func workload(ctx context.Context, c *Client, g, i int) (int, error) {
 	var err error
-	switch i % 4 {
+	switch i % 5 {
 	case 0:
 		_, err = c.Databases.Get(ctx, demoDB)
 	case 1:
 		_, err = c.Backups.List(ctx, demoDB)
 	case 2:
 		_, err = c.Users.List(ctx, demoDB)
-	default:
+	case 3:
 		_, err = c.Users.ResetPassword(ctx, demoDB, "reporting")
+	default:
+		cidr := fmt.Sprintf("10.%d.%d.%d/32", g%250, (i/250)%250, i%250)
+		rule, err := c.Firewall.Create(ctx, demoDB, &CreateFirewallRuleParams{Type: FirewallCustomRange, CIDR: cidr})
+		if err != nil {
+			return 1, err
+		}
+		return 2, c.Firewall.Delete(ctx, demoDB, rule.ID)
 	}
-	return err
+	return 1, err
 }
 
 // runLoad has goroutines share c, each making calls calls of the
@@ -100,8 +109,8 @@ func runLoad(c *Client, goroutines, calls, first int, res *loadResult) {
 	for g := range goroutines {
 		wg.Go(func() {
 			for i := range calls {
-				err := workload(context.Background(), c, first+g+i)
-				res.calls.Add(1)
+				n, err := workload(context.Background(), c, g, first+i)
+				res.calls.Add(int64(n))
 				if err != nil {
 					res.failures.Add(1)
 					if !typed(err) {
@@ -122,9 +131,10 @@ var loadFaults = mockserver.Faults{ErrorRate: 0.1, RateLimitRate: 0.05, RetryAft
 // fastRetry retries at once, so that load runs measure connections, not waits.
 var fastRetry = WithRetry(RetryPolicy{MaxAttempts: 3, MinWait: time.Millisecond, MaxWait: 2 * time.Millisecond})
 
-// measureConnReuse warms up a client of 200 goroutines (one call each),
-// then has them make calls calls each, and returns the new connections
-// per call of that second phase, the steady state a long run approaches.
+// measureConnReuse warms up a client of 200 goroutines (three reads
+// each), then has them make calls steps each, and returns the new
+// connections per call of that second phase, the steady state a long run
+// approaches.
 func measureConnReuse(tb testing.TB, transport Option, faults mockserver.Faults, calls int) (ratio float64, res *loadResult) {
 	tb.Helper()
 	const goroutines = 200
@@ -138,10 +148,10 @@ func measureConnReuse(tb testing.TB, transport Option, faults mockserver.Faults,
 		tb.Fatal(err)
 	}
 	defer c.Close()
-	runLoad(c, goroutines, 1, 0, &loadResult{})
+	runLoad(c, goroutines, 3, 0, &loadResult{})
 	before := cc.opened.Load()
 	res = &loadResult{}
-	runLoad(c, goroutines, calls, 1, res)
+	runLoad(c, goroutines, calls, 3, res)
 	return float64(cc.opened.Load()-before) / float64(res.calls.Load()), res
 }
 
@@ -167,7 +177,7 @@ func TestClient_ConnReuse(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			ratio, res := measureConnReuse(t, tt.transport, tt.faults, 25)
+			ratio, res := measureConnReuse(t, tt.transport, tt.faults, 20)
 			t.Logf("%d calls, %d failed, new connections per call %.4f", res.calls.Load(), res.failures.Load(), ratio)
 			if tt.reuses != (ratio <= 0.01) {
 				t.Errorf("new connections per call %.4f, want ≤ 0.01: %t", ratio, tt.reuses)
