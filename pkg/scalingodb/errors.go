@@ -298,7 +298,9 @@ func redactError(err error) error {
 // looped, or the call timed out or was cancelled while it waited. (An
 // answer whose body was cut is a *BodyError; a 4xx whose body was cut, an
 // *APIError.) Written tells whether the request may have reached the
-// server.
+// server. A backup download that fails in transit once its resumes are
+// spent (an archive cut every time included), or that its context stops,
+// is one too, with OperationID "downloadBackup".
 //
 // For a call that is never repeated (a create, a reset, an action…) and
 // whose request may have reached the server, the error is an

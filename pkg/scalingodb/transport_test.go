@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/http/httptrace"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -556,4 +557,72 @@ func TestNew_TransportSettings(t *testing.T) {
 	}
 	var _ io.Closer = c
 	_ = fmt.Sprint(c)
+}
+
+// TestDownload_FailuresTyped: a download that fails in transit, once its
+// resumes are spent, or that its context stops, fails with a
+// *TransportError naming downloadBackup, without the link's token.
+func TestDownload_FailuresTyped(t *testing.T) {
+	data := randomBytes(100_000)
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	refused := l.Addr().String()
+	l.Close()
+	tests := []struct {
+		name    string
+		serve   func(t *testing.T, w http.ResponseWriter, r *http.Request, a *archiveServer) // the /download answer
+		link    string                                                                       // a download host other than the test server
+		ctx     time.Duration
+		written bool
+		cause   error
+	}{
+		{"download host refuses", nil, refused, 0, false, nil},
+		{"reset before the status line", func(t *testing.T, w http.ResponseWriter, r *http.Request, _ *archiveServer) { resetConn(t, w) }, "", 0, true, nil},
+		{"cut mid-body every time", func(t *testing.T, w http.ResponseWriter, r *http.Request, _ *archiveServer) {
+			w.Header().Set("Content-Length", strconv.Itoa(len(data)))
+			w.WriteHeader(200)
+			_, _ = w.Write(data[:1000])
+			w.(http.Flusher).Flush()
+			resetConn(t, w)
+		}, "", 0, true, io.ErrUnexpectedEOF},
+		{"deadline while the host is silent", func(t *testing.T, w http.ResponseWriter, r *http.Request, _ *archiveServer) { <-r.Context().Done() }, "", 100 * time.Millisecond, true, context.DeadlineExceeded},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			a := &archiveServer{data: data, size: int64(len(data)), token: "dl-SECRET"}
+			h := a.handler(t)
+			c, _, _ := newTestClient(t, func(w http.ResponseWriter, r *http.Request) {
+				switch {
+				case tt.link != "" && strings.HasSuffix(r.URL.Path, "/archive"):
+					writeJSON(w, 200, `{"download_url":"http://`+tt.link+`/download?token=dl-SECRET"}`)
+				case tt.serve != nil && strings.HasSuffix(r.URL.Path, "/download"):
+					tt.serve(t, w, r, a)
+				default:
+					h(w, r)
+				}
+			})
+			ctx := context.Background()
+			if tt.ctx > 0 {
+				var cancel context.CancelFunc
+				ctx, cancel = context.WithTimeout(ctx, tt.ctx)
+				defer cancel()
+			}
+			_, err := c.Backups.DownloadAt(ctx, "db", "b1", &memAt{}, fastDownloadRetry())
+			var te *TransportError
+			if !errors.As(err, &te) {
+				t.Fatalf("%T (%v) holds no *TransportError", err, err)
+			}
+			if te.OperationID != "downloadBackup" || te.Written != tt.written {
+				t.Errorf("OperationID %q Written %t, want downloadBackup %t", te.OperationID, te.Written, tt.written)
+			}
+			if tt.cause != nil && !errors.Is(err, tt.cause) {
+				t.Errorf("%v does not unwrap to %v", err, tt.cause)
+			}
+			if strings.Contains(err.Error(), "dl-SECRET") {
+				t.Errorf("error %q holds the link's token", err)
+			}
+		})
+	}
 }
