@@ -412,7 +412,7 @@ func (c *Client) editRequest(ctx context.Context, req *http.Request) error {
 	if c.tokens != nil {
 		tok, err := c.tokens.Token(ctx)
 		if err != nil {
-			return fmt.Errorf("scalingodb: token: %w", err)
+			return &tokenError{err: err}
 		}
 		vals[2] = c.authValue(tok)
 		req.Header["Authorization"] = vals[2:3:3]
@@ -435,6 +435,37 @@ func (c *Client) authValue(tok string) string {
 type authCache struct {
 	token string
 	value string
+}
+
+// tokenError is the failure of the token source of a call, which sent
+// nothing: see forCall.
+type tokenError struct {
+	op  string
+	err error
+}
+
+// Error names the operation and the source's error.
+func (e *tokenError) Error() string {
+	msg := "scalingodb: "
+	if e.op != "" {
+		msg += e.op + ": "
+	}
+	return msg + "token: " + strings.TrimPrefix(e.err.Error(), "scalingodb: ")
+}
+
+// Unwrap returns the source's error.
+func (e *tokenError) Unwrap() error { return e.err }
+
+// forCall is the error of call o: the source's own when it is of the
+// package's types (an *APIError of the token exchange, a *TransportError of
+// its connection), behind the operation; any other (the context's, a
+// custom source's) is a *TransportError with Written false.
+func (e *tokenError) forCall(o *op) error {
+	if errors.As(e.err, new(*APIError)) || errors.As(e.err, new(*ResponseError)) ||
+		errors.As(e.err, new(*TransportError)) || errors.As(e.err, new(*InvalidInputError)) {
+		return &tokenError{op: o.id, err: e.err}
+	}
+	return &TransportError{OperationID: o.id, Err: &tokenError{err: redactError(e.err)}}
 }
 
 // answer is what the client keeps of an answer once its body is decoded.
@@ -469,6 +500,14 @@ func (c *Client) call(ctx context.Context, o *op, send sender, out any) (answer,
 	}
 	resp, err := send(ctx)
 	if err != nil {
+		if te, ok := err.(*tokenError); ok {
+			// The token source failed: nothing was sent.
+			err = te.forCall(o)
+			if c.logger != nil {
+				c.logger.Error("scalingodb: request failed", "operation", o.id, "error", err.Error())
+			}
+			return answer{}, err
+		}
 		if verr := violationError(o, err); verr != nil {
 			return answer{}, outcomeOf(o, st, verr)
 		}

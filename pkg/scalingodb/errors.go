@@ -300,7 +300,11 @@ func redactError(err error) error {
 // *APIError.) Written tells whether the request may have reached the
 // server. A backup download that fails in transit once its resumes are
 // spent (an archive cut every time included), or that its context stops,
-// is one too, with OperationID "downloadBackup".
+// is one too, with OperationID "downloadBackup". So is a call whose token
+// source failed with no error of the package's types (a custom source's,
+// or the context's while the call waited for a token), with Written
+// false; an AddonTokenSource whose own request fails in transit returns
+// one naming that request ("token exchange" or "addon token").
 //
 // For a call that is never repeated (a create, a reset, an action…) and
 // whose request may have reached the server, the error is an

@@ -158,8 +158,7 @@ func transportError(o *op, st *callState, err error) error {
 		}
 		return be
 	}
-	var te *TransportError
-	if errors.As(err, &te) {
+	if te, ok := err.(*TransportError); ok { // from retryDoer.Do, this call's own
 		te.OperationID = o.id
 		te.Written = st.applied.Load() || mayHaveReached(st, te.Err)
 		te.Err = redactError(te.Err)

@@ -626,3 +626,70 @@ func TestDownload_FailuresTyped(t *testing.T) {
 		})
 	}
 }
+
+// tokenFunc is a TokenSource made of a function.
+type tokenFunc func(ctx context.Context) (string, error)
+
+func (f tokenFunc) Token(ctx context.Context) (string, error) { return f(ctx) }
+
+// TestClient_TokenFailuresTyped: a call whose token source fails sent
+// nothing: its error is of the package's types, never ErrOutcomeUnknown,
+// and names the operation.
+func TestClient_TokenFailuresTyped(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	refused := "http://" + l.Addr().String()
+	l.Close()
+	reset := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { resetConn(t, w) }))
+	t.Cleanup(reset.Close)
+	addon := func(url string) TokenSource {
+		ts, err := NewAddonTokenSource(AddonTokenConfig{APIToken: NewSecret("tk-us-API-SECRET"), App: "my-app", AddonID: "ad-1", AuthURL: url, APIURL: url})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ts
+	}
+	tests := []struct {
+		name      string
+		source    TokenSource
+		cancelled bool
+		want      any // a pointer to the error type errors.As must find
+		cause     error
+	}{
+		{"custom source fails", tokenFunc(func(context.Context) (string, error) { return "", errors.New("vault sealed") }), false, new(*TransportError), nil},
+		{"context cancelled while waiting", tokenFunc(func(ctx context.Context) (string, error) { <-ctx.Done(); return "", ctx.Err() }), true, new(*TransportError), context.Canceled},
+		{"auth API refuses the connection", addon(refused), false, new(*TransportError), nil},
+		{"auth API cuts the connection", addon(reset.URL), false, new(*TransportError), nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, rec, _ := newTestClient(t, fixed(201, `{"database_backup":{"id":"b9","status":"scheduled"}}`), WithTokenSource(tt.source))
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			if tt.cancelled {
+				time.AfterFunc(20*time.Millisecond, cancel)
+			}
+			_, err := c.Backups.Create(ctx, "db-1")
+			if err == nil || !typed(err) {
+				t.Fatalf("untyped error %T: %v", err, err)
+			}
+			if !errors.As(err, tt.want) {
+				t.Errorf("%v: errors.As %T is false", err, tt.want)
+			}
+			if tt.cause != nil && !errors.Is(err, tt.cause) {
+				t.Errorf("%v does not unwrap to %v", err, tt.cause)
+			}
+			if errors.Is(err, ErrOutcomeUnknown) {
+				t.Errorf("%v matches ErrOutcomeUnknown: nothing was sent", err)
+			}
+			if !strings.Contains(err.Error(), "createBackup") || !strings.Contains(err.Error(), "token") || strings.Contains(err.Error(), "SECRET") {
+				t.Errorf("message %q does not name the operation and the token, or holds a secret", err)
+			}
+			if rec.count() != 0 {
+				t.Errorf("%d requests sent without a token", rec.count())
+			}
+		})
+	}
+}
