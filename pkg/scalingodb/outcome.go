@@ -1,6 +1,7 @@
 package scalingodb
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -145,6 +146,15 @@ func newBodyError(resp *http.Response, err error) *BodyError {
 // attempt, see mayHaveReached), and its URL redacted. Any other error (a
 // token source's) has its URL redacted and is prefixed with the operation.
 func transportError(o *op, st *callState, err error) error {
+	if te, ok := err.(*TransportError); ok && (errors.Is(te.Err, context.Canceled) || errors.Is(te.Err, context.DeadlineExceeded)) {
+		if cut := st.body.Load(); cut != nil {
+			// The context stopped the read of an answer whose headers
+			// came: its status and request ID are known.
+			be := *cut
+			be.Err = te.Err
+			err = &be
+		}
+	}
 	var be *BodyError
 	if errors.As(err, &be) {
 		be.OperationID = o.id

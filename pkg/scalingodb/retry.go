@@ -132,6 +132,10 @@ type callState struct {
 	failedWritten atomic.Bool
 	// applied: an earlier attempt of the call may have taken effect.
 	applied atomic.Bool
+	// body: the *BodyError of the current attempt's answer, kept for when
+	// the context stopped the read, after which go-retryablehttp returns
+	// the context's error alone.
+	body atomic.Pointer[BodyError]
 }
 
 type callStateKey struct{}
@@ -174,6 +178,7 @@ func nextAttempt(req *http.Request) error {
 		}
 		st.conn.Store(false)
 		st.wrote.Store(false)
+		st.body.Store(nil)
 	}
 	return nil
 }
@@ -337,7 +342,13 @@ func bufferBody(resp *http.Response) error {
 		buf.Reset()
 		bodyPool.Put(buf)
 		resp.Body = http.NoBody
-		return newBodyError(resp, err)
+		be := newBodyError(resp, err)
+		if resp.Request != nil {
+			if st := callStateOf(resp.Request.Context()); st != nil {
+				st.body.Store(be)
+			}
+		}
+		return be
 	}
 	pb := &pooledBody{buf: buf}
 	pb.Reset(buf.Bytes())

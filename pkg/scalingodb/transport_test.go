@@ -311,6 +311,17 @@ func TestClient_EveryFailureTyped(t *testing.T) {
 			_, _, srv := newTestClient(t, func(w http.ResponseWriter, r *http.Request) { <-r.Context().Done() })
 			return []Option{WithBaseURL(srv.URL)}
 		}, 100 * time.Millisecond, wantTransport, true, context.DeadlineExceeded, false},
+		{"deadline mid-body", func(t *testing.T) []Option {
+			_, _, srv := newTestClient(t, func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("Content-Type", "application/json")
+				w.Header().Set("Content-Length", "4096")
+				w.WriteHeader(200)
+				_, _ = io.WriteString(w, `{"database_backups":[`)
+				w.(http.Flusher).Flush()
+				<-r.Context().Done()
+			})
+			return []Option{WithBaseURL(srv.URL)}
+		}, 100 * time.Millisecond, wantBody, true, context.DeadlineExceeded, false},
 		{"client timeout", func(t *testing.T) []Option {
 			_, _, srv := newTestClient(t, func(w http.ResponseWriter, r *http.Request) { <-r.Context().Done() })
 			return []Option{WithBaseURL(srv.URL), WithHTTPClient(&http.Client{Timeout: 100 * time.Millisecond})}
@@ -691,5 +702,24 @@ func TestClient_TokenFailuresTyped(t *testing.T) {
 				t.Errorf("%d requests sent without a token", rec.count())
 			}
 		})
+	}
+}
+
+// TestCACertificate_StoppedBodyTyped: a certificate whose body the
+// context stops is a *BodyError unwrapping to the context's error.
+func TestCACertificate_StoppedBodyTyped(t *testing.T) {
+	c, _, _ := newTestClient(t, func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/x-pem-file")
+		w.WriteHeader(200)
+		_, _ = io.WriteString(w, "-----BEGIN CERTIFICATE-----\n")
+		w.(http.Flusher).Flush()
+		<-r.Context().Done()
+	})
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	_, err := c.Databases.CACertificate(ctx, io.Discard)
+	var be *BodyError
+	if !errors.As(err, &be) || !errors.Is(err, context.DeadlineExceeded) || be.OperationID != "getCaCertificate" || be.StatusCode != 200 {
+		t.Fatalf("got %T %v, want a *BodyError of getCaCertificate unwrapping to the deadline", err, err)
 	}
 }
