@@ -176,9 +176,13 @@ func TestClient_ConnReuse(t *testing.T) {
 		{"default-transport/healthy", defaultSettings(), mockserver.Faults{}, false},
 		{"default-transport/faults", defaultSettings(), loadFaults, false},
 	}
+	steps := 20
+	if raceEnabled {
+		steps = 5
+	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			ratio, res := measureConnReuse(t, tt.transport, tt.faults, 20)
+			ratio, res := measureConnReuse(t, tt.transport, tt.faults, steps)
 			t.Logf("%d calls, %d failed, new connections per call %.4f", res.calls.Load(), res.failures.Load(), ratio)
 			if tt.reuses != (ratio <= 0.01) {
 				t.Errorf("new connections per call %.4f, want ≤ 0.01: %t", ratio, tt.reuses)
@@ -228,8 +232,12 @@ func TestClient_NoUntypedErrorsUnderFaults(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer c.Close()
+	steps := 10
+	if raceEnabled {
+		steps = 3
+	}
 	res := &loadResult{}
-	runLoad(c, 200, 10, 0, res)
+	runLoad(c, 200, steps, 0, res)
 	t.Logf("%d calls, %d failed", res.calls.Load(), res.failures.Load())
 	if res.failures.Load() == 0 {
 		t.Fatal("no call failed: the faults did not reach the client")
