@@ -27,7 +27,9 @@ const DefaultUserAgent = "scalingodb-go"
 var regions = [...]string{"osc-fr1", "osc-secnum-fr1"}
 
 // Client talks to the Scalingo Database API. Its services group the
-// operations by resource. A Client is safe for concurrent use.
+// operations by resource. A Client is safe for concurrent use: share one
+// among goroutines, which then share its connections (see New), and Close
+// it when done.
 type Client struct {
 	// Databases reads and changes the database addon itself.
 	Databases *DatabasesService
