@@ -502,7 +502,7 @@ func (c *Client) call(ctx context.Context, o *op, send sender, out any) (answer,
 	}
 	resp, err := send(ctx)
 	if err != nil {
-		if te, ok := err.(*tokenError); ok {
+		if te := (*tokenError)(nil); errors.As(err, &te) {
 			// The token source failed: nothing was sent.
 			err = te.forCall(o)
 			if c.logger != nil {

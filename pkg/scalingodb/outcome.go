@@ -143,9 +143,12 @@ func newBodyError(resp *http.Response, err error) *BodyError {
 // answer, whose status says that the server refused the request, is the
 // *APIError of that status (its body lost). A *TransportError gets the
 // operation, whether the request may have reached the server (in any
-// attempt, see mayHaveReached), and its URL redacted. Any other error (a
-// token source's) has its URL redacted and is prefixed with the operation.
+// attempt, see mayHaveReached), and its URL redacted; when it is the
+// context's error but an answer's headers had come, it is that answer's
+// *BodyError. Any other error has its URL redacted and is prefixed with
+// the operation.
 func transportError(o *op, st *callState, err error) error {
+	//nolint:errorlint // only the call's own, at the top (see below)
 	if te, ok := err.(*TransportError); ok && (errors.Is(te.Err, context.Canceled) || errors.Is(te.Err, context.DeadlineExceeded)) {
 		if cut := st.body.Load(); cut != nil {
 			// The context stopped the read of an answer whose headers
@@ -168,7 +171,9 @@ func transportError(o *op, st *callState, err error) error {
 		}
 		return be
 	}
-	if te, ok := err.(*TransportError); ok { // from retryDoer.Do, this call's own
+	// Only the one retryDoer.Do returned, this call's own: never one
+	// nested in the (shared) error of a token source.
+	if te, ok := err.(*TransportError); ok { //nolint:errorlint // see above
 		te.OperationID = o.id
 		te.Written = st.applied.Load() || mayHaveReached(st, te.Err)
 		te.Err = redactError(te.Err)
