@@ -80,7 +80,7 @@ func (s *DatabasesService) caCertificate(ctx context.Context) ([]byte, error) {
 	}
 	if readErr != nil {
 		if ctx.Err() != nil {
-			return nil, fmt.Errorf("scalingodb: %s: %w", o.id, ctx.Err())
+			return nil, &BodyError{OperationID: o.id, StatusCode: status, Err: ctx.Err()}
 		}
 		return nil, &ResponseError{StatusCode: status, OperationID: o.id, Reason: "body cut short", Err: readErr}
 	}

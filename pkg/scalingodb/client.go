@@ -27,7 +27,9 @@ const DefaultUserAgent = "scalingodb-go"
 var regions = [...]string{"osc-fr1", "osc-secnum-fr1"}
 
 // Client talks to the Scalingo Database API. Its services group the
-// operations by resource. A Client is safe for concurrent use.
+// operations by resource. A Client is safe for concurrent use: share one
+// among goroutines, which then share its connections (see New), and Close
+// it when done.
 type Client struct {
 	// Databases reads and changes the database addon itself.
 	Databases *DatabasesService
@@ -67,6 +69,9 @@ type Client struct {
 	lastAuth  atomic.Pointer[authCache]
 	logger    Logger
 	download  *http.Client
+	// ownAPI and ownDownload are the transports New made, which Close
+	// releases: nil when the caller gave one (WithHTTPClient).
+	ownAPI, ownDownload *http.Transport
 }
 
 // service is the common shape of every service.
@@ -145,8 +150,14 @@ func WithTokenSource(ts TokenSource) Option {
 // token only for the base URL's exact origin, no redirect from https to
 // http). Backup downloads use hc's Transport in a separate client
 // that never sends the bearer token. Without WithHTTPClient, or when hc has
-// no Transport, API calls use http.DefaultTransport and downloads a clone of
-// it that reads the network in 64 KiB slices.
+// no Transport, the client makes transports of its own (see New).
+//
+// hc's Transport stays the caller's: the client never closes its
+// connections, not after a failed call nor in Close (call
+// hc.CloseIdleConnections when done with it). Give it an idle pool sized
+// for the goroutines that share it: http.Transport's default,
+// MaxIdleConnsPerHost 2, opens a new connection for most calls of more
+// than two concurrent goroutines.
 func WithHTTPClient(hc *http.Client) Option {
 	return func(c *config) error {
 		if hc == nil {
@@ -224,15 +235,34 @@ func WithLogger(l Logger) Option {
 	}
 }
 
-// New returns a Client. It does no I/O.
+// New returns a Client. It does no I/O. Call Close when done with it, to
+// release its idle connections.
 //
 // Defaults: region osc-fr1 (https://db-api.osc-fr1.scalingo.com/api), no
 // token (set one with WithToken or WithTokenSource, or every call fails
-// with ErrUnauthorized from the server), an http.Client with a 60s timeout,
+// with ErrUnauthorized from the server), an http.Client with a 60s timeout
+// and transports of the client's own (see below),
 // User-Agent DefaultUserAgent, up to 4 attempts per idempotent request
 // waiting about 250ms, 500ms, 1s (with jitter, or as long as Retry-After
 // says, up to 30s), no logging and no response validation (see package
 // github.com/scalingodb/dbapi-go/pkg/scalingodb/validate).
+//
+// Transports: without WithHTTPClient (or when its client has no
+// Transport), the client makes two, clones of http.DefaultTransport as it
+// is when New runs (proxy from the environment, dial and TLS timeouts,
+// HTTP/2), one for API calls and one for backup downloads (which reads the
+// network in 64 KiB slices and never sends the bearer token). Each keeps
+// up to 256 idle connections per host (MaxIdleConnsPerHost and
+// MaxIdleConns), instead of http.DefaultTransport's 2 per host: a client
+// talks to one API host (and one storage host), and every goroutine
+// sharing it needs a connection of its own; with 2, each of 200 goroutines
+// opened a new TCP connection every second call, leaving thousands of
+// sockets in TIME_WAIT (toward a real host, that exhausts ephemeral ports).
+// Idle connections still close after 90s (IdleConnTimeout). Past 256
+// concurrent calls, the extra connections close when they are done, so
+// raise the pool with WithHTTPClient for more. Answer headers are capped at
+// 1 MiB. When a program has replaced http.DefaultTransport with another
+// kind of RoundTripper, the client uses it as it is, and Close leaves it.
 func New(opts ...Option) (*Client, error) {
 	cfg := config{region: DefaultRegion, userAgent: DefaultUserAgent}
 	for _, o := range opts {
@@ -255,19 +285,24 @@ func New(opts ...Option) (*Client, error) {
 	}
 	transport := hc.Transport
 	downloads := transport
+	var ownAPI, ownDownload *http.Transport
 	if transport == nil {
-		transport = http.DefaultTransport
-		downloads = downloadTransport()
+		transport, downloads = http.DefaultTransport, http.DefaultTransport
+		if ownAPI = newTransport(0); ownAPI != nil {
+			ownDownload = newTransport(64 << 10)
+			transport, downloads = ownAPI, ownDownload
+		}
 	}
 	apiHTTP := *hc
 	apiHTTP.CheckRedirect = safeRedirects(hc.CheckRedirect)
+	rt := transport
 	if len(cfg.apiTransport) > 0 {
-		rt, err := wrapTransport(cfg.apiTransport, transport)
-		if err != nil {
+		var err error
+		if rt, err = wrapTransport(cfg.apiTransport, transport); err != nil {
 			return nil, err
 		}
-		apiHTTP.Transport = rt
 	}
+	apiHTTP.Transport = keepIdle{rt}
 	retry := cfg.retry.withDefaults()
 
 	c := &Client{
@@ -277,7 +312,9 @@ func New(opts ...Option) (*Client, error) {
 		logger:    cfg.logger,
 		// Downloads: same transport, no timeout (the context bounds them),
 		// no bearer token, and redirects keep no Authorization.
-		download: &http.Client{Transport: downloads, Jar: nil, CheckRedirect: safeRedirects(nil)},
+		download:    &http.Client{Transport: downloads, Jar: nil, CheckRedirect: safeRedirects(nil)},
+		ownAPI:      ownAPI,
+		ownDownload: ownDownload,
 	}
 	api, err := dbapi.NewClient(base,
 		dbapi.WithHTTPClient(retryDoer{rc: newRetryClient(&apiHTTP, retry, cfg.logger)}),
@@ -304,6 +341,23 @@ func New(opts ...Option) (*Client, error) {
 	c.Types = (*TypesService)(&s)
 	c.Plans = (*PlansService)(&s)
 	return c, nil
+}
+
+// Close closes the idle connections of the transports the client made
+// (for API calls and for downloads), as http.Client.CloseIdleConnections
+// does: calls in flight are not cut, and the client stays usable (a later
+// call opens a new connection). Calling it again is harmless. It leaves
+// the connections of a transport given with WithHTTPClient, which the
+// caller owns and may share. It always returns nil; it is an io.Closer so
+// that "defer c.Close()" reads as it should.
+func (c *Client) Close() error {
+	if c.ownAPI != nil {
+		c.ownAPI.CloseIdleConnections()
+	}
+	if c.ownDownload != nil {
+		c.ownDownload.CloseIdleConnections()
+	}
+	return nil
 }
 
 // String describes the client without its token.
@@ -360,7 +414,7 @@ func (c *Client) editRequest(ctx context.Context, req *http.Request) error {
 	if c.tokens != nil {
 		tok, err := c.tokens.Token(ctx)
 		if err != nil {
-			return fmt.Errorf("scalingodb: token: %w", err)
+			return &tokenError{err: err}
 		}
 		vals[2] = c.authValue(tok)
 		req.Header["Authorization"] = vals[2:3:3]
@@ -385,6 +439,37 @@ type authCache struct {
 	value string
 }
 
+// tokenError is the failure of the token source of a call, which sent
+// nothing: see forCall.
+type tokenError struct {
+	op  string
+	err error
+}
+
+// Error names the operation and the source's error.
+func (e *tokenError) Error() string {
+	msg := "scalingodb: "
+	if e.op != "" {
+		msg += e.op + ": "
+	}
+	return msg + "token: " + strings.TrimPrefix(e.err.Error(), "scalingodb: ")
+}
+
+// Unwrap returns the source's error.
+func (e *tokenError) Unwrap() error { return e.err }
+
+// forCall is the error of call o: the source's own when it is of the
+// package's types (an *APIError of the token exchange, a *TransportError of
+// its connection), behind the operation; any other (the context's, a
+// custom source's) is a *TransportError with Written false.
+func (e *tokenError) forCall(o *op) error {
+	if errors.As(e.err, new(*APIError)) || errors.As(e.err, new(*ResponseError)) ||
+		errors.As(e.err, new(*TransportError)) || errors.As(e.err, new(*InvalidInputError)) {
+		return &tokenError{op: o.id, err: e.err}
+	}
+	return &TransportError{OperationID: o.id, Err: &tokenError{err: redactError(e.err)}}
+}
+
 // answer is what the client keeps of an answer once its body is decoded.
 type answer struct {
 	status    int
@@ -402,14 +487,12 @@ func (c *Client) do(ctx context.Context, o *op, send sender, out any) (int, erro
 // the status and request ID of the answer.
 func (c *Client) call(ctx context.Context, o *op, send sender, out any) (answer, error) {
 	if ctx == nil {
-		return answer{}, errors.New("scalingodb: nil context")
+		return answer{}, &InvalidInputError{Field: "context", Reason: "must not be nil"}
 	}
-	// A call that writes and is sent once, or a delete, follows its
-	// attempts: whether its request may have reached the server.
-	var st *callState
-	if !o.retry || o.method == http.MethodDelete {
-		ctx, st = withCallState(ctx)
-	}
+	// Every call follows its attempts: whether its request may have
+	// reached the server (TransportError.Written, the outcome of a call
+	// sent once, a delete's 404 after a retry).
+	ctx, st := withCallState(ctx)
 	if !o.retry {
 		ctx = noRetry(ctx)
 	}
@@ -419,10 +502,18 @@ func (c *Client) call(ctx context.Context, o *op, send sender, out any) (answer,
 	}
 	resp, err := send(ctx)
 	if err != nil {
+		if te := (*tokenError)(nil); errors.As(err, &te) {
+			// The token source failed: nothing was sent.
+			err = te.forCall(o)
+			if c.logger != nil {
+				c.logger.Error("scalingodb: request failed", "operation", o.id, "error", err.Error())
+			}
+			return answer{}, err
+		}
 		if verr := violationError(o, err); verr != nil {
 			return answer{}, outcomeOf(o, st, verr)
 		}
-		err = transportError(o, err)
+		err = transportError(o, st, err)
 		if c.logger != nil {
 			c.logger.Error("scalingodb: request failed", "operation", o.id, "error", err.Error())
 		}
@@ -698,16 +789,42 @@ func (c *Client) send(ctx context.Context, o *op, r request) error {
 	return err
 }
 
-// downloadTransport is the transport of backup downloads when the caller
-// gives none: http.DefaultTransport's settings with a 64 KiB read buffer
-// instead of 4 KiB. On large archives it measured 1.2 to 1.7 times the
-// throughput of the default (BenchmarkDownload1GiB compares it with curl).
-func downloadTransport() http.RoundTripper {
+// maxIdleConns is the idle pool, per host and in all, of the transports
+// New makes (see New).
+const maxIdleConns = 256
+
+// newTransport returns a transport made for one host shared by many
+// goroutines: http.DefaultTransport's settings with an idle pool of
+// maxIdleConns connections instead of 2 per host, and answer headers
+// capped at 1 MiB. A readBuffer other than 0 sets ReadBufferSize: the
+// download transport reads in 64 KiB slices instead of 4 KiB, which
+// measured 1.2 to 1.7 times the throughput on large archives
+// (BenchmarkDownload1GiB compares it with curl). It returns nil when the
+// program replaced http.DefaultTransport with another kind of
+// RoundTripper, whose choice New keeps.
+func newTransport(readBuffer int) *http.Transport {
 	dt, ok := http.DefaultTransport.(*http.Transport)
 	if !ok {
-		return http.DefaultTransport // replaced by the program: keep its choice
+		return nil
 	}
 	t := dt.Clone()
-	t.ReadBufferSize = 64 << 10
+	t.MaxIdleConns = maxIdleConns
+	t.MaxIdleConnsPerHost = maxIdleConns
+	t.MaxResponseHeaderBytes = 1 << 20
+	if readBuffer > 0 {
+		t.ReadBufferSize = readBuffer
+	}
 	return t
 }
+
+// keepIdle is the API transport as go-retryablehttp sees it: without a
+// CloseIdleConnections method, which the library calls after every call
+// that fails and every wait the context stops. On the client's own
+// transport that closed the idle connections every other goroutine was
+// about to reuse (a new connection for most calls once some fail); on a
+// caller's, connections that are not the client's to close. Close releases
+// the client's own.
+type keepIdle struct{ rt http.RoundTripper }
+
+// RoundTrip sends req through the wrapped transport.
+func (k keepIdle) RoundTrip(req *http.Request) (*http.Response, error) { return k.rt.RoundTrip(req) }

@@ -36,7 +36,20 @@
 // name or password breaking the rules, an empty or "." / ".." identifier)
 // are an *InvalidInputError, returned before any request is sent: it
 // matches ErrInvalidInput, while ErrValidation matches the server's 422
-// only, so a caller can tell whether the request left the process.
+// only, so a caller can tell whether the request left the process. A call
+// that failed in transit (connection refused or cut, TLS, a timeout or a
+// cancellation before the answer's headers, a response that is not HTTP)
+// is a *TransportError that names the operation, says whether the request
+// was written, and unwraps to the cause. Every error of a call is one of
+// the package's types.
+//
+// # Connections
+//
+// Without WithHTTPClient, a Client makes its own transports, whose idle
+// pools keep up to 256 connections to the API host (and as many to the
+// download host), so that goroutines sharing a Client reuse their
+// connections instead of opening one per call. Close releases the idle
+// connections; the Client stays usable. See New.
 //
 // # Retries
 //
@@ -59,8 +72,9 @@
 // after the request was written) or is a 5xx, the error matches
 // ErrOutcomeUnknown: an *OutcomeUnknownError says what to check (the
 // user, the backups, the restoration…) before trying again, and unwraps
-// to the cause. A request that was never written (connection refused) is
-// a plain transport error: nothing happened. A DELETE answered 404 after
+// to the cause (a *TransportError, a *BodyError, an *APIError…). A request
+// that was never written (connection refused) is a *TransportError alone,
+// with Written false: nothing happened. A DELETE answered 404 after
 // an earlier attempt of the same call may have applied succeeds: the
 // resource is gone, as asked. An answer whose body was cut carries its
 // request ID in a *BodyError.

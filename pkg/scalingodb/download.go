@@ -3,9 +3,11 @@ package scalingodb
 import (
 	"cmp"
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"slices"
 	"strconv"
@@ -857,14 +859,34 @@ func (d *downloader) again(ctx context.Context, err error, failures *int) bool {
 	return true
 }
 
-// giveUp is the error of a transfer that stops after err: the context's
-// error when it is done (a cut seen while the transfer was being stopped is
-// no cause of its own), else err wrapped.
+// giveUp is the error of a transfer that stops after err: a
+// *TransportError of the context's error when it is done (a cut seen while
+// the transfer was being stopped is no cause of its own), else err wrapped.
 func (d *downloader) giveUp(ctx context.Context, err error) error {
 	if cerr := ctx.Err(); cerr != nil && !isPermanentDownloadError(err) {
-		return fmt.Errorf("scalingodb: %s: %w", opDownloadBackup.id, cerr)
+		return d.transportError(err, cerr)
 	}
 	return d.wrap(err)
+}
+
+// transportError is the *TransportError of a download that failed with
+// err, reported as cause: the request was written unless the host never
+// answered and err says that it was refused before (see neverSent).
+func (d *downloader) transportError(err, cause error) *TransportError {
+	d.mu.Lock()
+	seen := d.seen
+	d.mu.Unlock()
+	return &TransportError{OperationID: opDownloadBackup.id, Written: seen || !neverSent(err), Err: redactError(cause)}
+}
+
+// neverSent reports whether err says that its request never left: the
+// dial failed (refused, unreachable, unknown host, cancelled) or the TLS
+// handshake refused the host's certificate.
+func neverSent(err error) bool {
+	var oe *net.OpError
+	return errors.As(err, &oe) && oe.Op == "dial" ||
+		errors.As(err, new(*net.DNSError)) ||
+		errors.As(err, new(*tls.CertificateVerificationError))
 }
 
 // wrap gives a download error its operation and takes the link's token out of it.
@@ -887,7 +909,7 @@ func (d *downloader) wrap(err error) error {
 		return &ResponseError{StatusCode: http.StatusRequestedRangeNotSatisfiable, OperationID: opDownloadBackup.id,
 			Reason: fmt.Sprintf("the archive is empty, the backup says %d bytes", d.size)}
 	}
-	return fmt.Errorf("scalingodb: %s: %w", opDownloadBackup.id, redactError(err))
+	return d.transportError(err, err)
 }
 
 // parseContentRange reads "bytes START-END/TOTAL".

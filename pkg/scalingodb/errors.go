@@ -291,3 +291,58 @@ func redactError(err error) error {
 	}
 	return err
 }
+
+// TransportError is a call that failed in transit, before the whole
+// answer's headers arrived: the connection was refused or cut, the TLS
+// handshake failed, the answer was not HTTP, a redirect was refused or
+// looped, or the call timed out or was cancelled while it waited. (An
+// answer whose body was cut is a *BodyError; a 4xx whose body was cut, an
+// *APIError.) Written tells whether the request may have reached the
+// server. A backup download that fails in transit once its resumes are
+// spent (an archive cut every time included), or that its context stops,
+// is one too, with OperationID "downloadBackup". So is a call whose token
+// source failed with no error of the package's types (a custom source's,
+// or the context's while the call waited for a token), with Written
+// false; an AddonTokenSource whose own request fails in transit returns
+// one naming that request ("token exchange" or "addon token").
+//
+// For a call that is never repeated (a create, a reset, an action…) and
+// whose request may have reached the server, the error is an
+// *OutcomeUnknownError wrapping the *TransportError: errors.As finds both,
+// and errors.Is(err, ErrOutcomeUnknown) holds. A TransportError alone does
+// not match ErrOutcomeUnknown: its call changes nothing, had nothing
+// written, or is one that can be made again (see WithRetry).
+type TransportError struct {
+	// OperationID is the operation of the spec, such as "listBackups".
+	OperationID string
+	// Written reports whether the request may have reached the server in
+	// one of the call's attempts: its headers were written to a
+	// connection, or it went through a transport of WithAPITransport that
+	// does not say (net/http's trace hooks did not fire). A request
+	// refused at dial time, by the TLS handshake, or cancelled before a
+	// connection, was not written.
+	Written bool
+	// Err is the cause, such as a *url.Error, a *net.OpError, a
+	// *RedirectError or the context's error. URLs in it have no query
+	// string.
+	Err error
+}
+
+// Error names the operation and the cause.
+func (e *TransportError) Error() string {
+	var b strings.Builder
+	b.WriteString("scalingodb: ")
+	if e.OperationID != "" {
+		b.WriteString(e.OperationID)
+		b.WriteString(": ")
+	}
+	if e.Err != nil {
+		b.WriteString(e.Err.Error())
+	} else {
+		b.WriteString("transport failure")
+	}
+	return b.String()
+}
+
+// Unwrap returns the cause.
+func (e *TransportError) Unwrap() error { return e.Err }

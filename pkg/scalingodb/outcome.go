@@ -1,6 +1,7 @@
 package scalingodb
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -27,9 +28,11 @@ var ErrOutcomeUnknown = errors.New("scalingodb: outcome unknown")
 //
 // It matches ErrOutcomeUnknown, and unwraps to the cause, so that
 // errors.Is(err, context.DeadlineExceeded), errors.Is(err, ErrServer) or
-// errors.As(err, &apiErr) still hold. A request that was never written
-// (connection refused, an unknown host, a TLS handshake that failed) is
-// not one: nothing happened, and the error is the plain transport error.
+// errors.As(err, &apiErr) still hold; a failure in transit is a
+// *TransportError inside it, so errors.As finds both. A request that was
+// never written (connection refused, an unknown host, a TLS handshake that
+// failed) is not one: nothing happened, and the error is the
+// *TransportError alone, with Written false.
 type OutcomeUnknownError struct {
 	// OperationID is the operation of the spec, such as "createDatabaseUser".
 	OperationID string
@@ -42,8 +45,9 @@ type OutcomeUnknownError struct {
 	StatusCode int
 	// RequestID is the X-Request-Id of the answer, when its headers arrived.
 	RequestID string
-	// Err is the cause: a transport error, a *BodyError, an *APIError, or
-	// the context's error.
+	// Err is the cause: a *TransportError (which holds the context's
+	// error when the call timed out or was cancelled), a *BodyError, an
+	// *APIError, or a *ResponseError.
 	Err error
 }
 
@@ -137,9 +141,23 @@ func newBodyError(resp *http.Response, err error) *BodyError {
 // transportError is the error of a call whose request failed before a
 // whole answer arrived. A *BodyError gets the operation; one of a 4xx
 // answer, whose status says that the server refused the request, is the
-// *APIError of that status (its body lost). Any other error has its URL
-// redacted and is prefixed with the operation.
-func transportError(o *op, err error) error {
+// *APIError of that status (its body lost). A *TransportError gets the
+// operation, whether the request may have reached the server (in any
+// attempt, see mayHaveReached), and its URL redacted; when it is the
+// context's error but an answer's headers had come, it is that answer's
+// *BodyError. Any other error has its URL redacted and is prefixed with
+// the operation.
+func transportError(o *op, st *callState, err error) error {
+	//nolint:errorlint // only the call's own, at the top (see below)
+	if te, ok := err.(*TransportError); ok && (errors.Is(te.Err, context.Canceled) || errors.Is(te.Err, context.DeadlineExceeded)) {
+		if cut := st.body.Load(); cut != nil {
+			// The context stopped the read of an answer whose headers
+			// came: its status and request ID are known.
+			be := *cut
+			be.Err = te.Err
+			err = &be
+		}
+	}
 	var be *BodyError
 	if errors.As(err, &be) {
 		be.OperationID = o.id
@@ -152,6 +170,14 @@ func transportError(o *op, err error) error {
 			}
 		}
 		return be
+	}
+	// Only the one retryDoer.Do returned, this call's own: never one
+	// nested in the (shared) error of a token source.
+	if te, ok := err.(*TransportError); ok { //nolint:errorlint // see above
+		te.OperationID = o.id
+		te.Written = st.applied.Load() || mayHaveReached(st, te.Err)
+		te.Err = redactError(te.Err)
+		return te
 	}
 	return fmt.Errorf("scalingodb: %s: %w", o.id, redactError(err))
 }
@@ -169,6 +195,7 @@ func outcomeOf(o *op, st *callState, err error) error {
 	var (
 		ae *APIError
 		be *BodyError
+		te *TransportError
 	)
 	switch {
 	case errors.As(err, &ae):
@@ -183,6 +210,10 @@ func outcomeOf(o *op, st *callState, err error) error {
 		// package validate's) reports it: the request reached the server.
 	case errors.As(err, new(*ResponseError)):
 		return err // an answer that breaks the spec: it came whole (see withCheck)
+	case errors.As(err, &te):
+		if !te.Written {
+			return err
+		}
 	case !mayHaveReached(st, err):
 		return err
 	}

@@ -132,6 +132,10 @@ type callState struct {
 	failedWritten atomic.Bool
 	// applied: an earlier attempt of the call may have taken effect.
 	applied atomic.Bool
+	// body: the *BodyError of the current attempt's answer, kept for when
+	// the context stopped the read, after which go-retryablehttp returns
+	// the context's error alone.
+	body atomic.Pointer[BodyError]
 }
 
 type callStateKey struct{}
@@ -174,6 +178,7 @@ func nextAttempt(req *http.Request) error {
 		}
 		st.conn.Store(false)
 		st.wrote.Store(false)
+		st.body.Store(nil)
 	}
 	return nil
 }
@@ -283,11 +288,24 @@ func (d retryDoer) Do(req *http.Request) (*http.Response, error) {
 	}
 	rreq.SetResponseHandler(bufferBody)
 	resp, err := d.rc.Do(rreq)
-	if err != nil && resp != nil {
-		resp.Body.Close()
-		resp = nil
+	if err != nil {
+		if resp != nil {
+			resp.Body.Close()
+		}
+		return nil, asTransportError(err)
 	}
-	return resp, err
+	return resp, nil
+}
+
+// asTransportError wraps the error of a request that failed in transit in
+// a *TransportError, whose operation and Written the call fills in (see
+// transportError). An answer whose body was lost (*BodyError) or that
+// breaks the spec (*ResponseError) keeps its own type.
+func asTransportError(err error) error {
+	if errors.As(err, new(*BodyError)) || isViolation(err) {
+		return err
+	}
+	return &TransportError{Err: err}
 }
 
 // maxAPIBody bounds the JSON answers of the API read into memory.
@@ -324,7 +342,13 @@ func bufferBody(resp *http.Response) error {
 		buf.Reset()
 		bodyPool.Put(buf)
 		resp.Body = http.NoBody
-		return newBodyError(resp, err)
+		be := newBodyError(resp, err)
+		if resp.Request != nil {
+			if st := callStateOf(resp.Request.Context()); st != nil {
+				st.body.Store(be)
+			}
+		}
+		return be
 	}
 	pb := &pooledBody{buf: buf}
 	pb.Reset(buf.Bytes())

@@ -283,7 +283,7 @@ func (s *AddonTokenSource) postJSON(req *http.Request, op string, out any) error
 	req.Header.Set("Accept", "application/json")
 	resp, err := s.hc.Do(req)
 	if err != nil {
-		return fmt.Errorf("scalingodb: %s: %w", op, redactError(err))
+		return &TransportError{OperationID: op, Written: !neverSent(err), Err: redactError(err)}
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {

@@ -6,8 +6,8 @@ import (
 )
 
 // WithAPITransport wraps the transport of API calls with wrap, which gets
-// the transport of the client (the one of WithHTTPClient, or
-// http.DefaultTransport) and returns the one to use. It is the hook of
+// the transport of the client (the one of WithHTTPClient, or the one New
+// makes) and returns the one to use. It is the hook of
 // response validation (package
 // github.com/scalingodb/dbapi-go/pkg/scalingodb/validate), of recorders and
 // of fault injectors. Backup downloads, which go to pre-signed URLs, do not
