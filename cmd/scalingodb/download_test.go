@@ -385,7 +385,7 @@ func TestDownload_PlainWithoutTerminal(t *testing.T) {
 	if i := firstControl(stderr.String()); i >= 0 {
 		t.Errorf("stderr holds control character %q at %d: %q", stderr.String()[i], i, stderr.String())
 	}
-	if !regexp.MustCompile(`^downloaded 3\.0 MiB to \S+ in \S+, \S+ MiB/s\n$`).Match(stderr.Bytes()) {
+	if !regexp.MustCompile(`^\S+ downloaded 3\.0 MiB to \S+ in \S+, \S+ MiB/s\n$`).Match(stderr.Bytes()) {
 		t.Errorf("stderr is not one plain summary line: %q", stderr.String())
 	}
 	if stdout.String() != dest+"\n" {
