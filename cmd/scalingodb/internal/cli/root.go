@@ -97,31 +97,40 @@ Commands take the form "scalingodb NOUN VERB [ARGS]". Data goes to stdout
 prompts and errors go to stderr. Without a terminal, each status line on
 stderr starts with an RFC 3339 timestamp.
 
-Settings (a flag wins over its environment variable, which wins over the default):
-  --database  SCALINGO_DATABASE  the database, that is the ID of the addon
-  --token     DB_BEARER_TOKEN    a Database API bearer token; prefer the variable,
-              --token-stdin or --token-file FILE (only its owner may read it):
-              a --token is visible to other users in ps and /proc
-              SCALINGO_API_TOKEN: a Scalingo API token instead, with --app
-              (SCALINGO_APP) and --addon (SCALINGO_ADDON, default: the database):
-              the tool exchanges it for the addon's token, through
-              SCALINGO_AUTH_URL (default https://auth.scalingo.com) and
-              SCALINGO_API_URL (default https://api.<region>.scalingo.com)
-  --region    SCALINGO_REGION    osc-fr1 (default) or osc-secnum-fr1
-  --api-url   DBAPI_BASE_URL     another server, such as scalingodb-mock; the
-              variable yields to a --region flag; --region with --api-url is bad usage
-  --request-timeout  DBAPI_REQUEST_TIMEOUT  the longest a request may take (default 60s)
-  --no-color  NO_COLOR           no colour in the output
-              HTTPS_PROXY, NO_PROXY: the proxy to reach the APIs through
+Settings (a flag wins over its variable, which wins over the default):
+  --database         SCALINGO_DATABASE      the database, that is the ID of
+                                            the addon
+  --token            DB_BEARER_TOKEN        a Database API bearer token; as a
+                                            flag it shows in ps: prefer the
+                                            variable,
+  --token-stdin                             or the first line of stdin,
+  --token-file FILE                         or of a file only its owner can read
+  --app              SCALINGO_APP           instead of a bearer token, a
+  --addon            SCALINGO_ADDON         Scalingo API token that the tool
+                     SCALINGO_API_TOKEN     exchanges for the addon's token
+                                            (--addon defaults to the database)
+                     SCALINGO_AUTH_URL      where it is exchanged
+                                            (default https://auth.scalingo.com)
+                     SCALINGO_API_URL       the main API that gives the addon
+                                            token (default from the region)
+  --region           SCALINGO_REGION        osc-fr1 (default) or osc-secnum-fr1
+  --api-url          DBAPI_BASE_URL         another server, such as the mock
+                                            (a --region flag wins over it;
+                                            --region with --api-url: bad usage)
+  --request-timeout  DBAPI_REQUEST_TIMEOUT  the longest a request may take (60s)
+  --no-color         NO_COLOR               no colour in the output
+                     HTTPS_PROXY, NO_PROXY  the proxy to reach the APIs through
 
 Exit codes:
   0    success
   1    the API refused the request (a 4xx but those below) or failed (5xx),
        a backup or restore ended in error, or a create's outcome is unknown
        (the message says what to run to find out)
-  2    bad usage: unknown command, argument or flag, missing setting, invalid input
+  2    bad usage: unknown command, argument or flag, missing setting,
+       invalid input
   3    not found: the database, user, backup... does not exist
-  4    authentication failed: a wrong or expired token (401), a refused token exchange
+  4    authentication failed: a wrong or expired token (401), a refused
+       token exchange
   5    a --wait timed out, or its polls kept failing: the operation goes on
        (the message says how to wait again)
   6    the API could not be reached, or a request timed out: nothing is known
