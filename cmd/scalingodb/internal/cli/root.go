@@ -87,6 +87,8 @@ type app struct {
 	// without a known command (see newRoot).
 	helpAsked bool
 	groupErr  error
+	// noColorFlag tells whether --no-color was given (see color).
+	noColorFlag *pflag.Flag
 }
 
 const rootLong = `scalingodb manages one Scalingo database addon through the Database API:
@@ -216,6 +218,7 @@ func newRoot(a *app, only string) *cobra.Command {
 	pf.DurationVar(&a.requestTimeout, "request-timeout", defaultRequestTimeout, "the longest one request may take, positive (env "+envRequestTimeout+")")
 	pf.BoolVarP(&a.quiet, "quiet", "q", false, "print no progress nor state changes on stderr")
 	pf.BoolVar(&a.noColor, "no-color", false, "print no colour (env "+envNoColor+")")
+	a.noColorFlag = pf.Lookup("no-color")
 
 	root.AddGroup(
 		&cobra.Group{ID: "data", Title: "Users and backups:"},
@@ -466,8 +469,13 @@ func (a *app) databaseID(cmd *cobra.Command) (string, error) {
 	return db, nil
 }
 
-// color reports whether output may hold colour escapes.
+// color reports whether output may hold colour escapes: --no-color,
+// given either way, wins over NO_COLOR (as no-color.org asks of
+// command-line arguments).
 func (a *app) color() bool {
+	if a.noColorFlag != nil && a.noColorFlag.Changed {
+		return !a.noColor
+	}
 	return !a.noColor && a.io.Getenv(envNoColor) == ""
 }
 

@@ -207,3 +207,34 @@ func TestStatus_Timestamps(t *testing.T) {
 		}
 	}
 }
+
+// TestColor_Precedence checks --no-color against NO_COLOR: the flag,
+// given either way, wins over the variable, which wins over the default
+// (colour), as no-color.org asks of command-line arguments.
+func TestColor_Precedence(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		env  string
+		want bool
+	}{
+		{nil, "", true},
+		{nil, "1", false},
+		{[]string{"--no-color"}, "", false},
+		{[]string{"--no-color=false"}, "1", true},
+		{[]string{"--no-color=true"}, "1", false},
+	} {
+		a := &app{io: &IO{Getenv: func(k string) string {
+			if k == envNoColor {
+				return tc.env
+			}
+			return ""
+		}}}
+		root := newRoot(a, "version")
+		if err := root.PersistentFlags().Parse(tc.args); err != nil {
+			t.Fatal(err)
+		}
+		if got := a.color(); got != tc.want {
+			t.Errorf("%q with NO_COLOR=%q: colour %v, want %v", tc.args, tc.env, got, tc.want)
+		}
+	}
+}
