@@ -20,14 +20,25 @@ import (
 )
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, cancel := context.WithCancelCause(context.Background())
+	signals := make(chan os.Signal, 1)
+	signal.Notify(signals, os.Interrupt, syscall.SIGTERM)
 	go func() {
-		// After the first Ctrl-C the command winds down cleanly; a second
-		// one ends the process at once.
-		<-ctx.Done()
-		stop()
+		// After the first signal the command winds down cleanly, and exits
+		// 130 (SIGINT) or 143 (SIGTERM); a second one ends the process at once.
+		sig, ok := <-signals
+		if !ok {
+			return
+		}
+		signal.Stop(signals)
+		if sig == syscall.SIGTERM {
+			cancel(cli.ErrTerminated)
+		} else {
+			cancel(cli.ErrInterrupted)
+		}
 	}()
 	code := cli.Run(ctx, os.Args[1:], cli.System())
-	stop()
+	signal.Stop(signals)
+	cancel(nil)
 	os.Exit(code)
 }

@@ -36,6 +36,9 @@ type mockHandle struct {
 	srv        *mockserver.Server
 	http       *httptest.Server
 	violations []string
+	// failGets and agents: see core_test.go.
+	failGets bool
+	agents   []string
 }
 
 func (h *mockHandle) close() {
@@ -70,7 +73,7 @@ func (h *mockHandle) start(opts ...mockserver.Option) (string, error) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	h.srv = srv
-	h.http = httptest.NewServer(srv.Handler())
+	h.http = httptest.NewServer(h.wrap(srv.Handler()))
 	return h.http.URL + "/api", nil
 }
 
@@ -191,6 +194,12 @@ func mockOptions(args []string) ([]mockserver.Option, error) {
 				return nil, err
 			}
 			opts = append(opts, mockserver.WithOperationTimings(d, d))
+		case "latency":
+			d, err := time.ParseDuration(v)
+			if err != nil {
+				return nil, err
+			}
+			faults.Latency = d
 		case "backup-timings":
 			d, err := time.ParseDuration(v)
 			if err != nil {
@@ -228,7 +237,7 @@ func TestScripts(t *testing.T) {
 					env.T().Fatal("the mock broke the spec: " + strings.Join(h.violations, "; "))
 				}
 			})
-			scalingo := httptest.NewServer(fakeScalingo())
+			scalingo := httptest.NewServer(h.recordAgent(fakeScalingo()))
 			env.Defer(scalingo.Close)
 			env.Setenv("SCALINGO_AUTH_URL", scalingo.URL)
 			env.Setenv("SCALINGO_API_URL", scalingo.URL)
@@ -241,10 +250,13 @@ func TestScripts(t *testing.T) {
 			return nil
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
+			"signal":     cmdSignal,
+			"useragents": cmdUserAgents,
 			// mock [key=value...] replaces the mock with a new one (fresh
 			// demo data) with faults or limits, and points DBAPI_BASE_URL at it.
 			"mock": func(ts *testscript.TestScript, neg bool, args []string) {
 				h := ts.Value("mock").(*mockHandle)
+				args = h.coreArgs(args)
 				opts, err := mockOptions(args)
 				ts.Check(err)
 				url, err := h.start(opts...)

@@ -79,6 +79,10 @@ type AddonTokenConfig struct {
 	// HTTPClient sends the token requests (default: a new http.Client with
 	// a 30s timeout).
 	HTTPClient *http.Client
+	// UserAgent is the User-Agent header of the token requests (default
+	// DefaultUserAgent), such as the one given to the client's
+	// WithUserAgent.
+	UserAgent string
 }
 
 // AddonTokenSource obtains the addon token of a database from the main
@@ -129,6 +133,12 @@ func NewAddonTokenSource(cfg AddonTokenConfig) (*AddonTokenSource, error) {
 func newTokenSource(cfg AddonTokenConfig) (*AddonTokenSource, error) {
 	if cfg.AuthURL == "" {
 		cfg.AuthURL = DefaultAuthURL
+	}
+	if cfg.UserAgent == "" {
+		cfg.UserAgent = DefaultUserAgent
+	}
+	if strings.ContainsAny(cfg.UserAgent, "\r\n") {
+		return nil, &InvalidInputError{Field: "AddonTokenConfig", Reason: "UserAgent must be a single line"}
 	}
 	if cfg.APIURL == "" {
 		region := cfg.Region
@@ -281,6 +291,7 @@ func (s *AddonTokenSource) fetchAddonToken(ctx context.Context) (string, error) 
 func (s *AddonTokenSource) postJSON(req *http.Request, op string, out any) error {
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Accept", "application/json")
+	req.Header.Set("User-Agent", s.cfg.UserAgent)
 	resp, err := s.hc.Do(req)
 	if err != nil {
 		return &TransportError{OperationID: op, Written: !neverSent(err), Err: redactError(err)}

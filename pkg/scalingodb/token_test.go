@@ -173,3 +173,41 @@ func TestAddonTokenSource_UsedByClient(t *testing.T) {
 		t.Errorf("%d addon token requests for 5 calls, want 1", f.addons.Load())
 	}
 }
+
+// TestAddonTokenSource_UserAgent checks the User-Agent of both token
+// requests: the configured one, else DefaultUserAgent (never Go's own).
+func TestAddonTokenSource_UserAgent(t *testing.T) {
+	for _, tc := range []struct{ give, want string }{
+		{"", DefaultUserAgent},
+		{"scalingodb/1.2.3 (go1.26; linux/amd64)", "scalingodb/1.2.3 (go1.26; linux/amd64)"},
+	} {
+		var mu sync.Mutex
+		var agents []string
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			mu.Lock()
+			agents = append(agents, r.URL.Path+" "+r.Header.Get("User-Agent"))
+			mu.Unlock()
+			if r.URL.Path == "/v1/tokens/exchange" {
+				writeJSON(w, 200, `{"token":"jwt-SECRET"}`)
+				return
+			}
+			writeJSON(w, 200, `{"addon":{"token":"addon-token"}}`)
+		}))
+		ts, err := NewAddonTokenSource(AddonTokenConfig{APIToken: NewSecret("tk-us-API-SECRET"), App: "my-app", AddonID: "ad-123",
+			AuthURL: srv.URL, APIURL: srv.URL, UserAgent: tc.give})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := ts.Token(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		srv.Close()
+		want := []string{"/v1/tokens/exchange " + tc.want, "/v1/apps/my-app/addons/ad-123/token " + tc.want}
+		if strings.Join(agents, "\n") != strings.Join(want, "\n") {
+			t.Errorf("UserAgent %q: requests %q, want %q", tc.give, agents, want)
+		}
+	}
+	if _, err := NewAddonTokenSource(AddonTokenConfig{APIToken: NewSecret("tk"), App: "a", AddonID: "b", UserAgent: "x\r\nEvil: 1"}); err == nil {
+		t.Error("a User-Agent with a line break was accepted")
+	}
+}

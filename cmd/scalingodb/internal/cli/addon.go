@@ -79,7 +79,7 @@ func (a *app) addonID(cmd *cobra.Command) (string, error) {
 	}
 	a.resolvedAddon = ids[0]
 	if a.verbose {
-		fmt.Fprintf(a.io.Err, "addon %s of %s: %s\n", kind, appName, ids[0])
+		a.status("addon %s of %s: %s", kind, appName, ids[0])
 	}
 	return ids[0], nil
 }

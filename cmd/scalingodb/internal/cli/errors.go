@@ -13,24 +13,54 @@ import (
 	"github.com/scalingodb/dbapi-go/pkg/scalingodb"
 )
 
-// Exit codes of the tool, documented in `scalingodb --help` and the README.
+// Exit codes of the tool, one meaning each, documented in `scalingodb
+// --help` (rootLong) and the README.
 const (
 	// ExitOK is success.
 	ExitOK = 0
-	// ExitAPI is a request the API refused or failed, or could not be sent.
+	// ExitAPI is a request the API refused (a 4xx other than 401, 403 and
+	// 404) or failed (5xx), a backup or a restore that ended in error, or
+	// a create whose outcome is unknown (the message says what to check):
+	// in each case, trying again blindly is not known to be safe.
 	ExitAPI = 1
-	// ExitUsage is bad usage: an unknown command or flag, a missing
-	// setting, an input refused before any request.
+	// ExitUsage is bad usage: an unknown command, argument or flag, a
+	// missing setting, an input refused before any request.
 	ExitUsage = 2
 	// ExitNotFound is a 404: the database, user or backup does not exist.
 	ExitNotFound = 3
-	// ExitAuth is a failed authentication or a denied access (401, 403).
+	// ExitAuth is a failed authentication: a wrong or expired token (401),
+	// or a token exchange refused.
 	ExitAuth = 4
-	// ExitTimeout is a wait that timed out; the operation goes on.
+	// ExitTimeout is a wait that timed out, or whose polls kept failing,
+	// while the operation goes on: wait again with the command printed.
 	ExitTimeout = 5
-	// ExitInterrupted is a run cancelled by Ctrl-C (SIGINT) or SIGTERM.
+	// ExitUnreachable is an API that could not be reached or did not
+	// answer within the request timeout: nothing is known to have started.
+	ExitUnreachable = 6
+	// ExitForbidden is a 403: a protected user, the token of another
+	// database.
+	ExitForbidden = 7
+	// ExitInterrupted is a run cancelled by Ctrl-C (SIGINT).
 	ExitInterrupted = 130
+	// ExitTerminated is a run cancelled by SIGTERM.
+	ExitTerminated = 143
 )
+
+// ErrInterrupted and ErrTerminated are the causes (context.Cause) of the
+// context of a run that a signal cancelled: SIGINT and SIGTERM.
+var (
+	ErrInterrupted = errors.New("interrupted")
+	ErrTerminated  = errors.New("terminated")
+)
+
+// stopped returns the exit code and the word of a run whose context was
+// cancelled: terminated by SIGTERM, else interrupted.
+func stopped(ctx context.Context) (int, string) {
+	if errors.Is(context.Cause(ctx), ErrTerminated) {
+		return ExitTerminated, "terminated"
+	}
+	return ExitInterrupted, "interrupted"
+}
 
 // describe maps err, returned by running cmd, to an exit code and a
 // one-line, lower-case message that says what failed and what to do.
@@ -38,6 +68,10 @@ func describe(ctx context.Context, cmd *cobra.Command, err error) (int, string) 
 	var ue *usageError
 	if errors.As(err, &ue) {
 		return ExitUsage, ue.msg
+	}
+	var ce *commandError
+	if errors.As(err, &ce) {
+		return ExitUsage, ce.msg
 	}
 	var re *ranError
 	if !errors.As(err, &re) {
@@ -84,16 +118,30 @@ func describeCause(ctx context.Context, err error) (int, string) {
 		return ExitTimeout, we.Error()
 	case errors.As(err, &ws):
 		if ctx.Err() != nil && errors.Is(err, context.Canceled) {
-			return ExitInterrupted, "interrupted; " + ws.what + " goes on: " + ws.hint
+			code, word := stopped(ctx)
+			return code, word + "; " + ws.what + " goes on: " + ws.hint
+		}
+		if transient(ws.err) {
+			// The polls kept failing: what is waited for goes on.
+			return ExitTimeout, ws.Error()
 		}
 		code, _ := describeCause(ctx, ws.err)
 		return code, ws.Error()
 	case errors.As(err, &ou):
 		return describeOutcome(ctx, err, ou)
 	case ctx.Err() != nil && errors.Is(err, context.Canceled):
-		return ExitInterrupted, "interrupted" + interruptHint(err)
+		code, msg := stopped(ctx)
+		return code, msg + interruptHint(err)
+	case errors.As(err, &ur) && ur.Timeout():
+		return ExitUnreachable, "no answer from the API at " + origin(ur.URL) + " within the request timeout (nothing is known to have started); check the network, or raise --request-timeout"
 	case errors.Is(err, context.DeadlineExceeded):
-		return ExitTimeout, "timed out"
+		return ExitUnreachable, "timed out (nothing is known to have started)"
+	case errors.As(err, &ae) && (ae.OperationID == "token exchange" || ae.OperationID == "addon token") && (ae.StatusCode == 401 || ae.StatusCode == 403):
+		what := "the token exchange refused " + envAPIToken
+		if ae.OperationID == "addon token" {
+			what = "the main API refused the addon token of --app and --addon"
+		}
+		return ExitAuth, fmt.Sprintf("%s: %d %s; check %s", what, ae.StatusCode, lowerFirst(ae.Message), envAPIToken)
 	case errors.As(err, &ae):
 		return describeAPIError(ae)
 	case errors.As(err, &bf):
@@ -109,7 +157,7 @@ func describeCause(ctx context.Context, err error) (int, string) {
 	case errors.As(err, &ur):
 		var ne net.Error
 		if errors.As(err, &ne) {
-			return ExitAPI, "cannot reach the API: " + lowerFirst(unwrapAll(ur.Err)) + ": check --api-url or --region and the network"
+			return ExitUnreachable, "cannot reach the API at " + origin(ur.URL) + ": " + lowerFirst(unwrapAll(ur.Err)) + "; check --api-url or --region and the network"
 		}
 	}
 	if errors.Is(err, scalingodb.ErrNotFound) {
@@ -139,7 +187,7 @@ func describeAPIError(e *scalingodb.APIError) (int, string) {
 	case e.StatusCode == 401:
 		code, hint = ExitAuth, "check the token: --token or "+envToken+" (or "+envAPIToken+")"
 	case e.StatusCode == 403:
-		code = ExitAuth
+		code = ExitForbidden
 		if strings.EqualFold(e.Message, "forbidden") {
 			hint = "the token does not grant this database: check --token and --database"
 		}
@@ -178,9 +226,32 @@ func describeOutcome(ctx context.Context, err error, ou *scalingodb.OutcomeUnkno
 		msg += ": check " + ou.Check
 	}
 	if ctx.Err() != nil && errors.Is(err, context.Canceled) {
-		return ExitInterrupted, "interrupted; " + msg
+		code, word := stopped(ctx)
+		return code, word + "; " + msg
 	}
 	return ExitAPI, msg
+}
+
+// transient reports whether a failed poll could succeed if made again: a
+// 429 or 5xx answer (but 501), a transport error, a request timeout; not
+// an answer the server meant (a 4xx) nor one that breaks the spec.
+func transient(err error) bool {
+	var ae *scalingodb.APIError
+	if errors.As(err, &ae) {
+		return ae.StatusCode == 429 || ae.StatusCode >= 500 && ae.StatusCode != 501
+	}
+	return !errors.As(err, new(*scalingodb.ResponseError)) && !errors.As(err, new(*scalingodb.InvalidInputError)) &&
+		!errors.Is(err, context.Canceled)
+}
+
+// origin returns the scheme and host of rawURL, without its path and
+// query (which may hold a signed token).
+func origin(rawURL string) string {
+	u, err := url.Parse(rawURL)
+	if err != nil || u.Host == "" {
+		return "the configured URL"
+	}
+	return u.Scheme + "://" + u.Host
 }
 
 // causeText describes why a call failed, without advice: the status and

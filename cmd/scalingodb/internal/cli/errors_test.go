@@ -16,6 +16,8 @@ func TestDescribe(t *testing.T) {
 	cancelled, cancel := context.WithCancel(context.Background())
 	cancel()
 	live := context.Background()
+	terminated, end := context.WithCancelCause(context.Background())
+	end(ErrTerminated)
 	ran := func(err error) error { return &ranError{err} }
 	for _, tc := range []struct {
 		name string
@@ -31,7 +33,7 @@ func TestDescribe(t *testing.T) {
 			"cannot get backup b: 404 backup not found [request r1]; check the ID and --database"},
 		{"unauthorized", live, ran(&scalingodb.APIError{StatusCode: 401, Message: "unauthorized"}), ExitAuth,
 			"401 unauthorized; check the token: --token or DB_BEARER_TOKEN (or SCALINGO_API_TOKEN)"},
-		{"forbidden", live, ran(&scalingodb.APIError{StatusCode: 403, Message: "forbidden"}), ExitAuth,
+		{"forbidden", live, ran(&scalingodb.APIError{StatusCode: 403, Message: "forbidden"}), ExitForbidden,
 			"403 forbidden; the token does not grant this database: check --token and --database"},
 		{"field errors", live, ran(&scalingodb.APIError{StatusCode: 422, Message: "unprocessable entity", FieldErrors: map[string][]string{"name": {"has already been taken"}}}), ExitAPI,
 			"422 unprocessable entity (name: has already been taken)"},
@@ -45,10 +47,16 @@ func TestDescribe(t *testing.T) {
 			"cannot download backup b: interrupted"},
 		{"backup failed", live, ran(&scalingodb.BackupFailedError{Backup: &scalingodb.Backup{ID: "b", Status: scalingodb.BackupError}}), ExitAPI,
 			"backup b ended in state error: see 'scalingodb backups list' and try again"},
-		{"unreachable", live, ran(&url.Error{Op: "Get", URL: "http://127.0.0.1:9/api", Err: &net.OpError{Op: "dial", Net: "tcp", Err: errors.New("Connection refused")}}), ExitAPI,
-			"cannot reach the API: connection refused: check --api-url or --region and the network"},
+		{"unreachable", live, ran(&url.Error{Op: "Get", URL: "http://127.0.0.1:9/api/databases/x?token=secret", Err: &net.OpError{Op: "dial", Net: "tcp", Err: errors.New("Connection refused")}}), ExitUnreachable,
+			"cannot reach the API at http://127.0.0.1:9: connection refused; check --api-url or --region and the network"},
+		{"request timed out", live, ran(errf(&url.Error{Op: "Get", URL: "https://db-api.osc-fr1.scalingo.com/api/x", Err: timeoutErr{}}, "cannot list the users of db")), ExitUnreachable,
+			"cannot list the users of db: no answer from the API at https://db-api.osc-fr1.scalingo.com within the request timeout (nothing is known to have started); check the network, or raise --request-timeout"},
+		{"token exchange refused", live, ran(fmt.Errorf("scalingodb: token: %w", &scalingodb.APIError{StatusCode: 403, OperationID: "token exchange", Message: "forbidden"})), ExitAuth,
+			"the token exchange refused SCALINGO_API_TOKEN: 403 forbidden; check SCALINGO_API_TOKEN"},
+		{"terminated", terminated, ran(errf(fmt.Errorf("get: %w", context.Canceled), "cannot download backup b")), ExitTerminated,
+			"cannot download backup b: terminated"},
 		{"wait stopped by failing polls", live, ran(errf(&waitStopped{what: "backup b9", last: "running", hint: "run 'scalingodb backups wait b9' to wait again",
-			err: &scalingodb.APIError{StatusCode: 500, Message: "oops", RequestID: "r3"}}, "backup of db")), ExitAPI,
+			err: &scalingodb.APIError{StatusCode: 500, Message: "oops", RequestID: "r3"}}, "backup of db")), ExitTimeout,
 			"backup of db: backup b9 (last state: running) goes on, but waiting for it failed: 500 oops [request r3]; run 'scalingodb backups wait b9' to wait again"},
 		{"wait stopped by a 404 keeps its exit code", live, ran(&waitStopped{what: "backup b9", hint: "h", err: &scalingodb.APIError{StatusCode: 404, Message: "not found"}}), ExitNotFound,
 			"backup b9 goes on, but waiting for it failed: 404 not found; h"},
@@ -73,3 +81,12 @@ func TestDescribe(t *testing.T) {
 		})
 	}
 }
+
+// timeoutErr is the error of an http.Client whose Timeout ran out.
+type timeoutErr struct{}
+
+func (timeoutErr) Error() string {
+	return "context deadline exceeded (Client.Timeout exceeded while awaiting headers)"
+}
+func (timeoutErr) Timeout() bool   { return true }
+func (timeoutErr) Temporary() bool { return true }

@@ -100,7 +100,7 @@ func TestRun_LostOutcomes(t *testing.T) {
 				}
 				answer(w, 500, `{"error":"oops"}`)
 			}
-		}, []string{"backups", "create", "--wait", "--poll-interval", "1ms"}, ExitAPI,
+		}, []string{"backups", "create", "--wait", "--poll-interval", "1ms"}, ExitTimeout,
 			[]string{"backup b9", "scheduled", "500", "scalingodb backups wait b9"}},
 		{"backups restore --wait, polls fail", func(t *testing.T) http.HandlerFunc {
 			return func(w http.ResponseWriter, r *http.Request) {
@@ -110,7 +110,7 @@ func TestRun_LostOutcomes(t *testing.T) {
 				}
 				answer(w, 503, `{"error":"down"}`)
 			}
-		}, []string{"backups", "restore", "b7", "--yes", "--wait", "--poll-interval", "1ms"}, ExitAPI,
+		}, []string{"backups", "restore", "b7", "--yes", "--wait", "--poll-interval", "1ms"}, ExitTimeout,
 			[]string{"restoration r1", "running", "503", "scalingodb backups restoration r1 --wait"}},
 	}
 	for _, tt := range tests {

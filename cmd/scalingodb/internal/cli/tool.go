@@ -27,8 +27,15 @@ func completionCmd(a *app) *cobra.Command {
 		Long: `Print the completion script of a shell. To load completions:
 
   bash:  source <(scalingodb completion bash)
+         needs the bash-completion package (version 2: apt install
+         bash-completion, brew install bash-completion@2) loaded by ~/.bashrc;
+         to load it in every session, write the script to
+         ~/.local/share/bash-completion/completions/scalingodb
   zsh:   scalingodb completion zsh > "${fpath[1]}/_scalingodb"
-  fish:  scalingodb completion fish > ~/.config/fish/completions/scalingodb.fish`,
+         needs "autoload -U compinit; compinit" in ~/.zshrc (oh-my-zsh and
+         most frameworks do it); start a new shell afterwards
+  fish:  scalingodb completion fish > ~/.config/fish/completions/scalingodb.fish
+         needs nothing else; new shells load it`,
 		Example:   "  source <(scalingodb completion bash)",
 		Args:      cobra.MatchAll(cobra.ExactArgs(1), cobra.OnlyValidArgs),
 		ValidArgs: []string{"bash", "zsh", "fish"},
