@@ -11,7 +11,8 @@
 // Location) start with URL, the API's base URL as clients reach it through a proxy or a TLS
 // terminator, instead of the scheme and Host of each request; without it, a request whose Host names
 // no reachable host:port gets no link (400 on an upgrade, 500 on an archive link). -h prints every
-// flag.
+// flag. -debug-addr 127.0.0.1:0 serves the live heap at /debug/vars on a second listener (off by
+// default), for the soak test (scripts/soak).
 //
 // Request bodies over 1 MiB are answered 413. Time limits: -read-header-timeout (10s),
 // -read-timeout for a request's body (30s), -write-timeout for each write of an answer (30s; a long
@@ -92,6 +93,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	writeTimeout := fs.Duration("write-timeout", 30*time.Second, "time allowed for each write of an answer (not the whole answer: long downloads go on)")
 	idleTimeout := fs.Duration("idle-timeout", 60*time.Second, "time a keep-alive connection may wait for its next request")
 	publicURL := fs.String("public-url", "", "`URL` the links of the answers (download_url, an upgrade's Location) start with, for clients that reach the mock through a proxy: the API's base URL there, /api included if the proxy keeps it (default: the scheme and Host of each request)")
+	debugAddr := fs.String("debug-addr", "", "`address` of a second listener serving the live heap, goroutines and memstats at /debug/vars, as JSON (default: none)")
 	now := fs.String("now", "", "RFC 3339 `instant` the mock's clock starts at, then runs on (default: the real time)")
 	var scoped databaseTokens
 	fs.Var(&scoped, "database-token", "`db=token`: a bearer token valid for database db only (repeatable)")
@@ -152,6 +154,15 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 
+	var debugLine string
+	if *debugAddr != "" {
+		da, stopDebug, err := startDebug(*debugAddr)
+		if err != nil {
+			return fmt.Errorf("-debug-addr: %w", err)
+		}
+		defer stopDebug()
+		debugLine = fmt.Sprintf("scalingodb-mock: debug vars on http://%s%s\n", da, debugVarsPath)
+	}
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return err
@@ -165,6 +176,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if *publicURL != "" {
 		fmt.Fprintf(stdout, "scalingodb-mock: links (download_url, Location) start with %s\n", strings.TrimRight(*publicURL, "/"))
 	}
+	fmt.Fprint(stdout, debugLine)
 	for _, st := range scoped {
 		fmt.Fprintf(stdout, "scalingodb-mock: token for database %s only: %s\n", st.database, st.token)
 	}
