@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"regexp"
+	"sync"
 	"syscall"
 	"time"
 )
@@ -44,6 +45,8 @@ func StartMock(ctx context.Context, bin string, args []string, log io.Writer) (*
 	if log == nil {
 		log = io.Discard
 	}
+	// The mock's stderr and its stdout lines reach log from two goroutines.
+	log = &lockedWriter{w: log}
 	cmd := exec.Command(bin, args...)
 	cmd.Stderr = log
 	out, err := cmd.StdoutPipe()
@@ -63,14 +66,16 @@ func StartMock(ctx context.Context, bin string, args []string, log io.Writer) (*
 		}
 		close(lines)
 	}()
-	// Once the URLs are known (or the start failed), the lines go on to log.
-	defer func() {
+	// Once the URLs are known (or the start failed), the lines go on to log: forward must run
+	// before Stop, which waits for the end of the output.
+	forward := sync.OnceFunc(func() {
 		go func() {
 			for l := range lines {
 				fmt.Fprintln(log, l)
 			}
 		}()
-	}()
+	})
+	defer forward()
 	wantVars := false
 	for _, a := range args {
 		if debugFlagRE.MatchString(a) {
@@ -95,9 +100,11 @@ func StartMock(ctx context.Context, bin string, args []string, log io.Writer) (*
 				m.VarsURL = s[1]
 			}
 		case <-timeout.C:
+			forward()
 			_ = m.Stop()
 			return nil, fmt.Errorf("soak: %s printed no URL on 127.0.0.1 within %v", bin, startTimeout)
 		case <-ctx.Done():
+			forward()
 			_ = m.Stop()
 			return nil, ctx.Err()
 		}
@@ -130,4 +137,17 @@ func (m *Mock) Stop() error {
 		<-done
 		return ErrKilled
 	}
+}
+
+// lockedWriter serialises the writes of several goroutines to w.
+type lockedWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+// Write writes p to w, one caller at a time.
+func (l *lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
 }

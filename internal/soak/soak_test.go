@@ -120,7 +120,7 @@ func TestRun_InProcess(t *testing.T) {
 
 	// What the workload created and the report does not name was deleted.
 	check, err := scalingodb.New(scalingodb.WithBaseURL(base), scalingodb.WithToken(testToken),
-		scalingodb.WithRetry(scalingodb.RetryPolicy{MaxAttempts: 30, MinWait: time.Millisecond, MaxWait: 10 * time.Millisecond}))
+		scalingodb.WithRetry(scalingodb.RetryPolicy{MaxAttempts: 30, MinWait: time.Millisecond, MaxWait: 2 * time.Second}))
 	if err != nil {
 		t.Fatal(err)
 	}
