@@ -176,7 +176,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if *publicURL != "" {
 		fmt.Fprintf(stdout, "scalingodb-mock: links (download_url, Location) start with %s\n", strings.TrimRight(*publicURL, "/"))
 	}
-	fmt.Fprint(stdout, debugLine)
+	if debugLine != "" {
+		fmt.Fprint(stdout, debugLine) // not an empty write: on a pipe, it waits for a reader
+	}
 	for _, st := range scoped {
 		fmt.Fprintf(stdout, "scalingodb-mock: token for database %s only: %s\n", st.database, st.token)
 	}
