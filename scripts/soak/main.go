@@ -86,7 +86,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "soak:", err)
 		return exitSetup
 	}
-	faults := fmt.Sprintf("-error-rate %s -reset-rate %s -rate-limit-rate %s", num(*errorRate), num(*resetRate), num(*rateLimitRate))
+	faults, with := faultFlags(*errorRate, *resetRate, *rateLimitRate)
 	mockArgs := append([]string{"-addr", "127.0.0.1:0", "-debug-addr", "127.0.0.1:0", "-token", token,
 		"-backup-scheduled", "1s", "-backup-running", "2s"}, strings.Fields(faults)...)
 	mockArgs = append(mockArgs, fs.Args()...)
@@ -165,7 +165,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	for _, f := range rep.Summary.Failures {
 		fmt.Fprintln(stdout, "  -", f)
 	}
-	fmt.Fprintf(stdout, "soak: %v with faults (%s): %s\n", *duration, faults, rep.Summary)
+	fmt.Fprintf(stdout, "soak: %v %s: %s\n", *duration, with, rep.Summary)
 	if !rep.Summary.Pass {
 		return exitFail
 	}
@@ -179,6 +179,15 @@ func newToken() (string, error) {
 		return "", err
 	}
 	return "soak-" + hex.EncodeToString(b), nil
+}
+
+// faultFlags returns the mock's fault flags, and the words of the summary line that name them.
+func faultFlags(errorRate, resetRate, rateLimitRate float64) (flags, with string) {
+	flags = fmt.Sprintf("-error-rate %s -reset-rate %s -rate-limit-rate %s", num(errorRate), num(resetRate), num(rateLimitRate))
+	if errorRate == 0 && resetRate == 0 && rateLimitRate == 0 {
+		return flags, "without faults"
+	}
+	return flags, "with faults (`" + flags + "`)"
 }
 
 // num prints a rate as the mock's flag takes it.

@@ -66,7 +66,7 @@ func TestRun_Process(t *testing.T) {
 			t.Errorf("errors by class %q: no %s", classes[1], class)
 		}
 	}
-	summary := regexp.MustCompile(`(?m)^soak: 3s with faults \(-error-rate 0\.2 -reset-rate 0\.1 -rate-limit-rate 0\.1\): row 1→3: live heap [-+][0-9.]+ % \(window .*\), throughput [-+][0-9.]+ % .*, p99 drift [-+][0-9.]+ % .*: (PASS|FAIL)$`).FindStringSubmatch(out)
+	summary := regexp.MustCompile(`(?m)^soak: 3s with faults \(.-error-rate 0\.2 -reset-rate 0\.1 -rate-limit-rate 0\.1.\): row 1→3: live heap [-+][0-9.]+ % \(window .*\), throughput [-+][0-9.]+ % .*, p99 drift [-+][0-9.]+ % .*: (PASS|FAIL)$`).FindStringSubmatch(out)
 	if summary == nil {
 		t.Fatalf("no summary line")
 	}
@@ -104,5 +104,22 @@ func TestRun_Setup(t *testing.T) {
 				t.Errorf("exit %d, want %d\n%s", code, tt.want, out.String())
 			}
 		})
+	}
+}
+
+func TestFaultFlags(t *testing.T) {
+	tests := []struct {
+		rates       [3]float64
+		flags, with string
+	}{
+		{[3]float64{0.1, 0.05, 0.05}, "-error-rate 0.1 -reset-rate 0.05 -rate-limit-rate 0.05", "with faults (`-error-rate 0.1 -reset-rate 0.05 -rate-limit-rate 0.05`)"},
+		{[3]float64{0, 0, 0.5}, "-error-rate 0 -reset-rate 0 -rate-limit-rate 0.5", "with faults (`-error-rate 0 -reset-rate 0 -rate-limit-rate 0.5`)"},
+		{[3]float64{0, 0, 0}, "-error-rate 0 -reset-rate 0 -rate-limit-rate 0", "without faults"},
+	}
+	for _, tt := range tests {
+		flags, with := faultFlags(tt.rates[0], tt.rates[1], tt.rates[2])
+		if flags != tt.flags || with != tt.with {
+			t.Errorf("faultFlags(%v) = %q, %q; want %q, %q", tt.rates, flags, with, tt.flags, tt.with)
+		}
 	}
 }
