@@ -31,8 +31,9 @@ type Config struct {
 	BackupID string
 	// Workers is the number of goroutines calling in a loop (default 50, at most 256).
 	Workers int
-	// Rate caps the calls per second of all workers together; 0 leaves them closed-loop (each
-	// calls again as soon as its previous call returned).
+	// Rate caps the steps per second of all workers together (a step is one operation of the mix:
+	// one call, or a create and its delete); 0 leaves them closed-loop (each worker starts its next
+	// step as soon as the previous one returned).
 	Rate float64
 	// CallTimeout bounds every call (default 10 s).
 	CallTimeout time.Duration

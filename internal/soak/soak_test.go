@@ -144,7 +144,7 @@ func TestRun_InProcess(t *testing.T) {
 	}
 }
 
-// TestRun_Rate checks that -rate caps the steps of all workers together.
+// TestRun_Rate checks that Rate caps the steps of all workers together.
 func TestRun_Rate(t *testing.T) {
 	_, _, client := startMock(t, mockserver.Faults{})
 	const rate, workers = 40, 4

@@ -59,7 +59,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	bucket := fs.Duration("bucket", time.Minute, "period of a row of the table")
 	interval := fs.Duration("interval", 10*time.Second, "period of the samples of the mock process (RSS, fds, live heap)")
 	workers := fs.Int("workers", 50, "goroutines calling the mock through one shared client")
-	rate := fs.Float64("rate", 0, "cap of calls per second, all workers together (0: closed loop, as fast as the mock answers)")
+	rate := fs.Float64("rate", 0, "cap of operations per second, all workers together (an operation is one call, or a create and its delete; 0: closed loop, as fast as the mock answers)")
 	callTimeout := fs.Duration("call-timeout", 10*time.Second, "timeout of every call")
 	attempts := fs.Int("attempts", 1, "attempts of each idempotent call (1: no retry, so that latency and errors are the mock's own)")
 	backupEvery := fs.Duration("backup-every", time.Minute, "period of the backups created (backups cannot be deleted; negative: none)")
