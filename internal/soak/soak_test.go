@@ -46,6 +46,7 @@ func startMock(t *testing.T, faults mockserver.Faults) (*mockserver.Server, stri
 // calls, samples and a live heap, errors counted by class, every operation of the mix called, and
 // no user or firewall rule left in the mock but those the report names.
 func TestRun_InProcess(t *testing.T) {
+	t.Parallel() // each has its own mock; TestProcSampler_Self, which counts fds, runs before
 	srv, base, client := startMock(t, mockserver.Faults{ErrorRate: 0.2, RateLimitRate: 0.1, ResetRate: 0.1, Seed: 3})
 	var out bytes.Buffer
 	rep, err := Run(t.Context(), Config{
@@ -146,6 +147,7 @@ func TestRun_InProcess(t *testing.T) {
 
 // TestRun_Rate checks that Rate caps the steps of all workers together.
 func TestRun_Rate(t *testing.T) {
+	t.Parallel() // each has its own mock; TestProcSampler_Self, which counts fds, runs before
 	_, _, client := startMock(t, mockserver.Faults{})
 	const rate, workers = 40, 4
 	d := 2 * time.Second
@@ -170,6 +172,7 @@ func TestRun_Rate(t *testing.T) {
 // TestRun_Cancel checks that a run stops soon after its context ends, with the rows so far and the
 // context's error.
 func TestRun_Cancel(t *testing.T) {
+	t.Parallel() // each has its own mock; TestProcSampler_Self, which counts fds, runs before
 	_, _, client := startMock(t, mockserver.Faults{ErrorRate: 0.1})
 	ctx, cancel := context.WithTimeout(t.Context(), 1500*time.Millisecond)
 	defer cancel()
