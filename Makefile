@@ -105,6 +105,21 @@ bench: ## Run the benchmarks and print the ratios the issues set as goals.
 	$(GO) test -run '^$$' -bench . -benchmem ./pkg/... ./cmd/scalingodb/... | tee $(REPORTS)/bench.txt
 	@awk -f scripts/bench-summary.awk $(REPORTS)/bench.txt
 
+# The soak test of the mock (issue #25): SOAK_DURATION of mixed traffic with faults, through the
+# client, against bin/scalingodb-mock run as a process of its own. Not in CI: it takes 30 minutes.
+# SOAK_FLAGS go to scripts/soak (-workers, -rate, -error-rate, -reset-rate, -rate-limit-rate…;
+# `go run ./scripts/soak -h` lists them). The table and summary also go to REPORTS/soak.txt, the
+# mock's own output to REPORTS/soak-mock.log.
+SOAK_DURATION ?= 30m
+SOAK_FLAGS ?=
+
+.PHONY: soak
+soak: ## Soak the mock for SOAK_DURATION (30m) with faults: req/s, p50, p99, RSS, live heap, fds a minute, then PASS/FAIL.
+	@mkdir -p bin $(REPORTS)
+	$(GO) build -o bin/scalingodb-mock ./cmd/scalingodb-mock
+	$(GO) build -o bin/scalingodb-soak ./scripts/soak
+	bin/scalingodb-soak -mock bin/scalingodb-mock -mock-log $(REPORTS)/soak-mock.log -duration $(SOAK_DURATION) $(SOAK_FLAGS) | tee $(REPORTS)/soak.txt
+
 # ---- The spec's gates: lint, breaking changes, docs, third-party tools ----------------------
 # Every tool is pinned and installed into the project: npm tools in tools/node_modules (from
 # tools/package-lock.json), oasdiff in bin/. Nothing is installed globally.

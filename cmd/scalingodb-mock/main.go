@@ -10,7 +10,8 @@
 // Location) start with URL, the API's base URL as clients reach it through a proxy or a TLS
 // terminator, instead of the scheme and Host of each request; without it, a request whose Host names
 // no reachable host:port gets no link (400 on an upgrade, 500 on an archive link). -h prints every
-// flag.
+// flag. -debug-addr 127.0.0.1:0 serves the live heap at /debug/vars on a second listener (off by
+// default), for the soak test (scripts/soak).
 //
 // On SIGTERM or SIGINT it stops accepting connections at once (so that a new run can bind the
 // address: clients see refused connections until then), lets the requests in flight, downloads
@@ -105,6 +106,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	writeTimeout := fs.Duration("write-timeout", 30*time.Second, "time allowed for each write of an answer (not the whole answer: long downloads go on)")
 	idleTimeout := fs.Duration("idle-timeout", 60*time.Second, "time a keep-alive connection may wait for its next request")
 	publicURL := fs.String("public-url", "", "`URL` the links of the answers (download_url, an upgrade's Location) start with, for clients that reach the mock through a proxy: the API's base URL there, /api included if the proxy keeps it (default: the scheme and Host of each request)")
+	debugAddr := fs.String("debug-addr", "", "`address` of a second listener serving the live heap, goroutines and memstats at /debug/vars, as JSON (default: none)")
 	now := fs.String("now", "", "RFC 3339 `instant` the mock's clock starts at, then runs on (default: the real time)")
 	shutdownTimeout := fs.Duration("shutdown-timeout", 30*time.Second, "on SIGTERM or SIGINT, how long the requests in flight (downloads included) may take to finish: the mock stops accepting connections at once, so that a new run can bind the address (clients see refused connections until it does), exits 0 once they are done, or cuts those still running after this time and exits 1 (a second signal stops it at once)")
 	signingKey := fs.String("signing-key", "", "`key` that signs the download links, in hex or else the string itself, so that the links stay valid on the next run given the same key (default: a random key per run)")
@@ -178,6 +180,15 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 
+	var debugLine string
+	if *debugAddr != "" {
+		da, stopDebug, err := startDebug(*debugAddr)
+		if err != nil {
+			return fmt.Errorf("-debug-addr: %w", err)
+		}
+		defer stopDebug()
+		debugLine = fmt.Sprintf("scalingodb-mock: debug vars on http://%s%s\n", da, debugVarsPath)
+	}
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return err
@@ -192,6 +203,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fmt.Fprintln(stdout, line)
 	if *publicURL != "" {
 		fmt.Fprintf(stdout, "scalingodb-mock: links (download_url, Location) start with %s\n", strings.TrimRight(*publicURL, "/"))
+	}
+	if debugLine != "" {
+		fmt.Fprint(stdout, debugLine) // not an empty write: on a pipe, it waits for a reader
 	}
 	for _, st := range scoped {
 		fmt.Fprintf(stdout, "scalingodb-mock: token for database %s only: %s\n", st.database, st.token)
