@@ -111,7 +111,10 @@ Settings (a flag wins over its variable, which wins over the default):
   --app              SCALINGO_APP           instead of a bearer token, a
   --addon            SCALINGO_ADDON         Scalingo API token that the tool
                      SCALINGO_API_TOKEN     exchanges for the addon's token
-                                            (--addon defaults to the database)
+                                            (--addon: an addon ID, or a type:
+                                            postgresql, mysql, mongodb, redis,
+                                            elasticsearch, opensearch or
+                                            influxdb; default: the database)
                      SCALINGO_AUTH_URL      where it is exchanged
                                             (default https://auth.scalingo.com)
                      SCALINGO_API_URL       the main API that gives the addon
@@ -197,7 +200,8 @@ func newRoot(a *app, only string) *cobra.Command {
 		Example: `  export SCALINGO_DATABASE=my-db-123 DB_BEARER_TOKEN=...
   scalingodb users list
   scalingodb backups create --wait
-  scalingodb backups download --latest -O backups/`,
+  scalingodb backups download --latest -O backups/
+  SCALINGO_API_TOKEN=tk-us-... scalingodb --app my-app --addon postgresql users list`,
 		SilenceErrors:     true,
 		SilenceUsage:      true,
 		DisableAutoGenTag: true,
