@@ -225,7 +225,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if hs.Shutdown(shutdownCtx) != nil { // the time is up
 		cut := flight.count()
 		_ = hs.Close()
-		<-errc
+		<-errc //nolint:errcheck // the serve loop's end: the cut requests are the error
 		if cut > 0 {
 			return &shutdownError{Timeout: *shutdownTimeout, Cut: cut}
 		}

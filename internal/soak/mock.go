@@ -90,7 +90,7 @@ func StartMock(ctx context.Context, bin string, args []string, log io.Writer) (*
 			if !ok {
 				<-m.drained
 				err := cmd.Wait()
-				return nil, fmt.Errorf("soak: %s exited before printing its URLs: %v", bin, err)
+				return nil, fmt.Errorf("soak: %s exited before printing its URLs: %w", bin, err)
 			}
 			fmt.Fprintln(log, l)
 			if s := servingRE.FindStringSubmatch(l); s != nil {
@@ -134,7 +134,7 @@ func (m *Mock) Stop() error {
 		return err
 	case <-time.After(stopTimeout):
 		_ = m.cmd.Process.Kill()
-		<-done
+		<-done //nolint:errcheck // killed: its wait error says only that
 		return ErrKilled
 	}
 }

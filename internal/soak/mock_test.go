@@ -3,6 +3,7 @@ package soak
 import (
 	"bytes"
 	"context"
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -41,7 +42,7 @@ func TestStartMock(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		defer m.Stop()
+		defer func() { _ = m.Stop() }()
 		if m.VarsURL != "" {
 			t.Errorf("VarsURL %q", m.VarsURL)
 		}
@@ -66,7 +67,7 @@ func TestStartMock(t *testing.T) {
 		defer cancel()
 		start := time.Now()
 		_, err := StartMock(ctx, "/bin/sh", []string{"-c", "exec sleep 30"}, nil)
-		if err != context.DeadlineExceeded {
+		if !errors.Is(err, context.DeadlineExceeded) {
 			t.Errorf("StartMock: %v, want context.DeadlineExceeded", err)
 		}
 		if took := time.Since(start); took > 5*time.Second {

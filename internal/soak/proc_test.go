@@ -120,8 +120,12 @@ func TestProcSampler_BadProc(t *testing.T) {
 		t.Errorf("Sample of a process that does not exist: %v, want os.ErrNotExist", err)
 	}
 	good := t.TempDir()
-	os.MkdirAll(filepath.Join(good, "7", "fd", "3"), 0o755)
-	os.WriteFile(filepath.Join(good, "7", "status"), []byte("VmRSS:\t  2048 kB\n"), 0o644)
+	if err := os.MkdirAll(filepath.Join(good, "7", "fd", "3"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(good, "7", "status"), []byte("VmRSS:\t  2048 kB\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	s, err := (&ProcSampler{PID: 7, Root: good}).Sample(t.Context())
 	if err != nil || s.RSSBytes != 2<<20 || s.FDs != 1 {
 		t.Errorf("Sample of a fake /proc: %+v, %v; want 2 MiB and 1 fd", s, err)

@@ -368,7 +368,8 @@ type worker struct {
 	cidrs []string
 }
 
-// call runs one call of op, bounded by the call timeout, and records its latency and error class.
+// call runs one call of op, bounded by the call timeout, and records its latency and error class;
+// the error is returned for the steps that act on it (a failed create leaves nothing to delete).
 func (w *worker) call(op string, f func(ctx context.Context) error) error {
 	ctx, cancel := context.WithTimeout(w.ctx, w.cfg.CallTimeout)
 	defer cancel()
@@ -389,43 +390,43 @@ type operation struct {
 // they found it, and one download of the 1.2 MB archive in about 40 steps.
 var operations = []operation{
 	{"listUsers", 6, func(w *worker) {
-		w.call("listUsers", func(ctx context.Context) error { _, err := w.cfg.Client.Users.List(ctx, w.cfg.DatabaseID); return err })
+		_ = w.call("listUsers", func(ctx context.Context) error { _, err := w.cfg.Client.Users.List(ctx, w.cfg.DatabaseID); return err })
 	}},
 	{"getDatabase", 6, func(w *worker) {
-		w.call("getDatabase", func(ctx context.Context) error {
+		_ = w.call("getDatabase", func(ctx context.Context) error {
 			_, err := w.cfg.Client.Databases.Get(ctx, w.cfg.DatabaseID)
 			return err
 		})
 	}},
 	{"listBackups", 4, func(w *worker) {
-		w.call("listBackups", func(ctx context.Context) error {
+		_ = w.call("listBackups", func(ctx context.Context) error {
 			_, err := w.cfg.Client.Backups.List(ctx, w.cfg.DatabaseID)
 			return err
 		})
 	}},
 	{"getBackup", 4, func(w *worker) {
-		w.call("getBackup", func(ctx context.Context) error { _, err := w.cfg.Client.Backups.Get(ctx, w.cfg.BackupID); return err })
+		_ = w.call("getBackup", func(ctx context.Context) error { _, err := w.cfg.Client.Backups.Get(ctx, w.cfg.BackupID); return err })
 	}},
 	{"archiveLink", 3, func(w *worker) {
-		w.call("archiveLink", func(ctx context.Context) error {
+		_ = w.call("archiveLink", func(ctx context.Context) error {
 			_, err := w.cfg.Client.Backups.ArchiveLink(ctx, w.cfg.DatabaseID, w.cfg.BackupID)
 			return err
 		})
 	}},
 	{"downloadBackup", 1, func(w *worker) {
-		w.call("downloadBackup", func(ctx context.Context) error {
+		_ = w.call("downloadBackup", func(ctx context.Context) error {
 			_, err := w.cfg.Client.Backups.Download(ctx, w.cfg.DatabaseID, w.cfg.BackupID, io.Discard)
 			return err
 		})
 	}},
 	{"listFirewallRules", 4, func(w *worker) {
-		w.call("listFirewallRules", func(ctx context.Context) error {
+		_ = w.call("listFirewallRules", func(ctx context.Context) error {
 			_, err := w.cfg.Client.Firewall.List(ctx, w.cfg.DatabaseID)
 			return err
 		})
 	}},
 	{"getMetrics", 4, func(w *worker) {
-		w.call("getMetrics", func(ctx context.Context) error { _, err := w.cfg.Client.Metrics.Get(ctx, w.cfg.DatabaseID); return err })
+		_ = w.call("getMetrics", func(ctx context.Context) error { _, err := w.cfg.Client.Metrics.Get(ctx, w.cfg.DatabaseID); return err })
 	}},
 	{"userCycle", 4, (*worker).userCycle},
 	{"firewallCycle", 4, (*worker).firewallCycle},
@@ -564,7 +565,7 @@ func (w *worker) firewallCycle() {
 
 // createBackup creates one backup.
 func (w *worker) createBackup() {
-	w.call("createBackup", func(ctx context.Context) error {
+	_ = w.call("createBackup", func(ctx context.Context) error {
 		_, err := w.cfg.Client.Backups.Create(ctx, w.cfg.DatabaseID)
 		return err
 	})

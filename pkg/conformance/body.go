@@ -51,9 +51,9 @@ func readCapped(r io.Reader, limit, hint int64) ([]byte, error) {
 		return readChunks(r, limit, buf, err)
 	}
 	switch {
-	case err == io.EOF && int64(n) == hint:
+	case errors.Is(err, io.EOF) && int64(n) == hint:
 		return buf[:n], nil
-	case err == io.EOF, err == io.ErrUnexpectedEOF:
+	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
 		return nil, &TruncatedBodyError{Read: int64(n), Announced: hint}
 	}
 	return nil, err
@@ -87,11 +87,11 @@ func readChunks(r io.Reader, limit int64, first []byte, firstErr error) ([]byte,
 		if total > limit {
 			return nil, &http.MaxBytesError{Limit: limit}
 		}
-		switch err {
-		case nil:
-		case io.EOF:
+		switch {
+		case err == nil:
+		case errors.Is(err, io.EOF):
 			return joinChunks(chunks, total), nil
-		case io.ErrUnexpectedEOF:
+		case errors.Is(err, io.ErrUnexpectedEOF):
 			return nil, &TruncatedBodyError{Read: total, Announced: -1}
 		default:
 			return nil, err

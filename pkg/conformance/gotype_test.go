@@ -177,8 +177,8 @@ func TestFieldMismatch(t *testing.T) {
 		A string `json:"a,omitempty"`
 		inner
 		C       *int `json:"c"`
-		skipped int
-		Ignored int `json:"-"`
+		skipped int  //nolint:unused // an unexported field: JSON never sees it, nor must the check
+		Ignored int  `json:"-"`
 	}
 	props := func(names ...string) *openapi3.Schema {
 		s := openapi3.NewObjectSchema()

@@ -112,7 +112,7 @@ func (s *Server) linkBase(ctx context.Context) (string, error) {
 		return "", errors.New("mockserver: the operation was served without its request") // keepRequest
 	}
 	if err := checkHost(r.Host); err != nil {
-		return "", fmt.Errorf("the Host %s cannot make a link to the mock: %v; send the host and port the mock is reached at, or start the mock with a public URL (-public-url, WithPublicURL)", quoteHost(r.Host), err)
+		return "", fmt.Errorf("the Host %s cannot make a link to the mock: %w; send the host and port the mock is reached at, or start the mock with a public URL (-public-url, WithPublicURL)", quoteHost(r.Host), err)
 	}
 	scheme := "http"
 	if r.TLS != nil {

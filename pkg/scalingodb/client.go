@@ -743,7 +743,8 @@ func fetchAnswer[T any](ctx context.Context, c *Client, o *op, r request) (*T, a
 // tag sets the request ID of the answer on err, a *ResponseError built
 // from it, and returns err.
 func (a answer) tag(err error) error {
-	if re, ok := err.(*ResponseError); ok && re.RequestID == "" {
+	var re *ResponseError
+	if errors.As(err, &re) && re.RequestID == "" {
 		re.RequestID = a.requestID
 	}
 	return err

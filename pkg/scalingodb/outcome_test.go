@@ -411,7 +411,7 @@ func TestWait_StopsWithWaitError(t *testing.T) {
 					t.Errorf("WaitError %+v does not name %s %s", we, wc.resource, wc.id)
 				}
 				id, state := lastSeen(got)
-				if stop.cause == context.DeadlineExceeded || strings.Contains(wc.name, "AndWait") {
+				if errors.Is(stop.cause, context.DeadlineExceeded) || strings.Contains(wc.name, "AndWait") {
 					// what the wait saw last: a poll, or the start
 					if id != wc.id || state != "running" || we.LastState != "running" {
 						t.Errorf("got %s %q (LastState %q), want %s as last seen running", id, state, we.LastState, wc.id)
