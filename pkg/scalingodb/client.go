@@ -69,6 +69,9 @@ type Client struct {
 	lastAuth  atomic.Pointer[authCache]
 	logger    Logger
 	download  *http.Client
+	// timeout bounds each API call, its retries included (the http.Client's
+	// Timeout, 60s by default).
+	timeout time.Duration
 	// ownAPI and ownDownload are the transports New made, which Close
 	// releases: nil when the caller gave one (WithHTTPClient).
 	ownAPI, ownDownload *http.Transport
@@ -145,7 +148,8 @@ func WithTokenSource(ts TokenSource) Option {
 	}
 }
 
-// WithHTTPClient sends requests through hc (its Transport, Timeout, Jar and
+// WithHTTPClient sends requests through hc (its Transport, Timeout, which
+// bounds each API call with its retries and waits between them, Jar and
 // CheckRedirect, which is called after the client's own rule: the bearer
 // token only for the base URL's exact origin, no redirect from https to
 // http). Backup downloads use hc's Transport in a separate client
@@ -241,6 +245,7 @@ func WithLogger(l Logger) Option {
 // Defaults: region osc-fr1 (https://db-api.osc-fr1.scalingo.com/api), no
 // token (set one with WithToken or WithTokenSource, or every call fails
 // with ErrUnauthorized from the server), an http.Client with a 60s timeout
+// for each call (its retries included)
 // and transports of the client's own (see below),
 // User-Agent DefaultUserAgent, up to 4 attempts per idempotent request
 // waiting about 250ms, 500ms, 1s (with jitter, or as long as Retry-After
@@ -295,6 +300,11 @@ func New(opts ...Option) (*Client, error) {
 	}
 	apiHTTP := *hc
 	apiHTTP.CheckRedirect = safeRedirects(hc.CheckRedirect)
+	// The timeout bounds each call through its context (see call), not
+	// through http.Client: on a transport net/http does not know (keepIdle
+	// below), a Client.Timeout costs a goroutine, a timer and a dozen
+	// allocations per request.
+	apiHTTP.Timeout = 0
 	rt := transport
 	if len(cfg.apiTransport) > 0 {
 		var err error
@@ -313,6 +323,7 @@ func New(opts ...Option) (*Client, error) {
 		// Downloads: same transport, no timeout (the context bounds them),
 		// no bearer token, and redirects keep no Authorization.
 		download:    &http.Client{Transport: downloads, Jar: nil, CheckRedirect: safeRedirects(nil)},
+		timeout:     hc.Timeout,
 		ownAPI:      ownAPI,
 		ownDownload: ownDownload,
 	}
@@ -488,6 +499,11 @@ func (c *Client) do(ctx context.Context, o *op, send sender, out any) (int, erro
 func (c *Client) call(ctx context.Context, o *op, send sender, out any) (answer, error) {
 	if ctx == nil {
 		return answer{}, &InvalidInputError{Field: "context", Reason: "must not be nil"}
+	}
+	if c.timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, c.timeout)
+		defer cancel() // the answer's body is read before call returns
 	}
 	// Every call follows its attempts: whether its request may have
 	// reached the server (TransportError.Written, the outcome of a call

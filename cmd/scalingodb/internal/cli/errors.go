@@ -134,6 +134,9 @@ func describeCause(ctx context.Context, err error) (int, string) {
 		return code, msg + interruptHint(err)
 	case errors.As(err, &ur) && ur.Timeout():
 		return ExitUnreachable, "no answer from the API at " + origin(ur.URL) + " within the request timeout (nothing is known to have started); check the network, or raise --request-timeout"
+	case errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil:
+		// Not the command's own deadline: the client's request timeout.
+		return ExitUnreachable, "no answer from the API within the request timeout (nothing is known to have started); check the network, or raise --request-timeout"
 	case errors.Is(err, context.DeadlineExceeded):
 		return ExitUnreachable, "timed out (nothing is known to have started)"
 	case errors.As(err, &ae) && (ae.OperationID == "token exchange" || ae.OperationID == "addon token") && (ae.StatusCode == 401 || ae.StatusCode == 403):
