@@ -195,7 +195,7 @@ func describeAPIError(e *scalingodb.APIError) (int, string) {
 			hint = "the token does not grant this database: check --token and --database"
 		}
 	case e.StatusCode == 404:
-		code, hint = ExitNotFound, "check the ID and --database"
+		code, hint = ExitNotFound, notFoundHint(e.Resource)
 	case e.StatusCode == 429:
 		hint = "too many requests: try again later"
 		if e.RetryAfter > 0 {
@@ -208,6 +208,24 @@ func describeAPIError(e *scalingodb.APIError) (int, string) {
 		b.WriteString("; " + hint)
 	}
 	return code, b.String()
+}
+
+// notFoundHint says what to check after a 404, from the kind of resource
+// the API said it did not find (its "resource" field), in the tool's words.
+func notFoundHint(resource string) string {
+	switch resource {
+	case "database", "addon":
+		return "no such database: check --database (or --app and --addon)"
+	case "database_user", "user":
+		return "no such user: 'scalingodb users list' shows them"
+	case "database_backup", "backup":
+		return "no such backup: 'scalingodb backups list' shows them"
+	case "firewall_rule":
+		return "no such rule: 'scalingodb firewall list' shows them"
+	case "":
+		return "check the ID and --database"
+	}
+	return "no such " + strings.ReplaceAll(sanitize(resource), "_", " ") + ": check the ID and --database"
 }
 
 // describeOutcome describes a call that may have taken effect: what is
