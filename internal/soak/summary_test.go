@@ -42,38 +42,42 @@ func TestSummarize(t *testing.T) {
 		baseline int
 		pass     bool
 		failure  string // a part of one of the failures, when !pass
+		// excursion is a part of one of the excursions: a minute between the baseline and the
+		// last outside the bounds, which fails nothing.
+		excursion string
 	}{
-		{"flat for 30 minutes", flat(30), 5, true, ""},
-		{"heap +50 % at the end", with(30, 30, heap(0.5)), 5, false, "minute 30: live heap 15.0 MiB, +50.0 %"},
-		{"heap +50 % in one minute of the window", with(30, 17, heap(0.5)), 5, false, "minute 17: live heap"},
-		{"heap -50 % at the end", with(30, 30, heap(-0.5)), 5, false, "minute 30: live heap"},
-		{"heap +9 % at the end", with(30, 30, heap(0.09)), 5, true, ""},
-		{"heap +50 % during the warm-up", with(30, 3, heap(0.5)), 5, true, ""},
-		{"heap +50 % at the baseline", with(30, 5, heap(0.5)), 5, false, "live heap"},
-		{"throughput -20 % at the end", with(30, 30, tput(-0.2)), 5, false, "minute 30: throughput -20.0 %"},
-		{"throughput +20 % in the window", with(30, 10, tput(0.2)), 5, false, "minute 10: throughput +20.0 %"},
-		{"throughput -9 % at the end", with(30, 30, tput(-0.09)), 5, true, ""},
-		{"p99 +30 % at the end", with(30, 30, p99(0.3)), 5, false, "minute 30: p99 65ms, +30.0 %"},
-		{"p99 +19 % at the end", with(30, 30, p99(0.19)), 5, true, ""},
-		{"p99 -40 % at the end: faster is no failure", with(30, 30, p99(-0.4)), 5, true, ""},
-		{"a minute without calls during the warm-up", with(30, 2, idle), 5, true, ""},
-		{"a minute without calls in the window", with(30, 12, idle), 5, false, "minute 12: no call ended"},
-		{"the last minute without calls", with(30, 30, idle), 5, false, "minute 30: throughput -100.0 %"},
-		{"the baseline without calls", with(30, 5, idle), 5, false, "no call ended in minute 5, the baseline"},
-		{"a minute without samples in the window", with(30, 20, noSample), 5, false, "minute 20: no live heap was sampled"},
-		{"the baseline without samples", with(30, 5, noSample), 5, false, "no live heap was sampled in minute 5"},
+		{"flat for 30 minutes", flat(30), 5, true, "", ""},
+		{"heap +50 % at the end", with(30, 30, heap(0.5)), 5, false, "minute 30: live heap 15.0 MiB, +50.0 %", ""},
+		{"heap +50 % in one minute of the window: an excursion", with(30, 17, heap(0.5)), 5, true, "", "minute 17: live heap"},
+		{"heap -50 % at the end", with(30, 30, heap(-0.5)), 5, false, "minute 30: live heap", ""},
+		{"heap +9 % at the end", with(30, 30, heap(0.09)), 5, true, "", ""},
+		{"heap +50 % during the warm-up", with(30, 3, heap(0.5)), 5, true, "", ""},
+		{"heap +50 % at the baseline", with(30, 5, heap(0.5)), 5, false, "live heap", ""},
+		{"throughput -20 % at the end", with(30, 30, tput(-0.2)), 5, false, "minute 30: throughput -20.0 %", ""},
+		{"throughput +20 % in the window: an excursion", with(30, 10, tput(0.2)), 5, true, "", "minute 10: throughput +20.0 %"},
+		{"p99 +50 % in the window: an excursion", with(30, 12, p99(0.5)), 5, true, "", "minute 12: p99"},
+		{"throughput -9 % at the end", with(30, 30, tput(-0.09)), 5, true, "", ""},
+		{"p99 +30 % at the end", with(30, 30, p99(0.3)), 5, false, "minute 30: p99 65ms, +30.0 %", ""},
+		{"p99 +19 % at the end", with(30, 30, p99(0.19)), 5, true, "", ""},
+		{"p99 -40 % at the end: faster is no failure", with(30, 30, p99(-0.4)), 5, true, "", ""},
+		{"a minute without calls during the warm-up", with(30, 2, idle), 5, true, "", ""},
+		{"a minute without calls in the window", with(30, 12, idle), 5, false, "minute 12: no call ended", ""},
+		{"the last minute without calls", with(30, 30, idle), 5, false, "minute 30: throughput -100.0 %", ""},
+		{"the baseline without calls", with(30, 5, idle), 5, false, "no call ended in minute 5, the baseline", ""},
+		{"a minute without samples in the window", with(30, 20, noSample), 5, false, "minute 20: no live heap was sampled", ""},
+		{"the baseline without samples", with(30, 5, noSample), 5, false, "no live heap was sampled in minute 5", ""},
 		{"no live heap at all", func() []Bucket {
 			bs := flat(30)
 			for i := range bs {
 				bs[i].HeapLiveBytes = 0
 			}
 			return bs
-		}(), 5, false, "no live heap was sampled in minute 5"},
-		{"3 minutes, baseline 1", flat(3), 1, true, ""},
-		{"3 minutes, heap +50 % at the end", with(3, 3, heap(0.5)), 1, false, "minute 3: live heap"},
-		{"too short: nothing after the baseline", flat(5), 5, false, "too short"},
-		{"too short: no baseline", flat(3), 5, false, "too short"},
-		{"no bucket", nil, 5, false, "too short"},
+		}(), 5, false, "no live heap was sampled in minute 5", ""},
+		{"3 minutes, baseline 1", flat(3), 1, true, "", ""},
+		{"3 minutes, heap +50 % at the end", with(3, 3, heap(0.5)), 1, false, "minute 3: live heap", ""},
+		{"too short: nothing after the baseline", flat(5), 5, false, "too short", ""},
+		{"too short: no baseline", flat(3), 5, false, "too short", ""},
+		{"no bucket", nil, 5, false, "too short", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -86,6 +90,12 @@ func TestSummarize(t *testing.T) {
 			}
 			if tt.failure != "" && !strings.Contains(strings.Join(s.Failures, "\n"), tt.failure) {
 				t.Errorf("failures %q do not say %q", s.Failures, tt.failure)
+			}
+			if tt.excursion != "" && !strings.Contains(strings.Join(s.Excursions, "\n"), tt.excursion) {
+				t.Errorf("excursions %q do not say %q", s.Excursions, tt.excursion)
+			}
+			if tt.excursion == "" && len(s.Excursions) > 0 && tt.pass {
+				t.Errorf("excursions %q in a run that has none", s.Excursions)
 			}
 			line := s.String()
 			if !strings.HasSuffix(line, s.Verdict()) && !strings.Contains(line, ": "+s.Verdict()+" (") {

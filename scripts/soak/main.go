@@ -162,6 +162,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if n := len(rep.LeftoverUsers) + len(rep.LeftoverCIDRs); n > 0 {
 		fmt.Fprintf(stdout, "left in the mock, faults permitting: %d users, %d firewall rules\n", len(rep.LeftoverUsers), len(rep.LeftoverCIDRs))
 	}
+	for _, e := range rep.Summary.Excursions {
+		fmt.Fprintln(stdout, "  ~", e, "(an excursion: it fails nothing)")
+	}
 	for _, f := range rep.Summary.Failures {
 		fmt.Fprintln(stdout, "  -", f)
 	}
