@@ -70,14 +70,20 @@ type APIError struct {
 	Path string
 }
 
+// writePrefix starts the message of the package's errors: "scalingodb: "
+// and the operation, when known.
+func writePrefix(b *strings.Builder, operationID string) {
+	b.WriteString("scalingodb: ")
+	if operationID != "" {
+		b.WriteString(operationID)
+		b.WriteString(": ")
+	}
+}
+
 // Error describes the failure without the body of the answer.
 func (e *APIError) Error() string {
 	var b strings.Builder
-	b.WriteString("scalingodb: ")
-	if e.OperationID != "" {
-		b.WriteString(e.OperationID)
-		b.WriteString(": ")
-	}
+	writePrefix(&b, e.OperationID)
 	b.WriteString(strconv.Itoa(e.StatusCode))
 	if e.Message != "" {
 		b.WriteString(": ")
@@ -331,11 +337,7 @@ type TransportError struct {
 // Error names the operation and the cause.
 func (e *TransportError) Error() string {
 	var b strings.Builder
-	b.WriteString("scalingodb: ")
-	if e.OperationID != "" {
-		b.WriteString(e.OperationID)
-		b.WriteString(": ")
-	}
+	writePrefix(&b, e.OperationID)
 	if e.Err != nil {
 		b.WriteString(e.Err.Error())
 	} else {

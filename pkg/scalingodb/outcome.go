@@ -54,11 +54,7 @@ type OutcomeUnknownError struct {
 // Error says that the call may have taken effect, what to check, and why.
 func (e *OutcomeUnknownError) Error() string {
 	var b strings.Builder
-	b.WriteString("scalingodb: ")
-	if e.OperationID != "" {
-		b.WriteString(e.OperationID)
-		b.WriteString(": ")
-	}
+	writePrefix(&b, e.OperationID)
 	if e.StatusCode >= 200 && e.StatusCode <= 299 {
 		b.WriteString("the request took effect (status ")
 		b.WriteString(strconv.Itoa(e.StatusCode))
@@ -110,11 +106,7 @@ type BodyError struct {
 // Error names the answer, its request ID and the read error.
 func (e *BodyError) Error() string {
 	var b strings.Builder
-	b.WriteString("scalingodb: ")
-	if e.OperationID != "" {
-		b.WriteString(e.OperationID)
-		b.WriteString(": ")
-	}
+	writePrefix(&b, e.OperationID)
 	b.WriteString("reading the body of a ")
 	b.WriteString(strconv.Itoa(e.StatusCode))
 	b.WriteString(" answer")
