@@ -68,6 +68,8 @@ END {
 	row("cli: capped download MB/s, --parallel 4 / 1", get("BenchmarkCLIParallel", "4/1-throughput"), ">=", 3.5)
 	row("cli: start-up, scalingodb version / hello world", get("BenchmarkCLIStartup", "version/hello"), "<=", 1.5)
 	info("  floor: the libraries' inits alone / hello world", get("BenchmarkCLIStartup", "floor/hello"))
+	row("cli: start-up, scalingodb version / the libraries' floor", ratio(get("BenchmarkCLIStartup", "version/hello"), get("BenchmarkCLIStartup", "floor/hello")), "<=", 1.2)
+	row("cli: the whole command tree adds to a run, ms", get("BenchmarkCLIStartup", "whole-tree-extra-ms"), "<=", 1)
 	info("  floor: net/http's inits alone / hello world", get("BenchmarkCLIStartup", "net-http/hello"))
 	info("  built with cgo (plain go build) / hello world", get("BenchmarkCLIStartup", "cgo-version/hello"))
 	if (missing != "") print "  missing from the input:" missing

@@ -3,7 +3,6 @@ package scalingodb
 import (
 	"net/http"
 	"reflect"
-	"strings"
 	"sync"
 )
 
@@ -29,84 +28,67 @@ type opSpec struct {
 // from the table does not compile, and there is no lookup that could fail.
 type op struct {
 	opSpec
-	// params are the names of the path parameters, in the path's order.
-	params []string
 	// wires caches the decoding types of the enveloped answer,
 	// struct{ V *T `json:"<envelope>"` }, one per result type T: the
 	// key is reflect.TypeFor[*T](), the value the struct's reflect.Type.
 	wires sync.Map
 }
 
-// newOp returns the operation s, with the names of its path parameters.
-func newOp(s opSpec) *op {
-	o := &op{opSpec: s}
-	for rest := s.path; ; {
-		i := strings.IndexByte(rest, '{')
-		if i < 0 {
-			break
-		}
-		j := strings.IndexByte(rest[i:], '}')
-		o.params = append(o.params, rest[i+1:i+j])
-		rest = rest[i+j:]
-	}
-	return o
-}
-
 // The operations of the spec. Every request of the client names its
 // operation here.
 var (
 	// Databases.
-	opGetDatabase      = newOp(opSpec{id: "getDatabase", method: http.MethodGet, path: "/databases/{database_id}", retry: true, envelope: "database"})
-	opUpdateDatabase   = newOp(opSpec{id: "updateDatabase", method: http.MethodPatch, path: "/databases/{database_id}", retry: true, envelope: "database"})
-	opPutDatabase      = newOp(opSpec{id: "putDatabase", method: http.MethodPut, path: "/databases/{database_id}", retry: true, envelope: "database"})
-	opUpgradeDatabase  = newOp(opSpec{id: "upgradeDatabase", method: http.MethodPost, path: "/databases/{database_id}/upgrade"})
-	opPingDatabase     = newOp(opSpec{id: "pingDatabase", method: http.MethodPost, path: "/databases/{database_id}/ping", retry: true})
-	opGetDatabasePlan  = newOp(opSpec{id: "getDatabasePlan", method: http.MethodGet, path: "/databases/{database_id}/plan", retry: true, envelope: "plan"})
-	opGetCaCertificate = newOp(opSpec{id: "getCaCertificate", method: http.MethodGet, path: "/ca_certificate", retry: true})
+	opGetDatabase      = &op{opSpec: opSpec{id: "getDatabase", method: http.MethodGet, path: "/databases/{database_id}", retry: true, envelope: "database"}}
+	opUpdateDatabase   = &op{opSpec: opSpec{id: "updateDatabase", method: http.MethodPatch, path: "/databases/{database_id}", retry: true, envelope: "database"}}
+	opPutDatabase      = &op{opSpec: opSpec{id: "putDatabase", method: http.MethodPut, path: "/databases/{database_id}", retry: true, envelope: "database"}}
+	opUpgradeDatabase  = &op{opSpec: opSpec{id: "upgradeDatabase", method: http.MethodPost, path: "/databases/{database_id}/upgrade"}}
+	opPingDatabase     = &op{opSpec: opSpec{id: "pingDatabase", method: http.MethodPost, path: "/databases/{database_id}/ping", retry: true}}
+	opGetDatabasePlan  = &op{opSpec: opSpec{id: "getDatabasePlan", method: http.MethodGet, path: "/databases/{database_id}/plan", retry: true, envelope: "plan"}}
+	opGetCaCertificate = &op{opSpec: opSpec{id: "getCaCertificate", method: http.MethodGet, path: "/ca_certificate", retry: true}}
 	// Features and actions.
-	opEnableDatabaseFeature  = newOp(opSpec{id: "enableDatabaseFeature", method: http.MethodPost, path: "/databases/{database_id}/features"})
-	opDisableDatabaseFeature = newOp(opSpec{id: "disableDatabaseFeature", method: http.MethodDelete, path: "/databases/{database_id}/features", retry: true})
-	opRunDatabaseAction      = newOp(opSpec{id: "runDatabaseAction", method: http.MethodPost, path: "/databases/{database_id}/action"})
+	opEnableDatabaseFeature  = &op{opSpec: opSpec{id: "enableDatabaseFeature", method: http.MethodPost, path: "/databases/{database_id}/features"}}
+	opDisableDatabaseFeature = &op{opSpec: opSpec{id: "disableDatabaseFeature", method: http.MethodDelete, path: "/databases/{database_id}/features", retry: true}}
+	opRunDatabaseAction      = &op{opSpec: opSpec{id: "runDatabaseAction", method: http.MethodPost, path: "/databases/{database_id}/action"}}
 	// Users.
-	opListDatabaseUsers         = newOp(opSpec{id: "listDatabaseUsers", method: http.MethodGet, path: "/databases/{database_id}/users", retry: true, envelope: "database-users"})
-	opCreateDatabaseUser        = newOp(opSpec{id: "createDatabaseUser", method: http.MethodPost, path: "/databases/{database_id}/users", envelope: "database_user"})
-	opUpdateDatabaseUser        = newOp(opSpec{id: "updateDatabaseUser", method: http.MethodPatch, path: "/databases/{database_id}/users/{username}", retry: true, envelope: "database_user"})
-	opDeleteDatabaseUser        = newOp(opSpec{id: "deleteDatabaseUser", method: http.MethodDelete, path: "/databases/{database_id}/users/{username}", retry: true})
-	opResetDatabaseUserPassword = newOp(opSpec{id: "resetDatabaseUserPassword", method: http.MethodPost, path: "/databases/{database_id}/users/{username}/reset_password", envelope: "database_user"})
+	opListDatabaseUsers         = &op{opSpec: opSpec{id: "listDatabaseUsers", method: http.MethodGet, path: "/databases/{database_id}/users", retry: true, envelope: "database-users"}}
+	opCreateDatabaseUser        = &op{opSpec: opSpec{id: "createDatabaseUser", method: http.MethodPost, path: "/databases/{database_id}/users", envelope: "database_user"}}
+	opUpdateDatabaseUser        = &op{opSpec: opSpec{id: "updateDatabaseUser", method: http.MethodPatch, path: "/databases/{database_id}/users/{username}", retry: true, envelope: "database_user"}}
+	opDeleteDatabaseUser        = &op{opSpec: opSpec{id: "deleteDatabaseUser", method: http.MethodDelete, path: "/databases/{database_id}/users/{username}", retry: true}}
+	opResetDatabaseUserPassword = &op{opSpec: opSpec{id: "resetDatabaseUserPassword", method: http.MethodPost, path: "/databases/{database_id}/users/{username}/reset_password", envelope: "database_user"}}
 	// Backups and restorations.
-	opListBackups          = newOp(opSpec{id: "listBackups", method: http.MethodGet, path: "/databases/{database_id}/backups", retry: true, envelope: "database_backups"})
-	opCreateBackup         = newOp(opSpec{id: "createBackup", method: http.MethodPost, path: "/databases/{database_id}/backups", envelope: "database_backup"})
-	opGetBackup            = newOp(opSpec{id: "getBackup", method: http.MethodGet, path: "/backups/{backup_id}", retry: true, envelope: "database_backup"})
-	opGetBackupArchive     = newOp(opSpec{id: "getBackupArchive", method: http.MethodGet, path: "/databases/{database_id}/backups/{backup_id}/archive", retry: true})
-	opDownloadBackup       = newOp(opSpec{id: "downloadBackup", method: http.MethodGet, path: "/databases/{database_id}/backups/{backup_id}/download", retry: true})
-	opRestoreBackup        = newOp(opSpec{id: "restoreBackup", method: http.MethodPost, path: "/databases/{database_id}/backups/{backup_id}/restore"})
-	opGetBackupRestoration = newOp(opSpec{id: "getBackupRestoration", method: http.MethodGet, path: "/databases/{database_id}/backup_restorations/{restoration_id}", retry: true, envelope: "backup_restoration"})
+	opListBackups          = &op{opSpec: opSpec{id: "listBackups", method: http.MethodGet, path: "/databases/{database_id}/backups", retry: true, envelope: "database_backups"}}
+	opCreateBackup         = &op{opSpec: opSpec{id: "createBackup", method: http.MethodPost, path: "/databases/{database_id}/backups", envelope: "database_backup"}}
+	opGetBackup            = &op{opSpec: opSpec{id: "getBackup", method: http.MethodGet, path: "/backups/{backup_id}", retry: true, envelope: "database_backup"}}
+	opGetBackupArchive     = &op{opSpec: opSpec{id: "getBackupArchive", method: http.MethodGet, path: "/databases/{database_id}/backups/{backup_id}/archive", retry: true}}
+	opDownloadBackup       = &op{opSpec: opSpec{id: "downloadBackup", method: http.MethodGet, path: "/databases/{database_id}/backups/{backup_id}/download", retry: true}}
+	opRestoreBackup        = &op{opSpec: opSpec{id: "restoreBackup", method: http.MethodPost, path: "/databases/{database_id}/backups/{backup_id}/restore"}}
+	opGetBackupRestoration = &op{opSpec: opSpec{id: "getBackupRestoration", method: http.MethodGet, path: "/databases/{database_id}/backup_restorations/{restoration_id}", retry: true, envelope: "backup_restoration"}}
 	// Operations and point-in-time restores.
-	opGetDatabaseOperation  = newOp(opSpec{id: "getDatabaseOperation", method: http.MethodGet, path: "/databases/{database_id}/operations/{operation_id}", retry: true, envelope: "operation"})
-	opRestoreDatabasePitr   = newOp(opSpec{id: "restoreDatabasePitr", method: http.MethodPost, path: "/databases/{database_id}/pitr/restore", envelope: "operation"})
-	opGetPitrRecoveryWindow = newOp(opSpec{id: "getPitrRecoveryWindow", method: http.MethodGet, path: "/databases/{database_id}/pitr/recovery_window", retry: true, envelope: "recovery_window"})
+	opGetDatabaseOperation  = &op{opSpec: opSpec{id: "getDatabaseOperation", method: http.MethodGet, path: "/databases/{database_id}/operations/{operation_id}", retry: true, envelope: "operation"}}
+	opRestoreDatabasePitr   = &op{opSpec: opSpec{id: "restoreDatabasePitr", method: http.MethodPost, path: "/databases/{database_id}/pitr/restore", envelope: "operation"}}
+	opGetPitrRecoveryWindow = &op{opSpec: opSpec{id: "getPitrRecoveryWindow", method: http.MethodGet, path: "/databases/{database_id}/pitr/recovery_window", retry: true, envelope: "recovery_window"}}
 	// Maintenance, instances, metrics, logs.
-	opListMaintenances           = newOp(opSpec{id: "listMaintenances", method: http.MethodGet, path: "/databases/{database_id}/maintenance", retry: true})
-	opGetMaintenance             = newOp(opSpec{id: "getMaintenance", method: http.MethodGet, path: "/databases/{database_id}/maintenance/{maintenance_id}", retry: true})
-	opGetDatabaseInstancesStatus = newOp(opSpec{id: "getDatabaseInstancesStatus", method: http.MethodGet, path: "/databases/{database_id}/instances_status", retry: true})
-	opGetDatabaseMetrics         = newOp(opSpec{id: "getDatabaseMetrics", method: http.MethodGet, path: "/databases/{database_id}/metrics", retry: true})
-	opGetDatabaseHealth          = newOp(opSpec{id: "getDatabaseHealth", method: http.MethodGet, path: "/databases/{database_id}/health", retry: true})
-	opGetDatabaseMetricsByType   = newOp(opSpec{id: "getDatabaseMetricsByType", method: http.MethodGet, path: "/databases/{database_id}/metrics/{metric_type}", retry: true})
-	opGetInstanceMetricsByType   = newOp(opSpec{id: "getInstanceMetricsByType", method: http.MethodGet, path: "/databases/{database_id}/instances/{instance_id}/metrics/{metric_type}", retry: true})
-	opGetDatabaseLag             = newOp(opSpec{id: "getDatabaseLag", method: http.MethodGet, path: "/databases/{database_id}/lag", retry: true})
-	opGetDatabaseLogsUrl         = newOp(opSpec{id: "getDatabaseLogsUrl", method: http.MethodGet, path: "/databases/{database_id}/logs", retry: true})
-	opListDatabaseLogsArchives   = newOp(opSpec{id: "listDatabaseLogsArchives", method: http.MethodGet, path: "/databases/{database_id}/logs_archives", retry: true})
+	opListMaintenances           = &op{opSpec: opSpec{id: "listMaintenances", method: http.MethodGet, path: "/databases/{database_id}/maintenance", retry: true}}
+	opGetMaintenance             = &op{opSpec: opSpec{id: "getMaintenance", method: http.MethodGet, path: "/databases/{database_id}/maintenance/{maintenance_id}", retry: true}}
+	opGetDatabaseInstancesStatus = &op{opSpec: opSpec{id: "getDatabaseInstancesStatus", method: http.MethodGet, path: "/databases/{database_id}/instances_status", retry: true}}
+	opGetDatabaseMetrics         = &op{opSpec: opSpec{id: "getDatabaseMetrics", method: http.MethodGet, path: "/databases/{database_id}/metrics", retry: true}}
+	opGetDatabaseHealth          = &op{opSpec: opSpec{id: "getDatabaseHealth", method: http.MethodGet, path: "/databases/{database_id}/health", retry: true}}
+	opGetDatabaseMetricsByType   = &op{opSpec: opSpec{id: "getDatabaseMetricsByType", method: http.MethodGet, path: "/databases/{database_id}/metrics/{metric_type}", retry: true}}
+	opGetInstanceMetricsByType   = &op{opSpec: opSpec{id: "getInstanceMetricsByType", method: http.MethodGet, path: "/databases/{database_id}/instances/{instance_id}/metrics/{metric_type}", retry: true}}
+	opGetDatabaseLag             = &op{opSpec: opSpec{id: "getDatabaseLag", method: http.MethodGet, path: "/databases/{database_id}/lag", retry: true}}
+	opGetDatabaseLogsUrl         = &op{opSpec: opSpec{id: "getDatabaseLogsUrl", method: http.MethodGet, path: "/databases/{database_id}/logs", retry: true}}
+	opListDatabaseLogsArchives   = &op{opSpec: opSpec{id: "listDatabaseLogsArchives", method: http.MethodGet, path: "/databases/{database_id}/logs_archives", retry: true}}
 	// Firewall.
-	opListFirewallRules         = newOp(opSpec{id: "listFirewallRules", method: http.MethodGet, path: "/databases/{database_id}/firewall_rules", retry: true, envelope: "rules"})
-	opCreateFirewallRule        = newOp(opSpec{id: "createFirewallRule", method: http.MethodPost, path: "/databases/{database_id}/firewall_rules", envelope: "rule"})
-	opUpdateFirewallRule        = newOp(opSpec{id: "updateFirewallRule", method: http.MethodPatch, path: "/databases/{database_id}/firewall_rules/{firewall_rule_id}", retry: true, envelope: "rule"})
-	opDeleteFirewallRule        = newOp(opSpec{id: "deleteFirewallRule", method: http.MethodDelete, path: "/databases/{database_id}/firewall_rules/{firewall_rule_id}", retry: true})
-	opListFirewallManagedRanges = newOp(opSpec{id: "listFirewallManagedRanges", method: http.MethodGet, path: "/firewall/managed_ranges", retry: true, envelope: "ranges"})
+	opListFirewallRules         = &op{opSpec: opSpec{id: "listFirewallRules", method: http.MethodGet, path: "/databases/{database_id}/firewall_rules", retry: true, envelope: "rules"}}
+	opCreateFirewallRule        = &op{opSpec: opSpec{id: "createFirewallRule", method: http.MethodPost, path: "/databases/{database_id}/firewall_rules", envelope: "rule"}}
+	opUpdateFirewallRule        = &op{opSpec: opSpec{id: "updateFirewallRule", method: http.MethodPatch, path: "/databases/{database_id}/firewall_rules/{firewall_rule_id}", retry: true, envelope: "rule"}}
+	opDeleteFirewallRule        = &op{opSpec: opSpec{id: "deleteFirewallRule", method: http.MethodDelete, path: "/databases/{database_id}/firewall_rules/{firewall_rule_id}", retry: true}}
+	opListFirewallManagedRanges = &op{opSpec: opSpec{id: "listFirewallManagedRanges", method: http.MethodGet, path: "/firewall/managed_ranges", retry: true, envelope: "ranges"}}
 	// Catalogue.
-	opListDatabaseTypes      = newOp(opSpec{id: "listDatabaseTypes", method: http.MethodGet, path: "/database_types", retry: true, envelope: "database_types"})
-	opGetDatabaseType        = newOp(opSpec{id: "getDatabaseType", method: http.MethodGet, path: "/database_types/{database_type_id}", retry: true, envelope: "database_type"})
-	opGetDatabaseTypeVersion = newOp(opSpec{id: "getDatabaseTypeVersion", method: http.MethodGet, path: "/database_type_versions/{database_type_version_id}", retry: true, envelope: "database_type_version"})
-	opGetPlan                = newOp(opSpec{id: "getPlan", method: http.MethodGet, path: "/plans/{plan_name}", retry: true, envelope: "plan"})
+	opListDatabaseTypes      = &op{opSpec: opSpec{id: "listDatabaseTypes", method: http.MethodGet, path: "/database_types", retry: true, envelope: "database_types"}}
+	opGetDatabaseType        = &op{opSpec: opSpec{id: "getDatabaseType", method: http.MethodGet, path: "/database_types/{database_type_id}", retry: true, envelope: "database_type"}}
+	opGetDatabaseTypeVersion = &op{opSpec: opSpec{id: "getDatabaseTypeVersion", method: http.MethodGet, path: "/database_type_versions/{database_type_version_id}", retry: true, envelope: "database_type_version"}}
+	opGetPlan                = &op{opSpec: opSpec{id: "getPlan", method: http.MethodGet, path: "/plans/{plan_name}", retry: true, envelope: "plan"}}
 )
 
 // operationTable lists every operation, for the tests that hold the table

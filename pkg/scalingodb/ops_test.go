@@ -279,7 +279,7 @@ func TestOperationTable_FailsOnBadTable(t *testing.T) {
 
 // opUsage is what the package's source does with the op* variables.
 type opUsage struct {
-	declared map[string]string   // variable name -> operation ID, from newOp(opSpec{id: ...})
+	declared map[string]string   // variable name -> operation ID, from &op{opSpec: opSpec{id: ...}}
 	listed   []string            // the variables in operationTable, in order
 	used     map[string][]string // variable name -> where the code names it
 }
@@ -330,32 +330,38 @@ func findOpUsage(t *testing.T, files []string) opUsage {
 	return u
 }
 
-// newOpID returns the ID of newOp(opSpec{id: "..."}).
+// newOpID returns the ID of &op{opSpec: opSpec{id: "..."}}.
 func newOpID(e ast.Expr) (string, bool) {
-	call, ok := e.(*ast.CallExpr)
-	if !ok || len(call.Args) != 1 {
+	ptr, ok := e.(*ast.UnaryExpr)
+	if !ok || ptr.Op != token.AND {
 		return "", false
 	}
-	if fn, ok := call.Fun.(*ast.Ident); !ok || fn.Name != "newOp" {
+	lit, ok := ptr.X.(*ast.CompositeLit)
+	if typ, isIdent := lit.Type.(*ast.Ident); !ok || !isIdent || typ.Name != "op" {
 		return "", false
 	}
-	lit, ok := call.Args[0].(*ast.CompositeLit)
+	spec, ok := keyed(lit, "opSpec").(*ast.CompositeLit)
 	if !ok {
 		return "", false
 	}
+	if v, ok := keyed(spec, "id").(*ast.BasicLit); ok && v.Kind == token.STRING {
+		id, err := strconv.Unquote(v.Value)
+		return id, err == nil
+	}
+	return "", false
+}
+
+// keyed returns the value of the field key in the composite literal lit,
+// or nil.
+func keyed(lit *ast.CompositeLit, key string) ast.Expr {
 	for _, e := range lit.Elts {
-		kv, ok := e.(*ast.KeyValueExpr)
-		if !ok {
-			continue
-		}
-		if k, ok := kv.Key.(*ast.Ident); ok && k.Name == "id" {
-			if v, ok := kv.Value.(*ast.BasicLit); ok && v.Kind == token.STRING {
-				id, err := strconv.Unquote(v.Value)
-				return id, err == nil
+		if kv, ok := e.(*ast.KeyValueExpr); ok {
+			if k, ok := kv.Key.(*ast.Ident); ok && k.Name == key {
+				return kv.Value
 			}
 		}
 	}
-	return "", false
+	return nil
 }
 
 // opUsageProblems lists the problems of u: a variable not named after its
@@ -381,7 +387,7 @@ func opUsageProblems(u opUsage) []string {
 	}
 	for _, name := range u.listed {
 		if _, ok := u.declared[name]; !ok {
-			out = append(out, fmt.Sprintf("%s: in operationTable, not declared with newOp", name))
+			out = append(out, fmt.Sprintf("%s: in operationTable, not declared as &op{…}", name))
 		}
 	}
 	return out
@@ -413,10 +419,10 @@ func TestOperationTable_UsageFailsOnBadSource(t *testing.T) {
 	src := `package x
 
 var (
-	opGetPlan     = newOp(opSpec{id: "getPlan"})
-	opGetBackupz  = newOp(opSpec{id: "getBackup"})
-	opListBackups = newOp(opSpec{id: "listBackups"})
-	opGetDatabase = newOp(opSpec{id: "getDatabase"})
+	opGetPlan     = &op{opSpec: opSpec{id: "getPlan"}}
+	opGetBackupz  = &op{opSpec: opSpec{id: "getBackup"}}
+	opListBackups = &op{opSpec: opSpec{id: "listBackups"}}
+	opGetDatabase = &op{opSpec: opSpec{id: "getDatabase"}}
 )
 
 var operationTable = [...]*op{opGetPlan, opGetBackupz, opGetDatabase, opGetDatabase, opGhost}
@@ -436,7 +442,7 @@ func f() {
 		"opGetDatabase: in operationTable 2 times, want once",
 		"opGetDatabase: no code names it",
 		"opListBackups: in operationTable 0 times, want once",
-		"opGhost: in operationTable, not declared with newOp",
+		"opGhost: in operationTable, not declared as &op{…}",
 	}
 	if diff := cmp.Diff(want, opUsageProblems(findOpUsage(t, []string{name}))); diff != "" {
 		t.Errorf("problems (-want +got):\n%s", diff)

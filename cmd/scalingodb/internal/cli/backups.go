@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -622,7 +623,9 @@ const stalePartialAge = 7 * 24 * time.Hour
 
 // partialName matches the partial files, and their sidecars, of the
 // archives download names (see archiveName).
-var partialName = regexp.MustCompile(`^[A-Za-z0-9_-][A-Za-z0-9._-]*\.(gz|tgz)\.partial(\.json)?$`)
+var partialName = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^[A-Za-z0-9_-][A-Za-z0-9._-]*\.(gz|tgz)\.partial(\.json)?$`)
+})
 
 // removeStalePartials removes from dir the partial files of archives, and
 // their sidecars, last written more than stalePartialAge before now,
@@ -635,7 +638,7 @@ func (a *app) removeStalePartials(dir, dest string, now time.Time) {
 	}
 	for _, e := range entries {
 		name := e.Name()
-		if !e.Type().IsRegular() || !partialName.MatchString(name) {
+		if !e.Type().IsRegular() || !partialName().MatchString(name) {
 			continue
 		}
 		path := filepath.Join(dir, name)

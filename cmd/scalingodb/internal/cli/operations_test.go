@@ -83,7 +83,7 @@ func TestEveryOperationHasACommand(t *testing.T) {
 		t.Errorf("the spec has %d operations, want at least 31: is it read?", len(spec))
 	}
 	commands := runnable(NewRootForDocs())
-	if problems := checkOperations(spec, Operations, commands, offline); len(problems) > 0 {
+	if problems := checkOperations(spec, operationTable, commands, offline); len(problems) > 0 {
 		t.Errorf("commands and operations disagree:\n%s", strings.Join(problems, "\n"))
 	}
 }

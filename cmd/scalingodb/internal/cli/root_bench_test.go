@@ -19,3 +19,18 @@ func BenchmarkRunVersion(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkNewRoot compares building the command tree a run of `scalingodb
+// version` needs (the root and the version command, as Run does) with
+// building the whole tree (as help, completion and docs do): the cost
+// topCommand saves every run of a command.
+func BenchmarkNewRoot(b *testing.B) {
+	for _, bc := range []struct{ name, only string }{{"version", "version"}, {"whole", ""}} {
+		b.Run(bc.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				newRoot(&app{io: &IO{}}, bc.only)
+			}
+		})
+	}
+}

@@ -26,7 +26,7 @@ func verbProblems(root *cobra.Command) []string {
 				}
 				seen[w] = sub.Name()
 			}
-			for _, al := range verbAliases[sub.Name()] {
+			for _, al := range verbAliases(sub.Name()) {
 				if !slices.Contains(sub.Aliases, al) {
 					problems = append(problems, sub.CommandPath()+": no alias "+al)
 				}

@@ -1,9 +1,9 @@
 package cli
 
-// Operations maps each command that calls the API to the operations of
+// operationTable maps each command that calls the API to the operations of
 // the spec (operationId) it sends. A test checks that every operation of
 // the spec has a command, and that every command here exists.
-var Operations = map[string][]string{
+var operationTable = map[string][]string{
 	"users list":            {"listDatabaseUsers"},
 	"users create":          {"createDatabaseUser"},
 	"users update":          {"updateDatabaseUser"},
