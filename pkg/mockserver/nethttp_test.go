@@ -10,7 +10,7 @@ import (
 
 // TestServer_NetHTTPAnswers sends, on raw connections, the malformed requests that net/http answers
 // itself, before any handler of the mock runs, and checks each answer byte for byte (but the Date
-// header): the README's table of them is this test's. None gets the spec's JSON Error body or an
+// header): the table of them in docs/mock.md is this test's. None gets the spec's JSON Error body or an
 // X-Request-Id, and the mock's request counter does not move; a well-formed request of a protocol
 // net/http takes (HTTP/1.9, served as HTTP/1.1) does reach the mock.
 func TestServer_NetHTTPAnswers(t *testing.T) {

@@ -204,9 +204,9 @@ func TestConfig_Settings(t *testing.T) {
 	}
 }
 
-// Every setting the suite reads is in the README's table of settings.
-func TestREADMEListsEverySetting(t *testing.T) {
-	b, err := os.ReadFile(filepath.Join("..", "..", "..", "README.md"))
+// Every setting the suite reads is in the table of settings of docs/contract-suite.md.
+func TestDocsListEverySetting(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join("..", "..", "..", "docs", "contract-suite.md"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -219,7 +219,7 @@ func TestREADMEListsEverySetting(t *testing.T) {
 	for _, name := range []string{EnvBaseURL, EnvToken, EnvDatabaseID, EnvESDatabaseID, EnvForeignToken, EnvAllowWrites,
 		EnvMockMutations, EnvReportsDir, EnvBasePath, EnvDownloadHosts, EnvTimeout, EnvVerbose, "REPORTS", "CI", "LABELS"} {
 		if !strings.Contains(table.String(), "| `"+name+"`") {
-			t.Errorf("README.md has no table row for the setting %s", name)
+			t.Errorf("docs/contract-suite.md has no table row for the setting %s", name)
 		}
 	}
 }

@@ -14,7 +14,7 @@ import (
 )
 
 // Exit codes of the tool, one meaning each, documented in `scalingodb
-// --help` (rootLong) and the README.
+// --help` (rootLong) and docs/cli.md.
 const (
 	// ExitOK is success.
 	ExitOK = 0
