@@ -8,23 +8,20 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/url"
 	"reflect"
 	"strings"
 	"sync/atomic"
 	"time"
 
 	"github.com/scalingodb/dbapi-go/gen/dbapi"
+	"github.com/scalingodb/dbapi-go/pkg/scalingodb/internal/httpx"
 )
 
 // DefaultRegion is the region used when neither WithRegion nor WithBaseURL is given.
-const DefaultRegion = "osc-fr1"
+const DefaultRegion = httpx.DefaultRegion
 
 // DefaultUserAgent is the User-Agent header sent when WithUserAgent is not given.
-const DefaultUserAgent = "scalingodb-go"
-
-// regions are the Scalingo regions that host a Database API.
-var regions = [...]string{"osc-fr1", "osc-secnum-fr1"}
+const DefaultUserAgent = httpx.DefaultUserAgent
 
 // Client talks to the Scalingo Database API. Its services group the
 // operations by resource. A Client is safe for concurrent use: share one
@@ -102,7 +99,7 @@ type Option func(*config) error
 // and "osc-secnum-fr1".
 func WithRegion(region string) Option {
 	return func(c *config) error {
-		if err := checkRegion(region); err != nil {
+		if err := httpx.CheckRegion(region); err != nil {
 			return err
 		}
 		c.region = region
@@ -116,7 +113,7 @@ func WithRegion(region string) Option {
 // "http://127.0.0.1:8080" and "http://127.0.0.1:8080/api" work.
 func WithBaseURL(baseURL string) Option {
 	return func(c *config) error {
-		if err := checkHTTPURL(baseURL); err != nil {
+		if err := httpx.CheckHTTPURL(baseURL); err != nil {
 			return err
 		}
 		c.baseURL = baseURL
@@ -218,12 +215,7 @@ func WithRetry(p RetryPolicy) Option {
 // *slog.Logger is one (so is go-retryablehttp's LeveledLogger); the client
 // does not import log/slog itself, so that programs that log nothing do not
 // link it.
-type Logger interface {
-	Debug(msg string, keysAndValues ...any)
-	Info(msg string, keysAndValues ...any)
-	Warn(msg string, keysAndValues ...any)
-	Error(msg string, keysAndValues ...any)
-}
+type Logger = httpx.Logger
 
 // WithLogger logs requests, retries and failures to l, such as a
 // *slog.Logger, at debug level (and failures at error level). Logs hold
@@ -299,7 +291,7 @@ func New(opts ...Option) (*Client, error) {
 		}
 	}
 	apiHTTP := *hc
-	apiHTTP.CheckRedirect = safeRedirects(hc.CheckRedirect)
+	apiHTTP.CheckRedirect = httpx.SafeRedirects(hc.CheckRedirect)
 	// The timeout bounds each call through its context (see call), not
 	// through http.Client: on a transport net/http does not know (keepIdle
 	// below), a Client.Timeout costs a goroutine, a timer and a dozen
@@ -313,7 +305,7 @@ func New(opts ...Option) (*Client, error) {
 		}
 	}
 	apiHTTP.Transport = keepIdle{rt}
-	retry := cfg.retry.withDefaults()
+	retry := cfg.retry.WithDefaults()
 
 	c := &Client{
 		baseURL:   base,
@@ -322,7 +314,7 @@ func New(opts ...Option) (*Client, error) {
 		logger:    cfg.logger,
 		// Downloads: same transport, no timeout (the context bounds them),
 		// no bearer token, and redirects keep no Authorization.
-		download:    &http.Client{Transport: downloads, Jar: nil, CheckRedirect: safeRedirects(nil)},
+		download:    &http.Client{Transport: downloads, Jar: nil, CheckRedirect: httpx.SafeRedirects(nil)},
 		timeout:     hc.Timeout,
 		ownAPI:      ownAPI,
 		ownDownload: ownDownload,
@@ -379,7 +371,7 @@ func (c *Client) GoString() string { return c.String() }
 
 // Format prints String whatever the verb, so that no verb reaches the
 // token source or the fields behind it.
-func (c *Client) Format(f fmt.State, verb rune) { formatRedacted(f, verb, c.String()) }
+func (c *Client) Format(f fmt.State, verb rune) { httpx.FormatRedacted(f, verb, c.String()) }
 
 // BaseURL returns the Database API base URL the client sends requests to,
 // ending in "/api".
@@ -391,26 +383,6 @@ func normaliseBaseURL(base string) string {
 		base += "/api"
 	}
 	return base
-}
-
-func checkRegion(region string) error {
-	for _, r := range regions {
-		if r == region {
-			return nil
-		}
-	}
-	return &InvalidInputError{Field: "region", Reason: fmt.Sprintf("unknown region %q (known: %s)", region, strings.Join(regions[:], ", "))}
-}
-
-func checkHTTPURL(raw string) error {
-	u, err := url.Parse(raw)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return &InvalidInputError{Field: "base URL", Reason: "must be an absolute http or https URL"}
-	}
-	if u.RawQuery != "" || u.Fragment != "" || u.User != nil {
-		return &InvalidInputError{Field: "base URL", Reason: "must not hold a query, fragment or user information"}
-	}
-	return nil
 }
 
 // editRequest adds the bearer token and the fixed headers to every API
@@ -478,7 +450,7 @@ func (e *tokenError) forCall(o *op) error {
 		errors.As(e.err, new(*TransportError)) || errors.As(e.err, new(*InvalidInputError)) {
 		return &tokenError{op: o.id, err: e.err}
 	}
-	return &TransportError{OperationID: o.id, Err: &tokenError{err: redactError(e.err)}}
+	return &TransportError{OperationID: o.id, Err: &tokenError{err: httpx.RedactError(e.err)}}
 }
 
 // answer is what the client keeps of an answer once its body is decoded.
@@ -556,7 +528,7 @@ func (c *Client) call(ctx context.Context, o *op, send sender, out any) (answer,
 			}
 			return a, nil
 		}
-		apiErr := newAPIError(o.id, resp)
+		apiErr := httpx.NewAPIError(o.id, resp)
 		if apiErr.StatusCode == http.StatusUnauthorized {
 			if inv, ok := c.tokens.(interface{ Invalidate() }); ok {
 				inv.Invalidate()

@@ -4,9 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"fmt"
 	"io"
-	"math/rand/v2"
 	"net"
 	"net/http"
 	"net/http/httptrace"
@@ -17,44 +15,14 @@ import (
 	"time"
 
 	"github.com/hashicorp/go-retryablehttp"
+
+	"github.com/scalingodb/dbapi-go/pkg/scalingodb/internal/httpx"
 )
 
 // RetryPolicy says how idempotent requests are retried after a connection
-// error, a 429 or a 5xx answer. The zero value of a field takes its default.
-type RetryPolicy struct {
-	// MaxAttempts is the total number of attempts, the first one included
-	// (default 4). 1 disables retries.
-	MaxAttempts int
-	// MinWait is the wait before the first retry (default 250ms); each
-	// retry waits twice as long as the previous one, with jitter.
-	MinWait time.Duration
-	// MaxWait caps a single wait (default 30s); an answer whose
-	// Retry-After is longer is returned instead of retried.
-	MaxWait time.Duration
-}
-
-// Defaults of RetryPolicy.
-const (
-	defaultMaxAttempts = 4
-	defaultMinWait     = 250 * time.Millisecond
-	defaultMaxWait     = 30 * time.Second
-)
-
-func (p RetryPolicy) withDefaults() RetryPolicy {
-	if p.MaxAttempts <= 0 {
-		p.MaxAttempts = defaultMaxAttempts
-	}
-	if p.MinWait <= 0 {
-		p.MinWait = defaultMinWait
-	}
-	if p.MaxWait <= 0 {
-		p.MaxWait = defaultMaxWait
-	}
-	if p.MaxWait < p.MinWait {
-		p.MaxWait = p.MinWait
-	}
-	return p
-}
+// error, a 429 or a 5xx answer (see WithRetry). The zero value of a field
+// takes its default.
+type RetryPolicy = httpx.RetryPolicy
 
 // noRetryKey marks, in a request's context, an operation that may have
 // taken effect on the server even when its answer is lost: such a request
@@ -99,7 +67,7 @@ func retryDecision(ctx context.Context, resp *http.Response, err error, maxWait 
 		return false, ctxErr
 	}
 	if err == nil && (resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusServiceUnavailable) {
-		if parseRetryAfter(resp.Header.Get("Retry-After"), time.Now()) > maxWait {
+		if httpx.ParseRetryAfter(resp.Header.Get("Retry-After"), time.Now()) > maxWait {
 			return false, nil
 		}
 	}
@@ -208,11 +176,6 @@ func mayHaveReached(st *callState, err error) bool {
 	return true
 }
 
-// permanentError is implemented by errors that a retry cannot fix, such as
-// a response that breaks the spec (see WithAPITransport) or a refused
-// redirect.
-type permanentError interface{ Permanent() bool }
-
 // retryableTransportError reports whether a transport error may be
 // transient before go-retryablehttp's policy has its say: not an answer
 // over the size cap (it would be over it again), not an error that says it
@@ -221,39 +184,11 @@ func retryableTransportError(err error) bool {
 	if errors.As(err, new(*http.MaxBytesError)) {
 		return false
 	}
-	var pe permanentError
+	var pe httpx.PermanentError
 	if errors.As(err, &pe) && pe.Permanent() {
 		return false
 	}
 	return !isViolation(err)
-}
-
-// backoff is the retryablehttp.Backoff of the client: exponential from
-// min with full jitter on the upper half, capped by max; a Retry-After
-// header on a 429 or 503 answer replaces it (capped by max too).
-func backoff(minWait, maxWait time.Duration, attempt int, resp *http.Response) time.Duration {
-	if resp != nil && (resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusServiceUnavailable) {
-		if h := resp.Header.Get("Retry-After"); h != "" {
-			// An unusable value (invalid, negative, zero, past) is 0 and
-			// leaves the backoff below.
-			if d := parseRetryAfter(h, time.Now()); d > 0 {
-				return min(d, maxWait)
-			}
-		}
-	}
-	d := minWait
-	for i := 0; i < attempt && d < maxWait; i++ {
-		d *= 2
-	}
-	if d > maxWait {
-		d = maxWait
-	}
-	// Jitter: a uniform pick in [d/2, d].
-	half := d / 2
-	if half > 0 {
-		d = half + rand.N(half+1)
-	}
-	return d
 }
 
 // newRetryClient wires the retry policy into go-retryablehttp.
@@ -265,7 +200,7 @@ func newRetryClient(hc *http.Client, p RetryPolicy, logger Logger) *retryablehtt
 		RetryMax:     p.MaxAttempts - 1,
 		CheckRetry:   checkRetry(p.MaxWait),
 		PrepareRetry: nextAttempt,
-		Backoff:      backoff,
+		Backoff:      httpx.Backoff,
 		ErrorHandler: retryablehttp.PassthroughErrorHandler,
 	}
 	if logger != nil {
@@ -336,13 +271,13 @@ func (b *pooledBody) Close() error {
 // one wrapping *http.MaxBytesError, which is never retried.
 func bufferBody(resp *http.Response) error {
 	buf := bodyPool.Get().(*bytes.Buffer)
-	err := readCapped(buf, resp.Body, maxAPIBody)
+	err := httpx.ReadCapped(buf, resp.Body, maxAPIBody)
 	resp.Body.Close()
 	if err != nil {
 		buf.Reset()
 		bodyPool.Put(buf)
 		resp.Body = http.NoBody
-		be := newBodyError(resp, err)
+		be := httpx.NewBodyError(resp, err)
 		if resp.Request != nil {
 			if st := callStateOf(resp.Request.Context()); st != nil {
 				st.body.Store(be)
@@ -353,56 +288,6 @@ func bufferBody(resp *http.Response) error {
 	pb := &pooledBody{buf: buf}
 	pb.Reset(buf.Bytes())
 	resp.Body = pb
-	return nil
-}
-
-// readCapped reads r into buf, failing with an error wrapping
-// *http.MaxBytesError at the first byte past limit. Past 1 MiB it reads in
-// 1 MiB chunks joined at the end, so that an answer over the cap costs at
-// most limit bytes, never a doubled buffer.
-func readCapped(buf *bytes.Buffer, r io.Reader, limit int) error {
-	const chunk = 1 << 20
-	var chunks [][]byte
-	total := 0 // bytes in chunks
-	cur := buf.AvailableBuffer()
-	for {
-		if len(cur) == cap(cur) {
-			if total+len(cur) >= limit {
-				var one [1]byte
-				if n, _ := io.ReadFull(r, one[:]); n > 0 {
-					*buf = bytes.Buffer{}
-					return fmt.Errorf("answer larger than %d MiB: %w", limit>>20, &http.MaxBytesError{Limit: int64(limit)})
-				}
-				break
-			}
-			if cap(cur) < chunk {
-				nb := make([]byte, len(cur), min(max(2*cap(cur), 64<<10), chunk, limit))
-				copy(nb, cur)
-				cur = nb
-			} else {
-				chunks = append(chunks, cur)
-				total += len(cur)
-				cur = make([]byte, 0, min(chunk, limit-total))
-			}
-		}
-		n, err := r.Read(cur[len(cur):cap(cur)])
-		cur = cur[:len(cur)+n]
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			*buf = bytes.Buffer{}
-			return err
-		}
-	}
-	if chunks != nil {
-		out := make([]byte, 0, total+len(cur))
-		for _, c := range chunks {
-			out = append(out, c...)
-		}
-		cur = append(out, cur...)
-	}
-	*buf = *bytes.NewBuffer(cur)
 	return nil
 }
 
@@ -418,9 +303,9 @@ func (a logAdapter) log(level func(string, ...any), msg string, kv []any) {
 				kv[i] = redactLogString(s)
 			}
 		case *url.URL:
-			kv[i] = redactURL(s.String())
+			kv[i] = httpx.RedactURL(s.String())
 		case error:
-			kv[i] = redactError(s).Error()
+			kv[i] = httpx.RedactError(s).Error()
 		}
 	}
 	level("scalingodb: "+msg, kv...)
@@ -431,7 +316,7 @@ func redactLogString(s string) string {
 	fields := strings.Fields(s)
 	for i, f := range fields {
 		if strings.Contains(f, "?") {
-			fields[i] = redactURL(f)
+			fields[i] = httpx.RedactURL(f)
 		}
 	}
 	return strings.Join(fields, " ")

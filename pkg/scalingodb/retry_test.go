@@ -20,6 +20,8 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/scalingodb/dbapi-go/pkg/scalingodb/internal/httpx"
 )
 
 func TestRetry_IdempotentRequests(t *testing.T) {
@@ -223,9 +225,9 @@ func TestBackoff(t *testing.T) {
 				maxWait = 10 * time.Second
 			}
 			for range 50 {
-				d := backoff(100*time.Millisecond, maxWait, tt.attempt, tt.resp)
+				d := httpx.Backoff(100*time.Millisecond, maxWait, tt.attempt, tt.resp)
 				if d < tt.min || d > tt.max {
-					t.Fatalf("backoff = %v, want within [%v, %v]", d, tt.min, tt.max)
+					t.Fatalf("httpx.Backoff = %v, want within [%v, %v]", d, tt.min, tt.max)
 				}
 			}
 		})

@@ -16,6 +16,8 @@ import (
 
 	"github.com/scalingodb/dbapi-go/gen/dbapi"
 	"github.com/scalingodb/dbapi-go/pkg/mockserver"
+
+	"github.com/scalingodb/dbapi-go/pkg/scalingodb/internal/httpx"
 )
 
 // stateFixture is a seeded mock, the client under test (response
@@ -386,7 +388,7 @@ func TestClientDecodesTheMockState(t *testing.T) {
 				want.NextCursor = *a.NextCursor
 			}
 			for _, x := range a.Archives {
-				want.Archives = append(want.Archives, &LogsArchive{URL: newSignedURL(x.URL), From: x.From, To: x.To, Size: x.Size})
+				want.Archives = append(want.Archives, &LogsArchive{URL: httpx.NewSignedURL(x.URL), From: x.From, To: x.To, Size: x.Size})
 			}
 			diffState(t, "logs archives", want, got)
 		}},
