@@ -16,14 +16,14 @@ import (
 // answer, whose status says that the server refused the request, is the
 // *APIError of that status (its body lost). A *TransportError gets the
 // operation, whether the request may have reached the server (in any
-// attempt, see mayHaveReached), and its URL redacted; when it is the
+// attempt, see httpx.MayHaveReached), and its URL redacted; when it is the
 // context's error but an answer's headers had come, it is that answer's
 // *BodyError. Any other error has its URL redacted and is prefixed with
 // the operation.
-func transportError(o *op, st *callState, err error) error {
+func transportError(o *op, st *httpx.CallState, err error) error {
 	//nolint:errorlint // only the call's own, at the top (see below)
 	if te, ok := err.(*TransportError); ok && (errors.Is(te.Err, context.Canceled) || errors.Is(te.Err, context.DeadlineExceeded)) {
-		if cut := st.body.Load(); cut != nil {
+		if cut := st.Body.Load(); cut != nil {
 			// The context stopped the read of an answer whose headers
 			// came: its status and request ID are known.
 			be := *cut
@@ -44,11 +44,11 @@ func transportError(o *op, st *callState, err error) error {
 		}
 		return be
 	}
-	// Only the one retryDoer.Do returned, this call's own: never one
+	// Only the one httpx.RetryDoer.Do returned, this call's own: never one
 	// nested in the (shared) error of a token source.
 	if te, ok := err.(*TransportError); ok { //nolint:errorlint // see above
 		te.OperationID = o.id
-		te.Written = st.applied.Load() || mayHaveReached(st, te.Err)
+		te.Written = st.Applied.Load() || httpx.MayHaveReached(st, te.Err)
 		te.Err = httpx.RedactError(te.Err)
 		return te
 	}
@@ -58,9 +58,9 @@ func transportError(o *op, st *callState, err error) error {
 // outcomeOf returns err, or an *OutcomeUnknownError wrapping it when o is
 // sent once and err leaves open whether it took effect: a 5xx answer (but
 // 501), an answer whose body was lost, or a transport error after the
-// request may have reached the server (see mayHaveReached). The Check is
+// request may have reached the server (see httpx.MayHaveReached). The Check is
 // generic; the methods name what to check (see withCheck).
-func outcomeOf(o *op, st *callState, err error) error {
+func outcomeOf(o *op, st *httpx.CallState, err error) error {
 	if o.retry || st == nil || err == nil {
 		return err
 	}
@@ -87,7 +87,7 @@ func outcomeOf(o *op, st *callState, err error) error {
 		if !te.Written {
 			return err
 		}
-	case !mayHaveReached(st, err):
+	case !httpx.MayHaveReached(st, err):
 		return err
 	}
 	return ou

@@ -275,7 +275,7 @@ func TestNew_Options(t *testing.T) {
 
 func TestSlogAdapter_RedactsQueries(t *testing.T) {
 	var buf bytes.Buffer
-	a := logAdapter{slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug}))}
+	a := httpx.LogAdapter{L: slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug}))}
 	a.Debug("retrying request", "request", "GET http://h/api/x?token=tok-SECRET (status: 503)", "timeout", 1)
 	a.Error("request failed", "error", httpx.RedactError(&url.Error{Op: "Get", URL: "http://h/dl?token=tok-SECRET", Err: errors.New("EOF")}))
 	out := buf.String()

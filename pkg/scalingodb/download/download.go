@@ -839,7 +839,7 @@ func (d *downloader) get(ctx context.Context, sg *segment, openEnded bool) (*htt
 	}
 	defer resp.Body.Close()
 	apiErr := httpx.NewAPIError(d.op, resp)
-	httpx.Drain(resp.Body)
+	httpx.DrainBody(resp.Body)
 	return nil, &statusError{apiErr}
 }
 

@@ -105,12 +105,6 @@ func Backoff(minWait, maxWait time.Duration, attempt int, resp *http.Response) t
 	return d
 }
 
-// Drain reads what is left of a small body (up to 4 KiB), so that the
-// connection can be reused.
-func Drain(r io.Reader) {
-	_, _ = io.Copy(io.Discard, io.LimitReader(r, 4<<10))
-}
-
 // DoJSON sends req through hc and decodes a 2xx JSON answer of at most
 // limit bytes into out. A failure in transit is a *TransportError, a
 // non-2xx answer an *APIError, an answer that is not JSON (or is over
