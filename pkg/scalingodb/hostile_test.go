@@ -91,7 +91,7 @@ func serveVersion(w http.ResponseWriter, r *http.Request, data []byte, etag stri
 
 // cutAfter serves data but cuts the connection after limit body bytes.
 func cutAfter(w http.ResponseWriter, r *http.Request, data []byte, etag string, limit int) {
-	serveVersion(&cuttingWriter{ResponseWriter: w, limit: limit}, r, data, etag)
+	serveVersion(&cuttingWriter{ResponseWriter: w, Limit: limit}, r, data, etag)
 }
 
 // endless answers 200 without Content-Length and never ends.
@@ -296,7 +296,7 @@ func TestDownload_ChangedArchive(t *testing.T) {
 				if _, err := c.Backups.DownloadAt(context.Background(), "db", "b1", dst, fastDownloadRetry()); err != nil {
 					t.Fatal(err)
 				}
-				if !bytes.Equal(dst.buf, v2) {
+				if !bytes.Equal(dst.Bytes(), v2) {
 					t.Fatal("spliced: the destination is not the new archive")
 				}
 			})
@@ -330,7 +330,7 @@ func TestDownload_ChangedArchive(t *testing.T) {
 		}
 		n.Store(0)
 		dst := &memAt{}
-		if _, err := c.Backups.DownloadAt(context.Background(), "db", "b1", dst, fastDownloadRetry()); err != nil || !bytes.Equal(dst.buf, v1) {
+		if _, err := c.Backups.DownloadAt(context.Background(), "db", "b1", dst, fastDownloadRetry()); err != nil || !bytes.Equal(dst.Bytes(), v1) {
 			t.Fatalf("WriterAt: got %v", err)
 		}
 	})

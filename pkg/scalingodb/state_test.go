@@ -320,8 +320,8 @@ func TestClientDecodesTheMockState(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if n != size || !bytes.Equal(dst.buf, want) {
-				t.Errorf("downloaded %d bytes, the mock serves %d (same bytes: %t)", n, size, bytes.Equal(dst.buf, want))
+			if n != size || !bytes.Equal(dst.Bytes(), want) {
+				t.Errorf("downloaded %d bytes, the mock serves %d (same bytes: %t)", n, size, bytes.Equal(dst.Bytes(), want))
 			}
 		}},
 		{"listMaintenances", func(t *testing.T, f *stateFixture) {

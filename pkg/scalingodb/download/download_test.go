@@ -5,8 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"io"
-	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -21,6 +19,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/scalingodb/dbapi-go/pkg/scalingodb/internal/httpx"
+	"github.com/scalingodb/dbapi-go/pkg/scalingodb/internal/testhost"
 )
 
 // linkToken is the credential in the test links' query: it must never
@@ -42,49 +41,14 @@ func serveVersion(w http.ResponseWriter, r *http.Request, data []byte, etag stri
 	http.ServeContent(w, r, "", time.Time{}, bytes.NewReader(data))
 }
 
-// cuttingWriter cuts the connection after limit body bytes.
-type cuttingWriter struct {
-	http.ResponseWriter
-	limit, written int
-}
+// The shared pieces of a download host (package internal/testhost).
+type (
+	memAt         = testhost.MemAt
+	cuttingWriter = testhost.CuttingWriter
+	discardAt     = testhost.DiscardAt
+)
 
-func (w *cuttingWriter) Write(p []byte) (int, error) {
-	if w.written+len(p) <= w.limit {
-		w.written += len(p)
-		return w.ResponseWriter.Write(p)
-	}
-	n, _ := w.ResponseWriter.Write(p[:w.limit-w.written])
-	w.written += n
-	w.ResponseWriter.(http.Flusher).Flush()
-	if conn, _, err := w.ResponseWriter.(http.Hijacker).Hijack(); err == nil {
-		conn.Close()
-	}
-	return n, io.ErrClosedPipe
-}
-
-func randomBytes(n int) []byte {
-	r := rand.New(rand.NewPCG(1, 2))
-	b := make([]byte, n)
-	for i := range b {
-		b[i] = byte(r.Uint32())
-	}
-	return b
-}
-
-// memAt is an io.WriterAt in memory.
-type memAt struct {
-	mu  sync.Mutex
-	buf []byte
-}
-
-func (m *memAt) WriteAt(p []byte, off int64) (int, error) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if end := off + int64(len(p)); end > int64(len(m.buf)) {
-		m.buf = append(m.buf, make([]byte, end-int64(len(m.buf)))...)
-	}
-	return copy(m.buf[off:], p), nil
-}
+var randomBytes = testhost.RandomBytes
 
 var fast = WithRetry(RetryPolicy{MaxAttempts: 3, MinWait: time.Millisecond, MaxWait: time.Millisecond})
 
@@ -111,7 +75,7 @@ func TestToWriterAt(t *testing.T) {
 		{name: "cut twice, resumed", size: int64(len(data)),
 			dl: func(n int64, w http.ResponseWriter, r *http.Request) {
 				if n <= 2 {
-					serveVersion(&cuttingWriter{ResponseWriter: w, limit: 100 << 10}, r, data, `"v1"`)
+					serveVersion(&cuttingWriter{ResponseWriter: w, Limit: 100 << 10}, r, data, `"v1"`)
 					return
 				}
 				serveVersion(w, r, data, `"v1"`)
@@ -119,7 +83,7 @@ func TestToWriterAt(t *testing.T) {
 		{name: "changed once, started again", size: int64(len(data)),
 			dl: func(n int64, w http.ResponseWriter, r *http.Request) {
 				if n == 1 {
-					serveVersion(&cuttingWriter{ResponseWriter: w, limit: 100 << 10}, r, v2, `"v2"`)
+					serveVersion(&cuttingWriter{ResponseWriter: w, Limit: 100 << 10}, r, v2, `"v2"`)
 					return
 				}
 				serveVersion(w, r, data, `"v1"`)
@@ -133,7 +97,7 @@ func TestToWriterAt(t *testing.T) {
 		{name: "changed twice", size: int64(len(data)), wantErr: ErrArchiveChanged, wantAs: new(*ArchiveChangedError),
 			dl: func(n int64, w http.ResponseWriter, r *http.Request) {
 				body := [][]byte{data, v2}[n%2]
-				serveVersion(&cuttingWriter{ResponseWriter: w, limit: 100 << 10}, r, body, []string{`"v1"`, `"v2"`}[n%2])
+				serveVersion(&cuttingWriter{ResponseWriter: w, Limit: 100 << 10}, r, body, []string{`"v1"`, `"v2"`}[n%2])
 			}},
 	}
 	for _, tt := range tests {
@@ -143,8 +107,8 @@ func TestToWriterAt(t *testing.T) {
 			dst := &memAt{}
 			n, err := ToWriterAt(context.Background(), src, dst, append([]Option{fast}, tt.opts...)...)
 			if tt.wantErr == nil {
-				if err != nil || n != int64(len(data)) || !bytes.Equal(dst.buf, data) {
-					t.Fatalf("got %d bytes, %v; equal to the file: %t", n, err, bytes.Equal(dst.buf, data))
+				if err != nil || n != int64(len(data)) || !bytes.Equal(dst.Bytes(), data) {
+					t.Fatalf("got %d bytes, %v; equal to the file: %t", n, err, bytes.Equal(dst.Bytes(), data))
 				}
 				return
 			}
@@ -165,7 +129,7 @@ func TestToWriter(t *testing.T) {
 	var reqs atomic.Int64
 	src := serve(t, int64(len(data)), func(w http.ResponseWriter, r *http.Request) {
 		if reqs.Add(1) == 1 {
-			serveVersion(&cuttingWriter{ResponseWriter: w, limit: 100 << 10}, r, data, `"v1"`)
+			serveVersion(&cuttingWriter{ResponseWriter: w, Limit: 100 << 10}, r, data, `"v1"`)
 			return
 		}
 		serveVersion(w, r, v2, `"v2"`)
@@ -197,7 +161,7 @@ func TestRefresh(t *testing.T) {
 	var refreshed atomic.Int64
 	src.Refresh = func(context.Context) (string, error) { refreshed.Add(1); return fresh, nil }
 	dst := &memAt{}
-	if _, err := ToWriterAt(context.Background(), src, dst, fast); err != nil || !bytes.Equal(dst.buf, data) || refreshed.Load() != 1 {
+	if _, err := ToWriterAt(context.Background(), src, dst, fast); err != nil || !bytes.Equal(dst.Bytes(), data) || refreshed.Load() != 1 {
 		t.Fatalf("got %v, %d refreshes", err, refreshed.Load())
 	}
 	src.Refresh = nil
@@ -240,7 +204,7 @@ func TestToFile(t *testing.T) {
 	broken.Store(true)
 	src := serve(t, int64(len(data)), func(w http.ResponseWriter, r *http.Request) {
 		if broken.Load() {
-			serveVersion(&cuttingWriter{ResponseWriter: w, limit: 1 << 20}, r, data, `"v1"`)
+			serveVersion(&cuttingWriter{ResponseWriter: w, Limit: 1 << 20}, r, data, `"v1"`)
 			return
 		}
 		serveVersion(w, r, data, `"v1"`)
@@ -390,11 +354,6 @@ func TestPartFile_CheckpointClaimsOnlySyncedBytes(t *testing.T) {
 		t.Errorf("claimed ranges (-want +got):\n%s", diff)
 	}
 }
-
-// discardAt is an io.WriterAt that keeps nothing.
-type discardAt struct{}
-
-func (discardAt) WriteAt(p []byte, _ int64) (int, error) { return len(p), nil }
 
 // BenchmarkToWriterAt downloads 64 MiB from a host in the test process
 // over one and four ranged connections, into a discarding io.WriterAt:
