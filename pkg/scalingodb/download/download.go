@@ -298,7 +298,7 @@ type downloader struct {
 	id, op  string
 	size    int64 // from getBackup: the archive's size and the cap
 	// wrote, when set, is called after each write with the bytes written
-	// (DownloadToFile checkpoints with it).
+	// (ToFile checkpoints with it).
 	wrote func(n int)
 
 	// rewindable: the destination may be written again from offset 0, so

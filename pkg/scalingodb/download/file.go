@@ -51,7 +51,7 @@ func (e *InProgressError) Is(target error) bool { return target == ErrInProgress
 const maxReopens = 8
 
 // checkpointEvery is how many bytes arrive between two checkpoints of a
-// DownloadToFile: a crash loses at most about this much progress.
+// ToFile: a crash loses at most about this much progress.
 const checkpointEvery = 32 << 20
 
 // partState is the sidecar of a partial file. It is replaced atomically,
@@ -126,7 +126,7 @@ func ToFile(ctx context.Context, src Source, path string, opts ...Option) (int64
 	return d.size, nil
 }
 
-// partFile is the partial file of a DownloadToFile and its sidecar.
+// partFile is the partial file of a ToFile and its sidecar.
 type partFile struct {
 	path, part, state string
 	d                 *downloader
@@ -144,7 +144,7 @@ type partFile struct {
 }
 
 // open opens and locks the partial file and, when its sidecar matches the
-// backup and proves the archive's identity, resumes from what it holds.
+// source (its ID and size) and proves the archive's identity, resumes from what it holds.
 //
 // The lock is on the partial file's inode, and another call keeps it until
 // it renamed that file over the destination or removed it: a lock won on
