@@ -29,7 +29,7 @@ func writeFileAtomic(path string, data []byte, perm os.FileMode) (err error) {
 	if err = tmp.Chmod(perm); err != nil {
 		return err
 	}
-	if err = fsync(tmp); err != nil {
+	if err = tmp.Sync(); err != nil {
 		return err
 	}
 	if err = tmp.Close(); err != nil {
@@ -41,4 +41,17 @@ func writeFileAtomic(path string, data []byte, perm os.FileMode) (err error) {
 	// Make the rename itself durable; some systems cannot sync a directory.
 	_ = syncDir(dir)
 	return nil
+}
+
+// syncDir makes the renames and removals in dir durable.
+func syncDir(dir string) error {
+	f, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	err = f.Sync()
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return err
 }

@@ -8,23 +8,20 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/url"
 	"reflect"
 	"strings"
 	"sync/atomic"
 	"time"
 
 	"github.com/scalingodb/dbapi-go/gen/dbapi"
+	"github.com/scalingodb/dbapi-go/pkg/scalingodb/internal/httpx"
 )
 
 // DefaultRegion is the region used when neither WithRegion nor WithBaseURL is given.
-const DefaultRegion = "osc-fr1"
+const DefaultRegion = httpx.DefaultRegion
 
 // DefaultUserAgent is the User-Agent header sent when WithUserAgent is not given.
-const DefaultUserAgent = "scalingodb-go"
-
-// regions are the Scalingo regions that host a Database API.
-var regions = [...]string{"osc-fr1", "osc-secnum-fr1"}
+const DefaultUserAgent = httpx.DefaultUserAgent
 
 // Client talks to the Scalingo Database API. Its services group the
 // operations by resource. A Client is safe for concurrent use: share one
@@ -102,7 +99,7 @@ type Option func(*config) error
 // and "osc-secnum-fr1".
 func WithRegion(region string) Option {
 	return func(c *config) error {
-		if err := checkRegion(region); err != nil {
+		if err := httpx.CheckRegion(region); err != nil {
 			return err
 		}
 		c.region = region
@@ -116,7 +113,7 @@ func WithRegion(region string) Option {
 // "http://127.0.0.1:8080" and "http://127.0.0.1:8080/api" work.
 func WithBaseURL(baseURL string) Option {
 	return func(c *config) error {
-		if err := checkHTTPURL(baseURL); err != nil {
+		if err := httpx.CheckHTTPURL(baseURL); err != nil {
 			return err
 		}
 		c.baseURL = baseURL
@@ -218,12 +215,7 @@ func WithRetry(p RetryPolicy) Option {
 // *slog.Logger is one (so is go-retryablehttp's LeveledLogger); the client
 // does not import log/slog itself, so that programs that log nothing do not
 // link it.
-type Logger interface {
-	Debug(msg string, keysAndValues ...any)
-	Info(msg string, keysAndValues ...any)
-	Warn(msg string, keysAndValues ...any)
-	Error(msg string, keysAndValues ...any)
-}
+type Logger = httpx.Logger
 
 // WithLogger logs requests, retries and failures to l, such as a
 // *slog.Logger, at debug level (and failures at error level). Logs hold
@@ -293,15 +285,15 @@ func New(opts ...Option) (*Client, error) {
 	var ownAPI, ownDownload *http.Transport
 	if transport == nil {
 		transport, downloads = http.DefaultTransport, http.DefaultTransport
-		if ownAPI = newTransport(0); ownAPI != nil {
-			ownDownload = newTransport(64 << 10)
+		if ownAPI = httpx.NewTransport(0); ownAPI != nil {
+			ownDownload = httpx.NewTransport(64 << 10)
 			transport, downloads = ownAPI, ownDownload
 		}
 	}
 	apiHTTP := *hc
-	apiHTTP.CheckRedirect = safeRedirects(hc.CheckRedirect)
+	apiHTTP.CheckRedirect = httpx.SafeRedirects(hc.CheckRedirect)
 	// The timeout bounds each call through its context (see call), not
-	// through http.Client: on a transport net/http does not know (keepIdle
+	// through http.Client: on a transport net/http does not know (httpx.KeepIdle
 	// below), a Client.Timeout costs a goroutine, a timer and a dozen
 	// allocations per request.
 	apiHTTP.Timeout = 0
@@ -312,8 +304,8 @@ func New(opts ...Option) (*Client, error) {
 			return nil, err
 		}
 	}
-	apiHTTP.Transport = keepIdle{rt}
-	retry := cfg.retry.withDefaults()
+	apiHTTP.Transport = httpx.KeepIdle{RT: rt}
+	retry := cfg.retry.WithDefaults()
 
 	c := &Client{
 		baseURL:   base,
@@ -322,13 +314,13 @@ func New(opts ...Option) (*Client, error) {
 		logger:    cfg.logger,
 		// Downloads: same transport, no timeout (the context bounds them),
 		// no bearer token, and redirects keep no Authorization.
-		download:    &http.Client{Transport: downloads, Jar: nil, CheckRedirect: safeRedirects(nil)},
+		download:    &http.Client{Transport: downloads, Jar: nil, CheckRedirect: httpx.SafeRedirects(nil)},
 		timeout:     hc.Timeout,
 		ownAPI:      ownAPI,
 		ownDownload: ownDownload,
 	}
 	api, err := dbapi.NewClient(base,
-		dbapi.WithHTTPClient(retryDoer{rc: newRetryClient(&apiHTTP, retry, cfg.logger)}),
+		dbapi.WithHTTPClient(httpx.RetryDoer{RC: httpx.NewRetryClient(&apiHTTP, retry, cfg.logger)}),
 		dbapi.WithRequestEditorFn(c.editRequest),
 	)
 	if err != nil {
@@ -379,7 +371,7 @@ func (c *Client) GoString() string { return c.String() }
 
 // Format prints String whatever the verb, so that no verb reaches the
 // token source or the fields behind it.
-func (c *Client) Format(f fmt.State, verb rune) { formatRedacted(f, verb, c.String()) }
+func (c *Client) Format(f fmt.State, verb rune) { httpx.FormatRedacted(f, verb, c.String()) }
 
 // BaseURL returns the Database API base URL the client sends requests to,
 // ending in "/api".
@@ -391,26 +383,6 @@ func normaliseBaseURL(base string) string {
 		base += "/api"
 	}
 	return base
-}
-
-func checkRegion(region string) error {
-	for _, r := range regions {
-		if r == region {
-			return nil
-		}
-	}
-	return &InvalidInputError{Field: "region", Reason: fmt.Sprintf("unknown region %q (known: %s)", region, strings.Join(regions[:], ", "))}
-}
-
-func checkHTTPURL(raw string) error {
-	u, err := url.Parse(raw)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return &InvalidInputError{Field: "base URL", Reason: "must be an absolute http or https URL"}
-	}
-	if u.RawQuery != "" || u.Fragment != "" || u.User != nil {
-		return &InvalidInputError{Field: "base URL", Reason: "must not hold a query, fragment or user information"}
-	}
-	return nil
 }
 
 // editRequest adds the bearer token and the fixed headers to every API
@@ -478,7 +450,7 @@ func (e *tokenError) forCall(o *op) error {
 		errors.As(e.err, new(*TransportError)) || errors.As(e.err, new(*InvalidInputError)) {
 		return &tokenError{op: o.id, err: e.err}
 	}
-	return &TransportError{OperationID: o.id, Err: &tokenError{err: redactError(e.err)}}
+	return &TransportError{OperationID: o.id, Err: &tokenError{err: httpx.RedactError(e.err)}}
 }
 
 // answer is what the client keeps of an answer once its body is decoded.
@@ -508,9 +480,9 @@ func (c *Client) call(ctx context.Context, o *op, send sender, out any) (answer,
 	// Every call follows its attempts: whether its request may have
 	// reached the server (TransportError.Written, the outcome of a call
 	// sent once, a delete's 404 after a retry).
-	ctx, st := withCallState(ctx)
+	ctx, st := httpx.WithCallState(ctx)
 	if !o.retry {
-		ctx = noRetry(ctx)
+		ctx = httpx.NoRetry(ctx)
 	}
 	var start time.Time
 	if c.logger != nil {
@@ -547,29 +519,29 @@ func (c *Client) call(ctx context.Context, o *op, send sender, out any) (answer,
 			"duration", time.Since(start))
 	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		if resp.StatusCode == http.StatusNotFound && o.method == http.MethodDelete && out == nil && st != nil && st.applied.Load() {
+		if resp.StatusCode == http.StatusNotFound && o.method == http.MethodDelete && out == nil && st != nil && st.Applied.Load() {
 			// An earlier attempt of this delete may have applied: the
 			// resource is gone, as asked.
-			drain(resp.Body)
+			httpx.DrainBody(resp.Body)
 			if c.logger != nil {
 				c.logger.Debug("scalingodb: 404 on the retry of a delete that may have applied: deleted", "operation", o.id, "request_id", resp.Header.Get("X-Request-Id"))
 			}
 			return a, nil
 		}
-		apiErr := newAPIError(o.id, resp)
+		apiErr := httpx.NewAPIError(o.id, resp)
 		if apiErr.StatusCode == http.StatusUnauthorized {
 			if inv, ok := c.tokens.(interface{ Invalidate() }); ok {
 				inv.Invalidate()
 			}
 		}
-		drain(resp.Body)
+		httpx.DrainBody(resp.Body)
 		return a, outcomeOf(o, st, apiErr)
 	}
 	if out == nil {
-		drain(resp.Body)
+		httpx.DrainBody(resp.Body)
 		return a, nil
 	}
-	if err := decodeBody(resp.Body, out); err != nil {
+	if err := httpx.DecodeBody(resp.Body, out); err != nil {
 		if ctx.Err() != nil {
 			return a, outcomeOf(o, st, &BodyError{OperationID: o.id, StatusCode: resp.StatusCode, RequestID: a.requestID, Err: ctx.Err()})
 		}
@@ -582,36 +554,13 @@ func (c *Client) call(ctx context.Context, o *op, send sender, out any) (answer,
 		var te *json.UnmarshalTypeError
 		if errors.As(err, &te) {
 			reason = "wrong type for " + te.Field
-		} else if errors.Is(err, errEmptyBody) || errors.Is(err, io.EOF) {
+		} else if errors.Is(err, httpx.ErrEmptyBody) || errors.Is(err, io.EOF) {
 			reason = "empty body"
 		}
 		return a, &ResponseError{StatusCode: resp.StatusCode, OperationID: o.id, RequestID: a.requestID, Reason: reason, Err: err}
 	}
-	drain(resp.Body)
+	httpx.DrainBody(resp.Body)
 	return a, nil
-}
-
-var errEmptyBody = errors.New("empty body")
-
-// decodeBody decodes a JSON answer; one already in memory is decoded in
-// place, and anything after its JSON value is an error.
-func decodeBody(body io.Reader, out any) error {
-	if pb, ok := body.(*pooledBody); ok && pb.buf != nil {
-		data := pb.buf.Bytes()
-		if len(bytes.TrimSpace(data)) == 0 {
-			return errEmptyBody
-		}
-		return json.Unmarshal(data, out)
-	}
-	return json.NewDecoder(body).Decode(out)
-}
-
-// drain reads what is left of a small body so that the connection is reused.
-func drain(r io.Reader) {
-	if _, inMemory := r.(*pooledBody); inMemory {
-		return
-	}
-	_, _ = io.Copy(io.Discard, io.LimitReader(r, 4<<10))
 }
 
 // malformed reports a missing envelope key or a missing required field.
@@ -816,43 +765,3 @@ func (c *Client) send(ctx context.Context, o *op, r request) error {
 	_, err := c.do(ctx, o, r.send, nil)
 	return err
 }
-
-// maxIdleConns is the idle pool, per host and in all, of the transports
-// New makes (see New).
-const maxIdleConns = 256
-
-// newTransport returns a transport made for one host shared by many
-// goroutines: http.DefaultTransport's settings with an idle pool of
-// maxIdleConns connections instead of 2 per host, and answer headers
-// capped at 1 MiB. A readBuffer other than 0 sets ReadBufferSize: the
-// download transport reads in 64 KiB slices instead of 4 KiB, which
-// measured 1.2 to 1.7 times the throughput on large archives
-// (BenchmarkDownload1GiB compares it with curl). It returns nil when the
-// program replaced http.DefaultTransport with another kind of
-// RoundTripper, whose choice New keeps.
-func newTransport(readBuffer int) *http.Transport {
-	dt, ok := http.DefaultTransport.(*http.Transport)
-	if !ok {
-		return nil
-	}
-	t := dt.Clone()
-	t.MaxIdleConns = maxIdleConns
-	t.MaxIdleConnsPerHost = maxIdleConns
-	t.MaxResponseHeaderBytes = 1 << 20
-	if readBuffer > 0 {
-		t.ReadBufferSize = readBuffer
-	}
-	return t
-}
-
-// keepIdle is the API transport as go-retryablehttp sees it: without a
-// CloseIdleConnections method, which the library calls after every call
-// that fails and every wait the context stops. On the client's own
-// transport that closed the idle connections every other goroutine was
-// about to reuse (a new connection for most calls once some fail); on a
-// caller's, connections that are not the client's to close. Close releases
-// the client's own.
-type keepIdle struct{ rt http.RoundTripper }
-
-// RoundTrip sends req through the wrapped transport.
-func (k keepIdle) RoundTrip(req *http.Request) (*http.Response, error) { return k.rt.RoundTrip(req) }

@@ -98,6 +98,17 @@
 // ranges. No download writes more than the backup's size, and a resume
 // never splices two versions of an archive (If-Range, ErrArchiveChanged).
 //
+// # Packages
+//
+// This package holds the services over the generated client, their
+// options, errors and waits. Two jobs live beside it, and can be used
+// alone: package download fetches a file from a link and its size
+// (Backups.Download, DownloadAt and DownloadToFile are its functions
+// behind a backup's link), and package auth supplies tokens
+// (StaticToken, AddonTokenSource, ListAddons). Their names are also
+// reachable here, as aliases, and their errors are this package's: errors.As
+// and errors.Is work the same whichever package returned them.
+//
 // # Checking answers against the spec
 //
 // Package github.com/scalingodb/dbapi-go/pkg/scalingodb/validate checks

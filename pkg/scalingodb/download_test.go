@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"errors"
 	"fmt"
+	"github.com/scalingodb/dbapi-go/pkg/scalingodb/internal/testhost"
 	"math/rand/v2"
 	"net/http"
 	"os"
@@ -18,26 +19,14 @@ import (
 	"time"
 )
 
-// discardAt is an io.WriterAt that drops what it is given.
-type discardAt struct{}
+// The shared pieces of a download host (package internal/testhost).
+type (
+	discardAt     = testhost.DiscardAt
+	memAt         = testhost.MemAt
+	cuttingWriter = testhost.CuttingWriter
+)
 
-func (discardAt) WriteAt(p []byte, _ int64) (int, error) { return len(p), nil }
-
-// memAt is an io.WriterAt into memory, safe for concurrent writers.
-type memAt struct {
-	mu  sync.Mutex
-	buf []byte
-}
-
-func (m *memAt) WriteAt(p []byte, off int64) (int, error) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if end := off + int64(len(p)); end > int64(len(m.buf)) {
-		m.buf = append(m.buf, make([]byte, end-int64(len(m.buf)))...)
-	}
-	copy(m.buf[off:], p)
-	return len(p), nil
-}
+var randomBytes = testhost.RandomBytes
 
 // archiveServer serves a backup of the given bytes the way the API does:
 // getBackup, getBackupArchive and a ranged download. cut(n) tells whether
@@ -107,15 +96,6 @@ func (a *archiveServer) handler(t *testing.T) http.HandlerFunc {
 	}
 }
 
-func randomBytes(n int) []byte {
-	r := rand.New(rand.NewPCG(1, 2))
-	b := make([]byte, n)
-	for i := range b {
-		b[i] = byte(r.Uint32())
-	}
-	return b
-}
-
 func fastDownloadRetry() DownloadOption {
 	return WithDownloadRetry(RetryPolicy{MaxAttempts: 5, MinWait: time.Millisecond, MaxWait: 5 * time.Millisecond})
 }
@@ -151,7 +131,7 @@ func TestDownload(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if n != int64(len(data)) || sha256.Sum256(dst.buf) != want {
+			if n != int64(len(data)) || sha256.Sum256(dst.Bytes()) != want {
 				t.Fatalf("got %d bytes with another hash, want %d", n, len(data))
 			}
 			if got := a.dlReqs.Load(); got != tt.wantReqs {
@@ -204,7 +184,7 @@ func TestDownload_StalledConnectionIsResumed(t *testing.T) {
 	c, _, _ := newTestClient(t, a.handler(t))
 	dst := &memAt{}
 	n, err := c.Backups.DownloadAt(context.Background(), "db", "b1", dst, WithStallTimeout(50*time.Millisecond), fastDownloadRetry())
-	if err != nil || n != int64(len(data)) || !bytes.Equal(dst.buf, data) {
+	if err != nil || n != int64(len(data)) || !bytes.Equal(dst.Bytes(), data) {
 		t.Fatalf("got %d, %v", n, err)
 	}
 	// The stalled request, then at least one resume (a loaded machine may
@@ -220,7 +200,7 @@ func TestDownload_ServerWithoutRanges(t *testing.T) {
 	c, _, _ := newTestClient(t, a.handler(t))
 	dst := &memAt{}
 	n, err := c.Backups.DownloadAt(context.Background(), "db", "b1", dst, WithParallel(4), fastDownloadRetry())
-	if err != nil || n != int64(len(data)) || !bytes.Equal(dst.buf, data) {
+	if err != nil || n != int64(len(data)) || !bytes.Equal(dst.Bytes(), data) {
 		t.Fatalf("got %d, %v", n, err)
 	}
 	if a.dlReqs.Load() != 1 {
@@ -277,7 +257,7 @@ func TestDownload_RenewsExpiredLink(t *testing.T) {
 	})
 	dst := &memAt{}
 	n, err := c.Backups.DownloadAt(context.Background(), "db", "b1", dst, fastDownloadRetry())
-	if err != nil || n != int64(len(data)) || !bytes.Equal(dst.buf, data) {
+	if err != nil || n != int64(len(data)) || !bytes.Equal(dst.Bytes(), data) {
 		t.Fatalf("got %d, %v", n, err)
 	}
 	if links.Load() != 2 || a.dlReqs.Load() != 2 {
@@ -306,75 +286,6 @@ func TestDownloadToFile(t *testing.T) {
 	}
 	if _, err := os.Stat(path2); !os.IsNotExist(err) {
 		t.Errorf("partial file left: %v", err)
-	}
-}
-
-func TestParseContentRange(t *testing.T) {
-	tests := []struct {
-		in          string
-		s, e, total int64
-		ok          bool
-	}{
-		{"bytes 0-1023/17484513608", 0, 1023, 17484513608, true},
-		{"bytes 10-10/11", 10, 10, 11, true},
-		{"bytes 10-9/11", 0, 0, 0, false},
-		{"bytes 0-10/10", 0, 0, 0, false},
-		{"bytes */10", 0, 0, 0, false},
-		{"items 0-1/2", 0, 0, 0, false},
-		{"", 0, 0, 0, false},
-	}
-	for _, tt := range tests {
-		s, e, total, ok := parseContentRange(tt.in)
-		if s != tt.s || e != tt.e || total != tt.total || ok != tt.ok {
-			t.Errorf("parseContentRange(%q) = %d, %d, %d, %v", tt.in, s, e, total, ok)
-		}
-	}
-}
-
-// TestDownloadToFile_Fsyncs counts the fsyncs of a download to a file: an
-// archive that completes before the first checkpoint needs no sidecar and
-// no fsync but one of the file and one of its folder at the rename.
-func TestDownloadToFile_Fsyncs(t *testing.T) {
-	tests := []struct {
-		name string
-		size int
-		max  int
-	}{
-		{"1.2 MB", 1_200_000, 2},
-		{"one checkpoint", checkpointEvery + 1<<20, 3},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			data := randomBytes(tt.size)
-			h := &downloadHost{size: int64(len(data)), dl: func(w http.ResponseWriter, r *http.Request) { serveVersion(w, r, data, `"v1"`) }}
-			c := hostClient(t, h)
-			dir := t.TempDir()
-			var mu sync.Mutex
-			var synced []string
-			syncHook = func(f *os.File) error {
-				mu.Lock()
-				synced = append(synced, filepath.Base(f.Name()))
-				mu.Unlock()
-				return f.Sync()
-			}
-			t.Cleanup(func() { syncHook = nil })
-			path := filepath.Join(dir, "b.tar.gz")
-			if _, err := c.Backups.DownloadToFile(context.Background(), "db", "b1", path); err != nil {
-				t.Fatal(err)
-			}
-			if got, _ := os.ReadFile(path); !bytes.Equal(got, data) {
-				t.Fatal("the file differs from the archive")
-			}
-			mu.Lock()
-			defer mu.Unlock()
-			t.Logf("fsyncs: %v", synced)
-			if len(synced) > tt.max {
-				t.Errorf("%d fsyncs %v, want at most %d", len(synced), synced, tt.max)
-			}
-			if n := len(synced); n < 2 || synced[n-2] != "b.tar.gz.partial" || synced[n-1] != filepath.Base(dir) {
-				t.Errorf("fsyncs %v: want the partial file, then its folder, last", synced)
-			}
-		})
 	}
 }
 
@@ -445,7 +356,7 @@ func TestDownload_WeakValidatorNeverSplices(t *testing.T) {
 					h.dl = func(rw http.ResponseWriter, r *http.Request) {
 						switch k := n.Add(1); {
 						case k == 1:
-							serveValidated(&cuttingWriter{ResponseWriter: rw, limit: cut}, r, v1, w.v)
+							serveValidated(&cuttingWriter{ResponseWriter: rw, Limit: cut}, r, v1, w.v)
 						case broken.Load():
 							rw.WriteHeader(http.StatusInternalServerError)
 						default:
@@ -472,7 +383,7 @@ func TestDownload_WeakValidatorNeverSplices(t *testing.T) {
 						if _, err := c.Backups.DownloadAt(context.Background(), "db", "b1", dst, fastDownloadRetry()); err != nil {
 							t.Fatalf("cut at %d: %v", cut, err)
 						}
-						got = dst.buf
+						got = dst.Bytes()
 					case "file", "file across calls":
 						path := filepath.Join(t.TempDir(), "b.tar.gz")
 						if broken.Load() {
@@ -527,7 +438,7 @@ func TestDownload_StrongValidatorResumes(t *testing.T) {
 				h.dl = func(rw http.ResponseWriter, r *http.Request) {
 					switch k := n.Add(1); {
 					case k == 1:
-						serveValidated(&cuttingWriter{ResponseWriter: rw, limit: size / 2}, r, data, tt.v)
+						serveValidated(&cuttingWriter{ResponseWriter: rw, Limit: size / 2}, r, data, tt.v)
 					case broken.Load():
 						rw.WriteHeader(http.StatusInternalServerError)
 					default:
@@ -588,7 +499,7 @@ func TestDownload_WithoutStrongValidator(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			h := &downloadHost{size: int64(len(data)), dl: func(w http.ResponseWriter, r *http.Request) {
 				if tt.cut {
-					w = &cuttingWriter{ResponseWriter: w, limit: len(data) / 2}
+					w = &cuttingWriter{ResponseWriter: w, Limit: len(data) / 2}
 				}
 				serveValidated(w, r, data, validators{etag: `W/"b1"`, lmod: time.Hour})
 			}}
@@ -598,7 +509,7 @@ func TestDownload_WithoutStrongValidator(t *testing.T) {
 			if (err != nil) != tt.wantErr {
 				t.Fatalf("got %v, want an error: %t", err, tt.wantErr)
 			}
-			if !tt.wantErr && !bytes.Equal(dst.buf, data) {
+			if !tt.wantErr && !bytes.Equal(dst.Bytes(), data) {
 				t.Error("the destination differs from the archive")
 			}
 			if got := h.reqs.Load(); got != tt.wantReqs {

@@ -1,350 +1,86 @@
 package scalingodb
 
 import (
-	"encoding/json"
-	"errors"
-	"fmt"
-	"io"
-	"mime"
-	"net/http"
-	"net/url"
-	"sort"
-	"strconv"
-	"strings"
-	"time"
+	"github.com/scalingodb/dbapi-go/pkg/scalingodb/download"
+	"github.com/scalingodb/dbapi-go/pkg/scalingodb/internal/httpx"
 )
 
 // Sentinel errors, matched with errors.Is against the errors the client
 // returns. An *APIError matches the sentinel of its status class; an
 // *InvalidInputError matches ErrInvalidInput; a *ResponseError matches
-// ErrMalformedResponse.
+// ErrMalformedResponse. They are the same values in packages download and
+// auth, whose errors match them too.
 var (
 	// ErrBadRequest matches a 400 answer.
-	ErrBadRequest = errors.New("scalingodb: bad request")
+	ErrBadRequest = httpx.ErrBadRequest
 	// ErrUnauthorized matches a 401 answer: the token is missing, invalid or expired.
-	ErrUnauthorized = errors.New("scalingodb: unauthorized")
+	ErrUnauthorized = httpx.ErrUnauthorized
 	// ErrForbidden matches a 403 answer.
-	ErrForbidden = errors.New("scalingodb: forbidden")
+	ErrForbidden = httpx.ErrForbidden
 	// ErrNotFound matches a 404 answer.
-	ErrNotFound = errors.New("scalingodb: not found")
+	ErrNotFound = httpx.ErrNotFound
 	// ErrValidation matches a 422 answer: the server refused the input.
-	ErrValidation = errors.New("scalingodb: validation failed")
+	ErrValidation = httpx.ErrValidation
 	// ErrInvalidInput matches an input the client refused before sending
 	// anything (see InvalidInputError): no request left the process.
-	ErrInvalidInput = errors.New("scalingodb: invalid input")
+	ErrInvalidInput = httpx.ErrInvalidInput
 	// ErrRateLimited matches a 429 answer.
-	ErrRateLimited = errors.New("scalingodb: rate limited")
+	ErrRateLimited = httpx.ErrRateLimited
 	// ErrServer matches a 5xx answer.
-	ErrServer = errors.New("scalingodb: server error")
+	ErrServer = httpx.ErrServer
 	// ErrMalformedResponse matches an answer whose body does not have the
 	// documented shape: bad JSON, a wrong type, a missing envelope key or a
 	// missing required field.
-	ErrMalformedResponse = errors.New("scalingodb: malformed response")
+	ErrMalformedResponse = httpx.ErrMalformedResponse
+	// ErrOutcomeUnknown matches an *OutcomeUnknownError: a request that is
+	// never repeated reached the server, and its answer was lost or says
+	// the server failed, so it may or may not have taken effect.
+	ErrOutcomeUnknown = httpx.ErrOutcomeUnknown
+	// ErrArchiveChanged matches an *ArchiveChangedError.
+	ErrArchiveChanged = download.ErrArchiveChanged
+	// ErrDownloadInProgress matches a *DownloadInProgressError.
+	ErrDownloadInProgress = download.ErrInProgress
 )
 
-// APIError is a non-2xx answer of the API. It is found with errors.As and
-// matches the sentinel of its status with errors.Is (ErrNotFound for a 404,
-// ErrServer for any 5xx, and so on).
-type APIError struct {
-	// StatusCode is the HTTP status of the answer.
-	StatusCode int
-	// Code is the machine-readable code of the error body, when the server gives one.
-	Code string
-	// Message is the human-readable message of the error body, or the HTTP
-	// status text when the body has none.
-	Message string
-	// RequestID is the X-Request-Id header of the answer, to quote to support.
-	RequestID string
-	// FieldErrors holds the problems of each field of a 422 answer.
-	FieldErrors map[string][]string
-	// RetryAfter is the delay the server asked for in Retry-After (429, 503), or 0.
-	RetryAfter time.Duration
-	// OperationID is the operation of the spec that failed, such as "createBackup".
-	OperationID string
-	// Resource is the kind of resource a 404 answer says was not found
-	// (the body's "resource", such as "database"), when it says.
-	Resource string
-	// Path is the path of a request answered 404, which holds its path
-	// parameters (database, user, backup…), so that the error says what
-	// was not found. It never holds a query string.
-	Path string
-}
+// The error types of the client. They are defined beside it, in the layer
+// that the client, its downloader (package download) and its token sources
+// (package auth) share, so that errors.As finds them whichever package
+// returned them; see each type's documentation there.
+type (
+	// APIError is a non-2xx answer of the API, found with errors.As; it
+	// matches the sentinel of its status with errors.Is (ErrNotFound for a
+	// 404, ErrServer for any 5xx…). Its message never holds the body.
+	APIError = httpx.APIError
+	// ResponseError is an answer whose body does not have the documented
+	// shape. It matches ErrMalformedResponse.
+	ResponseError = httpx.ResponseError
+	// InvalidInputError is an input the client refused before sending any
+	// request. It matches ErrInvalidInput, never ErrValidation.
+	InvalidInputError = httpx.InvalidInputError
+	// TransportError is a call that failed in transit, before the whole
+	// answer's headers arrived; Written tells whether the request may have
+	// reached the server.
+	TransportError = httpx.TransportError
+	// BodyError is an answer whose status and headers arrived but whose
+	// body could not be read.
+	BodyError = httpx.BodyError
+	// OutcomeUnknownError is a call that is never repeated and may have
+	// taken effect although it failed. It matches ErrOutcomeUnknown and
+	// unwraps to its cause.
+	OutcomeUnknownError = httpx.OutcomeUnknownError
+	// RedirectError is a redirect the client refused to follow: from https
+	// to plain http. It is never retried.
+	RedirectError = httpx.RedirectError
+	// ArchiveChangedError is a download that could not go on because the
+	// archive changed under it and the destination could not be rewound.
+	// It matches ErrArchiveChanged.
+	ArchiveChangedError = download.ArchiveChangedError
+	// DownloadInProgressError is a DownloadToFile refused because another
+	// call is downloading to the same path. It matches
+	// ErrDownloadInProgress.
+	DownloadInProgressError = download.InProgressError
+)
 
-// writePrefix starts the message of the package's errors: "scalingodb: "
-// and the operation, when known.
-func writePrefix(b *strings.Builder, operationID string) {
-	b.WriteString("scalingodb: ")
-	if operationID != "" {
-		b.WriteString(operationID)
-		b.WriteString(": ")
-	}
-}
-
-// Error describes the failure without the body of the answer.
-func (e *APIError) Error() string {
-	var b strings.Builder
-	writePrefix(&b, e.OperationID)
-	b.WriteString(strconv.Itoa(e.StatusCode))
-	if e.Message != "" {
-		b.WriteString(": ")
-		b.WriteString(e.Message)
-	}
-	if e.Resource != "" {
-		b.WriteString(" (resource ")
-		b.WriteString(e.Resource)
-		b.WriteString(")")
-	}
-	if e.Path != "" {
-		b.WriteString(" at ")
-		b.WriteString(e.Path)
-	}
-	if len(e.FieldErrors) > 0 {
-		fields := make([]string, 0, len(e.FieldErrors))
-		for f := range e.FieldErrors {
-			fields = append(fields, f)
-		}
-		sort.Strings(fields)
-		b.WriteString(" (")
-		for i, f := range fields {
-			if i > 0 {
-				b.WriteString("; ")
-			}
-			b.WriteString(f)
-			b.WriteString(": ")
-			b.WriteString(strings.Join(e.FieldErrors[f], ", "))
-		}
-		b.WriteString(")")
-	}
-	if e.RequestID != "" {
-		b.WriteString(" [request ")
-		b.WriteString(e.RequestID)
-		b.WriteString("]")
-	}
-	return b.String()
-}
-
-// Is reports whether target is the sentinel of the error's status.
-func (e *APIError) Is(target error) bool {
-	switch target {
-	case ErrBadRequest:
-		return e.StatusCode == http.StatusBadRequest
-	case ErrUnauthorized:
-		return e.StatusCode == http.StatusUnauthorized
-	case ErrForbidden:
-		return e.StatusCode == http.StatusForbidden
-	case ErrNotFound:
-		return e.StatusCode == http.StatusNotFound
-	case ErrValidation:
-		return e.StatusCode == http.StatusUnprocessableEntity
-	case ErrRateLimited:
-		return e.StatusCode == http.StatusTooManyRequests
-	case ErrServer:
-		return e.StatusCode >= 500 && e.StatusCode <= 599
-	}
-	return false
-}
-
-// ResponseError is an answer whose body does not have the documented shape.
-// It matches ErrMalformedResponse. Its message never holds the body.
-type ResponseError struct {
-	// StatusCode is the HTTP status of the answer.
-	StatusCode int
-	// OperationID is the operation of the spec, such as "getDatabase".
-	OperationID string
-	// Reason says what is wrong, such as `missing envelope key "database"`.
-	Reason string
-	// RequestID is the X-Request-Id header of the answer, when the client
-	// knows it (the answers of the calls that decode a value through the
-	// operation table; not a violation found by a transport).
-	RequestID string
-	// Err is the underlying decoding error, if any.
-	Err error
-}
-
-// Error describes what is wrong with the answer.
-func (e *ResponseError) Error() string {
-	msg := fmt.Sprintf("scalingodb: %s: malformed response (status %d): %s", e.OperationID, e.StatusCode, e.Reason)
-	if e.RequestID != "" {
-		msg += " [request " + e.RequestID + "]"
-	}
-	return msg
-}
-
-// Unwrap returns the underlying decoding error.
-func (e *ResponseError) Unwrap() error { return e.Err }
-
-// Is reports whether target is ErrMalformedResponse.
-func (e *ResponseError) Is(target error) bool { return target == ErrMalformedResponse }
-
-// InvalidInputError is an input the client refused before sending any
-// request, because the API would reject it (a user name or password that
-// breaks the rules, an empty or dot-segment identifier) or it makes no
-// sense (a nil params, a negative page). It matches ErrInvalidInput, never
-// ErrValidation, which is the server's 422: a caller can tell whether the
-// request left the process.
-type InvalidInputError struct {
-	// Field names the input, such as "name", "password" or "database_id".
-	Field string
-	// Reason says which rule the input breaks; it never holds the input
-	// when the input is a secret.
-	Reason string
-}
-
-// Error describes the rule the input breaks.
-func (e *InvalidInputError) Error() string {
-	return "scalingodb: invalid " + e.Field + ": " + e.Reason
-}
-
-// Is reports whether target is ErrInvalidInput.
-func (e *InvalidInputError) Is(target error) bool { return target == ErrInvalidInput }
-
-// errorBody is the union of the spec's Error and ValidationErrors schemas.
-type errorBody struct {
-	Error    *string             `json:"error"`
-	Code     string              `json:"code"`
-	Resource string              `json:"resource"`
-	Errors   map[string][]string `json:"errors"`
-}
-
-// maxErrorBody bounds how much of an error answer is read.
-const maxErrorBody = 64 << 10
-
-// newAPIError builds the error of a non-2xx answer and closes nothing: the
-// caller owns the body.
-func newAPIError(opID string, resp *http.Response) *APIError {
-	e := &APIError{
-		StatusCode:  resp.StatusCode,
-		RequestID:   resp.Header.Get("X-Request-Id"),
-		OperationID: opID,
-		RetryAfter:  parseRetryAfter(resp.Header.Get("Retry-After"), time.Now()),
-	}
-	mt, _, _ := mime.ParseMediaType(resp.Header.Get("Content-Type"))
-	if mt == "application/json" || strings.HasSuffix(mt, "+json") {
-		var body errorBody
-		if err := json.NewDecoder(io.LimitReader(resp.Body, maxErrorBody)).Decode(&body); err == nil {
-			if body.Error != nil {
-				e.Message = *body.Error
-			}
-			e.Code = body.Code
-			if resp.StatusCode == http.StatusNotFound {
-				e.Resource = body.Resource
-			}
-			if len(body.Errors) > 0 {
-				e.FieldErrors = body.Errors
-			}
-		}
-	}
-	if e.Message == "" {
-		e.Message = strings.ToLower(http.StatusText(resp.StatusCode))
-	}
-	if resp.StatusCode == http.StatusNotFound && resp.Request != nil && resp.Request.URL != nil {
-		e.Path = resp.Request.URL.EscapedPath()
-	}
-	return e
-}
-
-// parseRetryAfter reads a Retry-After header given in seconds or as an HTTP date.
-func parseRetryAfter(v string, now time.Time) time.Duration {
-	v = strings.TrimSpace(v)
-	if v == "" {
-		return 0
-	}
-	if s, err := strconv.ParseInt(v, 10, 64); err == nil {
-		if s < 0 {
-			return 0
-		}
-		if s > int64(24*time.Hour/time.Second) {
-			s = int64(24 * time.Hour / time.Second)
-		}
-		return time.Duration(s) * time.Second
-	}
-	if t, err := http.ParseTime(v); err == nil {
-		if d := t.Sub(now); d > 0 {
-			return d
-		}
-	}
-	return 0
-}
-
-// redactURL returns u without its query, fragment and user information:
-// a pre-signed token travels in the query.
-func redactURL(raw string) string {
-	u, err := url.Parse(raw)
-	if err != nil {
-		if i := strings.IndexAny(raw, "?#"); i >= 0 {
-			return raw[:i] + "?[redacted]"
-		}
-		return "[unparseable URL]"
-	}
-	redacted := u.RawQuery != ""
-	u.User = nil
-	u.RawQuery = ""
-	u.Fragment = ""
-	u.RawFragment = ""
-	s := u.String()
-	if redacted {
-		s += "?[redacted]"
-	}
-	return s
-}
-
-// redactError rewrites the URL of a *url.Error (which net/http puts in its
-// message) so that no query string reaches an error message.
-func redactError(err error) error {
-	var ue *url.Error
-	if errors.As(err, &ue) {
-		return &url.Error{Op: ue.Op, URL: redactURL(ue.URL), Err: ue.Err}
-	}
-	return err
-}
-
-// TransportError is a call that failed in transit, before the whole
-// answer's headers arrived: the connection was refused or cut, the TLS
-// handshake failed, the answer was not HTTP, a redirect was refused or
-// looped, or the call timed out or was cancelled while it waited. (An
-// answer whose body was cut is a *BodyError; a 4xx whose body was cut, an
-// *APIError.) Written tells whether the request may have reached the
-// server. A backup download that fails in transit once its resumes are
-// spent (an archive cut every time included), or that its context stops,
-// is one too, with OperationID "downloadBackup". So is a call whose token
-// source failed with no error of the package's types (a custom source's,
-// or the context's while the call waited for a token), with Written
-// false; an AddonTokenSource whose own request fails in transit returns
-// one naming that request ("token exchange" or "addon token").
-//
-// For a call that is never repeated (a create, a reset, an action…) and
-// whose request may have reached the server, the error is an
-// *OutcomeUnknownError wrapping the *TransportError: errors.As finds both,
-// and errors.Is(err, ErrOutcomeUnknown) holds. A TransportError alone does
-// not match ErrOutcomeUnknown: its call changes nothing, had nothing
-// written, or is one that can be made again (see WithRetry).
-type TransportError struct {
-	// OperationID is the operation of the spec, such as "listBackups".
-	OperationID string
-	// Written reports whether the request may have reached the server in
-	// one of the call's attempts: its headers were written to a
-	// connection, or it went through a transport of WithAPITransport that
-	// does not say (net/http's trace hooks did not fire). A request
-	// refused at dial time, by the TLS handshake, or cancelled before a
-	// connection, was not written.
-	Written bool
-	// Err is the cause, such as a *url.Error, a *net.OpError, a
-	// *RedirectError or the context's error. URLs in it have no query
-	// string.
-	Err error
-}
-
-// Error names the operation and the cause.
-func (e *TransportError) Error() string {
-	var b strings.Builder
-	writePrefix(&b, e.OperationID)
-	if e.Err != nil {
-		b.WriteString(e.Err.Error())
-	} else {
-		b.WriteString("transport failure")
-	}
-	return b.String()
-}
-
-// Unwrap returns the cause.
-func (e *TransportError) Unwrap() error { return e.Err }
+// errorBody is the union of the spec's Error and ValidationErrors schemas,
+// as the client decodes it (the drift test compares it with the spec).
+type errorBody = httpx.ErrorBody

@@ -83,6 +83,83 @@ func TestImportGraph(t *testing.T) {
 	}
 }
 
+// clientLayers are the edges allowed between the packages of the client
+// and the generated code, by import path under the module: each package
+// may import only those listed (and nothing of the module outside the
+// table). The downloader and the token sources know nothing of the API.
+var clientLayers = map[string][]string{
+	"pkg/scalingodb":                {"pkg/scalingodb/download", "pkg/scalingodb/auth", "pkg/scalingodb/internal/httpx", "gen/dbapi"},
+	"pkg/scalingodb/download":       {"pkg/scalingodb/internal/httpx"},
+	"pkg/scalingodb/auth":           {"pkg/scalingodb/internal/httpx"},
+	"pkg/scalingodb/internal/httpx": nil,
+	"gen/dbapi":                     nil,
+}
+
+// badEdges returns the imports of the module's packages in imports (by
+// path under the module) that allowed does not list.
+func badEdges(imports, allowed map[string][]string) []string {
+	var bad []string
+	for pkg, deps := range imports {
+		for _, d := range deps {
+			if !slices.Contains(allowed[pkg], d) {
+				bad = append(bad, pkg+" -> "+d)
+			}
+		}
+	}
+	slices.Sort(bad)
+	return bad
+}
+
+// TestImportGraph_Layers checks the direct imports of the client's
+// packages against clientLayers, and that download and auth do not reach
+// the API even indirectly; a graph with a forbidden edge shows that the
+// check finds it.
+func TestImportGraph_Layers(t *testing.T) {
+	const mod = "github.com/scalingodb/dbapi-go/"
+	args := []string{"list", "-f", "{{.ImportPath}} {{join .Imports \" \"}}"}
+	for pkg := range clientLayers {
+		args = append(args, mod+pkg)
+	}
+	out, err := exec.Command("go", args...).Output()
+	if err != nil {
+		t.Fatalf("go list: %v", err)
+	}
+	imports := map[string][]string{}
+	for line := range strings.Lines(string(out)) {
+		fields := strings.Fields(line)
+		pkg := strings.TrimPrefix(fields[0], mod)
+		imports[pkg] = []string{}
+		for _, d := range fields[1:] {
+			if rel, ok := strings.CutPrefix(d, mod); ok {
+				imports[pkg] = append(imports[pkg], rel)
+			}
+		}
+	}
+	if len(imports) != len(clientLayers) {
+		t.Fatalf("go list gave %d packages, want %d: %v", len(imports), len(clientLayers), imports)
+	}
+	if bad := badEdges(imports, clientLayers); len(bad) != 0 {
+		t.Errorf("imports outside the layers: %v", bad)
+	}
+	for _, pkg := range []string{"pkg/scalingodb/download", "pkg/scalingodb/auth", "pkg/scalingodb/internal/httpx"} {
+		for _, d := range goList(t, mod+pkg) {
+			if d == mod+"gen/dbapi" || d == mod+"pkg/scalingodb" {
+				t.Errorf("%s depends on %s", pkg, d)
+			}
+		}
+	}
+	// The check itself: a downloader that imports the client, and a lower
+	// layer that imports the downloader, are both found.
+	cycle := map[string][]string{
+		"pkg/scalingodb/download":       {"pkg/scalingodb/internal/httpx", "pkg/scalingodb"},
+		"pkg/scalingodb/internal/httpx": {"pkg/scalingodb/download"},
+	}
+	want := []string{"pkg/scalingodb/download -> pkg/scalingodb", "pkg/scalingodb/internal/httpx -> pkg/scalingodb/download"}
+	if diff := cmp.Diff(want, badEdges(cycle, clientLayers)); diff != "" {
+		t.Errorf("badEdges on a graph with forbidden edges (-want +got):\n%s", diff)
+	}
+}
+
 // TestImportGraph_NoSlog keeps log/slog (about 145 KB of binary) out of
 // programs that do not log: the client takes any Logger, such as a
 // *slog.Logger, without importing log/slog. A package that does import it

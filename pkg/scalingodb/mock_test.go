@@ -19,31 +19,6 @@ const (
 	demoBackup = "5bd2c6104ffb090be1ac3ce2" // done, 1,234,567 bytes
 )
 
-// cuttingWriter cuts the connection once limit bytes of body are written.
-type cuttingWriter struct {
-	http.ResponseWriter
-	limit, written int
-	cut            bool
-}
-
-func (w *cuttingWriter) Write(p []byte) (int, error) {
-	if w.cut {
-		return 0, io.ErrClosedPipe
-	}
-	if w.written+len(p) <= w.limit {
-		w.written += len(p)
-		return w.ResponseWriter.Write(p)
-	}
-	n, _ := w.ResponseWriter.Write(p[:w.limit-w.written])
-	w.written += n
-	w.ResponseWriter.(http.Flusher).Flush()
-	if conn, _, err := w.ResponseWriter.(http.Hijacker).Hijack(); err == nil {
-		conn.Close()
-	}
-	w.cut = true
-	return n, io.ErrClosedPipe
-}
-
 // startMockWithCuts serves the demo mock and cuts the first `cuts`
 // download answers after 100 KB of body.
 func startMockWithCuts(t *testing.T, cuts int64) (*Client, *atomic.Int64) {
@@ -57,7 +32,7 @@ func startMockWithCuts(t *testing.T, cuts int64) (*Client, *atomic.Int64) {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if strings.HasSuffix(r.URL.Path, "/download") {
 			if n := downloads.Add(1); n <= cuts {
-				h.ServeHTTP(&cuttingWriter{ResponseWriter: w, limit: 100_000 * int(n)}, r)
+				h.ServeHTTP(&cuttingWriter{ResponseWriter: w, Limit: 100_000 * int(n)}, r)
 				return
 			}
 		}
@@ -78,9 +53,9 @@ func TestDownload_MockCutThreeTimes(t *testing.T) {
 	if _, err := clean.Backups.DownloadAt(ctx, demoDB, demoBackup, ref); err != nil {
 		t.Fatal(err)
 	}
-	want := sha256.Sum256(ref.buf)
-	if len(ref.buf) != 1234567 {
-		t.Fatalf("reference download has %d bytes", len(ref.buf))
+	want := sha256.Sum256(ref.Bytes())
+	if len(ref.Bytes()) != 1234567 {
+		t.Fatalf("reference download has %d bytes", len(ref.Bytes()))
 	}
 	served := sha256.New()
 	if _, err := io.Copy(served, mockserver.ArchiveContent(demoBackup, 1234567)); err != nil {
@@ -96,7 +71,7 @@ func TestDownload_MockCutThreeTimes(t *testing.T) {
 		if err != nil {
 			t.Fatalf("parallel %d: %v", parallel, err)
 		}
-		if n != int64(len(ref.buf)) || sha256.Sum256(dst.buf) != want {
+		if n != int64(len(ref.Bytes())) || sha256.Sum256(dst.Bytes()) != want {
 			t.Fatalf("parallel %d: got %d bytes with another hash", parallel, n)
 		}
 		if got := downloads.Load(); got != int64(parallel)+3 {

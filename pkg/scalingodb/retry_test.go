@@ -20,6 +20,8 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/scalingodb/dbapi-go/pkg/scalingodb/internal/httpx"
 )
 
 func TestRetry_IdempotentRequests(t *testing.T) {
@@ -223,9 +225,9 @@ func TestBackoff(t *testing.T) {
 				maxWait = 10 * time.Second
 			}
 			for range 50 {
-				d := backoff(100*time.Millisecond, maxWait, tt.attempt, tt.resp)
+				d := httpx.Backoff(100*time.Millisecond, maxWait, tt.attempt, tt.resp)
 				if d < tt.min || d > tt.max {
-					t.Fatalf("backoff = %v, want within [%v, %v]", d, tt.min, tt.max)
+					t.Fatalf("httpx.Backoff = %v, want within [%v, %v]", d, tt.min, tt.max)
 				}
 			}
 		})
@@ -262,7 +264,7 @@ func TestShouldRetry_Classification(t *testing.T) {
 		{"refused https to http redirect", nil, nil, urlErr(&RedirectError{From: "https://a", To: "http://a"}), false, nil},
 		{"answer over the cap", nil, nil, fmt.Errorf("answer larger than 32 MiB: %w", &http.MaxBytesError{Limit: 1}), false, nil},
 		{"spec violation", nil, nil, &ResponseError{Reason: "violation"}, false, nil},
-		{"not idempotent", noRetry(context.Background()), nil, urlErr(syscall.ECONNRESET), false, nil},
+		{"not idempotent", httpx.NoRetry(context.Background()), nil, urlErr(syscall.ECONNRESET), false, nil},
 		{"cancelled", cancelled, nil, urlErr(syscall.ECONNRESET), false, context.Canceled},
 		{"429", nil, answer(429, ""), nil, true, nil},
 		{"503", nil, answer(503, ""), nil, true, nil},
@@ -277,9 +279,9 @@ func TestShouldRetry_Classification(t *testing.T) {
 			if ctx == nil {
 				ctx = context.Background()
 			}
-			got, err := shouldRetry(ctx, tt.resp, tt.err, 30*time.Second)
+			got, err := httpx.ShouldRetry(ctx, tt.resp, tt.err, 30*time.Second)
 			if got != tt.want || !errors.Is(err, tt.wantErr) || (tt.wantErr == nil && err != nil) {
-				t.Errorf("shouldRetry = %t, %v; want %t, %v", got, err, tt.want, tt.wantErr)
+				t.Errorf("ShouldRetry = %t, %v; want %t, %v", got, err, tt.want, tt.wantErr)
 			}
 		})
 	}

@@ -11,6 +11,8 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+
+	"github.com/scalingodb/dbapi-go/pkg/scalingodb/internal/httpx"
 )
 
 func TestPathParametersStayInOneSegment(t *testing.T) {
@@ -140,7 +142,7 @@ func TestSecret_NeverPrinted(t *testing.T) {
 	u := &DatabaseUser{Name: "my-user", Password: NewSecret(pw)}
 	var logBuf, textBuf bytes.Buffer
 	slog.New(slog.NewJSONHandler(&logBuf, nil)).Info("user", "user", u, "password", u.Password)
-	slog.New(slog.NewTextHandler(&textBuf, nil)).Info("user", "password", u.Password, "link", newSignedURL("https://x/a?token="+pw))
+	slog.New(slog.NewTextHandler(&textBuf, nil)).Info("user", "password", u.Password, "link", httpx.NewSignedURL("https://x/a?token="+pw))
 	js, err := json.Marshal(u)
 	if err != nil {
 		t.Fatal(err)
@@ -164,7 +166,7 @@ func TestSecret_NeverPrinted(t *testing.T) {
 }
 
 func TestSignedURL_Redacted(t *testing.T) {
-	s := newSignedURL("https://db-api.example/api/databases/d/backups/b/download?token=tok-SECRET")
+	s := httpx.NewSignedURL("https://db-api.example/api/databases/d/backups/b/download?token=tok-SECRET")
 	for _, out := range []string{s.String(), fmt.Sprintf("%v", s), fmt.Sprintf("%#v", s), fmt.Sprintf("%+v", s)} {
 		if strings.Contains(out, "tok-SECRET") {
 			t.Errorf("output %q holds the token", out)
@@ -273,9 +275,9 @@ func TestNew_Options(t *testing.T) {
 
 func TestSlogAdapter_RedactsQueries(t *testing.T) {
 	var buf bytes.Buffer
-	a := logAdapter{slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug}))}
+	a := httpx.LogAdapter{L: slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug}))}
 	a.Debug("retrying request", "request", "GET http://h/api/x?token=tok-SECRET (status: 503)", "timeout", 1)
-	a.Error("request failed", "error", redactError(&url.Error{Op: "Get", URL: "http://h/dl?token=tok-SECRET", Err: errors.New("EOF")}))
+	a.Error("request failed", "error", httpx.RedactError(&url.Error{Op: "Get", URL: "http://h/dl?token=tok-SECRET", Err: errors.New("EOF")}))
 	out := buf.String()
 	if strings.Contains(out, "tok-SECRET") || !strings.Contains(out, "http://h/api/x?[redacted]") || !strings.Contains(out, "retrying request") {
 		t.Fatalf("log output:\n%s", out)

@@ -1,6 +1,10 @@
 package scalingodb
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/scalingodb/dbapi-go/pkg/scalingodb/internal/httpx"
+)
 
 // describe names a service and the base URL of its client, with no token.
 func (s *service) describe(name string) string {
@@ -16,75 +20,75 @@ func (s *service) describe(name string) string {
 
 // Format prints the service's name and base URL, never its client's token.
 func (s *ActionsService) Format(f fmt.State, verb rune) {
-	formatRedacted(f, verb, (*service)(s).describe("ActionsService"))
+	httpx.FormatRedacted(f, verb, (*service)(s).describe("ActionsService"))
 }
 
 // Format prints the service's name and base URL, never its client's token.
 func (s *BackupsService) Format(f fmt.State, verb rune) {
-	formatRedacted(f, verb, (*service)(s).describe("BackupsService"))
+	httpx.FormatRedacted(f, verb, (*service)(s).describe("BackupsService"))
 }
 
 // Format prints the service's name and base URL, never its client's token.
 func (s *TypesService) Format(f fmt.State, verb rune) {
-	formatRedacted(f, verb, (*service)(s).describe("TypesService"))
+	httpx.FormatRedacted(f, verb, (*service)(s).describe("TypesService"))
 }
 
 // Format prints the service's name and base URL, never its client's token.
 func (s *PlansService) Format(f fmt.State, verb rune) {
-	formatRedacted(f, verb, (*service)(s).describe("PlansService"))
+	httpx.FormatRedacted(f, verb, (*service)(s).describe("PlansService"))
 }
 
 // Format prints the service's name and base URL, never its client's token.
 func (s *DatabasesService) Format(f fmt.State, verb rune) {
-	formatRedacted(f, verb, (*service)(s).describe("DatabasesService"))
+	httpx.FormatRedacted(f, verb, (*service)(s).describe("DatabasesService"))
 }
 
 // Format prints the service's name and base URL, never its client's token.
 func (s *FeaturesService) Format(f fmt.State, verb rune) {
-	formatRedacted(f, verb, (*service)(s).describe("FeaturesService"))
+	httpx.FormatRedacted(f, verb, (*service)(s).describe("FeaturesService"))
 }
 
 // Format prints the service's name and base URL, never its client's token.
 func (s *FirewallService) Format(f fmt.State, verb rune) {
-	formatRedacted(f, verb, (*service)(s).describe("FirewallService"))
+	httpx.FormatRedacted(f, verb, (*service)(s).describe("FirewallService"))
 }
 
 // Format prints the service's name and base URL, never its client's token.
 func (s *InstancesService) Format(f fmt.State, verb rune) {
-	formatRedacted(f, verb, (*service)(s).describe("InstancesService"))
+	httpx.FormatRedacted(f, verb, (*service)(s).describe("InstancesService"))
 }
 
 // Format prints the service's name and base URL, never its client's token.
 func (s *LogsService) Format(f fmt.State, verb rune) {
-	formatRedacted(f, verb, (*service)(s).describe("LogsService"))
+	httpx.FormatRedacted(f, verb, (*service)(s).describe("LogsService"))
 }
 
 // Format prints the service's name and base URL, never its client's token.
 func (s *MaintenanceService) Format(f fmt.State, verb rune) {
-	formatRedacted(f, verb, (*service)(s).describe("MaintenanceService"))
+	httpx.FormatRedacted(f, verb, (*service)(s).describe("MaintenanceService"))
 }
 
 // Format prints the service's name and base URL, never its client's token.
 func (s *MetricsService) Format(f fmt.State, verb rune) {
-	formatRedacted(f, verb, (*service)(s).describe("MetricsService"))
+	httpx.FormatRedacted(f, verb, (*service)(s).describe("MetricsService"))
 }
 
 // Format prints the service's name and base URL, never its client's token.
 func (s *OperationsService) Format(f fmt.State, verb rune) {
-	formatRedacted(f, verb, (*service)(s).describe("OperationsService"))
+	httpx.FormatRedacted(f, verb, (*service)(s).describe("OperationsService"))
 }
 
 // Format prints the service's name and base URL, never its client's token.
 func (s *PITRService) Format(f fmt.State, verb rune) {
-	formatRedacted(f, verb, (*service)(s).describe("PITRService"))
+	httpx.FormatRedacted(f, verb, (*service)(s).describe("PITRService"))
 }
 
 // Format prints the service's name and base URL, never its client's token.
 func (s *TypeVersionsService) Format(f fmt.State, verb rune) {
-	formatRedacted(f, verb, (*service)(s).describe("TypeVersionsService"))
+	httpx.FormatRedacted(f, verb, (*service)(s).describe("TypeVersionsService"))
 }
 
 // Format prints the service's name and base URL, never its client's token.
 func (s *UsersService) Format(f fmt.State, verb rune) {
-	formatRedacted(f, verb, (*service)(s).describe("UsersService"))
+	httpx.FormatRedacted(f, verb, (*service)(s).describe("UsersService"))
 }

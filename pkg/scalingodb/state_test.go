@@ -16,6 +16,8 @@ import (
 
 	"github.com/scalingodb/dbapi-go/gen/dbapi"
 	"github.com/scalingodb/dbapi-go/pkg/mockserver"
+
+	"github.com/scalingodb/dbapi-go/pkg/scalingodb/internal/httpx"
 )
 
 // stateFixture is a seeded mock, the client under test (response
@@ -318,8 +320,8 @@ func TestClientDecodesTheMockState(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if n != size || !bytes.Equal(dst.buf, want) {
-				t.Errorf("downloaded %d bytes, the mock serves %d (same bytes: %t)", n, size, bytes.Equal(dst.buf, want))
+			if n != size || !bytes.Equal(dst.Bytes(), want) {
+				t.Errorf("downloaded %d bytes, the mock serves %d (same bytes: %t)", n, size, bytes.Equal(dst.Bytes(), want))
 			}
 		}},
 		{"listMaintenances", func(t *testing.T, f *stateFixture) {
@@ -386,7 +388,7 @@ func TestClientDecodesTheMockState(t *testing.T) {
 				want.NextCursor = *a.NextCursor
 			}
 			for _, x := range a.Archives {
-				want.Archives = append(want.Archives, &LogsArchive{URL: newSignedURL(x.URL), From: x.From, To: x.To, Size: x.Size})
+				want.Archives = append(want.Archives, &LogsArchive{URL: httpx.NewSignedURL(x.URL), From: x.From, To: x.To, Size: x.Size})
 			}
 			diffState(t, "logs archives", want, got)
 		}},

@@ -2,162 +2,32 @@ package scalingodb
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
-	"time"
 )
 
-// authFake plays the auth API and the main API for NewAddonTokenSource.
-type authFake struct {
-	exchanges atomic.Int64
-	addons    atomic.Int64
-	delay     time.Duration
-	addonBody string
-}
-
-func (f *authFake) start(t *testing.T) *httptest.Server {
-	t.Helper()
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		switch r.URL.Path {
-		case "/v1/tokens/exchange":
-			user, pass, ok := r.BasicAuth()
-			if r.Method != http.MethodPost || !ok || user != "" || pass != "tk-us-API-SECRET" {
-				writeJSON(w, 401, `{"error":"unauthorized"}`)
-				return
-			}
-			f.exchanges.Add(1)
-			time.Sleep(f.delay)
-			writeJSON(w, 200, `{"token":"jwt-SECRET"}`)
-		case "/v1/apps/my-app/addons/ad-123/token":
-			if r.Method != http.MethodPost || r.Header.Get("Authorization") != "Bearer jwt-SECRET" {
-				writeJSON(w, 401, `{"error":"unauthorized"}`)
-				return
-			}
-			n := f.addons.Add(1)
-			time.Sleep(f.delay)
-			body := f.addonBody
-			if body == "" {
-				body = fmt.Sprintf(`{"addon":{"id":"ad-123","token":"addon-token-%d"}}`, n)
-			}
-			writeJSON(w, 200, body)
-		default:
-			writeJSON(w, 404, `{"error":"not found"}`)
-		}
-	}))
-	t.Cleanup(srv.Close)
-	return srv
-}
-
-func newFakeSource(t *testing.T, f *authFake) *AddonTokenSource {
-	t.Helper()
-	srv := f.start(t)
-	ts, err := NewAddonTokenSource(AddonTokenConfig{APIToken: NewSecret("tk-us-API-SECRET"), App: "my-app", AddonID: "ad-123", AuthURL: srv.URL, APIURL: srv.URL})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return ts
-}
-
-func TestAddonTokenSource_ConcurrentCallersShareOneExchange(t *testing.T) {
-	f := &authFake{delay: 20 * time.Millisecond}
-	ts := newFakeSource(t, f)
-	var wg sync.WaitGroup
-	tokens := make([]string, 100)
-	errs := make([]error, 100)
-	for i := range 100 {
-		wg.Go(func() { tokens[i], errs[i] = ts.Token(context.Background()) })
-	}
-	wg.Wait()
-	for i := range 100 {
-		if errs[i] != nil || tokens[i] != "addon-token-1" {
-			t.Fatalf("caller %d: %q, %v", i, tokens[i], errs[i])
-		}
-	}
-	if f.exchanges.Load() != 1 || f.addons.Load() != 1 {
-		t.Fatalf("%d exchanges and %d addon token requests, want 1 and 1", f.exchanges.Load(), f.addons.Load())
-	}
-}
-
-func TestAddonTokenSource_RenewsBeforeExpiry(t *testing.T) {
-	f := &authFake{}
-	ts := newFakeSource(t, f)
-	now := time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC)
-	ts.now = func() time.Time { return now }
-	ctx := context.Background()
-	steps := []struct {
-		advance time.Duration
-		want    string
-	}{
-		{0, "addon-token-1"},
-		{30 * time.Minute, "addon-token-1"},
-		{24 * time.Minute, "addon-token-1"}, // 54 min: still more than 5 min left
-		{2 * time.Minute, "addon-token-2"},  // 56 min: renewed
-		{10 * time.Minute, "addon-token-2"},
-	}
-	for i, s := range steps {
-		now = now.Add(s.advance)
-		got, err := ts.Token(ctx)
-		if err != nil || got != s.want {
-			t.Fatalf("step %d: got %q, %v; want %q", i, got, err, s.want)
-		}
-	}
-	if f.exchanges.Load() != 2 {
-		t.Errorf("%d exchanges, want 2 (the bearer token expires too)", f.exchanges.Load())
-	}
-	ts.Invalidate()
-	if got, _ := ts.Token(ctx); got != "addon-token-3" {
-		t.Errorf("after Invalidate: %q", got)
-	}
-}
-
-func TestAddonTokenSource_Errors(t *testing.T) {
-	f := &authFake{addonBody: `{"app":{"token":"x"}}`}
-	ts := newFakeSource(t, f)
-	_, err := ts.Token(context.Background())
-	if !errors.Is(err, ErrMalformedResponse) {
-		t.Fatalf("missing envelope: got %v", err)
-	}
-	// A failed fetch is not cached.
-	f.addonBody = ""
-	if tok, err := ts.Token(context.Background()); err != nil || tok == "" {
-		t.Fatalf("after recovery: %q, %v", tok, err)
-	}
-	bad, err := NewAddonTokenSource(AddonTokenConfig{APIToken: NewSecret("tk-us-WRONG-SECRET"), App: "my-app", AddonID: "ad-123", AuthURL: f.start(t).URL, APIURL: "http://127.0.0.1:1"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, err = bad.Token(context.Background())
-	if !errors.Is(err, ErrUnauthorized) || strings.Contains(err.Error(), "tk-us-WRONG-SECRET") {
-		t.Fatalf("wrong API token: got %v", err)
-	}
-	c, err := New(WithToken("static-SECRET"), WithTokenSource(ts))
-	if err != nil {
-		t.Fatal(err)
-	}
-	c2, err := New(WithToken("static-SECRET"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg := AddonTokenConfig{APIToken: NewSecret("tk-us-API-SECRET"), BearerToken: NewSecret("bearer-SECRET")}
-	if s := fmt.Sprintf("%v %+v %#v %v %+v %#v %v %+v %#v", ts, ts, ts, StaticToken("static-SECRET"), c, c2, c2, cfg, cfg); strings.Contains(s, "SECRET") {
-		t.Errorf("printing token sources leaks: %s", s)
-	}
-	for _, cfg := range []AddonTokenConfig{{App: "a", AddonID: "b"}, {APIToken: NewSecret("x"), AddonID: "b"}, {APIToken: NewSecret("x"), App: "a", AddonID: "b", Region: "mars"}} {
-		if _, err := NewAddonTokenSource(cfg); !errors.Is(err, ErrInvalidInput) {
-			t.Errorf("config %+v: got %v", cfg, err)
-		}
-	}
-}
-
+// TestAddonTokenSource_UsedByClient checks that the client sends the addon
+// token of an AddonTokenSource (package auth's, through the old name) and
+// fetches it once for several calls; printing the client and the source
+// shows no token.
 func TestAddonTokenSource_UsedByClient(t *testing.T) {
-	f := &authFake{}
-	ts := newFakeSource(t, f)
+	var addons atomic.Int64
+	auth := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/v1/apps/my-app/addons/ad-123/token" || r.Header.Get("Authorization") != "Bearer jwt-SECRET" {
+			writeJSON(w, 401, `{"error":"unauthorized"}`)
+			return
+		}
+		writeJSON(w, 200, fmt.Sprintf(`{"addon":{"id":"ad-123","token":"addon-token-%d"}}`, addons.Add(1)))
+	}))
+	t.Cleanup(auth.Close)
+	ts, err := NewAddonTokenSource(AddonTokenConfig{BearerToken: NewSecret("jwt-SECRET"), App: "my-app", AddonID: "ad-123", AuthURL: auth.URL, APIURL: auth.URL})
+	if err != nil {
+		t.Fatal(err)
+	}
 	c, rec, _ := newTestClient(t, fixed(200, `{"database-users":[]}`), WithTokenSource(ts))
 	for range 5 {
 		if _, err := c.Users.List(context.Background(), "db"); err != nil {
@@ -169,45 +39,14 @@ func TestAddonTokenSource_UsedByClient(t *testing.T) {
 			t.Fatalf("Authorization %q", r.Header.Get("Authorization"))
 		}
 	}
-	if f.addons.Load() != 1 {
-		t.Errorf("%d addon token requests for 5 calls, want 1", f.addons.Load())
+	if addons.Load() != 1 {
+		t.Errorf("%d addon token requests for 5 calls, want 1", addons.Load())
 	}
-}
-
-// TestAddonTokenSource_UserAgent checks the User-Agent of both token
-// requests: the configured one, else DefaultUserAgent (never Go's own).
-func TestAddonTokenSource_UserAgent(t *testing.T) {
-	for _, tc := range []struct{ give, want string }{
-		{"", DefaultUserAgent},
-		{"scalingodb/1.2.3 (go1.26; linux/amd64)", "scalingodb/1.2.3 (go1.26; linux/amd64)"},
-	} {
-		var mu sync.Mutex
-		var agents []string
-		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			mu.Lock()
-			agents = append(agents, r.URL.Path+" "+r.Header.Get("User-Agent"))
-			mu.Unlock()
-			if r.URL.Path == "/v1/tokens/exchange" {
-				writeJSON(w, 200, `{"token":"jwt-SECRET"}`)
-				return
-			}
-			writeJSON(w, 200, `{"addon":{"token":"addon-token"}}`)
-		}))
-		ts, err := NewAddonTokenSource(AddonTokenConfig{APIToken: NewSecret("tk-us-API-SECRET"), App: "my-app", AddonID: "ad-123",
-			AuthURL: srv.URL, APIURL: srv.URL, UserAgent: tc.give})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := ts.Token(context.Background()); err != nil {
-			t.Fatal(err)
-		}
-		srv.Close()
-		want := []string{"/v1/tokens/exchange " + tc.want, "/v1/apps/my-app/addons/ad-123/token " + tc.want}
-		if strings.Join(agents, "\n") != strings.Join(want, "\n") {
-			t.Errorf("UserAgent %q: requests %q, want %q", tc.give, agents, want)
-		}
+	c2, err := New(WithToken("static-SECRET"))
+	if err != nil {
+		t.Fatal(err)
 	}
-	if _, err := NewAddonTokenSource(AddonTokenConfig{APIToken: NewSecret("tk"), App: "a", AddonID: "b", UserAgent: "x\r\nEvil: 1"}); err == nil {
-		t.Error("a User-Agent with a line break was accepted")
+	if s := fmt.Sprintf("%v %+v %#v %v %+v %#v", ts, c, c, StaticToken("static-SECRET"), c2, c2); strings.Contains(s, "SECRET") {
+		t.Errorf("printing token sources leaks: %s", s)
 	}
 }

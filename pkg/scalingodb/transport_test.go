@@ -18,6 +18,8 @@ import (
 	"time"
 
 	"github.com/scalingodb/dbapi-go/pkg/mockserver"
+
+	"github.com/scalingodb/dbapi-go/pkg/scalingodb/internal/httpx"
 )
 
 // typed reports whether err holds one of the package's error types.
@@ -372,7 +374,7 @@ func TestClient_EveryFailureTyped(t *testing.T) {
 				w.Header().Set("Content-Type", "application/json")
 				w.WriteHeader(200)
 				chunk := strings.Repeat(" ", 1<<20)
-				for range maxAPIBody>>20 + 1 {
+				for range httpx.MaxAPIBody>>20 + 1 {
 					if _, err := io.WriteString(w, chunk); err != nil {
 						return
 					}
@@ -564,8 +566,8 @@ func TestNew_TransportSettings(t *testing.T) {
 		if tr == nil {
 			t.Fatalf("%s transport not the client's own", name)
 		}
-		if tr.MaxIdleConnsPerHost != maxIdleConns || tr.MaxIdleConns != maxIdleConns {
-			t.Errorf("%s transport: %d idle per host, %d in all, want %d", name, tr.MaxIdleConnsPerHost, tr.MaxIdleConns, maxIdleConns)
+		if tr.MaxIdleConnsPerHost != httpx.MaxIdleConns || tr.MaxIdleConns != httpx.MaxIdleConns {
+			t.Errorf("%s transport: %d idle per host, %d in all, want %d", name, tr.MaxIdleConnsPerHost, tr.MaxIdleConns, httpx.MaxIdleConns)
 		}
 		if tr.Proxy == nil || tr.TLSHandshakeTimeout == 0 || tr.IdleConnTimeout == 0 {
 			t.Errorf("%s transport lost http.DefaultTransport's settings", name)

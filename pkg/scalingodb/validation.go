@@ -44,14 +44,6 @@ func wrapTransport(wraps []func(http.RoundTripper) (http.RoundTripper, error), b
 	return rt, nil
 }
 
-// isViolation reports whether err holds a *ResponseError, which a
-// transport of WithAPITransport returns for an answer that breaks the
-// spec; a retry cannot fix it.
-func isViolation(err error) bool {
-	var re *ResponseError
-	return errors.As(err, &re)
-}
-
 // violationError returns the *ResponseError of a transport of
 // WithAPITransport, on a copy with the operation of the call, or nil when
 // err holds none.

@@ -1,4 +1,4 @@
-package scalingodb
+package download
 
 import (
 	"context"
@@ -7,41 +7,51 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
+
+	"github.com/scalingodb/dbapi-go/pkg/scalingodb/internal/httpx"
 )
 
-// Files of an unfinished DownloadToFile, next to the destination.
+// Files of an unfinished ToFile, next to the destination.
 const (
 	partSuffix  = ".partial"      // the archive's bytes, at their offsets
 	stateSuffix = ".partial.json" // partState: what the partial file holds
 )
 
-// ErrDownloadInProgress matches a *DownloadInProgressError.
-var ErrDownloadInProgress = errors.New("scalingodb: another download is writing this file")
+// ErrInProgress matches an *InProgressError.
+var ErrInProgress = errors.New("scalingodb: another download is writing this file")
 
-// DownloadInProgressError is a DownloadToFile refused because another
-// call, in this process or another, is downloading to the same path. The
-// refused call changed nothing: the destination and the other call's
-// partial file are as they were. It matches ErrDownloadInProgress.
-type DownloadInProgressError struct {
+// InProgressError is a ToFile refused because another call, in this
+// process or another, is downloading to the same path. The refused call
+// changed nothing: the destination and the other call's partial file are
+// as they were. It matches ErrInProgress. It is
+// scalingodb.DownloadInProgressError.
+type InProgressError struct {
 	// Path is the destination both calls were given.
 	Path string
+	// OperationID is the Source.Operation of the refused call.
+	OperationID string
 }
 
 // Error names the destination.
-func (e *DownloadInProgressError) Error() string {
-	return fmt.Sprintf("scalingodb: %s: another download is writing %s", opDownloadBackup.id, e.Path+partSuffix)
+func (e *InProgressError) Error() string {
+	var b strings.Builder
+	httpx.WritePrefix(&b, e.OperationID)
+	b.WriteString("another download is writing ")
+	b.WriteString(e.Path + partSuffix)
+	return b.String()
 }
 
-// Is reports whether target is ErrDownloadInProgress.
-func (e *DownloadInProgressError) Is(target error) bool { return target == ErrDownloadInProgress }
+// Is reports whether target is ErrInProgress.
+func (e *InProgressError) Is(target error) bool { return target == ErrInProgress }
 
 // maxReopens bounds how often open finds that the partial file it locked
 // was renamed or removed meanwhile (other calls finishing one after another).
 const maxReopens = 8
 
 // checkpointEvery is how many bytes arrive between two checkpoints of a
-// DownloadToFile: a crash loses at most about this much progress.
+// ToFile: a crash loses at most about this much progress.
 const checkpointEvery = 32 << 20
 
 // partState is the sidecar of a partial file. It is replaced atomically,
@@ -65,42 +75,40 @@ type partState struct {
 // hold a weak validator: only its strong ETags are trusted.
 const partStateVersion = 2
 
-// DownloadToFile downloads the archive of a backup (see DownloadAt) into
-// the file at path, atomically: the bytes go to path+".partial" in the same
-// folder, which is synced, checked against the backup's size and renamed
-// over path only when the whole archive arrived. On any failure the file at
-// path is left as it was (or absent); it is never truncated nor removed.
-// When path already holds a complete archive, the call downloads it again
-// and replaces it only once the new copy is complete. An archive that
-// arrives before the first checkpoint costs two fsyncs: the partial file's
-// and its folder's, at the rename.
+// ToFile downloads src (see ToWriterAt) into the file at path,
+// atomically: the bytes go to path+".partial" in the same folder, which is
+// synced, checked against src.Size and renamed over path only when the
+// whole file arrived. On any failure the file at path is left as it was
+// (or absent); it is never truncated nor removed. When path already holds
+// a complete file, the call downloads it again and replaces it only once
+// the new copy is complete. A file that arrives before the first
+// checkpoint costs two fsyncs: the partial file's and its folder's, at the
+// rename.
 //
 // A failed or interrupted download can be resumed by a later call with the
-// same path and backup, from this process or another: the sidecar
-// path+".partial.json" records the backup ID, its size, the archive's
-// strong validator and the byte ranges durably written (parallel ranges
-// leave holes), and is replaced, after a sync of the partial file, every
-// 32 MiB and when the call fails. The later call fetches only the missing
-// ranges with If-Range, and starts again from zero when the archive changed,
-// or when the server gave no strong validator to prove it did not (a strong
-// ETag, or with no ETag a Last-Modified at least one second before the
-// answer's Date, RFC 9110 §8.8.2.2): then no sidecar is written.
+// same path and src.ID, from this process or another: the sidecar
+// path+".partial.json" records the ID, the size, the file's strong
+// validator and the byte ranges durably written (parallel ranges leave
+// holes), and is replaced, after a sync of the partial file, every 32 MiB
+// and when the call fails. The later call fetches only the missing ranges
+// with If-Range, and starts again from zero when the file changed, or when
+// the host gave no strong validator to prove it did not (a strong ETag, or
+// with no ETag a Last-Modified at least one second before the answer's
+// Date, RFC 9110 §8.8.2.2): then no sidecar is written.
 //
 // Only one call at a time may use a given path. On Unix a second one, in
-// any process, fails at once with a *DownloadInProgressError (matching
-// ErrDownloadInProgress) and changes nothing: the first call holds an
-// advisory lock on the partial file until it has renamed or removed it, so
-// the second can neither take its bytes for an abandoned download nor
-// empty the archive it just saved. A call that comes after the first one
-// finished starts a new download. The new file has mode 0600. It returns
-// the size of the archive.
-//
-// API: GET /databases/{database_id}/backups/{backup_id}/download (downloadBackup)
-func (s *BackupsService) DownloadToFile(ctx context.Context, databaseID, backupID, path string, opts ...DownloadOption) (int64, error) {
+// any process, fails at once with an *InProgressError (matching
+// ErrInProgress) and changes nothing: the first call holds an advisory
+// lock on the partial file until it has renamed or removed it, so the
+// second can neither take its bytes for an abandoned download nor empty
+// the file it just saved. A call that comes after the first one finished
+// starts a new download. The new file has mode 0600. It returns the size
+// of the file.
+func ToFile(ctx context.Context, src Source, path string, opts ...Option) (int64, error) {
 	if path == "" {
-		return 0, &InvalidInputError{Field: "path", Reason: "must not be empty"}
+		return 0, &httpx.InvalidInputError{Field: "path", Reason: "must not be empty"}
 	}
-	d, _, err := s.prepare(ctx, databaseID, backupID, opts)
+	d, err := newDownloader(src, opts)
 	if err != nil {
 		return 0, err
 	}
@@ -118,7 +126,7 @@ func (s *BackupsService) DownloadToFile(ctx context.Context, databaseID, backupI
 	return d.size, nil
 }
 
-// partFile is the partial file of a DownloadToFile and its sidecar.
+// partFile is the partial file of a ToFile and its sidecar.
 type partFile struct {
 	path, part, state string
 	d                 *downloader
@@ -136,7 +144,7 @@ type partFile struct {
 }
 
 // open opens and locks the partial file and, when its sidecar matches the
-// backup and proves the archive's identity, resumes from what it holds.
+// source (its ID and size) and proves the archive's identity, resumes from what it holds.
 //
 // The lock is on the partial file's inode, and another call keeps it until
 // it renamed that file over the destination or removed it: a lock won on
@@ -147,21 +155,21 @@ func (p *partFile) open() error {
 	for range maxReopens {
 		f, err := os.OpenFile(p.part, os.O_RDWR|os.O_CREATE, 0o600)
 		if err != nil {
-			return fmt.Errorf("scalingodb: %s: opening the partial file: %w", opDownloadBackup.id, err)
+			return fmt.Errorf("scalingodb: %s: opening the partial file: %w", p.d.op, err)
 		}
 		locked, err := lockFile(f)
 		if err != nil {
 			f.Close()
-			return fmt.Errorf("scalingodb: %s: locking %s: %w", opDownloadBackup.id, p.part, err)
+			return fmt.Errorf("scalingodb: %s: locking %s: %w", p.d.op, p.part, err)
 		}
 		if !locked {
 			f.Close()
-			return &DownloadInProgressError{Path: p.path}
+			return &InProgressError{Path: p.path, OperationID: p.d.op}
 		}
 		same, err := isFileAt(f, p.part)
 		if err != nil {
 			f.Close()
-			return fmt.Errorf("scalingodb: %s: %w", opDownloadBackup.id, err)
+			return fmt.Errorf("scalingodb: %s: %w", p.d.op, err)
 		}
 		if !same {
 			f.Close()
@@ -170,7 +178,7 @@ func (p *partFile) open() error {
 		p.f = f
 		return p.resume()
 	}
-	return &DownloadInProgressError{Path: p.path}
+	return &InProgressError{Path: p.path, OperationID: p.d.op}
 }
 
 // isFileAt reports whether f is the file at path now.
@@ -216,7 +224,7 @@ func (p *partFile) loadState() (partState, bool) {
 		return st, false
 	}
 	strong := isStrongETag(st.ETag) || st.Version == partStateVersion && st.ETag == "" && st.LastModified != ""
-	if (st.Version != partStateVersion && st.Version != 1) || !strong || st.BackupID != p.d.backupID || st.Size != p.d.size {
+	if (st.Version != partStateVersion && st.Version != 1) || !strong || st.BackupID != p.d.id || st.Size != p.d.size {
 		return st, false
 	}
 	fi, err := p.f.Stat()
@@ -240,15 +248,15 @@ func (p *partFile) restart() error {
 	defer p.ckpt.Unlock()
 	err := os.Remove(p.state)
 	if err != nil && !errors.Is(err, os.ErrNotExist) {
-		return fmt.Errorf("scalingodb: %s: %w", opDownloadBackup.id, err)
+		return fmt.Errorf("scalingodb: %s: %w", p.d.op, err)
 	}
 	if err == nil {
 		if err := syncDir(filepath.Dir(p.path)); err != nil {
-			return fmt.Errorf("scalingodb: %s: %w", opDownloadBackup.id, err)
+			return fmt.Errorf("scalingodb: %s: %w", p.d.op, err)
 		}
 	}
 	if err := p.f.Truncate(0); err != nil {
-		return fmt.Errorf("scalingodb: %s: %w", opDownloadBackup.id, err)
+		return fmt.Errorf("scalingodb: %s: %w", p.d.op, err)
 	}
 	p.d.reset()
 	return nil
@@ -281,9 +289,9 @@ func (p *partFile) download(ctx context.Context) error {
 			return d.result(err)
 		}
 		if restarts == maxRestarts {
-			return &ArchiveChangedError{BackupID: d.backupID, Written: d.done.Load(), Reason: re.reason}
+			return d.changed(d.done.Load(), re)
 		}
-		d.logRestart(ctx, re)
+		d.logRestart(re)
 		if err := p.restart(); err != nil {
 			return err
 		}
@@ -328,7 +336,7 @@ func (p *partFile) checkpoint() error {
 	defer p.ckpt.Unlock()
 	d := p.d
 	d.mu.Lock()
-	st := partState{Version: partStateVersion, BackupID: d.backupID, Size: d.size, Done: [][2]int64{}}
+	st := partState{Version: partStateVersion, BackupID: d.id, Size: d.size, Done: [][2]int64{}}
 	v := ""
 	if d.seen {
 		v = d.ifRange()
@@ -400,19 +408,19 @@ func fsync(f *os.File) error {
 // that no other call can take the file for an abandoned one and empty it.
 func (p *partFile) commit() error {
 	if err := fsync(p.f); err != nil {
-		return fmt.Errorf("scalingodb: %s: syncing the archive: %w", opDownloadBackup.id, err)
+		return fmt.Errorf("scalingodb: %s: syncing the archive: %w", p.d.op, err)
 	}
 	fi, err := p.f.Stat()
 	if err != nil {
-		return fmt.Errorf("scalingodb: %s: %w", opDownloadBackup.id, err)
+		return fmt.Errorf("scalingodb: %s: %w", p.d.op, err)
 	}
 	if fi.Size() != p.d.size {
-		return &ResponseError{StatusCode: 200, OperationID: opDownloadBackup.id,
+		return &httpx.ResponseError{StatusCode: 200, OperationID: p.d.op,
 			Reason: fmt.Sprintf("the file has %d bytes, the backup says %d", fi.Size(), p.d.size)}
 	}
 	if !renameWhileOpen {
 		if err := p.f.Close(); err != nil {
-			return fmt.Errorf("scalingodb: %s: %w", opDownloadBackup.id, err)
+			return fmt.Errorf("scalingodb: %s: %w", p.d.op, err)
 		}
 		p.f = nil
 	}
@@ -420,10 +428,10 @@ func (p *partFile) commit() error {
 	// durable with the rename, and a crash cannot bring back claims about
 	// a partial file that is gone.
 	if err := os.Remove(p.state); err != nil && !errors.Is(err, os.ErrNotExist) {
-		return fmt.Errorf("scalingodb: %s: %w", opDownloadBackup.id, err)
+		return fmt.Errorf("scalingodb: %s: %w", p.d.op, err)
 	}
 	if err := os.Rename(p.part, p.path); err != nil {
-		return fmt.Errorf("scalingodb: %s: %w", opDownloadBackup.id, err)
+		return fmt.Errorf("scalingodb: %s: %w", p.d.op, err)
 	}
 	_ = syncDir(filepath.Dir(p.path))
 	if p.f != nil {

@@ -1,6 +1,6 @@
 //go:build unix
 
-package scalingodb
+package download
 
 import (
 	"errors"

@@ -1,4 +1,4 @@
-package scalingodb
+package httpx
 
 import (
 	"errors"
@@ -23,16 +23,16 @@ func (e *RedirectError) Error() string {
 // Permanent reports that a retry cannot fix the error.
 func (e *RedirectError) Permanent() bool { return true }
 
-// safeRedirects wraps a CheckRedirect (nil: Go's default, at most 10
+// SafeRedirects wraps a CheckRedirect (nil: Go's default, at most 10
 // redirects). Go's own rule forwards Authorization to the same host name on
 // any port or scheme; this one keeps it only for the exact origin (scheme,
 // host, port) of the first request, and refuses any redirect from https to
 // http.
-func safeRedirects(next func(*http.Request, []*http.Request) error) func(*http.Request, []*http.Request) error {
+func SafeRedirects(next func(*http.Request, []*http.Request) error) func(*http.Request, []*http.Request) error {
 	return func(req *http.Request, via []*http.Request) error {
 		for _, v := range via {
 			if strings.EqualFold(v.URL.Scheme, "https") && !strings.EqualFold(req.URL.Scheme, "https") {
-				return &RedirectError{From: redactURL(via[len(via)-1].URL.String()), To: redactURL(req.URL.String())}
+				return &RedirectError{From: RedactURL(via[len(via)-1].URL.String()), To: RedactURL(req.URL.String())}
 			}
 		}
 		if !sameOrigin(req.URL, via[0].URL) {
@@ -67,9 +67,9 @@ func port(u *url.URL) string {
 	return ""
 }
 
-// withSafeRedirects returns a shallow copy of hc whose redirects follow safeRedirects.
-func withSafeRedirects(hc *http.Client) *http.Client {
+// WithSafeRedirects returns a shallow copy of hc whose redirects follow SafeRedirects.
+func WithSafeRedirects(hc *http.Client) *http.Client {
 	c := *hc
-	c.CheckRedirect = safeRedirects(hc.CheckRedirect)
+	c.CheckRedirect = SafeRedirects(hc.CheckRedirect)
 	return &c
 }

@@ -1,4 +1,4 @@
-package scalingodb
+package httpx
 
 import (
 	"fmt"
@@ -16,8 +16,8 @@ type SignedURL struct {
 	url *string
 }
 
-// newSignedURL returns the SignedURL of raw.
-func newSignedURL(raw string) SignedURL {
+// NewSignedURL returns the SignedURL of raw.
+func NewSignedURL(raw string) SignedURL {
 	if raw == "" {
 		return SignedURL{}
 	}
@@ -35,7 +35,7 @@ func (s SignedURL) URL() string {
 }
 
 // String returns the URL without its query, where the token travels.
-func (s SignedURL) String() string { return redactURL(s.URL()) }
+func (s SignedURL) String() string { return RedactURL(s.URL()) }
 
 // GoString redacts the token for %#v.
 func (s SignedURL) GoString() string { return "scalingodb.SignedURL{" + s.String() + "}" }
@@ -47,7 +47,7 @@ func (s SignedURL) Format(f fmt.State, verb rune) {
 		_, _ = f.Write([]byte(s.GoString()))
 		return
 	}
-	formatRedacted(f, verb, s.String())
+	FormatRedacted(f, verb, s.String())
 }
 
 // MarshalJSON encodes the redacted form; marshal URL() to keep the token.
@@ -59,7 +59,9 @@ func (s SignedURL) MarshalText() ([]byte, error) { return []byte(s.String()), ni
 // IsZero reports whether the URL is empty.
 func (s SignedURL) IsZero() bool { return s.URL() == "" }
 
-func checkDownloadURL(raw string) error {
+// CheckDownloadURL returns an *InvalidInputError unless raw is an absolute
+// http or https URL, as a download link must be.
+func CheckDownloadURL(raw string) error {
 	u, err := url.Parse(raw)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return &InvalidInputError{Field: "url", Reason: "must be an absolute http or https URL"}

@@ -1,18 +1,31 @@
-package scalingodb
+// Package auth supplies the bearer tokens of the Scalingo Database API: a
+// static token (StaticToken), or the addon token of a database obtained from
+// the main Scalingo API with a Scalingo API token (AddonTokenSource), cached
+// and renewed before it expires. It also lists the addons of an application
+// (ListAddons). Package scalingodb takes any TokenSource (WithTokenSource);
+// its TokenSource, StaticToken, AddonTokenSource and the rest are these.
+package auth
 
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/scalingodb/dbapi-go/pkg/scalingodb/internal/httpx"
 )
+
+// Secret is a sensitive string that prints as "[redacted]"; it is
+// scalingodb.Secret.
+type Secret = httpx.Secret
+
+// NewSecret returns a Secret holding s.
+func NewSecret(s string) Secret { return httpx.NewSecret(s) }
 
 // TokenSource supplies the bearer token of the Database API. It is called
 // before every request and must be safe for concurrent use.
@@ -37,13 +50,13 @@ func (s staticToken) Token(context.Context) (string, error) {
 }
 
 // String redacts the token.
-func (s staticToken) String() string { return "StaticToken(" + redacted + ")" }
+func (s staticToken) String() string { return "StaticToken(" + httpx.Redacted + ")" }
 
 // GoString redacts the token.
 func (s staticToken) GoString() string { return s.String() }
 
 // Format prints the redacted form whatever the verb.
-func (s staticToken) Format(f fmt.State, verb rune) { formatRedacted(f, verb, s.String()) }
+func (s staticToken) Format(f fmt.State, verb rune) { httpx.FormatRedacted(f, verb, s.String()) }
 
 // Defaults of AddonTokenConfig.
 const (
@@ -80,7 +93,7 @@ type AddonTokenConfig struct {
 	// a 30s timeout).
 	HTTPClient *http.Client
 	// UserAgent is the User-Agent header of the token requests (default
-	// DefaultUserAgent), such as the one given to the client's
+	// "scalingodb-go", scalingodb.DefaultUserAgent), such as the one given to the client's
 	// WithUserAgent.
 	UserAgent string
 }
@@ -120,10 +133,10 @@ type tokenFetch struct {
 // NewAddonTokenSource checks cfg and returns a token source; it does no I/O.
 func NewAddonTokenSource(cfg AddonTokenConfig) (*AddonTokenSource, error) {
 	if cfg.APIToken.IsZero() && cfg.BearerToken.IsZero() {
-		return nil, &InvalidInputError{Field: "AddonTokenConfig", Reason: "APIToken or BearerToken is required"}
+		return nil, &httpx.InvalidInputError{Field: "AddonTokenConfig", Reason: "APIToken or BearerToken is required"}
 	}
 	if cfg.App == "" || cfg.AddonID == "" {
-		return nil, &InvalidInputError{Field: "AddonTokenConfig", Reason: "App and AddonID are required"}
+		return nil, &httpx.InvalidInputError{Field: "AddonTokenConfig", Reason: "App and AddonID are required"}
 	}
 	return newTokenSource(cfg)
 }
@@ -135,23 +148,23 @@ func newTokenSource(cfg AddonTokenConfig) (*AddonTokenSource, error) {
 		cfg.AuthURL = DefaultAuthURL
 	}
 	if cfg.UserAgent == "" {
-		cfg.UserAgent = DefaultUserAgent
+		cfg.UserAgent = httpx.DefaultUserAgent
 	}
 	if strings.ContainsAny(cfg.UserAgent, "\r\n") {
-		return nil, &InvalidInputError{Field: "AddonTokenConfig", Reason: "UserAgent must be a single line"}
+		return nil, &httpx.InvalidInputError{Field: "AddonTokenConfig", Reason: "UserAgent must be a single line"}
 	}
 	if cfg.APIURL == "" {
 		region := cfg.Region
 		if region == "" {
-			region = DefaultRegion
+			region = httpx.DefaultRegion
 		}
-		if err := checkRegion(region); err != nil {
+		if err := httpx.CheckRegion(region); err != nil {
 			return nil, err
 		}
 		cfg.APIURL = "https://api." + region + ".scalingo.com"
 	}
 	for _, u := range []string{cfg.AuthURL, cfg.APIURL} {
-		if err := checkHTTPURL(u); err != nil {
+		if err := httpx.CheckHTTPURL(u); err != nil {
 			return nil, err
 		}
 	}
@@ -161,7 +174,7 @@ func newTokenSource(cfg AddonTokenConfig) (*AddonTokenSource, error) {
 	if hc == nil {
 		hc = &http.Client{Timeout: 30 * time.Second}
 	}
-	return &AddonTokenSource{cfg: cfg, hc: withSafeRedirects(hc), now: time.Now}, nil
+	return &AddonTokenSource{cfg: cfg, hc: httpx.WithSafeRedirects(hc), now: time.Now}, nil
 }
 
 // String names the source without any token.
@@ -174,7 +187,7 @@ func (s *AddonTokenSource) GoString() string { return s.String() }
 
 // Format prints String whatever the verb, so that no verb reaches the
 // cached tokens.
-func (s *AddonTokenSource) Format(f fmt.State, verb rune) { formatRedacted(f, verb, s.String()) }
+func (s *AddonTokenSource) Format(f fmt.State, verb rune) { httpx.FormatRedacted(f, verb, s.String()) }
 
 // Token returns the cached addon token, or fetches a new one when none is
 // cached or the cached one expires within five minutes.
@@ -245,7 +258,7 @@ func (s *AddonTokenSource) bearerToken(ctx context.Context) (string, error) {
 		return "", err
 	}
 	if out.Token == nil || *out.Token == "" {
-		return "", &ResponseError{StatusCode: http.StatusOK, OperationID: "token exchange", Reason: `missing key "token"`}
+		return "", &httpx.ResponseError{StatusCode: http.StatusOK, OperationID: "token exchange", Reason: `missing key "token"`}
 	}
 	s.mu.Lock()
 	s.bearer = cachedToken{value: NewSecret(*out.Token), expires: s.now().Add(addonTokenLifetime)}
@@ -270,7 +283,7 @@ func (s *AddonTokenSource) fetchAddonToken(ctx context.Context) (string, error) 
 		} `json:"addon"`
 	}
 	if err := s.postJSON(req, "addon token", &out); err != nil {
-		var ae *APIError
+		var ae *httpx.APIError
 		if errors.As(err, &ae) && ae.StatusCode == http.StatusUnauthorized {
 			s.mu.Lock()
 			s.bearer = cachedToken{}
@@ -279,29 +292,18 @@ func (s *AddonTokenSource) fetchAddonToken(ctx context.Context) (string, error) 
 		return "", err
 	}
 	if out.Addon == nil {
-		return "", &ResponseError{StatusCode: http.StatusOK, OperationID: "addon token", Reason: `missing envelope key "addon"`}
+		return "", &httpx.ResponseError{StatusCode: http.StatusOK, OperationID: "addon token", Reason: `missing envelope key "addon"`}
 	}
 	if out.Addon.Token == nil || *out.Addon.Token == "" {
-		return "", &ResponseError{StatusCode: http.StatusOK, OperationID: "addon token", Reason: `missing key "addon.token"`}
+		return "", &httpx.ResponseError{StatusCode: http.StatusOK, OperationID: "addon token", Reason: `missing key "addon.token"`}
 	}
 	return *out.Addon.Token, nil
 }
 
-// postJSON sends req and decodes a 2xx JSON answer into out.
+// postJSON sends req and decodes a 2xx JSON answer of at most 1 MiB into out.
 func (s *AddonTokenSource) postJSON(req *http.Request, op string, out any) error {
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Accept", "application/json")
 	req.Header.Set("User-Agent", s.cfg.UserAgent)
-	resp, err := s.hc.Do(req)
-	if err != nil {
-		return &TransportError{OperationID: op, Written: !neverSent(err), Err: redactError(err)}
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return newAPIError(op, resp)
-	}
-	if err := json.NewDecoder(io.LimitReader(resp.Body, 1<<20)).Decode(out); err != nil {
-		return &ResponseError{StatusCode: resp.StatusCode, OperationID: op, Reason: "invalid JSON", Err: err}
-	}
-	return nil
+	return httpx.DoJSON(s.hc, req, op, 1<<20, out)
 }

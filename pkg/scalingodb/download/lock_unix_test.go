@@ -1,6 +1,6 @@
 //go:build unix
 
-package scalingodb
+package download
 
 import (
 	"bytes"
@@ -14,33 +14,34 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/scalingodb/dbapi-go/pkg/scalingodb/internal/httpx"
 )
 
-func TestDownloadToFile_OneAtATime(t *testing.T) {
+func TestToFile_OneAtATime(t *testing.T) {
 	data := randomBytes(1 << 20)
 	release := make(chan struct{})
 	started := make(chan struct{}, 1)
-	h := &downloadHost{size: int64(len(data)), dl: func(w http.ResponseWriter, r *http.Request) {
+	src := serve(t, int64(len(data)), func(w http.ResponseWriter, r *http.Request) {
 		select {
 		case started <- struct{}{}:
 			<-release // the first download waits here, holding the partial file
 		default:
 		}
 		serveVersion(w, r, data, `"v1"`)
-	}}
-	c := hostClient(t, h)
+	})
 	path := filepath.Join(t.TempDir(), "b.tar.gz")
 	first := make(chan error, 1)
 	go func() {
-		_, err := c.Backups.DownloadToFile(context.Background(), "db", "b1", path)
+		_, err := ToFile(context.Background(), src, path)
 		first <- err
 	}()
 	<-started
-	_, err := c.Backups.DownloadToFile(context.Background(), "db", "b1", path)
+	_, err := ToFile(context.Background(), src, path)
 	close(release)
-	var busy *DownloadInProgressError
-	if !errors.Is(err, ErrDownloadInProgress) || !errors.As(err, &busy) || busy.Path != path {
-		t.Errorf("second call: got %v, want a *DownloadInProgressError for %s while the first one runs", err, path)
+	var busy *InProgressError
+	if !errors.Is(err, ErrInProgress) || !errors.As(err, &busy) || busy.Path != path {
+		t.Errorf("second call: got %v, want a *InProgressError for %s while the first one runs", err, path)
 	}
 	if err := <-first; err != nil {
 		t.Fatalf("first call: %v", err)
@@ -50,33 +51,32 @@ func TestDownloadToFile_OneAtATime(t *testing.T) {
 	}
 }
 
-// TestDownloadToFile_ConcurrentCallsNeverEmptyTheFile runs two
+// TestToFile_ConcurrentCallsNeverEmptyTheFile runs two
 // DownloadToFile calls on one path at once, over and over, against a host
 // that answers the archive once and then fails: one call gets the archive
 // and succeeds, the other fails, and the destination is always the whole
 // archive, never empty nor mixed. Every other iteration starts with last
 // night's archive at the path. Overlapping cron jobs do this.
-func TestDownloadToFile_ConcurrentCallsNeverEmptyTheFile(t *testing.T) {
+func TestToFile_ConcurrentCallsNeverEmptyTheFile(t *testing.T) {
 	iterations := 1000
 	if testing.Short() {
 		iterations = 200
 	}
 	data := randomBytes(4 << 10)
 	var answered atomic.Bool
-	h := &downloadHost{size: int64(len(data)), dl: func(w http.ResponseWriter, r *http.Request) {
+	src := serve(t, int64(len(data)), func(w http.ResponseWriter, r *http.Request) {
 		if answered.CompareAndSwap(false, true) {
 			serveVersion(w, r, data, `"v1"`)
 			return
 		}
 		w.WriteHeader(http.StatusInternalServerError)
-	}}
-	c := hostClient(t, h)
+	})
 	dir := t.TempDir()
 	// What is tested is the lock, not durability: syncs that cost nothing
 	// keep 1,000 iterations fast.
 	syncHook = func(*os.File) error { return nil }
 	t.Cleanup(func() { syncHook = nil })
-	once := WithDownloadRetry(RetryPolicy{MaxAttempts: 1, MinWait: time.Millisecond, MaxWait: time.Millisecond})
+	once := WithRetry(RetryPolicy{MaxAttempts: 1, MinWait: time.Millisecond, MaxWait: time.Millisecond})
 	var bad, refused int
 	for i := range iterations {
 		answered.Store(false)
@@ -90,7 +90,7 @@ func TestDownloadToFile_ConcurrentCallsNeverEmptyTheFile(t *testing.T) {
 		var wg sync.WaitGroup
 		for k := range errs {
 			wg.Go(func() {
-				_, errs[k] = c.Backups.DownloadToFile(context.Background(), "db", "b1", path, once)
+				_, errs[k] = ToFile(context.Background(), src, path, once)
 			})
 		}
 		wg.Wait()
@@ -99,7 +99,7 @@ func TestDownloadToFile_ConcurrentCallsNeverEmptyTheFile(t *testing.T) {
 			switch {
 			case err == nil:
 				ok++
-			case errors.Is(err, ErrServer):
+			case errors.Is(err, httpx.ErrServer):
 			default:
 				refused++
 				if !isBusy(err) {
@@ -126,4 +126,4 @@ func TestDownloadToFile_ConcurrentCallsNeverEmptyTheFile(t *testing.T) {
 	t.Logf("%d iterations, %d calls refused as busy", iterations, refused)
 }
 
-func isBusy(err error) bool { return errors.Is(err, ErrDownloadInProgress) }
+func isBusy(err error) bool { return errors.Is(err, ErrInProgress) }

@@ -1,10 +1,12 @@
-package scalingodb
+package auth
 
 import (
 	"context"
 	"fmt"
 	"net/http"
 	"net/url"
+
+	"github.com/scalingodb/dbapi-go/pkg/scalingodb/internal/httpx"
 )
 
 // Addon is an addon of a Scalingo application, as the main API lists it
@@ -37,15 +39,15 @@ type AddonProvider struct {
 // bearer token an addon token source uses: cfg.APIToken exchanged at the
 // authentication API (or cfg.BearerToken). cfg.AddonID is not used. The
 // answer is read up to 1 MiB; an addon without an ID or a provider makes
-// it malformed (a *ResponseError).
+// it malformed (a *httpx.ResponseError).
 //
 // API: GET {APIURL}/v1/apps/{app}/addons
 func ListAddons(ctx context.Context, cfg AddonTokenConfig) ([]Addon, error) {
 	if cfg.APIToken.IsZero() && cfg.BearerToken.IsZero() {
-		return nil, &InvalidInputError{Field: "AddonTokenConfig", Reason: "APIToken or BearerToken is required"}
+		return nil, &httpx.InvalidInputError{Field: "AddonTokenConfig", Reason: "APIToken or BearerToken is required"}
 	}
 	if cfg.App == "" {
-		return nil, &InvalidInputError{Field: "AddonTokenConfig", Reason: "App is required"}
+		return nil, &httpx.InvalidInputError{Field: "AddonTokenConfig", Reason: "App is required"}
 	}
 	s, err := newTokenSource(cfg)
 	if err != nil {
@@ -68,11 +70,11 @@ func ListAddons(ctx context.Context, cfg AddonTokenConfig) ([]Addon, error) {
 		return nil, err
 	}
 	if out.Addons == nil {
-		return nil, &ResponseError{StatusCode: http.StatusOK, OperationID: op, Reason: `missing envelope key "addons"`}
+		return nil, &httpx.ResponseError{StatusCode: http.StatusOK, OperationID: op, Reason: `missing envelope key "addons"`}
 	}
 	for i, a := range *out.Addons {
 		if a.ID == "" || a.Provider.ID == "" {
-			return nil, &ResponseError{StatusCode: http.StatusOK, OperationID: op, Reason: fmt.Sprintf("addon %d has no id or no addon_provider.id", i)}
+			return nil, &httpx.ResponseError{StatusCode: http.StatusOK, OperationID: op, Reason: fmt.Sprintf("addon %d has no id or no addon_provider.id", i)}
 		}
 	}
 	return *out.Addons, nil
