@@ -75,11 +75,19 @@ contract-live: ## Run the contract suite against DBAPI_BASE_URL (read-only unles
 	@rm -f $(REPORTS)/summary.txt
 	@$(CONTRACT_ENV) $(GINKGO) -p --randomize-all $(if $(LABELS),--label-filter='$(LABELS)') ./contract || $(CONTRACT_VERDICT)
 
+# The suite's version and commit, which --version and every report print with the spec's version.
+HARNESS_PKG := github.com/scalingodb/dbapi-go/contract/internal/harness
+CONTRACT_LDFLAGS = -X $(HARNESS_PKG).suiteVersion=$(CLI_VERSION) -X $(HARNESS_PKG).suiteCommit=$(shell git rev-parse HEAD 2>/dev/null || echo unknown)
+
 .PHONY: contract-binary
 contract-binary: ## Build bin/scalingodb-contract, the compiled suite with the spec embedded (runs from any folder).
 	@mkdir -p bin
-	$(GO) test -c -o bin/scalingodb-contract ./contract
+	$(GO) test -c -ldflags "$(CONTRACT_LDFLAGS)" -o bin/scalingodb-contract ./contract
 	@ln -f bin/scalingodb-contract bin/scalingodb-contract.test # the name ginkgo -p takes
+
+.PHONY: report-shots
+report-shots: ## Screenshots of a passing, a failing and a settings-wrong HTML report into docs/report (needs chromium; not in CI).
+	scripts/report-shots.sh
 
 CLI_VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 
