@@ -68,10 +68,10 @@ for name in passing failing settings; do
 	# Without CSS, as a strict content-security policy (Jenkins) shows it.
 	sed '/<style>/,/<\/style>/d' "$page" >"$work/$name/nocss.html"
 	for size in 1280x800 390x844; do
-		for css in css nocss; do
+		for css in "" -nocss; do
 			src=$page
-			[ "$css" = nocss ] && src=$work/$name/nocss.html
-			png=$out/$name-${size%%x*}$([ "$css" = nocss ] && echo -nocss).png
+			if [ -n "$css" ]; then src=$work/$name/nocss.html; fi
+			png=$out/$name-${size%%x*}$css.png
 			"$chromium" --headless --no-sandbox --disable-gpu --hide-scrollbars --force-device-scale-factor=1 \
 				--window-size="${size/x/,}" --screenshot="$png" "file://$src" >/dev/null 2>&1
 			echo "report-shots: $png ($(($(stat -c %s "$png") / 1024)) KiB)"

@@ -446,7 +446,28 @@ func TestRunReport_WriteHTML_Reason(t *testing.T) {
 			if tt.v == Passed && !strings.Contains(text(p.byID["gist"].n), "Every spec passed") {
 				t.Errorf("a passing banner says %q", text(p.byID["gist"].n))
 			}
+			if _, ok := p.byID["failures"]; ok {
+				t.Error("the failed specs are listed again below a reason that says it all")
+			}
+			if _, ok := p.byID["no-coverage"]; ok != (tt.v != Passed) {
+				t.Errorf("a run that ended in its setup says so: %v, want %v", ok, tt.v != Passed)
+			}
 		})
+	}
+	// More distinct failures than the banner shows: the banner shows the first, the failed
+	// specs section every one.
+	r := fixtureRun(Unreachable)
+	for i := range maxReasonMessages + 2 {
+		r.Failures = append(r.Failures, Failure{Spec: "spec " + strconv.Itoa(i), Message: "getBackup GET /x: cause " + strconv.Itoa(i)})
+	}
+	p := render(t, r)
+	reason := text(p.byID["reason"].n)
+	if !strings.Contains(reason, "connection refused") || strings.Contains(reason, "cause "+strconv.Itoa(maxReasonMessages)) {
+		t.Errorf("the banner's reason: %q", reason)
+	}
+	f, ok := p.byID["failures"]
+	if !ok || len(find(f.n, tag("li"))) != len(r.Failures) {
+		t.Errorf("the failed specs section lists %v of %d", ok, len(r.Failures))
 	}
 }
 

@@ -424,12 +424,17 @@ func (r RunReport) verdictView() verdictView {
 	return verdictView{"✗", r.Verdict, "broken"}
 }
 
-// maxReasonLines bounds the lines of a failure message the page shows.
-const maxReasonLines = 12
+// Bounds of the reason the banner shows: the lines of one failure message, and the distinct
+// messages (the failed specs section lists every failure when there are more).
+const (
+	maxReasonLines    = 12
+	maxReasonMessages = 3
+)
 
-// reason returns the first lines of each failure's message, for a verdict that no violation
-// explains (settings wrong, unreachable, or a contract broken without a recorded violation).
-func (r RunReport) reason() []string {
+// reason returns the first lines of the first distinct failure messages, for a verdict that no
+// violation explains (settings wrong, unreachable, or a contract broken without a recorded
+// violation), and whether some were left out.
+func (r RunReport) reason() ([]string, bool) {
 	var out []string
 	seen := map[string]bool{}
 	for _, f := range r.Failures {
@@ -441,12 +446,15 @@ func (r RunReport) reason() []string {
 		if seen[msg] {
 			continue
 		}
+		if len(seen) == maxReasonMessages {
+			return out, true
+		}
 		seen[msg] = true
 		for _, l := range lines {
 			out = append(out, strings.TrimRight(l, " \t"))
 		}
 	}
-	return out
+	return out, false
 }
 
 // duration renders seconds as "850 ms", "12.3 s" or "2 min 5 s".
@@ -470,18 +478,20 @@ func (r RunReport) WriteHTML(w io.Writer) error {
 	problems := r.Problems()
 	v := r.verdictView()
 	var reason []string
-	if v.Class != "passed" && (v.Class != "broken" || len(problems) == 0) {
-		reason = r.reason()
+	listFailures := len(problems) > 0
+	if v.Class != "passed" && len(problems) == 0 {
+		reason, listFailures = r.reason()
 	}
 	return htmlReport.Execute(w, struct {
 		RunReport
-		V        verdictView
-		Problems []Problem
-		Reason   []string
-		Matrix   Matrix
-		Duration string
-		Short    string
-	}{r, v, problems, reason, r.Matrix().Visible(), duration(r.Duration), r.Build.ShortCommit()})
+		V            verdictView
+		Problems     []Problem
+		Reason       []string
+		ListFailures bool
+		Matrix       Matrix
+		Duration     string
+		Short        string
+	}{r, v, problems, reason, listFailures, r.Matrix().Visible(), duration(r.Duration), r.Build.ShortCommit()})
 }
 
 var htmlReport = template.Must(template.New("report").Parse(`<!DOCTYPE html>
@@ -502,6 +512,7 @@ h3 { font-size: 15px; margin: 0 0 4px; overflow-wrap: anywhere; }
 .verdict.broken, .verdict.settings, .verdict.unreachable { background: #fde8e8; border-color: #c62828; }
 .verdict .code { font-size: 14px; font-weight: normal; white-space: nowrap; background: #fff; border: 1px solid #999; border-radius: 3px; padding: 0 5px; }
 .verdict p { margin: 2px 0; overflow-wrap: anywhere; }
+.verdict .sep { display: none; }
 .facts { color: #444; font-size: 13px; }
 .reason { background: #fff; border-left: 3px solid #c62828; padding: 4px 8px; }
 .problem { border: 1px solid #e0b4b4; border-left: 4px solid #c62828; padding: 8px; margin: 8px 0; }
@@ -514,6 +525,7 @@ h3 { font-size: 15px; margin: 0 0 4px; overflow-wrap: anywhere; }
 table { border-collapse: collapse; margin: 6px 0; }
 th, td { border: 1px solid #ccc; padding: 1px 5px; text-align: left; font-size: 13px; }
 #matrix td { text-align: center; white-space: nowrap; }
+#matrix td.path { text-align: left; }
 #matrix th.op { position: sticky; left: 0; background: #fff; }
 td.hit { background: #c8ecc8; }
 td.missed { background: #f6e3a1; }
@@ -525,7 +537,7 @@ td.failed a { color: #7a0000; }
 </head>
 <body>
 <header id="verdict" class="verdict {{.V.Class}}" data-verdict="{{.V.Class}}" data-exit-code="{{.ExitCode}}">
-<h1><span class="mark">{{.V.Mark}}</span> {{.V.Title}} <span class="code">exit code {{.ExitCode}}</span></h1>
+<h1><span class="mark">{{.V.Mark}}</span> {{.V.Title}} <span class="sep">·</span> <span class="code">exit code {{.ExitCode}}</span></h1>
 <p id="gist">{{if .Problems}}{{len .Problems}} distinct problem(s) in {{len .Violations}} violation(s), {{len .Failures}} failed spec(s).{{else if eq .V.Class "passed"}}Every spec passed: operations {{.OperationsHit}}/{{.OperationsTotal}}, statuses {{.StatusesHit}}/{{.StatusesTotal}}.{{else}}{{len .Failures}} failed spec(s); the reason:{{end}}</p>
 {{if .Reason}}<p id="reason" class="reason">{{range $i, $l := .Reason}}{{if $i}}<br>{{end}}<code>{{$l}}</code>{{end}}</p>
 {{end}}<p class="facts">Target <code id="base-url">{{.BaseURL}}</code> ({{.Mode}}{{if .ReadOnly}}, read-only{{end}}) · took <span id="duration">{{.Duration}}</span> · <time id="time" datetime="{{.Time.Format "2006-01-02T15:04:05Z07:00"}}">{{.Time.Format "2006-01-02 15:04 MST"}}</time><br>
@@ -547,7 +559,7 @@ td.failed a { color: #7a0000; }
 <ul class="specs">{{range .Specs}}<li>{{.}}</li>{{end}}{{if .MoreSpecs}}<li>and {{.MoreSpecs}} more</li>{{end}}</ul>
 </article>
 {{end}}</section>
-{{end}}{{if .Failures}}<section id="failures">
+{{end}}{{if and .Failures .ListFailures}}<section id="failures">
 <h2>Failed specs</h2>
 <ul>{{range .Failures}}<li><b>{{.Spec}}</b>: <code>{{.Headline}}</code></li>{{end}}</ul>
 </section>
@@ -558,15 +570,16 @@ td.failed a { color: #7a0000; }
 </section>
 {{end}}<section id="coverage">
 <h2>Operations × statuses</h2>
-<p id="totals">Operations {{.OperationsHit}}/{{.OperationsTotal}}, statuses {{.StatusesHit}}/{{.StatusesTotal}}.
+<p id="totals">Operations {{.OperationsHit}}/{{.OperationsTotal}}, statuses {{.StatusesHit}}/{{.StatusesTotal}}{{if .ReadOnly}} (a read-only run: the writes are skipped){{end}}.
 Cells: <b>✓ n</b> hit n times, <b>✗ n</b> failed (links to its problem), <b>0</b> missed, <b>–</b> excluded (the built-in mock cannot produce it) or skipped (a write in a read-only run); blank: not documented.</p>
-<div class="scroll"><table id="matrix">
+{{if not .Matrix.Rows}}<p id="no-coverage">No coverage: the run ended in its setup.</p>
+{{else}}<div class="scroll"><table id="matrix">
 <thead><tr><th class="op">operation</th><th>method</th><th class="path">path</th>{{range .Matrix.Statuses}}<th>{{.}}</th>{{end}}</tr></thead>
 <tbody>
 {{range .Matrix.Rows}}{{$op := .OperationID}}<tr><th class="op">{{.OperationID}}</th><td>{{.Method}}</td><td class="path"><code>{{.Path}}</code></td>{{range .Cells}}<td class="{{.State}}" data-op="{{$op}}" data-status="{{.Status}}" title="{{$op}} {{.Status}}: {{.State}}">{{if eq .State "failed"}}<a href="#{{.Problem}}">✗ {{.Hits}}</a>{{else if eq .State "hit"}}✓ {{.Hits}}{{else if eq .State "missed"}}0{{else if eq .State "excluded" "skipped"}}–{{end}}</td>{{end}}</tr>
 {{end}}</tbody>
 </table></div>
-{{if .Matrix.Folded}}<p id="folded">Folded away, as nothing in this run hit them: {{range $i, $s := .Matrix.Folded}}{{if $i}}, {{end}}<span class="folded">{{$s}}</span>{{end}}.</p>{{end}}
+{{end}}{{if .Matrix.Folded}}<p id="folded">Folded away, as nothing in this run hit them: {{range $i, $s := .Matrix.Folded}}{{if $i}}, {{end}}<span class="folded">{{$s}}</span>{{end}}.</p>{{end}}
 </section>
 <section id="settings-section">
 <h2>Settings</h2>
