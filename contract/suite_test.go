@@ -195,6 +195,13 @@ func (l *violationLog) exchange(e *conformance.ViolationError) *harness.Exchange
 	return x
 }
 
+// reset forgets every violation and exchange logged so far.
+func (l *violationLog) reset() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.errs, l.exchanges = nil, nil
+}
+
 func (l *violationLog) take() []*conformance.ViolationError {
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -285,7 +292,7 @@ var _ = BeforeSuite(func(ctx SpecContext) {
 	}
 	t.anon = newRawClient(t.base, t.http, "")
 	t.api = &dbapi.ClientWithResponses{ClientInterface: t.raw}
-	t.violations.take() // the setup check's violations, if any, failed it above
+	t.violations.reset() // the setup check's violations, if any, failed it above
 	suite = t
 }, NodeTimeout(setupTimeout()))
 
@@ -350,7 +357,7 @@ func newRawClient(base string, hc *http.Client, token string) *dbapi.Client {
 }
 
 var _ = BeforeEach(func() {
-	suite.violations.take() // a violation belongs to the spec that caused it
+	suite.violations.reset() // a violation belongs to the spec that caused it
 	if !suite.cfg.AllowWrites && hasLabel(harness.Mutating) {
 		Skip("writes disabled: set DBAPI_ALLOW_WRITES=1")
 	}

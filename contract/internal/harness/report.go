@@ -583,9 +583,9 @@ Cells: <b>✓ n</b> hit n times, <b>✗ n</b> failed (links to its problem), <b>
 </section>
 <section id="settings-section">
 <h2>Settings</h2>
-<table id="settings"><tbody>
+<div class="scroll"><table id="settings"><tbody>
 {{range .Settings}}<tr><th>{{.Name}}</th><td><code>{{.Value}}</code></td></tr>
-{{end}}</tbody></table>
+{{end}}</tbody></table></div>
 </section>
 </body>
 </html>
