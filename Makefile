@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 .SHELLFLAGS := -eo pipefail -c
 GO ?= go
-GINKGO := $(GO) run github.com/onsi/ginkgo/v2/ginkgo $(if $(CI),--no-color)
+GINKGO := $(GO) run github.com/onsi/ginkgo/v2/ginkgo $(if $(CI)$(NO_COLOR),--no-color)
 REPORTS := reports
 # golangci-lint is built into bin/ at this version by `make lint` (not a go.mod dependency).
 GOLANGCI_LINT_VERSION := v2.15.0
@@ -67,19 +67,27 @@ CONTRACT_VERDICT = { s=$$?; f=$(REPORTS)/summary.txt; [ -f "$$f" ] || exit $$s; 
 contract: ## Run the contract suite against the built-in mock (the main job).
 	@rm -f $(REPORTS)/summary.txt
 	@env -u DBAPI_BASE_URL -u DB_BEARER_TOKEN -u DBAPI_DATABASE_ID -u DBAPI_ES_DATABASE_ID -u DBAPI_ALLOW_WRITES -u DBAPI_BASE_PATH \
-		$(CONTRACT_ENV) $(GINKGO) -p --randomize-all ./contract || $(CONTRACT_VERDICT)
+		$(CONTRACT_ENV) $(GINKGO) -p --randomize-all --ldflags='$(CONTRACT_LDFLAGS)' ./contract || $(CONTRACT_VERDICT)
 
 .PHONY: contract-live
 contract-live: ## Run the contract suite against DBAPI_BASE_URL (read-only unless DBAPI_ALLOW_WRITES=1); on failure, REPORTS/summary.txt.
 	@test -n "$$DBAPI_BASE_URL" || { echo "set DBAPI_BASE_URL (with /api), DB_BEARER_TOKEN and DBAPI_DATABASE_ID; optional: DBAPI_ES_DATABASE_ID, DBAPI_ALLOW_WRITES=1" >&2; exit 3; }
 	@rm -f $(REPORTS)/summary.txt
-	@$(CONTRACT_ENV) $(GINKGO) -p --randomize-all $(if $(LABELS),--label-filter='$(LABELS)') ./contract || $(CONTRACT_VERDICT)
+	@$(CONTRACT_ENV) $(GINKGO) -p --randomize-all --ldflags='$(CONTRACT_LDFLAGS)' $(if $(LABELS),--label-filter='$(LABELS)') ./contract || $(CONTRACT_VERDICT)
+
+# The suite's version and commit, which --version and every report print with the spec's version.
+HARNESS_PKG := github.com/scalingodb/dbapi-go/contract/internal/harness
+CONTRACT_LDFLAGS = -X $(HARNESS_PKG).suiteVersion=$(CLI_VERSION) -X $(HARNESS_PKG).suiteCommit=$(shell git rev-parse HEAD 2>/dev/null || echo unknown)
 
 .PHONY: contract-binary
 contract-binary: ## Build bin/scalingodb-contract, the compiled suite with the spec embedded (runs from any folder).
 	@mkdir -p bin
-	$(GO) test -c -o bin/scalingodb-contract ./contract
+	$(GO) test -c -ldflags "$(CONTRACT_LDFLAGS)" -o bin/scalingodb-contract ./contract
 	@ln -f bin/scalingodb-contract bin/scalingodb-contract.test # the name ginkgo -p takes
+
+.PHONY: report-shots
+report-shots: ## Screenshots of a passing, a failing and a settings-wrong HTML report into docs/report (needs chromium; not in CI).
+	scripts/report-shots.sh
 
 CLI_VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 

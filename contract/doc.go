@@ -35,7 +35,16 @@
 // rendered on one line (harness.RequestFailure).
 //
 // The compiled suite (make contract-binary) is a tool for any CI: its TestMain exits with the
-// run's harness.Verdict (1 contract broken, 3 settings wrong, 4 unreachable or timed out).
+// run's harness.Verdict (1 contract broken, 3 settings wrong, 4 unreachable or timed out). It
+// explains itself: -h lists the settings (harness.SettingDocs, where a new setting is one line),
+// the labels and the exit codes before Ginkgo's flags; --version prints the suite's version and
+// commit and the spec's info.version, which every report also carries. NO_COLOR or CI turns
+// colour off, and a DBAPI_* variable the suite does not know is a settings error that names the
+// closest setting.
+//
+// The HTML report leads with the verdict and the distinct problems (each with expected and got,
+// the answer, and a curl command that reproduces the request with $DB_BEARER_TOKEN); the
+// operation × status matrix comes after.
 //
 // Labels (a closed set, see harness.Labels): read-only, mutating, slow, unverified, and one per
 // resource, e.g. `ginkgo --label-filter='read-only && backups' ./contract`. unverified marks the

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"flag"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -31,14 +32,46 @@ import (
 // target broke the contract, 3 when a setting is wrong, 4 when the target did not answer. Under
 // ginkgo -p only the process that aggregates knows the verdict, and ginkgo exits 1: the verdict
 // is then the first line of summary.txt in the reports folder.
+//
+// The compiled suite explains itself: -h prints the settings, the labels and the exit codes
+// before Ginkgo's flags, and --version the suite's version and commit and the spec's version.
 func TestMain(m *testing.M) {
+	program := filepath.Base(os.Args[0])
+	version := flag.Bool("version", false, "print the suite's version and commit and the spec's version, and exit")
+	ginkgoUsage := flag.CommandLine.Usage // Ginkgo's own, which lists its flags and go test's
+	flag.CommandLine.Usage = func() {
+		out := flag.CommandLine.Output()
+		_ = harness.WriteHelp(out, program, harness.CurrentBuild())
+		var flags strings.Builder
+		flag.CommandLine.SetOutput(&flags)
+		if ginkgoUsage != nil {
+			ginkgoUsage()
+		} else {
+			flag.PrintDefaults()
+		}
+		flag.CommandLine.SetOutput(out)
+		text := flags.String()
+		if st, err := os.Stderr.Stat(); harness.NoColor(os.Getenv) || err != nil || st.Mode()&os.ModeCharDevice == 0 {
+			text = harness.StripColor(text) // Ginkgo colours its flags even in a pipe
+		}
+		fmt.Fprint(out, text)
+	}
+	flag.Parse() // m.Run parses only when nothing did
+	if *version {
+		fmt.Println(program + ": " + harness.CurrentBuild().String())
+		os.Exit(0)
+	}
 	os.Exit(harness.ExitCode(m.Run(), runVerdict))
 }
 
 func TestContract(t *testing.T) {
 	RegisterFailHandler(failRedacted)
 	format.RegisterCustomFormatter(formatError)
-	RunSpecs(t, "Database API contract")
+	suiteConfig, reporterConfig := GinkgoConfiguration()
+	if harness.NoColor(os.Getenv) {
+		reporterConfig.NoColor = true
+	}
+	RunSpecs(t, "Database API contract", suiteConfig, reporterConfig)
 }
 
 // formatError makes Gomega print an error as its message, a transport error on one line
@@ -84,11 +117,16 @@ const (
 	violationEntry = "violation" // one harness.ViolationRecord, as JSON
 )
 
-// recordViolations files the violations of errs under the running spec, for the reports.
+// recordViolations files the violations of errs under the running spec, with the exchange each
+// was met on, for the reports.
 func recordViolations(errs ...*conformance.ViolationError) {
 	spec := CurrentSpecReport().FullText()
 	for _, e := range errs {
-		for _, rec := range harness.Records(spec, e, secrets) {
+		var x *harness.Exchange
+		if suite != nil {
+			x = suite.violations.exchange(e)
+		}
+		for _, rec := range harness.Records(spec, e, x, secrets) {
 			b, err := json.Marshal(rec)
 			if err == nil {
 				AddReportEntry(violationEntry, string(b), ReportEntryVisibilityNever)
@@ -130,16 +168,38 @@ type target struct {
 // live reports whether the suite runs against a live target.
 func (t *target) live() bool { return t.cfg.Mode == harness.ModeLive }
 
-// violationLog collects the contract violations the validating transport reports.
+// violationLog collects the contract violations the validating transport reports, and the
+// exchange each was met on.
 type violationLog struct {
-	mu   sync.Mutex
-	errs []*conformance.ViolationError
+	mu        sync.Mutex
+	errs      []*conformance.ViolationError
+	exchanges map[*conformance.ViolationError]*harness.Exchange
 }
 
-func (l *violationLog) add(e *conformance.ViolationError) {
+func (l *violationLog) add(e *conformance.ViolationError, x *harness.Exchange) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.errs = append(l.errs, e)
+	if l.exchanges == nil {
+		l.exchanges = map[*conformance.ViolationError]*harness.Exchange{}
+	}
+	l.exchanges[e] = x
+}
+
+// exchange returns the exchange e was met on, nil when unknown, and forgets it.
+func (l *violationLog) exchange(e *conformance.ViolationError) *harness.Exchange {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	x := l.exchanges[e]
+	delete(l.exchanges, e)
+	return x
+}
+
+// reset forgets every violation and exchange logged so far.
+func (l *violationLog) reset() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.errs, l.exchanges = nil, nil
 }
 
 func (l *violationLog) take() []*conformance.ViolationError {
@@ -167,7 +227,7 @@ const (
 )
 
 var _ = BeforeSuite(func(ctx SpecContext) {
-	cfg, err := harness.FromEnv(os.Getenv)
+	cfg, err := harness.FromEnviron(os.Environ())
 	secrets.Add(cfg.Token, cfg.ForeignToken, mockToken, mockForeignToken)
 	if err != nil {
 		failAs(harness.SettingsWrong, "the contract suite is misconfigured:\n"+err.Error()+
@@ -232,7 +292,7 @@ var _ = BeforeSuite(func(ctx SpecContext) {
 	}
 	t.anon = newRawClient(t.base, t.http, "")
 	t.api = &dbapi.ClientWithResponses{ClientInterface: t.raw}
-	t.violations.take() // the setup check's violations, if any, failed it above
+	t.violations.reset() // the setup check's violations, if any, failed it above
 	suite = t
 }, NodeTimeout(setupTimeout()))
 
@@ -265,14 +325,20 @@ func startMock(v *conformance.Validator, opts ...mockserver.Option) string {
 // extraHosts', and no request waits longer than the per-request timeout for its answer or for
 // the next bytes of its body (an archive download may take longer, as long as bytes come).
 func newHTTPClient(v *conformance.Validator, wire http.RoundTripper, cfg harness.Config, base string, log *violationLog, extraHosts ...string) *http.Client {
-	rt := harness.RewriteBasePath(cfg.BasePath, harness.IdleTimeout(cfg.Timeout, wire))
+	tokens := map[string]string{harness.EnvToken: cfg.Token, harness.EnvForeignToken: cfg.ForeignToken}
+	if cfg.Mode == harness.ModeMock {
+		tokens = map[string]string{harness.EnvToken: mockToken, harness.EnvForeignToken: mockForeignToken}
+	}
+	exchanges := harness.ExchangeRecorder{Tokens: tokens}
+	rt := harness.RewriteBasePath(cfg.BasePath, exchanges.Inner(harness.IdleTimeout(cfg.Timeout, wire)))
 	rt = harness.HostGuard(base, append(cfg.DownloadHosts, extraHosts...), rt)
 	if !cfg.AllowWrites {
 		rt = harness.ReadOnlyTransport(rt)
 	}
-	rt = v.Transport(rt, conformance.OnTransportViolation(log.add))
-	rt = harness.BodilessCheck(v, rt, log.add)
-	return &http.Client{Transport: rt}
+	// Every violation comes out of the validator or the bodiless check as an error: Outer files
+	// it with the exchange it was met on.
+	rt = harness.BodilessCheck(v, v.Transport(rt), nil)
+	return &http.Client{Transport: exchanges.Outer(rt, log.add)}
 }
 
 // newRawClient returns a generated client on base that sends token as a bearer token ("" sends
@@ -291,7 +357,7 @@ func newRawClient(base string, hc *http.Client, token string) *dbapi.Client {
 }
 
 var _ = BeforeEach(func() {
-	suite.violations.take() // a violation belongs to the spec that caused it
+	suite.violations.reset() // a violation belongs to the spec that caused it
 	if !suite.cfg.AllowWrites && hasLabel(harness.Mutating) {
 		Skip("writes disabled: set DBAPI_ALLOW_WRITES=1")
 	}
@@ -391,7 +457,9 @@ var _ = ReportAfterSuite("contract reports", func(r Report) {
 	dir := cfg.ResolveReportsDir(cwd)
 	Expect(os.MkdirAll(dir, 0o755)).To(Succeed())
 
-	run := harness.RunReport{Mode: string(cfg.Mode), BaseURL: cfg.SafeBaseURL(), Time: r.StartTime, Settings: cfg.Settings()}
+	run := harness.RunReport{Mode: string(cfg.Mode), BaseURL: cfg.SafeBaseURL(), Time: r.StartTime, Settings: cfg.Settings(),
+		ReadOnly: cfg.Mode == harness.ModeLive && !cfg.AllowWrites, Duration: time.Since(r.StartTime).Seconds(),
+		Build: harness.CurrentBuild()}
 	if cfg.Mode == harness.ModeMock {
 		run.BaseURL = "built-in mock"
 		if suite != nil {
@@ -433,6 +501,7 @@ var _ = ReportAfterSuite("contract reports", func(r Report) {
 	if verdict != harness.Passed {
 		run.Verdict = verdict.String()
 	}
+	run.ExitCode, run.Failures = int(verdict), failures
 	runVerdict = verdict
 
 	Expect(run.WriteJSON(filepath.Join(dir, "contract-coverage.json"))).To(Succeed())
@@ -442,13 +511,15 @@ var _ = ReportAfterSuite("contract reports", func(r Report) {
 	var page strings.Builder
 	Expect(run.WriteHTML(&page)).To(Succeed())
 	Expect(os.WriteFile(filepath.Join(dir, "contract-report.html"), []byte(secrets.Redact(page.String())), 0o644)).To(Succeed())
-	Expect(reporters.GenerateJUnitReport(r, filepath.Join(dir, "contract-junit.xml"))).To(Succeed())
+	junit := filepath.Join(dir, "contract-junit.xml")
+	Expect(reporters.GenerateJUnitReport(r, junit)).To(Succeed())
+	Expect(harness.AddJUnitProperties(junit, run.Build.Properties()...)).To(Succeed())
 	summary := filepath.Join(dir, "summary.txt")
 	if verdict == harness.Passed {
 		_ = os.Remove(summary)
 	} else {
 		var b strings.Builder
-		Expect(harness.WriteSummary(&b, verdict, failures, run.Violations)).To(Succeed())
+		Expect(harness.WriteSummary(&b, verdict, run.Build, failures, run.Violations)).To(Succeed())
 		Expect(os.WriteFile(summary, []byte(secrets.Redact(b.String())), 0o644)).To(Succeed())
 	}
 	printCoverage(cfg, run, dir, table.String())

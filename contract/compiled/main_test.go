@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -24,6 +25,9 @@ import (
 // bin is the compiled suite, built once for every test of the package.
 var bin string
 
+// harnessPkg is where the suite's version and commit are stamped at link time.
+const harnessPkg = "github.com/scalingodb/dbapi-go/contract/internal/harness"
+
 func TestMain(m *testing.M) {
 	dir, err := os.MkdirTemp("", "scalingodb-contract-")
 	if err != nil {
@@ -32,7 +36,9 @@ func TestMain(m *testing.M) {
 	}
 	bin = filepath.Join(dir, "scalingodb-contract")
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
-	out, err := exec.CommandContext(ctx, "go", "test", "-c", "-o", bin, "github.com/scalingodb/dbapi-go/contract").CombinedOutput()
+	// Stamped as make contract-binary stamps it, so that --version and the reports can be checked.
+	ldflags := "-X " + harnessPkg + ".suiteVersion=" + stampedVersion + " -X " + harnessPkg + ".suiteCommit=" + stampedCommit
+	out, err := exec.CommandContext(ctx, "go", "test", "-c", "-ldflags", ldflags, "-o", bin, "github.com/scalingodb/dbapi-go/contract").CombinedOutput()
 	cancel()
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "compile the contract suite: %v\n%s", err, out)
@@ -68,6 +74,20 @@ func (r result) report(t *testing.T, name string) string {
 // ./reports of that folder.
 func runSuite(t *testing.T, env map[string]string, args ...string) result {
 	t.Helper()
+	return run(t, env, append([]string{"-ginkgo.no-color"}, args...))
+}
+
+// runSuiteColored runs the suite as runSuite does, without -ginkgo.no-color and with neither
+// NO_COLOR nor CI unless env sets them.
+func runSuiteColored(t *testing.T, env map[string]string, args ...string) result {
+	t.Helper()
+	return run(t, env, args, "NO_COLOR", "CI")
+}
+
+// run runs the compiled suite with args from a fresh folder, the suite's settings and the
+// variables unset removed from the caller's environment and env added.
+func run(t *testing.T, env map[string]string, args []string, unset ...string) result {
+	t.Helper()
 	r := result{dir: t.TempDir()}
 	r.reports = filepath.Join(r.dir, "reports")
 	if d, ok := env[harness.EnvReportsDir]; ok {
@@ -75,9 +95,13 @@ func runSuite(t *testing.T, env map[string]string, args ...string) result {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, bin, append([]string{"-ginkgo.no-color"}, args...)...)
+	cmd := exec.CommandContext(ctx, bin, args...)
 	cmd.Dir = r.dir
-	cmd.Env = cleanEnv()
+	for _, kv := range cleanEnv() {
+		if name, _, _ := strings.Cut(kv, "="); !slices.Contains(unset, name) {
+			cmd.Env = append(cmd.Env, kv)
+		}
+	}
 	for k, v := range env {
 		cmd.Env = append(cmd.Env, k+"="+v)
 	}
@@ -119,8 +143,14 @@ const (
 // none), and returns the settings of a read-only live run against it.
 func liveTarget(t *testing.T, wrap func(http.Handler) http.Handler) map[string]string {
 	t.Helper()
-	s, err := mockserver.New(mockserver.WithSeed(mockserver.DemoSeed()), mockserver.WithToken(liveToken),
-		mockserver.WithDatabaseToken(mockserver.DemoMySQLID, foreignToken))
+	return liveTargetWith(t, wrap)
+}
+
+// liveTargetWith is liveTarget with more options of the mock (mutations, for one).
+func liveTargetWith(t *testing.T, wrap func(http.Handler) http.Handler, opts ...mockserver.Option) map[string]string {
+	t.Helper()
+	s, err := mockserver.New(append([]mockserver.Option{mockserver.WithSeed(mockserver.DemoSeed()), mockserver.WithToken(liveToken),
+		mockserver.WithDatabaseToken(mockserver.DemoMySQLID, foreignToken)}, opts...)...)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -267,3 +267,30 @@ func (c Config) Settings() []Setting {
 		Setting{EnvTimeout, c.Timeout.String()},
 	)
 }
+
+// SettingDoc is one environment variable of the suite as the compiled suite's -h lists it.
+type SettingDoc struct {
+	Name    string
+	Default string // "" when unset means nothing
+	Meaning string // one line
+}
+
+// SettingDocs lists every environment variable the suite reads, in the order -h prints them.
+// It is the one list of the settings: a new setting is one line here, and a DBAPI_* variable
+// not listed is a settings error (see UnknownSettings).
+func SettingDocs() []SettingDoc {
+	return []SettingDoc{
+		{EnvBaseURL, "unset: the built-in mock", "the live target's base URL, /api included"},
+		{EnvToken, "", "the live target's bearer (addon) token"},
+		{EnvDatabaseID, "", "the database under test (live)"},
+		{EnvESDatabaseID, "", "an Elasticsearch database, for the health check (live)"},
+		{EnvForeignToken, "", "the token of another database, to check the 403 answers"},
+		{EnvAllowWrites, "0", "1 lets a live run send anything but GET"},
+		{EnvBasePath, "/api", "the path a live target serves the API under (/ for Prism)"},
+		{EnvDownloadHosts, "", "comma-separated host[:port] a download_url may point at"},
+		{EnvTimeout, DefaultTimeout.String(), "per-request timeout: a Go duration or seconds"},
+		{EnvReportsDir, "./reports", "where every report goes"},
+		{EnvVerbose, "0", "1 prints the whole coverage table on stdout"},
+		{EnvMockMutations, "", "comma-separated drift mutations of the built-in mock"},
+	}
+}

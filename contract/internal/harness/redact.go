@@ -41,7 +41,7 @@ func (r *Redactor) Add(secrets ...string) {
 // parameter (pre-signed URLs) and an Authorization header's credential.
 var secretShapes = []*regexp.Regexp{
 	regexp.MustCompile(`(?i)((?:^|[?&;\s"'])(?:token|signature|sig|x-amz-signature|x-amz-credential)=)[^&\s"'<>]+`),
-	regexp.MustCompile(`(?i)(bearer\s+)[^\s"'<>,]+`),
+	regexp.MustCompile(`(?i)(bearer\s+)[^\s"'<>,$][^\s"'<>,]*`), // not a shell variable: $DB_BEARER_TOKEN
 }
 
 // Redact returns s with every secret replaced by [redacted].

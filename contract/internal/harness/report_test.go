@@ -1,6 +1,7 @@
 package harness
 
 import (
+	"encoding/json"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -51,25 +52,128 @@ func TestRunReport_Matrix(t *testing.T) {
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("cells (-want +got):\n%s", diff)
 	}
-}
-
-func TestRunReport_WriteHTML(t *testing.T) {
-	r := RunReport{BaseURL: "http://h/api", Mode: "live", Violations: []ViolationRecord{
-		{OperationID: "getDatabase", Method: "GET", Path: "/api/databases/x", Status: 200, Kind: "schema", Pointer: "/database/name", Expected: "string", Got: `"<script>alert(1)</script>"`},
-	}, Settings: []Setting{{EnvToken, Redacted}}}
-	var b strings.Builder
-	if err := r.WriteHTML(&b); err != nil {
-		t.Fatal(err)
+	// 404 (excluded only) and 5XX (missed only) were never hit: folded away.
+	if diff := cmp.Diff([]string{"404", "5XX"}, m.Folded); diff != "" {
+		t.Errorf("folded (-want +got):\n%s", diff)
 	}
-	page := b.String()
-	if strings.Contains(page, "<script>alert") {
-		t.Error("a value from the target reached the page unescaped")
+	if diff := cmp.Diff([]string{"200", "418"}, m.Visible().Statuses); diff != "" {
+		t.Errorf("visible (-want +got):\n%s", diff)
 	}
-	for _, want := range []string{"/database/name", "getDatabase", Redacted, "http://h/api"} {
-		if !strings.Contains(page, want) {
-			t.Errorf("the page does not show %q", want)
+	for _, row := range m.Visible().Rows {
+		if len(row.Cells) != 2 {
+			t.Errorf("%s has %d visible cells, want 2", row.OperationID, len(row.Cells))
 		}
 	}
+}
+
+// A read-only run shows the writes it did not send on purpose as skipped, not missed; a write
+// that was hit or failed stays so; a failed cell links to its problem.
+func TestRunReport_Matrix_ReadOnly(t *testing.T) {
+	r := RunReport{ReadOnly: true, Report: conformance.Report{Entries: []conformance.ReportEntry{
+		{OperationID: "getDatabase", Method: "GET", Status: "200", Hits: 1},
+		{OperationID: "getDatabase", Method: "GET", Status: "404"},
+		{OperationID: "createBackup", Method: "POST", Status: "201"},
+		{OperationID: "createBackup", Method: "POST", Status: "404"},
+		{OperationID: "deleteUser", Method: "DELETE", Status: "204", Hits: 2},
+	}}, Violations: []ViolationRecord{{OperationID: "getDatabase", Method: "GET", Status: 200, Kind: "schema"}}}
+	got := map[string]string{}
+	links := map[string]string{}
+	for _, row := range r.Matrix().Rows {
+		for _, c := range row.Cells {
+			got[row.OperationID+" "+c.Status] = c.State
+			if c.Problem != "" {
+				links[row.OperationID+" "+c.Status] = c.Problem
+			}
+		}
+	}
+	want := map[string]string{
+		"getDatabase 200": CellFailed, "getDatabase 404": CellMissed, "getDatabase 201": CellNone, "getDatabase 204": CellNone,
+		"createBackup 201": CellSkipped, "createBackup 404": CellSkipped, "createBackup 200": CellNone, "createBackup 204": CellNone,
+		"deleteUser 204": CellHit, "deleteUser 200": CellNone, "deleteUser 201": CellNone, "deleteUser 404": CellNone,
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("cells (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff(map[string]string{"getDatabase 200": "problem-1"}, links); diff != "" {
+		t.Errorf("links (-want +got):\n%s", diff)
+	}
+	r.ReadOnly = false
+	for _, row := range r.Matrix().Rows {
+		for _, c := range row.Cells {
+			if c.State == CellSkipped {
+				t.Errorf("a run with writes shows %s %s as skipped", row.OperationID, c.Status)
+			}
+		}
+	}
+}
+
+func TestRunReport_Problems(t *testing.T) {
+	x := &Exchange{Method: "GET", URL: "http://h/api/databases/d/users", Status: 200}
+	v := func(spec, op string, status int, kind, ptr, got string, x *Exchange) ViolationRecord {
+		return ViolationRecord{Spec: spec, OperationID: op, Method: "GET", Path: "/api/x", Status: status, Kind: kind, Pointer: ptr, Expected: "string", Got: got, Exchange: x}
+	}
+	r := RunReport{Violations: []ViolationRecord{
+		v("A", "getDatabase", 200, "schema", "/database/name", "1", nil),
+		v("B", "listUsers", 200, "schema", "/database_users/0/created_at", `"x"`, nil),
+		v("B", "listUsers", 200, "schema", "/database_users/0/created_at", `"y"`, x),
+		v("C", "listUsers", 200, "schema", "/database_users/0/created_at", `"z"`, nil),
+		v("C", "listUsers", 404, "schema", "/database_users/0/created_at", `"z"`, nil), // another status
+		v("C", "listUsers", 200, "format", "/database_users/0/created_at", `"z"`, nil), // another kind
+	}}
+	type brief struct {
+		ID, Heading, Got string
+		Count            int
+		Specs            []string
+		Exchange         bool
+	}
+	var got []brief
+	for _, p := range r.Problems() {
+		got = append(got, brief{p.ID, p.Heading(), p.Got, p.Count, p.Specs, p.Exchange != nil})
+	}
+	want := []brief{
+		{"problem-1", "listUsers → 200: schema at /database_users/0/created_at", `"x"`, 3, []string{"B", "C"}, true},
+		{"problem-2", "getDatabase → 200: schema at /database/name", "1", 1, []string{"A"}, false},
+		{"problem-3", "listUsers → 200: format at /database_users/0/created_at", `"z"`, 1, []string{"C"}, false},
+		{"problem-4", "listUsers → 404: schema at /database_users/0/created_at", `"z"`, 1, []string{"C"}, false},
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("problems (-want +got):\n%s", diff)
+	}
+	var many RunReport
+	for i := range maxProblemSpecs + 3 {
+		many.Violations = append(many.Violations, v(strings.Repeat("s", i+1), "op", 200, "schema", "", "", nil))
+	}
+	p := many.Problems()
+	if len(p) != 1 || len(p[0].Specs) != maxProblemSpecs || p[0].MoreSpecs != 3 || p[0].Count != maxProblemSpecs+3 {
+		t.Errorf("a problem met by %d specs: %d named, %d more, count %d", maxProblemSpecs+3, len(p[0].Specs), p[0].MoreSpecs, p[0].Count)
+	}
+}
+
+func TestProblem_Curl(t *testing.T) {
+	tests := []struct {
+		name string
+		x    *Exchange
+		want string
+	}{
+		{"none", nil, ""},
+		{"a GET with the token", &Exchange{Method: "GET", URL: "https://h/api/databases/d", Token: EnvToken},
+			"curl -sS -i \\\n  -H \"Authorization: Bearer $DB_BEARER_TOKEN\" \\\n  'https://h/api/databases/d'"},
+		{"a POST with a body and a quote", &Exchange{Method: "POST", URL: "https://h/api/x", Token: EnvForeignToken,
+			RequestHeader: []HeaderLine{{"Content-Type", "application/json"}}, RequestBody: `{"name":"o'brien"}`},
+			"curl -sS -i \\\n  -X POST \\\n  -H \"Authorization: Bearer $DBAPI_FOREIGN_TOKEN\" \\\n  -H 'Content-Type: application/json' \\\n  --data-raw '{\"name\":\"o'\\''brien\"}' \\\n  'https://h/api/x'"},
+		{"a token the run does not name", &Exchange{Method: "GET", URL: "https://h/x", Token: "a token the run does not name"},
+			"curl -sS -i \\\n  -H \"Authorization: Bearer $TOKEN\" \\\n  'https://h/x'"},
+	}
+	for _, tt := range tests {
+		if got := (Problem{Exchange: tt.x}).Curl(); got != tt.want {
+			t.Errorf("%s:\ngot  %s\nwant %s", tt.name, got, tt.want)
+		}
+	}
+}
+
+func jsonString(v any) (string, error) {
+	b, err := json.Marshal(v)
+	return string(b), err
 }
 
 func TestRunReport_JSON(t *testing.T) {
@@ -90,13 +194,14 @@ func TestRunReport_JSON(t *testing.T) {
 
 func TestWriteSummary(t *testing.T) {
 	var b strings.Builder
-	err := WriteSummary(&b, ContractBroken, []Failure{
+	err := WriteSummary(&b, ContractBroken, Build{Suite: "v1", Commit: "abc", Spec: "2.1.0"}, []Failure{
 		{Spec: "Users lists the users", Message: "the target broke the contract:\n  listDatabaseUsers GET /api/x -> 200: response schema violation at /a\n  expected: boolean"},
 	}, []ViolationRecord{{OperationID: "listDatabaseUsers", Method: "GET", Path: "/api/x", Status: 200, Kind: "schema", Pointer: "/a", Expected: "boolean", Got: `"yes"`}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	want := `verdict: contract broken (exit code 1)
+build: suite v1 (commit abc), spec 2.1.0
 first violation: listDatabaseUsers GET /api/x -> 200: schema violation at /a
   expected: boolean
   got:      "yes"
