@@ -75,7 +75,7 @@ var _ = Describe("Databases", labels(harness.Databases), func() {
 				Skip("every configured database has a next version: an upgrade would really start")
 			}
 			resp, err := suite.raw.UpgradeDatabase(ctx, latest)
-			expectError(resp, err, http.StatusUnprocessableEntity)
+			expectRefused(resp, err, harness.BreaksRule)
 		})
 	})
 
@@ -83,7 +83,7 @@ var _ = Describe("Databases", labels(harness.Databases), func() {
 		for _, method := range []string{http.MethodPatch, http.MethodPut} {
 			It("answers 400 to "+method, labels(harness.Mutating), func(ctx SpecContext) {
 				resp, err := sendRaw(ctx, method, "/databases/"+suite.db, jsonType, `{"database":`)
-				expectError(resp, err, http.StatusBadRequest)
+				expectRefused(resp, err, harness.Malformed)
 			})
 		}
 	})

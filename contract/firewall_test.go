@@ -86,7 +86,7 @@ var _ = Describe("Firewall rules", labels(harness.Firewall), func() {
 	Context("when the new rule is malformed", func() {
 		It("answers 400 to a body that is not JSON", labels(harness.Mutating), func(ctx SpecContext) {
 			resp, err := sendRaw(ctx, http.MethodPost, "/databases/"+suite.db+"/firewall_rules", jsonType, `{"type":`)
-			expectError(resp, err, http.StatusBadRequest)
+			expectRefused(resp, err, harness.Malformed)
 		})
 		It("answers 422 to a custom range without a valid CIDR", labels(harness.Mutating), func(ctx SpecContext) {
 			resp, err := sendRaw(ctx, http.MethodPost, "/databases/"+suite.db+"/firewall_rules", jsonType, `{"type":"custom_range","cidr":"999.0.0.0/24"}`)

@@ -266,7 +266,7 @@ var _ = Describe("Database types and plans", labels(harness.TypeVersions, harnes
 
 	It("answers 400 to a plan asked without its type", labels(harness.ReadOnly), func(ctx SpecContext) {
 		resp, err := sendRaw(ctx, http.MethodGet, "/plans/"+getDatabase(ctx, suite.db).Plan, "", "")
-		expectError(resp, err, http.StatusBadRequest)
+		expectRefused(resp, err, harness.Malformed)
 	})
 
 	It("answers 422 to a plan of an unknown type", labels(harness.ReadOnly), func(ctx SpecContext) {
@@ -303,11 +303,11 @@ var _ = Describe("Metrics by type and lag", labels(harness.Metrics, harness.Unve
 	Context("when since is not a number", func() {
 		It("answers 400 for the database", labels(harness.ReadOnly), func(ctx SpecContext) {
 			resp, err := sendRaw(ctx, http.MethodGet, "/databases/"+suite.db+"/metrics/cpu?since=many", "", "")
-			expectError(resp, err, http.StatusBadRequest)
+			expectRefused(resp, err, harness.Malformed)
 		})
 		It("answers 400 for an instance", labels(harness.ReadOnly), func(ctx SpecContext) {
 			resp, err := sendRaw(ctx, http.MethodGet, "/databases/"+suite.db+"/instances/"+instance(ctx)+"/metrics/cpu?since=many", "", "")
-			expectError(resp, err, http.StatusBadRequest)
+			expectRefused(resp, err, harness.Malformed)
 		})
 	})
 
@@ -359,12 +359,12 @@ var _ = Describe("Firewall rule labels", labels(harness.Firewall, harness.Unveri
 
 		It("answers 422 to an empty label", func(ctx SpecContext) {
 			resp, err := sendRaw(ctx, http.MethodPatch, "/databases/"+suite.db+"/firewall_rules/"+rule.ID, jsonType, `{"firewall_rule":{"label":""}}`)
-			expectError(resp, err, http.StatusUnprocessableEntity)
+			expectRefused(resp, err, harness.BreaksRule)
 		})
 
 		It("answers 400 to a body that is not JSON", func(ctx SpecContext) {
 			resp, err := sendRaw(ctx, http.MethodPatch, "/databases/"+suite.db+"/firewall_rules/"+rule.ID, jsonType, `{"firewall_rule":`)
-			expectError(resp, err, http.StatusBadRequest)
+			expectRefused(resp, err, harness.Malformed)
 		})
 	})
 })

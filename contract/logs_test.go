@@ -33,7 +33,7 @@ var _ = Describe("Logs", labels(harness.Logs), func() {
 
 		It("refuses a page that is not a number with a documented status", labels(harness.ReadOnly), func(ctx SpecContext) {
 			resp, err := sendRaw(ctx, http.MethodGet, "/databases/"+suite.db+"/logs_archives?page=abc", "", "")
-			expectRefused(resp, err)
+			expectRefused(resp, err, harness.Malformed)
 		})
 	})
 

@@ -232,6 +232,8 @@ code { font-size: 13px; }
 type Failure struct {
 	Spec    string
 	Message string // its first line matters most: a summary keeps it short
+	// Verdict is what the failure stands for; Passed (the zero value) is read as the run's.
+	Verdict Verdict
 }
 
 // WriteSummary writes the short account of a failed run that reports/summary.txt holds: the
@@ -252,9 +254,24 @@ func WriteSummary(w io.Writer, v Verdict, failures []Failure, violations []Viola
 		}
 		fmt.Fprintf(&b, "\n  expected: %s\n  got:      %s\n", f.Expected, f.Got)
 	}
+	others := map[Verdict]int{}
+	for _, f := range failures {
+		if f.Verdict != Passed && f.Verdict != v {
+			others[f.Verdict]++
+		}
+	}
+	for _, o := range []Verdict{ContractBroken, SettingsWrong, Unreachable} {
+		if n := others[o]; n > 0 {
+			fmt.Fprintf(&b, "also: %s (exit code %d) in %d spec%s\n", o, int(o), n, map[bool]string{true: "s"}[n > 1])
+		}
+	}
 	fmt.Fprintf(&b, "failed: %d\n", len(failures))
 	for _, f := range failures {
-		fmt.Fprintf(&b, "- %s\n  %s\n", f.Spec, headline(f.Message))
+		mark := ""
+		if f.Verdict != Passed && f.Verdict != v {
+			mark = " (" + f.Verdict.String() + ")"
+		}
+		fmt.Fprintf(&b, "- %s%s\n  %s\n", f.Spec, mark, headline(f.Message))
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
