@@ -181,46 +181,12 @@ func operationsOf(resource harness.Label) []operation {
 func labels(ls ...harness.Label) Labels { return Label(harness.Strings(ls...)...) }
 
 // itAnswersSharedErrors declares, inside a resource's Describe, the error answers that every
-// operation of the resource documents: 401 without a token, 403 with the addon token of another
-// database, 404 for what does not exist, 429 with Retry-After and each documented 5xx status (the
-// last two from mocks started with faults, so only on the mock).
+// operation of the resource documents: 404 for what does not exist, 413 for a body over the
+// limit, 429 with Retry-After and each documented 5xx status (the last two from mocks started
+// with faults, so only on the mock). The 401 and 403 answers are the auth family's
+// (behaviour_test.go).
 func itAnswersSharedErrors(resource harness.Label) {
 	ops := operationsOf(resource)
-	Context("when the request carries no bearer token", func() {
-		for _, op := range ops {
-			if op.access == presignedURL {
-				continue // a pre-signed URL needs no bearer token; 401 is not documented
-			}
-			It("answers 401 to "+op.id, opLabels(op), func(ctx SpecContext) {
-				in := unknownIDs()
-				in.db = suite.db
-				resp, err := op.send(ctx, suite.anon, in)
-				expectError(resp, err, http.StatusUnauthorized)
-			})
-		}
-	})
-	Context("when the bearer token is scoped to another database", func() {
-		for _, op := range ops {
-			if op.access != databaseToken || !documents(op.id, "403") {
-				continue
-			}
-			It("answers 403 to "+op.id+" with a token scoped to another database", opLabels(op), func(ctx SpecContext) {
-				if suite.foreign == nil {
-					Skip("set " + harness.EnvForeignToken + " to the token of another database than " + harness.EnvDatabaseID + " to check the 403 answers")
-				}
-				if why, ok := irreversible[op.id]; ok {
-					skipOnLive(why + " if the target wrongly granted it")
-				}
-				in := sampleIDs()
-				if op.missing == "backup" {
-					// A backup of the database under test: an unknown one is not anybody's, and may be 404.
-					in.backup = backupOfTarget(ctx)
-				}
-				resp, err := op.send(ctx, suite.foreign, in)
-				expectError(resp, err, http.StatusForbidden)
-			})
-		}
-	})
 	Context("when what the request names does not exist", func() {
 		for _, op := range ops {
 			if op.missing == "" {
