@@ -9,6 +9,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"time"
 
@@ -159,6 +160,54 @@ var _ = Describe("Backups", labels(harness.Backups), func() {
 				return nil
 			})
 			expectRefused(resp, err, harness.Malformed)
+		})
+	})
+
+	// Known from the JavaScript client only (x-sources: [js-client]): labelled unverified.
+	Context("(known from one client only)", labels(harness.Unverified), func() {
+		Context("when a done backup is restored", Ordered, labels(harness.Mutating, harness.Slow), func() {
+			var restoration dbapi.BackupRestoration
+
+			BeforeAll(func(ctx SpecContext) {
+				requireWrites()
+				skipOnLive("a restore overwrites the database")
+				i := slices.IndexFunc(listBackups(ctx), func(b dbapi.Backup) bool { return b.Status == dbapi.BackupStatusDone })
+				if i < 0 {
+					Skip("the database under test has no done backup")
+				}
+				resp, err := suite.api.RestoreBackupWithResponse(ctx, suite.db, listBackups(ctx)[i].ID)
+				noError(err)
+				Expect(resp.StatusCode()).To(Equal(http.StatusCreated), "%s", resp.Body)
+				restoration = dbapi.BackupRestoration(*resp.JSON201)
+			})
+
+			It("answers 201 with the bare restoration, not started", func() {
+				Expect(restoration.ID).NotTo(BeEmpty())
+				Expect(restoration.Status).To(BeElementOf(dbapi.BackupRestorationStatusScheduled, dbapi.BackupRestorationStatusRunning))
+				Expect(restoration.EndedAt).To(BeNil())
+			})
+
+			It("reaches done with its start and end", func(ctx SpecContext) {
+				Eventually(func(g Gomega) {
+					resp, err := suite.api.GetBackupRestorationWithResponse(ctx, suite.db, restoration.ID)
+					g.Expect(err).NotTo(HaveOccurred())
+					g.Expect(resp.StatusCode()).To(Equal(http.StatusOK))
+					r := resp.JSON200.BackupRestoration
+					g.Expect(r.Status).To(Equal(dbapi.BackupRestorationStatusDone))
+					g.Expect(r.StartedAt).NotTo(BeNil())
+					g.Expect(r.EndedAt).NotTo(BeNil())
+				}).WithContext(ctx).WithTimeout(30 * time.Second).WithPolling(20 * time.Millisecond).Should(Succeed())
+			})
+		})
+
+		Context("when the backup is not done", func() {
+			It("answers 422 to a restore", labels(harness.Mutating), func(ctx SpecContext) {
+				skipOnLive("a restore of a wrongly accepted backup would overwrite the database")
+				i := slices.IndexFunc(listBackups(ctx), func(b dbapi.Backup) bool { return b.Status == dbapi.BackupStatusError })
+				Expect(i).NotTo(BeNumerically("<", 0), "the demo database has a backup in error")
+				resp, err := suite.raw.RestoreBackup(ctx, suite.db, listBackups(ctx)[i].ID)
+				expectFieldError(resp, err, "backup")
+			})
 		})
 	})
 

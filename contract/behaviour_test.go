@@ -311,6 +311,29 @@ func deleteIfCreated(o specOp, in ids, status int, request, answer []byte) {
 	}
 }
 
+// undoIfAccepted registers, for a create that a spec expects to be refused, the deletion of what
+// a target that wrongly accepted it created (deleteIfCreated); resp comes back with its body
+// still to read. request is the body sent, as JSON or as a value to marshal.
+func undoIfAccepted(createID string, request any, resp *http.Response, err error) (*http.Response, error) {
+	GinkgoHelper()
+	if err != nil {
+		return resp, err
+	}
+	o, ok := specOpByID(createID)
+	Expect(ok).To(BeTrue(), "%s is no operation of the spec", createID)
+	req, isRaw := request.([]byte)
+	if !isRaw {
+		req, err = json.Marshal(request)
+		Expect(err).NotTo(HaveOccurred())
+	}
+	answer, err := io.ReadAll(io.LimitReader(resp.Body, 4<<20))
+	resp.Body.Close()
+	noError(err)
+	resp.Body = io.NopCloser(bytes.NewReader(answer))
+	deleteIfCreated(o, sampleIDs(), resp.StatusCode, req, answer)
+	return resp, nil
+}
+
 // firstString returns the first string value of key in a JSON document, depth first.
 func firstString(doc []byte, key string) string {
 	var v any

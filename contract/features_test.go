@@ -38,7 +38,9 @@ var _ = Describe("Features", labels(harness.Features), func() {
 
 	Context("when the feature is unknown", func() {
 		It("answers 422 to enableDatabaseFeature", labels(harness.Mutating), func(ctx SpecContext) {
-			resp, err := suite.raw.EnableDatabaseFeature(ctx, suite.db, enableRequest("contract-no-such-feature"))
+			body := enableRequest("contract-no-such-feature")
+			resp, err := suite.raw.EnableDatabaseFeature(ctx, suite.db, body)
+			resp, err = undoIfAccepted("enableDatabaseFeature", body, resp, err)
 			expectRefused(resp, err, harness.BreaksRule)
 		})
 		It("answers 400 to disableDatabaseFeature (feature names are an enum of the spec)", labels(harness.Mutating), func(ctx SpecContext) {

@@ -19,7 +19,7 @@ var _ = Describe("Logs", labels(harness.Logs), func() {
 			Expect(resp.StatusCode()).To(Equal(http.StatusOK), "%s", resp.Body)
 			u, err := url.Parse(resp.JSON200.URL)
 			noError(err)
-			Expect(u.IsAbs()).To(BeTrue())
+			Expect(u.IsAbs()).To(BeTrue(), "the logs URL %q is not absolute", resp.JSON200.URL)
 		})
 
 		It("returns a page of archives", labels(harness.ReadOnly), func(ctx SpecContext) {
