@@ -13,7 +13,7 @@ import (
 )
 
 var _ = Describe("Firewall rules", labels(harness.Firewall), func() {
-	It("lists the rules of the database", labels(harness.ReadOnly), func(ctx SpecContext) {
+	It("lists the rules of the database", labels(harness.ReadOnly, harness.Stateless), func(ctx SpecContext) {
 		resp, err := suite.api.ListFirewallRulesWithResponse(ctx, suite.db)
 		noError(err)
 		Expect(resp.StatusCode()).To(Equal(http.StatusOK), "%s", resp.Body)

@@ -13,7 +13,7 @@ import (
 
 var _ = Describe("Logs", labels(harness.Logs), func() {
 	Context("when the client asks for the logs", func() {
-		It("returns an absolute URL to stream them", labels(harness.ReadOnly), func(ctx SpecContext) {
+		It("returns an absolute URL to stream them", labels(harness.ReadOnly, harness.Stateless), func(ctx SpecContext) {
 			resp, err := suite.api.GetDatabaseLogsURLWithResponse(ctx, suite.db)
 			noError(err)
 			Expect(resp.StatusCode()).To(Equal(http.StatusOK), "%s", resp.Body)

@@ -53,7 +53,7 @@ var _ = Describe("Metrics and health", labels(harness.Metrics), func() {
 			return instances[len(instances)-1].ID
 		}
 
-		It("returns the CPU of the database over time", labels(harness.ReadOnly), func(ctx SpecContext) {
+		It("returns the CPU of the database over time", labels(harness.ReadOnly, harness.Stateless), func(ctx SpecContext) {
 			resp, err := suite.raw.GetDatabaseMetricsByType(ctx, suite.db, "cpu", &dbapi.GetDatabaseMetricsByTypeParams{Since: ptr(1)})
 			expectStatus(resp, err, http.StatusOK)
 		})
@@ -63,7 +63,7 @@ var _ = Describe("Metrics and health", labels(harness.Metrics), func() {
 			expectStatus(resp, err, http.StatusOK)
 		})
 
-		It("returns the replication lag", labels(harness.ReadOnly), func(ctx SpecContext) {
+		It("returns the replication lag", labels(harness.ReadOnly, harness.Stateless), func(ctx SpecContext) {
 			resp, err := suite.raw.GetDatabaseLag(ctx, suite.db)
 			expectStatus(resp, err, http.StatusOK)
 		})

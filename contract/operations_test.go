@@ -337,7 +337,7 @@ func skipOnLive(why string) {
 	}
 }
 
-var _ = Describe("The operation catalogue", labels(harness.ReadOnly), func() {
+var _ = Describe("The operation catalogue", labels(harness.ReadOnly, harness.Stateless), func() {
 	It("names every operation of the spec with its method", func() {
 		want := map[string]string{}
 		for _, op := range suite.validator.Operations() {
