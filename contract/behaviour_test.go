@@ -291,10 +291,7 @@ func deleteIfCreated(o specOp, in ids, status int, request, answer []byte) {
 		}
 		switch {
 		case strings.HasPrefix(d.path, o.path+"/{") && strings.Count(d.path, "/") == strings.Count(o.path, "/")+1:
-			key := firstString(answer, "id")
-			if key == "" {
-				key = firstString(request, "name")
-			}
+			key := createdKey(answer, request)
 			if key != "" {
 				DeferCleanup(deleteQuietly, fillPath(o.path, in)+"/"+url.PathEscape(key))
 			}
@@ -332,6 +329,17 @@ func undoIfAccepted(createID string, request any, resp *http.Response, err error
 	resp.Body = io.NopCloser(bytes.NewReader(answer))
 	deleteIfCreated(o, sampleIDs(), resp.StatusCode, req, answer)
 	return resp, nil
+}
+
+// createdKey names what a create made: the answer's id, else the answer's name, else the
+// request's name.
+func createdKey(answer, request []byte) string {
+	for _, k := range []string{firstString(answer, "id"), firstString(answer, "name"), firstString(request, "name")} {
+		if k != "" {
+			return k
+		}
+	}
+	return ""
 }
 
 // firstString returns the first string value of key in a JSON document, depth first.
@@ -656,10 +664,7 @@ var _ = Describe("Behaviour: availability and use after delete", labels(harness.
 		resp, answer := sendKept(ctx, c.method, fillPath(c.path, in), body)
 		deleteIfCreated(c, in, resp.StatusCode, body, answer)
 		Expect(resp.StatusCode).To(Equal(http.StatusCreated), "%s answered %d: %s", c.id, resp.StatusCode, answer)
-		key := firstString(answer, "id")
-		if key == "" {
-			key = firstString(body, "name")
-		}
+		key := createdKey(answer, body)
 		Expect(key).NotTo(BeEmpty(), "%s answered no id and was sent no name", c.id)
 		list := fillPath(c.path, in)
 		Expect(holds(getJSON(ctx, list), identity(key))).To(BeTrue(), "GET %s does not list %s after %s", list, key, c.id)

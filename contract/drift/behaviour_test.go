@@ -214,35 +214,94 @@ func failedSpecNamed(output, spec string) bool {
 // wrap (nil for none), served as a live target that allows writes.
 func runFamily(t *testing.T, bin string, family harness.Label, wrap func(http.Handler) http.Handler) run {
 	t.Helper()
+	h := fixtureMock(t).Handler()
+	if wrap != nil {
+		h = wrap(h)
+	}
+	return runTarget(t, bin, h, "-ginkgo.label-filter="+string(family))
+}
+
+// fixtureMock returns the demo mock with the fixture tokens.
+func fixtureMock(t *testing.T) *mockserver.Server {
+	t.Helper()
 	s, err := mockserver.New(mockserver.WithSeed(mockserver.DemoSeed()), mockserver.WithToken(fixtureToken),
 		mockserver.WithDatabaseToken(mockserver.DemoMySQLID, fixtureForeign),
 		mockserver.WithBackupTimings(30*time.Millisecond, 60*time.Millisecond))
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := s.Handler()
-	if wrap != nil {
-		h = wrap(h)
-	}
+	return s
+}
+
+// runTarget runs the compiled suite with args against h, served as a live target that allows
+// writes.
+func runTarget(t *testing.T, bin string, h http.Handler, args ...string) run {
+	t.Helper()
 	srv := httptest.NewServer(h)
 	defer srv.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, bin, "-ginkgo.no-color", "-ginkgo.label-filter="+string(family))
+	cmd := exec.CommandContext(ctx, bin, append([]string{"-ginkgo.no-color"}, args...)...)
 	cmd.Dir = filepath.Dir(bin)
 	cmd.Env = append(cleanEnv(),
 		harness.EnvBaseURL+"="+srv.URL+"/api", harness.EnvToken+"="+fixtureToken, harness.EnvDatabaseID+"=my-db-123",
 		harness.EnvForeignToken+"="+fixtureForeign, harness.EnvAllowWrites+"=1", harness.EnvReportsDir+"="+t.TempDir())
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
-	err = cmd.Run()
+	err := cmd.Run()
 	code := 0
 	var ee *exec.ExitError
 	if errors.As(err, &ee) {
 		code = ee.ExitCode()
 	} else if err != nil {
-		t.Errorf("run the %s family: %v", family, err)
+		t.Errorf("run the suite %v: %v", args, err)
 		code = -1
 	}
 	return run{exitCode: code, output: out.String()}
+}
+
+// A create that a spec expects refused, wrongly accepted, leaves nothing behind: the server that
+// takes an invalid user name (here: creates a valid one instead) fails the spec, and the user is
+// deleted when the spec ends.
+func TestRefusedCreatesCleanUp(t *testing.T) {
+	bin := buildSuite(t)
+	const created = "wrongly-accepted"
+	s := fixtureMock(t)
+	h := rewriteBody(func(r *http.Request) bool {
+		return r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, "/users")
+	},
+		func(doc map[string]any) {
+			if u, ok := doc["database_user"].(map[string]any); ok && u["name"] == "Bad_Name!" {
+				u["name"] = created
+			}
+		})(s.Handler())
+	var mu sync.Mutex
+	var sawCreate bool
+	spy := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, "/users") {
+			mu.Lock()
+			sawCreate = true
+			mu.Unlock()
+		}
+		h.ServeHTTP(w, r)
+	})
+	r := runTarget(t, bin, spy, "-ginkgo.focus=answers 422 to an invalid name")
+	if r.exitCode != int(harness.ContractBroken) || !failedSpecNamed(r.output, "answers 422 to an invalid name") {
+		t.Fatalf("exit %d, want the invalid-name spec failed\n%s", r.exitCode, tail(r.output))
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if !sawCreate {
+		t.Fatal("the spec sent no create: the test proves nothing")
+	}
+	rec := httptest.NewRecorder()
+	req := httptest.NewRequest(http.MethodGet, "/api/databases/my-db-123/users", nil)
+	req.Header.Set("Authorization", "Bearer "+fixtureToken)
+	s.Handler().ServeHTTP(rec, req)
+	if rec.Code != http.StatusOK {
+		t.Fatalf("listing the users answered %d", rec.Code)
+	}
+	if strings.Contains(rec.Body.String(), `"`+created+`"`) {
+		t.Errorf("the wrongly created user %s is still there: %s", created, rec.Body)
+	}
 }
