@@ -74,7 +74,7 @@ var _ = Describe("The Go client", func() {
 		one, err := client.Backups.Get(ctx, backups[0].ID)
 		noError(err)
 		Expect(one.ID).To(Equal(backups[0].ID))
-		Expect(one.CreatedAt.Equal(backups[0].CreatedAt)).To(BeTrue())
+		Expect(one.CreatedAt.Equal(backups[0].CreatedAt)).To(BeTrue(), "backup %s read alone has created_at %s, listed %s", one.ID, one.CreatedAt, backups[0].CreatedAt)
 	})
 
 	It("pages through the maintenance", labels(harness.ReadOnly, harness.Maintenance), func(ctx SpecContext) {
@@ -132,7 +132,7 @@ var _ = Describe("The Go client", func() {
 		w, err := client.PITR.RecoveryWindow(ctx, suite.db)
 		noError(err)
 		if w.EarliestRecoverableAt != nil && w.LatestRecoverableAt != nil {
-			Expect(w.EarliestRecoverableAt.After(w.LatestRecoverableAt.Add(time.Second))).To(BeFalse())
+			Expect(w.EarliestRecoverableAt.After(w.LatestRecoverableAt.Add(time.Second))).To(BeFalse(), "the recovery window starts at %s, after its end %s", w.EarliestRecoverableAt, w.LatestRecoverableAt)
 		}
 	})
 })

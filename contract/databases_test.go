@@ -2,12 +2,16 @@ package contract_test
 
 import (
 	"net/http"
+	"net/url"
+	"strings"
+	"time"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 
 	"github.com/scalingodb/dbapi-go/contract/internal/harness"
 	"github.com/scalingodb/dbapi-go/gen/dbapi"
+	"github.com/scalingodb/dbapi-go/pkg/mockserver"
 )
 
 var _ = Describe("Databases", labels(harness.Databases), func() {
@@ -75,7 +79,7 @@ var _ = Describe("Databases", labels(harness.Databases), func() {
 				Skip("every configured database has a next version: an upgrade would really start")
 			}
 			resp, err := suite.raw.UpgradeDatabase(ctx, latest)
-			expectError(resp, err, http.StatusUnprocessableEntity)
+			expectRefused(resp, err, harness.BreaksRule)
 		})
 	})
 
@@ -83,7 +87,7 @@ var _ = Describe("Databases", labels(harness.Databases), func() {
 		for _, method := range []string{http.MethodPatch, http.MethodPut} {
 			It("answers 400 to "+method, labels(harness.Mutating), func(ctx SpecContext) {
 				resp, err := sendRaw(ctx, method, "/databases/"+suite.db, jsonType, `{"database":`)
-				expectError(resp, err, http.StatusBadRequest)
+				expectRefused(resp, err, harness.Malformed)
 			})
 		}
 	})
@@ -95,6 +99,74 @@ var _ = Describe("Databases", labels(harness.Databases), func() {
 				expectFieldError(resp, err, "periodic_backups_enabled")
 			})
 		}
+	})
+
+	// Known from the JavaScript client only (x-sources: [js-client]): labelled unverified.
+	Context("(known from one client only)", labels(harness.Unverified), func() {
+		Context("when an upgrade is accepted", Ordered, labels(harness.Mutating), func() {
+			var location string
+
+			BeforeAll(func(ctx SpecContext) {
+				requireWrites()
+				skipOnLive("an upgrade cannot be undone")
+				resp, err := suite.api.UpgradeDatabaseWithResponse(ctx, suite.db)
+				noError(err)
+				Expect(resp.StatusCode()).To(Equal(http.StatusAccepted), "%s", resp.Body)
+				location = resp.HTTPResponse.Header.Get("Location")
+			})
+
+			It("points its Location at getDatabaseOperation, which shows the upgrade", func(ctx SpecContext) {
+				u, err := url.Parse(location)
+				Expect(err).NotTo(HaveOccurred())
+				req, err := http.NewRequestWithContext(ctx, http.MethodGet, location, nil)
+				Expect(err).NotTo(HaveOccurred())
+				id, ok := suite.validator.Match(req)
+				Expect(ok).To(BeTrue(), "Location %s names no operation of the spec", location)
+				Expect(id).To(Equal("getDatabaseOperation"))
+				opID := u.Path[strings.LastIndexByte(u.Path, '/')+1:]
+				resp, err := suite.api.GetDatabaseOperationWithResponse(ctx, suite.db, opID)
+				noError(err)
+				Expect(resp.StatusCode()).To(Equal(http.StatusOK), "%s", resp.Body)
+				Expect(resp.JSON200.Operation.Type).To(HaveValue(Equal("upgrade")))
+			})
+		})
+
+		Context("when a point-in-time restore runs", labels(harness.Mutating, harness.Slow), func() {
+			It("is followed by its operation until it finishes", func(ctx SpecContext) {
+				requireWrites()
+				skipOnLive("a restore overwrites the database")
+				resp, err := suite.api.RestoreDatabasePitrWithResponse(ctx, suite.db, dbapi.PitrRestoreRequest{RestoreTime: time.Now().Add(-time.Hour).UTC()})
+				noError(err)
+				Expect(resp.StatusCode()).To(Equal(http.StatusCreated), "%s", resp.Body)
+				id := resp.JSON201.Operation.ID
+				Eventually(func(g Gomega) {
+					resp, err := suite.api.GetDatabaseOperationWithResponse(ctx, suite.db, id)
+					g.Expect(err).NotTo(HaveOccurred())
+					g.Expect(resp.StatusCode()).To(Equal(http.StatusOK))
+					g.Expect(resp.JSON200.Operation.Status).To(HaveValue(Equal(dbapi.OperationStatusFinished)))
+					g.Expect(resp.JSON200.Operation.FinishedAt).NotTo(BeNil())
+				}).WithContext(ctx).WithTimeout(30 * time.Second).WithPolling(20 * time.Millisecond).Should(Succeed())
+			})
+		})
+
+		It("returns the plan of the database", labels(harness.ReadOnly), func(ctx SpecContext) {
+			resp, err := suite.api.GetDatabasePlanWithResponse(ctx, suite.db)
+			noError(err)
+			Expect(resp.StatusCode()).To(Equal(http.StatusOK), "%s", resp.Body)
+			Expect(resp.JSON200.Plan.Name).To(Equal(getDatabase(ctx, suite.db).Plan))
+		})
+
+		It("answers a ping", labels(harness.Mutating), func(ctx SpecContext) {
+			resp, err := suite.raw.PingDatabase(ctx, suite.db)
+			expectStatus(resp, err, http.StatusOK)
+		})
+
+		It("serves the CA certificate in PEM", labels(harness.ReadOnly), func(ctx SpecContext) {
+			resp, err := suite.raw.GetCaCertificate(ctx)
+			body := expectStatus(resp, err, http.StatusOK)
+			Expect(resp.Header.Get("Content-Type")).To(HavePrefix(mockserver.CACertificateContentType))
+			Expect(string(body)).To(HavePrefix("-----BEGIN CERTIFICATE-----"))
+		})
 	})
 
 	itAnswersSharedErrors(harness.Databases)

@@ -38,12 +38,14 @@ var _ = Describe("Features", labels(harness.Features), func() {
 
 	Context("when the feature is unknown", func() {
 		It("answers 422 to enableDatabaseFeature", labels(harness.Mutating), func(ctx SpecContext) {
-			resp, err := suite.raw.EnableDatabaseFeature(ctx, suite.db, enableRequest("contract-no-such-feature"))
-			expectError(resp, err, http.StatusUnprocessableEntity)
+			body := enableRequest("contract-no-such-feature")
+			resp, err := suite.raw.EnableDatabaseFeature(ctx, suite.db, body)
+			resp, err = undoIfAccepted("enableDatabaseFeature", body, resp, err)
+			expectRefused(resp, err, harness.BreaksRule)
 		})
 		It("answers 400 to disableDatabaseFeature (feature names are an enum of the spec)", labels(harness.Mutating), func(ctx SpecContext) {
 			resp, err := sendRaw(ctx, http.MethodDelete, "/databases/"+suite.db+"/features?feature=contract-no-such-feature", "", "")
-			expectError(resp, err, http.StatusBadRequest)
+			expectRefused(resp, err, harness.Malformed)
 		})
 	})
 
@@ -53,18 +55,18 @@ var _ = Describe("Features", labels(harness.Features), func() {
 				Skip("the database under test is a Redis database, which has every feature of the spec")
 			}
 			resp, err := suite.raw.DisableDatabaseFeature(ctx, suite.db, &dbapi.DisableDatabaseFeatureParams{Feature: dbapi.FeatureNameRedisAof})
-			expectError(resp, err, http.StatusUnprocessableEntity)
+			expectRefused(resp, err, harness.BreaksRule)
 		})
 	})
 
 	Context("when the request is malformed", func() {
 		It("answers 400 to enableDatabaseFeature with a body that is not JSON", labels(harness.Mutating), func(ctx SpecContext) {
 			resp, err := sendRaw(ctx, http.MethodPost, "/databases/"+suite.db+"/features", jsonType, `{"feature":`)
-			expectError(resp, err, http.StatusBadRequest)
+			expectRefused(resp, err, harness.Malformed)
 		})
 		It("answers 400 to disableDatabaseFeature without the feature parameter", labels(harness.Mutating), func(ctx SpecContext) {
 			resp, err := sendRaw(ctx, http.MethodDelete, "/databases/"+suite.db+"/features", "", "")
-			expectError(resp, err, http.StatusBadRequest)
+			expectRefused(resp, err, harness.Malformed)
 		})
 		It("answers 422 to enableDatabaseFeature without a feature name", labels(harness.Mutating), func(ctx SpecContext) {
 			resp, err := sendRaw(ctx, http.MethodPost, "/databases/"+suite.db+"/features", jsonType, `{"feature":{}}`)

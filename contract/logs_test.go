@@ -13,13 +13,13 @@ import (
 
 var _ = Describe("Logs", labels(harness.Logs), func() {
 	Context("when the client asks for the logs", func() {
-		It("returns an absolute URL to stream them", labels(harness.ReadOnly), func(ctx SpecContext) {
+		It("returns an absolute URL to stream them", labels(harness.ReadOnly, harness.Stateless), func(ctx SpecContext) {
 			resp, err := suite.api.GetDatabaseLogsURLWithResponse(ctx, suite.db)
 			noError(err)
 			Expect(resp.StatusCode()).To(Equal(http.StatusOK), "%s", resp.Body)
 			u, err := url.Parse(resp.JSON200.URL)
 			noError(err)
-			Expect(u.IsAbs()).To(BeTrue())
+			Expect(u.IsAbs()).To(BeTrue(), "the logs URL %q is not absolute", resp.JSON200.URL)
 		})
 
 		It("returns a page of archives", labels(harness.ReadOnly), func(ctx SpecContext) {
@@ -33,7 +33,7 @@ var _ = Describe("Logs", labels(harness.Logs), func() {
 
 		It("refuses a page that is not a number with a documented status", labels(harness.ReadOnly), func(ctx SpecContext) {
 			resp, err := sendRaw(ctx, http.MethodGet, "/databases/"+suite.db+"/logs_archives?page=abc", "", "")
-			expectRefused(resp, err)
+			expectRefused(resp, err, harness.Malformed)
 		})
 	})
 

@@ -38,7 +38,7 @@ var _ = Describe("Maintenance", labels(harness.Maintenance), func() {
 
 		It("refuses a page that is not a number with a documented status", labels(harness.ReadOnly), func(ctx SpecContext) {
 			resp, err := sendRaw(ctx, http.MethodGet, "/databases/"+suite.db+"/maintenance?page=abc", "", "")
-			expectRefused(resp, err)
+			expectRefused(resp, err, harness.Malformed)
 		})
 	})
 

@@ -7,6 +7,7 @@ import (
 	. "github.com/onsi/gomega"
 
 	"github.com/scalingodb/dbapi-go/contract/internal/harness"
+	"github.com/scalingodb/dbapi-go/gen/dbapi"
 )
 
 var _ = Describe("Metrics and health", labels(harness.Metrics), func() {
@@ -38,6 +39,57 @@ var _ = Describe("Metrics and health", labels(harness.Metrics), func() {
 			}
 			resp, err := suite.raw.GetDatabaseHealth(ctx, suite.db)
 			expectError(resp, err, http.StatusNotFound)
+		})
+	})
+
+	// Known from the JavaScript client only (x-sources: [js-client]): labelled unverified.
+	Context("(known from one client only)", labels(harness.Unverified), func() {
+		instance := func(ctx SpecContext) string {
+			GinkgoHelper()
+			instances := getDatabase(ctx, suite.db).Instances
+			if len(instances) == 0 {
+				Skip("the database under test has no instance")
+			}
+			return instances[len(instances)-1].ID
+		}
+
+		It("returns the CPU of the database over time", labels(harness.ReadOnly, harness.Stateless), func(ctx SpecContext) {
+			resp, err := suite.raw.GetDatabaseMetricsByType(ctx, suite.db, "cpu", &dbapi.GetDatabaseMetricsByTypeParams{Since: ptr(1)})
+			expectStatus(resp, err, http.StatusOK)
+		})
+
+		It("returns the memory of an instance over time", labels(harness.ReadOnly), func(ctx SpecContext) {
+			resp, err := suite.raw.GetInstanceMetricsByType(ctx, suite.db, instance(ctx), "memory", &dbapi.GetInstanceMetricsByTypeParams{Last: ptr(true)})
+			expectStatus(resp, err, http.StatusOK)
+		})
+
+		It("returns the replication lag", labels(harness.ReadOnly, harness.Stateless), func(ctx SpecContext) {
+			resp, err := suite.raw.GetDatabaseLag(ctx, suite.db)
+			expectStatus(resp, err, http.StatusOK)
+		})
+
+		Context("when since is not a number", func() {
+			It("answers 400 for the database", labels(harness.ReadOnly), func(ctx SpecContext) {
+				resp, err := sendRaw(ctx, http.MethodGet, "/databases/"+suite.db+"/metrics/cpu?since=many", "", "")
+				expectRefused(resp, err, harness.Malformed)
+			})
+			It("answers 400 for an instance", labels(harness.ReadOnly), func(ctx SpecContext) {
+				resp, err := sendRaw(ctx, http.MethodGet, "/databases/"+suite.db+"/instances/"+instance(ctx)+"/metrics/cpu?since=many", "", "")
+				expectRefused(resp, err, harness.Malformed)
+			})
+		})
+
+		Context("when since reaches beyond what is kept", func() {
+			It("answers 422 for the database", labels(harness.ReadOnly), func(ctx SpecContext) {
+				skipOnLive("the bound of since is the mock's guess")
+				resp, err := sendRaw(ctx, http.MethodGet, "/databases/"+suite.db+"/metrics/cpu?since=10000", "", "")
+				expectFieldError(resp, err, "since")
+			})
+			It("answers 422 for an instance", labels(harness.ReadOnly), func(ctx SpecContext) {
+				skipOnLive("the bound of since is the mock's guess")
+				resp, err := sendRaw(ctx, http.MethodGet, "/databases/"+suite.db+"/instances/"+instance(ctx)+"/metrics/cpu?since=10000", "", "")
+				expectFieldError(resp, err, "since")
+			})
 		})
 	})
 

@@ -7,6 +7,7 @@ import (
 	. "github.com/onsi/gomega"
 
 	"github.com/scalingodb/dbapi-go/contract/internal/harness"
+	"github.com/scalingodb/dbapi-go/gen/dbapi"
 )
 
 var _ = Describe("Database type versions", labels(harness.TypeVersions), func() {
@@ -17,6 +18,39 @@ var _ = Describe("Database type versions", labels(harness.TypeVersions), func() 
 			noError(err)
 			Expect(resp.StatusCode()).To(Equal(http.StatusOK), "%s", resp.Body)
 			Expect(resp.JSON200.DatabaseTypeVersion.ID).To(Equal(id))
+		})
+	})
+
+	// Known from the JavaScript client only (x-sources: [js-client]): labelled unverified.
+	Context("(known from one client only)", labels(harness.Unverified), func() {
+		It("lists the types, the database's among them, and shows it", labels(harness.ReadOnly), func(ctx SpecContext) {
+			db := getDatabase(ctx, suite.db)
+			resp, err := suite.api.ListDatabaseTypesWithResponse(ctx)
+			noError(err)
+			Expect(resp.StatusCode()).To(Equal(http.StatusOK), "%s", resp.Body)
+			Expect(resp.JSON200.DatabaseTypes).To(ContainElement(HaveField("ID", db.TypeID)))
+			one, err := suite.api.GetDatabaseTypeWithResponse(ctx, db.TypeID)
+			noError(err)
+			Expect(one.StatusCode()).To(Equal(http.StatusOK), "%s", one.Body)
+			Expect(one.JSON200.DatabaseType.Name).To(Equal(db.TypeName))
+		})
+
+		It("shows the database's plan by its name and type", labels(harness.ReadOnly), func(ctx SpecContext) {
+			db := getDatabase(ctx, suite.db)
+			resp, err := suite.api.GetPlanWithResponse(ctx, db.Plan, &dbapi.GetPlanParams{Type: db.TypeName})
+			noError(err)
+			Expect(resp.StatusCode()).To(Equal(http.StatusOK), "%s", resp.Body)
+			Expect(resp.JSON200.Plan.Name).To(Equal(db.Plan))
+		})
+
+		It("answers 400 to a plan asked without its type", labels(harness.ReadOnly), func(ctx SpecContext) {
+			resp, err := sendRaw(ctx, http.MethodGet, "/plans/"+getDatabase(ctx, suite.db).Plan, "", "")
+			expectRefused(resp, err, harness.Malformed)
+		})
+
+		It("answers 422 to a plan of an unknown type", labels(harness.ReadOnly), func(ctx SpecContext) {
+			resp, err := suite.raw.GetPlan(ctx, getDatabase(ctx, suite.db).Plan, &dbapi.GetPlanParams{Type: "contract-" + randomHex(4)})
+			expectFieldError(resp, err, "type")
 		})
 	})
 

@@ -69,7 +69,9 @@ var _ = Describe("Database users", labels(harness.Users), func() {
 		})
 
 		It("refuses a second user with the same name", func(ctx SpecContext) {
-			resp, err := suite.raw.CreateDatabaseUser(ctx, suite.db, dbapi.DatabaseUserCreateRequest{DatabaseUser: dbapi.DatabaseUserCreate{Name: name}})
+			body := dbapi.DatabaseUserCreateRequest{DatabaseUser: dbapi.DatabaseUserCreate{Name: name}}
+			resp, err := suite.raw.CreateDatabaseUser(ctx, suite.db, body)
+			resp, err = undoIfAccepted("createDatabaseUser", body, resp, err)
 			expectFieldError(resp, err, "name")
 		})
 
@@ -90,13 +92,17 @@ var _ = Describe("Database users", labels(harness.Users), func() {
 
 	Context("when the new user breaks the rules", func() {
 		It("answers 422 to an invalid name", labels(harness.Mutating), func(ctx SpecContext) {
-			resp, err := suite.raw.CreateDatabaseUser(ctx, suite.db, dbapi.DatabaseUserCreateRequest{DatabaseUser: dbapi.DatabaseUserCreate{Name: "Bad_Name!"}})
+			body := dbapi.DatabaseUserCreateRequest{DatabaseUser: dbapi.DatabaseUserCreate{Name: "Bad_Name!"}}
+			resp, err := suite.raw.CreateDatabaseUser(ctx, suite.db, body)
+			resp, err = undoIfAccepted("createDatabaseUser", body, resp, err)
 			expectFieldError(resp, err, "name")
 		})
 		It("answers 422 to a password that is too short", labels(harness.Mutating), func(ctx SpecContext) {
-			resp, err := suite.raw.CreateDatabaseUser(ctx, suite.db, dbapi.DatabaseUserCreateRequest{DatabaseUser: dbapi.DatabaseUserCreate{
+			body := dbapi.DatabaseUserCreateRequest{DatabaseUser: dbapi.DatabaseUserCreate{
 				Name: "contract-" + randomHex(4), Password: ptr("short"), PasswordConfirmation: ptr("short"),
-			}})
+			}}
+			resp, err := suite.raw.CreateDatabaseUser(ctx, suite.db, body)
+			resp, err = undoIfAccepted("createDatabaseUser", body, resp, err)
 			expectFieldError(resp, err, "password")
 		})
 		It("answers 422 to a new password that is too short", labels(harness.Mutating), func(ctx SpecContext) {
@@ -107,11 +113,11 @@ var _ = Describe("Database users", labels(harness.Users), func() {
 		})
 		It("answers 400 to a create body that is not JSON", labels(harness.Mutating), func(ctx SpecContext) {
 			resp, err := sendRaw(ctx, http.MethodPost, "/databases/"+suite.db+"/users", jsonType, `{"database_user":`)
-			expectError(resp, err, http.StatusBadRequest)
+			expectRefused(resp, err, harness.Malformed)
 		})
 		It("answers 400 to an update body that is not JSON", labels(harness.Mutating), func(ctx SpecContext) {
 			resp, err := sendRaw(ctx, http.MethodPatch, "/databases/"+suite.db+"/users/contract-nobody", jsonType, `{"database_user":`)
-			expectError(resp, err, http.StatusBadRequest)
+			expectRefused(resp, err, harness.Malformed)
 		})
 	})
 

@@ -154,7 +154,7 @@ func TestRun_DownloadHosts(t *testing.T) {
 	if refused.code != int(harness.SettingsWrong) {
 		t.Errorf("other host not allowed: exit code %d, want %d\n%s", refused.code, harness.SettingsWrong, tail(refused.stdout))
 	}
-	for _, want := range []string{"host " + otherAddr, harness.EnvDownloadHosts} {
+	for _, want := range []string{"host " + otherAddr, "getBackupArchive", harness.EnvDownloadHosts} {
 		if !strings.Contains(refused.stdout, want) {
 			t.Errorf("other host not allowed: stdout does not say %q\n%s", want, tail(refused.stdout))
 		}
@@ -252,8 +252,9 @@ func TestRun_ExitCodes(t *testing.T) {
 	}
 }
 
-// A negative spec accepts every status the spec documents for that kind of refusal: a
-// non-numeric page may be refused with 400 or 422, never with an undocumented status.
+// A negative spec holds a refusal to the one rule the spec's descriptions state
+// (harness.RefusalStatus): a mistyped parameter is malformed, 400, as for since and a missing
+// type; 422 is for a well-formed request that breaks a rule.
 func TestRun_RefusalStatuses(t *testing.T) {
 	focus := "-ginkgo.focus=page that is not a number"
 	tests := []struct {
@@ -262,7 +263,7 @@ func TestRun_RefusalStatuses(t *testing.T) {
 		body   string
 		want   harness.Verdict
 	}{
-		{"422 with the errors map", http.StatusUnprocessableEntity, `{"errors":{"page":["is not a number"]}}`, harness.Passed},
+		{"422 is for a rule broken, not a malformed page", http.StatusUnprocessableEntity, `{"errors":{"page":["is not a number"]}}`, harness.ContractBroken},
 		{"400 with an error", http.StatusBadRequest, `{"error":"page is not a number"}`, harness.Passed},
 		{"404 is no refusal of a malformed page", http.StatusNotFound, `{"error":"not found"}`, harness.ContractBroken},
 	}
@@ -334,5 +335,34 @@ func TestRun_BasePath(t *testing.T) {
 	r = runSuite(t, with(env, harness.EnvBaseURL, root))
 	if r.code != int(harness.SettingsWrong) || !strings.Contains(r.stdout, harness.EnvBasePath) {
 		t.Errorf("without DBAPI_BASE_PATH: exit code %d, want %d and a message naming %s\n%s", r.code, harness.SettingsWrong, harness.EnvBasePath, tail(r.stdout))
+	}
+}
+
+// A run that finds a broken contract in one spec and a settings problem in another (an archive
+// link on a host to allow) exits 1, and its summary reports both.
+func TestRun_BrokenContractAndSettings(t *testing.T) {
+	env := liveTarget(t, func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			switch {
+			case strings.HasSuffix(r.URL.Path, "/archive"):
+				w.Header().Set("Content-Type", "application/json")
+				_, _ = io.WriteString(w, `{"download_url":"https://downloads.example.com/archive.tar.gz?token=abc123def456"}`)
+			case strings.HasSuffix(r.URL.Path, "/users") && r.Method == http.MethodGet:
+				w.Header().Set("Content-Type", "application/json")
+				_, _ = io.WriteString(w, `{"database_users":[{"name":1}]}`)
+			default:
+				next.ServeHTTP(w, r)
+			}
+		})
+	})
+	r := runSuite(t, env, "-ginkgo.focus=serves its archive with the backup's size|lists the users of the database")
+	if r.code != int(harness.ContractBroken) {
+		t.Fatalf("exit code %d, want %d\n%s", r.code, harness.ContractBroken, tail(r.stdout))
+	}
+	summary := r.report(t, "summary.txt")
+	for _, want := range []string{"verdict: contract broken (exit code 1)\n", "also: settings wrong (exit code 3) in 1 spec", "host downloads.example.com", "getBackupArchive", "listDatabaseUsers"} {
+		if !strings.Contains(summary, want) {
+			t.Errorf("summary.txt does not say %q:\n%s", want, summary)
+		}
 	}
 }

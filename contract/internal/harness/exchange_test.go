@@ -45,7 +45,7 @@ func TestExchangeRecorder(t *testing.T) {
 	var mu sync.Mutex
 	var got []*Exchange
 	rec := ExchangeRecorder{Tokens: map[string]string{EnvToken: "main-token-123", EnvForeignToken: "other-token-456"}}
-	client := &http.Client{Transport: rec.Outer(BodilessCheck(v, v.Transport(RewriteBasePath("/v1", rec.Inner(http.DefaultTransport))), nil),
+	client := &http.Client{Transport: rec.Outer(BodilessCheck(v, v.Transport(RewriteBasePath(srv.URL+"/api", "/v1", rec.Inner(http.DefaultTransport))), nil),
 		func(_ *conformance.ViolationError, x *Exchange) {
 			mu.Lock()
 			got = append(got, x)

@@ -1,6 +1,9 @@
 package harness
 
-import "fmt"
+import (
+	"fmt"
+	"slices"
+)
 
 // Label is one label of the contract suite's closed label set. Specs take labels only through
 // this type, so a typo cannot create a label that no filter knows about.
@@ -18,6 +21,28 @@ const (
 	// Unverified marks a spec of an operation whose shape is known from one client only (x-sources
 	// in openapi.yaml): a nightly live run can leave them out with --label-filter='!unverified'.
 	Unverified Label = "unverified"
+	// Stateless marks a spec that holds against any server whose answers are valid by the spec,
+	// even one that keeps no state (prism mock, Specmatic's stub): it asks for no round trip and
+	// no unknown ID to be 404. --label-filter=stateless runs the contract checks alone.
+	Stateless Label = "stateless"
+
+	// The behaviour families, each generated from the spec (Schemathesis names the classes).
+
+	// Auth: every secured operation refuses no token, a malformed token and a wrong token with 401,
+	// and a token of another database with 403.
+	Auth Label = "auth"
+	// Negative: a request body that breaks one rule of its schema (or an x- rule) is refused with
+	// the documented status, and the resource is unchanged.
+	Negative Label = "negative"
+	// Positive: what a write was asked is what the next read shows.
+	Positive Label = "positive"
+	// Lifecycle: a created resource is listed; a deleted one is 404 and no longer listed.
+	Lifecycle Label = "lifecycle"
+	// Paging: the pages of a list are disjoint, cover the total, and say which page they are.
+	Paging Label = "paging"
+	// Bytes: an archive has its backup's size, a range is that slice of it, a restore names its
+	// source.
+	Bytes Label = "bytes"
 
 	// Databases covers getDatabase, updateDatabase, putDatabase and upgradeDatabase, and the
 	// operations known from one client only getDatabaseOperation, getDatabasePlan, pingDatabase and
@@ -47,17 +72,22 @@ const (
 	Firewall Label = "firewall"
 )
 
-// Labels returns the whole closed label set, traffic, cost and trust labels first, then resources.
+// Labels returns the whole closed label set: traffic, cost and trust labels, the families, then
+// the resources.
 func Labels() []Label {
 	return []Label{
-		ReadOnly, Mutating, Slow, Unverified,
+		ReadOnly, Mutating, Slow, Unverified, Stateless,
+		Auth, Negative, Positive, Lifecycle, Paging, Bytes,
 		Databases, Features, Actions, PITR, Users, Backups, Maintenance,
 		Instances, Metrics, Logs, TypeVersions, Firewall,
 	}
 }
 
 // Resources returns the resource labels, one per Describe of the suite.
-func Resources() []Label { return Labels()[4:] }
+func Resources() []Label { return Labels()[slices.Index(Labels(), Databases):] }
+
+// Families returns the labels of the behaviour families.
+func Families() []Label { return []Label{Auth, Negative, Positive, Lifecycle, Paging, Bytes} }
 
 // Valid reports whether l belongs to the closed label set.
 func (l Label) Valid() bool {

@@ -41,7 +41,19 @@ func (r *Redactor) Add(secrets ...string) {
 // parameter (pre-signed URLs) and an Authorization header's credential.
 var secretShapes = []*regexp.Regexp{
 	regexp.MustCompile(`(?i)((?:^|[?&;\s"'])(?:token|signature|sig|x-amz-signature|x-amz-credential)=)[^&\s"'<>]+`),
-	regexp.MustCompile(`(?i)(bearer\s+)[^\s"'<>,$][^\s"'<>,]*`), // not a shell variable: $DB_BEARER_TOKEN
+	regexp.MustCompile(`(?i)(authorization:\s*bearer\s+)[^\s"'<>,$][^\s"'<>,]*`), // not a shell variable: $DB_BEARER_TOKEN
+}
+
+// bearerWord matches "bearer" and the word after it, which is a credential only when it is
+// shaped like one (see credential): a spec named "when the bearer token is scoped…" keeps its
+// words.
+var bearerWord = regexp.MustCompile(`(?i)(bearer\s+)([^\s"'<>,]+)`)
+
+// credential reports whether w is shaped like a credential rather than a word: eight characters
+// or more with a digit or one of the symbols tokens are made of (., _, ~, +, /, =), and not a
+// shell variable ($DB_BEARER_TOKEN in the curl commands of the report).
+func credential(w string) bool {
+	return len(w) >= 8 && w[0] != '$' && strings.ContainsAny(w, "0123456789._~+/=") && w != Redacted
 }
 
 // Redact returns s with every secret replaced by [redacted].
@@ -54,7 +66,13 @@ func (r *Redactor) Redact(s string) string {
 	for _, re := range secretShapes {
 		s = re.ReplaceAllString(s, "${1}"+Redacted)
 	}
-	return s
+	return bearerWord.ReplaceAllStringFunc(s, func(m string) string {
+		g := bearerWord.FindStringSubmatch(m)
+		if !credential(g[2]) {
+			return m
+		}
+		return g[1] + Redacted
+	})
 }
 
 // redactURL renders u without its query, fragment and user: where a URL holds its secrets.

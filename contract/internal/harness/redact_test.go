@@ -19,6 +19,9 @@ func TestRedactor(t *testing.T) {
 		{"any bearer credential", "Authorization: Bearer qqq-777", "Authorization: Bearer [redacted]"},
 		{"nothing secret", "listDatabaseUsers GET /api/databases/my-db-123/users -> 200", "listDatabaseUsers GET /api/databases/my-db-123/users -> 200"},
 		{"a word ending in token= is not a parameter", "mytoken=1", "mytoken=1"},
+		{"spec names keep their words", "Users when the bearer token is scoped to another database answers 403", "Users when the bearer token is scoped to another database answers 403"},
+		{"a bearer credential of letters only in a header", "Authorization: Bearer abcdefghij", "Authorization: Bearer [redacted]"},
+		{"a JWT-shaped credential", "sent Bearer eyJhbGciOiJIUzI1NiJ9.e30.x", "sent Bearer [redacted]"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

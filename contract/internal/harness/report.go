@@ -595,6 +595,8 @@ Cells: <b>✓ n</b> hit n times, <b>✗ n</b> failed (links to its problem), <b>
 type Failure struct {
 	Spec    string `json:"spec"`
 	Message string `json:"message"` // its first line matters most: a summary keeps it short
+	// Verdict is what the failure stands for; Passed (the zero value) is read as the run's.
+	Verdict Verdict `json:"verdict,omitempty"`
 }
 
 // Headline is the first line of the failure's message (see WriteSummary).
@@ -619,9 +621,24 @@ func WriteSummary(w io.Writer, v Verdict, build Build, failures []Failure, viola
 		}
 		fmt.Fprintf(&b, "\n  expected: %s\n  got:      %s\n", f.Expected, f.Got)
 	}
+	others := map[Verdict]int{}
+	for _, f := range failures {
+		if f.Verdict != Passed && f.Verdict != v {
+			others[f.Verdict]++
+		}
+	}
+	for _, o := range []Verdict{ContractBroken, SettingsWrong, Unreachable} {
+		if n := others[o]; n > 0 {
+			fmt.Fprintf(&b, "also: %s (exit code %d) in %d spec%s\n", o, int(o), n, map[bool]string{true: "s"}[n > 1])
+		}
+	}
 	fmt.Fprintf(&b, "failed: %d\n", len(failures))
 	for _, f := range failures {
-		fmt.Fprintf(&b, "- %s\n  %s\n", f.Spec, headline(f.Message))
+		mark := ""
+		if f.Verdict != Passed && f.Verdict != v {
+			mark = " (" + f.Verdict.String() + ")"
+		}
+		fmt.Fprintf(&b, "- %s%s\n  %s\n", f.Spec, mark, headline(f.Message))
 	}
 	_, err := io.WriteString(w, b.String())
 	return err

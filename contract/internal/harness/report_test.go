@@ -214,14 +214,42 @@ failed: 1
 	}
 }
 
+// A run that found a broken contract and a settings problem says both: the verdict of the
+// exit code first, the other on the next line, and each failure with its own verdict.
+func TestWriteSummary_BothVerdicts(t *testing.T) {
+	var b strings.Builder
+	err := WriteSummary(&b, ContractBroken, Build{Suite: "v1.2.3", Commit: "0123456789abcdef", Spec: "2.1.0"}, []Failure{
+		{Spec: "Users lists the users", Message: "the target broke the contract:\n  listDatabaseUsers GET /api/x -> 200: response schema violation at /a", Verdict: ContractBroken},
+		{Spec: "Backups serves its archive", Message: "refused GET to host example.com (the link getBackupArchive gave) before dialing", Verdict: SettingsWrong},
+	}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `verdict: contract broken (exit code 1)
+build: suite v1.2.3 (commit 0123456789abcdef), spec 2.1.0
+also: settings wrong (exit code 3) in 1 spec
+failed: 2
+- Users lists the users
+  the target broke the contract: listDatabaseUsers GET /api/x -> 200: response schema violation at /a
+- Backups serves its archive (settings wrong)
+  refused GET to host example.com (the link getBackupArchive gave) before dialing
+`
+	if diff := cmp.Diff(want, b.String()); diff != "" {
+		t.Errorf("summary (-want +got):\n%s", diff)
+	}
+}
+
 func TestVerdict(t *testing.T) {
 	tests := []struct {
 		a, b, worse Verdict
 	}{
 		{Passed, ContractBroken, ContractBroken},
 		{ContractBroken, Unreachable, Unreachable},
-		{Unreachable, SettingsWrong, SettingsWrong},
-		{SettingsWrong, ContractBroken, SettingsWrong},
+		{Unreachable, SettingsWrong, Unreachable},
+		// A settings problem met by one spec (a download host to allow) does not hide a broken
+		// contract found by another: the run exits 1.
+		{SettingsWrong, ContractBroken, ContractBroken},
+		{Passed, SettingsWrong, SettingsWrong},
 	}
 	for _, tt := range tests {
 		if got := tt.a.Worse(tt.b); got != tt.worse {

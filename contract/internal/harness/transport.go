@@ -21,12 +21,20 @@ type HostRefusedError struct {
 	Method string
 	Host   string // the refused host[:port]
 	Base   string // the base URL's host[:port]
+	// From is the operation whose answer held the link (getBackupArchive for a download_url),
+	// "" when the request was refused in the transport.
+	From string
 }
 
-// Error names the host and the setting that allows it.
+// Error names the host, the operation whose link points there when known, and the setting that
+// allows it.
 func (e *HostRefusedError) Error() string {
-	return fmt.Sprintf("refused %s to host %s before dialing: it is neither the base URL's host %s nor in %s; add it there if the API really sends downloads to it",
-		e.Method, e.Host, e.Base, EnvDownloadHosts)
+	from := ""
+	if e.From != "" {
+		from = " (the link " + e.From + " gave)"
+	}
+	return fmt.Sprintf("refused %s to host %s%s before dialing: it is neither the base URL's host %s nor in %s; add it there if the API really sends downloads to it",
+		e.Method, e.Host, from, e.Base, EnvDownloadHosts)
 }
 
 // HostGuard wraps next so that only requests to base's host, or to one of allowed (host[:port];
@@ -34,15 +42,23 @@ func (e *HostRefusedError) Error() string {
 // *HostRefusedError before next is called: a download_url pointing elsewhere gets no request,
 // and so none of the suite's secrets.
 func HostGuard(base string, allowed []string, next http.RoundTripper) http.RoundTripper {
-	u, _ := url.Parse(base)
-	g := hostGuard{next: next}
-	if u != nil {
-		g.base = strings.ToLower(u.Host)
-	}
-	for _, a := range allowed {
-		g.allowed = append(g.allowed, strings.ToLower(a))
-	}
+	g := newHosts(base, allowed)
+	g.next = next
 	return g
+}
+
+// CheckLink returns a *HostRefusedError naming from, the operation whose answer held link, when
+// link points at a host that HostGuard(base, allowed, ...) would refuse; nil otherwise.
+func CheckLink(base string, allowed []string, from, link string) error {
+	u, err := url.Parse(link)
+	if err != nil {
+		return err
+	}
+	g := newHosts(base, allowed)
+	if g.allows(u) {
+		return nil
+	}
+	return &HostRefusedError{Method: http.MethodGet, Host: strings.ToLower(u.Host), Base: g.base, From: from}
 }
 
 type hostGuard struct {
@@ -51,43 +67,61 @@ type hostGuard struct {
 	next    http.RoundTripper
 }
 
-func (g hostGuard) RoundTrip(req *http.Request) (*http.Response, error) {
-	host := strings.ToLower(req.URL.Host)
-	if host == g.base {
-		return g.next.RoundTrip(req)
+func newHosts(base string, allowed []string) hostGuard {
+	g := hostGuard{base: hostOf(base)}
+	for _, a := range allowed {
+		g.allowed = append(g.allowed, strings.ToLower(a))
 	}
-	name := strings.ToLower(req.URL.Hostname())
+	return g
+}
+
+// allows reports whether u's host is the base's or an allowed one.
+func (g hostGuard) allows(u *url.URL) bool {
+	host := strings.ToLower(u.Host)
+	if host == g.base {
+		return true
+	}
+	name := strings.ToLower(u.Hostname())
 	for _, a := range g.allowed {
 		if a == host || (!strings.Contains(strings.TrimPrefix(a, "["), ":") && a == name) || a == "["+name+"]" {
-			return g.next.RoundTrip(req)
+			return true
 		}
+	}
+	return false
+}
+
+func (g hostGuard) RoundTrip(req *http.Request) (*http.Response, error) {
+	if g.allows(req.URL) {
+		return g.next.RoundTrip(req)
 	}
 	if req.Body != nil {
 		_ = req.Body.Close()
 	}
-	return nil, &HostRefusedError{Method: req.Method, Host: host, Base: g.base}
+	return nil, &HostRefusedError{Method: req.Method, Host: strings.ToLower(req.URL.Host), Base: g.base}
 }
 
-// RewriteBasePath wraps next so that a request the suite addresses under the spec's /api goes
-// out under basePath, for a target that serves the API elsewhere (Prism serves it at its root:
-// basePath "/"). Placed under the validating transport, it lets the validator see the spec's
-// paths while the target sees its own. With basePath "/api" it returns next unchanged.
-func RewriteBasePath(basePath string, next http.RoundTripper) http.RoundTripper {
+// RewriteBasePath wraps next so that a request the suite addresses under the spec's /api on
+// base's host goes out under basePath, for a target that serves the API elsewhere (Prism serves
+// it at its root: basePath "/"). Requests to any other host (a download host) keep their paths.
+// Placed under the validating transport, it lets the validator see the spec's paths while the
+// target sees its own. With basePath "/api" it returns next unchanged.
+func RewriteBasePath(base, basePath string, next http.RoundTripper) http.RoundTripper {
 	basePath = "/" + strings.Trim(basePath, "/")
 	if basePath == specBasePath {
 		return next
 	}
-	return basePathRewriter{base: strings.TrimRight(basePath, "/"), next: next}
+	return basePathRewriter{host: hostOf(base), base: strings.TrimRight(basePath, "/"), next: next}
 }
 
 type basePathRewriter struct {
+	host string // the base URL's host[:port], lower case
 	base string // "" for the root
 	next http.RoundTripper
 }
 
 func (b basePathRewriter) RoundTrip(req *http.Request) (*http.Response, error) {
 	p := req.URL.Path
-	if p != specBasePath && !strings.HasPrefix(p, specBasePath+"/") {
+	if !strings.EqualFold(req.URL.Host, b.host) || (p != specBasePath && !strings.HasPrefix(p, specBasePath+"/")) {
 		return b.next.RoundTrip(req)
 	}
 	r := req.Clone(req.Context())
@@ -96,16 +130,26 @@ func (b basePathRewriter) RoundTrip(req *http.Request) (*http.Response, error) {
 	return b.next.RoundTrip(r)
 }
 
-// SpecURL maps a URL the target gave (a download_url) from basePath back under the spec's /api,
-// so that the suite can follow it through RewriteBasePath and the validator can route it. A URL
-// already under /api, or not under basePath, comes back unchanged.
-func SpecURL(raw, basePath string) string {
+// hostOf returns the lower-case host[:port] of a URL, "" when it does not parse.
+func hostOf(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return ""
+	}
+	return strings.ToLower(u.Host)
+}
+
+// SpecURL maps a URL the target gave (a download_url) on base's host from basePath back under
+// the spec's /api, so that the suite can follow it through RewriteBasePath and the validator can
+// route it. A URL already under /api, not under basePath, or on another host comes back
+// unchanged.
+func SpecURL(base, raw, basePath string) string {
 	basePath = "/" + strings.Trim(basePath, "/")
 	if basePath == specBasePath {
 		return raw
 	}
 	u, err := url.Parse(raw)
-	if err != nil || strings.HasPrefix(u.Path, specBasePath+"/") {
+	if err != nil || strings.HasPrefix(u.Path, specBasePath+"/") || !strings.EqualFold(u.Host, hostOf(base)) {
 		return raw
 	}
 	prefix := strings.TrimRight(basePath, "/")

@@ -57,11 +57,38 @@ func TestHostGuard(t *testing.T) {
 	}
 }
 
+// A link the target gave to a host the run does not allow names the host and the operation
+// that gave it.
+func TestCheckLink(t *testing.T) {
+	base, allowed := "http://127.0.0.1:8080/api", []string{"backups.example.com"}
+	tests := []struct {
+		link string
+		ok   bool
+	}{
+		{"http://127.0.0.1:8080/api/databases/x/backups/b/download?token=t", true},
+		{"https://backups.example.com/b?token=t", true},
+		{"https://example.com/downloads/archive.tar.gz?token=t", false},
+	}
+	for _, tt := range tests {
+		err := CheckLink(base, allowed, "getBackupArchive", tt.link)
+		if (err == nil) != tt.ok {
+			t.Errorf("CheckLink(%q) = %v, want ok=%v", tt.link, err, tt.ok)
+			continue
+		}
+		var hr *HostRefusedError
+		if !tt.ok && (!errors.As(err, &hr) || !strings.Contains(err.Error(), "getBackupArchive") || !strings.Contains(err.Error(), "host example.com") || strings.Contains(err.Error(), "token=")) {
+			t.Errorf("CheckLink(%q) = %v: want a *HostRefusedError naming the host and getBackupArchive, no query", tt.link, err)
+		}
+	}
+}
+
 type roundTripFunc func(*http.Request) (*http.Response, error)
 
 func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
 
 func TestRewriteBasePath(t *testing.T) {
+	// Only the base URL's host serves the API under basePath: a download host keeps its paths,
+	// /api included (Prism at / with the mock's own links under /api).
 	tests := []struct {
 		base, in, want string
 	}{
@@ -69,11 +96,14 @@ func TestRewriteBasePath(t *testing.T) {
 		{"/v1", "http://h/api/databases/x", "http://h/v1/databases/x"},
 		{"/api", "http://h/api/databases/x", "http://h/api/databases/x"},
 		{"/v1", "http://h/other", "http://h/other"},
+		{"/", "http://H/api/databases/x", "http://H/databases/x"},
+		{"/", "http://downloads:9000/api/databases/x/backups/b/download?token=t", "http://downloads:9000/api/databases/x/backups/b/download?token=t"},
+		{"/v1", "http://h:81/api/databases/x", "http://h:81/api/databases/x"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.base+" "+tt.in, func(t *testing.T) {
 			var got string
-			rt := RewriteBasePath(tt.base, roundTripFunc(func(r *http.Request) (*http.Response, error) {
+			rt := RewriteBasePath("http://h/api", tt.base, roundTripFunc(func(r *http.Request) (*http.Response, error) {
 				got = r.URL.String()
 				return nil, errors.New("stop")
 			}))
@@ -101,9 +131,10 @@ func TestSpecURL(t *testing.T) {
 		{"/v1", "http://h/api/databases/x", "http://h/api/databases/x"},
 		{"/v1", "http://h/other/x", "http://h/other/x"},
 		{"/api", "http://h/databases/x", "http://h/databases/x"},
+		{"/", "http://downloads:9000/databases/x/backups/b/download", "http://downloads:9000/databases/x/backups/b/download"},
 	}
 	for _, tt := range tests {
-		if got := SpecURL(tt.in, tt.base); got != tt.want {
+		if got := SpecURL("http://h/api", tt.in, tt.base); got != tt.want {
 			t.Errorf("SpecURL(%q, %q) = %q, want %q", tt.in, tt.base, got, tt.want)
 		}
 	}

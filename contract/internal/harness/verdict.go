@@ -3,8 +3,7 @@ package harness
 // Verdict says what broke in a run; its value is the exit code of the compiled suite.
 type Verdict int
 
-// The verdicts, from the least to the most fundamental: when several things broke, the run
-// reports the most fundamental (wrong settings make every other failure meaningless).
+// The verdicts. When several things broke, the run reports the most fundamental (see Worse).
 const (
 	// Passed: every spec passed.
 	Passed Verdict = 0
@@ -19,14 +18,17 @@ const (
 	Unreachable Verdict = 4
 )
 
-// rank orders the verdicts from the least to the most fundamental.
+// rank orders the verdicts from the least to the most fundamental. Wrong settings found by the
+// setup stop the run before any spec, so they are alone; wrong settings met by a spec during
+// the run (a download host to allow) concern that spec only and do not hide a broken contract
+// found by another; a target that stops answering makes the rest doubtful.
 func (v Verdict) rank() int {
 	switch v {
-	case ContractBroken:
-		return 1
-	case Unreachable:
-		return 2
 	case SettingsWrong:
+		return 1
+	case ContractBroken:
+		return 2
+	case Unreachable:
 		return 3
 	}
 	return 0
