@@ -403,10 +403,66 @@ var _ = Describe("Behaviour: negative data", labels(harness.Negative), func() {
 			resp, answer := sendKept(ctx, o.method, fillPath(o.path, in), body)
 			deleteIfCreated(o, in, resp.StatusCode, body, answer)
 			expectRefused(resp, nil, harness.BreaksRule)
-			Expect(getJSON(ctx, fillPath(rb.path, in))).To(Equal(before), "%s changed what %s shows although it refused the body", o.id, rb.id)
+			// What the body named must read the same; the rest of the resource may move on its
+			// own meanwhile (an operation of an earlier spec ending, an instance restarting).
+			named := bodyKeys(body)
+			Expect(project(getJSON(ctx, fillPath(rb.path, in)), named)).To(Equal(project(before, named)),
+				"%s changed what %s shows although it refused the body", o.id, rb.id)
 		}, entries)
 	}
 })
+
+// bodyKeys returns the names of the properties a JSON body sets, at every depth.
+func bodyKeys(body []byte) map[string]bool {
+	var v any
+	if json.Unmarshal(body, &v) != nil {
+		return nil
+	}
+	keys := map[string]bool{}
+	var walk func(v any)
+	walk = func(v any) {
+		switch t := v.(type) {
+		case map[string]any:
+			for k, x := range t {
+				keys[k] = true
+				walk(x)
+			}
+		case []any:
+			for _, x := range t {
+				walk(x)
+			}
+		}
+	}
+	walk(v)
+	return keys
+}
+
+// project returns v with only the properties named in keys, and the objects and lists on the
+// way to them: what a read shows of the fields a request named.
+func project(v any, keys map[string]bool) any {
+	switch t := v.(type) {
+	case map[string]any:
+		out := map[string]any{}
+		for k, x := range t {
+			if keys[k] {
+				out[k] = x
+				continue
+			}
+			switch x.(type) {
+			case map[string]any, []any:
+				out[k] = project(x, keys)
+			}
+		}
+		return out
+	case []any:
+		out := make([]any, len(t))
+		for i, x := range t {
+			out[i] = project(x, keys)
+		}
+		return out
+	}
+	return v
+}
 
 // sentPairs returns the scalar properties of the payload of a request body (the object inside
 // its envelope) that a read can show: not those of an x-must-equal pair (a password and its
