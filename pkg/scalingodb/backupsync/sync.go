@@ -170,10 +170,10 @@ func (r *Result) fail(err error) {
 }
 
 // syncOne syncs one database.
-func syncOne(ctx context.Context, dst *Destination, src Source, opts Options) Result {
+func syncOne(ctx context.Context, dst *Destination, src Source, opts Options) (res Result) {
 	start := opts.Now()
 	db := src.DatabaseID
-	res := Result{DatabaseID: db, Copied: []string{}, Skipped: []string{}, Pruned: []string{}, Errors: []string{}}
+	res = Result{DatabaseID: db, Copied: []string{}, Skipped: []string{}, Pruned: []string{}, Errors: []string{}}
 	defer func() { res.Seconds = opts.Now().Sub(start).Seconds() }()
 	emit := func(e Event) {
 		if opts.Events != nil {

@@ -47,7 +47,7 @@ func TestSync_CopiesThenSkips(t *testing.T) {
 			d := open(t, dest(t))
 			res := Sync(ctx, d, f.sources(), Options{Jobs: 2, ToolVersion: "test", Download: fastRetry})
 			for i, r := range res {
-				if r.Failed() || len(r.Copied) != 3 || r.Bytes != 3*size || r.DatabaseID != dbName(i) {
+				if r.Failed() || len(r.Copied) != 3 || r.Bytes != 3*size || r.DatabaseID != dbName(i) || r.Seconds <= 0 {
 					t.Fatalf("first run, database %d: %+v", i, r)
 				}
 			}
