@@ -203,6 +203,27 @@ func (d *Destination) databases(ctx context.Context) ([]string, error) {
 	}
 }
 
+// tempPrefix and tempSuffix frame the name of a folder's temporary
+// manifest.
+const tempPrefix, tempSuffix = ".manifest-", ".tmp"
+
+// removeStaleTemps removes, from a folder's database, the temporary
+// manifests that a killed run left (a run that ends removes its own), and
+// drops them from objects. Two syncs of one database at a time are not
+// supported.
+func (d *Destination) removeStaleTemps(databaseID string, objects map[string]int64) {
+	if d.dir == "" {
+		return
+	}
+	for name := range objects {
+		if strings.HasPrefix(name, tempPrefix) && strings.HasSuffix(name, tempSuffix) && !strings.Contains(name, "/") {
+			if err := os.Remove(filepath.Join(d.dir, filepath.FromSlash(d.key(databaseID, name)))); err == nil || errors.Is(err, os.ErrNotExist) {
+				delete(objects, name)
+			}
+		}
+	}
+}
+
 // writeFileAtomic writes data to a synced temporary file next to path and
 // renames it over path, then syncs the folder: a reader sees the old file
 // or the new one, never a part.
@@ -211,7 +232,7 @@ func writeFileAtomic(path string, data []byte) error {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return err
 	}
-	f, err := os.CreateTemp(dir, ".manifest-*.tmp")
+	f, err := os.CreateTemp(dir, tempPrefix+"*"+tempSuffix)
 	if err != nil {
 		return err
 	}

@@ -200,6 +200,9 @@ func syncOne(ctx context.Context, dst *Destination, src Source, opts Options) (r
 	if err != nil {
 		return failDB(err)
 	}
+	if !opts.DryRun {
+		dst.removeStaleTemps(db, objects)
+	}
 	all, err := src.Client.Backups.List(ctx, db)
 	if err != nil {
 		return failDB(fmt.Errorf("cannot list the backups of %s: %w", db, err))

@@ -351,3 +351,29 @@ func TestOpen(t *testing.T) {
 		})
 	}
 }
+
+func TestSync_RemovesStaleTempManifest(t *testing.T) {
+	// A run killed while it wrote a folder's manifest leaves its temporary
+	// file: the next run removes it, so that verify finds nothing unlisted.
+	ctx := context.Background()
+	f := newFixture(t, 1, 1, 1000)
+	dir := t.TempDir()
+	d := open(t, dir)
+	stale := filepath.Join(dir, f.dbs[0], ".manifest-12345.tmp")
+	if err := os.MkdirAll(filepath.Dir(stale), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(stale, []byte(`{"format":1`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if res := Sync(ctx, d, f.sources(), Options{}); res[0].Failed() {
+		t.Fatal(res[0])
+	}
+	if _, err := os.Stat(stale); !os.IsNotExist(err) {
+		t.Errorf("stale temporary manifest still there: %v", err)
+	}
+	vr, _ := Verify(ctx, d)
+	if vr[0].Failed() || len(vr[0].Unlisted) != 0 {
+		t.Errorf("verify: %+v", vr[0])
+	}
+}
