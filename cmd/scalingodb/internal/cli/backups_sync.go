@@ -68,7 +68,8 @@ are those of UTC.
 A backup that the rules would prune is not copied. Prune deletes only
 objects the manifest lists, never anything else under the prefix, and not
 when a copy of the same database failed in the run. --dry-run prints what
-would be copied and pruned, and changes nothing.
+would be copied and pruned, and changes nothing (but creates a missing
+destination folder, which it lists).
 
 Progress goes to stderr, one line per step (with an RFC 3339 timestamp
 without a terminal, and a line per archive at least every 10 seconds);
