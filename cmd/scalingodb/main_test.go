@@ -171,6 +171,12 @@ func mockOptions(args []string) ([]mockserver.Option, error) {
 				return nil, err
 			}
 			opts = append(opts, mockserver.WithBandwidthLimit(n))
+		case "archive-change-rate":
+			f, err := strconv.ParseFloat(v, 64)
+			if err != nil {
+				return nil, err
+			}
+			faults.ArchiveChangeRate, faults.Seed = f, 7
 		case "reset-rate", "error-rate":
 			f, err := strconv.ParseFloat(v, 64)
 			if err != nil {
@@ -251,6 +257,7 @@ func TestScripts(t *testing.T) {
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
 			"signal":     cmdSignal,
+			"s3server":   cmdS3Server,
 			"useragents": cmdUserAgents,
 			// mock [key=value...] replaces the mock with a new one (fresh
 			// demo data) with faults or limits, and points DBAPI_BASE_URL at it.

@@ -65,8 +65,7 @@ func (a *app) addonID(cmd *cobra.Command) (string, error) {
 	}
 	var ids []string
 	for _, ad := range addons {
-		p := strings.ToLower(ad.Provider.ID)
-		if p == kind || p == "scalingo-"+kind {
+		if addonIs(ad, kind) {
 			ids = append(ids, ad.ID)
 		}
 	}
@@ -99,4 +98,11 @@ func (a *app) addonDatabase(cmd *cobra.Command) (string, bool, error) {
 		return "", true, usagef(cmd, "--database %s and --addon %s (%s) name two databases: pass one of them", a.database, a.addonType(cmd), id)
 	}
 	return id, true, nil
+}
+
+// addonIs reports whether an addon is a database of the type kind (such
+// as postgresql, which Scalingo's providers also spell scalingo-postgresql).
+func addonIs(ad scalingodb.Addon, kind string) bool {
+	p := strings.ToLower(ad.Provider.ID)
+	return p == kind || p == "scalingo-"+kind
 }

@@ -27,7 +27,8 @@ func backupsCmd(a *app) *cobra.Command {
   scalingodb backups download --latest -O backups/`,
 	}
 	cmd.AddCommand(backupsListCmd(a), backupsGetCmd(a), backupsCreateCmd(a), backupsWaitCmd(a),
-		backupsLinkCmd(a), backupsDownloadCmd(a), backupsRestoreCmd(a), backupsRestorationCmd(a))
+		backupsLinkCmd(a), backupsDownloadCmd(a), backupsRestoreCmd(a), backupsRestorationCmd(a),
+		backupsSyncCmd(a), backupsVerifyCmd(a))
 	return cmd
 }
 

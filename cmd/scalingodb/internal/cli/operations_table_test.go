@@ -19,6 +19,8 @@ var operationTable = map[string][]string{
 	"backups download":    {"listBackups", "getBackup", "getBackupArchive", "downloadBackup"},
 	"backups restore":     {"restoreBackup", "getBackupRestoration"},
 	"backups restoration": {"getBackupRestoration"},
+	"backups sync":        {"listBackups", "getBackupArchive", "downloadBackup"},
+	"backups verify":      {}, // reads the destination only
 
 	"database get":     {"getDatabase"},
 	"database update":  {"updateDatabase", "putDatabase"},

@@ -602,22 +602,9 @@ func (a *app) clientFor(cmd *cobra.Command) (*scalingodb.Client, error) {
 	if a.client != nil {
 		return a.client, nil
 	}
-	timeout, err := a.timeout(cmd)
+	opts, region, timeout, err := a.baseOptions(cmd)
 	if err != nil {
 		return nil, err
-	}
-	opts := []scalingodb.Option{
-		scalingodb.WithUserAgent(userAgent()),
-		scalingodb.WithHTTPClient(&http.Client{Timeout: timeout}),
-	}
-	apiURL, region, err := a.endpoint(cmd)
-	if err != nil {
-		return nil, err
-	}
-	if apiURL != "" {
-		opts = append(opts, scalingodb.WithBaseURL(apiURL))
-	} else {
-		opts = append(opts, scalingodb.WithRegion(region))
 	}
 	token, err := a.bearer(cmd)
 	if err != nil {
@@ -660,6 +647,30 @@ func (a *app) clientFor(cmd *cobra.Command) (*scalingodb.Client, error) {
 	}
 	a.client = c
 	return c, nil
+}
+
+// baseOptions returns the client options every client of the tool
+// shares (User-Agent, request timeout, server), with the region and the
+// timeout they resolve to.
+func (a *app) baseOptions(cmd *cobra.Command) ([]scalingodb.Option, string, time.Duration, error) {
+	timeout, err := a.timeout(cmd)
+	if err != nil {
+		return nil, "", 0, err
+	}
+	opts := []scalingodb.Option{
+		scalingodb.WithUserAgent(userAgent()),
+		scalingodb.WithHTTPClient(&http.Client{Timeout: timeout}),
+	}
+	apiURL, region, err := a.endpoint(cmd)
+	if err != nil {
+		return nil, "", 0, err
+	}
+	if apiURL != "" {
+		opts = append(opts, scalingodb.WithBaseURL(apiURL))
+	} else {
+		opts = append(opts, scalingodb.WithRegion(region))
+	}
+	return opts, region, timeout, nil
 }
 
 // formatTarget checks the output format, then resolves the client and the database, so that a

@@ -1,6 +1,8 @@
 // Command depsfloor is a hello world that links the libraries scalingodb is
 // built on (net/http through go-retryablehttp, the oapi-codegen runtime,
-// cobra, the progress bar and x/term) and runs their package inits, but none
+// cobra, the progress bar, x/term, and the blob drivers of backups sync:
+// gocloud.dev's fileblob and s3blob with the AWS SDK) and runs their package
+// inits, but none
 // of the tool's code. BenchmarkCLIStartup starts it beside `scalingodb
 // version`: its start-up is the floor those libraries set.
 package main
@@ -12,6 +14,8 @@ import (
 	_ "github.com/oapi-codegen/runtime"
 	_ "github.com/schollz/progressbar/v3"
 	_ "github.com/spf13/cobra"
+	_ "gocloud.dev/blob/fileblob"
+	_ "gocloud.dev/blob/s3blob"
 	_ "golang.org/x/term"
 )
 

@@ -1,0 +1,632 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/scalingodb/dbapi-go/pkg/scalingodb"
+	"github.com/scalingodb/dbapi-go/pkg/scalingodb/backupsync"
+)
+
+const backupsSyncLong = `Copy the done backups of one or more databases to a folder or a bucket
+that Scalingo does not control, prune the copies with restic's retention
+rules, and keep a manifest that "backups verify" checks them against.
+
+Sources (any mix; each database is copied once):
+  --database ID           a database by its addon ID (repeatable)
+  --app APP               every database addon of the application, with
+                          SCALINGO_API_TOKEN (repeatable)
+  --app APP --addon TYPE  only the addons of that type (postgresql, mysql,
+                          mongodb, redis, elasticsearch, opensearch,
+                          influxdb), or --addon ID for one addon
+With DB_BEARER_TOKEN (or --token…), one token serves every database; with
+SCALINGO_API_TOKEN, each database gets its own addon token.
+
+Destinations (--to):
+  /srv/backups or file:///srv/backups        a local folder
+  s3://BUCKET/PREFIX?region=eu-west-3        AWS S3, credentials from the
+                                             AWS SDK's default chain
+                                             (AWS_ACCESS_KEY_ID and
+                                             AWS_SECRET_ACCESS_KEY, AWS_PROFILE,
+                                             an instance or task role)
+  s3://BUCKET/PREFIX?endpoint=https://oos.eu-west-2.outscale.com&region=eu-west-2&use_path_style=true
+                                             any S3-compatible store (Outscale,
+                                             Scaleway, MinIO, R2…)
+gs:// and azblob:// are not built in.
+
+Layout: PREFIX/DATABASE/CREATED_<backup-id>.tar.gz, CREATED being the
+backup's creation time in UTC (20261205T031500Z), and
+PREFIX/DATABASE/manifest.json, which lists each copy (ID, name, created_at,
+size, sha256, ETag, copied_at, tool version) and is written after the
+copies it lists, atomically.
+
+A backup already copied (its object there with the manifest's size) is not
+fetched again: a run with nothing new makes one list request per database
+and no download. To a bucket, an archive is streamed (multipart upload,
+bounded memory) and hashed on the way; an interrupted upload leaves nothing
+at its key and the next run starts it again. To a folder, a download is
+atomic and the next run resumes it.
+
+Retention (restic forget's rules; without any, nothing is pruned): a copy
+is kept when any rule keeps it; days, weeks (ISO, Monday first) and months
+are those of UTC.
+  --keep-last N      the N most recent copies
+  --keep-daily N     the most recent copy of each of the last N days with copies
+  --keep-weekly N    the same, per week
+  --keep-monthly N   the same, per month
+  --keep-within SPAN every copy within SPAN of the most recent one (such as
+                     30d, 6m, 1y6m, 2d12h: y, m, d, h)
+A backup that the rules would prune is not copied. Prune deletes only
+objects the manifest lists, never anything else under the prefix, and not
+when a copy of the same database failed in the run. --dry-run prints what
+would be copied and pruned, and changes nothing (but creates a missing
+destination folder, which it lists).
+
+Progress goes to stderr, one line per step (with an RFC 3339 timestamp
+without a terminal, and a line per archive at least every 10 seconds);
+stdout gets one record per database: a table, or with -o json an array of
+{database_id, copied, skipped, pruned, bytes, seconds, errors}. The exit
+code is 0 when every database succeeded, 1 when any failed (the others
+are still copied), 2 for bad usage, 130/143 when interrupted.
+
+Nightly, from cron (the manifest makes the next run start where this one
+stopped):
+  # m h dom mon dow  command
+  15 4 * * *  SCALINGO_API_TOKEN=tk-us-... scalingodb backups sync --app my-app --to s3://acme-offsite/scalingo?region=eu-west-3 --keep-daily 14 --keep-monthly 12 >>/var/log/scalingodb-sync.log 2>&1
+
+The least rights on S3 (replace acme-offsite and scalingo/):
+  {
+    "Version": "2012-10-17",
+    "Statement": [
+      {"Effect": "Allow", "Action": ["s3:ListBucket"],
+       "Resource": "arn:aws:s3:::acme-offsite",
+       "Condition": {"StringLike": {"s3:prefix": ["scalingo/*"]}}},
+      {"Effect": "Allow",
+       "Action": ["s3:GetObject", "s3:PutObject", "s3:DeleteObject",
+                  "s3:AbortMultipartUpload"],
+       "Resource": "arn:aws:s3:::acme-offsite/scalingo/*"}
+    ]
+  }
+s3:DeleteObject is needed only with --keep-… rules; "backups verify" needs
+only s3:ListBucket and s3:GetObject.`
+
+// syncFlags are the flags of backups sync.
+type syncFlags struct {
+	to                           string
+	databases, apps, addons      []string
+	last, daily, weekly, monthly int
+	within                       string
+	jobs                         int
+	dryRun                       bool
+	interval                     time.Duration
+}
+
+func backupsSyncCmd(a *app) *cobra.Command {
+	var (
+		f      syncFlags
+		format string
+	)
+	cmd := &cobra.Command{
+		Use:   "sync --to URL [--database ID ... | --app APP [--addon TYPE] ...]",
+		Short: "Copy the backups of databases to a folder or a bucket, and prune the copies",
+		Long:  backupsSyncLong,
+		Example: `  scalingodb backups sync --database my-db-123 --to /srv/backups --keep-last 7
+  SCALINGO_API_TOKEN=tk-us-... scalingodb backups sync --app my-app --app my-other-app --to 's3://acme-offsite/scalingo?region=eu-west-3' --keep-daily 14 --keep-monthly 12
+  scalingodb backups sync --app my-app --addon postgresql --to /srv/backups --dry-run --keep-within 30d -o json`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := checkFormat(cmd, format); err != nil {
+				return err
+			}
+			policy, err := f.policy(cmd)
+			if err != nil {
+				return err
+			}
+			if f.to == "" {
+				return usagef(cmd, "--to is required: a folder, file:///PATH or s3://BUCKET/PREFIX")
+			}
+			if f.jobs < 1 || f.jobs > 64 {
+				return usagef(cmd, "--jobs must be within 1-64")
+			}
+			if f.interval <= 0 {
+				return usagef(cmd, "--progress-interval must be positive")
+			}
+			sources, err := a.syncSources(cmd, f)
+			if err != nil {
+				return err
+			}
+			ctx := cmd.Context()
+			dst, err := backupsync.Open(ctx, f.to)
+			if err != nil {
+				return destinationError(cmd, err)
+			}
+			defer dst.Close()
+			if f.dryRun {
+				a.status("dry run: nothing is copied nor pruned")
+			}
+			ev := a.newSyncEvents(f.interval, f.dryRun)
+			results := backupsync.Sync(ctx, dst, sources, backupsync.Options{
+				Jobs: f.jobs, Policy: policy, DryRun: f.dryRun, ToolVersion: "scalingodb " + Version, Events: ev.event,
+			})
+			ev.stop()
+			if err := a.print(format, syncResult(results)); err != nil {
+				return err
+			}
+			return syncOutcome(ctx, results)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&f.to, "to", "", "destination: a folder, file:///PATH or s3://BUCKET/PREFIX?region=…[&endpoint=…&use_path_style=true]")
+	fl.StringSliceVar(&f.databases, "database", nil, "a database to copy, by addon ID (repeatable, or comma-separated)")
+	fl.StringSliceVar(&f.apps, "app", nil, "an application whose database addons to copy, with "+envAPIToken+" (repeatable)")
+	fl.StringSliceVar(&f.addons, "addon", nil, "with --app: only the addons of this type ("+strings.Join(addonTypes, ", ")+") or ID (repeatable)")
+	fl.IntVar(&f.last, "keep-last", 0, "keep the N most recent copies")
+	fl.IntVar(&f.daily, "keep-daily", 0, "keep the most recent copy of each of the last N days (UTC) with copies")
+	fl.IntVar(&f.weekly, "keep-weekly", 0, "keep the most recent copy of each of the last N ISO weeks (UTC) with copies")
+	fl.IntVar(&f.monthly, "keep-monthly", 0, "keep the most recent copy of each of the last N months (UTC) with copies")
+	fl.StringVar(&f.within, "keep-within", "", "keep every copy within this span of the most recent one, such as 30d or 1y6m (y, m, d, h)")
+	fl.IntVar(&f.jobs, "jobs", backupsync.DefaultJobs, "databases copied at a time (1-64), one archive each at a time")
+	fl.BoolVar(&f.dryRun, "dry-run", false, "print what would be copied and pruned; change nothing")
+	fl.DurationVar(&f.interval, "progress-interval", defaultProgressInterval, "longest time between two progress lines of an archive")
+	_ = fl.MarkHidden("progress-interval")
+	addFormatFlag(cmd, &format)
+	cmd.Flags().Lookup("output").Usage = "output format: table, json (one record per database) or name (the databases that succeeded)"
+	return cmd
+}
+
+// policy returns the retention policy of the flags.
+func (f *syncFlags) policy(cmd *cobra.Command) (backupsync.Policy, error) {
+	p := backupsync.Policy{Last: f.last, Daily: f.daily, Weekly: f.weekly, Monthly: f.monthly}
+	for name, n := range map[string]int{"keep-last": f.last, "keep-daily": f.daily, "keep-weekly": f.weekly, "keep-monthly": f.monthly} {
+		if n < 0 {
+			return p, usagef(cmd, "--%s must not be negative", name)
+		}
+	}
+	if changed(cmd, "keep-within") {
+		span, err := backupsync.ParseSpan(f.within)
+		if err != nil {
+			var se *backupsync.SpanError
+			if errors.As(err, &se) {
+				return p, usagef(cmd, "invalid --keep-within %q: %s", f.within, se.Reason)
+			}
+			return p, err
+		}
+		p.Within = span
+	}
+	return p, nil
+}
+
+// destinationError words a destination that cannot be opened.
+func destinationError(cmd *cobra.Command, err error) error {
+	var ue *backupsync.UnsupportedURLError
+	if errors.As(err, &ue) {
+		return usagef(cmd, "--to/--from: unsupported scheme %q: use a folder, file:///PATH or s3://BUCKET/PREFIX (gs:// and azblob:// are not built in)", ue.Scheme)
+	}
+	return errf(err, "cannot open the destination")
+}
+
+// syncSources resolves the databases to copy and the client of each.
+func (a *app) syncSources(cmd *cobra.Command, f syncFlags) ([]backupsync.Source, error) {
+	dbs := slices.Clone(f.databases)
+	apps := slices.Clone(f.apps)
+	if len(dbs) == 0 && len(apps) == 0 {
+		if v := a.io.Getenv(envDatabase); v != "" {
+			dbs = append(dbs, v)
+		} else if v := a.io.Getenv(envApp); v != "" {
+			apps = append(apps, v)
+		}
+	}
+	if len(dbs) == 0 && len(apps) == 0 {
+		return nil, usagef(cmd, "no database given: pass --database ID or --app APP (or set %s or %s)", envDatabase, envApp)
+	}
+	if len(f.addons) > 0 && len(apps) == 0 {
+		return nil, usagef(cmd, "--addon needs --app: the application whose addons to copy")
+	}
+	opts, region, timeout, err := a.baseOptions(cmd)
+	if err != nil {
+		return nil, err
+	}
+	token, err := a.bearer(cmd)
+	if err != nil {
+		return nil, err
+	}
+	apiToken := a.io.Getenv(envAPIToken)
+	var shared *scalingodb.Client
+	clientOf := func(appName, addon string) (*scalingodb.Client, error) {
+		if token != "" {
+			if shared == nil {
+				c, err := scalingodb.New(append(slices.Clone(opts), scalingodb.WithToken(token))...)
+				if err != nil {
+					return nil, err
+				}
+				shared = c
+			}
+			return shared, nil
+		}
+		if apiToken == "" {
+			return nil, &usageError{"no credentials: set " + envToken + " (a token valid for every database), or " + envAPIToken + " with --app"}
+		}
+		if appName == "" {
+			return nil, usagef(cmd, "--database %s with %s needs the application that owns it: pass --app (one)", addon, envAPIToken)
+		}
+		ts, err := scalingodb.NewAddonTokenSource(scalingodb.AddonTokenConfig{
+			APIToken: scalingodb.NewSecret(apiToken), App: appName, AddonID: addon, Region: region,
+			AuthURL: a.io.Getenv(envAuthURL), APIURL: a.io.Getenv(envMainAPI),
+			HTTPClient: &http.Client{Timeout: timeout}, UserAgent: userAgent(),
+		})
+		if err != nil {
+			return nil, err
+		}
+		return scalingodb.New(append(slices.Clone(opts), scalingodb.WithTokenSource(ts))...)
+	}
+	var out []backupsync.Source
+	seen := map[string]bool{}
+	add := func(appName, db string) error {
+		if db == "" || seen[db] {
+			return nil
+		}
+		seen[db] = true
+		c, err := clientOf(appName, db)
+		if err != nil {
+			return err
+		}
+		out = append(out, backupsync.Source{DatabaseID: db, Client: c})
+		return nil
+	}
+	dbApp := ""
+	if len(apps) == 1 {
+		dbApp = apps[0]
+	}
+	for _, db := range dbs {
+		if err := add(dbApp, db); err != nil {
+			return nil, err
+		}
+	}
+	for _, appName := range apps {
+		ids, err := a.appDatabases(cmd, appName, f.addons)
+		if err != nil {
+			return nil, err
+		}
+		for _, id := range ids {
+			if err := add(appName, id); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return out, nil
+}
+
+// appDatabases returns the database addons of an application: those of
+// the types (or IDs) of addons, or all of them.
+func (a *app) appDatabases(cmd *cobra.Command, appName string, addons []string) ([]string, error) {
+	apiToken := a.io.Getenv(envAPIToken)
+	if apiToken == "" {
+		return nil, usagef(cmd, "--app %s: listing its addons needs a Scalingo API token in %s; or pass --database with each addon ID", appName, envAPIToken)
+	}
+	list, err := scalingodb.ListAddons(cmd.Context(), scalingodb.AddonTokenConfig{
+		APIToken: scalingodb.NewSecret(apiToken), App: appName,
+		Region:  a.setting(cmd, "region", envRegion, a.region),
+		AuthURL: a.io.Getenv(envAuthURL), APIURL: a.io.Getenv(envMainAPI), UserAgent: userAgent(),
+	})
+	if err != nil {
+		return nil, errf(err, "cannot list the addons of application %s", appName)
+	}
+	kinds := addons
+	if len(kinds) == 0 {
+		kinds = addonTypes
+	}
+	var ids []string
+	for _, want := range kinds {
+		found := false
+		for _, ad := range list {
+			if ad.ID == want || addonIs(ad, strings.ToLower(want)) {
+				ids = append(ids, ad.ID)
+				found = true
+			}
+		}
+		if !found && len(addons) > 0 {
+			if slices.Contains(addonTypes, strings.ToLower(want)) {
+				return nil, &addonNotFoundError{app: appName, kind: want}
+			}
+			return nil, errf(fmt.Errorf("%w: application %s has no addon %s (see 'scalingo --app %s addons')", scalingodb.ErrNotFound, appName, want, appName), "cannot copy the backups of %s", appName)
+		}
+	}
+	if len(ids) == 0 {
+		a.status("application %s has no database addon", appName)
+	}
+	return ids, nil
+}
+
+// syncEvents prints the steps of a sync on stderr: one line per archive
+// started, copied, skipped (with -v), pruned or failed, and a progress line
+// per archive at least every interval (and at each tenth) while it goes.
+type syncEvents struct {
+	a        *app
+	interval time.Duration
+	dryRun   bool
+	mu       sync.Mutex
+	active   map[string]*syncTransfer // by database
+	done     chan struct{}
+	wg       sync.WaitGroup
+}
+
+// syncTransfer is an archive being copied.
+type syncTransfer struct {
+	backup       *scalingodb.Backup
+	start, last  time.Time
+	done, tenths int64
+}
+
+func (a *app) newSyncEvents(interval time.Duration, dryRun bool) *syncEvents {
+	e := &syncEvents{a: a, interval: interval, dryRun: dryRun, active: map[string]*syncTransfer{}, done: make(chan struct{})}
+	e.wg.Go(func() {
+		t := time.NewTicker(max(interval/10, time.Millisecond))
+		defer t.Stop()
+		for {
+			select {
+			case <-e.done:
+				return
+			case <-t.C:
+				e.tick()
+			}
+		}
+	})
+	return e
+}
+
+func (e *syncEvents) stop() {
+	close(e.done)
+	e.wg.Wait()
+}
+
+// tick prints the archives that went an interval without a line.
+func (e *syncEvents) tick() {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	now := time.Now()
+	for db, t := range e.active {
+		if now.Sub(t.last) >= e.interval {
+			e.line(db, t, now)
+		}
+	}
+}
+
+// line prints the progress of an archive; e.mu is held.
+func (e *syncEvents) line(db string, t *syncTransfer, now time.Time) {
+	t.last = now
+	msg := fmt.Sprintf("%s: backup %s: %s of %s", db, t.backup.ID, bytesText(t.done), bytesText(t.backup.Size))
+	if t.backup.Size > 0 {
+		msg += fmt.Sprintf(" (%d%%)", t.done*100/t.backup.Size)
+	}
+	if s := now.Sub(t.start).Seconds(); s > 0 && t.done > 0 {
+		msg += ", " + bytesText(int64(float64(t.done)/s)) + "/s"
+	}
+	e.a.status("%s, %s elapsed", msg, durationText(now.Sub(t.start)))
+}
+
+// event is the engine's callback.
+func (e *syncEvents) event(ev backupsync.Event) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	db := ev.DatabaseID
+	id := ""
+	if ev.Backup != nil {
+		id = ev.Backup.ID
+	}
+	switch ev.Kind {
+	case backupsync.EventListed:
+		if ev.Total > 0 || e.a.verbose {
+			e.a.status("%s: %d backup(s) to copy", db, ev.Total)
+		}
+	case backupsync.EventCopying:
+		now := time.Now()
+		e.active[db] = &syncTransfer{backup: ev.Backup, start: now, last: now}
+		e.a.status("%s: copying backup %s (%s, %s, created %s) to %s", db, id, orDash(ev.Backup.Name), bytesText(ev.Backup.Size), timeText(ev.Backup.CreatedAt), ev.Key)
+	case backupsync.EventProgress:
+		if t := e.active[db]; t != nil {
+			t.done = ev.Done
+			if ev.Total > 0 {
+				if n := ev.Done * 10 / ev.Total; n > t.tenths && ev.Done < ev.Total {
+					t.tenths = n
+					e.line(db, t, time.Now())
+				}
+			}
+		}
+	case backupsync.EventCopied:
+		t := e.active[db]
+		delete(e.active, db)
+		elapsed := ""
+		if t != nil {
+			elapsed = " in " + durationText(time.Since(t.start))
+		}
+		e.a.status("%s: copied backup %s (%s)%s", db, id, bytesText(ev.Backup.Size), elapsed)
+	case backupsync.EventSkipped:
+		if e.a.verbose {
+			e.a.status("%s: backup %s already copied to %s", db, id, ev.Key)
+		}
+	case backupsync.EventWould:
+		e.a.status("%s: would copy backup %s (%s, created %s) to %s", db, id, bytesText(ev.Backup.Size), timeText(ev.Backup.CreatedAt), ev.Key)
+	case backupsync.EventPruned:
+		verb := "pruned"
+		if e.dryRun {
+			verb = "would prune"
+		}
+		e.a.status("%s: %s %s", db, verb, ev.Key)
+	case backupsync.EventFailed:
+		delete(e.active, db)
+		_, msg := describeCause(context.Background(), ev.Err)
+		e.a.status("%s: failed: %s", db, msg)
+	}
+}
+
+// syncResult is what sync prints: one record per database.
+func syncResult(results []backupsync.Result) result {
+	r := result{Header: []string{"DATABASE", "COPIED", "SKIPPED", "PRUNED", "BYTES", "SECONDS", "ERRORS"}}
+	type record struct {
+		DatabaseID string   `json:"database_id"`
+		Copied     int      `json:"copied"`
+		Skipped    int      `json:"skipped"`
+		Pruned     int      `json:"pruned"`
+		Bytes      int64    `json:"bytes"`
+		Seconds    float64  `json:"seconds"`
+		Errors     []string `json:"errors"`
+		CopiedIDs  []string `json:"copied_backups"`
+		PrunedIDs  []string `json:"pruned_backups"`
+	}
+	records := []record{}
+	for _, res := range results {
+		errs := make([]string, 0, len(res.Errors))
+		for _, e := range res.Errors {
+			errs = append(errs, sanitize(e))
+		}
+		records = append(records, record{DatabaseID: res.DatabaseID, Copied: len(res.Copied), Skipped: len(res.Skipped), Pruned: len(res.Pruned),
+			Bytes: res.Bytes, Seconds: float64(int64(res.Seconds*1000)) / 1000, Errors: errs, CopiedIDs: res.Copied, PrunedIDs: res.Pruned})
+		errCol := "-"
+		if len(errs) > 0 {
+			errCol = strconv.Itoa(len(errs))
+		}
+		r.Rows = append(r.Rows, []string{res.DatabaseID, strconv.Itoa(len(res.Copied)), strconv.Itoa(len(res.Skipped)), strconv.Itoa(len(res.Pruned)),
+			bytesText(res.Bytes), strconv.FormatFloat(res.Seconds, 'f', 1, 64), errCol})
+		if !res.Failed() {
+			r.Names = append(r.Names, res.DatabaseID)
+		}
+	}
+	r.JSON = records
+	return r
+}
+
+// syncFailed is a sync in which some databases failed: exit code 1.
+type syncFailed struct {
+	failed, total int
+	first         string
+}
+
+func (e *syncFailed) Error() string {
+	return fmt.Sprintf("%d of %d databases failed (the others were copied); first: %s; run the same command again to retry them", e.failed, e.total, e.first)
+}
+
+// syncOutcome returns the error of a sync: nil when every database
+// succeeded, the interruption when the run was stopped.
+func syncOutcome(ctx context.Context, results []backupsync.Result) error {
+	n, first := 0, ""
+	for _, r := range results {
+		if r.Failed() {
+			if n == 0 {
+				_, msg := describeCause(ctx, r.Err)
+				first = r.DatabaseID + ": " + msg
+			}
+			n++
+		}
+	}
+	if n == 0 {
+		return nil
+	}
+	if ctx.Err() != nil {
+		return &resumeHint{err: context.Canceled, hint: "run the same command again: it starts where this one stopped"}
+	}
+	return &syncFailed{failed: n, total: len(results), first: first}
+}
+
+func backupsVerifyCmd(a *app) *cobra.Command {
+	var (
+		from   string
+		dbs    []string
+		format string
+	)
+	cmd := &cobra.Command{
+		Use:   "verify --from URL [--database ID ...]",
+		Short: "Re-read the copies made by backups sync and check them against their manifests",
+		Long: `Re-read every copy that "backups sync" made under --from and check its size
+and SHA-256 against the manifest of its database, for every database folder
+(or those of --database). It reports missing copies (listed, absent),
+corrupt ones (another size or sum, unreadable) and unlisted objects (in a
+database's folder but not in its manifest: an interrupted copy, a file
+someone else put there), and needs no API token: only read access to the
+destination (s3:ListBucket and s3:GetObject).
+
+Each problem is a line on stderr; stdout gets one record per database (a
+table, or with -o json {database_id, ok, bytes, missing, corrupt,
+unlisted, errors}). The exit code is 0 when every copy is intact (unlisted
+objects are reported, not failures), 1 when any is missing or corrupt.`,
+		Example: `  scalingodb backups verify --from /srv/backups
+  scalingodb backups verify --from 's3://acme-offsite/scalingo?region=eu-west-3' -o json`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := checkFormat(cmd, format); err != nil {
+				return err
+			}
+			if from == "" {
+				return usagef(cmd, "--from is required: the folder or bucket URL given to 'backups sync --to'")
+			}
+			ctx := cmd.Context()
+			dst, err := backupsync.Open(ctx, from)
+			if err != nil {
+				return destinationError(cmd, err)
+			}
+			defer dst.Close()
+			results, err := backupsync.Verify(ctx, dst, dbs...)
+			if err != nil {
+				return errf(err, "cannot verify %s", dst)
+			}
+			return a.verifyReport(format, results)
+		},
+	}
+	cmd.Flags().StringVar(&from, "from", "", "the destination of 'backups sync': a folder, file:///PATH or s3://BUCKET/PREFIX?…")
+	cmd.Flags().StringSliceVar(&dbs, "database", nil, "verify only this database's folder (repeatable)")
+	addFormatFlag(cmd, &format)
+	cmd.Flags().Lookup("output").Usage = "output format: table, json (one record per database) or name (the databases whose copies are intact)"
+	return cmd
+}
+
+// verifyReport prints the problems on stderr and the records on stdout,
+// and returns an error when a copy is missing or corrupt.
+func (a *app) verifyReport(format string, results []backupsync.VerifyResult) error {
+	r := result{Header: []string{"DATABASE", "OK", "MISSING", "CORRUPT", "UNLISTED", "BYTES"}, JSON: results}
+	if results == nil {
+		r.JSON = []backupsync.VerifyResult{}
+	}
+	failed, first := 0, ""
+	for _, res := range results {
+		for _, p := range res.Missing {
+			a.status("%s: missing %s (backup %s): %s", res.DatabaseID, p.Key, p.BackupID, p.Reason)
+		}
+		for _, p := range res.Corrupt {
+			a.status("%s: corrupt %s (backup %s): %s", res.DatabaseID, p.Key, p.BackupID, p.Reason)
+		}
+		for _, p := range res.Unlisted {
+			a.status("%s: unlisted %s: %s", res.DatabaseID, p.Key, p.Reason)
+		}
+		for _, e := range res.Errors {
+			a.status("%s: cannot verify: %s", res.DatabaseID, e)
+		}
+		r.Rows = append(r.Rows, []string{res.DatabaseID, strconv.Itoa(res.OK), strconv.Itoa(len(res.Missing)), strconv.Itoa(len(res.Corrupt)),
+			strconv.Itoa(len(res.Unlisted)), bytesText(res.Bytes)})
+		if res.Failed() {
+			if failed == 0 {
+				first = res.DatabaseID
+			}
+			failed++
+		} else {
+			r.Names = append(r.Names, res.DatabaseID)
+		}
+	}
+	if err := a.print(format, r); err != nil {
+		return err
+	}
+	if failed > 0 {
+		return fmt.Errorf("%d of %d databases have missing or corrupt copies (first: %s): run 'scalingodb backups sync' to copy them again", failed, len(results), first)
+	}
+	if len(results) == 0 {
+		a.status("no database folder with a manifest under the destination")
+	}
+	return nil
+}

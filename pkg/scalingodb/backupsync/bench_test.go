@@ -1,0 +1,136 @@
+//go:build unix
+
+package backupsync
+
+import (
+	"context"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/johannesboyne/gofakes3"
+	"github.com/johannesboyne/gofakes3/backend/s3mem"
+
+	"github.com/scalingodb/dbapi-go/pkg/mockserver"
+)
+
+// BenchmarkSync copies 20 databases × 3 done backups of 2 MiB (120 MiB)
+// from the mock to the in-process S3 server with 4 jobs, and the same
+// archives with DownloadToFile to a local folder, 4 databases at a time,
+// in the same iteration (one iteration takes a few seconds on 2 busy
+// cores). It reports the throughput ratio (sync/downloadtofile, higher is
+// better) and, for a second sync with nothing new, the archive requests,
+// list requests per database and seconds.
+func BenchmarkSync(b *testing.B) {
+	const (
+		nDB, perDB = 20, 3
+		size       = 2 << 20
+	)
+	f := newFixture(b, nDB, perDB, size)
+	s3Env(b)
+	ctx := context.Background()
+	var tSync, tFile, tSecond time.Duration
+	var secondArchives, secondLists int64
+	runs := 0
+	for b.Loop() {
+		// The DownloadToFile side: 4 databases at a time, one archive each.
+		dir := b.TempDir()
+		t0 := time.Now()
+		sem := make(chan struct{}, 4)
+		var wg sync.WaitGroup
+		for i, db := range f.dbs {
+			wg.Go(func() {
+				sem <- struct{}{}
+				defer func() { <-sem }()
+				for j := range perDB {
+					if _, err := f.client.Backups.DownloadToFile(ctx, db, backupID(i, j), filepath.Join(dir, db+"-"+backupID(i, j))); err != nil {
+						b.Error(err)
+					}
+				}
+			})
+		}
+		wg.Wait()
+		tFile += time.Since(t0)
+		_ = os.RemoveAll(dir)
+
+		// The sync side, to a fresh bucket.
+		backend := s3mem.New()
+		if err := backend.CreateBucket(testBucket); err != nil {
+			b.Fatal(err)
+		}
+		srv := httptest.NewServer(gofakes3.New(backend).Server())
+		d, err := Open(ctx, s3URL(srv.URL, "bench"))
+		if err != nil {
+			b.Fatal(err)
+		}
+		t0 = time.Now()
+		for _, r := range Sync(ctx, d, f.sources(), Options{Jobs: 4}) {
+			if r.Failed() || len(r.Copied) != perDB {
+				b.Fatalf("sync: %+v", r)
+			}
+		}
+		tSync += time.Since(t0)
+
+		// A second run, nothing new.
+		archives, lists := f.counts.archives.Load(), f.counts.lists.Load()
+		t0 = time.Now()
+		for _, r := range Sync(ctx, d, f.sources(), Options{Jobs: 4}) {
+			if r.Failed() || len(r.Skipped) != perDB {
+				b.Fatalf("second sync: %+v", r)
+			}
+		}
+		tSecond += time.Since(t0)
+		secondArchives += f.counts.archives.Load() - archives
+		secondLists += f.counts.lists.Load() - lists
+		_ = d.Close()
+		srv.Close()
+		runs++
+	}
+	b.SetBytes(nDB * perDB * size)
+	b.ReportMetric(tFile.Seconds()/tSync.Seconds(), "sync/downloadtofile")
+	b.ReportMetric(float64(secondArchives)/float64(runs), "second-run-archive-requests")
+	b.ReportMetric(float64(secondLists)/float64(runs*nDB), "second-run-lists/db")
+	b.ReportMetric(tSecond.Seconds()/float64(runs), "second-run-s")
+}
+
+// BenchmarkSyncPeakRSS runs `scalingodb backups sync` (built for the
+// benchmark) on one database whose archive is 256 MiB, from the mock to the
+// in-process S3 server, and reports the process's peak resident memory
+// (getrusage's ru_maxrss): the footprint of one job, the whole tool
+// included.
+func BenchmarkSyncPeakRSS(b *testing.B) {
+	const size = 256 << 20
+	bin := filepath.Join(b.TempDir(), "scalingodb")
+	if out, err := exec.Command("go", "build", "-o", bin, "github.com/scalingodb/dbapi-go/cmd/scalingodb").CombinedOutput(); err != nil {
+		b.Fatalf("go build: %v\n%s", err, out)
+	}
+	f := newFixture(b, 1, 1, size)
+	s3Env(b)
+	var peak int64
+	for b.Loop() {
+		backend := s3mem.New()
+		if err := backend.CreateBucket(testBucket); err != nil {
+			b.Fatal(err)
+		}
+		srv := httptest.NewServer(gofakes3.New(backend).Server())
+		cmd := exec.Command(bin, "backups", "sync", "--database", f.dbs[0], "--to", s3URL(srv.URL, "rss"),
+			"--api-url", f.base, "--token-stdin", "-q")
+		cmd.Stdin = strings.NewReader(mockserver.DefaultToken + "\n")
+		out, err := cmd.CombinedOutput()
+		srv.Close()
+		if err != nil {
+			b.Fatalf("scalingodb backups sync: %v\n%s", err, out)
+		}
+		if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
+			peak = max(peak, int64(ru.Maxrss)) // KiB on Linux
+		}
+	}
+	b.SetBytes(size)
+	b.ReportMetric(float64(peak)/1024, "peak-RSS-MiB")
+}
