@@ -59,6 +59,8 @@ END {
 	row("client: gzip answer 1 MiB -> 1 GiB, requests sent", get("BenchmarkGzipBomb", "requests"), "<=", 1)
 	row("client: gzip answer 1 MiB -> 1 GiB, peak heap (MiB)", get("BenchmarkGzipBomb", "peak-heap-MiB"), "<=", 64)
 	row("sync: 20 dbs x 3 to S3 / DownloadToFile, throughput", get("BenchmarkSync", "sync/downloadtofile"), ">=", 0.8)
+	info("  floor: the same bytes uploaded alone / DownloadToFile", get("BenchmarkSync", "upload-floor/downloadtofile"))
+	info("  sync / that upload floor", get("BenchmarkSync", "sync/upload-floor"))
 	row("sync: second run, archive requests", get("BenchmarkSync", "second-run-archive-requests"), "<=", 0)
 	row("sync: second run, list requests per database", get("BenchmarkSync", "second-run-lists/db"), "<=", 1)
 	row("sync: second run, seconds for 20 databases", get("BenchmarkSync", "second-run-s"), "<=", 1)

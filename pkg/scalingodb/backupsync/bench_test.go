@@ -4,6 +4,7 @@ package backupsync
 
 import (
 	"context"
+	"fmt"
 	"net/http/httptest"
 	"os"
 	"os/exec"
@@ -16,6 +17,7 @@ import (
 
 	"github.com/johannesboyne/gofakes3"
 	"github.com/johannesboyne/gofakes3/backend/s3mem"
+	"gocloud.dev/blob"
 
 	"github.com/scalingodb/dbapi-go/pkg/mockserver"
 )
@@ -26,7 +28,11 @@ import (
 // in the same iteration (one iteration takes a few seconds on 2 busy
 // cores). It reports the throughput ratio (sync/downloadtofile, higher is
 // better) and, for a second sync with nothing new, the archive requests,
-// list requests per database and seconds.
+// list requests per database and seconds. Beside them it measures the
+// floor the S3 server sets: the same bytes written to a fresh bucket of the
+// same server through the same driver, 4 objects at a time, with nothing
+// downloaded (upload-floor/downloadtofile), and how close sync comes to it
+// (sync/upload-floor).
 func BenchmarkSync(b *testing.B) {
 	const (
 		nDB, perDB = 20, 3
@@ -35,7 +41,11 @@ func BenchmarkSync(b *testing.B) {
 	f := newFixture(b, nDB, perDB, size)
 	s3Env(b)
 	ctx := context.Background()
-	var tSync, tFile, tSecond time.Duration
+	var tSync, tFile, tSecond, tFloor time.Duration
+	payload := make([]byte, size)
+	for i := range payload {
+		payload[i] = byte(i * 7)
+	}
 	var secondArchives, secondLists int64
 	runs := 0
 	for b.Loop() {
@@ -90,13 +100,51 @@ func BenchmarkSync(b *testing.B) {
 		secondLists += f.counts.lists.Load() - lists
 		_ = d.Close()
 		srv.Close()
+
+		// The floor: the same bytes uploaded alone, 4 at a time.
+		tFloor += uploadFloor(b, nDB*perDB, payload)
 		runs++
 	}
 	b.SetBytes(nDB * perDB * size)
 	b.ReportMetric(tFile.Seconds()/tSync.Seconds(), "sync/downloadtofile")
+	b.ReportMetric(tFile.Seconds()/tFloor.Seconds(), "upload-floor/downloadtofile")
+	b.ReportMetric(tFloor.Seconds()/tSync.Seconds(), "sync/upload-floor")
 	b.ReportMetric(float64(secondArchives)/float64(runs), "second-run-archive-requests")
 	b.ReportMetric(float64(secondLists)/float64(runs*nDB), "second-run-lists/db")
 	b.ReportMetric(tSecond.Seconds()/float64(runs), "second-run-s")
+}
+
+// uploadFloor writes n copies of payload to a fresh bucket of a fresh
+// in-process S3 server through s3blob, 4 at a time, and returns the time
+// taken.
+func uploadFloor(b *testing.B, n int, payload []byte) time.Duration {
+	b.Helper()
+	ctx := context.Background()
+	backend := s3mem.New()
+	if err := backend.CreateBucket(testBucket); err != nil {
+		b.Fatal(err)
+	}
+	srv := httptest.NewServer(gofakes3.New(backend).Server())
+	defer srv.Close()
+	bucket, err := blob.OpenBucket(ctx, "s3://"+testBucket+"?region=us-east-1&use_path_style=true&endpoint="+srv.URL)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer bucket.Close()
+	t0 := time.Now()
+	sem := make(chan struct{}, 4)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() {
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			if err := bucket.WriteAll(ctx, fmt.Sprintf("floor/%03d", i), payload, nil); err != nil {
+				b.Error(err)
+			}
+		})
+	}
+	wg.Wait()
+	return time.Since(t0)
 }
 
 // BenchmarkSyncPeakRSS runs `scalingodb backups sync` (built for the
