@@ -15,7 +15,7 @@ import (
 	"time"
 
 	"github.com/scalingodb/dbapi-go/contract/internal/harness"
-	"github.com/scalingodb/dbapi-go/pkg/mockserver"
+	"github.com/scalingodb/dbapi-go/pkg/mockserver/mutate"
 )
 
 // expectation is how a mutation must be reported: the kind of violation and a pattern of its
@@ -68,7 +68,7 @@ type run struct {
 // TestSuiteCatchesEveryMutation is the drift catalogue's proof: the unmutated mock passes the
 // suite, and every mutation makes it fail with a message naming the operation and the violation.
 func TestSuiteCatchesEveryMutation(t *testing.T) {
-	mutations := mockserver.Mutations()
+	mutations := mutate.Catalogue()
 	if len(mutations) < 20 {
 		t.Fatalf("the catalogue has %d kinds of drift, want at least 20", len(mutations))
 	}
@@ -107,7 +107,7 @@ func TestSuiteCatchesEveryMutation(t *testing.T) {
 
 // TestCaught shows that the judge of a run fails on the runs it must reject.
 func TestCaught(t *testing.T) {
-	m := mockserver.Mutation{Name: "wrong-type", OperationID: "listDatabaseUsers"}
+	m := mutate.Mutation{Name: "wrong-type", OperationID: "listDatabaseUsers"}
 	line := "  listDatabaseUsers GET /api/databases/my-db-123/users -> 200: response schema violation at /database-users/0/read_only\n"
 	tests := []struct {
 		name string
@@ -137,7 +137,7 @@ var violationLine = regexp.MustCompile(`\b(\w+) [A-Z]+ /\S* -> \d{3}: response (
 
 // caught returns nil when r failed and its output reports a violation of m's operation, of the
 // expected kind and at the expected pointer when want lists m.
-func caught(m mockserver.Mutation, r run) error {
+func caught(m mutate.Mutation, r run) error {
 	if r.exitCode == 0 {
 		return errors.New("the suite passed")
 	}
