@@ -68,7 +68,12 @@ type run struct {
 // TestSuiteCatchesEveryMutation is the drift catalogue's proof: the unmutated mock passes the
 // suite, and every mutation makes it fail with a message naming the operation and the violation.
 func TestSuiteCatchesEveryMutation(t *testing.T) {
-	mutations := mutate.Catalogue()
+	var mutations []mutate.Mutation
+	for _, m := range mutate.Catalogue() {
+		if m.Kind == mutate.Breach {
+			mutations = append(mutations, m) // additions keep the spec: TestSuiteDiscoversDrift
+		}
+	}
 	if len(mutations) < 20 {
 		t.Fatalf("the catalogue has %d kinds of drift, want at least 20", len(mutations))
 	}
@@ -171,14 +176,18 @@ func buildSuite(t *testing.T) string {
 // none), with reports kept out of the repository.
 func runSuite(t *testing.T, bin, mutation string) run {
 	t.Helper()
+	return runSuiteIn(t, bin, t.TempDir(), harness.EnvMockMutations+"="+mutation)
+}
+
+// runSuiteIn runs the compiled suite against the built-in mock with the settings env added,
+// writing its reports to reports.
+func runSuiteIn(t *testing.T, bin, reports string, env ...string) run {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, bin, "-ginkgo.no-color", "-ginkgo.randomize-all")
 	cmd.Dir = filepath.Dir(bin)
-	cmd.Env = append(cleanEnv(),
-		harness.EnvMockMutations+"="+mutation,
-		harness.EnvReportsDir+"="+t.TempDir(),
-	)
+	cmd.Env = append(append(cleanEnv(), harness.EnvReportsDir+"="+reports), env...)
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	err := cmd.Run()
@@ -186,7 +195,7 @@ func runSuite(t *testing.T, bin, mutation string) run {
 	if err != nil {
 		var ee *exec.ExitError
 		if !errors.As(err, &ee) {
-			t.Errorf("run the suite with %q: %v", mutation, err)
+			t.Errorf("run the suite with %q: %v", env, err)
 			return run{exitCode: -1, output: out.String()}
 		}
 		code = ee.ExitCode()

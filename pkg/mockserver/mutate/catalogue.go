@@ -9,7 +9,18 @@ import (
 	"github.com/scalingodb/dbapi-go/gen/dbapi"
 )
 
+// catalogue returns every mutation, each with its Kind.
 func catalogue() []Mutation {
+	out := append(breaches(), additions()...)
+	for i := range out {
+		if out[i].Kind == "" {
+			out[i].Kind = Breach
+		}
+	}
+	return out
+}
+
+func breaches() []Mutation {
 	users, backups := "database-users", "database_backups"
 	return append(jsOnlyMutations(), []Mutation{
 		{Name: "missing-required-field", OperationID: "listDatabaseUsers", Description: "a user lacks the required read_only",

@@ -5,10 +5,12 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -100,8 +102,9 @@ func callFor(t *testing.T, base string, call mutationCall) *http.Request {
 	return req
 }
 
-// TestMutations proves each mutation of the catalogue breaks the spec: the validator rejects the
-// mutated answer, and accepts the same call's answer without the mutation.
+// TestMutations proves each breach of the catalogue breaks the spec: the validator rejects the
+// mutated answer, and accepts the same call's answer without the mutation. Each addition keeps
+// the spec and plants its sentinel, which the answer without the mutation does not carry.
 func TestMutations(t *testing.T) {
 	v, err := validator()
 	if err != nil {
@@ -144,7 +147,16 @@ func TestMutations(t *testing.T) {
 				status, header, body := rawCall(t, req)
 				err := v.ValidateResponse(req, status, header, body)
 				var ve *conformance.ViolationError
+				planted := strings.Contains(string(body)+fmt.Sprint(header), mutate.Sentinel) ||
+					strings.Contains(string(body), strconv.Itoa(mutate.SentinelNumber))
 				switch {
+				case m.Kind != mutate.Breach && m.Kind != mutate.Addition:
+					t.Errorf("kind %q", m.Kind)
+				case m.Kind == mutate.Addition && err != nil:
+					t.Errorf("answer (mutated %t) fails validation: %v", mutated, err)
+				case m.Kind == mutate.Addition && planted != mutated:
+					t.Errorf("sentinel in the answer: %t, want %t: %d %v %s", planted, mutated, status, header, shorten(body))
+				case m.Kind == mutate.Addition:
 				case mutated && !errors.As(err, &ve):
 					t.Errorf("mutated answer passes validation (err %v): %d %s", err, status, shorten(body))
 				case !mutated && err != nil:

@@ -1,6 +1,7 @@
 // Package mutate is the catalogue of contract mutations: rewrites of the answers of one operation
-// into a specific breach of the spec, so that a checker (the mock's own tests, the contract suite's
-// drift test) can prove it notices. The mock applies them (mockserver.WithMutations); this package
+// into a specific breach of the spec, or into an answer that keeps the spec but carries what it
+// does not describe, so that a checker (the mock's own tests, the contract suite's drift tests and
+// its drift discovery) can prove it notices. The mock applies them (mockserver.WithMutations); this package
 // knows nothing of the mock, only of HTTP and of the generated types.
 package mutate
 
@@ -14,12 +15,34 @@ import (
 	"strings"
 )
 
+// Kind says what a mutation does to the contract.
+type Kind string
+
+// The kinds of mutation.
+const (
+	// Breach: the answer breaks the spec; a validator must reject it, the suite must fail.
+	Breach Kind = "breach"
+	// Addition: the answer keeps the spec (its objects are open) but carries a property, header
+	// or nested object the spec does not describe; the suite passes and its drift discovery must
+	// report it. Every added value is Sentinel or SentinelNumber, so that a test can prove no
+	// value reaches a report.
+	Addition Kind = "addition"
+)
+
+// The values an Addition plants, unique enough to grep for.
+const (
+	Sentinel       = "drift-sentinel-5f1c9a7e"
+	SentinelNumber = 7368154093
+)
+
 // Mutation is a contract mutation: it rewrites the answers of one operation into a specific breach of
-// the spec. Mutated answers are not validated by the mock; they never change its state.
+// the spec, or adds to them what the spec does not describe. Mutated answers are not validated by the
+// mock; they never change its state.
 type Mutation struct {
 	Name        string // the name given to mockserver.WithMutations and to the mock's -mutate flag
 	OperationID string // the operation whose answers it rewrites
-	Description string // the breach, in a sentence
+	Description string // the breach or the addition, in a sentence
+	Kind        Kind
 	apply       func(w http.ResponseWriter, r *http.Request, next http.Handler)
 }
 
@@ -33,7 +56,7 @@ func (m Mutation) Apply(w http.ResponseWriter, r *http.Request, next http.Handle
 	m.apply(w, r, next)
 }
 
-// Catalogue returns the contract mutations, sorted by name.
+// Catalogue returns the contract mutations, breaches and additions, sorted by name.
 func Catalogue() []Mutation {
 	out := catalogue()
 	slices.SortFunc(out, func(a, b Mutation) int { return strings.Compare(a.Name, b.Name) })
