@@ -69,6 +69,9 @@ type RunReport struct {
 	Time       time.Time         `json:"time"`
 	Settings   []Setting         `json:"settings"`
 	Verdict    string            `json:"verdict,omitempty"`
+	// Drift is what drift discovery found (drift.json holds the same); the HTML report shows it
+	// in a section of its own (DriftReport.HTML).
+	Drift *DriftReport `json:"drift,omitempty"`
 }
 
 // WriteJSON writes r as indented JSON to path.
@@ -220,6 +223,7 @@ code { font-size: 13px; }
 {{range .Violations}}<tr class="violation"><td>{{.OperationID}}</td><td><code>{{.Method}} {{.Path}}</code></td><td>{{.Status}}</td><td>{{.Kind}}</td><td><code>{{.Pointer}}</code></td><td><code>{{.Expected}}</code></td><td><code>{{.Got}}</code></td><td>{{.Spec}}</td></tr>
 {{end}}</tbody>
 </table>{{else}}<p id="no-violations">None.</p>{{end}}
+{{with .Drift}}{{.HTML}}{{end}}
 <h2>Settings</h2>
 <table id="settings">
 {{range .Settings}}<tr><th>{{.Name}}</th><td><code>{{.Value}}</code></td></tr>
