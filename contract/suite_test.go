@@ -183,11 +183,16 @@ var _ = BeforeSuite(func(ctx SpecContext) {
 	_ = os.Remove(processCoverageFile(t.reportsDir, GinkgoParallelProcess()))
 	_ = os.Remove(processDriftFile(t.reportsDir, GinkgoParallelProcess()))
 
+	discovery := make(chan error, 1) // drift discovery loads the spec while the validators are built
+	go func() {
+		spec, err := dbapispec.GetSpec()
+		if err == nil {
+			t.drift, err = harness.NewDiscovery(spec)
+		}
+		discovery <- err
+	}()
 	t.coverage, t.validator = newCoverageValidator()
-	spec, err := dbapispec.GetSpec()
-	Expect(err).NotTo(HaveOccurred())
-	t.drift, err = harness.NewDiscovery(spec)
-	Expect(err).NotTo(HaveOccurred())
+	Expect(<-discovery).To(Succeed(), "loading the spec for drift discovery")
 	t.wire = harness.NewWireCounter(http.DefaultTransport.(*http.Transport).Clone())
 
 	var rateLimited, failing string

@@ -78,6 +78,9 @@ var transportHeaders = map[string]bool{
 // headers, statuses and media types, per operation. It is safe for concurrent use.
 type Discovery struct {
 	ops map[string]*opDoc
+	// views caches what each object or array schema documents (an objectMembers or a located),
+	// by *openapi3.Schema: a schema has one location, its $ref's or its place in the spec.
+	views sync.Map
 
 	mu       sync.Mutex
 	found    map[driftKey]*DriftFinding
@@ -151,7 +154,7 @@ func refOr(ref string, at []string) []string {
 	}
 	segs := strings.Split(ref[2:], "/")
 	for i, s := range segs {
-		segs[i] = strings.NewReplacer("~1", "/", "~0", "~").Replace(s)
+		segs[i] = unescapePointer(s)
 	}
 	return segs
 }
@@ -325,7 +328,7 @@ func (w *walk) documented(ref *openapi3.SchemaRef, at []string, ptr string, valu
 	at = refOr(ref.Ref, at)
 	switch x := value.(type) {
 	case map[string]any:
-		v := objectView(ref.Value, at)
+		v := w.rec.d.objectView(ref.Value, at)
 		for k, member := range x {
 			p := ptr + "/" + escapePointer(k)
 			switch prop, ok := v.props[k]; {
@@ -339,7 +342,7 @@ func (w *walk) documented(ref *openapi3.SchemaRef, at []string, ptr string, valu
 			}
 		}
 	case []any:
-		items := itemsOf(ref.Value, at)
+		items := w.rec.d.itemsOf(ref.Value, at)
 		for _, e := range x {
 			w.documented(items.ref, items.at, ptr+"/*", e, depth+1)
 		}
@@ -378,6 +381,31 @@ type objectMembers struct {
 	props map[string]located
 	extra located
 	open  bool
+}
+
+// objectView returns what the object schema s, at location at, documents.
+func (d *Discovery) objectView(s *openapi3.Schema, at []string) *objectMembers {
+	if v, ok := d.views.Load(s); ok {
+		if om, ok := v.(*objectMembers); ok {
+			return om
+		}
+	}
+	om := objectView(s, at)
+	d.views.Store(s, &om)
+	return &om
+}
+
+// itemsOf returns the items schema of the array schema s, at location at.
+func (d *Discovery) itemsOf(s *openapi3.Schema, at []string) located {
+	type items struct{ located }
+	if v, ok := d.views.Load(s); ok {
+		if it, ok := v.(items); ok {
+			return it.located
+		}
+	}
+	it := itemsOf(s, at)
+	d.views.Store(s, items{it})
+	return it
 }
 
 func objectView(s *openapi3.Schema, at []string) objectMembers {
@@ -482,8 +510,17 @@ func isJSONMedia(mt string) bool {
 
 // escapePointer escapes one JSON pointer token (RFC 6901).
 func escapePointer(s string) string {
-	return strings.NewReplacer("~", "~0", "/", "~1").Replace(s)
+	if !strings.ContainsAny(s, "~/") {
+		return s
+	}
+	return pointerEscaper.Replace(s)
 }
+
+// The replacers of JSON pointer tokens (RFC 6901); a Replacer is safe for concurrent use.
+var (
+	pointerEscaper   = strings.NewReplacer("~", "~0", "/", "~1")
+	pointerUnescaper = strings.NewReplacer("~1", "/", "~0", "~")
+)
 
 // pointerOf renders a location as a URI fragment JSON pointer: #/components/schemas/Database.
 func pointerOf(at []string) string {

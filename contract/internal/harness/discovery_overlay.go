@@ -170,8 +170,14 @@ func mergeYAML(a any, b yamlMap) yamlMap {
 }
 
 func unescapePointer(s string) string {
-	return strings.NewReplacer("~1", "/", "~0", "~").Replace(s)
+	if !strings.Contains(s, "~") {
+		return s
+	}
+	return pointerUnescaper.Replace(s)
 }
+
+// pathQuoter escapes a name for a single-quoted JSONPath name selector.
+var pathQuoter = strings.NewReplacer(`\`, `\\`, `'`, `\'`)
 
 var plainName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
 
@@ -185,7 +191,7 @@ func jsonPath(pointer string) string {
 		if plainName.MatchString(seg) {
 			b.WriteString("." + seg)
 		} else {
-			b.WriteString("['" + strings.NewReplacer(`\`, `\\`, `'`, `\'`).Replace(seg) + "']")
+			b.WriteString("['" + pathQuoter.Replace(seg) + "']")
 		}
 	}
 	return b.String()

@@ -19,7 +19,7 @@ import (
 )
 
 // embeddedDiscovery builds a recorder over the embedded spec.
-func embeddedDiscovery(t *testing.T) *Discovery {
+func embeddedDiscovery(t testing.TB) *Discovery {
 	t.Helper()
 	doc, err := dbapispec.GetSpec()
 	if err != nil {
