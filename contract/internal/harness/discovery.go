@@ -74,6 +74,13 @@ var transportHeaders = map[string]bool{
 	"Proxy-Connection": true, "Trailer": true, "Transfer-Encoding": true, "Upgrade": true,
 }
 
+// headerSpelling names the headers whose usual spelling is not Go's canonical form, so that the
+// overlay documents them as people write them.
+var headerSpelling = map[string]string{
+	"Www-Authenticate": "WWW-Authenticate", "Etag": "ETag", "Content-Md5": "Content-MD5", "Dnt": "DNT",
+	"X-Xss-Protection": "X-XSS-Protection", "Te": "TE",
+}
+
 // Discovery records what the answers of a run carry beyond the spec: undocumented properties,
 // headers, statuses and media types, per operation. It is safe for concurrent use.
 type Discovery struct {
@@ -271,6 +278,9 @@ func (r *recording) headers(status string, h http.Header, documented map[string]
 			if _, err := strconv.ParseInt(strings.TrimSpace(vals[0]), 10, 64); err == nil {
 				typ = "integer"
 			}
+		}
+		if s, ok := headerSpelling[name]; ok {
+			name = s
 		}
 		r.add(DriftHeader, status, "", name, typ, in)
 	}

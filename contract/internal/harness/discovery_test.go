@@ -84,6 +84,8 @@ func TestDiscovery_Observe(t *testing.T) {
 				"getDatabaseLag 200 header X-Count integer 1× #/paths/~1databases~1{database_id}~1lag/get/responses/200",
 				"getDatabaseLag 200 header X-Trace string 1× #/paths/~1databases~1{database_id}~1lag/get/responses/200",
 			}},
+		{name: "header spelled as people write it", op: "getDatabaseLag", status: 200, header: with(jsonCT, "Www-Authenticate", "Bearer"), body: `{}`,
+			want: []string{"getDatabaseLag 200 header WWW-Authenticate string 1× #/paths/~1databases~1{database_id}~1lag/get/responses/200"}},
 		{name: "documented header", op: "listMaintenances", status: 429, header: with(jsonCT, "Retry-After", "3"), body: `{"error":"e"}`},
 		{name: "undocumented status, its headers inside it", op: "getDatabase", status: 299, header: with(jsonCT, "X-Trace", "abc"), body: `{"database":{}}`,
 			want: []string{
@@ -222,5 +224,30 @@ func TestDiscoveryTransport_BodyUnchanged(t *testing.T) {
 				t.Errorf("%d answers observed, want 1", r.Answers)
 			}
 		})
+	}
+}
+
+// TestDiscovery_Concurrent observes from several goroutines, as parallel requests of one
+// process do: every answer is counted once.
+func TestDiscovery_Concurrent(t *testing.T) {
+	d := embeddedDiscovery(t)
+	h := http.Header{"Content-Type": {"application/json"}}
+	body := []byte(`{"database-users":[{"name":"a","read_only":true,"seen":"x"}]}`)
+	const n = 8
+	done := make(chan struct{})
+	for range n {
+		go func() {
+			defer func() { done <- struct{}{} }()
+			for range 50 {
+				d.Observe("listDatabaseUsers", 200, h, body)
+			}
+		}()
+	}
+	for range n {
+		<-done
+	}
+	r := d.Report()
+	if r.Answers != n*50 || len(r.Findings) != 1 || r.Findings[0].Count != n*50 {
+		t.Errorf("%d answers, findings %v; want %d answers and one finding seen in each", r.Answers, found(r), n*50)
 	}
 }
