@@ -34,6 +34,13 @@
 // token reaches stdout or a report: failure messages are redacted and transport errors are
 // rendered on one line (harness.RequestFailure).
 //
+// Every run also records drift: each property (JSON pointer, * for array items), header, status
+// and media type the answers carry and the spec does not describe, per operation, with the JSON
+// types seen and how often, never a value (harness.Discovery). The reports folder gets drift.json
+// and drift-overlay.yaml, an OpenAPI Overlay 1.0 document that adds them to openapi.yaml as
+// optional; stdout gets one line, summary.txt and the HTML report a section. Drift fails the run
+// (exit 1) only with DBAPI_FAIL_ON_DRIFT=1.
+//
 // The compiled suite (make contract-binary) is a tool for any CI: its TestMain exits with the
 // run's harness.Verdict (1 contract broken, 3 settings wrong, 4 unreachable or timed out). It
 // explains itself: -h lists the settings (harness.SettingDocs, where a new setting is one line),
@@ -51,6 +58,7 @@
 // specs of the operations known from one client only (x-sources in openapi.yaml);
 // --label-filter='!unverified' leaves exactly those 13 operations out.
 //
-// DBAPI_MOCK_MUTATIONS=name[,name] makes the built-in mock drift (see mockserver.Mutations);
-// contract/drift proves that the suite fails on every such drift.
+// DBAPI_MOCK_MUTATIONS=name[,name] makes the built-in mock drift (see mutate.Catalogue);
+// contract/drift proves that the suite fails on every breach of the spec and reports every
+// addition to it.
 package contract

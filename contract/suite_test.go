@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -24,6 +25,7 @@ import (
 
 	"github.com/scalingodb/dbapi-go/contract/internal/harness"
 	"github.com/scalingodb/dbapi-go/gen/dbapi"
+	"github.com/scalingodb/dbapi-go/gen/dbapispec"
 	"github.com/scalingodb/dbapi-go/pkg/conformance"
 	"github.com/scalingodb/dbapi-go/pkg/mockserver"
 )
@@ -144,6 +146,7 @@ type target struct {
 	validator  *conformance.Validator
 	coverage   *conformance.Coverage
 	violations *violationLog
+	drift      *harness.Discovery // what the answers carry that the spec does not describe
 	reportsDir string
 	wire       *harness.WireCounter // what really left the process, by method
 
@@ -238,8 +241,18 @@ var _ = BeforeSuite(func(ctx SpecContext) {
 	t := &target{cfg: cfg, violations: &violationLog{}, reportsDir: cfg.ResolveReportsDir(cwd)}
 	Expect(os.MkdirAll(t.reportsDir, 0o755)).To(Succeed())
 	_ = os.Remove(processCoverageFile(t.reportsDir, GinkgoParallelProcess()))
+	_ = os.Remove(processDriftFile(t.reportsDir, GinkgoParallelProcess()))
 
+	discovery := make(chan error, 1) // drift discovery loads the spec while the validators are built
+	go func() {
+		spec, err := dbapispec.GetSpec()
+		if err == nil {
+			t.drift, err = harness.NewDiscovery(spec)
+		}
+		discovery <- err
+	}()
 	t.coverage, t.validator = newCoverageValidator()
+	Expect(<-discovery).To(Succeed(), "loading the spec for drift discovery")
 	t.wire = harness.NewWireCounter(http.DefaultTransport.(*http.Transport).Clone())
 
 	var rateLimited, failing string
@@ -259,12 +272,12 @@ var _ = BeforeSuite(func(ctx SpecContext) {
 			mockserver.WithFaults(mockserver.Faults{RateLimitRate: 1, RetryAfter: 1}))
 		failing = startMock(mv, mockserver.WithSeed(mockserver.DemoSeed()),
 			mockserver.WithFaults(mockserver.Faults{ErrorRate: 1}))
-		t.http = newHTTPClient(t.validator, t.wire, cfg, t.base, t.violations, hostOf(rateLimited), hostOf(failing))
+		t.http = newHTTPClient(t.validator, t.drift, t.wire, cfg, t.base, t.violations, hostOf(rateLimited), hostOf(failing))
 		t.rateLimited = newRawClient(rateLimited, t.http, "")
 		t.failing = newRawClient(failing, t.http, "")
 	case harness.ModeLive:
 		t.base, t.db, t.es = cfg.SpecBaseURL(), cfg.DatabaseID, cfg.ESDatabaseID
-		t.http = newHTTPClient(t.validator, t.wire, cfg, t.base, t.violations)
+		t.http = newHTTPClient(t.validator, t.drift, t.wire, cfg, t.base, t.violations)
 		err := harness.CheckTarget(ctx, t.http, cfg, t.validator)
 		var ce *harness.ConfigError
 		var ue *harness.UnreachableError
@@ -319,13 +332,14 @@ func startMock(v *conformance.Validator, opts ...mockserver.Option) string {
 }
 
 // newHTTPClient returns the suite's HTTP client (harness.NewHTTPClient), its violations logged
-// for the running spec.
-func newHTTPClient(v *conformance.Validator, wire http.RoundTripper, cfg harness.Config, base string, log *violationLog, extraHosts ...string) *http.Client {
+// for the running spec, and drift discovery seeing every answer, those the validator rejects
+// included.
+func newHTTPClient(v *conformance.Validator, drift *harness.Discovery, wire http.RoundTripper, cfg harness.Config, base string, log *violationLog, extraHosts ...string) *http.Client {
 	tokens := map[string]string{harness.EnvToken: cfg.Token, harness.EnvForeignToken: cfg.ForeignToken}
 	if cfg.Mode == harness.ModeMock {
 		tokens = map[string]string{harness.EnvToken: mockToken, harness.EnvForeignToken: mockForeignToken}
 	}
-	return harness.NewHTTPClient(v, wire, cfg, base, harness.ExchangeRecorder{Tokens: tokens}, log.add, extraHosts...)
+	return harness.NewHTTPClient(v, wire, cfg, base, drift, harness.ExchangeRecorder{Tokens: tokens}, log.add, extraHosts...)
 }
 
 // newRawClient returns a generated client on base that sends token as a bearer token ("" sends
@@ -393,6 +407,7 @@ var _ = SynchronizedAfterSuite(func() {
 		Expect(suite.wire.Writes()).To(BeZero(), "a read-only run sent writes: %v", suite.wire.Counts())
 	}
 	Expect(harness.WriteCoverage(processCoverageFile(suite.reportsDir, GinkgoParallelProcess()), suite.coverage.Report())).To(Succeed())
+	Expect(harness.WriteDrift(processDriftFile(suite.reportsDir, GinkgoParallelProcess()), suite.drift.Report())).To(Succeed())
 }, func() {
 	if suite == nil {
 		return
@@ -413,10 +428,29 @@ var _ = SynchronizedAfterSuite(func() {
 		report = report.Excluding(harness.Pairs(harness.MockUnproducible())...)
 	}
 	merged = &report
+	driftFiles := make([]string, suiteCfg.ParallelTotal)
+	for i := range driftFiles {
+		driftFiles[i] = processDriftFile(suite.reportsDir, i+1)
+	}
+	drift, err := harness.MergeDrift(driftFiles...)
+	Expect(err).NotTo(HaveOccurred())
+	mergedDrift = &drift
 	if gate != nil && full {
 		Fail(gate.Error())
 	}
+	if suite.cfg.FailOnDrift && len(drift.Findings) > 0 {
+		Fail("the answers carry what the spec does not describe (" + harness.EnvFailOnDrift + "=1): " +
+			drift.Headline() + "\n  " + strings.Join(drift.DriftLines(10), "\n  "))
+	}
 })
+
+// mergedDrift is what drift discovery found in the whole run, set on process 1 after every
+// process is done.
+var mergedDrift *harness.DriftReport
+
+func processDriftFile(dir string, process int) string {
+	return filepath.Join(dir, fmt.Sprintf("drift.p%d.json", process))
+}
 
 // merged is the coverage of the whole run, set on process 1 after every process is done.
 var merged *conformance.Report
@@ -460,6 +494,10 @@ var _ = ReportAfterSuite("contract reports", func(r Report) {
 	if merged != nil {
 		run.Report = *merged
 	}
+	if mergedDrift != nil {
+		run.Drift = redactDrift(*mergedDrift)
+	}
+	Expect(writeDrift(dir, run.Drift)).To(Succeed())
 	verdict, failures := harness.Passed, []harness.Failure(nil)
 	for i := range r.SpecReports {
 		s := &r.SpecReports[i]
@@ -515,10 +553,44 @@ var _ = ReportAfterSuite("contract reports", func(r Report) {
 	} else {
 		var b strings.Builder
 		Expect(harness.WriteSummary(&b, verdict, run.Build, failures, run.Violations)).To(Succeed())
+		if run.Drift != nil && len(run.Drift.Findings) > 0 {
+			Expect(harness.WriteDriftSummary(&b, *run.Drift, cfg.FailOnDrift)).To(Succeed())
+		}
 		Expect(os.WriteFile(summary, []byte(secrets.Redact(b.String())), 0o644)).To(Succeed())
 	}
 	printCoverage(cfg, run, dir, table.String())
+	if run.Drift != nil && len(run.Drift.Findings) > 0 {
+		fmt.Fprintf(os.Stdout, "  %s; see drift.json and drift-overlay.yaml\n", run.Drift.Headline())
+	}
 })
+
+// writeDrift writes drift.json and drift-overlay.yaml (the latter only when something was
+// found), or removes those of an earlier run when this one has none.
+func writeDrift(dir string, r *harness.DriftReport) error {
+	report, overlay := filepath.Join(dir, "drift.json"), filepath.Join(dir, "drift-overlay.yaml")
+	_ = os.Remove(overlay)
+	if r == nil {
+		_ = os.Remove(report)
+		return nil
+	}
+	if err := harness.WriteDrift(report, *r); err != nil {
+		return err
+	}
+	if ov := r.Overlay(); ov != nil {
+		return os.WriteFile(overlay, ov, 0o644)
+	}
+	return nil
+}
+
+// redactDrift removes the secrets from the names drift discovery took from the answers.
+func redactDrift(r harness.DriftReport) *harness.DriftReport {
+	r.Findings = slices.Clone(r.Findings)
+	for i := range r.Findings {
+		r.Findings[i].Name = secrets.Redact(r.Findings[i].Name)
+		r.Findings[i].In = secrets.Redact(r.Findings[i].In)
+	}
+	return &r
+}
 
 // printCoverage prints the coverage once: a summary line and what was never seen (see
 // harness.Uncovered); the whole table with DBAPI_VERBOSE=1 (it is always in

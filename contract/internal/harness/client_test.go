@@ -25,7 +25,7 @@ func TestNewHTTPClient_HostBeforeRoute(t *testing.T) {
 	var reported []*conformance.ViolationError
 	cfg := Config{Mode: ModeLive, BasePath: "/", Timeout: DefaultTimeout, AllowWrites: true}
 	report := func(ve *conformance.ViolationError, _ *Exchange) { reported = append(reported, ve) }
-	c := NewHTTPClient(v, http.DefaultTransport, cfg, "http://127.0.0.1:1/api", ExchangeRecorder{}, report)
+	c := NewHTTPClient(v, http.DefaultTransport, cfg, "http://127.0.0.1:1/api", nil, ExchangeRecorder{}, report)
 	tests := []string{
 		srv.URL + "/downloads/archive.tar.gz?token=t", // no operation of the spec
 		srv.URL + "/api/databases/my-db-123/backups/b1/download?token=t",

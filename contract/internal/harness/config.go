@@ -24,6 +24,10 @@ const (
 	EnvDownloadHosts = "DBAPI_DOWNLOAD_HOSTS" // comma-separated host[:port] a download_url may point at, besides the base URL's
 	EnvTimeout       = "DBAPI_TIMEOUT"        // per-request timeout, a Go duration or seconds; default 10s
 	EnvVerbose       = "DBAPI_VERBOSE"        // "1" prints the whole coverage table on stdout
+	// EnvFailOnDrift "1" fails the run (exit 1, contract broken) when an answer carried a property,
+	// header, status or media type the spec does not describe; by default drift is only reported
+	// (drift.json, drift-overlay.yaml, stdout, summary.txt and the HTML report).
+	EnvFailOnDrift = "DBAPI_FAIL_ON_DRIFT"
 )
 
 // DefaultTimeout is how long the suite waits for one answer unless DBAPI_TIMEOUT says otherwise.
@@ -67,6 +71,9 @@ type Config struct {
 	Timeout time.Duration
 	// Verbose prints the whole coverage table on stdout, not only its summary.
 	Verbose bool
+	// FailOnDrift makes drift (what the answers carry that the spec does not describe) fail the
+	// run; otherwise it is only reported.
+	FailOnDrift bool
 }
 
 // ConfigError is one setting that is missing or wrong. Its message names the variable and says
@@ -104,6 +111,13 @@ func FromEnv(getenv func(string) string) (Config, error) {
 		cfg.Verbose = true
 	default:
 		bad(EnvVerbose, "%q is neither 1 nor 0; set DBAPI_VERBOSE=1 for the whole coverage table on stdout, or unset it", v)
+	}
+	switch v := strings.TrimSpace(getenv(EnvFailOnDrift)); v {
+	case "", "0", "false":
+	case "1", "true":
+		cfg.FailOnDrift = true
+	default:
+		bad(EnvFailOnDrift, "%q is neither 1 nor 0; set %s=1 to fail the run on undocumented properties, headers, statuses or media types, or unset it to only report them", v, EnvFailOnDrift)
 	}
 	for _, h := range strings.Split(getenv(EnvDownloadHosts), ",") {
 		if h = strings.ToLower(strings.TrimSpace(h)); h == "" {
@@ -265,6 +279,7 @@ func (c Config) Settings() []Setting {
 	return append(out,
 		Setting{EnvDownloadHosts, strings.Join(c.DownloadHosts, ",")},
 		Setting{EnvTimeout, c.Timeout.String()},
+		Setting{EnvFailOnDrift, strconv.FormatBool(c.FailOnDrift)},
 	)
 }
 

@@ -98,6 +98,11 @@ func TestFromEnv(t *testing.T) {
 		{name: "timeout not positive", env: map[string]string{EnvTimeout: "-1s"}, badVars: []string{EnvTimeout}},
 		{name: "download host with a path", env: map[string]string{EnvDownloadHosts: "h.example/x"}, badVars: []string{EnvDownloadHosts}},
 		{name: "verbose not understood", env: map[string]string{EnvVerbose: "yes"}, badVars: []string{EnvVerbose}},
+		{name: "fail on drift", env: map[string]string{EnvFailOnDrift: "1"}, want: Config{Mode: ModeMock, AllowWrites: true, FailOnDrift: true}},
+		{name: "fail on drift live", env: with(EnvFailOnDrift, "true"),
+			want: Config{Mode: ModeLive, BaseURL: "https://db-api.osc-fr1.scalingo.com/api", Token: "tok", DatabaseID: "my-db-123", FailOnDrift: true}},
+		{name: "fail on drift off", env: map[string]string{EnvFailOnDrift: "0"}, want: Config{Mode: ModeMock, AllowWrites: true}},
+		{name: "fail on drift not understood", env: map[string]string{EnvFailOnDrift: "yes"}, badVars: []string{EnvFailOnDrift}},
 		{name: "foreign token is the token itself", env: with(EnvForeignToken, "tok"), badVars: []string{EnvForeignToken}},
 		{name: "base URL without /api", env: with(EnvBaseURL, "https://db-api.osc-fr1.scalingo.com"), badVars: []string{EnvBaseURL}},
 		{name: "base URL not a URL", env: with(EnvBaseURL, "db-api.osc-fr1.scalingo.com/api"), badVars: []string{EnvBaseURL}},
@@ -197,7 +202,7 @@ func TestConfig_Settings(t *testing.T) {
 	want := map[string]string{
 		"mode": "live", EnvBaseURL: "https://db-api.osc-fr1.scalingo.com/api", EnvBasePath: "/api",
 		EnvToken: Redacted, EnvDatabaseID: "my-db-123", EnvESDatabaseID: "", EnvForeignToken: Redacted,
-		EnvAllowWrites: "false", EnvDownloadHosts: "", EnvTimeout: "10s",
+		EnvAllowWrites: "false", EnvDownloadHosts: "", EnvTimeout: "10s", EnvFailOnDrift: "false",
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("Settings (-want +got):\n%s", diff)

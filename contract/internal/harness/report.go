@@ -118,6 +118,9 @@ type RunReport struct {
 	// Sections are more parts of the report (drift found, for one), shown after the problems
 	// and before the matrix, in order.
 	Sections []Section `json:"sections,omitempty"`
+	// Drift is what drift discovery found (drift.json holds the same); the HTML report shows it
+	// in a section of its own (DriftReport.HTML), after the other sections.
+	Drift *DriftReport `json:"drift,omitempty"`
 }
 
 // Section is one more part of the HTML report: a title, a paragraph and a list of lines.
@@ -568,7 +571,7 @@ td.failed a { color: #7a0000; }
 {{if .Intro}}<p>{{.Intro}}</p>{{end}}
 {{if .Items}}<ul>{{range .Items}}<li>{{.}}</li>{{end}}</ul>{{end}}
 </section>
-{{end}}<section id="coverage">
+{{end}}{{with .Drift}}{{.HTML}}{{end}}<section id="coverage">
 <h2>Operations × statuses</h2>
 <p id="totals">Operations {{.OperationsHit}}/{{.OperationsTotal}}, statuses {{.StatusesHit}}/{{.StatusesTotal}}{{if .ReadOnly}} (a read-only run: the writes are skipped){{end}}.
 Cells: <b>✓ n</b> hit n times, <b>✗ n</b> failed (links to its problem), <b>0</b> missed, <b>–</b> excluded (the built-in mock cannot produce it) or skipped (a write in a read-only run); blank: not documented.</p>

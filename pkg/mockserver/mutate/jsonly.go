@@ -1,4 +1,4 @@
-package mockserver
+package mutate
 
 import (
 	"net/http"
@@ -22,11 +22,7 @@ func jsOnlyMutations() []Mutation {
 				return m["operation"]
 			})},
 		{Name: "ca-certificate-as-json", OperationID: "getCaCertificate", Description: "the PEM certificate is sent as application/json",
-			apply: func(w http.ResponseWriter, r *http.Request, next http.Handler) {
-				c := capture(w, r, next)
-				c.header.Set("Content-Type", "application/json")
-				c.send(w)
-			}},
+			apply: contentType("application/json")},
 		{Name: "lag-not-json", OperationID: "getDatabaseLag", Description: "the lag, an open object, is sent as the JSON-labelled text lag=0",
 			apply: func(w http.ResponseWriter, r *http.Request, next http.Handler) {
 				c := capture(w, r, next)
