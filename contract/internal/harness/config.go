@@ -307,5 +307,6 @@ func SettingDocs() []SettingDoc {
 		{EnvReportsDir, "./reports", "where every report goes"},
 		{EnvVerbose, "0", "1 prints the whole coverage table on stdout"},
 		{EnvMockMutations, "", "comma-separated drift mutations of the built-in mock"},
+		{EnvFailOnDrift, "0", "1 fails the run when answers carry what the spec does not describe"},
 	}
 }

@@ -221,8 +221,11 @@ func TestDocsListEverySetting(t *testing.T) {
 			table.WriteString(line + "\n")
 		}
 	}
-	for _, name := range []string{EnvBaseURL, EnvToken, EnvDatabaseID, EnvESDatabaseID, EnvForeignToken, EnvAllowWrites,
-		EnvMockMutations, EnvReportsDir, EnvBasePath, EnvDownloadHosts, EnvTimeout, EnvVerbose, "REPORTS", "CI", "LABELS"} {
+	names := []string{"REPORTS", "CI", "NO_COLOR", "LABELS"}
+	for _, d := range SettingDocs() {
+		names = append(names, d.Name)
+	}
+	for _, name := range names {
 		if !strings.Contains(table.String(), "| `"+name+"`") {
 			t.Errorf("docs/contract-suite.md has no table row for the setting %s", name)
 		}
