@@ -172,3 +172,34 @@ func BenchmarkMiddleware(b *testing.B) {
 		b.Fatalf("%d violations", violations)
 	}
 }
+
+// badBackupBodies are createBackup answers that break the schema in one way each, so that the
+// benchmarks below go through the violation builder (fromSchemaError) for its main keywords.
+var badBackupBodies = map[string][]byte{
+	"required": []byte(`{"database_backup":{"created_at":"2018-09-02T03:00:00.178+02:00","started_at":null,"name":"n","size":null,"status":"scheduled","database_id":"597601234ffb097af4f3099b","method":"manual"}}`),
+	"enum":     []byte(`{"database_backup":{"id":"5b8b36104ffb090be1ac3ce1","created_at":"2018-09-02T03:00:00.178+02:00","started_at":null,"name":"n","size":null,"status":"lost","database_id":"597601234ffb097af4f3099b","method":"manual"}}`),
+	"type":     []byte(`{"database_backup":{"id":"5b8b36104ffb090be1ac3ce1","created_at":"2018-09-02T03:00:00.178+02:00","started_at":null,"name":"n","size":"big","status":"scheduled","database_id":"597601234ffb097af4f3099b","method":"manual"}}`),
+	"format":   []byte(`{"database_backup":{"id":"5b8b36104ffb090be1ac3ce1","created_at":"yesterday","started_at":null,"name":"n","size":null,"status":"scheduled","database_id":"597601234ffb097af4f3099b","method":"manual"}}`),
+}
+
+// BenchmarkResponseViolations measures validating createBackup answers that break the schema, the
+// path that builds violations from kin-openapi's schema errors.
+func BenchmarkResponseViolations(b *testing.B) {
+	v, err := New()
+	if err != nil {
+		b.Fatal(err)
+	}
+	req := httptest.NewRequest(http.MethodPost, "http://127.0.0.1:8080/api/databases/my-db-123/backups", nil)
+	header := jsonHeader()
+	for _, name := range []string{"required", "enum", "type", "format"} {
+		body := badBackupBodies[name]
+		b.Run(name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if err := v.ValidateResponse(req, 201, header, body); err == nil {
+					b.Fatal("no violation")
+				}
+			}
+		})
+	}
+}
