@@ -139,13 +139,16 @@ func (s *MaintenanceService) List(ctx context.Context, databaseID string, p *Lis
 }
 
 // All iterates over every maintenance operation of a database, fetching
-// pages of 100 as it goes. An error ends the iteration after being yielded.
+// pages of 100 as it goes. An error ends the iteration after being yielded:
+// that of a page, or a *PaginationError when the server names as the next
+// page one that is not after the current one (ErrPageLoop), or when
+// 100,000 pages were read and more follow (ErrPageLimit).
 //
 // API: GET /databases/{database_id}/maintenance (listMaintenances)
 func (s *MaintenanceService) All(ctx context.Context, databaseID string) iter.Seq2[*Maintenance, error] {
 	return func(yield func(*Maintenance, error) bool) {
 		opts := ListParams{Page: 1, PerPage: 100}
-		for seen := 0; seen < 100000; seen++ {
+		for pages := 1; ; pages++ {
 			page, err := s.List(ctx, databaseID, &opts)
 			if err != nil {
 				yield(nil, err)
@@ -157,7 +160,17 @@ func (s *MaintenanceService) All(ctx context.Context, databaseID string) iter.Se
 				}
 			}
 			next := page.Pagination.NextPage
-			if next == 0 || next <= opts.Page || len(page.Items) == 0 {
+			var stop error
+			switch {
+			case next == 0:
+				return
+			case next <= opts.Page:
+				stop = ErrPageLoop
+			default:
+				stop = pageLimit(pages)
+			}
+			if stop != nil {
+				yield(nil, &PaginationError{OperationID: opListMaintenances.id, Pages: pages, Err: stop})
 				return
 			}
 			opts.Page = next
