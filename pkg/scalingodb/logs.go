@@ -40,9 +40,7 @@ type LogsArchivesParams struct {
 //
 // API: GET /databases/{database_id}/logs (getDatabaseLogsUrl)
 func (s *LogsService) URL(ctx context.Context, databaseID string) (SignedURL, error) {
-	w, status, err := fetch[struct {
-		URL string `json:"url"`
-	}](ctx, s.c, opGetDatabaseLogsUrl, call1(s.c.api.GetDatabaseLogsURL, databaseID))
+	w, status, err := fetch[dbapi.LogsURL](ctx, s.c, opGetDatabaseLogsUrl, call1(s.c.api.GetDatabaseLogsURL, databaseID))
 	if err != nil {
 		return SignedURL{}, err
 	}
@@ -52,15 +50,20 @@ func (s *LogsService) URL(ctx context.Context, databaseID string) (SignedURL, er
 	return newSignedURL(w.URL), nil
 }
 
+// archivesWire is a page of LogsArchivesPage on the wire; pointers tell
+// the required fields that are missing.
 type archivesWire struct {
-	NextCursor string `json:"next_cursor"`
-	HasMore    *bool  `json:"has_more"`
-	Archives   *[]struct {
-		URL  *string   `json:"url"`
-		From time.Time `json:"from"`
-		To   time.Time `json:"to"`
-		Size int64     `json:"size"`
-	} `json:"archives"`
+	NextCursor string         `json:"next_cursor"`
+	HasMore    *bool          `json:"has_more"`
+	Archives   *[]archiveWire `json:"archives"`
+}
+
+// archiveWire is LogsArchive on the wire.
+type archiveWire struct {
+	URL  *string   `json:"url"`
+	From time.Time `json:"from"`
+	To   time.Time `json:"to"`
+	Size int64     `json:"size"`
 }
 
 func (w *archivesWire) missing() string {

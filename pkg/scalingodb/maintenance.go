@@ -74,17 +74,25 @@ type MaintenancePage struct {
 	Pagination Pagination
 }
 
+// maintenancePageWire is MaintenancePage on the wire; pointers tell the
+// required fields that are missing.
 type maintenancePageWire struct {
 	Items *[]*Maintenance `json:"maintenance"`
-	Meta  *struct {
-		Pagination *struct {
-			CurrentPage *int  `json:"current_page"`
-			PrevPage    *int  `json:"prev_page"`
-			NextPage    *int  `json:"next_page"`
-			TotalPages  int   `json:"total_pages"`
-			TotalCount  int64 `json:"total_count"`
-		} `json:"pagination"`
-	} `json:"meta"`
+	Meta  *pageMetaWire   `json:"meta"`
+}
+
+// pageMetaWire is the "meta" object of a paginated list.
+type pageMetaWire struct {
+	Pagination *paginationWire `json:"pagination"`
+}
+
+// paginationWire is Pagination on the wire.
+type paginationWire struct {
+	CurrentPage *int  `json:"current_page"`
+	PrevPage    *int  `json:"prev_page"`
+	NextPage    *int  `json:"next_page"`
+	TotalPages  int   `json:"total_pages"`
+	TotalCount  int64 `json:"total_count"`
 }
 
 func (w *maintenancePageWire) missing() string {
