@@ -298,17 +298,16 @@ func diffSets(spec, client []string) string {
 	return fmt.Sprintf("only in the spec: %v; only in the client: %v", onlySpec, onlyClient)
 }
 
-// stringConsts reads the Go files of dir and returns, for each named type,
-// the values of its typed string constants: the enums of the package.
-func stringConsts(t *testing.T, dir string) map[string][]string {
+// parseSources parses the Go files of dir but its tests.
+func parseSources(t *testing.T, dir string) (*token.FileSet, []*ast.File) {
 	t.Helper()
 	fset := token.NewFileSet()
-	files, err := filepath.Glob(filepath.Join(dir, "*.go"))
+	names, err := filepath.Glob(filepath.Join(dir, "*.go"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	consts := map[string][]string{}
-	for _, name := range files {
+	var files []*ast.File
+	for _, name := range names {
 		if strings.HasSuffix(name, "_test.go") {
 			continue
 		}
@@ -316,6 +315,18 @@ func stringConsts(t *testing.T, dir string) map[string][]string {
 		if err != nil {
 			t.Fatal(err)
 		}
+		files = append(files, f)
+	}
+	return fset, files
+}
+
+// stringConsts reads the Go files of dir and returns, for each named type,
+// the values of its typed string constants: the enums of the package.
+func stringConsts(t *testing.T, dir string) map[string][]string {
+	t.Helper()
+	consts := map[string][]string{}
+	_, files := parseSources(t, dir)
+	for _, f := range files {
 		for _, decl := range f.Decls {
 			gd, ok := decl.(*ast.GenDecl)
 			if !ok || gd.Tok != token.CONST {
@@ -392,20 +403,9 @@ var decodeHelpers = map[string]bool{"fetch": true, "fetchOne": true, "fetchList"
 // that no decoding escapes the drift test.
 func findDecodeSites(t *testing.T, dir string) (sites []decodeSite, problems []string) {
 	t.Helper()
-	fset := token.NewFileSet()
-	files, err := filepath.Glob(filepath.Join(dir, "*.go"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	fset, files := parseSources(t, dir)
 	var funcs []*ast.FuncDecl
-	for _, name := range files {
-		if strings.HasSuffix(name, "_test.go") {
-			continue
-		}
-		f, err := parser.ParseFile(fset, name, nil, parser.SkipObjectResolution)
-		if err != nil {
-			t.Fatal(err)
-		}
+	for _, f := range files {
 		for _, d := range f.Decls {
 			if fd, ok := d.(*ast.FuncDecl); ok && fd.Body != nil {
 				funcs = append(funcs, fd)

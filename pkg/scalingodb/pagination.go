@@ -2,7 +2,7 @@ package scalingodb
 
 import (
 	"errors"
-	"strconv"
+	"fmt"
 	"strings"
 )
 
@@ -55,12 +55,9 @@ type PaginationError struct {
 func (e *PaginationError) Error() string {
 	var b strings.Builder
 	writePrefix(&b, e.OperationID)
-	b.WriteString("stopped after ")
-	b.WriteString(strconv.Itoa(e.Pages))
-	b.WriteString(" pages")
+	fmt.Fprintf(&b, "stopped after %d pages", e.Pages)
 	if e.Err != nil {
-		b.WriteString(": ")
-		b.WriteString(strings.TrimPrefix(e.Err.Error(), "scalingodb: "))
+		b.WriteString(": " + strings.TrimPrefix(e.Err.Error(), "scalingodb: "))
 	}
 	return b.String()
 }
