@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
 	"github.com/getkin/kin-openapi/routers/gorillamux"
 
@@ -170,5 +171,63 @@ func BenchmarkMiddleware(b *testing.B) {
 	}
 	if violations > 0 {
 		b.Fatalf("%d violations", violations)
+	}
+}
+
+// badBackupBodies are createBackup answers that break the schema in one way each, so that the
+// benchmarks below go through the violation builder (fromSchemaError) for its main keywords.
+var badBackupBodies = map[string][]byte{
+	"required": []byte(`{"database_backup":{"created_at":"2018-09-02T03:00:00.178+02:00","started_at":null,"name":"n","size":null,"status":"scheduled","database_id":"597601234ffb097af4f3099b","method":"manual"}}`),
+	"enum":     []byte(`{"database_backup":{"id":"5b8b36104ffb090be1ac3ce1","created_at":"2018-09-02T03:00:00.178+02:00","started_at":null,"name":"n","size":null,"status":"lost","database_id":"597601234ffb097af4f3099b","method":"manual"}}`),
+	"type":     []byte(`{"database_backup":{"id":"5b8b36104ffb090be1ac3ce1","created_at":"2018-09-02T03:00:00.178+02:00","started_at":null,"name":"n","size":"big","status":"scheduled","database_id":"597601234ffb097af4f3099b","method":"manual"}}`),
+	"format":   []byte(`{"database_backup":{"id":"5b8b36104ffb090be1ac3ce1","created_at":"yesterday","started_at":null,"name":"n","size":null,"status":"scheduled","database_id":"597601234ffb097af4f3099b","method":"manual"}}`),
+}
+
+// BenchmarkResponseViolations measures validating createBackup answers that break the schema, the
+// path that builds violations from kin-openapi's schema errors.
+func BenchmarkResponseViolations(b *testing.B) {
+	v, err := New()
+	if err != nil {
+		b.Fatal(err)
+	}
+	req := httptest.NewRequest(http.MethodPost, "http://127.0.0.1:8080/api/databases/my-db-123/backups", nil)
+	header := jsonHeader()
+	for _, name := range []string{"required", "enum", "type", "format"} {
+		body := badBackupBodies[name]
+		b.Run(name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if err := v.ValidateResponse(req, 201, header, body); err == nil {
+					b.Fatal("no violation")
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkFromSchemaError measures building a violation from kin-openapi's schema error of each
+// keyword the builder knows, the part of BenchmarkResponseViolations that the table of
+// expectations changed.
+func BenchmarkFromSchemaError(b *testing.B) {
+	limit, low := uint64(8), 1.5
+	str := &openapi3.Types{"string"}
+	errs := []*openapi3.SchemaError{
+		{SchemaField: "required", Value: map[string]any{}},
+		{SchemaField: "enum", Value: "lost", Schema: &openapi3.Schema{Enum: []any{"scheduled", "done"}}},
+		{SchemaField: "format", Value: "x", Schema: &openapi3.Schema{Type: str, Format: "date-time"}},
+		{SchemaField: "type", Value: "big", Schema: &openapi3.Schema{Type: &openapi3.Types{"integer"}}},
+		{SchemaField: "pattern", Value: "ftp:", Schema: &openapi3.Schema{Pattern: "^https?://"}},
+		{SchemaField: "maxLength", Value: "abcdefghij", Schema: &openapi3.Schema{MaxLength: &limit}},
+		{SchemaField: "minimum", Value: 1.0, Schema: &openapi3.Schema{Min: &low}},
+		{SchemaField: "multipleOf", Value: 3.0, Schema: &openapi3.Schema{}, Reason: "not a multiple"},
+	}
+	tmpl := Violation{OperationID: "createBackup", In: "response", Status: 201}
+	b.ReportAllocs()
+	for b.Loop() {
+		for _, se := range errs {
+			if v := fromSchemaError(se, tmpl, ""); v.Expected == "" {
+				b.Fatal("no expectation")
+			}
+		}
 	}
 }

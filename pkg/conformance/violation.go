@@ -263,76 +263,45 @@ func isSchemaError(err error) bool {
 	return ok
 }
 
+// expectations says, for each schema keyword, what a value breaking it
+// should have been, from the schema that holds the keyword; "" falls back
+// to kin-openapi's reason. "required" is not here: it needs no schema.
+var expectations = map[string]func(s *openapi3.Schema) string{
+	"enum":          func(s *openapi3.Schema) string { return shorten(fmt.Sprintf("one of %v", s.Enum)) },
+	"format":        formatExpectation,
+	"type":          typeName,
+	"nullable":      func(s *openapi3.Schema) string { return typeName(s) + ", not null" },
+	"oneOf":         func(s *openapi3.Schema) string { return branchNames("oneOf", s) },
+	"anyOf":         func(s *openapi3.Schema) string { return branchNames("anyOf", s) },
+	"pattern":       func(s *openapi3.Schema) string { return shorten("matching " + s.Pattern) },
+	"minLength":     func(s *openapi3.Schema) string { return fmt.Sprintf("at least %d characters", s.MinLength) },
+	"maxLength":     func(s *openapi3.Schema) string { return bound("at most %d characters", s.MaxLength) },
+	"minimum":       func(s *openapi3.Schema) string { return bound("at least %g", s.Min) },
+	"maximum":       func(s *openapi3.Schema) string { return bound("at most %g", s.Max) },
+	"minItems":      func(s *openapi3.Schema) string { return fmt.Sprintf("at least %d items", s.MinItems) },
+	"minProperties": func(s *openapi3.Schema) string { return fmt.Sprintf("at least %d properties", s.MinProps) },
+}
+
+// bound formats an optional bound of a schema, or returns "" when it is unset.
+func bound[T any](format string, v *T) string {
+	if v == nil {
+		return ""
+	}
+	return fmt.Sprintf(format, *v)
+}
+
 func fromSchemaError(se *openapi3.SchemaError, tmpl Violation, prefix string) *Violation {
 	v := tmpl
 	v.Kind = KindSchema
-	ptr := ""
-	if toks := se.JSONPointer(); len(toks) > 0 || prefix == "" {
-		ptr = pointer(toks)
-	}
-	if prefix != "" {
-		ptr = strings.TrimSpace(prefix + " " + ptr)
-	}
-	v.Pointer = ptr
+	v.Pointer = schemaPointer(se, prefix)
 	v.Got = render(se.Value)
-	if isSecret(ptr) {
-		if str, ok := se.Value.(string); ok {
-			v.Got = fmt.Sprintf("(redacted, %d characters)", utf8.RuneCountInString(str))
-		}
+	if str, ok := se.Value.(string); ok && isSecret(v.Pointer) {
+		v.Got = fmt.Sprintf("(redacted, %d characters)", utf8.RuneCountInString(str))
 	}
-	s := se.Schema
-	switch se.SchemaField {
-	case "required":
-		v.Expected = "required property"
-		v.Got = "missing"
-	case "enum":
-		if s != nil {
-			v.Expected = shorten(fmt.Sprintf("one of %v", s.Enum))
-		}
-	case "format":
-		if s != nil {
-			v.Expected = formatExpectation(s)
-		}
-	case "type":
-		if s != nil {
-			v.Expected = typeName(s)
-		}
-	case "nullable":
-		if s != nil {
-			v.Expected = typeName(s) + ", not null"
-		}
-	case "oneOf", "anyOf":
-		if s != nil {
-			v.Expected = branchNames(se.SchemaField, s)
-		}
-	case "pattern":
-		if s != nil {
-			v.Expected = shorten("matching " + s.Pattern)
-		}
-	case "minLength":
-		if s != nil {
-			v.Expected = fmt.Sprintf("at least %d characters", s.MinLength)
-		}
-	case "maxLength":
-		if s != nil && s.MaxLength != nil {
-			v.Expected = fmt.Sprintf("at most %d characters", *s.MaxLength)
-		}
-	case "minimum":
-		if s != nil && s.Min != nil {
-			v.Expected = fmt.Sprintf("at least %g", *s.Min)
-		}
-	case "maximum":
-		if s != nil && s.Max != nil {
-			v.Expected = fmt.Sprintf("at most %g", *s.Max)
-		}
-	case "minItems":
-		if s != nil {
-			v.Expected = fmt.Sprintf("at least %d items", s.MinItems)
-		}
-	case "minProperties":
-		if s != nil {
-			v.Expected = fmt.Sprintf("at least %d properties", s.MinProps)
-		}
+	if se.SchemaField == "required" {
+		v.Expected, v.Got = "required property", "missing"
+	} else if expect := expectations[se.SchemaField]; expect != nil && se.Schema != nil {
+		v.Expected = expect(se.Schema)
 	}
 	if v.Expected == "" {
 		reason := se.Reason
@@ -342,6 +311,19 @@ func fromSchemaError(se *openapi3.SchemaError, tmpl Violation, prefix string) *V
 		v.Expected = shorten(reason)
 	}
 	return &v
+}
+
+// schemaPointer is the pointer of a schema error's value, after prefix
+// (a parameter or header name) when there is one.
+func schemaPointer(se *openapi3.SchemaError, prefix string) string {
+	toks := se.JSONPointer()
+	if prefix == "" {
+		return pointer(toks)
+	}
+	if len(toks) == 0 {
+		return strings.TrimSpace(prefix)
+	}
+	return strings.TrimSpace(prefix + " " + pointer(toks))
 }
 
 func typeName(s *openapi3.Schema) string {

@@ -57,100 +57,148 @@ func (s handlers) RunDatabaseAction(_ context.Context, req dbapi.RunDatabaseActi
 	return dbapi.RunDatabaseAction200JSONResponse(s.runAction(db, req.Body.ActionName, req.Body.Params)), nil
 }
 
+// runAction runs the action name of the database's engine (see
+// engineActions); an action the engine does not have fails. It holds s.mu.
 func (s *Server) runAction(db *database, name string, params any) dbapi.ActionResult {
-	typ := db.db.TypeName
-	switch {
-	case typ == "postgresql":
-		switch name {
-		case "list-extensions":
-			return actionOK([]map[string]string{{"name": "plpgsql", "version": "v1.0"}, {"name": "postgis", "version": "v3.4.0"}})
-		case "pg-list-queries":
-			return actionOK([]map[string]any{
-				{"query": "SELECT * FROM users", "state": "active", "username": db.db.ResourceID, "query_start": "2020-05-10T09:00:00Z", "pid": 2000, "query_duration": 1000000000},
-				{"query": "", "state": "idle", "username": db.db.ResourceID, "query_start": "2020-05-10T08:59:00Z", "pid": 2001, "query_duration": 61000000000},
-			})
-		case "pg-cancel-query", "pg-terminate-query":
-			pid, ok := paramNumber(params, "pid")
-			if !ok {
-				return actionFailed("params.pid is required")
-			}
-			if pid != 2000 && pid != 2001 {
-				return actionFailed("no query with pid %v", pid)
-			}
-			return actionOK(nil)
-		case "pg-stat-statements-enable", "pg-stat-statements-reset":
-			return actionOK(nil)
-		case "pg-stat-statements-list":
-			return actionOK([]map[string]any{{"user_id": 1000, "query": "SELECT * FROM users", "calls": 24512, "rows": 500,
-				"total_time": 1837.1, "min_time": 0.2, "max_time": 3.5, "mean_time": 0.6, "std_dev": 0.1}})
-		}
-	case typ == "mysql" || typ == "mongodb":
-		switch name {
-		case "list-databases":
-			return actionOK(slices.Clone(db.logical))
-		case "create-database":
-			n, ok := paramString(params, "database_name")
-			if !ok || !logicalNameRE.MatchString(n) {
-				return actionFailed("params.database_name is required: letters, digits, _ and -")
-			}
-			if slices.ContainsFunc(db.logical, func(l logicalDB) bool { return l.Name == n }) {
-				return actionFailed("database %s already exists", n)
-			}
-			db.logical = append(db.logical, logicalDB{Name: n})
-			return actionOK(logicalDB{Name: n})
-		case "delete-database", "reset-database":
-			n, _ := paramString(params, "database_name")
-			i := slices.IndexFunc(db.logical, func(l logicalDB) bool { return l.Name == n })
-			if i < 0 {
-				return actionFailed("database %q does not exist", n)
-			}
-			if db.logical[i].Protected {
-				return actionFailed("database %s is protected", n)
-			}
-			if name == "delete-database" {
-				db.logical = slices.Delete(db.logical, i, i+1)
-			}
-			return actionOK(nil)
-		case "get-sqlmode", "set-sqlmode":
-			if typ != "mysql" {
-				break
-			}
-			if name == "get-sqlmode" {
-				return actionOK(db.sqlMode)
-			}
-			mode, ok := params.(string)
-			if !ok {
-				return actionFailed("params should be the SQL mode, a string")
-			}
-			db.sqlMode = mode
-			return actionOK(nil)
-		}
-	case typ == "influxdb":
-		switch name {
-		case "list-retention-policies":
-			out := make([]map[string]any, 0, len(db.retention))
-			for _, p := range db.retention {
-				out = append(out, map[string]any{"name": p, "duration": (7 * 24 * time.Hour).String(), "default": p == "autogen"})
-			}
-			return actionOK(out)
-		case "add-retention-policy":
-			n, ok := paramString(params, "name")
-			if !ok || n == "" {
-				return actionFailed("params.name is required")
-			}
-			if !slices.Contains(db.retention, n) {
-				db.retention = append(db.retention, n)
-			}
-			return actionOK(nil)
-		case "del-retention-policy":
-			n, _ := paramString(params, "name")
-			i := slices.Index(db.retention, n)
-			if i < 0 {
-				return actionFailed("retention policy %q does not exist", n)
-			}
-			db.retention = slices.Delete(db.retention, i, i+1)
-			return actionOK(nil)
-		}
+	if run := engineActions[db.db.TypeName][name]; run != nil {
+		return run(db, params)
 	}
-	return actionFailed("unknown action %q for %s databases", name, typ)
+	return actionFailed("unknown action %q for %s databases", name, db.db.TypeName)
+}
+
+// action runs one engine action on db with the request's params.
+type action func(db *database, params any) dbapi.ActionResult
+
+// engineActions are the actions of each database type, by name. It is
+// never written after initialisation.
+var engineActions = map[string]map[string]action{
+	"postgresql": {
+		"list-extensions":           pgListExtensions,
+		"pg-list-queries":           pgListQueries,
+		"pg-cancel-query":           pgSignalQuery,
+		"pg-terminate-query":        pgSignalQuery,
+		"pg-stat-statements-enable": noResult,
+		"pg-stat-statements-reset":  noResult,
+		"pg-stat-statements-list":   pgStatStatements,
+	},
+	"mysql":   withLogicalDatabases(map[string]action{"get-sqlmode": getSQLMode, "set-sqlmode": setSQLMode}),
+	"mongodb": withLogicalDatabases(map[string]action{}),
+	"influxdb": {
+		"list-retention-policies": listRetentionPolicies,
+		"add-retention-policy":    addRetentionPolicy,
+		"del-retention-policy":    delRetentionPolicy,
+	},
+}
+
+// withLogicalDatabases adds to actions those that manage the logical
+// databases of a MySQL or MongoDB database.
+func withLogicalDatabases(actions map[string]action) map[string]action {
+	actions["list-databases"] = listDatabases
+	actions["create-database"] = createDatabase
+	actions["delete-database"] = removeDatabase(true)
+	actions["reset-database"] = removeDatabase(false)
+	return actions
+}
+
+func noResult(*database, any) dbapi.ActionResult { return actionOK(nil) }
+
+func pgListExtensions(*database, any) dbapi.ActionResult {
+	return actionOK([]map[string]string{{"name": "plpgsql", "version": "v1.0"}, {"name": "postgis", "version": "v3.4.0"}})
+}
+
+func pgListQueries(db *database, _ any) dbapi.ActionResult {
+	return actionOK([]map[string]any{
+		{"query": "SELECT * FROM users", "state": "active", "username": db.db.ResourceID, "query_start": "2020-05-10T09:00:00Z", "pid": 2000, "query_duration": 1000000000},
+		{"query": "", "state": "idle", "username": db.db.ResourceID, "query_start": "2020-05-10T08:59:00Z", "pid": 2001, "query_duration": 61000000000},
+	})
+}
+
+// pgSignalQuery cancels or terminates one of the queries pgListQueries lists.
+func pgSignalQuery(_ *database, params any) dbapi.ActionResult {
+	pid, ok := paramNumber(params, "pid")
+	if !ok {
+		return actionFailed("params.pid is required")
+	}
+	if pid != 2000 && pid != 2001 {
+		return actionFailed("no query with pid %v", pid)
+	}
+	return actionOK(nil)
+}
+
+func pgStatStatements(*database, any) dbapi.ActionResult {
+	return actionOK([]map[string]any{{"user_id": 1000, "query": "SELECT * FROM users", "calls": 24512, "rows": 500,
+		"total_time": 1837.1, "min_time": 0.2, "max_time": 3.5, "mean_time": 0.6, "std_dev": 0.1}})
+}
+
+func listDatabases(db *database, _ any) dbapi.ActionResult { return actionOK(slices.Clone(db.logical)) }
+
+func createDatabase(db *database, params any) dbapi.ActionResult {
+	n, ok := paramString(params, "database_name")
+	if !ok || !logicalNameRE.MatchString(n) {
+		return actionFailed("params.database_name is required: letters, digits, _ and -")
+	}
+	if slices.ContainsFunc(db.logical, func(l logicalDB) bool { return l.Name == n }) {
+		return actionFailed("database %s already exists", n)
+	}
+	db.logical = append(db.logical, logicalDB{Name: n})
+	return actionOK(logicalDB{Name: n})
+}
+
+// removeDatabase deletes a logical database, or resets it (which the mock
+// does not model: it only checks that the database may be reset).
+func removeDatabase(del bool) action {
+	return func(db *database, params any) dbapi.ActionResult {
+		n, _ := paramString(params, "database_name")
+		i := slices.IndexFunc(db.logical, func(l logicalDB) bool { return l.Name == n })
+		if i < 0 {
+			return actionFailed("database %q does not exist", n)
+		}
+		if db.logical[i].Protected {
+			return actionFailed("database %s is protected", n)
+		}
+		if del {
+			db.logical = slices.Delete(db.logical, i, i+1)
+		}
+		return actionOK(nil)
+	}
+}
+
+func getSQLMode(db *database, _ any) dbapi.ActionResult { return actionOK(db.sqlMode) }
+
+func setSQLMode(db *database, params any) dbapi.ActionResult {
+	mode, ok := params.(string)
+	if !ok {
+		return actionFailed("params should be the SQL mode, a string")
+	}
+	db.sqlMode = mode
+	return actionOK(nil)
+}
+
+func listRetentionPolicies(db *database, _ any) dbapi.ActionResult {
+	out := make([]map[string]any, 0, len(db.retention))
+	for _, p := range db.retention {
+		out = append(out, map[string]any{"name": p, "duration": (7 * 24 * time.Hour).String(), "default": p == "autogen"})
+	}
+	return actionOK(out)
+}
+
+func addRetentionPolicy(db *database, params any) dbapi.ActionResult {
+	n, ok := paramString(params, "name")
+	if !ok || n == "" {
+		return actionFailed("params.name is required")
+	}
+	if !slices.Contains(db.retention, n) {
+		db.retention = append(db.retention, n)
+	}
+	return actionOK(nil)
+}
+
+func delRetentionPolicy(db *database, params any) dbapi.ActionResult {
+	n, _ := paramString(params, "name")
+	i := slices.Index(db.retention, n)
+	if i < 0 {
+		return actionFailed("retention policy %q does not exist", n)
+	}
+	db.retention = slices.Delete(db.retention, i, i+1)
+	return actionOK(nil)
 }

@@ -31,6 +31,14 @@ func (e *ActionError) Error() string {
 // Is reports whether target is ErrActionFailed.
 func (e *ActionError) Is(target error) bool { return target == ErrActionFailed }
 
+// actionResultWire is the spec's ActionResult: a pointer tells a missing
+// "ok", and the result stays raw JSON for the caller to decode.
+type actionResultWire struct {
+	OK     *int            `json:"ok"`
+	Result json.RawMessage `json:"result"`
+	Error  string          `json:"error"`
+}
+
 // Run runs the action named name with params (any JSON-encodable value, or
 // nil) and returns its raw JSON result, to be decoded by the caller into
 // the shape the action documents ("null" for actions that return nothing).
@@ -50,11 +58,7 @@ func (s *ActionsService) Run(ctx context.Context, databaseID, name string, param
 	if err != nil {
 		return nil, &InvalidInputError{Field: "params", Reason: "cannot be encoded as JSON"}
 	}
-	w, status, err := fetch[struct {
-		OK     *int            `json:"ok"`
-		Result json.RawMessage `json:"result"`
-		Error  string          `json:"error"`
-	}](ctx, s.c, opRunDatabaseAction, body1(s.c.api.RunDatabaseActionWithBody, databaseID, body))
+	w, status, err := fetch[actionResultWire](ctx, s.c, opRunDatabaseAction, body1(s.c.api.RunDatabaseActionWithBody, databaseID, body))
 	check := fmt.Sprintf("the effect of action %q on database %s, before running it again", name, databaseID)
 	if err != nil {
 		return nil, withCheck(err, check)

@@ -59,8 +59,8 @@ func TestRequests_OwnHeaderSlices(t *testing.T) {
 }
 
 // TestLogsService_AllArchives follows the cursor from page to page, stops
-// on the last page, on a repeated cursor and when the caller breaks, and
-// yields an error once.
+// on the last page and when the caller breaks, and yields an error once,
+// a repeated cursor's too.
 func TestLogsService_AllArchives(t *testing.T) {
 	archive := func(name string) string {
 		return `{"url":"https://logs.example/` + name + `?token=t","from":"2024-01-01T00:00:00Z","to":"2024-01-02T00:00:00Z","size":1}`
@@ -107,7 +107,7 @@ func TestLogsService_AllArchives(t *testing.T) {
 	}{
 		{"every page", serve(pages), 0, []string{"a", "b", "c"}, 3, nil},
 		{"the caller breaks", serve(pages), 2, []string{"a", "b"}, 1, nil},
-		{"a repeated cursor ends it", serve(loop), 0, []string{"a", "b"}, 2, nil},
+		{"a repeated cursor is yielded", serve(loop), 0, []string{"a", "b"}, 2, ErrRepeatedCursor},
 		{"an error is yielded", fixed(500, `{"error":"down"}`), 0, nil, 3, ErrServer},
 	}
 	for _, tt := range tests {

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/scalingodb/dbapi-go/gen/dbapi"
 )
 
 // BackupsService lists, creates, waits for and downloads backups.
@@ -126,11 +128,7 @@ func (s *BackupsService) Create(ctx context.Context, databaseID string) (*Backup
 	if err := r.check(o); err != nil {
 		return nil, err
 	}
-	// One pass decodes both shapes; the envelope key decides which one counts.
-	var w struct {
-		Envelope *Backup `json:"database_backup"`
-		Backup
-	}
+	var w createdBackupWire
 	check := "the backups of database " + databaseID + " (Backups.List) for a new manual backup, before creating another"
 	a, err := s.c.call(ctx, o, r.send, &w)
 	if err != nil {
@@ -149,6 +147,14 @@ func (s *BackupsService) Create(ctx context.Context, databaseID string) (*Backup
 	return b, nil
 }
 
+// createdBackupWire decodes both shapes of createBackup's answer (the
+// spec's oneOf of a BackupResponse and a Backup) in one pass; the envelope
+// key decides which one counts.
+type createdBackupWire struct {
+	Envelope *Backup `json:"database_backup"`
+	Backup
+}
+
 // Get returns one backup. The path is not nested under the database.
 //
 // API: GET /backups/{backup_id} (getBackup)
@@ -160,19 +166,17 @@ func (s *BackupsService) Get(ctx context.Context, backupID string) (*Backup, err
 //
 // API: GET /databases/{database_id}/backups/{backup_id}/archive (getBackupArchive)
 func (s *BackupsService) ArchiveLink(ctx context.Context, databaseID, backupID string) (SignedURL, error) {
-	w, status, err := fetch[struct {
-		URL string `json:"download_url"`
-	}](ctx, s.c, opGetBackupArchive, call2(s.c.api.GetBackupArchive, databaseID, backupID))
+	w, status, err := fetch[dbapi.BackupArchive](ctx, s.c, opGetBackupArchive, call2(s.c.api.GetBackupArchive, databaseID, backupID))
 	if err != nil {
 		return SignedURL{}, err
 	}
-	if w.URL == "" {
+	if w.DownloadURL == "" {
 		return SignedURL{}, malformed(opGetBackupArchive, status, `missing required field "download_url"`)
 	}
-	if err := checkDownloadURL(w.URL); err != nil {
+	if err := checkDownloadURL(w.DownloadURL); err != nil {
 		return SignedURL{}, malformed(opGetBackupArchive, status, `"download_url" is not an absolute http(s) URL`)
 	}
-	return newSignedURL(w.URL), nil
+	return newSignedURL(w.DownloadURL), nil
 }
 
 // Wait polls a backup, with a growing interval (see WithPollInterval),

@@ -214,6 +214,8 @@ func (s *DatabasesService) Upgrade(ctx context.Context, databaseID string) (*Upg
 	return &Upgrade{Message: *w.Message, OperationID: *w.OperationID, WarningMessage: w.WarningMessage, Target: w.DatabaseTypeVersion}, nil
 }
 
+// upgradeWire is Upgrade on the wire: the target version with the
+// message and operation of the upgrade; pointers tell missing fields.
 type upgradeWire struct {
 	Message        *string `json:"message"`
 	OperationID    *string `json:"operation_id"`

@@ -45,6 +45,11 @@ type FeatureDisabled struct {
 	Message string
 }
 
+// messageWire is the spec's Message; a pointer tells a missing message.
+type messageWire struct {
+	Message *string `json:"message"`
+}
+
 func (t *FeatureToggle) missing() string {
 	return missingIf(t.Name == "" || t.Status == "", `"name" or "status"`)
 }
@@ -76,9 +81,7 @@ func (s *FeaturesService) Disable(ctx context.Context, databaseID, feature strin
 	if feature == "" {
 		return nil, &InvalidInputError{Field: "feature", Reason: "must not be empty"}
 	}
-	w, status, err := fetch[struct {
-		Message *string `json:"message"`
-	}](ctx, s.c, opDisableDatabaseFeature, call1P(s.c.api.DisableDatabaseFeature, databaseID, &dbapi.DisableDatabaseFeatureParams{Feature: dbapi.FeatureName(feature)}))
+	w, status, err := fetch[messageWire](ctx, s.c, opDisableDatabaseFeature, call1P(s.c.api.DisableDatabaseFeature, databaseID, &dbapi.DisableDatabaseFeatureParams{Feature: dbapi.FeatureName(feature)}))
 	if err != nil {
 		return nil, err
 	}

@@ -40,9 +40,7 @@ type LogsArchivesParams struct {
 //
 // API: GET /databases/{database_id}/logs (getDatabaseLogsUrl)
 func (s *LogsService) URL(ctx context.Context, databaseID string) (SignedURL, error) {
-	w, status, err := fetch[struct {
-		URL string `json:"url"`
-	}](ctx, s.c, opGetDatabaseLogsUrl, call1(s.c.api.GetDatabaseLogsURL, databaseID))
+	w, status, err := fetch[dbapi.LogsURL](ctx, s.c, opGetDatabaseLogsUrl, call1(s.c.api.GetDatabaseLogsURL, databaseID))
 	if err != nil {
 		return SignedURL{}, err
 	}
@@ -52,15 +50,20 @@ func (s *LogsService) URL(ctx context.Context, databaseID string) (SignedURL, er
 	return newSignedURL(w.URL), nil
 }
 
+// archivesWire is a page of LogsArchivesPage on the wire; pointers tell
+// the required fields that are missing.
 type archivesWire struct {
-	NextCursor string `json:"next_cursor"`
-	HasMore    *bool  `json:"has_more"`
-	Archives   *[]struct {
-		URL  *string   `json:"url"`
-		From time.Time `json:"from"`
-		To   time.Time `json:"to"`
-		Size int64     `json:"size"`
-	} `json:"archives"`
+	NextCursor string         `json:"next_cursor"`
+	HasMore    *bool          `json:"has_more"`
+	Archives   *[]archiveWire `json:"archives"`
+}
+
+// archiveWire is LogsArchive on the wire.
+type archiveWire struct {
+	URL  *string   `json:"url"`
+	From time.Time `json:"from"`
+	To   time.Time `json:"to"`
+	Size int64     `json:"size"`
 }
 
 func (w *archivesWire) missing() string {
@@ -104,15 +107,17 @@ func (s *LogsService) Archives(ctx context.Context, databaseID string, p *LogsAr
 
 // AllArchives iterates over every archived log file of a database,
 // following the cursor from page to page. An error ends the iteration
-// after being yielded. A server that repeats a cursor or says it has more
-// but gives no cursor ends the iteration, so that it always stops.
+// after being yielded: that of a page, or a *PaginationError when a page
+// gives a cursor already followed (ErrRepeatedCursor), says more follow
+// but gives no cursor (ErrNoCursor), or when 100,000 pages were read and
+// more follow (ErrPageLimit).
 //
 // API: GET /databases/{database_id}/logs_archives (listDatabaseLogsArchives)
 func (s *LogsService) AllArchives(ctx context.Context, databaseID string) iter.Seq2[*LogsArchive, error] {
 	return func(yield func(*LogsArchive, error) bool) {
 		var p LogsArchivesParams
-		seen := map[string]bool{}
-		for {
+		followed := map[string]bool{}
+		for pages := 1; ; pages++ {
 			page, err := s.Archives(ctx, databaseID, &p)
 			if err != nil {
 				yield(nil, err)
@@ -123,10 +128,22 @@ func (s *LogsService) AllArchives(ctx context.Context, databaseID string) iter.S
 					return
 				}
 			}
-			if !page.HasMore || page.NextCursor == "" || seen[page.NextCursor] {
+			var stop error
+			switch {
+			case !page.HasMore:
+				return
+			case page.NextCursor == "":
+				stop = ErrNoCursor
+			case followed[page.NextCursor]:
+				stop = ErrRepeatedCursor
+			default:
+				stop = pageLimit(pages)
+			}
+			if stop != nil {
+				yield(nil, &PaginationError{OperationID: opListDatabaseLogsArchives.id, Pages: pages, Err: stop})
 				return
 			}
-			seen[page.NextCursor] = true
+			followed[page.NextCursor] = true
 			p.Cursor = page.NextCursor
 		}
 	}

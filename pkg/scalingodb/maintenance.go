@@ -74,17 +74,25 @@ type MaintenancePage struct {
 	Pagination Pagination
 }
 
+// maintenancePageWire is MaintenancePage on the wire; pointers tell the
+// required fields that are missing.
 type maintenancePageWire struct {
 	Items *[]*Maintenance `json:"maintenance"`
-	Meta  *struct {
-		Pagination *struct {
-			CurrentPage *int  `json:"current_page"`
-			PrevPage    *int  `json:"prev_page"`
-			NextPage    *int  `json:"next_page"`
-			TotalPages  int   `json:"total_pages"`
-			TotalCount  int64 `json:"total_count"`
-		} `json:"pagination"`
-	} `json:"meta"`
+	Meta  *pageMetaWire   `json:"meta"`
+}
+
+// pageMetaWire is the "meta" object of a paginated list.
+type pageMetaWire struct {
+	Pagination *paginationWire `json:"pagination"`
+}
+
+// paginationWire is Pagination on the wire.
+type paginationWire struct {
+	CurrentPage *int  `json:"current_page"`
+	PrevPage    *int  `json:"prev_page"`
+	NextPage    *int  `json:"next_page"`
+	TotalPages  int   `json:"total_pages"`
+	TotalCount  int64 `json:"total_count"`
 }
 
 func (w *maintenancePageWire) missing() string {
@@ -139,13 +147,16 @@ func (s *MaintenanceService) List(ctx context.Context, databaseID string, p *Lis
 }
 
 // All iterates over every maintenance operation of a database, fetching
-// pages of 100 as it goes. An error ends the iteration after being yielded.
+// pages of 100 as it goes. An error ends the iteration after being yielded:
+// that of a page, or a *PaginationError when the server names as the next
+// page one that is not after the current one (ErrPageLoop), or when
+// 100,000 pages were read and more follow (ErrPageLimit).
 //
 // API: GET /databases/{database_id}/maintenance (listMaintenances)
 func (s *MaintenanceService) All(ctx context.Context, databaseID string) iter.Seq2[*Maintenance, error] {
 	return func(yield func(*Maintenance, error) bool) {
 		opts := ListParams{Page: 1, PerPage: 100}
-		for seen := 0; seen < 100000; seen++ {
+		for pages := 1; ; pages++ {
 			page, err := s.List(ctx, databaseID, &opts)
 			if err != nil {
 				yield(nil, err)
@@ -157,7 +168,17 @@ func (s *MaintenanceService) All(ctx context.Context, databaseID string) iter.Se
 				}
 			}
 			next := page.Pagination.NextPage
-			if next == 0 || next <= opts.Page || len(page.Items) == 0 {
+			var stop error
+			switch {
+			case next == 0:
+				return
+			case next <= opts.Page:
+				stop = ErrPageLoop
+			default:
+				stop = pageLimit(pages)
+			}
+			if stop != nil {
+				yield(nil, &PaginationError{OperationID: opListMaintenances.id, Pages: pages, Err: stop})
 				return
 			}
 			opts.Page = next

@@ -4,6 +4,8 @@ import (
 	"context"
 	"strconv"
 	"time"
+
+	"github.com/scalingodb/dbapi-go/gen/dbapi"
 )
 
 // MetricsService reports resource usage and cluster health.
@@ -31,13 +33,17 @@ type InstanceMemoryMetrics struct {
 
 // InstanceMetrics is the resource usage of one instance.
 type InstanceMetrics struct {
-	InstanceID      string `json:"instance_id"`
-	InstanceAddress string `json:"instance_address"`
-	RealDiskSize    int64  `json:"real_disk_size"`
-	CPU             struct {
-		UsageInPercents float64 `json:"usage_in_percents"`
-	} `json:"cpu"`
-	Memory InstanceMemoryMetrics `json:"memory"`
+	InstanceID      string                `json:"instance_id"`
+	InstanceAddress string                `json:"instance_address"`
+	RealDiskSize    int64                 `json:"real_disk_size"`
+	CPU             InstanceCPUMetrics    `json:"cpu"`
+	Memory          InstanceMemoryMetrics `json:"memory"`
+}
+
+// InstanceCPUMetrics is the CPU usage of one instance.
+type InstanceCPUMetrics struct {
+	// UsageInPercents is a percentage, 0 to 100.
+	UsageInPercents float64 `json:"usage_in_percents"`
 }
 
 // Metrics is the resource usage of a database.
@@ -73,6 +79,8 @@ type Health struct {
 	PendingTasks int64
 }
 
+// metricsWire is Metrics on the wire; pointers tell the required figures
+// that are missing.
 type metricsWire struct {
 	CPUUsage     *float64 `json:"cpu_usage"`
 	RealDiskSize *int64   `json:"real_disk_size"`
@@ -100,13 +108,7 @@ func (s *MetricsService) Get(ctx context.Context, databaseID string) (*Metrics, 
 //
 // API: GET /databases/{database_id}/health (getDatabaseHealth)
 func (s *MetricsService) Health(ctx context.Context, databaseID string) (*Health, error) {
-	w, status, err := fetch[struct {
-		Epoch        string       `json:"epoch"`
-		Status       HealthStatus `json:"status"`
-		Cluster      string       `json:"cluster"`
-		Shards       string       `json:"shards"`
-		PendingTasks string       `json:"pending_tasks"`
-	}](ctx, s.c, opGetDatabaseHealth, call1(s.c.api.GetDatabaseHealth, databaseID))
+	w, status, err := fetch[dbapi.Health](ctx, s.c, opGetDatabaseHealth, call1(s.c.api.GetDatabaseHealth, databaseID))
 	if err != nil {
 		return nil, err
 	}
@@ -115,9 +117,9 @@ func (s *MetricsService) Health(ctx context.Context, databaseID string) (*Health
 	if err1 != nil || err2 != nil || w.Status == "" {
 		return nil, malformed(opGetDatabaseHealth, status, `"epoch", "shards" or "status" missing or not decimal`)
 	}
-	h := &Health{Epoch: time.Unix(epoch, 0).UTC(), Status: w.Status, Cluster: w.Cluster, Shards: shards}
-	if w.PendingTasks != "" {
-		n, err := strconv.ParseInt(w.PendingTasks, 10, 64)
+	h := &Health{Epoch: time.Unix(epoch, 0).UTC(), Status: HealthStatus(w.Status), Cluster: w.Cluster, Shards: shards}
+	if w.PendingTasks != nil && *w.PendingTasks != "" {
+		n, err := strconv.ParseInt(*w.PendingTasks, 10, 64)
 		if err != nil {
 			return nil, malformed(opGetDatabaseHealth, status, `"pending_tasks" is not decimal`)
 		}

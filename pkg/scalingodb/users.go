@@ -41,13 +41,16 @@ func (u DatabaseUser) String() string {
 
 // userWire is DatabaseUser on the wire.
 type userWire struct {
-	Name           string  `json:"name"`
-	ReadOnly       optBool `json:"read_only"`
-	Protected      bool    `json:"protected"`
-	Password       string  `json:"password"`
-	DbmsAttributes struct {
-		PasswordEncryption PasswordEncryption `json:"password_encryption"`
-	} `json:"dbms_attributes"`
+	Name           string             `json:"name"`
+	ReadOnly       optBool            `json:"read_only"`
+	Protected      bool               `json:"protected"`
+	Password       string             `json:"password"`
+	DbmsAttributes dbmsAttributesWire `json:"dbms_attributes"`
+}
+
+// dbmsAttributesWire is the engine-specific part of a user on the wire.
+type dbmsAttributesWire struct {
+	PasswordEncryption PasswordEncryption `json:"password_encryption"`
 }
 
 // optBool is a boolean that remembers whether it was present.

@@ -1,0 +1,216 @@
+package scalingodb
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+// setMaxPages lowers the page limit of the iterators for one test. The
+// tests that call it are not parallel, so no other test reads the limit
+// meanwhile.
+func setMaxPages(t *testing.T, n int) {
+	t.Helper()
+	old := maxPages
+	maxPages = n
+	t.Cleanup(func() { maxPages = old })
+}
+
+// iterResult is what an iteration yielded: the IDs of its items, then its
+// error, if any.
+type iterResult struct {
+	ids []string
+	err error
+}
+
+func collectIDs[T any](seq func(func(*T, error) bool), id func(*T) string) iterResult {
+	var r iterResult
+	for v, err := range seq {
+		if err != nil {
+			if r.err != nil {
+				return iterResult{ids: r.ids, err: fmt.Errorf("a second error after %w: %w", r.err, err)}
+			}
+			r.err = err
+			continue
+		}
+		if r.err != nil {
+			return iterResult{ids: r.ids, err: fmt.Errorf("an item after the error %w", r.err)}
+		}
+		r.ids = append(r.ids, id(v))
+	}
+	return r
+}
+
+// checkPaginationError checks that err is a *PaginationError of operation
+// opID after pages pages that matches want, or that err is nil when want
+// is.
+func checkPaginationError(t *testing.T, err, want error, opID string, pages int) {
+	t.Helper()
+	if want == nil {
+		if err != nil {
+			t.Fatalf("error %v, want none", err)
+		}
+		return
+	}
+	if !errors.Is(err, want) || !errors.Is(err, ErrPagination) {
+		t.Fatalf("error %v, want one matching %v and ErrPagination", err, want)
+	}
+	var pe *PaginationError
+	if !errors.As(err, &pe) {
+		t.Fatalf("error %T is no *PaginationError", err)
+	}
+	if pe.OperationID != opID || pe.Pages != pages {
+		t.Errorf("PaginationError{OperationID: %q, Pages: %d}, want %q and %d", pe.OperationID, pe.Pages, opID, pages)
+	}
+}
+
+// maintenancePages serves the pages of listMaintenances whose next_page
+// is next[page] (0 for null), with two items each, except the pages listed
+// in empty.
+func maintenancePages(next map[int]int, empty map[int]bool) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		page, _ := strconv.Atoi(r.URL.Query().Get("page"))
+		items := fmt.Sprintf(`{"id":"m%d-a","database_id":"db","type":"no-op","status":"done","started_at":null,"ended_at":null},`+
+			`{"id":"m%d-b","database_id":"db","type":"no-op","status":"done","started_at":null,"ended_at":null}`, page, page)
+		if empty[page] {
+			items = ""
+		}
+		nextPage := "null"
+		if n := next[page]; n != 0 {
+			nextPage = strconv.Itoa(n)
+		}
+		writeJSON(w, 200, fmt.Sprintf(`{"maintenance":[%s],"meta":{"pagination":{"current_page":%d,"prev_page":null,"next_page":%s,"total_pages":9,"total_count":18}}}`,
+			items, page, nextPage))
+	}
+}
+
+// TestMaintenanceService_All_Pagination proves that All ends with an
+// error, never silently, when the pages do not move forward or exceed the
+// page limit.
+func TestMaintenanceService_All_Pagination(t *testing.T) {
+	tests := []struct {
+		name     string
+		next     map[int]int
+		empty    map[int]bool
+		maxPages int
+		want     []string
+		wantErr  error
+		pages    int // pages read, as the error says
+	}{
+		{"the last page ends it", map[int]int{1: 2}, nil, 0, []string{"m1-a", "m1-b", "m2-a", "m2-b"}, nil, 0},
+		{"a next page before the current one is a loop", map[int]int{1: 2, 2: 1}, nil, 0,
+			[]string{"m1-a", "m1-b", "m2-a", "m2-b"}, ErrPageLoop, 2},
+		{"the current page as the next one is a loop", map[int]int{1: 1}, nil, 0, []string{"m1-a", "m1-b"}, ErrPageLoop, 1},
+		{"an empty page that names a next one is followed", map[int]int{1: 2, 2: 3}, map[int]bool{2: true}, 0,
+			[]string{"m1-a", "m1-b", "m3-a", "m3-b"}, nil, 0},
+		{"the page limit", map[int]int{1: 2, 2: 3, 3: 4}, nil, 2, []string{"m1-a", "m1-b", "m2-a", "m2-b"}, ErrPageLimit, 2},
+		{"the page limit not reached", map[int]int{1: 2}, nil, 2, []string{"m1-a", "m1-b", "m2-a", "m2-b"}, nil, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if tt.maxPages > 0 {
+				setMaxPages(t, tt.maxPages)
+			}
+			c, rec, _ := newTestClient(t, maintenancePages(tt.next, tt.empty))
+			got := collectIDs(c.Maintenance.All(context.Background(), "db"), func(m *Maintenance) string { return m.ID })
+			checkPaginationError(t, got.err, tt.wantErr, "listMaintenances", tt.pages)
+			if diff := cmp.Diff(tt.want, got.ids); diff != "" {
+				t.Errorf("items (-want +got):\n%s", diff)
+			}
+			if tt.wantErr != nil && rec.count() != tt.pages {
+				t.Errorf("%d requests for %d pages", rec.count(), tt.pages)
+			}
+		})
+	}
+}
+
+// archivePages serves the pages of listDatabaseLogsArchives by cursor:
+// pages[cursor] is the next cursor ("" for none) and whether it has more.
+func archivePages(pages map[string]struct {
+	next    string
+	hasMore bool
+}) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		cursor := r.URL.Query().Get("cursor")
+		p, ok := pages[cursor]
+		if !ok {
+			writeJSON(w, 404, `{"error":"no such cursor"}`)
+			return
+		}
+		next := ""
+		if p.next != "" {
+			next = `,"next_cursor":"` + p.next + `"`
+		}
+		writeJSON(w, 200, fmt.Sprintf(`{"archives":[{"url":"https://logs.example/%s?token=t","from":"2024-01-01T00:00:00Z","to":"2024-01-02T00:00:00Z","size":1}],"has_more":%t%s}`,
+			"p"+cursor, p.hasMore, next))
+	}
+}
+
+// TestLogsService_AllArchives_Pagination proves that AllArchives ends with
+// an error, never silently, on a repeated cursor, a page that says more
+// follow without a cursor, and the page limit.
+func TestLogsService_AllArchives_Pagination(t *testing.T) {
+	type page = struct {
+		next    string
+		hasMore bool
+	}
+	tests := []struct {
+		name     string
+		pages    map[string]page
+		maxPages int
+		want     []string
+		wantErr  error
+		read     int // pages read, as the error says
+	}{
+		{"the last page ends it", map[string]page{"": {"c2", true}, "c2": {"", false}}, 0, []string{"p", "pc2"}, nil, 0},
+		{"a last page may carry a cursor", map[string]page{"": {"c2", true}, "c2": {"c3", false}}, 0, []string{"p", "pc2"}, nil, 0},
+		{"a repeated cursor", map[string]page{"": {"c2", true}, "c2": {"c3", true}, "c3": {"c2", true}}, 0,
+			[]string{"p", "pc2", "pc3"}, ErrRepeatedCursor, 3},
+		{"a page's own cursor", map[string]page{"": {"c2", true}, "c2": {"c2", true}}, 0, []string{"p", "pc2"}, ErrRepeatedCursor, 2},
+		{"more without a cursor", map[string]page{"": {"c2", true}, "c2": {"", true}}, 0, []string{"p", "pc2"}, ErrNoCursor, 2},
+		{"the page limit", map[string]page{"": {"c2", true}, "c2": {"c3", true}, "c3": {"", false}}, 2, []string{"p", "pc2"}, ErrPageLimit, 2},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if tt.maxPages > 0 {
+				setMaxPages(t, tt.maxPages)
+			}
+			c, rec, _ := newTestClient(t, archivePages(tt.pages))
+			got := collectIDs(c.Logs.AllArchives(context.Background(), "db"), func(a *LogsArchive) string {
+				u := a.URL.URL()
+				return u[len("https://logs.example/") : len(u)-len("?token=t")]
+			})
+			checkPaginationError(t, got.err, tt.wantErr, "listDatabaseLogsArchives", tt.read)
+			if diff := cmp.Diff(tt.want, got.ids); diff != "" {
+				t.Errorf("items (-want +got):\n%s", diff)
+			}
+			if tt.wantErr != nil && rec.count() != tt.read {
+				t.Errorf("%d requests for %d pages", rec.count(), tt.read)
+			}
+		})
+	}
+}
+
+// TestPaginationError says what stopped the iteration and matches its
+// reason and ErrPagination only.
+func TestPaginationError(t *testing.T) {
+	err := error(&PaginationError{OperationID: "listMaintenances", Pages: 3, Err: ErrPageLoop})
+	if got, want := err.Error(), "scalingodb: listMaintenances: stopped after 3 pages: "+ErrPageLoop.Error()[len("scalingodb: "):]; got != want {
+		t.Errorf("Error() = %q, want %q", got, want)
+	}
+	for _, target := range []error{ErrPagination, ErrPageLoop} {
+		if !errors.Is(err, target) {
+			t.Errorf("errors.Is(err, %v) = false", target)
+		}
+	}
+	for _, other := range []error{ErrRepeatedCursor, ErrPageLimit, ErrNoCursor, ErrMalformedResponse} {
+		if errors.Is(err, other) {
+			t.Errorf("errors.Is(err, %v) = true", other)
+		}
+	}
+}
