@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+
+	"github.com/scalingodb/dbapi-go/pkg/scalingodb/internal/httpx"
 )
 
 // The reasons an iterator over pages (Maintenance.All, Logs.AllArchives)
@@ -54,7 +56,7 @@ type PaginationError struct {
 // Error names the operation, the pages read and the reason.
 func (e *PaginationError) Error() string {
 	var b strings.Builder
-	writePrefix(&b, e.OperationID)
+	httpx.WritePrefix(&b, e.OperationID)
 	fmt.Fprintf(&b, "stopped after %d pages", e.Pages)
 	if e.Err != nil {
 		b.WriteString(": " + strings.TrimPrefix(e.Err.Error(), "scalingodb: "))
