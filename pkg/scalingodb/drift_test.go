@@ -865,10 +865,10 @@ var allowedDrift = map[[2]string]string{
 	{"dbmsAttributesWire(DbmsAttributes).password_encryption", driftOptionality}: absentIsZero,
 	{"dbmsAttributesWire(DbmsAttributes).anonymizer_enabled", driftMissing}:      "not exposed: no method of the client needs it yet",
 
-	{"errorBody(Error).error", driftOptionality}:    "a pointer tells an error body from another JSON body",
-	{"errorBody(Error).errors", driftExtra}:         "one type decodes both error bodies of the spec: Error and ValidationErrors (422)",
-	{"errorBody(Error).code", driftOptionality}:     absentIsZero,
-	{"errorBody(Error).resource", driftOptionality}: absentIsZero,
+	{"ErrorBody(Error).error", driftOptionality}:    "a pointer tells an error body from another JSON body",
+	{"ErrorBody(Error).errors", driftExtra}:         "one type decodes both error bodies of the spec: Error and ValidationErrors (422)",
+	{"ErrorBody(Error).code", driftOptionality}:     absentIsZero,
+	{"ErrorBody(Error).resource", driftOptionality}: absentIsZero,
 
 	{"metricsWire(Metrics).cpu_usage", driftOptionality}:         requiredPointer,
 	{"metricsWire(Metrics).real_disk_size", driftOptionality}:    requiredPointer,

@@ -81,7 +81,7 @@ are still copied), 2 for bad usage, 130/143 when interrupted.
 Nightly, from cron (the manifest makes the next run start where this one
 stopped):
   # m h dom mon dow  command
-  15 4 * * *  SCALINGO_API_TOKEN=tk-us-... scalingodb backups sync --app my-app --to s3://acme-offsite/scalingo?region=eu-west-3 --keep-daily 14 --keep-monthly 12 >>/var/log/scalingodb-sync.log 2>&1
+  15 4 * * *  SCALINGO_API_TOKEN=tk-us-... scalingodb backups sync --app my-app --to 's3://acme-offsite/scalingo?region=eu-west-3' --keep-daily 14 --keep-monthly 12 >>/var/log/scalingodb-sync.log 2>&1
 
 The least rights on S3 (replace acme-offsite and scalingo/):
   {
