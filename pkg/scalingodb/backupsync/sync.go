@@ -32,12 +32,29 @@ type Source struct {
 // DefaultJobs is how many databases Sync copies at a time by default.
 const DefaultJobs = 4
 
-// Uploads to a bucket go in parts of uploadPartSize, uploadConcurrency at a
-// time: with the download's buffers, under 64 MiB per job.
+// Uploads to a bucket go in parts (see partSize), uploadConcurrency at a
+// time: with the download's buffers, under 64 MiB per job for archives up
+// to minPartSize × maxParts.
 const (
-	uploadPartSize    = 8 << 20
+	// minPartSize is S3's smallest part.
+	minPartSize = 5 << 20
+	// maxParts is S3's most parts in one upload.
+	maxParts          = 10000
 	uploadConcurrency = 2
 )
+
+// partSize returns the part size of the upload of an archive of size
+// bytes: S3's smallest part, or, for an archive too large for 10,000 of
+// them (48.8 GiB), the smallest multiple of 1 MiB that fits it in 9,000
+// parts, leaving room for an archive that grew since the API gave its size.
+// (The upload reads a stream, so the SDK cannot choose from the size.)
+func partSize(size int64) int {
+	if size <= minPartSize*(maxParts-1000) {
+		return minPartSize
+	}
+	const mib = 1 << 20
+	return int((size/(maxParts-1000)/mib + 1) * mib)
+}
 
 // maxStreamAttempts is how many times a stream to a bucket starts again
 // from zero when the archive changed under it.
@@ -368,7 +385,7 @@ func (d *Destination) stream(ctx context.Context, c *scalingodb.Client, db strin
 	wctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	w, err := d.bucket.NewWriter(wctx, key, &blob.WriterOptions{
-		BufferSize: uploadPartSize, MaxConcurrency: uploadConcurrency,
+		BufferSize: partSize(b.Size), MaxConcurrency: uploadConcurrency,
 		ContentType: "application/octet-stream", Metadata: map[string]string{"backup-id": b.ID},
 	})
 	if err != nil {

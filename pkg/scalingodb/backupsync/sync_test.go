@@ -377,3 +377,33 @@ func TestSync_RemovesStaleTempManifest(t *testing.T) {
 		t.Errorf("verify: %+v", vr[0])
 	}
 }
+
+// TestPartSize checks that an archive of any size fits in S3's 10,000
+// parts, with room to grow, and that small archives take S3's smallest
+// part (the least memory).
+func TestPartSize(t *testing.T) {
+	const mib, gib = int64(1 << 20), int64(1 << 30)
+	tests := []struct {
+		size int64
+		want int64 // 0: only check that it fits
+	}{
+		{0, 5 * mib},
+		{256 * mib, 5 * mib},
+		{40 * gib, 5 * mib},
+		{50 * gib, 0},
+		{500 * gib, 0},
+		{5 * 1024 * gib, 0},
+	}
+	for _, tt := range tests {
+		got := int64(partSize(tt.size))
+		if tt.want != 0 && got != tt.want {
+			t.Errorf("partSize(%d) = %d, want %d", tt.size, got, tt.want)
+		}
+		if got < 5*mib || got%mib != 0 {
+			t.Errorf("partSize(%d) = %d: not a whole number of MiB of at least 5 MiB", tt.size, got)
+		}
+		if parts := (tt.size*11/10 + got - 1) / got; parts > 10000 {
+			t.Errorf("partSize(%d) = %d: the archive grown by 10%% needs %d parts, over S3's 10,000", tt.size, got, parts)
+		}
+	}
+}
