@@ -172,10 +172,19 @@ breaking-fixtures: $(OASDIFF) ## Prove make breaking passes the spec and fails e
 spec-changelog: $(OASDIFF) ## Print the changes of openapi.yaml since the baseline, for spec/CHANGELOG.md.
 	$(OASDIFF) changelog $(SPEC_BASELINE) $(SPEC) -f markdown --severity-levels spec/oasdiff-levels.txt
 
+# The reference works offline: Redoc's standalone bundle (shipped in @redocly/cli) is inlined
+# (--inlineBundle), the Redocly logo the bundle would fetch from its CDN is replaced by an empty
+# inline image, and scripts/offlinecheck fails on any other reference the page loads from
+# another host (links to follow, such as the license, are listed, not fetched).
+REDOC_LOGO_URL := https://cdn\.redoc\.ly/redoc/logo-mini\(-full\)\?\.svg
+EMPTY_SVG := data:image/svg+xml,%3Csvg%20xmlns%3D%22http%3A%2F%2Fwww.w3.org%2F2000%2Fsvg%22%2F%3E
+
 .PHONY: docs
-docs: $(NPM_BIN)/redocly ## Build the single-page HTML reference into reports/api-reference.html (not committed).
+docs: $(NPM_BIN)/redocly ## Build the single-file HTML reference, which needs no network, into reports/api-reference.html (not committed).
 	@mkdir -p $(REPORTS)
-	$(NPM_BIN)/redocly build-docs --config redocly.yaml $(SPEC) -o $(REPORTS)/api-reference.html
+	$(NPM_BIN)/redocly build-docs --config redocly.yaml $(SPEC) --inlineBundle -o $(REPORTS)/api-reference.html
+	sed -i -e 's#$(REDOC_LOGO_URL)#$(EMPTY_SVG)#g' $(REPORTS)/api-reference.html
+	$(GO) run ./scripts/offlinecheck $(REPORTS)/api-reference.html
 
 .PHONY: specmatic
 specmatic: $(NPM_BIN)/redocly ## Run Specmatic against the mock process: the examples (>= 95% pass), then its negative tests (100%).
