@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -267,7 +268,13 @@ func fromSchemaError(se *openapi3.SchemaError, tmpl Violation, prefix string) *V
 	v := tmpl
 	v.Kind = KindSchema
 	ptr := ""
-	if toks := se.JSONPointer(); len(toks) > 0 || prefix == "" {
+	toks := se.JSONPointer()
+	disc := discriminatorOf(se)
+	if disc != nil {
+		// The discriminator property is what is wrong, not the object that holds it.
+		toks = append(slices.Clip(toks), disc.PropertyName)
+	}
+	if len(toks) > 0 || prefix == "" {
 		ptr = pointer(toks)
 	}
 	if prefix != "" {
@@ -333,6 +340,17 @@ func fromSchemaError(se *openapi3.SchemaError, tmpl Violation, prefix string) *V
 		if s != nil {
 			v.Expected = fmt.Sprintf("at least %d properties", s.MinProps)
 		}
+	case "discriminator":
+		if disc == nil {
+			break
+		}
+		// kin-openapi's only word for a missing property is its reason; its Value is then nil,
+		// as it is for a null property.
+		if strings.HasPrefix(se.Reason, "input does not contain") {
+			v.Expected, v.Got = "required property", "missing"
+			break
+		}
+		v.Expected = shorten(fmt.Sprintf("one of %v", slices.Sorted(maps.Keys(disc.Mapping))))
 	}
 	if v.Expected == "" {
 		reason := se.Reason
@@ -342,6 +360,16 @@ func fromSchemaError(se *openapi3.SchemaError, tmpl Violation, prefix string) *V
 		v.Expected = shorten(reason)
 	}
 	return &v
+}
+
+// discriminatorOf returns the discriminator a schema error is about: that of a oneOf whose
+// discriminator property is missing or names no branch.
+func discriminatorOf(se *openapi3.SchemaError) *openapi3.Discriminator {
+	if se.SchemaField != "discriminator" || se.Schema == nil || se.Schema.Discriminator == nil ||
+		se.Schema.Discriminator.PropertyName == "" {
+		return nil
+	}
+	return se.Schema.Discriminator
 }
 
 func typeName(s *openapi3.Schema) string {
