@@ -250,6 +250,13 @@ func fieldOf(vi *Violation) string {
 	if p == "" {
 		return "base"
 	}
+	if p[0] != '/' {
+		// A parameter or a header ("query type"): its name.
+		if _, name, ok := strings.Cut(p, " "); ok && name != "" {
+			return name
+		}
+		return p
+	}
 	toks := strings.Split(p[1:], "/")
 	i := len(toks) - 1
 	for i > 0 && isIndex(toks[i]) {

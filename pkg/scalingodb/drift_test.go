@@ -328,7 +328,7 @@ var allowedDrift = map[[2]string]string{
 	{"Database.database.next_version_id", driftOptionality}:      "\"\" when no upgrade is available, as documented on the field",
 
 	{"DatabaseUser.read_only", driftType}:                                  "optBool decodes the boolean and also tells an absent read_only (checked by the decoder) from false",
-	{"DatabaseUser.password", driftOptionality}:                            "only the answers that create a user or reset its password carry one; DatabaseUser.Password is empty otherwise",
+	{"DatabaseUser.password", driftExtra}:                                  "one type for every user: the answers that create a user or reset its password (DatabaseUserWithPassword) carry one; a listed or updated user has none, and DatabaseUser.Password is empty",
 	{"DatabaseUser.protected", driftOptionality}:                           absentIsZero,
 	{"DatabaseUser.dbms_attributes", driftOptionality}:                     absentIsZero,
 	{"DatabaseUser.dbms_attributes.password_encryption", driftOptionality}: absentIsZero,
