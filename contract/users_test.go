@@ -1,7 +1,10 @@
 package contract_test
 
 import (
+	"encoding/json"
 	"net/http"
+	"slices"
+	"strconv"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
@@ -46,9 +49,18 @@ var _ = Describe("Database users", labels(harness.Users), func() {
 		})
 
 		It("lists the user without its password", func(ctx SpecContext) {
-			u := findUser(ctx, name)
-			Expect(u).NotTo(BeNil(), "user %s not listed", name)
-			Expect(u.Password).To(BeNil())
+			// The listed user's schema has no password, so the generated type cannot hold one:
+			// the raw answer is read.
+			resp, err := suite.api.ListDatabaseUsersWithResponse(ctx, suite.db)
+			noError(err)
+			Expect(resp.StatusCode()).To(Equal(http.StatusOK), "%s", resp.Body)
+			var raw struct {
+				Users []map[string]json.RawMessage `json:"database-users"`
+			}
+			Expect(json.Unmarshal(resp.Body, &raw)).To(Succeed())
+			i := slices.IndexFunc(raw.Users, func(u map[string]json.RawMessage) bool { return string(u["name"]) == strconv.Quote(name) })
+			Expect(i).NotTo(Equal(-1), "user %s not listed", name)
+			Expect(raw.Users[i]).NotTo(HaveKey("password"))
 		})
 
 		It("sets a password chosen by the caller", func(ctx SpecContext) {

@@ -191,6 +191,36 @@ func (e DatabaseStatus) Valid() bool {
 	}
 }
 
+// Defines values for DatabaseTypeName.
+const (
+	DatabaseTypeNameElasticsearch DatabaseTypeName = "elasticsearch"
+	DatabaseTypeNameInfluxdb      DatabaseTypeName = "influxdb"
+	DatabaseTypeNameMongodb       DatabaseTypeName = "mongodb"
+	DatabaseTypeNameMysql         DatabaseTypeName = "mysql"
+	DatabaseTypeNamePostgresql    DatabaseTypeName = "postgresql"
+	DatabaseTypeNameRedis         DatabaseTypeName = "redis"
+)
+
+// Valid indicates whether the value is a known member of the DatabaseTypeName enum.
+func (e DatabaseTypeName) Valid() bool {
+	switch e {
+	case DatabaseTypeNameElasticsearch:
+		return true
+	case DatabaseTypeNameInfluxdb:
+		return true
+	case DatabaseTypeNameMongodb:
+		return true
+	case DatabaseTypeNameMysql:
+		return true
+	case DatabaseTypeNamePostgresql:
+		return true
+	case DatabaseTypeNameRedis:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for FeatureName.
 const (
 	FeatureNameForceSsl          FeatureName = "force-ssl"
@@ -547,7 +577,9 @@ type Backup struct {
 
 // BackupArchive A pre-signed link to a backup archive.
 type BackupArchive struct {
-	// DownloadURL Absolute URL that serves the archive without the bearer token until it expires.
+	// DownloadURL Absolute URL (RFC 3986; http or https, as the request reached the
+	// API) that serves the archive without the bearer token until it
+	// expires.
 	DownloadURL string `json:"download_url"`
 }
 
@@ -722,6 +754,12 @@ type DatabaseType struct {
 	UpdatedAt        time.Time `json:"updated_at"`
 }
 
+// DatabaseTypeName The name of a database type (an engine) of the platform, as in a
+// database's `type_name` and a DatabaseType's `name`.
+//
+// Example: postgresql
+type DatabaseTypeName string
+
 // DatabaseTypeResponse A database type in its envelope.
 type DatabaseTypeResponse struct {
 	// DatabaseType A database engine the platform offers.
@@ -783,7 +821,9 @@ type DatabaseUpdateRequest struct {
 	Database DatabaseUpdate `json:"database"`
 }
 
-// DatabaseUser A user of the database engine.
+// DatabaseUser A user of the database engine, as listed and as updated: never with
+// its password, which only a create or a reset answers with
+// (DatabaseUserWithPassword).
 type DatabaseUser struct {
 	// DbmsAttributes Engine-specific attributes of a user.
 	DbmsAttributes *DbmsAttributes `json:"dbms_attributes,omitempty"`
@@ -791,10 +831,7 @@ type DatabaseUser struct {
 	// Name Example: metabase
 	Name string `json:"name"`
 
-	// Password Present only right after a create or a password reset.
-	Password *string `json:"password,omitempty"`
-
-	// Protected A protected user cannot be updated nor deleted.
+	// Protected A protected user cannot be updated nor deleted (403).
 	Protected *bool `json:"protected,omitempty"`
 	ReadOnly  bool  `json:"read_only"`
 }
@@ -828,7 +865,9 @@ type DatabaseUserCreateRequest struct {
 
 // DatabaseUserResponse A user in its envelope.
 type DatabaseUserResponse struct {
-	// DatabaseUser A user of the database engine.
+	// DatabaseUser A user of the database engine, as listed and as updated: never with
+	// its password, which only a create or a reset answers with
+	// (DatabaseUserWithPassword).
 	DatabaseUser DatabaseUser `json:"database_user"`
 }
 
@@ -915,7 +954,9 @@ type FeatureEnableRequest struct {
 		// its engine: `force-ssl` and `publicly-available` (which needs
 		// `force-ssl`) for every engine; `redis-rdb`, `redis-aof` and
 		// `redis-cache` for Redis only. Another engine answers 422 to a Redis
-		// feature.
+		// feature. `x-engines` states it for tools: each feature, and the
+		// engines (`type_name`) that take it, `all` for every engine; the mock
+		// enforces it from there.
 		//
 		//
 		// Example: force-ssl
@@ -927,7 +968,9 @@ type FeatureEnableRequest struct {
 // its engine: `force-ssl` and `publicly-available` (which needs
 // `force-ssl`) for every engine; `redis-rdb`, `redis-aof` and
 // `redis-cache` for Redis only. Another engine answers 422 to a Redis
-// feature.
+// feature. `x-engines` states it for tools: each feature, and the
+// engines (`type_name`) that take it, `all` for every engine; the mock
+// enforces it from there.
 //
 // Example: force-ssl
 type FeatureName string
@@ -1058,7 +1101,7 @@ type LogsArchive struct {
 	Size int64     `json:"size"`
 	To   time.Time `json:"to"`
 
-	// URL Absolute https URL.
+	// URL Absolute https URL (RFC 3986).
 	URL string `json:"url"`
 }
 
@@ -1071,7 +1114,7 @@ type LogsArchives struct {
 
 // LogsURL An authenticated URL for the logs.
 type LogsURL struct {
-	// URL Absolute https URL.
+	// URL Absolute https URL (RFC 3986).
 	URL string `json:"url"`
 }
 
@@ -1247,12 +1290,16 @@ type OperationStatus string
 
 // PaginationMeta Where a page stands in the whole list.
 type PaginationMeta struct {
-	CurrentPage int   `json:"current_page"`
-	NextPage    *int  `json:"next_page"`
-	PerPage     *int  `json:"per_page,omitempty"`
-	PrevPage    *int  `json:"prev_page"`
-	TotalCount  int64 `json:"total_count"`
-	TotalPages  int   `json:"total_pages"`
+	CurrentPage int `json:"current_page"`
+
+	// NextPage The page after this one; null on the last page.
+	NextPage *int `json:"next_page"`
+	PerPage  *int `json:"per_page,omitempty"`
+
+	// PrevPage The page before this one; null on the first page.
+	PrevPage   *int  `json:"prev_page"`
+	TotalCount int64 `json:"total_count"`
+	TotalPages int   `json:"total_pages"`
 }
 
 // Password 24 to 64 characters.
@@ -1402,6 +1449,12 @@ type NotFound = Error
 // PayloadTooLarge The error body of every 4xx and 5xx answer except 422.
 type PayloadTooLarge = Error
 
+// ProtectedUserNotDeleted The error body of every 4xx and 5xx answer except 422.
+type ProtectedUserNotDeleted = Error
+
+// ProtectedUserNotUpdated The error body of every 4xx and 5xx answer except 422.
+type ProtectedUserNotUpdated = Error
+
 // ServiceUnavailable The error body of every 4xx and 5xx answer except 422.
 type ServiceUnavailable = Error
 
@@ -1480,7 +1533,7 @@ type GetDatabaseMetricsByTypeParams struct {
 // GetPlanParams defines parameters for GetPlan.
 type GetPlanParams struct {
 	// Type Name of the database type the plan belongs to, as in a database's `type_name`.
-	Type string `form:"type" json:"type"`
+	Type DatabaseTypeName `form:"type" json:"type"`
 }
 
 // UpdateDatabaseJSONRequestBody defines body for UpdateDatabase for application/json ContentType.
@@ -2488,16 +2541,17 @@ type ClientInterface interface {
 
 	// DeleteDatabaseUser Delete a user
 	//
-	// Removes the user from the engine. Protected users cannot be deleted.
+	// Removes the user from the engine. A protected user (`protected: true`)
+	// cannot be deleted: the answer is 403.
 	//
 	// Corresponds with DELETE /databases/{database_id}/users/{username} (the `DeleteDatabaseUser` operationId).
 	DeleteDatabaseUser(ctx context.Context, databaseID DatabaseID, username DeletableUsername, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// UpdateDatabaseUserWithBody Change a user's password
 	//
-	// Sets a new password chosen by the caller. Protected users cannot be
-	// updated. `password_confirmation` must equal `password`
-	// (`x-must-equal`).
+	// Sets a new password chosen by the caller. A protected user
+	// (`protected: true`) cannot be updated: the answer is 403.
+	// `password_confirmation` must equal `password` (`x-must-equal`).
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -2506,9 +2560,9 @@ type ClientInterface interface {
 
 	// UpdateDatabaseUser Change a user's password
 	//
-	// Sets a new password chosen by the caller. Protected users cannot be
-	// updated. `password_confirmation` must equal `password`
-	// (`x-must-equal`).
+	// Sets a new password chosen by the caller. A protected user
+	// (`protected: true`) cannot be updated: the answer is 403.
+	// `password_confirmation` must equal `password` (`x-must-equal`).
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -3445,7 +3499,8 @@ func (c *Client) CreateDatabaseUser(ctx context.Context, databaseID DatabaseID, 
 
 // DeleteDatabaseUser Delete a user
 //
-// Removes the user from the engine. Protected users cannot be deleted.
+// Removes the user from the engine. A protected user (`protected: true`)
+// cannot be deleted: the answer is 403.
 //
 // Corresponds with DELETE /databases/{database_id}/users/{username} (the `DeleteDatabaseUser` operationId).
 func (c *Client) DeleteDatabaseUser(ctx context.Context, databaseID DatabaseID, username DeletableUsername, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -3462,9 +3517,9 @@ func (c *Client) DeleteDatabaseUser(ctx context.Context, databaseID DatabaseID, 
 
 // UpdateDatabaseUserWithBody Change a user's password
 //
-// Sets a new password chosen by the caller. Protected users cannot be
-// updated. `password_confirmation` must equal `password`
-// (`x-must-equal`).
+// Sets a new password chosen by the caller. A protected user
+// (`protected: true`) cannot be updated: the answer is 403.
+// `password_confirmation` must equal `password` (`x-must-equal`).
 //
 // Takes any type of body and a specified content type.
 //
@@ -3483,9 +3538,9 @@ func (c *Client) UpdateDatabaseUserWithBody(ctx context.Context, databaseID Data
 
 // UpdateDatabaseUser Change a user's password
 //
-// Sets a new password chosen by the caller. Protected users cannot be
-// updated. `password_confirmation` must equal `password`
-// (`x-must-equal`).
+// Sets a new password chosen by the caller. A protected user
+// (`protected: true`) cannot be updated: the answer is 403.
+// `password_confirmation` must equal `password` (`x-must-equal`).
 //
 // Takes a body of the `application/json` content type.
 //
@@ -6038,7 +6093,8 @@ type ClientWithResponsesInterface interface {
 
 	// DeleteDatabaseUserWithResponse Delete a user
 	//
-	// Removes the user from the engine. Protected users cannot be deleted.
+	// Removes the user from the engine. A protected user (`protected: true`)
+	// cannot be deleted: the answer is 403.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -6047,9 +6103,9 @@ type ClientWithResponsesInterface interface {
 
 	// UpdateDatabaseUserWithBodyWithResponse Change a user's password
 	//
-	// Sets a new password chosen by the caller. Protected users cannot be
-	// updated. `password_confirmation` must equal `password`
-	// (`x-must-equal`).
+	// Sets a new password chosen by the caller. A protected user
+	// (`protected: true`) cannot be updated: the answer is 403.
+	// `password_confirmation` must equal `password` (`x-must-equal`).
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -6058,9 +6114,9 @@ type ClientWithResponsesInterface interface {
 
 	// UpdateDatabaseUserWithResponse Change a user's password
 	//
-	// Sets a new password chosen by the caller. Protected users cannot be
-	// updated. `password_confirmation` must equal `password`
-	// (`x-must-equal`).
+	// Sets a new password chosen by the caller. A protected user
+	// (`protected: true`) cannot be updated: the answer is 403.
+	// `password_confirmation` must equal `password` (`x-must-equal`).
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -10456,7 +10512,7 @@ type DeleteDatabaseUserResponse struct {
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *Unauthorized
 	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
+	JSON403 *ProtectedUserNotDeleted
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *NotFound
 	// JSON429 the response for an HTTP 429 `application/json` response
@@ -10479,7 +10535,7 @@ func (r DeleteDatabaseUserResponse) GetJSON401() *Unauthorized {
 }
 
 // GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r DeleteDatabaseUserResponse) GetJSON403() *Forbidden {
+func (r DeleteDatabaseUserResponse) GetJSON403() *ProtectedUserNotDeleted {
 	return r.JSON403
 }
 
@@ -10557,7 +10613,7 @@ type UpdateDatabaseUserResponse struct {
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *Unauthorized
 	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Forbidden
+	JSON403 *ProtectedUserNotUpdated
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *NotFound
 	// JSON413 the response for an HTTP 413 `application/json` response
@@ -10594,7 +10650,7 @@ func (r UpdateDatabaseUserResponse) GetJSON401() *Unauthorized {
 }
 
 // GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r UpdateDatabaseUserResponse) GetJSON403() *Forbidden {
+func (r UpdateDatabaseUserResponse) GetJSON403() *ProtectedUserNotUpdated {
 	return r.JSON403
 }
 
@@ -11775,7 +11831,8 @@ func (c *ClientWithResponses) CreateDatabaseUserWithResponse(ctx context.Context
 
 // DeleteDatabaseUserWithResponse Delete a user
 //
-// Removes the user from the engine. Protected users cannot be deleted.
+// Removes the user from the engine. A protected user (`protected: true`)
+// cannot be deleted: the answer is 403.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -11790,9 +11847,9 @@ func (c *ClientWithResponses) DeleteDatabaseUserWithResponse(ctx context.Context
 
 // UpdateDatabaseUserWithBodyWithResponse Change a user's password
 //
-// Sets a new password chosen by the caller. Protected users cannot be
-// updated. `password_confirmation` must equal `password`
-// (`x-must-equal`).
+// Sets a new password chosen by the caller. A protected user
+// (`protected: true`) cannot be updated: the answer is 403.
+// `password_confirmation` must equal `password` (`x-must-equal`).
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -11807,9 +11864,9 @@ func (c *ClientWithResponses) UpdateDatabaseUserWithBodyWithResponse(ctx context
 
 // UpdateDatabaseUserWithResponse Change a user's password
 //
-// Sets a new password chosen by the caller. Protected users cannot be
-// updated. `password_confirmation` must equal `password`
-// (`x-must-equal`).
+// Sets a new password chosen by the caller. A protected user
+// (`protected: true`) cannot be updated: the answer is 403.
+// `password_confirmation` must equal `password` (`x-must-equal`).
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -16065,7 +16122,7 @@ func ParseDeleteDatabaseUserResponse(rsp *http.Response) (*DeleteDatabaseUserRes
 		response.JSON401 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
+		var dest ProtectedUserNotDeleted
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -16170,7 +16227,7 @@ func ParseUpdateDatabaseUserResponse(rsp *http.Response) (*UpdateDatabaseUserRes
 		response.JSON401 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Forbidden
+		var dest ProtectedUserNotUpdated
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -18327,6 +18384,10 @@ type InternalServerErrorJSONResponse Error
 type NotFoundJSONResponse Error
 
 type PayloadTooLargeJSONResponse Error
+
+type ProtectedUserNotDeletedJSONResponse Error
+
+type ProtectedUserNotUpdatedJSONResponse Error
 
 type ServiceUnavailableJSONResponse Error
 
@@ -24915,7 +24976,9 @@ func (response DeleteDatabaseUser401JSONResponse) VisitDeleteDatabaseUserRespons
 	return err
 }
 
-type DeleteDatabaseUser403JSONResponse struct{ ForbiddenJSONResponse }
+type DeleteDatabaseUser403JSONResponse struct {
+	ProtectedUserNotDeletedJSONResponse
+}
 
 func (response DeleteDatabaseUser403JSONResponse) VisitDeleteDatabaseUserResponse(w http.ResponseWriter) error {
 
@@ -25080,7 +25143,9 @@ func (response UpdateDatabaseUser401JSONResponse) VisitUpdateDatabaseUserRespons
 	return err
 }
 
-type UpdateDatabaseUser403JSONResponse struct{ ForbiddenJSONResponse }
+type UpdateDatabaseUser403JSONResponse struct {
+	ProtectedUserNotUpdatedJSONResponse
+}
 
 func (response UpdateDatabaseUser403JSONResponse) VisitUpdateDatabaseUserResponse(w http.ResponseWriter) error {
 

@@ -242,15 +242,47 @@ func statusKey(status int) string {
 	return ""
 }
 
-// fieldOf names the body property a violation is about: the last token of its JSON pointer.
+// fieldOf names the body property a violation is about: the last property of its JSON pointer,
+// followed by the indexes of the array items below it, as Rails names nested attributes
+// (/database/periodic_backups_scheduled_at/1 is periodic_backups_scheduled_at[1]).
 func fieldOf(vi *Violation) string {
 	p := strings.TrimRight(vi.Pointer, "/")
 	if p == "" {
 		return "base"
 	}
-	f := p[strings.LastIndexByte(p, '/')+1:]
-	f = strings.ReplaceAll(f, "~1", "/")
-	return strings.ReplaceAll(f, "~0", "~")
+	if p[0] != '/' {
+		// A parameter or a header ("query type"): its name.
+		if _, name, ok := strings.Cut(p, " "); ok && name != "" {
+			return name
+		}
+		return p
+	}
+	toks := strings.Split(p[1:], "/")
+	i := len(toks) - 1
+	for i > 0 && isIndex(toks[i]) {
+		i--
+	}
+	if isIndex(toks[i]) {
+		return "base" // a body that is itself a list
+	}
+	f := strings.ReplaceAll(strings.ReplaceAll(toks[i], "~1", "/"), "~0", "~")
+	for _, idx := range toks[i+1:] {
+		f += "[" + idx + "]"
+	}
+	return f
+}
+
+// isIndex reports whether a JSON pointer token is an array index.
+func isIndex(tok string) bool {
+	if tok == "" {
+		return false
+	}
+	for _, c := range tok {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
 }
 
 // requestMessage is the text of a violation sent back to a client: what was expected, never the

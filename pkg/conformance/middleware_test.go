@@ -50,6 +50,17 @@ func TestValidator_Middleware_Requests(t *testing.T) {
 			map[string]any{"errors": map[string]any{"password": []any{"must be at least 24 characters"}}}},
 		{"missing name", "POST", users, "application/json", `{"database_user":{}}`, 422,
 			map[string]any{"errors": map[string]any{"name": []any{"is required"}}}},
+		// An array item is named by its parent field and index, as Rails names nested attributes.
+		{"out-of-range item of a list", "PATCH", "/api/databases/my-db-123", "application/json",
+			`{"database":{"periodic_backups_scheduled_at":[1,25]}}`, 422,
+			map[string]any{"errors": map[string]any{"periodic_backups_scheduled_at[1]": []any{"must be at most 23"}}}},
+		// A discriminator that names no branch is reported on the discriminator property, in words.
+		{"unknown firewall rule type", "POST", "/api/databases/my-db-123/firewall_rules", "application/json",
+			`{"type":"bogus","cidr":"203.0.113.0/24"}`, 422,
+			map[string]any{"errors": map[string]any{"type": []any{"must be one of [custom_range managed_range]"}}}},
+		{"missing firewall rule type", "POST", "/api/databases/my-db-123/firewall_rules", "application/json",
+			`{"cidr":"203.0.113.0/24"}`, 422,
+			map[string]any{"errors": map[string]any{"type": []any{"is required"}}}},
 		{"bad query parameter", "GET", "/api/databases/my-db-123/maintenance?page=0", "", "", 400, "error"},
 		{"unknown path", "GET", "/api/nothing/here", "", "", 404, map[string]any{"error": "not found"}},
 		{"undocumented method", "PUT", users, "", "", 404, map[string]any{"error": "not found"}},

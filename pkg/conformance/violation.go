@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -293,15 +294,25 @@ func bound[T any](format string, v *T) string {
 func fromSchemaError(se *openapi3.SchemaError, tmpl Violation, prefix string) *Violation {
 	v := tmpl
 	v.Kind = KindSchema
-	v.Pointer = schemaPointer(se, prefix)
+	disc := discriminatorOf(se)
+	v.Pointer = schemaPointer(se, disc, prefix)
 	v.Got = render(se.Value)
 	if str, ok := se.Value.(string); ok && isSecret(v.Pointer) {
 		v.Got = fmt.Sprintf("(redacted, %d characters)", utf8.RuneCountInString(str))
 	}
-	if se.SchemaField == "required" {
+	switch {
+	case se.SchemaField == "required":
 		v.Expected, v.Got = "required property", "missing"
-	} else if expect := expectations[se.SchemaField]; expect != nil && se.Schema != nil {
-		v.Expected = expect(se.Schema)
+	case disc != nil:
+		// kin-openapi's only word for a missing discriminator property is its reason; its
+		// Value is then nil, as it is for a null property.
+		if strings.HasPrefix(se.Reason, "input does not contain") {
+			v.Expected, v.Got = "required property", "missing"
+		} else {
+			v.Expected = shorten(fmt.Sprintf("one of %v", slices.Sorted(maps.Keys(disc.Mapping))))
+		}
+	case expectations[se.SchemaField] != nil && se.Schema != nil:
+		v.Expected = expectations[se.SchemaField](se.Schema)
 	}
 	if v.Expected == "" {
 		reason := se.Reason
@@ -314,9 +325,14 @@ func fromSchemaError(se *openapi3.SchemaError, tmpl Violation, prefix string) *V
 }
 
 // schemaPointer is the pointer of a schema error's value, after prefix
-// (a parameter or header name) when there is one.
-func schemaPointer(se *openapi3.SchemaError, prefix string) string {
+// (a parameter or header name) when there is one. For a discriminator
+// error (disc not nil), it is the discriminator property's: that is what
+// is wrong, not the object that holds it.
+func schemaPointer(se *openapi3.SchemaError, disc *openapi3.Discriminator, prefix string) string {
 	toks := se.JSONPointer()
+	if disc != nil {
+		toks = append(slices.Clip(toks), disc.PropertyName)
+	}
 	if prefix == "" {
 		return pointer(toks)
 	}
@@ -324,6 +340,16 @@ func schemaPointer(se *openapi3.SchemaError, prefix string) string {
 		return strings.TrimSpace(prefix)
 	}
 	return strings.TrimSpace(prefix + " " + pointer(toks))
+}
+
+// discriminatorOf returns the discriminator a schema error is about: that of a oneOf whose
+// discriminator property is missing or names no branch.
+func discriminatorOf(se *openapi3.SchemaError) *openapi3.Discriminator {
+	if se.SchemaField != "discriminator" || se.Schema == nil || se.Schema.Discriminator == nil ||
+		se.Schema.Discriminator.PropertyName == "" {
+		return nil
+	}
+	return se.Schema.Discriminator
 }
 
 func typeName(s *openapi3.Schema) string {

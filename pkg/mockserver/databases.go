@@ -4,13 +4,16 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/scalingodb/dbapi-go/gen/dbapi"
+	"github.com/scalingodb/dbapi-go/gen/dbapispec"
 )
 
 // databaseView is the database as the API shows it at now.
@@ -190,15 +193,46 @@ func (s handlers) GetPitrRecoveryWindow(_ context.Context, req dbapi.GetPitrReco
 	return dbapi.GetPitrRecoveryWindow200JSONResponse{RecoveryWindow: dbapi.RecoveryWindow{EarliestRecoverableAt: &from, LatestRecoverableAt: &to}}, nil
 }
 
-// knownFeature tells whether a feature exists for an engine.
-func knownFeature(typeName, name string) bool {
-	switch name {
-	case "force-ssl", "publicly-available":
-		return true
-	case "redis-rdb", "redis-aof", "redis-cache":
-		return typeName == "redis"
+// featureEngines maps each feature to the engines (type names) that take it, "all" for every
+// engine: the x-engines of the spec's FeatureName, so that the rule lives in one place.
+var featureEngines = sync.OnceValues(func() (map[string][]string, error) {
+	doc, err := dbapispec.GetSpec()
+	if err != nil {
+		return nil, err
 	}
-	return false
+	ref := doc.Components.Schemas["FeatureName"]
+	if ref == nil || ref.Value == nil {
+		return nil, errors.New("mockserver: the spec has no FeatureName schema")
+	}
+	raw, ok := ref.Value.Extensions["x-engines"].(map[string]any)
+	if !ok {
+		return nil, errors.New("mockserver: FeatureName has no x-engines map")
+	}
+	out := make(map[string][]string, len(raw))
+	for name, v := range raw {
+		list, ok := v.([]any)
+		if !ok {
+			return nil, fmt.Errorf("mockserver: x-engines of %s is not a list", name)
+		}
+		for _, e := range list {
+			s, ok := e.(string)
+			if !ok {
+				return nil, fmt.Errorf("mockserver: x-engines of %s holds %v, not a name", name, e)
+			}
+			out[name] = append(out[name], s)
+		}
+	}
+	return out, nil
+})
+
+// knownFeature tells whether a feature exists for an engine, as x-engines of FeatureName says.
+func knownFeature(typeName, name string) bool {
+	m, err := featureEngines()
+	if err != nil {
+		return false // the embedded spec is checked by the mock's tests
+	}
+	engines := m[name]
+	return slices.Contains(engines, "all") || slices.Contains(engines, typeName)
 }
 
 func findFeature(db *database, name string) int {

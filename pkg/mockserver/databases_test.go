@@ -3,10 +3,14 @@ package mockserver
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/scalingodb/dbapi-go/gen/dbapispec"
 )
 
 func TestDatabases_Update(t *testing.T) {
@@ -218,24 +222,32 @@ func TestMaintenance_Pagination(t *testing.T) {
 func TestFirewallRules(t *testing.T) {
 	_, c, _ := start(t)
 	const rules = "/databases/my-db-123/firewall_rules"
+	// A 422 names the fields the request sent that are wrong, and only those.
 	tests := []struct {
 		name   string
 		body   map[string]any
 		status int
+		fields []string // the keys of a 422's errors
 	}{
-		{"custom range", map[string]any{"type": "custom_range", "cidr": "198.51.100.0/24", "label": "vpn"}, 201},
-		{"duplicate", map[string]any{"type": "custom_range", "cidr": "198.51.100.0/24"}, 422},
-		{"bad cidr", map[string]any{"type": "custom_range", "cidr": "300.1.2.3/40"}, 422},
-		{"no cidr", map[string]any{"type": "custom_range"}, 422},
-		{"managed range", map[string]any{"type": "managed_range", "range_id": "osc-fr1-egress"}, 201},
-		{"unknown range", map[string]any{"type": "managed_range", "range_id": "mars"}, 422},
-		{"unknown type", map[string]any{"type": "any"}, 422},
+		{"custom range", map[string]any{"type": "custom_range", "cidr": "198.51.100.0/24", "label": "vpn"}, 201, nil},
+		{"duplicate", map[string]any{"type": "custom_range", "cidr": "198.51.100.0/24"}, 422, []string{"cidr"}},
+		{"bad cidr", map[string]any{"type": "custom_range", "cidr": "300.1.2.3/40"}, 422, []string{"cidr"}},
+		{"no cidr", map[string]any{"type": "custom_range"}, 422, []string{"cidr"}},
+		{"managed range", map[string]any{"type": "managed_range", "range_id": "osc-fr1-egress"}, 201, nil},
+		{"duplicate managed range", map[string]any{"type": "managed_range", "range_id": "osc-fr1-egress"}, 422, []string{"range_id"}},
+		{"unknown range", map[string]any{"type": "managed_range", "range_id": "mars"}, 422, []string{"range_id"}},
+		{"unknown type", map[string]any{"type": "any"}, 422, []string{"type"}},
 	}
 	var ids []string
 	for _, tc := range tests {
 		m := expect(t, c.do(http.MethodPost, rules, tc.body), tc.status)
 		if tc.status == 201 {
 			ids = append(ids, at(m, "rule.id").(string))
+			continue
+		}
+		errs, _ := m["errors"].(map[string]any)
+		if got := slices.Sorted(maps.Keys(errs)); !slices.Equal(got, tc.fields) {
+			t.Errorf("%s: errors on %v, want %v: %v", tc.name, got, tc.fields, m)
 		}
 	}
 	list := expect(t, c.do(http.MethodGet, rules, nil), http.StatusOK)
@@ -282,5 +294,43 @@ func TestDatabases_ReadOnlyResources(t *testing.T) {
 		if tc.check != nil && !tc.check(r.String()) {
 			t.Errorf("%s: %s", tc.path, r)
 		}
+	}
+}
+
+// TestKnownFeature checks the features the mock takes per engine against FeatureName's
+// x-engines, and that x-engines names every feature of the enum and nothing else.
+func TestKnownFeature(t *testing.T) {
+	tests := []struct {
+		engine, feature string
+		want            bool
+	}{
+		{"postgresql", "force-ssl", true},
+		{"mysql", "publicly-available", true},
+		{"redis", "redis-rdb", true},
+		{"redis", "redis-cache", true},
+		{"redis", "force-ssl", true},
+		{"postgresql", "redis-aof", false},
+		{"elasticsearch", "redis-rdb", false},
+		{"postgresql", "no-such-feature", false},
+	}
+	for _, tt := range tests {
+		if got := knownFeature(tt.engine, tt.feature); got != tt.want {
+			t.Errorf("knownFeature(%q, %q) = %v, want %v", tt.engine, tt.feature, got, tt.want)
+		}
+	}
+	doc, err := dbapispec.GetSpec()
+	if err != nil {
+		t.Fatal(err)
+	}
+	engines, err := featureEngines()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var enum []string
+	for _, v := range doc.Components.Schemas["FeatureName"].Value.Enum {
+		enum = append(enum, v.(string))
+	}
+	if got := slices.Sorted(maps.Keys(engines)); !slices.Equal(got, slices.Sorted(slices.Values(enum))) {
+		t.Errorf("x-engines names %v, the enum %v", got, enum)
 	}
 }

@@ -311,15 +311,12 @@ func (s handlers) GetDatabasePlan(_ context.Context, req dbapi.GetDatabasePlanRe
 	return dbapi.GetDatabasePlan200JSONResponse{Plan: p}, nil
 }
 
-// GetPlan shows a plan of a database type: 422 for an unknown type, 404 for an unknown plan.
+// GetPlan shows a plan of a database type: 404 for a plan the type does not have. A type that is
+// not one of the spec's (DatabaseTypeName) gets its 422 from request validation.
 func (s handlers) GetPlan(_ context.Context, req dbapi.GetPlanRequestObject) (dbapi.GetPlanResponseObject, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	x := &s.store.extra
-	if !slices.ContainsFunc(x.types, func(t dbapi.DatabaseType) bool { return t.Name == req.Params.Type }) {
-		return invalid("type", fmt.Sprintf("%q is not a database type", req.Params.Type)), nil
-	}
-	p, ok := x.findPlan(req.Params.Type, req.PlanName)
+	p, ok := s.store.extra.findPlan(string(req.Params.Type), req.PlanName)
 	if !ok {
 		return notFound("plan"), nil
 	}

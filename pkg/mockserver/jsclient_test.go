@@ -258,7 +258,8 @@ func TestTypesAndPlans(t *testing.T) {
 		{"unknown type", "/database_types/nope", http.StatusNotFound},
 		{"plan of another type", "/plans/postgresql-starter-512?type=mysql", http.StatusNotFound},
 		{"unknown plan", "/plans/nope?type=postgresql", http.StatusNotFound},
-		{"plan of an unknown type", "/plans/postgresql-starter-512?type=oracle", http.StatusUnprocessableEntity},
+		{"plan of a type outside the enum (400, as for a feature)", "/plans/postgresql-starter-512?type=oracle", http.StatusBadRequest},
+		{"plan of a type the seed lacks", "/plans/postgresql-starter-512?type=mongodb", http.StatusNotFound},
 		{"plan without its type", "/plans/postgresql-starter-512", http.StatusBadRequest},
 	}
 	for _, tt := range tests {

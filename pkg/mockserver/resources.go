@@ -221,7 +221,7 @@ func (s handlers) CreateFirewallRule(_ context.Context, req dbapi.CreateFirewall
 		return notFound("database"), nil
 	}
 	now := s.cfg.clock.Now().UTC()
-	var key string
+	var key, field string // a rule allowing the same addresses is taken; field is what the request named them by
 	var build func(r *dbapi.FirewallRule, id string) error
 	switch v := in.(type) {
 	case dbapi.CustomRangeFirewallRuleCreate:
@@ -232,7 +232,7 @@ func (s handlers) CreateFirewallRule(_ context.Context, req dbapi.CreateFirewall
 		if err != nil {
 			return invalid("cidr", "is not a valid CIDR range"), nil
 		}
-		key = "custom_range " + n.String()
+		key, field = "custom_range "+n.String(), "cidr"
 		build = func(r *dbapi.FirewallRule, id string) error {
 			return r.FromCustomRangeFirewallRule(dbapi.CustomRangeFirewallRule{
 				ID: id, Cidr: n.String(), Label: v.Label, DatabaseID: &db.db.ID, CreatedAt: &now, UpdatedAt: &now})
@@ -249,7 +249,7 @@ func (s handlers) CreateFirewallRule(_ context.Context, req dbapi.CreateFirewall
 		if label == nil {
 			label = &s.store.ranges[i].Name
 		}
-		key = "managed_range " + v.RangeID
+		key, field = "managed_range "+v.RangeID, "range_id"
 		build = func(r *dbapi.FirewallRule, id string) error {
 			return r.FromManagedRangeFirewallRule(dbapi.ManagedRangeFirewallRule{
 				ID: id, RangeID: v.RangeID, Label: label, DatabaseID: &db.db.ID, CreatedAt: &now, UpdatedAt: &now})
@@ -258,7 +258,7 @@ func (s handlers) CreateFirewallRule(_ context.Context, req dbapi.CreateFirewall
 		return invalid("type", "should be custom_range or managed_range"), nil
 	}
 	if db.rules.taken(key) {
-		return invalid("cidr", "has already been taken"), nil
+		return invalid(field, "has already been taken"), nil
 	}
 	var rule dbapi.FirewallRule
 	if err := build(&rule, s.store.newID()); err != nil {

@@ -73,7 +73,7 @@ func (s *PlansService) Get(ctx context.Context, typeName, planName string) (*Pla
 	if typeName == "" {
 		return nil, &InvalidInputError{Field: "type", Reason: "must not be empty"}
 	}
-	return fetchOne[Plan](ctx, s.c, opGetPlan, call1P(s.c.api.GetPlan, planName, &dbapi.GetPlanParams{Type: typeName}))
+	return fetchOne[Plan](ctx, s.c, opGetPlan, call1P(s.c.api.GetPlan, planName, &dbapi.GetPlanParams{Type: dbapi.DatabaseTypeName(typeName)}))
 }
 
 // Plan returns the plan a database runs on.

@@ -857,7 +857,7 @@ var allowedDrift = map[[2]string]string{
 
 	{"userWire(DatabaseUser).read_only", driftType}:                              "optBool decodes the boolean and also tells an absent read_only (checked by the decoder) from false",
 	{"userWire(DatabaseUserWithPassword).read_only", driftType}:                  "as for DatabaseUser",
-	{"userWire(DatabaseUser).password", driftOptionality}:                        "only the answers that create a user or reset its password carry one; DatabaseUser.Password is empty otherwise",
+	{"userWire(DatabaseUser).password", driftExtra}:                              "one type for every user: the answers that create a user or reset its password (DatabaseUserWithPassword) carry one; a listed or updated user has none, and DatabaseUser.Password is empty",
 	{"userWire(DatabaseUser).protected", driftOptionality}:                       absentIsZero,
 	{"userWire(DatabaseUserWithPassword).protected", driftOptionality}:           absentIsZero,
 	{"userWire(DatabaseUser).dbms_attributes", driftOptionality}:                 absentIsZero,

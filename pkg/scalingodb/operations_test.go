@@ -105,8 +105,9 @@ func TestJSOnlyOperationsAgainstMock(t *testing.T) {
 		if diff := cmp.Diff(plan, byName); diff != "" {
 			t.Errorf("Plans.Get and Databases.Plan disagree (-database +plans):\n%s", diff)
 		}
-		if _, err := c.Plans.Get(ctx, "oracle", d.Plan); !errors.Is(err, ErrValidation) {
-			t.Errorf("plan of an unknown type: %v, want ErrValidation", err)
+		// Type names are an enum of the spec: one outside it is a bad request, as a feature is.
+		if _, err := c.Plans.Get(ctx, "oracle", d.Plan); !errors.Is(err, ErrBadRequest) {
+			t.Errorf("plan of an unknown type: %v, want ErrBadRequest", err)
 		}
 	})
 	t.Run("metrics by type, lag and ping", func(t *testing.T) {
