@@ -21,5 +21,6 @@ func MockUnproducible() []Exclusion {
 		{"upgradeDatabase", "400", "the operation takes no body and no parameter: nothing can be malformed"},
 		{"createBackup", "422", "the operation takes no body and the mock accepts every backup request"},
 		{"listMaintenances", "422", "page and per_page rules are in the parameter schemas, so request validation answers 400 first"},
+		{"getPlan", "422", "type is an enum of the spec (DatabaseTypeName), so request validation answers 400 to an unknown type first, and a type without the plan is 404"},
 	}
 }
