@@ -65,6 +65,8 @@ END {
 	row("sync: second run, list requests per database", get("BenchmarkSync", "second-run-lists/db"), "<=", 1)
 	row("sync: second run, seconds for 20 databases", get("BenchmarkSync", "second-run-s"), "<=", 1)
 	row("sync: 256 MiB archive to S3, peak RSS of the CLI (MiB)", get("BenchmarkSyncPeakRSS", "peak-RSS-MiB"), "<=", 64)
+	info("  floor: the same sync of a 1 MiB archive, MiB", get("BenchmarkSyncPeakRSS", "floor-RSS-MiB"))
+	row("sync: what one job adds to the tool's floor (MiB)", get("BenchmarkSyncPeakRSS", "per-job-MiB"), "<=", 64)
 	row("client: capped download MB/s, 4 ranges / 1 stream", ratio(get("BenchmarkParallelRanges/4", "MB/s"), get("BenchmarkParallelRanges/1", "MB/s")), ">=", 3.5)
 	row("client: quick-start binary MB (default go build)", get("BenchmarkQuickstart", "binary-MB"), "<=", 9)
 	info("  floor: same requests on the client's libraries, MB", get("BenchmarkQuickstart", "floor-MB"))

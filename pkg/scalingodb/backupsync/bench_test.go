@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -151,34 +152,86 @@ func uploadFloor(b *testing.B, n int, payload []byte) time.Duration {
 // benchmark) on one database whose archive is 256 MiB, from the mock to the
 // in-process S3 server, and reports the process's peak resident memory
 // (getrusage's ru_maxrss): the footprint of one job, the whole tool
-// included.
+// included. Beside it, the same sync of a 1 MiB archive gives the tool's
+// own floor (its code, runtime and SDK, one part buffer), and per-job-MiB
+// what the large archive adds to it.
 func BenchmarkSyncPeakRSS(b *testing.B) {
 	const size = 256 << 20
 	bin := filepath.Join(b.TempDir(), "scalingodb")
 	if out, err := exec.Command("go", "build", "-o", bin, "github.com/scalingodb/dbapi-go/cmd/scalingodb").CombinedOutput(); err != nil {
 		b.Fatalf("go build: %v\n%s", err, out)
 	}
-	f := newFixture(b, 1, 1, size)
+	large, small := newFixture(b, 1, 1, size), newFixture(b, 1, 1, 1<<20)
 	s3Env(b)
-	var peak int64
+	var peak, floor int64
 	for b.Loop() {
-		backend := s3mem.New()
-		if err := backend.CreateBucket(testBucket); err != nil {
-			b.Fatal(err)
-		}
-		srv := httptest.NewServer(gofakes3.New(backend).Server())
-		cmd := exec.Command(bin, "backups", "sync", "--database", f.dbs[0], "--to", s3URL(srv.URL, "rss"),
-			"--api-url", f.base, "--token-stdin", "-q")
-		cmd.Stdin = strings.NewReader(mockserver.DefaultToken + "\n")
-		out, err := cmd.CombinedOutput()
-		srv.Close()
-		if err != nil {
-			b.Fatalf("scalingodb backups sync: %v\n%s", err, out)
-		}
-		if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
-			peak = max(peak, int64(ru.Maxrss)) // KiB on Linux
-		}
+		peak = max(peak, syncRSS(b, bin, large))
+		floor = max(floor, syncRSS(b, bin, small))
 	}
 	b.SetBytes(size)
 	b.ReportMetric(float64(peak)/1024, "peak-RSS-MiB")
+	b.ReportMetric(float64(floor)/1024, "floor-RSS-MiB")
+	b.ReportMetric(float64(peak-floor)/1024, "per-job-MiB")
+}
+
+// syncRSS runs bin's backups sync of f's one database to a fresh bucket of
+// a fresh in-process S3 server and returns the process's peak RSS in KiB.
+// It starts it through a small process of its own (TestRSSRunner): a
+// child that Go starts shares the parent's memory until it runs exec, and
+// Linux counts the parent's high-water RSS into the child's ru_maxrss, so
+// a child of the benchmark itself would report the benchmark's memory.
+func syncRSS(b *testing.B, bin string, f *fixture) int64 {
+	b.Helper()
+	backend := s3mem.New()
+	if err := backend.CreateBucket(testBucket); err != nil {
+		b.Fatal(err)
+	}
+	srv := httptest.NewServer(gofakes3.New(backend).Server())
+	defer srv.Close()
+	runner := exec.Command(os.Args[0], "-test.run", "^TestRSSRunner$")
+	runner.Env = append(os.Environ(), envRSSRun+"="+strings.Join([]string{bin, "backups", "sync", "--database", f.dbs[0],
+		"--to", s3URL(srv.URL, "rss"), "--api-url", f.base, "--token-stdin", "-q"}, "\x1f"))
+	runner.Stdin = strings.NewReader(mockserver.DefaultToken + "\n")
+	out, err := runner.CombinedOutput()
+	if err != nil {
+		b.Fatalf("scalingodb backups sync: %v\n%s", err, out)
+	}
+	var kib int64
+	for _, line := range strings.Split(string(out), "\n") {
+		if v, ok := strings.CutPrefix(line, "maxrss-KiB="); ok {
+			kib, err = strconv.ParseInt(v, 10, 64)
+			if err != nil {
+				b.Fatal(err)
+			}
+			return kib
+		}
+	}
+	b.Fatalf("no maxrss in the runner's output:\n%s", out)
+	return 0
+}
+
+// envRSSRun holds the command TestRSSRunner runs, its words separated by
+// the unit separator \x1f.
+const envRSSRun = "BACKUPSYNC_RSS_RUN"
+
+// TestRSSRunner runs the command in BACKUPSYNC_RSS_RUN with this process's
+// stdin and prints its peak RSS (maxrss-KiB=N): a small parent, so that
+// the figure is the command's own (see syncRSS). It does nothing in a
+// normal run.
+func TestRSSRunner(t *testing.T) {
+	words := os.Getenv(envRSSRun)
+	if words == "" {
+		t.Skip("runs only as the child of BenchmarkSyncPeakRSS")
+	}
+	args := strings.Split(words, "\x1f")
+	cmd := exec.Command(args[0], args[1:]...)
+	cmd.Stdin = os.Stdin
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("%v: %v\n%s", args, err, out)
+	}
+	ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage)
+	if !ok {
+		t.Fatal("no rusage")
+	}
+	fmt.Printf("maxrss-KiB=%d\n", ru.Maxrss) // KiB on Linux
 }
