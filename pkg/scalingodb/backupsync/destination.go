@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"gocloud.dev/blob"
 	"gocloud.dev/blob/fileblob"
 	"gocloud.dev/blob/s3blob"
@@ -19,9 +20,13 @@ import (
 // Destination is where the copies go: a local folder or a bucket.
 type Destination struct {
 	bucket *blob.Bucket
-	prefix string // keys start with prefix + "/" unless it is ""
-	dir    string // the folder, for a local folder
-	name   string // printable description, without credentials
+	// s3 and s3Bucket are the S3 client and bucket name of an s3:// URL,
+	// through which archives are uploaded (see s3Upload).
+	s3       *s3.Client
+	s3Bucket string
+	prefix   string // keys start with prefix + "/" unless it is ""
+	dir      string // the folder, for a local folder
+	name     string // printable description, without credentials
 }
 
 // UnsupportedURLError is a destination URL whose scheme this build does not
@@ -66,7 +71,12 @@ func Open(ctx context.Context, rawURL string) (*Destination, error) {
 		if err != nil {
 			return nil, fmt.Errorf("backupsync: cannot open %s: %w", redact(rawURL), err)
 		}
-		return &Destination{bucket: b, prefix: prefix, name: redact(rawURL)}, nil
+		d := &Destination{bucket: b, prefix: prefix, name: redact(rawURL)}
+		if !b.As(&d.s3) {
+			d.s3 = nil
+		}
+		d.s3Bucket = u.Host
+		return d, nil
 	}
 	return nil, &UnsupportedURLError{Scheme: u.Scheme}
 }
