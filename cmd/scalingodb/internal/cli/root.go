@@ -177,10 +177,10 @@ var commands = []struct {
 // topCommand returns the command args start with when it is a known
 // top-level command, so that only its subtree is built: a run of
 // `scalingodb version` then costs a tenth of the whole tree. Anything else
-// (a flag first, help, completion requests) builds the whole tree. Why not
-// always the whole tree, as cobra's examples do: it adds 1.48 ms to every
-// run (BenchmarkCLIStartup's whole-tree-extra-ms, make bench of
-// 2026-12-05), over the 1 ms that issue #24 allows for the simpler code.
+// (a flag first, help, completion requests) builds the whole tree. The
+// whole tree would add 0.43 to 1.48 ms to every run (BenchmarkCLIStartup's
+// whole-tree-extra-ms in the make bench runs of 2026-12-05, a machine
+// whose speed drifts); issue #24 trades up to 1 ms for the simpler code.
 func topCommand(args []string) string {
 	if len(args) == 0 {
 		return ""
