@@ -26,12 +26,12 @@ func buildCLI(b *testing.B) string {
 }
 
 // goBuild builds the package in dir (a path relative to this package's
-// folder) into a temporary folder, without cgo unless cgo is set, and
-// returns the path of the binary.
-func goBuild(b *testing.B, dir, name string, cgo bool) string {
+// folder) into a temporary folder, without cgo unless cgo is set, with the
+// build flags flags, and returns the path of the binary.
+func goBuild(b *testing.B, dir, name string, cgo bool, flags ...string) string {
 	b.Helper()
 	bin := filepath.Join(b.TempDir(), name)
-	cmd := exec.Command("go", "build", "-o", bin, dir)
+	cmd := exec.Command("go", append(append([]string{"build"}, flags...), "-o", bin, dir)...)
 	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
 	if cgo {
 		cmd.Env = append(os.Environ(), "CGO_ENABLED=1")
@@ -243,14 +243,21 @@ func buildStd(b *testing.B, name, src string) string {
 // wall time of each; the ratio of `scalingodb version` to hello world (the
 // goal, ≤ 1.5), of the cgo build, the floor and the net/http hello world
 // to hello world; the ratio of the median CPU times (user + system), which
-// other processes on the machine disturb less; and what building the whole
-// tree adds to a run (whole-tree-extra-ms, which issue #24 bounds at 1 ms).
+// other processes on the machine disturb less; what building the whole
+// tree adds to a run (whole-tree-extra-ms, which issue #24 bounds at 1 ms);
+// and the start-up of builds with -tags gcs and -tags azblob (backups
+// sync to gs:// and azblob://) against the default build: each is built
+// in by default only if it adds at most 10 %.
 func BenchmarkCLIStartup(b *testing.B) {
 	bin := buildCLI(b)
 	cgoBin := goBuild(b, ".", "scalingodb-cgo", true)
 	floor := goBuild(b, "./testdata/depsfloor", "depsfloor", false)
 	hello := buildStd(b, "hello", helloWorld)
 	netHello := buildStd(b, "nethello", netHelloWorld)
+	// backups sync's other destinations, built in only with a build tag
+	// each: what each would add to every start.
+	gcsBin := goBuild(b, ".", "scalingodb-gcs", false, "-tags", "gcs")
+	azBin := goBuild(b, ".", "scalingodb-azblob", false, "-tags", "azblob")
 	// start runs a program and returns its wall and CPU times in ms.
 	start := func(path string, args ...string) (float64, float64) {
 		cmd := exec.Command(path, args...)
@@ -266,8 +273,9 @@ func BenchmarkCLIStartup(b *testing.B) {
 	programs := []struct {
 		path string
 		args []string
-	}{{hello, nil}, {bin, []string{"version"}}, {cgoBin, []string{"version"}}, {floor, nil}, {netHello, nil}, {bin, []string{"-q", "version"}}}
-	var ratios, cgoRatios, floorRatios, netRatios, cpuRatios, hellos, versions, wholeExtra []float64
+	}{{hello, nil}, {bin, []string{"version"}}, {cgoBin, []string{"version"}}, {floor, nil}, {netHello, nil}, {bin, []string{"-q", "version"}},
+		{gcsBin, []string{"version"}}, {azBin, []string{"version"}}}
+	var ratios, cgoRatios, floorRatios, netRatios, cpuRatios, hellos, versions, wholeExtra, gcsRatios, azRatios []float64
 	for b.Loop() {
 		wall := make([][]float64, len(programs))
 		cpu := make([][]float64, len(programs))
@@ -285,6 +293,8 @@ func BenchmarkCLIStartup(b *testing.B) {
 		netRatios = append(netRatios, median(wall[4])/h)
 		cpuRatios = append(cpuRatios, median(cpu[1])/max(median(cpu[0]), 0.001))
 		wholeExtra = append(wholeExtra, median(wall[5])-median(wall[1]))
+		gcsRatios = append(gcsRatios, median(wall[6])/median(wall[1]))
+		azRatios = append(azRatios, median(wall[7])/median(wall[1]))
 	}
 	b.ReportMetric(median(hellos), "hello-ms")
 	b.ReportMetric(median(versions), "version-ms")
@@ -294,4 +304,6 @@ func BenchmarkCLIStartup(b *testing.B) {
 	b.ReportMetric(median(netRatios), "net-http/hello")
 	b.ReportMetric(median(cpuRatios), "version/hello-cpu")
 	b.ReportMetric(median(wholeExtra), "whole-tree-extra-ms")
+	b.ReportMetric(median(gcsRatios), "gcs-version/version")
+	b.ReportMetric(median(azRatios), "azblob-version/version")
 }

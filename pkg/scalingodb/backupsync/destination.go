@@ -30,22 +30,25 @@ type Destination struct {
 }
 
 // UnsupportedURLError is a destination URL whose scheme this build does not
-// open. gs:// and azblob:// are left out: their SDKs would slow the start of
-// every command of the tool.
+// open. gs:// and azblob:// are built in only with the build tags gcs and
+// azblob: their SDKs would slow the start of every command of the tool
+// (BenchmarkCLIStartup measures each).
 type UnsupportedURLError struct {
 	// Scheme is the URL's scheme.
 	Scheme string
 }
 
 func (e *UnsupportedURLError) Error() string {
-	return fmt.Sprintf("backupsync: unsupported destination scheme %q: use a folder, file:///PATH or s3://BUCKET/PREFIX (gs:// and azblob:// are not built in)", e.Scheme)
+	return fmt.Sprintf("backupsync: unsupported destination scheme %q: use a folder, file:///PATH or s3://BUCKET/PREFIX (gs:// and azblob:// need a build with -tags gcs or -tags azblob)", e.Scheme)
 }
 
 // Open opens a destination: a folder path, file:///PATH, or
 // s3://BUCKET[/PREFIX][?region=…&endpoint=…&use_path_style=true] for AWS and
 // S3-compatible stores, with the AWS SDK's default credential chain
 // (AWS_ACCESS_KEY_ID…, AWS_PROFILE, an instance role). A folder is created
-// if missing (mode 0700).
+// if missing (mode 0700). Any other scheme whose driver is registered with
+// gocloud.dev's default URL mux also opens: gs:// in a build with -tags gcs,
+// azblob:// with -tags azblob.
 func Open(ctx context.Context, rawURL string) (*Destination, error) {
 	if !strings.Contains(rawURL, "://") {
 		return openDir(rawURL, rawURL)
@@ -77,6 +80,17 @@ func Open(ctx context.Context, rawURL string) (*Destination, error) {
 		}
 		d.s3Bucket = u.Host
 		return d, nil
+	}
+	if blob.DefaultURLMux().ValidBucketScheme(u.Scheme) {
+		// A driver a build tag added (gs://, azblob://) or a program
+		// registered: the path is the prefix, as for s3://.
+		prefix := strings.Trim(u.Path, "/")
+		u.Path, u.RawPath = "", ""
+		b, err := blob.OpenBucket(ctx, u.String())
+		if err != nil {
+			return nil, fmt.Errorf("backupsync: cannot open %s: %w", redact(rawURL), err)
+		}
+		return &Destination{bucket: b, prefix: prefix, name: redact(rawURL)}, nil
 	}
 	return nil, &UnsupportedURLError{Scheme: u.Scheme}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"io"
 	"net/http"
 	"net/url"
@@ -14,6 +15,8 @@ import (
 	"strings"
 	"testing"
 
+	"gocloud.dev/blob"
+	"gocloud.dev/blob/memblob"
 	"gocloud.dev/gcerrors"
 
 	"github.com/scalingodb/dbapi-go/pkg/mockserver"
@@ -406,4 +409,40 @@ func TestPartSize(t *testing.T) {
 			t.Errorf("partSize(%d) = %d: the archive grown by 10%% needs %d parts, over S3's 10,000", tt.size, got, parts)
 		}
 	}
+}
+
+// TestOpen_RegisteredScheme: a scheme whose driver is registered with
+// gocloud.dev's default URL mux (as a build tag registers gs:// and
+// azblob://) opens, its path the prefix, and copies go there; a scheme
+// without a driver is an *UnsupportedURLError.
+func TestOpen_RegisteredScheme(t *testing.T) {
+	mem := memblob.OpenBucket(nil)
+	t.Cleanup(func() { mem.Close() })
+	const scheme = "backupsynctest"
+	blob.DefaultURLMux().RegisterBucket(scheme, bucketOpener(func(context.Context, *url.URL) (*blob.Bucket, error) { return mem, nil }))
+	ctx := context.Background()
+	d, err := Open(ctx, scheme+"://bucket/nightly/db")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.prefix != "nightly/db" {
+		t.Errorf("prefix %q, want nightly/db", d.prefix)
+	}
+	if err := d.writeManifest(ctx, &Manifest{Format: ManifestFormat, DatabaseID: "db1"}); err != nil {
+		t.Fatal(err)
+	}
+	if ok, err := mem.Exists(ctx, "nightly/db/db1/"+ManifestName); err != nil || !ok {
+		t.Errorf("the manifest is not in the registered bucket under the prefix: %t, %v", ok, err)
+	}
+	var ue *UnsupportedURLError
+	if _, err := Open(ctx, "gs://bucket/prefix"); !errors.As(err, &ue) || !strings.Contains(err.Error(), "-tags gcs") {
+		t.Errorf("gs:// without its build tag: %v, want an *UnsupportedURLError naming -tags gcs", err)
+	}
+}
+
+// bucketOpener is a blob.BucketURLOpener from a function.
+type bucketOpener func(context.Context, *url.URL) (*blob.Bucket, error)
+
+func (f bucketOpener) OpenBucketURL(ctx context.Context, u *url.URL) (*blob.Bucket, error) {
+	return f(ctx, u)
 }

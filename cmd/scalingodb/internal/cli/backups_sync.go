@@ -41,7 +41,9 @@ Destinations (--to):
   s3://BUCKET/PREFIX?endpoint=https://oos.eu-west-2.outscale.com&region=eu-west-2&use_path_style=true
                                              any S3-compatible store (Outscale,
                                              Scaleway, MinIO, R2…)
-gs:// and azblob:// are not built in.
+gs://BUCKET/PREFIX and azblob://CONTAINER/PREFIX need a build with
+-tags gcs or -tags azblob (go build -tags gcs ./cmd/scalingodb): their SDKs
+would slow the start of every command (make bench measures each).
 
 Layout: PREFIX/DATABASE/CREATED_<backup-id>.tar.gz, CREATED being the
 backup's creation time in UTC (20261205T031500Z), and
@@ -209,7 +211,7 @@ func (f *syncFlags) policy(cmd *cobra.Command) (backupsync.Policy, error) {
 func destinationError(cmd *cobra.Command, err error) error {
 	var ue *backupsync.UnsupportedURLError
 	if errors.As(err, &ue) {
-		return usagef(cmd, "--to/--from: unsupported scheme %q: use a folder, file:///PATH or s3://BUCKET/PREFIX (gs:// and azblob:// are not built in)", ue.Scheme)
+		return usagef(cmd, "--to/--from: unsupported scheme %q: use a folder, file:///PATH or s3://BUCKET/PREFIX (gs:// and azblob:// need a build with -tags gcs or -tags azblob)", ue.Scheme)
 	}
 	return errf(err, "cannot open the destination")
 }

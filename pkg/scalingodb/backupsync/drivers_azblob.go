@@ -1,0 +1,5 @@
+//go:build azblob
+
+package backupsync
+
+import _ "gocloud.dev/blob/azureblob" // azblob:// destinations

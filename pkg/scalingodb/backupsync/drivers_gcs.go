@@ -1,0 +1,5 @@
+//go:build gcs
+
+package backupsync
+
+import _ "gocloud.dev/blob/gcsblob" // gs:// destinations
