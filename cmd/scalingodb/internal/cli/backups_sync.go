@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/http"
 	"slices"
 	"strconv"
 	"strings"
@@ -260,11 +259,7 @@ func (a *app) syncSources(cmd *cobra.Command, f syncFlags) ([]backupsync.Source,
 		if appName == "" {
 			return nil, usagef(cmd, "--database %s with %s needs the application that owns it: pass --app (one)", addon, envAPIToken)
 		}
-		ts, err := scalingodb.NewAddonTokenSource(scalingodb.AddonTokenConfig{
-			APIToken: scalingodb.NewSecret(apiToken), App: appName, AddonID: addon, Region: region,
-			AuthURL: a.io.Getenv(envAuthURL), APIURL: a.io.Getenv(envMainAPI),
-			HTTPClient: &http.Client{Timeout: timeout}, UserAgent: userAgent(),
-		})
+		ts, err := a.addonTokens(apiToken, appName, addon, region, timeout)
 		if err != nil {
 			return nil, err
 		}

@@ -600,6 +600,17 @@ func readTokenFile(name string) (string, error) {
 	return tok, nil
 }
 
+// addonTokens returns the token source that exchanges apiToken for the
+// token of an addon of appName, with the tool's settings: the auth and
+// main API URLs of the environment, the request timeout, the User-Agent.
+func (a *app) addonTokens(apiToken, appName, addon, region string, timeout time.Duration) (*scalingodb.AddonTokenSource, error) {
+	return scalingodb.NewAddonTokenSource(scalingodb.AddonTokenConfig{
+		APIToken: scalingodb.NewSecret(apiToken), App: appName, AddonID: addon, Region: region,
+		AuthURL: a.io.Getenv(envAuthURL), APIURL: a.io.Getenv(envMainAPI),
+		HTTPClient: &http.Client{Timeout: timeout}, UserAgent: userAgent(),
+	})
+}
+
 // clientFor builds the API client from the settings, once.
 func (a *app) clientFor(cmd *cobra.Command) (*scalingodb.Client, error) {
 	if a.client != nil {
@@ -632,11 +643,7 @@ func (a *app) clientFor(cmd *cobra.Command) (*scalingodb.Client, error) {
 		if addon == "" {
 			return nil, &usageError{"no addon given for " + envAPIToken + ": pass --addon or --database, or set " + envAddon}
 		}
-		ts, err := scalingodb.NewAddonTokenSource(scalingodb.AddonTokenConfig{
-			APIToken: scalingodb.NewSecret(apiToken), App: appName, AddonID: addon, Region: region,
-			AuthURL: a.io.Getenv(envAuthURL), APIURL: a.io.Getenv(envMainAPI),
-			HTTPClient: &http.Client{Timeout: timeout}, UserAgent: userAgent(),
-		})
+		ts, err := a.addonTokens(apiToken, appName, addon, region, timeout)
 		if err != nil {
 			return nil, err
 		}
