@@ -23,6 +23,7 @@ import (
 	. "github.com/onsi/gomega"
 	"github.com/onsi/gomega/format"
 
+	"github.com/scalingodb/dbapi-go/contract/internal/drift"
 	"github.com/scalingodb/dbapi-go/contract/internal/harness"
 	"github.com/scalingodb/dbapi-go/gen/dbapi"
 	"github.com/scalingodb/dbapi-go/gen/dbapispec"
@@ -146,7 +147,7 @@ type target struct {
 	validator  *conformance.Validator
 	coverage   *conformance.Coverage
 	violations *violationLog
-	drift      *harness.Discovery // what the answers carry that the spec does not describe
+	drift      *drift.Discovery // what the answers carry that the spec does not describe
 	reportsDir string
 	wire       *harness.WireCounter // what really left the process, by method
 
@@ -247,7 +248,7 @@ var _ = BeforeSuite(func(ctx SpecContext) {
 	go func() {
 		spec, err := dbapispec.GetSpec()
 		if err == nil {
-			t.drift, err = harness.NewDiscovery(spec)
+			t.drift, err = drift.NewDiscovery(spec)
 		}
 		discovery <- err
 	}()
@@ -334,12 +335,12 @@ func startMock(v *conformance.Validator, opts ...mockserver.Option) string {
 // newHTTPClient returns the suite's HTTP client (harness.NewHTTPClient), its violations logged
 // for the running spec, and drift discovery seeing every answer, those the validator rejects
 // included.
-func newHTTPClient(v *conformance.Validator, drift *harness.Discovery, wire http.RoundTripper, cfg harness.Config, base string, log *violationLog, extraHosts ...string) *http.Client {
+func newHTTPClient(v *conformance.Validator, found *drift.Discovery, wire http.RoundTripper, cfg harness.Config, base string, log *violationLog, extraHosts ...string) *http.Client {
 	tokens := map[string]string{harness.EnvToken: cfg.Token, harness.EnvForeignToken: cfg.ForeignToken}
 	if cfg.Mode == harness.ModeMock {
 		tokens = map[string]string{harness.EnvToken: mockToken, harness.EnvForeignToken: mockForeignToken}
 	}
-	return harness.NewHTTPClient(v, wire, cfg, base, drift, harness.ExchangeRecorder{Tokens: tokens}, log.add, extraHosts...)
+	return harness.NewHTTPClient(v, wire, cfg, base, found, harness.ExchangeRecorder{Tokens: tokens}, log.add, extraHosts...)
 }
 
 // newRawClient returns a generated client on base that sends token as a bearer token ("" sends
@@ -407,7 +408,7 @@ var _ = SynchronizedAfterSuite(func() {
 		Expect(suite.wire.Writes()).To(BeZero(), "a read-only run sent writes: %v", suite.wire.Counts())
 	}
 	Expect(harness.WriteCoverage(processCoverageFile(suite.reportsDir, GinkgoParallelProcess()), suite.coverage.Report())).To(Succeed())
-	Expect(harness.WriteDrift(processDriftFile(suite.reportsDir, GinkgoParallelProcess()), suite.drift.Report())).To(Succeed())
+	Expect(drift.Write(processDriftFile(suite.reportsDir, GinkgoParallelProcess()), suite.drift.Report())).To(Succeed())
 }, func() {
 	if suite == nil {
 		return
@@ -432,21 +433,21 @@ var _ = SynchronizedAfterSuite(func() {
 	for i := range driftFiles {
 		driftFiles[i] = processDriftFile(suite.reportsDir, i+1)
 	}
-	drift, err := harness.MergeDrift(driftFiles...)
+	found, err := drift.Merge(driftFiles...)
 	Expect(err).NotTo(HaveOccurred())
-	mergedDrift = &drift
+	mergedDrift = &found
 	if gate != nil && full {
 		Fail(gate.Error())
 	}
-	if suite.cfg.FailOnDrift && len(drift.Findings) > 0 {
+	if suite.cfg.FailOnDrift && len(found.Findings) > 0 {
 		Fail("the answers carry what the spec does not describe (" + harness.EnvFailOnDrift + "=1): " +
-			drift.Headline() + "\n  " + strings.Join(drift.DriftLines(10), "\n  "))
+			found.Headline() + "\n  " + strings.Join(found.Lines(10), "\n  "))
 	}
 })
 
 // mergedDrift is what drift discovery found in the whole run, set on process 1 after every
 // process is done.
-var mergedDrift *harness.DriftReport
+var mergedDrift *drift.Report
 
 func processDriftFile(dir string, process int) string {
 	return filepath.Join(dir, fmt.Sprintf("drift.p%d.json", process))
@@ -566,14 +567,14 @@ var _ = ReportAfterSuite("contract reports", func(r Report) {
 
 // writeDrift writes drift.json and drift-overlay.yaml (the latter only when something was
 // found), or removes those of an earlier run when this one has none.
-func writeDrift(dir string, r *harness.DriftReport) error {
+func writeDrift(dir string, r *drift.Report) error {
 	report, overlay := filepath.Join(dir, "drift.json"), filepath.Join(dir, "drift-overlay.yaml")
 	_ = os.Remove(overlay)
 	if r == nil {
 		_ = os.Remove(report)
 		return nil
 	}
-	if err := harness.WriteDrift(report, *r); err != nil {
+	if err := drift.Write(report, *r); err != nil {
 		return err
 	}
 	if ov := r.Overlay(); ov != nil {
@@ -583,7 +584,7 @@ func writeDrift(dir string, r *harness.DriftReport) error {
 }
 
 // redactDrift removes the secrets from the names drift discovery took from the answers.
-func redactDrift(r harness.DriftReport) *harness.DriftReport {
+func redactDrift(r drift.Report) *drift.Report {
 	r.Findings = slices.Clone(r.Findings)
 	for i := range r.Findings {
 		r.Findings[i].Name = secrets.Redact(r.Findings[i].Name)

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/scalingodb/dbapi-go/contract/internal/drift"
 	"github.com/scalingodb/dbapi-go/pkg/conformance"
 )
 
@@ -119,8 +120,8 @@ type RunReport struct {
 	// and before the matrix, in order.
 	Sections []Section `json:"sections,omitempty"`
 	// Drift is what drift discovery found (drift.json holds the same); the HTML report shows it
-	// in a section of its own (DriftReport.HTML), after the other sections.
-	Drift *DriftReport `json:"drift,omitempty"`
+	// in a section of its own (drift.Report.HTML), after the other sections.
+	Drift *drift.Report `json:"drift,omitempty"`
 }
 
 // Section is one more part of the HTML report: a title, a paragraph and a list of lines.
@@ -656,4 +657,20 @@ func headline(msg string) string {
 		h += " " + strings.TrimSpace(lines[1])
 	}
 	return h
+}
+
+// WriteDriftSummary writes the drift section of summary.txt: the headline, where the files
+// are, and the first findings.
+func WriteDriftSummary(w io.Writer, r drift.Report, failOnDrift bool) error {
+	var b strings.Builder
+	rule := "not a failure unless " + EnvFailOnDrift + "=1"
+	if failOnDrift {
+		rule = "a failure: " + EnvFailOnDrift + "=1"
+	}
+	fmt.Fprintf(&b, "%s (%s); see drift.json and drift-overlay.yaml\n", r.Headline(), rule)
+	for _, l := range r.Lines(10) {
+		fmt.Fprintf(&b, "- %s\n", l)
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
 }
