@@ -25,6 +25,7 @@ import (
 
 	"github.com/scalingodb/dbapi-go/contract/internal/drift"
 	"github.com/scalingodb/dbapi-go/contract/internal/harness"
+	"github.com/scalingodb/dbapi-go/contract/internal/report"
 	"github.com/scalingodb/dbapi-go/gen/dbapi"
 	"github.com/scalingodb/dbapi-go/gen/dbapispec"
 	"github.com/scalingodb/dbapi-go/pkg/conformance"
@@ -117,7 +118,7 @@ func failAs(v harness.Verdict, message string) {
 // Report entries by which every process tells process 1 what it met.
 const (
 	verdictEntry   = "verdict"   // a failure's verdict, when it is not harness.ContractBroken
-	violationEntry = "violation" // one harness.ViolationRecord, as JSON
+	violationEntry = "violation" // one report.ViolationRecord, as JSON
 )
 
 // recordViolations files the violations of errs under the running spec, with the exchange each
@@ -129,7 +130,7 @@ func recordViolations(errs ...*conformance.ViolationError) {
 		if suite != nil {
 			x = suite.violations.exchange(e)
 		}
-		for _, rec := range harness.Records(spec, e, x, secrets) {
+		for _, rec := range report.Records(spec, e, x, secrets) {
 			b, err := json.Marshal(rec)
 			if err == nil {
 				AddReportEntry(violationEntry, string(b), ReportEntryVisibilityNever)
@@ -418,17 +419,17 @@ var _ = SynchronizedAfterSuite(func() {
 	for i := range files {
 		files[i] = processCoverageFile(suite.reportsDir, i+1)
 	}
-	report, err := harness.MergeCoverage(suite.validator, files...)
+	cov, err := harness.MergeCoverage(suite.validator, files...)
 	Expect(err).NotTo(HaveOccurred())
 	full := len(suiteCfg.FocusStrings) == 0 && len(suiteCfg.SkipStrings) == 0 &&
 		suiteCfg.LabelFilter == "" && len(suiteCfg.FocusFiles) == 0 && len(suite.cfg.Mutations) == 0
 	var gate error
 	if suite.cfg.Mode == harness.ModeMock {
 		// Against the mock, the pairs it cannot produce are marked and left out of the totals.
-		gate = harness.CheckCoverage(report, harness.MockUnproducible())
-		report = report.Excluding(harness.Pairs(harness.MockUnproducible())...)
+		gate = harness.CheckCoverage(cov, harness.MockUnproducible())
+		cov = cov.Excluding(harness.Pairs(harness.MockUnproducible())...)
 	}
-	merged = &report
+	merged = &cov
 	driftFiles := make([]string, suiteCfg.ParallelTotal)
 	for i := range driftFiles {
 		driftFiles[i] = processDriftFile(suite.reportsDir, i+1)
@@ -483,7 +484,7 @@ var _ = ReportAfterSuite("contract reports", func(r Report) {
 	dir := cfg.ResolveReportsDir(cwd)
 	Expect(os.MkdirAll(dir, 0o755)).To(Succeed())
 
-	run := harness.RunReport{Mode: string(cfg.Mode), BaseURL: cfg.SafeBaseURL(), Time: r.StartTime, Settings: cfg.Settings(),
+	run := report.Run{Mode: string(cfg.Mode), BaseURL: cfg.SafeBaseURL(), Time: r.StartTime, Settings: cfg.Settings(),
 		ReadOnly: cfg.Mode == harness.ModeLive && !cfg.AllowWrites, Duration: time.Since(r.StartTime).Seconds(),
 		Build: harness.CurrentBuild()}
 	if cfg.Mode == harness.ModeMock {
@@ -499,12 +500,12 @@ var _ = ReportAfterSuite("contract reports", func(r Report) {
 		run.Drift = redactDrift(*mergedDrift)
 	}
 	Expect(writeDrift(dir, run.Drift)).To(Succeed())
-	verdict, failures := harness.Passed, []harness.Failure(nil)
+	verdict, failures := harness.Passed, []report.Failure(nil)
 	for i := range r.SpecReports {
 		s := &r.SpecReports[i]
 		redactSpecReport(s)
 		for _, e := range s.ReportEntries {
-			var rec harness.ViolationRecord
+			var rec report.ViolationRecord
 			if e.Name == violationEntry && json.Unmarshal([]byte(e.Value.String()), &rec) == nil {
 				run.Violations = append(run.Violations, rec)
 			}
@@ -530,7 +531,7 @@ var _ = ReportAfterSuite("contract reports", func(r Report) {
 		if name == "" {
 			name = "[" + s.LeafNodeType.String() + "]"
 		}
-		failures = append(failures, harness.Failure{Spec: name, Message: s.Failure.Message, Verdict: v})
+		failures = append(failures, report.Failure{Spec: name, Message: s.Failure.Message, Verdict: v})
 	}
 	if verdict != harness.Passed {
 		run.Verdict = verdict.String()
@@ -553,9 +554,9 @@ var _ = ReportAfterSuite("contract reports", func(r Report) {
 		_ = os.Remove(summary)
 	} else {
 		var b strings.Builder
-		Expect(harness.WriteSummary(&b, verdict, run.Build, failures, run.Violations)).To(Succeed())
+		Expect(report.WriteSummary(&b, verdict, run.Build, failures, run.Violations)).To(Succeed())
 		if run.Drift != nil && len(run.Drift.Findings) > 0 {
-			Expect(harness.WriteDriftSummary(&b, *run.Drift, cfg.FailOnDrift)).To(Succeed())
+			Expect(report.WriteDriftSummary(&b, *run.Drift, cfg.FailOnDrift)).To(Succeed())
 		}
 		Expect(os.WriteFile(summary, []byte(secrets.Redact(b.String())), 0o644)).To(Succeed())
 	}
@@ -568,13 +569,13 @@ var _ = ReportAfterSuite("contract reports", func(r Report) {
 // writeDrift writes drift.json and drift-overlay.yaml (the latter only when something was
 // found), or removes those of an earlier run when this one has none.
 func writeDrift(dir string, r *drift.Report) error {
-	report, overlay := filepath.Join(dir, "drift.json"), filepath.Join(dir, "drift-overlay.yaml")
+	found, overlay := filepath.Join(dir, "drift.json"), filepath.Join(dir, "drift-overlay.yaml")
 	_ = os.Remove(overlay)
 	if r == nil {
-		_ = os.Remove(report)
+		_ = os.Remove(found)
 		return nil
 	}
-	if err := drift.Write(report, *r); err != nil {
+	if err := drift.Write(found, *r); err != nil {
 		return err
 	}
 	if ov := r.Overlay(); ov != nil {
@@ -596,7 +597,7 @@ func redactDrift(r drift.Report) *drift.Report {
 // printCoverage prints the coverage once: a summary line and what was never seen (see
 // harness.Uncovered); the whole table with DBAPI_VERBOSE=1 (it is always in
 // contract-coverage.txt).
-func printCoverage(cfg harness.Config, run harness.RunReport, dir, table string) {
+func printCoverage(cfg harness.Config, run report.Run, dir, table string) {
 	if len(run.Entries) == 0 {
 		fmt.Fprintf(os.Stdout, "\nNo contract coverage: the run ended in its setup. Reports in %s\n", dir)
 		return
