@@ -1,32 +1,17 @@
 package drift
 
 import (
-	"encoding/json"
 	"fmt"
 	"os"
+
+	"github.com/scalingodb/dbapi-go/contract/internal/jsonfile"
 )
 
 // Write writes r as indented JSON to path.
-func Write(path string, r Report) error {
-	b, err := json.MarshalIndent(r, "", "  ")
-	if err != nil {
-		return err
-	}
-	return os.WriteFile(path, append(b, '\n'), 0o644)
-}
+func Write(path string, r Report) error { return jsonfile.Write(path, r) }
 
 // Read reads a report written by Write.
-func Read(path string) (Report, error) {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return Report{}, err
-	}
-	var r Report
-	if err := json.Unmarshal(b, &r); err != nil {
-		return Report{}, fmt.Errorf("read %s: %w", path, err)
-	}
-	return r, nil
-}
+func Read(path string) (Report, error) { return jsonfile.Read[Report](path) }
 
 // Merge reads the per-process reports in files, adds them up into one, and removes the
 // files. A missing or unreadable file is an error: a process whose findings are lost would make

@@ -1,13 +1,11 @@
 package report
 
 import (
-	"encoding/json"
-	"fmt"
-	"os"
 	"time"
 
 	"github.com/scalingodb/dbapi-go/contract/internal/drift"
 	"github.com/scalingodb/dbapi-go/contract/internal/harness"
+	"github.com/scalingodb/dbapi-go/contract/internal/jsonfile"
 	"github.com/scalingodb/dbapi-go/pkg/conformance"
 )
 
@@ -47,26 +45,10 @@ type Section struct {
 }
 
 // WriteJSON writes r as indented JSON to path.
-func (r Run) WriteJSON(path string) error {
-	b, err := json.MarshalIndent(r, "", "  ")
-	if err != nil {
-		return err
-	}
-	return os.WriteFile(path, append(b, '\n'), 0o644)
-}
+func (r Run) WriteJSON(path string) error { return jsonfile.Write(path, r) }
 
 // ReadRun reads a Run written by WriteJSON.
-func ReadRun(path string) (Run, error) {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return Run{}, err
-	}
-	var r Run
-	if err := json.Unmarshal(b, &r); err != nil {
-		return Run{}, fmt.Errorf("read %s: %w", path, err)
-	}
-	return r, nil
-}
+func ReadRun(path string) (Run, error) { return jsonfile.Read[Run](path) }
 
 // Failure is one failed spec as the summary and the reports show it.
 type Failure struct {
