@@ -39,10 +39,7 @@ func TestExchangeRecorder(t *testing.T) {
 		}
 	}))
 	defer srv.Close()
-	v, err := conformance.New()
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, v := embedded(t)
 	var mu sync.Mutex
 	var got []*Exchange
 	rec := ExchangeRecorder{Tokens: map[string]string{EnvToken: "main-token-123", EnvForeignToken: "other-token-456"}}
