@@ -3,6 +3,7 @@ package scalingodb
 import (
 	"bytes"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"sync"
@@ -97,4 +98,17 @@ func resetConn(t *testing.T, w http.ResponseWriter) {
 		return
 	}
 	conn.Close()
+}
+
+// refusedAddr returns a 127.0.0.1 address where nothing listens, so that a
+// connection to it is refused.
+func refusedAddr(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close()
+	return addr
 }

@@ -149,12 +149,7 @@ func TestOutcomeUnknown_LostAnswers(t *testing.T) {
 // TestOutcomeUnknown_KnownOutcomes: a request that never reached the
 // server, or that the server refused, has a known outcome.
 func TestOutcomeUnknown_KnownOutcomes(t *testing.T) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	refused := "http://" + l.Addr().String()
-	l.Close()
+	refused := "http://" + refusedAddr(t)
 	tests := []struct {
 		name    string
 		client  func(t *testing.T) *Client
@@ -502,6 +497,22 @@ type roundTripFunc func(*http.Request) (*http.Response, error)
 
 func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
 
+// readsBody wraps a transport that reads the whole answer itself and
+// fails with report of what reading it returned.
+func readsBody(report func(err error) error) func(base http.RoundTripper) http.RoundTripper {
+	return func(base http.RoundTripper) http.RoundTripper {
+		return roundTripFunc(func(r *http.Request) (*http.Response, error) {
+			resp, err := base.RoundTrip(r)
+			if err != nil {
+				return nil, err
+			}
+			_, err = io.ReadAll(resp.Body)
+			resp.Body.Close()
+			return nil, report(err)
+		})
+	}
+}
+
 // TestOutcomeUnknown_CustomTransports classifies the errors of transports
 // of WithAPITransport: one that reads the body itself (as package validate
 // does) and reports a cut as an error wrapping io.ErrUnexpectedEOF, and
@@ -512,31 +523,15 @@ func TestOutcomeUnknown_CustomTransports(t *testing.T) {
 		wrap    func(base http.RoundTripper) http.RoundTripper
 		unknown bool
 	}{
-		{"reads the body, cut", func(base http.RoundTripper) http.RoundTripper {
-			return roundTripFunc(func(r *http.Request) (*http.Response, error) {
-				resp, err := base.RoundTrip(r)
-				if err != nil {
-					return nil, err
-				}
-				_, err = io.ReadAll(resp.Body)
-				resp.Body.Close()
-				if err == nil {
-					err = io.ErrUnexpectedEOF
-				}
-				return nil, fmt.Errorf("validate: reading the answer: %w", err)
-			})
-		}, true},
-		{"reads the body, reports the cut as a *ResponseError", func(base http.RoundTripper) http.RoundTripper {
-			return roundTripFunc(func(r *http.Request) (*http.Response, error) {
-				resp, err := base.RoundTrip(r)
-				if err != nil {
-					return nil, err
-				}
-				_, err = io.ReadAll(resp.Body)
-				resp.Body.Close()
-				return nil, &ResponseError{Reason: "body cut", Err: err}
-			})
-		}, true},
+		{"reads the body, cut", readsBody(func(err error) error {
+			if err == nil {
+				err = io.ErrUnexpectedEOF
+			}
+			return fmt.Errorf("validate: reading the answer: %w", err)
+		}), true},
+		{"reads the body, reports the cut as a *ResponseError", readsBody(func(err error) error {
+			return &ResponseError{Reason: "body cut", Err: err}
+		}), true},
 		{"no network, a cut", func(http.RoundTripper) http.RoundTripper {
 			return roundTripFunc(func(*http.Request) (*http.Response, error) {
 				return nil, fmt.Errorf("proxy: %w", io.ErrUnexpectedEOF)
