@@ -323,6 +323,46 @@ func checkRanges(t *testing.T, h *downloadHost) {
 	}
 }
 
+// changingHost is a download host whose first download request serves
+// first under the validators v and is cut after cut bytes, whose later
+// ones fail with a 500 while broken holds, and then serve later under v.
+func changingHost(size, cut int, first, later []byte, v validators, broken *atomic.Bool) *downloadHost {
+	var n atomic.Int64
+	h := &downloadHost{size: int64(size)}
+	h.dl = func(rw http.ResponseWriter, r *http.Request) {
+		switch k := n.Add(1); {
+		case k == 1:
+			serveValidated(&cuttingWriter{ResponseWriter: rw, Limit: cut}, r, first, v)
+		case broken.Load():
+			rw.WriteHeader(http.StatusInternalServerError)
+		default:
+			serveValidated(rw, r, later, v)
+		}
+	}
+	return h
+}
+
+// downloadFileAcross downloads backup b1 to a new file and returns the
+// file's bytes. While broken holds, a first call must fail (with an error
+// matching wantFirst, when not nil) before broken is cleared and a second
+// call succeeds. what names the run in failures.
+func downloadFileAcross(t *testing.T, c *Client, broken *atomic.Bool, wantFirst error, what string) []byte {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "b.tar.gz")
+	if broken.Load() {
+		_, err := c.Backups.DownloadToFile(context.Background(), "db", "b1", path, fastDownloadRetry())
+		if err == nil || (wantFirst != nil && !errors.Is(err, wantFirst)) {
+			t.Fatalf("%s: first call: got %v, want an error matching %v", what, err, wantFirst)
+		}
+		broken.Store(false)
+	}
+	if _, err := c.Backups.DownloadToFile(context.Background(), "db", "b1", path, fastDownloadRetry()); err != nil {
+		t.Fatalf("%s: %v", what, err)
+	}
+	got, _ := os.ReadFile(path)
+	return got
+}
+
 // TestDownload_WeakValidatorNeverSplices cuts a download, then serves
 // another archive of the same size under the same validators, which do not
 // prove identity (a weak ETag, a Last-Modified too close to Date, a weak
@@ -349,20 +389,9 @@ func TestDownload_WeakValidatorNeverSplices(t *testing.T) {
 			t.Run(w.name+"/"+dest, func(t *testing.T) {
 				for range runs {
 					cut := 1 + rng.IntN(size-2)
-					var n atomic.Int64
 					var broken atomic.Bool
 					broken.Store(dest == "file across calls")
-					h := &downloadHost{size: size}
-					h.dl = func(rw http.ResponseWriter, r *http.Request) {
-						switch k := n.Add(1); {
-						case k == 1:
-							serveValidated(&cuttingWriter{ResponseWriter: rw, Limit: cut}, r, v1, w.v)
-						case broken.Load():
-							rw.WriteHeader(http.StatusInternalServerError)
-						default:
-							serveValidated(rw, r, v2, w.v)
-						}
-					}
+					h := changingHost(size, cut, v1, v2, w.v, &broken)
 					c := hostClient(t, h)
 					var got []byte
 					switch dest {
@@ -385,17 +414,7 @@ func TestDownload_WeakValidatorNeverSplices(t *testing.T) {
 						}
 						got = dst.Bytes()
 					case "file", "file across calls":
-						path := filepath.Join(t.TempDir(), "b.tar.gz")
-						if broken.Load() {
-							if _, err := c.Backups.DownloadToFile(context.Background(), "db", "b1", path, fastDownloadRetry()); err == nil {
-								t.Fatalf("cut at %d: the first call succeeded", cut)
-							}
-							broken.Store(false)
-						}
-						if _, err := c.Backups.DownloadToFile(context.Background(), "db", "b1", path, fastDownloadRetry()); err != nil {
-							t.Fatalf("cut at %d: %v", cut, err)
-						}
-						got, _ = os.ReadFile(path)
+						got = downloadFileAcross(t, c, &broken, nil, fmt.Sprintf("cut at %d", cut))
 					}
 					if !bytes.Equal(got, v2) {
 						spliced++
@@ -431,20 +450,9 @@ func TestDownload_StrongValidatorResumes(t *testing.T) {
 	for _, tt := range tests {
 		for _, dest := range []string{"stream", "file", "file across calls"} {
 			t.Run(tt.name+"/"+dest, func(t *testing.T) {
-				var n atomic.Int64
 				var broken atomic.Bool
 				broken.Store(dest == "file across calls")
-				h := &downloadHost{size: size}
-				h.dl = func(rw http.ResponseWriter, r *http.Request) {
-					switch k := n.Add(1); {
-					case k == 1:
-						serveValidated(&cuttingWriter{ResponseWriter: rw, Limit: size / 2}, r, data, tt.v)
-					case broken.Load():
-						rw.WriteHeader(http.StatusInternalServerError)
-					default:
-						serveValidated(rw, r, data, tt.v)
-					}
-				}
+				h := changingHost(size, size/2, data, data, tt.v, &broken)
 				c := hostClient(t, h)
 				var got []byte
 				if dest == "stream" {
@@ -454,17 +462,7 @@ func TestDownload_StrongValidatorResumes(t *testing.T) {
 					}
 					got = out.Bytes()
 				} else {
-					path := filepath.Join(t.TempDir(), "b.tar.gz")
-					if broken.Load() {
-						if _, err := c.Backups.DownloadToFile(context.Background(), "db", "b1", path, fastDownloadRetry()); !errors.Is(err, ErrServer) {
-							t.Fatalf("first call: got %v, want ErrServer", err)
-						}
-						broken.Store(false)
-					}
-					if _, err := c.Backups.DownloadToFile(context.Background(), "db", "b1", path, fastDownloadRetry()); err != nil {
-						t.Fatal(err)
-					}
-					got, _ = os.ReadFile(path)
+					got = downloadFileAcross(t, c, &broken, ErrServer, dest)
 				}
 				if !bytes.Equal(got, data) {
 					t.Fatal("the destination differs from the archive")

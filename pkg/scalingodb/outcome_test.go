@@ -16,16 +16,16 @@ import (
 )
 
 // cutAnswer sends the headers of status (with X-Request-Id req-cut) and
-// the start of body, then cuts the connection: the answer's body is lost.
-func cutAnswer(t *testing.T, w http.ResponseWriter, status int, body string) {
-	t.Helper()
-	w.Header().Set("Content-Type", "application/json")
-	w.Header().Set("X-Request-Id", "req-cut")
-	w.Header().Set("Content-Length", "4096")
-	w.WriteHeader(status)
-	_, _ = io.WriteString(w, body[:len(body)/2])
-	w.(http.Flusher).Flush()
-	resetConn(t, w)
+// the first half of body, then cuts the connection: the answer's body is
+// lost.
+func cutAnswer(w http.ResponseWriter, status int, body string) {
+	h := w.Header()
+	h.Set("Content-Type", "application/json")
+	h.Set("X-Request-Id", "req-cut")
+	h.Set("Content-Length", "4096")
+	cw := &cuttingWriter{ResponseWriter: w, Limit: len(body) / 2}
+	cw.WriteHeader(status)
+	_, _ = io.WriteString(cw, body)
 }
 
 // nonIdempotentCalls are the calls never retried, each with the words its
@@ -83,7 +83,7 @@ func TestOutcomeUnknown_LostAnswers(t *testing.T) {
 		status    int
 	}{
 		{"answer cut mid-body", func(t *testing.T, w http.ResponseWriter, r *http.Request, status int, answer string) {
-			cutAnswer(t, w, status, answer)
+			cutAnswer(w, status, answer)
 		}, 0, io.ErrUnexpectedEOF, "req-cut", -1},
 		{"connection cut before the answer", func(t *testing.T, w http.ResponseWriter, r *http.Request, _ int, _ string) {
 			resetConn(t, w)
@@ -179,7 +179,7 @@ func TestOutcomeUnknown_KnownOutcomes(t *testing.T) {
 		}, ErrServer},
 		{"cut 403 answer", func(t *testing.T) *Client {
 			c, _, _ := newTestClient(t, func(w http.ResponseWriter, r *http.Request) {
-				cutAnswer(t, w, 403, `{"error":"forbidden, this token does not grant it"}`)
+				cutAnswer(w, 403, `{"error":"forbidden, this token does not grant it"}`)
 			})
 			return c
 		}, ErrForbidden},
@@ -433,7 +433,7 @@ func TestWait_StopsWithWaitError(t *testing.T) {
 // request ID of its headers and unwraps to io.ErrUnexpectedEOF.
 func TestBodyError_CarriesRequestID(t *testing.T) {
 	c, rec, _ := newTestClient(t, func(w http.ResponseWriter, r *http.Request) {
-		cutAnswer(t, w, 200, `{"database_backups":[{"id":"b1","status":"done"}]}`)
+		cutAnswer(w, 200, `{"database_backups":[{"id":"b1","status":"done"}]}`)
 	})
 	_, err := c.Backups.List(context.Background(), "db")
 	var be *BodyError
@@ -549,7 +549,7 @@ func TestOutcomeUnknown_CustomTransports(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			c, _, _ := newTestClient(t, func(w http.ResponseWriter, r *http.Request) {
-				cutAnswer(t, w, 201, `{"database_backup":{"id":"b9","status":"scheduled"}}`)
+				cutAnswer(w, 201, `{"database_backup":{"id":"b9","status":"scheduled"}}`)
 			}, WithAPITransport(func(base http.RoundTripper) (http.RoundTripper, error) { return tt.wrap(base), nil }))
 			_, err := c.Backups.Create(context.Background(), "db-1")
 			if err == nil || errors.Is(err, ErrOutcomeUnknown) != tt.unknown {

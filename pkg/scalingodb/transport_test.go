@@ -313,7 +313,7 @@ func TestClient_EveryFailureTyped(t *testing.T) {
 		}, 0, wantTransport, true, nil, false},
 		{"reset mid-body", func(t *testing.T) []Option {
 			_, _, srv := newTestClient(t, func(w http.ResponseWriter, r *http.Request) {
-				cutAnswer(t, w, 200, `{"database_backups":[{"id":"b1","status":"done"}]}`)
+				cutAnswer(w, 200, `{"database_backups":[{"id":"b1","status":"done"}]}`)
 			})
 			return []Option{WithBaseURL(srv.URL)}
 		}, 0, wantBody, true, io.ErrUnexpectedEOF, false},
