@@ -19,13 +19,8 @@ var apiLine = regexp.MustCompile(`(?m)^API: (GET|POST|PUT|PATCH|DELETE) (\S+) \(
 // the doc comments of the exported methods in the given files.
 func documentedOperations(t *testing.T, files []string) map[string]string {
 	t.Helper()
-	fset := token.NewFileSet()
 	ops := map[string]string{}
-	for _, name := range files {
-		f, err := parser.ParseFile(fset, name, nil, parser.ParseComments)
-		if err != nil {
-			t.Fatalf("parse %s: %v", name, err)
-		}
+	for _, f := range parseFiles(t, token.NewFileSet(), files, parser.ParseComments) {
 		for _, decl := range f.Decls {
 			fn, ok := decl.(*ast.FuncDecl)
 			if !ok || fn.Recv == nil || fn.Doc == nil || !fn.Name.IsExported() {

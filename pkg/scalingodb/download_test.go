@@ -96,6 +96,19 @@ func (a *archiveServer) handler(t *testing.T) http.HandlerFunc {
 	}
 }
 
+// archiveClient returns a client of a, where override answers first the
+// requests it takes (it returns true for those) and a answers the rest.
+func archiveClient(t *testing.T, a *archiveServer, override func(w http.ResponseWriter, r *http.Request) bool) *Client {
+	t.Helper()
+	h := a.handler(t)
+	c, _, _ := newTestClient(t, func(w http.ResponseWriter, r *http.Request) {
+		if !override(w, r) {
+			h(w, r)
+		}
+	})
+	return c
+}
+
 func fastDownloadRetry() DownloadOption {
 	return WithDownloadRetry(RetryPolicy{MaxAttempts: 5, MinWait: time.Millisecond, MaxWait: 5 * time.Millisecond})
 }
@@ -154,20 +167,19 @@ func TestDownload(t *testing.T) {
 func TestDownload_ResumeIsBounded(t *testing.T) {
 	data := randomBytes(100_000)
 	a := &archiveServer{data: data, size: int64(len(data)), token: "tok"}
-	h := a.handler(t)
 	var dl atomic.Int64
-	c, _, _ := newTestClient(t, func(w http.ResponseWriter, r *http.Request) {
-		if strings.HasSuffix(r.URL.Path, "/download") {
-			// Headers, then a cut before any byte: no progress, ever.
-			dl.Add(1)
-			w.Header().Set("Content-Range", fmt.Sprintf("bytes 0-%d/%d", len(data)-1, len(data)))
-			w.Header().Set("Content-Length", strconv.Itoa(len(data)))
-			w.WriteHeader(206)
-			w.(http.Flusher).Flush()
-			resetConn(t, w)
-			return
+	c := archiveClient(t, a, func(w http.ResponseWriter, r *http.Request) bool {
+		if !strings.HasSuffix(r.URL.Path, "/download") {
+			return false
 		}
-		h(w, r)
+		// Headers, then a cut before any byte: no progress, ever.
+		dl.Add(1)
+		w.Header().Set("Content-Range", fmt.Sprintf("bytes 0-%d/%d", len(data)-1, len(data)))
+		w.Header().Set("Content-Length", strconv.Itoa(len(data)))
+		w.WriteHeader(206)
+		w.(http.Flusher).Flush()
+		resetConn(t, w)
+		return true
 	})
 	_, err := c.Backups.DownloadAt(context.Background(), "db", "b1", &memAt{}, fastDownloadRetry())
 	if err == nil {
@@ -223,13 +235,12 @@ func TestDownload_Failures(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			a := &archiveServer{data: data, size: tt.size, token: "dl-SECRET"}
-			h := a.handler(t)
-			c, _, _ := newTestClient(t, func(w http.ResponseWriter, r *http.Request) {
-				if tt.serve != nil && strings.HasSuffix(r.URL.Path, "/download") {
-					tt.serve(w, r)
-					return
+			c := archiveClient(t, a, func(w http.ResponseWriter, r *http.Request) bool {
+				if tt.serve == nil || !strings.HasSuffix(r.URL.Path, "/download") {
+					return false
 				}
-				h(w, r)
+				tt.serve(w, r)
+				return true
 			})
 			_, err := c.Backups.DownloadAt(context.Background(), "db", "b1", &memAt{}, fastDownloadRetry())
 			if !errors.Is(err, tt.want) {
@@ -245,15 +256,14 @@ func TestDownload_Failures(t *testing.T) {
 func TestDownload_RenewsExpiredLink(t *testing.T) {
 	data := randomBytes(200_000)
 	a := &archiveServer{data: data, size: int64(len(data)), token: "fresh"}
-	h := a.handler(t)
 	var links atomic.Int64
-	c, _, _ := newTestClient(t, func(w http.ResponseWriter, r *http.Request) {
-		if strings.HasSuffix(r.URL.Path, "/archive") && links.Add(1) == 1 {
-			// The first link has already expired.
-			writeJSON(w, 200, `{"download_url":"http://`+r.Host+`/api/databases/db/backups/b1/download?token=stale"}`)
-			return
+	c := archiveClient(t, a, func(w http.ResponseWriter, r *http.Request) bool {
+		if !strings.HasSuffix(r.URL.Path, "/archive") || links.Add(1) != 1 {
+			return false
 		}
-		h(w, r)
+		// The first link has already expired.
+		writeJSON(w, 200, `{"download_url":"http://`+r.Host+`/api/databases/db/backups/b1/download?token=stale"}`)
+		return true
 	})
 	dst := &memAt{}
 	n, err := c.Backups.DownloadAt(context.Background(), "db", "b1", dst, fastDownloadRetry())

@@ -281,21 +281,16 @@ func (c *driftComparer) values(path string, client, gen reflect.Type) {
 
 // diffSets describes how the values of spec and client differ, or "".
 func diffSets(spec, client []string) string {
-	var onlySpec, onlyClient []string
-	for _, v := range spec {
-		if !slices.Contains(client, v) {
-			onlySpec = append(onlySpec, v)
-		}
-	}
-	for _, v := range client {
-		if !slices.Contains(spec, v) {
-			onlyClient = append(onlyClient, v)
-		}
-	}
+	onlySpec, onlyClient := without(spec, client), without(client, spec)
 	if len(onlySpec) == 0 && len(onlyClient) == 0 {
 		return ""
 	}
 	return fmt.Sprintf("only in the spec: %v; only in the client: %v", onlySpec, onlyClient)
+}
+
+// without returns the values of a that b does not hold.
+func without(a, b []string) []string {
+	return slices.DeleteFunc(slices.Clone(a), func(v string) bool { return slices.Contains(b, v) })
 }
 
 // parseSources parses the Go files of dir but its tests.
@@ -306,18 +301,8 @@ func parseSources(t *testing.T, dir string) (*token.FileSet, []*ast.File) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var files []*ast.File
-	for _, name := range names {
-		if strings.HasSuffix(name, "_test.go") {
-			continue
-		}
-		f, err := parser.ParseFile(fset, name, nil, parser.SkipObjectResolution)
-		if err != nil {
-			t.Fatal(err)
-		}
-		files = append(files, f)
-	}
-	return fset, files
+	names = slices.DeleteFunc(names, func(name string) bool { return strings.HasSuffix(name, "_test.go") })
+	return fset, parseFiles(t, fset, names, parser.SkipObjectResolution)
 }
 
 // stringConsts reads the Go files of dir and returns, for each named type,

@@ -2,6 +2,9 @@ package scalingodb
 
 import (
 	"bytes"
+	"go/ast"
+	"go/parser"
+	"go/token"
 	"io"
 	"net"
 	"net/http"
@@ -111,4 +114,18 @@ func refusedAddr(t *testing.T) string {
 	addr := l.Addr().String()
 	l.Close()
 	return addr
+}
+
+// parseFiles parses the Go files names into fset with mode.
+func parseFiles(t *testing.T, fset *token.FileSet, names []string, mode parser.Mode) []*ast.File {
+	t.Helper()
+	files := make([]*ast.File, 0, len(names))
+	for _, name := range names {
+		f, err := parser.ParseFile(fset, name, nil, mode)
+		if err != nil {
+			t.Fatalf("parse %s: %v", name, err)
+		}
+		files = append(files, f)
+	}
+	return files
 }
