@@ -140,23 +140,27 @@ func requestSuffix(id string) string {
 	return " [request " + id + "]"
 }
 
+// statusSentinels are the sentinels an *APIError matches, each with the
+// statuses it stands for (from first to last).
+var statusSentinels = [...]struct {
+	err         error
+	first, last int
+}{
+	{ErrBadRequest, http.StatusBadRequest, http.StatusBadRequest},
+	{ErrUnauthorized, http.StatusUnauthorized, http.StatusUnauthorized},
+	{ErrForbidden, http.StatusForbidden, http.StatusForbidden},
+	{ErrNotFound, http.StatusNotFound, http.StatusNotFound},
+	{ErrValidation, http.StatusUnprocessableEntity, http.StatusUnprocessableEntity},
+	{ErrRateLimited, http.StatusTooManyRequests, http.StatusTooManyRequests},
+	{ErrServer, 500, 599},
+}
+
 // Is reports whether target is the sentinel of the error's status.
 func (e *APIError) Is(target error) bool {
-	switch target {
-	case ErrBadRequest:
-		return e.StatusCode == http.StatusBadRequest
-	case ErrUnauthorized:
-		return e.StatusCode == http.StatusUnauthorized
-	case ErrForbidden:
-		return e.StatusCode == http.StatusForbidden
-	case ErrNotFound:
-		return e.StatusCode == http.StatusNotFound
-	case ErrValidation:
-		return e.StatusCode == http.StatusUnprocessableEntity
-	case ErrRateLimited:
-		return e.StatusCode == http.StatusTooManyRequests
-	case ErrServer:
-		return e.StatusCode >= 500 && e.StatusCode <= 599
+	for _, s := range statusSentinels {
+		if target == s.err {
+			return e.StatusCode >= s.first && e.StatusCode <= s.last
+		}
 	}
 	return false
 }
