@@ -6,7 +6,6 @@ import (
 	"go/parser"
 	"go/token"
 	"io"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"sync"
@@ -103,17 +102,12 @@ func resetConn(t *testing.T, w http.ResponseWriter) {
 	conn.Close()
 }
 
-// refusedAddr returns a 127.0.0.1 address where nothing listens, so that a
-// connection to it is refused.
-func refusedAddr(t *testing.T) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := l.Addr().String()
-	l.Close()
-	return addr
+// refusedAddr returns the 127.0.0.1 address of a server already closed,
+// so that a connection to it is refused.
+func refusedAddr() string {
+	srv := httptest.NewServer(http.NotFoundHandler())
+	srv.Close()
+	return srv.Listener.Addr().String()
 }
 
 // parseFiles parses the Go files names into fset with mode.

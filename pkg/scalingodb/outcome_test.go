@@ -149,7 +149,7 @@ func TestOutcomeUnknown_LostAnswers(t *testing.T) {
 // TestOutcomeUnknown_KnownOutcomes: a request that never reached the
 // server, or that the server refused, has a known outcome.
 func TestOutcomeUnknown_KnownOutcomes(t *testing.T) {
-	refused := "http://" + refusedAddr(t)
+	refused := "http://" + refusedAddr()
 	tests := []struct {
 		name    string
 		client  func(t *testing.T) *Client

@@ -276,7 +276,7 @@ func rawServer(t *testing.T, serve func(conn net.Conn)) string {
 // one fail, and checks that each error is of the package's types: the
 // one expected, with whether the request was written.
 func TestClient_EveryFailureTyped(t *testing.T) {
-	refused := "http://" + refusedAddr(t)
+	refused := "http://" + refusedAddr()
 
 	type want int
 	const (
@@ -575,7 +575,7 @@ func TestNew_TransportSettings(t *testing.T) {
 // *TransportError naming downloadBackup, without the link's token.
 func TestDownload_FailuresTyped(t *testing.T) {
 	data := randomBytes(100_000)
-	refused := refusedAddr(t)
+	refused := refusedAddr()
 	tests := []struct {
 		name    string
 		serve   func(t *testing.T, w http.ResponseWriter, r *http.Request, a *archiveServer) // the /download answer
@@ -642,7 +642,7 @@ func (f tokenFunc) Token(ctx context.Context) (string, error) { return f(ctx) }
 // nothing: its error is of the package's types, never ErrOutcomeUnknown,
 // and names the operation.
 func TestClient_TokenFailuresTyped(t *testing.T) {
-	refused := "http://" + refusedAddr(t)
+	refused := "http://" + refusedAddr()
 	reset := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { resetConn(t, w) }))
 	t.Cleanup(reset.Close)
 	addon := func(url string) TokenSource {
