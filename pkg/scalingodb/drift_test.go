@@ -735,25 +735,19 @@ func TestFindDecodeSites(t *testing.T) {
 	}
 }
 
-// backupMisnamed is Backup with its status field misnamed and its size
-// dropped, as a careless edit would leave it.
-type backupMisnamed struct {
-	ID         string       `json:"id"`
-	CreatedAt  time.Time    `json:"created_at"`
-	StartedAt  *time.Time   `json:"started_at"`
-	Name       string       `json:"name"`
-	Status     BackupStatus `json:"stauts"`
-	DatabaseID string       `json:"database_id"`
-	Method     BackupMethod `json:"method"`
-	Hidden     bool         `json:"hidden,omitempty"`
+// toggleMisnamed is FeatureToggle with its status field misnamed and its
+// message dropped, as a careless edit would leave it.
+type toggleMisnamed struct {
+	Name   string        `json:"name"`
+	Status FeatureStatus `json:"stauts"`
 }
 
 // TestClientTypesMatchTheSpec_FailsOnDrift proves that the drift test
 // fails when a decoding type of the client drops or misnames a field:
-// getBackup's sites decode into backupMisnamed instead of Backup.
+// the feature sites decode into toggleMisnamed instead of FeatureToggle.
 func TestClientTypesMatchTheSpec_FailsOnDrift(t *testing.T) {
 	types := maps.Clone(decodingTypes)
-	types["Backup"] = reflect.TypeFor[backupMisnamed]()
+	types["FeatureToggle"] = reflect.TypeFor[toggleMisnamed]()
 	sites, _ := findDecodeSites(t, ".")
 	c := newComparer(packageEnums(t))
 	if _, problems := compareDecodeSites(c, sites, types); len(problems) > 0 {
@@ -765,7 +759,7 @@ func TestClientTypesMatchTheSpec_FailsOnDrift(t *testing.T) {
 			unexplained = append(unexplained, d.Path+" "+d.Kind)
 		}
 	}
-	want := []string{"backupMisnamed(Backup).method optionality", "backupMisnamed(Backup).size missing", "backupMisnamed(Backup).status missing", "backupMisnamed(Backup).stauts extra", "backupMisnamed(Backup).type missing"}
+	want := []string{"toggleMisnamed(FeatureToggleResult).message missing", "toggleMisnamed(FeatureToggleResult).status missing", "toggleMisnamed(FeatureToggleResult).stauts extra"}
 	if diff := cmp.Diff(want, unexplained); diff != "" {
 		t.Errorf("drifts not in allowedDrift (-want +got):\n%s", diff)
 	}
