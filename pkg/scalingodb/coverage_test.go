@@ -10,8 +10,6 @@ import (
 	"sort"
 	"strings"
 	"testing"
-
-	"github.com/scalingodb/dbapi-go/gen/dbapispec"
 )
 
 // apiLine matches the operation line of a method's doc comment.
@@ -21,13 +19,8 @@ var apiLine = regexp.MustCompile(`(?m)^API: (GET|POST|PUT|PATCH|DELETE) (\S+) \(
 // the doc comments of the exported methods in the given files.
 func documentedOperations(t *testing.T, files []string) map[string]string {
 	t.Helper()
-	fset := token.NewFileSet()
 	ops := map[string]string{}
-	for _, name := range files {
-		f, err := parser.ParseFile(fset, name, nil, parser.ParseComments)
-		if err != nil {
-			t.Fatalf("parse %s: %v", name, err)
-		}
+	for _, f := range parseFiles(t, token.NewFileSet(), files, parser.ParseComments) {
 		for _, decl := range f.Decls {
 			fn, ok := decl.(*ast.FuncDecl)
 			if !ok || fn.Recv == nil || fn.Doc == nil || !fn.Name.IsExported() {
@@ -41,17 +34,13 @@ func documentedOperations(t *testing.T, files []string) map[string]string {
 	return ops
 }
 
+// specOperations returns the route ("GET /path") of every operation of
+// the spec by ID.
 func specOperations(t *testing.T) map[string]string {
 	t.Helper()
-	doc, err := dbapispec.GetSpec()
-	if err != nil {
-		t.Fatalf("GetSpec: %v", err)
-	}
 	ops := map[string]string{}
-	for path, item := range doc.Paths.Map() {
-		for method, o := range item.Operations() {
-			ops[o.OperationID] = method + " " + path
-		}
+	for id, o := range specOps(t) {
+		ops[id] = o.method + " " + o.path
 	}
 	return ops
 }

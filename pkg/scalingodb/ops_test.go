@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"go/ast"
-	"go/parser"
 	"go/token"
 	"maps"
 	"net/http"
@@ -292,11 +291,7 @@ func findOpUsage(t *testing.T, files []string) opUsage {
 	fset := token.NewFileSet()
 	var idents []*ast.Ident
 	skip := map[*ast.Ident]bool{}
-	for _, name := range files {
-		f, err := parser.ParseFile(fset, name, nil, 0)
-		if err != nil {
-			t.Fatal(err)
-		}
+	for _, f := range parseFiles(t, fset, files, 0) {
 		ast.Inspect(f, func(n ast.Node) bool {
 			switch n := n.(type) {
 			case *ast.ValueSpec:
