@@ -51,7 +51,7 @@ func runAgainst(t *testing.T, handler http.HandlerFunc, args ...string) (int, st
 	var out, errOut bytes.Buffer
 	env := map[string]string{envDatabase: "my-db-123", envToken: "t"}
 	a := &app{io: &IO{In: strings.NewReader(""), Out: &out, Err: &errOut, Getenv: func(k string) string { return env[k] }}, client: c}
-	root := newRoot(a, args[0])
+	root := newRoot(a)
 	root.SetArgs(args)
 	root.SetIn(a.io.In)
 	root.SetOut(a.io.Out)

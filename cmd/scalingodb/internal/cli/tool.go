@@ -59,5 +59,5 @@ func completionCmd(a *app) *cobra.Command {
 // separate program so that the tool does not link cobra/doc.
 func NewRootForDocs() *cobra.Command {
 	a := &app{io: &IO{Getenv: func(string) string { return "" }}}
-	return newRoot(a, "")
+	return newRoot(a)
 }
