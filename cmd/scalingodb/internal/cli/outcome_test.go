@@ -10,6 +10,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/scalingodb/dbapi-go/cmd/scalingodb/internal/env"
+	"github.com/scalingodb/dbapi-go/cmd/scalingodb/internal/exit"
+	"github.com/scalingodb/dbapi-go/cmd/scalingodb/internal/run"
 	"github.com/scalingodb/dbapi-go/pkg/scalingodb"
 )
 
@@ -49,19 +52,19 @@ func runAgainst(t *testing.T, handler http.HandlerFunc, args ...string) (int, st
 		t.Fatal(err)
 	}
 	var out, errOut bytes.Buffer
-	env := map[string]string{envDatabase: "my-db-123", envToken: "t"}
-	a := &app{io: &IO{In: strings.NewReader(""), Out: &out, Err: &errOut, Getenv: func(k string) string { return env[k] }}, client: c}
+	vars := map[string]string{env.Database: "my-db-123", env.Token: "t"}
+	a := &app{State: &run.State{IO: &IO{In: strings.NewReader(""), Out: &out, Err: &errOut, Getenv: func(k string) string { return vars[k] }}, Client: c}}
 	root := newRoot(a)
 	root.SetArgs(args)
-	root.SetIn(a.io.In)
-	root.SetOut(a.io.Out)
-	root.SetErr(a.io.Err)
+	root.SetIn(a.IO.In)
+	root.SetOut(a.IO.Out)
+	root.SetErr(a.IO.Err)
 	ctx := context.Background()
 	cmd, err := root.ExecuteContextC(ctx)
 	if err == nil {
 		return ExitOK, errOut.String()
 	}
-	code, msg := describe(ctx, cmd, err)
+	code, msg := exit.Describe(ctx, cmd, err)
 	return code, errOut.String() + "scalingodb: " + msg + "\n"
 }
 
