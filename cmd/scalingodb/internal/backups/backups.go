@@ -66,57 +66,41 @@ func backupsResult(bs ...*scalingodb.Backup) output.Result {
 }
 
 func backupsListCmd(a *app) *cobra.Command {
-	var format string
-	cmd := &cobra.Command{
+	return a.Simple(&cobra.Command{
 		Use:     "list",
 		Short:   "List the backups of the database, newest first",
 		Example: "  scalingodb backups list\n  scalingodb backups list -o json | jq '.[] | select(.status == \"done\") | .id'",
 		Args:    cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			c, db, err := a.FormatTarget(cmd, format)
-			if err != nil {
-				return err
-			}
-			bs, err := c.Backups.List(cmd.Context(), db)
-			if err != nil {
-				return exit.Errf(err, "cannot list the backups of %s", db)
-			}
-			r := backupsResult(bs...)
-			if bs == nil {
-				bs = []*scalingodb.Backup{}
-			}
-			r.JSON = bs
-			return a.Print(format, r)
-		},
-	}
-	run.AddFormatFlag(cmd, &format)
-	return cmd
+	}, func(cmd *cobra.Command, c *scalingodb.Client, db string) (output.Result, error) {
+		bs, err := c.Backups.List(cmd.Context(), db)
+		if err != nil {
+			return output.Result{}, exit.Errf(err, "cannot list the backups of %s", db)
+		}
+		r := backupsResult(bs...)
+		if bs == nil {
+			bs = []*scalingodb.Backup{}
+		}
+		r.JSON = bs
+		return r, nil
+	})
 }
 
 func backupsGetCmd(a *app) *cobra.Command {
-	var format string
-	cmd := &cobra.Command{
+	return a.SimpleClient(&cobra.Command{
 		Use:               "get ID",
 		ValidArgsFunction: completeBackups(a),
 		Short:             "Show one backup",
 		Example:           "  scalingodb backups get 5bd5c2f04ffb090be1ac3c9b",
 		Args:              cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			c, err := a.FormatClient(cmd, format)
-			if err != nil {
-				return err
-			}
-			b, err := c.Backups.Get(cmd.Context(), args[0])
-			if err != nil {
-				return exit.Errf(err, "cannot get backup %s", args[0])
-			}
-			r := backupsResult(b)
-			r.JSON = b
-			return a.Print(format, r)
-		},
-	}
-	run.AddFormatFlag(cmd, &format)
-	return cmd
+	}, func(cmd *cobra.Command, c *scalingodb.Client) (output.Result, error) {
+		b, err := c.Backups.Get(cmd.Context(), cmd.Flags().Arg(0))
+		if err != nil {
+			return output.Result{}, exit.Errf(err, "cannot get backup %s", cmd.Flags().Arg(0))
+		}
+		r := backupsResult(b)
+		r.JSON = b
+		return r, nil
+	})
 }
 
 // waitBackup waits for a backup to be done, printing each change of its
@@ -137,47 +121,37 @@ func (a *app) waitBackup(ctx context.Context, c *scalingodb.Client, w poll.Flags
 
 func backupsCreateCmd(a *app) *cobra.Command {
 	var (
-		format string
-		wait   bool
-		wf     poll.Flags
+		wait bool
+		wf   poll.Flags
 	)
-	cmd := &cobra.Command{
+	cmd := a.Simple(&cobra.Command{
 		Use:   "create",
 		Short: "Start a manual backup, and wait for it with --wait",
 		Example: `  scalingodb backups create
   scalingodb backups create --wait --timeout 30m -o name`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			c, db, err := a.FormatTarget(cmd, format)
-			if err != nil {
-				return err
+	}, func(cmd *cobra.Command, c *scalingodb.Client, db string) (output.Result, error) {
+		b, err := c.Backups.Create(cmd.Context(), db)
+		if err != nil {
+			return output.Result{}, exit.Errf(exit.WithHint(err, "check with 'scalingodb backups list' for a new manual backup before creating another"), "cannot create a backup of %s", db)
+		}
+		if wait {
+			if b, err = a.waitBackup(cmd.Context(), c, wf, b); err != nil {
+				return output.Result{}, exit.Errf(err, "backup of %s", db)
 			}
-			b, err := c.Backups.Create(cmd.Context(), db)
-			if err != nil {
-				return exit.Errf(exit.WithHint(err, "check with 'scalingodb backups list' for a new manual backup before creating another"), "cannot create a backup of %s", db)
-			}
-			if wait {
-				if b, err = a.waitBackup(cmd.Context(), c, wf, b); err != nil {
-					return exit.Errf(err, "backup of %s", db)
-				}
-			}
-			r := backupsResult(b)
-			r.JSON = b
-			return a.Print(format, r)
-		},
-	}
+		}
+		r := backupsResult(b)
+		r.JSON = b
+		return r, nil
+	})
 	cmd.Flags().BoolVar(&wait, "wait", false, "wait until the backup is done, showing its state as it changes")
 	wf.Add(cmd)
-	run.AddFormatFlag(cmd, &format)
 	return cmd
 }
 
 func backupsWaitCmd(a *app) *cobra.Command {
-	var (
-		format string
-		wf     poll.Flags
-	)
-	cmd := &cobra.Command{
+	var wf poll.Flags
+	cmd := a.SimpleClient(&cobra.Command{
 		Use:               "wait ID",
 		ValidArgsFunction: completeBackups(a),
 		Short:             "Wait until a backup is done, showing its state as it changes",
@@ -186,31 +160,24 @@ A backup that ends in error exits with code 1; a wait that runs out of
 --timeout exits with code 5 and can be started again.`,
 		Example: "  scalingodb backups wait 5bd5c2f04ffb090be1ac3c9b --timeout 1h",
 		Args:    cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			c, err := a.FormatClient(cmd, format)
-			if err != nil {
-				return err
-			}
-			b, err := c.Backups.Get(cmd.Context(), args[0])
-			if err != nil {
-				return exit.Errf(err, "cannot get backup %s", args[0])
-			}
-			if b, err = a.waitBackup(cmd.Context(), c, wf, b); err != nil {
-				return err
-			}
-			r := backupsResult(b)
-			r.JSON = b
-			return a.Print(format, r)
-		},
-	}
+	}, func(cmd *cobra.Command, c *scalingodb.Client) (output.Result, error) {
+		b, err := c.Backups.Get(cmd.Context(), cmd.Flags().Arg(0))
+		if err != nil {
+			return output.Result{}, exit.Errf(err, "cannot get backup %s", cmd.Flags().Arg(0))
+		}
+		if b, err = a.waitBackup(cmd.Context(), c, wf, b); err != nil {
+			return output.Result{}, err
+		}
+		r := backupsResult(b)
+		r.JSON = b
+		return r, nil
+	})
 	wf.Add(cmd)
-	run.AddFormatFlag(cmd, &format)
 	return cmd
 }
 
 func backupsLinkCmd(a *app) *cobra.Command {
-	var format string
-	cmd := &cobra.Command{
+	return a.Simple(&cobra.Command{
 		Use:               "link ID",
 		ValidArgsFunction: completeBackups(a),
 		Short:             "Print a pre-signed link to the archive of a backup",
@@ -218,24 +185,17 @@ func backupsLinkCmd(a *app) *cobra.Command {
 token and expires: anyone who has it can download the archive until then.`,
 		Example: "  curl -o backup.tar.gz \"$(scalingodb backups link 5bd5c2f04ffb090be1ac3c9b)\"",
 		Args:    cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			c, db, err := a.FormatTarget(cmd, format)
-			if err != nil {
-				return err
-			}
-			link, err := c.Backups.ArchiveLink(cmd.Context(), db, args[0])
-			if err != nil {
-				return exit.Errf(err, "cannot get a link to backup %s of %s", args[0], db)
-			}
-			return a.Print(format, output.Result{
-				JSON:  map[string]string{"download_url": link.URL()},
-				Rows:  [][]string{{link.URL()}},
-				Names: []string{link.URL()},
-			})
-		},
-	}
-	run.AddFormatFlag(cmd, &format)
-	return cmd
+	}, func(cmd *cobra.Command, c *scalingodb.Client, db string) (output.Result, error) {
+		link, err := c.Backups.ArchiveLink(cmd.Context(), db, cmd.Flags().Arg(0))
+		if err != nil {
+			return output.Result{}, exit.Errf(err, "cannot get a link to backup %s of %s", cmd.Flags().Arg(0), db)
+		}
+		return output.Result{
+			JSON:  map[string]string{"download_url": link.URL()},
+			Rows:  [][]string{{link.URL()}},
+			Names: []string{link.URL()},
+		}, nil
+	})
 }
 
 func backupsDownloadCmd(a *app) *cobra.Command {

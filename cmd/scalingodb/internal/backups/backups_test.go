@@ -8,23 +8,8 @@ import (
 	"github.com/scalingodb/dbapi-go/pkg/scalingodb"
 )
 
-func TestArchiveName(t *testing.T) {
-	for _, tc := range []struct {
-		b    scalingodb.Backup
-		want string
-	}{
-		{scalingodb.Backup{ID: "b1", Name: "20181026010000_my-db-123"}, "20181026010000_my-db-123.tar.gz"},
-		{scalingodb.Backup{ID: "b1"}, "b1.tar.gz"},
-		{scalingodb.Backup{ID: "b1", Name: "../../etc/passwd"}, "_.._etc_passwd.tar.gz"},
-		{scalingodb.Backup{ID: "b1", Name: "dump.tgz"}, "dump.tgz"},
-		{scalingodb.Backup{ID: "b1", Name: "..."}, "backup.tar.gz"},
-	} {
-		if got := archiveName(&tc.b); got != tc.want {
-			t.Errorf("archiveName(%q) = %q, want %q", tc.b.Name, got, tc.want)
-		}
-	}
-}
-
+// TestDestination resolves -O: nothing, a folder, a new folder with a
+// trailing slash (created), a file.
 func TestDestination(t *testing.T) {
 	dir := t.TempDir()
 	b := &scalingodb.Backup{ID: "b1", Name: "nightly"}
@@ -43,5 +28,23 @@ func TestDestination(t *testing.T) {
 	}
 	if st, err := os.Stat(filepath.Join(dir, "new")); err != nil || !st.IsDir() {
 		t.Errorf("a folder given with a trailing slash was not created: %v", err)
+	}
+}
+
+// TestArchiveName names archives after backups with safe characters only.
+func TestArchiveName(t *testing.T) {
+	for _, tc := range []struct {
+		b    scalingodb.Backup
+		want string
+	}{
+		{scalingodb.Backup{ID: "b1", Name: "20181026010000_my-db-123"}, "20181026010000_my-db-123.tar.gz"},
+		{scalingodb.Backup{ID: "b1"}, "b1.tar.gz"},
+		{scalingodb.Backup{ID: "b1", Name: "../../etc/passwd"}, "_.._etc_passwd.tar.gz"},
+		{scalingodb.Backup{ID: "b1", Name: "dump.tgz"}, "dump.tgz"},
+		{scalingodb.Backup{ID: "b1", Name: "..."}, "backup.tar.gz"},
+	} {
+		if got := archiveName(&tc.b); got != tc.want {
+			t.Errorf("archiveName(%q) = %q, want %q", tc.b.Name, got, tc.want)
+		}
 	}
 }

@@ -91,58 +91,38 @@ func typesCmd(a *app) *cobra.Command {
 	row := func(t *scalingodb.DatabaseType) []string {
 		return []string{t.ID, t.Name, output.OrDash(t.ShortDescription)}
 	}
-	var listFormat string
-	list := &cobra.Command{
+	list := a.SimpleClient(&cobra.Command{
 		Use:     "list",
 		Short:   "List the database types",
 		Example: "  scalingodb types list",
 		Args:    cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := run.CheckFormat(cmd, listFormat); err != nil {
-				return err
-			}
-			c, err := a.ClientFor(cmd)
-			if err != nil {
-				return err
-			}
-			ts, err := c.Types.List(cmd.Context())
-			if err != nil {
-				return exit.Errf(err, "cannot list the database types")
-			}
-			r := output.Result{Header: header, JSON: ts}
-			if ts == nil {
-				r.JSON = []*scalingodb.DatabaseType{}
-			}
-			for _, t := range ts {
-				r.Rows = append(r.Rows, row(t))
-				r.Names = append(r.Names, t.ID)
-			}
-			return a.Print(listFormat, r)
-		},
-	}
-	run.AddFormatFlag(list, &listFormat)
-	var getFormat string
-	get := &cobra.Command{
+	}, func(cmd *cobra.Command, c *scalingodb.Client) (output.Result, error) {
+		ts, err := c.Types.List(cmd.Context())
+		if err != nil {
+			return output.Result{}, exit.Errf(err, "cannot list the database types")
+		}
+		r := output.Result{Header: header, JSON: ts}
+		if ts == nil {
+			r.JSON = []*scalingodb.DatabaseType{}
+		}
+		for _, t := range ts {
+			r.Rows = append(r.Rows, row(t))
+			r.Names = append(r.Names, t.ID)
+		}
+		return r, nil
+	})
+	get := a.SimpleClient(&cobra.Command{
 		Use:     "get ID",
 		Short:   "Show a database type",
 		Example: "  scalingodb types get 5bf30d1104c87f000161285c",
 		Args:    cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := run.CheckFormat(cmd, getFormat); err != nil {
-				return err
-			}
-			c, err := a.ClientFor(cmd)
-			if err != nil {
-				return err
-			}
-			t, err := c.Types.Get(cmd.Context(), args[0])
-			if err != nil {
-				return exit.Errf(err, "cannot get database type %s", args[0])
-			}
-			return a.Print(getFormat, output.Result{JSON: t, Header: header, Rows: [][]string{row(t)}, Names: []string{t.ID}})
-		},
-	}
-	run.AddFormatFlag(get, &getFormat)
+	}, func(cmd *cobra.Command, c *scalingodb.Client) (output.Result, error) {
+		t, err := c.Types.Get(cmd.Context(), cmd.Flags().Arg(0))
+		if err != nil {
+			return output.Result{}, exit.Errf(err, "cannot get database type %s", cmd.Flags().Arg(0))
+		}
+		return output.Result{JSON: t, Header: header, Rows: [][]string{row(t)}, Names: []string{t.ID}}, nil
+	})
 	cmd.AddCommand(list, get)
 	return cmd
 }

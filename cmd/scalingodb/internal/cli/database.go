@@ -75,26 +75,18 @@ func parseWeekday(s string) (int, bool) {
 }
 
 func databaseGetCmd(a *app) *cobra.Command {
-	var format string
-	cmd := &cobra.Command{
+	return a.Simple(&cobra.Command{
 		Use:     "get",
 		Short:   "Show the database: version, plan, status, backups schedule, maintenance window",
 		Example: "  scalingodb database get\n  scalingodb database get -o json | jq .periodic_backups_scheduled_at",
 		Args:    cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			c, db, err := a.FormatTarget(cmd, format)
-			if err != nil {
-				return err
-			}
-			d, err := c.Databases.Get(cmd.Context(), db)
-			if err != nil {
-				return exit.Errf(err, "cannot get database %s", db)
-			}
-			return a.Print(format, databaseResult(d))
-		},
-	}
-	run.AddFormatFlag(cmd, &format)
-	return cmd
+	}, func(cmd *cobra.Command, c *scalingodb.Client, db string) (output.Result, error) {
+		d, err := c.Databases.Get(cmd.Context(), db)
+		if err != nil {
+			return output.Result{}, exit.Errf(err, "cannot get database %s", db)
+		}
+		return databaseResult(d), nil
+	})
 }
 
 func databaseUpdateCmd(a *app) *cobra.Command {

@@ -16,26 +16,27 @@ import (
 	"github.com/scalingodb/dbapi-go/pkg/scalingodb"
 )
 
-// cut sends the headers of status and half of body, then cuts the connection.
+// cut answers status with the first half of body, a Content-Length that
+// promises more, and X-Request-Id req-cut, then closes the connection.
 func cut(t *testing.T, w http.ResponseWriter, status int, body string) {
 	t.Helper()
-	w.Header().Set("Content-Type", "application/json")
-	w.Header().Set("X-Request-Id", "req-cut")
 	w.Header().Set("Content-Length", "4096")
-	w.WriteHeader(status)
-	_, _ = io.WriteString(w, body[:len(body)/2])
+	respond(w, status, "req-cut", body[:len(body)/2])
 	w.(http.Flusher).Flush()
-	conn, _, err := w.(http.Hijacker).Hijack()
-	if err != nil {
+	if conn, _, err := w.(http.Hijacker).Hijack(); err != nil {
 		t.Error(err)
-		return
+	} else {
+		conn.Close()
 	}
-	conn.Close()
 }
 
-func answer(w http.ResponseWriter, status int, body string) {
+// answer answers status with body and X-Request-Id req-1.
+func answer(w http.ResponseWriter, status int, body string) { respond(w, status, "req-1", body) }
+
+// respond answers status with a JSON body and a request ID.
+func respond(w http.ResponseWriter, status int, requestID, body string) {
 	w.Header().Set("Content-Type", "application/json")
-	w.Header().Set("X-Request-Id", "req-1")
+	w.Header().Set("X-Request-Id", requestID)
 	w.WriteHeader(status)
 	_, _ = io.WriteString(w, body)
 }
@@ -62,7 +63,7 @@ func runAgainst(t *testing.T, handler http.HandlerFunc, args ...string) (int, st
 	ctx := context.Background()
 	cmd, err := root.ExecuteContextC(ctx)
 	if err == nil {
-		return ExitOK, errOut.String()
+		return exit.OK, errOut.String()
 	}
 	code, msg := exit.Describe(ctx, cmd, err)
 	return code, errOut.String() + "scalingodb: " + msg + "\n"
@@ -83,17 +84,17 @@ func TestRun_LostOutcomes(t *testing.T) {
 			return func(w http.ResponseWriter, r *http.Request) {
 				cut(t, w, 201, `{"database_user":{"name":"etl-job","read_only":false,"password":"0123456789abcdefghijklmnop"}}`)
 			}
-		}, []string{"users", "create", "etl-job", "--generate-password"}, ExitAPI,
+		}, []string{"users", "create", "etl-job", "--generate-password"}, exit.API,
 			[]string{"cannot create user etl-job on my-db-123", "took effect (status 201) but its answer was lost", "scalingodb users list", "scalingodb users reset-password etl-job", "req-cut"}},
 		{"backups create, answer cut", func(t *testing.T) http.HandlerFunc {
 			return func(w http.ResponseWriter, r *http.Request) {
 				cut(t, w, 201, `{"database_backup":{"id":"b9","status":"scheduled"}}`)
 			}
-		}, []string{"backups", "create"}, ExitAPI,
+		}, []string{"backups", "create"}, exit.API,
 			[]string{"cannot create a backup of my-db-123", "took effect (status 201) but its answer was lost", "req-cut", "scalingodb backups list"}},
 		{"backups create, 502", func(t *testing.T) http.HandlerFunc {
 			return func(w http.ResponseWriter, r *http.Request) { answer(w, 502, `{"error":"bad gateway"}`) }
-		}, []string{"backups", "create"}, ExitAPI,
+		}, []string{"backups", "create"}, exit.API,
 			[]string{"may have taken effect", "502", "scalingodb backups list"}},
 		{"backups create --wait, polls fail", func(t *testing.T) http.HandlerFunc {
 			return func(w http.ResponseWriter, r *http.Request) {
@@ -103,7 +104,7 @@ func TestRun_LostOutcomes(t *testing.T) {
 				}
 				answer(w, 500, `{"error":"oops"}`)
 			}
-		}, []string{"backups", "create", "--wait", "--poll-interval", "1ms"}, ExitTimeout,
+		}, []string{"backups", "create", "--wait", "--poll-interval", "1ms"}, exit.Timeout,
 			[]string{"backup b9", "scheduled", "500", "scalingodb backups wait b9"}},
 		{"backups restore --wait, polls fail", func(t *testing.T) http.HandlerFunc {
 			return func(w http.ResponseWriter, r *http.Request) {
@@ -113,7 +114,7 @@ func TestRun_LostOutcomes(t *testing.T) {
 				}
 				answer(w, 503, `{"error":"down"}`)
 			}
-		}, []string{"backups", "restore", "b7", "--yes", "--wait", "--poll-interval", "1ms"}, ExitTimeout,
+		}, []string{"backups", "restore", "b7", "--yes", "--wait", "--poll-interval", "1ms"}, exit.Timeout,
 			[]string{"restoration r1", "running", "503", "scalingodb backups restoration r1 --wait"}},
 	}
 	for _, tt := range tests {

@@ -278,36 +278,26 @@ func firewallCmd(a *app) *cobra.Command {
 		},
 	}
 	run.AddYesFlag(del, &yes)
-	var rangesFormat string
-	ranges := &cobra.Command{
+	ranges := a.SimpleClient(&cobra.Command{
 		Use:     "ranges",
 		Short:   "List the managed ranges a rule can allow",
 		Example: "  scalingodb firewall ranges",
 		Args:    cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := run.CheckFormat(cmd, rangesFormat); err != nil {
-				return err
-			}
-			c, err := a.ClientFor(cmd)
-			if err != nil {
-				return err
-			}
-			rs, err := c.Firewall.ManagedRanges(cmd.Context())
-			if err != nil {
-				return exit.Errf(err, "cannot list the managed ranges")
-			}
-			r := output.Result{Header: []string{"ID", "NAME"}, JSON: rs}
-			if rs == nil {
-				r.JSON = []*scalingodb.ManagedRange{}
-			}
-			for _, m := range rs {
-				r.Rows = append(r.Rows, []string{m.ID, m.Name})
-				r.Names = append(r.Names, m.ID)
-			}
-			return a.Print(rangesFormat, r)
-		},
-	}
-	run.AddFormatFlag(ranges, &rangesFormat)
+	}, func(cmd *cobra.Command, c *scalingodb.Client) (output.Result, error) {
+		rs, err := c.Firewall.ManagedRanges(cmd.Context())
+		if err != nil {
+			return output.Result{}, exit.Errf(err, "cannot list the managed ranges")
+		}
+		r := output.Result{Header: []string{"ID", "NAME"}, JSON: rs}
+		if rs == nil {
+			r.JSON = []*scalingodb.ManagedRange{}
+		}
+		for _, m := range rs {
+			r.Rows = append(r.Rows, []string{m.ID, m.Name})
+			r.Names = append(r.Names, m.ID)
+		}
+		return r, nil
+	})
 	cmd.AddCommand(list, create, update, del, ranges)
 	return cmd
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/scalingodb/dbapi-go/cmd/scalingodb/internal/env"
+	"github.com/scalingodb/dbapi-go/cmd/scalingodb/internal/exit"
 )
 
 // runTool runs the tool in process with args and the environment vars
@@ -65,7 +66,7 @@ func TestCommandTree_RefusesUnknownWords(t *testing.T) {
 			want = `unexpected argument "zzextra" for "` + c.CommandPath() + `"`
 		}
 		code, stdout, stderr := runTool(t, vars, args...)
-		if code != ExitUsage || !strings.Contains(stderr, want) || stdout != "" {
+		if code != exit.Usage || !strings.Contains(stderr, want) || stdout != "" {
 			accepted++
 			t.Errorf("scalingodb %s: exit code %d, stdout %q, stderr %q; want exit code 2, %s on stderr only",
 				strings.Join(args, " "), code, stdout, stderr, want)

@@ -42,34 +42,26 @@ func usersCmd(a *app) *cobra.Command {
 }
 
 func usersListCmd(a *app) *cobra.Command {
-	var format string
-	cmd := &cobra.Command{
+	return a.Simple(&cobra.Command{
 		Use:     "list",
 		Short:   "List the users of the database engine",
 		Example: "  scalingodb users list\n  scalingodb users list -o name",
 		Args:    cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			c, db, err := a.FormatTarget(cmd, format)
-			if err != nil {
-				return err
-			}
-			users, err := c.Users.List(cmd.Context(), db)
-			if err != nil {
-				return exit.Errf(err, "cannot list the users of %s", db)
-			}
-			r := output.Result{Header: []string{"NAME", "READ-ONLY", "PROTECTED", "ENCRYPTION"}, JSON: []userView{}}
-			views := make([]userView, 0, len(users))
-			for _, u := range users {
-				views = append(views, viewUser(u, false))
-				r.Rows = append(r.Rows, []string{u.Name, strconv.FormatBool(u.ReadOnly), strconv.FormatBool(u.Protected), output.OrDash(string(u.PasswordEncryption))})
-				r.Names = append(r.Names, u.Name)
-			}
-			r.JSON = views
-			return a.Print(format, r)
-		},
-	}
-	run.AddFormatFlag(cmd, &format)
-	return cmd
+	}, func(cmd *cobra.Command, c *scalingodb.Client, db string) (output.Result, error) {
+		users, err := c.Users.List(cmd.Context(), db)
+		if err != nil {
+			return output.Result{}, exit.Errf(err, "cannot list the users of %s", db)
+		}
+		r := output.Result{Header: []string{"NAME", "READ-ONLY", "PROTECTED", "ENCRYPTION"}, JSON: []userView{}}
+		views := make([]userView, 0, len(users))
+		for _, u := range users {
+			views = append(views, viewUser(u, false))
+			r.Rows = append(r.Rows, []string{u.Name, strconv.FormatBool(u.ReadOnly), strconv.FormatBool(u.Protected), output.OrDash(string(u.PasswordEncryption))})
+			r.Names = append(r.Names, u.Name)
+		}
+		r.JSON = views
+		return r, nil
+	})
 }
 
 // printWithPassword prints a user whose password was just set; -o name
@@ -180,14 +172,8 @@ Protected users cannot be updated.`,
 					return exit.Usagef(cmd, "-o name would not print the new password: use -o table or -o json")
 				}
 				u.Password = pw
-				return a.printWithPassword(format, u)
 			}
-			return a.Print(format, output.Result{
-				JSON:   viewUser(u, false),
-				Header: []string{"NAME", "READ-ONLY", "PASSWORD"},
-				Rows:   [][]string{{u.Name, strconv.FormatBool(u.ReadOnly), "updated"}},
-				Names:  []string{u.Name},
-			})
+			return a.printPasswordSet(format, u, generated, "updated")
 		},
 	}
 	pwFlags.add(cmd)

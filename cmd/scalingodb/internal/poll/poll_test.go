@@ -16,14 +16,15 @@ import (
 // each new state (a repeated one and a failed poll print nothing), and
 // that --timeout bounds its context while 0 leaves it unbounded.
 func TestFlags_Start(t *testing.T) {
-	for _, tc := range []struct {
+	tests := []struct {
 		name     string
 		args     []string
 		deadline bool
 	}{
 		{"no limit", nil, false},
 		{"timeout", []string{"--timeout", "1h"}, true},
-	} {
+	}
+	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			var w Flags
 			cmd := &cobra.Command{Use: "wait"}

@@ -110,3 +110,23 @@ func (s *State) CompleteFirst(list func(ctx context.Context, c *scalingodb.Clien
 		return values, cobra.ShellCompDirectiveNoFileComp
 	}
 }
+
+// SimpleClient gives cmd, a command that needs a client but no database
+// (a resource named by its own ID), a RunE that prints the result of fn
+// in the format of -o, which it adds.
+func (s *State) SimpleClient(cmd *cobra.Command, fn func(cmd *cobra.Command, c *scalingodb.Client) (output.Result, error)) *cobra.Command {
+	var format string
+	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
+		c, err := s.FormatClient(cmd, format)
+		if err != nil {
+			return err
+		}
+		r, err := fn(cmd, c)
+		if err != nil {
+			return err
+		}
+		return s.Print(format, r)
+	}
+	AddFormatFlag(cmd, &format)
+	return cmd
+}
