@@ -3,6 +3,7 @@ package cli
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -16,18 +17,20 @@ import (
 	"github.com/scalingodb/dbapi-go/pkg/scalingodb"
 )
 
-// cut answers status with the first half of body, a Content-Length that
-// promises more, and X-Request-Id req-cut, then closes the connection.
+// cut takes the connection over and sends status, X-Request-Id req-cut, a
+// Content-Length that promises more than it sends and the first half of
+// body, then closes it: the answer is lost after the server acted.
 func cut(t *testing.T, w http.ResponseWriter, status int, body string) {
 	t.Helper()
-	w.Header().Set("Content-Length", "4096")
-	respond(w, status, "req-cut", body[:len(body)/2])
-	w.(http.Flusher).Flush()
-	if conn, _, err := w.(http.Hijacker).Hijack(); err != nil {
+	conn, buf, err := w.(http.Hijacker).Hijack()
+	if err != nil {
 		t.Error(err)
-	} else {
-		conn.Close()
+		return
 	}
+	defer conn.Close()
+	fmt.Fprintf(buf, "HTTP/1.1 %d %s\r\nContent-Type: application/json\r\nX-Request-Id: req-cut\r\nContent-Length: 4096\r\n\r\n%s",
+		status, http.StatusText(status), body[:len(body)/2])
+	_ = buf.Flush()
 }
 
 // answer answers status with body and X-Request-Id req-1.

@@ -104,25 +104,17 @@ func TestEnvironment_Documented(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		if f.Name.Name == "env" {
+			names = append(names, constValues(f)...)
+		}
 		ast.Inspect(f, func(n ast.Node) bool {
-			switch n := n.(type) {
-			case *ast.ValueSpec:
-				if f.Name.Name != "env" {
-					return true
-				}
-				for i := range n.Names {
-					if i < len(n.Values) {
-						if lit, ok := n.Values[i].(*ast.BasicLit); ok {
-							v, _ := strconv.Unquote(lit.Value)
-							names = append(names, v)
-						}
-					}
-				}
-			case *ast.CallExpr:
-				if sel, ok := n.Fun.(*ast.SelectorExpr); ok && sel.Sel.Name == "Getenv" && len(n.Args) == 1 {
-					if _, ok := n.Args[0].(*ast.BasicLit); ok {
-						t.Errorf("%s: Getenv with a literal name: declare the variable in package env and document it", fset.Position(n.Pos()))
-					}
+			call, ok := n.(*ast.CallExpr)
+			if !ok || len(call.Args) != 1 {
+				return true
+			}
+			if sel, ok := call.Fun.(*ast.SelectorExpr); ok && sel.Sel.Name == "Getenv" {
+				if _, ok := call.Args[0].(*ast.BasicLit); ok {
+					t.Errorf("%s: Getenv with a literal name: declare the variable in package env and document it", fset.Position(call.Pos()))
 				}
 			}
 			return true
@@ -136,4 +128,24 @@ func TestEnvironment_Documented(t *testing.T) {
 			t.Errorf("%s is read but not in --help", v)
 		}
 	}
+}
+
+// constValues returns the string constants that f declares.
+func constValues(f *ast.File) []string {
+	var out []string
+	for _, d := range f.Decls {
+		gen, ok := d.(*ast.GenDecl)
+		if !ok || gen.Tok != token.CONST {
+			continue
+		}
+		for _, spec := range gen.Specs {
+			for _, v := range spec.(*ast.ValueSpec).Values {
+				if lit, ok := v.(*ast.BasicLit); ok && lit.Kind == token.STRING {
+					s, _ := strconv.Unquote(lit.Value)
+					out = append(out, s)
+				}
+			}
+		}
+	}
+	return out
 }
