@@ -79,7 +79,6 @@ END {
 	row("cli: start-up, scalingodb version / hello world", get("BenchmarkCLIStartup", "version/hello"), "<=", 1.5)
 	info("  floor: the libraries' inits alone / hello world", get("BenchmarkCLIStartup", "floor/hello"))
 	row("cli: start-up, scalingodb version / the libraries' floor", ratio(get("BenchmarkCLIStartup", "version/hello"), get("BenchmarkCLIStartup", "floor/hello")), "<=", 1.2)
-	row("cli: the whole command tree adds to a run, ms", get("BenchmarkCLIStartup", "whole-tree-extra-ms"), "<=", 1)
 	info("  a build with gs:// (-tags gcs) / the default build", get("BenchmarkCLIStartup", "gcs-version/version"))
 	info("  a build with azblob:// (-tags azblob) / the default build", get("BenchmarkCLIStartup", "azblob-version/version"))
 	info("  floor: net/http's inits alone / hello world", get("BenchmarkCLIStartup", "net-http/hello"))

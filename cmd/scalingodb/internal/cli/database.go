@@ -8,6 +8,10 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/scalingodb/dbapi-go/cmd/scalingodb/internal/exit"
+	"github.com/scalingodb/dbapi-go/cmd/scalingodb/internal/output"
+	"github.com/scalingodb/dbapi-go/cmd/scalingodb/internal/poll"
+	"github.com/scalingodb/dbapi-go/cmd/scalingodb/internal/run"
 	"github.com/scalingodb/dbapi-go/pkg/scalingodb"
 )
 
@@ -25,25 +29,25 @@ func databaseCmd(a *app) *cobra.Command {
 
 var weekdays = []string{"sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday"}
 
-func databaseResult(d *scalingodb.Database) result {
+func databaseResult(d *scalingodb.Database) output.Result {
 	mw := d.MaintenanceWindow
-	return result{
+	return output.Result{
 		JSON: d,
-		Rows: fields(
+		Rows: output.Fields(
 			"ID", d.ID,
-			"Addon", orDash(d.ResourceID),
-			"App", orDash(d.AppName),
+			"Addon", output.OrDash(d.ResourceID),
+			"App", output.OrDash(d.AppName),
 			"Type", d.TypeName+" "+d.ReadableVersion,
 			"Plan", d.Plan,
 			"Status", string(d.Status),
-			"Hostname", orDash(d.Hostname),
+			"Hostname", output.OrDash(d.Hostname),
 			"Instances", strconv.Itoa(len(d.Instances)),
-			"Next version", orDash(d.NextVersionID),
-			"Current operation", orDash(d.CurrentOperationID),
-			"Periodic backups", strconv.FormatBool(d.PeriodicBackupsEnabled)+" at "+ints(d.PeriodicBackupsScheduledAt)+" h UTC",
+			"Next version", output.OrDash(d.NextVersionID),
+			"Current operation", output.OrDash(d.CurrentOperationID),
+			"Periodic backups", strconv.FormatBool(d.PeriodicBackupsEnabled)+" at "+output.Ints(d.PeriodicBackupsScheduledAt)+" h UTC",
 			"Maintenance window", fmt.Sprintf("%s %02d:00 UTC, %d h", weekdayName(int(mw.WeekdayUTC)), mw.StartingHourUTC, mw.DurationInHour),
 			"Encryption at rest", strconv.FormatBool(d.EncryptionAtRest),
-			"Created", timeText(d.CreatedAt),
+			"Created", output.TimeText(d.CreatedAt),
 		),
 		Names: []string{d.ID},
 	}
@@ -71,26 +75,18 @@ func parseWeekday(s string) (int, bool) {
 }
 
 func databaseGetCmd(a *app) *cobra.Command {
-	var format string
-	cmd := &cobra.Command{
+	return a.Simple(&cobra.Command{
 		Use:     "get",
 		Short:   "Show the database: version, plan, status, backups schedule, maintenance window",
 		Example: "  scalingodb database get\n  scalingodb database get -o json | jq .periodic_backups_scheduled_at",
 		Args:    cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			c, db, err := a.formatTarget(cmd, format)
-			if err != nil {
-				return err
-			}
-			d, err := c.Databases.Get(cmd.Context(), db)
-			if err != nil {
-				return errf(err, "cannot get database %s", db)
-			}
-			return a.print(format, databaseResult(d))
-		},
-	}
-	addFormatFlag(cmd, &format)
-	return cmd
+	}, func(cmd *cobra.Command, c *scalingodb.Client, db string) (output.Result, error) {
+		d, err := c.Databases.Get(cmd.Context(), db)
+		if err != nil {
+			return output.Result{}, exit.Errf(err, "cannot get database %s", db)
+		}
+		return databaseResult(d), nil
+	})
 }
 
 func databaseUpdateCmd(a *app) *cobra.Command {
@@ -114,7 +110,7 @@ hour, UTC). Settings not given are left alone.`,
   scalingodb database update --maintenance-day sunday --maintenance-hour 4`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := checkFormat(cmd, format); err != nil {
+			if err := run.CheckFormat(cmd, format); err != nil {
 				return err
 			}
 			u := scalingodb.UpdateDatabaseParams{UsePUT: put}
@@ -128,7 +124,7 @@ hour, UTC). Settings not given are left alone.`,
 			if f.Changed("maintenance-day") {
 				d, ok := parseWeekday(day)
 				if !ok {
-					return usagef(cmd, "--maintenance-day %q: give 0-6 (0 is Sunday) or a day name", day)
+					return exit.Usagef(cmd, "--maintenance-day %q: give 0-6 (0 is Sunday) or a day name", day)
 				}
 				wd := time.Weekday(d)
 				u.MaintenanceWindow = &scalingodb.MaintenanceWindowParams{WeekdayUTC: &wd}
@@ -142,17 +138,17 @@ hour, UTC). Settings not given are left alone.`,
 				maintenanceChange = true
 			}
 			if u.PeriodicBackupsEnabled == nil && u.PeriodicBackupsScheduledAt == nil && !maintenanceChange {
-				return usagef(cmd, "nothing to update: pass --periodic-backups, --backup-hours, --maintenance-day or --maintenance-hour")
+				return exit.Usagef(cmd, "nothing to update: pass --periodic-backups, --backup-hours, --maintenance-day or --maintenance-hour")
 			}
-			c, db, err := a.target(cmd)
+			c, db, err := a.Target(cmd)
 			if err != nil {
 				return err
 			}
 			d, err := c.Databases.Update(cmd.Context(), db, &u) // PUT when --put (u.UsePUT)
 			if err != nil {
-				return errf(err, "cannot update database %s", db)
+				return exit.Errf(err, "cannot update database %s", db)
 			}
-			return a.print(format, databaseResult(d))
+			return a.Print(format, databaseResult(d))
 		},
 	}
 	f := cmd.Flags()
@@ -161,7 +157,7 @@ hour, UTC). Settings not given are left alone.`,
 	f.StringVar(&day, "maintenance-day", "", "day the maintenance window starts: 0-6 (0 is Sunday) or a name such as sunday")
 	f.IntVar(&hour, "maintenance-hour", 0, "hour (0-23, UTC) at which the maintenance window starts")
 	f.BoolVar(&put, "put", false, "send the update with PUT (putDatabase) instead of PATCH")
-	addFormatFlag(cmd, &format)
+	run.AddFormatFlag(cmd, &format)
 	return cmd
 }
 
@@ -170,7 +166,7 @@ func databaseUpgradeCmd(a *app) *cobra.Command {
 		format string
 		yes    bool
 		wait   bool
-		wf     waitFlags
+		wf     poll.Flags
 	)
 	cmd := &cobra.Command{
 		Use:   "upgrade",
@@ -181,27 +177,27 @@ follows its operation until it succeeds.`,
 		Example: "  scalingodb database upgrade -y\n  scalingodb database upgrade -y --wait --timeout 1h",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			c, db, err := a.formatTarget(cmd, format)
+			c, db, err := a.FormatTarget(cmd, format)
 			if err != nil {
 				return err
 			}
-			if err := a.confirm(cmd, yes, "upgrade the engine of "+db+" to its next version?"); err != nil {
+			if err := a.Confirm(cmd, yes, "upgrade the engine of "+db+" to its next version?"); err != nil {
 				return err
 			}
 			up, err := c.Databases.Upgrade(cmd.Context(), db)
 			if err != nil {
-				return errf(err, "cannot upgrade database %s", db)
+				return exit.Errf(err, "cannot upgrade database %s", db)
 			}
-			a.status("%s (operation %s)", up.Message, up.OperationID)
+			a.Status("%s (operation %s)", up.Message, up.OperationID)
 			if up.WarningMessage != "" {
-				a.status("warning: %s", up.WarningMessage)
+				a.Status("warning: %s", up.WarningMessage)
 			}
 			if wait {
 				if _, err := a.waitOperation(cmd.Context(), c, db, up.OperationID, wf); err != nil {
-					return errf(err, "upgrade of %s", db)
+					return exit.Errf(err, "upgrade of %s", db)
 				}
 			}
-			return a.print(format, result{
+			return a.Print(format, output.Result{
 				JSON:   upgradeView{Message: up.Message, OperationID: up.OperationID, WarningMessage: up.WarningMessage, Target: up.Target},
 				Header: []string{"OPERATION", "TARGET VERSION", "TARGET ID"},
 				Rows:   [][]string{{up.OperationID, up.Target.String(), up.Target.ID}},
@@ -209,10 +205,10 @@ follows its operation until it succeeds.`,
 			})
 		},
 	}
-	addYesFlag(cmd, &yes)
+	run.AddYesFlag(cmd, &yes)
 	cmd.Flags().BoolVar(&wait, "wait", false, "wait until the upgrade's operation succeeds")
-	wf.add(cmd)
-	addFormatFlag(cmd, &format)
+	wf.Add(cmd)
+	run.AddFormatFlag(cmd, &format)
 	return cmd
 }
 

@@ -3,6 +3,7 @@ package cli
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -10,29 +11,35 @@ import (
 	"testing"
 	"time"
 
+	"github.com/scalingodb/dbapi-go/cmd/scalingodb/internal/env"
+	"github.com/scalingodb/dbapi-go/cmd/scalingodb/internal/exit"
+	"github.com/scalingodb/dbapi-go/cmd/scalingodb/internal/run"
 	"github.com/scalingodb/dbapi-go/pkg/scalingodb"
 )
 
-// cut sends the headers of status and half of body, then cuts the connection.
+// cut takes the connection over and sends status, X-Request-Id req-cut, a
+// Content-Length that promises more than it sends and the first half of
+// body, then closes it: the answer is lost after the server acted.
 func cut(t *testing.T, w http.ResponseWriter, status int, body string) {
 	t.Helper()
-	w.Header().Set("Content-Type", "application/json")
-	w.Header().Set("X-Request-Id", "req-cut")
-	w.Header().Set("Content-Length", "4096")
-	w.WriteHeader(status)
-	_, _ = io.WriteString(w, body[:len(body)/2])
-	w.(http.Flusher).Flush()
-	conn, _, err := w.(http.Hijacker).Hijack()
+	conn, buf, err := w.(http.Hijacker).Hijack()
 	if err != nil {
 		t.Error(err)
 		return
 	}
-	conn.Close()
+	defer conn.Close()
+	fmt.Fprintf(buf, "HTTP/1.1 %d %s\r\nContent-Type: application/json\r\nX-Request-Id: req-cut\r\nContent-Length: 4096\r\n\r\n%s",
+		status, http.StatusText(status), body[:len(body)/2])
+	_ = buf.Flush()
 }
 
-func answer(w http.ResponseWriter, status int, body string) {
+// answer answers status with body and X-Request-Id req-1.
+func answer(w http.ResponseWriter, status int, body string) { respond(w, status, "req-1", body) }
+
+// respond answers status with a JSON body and a request ID.
+func respond(w http.ResponseWriter, status int, requestID, body string) {
 	w.Header().Set("Content-Type", "application/json")
-	w.Header().Set("X-Request-Id", "req-1")
+	w.Header().Set("X-Request-Id", requestID)
 	w.WriteHeader(status)
 	_, _ = io.WriteString(w, body)
 }
@@ -49,19 +56,19 @@ func runAgainst(t *testing.T, handler http.HandlerFunc, args ...string) (int, st
 		t.Fatal(err)
 	}
 	var out, errOut bytes.Buffer
-	env := map[string]string{envDatabase: "my-db-123", envToken: "t"}
-	a := &app{io: &IO{In: strings.NewReader(""), Out: &out, Err: &errOut, Getenv: func(k string) string { return env[k] }}, client: c}
-	root := newRoot(a, args[0])
+	vars := map[string]string{env.Database: "my-db-123", env.Token: "t"}
+	a := &app{State: &run.State{IO: &IO{In: strings.NewReader(""), Out: &out, Err: &errOut, Getenv: func(k string) string { return vars[k] }}, Client: c}}
+	root := newRoot(a)
 	root.SetArgs(args)
-	root.SetIn(a.io.In)
-	root.SetOut(a.io.Out)
-	root.SetErr(a.io.Err)
+	root.SetIn(a.IO.In)
+	root.SetOut(a.IO.Out)
+	root.SetErr(a.IO.Err)
 	ctx := context.Background()
 	cmd, err := root.ExecuteContextC(ctx)
 	if err == nil {
-		return ExitOK, errOut.String()
+		return exit.OK, errOut.String()
 	}
-	code, msg := describe(ctx, cmd, err)
+	code, msg := exit.Describe(ctx, cmd, err)
 	return code, errOut.String() + "scalingodb: " + msg + "\n"
 }
 
@@ -80,17 +87,17 @@ func TestRun_LostOutcomes(t *testing.T) {
 			return func(w http.ResponseWriter, r *http.Request) {
 				cut(t, w, 201, `{"database_user":{"name":"etl-job","read_only":false,"password":"0123456789abcdefghijklmnop"}}`)
 			}
-		}, []string{"users", "create", "etl-job", "--generate-password"}, ExitAPI,
+		}, []string{"users", "create", "etl-job", "--generate-password"}, exit.API,
 			[]string{"cannot create user etl-job on my-db-123", "took effect (status 201) but its answer was lost", "scalingodb users list", "scalingodb users reset-password etl-job", "req-cut"}},
 		{"backups create, answer cut", func(t *testing.T) http.HandlerFunc {
 			return func(w http.ResponseWriter, r *http.Request) {
 				cut(t, w, 201, `{"database_backup":{"id":"b9","status":"scheduled"}}`)
 			}
-		}, []string{"backups", "create"}, ExitAPI,
+		}, []string{"backups", "create"}, exit.API,
 			[]string{"cannot create a backup of my-db-123", "took effect (status 201) but its answer was lost", "req-cut", "scalingodb backups list"}},
 		{"backups create, 502", func(t *testing.T) http.HandlerFunc {
 			return func(w http.ResponseWriter, r *http.Request) { answer(w, 502, `{"error":"bad gateway"}`) }
-		}, []string{"backups", "create"}, ExitAPI,
+		}, []string{"backups", "create"}, exit.API,
 			[]string{"may have taken effect", "502", "scalingodb backups list"}},
 		{"backups create --wait, polls fail", func(t *testing.T) http.HandlerFunc {
 			return func(w http.ResponseWriter, r *http.Request) {
@@ -100,7 +107,7 @@ func TestRun_LostOutcomes(t *testing.T) {
 				}
 				answer(w, 500, `{"error":"oops"}`)
 			}
-		}, []string{"backups", "create", "--wait", "--poll-interval", "1ms"}, ExitTimeout,
+		}, []string{"backups", "create", "--wait", "--poll-interval", "1ms"}, exit.Timeout,
 			[]string{"backup b9", "scheduled", "500", "scalingodb backups wait b9"}},
 		{"backups restore --wait, polls fail", func(t *testing.T) http.HandlerFunc {
 			return func(w http.ResponseWriter, r *http.Request) {
@@ -110,7 +117,7 @@ func TestRun_LostOutcomes(t *testing.T) {
 				}
 				answer(w, 503, `{"error":"down"}`)
 			}
-		}, []string{"backups", "restore", "b7", "--yes", "--wait", "--poll-interval", "1ms"}, ExitTimeout,
+		}, []string{"backups", "restore", "b7", "--yes", "--wait", "--poll-interval", "1ms"}, exit.Timeout,
 			[]string{"restoration r1", "running", "503", "scalingodb backups restoration r1 --wait"}},
 	}
 	for _, tt := range tests {

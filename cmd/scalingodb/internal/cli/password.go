@@ -9,6 +9,8 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/scalingodb/dbapi-go/cmd/scalingodb/internal/exit"
+	"github.com/scalingodb/dbapi-go/cmd/scalingodb/internal/output"
 	"github.com/scalingodb/dbapi-go/pkg/scalingodb"
 )
 
@@ -39,12 +41,12 @@ func (a *app) password(cmd *cobra.Command, p passwordFlags, optional bool) (pw s
 	case p.generate:
 		return generatePassword(), true, nil
 	case p.stdin:
-		line, err := bufio.NewReader(a.io.In).ReadString('\n')
+		line, err := bufio.NewReader(a.IO.In).ReadString('\n')
 		if err != nil && line == "" {
-			return scalingodb.Secret{}, false, usagef(cmd, "--password-stdin: no password on stdin")
+			return scalingodb.Secret{}, false, exit.Usagef(cmd, "--password-stdin: no password on stdin")
 		}
 		pw = scalingodb.NewSecret(strings.TrimRight(line, "\r\n"))
-	case a.io.InTTY && a.io.ReadPassword != nil:
+	case a.IO.InTTY && a.IO.ReadPassword != nil:
 		prompt := "Password: "
 		if optional {
 			prompt = "Password (empty: the API generates one): "
@@ -64,13 +66,13 @@ func (a *app) password(cmd *cobra.Command, p passwordFlags, optional bool) (pw s
 			return scalingodb.Secret{}, false, err
 		}
 		if !again.Equal(first) {
-			return scalingodb.Secret{}, false, &usageError{"the two passwords differ"}
+			return scalingodb.Secret{}, false, &exit.UsageError{Msg: "the two passwords differ"}
 		}
 		pw = first
 	case optional:
 		return scalingodb.Secret{}, false, nil
 	default:
-		return scalingodb.Secret{}, false, usagef(cmd, "no password given: pass --password-stdin or --generate-password (stdin is not a terminal)")
+		return scalingodb.Secret{}, false, exit.Usagef(cmd, "no password given: pass --password-stdin or --generate-password (stdin is not a terminal)")
 	}
 	if err := scalingodb.ValidatePassword(pw); err != nil {
 		return scalingodb.Secret{}, false, err
@@ -80,31 +82,13 @@ func (a *app) password(cmd *cobra.Command, p passwordFlags, optional bool) (pw s
 
 // prompt asks for a secret on stderr and reads it without echo.
 func (a *app) prompt(text string) (scalingodb.Secret, error) {
-	fmt.Fprint(a.io.Err, text)
-	b, err := a.io.ReadPassword()
-	fmt.Fprintln(a.io.Err)
+	fmt.Fprint(a.IO.Err, text)
+	b, err := a.IO.ReadPassword()
+	fmt.Fprintln(a.IO.Err)
 	if err != nil {
 		return scalingodb.Secret{}, fmt.Errorf("read password: %w", err)
 	}
 	return scalingodb.NewSecret(strings.TrimRight(string(b), "\r\n")), nil
-}
-
-// confirm asks before an irreversible operation: --yes, or "y" at a
-// prompt when stdin is a terminal.
-func (a *app) confirm(cmd *cobra.Command, yes bool, question string) error {
-	if yes {
-		return nil
-	}
-	if !a.io.InTTY {
-		return usagef(cmd, "%s: pass --yes to confirm (stdin is not a terminal)", question)
-	}
-	fmt.Fprintf(a.io.Err, "%s [y/N] ", question)
-	line, _ := bufio.NewReader(a.io.In).ReadString('\n')
-	switch strings.ToLower(strings.TrimSpace(line)) {
-	case "y", "yes":
-		return nil
-	}
-	return &usageError{"cancelled: nothing was changed"}
 }
 
 // printPasswordSet prints a user whose password was just set: with the
@@ -115,7 +99,7 @@ func (a *app) printPasswordSet(format string, u *scalingodb.DatabaseUser, genera
 	if generated {
 		return a.printWithPassword(format, u)
 	}
-	return a.print(format, result{
+	return a.Print(format, output.Result{
 		JSON:   viewUser(u, false),
 		Header: []string{"NAME", "READ-ONLY", "PASSWORD"},
 		Rows:   [][]string{{u.Name, strconv.FormatBool(u.ReadOnly), word}},

@@ -10,30 +10,12 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/scalingodb/dbapi-go/cmd/scalingodb/internal/exit"
+	"github.com/scalingodb/dbapi-go/cmd/scalingodb/internal/output"
+	"github.com/scalingodb/dbapi-go/cmd/scalingodb/internal/poll"
+	"github.com/scalingodb/dbapi-go/cmd/scalingodb/internal/run"
 	"github.com/scalingodb/dbapi-go/pkg/scalingodb"
 )
-
-// simple builds a command without positional arguments that prints the
-// result of fn in the format of -o.
-func simple(a *app, cmd *cobra.Command, fn func(cmd *cobra.Command, c *scalingodb.Client, db string) (result, error)) *cobra.Command {
-	var format string
-	if cmd.Args == nil {
-		cmd.Args = cobra.NoArgs
-	}
-	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
-		c, db, err := a.formatTarget(cmd, format)
-		if err != nil {
-			return err
-		}
-		r, err := fn(cmd, c, db)
-		if err != nil {
-			return err
-		}
-		return a.print(format, r)
-	}
-	addFormatFlag(cmd, &format)
-	return cmd
-}
 
 func featuresCmd(a *app) *cobra.Command {
 	cmd := &cobra.Command{
@@ -43,16 +25,16 @@ func featuresCmd(a *app) *cobra.Command {
   scalingodb features enable force-ssl
   scalingodb features disable publicly-available`,
 	}
-	list := simple(a, &cobra.Command{
+	list := a.Simple(&cobra.Command{
 		Use:     "list",
 		Short:   "List the features of the database and their state",
 		Example: "  scalingodb features list",
-	}, func(cmd *cobra.Command, c *scalingodb.Client, db string) (result, error) {
+	}, func(cmd *cobra.Command, c *scalingodb.Client, db string) (output.Result, error) {
 		d, err := c.Databases.Get(cmd.Context(), db)
 		if err != nil {
-			return result{}, errf(err, "cannot get the features of %s", db)
+			return output.Result{}, exit.Errf(err, "cannot get the features of %s", db)
 		}
-		r := result{Header: []string{"NAME", "STATUS"}, JSON: d.Features}
+		r := output.Result{Header: []string{"NAME", "STATUS"}, JSON: d.Features}
 		if d.Features == nil {
 			r.JSON = []scalingodb.Feature{}
 		}
@@ -62,33 +44,33 @@ func featuresCmd(a *app) *cobra.Command {
 		}
 		return r, nil
 	})
-	enable := simple(a, &cobra.Command{
+	enable := a.Simple(&cobra.Command{
 		Use:     "enable NAME",
 		Short:   "Enable a feature (it activates asynchronously)",
 		Example: "  scalingodb features enable force-ssl",
 		Args:    cobra.ExactArgs(1),
-	}, func(cmd *cobra.Command, c *scalingodb.Client, db string) (result, error) {
+	}, func(cmd *cobra.Command, c *scalingodb.Client, db string) (output.Result, error) {
 		name := cmd.Flags().Arg(0)
 		t, err := c.Features.Enable(cmd.Context(), db, name)
 		if err != nil {
-			return result{}, errf(err, "cannot enable %s on %s", name, db)
+			return output.Result{}, exit.Errf(err, "cannot enable %s on %s", name, db)
 		}
-		return result{JSON: t, Header: []string{"NAME", "STATUS", "MESSAGE"},
-			Rows: [][]string{{t.Name, string(t.Status), orDash(t.Message)}}, Names: []string{t.Name}}, nil
+		return output.Result{JSON: t, Header: []string{"NAME", "STATUS", "MESSAGE"},
+			Rows: [][]string{{t.Name, string(t.Status), output.OrDash(t.Message)}}, Names: []string{t.Name}}, nil
 	})
-	disable := simple(a, &cobra.Command{
+	disable := a.Simple(&cobra.Command{
 		Use:     "disable NAME",
 		Short:   "Disable a feature",
 		Example: "  scalingodb features disable force-ssl",
 		Args:    cobra.ExactArgs(1),
-	}, func(cmd *cobra.Command, c *scalingodb.Client, db string) (result, error) {
+	}, func(cmd *cobra.Command, c *scalingodb.Client, db string) (output.Result, error) {
 		name := cmd.Flags().Arg(0)
 		disabled, err := c.Features.Disable(cmd.Context(), db, name)
 		if err != nil {
-			return result{}, errf(err, "cannot disable %s on %s", name, db)
+			return output.Result{}, exit.Errf(err, "cannot disable %s on %s", name, db)
 		}
 		msg := disabled.Message
-		return result{JSON: map[string]string{"name": name, "message": msg}, Header: []string{"NAME", "MESSAGE"},
+		return output.Result{JSON: map[string]string{"name": name, "message": msg}, Header: []string{"NAME", "MESSAGE"},
 			Rows: [][]string{{name, msg}}, Names: []string{name}}, nil
 	})
 	cmd.AddCommand(list, enable, disable)
@@ -117,17 +99,17 @@ parameters as a JSON value.`,
 			var p any
 			if params != "" {
 				if !json.Valid([]byte(params)) {
-					return usagef(cmd, "--params is not valid JSON")
+					return exit.Usagef(cmd, "--params is not valid JSON")
 				}
 				p = json.RawMessage(params)
 			}
-			c, db, err := a.target(cmd)
+			c, db, err := a.Target(cmd)
 			if err != nil {
 				return err
 			}
 			res, err := c.Actions.Run(cmd.Context(), db, args[0], p)
 			if err != nil {
-				return errf(err, "cannot run %s on %s", args[0], db)
+				return exit.Errf(err, "cannot run %s on %s", args[0], db)
 			}
 			var buf bytes.Buffer
 			if err := json.Indent(&buf, res, "", "  "); err != nil {
@@ -135,7 +117,7 @@ parameters as a JSON value.`,
 				buf.Write(res)
 			}
 			buf.WriteByte('\n')
-			_, err = a.io.Out.Write(buf.Bytes())
+			_, err = a.IO.Out.Write(buf.Bytes())
 			return err
 		},
 	}
@@ -152,30 +134,30 @@ func maintenanceCmd(a *app) *cobra.Command {
 	}
 	header := []string{"ID", "TYPE", "STATUS", "STARTED", "ENDED"}
 	row := func(m *scalingodb.Maintenance) []string {
-		return []string{m.ID, string(m.Type), string(m.Status), timePtrText(m.StartedAt), timePtrText(m.EndedAt)}
+		return []string{m.ID, string(m.Type), string(m.Status), output.TimePtrText(m.StartedAt), output.TimePtrText(m.EndedAt)}
 	}
 	var page, perPage int
-	list := simple(a, &cobra.Command{
+	list := a.Simple(&cobra.Command{
 		Use:     "list",
 		Short:   "List the maintenance operations (every page, or one with --page)",
 		Example: "  scalingodb maintenance list\n  scalingodb maintenance list --page 2 --per-page 10",
-	}, func(cmd *cobra.Command, c *scalingodb.Client, db string) (result, error) {
+	}, func(cmd *cobra.Command, c *scalingodb.Client, db string) (output.Result, error) {
 		var items []*scalingodb.Maintenance
 		if page > 0 {
 			p, err := c.Maintenance.List(cmd.Context(), db, &scalingodb.ListParams{Page: page, PerPage: perPage})
 			if err != nil {
-				return result{}, errf(err, "cannot list the maintenance of %s", db)
+				return output.Result{}, exit.Errf(err, "cannot list the maintenance of %s", db)
 			}
 			items = p.Items
 		} else {
 			for m, err := range c.Maintenance.All(cmd.Context(), db) {
 				if err != nil {
-					return result{}, errf(err, "cannot list the maintenance of %s", db)
+					return output.Result{}, exit.Errf(err, "cannot list the maintenance of %s", db)
 				}
 				items = append(items, m)
 			}
 		}
-		r := result{Header: header, JSON: items}
+		r := output.Result{Header: header, JSON: items}
 		if items == nil {
 			r.JSON = []*scalingodb.Maintenance{}
 		}
@@ -187,18 +169,18 @@ func maintenanceCmd(a *app) *cobra.Command {
 	})
 	list.Flags().IntVar(&page, "page", 0, "print only this page (from 1)")
 	list.Flags().IntVar(&perPage, "per-page", 0, "items per page with --page (1-100)")
-	get := simple(a, &cobra.Command{
+	get := a.Simple(&cobra.Command{
 		Use:     "get ID",
 		Short:   "Show one maintenance operation",
 		Example: "  scalingodb maintenance get my-maintenance-1",
 		Args:    cobra.ExactArgs(1),
-	}, func(cmd *cobra.Command, c *scalingodb.Client, db string) (result, error) {
+	}, func(cmd *cobra.Command, c *scalingodb.Client, db string) (output.Result, error) {
 		id := cmd.Flags().Arg(0)
 		m, err := c.Maintenance.Get(cmd.Context(), db, id)
 		if err != nil {
-			return result{}, errf(err, "cannot get maintenance %s of %s", id, db)
+			return output.Result{}, exit.Errf(err, "cannot get maintenance %s of %s", id, db)
 		}
-		return result{JSON: m, Header: header, Rows: [][]string{row(m)}, Names: []string{m.ID}}, nil
+		return output.Result{JSON: m, Header: header, Rows: [][]string{row(m)}, Names: []string{m.ID}}, nil
 	})
 	cmd.AddCommand(list, get)
 	return cmd
@@ -215,18 +197,18 @@ func firewallCmd(a *app) *cobra.Command {
 	}
 	header := []string{"ID", "TYPE", "CIDR", "RANGE", "LABEL"}
 	row := func(r *scalingodb.FirewallRule) []string {
-		return []string{r.ID, string(r.Type), orDash(r.CIDR), orDash(r.RangeID), orDash(r.Label)}
+		return []string{r.ID, string(r.Type), output.OrDash(r.CIDR), output.OrDash(r.RangeID), output.OrDash(r.Label)}
 	}
-	list := simple(a, &cobra.Command{
+	list := a.Simple(&cobra.Command{
 		Use:     "list",
 		Short:   "List the firewall rules",
 		Example: "  scalingodb firewall list",
-	}, func(cmd *cobra.Command, c *scalingodb.Client, db string) (result, error) {
+	}, func(cmd *cobra.Command, c *scalingodb.Client, db string) (output.Result, error) {
 		rules, err := c.Firewall.List(cmd.Context(), db)
 		if err != nil {
-			return result{}, errf(err, "cannot list the firewall rules of %s", db)
+			return output.Result{}, exit.Errf(err, "cannot list the firewall rules of %s", db)
 		}
-		r := result{Header: header, JSON: rules}
+		r := output.Result{Header: header, JSON: rules}
 		if rules == nil {
 			r.JSON = []*scalingodb.FirewallRule{}
 		}
@@ -237,39 +219,39 @@ func firewallCmd(a *app) *cobra.Command {
 		return r, nil
 	})
 	var cidr, rangeID, label string
-	create := simple(a, &cobra.Command{
+	create := a.Simple(&cobra.Command{
 		Use:     "create",
 		Short:   "Allow a custom CIDR (--cidr) or a managed range (--range)",
 		Example: "  scalingodb firewall create --cidr 203.0.113.0/24 --label office\n  scalingodb firewall create --range eu",
-	}, func(cmd *cobra.Command, c *scalingodb.Client, db string) (result, error) {
+	}, func(cmd *cobra.Command, c *scalingodb.Client, db string) (output.Result, error) {
 		p := &scalingodb.CreateFirewallRuleParams{Type: scalingodb.FirewallCustomRange, CIDR: cidr, Label: label}
 		if rangeID != "" {
 			p = &scalingodb.CreateFirewallRuleParams{Type: scalingodb.FirewallManagedRange, RangeID: rangeID, Label: label}
 		}
 		rule, err := c.Firewall.Create(cmd.Context(), db, p)
 		if err != nil {
-			return result{}, errf(err, "cannot add a firewall rule to %s", db)
+			return output.Result{}, exit.Errf(err, "cannot add a firewall rule to %s", db)
 		}
-		return result{JSON: rule, Header: header, Rows: [][]string{row(rule)}, Names: []string{rule.ID}}, nil
+		return output.Result{JSON: rule, Header: header, Rows: [][]string{row(rule)}, Names: []string{rule.ID}}, nil
 	})
 	create.Flags().StringVar(&cidr, "cidr", "", "a custom range, such as 203.0.113.0/24")
 	create.Flags().StringVar(&rangeID, "range", "", "the ID of a managed range (see 'scalingodb firewall ranges')")
 	create.Flags().StringVar(&label, "label", "", "a label for the rule")
 	create.MarkFlagsMutuallyExclusive("cidr", "range")
 	create.MarkFlagsOneRequired("cidr", "range")
-	update := simple(a, &cobra.Command{
+	update := a.Simple(&cobra.Command{
 		Use:               "update ID --label LABEL",
 		Short:             "Change the label of a firewall rule",
 		Example:           "  scalingodb firewall update 6580a2c91ef5f0001b3c5d7e --label office-paris",
 		Args:              cobra.ExactArgs(1),
 		ValidArgsFunction: completeFirewallRules(a),
-	}, func(cmd *cobra.Command, c *scalingodb.Client, db string) (result, error) {
+	}, func(cmd *cobra.Command, c *scalingodb.Client, db string) (output.Result, error) {
 		id := cmd.Flags().Arg(0)
 		rule, err := c.Firewall.Update(cmd.Context(), db, id, label)
 		if err != nil {
-			return result{}, errf(err, "cannot update firewall rule %s of %s", id, db)
+			return output.Result{}, exit.Errf(err, "cannot update firewall rule %s of %s", id, db)
 		}
-		return result{JSON: rule, Header: header, Rows: [][]string{row(rule)}, Names: []string{rule.ID}}, nil
+		return output.Result{JSON: rule, Header: header, Rows: [][]string{row(rule)}, Names: []string{rule.ID}}, nil
 	})
 	update.Flags().StringVar(&label, "label", "", "the new label (required)")
 	_ = update.MarkFlagRequired("label")
@@ -281,51 +263,41 @@ func firewallCmd(a *app) *cobra.Command {
 		Example:           "  scalingodb firewall delete 6580a2c91ef5f0001b3c5d7e -y",
 		Args:              cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			c, db, err := a.target(cmd)
+			c, db, err := a.Target(cmd)
 			if err != nil {
 				return err
 			}
-			if err := a.confirm(cmd, yes, "remove firewall rule "+args[0]+" of "+db+"?"); err != nil {
+			if err := a.Confirm(cmd, yes, "remove firewall rule "+args[0]+" of "+db+"?"); err != nil {
 				return err
 			}
 			if err := c.Firewall.Delete(cmd.Context(), db, args[0]); err != nil {
-				return errf(err, "cannot remove firewall rule %s of %s", args[0], db)
+				return exit.Errf(err, "cannot remove firewall rule %s of %s", args[0], db)
 			}
-			a.status("removed firewall rule %s of %s", args[0], db)
+			a.Status("removed firewall rule %s of %s", args[0], db)
 			return nil
 		},
 	}
-	addYesFlag(del, &yes)
-	var rangesFormat string
-	ranges := &cobra.Command{
+	run.AddYesFlag(del, &yes)
+	ranges := a.SimpleClient(&cobra.Command{
 		Use:     "ranges",
 		Short:   "List the managed ranges a rule can allow",
 		Example: "  scalingodb firewall ranges",
 		Args:    cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := checkFormat(cmd, rangesFormat); err != nil {
-				return err
-			}
-			c, err := a.clientFor(cmd)
-			if err != nil {
-				return err
-			}
-			rs, err := c.Firewall.ManagedRanges(cmd.Context())
-			if err != nil {
-				return errf(err, "cannot list the managed ranges")
-			}
-			r := result{Header: []string{"ID", "NAME"}, JSON: rs}
-			if rs == nil {
-				r.JSON = []*scalingodb.ManagedRange{}
-			}
-			for _, m := range rs {
-				r.Rows = append(r.Rows, []string{m.ID, m.Name})
-				r.Names = append(r.Names, m.ID)
-			}
-			return a.print(rangesFormat, r)
-		},
-	}
-	addFormatFlag(ranges, &rangesFormat)
+	}, func(cmd *cobra.Command, c *scalingodb.Client) (output.Result, error) {
+		rs, err := c.Firewall.ManagedRanges(cmd.Context())
+		if err != nil {
+			return output.Result{}, exit.Errf(err, "cannot list the managed ranges")
+		}
+		r := output.Result{Header: []string{"ID", "NAME"}, JSON: rs}
+		if rs == nil {
+			r.JSON = []*scalingodb.ManagedRange{}
+		}
+		for _, m := range rs {
+			r.Rows = append(r.Rows, []string{m.ID, m.Name})
+			r.Names = append(r.Names, m.ID)
+		}
+		return r, nil
+	})
 	cmd.AddCommand(list, create, update, del, ranges)
 	return cmd
 }
@@ -344,37 +316,37 @@ func logsCmd(a *app) *cobra.Command {
 		Short:   "Get the URL of the database logs and the archived log files",
 		Example: "  curl \"$(scalingodb logs url)\"\n  scalingodb logs archives -o name | head -n 1 | xargs curl -O",
 	}
-	url := simple(a, &cobra.Command{
+	url := a.Simple(&cobra.Command{
 		Use:     "url",
 		Short:   "Print an authenticated URL from which the logs can be read",
 		Long:    "Print an authenticated URL from which the logs can be read. It carries a token: keep it private.",
 		Example: "  curl \"$(scalingodb logs url)\"",
-	}, func(cmd *cobra.Command, c *scalingodb.Client, db string) (result, error) {
+	}, func(cmd *cobra.Command, c *scalingodb.Client, db string) (output.Result, error) {
 		u, err := c.Logs.URL(cmd.Context(), db)
 		if err != nil {
-			return result{}, errf(err, "cannot get the logs URL of %s", db)
+			return output.Result{}, exit.Errf(err, "cannot get the logs URL of %s", db)
 		}
-		return result{JSON: map[string]string{"url": u.URL()}, Rows: [][]string{{u.URL()}}, Names: []string{u.URL()}}, nil
+		return output.Result{JSON: map[string]string{"url": u.URL()}, Rows: [][]string{{u.URL()}}, Names: []string{u.URL()}}, nil
 	})
-	archives := simple(a, &cobra.Command{
+	archives := a.Simple(&cobra.Command{
 		Use:   "archives",
 		Short: "List every archived log file (all pages), newest first",
 		Long: `List every archived log file, newest first, fetching every page. The table
 shows the period and size of each file; -o name prints their URLs (which
 carry a token) and -o json everything.`,
 		Example: "  scalingodb logs archives\n  scalingodb logs archives -o name",
-	}, func(cmd *cobra.Command, c *scalingodb.Client, db string) (result, error) {
-		r := result{Header: []string{"FROM", "TO", "SIZE"}}
+	}, func(cmd *cobra.Command, c *scalingodb.Client, db string) (output.Result, error) {
+		r := output.Result{Header: []string{"FROM", "TO", "SIZE"}}
 		views := []archiveView{}
 		opts := &scalingodb.LogsArchivesParams{}
 		for range 10000 {
 			p, err := c.Logs.Archives(cmd.Context(), db, opts)
 			if err != nil {
-				return result{}, errf(err, "cannot list the log archives of %s", db)
+				return output.Result{}, exit.Errf(err, "cannot list the log archives of %s", db)
 			}
 			for _, ar := range p.Archives {
 				views = append(views, archiveView{URL: ar.URL.URL(), From: ar.From, To: ar.To, Size: ar.Size})
-				r.Rows = append(r.Rows, []string{timeText(ar.From), timeText(ar.To), bytesText(ar.Size)})
+				r.Rows = append(r.Rows, []string{output.TimeText(ar.From), output.TimeText(ar.To), output.BytesText(ar.Size)})
 				r.Names = append(r.Names, ar.URL.URL())
 			}
 			if !p.HasMore || p.NextCursor == "" || p.NextCursor == opts.Cursor {
@@ -395,72 +367,72 @@ func pitrCmd(a *app) *cobra.Command {
 		Short:   "Restore a PostgreSQL database to a point in time",
 		Example: "  scalingodb pitr window\n  scalingodb pitr restore --time 2024-05-01T08:30:00Z -y",
 	}
-	window := simple(a, &cobra.Command{
+	window := a.Simple(&cobra.Command{
 		Use:     "window",
 		Short:   "Show the earliest and latest instants a restore can target",
 		Example: "  scalingodb pitr window",
-	}, func(cmd *cobra.Command, c *scalingodb.Client, db string) (result, error) {
+	}, func(cmd *cobra.Command, c *scalingodb.Client, db string) (output.Result, error) {
 		w, err := c.PITR.RecoveryWindow(cmd.Context(), db)
 		if err != nil {
-			return result{}, errf(err, "cannot get the recovery window of %s", db)
+			return output.Result{}, exit.Errf(err, "cannot get the recovery window of %s", db)
 		}
-		return result{JSON: w, Header: []string{"EARLIEST", "LATEST"},
-			Rows: [][]string{{timePtrText(w.EarliestRecoverableAt), timePtrText(w.LatestRecoverableAt)}}}, nil
+		return output.Result{JSON: w, Header: []string{"EARLIEST", "LATEST"},
+			Rows: [][]string{{output.TimePtrText(w.EarliestRecoverableAt), output.TimePtrText(w.LatestRecoverableAt)}}}, nil
 	})
 	var (
 		at        string
 		yes, wait bool
-		wf        waitFlags
+		wf        poll.Flags
 	)
-	restore := simple(a, &cobra.Command{
+	restore := a.Simple(&cobra.Command{
 		Use:   "restore --time TIME",
 		Short: "Restore the data as it was at a point in time (irreversible)",
 		Long: `Restore the data of the database as it was at --time (RFC 3339, such as
 2024-05-01T08:30:00Z), within 'scalingodb pitr window'. The data written
 since is lost. The restore runs asynchronously: its operation is printed.`,
 		Example: "  scalingodb pitr restore --time 2024-05-01T08:30:00Z -y",
-	}, func(cmd *cobra.Command, c *scalingodb.Client, db string) (result, error) {
+	}, func(cmd *cobra.Command, c *scalingodb.Client, db string) (output.Result, error) {
 		t, err := time.Parse(time.RFC3339, at)
 		if err != nil {
-			return result{}, usagef(cmd, "--time %q is not an RFC 3339 time such as 2024-05-01T08:30:00Z", at)
+			return output.Result{}, exit.Usagef(cmd, "--time %q is not an RFC 3339 time such as 2024-05-01T08:30:00Z", at)
 		}
-		if err := a.confirm(cmd, yes, "restore "+db+" to "+t.UTC().Format(time.RFC3339)+"? data written since is lost"); err != nil {
-			return result{}, err
+		if err := a.Confirm(cmd, yes, "restore "+db+" to "+t.UTC().Format(time.RFC3339)+"? data written since is lost"); err != nil {
+			return output.Result{}, err
 		}
 		op, err := c.PITR.Restore(cmd.Context(), db, t)
 		if err != nil {
-			return result{}, errf(err, "cannot restore %s", db)
+			return output.Result{}, exit.Errf(err, "cannot restore %s", db)
 		}
 		if wait {
 			if op, err = a.waitOperation(cmd.Context(), c, db, op.ID, wf); err != nil {
-				return result{}, errf(err, "restore of %s", db)
+				return output.Result{}, exit.Errf(err, "restore of %s", db)
 			}
 		}
-		return result{JSON: op, Header: []string{"OPERATION", "TYPE", "STATUS", "CREATED"},
-			Rows: [][]string{{op.ID, op.Type, string(op.Status), timeText(op.CreatedAt)}}, Names: []string{op.ID}}, nil
+		return output.Result{JSON: op, Header: []string{"OPERATION", "TYPE", "STATUS", "CREATED"},
+			Rows: [][]string{{op.ID, op.Type, string(op.Status), output.TimeText(op.CreatedAt)}}, Names: []string{op.ID}}, nil
 	})
 	restore.Flags().StringVar(&at, "time", "", "the instant to restore to, RFC 3339 (required)")
-	addYesFlag(restore, &yes)
+	run.AddYesFlag(restore, &yes)
 	restore.Flags().BoolVar(&wait, "wait", false, "wait until the restore's operation succeeds")
-	wf.add(restore)
+	wf.Add(restore)
 	_ = restore.MarkFlagRequired("time")
 	cmd.AddCommand(window, restore)
 	return cmd
 }
 
 func instancesCmd(a *app) *cobra.Command {
-	return simple(a, &cobra.Command{
+	return a.Simple(&cobra.Command{
 		Use:     "instances",
 		Short:   "Show the type, status and role of every node of the database",
 		Example: "  scalingodb instances",
-	}, func(cmd *cobra.Command, c *scalingodb.Client, db string) (result, error) {
+	}, func(cmd *cobra.Command, c *scalingodb.Client, db string) (output.Result, error) {
 		is, err := c.Instances.Status(cmd.Context(), db)
 		if err != nil {
-			return result{}, errf(err, "cannot get the instances of %s", db)
+			return output.Result{}, exit.Errf(err, "cannot get the instances of %s", db)
 		}
-		r := result{Header: []string{"ID", "TYPE", "STATUS", "ROLE"}, JSON: is}
+		r := output.Result{Header: []string{"ID", "TYPE", "STATUS", "ROLE"}, JSON: is}
 		for _, i := range is {
-			r.Rows = append(r.Rows, []string{i.ID, string(i.Type), string(i.Status), orDash(string(i.Role))})
+			r.Rows = append(r.Rows, []string{i.ID, string(i.Type), string(i.Status), output.OrDash(string(i.Role))})
 			r.Names = append(r.Names, i.ID)
 		}
 		return r, nil
@@ -468,19 +440,19 @@ func instancesCmd(a *app) *cobra.Command {
 }
 
 func metricsCmd(a *app) *cobra.Command {
-	return simple(a, &cobra.Command{
+	return a.Simple(&cobra.Command{
 		Use:     "metrics",
 		Short:   "Show the CPU, memory and disk usage of the database and of each instance",
 		Example: "  scalingodb metrics\n  scalingodb metrics -o json | jq .cpu_usage",
-	}, func(cmd *cobra.Command, c *scalingodb.Client, db string) (result, error) {
+	}, func(cmd *cobra.Command, c *scalingodb.Client, db string) (output.Result, error) {
 		m, err := c.Metrics.Get(cmd.Context(), db)
 		if err != nil {
-			return result{}, errf(err, "cannot get the metrics of %s", db)
+			return output.Result{}, exit.Errf(err, "cannot get the metrics of %s", db)
 		}
-		r := result{JSON: m, Header: []string{"INSTANCE", "CPU", "MEMORY", "SWAP", "DISK"}}
+		r := output.Result{JSON: m, Header: []string{"INSTANCE", "CPU", "MEMORY", "SWAP", "DISK"}}
 		r.Rows = append(r.Rows, []string{"(database)", fmt.Sprintf("%.1f%%", m.CPUUsage),
-			bytesText(m.Memory.Memory) + " / " + bytesText(m.Memory.MemoryLimit),
-			bytesText(m.Memory.Swap) + " / " + bytesText(m.Memory.SwapLimit), bytesText(m.RealDiskSize)})
+			output.BytesText(m.Memory.Memory) + " / " + output.BytesText(m.Memory.MemoryLimit),
+			output.BytesText(m.Memory.Swap) + " / " + output.BytesText(m.Memory.SwapLimit), output.BytesText(m.RealDiskSize)})
 		ids := make([]string, 0, len(m.InstancesMetrics))
 		for id := range m.InstancesMetrics {
 			ids = append(ids, id)
@@ -489,8 +461,8 @@ func metricsCmd(a *app) *cobra.Command {
 		for _, id := range ids {
 			im := m.InstancesMetrics[id]
 			r.Rows = append(r.Rows, []string{id, fmt.Sprintf("%.1f%%", im.CPU.UsageInPercents),
-				bytesText(im.Memory.MemoryUsage) + " / " + bytesText(im.Memory.MemoryLimit),
-				bytesText(im.Memory.SwapUsage) + " / " + bytesText(im.Memory.SwapLimit), bytesText(im.RealDiskSize)})
+				output.BytesText(im.Memory.MemoryUsage) + " / " + output.BytesText(im.Memory.MemoryLimit),
+				output.BytesText(im.Memory.SwapUsage) + " / " + output.BytesText(im.Memory.SwapLimit), output.BytesText(im.RealDiskSize)})
 			r.Names = append(r.Names, id)
 		}
 		return r, nil
@@ -507,19 +479,19 @@ type healthView struct {
 }
 
 func healthCmd(a *app) *cobra.Command {
-	return simple(a, &cobra.Command{
+	return a.Simple(&cobra.Command{
 		Use:     "health",
 		Short:   "Show the health of an Elasticsearch cluster",
 		Example: "  scalingodb health --database my-es-123",
-	}, func(cmd *cobra.Command, c *scalingodb.Client, db string) (result, error) {
+	}, func(cmd *cobra.Command, c *scalingodb.Client, db string) (output.Result, error) {
 		h, err := c.Metrics.Health(cmd.Context(), db)
 		if err != nil {
-			return result{}, errf(err, "cannot get the health of %s", db)
+			return output.Result{}, exit.Errf(err, "cannot get the health of %s", db)
 		}
-		return result{
+		return output.Result{
 			JSON:   healthView{Epoch: h.Epoch, Status: string(h.Status), Cluster: h.Cluster, Shards: h.Shards, PendingTasks: h.PendingTasks},
 			Header: []string{"CLUSTER", "STATUS", "SHARDS", "PENDING TASKS", "AT"},
-			Rows:   [][]string{{h.Cluster, string(h.Status), strconv.FormatInt(h.Shards, 10), strconv.FormatInt(h.PendingTasks, 10), timeText(h.Epoch)}},
+			Rows:   [][]string{{h.Cluster, string(h.Status), strconv.FormatInt(h.Shards, 10), strconv.FormatInt(h.PendingTasks, 10), output.TimeText(h.Epoch)}},
 			Names:  []string{h.Cluster},
 		}, nil
 	})
@@ -538,13 +510,13 @@ database's current version (or the next one with --next).`,
 		Example: "  scalingodb type-version\n  scalingodb type-version --next\n  scalingodb type-version 5f217c7a406c12000e889be3",
 		Args:    cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := checkFormat(cmd, format); err != nil {
+			if err := run.CheckFormat(cmd, format); err != nil {
 				return err
 			}
 			if len(args) == 1 && next {
-				return usagef(cmd, "give a version ID or --next, not both")
+				return exit.Usagef(cmd, "give a version ID or --next, not both")
 			}
-			c, err := a.clientFor(cmd)
+			c, err := a.ClientFor(cmd)
 			if err != nil {
 				return err
 			}
@@ -552,31 +524,31 @@ database's current version (or the next one with --next).`,
 			if len(args) == 1 {
 				id = args[0]
 			} else {
-				db, err := a.databaseID(cmd)
+				db, err := a.DatabaseID(cmd)
 				if err != nil {
 					return err
 				}
 				d, err := c.Databases.Get(cmd.Context(), db)
 				if err != nil {
-					return errf(err, "cannot get database %s", db)
+					return exit.Errf(err, "cannot get database %s", db)
 				}
 				id = d.VersionID
 				if next {
 					if d.NextVersionID == "" {
-						return errf(fmt.Errorf("no newer version is available"), "database %s", db)
+						return exit.Errf(fmt.Errorf("no newer version is available"), "database %s", db)
 					}
 					id = d.NextVersionID
 				}
 			}
 			v, err := c.TypeVersions.Get(cmd.Context(), id)
 			if err != nil {
-				return errf(err, "cannot get version %s", id)
+				return exit.Errf(err, "cannot get version %s", id)
 			}
 			nextText := "-"
 			if v.NextUpgrade != nil {
 				nextText = v.NextUpgrade.String()
 			}
-			return a.print(format, result{
+			return a.Print(format, output.Result{
 				JSON:   v,
 				Header: []string{"ID", "VERSION", "NEXT UPGRADE", "FEATURES"},
 				Rows:   [][]string{{v.ID, v.String(), nextText, strconv.Itoa(len(v.Features))}},
@@ -585,6 +557,6 @@ database's current version (or the next one with --next).`,
 		},
 	}
 	cmd.Flags().BoolVar(&next, "next", false, "the version the database would be upgraded to")
-	addFormatFlag(cmd, &format)
+	run.AddFormatFlag(cmd, &format)
 	return cmd
 }

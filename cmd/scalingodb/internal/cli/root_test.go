@@ -13,74 +13,18 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/google/go-cmp/cmp"
 	"github.com/spf13/cobra"
+
+	"github.com/scalingodb/dbapi-go/cmd/scalingodb/internal/env"
+	"github.com/scalingodb/dbapi-go/cmd/scalingodb/internal/exit"
 )
 
-// pages returns the help of c and of every command under it (usage,
-// aliases, flags, examples and subcommands), by command path.
-func pages(c *cobra.Command) map[string]string {
-	out := map[string]string{c.CommandPath(): c.Short + "\n" + c.Long + "\n" + c.UsageString()}
-	for _, sub := range c.Commands() {
-		for k, v := range pages(sub) {
-			out[k] = v
-		}
-	}
-	return out
-}
-
-// TestTopCommand_SameSubtree checks that building only the command a run
-// starts with gives the same commands, flags and help as the whole tree.
-func TestTopCommand_SameSubtree(t *testing.T) {
-	full := NewRootForDocs()
-	for _, e := range commands {
-		t.Run(e.name, func(t *testing.T) {
-			a := &app{io: &IO{Getenv: func(string) string { return "" }}}
-			root := newRoot(a, e.name)
-			if n := len(root.Commands()); n != 1 {
-				t.Fatalf("the partial tree has %d top-level commands, want 1", n)
-			}
-			sub, _, err := root.Find([]string{e.name})
-			if err != nil {
-				t.Fatal(err)
-			}
-			want, _, err := full.Find([]string{e.name})
-			if err != nil {
-				t.Fatal(err)
-			}
-			if diff := cmp.Diff(pages(want), pages(sub)); diff != "" {
-				t.Errorf("the subtree differs (-full +partial):\n%s", diff)
-			}
-		})
-	}
-}
-
-func TestTopCommand(t *testing.T) {
-	for _, tc := range []struct {
-		args []string
-		want string
-	}{
-		{nil, ""},
-		{[]string{"version"}, "version"},
-		{[]string{"users", "list"}, "users"},
-		{[]string{"--database", "users", "users"}, ""},
-		{[]string{"help", "users"}, ""},
-		{[]string{"completion", "bash"}, ""},
-		{[]string{"__complete", "users", ""}, ""},
-		{[]string{"nosuch"}, ""},
-	} {
-		if got := topCommand(tc.args); got != tc.want {
-			t.Errorf("topCommand(%q) = %q, want %q", tc.args, got, tc.want)
-		}
-	}
-}
-
-// runTool runs the tool in process with args and the environment env
+// runTool runs the tool in process with args and the environment vars
 // (nothing else), and returns its exit code, stdout and stderr.
-func runTool(t *testing.T, env map[string]string, args ...string) (int, string, string) {
+func runTool(t *testing.T, vars map[string]string, args ...string) (int, string, string) {
 	t.Helper()
 	var out, errOut bytes.Buffer
-	io := &IO{In: strings.NewReader(""), Out: &out, Err: &errOut, Getenv: func(k string) string { return env[k] }}
+	io := &IO{In: strings.NewReader(""), Out: &out, Err: &errOut, Getenv: func(k string) string { return vars[k] }}
 	code := Run(context.Background(), args, io)
 	return code, out.String(), errOut.String()
 }
@@ -91,7 +35,7 @@ func runTool(t *testing.T, env map[string]string, args ...string) (int, string, 
 func TestCommandTree_RefusesUnknownWords(t *testing.T) {
 	// No token: a command that took the words would fail on the settings,
 	// never reach a server (and the URL is a closed port anyway).
-	env := map[string]string{envAPIURL: "http://127.0.0.1:1", envDatabase: "my-db-123"}
+	vars := map[string]string{env.APIURL: "http://127.0.0.1:1", env.Database: "my-db-123"}
 	root := NewRootForDocs()
 	root.InitDefaultHelpCmd()
 	var commands, accepted int
@@ -121,8 +65,8 @@ func TestCommandTree_RefusesUnknownWords(t *testing.T) {
 			}
 			want = `unexpected argument "zzextra" for "` + c.CommandPath() + `"`
 		}
-		code, stdout, stderr := runTool(t, env, args...)
-		if code != ExitUsage || !strings.Contains(stderr, want) || stdout != "" {
+		code, stdout, stderr := runTool(t, vars, args...)
+		if code != exit.Usage || !strings.Contains(stderr, want) || stdout != "" {
 			accepted++
 			t.Errorf("scalingodb %s: exit code %d, stdout %q, stderr %q; want exit code 2, %s on stderr only",
 				strings.Join(args, " "), code, stdout, stderr, want)
@@ -138,12 +82,12 @@ func TestCommandTree_RefusesUnknownWords(t *testing.T) {
 	}
 }
 
-// TestEnvironment_Documented fails when a variable the package reads (an
-// env… constant) is missing from `scalingodb --help`, or when a variable
-// is read by a literal name rather than through such a constant.
+// TestEnvironment_Documented fails when a variable of package env is
+// missing from `scalingodb --help`, or when a package of the tool reads a
+// variable by a literal name rather than through package env.
 func TestEnvironment_Documented(t *testing.T) {
 	fset := token.NewFileSet()
-	files, err := filepath.Glob("*.go")
+	files, err := filepath.Glob("../*/*.go")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -160,22 +104,17 @@ func TestEnvironment_Documented(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		if f.Name.Name == "env" {
+			names = append(names, constValues(f)...)
+		}
 		ast.Inspect(f, func(n ast.Node) bool {
-			switch n := n.(type) {
-			case *ast.ValueSpec:
-				for i, id := range n.Names {
-					if strings.HasPrefix(id.Name, "env") && i < len(n.Values) {
-						if lit, ok := n.Values[i].(*ast.BasicLit); ok {
-							v, _ := strconv.Unquote(lit.Value)
-							names = append(names, v)
-						}
-					}
-				}
-			case *ast.CallExpr:
-				if sel, ok := n.Fun.(*ast.SelectorExpr); ok && sel.Sel.Name == "Getenv" && len(n.Args) == 1 {
-					if _, ok := n.Args[0].(*ast.BasicLit); ok {
-						t.Errorf("%s: Getenv with a literal name: declare an env constant and document it", fset.Position(n.Pos()))
-					}
+			call, ok := n.(*ast.CallExpr)
+			if !ok || len(call.Args) != 1 {
+				return true
+			}
+			if sel, ok := call.Fun.(*ast.SelectorExpr); ok && sel.Sel.Name == "Getenv" {
+				if _, ok := call.Args[0].(*ast.BasicLit); ok {
+					t.Errorf("%s: Getenv with a literal name: declare the variable in package env and document it", fset.Position(call.Pos()))
 				}
 			}
 			return true
@@ -191,51 +130,22 @@ func TestEnvironment_Documented(t *testing.T) {
 	}
 }
 
-// TestStatus_Timestamps checks that status lines start with an RFC 3339
-// timestamp when stderr is not a terminal, and are bare on a terminal.
-func TestStatus_Timestamps(t *testing.T) {
-	stamp := regexp.MustCompile(`^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(Z|[+-]\d\d:\d\d) backup b1: running\n$`)
-	for _, tty := range []bool{false, true} {
-		var errOut bytes.Buffer
-		a := &app{io: &IO{Err: &errOut, ErrTTY: tty}}
-		a.status("backup %s: %s", "b1", "running")
-		got := errOut.String()
-		if tty && got != "backup b1: running\n" {
-			t.Errorf("on a terminal: %q", got)
+// constValues returns the string constants that f declares.
+func constValues(f *ast.File) []string {
+	var out []string
+	for _, d := range f.Decls {
+		gen, ok := d.(*ast.GenDecl)
+		if !ok || gen.Tok != token.CONST {
+			continue
 		}
-		if !tty && !stamp.MatchString(got) {
-			t.Errorf("without a terminal: %q has no RFC 3339 timestamp", got)
-		}
-	}
-}
-
-// TestColor_Precedence checks --no-color against NO_COLOR: the flag,
-// given either way, wins over the variable, which wins over the default
-// (colour), as no-color.org asks of command-line arguments.
-func TestColor_Precedence(t *testing.T) {
-	for _, tc := range []struct {
-		args []string
-		env  string
-		want bool
-	}{
-		{nil, "", true},
-		{nil, "1", false},
-		{[]string{"--no-color"}, "", false},
-		{[]string{"--no-color=false"}, "1", true},
-		{[]string{"--no-color=true"}, "1", false},
-	} {
-		a := &app{io: &IO{Getenv: func(k string) string {
-			if k == envNoColor {
-				return tc.env
+		for _, spec := range gen.Specs {
+			for _, v := range spec.(*ast.ValueSpec).Values {
+				if lit, ok := v.(*ast.BasicLit); ok && lit.Kind == token.STRING {
+					s, _ := strconv.Unquote(lit.Value)
+					out = append(out, s)
+				}
 			}
-			return ""
-		}}}
-		root := newRoot(a, "version")
-		if err := root.PersistentFlags().Parse(tc.args); err != nil {
-			t.Fatal(err)
-		}
-		if got := a.color(); got != tc.want {
-			t.Errorf("%q with NO_COLOR=%q: colour %v, want %v", tc.args, tc.env, got, tc.want)
 		}
 	}
+	return out
 }

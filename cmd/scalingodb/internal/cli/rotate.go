@@ -14,6 +14,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/scalingodb/dbapi-go/cmd/scalingodb/internal/exit"
 	"github.com/scalingodb/dbapi-go/pkg/scalingodb"
 )
 
@@ -62,7 +63,7 @@ func usersRotateCmd(a *app) *cobra.Command {
 			if err := scalingodb.ValidateUserName(name); err != nil {
 				return err
 			}
-			c, db, err := a.target(cmd)
+			c, db, err := a.Target(cmd)
 			if err != nil {
 				return err
 			}
@@ -82,16 +83,16 @@ func (a *app) rotate(cmd *cobra.Command, c *scalingodb.Client, db, name, file st
 	pw, resumed, err := readPasswordFile(pending)
 	switch {
 	case err != nil:
-		return errf(err, "%s: cannot read %s", what, pending)
+		return exit.Errf(err, "%s: cannot read %s", what, pending)
 	case resumed && stdin:
-		return usagef(cmd, "%s holds a password from an earlier run that the API may have taken: run the same command without --password-stdin to send it again, or remove %s if %s holds the password in effect", pending, pending, file)
+		return exit.Usagef(cmd, "%s holds a password from an earlier run that the API may have taken: run the same command without --password-stdin to send it again, or remove %s if %s holds the password in effect", pending, pending, file)
 	case resumed:
 		if err := scalingodb.ValidatePassword(pw); err != nil {
 			// Only a synced, valid password is ever sent: this one was
 			// cut by a crash while it was written, or is not ours.
-			return usagef(cmd, "%s does not hold a usable password (%s), so it was never sent: remove it and run again", pending, strings.TrimPrefix(err.Error(), "scalingodb: "))
+			return exit.Usagef(cmd, "%s does not hold a usable password (%s), so it was never sent: remove it and run again", pending, strings.TrimPrefix(err.Error(), "scalingodb: "))
 		}
-		a.status("sending again the password of %s, left by an earlier run that did not finish", pending)
+		a.Status("sending again the password of %s, left by an earlier run that did not finish", pending)
 	default:
 		if stdin {
 			if pw, _, err = a.password(cmd, passwordFlags{stdin: true}, false); err != nil {
@@ -101,34 +102,34 @@ func (a *app) rotate(cmd *cobra.Command, c *scalingodb.Client, db, name, file st
 			pw = generatePassword()
 		}
 		if err := writeNewSecretFile(pending, pw); err != nil {
-			return errf(err, "%s (nothing was sent): cannot write %s", what, pending)
+			return exit.Errf(err, "%s (nothing was sent): cannot write %s", what, pending)
 		}
 	}
 
 	if _, err := c.Users.UpdatePassword(cmd.Context(), db, name, pw); err != nil {
 		if refused(err) && !resumed {
 			if rmErr := os.Remove(pending); rmErr != nil {
-				return errf(err, "%s (%s still holds the password in effect: the API refused the change; remove %s)", what, file, pending)
+				return exit.Errf(err, "%s (%s still holds the password in effect: the API refused the change; remove %s)", what, file, pending)
 			}
-			return errf(err, "%s (%s still holds the password in effect: the API refused the change)", what, file)
+			return exit.Errf(err, "%s (%s still holds the password in effect: the API refused the change)", what, file)
 		}
-		return errf(err, "%s (%s holds the new password, which the API may have taken, and %s the previous one: run the same command again to send %s again)", what, pending, file, pending)
+		return exit.Errf(err, "%s (%s holds the new password, which the API may have taken, and %s the previous one: run the same command again to send %s again)", what, pending, file, pending)
 	}
 
 	// The API holds the password of pending: keep the previous one, then
 	// put the new one in place.
 	hadOld, err := copySecretFile(file, old)
 	if err != nil {
-		return errf(err, "the password of %s on %s changed to the one in %s, but %s could not be kept in %s: move %s over %s", name, db, pending, file, old, pending, file)
+		return exit.Errf(err, "the password of %s on %s changed to the one in %s, but %s could not be kept in %s: move %s over %s", name, db, pending, file, old, pending, file)
 	}
 	if err := os.Rename(pending, file); err != nil {
-		return errf(err, "the password of %s on %s changed to the one in %s, which could not be renamed: move %s over %s", name, db, pending, pending, file)
+		return exit.Errf(err, "the password of %s on %s changed to the one in %s, which could not be renamed: move %s over %s", name, db, pending, pending, file)
 	}
 	_ = syncDir(filepath.Dir(file))
 	if hadOld {
-		a.status("rotated the password of %s on %s: %s holds the new one, %s the previous one", name, db, file, old)
+		a.Status("rotated the password of %s on %s: %s holds the new one, %s the previous one", name, db, file, old)
 	} else {
-		a.status("rotated the password of %s on %s: %s holds it", name, db, file)
+		a.Status("rotated the password of %s on %s: %s holds it", name, db, file)
 	}
 	return nil
 }

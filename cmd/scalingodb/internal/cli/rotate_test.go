@@ -11,32 +11,6 @@ import (
 	"github.com/scalingodb/dbapi-go/pkg/scalingodb"
 )
 
-// TestRefused checks which failures of the PATCH prove that the API did not
-// take the password (FILE.new is then removed) and which leave it unknown.
-func TestRefused(t *testing.T) {
-	for _, tc := range []struct {
-		name string
-		err  error
-		want bool
-	}{
-		{"404", &scalingodb.APIError{StatusCode: 404}, true},
-		{"403 wrapped", fmt.Errorf("x: %w", &scalingodb.APIError{StatusCode: 403}), true},
-		{"422", &scalingodb.APIError{StatusCode: 422}, true},
-		{"invalid password", &scalingodb.InvalidInputError{Field: "password"}, true},
-		{"408", &scalingodb.APIError{StatusCode: 408}, false},
-		{"429", &scalingodb.APIError{StatusCode: 429}, false},
-		{"502", &scalingodb.APIError{StatusCode: 502}, false},
-		{"outcome unknown", &scalingodb.OutcomeUnknownError{}, false},
-		{"interrupted", context.Canceled, false},
-		{"timed out", fmt.Errorf("x: %w", context.DeadlineExceeded), false},
-		{"network", errors.New("connection reset by peer"), false},
-	} {
-		if got := refused(tc.err); got != tc.want {
-			t.Errorf("%s: refused = %v, want %v", tc.name, got, tc.want)
-		}
-	}
-}
-
 // TestPasswordFiles checks the new file (0600, never over an existing
 // one), its first line read back, and the bound on what is read.
 func TestPasswordFiles(t *testing.T) {
@@ -74,5 +48,31 @@ func TestPasswordFiles(t *testing.T) {
 	}
 	if had, err := copySecretFile(filepath.Join(dir, "none"), filepath.Join(dir, "x.old")); had || err != nil {
 		t.Errorf("copy of a missing file: %v %v", had, err)
+	}
+}
+
+// TestRefused checks which failures of the PATCH prove that the API did not
+// take the password (FILE.new is then removed) and which leave it unknown.
+func TestRefused(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		err  error
+		want bool
+	}{
+		{"404", &scalingodb.APIError{StatusCode: 404}, true},
+		{"403 wrapped", fmt.Errorf("x: %w", &scalingodb.APIError{StatusCode: 403}), true},
+		{"422", &scalingodb.APIError{StatusCode: 422}, true},
+		{"invalid password", &scalingodb.InvalidInputError{Field: "password"}, true},
+		{"408", &scalingodb.APIError{StatusCode: 408}, false},
+		{"429", &scalingodb.APIError{StatusCode: 429}, false},
+		{"502", &scalingodb.APIError{StatusCode: 502}, false},
+		{"outcome unknown", &scalingodb.OutcomeUnknownError{}, false},
+		{"interrupted", context.Canceled, false},
+		{"timed out", fmt.Errorf("x: %w", context.DeadlineExceeded), false},
+		{"network", errors.New("connection reset by peer"), false},
+	} {
+		if got := refused(tc.err); got != tc.want {
+			t.Errorf("%s: refused = %v, want %v", tc.name, got, tc.want)
+		}
 	}
 }

@@ -5,6 +5,8 @@ import (
 	"runtime"
 
 	"github.com/spf13/cobra"
+
+	"github.com/scalingodb/dbapi-go/cmd/scalingodb/internal/run"
 )
 
 func versionCmd(a *app) *cobra.Command {
@@ -14,7 +16,7 @@ func versionCmd(a *app) *cobra.Command {
 		Example: "  scalingodb version",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			_, err := fmt.Fprintf(a.io.Out, "scalingodb %s (%s, %s/%s)\n", Version, runtime.Version(), runtime.GOOS, runtime.GOARCH)
+			_, err := fmt.Fprintf(a.IO.Out, "scalingodb %s (%s, %s/%s)\n", Version, runtime.Version(), runtime.GOOS, runtime.GOARCH)
 			return err
 		},
 	}
@@ -43,11 +45,11 @@ func completionCmd(a *app) *cobra.Command {
 			root := cmd.Root()
 			switch args[0] {
 			case "bash":
-				return root.GenBashCompletionV2(a.io.Out, true)
+				return root.GenBashCompletionV2(a.IO.Out, true)
 			case "zsh":
-				return root.GenZshCompletion(a.io.Out)
+				return root.GenZshCompletion(a.IO.Out)
 			default:
-				return root.GenFishCompletion(a.io.Out, true)
+				return root.GenFishCompletion(a.IO.Out, true)
 			}
 		},
 	}
@@ -58,6 +60,6 @@ func completionCmd(a *app) *cobra.Command {
 // Markdown reference (docs/cli) with cobra/doc. The generator is a
 // separate program so that the tool does not link cobra/doc.
 func NewRootForDocs() *cobra.Command {
-	a := &app{io: &IO{Getenv: func(string) string { return "" }}}
-	return newRoot(a, "")
+	a := &app{State: &run.State{IO: &IO{Getenv: func(string) string { return "" }}, Version: Version}}
+	return newRoot(a)
 }

@@ -5,6 +5,9 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/scalingodb/dbapi-go/cmd/scalingodb/internal/exit"
+	"github.com/scalingodb/dbapi-go/cmd/scalingodb/internal/output"
+	"github.com/scalingodb/dbapi-go/cmd/scalingodb/internal/run"
 	"github.com/scalingodb/dbapi-go/pkg/scalingodb"
 )
 
@@ -39,40 +42,32 @@ func usersCmd(a *app) *cobra.Command {
 }
 
 func usersListCmd(a *app) *cobra.Command {
-	var format string
-	cmd := &cobra.Command{
+	return a.Simple(&cobra.Command{
 		Use:     "list",
 		Short:   "List the users of the database engine",
 		Example: "  scalingodb users list\n  scalingodb users list -o name",
 		Args:    cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			c, db, err := a.formatTarget(cmd, format)
-			if err != nil {
-				return err
-			}
-			users, err := c.Users.List(cmd.Context(), db)
-			if err != nil {
-				return errf(err, "cannot list the users of %s", db)
-			}
-			r := result{Header: []string{"NAME", "READ-ONLY", "PROTECTED", "ENCRYPTION"}, JSON: []userView{}}
-			views := make([]userView, 0, len(users))
-			for _, u := range users {
-				views = append(views, viewUser(u, false))
-				r.Rows = append(r.Rows, []string{u.Name, strconv.FormatBool(u.ReadOnly), strconv.FormatBool(u.Protected), orDash(string(u.PasswordEncryption))})
-				r.Names = append(r.Names, u.Name)
-			}
-			r.JSON = views
-			return a.print(format, r)
-		},
-	}
-	addFormatFlag(cmd, &format)
-	return cmd
+	}, func(cmd *cobra.Command, c *scalingodb.Client, db string) (output.Result, error) {
+		users, err := c.Users.List(cmd.Context(), db)
+		if err != nil {
+			return output.Result{}, exit.Errf(err, "cannot list the users of %s", db)
+		}
+		r := output.Result{Header: []string{"NAME", "READ-ONLY", "PROTECTED", "ENCRYPTION"}, JSON: []userView{}}
+		views := make([]userView, 0, len(users))
+		for _, u := range users {
+			views = append(views, viewUser(u, false))
+			r.Rows = append(r.Rows, []string{u.Name, strconv.FormatBool(u.ReadOnly), strconv.FormatBool(u.Protected), output.OrDash(string(u.PasswordEncryption))})
+			r.Names = append(r.Names, u.Name)
+		}
+		r.JSON = views
+		return r, nil
+	})
 }
 
 // printWithPassword prints a user whose password was just set; -o name
 // would lose the password and is refused before any request.
 func (a *app) printWithPassword(format string, u *scalingodb.DatabaseUser) error {
-	return a.print(format, result{
+	return a.Print(format, output.Result{
 		JSON:   viewUser(u, true),
 		Header: []string{"NAME", "READ-ONLY", "PASSWORD"},
 		Rows:   [][]string{{u.Name, strconv.FormatBool(u.ReadOnly), u.Password.Reveal()}},
@@ -80,11 +75,11 @@ func (a *app) printWithPassword(format string, u *scalingodb.DatabaseUser) error
 }
 
 func checkPasswordFormat(cmd *cobra.Command, format string) error {
-	if err := checkFormat(cmd, format); err != nil {
+	if err := run.CheckFormat(cmd, format); err != nil {
 		return err
 	}
-	if format == formatName {
-		return usagef(cmd, "-o name would not print the new password: use -o table or -o json")
+	if format == output.Name {
+		return exit.Usagef(cmd, "-o name would not print the new password: use -o table or -o json")
 	}
 	return nil
 }
@@ -116,7 +111,7 @@ stdout; one typed or read from stdin is never printed back.`,
 			if err := scalingodb.ValidateUserName(name); err != nil {
 				return err
 			}
-			c, db, err := a.target(cmd)
+			c, db, err := a.Target(cmd)
 			if err != nil {
 				return err
 			}
@@ -126,7 +121,7 @@ stdout; one typed or read from stdin is never printed back.`,
 			}
 			u, err := c.Users.Create(cmd.Context(), db, &scalingodb.CreateUserParams{Name: name, ReadOnly: readOnly, Password: pw})
 			if err != nil {
-				return errf(withHint(err, "check with 'scalingodb users list' whether "+name+" exists; if it does, get a password with 'scalingodb users reset-password "+name+"'"), "cannot create user %s on %s", name, db)
+				return exit.Errf(exit.WithHint(err, "check with 'scalingodb users list' whether "+name+" exists; if it does, get a password with 'scalingodb users reset-password "+name+"'"), "cannot create user %s on %s", name, db)
 			}
 			// Without a password the API generated one: it is shown once.
 			return a.printPasswordSet(format, u, generated || pw.IsZero(), "set")
@@ -134,7 +129,7 @@ stdout; one typed or read from stdin is never printed back.`,
 	}
 	cmd.Flags().BoolVar(&readOnly, "read-only", false, "make a user that can only read")
 	pwFlags.add(cmd)
-	addFormatFlag(cmd, &format)
+	run.AddFormatFlag(cmd, &format)
 	return cmd
 }
 
@@ -156,11 +151,11 @@ Protected users cannot be updated.`,
   printf '%s\n' "$NEW_PASSWORD" | scalingodb users update reporting --password-stdin`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := checkFormat(cmd, format); err != nil {
+			if err := run.CheckFormat(cmd, format); err != nil {
 				return err
 			}
 			name := args[0]
-			c, db, err := a.target(cmd)
+			c, db, err := a.Target(cmd)
 			if err != nil {
 				return err
 			}
@@ -170,25 +165,19 @@ Protected users cannot be updated.`,
 			}
 			u, err := c.Users.UpdatePassword(cmd.Context(), db, name, pw)
 			if err != nil {
-				return errf(err, "cannot update user %s on %s", name, db)
+				return exit.Errf(err, "cannot update user %s on %s", name, db)
 			}
 			if generated {
-				if format == formatName {
-					return usagef(cmd, "-o name would not print the new password: use -o table or -o json")
+				if format == output.Name {
+					return exit.Usagef(cmd, "-o name would not print the new password: use -o table or -o json")
 				}
 				u.Password = pw
-				return a.printWithPassword(format, u)
 			}
-			return a.print(format, result{
-				JSON:   viewUser(u, false),
-				Header: []string{"NAME", "READ-ONLY", "PASSWORD"},
-				Rows:   [][]string{{u.Name, strconv.FormatBool(u.ReadOnly), "updated"}},
-				Names:  []string{u.Name},
-			})
+			return a.printPasswordSet(format, u, generated, "updated")
 		},
 	}
 	pwFlags.add(cmd)
-	addFormatFlag(cmd, &format)
+	run.AddFormatFlag(cmd, &format)
 	return cmd
 }
 
@@ -213,18 +202,18 @@ idempotent PATCH.`,
 			if err := checkPasswordFormat(cmd, format); err != nil {
 				return err
 			}
-			c, db, err := a.target(cmd)
+			c, db, err := a.Target(cmd)
 			if err != nil {
 				return err
 			}
 			u, err := c.Users.ResetPassword(cmd.Context(), db, args[0])
 			if err != nil {
-				return errf(withHint(err, "the password may have changed to one never shown: run 'scalingodb users reset-password "+args[0]+"' again to get one"), "cannot reset the password of %s on %s", args[0], db)
+				return exit.Errf(exit.WithHint(err, "the password may have changed to one never shown: run 'scalingodb users reset-password "+args[0]+"' again to get one"), "cannot reset the password of %s on %s", args[0], db)
 			}
 			return a.printWithPassword(format, u)
 		},
 	}
-	addFormatFlag(cmd, &format)
+	run.AddFormatFlag(cmd, &format)
 	return cmd
 }
 
@@ -237,20 +226,20 @@ func usersDeleteCmd(a *app) *cobra.Command {
 		Example:           "  scalingodb users delete reporting -y",
 		Args:              cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			c, db, err := a.target(cmd)
+			c, db, err := a.Target(cmd)
 			if err != nil {
 				return err
 			}
-			if err := a.confirm(cmd, yes, "delete user "+args[0]+" of "+db+"?"); err != nil {
+			if err := a.Confirm(cmd, yes, "delete user "+args[0]+" of "+db+"?"); err != nil {
 				return err
 			}
 			if err := c.Users.Delete(cmd.Context(), db, args[0]); err != nil {
-				return errf(err, "cannot delete user %s of %s", args[0], db)
+				return exit.Errf(err, "cannot delete user %s of %s", args[0], db)
 			}
-			a.status("deleted user %s of %s", args[0], db)
+			a.Status("deleted user %s of %s", args[0], db)
 			return nil
 		},
 	}
-	addYesFlag(cmd, &yes)
+	run.AddYesFlag(cmd, &yes)
 	return cmd
 }

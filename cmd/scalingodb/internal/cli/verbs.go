@@ -1,6 +1,8 @@
 package cli
 
-import "github.com/spf13/cobra"
+import (
+	"github.com/spf13/cobra"
+)
 
 // verbAliases returns the aliases of a verb the commands share with gh and
 // kubectl: every command named by one of these verbs gets its aliases, so
@@ -41,10 +43,4 @@ func addVerbAliases(c *cobra.Command) {
 		}
 		addVerbAliases(sub)
 	}
-}
-
-// addYesFlag declares -y/--yes, which answers yes to the confirmation of
-// an irreversible command (see app.confirm).
-func addYesFlag(cmd *cobra.Command, yes *bool) {
-	cmd.Flags().BoolVarP(yes, "yes", "y", false, "do not ask for confirmation (needed when stdin is not a terminal)")
 }

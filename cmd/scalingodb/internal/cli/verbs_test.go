@@ -6,6 +6,8 @@ import (
 	"testing"
 
 	"github.com/spf13/cobra"
+
+	"github.com/scalingodb/dbapi-go/cmd/scalingodb/internal/run"
 )
 
 // verbProblems lists what breaks the verb rules in the tree under root: a
@@ -90,7 +92,7 @@ func TestVerbProblems_FailsOnBadTrees(t *testing.T) {
 	}
 	ok := &cobra.Command{Use: "x"}
 	del := &cobra.Command{Use: "delete", RunE: noop}
-	addYesFlag(del, new(bool))
+	run.AddYesFlag(del, new(bool))
 	ok.AddCommand(del)
 	addVerbAliases(ok)
 	if p := verbProblems(ok); len(p) > 0 {

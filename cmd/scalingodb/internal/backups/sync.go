@@ -1,4 +1,4 @@
-package cli
+package backups
 
 import (
 	"context"
@@ -12,6 +12,11 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/scalingodb/dbapi-go/cmd/scalingodb/internal/env"
+	"github.com/scalingodb/dbapi-go/cmd/scalingodb/internal/exit"
+	"github.com/scalingodb/dbapi-go/cmd/scalingodb/internal/output"
+	"github.com/scalingodb/dbapi-go/cmd/scalingodb/internal/progress"
+	"github.com/scalingodb/dbapi-go/cmd/scalingodb/internal/run"
 	"github.com/scalingodb/dbapi-go/pkg/scalingodb"
 	"github.com/scalingodb/dbapi-go/pkg/scalingodb/backupsync"
 )
@@ -125,7 +130,7 @@ func backupsSyncCmd(a *app) *cobra.Command {
   scalingodb backups sync --app my-app --addon postgresql --to /srv/backups --dry-run --keep-within 30d -o json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := checkFormat(cmd, format); err != nil {
+			if err := run.CheckFormat(cmd, format); err != nil {
 				return err
 			}
 			policy, err := f.policy(cmd)
@@ -133,13 +138,13 @@ func backupsSyncCmd(a *app) *cobra.Command {
 				return err
 			}
 			if f.to == "" {
-				return usagef(cmd, "--to is required: a folder, file:///PATH or s3://BUCKET/PREFIX")
+				return exit.Usagef(cmd, "--to is required: a folder, file:///PATH or s3://BUCKET/PREFIX")
 			}
 			if f.jobs < 1 || f.jobs > 64 {
-				return usagef(cmd, "--jobs must be within 1-64")
+				return exit.Usagef(cmd, "--jobs must be within 1-64")
 			}
 			if f.interval <= 0 {
-				return usagef(cmd, "--progress-interval must be positive")
+				return exit.Usagef(cmd, "--progress-interval must be positive")
 			}
 			sources, err := a.syncSources(cmd, f)
 			if err != nil {
@@ -152,14 +157,14 @@ func backupsSyncCmd(a *app) *cobra.Command {
 			}
 			defer dst.Close()
 			if f.dryRun {
-				a.status("dry run: nothing is copied nor pruned")
+				a.Status("dry run: nothing is copied nor pruned")
 			}
 			ev := a.newSyncEvents(f.interval, f.dryRun)
 			results := backupsync.Sync(ctx, dst, sources, backupsync.Options{
-				Jobs: f.jobs, Policy: policy, DryRun: f.dryRun, ToolVersion: "scalingodb " + Version, Events: ev.event,
+				Jobs: f.jobs, Policy: policy, DryRun: f.dryRun, ToolVersion: "scalingodb " + a.Version, Events: ev.event,
 			})
 			ev.stop()
-			if err := a.print(format, syncResult(results)); err != nil {
+			if err := a.Print(format, syncResult(results)); err != nil {
 				return err
 			}
 			return syncOutcome(ctx, results)
@@ -168,8 +173,8 @@ func backupsSyncCmd(a *app) *cobra.Command {
 	fl := cmd.Flags()
 	fl.StringVar(&f.to, "to", "", "destination: a folder, file:///PATH or s3://BUCKET/PREFIX?region=…[&endpoint=…&use_path_style=true]")
 	fl.StringSliceVar(&f.databases, "database", nil, "a database to copy, by addon ID (repeatable, or comma-separated)")
-	fl.StringSliceVar(&f.apps, "app", nil, "an application whose database addons to copy, with "+envAPIToken+" (repeatable)")
-	fl.StringSliceVar(&f.addons, "addon", nil, "with --app: only the addons of this type ("+strings.Join(addonTypes, ", ")+") or ID (repeatable)")
+	fl.StringSliceVar(&f.apps, "app", nil, "an application whose database addons to copy, with "+env.APIToken+" (repeatable)")
+	fl.StringSliceVar(&f.addons, "addon", nil, "with --app: only the addons of this type ("+strings.Join(run.AddonTypes, ", ")+") or ID (repeatable)")
 	fl.IntVar(&f.last, "keep-last", 0, "keep the N most recent copies")
 	fl.IntVar(&f.daily, "keep-daily", 0, "keep the most recent copy of each of the last N days (UTC) with copies")
 	fl.IntVar(&f.weekly, "keep-weekly", 0, "keep the most recent copy of each of the last N ISO weeks (UTC) with copies")
@@ -177,9 +182,9 @@ func backupsSyncCmd(a *app) *cobra.Command {
 	fl.StringVar(&f.within, "keep-within", "", "keep every copy within this span of the most recent one, such as 30d or 1y6m (y, m, d, h)")
 	fl.IntVar(&f.jobs, "jobs", backupsync.DefaultJobs, "databases copied at a time (1-64), one archive each at a time")
 	fl.BoolVar(&f.dryRun, "dry-run", false, "print what would be copied and pruned; change nothing")
-	fl.DurationVar(&f.interval, "progress-interval", defaultProgressInterval, "longest time between two progress lines of an archive")
+	fl.DurationVar(&f.interval, "progress-interval", progress.DefaultInterval, "longest time between two progress lines of an archive")
 	_ = fl.MarkHidden("progress-interval")
-	addFormatFlag(cmd, &format)
+	run.AddFormatFlag(cmd, &format)
 	cmd.Flags().Lookup("output").Usage = "output format: table, json (one record per database) or name (the databases that succeeded)"
 	return cmd
 }
@@ -189,15 +194,15 @@ func (f *syncFlags) policy(cmd *cobra.Command) (backupsync.Policy, error) {
 	p := backupsync.Policy{Last: f.last, Daily: f.daily, Weekly: f.weekly, Monthly: f.monthly}
 	for name, n := range map[string]int{"keep-last": f.last, "keep-daily": f.daily, "keep-weekly": f.weekly, "keep-monthly": f.monthly} {
 		if n < 0 {
-			return p, usagef(cmd, "--%s must not be negative", name)
+			return p, exit.Usagef(cmd, "--%s must not be negative", name)
 		}
 	}
-	if changed(cmd, "keep-within") {
+	if run.Changed(cmd, "keep-within") {
 		span, err := backupsync.ParseSpan(f.within)
 		if err != nil {
 			var se *backupsync.SpanError
 			if errors.As(err, &se) {
-				return p, usagef(cmd, "invalid --keep-within %q: %s", f.within, se.Reason)
+				return p, exit.Usagef(cmd, "invalid --keep-within %q: %s", f.within, se.Reason)
 			}
 			return p, err
 		}
@@ -210,9 +215,9 @@ func (f *syncFlags) policy(cmd *cobra.Command) (backupsync.Policy, error) {
 func destinationError(cmd *cobra.Command, err error) error {
 	var ue *backupsync.UnsupportedURLError
 	if errors.As(err, &ue) {
-		return usagef(cmd, "--to/--from: unsupported scheme %q: use a folder, file:///PATH or s3://BUCKET/PREFIX (gs:// and azblob:// need a build with -tags gcs or -tags azblob)", ue.Scheme)
+		return exit.Usagef(cmd, "--to/--from: unsupported scheme %q: use a folder, file:///PATH or s3://BUCKET/PREFIX (gs:// and azblob:// need a build with -tags gcs or -tags azblob)", ue.Scheme)
 	}
-	return errf(err, "cannot open the destination")
+	return exit.Errf(err, "cannot open the destination")
 }
 
 // syncSources resolves the databases to copy and the client of each.
@@ -220,27 +225,27 @@ func (a *app) syncSources(cmd *cobra.Command, f syncFlags) ([]backupsync.Source,
 	dbs := slices.Clone(f.databases)
 	apps := slices.Clone(f.apps)
 	if len(dbs) == 0 && len(apps) == 0 {
-		if v := a.io.Getenv(envDatabase); v != "" {
+		if v := a.IO.Getenv(env.Database); v != "" {
 			dbs = append(dbs, v)
-		} else if v := a.io.Getenv(envApp); v != "" {
+		} else if v := a.IO.Getenv(env.App); v != "" {
 			apps = append(apps, v)
 		}
 	}
 	if len(dbs) == 0 && len(apps) == 0 {
-		return nil, usagef(cmd, "no database given: pass --database ID or --app APP (or set %s or %s)", envDatabase, envApp)
+		return nil, exit.Usagef(cmd, "no database given: pass --database ID or --app APP (or set %s or %s)", env.Database, env.App)
 	}
 	if len(f.addons) > 0 && len(apps) == 0 {
-		return nil, usagef(cmd, "--addon needs --app: the application whose addons to copy")
+		return nil, exit.Usagef(cmd, "--addon needs --app: the application whose addons to copy")
 	}
-	opts, region, timeout, err := a.baseOptions(cmd)
+	opts, region, timeout, err := a.BaseOptions(cmd)
 	if err != nil {
 		return nil, err
 	}
-	token, err := a.bearer(cmd)
+	token, err := a.Bearer(cmd)
 	if err != nil {
 		return nil, err
 	}
-	apiToken := a.io.Getenv(envAPIToken)
+	apiToken := a.IO.Getenv(env.APIToken)
 	var shared *scalingodb.Client
 	clientOf := func(appName, addon string) (*scalingodb.Client, error) {
 		if token != "" {
@@ -254,12 +259,12 @@ func (a *app) syncSources(cmd *cobra.Command, f syncFlags) ([]backupsync.Source,
 			return shared, nil
 		}
 		if apiToken == "" {
-			return nil, &usageError{"no credentials: set " + envToken + " (a token valid for every database), or " + envAPIToken + " with --app"}
+			return nil, &exit.UsageError{Msg: "no credentials: set " + env.Token + " (a token valid for every database), or " + env.APIToken + " with --app"}
 		}
 		if appName == "" {
-			return nil, usagef(cmd, "--database %s with %s needs the application that owns it: pass --app (one)", addon, envAPIToken)
+			return nil, exit.Usagef(cmd, "--database %s with %s needs the application that owns it: pass --app (one)", addon, env.APIToken)
 		}
-		ts, err := a.addonTokens(apiToken, appName, addon, region, timeout)
+		ts, err := a.AddonTokens(apiToken, appName, addon, region, timeout)
 		if err != nil {
 			return nil, err
 		}
@@ -305,40 +310,36 @@ func (a *app) syncSources(cmd *cobra.Command, f syncFlags) ([]backupsync.Source,
 // appDatabases returns the database addons of an application: those of
 // the types (or IDs) of addons, or all of them.
 func (a *app) appDatabases(cmd *cobra.Command, appName string, addons []string) ([]string, error) {
-	apiToken := a.io.Getenv(envAPIToken)
+	apiToken := a.IO.Getenv(env.APIToken)
 	if apiToken == "" {
-		return nil, usagef(cmd, "--app %s: listing its addons needs a Scalingo API token in %s; or pass --database with each addon ID", appName, envAPIToken)
+		return nil, exit.Usagef(cmd, "--app %s: listing its addons needs a Scalingo API token in %s; or pass --database with each addon ID", appName, env.APIToken)
 	}
-	list, err := scalingodb.ListAddons(cmd.Context(), scalingodb.AddonTokenConfig{
-		APIToken: scalingodb.NewSecret(apiToken), App: appName,
-		Region:  a.setting(cmd, "region", envRegion, a.region),
-		AuthURL: a.io.Getenv(envAuthURL), APIURL: a.io.Getenv(envMainAPI), UserAgent: userAgent(),
-	})
+	list, err := a.ListAddons(cmd, apiToken, appName)
 	if err != nil {
-		return nil, errf(err, "cannot list the addons of application %s", appName)
+		return nil, err
 	}
 	kinds := addons
 	if len(kinds) == 0 {
-		kinds = addonTypes
+		kinds = run.AddonTypes
 	}
 	var ids []string
 	for _, want := range kinds {
 		found := false
 		for _, ad := range list {
-			if ad.ID == want || addonIs(ad, strings.ToLower(want)) {
+			if ad.ID == want || run.AddonIs(ad, strings.ToLower(want)) {
 				ids = append(ids, ad.ID)
 				found = true
 			}
 		}
 		if !found && len(addons) > 0 {
-			if slices.Contains(addonTypes, strings.ToLower(want)) {
-				return nil, &addonNotFoundError{app: appName, kind: want}
+			if slices.Contains(run.AddonTypes, strings.ToLower(want)) {
+				return nil, &run.AddonNotFoundError{App: appName, Kind: want}
 			}
-			return nil, errf(fmt.Errorf("%w: application %s has no addon %s (see 'scalingo --app %s addons')", scalingodb.ErrNotFound, appName, want, appName), "cannot copy the backups of %s", appName)
+			return nil, exit.Errf(fmt.Errorf("%w: application %s has no addon %s (see 'scalingo --app %s addons')", scalingodb.ErrNotFound, appName, want, appName), "cannot copy the backups of %s", appName)
 		}
 	}
 	if len(ids) == 0 {
-		a.status("application %s has no database addon", appName)
+		a.Status("application %s has no database addon", appName)
 	}
 	return ids, nil
 }
@@ -400,14 +401,14 @@ func (e *syncEvents) tick() {
 // line prints the progress of an archive; e.mu is held.
 func (e *syncEvents) line(db string, t *syncTransfer, now time.Time) {
 	t.last = now
-	msg := fmt.Sprintf("%s: backup %s: %s of %s", db, t.backup.ID, bytesText(t.done), bytesText(t.backup.Size))
+	msg := fmt.Sprintf("%s: backup %s: %s of %s", db, t.backup.ID, output.BytesText(t.done), output.BytesText(t.backup.Size))
 	if t.backup.Size > 0 {
 		msg += fmt.Sprintf(" (%d%%)", t.done*100/t.backup.Size)
 	}
 	if s := now.Sub(t.start).Seconds(); s > 0 && t.done > 0 {
-		msg += ", " + bytesText(int64(float64(t.done)/s)) + "/s"
+		msg += ", " + output.BytesText(int64(float64(t.done)/s)) + "/s"
 	}
-	e.a.status("%s, %s elapsed", msg, durationText(now.Sub(t.start)))
+	e.a.Status("%s, %s elapsed", msg, output.DurationText(now.Sub(t.start)))
 }
 
 // event is the engine's callback.
@@ -421,13 +422,13 @@ func (e *syncEvents) event(ev backupsync.Event) {
 	}
 	switch ev.Kind {
 	case backupsync.EventListed:
-		if ev.Total > 0 || e.a.verbose {
-			e.a.status("%s: %d backup(s) to copy", db, ev.Total)
+		if ev.Total > 0 || e.a.Verbose {
+			e.a.Status("%s: %d backup(s) to copy", db, ev.Total)
 		}
 	case backupsync.EventCopying:
 		now := time.Now()
 		e.active[db] = &syncTransfer{backup: ev.Backup, start: now, last: now}
-		e.a.status("%s: copying backup %s (%s, %s, created %s) to %s", db, id, orDash(ev.Backup.Name), bytesText(ev.Backup.Size), timeText(ev.Backup.CreatedAt), ev.Key)
+		e.a.Status("%s: copying backup %s (%s, %s, created %s) to %s", db, id, output.OrDash(ev.Backup.Name), output.BytesText(ev.Backup.Size), output.TimeText(ev.Backup.CreatedAt), ev.Key)
 	case backupsync.EventProgress:
 		if t := e.active[db]; t != nil {
 			t.done = ev.Done
@@ -443,31 +444,31 @@ func (e *syncEvents) event(ev backupsync.Event) {
 		delete(e.active, db)
 		elapsed := ""
 		if t != nil {
-			elapsed = " in " + durationText(time.Since(t.start))
+			elapsed = " in " + output.DurationText(time.Since(t.start))
 		}
-		e.a.status("%s: copied backup %s (%s)%s", db, id, bytesText(ev.Backup.Size), elapsed)
+		e.a.Status("%s: copied backup %s (%s)%s", db, id, output.BytesText(ev.Backup.Size), elapsed)
 	case backupsync.EventSkipped:
-		if e.a.verbose {
-			e.a.status("%s: backup %s already copied to %s", db, id, ev.Key)
+		if e.a.Verbose {
+			e.a.Status("%s: backup %s already copied to %s", db, id, ev.Key)
 		}
 	case backupsync.EventWould:
-		e.a.status("%s: would copy backup %s (%s, created %s) to %s", db, id, bytesText(ev.Backup.Size), timeText(ev.Backup.CreatedAt), ev.Key)
+		e.a.Status("%s: would copy backup %s (%s, created %s) to %s", db, id, output.BytesText(ev.Backup.Size), output.TimeText(ev.Backup.CreatedAt), ev.Key)
 	case backupsync.EventPruned:
 		verb := "pruned"
 		if e.dryRun {
 			verb = "would prune"
 		}
-		e.a.status("%s: %s %s", db, verb, ev.Key)
+		e.a.Status("%s: %s %s", db, verb, ev.Key)
 	case backupsync.EventFailed:
 		delete(e.active, db)
-		_, msg := describeCause(context.Background(), ev.Err)
-		e.a.status("%s: failed: %s", db, msg)
+		_, msg := exit.DescribeCause(context.Background(), ev.Err)
+		e.a.Status("%s: failed: %s", db, msg)
 	}
 }
 
 // syncResult is what sync prints: one record per database.
-func syncResult(results []backupsync.Result) result {
-	r := result{Header: []string{"DATABASE", "COPIED", "SKIPPED", "PRUNED", "BYTES", "SECONDS", "ERRORS"}}
+func syncResult(results []backupsync.Result) output.Result {
+	r := output.Result{Header: []string{"DATABASE", "COPIED", "SKIPPED", "PRUNED", "BYTES", "SECONDS", "ERRORS"}}
 	type record struct {
 		DatabaseID string   `json:"database_id"`
 		Copied     int      `json:"copied"`
@@ -483,7 +484,7 @@ func syncResult(results []backupsync.Result) result {
 	for _, res := range results {
 		errs := make([]string, 0, len(res.Errors))
 		for _, e := range res.Errors {
-			errs = append(errs, sanitize(e))
+			errs = append(errs, output.Sanitize(e))
 		}
 		records = append(records, record{DatabaseID: res.DatabaseID, Copied: len(res.Copied), Skipped: len(res.Skipped), Pruned: len(res.Pruned),
 			Bytes: res.Bytes, Seconds: float64(int64(res.Seconds*1000)) / 1000, Errors: errs, CopiedIDs: res.Copied, PrunedIDs: res.Pruned})
@@ -492,7 +493,7 @@ func syncResult(results []backupsync.Result) result {
 			errCol = strconv.Itoa(len(errs))
 		}
 		r.Rows = append(r.Rows, []string{res.DatabaseID, strconv.Itoa(len(res.Copied)), strconv.Itoa(len(res.Skipped)), strconv.Itoa(len(res.Pruned)),
-			bytesText(res.Bytes), strconv.FormatFloat(res.Seconds, 'f', 1, 64), errCol})
+			output.BytesText(res.Bytes), strconv.FormatFloat(res.Seconds, 'f', 1, 64), errCol})
 		if !res.Failed() {
 			r.Names = append(r.Names, res.DatabaseID)
 		}
@@ -518,7 +519,7 @@ func syncOutcome(ctx context.Context, results []backupsync.Result) error {
 	for _, r := range results {
 		if r.Failed() {
 			if n == 0 {
-				_, msg := describeCause(ctx, r.Err)
+				_, msg := exit.DescribeCause(ctx, r.Err)
 				first = r.DatabaseID + ": " + msg
 			}
 			n++
@@ -528,7 +529,7 @@ func syncOutcome(ctx context.Context, results []backupsync.Result) error {
 		return nil
 	}
 	if ctx.Err() != nil {
-		return &resumeHint{err: context.Canceled, hint: "run the same command again: it starts where this one stopped"}
+		return &exit.ResumeHint{Err: context.Canceled, Hint: "run the same command again: it starts where this one stopped"}
 	}
 	return &syncFailed{failed: n, total: len(results), first: first}
 }
@@ -558,11 +559,11 @@ objects are reported, not failures), 1 when any is missing or corrupt.`,
   scalingodb backups verify --from 's3://acme-offsite/scalingo?region=eu-west-3' -o json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := checkFormat(cmd, format); err != nil {
+			if err := run.CheckFormat(cmd, format); err != nil {
 				return err
 			}
 			if from == "" {
-				return usagef(cmd, "--from is required: the folder or bucket URL given to 'backups sync --to'")
+				return exit.Usagef(cmd, "--from is required: the folder or bucket URL given to 'backups sync --to'")
 			}
 			ctx := cmd.Context()
 			dst, err := backupsync.Open(ctx, from)
@@ -572,14 +573,14 @@ objects are reported, not failures), 1 when any is missing or corrupt.`,
 			defer dst.Close()
 			results, err := backupsync.Verify(ctx, dst, dbs...)
 			if err != nil {
-				return errf(err, "cannot verify %s", dst)
+				return exit.Errf(err, "cannot verify %s", dst)
 			}
 			return a.verifyReport(format, results)
 		},
 	}
 	cmd.Flags().StringVar(&from, "from", "", "the destination of 'backups sync': a folder, file:///PATH or s3://BUCKET/PREFIX?…")
 	cmd.Flags().StringSliceVar(&dbs, "database", nil, "verify only this database's folder (repeatable)")
-	addFormatFlag(cmd, &format)
+	run.AddFormatFlag(cmd, &format)
 	cmd.Flags().Lookup("output").Usage = "output format: table, json (one record per database) or name (the databases whose copies are intact)"
 	return cmd
 }
@@ -587,26 +588,26 @@ objects are reported, not failures), 1 when any is missing or corrupt.`,
 // verifyReport prints the problems on stderr and the records on stdout,
 // and returns an error when a copy is missing or corrupt.
 func (a *app) verifyReport(format string, results []backupsync.VerifyResult) error {
-	r := result{Header: []string{"DATABASE", "OK", "MISSING", "CORRUPT", "UNLISTED", "BYTES"}, JSON: results}
+	r := output.Result{Header: []string{"DATABASE", "OK", "MISSING", "CORRUPT", "UNLISTED", "BYTES"}, JSON: results}
 	if results == nil {
 		r.JSON = []backupsync.VerifyResult{}
 	}
 	failed, first := 0, ""
 	for _, res := range results {
 		for _, p := range res.Missing {
-			a.status("%s: missing %s (backup %s): %s", res.DatabaseID, p.Key, p.BackupID, p.Reason)
+			a.Status("%s: missing %s (backup %s): %s", res.DatabaseID, p.Key, p.BackupID, p.Reason)
 		}
 		for _, p := range res.Corrupt {
-			a.status("%s: corrupt %s (backup %s): %s", res.DatabaseID, p.Key, p.BackupID, p.Reason)
+			a.Status("%s: corrupt %s (backup %s): %s", res.DatabaseID, p.Key, p.BackupID, p.Reason)
 		}
 		for _, p := range res.Unlisted {
-			a.status("%s: unlisted %s: %s", res.DatabaseID, p.Key, p.Reason)
+			a.Status("%s: unlisted %s: %s", res.DatabaseID, p.Key, p.Reason)
 		}
 		for _, e := range res.Errors {
-			a.status("%s: cannot verify: %s", res.DatabaseID, e)
+			a.Status("%s: cannot verify: %s", res.DatabaseID, e)
 		}
 		r.Rows = append(r.Rows, []string{res.DatabaseID, strconv.Itoa(res.OK), strconv.Itoa(len(res.Missing)), strconv.Itoa(len(res.Corrupt)),
-			strconv.Itoa(len(res.Unlisted)), bytesText(res.Bytes)})
+			strconv.Itoa(len(res.Unlisted)), output.BytesText(res.Bytes)})
 		if res.Failed() {
 			if failed == 0 {
 				first = res.DatabaseID
@@ -616,14 +617,14 @@ func (a *app) verifyReport(format string, results []backupsync.VerifyResult) err
 			r.Names = append(r.Names, res.DatabaseID)
 		}
 	}
-	if err := a.print(format, r); err != nil {
+	if err := a.Print(format, r); err != nil {
 		return err
 	}
 	if failed > 0 {
 		return fmt.Errorf("%d of %d databases have missing or corrupt copies (first: %s): run 'scalingodb backups sync' to copy them again", failed, len(results), first)
 	}
 	if len(results) == 0 {
-		a.status("no database folder with a manifest under the destination")
+		a.Status("no database folder with a manifest under the destination")
 	}
 	return nil
 }

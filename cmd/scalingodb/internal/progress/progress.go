@@ -1,18 +1,36 @@
-package cli
+// Package progress shows a transfer on stderr for scalingodb: a bar redrawn
+// in place on a terminal, plain lines otherwise, counting only the bytes
+// of this run after a resume.
+package progress
 
 import (
 	"fmt"
+	"io"
 	"sync"
 	"time"
 
 	"github.com/schollz/progressbar/v3"
+
+	"github.com/scalingodb/dbapi-go/cmd/scalingodb/internal/output"
 )
 
-// defaultProgressInterval is the longest a transfer goes without a plain
-// progress line when stderr is not a terminal.
-const defaultProgressInterval = 10 * time.Second
+// DefaultInterval is the longest a transfer goes without a plain progress
+// line when stderr is not a terminal.
+const DefaultInterval = 10 * time.Second
 
-// progress shows a transfer on stderr: a bar (bytes, rate, time left)
+// Stderr is where a transfer is shown.
+type Stderr struct {
+	// W is stderr.
+	W io.Writer
+	// TTY says whether W is a terminal: a bar then, plain lines otherwise.
+	TTY bool
+	// Quiet shows nothing (--quiet); Color allows colour in the bar.
+	Quiet, Color bool
+	// Status prints a plain line (with a timestamp without a terminal).
+	Status func(format string, args ...any)
+}
+
+// Progress shows a transfer on stderr: a bar (bytes, rate, time left)
 // redrawn in place when stderr is a terminal; otherwise plain lines, one
 // at the start, one each time another tenth of the archive arrived, and
 // one at least every interval even when nothing arrives (CI systems kill
@@ -20,8 +38,8 @@ const defaultProgressInterval = 10 * time.Second
 //
 // After a resume, base is what an earlier run left: the bar and the rates
 // count only the bytes of this run, and both say "resuming from" base.
-type progress struct {
-	a     *app
+type Progress struct {
+	out   Stderr
 	what  string
 	bar   *progressbar.ProgressBar
 	start time.Time
@@ -40,30 +58,31 @@ type progress struct {
 	wg       sync.WaitGroup
 }
 
-// newProgress starts showing a transfer of total bytes (-1 when unknown)
-// of which base are already there (a resumed download).
-func (a *app) newProgress(what string, total, base int64, interval time.Duration) *progress {
-	p := &progress{a: a, what: what, now: time.Now, base: base, total: total, done: base, interval: interval}
+// Start starts showing on out a transfer of what, of total bytes (-1 when
+// unknown) of which base are already there (a resumed download), with a
+// plain line at least every interval without a terminal.
+func Start(out Stderr, what string, total, base int64, interval time.Duration) *Progress {
+	p := &Progress{out: out, what: what, now: time.Now, base: base, total: total, done: base, interval: interval}
 	p.start = p.now()
-	if a.quiet {
+	if out.Quiet {
 		return p
 	}
-	if !a.io.ErrTTY {
+	if !out.TTY {
 		p.plain = true
 		p.startPlain(nil)
 		return p
 	}
 	desc := "downloading " + what
 	if base > 0 {
-		desc += " (resuming from " + bytesText(base) + ")"
+		desc += " (resuming from " + output.BytesText(base) + ")"
 	}
 	barMax := total
 	if total > 0 {
 		barMax = total - base
 	}
 	p.bar = progressbar.NewOptions64(barMax,
-		progressbar.OptionSetWriter(a.io.Err),
-		progressbar.OptionSetDescription(sanitize(desc)),
+		progressbar.OptionSetWriter(out.W),
+		progressbar.OptionSetDescription(output.Sanitize(desc)),
 		progressbar.OptionShowBytes(true),
 		progressbar.OptionShowTotalBytes(true),
 		progressbar.OptionShowCount(),
@@ -72,24 +91,24 @@ func (a *app) newProgress(what string, total, base int64, interval time.Duration
 		progressbar.OptionSetElapsedTime(false),
 		progressbar.OptionSetWidth(30),
 		progressbar.OptionThrottle(100*time.Millisecond),
-		progressbar.OptionEnableColorCodes(a.color()),
+		progressbar.OptionEnableColorCodes(out.Color),
 		progressbar.OptionSetRenderBlankState(true),
-		progressbar.OptionOnCompletion(func() { fmt.Fprintln(a.io.Err) }),
+		progressbar.OptionOnCompletion(func() { fmt.Fprintln(out.W) }),
 	)
 	return p
 }
 
 // startPlain prints the first plain line and starts the clock that prints
 // one at least every interval; ticks replaces the clock in tests.
-func (p *progress) startPlain(ticks <-chan time.Time) {
+func (p *Progress) startPlain(ticks <-chan time.Time) {
 	msg := "downloading " + p.what
 	if p.total >= 0 {
-		msg += ": " + bytesText(p.total)
+		msg += ": " + output.BytesText(p.total)
 	}
 	if p.base > 0 {
-		msg += ", resuming from " + bytesText(p.base)
+		msg += ", resuming from " + output.BytesText(p.base)
 	}
-	p.a.status("%s", msg)
+	p.out.Status("%s", msg)
 	p.last = p.start
 	if p.total > 0 {
 		p.tenth = p.base * 10 / p.total
@@ -120,7 +139,7 @@ func (p *progress) startPlain(ticks <-chan time.Time) {
 
 // tick prints a plain line when the last one is 8/10 of the interval old:
 // the clock checks 20 times an interval, so that no gap reaches it.
-func (p *progress) tick() {
+func (p *Progress) tick() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	now := p.now()
@@ -130,17 +149,17 @@ func (p *progress) tick() {
 }
 
 // line prints the state of the transfer; p.mu is held.
-func (p *progress) line(now time.Time) {
+func (p *Progress) line(now time.Time) {
 	p.last = now
 	elapsed := now.Sub(p.start)
 	fetched := p.done - p.base
-	msg := "downloading " + p.what + ": " + bytesText(p.done)
+	msg := "downloading " + p.what + ": " + output.BytesText(p.done)
 	if p.total > 0 {
-		msg += fmt.Sprintf(" of %s (%d%%)", bytesText(p.total), p.done*100/p.total)
+		msg += fmt.Sprintf(" of %s (%d%%)", output.BytesText(p.total), p.done*100/p.total)
 	}
 	if s := elapsed.Seconds(); s > 0 && fetched > 0 {
 		rate := float64(fetched) / s
-		msg += ", " + bytesText(int64(rate)) + "/s"
+		msg += ", " + output.BytesText(int64(rate)) + "/s"
 		if p.total > 0 {
 			left := time.Duration(float64(p.total-p.done) / rate * float64(time.Second))
 			msg += ", " + left.Round(time.Second).String() + " left"
@@ -148,21 +167,12 @@ func (p *progress) line(now time.Time) {
 	} else {
 		msg += ", waiting for data"
 	}
-	msg += ", " + durationText(elapsed) + " elapsed"
-	p.a.status("%s", msg)
+	msg += ", " + output.DurationText(elapsed) + " elapsed"
+	p.out.Status("%s", msg)
 }
 
-// durationText prints a duration to the hundredth of a second under a
-// minute, to the second above.
-func durationText(d time.Duration) string {
-	if d < time.Minute {
-		return d.Round(10 * time.Millisecond).String()
-	}
-	return d.Round(time.Second).String()
-}
-
-// set reports done bytes of total; it is the client's progress callback.
-func (p *progress) set(done, total int64) {
+// Set reports done bytes of total; it is the client's progress callback.
+func (p *Progress) Set(done, total int64) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if done < p.base {
@@ -192,9 +202,9 @@ func (p *progress) set(done, total int64) {
 	}
 }
 
-// end closes the bar: full on success, left as it is (and the line ended)
+// End closes the bar: full on success, left as it is (and the line ended)
 // on failure, so that the error line starts on a line of its own.
-func (p *progress) end(ok bool) {
+func (p *Progress) End(ok bool) {
 	if p.stop != nil {
 		close(p.stop)
 		p.wg.Wait()
@@ -212,30 +222,30 @@ func (p *progress) end(ok bool) {
 	_ = p.bar.Exit()
 }
 
-// fetched returns the bytes this run fetched of an archive of size bytes.
-func (p *progress) fetched(size int64) int64 {
+// Fetched returns the bytes this run fetched of an archive of size bytes.
+func (p *Progress) Fetched(size int64) int64 {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	return size - p.base
 }
 
-// summary is the plain line printed once a transfer of an archive of size
+// Summary prints the plain line printed once a transfer of an archive of size
 // bytes is over: the bytes of this run, its rate, and what it resumed.
-func (p *progress) summary(size int64, dest string) {
+func (p *Progress) Summary(size int64, dest string) {
 	elapsed := p.now().Sub(p.start)
-	n := p.fetched(size)
+	n := p.Fetched(size)
 	rate := ""
 	if s := elapsed.Seconds(); s > 0 {
-		rate = ", " + bytesText(int64(float64(n)/s)) + "/s"
+		rate = ", " + output.BytesText(int64(float64(n)/s)) + "/s"
 	}
 	resumed := ""
 	p.mu.Lock()
 	switch {
 	case p.base > 0:
-		resumed = " (resuming from " + bytesText(p.base) + ", " + bytesText(size) + " in all)"
+		resumed = " (resuming from " + output.BytesText(p.base) + ", " + output.BytesText(size) + " in all)"
 	case p.restart:
 		resumed = " (the partial file could not be resumed: fetched from the start)"
 	}
 	p.mu.Unlock()
-	p.a.status("downloaded %s to %s in %s%s%s", bytesText(n), dest, elapsed.Round(time.Millisecond), rate, resumed)
+	p.out.Status("downloaded %s to %s in %s%s%s", output.BytesText(n), dest, elapsed.Round(time.Millisecond), rate, resumed)
 }

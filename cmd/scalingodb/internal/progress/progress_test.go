@@ -1,6 +1,8 @@
-package cli
+package progress
 
 import (
+	"bytes"
+	"fmt"
 	"regexp"
 	"strings"
 	"testing"
@@ -10,6 +12,14 @@ import (
 // stampless matches the RFC 3339 time that may start a status line
 // without a terminal.
 var stampless = regexp.MustCompile(`^\d{4}-\d\d-\d\dT\S+ `)
+
+// testStderr shows a transfer on w, not a terminal, as the tool does
+// (status lines with a timestamp).
+func testStderr(w *bytes.Buffer) Stderr {
+	return Stderr{W: w, Status: func(format string, args ...any) {
+		fmt.Fprintln(w, time.Now().Format(time.RFC3339)+" "+fmt.Sprintf(format, args...))
+	}}
+}
 
 // fakeClock is a clock a test moves by hand.
 type fakeClock struct{ t time.Time }
@@ -35,11 +45,12 @@ func TestProgress_PlainEveryInterval(t *testing.T) {
 		{"resumed", 20 << 20, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			a, _, errb := testApp(false)
+			var errb bytes.Buffer
+			out := testStderr(&errb)
 			clock := &fakeClock{t: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
 			const total = 60 << 20
-			p := &progress{a: a, what: "backup.tar.gz", now: clock.now, base: tc.base, total: total, done: tc.base,
-				interval: defaultProgressInterval, plain: true}
+			p := &Progress{out: out, what: "backup.tar.gz", now: clock.now, base: tc.base, total: total, done: tc.base,
+				interval: DefaultInterval, plain: true}
 			p.start = clock.now()
 			p.startPlain(make(chan time.Time)) // the test ticks by hand, below
 			step := time.Second / 16
@@ -50,11 +61,11 @@ func TestProgress_PlainEveryInterval(t *testing.T) {
 				stalled := tc.stall && elapsed > 20*time.Second && elapsed < 45*time.Second
 				if !stalled {
 					done = min(done+(1<<20)/16, total)
-					p.set(done, total)
+					p.Set(done, total)
 				}
 			}
-			p.end(true)
-			p.summary(total, "backup.tar.gz")
+			p.End(true)
+			p.Summary(total, "backup.tar.gz")
 			lines := strings.Split(strings.TrimSuffix(errb.String(), "\n"), "\n")
 			for i, l := range lines {
 				lines[i] = stampless.ReplaceAllString(l, "")
@@ -78,7 +89,7 @@ func TestProgress_PlainEveryInterval(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				if gap := at - prev; gap > defaultProgressInterval {
+				if gap := at - prev; gap > DefaultInterval {
 					t.Errorf("%s without a line before %q", gap, l)
 				}
 				prev = at
@@ -115,15 +126,14 @@ func TestProgress_PlainEveryInterval(t *testing.T) {
 // TestProgress_Restart: when the client starts again from zero, the
 // bytes of this run are all of them.
 func TestProgress_Restart(t *testing.T) {
-	a, _, errb := testApp(false)
-	a.quiet = false
+	var errb bytes.Buffer
 	clock := &fakeClock{t: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
-	p := &progress{a: a, what: "backup.tar.gz", now: clock.now, base: 5 << 20, total: 10 << 20, done: 5 << 20, interval: time.Hour, plain: true}
+	p := &Progress{out: testStderr(&errb), what: "backup.tar.gz", now: clock.now, base: 5 << 20, total: 10 << 20, done: 5 << 20, interval: time.Hour, plain: true}
 	p.start = clock.now()
-	p.set(1<<20, 10<<20)
+	p.Set(1<<20, 10<<20)
 	clock.t = clock.t.Add(10 * time.Second)
-	p.set(10<<20, 10<<20)
-	p.summary(10<<20, "x")
+	p.Set(10<<20, 10<<20)
+	p.Summary(10<<20, "x")
 	if !strings.Contains(errb.String(), "downloaded 10.0 MiB to x in 10s, 1.0 MiB/s (the partial file could not be resumed") {
 		t.Errorf("stderr %q", errb.String())
 	}

@@ -1,4 +1,8 @@
-package cli
+// Package backups holds the commands of "scalingodb backups": list, get,
+// create and wait for backups, download their archives (atomic, resumable),
+// restore them, and sync them to a folder or a bucket and verify the
+// copies.
+package backups
 
 import (
 	"context"
@@ -15,10 +19,20 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/scalingodb/dbapi-go/cmd/scalingodb/internal/exit"
+	"github.com/scalingodb/dbapi-go/cmd/scalingodb/internal/output"
+	"github.com/scalingodb/dbapi-go/cmd/scalingodb/internal/poll"
+	"github.com/scalingodb/dbapi-go/cmd/scalingodb/internal/progress"
+	"github.com/scalingodb/dbapi-go/cmd/scalingodb/internal/run"
 	"github.com/scalingodb/dbapi-go/pkg/scalingodb"
 )
 
-func backupsCmd(a *app) *cobra.Command {
+// app is the state of the run, with the methods of the backups commands.
+type app struct{ *run.State }
+
+// Command returns the backups command and its subcommands, which share s.
+func Command(s *run.State) *cobra.Command {
+	a := &app{s}
 	cmd := &cobra.Command{
 		Use:   "backups",
 		Short: "List, create, wait for, download and restore backups",
@@ -35,15 +49,15 @@ func backupsCmd(a *app) *cobra.Command {
 func backupRow(b *scalingodb.Backup) []string {
 	size := "-"
 	if b.Status == scalingodb.BackupDone {
-		size = bytesText(b.Size)
+		size = output.BytesText(b.Size)
 	}
-	return []string{b.ID, b.Name, string(b.Status), size, string(b.Method), timeText(b.CreatedAt)}
+	return []string{b.ID, b.Name, string(b.Status), size, string(b.Method), output.TimeText(b.CreatedAt)}
 }
 
 var backupHeader = []string{"ID", "NAME", "STATUS", "SIZE", "METHOD", "CREATED"}
 
-func backupsResult(bs ...*scalingodb.Backup) result {
-	r := result{Header: backupHeader}
+func backupsResult(bs ...*scalingodb.Backup) output.Result {
+	r := output.Result{Header: backupHeader}
 	for _, b := range bs {
 		r.Rows = append(r.Rows, backupRow(b))
 		r.Names = append(r.Names, b.ID)
@@ -52,172 +66,92 @@ func backupsResult(bs ...*scalingodb.Backup) result {
 }
 
 func backupsListCmd(a *app) *cobra.Command {
-	var format string
-	cmd := &cobra.Command{
+	return a.Simple(&cobra.Command{
 		Use:     "list",
 		Short:   "List the backups of the database, newest first",
 		Example: "  scalingodb backups list\n  scalingodb backups list -o json | jq '.[] | select(.status == \"done\") | .id'",
 		Args:    cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			c, db, err := a.formatTarget(cmd, format)
-			if err != nil {
-				return err
-			}
-			bs, err := c.Backups.List(cmd.Context(), db)
-			if err != nil {
-				return errf(err, "cannot list the backups of %s", db)
-			}
-			r := backupsResult(bs...)
-			if bs == nil {
-				bs = []*scalingodb.Backup{}
-			}
-			r.JSON = bs
-			return a.print(format, r)
-		},
-	}
-	addFormatFlag(cmd, &format)
-	return cmd
+	}, func(cmd *cobra.Command, c *scalingodb.Client, db string) (output.Result, error) {
+		bs, err := c.Backups.List(cmd.Context(), db)
+		if err != nil {
+			return output.Result{}, exit.Errf(err, "cannot list the backups of %s", db)
+		}
+		r := backupsResult(bs...)
+		if bs == nil {
+			bs = []*scalingodb.Backup{}
+		}
+		r.JSON = bs
+		return r, nil
+	})
 }
 
 func backupsGetCmd(a *app) *cobra.Command {
-	var format string
-	cmd := &cobra.Command{
+	return a.SimpleClient(&cobra.Command{
 		Use:               "get ID",
 		ValidArgsFunction: completeBackups(a),
 		Short:             "Show one backup",
 		Example:           "  scalingodb backups get 5bd5c2f04ffb090be1ac3c9b",
 		Args:              cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			c, err := a.formatClient(cmd, format)
-			if err != nil {
-				return err
-			}
-			b, err := c.Backups.Get(cmd.Context(), args[0])
-			if err != nil {
-				return errf(err, "cannot get backup %s", args[0])
-			}
-			r := backupsResult(b)
-			r.JSON = b
-			return a.print(format, r)
-		},
-	}
-	addFormatFlag(cmd, &format)
-	return cmd
-}
-
-// waitFlags tune a wait.
-type waitFlags struct {
-	timeout  time.Duration
-	interval time.Duration
-}
-
-func (w *waitFlags) add(cmd *cobra.Command) {
-	cmd.Flags().DurationVar(&w.timeout, "timeout", 0, "give up waiting after this long (exit code 5; 0: no limit)")
-	cmd.Flags().DurationVar(&w.interval, "poll-interval", time.Second, "first interval between two polls (it grows up to 15s)")
-}
-
-// context bounds ctx by the timeout.
-func (w *waitFlags) context(ctx context.Context) (context.Context, context.CancelFunc) {
-	if w.timeout > 0 {
-		return context.WithTimeout(ctx, w.timeout)
-	}
-	return context.WithCancel(ctx)
-}
-
-// stateLog prints, on stderr, each change of state of what a wait
-// follows, with the time since the wait began.
-type stateLog struct {
-	a     *app
-	what  string // such as "backup 5bd…"
-	last  string
-	start time.Time
-}
-
-// newStateLog starts the log of a wait for what, whose state before the
-// wait is known (or ""), printed at once.
-func (a *app) newStateLog(what, known string) *stateLog {
-	l := &stateLog{a: a, what: what, last: known, start: time.Now()}
-	if known != "" {
-		a.status("%s: %s", what, known)
-	}
-	return l
-}
-
-// poll is the wait's poll callback.
-func (l *stateLog) poll(e scalingodb.PollEvent) {
-	if e.Err == nil && e.State != "" {
-		l.end(e.State)
-	}
-}
-
-// end prints the state the wait ended on, when it is new.
-func (l *stateLog) end(state string) {
-	if state != l.last {
-		l.last = state
-		l.a.status("%s: %s after %s", l.what, state, durationText(time.Since(l.start)))
-	}
+	}, func(cmd *cobra.Command, c *scalingodb.Client) (output.Result, error) {
+		b, err := c.Backups.Get(cmd.Context(), cmd.Flags().Arg(0))
+		if err != nil {
+			return output.Result{}, exit.Errf(err, "cannot get backup %s", cmd.Flags().Arg(0))
+		}
+		r := backupsResult(b)
+		r.JSON = b
+		return r, nil
+	})
 }
 
 // waitBackup waits for a backup to be done, printing each change of its
 // state on stderr with the time waited.
-func (a *app) waitBackup(ctx context.Context, c *scalingodb.Client, w waitFlags, b *scalingodb.Backup) (*scalingodb.Backup, error) {
+func (a *app) waitBackup(ctx context.Context, c *scalingodb.Client, w poll.Flags, b *scalingodb.Backup) (*scalingodb.Backup, error) {
 	if b.Status == scalingodb.BackupDone {
 		return b, nil
 	}
-	wctx, cancel := w.context(ctx)
+	wctx, cancel, opts, log := w.Start(ctx, a.State, "backup "+b.ID, string(b.Status))
 	defer cancel()
-	log := a.newStateLog("backup "+b.ID, string(b.Status))
-	done, err := c.Backups.Wait(wctx, b.ID, scalingodb.WithPollInterval(w.interval, 15*time.Second), scalingodb.WithPollCallback(log.poll))
+	done, err := c.Backups.Wait(wctx, b.ID, opts...)
 	if err != nil {
-		return nil, waitEnded(ctx, err, "backup "+b.ID, string(b.Status), "run 'scalingodb backups wait "+b.ID+"' to wait again")
+		return nil, exit.WaitEnded(ctx, err, "backup "+b.ID, string(b.Status), "run 'scalingodb backups wait "+b.ID+"' to wait again")
 	}
-	log.end(string(done.Status))
+	log.End(string(done.Status))
 	return done, nil
 }
 
 func backupsCreateCmd(a *app) *cobra.Command {
 	var (
-		format string
-		wait   bool
-		wf     waitFlags
+		wait bool
+		wf   poll.Flags
 	)
-	cmd := &cobra.Command{
+	cmd := a.Simple(&cobra.Command{
 		Use:   "create",
 		Short: "Start a manual backup, and wait for it with --wait",
 		Example: `  scalingodb backups create
   scalingodb backups create --wait --timeout 30m -o name`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			c, db, err := a.formatTarget(cmd, format)
-			if err != nil {
-				return err
+	}, func(cmd *cobra.Command, c *scalingodb.Client, db string) (output.Result, error) {
+		b, err := c.Backups.Create(cmd.Context(), db)
+		if err != nil {
+			return output.Result{}, exit.Errf(exit.WithHint(err, "check with 'scalingodb backups list' for a new manual backup before creating another"), "cannot create a backup of %s", db)
+		}
+		if wait {
+			if b, err = a.waitBackup(cmd.Context(), c, wf, b); err != nil {
+				return output.Result{}, exit.Errf(err, "backup of %s", db)
 			}
-			b, err := c.Backups.Create(cmd.Context(), db)
-			if err != nil {
-				return errf(withHint(err, "check with 'scalingodb backups list' for a new manual backup before creating another"), "cannot create a backup of %s", db)
-			}
-			if wait {
-				if b, err = a.waitBackup(cmd.Context(), c, wf, b); err != nil {
-					return errf(err, "backup of %s", db)
-				}
-			}
-			r := backupsResult(b)
-			r.JSON = b
-			return a.print(format, r)
-		},
-	}
+		}
+		r := backupsResult(b)
+		r.JSON = b
+		return r, nil
+	})
 	cmd.Flags().BoolVar(&wait, "wait", false, "wait until the backup is done, showing its state as it changes")
-	wf.add(cmd)
-	addFormatFlag(cmd, &format)
+	wf.Add(cmd)
 	return cmd
 }
 
 func backupsWaitCmd(a *app) *cobra.Command {
-	var (
-		format string
-		wf     waitFlags
-	)
-	cmd := &cobra.Command{
+	var wf poll.Flags
+	cmd := a.SimpleClient(&cobra.Command{
 		Use:               "wait ID",
 		ValidArgsFunction: completeBackups(a),
 		Short:             "Wait until a backup is done, showing its state as it changes",
@@ -226,31 +160,24 @@ A backup that ends in error exits with code 1; a wait that runs out of
 --timeout exits with code 5 and can be started again.`,
 		Example: "  scalingodb backups wait 5bd5c2f04ffb090be1ac3c9b --timeout 1h",
 		Args:    cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			c, err := a.formatClient(cmd, format)
-			if err != nil {
-				return err
-			}
-			b, err := c.Backups.Get(cmd.Context(), args[0])
-			if err != nil {
-				return errf(err, "cannot get backup %s", args[0])
-			}
-			if b, err = a.waitBackup(cmd.Context(), c, wf, b); err != nil {
-				return err
-			}
-			r := backupsResult(b)
-			r.JSON = b
-			return a.print(format, r)
-		},
-	}
-	wf.add(cmd)
-	addFormatFlag(cmd, &format)
+	}, func(cmd *cobra.Command, c *scalingodb.Client) (output.Result, error) {
+		b, err := c.Backups.Get(cmd.Context(), cmd.Flags().Arg(0))
+		if err != nil {
+			return output.Result{}, exit.Errf(err, "cannot get backup %s", cmd.Flags().Arg(0))
+		}
+		if b, err = a.waitBackup(cmd.Context(), c, wf, b); err != nil {
+			return output.Result{}, err
+		}
+		r := backupsResult(b)
+		r.JSON = b
+		return r, nil
+	})
+	wf.Add(cmd)
 	return cmd
 }
 
 func backupsLinkCmd(a *app) *cobra.Command {
-	var format string
-	cmd := &cobra.Command{
+	return a.Simple(&cobra.Command{
 		Use:               "link ID",
 		ValidArgsFunction: completeBackups(a),
 		Short:             "Print a pre-signed link to the archive of a backup",
@@ -258,24 +185,17 @@ func backupsLinkCmd(a *app) *cobra.Command {
 token and expires: anyone who has it can download the archive until then.`,
 		Example: "  curl -o backup.tar.gz \"$(scalingodb backups link 5bd5c2f04ffb090be1ac3c9b)\"",
 		Args:    cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			c, db, err := a.formatTarget(cmd, format)
-			if err != nil {
-				return err
-			}
-			link, err := c.Backups.ArchiveLink(cmd.Context(), db, args[0])
-			if err != nil {
-				return errf(err, "cannot get a link to backup %s of %s", args[0], db)
-			}
-			return a.print(format, result{
-				JSON:  map[string]string{"download_url": link.URL()},
-				Rows:  [][]string{{link.URL()}},
-				Names: []string{link.URL()},
-			})
-		},
-	}
-	addFormatFlag(cmd, &format)
-	return cmd
+	}, func(cmd *cobra.Command, c *scalingodb.Client, db string) (output.Result, error) {
+		link, err := c.Backups.ArchiveLink(cmd.Context(), db, cmd.Flags().Arg(0))
+		if err != nil {
+			return output.Result{}, exit.Errf(err, "cannot get a link to backup %s of %s", cmd.Flags().Arg(0), db)
+		}
+		return output.Result{
+			JSON:  map[string]string{"download_url": link.URL()},
+			Rows:  [][]string{{link.URL()}},
+			Names: []string{link.URL()},
+		}, nil
+	})
 }
 
 func backupsDownloadCmd(a *app) *cobra.Command {
@@ -326,10 +246,10 @@ start, at each tenth of the archive, and at least every 10 seconds).`,
 			id := ""
 			switch {
 			case latest && len(args) > 0:
-				return usagef(cmd, "give a backup ID or --latest, not both (with --latest, name the destination with -O)")
+				return exit.Usagef(cmd, "give a backup ID or --latest, not both (with --latest, name the destination with -O)")
 			case len(args) == 2:
 				if df.out != "" {
-					return usagef(cmd, "give the destination once: as a path or with -O, not both")
+					return exit.Usagef(cmd, "give the destination once: as a path or with -O, not both")
 				}
 				df.out = args[1]
 			}
@@ -337,23 +257,23 @@ start, at each tenth of the archive, and at least every 10 seconds).`,
 				id = args[0]
 			}
 			if parallel < 1 || parallel > 16 {
-				return usagef(cmd, "--parallel must be within 1-16")
+				return exit.Usagef(cmd, "--parallel must be within 1-16")
 			}
 			if df.interval <= 0 {
-				return usagef(cmd, "--progress-interval must be positive")
+				return exit.Usagef(cmd, "--progress-interval must be positive")
 			}
 			if df.out == "-" {
 				if parallel > 1 {
-					return usagef(cmd, "--parallel needs a file: a stream to stdout is sequential")
+					return exit.Usagef(cmd, "--parallel needs a file: a stream to stdout is sequential")
 				}
-				if format == formatJSON {
-					return usagef(cmd, "-o json needs a file: with -O -, stdout carries the archive")
+				if format == output.JSON {
+					return exit.Usagef(cmd, "-o json needs a file: with -O -, stdout carries the archive")
 				}
-				if a.io.OutTTY && !df.force {
-					return usagef(cmd, "refusing to write the archive to a terminal: redirect stdout (-O - > FILE), or pass --force")
+				if a.IO.OutTTY && !df.force {
+					return exit.Usagef(cmd, "refusing to write the archive to a terminal: redirect stdout (-O - > FILE), or pass --force")
 				}
 			}
-			c, db, err := a.target(cmd)
+			c, db, err := a.Target(cmd)
 			if err != nil {
 				return err
 			}
@@ -361,21 +281,21 @@ start, at each tenth of the archive, and at least every 10 seconds).`,
 			var b *scalingodb.Backup
 			if id != "" {
 				if b, err = c.Backups.Get(ctx, id); err != nil {
-					return errf(err, "cannot get backup %s", id)
+					return exit.Errf(err, "cannot get backup %s", id)
 				}
 			} else {
 				if b, err = latestDone(ctx, c, db); err != nil {
 					return err
 				}
-				a.status("Selected the most recent successful backup: %s (%s, created %s)", b.ID, orDash(b.Name), timeText(b.CreatedAt))
+				a.Status("Selected the most recent successful backup: %s (%s, created %s)", b.ID, output.OrDash(b.Name), output.TimeText(b.CreatedAt))
 			}
 			switch b.Status {
 			case scalingodb.BackupDone:
 			case scalingodb.BackupError:
-				return errf(errors.New("it ended in error: download another one (see 'scalingodb backups list') or create one with 'scalingodb backups create --wait'"),
+				return exit.Errf(errors.New("it ended in error: download another one (see 'scalingodb backups list') or create one with 'scalingodb backups create --wait'"),
 					"cannot download backup %s", b.ID)
 			default:
-				return errf(errors.New("it is "+string(b.Status)+", not done: wait for it with 'scalingodb backups wait "+b.ID+"'"),
+				return exit.Errf(errors.New("it is "+string(b.Status)+", not done: wait for it with 'scalingodb backups wait "+b.ID+"'"),
 					"cannot download backup %s", b.ID)
 			}
 			return a.download(ctx, c, db, b, df, format, parallel)
@@ -383,11 +303,11 @@ start, at each tenth of the archive, and at least every 10 seconds).`,
 	}
 	cmd.Flags().StringVarP(&df.out, "output-file", "O", "", "destination: a file, a folder (the file is named after the backup), or - for stdout")
 	cmd.Flags().BoolVar(&df.force, "force", false, "fetch the archive even when the destination already holds it; write it to stdout even when stdout is a terminal")
-	cmd.Flags().DurationVar(&df.interval, "progress-interval", defaultProgressInterval, "longest time between two plain progress lines")
+	cmd.Flags().DurationVar(&df.interval, "progress-interval", progress.DefaultInterval, "longest time between two plain progress lines")
 	_ = cmd.Flags().MarkHidden("progress-interval")
 	cmd.Flags().BoolVar(&latest, "latest", false, "download the latest done backup (the default without an ID)")
 	cmd.Flags().IntVar(&parallel, "parallel", 1, "ranged connections to fetch the archive over (1-16; files only)")
-	addFormatFlag(cmd, &format)
+	run.AddFormatFlag(cmd, &format)
 	cmd.Flags().Lookup("output").Usage = "output format on stdout: table or name (the path of the file), or json; not the destination (see -O)"
 	return cmd
 }
@@ -403,10 +323,10 @@ type downloadFlags struct {
 // -o was the destination of download before it was the format.
 func checkDownloadFormat(cmd *cobra.Command, format string) error {
 	switch format {
-	case formatTable, formatJSON, formatName:
+	case output.Table, output.JSON, output.Name:
 		return nil
 	}
-	return usagef(cmd, "-o is the output format (table, json or name), not the destination: to write the archive to %q, use -O %s", format, format)
+	return exit.Usagef(cmd, "-o is the output format (table, json or name), not the destination: to write the archive to %q, use -O %s", format, format)
 }
 
 // latestDone returns the newest backup in the done state.
@@ -414,9 +334,9 @@ func latestDone(ctx context.Context, c *scalingodb.Client, db string) (*scalingo
 	b, err := c.Backups.Latest(ctx, db)
 	switch {
 	case errors.Is(err, scalingodb.ErrNoBackup):
-		return nil, errf(errors.New("no backup is done: create one with 'scalingodb backups create --wait'"), "cannot download the latest backup of %s", db)
+		return nil, exit.Errf(errors.New("no backup is done: create one with 'scalingodb backups create --wait'"), "cannot download the latest backup of %s", db)
 	case err != nil:
-		return nil, errf(err, "cannot list the backups of %s", db)
+		return nil, exit.Errf(err, "cannot list the backups of %s", db)
 	}
 	return b, nil
 }
@@ -467,60 +387,60 @@ func destination(out string, b *scalingodb.Backup) (string, error) {
 // where it went.
 func (a *app) download(ctx context.Context, c *scalingodb.Client, db string, b *scalingodb.Backup, df downloadFlags, format string, parallel int) error {
 	if df.out == "-" {
-		p := a.newProgress(b.ID, b.Size, 0, df.interval)
-		_, err := c.Backups.Download(ctx, db, b.ID, a.io.Out, scalingodb.WithProgress(p.set))
-		p.end(err == nil)
+		p := progress.Start(a.Stderr(), b.ID, b.Size, 0, df.interval)
+		_, err := c.Backups.Download(ctx, db, b.ID, a.IO.Out, scalingodb.WithProgress(p.Set))
+		p.End(err == nil)
 		if err != nil {
 			hint := "run '" + resumeCommand(db, b.ID, "-") + "' again: a stream to stdout starts from the beginning"
-			return errf(&resumeHint{err: err, hint: hint}, "cannot download backup %s", b.ID)
+			return exit.Errf(&exit.ResumeHint{Err: err, Hint: hint}, "cannot download backup %s", b.ID)
 		}
-		p.summary(b.Size, "stdout")
+		p.Summary(b.Size, "stdout")
 		return nil
 	}
 	path, err := destination(df.out, b)
 	if err != nil {
-		return errf(err, "cannot download backup %s", b.ID)
+		return exit.Errf(err, "cannot download backup %s", b.ID)
 	}
 	if dir, ok := folderOf(df.out); ok {
 		a.removeStalePartials(dir, path, time.Now())
 	}
 	if !df.force && isComplete(path, b) {
-		a.status("%s already holds backup %s (%s, modified at the backup's creation time): not fetched again; --force fetches it again", path, b.ID, bytesText(b.Size))
+		a.Status("%s already holds backup %s (%s, modified at the backup's creation time): not fetched again; --force fetches it again", path, b.ID, output.BytesText(b.Size))
 		return a.printDownload(format, b, path, 0)
 	}
 	base := partialBytes(path, b)
-	p := a.newProgress(filepath.Base(path), b.Size, base, df.interval)
-	_, err = c.Backups.DownloadToFile(ctx, db, b.ID, path, scalingodb.WithProgress(p.set), scalingodb.WithParallel(parallel))
-	p.end(err == nil)
+	p := progress.Start(a.Stderr(), filepath.Base(path), b.Size, base, df.interval)
+	_, err = c.Backups.DownloadToFile(ctx, db, b.ID, path, scalingodb.WithProgress(p.Set), scalingodb.WithParallel(parallel))
+	p.End(err == nil)
 	var (
 		dip *scalingodb.DownloadInProgressError
 		pe  *fs.PathError
 	)
 	switch {
 	case errors.As(err, &dip):
-		return errf(errors.New("another download is writing "+dip.Path+".partial; wait for it to end (or stop it), then run this command again"),
+		return exit.Errf(errors.New("another download is writing "+dip.Path+".partial; wait for it to end (or stop it), then run this command again"),
 			"cannot download backup %s to %s", b.ID, path)
 	case errors.As(err, &pe):
 		// A file the tool cannot write: in the user's words.
-		return errf(fmt.Errorf("cannot write %s: %w", pe.Path, pe.Err), "cannot download backup %s to %s", b.ID, path)
+		return exit.Errf(fmt.Errorf("cannot write %s: %w", pe.Path, pe.Err), "cannot download backup %s to %s", b.ID, path)
 	case err != nil:
 		hint := "run '" + resumeCommand(db, b.ID, path) + "' to try again"
 		if _, serr := os.Stat(path + ".partial"); serr == nil {
 			hint = "run '" + resumeCommand(db, b.ID, path) + "' to resume"
 		}
-		return errf(&resumeHint{err: err, hint: hint}, "cannot download backup %s to %s", b.ID, path)
+		return exit.Errf(&exit.ResumeHint{Err: err, Hint: hint}, "cannot download backup %s to %s", b.ID, path)
 	}
 	// The creation time marks the file as the complete archive of b.
 	created := b.CreatedAt.Truncate(time.Second)
 	_ = os.Chtimes(path, time.Now(), created)
-	p.summary(b.Size, path)
-	return a.printDownload(format, b, path, p.fetched(b.Size))
+	p.Summary(b.Size, path)
+	return a.printDownload(format, b, path, p.Fetched(b.Size))
 }
 
 // printDownload prints where the archive is: its path, or with -o json
 // an object.
 func (a *app) printDownload(format string, b *scalingodb.Backup, path string, fetched int64) error {
-	return a.print(format, result{
+	return a.Print(format, output.Result{
 		JSON:  map[string]any{"backup_id": b.ID, "path": path, "size": b.Size, "fetched": fetched},
 		Rows:  [][]string{{path}},
 		Names: []string{path},
@@ -540,26 +460,6 @@ func shellQuote(s string) string {
 		return s
 	}
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
-}
-
-// resumeHint is a failed download whose partial file the next run resumes:
-// what to run. describe adds it to "interrupted".
-type resumeHint struct {
-	err  error
-	hint string
-}
-
-func (e *resumeHint) Error() string { return e.err.Error() }
-func (e *resumeHint) Unwrap() error { return e.err }
-
-// interruptHint returns "; " and the command that resumes what err
-// interrupted, or "".
-func interruptHint(err error) string {
-	var h *resumeHint
-	if errors.As(err, &h) {
-		return "; " + h.hint
-	}
-	return ""
 }
 
 // isComplete reports whether path holds the complete archive of b: a
@@ -651,7 +551,104 @@ func (a *app) removeStalePartials(dir, dest string, now time.Time) {
 			continue
 		}
 		if err := os.Remove(path); err == nil {
-			a.status("removed %s, a partial download last written on %s", path, info.ModTime().UTC().Format(time.DateOnly))
+			a.Status("removed %s, a partial download last written on %s", path, info.ModTime().UTC().Format(time.DateOnly))
 		}
 	}
+}
+
+func restorationResult(r *scalingodb.BackupRestoration) output.Result {
+	return output.Result{JSON: r, Header: []string{"ID", "STATUS", "SOURCE BACKUP", "CREATED", "ENDED"},
+		Rows:  [][]string{{r.ID, string(r.Status), output.OrDash(r.SourceBackupID), output.TimeText(r.CreatedAt), output.TimePtrText(r.EndedAt)}},
+		Names: []string{r.ID}}
+}
+
+// waitRestoration waits for a backup restoration to be done.
+// known is its state before the wait, or "".
+func (a *app) waitRestoration(ctx context.Context, c *scalingodb.Client, db, id, known string, w poll.Flags) (*scalingodb.BackupRestoration, error) {
+	a.Status("waiting for restoration %s of %s", id, db)
+	wctx, cancel, opts, log := w.Start(ctx, a.State, "restoration "+id, "")
+	defer cancel()
+	r, err := c.Backups.WaitRestoration(wctx, db, id, opts...)
+	if err != nil {
+		return nil, exit.WaitEnded(ctx, err, "restoration "+id, known, "run 'scalingodb backups restoration "+id+" --wait' to wait again")
+	}
+	log.End(string(r.Status))
+	return r, nil
+}
+
+func backupsRestoreCmd(a *app) *cobra.Command {
+	var (
+		yes, wait bool
+		wf        poll.Flags
+	)
+	cmd := a.Simple(&cobra.Command{
+		Use:   "restore ID",
+		Short: "Restore a backup into the database (irreversible), and wait for it with --wait",
+		Long: `Restore a done backup into its database: the database's data is replaced by
+the backup's. The restoration runs asynchronously; --wait follows it.`,
+		Example:           "  scalingodb backups restore 5bd2c6104ffb090be1ac3ce2 -y --wait",
+		Args:              cobra.ExactArgs(1),
+		ValidArgsFunction: completeBackups(a),
+	}, func(cmd *cobra.Command, c *scalingodb.Client, db string) (output.Result, error) {
+		id := cmd.Flags().Arg(0)
+		if err := a.Confirm(cmd, yes, "replace the data of "+db+" with backup "+id+"?"); err != nil {
+			return output.Result{}, err
+		}
+		r, err := c.Backups.Restore(cmd.Context(), db, id)
+		if err != nil {
+			return output.Result{}, exit.Errf(exit.WithHint(err, "check the status of the database with 'scalingodb database get' before restoring again"), "cannot restore backup %s into %s", id, db)
+		}
+		if wait && r.Status != scalingodb.RestorationDone {
+			if r, err = a.waitRestoration(cmd.Context(), c, db, r.ID, string(r.Status), wf); err != nil {
+				return output.Result{}, exit.Errf(err, "restoration of backup %s", id)
+			}
+		}
+		return restorationResult(r), nil
+	})
+	run.AddYesFlag(cmd, &yes)
+	cmd.Flags().BoolVar(&wait, "wait", false, "wait until the restoration is done")
+	wf.Add(cmd)
+	return cmd
+}
+
+func backupsRestorationCmd(a *app) *cobra.Command {
+	var (
+		wait bool
+		wf   poll.Flags
+	)
+	cmd := a.Simple(&cobra.Command{
+		Use:     "restoration ID",
+		Short:   "Show a backup restoration, and wait for it with --wait",
+		Example: "  scalingodb backups restoration 5f0000000000000000000002 --wait",
+		Args:    cobra.ExactArgs(1),
+	}, func(cmd *cobra.Command, c *scalingodb.Client, db string) (output.Result, error) {
+		id := cmd.Flags().Arg(0)
+		var (
+			r   *scalingodb.BackupRestoration
+			err error
+		)
+		if wait {
+			r, err = a.waitRestoration(cmd.Context(), c, db, id, "", wf)
+		} else {
+			r, err = c.Backups.Restoration(cmd.Context(), db, id)
+		}
+		if err != nil {
+			return output.Result{}, exit.Errf(err, "restoration %s of %s", id, db)
+		}
+		return restorationResult(r), nil
+	})
+	cmd.Flags().BoolVar(&wait, "wait", false, "wait until the restoration is done")
+	wf.Add(cmd)
+	return cmd
+}
+
+func completeBackups(a *app) cobra.CompletionFunc {
+	return a.CompleteFirst(func(ctx context.Context, c *scalingodb.Client, db string) ([]string, error) {
+		bs, err := c.Backups.List(ctx, db)
+		var out []string
+		for _, b := range bs {
+			out = append(out, output.Cell(b.ID)+"\t"+output.Cell(b.Name+" "+string(b.Status)))
+		}
+		return out, err
+	})
 }

@@ -1,4 +1,8 @@
-package cli
+// Package output prints what the commands of scalingodb produce: a table
+// that fits the terminal, -o json or -o name on stdout, with every string
+// that came from the server stripped of the characters a terminal would act
+// on; and the words it prints sizes, times and durations with.
+package output
 
 import (
 	"bytes"
@@ -12,35 +16,33 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/spf13/cobra"
 	"golang.org/x/term"
 )
 
 // Output formats of -o.
 const (
-	formatTable = "table"
-	formatJSON  = "json"
-	formatName  = "name"
+	// Table is an aligned table, the default.
+	Table = "table"
+	// JSON is an indented JSON document.
+	JSON = "json"
+	// Name is the names (IDs) of what was printed, one per line.
+	Name = "name"
 )
 
-// addFormatFlag adds -o/--output (table, json, name) to a command that
-// prints resources.
-func addFormatFlag(cmd *cobra.Command, format *string) {
-	cmd.Flags().StringVarP(format, "output", "o", formatTable, "output format: table, json or name (IDs one per line)")
-	_ = cmd.RegisterFlagCompletionFunc("output", cobra.FixedCompletions([]string{formatTable, formatJSON, formatName}, cobra.ShellCompDirectiveNoFileComp))
-}
+// Formats are the values -o takes.
+func Formats() []string { return []string{Table, JSON, Name} }
 
-// checkFormat refuses an unknown format before any request.
-func checkFormat(cmd *cobra.Command, format string) error {
+// Known reports whether format is one of Formats.
+func Known(format string) bool {
 	switch format {
-	case formatTable, formatJSON, formatName:
-		return nil
+	case Table, JSON, Name:
+		return true
 	}
-	return usagef(cmd, "unknown output format %q: use table, json or name", format)
+	return false
 }
 
-// result is what a command prints: a JSON value, a table, and names.
-type result struct {
+// Result is what a command prints: a JSON value, a table, and names.
+type Result struct {
 	// JSON is encoded by -o json.
 	JSON any
 	// Header and Rows make the table.
@@ -50,11 +52,21 @@ type result struct {
 	Names []string
 }
 
-// print writes r to stdout in the format asked for.
-func (a *app) print(format string, r result) error {
-	out := a.io.Out
+// Printer writes results to Out, a terminal or not.
+type Printer struct {
+	// Out is where results go: stdout.
+	Out io.Writer
+	// TTY says whether Out is a terminal: a table then fits its width.
+	TTY bool
+	// Color allows a bold header on a terminal.
+	Color bool
+}
+
+// Print writes r to Out in format (Table, JSON or Name).
+func (p Printer) Print(format string, r Result) error {
+	out := p.Out
 	switch format {
-	case formatJSON:
+	case JSON:
 		var buf bytes.Buffer
 		enc := json.NewEncoder(&buf)
 		enc.SetIndent("", "  ")
@@ -64,27 +76,28 @@ func (a *app) print(format string, r result) error {
 		}
 		_, err := out.Write(escapeJSONControls(buf.Bytes()))
 		return err
-	case formatName:
+	case Name:
 		for _, n := range r.Names {
-			if _, err := fmt.Fprintln(out, sanitize(n)); err != nil {
+			if _, err := fmt.Fprintln(out, Sanitize(n)); err != nil {
 				return err
 			}
 		}
 		return nil
 	}
-	return a.table(out, r.Header, r.Rows)
+	return p.Table(r.Header, r.Rows)
 }
 
 // columnGap is the space between two columns of a table.
 const columnGap = 2
 
-// table writes an aligned table; on a terminal with colour, the header is
+// Table writes an aligned table to Out; on a terminal with colour, the header is
 // bold. Every cell is sanitized (a tab in a cell becomes a space). On a
 // terminal the table fits its width: the widest cells but those of the
 // first column (the IDs and names one acts on) are cut, ending with "…",
 // so that no line wraps. Without a terminal nothing is cut: scripts get
 // whole values.
-func (a *app) table(out io.Writer, header []string, rows [][]string) error {
+func (p Printer) Table(header []string, rows [][]string) error {
+	out := p.Out
 	all := make([][]string, 0, len(rows)+1)
 	if header != nil {
 		all = append(all, header)
@@ -95,7 +108,7 @@ func (a *app) table(out io.Writer, header []string, rows [][]string) error {
 	for i, r := range all {
 		cells[i] = make([]string, len(r))
 		for j, c := range r {
-			c = cell(c)
+			c = Cell(c)
 			cells[i][j] = c
 			if j >= len(widths) {
 				widths = append(widths, 0)
@@ -103,7 +116,7 @@ func (a *app) table(out io.Writer, header []string, rows [][]string) error {
 			widths[j] = max(widths[j], utf8.RuneCountInString(c))
 		}
 	}
-	if a.io.OutTTY {
+	if p.TTY {
 		if w := terminalWidth(out); w > 0 {
 			fit := fitColumns(widths, w, columnGap)
 			for _, r := range cells {
@@ -122,7 +135,7 @@ func (a *app) table(out io.Writer, header []string, rows [][]string) error {
 		return err
 	}
 	text := buf.Bytes()
-	if header != nil && a.io.OutTTY && a.color() {
+	if header != nil && p.TTY && p.Color {
 		if i := bytes.IndexByte(text, '\n'); i >= 0 {
 			text = append([]byte("\x1b[1m"+string(bytes.TrimRight(text[:i], " "))+"\x1b[0m"), text[i:]...)
 		}
@@ -184,14 +197,14 @@ func truncate(s string, n int) string {
 	return string(r[:n-1]) + "…"
 }
 
-// sanitize removes from s every character a terminal would act on rather
+// Sanitize removes from s every character a terminal would act on rather
 // than show: the C0 controls but tab (escape, carriage return, newline,
 // bell...), DEL, the C1 controls, and the Unicode bidirectional controls
 // (U+202A-U+202E, U+2066-U+2069, U+200E, U+200F), which reorder what is
 // shown. Invalid UTF-8 becomes U+FFFD. Every string that came from the
 // server goes through it before it is printed: table cells, names, status
 // lines and error messages.
-func sanitize(s string) string {
+func Sanitize(s string) string {
 	clean := true
 	for _, r := range s {
 		if isTerminalControl(r) || r == utf8.RuneError {
@@ -212,13 +225,13 @@ func sanitize(s string) string {
 	return b.String()
 }
 
-// cell is s sanitized, with its tabs made spaces: a table cell, or a
+// Cell is s sanitized, with its tabs made spaces: a table cell, or a
 // completion candidate (whose description follows a tab).
-func cell(s string) string {
-	return strings.ReplaceAll(sanitize(s), "\t", " ")
+func Cell(s string) string {
+	return strings.ReplaceAll(Sanitize(s), "\t", " ")
 }
 
-// isTerminalControl reports whether sanitize removes r.
+// isTerminalControl reports whether Sanitize removes r.
 func isTerminalControl(r rune) bool {
 	switch {
 	case r == '\t':
@@ -248,8 +261,8 @@ func escapeJSONControls(doc []byte) []byte {
 	return b.Bytes()
 }
 
-// fields prints name/value pairs as a two-column table.
-func fields(pairs ...string) [][]string {
+// Fields prints name/value pairs as a two-column table.
+func Fields(pairs ...string) [][]string {
 	rows := make([][]string, 0, len(pairs)/2)
 	for i := 0; i+1 < len(pairs); i += 2 {
 		rows = append(rows, []string{pairs[i], pairs[i+1]})
@@ -257,32 +270,32 @@ func fields(pairs ...string) [][]string {
 	return rows
 }
 
-// timeText prints a time in UTC, or "-" when zero.
-func timeText(t time.Time) string {
+// TimeText prints a time in UTC, or "-" when zero.
+func TimeText(t time.Time) string {
 	if t.IsZero() {
 		return "-"
 	}
 	return t.UTC().Format(time.RFC3339)
 }
 
-// timePtrText prints an optional time.
-func timePtrText(t *time.Time) string {
+// TimePtrText prints an optional time.
+func TimePtrText(t *time.Time) string {
 	if t == nil {
 		return "-"
 	}
-	return timeText(*t)
+	return TimeText(*t)
 }
 
-// orDash prints "-" for an empty string.
-func orDash(s string) string {
+// OrDash prints "-" for an empty string.
+func OrDash(s string) string {
 	if s == "" {
 		return "-"
 	}
 	return s
 }
 
-// bytesText prints a size in bytes with a binary unit, to a tenth.
-func bytesText(n int64) string {
+// BytesText prints a size in bytes with a binary unit, to a tenth.
+func BytesText(n int64) string {
 	const unit = 1024
 	if n < unit {
 		return strconv.FormatInt(n, 10) + " B"
@@ -295,8 +308,8 @@ func bytesText(n int64) string {
 	return fmt.Sprintf("%.1f %ciB", v, "KMGTPE"[exp])
 }
 
-// ints prints a list of integers separated by commas.
-func ints(v []int) string {
+// Ints prints a list of integers separated by commas.
+func Ints(v []int) string {
 	s := make([]string, len(v))
 	for i, n := range v {
 		s[i] = strconv.Itoa(n)
@@ -305,4 +318,13 @@ func ints(v []int) string {
 		return "-"
 	}
 	return strings.Join(s, ",")
+}
+
+// DurationText prints a duration to the hundredth of a second under a
+// minute, to the second above.
+func DurationText(d time.Duration) string {
+	if d < time.Minute {
+		return d.Round(10 * time.Millisecond).String()
+	}
+	return d.Round(time.Second).String()
 }

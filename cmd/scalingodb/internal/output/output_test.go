@@ -1,4 +1,4 @@
-package cli
+package output
 
 import (
 	"bytes"
@@ -32,8 +32,8 @@ func TestSanitize(t *testing.T) {
 		{"invalid UTF-8 kept as replacement", "a\xffb", "a\ufffdb"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			if got := sanitize(tc.in); got != tc.want {
-				t.Errorf("sanitize(%q) = %q, want %q", tc.in, got, tc.want)
+			if got := Sanitize(tc.in); got != tc.want {
+				t.Errorf("Sanitize(%q) = %q, want %q", tc.in, got, tc.want)
 			}
 		})
 	}
@@ -50,47 +50,29 @@ func terminalBad(s string) (rune, bool) {
 	return 0, false
 }
 
-func testApp(outTTY bool) (*app, *bytes.Buffer, *bytes.Buffer) {
-	var out, errb bytes.Buffer
-	a := &app{io: &IO{In: strings.NewReader(""), Out: &out, Err: &errb, OutTTY: outTTY,
-		Getenv: func(string) string { return "" }}, noColor: true}
-	return a, &out, &errb
-}
-
 // TestPrint_StripsControls prints server text in every format: tables and
 // names carry no control character, and JSON keeps the exact value but
 // escapes every character a terminal would act on.
 func TestPrint_StripsControls(t *testing.T) {
 	for _, tty := range []bool{false, true} {
-		for _, format := range []string{formatTable, formatName, formatJSON} {
-			a, out, _ := testApp(tty)
-			r := result{JSON: map[string]string{"name": hostile}, Header: []string{"ID", "NAME"},
+		for _, format := range []string{Table, Name, JSON} {
+			var out bytes.Buffer
+			p := Printer{Out: &out, TTY: tty}
+			r := Result{JSON: map[string]string{"name": hostile}, Header: []string{"ID", "NAME"},
 				Rows: [][]string{{"b1", hostile}}, Names: []string{hostile}}
-			if err := a.print(format, r); err != nil {
+			if err := p.Print(format, r); err != nil {
 				t.Fatal(err)
 			}
 			if c, bad := terminalBad(out.String()); bad {
 				t.Errorf("tty %t, -o %s: %U reaches the output: %q", tty, format, c, out.String())
 			}
-			if format == formatJSON {
+			if format == JSON {
 				var back map[string]string
 				if err := json.Unmarshal(out.Bytes(), &back); err != nil || back["name"] != hostile {
 					t.Errorf("-o json does not keep the value: %v, %q", err, back["name"])
 				}
 			}
 		}
-	}
-}
-
-// TestStatus_StripsControls prints a status line with server text.
-func TestStatus_StripsControls(t *testing.T) {
-	a, _, errb := testApp(false)
-	a.status("backup %s: %s", "b1", hostile)
-	if c, bad := terminalBad(errb.String()); bad {
-		t.Errorf("%U reaches stderr: %q", c, errb.String())
-	}
-	if !strings.HasSuffix(errb.String(), "z\n") || strings.Count(errb.String(), "\n") != 1 {
-		t.Errorf("not one line: %q", errb.String())
 	}
 }
 
@@ -106,8 +88,8 @@ func TestTable_FitsWidth(t *testing.T) {
 	}
 	for _, width := range []int{80, 70, 120} {
 		terminalWidth = func(io.Writer) int { return width }
-		a, out, _ := testApp(true)
-		if err := a.table(out, header, rows); err != nil {
+		var out bytes.Buffer
+		if err := (Printer{Out: &out, TTY: true}).Table(header, rows); err != nil {
 			t.Fatal(err)
 		}
 		for _, line := range strings.Split(strings.TrimSuffix(out.String(), "\n"), "\n") {
@@ -116,23 +98,23 @@ func TestTable_FitsWidth(t *testing.T) {
 			}
 		}
 		if !strings.Contains(out.String(), "5bd2c6104ffb090be1ac3ce2 ") {
-			t.Errorf("width %d: the ID was cut:\n%s", width, out)
+			t.Errorf("width %d: the ID was cut:\n%s", width, out.String())
 		}
 		if width < 120 && !strings.Contains(out.String(), "…") {
-			t.Errorf("width %d: nothing was cut with …:\n%s", width, out)
+			t.Errorf("width %d: nothing was cut with …:\n%s", width, out.String())
 		}
 		if width == 120 && strings.Contains(out.String(), "…") {
-			t.Errorf("width %d: a table that fits was cut:\n%s", width, out)
+			t.Errorf("width %d: a table that fits was cut:\n%s", width, out.String())
 		}
 	}
 	// Without a terminal, whole values: scripts want them.
 	terminalWidth = func(io.Writer) int { return 80 }
-	a, out, _ := testApp(false)
-	if err := a.table(out, header, rows); err != nil {
+	var out bytes.Buffer
+	if err := (Printer{Out: &out}).Table(header, rows); err != nil {
 		t.Fatal(err)
 	}
 	if strings.Contains(out.String(), "…") || !strings.Contains(out.String(), "my-db-123-with-a-long-name") {
-		t.Errorf("without a terminal the table was cut:\n%s", out)
+		t.Errorf("without a terminal the table was cut:\n%s", out.String())
 	}
 }
 
@@ -176,6 +158,18 @@ func TestTruncate(t *testing.T) {
 	} {
 		if got := truncate(tc.in, tc.n); got != tc.want {
 			t.Errorf("truncate(%q, %d) = %q, want %q", tc.in, tc.n, got, tc.want)
+		}
+	}
+}
+func TestBytesText(t *testing.T) {
+	for _, tc := range []struct {
+		n    int64
+		want string
+	}{
+		{0, "0 B"}, {1023, "1023 B"}, {1024, "1.0 KiB"}, {1234567, "1.2 MiB"}, {1 << 30, "1.0 GiB"},
+	} {
+		if got := BytesText(tc.n); got != tc.want {
+			t.Errorf("BytesText(%d) = %q, want %q", tc.n, got, tc.want)
 		}
 	}
 }
