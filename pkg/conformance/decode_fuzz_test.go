@@ -19,6 +19,7 @@ import (
 	"github.com/getkin/kin-openapi/openapi3"
 
 	"github.com/scalingodb/dbapi-go/gen/dbapi"
+	"github.com/scalingodb/dbapi-go/pkg/conformance/internal/schemacheck"
 )
 
 // parsers are the generated client's response decoders, by operationId.
@@ -225,11 +226,11 @@ func literalReplacementChars(data []byte) int {
 // (AsCustomRangeFirewallRule): encoding it again would give back the text unchecked, so each
 // branch the value is shaped for is decoded, from the union's own copy of the body's text, and
 // compared in turn, at any depth.
-func sameGo(c *checker, want any, gv reflect.Value, at string) error {
+func sameGo(c *schemacheck.Checker, want any, gv reflect.Value, at string) error {
 	for gv.IsValid() && (gv.Kind() == reflect.Pointer || gv.Kind() == reflect.Interface) && !gv.IsNil() {
 		gv = gv.Elem()
 	}
-	if c != nil && len(c.oneOf)+len(c.anyOf) > 0 && isUnion(gv) {
+	if c != nil && len(c.OneOf)+len(c.AnyOf) > 0 && isUnion(gv) {
 		return sameUnion(c, want, gv, at)
 	}
 	var got any
@@ -253,18 +254,18 @@ func isUnion(v reflect.Value) bool {
 	return ok && f.Type == reflect.TypeFor[json.RawMessage]()
 }
 
-func sameUnion(c *checker, want any, gv reflect.Value, at string) error {
+func sameUnion(c *schemacheck.Checker, want any, gv reflect.Value, at string) error {
 	type branch struct {
-		c   *checker
+		c   *schemacheck.Checker
 		ref *openapi3.SchemaRef
 		i   int
 	}
 	var bs []branch
-	for i, b := range c.oneOf {
-		bs = append(bs, branch{b, c.schema.OneOf[i], i})
+	for i, b := range c.OneOf {
+		bs = append(bs, branch{b, c.Schema.OneOf[i], i})
 	}
-	for i, b := range c.anyOf {
-		bs = append(bs, branch{b, c.schema.AnyOf[i], i})
+	for i, b := range c.AnyOf {
+		bs = append(bs, branch{b, c.Schema.AnyOf[i], i})
 	}
 	probe := want
 	if n, ok := want.(json.Number); ok {
@@ -273,7 +274,7 @@ func sameUnion(c *checker, want any, gv reflect.Value, at string) error {
 	}
 	decoded := 0
 	for _, b := range bs {
-		if !plausible(b.c.schema, probe) {
+		if !schemacheck.Plausible(b.c.Schema, probe) {
 			continue
 		}
 		name := gv.Type().Name() + strconv.Itoa(b.i)
@@ -345,20 +346,20 @@ func decodeNumbers(data []byte) any {
 }
 
 // declared returns the properties an object schema declares, through allOf and oneOf.
-func declared(c *checker, into map[string]*checker) {
+func declared(c *schemacheck.Checker, into map[string]*schemacheck.Checker) {
 	if c == nil {
 		return
 	}
-	for k, p := range c.props {
+	for k, p := range c.Props {
 		into[k] = p
 	}
-	for _, a := range c.allOf {
+	for _, a := range c.AllOf {
 		declared(a, into)
 	}
-	for _, b := range c.oneOf {
+	for _, b := range c.OneOf {
 		declared(b, into)
 	}
-	for _, b := range c.anyOf {
+	for _, b := range c.AnyOf {
 		declared(b, into)
 	}
 }
@@ -371,7 +372,7 @@ var rfc3339 = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z
 // properties that the schema does not declare (which the Go type drops) only when the Go value has
 // them. gv is the Go value itself (or an invalid Value): where a nested value is a generated union,
 // sameGo decodes its branches.
-func sameJSON(c *checker, want, got any, gv reflect.Value, at string) error {
+func sameJSON(c *schemacheck.Checker, want, got any, gv reflect.Value, at string) error {
 	if at == "" {
 		at = "/"
 	}
@@ -394,7 +395,7 @@ func sameJSON(c *checker, want, got any, gv reflect.Value, at string) error {
 		if ok && g == w {
 			return nil
 		}
-		if ok && c != nil && c.schema != nil && c.schema.Format == "date-time" {
+		if ok && c != nil && c.Schema != nil && c.Schema.Format == "date-time" {
 			if !rfc3339.MatchString(w) {
 				return fmt.Errorf("%s: %q is not RFC 3339, though Go read it as %s", at, w, g)
 			}
@@ -418,9 +419,9 @@ func sameJSON(c *checker, want, got any, gv reflect.Value, at string) error {
 		if !ok || len(g) != len(w) {
 			return fmt.Errorf("%s: an array of %d became %#v", at, len(w), got)
 		}
-		var items *checker
+		var items *schemacheck.Checker
 		if c != nil {
-			items = c.items
+			items = c.Items
 		}
 		for i := range w {
 			if err := sameNested(items, w[i], g[i], goIndex(gv, i), strings.TrimSuffix(at, "/")+"/"+strconv.Itoa(i)); err != nil {
@@ -433,11 +434,11 @@ func sameJSON(c *checker, want, got any, gv reflect.Value, at string) error {
 		if !ok {
 			return fmt.Errorf("%s: an object became %#v", at, got)
 		}
-		props := map[string]*checker{}
+		props := map[string]*schemacheck.Checker{}
 		declared(c, props)
-		var addl *checker
+		var addl *schemacheck.Checker
 		if c != nil {
-			addl = c.addl
+			addl = c.Addl
 		}
 		keys := make([]string, 0, len(w)+len(g))
 		for k := range w {
@@ -470,8 +471,8 @@ func sameJSON(c *checker, want, got any, gv reflect.Value, at string) error {
 }
 
 // sameNested compares a nested value: through sameGo where it is a generated union, else as JSON.
-func sameNested(c *checker, want, got any, gv reflect.Value, at string) error {
-	if c != nil && len(c.oneOf)+len(c.anyOf) > 0 {
+func sameNested(c *schemacheck.Checker, want, got any, gv reflect.Value, at string) error {
+	if c != nil && len(c.OneOf)+len(c.AnyOf) > 0 {
 		inner := gv
 		for inner.IsValid() && inner.Kind() == reflect.Pointer && !inner.IsNil() {
 			inner = inner.Elem()
@@ -539,14 +540,13 @@ var faithfulMutations = []struct {
 		if i <= 0 || !json.Valid(b) {
 			return b
 		}
-		w := walker{data: b, pos: i}
-		w.skip()
+		end := schemacheck.ValueEnd(b, i)
 		j := bytes.IndexByte(b[i:], ':')
 		if b[i+1] != '"' || j < 0 {
 			return b
 		}
 		key := bytes.ToUpper(b[i+1 : i+j])
-		return slices.Concat(b[:w.pos-1], []byte(","), key, []byte(`:"~"`), b[w.pos-1:])
+		return slices.Concat(b[:end-1], []byte(","), key, []byte(`:"~"`), b[end-1:])
 	}},
 }
 

@@ -6,8 +6,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/getkin/kin-openapi/openapi3"
 )
 
 // faithfulCases are the classes of body the libopenapi differential found accepted and decoded
@@ -159,43 +157,6 @@ func TestValidateResponse_CaCertificateIsPEMText(t *testing.T) {
 			verr := v.ValidateResponse(req, 200, http.Header{"Content-Type": {"application/x-pem-file"}}, []byte(tt.body))
 			if tt.accept != (verr == nil) {
 				t.Fatalf("ValidateResponse = %v, want accepted %v", verr, tt.accept)
-			}
-		})
-	}
-}
-
-// TestFolds_AgreesWithFoldsOnto checks the allocation-free fold test against foldsOnto, which
-// compares with strings.EqualFold as encoding/json does, on keys that fold and keys that do not.
-func TestFolds_AgreesWithFoldsOnto(t *testing.T) {
-	cp := &compiler{done: map[*openapi3.Schema]*checker{}, formats: newFormats()}
-	s := openapi3.NewObjectSchema().
-		WithProperty("type", openapi3.NewStringSchema()).
-		WithProperty("range_id", openapi3.NewStringSchema()).
-		WithProperty("kind", openapi3.NewStringSchema()).
-		WithProperty("class", openapi3.NewStringSchema())
-	c := cp.compile(s)
-	if c.lowerProps == nil {
-		t.Fatal("lowerProps not built: the fast branch is not tested")
-	}
-	tests := []struct {
-		key  string
-		want bool
-	}{
-		{"type", false}, // the property itself is no twin
-		{"TYPE", true},
-		{"Range_ID", true},
-		{"range-id", false},
-		{"\u212aind", true},  // the Kelvin sign folds onto k
-		{"cla\u017fs", true}, // the long s folds onto s
-		{"typ", false},
-		{strings.Repeat("x", 100), false},
-		{"", false},
-	}
-	for _, tt := range tests {
-		t.Run(tt.key, func(t *testing.T) {
-			slow := foldsOnto(c, tt.key) != ""
-			if got := folds(c, []byte(tt.key)); got != tt.want || slow != tt.want {
-				t.Fatalf("folds = %v, foldsOnto = %v, want %v", got, slow, tt.want)
 			}
 		})
 	}

@@ -1,4 +1,4 @@
-package conformance
+package schemacheck
 
 import "testing"
 

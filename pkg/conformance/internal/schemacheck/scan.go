@@ -1,4 +1,4 @@
-package conformance
+package schemacheck
 
 import (
 	"encoding/json"
@@ -6,14 +6,14 @@ import (
 	"unicode/utf8"
 )
 
-// validJSON reports whether data is valid JSON that c accepts and that decodes faithfully into the
+// ValidJSON reports whether data is valid JSON that c accepts and that decodes faithfully into the
 // generated Go types, by walking the bytes: no map, slice or interface value is built for the
-// document. It never accepts a document that decoding with encoding/json and calling c.ok would
-// refuse, nor one that strictViolations finds fault with (see strict.go: integer literals, text,
+// document. It never accepts a document that decoding with encoding/json and calling c.OK would
+// refuse, nor one that Strict finds fault with (see strict.go: integer literals, text,
 // repeated and case-folded keys, numbers float64 does not hold, escaped date-times, every branch of
 // a union). It refuses irregular documents (an escaped object key), which the
 // caller then judges on the slow path, as it does every refused document.
-func (c *checker) validJSON(data []byte) bool {
+func (c *Checker) ValidJSON(data []byte) bool {
 	if !json.Valid(data) || textProblem(data) != "" {
 		return false
 	}
@@ -41,26 +41,26 @@ func (w *walker) ws() {
 }
 
 // value checks the value at the cursor against c and moves past it when it passes.
-func (w *walker) value(c *checker) bool {
+func (w *walker) value(c *Checker) bool {
 	start := w.pos
 	switch {
 	case c.delegate:
 		return w.decoded(c, start)
 	case w.data[start] == 'n':
 		w.pos += len("null")
-		return c.ok(nil)
+		return c.OK(nil)
 	case c.empty:
 		return w.anyValue()
 	}
-	for _, a := range c.allOf {
+	for _, a := range c.AllOf {
 		w.pos = start
 		if !w.value(a) {
 			return false
 		}
 	}
-	if len(c.oneOf) > 0 {
+	if len(c.OneOf) > 0 {
 		n, matched := 0, -1
-		for i, b := range c.oneOf {
+		for i, b := range c.OneOf {
 			w.pos = start
 			if w.value(b) {
 				n, matched = n+1, i
@@ -71,7 +71,7 @@ func (w *walker) value(c *checker) bool {
 		}
 		// Each branch must read the value faithfully, not only the one that matches (whose walk
 		// above checked it).
-		for i, b := range c.oneOf {
+		for i, b := range c.OneOf {
 			w.pos = start
 			if i != matched && b.admits(w.data[start]) && !w.faithful(b) {
 				return false
@@ -165,7 +165,7 @@ func (w *walker) anyValue() bool {
 }
 
 // decoded checks the value at start by decoding it, for delegated schemas.
-func (w *walker) decoded(c *checker, start int) bool {
+func (w *walker) decoded(c *Checker, start int) bool {
 	w.pos = start
 	if ch := w.data[start]; c.intBits != 0 && (ch == '-' || ch >= '0' && ch <= '9') {
 		if _, ok := intText(w.number(), c.intBits); !ok {
@@ -184,16 +184,16 @@ func (w *walker) decoded(c *checker, start int) bool {
 	// escaped date-time, an integer's text) faithful does.
 	end := w.pos
 	w.pos = start
-	ok := c.ok(v) && w.faithful(c)
+	ok := c.OK(v) && w.faithful(c)
 	w.pos = end
 	return ok
 }
 
 // faithful reports whether the value at the cursor decodes faithfully into the Go type generated
 // for c, by the rules of strict.go only (no schema keyword), and moves past it. It answers as
-// strictViolations does, without building violations: the fast path runs it on every branch of a
+// Strict does, without building problems: the fast path runs it on every branch of a
 // union and on delegated values. An escaped key is irregular: the slow path judges it.
-func (w *walker) faithful(c *checker) bool {
+func (w *walker) faithful(c *Checker) bool {
 	if c == nil {
 		w.skip() // the Go type drops the value; its text was checked with the document's
 		return true
@@ -203,7 +203,7 @@ func (w *walker) faithful(c *checker) bool {
 	}
 	start := w.pos
 	if c != anyChecker && !c.cycle {
-		for _, refs := range [3][]*checker{c.allOf, c.oneOf, c.anyOf} {
+		for _, refs := range [3][]*Checker{c.AllOf, c.OneOf, c.AnyOf} {
 			for _, b := range refs {
 				if !b.admits(w.data[start]) {
 					continue
@@ -223,7 +223,7 @@ func (w *walker) faithful(c *checker) bool {
 	case ch == '{':
 		return w.faithfulObject(c)
 	case ch == '[':
-		items := c.items
+		items := c.Items
 		if c == anyChecker {
 			items = anyChecker
 		}
@@ -261,7 +261,7 @@ func (w *walker) faithful(c *checker) bool {
 	return true
 }
 
-func (w *walker) faithfulObject(c *checker) bool {
+func (w *walker) faithfulObject(c *Checker) bool {
 	w.pos++ // '{'
 	w.ws()
 	if w.data[w.pos] == '}' {
@@ -281,17 +281,17 @@ func (w *walker) faithfulObject(c *checker) bool {
 		if dups.add(raw) {
 			return false
 		}
-		var child *checker
-		p, known := c.props[string(raw)]
+		var child *Checker
+		p, known := c.Props[string(raw)]
 		switch {
 		case c == anyChecker:
 			child = anyChecker
 		case known:
 			child = p
-		case c.props != nil && folds(c, raw):
+		case c.Props != nil && folds(c, raw):
 			return false
-		case c.addl != nil:
-			child = c.addl
+		case c.Addl != nil:
+			child = c.Addl
 		case c.addlAny:
 			child = anyChecker
 		}
@@ -340,14 +340,14 @@ func decodeString(raw []byte, plain bool) (string, bool) {
 
 // stringValue checks a string value against c. A plain token (the usual case) is checked on its
 // bytes; only a format validator gets a string.
-func (w *walker) stringValue(c *checker) bool {
+func (w *walker) stringValue(c *Checker) bool {
 	raw, plain := w.rawString()
 	if !c.permits("string") {
 		return false
 	}
 	if !plain {
 		if c.decodedFmt {
-			return false // the generated type's parser does not read escapes: strictViolations says so
+			return false // the generated type's parser does not read escapes: Strict says so
 		}
 		s, ok := decodeString(raw, plain)
 		return ok && (c.enum == nil || c.enum[s]) && c.str(s)
@@ -380,7 +380,7 @@ func (w *walker) number() string {
 	return string(w.data[start:w.pos])
 }
 
-func (w *walker) array(c *checker) bool {
+func (w *walker) array(c *Checker) bool {
 	if !c.permits("array") {
 		return false
 	}
@@ -391,8 +391,8 @@ func (w *walker) array(c *checker) bool {
 		w.pos++
 	} else {
 		for {
-			if c.items != nil {
-				if !w.value(c.items) {
+			if c.Items != nil {
+				if !w.value(c.Items) {
 					return false
 				}
 			} else {
@@ -411,7 +411,7 @@ func (w *walker) array(c *checker) bool {
 	return n >= c.minItems && (c.maxItems == nil || n <= *c.maxItems)
 }
 
-func (w *walker) object(c *checker) bool {
+func (w *walker) object(c *Checker) bool {
 	if !c.permits("object") || len(c.required) > 64 {
 		return false
 	}
@@ -448,8 +448,8 @@ func (w *walker) object(c *checker) bool {
 					seen |= 1 << i
 				}
 			}
-			p, known := c.props[string(raw)]
-			if !known && c.props != nil && folds(c, raw) {
+			p, known := c.Props[string(raw)]
+			if !known && c.Props != nil && folds(c, raw) {
 				return false // encoding/json would decode it into the declared property
 			}
 			switch {
@@ -459,8 +459,8 @@ func (w *walker) object(c *checker) bool {
 				}
 			case c.addlForbidden:
 				return false
-			case c.addl != nil:
-				if !w.value(c.addl) {
+			case c.Addl != nil:
+				if !w.value(c.Addl) {
 					return false
 				}
 			case c.addlAny:
@@ -489,6 +489,13 @@ func (w *walker) object(c *checker) bool {
 		}
 	}
 	return true
+}
+
+// ValueEnd returns the end of the JSON value that starts at pos in data, valid JSON.
+func ValueEnd(data []byte, pos int) int {
+	w := walker{data: data, pos: pos}
+	w.skip()
+	return w.pos
 }
 
 // skip moves past the value at the cursor.
