@@ -106,55 +106,9 @@ func (w *walker) value(c *Checker) bool {
 func (w *walker) anyValue() bool {
 	switch w.data[w.pos] {
 	case '{':
-		w.pos++
-		w.ws()
-		if w.data[w.pos] == '}' {
-			w.pos++
-			return true
-		}
-		var dups keySet
-		for {
-			raw, plain := w.rawString()
-			if !plain {
-				w.irregular = true
-				return false
-			}
-			if dups.add(raw) {
-				return false
-			}
-			w.ws()
-			w.pos++ // ':'
-			w.ws()
-			if !w.anyValue() {
-				return false
-			}
-			w.ws()
-			if w.data[w.pos] == '}' {
-				w.pos++
-				return true
-			}
-			w.pos++ // ','
-			w.ws()
-		}
+		return w.members(func([]byte) bool { return w.anyValue() })
 	case '[':
-		w.pos++
-		w.ws()
-		if w.data[w.pos] == ']' {
-			w.pos++
-			return true
-		}
-		for {
-			if !w.anyValue() {
-				return false
-			}
-			w.ws()
-			if w.data[w.pos] == ']' {
-				w.pos++
-				return true
-			}
-			w.pos++ // ','
-			w.ws()
-		}
+		return w.elements(w.anyValue)
 	case '"', 't', 'f', 'n':
 		w.skip()
 		return true
@@ -162,6 +116,72 @@ func (w *walker) anyValue() bool {
 	raw := w.number()
 	f, err := strconv.ParseFloat(raw, 64)
 	return err == nil && float64Faithful(raw, f)
+}
+
+// eachMember calls f for each member of the object at the cursor, with its key token (plain: see
+// rawString) and the cursor on its value, which f moves past; it moves past the object. It stops
+// when f returns false, and returns whether f always returned true.
+func (w *walker) eachMember(f func(raw []byte, plain bool) bool) bool {
+	w.pos++ // '{'
+	w.ws()
+	if w.data[w.pos] == '}' {
+		w.pos++
+		return true
+	}
+	for {
+		raw, plain := w.rawString()
+		w.ws()
+		w.pos++ // ':'
+		w.ws()
+		if !f(raw, plain) {
+			return false
+		}
+		w.ws()
+		if w.data[w.pos] == '}' {
+			w.pos++
+			return true
+		}
+		w.pos++ // ','
+		w.ws()
+	}
+}
+
+// members is eachMember for the walks that judge exactly: it refuses a repeated key (encoding/json
+// keeps the last value, where a reader of the document may keep the first) and an escaped one,
+// which needs decoding: the walk is then irregular, and the slow path judges the document.
+func (w *walker) members(f func(key []byte) bool) bool {
+	var dups keySet
+	return w.eachMember(func(raw []byte, plain bool) bool {
+		if !plain {
+			w.irregular = true
+			return false
+		}
+		return !dups.add(raw) && f(raw)
+	})
+}
+
+// elements calls f for each element of the array at the cursor, with the cursor on it, which f
+// moves past; it moves past the array. It stops when f returns false, and returns whether f always
+// returned true.
+func (w *walker) elements(f func() bool) bool {
+	w.pos++ // '['
+	w.ws()
+	if w.data[w.pos] == ']' {
+		w.pos++
+		return true
+	}
+	for {
+		if !f() {
+			return false
+		}
+		w.ws()
+		if w.data[w.pos] == ']' {
+			w.pos++
+			return true
+		}
+		w.pos++ // ','
+		w.ws()
+	}
 }
 
 // decoded checks the value at start by decoding it, for delegated schemas.
@@ -227,24 +247,7 @@ func (w *walker) faithful(c *Checker) bool {
 		if c == anyChecker {
 			items = anyChecker
 		}
-		w.pos++
-		w.ws()
-		if w.data[w.pos] == ']' {
-			w.pos++
-			return true
-		}
-		for {
-			if !w.faithful(items) {
-				return false
-			}
-			w.ws()
-			if w.data[w.pos] == ']' {
-				w.pos++
-				return true
-			}
-			w.pos++ // ','
-			w.ws()
-		}
+		return w.elements(func() bool { return w.faithful(items) })
 	case ch == 't' || ch == 'f' || ch == 'n':
 		w.skip()
 		return true
@@ -262,25 +265,7 @@ func (w *walker) faithful(c *Checker) bool {
 }
 
 func (w *walker) faithfulObject(c *Checker) bool {
-	w.pos++ // '{'
-	w.ws()
-	if w.data[w.pos] == '}' {
-		w.pos++
-		return true
-	}
-	var dups keySet
-	for {
-		raw, plain := w.rawString()
-		if !plain {
-			w.irregular = true
-			return false
-		}
-		w.ws()
-		w.pos++ // ':'
-		w.ws()
-		if dups.add(raw) {
-			return false
-		}
+	return w.members(func(raw []byte) bool {
 		var child *Checker
 		p, known := c.Props[string(raw)]
 		switch {
@@ -295,17 +280,8 @@ func (w *walker) faithfulObject(c *Checker) bool {
 		case c.addlAny:
 			child = anyChecker
 		}
-		if !w.faithful(child) {
-			return false
-		}
-		w.ws()
-		if w.data[w.pos] == '}' {
-			w.pos++
-			return true
-		}
-		w.pos++ // ','
-		w.ws()
-	}
+		return w.faithful(child)
+	})
 }
 
 // rawString reads a string token. When plain, raw is exactly the decoded string (no escapes; the
@@ -384,102 +360,53 @@ func (w *walker) array(c *Checker) bool {
 	if !c.permits("array") {
 		return false
 	}
-	w.pos++ // '['
-	w.ws()
 	var n uint64
-	if w.data[w.pos] == ']' {
-		w.pos++
-	} else {
-		for {
-			if c.Items != nil {
-				if !w.value(c.Items) {
-					return false
-				}
-			} else {
-				w.skip()
-			}
-			n++
-			w.ws()
-			if w.data[w.pos] == ']' {
-				w.pos++
-				break
-			}
-			w.pos++ // ','
-			w.ws()
+	ok := w.elements(func() bool {
+		n++
+		if c.Items == nil {
+			w.skip()
+			return true
 		}
-	}
-	return n >= c.minItems && (c.maxItems == nil || n <= *c.maxItems)
+		return w.value(c.Items)
+	})
+	return ok && n >= c.minItems && (c.maxItems == nil || n <= *c.maxItems)
 }
 
 func (w *walker) object(c *Checker) bool {
 	if !c.permits("object") || len(c.required) > 64 {
 		return false
 	}
-	w.pos++ // '{'
-	w.ws()
 	var seen uint64
 	var keys map[string]bool // distinct keys, counted only when a bound needs them
 	if c.minProps > 0 || c.maxProps != nil {
 		keys = map[string]bool{}
 	}
-	var dups keySet
-	if w.data[w.pos] == '}' {
-		w.pos++
-	} else {
-		for {
-			raw, plain := w.rawString()
-			w.ws()
-			w.pos++ // ':'
-			w.ws()
-			// Escaped keys need decoding: the slow path judges them. encoding/json keeps the last
-			// of repeated keys, where a reader of the document may keep the first: refused.
-			if !plain {
-				w.irregular = true
-				return false
-			}
-			if dups.add(raw) {
-				return false
-			}
-			if keys != nil {
-				keys[string(raw)] = true
-			}
-			for i, r := range c.required {
-				if r == string(raw) {
-					seen |= 1 << i
-				}
-			}
-			p, known := c.Props[string(raw)]
-			if !known && c.Props != nil && folds(c, raw) {
-				return false // encoding/json would decode it into the declared property
-			}
-			switch {
-			case known:
-				if !w.value(p) {
-					return false
-				}
-			case c.addlForbidden:
-				return false
-			case c.Addl != nil:
-				if !w.value(c.Addl) {
-					return false
-				}
-			case c.addlAny:
-				if !w.anyValue() {
-					return false
-				}
-			default:
-				w.skip()
-			}
-			w.ws()
-			if w.data[w.pos] == '}' {
-				w.pos++
-				break
-			}
-			w.pos++ // ','
-			w.ws()
+	ok := w.members(func(raw []byte) bool {
+		if keys != nil {
+			keys[string(raw)] = true
 		}
-	}
-	if seen != (uint64(1)<<len(c.required))-1 {
+		for i, r := range c.required {
+			if r == string(raw) {
+				seen |= 1 << i
+			}
+		}
+		p, known := c.Props[string(raw)]
+		switch {
+		case known:
+			return w.value(p)
+		case c.Props != nil && folds(c, raw):
+			return false // encoding/json would decode it into the declared property
+		case c.addlForbidden:
+			return false
+		case c.Addl != nil:
+			return w.value(c.Addl)
+		case c.addlAny:
+			return w.anyValue()
+		}
+		w.skip()
+		return true
+	})
+	if !ok || seen != (uint64(1)<<len(c.required))-1 {
 		return false
 	}
 	if keys != nil {

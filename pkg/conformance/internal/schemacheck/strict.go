@@ -299,24 +299,14 @@ func (s *strictWalk) text(raw []byte) {
 }
 
 func (s *strictWalk) object(c *Checker) {
-	s.pos++ // '{'
-	s.ws()
-	if s.data[s.pos] == '}' {
-		s.pos++
-		return
-	}
 	var keys map[string]bool
 	if c != nil {
 		keys = map[string]bool{}
 	}
-	for {
-		raw, plain := s.rawString()
+	s.eachMember(func(raw []byte, plain bool) bool {
 		key, _ := decodeString(raw, plain)
 		s.path = append(s.path, key)
 		s.text(raw)
-		s.ws()
-		s.pos++ // ':'
-		s.ws()
 		var child *Checker
 		if c != nil {
 			if keys[key] {
@@ -339,41 +329,25 @@ func (s *strictWalk) object(c *Checker) {
 		}
 		s.value(child)
 		s.path = s.path[:len(s.path)-1]
-		s.ws()
-		if s.data[s.pos] == '}' {
-			s.pos++
-			return
-		}
-		s.pos++ // ','
-		s.ws()
-	}
+		return true
+	})
 }
 
 func (s *strictWalk) array(c *Checker) {
-	s.pos++ // '['
-	s.ws()
-	if s.data[s.pos] == ']' {
-		s.pos++
-		return
-	}
 	var items *Checker
 	if c == anyChecker {
 		items = anyChecker
 	} else if c != nil {
 		items = c.Items
 	}
-	for i := 0; ; i++ {
+	i := 0
+	s.elements(func() bool {
 		s.path = append(s.path, strconv.Itoa(i))
 		s.value(items)
 		s.path = s.path[:len(s.path)-1]
-		s.ws()
-		if s.data[s.pos] == ']' {
-			s.pos++
-			return
-		}
-		s.pos++ // ','
-		s.ws()
-	}
+		i++
+		return true
+	})
 }
 
 // Pointer builds a JSON pointer from its reference tokens.
