@@ -93,19 +93,48 @@ var replacements = []any{
 	0.0, -1.0, 1.5, 1e20, 3.0, true, []any{}, []any{"a"}, map[string]any{}, map[string]any{"k": "v"},
 }
 
-// mutations returns doc itself followed by broken variants of it.
+// mutations returns doc itself followed by broken variants of it: every value replaced by each of
+// replacements, every property removed (labeledMutations, without the labels).
 func mutations(doc any) []any {
-	out := []any{doc}
+	var out []any
+	for _, m := range labeledMutations(doc) {
+		out = append(out, m.doc)
+	}
+	return out
+}
+
+// labeledMutations are mutations with the class of each: "example", "drop",
+// "value:<replacement>" or, for the whole body, "body:<replacement>".
+func labeledMutations(doc any) []struct {
+	class string
+	doc   any
+} {
+	var out []struct {
+		class string
+		doc   any
+	}
+	add := func(class string, d any) {
+		out = append(out, struct {
+			class string
+			doc   any
+		}{class, d})
+	}
+	add("example", doc)
 	var walk func(path []any)
 	walk = func(path []any) {
 		cur := get(doc, path)
 		for _, r := range replacements {
-			out = append(out, set(doc, path, r))
+			b, _ := json.Marshal(r)
+			if len(path) == 0 {
+				add("body:"+string(b), r)
+			} else {
+				add("value:"+string(b), set(doc, path, r))
+			}
 		}
 		switch x := cur.(type) {
 		case map[string]any:
 			for _, k := range sortedKeys(x) {
-				out = append(out, del(doc, append(slices.Clone(path), k)))
+				add("drop", del(doc, append(slices.Clone(path), k)))
 				walk(append(slices.Clone(path), k))
 			}
 		case []any:

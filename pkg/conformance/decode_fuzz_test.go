@@ -86,6 +86,16 @@ type decodeTarget struct {
 	req    *http.Request
 }
 
+// decodeTargetsByName returns decodeTargets keyed by name ("createBackup 201").
+func decodeTargetsByName(t testing.TB, v *Validator) map[string]decodeTarget {
+	t.Helper()
+	targets := map[string]decodeTarget{}
+	for _, dt := range decodeTargets(t, v) {
+		targets[dt.name] = dt
+	}
+	return targets
+}
+
 // decodeTargets lists every JSON response schema of the spec.
 func decodeTargets(t testing.TB, v *Validator) []decodeTarget {
 	t.Helper()
@@ -523,12 +533,12 @@ var faithfulMutations = []struct {
 	f    func(body []byte) []byte
 }{
 	{"escaped date-time", func(b []byte) []byte {
-		return dateTimeText.ReplaceAllFunc(b, firstOnly(func(m []byte) []byte {
+		return dateTimeRE.ReplaceAllFunc(b, once(func(m []byte) []byte {
 			return slices.Concat(m[:len(m)-2], []byte(`\u00`), []byte(strconv.FormatInt(int64(m[len(m)-2]), 16)), m[len(m)-1:])
 		}))
 	}},
 	{"fraction of 10 digits", func(b []byte) []byte {
-		return dateTimeText.ReplaceAllFunc(b, firstOnly(func(m []byte) []byte {
+		return dateTimeRE.ReplaceAllFunc(b, once(func(m []byte) []byte {
 			return []byte(`"2019-07-19T12:00:00.1234567891Z"`)
 		}))
 	}},
@@ -550,10 +560,10 @@ var faithfulMutations = []struct {
 	}},
 }
 
-var dateTimeText = regexp.MustCompile(`"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})"`)
+var dateTimeRE = regexp.MustCompile(`"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})"`)
 
-// firstOnly makes f apply to the first match only.
-func firstOnly(f func([]byte) []byte) func([]byte) []byte {
+// once makes f apply to the first match only.
+func once(f func([]byte) []byte) func([]byte) []byte {
 	done := false
 	return func(m []byte) []byte {
 		if done {
@@ -684,11 +694,7 @@ func TestDecodeTarget_RoundTripCatchesUnfaithfulDecoding(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	targets := map[string]decodeTarget{}
-	for _, dt := range decodeTargets(t, v) {
-		targets[dt.name] = dt
-	}
-	backup201 := targets["createBackup 201"]
+	targets := decodeTargetsByName(t, v)
 	b := `{"database_backup":{"id":"a","created_at":"2018-09-02T03:00:00.5Z","name":"n","status":"done","database_id":"d","size":SIZE}}`
 	body := func(size string) []byte { return []byte(strings.Replace(b, "SIZE", size, 1)) }
 	tests := []struct {
@@ -722,6 +728,9 @@ func TestDecodeTarget_RoundTripCatchesUnfaithfulDecoding(t *testing.T) {
 		{"escaped date-time in a nested union", "listFirewallRules 200",
 			`{"rules":[{"type":"custom_range","cidr":"203.0.113.0/24","id":"r1","created_at":"2019-07-19T10:00:00\u005A"}]}`, "cannot decode"},
 	}
+	for _, tt := range tests {
+		nested = append(nested, struct{ name, target, body, want string }{tt.name, "createBackup 201", string(tt.body), tt.want})
+	}
 	for _, tt := range nested {
 		t.Run(tt.name, func(t *testing.T) {
 			dt := targets[tt.target]
@@ -736,23 +745,6 @@ func TestDecodeTarget_RoundTripCatchesUnfaithfulDecoding(t *testing.T) {
 				t.Fatalf("roundTrip = %v, want an error containing %q", err, tt.want)
 			}
 			if v.ValidateResponse(dt.req, dt.status, jsonHeaderFor(), []byte(tt.body)) == nil {
-				t.Errorf("ValidateResponse accepts it")
-			}
-		})
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			err := backup201.roundTrip(tt.body)
-			if tt.want == "" {
-				if err != nil {
-					t.Fatalf("roundTrip = %v, want nil", err)
-				}
-				return
-			}
-			if err == nil || !strings.Contains(err.Error(), tt.want) {
-				t.Fatalf("roundTrip = %v, want an error containing %q", err, tt.want)
-			}
-			if v.ValidateResponse(backup201.req, 201, jsonHeaderFor(), tt.body) == nil {
 				t.Errorf("ValidateResponse accepts it")
 			}
 		})

@@ -74,10 +74,7 @@ func TestValidateResponse_AcceptsOnlyWhatDecodesFaithfully(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	targets := map[string]decodeTarget{}
-	for _, dt := range decodeTargets(t, v) {
-		targets[dt.name] = dt
-	}
+	targets := decodeTargetsByName(t, v)
 	for _, tt := range faithfulCases {
 		t.Run(tt.name, func(t *testing.T) {
 			dt, ok := targets[tt.target]

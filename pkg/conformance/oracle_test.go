@@ -117,10 +117,7 @@ func requestURL(o *opInfo) string {
 	return u
 }
 
-var (
-	dateTimeRE = regexp.MustCompile(`"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})"`)
-	uriRE      = regexp.MustCompile(`"https?://[^"]+"`)
-)
+var uriRE = regexp.MustCompile(`"https?://[^"]+"`)
 
 // corpusTexts are the changes of text made to every example, beyond textMutations.
 var corpusTexts = []struct {
@@ -142,62 +139,6 @@ var corpusTexts = []struct {
 	{"null body", func([]byte) []byte { return []byte("null") }},
 	{"whitespace around", func(b []byte) []byte { return slices.Concat([]byte(" \n"), b, []byte("\n")) }},
 	{"escaped slash", func(b []byte) []byte { return bytes.Replace(b, []byte(`"id":"`), []byte(`"id":"\/`), 1) }},
-}
-
-// once makes f apply to the first match only.
-func once(f func([]byte) []byte) func([]byte) []byte {
-	done := false
-	return func(m []byte) []byte {
-		if done {
-			return m
-		}
-		done = true
-		return f(m)
-	}
-}
-
-// labeledMutations are mutations (checker_test.go) with the class of each: "example", "drop",
-// "value:<replacement>" or, for the whole body, "body:<replacement>".
-func labeledMutations(doc any) []struct {
-	class string
-	doc   any
-} {
-	var out []struct {
-		class string
-		doc   any
-	}
-	add := func(class string, d any) {
-		out = append(out, struct {
-			class string
-			doc   any
-		}{class, d})
-	}
-	add("example", doc)
-	var walk func(path []any)
-	walk = func(path []any) {
-		cur := get(doc, path)
-		for _, r := range replacements {
-			b, _ := json.Marshal(r)
-			if len(path) == 0 {
-				add("body:"+string(b), r)
-			} else {
-				add("value:"+string(b), set(doc, path, r))
-			}
-		}
-		switch x := cur.(type) {
-		case map[string]any:
-			for _, k := range sortedKeys(x) {
-				add("drop", del(doc, append(slices.Clone(path), k)))
-				walk(append(slices.Clone(path), k))
-			}
-		case []any:
-			for i := range x {
-				walk(append(slices.Clone(path), i))
-			}
-		}
-	}
-	walk(nil)
-	return out
 }
 
 // mediaExamples returns the examples of a media type, compact.
@@ -498,10 +439,7 @@ func TestCorpus_AcceptedResponsesDecodeFaithfully(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	targets := map[string]decodeTarget{}
-	for _, dt := range decodeTargets(t, v) {
-		targets[dt.name] = dt
-	}
+	targets := decodeTargetsByName(t, v)
 	accepted, unfaithful := 0, 0
 	for _, it := range buildCorpus(t, v) {
 		if it.request {
