@@ -122,28 +122,13 @@ func (w *walker) anyValue() bool {
 // rawString) and the cursor on its value, which f moves past; it moves past the object. It stops
 // when f returns false, and returns whether f always returned true.
 func (w *walker) eachMember(f func(raw []byte, plain bool) bool) bool {
-	w.pos++ // '{'
-	w.ws()
-	if w.data[w.pos] == '}' {
-		w.pos++
-		return true
-	}
-	for {
+	return w.entries('}', func() bool {
 		raw, plain := w.rawString()
 		w.ws()
 		w.pos++ // ':'
 		w.ws()
-		if !f(raw, plain) {
-			return false
-		}
-		w.ws()
-		if w.data[w.pos] == '}' {
-			w.pos++
-			return true
-		}
-		w.pos++ // ','
-		w.ws()
-	}
+		return f(raw, plain)
+	})
 }
 
 // members is eachMember for the walks that judge exactly: it refuses a repeated key (encoding/json
@@ -163,10 +148,14 @@ func (w *walker) members(f func(key []byte) bool) bool {
 // elements calls f for each element of the array at the cursor, with the cursor on it, which f
 // moves past; it moves past the array. It stops when f returns false, and returns whether f always
 // returned true.
-func (w *walker) elements(f func() bool) bool {
-	w.pos++ // '['
+func (w *walker) elements(f func() bool) bool { return w.entries(']', f) }
+
+// entries calls f for each entry of the object or array at the cursor, which closes with end, with
+// the cursor on the entry, which f moves past; it moves past the closing end.
+func (w *walker) entries(end byte, f func() bool) bool {
+	w.pos++ // '{' or '['
 	w.ws()
-	if w.data[w.pos] == ']' {
+	if w.data[w.pos] == end {
 		w.pos++
 		return true
 	}
@@ -175,7 +164,7 @@ func (w *walker) elements(f func() bool) bool {
 			return false
 		}
 		w.ws()
-		if w.data[w.pos] == ']' {
+		if w.data[w.pos] == end {
 			w.pos++
 			return true
 		}
