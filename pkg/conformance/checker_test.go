@@ -10,6 +10,16 @@ import (
 	"github.com/getkin/kin-openapi/openapi3"
 )
 
+// mustNew returns a Validator built by New with opts, or stops the test.
+func mustNew(tb testing.TB, opts ...Option) *Validator {
+	tb.Helper()
+	v, err := New(opts...)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return v
+}
+
 // sample is one JSON document to judge against one schema.
 type sample struct {
 	name   string
@@ -193,10 +203,7 @@ func del(doc any, path []any) any {
 // checker.ok on decoded values gives kin-openapi's, and checker.validJSON on bytes gives
 // kin-openapi's joined with strictViolations' (the rules a decoded value cannot show).
 func TestChecker_AgreesWithKinOpenAPI(t *testing.T) {
-	v, err := New()
-	if err != nil {
-		t.Fatal(err)
-	}
+	v := mustNew(t)
 	samples := documentedSamples(t, v)
 	if len(samples) < 1000 {
 		t.Fatalf("only %d samples: the spec's examples were not found", len(samples))
@@ -230,10 +237,7 @@ func TestChecker_AgreesWithKinOpenAPI(t *testing.T) {
 // TestChecker_ValidJSONOnOddDocuments covers JSON forms that the examples do not: escapes, invalid
 // UTF-8, duplicate keys, whitespace, numbers out of range, malformed JSON.
 func TestChecker_ValidJSONOnOddDocuments(t *testing.T) {
-	v, err := New()
-	if err != nil {
-		t.Fatal(err)
-	}
+	v := mustNew(t)
 	info := v.byID["createBackup"]
 	ci := &info.exact[201].content[0]
 	users := &v.byID["listDatabaseUsers"].exact[200].content[0]
@@ -290,10 +294,7 @@ func TestChecker_ValidJSONOnOddDocuments(t *testing.T) {
 // refuses, on documents of the createBackup, listDatabaseUsers, 422, listFirewallRules and metric
 // series shapes. Run it with -fuzz=FuzzValidJSON to search.
 func FuzzValidJSON(f *testing.F) {
-	v, err := New()
-	if err != nil {
-		f.Fatal(err)
-	}
+	v := mustNew(f)
 	cis := []*contentInfo{
 		&v.byID["createBackup"].exact[201].content[0],
 		&v.byID["listDatabaseUsers"].exact[200].content[0],
@@ -339,10 +340,7 @@ func FuzzValidJSON(f *testing.F) {
 // TestChecker_OkStringAgreesWithOk checks the unboxed string path of every path parameter's
 // checker against checker.ok, and against kin-openapi, on IDs that pass and IDs that do not.
 func TestChecker_OkStringAgreesWithOk(t *testing.T) {
-	v, err := New()
-	if err != nil {
-		t.Fatal(err)
-	}
+	v := mustNew(t)
 	values := []string{"", "my-db-123", "5b8b36104ffb090be1ac3ce1", "metabase", "a", "UPPER", "with space",
 		"a%2Fb", "..", "é", strings.Repeat("x", 300), "0", "-1", "true", "null"}
 	checked, failed := 0, 0

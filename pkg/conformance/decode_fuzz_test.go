@@ -643,10 +643,7 @@ func exampleBodies(t testing.TB, dt decodeTarget) [][]byte {
 // corpus (each target's examples, their broken variants, and textMutations of them) runs in go
 // test; -fuzz=FuzzDecodesFaithfully searches further.
 func FuzzDecodesFaithfully(f *testing.F) {
-	v, err := New()
-	if err != nil {
-		f.Fatal(err)
-	}
+	v := mustNew(f)
 	targets := decodeTargets(f, v)
 	index := map[string]int{}
 	for i, dt := range targets {
@@ -690,10 +687,7 @@ func FuzzDecodesFaithfully(f *testing.F) {
 // each class of body that decodes wrongly: before this package refused them, the fuzz target would
 // have failed on its seeds.
 func TestDecodeTarget_RoundTripCatchesUnfaithfulDecoding(t *testing.T) {
-	v, err := New()
-	if err != nil {
-		t.Fatal(err)
-	}
+	v := mustNew(t)
 	targets := decodeTargetsByName(t, v)
 	b := `{"database_backup":{"id":"a","created_at":"2018-09-02T03:00:00.5Z","name":"n","status":"done","database_id":"d","size":SIZE}}`
 	body := func(size string) []byte { return []byte(strings.Replace(b, "SIZE", size, 1)) }

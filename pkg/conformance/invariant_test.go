@@ -70,10 +70,7 @@ var faithfulCases = []struct {
 // of body is accepted or refused as listed, and what is accepted decodes faithfully into the
 // generated types (the oracle of FuzzDecodesFaithfully).
 func TestValidateResponse_AcceptsOnlyWhatDecodesFaithfully(t *testing.T) {
-	v, err := New()
-	if err != nil {
-		t.Fatal(err)
-	}
+	v := mustNew(t)
 	targets := decodeTargetsByName(t, v)
 	for _, tt := range faithfulCases {
 		t.Run(tt.name, func(t *testing.T) {
@@ -104,10 +101,7 @@ func TestValidateResponse_AcceptsOnlyWhatDecodesFaithfully(t *testing.T) {
 // TestValidateResponse_EscapedDateTimeSaysWhy checks the violation of an escaped date-time names
 // the escape, on the slow path that reports it.
 func TestValidateResponse_EscapedDateTimeSaysWhy(t *testing.T) {
-	v, err := New()
-	if err != nil {
-		t.Fatal(err)
-	}
+	v := mustNew(t)
 	req, _ := http.NewRequest(http.MethodPost, "http://127.0.0.1/api/databases/d1/backups", nil)
 	body := `{"database_backup":{"created_at":"2019-07-19T12:00:00\u002B02:00","database_id":"d","id":"i","name":"n","status":"done"}}`
 	verr := v.ValidateResponse(req, 201, jsonHeaderFor(), []byte(body))
@@ -124,10 +118,7 @@ func TestValidateResponse_EscapedDateTimeSaysWhy(t *testing.T) {
 // TestValidateResponse_CaCertificateIsPEMText checks that getCaCertificate's PEM answer is judged
 // as text against its schema's pattern, not passed through as binary.
 func TestValidateResponse_CaCertificateIsPEMText(t *testing.T) {
-	v, err := New()
-	if err != nil {
-		t.Fatal(err)
-	}
+	v := mustNew(t)
 	const pemCert = "-----BEGIN CERTIFICATE-----\n" +
 		"MIIBszCCAVmgAwIBAgIUQ2VydGlmaWNhdGUgb2YgdGhlIG1vY2sgQ0EwCgYIKoZI\n" +
 		"zj0EAwIwETEPMA0GA1UEAxMGbW9jayBDQQ==\n" +

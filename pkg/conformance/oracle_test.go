@@ -289,10 +289,7 @@ func judge(v *Validator, lv validator.Validator, it corpusItem) (ours, theirs bo
 // operation's examples; every disagreement must be a class of oracleAllowed, which says why.
 func TestValidator_AgreesWithLibopenapi(t *testing.T) {
 	start := time.Now()
-	v, err := New()
-	if err != nil {
-		t.Fatal(err)
-	}
+	v := mustNew(t)
 	lv := oracle(t)
 	corpus := buildCorpus(t, v)
 	if len(corpus) < 10000 {
@@ -400,10 +397,7 @@ func compareWithOracle(corpus []corpusItem, judge func(corpusItem) (ours, theirs
 // this package drifts: a checker that accepts what it should not, or refuses a class that no entry
 // explains, yields unexplained disagreements.
 func TestCompareWithOracle_FlagsUnexplainedDisagreements(t *testing.T) {
-	v, err := New()
-	if err != nil {
-		t.Fatal(err)
-	}
+	v := mustNew(t)
 	o := v.byID["createBackup"]
 	items := []corpusItem{
 		{op: o, class: "example", status: 201},
@@ -435,10 +429,7 @@ func TestCompareWithOracle_FlagsUnexplainedDisagreements(t *testing.T) {
 // FuzzDecodesFaithfully: every JSON response body the validator accepts decodes with the generated
 // client to the same value.
 func TestCorpus_AcceptedResponsesDecodeFaithfully(t *testing.T) {
-	v, err := New()
-	if err != nil {
-		t.Fatal(err)
-	}
+	v := mustNew(t)
 	targets := decodeTargetsByName(t, v)
 	accepted, unfaithful := 0, 0
 	for _, it := range buildCorpus(t, v) {

@@ -34,6 +34,13 @@ func WithCoverage(c *Coverage) Option {
 	return func(o *options) { o.coverage = c }
 }
 
+// apply calls each of opts on o: the options of New, Middleware and Transport.
+func apply[O any, F ~func(*O)](o *O, opts []F) {
+	for _, opt := range opts {
+		opt(o)
+	}
+}
+
 // Validator checks HTTP requests and responses against the embedded Database API description.
 // It is built once by New and is safe for concurrent use.
 type Validator struct {
@@ -115,9 +122,7 @@ type contentInfo struct {
 // are routed alike.
 func New(opts ...Option) (*Validator, error) {
 	o := options{maxBody: DefaultMaxBodyBytes}
-	for _, opt := range opts {
-		opt(&o)
-	}
+	apply(&o, opts)
 	doc, err := dbapispec.GetSpec()
 	if err != nil {
 		return nil, fmt.Errorf("conformance: load embedded spec: %w", err)

@@ -53,14 +53,7 @@ type Violation struct {
 // Error renders the violation on two or three short lines.
 func (v *Violation) Error() string {
 	var b strings.Builder
-	op := v.OperationID
-	if op == "" {
-		op = "(no operation)"
-	}
-	fmt.Fprintf(&b, "%s %s %s", op, v.Method, v.Path)
-	if v.Status != 0 {
-		fmt.Fprintf(&b, " -> %d", v.Status)
-	}
+	writeExchange(&b, v.OperationID, v.Method, v.Path, v.Status)
 	fmt.Fprintf(&b, ": %s %s violation", v.In, v.Kind)
 	if v.Pointer != "" {
 		fmt.Fprintf(&b, " at %s", v.Pointer)
@@ -70,6 +63,18 @@ func (v *Violation) Error() string {
 		fmt.Fprintf(&b, "\n  note:     this operation's shape comes from one client only (%s): the spec may be wrong", v.Sources[0])
 	}
 	return b.String()
+}
+
+// writeExchange names what a message is about: "operationID METHOD path -> status", without the
+// status when it is 0 (a request), and "(no operation)" when nothing matched.
+func writeExchange(b *strings.Builder, operationID, method, path string, status int) {
+	if operationID == "" {
+		operationID = "(no operation)"
+	}
+	fmt.Fprintf(b, "%s %s %s", operationID, method, path)
+	if status != 0 {
+		fmt.Fprintf(b, " -> %d", status)
+	}
 }
 
 // ViolationError holds every violation found in one request or response. Every function of this
