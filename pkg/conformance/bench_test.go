@@ -31,10 +31,7 @@ func jsonHeader() http.Header {
 // kin-defaults case is the cost of routing with gorillamux and openapi3filter.ValidateResponse with
 // default options, the starting point, whose ratio to decode is reported as kin-defaults/decode.
 func BenchmarkCreateBackupResponse(b *testing.B) {
-	v, err := New()
-	if err != nil {
-		b.Fatal(err)
-	}
+	v := mustNew(b)
 	req := httptest.NewRequest(http.MethodPost, "http://127.0.0.1:8080/api/databases/my-db-123/backups", nil)
 	header := jsonHeader()
 	if err := v.ValidateResponse(req, 201, header, createBackupBody); err != nil {
@@ -112,10 +109,7 @@ func BenchmarkCreateBackupResponse(b *testing.B) {
 // BenchmarkListUsers measures the mock's hot path: validating GET /api/databases/my-db-123/users and
 // its answer, next to decoding the answer into the generated type.
 func BenchmarkListUsers(b *testing.B) {
-	v, err := New()
-	if err != nil {
-		b.Fatal(err)
-	}
+	v := mustNew(b)
 	req := httptest.NewRequest(http.MethodGet, "/api/databases/my-db-123/users", nil)
 	header := jsonHeader()
 	b.Run("request+response", func(b *testing.B) {
@@ -143,10 +137,7 @@ func BenchmarkListUsers(b *testing.B) {
 // BenchmarkMiddleware compares a handler answering GET /api/databases/my-db-123/users bare and
 // behind the validating middleware (request and response checked), without the network.
 func BenchmarkMiddleware(b *testing.B) {
-	v, err := New()
-	if err != nil {
-		b.Fatal(err)
-	}
+	v := mustNew(b)
 	handler := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json; charset=utf-8")
 		_, _ = w.Write(usersBody)
@@ -186,10 +177,7 @@ var badBackupBodies = map[string][]byte{
 // BenchmarkResponseViolations measures validating createBackup answers that break the schema, the
 // path that builds violations from kin-openapi's schema errors.
 func BenchmarkResponseViolations(b *testing.B) {
-	v, err := New()
-	if err != nil {
-		b.Fatal(err)
-	}
+	v := mustNew(b)
 	req := httptest.NewRequest(http.MethodPost, "http://127.0.0.1:8080/api/databases/my-db-123/backups", nil)
 	header := jsonHeader()
 	for _, name := range []string{"required", "enum", "type", "format"} {

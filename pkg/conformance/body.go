@@ -187,14 +187,7 @@ func (e *TruncatedBodyError) Error() string {
 	var b strings.Builder
 	b.WriteString("conformance: ")
 	if e.Method != "" {
-		op := e.OperationID
-		if op == "" {
-			op = "(no operation)"
-		}
-		fmt.Fprintf(&b, "%s %s %s", op, e.Method, e.Path)
-		if e.Status != 0 {
-			fmt.Fprintf(&b, " -> %d", e.Status)
-		}
+		writeExchange(&b, e.OperationID, e.Method, e.Path, e.Status)
 		b.WriteString(": ")
 	}
 	b.WriteString(e.Problem())

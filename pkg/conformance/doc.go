@@ -10,7 +10,7 @@
 //     integer is written without fraction or exponent and fits its Go type (int64, or int without
 //     a format), a date-time is strict RFC 3339 as time.Time reads it, with an offset or Z, strings
 //     are valid UTF-8 without lone surrogate escapes, and no key is repeated or differs from a
-//     declared property only by case (strict.go; FuzzDecodesFaithfully proves it);
+//     declared property only by case (internal/schemacheck; FuzzDecodesFaithfully proves it);
 //   - a uri must be absolute with a scheme and a host, and a single-value header has one line;
 //   - a body where none is documented fails, and so does an empty body where one is documented;
 //   - content types are checked ("application/json; charset=utf-8" is application/json);

@@ -115,20 +115,15 @@ func schemaProperties(s *openapi3.Schema) []string {
 	return slices.Compact(out)
 }
 
+// without returns the elements of a that b does not hold, in order.
+func without(a, b []string) []string {
+	return slices.DeleteFunc(slices.Clone(a), func(x string) bool { return slices.Contains(b, x) })
+}
+
 // fieldMismatch says how the JSON fields of goType differ from the properties of s, or "".
 func fieldMismatch(s *openapi3.Schema, goType reflect.Type) string {
 	fields, props := jsonFields(goType), schemaProperties(s)
-	var extra, missing []string
-	for _, f := range fields {
-		if !slices.Contains(props, f) {
-			extra = append(extra, f)
-		}
-	}
-	for _, p := range props {
-		if !slices.Contains(fields, p) {
-			missing = append(missing, p)
-		}
-	}
+	extra, missing := without(fields, props), without(props, fields)
 	var msg []string
 	if len(extra) > 0 {
 		msg = append(msg, "the Go type has fields the schema does not declare: "+strings.Join(extra, ", "))

@@ -6,8 +6,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/getkin/kin-openapi/openapi3"
 )
 
 // faithfulCases are the classes of body the libopenapi differential found accepted and decoded
@@ -72,14 +70,8 @@ var faithfulCases = []struct {
 // of body is accepted or refused as listed, and what is accepted decodes faithfully into the
 // generated types (the oracle of FuzzDecodesFaithfully).
 func TestValidateResponse_AcceptsOnlyWhatDecodesFaithfully(t *testing.T) {
-	v, err := New()
-	if err != nil {
-		t.Fatal(err)
-	}
-	targets := map[string]decodeTarget{}
-	for _, dt := range decodeTargets(t, v) {
-		targets[dt.name] = dt
-	}
+	v := mustNew(t)
+	targets := decodeTargetsByName(t, v)
 	for _, tt := range faithfulCases {
 		t.Run(tt.name, func(t *testing.T) {
 			dt, ok := targets[tt.target]
@@ -109,10 +101,7 @@ func TestValidateResponse_AcceptsOnlyWhatDecodesFaithfully(t *testing.T) {
 // TestValidateResponse_EscapedDateTimeSaysWhy checks the violation of an escaped date-time names
 // the escape, on the slow path that reports it.
 func TestValidateResponse_EscapedDateTimeSaysWhy(t *testing.T) {
-	v, err := New()
-	if err != nil {
-		t.Fatal(err)
-	}
+	v := mustNew(t)
 	req, _ := http.NewRequest(http.MethodPost, "http://127.0.0.1/api/databases/d1/backups", nil)
 	body := `{"database_backup":{"created_at":"2019-07-19T12:00:00\u002B02:00","database_id":"d","id":"i","name":"n","status":"done"}}`
 	verr := v.ValidateResponse(req, 201, jsonHeaderFor(), []byte(body))
@@ -129,10 +118,7 @@ func TestValidateResponse_EscapedDateTimeSaysWhy(t *testing.T) {
 // TestValidateResponse_CaCertificateIsPEMText checks that getCaCertificate's PEM answer is judged
 // as text against its schema's pattern, not passed through as binary.
 func TestValidateResponse_CaCertificateIsPEMText(t *testing.T) {
-	v, err := New()
-	if err != nil {
-		t.Fatal(err)
-	}
+	v := mustNew(t)
 	const pemCert = "-----BEGIN CERTIFICATE-----\n" +
 		"MIIBszCCAVmgAwIBAgIUQ2VydGlmaWNhdGUgb2YgdGhlIG1vY2sgQ0EwCgYIKoZI\n" +
 		"zj0EAwIwETEPMA0GA1UEAxMGbW9jayBDQQ==\n" +
@@ -159,43 +145,6 @@ func TestValidateResponse_CaCertificateIsPEMText(t *testing.T) {
 			verr := v.ValidateResponse(req, 200, http.Header{"Content-Type": {"application/x-pem-file"}}, []byte(tt.body))
 			if tt.accept != (verr == nil) {
 				t.Fatalf("ValidateResponse = %v, want accepted %v", verr, tt.accept)
-			}
-		})
-	}
-}
-
-// TestFolds_AgreesWithFoldsOnto checks the allocation-free fold test against foldsOnto, which
-// compares with strings.EqualFold as encoding/json does, on keys that fold and keys that do not.
-func TestFolds_AgreesWithFoldsOnto(t *testing.T) {
-	cp := &compiler{done: map[*openapi3.Schema]*checker{}, formats: newFormats()}
-	s := openapi3.NewObjectSchema().
-		WithProperty("type", openapi3.NewStringSchema()).
-		WithProperty("range_id", openapi3.NewStringSchema()).
-		WithProperty("kind", openapi3.NewStringSchema()).
-		WithProperty("class", openapi3.NewStringSchema())
-	c := cp.compile(s)
-	if c.lowerProps == nil {
-		t.Fatal("lowerProps not built: the fast branch is not tested")
-	}
-	tests := []struct {
-		key  string
-		want bool
-	}{
-		{"type", false}, // the property itself is no twin
-		{"TYPE", true},
-		{"Range_ID", true},
-		{"range-id", false},
-		{"\u212aind", true},  // the Kelvin sign folds onto k
-		{"cla\u017fs", true}, // the long s folds onto s
-		{"typ", false},
-		{strings.Repeat("x", 100), false},
-		{"", false},
-	}
-	for _, tt := range tests {
-		t.Run(tt.key, func(t *testing.T) {
-			slow := foldsOnto(c, tt.key) != ""
-			if got := folds(c, []byte(tt.key)); got != tt.want || slow != tt.want {
-				t.Fatalf("folds = %v, foldsOnto = %v, want %v", got, slow, tt.want)
 			}
 		})
 	}

@@ -16,6 +16,14 @@ import (
 // MiddlewareOption configures the handler returned by Validator.Middleware.
 type MiddlewareOption func(*middlewareOptions)
 
+// middleware is the handler of Middleware and OperationMiddleware.
+type middleware struct {
+	v     *Validator
+	next  http.Handler
+	o     middlewareOptions
+	bound *opInfo // set by OperationMiddleware: the only operation served, already routed
+}
+
 type middlewareOptions struct {
 	onResponse   func(*ViolationError)
 	skipRequest  bool
@@ -63,17 +71,8 @@ func SkipResponseValidation() MiddlewareOption {
 // where the operation documents 422 and not 400.
 func (v *Validator) Middleware(next http.Handler, opts ...MiddlewareOption) http.Handler {
 	m := &middleware{v: v, next: next}
-	for _, opt := range opts {
-		opt(&m.o)
-	}
+	apply(&m.o, opts)
 	return m
-}
-
-type middleware struct {
-	v     *Validator
-	next  http.Handler
-	o     middlewareOptions
-	bound *opInfo // set by OperationMiddleware: the only operation served, already routed
 }
 
 // OperationMiddleware is Middleware for the one operation whose operationId is id, mounted where
@@ -86,9 +85,7 @@ func (v *Validator) OperationMiddleware(id string, next http.Handler, opts ...Mi
 		return nil, fmt.Errorf("conformance: the spec has no operation %q", id)
 	}
 	m := &middleware{v: v, next: next, bound: info}
-	for _, opt := range opts {
-		opt(&m.o)
-	}
+	apply(&m.o, opts)
 	return m, nil
 }
 

@@ -117,10 +117,7 @@ func requestURL(o *opInfo) string {
 	return u
 }
 
-var (
-	dateTimeRE = regexp.MustCompile(`"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})"`)
-	uriRE      = regexp.MustCompile(`"https?://[^"]+"`)
-)
+var uriRE = regexp.MustCompile(`"https?://[^"]+"`)
 
 // corpusTexts are the changes of text made to every example, beyond textMutations.
 var corpusTexts = []struct {
@@ -142,62 +139,6 @@ var corpusTexts = []struct {
 	{"null body", func([]byte) []byte { return []byte("null") }},
 	{"whitespace around", func(b []byte) []byte { return slices.Concat([]byte(" \n"), b, []byte("\n")) }},
 	{"escaped slash", func(b []byte) []byte { return bytes.Replace(b, []byte(`"id":"`), []byte(`"id":"\/`), 1) }},
-}
-
-// once makes f apply to the first match only.
-func once(f func([]byte) []byte) func([]byte) []byte {
-	done := false
-	return func(m []byte) []byte {
-		if done {
-			return m
-		}
-		done = true
-		return f(m)
-	}
-}
-
-// labeledMutations are mutations (checker_test.go) with the class of each: "example", "drop",
-// "value:<replacement>" or, for the whole body, "body:<replacement>".
-func labeledMutations(doc any) []struct {
-	class string
-	doc   any
-} {
-	var out []struct {
-		class string
-		doc   any
-	}
-	add := func(class string, d any) {
-		out = append(out, struct {
-			class string
-			doc   any
-		}{class, d})
-	}
-	add("example", doc)
-	var walk func(path []any)
-	walk = func(path []any) {
-		cur := get(doc, path)
-		for _, r := range replacements {
-			b, _ := json.Marshal(r)
-			if len(path) == 0 {
-				add("body:"+string(b), r)
-			} else {
-				add("value:"+string(b), set(doc, path, r))
-			}
-		}
-		switch x := cur.(type) {
-		case map[string]any:
-			for _, k := range sortedKeys(x) {
-				add("drop", del(doc, append(slices.Clone(path), k)))
-				walk(append(slices.Clone(path), k))
-			}
-		case []any:
-			for i := range x {
-				walk(append(slices.Clone(path), i))
-			}
-		}
-	}
-	walk(nil)
-	return out
 }
 
 // mediaExamples returns the examples of a media type, compact.
@@ -348,10 +289,7 @@ func judge(v *Validator, lv validator.Validator, it corpusItem) (ours, theirs bo
 // operation's examples; every disagreement must be a class of oracleAllowed, which says why.
 func TestValidator_AgreesWithLibopenapi(t *testing.T) {
 	start := time.Now()
-	v, err := New()
-	if err != nil {
-		t.Fatal(err)
-	}
+	v := mustNew(t)
 	lv := oracle(t)
 	corpus := buildCorpus(t, v)
 	if len(corpus) < 10000 {
@@ -459,10 +397,7 @@ func compareWithOracle(corpus []corpusItem, judge func(corpusItem) (ours, theirs
 // this package drifts: a checker that accepts what it should not, or refuses a class that no entry
 // explains, yields unexplained disagreements.
 func TestCompareWithOracle_FlagsUnexplainedDisagreements(t *testing.T) {
-	v, err := New()
-	if err != nil {
-		t.Fatal(err)
-	}
+	v := mustNew(t)
 	o := v.byID["createBackup"]
 	items := []corpusItem{
 		{op: o, class: "example", status: 201},
@@ -494,14 +429,8 @@ func TestCompareWithOracle_FlagsUnexplainedDisagreements(t *testing.T) {
 // FuzzDecodesFaithfully: every JSON response body the validator accepts decodes with the generated
 // client to the same value.
 func TestCorpus_AcceptedResponsesDecodeFaithfully(t *testing.T) {
-	v, err := New()
-	if err != nil {
-		t.Fatal(err)
-	}
-	targets := map[string]decodeTarget{}
-	for _, dt := range decodeTargets(t, v) {
-		targets[dt.name] = dt
-	}
+	v := mustNew(t)
+	targets := decodeTargetsByName(t, v)
 	accepted, unfaithful := 0, 0
 	for _, it := range buildCorpus(t, v) {
 		if it.request {

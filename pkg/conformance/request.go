@@ -51,7 +51,7 @@ func (v *Validator) checkRequest(info *opInfo, kr *routers.Route, params map[str
 	var out []*Violation
 	var input *openapi3filter.RequestValidationInput // built for the first parameter kin-openapi checks
 	for i, p := range info.params {
-		if c := info.pathChecks[i]; c != nil && c.okString(params[p.Name]) {
+		if c := info.pathChecks[i]; c != nil && c.OKString(params[p.Name]) {
 			continue // a plain string path parameter that passes: kin-openapi would decode it as is
 		}
 		if p.In == openapi3.ParameterInHeader && len(r.Header.Values(p.Name)) > 1 &&
@@ -176,17 +176,7 @@ func (v *Validator) requestBodyViolations(info *opInfo, r *http.Request, tmpl Vi
 	if ci.kind != contentJSON {
 		return nil, nil
 	}
-	if ci.check != nil && ci.check.validJSON(data) {
-		return nil, nil
-	}
-	var value any
-	if err := json.Unmarshal(data, &value); err != nil {
-		return mk(KindBody, "", "valid JSON", shorten(err.Error()))
-	}
-	if ci.schema == nil {
-		return nil, nil
-	}
-	return mergeViolations(ci.check.strictViolations(data, tmpl), v.visit(ci.schema, ci.check, value, tmpl)), nil
+	return v.jsonViolations(ci, data, tmpl), nil
 }
 
 func isEmptyObject(data []byte) bool {

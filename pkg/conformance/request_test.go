@@ -217,14 +217,7 @@ func TestValidator_ValidateRequest_NestedOneOf(t *testing.T) {
 			req := httptest.NewRequest(http.MethodPatch, "/api/databases/my-db-123", strings.NewReader(tt.body))
 			req.Header.Set("Content-Type", "application/json")
 			_, err := v.ValidateRequest(req)
-			var ve *conformance.ViolationError
-			if !errors.As(err, &ve) || len(ve.Violations) != 1 {
-				t.Fatalf("ValidateRequest = %v, want one violation", err)
-			}
-			got := ve.Violations[0]
-			if got.Pointer != tt.wantPointer || !strings.Contains(got.Expected, tt.wantExpected) {
-				t.Errorf("violation at %q expecting %q, want %q expecting %q", got.Pointer, got.Expected, tt.wantPointer, tt.wantExpected)
-			}
+			wantOneViolation(t, err, tt.wantPointer, tt.wantExpected)
 		})
 	}
 }

@@ -11,6 +11,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/getkin/kin-openapi/openapi3"
+
+	"github.com/scalingodb/dbapi-go/pkg/conformance/internal/schemacheck"
 )
 
 // ValidateResponse checks a response to req against the spec: the status is documented (a "default"
@@ -112,7 +114,7 @@ func (v *Validator) checkHeader(h headerInfo, header http.Header, tmpl Violation
 		vi.Kind, vi.Pointer, vi.Expected, vi.Got = KindHeader, where, typeName(h.schema), shorten(strconv.Quote(vals[0]))
 		return []*Violation{&vi}
 	}
-	if h.check != nil && h.check.ok(value) {
+	if h.check != nil && h.check.OK(value) {
 		return nil
 	}
 	if err := h.schema.VisitJSON(value, v.schemaOpts...); err != nil {
@@ -193,11 +195,18 @@ func (v *Validator) checkContent(ri *respInfo, header http.Header, body []byte, 
 		}
 		return nil
 	}
-	if ci.check != nil && ci.check.validJSON(body) {
+	return v.jsonViolations(ci, body, tmpl)
+}
+
+// jsonViolations judges a JSON body against its documented content. The checker answers first, on
+// the bytes; only a body it refuses is decoded and explained, by kin-openapi and by the rules of
+// decoding faithfully into the generated types.
+func (v *Validator) jsonViolations(ci *contentInfo, data []byte, tmpl Violation) []*Violation {
+	if ci.check != nil && ci.check.ValidJSON(data) {
 		return nil // the usual case: no decoding into interface values, no error building
 	}
 	var value any
-	if err := json.Unmarshal(body, &value); err != nil {
+	if err := json.Unmarshal(data, &value); err != nil {
 		vi := tmpl
 		vi.Kind, vi.Expected, vi.Got = KindBody, "valid JSON", shorten(err.Error())
 		return []*Violation{&vi}
@@ -205,7 +214,7 @@ func (v *Validator) checkContent(ri *respInfo, header http.Header, body []byte, 
 	if ci.schema == nil {
 		return nil
 	}
-	return mergeViolations(ci.check.strictViolations(body, tmpl), v.visit(ci.schema, ci.check, value, tmpl))
+	return mergeViolations(strictViolations(ci.check, data, tmpl), v.visit(ci.schema, ci.check, value, tmpl))
 }
 
 func bodySummary(body []byte) string {
@@ -258,8 +267,8 @@ func matchContent(cs []contentInfo, ct string) (ci *contentInfo, problem string)
 // that is only a oneOf is handled here: the branches that cannot match (a required property is missing, or the JSON type differs)
 // are skipped without building errors, so the usual case costs one branch visit and a miss reports
 // the errors of the one plausible branch instead of every branch's.
-func (v *Validator) visit(s *openapi3.Schema, c *checker, value any, tmpl Violation) []*Violation {
-	if c != nil && c.ok(value) {
+func (v *Validator) visit(s *openapi3.Schema, c *schemacheck.Checker, value any, tmpl Violation) []*Violation {
+	if c != nil && c.OK(value) {
 		return nil
 	}
 	if len(s.OneOf) > 0 && onlyOneOf(s) && value != nil {
@@ -274,7 +283,7 @@ func (v *Validator) visit(s *openapi3.Schema, c *checker, value any, tmpl Violat
 func (v *Validator) visitOneOf(s *openapi3.Schema, value any, tmpl Violation) []*Violation {
 	var candidates []*openapi3.Schema
 	for _, ref := range s.OneOf {
-		if ref.Value != nil && plausible(ref.Value, value) {
+		if ref.Value != nil && schemacheck.Plausible(ref.Value, value) {
 			candidates = append(candidates, ref.Value)
 		}
 	}
@@ -309,45 +318,6 @@ func onlyOneOf(s *openapi3.Schema) bool {
 	return (s.Type == nil || len(*s.Type) == 0) && len(s.AnyOf) == 0 && len(s.AllOf) == 0 &&
 		s.Not == nil && len(s.Properties) == 0 && len(s.Required) == 0 && len(s.Enum) == 0 &&
 		s.Discriminator == nil && !s.Nullable
-}
-
-// plausible reports whether value could match s, judging only by JSON type and required properties.
-// A false answer is certain; a true one is a guess.
-func plausible(s *openapi3.Schema, value any) bool {
-	if s.Type != nil && len(*s.Type) > 0 && !s.Type.Permits(jsonType(value)) {
-		if !(jsonType(value) == "integer" && s.Type.Is("number")) {
-			return false
-		}
-	}
-	if m, ok := value.(map[string]any); ok {
-		for _, k := range s.Required {
-			if _, ok := m[k]; !ok {
-				return false
-			}
-		}
-	}
-	return true
-}
-
-func jsonType(value any) string {
-	switch x := value.(type) {
-	case nil:
-		return "null"
-	case bool:
-		return "boolean"
-	case string:
-		return "string"
-	case float64:
-		if x == float64(int64(x)) {
-			return "integer"
-		}
-		return "number"
-	case []any:
-		return "array"
-	case map[string]any:
-		return "object"
-	}
-	return ""
 }
 
 // setIn marks the violations of err as found in a response with status.

@@ -26,6 +26,20 @@ func newValidator(t testing.TB, opts ...conformance.Option) *conformance.Validat
 	return v
 }
 
+// wantOneViolation fails the test unless err is a *conformance.ViolationError holding exactly one
+// violation, at pointer, whose Expected contains expected.
+func wantOneViolation(t *testing.T, err error, pointer, expected string) {
+	t.Helper()
+	var ve *conformance.ViolationError
+	if !errors.As(err, &ve) || len(ve.Violations) != 1 {
+		t.Fatalf("error = %v, want one violation", err)
+	}
+	got := ve.Violations[0]
+	if got.Pointer != pointer || !strings.Contains(got.Expected, expected) {
+		t.Errorf("violation at %q expecting %q, want %q expecting %q", got.Pointer, got.Expected, pointer, expected)
+	}
+}
+
 func hdr(kv ...string) http.Header {
 	h := http.Header{}
 	for i := 0; i+1 < len(kv); i += 2 {
@@ -349,14 +363,7 @@ func TestValidator_ValidateResponse_NestedCombinators(t *testing.T) {
 				method = http.MethodPost
 			}
 			err := v.ValidateResponse(httptest.NewRequest(method, tt.url, nil), tt.status, jsonCT, []byte(tt.body))
-			var ve *conformance.ViolationError
-			if !errors.As(err, &ve) || len(ve.Violations) != 1 {
-				t.Fatalf("ValidateResponse = %v, want one violation", err)
-			}
-			got := ve.Violations[0]
-			if got.Pointer != tt.wantPointer || !strings.Contains(got.Expected, tt.wantExpected) {
-				t.Errorf("violation at %q expecting %q, want %q expecting %q", got.Pointer, got.Expected, tt.wantPointer, tt.wantExpected)
-			}
+			wantOneViolation(t, err, tt.wantPointer, tt.wantExpected)
 		})
 	}
 }

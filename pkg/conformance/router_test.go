@@ -15,10 +15,7 @@ import (
 // on the same spec with the relative server /api) for every operation, on the real hosts, on
 // 127.0.0.1 and with path-only server-side URLs, and for requests that must not match.
 func TestRouter_AgreesWithGorillamux(t *testing.T) {
-	v, err := New()
-	if err != nil {
-		t.Fatal(err)
-	}
+	v := mustNew(t)
 	mux, err := gorillamux.NewRouter(v.doc)
 	if err != nil {
 		t.Fatal(err)

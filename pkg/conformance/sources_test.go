@@ -11,10 +11,7 @@ import (
 // TestSources_OneClientOnly: the operations the spec marks x-sources: [js-client] carry it, and a
 // violation on one of them says its shape comes from one client only; a violation elsewhere does not.
 func TestSources_OneClientOnly(t *testing.T) {
-	v, err := New()
-	if err != nil {
-		t.Fatal(err)
-	}
+	v := mustNew(t)
 	var marked []string
 	for _, op := range v.Operations() {
 		if slices.Equal(op.Sources, []string{"js-client"}) {

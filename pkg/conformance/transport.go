@@ -11,6 +11,13 @@ import (
 // TransportOption configures the RoundTripper returned by Validator.Transport.
 type TransportOption func(*transportOptions)
 
+// transport is the RoundTripper of Transport.
+type transport struct {
+	v    *Validator
+	base http.RoundTripper
+	o    transportOptions
+}
+
 type transportOptions struct {
 	onViolation func(*ViolationError)
 	reportOnly  bool
@@ -53,16 +60,8 @@ func (v *Validator) Transport(base http.RoundTripper, opts ...TransportOption) h
 		base = http.DefaultTransport
 	}
 	t := &transport{v: v, base: base}
-	for _, opt := range opts {
-		opt(&t.o)
-	}
+	apply(&t.o, opts)
 	return t
-}
-
-type transport struct {
-	v    *Validator
-	base http.RoundTripper
-	o    transportOptions
 }
 
 func (t *transport) report(err error) error {

@@ -1,10 +1,8 @@
 package conformance_test
 
 import (
-	"bufio"
 	"errors"
 	"io"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -156,31 +154,22 @@ func TestValidator_Transport_ErrorMessage(t *testing.T) {
 	}
 }
 
-// rawServer answers every connection on 127.0.0.1 with the canned HTTP/1.1 response raw, which
-// net/http's server would not send (it strips Content-Length from a 204).
+// rawServer answers every request on 127.0.0.1 with the canned HTTP/1.1 response raw, written on
+// the hijacked connection: net/http's server would not send it (it strips Content-Length from a
+// 204).
 func rawServer(t *testing.T, raw string) string {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = ln.Close() })
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go func() {
-				defer c.Close()
-				if _, err := http.ReadRequest(bufio.NewReader(c)); err != nil {
-					return
-				}
-				_, _ = io.WriteString(c, raw)
-			}()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		c, _, err := http.NewResponseController(w).Hijack()
+		if err != nil {
+			t.Error(err)
+			return
 		}
-	}()
-	return "http://" + ln.Addr().String()
+		defer c.Close()
+		_, _ = io.WriteString(c, raw)
+	}))
+	t.Cleanup(srv.Close)
+	return srv.URL
 }
 
 // TestValidator_Transport_BodyOn204 covers a body sent where none is documented: net/http drops the

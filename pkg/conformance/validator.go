@@ -12,6 +12,7 @@ import (
 	"github.com/getkin/kin-openapi/routers"
 
 	"github.com/scalingodb/dbapi-go/gen/dbapispec"
+	"github.com/scalingodb/dbapi-go/pkg/conformance/internal/schemacheck"
 )
 
 // apiPrefix is the path prefix of every operation: the base URL of the API ends in /api.
@@ -31,6 +32,13 @@ type options struct {
 // built by NewCoverage.
 func WithCoverage(c *Coverage) Option {
 	return func(o *options) { o.coverage = c }
+}
+
+// apply calls each of opts on o: the options of New, Middleware and Transport.
+func apply[O any, F ~func(*O)](o *O, opts []F) {
+	for _, opt := range opts {
+		opt(o)
+	}
 }
 
 // Validator checks HTTP requests and responses against the embedded Database API description.
@@ -70,9 +78,9 @@ type opInfo struct {
 	kin        *openapi3.Operation
 	kinRoute   *routers.Route // for kin-openapi parameter decoding
 	params     []*openapi3.Parameter
-	pathChecks []*checker // for plain string path parameters, by index in params
-	pathNames  []string   // names of the path parameters, for OperationMiddleware
-	pattern    string     // "METHOD /api/path", the http.ServeMux pattern of the operation
+	pathChecks []*schemacheck.Checker // for plain string path parameters, by index in params
+	pathNames  []string               // names of the path parameters, for OperationMiddleware
+	pattern    string                 // "METHOD /api/path", the http.ServeMux pattern of the operation
 	body       *openapi3.RequestBody
 	reqContent []contentInfo
 	exact      map[int]*respInfo
@@ -91,7 +99,7 @@ type headerInfo struct {
 	name     string // canonical
 	required bool
 	schema   *openapi3.Schema
-	check    *checker
+	check    *schemacheck.Checker
 }
 
 type contentKind int
@@ -106,7 +114,7 @@ type contentInfo struct {
 	mediaType string
 	kind      contentKind
 	schema    *openapi3.Schema
-	check     *checker
+	check     *schemacheck.Checker
 }
 
 // New builds a Validator from the embedded spec (dbapispec.GetSpec). The spec's servers are replaced by
@@ -114,16 +122,14 @@ type contentInfo struct {
 // are routed alike.
 func New(opts ...Option) (*Validator, error) {
 	o := options{maxBody: DefaultMaxBodyBytes}
-	for _, opt := range opts {
-		opt(&o)
-	}
+	apply(&o, opts)
 	doc, err := dbapispec.GetSpec()
 	if err != nil {
 		return nil, fmt.Errorf("conformance: load embedded spec: %w", err)
 	}
 	doc.Servers = openapi3.Servers{{URL: apiPrefix}}
-	anyJSON := nullUntyped(doc)
-	formats := newFormats()
+	anyJSON := schemacheck.NullUntyped(doc)
+	formats := schemacheck.NewFormats()
 	v := &Validator{
 		doc:      doc,
 		byID:     map[string]*opInfo{},
@@ -132,14 +138,14 @@ func New(opts ...Option) (*Validator, error) {
 		schemaOpts: []openapi3.SchemaValidationOption{
 			openapi3.MultiErrors(),
 			openapi3.DisableSchemaErrorDetails(),
-			openapi3.WithStringFormatValidators(formats.strings),
-			openapi3.WithIntegerFormatValidators(formats.integers),
+			openapi3.WithStringFormatValidators(formats.Strings),
+			openapi3.WithIntegerFormatValidators(formats.Integers),
 		},
 		probeOpts: []openapi3.SchemaValidationOption{
 			openapi3.FailFast(),
 			openapi3.DisableSchemaErrorDetails(),
-			openapi3.WithStringFormatValidators(formats.strings),
-			openapi3.WithIntegerFormatValidators(formats.integers),
+			openapi3.WithStringFormatValidators(formats.Strings),
+			openapi3.WithIntegerFormatValidators(formats.Integers),
 		},
 	}
 	v.filterOpts = &openapi3filter.Options{
@@ -166,70 +172,11 @@ func New(opts ...Option) (*Validator, error) {
 		return strings.Compare(a.op.Method, b.op.Method)
 	})
 	v.router = newRouter(v.ops)
-	cp := &compiler{done: map[*openapi3.Schema]*checker{}, anyJSON: anyJSON, formats: formats, opts: v.probeOpts}
+	cp := schemacheck.NewCompiler(formats, anyJSON, v.probeOpts)
 	for _, o := range v.ops {
 		o.compile(cp)
 	}
 	return v, nil
-}
-
-// nullUntyped makes every untyped schema of doc without constraints ({}, as the items of an open
-// list) nullable, and returns them. OpenAPI 3.0.3 does not type such a schema, so it does not bar
-// null; the generated type is interface{}, which holds null exactly (a metric series with a missing
-// point); and kin-openapi would refuse null wherever nullable is not set.
-func nullUntyped(doc *openapi3.T) map[*openapi3.Schema]bool {
-	out := map[*openapi3.Schema]bool{}
-	seen := map[*openapi3.Schema]bool{}
-	var walk func(ref *openapi3.SchemaRef)
-	walk = func(ref *openapi3.SchemaRef) {
-		if ref == nil || ref.Value == nil || seen[ref.Value] {
-			return
-		}
-		s := ref.Value
-		seen[s] = true
-		if s.IsEmpty() && len(s.Properties) == 0 && s.Items == nil && s.AdditionalProperties.Schema == nil &&
-			s.AdditionalProperties.Has == nil && len(s.AllOf)+len(s.OneOf)+len(s.AnyOf) == 0 && s.Not == nil {
-			s.Nullable = true
-			out[s] = true
-			return
-		}
-		for _, p := range s.Properties {
-			walk(p)
-		}
-		walk(s.Items)
-		walk(s.AdditionalProperties.Schema)
-		walk(s.Not)
-		for _, refs := range []openapi3.SchemaRefs{s.AllOf, s.OneOf, s.AnyOf} {
-			for _, r := range refs {
-				walk(r)
-			}
-		}
-	}
-	content := func(c openapi3.Content) {
-		for _, m := range c {
-			if m != nil {
-				walk(m.Schema)
-			}
-		}
-	}
-	if doc.Components != nil {
-		for _, ref := range doc.Components.Schemas {
-			walk(ref)
-		}
-	}
-	for _, item := range doc.Paths.Map() {
-		for _, op := range item.Operations() {
-			if op.RequestBody != nil && op.RequestBody.Value != nil {
-				content(op.RequestBody.Value.Content)
-			}
-			for _, r := range op.Responses.Map() {
-				if r.Value != nil {
-					content(r.Value.Content)
-				}
-			}
-		}
-	}
-	return out
 }
 
 func newOpInfo(doc *openapi3.T, path, method string, item *openapi3.PathItem, kop *openapi3.Operation) (*opInfo, error) {
@@ -342,20 +289,20 @@ func contentKindOf(mediaType string) contentKind {
 }
 
 // compile builds the checkers of every schema the operation validates.
-func (o *opInfo) compile(cp *compiler) {
+func (o *opInfo) compile(cp *schemacheck.Compiler) {
 	compileContent := func(cs []contentInfo) {
 		for i := range cs {
 			if cs[i].schema != nil {
-				cs[i].check = cp.compile(cs[i].schema)
+				cs[i].check = cp.Compile(cs[i].schema)
 			}
 		}
 	}
 	compileContent(o.reqContent)
-	o.pathChecks = make([]*checker, len(o.params))
+	o.pathChecks = make([]*schemacheck.Checker, len(o.params))
 	for i, p := range o.params {
 		if p.In == openapi3.ParameterInPath && p.Schema != nil && p.Schema.Value != nil &&
 			p.Schema.Value.Type.Is(openapi3.TypeString) && p.Content == nil {
-			o.pathChecks[i] = cp.compile(p.Schema.Value)
+			o.pathChecks[i] = cp.Compile(p.Schema.Value)
 		}
 	}
 	resps := make([]*respInfo, 0, len(o.exact)+len(o.ranges))
@@ -371,7 +318,7 @@ func (o *opInfo) compile(cp *compiler) {
 		compileContent(r.content)
 		for i := range r.headers {
 			if r.headers[i].schema != nil {
-				r.headers[i].check = cp.compile(r.headers[i].schema)
+				r.headers[i].check = cp.Compile(r.headers[i].schema)
 			}
 		}
 	}

@@ -11,6 +11,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/getkin/kin-openapi/openapi3"
+
+	"github.com/scalingodb/dbapi-go/pkg/conformance/internal/schemacheck"
 )
 
 // Kind says which rule of the spec a Violation breaks.
@@ -51,14 +53,7 @@ type Violation struct {
 // Error renders the violation on two or three short lines.
 func (v *Violation) Error() string {
 	var b strings.Builder
-	op := v.OperationID
-	if op == "" {
-		op = "(no operation)"
-	}
-	fmt.Fprintf(&b, "%s %s %s", op, v.Method, v.Path)
-	if v.Status != 0 {
-		fmt.Fprintf(&b, " -> %d", v.Status)
-	}
+	writeExchange(&b, v.OperationID, v.Method, v.Path, v.Status)
 	fmt.Fprintf(&b, ": %s %s violation", v.In, v.Kind)
 	if v.Pointer != "" {
 		fmt.Fprintf(&b, " at %s", v.Pointer)
@@ -68,6 +63,18 @@ func (v *Violation) Error() string {
 		fmt.Fprintf(&b, "\n  note:     this operation's shape comes from one client only (%s): the spec may be wrong", v.Sources[0])
 	}
 	return b.String()
+}
+
+// writeExchange names what a message is about: "operationID METHOD path -> status", without the
+// status when it is 0 (a request), and "(no operation)" when nothing matched.
+func writeExchange(b *strings.Builder, operationID, method, path string, status int) {
+	if operationID == "" {
+		operationID = "(no operation)"
+	}
+	fmt.Fprintf(b, "%s %s %s", operationID, method, path)
+	if status != 0 {
+		fmt.Fprintf(b, " -> %d", status)
+	}
 }
 
 // ViolationError holds every violation found in one request or response. Every function of this
@@ -134,20 +141,6 @@ func render(v any) string {
 		return shorten(fmt.Sprint(v))
 	}
 	return shorten(string(b))
-}
-
-// pointer builds a JSON pointer from its reference tokens.
-func pointer(tokens []string) string {
-	if len(tokens) == 0 {
-		return "/"
-	}
-	var b strings.Builder
-	for _, t := range tokens {
-		b.WriteByte('/')
-		t = strings.ReplaceAll(t, "~", "~0")
-		b.WriteString(strings.ReplaceAll(t, "/", "~1"))
-	}
-	return b.String()
 }
 
 // schemaViolations turns the error tree of a kin-openapi schema validation into short violations,
@@ -334,12 +327,12 @@ func schemaPointer(se *openapi3.SchemaError, disc *openapi3.Discriminator, prefi
 		toks = append(slices.Clip(toks), disc.PropertyName)
 	}
 	if prefix == "" {
-		return pointer(toks)
+		return schemacheck.Pointer(toks)
 	}
 	if len(toks) == 0 {
 		return strings.TrimSpace(prefix)
 	}
-	return strings.TrimSpace(prefix + " " + pointer(toks))
+	return strings.TrimSpace(prefix + " " + schemacheck.Pointer(toks))
 }
 
 // discriminatorOf returns the discriminator a schema error is about: that of a oneOf whose
@@ -401,4 +394,36 @@ func schemaName(r *openapi3.SchemaRef) string {
 func isSecret(ptr string) bool {
 	last := strings.ToLower(ptr[strings.LastIndexByte(ptr, '/')+1:])
 	return strings.Contains(last, "password") || strings.Contains(last, "token")
+}
+
+// strictViolations reports, as violations based on tmpl, what keeps data from decoding faithfully
+// into the type generated for c (schemacheck's rules, which kin-openapi cannot see).
+func strictViolations(c *schemacheck.Checker, data []byte, tmpl Violation) []*Violation {
+	ps := c.Strict(data)
+	out := make([]*Violation, len(ps))
+	for i, p := range ps {
+		vi := tmpl
+		vi.Kind, vi.Pointer, vi.Expected, vi.Got = KindSchema, p.Pointer, p.Expected, shorten(p.Got)
+		out[i] = &vi
+	}
+	return out
+}
+
+// mergeViolations joins the violations of strictViolations and of the schema check: where both
+// found fault with the same value, the strict one says more (kin-openapi saw the value as decoded,
+// "1e20" as 100000000000000000000) and is kept alone.
+func mergeViolations(strict, schema []*Violation) []*Violation {
+	if len(strict) == 0 {
+		return schema
+	}
+	at := map[string]bool{}
+	for _, vi := range strict {
+		at[vi.Pointer] = true
+	}
+	for _, vi := range schema {
+		if !at[vi.Pointer] {
+			strict = append(strict, vi)
+		}
+	}
+	return strict
 }

@@ -1,4 +1,4 @@
-package conformance
+package schemacheck
 
 import (
 	"bytes"
@@ -28,8 +28,8 @@ import (
 //     time.Time reads the bytes between the quotes as they are and cannot decode it
 //     (golang/go#47353).
 //
-// validJSON (scan.go) refuses all of these on its fast path; strictViolations reports them, with
-// their JSON pointer, on the slow path.
+// ValidJSON (scan.go) refuses all of these on its fast path; Strict reports them, with their JSON
+// pointer, on the slow path.
 
 // textProblem says what is wrong with the text of a JSON document, or "" when its bytes are valid
 // UTF-8 and its escapes hold no lone surrogate. data must be valid JSON.
@@ -102,8 +102,8 @@ func intText(raw string, bits int) (int64, bool) {
 
 // foldsOnto returns the declared property of c that encoding/json would decode key into although
 // key is not that property's name (it differs only by case), or "".
-func foldsOnto(c *checker, key string) string {
-	for name := range c.props {
+func foldsOnto(c *Checker, key string) string {
+	for name := range c.Props {
 		if name != key && strings.EqualFold(name, key) {
 			return name
 		}
@@ -114,7 +114,7 @@ func foldsOnto(c *checker, key string) string {
 // folds reports whether foldsOnto(c, string(raw)) would find a property, without allocating for an
 // ASCII key: encoding/json folds an ASCII key only onto a name that is the same in lower case, as
 // the names of c.lowerProps are ASCII.
-func folds(c *checker, raw []byte) bool {
+func folds(c *Checker, raw []byte) bool {
 	var buf [64]byte
 	if c.lowerProps == nil || len(raw) > len(buf) {
 		return foldsOnto(c, string(raw)) != ""
@@ -141,99 +141,82 @@ func isASCII(s string) bool {
 	return true
 }
 
-// strictViolations reports what keeps data, valid JSON, from decoding faithfully into the type
-// generated for c, with JSON pointers. It judges only the rules above; the schema's keywords are
-// kin-openapi's business, and the caller adds its violations.
-func (c *checker) strictViolations(data []byte, tmpl Violation) []*Violation {
-	s := strictWalk{data: data, tmpl: tmpl, seen: map[string]bool{}}
+// A Problem is one thing that keeps a document from decoding faithfully into its generated Go type.
+type Problem struct {
+	Pointer  string // JSON pointer to the value ("/database_backup/size")
+	Expected string // what the generated type needs
+	Got      string // what the document holds, in full: the caller shortens it
+}
+
+// Strict reports what keeps data, valid JSON, from decoding faithfully into the type generated for
+// c, with JSON pointers. It judges only the rules above; the schema's keywords are kin-openapi's
+// business, and the caller adds what it finds.
+func (c *Checker) Strict(data []byte) []Problem {
+	s := strictWalk{walker: walker{data: data}, seen: map[string]bool{}}
 	s.ws()
 	s.value(c)
 	return s.out
 }
 
-// strictWalk walks a valid JSON document along its schema and collects violations.
+// strictWalk walks a valid JSON document along its schema and collects problems. It reads the
+// document with walker's methods; its own value, object and array judge what they read.
 type strictWalk struct {
-	data []byte
-	pos  int
+	walker
 	path []string
-	tmpl Violation
-	out  []*Violation
-	seen map[string]bool // pointer and expectation of each violation, reported once
+	out  []Problem
+	seen map[string]bool // pointer and expectation of each problem, reported once
 }
 
 func (s *strictWalk) report(expected, got string) {
-	ptr := pointer(s.path)
+	ptr := Pointer(s.path)
 	if s.seen[ptr+"\x00"+expected] {
 		return
 	}
 	s.seen[ptr+"\x00"+expected] = true
-	vi := s.tmpl
-	vi.Kind, vi.Pointer, vi.Expected, vi.Got = KindSchema, ptr, expected, got
-	s.out = append(s.out, &vi)
-}
-
-func (s *strictWalk) ws() {
-	for s.pos < len(s.data) {
-		switch s.data[s.pos] {
-		case ' ', '\t', '\n', '\r':
-			s.pos++
-		default:
-			return
-		}
-	}
-}
-
-// span returns the end of the value at the cursor, without moving.
-func (s *strictWalk) span() int {
-	w := walker{data: s.data, pos: s.pos}
-	w.skip()
-	return w.pos
+	s.out = append(s.out, Problem{Pointer: ptr, Expected: expected, Got: got})
 }
 
 // value walks the value at the cursor. c is nil where the generated type does not look (the value
-// of an undeclared property): there only the text of strings is checked. A delegated checker is
+// of an undeclared property): there only the text of strings is checked. A delegated Checker is
 // walked like any other: only its verdict is kin-openapi's; its properties, items and branches are
 // compiled for this walk.
-func (s *strictWalk) value(c *checker) {
+func (s *strictWalk) value(c *Checker) {
 	if c != nil && (c.empty || c.goAny) {
 		c = anyChecker
 	}
 	start := s.pos
 	if c != nil && !c.cycle {
-		for _, a := range c.allOf {
+		for _, a := range c.AllOf {
 			s.pos = start
 			s.value(a)
 		}
-		s.branches(c.oneOf, start)
-		s.branches(c.anyOf, start)
+		s.branches(c.OneOf, start)
+		s.branches(c.AnyOf, start)
 	}
 	s.pos = start
 	switch ch := s.data[start]; {
 	case ch == '"':
-		raw, _ := (&walker{data: s.data, pos: s.pos}).rawString()
-		s.pos = start + len(raw) + 2
+		raw, _ := s.rawString()
 		s.text(raw)
 		if c != nil && c.decodedFmt && bytes.IndexByte(raw, '\\') >= 0 {
-			s.report("a "+c.schema.Format+" written without escapes (the generated type reads the text between the quotes as it is: golang/go#47353)",
-				shorten(`"`+string(raw)+`"`))
+			s.report("a "+c.Schema.Format+" written without escapes (the generated type reads the text between the quotes as it is: golang/go#47353)",
+				`"`+string(raw)+`"`)
 		}
 	case ch == '{':
 		s.object(c)
 	case ch == '[':
 		s.array(c)
 	case ch == 't' || ch == 'f' || ch == 'n':
-		s.pos = s.span()
+		s.skip()
 	default:
-		w := walker{data: s.data, pos: s.pos}
-		raw := w.number()
-		s.pos = w.pos
+		raw := s.number()
 		switch {
 		case c == nil:
 		case c.intBits != 0:
 			if strings.ContainsAny(raw, ".eE") {
-				s.report("integer ("+intRange(c)+") written without fraction or exponent", shorten(raw))
+				s.report("integer ("+intRange(c)+") written without fraction or exponent", raw)
 			} else if _, ok := intText(raw, c.intBits); !ok {
-				s.report("integer within "+intRange(c), shorten(raw))
+				s.report("integer within "+intRange(c), raw)
 			}
 		case c == anyChecker || c.permits("number"):
 			into := "a float64"
@@ -241,9 +224,9 @@ func (s *strictWalk) value(c *checker) {
 				into = "interface{} as a float64"
 			}
 			if f, err := strconv.ParseFloat(raw, 64); err != nil {
-				s.report("a number within float64", shorten(raw))
+				s.report("a number within float64", raw)
 			} else if !float64Faithful(raw, f) {
-				s.report("a number that float64 holds as written (it decodes into "+into+")", shorten(raw))
+				s.report("a number that float64 holds as written (it decodes into "+into+")", raw)
 			}
 		}
 	}
@@ -252,7 +235,7 @@ func (s *strictWalk) value(c *checker) {
 // branches walks the value at start with every branch of a oneOf or anyOf whose type admits it:
 // the generated union keeps the JSON text and decodes it into whichever branch the caller asks
 // for (a discriminator names one), so each branch must read it faithfully.
-func (s *strictWalk) branches(bs []*checker, start int) {
+func (s *strictWalk) branches(bs []*Checker, start int) {
 	for _, b := range bs {
 		if b.admits(s.data[start]) {
 			s.pos = start
@@ -262,7 +245,7 @@ func (s *strictWalk) branches(bs []*checker, start int) {
 }
 
 // admits reports whether c's type admits a JSON value that starts with ch.
-func (c *checker) admits(ch byte) bool {
+func (c *Checker) admits(ch byte) bool {
 	switch ch {
 	case '"':
 		return c.permits("string")
@@ -273,7 +256,7 @@ func (c *checker) admits(ch byte) bool {
 	case 't', 'f':
 		return c.permits("boolean")
 	case 'n':
-		return c.types == nil || c.nullable || (c.schema != nil && c.schema.Nullable)
+		return c.types == nil || c.nullable || (c.Schema != nil && c.Schema.Nullable)
 	}
 	return c.permits("number") || c.permits("integer")
 }
@@ -294,13 +277,13 @@ func float64Faithful(raw string, f float64) bool {
 }
 
 // anyChecker stands for a schema without constraints (decoded into interface{}).
-var anyChecker = &checker{empty: true}
+var anyChecker = &Checker{empty: true}
 
-func intRange(c *checker) string {
+func intRange(c *Checker) string {
 	switch {
 	case c.intBits == 32:
 		return "int32"
-	case c.schema != nil && c.schema.Format == "int64":
+	case c.Schema != nil && c.Schema.Format == "int64":
 		return "int64"
 	}
 	return "Go int (" + strconv.Itoa(c.intBits) + " bits)"
@@ -315,100 +298,68 @@ func (s *strictWalk) text(raw []byte) {
 	}
 }
 
-func (s *strictWalk) object(c *checker) {
-	s.pos++ // '{'
-	s.ws()
-	if s.data[s.pos] == '}' {
-		s.pos++
-		return
-	}
+func (s *strictWalk) object(c *Checker) {
 	var keys map[string]bool
 	if c != nil {
 		keys = map[string]bool{}
 	}
-	for {
-		raw, plain := (&walker{data: s.data, pos: s.pos}).rawString()
-		s.pos += len(raw) + 2
+	s.eachMember(func(raw []byte, plain bool) bool {
 		key, _ := decodeString(raw, plain)
 		s.path = append(s.path, key)
 		s.text(raw)
-		s.ws()
-		s.pos++ // ':'
-		s.ws()
-		var child *checker
+		var child *Checker
 		if c != nil {
 			if keys[key] {
 				s.report("a key that appears once (encoding/json keeps the last value)", "a repeated key")
 			}
 			keys[key] = true
-			p, known := c.props[key]
+			p, known := c.Props[key]
 			switch {
 			case c == anyChecker:
 				child = anyChecker
 			case known:
 				child = p
-			case c.props != nil && foldsOnto(c, key) != "":
-				s.report(strconv.Quote(foldsOnto(c, key))+", not a key that differs from it only by case", shorten(strconv.Quote(key)))
-			case c.addl != nil:
-				child = c.addl
+			case c.Props != nil && foldsOnto(c, key) != "":
+				s.report(strconv.Quote(foldsOnto(c, key))+", not a key that differs from it only by case", strconv.Quote(key))
+			case c.Addl != nil:
+				child = c.Addl
 			case c.addlAny:
 				child = anyChecker
 			}
 		}
 		s.value(child)
 		s.path = s.path[:len(s.path)-1]
-		s.ws()
-		if s.data[s.pos] == '}' {
-			s.pos++
-			return
-		}
-		s.pos++ // ','
-		s.ws()
-	}
+		return true
+	})
 }
 
-func (s *strictWalk) array(c *checker) {
-	s.pos++ // '['
-	s.ws()
-	if s.data[s.pos] == ']' {
-		s.pos++
-		return
-	}
-	var items *checker
+func (s *strictWalk) array(c *Checker) {
+	var items *Checker
 	if c == anyChecker {
 		items = anyChecker
 	} else if c != nil {
-		items = c.items
+		items = c.Items
 	}
-	for i := 0; ; i++ {
+	i := 0
+	s.elements(func() bool {
 		s.path = append(s.path, strconv.Itoa(i))
 		s.value(items)
 		s.path = s.path[:len(s.path)-1]
-		s.ws()
-		if s.data[s.pos] == ']' {
-			s.pos++
-			return
-		}
-		s.pos++ // ','
-		s.ws()
-	}
+		i++
+		return true
+	})
 }
 
-// mergeViolations joins the violations of strictViolations and of the schema check: where both
-// found fault with the same value, the strict one says more (kin-openapi saw the value as decoded,
-// "1e20" as 100000000000000000000) and is kept alone.
-func mergeViolations(strict, schema []*Violation) []*Violation {
-	if len(strict) == 0 {
-		return schema
+// Pointer builds a JSON pointer from its reference tokens.
+func Pointer(tokens []string) string {
+	if len(tokens) == 0 {
+		return "/"
 	}
-	at := map[string]bool{}
-	for _, vi := range strict {
-		at[vi.Pointer] = true
+	var b strings.Builder
+	for _, t := range tokens {
+		b.WriteByte('/')
+		t = strings.ReplaceAll(t, "~", "~0")
+		b.WriteString(strings.ReplaceAll(t, "/", "~1"))
 	}
-	for _, vi := range schema {
-		if !at[vi.Pointer] {
-			strict = append(strict, vi)
-		}
-	}
-	return strict
+	return b.String()
 }

@@ -1,4 +1,4 @@
-package conformance
+package schemacheck
 
 import (
 	"encoding/json"
@@ -6,14 +6,14 @@ import (
 	"unicode/utf8"
 )
 
-// validJSON reports whether data is valid JSON that c accepts and that decodes faithfully into the
+// ValidJSON reports whether data is valid JSON that c accepts and that decodes faithfully into the
 // generated Go types, by walking the bytes: no map, slice or interface value is built for the
-// document. It never accepts a document that decoding with encoding/json and calling c.ok would
-// refuse, nor one that strictViolations finds fault with (see strict.go: integer literals, text,
+// document. It never accepts a document that decoding with encoding/json and calling c.OK would
+// refuse, nor one that Strict finds fault with (see strict.go: integer literals, text,
 // repeated and case-folded keys, numbers float64 does not hold, escaped date-times, every branch of
 // a union). It refuses irregular documents (an escaped object key), which the
 // caller then judges on the slow path, as it does every refused document.
-func (c *checker) validJSON(data []byte) bool {
+func (c *Checker) ValidJSON(data []byte) bool {
 	if !json.Valid(data) || textProblem(data) != "" {
 		return false
 	}
@@ -41,26 +41,26 @@ func (w *walker) ws() {
 }
 
 // value checks the value at the cursor against c and moves past it when it passes.
-func (w *walker) value(c *checker) bool {
+func (w *walker) value(c *Checker) bool {
 	start := w.pos
 	switch {
 	case c.delegate:
 		return w.decoded(c, start)
 	case w.data[start] == 'n':
 		w.pos += len("null")
-		return c.ok(nil)
+		return c.OK(nil)
 	case c.empty:
 		return w.anyValue()
 	}
-	for _, a := range c.allOf {
+	for _, a := range c.AllOf {
 		w.pos = start
 		if !w.value(a) {
 			return false
 		}
 	}
-	if len(c.oneOf) > 0 {
+	if len(c.OneOf) > 0 {
 		n, matched := 0, -1
-		for i, b := range c.oneOf {
+		for i, b := range c.OneOf {
 			w.pos = start
 			if w.value(b) {
 				n, matched = n+1, i
@@ -71,7 +71,7 @@ func (w *walker) value(c *checker) bool {
 		}
 		// Each branch must read the value faithfully, not only the one that matches (whose walk
 		// above checked it).
-		for i, b := range c.oneOf {
+		for i, b := range c.OneOf {
 			w.pos = start
 			if i != matched && b.admits(w.data[start]) && !w.faithful(b) {
 				return false
@@ -106,55 +106,9 @@ func (w *walker) value(c *checker) bool {
 func (w *walker) anyValue() bool {
 	switch w.data[w.pos] {
 	case '{':
-		w.pos++
-		w.ws()
-		if w.data[w.pos] == '}' {
-			w.pos++
-			return true
-		}
-		var dups keySet
-		for {
-			raw, plain := w.rawString()
-			if !plain {
-				w.irregular = true
-				return false
-			}
-			if dups.add(raw) {
-				return false
-			}
-			w.ws()
-			w.pos++ // ':'
-			w.ws()
-			if !w.anyValue() {
-				return false
-			}
-			w.ws()
-			if w.data[w.pos] == '}' {
-				w.pos++
-				return true
-			}
-			w.pos++ // ','
-			w.ws()
-		}
+		return w.members(func([]byte) bool { return w.anyValue() })
 	case '[':
-		w.pos++
-		w.ws()
-		if w.data[w.pos] == ']' {
-			w.pos++
-			return true
-		}
-		for {
-			if !w.anyValue() {
-				return false
-			}
-			w.ws()
-			if w.data[w.pos] == ']' {
-				w.pos++
-				return true
-			}
-			w.pos++ // ','
-			w.ws()
-		}
+		return w.elements(w.anyValue)
 	case '"', 't', 'f', 'n':
 		w.skip()
 		return true
@@ -164,8 +118,63 @@ func (w *walker) anyValue() bool {
 	return err == nil && float64Faithful(raw, f)
 }
 
+// eachMember calls f for each member of the object at the cursor, with its key token (plain: see
+// rawString) and the cursor on its value, which f moves past; it moves past the object. It stops
+// when f returns false, and returns whether f always returned true.
+func (w *walker) eachMember(f func(raw []byte, plain bool) bool) bool {
+	return w.entries('}', func() bool {
+		raw, plain := w.rawString()
+		w.ws()
+		w.pos++ // ':'
+		w.ws()
+		return f(raw, plain)
+	})
+}
+
+// members is eachMember for the walks that judge exactly: it refuses a repeated key (encoding/json
+// keeps the last value, where a reader of the document may keep the first) and an escaped one,
+// which needs decoding: the walk is then irregular, and the slow path judges the document.
+func (w *walker) members(f func(key []byte) bool) bool {
+	var dups keySet
+	return w.eachMember(func(raw []byte, plain bool) bool {
+		if !plain {
+			w.irregular = true
+			return false
+		}
+		return !dups.add(raw) && f(raw)
+	})
+}
+
+// elements calls f for each element of the array at the cursor, with the cursor on it, which f
+// moves past; it moves past the array. It stops when f returns false, and returns whether f always
+// returned true.
+func (w *walker) elements(f func() bool) bool { return w.entries(']', f) }
+
+// entries calls f for each entry of the object or array at the cursor, which closes with end, with
+// the cursor on the entry, which f moves past; it moves past the closing end.
+func (w *walker) entries(end byte, f func() bool) bool {
+	w.pos++ // '{' or '['
+	w.ws()
+	if w.data[w.pos] == end {
+		w.pos++
+		return true
+	}
+	for {
+		if !f() {
+			return false
+		}
+		w.ws()
+		if w.data[w.pos] == end {
+			w.pos++
+			return true
+		}
+		w.pos++ // ','
+		w.ws()
+	}
+}
+
 // decoded checks the value at start by decoding it, for delegated schemas.
-func (w *walker) decoded(c *checker, start int) bool {
+func (w *walker) decoded(c *Checker, start int) bool {
 	w.pos = start
 	if ch := w.data[start]; c.intBits != 0 && (ch == '-' || ch >= '0' && ch <= '9') {
 		if _, ok := intText(w.number(), c.intBits); !ok {
@@ -184,16 +193,16 @@ func (w *walker) decoded(c *checker, start int) bool {
 	// escaped date-time, an integer's text) faithful does.
 	end := w.pos
 	w.pos = start
-	ok := c.ok(v) && w.faithful(c)
+	ok := c.OK(v) && w.faithful(c)
 	w.pos = end
 	return ok
 }
 
 // faithful reports whether the value at the cursor decodes faithfully into the Go type generated
 // for c, by the rules of strict.go only (no schema keyword), and moves past it. It answers as
-// strictViolations does, without building violations: the fast path runs it on every branch of a
+// Strict does, without building problems: the fast path runs it on every branch of a
 // union and on delegated values. An escaped key is irregular: the slow path judges it.
-func (w *walker) faithful(c *checker) bool {
+func (w *walker) faithful(c *Checker) bool {
 	if c == nil {
 		w.skip() // the Go type drops the value; its text was checked with the document's
 		return true
@@ -203,7 +212,7 @@ func (w *walker) faithful(c *checker) bool {
 	}
 	start := w.pos
 	if c != anyChecker && !c.cycle {
-		for _, refs := range [3][]*checker{c.allOf, c.oneOf, c.anyOf} {
+		for _, refs := range [3][]*Checker{c.AllOf, c.OneOf, c.AnyOf} {
 			for _, b := range refs {
 				if !b.admits(w.data[start]) {
 					continue
@@ -223,28 +232,11 @@ func (w *walker) faithful(c *checker) bool {
 	case ch == '{':
 		return w.faithfulObject(c)
 	case ch == '[':
-		items := c.items
+		items := c.Items
 		if c == anyChecker {
 			items = anyChecker
 		}
-		w.pos++
-		w.ws()
-		if w.data[w.pos] == ']' {
-			w.pos++
-			return true
-		}
-		for {
-			if !w.faithful(items) {
-				return false
-			}
-			w.ws()
-			if w.data[w.pos] == ']' {
-				w.pos++
-				return true
-			}
-			w.pos++ // ','
-			w.ws()
-		}
+		return w.elements(func() bool { return w.faithful(items) })
 	case ch == 't' || ch == 'f' || ch == 'n':
 		w.skip()
 		return true
@@ -261,51 +253,24 @@ func (w *walker) faithful(c *checker) bool {
 	return true
 }
 
-func (w *walker) faithfulObject(c *checker) bool {
-	w.pos++ // '{'
-	w.ws()
-	if w.data[w.pos] == '}' {
-		w.pos++
-		return true
-	}
-	var dups keySet
-	for {
-		raw, plain := w.rawString()
-		if !plain {
-			w.irregular = true
-			return false
-		}
-		w.ws()
-		w.pos++ // ':'
-		w.ws()
-		if dups.add(raw) {
-			return false
-		}
-		var child *checker
-		p, known := c.props[string(raw)]
+func (w *walker) faithfulObject(c *Checker) bool {
+	return w.members(func(raw []byte) bool {
+		var child *Checker
+		p, known := c.Props[string(raw)]
 		switch {
 		case c == anyChecker:
 			child = anyChecker
 		case known:
 			child = p
-		case c.props != nil && folds(c, raw):
+		case c.Props != nil && folds(c, raw):
 			return false
-		case c.addl != nil:
-			child = c.addl
+		case c.Addl != nil:
+			child = c.Addl
 		case c.addlAny:
 			child = anyChecker
 		}
-		if !w.faithful(child) {
-			return false
-		}
-		w.ws()
-		if w.data[w.pos] == '}' {
-			w.pos++
-			return true
-		}
-		w.pos++ // ','
-		w.ws()
-	}
+		return w.faithful(child)
+	})
 }
 
 // rawString reads a string token. When plain, raw is exactly the decoded string (no escapes; the
@@ -340,14 +305,14 @@ func decodeString(raw []byte, plain bool) (string, bool) {
 
 // stringValue checks a string value against c. A plain token (the usual case) is checked on its
 // bytes; only a format validator gets a string.
-func (w *walker) stringValue(c *checker) bool {
+func (w *walker) stringValue(c *Checker) bool {
 	raw, plain := w.rawString()
 	if !c.permits("string") {
 		return false
 	}
 	if !plain {
 		if c.decodedFmt {
-			return false // the generated type's parser does not read escapes: strictViolations says so
+			return false // the generated type's parser does not read escapes: Strict says so
 		}
 		s, ok := decodeString(raw, plain)
 		return ok && (c.enum == nil || c.enum[s]) && c.str(s)
@@ -380,106 +345,57 @@ func (w *walker) number() string {
 	return string(w.data[start:w.pos])
 }
 
-func (w *walker) array(c *checker) bool {
+func (w *walker) array(c *Checker) bool {
 	if !c.permits("array") {
 		return false
 	}
-	w.pos++ // '['
-	w.ws()
 	var n uint64
-	if w.data[w.pos] == ']' {
-		w.pos++
-	} else {
-		for {
-			if c.items != nil {
-				if !w.value(c.items) {
-					return false
-				}
-			} else {
-				w.skip()
-			}
-			n++
-			w.ws()
-			if w.data[w.pos] == ']' {
-				w.pos++
-				break
-			}
-			w.pos++ // ','
-			w.ws()
+	ok := w.elements(func() bool {
+		n++
+		if c.Items == nil {
+			w.skip()
+			return true
 		}
-	}
-	return n >= c.minItems && (c.maxItems == nil || n <= *c.maxItems)
+		return w.value(c.Items)
+	})
+	return ok && n >= c.minItems && (c.maxItems == nil || n <= *c.maxItems)
 }
 
-func (w *walker) object(c *checker) bool {
+func (w *walker) object(c *Checker) bool {
 	if !c.permits("object") || len(c.required) > 64 {
 		return false
 	}
-	w.pos++ // '{'
-	w.ws()
 	var seen uint64
 	var keys map[string]bool // distinct keys, counted only when a bound needs them
 	if c.minProps > 0 || c.maxProps != nil {
 		keys = map[string]bool{}
 	}
-	var dups keySet
-	if w.data[w.pos] == '}' {
-		w.pos++
-	} else {
-		for {
-			raw, plain := w.rawString()
-			w.ws()
-			w.pos++ // ':'
-			w.ws()
-			// Escaped keys need decoding: the slow path judges them. encoding/json keeps the last
-			// of repeated keys, where a reader of the document may keep the first: refused.
-			if !plain {
-				w.irregular = true
-				return false
-			}
-			if dups.add(raw) {
-				return false
-			}
-			if keys != nil {
-				keys[string(raw)] = true
-			}
-			for i, r := range c.required {
-				if r == string(raw) {
-					seen |= 1 << i
-				}
-			}
-			p, known := c.props[string(raw)]
-			if !known && c.props != nil && folds(c, raw) {
-				return false // encoding/json would decode it into the declared property
-			}
-			switch {
-			case known:
-				if !w.value(p) {
-					return false
-				}
-			case c.addlForbidden:
-				return false
-			case c.addl != nil:
-				if !w.value(c.addl) {
-					return false
-				}
-			case c.addlAny:
-				if !w.anyValue() {
-					return false
-				}
-			default:
-				w.skip()
-			}
-			w.ws()
-			if w.data[w.pos] == '}' {
-				w.pos++
-				break
-			}
-			w.pos++ // ','
-			w.ws()
+	ok := w.members(func(raw []byte) bool {
+		if keys != nil {
+			keys[string(raw)] = true
 		}
-	}
-	if seen != (uint64(1)<<len(c.required))-1 {
+		for i, r := range c.required {
+			if r == string(raw) {
+				seen |= 1 << i
+			}
+		}
+		p, known := c.Props[string(raw)]
+		switch {
+		case known:
+			return w.value(p)
+		case c.Props != nil && folds(c, raw):
+			return false // encoding/json would decode it into the declared property
+		case c.addlForbidden:
+			return false
+		case c.Addl != nil:
+			return w.value(c.Addl)
+		case c.addlAny:
+			return w.anyValue()
+		}
+		w.skip()
+		return true
+	})
+	if !ok || seen != (uint64(1)<<len(c.required))-1 {
 		return false
 	}
 	if keys != nil {
@@ -489,6 +405,13 @@ func (w *walker) object(c *checker) bool {
 		}
 	}
 	return true
+}
+
+// ValueEnd returns the end of the JSON value that starts at pos in data, valid JSON.
+func ValueEnd(data []byte, pos int) int {
+	w := walker{data: data, pos: pos}
+	w.skip()
+	return w.pos
 }
 
 // skip moves past the value at the cursor.

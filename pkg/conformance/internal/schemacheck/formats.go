@@ -1,4 +1,4 @@
-package conformance
+package schemacheck
 
 import (
 	"errors"
@@ -10,20 +10,22 @@ import (
 	"github.com/getkin/kin-openapi/openapi3"
 )
 
-// formats holds the format validators of one Validator. They are passed to kin-openapi per
-// validation call, so nothing global is changed.
-type formats struct {
-	strings  map[string]openapi3.StringFormatValidator
-	integers map[string]openapi3.IntegerFormatValidator
+// Formats holds the format validators of one validator: strict RFC 3339 date-times, absolute URIs,
+// and the ranges of int32 and int64. They are passed to kin-openapi per validation call
+// (openapi3.WithStringFormatValidators), so nothing global is changed.
+type Formats struct {
+	Strings  map[string]openapi3.StringFormatValidator
+	Integers map[string]openapi3.IntegerFormatValidator
 }
 
-func newFormats() formats {
-	return formats{
-		strings: map[string]openapi3.StringFormatValidator{
+// NewFormats returns the format validators that match what the generated Go types decode.
+func NewFormats() Formats {
+	return Formats{
+		Strings: map[string]openapi3.StringFormatValidator{
 			"date-time": openapi3.NewCallbackValidator(validateDateTime),
 			"uri":       openapi3.NewCallbackValidator(validateURI),
 		},
-		integers: map[string]openapi3.IntegerFormatValidator{
+		Integers: map[string]openapi3.IntegerFormatValidator{
 			"int32": openapi3.NewRangeFormatValidator(int64(math.MinInt32), int64(math.MaxInt32)),
 			"int64": openapi3.NewRangeFormatValidator(int64(math.MinInt64), int64(math.MaxInt64)),
 		},

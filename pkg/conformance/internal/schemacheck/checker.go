@@ -1,4 +1,4 @@
-package conformance
+package schemacheck
 
 import (
 	"math"
@@ -10,15 +10,18 @@ import (
 	"github.com/getkin/kin-openapi/openapi3"
 )
 
-// A checker answers "is this decoded JSON value valid against its schema?" with the verdict of
+// A Checker answers "is this decoded JSON value valid against its schema?" with the verdict of
 // kin-openapi's OpenAPI 3.0 validator (given this package's format validators), without building any
-// error. It is compiled once per schema in New and is the fast path of every validation: most traffic
-// is valid, and only when a checker says no does the validator run kin-openapi again to build the
-// error tree it reports. Keywords a checker does not implement are delegated to kin-openapi for that
-// subschema, so the verdict never depends on a keyword being forgotten. checker_test.go compares the
+// error. It is compiled once per schema by a Compiler and is the fast path of every validation: most traffic
+// is valid, and only when a Checker says no does the validator run kin-openapi again to build the
+// error tree it reports. Keywords a Checker does not implement are delegated to kin-openapi for that
+// subschema, so the verdict never depends on a keyword being forgotten. TestChecker_AgreesWithKinOpenAPI (package conformance) compares the
 // verdicts with kin-openapi's on valid and broken documents.
-type checker struct {
-	schema   *openapi3.Schema
+type Checker struct {
+	// Schema is the schema the checker was compiled from; Items, Props, Addl and the branches
+	// are the checkers of its subschemas (nil or empty where it has none), as the generated type
+	// nests them.
+	Schema   *openapi3.Schema
 	delegate bool // let kin-openapi judge this subschema
 	opts     []openapi3.SchemaValidationOption
 
@@ -39,41 +42,49 @@ type checker struct {
 
 	minItems uint64
 	maxItems *uint64
-	items    *checker
+	Items    *Checker
 
-	props         map[string]*checker
+	Props         map[string]*Checker
 	lowerProps    map[string]string // lower-cased name to name, when the names are ASCII and distinct so
 	required      []string
-	addl          *checker
+	Addl          *Checker
 	addlForbidden bool
 	addlAny       bool // additionalProperties: true, kept by the generated type as interface{} values
 	minProps      uint64
 	maxProps      *uint64
 
-	allOf []*checker
-	oneOf []*checker
-	anyOf []*checker // for strictViolations only: a schema with anyOf is delegated
+	AllOf []*Checker
+	OneOf []*Checker
+	AnyOf []*Checker // for Strict only: a schema with anyOf is delegated
 
-	// What the generated type decodes, for strictViolations. A delegated checker has its
+	// What the generated type decodes, for Strict. A delegated Checker has its
 	// properties, items and branches compiled too, for the same reason.
 	goAny      bool // x-go-type interface{}: the value decodes into interface{} whatever the schema
 	decodedFmt bool // a format the generated type parses itself (decodedFormats)
 	cycle      bool // the schema reaches itself through allOf, oneOf or anyOf
 }
 
-// compiler builds checkers, sharing one per schema (schemas may be recursive).
-type compiler struct {
-	done    map[*openapi3.Schema]*checker
-	anyJSON map[*openapi3.Schema]bool // the untyped schemas New made nullable (see nullUntyped)
-	formats formats
+// Compiler builds checkers, sharing one per schema (schemas may be recursive).
+type Compiler struct {
+	done    map[*openapi3.Schema]*Checker
+	anyJSON map[*openapi3.Schema]bool // the untyped schemas made nullable by NullUntyped
+	formats Formats
 	opts    []openapi3.SchemaValidationOption // fail-fast options for delegated subschemas
 }
 
-func (cp *compiler) compile(s *openapi3.Schema) *checker {
+// NewCompiler returns a Compiler whose checkers judge formats with f and give delegated subschemas
+// to kin-openapi with opts (fail-fast options: only the verdict is used). anyJSON holds the untyped
+// schemas that NullUntyped made nullable (nil when it was not called).
+func NewCompiler(f Formats, anyJSON map[*openapi3.Schema]bool, opts []openapi3.SchemaValidationOption) *Compiler {
+	return &Compiler{done: map[*openapi3.Schema]*Checker{}, anyJSON: anyJSON, formats: f, opts: opts}
+}
+
+// Compile returns the Checker of s, compiling it and its subschemas once.
+func (cp *Compiler) Compile(s *openapi3.Schema) *Checker {
 	if c, ok := cp.done[s]; ok {
 		return c
 	}
-	c := &checker{schema: s, opts: cp.opts}
+	c := &Checker{Schema: s, opts: cp.opts}
 	cp.done[s] = c
 	if s.Type != nil && s.Type.Includes(openapi3.TypeInteger) && !s.Type.Includes(openapi3.TypeNumber) {
 		// Set even when the schema is delegated: kin-openapi cannot see an integer's text.
@@ -127,11 +138,11 @@ func (cp *compiler) compile(s *openapi3.Schema) *checker {
 		c.pattern = re
 	}
 	if f := s.Format; f != "" {
-		c.strFmt = cp.formats.strings[f]
+		c.strFmt = cp.formats.Strings[f]
 		if c.strFmt == nil {
 			c.strFmt = openapi3.SchemaStringFormats[f]
 		}
-		c.intFmt = cp.formats.integers[f]
+		c.intFmt = cp.formats.Integers[f]
 		if c.intFmt == nil {
 			c.intFmt = openapi3.SchemaIntegerFormats[f]
 		}
@@ -146,24 +157,24 @@ func (cp *compiler) compile(s *openapi3.Schema) *checker {
 
 // shape compiles the subschemas of s into c: properties, items, additional properties and
 // branches. It reports false when one of them is unresolved.
-func (cp *compiler) shape(c *checker, s *openapi3.Schema) bool {
+func (cp *Compiler) shape(c *Checker, s *openapi3.Schema) bool {
 	ok := true
-	sub := func(ref *openapi3.SchemaRef) *checker {
+	sub := func(ref *openapi3.SchemaRef) *Checker {
 		if ref == nil || ref.Value == nil {
 			ok = false
 			return nil
 		}
-		return cp.compile(ref.Value)
+		return cp.Compile(ref.Value)
 	}
 	if s.Items != nil {
-		c.items = sub(s.Items)
+		c.Items = sub(s.Items)
 	}
 	if len(s.Properties) > 0 {
-		c.props = make(map[string]*checker, len(s.Properties))
+		c.Props = make(map[string]*Checker, len(s.Properties))
 		c.lowerProps = map[string]string{}
 		for name, ref := range s.Properties {
 			if p := sub(ref); p != nil {
-				c.props[name] = p
+				c.Props[name] = p
 			}
 			lower := strings.ToLower(name)
 			if _, dup := c.lowerProps[lower]; dup || !isASCII(name) {
@@ -175,7 +186,7 @@ func (cp *compiler) shape(c *checker, s *openapi3.Schema) bool {
 		}
 	}
 	if ref := s.AdditionalProperties.Schema; ref != nil {
-		c.addl = sub(ref)
+		c.Addl = sub(ref)
 	}
 	if has := s.AdditionalProperties.Has; has != nil {
 		c.addlForbidden = !*has
@@ -187,8 +198,8 @@ func (cp *compiler) shape(c *checker, s *openapi3.Schema) bool {
 	}
 	for _, refs := range []struct {
 		in  openapi3.SchemaRefs
-		out *[]*checker
-	}{{s.AllOf, &c.allOf}, {s.OneOf, &c.oneOf}, {s.AnyOf, &c.anyOf}} {
+		out *[]*Checker
+	}{{s.AllOf, &c.AllOf}, {s.OneOf, &c.OneOf}, {s.AnyOf, &c.AnyOf}} {
 		for _, ref := range refs.in {
 			if b := sub(ref); b != nil {
 				*refs.out = append(*refs.out, b)
@@ -198,7 +209,7 @@ func (cp *compiler) shape(c *checker, s *openapi3.Schema) bool {
 	return ok
 }
 
-// supported reports whether every validation keyword of s is one a checker implements.
+// supported reports whether every validation keyword of s is one a Checker implements.
 func supported(s *openapi3.Schema) bool {
 	return len(s.AnyOf) == 0 && s.Not == nil && s.Discriminator == nil && !s.UniqueItems &&
 		!s.ExclusiveMin.IsSet() && !s.ExclusiveMax.IsSet() && s.MultipleOf == nil &&
@@ -212,7 +223,7 @@ func supported(s *openapi3.Schema) bool {
 }
 
 // sameValueCycle reports whether s reaches itself through allOf, oneOf or anyOf alone, that is while
-// validating the same value; kin-openapi cuts such cycles, a checker would loop.
+// validating the same value; kin-openapi cuts such cycles, a Checker would loop.
 func sameValueCycle(s *openapi3.Schema, stack []*openapi3.Schema) bool {
 	for _, x := range stack {
 		if x == s {
@@ -230,31 +241,31 @@ func sameValueCycle(s *openapi3.Schema, stack []*openapi3.Schema) bool {
 	return false
 }
 
-func (c *checker) permits(typ string) bool { return c.types == nil || c.types.Includes(typ) }
+func (c *Checker) permits(typ string) bool { return c.types == nil || c.types.Includes(typ) }
 
 // ok reports whether value, as decoded by encoding/json into any, is valid.
-func (c *checker) ok(value any) bool {
+func (c *Checker) OK(value any) bool {
 	if c.delegate {
-		return c.schema.VisitJSON(value, c.opts...) == nil
+		return c.Schema.VisitJSON(value, c.opts...) == nil
 	}
 	if value == nil {
 		if c.nullable {
 			return true
 		}
-		if len(c.allOf) > 0 || len(c.oneOf) > 0 {
-			return c.schema.VisitJSON(value, c.opts...) == nil
+		if len(c.AllOf) > 0 || len(c.OneOf) > 0 {
+			return c.Schema.VisitJSON(value, c.opts...) == nil
 		}
 		return false
 	}
 	if c.empty {
 		return true
 	}
-	for _, a := range c.allOf {
-		if !a.ok(value) {
+	for _, a := range c.AllOf {
+		if !a.OK(value) {
 			return false
 		}
 	}
-	if len(c.oneOf) > 0 && !c.oneOfOK(value) {
+	if len(c.OneOf) > 0 && !c.oneOfOK(value) {
 		return false
 	}
 	if c.enum != nil {
@@ -275,15 +286,15 @@ func (c *checker) ok(value any) bool {
 	case map[string]any:
 		return c.object(x)
 	}
-	return c.schema.VisitJSON(value, c.opts...) == nil
+	return c.Schema.VisitJSON(value, c.opts...) == nil
 }
 
 // okString is ok(s) without boxing s into an interface: path parameters are checked on every
 // request.
-func (c *checker) okString(s string) bool {
+func (c *Checker) OKString(s string) bool {
 	switch {
-	case c.delegate || len(c.allOf) > 0 || len(c.oneOf) > 0:
-		return c.ok(s)
+	case c.delegate || len(c.AllOf) > 0 || len(c.OneOf) > 0:
+		return c.OK(s)
 	case c.empty:
 		return true
 	case c.enum != nil && !c.enum[s]:
@@ -292,17 +303,17 @@ func (c *checker) okString(s string) bool {
 	return c.str(s)
 }
 
-func (c *checker) oneOfOK(value any) bool {
+func (c *Checker) oneOfOK(value any) bool {
 	n := 0
-	for _, b := range c.oneOf {
-		if plausible(b.schema, value) && b.ok(value) {
+	for _, b := range c.OneOf {
+		if Plausible(b.Schema, value) && b.OK(value) {
 			n++
 		}
 	}
 	return n == 1
 }
 
-func (c *checker) number(x float64) bool {
+func (c *Checker) number(x float64) bool {
 	requireInteger := c.permits(openapi3.TypeInteger) && !c.permits(openapi3.TypeNumber)
 	if requireInteger {
 		if math.IsInf(x, 0) || math.IsNaN(x) || x != math.Trunc(x) {
@@ -339,7 +350,7 @@ func (c *checker) number(x float64) bool {
 	return true
 }
 
-func (c *checker) str(s string) bool {
+func (c *Checker) str(s string) bool {
 	if !c.permits(openapi3.TypeString) {
 		return false
 	}
@@ -365,7 +376,7 @@ func (c *checker) str(s string) bool {
 	return true
 }
 
-func (c *checker) array(a []any) bool {
+func (c *Checker) array(a []any) bool {
 	if !c.permits(openapi3.TypeArray) {
 		return false
 	}
@@ -373,9 +384,9 @@ func (c *checker) array(a []any) bool {
 	if n < c.minItems || (c.maxItems != nil && n > *c.maxItems) {
 		return false
 	}
-	if c.items != nil {
+	if c.Items != nil {
 		for _, item := range a {
-			if !c.items.ok(item) {
+			if !c.Items.OK(item) {
 				return false
 			}
 		}
@@ -383,7 +394,7 @@ func (c *checker) array(a []any) bool {
 	return true
 }
 
-func (c *checker) object(m map[string]any) bool {
+func (c *Checker) object(m map[string]any) bool {
 	if !c.permits(openapi3.TypeObject) {
 		return false
 	}
@@ -392,8 +403,8 @@ func (c *checker) object(m map[string]any) bool {
 		return false
 	}
 	for k, v := range m {
-		if p, ok := c.props[k]; ok {
-			if !p.ok(v) {
+		if p, ok := c.Props[k]; ok {
+			if !p.OK(v) {
 				return false
 			}
 			continue
@@ -401,7 +412,7 @@ func (c *checker) object(m map[string]any) bool {
 		if c.addlForbidden {
 			return false
 		}
-		if c.addl != nil && !c.addl.ok(v) {
+		if c.Addl != nil && !c.Addl.OK(v) {
 			return false
 		}
 	}
@@ -411,4 +422,102 @@ func (c *checker) object(m map[string]any) bool {
 		}
 	}
 	return true
+}
+
+// Plausible reports whether value could match s, judging only by JSON type and required properties.
+// A false answer is certain; a true one is a guess.
+func Plausible(s *openapi3.Schema, value any) bool {
+	if s.Type != nil && len(*s.Type) > 0 && !s.Type.Permits(jsonType(value)) {
+		if !(jsonType(value) == "integer" && s.Type.Is("number")) {
+			return false
+		}
+	}
+	if m, ok := value.(map[string]any); ok {
+		for _, k := range s.Required {
+			if _, ok := m[k]; !ok {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+func jsonType(value any) string {
+	switch x := value.(type) {
+	case nil:
+		return "null"
+	case bool:
+		return "boolean"
+	case string:
+		return "string"
+	case float64:
+		if x == float64(int64(x)) {
+			return "integer"
+		}
+		return "number"
+	case []any:
+		return "array"
+	case map[string]any:
+		return "object"
+	}
+	return ""
+}
+
+// NullUntyped makes every untyped schema of doc without constraints ({}, as the items of an open
+// list) nullable, and returns them. OpenAPI 3.0.3 does not type such a schema, so it does not bar
+// null; the generated type is interface{}, which holds null exactly (a metric series with a missing
+// point); and kin-openapi would refuse null wherever nullable is not set.
+func NullUntyped(doc *openapi3.T) map[*openapi3.Schema]bool {
+	out := map[*openapi3.Schema]bool{}
+	seen := map[*openapi3.Schema]bool{}
+	var walk func(ref *openapi3.SchemaRef)
+	walk = func(ref *openapi3.SchemaRef) {
+		if ref == nil || ref.Value == nil || seen[ref.Value] {
+			return
+		}
+		s := ref.Value
+		seen[s] = true
+		if s.IsEmpty() && len(s.Properties) == 0 && s.Items == nil && s.AdditionalProperties.Schema == nil &&
+			s.AdditionalProperties.Has == nil && len(s.AllOf)+len(s.OneOf)+len(s.AnyOf) == 0 && s.Not == nil {
+			s.Nullable = true
+			out[s] = true
+			return
+		}
+		for _, p := range s.Properties {
+			walk(p)
+		}
+		walk(s.Items)
+		walk(s.AdditionalProperties.Schema)
+		walk(s.Not)
+		for _, refs := range []openapi3.SchemaRefs{s.AllOf, s.OneOf, s.AnyOf} {
+			for _, r := range refs {
+				walk(r)
+			}
+		}
+	}
+	content := func(c openapi3.Content) {
+		for _, m := range c {
+			if m != nil {
+				walk(m.Schema)
+			}
+		}
+	}
+	if doc.Components != nil {
+		for _, ref := range doc.Components.Schemas {
+			walk(ref)
+		}
+	}
+	for _, item := range doc.Paths.Map() {
+		for _, op := range item.Operations() {
+			if op.RequestBody != nil && op.RequestBody.Value != nil {
+				content(op.RequestBody.Value.Content)
+			}
+			for _, r := range op.Responses.Map() {
+				if r.Value != nil {
+					content(r.Value.Content)
+				}
+			}
+		}
+	}
+	return out
 }
