@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/scalingodb/dbapi-go/pkg/scalingodb/internal/apicall"
 )
 
 // ActionsService runs engine-specific administrative actions, such as
@@ -58,18 +59,18 @@ func (s *ActionsService) Run(ctx context.Context, databaseID, name string, param
 	if err != nil {
 		return nil, &InvalidInputError{Field: "params", Reason: "cannot be encoded as JSON"}
 	}
-	w, status, err := fetch[actionResultWire](ctx, s.c, opRunDatabaseAction, body1(s.c.api.RunDatabaseActionWithBody, databaseID, body))
+	w, status, err := apicall.Fetch[actionResultWire](ctx, s.c.caller, apicall.OpRunDatabaseAction, apicall.Body1(s.c.api.RunDatabaseActionWithBody, databaseID, body))
 	check := fmt.Sprintf("the effect of action %q on database %s, before running it again", name, databaseID)
 	if err != nil {
-		return nil, withCheck(err, check)
+		return nil, apicall.WithCheck(err, check)
 	}
 	switch {
 	case w.OK == nil:
-		return nil, withCheck(malformed(opRunDatabaseAction, status, `missing required field "ok"`), check)
+		return nil, apicall.WithCheck(apicall.Malformed(apicall.OpRunDatabaseAction, status, `missing required field "ok"`), check)
 	case *w.OK == 0:
 		return nil, &ActionError{Action: name, Message: w.Error}
 	case *w.OK != 1:
-		return nil, withCheck(malformed(opRunDatabaseAction, status, `field "ok" is neither 0 nor 1`), check)
+		return nil, apicall.WithCheck(apicall.Malformed(apicall.OpRunDatabaseAction, status, `field "ok" is neither 0 nor 1`), check)
 	}
 	if w.Result == nil {
 		w.Result = json.RawMessage("null")

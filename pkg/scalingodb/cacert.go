@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/pem"
 	"fmt"
+	"github.com/scalingodb/dbapi-go/pkg/scalingodb/internal/apicall"
 	"io"
 	"net/http"
 
@@ -63,8 +64,8 @@ func (s *DatabasesService) caCertificate(ctx context.Context) ([]byte, error) {
 		req.Header.Set("Accept", "application/x-pem-file, application/json")
 		return nil
 	}
-	o := opGetCaCertificate
-	status, err := s.c.do(ctx, o, func(ctx context.Context, e ...dbapi.RequestEditorFn) (*http.Response, error) {
+	o := apicall.OpGetCaCertificate
+	status, err := s.c.caller.Do(ctx, o, func(ctx context.Context, e ...dbapi.RequestEditorFn) (*http.Response, error) {
 		resp, err := s.c.api.GetCaCertificate(ctx, append(e, acceptPEM)...)
 		if err != nil || resp.StatusCode < 200 || resp.StatusCode > 299 {
 			return resp, err // do turns an error answer into an *APIError
@@ -80,15 +81,15 @@ func (s *DatabasesService) caCertificate(ctx context.Context) ([]byte, error) {
 	}
 	if readErr != nil {
 		if ctx.Err() != nil {
-			return nil, &BodyError{OperationID: o.id, StatusCode: status, Err: ctx.Err()}
+			return nil, &BodyError{OperationID: o.ID, StatusCode: status, Err: ctx.Err()}
 		}
-		return nil, &ResponseError{StatusCode: status, OperationID: o.id, Reason: "body cut short", Err: readErr}
+		return nil, &ResponseError{StatusCode: status, OperationID: o.ID, Reason: "body cut short", Err: readErr}
 	}
 	if len(body) > maxCACertificate {
-		return nil, malformed(o, status, "the certificate is larger than 1 MiB")
+		return nil, apicall.Malformed(o, status, "the certificate is larger than 1 MiB")
 	}
 	if !isPEMCertificates(body) {
-		return nil, malformed(o, status, "the body is not a PEM certificate")
+		return nil, apicall.Malformed(o, status, "the body is not a PEM certificate")
 	}
 	return body, nil
 }

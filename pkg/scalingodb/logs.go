@@ -2,6 +2,7 @@ package scalingodb
 
 import (
 	"context"
+	"github.com/scalingodb/dbapi-go/pkg/scalingodb/internal/apicall"
 	"iter"
 	"time"
 
@@ -40,12 +41,12 @@ type LogsArchivesParams struct {
 //
 // API: GET /databases/{database_id}/logs (getDatabaseLogsUrl)
 func (s *LogsService) URL(ctx context.Context, databaseID string) (SignedURL, error) {
-	w, status, err := fetch[dbapi.LogsURL](ctx, s.c, opGetDatabaseLogsUrl, call1(s.c.api.GetDatabaseLogsURL, databaseID))
+	w, status, err := apicall.Fetch[dbapi.LogsURL](ctx, s.c.caller, apicall.OpGetDatabaseLogsUrl, apicall.Call1(s.c.api.GetDatabaseLogsURL, databaseID))
 	if err != nil {
 		return SignedURL{}, err
 	}
 	if checkDownloadURL(w.URL) != nil {
-		return SignedURL{}, malformed(opGetDatabaseLogsUrl, status, `missing or invalid field "url"`)
+		return SignedURL{}, apicall.Malformed(apicall.OpGetDatabaseLogsUrl, status, `missing or invalid field "url"`)
 	}
 	return newSignedURL(w.URL), nil
 }
@@ -94,7 +95,7 @@ func (s *LogsService) Archives(ctx context.Context, databaseID string, p *LogsAr
 			params.Cursor = &p.Cursor
 		}
 	}
-	w, err := fetchOne[archivesWire](ctx, s.c, opListDatabaseLogsArchives, call1P(s.c.api.ListDatabaseLogsArchives, databaseID, &params))
+	w, err := apicall.FetchOne[archivesWire](ctx, s.c.caller, apicall.OpListDatabaseLogsArchives, apicall.Call1P(s.c.api.ListDatabaseLogsArchives, databaseID, &params))
 	if err != nil {
 		return nil, err
 	}
@@ -140,7 +141,7 @@ func (s *LogsService) AllArchives(ctx context.Context, databaseID string) iter.S
 				stop = pageLimit(pages)
 			}
 			if stop != nil {
-				yield(nil, &PaginationError{OperationID: opListDatabaseLogsArchives.id, Pages: pages, Err: stop})
+				yield(nil, &PaginationError{OperationID: apicall.OpListDatabaseLogsArchives.ID, Pages: pages, Err: stop})
 				return
 			}
 			followed[page.NextCursor] = true

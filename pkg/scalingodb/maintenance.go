@@ -2,6 +2,7 @@ package scalingodb
 
 import (
 	"context"
+	"github.com/scalingodb/dbapi-go/pkg/scalingodb/internal/apicall"
 	"iter"
 	"time"
 
@@ -131,7 +132,7 @@ func (s *MaintenanceService) List(ctx context.Context, databaseID string, p *Lis
 			params.PerPage = &p.PerPage
 		}
 	}
-	w, err := fetchOne[maintenancePageWire](ctx, s.c, opListMaintenances, call1P(s.c.api.ListMaintenances, databaseID, &params))
+	w, err := apicall.FetchOne[maintenancePageWire](ctx, s.c.caller, apicall.OpListMaintenances, apicall.Call1P(s.c.api.ListMaintenances, databaseID, &params))
 	if err != nil {
 		return nil, err
 	}
@@ -178,7 +179,7 @@ func (s *MaintenanceService) All(ctx context.Context, databaseID string) iter.Se
 				stop = pageLimit(pages)
 			}
 			if stop != nil {
-				yield(nil, &PaginationError{OperationID: opListMaintenances.id, Pages: pages, Err: stop})
+				yield(nil, &PaginationError{OperationID: apicall.OpListMaintenances.ID, Pages: pages, Err: stop})
 				return
 			}
 			opts.Page = next
@@ -190,5 +191,5 @@ func (s *MaintenanceService) All(ctx context.Context, databaseID string) iter.Se
 //
 // API: GET /databases/{database_id}/maintenance/{maintenance_id} (getMaintenance)
 func (s *MaintenanceService) Get(ctx context.Context, databaseID, maintenanceID string) (*Maintenance, error) {
-	return fetchOne[Maintenance](ctx, s.c, opGetMaintenance, call2(s.c.api.GetMaintenance, databaseID, maintenanceID))
+	return apicall.FetchOne[Maintenance](ctx, s.c.caller, apicall.OpGetMaintenance, apicall.Call2(s.c.api.GetMaintenance, databaseID, maintenanceID))
 }

@@ -3,6 +3,7 @@ package scalingodb
 import (
 	"context"
 	"fmt"
+	"github.com/scalingodb/dbapi-go/pkg/scalingodb/internal/apicall"
 	"time"
 )
 
@@ -46,5 +47,5 @@ func (v *DatabaseTypeVersion) missing() string { return missingIf(v.ID == "", `"
 //
 // API: GET /database_type_versions/{database_type_version_id} (getDatabaseTypeVersion)
 func (s *TypeVersionsService) Get(ctx context.Context, versionID string) (*DatabaseTypeVersion, error) {
-	return fetchOne[DatabaseTypeVersion](ctx, s.c, opGetDatabaseTypeVersion, call1(s.c.api.GetDatabaseTypeVersion, versionID))
+	return apicall.FetchOne[DatabaseTypeVersion](ctx, s.c.caller, apicall.OpGetDatabaseTypeVersion, apicall.Call1(s.c.api.GetDatabaseTypeVersion, versionID))
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/scalingodb/dbapi-go/pkg/scalingodb/internal/apicall"
 	"reflect"
 	"unicode/utf8"
 )
@@ -70,12 +71,12 @@ func (b *optBool) UnmarshalJSON(p []byte) error {
 }
 
 // user converts the wire form, checking the required fields.
-func (w *userWire) user(o *op, status int, needPassword bool) (*DatabaseUser, error) {
+func (w *userWire) user(o *apicall.Op, status int, needPassword bool) (*DatabaseUser, error) {
 	if w.Name == "" || !w.ReadOnly.set {
-		return nil, malformed(o, status, `missing required field "name" or "read_only"`)
+		return nil, apicall.Malformed(o, status, `missing required field "name" or "read_only"`)
 	}
 	if needPassword && w.Password == "" {
-		return nil, malformed(o, status, `missing required field "password"`)
+		return nil, apicall.Malformed(o, status, `missing required field "password"`)
 	}
 	return &DatabaseUser{Name: w.Name, ReadOnly: w.ReadOnly.v, Protected: w.Protected, Password: NewSecret(w.Password), PasswordEncryption: w.DbmsAttributes.PasswordEncryption}, nil
 }
@@ -129,13 +130,13 @@ func ValidatePassword(password Secret) error {
 //
 // API: GET /databases/{database_id}/users (listDatabaseUsers)
 func (s *UsersService) List(ctx context.Context, databaseID string) ([]*DatabaseUser, error) {
-	wires, status, err := fetch[[]userWire](ctx, s.c, opListDatabaseUsers, call1(s.c.api.ListDatabaseUsers, databaseID))
+	wires, status, err := apicall.Fetch[[]userWire](ctx, s.c.caller, apicall.OpListDatabaseUsers, apicall.Call1(s.c.api.ListDatabaseUsers, databaseID))
 	if err != nil {
 		return nil, err
 	}
 	out := make([]*DatabaseUser, len(*wires))
 	for i := range *wires {
-		if out[i], err = (*wires)[i].user(opListDatabaseUsers, status, false); err != nil {
+		if out[i], err = (*wires)[i].user(apicall.OpListDatabaseUsers, status, false); err != nil {
 			return nil, err
 		}
 	}
@@ -177,9 +178,9 @@ func (s *UsersService) Create(ctx context.Context, databaseID string, p *CreateU
 	if err != nil {
 		return nil, err
 	}
-	u, err := s.userCall(ctx, opCreateDatabaseUser, true, body1(s.c.api.CreateDatabaseUserWithBody, databaseID, body))
+	u, err := s.userCall(ctx, apicall.OpCreateDatabaseUser, true, apicall.Body1(s.c.api.CreateDatabaseUserWithBody, databaseID, body))
 	if err != nil {
-		return nil, withCheck(err, fmt.Sprintf("whether user %q exists on database %s (Users.List); its password is shown in the lost answer only: if the user exists, reset its password (Users.ResetPassword)", p.Name, databaseID))
+		return nil, apicall.WithCheck(err, fmt.Sprintf("whether user %q exists on database %s (Users.List); its password is shown in the lost answer only: if the user exists, reset its password (Users.ResetPassword)", p.Name, databaseID))
 	}
 	return u, nil
 }
@@ -200,7 +201,7 @@ func (s *UsersService) UpdatePassword(ctx context.Context, databaseID, username 
 	if err != nil {
 		return nil, err
 	}
-	return s.userCall(ctx, opUpdateDatabaseUser, false, body2(s.c.api.UpdateDatabaseUserWithBody, databaseID, username, body))
+	return s.userCall(ctx, apicall.OpUpdateDatabaseUser, false, apicall.Body2(s.c.api.UpdateDatabaseUserWithBody, databaseID, username, body))
 }
 
 // ResetPassword replaces the password of a user with a generated one,
@@ -210,9 +211,9 @@ func (s *UsersService) UpdatePassword(ctx context.Context, databaseID, username 
 //
 // API: POST /databases/{database_id}/users/{username}/reset_password (resetDatabaseUserPassword)
 func (s *UsersService) ResetPassword(ctx context.Context, databaseID, username string) (*DatabaseUser, error) {
-	u, err := s.userCall(ctx, opResetDatabaseUserPassword, true, call2(s.c.api.ResetDatabaseUserPassword, databaseID, username))
+	u, err := s.userCall(ctx, apicall.OpResetDatabaseUserPassword, true, apicall.Call2(s.c.api.ResetDatabaseUserPassword, databaseID, username))
 	if err != nil {
-		return nil, withCheck(err, fmt.Sprintf("user %q of database %s: its password may have changed to one never shown; reset it again (Users.ResetPassword) to get one", username, databaseID))
+		return nil, apicall.WithCheck(err, fmt.Sprintf("user %q of database %s: its password may have changed to one never shown; reset it again (Users.ResetPassword) to get one", username, databaseID))
 	}
 	return u, nil
 }
@@ -225,14 +226,14 @@ func (s *UsersService) ResetPassword(ctx context.Context, databaseID, username s
 //
 // API: DELETE /databases/{database_id}/users/{username} (deleteDatabaseUser)
 func (s *UsersService) Delete(ctx context.Context, databaseID, username string) error {
-	return s.c.send(ctx, opDeleteDatabaseUser, call2(s.c.api.DeleteDatabaseUser, databaseID, username))
+	return s.c.caller.Send(ctx, apicall.OpDeleteDatabaseUser, apicall.Call2(s.c.api.DeleteDatabaseUser, databaseID, username))
 }
 
-func (s *UsersService) userCall(ctx context.Context, o *op, needPassword bool, r request) (*DatabaseUser, error) {
-	w, a, err := fetchAnswer[userWire](ctx, s.c, o, r)
+func (s *UsersService) userCall(ctx context.Context, o *apicall.Op, needPassword bool, r apicall.Request) (*DatabaseUser, error) {
+	w, a, err := apicall.FetchAnswer[userWire](ctx, s.c.caller, o, r)
 	if err != nil {
 		return nil, err
 	}
-	u, err := w.user(o, a.status, needPassword)
-	return u, a.tag(err)
+	u, err := w.user(o, a.Status, needPassword)
+	return u, a.Tag(err)
 }
