@@ -10,7 +10,7 @@ import (
 
 // ActionsService runs engine-specific administrative actions, such as
 // "list-databases" (MySQL, MongoDB) or "pg-list-queries" (PostgreSQL).
-type ActionsService service
+type ActionsService struct{ service }
 
 // ErrActionFailed matches an *ActionError.
 var ErrActionFailed = errors.New("scalingodb: action failed")

@@ -11,7 +11,7 @@ import (
 )
 
 // BackupsService lists, creates, waits for and downloads backups.
-type BackupsService service
+type BackupsService struct{ service }
 
 // BackupStatus is the state of a backup: scheduled, then running, then
 // done or error.

@@ -10,11 +10,11 @@ import (
 
 // TypesService lists the database engines the platform offers. Its
 // operations are known only from the JavaScript client.
-type TypesService service
+type TypesService struct{ service }
 
 // PlansService describes the plans of the database types. Its operation is
 // known only from the JavaScript client.
-type PlansService service
+type PlansService struct{ service }
 
 // DatabaseType is a database engine the platform offers.
 type DatabaseType struct {

@@ -59,9 +59,6 @@ type Client struct {
 	baseURL string
 }
 
-// service is the common shape of every service.
-type service struct{ c *Client }
-
 // config collects the options of New.
 type config struct {
 	region     string
@@ -270,22 +267,21 @@ func New(opts ...Option) (*Client, error) {
 		return nil, err
 	}
 	c.caller, c.api = caller, caller.API
-	s := service{c}
-	c.Databases = (*DatabasesService)(&s)
-	c.Features = (*FeaturesService)(&s)
-	c.Actions = (*ActionsService)(&s)
-	c.PITR = (*PITRService)(&s)
-	c.Users = (*UsersService)(&s)
-	c.Backups = (*BackupsService)(&s)
-	c.Maintenance = (*MaintenanceService)(&s)
-	c.Instances = (*InstancesService)(&s)
-	c.Metrics = (*MetricsService)(&s)
-	c.Logs = (*LogsService)(&s)
-	c.TypeVersions = (*TypeVersionsService)(&s)
-	c.Firewall = (*FirewallService)(&s)
-	c.Operations = (*OperationsService)(&s)
-	c.Types = (*TypesService)(&s)
-	c.Plans = (*PlansService)(&s)
+	c.Databases = &DatabasesService{service{c, "DatabasesService"}}
+	c.Features = &FeaturesService{service{c, "FeaturesService"}}
+	c.Actions = &ActionsService{service{c, "ActionsService"}}
+	c.PITR = &PITRService{service{c, "PITRService"}}
+	c.Users = &UsersService{service{c, "UsersService"}}
+	c.Backups = &BackupsService{service{c, "BackupsService"}}
+	c.Maintenance = &MaintenanceService{service{c, "MaintenanceService"}}
+	c.Instances = &InstancesService{service{c, "InstancesService"}}
+	c.Metrics = &MetricsService{service{c, "MetricsService"}}
+	c.Logs = &LogsService{service{c, "LogsService"}}
+	c.TypeVersions = &TypeVersionsService{service{c, "TypeVersionsService"}}
+	c.Firewall = &FirewallService{service{c, "FirewallService"}}
+	c.Operations = &OperationsService{service{c, "OperationsService"}}
+	c.Types = &TypesService{service{c, "TypesService"}}
+	c.Plans = &PlansService{service{c, "PlansService"}}
 	return c, nil
 }
 

@@ -9,7 +9,7 @@ import (
 )
 
 // DatabasesService reads and changes the database addon itself.
-type DatabasesService service
+type DatabasesService struct{ service }
 
 // DatabaseStatus is the lifecycle state of a database.
 type DatabaseStatus string

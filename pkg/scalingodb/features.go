@@ -11,7 +11,7 @@ import (
 
 // FeaturesService enables and disables optional features of a database,
 // such as "force-ssl" or "publicly-available".
-type FeaturesService service
+type FeaturesService struct{ service }
 
 // FeatureStatus is the state of a feature.
 type FeatureStatus string

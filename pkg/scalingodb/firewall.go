@@ -12,7 +12,7 @@ import (
 
 // FirewallService manages the network filtering rules of a publicly
 // available database.
-type FirewallService service
+type FirewallService struct{ service }
 
 // FirewallRuleType says whether a rule allows a Scalingo-managed range or a custom CIDR.
 type FirewallRuleType string

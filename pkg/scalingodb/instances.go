@@ -6,7 +6,7 @@ import (
 )
 
 // InstancesService reports the status of each node of a database.
-type InstancesService service
+type InstancesService struct{ service }
 
 // InstanceRole is the role of a database node.
 type InstanceRole string

@@ -10,7 +10,7 @@ import (
 )
 
 // LogsService gives access to the database logs.
-type LogsService service
+type LogsService struct{ service }
 
 // LogsArchive is one archived log file.
 type LogsArchive struct {

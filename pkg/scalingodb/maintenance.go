@@ -10,7 +10,7 @@ import (
 )
 
 // MaintenanceService lists the maintenance operations of a database.
-type MaintenanceService service
+type MaintenanceService struct{ service }
 
 // MaintenanceStatus is the state of a maintenance operation.
 type MaintenanceStatus string

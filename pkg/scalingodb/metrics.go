@@ -10,7 +10,7 @@ import (
 )
 
 // MetricsService reports resource usage and cluster health.
-type MetricsService service
+type MetricsService struct{ service }
 
 // MemoryMetrics is the memory usage of a database, in bytes.
 type MemoryMetrics struct {

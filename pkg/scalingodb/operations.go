@@ -12,7 +12,7 @@ import (
 //
 // The operation is known only from the JavaScript client, so its shape
 // comes from one client only.
-type OperationsService service
+type OperationsService struct{ service }
 
 // Finished reports whether the operation will not change state any more.
 func (s OperationStatus) Finished() bool {

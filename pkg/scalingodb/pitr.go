@@ -8,7 +8,7 @@ import (
 )
 
 // PITRService restores PostgreSQL databases to a point in time.
-type PITRService service
+type PITRService struct{ service }
 
 // OperationStatus is the state of an asynchronous database operation.
 type OperationStatus string

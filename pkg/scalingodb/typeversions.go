@@ -8,7 +8,7 @@ import (
 )
 
 // TypeVersionsService describes database engine versions.
-type TypeVersionsService service
+type TypeVersionsService struct{ service }
 
 // Plugin is a plugin that a version allows (Elasticsearch).
 type Plugin struct {

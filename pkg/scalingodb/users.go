@@ -10,7 +10,7 @@ import (
 )
 
 // UsersService manages the users of the database engine.
-type UsersService service
+type UsersService struct{ service }
 
 // PasswordEncryption is the password hashing scheme of a PostgreSQL user.
 type PasswordEncryption string
