@@ -2,7 +2,12 @@ package apicall
 
 import (
 	"context"
+	"io"
+	"net/http"
 	"reflect"
+
+	"github.com/scalingodb/dbapi-go/gen/dbapi"
+	"github.com/scalingodb/dbapi-go/pkg/scalingodb/internal/httpx"
 )
 
 // CheckValue returns a *ResponseError naming the required fields missing
@@ -80,4 +85,38 @@ func FetchList[T any](ctx context.Context, c *Caller, o *Op, r Request) ([]*T, e
 		}
 	}
 	return *p, nil
+}
+
+// FetchRaw sends the request of operation o, asking for accept, and
+// returns the body of a 2xx answer that is not JSON, read whole: at most
+// limit bytes (a longer body is a *ResponseError), with the status.
+func FetchRaw(ctx context.Context, c *Caller, o *Op, r Request, accept string, limit int64) ([]byte, int, error) {
+	var body []byte
+	var readErr error
+	acceptEditor := func(_ context.Context, req *http.Request) error {
+		req.Header.Set("Accept", accept)
+		return nil
+	}
+	status, err := c.Do(ctx, o, func(ctx context.Context, e ...dbapi.RequestEditorFn) (*http.Response, error) {
+		resp, err := r.Send(ctx, append(e, acceptEditor)...)
+		if err != nil || resp.StatusCode < 200 || resp.StatusCode > 299 {
+			return resp, err // Call turns an error answer into an *APIError
+		}
+		// Keep the success body here: Call only decodes JSON.
+		body, readErr = io.ReadAll(io.LimitReader(resp.Body, limit+1))
+		resp.Body.Close()
+		resp.Body = http.NoBody
+		return resp, nil
+	}, nil)
+	switch {
+	case err != nil:
+		return nil, status, err
+	case readErr != nil && ctx.Err() != nil:
+		return nil, status, &httpx.BodyError{OperationID: o.ID, StatusCode: status, Err: ctx.Err()}
+	case readErr != nil:
+		return nil, status, &httpx.ResponseError{StatusCode: status, OperationID: o.ID, Reason: "body cut short", Err: readErr}
+	case int64(len(body)) > limit:
+		return nil, status, Malformed(o, status, "the body is larger than %d bytes", limit)
+	}
+	return body, status, nil
 }
