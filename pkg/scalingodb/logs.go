@@ -3,6 +3,7 @@ package scalingodb
 import (
 	"context"
 	"github.com/scalingodb/dbapi-go/pkg/scalingodb/internal/apicall"
+	"github.com/scalingodb/dbapi-go/pkg/scalingodb/internal/pages"
 	"iter"
 	"time"
 
@@ -115,37 +116,24 @@ func (s *LogsService) Archives(ctx context.Context, databaseID string, p *LogsAr
 //
 // API: GET /databases/{database_id}/logs_archives (listDatabaseLogsArchives)
 func (s *LogsService) AllArchives(ctx context.Context, databaseID string) iter.Seq2[*LogsArchive, error] {
-	return func(yield func(*LogsArchive, error) bool) {
-		var p LogsArchivesParams
-		followed := map[string]bool{}
-		for pages := 1; ; pages++ {
-			page, err := s.Archives(ctx, databaseID, &p)
-			if err != nil {
-				yield(nil, err)
-				return
-			}
-			for _, a := range page.Archives {
-				if !yield(a, nil) {
-					return
-				}
-			}
-			var stop error
-			switch {
-			case !page.HasMore:
-				return
-			case page.NextCursor == "":
-				stop = ErrNoCursor
-			case followed[page.NextCursor]:
-				stop = ErrRepeatedCursor
-			default:
-				stop = pageLimit(pages)
-			}
-			if stop != nil {
-				yield(nil, &PaginationError{OperationID: apicall.OpListDatabaseLogsArchives.ID, Pages: pages, Err: stop})
-				return
-			}
-			followed[page.NextCursor] = true
-			p.Cursor = page.NextCursor
+	fetch := func(cursor string) (pages.Page[*LogsArchive, string], error) {
+		p, err := s.Archives(ctx, databaseID, &LogsArchivesParams{Cursor: cursor})
+		if err != nil {
+			return pages.Page[*LogsArchive, string]{}, err
 		}
+		return pages.Page[*LogsArchive, string]{Items: p.Archives, Next: p.NextCursor, More: p.HasMore}, nil
 	}
+	return pages.All(apicall.OpListDatabaseLogsArchives.ID, maxPages, "", fetch, func() func(_, next string) error {
+		followed := map[string]bool{}
+		return func(_, next string) error {
+			switch {
+			case next == "":
+				return ErrNoCursor
+			case followed[next]:
+				return ErrRepeatedCursor
+			}
+			followed[next] = true
+			return nil
+		}
+	})
 }

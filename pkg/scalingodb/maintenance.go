@@ -3,6 +3,7 @@ package scalingodb
 import (
 	"context"
 	"github.com/scalingodb/dbapi-go/pkg/scalingodb/internal/apicall"
+	"github.com/scalingodb/dbapi-go/pkg/scalingodb/internal/pages"
 	"iter"
 	"time"
 
@@ -155,36 +156,22 @@ func (s *MaintenanceService) List(ctx context.Context, databaseID string, p *Lis
 //
 // API: GET /databases/{database_id}/maintenance (listMaintenances)
 func (s *MaintenanceService) All(ctx context.Context, databaseID string) iter.Seq2[*Maintenance, error] {
-	return func(yield func(*Maintenance, error) bool) {
-		opts := ListParams{Page: 1, PerPage: 100}
-		for pages := 1; ; pages++ {
-			page, err := s.List(ctx, databaseID, &opts)
-			if err != nil {
-				yield(nil, err)
-				return
-			}
-			for _, m := range page.Items {
-				if !yield(m, nil) {
-					return
-				}
-			}
-			next := page.Pagination.NextPage
-			var stop error
-			switch {
-			case next == 0:
-				return
-			case next <= opts.Page:
-				stop = ErrPageLoop
-			default:
-				stop = pageLimit(pages)
-			}
-			if stop != nil {
-				yield(nil, &PaginationError{OperationID: apicall.OpListMaintenances.ID, Pages: pages, Err: stop})
-				return
-			}
-			opts.Page = next
+	fetch := func(page int) (pages.Page[*Maintenance, int], error) {
+		p, err := s.List(ctx, databaseID, &ListParams{Page: page, PerPage: 100})
+		if err != nil {
+			return pages.Page[*Maintenance, int]{}, err
 		}
+		next := p.Pagination.NextPage
+		return pages.Page[*Maintenance, int]{Items: p.Items, Next: next, More: next != 0}, nil
 	}
+	return pages.All(apicall.OpListMaintenances.ID, maxPages, 1, fetch, func() func(cur, next int) error {
+		return func(cur, next int) error {
+			if next <= cur {
+				return ErrPageLoop
+			}
+			return nil
+		}
+	})
 }
 
 // Get returns one maintenance operation.
