@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+
 	"github.com/scalingodb/dbapi-go/pkg/scalingodb/internal/apicall"
 )
 

@@ -5,10 +5,10 @@ import (
 	"context"
 	"encoding/pem"
 	"fmt"
-	"github.com/scalingodb/dbapi-go/pkg/scalingodb/internal/apicall"
 	"io"
 
 	"github.com/scalingodb/dbapi-go/pkg/scalingodb/download"
+	"github.com/scalingodb/dbapi-go/pkg/scalingodb/internal/apicall"
 )
 
 // maxCACertificate bounds the size of the CA certificate the client reads:

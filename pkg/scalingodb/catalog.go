@@ -2,10 +2,10 @@ package scalingodb
 
 import (
 	"context"
-	"github.com/scalingodb/dbapi-go/pkg/scalingodb/internal/apicall"
 	"time"
 
 	"github.com/scalingodb/dbapi-go/gen/dbapi"
+	"github.com/scalingodb/dbapi-go/pkg/scalingodb/internal/apicall"
 )
 
 // TypesService lists the database engines the platform offers. Its

@@ -4,8 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"github.com/scalingodb/dbapi-go/pkg/scalingodb/internal/apicall"
 	"time"
+
+	"github.com/scalingodb/dbapi-go/pkg/scalingodb/internal/apicall"
 )
 
 // DatabasesService reads and changes the database addon itself.

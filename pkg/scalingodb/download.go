@@ -2,12 +2,12 @@ package scalingodb
 
 import (
 	"context"
-	"github.com/scalingodb/dbapi-go/pkg/scalingodb/internal/apicall"
 	"io"
 	"net/http"
 	"time"
 
 	"github.com/scalingodb/dbapi-go/pkg/scalingodb/download"
+	"github.com/scalingodb/dbapi-go/pkg/scalingodb/internal/apicall"
 )
 
 // DownloadOption tunes Backups.Download, Backups.DownloadAt and

@@ -3,11 +3,11 @@ package scalingodb
 import (
 	"context"
 	"encoding/json"
-	"github.com/scalingodb/dbapi-go/pkg/scalingodb/internal/apicall"
 	"net/netip"
 	"time"
 
 	"github.com/scalingodb/dbapi-go/gen/dbapi"
+	"github.com/scalingodb/dbapi-go/pkg/scalingodb/internal/apicall"
 )
 
 // FirewallService manages the network filtering rules of a publicly

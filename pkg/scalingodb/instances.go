@@ -2,6 +2,7 @@ package scalingodb
 
 import (
 	"context"
+
 	"github.com/scalingodb/dbapi-go/pkg/scalingodb/internal/apicall"
 )
 

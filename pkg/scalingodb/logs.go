@@ -2,12 +2,12 @@ package scalingodb
 
 import (
 	"context"
-	"github.com/scalingodb/dbapi-go/pkg/scalingodb/internal/apicall"
-	"github.com/scalingodb/dbapi-go/pkg/scalingodb/internal/pages"
 	"iter"
 	"time"
 
 	"github.com/scalingodb/dbapi-go/gen/dbapi"
+	"github.com/scalingodb/dbapi-go/pkg/scalingodb/internal/apicall"
+	"github.com/scalingodb/dbapi-go/pkg/scalingodb/internal/pages"
 )
 
 // LogsService gives access to the database logs.

@@ -2,11 +2,11 @@ package scalingodb
 
 import (
 	"context"
-	"github.com/scalingodb/dbapi-go/pkg/scalingodb/internal/apicall"
 	"strconv"
 	"time"
 
 	"github.com/scalingodb/dbapi-go/gen/dbapi"
+	"github.com/scalingodb/dbapi-go/pkg/scalingodb/internal/apicall"
 )
 
 // MetricsService reports resource usage and cluster health.

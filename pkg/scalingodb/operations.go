@@ -3,6 +3,7 @@ package scalingodb
 import (
 	"context"
 	"errors"
+
 	"github.com/scalingodb/dbapi-go/pkg/scalingodb/internal/apicall"
 )
 

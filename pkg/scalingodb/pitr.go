@@ -3,8 +3,9 @@ package scalingodb
 import (
 	"context"
 	"encoding/json"
-	"github.com/scalingodb/dbapi-go/pkg/scalingodb/internal/apicall"
 	"time"
+
+	"github.com/scalingodb/dbapi-go/pkg/scalingodb/internal/apicall"
 )
 
 // PITRService restores PostgreSQL databases to a point in time.

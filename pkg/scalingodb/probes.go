@@ -3,9 +3,9 @@ package scalingodb
 import (
 	"context"
 	"encoding/json"
-	"github.com/scalingodb/dbapi-go/pkg/scalingodb/internal/apicall"
 
 	"github.com/scalingodb/dbapi-go/gen/dbapi"
+	"github.com/scalingodb/dbapi-go/pkg/scalingodb/internal/apicall"
 )
 
 // The operations below are known only from the JavaScript client, which

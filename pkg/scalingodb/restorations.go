@@ -3,8 +3,9 @@ package scalingodb
 import (
 	"context"
 	"errors"
-	"github.com/scalingodb/dbapi-go/pkg/scalingodb/internal/apicall"
 	"time"
+
+	"github.com/scalingodb/dbapi-go/pkg/scalingodb/internal/apicall"
 )
 
 // RestorationStatus is the state of a backup restoration: scheduled, then

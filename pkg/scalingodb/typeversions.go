@@ -3,8 +3,9 @@ package scalingodb
 import (
 	"context"
 	"fmt"
-	"github.com/scalingodb/dbapi-go/pkg/scalingodb/internal/apicall"
 	"time"
+
+	"github.com/scalingodb/dbapi-go/pkg/scalingodb/internal/apicall"
 )
 
 // TypeVersionsService describes database engine versions.

@@ -4,9 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"github.com/scalingodb/dbapi-go/pkg/scalingodb/internal/apicall"
 	"reflect"
 	"unicode/utf8"
+
+	"github.com/scalingodb/dbapi-go/pkg/scalingodb/internal/apicall"
 )
 
 // UsersService manages the users of the database engine.
