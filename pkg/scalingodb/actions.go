@@ -7,6 +7,7 @@ import (
 	"fmt"
 
 	"github.com/scalingodb/dbapi-go/pkg/scalingodb/internal/apicall"
+	"github.com/scalingodb/dbapi-go/pkg/scalingodb/internal/wire"
 )
 
 // ActionsService runs engine-specific administrative actions, such as
@@ -33,14 +34,6 @@ func (e *ActionError) Error() string {
 // Is reports whether target is ErrActionFailed.
 func (e *ActionError) Is(target error) bool { return target == ErrActionFailed }
 
-// actionResultWire is the spec's ActionResult: a pointer tells a missing
-// "ok", and the result stays raw JSON for the caller to decode.
-type actionResultWire struct {
-	OK     *int            `json:"ok"`
-	Result json.RawMessage `json:"result"`
-	Error  string          `json:"error"`
-}
-
 // Run runs the action named name with params (any JSON-encodable value, or
 // nil) and returns its raw JSON result, to be decoded by the caller into
 // the shape the action documents ("null" for actions that return nothing).
@@ -60,7 +53,7 @@ func (s *ActionsService) Run(ctx context.Context, databaseID, name string, param
 	if err != nil {
 		return nil, &InvalidInputError{Field: "params", Reason: "cannot be encoded as JSON"}
 	}
-	w, status, err := apicall.Fetch[actionResultWire](ctx, s.c.caller, apicall.OpRunDatabaseAction, apicall.Body1(s.c.api.RunDatabaseActionWithBody, databaseID, body))
+	w, status, err := apicall.Fetch[wire.ActionResult](ctx, s.c.caller, apicall.OpRunDatabaseAction, apicall.Body1(s.c.api.RunDatabaseActionWithBody, databaseID, body))
 	check := fmt.Sprintf("the effect of action %q on database %s, before running it again", name, databaseID)
 	if err != nil {
 		return nil, apicall.WithCheck(err, check)

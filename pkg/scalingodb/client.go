@@ -320,14 +320,18 @@ func normaliseBaseURL(base string) string {
 }
 
 // checker is implemented by the answer types whose required fields the
-// client checks: missing names the fields missing, or is "".
+// client checks: missing names the fields missing, or is "". The shapes
+// of package wire name theirs with Missing.
 type checker interface{ missing() string }
 
 // missingOf is the required-field check of the decoded answers (see
 // apicall.Config.Missing).
 func missingOf(v any) string {
-	if c, ok := v.(checker); ok {
+	switch c := v.(type) {
+	case checker:
 		return c.missing()
+	case interface{ Missing() string }:
+		return c.Missing()
 	}
 	return ""
 }

@@ -20,6 +20,7 @@ import (
 
 	"github.com/scalingodb/dbapi-go/gen/dbapi"
 	"github.com/scalingodb/dbapi-go/pkg/scalingodb/internal/apicall"
+	"github.com/scalingodb/dbapi-go/pkg/scalingodb/internal/wire"
 )
 
 // A drift is one way a client type differs from its generated twin.
@@ -603,13 +604,13 @@ var decodingTypes = map[string]reflect.Type{
 	"Database":                   reflect.TypeFor[Database](),
 	"upgradeWire":                reflect.TypeFor[upgradeWire](),
 	"FeatureToggle":              reflect.TypeFor[FeatureToggle](),
-	"messageWire":                reflect.TypeFor[messageWire](),
-	"actionResultWire":           reflect.TypeFor[actionResultWire](),
+	"wire.Message":               reflect.TypeFor[wire.Message](),
+	"wire.ActionResult":          reflect.TypeFor[wire.ActionResult](),
 	"FirewallRule":               reflect.TypeFor[FirewallRule](),
 	"ManagedRange":               reflect.TypeFor[ManagedRange](),
 	"InstanceStatus":             reflect.TypeFor[InstanceStatus](),
 	"dbapi.LogsURL":              reflect.TypeFor[dbapi.LogsURL](),
-	"archivesWire":               reflect.TypeFor[archivesWire](),
+	"wire.LogsArchives":          reflect.TypeFor[wire.LogsArchives](),
 	"maintenancePageWire":        reflect.TypeFor[maintenancePageWire](),
 	"Maintenance":                reflect.TypeFor[Maintenance](),
 	"metricsWire":                reflect.TypeFor[metricsWire](),
@@ -872,7 +873,7 @@ var allowedDrift = map[[2]string]string{
 	{"Database.current_operation_id", driftOptionality}: "\"\" when no operation runs, as documented on the field",
 	{"Database.next_version_id", driftOptionality}:      "\"\" when no upgrade is available, as documented on the field",
 
-	{"userWire(DatabaseUser).read_only", driftType}:                              "optBool decodes the boolean and also tells an absent read_only (checked by the decoder) from false",
+	{"userWire(DatabaseUser).read_only", driftType}:                              "wire.OptBool decodes the boolean and also tells an absent read_only (checked by the decoder) from false",
 	{"userWire(DatabaseUserWithPassword).read_only", driftType}:                  "as for DatabaseUser",
 	{"userWire(DatabaseUser).password", driftExtra}:                              "one type for every user: the answers that create a user or reset its password (DatabaseUserWithPassword) carry one; a listed or updated user has none, and DatabaseUser.Password is empty",
 	{"userWire(DatabaseUser).protected", driftOptionality}:                       absentIsZero,
@@ -925,20 +926,20 @@ var allowedDrift = map[[2]string]string{
 	{"Operation.status", driftOptionality}:     absentIsZero,
 	{"Operation.type", driftOptionality}:       absentIsZero,
 
-	{"actionResultWire(ActionResult).ok", driftOptionality}:     requiredPointer,
-	{"actionResultWire(ActionResult).error", driftOptionality}:  "\"\" unless the action failed",
-	{"actionResultWire(ActionResult).result", driftOptionality}: "raw JSON, nil when absent: Actions.Run returns null then",
+	{"ActionResult.ok", driftOptionality}:     requiredPointer,
+	{"ActionResult.error", driftOptionality}:  "\"\" unless the action failed",
+	{"ActionResult.result", driftOptionality}: "raw JSON, nil when absent: Actions.Run returns null then",
 
-	{"archivesWire(LogsArchives).has_more", driftOptionality}:    requiredPointer,
-	{"archivesWire(LogsArchives).next_cursor", driftOptionality}: "\"\" when there is none: AllArchives yields ErrNoCursor if more pages follow",
-	{"archiveWire(LogsArchive).url", driftOptionality}:           requiredPointer,
+	{"LogsArchives.has_more", driftOptionality}:    requiredPointer,
+	{"LogsArchives.next_cursor", driftOptionality}: "\"\" when there is none: AllArchives yields ErrNoCursor if more pages follow",
+	{"LogsArchive.url", driftOptionality}:          requiredPointer,
 
 	{"maintenancePageWire(MaintenancesResponse).meta", driftOptionality}:            requiredPointer,
 	{"maintenancePageWire(MaintenancesResponse).meta.pagination", driftOptionality}: requiredPointer,
-	{"paginationWire(PaginationMeta).current_page", driftOptionality}:               requiredPointer,
-	{"paginationWire(PaginationMeta).per_page", driftMissing}:                       "not exposed: the caller chose it",
+	{"Pagination(PaginationMeta).current_page", driftOptionality}:                   requiredPointer,
+	{"Pagination(PaginationMeta).per_page", driftMissing}:                           "not exposed: the caller chose it",
 
-	{"messageWire(Message).message", driftOptionality}: requiredPointer,
+	{"Message.message", driftOptionality}: requiredPointer,
 
 	{"upgradeWire(UpgradeResponse).message", driftOptionality}:         requiredPointer,
 	{"upgradeWire(UpgradeResponse).operation_id", driftOptionality}:    requiredPointer,

@@ -7,6 +7,7 @@ import (
 
 	"github.com/scalingodb/dbapi-go/gen/dbapi"
 	"github.com/scalingodb/dbapi-go/pkg/scalingodb/internal/apicall"
+	"github.com/scalingodb/dbapi-go/pkg/scalingodb/internal/wire"
 )
 
 // FeaturesService enables and disables optional features of a database,
@@ -46,11 +47,6 @@ type FeatureDisabled struct {
 	Message string
 }
 
-// messageWire is the spec's Message; a pointer tells a missing message.
-type messageWire struct {
-	Message *string `json:"message"`
-}
-
 func (t *FeatureToggle) missing() string {
 	return missingIf(t.Name == "" || t.Status == "", `"name" or "status"`)
 }
@@ -82,7 +78,7 @@ func (s *FeaturesService) Disable(ctx context.Context, databaseID, feature strin
 	if feature == "" {
 		return nil, &InvalidInputError{Field: "feature", Reason: "must not be empty"}
 	}
-	w, status, err := apicall.Fetch[messageWire](ctx, s.c.caller, apicall.OpDisableDatabaseFeature, apicall.Call1P(s.c.api.DisableDatabaseFeature, databaseID, &dbapi.DisableDatabaseFeatureParams{Feature: dbapi.FeatureName(feature)}))
+	w, status, err := apicall.Fetch[wire.Message](ctx, s.c.caller, apicall.OpDisableDatabaseFeature, apicall.Call1P(s.c.api.DisableDatabaseFeature, databaseID, &dbapi.DisableDatabaseFeatureParams{Feature: dbapi.FeatureName(feature)}))
 	if err != nil {
 		return nil, err
 	}

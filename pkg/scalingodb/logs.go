@@ -8,6 +8,7 @@ import (
 	"github.com/scalingodb/dbapi-go/gen/dbapi"
 	"github.com/scalingodb/dbapi-go/pkg/scalingodb/internal/apicall"
 	"github.com/scalingodb/dbapi-go/pkg/scalingodb/internal/pages"
+	"github.com/scalingodb/dbapi-go/pkg/scalingodb/internal/wire"
 )
 
 // LogsService gives access to the database logs.
@@ -52,34 +53,6 @@ func (s *LogsService) URL(ctx context.Context, databaseID string) (SignedURL, er
 	return newSignedURL(w.URL), nil
 }
 
-// archivesWire is a page of LogsArchivesPage on the wire; pointers tell
-// the required fields that are missing.
-type archivesWire struct {
-	NextCursor string         `json:"next_cursor"`
-	HasMore    *bool          `json:"has_more"`
-	Archives   *[]archiveWire `json:"archives"`
-}
-
-// archiveWire is LogsArchive on the wire.
-type archiveWire struct {
-	URL  *string   `json:"url"`
-	From time.Time `json:"from"`
-	To   time.Time `json:"to"`
-	Size int64     `json:"size"`
-}
-
-func (w *archivesWire) missing() string {
-	if w.HasMore == nil || w.Archives == nil {
-		return `"has_more" or "archives"`
-	}
-	for _, a := range *w.Archives {
-		if a.URL == nil {
-			return `"url" of an archive`
-		}
-	}
-	return ""
-}
-
 // Archives returns one page of archived log files; p may be nil.
 //
 // API: GET /databases/{database_id}/logs_archives (listDatabaseLogsArchives)
@@ -96,7 +69,7 @@ func (s *LogsService) Archives(ctx context.Context, databaseID string, p *LogsAr
 			params.Cursor = &p.Cursor
 		}
 	}
-	w, err := apicall.FetchOne[archivesWire](ctx, s.c.caller, apicall.OpListDatabaseLogsArchives, apicall.Call1P(s.c.api.ListDatabaseLogsArchives, databaseID, &params))
+	w, err := apicall.FetchOne[wire.LogsArchives](ctx, s.c.caller, apicall.OpListDatabaseLogsArchives, apicall.Call1P(s.c.api.ListDatabaseLogsArchives, databaseID, &params))
 	if err != nil {
 		return nil, err
 	}

@@ -8,6 +8,7 @@ import (
 	"github.com/scalingodb/dbapi-go/gen/dbapi"
 	"github.com/scalingodb/dbapi-go/pkg/scalingodb/internal/apicall"
 	"github.com/scalingodb/dbapi-go/pkg/scalingodb/internal/pages"
+	"github.com/scalingodb/dbapi-go/pkg/scalingodb/internal/wire"
 )
 
 // MaintenanceService lists the maintenance operations of a database.
@@ -80,29 +81,15 @@ type MaintenancePage struct {
 // required fields that are missing.
 type maintenancePageWire struct {
 	Items *[]*Maintenance `json:"maintenance"`
-	Meta  *pageMetaWire   `json:"meta"`
-}
-
-// pageMetaWire is the "meta" object of a paginated list.
-type pageMetaWire struct {
-	Pagination *paginationWire `json:"pagination"`
-}
-
-// paginationWire is Pagination on the wire.
-type paginationWire struct {
-	CurrentPage *int  `json:"current_page"`
-	PrevPage    *int  `json:"prev_page"`
-	NextPage    *int  `json:"next_page"`
-	TotalPages  int   `json:"total_pages"`
-	TotalCount  int64 `json:"total_count"`
+	Meta  *wire.PageMeta  `json:"meta"`
 }
 
 func (w *maintenancePageWire) missing() string {
 	if w.Items == nil {
 		return `"maintenance"`
 	}
-	if w.Meta == nil || w.Meta.Pagination == nil || w.Meta.Pagination.CurrentPage == nil {
-		return `"meta.pagination"`
+	if m := w.Meta.Missing(); m != "" {
+		return m
 	}
 	for _, m := range *w.Items {
 		if m == nil || m.ID == "" {

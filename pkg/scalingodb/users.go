@@ -4,10 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"reflect"
 	"unicode/utf8"
 
 	"github.com/scalingodb/dbapi-go/pkg/scalingodb/internal/apicall"
+	"github.com/scalingodb/dbapi-go/pkg/scalingodb/internal/wire"
 )
 
 // UsersService manages the users of the database engine.
@@ -44,7 +44,7 @@ func (u DatabaseUser) String() string {
 // userWire is DatabaseUser on the wire.
 type userWire struct {
 	Name           string             `json:"name"`
-	ReadOnly       optBool            `json:"read_only"`
+	ReadOnly       wire.OptBool       `json:"read_only"`
 	Protected      bool               `json:"protected"`
 	Password       string             `json:"password"`
 	DbmsAttributes dbmsAttributesWire `json:"dbms_attributes"`
@@ -55,31 +55,15 @@ type dbmsAttributesWire struct {
 	PasswordEncryption PasswordEncryption `json:"password_encryption"`
 }
 
-// optBool is a boolean that remembers whether it was present.
-type optBool struct{ v, set bool }
-
-func (b *optBool) UnmarshalJSON(p []byte) error {
-	switch string(p) {
-	case "true":
-		b.v, b.set = true, true
-	case "false":
-		b.v, b.set = false, true
-	case "null":
-	default:
-		return &json.UnmarshalTypeError{Value: "non-boolean", Type: reflect.TypeFor[bool]()}
-	}
-	return nil
-}
-
 // user converts the wire form, checking the required fields.
 func (w *userWire) user(o *apicall.Op, status int, needPassword bool) (*DatabaseUser, error) {
-	if w.Name == "" || !w.ReadOnly.set {
+	if w.Name == "" || !w.ReadOnly.Set {
 		return nil, apicall.Malformed(o, status, `missing required field "name" or "read_only"`)
 	}
 	if needPassword && w.Password == "" {
 		return nil, apicall.Malformed(o, status, `missing required field "password"`)
 	}
-	return &DatabaseUser{Name: w.Name, ReadOnly: w.ReadOnly.v, Protected: w.Protected, Password: NewSecret(w.Password), PasswordEncryption: w.DbmsAttributes.PasswordEncryption}, nil
+	return &DatabaseUser{Name: w.Name, ReadOnly: w.ReadOnly.V, Protected: w.Protected, Password: NewSecret(w.Password), PasswordEncryption: w.DbmsAttributes.PasswordEncryption}, nil
 }
 
 // CreateUserParams describes a new user.
