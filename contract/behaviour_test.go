@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"net/url"
 	"reflect"
@@ -356,7 +357,7 @@ func firstString(doc []byte, key string) string {
 			if s, ok := t[key].(string); ok {
 				return s
 			}
-			for _, k := range sortedKeys(t) {
+			for _, k := range slices.Sorted(maps.Keys(t)) {
 				if s := find(t[k]); s != "" {
 					return s
 				}
@@ -371,15 +372,6 @@ func firstString(doc []byte, key string) string {
 		return ""
 	}
 	return find(v)
-}
-
-func sortedKeys(m map[string]any) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }
 
 var _ = Describe("Behaviour: negative data", labels(harness.Negative), func() {
@@ -850,7 +842,7 @@ func readPage(ctx SpecContext, path string, page, perPage int) pageOf {
 	doc, ok := getJSON(ctx, fmt.Sprintf("%s?page=%d&per_page=%d", path, page, perPage)).(map[string]any)
 	Expect(ok).To(BeTrue(), "page %d of %s is no object", page, path)
 	var out pageOf
-	for _, k := range sortedKeys(doc) {
+	for _, k := range slices.Sorted(maps.Keys(doc)) {
 		if items, ok := doc[k].([]any); ok {
 			for _, it := range items {
 				id, _ := it.(map[string]any)["id"].(string)

@@ -36,9 +36,9 @@
 //
 // Every run also records drift: each property (JSON pointer, * for array items), header, status
 // and media type the answers carry and the spec does not describe, per operation, with the JSON
-// types seen and how often, never a value (harness.Discovery). The reports folder gets drift.json
-// and drift-overlay.yaml, an OpenAPI Overlay 1.0 document that adds them to openapi.yaml as
-// optional; stdout gets one line, summary.txt and the HTML report a section. Drift fails the run
+// types seen and how often, never a value (contract/internal/drift). The reports folder gets
+// drift.json and drift-overlay.yaml, an OpenAPI Overlay 1.0 document that adds them to
+// openapi.yaml as optional; stdout gets one line, summary.txt and the HTML report a section. Drift fails the run
 // (exit 1) only with DBAPI_FAIL_ON_DRIFT=1.
 //
 // The compiled suite (make contract-binary) is a tool for any CI: its TestMain exits with the

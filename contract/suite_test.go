@@ -23,7 +23,9 @@ import (
 	. "github.com/onsi/gomega"
 	"github.com/onsi/gomega/format"
 
+	"github.com/scalingodb/dbapi-go/contract/internal/drift"
 	"github.com/scalingodb/dbapi-go/contract/internal/harness"
+	"github.com/scalingodb/dbapi-go/contract/internal/report"
 	"github.com/scalingodb/dbapi-go/gen/dbapi"
 	"github.com/scalingodb/dbapi-go/gen/dbapispec"
 	"github.com/scalingodb/dbapi-go/pkg/conformance"
@@ -116,7 +118,7 @@ func failAs(v harness.Verdict, message string) {
 // Report entries by which every process tells process 1 what it met.
 const (
 	verdictEntry   = "verdict"   // a failure's verdict, when it is not harness.ContractBroken
-	violationEntry = "violation" // one harness.ViolationRecord, as JSON
+	violationEntry = "violation" // one report.ViolationRecord, as JSON
 )
 
 // recordViolations files the violations of errs under the running spec, with the exchange each
@@ -128,7 +130,7 @@ func recordViolations(errs ...*conformance.ViolationError) {
 		if suite != nil {
 			x = suite.violations.exchange(e)
 		}
-		for _, rec := range harness.Records(spec, e, x, secrets) {
+		for _, rec := range report.Records(spec, e, x, secrets) {
 			b, err := json.Marshal(rec)
 			if err == nil {
 				AddReportEntry(violationEntry, string(b), ReportEntryVisibilityNever)
@@ -146,7 +148,7 @@ type target struct {
 	validator  *conformance.Validator
 	coverage   *conformance.Coverage
 	violations *violationLog
-	drift      *harness.Discovery // what the answers carry that the spec does not describe
+	drift      *drift.Discovery // what the answers carry that the spec does not describe
 	reportsDir string
 	wire       *harness.WireCounter // what really left the process, by method
 
@@ -247,7 +249,7 @@ var _ = BeforeSuite(func(ctx SpecContext) {
 	go func() {
 		spec, err := dbapispec.GetSpec()
 		if err == nil {
-			t.drift, err = harness.NewDiscovery(spec)
+			t.drift, err = drift.NewDiscovery(spec)
 		}
 		discovery <- err
 	}()
@@ -334,12 +336,12 @@ func startMock(v *conformance.Validator, opts ...mockserver.Option) string {
 // newHTTPClient returns the suite's HTTP client (harness.NewHTTPClient), its violations logged
 // for the running spec, and drift discovery seeing every answer, those the validator rejects
 // included.
-func newHTTPClient(v *conformance.Validator, drift *harness.Discovery, wire http.RoundTripper, cfg harness.Config, base string, log *violationLog, extraHosts ...string) *http.Client {
+func newHTTPClient(v *conformance.Validator, found *drift.Discovery, wire http.RoundTripper, cfg harness.Config, base string, log *violationLog, extraHosts ...string) *http.Client {
 	tokens := map[string]string{harness.EnvToken: cfg.Token, harness.EnvForeignToken: cfg.ForeignToken}
 	if cfg.Mode == harness.ModeMock {
 		tokens = map[string]string{harness.EnvToken: mockToken, harness.EnvForeignToken: mockForeignToken}
 	}
-	return harness.NewHTTPClient(v, wire, cfg, base, drift, harness.ExchangeRecorder{Tokens: tokens}, log.add, extraHosts...)
+	return harness.NewHTTPClient(v, wire, cfg, base, found, harness.ExchangeRecorder{Tokens: tokens}, log.add, extraHosts...)
 }
 
 // newRawClient returns a generated client on base that sends token as a bearer token ("" sends
@@ -407,7 +409,7 @@ var _ = SynchronizedAfterSuite(func() {
 		Expect(suite.wire.Writes()).To(BeZero(), "a read-only run sent writes: %v", suite.wire.Counts())
 	}
 	Expect(harness.WriteCoverage(processCoverageFile(suite.reportsDir, GinkgoParallelProcess()), suite.coverage.Report())).To(Succeed())
-	Expect(harness.WriteDrift(processDriftFile(suite.reportsDir, GinkgoParallelProcess()), suite.drift.Report())).To(Succeed())
+	Expect(drift.Write(processDriftFile(suite.reportsDir, GinkgoParallelProcess()), suite.drift.Report())).To(Succeed())
 }, func() {
 	if suite == nil {
 		return
@@ -417,36 +419,36 @@ var _ = SynchronizedAfterSuite(func() {
 	for i := range files {
 		files[i] = processCoverageFile(suite.reportsDir, i+1)
 	}
-	report, err := harness.MergeCoverage(suite.validator, files...)
+	cov, err := harness.MergeCoverage(suite.validator, files...)
 	Expect(err).NotTo(HaveOccurred())
 	full := len(suiteCfg.FocusStrings) == 0 && len(suiteCfg.SkipStrings) == 0 &&
 		suiteCfg.LabelFilter == "" && len(suiteCfg.FocusFiles) == 0 && len(suite.cfg.Mutations) == 0
 	var gate error
 	if suite.cfg.Mode == harness.ModeMock {
 		// Against the mock, the pairs it cannot produce are marked and left out of the totals.
-		gate = harness.CheckCoverage(report, harness.MockUnproducible())
-		report = report.Excluding(harness.Pairs(harness.MockUnproducible())...)
+		gate = harness.CheckCoverage(cov, harness.MockUnproducible())
+		cov = cov.Excluding(harness.Pairs(harness.MockUnproducible())...)
 	}
-	merged = &report
+	merged = &cov
 	driftFiles := make([]string, suiteCfg.ParallelTotal)
 	for i := range driftFiles {
 		driftFiles[i] = processDriftFile(suite.reportsDir, i+1)
 	}
-	drift, err := harness.MergeDrift(driftFiles...)
+	found, err := drift.Merge(driftFiles...)
 	Expect(err).NotTo(HaveOccurred())
-	mergedDrift = &drift
+	mergedDrift = &found
 	if gate != nil && full {
 		Fail(gate.Error())
 	}
-	if suite.cfg.FailOnDrift && len(drift.Findings) > 0 {
+	if suite.cfg.FailOnDrift && len(found.Findings) > 0 {
 		Fail("the answers carry what the spec does not describe (" + harness.EnvFailOnDrift + "=1): " +
-			drift.Headline() + "\n  " + strings.Join(drift.DriftLines(10), "\n  "))
+			found.Headline() + "\n  " + strings.Join(found.Lines(10), "\n  "))
 	}
 })
 
 // mergedDrift is what drift discovery found in the whole run, set on process 1 after every
 // process is done.
-var mergedDrift *harness.DriftReport
+var mergedDrift *drift.Report
 
 func processDriftFile(dir string, process int) string {
 	return filepath.Join(dir, fmt.Sprintf("drift.p%d.json", process))
@@ -482,7 +484,7 @@ var _ = ReportAfterSuite("contract reports", func(r Report) {
 	dir := cfg.ResolveReportsDir(cwd)
 	Expect(os.MkdirAll(dir, 0o755)).To(Succeed())
 
-	run := harness.RunReport{Mode: string(cfg.Mode), BaseURL: cfg.SafeBaseURL(), Time: r.StartTime, Settings: cfg.Settings(),
+	run := report.Run{Mode: string(cfg.Mode), BaseURL: cfg.SafeBaseURL(), Time: r.StartTime, Settings: cfg.Settings(),
 		ReadOnly: cfg.Mode == harness.ModeLive && !cfg.AllowWrites, Duration: time.Since(r.StartTime).Seconds(),
 		Build: harness.CurrentBuild()}
 	if cfg.Mode == harness.ModeMock {
@@ -498,12 +500,12 @@ var _ = ReportAfterSuite("contract reports", func(r Report) {
 		run.Drift = redactDrift(*mergedDrift)
 	}
 	Expect(writeDrift(dir, run.Drift)).To(Succeed())
-	verdict, failures := harness.Passed, []harness.Failure(nil)
+	verdict, failures := harness.Passed, []report.Failure(nil)
 	for i := range r.SpecReports {
 		s := &r.SpecReports[i]
 		redactSpecReport(s)
 		for _, e := range s.ReportEntries {
-			var rec harness.ViolationRecord
+			var rec report.ViolationRecord
 			if e.Name == violationEntry && json.Unmarshal([]byte(e.Value.String()), &rec) == nil {
 				run.Violations = append(run.Violations, rec)
 			}
@@ -529,7 +531,7 @@ var _ = ReportAfterSuite("contract reports", func(r Report) {
 		if name == "" {
 			name = "[" + s.LeafNodeType.String() + "]"
 		}
-		failures = append(failures, harness.Failure{Spec: name, Message: s.Failure.Message, Verdict: v})
+		failures = append(failures, report.Failure{Spec: name, Message: s.Failure.Message, Verdict: v})
 	}
 	if verdict != harness.Passed {
 		run.Verdict = verdict.String()
@@ -552,9 +554,9 @@ var _ = ReportAfterSuite("contract reports", func(r Report) {
 		_ = os.Remove(summary)
 	} else {
 		var b strings.Builder
-		Expect(harness.WriteSummary(&b, verdict, run.Build, failures, run.Violations)).To(Succeed())
+		Expect(report.WriteSummary(&b, verdict, run.Build, failures, run.Violations)).To(Succeed())
 		if run.Drift != nil && len(run.Drift.Findings) > 0 {
-			Expect(harness.WriteDriftSummary(&b, *run.Drift, cfg.FailOnDrift)).To(Succeed())
+			Expect(report.WriteDriftSummary(&b, *run.Drift, cfg.FailOnDrift)).To(Succeed())
 		}
 		Expect(os.WriteFile(summary, []byte(secrets.Redact(b.String())), 0o644)).To(Succeed())
 	}
@@ -566,14 +568,14 @@ var _ = ReportAfterSuite("contract reports", func(r Report) {
 
 // writeDrift writes drift.json and drift-overlay.yaml (the latter only when something was
 // found), or removes those of an earlier run when this one has none.
-func writeDrift(dir string, r *harness.DriftReport) error {
-	report, overlay := filepath.Join(dir, "drift.json"), filepath.Join(dir, "drift-overlay.yaml")
+func writeDrift(dir string, r *drift.Report) error {
+	found, overlay := filepath.Join(dir, "drift.json"), filepath.Join(dir, "drift-overlay.yaml")
 	_ = os.Remove(overlay)
 	if r == nil {
-		_ = os.Remove(report)
+		_ = os.Remove(found)
 		return nil
 	}
-	if err := harness.WriteDrift(report, *r); err != nil {
+	if err := drift.Write(found, *r); err != nil {
 		return err
 	}
 	if ov := r.Overlay(); ov != nil {
@@ -583,7 +585,7 @@ func writeDrift(dir string, r *harness.DriftReport) error {
 }
 
 // redactDrift removes the secrets from the names drift discovery took from the answers.
-func redactDrift(r harness.DriftReport) *harness.DriftReport {
+func redactDrift(r drift.Report) *drift.Report {
 	r.Findings = slices.Clone(r.Findings)
 	for i := range r.Findings {
 		r.Findings[i].Name = secrets.Redact(r.Findings[i].Name)
@@ -595,7 +597,7 @@ func redactDrift(r harness.DriftReport) *harness.DriftReport {
 // printCoverage prints the coverage once: a summary line and what was never seen (see
 // harness.Uncovered); the whole table with DBAPI_VERBOSE=1 (it is always in
 // contract-coverage.txt).
-func printCoverage(cfg harness.Config, run harness.RunReport, dir, table string) {
+func printCoverage(cfg harness.Config, run report.Run, dir, table string) {
 	if len(run.Entries) == 0 {
 		fmt.Fprintf(os.Stdout, "\nNo contract coverage: the run ended in its setup. Reports in %s\n", dir)
 		return

@@ -71,6 +71,7 @@ END {
 	row("client: quick-start binary MB (default go build)", get("BenchmarkQuickstart", "binary-MB"), "<=", 9)
 	info("  floor: same requests on the client's libraries, MB", get("BenchmarkQuickstart", "floor-MB"))
 	info("  floor: same requests on the standard library, MB", get("BenchmarkQuickstart", "std-floor-MB"))
+	row("client: quick-start binary / standard-library floor", ratio(get("BenchmarkQuickstart", "binary-MB"), get("BenchmarkQuickstart", "std-floor-MB")), "<=", 1.12)
 	row("client: quick-start slowest dependency init, ms", get("BenchmarkQuickstart", "max-dep-init-ms"), "<=", 0.5)
 	row("cli: 1 GiB download to a file, scalingodb / curl+sync", get("BenchmarkCLIDownload1GiB", "cli/curl-throughput"), ">=", 0.95)
 	row("cli: 1 GiB download peak RSS (MiB)", get("BenchmarkCLIDownload1GiB", "peak-RSS-MiB"), "<=", 32)

@@ -12,6 +12,7 @@ import (
 	"golang.org/x/net/html"
 
 	"github.com/scalingodb/dbapi-go/contract/internal/harness"
+	"github.com/scalingodb/dbapi-go/contract/internal/report"
 	"github.com/scalingodb/dbapi-go/pkg/mockserver"
 )
 
@@ -174,7 +175,7 @@ func TestRun_HTMLReport(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			reports := filepath.Join(t.TempDir(), "elsewhere")
 			r := runSuite(t, with(tt.env, harness.EnvReportsDir, reports))
-			run, err := harness.ReadRunReport(filepath.Join(reports, "contract-coverage.json"))
+			run, err := report.ReadRun(filepath.Join(reports, "contract-coverage.json"))
 			if err != nil {
 				t.Fatalf("%v\n%s", err, tail(r.stdout))
 			}
@@ -201,16 +202,16 @@ func TestRun_HTMLReport(t *testing.T) {
 			}
 			for _, e := range run.Entries {
 				k := [2]string{e.OperationID, e.Status}
-				state := harness.CellMissed
+				state := report.CellMissed
 				switch {
 				case e.Excluded:
-					state = harness.CellExcluded
+					state = report.CellExcluded
 				case e.Hits > 0:
-					state = harness.CellHit
+					state = report.CellHit
 				case run.ReadOnly && e.Method != "GET":
-					state = harness.CellSkipped
+					state = report.CellSkipped
 				}
-				if all[k] != harness.CellFailed && all[k] != state {
+				if all[k] != report.CellFailed && all[k] != state {
 					t.Errorf("Matrix gives %v %s, the JSON entry says %s", k, all[k], state)
 				}
 			}
@@ -223,7 +224,7 @@ func TestRun_HTMLReport(t *testing.T) {
 			for _, s := range m.Folded {
 				for _, row := range m.Rows {
 					for _, c := range row.Cells {
-						if c.Status == s && (c.State == harness.CellHit || c.State == harness.CellFailed) {
+						if c.Status == s && (c.State == report.CellHit || c.State == report.CellFailed) {
 							t.Errorf("column %s is folded, yet %s is %s there", s, row.OperationID, c.State)
 						}
 					}
@@ -239,10 +240,10 @@ func TestRun_HTMLReport(t *testing.T) {
 				}
 				skipped := 0
 				for k, c := range p.cells {
-					if c == harness.CellSkipped {
+					if c == report.CellSkipped {
 						skipped++
 					}
-					if c == harness.CellMissed && method[k[0]] != "GET" {
+					if c == report.CellMissed && method[k[0]] != "GET" {
 						t.Errorf("a read-only run shows the write %v as missed", k)
 					}
 				}
@@ -251,7 +252,7 @@ func TestRun_HTMLReport(t *testing.T) {
 				}
 			}
 			for _, k := range tt.wantFailed {
-				if p.cells[k] != harness.CellFailed {
+				if p.cells[k] != report.CellFailed {
 					t.Errorf("cell %v is %q, want failed", k, p.cells[k])
 				}
 				if href := p.links[k]; !strings.HasPrefix(href, "#problem-") || !p.ids[href[1:]] {
@@ -260,7 +261,7 @@ func TestRun_HTMLReport(t *testing.T) {
 			}
 			if len(tt.wantFailed) == 0 && r.code == 0 {
 				for k, c := range p.cells {
-					if c == harness.CellFailed {
+					if c == report.CellFailed {
 						t.Errorf("a passing run shows %v as failed", k)
 					}
 				}

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/scalingodb/dbapi-go/contract/internal/drift"
 	"github.com/scalingodb/dbapi-go/contract/internal/harness"
 	"github.com/scalingodb/dbapi-go/contract/internal/overlaytest"
 	"github.com/scalingodb/dbapi-go/pkg/mockserver/mutate"
@@ -14,12 +15,12 @@ import (
 
 // discovered lists what each addition of the catalogue must be reported as in drift.json: the
 // operation, the kind, the JSON pointer (or header) and the JSON type.
-var discovered = map[string]harness.DriftFinding{
-	"extra-field":        {OperationID: "getBackupArchive", Kind: harness.DriftProperty, Name: "/expires_in", Types: map[string]int{"integer": 0}},
-	"extra-nested-field": {OperationID: "getBackup", Kind: harness.DriftProperty, Name: "/database_backup/storage_type", Types: map[string]int{"string": 0}},
-	"extra-item-field":   {OperationID: "listDatabaseUsers", Kind: harness.DriftProperty, Name: "/database-users/*/last_login_at", Types: map[string]int{"string": 0}},
-	"extra-object":       {OperationID: "listMaintenances", Kind: harness.DriftProperty, Name: "/meta/window", Types: map[string]int{"object": 0}},
-	"extra-header":       {OperationID: "getDatabaseInstancesStatus", Kind: harness.DriftHeader, Name: "X-Drift-Probe", Types: map[string]int{"string": 0}},
+var discovered = map[string]drift.Finding{
+	"extra-field":        {OperationID: "getBackupArchive", Kind: drift.KindProperty, Name: "/expires_in", Types: map[string]int{"integer": 0}},
+	"extra-nested-field": {OperationID: "getBackup", Kind: drift.KindProperty, Name: "/database_backup/storage_type", Types: map[string]int{"string": 0}},
+	"extra-item-field":   {OperationID: "listDatabaseUsers", Kind: drift.KindProperty, Name: "/database-users/*/last_login_at", Types: map[string]int{"string": 0}},
+	"extra-object":       {OperationID: "listMaintenances", Kind: drift.KindProperty, Name: "/meta/window", Types: map[string]int{"object": 0}},
+	"extra-header":       {OperationID: "getDatabaseInstancesStatus", Kind: drift.KindHeader, Name: "X-Drift-Probe", Types: map[string]int{"string": 0}},
 }
 
 // TestSuiteDiscoversDrift runs the compiled suite against the mock with every addition of the
@@ -52,7 +53,7 @@ func TestSuiteDiscoversDrift(t *testing.T) {
 			if r.exitCode != want {
 				t.Fatalf("exit %d, want %d\n%s", r.exitCode, want, tail(r.output))
 			}
-			report, err := harness.ReadDrift(filepath.Join(dir, "drift.json"))
+			report, err := drift.Read(filepath.Join(dir, "drift.json"))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -97,7 +98,7 @@ func TestSuiteDiscoversDrift(t *testing.T) {
 
 // hasFinding reports whether r holds a finding of exp's operation, kind and name with exp's
 // only type.
-func hasFinding(r harness.DriftReport, exp harness.DriftFinding) bool {
+func hasFinding(r drift.Report, exp drift.Finding) bool {
 	for _, f := range r.Findings {
 		if f.OperationID == exp.OperationID && f.Kind == exp.Kind && f.Name == exp.Name && len(f.Types) == len(exp.Types) {
 			for typ := range exp.Types {

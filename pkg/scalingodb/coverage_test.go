@@ -11,7 +11,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/scalingodb/dbapi-go/gen/dbapispec"
+	"github.com/scalingodb/dbapi-go/pkg/scalingodb/internal/apicall"
 )
 
 // apiLine matches the operation line of a method's doc comment.
@@ -21,13 +21,8 @@ var apiLine = regexp.MustCompile(`(?m)^API: (GET|POST|PUT|PATCH|DELETE) (\S+) \(
 // the doc comments of the exported methods in the given files.
 func documentedOperations(t *testing.T, files []string) map[string]string {
 	t.Helper()
-	fset := token.NewFileSet()
 	ops := map[string]string{}
-	for _, name := range files {
-		f, err := parser.ParseFile(fset, name, nil, parser.ParseComments)
-		if err != nil {
-			t.Fatalf("parse %s: %v", name, err)
-		}
+	for _, f := range parseFiles(t, token.NewFileSet(), files, parser.ParseComments) {
 		for _, decl := range f.Decls {
 			fn, ok := decl.(*ast.FuncDecl)
 			if !ok || fn.Recv == nil || fn.Doc == nil || !fn.Name.IsExported() {
@@ -41,17 +36,14 @@ func documentedOperations(t *testing.T, files []string) map[string]string {
 	return ops
 }
 
+// specOperations returns the route ("GET /path") of every operation of
+// the spec by ID, read from the operation table, which the tests of
+// internal/apicall compare with the spec route for route.
 func specOperations(t *testing.T) map[string]string {
 	t.Helper()
-	doc, err := dbapispec.GetSpec()
-	if err != nil {
-		t.Fatalf("GetSpec: %v", err)
-	}
 	ops := map[string]string{}
-	for path, item := range doc.Paths.Map() {
-		for method, o := range item.Operations() {
-			ops[o.OperationID] = method + " " + path
-		}
+	for _, o := range apicall.Table {
+		ops[o.ID] = o.Method + " " + o.Path
 	}
 	return ops
 }

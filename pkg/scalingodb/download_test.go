@@ -96,6 +96,19 @@ func (a *archiveServer) handler(t *testing.T) http.HandlerFunc {
 	}
 }
 
+// archiveClient returns a client of a, where override answers first the
+// requests it takes (it returns true for those) and a answers the rest.
+func archiveClient(t *testing.T, a *archiveServer, override func(w http.ResponseWriter, r *http.Request) bool) *Client {
+	t.Helper()
+	h := a.handler(t)
+	c, _, _ := newTestClient(t, func(w http.ResponseWriter, r *http.Request) {
+		if !override(w, r) {
+			h(w, r)
+		}
+	})
+	return c
+}
+
 func fastDownloadRetry() DownloadOption {
 	return WithDownloadRetry(RetryPolicy{MaxAttempts: 5, MinWait: time.Millisecond, MaxWait: 5 * time.Millisecond})
 }
@@ -154,20 +167,19 @@ func TestDownload(t *testing.T) {
 func TestDownload_ResumeIsBounded(t *testing.T) {
 	data := randomBytes(100_000)
 	a := &archiveServer{data: data, size: int64(len(data)), token: "tok"}
-	h := a.handler(t)
 	var dl atomic.Int64
-	c, _, _ := newTestClient(t, func(w http.ResponseWriter, r *http.Request) {
-		if strings.HasSuffix(r.URL.Path, "/download") {
-			// Headers, then a cut before any byte: no progress, ever.
-			dl.Add(1)
-			w.Header().Set("Content-Range", fmt.Sprintf("bytes 0-%d/%d", len(data)-1, len(data)))
-			w.Header().Set("Content-Length", strconv.Itoa(len(data)))
-			w.WriteHeader(206)
-			w.(http.Flusher).Flush()
-			resetConn(t, w)
-			return
+	c := archiveClient(t, a, func(w http.ResponseWriter, r *http.Request) bool {
+		if !strings.HasSuffix(r.URL.Path, "/download") {
+			return false
 		}
-		h(w, r)
+		// Headers, then a cut before any byte: no progress, ever.
+		dl.Add(1)
+		w.Header().Set("Content-Range", fmt.Sprintf("bytes 0-%d/%d", len(data)-1, len(data)))
+		w.Header().Set("Content-Length", strconv.Itoa(len(data)))
+		w.WriteHeader(206)
+		w.(http.Flusher).Flush()
+		resetConn(t, w)
+		return true
 	})
 	_, err := c.Backups.DownloadAt(context.Background(), "db", "b1", &memAt{}, fastDownloadRetry())
 	if err == nil {
@@ -223,13 +235,12 @@ func TestDownload_Failures(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			a := &archiveServer{data: data, size: tt.size, token: "dl-SECRET"}
-			h := a.handler(t)
-			c, _, _ := newTestClient(t, func(w http.ResponseWriter, r *http.Request) {
-				if tt.serve != nil && strings.HasSuffix(r.URL.Path, "/download") {
-					tt.serve(w, r)
-					return
+			c := archiveClient(t, a, func(w http.ResponseWriter, r *http.Request) bool {
+				if tt.serve == nil || !strings.HasSuffix(r.URL.Path, "/download") {
+					return false
 				}
-				h(w, r)
+				tt.serve(w, r)
+				return true
 			})
 			_, err := c.Backups.DownloadAt(context.Background(), "db", "b1", &memAt{}, fastDownloadRetry())
 			if !errors.Is(err, tt.want) {
@@ -245,15 +256,14 @@ func TestDownload_Failures(t *testing.T) {
 func TestDownload_RenewsExpiredLink(t *testing.T) {
 	data := randomBytes(200_000)
 	a := &archiveServer{data: data, size: int64(len(data)), token: "fresh"}
-	h := a.handler(t)
 	var links atomic.Int64
-	c, _, _ := newTestClient(t, func(w http.ResponseWriter, r *http.Request) {
-		if strings.HasSuffix(r.URL.Path, "/archive") && links.Add(1) == 1 {
-			// The first link has already expired.
-			writeJSON(w, 200, `{"download_url":"http://`+r.Host+`/api/databases/db/backups/b1/download?token=stale"}`)
-			return
+	c := archiveClient(t, a, func(w http.ResponseWriter, r *http.Request) bool {
+		if !strings.HasSuffix(r.URL.Path, "/archive") || links.Add(1) != 1 {
+			return false
 		}
-		h(w, r)
+		// The first link has already expired.
+		writeJSON(w, 200, `{"download_url":"http://`+r.Host+`/api/databases/db/backups/b1/download?token=stale"}`)
+		return true
 	})
 	dst := &memAt{}
 	n, err := c.Backups.DownloadAt(context.Background(), "db", "b1", dst, fastDownloadRetry())
@@ -323,6 +333,46 @@ func checkRanges(t *testing.T, h *downloadHost) {
 	}
 }
 
+// changingHost is a download host whose first download request serves
+// first under the validators v and is cut after cut bytes, whose later
+// ones fail with a 500 while broken holds, and then serve later under v.
+func changingHost(size, cut int, first, later []byte, v validators, broken *atomic.Bool) *downloadHost {
+	var n atomic.Int64
+	h := &downloadHost{size: int64(size)}
+	h.dl = func(rw http.ResponseWriter, r *http.Request) {
+		switch k := n.Add(1); {
+		case k == 1:
+			serveValidated(&cuttingWriter{ResponseWriter: rw, Limit: cut}, r, first, v)
+		case broken.Load():
+			rw.WriteHeader(http.StatusInternalServerError)
+		default:
+			serveValidated(rw, r, later, v)
+		}
+	}
+	return h
+}
+
+// downloadFileAcross downloads backup b1 to a new file and returns the
+// file's bytes. While broken holds, a first call must fail (with an error
+// matching wantFirst, when not nil) before broken is cleared and a second
+// call succeeds. what names the run in failures.
+func downloadFileAcross(t *testing.T, c *Client, broken *atomic.Bool, wantFirst error, what string) []byte {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "b.tar.gz")
+	if broken.Load() {
+		_, err := c.Backups.DownloadToFile(context.Background(), "db", "b1", path, fastDownloadRetry())
+		if err == nil || (wantFirst != nil && !errors.Is(err, wantFirst)) {
+			t.Fatalf("%s: first call: got %v, want an error matching %v", what, err, wantFirst)
+		}
+		broken.Store(false)
+	}
+	if _, err := c.Backups.DownloadToFile(context.Background(), "db", "b1", path, fastDownloadRetry()); err != nil {
+		t.Fatalf("%s: %v", what, err)
+	}
+	got, _ := os.ReadFile(path)
+	return got
+}
+
 // TestDownload_WeakValidatorNeverSplices cuts a download, then serves
 // another archive of the same size under the same validators, which do not
 // prove identity (a weak ETag, a Last-Modified too close to Date, a weak
@@ -349,20 +399,9 @@ func TestDownload_WeakValidatorNeverSplices(t *testing.T) {
 			t.Run(w.name+"/"+dest, func(t *testing.T) {
 				for range runs {
 					cut := 1 + rng.IntN(size-2)
-					var n atomic.Int64
 					var broken atomic.Bool
 					broken.Store(dest == "file across calls")
-					h := &downloadHost{size: size}
-					h.dl = func(rw http.ResponseWriter, r *http.Request) {
-						switch k := n.Add(1); {
-						case k == 1:
-							serveValidated(&cuttingWriter{ResponseWriter: rw, Limit: cut}, r, v1, w.v)
-						case broken.Load():
-							rw.WriteHeader(http.StatusInternalServerError)
-						default:
-							serveValidated(rw, r, v2, w.v)
-						}
-					}
+					h := changingHost(size, cut, v1, v2, w.v, &broken)
 					c := hostClient(t, h)
 					var got []byte
 					switch dest {
@@ -385,17 +424,7 @@ func TestDownload_WeakValidatorNeverSplices(t *testing.T) {
 						}
 						got = dst.Bytes()
 					case "file", "file across calls":
-						path := filepath.Join(t.TempDir(), "b.tar.gz")
-						if broken.Load() {
-							if _, err := c.Backups.DownloadToFile(context.Background(), "db", "b1", path, fastDownloadRetry()); err == nil {
-								t.Fatalf("cut at %d: the first call succeeded", cut)
-							}
-							broken.Store(false)
-						}
-						if _, err := c.Backups.DownloadToFile(context.Background(), "db", "b1", path, fastDownloadRetry()); err != nil {
-							t.Fatalf("cut at %d: %v", cut, err)
-						}
-						got, _ = os.ReadFile(path)
+						got = downloadFileAcross(t, c, &broken, nil, fmt.Sprintf("cut at %d", cut))
 					}
 					if !bytes.Equal(got, v2) {
 						spliced++
@@ -431,20 +460,9 @@ func TestDownload_StrongValidatorResumes(t *testing.T) {
 	for _, tt := range tests {
 		for _, dest := range []string{"stream", "file", "file across calls"} {
 			t.Run(tt.name+"/"+dest, func(t *testing.T) {
-				var n atomic.Int64
 				var broken atomic.Bool
 				broken.Store(dest == "file across calls")
-				h := &downloadHost{size: size}
-				h.dl = func(rw http.ResponseWriter, r *http.Request) {
-					switch k := n.Add(1); {
-					case k == 1:
-						serveValidated(&cuttingWriter{ResponseWriter: rw, Limit: size / 2}, r, data, tt.v)
-					case broken.Load():
-						rw.WriteHeader(http.StatusInternalServerError)
-					default:
-						serveValidated(rw, r, data, tt.v)
-					}
-				}
+				h := changingHost(size, size/2, data, data, tt.v, &broken)
 				c := hostClient(t, h)
 				var got []byte
 				if dest == "stream" {
@@ -454,17 +472,7 @@ func TestDownload_StrongValidatorResumes(t *testing.T) {
 					}
 					got = out.Bytes()
 				} else {
-					path := filepath.Join(t.TempDir(), "b.tar.gz")
-					if broken.Load() {
-						if _, err := c.Backups.DownloadToFile(context.Background(), "db", "b1", path, fastDownloadRetry()); !errors.Is(err, ErrServer) {
-							t.Fatalf("first call: got %v, want ErrServer", err)
-						}
-						broken.Store(false)
-					}
-					if _, err := c.Backups.DownloadToFile(context.Background(), "db", "b1", path, fastDownloadRetry()); err != nil {
-						t.Fatal(err)
-					}
-					got, _ = os.ReadFile(path)
+					got = downloadFileAcross(t, c, &broken, ErrServer, dest)
 				}
 				if !bytes.Equal(got, data) {
 					t.Fatal("the destination differs from the archive")

@@ -283,21 +283,16 @@ func (c *driftComparer) values(path string, client, gen reflect.Type) {
 
 // diffSets describes how the values of spec and client differ, or "".
 func diffSets(spec, client []string) string {
-	var onlySpec, onlyClient []string
-	for _, v := range spec {
-		if !slices.Contains(client, v) {
-			onlySpec = append(onlySpec, v)
-		}
-	}
-	for _, v := range client {
-		if !slices.Contains(spec, v) {
-			onlyClient = append(onlyClient, v)
-		}
-	}
+	onlySpec, onlyClient := without(spec, client), without(client, spec)
 	if len(onlySpec) == 0 && len(onlyClient) == 0 {
 		return ""
 	}
 	return fmt.Sprintf("only in the spec: %v; only in the client: %v", onlySpec, onlyClient)
+}
+
+// without returns the values of a that b does not hold.
+func without(a, b []string) []string {
+	return slices.DeleteFunc(slices.Clone(a), func(v string) bool { return slices.Contains(b, v) })
 }
 
 // parseSources parses the Go files of dir but its tests.
@@ -308,18 +303,8 @@ func parseSources(t *testing.T, dir string) (*token.FileSet, []*ast.File) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var files []*ast.File
-	for _, name := range names {
-		if strings.HasSuffix(name, "_test.go") {
-			continue
-		}
-		f, err := parser.ParseFile(fset, name, nil, parser.SkipObjectResolution)
-		if err != nil {
-			t.Fatal(err)
-		}
-		files = append(files, f)
-	}
-	return fset, files
+	names = slices.DeleteFunc(names, func(name string) bool { return strings.HasSuffix(name, "_test.go") })
+	return fset, parseFiles(t, fset, names, parser.SkipObjectResolution)
 }
 
 // stringConsts reads the Go files of dir and returns, for each named type,
@@ -500,9 +485,14 @@ func paramIndex(fd *ast.FuncDecl, name string) int {
 	return -1
 }
 
-// callArgs returns the argument at index of every call of fd's name in
-// funcs, with the function that holds the call.
-func callArgs(fd *ast.FuncDecl, index int, funcs []*ast.FuncDecl) (args []ast.Expr, in []*ast.FuncDecl) {
+// callArgs returns the argument every call of fd's name in funcs passes
+// for fd's parameter name, with the function that holds the call; none
+// when name is no parameter of fd.
+func callArgs(fd *ast.FuncDecl, name string, funcs []*ast.FuncDecl) (args []ast.Expr, in []*ast.FuncDecl) {
+	index := paramIndex(fd, name)
+	if index < 0 {
+		return nil, nil
+	}
 	for _, caller := range funcs {
 		ast.Inspect(caller.Body, func(n ast.Node) bool {
 			call, ok := n.(*ast.CallExpr)
@@ -525,11 +515,7 @@ func passesThrough(fd *ast.FuncDecl, e ast.Expr, funcs []*ast.FuncDecl) bool {
 	if !ok {
 		return false
 	}
-	index := paramIndex(fd, id.Name)
-	if index < 0 {
-		return false
-	}
-	args, _ := callArgs(fd, index, funcs)
+	args, _ := callArgs(fd, id.Name, funcs)
 	for _, a := range args {
 		if nilID, ok := a.(*ast.Ident); !ok || nilID.Name != "nil" {
 			return false
@@ -581,11 +567,7 @@ func opsOf(fd *ast.FuncDecl, e ast.Expr, funcs []*ast.FuncDecl) []string {
 	if len(ops) > 0 || funcs == nil {
 		return ops
 	}
-	index := paramIndex(fd, id.Name)
-	if index < 0 {
-		return nil
-	}
-	args, callers := callArgs(fd, index, funcs)
+	args, callers := callArgs(fd, id.Name, funcs)
 	for i, a := range args {
 		ops = append(ops, opsOf(callers[i], a, nil)...)
 	}
@@ -771,25 +753,19 @@ func TestFindDecodeSites(t *testing.T) {
 	}
 }
 
-// backupMisnamed is Backup with its status field misnamed and its size
-// dropped, as a careless edit would leave it.
-type backupMisnamed struct {
-	ID         string       `json:"id"`
-	CreatedAt  time.Time    `json:"created_at"`
-	StartedAt  *time.Time   `json:"started_at"`
-	Name       string       `json:"name"`
-	Status     BackupStatus `json:"stauts"`
-	DatabaseID string       `json:"database_id"`
-	Method     BackupMethod `json:"method"`
-	Hidden     bool         `json:"hidden,omitempty"`
+// toggleMisnamed is FeatureToggle with its status field misnamed and its
+// message dropped, as a careless edit would leave it.
+type toggleMisnamed struct {
+	Name   string        `json:"name"`
+	Status FeatureStatus `json:"stauts"`
 }
 
 // TestClientTypesMatchTheSpec_FailsOnDrift proves that the drift test
 // fails when a decoding type of the client drops or misnames a field:
-// getBackup's sites decode into backupMisnamed instead of Backup.
+// the feature sites decode into toggleMisnamed instead of FeatureToggle.
 func TestClientTypesMatchTheSpec_FailsOnDrift(t *testing.T) {
 	types := maps.Clone(decodingTypes)
-	types["Backup"] = reflect.TypeFor[backupMisnamed]()
+	types["FeatureToggle"] = reflect.TypeFor[toggleMisnamed]()
 	sites, _ := findDecodeSites(t, ".")
 	c := newComparer(packageEnums(t))
 	if _, problems := compareDecodeSites(c, sites, types); len(problems) > 0 {
@@ -801,7 +777,7 @@ func TestClientTypesMatchTheSpec_FailsOnDrift(t *testing.T) {
 			unexplained = append(unexplained, d.Path+" "+d.Kind)
 		}
 	}
-	want := []string{"backupMisnamed(Backup).method optionality", "backupMisnamed(Backup).size missing", "backupMisnamed(Backup).status missing", "backupMisnamed(Backup).stauts extra", "backupMisnamed(Backup).type missing"}
+	want := []string{"toggleMisnamed(FeatureToggleResult).message missing", "toggleMisnamed(FeatureToggleResult).status missing", "toggleMisnamed(FeatureToggleResult).stauts extra"}
 	if diff := cmp.Diff(want, unexplained); diff != "" {
 		t.Errorf("drifts not in allowedDrift (-want +got):\n%s", diff)
 	}
@@ -1012,8 +988,9 @@ func TestClientEnumsMatchTheSpec(t *testing.T) {
 	}
 }
 
-// Fixture types for the comparator's own test: a generated-like twin and
-// client-like types that drift from it in one way each.
+// Fixture types for the comparator's own test: a generated-like twin, the
+// items of the lists, and a client-like type that embeds a struct; fixture
+// builds the other client-like types, each drifting in its edits only.
 type (
 	fixtureGenState string
 	fixtureClientSt string
@@ -1023,9 +1000,6 @@ type (
 	fixtureClientIt struct {
 		Name string `json:"name"`
 	}
-	fixtureRenamedIt struct {
-		Name string `json:"nom"`
-	}
 
 	fixtureGen struct {
 		ID        string           `json:"id"`
@@ -1033,40 +1007,6 @@ type (
 		Size      *int64           `json:"size,omitempty"`
 		State     fixtureGenState  `json:"state"`
 		Items     []fixtureGenItem `json:"items"`
-	}
-	fixtureSame struct {
-		ID        string            `json:"id"`
-		CreatedAt time.Time         `json:"created_at"`
-		Size      *int64            `json:"size"`
-		State     fixtureClientSt   `json:"state"`
-		Items     []fixtureClientIt `json:"items"`
-	}
-	fixtureRenamed struct {
-		ID        string            `json:"id"`
-		CreatedAt time.Time         `json:"created"` // renamed
-		Size      *int64            `json:"size"`
-		State     fixtureClientSt   `json:"state"`
-		Items     []fixtureClientIt `json:"items"`
-	}
-	fixtureOptionality struct {
-		ID        *string           `json:"id"` // the spec requires it
-		CreatedAt time.Time         `json:"created_at"`
-		Size      int64             `json:"size"` // the spec makes it optional
-		State     fixtureClientSt   `json:"state"`
-		Items     []fixtureClientIt `json:"items"`
-	}
-	fixtureTypes struct {
-		ID        int             `json:"id"`
-		CreatedAt string          `json:"created_at"`
-		Size      *int64          `json:"size"`
-		State     fixtureClientSt `json:"state"`
-		Items     fixtureClientIt `json:"items"`
-	}
-	fixtureDropped struct {
-		ID        string            `json:"id"`
-		CreatedAt time.Time         `json:"created_at"`
-		State     fixtureClientSt   `json:"state"`
-		Items     []fixtureClientIt `json:"items"`
 	}
 	fixtureEmbedded struct {
 		CreatedAt time.Time `json:"created_at"`
@@ -1079,21 +1019,45 @@ type (
 		Size  string            `json:"size"` // hides the embedded Size
 		fixtureEmbedded
 	}
-	fixtureRaw struct {
-		ID        json.RawMessage `json:"id"`
-		CreatedAt time.Time       `json:"created_at"`
-		Size      *int64          `json:"size"`
-		State     fixtureClientSt `json:"state"`
-		Items     json.RawMessage `json:"items"`
-	}
-	fixtureNested struct {
-		ID        string             `json:"id"`
-		CreatedAt time.Time          `json:"created_at"`
-		Size      *int64             `json:"size"`
-		State     string             `json:"state"` // no enum
-		Items     []fixtureRenamedIt `json:"items"`
-	}
 )
+
+// fixture returns a client-like struct type in step with fixtureGen but
+// for the edits: each replaces the field of its name, or drops it when it
+// has no type.
+func fixture(edits ...reflect.StructField) reflect.Type {
+	same := []reflect.StructField{
+		fixtureField[string]("ID", "id"),
+		fixtureField[time.Time]("CreatedAt", "created_at"),
+		fixtureField[*int64]("Size", "size"),
+		fixtureField[fixtureClientSt]("State", "state"),
+		fixtureField[[]fixtureClientIt]("Items", "items"),
+	}
+	var fields []reflect.StructField
+	for _, f := range same {
+		for _, e := range edits {
+			if e.Name == f.Name {
+				f = e
+			}
+		}
+		if f.Type != nil {
+			fields = append(fields, f)
+		}
+	}
+	return reflect.StructOf(fields)
+}
+
+// fixtureRenamedIt is fixtureClientIt with its field renamed.
+type fixtureRenamedIt struct {
+	Name string `json:"nom"`
+}
+
+// fixtureField is an edit of fixture: the field name, of type T, named tag in JSON.
+func fixtureField[T any](name, tag string) reflect.StructField {
+	return reflect.StructField{Name: name, Type: reflect.TypeFor[T](), Tag: reflect.StructTag(`json:"` + tag + `"`)}
+}
+
+// dropped is an edit of fixture that drops the field name.
+func dropped(name string) reflect.StructField { return reflect.StructField{Name: name} }
 
 func TestCompareTypes(t *testing.T) {
 	enums := func(values map[string][]string) enumValues {
@@ -1109,21 +1073,21 @@ func TestCompareTypes(t *testing.T) {
 		enums  enumValues
 		want   [][2]string
 	}{
-		{"in step", reflect.TypeFor[fixtureSame](), same, nil},
-		{"renamed field", reflect.TypeFor[fixtureRenamed](), same,
+		{"in step", fixture(), same, nil},
+		{"renamed field", fixture(fixtureField[time.Time]("CreatedAt", "created")), same,
 			[][2]string{{"T.created", driftExtra}, {"T.created_at", driftMissing}}},
-		{"optionality", reflect.TypeFor[fixtureOptionality](), same,
+		{"optionality: a pointer where required, a value where optional", fixture(fixtureField[*string]("ID", "id"), fixtureField[int64]("Size", "size")), same,
 			[][2]string{{"T.id", driftOptionality}, {"T.size", driftOptionality}}},
-		{"kinds", reflect.TypeFor[fixtureTypes](), same,
+		{"kinds", fixture(fixtureField[int]("ID", "id"), fixtureField[string]("CreatedAt", "created_at"), fixtureField[fixtureClientIt]("Items", "items")), same,
 			[][2]string{{"T.created_at", driftType}, {"T.id", driftType}, {"T.items", driftType}}},
-		{"enum value missing from the client", reflect.TypeFor[fixtureSame](),
+		{"enum value missing from the client", fixture(),
 			enums(map[string][]string{"fixtureGenState": {"on", "off", "paused"}, "fixtureClientSt": {"on", "off"}}),
 			[][2]string{{"T.state", driftEnum}}},
-		{"no enum in the client, renamed field in a list", reflect.TypeFor[fixtureNested](), same,
+		{"no enum in the client, renamed field in a list", fixture(fixtureField[string]("State", "state"), fixtureField[[]fixtureRenamedIt]("Items", "items")), same,
 			[][2]string{{"T.state", driftEnum}, {"fixtureRenamedIt(fixtureGenItem).name", driftMissing}, {"fixtureRenamedIt(fixtureGenItem).nom", driftExtra}}},
-		{"dropped field", reflect.TypeFor[fixtureDropped](), same, [][2]string{{"T.size", driftMissing}}},
+		{"dropped field", fixture(dropped("Size")), same, [][2]string{{"T.size", driftMissing}}},
 		{"embedded struct, its field hidden", reflect.TypeFor[fixtureEmbedding](), same, [][2]string{{"T.size", driftOptionality}, {"T.size", driftType}}},
-		{"raw JSON takes any value", reflect.TypeFor[fixtureRaw](), same, nil},
+		{"raw JSON takes any value", fixture(fixtureField[json.RawMessage]("ID", "id"), fixtureField[json.RawMessage]("Items", "items")), same, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -16,18 +16,32 @@ import (
 	"github.com/scalingodb/dbapi-go/pkg/scalingodb"
 )
 
-// startMock serves the demo data set of the mock on a loopback port. A
-// real program points WithRegion (or WithBaseURL) at the Scalingo API instead.
+// startMock serves the demo data set of the mock on a loopback port, with
+// backups and asynchronous operations that finish within 40ms. A real
+// program points WithRegion (or WithBaseURL) at the Scalingo API instead.
 func startMock() (url string, stop func()) {
 	mock, err := mockserver.New(
 		mockserver.WithSeed(mockserver.DemoSeed()),
 		mockserver.WithBackupTimings(20*time.Millisecond, 20*time.Millisecond),
+		mockserver.WithOperationTimings(10*time.Millisecond, 30*time.Millisecond),
 	)
 	if err != nil {
 		log.Fatal(err)
 	}
 	srv := httptest.NewServer(mock.Handler())
 	return srv.URL, srv.Close
+}
+
+// mockClient returns a client of a mock started by startMock, and the
+// function that stops the mock. A real program builds its client as
+// Example does, with its region and token.
+func mockClient() (client *scalingodb.Client, stop func()) {
+	baseURL, stop := startMock()
+	client, err := scalingodb.New(scalingodb.WithBaseURL(baseURL), scalingodb.WithToken(mockserver.DefaultToken))
+	if err != nil {
+		log.Fatal(err)
+	}
+	return client, stop
 }
 
 // Example is the quick start of the README: list the users of a database,
@@ -80,12 +94,8 @@ func Example() {
 // ExampleUsersService_Create shows the password of a new user: it prints
 // redacted, and Reveal gives the real value.
 func ExampleUsersService_Create() {
-	baseURL, stop := startMock()
+	client, stop := mockClient()
 	defer stop()
-	client, err := scalingodb.New(scalingodb.WithBaseURL(baseURL), scalingodb.WithToken(mockserver.DefaultToken))
-	if err != nil {
-		log.Fatal(err)
-	}
 	user, err := client.Users.Create(context.Background(), "my-db-123", &scalingodb.CreateUserParams{Name: "my-user"})
 	if err != nil {
 		log.Fatal(err)
@@ -105,12 +115,8 @@ func ExampleUsersService_Create() {
 
 // ExampleMaintenanceService_All walks every page of the maintenance list.
 func ExampleMaintenanceService_All() {
-	baseURL, stop := startMock()
+	client, stop := mockClient()
 	defer stop()
-	client, err := scalingodb.New(scalingodb.WithBaseURL(baseURL), scalingodb.WithToken(mockserver.DefaultToken))
-	if err != nil {
-		log.Fatal(err)
-	}
 	count := 0
 	for m, err := range client.Maintenance.All(context.Background(), "my-db-123") {
 		if err != nil {
@@ -126,13 +132,9 @@ func ExampleMaintenanceService_All() {
 
 // ExampleAPIError shows how errors are matched.
 func ExampleAPIError() {
-	baseURL, stop := startMock()
+	client, stop := mockClient()
 	defer stop()
-	client, err := scalingodb.New(scalingodb.WithBaseURL(baseURL), scalingodb.WithToken(mockserver.DefaultToken))
-	if err != nil {
-		log.Fatal(err)
-	}
-	_, err = client.Databases.Get(context.Background(), "no-such-db")
+	_, err := client.Databases.Get(context.Background(), "no-such-db")
 	var apiErr *scalingodb.APIError
 	if errors.As(err, &apiErr) {
 		fmt.Println(apiErr.StatusCode, errors.Is(err, scalingodb.ErrNotFound), apiErr.RequestID != "")
@@ -166,12 +168,8 @@ func ExampleNewAddonTokenSource() {
 // ExampleBackupsService_DownloadAt downloads an archive over four ranged
 // connections into any io.WriterAt, reporting progress.
 func ExampleBackupsService_DownloadAt() {
-	baseURL, stop := startMock()
+	client, stop := mockClient()
 	defer stop()
-	client, err := scalingodb.New(scalingodb.WithBaseURL(baseURL), scalingodb.WithToken(mockserver.DefaultToken))
-	if err != nil {
-		log.Fatal(err)
-	}
 	f, err := os.CreateTemp("", "backup-*.tar.gz")
 	if err != nil {
 		log.Fatal(err)
@@ -193,12 +191,8 @@ func ExampleBackupsService_DownloadAt() {
 // ExampleBackupsService_Latest picks the newest done backup of a database,
 // passing over those still running or scheduled, and downloads its archive.
 func ExampleBackupsService_Latest() {
-	baseURL, stop := startMock()
+	client, stop := mockClient()
 	defer stop()
-	client, err := scalingodb.New(scalingodb.WithBaseURL(baseURL), scalingodb.WithToken(mockserver.DefaultToken))
-	if err != nil {
-		log.Fatal(err)
-	}
 	ctx := context.Background()
 	b, err := client.Backups.Latest(ctx, "my-db-123")
 	if errors.Is(err, scalingodb.ErrNoBackup) {
@@ -218,12 +212,8 @@ func ExampleBackupsService_Latest() {
 // ExampleBackupsService_Download streams an archive in order into any
 // io.Writer (here a hash; a pipe to gpg or an object store works alike).
 func ExampleBackupsService_Download() {
-	baseURL, stop := startMock()
+	client, stop := mockClient()
 	defer stop()
-	client, err := scalingodb.New(scalingodb.WithBaseURL(baseURL), scalingodb.WithToken(mockserver.DefaultToken))
-	if err != nil {
-		log.Fatal(err)
-	}
 	h := sha256.New()
 	n, err := client.Backups.Download(context.Background(), "my-db-123", "5bd2c6104ffb090be1ac3ce2", h)
 	if err != nil {
@@ -237,12 +227,8 @@ func ExampleBackupsService_Download() {
 // ExampleBackupsService_Wait waits for a backup, printing each state
 // change, and keeps the backup's ID when the wait times out.
 func ExampleBackupsService_Wait() {
-	baseURL, stop := startMock()
+	client, stop := mockClient()
 	defer stop()
-	client, err := scalingodb.New(scalingodb.WithBaseURL(baseURL), scalingodb.WithToken(mockserver.DefaultToken))
-	if err != nil {
-		log.Fatal(err)
-	}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	backup, err := client.Backups.Create(ctx, "my-db-123")

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"log"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"time"
@@ -13,30 +12,12 @@ import (
 	"github.com/scalingodb/dbapi-go/pkg/scalingodb"
 )
 
-// startOperationsMock serves the demo data set with asynchronous operations
-// that finish within 40ms.
-func startOperationsMock() (url string, stop func()) {
-	mock, err := mockserver.New(
-		mockserver.WithSeed(mockserver.DemoSeed()),
-		mockserver.WithOperationTimings(10*time.Millisecond, 30*time.Millisecond),
-	)
-	if err != nil {
-		log.Fatal(err)
-	}
-	srv := httptest.NewServer(mock.Handler())
-	return srv.URL, srv.Close
-}
-
 // ExampleOperationsService_Wait starts an upgrade and waits for the
 // operation that runs it.
 func ExampleOperationsService_Wait() {
-	baseURL, stop := startOperationsMock()
+	client, stop := mockClient()
 	defer stop()
 	ctx := context.Background()
-	client, err := scalingodb.New(scalingodb.WithBaseURL(baseURL), scalingodb.WithToken(mockserver.DefaultToken))
-	if err != nil {
-		log.Fatal(err)
-	}
 
 	upgrade, err := client.Databases.Upgrade(ctx, "my-db-123")
 	if err != nil {
@@ -54,13 +35,9 @@ func ExampleOperationsService_Wait() {
 // waits for the restoration, and saves the CA certificate to verify TLS
 // connections to the database.
 func ExampleBackupsService_RestoreAndWait() {
-	baseURL, stop := startOperationsMock()
+	client, stop := mockClient()
 	defer stop()
 	ctx := context.Background()
-	client, err := scalingodb.New(scalingodb.WithBaseURL(baseURL), scalingodb.WithToken(mockserver.DefaultToken))
-	if err != nil {
-		log.Fatal(err)
-	}
 
 	r, err := client.Backups.RestoreAndWait(ctx, "my-db-123", mockserver.DemoBackupID, scalingodb.WithPollInterval(5*time.Millisecond, 20*time.Millisecond))
 	if err != nil {

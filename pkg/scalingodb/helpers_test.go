@@ -2,6 +2,9 @@ package scalingodb
 
 import (
 	"bytes"
+	"go/ast"
+	"go/parser"
+	"go/token"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -97,4 +100,26 @@ func resetConn(t *testing.T, w http.ResponseWriter) {
 		return
 	}
 	conn.Close()
+}
+
+// refusedAddr returns the 127.0.0.1 address of a server already closed,
+// so that a connection to it is refused.
+func refusedAddr() string {
+	srv := httptest.NewServer(http.NotFoundHandler())
+	srv.Close()
+	return srv.Listener.Addr().String()
+}
+
+// parseFiles parses the Go files names into fset with mode.
+func parseFiles(t *testing.T, fset *token.FileSet, names []string, mode parser.Mode) []*ast.File {
+	t.Helper()
+	files := make([]*ast.File, 0, len(names))
+	for _, name := range names {
+		f, err := parser.ParseFile(fset, name, nil, mode)
+		if err != nil {
+			t.Fatalf("parse %s: %v", name, err)
+		}
+		files = append(files, f)
+	}
+	return files
 }

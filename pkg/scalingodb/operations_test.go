@@ -11,7 +11,6 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -151,12 +150,7 @@ func TestJSOnlyOperationsAgainstMock(t *testing.T) {
 }
 
 func TestOperationsService_Wait(t *testing.T) {
-	tests := []struct {
-		name     string
-		statuses []string
-		wantErr  error
-		wantReqs int
-	}{
+	tests := []waitCase{
 		{"finished", []string{"pending", "running", "finished"}, nil, 3},
 		{"done, as go-scalingo's app operations say", []string{"running", "done"}, nil, 2},
 		{"error", []string{"pending", "error"}, ErrOperationFailed, 2},
@@ -165,11 +159,9 @@ func TestOperationsService_Wait(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			var n atomic.Int32
-			c, rec, _ := newTestClient(t, func(w http.ResponseWriter, r *http.Request) {
-				i := min(int(n.Add(1))-1, len(tt.statuses)-1)
-				writeJSON(w, 200, `{"operation":{"id":"op1","type":"upgrade","status":"`+tt.statuses[i]+`","created_at":"2024-01-01T00:00:00Z","finished_at":null,"error":"disk full"}}`)
-			})
+			c, rec, _ := newTestClient(t, pollServer(tt.statuses, func(status string) string {
+				return `{"operation":{"id":"op1","type":"upgrade","status":"` + status + `","created_at":"2024-01-01T00:00:00Z","finished_at":null,"error":"disk full"}}`
+			}))
 			op, err := c.Operations.Wait(context.Background(), "db", "op1", fastPoll)
 			if !errors.Is(err, tt.wantErr) {
 				t.Fatalf("got %v, want %v", err, tt.wantErr)
@@ -190,31 +182,23 @@ func TestOperationsService_Wait(t *testing.T) {
 		})
 	}
 	t.Run("context", func(t *testing.T) {
-		c, _, _ := newTestClient(t, fixed(200, `{"operation":{"id":"op1","status":"running"}}`))
-		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
-		defer cancel()
-		if _, err := c.Operations.Wait(ctx, "db", "op1", fastPoll); !errors.Is(err, context.DeadlineExceeded) {
-			t.Fatalf("got %v", err)
-		}
+		waitTimesOut(t, `{"operation":{"id":"op1","status":"running"}}`, func(ctx context.Context, c *Client) error {
+			_, err := c.Operations.Wait(ctx, "db", "op1", fastPoll)
+			return err
+		})
 	})
 }
 
 func TestBackupsService_WaitRestoration(t *testing.T) {
-	tests := []struct {
-		name     string
-		statuses []string
-		wantErr  error
-	}{
-		{"done", []string{"scheduled", "running", "done"}, nil},
-		{"error", []string{"running", "error"}, ErrRestorationFailed},
+	tests := []waitCase{
+		{"done", []string{"scheduled", "running", "done"}, nil, 3},
+		{"error", []string{"running", "error"}, ErrRestorationFailed, 2},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			var n atomic.Int32
-			c, rec, _ := newTestClient(t, func(w http.ResponseWriter, r *http.Request) {
-				i := min(int(n.Add(1))-1, len(tt.statuses)-1)
-				writeJSON(w, 200, `{"backup_restoration":{"id":"r1","status":"`+tt.statuses[i]+`","source_backup_id":"b1"}}`)
-			})
+			c, rec, _ := newTestClient(t, pollServer(tt.statuses, func(status string) string {
+				return `{"backup_restoration":{"id":"r1","status":"` + status + `","source_backup_id":"b1"}}`
+			}))
 			r, err := c.Backups.WaitRestoration(context.Background(), "db", "r1", fastPoll)
 			if !errors.Is(err, tt.wantErr) {
 				t.Fatalf("got %v, want %v", err, tt.wantErr)
@@ -222,8 +206,8 @@ func TestBackupsService_WaitRestoration(t *testing.T) {
 			if tt.wantErr == nil && r.Status != RestorationDone {
 				t.Errorf("got %+v", r)
 			}
-			if rec.count() != len(tt.statuses) {
-				t.Errorf("%d polls, want %d", rec.count(), len(tt.statuses))
+			if rec.count() != tt.wantReqs {
+				t.Errorf("%d polls, want %d", rec.count(), tt.wantReqs)
 			}
 		})
 	}

@@ -16,16 +16,16 @@ import (
 )
 
 // cutAnswer sends the headers of status (with X-Request-Id req-cut) and
-// the start of body, then cuts the connection: the answer's body is lost.
-func cutAnswer(t *testing.T, w http.ResponseWriter, status int, body string) {
-	t.Helper()
-	w.Header().Set("Content-Type", "application/json")
-	w.Header().Set("X-Request-Id", "req-cut")
-	w.Header().Set("Content-Length", "4096")
-	w.WriteHeader(status)
-	_, _ = io.WriteString(w, body[:len(body)/2])
-	w.(http.Flusher).Flush()
-	resetConn(t, w)
+// the first half of body, then cuts the connection: the answer's body is
+// lost.
+func cutAnswer(w http.ResponseWriter, status int, body string) {
+	h := w.Header()
+	h.Set("Content-Type", "application/json")
+	h.Set("X-Request-Id", "req-cut")
+	h.Set("Content-Length", "4096")
+	cw := &cuttingWriter{ResponseWriter: w, Limit: len(body) / 2}
+	cw.WriteHeader(status)
+	_, _ = io.WriteString(cw, body)
 }
 
 // nonIdempotentCalls are the calls never retried, each with the words its
@@ -83,7 +83,7 @@ func TestOutcomeUnknown_LostAnswers(t *testing.T) {
 		status    int
 	}{
 		{"answer cut mid-body", func(t *testing.T, w http.ResponseWriter, r *http.Request, status int, answer string) {
-			cutAnswer(t, w, status, answer)
+			cutAnswer(w, status, answer)
 		}, 0, io.ErrUnexpectedEOF, "req-cut", -1},
 		{"connection cut before the answer", func(t *testing.T, w http.ResponseWriter, r *http.Request, _ int, _ string) {
 			resetConn(t, w)
@@ -149,12 +149,7 @@ func TestOutcomeUnknown_LostAnswers(t *testing.T) {
 // TestOutcomeUnknown_KnownOutcomes: a request that never reached the
 // server, or that the server refused, has a known outcome.
 func TestOutcomeUnknown_KnownOutcomes(t *testing.T) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	refused := "http://" + l.Addr().String()
-	l.Close()
+	refused := "http://" + refusedAddr()
 	tests := []struct {
 		name    string
 		client  func(t *testing.T) *Client
@@ -184,7 +179,7 @@ func TestOutcomeUnknown_KnownOutcomes(t *testing.T) {
 		}, ErrServer},
 		{"cut 403 answer", func(t *testing.T) *Client {
 			c, _, _ := newTestClient(t, func(w http.ResponseWriter, r *http.Request) {
-				cutAnswer(t, w, 403, `{"error":"forbidden, this token does not grant it"}`)
+				cutAnswer(w, 403, `{"error":"forbidden, this token does not grant it"}`)
 			})
 			return c
 		}, ErrForbidden},
@@ -438,7 +433,7 @@ func TestWait_StopsWithWaitError(t *testing.T) {
 // request ID of its headers and unwraps to io.ErrUnexpectedEOF.
 func TestBodyError_CarriesRequestID(t *testing.T) {
 	c, rec, _ := newTestClient(t, func(w http.ResponseWriter, r *http.Request) {
-		cutAnswer(t, w, 200, `{"database_backups":[{"id":"b1","status":"done"}]}`)
+		cutAnswer(w, 200, `{"database_backups":[{"id":"b1","status":"done"}]}`)
 	})
 	_, err := c.Backups.List(context.Background(), "db")
 	var be *BodyError
@@ -502,6 +497,22 @@ type roundTripFunc func(*http.Request) (*http.Response, error)
 
 func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
 
+// readsBody wraps a transport that reads the whole answer itself and
+// fails with report of what reading it returned.
+func readsBody(report func(err error) error) func(base http.RoundTripper) http.RoundTripper {
+	return func(base http.RoundTripper) http.RoundTripper {
+		return roundTripFunc(func(r *http.Request) (*http.Response, error) {
+			resp, err := base.RoundTrip(r)
+			if err != nil {
+				return nil, err
+			}
+			_, err = io.ReadAll(resp.Body)
+			resp.Body.Close()
+			return nil, report(err)
+		})
+	}
+}
+
 // TestOutcomeUnknown_CustomTransports classifies the errors of transports
 // of WithAPITransport: one that reads the body itself (as package validate
 // does) and reports a cut as an error wrapping io.ErrUnexpectedEOF, and
@@ -512,31 +523,15 @@ func TestOutcomeUnknown_CustomTransports(t *testing.T) {
 		wrap    func(base http.RoundTripper) http.RoundTripper
 		unknown bool
 	}{
-		{"reads the body, cut", func(base http.RoundTripper) http.RoundTripper {
-			return roundTripFunc(func(r *http.Request) (*http.Response, error) {
-				resp, err := base.RoundTrip(r)
-				if err != nil {
-					return nil, err
-				}
-				_, err = io.ReadAll(resp.Body)
-				resp.Body.Close()
-				if err == nil {
-					err = io.ErrUnexpectedEOF
-				}
-				return nil, fmt.Errorf("validate: reading the answer: %w", err)
-			})
-		}, true},
-		{"reads the body, reports the cut as a *ResponseError", func(base http.RoundTripper) http.RoundTripper {
-			return roundTripFunc(func(r *http.Request) (*http.Response, error) {
-				resp, err := base.RoundTrip(r)
-				if err != nil {
-					return nil, err
-				}
-				_, err = io.ReadAll(resp.Body)
-				resp.Body.Close()
-				return nil, &ResponseError{Reason: "body cut", Err: err}
-			})
-		}, true},
+		{"reads the body, cut", readsBody(func(err error) error {
+			if err == nil {
+				err = io.ErrUnexpectedEOF
+			}
+			return fmt.Errorf("validate: reading the answer: %w", err)
+		}), true},
+		{"reads the body, reports the cut as a *ResponseError", readsBody(func(err error) error {
+			return &ResponseError{Reason: "body cut", Err: err}
+		}), true},
 		{"no network, a cut", func(http.RoundTripper) http.RoundTripper {
 			return roundTripFunc(func(*http.Request) (*http.Response, error) {
 				return nil, fmt.Errorf("proxy: %w", io.ErrUnexpectedEOF)
@@ -554,7 +549,7 @@ func TestOutcomeUnknown_CustomTransports(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			c, _, _ := newTestClient(t, func(w http.ResponseWriter, r *http.Request) {
-				cutAnswer(t, w, 201, `{"database_backup":{"id":"b9","status":"scheduled"}}`)
+				cutAnswer(w, 201, `{"database_backup":{"id":"b9","status":"scheduled"}}`)
 			}, WithAPITransport(func(base http.RoundTripper) (http.RoundTripper, error) { return tt.wrap(base), nil }))
 			_, err := c.Backups.Create(context.Background(), "db-1")
 			if err == nil || errors.Is(err, ErrOutcomeUnknown) != tt.unknown {

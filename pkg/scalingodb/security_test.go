@@ -68,50 +68,26 @@ func TestPathParametersRejectDotSegments(t *testing.T) {
 func TestUserRules_NoRequestSent(t *testing.T) {
 	ctx := context.Background()
 	longPW := NewSecret(strings.Repeat("p", 65))
+	create := func(p *CreateUserParams) func(c *Client) error {
+		return func(c *Client) error { _, err := c.Users.Create(ctx, "db", p); return err }
+	}
 	tests := []struct {
 		name string
 		call func(c *Client) error
 		ok   bool
 	}{
-		{"short name", func(c *Client) error { _, err := c.Users.Create(ctx, "db", &CreateUserParams{Name: "abc"}); return err }, false},
-		{"long name", func(c *Client) error {
-			_, err := c.Users.Create(ctx, "db", &CreateUserParams{Name: strings.Repeat("a", 33)})
-			return err
-		}, false},
-		{"upper case", func(c *Client) error {
-			_, err := c.Users.Create(ctx, "db", &CreateUserParams{Name: "MyUser1"})
-			return err
-		}, false},
-		{"leading hyphen", func(c *Client) error {
-			_, err := c.Users.Create(ctx, "db", &CreateUserParams{Name: "-myuser"})
-			return err
-		}, false},
-		{"trailing hyphen", func(c *Client) error {
-			_, err := c.Users.Create(ctx, "db", &CreateUserParams{Name: "myuser-"})
-			return err
-		}, false},
-		{"double hyphen", func(c *Client) error {
-			_, err := c.Users.Create(ctx, "db", &CreateUserParams{Name: "my--user"})
-			return err
-		}, false},
-		{"underscore", func(c *Client) error {
-			_, err := c.Users.Create(ctx, "db", &CreateUserParams{Name: "my_user"})
-			return err
-		}, false},
-		{"short password", func(c *Client) error {
-			_, err := c.Users.Create(ctx, "db", &CreateUserParams{Name: "my-user", Password: NewSecret("short-password-1")})
-			return err
-		}, false},
+		{"short name", create(&CreateUserParams{Name: "abc"}), false},
+		{"long name", create(&CreateUserParams{Name: strings.Repeat("a", 33)}), false},
+		{"upper case", create(&CreateUserParams{Name: "MyUser1"}), false},
+		{"leading hyphen", create(&CreateUserParams{Name: "-myuser"}), false},
+		{"trailing hyphen", create(&CreateUserParams{Name: "myuser-"}), false},
+		{"double hyphen", create(&CreateUserParams{Name: "my--user"}), false},
+		{"underscore", create(&CreateUserParams{Name: "my_user"}), false},
+		{"short password", create(&CreateUserParams{Name: "my-user", Password: NewSecret("short-password-1")}), false},
 		{"long password", func(c *Client) error { _, err := c.Users.UpdatePassword(ctx, "db", "my-user", longPW); return err }, false},
-		{"nil params", func(c *Client) error { _, err := c.Users.Create(ctx, "db", nil); return err }, false},
-		{"valid name and generated password", func(c *Client) error {
-			_, err := c.Users.Create(ctx, "db", &CreateUserParams{Name: "my-user-2"})
-			return err
-		}, true},
-		{"valid password", func(c *Client) error {
-			_, err := c.Users.Create(ctx, "db", &CreateUserParams{Name: "abc123", Password: NewSecret(strings.Repeat("x", 24))})
-			return err
-		}, true},
+		{"nil params", create(nil), false},
+		{"valid name and generated password", create(&CreateUserParams{Name: "my-user-2"}), true},
+		{"valid password", create(&CreateUserParams{Name: "abc123", Password: NewSecret(strings.Repeat("x", 24))}), true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -76,24 +76,48 @@ func TestMaintenanceService_All(t *testing.T) {
 	})
 }
 
+// waitCase is a wait whose polls see statuses in turn (the last one
+// again once they run out), and how it ends.
+type waitCase struct {
+	name     string
+	statuses []string
+	wantErr  error
+	wantReqs int
+}
+
+// pollServer answers poll n with body(statuses[n]), and with the last
+// status once they run out.
+func pollServer(statuses []string, body func(status string) string) http.HandlerFunc {
+	var n atomic.Int32
+	return func(w http.ResponseWriter, r *http.Request) {
+		i := min(int(n.Add(1))-1, len(statuses)-1)
+		writeJSON(w, 200, body(statuses[i]))
+	}
+}
+
+// waitTimesOut checks that a wait whose polls never see an end stops
+// with the context's deadline.
+func waitTimesOut(t *testing.T, poll string, wait func(ctx context.Context, c *Client) error) {
+	t.Helper()
+	c, _, _ := newTestClient(t, fixed(200, poll))
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Millisecond)
+	defer cancel()
+	if err := wait(ctx, c); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("got %v", err)
+	}
+}
+
 func TestBackupsService_Wait(t *testing.T) {
-	tests := []struct {
-		name     string
-		statuses []string
-		wantErr  error
-		wantReqs int
-	}{
+	tests := []waitCase{
 		{"done", []string{"scheduled", "running", "running", "done"}, nil, 4},
 		{"error", []string{"scheduled", "running", "error"}, ErrBackupFailed, 3},
 		{"already done", []string{"done"}, nil, 1},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			var n atomic.Int32
-			c, rec, _ := newTestClient(t, func(w http.ResponseWriter, r *http.Request) {
-				i := min(int(n.Add(1))-1, len(tt.statuses)-1)
-				writeJSON(w, 200, `{"database_backup":{"id":"b1","status":"`+tt.statuses[i]+`","created_at":"2024-01-01T00:00:00Z"}}`)
-			})
+			c, rec, _ := newTestClient(t, pollServer(tt.statuses, func(status string) string {
+				return `{"database_backup":{"id":"b1","status":"` + status + `","created_at":"2024-01-01T00:00:00Z"}}`
+			}))
 			b, err := c.Backups.Wait(context.Background(), "b1", WithPollInterval(time.Millisecond, 2*time.Millisecond))
 			if !errors.Is(err, tt.wantErr) {
 				t.Fatalf("got %v, want %v", err, tt.wantErr)
@@ -111,12 +135,10 @@ func TestBackupsService_Wait(t *testing.T) {
 		})
 	}
 	t.Run("context", func(t *testing.T) {
-		c, _, _ := newTestClient(t, fixed(200, `{"database_backup":{"id":"b1","status":"running"}}`))
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Millisecond)
-		defer cancel()
-		if _, err := c.Backups.Wait(ctx, "b1", WithPollInterval(5*time.Millisecond, 5*time.Millisecond)); !errors.Is(err, context.DeadlineExceeded) {
-			t.Fatalf("got %v", err)
-		}
+		waitTimesOut(t, `{"database_backup":{"id":"b1","status":"running"}}`, func(ctx context.Context, c *Client) error {
+			_, err := c.Backups.Wait(ctx, "b1", WithPollInterval(5*time.Millisecond, 5*time.Millisecond))
+			return err
+		})
 	})
 }
 

@@ -1,7 +1,6 @@
 package scalingodb
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -254,31 +253,22 @@ func TestClient_NoUntypedErrorsUnderFaults(t *testing.T) {
 	}
 }
 
-// rawServer accepts connections on 127.0.0.1 and hands each, with its
-// request read, to serve.
+// rawServer serves on 127.0.0.1 and hands each connection, with its
+// request read, to serve, which writes raw bytes the HTTP server does not
+// check.
 func rawServer(t *testing.T, serve func(conn net.Conn)) string {
 	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { l.Close() })
-	go func() {
-		for {
-			conn, err := l.Accept()
-			if err != nil {
-				return
-			}
-			go func() {
-				defer conn.Close()
-				if _, err := http.ReadRequest(bufio.NewReader(conn)); err != nil {
-					return
-				}
-				serve(conn)
-			}()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		conn, _, err := http.NewResponseController(w).Hijack()
+		if err != nil {
+			t.Error(err)
+			return
 		}
-	}()
-	return "http://" + l.Addr().String()
+		defer conn.Close()
+		serve(conn)
+	}))
+	t.Cleanup(srv.Close)
+	return srv.URL
 }
 
 // TestClient_EveryFailureTyped drives a read (retried) and a create (sent
@@ -286,12 +276,7 @@ func rawServer(t *testing.T, serve func(conn net.Conn)) string {
 // one fail, and checks that each error is of the package's types: the
 // one expected, with whether the request was written.
 func TestClient_EveryFailureTyped(t *testing.T) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	refused := "http://" + l.Addr().String()
-	l.Close()
+	refused := "http://" + refusedAddr()
 
 	type want int
 	const (
@@ -318,7 +303,7 @@ func TestClient_EveryFailureTyped(t *testing.T) {
 		}, 0, wantTransport, true, nil, false},
 		{"reset mid-body", func(t *testing.T) []Option {
 			_, _, srv := newTestClient(t, func(w http.ResponseWriter, r *http.Request) {
-				cutAnswer(t, w, 200, `{"database_backups":[{"id":"b1","status":"done"}]}`)
+				cutAnswer(w, 200, `{"database_backups":[{"id":"b1","status":"done"}]}`)
 			})
 			return []Option{WithBaseURL(srv.URL)}
 		}, 0, wantBody, true, io.ErrUnexpectedEOF, false},
@@ -590,12 +575,7 @@ func TestNew_TransportSettings(t *testing.T) {
 // *TransportError naming downloadBackup, without the link's token.
 func TestDownload_FailuresTyped(t *testing.T) {
 	data := randomBytes(100_000)
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	refused := l.Addr().String()
-	l.Close()
+	refused := refusedAddr()
 	tests := []struct {
 		name    string
 		serve   func(t *testing.T, w http.ResponseWriter, r *http.Request, a *archiveServer) // the /download answer
@@ -618,16 +598,16 @@ func TestDownload_FailuresTyped(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			a := &archiveServer{data: data, size: int64(len(data)), token: "dl-SECRET"}
-			h := a.handler(t)
-			c, _, _ := newTestClient(t, func(w http.ResponseWriter, r *http.Request) {
+			c := archiveClient(t, a, func(w http.ResponseWriter, r *http.Request) bool {
 				switch {
 				case tt.link != "" && strings.HasSuffix(r.URL.Path, "/archive"):
 					writeJSON(w, 200, `{"download_url":"http://`+tt.link+`/download?token=dl-SECRET"}`)
 				case tt.serve != nil && strings.HasSuffix(r.URL.Path, "/download"):
 					tt.serve(t, w, r, a)
 				default:
-					h(w, r)
+					return false
 				}
+				return true
 			})
 			ctx := context.Background()
 			if tt.ctx > 0 {
@@ -662,12 +642,7 @@ func (f tokenFunc) Token(ctx context.Context) (string, error) { return f(ctx) }
 // nothing: its error is of the package's types, never ErrOutcomeUnknown,
 // and names the operation.
 func TestClient_TokenFailuresTyped(t *testing.T) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	refused := "http://" + l.Addr().String()
-	l.Close()
+	refused := "http://" + refusedAddr()
 	reset := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { resetConn(t, w) }))
 	t.Cleanup(reset.Close)
 	addon := func(url string) TokenSource {

@@ -14,10 +14,7 @@ import (
 // error names the host and the setting, never "(no operation) ... request route violation", and
 // no violation is reported for a request that never left.
 func TestNewHTTPClient_HostBeforeRoute(t *testing.T) {
-	v, err := conformance.New()
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, v := embedded(t)
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		t.Error("a refused request reached the network")
 	}))

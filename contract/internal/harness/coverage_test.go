@@ -12,17 +12,8 @@ import (
 	"github.com/scalingodb/dbapi-go/pkg/conformance"
 )
 
-func newValidator(t *testing.T) *conformance.Validator {
-	t.Helper()
-	v, err := conformance.New()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return v
-}
-
 func TestMergeCoverage(t *testing.T) {
-	v := newValidator(t)
+	_, v := embedded(t)
 	dir := t.TempDir()
 	a, b := conformance.NewCoverage(v), conformance.NewCoverage(v)
 	a.Record("getDatabase", 200)
@@ -84,7 +75,7 @@ func TestRecordStatus(t *testing.T) {
 }
 
 func TestCheckCoverage(t *testing.T) {
-	v := newValidator(t)
+	_, v := embedded(t)
 	full := conformance.NewCoverage(v)
 	for _, op := range v.Operations() {
 		for _, s := range op.Statuses {
@@ -129,7 +120,7 @@ func TestCheckCoverage(t *testing.T) {
 }
 
 func TestMockUnproducible(t *testing.T) {
-	v := newValidator(t)
+	_, v := embedded(t)
 	seen := map[[2]string]bool{}
 	for _, x := range MockUnproducible() {
 		op, ok := v.Operation(x.OperationID)
@@ -158,7 +149,7 @@ func TestMockUnproducible(t *testing.T) {
 }
 
 func TestUncovered(t *testing.T) {
-	v := newValidator(t)
+	_, v := embedded(t)
 	c := conformance.NewCoverage(v)
 	for _, op := range v.Operations() {
 		if op.ID == "getDatabase" || op.ID == "listBackups" {

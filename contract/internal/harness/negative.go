@@ -3,6 +3,7 @@ package harness
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"regexp"
 	"slices"
 	"strconv"
@@ -91,7 +92,7 @@ func walkRules(s *openapi3.Schema, value any, ptr string, emit func(rule, ptr st
 	obj, isObj := value.(map[string]any)
 	if isObj {
 		partners := mustEqualPartners(s, obj)
-		for _, name := range sortedKeys(obj) {
+		for _, name := range slices.Sorted(maps.Keys(obj)) {
 			p := ptr + "/" + name
 			emit := emit
 			if other, ok := partners[name]; ok {
@@ -225,15 +226,6 @@ func jsonValue(v any) any {
 }
 
 func deepCopy(v any) any { return jsonValue(v) }
-
-func sortedKeys(m map[string]any) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
-}
 
 // get returns the value at ptr in root.
 func get(root any, ptr string) (any, bool) {

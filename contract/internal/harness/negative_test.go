@@ -8,7 +8,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/scalingodb/dbapi-go/gen/dbapispec"
 	"github.com/scalingodb/dbapi-go/pkg/conformance"
 )
 
@@ -16,14 +15,7 @@ import (
 // at the case's pointer (x- rules, which JSON Schema cannot state, aside), and takes the example
 // it starts from. The x-must-equal rule of the user operations is among the cases.
 func TestNegativeBodies(t *testing.T) {
-	doc, err := dbapispec.GetSpec()
-	if err != nil {
-		t.Fatal(err)
-	}
-	v, err := conformance.New()
-	if err != nil {
-		t.Fatal(err)
-	}
+	doc, v := embedded(t)
 	seen := map[string]bool{}
 	for path, item := range doc.Paths.Map() {
 		for method, op := range item.Operations() {

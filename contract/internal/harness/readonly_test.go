@@ -4,39 +4,29 @@ import (
 	"errors"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync/atomic"
 	"testing"
 )
 
-// countingListener counts the connections accepted on 127.0.0.1.
-type countingListener struct {
-	net.Listener
-	accepted atomic.Int64
-}
-
-func (l *countingListener) Accept() (net.Conn, error) {
-	c, err := l.Listener.Accept()
-	if err == nil {
-		l.accepted.Add(1)
-	}
-	return c, err
-}
-
-func startCounting(t *testing.T) (*countingListener, string) {
+// startCounting serves {} on 127.0.0.1 and counts the connections it accepts; it returns the
+// count and a URL with a token in its query.
+func startCounting(t *testing.T) (*atomic.Int64, string) {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	cl := &countingListener{Listener: ln}
-	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	var accepted atomic.Int64
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		_, _ = w.Write([]byte(`{}`))
-	})}
-	go func() { _ = srv.Serve(cl) }()
-	t.Cleanup(func() { _ = srv.Close() })
-	return cl, "http://" + ln.Addr().String() + "/api/databases/my-db-123/users?token=secret"
+	}))
+	srv.Config.ConnState = func(_ net.Conn, s http.ConnState) {
+		if s == http.StateNew {
+			accepted.Add(1)
+		}
+	}
+	srv.Start()
+	t.Cleanup(srv.Close)
+	return &accepted, srv.URL + "/api/databases/my-db-123/users?token=secret"
 }
 
 func TestReadOnlyTransport(t *testing.T) {
@@ -60,7 +50,7 @@ func TestReadOnlyTransport(t *testing.T) {
 			name += "/unguarded"
 		}
 		t.Run(name, func(t *testing.T) {
-			ln, u := startCounting(t)
+			accepted, u := startCounting(t)
 			base := &http.Transport{DisableKeepAlives: true}
 			t.Cleanup(base.CloseIdleConnections)
 			var rt http.RoundTripper = base
@@ -91,9 +81,9 @@ func TestReadOnlyTransport(t *testing.T) {
 			} else if err != nil {
 				t.Fatalf("%s: %v", tt.method, err)
 			}
-			// Serve is asynchronous: a GET that got its answer was accepted, so only a
-			// refused request can show zero here.
-			if got := ln.accepted.Load(); got != tt.wantDials {
+			// The server counts a connection before it serves it: a GET that got its answer was
+			// counted, so only a refused request can show zero here.
+			if got := accepted.Load(); got != tt.wantDials {
 				t.Errorf("%s: %d connections accepted, want %d", tt.method, got, tt.wantDials)
 			}
 		})

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -71,17 +70,14 @@ func TestCheckTarget(t *testing.T) {
 }
 
 func TestCheckTarget_Violation(t *testing.T) {
-	v, err := conformance.New()
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, v := embedded(t)
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		_, _ = w.Write([]byte(`{"database":[]}`)) // an array where the database object is due
 	}))
 	t.Cleanup(srv.Close)
 	client := &http.Client{Transport: v.Transport(nil)}
-	err = CheckTarget(context.Background(), client, Config{BaseURL: srv.URL + "/api", Token: "t", DatabaseID: "my-db-123"}, v)
+	err := CheckTarget(context.Background(), client, Config{BaseURL: srv.URL + "/api", Token: "t", DatabaseID: "my-db-123"}, v)
 	var ve *conformance.ViolationError
 	if !errors.As(err, &ve) {
 		t.Fatalf("CheckTarget = %v, want a wrapped *conformance.ViolationError", err)
@@ -95,40 +91,9 @@ func TestCheckTarget_Violation(t *testing.T) {
 // A target that does not answer is reported on one line naming the operation and the cause,
 // as an *UnreachableError rather than a settings problem.
 func TestCheckTarget_Unreachable(t *testing.T) {
-	v, err := conformance.New()
-	if err != nil {
-		t.Fatal(err)
-	}
-	closed := httptest.NewServer(http.NotFoundHandler())
-	closed.Close()
-	silent, err := net.Listen("tcp", "127.0.0.1:0") // accepts, never answers
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = silent.Close() })
-	go func() {
-		for {
-			c, err := silent.Accept()
-			if err != nil {
-				return
-			}
-			t.Cleanup(func() { _ = c.Close() })
-		}
-	}()
+	_, v := embedded(t)
 	// cut answers getDatabase with its body cut where framing says (no fix before: "contract broken").
-	cut := func(framing string) string {
-		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			conn, buf, err := w.(http.Hijacker).Hijack()
-			if err != nil {
-				return
-			}
-			defer conn.Close()
-			_, _ = buf.WriteString("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nConnection: close\r\n" + framing)
-			_ = buf.Flush()
-		}))
-		t.Cleanup(srv.Close)
-		return srv.URL + "/api"
-	}
+	cut := func(framing string) string { return rawServer(t, cutAnswer(framing)) + "/api" }
 	const part = `{"database":{"id":"my-db-123","name":`
 	tests := []struct {
 		name    string
@@ -136,8 +101,8 @@ func TestCheckTarget_Unreachable(t *testing.T) {
 		timeout time.Duration
 		wantIn  string
 	}{
-		{"nothing listening", closed.URL + "/api", time.Second, "connection refused"},
-		{"never answers", "http://" + silent.Addr().String() + "/api", 150 * time.Millisecond, "no answer after 150ms"},
+		{"nothing listening", closedURL() + "/api", time.Second, "connection refused"},
+		{"never answers", silentURL(t) + "/api", 150 * time.Millisecond, "no answer after 150ms"},
 		{"answer cut before its Content-Length", cut(fmt.Sprintf("Content-Length: 400\r\n\r\n%s", part)), time.Second,
 			"the connection broke: response body cut short: 37 of the 400 bytes of its Content-Length came"},
 		{"chunked answer cut before its last chunk", cut(fmt.Sprintf("Transfer-Encoding: chunked\r\n\r\n%x\r\n%s\r\n", len(part), part)), time.Second,
@@ -147,20 +112,7 @@ func TestCheckTarget_Unreachable(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			cfg := Config{BaseURL: tt.base, BasePath: "/api", Token: "good", DatabaseID: "my-db-123", Timeout: tt.timeout}
 			client := &http.Client{Transport: v.Transport(nil), Timeout: tt.timeout}
-			err := CheckTarget(context.Background(), client, cfg, v)
-			var ue *UnreachableError
-			if !errors.As(err, &ue) {
-				t.Fatalf("CheckTarget = %v, want an *UnreachableError", err)
-			}
-			msg := err.Error()
-			for _, want := range []string{"getDatabase GET ", "/api/databases/my-db-123", tt.wantIn} {
-				if !strings.Contains(msg, want) {
-					t.Errorf("message %q does not hold %q", msg, want)
-				}
-			}
-			if strings.Contains(msg, "\n") || strings.Contains(msg, "&{") {
-				t.Errorf("message %q is not one plain line", msg)
-			}
+			checkUnreachable(t, CheckTarget(context.Background(), client, cfg, v), "getDatabase GET ", "/api/databases/my-db-123", tt.wantIn)
 		})
 	}
 }

@@ -184,26 +184,23 @@ func (e *UnreachableError) Error() string {
 // connection, timeout: timeout is the per-request timeout it names), naming the operation that v
 // routes the request to. An answer cut short (a *conformance.TruncatedBodyError: fewer bytes than
 // its Content-Length, or a chunked body without its last chunk) is a broken connection: "the
-// connection broke: response body cut short: ...", never a contract violation. An error that is no failure to reach the target (a URL that does not
-// parse, a JSON error) comes back as it is. Any other error the suite knows (a contract violation, a refused write
-// or host) is returned unwrapped from the *url.Error that carried it, and nil stays nil. No URL query, where pre-signed tokens travel, is kept.
+// connection broke: response body cut short: ...", never a contract violation. An error that is
+// no failure to reach the target (a URL that does not parse, a JSON error) comes back as it is.
+// Any other error the suite knows (a contract violation, a refused write or host) is returned
+// unwrapped from the *url.Error that carried it, and nil stays nil. No URL query, where
+// pre-signed tokens travel, is kept.
 func RequestFailure(v *conformance.Validator, err error, timeout time.Duration) error {
 	if err == nil {
 		return nil
 	}
-	var ve *conformance.ViolationError
-	var wr *WriteRefusedError
-	var hr *HostRefusedError
-	var ue *UnreachableError
-	switch {
-	case errors.As(err, &ve):
-		return ve
-	case errors.As(err, &wr):
-		return wr
-	case errors.As(err, &hr):
-		return hr
-	case errors.As(err, &ue):
-		return ue
+	// The errors the suite has words of its own for come back as they are: a contract
+	// violation, a refused write or host, a request already rendered.
+	for _, as := range []func(error) error{
+		carried[*conformance.ViolationError], carried[*WriteRefusedError], carried[*HostRefusedError], carried[*UnreachableError],
+	} {
+		if known := as(err); known != nil {
+			return known
+		}
 	}
 	var uerr *url.Error
 	var ne net.Error
@@ -234,6 +231,15 @@ func RequestFailure(v *conformance.Validator, err error, timeout time.Duration) 
 		out.Method, out.URL = "reading", "the answer's body"
 	}
 	return out
+}
+
+// carried returns the first error of type E in err's chain, or nil.
+func carried[E error](err error) error {
+	var e E
+	if errors.As(err, &e) {
+		return e
+	}
+	return nil
 }
 
 // cause renders why a request got no answer, on one line.

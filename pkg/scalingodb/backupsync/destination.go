@@ -165,21 +165,7 @@ func (d *Destination) writeManifest(ctx context.Context, m *Manifest) error {
 		return err
 	}
 	key := d.key(m.DatabaseID, ManifestName)
-	if d.dir != "" {
-		return writeFileAtomic(filepath.Join(d.dir, filepath.FromSlash(key)), data)
-	}
-	wctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	w, err := d.bucket.NewWriter(wctx, key, &blob.WriterOptions{ContentType: "application/json"})
-	if err != nil {
-		return fmt.Errorf("backupsync: cannot write %s: %w", key, err)
-	}
-	if _, err := w.Write(data); err != nil {
-		cancel()
-		_ = w.Close()
-		return fmt.Errorf("backupsync: cannot write %s: %w", key, err)
-	}
-	if err := w.Close(); err != nil {
+	if err := d.writeObject(ctx, key, data); err != nil {
 		return fmt.Errorf("backupsync: cannot write %s: %w", key, err)
 	}
 	return nil
@@ -233,8 +219,8 @@ const tempPrefix, tempSuffix = ".manifest-", ".tmp"
 
 // removeStaleTemps removes, from a folder's database, the temporary
 // manifests that a killed run left (a run that ends removes its own), and
-// drops them from objects. Two syncs of one database at a time are not
-// supported.
+// drops them from objects. It runs under the database's lock: the
+// temporary manifests it finds are no other run's.
 func (d *Destination) removeStaleTemps(databaseID string, objects map[string]int64) {
 	if d.dir == "" {
 		return

@@ -210,6 +210,21 @@ func syncOne(ctx context.Context, dst *Destination, src Source, opts Options) (r
 	if src.Client == nil {
 		return failDB(fmt.Errorf("backupsync: no client for database %s", db))
 	}
+	if !opts.DryRun {
+		// One sync of a database at a time: a second one would write a
+		// manifest without the first's new entries.
+		l, lctx, err := dst.lock(ctx, db, opts.ToolVersion, opts.Now)
+		if err != nil {
+			return failDB(err)
+		}
+		ctx = lctx
+		defer func() {
+			if err := l.release(); err != nil {
+				res.fail(err)
+				emit(Event{Kind: EventFailed, Err: err})
+			}
+		}()
+	}
 	m, err := dst.readManifest(ctx, db)
 	if err != nil {
 		return failDB(err)
@@ -278,7 +293,7 @@ func syncOne(ctx context.Context, dst *Destination, src Source, opts Options) (r
 	emit(Event{Kind: EventListed, Total: int64(len(toCopy))})
 	for _, b := range toCopy {
 		if ctx.Err() != nil {
-			res.fail(ctx.Err())
+			res.fail(context.Cause(ctx))
 			break
 		}
 		key := dst.key(db, objectName(b.CreatedAt, b.ID, b.Name))

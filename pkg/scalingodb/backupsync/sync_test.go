@@ -41,66 +41,72 @@ func destinations(t *testing.T) map[string]func(t *testing.T) string {
 	}
 }
 
+// forEachDestination runs body in a subtest for each kind of destination,
+// with a destination of that kind opened for it.
+func forEachDestination(t *testing.T, body func(t *testing.T, d *Destination)) {
+	t.Helper()
+	for name, dest := range destinations(t) {
+		t.Run(name, func(t *testing.T) { body(t, open(t, dest(t))) })
+	}
+}
+
 func TestSync_CopiesThenSkips(t *testing.T) {
 	const size = 300 << 10
-	for name, dest := range destinations(t) {
-		t.Run(name, func(t *testing.T) {
-			ctx := context.Background()
-			f := newFixture(t, 3, 3, size)
-			d := open(t, dest(t))
-			res := Sync(ctx, d, f.sources(), Options{Jobs: 2, ToolVersion: "test", Download: fastRetry})
-			for i, r := range res {
-				if r.Failed() || len(r.Copied) != 3 || r.Bytes != 3*size || r.DatabaseID != dbName(i) || r.Seconds <= 0 {
-					t.Fatalf("first run, database %d: %+v", i, r)
-				}
+	forEachDestination(t, func(t *testing.T, d *Destination) {
+		ctx := context.Background()
+		f := newFixture(t, 3, 3, size)
+		res := Sync(ctx, d, f.sources(), Options{Jobs: 2, ToolVersion: "test", Download: fastRetry})
+		for i, r := range res {
+			if r.Failed() || len(r.Copied) != 3 || r.Bytes != 3*size || r.DatabaseID != dbName(i) || r.Seconds <= 0 {
+				t.Fatalf("first run, database %d: %+v", i, r)
 			}
-			// The manifest lists the archives with their sums and the layout.
-			for i, db := range f.dbs {
-				m, err := d.readManifest(ctx, db)
-				if err != nil {
-					t.Fatal(err)
-				}
-				if len(m.Backups) != 3 {
-					t.Fatalf("%s: manifest lists %d backups", db, len(m.Backups))
-				}
-				for j, e := range m.Backups {
-					if e.ID != backupID(i, j) || e.SHA256 != archiveSum(t, e.ID, size) || e.Size != size || e.ToolVersion != "test" || e.ETag == "" {
-						t.Errorf("%s entry %d: %+v", db, j, e)
-					}
-					want := backupTime(j).Format("20060102T150405Z") + "_" + backupID(i, j) + ".tar.gz"
-					if e.Key != want {
-						t.Errorf("key %q, want %q", e.Key, want)
-					}
-				}
-			}
-			vr, err := Verify(ctx, d)
+		}
+		// The manifest lists the archives with their sums and the layout.
+		for i, db := range f.dbs {
+			m, err := d.readManifest(ctx, db)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if len(vr) != 3 {
-				t.Fatalf("verify saw %d databases: %+v", len(vr), vr)
+			if len(m.Backups) != 3 {
+				t.Fatalf("%s: manifest lists %d backups", db, len(m.Backups))
 			}
-			for _, r := range vr {
-				if r.Failed() || r.OK != 3 || len(r.Unlisted) != 0 {
-					t.Errorf("verify %s: %+v", r.DatabaseID, r)
+			for j, e := range m.Backups {
+				if e.ID != backupID(i, j) || e.SHA256 != archiveSum(t, e.ID, size) || e.Size != size || e.ToolVersion != "test" || e.ETag == "" {
+					t.Errorf("%s entry %d: %+v", db, j, e)
+				}
+				want := backupTime(j).Format("20060102T150405Z") + "_" + backupID(i, j) + ".tar.gz"
+				if e.Key != want {
+					t.Errorf("key %q, want %q", e.Key, want)
 				}
 			}
-			// A rerun with nothing new: no archive request, one list per database.
-			lists, archives := f.counts.lists.Load(), f.counts.archives.Load()
-			res = Sync(ctx, d, f.sources(), Options{Jobs: 2, ToolVersion: "test"})
-			for _, r := range res {
-				if r.Failed() || len(r.Copied) != 0 || len(r.Skipped) != 3 {
-					t.Errorf("second run: %+v", r)
-				}
+		}
+		vr, err := Verify(ctx, d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(vr) != 3 {
+			t.Fatalf("verify saw %d databases: %+v", len(vr), vr)
+		}
+		for _, r := range vr {
+			if r.Failed() || r.OK != 3 || len(r.Unlisted) != 0 {
+				t.Errorf("verify %s: %+v", r.DatabaseID, r)
 			}
-			if n := f.counts.archives.Load() - archives; n != 0 {
-				t.Errorf("second run: %d archive requests, want 0", n)
+		}
+		// A rerun with nothing new: no archive request, one list per database.
+		lists, archives := f.counts.lists.Load(), f.counts.archives.Load()
+		res = Sync(ctx, d, f.sources(), Options{Jobs: 2, ToolVersion: "test"})
+		for _, r := range res {
+			if r.Failed() || len(r.Copied) != 0 || len(r.Skipped) != 3 {
+				t.Errorf("second run: %+v", r)
 			}
-			if n := f.counts.lists.Load() - lists; n > int64(len(f.dbs)) {
-				t.Errorf("second run: %d list requests for %d databases", n, len(f.dbs))
-			}
-		})
-	}
+		}
+		if n := f.counts.archives.Load() - archives; n != 0 {
+			t.Errorf("second run: %d archive requests, want 0", n)
+		}
+		if n := f.counts.lists.Load() - lists; n > int64(len(f.dbs)) {
+			t.Errorf("second run: %d list requests for %d databases", n, len(f.dbs))
+		}
+	})
 }
 
 func TestSync_DryRunChangesNothing(t *testing.T) {
@@ -121,60 +127,57 @@ func TestSync_DryRunChangesNothing(t *testing.T) {
 }
 
 func TestSync_Retention(t *testing.T) {
-	for name, dest := range destinations(t) {
-		t.Run(name, func(t *testing.T) {
-			ctx := context.Background()
-			f := newFixture(t, 1, 5, 2000)
-			d := open(t, dest(t))
-			// A stranger's object under the prefix is never touched.
-			stranger := d.key(f.dbs[0], "notes.txt")
-			if err := d.bucket.WriteAll(ctx, stranger, []byte("mine"), nil); err != nil {
-				t.Fatal(err)
-			}
-			res := Sync(ctx, d, f.sources(), Options{})
-			if res[0].Failed() || len(res[0].Copied) != 5 {
-				t.Fatalf("first run: %+v", res[0])
-			}
-			// keep-last 2, as a dry run first: it says, changes nothing.
-			res = Sync(ctx, d, f.sources(), Options{Policy: Policy{Last: 2}, DryRun: true})
-			want := []string{backupID(0, 0), backupID(0, 1), backupID(0, 2)}
-			if got := sorted(res[0].Pruned); !slices.Equal(got, want) {
-				t.Fatalf("dry run pruned %v, want %v", got, want)
-			}
-			if m, _ := d.readManifest(ctx, f.dbs[0]); len(m.Backups) != 5 {
-				t.Fatalf("dry run changed the manifest: %d entries", len(m.Backups))
-			}
-			res = Sync(ctx, d, f.sources(), Options{Policy: Policy{Last: 2}})
-			if got := sorted(res[0].Pruned); res[0].Failed() || !slices.Equal(got, want) {
-				t.Fatalf("prune: %+v", res[0])
-			}
-			m, err := d.readManifest(ctx, f.dbs[0])
-			if err != nil || len(m.Backups) != 2 || m.Backups[0].ID != backupID(0, 3) {
-				t.Fatalf("manifest after prune: %+v, %v", m, err)
-			}
-			objs, _ := d.objects(ctx, f.dbs[0])
-			var names []string
-			for k := range objs {
-				names = append(names, k)
-			}
-			sort.Strings(names)
-			wantNames := []string{m.Backups[0].Key, m.Backups[1].Key, ManifestName, "notes.txt"}
-			sort.Strings(wantNames)
-			if !slices.Equal(names, wantNames) {
-				t.Errorf("objects after prune: %v, want %v", names, wantNames)
-			}
-			// A pruned backup is not copied again by the next run.
-			archives := f.counts.archives.Load()
-			res = Sync(ctx, d, f.sources(), Options{Policy: Policy{Last: 2}})
-			if res[0].Failed() || len(res[0].Copied) != 0 || f.counts.archives.Load() != archives {
-				t.Errorf("run after prune: %+v, %d archive requests", res[0], f.counts.archives.Load()-archives)
-			}
-			vr, _ := Verify(ctx, d, f.dbs[0])
-			if vr[0].Failed() || vr[0].OK != 2 || len(vr[0].Unlisted) != 1 || vr[0].Unlisted[0].Key != stranger {
-				t.Errorf("verify: %+v", vr[0])
-			}
-		})
-	}
+	forEachDestination(t, func(t *testing.T, d *Destination) {
+		ctx := context.Background()
+		f := newFixture(t, 1, 5, 2000)
+		// A stranger's object under the prefix is never touched.
+		stranger := d.key(f.dbs[0], "notes.txt")
+		if err := d.bucket.WriteAll(ctx, stranger, []byte("mine"), nil); err != nil {
+			t.Fatal(err)
+		}
+		res := Sync(ctx, d, f.sources(), Options{})
+		if res[0].Failed() || len(res[0].Copied) != 5 {
+			t.Fatalf("first run: %+v", res[0])
+		}
+		// keep-last 2, as a dry run first: it says, changes nothing.
+		res = Sync(ctx, d, f.sources(), Options{Policy: Policy{Last: 2}, DryRun: true})
+		want := []string{backupID(0, 0), backupID(0, 1), backupID(0, 2)}
+		if got := sorted(res[0].Pruned); !slices.Equal(got, want) {
+			t.Fatalf("dry run pruned %v, want %v", got, want)
+		}
+		if m, _ := d.readManifest(ctx, f.dbs[0]); len(m.Backups) != 5 {
+			t.Fatalf("dry run changed the manifest: %d entries", len(m.Backups))
+		}
+		res = Sync(ctx, d, f.sources(), Options{Policy: Policy{Last: 2}})
+		if got := sorted(res[0].Pruned); res[0].Failed() || !slices.Equal(got, want) {
+			t.Fatalf("prune: %+v", res[0])
+		}
+		m, err := d.readManifest(ctx, f.dbs[0])
+		if err != nil || len(m.Backups) != 2 || m.Backups[0].ID != backupID(0, 3) {
+			t.Fatalf("manifest after prune: %+v, %v", m, err)
+		}
+		objs, _ := d.objects(ctx, f.dbs[0])
+		var names []string
+		for k := range objs {
+			names = append(names, k)
+		}
+		sort.Strings(names)
+		wantNames := []string{m.Backups[0].Key, m.Backups[1].Key, ManifestName, "notes.txt"}
+		sort.Strings(wantNames)
+		if !slices.Equal(names, wantNames) {
+			t.Errorf("objects after prune: %v, want %v", names, wantNames)
+		}
+		// A pruned backup is not copied again by the next run.
+		archives := f.counts.archives.Load()
+		res = Sync(ctx, d, f.sources(), Options{Policy: Policy{Last: 2}})
+		if res[0].Failed() || len(res[0].Copied) != 0 || f.counts.archives.Load() != archives {
+			t.Errorf("run after prune: %+v, %d archive requests", res[0], f.counts.archives.Load()-archives)
+		}
+		vr, _ := Verify(ctx, d, f.dbs[0])
+		if vr[0].Failed() || vr[0].OK != 2 || len(vr[0].Unlisted) != 1 || vr[0].Unlisted[0].Key != stranger {
+			t.Errorf("verify: %+v", vr[0])
+		}
+	})
 }
 
 func sorted(s []string) []string {
@@ -220,118 +223,109 @@ func (c *cutWriter) Write(p []byte) (int, error) {
 }
 
 func TestSync_FailureLeavesNothingAndSparesOthers(t *testing.T) {
-	for name, dest := range destinations(t) {
-		t.Run(name, func(t *testing.T) {
-			ctx := context.Background()
-			f := newFixture(t, 3, 2, 200<<10)
-			// Rebuild the client over a server that cuts db-01's archives.
-			srv := httptestServer(t, cutter(f.counts.wrap(f.srv.Handler()), f.dbs[1]))
-			f.client = clientFor(t, srv+"/api")
-			d := open(t, dest(t))
-			retry := fastRetry[:0:0]
-			retry = append(retry, shortRetry)
-			res := Sync(ctx, d, f.sources(), Options{Jobs: 3, Download: retry})
-			for i, r := range res {
-				if i == 1 {
-					if !r.Failed() || len(r.Copied) != 0 || len(r.Errors) != 2 {
-						t.Errorf("cut database: %+v", r)
-					}
-					continue
+	forEachDestination(t, func(t *testing.T, d *Destination) {
+		ctx := context.Background()
+		f := newFixture(t, 3, 2, 200<<10)
+		// Rebuild the client over a server that cuts db-01's archives.
+		srv := httptestServer(t, cutter(f.counts.wrap(f.srv.Handler()), f.dbs[1]))
+		f.client = clientFor(t, srv+"/api")
+		retry := fastRetry[:0:0]
+		retry = append(retry, shortRetry)
+		res := Sync(ctx, d, f.sources(), Options{Jobs: 3, Download: retry})
+		for i, r := range res {
+			if i == 1 {
+				if !r.Failed() || len(r.Copied) != 0 || len(r.Errors) != 2 {
+					t.Errorf("cut database: %+v", r)
 				}
-				if r.Failed() || len(r.Copied) != 2 {
-					t.Errorf("database %d: %+v", i, r)
-				}
+				continue
 			}
-			// Nothing at the final keys of the failed database, no manifest.
-			for j := range 2 {
-				key := d.key(f.dbs[1], objectName(backupTime(j), backupID(1, j), "x.tar.gz"))
-				if ok, err := d.bucket.Exists(ctx, key); ok || err != nil {
-					t.Errorf("%s exists after a failed copy (%v)", key, err)
-				}
+			if r.Failed() || len(r.Copied) != 2 {
+				t.Errorf("database %d: %+v", i, r)
 			}
-			if _, err := d.bucket.Attributes(ctx, d.key(f.dbs[1], ManifestName)); gcerrors.Code(err) != gcerrors.NotFound {
-				t.Errorf("manifest of the failed database: %v", err)
+		}
+		// Nothing at the final keys of the failed database, no manifest.
+		for j := range 2 {
+			key := d.key(f.dbs[1], objectName(backupTime(j), backupID(1, j), "x.tar.gz"))
+			if ok, err := d.bucket.Exists(ctx, key); ok || err != nil {
+				t.Errorf("%s exists after a failed copy (%v)", key, err)
 			}
-		})
-	}
+		}
+		if _, err := d.bucket.Attributes(ctx, d.key(f.dbs[1], ManifestName)); gcerrors.Code(err) != gcerrors.NotFound {
+			t.Errorf("manifest of the failed database: %v", err)
+		}
+	})
 }
 
 func TestSync_Faults(t *testing.T) {
 	// Resets, 5xx and archives that change after each download: every
 	// copy ends complete and verified, however many attempts it took.
-	for name, dest := range destinations(t) {
-		t.Run(name, func(t *testing.T) {
-			ctx := context.Background()
-			f := newFixture(t, 2, 2, 512<<10, mockserver.WithFaults(mockserver.Faults{ResetRate: 0.2, ErrorRate: 0.1, ArchiveChangeRate: 0.5, Seed: 7}))
-			d := open(t, dest(t))
-			var res []Result
-			for range 5 { // a failed database is retried by the next run
-				res = Sync(ctx, d, f.sources(), Options{Download: fastRetry})
-				if !res[0].Failed() && !res[1].Failed() {
-					break
-				}
+	forEachDestination(t, func(t *testing.T, d *Destination) {
+		ctx := context.Background()
+		f := newFixture(t, 2, 2, 512<<10, mockserver.WithFaults(mockserver.Faults{ResetRate: 0.2, ErrorRate: 0.1, ArchiveChangeRate: 0.5, Seed: 7}))
+		var res []Result
+		for range 5 { // a failed database is retried by the next run
+			res = Sync(ctx, d, f.sources(), Options{Download: fastRetry})
+			if !res[0].Failed() && !res[1].Failed() {
+				break
 			}
-			for _, r := range res {
-				if r.Failed() {
-					t.Fatalf("still failing after 5 runs: %+v", r)
-				}
+		}
+		for _, r := range res {
+			if r.Failed() {
+				t.Fatalf("still failing after 5 runs: %+v", r)
 			}
-			vr, err := Verify(ctx, d)
-			if err != nil {
-				t.Fatal(err)
+		}
+		vr, err := Verify(ctx, d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range vr {
+			if r.Failed() || r.OK != 2 || len(r.Unlisted) != 0 {
+				t.Errorf("verify %s: %+v", r.DatabaseID, r)
 			}
-			for _, r := range vr {
-				if r.Failed() || r.OK != 2 || len(r.Unlisted) != 0 {
-					t.Errorf("verify %s: %+v", r.DatabaseID, r)
-				}
-			}
-		})
-	}
+		}
+	})
 }
 
 func TestVerify_FindsMissingCorruptUnlisted(t *testing.T) {
-	for name, dest := range destinations(t) {
-		t.Run(name, func(t *testing.T) {
-			ctx := context.Background()
-			f := newFixture(t, 1, 3, 4000)
-			d := open(t, dest(t))
-			if res := Sync(ctx, d, f.sources(), Options{}); res[0].Failed() {
-				t.Fatal(res[0])
-			}
-			m, _ := d.readManifest(ctx, f.dbs[0])
-			db := f.dbs[0]
-			if err := d.bucket.Delete(ctx, d.key(db, m.Backups[0].Key)); err != nil {
-				t.Fatal(err)
-			}
-			data, _ := d.bucket.ReadAll(ctx, d.key(db, m.Backups[1].Key))
-			data[100] ^= 1
-			if err := d.bucket.WriteAll(ctx, d.key(db, m.Backups[1].Key), data, nil); err != nil {
-				t.Fatal(err)
-			}
-			if err := d.bucket.WriteAll(ctx, d.key(db, "20200101T000000Z_x.tar.gz"), []byte("x"), nil); err != nil {
-				t.Fatal(err)
-			}
-			vr, err := Verify(ctx, d)
-			if err != nil {
-				t.Fatal(err)
-			}
-			r := vr[0]
-			if !r.Failed() || r.OK != 1 || len(r.Missing) != 1 || len(r.Corrupt) != 1 || len(r.Unlisted) != 1 ||
-				r.Missing[0].BackupID != m.Backups[0].ID || r.Corrupt[0].BackupID != m.Backups[1].ID ||
-				!strings.Contains(r.Corrupt[0].Reason, "sha256") {
-				t.Errorf("verify: %+v", r)
-			}
-			// The next sync copies the missing and corrupt ones again.
-			res := Sync(ctx, d, f.sources(), Options{})
-			if res[0].Failed() || len(res[0].Copied) != 1 {
-				t.Logf("resync: %+v", res[0]) // the corrupt one has the right size: sync trusts the manifest's size
-			}
-			vr, _ = Verify(ctx, d)
-			if len(vr[0].Missing) != 0 {
-				t.Errorf("after a resync, missing: %+v", vr[0].Missing)
-			}
-		})
-	}
+	forEachDestination(t, func(t *testing.T, d *Destination) {
+		ctx := context.Background()
+		f := newFixture(t, 1, 3, 4000)
+		if res := Sync(ctx, d, f.sources(), Options{}); res[0].Failed() {
+			t.Fatal(res[0])
+		}
+		m, _ := d.readManifest(ctx, f.dbs[0])
+		db := f.dbs[0]
+		if err := d.bucket.Delete(ctx, d.key(db, m.Backups[0].Key)); err != nil {
+			t.Fatal(err)
+		}
+		data, _ := d.bucket.ReadAll(ctx, d.key(db, m.Backups[1].Key))
+		data[100] ^= 1
+		if err := d.bucket.WriteAll(ctx, d.key(db, m.Backups[1].Key), data, nil); err != nil {
+			t.Fatal(err)
+		}
+		if err := d.bucket.WriteAll(ctx, d.key(db, "20200101T000000Z_x.tar.gz"), []byte("x"), nil); err != nil {
+			t.Fatal(err)
+		}
+		vr, err := Verify(ctx, d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := vr[0]
+		if !r.Failed() || r.OK != 1 || len(r.Missing) != 1 || len(r.Corrupt) != 1 || len(r.Unlisted) != 1 ||
+			r.Missing[0].BackupID != m.Backups[0].ID || r.Corrupt[0].BackupID != m.Backups[1].ID ||
+			!strings.Contains(r.Corrupt[0].Reason, "sha256") {
+			t.Errorf("verify: %+v", r)
+		}
+		// The next sync copies the missing and corrupt ones again.
+		res := Sync(ctx, d, f.sources(), Options{})
+		if res[0].Failed() || len(res[0].Copied) != 1 {
+			t.Logf("resync: %+v", res[0]) // the corrupt one has the right size: sync trusts the manifest's size
+		}
+		vr, _ = Verify(ctx, d)
+		if len(vr[0].Missing) != 0 {
+			t.Errorf("after a resync, missing: %+v", vr[0].Missing)
+		}
+	})
 }
 
 func TestOpen(t *testing.T) {

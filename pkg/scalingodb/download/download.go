@@ -172,10 +172,7 @@ type ArchiveChangedError struct {
 
 // Error names the archive and how the change showed.
 func (e *ArchiveChangedError) Error() string {
-	var b strings.Builder
-	httpx.WritePrefix(&b, e.OperationID)
-	fmt.Fprintf(&b, "archive of backup %s changed after %d bytes were written: %s", e.BackupID, e.Written, e.Reason)
-	return b.String()
+	return httpx.Message(e.OperationID, "archive of backup %s changed after %d bytes were written: %s", e.BackupID, e.Written, e.Reason)
 }
 
 // Is reports whether target is ErrArchiveChanged.

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strings"
 	"sync"
 
 	"github.com/scalingodb/dbapi-go/pkg/scalingodb/internal/httpx"
@@ -36,11 +35,7 @@ type InProgressError struct {
 
 // Error names the destination.
 func (e *InProgressError) Error() string {
-	var b strings.Builder
-	httpx.WritePrefix(&b, e.OperationID)
-	b.WriteString("another download is writing ")
-	b.WriteString(e.Path + partSuffix)
-	return b.String()
+	return httpx.Message(e.OperationID, "another download is writing %s", e.Path+partSuffix)
 }
 
 // Is reports whether target is ErrInProgress.

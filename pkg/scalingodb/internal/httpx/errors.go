@@ -20,27 +20,31 @@ import (
 // ErrMalformedResponse.
 var (
 	// ErrBadRequest matches a 400 answer.
-	ErrBadRequest = errors.New("scalingodb: bad request")
+	ErrBadRequest = sentinel("bad request")
 	// ErrUnauthorized matches a 401 answer: the token is missing, invalid or expired.
-	ErrUnauthorized = errors.New("scalingodb: unauthorized")
+	ErrUnauthorized = sentinel("unauthorized")
 	// ErrForbidden matches a 403 answer.
-	ErrForbidden = errors.New("scalingodb: forbidden")
+	ErrForbidden = sentinel("forbidden")
 	// ErrNotFound matches a 404 answer.
-	ErrNotFound = errors.New("scalingodb: not found")
+	ErrNotFound = sentinel("not found")
 	// ErrValidation matches a 422 answer: the server refused the input.
-	ErrValidation = errors.New("scalingodb: validation failed")
+	ErrValidation = sentinel("validation failed")
 	// ErrInvalidInput matches an input the client refused before sending
 	// anything (see InvalidInputError): no request left the process.
-	ErrInvalidInput = errors.New("scalingodb: invalid input")
+	ErrInvalidInput = sentinel("invalid input")
 	// ErrRateLimited matches a 429 answer.
-	ErrRateLimited = errors.New("scalingodb: rate limited")
+	ErrRateLimited = sentinel("rate limited")
 	// ErrServer matches a 5xx answer.
-	ErrServer = errors.New("scalingodb: server error")
+	ErrServer = sentinel("server error")
 	// ErrMalformedResponse matches an answer whose body does not have the
 	// documented shape: bad JSON, a wrong type, a missing envelope key or a
 	// missing required field.
-	ErrMalformedResponse = errors.New("scalingodb: malformed response")
+	ErrMalformedResponse = sentinel("malformed response")
 )
+
+// sentinel returns a sentinel error whose message is what after the
+// package's prefix.
+func sentinel(what string) error { return errors.New("scalingodb: " + what) }
 
 // APIError is a non-2xx answer of the API. It is found with errors.As and
 // matches the sentinel of its status with errors.Is (ErrNotFound for a 404,
@@ -80,6 +84,15 @@ func WritePrefix(b *strings.Builder, operationID string) {
 	}
 }
 
+// Message returns the message of an error of the package: the prefix
+// WritePrefix writes, then format applied to args.
+func Message(operationID, format string, args ...any) string {
+	var b strings.Builder
+	WritePrefix(&b, operationID)
+	fmt.Fprintf(&b, format, args...)
+	return b.String()
+}
+
 // Error describes the failure without the body of the answer.
 func (e *APIError) Error() string {
 	var b strings.Builder
@@ -115,31 +128,39 @@ func (e *APIError) Error() string {
 		}
 		b.WriteString(")")
 	}
-	if e.RequestID != "" {
-		b.WriteString(" [request ")
-		b.WriteString(e.RequestID)
-		b.WriteString("]")
-	}
+	b.WriteString(requestSuffix(e.RequestID))
 	return b.String()
+}
+
+// requestSuffix returns " [request ID]", or "" when the ID is unknown.
+func requestSuffix(id string) string {
+	if id == "" {
+		return ""
+	}
+	return " [request " + id + "]"
+}
+
+// statusSentinels are the sentinels an *APIError matches, each with the
+// statuses it stands for (from first to last).
+var statusSentinels = [...]struct {
+	err         error
+	first, last int
+}{
+	{ErrBadRequest, http.StatusBadRequest, http.StatusBadRequest},
+	{ErrUnauthorized, http.StatusUnauthorized, http.StatusUnauthorized},
+	{ErrForbidden, http.StatusForbidden, http.StatusForbidden},
+	{ErrNotFound, http.StatusNotFound, http.StatusNotFound},
+	{ErrValidation, http.StatusUnprocessableEntity, http.StatusUnprocessableEntity},
+	{ErrRateLimited, http.StatusTooManyRequests, http.StatusTooManyRequests},
+	{ErrServer, 500, 599},
 }
 
 // Is reports whether target is the sentinel of the error's status.
 func (e *APIError) Is(target error) bool {
-	switch target {
-	case ErrBadRequest:
-		return e.StatusCode == http.StatusBadRequest
-	case ErrUnauthorized:
-		return e.StatusCode == http.StatusUnauthorized
-	case ErrForbidden:
-		return e.StatusCode == http.StatusForbidden
-	case ErrNotFound:
-		return e.StatusCode == http.StatusNotFound
-	case ErrValidation:
-		return e.StatusCode == http.StatusUnprocessableEntity
-	case ErrRateLimited:
-		return e.StatusCode == http.StatusTooManyRequests
-	case ErrServer:
-		return e.StatusCode >= 500 && e.StatusCode <= 599
+	for _, s := range statusSentinels {
+		if target == s.err {
+			return e.StatusCode >= s.first && e.StatusCode <= s.last
+		}
 	}
 	return false
 }
@@ -163,11 +184,7 @@ type ResponseError struct {
 
 // Error describes what is wrong with the answer.
 func (e *ResponseError) Error() string {
-	msg := fmt.Sprintf("scalingodb: %s: malformed response (status %d): %s", e.OperationID, e.StatusCode, e.Reason)
-	if e.RequestID != "" {
-		msg += " [request " + e.RequestID + "]"
-	}
-	return msg
+	return fmt.Sprintf("scalingodb: %s: malformed response (status %d): %s", e.OperationID, e.StatusCode, e.Reason) + requestSuffix(e.RequestID)
 }
 
 // Unwrap returns the underlying decoding error.
@@ -336,14 +353,11 @@ type TransportError struct {
 
 // Error names the operation and the cause.
 func (e *TransportError) Error() string {
-	var b strings.Builder
-	WritePrefix(&b, e.OperationID)
+	cause := "transport failure"
 	if e.Err != nil {
-		b.WriteString(e.Err.Error())
-	} else {
-		b.WriteString("transport failure")
+		cause = e.Err.Error()
 	}
-	return b.String()
+	return Message(e.OperationID, "%s", cause)
 }
 
 // Unwrap returns the cause.
@@ -353,7 +367,7 @@ func (e *TransportError) Unwrap() error { return e.Err }
 // never repeated (a create, a reset, a restore…) reached the server, and
 // its answer was lost or says the server failed, so it may or may not have
 // taken effect. Check before trying again: the error says what to check.
-var ErrOutcomeUnknown = errors.New("scalingodb: outcome unknown")
+var ErrOutcomeUnknown = sentinel("outcome unknown")
 
 // OutcomeUnknownError is a call that may have taken effect although it
 // failed: its request was written to the server (or handed to a transport
@@ -405,10 +419,8 @@ func (e *OutcomeUnknownError) Error() string {
 		b.WriteString("; check ")
 		b.WriteString(e.Check)
 	}
-	if e.RequestID != "" && (e.Err == nil || !strings.Contains(e.Err.Error(), e.RequestID)) {
-		b.WriteString(" [request ")
-		b.WriteString(e.RequestID)
-		b.WriteString("]")
+	if e.Err == nil || !strings.Contains(e.Err.Error(), e.RequestID) {
+		b.WriteString(requestSuffix(e.RequestID))
 	}
 	if e.Err != nil {
 		b.WriteString(": ")
@@ -444,21 +456,11 @@ type BodyError struct {
 
 // Error names the answer, its request ID and the read error.
 func (e *BodyError) Error() string {
-	var b strings.Builder
-	WritePrefix(&b, e.OperationID)
-	b.WriteString("reading the body of a ")
-	b.WriteString(strconv.Itoa(e.StatusCode))
-	b.WriteString(" answer")
-	if e.RequestID != "" {
-		b.WriteString(" [request ")
-		b.WriteString(e.RequestID)
-		b.WriteString("]")
-	}
+	msg := Message(e.OperationID, "reading the body of a %d answer%s", e.StatusCode, requestSuffix(e.RequestID))
 	if e.Err != nil {
-		b.WriteString(": ")
-		b.WriteString(e.Err.Error())
+		msg += ": " + e.Err.Error()
 	}
-	return b.String()
+	return msg
 }
 
 // Unwrap returns the error of the read.

@@ -9,30 +9,18 @@ import (
 // query string, such as the pre-signed link to a backup archive or the
 // logs URL. Its token is a secret: it prints without its query under every
 // fmt verb (%v, %s, %q, %d, %x…, inside structs, slices and maps too), in
-// log/slog output and in JSON; URL reveals it. The URL is kept behind an
-// unexported pointer, so that the paths where fmt calls no method (%p, a
-// field reached through an unexported one) print an address only.
+// log/slog output and in JSON; URL reveals it. The URL is kept in a
+// Secret, so that the paths where fmt calls no method (%p, a field reached
+// through an unexported one) print an address only.
 type SignedURL struct {
-	url *string
+	url Secret
 }
 
 // NewSignedURL returns the SignedURL of raw.
-func NewSignedURL(raw string) SignedURL {
-	if raw == "" {
-		return SignedURL{}
-	}
-	v := new(string) // allocated here only, not for the empty URL
-	*v = raw
-	return SignedURL{url: v}
-}
+func NewSignedURL(raw string) SignedURL { return SignedURL{url: NewSecret(raw)} }
 
 // URL returns the full URL, token included. Keep it out of logs.
-func (s SignedURL) URL() string {
-	if s.url == nil {
-		return ""
-	}
-	return *s.url
-}
+func (s SignedURL) URL() string { return s.url.Reveal() }
 
 // String returns the URL without its query, where the token travels.
 func (s SignedURL) String() string { return RedactURL(s.URL()) }

@@ -1,4 +1,4 @@
-package harness
+package drift
 
 import (
 	"io"
@@ -17,7 +17,7 @@ import (
 
 // driftRun is what a discovery over the mock found, and the files written from it.
 type driftRun struct {
-	report DriftReport
+	report Report
 	files  map[string]string // name → content
 }
 
@@ -33,13 +33,13 @@ func additionNames() []string {
 }
 
 // discoverMock runs a fixed set of calls against a mock with mutations, through
-// DiscoveryTransport over d, and writes drift.json, the overlay, the summary section and the
-// HTML section.
+// Transport over d, and renders drift.json, the overlay, the lines the summary and stdout
+// show, and the HTML section.
 func discoverMock(t *testing.T, v *conformance.Validator, d *Discovery, mutations ...string) driftRun {
 	t.Helper()
 	_, base := mockserver.Start(t, mockserver.WithSeed(mockserver.DemoSeed()), mockserver.WithMutations(mutations...),
 		mockserver.WithValidator(v))
-	client := &http.Client{Transport: DiscoveryTransport(v, d, http.DefaultTransport)}
+	client := &http.Client{Transport: Transport(v, d, http.DefaultTransport)}
 	calls := []struct{ path, token string }{
 		{"/databases/my-db-123", mockserver.DefaultToken},
 		{"/databases/my-db-123/backups", mockserver.DefaultToken},
@@ -67,15 +67,11 @@ func discoverMock(t *testing.T, v *conformance.Validator, d *Discovery, mutation
 	}
 	r := d.Report()
 	dir := t.TempDir()
-	if err := WriteDrift(filepath.Join(dir, "drift.json"), r); err != nil {
+	if err := Write(filepath.Join(dir, "drift.json"), r); err != nil {
 		t.Fatal(err)
 	}
 	js, err := os.ReadFile(filepath.Join(dir, "drift.json"))
 	if err != nil {
-		t.Fatal(err)
-	}
-	var summary strings.Builder
-	if err := WriteDriftSummary(&summary, r, true); err != nil {
 		t.Fatal(err)
 	}
 	page, err := r.HTML()
@@ -83,13 +79,14 @@ func discoverMock(t *testing.T, v *conformance.Validator, d *Discovery, mutation
 		t.Fatal(err)
 	}
 	return driftRun{report: r, files: map[string]string{
-		"drift.json": string(js), "drift-overlay.yaml": string(r.Overlay()), "summary.txt": summary.String(), "html": string(page),
+		"drift.json": string(js), "drift-overlay.yaml": string(r.Overlay()), "html": string(page),
+		"lines": r.Headline() + "\n" + strings.Join(r.Lines(0), "\n"),
 	}}
 }
 
 // TestDiscovery_Mock proves every addition of the mutation catalogue, an undocumented status and
 // an undocumented media type are found with the right pointer and JSON type, that no planted
-// value reaches drift.json, the overlay, the summary or the HTML section, and that the overlay
+// value reaches drift.json, the overlay, the lines or the HTML section, and that the overlay
 // applies to openapi.yaml, which then still validates and leaves nothing to discover.
 func TestDiscovery_Mock(t *testing.T) {
 	muts := append(additionNames(), "undocumented-status", "wrong-content-type")
@@ -124,7 +121,7 @@ func TestDiscovery_Mock(t *testing.T) {
 		t.Logf("found:\n%s", strings.Join(found(run.report), "\n"))
 	}
 	for name, content := range run.files {
-		if !strings.Contains(content, "X-Drift-Probe") && name != "summary.txt" {
+		if !strings.Contains(content, "X-Drift-Probe") {
 			t.Errorf("%s does not name the drift: %.300s", name, content)
 		}
 		for _, value := range []string{mutate.Sentinel, strconv.Itoa(mutate.SentinelNumber), "my-db-123", mockserver.DemoBackupID} {
@@ -151,12 +148,12 @@ func TestDiscovery_Mock(t *testing.T) {
 // target selects nothing warns, and one that breaks the spec fails validation.
 func TestApplyOverlay_FailsOnBadOverlay(t *testing.T) {
 	spec := filepath.Join("..", "..", "..", "openapi.yaml")
-	nowhere := DriftReport{Findings: []DriftFinding{{OperationID: "x", Kind: DriftHeader, Status: "200", Name: "X-A",
+	nowhere := Report{Findings: []Finding{{OperationID: "x", Kind: KindHeader, Status: "200", Name: "X-A",
 		Types: map[string]int{"string": 1}, Count: 1, In: "#/components/responses/NoSuchResponse"}}}.Overlay()
 	if _, _, err := overlaytest.Apply(spec, nowhere); err == nil {
 		t.Error("an overlay whose target selects nothing applied without an error")
 	}
-	broken := DriftReport{Findings: []DriftFinding{{OperationID: "x", Kind: DriftProperty, Status: "200", Name: "/a",
+	broken := Report{Findings: []Finding{{OperationID: "x", Kind: KindProperty, Status: "200", Name: "/a",
 		Types: map[string]int{"string": 1}, Count: 1, In: "#/components/schemas/Database"}}}.Overlay()
 	if _, _, err := overlaytest.Apply(spec, broken); err != nil {
 		t.Fatalf("a good overlay fails: %v", err)

@@ -1,4 +1,4 @@
-package harness
+package report
 
 import (
 	"encoding/json"
@@ -8,6 +8,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/scalingodb/dbapi-go/contract/internal/harness"
 	"github.com/scalingodb/dbapi-go/pkg/conformance"
 )
 
@@ -24,8 +25,8 @@ func TestStatusKey(t *testing.T) {
 	}
 }
 
-func TestRunReport_Matrix(t *testing.T) {
-	r := RunReport{Report: conformance.Report{Entries: []conformance.ReportEntry{
+func TestRun_Matrix(t *testing.T) {
+	r := Run{Report: conformance.Report{Entries: []conformance.ReportEntry{
 		{OperationID: "getDatabase", Status: "200", Hits: 3},
 		{OperationID: "getDatabase", Status: "5XX"},
 		{OperationID: "listBackups", Status: "200", Hits: 1},
@@ -68,8 +69,8 @@ func TestRunReport_Matrix(t *testing.T) {
 
 // A read-only run shows the writes it did not send on purpose as skipped, not missed; a write
 // that was hit or failed stays so; a failed cell links to its problem.
-func TestRunReport_Matrix_ReadOnly(t *testing.T) {
-	r := RunReport{ReadOnly: true, Report: conformance.Report{Entries: []conformance.ReportEntry{
+func TestRun_Matrix_ReadOnly(t *testing.T) {
+	r := Run{ReadOnly: true, Report: conformance.Report{Entries: []conformance.ReportEntry{
 		{OperationID: "getDatabase", Method: "GET", Status: "200", Hits: 1},
 		{OperationID: "getDatabase", Method: "GET", Status: "404"},
 		{OperationID: "createBackup", Method: "POST", Status: "201"},
@@ -107,12 +108,12 @@ func TestRunReport_Matrix_ReadOnly(t *testing.T) {
 	}
 }
 
-func TestRunReport_Problems(t *testing.T) {
-	x := &Exchange{Method: "GET", URL: "http://h/api/databases/d/users", Status: 200}
-	v := func(spec, op string, status int, kind, ptr, got string, x *Exchange) ViolationRecord {
+func TestRun_Problems(t *testing.T) {
+	x := &harness.Exchange{Method: "GET", URL: "http://h/api/databases/d/users", Status: 200}
+	v := func(spec, op string, status int, kind, ptr, got string, x *harness.Exchange) ViolationRecord {
 		return ViolationRecord{Spec: spec, OperationID: op, Method: "GET", Path: "/api/x", Status: status, Kind: kind, Pointer: ptr, Expected: "string", Got: got, Exchange: x}
 	}
-	r := RunReport{Violations: []ViolationRecord{
+	r := Run{Violations: []ViolationRecord{
 		v("A", "getDatabase", 200, "schema", "/database/name", "1", nil),
 		v("B", "listUsers", 200, "schema", "/database_users/0/created_at", `"x"`, nil),
 		v("B", "listUsers", 200, "schema", "/database_users/0/created_at", `"y"`, x),
@@ -139,7 +140,7 @@ func TestRunReport_Problems(t *testing.T) {
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("problems (-want +got):\n%s", diff)
 	}
-	var many RunReport
+	var many Run
 	for i := range maxProblemSpecs + 3 {
 		many.Violations = append(many.Violations, v(strings.Repeat("s", i+1), "op", 200, "schema", "", "", nil))
 	}
@@ -152,16 +153,16 @@ func TestRunReport_Problems(t *testing.T) {
 func TestProblem_Curl(t *testing.T) {
 	tests := []struct {
 		name string
-		x    *Exchange
+		x    *harness.Exchange
 		want string
 	}{
 		{"none", nil, ""},
-		{"a GET with the token", &Exchange{Method: "GET", URL: "https://h/api/databases/d", Token: EnvToken},
+		{"a GET with the token", &harness.Exchange{Method: "GET", URL: "https://h/api/databases/d", Token: harness.EnvToken},
 			"curl -sS -i \\\n  -H \"Authorization: Bearer $DB_BEARER_TOKEN\" \\\n  'https://h/api/databases/d'"},
-		{"a POST with a body and a quote", &Exchange{Method: "POST", URL: "https://h/api/x", Token: EnvForeignToken,
-			RequestHeader: []HeaderLine{{"Content-Type", "application/json"}}, RequestBody: `{"name":"o'brien"}`},
+		{"a POST with a body and a quote", &harness.Exchange{Method: "POST", URL: "https://h/api/x", Token: harness.EnvForeignToken,
+			RequestHeader: []harness.HeaderLine{{Name: "Content-Type", Value: "application/json"}}, RequestBody: `{"name":"o'brien"}`},
 			"curl -sS -i \\\n  -X POST \\\n  -H \"Authorization: Bearer $DBAPI_FOREIGN_TOKEN\" \\\n  -H 'Content-Type: application/json' \\\n  --data-raw '{\"name\":\"o'\\''brien\"}' \\\n  'https://h/api/x'"},
-		{"a token the run does not name", &Exchange{Method: "GET", URL: "https://h/x", Token: "a token the run does not name"},
+		{"a token the run does not name", &harness.Exchange{Method: "GET", URL: "https://h/x", Token: "a token the run does not name"},
 			"curl -sS -i \\\n  -H \"Authorization: Bearer $TOKEN\" \\\n  'https://h/x'"},
 	}
 	for _, tt := range tests {
@@ -176,104 +177,18 @@ func jsonString(v any) (string, error) {
 	return string(b), err
 }
 
-func TestRunReport_JSON(t *testing.T) {
+func TestRun_JSON(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "r.json")
-	in := RunReport{Report: conformance.Report{Entries: []conformance.ReportEntry{{OperationID: "getDatabase", Status: "200", Hits: 1}}, OperationsHit: 1, OperationsTotal: 1},
-		Violations: []ViolationRecord{{OperationID: "getDatabase", Status: 200, Kind: "schema"}}, Mode: "mock", Verdict: ContractBroken.String()}
+	in := Run{Report: conformance.Report{Entries: []conformance.ReportEntry{{OperationID: "getDatabase", Status: "200", Hits: 1}}, OperationsHit: 1, OperationsTotal: 1},
+		Violations: []ViolationRecord{{OperationID: "getDatabase", Status: 200, Kind: "schema"}}, Mode: "mock", Verdict: harness.ContractBroken.String()}
 	if err := in.WriteJSON(path); err != nil {
 		t.Fatal(err)
 	}
-	out, err := ReadRunReport(path)
+	out, err := ReadRun(path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if diff := cmp.Diff(in, out); diff != "" {
 		t.Errorf("round trip (-want +got):\n%s", diff)
-	}
-}
-
-func TestWriteSummary(t *testing.T) {
-	var b strings.Builder
-	err := WriteSummary(&b, ContractBroken, Build{Suite: "v1", Commit: "abc", Spec: "2.1.0"}, []Failure{
-		{Spec: "Users lists the users", Message: "the target broke the contract:\n  listDatabaseUsers GET /api/x -> 200: response schema violation at /a\n  expected: boolean"},
-	}, []ViolationRecord{{OperationID: "listDatabaseUsers", Method: "GET", Path: "/api/x", Status: 200, Kind: "schema", Pointer: "/a", Expected: "boolean", Got: `"yes"`}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	want := `verdict: contract broken (exit code 1)
-build: suite v1 (commit abc), spec 2.1.0
-first violation: listDatabaseUsers GET /api/x -> 200: schema violation at /a
-  expected: boolean
-  got:      "yes"
-failed: 1
-- Users lists the users
-  the target broke the contract: listDatabaseUsers GET /api/x -> 200: response schema violation at /a
-`
-	if diff := cmp.Diff(want, b.String()); diff != "" {
-		t.Errorf("summary (-want +got):\n%s", diff)
-	}
-}
-
-// A run that found a broken contract and a settings problem says both: the verdict of the
-// exit code first, the other on the next line, and each failure with its own verdict.
-func TestWriteSummary_BothVerdicts(t *testing.T) {
-	var b strings.Builder
-	err := WriteSummary(&b, ContractBroken, Build{Suite: "v1.2.3", Commit: "0123456789abcdef", Spec: "2.1.0"}, []Failure{
-		{Spec: "Users lists the users", Message: "the target broke the contract:\n  listDatabaseUsers GET /api/x -> 200: response schema violation at /a", Verdict: ContractBroken},
-		{Spec: "Backups serves its archive", Message: "refused GET to host example.com (the link getBackupArchive gave) before dialing", Verdict: SettingsWrong},
-	}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	want := `verdict: contract broken (exit code 1)
-build: suite v1.2.3 (commit 0123456789abcdef), spec 2.1.0
-also: settings wrong (exit code 3) in 1 spec
-failed: 2
-- Users lists the users
-  the target broke the contract: listDatabaseUsers GET /api/x -> 200: response schema violation at /a
-- Backups serves its archive (settings wrong)
-  refused GET to host example.com (the link getBackupArchive gave) before dialing
-`
-	if diff := cmp.Diff(want, b.String()); diff != "" {
-		t.Errorf("summary (-want +got):\n%s", diff)
-	}
-}
-
-func TestVerdict(t *testing.T) {
-	tests := []struct {
-		a, b, worse Verdict
-	}{
-		{Passed, ContractBroken, ContractBroken},
-		{ContractBroken, Unreachable, Unreachable},
-		{Unreachable, SettingsWrong, Unreachable},
-		// A settings problem met by one spec (a download host to allow) does not hide a broken
-		// contract found by another: the run exits 1.
-		{SettingsWrong, ContractBroken, ContractBroken},
-		{Passed, SettingsWrong, SettingsWrong},
-	}
-	for _, tt := range tests {
-		if got := tt.a.Worse(tt.b); got != tt.worse {
-			t.Errorf("%v.Worse(%v) = %v, want %v", tt.a, tt.b, got, tt.worse)
-		}
-		if got := tt.b.Worse(tt.a); got != tt.worse {
-			t.Errorf("%v.Worse(%v) = %v, want %v", tt.b, tt.a, got, tt.worse)
-		}
-	}
-	for _, v := range []Verdict{Passed, ContractBroken, SettingsWrong, Unreachable} {
-		if got, ok := ParseVerdict(v.String()); !ok || got != v {
-			t.Errorf("ParseVerdict(%q) = %v, %v", v.String(), got, ok)
-		}
-	}
-	if _, ok := ParseVerdict("fine"); ok {
-		t.Error("ParseVerdict accepted an unknown verdict")
-	}
-	codes := []struct{ code, want int }{
-		{ExitCode(0, Passed), 0}, {ExitCode(1, SettingsWrong), 3}, {ExitCode(1, Unreachable), 4},
-		{ExitCode(1, ContractBroken), 1}, {ExitCode(2, Passed), 2},
-	}
-	for i, c := range codes {
-		if c.code != c.want {
-			t.Errorf("case %d: exit code %d, want %d", i, c.code, c.want)
-		}
 	}
 }

@@ -1,4 +1,4 @@
-package harness
+package drift
 
 import (
 	"errors"
@@ -33,7 +33,7 @@ func embeddedDiscovery(t testing.TB) *Discovery {
 }
 
 // found renders findings as "op status kind name types in" lines, sorted.
-func found(r DriftReport) []string {
+func found(r Report) []string {
 	var out []string
 	for _, f := range r.Findings {
 		out = append(out, fmt.Sprintf("%s %s %s %s %s %s", f.OperationID, f.Status, f.Kind, f.Name, typeList(f.Types), f.In))
@@ -128,26 +128,26 @@ func TestDiscovery_StatusRangeKey(t *testing.T) {
 	}
 }
 
-func TestMergeDrift(t *testing.T) {
+func TestMerge(t *testing.T) {
 	dir := t.TempDir()
-	a := DriftReport{Answers: 2, Findings: []DriftFinding{{OperationID: "op", Kind: DriftHeader, Status: "200", Name: "X-A", Types: map[string]int{"string": 2}, Count: 2}}}
-	b := DriftReport{Answers: 3, Dropped: 1, Findings: []DriftFinding{
-		{OperationID: "op", Kind: DriftHeader, Status: "200", Name: "X-A", Types: map[string]int{"string": 1, "integer": 1}, Count: 2},
-		{OperationID: "op", Kind: DriftStatus, Status: "299", Name: "299", Count: 1},
+	a := Report{Answers: 2, Findings: []Finding{{OperationID: "op", Kind: KindHeader, Status: "200", Name: "X-A", Types: map[string]int{"string": 2}, Count: 2}}}
+	b := Report{Answers: 3, Dropped: 1, Findings: []Finding{
+		{OperationID: "op", Kind: KindHeader, Status: "200", Name: "X-A", Types: map[string]int{"string": 1, "integer": 1}, Count: 2},
+		{OperationID: "op", Kind: KindStatus, Status: "299", Name: "299", Count: 1},
 	}}
 	files := []string{filepath.Join(dir, "p1.json"), filepath.Join(dir, "p2.json")}
-	for i, r := range []DriftReport{a, b} {
-		if err := WriteDrift(files[i], r); err != nil {
+	for i, r := range []Report{a, b} {
+		if err := Write(files[i], r); err != nil {
 			t.Fatal(err)
 		}
 	}
-	got, err := MergeDrift(files...)
+	got, err := Merge(files...)
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := DriftReport{Answers: 5, Dropped: 1, Findings: []DriftFinding{
-		{OperationID: "op", Kind: DriftStatus, Status: "299", Name: "299", Types: map[string]int{}, Count: 1},
-		{OperationID: "op", Kind: DriftHeader, Status: "200", Name: "X-A", Types: map[string]int{"string": 3, "integer": 1}, Count: 4},
+	want := Report{Answers: 5, Dropped: 1, Findings: []Finding{
+		{OperationID: "op", Kind: KindStatus, Status: "299", Name: "299", Types: map[string]int{}, Count: 1},
+		{OperationID: "op", Kind: KindHeader, Status: "200", Name: "X-A", Types: map[string]int{"string": 3, "integer": 1}, Count: 4},
 	}}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("merged (-want +got):\n%s", diff)
@@ -157,7 +157,7 @@ func TestMergeDrift(t *testing.T) {
 			t.Errorf("%s not removed", f)
 		}
 	}
-	if _, err := MergeDrift(files[0]); err == nil {
+	if _, err := Merge(files[0]); err == nil {
 		t.Error("a missing process file merged without error")
 	}
 }
@@ -165,32 +165,32 @@ func TestMergeDrift(t *testing.T) {
 func TestDiscovery_Bounded(t *testing.T) {
 	d := embeddedDiscovery(t)
 	h := http.Header{"Content-Type": {"application/json"}}
-	for i := 0; i < MaxDriftFindings+10; i++ {
+	for i := 0; i < MaxFindings+10; i++ {
 		h.Set("X-H"+strconv.Itoa(i), "v")
 	}
 	d.Observe("getDatabaseLag", 200, h, []byte(`{}`))
 	r := d.Report()
-	if len(r.Findings) != MaxDriftFindings || r.Dropped != 10 {
-		t.Errorf("%d findings, %d dropped; want %d and 10", len(r.Findings), r.Dropped, MaxDriftFindings)
+	if len(r.Findings) != MaxFindings || r.Dropped != 10 {
+		t.Errorf("%d findings, %d dropped; want %d and 10", len(r.Findings), r.Dropped, MaxFindings)
 	}
 	deep := strings.Repeat(`{"a":`, 100) + "1" + strings.Repeat("}", 100)
 	d = embeddedDiscovery(t)
 	d.Observe("getDatabase", 200, http.Header{"Content-Type": {"application/json"}}, []byte(`{"database":{},"x":`+deep+`}`))
 	for _, f := range d.Report().Findings {
-		if strings.Count(f.Name, "/") > maxDriftDepth+2 {
-			t.Errorf("walked deeper than %d: %s", maxDriftDepth, f.Name)
+		if strings.Count(f.Name, "/") > maxDepth+2 {
+			t.Errorf("walked deeper than %d: %s", maxDepth, f.Name)
 		}
 	}
 }
 
-// TestDiscoveryTransport_BodyUnchanged proves the transport hands the body on as it came,
+// TestTransport_BodyUnchanged proves the transport hands the body on as it came,
 // a large one and one cut short included.
-func TestDiscoveryTransport_BodyUnchanged(t *testing.T) {
+func TestTransport_BodyUnchanged(t *testing.T) {
 	v, err := conformance.New()
 	if err != nil {
 		t.Fatal(err)
 	}
-	big := `{"lag":"` + strings.Repeat("x", maxDriftBody) + `"}`
+	big := `{"lag":"` + strings.Repeat("x", maxBody) + `"}`
 	tests := []struct {
 		name    string
 		body    string
@@ -212,7 +212,7 @@ func TestDiscoveryTransport_BodyUnchanged(t *testing.T) {
 					Body: io.NopCloser(body), Request: r}, nil
 			})
 			req, _ := http.NewRequest(http.MethodGet, "http://127.0.0.1:1/api/databases/my-db-123/lag", nil)
-			resp, err := DiscoveryTransport(v, d, next).RoundTrip(req)
+			resp, err := Transport(v, d, next).RoundTrip(req)
 			if err != nil {
 				t.Fatal(err)
 			}

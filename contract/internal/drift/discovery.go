@@ -1,38 +1,34 @@
-package harness
+package drift
 
 import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"io"
 	"mime"
 	"net/http"
-	"os"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
 
 	"github.com/getkin/kin-openapi/openapi3"
-
-	"github.com/scalingodb/dbapi-go/pkg/conformance"
 )
 
 // Kinds of drift: what an answer carried that the spec does not describe.
 const (
-	DriftProperty    = "property"     // a member of a JSON body, named by its JSON pointer
-	DriftHeader      = "header"       // a response header
-	DriftStatus      = "status"       // a status the operation does not document
-	DriftContentType = "content-type" // a media type the documented status does not list
+	KindProperty    = "property"     // a member of a JSON body, named by its JSON pointer
+	KindHeader      = "header"       // a response header
+	KindStatus      = "status"       // a status the operation does not document
+	KindContentType = "content-type" // a media type the documented status does not list
 )
 
-// DriftFinding is one thing the target's answers carried that the spec does not describe, and
+// Finding is one thing the target's answers carried that the spec does not describe, and
 // how often: never a value, only where it was, its JSON type and how many answers carried it.
-type DriftFinding struct {
+type Finding struct {
 	OperationID string `json:"operation_id"`
 	Method      string `json:"method"`
 	Path        string `json:"path"` // the spec's path template
-	Kind        string `json:"kind"` // one of the Drift constants
+	Kind        string `json:"kind"` // one of the Kind constants
 	// Status is the documented status key the answer filed under ("200", "4XX"), or the
 	// undocumented status itself.
 	Status      string `json:"status"`
@@ -49,23 +45,23 @@ type DriftFinding struct {
 	In string `json:"in,omitempty"`
 }
 
-// DriftReport is what drift discovery found in a run: drift.json holds it.
-type DriftReport struct {
-	Answers  int            `json:"answers"`            // answers examined
-	Findings []DriftFinding `json:"findings"`           // sorted by operation, kind, status, name
-	Dropped  int            `json:"dropped,omitempty"`  // findings beyond MaxDriftFindings, not kept
-	Unparsed int            `json:"unparsed,omitempty"` // JSON bodies too large or not JSON, not examined
+// Report is what drift discovery found in a run: drift.json holds it.
+type Report struct {
+	Answers  int       `json:"answers"`            // answers examined
+	Findings []Finding `json:"findings"`           // sorted by operation, kind, status, name
+	Dropped  int       `json:"dropped,omitempty"`  // findings beyond MaxFindings, not kept
+	Unparsed int       `json:"unparsed,omitempty"` // JSON bodies too large or not JSON, not examined
 }
 
-// MaxDriftFindings bounds the distinct findings one process keeps; more are counted as dropped.
-const MaxDriftFindings = 2000
+// MaxFindings bounds the distinct findings one process keeps; more are counted as dropped.
+const MaxFindings = 2000
 
-// maxDriftBody is the largest JSON body discovery examines; a larger one passes through
+// maxBody is the largest JSON body discovery examines; a larger one passes through
 // untouched.
-const maxDriftBody = 4 << 20
+const maxBody = 4 << 20
 
-// maxDriftDepth bounds how deep discovery walks a JSON body.
-const maxDriftDepth = 32
+// maxDepth bounds how deep discovery walks a JSON body.
+const maxDepth = 32
 
 // transportHeaders are the headers of HTTP itself, which a spec does not describe (OpenAPI
 // ignores a Content-Type header definition): never reported.
@@ -90,7 +86,7 @@ type Discovery struct {
 	views sync.Map
 
 	mu       sync.Mutex
-	found    map[driftKey]*DriftFinding
+	found    map[driftKey]*Finding
 	answers  int
 	dropped  int
 	unparsed int
@@ -122,7 +118,7 @@ func NewDiscovery(doc *openapi3.T) (*Discovery, error) {
 	if doc == nil || doc.Paths == nil {
 		return nil, fmt.Errorf("drift discovery: no spec")
 	}
-	d := &Discovery{ops: map[string]*opDoc{}, found: map[driftKey]*DriftFinding{}}
+	d := &Discovery{ops: map[string]*opDoc{}, found: map[driftKey]*Finding{}}
 	for path, item := range doc.Paths.Map() {
 		for method, op := range item.Operations() {
 			if op.OperationID == "" || op.Responses == nil {
@@ -223,7 +219,7 @@ func (d *Discovery) Observe(operationID string, status int, header http.Header, 
 		bodyType = "string"
 	}
 	if resp == nil {
-		rec.add(DriftStatus, key, mt, key, bodyType, op.responsesAt)
+		rec.add(KindStatus, key, mt, key, bodyType, op.responsesAt)
 		rec.headers(key, header, nil, nil)
 		return
 	}
@@ -233,7 +229,7 @@ func (d *Discovery) Observe(operationID string, status int, header http.Header, 
 	}
 	c, ok := resp.match(mt)
 	if !ok {
-		rec.add(DriftContentType, key, mt, mt, bodyType, resp.at)
+		rec.add(KindContentType, key, mt, mt, bodyType, resp.at)
 		return
 	}
 	if c.schema == nil || !isJSONMedia(mt) {
@@ -282,7 +278,7 @@ func (r *recording) headers(status string, h http.Header, documented map[string]
 		if s, ok := headerSpelling[name]; ok {
 			name = s
 		}
-		r.add(DriftHeader, status, "", name, typ, in)
+		r.add(KindHeader, status, "", name, typ, in)
 	}
 }
 
@@ -299,11 +295,11 @@ func (r *recording) flush() {
 	for _, it := range r.items {
 		f := d.found[it.key]
 		if f == nil {
-			if len(d.found) >= MaxDriftFindings {
+			if len(d.found) >= MaxFindings {
 				d.dropped++
 				continue
 			}
-			f = &DriftFinding{OperationID: it.key.op, Method: r.od.method, Path: r.od.path, Kind: it.key.kind,
+			f = &Finding{OperationID: it.key.op, Method: r.od.method, Path: r.od.path, Kind: it.key.kind,
 				Status: it.key.status, ContentType: it.key.contentType, Name: it.key.name, Types: map[string]int{}}
 			if it.in != nil {
 				f.In = pointerOf(it.in)
@@ -332,7 +328,7 @@ type walk struct {
 
 // documented walks value where the spec describes it with ref, at location at.
 func (w *walk) documented(ref *openapi3.SchemaRef, at []string, ptr string, value any, depth int) {
-	if ref == nil || ref.Value == nil || depth > maxDriftDepth {
+	if ref == nil || ref.Value == nil || depth > maxDepth {
 		return
 	}
 	at = refOr(ref.Ref, at)
@@ -347,7 +343,7 @@ func (w *walk) documented(ref *openapi3.SchemaRef, at []string, ptr string, valu
 			case v.extra.ref != nil:
 				w.documented(v.extra.ref, v.extra.at, ptr+"/*", member, depth+1)
 			case !v.open:
-				w.rec.add(DriftProperty, w.status, w.contentType, p, jsonType(member), at)
+				w.rec.add(KindProperty, w.status, w.contentType, p, jsonType(member), at)
 				w.undocumented(p, member, depth+1)
 			}
 		}
@@ -361,19 +357,19 @@ func (w *walk) documented(ref *openapi3.SchemaRef, at []string, ptr string, valu
 
 // undocumented records what lies inside an undocumented member.
 func (w *walk) undocumented(ptr string, value any, depth int) {
-	if depth > maxDriftDepth {
+	if depth > maxDepth {
 		return
 	}
 	switch x := value.(type) {
 	case map[string]any:
 		for k, member := range x {
 			p := ptr + "/" + escapePointer(k)
-			w.rec.add(DriftProperty, w.status, w.contentType, p, jsonType(member), nil)
+			w.rec.add(KindProperty, w.status, w.contentType, p, jsonType(member), nil)
 			w.undocumented(p, member, depth+1)
 		}
 	case []any:
 		for _, e := range x {
-			w.rec.add(DriftProperty, w.status, w.contentType, ptr+"/*", jsonType(e), nil)
+			w.rec.add(KindProperty, w.status, w.contentType, ptr+"/*", jsonType(e), nil)
 			w.undocumented(ptr+"/*", e, depth+1)
 		}
 	}
@@ -422,7 +418,7 @@ func objectView(s *openapi3.Schema, at []string) objectMembers {
 	v := objectMembers{props: map[string]located{}}
 	var collect func(s *openapi3.Schema, at []string, depth int)
 	collect = func(s *openapi3.Schema, at []string, depth int) {
-		if s == nil || depth > maxDriftDepth {
+		if s == nil || depth > maxDepth {
 			return
 		}
 		for name, p := range s.Properties {
@@ -543,10 +539,10 @@ func pointerOf(at []string) string {
 }
 
 // Report returns what was found so far, sorted.
-func (d *Discovery) Report() DriftReport {
+func (d *Discovery) Report() Report {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	r := DriftReport{Answers: d.answers, Dropped: d.dropped, Unparsed: d.unparsed, Findings: make([]DriftFinding, 0, len(d.found))}
+	r := Report{Answers: d.answers, Dropped: d.dropped, Unparsed: d.unparsed, Findings: make([]Finding, 0, len(d.found))}
 	for _, f := range d.found {
 		c := *f
 		c.Types = map[string]int{}
@@ -559,10 +555,10 @@ func (d *Discovery) Report() DriftReport {
 	return r
 }
 
-var kindOrder = map[string]int{DriftStatus: 0, DriftContentType: 1, DriftHeader: 2, DriftProperty: 3}
+var kindOrder = map[string]int{KindStatus: 0, KindContentType: 1, KindHeader: 2, KindProperty: 3}
 
-func sortFindings(fs []DriftFinding) {
-	slices.SortFunc(fs, func(a, b DriftFinding) int {
+func sortFindings(fs []Finding) {
+	slices.SortFunc(fs, func(a, b Finding) int {
 		for _, c := range []int{
 			strings.Compare(a.OperationID, b.OperationID), kindOrder[a.Kind] - kindOrder[b.Kind],
 			strings.Compare(a.Status, b.Status), strings.Compare(a.ContentType, b.ContentType), strings.Compare(a.Name, b.Name),
@@ -573,118 +569,4 @@ func sortFindings(fs []DriftFinding) {
 		}
 		return 0
 	})
-}
-
-// DiscoveryTransport wraps next so that d observes every answer that v routes to an operation:
-// status, headers, and the body when it is JSON and at most 4 MiB, read and handed on unchanged
-// (a body cut short keeps its error for the validator). Other bodies (archives) stream through
-// untouched. Place it under the validating transport, so that answers the validator rejects
-// (an undocumented status or media type) are observed too.
-func DiscoveryTransport(v *conformance.Validator, d *Discovery, next http.RoundTripper) http.RoundTripper {
-	return discoveryTransport{v: v, d: d, next: next}
-}
-
-type discoveryTransport struct {
-	v    *conformance.Validator
-	d    *Discovery
-	next http.RoundTripper
-}
-
-func (t discoveryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
-	resp, err := t.next.RoundTrip(req)
-	if err != nil || t.d == nil {
-		return resp, err
-	}
-	route, rerr := t.v.Route(req)
-	if rerr != nil {
-		return resp, nil
-	}
-	var body []byte
-	if req.Method != http.MethodHead && isJSONMedia(mediaType(resp.Header.Get("Content-Type"))) && resp.Body != nil {
-		data, rerr := io.ReadAll(io.LimitReader(resp.Body, maxDriftBody+1))
-		switch {
-		case rerr != nil:
-			resp.Body = readCloser{io.MultiReader(bytes.NewReader(data), failing{rerr}), resp.Body}
-		case len(data) > maxDriftBody:
-			resp.Body = readCloser{io.MultiReader(bytes.NewReader(data), resp.Body), resp.Body}
-			t.d.mu.Lock()
-			t.d.unparsed++
-			t.d.mu.Unlock()
-		default:
-			resp.Body = readCloser{bytes.NewReader(data), resp.Body}
-			body = data
-		}
-	}
-	t.d.Observe(route.Operation.ID, resp.StatusCode, resp.Header, body)
-	return resp, nil
-}
-
-type readCloser struct {
-	io.Reader
-	io.Closer
-}
-
-type failing struct{ err error }
-
-func (f failing) Read([]byte) (int, error) { return 0, f.err }
-
-// WriteDrift writes r as indented JSON to path.
-func WriteDrift(path string, r DriftReport) error {
-	b, err := json.MarshalIndent(r, "", "  ")
-	if err != nil {
-		return err
-	}
-	return os.WriteFile(path, append(b, '\n'), 0o644)
-}
-
-// ReadDrift reads a report written by WriteDrift.
-func ReadDrift(path string) (DriftReport, error) {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return DriftReport{}, err
-	}
-	var r DriftReport
-	if err := json.Unmarshal(b, &r); err != nil {
-		return DriftReport{}, fmt.Errorf("read %s: %w", path, err)
-	}
-	return r, nil
-}
-
-// MergeDrift reads the per-process reports in files, adds them up into one, and removes the
-// files. A missing or unreadable file is an error: a process whose findings are lost would make
-// the report lie.
-func MergeDrift(files ...string) (DriftReport, error) {
-	var out DriftReport
-	byKey := map[driftKey]*DriftFinding{}
-	for _, name := range files {
-		r, err := ReadDrift(name)
-		if err != nil {
-			return DriftReport{}, fmt.Errorf("drift of a parallel process: %w", err)
-		}
-		out.Answers += r.Answers
-		out.Dropped += r.Dropped
-		out.Unparsed += r.Unparsed
-		for _, f := range r.Findings {
-			k := driftKey{f.OperationID, f.Kind, f.Status, f.ContentType, f.Name}
-			m := byKey[k]
-			if m == nil {
-				c := f
-				c.Types = map[string]int{}
-				m = &c
-				byKey[k] = m
-			} else {
-				m.Count += f.Count
-			}
-			for t, n := range f.Types {
-				m.Types[t] += n
-			}
-		}
-		_ = os.Remove(name)
-	}
-	out.Findings = make([]DriftFinding, 0, len(byKey))
-	for _, f := range byKey {
-		out.Findings = append(out.Findings, *f)
-	}
-	sortFindings(out.Findings)
-	return out, nil
 }

@@ -1,4 +1,4 @@
-package harness
+package report
 
 import (
 	"bytes"
@@ -9,6 +9,7 @@ import (
 
 	"golang.org/x/net/html"
 
+	"github.com/scalingodb/dbapi-go/contract/internal/harness"
 	"github.com/scalingodb/dbapi-go/pkg/conformance"
 )
 
@@ -37,20 +38,20 @@ const fixtureToken = "live-token-7f3a9c1e5b"
 
 // fixtureRun is a run of verdict v against a live target, read-only; a broken one met 13
 // violations making 2 problems.
-func fixtureRun(v Verdict) RunReport {
-	r := RunReport{
+func fixtureRun(v harness.Verdict) Run {
+	r := Run{
 		Report: conformance.Report{Entries: fixtureEntries(), OperationsHit: 2, OperationsTotal: 3, StatusesHit: 3, StatusesTotal: 7},
 		Mode:   "live", BaseURL: "https://db-api.example.com/api", Time: time.Date(2026, 12, 5, 7, 0, 0, 0, time.UTC),
-		ReadOnly: true, Duration: 12.34, Build: Build{Suite: "v1.4.0", Commit: "0123456789abcdef0123", Spec: "2.1.0"},
-		Settings: []Setting{{"mode", "live"}, {EnvToken, Redacted}}, ExitCode: int(v),
+		ReadOnly: true, Duration: 12.34, Build: harness.Build{Suite: "v1.4.0", Commit: "0123456789abcdef0123", Spec: "2.1.0"},
+		Settings: []harness.Setting{{Name: "mode", Value: "live"}, {Name: harness.EnvToken, Value: harness.Redacted}}, ExitCode: int(v),
 	}
-	if v != Passed {
+	if v != harness.Passed {
 		r.Verdict = v.String()
 	}
 	switch v {
-	case ContractBroken:
-		x := &Exchange{Method: "GET", URL: "https://db-api.example.com/api/databases/my-db-123/users", Token: EnvToken,
-			Status: 200, Header: []HeaderLine{{"Content-Type", "application/json"}, {"X-Request-Id", "req-42"}},
+	case harness.ContractBroken:
+		x := &harness.Exchange{Method: "GET", URL: "https://db-api.example.com/api/databases/my-db-123/users", Token: harness.EnvToken,
+			Status: 200, Header: []harness.HeaderLine{{Name: "Content-Type", Value: "application/json"}, {Name: "X-Request-Id", Value: "req-42"}},
 			Body: `{"database_users":[{"name":"metabase","created_at":"2026-12-04 10:00:00"}]}`}
 		for i := range 12 {
 			r.Violations = append(r.Violations, ViolationRecord{Spec: "Users lists the users " + strconv.Itoa(i%3), OperationID: "listDatabaseUsers",
@@ -61,10 +62,10 @@ func fixtureRun(v Verdict) RunReport {
 			Method: "GET", Path: "/api/databases/my-db-123", Status: 200, Kind: "schema", Pointer: "/database/name",
 			Expected: "string", Got: `"<script>alert(1)</script>"`})
 		r.Failures = []Failure{{Spec: "Users lists the users 0", Message: "the target broke the contract:\n  listDatabaseUsers …"}}
-	case SettingsWrong:
+	case harness.SettingsWrong:
 		r.Failures = []Failure{{Spec: "[BeforeSuite]", Message: "the contract suite is misconfigured:\nDBAPI_ALLOW_WRITE: not a setting of the suite; did you mean DBAPI_ALLOW_WRITES? (-h lists them)\n(leave DBAPI_BASE_URL unset to run against the built-in mock)"}}
 		r.Report = conformance.Report{}
-	case Unreachable:
+	case harness.Unreachable:
 		r.Failures = []Failure{{Spec: "[BeforeSuite]", Message: "the live target failed the setup check: getDatabase GET https://db-api.example.com/api/databases/my-db-123: connection refused: nothing listens there"}}
 		r.Report = conformance.Report{}
 	}
@@ -212,7 +213,7 @@ func class(name string) func(*html.Node) bool {
 	}
 }
 
-func render(t *testing.T, r RunReport) parsedPage {
+func render(t *testing.T, r Run) parsedPage {
 	t.Helper()
 	var b bytes.Buffer
 	if err := r.WriteHTML(&b); err != nil {
@@ -223,8 +224,8 @@ func render(t *testing.T, r RunReport) parsedPage {
 
 // Every page: one file with no script and no link out, a viewport, the banner first with the
 // verdict, exit code, target, build and duration, and the matrix after the problems.
-func TestRunReport_WriteHTML_Page(t *testing.T) {
-	for _, v := range []Verdict{Passed, ContractBroken, SettingsWrong, Unreachable} {
+func TestRun_WriteHTML_Page(t *testing.T) {
+	for _, v := range []harness.Verdict{harness.Passed, harness.ContractBroken, harness.SettingsWrong, harness.Unreachable} {
 		t.Run(v.String(), func(t *testing.T) {
 			r := fixtureRun(v)
 			p := render(t, r)
@@ -258,7 +259,7 @@ func TestRunReport_WriteHTML_Page(t *testing.T) {
 				t.Errorf("banner exit code %q, want %d", got, v)
 			}
 			bt := text(banner.n)
-			title := map[Verdict]string{Passed: "✓ Passed", ContractBroken: "✗ Contract broken", SettingsWrong: "✗ Settings wrong", Unreachable: "✗ Target unreachable or timed out"}[v]
+			title := map[harness.Verdict]string{harness.Passed: "✓ Passed", harness.ContractBroken: "✗ Contract broken", harness.SettingsWrong: "✗ Settings wrong", harness.Unreachable: "✗ Target unreachable or timed out"}[v]
 			for _, want := range []string{title, "exit code " + strconv.Itoa(int(v)), r.BaseURL, "live, read-only", "v1.4.0", "0123456789ab", "spec 2.1.0", "12.3 s"} {
 				if !strings.Contains(bt, want) {
 					t.Errorf("the banner does not say %q: %q", want, bt)
@@ -292,8 +293,8 @@ func mustNode(t *testing.T, p parsedPage, id, tagName string) *html.Node {
 
 // A broken run leads with its distinct problems, each with expected and got, the answer and a
 // curl command with the token as a variable; they come before the matrix and above the fold.
-func TestRunReport_WriteHTML_Problems(t *testing.T) {
-	r := fixtureRun(ContractBroken)
+func TestRun_WriteHTML_Problems(t *testing.T) {
+	r := fixtureRun(harness.ContractBroken)
 	p := render(t, r)
 	articles := p.byClass["problem"]
 	if len(articles) != 2 {
@@ -354,8 +355,8 @@ func TestRunReport_WriteHTML_Problems(t *testing.T) {
 
 // The matrix: failed cells link to their problem with ✗, hits say ✓, missed cells 0, writes of
 // a read-only run are skipped (–), and columns nothing hit are folded away and named.
-func TestRunReport_WriteHTML_Matrix(t *testing.T) {
-	r := fixtureRun(ContractBroken)
+func TestRun_WriteHTML_Matrix(t *testing.T) {
+	r := fixtureRun(harness.ContractBroken)
 	p := render(t, r)
 	matrix := p.byID["matrix"].n
 	var heads []string
@@ -416,14 +417,14 @@ func TestRunReport_WriteHTML_Matrix(t *testing.T) {
 
 // A settings or unreachable verdict says why in its banner; a passing run says so, with no
 // problem section.
-func TestRunReport_WriteHTML_Reason(t *testing.T) {
+func TestRun_WriteHTML_Reason(t *testing.T) {
 	tests := []struct {
-		v    Verdict
+		v    harness.Verdict
 		want []string
 	}{
-		{SettingsWrong, []string{"DBAPI_ALLOW_WRITE: not a setting of the suite; did you mean DBAPI_ALLOW_WRITES?"}},
-		{Unreachable, []string{"getDatabase GET https://db-api.example.com/api/databases/my-db-123: connection refused"}},
-		{Passed, nil},
+		{harness.SettingsWrong, []string{"DBAPI_ALLOW_WRITE: not a setting of the suite; did you mean DBAPI_ALLOW_WRITES?"}},
+		{harness.Unreachable, []string{"getDatabase GET https://db-api.example.com/api/databases/my-db-123: connection refused"}},
+		{harness.Passed, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.v.String(), func(t *testing.T) {
@@ -443,20 +444,20 @@ func TestRunReport_WriteHTML_Reason(t *testing.T) {
 			if _, ok := p.byID["problems"]; ok {
 				t.Error("a problems section without violations")
 			}
-			if tt.v == Passed && !strings.Contains(text(p.byID["gist"].n), "Every spec passed") {
+			if tt.v == harness.Passed && !strings.Contains(text(p.byID["gist"].n), "Every spec passed") {
 				t.Errorf("a passing banner says %q", text(p.byID["gist"].n))
 			}
 			if _, ok := p.byID["failures"]; ok {
 				t.Error("the failed specs are listed again below a reason that says it all")
 			}
-			if _, ok := p.byID["no-coverage"]; ok != (tt.v != Passed) {
-				t.Errorf("a run that ended in its setup says so: %v, want %v", ok, tt.v != Passed)
+			if _, ok := p.byID["no-coverage"]; ok != (tt.v != harness.Passed) {
+				t.Errorf("a run that ended in its setup says so: %v, want %v", ok, tt.v != harness.Passed)
 			}
 		})
 	}
 	// More distinct failures than the banner shows: the banner shows the first, the failed
 	// specs section every one.
-	r := fixtureRun(Unreachable)
+	r := fixtureRun(harness.Unreachable)
 	for i := range maxReasonMessages + 2 {
 		r.Failures = append(r.Failures, Failure{Spec: "spec " + strconv.Itoa(i), Message: "getBackup GET /x: cause " + strconv.Itoa(i)})
 	}
@@ -481,8 +482,8 @@ func inside(n, ancestor *html.Node) bool {
 }
 
 // Extra sections (drift found, for one) come after the problems, before the matrix.
-func TestRunReport_WriteHTML_Sections(t *testing.T) {
-	r := fixtureRun(ContractBroken)
+func TestRun_WriteHTML_Sections(t *testing.T) {
+	r := fixtureRun(harness.ContractBroken)
 	r.Sections = []Section{{ID: "drift", Title: "Drift", Intro: "Fields the spec does not know:", Items: []string{"getDatabase /database/new_field"}}}
 	p := render(t, r)
 	d, ok := p.byID["drift"]

@@ -1,14 +1,11 @@
-package harness
+package drift
 
 import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"html/template"
-	"io"
 	"regexp"
 	"slices"
-	"strconv"
 	"strings"
 )
 
@@ -20,7 +17,7 @@ type yamlMap map[string]any
 // with the type seen (its members and items too), each header and media type on its response,
 // each status as a response of its operation. It holds no value of any answer. It returns nil
 // when r found nothing (an overlay needs at least one action).
-func (r DriftReport) Overlay() []byte {
+func (r Report) Overlay() []byte {
 	updates := map[string]yamlMap{} // target (a JSON pointer into the spec) → update
 	update := func(in string) yamlMap {
 		if updates[in] == nil {
@@ -41,23 +38,23 @@ func (r DriftReport) Overlay() []byte {
 			continue // described with the finding it sits in
 		}
 		switch f.Kind {
-		case DriftProperty:
+		case KindProperty:
 			s := propertySchema(r.Findings, f, f.Name)
 			s["description"] = discovered(f)
 			props := child(update(f.In), "properties")
 			name := unescapePointer(f.Name[strings.LastIndexByte(f.Name, '/')+1:])
 			props[name] = mergeYAML(props[name], s)
-		case DriftHeader:
+		case KindHeader:
 			child(update(f.In), "headers")[f.Name] = yamlMap{"description": discovered(f), "schema": typeSchema(f.Types)}
-		case DriftContentType:
+		case KindContentType:
 			child(update(f.In), "content")[f.Name] = yamlMap{"schema": typeSchema(f.Types)}
-		case DriftStatus:
+		case KindStatus:
 			resp := yamlMap{"description": discovered(f)}
 			if f.ContentType != "" {
 				resp["content"] = yamlMap{f.ContentType: yamlMap{"schema": typeSchema(f.Types)}}
 			}
 			for _, h := range r.Findings {
-				if h.Kind == DriftHeader && h.In == "" && h.OperationID == f.OperationID && h.Status == f.Status {
+				if h.Kind == KindHeader && h.In == "" && h.OperationID == f.OperationID && h.Status == f.Status {
 					child(resp, "headers")[h.Name] = yamlMap{"description": discovered(h), "schema": typeSchema(h.Types)}
 				}
 			}
@@ -84,17 +81,17 @@ func (r DriftReport) Overlay() []byte {
 }
 
 // discovered is the description of an added element.
-func discovered(f DriftFinding) string {
+func discovered(f Finding) string {
 	return fmt.Sprintf("Undocumented: found by the contract suite's drift discovery in %d answer(s) of %s %s. Describe it.",
 		f.Count, f.OperationID, f.Status)
 }
 
 // propertySchema is the schema of the property at ptr, with the members and items found under it.
-func propertySchema(all []DriftFinding, root DriftFinding, ptr string) yamlMap {
-	var at *DriftFinding
+func propertySchema(all []Finding, root Finding, ptr string) yamlMap {
+	var at *Finding
 	for i := range all {
 		f := &all[i]
-		if f.Kind == DriftProperty && f.OperationID == root.OperationID && f.Status == root.Status &&
+		if f.Kind == KindProperty && f.OperationID == root.OperationID && f.Status == root.Status &&
 			f.ContentType == root.ContentType && f.Name == ptr {
 			at = f
 			break
@@ -109,7 +106,7 @@ func propertySchema(all []DriftFinding, root DriftFinding, ptr string) yamlMap {
 		props := yamlMap{}
 		for _, f := range all {
 			rest, ok := strings.CutPrefix(f.Name, ptr+"/")
-			if ok && f.Kind == DriftProperty && f.In == "" && rest != "*" && !strings.Contains(rest, "/") &&
+			if ok && f.Kind == KindProperty && f.In == "" && rest != "*" && !strings.Contains(rest, "/") &&
 				f.OperationID == root.OperationID && f.Status == root.Status && f.ContentType == root.ContentType {
 				props[unescapePointer(rest)] = propertySchema(all, root, f.Name)
 			}
@@ -243,83 +240,3 @@ func writeYAML(b *bytes.Buffer, m yamlMap, indent int) {
 		}
 	}
 }
-
-// DriftLines renders the findings for people, one line each, at most max lines (max <= 0: all):
-// operation, status, kind, name, the types seen and how often.
-func (r DriftReport) DriftLines(max int) []string {
-	var out []string
-	for i, f := range r.Findings {
-		if max > 0 && i == max {
-			out = append(out, fmt.Sprintf("... and %d more in drift.json", len(r.Findings)-max))
-			break
-		}
-		out = append(out, fmt.Sprintf("%s %s: %s %s (%s; %d answer(s))", f.OperationID, f.Status, f.Kind, f.Name, typeList(f.Types), f.Count))
-	}
-	return out
-}
-
-func typeList(types map[string]int) string {
-	var out []string
-	for t, n := range types {
-		out = append(out, t+" "+strconv.Itoa(n)+"×")
-	}
-	slices.Sort(out)
-	if len(out) == 0 {
-		return "no body"
-	}
-	return strings.Join(out, ", ")
-}
-
-// Headline says in a sentence what drift discovery found.
-func (r DriftReport) Headline() string {
-	n := map[string]int{}
-	ops := map[string]bool{}
-	for _, f := range r.Findings {
-		n[f.Kind]++
-		ops[f.OperationID] = true
-	}
-	s := fmt.Sprintf("drift: %d undocumented propert(ies), %d header(s), %d status(es), %d media type(s) on %d operation(s), in %d answers",
-		n[DriftProperty], n[DriftHeader], n[DriftStatus], n[DriftContentType], len(ops), r.Answers)
-	if r.Dropped > 0 {
-		s += fmt.Sprintf("; %d more not kept", r.Dropped)
-	}
-	if r.Unparsed > 0 {
-		s += fmt.Sprintf("; %d JSON bodies not examined", r.Unparsed)
-	}
-	return s
-}
-
-// WriteDriftSummary writes the drift section of summary.txt: the headline, where the files
-// are, and the first findings.
-func WriteDriftSummary(w io.Writer, r DriftReport, failOnDrift bool) error {
-	var b strings.Builder
-	rule := "not a failure unless " + EnvFailOnDrift + "=1"
-	if failOnDrift {
-		rule = "a failure: " + EnvFailOnDrift + "=1"
-	}
-	fmt.Fprintf(&b, "%s (%s); see drift.json and drift-overlay.yaml\n", r.Headline(), rule)
-	for _, l := range r.DriftLines(10) {
-		fmt.Fprintf(&b, "- %s\n", l)
-	}
-	_, err := io.WriteString(w, b.String())
-	return err
-}
-
-// HTML renders the findings as a section of the HTML report.
-func (r DriftReport) HTML() (template.HTML, error) {
-	var b strings.Builder
-	err := driftHTML.Execute(&b, r)
-	return template.HTML(b.String()), err //nolint:gosec // built by html/template, which escapes every field
-}
-
-var driftHTML = template.Must(template.New("drift").Funcs(template.FuncMap{"types": typeList}).Parse(`<section id="drift">
-<h2>Drift: what the answers carry that the spec does not describe</h2>
-<p id="drift-headline">{{.Headline}}. Types and counts only; <code>drift-overlay.yaml</code> adds them to the spec.</p>
-{{if .Findings}}<table id="drift-findings">
-<thead><tr><th>operation</th><th>status</th><th>kind</th><th>name</th><th>types seen</th><th>answers</th><th>where the spec would say it</th></tr></thead>
-<tbody>
-{{range .Findings}}<tr class="drift"><td>{{.OperationID}}</td><td>{{.Status}}</td><td>{{.Kind}}</td><td><code>{{.Name}}</code></td><td>{{types .Types}}</td><td>{{.Count}}</td><td><code>{{.In}}</code></td></tr>
-{{end}}</tbody>
-</table>{{end}}
-</section>
-`))

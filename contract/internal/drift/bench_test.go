@@ -1,4 +1,4 @@
-package harness
+package drift
 
 import (
 	"net/http"

@@ -1,0 +1,315 @@
+package backupsync
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"gocloud.dev/blob"
+	"gocloud.dev/gcerrors"
+)
+
+// LockName is the object, in a database's folder, that a sync holds while it
+// changes the folder: a second sync of the same database finds it and stops
+// with a *LockedError instead of writing a manifest that drops the first's
+// entries. A run that ends removes its lock. A killed run's lock is taken
+// over by the next sync once it expires (LockTTL after its last renewal), or
+// at once on the same host when its process is gone (as restic does).
+const LockName = ".sync-lock.json"
+
+// LockTTL is how long a lock lasts without renewal. A running sync renews
+// its locks every LockTTL/5, so a lock older than LockTTL belongs to a run
+// that was killed, or lost its destination for that long.
+const LockTTL = 10 * time.Minute
+
+// lockRenewEvery is how often a held lock is renewed; a test shortens it.
+var lockRenewEvery = LockTTL / 5
+
+// maxLockBytes bounds the read of a lock object.
+const maxLockBytes = 64 << 10
+
+// LockedError is a database whose folder another sync holds.
+type LockedError struct {
+	// DatabaseID is the database.
+	DatabaseID string
+	// Key is the lock object's key.
+	Key string
+	// Holder names the run holding it: host, process ID and a random token.
+	Holder string
+	// Since is when that run took the lock.
+	Since time.Time
+	// Expires is when the lock lapses unless that run renews it.
+	Expires time.Time
+}
+
+func (e *LockedError) Error() string {
+	return fmt.Sprintf("backupsync: another sync holds %s (%s, since %s, renewed until %s): two syncs of one database at a time would drop each other's manifest entries; wait for it, or remove %s if no such run exists",
+		e.DatabaseID, e.Holder, e.Since.UTC().Format(time.RFC3339), e.Expires.UTC().Format(time.RFC3339), e.Key)
+}
+
+// LockLostError says that a running sync found its lock gone or taken over
+// by another run: it stopped changing the folder.
+type LockLostError struct {
+	// DatabaseID is the database.
+	DatabaseID string
+	// Key is the lock object's key.
+	Key string
+}
+
+func (e *LockLostError) Error() string {
+	return fmt.Sprintf("backupsync: the lock %s of %s was removed or taken over by another run; this run stopped changing the folder", e.Key, e.DatabaseID)
+}
+
+// lockRecord is the content of a lock object.
+type lockRecord struct {
+	Holder    string    `json:"holder"`
+	Host      string    `json:"host,omitempty"`
+	PID       int       `json:"pid,omitempty"`
+	StartedAt time.Time `json:"started_at"`
+	ExpiresAt time.Time `json:"expires_at"`
+	Tool      string    `json:"tool_version,omitempty"`
+}
+
+// heldLock is a lock this run holds on a database's folder.
+type heldLock struct {
+	d      *Destination
+	db     string
+	key    string
+	rec    lockRecord
+	now    func() time.Time
+	cancel context.CancelCauseFunc
+	stop   chan struct{}
+	done   sync.WaitGroup
+}
+
+// newRecord is the lock record of this run, taken at t: its holder names the
+// host, the process and a random token, so that two runs never share a name.
+func newRecord(t time.Time, tool string) lockRecord {
+	host, _ := os.Hostname()
+	var b [6]byte
+	_, _ = rand.Read(b[:])
+	return lockRecord{Holder: fmt.Sprintf("%s pid %d run %s", host, os.Getpid(), hex.EncodeToString(b[:])),
+		Host: host, PID: os.Getpid(), StartedAt: t, ExpiresAt: t.Add(LockTTL), Tool: tool}
+}
+
+// stale reports whether a lock found at t belongs to a run that is over:
+// it expired, or its process, on this host, is gone.
+func (r lockRecord) stale(t time.Time) bool {
+	if r.ExpiresAt.Before(t) {
+		return true
+	}
+	host, err := os.Hostname()
+	return err == nil && r.Host == host && r.PID > 0 && r.PID != os.Getpid() && !processAlive(r.PID)
+}
+
+// lock takes the lock of a database's folder, or returns a *LockedError when
+// a live lock of another run is there. A lock past its expiry is taken over.
+// The returned context is cancelled, with a *LockLostError as its cause, if a
+// renewal finds the lock gone or another run's; release removes the lock.
+func (d *Destination) lock(ctx context.Context, db, tool string, now func() time.Time) (*heldLock, context.Context, error) {
+	t := now().UTC()
+	l := &heldLock{d: d, db: db, key: d.key(db, LockName), now: now, stop: make(chan struct{}), rec: newRecord(t, tool)}
+	data, err := json.Marshal(l.rec)
+	if err != nil {
+		return nil, nil, err
+	}
+	for attempt := 0; ; attempt++ {
+		created, err := d.createExclusive(ctx, l.key, data)
+		if err != nil {
+			return nil, nil, fmt.Errorf("backupsync: cannot take the lock %s: %w", l.key, err)
+		}
+		if created {
+			break
+		}
+		other, err := d.readLock(ctx, l.key)
+		if errors.Is(err, os.ErrNotExist) && attempt == 0 {
+			continue // released between the two calls
+		}
+		if err != nil {
+			return nil, nil, err
+		}
+		if attempt > 0 || !other.stale(t) {
+			return nil, nil, &LockedError{DatabaseID: db, Key: l.key, Holder: other.Holder, Since: other.StartedAt, Expires: other.ExpiresAt}
+		}
+		// The holder was killed: take the lock over, once.
+		if err := d.removeLock(ctx, l.key); err != nil {
+			return nil, nil, fmt.Errorf("backupsync: cannot remove the stale lock %s: %w", l.key, err)
+		}
+	}
+	lctx, cancel := context.WithCancelCause(ctx)
+	l.cancel = cancel
+	l.done.Add(1)
+	go l.renewLoop(lctx)
+	return l, lctx, nil
+}
+
+// renewLoop renews the lock until release.
+func (l *heldLock) renewLoop(ctx context.Context) {
+	defer l.done.Done()
+	tick := time.NewTicker(lockRenewEvery)
+	defer tick.Stop()
+	for {
+		select {
+		case <-l.stop:
+			return
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+			if err := l.renew(ctx); err != nil {
+				var lost *LockLostError
+				if errors.As(err, &lost) {
+					l.cancel(err)
+					return
+				}
+				// A failed write is retried at the next tick: the lock
+				// lasts LockTTL, five renewals.
+			}
+		}
+	}
+}
+
+// renew pushes the lock's expiry LockTTL from now, after checking that the
+// lock is still this run's.
+func (l *heldLock) renew(ctx context.Context) error {
+	cur, err := l.d.readLock(ctx, l.key)
+	if errors.Is(err, os.ErrNotExist) || (err == nil && cur.Holder != l.rec.Holder) {
+		return &LockLostError{DatabaseID: l.db, Key: l.key}
+	}
+	if err != nil {
+		return err
+	}
+	rec := l.rec
+	rec.ExpiresAt = l.now().UTC().Add(LockTTL)
+	data, err := json.Marshal(rec)
+	if err != nil {
+		return err
+	}
+	if err := l.d.writeObject(ctx, l.key, data); err != nil {
+		return err
+	}
+	l.rec = rec
+	return nil
+}
+
+// release stops the renewals and removes the lock if it is still this run's.
+// It returns the cause of a lost lock, or a failure to remove it.
+func (l *heldLock) release() error {
+	close(l.stop)
+	l.done.Wait()
+	defer l.cancel(nil)
+	// A fresh context: the run's may be cancelled, and a lock left behind
+	// blocks the next runs for LockTTL.
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	cur, err := l.d.readLock(ctx, l.key)
+	if errors.Is(err, os.ErrNotExist) || (err == nil && cur.Holder != l.rec.Holder) {
+		return &LockLostError{DatabaseID: l.db, Key: l.key}
+	}
+	if err != nil {
+		return err
+	}
+	if err := l.d.removeLock(ctx, l.key); err != nil {
+		return fmt.Errorf("backupsync: cannot remove the lock %s: %w", l.key, err)
+	}
+	return nil
+}
+
+// createExclusive writes data at key unless an object is there; it reports
+// whether it wrote. A folder uses O_EXCL, a bucket a conditional write
+// (S3's If-None-Match: *), both atomic against another process.
+func (d *Destination) createExclusive(ctx context.Context, key string, data []byte) (bool, error) {
+	if d.dir != "" {
+		path := filepath.Join(d.dir, filepath.FromSlash(key))
+		if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+			return false, err
+		}
+		f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+		if errors.Is(err, os.ErrExist) {
+			return false, nil
+		}
+		if err != nil {
+			return false, err
+		}
+		_, err = f.Write(data)
+		if err == nil {
+			err = f.Sync()
+		}
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			_ = os.Remove(path)
+			return false, err
+		}
+		return true, nil
+	}
+	err := d.putObject(ctx, key, data, &blob.WriterOptions{ContentType: "application/json", IfNotExist: true})
+	if gcerrors.Code(err) == gcerrors.FailedPrecondition {
+		return false, nil
+	}
+	return err == nil, err
+}
+
+// writeObject replaces the object at key with data.
+func (d *Destination) writeObject(ctx context.Context, key string, data []byte) error {
+	if d.dir != "" {
+		return writeFileAtomic(filepath.Join(d.dir, filepath.FromSlash(key)), data)
+	}
+	return d.putObject(ctx, key, data, &blob.WriterOptions{ContentType: "application/json"})
+}
+
+// putObject writes data at key through the bucket.
+func (d *Destination) putObject(ctx context.Context, key string, data []byte, opts *blob.WriterOptions) error {
+	wctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	w, err := d.bucket.NewWriter(wctx, key, opts)
+	if err != nil {
+		return err
+	}
+	if _, err := w.Write(data); err != nil {
+		cancel()
+		_ = w.Close()
+		return err
+	}
+	return w.Close()
+}
+
+// readLock reads the lock at key; os.ErrNotExist when there is none. An
+// unreadable lock counts as an expired one of an unknown holder, so that a
+// torn write never blocks syncs for good.
+func (d *Destination) readLock(ctx context.Context, key string) (lockRecord, error) {
+	r, err := d.bucket.NewReader(ctx, key, nil)
+	if gcerrors.Code(err) == gcerrors.NotFound {
+		return lockRecord{}, os.ErrNotExist
+	}
+	if err != nil {
+		return lockRecord{}, fmt.Errorf("backupsync: cannot read the lock %s: %w", key, err)
+	}
+	defer r.Close()
+	data, err := io.ReadAll(io.LimitReader(r, maxLockBytes))
+	if err != nil {
+		return lockRecord{}, fmt.Errorf("backupsync: cannot read the lock %s: %w", key, err)
+	}
+	var rec lockRecord
+	if json.Unmarshal(data, &rec) != nil || rec.Holder == "" {
+		return lockRecord{Holder: "(unreadable lock)"}, nil
+	}
+	return rec, nil
+}
+
+// removeLock deletes the lock at key; a lock already gone is no error.
+func (d *Destination) removeLock(ctx context.Context, key string) error {
+	err := d.bucket.Delete(ctx, key)
+	if gcerrors.Code(err) == gcerrors.NotFound {
+		return nil
+	}
+	return err
+}
