@@ -5,11 +5,14 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+
+	"github.com/scalingodb/dbapi-go/pkg/scalingodb/internal/apicall"
+	"github.com/scalingodb/dbapi-go/pkg/scalingodb/internal/wire"
 )
 
 // ActionsService runs engine-specific administrative actions, such as
 // "list-databases" (MySQL, MongoDB) or "pg-list-queries" (PostgreSQL).
-type ActionsService service
+type ActionsService struct{ service }
 
 // ErrActionFailed matches an *ActionError.
 var ErrActionFailed = errors.New("scalingodb: action failed")
@@ -31,14 +34,6 @@ func (e *ActionError) Error() string {
 // Is reports whether target is ErrActionFailed.
 func (e *ActionError) Is(target error) bool { return target == ErrActionFailed }
 
-// actionResultWire is the spec's ActionResult: a pointer tells a missing
-// "ok", and the result stays raw JSON for the caller to decode.
-type actionResultWire struct {
-	OK     *int            `json:"ok"`
-	Result json.RawMessage `json:"result"`
-	Error  string          `json:"error"`
-}
-
 // Run runs the action named name with params (any JSON-encodable value, or
 // nil) and returns its raw JSON result, to be decoded by the caller into
 // the shape the action documents ("null" for actions that return nothing).
@@ -58,18 +53,18 @@ func (s *ActionsService) Run(ctx context.Context, databaseID, name string, param
 	if err != nil {
 		return nil, &InvalidInputError{Field: "params", Reason: "cannot be encoded as JSON"}
 	}
-	w, status, err := fetch[actionResultWire](ctx, s.c, opRunDatabaseAction, body1(s.c.api.RunDatabaseActionWithBody, databaseID, body))
+	w, status, err := apicall.Fetch[wire.ActionResult](ctx, s.c.caller, apicall.OpRunDatabaseAction, apicall.Body1(s.c.api.RunDatabaseActionWithBody, databaseID, body))
 	check := fmt.Sprintf("the effect of action %q on database %s, before running it again", name, databaseID)
 	if err != nil {
-		return nil, withCheck(err, check)
+		return nil, apicall.WithCheck(err, check)
 	}
 	switch {
 	case w.OK == nil:
-		return nil, withCheck(malformed(opRunDatabaseAction, status, `missing required field "ok"`), check)
+		return nil, apicall.WithCheck(apicall.Malformed(apicall.OpRunDatabaseAction, status, `missing required field "ok"`), check)
 	case *w.OK == 0:
 		return nil, &ActionError{Action: name, Message: w.Error}
 	case *w.OK != 1:
-		return nil, withCheck(malformed(opRunDatabaseAction, status, `field "ok" is neither 0 nor 1`), check)
+		return nil, apicall.WithCheck(apicall.Malformed(apicall.OpRunDatabaseAction, status, `field "ok" is neither 0 nor 1`), check)
 	}
 	if w.Result == nil {
 		w.Result = json.RawMessage("null")

@@ -7,10 +7,11 @@ import (
 	"time"
 
 	"github.com/scalingodb/dbapi-go/gen/dbapi"
+	"github.com/scalingodb/dbapi-go/pkg/scalingodb/internal/apicall"
 )
 
 // BackupsService lists, creates, waits for and downloads backups.
-type BackupsService service
+type BackupsService struct{ service }
 
 // BackupStatus is the state of a backup: scheduled, then running, then
 // done or error.
@@ -84,7 +85,7 @@ func (e *BackupFailedError) Is(target error) bool { return target == ErrBackupFa
 //
 // API: GET /databases/{database_id}/backups (listBackups)
 func (s *BackupsService) List(ctx context.Context, databaseID string) ([]*Backup, error) {
-	return fetchList[Backup](ctx, s.c, opListBackups, call1(s.c.api.ListBackups, databaseID))
+	return apicall.FetchList[Backup](ctx, s.c.caller, apicall.OpListBackups, apicall.Call1(s.c.api.ListBackups, databaseID))
 }
 
 // ErrNoBackup matches the error of Latest for a database that has no
@@ -124,25 +125,25 @@ func (s *BackupsService) Latest(ctx context.Context, databaseID string) (*Backup
 //
 // API: POST /databases/{database_id}/backups (createBackup)
 func (s *BackupsService) Create(ctx context.Context, databaseID string) (*Backup, error) {
-	o, r := opCreateBackup, call1(s.c.api.CreateBackup, databaseID)
-	if err := r.check(o); err != nil {
+	o, r := apicall.OpCreateBackup, apicall.Call1(s.c.api.CreateBackup, databaseID)
+	if err := r.Check(o); err != nil {
 		return nil, err
 	}
 	var w createdBackupWire
 	check := "the backups of database " + databaseID + " (Backups.List) for a new manual backup, before creating another"
-	a, err := s.c.call(ctx, o, r.send, &w)
+	a, err := s.c.caller.Call(ctx, o, r.Send, &w)
 	if err != nil {
-		return nil, withCheck(err, check)
+		return nil, apicall.WithCheck(err, check)
 	}
 	b := w.Envelope
 	if b == nil {
 		if w.ID == "" {
-			return nil, withCheck(a.tag(malformed(o, a.status, `missing envelope key "database_backup" and not a bare backup`)), check)
+			return nil, apicall.WithCheck(a.Tag(apicall.Malformed(o, a.Status, `missing envelope key "database_backup" and not a bare backup`)), check)
 		}
 		b = &w.Backup
 	}
-	if err := a.tag(checkValue(o, a.status, b)); err != nil {
-		return nil, withCheck(err, check)
+	if err := a.Tag(s.c.caller.CheckValue(o, a.Status, b)); err != nil {
+		return nil, apicall.WithCheck(err, check)
 	}
 	return b, nil
 }
@@ -159,22 +160,22 @@ type createdBackupWire struct {
 //
 // API: GET /backups/{backup_id} (getBackup)
 func (s *BackupsService) Get(ctx context.Context, backupID string) (*Backup, error) {
-	return fetchOne[Backup](ctx, s.c, opGetBackup, call1(s.c.api.GetBackup, backupID))
+	return apicall.FetchOne[Backup](ctx, s.c.caller, apicall.OpGetBackup, apicall.Call1(s.c.api.GetBackup, backupID))
 }
 
 // ArchiveLink returns a pre-signed link to the archive of a backup.
 //
 // API: GET /databases/{database_id}/backups/{backup_id}/archive (getBackupArchive)
 func (s *BackupsService) ArchiveLink(ctx context.Context, databaseID, backupID string) (SignedURL, error) {
-	w, status, err := fetch[dbapi.BackupArchive](ctx, s.c, opGetBackupArchive, call2(s.c.api.GetBackupArchive, databaseID, backupID))
+	w, status, err := apicall.Fetch[dbapi.BackupArchive](ctx, s.c.caller, apicall.OpGetBackupArchive, apicall.Call2(s.c.api.GetBackupArchive, databaseID, backupID))
 	if err != nil {
 		return SignedURL{}, err
 	}
 	if w.DownloadURL == "" {
-		return SignedURL{}, malformed(opGetBackupArchive, status, `missing required field "download_url"`)
+		return SignedURL{}, apicall.Malformed(apicall.OpGetBackupArchive, status, `missing required field "download_url"`)
 	}
 	if err := checkDownloadURL(w.DownloadURL); err != nil {
-		return SignedURL{}, malformed(opGetBackupArchive, status, `"download_url" is not an absolute http(s) URL`)
+		return SignedURL{}, apicall.Malformed(apicall.OpGetBackupArchive, status, `"download_url" is not an absolute http(s) URL`)
 	}
 	return newSignedURL(w.DownloadURL), nil
 }
@@ -196,7 +197,7 @@ func (s *BackupsService) Wait(ctx context.Context, backupID string, opts ...Wait
 }
 
 func (s *BackupsService) wait(ctx context.Context, backupID string, last *Backup, opts []WaitOption) (*Backup, error) {
-	if err := pathID("backup_id", backupID); err != nil {
+	if err := apicall.PathID("backup_id", backupID); err != nil {
 		return nil, err
 	}
 	return waitFor(ctx, "backup", backupID, last, opts,

@@ -6,9 +6,9 @@ import (
 	"encoding/pem"
 	"fmt"
 	"io"
-	"net/http"
 
-	"github.com/scalingodb/dbapi-go/gen/dbapi"
+	"github.com/scalingodb/dbapi-go/pkg/scalingodb/download"
+	"github.com/scalingodb/dbapi-go/pkg/scalingodb/internal/apicall"
 )
 
 // maxCACertificate bounds the size of the CA certificate the client reads:
@@ -49,7 +49,7 @@ func (s *DatabasesService) CACertificateToFile(ctx context.Context, path string)
 	if err != nil {
 		return 0, err
 	}
-	if err := writeFileAtomic(path, cert, 0o644); err != nil {
+	if err := download.WriteFile(path, cert, 0o644); err != nil {
 		return 0, fmt.Errorf("scalingodb: save CA certificate: %w", err)
 	}
 	return int64(len(cert)), nil
@@ -57,38 +57,13 @@ func (s *DatabasesService) CACertificateToFile(ctx context.Context, path string)
 
 // caCertificate fetches and checks the PEM certificate.
 func (s *DatabasesService) caCertificate(ctx context.Context) ([]byte, error) {
-	var body []byte
-	var readErr error
-	acceptPEM := func(_ context.Context, req *http.Request) error {
-		req.Header.Set("Accept", "application/x-pem-file, application/json")
-		return nil
-	}
-	o := opGetCaCertificate
-	status, err := s.c.do(ctx, o, func(ctx context.Context, e ...dbapi.RequestEditorFn) (*http.Response, error) {
-		resp, err := s.c.api.GetCaCertificate(ctx, append(e, acceptPEM)...)
-		if err != nil || resp.StatusCode < 200 || resp.StatusCode > 299 {
-			return resp, err // do turns an error answer into an *APIError
-		}
-		// Keep the success body here: do only decodes JSON.
-		body, readErr = io.ReadAll(io.LimitReader(resp.Body, maxCACertificate+1))
-		resp.Body.Close()
-		resp.Body = http.NoBody
-		return resp, nil
-	}, nil)
+	o := apicall.OpGetCaCertificate
+	body, status, err := apicall.FetchRaw(ctx, s.c.caller, o, apicall.Call0(s.c.api.GetCaCertificate), "application/x-pem-file, application/json", maxCACertificate)
 	if err != nil {
 		return nil, err
 	}
-	if readErr != nil {
-		if ctx.Err() != nil {
-			return nil, &BodyError{OperationID: o.id, StatusCode: status, Err: ctx.Err()}
-		}
-		return nil, &ResponseError{StatusCode: status, OperationID: o.id, Reason: "body cut short", Err: readErr}
-	}
-	if len(body) > maxCACertificate {
-		return nil, malformed(o, status, "the certificate is larger than 1 MiB")
-	}
 	if !isPEMCertificates(body) {
-		return nil, malformed(o, status, "the body is not a PEM certificate")
+		return nil, apicall.Malformed(o, status, "the body is not a PEM certificate")
 	}
 	return body, nil
 }

@@ -5,15 +5,16 @@ import (
 	"time"
 
 	"github.com/scalingodb/dbapi-go/gen/dbapi"
+	"github.com/scalingodb/dbapi-go/pkg/scalingodb/internal/apicall"
 )
 
 // TypesService lists the database engines the platform offers. Its
 // operations are known only from the JavaScript client.
-type TypesService service
+type TypesService struct{ service }
 
 // PlansService describes the plans of the database types. Its operation is
 // known only from the JavaScript client.
-type PlansService service
+type PlansService struct{ service }
 
 // DatabaseType is a database engine the platform offers.
 type DatabaseType struct {
@@ -55,14 +56,14 @@ func (p *Plan) missing() string {
 //
 // API: GET /database_types (listDatabaseTypes)
 func (s *TypesService) List(ctx context.Context) ([]*DatabaseType, error) {
-	return fetchList[DatabaseType](ctx, s.c, opListDatabaseTypes, call0(s.c.api.ListDatabaseTypes))
+	return apicall.FetchList[DatabaseType](ctx, s.c.caller, apicall.OpListDatabaseTypes, apicall.Call0(s.c.api.ListDatabaseTypes))
 }
 
 // Get returns a database type by its ID (a database's TypeID).
 //
 // API: GET /database_types/{database_type_id} (getDatabaseType)
 func (s *TypesService) Get(ctx context.Context, typeID string) (*DatabaseType, error) {
-	return fetchOne[DatabaseType](ctx, s.c, opGetDatabaseType, call1(s.c.api.GetDatabaseType, typeID))
+	return apicall.FetchOne[DatabaseType](ctx, s.c.caller, apicall.OpGetDatabaseType, apicall.Call1(s.c.api.GetDatabaseType, typeID))
 }
 
 // Get returns the plan named planName of the database type typeName (a
@@ -73,12 +74,12 @@ func (s *PlansService) Get(ctx context.Context, typeName, planName string) (*Pla
 	if typeName == "" {
 		return nil, &InvalidInputError{Field: "type", Reason: "must not be empty"}
 	}
-	return fetchOne[Plan](ctx, s.c, opGetPlan, call1P(s.c.api.GetPlan, planName, &dbapi.GetPlanParams{Type: dbapi.DatabaseTypeName(typeName)}))
+	return apicall.FetchOne[Plan](ctx, s.c.caller, apicall.OpGetPlan, apicall.Call1P(s.c.api.GetPlan, planName, &dbapi.GetPlanParams{Type: dbapi.DatabaseTypeName(typeName)}))
 }
 
 // Plan returns the plan a database runs on.
 //
 // API: GET /databases/{database_id}/plan (getDatabasePlan)
 func (s *DatabasesService) Plan(ctx context.Context, databaseID string) (*Plan, error) {
-	return fetchOne[Plan](ctx, s.c, opGetDatabasePlan, call1(s.c.api.GetDatabasePlan, databaseID))
+	return apicall.FetchOne[Plan](ctx, s.c.caller, apicall.OpGetDatabasePlan, apicall.Call1(s.c.api.GetDatabasePlan, databaseID))
 }

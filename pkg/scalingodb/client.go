@@ -1,19 +1,13 @@
 package scalingodb
 
 import (
-	"bytes"
-	"context"
-	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"reflect"
 	"strings"
-	"sync/atomic"
-	"time"
 
 	"github.com/scalingodb/dbapi-go/gen/dbapi"
+	"github.com/scalingodb/dbapi-go/pkg/scalingodb/internal/apicall"
 	"github.com/scalingodb/dbapi-go/pkg/scalingodb/internal/httpx"
 )
 
@@ -59,23 +53,11 @@ type Client struct {
 	// Plans describes the plans of the database types.
 	Plans *PlansService
 
-	api       *dbapi.Client
-	baseURL   string
-	tokens    TokenSource
-	userAgent string
-	lastAuth  atomic.Pointer[authCache]
-	logger    Logger
-	download  *http.Client
-	// timeout bounds each API call, its retries included (the http.Client's
-	// Timeout, 60s by default).
-	timeout time.Duration
-	// ownAPI and ownDownload are the transports New made, which Close
-	// releases: nil when the caller gave one (WithHTTPClient).
-	ownAPI, ownDownload *http.Transport
+	api *dbapi.Client
+	// caller sends the requests (see package internal/apicall).
+	caller  *apicall.Caller
+	baseURL string
 }
-
-// service is the common shape of every service.
-type service struct{ c *Client }
 
 // config collects the options of New.
 type config struct {
@@ -276,73 +258,30 @@ func New(opts ...Option) (*Client, error) {
 	}
 	base = normaliseBaseURL(base)
 
-	hc := cfg.httpClient
-	if hc == nil {
-		hc = &http.Client{Timeout: 60 * time.Second}
-	}
-	transport := hc.Transport
-	downloads := transport
-	var ownAPI, ownDownload *http.Transport
-	if transport == nil {
-		transport, downloads = http.DefaultTransport, http.DefaultTransport
-		if ownAPI = httpx.NewTransport(0); ownAPI != nil {
-			ownDownload = httpx.NewTransport(64 << 10)
-			transport, downloads = ownAPI, ownDownload
-		}
-	}
-	apiHTTP := *hc
-	apiHTTP.CheckRedirect = httpx.SafeRedirects(hc.CheckRedirect)
-	// The timeout bounds each call through its context (see call), not
-	// through http.Client: on a transport net/http does not know (httpx.KeepIdle
-	// below), a Client.Timeout costs a goroutine, a timer and a dozen
-	// allocations per request.
-	apiHTTP.Timeout = 0
-	rt := transport
-	if len(cfg.apiTransport) > 0 {
-		var err error
-		if rt, err = wrapTransport(cfg.apiTransport, transport); err != nil {
-			return nil, err
-		}
-	}
-	apiHTTP.Transport = httpx.KeepIdle{RT: rt}
-	retry := cfg.retry.WithDefaults()
-
-	c := &Client{
-		baseURL:   base,
-		tokens:    cfg.tokens,
-		userAgent: cfg.userAgent,
-		logger:    cfg.logger,
-		// Downloads: same transport, no timeout (the context bounds them),
-		// no bearer token, and redirects keep no Authorization.
-		download:    &http.Client{Transport: downloads, Jar: nil, CheckRedirect: httpx.SafeRedirects(nil)},
-		timeout:     hc.Timeout,
-		ownAPI:      ownAPI,
-		ownDownload: ownDownload,
-	}
-	api, err := dbapi.NewClient(base,
-		dbapi.WithHTTPClient(httpx.RetryDoer{RC: httpx.NewRetryClient(&apiHTTP, retry, cfg.logger)}),
-		dbapi.WithRequestEditorFn(c.editRequest),
-	)
+	c := &Client{baseURL: base}
+	caller, err := apicall.New(apicall.Config{
+		BaseURL: base, Tokens: cfg.tokens, HTTPClient: cfg.httpClient, UserAgent: cfg.userAgent,
+		Retry: cfg.retry, Logger: cfg.logger, Wrap: cfg.apiTransport, Missing: missingOf,
+	})
 	if err != nil {
-		return nil, fmt.Errorf("scalingodb: %w", err)
+		return nil, err
 	}
-	c.api = api
-	s := service{c}
-	c.Databases = (*DatabasesService)(&s)
-	c.Features = (*FeaturesService)(&s)
-	c.Actions = (*ActionsService)(&s)
-	c.PITR = (*PITRService)(&s)
-	c.Users = (*UsersService)(&s)
-	c.Backups = (*BackupsService)(&s)
-	c.Maintenance = (*MaintenanceService)(&s)
-	c.Instances = (*InstancesService)(&s)
-	c.Metrics = (*MetricsService)(&s)
-	c.Logs = (*LogsService)(&s)
-	c.TypeVersions = (*TypeVersionsService)(&s)
-	c.Firewall = (*FirewallService)(&s)
-	c.Operations = (*OperationsService)(&s)
-	c.Types = (*TypesService)(&s)
-	c.Plans = (*PlansService)(&s)
+	c.caller, c.api = caller, caller.API
+	c.Databases = &DatabasesService{service{c, "DatabasesService"}}
+	c.Features = &FeaturesService{service{c, "FeaturesService"}}
+	c.Actions = &ActionsService{service{c, "ActionsService"}}
+	c.PITR = &PITRService{service{c, "PITRService"}}
+	c.Users = &UsersService{service{c, "UsersService"}}
+	c.Backups = &BackupsService{service{c, "BackupsService"}}
+	c.Maintenance = &MaintenanceService{service{c, "MaintenanceService"}}
+	c.Instances = &InstancesService{service{c, "InstancesService"}}
+	c.Metrics = &MetricsService{service{c, "MetricsService"}}
+	c.Logs = &LogsService{service{c, "LogsService"}}
+	c.TypeVersions = &TypeVersionsService{service{c, "TypeVersionsService"}}
+	c.Firewall = &FirewallService{service{c, "FirewallService"}}
+	c.Operations = &OperationsService{service{c, "OperationsService"}}
+	c.Types = &TypesService{service{c, "TypesService"}}
+	c.Plans = &PlansService{service{c, "PlansService"}}
 	return c, nil
 }
 
@@ -354,12 +293,7 @@ func New(opts ...Option) (*Client, error) {
 // caller owns and may share. It always returns nil; it is an io.Closer so
 // that "defer c.Close()" reads as it should.
 func (c *Client) Close() error {
-	if c.ownAPI != nil {
-		c.ownAPI.CloseIdleConnections()
-	}
-	if c.ownDownload != nil {
-		c.ownDownload.CloseIdleConnections()
-	}
+	c.caller.Close()
 	return nil
 }
 
@@ -385,282 +319,22 @@ func normaliseBaseURL(base string) string {
 	return base
 }
 
-// editRequest adds the bearer token and the fixed headers to every API
-// request. Each request gets header slices of its own (one allocation for
-// the three), so that a RoundTripper that edits a value in place changes
-// that request only.
-func (c *Client) editRequest(ctx context.Context, req *http.Request) error {
-	vals := make([]string, 3)
-	vals[0], vals[1] = c.userAgent, "application/json"
-	req.Header["User-Agent"] = vals[0:1:1]
-	req.Header["Accept"] = vals[1:2:2]
-	if c.tokens != nil {
-		tok, err := c.tokens.Token(ctx)
-		if err != nil {
-			return &tokenError{err: err}
-		}
-		vals[2] = c.authValue(tok)
-		req.Header["Authorization"] = vals[2:3:3]
-	}
-	return nil
-}
-
-// authValue returns the Authorization value of tok, reusing the last
-// string built while the token does not change (strings are immutable, so
-// sharing one is safe).
-func (c *Client) authValue(tok string) string {
-	if h := c.lastAuth.Load(); h != nil && h.token == tok {
-		return h.value
-	}
-	h := &authCache{token: tok, value: "Bearer " + tok}
-	c.lastAuth.Store(h)
-	return h.value
-}
-
-type authCache struct {
-	token string
-	value string
-}
-
-// tokenError is the failure of the token source of a call, which sent
-// nothing: see forCall.
-type tokenError struct {
-	op  string
-	err error
-}
-
-// Error names the operation and the source's error.
-func (e *tokenError) Error() string {
-	msg := "scalingodb: "
-	if e.op != "" {
-		msg += e.op + ": "
-	}
-	return msg + "token: " + strings.TrimPrefix(e.err.Error(), "scalingodb: ")
-}
-
-// Unwrap returns the source's error.
-func (e *tokenError) Unwrap() error { return e.err }
-
-// forCall is the error of call o: the source's own when it is of the
-// package's types (an *APIError of the token exchange, a *TransportError of
-// its connection), behind the operation; any other (the context's, a
-// custom source's) is a *TransportError with Written false.
-func (e *tokenError) forCall(o *op) error {
-	if errors.As(e.err, new(*APIError)) || errors.As(e.err, new(*ResponseError)) ||
-		errors.As(e.err, new(*TransportError)) || errors.As(e.err, new(*InvalidInputError)) {
-		return &tokenError{op: o.id, err: e.err}
-	}
-	return &TransportError{OperationID: o.id, Err: &tokenError{err: httpx.RedactError(e.err)}}
-}
-
-// answer is what the client keeps of an answer once its body is decoded.
-type answer struct {
-	status    int
-	requestID string
-}
-
-// do is call for the callers that need only the status of the answer.
-func (c *Client) do(ctx context.Context, o *op, send sender, out any) (int, error) {
-	a, err := c.call(ctx, o, send, out)
-	return a.status, err
-}
-
-// call sends a request through send, maps a non-2xx answer to *APIError,
-// and decodes a 2xx JSON body into out (when out is not nil). It returns
-// the status and request ID of the answer.
-func (c *Client) call(ctx context.Context, o *op, send sender, out any) (answer, error) {
-	if ctx == nil {
-		return answer{}, &InvalidInputError{Field: "context", Reason: "must not be nil"}
-	}
-	if c.timeout > 0 {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, c.timeout)
-		defer cancel() // the answer's body is read before call returns
-	}
-	// Every call follows its attempts: whether its request may have
-	// reached the server (TransportError.Written, the outcome of a call
-	// sent once, a delete's 404 after a retry).
-	ctx, st := httpx.WithCallState(ctx)
-	if !o.retry {
-		ctx = httpx.NoRetry(ctx)
-	}
-	var start time.Time
-	if c.logger != nil {
-		start = time.Now()
-	}
-	resp, err := send(ctx)
-	if err != nil {
-		if te := (*tokenError)(nil); errors.As(err, &te) {
-			// The token source failed: nothing was sent.
-			err = te.forCall(o)
-			if c.logger != nil {
-				c.logger.Error("scalingodb: request failed", "operation", o.id, "error", err.Error())
-			}
-			return answer{}, err
-		}
-		if verr := violationError(o, err); verr != nil {
-			return answer{}, outcomeOf(o, st, verr)
-		}
-		err = transportError(o, st, err)
-		if c.logger != nil {
-			c.logger.Error("scalingodb: request failed", "operation", o.id, "error", err.Error())
-		}
-		return answer{}, outcomeOf(o, st, err)
-	}
-	defer resp.Body.Close()
-	a := answer{status: resp.StatusCode, requestID: resp.Header.Get("X-Request-Id")}
-	if c.logger != nil {
-		c.logger.Debug("scalingodb: request",
-			"operation", o.id,
-			"method", resp.Request.Method,
-			"path", resp.Request.URL.EscapedPath(),
-			"status", resp.StatusCode,
-			"request_id", a.requestID,
-			"duration", time.Since(start))
-	}
-	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		if resp.StatusCode == http.StatusNotFound && o.method == http.MethodDelete && out == nil && st != nil && st.Applied.Load() {
-			// An earlier attempt of this delete may have applied: the
-			// resource is gone, as asked.
-			httpx.DrainBody(resp.Body)
-			if c.logger != nil {
-				c.logger.Debug("scalingodb: 404 on the retry of a delete that may have applied: deleted", "operation", o.id, "request_id", resp.Header.Get("X-Request-Id"))
-			}
-			return a, nil
-		}
-		apiErr := httpx.NewAPIError(o.id, resp)
-		if apiErr.StatusCode == http.StatusUnauthorized {
-			if inv, ok := c.tokens.(interface{ Invalidate() }); ok {
-				inv.Invalidate()
-			}
-		}
-		httpx.DrainBody(resp.Body)
-		return a, outcomeOf(o, st, apiErr)
-	}
-	if out == nil {
-		httpx.DrainBody(resp.Body)
-		return a, nil
-	}
-	if err := httpx.DecodeBody(resp.Body, out); err != nil {
-		if ctx.Err() != nil {
-			return a, outcomeOf(o, st, &BodyError{OperationID: o.id, StatusCode: resp.StatusCode, RequestID: a.requestID, Err: ctx.Err()})
-		}
-		var rerr *ResponseError
-		if errors.As(err, &rerr) {
-			rerr.StatusCode, rerr.OperationID, rerr.RequestID = resp.StatusCode, o.id, a.requestID
-			return a, rerr
-		}
-		reason := "invalid JSON"
-		var te *json.UnmarshalTypeError
-		if errors.As(err, &te) {
-			reason = "wrong type for " + te.Field
-		} else if errors.Is(err, httpx.ErrEmptyBody) || errors.Is(err, io.EOF) {
-			reason = "empty body"
-		}
-		return a, &ResponseError{StatusCode: resp.StatusCode, OperationID: o.id, RequestID: a.requestID, Reason: reason, Err: err}
-	}
-	httpx.DrainBody(resp.Body)
-	return a, nil
-}
-
-// malformed reports a missing envelope key or a missing required field.
-func malformed(o *op, status int, format string, args ...any) *ResponseError {
-	return &ResponseError{StatusCode: status, OperationID: o.id, Reason: fmt.Sprintf(format, args...)}
-}
-
-// pathID checks a path parameter before it is escaped into the path: it
-// must not be empty nor a dot segment ("." or ".."), which URL resolution
-// would turn into another path. Every other value, slashes and percent
-// signs included, is escaped into a single segment by the generated client.
-func pathID(field, v string) error {
-	switch v {
-	case "":
-		return &InvalidInputError{Field: field, Reason: "must not be empty"}
-	case ".", "..":
-		return &InvalidInputError{Field: field, Reason: "must not be a dot segment"}
-	}
-	return nil
-}
-
-// sender sends the request of one operation through the generated client,
-// with the editors the client adds.
-type sender = func(context.Context, ...dbapi.RequestEditorFn) (*http.Response, error)
-
-// editor is the generated client's request editor.
-type editor = dbapi.RequestEditorFn
-
-// request is the request of one operation: its sender and the values of
-// its path parameters, in the order of the operation's path, which fetch
-// checks (see pathID) before anything is sent.
-type request struct {
-	send sender
-	ids  [3]string
-}
-
-// check checks the path parameters of r against the names in o's path,
-// which it reads in place: the operation table is then static data, which
-// costs the start-up of a program nothing.
-func (r *request) check(o *op) error {
-	rest := o.path
-	for i := 0; ; i++ {
-		open := strings.IndexByte(rest, '{')
-		if open < 0 {
-			return nil
-		}
-		end := strings.IndexByte(rest[open:], '}')
-		if end < 0 || i == len(r.ids) {
-			return nil // not a template (the table's test checks every path)
-		}
-		if err := pathID(rest[open+1:open+end], r.ids[i]); err != nil {
-			return err
-		}
-		rest = rest[open+end:]
-	}
-}
-
-// The call functions bind a method of the generated client to its
-// arguments: path parameters (A, B, C), query parameters or a typed body
-// (P), or a JSON body already encoded (body).
-
-func call0(f func(context.Context, ...editor) (*http.Response, error)) request {
-	return request{send: f}
-}
-
-func call1[A ~string](f func(context.Context, A, ...editor) (*http.Response, error), a A) request {
-	return request{send: func(ctx context.Context, e ...editor) (*http.Response, error) { return f(ctx, a, e...) }, ids: [3]string{string(a)}}
-}
-
-func call2[A, B ~string](f func(context.Context, A, B, ...editor) (*http.Response, error), a A, b B) request {
-	return request{send: func(ctx context.Context, e ...editor) (*http.Response, error) { return f(ctx, a, b, e...) }, ids: [3]string{string(a), string(b)}}
-}
-
-func call1P[A ~string, P any](f func(context.Context, A, P, ...editor) (*http.Response, error), a A, p P) request {
-	return request{send: func(ctx context.Context, e ...editor) (*http.Response, error) { return f(ctx, a, p, e...) }, ids: [3]string{string(a)}}
-}
-
-func call2P[A, B ~string, P any](f func(context.Context, A, B, P, ...editor) (*http.Response, error), a A, b B, p P) request {
-	return request{send: func(ctx context.Context, e ...editor) (*http.Response, error) { return f(ctx, a, b, p, e...) }, ids: [3]string{string(a), string(b)}}
-}
-
-func call3P[A, B, C ~string, P any](f func(context.Context, A, B, C, P, ...editor) (*http.Response, error), a A, b B, c C, p P) request {
-	return request{send: func(ctx context.Context, e ...editor) (*http.Response, error) { return f(ctx, a, b, c, p, e...) }, ids: [3]string{string(a), string(b), string(c)}}
-}
-
-func body1[A ~string](f func(context.Context, A, string, io.Reader, ...editor) (*http.Response, error), a A, body []byte) request {
-	return request{send: func(ctx context.Context, e ...editor) (*http.Response, error) {
-		return f(ctx, a, jsonContentType, bytes.NewReader(body), e...)
-	}, ids: [3]string{string(a)}}
-}
-
-func body2[A, B ~string](f func(context.Context, A, B, string, io.Reader, ...editor) (*http.Response, error), a A, b B, body []byte) request {
-	return request{send: func(ctx context.Context, e ...editor) (*http.Response, error) {
-		return f(ctx, a, b, jsonContentType, bytes.NewReader(body), e...)
-	}, ids: [3]string{string(a), string(b)}}
-}
-
 // checker is implemented by the answer types whose required fields the
-// client checks: missing names the fields missing, or is "".
+// client checks: missing names the fields missing, or is "". The shapes
+// of package wire name theirs with Missing.
 type checker interface{ missing() string }
+
+// missingOf is the required-field check of the decoded answers (see
+// apicall.Config.Missing).
+func missingOf(v any) string {
+	switch c := v.(type) {
+	case checker:
+		return c.missing()
+	case interface{ Missing() string }:
+		return c.Missing()
+	}
+	return ""
+}
 
 // missingIf returns what when missing holds, else "": the body of most
 // missing methods.
@@ -669,99 +343,4 @@ func missingIf(missing bool, what string) string {
 		return what
 	}
 	return ""
-}
-
-func checkValue(o *op, status int, v any) error {
-	if c, ok := v.(checker); ok {
-		if m := c.missing(); m != "" {
-			return malformed(o, status, "missing required field %s", m)
-		}
-	}
-	return nil
-}
-
-// fetch sends the request of operation o and decodes the answer into a
-// new T: the value under the operation's envelope key in the table, or the
-// whole body when it has none. A missing envelope key or a missing required
-// field (see checker) is a *ResponseError; the status of the answer is
-// returned too.
-func fetch[T any](ctx context.Context, c *Client, o *op, r request) (*T, int, error) {
-	v, a, err := fetchAnswer[T](ctx, c, o, r)
-	return v, a.status, err
-}
-
-// fetchAnswer is fetch that returns the request ID of the answer too, for
-// the callers that check more of the value (see answer.tag).
-func fetchAnswer[T any](ctx context.Context, c *Client, o *op, r request) (*T, answer, error) {
-	if err := r.check(o); err != nil {
-		return nil, answer{}, err
-	}
-	if o.envelope == "" {
-		v := new(T)
-		a, err := c.call(ctx, o, r.send, v)
-		if err != nil {
-			return nil, a, err
-		}
-		return v, a, a.tag(checkValue(o, a.status, v))
-	}
-	w := reflect.New(wireType[T](o))
-	a, err := c.call(ctx, o, r.send, w.Interface())
-	if err != nil {
-		return nil, a, err
-	}
-	v, _ := w.Elem().Field(0).Interface().(*T) // wireType's field is a *T
-	if v == nil {
-		return nil, a, a.tag(malformed(o, a.status, "missing envelope key %q", o.envelope))
-	}
-	return v, a, a.tag(checkValue(o, a.status, v))
-}
-
-// tag sets the request ID of the answer on err, a *ResponseError built
-// from it, and returns err.
-func (a answer) tag(err error) error {
-	var re *ResponseError
-	if errors.As(err, &re) && re.RequestID == "" {
-		re.RequestID = a.requestID
-	}
-	return err
-}
-
-// fetchOne is fetch without the status.
-func fetchOne[T any](ctx context.Context, c *Client, o *op, r request) (*T, error) {
-	v, _, err := fetch[T](ctx, c, o, r)
-	if err != nil {
-		return nil, err
-	}
-	return v, nil
-}
-
-// fetchList is fetch for a list of T: a null list or item is a
-// *ResponseError, and every item's required fields are checked.
-func fetchList[T any](ctx context.Context, c *Client, o *op, r request) ([]*T, error) {
-	p, status, err := fetch[[]*T](ctx, c, o, r)
-	if err != nil {
-		return nil, err
-	}
-	if *p == nil {
-		return nil, malformed(o, status, "expected a JSON array")
-	}
-	for _, v := range *p {
-		if v == nil {
-			return nil, malformed(o, status, "null item in the list")
-		}
-		if err := checkValue(o, status, v); err != nil {
-			return nil, err
-		}
-	}
-	return *p, nil
-}
-
-// send returns nil when the request of operation o succeeds, discarding
-// the body of the answer.
-func (c *Client) send(ctx context.Context, o *op, r request) error {
-	if err := r.check(o); err != nil {
-		return err
-	}
-	_, err := c.do(ctx, o, r.send, nil)
-	return err
 }

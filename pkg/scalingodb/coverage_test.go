@@ -10,6 +10,8 @@ import (
 	"sort"
 	"strings"
 	"testing"
+
+	"github.com/scalingodb/dbapi-go/pkg/scalingodb/internal/apicall"
 )
 
 // apiLine matches the operation line of a method's doc comment.
@@ -35,12 +37,13 @@ func documentedOperations(t *testing.T, files []string) map[string]string {
 }
 
 // specOperations returns the route ("GET /path") of every operation of
-// the spec by ID.
+// the spec by ID, read from the operation table, which the tests of
+// internal/apicall compare with the spec route for route.
 func specOperations(t *testing.T) map[string]string {
 	t.Helper()
 	ops := map[string]string{}
-	for id, o := range specOps(t) {
-		ops[id] = o.method + " " + o.path
+	for _, o := range apicall.Table {
+		ops[o.ID] = o.Method + " " + o.Path
 	}
 	return ops
 }

@@ -5,10 +5,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"time"
+
+	"github.com/scalingodb/dbapi-go/pkg/scalingodb/internal/apicall"
 )
 
 // DatabasesService reads and changes the database addon itself.
-type DatabasesService service
+type DatabasesService struct{ service }
 
 // DatabaseStatus is the lifecycle state of a database.
 type DatabaseStatus string
@@ -167,7 +169,7 @@ func (d *Database) missing() string { return missingIf(d.ID == "", `"database.id
 //
 // API: GET /databases/{database_id} (getDatabase)
 func (s *DatabasesService) Get(ctx context.Context, databaseID string) (*Database, error) {
-	return fetchOne[Database](ctx, s.c, opGetDatabase, call1(s.c.api.GetDatabase, databaseID))
+	return apicall.FetchOne[Database](ctx, s.c.caller, apicall.OpGetDatabase, apicall.Call1(s.c.api.GetDatabase, databaseID))
 }
 
 // Update changes the periodic backup schedule or the maintenance window of
@@ -183,9 +185,9 @@ func (s *DatabasesService) Update(ctx context.Context, databaseID string, p *Upd
 		return nil, err
 	}
 	if p.UsePUT {
-		return fetchOne[Database](ctx, s.c, opPutDatabase, body1(s.c.api.PutDatabaseWithBody, databaseID, body))
+		return apicall.FetchOne[Database](ctx, s.c.caller, apicall.OpPutDatabase, apicall.Body1(s.c.api.PutDatabaseWithBody, databaseID, body))
 	}
-	return fetchOne[Database](ctx, s.c, opUpdateDatabase, body1(s.c.api.UpdateDatabaseWithBody, databaseID, body))
+	return apicall.FetchOne[Database](ctx, s.c.caller, apicall.OpUpdateDatabase, apicall.Body1(s.c.api.UpdateDatabaseWithBody, databaseID, body))
 }
 
 // Upgrade is the answer to an upgrade request: the target version and the
@@ -207,9 +209,9 @@ type Upgrade struct {
 //
 // API: POST /databases/{database_id}/upgrade (upgradeDatabase)
 func (s *DatabasesService) Upgrade(ctx context.Context, databaseID string) (*Upgrade, error) {
-	w, err := fetchOne[upgradeWire](ctx, s.c, opUpgradeDatabase, call1(s.c.api.UpgradeDatabase, databaseID))
+	w, err := apicall.FetchOne[upgradeWire](ctx, s.c.caller, apicall.OpUpgradeDatabase, apicall.Call1(s.c.api.UpgradeDatabase, databaseID))
 	if err != nil {
-		return nil, withCheck(err, "the version and status of database "+databaseID+" (Databases.Get) for an upgrade that started")
+		return nil, apicall.WithCheck(err, "the version and status of database "+databaseID+" (Databases.Get) for an upgrade that started")
 	}
 	return &Upgrade{Message: *w.Message, OperationID: *w.OperationID, WarningMessage: w.WarningMessage, Target: w.DatabaseTypeVersion}, nil
 }
@@ -226,5 +228,3 @@ type upgradeWire struct {
 func (w *upgradeWire) missing() string {
 	return missingIf(w.Message == nil || w.OperationID == nil || w.ID == "", "(message, operation_id or id)")
 }
-
-const jsonContentType = "application/json"

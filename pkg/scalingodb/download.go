@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/scalingodb/dbapi-go/pkg/scalingodb/download"
+	"github.com/scalingodb/dbapi-go/pkg/scalingodb/internal/apicall"
 )
 
 // DownloadOption tunes Backups.Download, Backups.DownloadAt and
@@ -48,19 +49,19 @@ func (s *BackupsService) prepare(ctx context.Context, databaseID, backupID strin
 		return download.Source{}, nil, &InvalidInputError{Field: "backup_id", Reason: "backup is " + string(b.Status) + ", not done"}
 	}
 	if b.Size < 0 {
-		return download.Source{}, nil, malformed(opGetBackup, http.StatusOK, "negative backup size")
+		return download.Source{}, nil, apicall.Malformed(apicall.OpGetBackup, http.StatusOK, "negative backup size")
 	}
 	link, err := s.ArchiveLink(ctx, databaseID, backupID)
 	if err != nil {
 		return download.Source{}, nil, err
 	}
-	src := download.Source{URL: link.URL(), Size: b.Size, ID: backupID, Operation: opDownloadBackup.id,
+	src := download.Source{URL: link.URL(), Size: b.Size, ID: backupID, Operation: apicall.OpDownloadBackup.ID,
 		Refresh: func(ctx context.Context) (string, error) {
 			l, err := s.ArchiveLink(ctx, databaseID, backupID)
 			return l.URL(), err
 		}}
 	all := make([]DownloadOption, 0, len(opts)+2)
-	all = append(all, download.WithHTTPClient(s.c.download), download.WithLogger(s.c.logger))
+	all = append(all, download.WithHTTPClient(s.c.caller.Download), download.WithLogger(s.c.caller.Logger))
 	return src, append(all, opts...), nil
 }
 

@@ -19,6 +19,8 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/scalingodb/dbapi-go/gen/dbapi"
+	"github.com/scalingodb/dbapi-go/pkg/scalingodb/internal/apicall"
+	"github.com/scalingodb/dbapi-go/pkg/scalingodb/internal/wire"
 )
 
 // A drift is one way a client type differs from its generated twin.
@@ -409,14 +411,14 @@ func findDecodeSites(t *testing.T, dir string) (sites []decodeSite, problems []s
 			site := decodeSite{pos: shortPos(fset.Position(call.Pos()))}
 			var opArg ast.Expr
 			switch fun := call.Fun.(type) {
-			case *ast.IndexExpr: // fetch[T](ctx, c, o, r)
-				id, ok := fun.X.(*ast.Ident)
-				if !ok || !decodeHelpers[id.Name] || len(call.Args) < 3 {
+			case *ast.IndexExpr: // apicall.Fetch[T](ctx, c, o, r), or fetch[T]
+				name := localName(fun.X)
+				if !decodeHelpers[name] || len(call.Args) < 3 {
 					return true
 				}
-				site.helper, site.typ, opArg = id.Name, types.ExprString(fun.Index), call.Args[2]
-			case *ast.SelectorExpr: // c.call(ctx, o, send, &w)
-				if fun.Sel.Name != "call" || len(call.Args) != 4 {
+				site.helper, site.typ, opArg = name, types.ExprString(fun.Index), call.Args[2]
+			case *ast.SelectorExpr: // c.caller.Call(ctx, o, send, &w), or c.call
+				if localName(fun) != "call" || len(call.Args) != 4 {
 					return true
 				}
 				site.helper, opArg = "call", call.Args[1]
@@ -452,6 +454,19 @@ func findDecodeSites(t *testing.T, dir string) (sites []decodeSite, problems []s
 		})
 	}
 	return sites, problems
+}
+
+// localName returns the name of an identifier, or of the selected name
+// of a selector with a lower-case first letter (apicall.FetchOne:
+// fetchOne), so that the sources and testdata/decodesites read alike.
+func localName(e ast.Expr) string {
+	switch e := e.(type) {
+	case *ast.Ident:
+		return e.Name
+	case *ast.SelectorExpr:
+		return strings.ToLower(e.Sel.Name[:1]) + e.Sel.Name[1:]
+	}
+	return ""
 }
 
 func shortPos(p token.Position) string { return filepath.Base(p.Filename) + ":" + strconv.Itoa(p.Line) }
@@ -528,6 +543,9 @@ func varType(fd *ast.FuncDecl, name string) string {
 // opsOf returns the op variables that e stands for in fd: e itself, the
 // op assigned to a local, or the ops every caller passes for a parameter.
 func opsOf(fd *ast.FuncDecl, e ast.Expr, funcs []*ast.FuncDecl) []string {
+	if sel, ok := e.(*ast.SelectorExpr); ok && strings.HasPrefix(sel.Sel.Name, "Op") {
+		return []string{localName(sel)} // apicall.OpGetBackup: opGetBackup
+	}
 	id, ok := e.(*ast.Ident)
 	if !ok {
 		return nil
@@ -568,13 +586,13 @@ var decodingTypes = map[string]reflect.Type{
 	"Database":                   reflect.TypeFor[Database](),
 	"upgradeWire":                reflect.TypeFor[upgradeWire](),
 	"FeatureToggle":              reflect.TypeFor[FeatureToggle](),
-	"messageWire":                reflect.TypeFor[messageWire](),
-	"actionResultWire":           reflect.TypeFor[actionResultWire](),
+	"wire.Message":               reflect.TypeFor[wire.Message](),
+	"wire.ActionResult":          reflect.TypeFor[wire.ActionResult](),
 	"FirewallRule":               reflect.TypeFor[FirewallRule](),
 	"ManagedRange":               reflect.TypeFor[ManagedRange](),
 	"InstanceStatus":             reflect.TypeFor[InstanceStatus](),
 	"dbapi.LogsURL":              reflect.TypeFor[dbapi.LogsURL](),
-	"archivesWire":               reflect.TypeFor[archivesWire](),
+	"wire.LogsArchives":          reflect.TypeFor[wire.LogsArchives](),
 	"maintenancePageWire":        reflect.TypeFor[maintenancePageWire](),
 	"Maintenance":                reflect.TypeFor[Maintenance](),
 	"metricsWire":                reflect.TypeFor[metricsWire](),
@@ -624,10 +642,10 @@ func successType(id string) reflect.Type {
 
 // opsByVar maps the name of each op variable to its op: "op" and the
 // operation ID with a capital, as ops.go names them.
-func opsByVar() map[string]*op {
-	m := map[string]*op{}
-	for _, o := range operationTable {
-		m["op"+strings.ToUpper(o.id[:1])+o.id[1:]] = o
+func opsByVar() map[string]*apicall.Op {
+	m := map[string]*apicall.Op{}
+	for _, o := range apicall.Table {
+		m["op"+strings.ToUpper(o.ID[:1])+o.ID[1:]] = o
 	}
 	return m
 }
@@ -650,23 +668,23 @@ func compareDecodeSites(c *driftComparer, sites []decodeSite, types map[string]r
 			problems = append(problems, fmt.Sprintf("%s: %s is no operation of operationTable", site.pos, site.op))
 			continue
 		}
-		gen := successType(o.id)
+		gen := successType(o.ID)
 		if gen == nil {
-			problems = append(problems, fmt.Sprintf("%s: %s has no JSON success answer in the spec", site.pos, o.id))
+			problems = append(problems, fmt.Sprintf("%s: %s has no JSON success answer in the spec", site.pos, o.ID))
 			continue
 		}
 		if site.helper == "fetchList" {
 			client = reflect.PointerTo(reflect.SliceOf(reflect.PointerTo(client)))
 		}
-		if o.envelope != "" && site.helper != "call" {
-			f, ok := jsonFields(deref(gen))[o.envelope]
+		if o.Envelope != "" && site.helper != "call" {
+			f, ok := jsonFields(deref(gen))[o.Envelope]
 			if !ok {
-				c.add(o.id, driftMissing, "the spec has no envelope key "+o.envelope)
+				c.add(o.ID, driftMissing, "the spec has no envelope key "+o.Envelope)
 				continue
 			}
 			gen = f.typ
 		}
-		c.values(o.id, client, gen)
+		c.values(o.ID, client, gen)
 		compared[site.typ] = true
 	}
 	return compared, problems
@@ -831,7 +849,7 @@ var allowedDrift = map[[2]string]string{
 	{"Database.current_operation_id", driftOptionality}: "\"\" when no operation runs, as documented on the field",
 	{"Database.next_version_id", driftOptionality}:      "\"\" when no upgrade is available, as documented on the field",
 
-	{"userWire(DatabaseUser).read_only", driftType}:                              "optBool decodes the boolean and also tells an absent read_only (checked by the decoder) from false",
+	{"userWire(DatabaseUser).read_only", driftType}:                              "wire.OptBool decodes the boolean and also tells an absent read_only (checked by the decoder) from false",
 	{"userWire(DatabaseUserWithPassword).read_only", driftType}:                  "as for DatabaseUser",
 	{"userWire(DatabaseUser).password", driftExtra}:                              "one type for every user: the answers that create a user or reset its password (DatabaseUserWithPassword) carry one; a listed or updated user has none, and DatabaseUser.Password is empty",
 	{"userWire(DatabaseUser).protected", driftOptionality}:                       absentIsZero,
@@ -884,20 +902,20 @@ var allowedDrift = map[[2]string]string{
 	{"Operation.status", driftOptionality}:     absentIsZero,
 	{"Operation.type", driftOptionality}:       absentIsZero,
 
-	{"actionResultWire(ActionResult).ok", driftOptionality}:     requiredPointer,
-	{"actionResultWire(ActionResult).error", driftOptionality}:  "\"\" unless the action failed",
-	{"actionResultWire(ActionResult).result", driftOptionality}: "raw JSON, nil when absent: Actions.Run returns null then",
+	{"ActionResult.ok", driftOptionality}:     requiredPointer,
+	{"ActionResult.error", driftOptionality}:  "\"\" unless the action failed",
+	{"ActionResult.result", driftOptionality}: "raw JSON, nil when absent: Actions.Run returns null then",
 
-	{"archivesWire(LogsArchives).has_more", driftOptionality}:    requiredPointer,
-	{"archivesWire(LogsArchives).next_cursor", driftOptionality}: "\"\" when there is none: AllArchives yields ErrNoCursor if more pages follow",
-	{"archiveWire(LogsArchive).url", driftOptionality}:           requiredPointer,
+	{"LogsArchives.has_more", driftOptionality}:    requiredPointer,
+	{"LogsArchives.next_cursor", driftOptionality}: "\"\" when there is none: AllArchives yields ErrNoCursor if more pages follow",
+	{"LogsArchive.url", driftOptionality}:          requiredPointer,
 
 	{"maintenancePageWire(MaintenancesResponse).meta", driftOptionality}:            requiredPointer,
 	{"maintenancePageWire(MaintenancesResponse).meta.pagination", driftOptionality}: requiredPointer,
-	{"paginationWire(PaginationMeta).current_page", driftOptionality}:               requiredPointer,
-	{"paginationWire(PaginationMeta).per_page", driftMissing}:                       "not exposed: the caller chose it",
+	{"Pagination(PaginationMeta).current_page", driftOptionality}:                   requiredPointer,
+	{"Pagination(PaginationMeta).per_page", driftMissing}:                           "not exposed: the caller chose it",
 
-	{"messageWire(Message).message", driftOptionality}: requiredPointer,
+	{"Message.message", driftOptionality}: requiredPointer,
 
 	{"upgradeWire(UpgradeResponse).message", driftOptionality}:         requiredPointer,
 	{"upgradeWire(UpgradeResponse).operation_id", driftOptionality}:    requiredPointer,

@@ -6,11 +6,13 @@ import (
 	"fmt"
 
 	"github.com/scalingodb/dbapi-go/gen/dbapi"
+	"github.com/scalingodb/dbapi-go/pkg/scalingodb/internal/apicall"
+	"github.com/scalingodb/dbapi-go/pkg/scalingodb/internal/wire"
 )
 
 // FeaturesService enables and disables optional features of a database,
 // such as "force-ssl" or "publicly-available".
-type FeaturesService service
+type FeaturesService struct{ service }
 
 // FeatureStatus is the state of a feature.
 type FeatureStatus string
@@ -45,11 +47,6 @@ type FeatureDisabled struct {
 	Message string
 }
 
-// messageWire is the spec's Message; a pointer tells a missing message.
-type messageWire struct {
-	Message *string `json:"message"`
-}
-
 func (t *FeatureToggle) missing() string {
 	return missingIf(t.Name == "" || t.Status == "", `"name" or "status"`)
 }
@@ -67,9 +64,9 @@ func (s *FeaturesService) Enable(ctx context.Context, databaseID, feature string
 	if err != nil {
 		return nil, err
 	}
-	ft, err := fetchOne[FeatureToggle](ctx, s.c, opEnableDatabaseFeature, body1(s.c.api.EnableDatabaseFeatureWithBody, databaseID, body))
+	ft, err := apicall.FetchOne[FeatureToggle](ctx, s.c.caller, apicall.OpEnableDatabaseFeature, apicall.Body1(s.c.api.EnableDatabaseFeatureWithBody, databaseID, body))
 	if err != nil {
-		return nil, withCheck(err, fmt.Sprintf("the features of database %s (Databases.Get) for %q, before enabling it again", databaseID, feature))
+		return nil, apicall.WithCheck(err, fmt.Sprintf("the features of database %s (Databases.Get) for %q, before enabling it again", databaseID, feature))
 	}
 	return ft, nil
 }
@@ -81,12 +78,12 @@ func (s *FeaturesService) Disable(ctx context.Context, databaseID, feature strin
 	if feature == "" {
 		return nil, &InvalidInputError{Field: "feature", Reason: "must not be empty"}
 	}
-	w, status, err := fetch[messageWire](ctx, s.c, opDisableDatabaseFeature, call1P(s.c.api.DisableDatabaseFeature, databaseID, &dbapi.DisableDatabaseFeatureParams{Feature: dbapi.FeatureName(feature)}))
+	w, status, err := apicall.Fetch[wire.Message](ctx, s.c.caller, apicall.OpDisableDatabaseFeature, apicall.Call1P(s.c.api.DisableDatabaseFeature, databaseID, &dbapi.DisableDatabaseFeatureParams{Feature: dbapi.FeatureName(feature)}))
 	if err != nil {
 		return nil, err
 	}
 	if w.Message == nil {
-		return nil, malformed(opDisableDatabaseFeature, status, `missing required field "message"`)
+		return nil, apicall.Malformed(apicall.OpDisableDatabaseFeature, status, `missing required field "message"`)
 	}
 	return &FeatureDisabled{Name: feature, Message: *w.Message}, nil
 }

@@ -7,11 +7,12 @@ import (
 	"time"
 
 	"github.com/scalingodb/dbapi-go/gen/dbapi"
+	"github.com/scalingodb/dbapi-go/pkg/scalingodb/internal/apicall"
 )
 
 // FirewallService manages the network filtering rules of a publicly
 // available database.
-type FirewallService service
+type FirewallService struct{ service }
 
 // FirewallRuleType says whether a rule allows a Scalingo-managed range or a custom CIDR.
 type FirewallRuleType string
@@ -59,7 +60,7 @@ func (r *ManagedRange) missing() string { return missingIf(r.ID == "", `"id" of 
 //
 // API: GET /databases/{database_id}/firewall_rules (listFirewallRules)
 func (s *FirewallService) List(ctx context.Context, databaseID string) ([]*FirewallRule, error) {
-	return fetchList[FirewallRule](ctx, s.c, opListFirewallRules, call1(s.c.api.ListFirewallRules, databaseID))
+	return apicall.FetchList[FirewallRule](ctx, s.c.caller, apicall.OpListFirewallRules, apicall.Call1(s.c.api.ListFirewallRules, databaseID))
 }
 
 // Create adds a rule. The CIDR of a custom range is checked locally first.
@@ -87,13 +88,13 @@ func (s *FirewallService) Create(ctx context.Context, databaseID string, p *Crea
 	if err != nil {
 		return nil, err
 	}
-	rule, err := fetchOne[FirewallRule](ctx, s.c, opCreateFirewallRule, body1(s.c.api.CreateFirewallRuleWithBody, databaseID, body))
+	rule, err := apicall.FetchOne[FirewallRule](ctx, s.c.caller, apicall.OpCreateFirewallRule, apicall.Body1(s.c.api.CreateFirewallRuleWithBody, databaseID, body))
 	if err != nil {
 		what := p.CIDR
 		if p.Type == FirewallManagedRange {
 			what = "managed range " + p.RangeID
 		}
-		return nil, withCheck(err, "the firewall rules of database "+databaseID+" (Firewall.List) for a rule of "+what+", before adding it again")
+		return nil, apicall.WithCheck(err, "the firewall rules of database "+databaseID+" (Firewall.List) for a rule of "+what+", before adding it again")
 	}
 	return rule, nil
 }
@@ -107,7 +108,7 @@ func (s *FirewallService) Update(ctx context.Context, databaseID, ruleID, label 
 	if label == "" {
 		return nil, &InvalidInputError{Field: "label", Reason: "must not be empty"}
 	}
-	return fetchOne[FirewallRule](ctx, s.c, opUpdateFirewallRule, call2P(s.c.api.UpdateFirewallRule, databaseID, ruleID, dbapi.FirewallRuleUpdateRequest{
+	return apicall.FetchOne[FirewallRule](ctx, s.c.caller, apicall.OpUpdateFirewallRule, apicall.Call2P(s.c.api.UpdateFirewallRule, databaseID, ruleID, dbapi.FirewallRuleUpdateRequest{
 		FirewallRule: dbapi.FirewallRuleUpdate{Label: label}}))
 }
 
@@ -118,12 +119,12 @@ func (s *FirewallService) Update(ctx context.Context, databaseID, ruleID, label 
 //
 // API: DELETE /databases/{database_id}/firewall_rules/{firewall_rule_id} (deleteFirewallRule)
 func (s *FirewallService) Delete(ctx context.Context, databaseID, ruleID string) error {
-	return s.c.send(ctx, opDeleteFirewallRule, call2(s.c.api.DeleteFirewallRule, databaseID, ruleID))
+	return s.c.caller.Send(ctx, apicall.OpDeleteFirewallRule, apicall.Call2(s.c.api.DeleteFirewallRule, databaseID, ruleID))
 }
 
 // ManagedRanges returns the address ranges maintained by Scalingo that a rule can allow.
 //
 // API: GET /firewall/managed_ranges (listFirewallManagedRanges)
 func (s *FirewallService) ManagedRanges(ctx context.Context) ([]*ManagedRange, error) {
-	return fetchList[ManagedRange](ctx, s.c, opListFirewallManagedRanges, call0(s.c.api.ListFirewallManagedRanges))
+	return apicall.FetchList[ManagedRange](ctx, s.c.caller, apicall.OpListFirewallManagedRanges, apicall.Call0(s.c.api.ListFirewallManagedRanges))
 }

@@ -88,11 +88,15 @@ func TestImportGraph(t *testing.T) {
 // may import only those listed (and nothing of the module outside the
 // table). The downloader and the token sources know nothing of the API.
 var clientLayers = map[string][]string{
-	"pkg/scalingodb":                {"pkg/scalingodb/download", "pkg/scalingodb/auth", "pkg/scalingodb/internal/httpx", "gen/dbapi"},
-	"pkg/scalingodb/download":       {"pkg/scalingodb/internal/httpx"},
-	"pkg/scalingodb/auth":           {"pkg/scalingodb/internal/httpx"},
-	"pkg/scalingodb/internal/httpx": nil,
-	"gen/dbapi":                     nil,
+	"pkg/scalingodb":                  {"pkg/scalingodb/download", "pkg/scalingodb/auth", "pkg/scalingodb/internal/apicall", "pkg/scalingodb/internal/httpx", "pkg/scalingodb/internal/pages", "pkg/scalingodb/internal/poll", "pkg/scalingodb/internal/wire", "gen/dbapi"},
+	"pkg/scalingodb/internal/apicall": {"pkg/scalingodb/internal/httpx", "gen/dbapi"},
+	"pkg/scalingodb/internal/pages":   {"pkg/scalingodb/internal/httpx"},
+	"pkg/scalingodb/internal/poll":    {"pkg/scalingodb/internal/httpx"},
+	"pkg/scalingodb/download":         {"pkg/scalingodb/internal/httpx"},
+	"pkg/scalingodb/auth":             {"pkg/scalingodb/internal/httpx"},
+	"pkg/scalingodb/internal/httpx":   nil,
+	"pkg/scalingodb/internal/wire":    nil,
+	"gen/dbapi":                       nil,
 }
 
 // badEdges returns the imports of the module's packages in imports (by

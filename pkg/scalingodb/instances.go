@@ -2,10 +2,12 @@ package scalingodb
 
 import (
 	"context"
+
+	"github.com/scalingodb/dbapi-go/pkg/scalingodb/internal/apicall"
 )
 
 // InstancesService reports the status of each node of a database.
-type InstancesService service
+type InstancesService struct{ service }
 
 // InstanceRole is the role of a database node.
 type InstanceRole string
@@ -33,5 +35,5 @@ func (i *InstanceStatus) missing() string { return missingIf(i.ID == "", `"id" o
 //
 // API: GET /databases/{database_id}/instances_status (getDatabaseInstancesStatus)
 func (s *InstancesService) Status(ctx context.Context, databaseID string) ([]*InstanceStatus, error) {
-	return fetchList[InstanceStatus](ctx, s.c, opGetDatabaseInstancesStatus, call1(s.c.api.GetDatabaseInstancesStatus, databaseID))
+	return apicall.FetchList[InstanceStatus](ctx, s.c.caller, apicall.OpGetDatabaseInstancesStatus, apicall.Call1(s.c.api.GetDatabaseInstancesStatus, databaseID))
 }

@@ -6,10 +6,13 @@ import (
 	"time"
 
 	"github.com/scalingodb/dbapi-go/gen/dbapi"
+	"github.com/scalingodb/dbapi-go/pkg/scalingodb/internal/apicall"
+	"github.com/scalingodb/dbapi-go/pkg/scalingodb/internal/pages"
+	"github.com/scalingodb/dbapi-go/pkg/scalingodb/internal/wire"
 )
 
 // LogsService gives access to the database logs.
-type LogsService service
+type LogsService struct{ service }
 
 // LogsArchive is one archived log file.
 type LogsArchive struct {
@@ -40,42 +43,14 @@ type LogsArchivesParams struct {
 //
 // API: GET /databases/{database_id}/logs (getDatabaseLogsUrl)
 func (s *LogsService) URL(ctx context.Context, databaseID string) (SignedURL, error) {
-	w, status, err := fetch[dbapi.LogsURL](ctx, s.c, opGetDatabaseLogsUrl, call1(s.c.api.GetDatabaseLogsURL, databaseID))
+	w, status, err := apicall.Fetch[dbapi.LogsURL](ctx, s.c.caller, apicall.OpGetDatabaseLogsUrl, apicall.Call1(s.c.api.GetDatabaseLogsURL, databaseID))
 	if err != nil {
 		return SignedURL{}, err
 	}
 	if checkDownloadURL(w.URL) != nil {
-		return SignedURL{}, malformed(opGetDatabaseLogsUrl, status, `missing or invalid field "url"`)
+		return SignedURL{}, apicall.Malformed(apicall.OpGetDatabaseLogsUrl, status, `missing or invalid field "url"`)
 	}
 	return newSignedURL(w.URL), nil
-}
-
-// archivesWire is a page of LogsArchivesPage on the wire; pointers tell
-// the required fields that are missing.
-type archivesWire struct {
-	NextCursor string         `json:"next_cursor"`
-	HasMore    *bool          `json:"has_more"`
-	Archives   *[]archiveWire `json:"archives"`
-}
-
-// archiveWire is LogsArchive on the wire.
-type archiveWire struct {
-	URL  *string   `json:"url"`
-	From time.Time `json:"from"`
-	To   time.Time `json:"to"`
-	Size int64     `json:"size"`
-}
-
-func (w *archivesWire) missing() string {
-	if w.HasMore == nil || w.Archives == nil {
-		return `"has_more" or "archives"`
-	}
-	for _, a := range *w.Archives {
-		if a.URL == nil {
-			return `"url" of an archive`
-		}
-	}
-	return ""
 }
 
 // Archives returns one page of archived log files; p may be nil.
@@ -94,7 +69,7 @@ func (s *LogsService) Archives(ctx context.Context, databaseID string, p *LogsAr
 			params.Cursor = &p.Cursor
 		}
 	}
-	w, err := fetchOne[archivesWire](ctx, s.c, opListDatabaseLogsArchives, call1P(s.c.api.ListDatabaseLogsArchives, databaseID, &params))
+	w, err := apicall.FetchOne[wire.LogsArchives](ctx, s.c.caller, apicall.OpListDatabaseLogsArchives, apicall.Call1P(s.c.api.ListDatabaseLogsArchives, databaseID, &params))
 	if err != nil {
 		return nil, err
 	}
@@ -114,37 +89,24 @@ func (s *LogsService) Archives(ctx context.Context, databaseID string, p *LogsAr
 //
 // API: GET /databases/{database_id}/logs_archives (listDatabaseLogsArchives)
 func (s *LogsService) AllArchives(ctx context.Context, databaseID string) iter.Seq2[*LogsArchive, error] {
-	return func(yield func(*LogsArchive, error) bool) {
-		var p LogsArchivesParams
-		followed := map[string]bool{}
-		for pages := 1; ; pages++ {
-			page, err := s.Archives(ctx, databaseID, &p)
-			if err != nil {
-				yield(nil, err)
-				return
-			}
-			for _, a := range page.Archives {
-				if !yield(a, nil) {
-					return
-				}
-			}
-			var stop error
-			switch {
-			case !page.HasMore:
-				return
-			case page.NextCursor == "":
-				stop = ErrNoCursor
-			case followed[page.NextCursor]:
-				stop = ErrRepeatedCursor
-			default:
-				stop = pageLimit(pages)
-			}
-			if stop != nil {
-				yield(nil, &PaginationError{OperationID: opListDatabaseLogsArchives.id, Pages: pages, Err: stop})
-				return
-			}
-			followed[page.NextCursor] = true
-			p.Cursor = page.NextCursor
+	fetch := func(cursor string) (pages.Page[*LogsArchive, string], error) {
+		p, err := s.Archives(ctx, databaseID, &LogsArchivesParams{Cursor: cursor})
+		if err != nil {
+			return pages.Page[*LogsArchive, string]{}, err
 		}
+		return pages.Page[*LogsArchive, string]{Items: p.Archives, Next: p.NextCursor, More: p.HasMore}, nil
 	}
+	return pages.All(apicall.OpListDatabaseLogsArchives.ID, maxPages, "", fetch, func() func(_, next string) error {
+		followed := map[string]bool{}
+		return func(_, next string) error {
+			switch {
+			case next == "":
+				return ErrNoCursor
+			case followed[next]:
+				return ErrRepeatedCursor
+			}
+			followed[next] = true
+			return nil
+		}
+	})
 }

@@ -6,10 +6,13 @@ import (
 	"time"
 
 	"github.com/scalingodb/dbapi-go/gen/dbapi"
+	"github.com/scalingodb/dbapi-go/pkg/scalingodb/internal/apicall"
+	"github.com/scalingodb/dbapi-go/pkg/scalingodb/internal/pages"
+	"github.com/scalingodb/dbapi-go/pkg/scalingodb/internal/wire"
 )
 
 // MaintenanceService lists the maintenance operations of a database.
-type MaintenanceService service
+type MaintenanceService struct{ service }
 
 // MaintenanceStatus is the state of a maintenance operation.
 type MaintenanceStatus string
@@ -78,29 +81,15 @@ type MaintenancePage struct {
 // required fields that are missing.
 type maintenancePageWire struct {
 	Items *[]*Maintenance `json:"maintenance"`
-	Meta  *pageMetaWire   `json:"meta"`
-}
-
-// pageMetaWire is the "meta" object of a paginated list.
-type pageMetaWire struct {
-	Pagination *paginationWire `json:"pagination"`
-}
-
-// paginationWire is Pagination on the wire.
-type paginationWire struct {
-	CurrentPage *int  `json:"current_page"`
-	PrevPage    *int  `json:"prev_page"`
-	NextPage    *int  `json:"next_page"`
-	TotalPages  int   `json:"total_pages"`
-	TotalCount  int64 `json:"total_count"`
+	Meta  *wire.PageMeta  `json:"meta"`
 }
 
 func (w *maintenancePageWire) missing() string {
 	if w.Items == nil {
 		return `"maintenance"`
 	}
-	if w.Meta == nil || w.Meta.Pagination == nil || w.Meta.Pagination.CurrentPage == nil {
-		return `"meta.pagination"`
+	if m := w.Meta.Missing(); m != "" {
+		return m
 	}
 	for _, m := range *w.Items {
 		if m == nil || m.ID == "" {
@@ -131,7 +120,7 @@ func (s *MaintenanceService) List(ctx context.Context, databaseID string, p *Lis
 			params.PerPage = &p.PerPage
 		}
 	}
-	w, err := fetchOne[maintenancePageWire](ctx, s.c, opListMaintenances, call1P(s.c.api.ListMaintenances, databaseID, &params))
+	w, err := apicall.FetchOne[maintenancePageWire](ctx, s.c.caller, apicall.OpListMaintenances, apicall.Call1P(s.c.api.ListMaintenances, databaseID, &params))
 	if err != nil {
 		return nil, err
 	}
@@ -154,41 +143,27 @@ func (s *MaintenanceService) List(ctx context.Context, databaseID string, p *Lis
 //
 // API: GET /databases/{database_id}/maintenance (listMaintenances)
 func (s *MaintenanceService) All(ctx context.Context, databaseID string) iter.Seq2[*Maintenance, error] {
-	return func(yield func(*Maintenance, error) bool) {
-		opts := ListParams{Page: 1, PerPage: 100}
-		for pages := 1; ; pages++ {
-			page, err := s.List(ctx, databaseID, &opts)
-			if err != nil {
-				yield(nil, err)
-				return
-			}
-			for _, m := range page.Items {
-				if !yield(m, nil) {
-					return
-				}
-			}
-			next := page.Pagination.NextPage
-			var stop error
-			switch {
-			case next == 0:
-				return
-			case next <= opts.Page:
-				stop = ErrPageLoop
-			default:
-				stop = pageLimit(pages)
-			}
-			if stop != nil {
-				yield(nil, &PaginationError{OperationID: opListMaintenances.id, Pages: pages, Err: stop})
-				return
-			}
-			opts.Page = next
+	fetch := func(page int) (pages.Page[*Maintenance, int], error) {
+		p, err := s.List(ctx, databaseID, &ListParams{Page: page, PerPage: 100})
+		if err != nil {
+			return pages.Page[*Maintenance, int]{}, err
 		}
+		next := p.Pagination.NextPage
+		return pages.Page[*Maintenance, int]{Items: p.Items, Next: next, More: next != 0}, nil
 	}
+	return pages.All(apicall.OpListMaintenances.ID, maxPages, 1, fetch, func() func(cur, next int) error {
+		return func(cur, next int) error {
+			if next <= cur {
+				return ErrPageLoop
+			}
+			return nil
+		}
+	})
 }
 
 // Get returns one maintenance operation.
 //
 // API: GET /databases/{database_id}/maintenance/{maintenance_id} (getMaintenance)
 func (s *MaintenanceService) Get(ctx context.Context, databaseID, maintenanceID string) (*Maintenance, error) {
-	return fetchOne[Maintenance](ctx, s.c, opGetMaintenance, call2(s.c.api.GetMaintenance, databaseID, maintenanceID))
+	return apicall.FetchOne[Maintenance](ctx, s.c.caller, apicall.OpGetMaintenance, apicall.Call2(s.c.api.GetMaintenance, databaseID, maintenanceID))
 }

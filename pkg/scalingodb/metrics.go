@@ -6,10 +6,11 @@ import (
 	"time"
 
 	"github.com/scalingodb/dbapi-go/gen/dbapi"
+	"github.com/scalingodb/dbapi-go/pkg/scalingodb/internal/apicall"
 )
 
 // MetricsService reports resource usage and cluster health.
-type MetricsService service
+type MetricsService struct{ service }
 
 // MemoryMetrics is the memory usage of a database, in bytes.
 type MemoryMetrics struct {
@@ -95,7 +96,7 @@ func (w *metricsWire) missing() string {
 //
 // API: GET /databases/{database_id}/metrics (getDatabaseMetrics)
 func (s *MetricsService) Get(ctx context.Context, databaseID string) (*Metrics, error) {
-	w, err := fetchOne[metricsWire](ctx, s.c, opGetDatabaseMetrics, call1(s.c.api.GetDatabaseMetrics, databaseID))
+	w, err := apicall.FetchOne[metricsWire](ctx, s.c.caller, apicall.OpGetDatabaseMetrics, apicall.Call1(s.c.api.GetDatabaseMetrics, databaseID))
 	if err != nil {
 		return nil, err
 	}
@@ -108,20 +109,20 @@ func (s *MetricsService) Get(ctx context.Context, databaseID string) (*Metrics, 
 //
 // API: GET /databases/{database_id}/health (getDatabaseHealth)
 func (s *MetricsService) Health(ctx context.Context, databaseID string) (*Health, error) {
-	w, status, err := fetch[dbapi.Health](ctx, s.c, opGetDatabaseHealth, call1(s.c.api.GetDatabaseHealth, databaseID))
+	w, status, err := apicall.Fetch[dbapi.Health](ctx, s.c.caller, apicall.OpGetDatabaseHealth, apicall.Call1(s.c.api.GetDatabaseHealth, databaseID))
 	if err != nil {
 		return nil, err
 	}
 	epoch, err1 := strconv.ParseInt(w.Epoch, 10, 64)
 	shards, err2 := strconv.ParseInt(w.Shards, 10, 64)
 	if err1 != nil || err2 != nil || w.Status == "" {
-		return nil, malformed(opGetDatabaseHealth, status, `"epoch", "shards" or "status" missing or not decimal`)
+		return nil, apicall.Malformed(apicall.OpGetDatabaseHealth, status, `"epoch", "shards" or "status" missing or not decimal`)
 	}
 	h := &Health{Epoch: time.Unix(epoch, 0).UTC(), Status: HealthStatus(w.Status), Cluster: w.Cluster, Shards: shards}
 	if w.PendingTasks != nil && *w.PendingTasks != "" {
 		n, err := strconv.ParseInt(*w.PendingTasks, 10, 64)
 		if err != nil {
-			return nil, malformed(opGetDatabaseHealth, status, `"pending_tasks" is not decimal`)
+			return nil, apicall.Malformed(apicall.OpGetDatabaseHealth, status, `"pending_tasks" is not decimal`)
 		}
 		h.PendingTasks = n
 	}

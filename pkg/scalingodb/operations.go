@@ -3,6 +3,8 @@ package scalingodb
 import (
 	"context"
 	"errors"
+
+	"github.com/scalingodb/dbapi-go/pkg/scalingodb/internal/apicall"
 )
 
 // OperationsService follows the asynchronous operations of a database: the
@@ -11,7 +13,7 @@ import (
 //
 // The operation is known only from the JavaScript client, so its shape
 // comes from one client only.
-type OperationsService service
+type OperationsService struct{ service }
 
 // Finished reports whether the operation will not change state any more.
 func (s OperationStatus) Finished() bool {
@@ -55,7 +57,7 @@ func (o *Operation) missing() string {
 //
 // API: GET /databases/{database_id}/operations/{operation_id} (getDatabaseOperation)
 func (s *OperationsService) Get(ctx context.Context, databaseID, operationID string) (*Operation, error) {
-	return fetchOne[Operation](ctx, s.c, opGetDatabaseOperation, call2(s.c.api.GetDatabaseOperation, databaseID, operationID))
+	return apicall.FetchOne[Operation](ctx, s.c.caller, apicall.OpGetDatabaseOperation, apicall.Call2(s.c.api.GetDatabaseOperation, databaseID, operationID))
 }
 
 // Wait polls an operation, with a growing interval (see
@@ -70,10 +72,10 @@ func (s *OperationsService) Get(ctx context.Context, databaseID, operationID str
 //
 // API: GET /databases/{database_id}/operations/{operation_id} (getDatabaseOperation)
 func (s *OperationsService) Wait(ctx context.Context, databaseID, operationID string, opts ...WaitOption) (*Operation, error) {
-	if err := pathID("database_id", databaseID); err != nil {
+	if err := apicall.PathID("database_id", databaseID); err != nil {
 		return nil, err
 	}
-	if err := pathID("operation_id", operationID); err != nil {
+	if err := apicall.PathID("operation_id", operationID); err != nil {
 		return nil, err
 	}
 	return waitFor(ctx, "operation", operationID, nil, opts,

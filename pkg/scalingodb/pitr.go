@@ -4,10 +4,12 @@ import (
 	"context"
 	"encoding/json"
 	"time"
+
+	"github.com/scalingodb/dbapi-go/pkg/scalingodb/internal/apicall"
 )
 
 // PITRService restores PostgreSQL databases to a point in time.
-type PITRService service
+type PITRService struct{ service }
 
 // OperationStatus is the state of an asynchronous database operation.
 type OperationStatus string
@@ -57,9 +59,9 @@ func (s *PITRService) Restore(ctx context.Context, databaseID string, t time.Tim
 	if err != nil {
 		return nil, err
 	}
-	op, err := fetchOne[Operation](ctx, s.c, opRestoreDatabasePitr, body1(s.c.api.RestoreDatabasePitrWithBody, databaseID, body))
+	op, err := apicall.FetchOne[Operation](ctx, s.c.caller, apicall.OpRestoreDatabasePitr, apicall.Body1(s.c.api.RestoreDatabasePitrWithBody, databaseID, body))
 	if err != nil {
-		return nil, withCheck(err, "whether a point-in-time restore of database "+databaseID+" started (Databases.Get: its status), before restoring again")
+		return nil, apicall.WithCheck(err, "whether a point-in-time restore of database "+databaseID+" started (Databases.Get: its status), before restoring again")
 	}
 	return op, nil
 }
@@ -69,5 +71,5 @@ func (s *PITRService) Restore(ctx context.Context, databaseID string, t time.Tim
 //
 // API: GET /databases/{database_id}/pitr/recovery_window (getPitrRecoveryWindow)
 func (s *PITRService) RecoveryWindow(ctx context.Context, databaseID string) (*RecoveryWindow, error) {
-	return fetchOne[RecoveryWindow](ctx, s.c, opGetPitrRecoveryWindow, call1(s.c.api.GetPitrRecoveryWindow, databaseID))
+	return apicall.FetchOne[RecoveryWindow](ctx, s.c.caller, apicall.OpGetPitrRecoveryWindow, apicall.Call1(s.c.api.GetPitrRecoveryWindow, databaseID))
 }

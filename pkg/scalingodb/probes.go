@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 
 	"github.com/scalingodb/dbapi-go/gen/dbapi"
+	"github.com/scalingodb/dbapi-go/pkg/scalingodb/internal/apicall"
 )
 
 // The operations below are known only from the JavaScript client, which
@@ -46,7 +47,7 @@ func (s *MetricsService) Series(ctx context.Context, databaseID, metric string, 
 	if p != nil && p.SinceHours < 0 {
 		return nil, &InvalidInputError{Field: "since", Reason: "must not be negative"}
 	}
-	return rawJSON(fetchOne[json.RawMessage](ctx, s.c, opGetDatabaseMetricsByType, call2P(s.c.api.GetDatabaseMetricsByType, databaseID, metric, p.database())))
+	return rawJSON(apicall.FetchOne[json.RawMessage](ctx, s.c.caller, apicall.OpGetDatabaseMetricsByType, apicall.Call2P(s.c.api.GetDatabaseMetricsByType, databaseID, metric, p.database())))
 }
 
 // InstanceSeries returns one metric of one instance of a database over
@@ -58,7 +59,7 @@ func (s *MetricsService) InstanceSeries(ctx context.Context, databaseID, instanc
 		return nil, &InvalidInputError{Field: "since", Reason: "must not be negative"}
 	}
 	dp := p.database()
-	return rawJSON(fetchOne[json.RawMessage](ctx, s.c, opGetInstanceMetricsByType, call3P(s.c.api.GetInstanceMetricsByType, databaseID, instanceID, metric, &dbapi.GetInstanceMetricsByTypeParams{Since: dp.Since, Last: dp.Last})))
+	return rawJSON(apicall.FetchOne[json.RawMessage](ctx, s.c.caller, apicall.OpGetInstanceMetricsByType, apicall.Call3P(s.c.api.GetInstanceMetricsByType, databaseID, instanceID, metric, &dbapi.GetInstanceMetricsByTypeParams{Since: dp.Since, Last: dp.Last})))
 }
 
 // Lag returns the replication lag of a database's followers, as a JSON
@@ -66,12 +67,12 @@ func (s *MetricsService) InstanceSeries(ctx context.Context, databaseID, instanc
 //
 // API: GET /databases/{database_id}/lag (getDatabaseLag)
 func (s *MetricsService) Lag(ctx context.Context, databaseID string) (map[string]json.RawMessage, error) {
-	m, status, err := fetch[map[string]json.RawMessage](ctx, s.c, opGetDatabaseLag, call1(s.c.api.GetDatabaseLag, databaseID))
+	m, status, err := apicall.Fetch[map[string]json.RawMessage](ctx, s.c.caller, apicall.OpGetDatabaseLag, apicall.Call1(s.c.api.GetDatabaseLag, databaseID))
 	if err != nil {
 		return nil, err
 	}
 	if *m == nil {
-		return nil, malformed(opGetDatabaseLag, status, "the lag is not a JSON object")
+		return nil, apicall.Malformed(apicall.OpGetDatabaseLag, status, "the lag is not a JSON object")
 	}
 	return *m, nil
 }
@@ -81,12 +82,12 @@ func (s *MetricsService) Lag(ctx context.Context, databaseID string) (map[string
 //
 // API: POST /databases/{database_id}/ping (pingDatabase)
 func (s *DatabasesService) Ping(ctx context.Context, databaseID string) error {
-	m, status, err := fetch[map[string]json.RawMessage](ctx, s.c, opPingDatabase, call1(s.c.api.PingDatabase, databaseID))
+	m, status, err := apicall.Fetch[map[string]json.RawMessage](ctx, s.c.caller, apicall.OpPingDatabase, apicall.Call1(s.c.api.PingDatabase, databaseID))
 	if err != nil {
 		return err
 	}
 	if *m == nil {
-		return malformed(opPingDatabase, status, "the answer is not a JSON object")
+		return apicall.Malformed(apicall.OpPingDatabase, status, "the answer is not a JSON object")
 	}
 	return nil
 }

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"time"
+
+	"github.com/scalingodb/dbapi-go/pkg/scalingodb/internal/apicall"
 )
 
 // RestorationStatus is the state of a backup restoration: scheduled, then
@@ -77,9 +79,9 @@ func (e *RestorationFailedError) Is(target error) bool { return target == ErrRes
 //
 // API: POST /databases/{database_id}/backups/{backup_id}/restore (restoreBackup)
 func (s *BackupsService) Restore(ctx context.Context, databaseID, backupID string) (*BackupRestoration, error) {
-	r, err := fetchOne[BackupRestoration](ctx, s.c, opRestoreBackup, call2(s.c.api.RestoreBackup, databaseID, backupID))
+	r, err := apicall.FetchOne[BackupRestoration](ctx, s.c.caller, apicall.OpRestoreBackup, apicall.Call2(s.c.api.RestoreBackup, databaseID, backupID))
 	if err != nil {
-		return nil, withCheck(err, "whether backup "+backupID+" is being restored into database "+databaseID+" (Databases.Get: its status), before restoring again")
+		return nil, apicall.WithCheck(err, "whether backup "+backupID+" is being restored into database "+databaseID+" (Databases.Get: its status), before restoring again")
 	}
 	return r, nil
 }
@@ -88,7 +90,7 @@ func (s *BackupsService) Restore(ctx context.Context, databaseID, backupID strin
 //
 // API: GET /databases/{database_id}/backup_restorations/{restoration_id} (getBackupRestoration)
 func (s *BackupsService) Restoration(ctx context.Context, databaseID, restorationID string) (*BackupRestoration, error) {
-	return fetchOne[BackupRestoration](ctx, s.c, opGetBackupRestoration, call2(s.c.api.GetBackupRestoration, databaseID, restorationID))
+	return apicall.FetchOne[BackupRestoration](ctx, s.c.caller, apicall.OpGetBackupRestoration, apicall.Call2(s.c.api.GetBackupRestoration, databaseID, restorationID))
 }
 
 // WaitRestoration polls a restoration, with a growing interval (see
@@ -106,10 +108,10 @@ func (s *BackupsService) WaitRestoration(ctx context.Context, databaseID, restor
 }
 
 func (s *BackupsService) waitRestoration(ctx context.Context, databaseID, restorationID string, last *BackupRestoration, opts []WaitOption) (*BackupRestoration, error) {
-	if err := pathID("database_id", databaseID); err != nil {
+	if err := apicall.PathID("database_id", databaseID); err != nil {
 		return nil, err
 	}
-	if err := pathID("restoration_id", restorationID); err != nil {
+	if err := apicall.PathID("restoration_id", restorationID); err != nil {
 		return nil, err
 	}
 	return waitFor(ctx, "restoration", restorationID, last, opts,

@@ -21,6 +21,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/scalingodb/dbapi-go/pkg/scalingodb/internal/apicall"
 	"github.com/scalingodb/dbapi-go/pkg/scalingodb/internal/httpx"
 )
 
@@ -100,9 +101,9 @@ func TestRetry_NeverRetriesCreates(t *testing.T) {
 		"restoreBackup":         func(c *Client) error { _, err := c.Backups.Restore(ctx, "db", "b"); return err },
 	}
 	var once []string
-	for _, o := range operationTable {
-		if !o.retry {
-			once = append(once, o.id)
+	for _, o := range apicall.Table {
+		if !o.Retry {
+			once = append(once, o.ID)
 		}
 	}
 	if diff := cmp.Diff(slices.Sorted(slices.Values(once)), slices.Sorted(maps.Keys(calls))); diff != "" {

@@ -17,6 +17,9 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/scalingodb/dbapi-go/pkg/scalingodb/internal/apicall"
+	"github.com/scalingodb/dbapi-go/pkg/scalingodb/internal/wire"
 )
 
 // The secrets of the leak tests, one per place a secret is kept. Each is
@@ -148,7 +151,7 @@ func leakSubjects(t *testing.T) []leakSubject {
 	}
 	// A request stores the Authorization value the client built.
 	req, _ := http.NewRequest(http.MethodGet, "http://127.0.0.1/", nil)
-	if err := c.editRequest(context.Background(), req); err != nil {
+	if err := c.caller.EditRequest(context.Background(), req); err != nil {
 		t.Fatal(err)
 	}
 	c2, err := New(WithTokenSource(ts))
@@ -356,9 +359,9 @@ func TestSecret_API(t *testing.T) {
 // pointer to an empty string (a NewSecret that took the address of its
 // argument cost BenchmarkRoundTrip 3 allocations for 3 users).
 func TestSecret_EmptyCostsNothing(t *testing.T) {
-	w := &userWire{Name: "my-user", ReadOnly: optBool{v: true, set: true}}
+	w := &userWire{Name: "my-user", ReadOnly: wire.OptBool{V: true, Set: true}}
 	var u *DatabaseUser
-	if n := testing.AllocsPerRun(100, func() { u, _ = w.user(opListDatabaseUsers, 200, false) }); n != 1 || !u.Password.IsZero() {
+	if n := testing.AllocsPerRun(100, func() { u, _ = w.user(apicall.OpListDatabaseUsers, 200, false) }); n != 1 || !u.Password.IsZero() {
 		t.Errorf("a user without a password costs %v allocations, want 1", n)
 	}
 	var s SignedURL

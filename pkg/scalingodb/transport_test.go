@@ -552,7 +552,7 @@ func TestNew_TransportSettings(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for name, tr := range map[string]*http.Transport{"API": c.ownAPI, "download": c.ownDownload} {
+	for name, tr := range map[string]*http.Transport{"API": c.caller.OwnAPI, "download": c.caller.OwnDownload} {
 		if tr == nil {
 			t.Fatalf("%s transport not the client's own", name)
 		}
@@ -563,8 +563,8 @@ func TestNew_TransportSettings(t *testing.T) {
 			t.Errorf("%s transport lost http.DefaultTransport's settings", name)
 		}
 	}
-	if c.ownDownload.ReadBufferSize != 64<<10 {
-		t.Errorf("download read buffer %d", c.ownDownload.ReadBufferSize)
+	if c.caller.OwnDownload.ReadBufferSize != 64<<10 {
+		t.Errorf("download read buffer %d", c.caller.OwnDownload.ReadBufferSize)
 	}
 	var _ io.Closer = c
 	_ = fmt.Sprint(c)

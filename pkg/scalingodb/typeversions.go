@@ -4,10 +4,12 @@ import (
 	"context"
 	"fmt"
 	"time"
+
+	"github.com/scalingodb/dbapi-go/pkg/scalingodb/internal/apicall"
 )
 
 // TypeVersionsService describes database engine versions.
-type TypeVersionsService service
+type TypeVersionsService struct{ service }
 
 // Plugin is a plugin that a version allows (Elasticsearch).
 type Plugin struct {
@@ -46,5 +48,5 @@ func (v *DatabaseTypeVersion) missing() string { return missingIf(v.ID == "", `"
 //
 // API: GET /database_type_versions/{database_type_version_id} (getDatabaseTypeVersion)
 func (s *TypeVersionsService) Get(ctx context.Context, versionID string) (*DatabaseTypeVersion, error) {
-	return fetchOne[DatabaseTypeVersion](ctx, s.c, opGetDatabaseTypeVersion, call1(s.c.api.GetDatabaseTypeVersion, versionID))
+	return apicall.FetchOne[DatabaseTypeVersion](ctx, s.c.caller, apicall.OpGetDatabaseTypeVersion, apicall.Call1(s.c.api.GetDatabaseTypeVersion, versionID))
 }

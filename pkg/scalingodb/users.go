@@ -4,12 +4,14 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"reflect"
 	"unicode/utf8"
+
+	"github.com/scalingodb/dbapi-go/pkg/scalingodb/internal/apicall"
+	"github.com/scalingodb/dbapi-go/pkg/scalingodb/internal/wire"
 )
 
 // UsersService manages the users of the database engine.
-type UsersService service
+type UsersService struct{ service }
 
 // PasswordEncryption is the password hashing scheme of a PostgreSQL user.
 type PasswordEncryption string
@@ -42,7 +44,7 @@ func (u DatabaseUser) String() string {
 // userWire is DatabaseUser on the wire.
 type userWire struct {
 	Name           string             `json:"name"`
-	ReadOnly       optBool            `json:"read_only"`
+	ReadOnly       wire.OptBool       `json:"read_only"`
 	Protected      bool               `json:"protected"`
 	Password       string             `json:"password"`
 	DbmsAttributes dbmsAttributesWire `json:"dbms_attributes"`
@@ -53,31 +55,15 @@ type dbmsAttributesWire struct {
 	PasswordEncryption PasswordEncryption `json:"password_encryption"`
 }
 
-// optBool is a boolean that remembers whether it was present.
-type optBool struct{ v, set bool }
-
-func (b *optBool) UnmarshalJSON(p []byte) error {
-	switch string(p) {
-	case "true":
-		b.v, b.set = true, true
-	case "false":
-		b.v, b.set = false, true
-	case "null":
-	default:
-		return &json.UnmarshalTypeError{Value: "non-boolean", Type: reflect.TypeFor[bool]()}
-	}
-	return nil
-}
-
 // user converts the wire form, checking the required fields.
-func (w *userWire) user(o *op, status int, needPassword bool) (*DatabaseUser, error) {
-	if w.Name == "" || !w.ReadOnly.set {
-		return nil, malformed(o, status, `missing required field "name" or "read_only"`)
+func (w *userWire) user(o *apicall.Op, status int, needPassword bool) (*DatabaseUser, error) {
+	if w.Name == "" || !w.ReadOnly.Set {
+		return nil, apicall.Malformed(o, status, `missing required field "name" or "read_only"`)
 	}
 	if needPassword && w.Password == "" {
-		return nil, malformed(o, status, `missing required field "password"`)
+		return nil, apicall.Malformed(o, status, `missing required field "password"`)
 	}
-	return &DatabaseUser{Name: w.Name, ReadOnly: w.ReadOnly.v, Protected: w.Protected, Password: NewSecret(w.Password), PasswordEncryption: w.DbmsAttributes.PasswordEncryption}, nil
+	return &DatabaseUser{Name: w.Name, ReadOnly: w.ReadOnly.V, Protected: w.Protected, Password: NewSecret(w.Password), PasswordEncryption: w.DbmsAttributes.PasswordEncryption}, nil
 }
 
 // CreateUserParams describes a new user.
@@ -129,13 +115,13 @@ func ValidatePassword(password Secret) error {
 //
 // API: GET /databases/{database_id}/users (listDatabaseUsers)
 func (s *UsersService) List(ctx context.Context, databaseID string) ([]*DatabaseUser, error) {
-	wires, status, err := fetch[[]userWire](ctx, s.c, opListDatabaseUsers, call1(s.c.api.ListDatabaseUsers, databaseID))
+	wires, status, err := apicall.Fetch[[]userWire](ctx, s.c.caller, apicall.OpListDatabaseUsers, apicall.Call1(s.c.api.ListDatabaseUsers, databaseID))
 	if err != nil {
 		return nil, err
 	}
 	out := make([]*DatabaseUser, len(*wires))
 	for i := range *wires {
-		if out[i], err = (*wires)[i].user(opListDatabaseUsers, status, false); err != nil {
+		if out[i], err = (*wires)[i].user(apicall.OpListDatabaseUsers, status, false); err != nil {
 			return nil, err
 		}
 	}
@@ -177,9 +163,9 @@ func (s *UsersService) Create(ctx context.Context, databaseID string, p *CreateU
 	if err != nil {
 		return nil, err
 	}
-	u, err := s.userCall(ctx, opCreateDatabaseUser, true, body1(s.c.api.CreateDatabaseUserWithBody, databaseID, body))
+	u, err := s.userCall(ctx, apicall.OpCreateDatabaseUser, true, apicall.Body1(s.c.api.CreateDatabaseUserWithBody, databaseID, body))
 	if err != nil {
-		return nil, withCheck(err, fmt.Sprintf("whether user %q exists on database %s (Users.List); its password is shown in the lost answer only: if the user exists, reset its password (Users.ResetPassword)", p.Name, databaseID))
+		return nil, apicall.WithCheck(err, fmt.Sprintf("whether user %q exists on database %s (Users.List); its password is shown in the lost answer only: if the user exists, reset its password (Users.ResetPassword)", p.Name, databaseID))
 	}
 	return u, nil
 }
@@ -200,7 +186,7 @@ func (s *UsersService) UpdatePassword(ctx context.Context, databaseID, username 
 	if err != nil {
 		return nil, err
 	}
-	return s.userCall(ctx, opUpdateDatabaseUser, false, body2(s.c.api.UpdateDatabaseUserWithBody, databaseID, username, body))
+	return s.userCall(ctx, apicall.OpUpdateDatabaseUser, false, apicall.Body2(s.c.api.UpdateDatabaseUserWithBody, databaseID, username, body))
 }
 
 // ResetPassword replaces the password of a user with a generated one,
@@ -210,9 +196,9 @@ func (s *UsersService) UpdatePassword(ctx context.Context, databaseID, username 
 //
 // API: POST /databases/{database_id}/users/{username}/reset_password (resetDatabaseUserPassword)
 func (s *UsersService) ResetPassword(ctx context.Context, databaseID, username string) (*DatabaseUser, error) {
-	u, err := s.userCall(ctx, opResetDatabaseUserPassword, true, call2(s.c.api.ResetDatabaseUserPassword, databaseID, username))
+	u, err := s.userCall(ctx, apicall.OpResetDatabaseUserPassword, true, apicall.Call2(s.c.api.ResetDatabaseUserPassword, databaseID, username))
 	if err != nil {
-		return nil, withCheck(err, fmt.Sprintf("user %q of database %s: its password may have changed to one never shown; reset it again (Users.ResetPassword) to get one", username, databaseID))
+		return nil, apicall.WithCheck(err, fmt.Sprintf("user %q of database %s: its password may have changed to one never shown; reset it again (Users.ResetPassword) to get one", username, databaseID))
 	}
 	return u, nil
 }
@@ -225,14 +211,14 @@ func (s *UsersService) ResetPassword(ctx context.Context, databaseID, username s
 //
 // API: DELETE /databases/{database_id}/users/{username} (deleteDatabaseUser)
 func (s *UsersService) Delete(ctx context.Context, databaseID, username string) error {
-	return s.c.send(ctx, opDeleteDatabaseUser, call2(s.c.api.DeleteDatabaseUser, databaseID, username))
+	return s.c.caller.Send(ctx, apicall.OpDeleteDatabaseUser, apicall.Call2(s.c.api.DeleteDatabaseUser, databaseID, username))
 }
 
-func (s *UsersService) userCall(ctx context.Context, o *op, needPassword bool, r request) (*DatabaseUser, error) {
-	w, a, err := fetchAnswer[userWire](ctx, s.c, o, r)
+func (s *UsersService) userCall(ctx context.Context, o *apicall.Op, needPassword bool, r apicall.Request) (*DatabaseUser, error) {
+	w, a, err := apicall.FetchAnswer[userWire](ctx, s.c.caller, o, r)
 	if err != nil {
 		return nil, err
 	}
-	u, err := w.user(o, a.status, needPassword)
-	return u, a.tag(err)
+	u, err := w.user(o, a.Status, needPassword)
+	return u, a.Tag(err)
 }

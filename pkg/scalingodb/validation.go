@@ -1,9 +1,6 @@
 package scalingodb
 
-import (
-	"errors"
-	"net/http"
-)
+import "net/http"
 
 // WithAPITransport wraps the transport of API calls with wrap, which gets
 // the transport of the client (the one of WithHTTPClient, or the one New
@@ -26,33 +23,4 @@ func WithAPITransport(wrap func(base http.RoundTripper) (http.RoundTripper, erro
 		c.apiTransport = append(c.apiTransport, wrap)
 		return nil
 	}
-}
-
-// wrapTransport applies the wrappers of WithAPITransport to base, in order.
-func wrapTransport(wraps []func(http.RoundTripper) (http.RoundTripper, error), base http.RoundTripper) (http.RoundTripper, error) {
-	rt := base
-	for _, wrap := range wraps {
-		next, err := wrap(rt)
-		if err != nil {
-			return nil, err
-		}
-		if next == nil {
-			return nil, &InvalidInputError{Field: "API transport", Reason: "the wrapper returned a nil transport"}
-		}
-		rt = next
-	}
-	return rt, nil
-}
-
-// violationError returns the *ResponseError of a transport of
-// WithAPITransport, on a copy with the operation of the call, or nil when
-// err holds none.
-func violationError(o *op, err error) error {
-	var re *ResponseError
-	if !errors.As(err, &re) {
-		return nil
-	}
-	out := *re
-	out.OperationID = o.id
-	return &out
 }

@@ -1,14 +1,16 @@
-package scalingodb
+package download
 
 import (
 	"os"
 	"path/filepath"
 )
 
-// writeFileAtomic writes data to path through a synced temporary file in the
-// same directory, renamed over path once complete. On failure the
-// temporary file is removed and path is left as it was.
-func writeFileAtomic(path string, data []byte, perm os.FileMode) (err error) {
+// WriteFile writes data to path atomically, as ToFile writes an archive:
+// through a synced temporary file in the same directory, renamed over
+// path once complete, so that path holds either its old content or all
+// of data, never a part. On failure the temporary file is removed and
+// path is left as it was. The file gets mode perm.
+func WriteFile(path string, data []byte, perm os.FileMode) (err error) {
 	dir, base := filepath.Split(path)
 	if dir == "" {
 		dir = "."
@@ -29,7 +31,7 @@ func writeFileAtomic(path string, data []byte, perm os.FileMode) (err error) {
 	if err = tmp.Chmod(perm); err != nil {
 		return err
 	}
-	if err = tmp.Sync(); err != nil {
+	if err = fsync(tmp); err != nil {
 		return err
 	}
 	if err = tmp.Close(); err != nil {
@@ -41,17 +43,4 @@ func writeFileAtomic(path string, data []byte, perm os.FileMode) (err error) {
 	// Make the rename itself durable; some systems cannot sync a directory.
 	_ = syncDir(dir)
 	return nil
-}
-
-// syncDir makes the renames and removals in dir durable.
-func syncDir(dir string) error {
-	f, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	err = f.Sync()
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	return err
 }

@@ -1,0 +1,101 @@
+// Package wire holds the JSON shapes of the Database API's answers that
+// package scalingodb decodes before it converts them to its public models:
+// the answers no public model matches field for field, with a pointer or
+// an OptBool where a required field may be missing, and the check that
+// names the missing ones. The shapes that hold a public model (a Backup,
+// a Maintenance) stay with their service in package scalingodb; the drift
+// test there compares every shape with the spec.
+package wire
+
+import (
+	"encoding/json"
+	"reflect"
+	"time"
+)
+
+// OptBool is a boolean that remembers whether it was present.
+type OptBool struct {
+	// V is the value, false when absent or null.
+	V bool
+	// Set says whether the answer held true or false.
+	Set bool
+}
+
+// UnmarshalJSON decodes true, false or null (which leaves Set false).
+func (b *OptBool) UnmarshalJSON(p []byte) error {
+	switch string(p) {
+	case "true":
+		b.V, b.Set = true, true
+	case "false":
+		b.V, b.Set = false, true
+	case "null":
+	default:
+		return &json.UnmarshalTypeError{Value: "non-boolean", Type: reflect.TypeFor[bool]()}
+	}
+	return nil
+}
+
+// ActionResult is the spec's ActionResult: a pointer tells a missing
+// "ok", and the result stays raw JSON for the caller to decode.
+type ActionResult struct {
+	OK     *int            `json:"ok"`
+	Result json.RawMessage `json:"result"`
+	Error  string          `json:"error"`
+}
+
+// Message is the spec's Message; a pointer tells a missing message.
+type Message struct {
+	Message *string `json:"message"`
+}
+
+// LogsArchives is a page of the spec's LogsArchives; pointers tell the
+// required fields that are missing.
+type LogsArchives struct {
+	NextCursor string         `json:"next_cursor"`
+	HasMore    *bool          `json:"has_more"`
+	Archives   *[]LogsArchive `json:"archives"`
+}
+
+// LogsArchive is the spec's LogsArchive.
+type LogsArchive struct {
+	URL  *string   `json:"url"`
+	From time.Time `json:"from"`
+	To   time.Time `json:"to"`
+	Size int64     `json:"size"`
+}
+
+// Missing names the required fields missing from the page, or is "".
+func (w *LogsArchives) Missing() string {
+	if w.HasMore == nil || w.Archives == nil {
+		return `"has_more" or "archives"`
+	}
+	for _, a := range *w.Archives {
+		if a.URL == nil {
+			return `"url" of an archive`
+		}
+	}
+	return ""
+}
+
+// PageMeta is the "meta" object of a paginated list.
+type PageMeta struct {
+	Pagination *Pagination `json:"pagination"`
+}
+
+// Pagination is the spec's PaginationMeta; a pointer tells a missing
+// current page, and a null previous or next page.
+type Pagination struct {
+	CurrentPage *int  `json:"current_page"`
+	PrevPage    *int  `json:"prev_page"`
+	NextPage    *int  `json:"next_page"`
+	TotalPages  int   `json:"total_pages"`
+	TotalCount  int64 `json:"total_count"`
+}
+
+// Missing names the required fields missing from the meta object, or is "".
+func (m *PageMeta) Missing() string {
+	if m == nil || m.Pagination == nil || m.Pagination.CurrentPage == nil {
+		return `"meta.pagination"`
+	}
+	return ""
+}
