@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/scalingodb/dbapi-go/gen/dbapi"
+	"github.com/scalingodb/dbapi-go/pkg/mockserver/internal/respond"
 )
 
 var logicalNameRE = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
@@ -46,13 +47,13 @@ func paramNumber(params any, key string) (float64, bool) {
 // unknown or failed action answers 200 with ok 0 and an error, as the API does.
 func (s handlers) RunDatabaseAction(_ context.Context, req dbapi.RunDatabaseActionRequestObject) (dbapi.RunDatabaseActionResponseObject, error) {
 	if req.Body == nil {
-		return errorResponse(http.StatusBadRequest, "missing request body"), nil
+		return respond.Error(http.StatusBadRequest, "missing request body"), nil
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	db := s.store.dbs[req.DatabaseID]
 	if db == nil {
-		return notFound("database"), nil
+		return respond.NotFound("database"), nil
 	}
 	return dbapi.RunDatabaseAction200JSONResponse(s.runAction(db, req.Body.ActionName, req.Body.Params)), nil
 }

@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/scalingodb/dbapi-go/gen/dbapi"
+	"github.com/scalingodb/dbapi-go/pkg/mockserver/internal/respond"
 )
 
 // backupJSON is a backup as the API writes it: started_at and size are null, not absent, until set.
@@ -48,7 +49,7 @@ func (s handlers) ListBackups(_ context.Context, req dbapi.ListBackupsRequestObj
 	defer s.mu.Unlock()
 	db := s.store.dbs[req.DatabaseID]
 	if db == nil {
-		return notFound("database"), nil
+		return respond.NotFound("database"), nil
 	}
 	now := s.cfg.clock.Now()
 	if c := &db.backupsList; !c.fresh(now) {
@@ -58,7 +59,7 @@ func (s handlers) ListBackups(_ context.Context, req dbapi.ListBackupsRequestObj
 		}
 		*c = body
 	}
-	return cachedResponse(db.backupsList.body), nil
+	return respond.Cached(db.backupsList.body), nil
 }
 
 // encodeBackups encodes the backup list of db as it is at now, and tells until when it holds: the
@@ -84,7 +85,7 @@ func (s *Server) encodeBackups(db *database, now time.Time) (backupsCache, error
 			}
 		}
 	}
-	c.body = encodeList("database_backups", slices.Values(items), func(b []byte) []byte { return b })
+	c.body = respond.EncodeList("database_backups", slices.Values(items), func(b []byte) []byte { return b })
 	return c, nil
 }
 
@@ -96,7 +97,7 @@ func (s handlers) CreateBackup(_ context.Context, req dbapi.CreateBackupRequestO
 	st := s.store
 	db := st.dbs[req.DatabaseID]
 	if db == nil {
-		return notFound("database"), nil
+		return respond.NotFound("database"), nil
 	}
 	now := s.cfg.clock.Now()
 	st.created++
@@ -114,7 +115,7 @@ func (s handlers) CreateBackup(_ context.Context, req dbapi.CreateBackupRequestO
 	db.backups = append(db.backups, b)
 	db.backupsList = backupsCache{}
 	st.backups[b.b.ID] = b
-	return jsonResponse(http.StatusCreated, backupEnvelope{toBackupJSON(s.backupView(b, now))}), nil
+	return respond.JSON(http.StatusCreated, backupEnvelope{toBackupJSON(s.backupView(b, now))}), nil
 }
 
 // GetBackup shows one backup, whatever its database.
@@ -123,29 +124,29 @@ func (s handlers) GetBackup(_ context.Context, req dbapi.GetBackupRequestObject)
 	defer s.mu.Unlock()
 	b := s.store.backups[req.BackupID]
 	if b == nil {
-		return notFound("backup"), nil
+		return respond.NotFound("backup"), nil
 	}
-	return jsonResponse(http.StatusOK, backupEnvelope{toBackupJSON(s.backupView(b, s.cfg.clock.Now()))}), nil
+	return respond.JSON(http.StatusOK, backupEnvelope{toBackupJSON(s.backupView(b, s.cfg.clock.Now()))}), nil
 }
 
 // doneBackup finds a backup of a database that is done, with the version of its archive, or the
 // response to give otherwise.
-func (s *Server) doneBackup(databaseID, backupID string) (dbapi.Backup, archiveVersion, *apiResponse) {
+func (s *Server) doneBackup(databaseID, backupID string) (dbapi.Backup, archiveVersion, *respond.Response) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	db := s.store.dbs[databaseID]
 	if db == nil {
-		r := notFound("database")
+		r := respond.NotFound("database")
 		return dbapi.Backup{}, archiveVersion{}, &r
 	}
 	b := s.store.backups[backupID]
 	if b == nil || b.db != db {
-		r := notFound("backup")
+		r := respond.NotFound("backup")
 		return dbapi.Backup{}, archiveVersion{}, &r
 	}
 	v := s.backupView(b, s.cfg.clock.Now())
 	if v.Status != dbapi.BackupStatusDone || v.Size == nil {
-		r := apiResponse{status: http.StatusNotFound, body: dbapi.Error{Error: "backup archive not available yet", Resource: strPtr("backup_archive")}}
+		r := respond.NotFoundBecause("backup_archive", "backup archive not available yet")
 		return dbapi.Backup{}, archiveVersion{}, &r
 	}
 	return v, s.archiveVersion(b, v), nil
@@ -242,8 +243,6 @@ func (s *Server) Archive(backupID, etag string) (io.Reader, error) {
 	return &archiveReader{block: s.store.archives.block(backupID, gen), remain: *v.Size, ctx: context.Background()}, nil
 }
 
-func strPtr(s string) *string { return &s }
-
 // GetBackupArchive returns a pre-signed URL on the mock itself (or on the base of WithPublicURL),
 // valid for the download TTL.
 func (s handlers) GetBackupArchive(ctx context.Context, req dbapi.GetBackupArchiveRequestObject) (dbapi.GetBackupArchiveResponseObject, error) {
@@ -253,7 +252,7 @@ func (s handlers) GetBackupArchive(ctx context.Context, req dbapi.GetBackupArchi
 	base, err := s.linkBase(ctx)
 	if err != nil {
 		// RFC 9112 §3.2: a Host that names no reachable host is a bad request.
-		return errorResponse(http.StatusBadRequest, err.Error()), nil
+		return respond.Error(http.StatusBadRequest, err.Error()), nil
 	}
 	expiry := s.cfg.clock.Now().Add(s.cfg.downloadTTL).Unix()
 	token := s.signDownload(req.DatabaseID, req.BackupID, expiry)
@@ -294,7 +293,7 @@ func (s *Server) checkDownload(databaseID, backupID, token string) bool {
 // Last-Modified.
 func (s handlers) DownloadBackup(ctx context.Context, req dbapi.DownloadBackupRequestObject) (dbapi.DownloadBackupResponseObject, error) {
 	if !s.checkDownload(req.DatabaseID, req.BackupID, req.Params.Token) {
-		return forbidden("the download link is invalid or has expired"), nil
+		return respond.Forbidden("the download link is invalid or has expired"), nil
 	}
 	b, ver, resp := s.doneBackup(req.DatabaseID, req.BackupID)
 	if resp != nil {
@@ -311,8 +310,8 @@ func (s handlers) DownloadBackup(ctx context.Context, req dbapi.DownloadBackupRe
 		start, end, status = parseRange(*req.Params.Range, size)
 	}
 	if status == http.StatusRequestedRangeNotSatisfiable {
-		r := errorResponse(http.StatusRequestedRangeNotSatisfiable, "requested range not satisfiable")
-		r.header = map[string]string{"Content-Range": fmt.Sprintf("bytes */%d", size)}
+		r := respond.Error(http.StatusRequestedRangeNotSatisfiable, "requested range not satisfiable")
+		r.Header = map[string]string{"Content-Range": fmt.Sprintf("bytes */%d", size)}
 		return r, nil
 	}
 	body := &archiveReader{block: s.store.archives.block(b.ID, ver.gen), rate: s.cfg.bandwidth, ctx: ctx}

@@ -13,6 +13,7 @@ import (
 	"github.com/scalingodb/dbapi-go/gen/dbapi"
 	"github.com/scalingodb/dbapi-go/gen/dbapispec"
 	"github.com/scalingodb/dbapi-go/pkg/conformance"
+	"github.com/scalingodb/dbapi-go/pkg/mockserver/internal/respond"
 )
 
 const apiBase = "/api"
@@ -40,12 +41,12 @@ func keepRequest(f dbapi.StrictHandlerFunc, operationID string) dbapi.StrictHand
 func (s *Server) buildChain() (http.Handler, error) {
 	strict := dbapi.NewStrictHandlerWithOptions(handlers{s}, []dbapi.StrictMiddlewareFunc{keepRequest}, dbapi.StrictHTTPServerOptions{
 		RequestErrorHandlerFunc: func(w http.ResponseWriter, _ *http.Request, err error) {
-			writeError(w, http.StatusBadRequest, "There was a problem in the JSON you submitted: "+shortError(err))
+			respond.WriteError(w, http.StatusBadRequest, "There was a problem in the JSON you submitted: "+shortError(err))
 		},
 		ResponseErrorHandlerFunc: func(w http.ResponseWriter, _ *http.Request, err error) {
 			// An operation that fails is a bug of the mock: report it like a violation.
 			s.cfg.onViolation(fmt.Errorf("mockserver: operation failed: %w", err))
-			writeError(w, http.StatusInternalServerError, "Internal error occured, we're on it!")
+			respond.WriteError(w, http.StatusInternalServerError, "Internal error occured, we're on it!")
 		},
 	})
 	generated := routeTable{}
@@ -53,7 +54,7 @@ func (s *Server) buildChain() (http.Handler, error) {
 		BaseURL:    apiBase,
 		BaseRouter: generated,
 		ErrorHandlerFunc: func(w http.ResponseWriter, _ *http.Request, err error) {
-			writeError(w, http.StatusBadRequest, shortError(err))
+			respond.WriteError(w, http.StatusBadRequest, shortError(err))
 		},
 	})
 	s.takesBody = operationsWithBody()
@@ -95,12 +96,12 @@ func (t routeTable) HandleFunc(pattern string, h func(http.ResponseWriter, *http
 
 // ServeHTTP is never called: buildChain serves the handlers itself.
 func (t routeTable) ServeHTTP(w http.ResponseWriter, _ *http.Request) {
-	writeError(w, http.StatusNotFound, "not found")
+	respond.WriteError(w, http.StatusNotFound, "not found")
 }
 
 // validate wraps the generated handler of op in request and response validation. Archives stream
 // through the middleware, which checks their status and headers; JSON answers are checked by
-// checkResponses, memoised.
+// the response checker (respcheck), memoised.
 func (s *Server) validate(op string, serve http.Handler) (http.Handler, error) {
 	v := s.cfg.validator
 	if op == "downloadBackup" {
@@ -112,7 +113,7 @@ func (s *Server) validate(op string, serve http.Handler) (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	return s.checkResponses(checked), nil
+	return s.checker.Middleware(checked), nil
 }
 
 // dispatch serves each request with the chain of its operation, or answers 404 when no operation
@@ -123,7 +124,7 @@ func (s *Server) dispatch() http.Handler {
 			h.ServeHTTP(w, r)
 			return
 		}
-		writeError(w, http.StatusNotFound, "not found")
+		respond.WriteError(w, http.StatusNotFound, "not found")
 	})
 }
 
@@ -196,12 +197,12 @@ func (s *Server) auth(op string, next http.Handler) http.Handler {
 		scope, isScoped := s.scopeOf(given)
 		if !strings.EqualFold(scheme, "Bearer") || (!isMain && !isScoped) {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="dbapi"`)
-			writeError(w, http.StatusUnauthorized, "unauthorized: a valid bearer token is required")
+			respond.WriteError(w, http.StatusUnauthorized, "unauthorized: a valid bearer token is required")
 			return
 		}
 		if !isMain {
 			if denied := s.deny(op, r, scope); denied != "" {
-				_ = forbidden("this token does not grant access to " + denied).visit(w)
+				_ = respond.Forbidden("this token does not grant access to " + denied).Write(w)
 				return
 			}
 		}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/scalingodb/dbapi-go/gen/dbapi"
 	"github.com/scalingodb/dbapi-go/gen/dbapispec"
+	"github.com/scalingodb/dbapi-go/pkg/mockserver/internal/respond"
 )
 
 // databaseView is the database as the API shows it at now.
@@ -32,7 +33,7 @@ func (s handlers) GetDatabase(_ context.Context, req dbapi.GetDatabaseRequestObj
 	defer s.mu.Unlock()
 	db := s.store.dbs[req.DatabaseID]
 	if db == nil {
-		return notFound("database"), nil
+		return respond.NotFound("database"), nil
 	}
 	return dbapi.GetDatabase200JSONResponse{Database: s.databaseView(db, s.cfg.clock.Now())}, nil
 }
@@ -40,7 +41,7 @@ func (s handlers) GetDatabase(_ context.Context, req dbapi.GetDatabaseRequestObj
 // UpdateDatabase changes the periodic backup settings or the maintenance window (PATCH).
 func (s handlers) UpdateDatabase(_ context.Context, req dbapi.UpdateDatabaseRequestObject) (dbapi.UpdateDatabaseResponseObject, error) {
 	if req.Body == nil {
-		return errorResponse(http.StatusBadRequest, "missing request body"), nil
+		return respond.Error(http.StatusBadRequest, "missing request body"), nil
 	}
 	return s.updateDatabase(req.DatabaseID, req.Body.Database), nil
 }
@@ -48,12 +49,12 @@ func (s handlers) UpdateDatabase(_ context.Context, req dbapi.UpdateDatabaseRequ
 // PutDatabase is the PUT form of UpdateDatabase.
 func (s handlers) PutDatabase(_ context.Context, req dbapi.PutDatabaseRequestObject) (dbapi.PutDatabaseResponseObject, error) {
 	if req.Body == nil {
-		return errorResponse(http.StatusBadRequest, "missing request body"), nil
+		return respond.Error(http.StatusBadRequest, "missing request body"), nil
 	}
 	return s.updateDatabase(req.DatabaseID, req.Body.Database), nil
 }
 
-func (s *Server) updateDatabase(id string, in dbapi.DatabaseUpdate) apiResponse {
+func (s *Server) updateDatabase(id string, in dbapi.DatabaseUpdate) respond.Response {
 	var hours []int
 	var errs []string
 	if in.PeriodicBackupsScheduledAt != nil {
@@ -86,13 +87,13 @@ func (s *Server) updateDatabase(id string, in dbapi.DatabaseUpdate) apiResponse 
 		}
 	}
 	if len(errs) > 0 {
-		return invalid(errs...)
+		return respond.Invalid(errs...)
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	db := s.store.dbs[id]
 	if db == nil {
-		return notFound("database")
+		return respond.NotFound("database")
 	}
 	if in.PeriodicBackupsEnabled != nil {
 		db.db.PeriodicBackupsEnabled = *in.PeriodicBackupsEnabled
@@ -109,27 +110,27 @@ func (s *Server) updateDatabase(id string, in dbapi.DatabaseUpdate) apiResponse 
 			db.db.MaintenanceWindow.StartingHourUtc = *mw.StartingHourUtc
 		}
 	}
-	return jsonResponse(http.StatusOK, dbapi.DatabaseResponse{Database: s.databaseView(db, s.cfg.clock.Now())})
+	return respond.JSON(http.StatusOK, dbapi.DatabaseResponse{Database: s.databaseView(db, s.cfg.clock.Now())})
 }
 
 // UpgradeDatabase starts an upgrade to the next version: 202 with a Location and the target version.
 func (s handlers) UpgradeDatabase(ctx context.Context, req dbapi.UpgradeDatabaseRequestObject) (dbapi.UpgradeDatabaseResponseObject, error) {
 	base, err := s.linkBase(ctx)
 	if err != nil {
-		return errorResponse(http.StatusBadRequest, err.Error()), nil // before anything starts
+		return respond.Error(http.StatusBadRequest, err.Error()), nil // before anything starts
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	db := s.store.dbs[req.DatabaseID]
 	if db == nil {
-		return notFound("database"), nil
+		return respond.NotFound("database"), nil
 	}
 	if db.db.NextVersionID == nil {
-		return invalid("version", "is already the latest available"), nil
+		return respond.Invalid("version", "is already the latest available"), nil
 	}
 	next, ok := s.store.versions[*db.db.NextVersionID]
 	if !ok {
-		return invalid("version", "has no known next version"), nil
+		return respond.Invalid("version", "has no known next version"), nil
 	}
 	opID := s.startOperation(db, OperationTypeUpgrade, s.cfg.clock.Now()).id
 	loc := base + "/databases/" + url.PathEscape(req.DatabaseID) + "/operations/" + opID
@@ -156,21 +157,21 @@ func pitrWindow(now time.Time) (time.Time, time.Time) {
 // RestoreDatabasePitr starts a point-in-time restore (PostgreSQL only).
 func (s handlers) RestoreDatabasePitr(_ context.Context, req dbapi.RestoreDatabasePitrRequestObject) (dbapi.RestoreDatabasePitrResponseObject, error) {
 	if req.Body == nil {
-		return errorResponse(http.StatusBadRequest, "missing request body"), nil
+		return respond.Error(http.StatusBadRequest, "missing request body"), nil
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	db := s.store.dbs[req.DatabaseID]
 	if db == nil {
-		return notFound("database"), nil
+		return respond.NotFound("database"), nil
 	}
 	if db.db.TypeName != "postgresql" {
-		return invalid("database", "point-in-time recovery is only available for PostgreSQL"), nil
+		return respond.Invalid("database", "point-in-time recovery is only available for PostgreSQL"), nil
 	}
 	now := s.cfg.clock.Now()
 	from, to := pitrWindow(now)
 	if rt := req.Body.RestoreTime; rt.Before(from) || rt.After(to) {
-		return invalid("restore_time", "should be within the recovery window"), nil
+		return respond.Invalid("restore_time", "should be within the recovery window"), nil
 	}
 	op := s.operationView(s.startOperation(db, OperationTypePitrRestore, now), now)
 	return dbapi.RestoreDatabasePitr201JSONResponse{Operation: dbapi.Operation{ID: op.ID, Type: &op.Type, Status: &op.Status, CreatedAt: &op.CreatedAt, FinishedAt: op.FinishedAt}}, nil
@@ -182,12 +183,10 @@ func (s handlers) GetPitrRecoveryWindow(_ context.Context, req dbapi.GetPitrReco
 	defer s.mu.Unlock()
 	db := s.store.dbs[req.DatabaseID]
 	if db == nil {
-		return notFound("database"), nil
+		return respond.NotFound("database"), nil
 	}
 	if db.db.TypeName != "postgresql" {
-		r := notFound("recovery_window")
-		r.body = dbapi.Error{Error: "point-in-time recovery is only available for PostgreSQL", Resource: strPtr("recovery_window")}
-		return r, nil
+		return respond.NotFoundBecause("recovery_window", "point-in-time recovery is only available for PostgreSQL"), nil
 	}
 	from, to := pitrWindow(s.cfg.clock.Now())
 	return dbapi.GetPitrRecoveryWindow200JSONResponse{RecoveryWindow: dbapi.RecoveryWindow{EarliestRecoverableAt: &from, LatestRecoverableAt: &to}}, nil
@@ -243,20 +242,20 @@ func findFeature(db *database, name string) int {
 // database once the activation delay has passed.
 func (s handlers) EnableDatabaseFeature(_ context.Context, req dbapi.EnableDatabaseFeatureRequestObject) (dbapi.EnableDatabaseFeatureResponseObject, error) {
 	if req.Body == nil {
-		return errorResponse(http.StatusBadRequest, "missing request body"), nil
+		return respond.Error(http.StatusBadRequest, "missing request body"), nil
 	}
 	name := string(req.Body.Feature.Name)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	db := s.store.dbs[req.DatabaseID]
 	if db == nil {
-		return notFound("database"), nil
+		return respond.NotFound("database"), nil
 	}
 	if !knownFeature(db.db.TypeName, name) {
-		return invalid("name", fmt.Sprintf("%q is not a feature of %s databases", name, db.db.TypeName)), nil
+		return respond.Invalid("name", fmt.Sprintf("%q is not a feature of %s databases", name, db.db.TypeName)), nil
 	}
 	if name == "publicly-available" && findFeature(db, "force-ssl") < 0 {
-		return invalid("name", "publicly-available needs force-ssl to be enabled first"), nil
+		return respond.Invalid("name", "publicly-available needs force-ssl to be enabled first"), nil
 	}
 	now := s.cfg.clock.Now()
 	if i := findFeature(db, name); i >= 0 {
@@ -278,10 +277,10 @@ func (s handlers) DisableDatabaseFeature(_ context.Context, req dbapi.DisableDat
 	defer s.mu.Unlock()
 	db := s.store.dbs[req.DatabaseID]
 	if db == nil {
-		return notFound("database"), nil
+		return respond.NotFound("database"), nil
 	}
 	if !knownFeature(db.db.TypeName, name) {
-		return invalid("feature", fmt.Sprintf("%q is not a feature of %s databases", name, db.db.TypeName)), nil
+		return respond.Invalid("feature", fmt.Sprintf("%q is not a feature of %s databases", name, db.db.TypeName)), nil
 	}
 	if i := findFeature(db, name); i >= 0 {
 		db.features = slices.Delete(db.features, i, i+1)

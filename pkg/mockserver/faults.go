@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/scalingodb/dbapi-go/gen/dbapi"
+	"github.com/scalingodb/dbapi-go/pkg/mockserver/internal/respond"
 )
 
 // Faults describes the failures a Server injects, by WithFaults. Rates are shares of requests,
@@ -251,12 +252,12 @@ func (s *Server) injectFaults(next http.Handler) http.Handler {
 				rec.Applied = d.status < 400
 			}
 			fi.record(rec)
-			writeError(w, p.status, "Internal error occured, we're on it!")
+			respond.WriteError(w, p.status, "Internal error occured, we're on it!")
 		case FaultRateLimit:
 			fi.record(rec)
 			w.Header().Set("Retry-After", retryAfter)
 			code := "rate_limited"
-			writeErrorBody(w, http.StatusTooManyRequests, dbapi.Error{Error: "Retry later", Code: &code})
+			respond.WriteErrorBody(w, http.StatusTooManyRequests, dbapi.Error{Error: "Retry later", Code: &code})
 		case FaultReset:
 			rw := &resetWriter{ResponseWriter: w, limit: -1}
 			rw.beforeCut = func() { // recorded before the client can see the cut

@@ -22,6 +22,7 @@ import (
 	"time"
 
 	"github.com/scalingodb/dbapi-go/gen/dbapi"
+	"github.com/scalingodb/dbapi-go/pkg/mockserver/internal/respond"
 )
 
 // Default timings of the asynchronous operations and backup restorations.
@@ -236,15 +237,15 @@ func (s handlers) RestoreBackup(_ context.Context, req dbapi.RestoreBackupReques
 	defer s.mu.Unlock()
 	db := s.store.dbs[req.DatabaseID]
 	if db == nil {
-		return notFound("database"), nil
+		return respond.NotFound("database"), nil
 	}
 	b := s.store.backups[req.BackupID]
 	if b == nil || b.db != db {
-		return notFound("backup"), nil
+		return respond.NotFound("backup"), nil
 	}
 	now := s.cfg.clock.Now()
 	if st := s.backupView(b, now).Status; st != dbapi.BackupStatusDone {
-		return invalid("backup", fmt.Sprintf("is %s: only a done backup can be restored", st)), nil
+		return respond.Invalid("backup", fmt.Sprintf("is %s: only a done backup can be restored", st)), nil
 	}
 	x := &s.store.extra
 	if x.restorations == nil {
@@ -262,11 +263,11 @@ func (s handlers) GetBackupRestoration(_ context.Context, req dbapi.GetBackupRes
 	defer s.mu.Unlock()
 	db := s.store.dbs[req.DatabaseID]
 	if db == nil {
-		return notFound("database"), nil
+		return respond.NotFound("database"), nil
 	}
 	r := s.store.extra.restorations[req.RestorationID]
 	if r == nil || r.db != db {
-		return notFound("backup_restoration"), nil
+		return respond.NotFound("backup_restoration"), nil
 	}
 	return dbapi.GetBackupRestoration200JSONResponse{BackupRestoration: s.restorationView(r, s.cfg.clock.Now())}, nil
 }
@@ -278,13 +279,13 @@ func (s handlers) GetDatabaseOperation(_ context.Context, req dbapi.GetDatabaseO
 	defer s.mu.Unlock()
 	db := s.store.dbs[req.DatabaseID]
 	if db == nil {
-		return notFound("database"), nil
+		return respond.NotFound("database"), nil
 	}
 	op := s.store.extra.ops[req.OperationID]
 	if op == nil || op.db != db {
-		return notFound("operation"), nil
+		return respond.NotFound("operation"), nil
 	}
-	return jsonResponse(http.StatusOK, map[string]operationJSON{"operation": s.operationView(op, s.cfg.clock.Now())}), nil
+	return respond.JSON(http.StatusOK, map[string]operationJSON{"operation": s.operationView(op, s.cfg.clock.Now())}), nil
 }
 
 // findPlan returns the plan named name of the database type typeName.
@@ -302,11 +303,11 @@ func (s handlers) GetDatabasePlan(_ context.Context, req dbapi.GetDatabasePlanRe
 	defer s.mu.Unlock()
 	db := s.store.dbs[req.DatabaseID]
 	if db == nil {
-		return notFound("database"), nil
+		return respond.NotFound("database"), nil
 	}
 	p, ok := s.store.extra.findPlan(db.db.TypeName, db.db.Plan)
 	if !ok {
-		return notFound("plan"), nil
+		return respond.NotFound("plan"), nil
 	}
 	return dbapi.GetDatabasePlan200JSONResponse{Plan: p}, nil
 }
@@ -318,7 +319,7 @@ func (s handlers) GetPlan(_ context.Context, req dbapi.GetPlanRequestObject) (db
 	defer s.mu.Unlock()
 	p, ok := s.store.extra.findPlan(string(req.Params.Type), req.PlanName)
 	if !ok {
-		return notFound("plan"), nil
+		return respond.NotFound("plan"), nil
 	}
 	return dbapi.GetPlan200JSONResponse{Plan: p}, nil
 }
@@ -341,7 +342,7 @@ func (s handlers) GetDatabaseType(_ context.Context, req dbapi.GetDatabaseTypeRe
 	types := s.store.extra.types
 	i := slices.IndexFunc(types, func(t dbapi.DatabaseType) bool { return t.ID == req.DatabaseTypeID })
 	if i < 0 {
-		return notFound("database_type"), nil
+		return respond.NotFound("database_type"), nil
 	}
 	return dbapi.GetDatabaseType200JSONResponse{DatabaseType: types[i]}, nil
 }
@@ -364,13 +365,13 @@ func knownMetric(t string) bool {
 
 // metricSeries is a deterministic series of metric over the since hours before now, one point
 // every 10 minutes, or its last point only. A look-back out of bounds gets the 422 to answer.
-func metricSeries(key, metric string, since *int, last *bool, now time.Time) ([]metricPoint, *apiResponse) {
+func metricSeries(key, metric string, since *int, last *bool, now time.Time) ([]metricPoint, *respond.Response) {
 	hours := defaultMetricsSince
 	if since != nil {
 		hours = *since
 	}
 	if hours < 1 || hours > maxMetricsSince {
-		refusal := invalid("since", fmt.Sprintf("should be between 1 and %d hours", maxMetricsSince))
+		refusal := respond.Invalid("since", fmt.Sprintf("should be between 1 and %d hours", maxMetricsSince))
 		return nil, &refusal
 	}
 	end := now.UTC().Truncate(metricsStep)
@@ -403,16 +404,16 @@ func (s handlers) GetDatabaseMetricsByType(_ context.Context, req dbapi.GetDatab
 	defer s.mu.Unlock()
 	db := s.store.dbs[req.DatabaseID]
 	if db == nil {
-		return notFound("database"), nil
+		return respond.NotFound("database"), nil
 	}
 	if !knownMetric(req.MetricType) {
-		return notFound("metric"), nil
+		return respond.NotFound("metric"), nil
 	}
 	series, refusal := metricSeries(db.db.ID, req.MetricType, req.Params.Since, req.Params.Last, s.cfg.clock.Now())
 	if refusal != nil {
 		return *refusal, nil
 	}
-	return jsonResponse(http.StatusOK, series), nil
+	return respond.JSON(http.StatusOK, series), nil
 }
 
 // GetInstanceMetricsByType serves one metric of one instance of the database over time.
@@ -421,19 +422,19 @@ func (s handlers) GetInstanceMetricsByType(_ context.Context, req dbapi.GetInsta
 	defer s.mu.Unlock()
 	db := s.store.dbs[req.DatabaseID]
 	if db == nil {
-		return notFound("database"), nil
+		return respond.NotFound("database"), nil
 	}
 	if !slices.ContainsFunc(db.db.Instances, func(in dbapi.Instance) bool { return in.ID == req.InstanceID }) {
-		return notFound("instance"), nil
+		return respond.NotFound("instance"), nil
 	}
 	if !knownMetric(req.MetricType) {
-		return notFound("metric"), nil
+		return respond.NotFound("metric"), nil
 	}
 	series, refusal := metricSeries(req.InstanceID, req.MetricType, req.Params.Since, req.Params.Last, s.cfg.clock.Now())
 	if refusal != nil {
 		return *refusal, nil
 	}
-	return jsonResponse(http.StatusOK, series), nil
+	return respond.JSON(http.StatusOK, series), nil
 }
 
 // GetDatabaseLag serves the replication lag of the followers, in bytes, by instance ID (always 0:
@@ -443,7 +444,7 @@ func (s handlers) GetDatabaseLag(_ context.Context, req dbapi.GetDatabaseLagRequ
 	defer s.mu.Unlock()
 	db := s.store.dbs[req.DatabaseID]
 	if db == nil {
-		return notFound("database"), nil
+		return respond.NotFound("database"), nil
 	}
 	lag := map[string]any{}
 	for _, in := range db.instances {
@@ -459,7 +460,7 @@ func (s handlers) PingDatabase(_ context.Context, req dbapi.PingDatabaseRequestO
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.store.dbs[req.DatabaseID] == nil {
-		return notFound("database"), nil
+		return respond.NotFound("database"), nil
 	}
 	return dbapi.PingDatabase200JSONResponse{"message": "pong"}, nil
 }
@@ -467,18 +468,18 @@ func (s handlers) PingDatabase(_ context.Context, req dbapi.PingDatabaseRequestO
 // UpdateFirewallRule changes the label of a rule of the database.
 func (s handlers) UpdateFirewallRule(_ context.Context, req dbapi.UpdateFirewallRuleRequestObject) (dbapi.UpdateFirewallRuleResponseObject, error) {
 	if req.Body == nil {
-		return errorResponse(http.StatusBadRequest, "missing request body"), nil
+		return respond.Error(http.StatusBadRequest, "missing request body"), nil
 	}
 	label := req.Body.FirewallRule.Label
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	db := s.store.dbs[req.DatabaseID]
 	if db == nil {
-		return notFound("database"), nil
+		return respond.NotFound("database"), nil
 	}
 	old, ok := db.rules.get(req.FirewallRuleID)
 	if !ok {
-		return notFound("firewall_rule"), nil
+		return respond.NotFound("firewall_rule"), nil
 	}
 	now := s.cfg.clock.Now().UTC()
 	v, err := old.ValueByDiscriminator()

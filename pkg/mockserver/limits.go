@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/scalingodb/dbapi-go/gen/dbapi"
+	"github.com/scalingodb/dbapi-go/pkg/mockserver/internal/respond"
 )
 
 // MaxBodyBytes is the largest request body a Server accepts: 1 MiB. A larger one, sent to an
@@ -185,7 +186,7 @@ var bodyPool = sync.Pool{New: func() any {
 func tooLarge(w http.ResponseWriter) {
 	code := "request_too_large"
 	w.Header().Set("Connection", "close")
-	writeErrorBody(w, http.StatusRequestEntityTooLarge, dbapi.Error{
+	respond.WriteErrorBody(w, http.StatusRequestEntityTooLarge, dbapi.Error{
 		Error: "the request body is larger than " + strconv.Itoa(MaxBodyBytes) + " bytes", Code: &code,
 	})
 }

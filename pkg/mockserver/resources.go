@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/scalingodb/dbapi-go/gen/dbapi"
+	"github.com/scalingodb/dbapi-go/pkg/mockserver/internal/respond"
 )
 
 // ListMaintenances lists the maintenance operations of a database, one page at a time (page from 1,
@@ -26,16 +27,16 @@ func (s handlers) ListMaintenances(_ context.Context, req dbapi.ListMaintenances
 		perPage = *p
 	}
 	if page < 1 {
-		return invalid("page", "must be greater than or equal to 1"), nil
+		return respond.Invalid("page", "must be greater than or equal to 1"), nil
 	}
 	if perPage < 1 || perPage > 100 {
-		return invalid("per_page", "must be between 1 and 100"), nil
+		return respond.Invalid("per_page", "must be between 1 and 100"), nil
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	db := s.store.dbs[req.DatabaseID]
 	if db == nil {
-		return notFound("database"), nil
+		return respond.NotFound("database"), nil
 	}
 	total := len(db.maint)
 	pages := (total + perPage - 1) / perPage
@@ -68,11 +69,11 @@ func (s handlers) GetMaintenance(_ context.Context, req dbapi.GetMaintenanceRequ
 	defer s.mu.Unlock()
 	db := s.store.dbs[req.DatabaseID]
 	if db == nil {
-		return notFound("database"), nil
+		return respond.NotFound("database"), nil
 	}
 	i := slices.IndexFunc(db.maint, func(m dbapi.Maintenance) bool { return m.ID == req.MaintenanceID })
 	if i < 0 {
-		return notFound("maintenance"), nil
+		return respond.NotFound("maintenance"), nil
 	}
 	return dbapi.GetMaintenance200JSONResponse(db.maint[i]), nil
 }
@@ -83,7 +84,7 @@ func (s handlers) GetDatabaseInstancesStatus(_ context.Context, req dbapi.GetDat
 	defer s.mu.Unlock()
 	db := s.store.dbs[req.DatabaseID]
 	if db == nil {
-		return notFound("database"), nil
+		return respond.NotFound("database"), nil
 	}
 	return dbapi.GetDatabaseInstancesStatus200JSONResponse(slices.Clone(db.instances)), nil
 }
@@ -94,7 +95,7 @@ func (s handlers) GetDatabaseMetrics(_ context.Context, req dbapi.GetDatabaseMet
 	defer s.mu.Unlock()
 	db := s.store.dbs[req.DatabaseID]
 	if db == nil {
-		return notFound("database"), nil
+		return respond.NotFound("database"), nil
 	}
 	return dbapi.GetDatabaseMetrics200JSONResponse(db.metrics), nil
 }
@@ -105,10 +106,10 @@ func (s handlers) GetDatabaseHealth(_ context.Context, req dbapi.GetDatabaseHeal
 	defer s.mu.Unlock()
 	db := s.store.dbs[req.DatabaseID]
 	if db == nil {
-		return notFound("database"), nil
+		return respond.NotFound("database"), nil
 	}
 	if db.health == nil {
-		return apiResponse{status: http.StatusNotFound, body: dbapi.Error{Error: "health is only available for Elasticsearch databases", Resource: strPtr("health")}}, nil
+		return respond.NotFoundBecause("health", "health is only available for Elasticsearch databases"), nil
 	}
 	return dbapi.GetDatabaseHealth200JSONResponse(*db.health), nil
 }
@@ -129,7 +130,7 @@ func (s handlers) GetDatabaseLogsURL(_ context.Context, req dbapi.GetDatabaseLog
 	defer s.mu.Unlock()
 	db := s.store.dbs[req.DatabaseID]
 	if db == nil {
-		return notFound("database"), nil
+		return respond.NotFound("database"), nil
 	}
 	return dbapi.GetDatabaseLogsURL200JSONResponse{URL: "https://logs.scalingo.com/apps/" + db.db.ID + "/logs?token=" + s.logsToken("logs", db.db.ID)}, nil
 }
@@ -149,18 +150,18 @@ func (s handlers) ListDatabaseLogsArchives(_ context.Context, req dbapi.ListData
 	if c := req.Params.Cursor; c != nil && *c != "" {
 		n, err := strconv.Atoi(*c)
 		if err != nil || n < 1 {
-			return invalid("cursor", "is not a cursor of this list"), nil
+			return respond.Invalid("cursor", "is not a cursor of this list"), nil
 		}
 		page = n
 	}
 	if page < 1 {
-		return invalid("page", "must be greater than or equal to 1"), nil
+		return respond.Invalid("page", "must be greater than or equal to 1"), nil
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	db := s.store.dbs[req.DatabaseID]
 	if db == nil {
-		return notFound("database"), nil
+		return respond.NotFound("database"), nil
 	}
 	today := s.cfg.clock.Now().UTC().Truncate(24 * time.Hour)
 	resp := dbapi.ListDatabaseLogsArchives200JSONResponse{Archives: []dbapi.LogsArchive{}}
@@ -189,7 +190,7 @@ func (s handlers) GetDatabaseTypeVersion(_ context.Context, req dbapi.GetDatabas
 	defer s.mu.Unlock()
 	v, ok := s.store.versions[req.DatabaseTypeVersionID]
 	if !ok {
-		return notFound("database_type_version"), nil
+		return respond.NotFound("database_type_version"), nil
 	}
 	return dbapi.GetDatabaseTypeVersion200JSONResponse{DatabaseTypeVersion: v}, nil
 }
@@ -200,25 +201,25 @@ func (s handlers) ListFirewallRules(_ context.Context, req dbapi.ListFirewallRul
 	defer s.mu.Unlock()
 	db := s.store.dbs[req.DatabaseID]
 	if db == nil {
-		return notFound("database"), nil
+		return respond.NotFound("database"), nil
 	}
-	return cachedResponse(db.rules.body()), nil
+	return respond.Cached(db.rules.body()), nil
 }
 
 // CreateFirewallRule adds a rule: custom_range needs a valid CIDR, managed_range a known range_id.
 func (s handlers) CreateFirewallRule(_ context.Context, req dbapi.CreateFirewallRuleRequestObject) (dbapi.CreateFirewallRuleResponseObject, error) {
 	if req.Body == nil {
-		return errorResponse(http.StatusBadRequest, "missing request body"), nil
+		return respond.Error(http.StatusBadRequest, "missing request body"), nil
 	}
 	in, err := req.Body.ValueByDiscriminator()
 	if err != nil {
-		return invalid("type", "should be custom_range or managed_range"), nil
+		return respond.Invalid("type", "should be custom_range or managed_range"), nil
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	db := s.store.dbs[req.DatabaseID]
 	if db == nil {
-		return notFound("database"), nil
+		return respond.NotFound("database"), nil
 	}
 	now := s.cfg.clock.Now().UTC()
 	var key, field string // a rule allowing the same addresses is taken; field is what the request named them by
@@ -226,11 +227,11 @@ func (s handlers) CreateFirewallRule(_ context.Context, req dbapi.CreateFirewall
 	switch v := in.(type) {
 	case dbapi.CustomRangeFirewallRuleCreate:
 		if v.Cidr == "" {
-			return invalid("cidr", "can't be blank"), nil
+			return respond.Invalid("cidr", "can't be blank"), nil
 		}
 		_, n, err := net.ParseCIDR(v.Cidr)
 		if err != nil {
-			return invalid("cidr", "is not a valid CIDR range"), nil
+			return respond.Invalid("cidr", "is not a valid CIDR range"), nil
 		}
 		key, field = "custom_range "+n.String(), "cidr"
 		build = func(r *dbapi.FirewallRule, id string) error {
@@ -239,11 +240,11 @@ func (s handlers) CreateFirewallRule(_ context.Context, req dbapi.CreateFirewall
 		}
 	case dbapi.ManagedRangeFirewallRuleCreate:
 		if v.RangeID == "" {
-			return invalid("range_id", "can't be blank"), nil
+			return respond.Invalid("range_id", "can't be blank"), nil
 		}
 		i := slices.IndexFunc(s.store.ranges, func(r dbapi.ManagedRange) bool { return r.ID == v.RangeID })
 		if i < 0 {
-			return invalid("range_id", "is not a known managed range"), nil
+			return respond.Invalid("range_id", "is not a known managed range"), nil
 		}
 		label := v.Label
 		if label == nil {
@@ -255,10 +256,10 @@ func (s handlers) CreateFirewallRule(_ context.Context, req dbapi.CreateFirewall
 				ID: id, RangeID: v.RangeID, Label: label, DatabaseID: &db.db.ID, CreatedAt: &now, UpdatedAt: &now})
 		}
 	default:
-		return invalid("type", "should be custom_range or managed_range"), nil
+		return respond.Invalid("type", "should be custom_range or managed_range"), nil
 	}
 	if db.rules.taken(key) {
-		return invalid(field, "has already been taken"), nil
+		return respond.Invalid(field, "has already been taken"), nil
 	}
 	var rule dbapi.FirewallRule
 	if err := build(&rule, s.store.newID()); err != nil {
@@ -289,10 +290,10 @@ func (s handlers) DeleteFirewallRule(_ context.Context, req dbapi.DeleteFirewall
 	defer s.mu.Unlock()
 	db := s.store.dbs[req.DatabaseID]
 	if db == nil {
-		return notFound("database"), nil
+		return respond.NotFound("database"), nil
 	}
 	if !db.rules.remove(req.FirewallRuleID) {
-		return notFound("firewall_rule"), nil
+		return respond.NotFound("firewall_rule"), nil
 	}
 	return dbapi.DeleteFirewallRule204Response{}, nil
 }

@@ -30,6 +30,7 @@ import (
 
 	"github.com/scalingodb/dbapi-go/gen/dbapi"
 	"github.com/scalingodb/dbapi-go/pkg/conformance"
+	"github.com/scalingodb/dbapi-go/pkg/mockserver/internal/respcheck"
 )
 
 // DefaultToken is the bearer token a Server accepts unless WithToken says otherwise.
@@ -271,7 +272,7 @@ type Server struct {
 
 	takesBody map[string]bool       // operationId → the operation has a request body
 	scopes    map[string]scopeParam // operationId → what ties it to a database, if anything
-	memo      *validationMemo       // nil when response validation is not memoised
+	checker   *respcheck.Checker    // validates the JSON answers
 	faults    *faultInjector
 	muts      map[string]*Mutation // by operationId
 
@@ -339,9 +340,7 @@ func New(opts ...Option) (*Server, error) {
 			return nil, err
 		}
 	}
-	if !cfg.noMemo {
-		s.memo = newValidationMemo()
-	}
+	s.checker = respcheck.New(cfg.validator, !cfg.noMemo, cfg.onViolation)
 	if cfg.faults.active() {
 		s.faults = newFaultInjector(cfg.faults)
 	}

@@ -8,10 +8,10 @@ import (
 	"iter"
 	"slices"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/scalingodb/dbapi-go/gen/dbapi"
+	"github.com/scalingodb/dbapi-go/pkg/mockserver/internal/respond"
 )
 
 // store is the in-memory state. Every access holds Server.mu.
@@ -31,9 +31,9 @@ type store struct {
 type database struct {
 	db          dbapi.Database // Features is rebuilt from features on read
 	features    []*feature
-	users       index[*user] // by name, in creation order
-	usersList   *cachedBody  // the listDatabaseUsers body, nil after a change
-	backups     []*backup    // oldest first
+	users       index[*user]  // by name, in creation order
+	usersList   *respond.List // the listDatabaseUsers body, nil after a change
+	backups     []*backup     // oldest first
 	backupsList backupsCache
 	maint       []dbapi.Maintenance
 	rules       ruleSet
@@ -399,43 +399,12 @@ func (x *index[V]) all() iter.Seq[V] {
 	}
 }
 
-// cachedBody is the JSON body of a list answer, encoded once per change of what it lists. valid
-// tells that the answer passed response validation, so that it is validated once, not on every
-// request.
-type cachedBody struct {
-	raw   []byte
-	valid atomic.Bool
-}
-
-// encodeList builds the body {"<name>":[<item>,...]} followed by a newline, byte for byte what
-// json.Encoder writes for the envelope of those items, from the items already encoded.
-func encodeList[V any](name string, items iter.Seq[V], enc func(V) []byte) *cachedBody {
-	n := len(name) + 8
-	for v := range items {
-		n += len(enc(v)) + 1
-	}
-	b := make([]byte, 0, n)
-	b = append(b, `{"`...)
-	b = append(b, name...)
-	b = append(b, `":[`...)
-	first := true
-	for v := range items {
-		if !first {
-			b = append(b, ',')
-		}
-		first = false
-		b = append(b, enc(v)...)
-	}
-	b = append(b, "]}\n"...)
-	return &cachedBody{raw: b}
-}
-
 // ruleSet is the firewall rules of a database in creation order, indexed by ID and by what they
 // allow (ruleFields' key), each decoded and encoded once, when it is added.
 type ruleSet struct {
 	byID  index[*ruleEntry]
 	byKey map[string]int // rules allowing each key: the seed may repeat one
-	list  *cachedBody    // the listFirewallRules body, nil after a change
+	list  *respond.List  // the listFirewallRules body, nil after a change
 }
 
 type ruleEntry struct {
@@ -509,9 +478,9 @@ func (rs *ruleSet) remove(id string) bool {
 }
 
 // body returns the listFirewallRules body, encoded on the first list after a change.
-func (rs *ruleSet) body() *cachedBody {
+func (rs *ruleSet) body() *respond.List {
 	if rs.list == nil {
-		rs.list = encodeList("rules", rs.byID.all(), func(e *ruleEntry) []byte { return e.enc })
+		rs.list = respond.EncodeList("rules", rs.byID.all(), func(e *ruleEntry) []byte { return e.enc })
 	}
 	return rs.list
 }
@@ -520,7 +489,7 @@ func (rs *ruleSet) body() *cachedBody {
 // clock brings no backup to another status: from the time it was built until the next such
 // status change (forever when no backup of the list has one to come).
 type backupsCache struct {
-	body        *cachedBody // nil after a create
+	body        *respond.List // nil after a create
 	from, until time.Time
 	forever     bool
 }

@@ -7,6 +7,7 @@ import (
 	"regexp"
 
 	"github.com/scalingodb/dbapi-go/gen/dbapi"
+	"github.com/scalingodb/dbapi-go/pkg/mockserver/internal/respond"
 )
 
 var userNameRE = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
@@ -38,16 +39,16 @@ func checkPassword(pw *string) []string {
 
 // lookupUser finds the user name of the database id; s.mu must be held. When either is missing, db
 // is nil and missing is the 404 answer to send.
-func (s *Server) lookupUser(id, name string) (db *database, u *user, missing apiResponse) {
+func (s *Server) lookupUser(id, name string) (db *database, u *user, missing respond.Response) {
 	db = s.store.dbs[id]
 	if db == nil {
-		return nil, nil, notFound("database")
+		return nil, nil, respond.NotFound("database")
 	}
 	u, ok := db.users.get(name)
 	if !ok {
-		return nil, nil, notFound("database_user")
+		return nil, nil, respond.NotFound("database_user")
 	}
-	return db, u, apiResponse{}
+	return db, u, respond.Response{}
 }
 
 // ListDatabaseUsers lists the users of a database.
@@ -56,18 +57,18 @@ func (s handlers) ListDatabaseUsers(_ context.Context, req dbapi.ListDatabaseUse
 	defer s.mu.Unlock()
 	db := s.store.dbs[req.DatabaseID]
 	if db == nil {
-		return notFound("database"), nil
+		return respond.NotFound("database"), nil
 	}
 	if db.usersList == nil { // the list is put together once per change, from users encoded once
-		db.usersList = encodeList("database-users", db.users.all(), func(u *user) []byte { return u.enc })
+		db.usersList = respond.EncodeList("database-users", db.users.all(), func(u *user) []byte { return u.enc })
 	}
-	return cachedResponse(db.usersList), nil
+	return respond.Cached(db.usersList), nil
 }
 
 // CreateDatabaseUser creates a user; the password is generated when none is given and returned once.
 func (s handlers) CreateDatabaseUser(_ context.Context, req dbapi.CreateDatabaseUserRequestObject) (dbapi.CreateDatabaseUserResponseObject, error) {
 	if req.Body == nil {
-		return errorResponse(http.StatusBadRequest, "missing request body"), nil
+		return respond.Error(http.StatusBadRequest, "missing request body"), nil
 	}
 	in := req.Body.DatabaseUser
 	errs := checkUserName(in.Name)
@@ -78,16 +79,16 @@ func (s handlers) CreateDatabaseUser(_ context.Context, req dbapi.CreateDatabase
 	}
 	errs = append(errs, checkMustEqual("createDatabaseUser", req.Body)...)
 	if len(errs) > 0 {
-		return invalid(errs...), nil
+		return respond.Invalid(errs...), nil
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	db := s.store.dbs[req.DatabaseID]
 	if db == nil {
-		return notFound("database"), nil
+		return respond.NotFound("database"), nil
 	}
 	if _, taken := db.users.get(in.Name); taken {
-		return invalid("name", "has already been taken"), nil
+		return respond.Invalid("name", "has already been taken"), nil
 	}
 	if password == "" {
 		password = generatePassword()
@@ -114,7 +115,7 @@ func withPassword(u *user, password string) dbapi.DatabaseUserWithPassword {
 // UpdateDatabaseUser sets a password chosen by the caller; protected users are refused.
 func (s handlers) UpdateDatabaseUser(_ context.Context, req dbapi.UpdateDatabaseUserRequestObject) (dbapi.UpdateDatabaseUserResponseObject, error) {
 	if req.Body == nil {
-		return errorResponse(http.StatusBadRequest, "missing request body"), nil
+		return respond.Error(http.StatusBadRequest, "missing request body"), nil
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -123,12 +124,12 @@ func (s handlers) UpdateDatabaseUser(_ context.Context, req dbapi.UpdateDatabase
 		return missing, nil
 	}
 	if u.protected {
-		return forbidden("protected users cannot be updated"), nil
+		return respond.Forbidden("protected users cannot be updated"), nil
 	}
 	in := req.Body.DatabaseUser
 	errs := append(checkPassword(&in.Password), checkMustEqual("updateDatabaseUser", req.Body)...)
 	if len(errs) > 0 {
-		return invalid(errs...), nil
+		return respond.Invalid(errs...), nil
 	}
 	return dbapi.UpdateDatabaseUser200JSONResponse{DatabaseUser: u.view()}, nil
 }
@@ -153,7 +154,7 @@ func (s handlers) DeleteDatabaseUser(_ context.Context, req dbapi.DeleteDatabase
 		return missing, nil
 	}
 	if u.protected {
-		return forbidden("protected users cannot be deleted"), nil
+		return respond.Forbidden("protected users cannot be deleted"), nil
 	}
 	db.users.remove(u.name)
 	db.usersList = nil
