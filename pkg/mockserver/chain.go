@@ -70,8 +70,8 @@ func (s *Server) buildChain() (http.Handler, error) {
 			return nil, err
 		}
 		h := s.auth(op.ID, checked)
-		if op.ID == "downloadBackup" && s.faults != nil && s.faults.f.ArchiveChangeRate > 0 {
-			h = s.changeArchives(h)
+		if op.ID == "downloadBackup" && s.faults != nil {
+			h = s.faults.ChangeArchives(h, op.ID, s.changeArchiveOf)
 		}
 		s.operations[op.ID] = h
 	}
@@ -80,7 +80,7 @@ func (s *Server) buildChain() (http.Handler, error) {
 		h = s.mutate(h)
 	}
 	if s.faults != nil {
-		h = s.injectFaults(h)
+		h = s.faults.Middleware(h, s.operationOf)
 	}
 	return s.withRequestID(s.limit(h)), nil
 }

@@ -30,6 +30,7 @@ import (
 
 	"github.com/scalingodb/dbapi-go/gen/dbapi"
 	"github.com/scalingodb/dbapi-go/pkg/conformance"
+	"github.com/scalingodb/dbapi-go/pkg/mockserver/faults"
 	"github.com/scalingodb/dbapi-go/pkg/mockserver/internal/respcheck"
 )
 
@@ -273,8 +274,8 @@ type Server struct {
 	takesBody map[string]bool       // operationId → the operation has a request body
 	scopes    map[string]scopeParam // operationId → what ties it to a database, if anything
 	checker   *respcheck.Checker    // validates the JSON answers
-	faults    *faultInjector
-	muts      map[string]*Mutation // by operationId
+	faults    *faults.Injector      // nil without faults
+	muts      map[string]*Mutation  // by operationId
 
 	mu    sync.Mutex
 	store *store
@@ -305,9 +306,6 @@ func New(opts ...Option) (*Server, error) {
 	}
 	for _, opt := range opts {
 		opt(&cfg)
-	}
-	if err := cfg.faults.check(); err != nil {
-		cfg.errs = append(cfg.errs, err)
 	}
 	if err := cfg.checkScoped(); err != nil {
 		cfg.errs = append(cfg.errs, err)
@@ -341,8 +339,8 @@ func New(opts ...Option) (*Server, error) {
 		}
 	}
 	s.checker = respcheck.New(cfg.validator, !cfg.noMemo, cfg.onViolation)
-	if cfg.faults.active() {
-		s.faults = newFaultInjector(cfg.faults)
+	if cfg.faults.Active() {
+		s.faults = faults.New(cfg.faults)
 	}
 	if s.handler, err = s.buildChain(); err != nil {
 		return nil, err
@@ -373,16 +371,6 @@ func Start(t testing.TB, opts ...Option) (*Server, string) {
 	srv.Start()
 	t.Cleanup(srv.Close)
 	return s, srv.URL + "/api"
-}
-
-// FaultLog returns the journal of injected faults, oldest first: the FaultLogSize most recent
-// (FaultCounts counts them all). For a write answered 5xx, Applied tells whether the operation took
-// effect before the fault.
-func (s *Server) FaultLog() []FaultRecord {
-	if s.faults == nil {
-		return nil
-	}
-	return s.faults.records()
 }
 
 // Backups returns the backups of a database as the API would list them now (newest first), or nil
