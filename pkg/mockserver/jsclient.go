@@ -34,13 +34,6 @@ const (
 // CACertificateContentType is the media type of getCaCertificate's PEM answer.
 const CACertificateContentType = "application/x-pem-file"
 
-// Types of the operations the mock starts.
-const (
-	OperationTypeUpgrade           = "upgrade"
-	OperationTypePitrRestore       = "pitr_restore"
-	OperationTypeBackupRestoration = "backup_restoration"
-)
-
 // Metrics by type: the default and largest look-back in hours (the largest is the app metrics'
 // bound; the database's is unknown), and the step of the series.
 const (
@@ -73,14 +66,6 @@ func (c *config) operationTimings() (pending, running time.Duration) {
 		return defaultOperationPending, defaultOperationRunning
 	}
 	return c.opTimings.pending, c.opTimings.running
-}
-
-// SeedPlan is a plan of a database type, served by getPlan and getDatabasePlan.
-type SeedPlan struct {
-	// TypeName is the database type the plan belongs to, as in a database's TypeName.
-	TypeName string
-	// Plan is the plan; its Name is what a database's Plan names.
-	Plan dbapi.DatabasePlan
 }
 
 // extraState is the state of the operations known only from the JavaScript client. Every access
