@@ -8,12 +8,12 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"sync"
 
 	"github.com/scalingodb/dbapi-go/gen/dbapi"
-	"github.com/scalingodb/dbapi-go/gen/dbapispec"
 	"github.com/scalingodb/dbapi-go/pkg/conformance"
+	"github.com/scalingodb/dbapi-go/pkg/mockserver/internal/limits"
 	"github.com/scalingodb/dbapi-go/pkg/mockserver/internal/respond"
+	"github.com/scalingodb/dbapi-go/pkg/mockserver/internal/specrules"
 )
 
 const apiBase = "/api"
@@ -57,7 +57,7 @@ func (s *Server) buildChain() (http.Handler, error) {
 			respond.WriteError(w, http.StatusBadRequest, shortError(err))
 		},
 	})
-	s.takesBody = operationsWithBody()
+	s.takesBody = specrules.TakesBody()
 	s.scopes = scopeParams(s.cfg.validator.Operations())
 	s.operations = map[string]http.Handler{}
 	for _, op := range s.cfg.validator.Operations() {
@@ -82,7 +82,7 @@ func (s *Server) buildChain() (http.Handler, error) {
 	if s.faults != nil {
 		h = s.faults.Middleware(h, s.operationOf)
 	}
-	return s.withRequestID(s.limit(h)), nil
+	return s.withRequestID(limits.Handler(h, s.cfg.timeouts.Read, s.cfg.timeouts.Write, s.takesBodyOf)), nil
 }
 
 // routeTable collects the handlers that dbapi.HandlerWithOptions registers, by pattern, so that
@@ -128,22 +128,6 @@ func (s *Server) dispatch() http.Handler {
 	})
 }
 
-// operationsWithBody tells which operations of the spec take a request body. It is computed once:
-// decoding the embedded spec costs milliseconds. The map is never written after.
-var operationsWithBody = sync.OnceValue(func() map[string]bool {
-	m := map[string]bool{}
-	doc, err := dbapispec.GetSpec()
-	if err != nil {
-		return m
-	}
-	for _, item := range doc.Paths.Map() {
-		for _, op := range item.Operations() {
-			m[op.OperationID] = op.RequestBody != nil
-		}
-	}
-	return m
-})
-
 func shortError(err error) string {
 	msg := err.Error()
 	if len(msg) > 200 {
@@ -151,6 +135,9 @@ func shortError(err error) string {
 	}
 	return msg
 }
+
+// takesBodyOf tells whether the operation r is routed to takes a request body.
+func (s *Server) takesBodyOf(r *http.Request) bool { return s.takesBody[s.operationOf(r)] }
 
 // operationOf routes r and returns the operationId it is routed to, or "" when no operation
 // matches: an unclean path (which a server would redirect), a method the path does not have, or an

@@ -4,17 +4,15 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
 	"slices"
-	"sync"
 	"time"
 
 	"github.com/scalingodb/dbapi-go/gen/dbapi"
-	"github.com/scalingodb/dbapi-go/gen/dbapispec"
 	"github.com/scalingodb/dbapi-go/pkg/mockserver/internal/respond"
+	"github.com/scalingodb/dbapi-go/pkg/mockserver/internal/specrules"
 )
 
 // databaseView is the database as the API shows it at now.
@@ -192,48 +190,6 @@ func (s handlers) GetPitrRecoveryWindow(_ context.Context, req dbapi.GetPitrReco
 	return dbapi.GetPitrRecoveryWindow200JSONResponse{RecoveryWindow: dbapi.RecoveryWindow{EarliestRecoverableAt: &from, LatestRecoverableAt: &to}}, nil
 }
 
-// featureEngines maps each feature to the engines (type names) that take it, "all" for every
-// engine: the x-engines of the spec's FeatureName, so that the rule lives in one place.
-var featureEngines = sync.OnceValues(func() (map[string][]string, error) {
-	doc, err := dbapispec.GetSpec()
-	if err != nil {
-		return nil, err
-	}
-	ref := doc.Components.Schemas["FeatureName"]
-	if ref == nil || ref.Value == nil {
-		return nil, errors.New("mockserver: the spec has no FeatureName schema")
-	}
-	raw, ok := ref.Value.Extensions["x-engines"].(map[string]any)
-	if !ok {
-		return nil, errors.New("mockserver: FeatureName has no x-engines map")
-	}
-	out := make(map[string][]string, len(raw))
-	for name, v := range raw {
-		list, ok := v.([]any)
-		if !ok {
-			return nil, fmt.Errorf("mockserver: x-engines of %s is not a list", name)
-		}
-		for _, e := range list {
-			s, ok := e.(string)
-			if !ok {
-				return nil, fmt.Errorf("mockserver: x-engines of %s holds %v, not a name", name, e)
-			}
-			out[name] = append(out[name], s)
-		}
-	}
-	return out, nil
-})
-
-// knownFeature tells whether a feature exists for an engine, as x-engines of FeatureName says.
-func knownFeature(typeName, name string) bool {
-	m, err := featureEngines()
-	if err != nil {
-		return false // the embedded spec is checked by the mock's tests
-	}
-	engines := m[name]
-	return slices.Contains(engines, "all") || slices.Contains(engines, typeName)
-}
-
 func findFeature(db *database, name string) int {
 	return slices.IndexFunc(db.features, func(f *feature) bool { return f.name == name })
 }
@@ -251,7 +207,7 @@ func (s handlers) EnableDatabaseFeature(_ context.Context, req dbapi.EnableDatab
 	if db == nil {
 		return respond.NotFound("database"), nil
 	}
-	if !knownFeature(db.db.TypeName, name) {
+	if !specrules.KnownFeature(db.db.TypeName, name) {
 		return respond.Invalid("name", fmt.Sprintf("%q is not a feature of %s databases", name, db.db.TypeName)), nil
 	}
 	if name == "publicly-available" && findFeature(db, "force-ssl") < 0 {
@@ -279,7 +235,7 @@ func (s handlers) DisableDatabaseFeature(_ context.Context, req dbapi.DisableDat
 	if db == nil {
 		return respond.NotFound("database"), nil
 	}
-	if !knownFeature(db.db.TypeName, name) {
+	if !specrules.KnownFeature(db.db.TypeName, name) {
 		return respond.Invalid("feature", fmt.Sprintf("%q is not a feature of %s databases", name, db.db.TypeName)), nil
 	}
 	if i := findFeature(db, name); i >= 0 {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/scalingodb/dbapi-go/gen/dbapi"
 	"github.com/scalingodb/dbapi-go/pkg/mockserver/internal/respond"
+	"github.com/scalingodb/dbapi-go/pkg/mockserver/internal/specrules"
 )
 
 var userNameRE = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
@@ -29,7 +30,7 @@ func checkUserName(name string) []string {
 }
 
 // checkPassword enforces the length of a password: 24 to 64 characters. That the confirmation
-// equals it is the spec's x-must-equal rule (checkMustEqual).
+// equals it is the spec's x-must-equal rule (specrules.MustEqual).
 func checkPassword(pw *string) []string {
 	if n := len(*pw); n < 24 || n > 64 {
 		return []string{"password", "should be between 24 and 64 characters long"}
@@ -77,7 +78,7 @@ func (s handlers) CreateDatabaseUser(_ context.Context, req dbapi.CreateDatabase
 		errs = append(errs, checkPassword(in.Password)...)
 		password = *in.Password
 	}
-	errs = append(errs, checkMustEqual("createDatabaseUser", req.Body)...)
+	errs = append(errs, specrules.MustEqual("createDatabaseUser", req.Body)...)
 	if len(errs) > 0 {
 		return respond.Invalid(errs...), nil
 	}
@@ -127,7 +128,7 @@ func (s handlers) UpdateDatabaseUser(_ context.Context, req dbapi.UpdateDatabase
 		return respond.Forbidden("protected users cannot be updated"), nil
 	}
 	in := req.Body.DatabaseUser
-	errs := append(checkPassword(&in.Password), checkMustEqual("updateDatabaseUser", req.Body)...)
+	errs := append(checkPassword(&in.Password), specrules.MustEqual("updateDatabaseUser", req.Body)...)
 	if len(errs) > 0 {
 		return respond.Invalid(errs...), nil
 	}
