@@ -6,11 +6,10 @@ import (
 	"fmt"
 	"hash/fnv"
 	"iter"
-	"slices"
-	"sync"
 	"time"
 
 	"github.com/scalingodb/dbapi-go/gen/dbapi"
+	"github.com/scalingodb/dbapi-go/pkg/mockserver/internal/archive"
 	"github.com/scalingodb/dbapi-go/pkg/mockserver/internal/respond"
 )
 
@@ -25,7 +24,7 @@ type store struct {
 
 	extra extraState // the operations known only from the JavaScript client
 
-	archives archiveCache // has its own lock: blocks are generated outside Server.mu
+	archives archive.Cache // has its own lock: blocks are generated outside Server.mu
 }
 
 type database struct {
@@ -272,46 +271,6 @@ func hashString(s string) uint64 {
 	h := fnv.New64a()
 	h.Write([]byte(s))
 	return h.Sum64()
-}
-
-// archiveCacheSize is the number of archive blocks (512 KiB each, so 4 MiB) an archiveCache keeps.
-const archiveCacheSize = 8
-
-// archiveCache keeps the blocks of the archive versions served most recently, so that the bytes of
-// one version are generated once however many downloads (or ranges of it) are served. Blocks are
-// read-only once made, so downloads share them.
-type archiveCache struct {
-	mu      sync.Mutex
-	entries []*archiveEntry // most recently used first, at most archiveCacheSize
-}
-
-type archiveEntry struct {
-	backupID string
-	gen      int
-	once     sync.Once
-	block    []byte
-}
-
-// block returns the block of version gen of the archive of backupID, generating it on first use.
-// Concurrent first uses wait for one generation, made outside the cache's lock.
-func (c *archiveCache) block(backupID string, gen int) []byte {
-	c.mu.Lock()
-	var e *archiveEntry
-	i := slices.IndexFunc(c.entries, func(e *archiveEntry) bool { return e.backupID == backupID && e.gen == gen })
-	if i >= 0 {
-		e = c.entries[i]
-	} else {
-		e = &archiveEntry{backupID: backupID, gen: gen}
-		if len(c.entries) < archiveCacheSize {
-			c.entries = append(c.entries, nil)
-		}
-		i = len(c.entries) - 1 // the least recently used goes
-	}
-	copy(c.entries[1:i+1], c.entries[:i])
-	c.entries[0] = e
-	c.mu.Unlock()
-	e.once.Do(func() { e.block = archiveBlock(backupID, gen) })
-	return e.block
 }
 
 // index is an insertion-ordered map: lookups, inserts and deletes take constant time, iteration
