@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/scalingodb/dbapi-go/gen/dbapi"
+	"github.com/scalingodb/dbapi-go/pkg/mockserver/internal/actions"
 	"github.com/scalingodb/dbapi-go/pkg/mockserver/internal/archive"
 	"github.com/scalingodb/dbapi-go/pkg/mockserver/internal/respond"
 )
@@ -39,9 +40,7 @@ type database struct {
 	instances   []dbapi.InstanceStatus
 	metrics     dbapi.Metrics
 	health      *dbapi.Health
-	logical     []logicalDB
-	sqlMode     string
-	retention   []string
+	engine      actions.State // what the engine actions read and change
 }
 
 type feature struct {
@@ -84,11 +83,6 @@ type backup struct {
 	gen      int
 	modified time.Time
 	weakDate bool
-}
-
-type logicalDB struct {
-	Name      string `json:"name"`
-	Protected bool   `json:"protected"`
 }
 
 func newStore() *store {
@@ -165,9 +159,7 @@ func (st *store) load(seed Seed, now time.Time) error {
 			pending := "0"
 			db.health = &dbapi.Health{Epoch: fmt.Sprint(now.Unix()), Status: dbapi.HealthStatusGreen, Cluster: d.ResourceID, Shards: "10", PendingTasks: &pending}
 		}
-		db.logical = []logicalDB{{Name: d.ResourceID, Protected: true}}
-		db.sqlMode = "ONLY_FULL_GROUP_BY,STRICT_TRANS_TABLES,NO_ZERO_IN_DATE,NO_ZERO_DATE,ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION"
-		db.retention = []string{"autogen"}
+		db.engine = actions.NewState(d.ResourceID)
 		if err := st.extra.loadDatabase(db, sd); err != nil {
 			return err
 		}
