@@ -462,7 +462,7 @@ func (s handlers) UpdateFirewallRule(_ context.Context, req dbapi.UpdateFirewall
 	if db == nil {
 		return respond.NotFound("database"), nil
 	}
-	old, ok := db.rules.get(req.FirewallRuleID)
+	old, ok := db.rules.Get(req.FirewallRuleID)
 	if !ok {
 		return respond.NotFound("firewall_rule"), nil
 	}
@@ -485,7 +485,7 @@ func (s handlers) UpdateFirewallRule(_ context.Context, req dbapi.UpdateFirewall
 	if err != nil {
 		return nil, err
 	}
-	if err := db.rules.replace(req.FirewallRuleID, rule); err != nil {
+	if err := db.rules.Replace(req.FirewallRuleID, rule); err != nil {
 		return nil, err
 	}
 	return dbapi.UpdateFirewallRule200JSONResponse{Rule: rule}, nil

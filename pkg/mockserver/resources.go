@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/scalingodb/dbapi-go/gen/dbapi"
+	"github.com/scalingodb/dbapi-go/pkg/mockserver/internal/firewall"
 	"github.com/scalingodb/dbapi-go/pkg/mockserver/internal/respond"
 )
 
@@ -203,7 +204,7 @@ func (s handlers) ListFirewallRules(_ context.Context, req dbapi.ListFirewallRul
 	if db == nil {
 		return respond.NotFound("database"), nil
 	}
-	return respond.Cached(db.rules.body()), nil
+	return respond.Cached(db.rules.Body()), nil
 }
 
 // CreateFirewallRule adds a rule: custom_range needs a valid CIDR, managed_range a known range_id.
@@ -233,7 +234,7 @@ func (s handlers) CreateFirewallRule(_ context.Context, req dbapi.CreateFirewall
 		if err != nil {
 			return respond.Invalid("cidr", "is not a valid CIDR range"), nil
 		}
-		key, field = "custom_range "+n.String(), "cidr"
+		key, field = firewall.CustomKey(n.String()), "cidr"
 		build = func(r *dbapi.FirewallRule, id string) error {
 			return r.FromCustomRangeFirewallRule(dbapi.CustomRangeFirewallRule{
 				ID: id, Cidr: n.String(), Label: v.Label, DatabaseID: &db.db.ID, CreatedAt: &now, UpdatedAt: &now})
@@ -250,7 +251,7 @@ func (s handlers) CreateFirewallRule(_ context.Context, req dbapi.CreateFirewall
 		if label == nil {
 			label = &s.store.ranges[i].Name
 		}
-		key, field = "managed_range "+v.RangeID, "range_id"
+		key, field = firewall.ManagedKey(v.RangeID), "range_id"
 		build = func(r *dbapi.FirewallRule, id string) error {
 			return r.FromManagedRangeFirewallRule(dbapi.ManagedRangeFirewallRule{
 				ID: id, RangeID: v.RangeID, Label: label, DatabaseID: &db.db.ID, CreatedAt: &now, UpdatedAt: &now})
@@ -258,30 +259,17 @@ func (s handlers) CreateFirewallRule(_ context.Context, req dbapi.CreateFirewall
 	default:
 		return respond.Invalid("type", "should be custom_range or managed_range"), nil
 	}
-	if db.rules.taken(key) {
+	if db.rules.Taken(key) {
 		return respond.Invalid(field, "has already been taken"), nil
 	}
 	var rule dbapi.FirewallRule
 	if err := build(&rule, s.store.newID()); err != nil {
 		return nil, err
 	}
-	if err := db.rules.add(rule); err != nil {
+	if err := db.rules.Add(rule); err != nil {
 		return nil, err
 	}
 	return dbapi.CreateFirewallRule201JSONResponse{Rule: rule}, nil
-}
-
-// ruleFields reads a firewall rule of either kind: its ID, and a key that two rules allowing
-// the same addresses share. It decodes the rule: a ruleSet calls it once per rule, when it is added.
-func ruleFields(r dbapi.FirewallRule) (id, key string) {
-	v, _ := r.ValueByDiscriminator()
-	switch v := v.(type) {
-	case dbapi.CustomRangeFirewallRule:
-		return v.ID, "custom_range " + v.Cidr
-	case dbapi.ManagedRangeFirewallRule:
-		return v.ID, "managed_range " + v.RangeID
-	}
-	return "", ""
 }
 
 // DeleteFirewallRule removes a rule.
@@ -292,7 +280,7 @@ func (s handlers) DeleteFirewallRule(_ context.Context, req dbapi.DeleteFirewall
 	if db == nil {
 		return respond.NotFound("database"), nil
 	}
-	if !db.rules.remove(req.FirewallRuleID) {
+	if !db.rules.Remove(req.FirewallRuleID) {
 		return respond.NotFound("firewall_rule"), nil
 	}
 	return dbapi.DeleteFirewallRule204Response{}, nil

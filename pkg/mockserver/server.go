@@ -399,8 +399,8 @@ func (s *Server) Users(databaseID string) []dbapi.DatabaseUser {
 	if db == nil {
 		return nil
 	}
-	out := make([]dbapi.DatabaseUser, 0, db.users.len())
-	for u := range db.users.all() {
+	out := make([]dbapi.DatabaseUser, 0, db.users.Len())
+	for u := range db.users.All() {
 		out = append(out, u.view())
 	}
 	return out

@@ -2,15 +2,16 @@ package mockserver
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"hash/fnv"
-	"iter"
 	"time"
 
 	"github.com/scalingodb/dbapi-go/gen/dbapi"
 	"github.com/scalingodb/dbapi-go/pkg/mockserver/internal/actions"
 	"github.com/scalingodb/dbapi-go/pkg/mockserver/internal/archive"
+	"github.com/scalingodb/dbapi-go/pkg/mockserver/internal/firewall"
+	"github.com/scalingodb/dbapi-go/pkg/mockserver/internal/objid"
+	"github.com/scalingodb/dbapi-go/pkg/mockserver/internal/ordered"
 	"github.com/scalingodb/dbapi-go/pkg/mockserver/internal/respond"
 )
 
@@ -20,8 +21,8 @@ type store struct {
 	backups  map[string]*backup   // by backup ID, across databases
 	versions map[string]dbapi.DatabaseTypeVersion
 	ranges   []dbapi.ManagedRange
-	ids      objIDs // the IDs of what is created
-	created  int    // backups created through the API, for the error rate
+	ids      objid.Generator // the IDs of what is created
+	created  int             // backups created through the API, for the error rate
 
 	extra extraState // the operations known only from the JavaScript client
 
@@ -31,12 +32,12 @@ type store struct {
 type database struct {
 	db          dbapi.Database // Features is rebuilt from features on read
 	features    []*feature
-	users       index[*user]  // by name, in creation order
-	usersList   *respond.List // the listDatabaseUsers body, nil after a change
-	backups     []*backup     // oldest first
+	users       ordered.Map[*user] // by name, in creation order
+	usersList   *respond.List      // the listDatabaseUsers body, nil after a change
+	backups     []*backup          // oldest first
 	backupsList backupsCache
 	maint       []dbapi.Maintenance
-	rules       ruleSet
+	rules       firewall.Rules
 	instances   []dbapi.InstanceStatus
 	metrics     dbapi.Metrics
 	health      *dbapi.Health
@@ -94,8 +95,8 @@ func newStore() *store {
 }
 
 // newID returns a new 24-hex-digit ID, like the API's MongoDB ObjectIDs: unique across runs of the
-// mock and ordered by the time it was made (see objIDs).
-func (st *store) newID() string { return st.ids.next() }
+// mock and ordered by the time it was made (see objid).
+func (st *store) newID() string { return st.ids.Next() }
 
 func (st *store) load(seed Seed, now time.Time) error {
 	for _, sd := range seed.Databases {
@@ -121,7 +122,7 @@ func (st *store) load(seed Seed, now time.Time) error {
 			if err != nil {
 				return fmt.Errorf("mockserver: seed user %q: %w", u.Name, err)
 			}
-			if !db.users.add(u.Name, nu) {
+			if !db.users.Add(u.Name, nu) {
 				return fmt.Errorf("mockserver: seed user %q defined twice in %q", u.Name, d.ID)
 			}
 		}
@@ -141,7 +142,7 @@ func (st *store) load(seed Seed, now time.Time) error {
 		}
 		db.maint = append(db.maint, sd.Maintenance...)
 		for _, r := range sd.FirewallRules {
-			if err := db.rules.add(r); err != nil {
+			if err := db.rules.Add(r); err != nil {
 				return fmt.Errorf("mockserver: seed firewall rule of %q: %w", d.ID, err)
 			}
 		}
@@ -263,177 +264,6 @@ func hashString(s string) uint64 {
 	h := fnv.New64a()
 	h.Write([]byte(s))
 	return h.Sum64()
-}
-
-// index is an insertion-ordered map: lookups, inserts and deletes take constant time, iteration
-// follows insertion order. The users and firewall rules of a database are kept in one, so that no
-// operation scans them under Server.mu. The zero index is empty and ready to use.
-type index[V any] struct {
-	m           map[string]*indexNode[V]
-	first, last *indexNode[V]
-}
-
-type indexNode[V any] struct {
-	key        string
-	v          V
-	prev, next *indexNode[V]
-}
-
-func (x *index[V]) len() int { return len(x.m) }
-
-// get returns the value of key.
-func (x *index[V]) get(key string) (V, bool) {
-	if n := x.m[key]; n != nil {
-		return n.v, true
-	}
-	var zero V
-	return zero, false
-}
-
-// add appends key with v, unless key is there already (then it returns false).
-func (x *index[V]) add(key string, v V) bool {
-	if _, ok := x.m[key]; ok {
-		return false
-	}
-	if x.m == nil {
-		x.m = map[string]*indexNode[V]{}
-	}
-	n := &indexNode[V]{key: key, v: v, prev: x.last}
-	if x.last != nil {
-		x.last.next = n
-	} else {
-		x.first = n
-	}
-	x.last = n
-	x.m[key] = n
-	return true
-}
-
-// set replaces the value of key in place; it returns false when key is not there.
-func (x *index[V]) set(key string, v V) bool {
-	n := x.m[key]
-	if n == nil {
-		return false
-	}
-	n.v = v
-	return true
-}
-
-// remove deletes key; it returns false when key is not there.
-func (x *index[V]) remove(key string) bool {
-	n := x.m[key]
-	if n == nil {
-		return false
-	}
-	if n.prev != nil {
-		n.prev.next = n.next
-	} else {
-		x.first = n.next
-	}
-	if n.next != nil {
-		n.next.prev = n.prev
-	} else {
-		x.last = n.prev
-	}
-	delete(x.m, key)
-	return true
-}
-
-// all yields the values in insertion order.
-func (x *index[V]) all() iter.Seq[V] {
-	return func(yield func(V) bool) {
-		for n := x.first; n != nil; n = n.next {
-			if !yield(n.v) {
-				return
-			}
-		}
-	}
-}
-
-// ruleSet is the firewall rules of a database in creation order, indexed by ID and by what they
-// allow (ruleFields' key), each decoded and encoded once, when it is added.
-type ruleSet struct {
-	byID  index[*ruleEntry]
-	byKey map[string]int // rules allowing each key: the seed may repeat one
-	list  *respond.List  // the listFirewallRules body, nil after a change
-}
-
-type ruleEntry struct {
-	rule dbapi.FirewallRule
-	key  string
-	enc  []byte // rule, JSON-encoded as a list writes it
-}
-
-var errDuplicateRule = errors.New("a rule with this ID exists already")
-
-func newRuleEntry(r dbapi.FirewallRule) (id string, e *ruleEntry, err error) {
-	id, key := ruleFields(r)
-	enc, err := json.Marshal(r)
-	if err != nil {
-		return "", nil, err
-	}
-	return id, &ruleEntry{rule: r, key: key, enc: enc}, nil
-}
-
-// add appends a rule; its ID must be new.
-func (rs *ruleSet) add(r dbapi.FirewallRule) error {
-	id, e, err := newRuleEntry(r)
-	if err != nil {
-		return err
-	}
-	if !rs.byID.add(id, e) {
-		return fmt.Errorf("%w: %q", errDuplicateRule, id)
-	}
-	if rs.byKey == nil {
-		rs.byKey = map[string]int{}
-	}
-	rs.byKey[e.key]++
-	rs.list = nil
-	return nil
-}
-
-// taken tells whether a rule allows key already.
-func (rs *ruleSet) taken(key string) bool { return rs.byKey[key] > 0 }
-
-func (rs *ruleSet) get(id string) (dbapi.FirewallRule, bool) {
-	e, ok := rs.byID.get(id)
-	if !ok {
-		return dbapi.FirewallRule{}, false
-	}
-	return e.rule, true
-}
-
-// replace puts r in the place of the rule id, whose ID and key r keeps.
-func (rs *ruleSet) replace(id string, r dbapi.FirewallRule) error {
-	_, e, err := newRuleEntry(r)
-	if err != nil {
-		return err
-	}
-	rs.byID.set(id, e)
-	rs.list = nil
-	return nil
-}
-
-// remove deletes the rule id; it returns false when there is none.
-func (rs *ruleSet) remove(id string) bool {
-	e, ok := rs.byID.get(id)
-	if !ok {
-		return false
-	}
-	rs.byID.remove(id)
-	if rs.byKey[e.key]--; rs.byKey[e.key] <= 0 {
-		delete(rs.byKey, e.key)
-	}
-	rs.list = nil
-	return true
-}
-
-// body returns the listFirewallRules body, encoded on the first list after a change.
-func (rs *ruleSet) body() *respond.List {
-	if rs.list == nil {
-		rs.list = respond.EncodeList("rules", rs.byID.all(), func(e *ruleEntry) []byte { return e.enc })
-	}
-	return rs.list
 }
 
 // backupsCache is the listBackups body of a database, for as long as no backup is created and the

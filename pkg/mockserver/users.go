@@ -45,7 +45,7 @@ func (s *Server) lookupUser(id, name string) (db *database, u *user, missing res
 	if db == nil {
 		return nil, nil, respond.NotFound("database")
 	}
-	u, ok := db.users.get(name)
+	u, ok := db.users.Get(name)
 	if !ok {
 		return nil, nil, respond.NotFound("database_user")
 	}
@@ -61,7 +61,7 @@ func (s handlers) ListDatabaseUsers(_ context.Context, req dbapi.ListDatabaseUse
 		return respond.NotFound("database"), nil
 	}
 	if db.usersList == nil { // the list is put together once per change, from users encoded once
-		db.usersList = respond.EncodeList("database-users", db.users.all(), func(u *user) []byte { return u.enc })
+		db.usersList = respond.EncodeList("database-users", db.users.All(), func(u *user) []byte { return u.enc })
 	}
 	return respond.Cached(db.usersList), nil
 }
@@ -88,7 +88,7 @@ func (s handlers) CreateDatabaseUser(_ context.Context, req dbapi.CreateDatabase
 	if db == nil {
 		return respond.NotFound("database"), nil
 	}
-	if _, taken := db.users.get(in.Name); taken {
+	if _, taken := db.users.Get(in.Name); taken {
 		return respond.Invalid("name", "has already been taken"), nil
 	}
 	if password == "" {
@@ -103,7 +103,7 @@ func (s handlers) CreateDatabaseUser(_ context.Context, req dbapi.CreateDatabase
 	if err != nil {
 		return nil, err
 	}
-	db.users.add(u.name, u)
+	db.users.Add(u.name, u)
 	db.usersList = nil
 	return dbapi.CreateDatabaseUser201JSONResponse{DatabaseUser: withPassword(u, password)}, nil
 }
@@ -157,7 +157,7 @@ func (s handlers) DeleteDatabaseUser(_ context.Context, req dbapi.DeleteDatabase
 	if u.protected {
 		return respond.Forbidden("protected users cannot be deleted"), nil
 	}
-	db.users.remove(u.name)
+	db.users.Remove(u.name)
 	db.usersList = nil
 	return dbapi.DeleteDatabaseUser204Response{}, nil
 }
