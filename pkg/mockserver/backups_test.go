@@ -67,7 +67,7 @@ func TestBackups_Lifecycle(t *testing.T) {
 	if at(list, "database_backups.0.id") != id {
 		t.Errorf("newest backup is not first: %v", at(list, "database_backups.0"))
 	}
-	if got, want := at(list, "database_backups.0.size"), float64(backupSize(id)); got != want {
+	if got, want := at(list, "database_backups.0.size"), float64(archive.Size(id)); got != want {
 		t.Errorf("size %v, want %v", got, want)
 	}
 	// getBackup knows backups of any database.

@@ -22,6 +22,7 @@ import (
 	"time"
 
 	"github.com/scalingodb/dbapi-go/gen/dbapi"
+	"github.com/scalingodb/dbapi-go/pkg/mockserver/internal/metrics"
 	"github.com/scalingodb/dbapi-go/pkg/mockserver/internal/respond"
 )
 
@@ -33,14 +34,6 @@ const (
 
 // CACertificateContentType is the media type of getCaCertificate's PEM answer.
 const CACertificateContentType = "application/x-pem-file"
-
-// Metrics by type: the default and largest look-back in hours (the largest is the app metrics'
-// bound; the database's is unknown), and the step of the series.
-const (
-	defaultMetricsSince = 3
-	maxMetricsSince     = 71
-	metricsStep         = 10 * time.Minute
-)
 
 // WithOperationTimings sets how long an asynchronous operation (upgrade, point-in-time restore,
 // backup restoration) and a backup restoration stay pending (scheduled), then running, before they
@@ -332,57 +325,6 @@ func (s handlers) GetDatabaseType(_ context.Context, req dbapi.GetDatabaseTypeRe
 	return dbapi.GetDatabaseType200JSONResponse{DatabaseType: types[i]}, nil
 }
 
-// metricPoint is one value of a metric series as the mock serves it (the shape of the app metrics'
-// points; the JavaScript client types the database's series unknown).
-type metricPoint struct {
-	Time  time.Time `json:"time"`
-	Value float64   `json:"value"`
-}
-
-// knownMetric tells whether the mock serves a metric type: the five the JavaScript client documents.
-func knownMetric(t string) bool {
-	switch t {
-	case "cpu", "memory", "swap", "disk", "diskio":
-		return true
-	}
-	return false
-}
-
-// metricSeries is a deterministic series of metric over the since hours before now, one point
-// every 10 minutes, or its last point only. A look-back out of bounds gets the 422 to answer.
-func metricSeries(key, metric string, since *int, last *bool, now time.Time) ([]metricPoint, *respond.Response) {
-	hours := defaultMetricsSince
-	if since != nil {
-		hours = *since
-	}
-	if hours < 1 || hours > maxMetricsSince {
-		refusal := respond.Invalid("since", fmt.Sprintf("should be between 1 and %d hours", maxMetricsSince))
-		return nil, &refusal
-	}
-	end := now.UTC().Truncate(metricsStep)
-	n := hours * int(time.Hour/metricsStep)
-	from := 0
-	if last != nil && *last {
-		from = n - 1
-	}
-	out := make([]metricPoint, 0, n-from)
-	for i := from; i < n; i++ {
-		t := end.Add(-time.Duration(n-1-i) * metricsStep)
-		h := hashString(fmt.Sprintf("%s/%s/%d", key, metric, t.Unix()))
-		var v float64
-		switch metric {
-		case "cpu":
-			v = float64(h%10000) / 100 // percent, two decimals
-		case "diskio":
-			v = float64(h % 1000)
-		default: // bytes
-			v = float64(64<<20 + h%(448<<20))
-		}
-		out = append(out, metricPoint{Time: t, Value: v})
-	}
-	return out, nil
-}
-
 // GetDatabaseMetricsByType serves one metric of the database over time.
 func (s handlers) GetDatabaseMetricsByType(_ context.Context, req dbapi.GetDatabaseMetricsByTypeRequestObject) (dbapi.GetDatabaseMetricsByTypeResponseObject, error) {
 	s.mu.Lock()
@@ -391,10 +333,10 @@ func (s handlers) GetDatabaseMetricsByType(_ context.Context, req dbapi.GetDatab
 	if db == nil {
 		return respond.NotFound("database"), nil
 	}
-	if !knownMetric(req.MetricType) {
+	if !metrics.Known(req.MetricType) {
 		return respond.NotFound("metric"), nil
 	}
-	series, refusal := metricSeries(db.db.ID, req.MetricType, req.Params.Since, req.Params.Last, s.cfg.clock.Now())
+	series, refusal := metrics.Series(db.db.ID, req.MetricType, req.Params.Since, req.Params.Last, s.cfg.clock.Now())
 	if refusal != nil {
 		return *refusal, nil
 	}
@@ -412,10 +354,10 @@ func (s handlers) GetInstanceMetricsByType(_ context.Context, req dbapi.GetInsta
 	if !slices.ContainsFunc(db.db.Instances, func(in dbapi.Instance) bool { return in.ID == req.InstanceID }) {
 		return respond.NotFound("instance"), nil
 	}
-	if !knownMetric(req.MetricType) {
+	if !metrics.Known(req.MetricType) {
 		return respond.NotFound("metric"), nil
 	}
-	series, refusal := metricSeries(req.InstanceID, req.MetricType, req.Params.Since, req.Params.Last, s.cfg.clock.Now())
+	series, refusal := metrics.Series(req.InstanceID, req.MetricType, req.Params.Since, req.Params.Last, s.cfg.clock.Now())
 	if refusal != nil {
 		return *refusal, nil
 	}

@@ -3,13 +3,13 @@ package mockserver
 import (
 	"encoding/json"
 	"fmt"
-	"hash/fnv"
 	"time"
 
 	"github.com/scalingodb/dbapi-go/gen/dbapi"
 	"github.com/scalingodb/dbapi-go/pkg/mockserver/internal/actions"
 	"github.com/scalingodb/dbapi-go/pkg/mockserver/internal/archive"
 	"github.com/scalingodb/dbapi-go/pkg/mockserver/internal/firewall"
+	"github.com/scalingodb/dbapi-go/pkg/mockserver/internal/metrics"
 	"github.com/scalingodb/dbapi-go/pkg/mockserver/internal/objid"
 	"github.com/scalingodb/dbapi-go/pkg/mockserver/internal/ordered"
 	"github.com/scalingodb/dbapi-go/pkg/mockserver/internal/respond"
@@ -153,7 +153,7 @@ func (st *store) load(seed Seed, now time.Time) error {
 		if sd.Metrics != nil {
 			db.metrics = *sd.Metrics
 		} else {
-			db.metrics = defaultMetrics(d.Instances)
+			db.metrics = metrics.Default(d.Instances)
 		}
 		db.health = sd.Health
 		if db.health == nil && d.TypeName == "elasticsearch" {
@@ -195,34 +195,6 @@ func defaultInstancesStatus(instances []dbapi.Instance) []dbapi.InstanceStatus {
 	return out
 }
 
-func defaultMetrics(instances []dbapi.Instance) dbapi.Metrics {
-	i64 := func(v int64) *int64 { return &v }
-	stats := map[string]int64{"data_size": 11044896, "current_connections": 4}
-	per := map[string]dbapi.InstanceMetrics{}
-	for _, in := range instances {
-		if in.Type != dbapi.InstanceTypeDBNode {
-			continue
-		}
-		id, addr := in.ID, fmt.Sprintf("%s:%d", in.Hostname, in.Port)
-		m := dbapi.InstanceMetrics{InstanceID: &id, InstanceAddress: &addr, RealDiskSize: i64(37825858),
-			Memory: &dbapi.InstanceMemoryMetrics{MemoryUsage: i64(156426240), SwapUsage: i64(20480), MemoryLimit: i64(536870912),
-				SwapLimit: i64(536870912), MaxMemoryUsage: i64(222314496), MaxSwapUsage: i64(0)}}
-		per[in.ID] = m
-	}
-	return dbapi.Metrics{
-		CPUUsage: 1.5, RealDiskSize: 37825858,
-		Memory: dbapi.MemoryMetrics{Memory: i64(156426240), MemoryMax: i64(222314496), MemoryLimit: i64(536870912),
-			Swap: i64(20480), SwapMax: i64(0), SwapLimit: i64(536870912)},
-		DatabaseStats: &stats, InstancesMetrics: &per,
-	}
-}
-
-// backupSize is the deterministic size of a created backup once done: 256 KiB to about 4.25 MiB,
-// derived from its ID.
-func backupSize(id string) int64 {
-	return 256<<10 + int64(hashString(id)%(4<<20))
-}
-
 // backupView is the backup as the API shows it at now. Created backups follow the clock.
 func (s *Server) backupView(b *backup, now time.Time) dbapi.Backup {
 	v := b.b
@@ -239,7 +211,7 @@ func (s *Server) backupView(b *backup, now time.Time) dbapi.Backup {
 	case b.fails:
 		v.Status, v.StartedAt, v.Size = dbapi.BackupStatusError, &start, nil
 	default:
-		size := backupSize(v.ID)
+		size := archive.Size(v.ID)
 		v.Status, v.StartedAt, v.Size = dbapi.BackupStatusDone, &start, &size
 	}
 	return v
@@ -257,13 +229,6 @@ func (s *Server) featuresView(db *database, now time.Time) []dbapi.Feature {
 		out = append(out, dbapi.Feature{Name: f.name, Status: st})
 	}
 	return out
-}
-
-// hashString is a stable 64-bit hash of s.
-func hashString(s string) uint64 {
-	h := fnv.New64a()
-	h.Write([]byte(s))
-	return h.Sum64()
 }
 
 // backupsCache is the listBackups body of a database, for as long as no backup is created and the
