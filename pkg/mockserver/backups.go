@@ -44,21 +44,17 @@ type backupEnvelope struct {
 
 // ListBackups lists the backups of a database, newest first.
 func (s handlers) ListBackups(_ context.Context, req dbapi.ListBackupsRequestObject) (dbapi.ListBackupsResponseObject, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	db := s.store.dbs[req.DatabaseID]
-	if db == nil {
-		return respond.NotFound("database"), nil
-	}
-	now := s.cfg.clock.Now()
-	if c := &db.backupsList; !c.fresh(now) {
-		body, err := s.encodeBackups(db, now)
-		if err != nil {
-			return nil, err
+	return onDatabase(s, req.DatabaseID, func(db *database) (dbapi.ListBackupsResponseObject, error) {
+		now := s.cfg.clock.Now()
+		if c := &db.backupsList; !c.fresh(now) {
+			body, err := s.encodeBackups(db, now)
+			if err != nil {
+				return nil, err
+			}
+			*c = body
 		}
-		*c = body
-	}
-	return respond.Cached(db.backupsList.body), nil
+		return respond.Cached(db.backupsList.body), nil
+	})
 }
 
 // encodeBackups encodes the backup list of db as it is at now, and tells until when it holds: the

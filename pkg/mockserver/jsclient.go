@@ -211,59 +211,47 @@ func (s *Server) restorationView(r *restoration, now time.Time) dbapi.BackupRest
 // RestoreBackup restores a done backup of the database into it: 201 with the bare restoration,
 // which moves from scheduled to running to done with the clock, as the operation it starts does.
 func (s handlers) RestoreBackup(_ context.Context, req dbapi.RestoreBackupRequestObject) (dbapi.RestoreBackupResponseObject, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	db := s.store.dbs[req.DatabaseID]
-	if db == nil {
-		return respond.NotFound("database"), nil
-	}
-	b := s.store.backups[req.BackupID]
-	if b == nil || b.db != db {
-		return respond.NotFound("backup"), nil
-	}
-	now := s.cfg.clock.Now()
-	if st := s.backupView(b, now).Status; st != dbapi.BackupStatusDone {
-		return respond.Invalid("backup", fmt.Sprintf("is %s: only a done backup can be restored", st)), nil
-	}
-	x := &s.store.extra
-	if x.restorations == nil {
-		x.restorations = map[string]*restoration{}
-	}
-	r := &restoration{id: s.store.newID(), db: db, backup: b.b.ID, created: now.UTC()}
-	x.restorations[r.id] = r
-	s.startOperation(db, OperationTypeBackupRestoration, now)
-	return dbapi.RestoreBackup201JSONResponse(s.restorationView(r, now)), nil
+	return onDatabase(s, req.DatabaseID, func(db *database) (dbapi.RestoreBackupResponseObject, error) {
+		b := s.store.backups[req.BackupID]
+		if b == nil || b.db != db {
+			return respond.NotFound("backup"), nil
+		}
+		now := s.cfg.clock.Now()
+		if st := s.backupView(b, now).Status; st != dbapi.BackupStatusDone {
+			return respond.Invalid("backup", fmt.Sprintf("is %s: only a done backup can be restored", st)), nil
+		}
+		x := &s.store.extra
+		if x.restorations == nil {
+			x.restorations = map[string]*restoration{}
+		}
+		r := &restoration{id: s.store.newID(), db: db, backup: b.b.ID, created: now.UTC()}
+		x.restorations[r.id] = r
+		s.startOperation(db, OperationTypeBackupRestoration, now)
+		return dbapi.RestoreBackup201JSONResponse(s.restorationView(r, now)), nil
+	})
 }
 
 // GetBackupRestoration shows a restoration of the database.
 func (s handlers) GetBackupRestoration(_ context.Context, req dbapi.GetBackupRestorationRequestObject) (dbapi.GetBackupRestorationResponseObject, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	db := s.store.dbs[req.DatabaseID]
-	if db == nil {
-		return respond.NotFound("database"), nil
-	}
-	r := s.store.extra.restorations[req.RestorationID]
-	if r == nil || r.db != db {
-		return respond.NotFound("backup_restoration"), nil
-	}
-	return dbapi.GetBackupRestoration200JSONResponse{BackupRestoration: s.restorationView(r, s.cfg.clock.Now())}, nil
+	return onDatabase(s, req.DatabaseID, func(db *database) (dbapi.GetBackupRestorationResponseObject, error) {
+		r := s.store.extra.restorations[req.RestorationID]
+		if r == nil || r.db != db {
+			return respond.NotFound("backup_restoration"), nil
+		}
+		return dbapi.GetBackupRestoration200JSONResponse{BackupRestoration: s.restorationView(r, s.cfg.clock.Now())}, nil
+	})
 }
 
 // GetDatabaseOperation shows an operation of the database (an upgrade, a point-in-time restore or a
 // backup restoration).
 func (s handlers) GetDatabaseOperation(_ context.Context, req dbapi.GetDatabaseOperationRequestObject) (dbapi.GetDatabaseOperationResponseObject, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	db := s.store.dbs[req.DatabaseID]
-	if db == nil {
-		return respond.NotFound("database"), nil
-	}
-	op := s.store.extra.ops[req.OperationID]
-	if op == nil || op.db != db {
-		return respond.NotFound("operation"), nil
-	}
-	return respond.JSON(http.StatusOK, map[string]operationJSON{"operation": s.operationView(op, s.cfg.clock.Now())}), nil
+	return onDatabase(s, req.DatabaseID, func(db *database) (dbapi.GetDatabaseOperationResponseObject, error) {
+		op := s.store.extra.ops[req.OperationID]
+		if op == nil || op.db != db {
+			return respond.NotFound("operation"), nil
+		}
+		return respond.JSON(http.StatusOK, map[string]operationJSON{"operation": s.operationView(op, s.cfg.clock.Now())}), nil
+	})
 }
 
 // findPlan returns the plan named name of the database type typeName.
@@ -277,17 +265,13 @@ func (x *extraState) findPlan(typeName, name string) (dbapi.DatabasePlan, bool) 
 
 // GetDatabasePlan shows the plan of the database.
 func (s handlers) GetDatabasePlan(_ context.Context, req dbapi.GetDatabasePlanRequestObject) (dbapi.GetDatabasePlanResponseObject, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	db := s.store.dbs[req.DatabaseID]
-	if db == nil {
-		return respond.NotFound("database"), nil
-	}
-	p, ok := s.store.extra.findPlan(db.db.TypeName, db.db.Plan)
-	if !ok {
-		return respond.NotFound("plan"), nil
-	}
-	return dbapi.GetDatabasePlan200JSONResponse{Plan: p}, nil
+	return onDatabase(s, req.DatabaseID, func(db *database) (dbapi.GetDatabasePlanResponseObject, error) {
+		p, ok := s.store.extra.findPlan(db.db.TypeName, db.db.Plan)
+		if !ok {
+			return respond.NotFound("plan"), nil
+		}
+		return dbapi.GetDatabasePlan200JSONResponse{Plan: p}, nil
+	})
 }
 
 // GetPlan shows a plan of a database type: 404 for a plan the type does not have. A type that is
@@ -327,59 +311,47 @@ func (s handlers) GetDatabaseType(_ context.Context, req dbapi.GetDatabaseTypeRe
 
 // GetDatabaseMetricsByType serves one metric of the database over time.
 func (s handlers) GetDatabaseMetricsByType(_ context.Context, req dbapi.GetDatabaseMetricsByTypeRequestObject) (dbapi.GetDatabaseMetricsByTypeResponseObject, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	db := s.store.dbs[req.DatabaseID]
-	if db == nil {
-		return respond.NotFound("database"), nil
-	}
-	if !metrics.Known(req.MetricType) {
-		return respond.NotFound("metric"), nil
-	}
-	series, refusal := metrics.Series(db.db.ID, req.MetricType, req.Params.Since, req.Params.Last, s.cfg.clock.Now())
-	if refusal != nil {
-		return *refusal, nil
-	}
-	return respond.JSON(http.StatusOK, series), nil
+	return onDatabase(s, req.DatabaseID, func(db *database) (dbapi.GetDatabaseMetricsByTypeResponseObject, error) {
+		if !metrics.Known(req.MetricType) {
+			return respond.NotFound("metric"), nil
+		}
+		series, refusal := metrics.Series(db.db.ID, req.MetricType, req.Params.Since, req.Params.Last, s.cfg.clock.Now())
+		if refusal != nil {
+			return *refusal, nil
+		}
+		return respond.JSON(http.StatusOK, series), nil
+	})
 }
 
 // GetInstanceMetricsByType serves one metric of one instance of the database over time.
 func (s handlers) GetInstanceMetricsByType(_ context.Context, req dbapi.GetInstanceMetricsByTypeRequestObject) (dbapi.GetInstanceMetricsByTypeResponseObject, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	db := s.store.dbs[req.DatabaseID]
-	if db == nil {
-		return respond.NotFound("database"), nil
-	}
-	if !slices.ContainsFunc(db.db.Instances, func(in dbapi.Instance) bool { return in.ID == req.InstanceID }) {
-		return respond.NotFound("instance"), nil
-	}
-	if !metrics.Known(req.MetricType) {
-		return respond.NotFound("metric"), nil
-	}
-	series, refusal := metrics.Series(req.InstanceID, req.MetricType, req.Params.Since, req.Params.Last, s.cfg.clock.Now())
-	if refusal != nil {
-		return *refusal, nil
-	}
-	return respond.JSON(http.StatusOK, series), nil
+	return onDatabase(s, req.DatabaseID, func(db *database) (dbapi.GetInstanceMetricsByTypeResponseObject, error) {
+		if !slices.ContainsFunc(db.db.Instances, func(in dbapi.Instance) bool { return in.ID == req.InstanceID }) {
+			return respond.NotFound("instance"), nil
+		}
+		if !metrics.Known(req.MetricType) {
+			return respond.NotFound("metric"), nil
+		}
+		series, refusal := metrics.Series(req.InstanceID, req.MetricType, req.Params.Since, req.Params.Last, s.cfg.clock.Now())
+		if refusal != nil {
+			return *refusal, nil
+		}
+		return respond.JSON(http.StatusOK, series), nil
+	})
 }
 
 // GetDatabaseLag serves the replication lag of the followers, in bytes, by instance ID (always 0:
 // the mock replicates instantly). The field name is the mock's: the API's is unknown.
 func (s handlers) GetDatabaseLag(_ context.Context, req dbapi.GetDatabaseLagRequestObject) (dbapi.GetDatabaseLagResponseObject, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	db := s.store.dbs[req.DatabaseID]
-	if db == nil {
-		return respond.NotFound("database"), nil
-	}
-	lag := map[string]any{}
-	for _, in := range db.instances {
-		if in.Role == dbapi.InstanceStatusRoleFollower {
-			lag[in.ID] = 0
+	return onDatabase(s, req.DatabaseID, func(db *database) (dbapi.GetDatabaseLagResponseObject, error) {
+		lag := map[string]any{}
+		for _, in := range db.instances {
+			if in.Role == dbapi.InstanceStatusRoleFollower {
+				lag[in.ID] = 0
+			}
 		}
-	}
-	return dbapi.GetDatabaseLag200JSONResponse{"lag_in_bytes": lag}, nil
+		return dbapi.GetDatabaseLag200JSONResponse{"lag_in_bytes": lag}, nil
+	})
 }
 
 // PingDatabase answers that the database is up. It changes nothing.
@@ -394,43 +366,36 @@ func (s handlers) PingDatabase(_ context.Context, req dbapi.PingDatabaseRequestO
 
 // UpdateFirewallRule changes the label of a rule of the database.
 func (s handlers) UpdateFirewallRule(_ context.Context, req dbapi.UpdateFirewallRuleRequestObject) (dbapi.UpdateFirewallRuleResponseObject, error) {
-	if req.Body == nil {
-		return respond.Error(http.StatusBadRequest, "missing request body"), nil
-	}
 	label := req.Body.FirewallRule.Label
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	db := s.store.dbs[req.DatabaseID]
-	if db == nil {
-		return respond.NotFound("database"), nil
-	}
-	old, ok := db.rules.Get(req.FirewallRuleID)
-	if !ok {
-		return respond.NotFound("firewall_rule"), nil
-	}
-	now := s.cfg.clock.Now().UTC()
-	v, err := old.ValueByDiscriminator()
-	if err != nil {
-		return nil, err
-	}
-	var rule dbapi.FirewallRule
-	switch v := v.(type) {
-	case dbapi.CustomRangeFirewallRule:
-		v.Label, v.UpdatedAt = &label, &now
-		err = rule.FromCustomRangeFirewallRule(v)
-	case dbapi.ManagedRangeFirewallRule:
-		v.Label, v.UpdatedAt = &label, &now
-		err = rule.FromManagedRangeFirewallRule(v)
-	default:
-		err = fmt.Errorf("firewall rule %s of an unknown kind", req.FirewallRuleID)
-	}
-	if err != nil {
-		return nil, err
-	}
-	if err := db.rules.Replace(req.FirewallRuleID, rule); err != nil {
-		return nil, err
-	}
-	return dbapi.UpdateFirewallRule200JSONResponse{Rule: rule}, nil
+	return onDatabase(s, req.DatabaseID, func(db *database) (dbapi.UpdateFirewallRuleResponseObject, error) {
+		old, ok := db.rules.Get(req.FirewallRuleID)
+		if !ok {
+			return respond.NotFound("firewall_rule"), nil
+		}
+		now := s.cfg.clock.Now().UTC()
+		v, err := old.ValueByDiscriminator()
+		if err != nil {
+			return nil, err
+		}
+		var rule dbapi.FirewallRule
+		switch v := v.(type) {
+		case dbapi.CustomRangeFirewallRule:
+			v.Label, v.UpdatedAt = &label, &now
+			err = rule.FromCustomRangeFirewallRule(v)
+		case dbapi.ManagedRangeFirewallRule:
+			v.Label, v.UpdatedAt = &label, &now
+			err = rule.FromManagedRangeFirewallRule(v)
+		default:
+			err = fmt.Errorf("firewall rule %s of an unknown kind", req.FirewallRuleID)
+		}
+		if err != nil {
+			return nil, err
+		}
+		if err := db.rules.Replace(req.FirewallRuleID, rule); err != nil {
+			return nil, err
+		}
+		return dbapi.UpdateFirewallRule200JSONResponse{Rule: rule}, nil
+	})
 }
 
 // caCertificate is the mock's CA certificate, PEM-encoded: a self-signed ECDSA certificate made

@@ -32,6 +32,7 @@ import (
 	"github.com/scalingodb/dbapi-go/pkg/conformance"
 	"github.com/scalingodb/dbapi-go/pkg/mockserver/faults"
 	"github.com/scalingodb/dbapi-go/pkg/mockserver/internal/respcheck"
+	"github.com/scalingodb/dbapi-go/pkg/mockserver/internal/respond"
 )
 
 // DefaultToken is the bearer token a Server accepts unless WithToken says otherwise.
@@ -286,6 +287,19 @@ type Server struct {
 type handlers struct{ *Server }
 
 var _ dbapi.StrictServerInterface = handlers{}
+
+// onDatabase runs f on the database id with s.mu held, or answers 404 when the database is
+// unknown. R is the response interface of the operation, which respond.Response implements
+// (TestHandlers_RespondImplementsEveryResponse).
+func onDatabase[R any](s handlers, id string, f func(db *database) (R, error)) (R, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	db := s.store.dbs[id]
+	if db == nil {
+		return any(respond.NotFound("database")).(R), nil
+	}
+	return f(db)
+}
 
 // New builds a Server. Defaults: token DefaultToken and no database-scoped token, real clock, no data
 // (see WithSeed and DemoSeed), backups scheduled for 2s then running for 5s, download URLs valid for

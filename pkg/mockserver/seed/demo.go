@@ -92,22 +92,22 @@ func Demo() Data {
 		pg.Maintenance = append(pg.Maintenance, m)
 	}
 
+	// single is a running database of my-app with one node, as the Elasticsearch and MySQL ones are.
+	single := func(id, resourceID, typeID, typeName, versionID, version, plan, created, node string, port, gatewayPort int, mw dbapi.MaintenanceWindow) dbapi.Database {
+		return dbapi.Database{
+			ID: id, ResourceID: resourceID, AppName: "my-app", CreatedAt: t(created), Features: []dbapi.Feature{}, MaintenanceWindow: mw,
+			Plan: plan, Status: dbapi.DatabaseStatusRunning, TypeID: typeID, TypeName: typeName, VersionID: versionID, ReadableVersion: version,
+			Hostname: fmt.Sprintf("%s.%s.a.osc-fr1.scalingo-dbs.com:%d", resourceID, typeName, gatewayPort),
+			Instances: []dbapi.Instance{{ID: node, Hostname: node + "." + resourceID + "." + typeName + ".dbs.scalingo.com", Port: port,
+				Status: dbapi.InstanceStateRunning, Type: dbapi.InstanceTypeDBNode}},
+			PeriodicBackupsScheduledAt: []int{},
+		}
+	}
 	esID := "5c599fd6f18b3202f7ab4e77"
 	es := Database{
-		Database: dbapi.Database{
-			ID: esID, ResourceID: DemoElasticsearchID, AppName: "my-app",
-			CreatedAt:         t("2019-02-22T12:43:47.000+01:00"),
-			Features:          []dbapi.Feature{},
-			MaintenanceWindow: dbapi.MaintenanceWindow{WeekdayUtc: 1, StartingHourUtc: 2, DurationInHour: 8},
-			Plan:              "elasticsearch-starter-1024", Status: dbapi.DatabaseStatusRunning,
-			TypeID: "5bf30d1104c87f000161285d", TypeName: "elasticsearch",
-			VersionID: "5f217c7a406c12000e889be4", ReadableVersion: "7.10.2-1",
-			Hostname: "my-es-123.elasticsearch.a.osc-fr1.scalingo-dbs.com:30456",
-			Instances: []dbapi.Instance{
-				{ID: "3c1d0c7e-2c9a-4e57-a1a4-0d0b2d3e4f50", Hostname: "3c1d0c7e-2c9a-4e57-a1a4-0d0b2d3e4f50.my-es-123.elasticsearch.dbs.scalingo.com", Port: 9200, Status: dbapi.InstanceStateRunning, Type: dbapi.InstanceTypeDBNode},
-			},
-			PeriodicBackupsScheduledAt: []int{},
-		},
+		Database: single(esID, DemoElasticsearchID, "5bf30d1104c87f000161285d", "elasticsearch", "5f217c7a406c12000e889be4", "7.10.2-1",
+			"elasticsearch-starter-1024", "2019-02-22T12:43:47.000+01:00", "3c1d0c7e-2c9a-4e57-a1a4-0d0b2d3e4f50", 9200, 30456,
+			dbapi.MaintenanceWindow{WeekdayUtc: 1, StartingHourUtc: 2, DurationInHour: 8}),
 		Users: []dbapi.DatabaseUser{{Name: "my-es-123", Protected: &yes}},
 		Backups: []dbapi.Backup{
 			{ID: "5c70a2004ffb090be1ac3d01", CreatedAt: t("2019-02-23T03:00:00.000+01:00"), StartedAt: tp("2019-02-23T03:00:30.000+01:00"), Name: "20190223020000_my-es-123", Size: i64(524288), Status: dbapi.BackupStatusDone, DatabaseID: esID, Method: &periodic},
@@ -115,26 +115,13 @@ func Demo() Data {
 		Health: &dbapi.Health{Epoch: "1550839427", Status: dbapi.HealthStatusGreen, Cluster: "my-cluster", Shards: "141", PendingTasks: str("0")},
 	}
 
-	myID := "5c599fd6f18b3202f7ab4e88"
 	my := Database{
-		Database: dbapi.Database{
-			ID: myID, ResourceID: DemoMySQLID, AppName: "my-app",
-			CreatedAt:         t("2020-05-10T09:00:00.000+02:00"),
-			EncryptionAtRest:  true,
-			Features:          []dbapi.Feature{},
-			MaintenanceWindow: dbapi.MaintenanceWindow{WeekdayUtc: 6, StartingHourUtc: 4, DurationInHour: 8},
-			Plan:              "mysql-starter-512", Status: dbapi.DatabaseStatusRunning,
-			TypeID: "5bf30d1104c87f000161285e", TypeName: "mysql",
-			VersionID: "5f217c7a406c12000e889be5", ReadableVersion: "8.0.36-1",
-			Hostname: "my-mysql-123.mysql.a.osc-fr1.scalingo-dbs.com:31234",
-			Instances: []dbapi.Instance{
-				{ID: "7d7c5e9a-8a1b-4c2d-9e3f-0a1b2c3d4e5f", Hostname: "7d7c5e9a-8a1b-4c2d-9e3f-0a1b2c3d4e5f.my-mysql-123.mysql.dbs.scalingo.com", Port: 3306, Status: dbapi.InstanceStateRunning, Type: dbapi.InstanceTypeDBNode},
-			},
-			PeriodicBackupsEnabled:     true,
-			PeriodicBackupsScheduledAt: []int{1},
-		},
+		Database: single("5c599fd6f18b3202f7ab4e88", DemoMySQLID, "5bf30d1104c87f000161285e", "mysql", "5f217c7a406c12000e889be5", "8.0.36-1",
+			"mysql-starter-512", "2020-05-10T09:00:00.000+02:00", "7d7c5e9a-8a1b-4c2d-9e3f-0a1b2c3d4e5f", 3306, 31234,
+			dbapi.MaintenanceWindow{WeekdayUtc: 6, StartingHourUtc: 4, DurationInHour: 8}),
 		Users: []dbapi.DatabaseUser{{Name: "my-mysql-123", Protected: &yes}, {Name: "readonly-app", ReadOnly: true, Protected: &no}},
 	}
+	my.Database.EncryptionAtRest, my.Database.PeriodicBackupsEnabled, my.Database.PeriodicBackupsScheduledAt = true, true, []int{1}
 
 	v := func(id, typeID, created string, major, minor, patch, build int, next *dbapi.DatabaseTypeVersion) dbapi.DatabaseTypeVersion {
 		return dbapi.DatabaseTypeVersion{ID: id, DatabaseTypeID: typeID, CreatedAt: t(created), UpdatedAt: t(created),
