@@ -5,12 +5,13 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
-	"github.com/scalingodb/dbapi-go/pkg/mockserver/internal/archive"
 	"io"
 	"net/http"
 	"regexp"
 	"testing"
 	"time"
+
+	"github.com/scalingodb/dbapi-go/pkg/mockserver/internal/archive"
 )
 
 var etagPattern = regexp.MustCompile(`^"[0-9a-f]{16}-[0-9]+"$`)

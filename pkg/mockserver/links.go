@@ -4,10 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/scalingodb/dbapi-go/pkg/mockserver/internal/hostcheck"
 	"net/http"
 	"net/url"
 	"strings"
+
+	"github.com/scalingodb/dbapi-go/pkg/mockserver/internal/hostcheck"
 )
 
 // WithPublicURL makes the links the answers carry (the download_url of getBackupArchive, the Location

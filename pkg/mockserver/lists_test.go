@@ -22,6 +22,17 @@ func encodeWant(t *testing.T, v any) []byte {
 	return buf.Bytes()
 }
 
+// listStep is a request of a list test and the status it gets; apply, if set, changes what the
+// list should then hold from the answer's body.
+type listStep struct {
+	name   string
+	method string
+	path   string
+	body   any
+	status int
+	apply  func(m map[string]any)
+}
+
 // TestLists_FirewallRules: the cached rule list is, after every kind of change, byte for byte the
 // list encoded from scratch, in creation order; a refused create changes nothing.
 func TestLists_FirewallRules(t *testing.T) {
@@ -36,14 +47,7 @@ func TestLists_FirewallRules(t *testing.T) {
 		}
 		return r
 	}
-	steps := []struct {
-		name   string
-		method string
-		path   string
-		body   any
-		status int
-		apply  func(m map[string]any)
-	}{
+	steps := []listStep{
 		{"list as seeded", http.MethodGet, path, nil, 200, nil},
 		{"create custom with HTML in the label", http.MethodPost, path, map[string]any{"type": "custom_range", "cidr": "198.51.100.0/24", "label": "<a&b>"}, 201,
 			func(m map[string]any) { want = append(want, rule(m)) }},
@@ -79,20 +83,14 @@ func TestLists_FirewallRules(t *testing.T) {
 func TestLists_Users(t *testing.T) {
 	s, c, _ := start(t)
 	const path = "/databases/my-db-123/users"
-	steps := []struct {
-		name   string
-		method string
-		path   string
-		body   any
-		status int
-	}{
-		{"list as seeded", http.MethodGet, path, nil, 200},
-		{"create", http.MethodPost, path, map[string]any{"database_user": map[string]any{"name": "new-user-1"}}, 201},
-		{"create read-only", http.MethodPost, path, map[string]any{"database_user": map[string]any{"name": "new-user-2", "read_only": true}}, 201},
-		{"create a taken name", http.MethodPost, path, map[string]any{"database_user": map[string]any{"name": "metabase"}}, 422},
-		{"delete a seeded user", http.MethodDelete, path + "/metabase", nil, 204},
-		{"delete the protected user", http.MethodDelete, path + "/" + DemoProtectedUser, nil, 403},
-		{"recreate the deleted name", http.MethodPost, path, map[string]any{"database_user": map[string]any{"name": "metabase"}}, 201},
+	steps := []listStep{
+		{"list as seeded", http.MethodGet, path, nil, 200, nil},
+		{"create", http.MethodPost, path, map[string]any{"database_user": map[string]any{"name": "new-user-1"}}, 201, nil},
+		{"create read-only", http.MethodPost, path, map[string]any{"database_user": map[string]any{"name": "new-user-2", "read_only": true}}, 201, nil},
+		{"create a taken name", http.MethodPost, path, map[string]any{"database_user": map[string]any{"name": "metabase"}}, 422, nil},
+		{"delete a seeded user", http.MethodDelete, path + "/metabase", nil, 204, nil},
+		{"delete the protected user", http.MethodDelete, path + "/" + DemoProtectedUser, nil, 403, nil},
+		{"recreate the deleted name", http.MethodPost, path, map[string]any{"database_user": map[string]any{"name": "metabase"}}, 201, nil},
 	}
 	var names []string
 	for _, u := range s.Users(DemoDatabaseID) {

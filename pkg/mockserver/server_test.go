@@ -2,14 +2,15 @@ package mockserver
 
 import (
 	"net/http"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
 	"github.com/scalingodb/dbapi-go/gen/dbapi"
 	"github.com/scalingodb/dbapi-go/pkg/mockserver/internal/respond"
-	"reflect"
 )
 
 func TestServer_Auth(t *testing.T) {

@@ -9,22 +9,22 @@ import (
 	"github.com/scalingodb/dbapi-go/gen/dbapi"
 )
 
-func custom(t *testing.T, id, cidr string) dbapi.FirewallRule {
+// rule builds a firewall rule of one kind with its generated From method (which sets its type).
+func rule[T any](t *testing.T, from func(*dbapi.FirewallRule, T) error, v T) dbapi.FirewallRule {
 	t.Helper()
 	var r dbapi.FirewallRule
-	if err := r.FromCustomRangeFirewallRule(dbapi.CustomRangeFirewallRule{ID: id, Cidr: cidr}); err != nil {
+	if err := from(&r, v); err != nil {
 		t.Fatal(err)
 	}
 	return r
 }
 
+func custom(t *testing.T, id, cidr string) dbapi.FirewallRule {
+	return rule(t, (*dbapi.FirewallRule).FromCustomRangeFirewallRule, dbapi.CustomRangeFirewallRule{ID: id, Cidr: cidr})
+}
+
 func managed(t *testing.T, id, rangeID string) dbapi.FirewallRule {
-	t.Helper()
-	var r dbapi.FirewallRule
-	if err := r.FromManagedRangeFirewallRule(dbapi.ManagedRangeFirewallRule{ID: id, RangeID: rangeID}); err != nil {
-		t.Fatal(err)
-	}
-	return r
+	return rule(t, (*dbapi.FirewallRule).FromManagedRangeFirewallRule, dbapi.ManagedRangeFirewallRule{ID: id, RangeID: rangeID})
 }
 
 // TestRules: each change keeps the keys taken and the list body right: a key allowed by two rules

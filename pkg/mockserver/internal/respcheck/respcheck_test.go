@@ -4,11 +4,11 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"testing"
 
 	"github.com/scalingodb/dbapi-go/pkg/conformance"
 	"github.com/scalingodb/dbapi-go/pkg/mockserver/internal/respond"
-	"slices"
 )
 
 // TestCheckResponses proves the answers are checked: a broken answer is reported every

@@ -2,6 +2,8 @@ package specrules
 
 import (
 	"context"
+	"maps"
+	"slices"
 	"strings"
 	"testing"
 
@@ -10,8 +12,6 @@ import (
 
 	"github.com/scalingodb/dbapi-go/gen/dbapi"
 	"github.com/scalingodb/dbapi-go/gen/dbapispec"
-	"maps"
-	"slices"
 )
 
 // TestSpecMustEqual_ReadsTheSpec checks that the x-must-equal rules come from the spec: the
