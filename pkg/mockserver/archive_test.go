@@ -10,6 +10,8 @@ import (
 	"regexp"
 	"testing"
 	"time"
+
+	"github.com/scalingodb/dbapi-go/pkg/mockserver/internal/archive"
 )
 
 var etagPattern = regexp.MustCompile(`^"[0-9a-f]{16}-[0-9]+"$`)
@@ -80,35 +82,6 @@ func TestDownload_IfRange(t *testing.T) {
 					r.header.Get("ETag"), r.header.Get("Last-Modified"), etag, modified)
 			}
 		})
-	}
-}
-
-// TestArchiveVersion_IfRange covers the date rule: a Last-Modified that two versions shared is weak,
-// and never lets a range through.
-func TestArchiveVersion_IfRange(t *testing.T) {
-	at := time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)
-	strong := archiveVersion{gen: 1, modified: at, etag: archiveETag("b", 1)}
-	weak := strong
-	weak.weakDate = true
-	tests := []struct {
-		ver     archiveVersion
-		ifRange string
-		want    bool
-	}{
-		{strong, archiveETag("b", 1), true},
-		{strong, archiveETag("b", 0), false},
-		{strong, archiveETag("c", 1), false},
-		{strong, "W/" + archiveETag("b", 1), false},
-		{strong, at.Format(http.TimeFormat), true},
-		{strong, at.Add(time.Second).Format(http.TimeFormat), false},
-		{weak, at.Format(http.TimeFormat), false},
-		{weak, archiveETag("b", 1), true}, // the entity tag stays strong
-		{strong, "", false},
-	}
-	for _, tc := range tests {
-		if got := tc.ver.ifRange(tc.ifRange); got != tc.want {
-			t.Errorf("version %+v, If-Range %q: %v, want %v", tc.ver, tc.ifRange, got, tc.want)
-		}
 	}
 }
 
@@ -183,7 +156,7 @@ func TestFaults_ArchiveChange(t *testing.T) {
 		t.Error(`Archive(id, "") is not what the next download served`)
 	}
 	for _, bad := range []struct{ id, etag string }{
-		{id, `"0000000000000000-0"`}, {id, archiveETag(id, 99)}, {"no-such-backup", ""}, {"5bde44904ffb096c714be89c", ""}, // the last is running
+		{id, `"0000000000000000-0"`}, {id, archive.ETag(id, 99)}, {"no-such-backup", ""}, {"5bde44904ffb096c714be89c", ""}, // the last is running
 	} {
 		if _, err := s.Archive(bad.id, bad.etag); err == nil {
 			t.Errorf("Archive(%q, %q) succeeded", bad.id, bad.etag)
@@ -246,12 +219,12 @@ func TestDownload_ArchiveBytesOnce(t *testing.T) {
 		t.Errorf("ArchiveContent: SHA-256 %s, want %s", got, gen0SHA)
 	}
 
-	before := archiveBlocksMade.Load()
+	before := s.store.archives.Made()
 	r := c.do(http.MethodGet, u, nil, "Range", fmt.Sprintf("bytes=%d-", size))
 	if r.status != http.StatusRequestedRangeNotSatisfiable {
 		t.Fatalf("range past the end: status %d", r.status)
 	}
-	if n := archiveBlocksMade.Load() - before; n != 0 {
+	if n := s.store.archives.Made() - before; n != 0 {
 		t.Errorf("a 416 generated %d archive blocks, want 0", n)
 	}
 
@@ -263,7 +236,7 @@ func TestDownload_ArchiveBytesOnce(t *testing.T) {
 		t.Errorf("download: SHA-256 %s, want %s", got, gen0SHA)
 	}
 	ranges := []struct{ start, end int64 }{
-		{0, 65535}, {archiveBlockSize - 10, archiveBlockSize + 65525}, {1048576, 1114111}, {size - 100, size - 1}, {7, 7},
+		{0, 65535}, {archive.BlockSize - 10, archive.BlockSize + 65525}, {1048576, 1114111}, {size - 100, size - 1}, {7, 7},
 	}
 	for _, rg := range ranges {
 		r := c.do(http.MethodGet, u, nil, "Range", fmt.Sprintf("bytes=%d-%d", rg.start, rg.end))
@@ -271,7 +244,7 @@ func TestDownload_ArchiveBytesOnce(t *testing.T) {
 			t.Errorf("bytes=%d-%d: status %d, %d bytes, not the same slice of the whole", rg.start, rg.end, r.status, len(r.body))
 		}
 	}
-	if n := archiveBlocksMade.Load() - before; n > 1 {
+	if n := s.store.archives.Made() - before; n > 1 {
 		t.Errorf("%d downloads of one version generated %d archive blocks, want 1", len(ranges)+1, n)
 	}
 
@@ -294,39 +267,5 @@ func TestDownload_ArchiveBytesOnce(t *testing.T) {
 	}
 	if got := sum(rd); got != gen0SHA {
 		t.Errorf("Archive of the first ETag: SHA-256 %s, want %s", got, gen0SHA)
-	}
-}
-
-// TestArchiveCache_Bound: the cache keeps at most archiveCacheSize blocks, drops the least
-// recently used, and gives each version its own bytes.
-func TestArchiveCache_Bound(t *testing.T) {
-	var c archiveCache
-	before := archiveBlocksMade.Load()
-	first := c.block("backup-0", 0)
-	for i := 1; i < archiveCacheSize; i++ {
-		c.block(fmt.Sprintf("backup-%d", i), 0)
-	}
-	c.block("backup-0", 0) // used again: now the most recent
-	if n := archiveBlocksMade.Load() - before; n != archiveCacheSize {
-		t.Fatalf("%d blocks made for %d versions", n, archiveCacheSize)
-	}
-	if again := c.block("backup-0", 0); &again[0] != &first[0] {
-		t.Error("a cached block was made again")
-	}
-	c.block("backup-x", 0) // evicts backup-1, the least recently used
-	if len(c.entries) != archiveCacheSize {
-		t.Errorf("%d entries, want %d", len(c.entries), archiveCacheSize)
-	}
-	before = archiveBlocksMade.Load()
-	c.block("backup-0", 0)
-	if archiveBlocksMade.Load() != before {
-		t.Error("the most recently used block was evicted")
-	}
-	c.block("backup-1", 0)
-	if archiveBlocksMade.Load() != before+1 {
-		t.Error("the least recently used block was not evicted")
-	}
-	if bytes.Equal(c.block("backup-0", 1), first) || !bytes.Equal(c.block("backup-0", 0), archiveBlock("backup-0", 0)) {
-		t.Error("two versions share their bytes, or a cached block differs from a fresh one")
 	}
 }

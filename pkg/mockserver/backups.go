@@ -9,16 +9,16 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"math/rand/v2"
 	"net/http"
 	"net/url"
 	"slices"
 	"strconv"
 	"strings"
-	"sync/atomic"
 	"time"
 
 	"github.com/scalingodb/dbapi-go/gen/dbapi"
+	"github.com/scalingodb/dbapi-go/pkg/mockserver/internal/archive"
+	"github.com/scalingodb/dbapi-go/pkg/mockserver/internal/respond"
 )
 
 // backupJSON is a backup as the API writes it: started_at and size are null, not absent, until set.
@@ -44,21 +44,17 @@ type backupEnvelope struct {
 
 // ListBackups lists the backups of a database, newest first.
 func (s handlers) ListBackups(_ context.Context, req dbapi.ListBackupsRequestObject) (dbapi.ListBackupsResponseObject, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	db := s.store.dbs[req.DatabaseID]
-	if db == nil {
-		return notFound("database"), nil
-	}
-	now := s.cfg.clock.Now()
-	if c := &db.backupsList; !c.fresh(now) {
-		body, err := s.encodeBackups(db, now)
-		if err != nil {
-			return nil, err
+	return onDatabase(s, req.DatabaseID, func(db *database) (dbapi.ListBackupsResponseObject, error) {
+		now := s.cfg.clock.Now()
+		if c := &db.backupsList; !c.fresh(now) {
+			body, err := s.encodeBackups(db, now)
+			if err != nil {
+				return nil, err
+			}
+			*c = body
 		}
-		*c = body
-	}
-	return cachedResponse(db.backupsList.body), nil
+		return respond.Cached(db.backupsList.body), nil
+	})
 }
 
 // encodeBackups encodes the backup list of db as it is at now, and tells until when it holds: the
@@ -84,7 +80,7 @@ func (s *Server) encodeBackups(db *database, now time.Time) (backupsCache, error
 			}
 		}
 	}
-	c.body = encodeList("database_backups", slices.Values(items), func(b []byte) []byte { return b })
+	c.body = respond.EncodeList("database_backups", slices.Values(items), func(b []byte) []byte { return b })
 	return c, nil
 }
 
@@ -96,7 +92,7 @@ func (s handlers) CreateBackup(_ context.Context, req dbapi.CreateBackupRequestO
 	st := s.store
 	db := st.dbs[req.DatabaseID]
 	if db == nil {
-		return notFound("database"), nil
+		return respond.NotFound("database"), nil
 	}
 	now := s.cfg.clock.Now()
 	st.created++
@@ -114,7 +110,7 @@ func (s handlers) CreateBackup(_ context.Context, req dbapi.CreateBackupRequestO
 	db.backups = append(db.backups, b)
 	db.backupsList = backupsCache{}
 	st.backups[b.b.ID] = b
-	return jsonResponse(http.StatusCreated, backupEnvelope{toBackupJSON(s.backupView(b, now))}), nil
+	return respond.JSON(http.StatusCreated, backupEnvelope{toBackupJSON(s.backupView(b, now))}), nil
 }
 
 // GetBackup shows one backup, whatever its database.
@@ -123,45 +119,36 @@ func (s handlers) GetBackup(_ context.Context, req dbapi.GetBackupRequestObject)
 	defer s.mu.Unlock()
 	b := s.store.backups[req.BackupID]
 	if b == nil {
-		return notFound("backup"), nil
+		return respond.NotFound("backup"), nil
 	}
-	return jsonResponse(http.StatusOK, backupEnvelope{toBackupJSON(s.backupView(b, s.cfg.clock.Now()))}), nil
+	return respond.JSON(http.StatusOK, backupEnvelope{toBackupJSON(s.backupView(b, s.cfg.clock.Now()))}), nil
 }
 
 // doneBackup finds a backup of a database that is done, with the version of its archive, or the
 // response to give otherwise.
-func (s *Server) doneBackup(databaseID, backupID string) (dbapi.Backup, archiveVersion, *apiResponse) {
+func (s *Server) doneBackup(databaseID, backupID string) (dbapi.Backup, archive.Version, *respond.Response) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	db := s.store.dbs[databaseID]
 	if db == nil {
-		r := notFound("database")
-		return dbapi.Backup{}, archiveVersion{}, &r
+		r := respond.NotFound("database")
+		return dbapi.Backup{}, archive.Version{}, &r
 	}
 	b := s.store.backups[backupID]
 	if b == nil || b.db != db {
-		r := notFound("backup")
-		return dbapi.Backup{}, archiveVersion{}, &r
+		r := respond.NotFound("backup")
+		return dbapi.Backup{}, archive.Version{}, &r
 	}
 	v := s.backupView(b, s.cfg.clock.Now())
 	if v.Status != dbapi.BackupStatusDone || v.Size == nil {
-		r := apiResponse{status: http.StatusNotFound, body: dbapi.Error{Error: "backup archive not available yet", Resource: strPtr("backup_archive")}}
-		return dbapi.Backup{}, archiveVersion{}, &r
+		r := respond.NotFoundBecause("backup_archive", "backup archive not available yet")
+		return dbapi.Backup{}, archive.Version{}, &r
 	}
 	return v, s.archiveVersion(b, v), nil
 }
 
-// archiveVersion is one version of a backup's archive: its bytes are a function of the backup ID and
-// gen, so that every version can be served again, and checked, from those two.
-type archiveVersion struct {
-	gen      int
-	modified time.Time // Last-Modified, to the second
-	weakDate bool      // another version had the same Last-Modified
-	etag     string
-}
-
 // archiveVersion returns the current version of the archive of b, whose view is v. Holds s.mu.
-func (s *Server) archiveVersion(b *backup, v dbapi.Backup) archiveVersion {
+func (s *Server) archiveVersion(b *backup, v dbapi.Backup) archive.Version {
 	modified := b.modified
 	if b.gen == 0 {
 		modified = v.CreatedAt // a seeded backup without a start
@@ -172,24 +159,7 @@ func (s *Server) archiveVersion(b *backup, v dbapi.Backup) archiveVersion {
 			modified = v.CreatedAt.Add(s.cfg.backupScheduled + s.cfg.backupRunning) // when it was done
 		}
 	}
-	return archiveVersion{gen: b.gen, modified: modified.UTC().Truncate(time.Second), weakDate: b.weakDate, etag: archiveETag(v.ID, b.gen)}
-}
-
-// archiveETag is the strong validator of version gen of the archive of a backup.
-func archiveETag(backupID string, gen int) string {
-	return fmt.Sprintf(`"%016x-%d"`, hashString(backupID), gen)
-}
-
-// ifRange evaluates an If-Range header against the version (RFC 9110, section 13.1.5): true when
-// the version still has the entity tag or the date it names, so that the Range may be served. An
-// entity tag is compared strongly (a weak one never matches); a date matches only exactly, and only
-// when it identifies one version (no two versions shared its second).
-func (a archiveVersion) ifRange(v string) bool {
-	if strings.HasPrefix(v, `"`) || strings.HasPrefix(v, "W/") {
-		return v == a.etag
-	}
-	t, err := http.ParseTime(v)
-	return err == nil && !a.weakDate && t.Equal(a.modified)
+	return archive.Version{Gen: b.gen, Modified: modified.UTC().Truncate(time.Second), WeakDate: b.weakDate, ETag: archive.ETag(v.ID, b.gen)}
 }
 
 // changeArchive gives the archive of a backup new bytes, so a new ETag, and a new Last-Modified:
@@ -201,7 +171,7 @@ func (s *Server) changeArchive(backupID string) {
 	if b == nil {
 		return
 	}
-	prev := s.archiveVersion(b, s.backupView(b, s.cfg.clock.Now())).modified
+	prev := s.archiveVersion(b, s.backupView(b, s.cfg.clock.Now())).Modified
 	now := s.cfg.clock.Now().UTC().Truncate(time.Second)
 	b.gen++
 	if now.After(prev) {
@@ -230,7 +200,7 @@ func (s *Server) Archive(backupID, etag string) (io.Reader, error) {
 	if etag != "" {
 		gen = -1
 		for g := 0; g <= b.gen; g++ {
-			if archiveETag(backupID, g) == etag {
+			if archive.ETag(backupID, g) == etag {
 				gen = g
 				break
 			}
@@ -239,10 +209,8 @@ func (s *Server) Archive(backupID, etag string) (io.Reader, error) {
 			return nil, fmt.Errorf("mockserver: Archive: backup %q never had the ETag %s", backupID, etag)
 		}
 	}
-	return &archiveReader{block: s.store.archives.block(backupID, gen), remain: *v.Size, ctx: context.Background()}, nil
+	return archive.NewReader(context.Background(), s.store.archives.Block(backupID, gen), 0, *v.Size, 0), nil
 }
-
-func strPtr(s string) *string { return &s }
 
 // GetBackupArchive returns a pre-signed URL on the mock itself (or on the base of WithPublicURL),
 // valid for the download TTL.
@@ -253,7 +221,7 @@ func (s handlers) GetBackupArchive(ctx context.Context, req dbapi.GetBackupArchi
 	base, err := s.linkBase(ctx)
 	if err != nil {
 		// RFC 9112 §3.2: a Host that names no reachable host is a bad request.
-		return errorResponse(http.StatusBadRequest, err.Error()), nil
+		return respond.Error(http.StatusBadRequest, err.Error()), nil
 	}
 	expiry := s.cfg.clock.Now().Add(s.cfg.downloadTTL).Unix()
 	token := s.signDownload(req.DatabaseID, req.BackupID, expiry)
@@ -294,7 +262,7 @@ func (s *Server) checkDownload(databaseID, backupID, token string) bool {
 // Last-Modified.
 func (s handlers) DownloadBackup(ctx context.Context, req dbapi.DownloadBackupRequestObject) (dbapi.DownloadBackupResponseObject, error) {
 	if !s.checkDownload(req.DatabaseID, req.BackupID, req.Params.Token) {
-		return forbidden("the download link is invalid or has expired"), nil
+		return respond.Forbidden("the download link is invalid or has expired"), nil
 	}
 	b, ver, resp := s.doneBackup(req.DatabaseID, req.BackupID)
 	if resp != nil {
@@ -302,157 +270,35 @@ func (s handlers) DownloadBackup(ctx context.Context, req dbapi.DownloadBackupRe
 	}
 	size := *b.Size
 	bytesUnit := "bytes"
-	etag, modified := ver.etag, ver.modified.Format(http.TimeFormat)
+	etag, modified := ver.ETag, ver.Modified.Format(http.TimeFormat)
 	// The range is read before any byte is made: a 416 costs no archive. The block comes from the
 	// Server's cache, made once per version.
 	var start, end int64
 	status := http.StatusOK
-	if req.Params.Range != nil && (req.Params.IfRange == nil || ver.ifRange(*req.Params.IfRange)) {
-		start, end, status = parseRange(*req.Params.Range, size)
+	if req.Params.Range != nil && (req.Params.IfRange == nil || ver.IfRange(*req.Params.IfRange)) {
+		start, end, status = archive.ParseRange(*req.Params.Range, size)
 	}
 	if status == http.StatusRequestedRangeNotSatisfiable {
-		r := errorResponse(http.StatusRequestedRangeNotSatisfiable, "requested range not satisfiable")
-		r.header = map[string]string{"Content-Range": fmt.Sprintf("bytes */%d", size)}
+		r := respond.Error(http.StatusRequestedRangeNotSatisfiable, "requested range not satisfiable")
+		r.Header = map[string]string{"Content-Range": fmt.Sprintf("bytes */%d", size)}
 		return r, nil
 	}
-	body := &archiveReader{block: s.store.archives.block(b.ID, ver.gen), rate: s.cfg.bandwidth, ctx: ctx}
+	block := s.store.archives.Block(b.ID, ver.Gen)
 	if status == http.StatusPartialContent {
-		body.off, body.remain = start, end-start+1
-		n := body.remain
+		n := end - start + 1
 		return downloadResponse{dbapi.DownloadBackup206ApplicationOctetStreamResponse{
-			Body: body, ContentLength: n,
+			Body: archive.NewReader(ctx, block, start, n, s.cfg.bandwidth), ContentLength: n,
 			Headers: dbapi.DownloadBackup206ResponseHeaders{AcceptRanges: &bytesUnit, ContentLength: &n,
 				ContentRange: fmt.Sprintf("bytes %d-%d/%d", start, end, size), ETag: &etag, LastModified: &modified},
 		}}, nil
 	}
-	body.remain = size
 	return downloadResponse{dbapi.DownloadBackup200ApplicationOctetStreamResponse{
-		Body: body, ContentLength: size,
+		Body: archive.NewReader(ctx, block, 0, size, s.cfg.bandwidth), ContentLength: size,
 		Headers: dbapi.DownloadBackup200ResponseHeaders{AcceptRanges: &bytesUnit, ContentLength: &size, ETag: &etag, LastModified: &modified},
 	}}, nil
-}
-
-// parseRange reads a single "bytes=" range against size. It answers 206 with the inclusive bounds,
-// 416 when the range lies outside, and 200 when the header is to be ignored (RFC 9110: a syntactically
-// invalid range is ignored).
-func parseRange(h string, size int64) (start, end int64, status int) {
-	spec, ok := strings.CutPrefix(h, "bytes=")
-	if !ok || strings.Contains(spec, ",") {
-		return 0, 0, http.StatusOK
-	}
-	first, last, ok := strings.Cut(spec, "-")
-	if !ok || (first == "" && last == "") {
-		return 0, 0, http.StatusOK
-	}
-	if first == "" { // suffix: the last N bytes
-		n, err := strconv.ParseInt(last, 10, 64)
-		if err != nil {
-			return 0, 0, http.StatusOK
-		}
-		if n == 0 || size == 0 {
-			return 0, 0, http.StatusRequestedRangeNotSatisfiable
-		}
-		return max(size-n, 0), size - 1, http.StatusPartialContent
-	}
-	start, err := strconv.ParseInt(first, 10, 64)
-	if err != nil {
-		return 0, 0, http.StatusOK
-	}
-	end = size - 1
-	if last != "" {
-		end, err = strconv.ParseInt(last, 10, 64)
-		if err != nil || end < start {
-			return 0, 0, http.StatusOK
-		}
-		end = min(end, size-1)
-	}
-	if start >= size {
-		return 0, 0, http.StatusRequestedRangeNotSatisfiable
-	}
-	return start, end, http.StatusPartialContent
-}
-
-// archiveBlockSize is the period of the archive content: byte o of an archive is block[o%size]. It
-// is also the size of each write of a download: 512 KiB writes leave the mock far fewer system calls
-// than 64 KiB ones (a 1 GiB download went from about 3 to 4-5 GB/s), so that a benchmark of a
-// client against the mock measures the client. Making a block costs about 0.2 ms, once per version
-// of an archive: a Server keeps the blocks it served last (archiveCache).
-const archiveBlockSize = 512 << 10
-
-// archiveBlocksMade counts the archive blocks generated, for the tests.
-var archiveBlocksMade atomic.Int64
-
-// archiveBlock is the pseudo-random block that version gen of an archive repeats, seeded by the
-// backup ID and gen.
-func archiveBlock(backupID string, gen int) []byte {
-	archiveBlocksMade.Add(1)
-	rng := rand.New(rand.NewPCG(hashString(backupID), 0x5ca1+uint64(gen)<<32))
-	b := make([]byte, archiveBlockSize)
-	for i := 0; i < len(b); i += 8 {
-		v := rng.Uint64()
-		for j := range 8 {
-			b[i+j] = byte(v >> (8 * j))
-		}
-	}
-	return b
 }
 
 // ArchiveContent returns the bytes a Server serves for the archive of a backup of the given size,
 // as long as no fault changed them (see Server.Archive), so that a test can check what a client
 // downloaded.
-func ArchiveContent(backupID string, size int64) io.Reader {
-	return &archiveReader{block: archiveBlock(backupID, 0), remain: size, ctx: context.Background()}
-}
-
-// archiveReader streams remain bytes of an archive from offset off, paced to rate bytes per second
-// when rate > 0. WriteTo writes straight from the block, with no copy.
-type archiveReader struct {
-	block       []byte
-	off, remain int64
-	rate        int64
-	ctx         context.Context
-}
-
-func (r *archiveReader) Read(p []byte) (int, error) {
-	if r.remain <= 0 {
-		return 0, io.EOF
-	}
-	i := r.off % archiveBlockSize
-	n := copy(p, r.block[i:min(int64(len(r.block)), i+r.remain)])
-	r.off += int64(n)
-	r.remain -= int64(n)
-	return n, nil
-}
-
-func (r *archiveReader) WriteTo(w io.Writer) (int64, error) {
-	var sent int64
-	chunk := int64(archiveBlockSize)
-	if r.rate > 0 {
-		chunk = max(min(chunk, r.rate/50), 512) // about 50 writes a second
-	}
-	start := time.Now()
-	for r.remain > 0 {
-		i := r.off % archiveBlockSize
-		n := min(archiveBlockSize-i, r.remain, chunk)
-		m, err := w.Write(r.block[i : i+n])
-		sent += int64(m)
-		r.off += int64(m)
-		r.remain -= int64(m)
-		if err != nil {
-			return sent, err
-		}
-		if r.rate > 0 {
-			due := start.Add(time.Duration(float64(sent) / float64(r.rate) * float64(time.Second)))
-			if d := time.Until(due); d > 0 {
-				t := time.NewTimer(d)
-				select {
-				case <-r.ctx.Done():
-					t.Stop()
-					return sent, r.ctx.Err()
-				case <-t.C:
-				}
-			}
-		}
-	}
-	return sent, nil
-}
+func ArchiveContent(backupID string, size int64) io.Reader { return archive.Content(backupID, size) }

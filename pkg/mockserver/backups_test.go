@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/scalingodb/dbapi-go/gen/dbapi"
+	"github.com/scalingodb/dbapi-go/pkg/mockserver/internal/archive"
 )
 
 func TestBackups_Lifecycle(t *testing.T) {
@@ -66,7 +67,7 @@ func TestBackups_Lifecycle(t *testing.T) {
 	if at(list, "database_backups.0.id") != id {
 		t.Errorf("newest backup is not first: %v", at(list, "database_backups.0"))
 	}
-	if got, want := at(list, "database_backups.0.size"), float64(backupSize(id)); got != want {
+	if got, want := at(list, "database_backups.0.size"), float64(archive.Size(id)); got != want {
 		t.Errorf("size %v, want %v", got, want)
 	}
 	// getBackup knows backups of any database.
@@ -196,34 +197,6 @@ func TestDownload_BandwidthLimit(t *testing.T) {
 	}
 }
 
-func TestParseRange(t *testing.T) {
-	tests := []struct {
-		h          string
-		size       int64
-		start, end int64
-		status     int
-	}{
-		{"bytes=0-0", 10, 0, 0, 206},
-		{"bytes=0-", 10, 0, 9, 206},
-		{"bytes=-3", 10, 7, 9, 206},
-		{"bytes=-30", 10, 0, 9, 206},
-		{"bytes=9-100", 10, 9, 9, 206},
-		{"bytes=10-", 10, 0, 0, 416},
-		{"bytes=0-", 0, 0, 0, 416},
-		{"bytes=-", 10, 0, 0, 200},
-		{"bytes=5-2", 10, 0, 0, 200},
-		{"bytes=0-1,3-4", 10, 0, 0, 200},
-		{"items=0-1", 10, 0, 0, 200},
-		{"bytes=x-1", 10, 0, 0, 200},
-	}
-	for _, tc := range tests {
-		s, e, st := parseRange(tc.h, tc.size)
-		if st != tc.status || (st == 206 && (s != tc.start || e != tc.end)) {
-			t.Errorf("parseRange(%q, %d) = %d, %d, %d; want %d, %d, %d", tc.h, tc.size, s, e, st, tc.start, tc.end, tc.status)
-		}
-	}
-}
-
 func TestDownload_LargeSeededBackup(t *testing.T) {
 	const gib = int64(1) << 30
 	seed := DemoSeed()
@@ -236,9 +209,9 @@ func TestDownload_LargeSeededBackup(t *testing.T) {
 	if r.status != http.StatusPartialContent || len(r.body) != 1000 {
 		t.Fatalf("status %d, %d bytes", r.status, len(r.body))
 	}
-	block := archiveBlock(big.ID, 0)
+	block := archive.Block(big.ID, 0)
 	for i, b := range r.body {
-		if o := gib - 1000 + int64(i); b != block[o%archiveBlockSize] {
+		if o := gib - 1000 + int64(i); b != block[o%archive.BlockSize] {
 			t.Fatalf("byte %d differs", o)
 		}
 	}

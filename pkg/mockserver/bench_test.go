@@ -175,6 +175,17 @@ func bareHandler(body []byte, contentType string) http.Handler {
 	})
 }
 
+// leftoverHandler is the handler of a Server of leftoverSeed(n) whose violations fail b.
+func leftoverHandler(b *testing.B, n int) http.Handler {
+	b.Helper()
+	s, err := New(WithSeed(leftoverSeed(n)), WithValidator(testValidator(b)),
+		WithResponseViolationHandler(func(err error) { b.Errorf("violation: %v", err) }))
+	if err != nil {
+		b.Fatal(err)
+	}
+	return s.Handler()
+}
+
 // leftoverSeed is DemoSeed with n more firewall rules and n more users on my-db-123: what creates
 // that took effect before a fault leave behind in a long run.
 func leftoverSeed(n int) Seed {
@@ -249,12 +260,7 @@ func listInProcess(b *testing.B, h http.Handler, path string) {
 // rules under the Server's lock, and a list that did not change is not encoded or validated again.
 func BenchmarkFirewallRules(b *testing.B) {
 	for _, n := range []int{0, 10_000} {
-		s, err := New(WithSeed(leftoverSeed(n)), WithValidator(testValidator(b)),
-			WithResponseViolationHandler(func(err error) { b.Errorf("violation: %v", err) }))
-		if err != nil {
-			b.Fatal(err)
-		}
-		h := s.Handler()
+		h := leftoverHandler(b, n)
 		const rules = "/api/databases/my-db-123/firewall_rules"
 		b.Run(fmt.Sprintf("create-delete/leftover=%d", n), func(b *testing.B) {
 			b.ReportAllocs()
@@ -285,12 +291,7 @@ func BenchmarkFirewallRules(b *testing.B) {
 // that stays (a user replaced by another before each list).
 func BenchmarkUsersList(b *testing.B) {
 	for _, n := range []int{0, 10_000} {
-		s, err := New(WithSeed(leftoverSeed(n)), WithValidator(testValidator(b)),
-			WithResponseViolationHandler(func(err error) { b.Errorf("violation: %v", err) }))
-		if err != nil {
-			b.Fatal(err)
-		}
-		h := s.Handler()
+		h := leftoverHandler(b, n)
 		const users = "/api/databases/my-db-123/users"
 		b.Run(fmt.Sprintf("list/leftover=%d", n), func(b *testing.B) {
 			b.ReportAllocs()

@@ -8,11 +8,12 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"sync"
 
 	"github.com/scalingodb/dbapi-go/gen/dbapi"
-	"github.com/scalingodb/dbapi-go/gen/dbapispec"
 	"github.com/scalingodb/dbapi-go/pkg/conformance"
+	"github.com/scalingodb/dbapi-go/pkg/mockserver/internal/limits"
+	"github.com/scalingodb/dbapi-go/pkg/mockserver/internal/respond"
+	"github.com/scalingodb/dbapi-go/pkg/mockserver/internal/specrules"
 )
 
 const apiBase = "/api"
@@ -40,12 +41,12 @@ func keepRequest(f dbapi.StrictHandlerFunc, operationID string) dbapi.StrictHand
 func (s *Server) buildChain() (http.Handler, error) {
 	strict := dbapi.NewStrictHandlerWithOptions(handlers{s}, []dbapi.StrictMiddlewareFunc{keepRequest}, dbapi.StrictHTTPServerOptions{
 		RequestErrorHandlerFunc: func(w http.ResponseWriter, _ *http.Request, err error) {
-			writeError(w, http.StatusBadRequest, "There was a problem in the JSON you submitted: "+shortError(err))
+			respond.WriteError(w, http.StatusBadRequest, "There was a problem in the JSON you submitted: "+shortError(err))
 		},
 		ResponseErrorHandlerFunc: func(w http.ResponseWriter, _ *http.Request, err error) {
 			// An operation that fails is a bug of the mock: report it like a violation.
 			s.cfg.onViolation(fmt.Errorf("mockserver: operation failed: %w", err))
-			writeError(w, http.StatusInternalServerError, "Internal error occured, we're on it!")
+			respond.WriteError(w, http.StatusInternalServerError, "Internal error occured, we're on it!")
 		},
 	})
 	generated := routeTable{}
@@ -53,10 +54,10 @@ func (s *Server) buildChain() (http.Handler, error) {
 		BaseURL:    apiBase,
 		BaseRouter: generated,
 		ErrorHandlerFunc: func(w http.ResponseWriter, _ *http.Request, err error) {
-			writeError(w, http.StatusBadRequest, shortError(err))
+			respond.WriteError(w, http.StatusBadRequest, shortError(err))
 		},
 	})
-	s.takesBody = operationsWithBody()
+	s.takesBody = specrules.TakesBody()
 	s.scopes = scopeParams(s.cfg.validator.Operations())
 	s.operations = map[string]http.Handler{}
 	for _, op := range s.cfg.validator.Operations() {
@@ -69,8 +70,8 @@ func (s *Server) buildChain() (http.Handler, error) {
 			return nil, err
 		}
 		h := s.auth(op.ID, checked)
-		if op.ID == "downloadBackup" && s.faults != nil && s.faults.f.ArchiveChangeRate > 0 {
-			h = s.changeArchives(h)
+		if op.ID == "downloadBackup" && s.faults != nil {
+			h = s.faults.ChangeArchives(h, op.ID, s.changeArchiveOf)
 		}
 		s.operations[op.ID] = h
 	}
@@ -79,9 +80,9 @@ func (s *Server) buildChain() (http.Handler, error) {
 		h = s.mutate(h)
 	}
 	if s.faults != nil {
-		h = s.injectFaults(h)
+		h = s.faults.Middleware(h, s.operationOf)
 	}
-	return s.withRequestID(s.limit(h)), nil
+	return s.withRequestID(limits.Handler(h, s.cfg.timeouts.Read, s.cfg.timeouts.Write, s.takesBodyOf)), nil
 }
 
 // routeTable collects the handlers that dbapi.HandlerWithOptions registers, by pattern, so that
@@ -95,12 +96,12 @@ func (t routeTable) HandleFunc(pattern string, h func(http.ResponseWriter, *http
 
 // ServeHTTP is never called: buildChain serves the handlers itself.
 func (t routeTable) ServeHTTP(w http.ResponseWriter, _ *http.Request) {
-	writeError(w, http.StatusNotFound, "not found")
+	respond.WriteError(w, http.StatusNotFound, "not found")
 }
 
 // validate wraps the generated handler of op in request and response validation. Archives stream
 // through the middleware, which checks their status and headers; JSON answers are checked by
-// checkResponses, memoised.
+// the response checker (respcheck), memoised.
 func (s *Server) validate(op string, serve http.Handler) (http.Handler, error) {
 	v := s.cfg.validator
 	if op == "downloadBackup" {
@@ -112,7 +113,7 @@ func (s *Server) validate(op string, serve http.Handler) (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	return s.checkResponses(checked), nil
+	return s.checker.Middleware(checked), nil
 }
 
 // dispatch serves each request with the chain of its operation, or answers 404 when no operation
@@ -123,25 +124,9 @@ func (s *Server) dispatch() http.Handler {
 			h.ServeHTTP(w, r)
 			return
 		}
-		writeError(w, http.StatusNotFound, "not found")
+		respond.WriteError(w, http.StatusNotFound, "not found")
 	})
 }
-
-// operationsWithBody tells which operations of the spec take a request body. It is computed once:
-// decoding the embedded spec costs milliseconds. The map is never written after.
-var operationsWithBody = sync.OnceValue(func() map[string]bool {
-	m := map[string]bool{}
-	doc, err := dbapispec.GetSpec()
-	if err != nil {
-		return m
-	}
-	for _, item := range doc.Paths.Map() {
-		for _, op := range item.Operations() {
-			m[op.OperationID] = op.RequestBody != nil
-		}
-	}
-	return m
-})
 
 func shortError(err error) string {
 	msg := err.Error()
@@ -150,6 +135,9 @@ func shortError(err error) string {
 	}
 	return msg
 }
+
+// takesBodyOf tells whether the operation r is routed to takes a request body.
+func (s *Server) takesBodyOf(r *http.Request) bool { return s.takesBody[s.operationOf(r)] }
 
 // operationOf routes r and returns the operationId it is routed to, or "" when no operation
 // matches: an unclean path (which a server would redirect), a method the path does not have, or an
@@ -196,12 +184,12 @@ func (s *Server) auth(op string, next http.Handler) http.Handler {
 		scope, isScoped := s.scopeOf(given)
 		if !strings.EqualFold(scheme, "Bearer") || (!isMain && !isScoped) {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="dbapi"`)
-			writeError(w, http.StatusUnauthorized, "unauthorized: a valid bearer token is required")
+			respond.WriteError(w, http.StatusUnauthorized, "unauthorized: a valid bearer token is required")
 			return
 		}
 		if !isMain {
 			if denied := s.deny(op, r, scope); denied != "" {
-				_ = forbidden("this token does not grant access to " + denied).visit(w)
+				_ = respond.Forbidden("this token does not grant access to " + denied).Write(w)
 				return
 			}
 		}

@@ -4,16 +4,15 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
 	"slices"
-	"sync"
 	"time"
 
 	"github.com/scalingodb/dbapi-go/gen/dbapi"
-	"github.com/scalingodb/dbapi-go/gen/dbapispec"
+	"github.com/scalingodb/dbapi-go/pkg/mockserver/internal/respond"
+	"github.com/scalingodb/dbapi-go/pkg/mockserver/internal/specrules"
 )
 
 // databaseView is the database as the API shows it at now.
@@ -28,32 +27,22 @@ func (s *Server) databaseView(db *database, now time.Time) dbapi.Database {
 
 // GetDatabase shows a database.
 func (s handlers) GetDatabase(_ context.Context, req dbapi.GetDatabaseRequestObject) (dbapi.GetDatabaseResponseObject, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	db := s.store.dbs[req.DatabaseID]
-	if db == nil {
-		return notFound("database"), nil
-	}
-	return dbapi.GetDatabase200JSONResponse{Database: s.databaseView(db, s.cfg.clock.Now())}, nil
+	return onDatabase(s, req.DatabaseID, func(db *database) (dbapi.GetDatabaseResponseObject, error) {
+		return dbapi.GetDatabase200JSONResponse{Database: s.databaseView(db, s.cfg.clock.Now())}, nil
+	})
 }
 
 // UpdateDatabase changes the periodic backup settings or the maintenance window (PATCH).
 func (s handlers) UpdateDatabase(_ context.Context, req dbapi.UpdateDatabaseRequestObject) (dbapi.UpdateDatabaseResponseObject, error) {
-	if req.Body == nil {
-		return errorResponse(http.StatusBadRequest, "missing request body"), nil
-	}
 	return s.updateDatabase(req.DatabaseID, req.Body.Database), nil
 }
 
 // PutDatabase is the PUT form of UpdateDatabase.
 func (s handlers) PutDatabase(_ context.Context, req dbapi.PutDatabaseRequestObject) (dbapi.PutDatabaseResponseObject, error) {
-	if req.Body == nil {
-		return errorResponse(http.StatusBadRequest, "missing request body"), nil
-	}
 	return s.updateDatabase(req.DatabaseID, req.Body.Database), nil
 }
 
-func (s *Server) updateDatabase(id string, in dbapi.DatabaseUpdate) apiResponse {
+func (s *Server) updateDatabase(id string, in dbapi.DatabaseUpdate) respond.Response {
 	var hours []int
 	var errs []string
 	if in.PeriodicBackupsScheduledAt != nil {
@@ -86,13 +75,13 @@ func (s *Server) updateDatabase(id string, in dbapi.DatabaseUpdate) apiResponse 
 		}
 	}
 	if len(errs) > 0 {
-		return invalid(errs...)
+		return respond.Invalid(errs...)
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	db := s.store.dbs[id]
 	if db == nil {
-		return notFound("database")
+		return respond.NotFound("database")
 	}
 	if in.PeriodicBackupsEnabled != nil {
 		db.db.PeriodicBackupsEnabled = *in.PeriodicBackupsEnabled
@@ -109,42 +98,38 @@ func (s *Server) updateDatabase(id string, in dbapi.DatabaseUpdate) apiResponse 
 			db.db.MaintenanceWindow.StartingHourUtc = *mw.StartingHourUtc
 		}
 	}
-	return jsonResponse(http.StatusOK, dbapi.DatabaseResponse{Database: s.databaseView(db, s.cfg.clock.Now())})
+	return respond.JSON(http.StatusOK, dbapi.DatabaseResponse{Database: s.databaseView(db, s.cfg.clock.Now())})
 }
 
 // UpgradeDatabase starts an upgrade to the next version: 202 with a Location and the target version.
 func (s handlers) UpgradeDatabase(ctx context.Context, req dbapi.UpgradeDatabaseRequestObject) (dbapi.UpgradeDatabaseResponseObject, error) {
 	base, err := s.linkBase(ctx)
 	if err != nil {
-		return errorResponse(http.StatusBadRequest, err.Error()), nil // before anything starts
+		return respond.Error(http.StatusBadRequest, err.Error()), nil // before anything starts
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	db := s.store.dbs[req.DatabaseID]
-	if db == nil {
-		return notFound("database"), nil
-	}
-	if db.db.NextVersionID == nil {
-		return invalid("version", "is already the latest available"), nil
-	}
-	next, ok := s.store.versions[*db.db.NextVersionID]
-	if !ok {
-		return invalid("version", "has no known next version"), nil
-	}
-	opID := s.startOperation(db, OperationTypeUpgrade, s.cfg.clock.Now()).id
-	loc := base + "/databases/" + url.PathEscape(req.DatabaseID) + "/operations/" + opID
-	mw := db.db.MaintenanceWindow
-	msg := fmt.Sprintf("Database upgrade to %d.%d.%d-%d is pending", next.Major, next.Minor, next.Patch, next.Build)
-	warning := ""
-	return dbapi.UpgradeDatabase202JSONResponse{
-		Body: dbapi.UpgradeResponse{
-			Message: msg, OperationID: opID, ID: next.ID, DatabaseTypeID: &next.DatabaseTypeID,
-			CreatedAt: &next.CreatedAt, UpdatedAt: &next.UpdatedAt, Major: &next.Major, Minor: &next.Minor,
-			Patch: &next.Patch, Build: &next.Build, Features: &next.Features, MaintenanceWindow: &mw,
-			WarningMessage: &warning, AllowedPlugins: next.AllowedPlugins,
-		},
-		Headers: dbapi.UpgradeDatabase202ResponseHeaders{Location: &loc},
-	}, nil
+	return onDatabase(s, req.DatabaseID, func(db *database) (dbapi.UpgradeDatabaseResponseObject, error) {
+		if db.db.NextVersionID == nil {
+			return respond.Invalid("version", "is already the latest available"), nil
+		}
+		next, ok := s.store.versions[*db.db.NextVersionID]
+		if !ok {
+			return respond.Invalid("version", "has no known next version"), nil
+		}
+		opID := s.startOperation(db, OperationTypeUpgrade, s.cfg.clock.Now()).id
+		loc := base + "/databases/" + url.PathEscape(req.DatabaseID) + "/operations/" + opID
+		mw := db.db.MaintenanceWindow
+		msg := fmt.Sprintf("Database upgrade to %d.%d.%d-%d is pending", next.Major, next.Minor, next.Patch, next.Build)
+		warning := ""
+		return dbapi.UpgradeDatabase202JSONResponse{
+			Body: dbapi.UpgradeResponse{
+				Message: msg, OperationID: opID, ID: next.ID, DatabaseTypeID: &next.DatabaseTypeID,
+				CreatedAt: &next.CreatedAt, UpdatedAt: &next.UpdatedAt, Major: &next.Major, Minor: &next.Minor,
+				Patch: &next.Patch, Build: &next.Build, Features: &next.Features, MaintenanceWindow: &mw,
+				WarningMessage: &warning, AllowedPlugins: next.AllowedPlugins,
+			},
+			Headers: dbapi.UpgradeDatabase202ResponseHeaders{Location: &loc},
+		}, nil
+	})
 }
 
 // pitrWindow is the recovery window of a PostgreSQL database: the last seven days.
@@ -155,84 +140,29 @@ func pitrWindow(now time.Time) (time.Time, time.Time) {
 
 // RestoreDatabasePitr starts a point-in-time restore (PostgreSQL only).
 func (s handlers) RestoreDatabasePitr(_ context.Context, req dbapi.RestoreDatabasePitrRequestObject) (dbapi.RestoreDatabasePitrResponseObject, error) {
-	if req.Body == nil {
-		return errorResponse(http.StatusBadRequest, "missing request body"), nil
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	db := s.store.dbs[req.DatabaseID]
-	if db == nil {
-		return notFound("database"), nil
-	}
-	if db.db.TypeName != "postgresql" {
-		return invalid("database", "point-in-time recovery is only available for PostgreSQL"), nil
-	}
-	now := s.cfg.clock.Now()
-	from, to := pitrWindow(now)
-	if rt := req.Body.RestoreTime; rt.Before(from) || rt.After(to) {
-		return invalid("restore_time", "should be within the recovery window"), nil
-	}
-	op := s.operationView(s.startOperation(db, OperationTypePitrRestore, now), now)
-	return dbapi.RestoreDatabasePitr201JSONResponse{Operation: dbapi.Operation{ID: op.ID, Type: &op.Type, Status: &op.Status, CreatedAt: &op.CreatedAt, FinishedAt: op.FinishedAt}}, nil
+	return onDatabase(s, req.DatabaseID, func(db *database) (dbapi.RestoreDatabasePitrResponseObject, error) {
+		if db.db.TypeName != "postgresql" {
+			return respond.Invalid("database", "point-in-time recovery is only available for PostgreSQL"), nil
+		}
+		now := s.cfg.clock.Now()
+		from, to := pitrWindow(now)
+		if rt := req.Body.RestoreTime; rt.Before(from) || rt.After(to) {
+			return respond.Invalid("restore_time", "should be within the recovery window"), nil
+		}
+		op := s.operationView(s.startOperation(db, OperationTypePitrRestore, now), now)
+		return dbapi.RestoreDatabasePitr201JSONResponse{Operation: dbapi.Operation{ID: op.ID, Type: &op.Type, Status: &op.Status, CreatedAt: &op.CreatedAt, FinishedAt: op.FinishedAt}}, nil
+	})
 }
 
 // GetPitrRecoveryWindow shows the recovery window (PostgreSQL only, 404 otherwise).
 func (s handlers) GetPitrRecoveryWindow(_ context.Context, req dbapi.GetPitrRecoveryWindowRequestObject) (dbapi.GetPitrRecoveryWindowResponseObject, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	db := s.store.dbs[req.DatabaseID]
-	if db == nil {
-		return notFound("database"), nil
-	}
-	if db.db.TypeName != "postgresql" {
-		r := notFound("recovery_window")
-		r.body = dbapi.Error{Error: "point-in-time recovery is only available for PostgreSQL", Resource: strPtr("recovery_window")}
-		return r, nil
-	}
-	from, to := pitrWindow(s.cfg.clock.Now())
-	return dbapi.GetPitrRecoveryWindow200JSONResponse{RecoveryWindow: dbapi.RecoveryWindow{EarliestRecoverableAt: &from, LatestRecoverableAt: &to}}, nil
-}
-
-// featureEngines maps each feature to the engines (type names) that take it, "all" for every
-// engine: the x-engines of the spec's FeatureName, so that the rule lives in one place.
-var featureEngines = sync.OnceValues(func() (map[string][]string, error) {
-	doc, err := dbapispec.GetSpec()
-	if err != nil {
-		return nil, err
-	}
-	ref := doc.Components.Schemas["FeatureName"]
-	if ref == nil || ref.Value == nil {
-		return nil, errors.New("mockserver: the spec has no FeatureName schema")
-	}
-	raw, ok := ref.Value.Extensions["x-engines"].(map[string]any)
-	if !ok {
-		return nil, errors.New("mockserver: FeatureName has no x-engines map")
-	}
-	out := make(map[string][]string, len(raw))
-	for name, v := range raw {
-		list, ok := v.([]any)
-		if !ok {
-			return nil, fmt.Errorf("mockserver: x-engines of %s is not a list", name)
+	return onDatabase(s, req.DatabaseID, func(db *database) (dbapi.GetPitrRecoveryWindowResponseObject, error) {
+		if db.db.TypeName != "postgresql" {
+			return respond.NotFoundBecause("recovery_window", "point-in-time recovery is only available for PostgreSQL"), nil
 		}
-		for _, e := range list {
-			s, ok := e.(string)
-			if !ok {
-				return nil, fmt.Errorf("mockserver: x-engines of %s holds %v, not a name", name, e)
-			}
-			out[name] = append(out[name], s)
-		}
-	}
-	return out, nil
-})
-
-// knownFeature tells whether a feature exists for an engine, as x-engines of FeatureName says.
-func knownFeature(typeName, name string) bool {
-	m, err := featureEngines()
-	if err != nil {
-		return false // the embedded spec is checked by the mock's tests
-	}
-	engines := m[name]
-	return slices.Contains(engines, "all") || slices.Contains(engines, typeName)
+		from, to := pitrWindow(s.cfg.clock.Now())
+		return dbapi.GetPitrRecoveryWindow200JSONResponse{RecoveryWindow: dbapi.RecoveryWindow{EarliestRecoverableAt: &from, LatestRecoverableAt: &to}}, nil
+	})
 }
 
 func findFeature(db *database, name string) int {
@@ -242,49 +172,38 @@ func findFeature(db *database, name string) int {
 // EnableDatabaseFeature asks for a feature; it is PENDING_TO_ACTIVATE, then ACTIVATED on the
 // database once the activation delay has passed.
 func (s handlers) EnableDatabaseFeature(_ context.Context, req dbapi.EnableDatabaseFeatureRequestObject) (dbapi.EnableDatabaseFeatureResponseObject, error) {
-	if req.Body == nil {
-		return errorResponse(http.StatusBadRequest, "missing request body"), nil
-	}
 	name := string(req.Body.Feature.Name)
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	db := s.store.dbs[req.DatabaseID]
-	if db == nil {
-		return notFound("database"), nil
-	}
-	if !knownFeature(db.db.TypeName, name) {
-		return invalid("name", fmt.Sprintf("%q is not a feature of %s databases", name, db.db.TypeName)), nil
-	}
-	if name == "publicly-available" && findFeature(db, "force-ssl") < 0 {
-		return invalid("name", "publicly-available needs force-ssl to be enabled first"), nil
-	}
-	now := s.cfg.clock.Now()
-	if i := findFeature(db, name); i >= 0 {
-		st := s.featuresView(db, now)[i].Status
-		return dbapi.EnableDatabaseFeature200JSONResponse{Name: name, Status: st, Message: name + " feature is already enabled"}, nil
-	}
-	db.features = append(db.features, &feature{name: name, status: dbapi.FeatureStatusPENDINGTOACTIVATE, since: now})
-	st := dbapi.FeatureStatusPENDINGTOACTIVATE
-	if s.cfg.featureActivation == 0 {
-		st = dbapi.FeatureStatusACTIVATED
-	}
-	return dbapi.EnableDatabaseFeature200JSONResponse{Name: name, Status: st, Message: name + " feature is being enabled"}, nil
+	return onDatabase(s, req.DatabaseID, func(db *database) (dbapi.EnableDatabaseFeatureResponseObject, error) {
+		if !specrules.KnownFeature(db.db.TypeName, name) {
+			return respond.Invalid("name", fmt.Sprintf("%q is not a feature of %s databases", name, db.db.TypeName)), nil
+		}
+		if name == "publicly-available" && findFeature(db, "force-ssl") < 0 {
+			return respond.Invalid("name", "publicly-available needs force-ssl to be enabled first"), nil
+		}
+		now := s.cfg.clock.Now()
+		if i := findFeature(db, name); i >= 0 {
+			st := s.featuresView(db, now)[i].Status
+			return dbapi.EnableDatabaseFeature200JSONResponse{Name: name, Status: st, Message: name + " feature is already enabled"}, nil
+		}
+		db.features = append(db.features, &feature{name: name, status: dbapi.FeatureStatusPENDINGTOACTIVATE, since: now})
+		st := dbapi.FeatureStatusPENDINGTOACTIVATE
+		if s.cfg.featureActivation == 0 {
+			st = dbapi.FeatureStatusACTIVATED
+		}
+		return dbapi.EnableDatabaseFeature200JSONResponse{Name: name, Status: st, Message: name + " feature is being enabled"}, nil
+	})
 }
 
 // DisableDatabaseFeature turns a feature off.
 func (s handlers) DisableDatabaseFeature(_ context.Context, req dbapi.DisableDatabaseFeatureRequestObject) (dbapi.DisableDatabaseFeatureResponseObject, error) {
 	name := string(req.Params.Feature)
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	db := s.store.dbs[req.DatabaseID]
-	if db == nil {
-		return notFound("database"), nil
-	}
-	if !knownFeature(db.db.TypeName, name) {
-		return invalid("feature", fmt.Sprintf("%q is not a feature of %s databases", name, db.db.TypeName)), nil
-	}
-	if i := findFeature(db, name); i >= 0 {
-		db.features = slices.Delete(db.features, i, i+1)
-	}
-	return dbapi.DisableDatabaseFeature200JSONResponse{Message: name + " feature has been disabled"}, nil
+	return onDatabase(s, req.DatabaseID, func(db *database) (dbapi.DisableDatabaseFeatureResponseObject, error) {
+		if !specrules.KnownFeature(db.db.TypeName, name) {
+			return respond.Invalid("feature", fmt.Sprintf("%q is not a feature of %s databases", name, db.db.TypeName)), nil
+		}
+		if i := findFeature(db, name); i >= 0 {
+			db.features = slices.Delete(db.features, i, i+1)
+		}
+		return dbapi.DisableDatabaseFeature200JSONResponse{Message: name + " feature has been disabled"}, nil
+	})
 }

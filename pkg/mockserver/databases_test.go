@@ -9,8 +9,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/scalingodb/dbapi-go/gen/dbapispec"
 )
 
 func TestDatabases_Update(t *testing.T) {
@@ -294,43 +292,5 @@ func TestDatabases_ReadOnlyResources(t *testing.T) {
 		if tc.check != nil && !tc.check(r.String()) {
 			t.Errorf("%s: %s", tc.path, r)
 		}
-	}
-}
-
-// TestKnownFeature checks the features the mock takes per engine against FeatureName's
-// x-engines, and that x-engines names every feature of the enum and nothing else.
-func TestKnownFeature(t *testing.T) {
-	tests := []struct {
-		engine, feature string
-		want            bool
-	}{
-		{"postgresql", "force-ssl", true},
-		{"mysql", "publicly-available", true},
-		{"redis", "redis-rdb", true},
-		{"redis", "redis-cache", true},
-		{"redis", "force-ssl", true},
-		{"postgresql", "redis-aof", false},
-		{"elasticsearch", "redis-rdb", false},
-		{"postgresql", "no-such-feature", false},
-	}
-	for _, tt := range tests {
-		if got := knownFeature(tt.engine, tt.feature); got != tt.want {
-			t.Errorf("knownFeature(%q, %q) = %v, want %v", tt.engine, tt.feature, got, tt.want)
-		}
-	}
-	doc, err := dbapispec.GetSpec()
-	if err != nil {
-		t.Fatal(err)
-	}
-	engines, err := featureEngines()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var enum []string
-	for _, v := range doc.Components.Schemas["FeatureName"].Value.Enum {
-		enum = append(enum, v.(string))
-	}
-	if got := slices.Sorted(maps.Keys(engines)); !slices.Equal(got, slices.Sorted(slices.Values(enum))) {
-		t.Errorf("x-engines names %v, the enum %v", got, enum)
 	}
 }

@@ -20,6 +20,21 @@ func bearer(token string) dbapi.ClientOption {
 	})
 }
 
+// serveDemo serves the demo data set with opts on a local port, as Example does step by step, and
+// returns the generated client of it and the function that stops it.
+func serveDemo(opts ...mockserver.Option) (*dbapi.ClientWithResponses, func()) {
+	srv, err := mockserver.New(append([]mockserver.Option{mockserver.WithSeed(mockserver.DemoSeed())}, opts...)...)
+	if err != nil {
+		panic(err)
+	}
+	ts := httptest.NewServer(srv.Handler())
+	c, err := dbapi.NewClientWithResponses(ts.URL+"/api", bearer(mockserver.DefaultToken))
+	if err != nil {
+		panic(err)
+	}
+	return c, ts.Close
+}
+
 // The demo data set, served on a local port and read with the generated client. In a test,
 // mockserver.Start does the serving and the cleanup in one call.
 func Example() {
@@ -50,14 +65,8 @@ func Example() {
 // A backup follows the clock: with a ManualClock its lifecycle is deterministic.
 func ExampleManualClock() {
 	clock := mockserver.NewManualClock(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
-	srv, err := mockserver.New(mockserver.WithSeed(mockserver.DemoSeed()), mockserver.WithClock(clock),
-		mockserver.WithBackupTimings(time.Minute, 10*time.Minute))
-	if err != nil {
-		panic(err)
-	}
-	ts := httptest.NewServer(srv.Handler())
-	defer ts.Close()
-	c, _ := dbapi.NewClientWithResponses(ts.URL+"/api", bearer(mockserver.DefaultToken))
+	c, stop := serveDemo(mockserver.WithClock(clock), mockserver.WithBackupTimings(time.Minute, 10*time.Minute))
+	defer stop()
 	ctx := context.Background()
 
 	created, err := c.CreateBackupWithResponse(ctx, "my-db-123")
@@ -98,14 +107,8 @@ func ExampleMutations() {
 // answer's ETag in If-Range gets the whole new archive (200), not a range of it to splice onto the
 // old bytes.
 func ExampleFaults_archiveChange() {
-	srv, err := mockserver.New(mockserver.WithSeed(mockserver.DemoSeed()),
-		mockserver.WithFaults(mockserver.Faults{ArchiveChangeRate: 1}))
-	if err != nil {
-		panic(err)
-	}
-	ts := httptest.NewServer(srv.Handler())
-	defer ts.Close()
-	c, _ := dbapi.NewClientWithResponses(ts.URL+"/api", bearer(mockserver.DefaultToken))
+	c, stop := serveDemo(mockserver.WithFaults(mockserver.Faults{ArchiveChangeRate: 1}))
+	defer stop()
 	ctx := context.Background()
 	link, err := c.GetBackupArchiveWithResponse(ctx, "my-db-123", mockserver.DemoBackupID)
 	if err != nil {

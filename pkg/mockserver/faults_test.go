@@ -1,13 +1,10 @@
 package mockserver
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"net/http/httptrace"
-	"strings"
 	"testing"
 	"time"
 )
@@ -186,85 +183,4 @@ func TestFaults_LogBounded(t *testing.T) {
 			}
 		})
 	}
-}
-
-// TestFaults_ResetWithoutBody: a reset fault on an answer without a body (a 204) closes the
-// connection before the status line, so that a client whose transport keeps idle connections never
-// gets back in its pool a connection the mock then closes: the next request on the same client,
-// here a POST that net/http never retries, succeeds.
-func TestFaults_ResetWithoutBody(t *testing.T) {
-	s, err := New(WithSeed(DemoSeed()), WithValidator(testValidator(t)), WithFaults(Faults{ResetRate: 1}),
-		WithResponseViolationHandler(func(err error) { t.Errorf("violation: %v", err) }))
-	if err != nil {
-		t.Fatal(err)
-	}
-	// Only the deletes are cut.
-	s.faults.override = func(r *http.Request) faultPlan {
-		if r.Method == http.MethodDelete {
-			return faultPlan{kind: FaultReset}
-		}
-		return faultPlan{}
-	}
-	srv := httptest.NewServer(s.Handler())
-	t.Cleanup(srv.Close)
-	tr := &http.Transport{MaxIdleConnsPerHost: 4}
-	t.Cleanup(tr.CloseIdleConnections)
-	cl := &http.Client{Transport: tr}
-	rules := srv.URL + "/api/databases/my-db-123/firewall_rules"
-	// send returns the answer, its body and whether it came on a reused connection.
-	send := func(method, url, body string) (*http.Response, []byte, bool, error) {
-		var rd io.Reader
-		if body != "" {
-			rd = strings.NewReader(body)
-		}
-		var reused bool
-		ctx := httptrace.WithClientTrace(t.Context(), &httptrace.ClientTrace{GotConn: func(i httptrace.GotConnInfo) { reused = i.Reused }})
-		req, _ := http.NewRequestWithContext(ctx, method, url, rd)
-		req.Header.Set("Authorization", "Bearer "+DefaultToken)
-		req.Header.Set("Content-Type", "application/json")
-		resp, err := cl.Do(req)
-		if err != nil {
-			return nil, nil, reused, err
-		}
-		data, err := io.ReadAll(resp.Body)
-		resp.Body.Close()
-		return resp, data, reused, err
-	}
-	const rounds = 30
-	postErrors, reusedPosts := 0, 0
-	for i := range rounds {
-		resp, body, _, err := send(http.MethodPost, rules, fmt.Sprintf(`{"type":"custom_range","cidr":"10.0.%d.0/24"}`, i))
-		var created struct {
-			Rule struct {
-				ID string `json:"id"`
-			} `json:"rule"`
-		}
-		if err != nil || resp.StatusCode != http.StatusCreated || json.Unmarshal(body, &created) != nil {
-			t.Fatalf("round %d: create: %v %v %s", i, resp, err, body)
-		}
-		resp, _, _, err = send(http.MethodDelete, rules+"/"+created.Rule.ID, "")
-		if err == nil && !resp.Close {
-			t.Fatalf("round %d: the cut delete was answered %d in full on a connection left open: the client pools a connection the mock closes", i, resp.StatusCode)
-		}
-		// The next request, on the same client, is a POST: net/http would not retry it on a dead
-		// connection.
-		resp, _, reused, err := send(http.MethodPost, rules, fmt.Sprintf(`{"type":"custom_range","cidr":"10.1.%d.0/24"}`, i))
-		if err != nil || resp.StatusCode != http.StatusCreated {
-			postErrors++
-			t.Errorf("round %d: the POST after a cut delete failed (connection reused %v): %v %v", i, reused, resp, err)
-		}
-		if reused {
-			reusedPosts++
-		}
-	}
-	log := s.FaultLog()
-	if len(log) != rounds {
-		t.Fatalf("%d fault records, want %d", len(log), rounds)
-	}
-	for _, rec := range log {
-		if rec.Kind != FaultReset || rec.OperationID != "deleteFirewallRule" || rec.Status != http.StatusNoContent || !rec.Applied {
-			t.Errorf("record %+v: want an applied reset of a 204", rec)
-		}
-	}
-	t.Logf("%d rounds: %d POSTs failed, %d on a reused connection", rounds, postErrors, reusedPosts)
 }

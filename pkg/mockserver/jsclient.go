@@ -22,6 +22,8 @@ import (
 	"time"
 
 	"github.com/scalingodb/dbapi-go/gen/dbapi"
+	"github.com/scalingodb/dbapi-go/pkg/mockserver/internal/metrics"
+	"github.com/scalingodb/dbapi-go/pkg/mockserver/internal/respond"
 )
 
 // Default timings of the asynchronous operations and backup restorations.
@@ -32,21 +34,6 @@ const (
 
 // CACertificateContentType is the media type of getCaCertificate's PEM answer.
 const CACertificateContentType = "application/x-pem-file"
-
-// Types of the operations the mock starts.
-const (
-	OperationTypeUpgrade           = "upgrade"
-	OperationTypePitrRestore       = "pitr_restore"
-	OperationTypeBackupRestoration = "backup_restoration"
-)
-
-// Metrics by type: the default and largest look-back in hours (the largest is the app metrics'
-// bound; the database's is unknown), and the step of the series.
-const (
-	defaultMetricsSince = 3
-	maxMetricsSince     = 71
-	metricsStep         = 10 * time.Minute
-)
 
 // WithOperationTimings sets how long an asynchronous operation (upgrade, point-in-time restore,
 // backup restoration) and a backup restoration stay pending (scheduled), then running, before they
@@ -72,14 +59,6 @@ func (c *config) operationTimings() (pending, running time.Duration) {
 		return defaultOperationPending, defaultOperationRunning
 	}
 	return c.opTimings.pending, c.opTimings.running
-}
-
-// SeedPlan is a plan of a database type, served by getPlan and getDatabasePlan.
-type SeedPlan struct {
-	// TypeName is the database type the plan belongs to, as in a database's TypeName.
-	TypeName string
-	// Plan is the plan; its Name is what a database's Plan names.
-	Plan dbapi.DatabasePlan
 }
 
 // extraState is the state of the operations known only from the JavaScript client. Every access
@@ -232,59 +211,47 @@ func (s *Server) restorationView(r *restoration, now time.Time) dbapi.BackupRest
 // RestoreBackup restores a done backup of the database into it: 201 with the bare restoration,
 // which moves from scheduled to running to done with the clock, as the operation it starts does.
 func (s handlers) RestoreBackup(_ context.Context, req dbapi.RestoreBackupRequestObject) (dbapi.RestoreBackupResponseObject, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	db := s.store.dbs[req.DatabaseID]
-	if db == nil {
-		return notFound("database"), nil
-	}
-	b := s.store.backups[req.BackupID]
-	if b == nil || b.db != db {
-		return notFound("backup"), nil
-	}
-	now := s.cfg.clock.Now()
-	if st := s.backupView(b, now).Status; st != dbapi.BackupStatusDone {
-		return invalid("backup", fmt.Sprintf("is %s: only a done backup can be restored", st)), nil
-	}
-	x := &s.store.extra
-	if x.restorations == nil {
-		x.restorations = map[string]*restoration{}
-	}
-	r := &restoration{id: s.store.newID(), db: db, backup: b.b.ID, created: now.UTC()}
-	x.restorations[r.id] = r
-	s.startOperation(db, OperationTypeBackupRestoration, now)
-	return dbapi.RestoreBackup201JSONResponse(s.restorationView(r, now)), nil
+	return onDatabase(s, req.DatabaseID, func(db *database) (dbapi.RestoreBackupResponseObject, error) {
+		b := s.store.backups[req.BackupID]
+		if b == nil || b.db != db {
+			return respond.NotFound("backup"), nil
+		}
+		now := s.cfg.clock.Now()
+		if st := s.backupView(b, now).Status; st != dbapi.BackupStatusDone {
+			return respond.Invalid("backup", fmt.Sprintf("is %s: only a done backup can be restored", st)), nil
+		}
+		x := &s.store.extra
+		if x.restorations == nil {
+			x.restorations = map[string]*restoration{}
+		}
+		r := &restoration{id: s.store.newID(), db: db, backup: b.b.ID, created: now.UTC()}
+		x.restorations[r.id] = r
+		s.startOperation(db, OperationTypeBackupRestoration, now)
+		return dbapi.RestoreBackup201JSONResponse(s.restorationView(r, now)), nil
+	})
 }
 
 // GetBackupRestoration shows a restoration of the database.
 func (s handlers) GetBackupRestoration(_ context.Context, req dbapi.GetBackupRestorationRequestObject) (dbapi.GetBackupRestorationResponseObject, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	db := s.store.dbs[req.DatabaseID]
-	if db == nil {
-		return notFound("database"), nil
-	}
-	r := s.store.extra.restorations[req.RestorationID]
-	if r == nil || r.db != db {
-		return notFound("backup_restoration"), nil
-	}
-	return dbapi.GetBackupRestoration200JSONResponse{BackupRestoration: s.restorationView(r, s.cfg.clock.Now())}, nil
+	return onDatabase(s, req.DatabaseID, func(db *database) (dbapi.GetBackupRestorationResponseObject, error) {
+		r := s.store.extra.restorations[req.RestorationID]
+		if r == nil || r.db != db {
+			return respond.NotFound("backup_restoration"), nil
+		}
+		return dbapi.GetBackupRestoration200JSONResponse{BackupRestoration: s.restorationView(r, s.cfg.clock.Now())}, nil
+	})
 }
 
 // GetDatabaseOperation shows an operation of the database (an upgrade, a point-in-time restore or a
 // backup restoration).
 func (s handlers) GetDatabaseOperation(_ context.Context, req dbapi.GetDatabaseOperationRequestObject) (dbapi.GetDatabaseOperationResponseObject, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	db := s.store.dbs[req.DatabaseID]
-	if db == nil {
-		return notFound("database"), nil
-	}
-	op := s.store.extra.ops[req.OperationID]
-	if op == nil || op.db != db {
-		return notFound("operation"), nil
-	}
-	return jsonResponse(http.StatusOK, map[string]operationJSON{"operation": s.operationView(op, s.cfg.clock.Now())}), nil
+	return onDatabase(s, req.DatabaseID, func(db *database) (dbapi.GetDatabaseOperationResponseObject, error) {
+		op := s.store.extra.ops[req.OperationID]
+		if op == nil || op.db != db {
+			return respond.NotFound("operation"), nil
+		}
+		return respond.JSON(http.StatusOK, map[string]operationJSON{"operation": s.operationView(op, s.cfg.clock.Now())}), nil
+	})
 }
 
 // findPlan returns the plan named name of the database type typeName.
@@ -298,17 +265,13 @@ func (x *extraState) findPlan(typeName, name string) (dbapi.DatabasePlan, bool) 
 
 // GetDatabasePlan shows the plan of the database.
 func (s handlers) GetDatabasePlan(_ context.Context, req dbapi.GetDatabasePlanRequestObject) (dbapi.GetDatabasePlanResponseObject, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	db := s.store.dbs[req.DatabaseID]
-	if db == nil {
-		return notFound("database"), nil
-	}
-	p, ok := s.store.extra.findPlan(db.db.TypeName, db.db.Plan)
-	if !ok {
-		return notFound("plan"), nil
-	}
-	return dbapi.GetDatabasePlan200JSONResponse{Plan: p}, nil
+	return onDatabase(s, req.DatabaseID, func(db *database) (dbapi.GetDatabasePlanResponseObject, error) {
+		p, ok := s.store.extra.findPlan(db.db.TypeName, db.db.Plan)
+		if !ok {
+			return respond.NotFound("plan"), nil
+		}
+		return dbapi.GetDatabasePlan200JSONResponse{Plan: p}, nil
+	})
 }
 
 // GetPlan shows a plan of a database type: 404 for a plan the type does not have. A type that is
@@ -318,7 +281,7 @@ func (s handlers) GetPlan(_ context.Context, req dbapi.GetPlanRequestObject) (db
 	defer s.mu.Unlock()
 	p, ok := s.store.extra.findPlan(string(req.Params.Type), req.PlanName)
 	if !ok {
-		return notFound("plan"), nil
+		return respond.NotFound("plan"), nil
 	}
 	return dbapi.GetPlan200JSONResponse{Plan: p}, nil
 }
@@ -341,117 +304,54 @@ func (s handlers) GetDatabaseType(_ context.Context, req dbapi.GetDatabaseTypeRe
 	types := s.store.extra.types
 	i := slices.IndexFunc(types, func(t dbapi.DatabaseType) bool { return t.ID == req.DatabaseTypeID })
 	if i < 0 {
-		return notFound("database_type"), nil
+		return respond.NotFound("database_type"), nil
 	}
 	return dbapi.GetDatabaseType200JSONResponse{DatabaseType: types[i]}, nil
 }
 
-// metricPoint is one value of a metric series as the mock serves it (the shape of the app metrics'
-// points; the JavaScript client types the database's series unknown).
-type metricPoint struct {
-	Time  time.Time `json:"time"`
-	Value float64   `json:"value"`
-}
-
-// knownMetric tells whether the mock serves a metric type: the five the JavaScript client documents.
-func knownMetric(t string) bool {
-	switch t {
-	case "cpu", "memory", "swap", "disk", "diskio":
-		return true
-	}
-	return false
-}
-
-// metricSeries is a deterministic series of metric over the since hours before now, one point
-// every 10 minutes, or its last point only. A look-back out of bounds gets the 422 to answer.
-func metricSeries(key, metric string, since *int, last *bool, now time.Time) ([]metricPoint, *apiResponse) {
-	hours := defaultMetricsSince
-	if since != nil {
-		hours = *since
-	}
-	if hours < 1 || hours > maxMetricsSince {
-		refusal := invalid("since", fmt.Sprintf("should be between 1 and %d hours", maxMetricsSince))
-		return nil, &refusal
-	}
-	end := now.UTC().Truncate(metricsStep)
-	n := hours * int(time.Hour/metricsStep)
-	from := 0
-	if last != nil && *last {
-		from = n - 1
-	}
-	out := make([]metricPoint, 0, n-from)
-	for i := from; i < n; i++ {
-		t := end.Add(-time.Duration(n-1-i) * metricsStep)
-		h := hashString(fmt.Sprintf("%s/%s/%d", key, metric, t.Unix()))
-		var v float64
-		switch metric {
-		case "cpu":
-			v = float64(h%10000) / 100 // percent, two decimals
-		case "diskio":
-			v = float64(h % 1000)
-		default: // bytes
-			v = float64(64<<20 + h%(448<<20))
-		}
-		out = append(out, metricPoint{Time: t, Value: v})
-	}
-	return out, nil
-}
-
 // GetDatabaseMetricsByType serves one metric of the database over time.
 func (s handlers) GetDatabaseMetricsByType(_ context.Context, req dbapi.GetDatabaseMetricsByTypeRequestObject) (dbapi.GetDatabaseMetricsByTypeResponseObject, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	db := s.store.dbs[req.DatabaseID]
-	if db == nil {
-		return notFound("database"), nil
-	}
-	if !knownMetric(req.MetricType) {
-		return notFound("metric"), nil
-	}
-	series, refusal := metricSeries(db.db.ID, req.MetricType, req.Params.Since, req.Params.Last, s.cfg.clock.Now())
-	if refusal != nil {
-		return *refusal, nil
-	}
-	return jsonResponse(http.StatusOK, series), nil
+	return onDatabase(s, req.DatabaseID, func(db *database) (dbapi.GetDatabaseMetricsByTypeResponseObject, error) {
+		if !metrics.Known(req.MetricType) {
+			return respond.NotFound("metric"), nil
+		}
+		series, refusal := metrics.Series(db.db.ID, req.MetricType, req.Params.Since, req.Params.Last, s.cfg.clock.Now())
+		if refusal != nil {
+			return *refusal, nil
+		}
+		return respond.JSON(http.StatusOK, series), nil
+	})
 }
 
 // GetInstanceMetricsByType serves one metric of one instance of the database over time.
 func (s handlers) GetInstanceMetricsByType(_ context.Context, req dbapi.GetInstanceMetricsByTypeRequestObject) (dbapi.GetInstanceMetricsByTypeResponseObject, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	db := s.store.dbs[req.DatabaseID]
-	if db == nil {
-		return notFound("database"), nil
-	}
-	if !slices.ContainsFunc(db.db.Instances, func(in dbapi.Instance) bool { return in.ID == req.InstanceID }) {
-		return notFound("instance"), nil
-	}
-	if !knownMetric(req.MetricType) {
-		return notFound("metric"), nil
-	}
-	series, refusal := metricSeries(req.InstanceID, req.MetricType, req.Params.Since, req.Params.Last, s.cfg.clock.Now())
-	if refusal != nil {
-		return *refusal, nil
-	}
-	return jsonResponse(http.StatusOK, series), nil
+	return onDatabase(s, req.DatabaseID, func(db *database) (dbapi.GetInstanceMetricsByTypeResponseObject, error) {
+		if !slices.ContainsFunc(db.db.Instances, func(in dbapi.Instance) bool { return in.ID == req.InstanceID }) {
+			return respond.NotFound("instance"), nil
+		}
+		if !metrics.Known(req.MetricType) {
+			return respond.NotFound("metric"), nil
+		}
+		series, refusal := metrics.Series(req.InstanceID, req.MetricType, req.Params.Since, req.Params.Last, s.cfg.clock.Now())
+		if refusal != nil {
+			return *refusal, nil
+		}
+		return respond.JSON(http.StatusOK, series), nil
+	})
 }
 
 // GetDatabaseLag serves the replication lag of the followers, in bytes, by instance ID (always 0:
 // the mock replicates instantly). The field name is the mock's: the API's is unknown.
 func (s handlers) GetDatabaseLag(_ context.Context, req dbapi.GetDatabaseLagRequestObject) (dbapi.GetDatabaseLagResponseObject, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	db := s.store.dbs[req.DatabaseID]
-	if db == nil {
-		return notFound("database"), nil
-	}
-	lag := map[string]any{}
-	for _, in := range db.instances {
-		if in.Role == dbapi.InstanceStatusRoleFollower {
-			lag[in.ID] = 0
+	return onDatabase(s, req.DatabaseID, func(db *database) (dbapi.GetDatabaseLagResponseObject, error) {
+		lag := map[string]any{}
+		for _, in := range db.instances {
+			if in.Role == dbapi.InstanceStatusRoleFollower {
+				lag[in.ID] = 0
+			}
 		}
-	}
-	return dbapi.GetDatabaseLag200JSONResponse{"lag_in_bytes": lag}, nil
+		return dbapi.GetDatabaseLag200JSONResponse{"lag_in_bytes": lag}, nil
+	})
 }
 
 // PingDatabase answers that the database is up. It changes nothing.
@@ -459,50 +359,43 @@ func (s handlers) PingDatabase(_ context.Context, req dbapi.PingDatabaseRequestO
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.store.dbs[req.DatabaseID] == nil {
-		return notFound("database"), nil
+		return respond.NotFound("database"), nil
 	}
 	return dbapi.PingDatabase200JSONResponse{"message": "pong"}, nil
 }
 
 // UpdateFirewallRule changes the label of a rule of the database.
 func (s handlers) UpdateFirewallRule(_ context.Context, req dbapi.UpdateFirewallRuleRequestObject) (dbapi.UpdateFirewallRuleResponseObject, error) {
-	if req.Body == nil {
-		return errorResponse(http.StatusBadRequest, "missing request body"), nil
-	}
 	label := req.Body.FirewallRule.Label
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	db := s.store.dbs[req.DatabaseID]
-	if db == nil {
-		return notFound("database"), nil
-	}
-	old, ok := db.rules.get(req.FirewallRuleID)
-	if !ok {
-		return notFound("firewall_rule"), nil
-	}
-	now := s.cfg.clock.Now().UTC()
-	v, err := old.ValueByDiscriminator()
-	if err != nil {
-		return nil, err
-	}
-	var rule dbapi.FirewallRule
-	switch v := v.(type) {
-	case dbapi.CustomRangeFirewallRule:
-		v.Label, v.UpdatedAt = &label, &now
-		err = rule.FromCustomRangeFirewallRule(v)
-	case dbapi.ManagedRangeFirewallRule:
-		v.Label, v.UpdatedAt = &label, &now
-		err = rule.FromManagedRangeFirewallRule(v)
-	default:
-		err = fmt.Errorf("firewall rule %s of an unknown kind", req.FirewallRuleID)
-	}
-	if err != nil {
-		return nil, err
-	}
-	if err := db.rules.replace(req.FirewallRuleID, rule); err != nil {
-		return nil, err
-	}
-	return dbapi.UpdateFirewallRule200JSONResponse{Rule: rule}, nil
+	return onDatabase(s, req.DatabaseID, func(db *database) (dbapi.UpdateFirewallRuleResponseObject, error) {
+		old, ok := db.rules.Get(req.FirewallRuleID)
+		if !ok {
+			return respond.NotFound("firewall_rule"), nil
+		}
+		now := s.cfg.clock.Now().UTC()
+		v, err := old.ValueByDiscriminator()
+		if err != nil {
+			return nil, err
+		}
+		var rule dbapi.FirewallRule
+		switch v := v.(type) {
+		case dbapi.CustomRangeFirewallRule:
+			v.Label, v.UpdatedAt = &label, &now
+			err = rule.FromCustomRangeFirewallRule(v)
+		case dbapi.ManagedRangeFirewallRule:
+			v.Label, v.UpdatedAt = &label, &now
+			err = rule.FromManagedRangeFirewallRule(v)
+		default:
+			err = fmt.Errorf("firewall rule %s of an unknown kind", req.FirewallRuleID)
+		}
+		if err != nil {
+			return nil, err
+		}
+		if err := db.rules.Replace(req.FirewallRuleID, rule); err != nil {
+			return nil, err
+		}
+		return dbapi.UpdateFirewallRule200JSONResponse{Rule: rule}, nil
+	})
 }
 
 // caCertificate is the mock's CA certificate, PEM-encoded: a self-signed ECDSA certificate made

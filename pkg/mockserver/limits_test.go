@@ -402,22 +402,3 @@ func TestLimits_CutBody(t *testing.T) {
 		})
 	}
 }
-
-// TestReadBody_Cut checks readBody on a reader that fails with io.ErrUnexpectedEOF (net/http's chunked
-// reader on a body cut before its last chunk): an error, never the part that came.
-func TestReadBody_Cut(t *testing.T) {
-	for _, length := range []int64{-1, 20} {
-		r := io.MultiReader(bytes.NewReader([]byte(`{"a":1}`)), iotestErrReader{io.ErrUnexpectedEOF})
-		if b, err := readBody(r, length); !errors.Is(err, io.ErrUnexpectedEOF) {
-			t.Errorf("length %d: readBody = %q, %v; want io.ErrUnexpectedEOF", length, b, err)
-		}
-	}
-	if b, err := readBody(bytes.NewReader([]byte(`{"a":1}`)), -1); err != nil || string(b) != `{"a":1}` {
-		t.Errorf("a whole body of unknown length: %q, %v", b, err)
-	}
-}
-
-// iotestErrReader fails every read with err.
-type iotestErrReader struct{ err error }
-
-func (r iotestErrReader) Read([]byte) (int, error) { return 0, r.err }

@@ -22,6 +22,17 @@ func encodeWant(t *testing.T, v any) []byte {
 	return buf.Bytes()
 }
 
+// listStep is a request of a list test and the status it gets; apply, if set, changes what the
+// list should then hold from the answer's body.
+type listStep struct {
+	name   string
+	method string
+	path   string
+	body   any
+	status int
+	apply  func(m map[string]any)
+}
+
 // TestLists_FirewallRules: the cached rule list is, after every kind of change, byte for byte the
 // list encoded from scratch, in creation order; a refused create changes nothing.
 func TestLists_FirewallRules(t *testing.T) {
@@ -36,14 +47,7 @@ func TestLists_FirewallRules(t *testing.T) {
 		}
 		return r
 	}
-	steps := []struct {
-		name   string
-		method string
-		path   string
-		body   any
-		status int
-		apply  func(m map[string]any)
-	}{
+	steps := []listStep{
 		{"list as seeded", http.MethodGet, path, nil, 200, nil},
 		{"create custom with HTML in the label", http.MethodPost, path, map[string]any{"type": "custom_range", "cidr": "198.51.100.0/24", "label": "<a&b>"}, 201,
 			func(m map[string]any) { want = append(want, rule(m)) }},
@@ -79,20 +83,14 @@ func TestLists_FirewallRules(t *testing.T) {
 func TestLists_Users(t *testing.T) {
 	s, c, _ := start(t)
 	const path = "/databases/my-db-123/users"
-	steps := []struct {
-		name   string
-		method string
-		path   string
-		body   any
-		status int
-	}{
-		{"list as seeded", http.MethodGet, path, nil, 200},
-		{"create", http.MethodPost, path, map[string]any{"database_user": map[string]any{"name": "new-user-1"}}, 201},
-		{"create read-only", http.MethodPost, path, map[string]any{"database_user": map[string]any{"name": "new-user-2", "read_only": true}}, 201},
-		{"create a taken name", http.MethodPost, path, map[string]any{"database_user": map[string]any{"name": "metabase"}}, 422},
-		{"delete a seeded user", http.MethodDelete, path + "/metabase", nil, 204},
-		{"delete the protected user", http.MethodDelete, path + "/" + DemoProtectedUser, nil, 403},
-		{"recreate the deleted name", http.MethodPost, path, map[string]any{"database_user": map[string]any{"name": "metabase"}}, 201},
+	steps := []listStep{
+		{"list as seeded", http.MethodGet, path, nil, 200, nil},
+		{"create", http.MethodPost, path, map[string]any{"database_user": map[string]any{"name": "new-user-1"}}, 201, nil},
+		{"create read-only", http.MethodPost, path, map[string]any{"database_user": map[string]any{"name": "new-user-2", "read_only": true}}, 201, nil},
+		{"create a taken name", http.MethodPost, path, map[string]any{"database_user": map[string]any{"name": "metabase"}}, 422, nil},
+		{"delete a seeded user", http.MethodDelete, path + "/metabase", nil, 204, nil},
+		{"delete the protected user", http.MethodDelete, path + "/" + DemoProtectedUser, nil, 403, nil},
+		{"recreate the deleted name", http.MethodPost, path, map[string]any{"database_user": map[string]any{"name": "metabase"}}, 201, nil},
 	}
 	var names []string
 	for _, u := range s.Users(DemoDatabaseID) {
@@ -190,56 +188,4 @@ func TestLists_SeedRules(t *testing.T) {
 	expect(t, c.do(http.MethodPost, path, create), http.StatusUnprocessableEntity)
 	expect(t, c.do(http.MethodDelete, path+"/6580a2c91ef5f0001b3c5d80", nil), http.StatusNoContent)
 	expect(t, c.do(http.MethodPost, path, create), http.StatusCreated)
-}
-
-// TestIndex: the insertion-ordered map keeps its order through removals at either end and in the
-// middle, refuses a key twice, and replaces in place.
-func TestIndex(t *testing.T) {
-	tests := []struct {
-		name   string
-		add    []string
-		remove []string
-		want   []string
-	}{
-		{"empty", nil, nil, nil},
-		{"order kept", []string{"a", "b", "c"}, nil, []string{"a", "b", "c"}},
-		{"remove the first", []string{"a", "b", "c"}, []string{"a"}, []string{"b", "c"}},
-		{"remove the middle", []string{"a", "b", "c"}, []string{"b"}, []string{"a", "c"}},
-		{"remove the last", []string{"a", "b", "c"}, []string{"c"}, []string{"a", "b"}},
-		{"remove all", []string{"a", "b"}, []string{"b", "a"}, nil},
-		{"remove then add again", []string{"a", "b", "a"}, []string{"a", "x"}, []string{"b"}},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			var x index[string]
-			for _, k := range tc.add {
-				_, had := x.get(k)
-				if x.add(k, "v"+k) == had {
-					t.Fatalf("add(%q): the result does not say whether it was there", k)
-				}
-			}
-			for _, k := range tc.remove {
-				_, had := x.get(k)
-				if x.remove(k) != had {
-					t.Fatalf("remove(%q): the result does not say whether it was there", k)
-				}
-			}
-			var got []string
-			for v := range x.all() {
-				got = append(got, v[1:])
-			}
-			if !slices.Equal(got, tc.want) || x.len() != len(tc.want) {
-				t.Errorf("%v (len %d), want %v", got, x.len(), tc.want)
-			}
-		})
-	}
-	var x index[int]
-	x.add("a", 1)
-	x.add("b", 2)
-	if !x.set("a", 10) || x.set("z", 0) {
-		t.Error("set does not say whether the key was there")
-	}
-	if got := slices.Collect(x.all()); !slices.Equal(got, []int{10, 2}) {
-		t.Errorf("after set: %v", got)
-	}
 }

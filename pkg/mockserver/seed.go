@@ -1,209 +1,34 @@
 package mockserver
 
-import (
-	"fmt"
-	"time"
+import "github.com/scalingodb/dbapi-go/pkg/mockserver/seed"
 
-	"github.com/scalingodb/dbapi-go/gen/dbapi"
-)
+// Seed is the initial data of a Server, given to WithSeed (see seed.Data).
+type Seed = seed.Data
+
+// SeedDatabase is one database and everything it holds (see seed.Database).
+type SeedDatabase = seed.Database
+
+// SeedPlan is a plan of a database type, served by getPlan and getDatabasePlan (see seed.Plan).
+type SeedPlan = seed.Plan
 
 // IDs of the demo data set (DemoSeed).
 const (
-	DemoDatabaseID      = "my-db-123"                // PostgreSQL, the database of the examples
-	DemoElasticsearchID = "my-es-123"                // Elasticsearch: the only one with a health
-	DemoMySQLID         = "my-mysql-123"             // MySQL: logical databases and SQL mode actions
-	DemoBackupID        = "5bd2c6104ffb090be1ac3ce2" // a done backup of my-db-123, 1,234,567 bytes
-	DemoLargeBackupID   = "5b8b36104ffb090be1ac3ce1" // a done backup of my-db-123, 64 MiB
-	DemoProtectedUser   = "my-db-123"                // the protected user of my-db-123
+	DemoDatabaseID      = seed.DemoDatabaseID      // PostgreSQL, the database of the examples
+	DemoElasticsearchID = seed.DemoElasticsearchID // Elasticsearch: the only one with a health
+	DemoMySQLID         = seed.DemoMySQLID         // MySQL: logical databases and SQL mode actions
+	DemoBackupID        = seed.DemoBackupID        // a done backup of my-db-123, 1,234,567 bytes
+	DemoLargeBackupID   = seed.DemoLargeBackupID   // a done backup of my-db-123, 64 MiB
+	DemoProtectedUser   = seed.DemoProtectedUser   // the protected user of my-db-123
+	DemoOperationID     = seed.DemoOperationID     // a finished point-in-time restore of my-db-123
+	DemoRestorationID   = seed.DemoRestorationID   // a done restoration of DemoBackupID
 )
 
-// Seed is the initial data of a Server, given to WithSeed.
-type Seed struct {
-	// Databases are the databases the Server knows. Each answers under its ID and its ResourceID.
-	Databases []SeedDatabase
-	// TypeVersions are served by getDatabaseTypeVersion.
-	TypeVersions []dbapi.DatabaseTypeVersion
-	// ManagedRanges are the ranges a managed_range firewall rule may name.
-	ManagedRanges []dbapi.ManagedRange
-	// DatabaseTypes are served by listDatabaseTypes and getDatabaseType.
-	DatabaseTypes []dbapi.DatabaseType
-	// Plans are served by getPlan and, for the plan a database names, getDatabasePlan.
-	Plans []SeedPlan
-}
+// Types of the operations the mock starts.
+const (
+	OperationTypeUpgrade           = seed.OperationTypeUpgrade
+	OperationTypePitrRestore       = seed.OperationTypePitrRestore
+	OperationTypeBackupRestoration = seed.OperationTypeBackupRestoration
+)
 
-// SeedDatabase is one database and everything it holds.
-type SeedDatabase struct {
-	// Database is the resource itself; its Features are the initial feature states.
-	Database dbapi.Database
-	// Users of the engine. Passwords are ignored: they are never listed.
-	Users []dbapi.DatabaseUser
-	// Backups, oldest first. Seeded backups keep the status they are given; a done backup needs a Size.
-	Backups []dbapi.Backup
-	// Maintenance operations, in the order they are listed.
-	Maintenance []dbapi.Maintenance
-	// FirewallRules of the database.
-	FirewallRules []dbapi.FirewallRule
-	// InstancesStatus overrides the status derived from Database.Instances.
-	InstancesStatus []dbapi.InstanceStatus
-	// Metrics overrides the default metrics.
-	Metrics *dbapi.Metrics
-	// Health overrides the default cluster health (Elasticsearch databases only).
-	Health *dbapi.Health
-	// Operations are past asynchronous operations (upgrades, point-in-time restores), served by
-	// getDatabaseOperation with the state they are given. ID, Type, Status and CreatedAt are required.
-	Operations []dbapi.Operation
-	// BackupRestorations are past restorations of its backups, served by getBackupRestoration with
-	// the state they are given. An empty DatabaseID is the database's ID.
-	BackupRestorations []dbapi.BackupRestoration
-}
-
-// DemoSeed returns the demo data set of the -seed flag: a PostgreSQL database my-db-123 with users
-// (a protected one), backups done, in error, running and scheduled (among them a 64 MiB done
-// backup), 26 maintenance operations, features, firewall rules, a finished point-in-time restore
-// (DemoOperationID) and a done backup restoration (DemoRestorationID); an Elasticsearch database
-// my-es-123; a MySQL database my-mysql-123. Values follow the examples of the API documents.
-func DemoSeed() Seed {
-	t := func(s string) time.Time {
-		v, err := time.Parse(time.RFC3339Nano, s)
-		if err != nil {
-			panic(err)
-		}
-		return v
-	}
-	tp := func(s string) *time.Time { v := t(s); return &v }
-	i64 := func(v int64) *int64 { return &v }
-	str := func(s string) *string { return &s }
-	yes, no := true, false
-	scram := dbapi.PasswordEncryptionSCRAMSHA256
-	manual, periodic := dbapi.BackupMethodManual, dbapi.BackupMethodPeriodic
-
-	pgID := "5c599fd6f18b3202f7ab4e66"
-	pg := SeedDatabase{
-		Database: dbapi.Database{
-			ID: pgID, ResourceID: DemoDatabaseID, AppName: "my-app",
-			CreatedAt:        t("2019-02-05T15:38:14.343+01:00"),
-			EncryptionAtRest: true,
-			Features:         []dbapi.Feature{{Name: "force-ssl", Status: dbapi.FeatureStatusACTIVATED}},
-			MaintenanceWindow: dbapi.MaintenanceWindow{
-				WeekdayUtc: 3, StartingHourUtc: 21, DurationInHour: 8,
-			},
-			Plan: "postgresql-starter-512", Status: dbapi.DatabaseStatusRunning,
-			TypeID: "5bf30d1104c87f000161285c", TypeName: "postgresql",
-			VersionID: "5f217c7a406c12000e889be3", NextVersionID: str("668be5e8b07f4c00121ab5e7"),
-			ReadableVersion: "14.10.0-1",
-			Hostname:        "my-db-123.postgresql.a.osc-fr1.scalingo-dbs.com:30123",
-			Instances: []dbapi.Instance{
-				{ID: "5b8a26d4-160b-484a-be7f-258ae4cad80d", Hostname: "5b8a26d4-160b-484a-be7f-258ae4cad80d.my-db-123.postgresql.dbs.scalingo.com", Port: 30123, Status: dbapi.InstanceStateRunning, Type: dbapi.InstanceTypeGateway},
-				{ID: "a541dfb5-1fa6-40d7-87de-159ab721322c", Hostname: "a541dfb5-1fa6-40d7-87de-159ab721322c.my-db-123.postgresql.dbs.scalingo.com", Port: 5432, Status: dbapi.InstanceStateRunning, Type: dbapi.InstanceTypeDBNode},
-				{ID: "9597fb2e-b3ee-4917-bca8-d7c4333c8cc6", Hostname: "9597fb2e-b3ee-4917-bca8-d7c4333c8cc6.my-db-123.postgresql.dbs.scalingo.com", Port: 5432, Status: dbapi.InstanceStateRunning, Type: dbapi.InstanceTypeDBNode},
-			},
-			Cluster:                    true,
-			PeriodicBackupsEnabled:     true,
-			PeriodicBackupsScheduledAt: []int{3},
-		},
-		Users: []dbapi.DatabaseUser{
-			{Name: DemoProtectedUser, ReadOnly: false, Protected: &yes, DbmsAttributes: &dbapi.DbmsAttributes{PasswordEncryption: &scram}},
-			{Name: "metabase", ReadOnly: true, Protected: &no, DbmsAttributes: &dbapi.DbmsAttributes{PasswordEncryption: &scram}},
-			{Name: "reporting", ReadOnly: false, Protected: &no, DbmsAttributes: &dbapi.DbmsAttributes{PasswordEncryption: &scram}},
-		},
-		Backups: []dbapi.Backup{
-			{ID: DemoLargeBackupID, CreatedAt: t("2018-09-02T03:00:00.178+02:00"), StartedAt: tp("2018-09-02T03:02:00.154+02:00"), Name: "20180902010000_my-db-123", Size: i64(64 << 20), Status: dbapi.BackupStatusDone, DatabaseID: pgID, Method: &periodic},
-			{ID: "5bb95a904ffb096e9a2831b8", CreatedAt: t("2018-10-07T03:00:00.150+02:00"), StartedAt: tp("2018-10-07T03:05:00.154+02:00"), Name: "20181007010000_my-db-123", Size: i64(0), Status: dbapi.BackupStatusError, DatabaseID: pgID, Method: &manual},
-			{ID: DemoBackupID, CreatedAt: t("2018-10-26T03:00:00.178+02:00"), StartedAt: tp("2018-10-26T03:01:00.154+02:00"), Name: "20181026010000_my-db-123", Size: i64(1234567), Status: dbapi.BackupStatusDone, DatabaseID: pgID, Method: &periodic},
-			{ID: "5bde44904ffb096c714be89c", CreatedAt: t("2018-11-04T02:00:00.154+01:00"), StartedAt: tp("2018-11-04T02:01:00.154+01:00"), Name: "20181104010000_my-db-123", Status: dbapi.BackupStatusRunning, DatabaseID: pgID, Method: &periodic},
-			{ID: "5bde44904ffb096c714be89d", CreatedAt: t("2018-11-04T09:30:00.000+01:00"), Name: "20181104083000_my-db-123", Status: dbapi.BackupStatusScheduled, DatabaseID: pgID, Method: &manual},
-		},
-		FirewallRules: []dbapi.FirewallRule{
-			rule((*dbapi.FirewallRule).FromCustomRangeFirewallRule, dbapi.CustomRangeFirewallRule{ID: "6580a2c91ef5f0001b3c5d7e", Cidr: "203.0.113.0/24", Label: str("office"), DatabaseID: str(pgID)}),
-			rule((*dbapi.FirewallRule).FromManagedRangeFirewallRule, dbapi.ManagedRangeFirewallRule{ID: "6580a2c91ef5f0001b3c5d7f", RangeID: "eu", Label: str("Scalingo Europe"), DatabaseID: str(pgID)}),
-		},
-		Operations:         demoOperations(),
-		BackupRestorations: demoRestorations(pgID),
-	}
-	base := t("2023-07-04T15:59:50.407Z")
-	for i := 1; i <= 26; i++ {
-		m := dbapi.Maintenance{ID: fmt.Sprintf("my-maintenance-%d", i), DatabaseID: "my-db-123", Type: dbapi.MaintenanceTypeNoOp, Status: dbapi.MaintenanceStatusDone}
-		if i%5 == 0 {
-			m.Type = dbapi.MaintenanceTypeInstanceMigration
-		}
-		if i == 26 {
-			m.Status = dbapi.MaintenanceStatusScheduled
-		} else {
-			start := base.AddDate(0, 0, 7*(i-25))
-			end := start.Add(time.Millisecond)
-			m.StartedAt, m.EndedAt = &start, &end
-		}
-		pg.Maintenance = append(pg.Maintenance, m)
-	}
-
-	esID := "5c599fd6f18b3202f7ab4e77"
-	es := SeedDatabase{
-		Database: dbapi.Database{
-			ID: esID, ResourceID: DemoElasticsearchID, AppName: "my-app",
-			CreatedAt:         t("2019-02-22T12:43:47.000+01:00"),
-			Features:          []dbapi.Feature{},
-			MaintenanceWindow: dbapi.MaintenanceWindow{WeekdayUtc: 1, StartingHourUtc: 2, DurationInHour: 8},
-			Plan:              "elasticsearch-starter-1024", Status: dbapi.DatabaseStatusRunning,
-			TypeID: "5bf30d1104c87f000161285d", TypeName: "elasticsearch",
-			VersionID: "5f217c7a406c12000e889be4", ReadableVersion: "7.10.2-1",
-			Hostname: "my-es-123.elasticsearch.a.osc-fr1.scalingo-dbs.com:30456",
-			Instances: []dbapi.Instance{
-				{ID: "3c1d0c7e-2c9a-4e57-a1a4-0d0b2d3e4f50", Hostname: "3c1d0c7e-2c9a-4e57-a1a4-0d0b2d3e4f50.my-es-123.elasticsearch.dbs.scalingo.com", Port: 9200, Status: dbapi.InstanceStateRunning, Type: dbapi.InstanceTypeDBNode},
-			},
-			PeriodicBackupsScheduledAt: []int{},
-		},
-		Users: []dbapi.DatabaseUser{{Name: "my-es-123", Protected: &yes}},
-		Backups: []dbapi.Backup{
-			{ID: "5c70a2004ffb090be1ac3d01", CreatedAt: t("2019-02-23T03:00:00.000+01:00"), StartedAt: tp("2019-02-23T03:00:30.000+01:00"), Name: "20190223020000_my-es-123", Size: i64(524288), Status: dbapi.BackupStatusDone, DatabaseID: esID, Method: &periodic},
-		},
-		Health: &dbapi.Health{Epoch: "1550839427", Status: dbapi.HealthStatusGreen, Cluster: "my-cluster", Shards: "141", PendingTasks: str("0")},
-	}
-
-	myID := "5c599fd6f18b3202f7ab4e88"
-	my := SeedDatabase{
-		Database: dbapi.Database{
-			ID: myID, ResourceID: DemoMySQLID, AppName: "my-app",
-			CreatedAt:         t("2020-05-10T09:00:00.000+02:00"),
-			EncryptionAtRest:  true,
-			Features:          []dbapi.Feature{},
-			MaintenanceWindow: dbapi.MaintenanceWindow{WeekdayUtc: 6, StartingHourUtc: 4, DurationInHour: 8},
-			Plan:              "mysql-starter-512", Status: dbapi.DatabaseStatusRunning,
-			TypeID: "5bf30d1104c87f000161285e", TypeName: "mysql",
-			VersionID: "5f217c7a406c12000e889be5", ReadableVersion: "8.0.36-1",
-			Hostname: "my-mysql-123.mysql.a.osc-fr1.scalingo-dbs.com:31234",
-			Instances: []dbapi.Instance{
-				{ID: "7d7c5e9a-8a1b-4c2d-9e3f-0a1b2c3d4e5f", Hostname: "7d7c5e9a-8a1b-4c2d-9e3f-0a1b2c3d4e5f.my-mysql-123.mysql.dbs.scalingo.com", Port: 3306, Status: dbapi.InstanceStateRunning, Type: dbapi.InstanceTypeDBNode},
-			},
-			PeriodicBackupsEnabled:     true,
-			PeriodicBackupsScheduledAt: []int{1},
-		},
-		Users: []dbapi.DatabaseUser{{Name: "my-mysql-123", Protected: &yes}, {Name: "readonly-app", ReadOnly: true, Protected: &no}},
-	}
-
-	v := func(id, typeID, created string, major, minor, patch, build int, next *dbapi.DatabaseTypeVersion) dbapi.DatabaseTypeVersion {
-		return dbapi.DatabaseTypeVersion{ID: id, DatabaseTypeID: typeID, CreatedAt: t(created), UpdatedAt: t(created),
-			Major: major, Minor: minor, Patch: patch, Build: build, Features: []string{"tls"}, NextUpgrade: next}
-	}
-	pgNext := v("668be5e8b07f4c00121ab5e7", "5bf30d1104c87f000161285c", "2024-07-08T10:00:00.000+02:00", 15, 7, 0, 1, nil)
-	return Seed{
-		Databases: []SeedDatabase{pg, es, my},
-		TypeVersions: []dbapi.DatabaseTypeVersion{
-			v("5f217c7a406c12000e889be3", "5bf30d1104c87f000161285c", "2020-07-29T15:41:14.326+02:00", 14, 10, 0, 1, &pgNext),
-			pgNext,
-			v("5f217c7a406c12000e889be4", "5bf30d1104c87f000161285d", "2021-02-01T10:00:00.000+01:00", 7, 10, 2, 1, nil),
-			v("5f217c7a406c12000e889be5", "5bf30d1104c87f000161285e", "2024-03-01T10:00:00.000+01:00", 8, 0, 36, 1, nil),
-		},
-		ManagedRanges: []dbapi.ManagedRange{{ID: "eu", Name: "Scalingo Europe"}, {ID: "osc-fr1-egress", Name: "Scalingo osc-fr1 egress"}},
-		DatabaseTypes: demoDatabaseTypes(),
-		Plans:         demoPlans(),
-	}
-}
-
-// rule builds a firewall rule of one kind with its generated From method (which sets its type).
-func rule[T any](from func(*dbapi.FirewallRule, T) error, v T) dbapi.FirewallRule {
-	var r dbapi.FirewallRule
-	if err := from(&r, v); err != nil {
-		panic(err) // a struct of the generated types always marshals
-	}
-	return r
-}
+// DemoSeed returns the demo data set of the -seed flag (see seed.Demo).
+func DemoSeed() Seed { return seed.Demo() }

@@ -30,6 +30,9 @@ import (
 
 	"github.com/scalingodb/dbapi-go/gen/dbapi"
 	"github.com/scalingodb/dbapi-go/pkg/conformance"
+	"github.com/scalingodb/dbapi-go/pkg/mockserver/faults"
+	"github.com/scalingodb/dbapi-go/pkg/mockserver/internal/respcheck"
+	"github.com/scalingodb/dbapi-go/pkg/mockserver/internal/respond"
 )
 
 // DefaultToken is the bearer token a Server accepts unless WithToken says otherwise.
@@ -271,9 +274,9 @@ type Server struct {
 
 	takesBody map[string]bool       // operationId → the operation has a request body
 	scopes    map[string]scopeParam // operationId → what ties it to a database, if anything
-	memo      *validationMemo       // nil when response validation is not memoised
-	faults    *faultInjector
-	muts      map[string]*Mutation // by operationId
+	checker   *respcheck.Checker    // validates the JSON answers
+	faults    *faults.Injector      // nil without faults
+	muts      map[string]*Mutation  // by operationId
 
 	mu    sync.Mutex
 	store *store
@@ -284,6 +287,19 @@ type Server struct {
 type handlers struct{ *Server }
 
 var _ dbapi.StrictServerInterface = handlers{}
+
+// onDatabase runs f on the database id with s.mu held, or answers 404 when the database is
+// unknown. R is the response interface of the operation, which respond.Response implements
+// (TestHandlers_RespondImplementsEveryResponse).
+func onDatabase[R any](s handlers, id string, f func(db *database) (R, error)) (R, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	db := s.store.dbs[id]
+	if db == nil {
+		return any(respond.NotFound("database")).(R), nil
+	}
+	return f(db)
+}
 
 // New builds a Server. Defaults: token DefaultToken and no database-scoped token, real clock, no data
 // (see WithSeed and DemoSeed), backups scheduled for 2s then running for 5s, download URLs valid for
@@ -304,9 +320,6 @@ func New(opts ...Option) (*Server, error) {
 	}
 	for _, opt := range opts {
 		opt(&cfg)
-	}
-	if err := cfg.faults.check(); err != nil {
-		cfg.errs = append(cfg.errs, err)
 	}
 	if err := cfg.checkScoped(); err != nil {
 		cfg.errs = append(cfg.errs, err)
@@ -339,11 +352,9 @@ func New(opts ...Option) (*Server, error) {
 			return nil, err
 		}
 	}
-	if !cfg.noMemo {
-		s.memo = newValidationMemo()
-	}
-	if cfg.faults.active() {
-		s.faults = newFaultInjector(cfg.faults)
+	s.checker = respcheck.New(cfg.validator, !cfg.noMemo, cfg.onViolation)
+	if cfg.faults.Active() {
+		s.faults = faults.New(cfg.faults)
 	}
 	if s.handler, err = s.buildChain(); err != nil {
 		return nil, err
@@ -376,16 +387,6 @@ func Start(t testing.TB, opts ...Option) (*Server, string) {
 	return s, srv.URL + "/api"
 }
 
-// FaultLog returns the journal of injected faults, oldest first: the FaultLogSize most recent
-// (FaultCounts counts them all). For a write answered 5xx, Applied tells whether the operation took
-// effect before the fault.
-func (s *Server) FaultLog() []FaultRecord {
-	if s.faults == nil {
-		return nil
-	}
-	return s.faults.records()
-}
-
 // Backups returns the backups of a database as the API would list them now (newest first), or nil
 // when the database is unknown.
 func (s *Server) Backups(databaseID string) []dbapi.Backup {
@@ -412,8 +413,8 @@ func (s *Server) Users(databaseID string) []dbapi.DatabaseUser {
 	if db == nil {
 		return nil
 	}
-	out := make([]dbapi.DatabaseUser, 0, db.users.len())
-	for u := range db.users.all() {
+	out := make([]dbapi.DatabaseUser, 0, db.users.Len())
+	for u := range db.users.All() {
 		out = append(out, u.view())
 	}
 	return out

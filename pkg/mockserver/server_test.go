@@ -2,11 +2,15 @@ package mockserver
 
 import (
 	"net/http"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/scalingodb/dbapi-go/gen/dbapi"
+	"github.com/scalingodb/dbapi-go/pkg/mockserver/internal/respond"
 )
 
 func TestServer_Auth(t *testing.T) {
@@ -260,5 +264,27 @@ func TestServer_DatabaseTokenUnseededDatabase(t *testing.T) {
 		{"/firewall/managed_ranges", http.StatusOK},
 	} {
 		expect(t, c.do(http.MethodGet, tc.path, nil), tc.want)
+	}
+}
+
+// TestHandlers_RespondImplementsEveryResponse: every operation's response interface is implemented
+// by respond.Response, so that onDatabase's 404 (and any handler's error answer) never fails its
+// type assertion; a type that implements none is caught.
+func TestHandlers_RespondImplementsEveryResponse(t *testing.T) {
+	implementsAll := func(rt reflect.Type) (missing []string) {
+		ops := reflect.TypeFor[dbapi.StrictServerInterface]()
+		for i := 0; i < ops.NumMethod(); i++ {
+			if out := ops.Method(i).Type.Out(0); !rt.Implements(out) {
+				missing = append(missing, out.Name())
+			}
+		}
+		return missing
+	}
+	if missing := implementsAll(reflect.TypeOf(respond.Response{})); len(missing) > 0 {
+		t.Errorf("respond.Response does not implement %v", missing)
+	}
+	ops := reflect.TypeFor[dbapi.StrictServerInterface]().NumMethod()
+	if missing := implementsAll(reflect.TypeOf(dbapi.GetDatabase200JSONResponse{})); len(missing) != ops-1 {
+		t.Errorf("a response of one operation misses %d of %d interfaces, want all but its own: the check sees nothing", len(missing), ops)
 	}
 }

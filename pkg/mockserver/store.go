@@ -2,16 +2,17 @@ package mockserver
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
-	"hash/fnv"
-	"iter"
-	"slices"
-	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/scalingodb/dbapi-go/gen/dbapi"
+	"github.com/scalingodb/dbapi-go/pkg/mockserver/internal/actions"
+	"github.com/scalingodb/dbapi-go/pkg/mockserver/internal/archive"
+	"github.com/scalingodb/dbapi-go/pkg/mockserver/internal/firewall"
+	"github.com/scalingodb/dbapi-go/pkg/mockserver/internal/metrics"
+	"github.com/scalingodb/dbapi-go/pkg/mockserver/internal/objid"
+	"github.com/scalingodb/dbapi-go/pkg/mockserver/internal/ordered"
+	"github.com/scalingodb/dbapi-go/pkg/mockserver/internal/respond"
 )
 
 // store is the in-memory state. Every access holds Server.mu.
@@ -20,29 +21,27 @@ type store struct {
 	backups  map[string]*backup   // by backup ID, across databases
 	versions map[string]dbapi.DatabaseTypeVersion
 	ranges   []dbapi.ManagedRange
-	ids      objIDs // the IDs of what is created
-	created  int    // backups created through the API, for the error rate
+	ids      objid.Generator // the IDs of what is created
+	created  int             // backups created through the API, for the error rate
 
 	extra extraState // the operations known only from the JavaScript client
 
-	archives archiveCache // has its own lock: blocks are generated outside Server.mu
+	archives archive.Cache // has its own lock: blocks are generated outside Server.mu
 }
 
 type database struct {
 	db          dbapi.Database // Features is rebuilt from features on read
 	features    []*feature
-	users       index[*user] // by name, in creation order
-	usersList   *cachedBody  // the listDatabaseUsers body, nil after a change
-	backups     []*backup    // oldest first
+	users       ordered.Map[*user] // by name, in creation order
+	usersList   *respond.List      // the listDatabaseUsers body, nil after a change
+	backups     []*backup          // oldest first
 	backupsList backupsCache
 	maint       []dbapi.Maintenance
-	rules       ruleSet
+	rules       firewall.Rules
 	instances   []dbapi.InstanceStatus
 	metrics     dbapi.Metrics
 	health      *dbapi.Health
-	logical     []logicalDB
-	sqlMode     string
-	retention   []string
+	engine      actions.State // what the engine actions read and change
 }
 
 type feature struct {
@@ -87,11 +86,6 @@ type backup struct {
 	weakDate bool
 }
 
-type logicalDB struct {
-	Name      string `json:"name"`
-	Protected bool   `json:"protected"`
-}
-
 func newStore() *store {
 	return &store{
 		dbs:      map[string]*database{},
@@ -101,8 +95,8 @@ func newStore() *store {
 }
 
 // newID returns a new 24-hex-digit ID, like the API's MongoDB ObjectIDs: unique across runs of the
-// mock and ordered by the time it was made (see objIDs).
-func (st *store) newID() string { return st.ids.next() }
+// mock and ordered by the time it was made (see objid).
+func (st *store) newID() string { return st.ids.Next() }
 
 func (st *store) load(seed Seed, now time.Time) error {
 	for _, sd := range seed.Databases {
@@ -128,7 +122,7 @@ func (st *store) load(seed Seed, now time.Time) error {
 			if err != nil {
 				return fmt.Errorf("mockserver: seed user %q: %w", u.Name, err)
 			}
-			if !db.users.add(u.Name, nu) {
+			if !db.users.Add(u.Name, nu) {
 				return fmt.Errorf("mockserver: seed user %q defined twice in %q", u.Name, d.ID)
 			}
 		}
@@ -148,7 +142,7 @@ func (st *store) load(seed Seed, now time.Time) error {
 		}
 		db.maint = append(db.maint, sd.Maintenance...)
 		for _, r := range sd.FirewallRules {
-			if err := db.rules.add(r); err != nil {
+			if err := db.rules.Add(r); err != nil {
 				return fmt.Errorf("mockserver: seed firewall rule of %q: %w", d.ID, err)
 			}
 		}
@@ -159,16 +153,14 @@ func (st *store) load(seed Seed, now time.Time) error {
 		if sd.Metrics != nil {
 			db.metrics = *sd.Metrics
 		} else {
-			db.metrics = defaultMetrics(d.Instances)
+			db.metrics = metrics.Default(d.Instances)
 		}
 		db.health = sd.Health
 		if db.health == nil && d.TypeName == "elasticsearch" {
 			pending := "0"
 			db.health = &dbapi.Health{Epoch: fmt.Sprint(now.Unix()), Status: dbapi.HealthStatusGreen, Cluster: d.ResourceID, Shards: "10", PendingTasks: &pending}
 		}
-		db.logical = []logicalDB{{Name: d.ResourceID, Protected: true}}
-		db.sqlMode = "ONLY_FULL_GROUP_BY,STRICT_TRANS_TABLES,NO_ZERO_IN_DATE,NO_ZERO_DATE,ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION"
-		db.retention = []string{"autogen"}
+		db.engine = actions.NewState(d.ResourceID)
 		if err := st.extra.loadDatabase(db, sd); err != nil {
 			return err
 		}
@@ -203,34 +195,6 @@ func defaultInstancesStatus(instances []dbapi.Instance) []dbapi.InstanceStatus {
 	return out
 }
 
-func defaultMetrics(instances []dbapi.Instance) dbapi.Metrics {
-	i64 := func(v int64) *int64 { return &v }
-	stats := map[string]int64{"data_size": 11044896, "current_connections": 4}
-	per := map[string]dbapi.InstanceMetrics{}
-	for _, in := range instances {
-		if in.Type != dbapi.InstanceTypeDBNode {
-			continue
-		}
-		id, addr := in.ID, fmt.Sprintf("%s:%d", in.Hostname, in.Port)
-		m := dbapi.InstanceMetrics{InstanceID: &id, InstanceAddress: &addr, RealDiskSize: i64(37825858),
-			Memory: &dbapi.InstanceMemoryMetrics{MemoryUsage: i64(156426240), SwapUsage: i64(20480), MemoryLimit: i64(536870912),
-				SwapLimit: i64(536870912), MaxMemoryUsage: i64(222314496), MaxSwapUsage: i64(0)}}
-		per[in.ID] = m
-	}
-	return dbapi.Metrics{
-		CPUUsage: 1.5, RealDiskSize: 37825858,
-		Memory: dbapi.MemoryMetrics{Memory: i64(156426240), MemoryMax: i64(222314496), MemoryLimit: i64(536870912),
-			Swap: i64(20480), SwapMax: i64(0), SwapLimit: i64(536870912)},
-		DatabaseStats: &stats, InstancesMetrics: &per,
-	}
-}
-
-// backupSize is the deterministic size of a created backup once done: 256 KiB to about 4.25 MiB,
-// derived from its ID.
-func backupSize(id string) int64 {
-	return 256<<10 + int64(hashString(id)%(4<<20))
-}
-
 // backupView is the backup as the API shows it at now. Created backups follow the clock.
 func (s *Server) backupView(b *backup, now time.Time) dbapi.Backup {
 	v := b.b
@@ -247,7 +211,7 @@ func (s *Server) backupView(b *backup, now time.Time) dbapi.Backup {
 	case b.fails:
 		v.Status, v.StartedAt, v.Size = dbapi.BackupStatusError, &start, nil
 	default:
-		size := backupSize(v.ID)
+		size := archive.Size(v.ID)
 		v.Status, v.StartedAt, v.Size = dbapi.BackupStatusDone, &start, &size
 	}
 	return v
@@ -267,260 +231,11 @@ func (s *Server) featuresView(db *database, now time.Time) []dbapi.Feature {
 	return out
 }
 
-// hashString is a stable 64-bit hash of s.
-func hashString(s string) uint64 {
-	h := fnv.New64a()
-	h.Write([]byte(s))
-	return h.Sum64()
-}
-
-// archiveCacheSize is the number of archive blocks (512 KiB each, so 4 MiB) an archiveCache keeps.
-const archiveCacheSize = 8
-
-// archiveCache keeps the blocks of the archive versions served most recently, so that the bytes of
-// one version are generated once however many downloads (or ranges of it) are served. Blocks are
-// read-only once made, so downloads share them.
-type archiveCache struct {
-	mu      sync.Mutex
-	entries []*archiveEntry // most recently used first, at most archiveCacheSize
-}
-
-type archiveEntry struct {
-	backupID string
-	gen      int
-	once     sync.Once
-	block    []byte
-}
-
-// block returns the block of version gen of the archive of backupID, generating it on first use.
-// Concurrent first uses wait for one generation, made outside the cache's lock.
-func (c *archiveCache) block(backupID string, gen int) []byte {
-	c.mu.Lock()
-	var e *archiveEntry
-	i := slices.IndexFunc(c.entries, func(e *archiveEntry) bool { return e.backupID == backupID && e.gen == gen })
-	if i >= 0 {
-		e = c.entries[i]
-	} else {
-		e = &archiveEntry{backupID: backupID, gen: gen}
-		if len(c.entries) < archiveCacheSize {
-			c.entries = append(c.entries, nil)
-		}
-		i = len(c.entries) - 1 // the least recently used goes
-	}
-	copy(c.entries[1:i+1], c.entries[:i])
-	c.entries[0] = e
-	c.mu.Unlock()
-	e.once.Do(func() { e.block = archiveBlock(backupID, gen) })
-	return e.block
-}
-
-// index is an insertion-ordered map: lookups, inserts and deletes take constant time, iteration
-// follows insertion order. The users and firewall rules of a database are kept in one, so that no
-// operation scans them under Server.mu. The zero index is empty and ready to use.
-type index[V any] struct {
-	m           map[string]*indexNode[V]
-	first, last *indexNode[V]
-}
-
-type indexNode[V any] struct {
-	key        string
-	v          V
-	prev, next *indexNode[V]
-}
-
-func (x *index[V]) len() int { return len(x.m) }
-
-// get returns the value of key.
-func (x *index[V]) get(key string) (V, bool) {
-	if n := x.m[key]; n != nil {
-		return n.v, true
-	}
-	var zero V
-	return zero, false
-}
-
-// add appends key with v, unless key is there already (then it returns false).
-func (x *index[V]) add(key string, v V) bool {
-	if _, ok := x.m[key]; ok {
-		return false
-	}
-	if x.m == nil {
-		x.m = map[string]*indexNode[V]{}
-	}
-	n := &indexNode[V]{key: key, v: v, prev: x.last}
-	if x.last != nil {
-		x.last.next = n
-	} else {
-		x.first = n
-	}
-	x.last = n
-	x.m[key] = n
-	return true
-}
-
-// set replaces the value of key in place; it returns false when key is not there.
-func (x *index[V]) set(key string, v V) bool {
-	n := x.m[key]
-	if n == nil {
-		return false
-	}
-	n.v = v
-	return true
-}
-
-// remove deletes key; it returns false when key is not there.
-func (x *index[V]) remove(key string) bool {
-	n := x.m[key]
-	if n == nil {
-		return false
-	}
-	if n.prev != nil {
-		n.prev.next = n.next
-	} else {
-		x.first = n.next
-	}
-	if n.next != nil {
-		n.next.prev = n.prev
-	} else {
-		x.last = n.prev
-	}
-	delete(x.m, key)
-	return true
-}
-
-// all yields the values in insertion order.
-func (x *index[V]) all() iter.Seq[V] {
-	return func(yield func(V) bool) {
-		for n := x.first; n != nil; n = n.next {
-			if !yield(n.v) {
-				return
-			}
-		}
-	}
-}
-
-// cachedBody is the JSON body of a list answer, encoded once per change of what it lists. valid
-// tells that the answer passed response validation, so that it is validated once, not on every
-// request.
-type cachedBody struct {
-	raw   []byte
-	valid atomic.Bool
-}
-
-// encodeList builds the body {"<name>":[<item>,...]} followed by a newline, byte for byte what
-// json.Encoder writes for the envelope of those items, from the items already encoded.
-func encodeList[V any](name string, items iter.Seq[V], enc func(V) []byte) *cachedBody {
-	n := len(name) + 8
-	for v := range items {
-		n += len(enc(v)) + 1
-	}
-	b := make([]byte, 0, n)
-	b = append(b, `{"`...)
-	b = append(b, name...)
-	b = append(b, `":[`...)
-	first := true
-	for v := range items {
-		if !first {
-			b = append(b, ',')
-		}
-		first = false
-		b = append(b, enc(v)...)
-	}
-	b = append(b, "]}\n"...)
-	return &cachedBody{raw: b}
-}
-
-// ruleSet is the firewall rules of a database in creation order, indexed by ID and by what they
-// allow (ruleFields' key), each decoded and encoded once, when it is added.
-type ruleSet struct {
-	byID  index[*ruleEntry]
-	byKey map[string]int // rules allowing each key: the seed may repeat one
-	list  *cachedBody    // the listFirewallRules body, nil after a change
-}
-
-type ruleEntry struct {
-	rule dbapi.FirewallRule
-	key  string
-	enc  []byte // rule, JSON-encoded as a list writes it
-}
-
-var errDuplicateRule = errors.New("a rule with this ID exists already")
-
-func newRuleEntry(r dbapi.FirewallRule) (id string, e *ruleEntry, err error) {
-	id, key := ruleFields(r)
-	enc, err := json.Marshal(r)
-	if err != nil {
-		return "", nil, err
-	}
-	return id, &ruleEntry{rule: r, key: key, enc: enc}, nil
-}
-
-// add appends a rule; its ID must be new.
-func (rs *ruleSet) add(r dbapi.FirewallRule) error {
-	id, e, err := newRuleEntry(r)
-	if err != nil {
-		return err
-	}
-	if !rs.byID.add(id, e) {
-		return fmt.Errorf("%w: %q", errDuplicateRule, id)
-	}
-	if rs.byKey == nil {
-		rs.byKey = map[string]int{}
-	}
-	rs.byKey[e.key]++
-	rs.list = nil
-	return nil
-}
-
-// taken tells whether a rule allows key already.
-func (rs *ruleSet) taken(key string) bool { return rs.byKey[key] > 0 }
-
-func (rs *ruleSet) get(id string) (dbapi.FirewallRule, bool) {
-	e, ok := rs.byID.get(id)
-	if !ok {
-		return dbapi.FirewallRule{}, false
-	}
-	return e.rule, true
-}
-
-// replace puts r in the place of the rule id, whose ID and key r keeps.
-func (rs *ruleSet) replace(id string, r dbapi.FirewallRule) error {
-	_, e, err := newRuleEntry(r)
-	if err != nil {
-		return err
-	}
-	rs.byID.set(id, e)
-	rs.list = nil
-	return nil
-}
-
-// remove deletes the rule id; it returns false when there is none.
-func (rs *ruleSet) remove(id string) bool {
-	e, ok := rs.byID.get(id)
-	if !ok {
-		return false
-	}
-	rs.byID.remove(id)
-	if rs.byKey[e.key]--; rs.byKey[e.key] <= 0 {
-		delete(rs.byKey, e.key)
-	}
-	rs.list = nil
-	return true
-}
-
-// body returns the listFirewallRules body, encoded on the first list after a change.
-func (rs *ruleSet) body() *cachedBody {
-	if rs.list == nil {
-		rs.list = encodeList("rules", rs.byID.all(), func(e *ruleEntry) []byte { return e.enc })
-	}
-	return rs.list
-}
-
 // backupsCache is the listBackups body of a database, for as long as no backup is created and the
 // clock brings no backup to another status: from the time it was built until the next such
 // status change (forever when no backup of the list has one to come).
 type backupsCache struct {
-	body        *cachedBody // nil after a create
+	body        *respond.List // nil after a create
 	from, until time.Time
 	forever     bool
 }

@@ -3,10 +3,11 @@ package mockserver
 import (
 	"context"
 	"crypto/rand"
-	"net/http"
 	"regexp"
 
 	"github.com/scalingodb/dbapi-go/gen/dbapi"
+	"github.com/scalingodb/dbapi-go/pkg/mockserver/internal/respond"
+	"github.com/scalingodb/dbapi-go/pkg/mockserver/internal/specrules"
 )
 
 var userNameRE = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
@@ -28,7 +29,7 @@ func checkUserName(name string) []string {
 }
 
 // checkPassword enforces the length of a password: 24 to 64 characters. That the confirmation
-// equals it is the spec's x-must-equal rule (checkMustEqual).
+// equals it is the spec's x-must-equal rule (specrules.MustEqual).
 func checkPassword(pw *string) []string {
 	if n := len(*pw); n < 24 || n > 64 {
 		return []string{"password", "should be between 24 and 64 characters long"}
@@ -36,39 +37,30 @@ func checkPassword(pw *string) []string {
 	return nil
 }
 
-// lookupUser finds the user name of the database id; s.mu must be held. When either is missing, db
-// is nil and missing is the 404 answer to send.
-func (s *Server) lookupUser(id, name string) (db *database, u *user, missing apiResponse) {
-	db = s.store.dbs[id]
-	if db == nil {
-		return nil, nil, notFound("database")
-	}
-	u, ok := db.users.get(name)
-	if !ok {
-		return nil, nil, notFound("database_user")
-	}
-	return db, u, apiResponse{}
+// onUser runs f on the user name of the database id with s.mu held, or answers 404 when either is
+// unknown (see onDatabase).
+func onUser[R any](s handlers, id, name string, f func(db *database, u *user) (R, error)) (R, error) {
+	return onDatabase(s, id, func(db *database) (R, error) {
+		u, ok := db.users.Get(name)
+		if !ok {
+			return any(respond.NotFound("database_user")).(R), nil
+		}
+		return f(db, u)
+	})
 }
 
 // ListDatabaseUsers lists the users of a database.
 func (s handlers) ListDatabaseUsers(_ context.Context, req dbapi.ListDatabaseUsersRequestObject) (dbapi.ListDatabaseUsersResponseObject, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	db := s.store.dbs[req.DatabaseID]
-	if db == nil {
-		return notFound("database"), nil
-	}
-	if db.usersList == nil { // the list is put together once per change, from users encoded once
-		db.usersList = encodeList("database-users", db.users.all(), func(u *user) []byte { return u.enc })
-	}
-	return cachedResponse(db.usersList), nil
+	return onDatabase(s, req.DatabaseID, func(db *database) (dbapi.ListDatabaseUsersResponseObject, error) {
+		if db.usersList == nil { // the list is put together once per change, from users encoded once
+			db.usersList = respond.EncodeList("database-users", db.users.All(), func(u *user) []byte { return u.enc })
+		}
+		return respond.Cached(db.usersList), nil
+	})
 }
 
 // CreateDatabaseUser creates a user; the password is generated when none is given and returned once.
 func (s handlers) CreateDatabaseUser(_ context.Context, req dbapi.CreateDatabaseUserRequestObject) (dbapi.CreateDatabaseUserResponseObject, error) {
-	if req.Body == nil {
-		return errorResponse(http.StatusBadRequest, "missing request body"), nil
-	}
 	in := req.Body.DatabaseUser
 	errs := checkUserName(in.Name)
 	password := ""
@@ -76,34 +68,30 @@ func (s handlers) CreateDatabaseUser(_ context.Context, req dbapi.CreateDatabase
 		errs = append(errs, checkPassword(in.Password)...)
 		password = *in.Password
 	}
-	errs = append(errs, checkMustEqual("createDatabaseUser", req.Body)...)
+	errs = append(errs, specrules.MustEqual("createDatabaseUser", req.Body)...)
 	if len(errs) > 0 {
-		return invalid(errs...), nil
+		return respond.Invalid(errs...), nil
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	db := s.store.dbs[req.DatabaseID]
-	if db == nil {
-		return notFound("database"), nil
-	}
-	if _, taken := db.users.get(in.Name); taken {
-		return invalid("name", "has already been taken"), nil
-	}
-	if password == "" {
-		password = generatePassword()
-	}
-	nu := user{name: in.Name, readOnly: in.ReadOnly != nil && *in.ReadOnly}
-	if db.db.TypeName == "postgresql" {
-		enc := dbapi.PasswordEncryptionSCRAMSHA256
-		nu.dbms = &dbapi.DbmsAttributes{PasswordEncryption: &enc}
-	}
-	u, err := newUser(nu)
-	if err != nil {
-		return nil, err
-	}
-	db.users.add(u.name, u)
-	db.usersList = nil
-	return dbapi.CreateDatabaseUser201JSONResponse{DatabaseUser: withPassword(u, password)}, nil
+	return onDatabase(s, req.DatabaseID, func(db *database) (dbapi.CreateDatabaseUserResponseObject, error) {
+		if _, taken := db.users.Get(in.Name); taken {
+			return respond.Invalid("name", "has already been taken"), nil
+		}
+		if password == "" {
+			password = generatePassword()
+		}
+		nu := user{name: in.Name, readOnly: in.ReadOnly != nil && *in.ReadOnly}
+		if db.db.TypeName == "postgresql" {
+			enc := dbapi.PasswordEncryptionSCRAMSHA256
+			nu.dbms = &dbapi.DbmsAttributes{PasswordEncryption: &enc}
+		}
+		u, err := newUser(nu)
+		if err != nil {
+			return nil, err
+		}
+		db.users.Add(u.name, u)
+		db.usersList = nil
+		return dbapi.CreateDatabaseUser201JSONResponse{DatabaseUser: withPassword(u, password)}, nil
+	})
 }
 
 func withPassword(u *user, password string) dbapi.DatabaseUserWithPassword {
@@ -113,49 +101,34 @@ func withPassword(u *user, password string) dbapi.DatabaseUserWithPassword {
 
 // UpdateDatabaseUser sets a password chosen by the caller; protected users are refused.
 func (s handlers) UpdateDatabaseUser(_ context.Context, req dbapi.UpdateDatabaseUserRequestObject) (dbapi.UpdateDatabaseUserResponseObject, error) {
-	if req.Body == nil {
-		return errorResponse(http.StatusBadRequest, "missing request body"), nil
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	db, u, missing := s.lookupUser(req.DatabaseID, req.Username)
-	if db == nil {
-		return missing, nil
-	}
-	if u.protected {
-		return forbidden("protected users cannot be updated"), nil
-	}
-	in := req.Body.DatabaseUser
-	errs := append(checkPassword(&in.Password), checkMustEqual("updateDatabaseUser", req.Body)...)
-	if len(errs) > 0 {
-		return invalid(errs...), nil
-	}
-	return dbapi.UpdateDatabaseUser200JSONResponse{DatabaseUser: u.view()}, nil
+	return onUser(s, req.DatabaseID, req.Username, func(_ *database, u *user) (dbapi.UpdateDatabaseUserResponseObject, error) {
+		if u.protected {
+			return respond.Forbidden("protected users cannot be updated"), nil
+		}
+		in := req.Body.DatabaseUser
+		errs := append(checkPassword(&in.Password), specrules.MustEqual("updateDatabaseUser", req.Body)...)
+		if len(errs) > 0 {
+			return respond.Invalid(errs...), nil
+		}
+		return dbapi.UpdateDatabaseUser200JSONResponse{DatabaseUser: u.view()}, nil
+	})
 }
 
 // ResetDatabaseUserPassword replaces a user's password with a generated one, returned once.
 func (s handlers) ResetDatabaseUserPassword(_ context.Context, req dbapi.ResetDatabaseUserPasswordRequestObject) (dbapi.ResetDatabaseUserPasswordResponseObject, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	db, u, missing := s.lookupUser(req.DatabaseID, req.Username)
-	if db == nil {
-		return missing, nil
-	}
-	return dbapi.ResetDatabaseUserPassword200JSONResponse{DatabaseUser: withPassword(u, generatePassword())}, nil
+	return onUser(s, req.DatabaseID, req.Username, func(_ *database, u *user) (dbapi.ResetDatabaseUserPasswordResponseObject, error) {
+		return dbapi.ResetDatabaseUserPassword200JSONResponse{DatabaseUser: withPassword(u, generatePassword())}, nil
+	})
 }
 
 // DeleteDatabaseUser removes a user; protected users are refused.
 func (s handlers) DeleteDatabaseUser(_ context.Context, req dbapi.DeleteDatabaseUserRequestObject) (dbapi.DeleteDatabaseUserResponseObject, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	db, u, missing := s.lookupUser(req.DatabaseID, req.Username)
-	if db == nil {
-		return missing, nil
-	}
-	if u.protected {
-		return forbidden("protected users cannot be deleted"), nil
-	}
-	db.users.remove(u.name)
-	db.usersList = nil
-	return dbapi.DeleteDatabaseUser204Response{}, nil
+	return onUser(s, req.DatabaseID, req.Username, func(db *database, u *user) (dbapi.DeleteDatabaseUserResponseObject, error) {
+		if u.protected {
+			return respond.Forbidden("protected users cannot be deleted"), nil
+		}
+		db.users.Remove(u.name)
+		db.usersList = nil
+		return dbapi.DeleteDatabaseUser204Response{}, nil
+	})
 }

@@ -1,7 +1,12 @@
-package mockserver
+// Package specrules reads from the embedded spec the rules the mock enforces beyond what request
+// validation checks: the x-must-equal pairs of fields, the features each engine takes (x-engines of
+// FeatureName), and which operations take a request body. Each rule lives in openapi.yaml alone.
+package specrules
 
 import (
 	"encoding/json"
+	"errors"
+	"fmt"
 	"slices"
 	"sync"
 
@@ -72,9 +77,9 @@ func collectMustEqual(s *openapi3.Schema, parent []string, seen map[*openapi3.Sc
 	}
 }
 
-// checkMustEqual returns the 422 field errors (field, message pairs) of the x-must-equal rules of
+// MustEqual returns the 422 field errors (field, message pairs) of the x-must-equal rules of
 // operation id that body breaks. body is the decoded request body of that operation.
-func checkMustEqual(id string, body any) []string {
+func MustEqual(id string, body any) []string {
 	all, err := mustEqualRules()
 	if err != nil || len(all[id]) == 0 {
 		return nil
@@ -109,3 +114,61 @@ func jsonEqual(a, b any) bool {
 	y, err2 := json.Marshal(b)
 	return err1 == nil && err2 == nil && string(x) == string(y)
 }
+
+// featureEngines maps each feature to the engines (type names) that take it, "all" for every
+// engine: the x-engines of the spec's FeatureName, so that the rule lives in one place.
+var featureEngines = sync.OnceValues(func() (map[string][]string, error) {
+	doc, err := dbapispec.GetSpec()
+	if err != nil {
+		return nil, err
+	}
+	ref := doc.Components.Schemas["FeatureName"]
+	if ref == nil || ref.Value == nil {
+		return nil, errors.New("specrules: the spec has no FeatureName schema")
+	}
+	raw, ok := ref.Value.Extensions["x-engines"].(map[string]any)
+	if !ok {
+		return nil, errors.New("specrules: FeatureName has no x-engines map")
+	}
+	out := make(map[string][]string, len(raw))
+	for name, v := range raw {
+		list, ok := v.([]any)
+		if !ok {
+			return nil, fmt.Errorf("specrules: x-engines of %s is not a list", name)
+		}
+		for _, e := range list {
+			s, ok := e.(string)
+			if !ok {
+				return nil, fmt.Errorf("specrules: x-engines of %s holds %v, not a name", name, e)
+			}
+			out[name] = append(out[name], s)
+		}
+	}
+	return out, nil
+})
+
+// KnownFeature tells whether a feature exists for an engine, as x-engines of FeatureName says.
+func KnownFeature(typeName, name string) bool {
+	m, err := featureEngines()
+	if err != nil {
+		return false // the embedded spec is checked by the mock's tests
+	}
+	engines := m[name]
+	return slices.Contains(engines, "all") || slices.Contains(engines, typeName)
+}
+
+// TakesBody tells which operations of the spec take a request body, by operationId. It is computed once:
+// decoding the embedded spec costs milliseconds. The map is never written after.
+var TakesBody = sync.OnceValue(func() map[string]bool {
+	m := map[string]bool{}
+	doc, err := dbapispec.GetSpec()
+	if err != nil {
+		return m
+	}
+	for _, item := range doc.Paths.Map() {
+		for _, op := range item.Operations() {
+			m[op.OperationID] = op.RequestBody != nil
+		}
+	}
+	return m
+})

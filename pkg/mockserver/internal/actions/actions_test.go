@@ -1,10 +1,8 @@
-package mockserver
+package actions
 
 import (
 	"encoding/json"
 	"testing"
-
-	"github.com/scalingodb/dbapi-go/gen/dbapi"
 )
 
 // TestRunAction runs every action of every engine in turn on one database
@@ -12,12 +10,12 @@ import (
 // leaves, so that the table of actions keeps the behaviour of the switch
 // it replaced.
 func TestRunAction(t *testing.T) {
-	dbs := map[string]*database{}
+	dbs := map[string]*State{}
 	for _, typ := range []string{"postgresql", "mysql", "mongodb", "influxdb", "redis"} {
-		dbs[typ] = &database{db: dbapi.Database{TypeName: typ, ResourceID: typ + "-1"},
-			logical: []logicalDB{{Name: typ + "-1", Protected: true}}, sqlMode: "STRICT", retention: []string{"autogen"}}
+		st := NewState(typ + "-1")
+		st.sqlMode = "STRICT"
+		dbs[typ] = &st
 	}
-	s := &Server{}
 	tests := []struct {
 		typ, action string
 		params      any
@@ -66,7 +64,7 @@ func TestRunAction(t *testing.T) {
 		{"redis", "list-extensions", nil, `{"error":"unknown action \"list-extensions\" for redis databases","ok":0}`},
 	}
 	for _, tt := range tests {
-		got, err := json.Marshal(s.runAction(dbs[tt.typ], tt.action, tt.params))
+		got, err := json.Marshal(dbs[tt.typ].Run(tt.typ, tt.action, tt.params))
 		if err != nil {
 			t.Fatal(err)
 		}

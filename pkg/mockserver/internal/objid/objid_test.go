@@ -1,4 +1,4 @@
-package mockserver
+package objid
 
 import (
 	"encoding/binary"
@@ -18,7 +18,7 @@ func steppingClock(start time.Time, step time.Duration) func() time.Time {
 	}
 }
 
-// TestNewID checks the IDs of two successive stores, as of two runs of the mock: 24 hex digits,
+// TestNewID checks the IDs of two successive generators, as of two runs of the mock: 24 hex digits,
 // never twice the same, in the order they were handed out even when the clock stands still or steps
 // back within a run, and, while it runs forward, starting with the second they were made (as a
 // MongoDB ObjectID does).
@@ -45,15 +45,15 @@ func TestNewID(t *testing.T) {
 			var ids []string
 			var made []time.Time
 			for run := range 2 {
-				st := newStore()
+				var g Generator
 				clock := steppingClock(base.Add(time.Duration(run)*tt.restartGap), tt.step)
-				st.ids.now = func() time.Time {
+				g.now = func() time.Time {
 					now := clock()
 					made = append(made, now)
 					return now
 				}
 				for range n {
-					ids = append(ids, st.newID())
+					ids = append(ids, g.Next())
 				}
 			}
 			seen := map[string]bool{}

@@ -1,7 +1,9 @@
-package mockserver
+package specrules
 
 import (
 	"context"
+	"maps"
+	"slices"
 	"strings"
 	"testing"
 
@@ -47,7 +49,7 @@ func TestSpecMustEqual_ReadsTheSpec(t *testing.T) {
 	}
 }
 
-func TestCheckMustEqual(t *testing.T) {
+func TestMustEqual(t *testing.T) {
 	pw := strings.Repeat("b", 30)
 	str := func(s string) *string { return &s }
 	tests := []struct {
@@ -63,13 +65,71 @@ func TestCheckMustEqual(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := checkMustEqual("createDatabaseUser", dbapi.DatabaseUserCreateRequest{DatabaseUser: tt.body})
+			got := MustEqual("createDatabaseUser", dbapi.DatabaseUserCreateRequest{DatabaseUser: tt.body})
 			if diff := cmp.Diff(tt.want, got); diff != "" {
 				t.Errorf("errors (-want +got):\n%s", diff)
 			}
 		})
 	}
-	if got := checkMustEqual("listBackups", map[string]any{"password": "a"}); got != nil {
+	if got := MustEqual("listBackups", map[string]any{"password": "a"}); got != nil {
 		t.Errorf("an operation without rules gave %v", got)
+	}
+}
+
+// TestKnownFeature checks the features the mock takes per engine against FeatureName's
+// x-engines, and that x-engines names every feature of the enum and nothing else.
+func TestKnownFeature(t *testing.T) {
+	tests := []struct {
+		engine, feature string
+		want            bool
+	}{
+		{"postgresql", "force-ssl", true},
+		{"mysql", "publicly-available", true},
+		{"redis", "redis-rdb", true},
+		{"redis", "redis-cache", true},
+		{"redis", "force-ssl", true},
+		{"postgresql", "redis-aof", false},
+		{"elasticsearch", "redis-rdb", false},
+		{"postgresql", "no-such-feature", false},
+	}
+	for _, tt := range tests {
+		if got := KnownFeature(tt.engine, tt.feature); got != tt.want {
+			t.Errorf("KnownFeature(%q, %q) = %v, want %v", tt.engine, tt.feature, got, tt.want)
+		}
+	}
+	doc, err := dbapispec.GetSpec()
+	if err != nil {
+		t.Fatal(err)
+	}
+	engines, err := featureEngines()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var enum []string
+	for _, v := range doc.Components.Schemas["FeatureName"].Value.Enum {
+		enum = append(enum, v.(string))
+	}
+	if got := slices.Sorted(maps.Keys(engines)); !slices.Equal(got, slices.Sorted(slices.Values(enum))) {
+		t.Errorf("x-engines names %v, the enum %v", got, enum)
+	}
+}
+
+// TestTakesBody: the operations with a request body in the spec, and only they, take one.
+func TestTakesBody(t *testing.T) {
+	tests := []struct {
+		op   string
+		want bool
+	}{
+		{"createDatabaseUser", true},
+		{"createFirewallRule", true},
+		{"updateDatabase", true},
+		{"listBackups", false},
+		{"createBackup", false},
+		{"deleteDatabaseUser", false},
+	}
+	for _, tc := range tests {
+		if got := TakesBody()[tc.op]; got != tc.want {
+			t.Errorf("TakesBody()[%q] = %v, want %v", tc.op, got, tc.want)
+		}
 	}
 }

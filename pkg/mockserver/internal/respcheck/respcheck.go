@@ -1,4 +1,10 @@
-package mockserver
+// Package respcheck validates the JSON answers of the mock against the spec on their way out,
+// memoised: the mock's answers are very repetitive (the same list, byte for byte, until something
+// changes), so an answer identical to one that already passed (same operation, status, headers and
+// body) is not validated again. Answers that fail are reported every time. A list answer served
+// from its cached body (respond.List) is validated (or found in the memo) once per body, when first
+// served; after that a long list is not even hashed again.
+package respcheck
 
 import (
 	"bytes"
@@ -6,14 +12,10 @@ import (
 	"net/http"
 	"strconv"
 	"sync"
-)
 
-// The mock's JSON answers are very repetitive (the same list, byte for byte, until something changes),
-// so response validation is memoised: an answer identical to one that already passed — same operation,
-// status, headers and body — is not validated again. Answers that fail are reported every time.
-// Archive downloads stream through the conformance middleware instead (status and headers checked).
-// A list answer served from its cached body (cachedBody) is validated (or found in the memo) once
-// per body, when first served; after that a long list is not even hashed again.
+	"github.com/scalingodb/dbapi-go/pkg/conformance"
+	"github.com/scalingodb/dbapi-go/pkg/mockserver/internal/respond"
+)
 
 const memoLimit = 4096 // distinct valid answers remembered before the memo starts afresh
 
@@ -73,7 +75,7 @@ func (m *validationMemo) add(k uint64) {
 	m.mu.Unlock()
 }
 
-// heldPool recycles heldWriters with their buffers: checkResponses runs on every JSON answer, and a
+// heldPool recycles heldWriters with their buffers: Middleware runs on every JSON answer, and a
 // writer allocated per answer was garbage that the pooled buffer alone did not avoid.
 var heldPool = sync.Pool{New: func() any { return new(heldWriter) }}
 
@@ -82,8 +84,13 @@ type heldWriter struct {
 	w      http.ResponseWriter
 	status int
 	buf    bytes.Buffer
-	cached *cachedBody // set by an answer of a cached list body, validated once
+	cached *respond.List // set by an answer of a cached list body, validated once
 }
+
+// TagList records that the answer is written from a cached list body (respond.Tagger).
+func (hw *heldWriter) TagList(l *respond.List) { hw.cached = l }
+
+var _ respond.Tagger = (*heldWriter)(nil)
 
 func (hw *heldWriter) Header() http.Header { return hw.w.Header() }
 
@@ -100,9 +107,26 @@ func (hw *heldWriter) Write(p []byte) (int, error) {
 	return hw.buf.Write(p)
 }
 
-// checkResponses validates the JSON answers of next (memoised) and sends them unchanged.
-func (s *Server) checkResponses(next http.Handler) http.Handler {
-	v := s.cfg.validator
+// Checker validates the JSON answers of the operations it wraps. It is safe for concurrent use.
+type Checker struct {
+	v           *conformance.Validator
+	memo        *validationMemo // nil: every answer is validated
+	onViolation func(error)
+}
+
+// New returns a Checker that validates with v and reports each answer that breaks the spec to
+// onViolation (a *conformance.ViolationError). With memo false, every answer is validated in full.
+func New(v *conformance.Validator, memo bool, onViolation func(error)) *Checker {
+	c := &Checker{v: v, onViolation: onViolation}
+	if memo {
+		c.memo = newValidationMemo()
+	}
+	return c
+}
+
+// Middleware validates the JSON answers of next (memoised) and sends them unchanged.
+func (c *Checker) Middleware(next http.Handler) http.Handler {
+	v := c.v
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		hw := heldPool.Get().(*heldWriter)
 		hw.w, hw.status, hw.cached = w, 0, nil
@@ -117,29 +141,29 @@ func (s *Server) checkResponses(next http.Handler) http.Handler {
 		}
 		h := w.Header()
 		body := hw.buf.Bytes()
-		if firstValue(h, "Content-Type") == "" && len(body) > 0 {
+		if ct := h["Content-Type"]; (len(ct) == 0 || ct[0] == "") && len(body) > 0 {
 			h.Set("Content-Type", http.DetectContentType(body))
 		}
 		switch {
-		case s.memo == nil:
+		case c.memo == nil:
 			if err := v.ValidateResponse(r, hw.status, h, body); err != nil {
-				s.cfg.onViolation(err)
+				c.onViolation(err)
 			}
-		case hw.cached != nil && hw.cached.valid.Load():
+		case hw.cached != nil && hw.cached.Valid.Load():
 			// A cached list body, with the headers it always has: validated when first served.
 		default:
 			// A list re-encoded after a change that was undone (a create then its delete) is the
 			// body the memo knows: it is hashed, not validated again.
-			if k := s.memo.key(r.Method, r.URL.Path, hw.status, h, body); s.memo.seen(k) {
+			if k := c.memo.key(r.Method, r.URL.Path, hw.status, h, body); c.memo.seen(k) {
 				if hw.cached != nil {
-					hw.cached.valid.Store(true)
+					hw.cached.Valid.Store(true)
 				}
 			} else if err := v.ValidateResponse(r, hw.status, h, body); err != nil {
-				s.cfg.onViolation(err)
+				c.onViolation(err)
 			} else {
-				s.memo.add(k)
+				c.memo.add(k)
 				if hw.cached != nil {
-					hw.cached.valid.Store(true)
+					hw.cached.Valid.Store(true)
 				}
 			}
 		}
