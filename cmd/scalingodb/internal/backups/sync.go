@@ -60,7 +60,14 @@ fetched again: a run with nothing new makes one list request per database
 and no download. To a bucket, an archive is streamed (multipart upload,
 bounded memory) and hashed on the way; an interrupted upload leaves nothing
 at its key and the next run starts it again. To a folder, a download is
-atomic and the next run resumes it.
+atomic and the next run resumes it. A killed upload can leave an incomplete
+multipart upload, which the bucket bills until it is aborted: give the
+bucket a lifecycle rule that aborts them after a day.
+
+One sync of a database at a time: each holds PREFIX/DATABASE/.sync-lock.json
+while it runs. A second sync fails that database (naming the holder, exit
+code 1) and copies the others; the lock of a killed run is taken over after
+10 minutes, or at once on the same host once its process is gone.
 
 Retention (restic forget's rules; without any, nothing is pruned): a copy
 is kept when any rule keeps it; days, weeks (ISO, Monday first) and months
@@ -102,8 +109,8 @@ The least rights on S3 (replace acme-offsite and scalingo/):
        "Resource": "arn:aws:s3:::acme-offsite/scalingo/*"}
     ]
   }
-s3:DeleteObject is needed only with --keep-… rules; "backups verify" needs
-only s3:ListBucket and s3:GetObject.`
+s3:DeleteObject also removes the lock at the end of a run (and prunes, with
+--keep-… rules); "backups verify" needs only s3:ListBucket and s3:GetObject.`
 
 // syncFlags are the flags of backups sync.
 type syncFlags struct {
