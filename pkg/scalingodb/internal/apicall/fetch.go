@@ -2,9 +2,9 @@ package apicall
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"net/http"
-	"reflect"
 
 	"github.com/scalingodb/dbapi-go/gen/dbapi"
 	"github.com/scalingodb/dbapi-go/pkg/scalingodb/internal/httpx"
@@ -45,12 +45,15 @@ func FetchAnswer[T any](ctx context.Context, c *Caller, o *Op, r Request) (*T, A
 		}
 		return v, a, a.Tag(c.CheckValue(o, a.Status, v))
 	}
-	w := reflect.New(wireType[T](o))
-	a, err := c.Call(ctx, o, r.Send, w.Interface())
+	w, got := envelope[T](o.Envelope)
+	if w == nil {
+		return nil, Answer{}, fmt.Errorf("scalingodb: %s: no decoder for the envelope %q", o.ID, o.Envelope)
+	}
+	a, err := c.Call(ctx, o, r.Send, w)
 	if err != nil {
 		return nil, a, err
 	}
-	v, _ := w.Elem().Field(0).Interface().(*T) // wireType's field is a *T
+	v := *got
 	if v == nil {
 		return nil, a, a.Tag(Malformed(o, a.Status, "missing envelope key %q", o.Envelope))
 	}

@@ -2,8 +2,6 @@ package apicall
 
 import (
 	"net/http"
-	"reflect"
-	"sync"
 )
 
 // Op is what the client knows of one operation of the spec. Each is one
@@ -24,10 +22,6 @@ type Op struct {
 	// Envelope is the key of the JSON object that holds the answer, or ""
 	// when the answer is the bare value.
 	Envelope string
-	// wires caches the decoding types of the enveloped answer,
-	// struct{ V *T `json:"<envelope>"` }, one per result type T: the
-	// key is reflect.TypeFor[*T](), the value the struct's reflect.Type.
-	wires sync.Map
 }
 
 // The operations of the spec. Every request of the client names its
@@ -134,24 +128,4 @@ var Table = [...]*Op{
 	OpGetDatabaseType,
 	OpGetDatabaseTypeVersion,
 	OpGetPlan,
-}
-
-// wireType returns struct{ V *T `json:"<envelope>"` }, the type that
-// decodes the answer of o into a T in one pass. It is cached per
-// operation and result type: two callers that decode one operation into
-// two types each get their own.
-func wireType[T any](o *Op) reflect.Type {
-	key := reflect.TypeFor[*T]()
-	if w, ok := o.wires.Load(key); ok {
-		return w.(reflect.Type)
-	}
-	w := reflect.StructOf([]reflect.StructField{{
-		Name: "V",
-		Type: key,
-		Tag:  reflect.StructTag(`json:"` + o.Envelope + `"`),
-	}})
-	// reflect.StructOf gives the same type to the same fields, so a caller
-	// that loses a race stores the type the winner stored.
-	o.wires.Store(key, w)
-	return w
 }

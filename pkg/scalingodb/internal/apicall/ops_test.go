@@ -1,6 +1,7 @@
 package apicall
 
 import (
+	"encoding/json"
 	"fmt"
 	"go/ast"
 	"go/parser"
@@ -9,12 +10,10 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
-	"reflect"
 	"slices"
 	"sort"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/getkin/kin-openapi/openapi3"
@@ -451,27 +450,34 @@ func f() {
 // TestWireType_ConcurrentTypes builds the decoding types of one operation
 // for several result types at once: each caller gets the struct of its own
 // type, with the operation's envelope key.
-func TestWireType_ConcurrentTypes(t *testing.T) {
-	type a struct{ A int }
-	type b struct{ B int }
+// TestEnvelope_KnowsEveryKeyOfTheTable: every envelope key of the table
+// has its wrapper, which decodes the value under that key, and only there;
+// a key outside the table has none (FetchAnswer then fails, never panics).
+func TestEnvelope_KnowsEveryKeyOfTheTable(t *testing.T) {
 	type plan struct{ ID string }
-	builders := []func() reflect.Type{
-		func() reflect.Type { return wireType[a](OpGetPlan) },
-		func() reflect.Type { return wireType[b](OpGetPlan) },
-		func() reflect.Type { return wireType[plan](OpGetPlan) },
-		func() reflect.Type { return wireType[a](OpGetDatabasePlan) },
-	}
-	want := []reflect.Type{reflect.TypeFor[*a](), reflect.TypeFor[*b](), reflect.TypeFor[*plan](), reflect.TypeFor[*a]()}
-	got := make([]reflect.Type, 8*len(builders))
-	var wg sync.WaitGroup
-	for i := range got {
-		wg.Go(func() { got[i] = builders[i%len(builders)]() })
-	}
-	wg.Wait()
-	for i, w := range got {
-		f := w.Field(0)
-		if f.Type != want[i%len(want)] || f.Tag.Get("json") != "plan" {
-			t.Errorf("builder %d: field %s %s, want %s `json:\"plan\"`", i%len(builders), f.Type, f.Tag, want[i%len(want)])
+	keys := 0
+	for _, o := range Table {
+		if o.Envelope == "" {
+			continue
 		}
+		keys++
+		w, got := envelope[plan](o.Envelope)
+		if w == nil || got == nil {
+			t.Errorf("%s: no wrapper for the envelope %q", o.ID, o.Envelope)
+			continue
+		}
+		if err := json.Unmarshal([]byte(`{"`+o.Envelope+`": {"ID": "x"}, "other": {"ID": "y"}}`), w); err != nil || *got == nil || (*got).ID != "x" {
+			t.Errorf("%s: %q decoded to %+v, %v", o.ID, o.Envelope, *got, err)
+		}
+		w, got = envelope[plan](o.Envelope)
+		if err := json.Unmarshal([]byte(`{"`+o.Envelope+`s": {"ID": "x"}}`), w); err != nil || *got != nil {
+			t.Errorf("%s: a neighbouring key filled the value: %+v, %v", o.ID, *got, err)
+		}
+	}
+	if keys < 20 {
+		t.Errorf("%d enveloped operations in the table: the loop missed it", keys)
+	}
+	if w, got := envelope[plan]("not_a_key"); w != nil || got != nil {
+		t.Error("a key outside the table has a wrapper")
 	}
 }
