@@ -1,14 +1,13 @@
 package scalingodb
 
 import (
-	"bytes"
 	"context"
-	"encoding/pem"
 	"fmt"
 	"io"
 
 	"github.com/scalingodb/dbapi-go/pkg/scalingodb/download"
 	"github.com/scalingodb/dbapi-go/pkg/scalingodb/internal/apicall"
+	"github.com/scalingodb/dbapi-go/pkg/scalingodb/internal/wire"
 )
 
 // maxCACertificate bounds the size of the CA certificate the client reads:
@@ -62,25 +61,8 @@ func (s *DatabasesService) caCertificate(ctx context.Context) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	if !isPEMCertificates(body) {
+	if !wire.IsPEMCertificates(body) {
 		return nil, apicall.Malformed(o, status, "the body is not a PEM certificate")
 	}
 	return body, nil
-}
-
-// isPEMCertificates reports whether b holds one or more PEM certificates and
-// nothing else but white space.
-func isPEMCertificates(b []byte) bool {
-	found := false
-	for {
-		var block *pem.Block
-		block, b = pem.Decode(b)
-		if block == nil {
-			return found && len(bytes.TrimSpace(b)) == 0
-		}
-		if block.Type != "CERTIFICATE" {
-			return false
-		}
-		found = true
-	}
 }

@@ -256,7 +256,7 @@ func New(opts ...Option) (*Client, error) {
 	if base == "" {
 		base = "https://db-api." + cfg.region + ".scalingo.com/api"
 	}
-	base = normaliseBaseURL(base)
+	base = httpx.APIBaseURL(base)
 
 	c := &Client{baseURL: base}
 	caller, err := apicall.New(apicall.Config{
@@ -310,14 +310,6 @@ func (c *Client) Format(f fmt.State, verb rune) { httpx.FormatRedacted(f, verb, 
 // BaseURL returns the Database API base URL the client sends requests to,
 // ending in "/api".
 func (c *Client) BaseURL() string { return c.baseURL }
-
-func normaliseBaseURL(base string) string {
-	base = strings.TrimRight(base, "/")
-	if !strings.HasSuffix(base, "/api") {
-		base += "/api"
-	}
-	return base
-}
 
 // checker is implemented by the answer types whose required fields the
 // client checks: missing names the fields missing, or is "". The shapes

@@ -96,17 +96,5 @@ func (s *LogsService) AllArchives(ctx context.Context, databaseID string) iter.S
 		}
 		return pages.Page[*LogsArchive, string]{Items: p.Archives, Next: p.NextCursor, More: p.HasMore}, nil
 	}
-	return pages.All(apicall.OpListDatabaseLogsArchives.ID, maxPages, "", fetch, func() func(_, next string) error {
-		followed := map[string]bool{}
-		return func(_, next string) error {
-			switch {
-			case next == "":
-				return ErrNoCursor
-			case followed[next]:
-				return ErrRepeatedCursor
-			}
-			followed[next] = true
-			return nil
-		}
-	})
+	return pages.All(apicall.OpListDatabaseLogsArchives.ID, maxPages, "", fetch, pages.Unfollowed)
 }

@@ -151,14 +151,7 @@ func (s *MaintenanceService) All(ctx context.Context, databaseID string) iter.Se
 		next := p.Pagination.NextPage
 		return pages.Page[*Maintenance, int]{Items: p.Items, Next: next, More: next != 0}, nil
 	}
-	return pages.All(apicall.OpListMaintenances.ID, maxPages, 1, fetch, func() func(cur, next int) error {
-		return func(cur, next int) error {
-			if next <= cur {
-				return ErrPageLoop
-			}
-			return nil
-		}
-	})
+	return pages.All(apicall.OpListMaintenances.ID, maxPages, 1, fetch, pages.Ascending)
 }
 
 // Get returns one maintenance operation.

@@ -17,16 +17,7 @@ type waitConfig = poll.Config
 // polls (default 1s, growing by half each poll up to 15s). A max shorter
 // than first is raised to first.
 func WithPollInterval(first, max time.Duration) WaitOption {
-	return func(c *waitConfig) {
-		if first > 0 {
-			c.First = first
-		}
-		if max >= c.First {
-			c.Max = max
-		} else {
-			c.Max = c.First
-		}
-	}
+	return func(c *waitConfig) { c.SetInterval(first, max) }
 }
 
 // PollEvent is what one poll of a wait saw: the resource waited for
@@ -55,7 +46,7 @@ type WaitError = poll.Error
 // retries is made again, up to 3 in a row.
 func waitFor[T any](ctx context.Context, resource, id string, last *T, opts []WaitOption,
 	get func(context.Context) (*T, error), state func(*T) string, judge func(*T) (bool, error)) (*T, error) {
-	cfg := waitConfig{First: time.Second, Max: 15 * time.Second}
+	cfg := poll.Defaults()
 	for _, o := range opts {
 		if o != nil {
 			o(&cfg)

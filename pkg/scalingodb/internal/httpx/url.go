@@ -38,3 +38,13 @@ func CheckHTTPURL(raw string) error {
 	}
 	return nil
 }
+
+// APIBaseURL returns base ending in "/api", without a trailing slash: the
+// base URL of the Database API whether or not its "/api" was given.
+func APIBaseURL(base string) string {
+	base = strings.TrimRight(base, "/")
+	if !strings.HasSuffix(base, "/api") {
+		base += "/api"
+	}
+	return base
+}

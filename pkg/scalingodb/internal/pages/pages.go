@@ -97,3 +97,31 @@ func All[T any, C comparable](opID string, maxPages int, first C, fetch func(C) 
 		}
 	}
 }
+
+// Ascending makes the check of a list numbered by page: the next page must
+// come after the current one (else ErrPageLoop).
+func Ascending() func(cur, next int) error {
+	return func(cur, next int) error {
+		if next <= cur {
+			return ErrPageLoop
+		}
+		return nil
+	}
+}
+
+// Unfollowed makes the check of a list followed by cursor: the next cursor
+// must be given (else ErrNoCursor) and not followed before (else
+// ErrRepeatedCursor).
+func Unfollowed() func(_, next string) error {
+	followed := map[string]bool{}
+	return func(_, next string) error {
+		switch {
+		case next == "":
+			return ErrNoCursor
+		case followed[next]:
+			return ErrRepeatedCursor
+		}
+		followed[next] = true
+		return nil
+	}
+}

@@ -24,6 +24,19 @@ type Config struct {
 	OnPoll func(Event)
 }
 
+// Defaults is the configuration of a wait without options: a first
+// interval of 1s, growing to 15s at most.
+func Defaults() Config { return Config{First: time.Second, Max: 15 * time.Second} }
+
+// SetInterval sets the first interval (when positive) and the longest,
+// which is raised to the first when shorter.
+func (c *Config) SetInterval(first, longest time.Duration) {
+	if first > 0 {
+		c.First = first
+	}
+	c.Max = max(longest, c.First)
+}
+
 // Event is what one poll of a wait saw.
 type Event struct {
 	// Resource is what is waited for: "backup", "restoration" or "operation".

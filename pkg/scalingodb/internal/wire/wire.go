@@ -8,7 +8,9 @@
 package wire
 
 import (
+	"bytes"
 	"encoding/json"
+	"encoding/pem"
 	"reflect"
 	"time"
 )
@@ -98,4 +100,26 @@ func (m *PageMeta) Missing() string {
 		return `"meta.pagination"`
 	}
 	return ""
+}
+
+// IsPEMCertificates reports whether b, the body of getCaCertificate, holds
+// one or more PEM certificates and nothing else but white space.
+func IsPEMCertificates(b []byte) bool {
+	found := false
+	for {
+		// pem.Decode skips any text before a block: only white space may stand there.
+		b = bytes.TrimLeft(b, " \t\r\n")
+		if len(b) == 0 || !bytes.HasPrefix(b, []byte("-----BEGIN ")) {
+			return found && len(b) == 0
+		}
+		var block *pem.Block
+		block, b = pem.Decode(b)
+		if block == nil {
+			return false
+		}
+		if block.Type != "CERTIFICATE" {
+			return false
+		}
+		found = true
+	}
 }
