@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/scalingodb/dbapi-go/gen/dbapi"
 	"github.com/scalingodb/dbapi-go/pkg/scalingodb/internal/apicall"
 	"github.com/scalingodb/dbapi-go/pkg/scalingodb/internal/wire"
 )
@@ -46,10 +47,7 @@ func (s *ActionsService) Run(ctx context.Context, databaseID, name string, param
 	if name == "" {
 		return nil, &InvalidInputError{Field: "action_name", Reason: "must not be empty"}
 	}
-	body, err := json.Marshal(struct {
-		ActionName string `json:"action_name"`
-		Params     any    `json:"params"`
-	}{name, params})
+	body, err := json.Marshal(dbapi.ActionRequest{ActionName: name, Params: params})
 	if err != nil {
 		return nil, &InvalidInputError{Field: "params", Reason: "cannot be encoded as JSON"}
 	}

@@ -59,6 +59,23 @@ type Client struct {
 	baseURL string
 }
 
+// service is the common part of every service: its client, and its name
+// for Format.
+type service struct {
+	c    *Client
+	name string
+}
+
+// Format prints the service's name and its client's base URL whatever the
+// verb, so that no verb reaches the client behind it and its token source.
+func (s *service) Format(f fmt.State, verb rune) {
+	desc := "scalingodb." + s.name + "{}"
+	if s.c != nil {
+		desc = "scalingodb." + s.name + "{" + s.c.baseURL + "}"
+	}
+	httpx.FormatRedacted(f, verb, desc)
+}
+
 // config collects the options of New.
 type config struct {
 	region     string
@@ -138,9 +155,7 @@ func WithTokenSource(ts TokenSource) Option {
 // hc's Transport stays the caller's: the client never closes its
 // connections, not after a failed call nor in Close (call
 // hc.CloseIdleConnections when done with it). Give it an idle pool sized
-// for the goroutines that share it: http.Transport's default,
-// MaxIdleConnsPerHost 2, opens a new connection for most calls of more
-// than two concurrent goroutines.
+// for the goroutines that share it (see New).
 func WithHTTPClient(hc *http.Client) Option {
 	return func(c *config) error {
 		if hc == nil {
@@ -161,6 +176,11 @@ func WithUserAgent(ua string) Option {
 		return nil
 	}
 }
+
+// RetryPolicy says how idempotent requests are retried after a connection
+// error, a 429 or a 5xx answer (see WithRetry). The zero value of a field
+// takes its default.
+type RetryPolicy = httpx.RetryPolicy
 
 // WithRetry sets the retry policy of idempotent requests. Zero fields take
 // their defaults; MaxAttempts 1 disables retries.
@@ -193,6 +213,29 @@ func WithRetry(p RetryPolicy) Option {
 	}
 }
 
+// WithAPITransport wraps the transport of API calls with wrap, which gets
+// the transport of the client (the one of WithHTTPClient, or the one New
+// makes) and returns the one to use. It is the hook of
+// response validation (package
+// github.com/scalingodb/dbapi-go/pkg/scalingodb/validate), of recorders and
+// of fault injectors. Backup downloads, which go to pre-signed URLs, do not
+// go through it. Several wrappers nest in the order given: the first wraps
+// the network transport, the last sees each request first.
+//
+// A *ResponseError returned by the wrapped transport, such as a spec
+// violation found by package validate, fails the call at once (it is never
+// retried), with its OperationID set to the operation of the call. An error
+// returned by wrap makes New fail.
+func WithAPITransport(wrap func(base http.RoundTripper) (http.RoundTripper, error)) Option {
+	return func(c *config) error {
+		if wrap == nil {
+			return &InvalidInputError{Field: "API transport", Reason: "must not be nil"}
+		}
+		c.apiTransport = append(c.apiTransport, wrap)
+		return nil
+	}
+}
+
 // Logger receives the client's logs as a message and key, value pairs. A
 // *slog.Logger is one (so is go-retryablehttp's LeveledLogger); the client
 // does not import log/slog itself, so that programs that log nothing do not
@@ -219,9 +262,8 @@ func WithLogger(l Logger) Option {
 // Defaults: region osc-fr1 (https://db-api.osc-fr1.scalingo.com/api), no
 // token (set one with WithToken or WithTokenSource, or every call fails
 // with ErrUnauthorized from the server), an http.Client with a 60s timeout
-// for each call (its retries included)
-// and transports of the client's own (see below),
-// User-Agent DefaultUserAgent, up to 4 attempts per idempotent request
+// for each call (its retries included) and transports of the client's
+// own (see below), User-Agent DefaultUserAgent, up to 4 attempts per idempotent request
 // waiting about 250ms, 500ms, 1s (with jitter, or as long as Retry-After
 // says, up to 30s), no logging and no response validation (see package
 // github.com/scalingodb/dbapi-go/pkg/scalingodb/validate).
@@ -232,12 +274,9 @@ func WithLogger(l Logger) Option {
 // HTTP/2), one for API calls and one for backup downloads (which reads the
 // network in 64 KiB slices and never sends the bearer token). Each keeps
 // up to 256 idle connections per host (MaxIdleConnsPerHost and
-// MaxIdleConns), instead of http.DefaultTransport's 2 per host: a client
-// talks to one API host (and one storage host), and every goroutine
-// sharing it needs a connection of its own; with 2, each of 200 goroutines
-// opened a new TCP connection every second call, leaving thousands of
-// sockets in TIME_WAIT (toward a real host, that exhausts ephemeral ports).
-// Idle connections still close after 90s (IdleConnTimeout). Past 256
+// MaxIdleConns), instead of http.DefaultTransport's 2, so that the
+// goroutines sharing a client reuse their connections (docs/client.md says
+// why). Idle connections still close after 90s (IdleConnTimeout). Past 256
 // concurrent calls, the extra connections close when they are done, so
 // raise the pool with WithHTTPClient for more. Answer headers are capped at
 // 1 MiB. When a program has replaced http.DefaultTransport with another

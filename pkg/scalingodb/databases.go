@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/scalingodb/dbapi-go/gen/dbapi"
 	"github.com/scalingodb/dbapi-go/pkg/scalingodb/internal/apicall"
 )
 
@@ -128,39 +129,43 @@ type MaintenanceWindowParams struct {
 	StartingHourUTC *int `json:"starting_hour_utc,omitempty"`
 }
 
+// body checks the settings and encodes them as the spec's DatabaseUpdateRequest.
 func (u *UpdateDatabaseParams) body() ([]byte, error) {
 	if u == nil {
 		return nil, &InvalidInputError{Field: "update", Reason: "must not be nil"}
 	}
-	type wire struct {
-		PeriodicBackupsEnabled     *bool                    `json:"periodic_backups_enabled,omitempty"`
-		PeriodicBackupsScheduledAt any                      `json:"periodic_backups_scheduled_at,omitempty"`
-		MaintenanceWindow          *MaintenanceWindowParams `json:"maintenance_window,omitempty"`
-	}
-	w := wire{PeriodicBackupsEnabled: u.PeriodicBackupsEnabled, MaintenanceWindow: u.MaintenanceWindow}
+	w := dbapi.DatabaseUpdate{PeriodicBackupsEnabled: u.PeriodicBackupsEnabled}
 	for _, h := range u.PeriodicBackupsScheduledAt {
 		if h < 0 || h > 23 {
 			return nil, &InvalidInputError{Field: "periodic_backups_scheduled_at", Reason: fmt.Sprintf("hour %d is not within 0-23", h)}
 		}
 	}
-	switch len(u.PeriodicBackupsScheduledAt) {
-	case 0:
-	case 1:
-		w.PeriodicBackupsScheduledAt = u.PeriodicBackupsScheduledAt[0]
-	default:
-		w.PeriodicBackupsScheduledAt = u.PeriodicBackupsScheduledAt
+	if hours := u.PeriodicBackupsScheduledAt; len(hours) > 0 {
+		var at dbapi.DatabaseUpdate_PeriodicBackupsScheduledAt
+		// One hour goes as an integer, the documented form; several as a list.
+		err := at.FromBackupHours(hours)
+		if len(hours) == 1 {
+			err = at.FromBackupHour(hours[0])
+		}
+		if err != nil {
+			return nil, err
+		}
+		w.PeriodicBackupsScheduledAt = &at
 	}
 	if mw := u.MaintenanceWindow; mw != nil {
-		if mw.WeekdayUTC != nil && (*mw.WeekdayUTC < time.Sunday || *mw.WeekdayUTC > time.Saturday) {
-			return nil, &InvalidInputError{Field: "maintenance_window.weekday_utc", Reason: "must be within 0-6"}
+		w.MaintenanceWindow = &dbapi.MaintenanceWindowUpdate{StartingHourUtc: mw.StartingHourUTC}
+		if mw.WeekdayUTC != nil {
+			if *mw.WeekdayUTC < time.Sunday || *mw.WeekdayUTC > time.Saturday {
+				return nil, &InvalidInputError{Field: "maintenance_window.weekday_utc", Reason: "must be within 0-6"}
+			}
+			day := int(*mw.WeekdayUTC)
+			w.MaintenanceWindow.WeekdayUtc = &day
 		}
 		if mw.StartingHourUTC != nil && (*mw.StartingHourUTC < 0 || *mw.StartingHourUTC > 23) {
 			return nil, &InvalidInputError{Field: "maintenance_window.starting_hour_utc", Reason: "must be within 0-23"}
 		}
 	}
-	return json.Marshal(struct {
-		Database wire `json:"database"`
-	}{w})
+	return json.Marshal(dbapi.DatabaseUpdateRequest{Database: w})
 }
 
 func (d *Database) missing() string { return missingIf(d.ID == "", `"database.id"`) }

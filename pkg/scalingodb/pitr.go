@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"time"
 
+	"github.com/scalingodb/dbapi-go/gen/dbapi"
 	"github.com/scalingodb/dbapi-go/pkg/scalingodb/internal/apicall"
 )
 
@@ -55,7 +56,7 @@ func (s *PITRService) Restore(ctx context.Context, databaseID string, t time.Tim
 	if t.IsZero() {
 		return nil, &InvalidInputError{Field: "restore_time", Reason: "must not be zero"}
 	}
-	body, err := json.Marshal(map[string]string{"restore_time": t.UTC().Format(time.RFC3339Nano)})
+	body, err := json.Marshal(dbapi.PitrRestoreRequest{RestoreTime: t.UTC()})
 	if err != nil {
 		return nil, err
 	}

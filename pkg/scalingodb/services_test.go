@@ -165,7 +165,7 @@ func TestDatabasesService_UpdateBody(t *testing.T) {
 		{"several hours as a list", &UpdateDatabaseParams{PeriodicBackupsScheduledAt: []int{1, 13}},
 			`{"database":{"periodic_backups_scheduled_at":[1,13]}}`, false},
 		{"maintenance window", &UpdateDatabaseParams{MaintenanceWindow: &MaintenanceWindowParams{WeekdayUTC: &day, StartingHourUTC: &hour}},
-			`{"database":{"maintenance_window":{"weekday_utc":2,"starting_hour_utc":21}}}`, false},
+			`{"database":{"maintenance_window":{"starting_hour_utc":21,"weekday_utc":2}}}`, false},
 		{"hour out of range", &UpdateDatabaseParams{PeriodicBackupsScheduledAt: []int{24}}, "", true},
 		{"weekday out of range", &UpdateDatabaseParams{MaintenanceWindow: &MaintenanceWindowParams{WeekdayUTC: &badDay}}, "", true},
 		{"nil", nil, "", true},

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"unicode/utf8"
 
+	"github.com/scalingodb/dbapi-go/gen/dbapi"
 	"github.com/scalingodb/dbapi-go/pkg/scalingodb/internal/apicall"
 	"github.com/scalingodb/dbapi-go/pkg/scalingodb/internal/wire"
 )
@@ -142,14 +143,7 @@ func (s *UsersService) Create(ctx context.Context, databaseID string, p *CreateU
 	if err := ValidateUserName(p.Name); err != nil {
 		return nil, err
 	}
-	type wire struct {
-		DatabaseID           string  `json:"database_id"`
-		Name                 string  `json:"name"`
-		ReadOnly             bool    `json:"read_only"`
-		Password             *string `json:"password,omitempty"`
-		PasswordConfirmation *string `json:"password_confirmation,omitempty"`
-	}
-	w := wire{DatabaseID: databaseID, Name: p.Name, ReadOnly: p.ReadOnly}
+	w := dbapi.DatabaseUserCreate{DatabaseID: &databaseID, Name: p.Name, ReadOnly: &p.ReadOnly}
 	if !p.Password.IsZero() {
 		if err := ValidatePassword(p.Password); err != nil {
 			return nil, err
@@ -157,9 +151,7 @@ func (s *UsersService) Create(ctx context.Context, databaseID string, p *CreateU
 		pw := p.Password.Reveal()
 		w.Password, w.PasswordConfirmation = &pw, &pw
 	}
-	body, err := json.Marshal(struct {
-		DatabaseUser wire `json:"database_user"`
-	}{w})
+	body, err := json.Marshal(dbapi.DatabaseUserCreateRequest{DatabaseUser: w})
 	if err != nil {
 		return nil, err
 	}
@@ -180,9 +172,7 @@ func (s *UsersService) UpdatePassword(ctx context.Context, databaseID, username 
 		return nil, err
 	}
 	pw := password.Reveal()
-	body, err := json.Marshal(map[string]map[string]string{"database_user": {
-		"database_id": databaseID, "password": pw, "password_confirmation": pw,
-	}})
+	body, err := json.Marshal(dbapi.DatabaseUserUpdateRequest{DatabaseUser: dbapi.DatabaseUserUpdate{DatabaseID: &databaseID, Password: pw, PasswordConfirmation: &pw}})
 	if err != nil {
 		return nil, err
 	}
