@@ -3,6 +3,7 @@ package backupsync
 import (
 	"context"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -10,6 +11,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"time"
 
@@ -25,6 +27,18 @@ import (
 // at once on the same host when its process is gone (as restic does).
 const LockName = ".sync-lock.json"
 
+// takeoverPrefix starts the name of the marker a run creates, exclusively,
+// before it removes a stale lock, followed by the stale lock's version: of
+// the runs that found the same stale lock, only the one that created the
+// marker removes it, so that none removes the lock another has just taken.
+const takeoverPrefix = ".sync-lock.takeover-"
+
+// isLockObject reports whether name, in a database's folder, is the lock or
+// a takeover marker.
+func isLockObject(name string) bool {
+	return name == LockName || strings.HasPrefix(name, takeoverPrefix)
+}
+
 // LockTTL is how long a lock lasts without renewal. A running sync renews
 // its locks every LockTTL/5, so a lock older than LockTTL belongs to a run
 // that was killed, or lost its destination for that long.
@@ -32,6 +46,10 @@ const LockTTL = 10 * time.Minute
 
 // lockRenewEvery is how often a held lock is renewed; a test shortens it.
 var lockRenewEvery = LockTTL / 5
+
+// takeoverHook, when not nil, runs when a run is about to remove a stale
+// lock it takes over (after its marker); a test interleaves a second run there.
+var takeoverHook func()
 
 // maxLockBytes bounds the read of a lock object.
 const maxLockBytes = 64 << 10
@@ -62,9 +80,15 @@ type LockLostError struct {
 	DatabaseID string
 	// Key is the lock object's key.
 	Key string
+	// Cause is the last error of the renewals when the lock could not be
+	// renewed before its end; nil when another run removed or took it.
+	Cause error
 }
 
 func (e *LockLostError) Error() string {
+	if e.Cause != nil {
+		return fmt.Sprintf("backupsync: the lock %s of %s could not be renewed before it expired (%v); this run stopped changing the folder", e.Key, e.DatabaseID, e.Cause)
+	}
 	return fmt.Sprintf("backupsync: the lock %s of %s was removed or taken over by another run; this run stopped changing the folder", e.Key, e.DatabaseID)
 }
 
@@ -76,6 +100,8 @@ type lockRecord struct {
 	StartedAt time.Time `json:"started_at"`
 	ExpiresAt time.Time `json:"expires_at"`
 	Tool      string    `json:"tool_version,omitempty"`
+	// version identifies the object read: a digest of its bytes.
+	version string
 }
 
 // heldLock is a lock this run holds on a database's folder.
@@ -140,8 +166,14 @@ func (d *Destination) lock(ctx context.Context, db, tool string, now func() time
 			return nil, nil, &LockedError{DatabaseID: db, Key: l.key, Holder: other.Holder, Since: other.StartedAt, Expires: other.ExpiresAt}
 		}
 		// The holder was killed: take the lock over, once.
-		if err := d.removeLock(ctx, l.key); err != nil {
-			return nil, nil, fmt.Errorf("backupsync: cannot remove the stale lock %s: %w", l.key, err)
+		markers, err := d.removeStale(ctx, db, l.key, other, data, t, 0)
+		defer func() {
+			for _, m := range markers {
+				_ = d.removeLock(context.WithoutCancel(ctx), m)
+			}
+		}()
+		if err != nil {
+			return nil, nil, err
 		}
 	}
 	lctx, cancel := context.WithCancelCause(ctx)
@@ -149,6 +181,64 @@ func (d *Destination) lock(ctx context.Context, db, tool string, now func() time
 	l.done.Add(1)
 	go l.renewLoop(lctx)
 	return l, lctx, nil
+}
+
+// maxTakeoverDepth bounds the markers of markers removeStale goes through.
+const maxTakeoverDepth = 2
+
+// removeStale removes the stale object at key (the lock, or a takeover
+// marker at depth > 0), whose record other was read at t, unless another
+// run is removing it. It first creates the takeover marker of other's
+// version, exclusively, holding this run's record mine, then checks that
+// the object is still other: of the runs that found it, only the one that
+// created the marker removes it. A marker is itself stale when its run is
+// (expired, or a process of this host that is gone), and is then removed
+// the same way. It returns the markers it created, for the caller to
+// remove once it tried to create its lock.
+func (d *Destination) removeStale(ctx context.Context, db, key string, other lockRecord, mine []byte, t time.Time, depth int) ([]string, error) {
+	marker := d.key(db, takeoverPrefix+other.version+".json")
+	var markers []string
+	for attempt := 0; ; attempt++ {
+		created, err := d.createExclusive(ctx, marker, mine)
+		if err != nil {
+			return markers, fmt.Errorf("backupsync: cannot take the stale lock %s over: %w", key, err)
+		}
+		if created {
+			markers = append(markers, marker)
+			break
+		}
+		taker, err := d.readLock(ctx, marker)
+		if errors.Is(err, os.ErrNotExist) && attempt == 0 {
+			continue // removed between the two calls
+		}
+		if err != nil {
+			return markers, err
+		}
+		if attempt > 0 || depth >= maxTakeoverDepth || !taker.stale(t) {
+			return markers, &LockedError{DatabaseID: db, Key: key, Holder: taker.Holder + ", taking over the expired lock of " + other.Holder, Since: taker.StartedAt, Expires: taker.ExpiresAt}
+		}
+		more, err := d.removeStale(ctx, db, marker, taker, mine, t, depth+1)
+		markers = append(markers, more...)
+		if err != nil {
+			return markers, err
+		}
+	}
+	cur, err := d.readLock(ctx, key)
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+		return markers, nil // removed meanwhile: the exclusive create decides
+	case err != nil:
+		return markers, err
+	case cur.version != other.version:
+		return markers, &LockedError{DatabaseID: db, Key: key, Holder: cur.Holder, Since: cur.StartedAt, Expires: cur.ExpiresAt}
+	}
+	if depth == 0 && takeoverHook != nil {
+		takeoverHook()
+	}
+	if err := d.removeLock(ctx, key); err != nil {
+		return markers, fmt.Errorf("backupsync: cannot remove the stale lock %s: %w", key, err)
+	}
+	return markers, nil
 }
 
 // renewLoop renews the lock until release.
@@ -169,8 +259,13 @@ func (l *heldLock) renewLoop(ctx context.Context) {
 					l.cancel(err)
 					return
 				}
-				// A failed write is retried at the next tick: the lock
-				// lasts LockTTL, five renewals.
+				// A failed renewal is made again at the next tick, while the
+				// lock has more than a renewal's time left; then the run
+				// stops, before another may judge the lock stale.
+				if !l.now().Before(l.rec.ExpiresAt.Add(-lockRenewEvery)) {
+					l.cancel(&LockLostError{DatabaseID: l.db, Key: l.key, Cause: err})
+					return
+				}
 			}
 		}
 	}
@@ -298,10 +393,13 @@ func (d *Destination) readLock(ctx context.Context, key string) (lockRecord, err
 	if err != nil {
 		return lockRecord{}, fmt.Errorf("backupsync: cannot read the lock %s: %w", key, err)
 	}
+	sum := sha256.Sum256(data)
+	version := hex.EncodeToString(sum[:12])
 	var rec lockRecord
 	if json.Unmarshal(data, &rec) != nil || rec.Holder == "" {
-		return lockRecord{Holder: "(unreadable lock)"}, nil
+		return lockRecord{Holder: "(unreadable lock)", version: version}, nil
 	}
+	rec.version = version
 	return rec, nil
 }
 

@@ -94,7 +94,7 @@ func verifyOne(ctx context.Context, dst *Destination, db string) VerifyResult {
 	if err != nil {
 		return fail(err)
 	}
-	listed := map[string]bool{ManifestName: true, LockName: true}
+	listed := map[string]bool{ManifestName: true}
 	for _, e := range m.Backups {
 		listed[e.Key] = true
 		key := dst.key(db, e.Key)
@@ -122,7 +122,7 @@ func verifyOne(ctx context.Context, dst *Destination, db string) VerifyResult {
 	}
 	var unlisted []string
 	for name := range objects {
-		if !listed[name] {
+		if !listed[name] && !isLockObject(name) {
 			unlisted = append(unlisted, name)
 		}
 	}

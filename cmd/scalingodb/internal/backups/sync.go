@@ -67,7 +67,9 @@ bucket a lifecycle rule that aborts them after a day.
 One sync of a database at a time: each holds PREFIX/DATABASE/.sync-lock.json
 while it runs. A second sync fails that database (naming the holder, exit
 code 1) and copies the others; the lock of a killed run is taken over after
-10 minutes, or at once on the same host once its process is gone.
+10 minutes, or at once on the same host once its process is gone, by one
+run only (a .sync-lock.takeover-* marker decides). A run that cannot renew
+its lock (every 2 minutes) stops before the lock expires.
 
 Retention (restic forget's rules; without any, nothing is pruned): a copy
 is kept when any rule keeps it; days, weeks (ISO, Monday first) and months
