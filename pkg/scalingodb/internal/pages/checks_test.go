@@ -19,7 +19,7 @@ func TestChecks(t *testing.T) {
 		{"new cursors", func() []error { c := Unfollowed(); return []error{c("", "a"), c("a", "b")} }, []error{nil, nil}},
 		{"a cursor again", func() []error { c := Unfollowed(); return []error{c("", "a"), c("a", "b"), c("b", "a")} }, []error{nil, nil, ErrRepeatedCursor}},
 		{"no cursor", func() []error { c := Unfollowed(); return []error{c("", "")} }, []error{ErrNoCursor}},
-		{"each check remembers its own cursors", func() []error { Unfollowed()("", "a"); return []error{Unfollowed()("", "a")} }, []error{nil}},
+		{"each check remembers its own cursors", func() []error { first := Unfollowed()("", "a"); return []error{first, Unfollowed()("", "a")} }, []error{nil, nil}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
