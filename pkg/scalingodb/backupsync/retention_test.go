@@ -5,6 +5,7 @@ import (
 	"sort"
 	"testing"
 	"time"
+	_ "time/tzdata" // Europe/Paris even where the system has no zone database
 
 	"github.com/google/go-cmp/cmp"
 )
@@ -12,7 +13,7 @@ import (
 func TestPolicy_Keep(t *testing.T) {
 	paris, err := time.LoadLocation("Europe/Paris")
 	if err != nil {
-		t.Skip("no time zone database:", err) // the zone is only a way to write the instants
+		t.Fatal(err)
 	}
 	// parser returns a parser of instants written with layout, in loc unless
 	// they give their offset.
