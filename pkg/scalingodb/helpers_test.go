@@ -6,6 +6,7 @@ import (
 	"go/parser"
 	"go/token"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"sync"
@@ -86,20 +87,39 @@ func fixed(status int, body string) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) { writeJSON(w, status, body) }
 }
 
+// hijack takes the connection of w over from the HTTP server; it fails
+// the test and returns nil when it cannot.
+func hijack(t *testing.T, w http.ResponseWriter) net.Conn {
+	t.Helper()
+	conn, _, err := http.NewResponseController(w).Hijack()
+	if err != nil {
+		t.Error(err)
+		return nil
+	}
+	return conn
+}
+
 // resetConn closes the connection without an answer.
 func resetConn(t *testing.T, w http.ResponseWriter) {
 	t.Helper()
-	hj, ok := w.(http.Hijacker)
-	if !ok {
-		t.Error("cannot hijack")
-		return
+	if conn := hijack(t, w); conn != nil {
+		conn.Close()
 	}
-	conn, _, err := hj.Hijack()
-	if err != nil {
-		t.Error(err)
-		return
-	}
-	conn.Close()
+}
+
+// rawServer serves on 127.0.0.1 and hands each connection, with its
+// request read, to serve, which writes raw bytes the HTTP server does not
+// check.
+func rawServer(t *testing.T, serve func(conn net.Conn)) string {
+	t.Helper()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		if conn := hijack(t, w); conn != nil {
+			defer conn.Close()
+			serve(conn)
+		}
+	}))
+	t.Cleanup(srv.Close)
+	return srv.URL
 }
 
 // refusedAddr returns the 127.0.0.1 address of a server already closed,

@@ -253,24 +253,6 @@ func TestClient_NoUntypedErrorsUnderFaults(t *testing.T) {
 	}
 }
 
-// rawServer serves on 127.0.0.1 and hands each connection, with its
-// request read, to serve, which writes raw bytes the HTTP server does not
-// check.
-func rawServer(t *testing.T, serve func(conn net.Conn)) string {
-	t.Helper()
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		conn, _, err := http.NewResponseController(w).Hijack()
-		if err != nil {
-			t.Error(err)
-			return
-		}
-		defer conn.Close()
-		serve(conn)
-	}))
-	t.Cleanup(srv.Close)
-	return srv.URL
-}
-
 // TestClient_EveryFailureTyped drives a read (retried) and a create (sent
 // once) against 127.0.0.1 servers failing in every way a test can make
 // one fail, and checks that each error is of the package's types: the

@@ -5,7 +5,6 @@ import (
 	"context"
 	"crypto/rand"
 	"errors"
-	"io"
 	"net/http/httptest"
 	"testing"
 
@@ -91,12 +90,7 @@ func TestS3Upload(t *testing.T) {
 			if want := (tt.size + minPartSize - 1) / minPartSize; len(u.parts) != want {
 				t.Errorf("%d parts, want %d", len(u.parts), want)
 			}
-			out, err := d.s3.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(testBucket), Key: aws.String(key)})
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer out.Body.Close()
-			got, err := io.ReadAll(out.Body)
+			got, err := d.bucket.ReadAll(ctx, key)
 			if err != nil {
 				t.Fatal(err)
 			}
