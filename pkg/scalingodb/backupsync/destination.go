@@ -191,6 +191,17 @@ func (d *Destination) objects(ctx context.Context, databaseID string) (map[strin
 	}
 }
 
+// folder reads the manifest of a database's folder, then lists the
+// folder's objects (see readManifest and objects).
+func (d *Destination) folder(ctx context.Context, databaseID string) (*Manifest, map[string]int64, error) {
+	m, err := d.readManifest(ctx, databaseID)
+	if err != nil {
+		return nil, nil, err
+	}
+	objects, err := d.objects(ctx, databaseID)
+	return m, objects, err
+}
+
 // databases lists the database folders under the prefix.
 func (d *Destination) databases(ctx context.Context) ([]string, error) {
 	prefix := ""

@@ -225,11 +225,7 @@ func syncOne(ctx context.Context, dst *Destination, src Source, opts Options) (r
 			}
 		}()
 	}
-	m, err := dst.readManifest(ctx, db)
-	if err != nil {
-		return failDB(err)
-	}
-	objects, err := dst.objects(ctx, db)
+	m, objects, err := dst.folder(ctx, db)
 	if err != nil {
 		return failDB(err)
 	}

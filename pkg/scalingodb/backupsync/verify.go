@@ -86,11 +86,7 @@ func verifyOne(ctx context.Context, dst *Destination, db string) VerifyResult {
 	if err := checkID(db); err != nil {
 		return fail(err)
 	}
-	m, err := dst.readManifest(ctx, db)
-	if err != nil {
-		return fail(err)
-	}
-	objects, err := dst.objects(ctx, db)
+	m, objects, err := dst.folder(ctx, db)
 	if err != nil {
 		return fail(err)
 	}
