@@ -70,6 +70,21 @@ var transportHeaders = map[string]bool{
 	"Proxy-Connection": true, "Trailer": true, "Transfer-Encoding": true, "Upgrade": true,
 }
 
+// ResponseHeadersExtension is the root extension of a spec that documents the headers an answer of
+// any operation may carry (OpenAPI 3.0 has no such place): a map from header name to a Header
+// Object. Discovery never reports the headers it names.
+const ResponseHeadersExtension = "x-response-headers"
+
+// commonHeaders returns the canonical names of the headers of doc's ResponseHeadersExtension.
+func commonHeaders(doc *openapi3.T) map[string]bool {
+	out := map[string]bool{}
+	m, _ := doc.Extensions[ResponseHeadersExtension].(map[string]any)
+	for name := range m {
+		out[http.CanonicalHeaderKey(name)] = true
+	}
+	return out
+}
+
 // headerSpelling names the headers whose usual spelling is not Go's canonical form, so that the
 // overlay documents them as people write them.
 var headerSpelling = map[string]string{
@@ -81,6 +96,9 @@ var headerSpelling = map[string]string{
 // headers, statuses and media types, per operation. It is safe for concurrent use.
 type Discovery struct {
 	ops map[string]*opDoc
+	// common are the headers the spec documents for every answer, by canonical name (its
+	// x-response-headers extension).
+	common map[string]bool
 	// views caches what each object or array schema documents (an objectMembers or a located),
 	// by *openapi3.Schema: a schema has one location, its $ref's or its place in the spec.
 	views sync.Map
@@ -118,7 +136,7 @@ func NewDiscovery(doc *openapi3.T) (*Discovery, error) {
 	if doc == nil || doc.Paths == nil {
 		return nil, fmt.Errorf("drift discovery: no spec")
 	}
-	d := &Discovery{ops: map[string]*opDoc{}, found: map[driftKey]*Finding{}}
+	d := &Discovery{ops: map[string]*opDoc{}, common: commonHeaders(doc), found: map[driftKey]*Finding{}}
 	for path, item := range doc.Paths.Map() {
 		for method, op := range item.Operations() {
 			if op.OperationID == "" || op.Responses == nil {
@@ -266,7 +284,7 @@ func (r *recording) add(kind, status, contentType, name, typ string, in []string
 func (r *recording) headers(status string, h http.Header, documented map[string]bool, in []string) {
 	for name, vals := range h {
 		name = http.CanonicalHeaderKey(name)
-		if transportHeaders[name] || documented[name] {
+		if transportHeaders[name] || documented[name] || r.d.common[name] {
 			continue
 		}
 		typ := "string"

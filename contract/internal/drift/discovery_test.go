@@ -84,8 +84,11 @@ func TestDiscovery_Observe(t *testing.T) {
 				"getDatabaseLag 200 header X-Count integer 1× #/paths/~1databases~1{database_id}~1lag/get/responses/200",
 				"getDatabaseLag 200 header X-Trace string 1× #/paths/~1databases~1{database_id}~1lag/get/responses/200",
 			}},
-		{name: "header spelled as people write it", op: "getDatabaseLag", status: 200, header: with(jsonCT, "Www-Authenticate", "Bearer"), body: `{}`,
-			want: []string{"getDatabaseLag 200 header WWW-Authenticate string 1× #/paths/~1databases~1{database_id}~1lag/get/responses/200"}},
+		{name: "header spelled as people write it", op: "getDatabaseLag", status: 200, header: with(jsonCT, "Etag", `"v1"`), body: `{}`,
+			want: []string{"getDatabaseLag 200 header ETag string 1× #/paths/~1databases~1{database_id}~1lag/get/responses/200"}},
+		{name: "headers of any answer (x-response-headers)", op: "getDatabaseLag", status: 401, header: with(jsonCT, "X-Request-Id", "mock-1", "Www-Authenticate", `Bearer realm="dbapi"`), body: `{"error":"e"}`},
+		{name: "headers of any answer, on an undocumented status too", op: "getDatabaseLag", status: 299, header: with(jsonCT, "X-Request-Id", "mock-1"), body: `{}`,
+			want: []string{"getDatabaseLag 299 status 299 object 1× #/paths/~1databases~1{database_id}~1lag/get/responses"}},
 		{name: "documented header", op: "listMaintenances", status: 429, header: with(jsonCT, "Retry-After", "3"), body: `{"error":"e"}`},
 		{name: "undocumented status, its headers inside it", op: "getDatabase", status: 299, header: with(jsonCT, "X-Trace", "abc"), body: `{"database":{}}`,
 			want: []string{
