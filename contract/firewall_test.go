@@ -32,21 +32,8 @@ var _ = Describe("Firewall rules", labels(harness.Firewall), func() {
 		var cidr string
 
 		BeforeAll(func(ctx SpecContext) {
-			requireWrites()
 			cidr = randomDocumentationCIDR()
-			var body dbapi.FirewallRuleCreate
-			noError(body.FromCustomRangeFirewallRuleCreate(dbapi.CustomRangeFirewallRuleCreate{Cidr: cidr, Label: ptr("contract suite")}))
-			resp, err := suite.api.CreateFirewallRuleWithResponse(ctx, suite.db, body)
-			noError(err)
-			Expect(resp.StatusCode()).To(Equal(http.StatusCreated), "%s", resp.Body)
-			rule, err = resp.JSON201.Rule.AsCustomRangeFirewallRule()
-			noError(err)
-			DeferCleanup(func(ctx SpecContext) {
-				resp, err := suite.raw.DeleteFirewallRule(ctx, suite.db, rule.ID)
-				noError(err)
-				resp.Body.Close()
-				Expect(resp.StatusCode).To(BeElementOf(http.StatusNoContent, http.StatusNotFound))
-			})
+			rule = createCustomRange(ctx, cidr)
 		})
 
 		It("answers 201 with the rule", func() {
@@ -102,19 +89,7 @@ var _ = Describe("Firewall rules", labels(harness.Firewall), func() {
 			var rule dbapi.CustomRangeFirewallRule
 
 			BeforeAll(func(ctx SpecContext) {
-				requireWrites()
-				var body dbapi.FirewallRuleCreate
-				noError(body.FromCustomRangeFirewallRuleCreate(dbapi.CustomRangeFirewallRuleCreate{Cidr: randomDocumentationCIDR(), Label: ptr("contract suite")}))
-				resp, err := suite.api.CreateFirewallRuleWithResponse(ctx, suite.db, body)
-				noError(err)
-				Expect(resp.StatusCode()).To(Equal(http.StatusCreated), "%s", resp.Body)
-				rule, err = resp.JSON201.Rule.AsCustomRangeFirewallRule()
-				noError(err)
-				DeferCleanup(func(ctx SpecContext) {
-					resp, err := suite.raw.DeleteFirewallRule(ctx, suite.db, rule.ID)
-					noError(err)
-					resp.Body.Close()
-				})
+				rule = createCustomRange(ctx, randomDocumentationCIDR())
 			})
 
 			It("answers 200 with the new label, the range unchanged", func(ctx SpecContext) {
@@ -143,6 +118,27 @@ var _ = Describe("Firewall rules", labels(harness.Firewall), func() {
 
 	itAnswersSharedErrors(harness.Firewall)
 })
+
+// createCustomRange creates a custom range rule for cidr, labelled as the suite's, and deletes it
+// when the container ends; a spec that deleted it already leaves the cleanup a 404.
+func createCustomRange(ctx SpecContext, cidr string) dbapi.CustomRangeFirewallRule {
+	GinkgoHelper()
+	requireWrites()
+	var body dbapi.FirewallRuleCreate
+	noError(body.FromCustomRangeFirewallRuleCreate(dbapi.CustomRangeFirewallRuleCreate{Cidr: cidr, Label: ptr("contract suite")}))
+	resp, err := suite.api.CreateFirewallRuleWithResponse(ctx, suite.db, body)
+	noError(err)
+	Expect(resp.StatusCode()).To(Equal(http.StatusCreated), "%s", resp.Body)
+	rule, err := resp.JSON201.Rule.AsCustomRangeFirewallRule()
+	noError(err)
+	DeferCleanup(func(ctx SpecContext) {
+		resp, err := suite.raw.DeleteFirewallRule(ctx, suite.db, rule.ID)
+		noError(err)
+		resp.Body.Close()
+		Expect(resp.StatusCode).To(BeElementOf(http.StatusNoContent, http.StatusNotFound), "deleting the rule %s", rule.ID)
+	})
+	return rule
+}
 
 // randomDocumentationCIDR returns a random /32 in TEST-NET-2 (RFC 5737), which no real client
 // uses, so that parallel and repeated runs do not collide.
