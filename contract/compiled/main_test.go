@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -169,9 +170,7 @@ func liveTargetWith(t *testing.T, wrap func(http.Handler) http.Handler, opts ...
 // with returns a copy of env with the pairs kv set.
 func with(env map[string]string, kv ...string) map[string]string {
 	out := map[string]string{}
-	for k, v := range env {
-		out[k] = v
-	}
+	maps.Copy(out, env)
 	for i := 0; i+1 < len(kv); i += 2 {
 		out[kv[i]] = kv[i+1]
 	}
