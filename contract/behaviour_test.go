@@ -209,17 +209,13 @@ func fixtureIDs(ctx SpecContext, path string) ids {
 	in := sampleIDs()
 	if strings.Contains(path, "{username}") {
 		in.user = "contract-" + randomHex(4)
-		resp, err := suite.api.CreateDatabaseUserWithResponse(ctx, suite.db, dbapi.DatabaseUserCreateRequest{DatabaseUser: dbapi.DatabaseUserCreate{Name: in.user}})
-		noError(err)
-		Expect(resp.StatusCode()).To(Equal(http.StatusCreated), "%s", resp.Body)
+		answered(suite.api.CreateDatabaseUserWithResponse(ctx, suite.db, dbapi.DatabaseUserCreateRequest{DatabaseUser: dbapi.DatabaseUserCreate{Name: in.user}})).with(http.StatusCreated)
 		DeferCleanup(deleteQuietly, "/databases/"+suite.db+"/users/"+in.user)
 	}
 	if strings.Contains(path, "{firewall_rule_id}") {
 		var body dbapi.FirewallRuleCreate
 		noError(body.FromCustomRangeFirewallRuleCreate(dbapi.CustomRangeFirewallRuleCreate{Cidr: randomDocumentationCIDR(), Label: ptr("contract suite")}))
-		resp, err := suite.api.CreateFirewallRuleWithResponse(ctx, suite.db, body)
-		noError(err)
-		Expect(resp.StatusCode()).To(Equal(http.StatusCreated), "%s", resp.Body)
+		resp := answered(suite.api.CreateFirewallRuleWithResponse(ctx, suite.db, body)).with(http.StatusCreated)
 		rule, err := resp.JSON201.Rule.AsCustomRangeFirewallRule()
 		noError(err)
 		in.rule = rule.ID
@@ -904,13 +900,9 @@ var _ = Describe("Behaviour: bytes", labels(harness.Bytes, harness.Backups), fun
 		requireWrites()
 		skipOnLive("a restore overwrites the database")
 		done := smallestDoneBackup(ctx)
-		resp, err := suite.api.RestoreBackupWithResponse(ctx, suite.db, done.ID)
-		noError(err)
-		Expect(resp.StatusCode()).To(Equal(http.StatusCreated), "%s", resp.Body)
+		resp := answered(suite.api.RestoreBackupWithResponse(ctx, suite.db, done.ID)).with(http.StatusCreated)
 		Expect(resp.JSON201.SourceBackupID).To(Equal(done.ID), "the restoration names another backup than the one asked")
-		got, err := suite.api.GetBackupRestorationWithResponse(ctx, suite.db, resp.JSON201.ID)
-		noError(err)
-		Expect(got.StatusCode()).To(Equal(http.StatusOK), "%s", got.Body)
+		got := answered(suite.api.GetBackupRestorationWithResponse(ctx, suite.db, resp.JSON201.ID)).with(http.StatusOK)
 		Expect(got.JSON200.BackupRestoration.SourceBackupID).To(Equal(done.ID), "the restoration, read back, names another backup than the one asked")
 	})
 })

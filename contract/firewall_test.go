@@ -14,16 +14,12 @@ import (
 
 var _ = Describe("Firewall rules", labels(harness.Firewall), func() {
 	It("lists the rules of the database", labels(harness.ReadOnly, harness.Stateless), func(ctx SpecContext) {
-		resp, err := suite.api.ListFirewallRulesWithResponse(ctx, suite.db)
-		noError(err)
-		Expect(resp.StatusCode()).To(Equal(http.StatusOK), "%s", resp.Body)
+		resp := answered(suite.api.ListFirewallRulesWithResponse(ctx, suite.db)).with(http.StatusOK)
 		Expect(resp.JSON200.Rules).NotTo(BeNil())
 	})
 
 	It("lists the managed ranges", labels(harness.ReadOnly), func(ctx SpecContext) {
-		resp, err := suite.api.ListFirewallManagedRangesWithResponse(ctx)
-		noError(err)
-		Expect(resp.StatusCode()).To(Equal(http.StatusOK), "%s", resp.Body)
+		resp := answered(suite.api.ListFirewallManagedRangesWithResponse(ctx)).with(http.StatusOK)
 		Expect(resp.JSON200.Ranges).NotTo(BeEmpty())
 	})
 
@@ -93,11 +89,9 @@ var _ = Describe("Firewall rules", labels(harness.Firewall), func() {
 			})
 
 			It("answers 200 with the new label, the range unchanged", func(ctx SpecContext) {
-				resp, err := suite.api.UpdateFirewallRuleWithResponse(ctx, suite.db, rule.ID, dbapi.FirewallRuleUpdateRequest{
+				resp := answered(suite.api.UpdateFirewallRuleWithResponse(ctx, suite.db, rule.ID, dbapi.FirewallRuleUpdateRequest{
 					FirewallRule: dbapi.FirewallRuleUpdate{Label: "contract suite (renamed)"},
-				})
-				noError(err)
-				Expect(resp.StatusCode()).To(Equal(http.StatusOK), "%s", resp.Body)
+				})).with(http.StatusOK)
 				renamed, err := resp.JSON200.Rule.AsCustomRangeFirewallRule()
 				noError(err)
 				Expect(renamed.Label).To(HaveValue(Equal("contract suite (renamed)")))
@@ -126,9 +120,7 @@ func createCustomRange(ctx SpecContext, cidr string) dbapi.CustomRangeFirewallRu
 	requireWrites()
 	var body dbapi.FirewallRuleCreate
 	noError(body.FromCustomRangeFirewallRuleCreate(dbapi.CustomRangeFirewallRuleCreate{Cidr: cidr, Label: ptr("contract suite")}))
-	resp, err := suite.api.CreateFirewallRuleWithResponse(ctx, suite.db, body)
-	noError(err)
-	Expect(resp.StatusCode()).To(Equal(http.StatusCreated), "%s", resp.Body)
+	resp := answered(suite.api.CreateFirewallRuleWithResponse(ctx, suite.db, body)).with(http.StatusCreated)
 	rule, err := resp.JSON201.Rule.AsCustomRangeFirewallRule()
 	noError(err)
 	DeferCleanup(func(ctx SpecContext) {
