@@ -32,18 +32,14 @@ var _ = Describe("Actions", labels(harness.Actions), func() {
 			if name == "contract-no-such-action" {
 				Skip("no read-only action is known for type " + db.TypeName)
 			}
-			resp, err := suite.api.RunDatabaseActionWithResponse(ctx, suite.db, dbapi.ActionRequest{ActionName: name})
-			noError(err)
-			Expect(resp.StatusCode()).To(Equal(http.StatusOK), "%s", resp.Body)
+			resp := answered(suite.api.RunDatabaseActionWithResponse(ctx, suite.db, dbapi.ActionRequest{ActionName: name})).with(http.StatusOK)
 			Expect(resp.JSON200.Ok).To(Equal(dbapi.ActionResultOkN1), "%s", resp.Body)
 		})
 	})
 
 	Context("when the action is unknown", func() {
 		It("answers 200 with ok 0 and an error", labels(harness.Mutating), func(ctx SpecContext) {
-			resp, err := suite.api.RunDatabaseActionWithResponse(ctx, suite.db, dbapi.ActionRequest{ActionName: "contract-no-such-action"})
-			noError(err)
-			Expect(resp.StatusCode()).To(Equal(http.StatusOK), "%s", resp.Body)
+			resp := answered(suite.api.RunDatabaseActionWithResponse(ctx, suite.db, dbapi.ActionRequest{ActionName: "contract-no-such-action"})).with(http.StatusOK)
 			Expect(resp.JSON200.Ok).To(Equal(dbapi.ActionResultOkN0))
 			Expect(resp.JSON200.Error).NotTo(BeNil())
 		})

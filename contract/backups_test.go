@@ -33,9 +33,7 @@ var _ = Describe("Backups", labels(harness.Backups), func() {
 
 		BeforeAll(func(ctx SpecContext) {
 			requireWrites()
-			resp, err := suite.api.CreateBackupWithResponse(ctx, suite.db)
-			noError(err)
-			Expect(resp.StatusCode()).To(Equal(http.StatusCreated), "%s", resp.Body)
+			resp := answered(suite.api.CreateBackupWithResponse(ctx, suite.db)).with(http.StatusCreated)
 			// The API has no way to delete a backup: there is nothing to clean up.
 			backup = createdBackup(resp.Body)
 		})
@@ -104,9 +102,7 @@ var _ = Describe("Backups", labels(harness.Backups), func() {
 		})
 
 		It("shows the backup by its ID", labels(harness.ReadOnly), func(ctx SpecContext) {
-			resp, err := suite.api.GetBackupWithResponse(ctx, done.ID)
-			noError(err)
-			Expect(resp.StatusCode()).To(Equal(http.StatusOK), "%s", resp.Body)
+			resp := answered(suite.api.GetBackupWithResponse(ctx, done.ID)).with(http.StatusOK)
 			Expect(resp.JSON200.DatabaseBackup.ID).To(Equal(done.ID))
 		})
 
@@ -175,9 +171,7 @@ var _ = Describe("Backups", labels(harness.Backups), func() {
 				if i < 0 {
 					Skip("the database under test has no done backup")
 				}
-				resp, err := suite.api.RestoreBackupWithResponse(ctx, suite.db, listBackups(ctx)[i].ID)
-				noError(err)
-				Expect(resp.StatusCode()).To(Equal(http.StatusCreated), "%s", resp.Body)
+				resp := answered(suite.api.RestoreBackupWithResponse(ctx, suite.db, listBackups(ctx)[i].ID)).with(http.StatusCreated)
 				restoration = dbapi.BackupRestoration(*resp.JSON201)
 			})
 
@@ -228,18 +222,14 @@ func createdBackup(body []byte) dbapi.Backup {
 
 func listBackups(ctx SpecContext) []dbapi.Backup {
 	GinkgoHelper()
-	resp, err := suite.api.ListBackupsWithResponse(ctx, suite.db)
-	noError(err)
-	Expect(resp.StatusCode()).To(Equal(http.StatusOK), "%s", resp.Body)
+	resp := answered(suite.api.ListBackupsWithResponse(ctx, suite.db)).with(http.StatusOK)
 	return resp.JSON200.DatabaseBackups
 }
 
 // archiveURL asks for the archive link of a backup and checks it is an absolute URL.
 func archiveURL(ctx SpecContext, backupID string) string {
 	GinkgoHelper()
-	resp, err := suite.api.GetBackupArchiveWithResponse(ctx, suite.db, backupID)
-	noError(err)
-	Expect(resp.StatusCode()).To(Equal(http.StatusOK), "%s", resp.Body)
+	resp := answered(suite.api.GetBackupArchiveWithResponse(ctx, suite.db, backupID)).with(http.StatusOK)
 	u, err := url.Parse(resp.JSON200.DownloadURL)
 	noError(err)
 	Expect(u.IsAbs()).To(BeTrue(), "download_url %q is not absolute", resp.JSON200.DownloadURL)

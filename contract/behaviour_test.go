@@ -81,6 +81,16 @@ func rowLabels(o specOp, extra ...harness.Label) Labels {
 	return labels(ls...)
 }
 
+// opEntries returns the rows of a family table over operations: one entry per operation, named by
+// its ID, with its row labels and extra.
+func opEntries(ops []specOp, extra ...harness.Label) []TableEntry {
+	entries := make([]TableEntry, 0, len(ops))
+	for _, o := range ops {
+		entries = append(entries, Entry(o.id, rowLabels(o, extra...), o))
+	}
+	return entries
+}
+
 // databaseScoped reports whether an operation addresses one database, so that the token of
 // another database must get 403.
 func databaseScoped(o specOp) bool {
@@ -124,20 +134,16 @@ var authVariants = []authVariant{
 
 var _ = Describe("Behaviour: auth", labels(harness.Auth), func() {
 	for _, v := range authVariants {
-		var entries []TableEntry
-		for _, o := range specOpList() {
-			if !specOperations()[o.id].bearer || (v.applies != nil && !v.applies(o)) || !documents(o.id, fmt.Sprint(v.status)) {
-				continue
-			}
-			extra := []harness.Label{}
-			if v.stateless {
-				extra = append(extra, harness.Stateless)
-			}
-			entries = append(entries, Entry(o.id, rowLabels(o, extra...), o.id))
+		rows := slices.DeleteFunc(slices.Clone(specOpList()), func(o specOp) bool {
+			return !specOperations()[o.id].bearer || (v.applies != nil && !v.applies(o)) || !documents(o.id, fmt.Sprint(v.status))
+		})
+		var extra []harness.Label
+		if v.stateless {
+			extra = append(extra, harness.Stateless)
 		}
-		DescribeTable(fmt.Sprintf("when the request carries %s, answers %d to", v.when, v.status), func(ctx SpecContext, id string) {
-			op := catalogued(id)
-			if why, ok := irreversible[id]; ok {
+		DescribeTable(fmt.Sprintf("when the request carries %s, answers %d to", v.when, v.status), func(ctx SpecContext, o specOp) {
+			op := catalogued(o.id)
+			if why, ok := irreversible[o.id]; ok {
 				skipOnLive(why + " if the target wrongly granted it")
 			}
 			c := v.client()
@@ -153,7 +159,7 @@ var _ = Describe("Behaviour: auth", labels(harness.Auth), func() {
 			}
 			resp, err := op.send(ctx, c, in)
 			expectError(resp, err, v.status)
-		}, entries)
+		}, opEntries(rows, extra...))
 	}
 })
 
@@ -203,17 +209,13 @@ func fixtureIDs(ctx SpecContext, path string) ids {
 	in := sampleIDs()
 	if strings.Contains(path, "{username}") {
 		in.user = "contract-" + randomHex(4)
-		resp, err := suite.api.CreateDatabaseUserWithResponse(ctx, suite.db, dbapi.DatabaseUserCreateRequest{DatabaseUser: dbapi.DatabaseUserCreate{Name: in.user}})
-		noError(err)
-		Expect(resp.StatusCode()).To(Equal(http.StatusCreated), "%s", resp.Body)
+		answered(suite.api.CreateDatabaseUserWithResponse(ctx, suite.db, dbapi.DatabaseUserCreateRequest{DatabaseUser: dbapi.DatabaseUserCreate{Name: in.user}})).with(http.StatusCreated)
 		DeferCleanup(deleteQuietly, "/databases/"+suite.db+"/users/"+in.user)
 	}
 	if strings.Contains(path, "{firewall_rule_id}") {
 		var body dbapi.FirewallRuleCreate
 		noError(body.FromCustomRangeFirewallRuleCreate(dbapi.CustomRangeFirewallRuleCreate{Cidr: randomDocumentationCIDR(), Label: ptr("contract suite")}))
-		resp, err := suite.api.CreateFirewallRuleWithResponse(ctx, suite.db, body)
-		noError(err)
-		Expect(resp.StatusCode()).To(Equal(http.StatusCreated), "%s", resp.Body)
+		resp := answered(suite.api.CreateFirewallRuleWithResponse(ctx, suite.db, body)).with(http.StatusCreated)
 		rule, err := resp.JSON201.Rule.AsCustomRangeFirewallRule()
 		noError(err)
 		in.rule = rule.ID
@@ -458,19 +460,44 @@ func listItems(before, after any) ([]any, []any, bool) {
 
 // bodyStrings returns the string values a JSON body sets, by property name.
 func bodyStrings(body []byte) map[string]any {
-	var v any
-	if json.Unmarshal(body, &v) != nil {
+	out := map[string]any{}
+	if !walkBody(body, func(name string, v any) bool {
+		str, ok := v.(string)
+		if ok {
+			out[name] = str
+		}
+		return !ok
+	}) {
 		return nil
 	}
-	out := map[string]any{}
+	return out
+}
+
+// bodyKeys returns the names of the properties a JSON body sets, at every depth.
+func bodyKeys(body []byte) map[string]bool {
+	keys := map[string]bool{}
+	if !walkBody(body, func(name string, _ any) bool {
+		keys[name] = true
+		return true
+	}) {
+		return nil
+	}
+	return keys
+}
+
+// walkBody calls visit on every property of a JSON body, in objects and in lists at every depth,
+// and goes below a property only when visit returns true. It reports false when body is not JSON.
+func walkBody(body []byte, visit func(name string, v any) bool) bool {
+	var v any
+	if json.Unmarshal(body, &v) != nil {
+		return false
+	}
 	var walk func(v any)
 	walk = func(v any) {
 		switch t := v.(type) {
 		case map[string]any:
 			for k, x := range t {
-				if str, ok := x.(string); ok {
-					out[k] = str
-				} else {
+				if visit(k, x) {
 					walk(x)
 				}
 			}
@@ -481,32 +508,7 @@ func bodyStrings(body []byte) map[string]any {
 		}
 	}
 	walk(v)
-	return out
-}
-
-// bodyKeys returns the names of the properties a JSON body sets, at every depth.
-func bodyKeys(body []byte) map[string]bool {
-	var v any
-	if json.Unmarshal(body, &v) != nil {
-		return nil
-	}
-	keys := map[string]bool{}
-	var walk func(v any)
-	walk = func(v any) {
-		switch t := v.(type) {
-		case map[string]any:
-			for k, x := range t {
-				keys[k] = true
-				walk(x)
-			}
-		case []any:
-			for _, x := range t {
-				walk(x)
-			}
-		}
-	}
-	walk(v)
-	return keys
+	return true
 }
 
 // project returns v with only the properties named in keys, and the objects and lists on the
@@ -691,12 +693,7 @@ func positiveRows() []specOp {
 }
 
 var _ = Describe("Behaviour: positive data", labels(harness.Positive), func() {
-	var entries []TableEntry
-	for _, o := range positiveRows() {
-		entries = append(entries, Entry(o.id, rowLabels(o), o.id))
-	}
-	DescribeTable("shows in the next read what was sent to", func(ctx SpecContext, id string) {
-		o, _ := specOpByID(id)
+	DescribeTable("shows in the next read what was sent to", func(ctx SpecContext, o specOp) {
 		if why, ok := irreversible[o.id]; ok {
 			skipOnLive(why)
 		}
@@ -716,7 +713,7 @@ var _ = Describe("Behaviour: positive data", labels(harness.Positive), func() {
 		Expect(resp.StatusCode).To(BeNumerically("~", 250, 50), "%s answered %d: %s", o.id, resp.StatusCode, answer)
 		want := sentPairs(o, rb, body)
 		Expect(holds(getJSON(ctx, fillPath(rb.path, in)), want)).To(BeTrue(), "%s does not show %v after %s", rb.id, want, o.id)
-	}, entries)
+	}, opEntries(positiveRows()))
 })
 
 // restoreIfUpdated registers sending back, after the spec, the values an update of a resource
@@ -857,38 +854,33 @@ func readPage(ctx SpecContext, path string, page, perPage int) pageOf {
 }
 
 var _ = Describe("Behaviour: paging", labels(harness.Paging), func() {
-	var entries []TableEntry
-	for _, o := range pagingRows() {
-		entries = append(entries, Entry(o.id, rowLabels(o), o.id))
-	}
-	DescribeTable("walks pages that are disjoint, cover the total and say where they are:", func(ctx SpecContext, id string) {
-		o, _ := specOpByID(id)
+	DescribeTable("walks pages that are disjoint, cover the total and say where they are:", func(ctx SpecContext, o specOp) {
 		path := fillPath(o.path, sampleIDs())
 		const perPage = 2
 		seen := map[string]int{}
 		first := readPage(ctx, path, 1, perPage)
 		total, _ := first.pagination["total_count"].(float64)
 		pages, _ := first.pagination["total_pages"].(float64)
-		Expect(pages).To(BeNumerically(">=", 2), "%s has %v pages of %d: too few to walk", id, pages, perPage)
+		Expect(pages).To(BeNumerically(">=", 2), "%s has %v pages of %d: too few to walk", o.id, pages, perPage)
 		for n := 1; n <= int(pages); n++ {
 			p := first
 			if n > 1 {
 				p = readPage(ctx, path, n, perPage)
 			}
-			Expect(p.pagination["current_page"]).To(BeNumerically("==", n), "page %d of %s says it is page %v", n, id, p.pagination["current_page"])
+			Expect(p.pagination["current_page"]).To(BeNumerically("==", n), "page %d of %s says it is page %v", n, o.id, p.pagination["current_page"])
 			if n < int(pages) {
-				Expect(p.pagination["next_page"]).To(BeNumerically("==", n+1), "page %d of %s names next page %v", n, id, p.pagination["next_page"])
-				Expect(p.ids).To(HaveLen(perPage), "page %d of %s is not full", n, id)
+				Expect(p.pagination["next_page"]).To(BeNumerically("==", n+1), "page %d of %s names next page %v", n, o.id, p.pagination["next_page"])
+				Expect(p.ids).To(HaveLen(perPage), "page %d of %s is not full", n, o.id)
 			} else {
-				Expect(p.pagination["next_page"]).To(BeNil(), "the last page of %s names a next page", id)
+				Expect(p.pagination["next_page"]).To(BeNil(), "the last page of %s names a next page", o.id)
 			}
 			for _, item := range p.ids {
-				Expect(seen).NotTo(HaveKey(item), "%s on page %d of %s was on page %d too", item, n, id, seen[item])
+				Expect(seen).NotTo(HaveKey(item), "%s on page %d of %s was on page %d too", item, n, o.id, seen[item])
 				seen[item] = n
 			}
 		}
-		Expect(seen).To(HaveLen(int(total)), "the pages of %s hold %d items, total_count says %v", id, len(seen), total)
-	}, entries)
+		Expect(seen).To(HaveLen(int(total)), "the pages of %s hold %d items, total_count says %v", o.id, len(seen), total)
+	}, opEntries(pagingRows()))
 })
 
 var _ = Describe("Behaviour: bytes", labels(harness.Bytes, harness.Backups), func() {
@@ -908,13 +900,9 @@ var _ = Describe("Behaviour: bytes", labels(harness.Bytes, harness.Backups), fun
 		requireWrites()
 		skipOnLive("a restore overwrites the database")
 		done := smallestDoneBackup(ctx)
-		resp, err := suite.api.RestoreBackupWithResponse(ctx, suite.db, done.ID)
-		noError(err)
-		Expect(resp.StatusCode()).To(Equal(http.StatusCreated), "%s", resp.Body)
+		resp := answered(suite.api.RestoreBackupWithResponse(ctx, suite.db, done.ID)).with(http.StatusCreated)
 		Expect(resp.JSON201.SourceBackupID).To(Equal(done.ID), "the restoration names another backup than the one asked")
-		got, err := suite.api.GetBackupRestorationWithResponse(ctx, suite.db, resp.JSON201.ID)
-		noError(err)
-		Expect(got.StatusCode()).To(Equal(http.StatusOK), "%s", got.Body)
+		got := answered(suite.api.GetBackupRestorationWithResponse(ctx, suite.db, resp.JSON201.ID)).with(http.StatusOK)
 		Expect(got.JSON200.BackupRestoration.SourceBackupID).To(Equal(done.ID), "the restoration, read back, names another backup than the one asked")
 	})
 })

@@ -26,11 +26,9 @@ var _ = Describe("Databases", labels(harness.Databases), func() {
 		It("persists a PATCH of the periodic backups setting", labels(harness.Mutating), func(ctx SpecContext) {
 			before := getDatabase(ctx, suite.db).PeriodicBackupsEnabled
 			DeferCleanup(setPeriodicBackups, suite.db, before)
-			resp, err := suite.api.UpdateDatabaseWithResponse(ctx, suite.db, dbapi.DatabaseUpdateRequest{
+			resp := answered(suite.api.UpdateDatabaseWithResponse(ctx, suite.db, dbapi.DatabaseUpdateRequest{
 				Database: dbapi.DatabaseUpdate{PeriodicBackupsEnabled: ptr(!before)},
-			})
-			noError(err)
-			Expect(resp.StatusCode()).To(Equal(http.StatusOK), "%s", resp.Body)
+			})).with(http.StatusOK)
 			Expect(resp.JSON200.Database.PeriodicBackupsEnabled).To(Equal(!before))
 			Expect(getDatabase(ctx, suite.db).PeriodicBackupsEnabled).To(Equal(!before))
 		})
@@ -44,19 +42,15 @@ var _ = Describe("Databases", labels(harness.Databases), func() {
 				expectStatus(resp, err, http.StatusOK)
 			})
 			want := (before.StartingHourUtc + 1) % 24
-			resp, err := suite.api.PutDatabaseWithResponse(ctx, suite.db, dbapi.DatabaseUpdateRequest{Database: dbapi.DatabaseUpdate{
+			answered(suite.api.PutDatabaseWithResponse(ctx, suite.db, dbapi.DatabaseUpdateRequest{Database: dbapi.DatabaseUpdate{
 				MaintenanceWindow: &dbapi.MaintenanceWindowUpdate{StartingHourUtc: ptr(want)},
-			}})
-			noError(err)
-			Expect(resp.StatusCode()).To(Equal(http.StatusOK), "%s", resp.Body)
+			}})).with(http.StatusOK)
 			Expect(getDatabase(ctx, suite.db).MaintenanceWindow.StartingHourUtc).To(Equal(want))
 		})
 
 		It("accepts an upgrade with 202 and the operation's Location", labels(harness.Mutating), func(ctx SpecContext) {
 			skipOnLive("an upgrade cannot be undone")
-			resp, err := suite.api.UpgradeDatabaseWithResponse(ctx, suite.db)
-			noError(err)
-			Expect(resp.StatusCode()).To(Equal(http.StatusAccepted), "%s", resp.Body)
+			resp := answered(suite.api.UpgradeDatabaseWithResponse(ctx, suite.db)).with(http.StatusAccepted)
 			Expect(resp.JSON202.OperationID).NotTo(BeEmpty())
 			Expect(resp.HTTPResponse.Header.Get("Location")).To(ContainSubstring(resp.JSON202.OperationID))
 		})
@@ -109,9 +103,7 @@ var _ = Describe("Databases", labels(harness.Databases), func() {
 			BeforeAll(func(ctx SpecContext) {
 				requireWrites()
 				skipOnLive("an upgrade cannot be undone")
-				resp, err := suite.api.UpgradeDatabaseWithResponse(ctx, suite.db)
-				noError(err)
-				Expect(resp.StatusCode()).To(Equal(http.StatusAccepted), "%s", resp.Body)
+				resp := answered(suite.api.UpgradeDatabaseWithResponse(ctx, suite.db)).with(http.StatusAccepted)
 				location = resp.HTTPResponse.Header.Get("Location")
 			})
 
@@ -124,9 +116,7 @@ var _ = Describe("Databases", labels(harness.Databases), func() {
 				Expect(ok).To(BeTrue(), "Location %s names no operation of the spec", location)
 				Expect(id).To(Equal("getDatabaseOperation"))
 				opID := u.Path[strings.LastIndexByte(u.Path, '/')+1:]
-				resp, err := suite.api.GetDatabaseOperationWithResponse(ctx, suite.db, opID)
-				noError(err)
-				Expect(resp.StatusCode()).To(Equal(http.StatusOK), "%s", resp.Body)
+				resp := answered(suite.api.GetDatabaseOperationWithResponse(ctx, suite.db, opID)).with(http.StatusOK)
 				Expect(resp.JSON200.Operation.Type).To(HaveValue(Equal("upgrade")))
 			})
 		})
@@ -135,9 +125,7 @@ var _ = Describe("Databases", labels(harness.Databases), func() {
 			It("is followed by its operation until it finishes", func(ctx SpecContext) {
 				requireWrites()
 				skipOnLive("a restore overwrites the database")
-				resp, err := suite.api.RestoreDatabasePitrWithResponse(ctx, suite.db, dbapi.PitrRestoreRequest{RestoreTime: time.Now().Add(-time.Hour).UTC()})
-				noError(err)
-				Expect(resp.StatusCode()).To(Equal(http.StatusCreated), "%s", resp.Body)
+				resp := answered(suite.api.RestoreDatabasePitrWithResponse(ctx, suite.db, dbapi.PitrRestoreRequest{RestoreTime: time.Now().Add(-time.Hour).UTC()})).with(http.StatusCreated)
 				id := resp.JSON201.Operation.ID
 				Eventually(func(g Gomega) {
 					resp, err := suite.api.GetDatabaseOperationWithResponse(ctx, suite.db, id)
@@ -150,9 +138,7 @@ var _ = Describe("Databases", labels(harness.Databases), func() {
 		})
 
 		It("returns the plan of the database", labels(harness.ReadOnly), func(ctx SpecContext) {
-			resp, err := suite.api.GetDatabasePlanWithResponse(ctx, suite.db)
-			noError(err)
-			Expect(resp.StatusCode()).To(Equal(http.StatusOK), "%s", resp.Body)
+			resp := answered(suite.api.GetDatabasePlanWithResponse(ctx, suite.db)).with(http.StatusOK)
 			Expect(resp.JSON200.Plan.Name).To(Equal(getDatabase(ctx, suite.db).Plan))
 		})
 

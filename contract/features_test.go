@@ -17,9 +17,7 @@ var _ = Describe("Features", labels(harness.Features), func() {
 	Context("when a feature is enabled", func() {
 		It("answers with the feature pending activation and lists it on the database", labels(harness.Mutating), func(ctx SpecContext) {
 			restoreFeature(ctx)
-			resp, err := suite.api.EnableDatabaseFeatureWithResponse(ctx, suite.db, enableRequest(testFeature))
-			noError(err)
-			Expect(resp.StatusCode()).To(Equal(http.StatusOK), "%s", resp.Body)
+			resp := answered(suite.api.EnableDatabaseFeatureWithResponse(ctx, suite.db, enableRequest(testFeature))).with(http.StatusOK)
 			Expect(resp.JSON200.Name).To(Equal(testFeature))
 			Expect(resp.JSON200.Status).To(BeElementOf(dbapi.FeatureStatusPENDINGTOACTIVATE, dbapi.FeatureStatusACTIVATED))
 			Expect(featureNames(getDatabase(ctx, suite.db))).To(ContainElement(testFeature))
@@ -29,9 +27,7 @@ var _ = Describe("Features", labels(harness.Features), func() {
 			restoreFeature(ctx)
 			enabled, err := suite.raw.EnableDatabaseFeature(ctx, suite.db, enableRequest(testFeature))
 			expectStatus(enabled, err, http.StatusOK)
-			resp, err := suite.api.DisableDatabaseFeatureWithResponse(ctx, suite.db, &dbapi.DisableDatabaseFeatureParams{Feature: testFeature})
-			noError(err)
-			Expect(resp.StatusCode()).To(Equal(http.StatusOK), "%s", resp.Body)
+			resp := answered(suite.api.DisableDatabaseFeatureWithResponse(ctx, suite.db, &dbapi.DisableDatabaseFeatureParams{Feature: testFeature})).with(http.StatusOK)
 			Expect(resp.JSON200.Message).NotTo(BeEmpty())
 		})
 	})

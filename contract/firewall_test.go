@@ -14,16 +14,12 @@ import (
 
 var _ = Describe("Firewall rules", labels(harness.Firewall), func() {
 	It("lists the rules of the database", labels(harness.ReadOnly, harness.Stateless), func(ctx SpecContext) {
-		resp, err := suite.api.ListFirewallRulesWithResponse(ctx, suite.db)
-		noError(err)
-		Expect(resp.StatusCode()).To(Equal(http.StatusOK), "%s", resp.Body)
+		resp := answered(suite.api.ListFirewallRulesWithResponse(ctx, suite.db)).with(http.StatusOK)
 		Expect(resp.JSON200.Rules).NotTo(BeNil())
 	})
 
 	It("lists the managed ranges", labels(harness.ReadOnly), func(ctx SpecContext) {
-		resp, err := suite.api.ListFirewallManagedRangesWithResponse(ctx)
-		noError(err)
-		Expect(resp.StatusCode()).To(Equal(http.StatusOK), "%s", resp.Body)
+		resp := answered(suite.api.ListFirewallManagedRangesWithResponse(ctx)).with(http.StatusOK)
 		Expect(resp.JSON200.Ranges).NotTo(BeEmpty())
 	})
 
@@ -32,21 +28,8 @@ var _ = Describe("Firewall rules", labels(harness.Firewall), func() {
 		var cidr string
 
 		BeforeAll(func(ctx SpecContext) {
-			requireWrites()
 			cidr = randomDocumentationCIDR()
-			var body dbapi.FirewallRuleCreate
-			noError(body.FromCustomRangeFirewallRuleCreate(dbapi.CustomRangeFirewallRuleCreate{Cidr: cidr, Label: ptr("contract suite")}))
-			resp, err := suite.api.CreateFirewallRuleWithResponse(ctx, suite.db, body)
-			noError(err)
-			Expect(resp.StatusCode()).To(Equal(http.StatusCreated), "%s", resp.Body)
-			rule, err = resp.JSON201.Rule.AsCustomRangeFirewallRule()
-			noError(err)
-			DeferCleanup(func(ctx SpecContext) {
-				resp, err := suite.raw.DeleteFirewallRule(ctx, suite.db, rule.ID)
-				noError(err)
-				resp.Body.Close()
-				Expect(resp.StatusCode).To(BeElementOf(http.StatusNoContent, http.StatusNotFound))
-			})
+			rule = createCustomRange(ctx, cidr)
 		})
 
 		It("answers 201 with the rule", func() {
@@ -102,27 +85,13 @@ var _ = Describe("Firewall rules", labels(harness.Firewall), func() {
 			var rule dbapi.CustomRangeFirewallRule
 
 			BeforeAll(func(ctx SpecContext) {
-				requireWrites()
-				var body dbapi.FirewallRuleCreate
-				noError(body.FromCustomRangeFirewallRuleCreate(dbapi.CustomRangeFirewallRuleCreate{Cidr: randomDocumentationCIDR(), Label: ptr("contract suite")}))
-				resp, err := suite.api.CreateFirewallRuleWithResponse(ctx, suite.db, body)
-				noError(err)
-				Expect(resp.StatusCode()).To(Equal(http.StatusCreated), "%s", resp.Body)
-				rule, err = resp.JSON201.Rule.AsCustomRangeFirewallRule()
-				noError(err)
-				DeferCleanup(func(ctx SpecContext) {
-					resp, err := suite.raw.DeleteFirewallRule(ctx, suite.db, rule.ID)
-					noError(err)
-					resp.Body.Close()
-				})
+				rule = createCustomRange(ctx, randomDocumentationCIDR())
 			})
 
 			It("answers 200 with the new label, the range unchanged", func(ctx SpecContext) {
-				resp, err := suite.api.UpdateFirewallRuleWithResponse(ctx, suite.db, rule.ID, dbapi.FirewallRuleUpdateRequest{
+				resp := answered(suite.api.UpdateFirewallRuleWithResponse(ctx, suite.db, rule.ID, dbapi.FirewallRuleUpdateRequest{
 					FirewallRule: dbapi.FirewallRuleUpdate{Label: "contract suite (renamed)"},
-				})
-				noError(err)
-				Expect(resp.StatusCode()).To(Equal(http.StatusOK), "%s", resp.Body)
+				})).with(http.StatusOK)
 				renamed, err := resp.JSON200.Rule.AsCustomRangeFirewallRule()
 				noError(err)
 				Expect(renamed.Label).To(HaveValue(Equal("contract suite (renamed)")))
@@ -143,6 +112,25 @@ var _ = Describe("Firewall rules", labels(harness.Firewall), func() {
 
 	itAnswersSharedErrors(harness.Firewall)
 })
+
+// createCustomRange creates a custom range rule for cidr, labelled as the suite's, and deletes it
+// when the container ends; a spec that deleted it already leaves the cleanup a 404.
+func createCustomRange(ctx SpecContext, cidr string) dbapi.CustomRangeFirewallRule {
+	GinkgoHelper()
+	requireWrites()
+	var body dbapi.FirewallRuleCreate
+	noError(body.FromCustomRangeFirewallRuleCreate(dbapi.CustomRangeFirewallRuleCreate{Cidr: cidr, Label: ptr("contract suite")}))
+	resp := answered(suite.api.CreateFirewallRuleWithResponse(ctx, suite.db, body)).with(http.StatusCreated)
+	rule, err := resp.JSON201.Rule.AsCustomRangeFirewallRule()
+	noError(err)
+	DeferCleanup(func(ctx SpecContext) {
+		resp, err := suite.raw.DeleteFirewallRule(ctx, suite.db, rule.ID)
+		noError(err)
+		resp.Body.Close()
+		Expect(resp.StatusCode).To(BeElementOf(http.StatusNoContent, http.StatusNotFound), "deleting the rule %s", rule.ID)
+	})
+	return rule
+}
 
 // randomDocumentationCIDR returns a random /32 in TEST-NET-2 (RFC 5737), which no real client
 // uses, so that parallel and repeated runs do not collide.

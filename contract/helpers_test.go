@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"reflect"
 	"slices"
 	"strings"
 
@@ -99,6 +100,45 @@ func getDatabase(ctx context.Context, id string) dbapi.Database {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// response is what every response of the generated typed client has: the status it came with.
+type response interface{ StatusCode() int }
+
+// answer is a typed client's response whose transport error has been checked.
+type answer[R response] struct{ resp R }
+
+// answered fails the spec on a transport error, as noError does, and returns the response for
+// its status to be checked: answered(suite.api.XWithResponse(ctx, ...)).with(http.StatusOK).
+func answered[R response](resp R, err error) answer[R] {
+	GinkgoHelper()
+	noError(err)
+	return answer[R]{resp}
+}
+
+// with asserts that the response came with status want, its body in the failure message, and
+// returns it.
+func (a answer[R]) with(want int) R {
+	GinkgoHelper()
+	Expect(a.resp.StatusCode()).To(Equal(want), "%s", responseBody(a.resp))
+	return a.resp
+}
+
+// responseBody returns the body a typed client's response keeps in its Body field (the
+// generated responses have no method that returns it), nil when it has none.
+func responseBody(resp any) []byte {
+	v := reflect.ValueOf(resp)
+	if v.Kind() == reflect.Pointer && !v.IsNil() {
+		v = v.Elem()
+	}
+	if v.Kind() != reflect.Struct {
+		return nil
+	}
+	if f := v.FieldByName("Body"); f.IsValid() {
+		b, _ := f.Interface().([]byte)
+		return b
+	}
+	return nil
+}
 
 // noError fails the spec on a transport error, in one line: a contract violation in its short
 // form (operation, pointer, expected, got); a target that did not answer (refused, broken, timed

@@ -12,9 +12,7 @@ import (
 var _ = Describe("Instances", labels(harness.Instances), func() {
 	Context("when the database runs", func() {
 		It("returns the status of each instance", labels(harness.ReadOnly), func(ctx SpecContext) {
-			resp, err := suite.api.GetDatabaseInstancesStatusWithResponse(ctx, suite.db)
-			noError(err)
-			Expect(resp.StatusCode()).To(Equal(http.StatusOK), "%s", resp.Body)
+			resp := answered(suite.api.GetDatabaseInstancesStatusWithResponse(ctx, suite.db)).with(http.StatusOK)
 			Expect(*resp.JSON200).NotTo(BeEmpty())
 			for _, in := range *resp.JSON200 {
 				Expect(in.ID).NotTo(BeEmpty())

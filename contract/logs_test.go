@@ -14,18 +14,14 @@ import (
 var _ = Describe("Logs", labels(harness.Logs), func() {
 	Context("when the client asks for the logs", func() {
 		It("returns an absolute URL to stream them", labels(harness.ReadOnly, harness.Stateless), func(ctx SpecContext) {
-			resp, err := suite.api.GetDatabaseLogsURLWithResponse(ctx, suite.db)
-			noError(err)
-			Expect(resp.StatusCode()).To(Equal(http.StatusOK), "%s", resp.Body)
+			resp := answered(suite.api.GetDatabaseLogsURLWithResponse(ctx, suite.db)).with(http.StatusOK)
 			u, err := url.Parse(resp.JSON200.URL)
 			noError(err)
 			Expect(u.IsAbs()).To(BeTrue(), "the logs URL %q is not absolute", resp.JSON200.URL)
 		})
 
 		It("returns a page of archives", labels(harness.ReadOnly), func(ctx SpecContext) {
-			resp, err := suite.api.ListDatabaseLogsArchivesWithResponse(ctx, suite.db, &dbapi.ListDatabaseLogsArchivesParams{Page: ptr(1)})
-			noError(err)
-			Expect(resp.StatusCode()).To(Equal(http.StatusOK), "%s", resp.Body)
+			resp := answered(suite.api.ListDatabaseLogsArchivesWithResponse(ctx, suite.db, &dbapi.ListDatabaseLogsArchivesParams{Page: ptr(1)})).with(http.StatusOK)
 			for _, a := range resp.JSON200.Archives {
 				Expect(a.From).To(BeTemporally("<=", a.To))
 			}

@@ -13,9 +13,7 @@ import (
 var _ = Describe("Maintenance", labels(harness.Maintenance), func() {
 	Context("when the client pages through the maintenance list", func() {
 		It("returns a page with its pagination meta", labels(harness.ReadOnly), func(ctx SpecContext) {
-			resp, err := suite.api.ListMaintenancesWithResponse(ctx, suite.db, &dbapi.ListMaintenancesParams{Page: ptr(1), PerPage: ptr(2)})
-			noError(err)
-			Expect(resp.StatusCode()).To(Equal(http.StatusOK), "%s", resp.Body)
+			resp := answered(suite.api.ListMaintenancesWithResponse(ctx, suite.db, &dbapi.ListMaintenancesParams{Page: ptr(1), PerPage: ptr(2)})).with(http.StatusOK)
 			p := resp.JSON200.Meta.Pagination
 			Expect(p.CurrentPage).To(Equal(1))
 			Expect(len(resp.JSON200.Maintenance)).To(BeNumerically("<=", 2))
@@ -23,15 +21,11 @@ var _ = Describe("Maintenance", labels(harness.Maintenance), func() {
 		})
 
 		It("returns different entries on the next page", labels(harness.ReadOnly), func(ctx SpecContext) {
-			first, err := suite.api.ListMaintenancesWithResponse(ctx, suite.db, &dbapi.ListMaintenancesParams{Page: ptr(1), PerPage: ptr(2)})
-			noError(err)
-			Expect(first.StatusCode()).To(Equal(http.StatusOK), "%s", first.Body)
+			first := answered(suite.api.ListMaintenancesWithResponse(ctx, suite.db, &dbapi.ListMaintenancesParams{Page: ptr(1), PerPage: ptr(2)})).with(http.StatusOK)
 			if first.JSON200.Meta.Pagination.NextPage == nil {
 				Skip("the database has a single page of maintenance")
 			}
-			next, err := suite.api.ListMaintenancesWithResponse(ctx, suite.db, &dbapi.ListMaintenancesParams{Page: first.JSON200.Meta.Pagination.NextPage, PerPage: ptr(2)})
-			noError(err)
-			Expect(next.StatusCode()).To(Equal(http.StatusOK), "%s", next.Body)
+			next := answered(suite.api.ListMaintenancesWithResponse(ctx, suite.db, &dbapi.ListMaintenancesParams{Page: first.JSON200.Meta.Pagination.NextPage, PerPage: ptr(2)})).with(http.StatusOK)
 			Expect(next.JSON200.Maintenance).NotTo(BeEmpty())
 			Expect(next.JSON200.Maintenance[0].ID).NotTo(Equal(first.JSON200.Maintenance[0].ID))
 		})
@@ -44,16 +38,12 @@ var _ = Describe("Maintenance", labels(harness.Maintenance), func() {
 
 	Context("when a maintenance exists", func() {
 		It("returns it by its ID", labels(harness.ReadOnly), func(ctx SpecContext) {
-			list, err := suite.api.ListMaintenancesWithResponse(ctx, suite.db, nil)
-			noError(err)
-			Expect(list.StatusCode()).To(Equal(http.StatusOK), "%s", list.Body)
+			list := answered(suite.api.ListMaintenancesWithResponse(ctx, suite.db, nil)).with(http.StatusOK)
 			if len(list.JSON200.Maintenance) == 0 {
 				Skip("the database has no maintenance")
 			}
 			want := list.JSON200.Maintenance[0]
-			resp, err := suite.api.GetMaintenanceWithResponse(ctx, suite.db, want.ID)
-			noError(err)
-			Expect(resp.StatusCode()).To(Equal(http.StatusOK), "%s", resp.Body)
+			resp := answered(suite.api.GetMaintenanceWithResponse(ctx, suite.db, want.ID)).with(http.StatusOK)
 			Expect(resp.JSON200.ID).To(Equal(want.ID))
 			Expect(resp.JSON200.Type).To(Equal(want.Type))
 		})

@@ -13,9 +13,7 @@ import (
 var _ = Describe("Metrics and health", labels(harness.Metrics), func() {
 	Context("when the database runs", func() {
 		It("returns its metrics", labels(harness.ReadOnly), func(ctx SpecContext) {
-			resp, err := suite.api.GetDatabaseMetricsWithResponse(ctx, suite.db)
-			noError(err)
-			Expect(resp.StatusCode()).To(Equal(http.StatusOK), "%s", resp.Body)
+			resp := answered(suite.api.GetDatabaseMetricsWithResponse(ctx, suite.db)).with(http.StatusOK)
 			Expect(resp.JSON200.RealDiskSize).To(BeNumerically(">=", 0))
 		})
 	})
@@ -25,9 +23,7 @@ var _ = Describe("Metrics and health", labels(harness.Metrics), func() {
 			if suite.es == "" {
 				Skip("set DBAPI_ES_DATABASE_ID to check the health of an Elasticsearch database")
 			}
-			resp, err := suite.api.GetDatabaseHealthWithResponse(ctx, suite.es)
-			noError(err)
-			Expect(resp.StatusCode()).To(Equal(http.StatusOK), "%s", resp.Body)
+			resp := answered(suite.api.GetDatabaseHealthWithResponse(ctx, suite.es)).with(http.StatusOK)
 			Expect(resp.JSON200.Status).NotTo(BeEmpty())
 		})
 	})

@@ -69,26 +69,25 @@ func jsonBody(s string) *strings.Reader { return strings.NewReader(s) }
 
 const jsonType = "application/json"
 
+// byDatabase is the way of sending an operation whose one argument is the database's ID.
+func byDatabase(send func(*dbapi.Client, context.Context, string, ...dbapi.RequestEditorFn) (*http.Response, error)) func(context.Context, *dbapi.Client, ids) (*http.Response, error) {
+	return func(ctx context.Context, c *dbapi.Client, in ids) (*http.Response, error) { return send(c, ctx, in.db) }
+}
+
 // operations lists every operation of the spec; a spec below proves the list matches it.
 var operations = append([]operation{
-	{"getDatabase", "GET", harness.Databases, "database", databaseToken, func(ctx context.Context, c *dbapi.Client, in ids) (*http.Response, error) {
-		return c.GetDatabase(ctx, in.db)
-	}},
+	{"getDatabase", "GET", harness.Databases, "database", databaseToken, byDatabase((*dbapi.Client).GetDatabase)},
 	{"updateDatabase", "PATCH", harness.Databases, "database", databaseToken, func(ctx context.Context, c *dbapi.Client, in ids) (*http.Response, error) {
 		return c.UpdateDatabaseWithBody(ctx, in.db, jsonType, jsonBody(`{"database":{"periodic_backups_enabled":true}}`))
 	}},
 	{"putDatabase", "PUT", harness.Databases, "database", databaseToken, func(ctx context.Context, c *dbapi.Client, in ids) (*http.Response, error) {
 		return c.PutDatabaseWithBody(ctx, in.db, jsonType, jsonBody(`{"database":{"periodic_backups_enabled":true}}`))
 	}},
-	{"upgradeDatabase", "POST", harness.Databases, "database", databaseToken, func(ctx context.Context, c *dbapi.Client, in ids) (*http.Response, error) {
-		return c.UpgradeDatabase(ctx, in.db)
-	}},
+	{"upgradeDatabase", "POST", harness.Databases, "database", databaseToken, byDatabase((*dbapi.Client).UpgradeDatabase)},
 	{"restoreDatabasePitr", "POST", harness.PITR, "database", databaseToken, func(ctx context.Context, c *dbapi.Client, in ids) (*http.Response, error) {
 		return c.RestoreDatabasePitrWithBody(ctx, in.db, jsonType, jsonBody(`{"restore_time":"2019-07-18T23:00:00Z"}`))
 	}},
-	{"getPitrRecoveryWindow", "GET", harness.PITR, "database", databaseToken, func(ctx context.Context, c *dbapi.Client, in ids) (*http.Response, error) {
-		return c.GetPitrRecoveryWindow(ctx, in.db)
-	}},
+	{"getPitrRecoveryWindow", "GET", harness.PITR, "database", databaseToken, byDatabase((*dbapi.Client).GetPitrRecoveryWindow)},
 	{"enableDatabaseFeature", "POST", harness.Features, "database", databaseToken, func(ctx context.Context, c *dbapi.Client, in ids) (*http.Response, error) {
 		return c.EnableDatabaseFeatureWithBody(ctx, in.db, jsonType, jsonBody(`{"feature":{"name":"force-ssl"}}`))
 	}},
@@ -98,9 +97,7 @@ var operations = append([]operation{
 	{"runDatabaseAction", "POST", harness.Actions, "database", databaseToken, func(ctx context.Context, c *dbapi.Client, in ids) (*http.Response, error) {
 		return c.RunDatabaseActionWithBody(ctx, in.db, jsonType, jsonBody(`{"action_name":"pg-list-queries"}`))
 	}},
-	{"listDatabaseUsers", "GET", harness.Users, "database", databaseToken, func(ctx context.Context, c *dbapi.Client, in ids) (*http.Response, error) {
-		return c.ListDatabaseUsers(ctx, in.db)
-	}},
+	{"listDatabaseUsers", "GET", harness.Users, "database", databaseToken, byDatabase((*dbapi.Client).ListDatabaseUsers)},
 	{"createDatabaseUser", "POST", harness.Users, "database", databaseToken, func(ctx context.Context, c *dbapi.Client, in ids) (*http.Response, error) {
 		return c.CreateDatabaseUserWithBody(ctx, in.db, jsonType, jsonBody(fmt.Sprintf(`{"database_user":{"name":%q}}`, in.user)))
 	}},
@@ -113,12 +110,8 @@ var operations = append([]operation{
 	{"resetDatabaseUserPassword", "POST", harness.Users, "user", databaseToken, func(ctx context.Context, c *dbapi.Client, in ids) (*http.Response, error) {
 		return c.ResetDatabaseUserPassword(ctx, in.db, in.user)
 	}},
-	{"listBackups", "GET", harness.Backups, "database", databaseToken, func(ctx context.Context, c *dbapi.Client, in ids) (*http.Response, error) {
-		return c.ListBackups(ctx, in.db)
-	}},
-	{"createBackup", "POST", harness.Backups, "database", databaseToken, func(ctx context.Context, c *dbapi.Client, in ids) (*http.Response, error) {
-		return c.CreateBackup(ctx, in.db)
-	}},
+	{"listBackups", "GET", harness.Backups, "database", databaseToken, byDatabase((*dbapi.Client).ListBackups)},
+	{"createBackup", "POST", harness.Backups, "database", databaseToken, byDatabase((*dbapi.Client).CreateBackup)},
 	{"getBackup", "GET", harness.Backups, "backup", databaseToken, func(ctx context.Context, c *dbapi.Client, in ids) (*http.Response, error) {
 		return c.GetBackup(ctx, in.backup)
 	}},
@@ -134,27 +127,17 @@ var operations = append([]operation{
 	{"getMaintenance", "GET", harness.Maintenance, "maintenance", databaseToken, func(ctx context.Context, c *dbapi.Client, in ids) (*http.Response, error) {
 		return c.GetMaintenance(ctx, in.db, in.maintenance)
 	}},
-	{"getDatabaseInstancesStatus", "GET", harness.Instances, "database", databaseToken, func(ctx context.Context, c *dbapi.Client, in ids) (*http.Response, error) {
-		return c.GetDatabaseInstancesStatus(ctx, in.db)
-	}},
-	{"getDatabaseMetrics", "GET", harness.Metrics, "database", databaseToken, func(ctx context.Context, c *dbapi.Client, in ids) (*http.Response, error) {
-		return c.GetDatabaseMetrics(ctx, in.db)
-	}},
-	{"getDatabaseHealth", "GET", harness.Metrics, "database", databaseToken, func(ctx context.Context, c *dbapi.Client, in ids) (*http.Response, error) {
-		return c.GetDatabaseHealth(ctx, in.db)
-	}},
-	{"getDatabaseLogsUrl", "GET", harness.Logs, "database", databaseToken, func(ctx context.Context, c *dbapi.Client, in ids) (*http.Response, error) {
-		return c.GetDatabaseLogsURL(ctx, in.db)
-	}},
+	{"getDatabaseInstancesStatus", "GET", harness.Instances, "database", databaseToken, byDatabase((*dbapi.Client).GetDatabaseInstancesStatus)},
+	{"getDatabaseMetrics", "GET", harness.Metrics, "database", databaseToken, byDatabase((*dbapi.Client).GetDatabaseMetrics)},
+	{"getDatabaseHealth", "GET", harness.Metrics, "database", databaseToken, byDatabase((*dbapi.Client).GetDatabaseHealth)},
+	{"getDatabaseLogsUrl", "GET", harness.Logs, "database", databaseToken, byDatabase((*dbapi.Client).GetDatabaseLogsURL)},
 	{"listDatabaseLogsArchives", "GET", harness.Logs, "database", databaseToken, func(ctx context.Context, c *dbapi.Client, in ids) (*http.Response, error) {
 		return c.ListDatabaseLogsArchives(ctx, in.db, nil)
 	}},
 	{"getDatabaseTypeVersion", "GET", harness.TypeVersions, "type version", anyToken, func(ctx context.Context, c *dbapi.Client, in ids) (*http.Response, error) {
 		return c.GetDatabaseTypeVersion(ctx, in.typeVersion)
 	}},
-	{"listFirewallRules", "GET", harness.Firewall, "database", databaseToken, func(ctx context.Context, c *dbapi.Client, in ids) (*http.Response, error) {
-		return c.ListFirewallRules(ctx, in.db)
-	}},
+	{"listFirewallRules", "GET", harness.Firewall, "database", databaseToken, byDatabase((*dbapi.Client).ListFirewallRules)},
 	{"createFirewallRule", "POST", harness.Firewall, "database", databaseToken, func(ctx context.Context, c *dbapi.Client, in ids) (*http.Response, error) {
 		return c.CreateFirewallRuleWithBody(ctx, in.db, jsonType, jsonBody(`{"type":"custom_range","cidr":"203.0.113.0/24","label":"contract suite"}`))
 	}},
@@ -413,12 +396,8 @@ var jsOnlyOperations = []operation{
 	{"getDatabaseOperation", "GET", harness.Databases, "operation", databaseToken, func(ctx context.Context, c *dbapi.Client, in ids) (*http.Response, error) {
 		return c.GetDatabaseOperation(ctx, in.db, in.operation())
 	}},
-	{"getDatabasePlan", "GET", harness.Databases, "database", databaseToken, func(ctx context.Context, c *dbapi.Client, in ids) (*http.Response, error) {
-		return c.GetDatabasePlan(ctx, in.db)
-	}},
-	{"pingDatabase", "POST", harness.Databases, "database", databaseToken, func(ctx context.Context, c *dbapi.Client, in ids) (*http.Response, error) {
-		return c.PingDatabase(ctx, in.db)
-	}},
+	{"getDatabasePlan", "GET", harness.Databases, "database", databaseToken, byDatabase((*dbapi.Client).GetDatabasePlan)},
+	{"pingDatabase", "POST", harness.Databases, "database", databaseToken, byDatabase((*dbapi.Client).PingDatabase)},
 	{"getCaCertificate", "GET", harness.Databases, "", anyToken, func(ctx context.Context, c *dbapi.Client, in ids) (*http.Response, error) {
 		return c.GetCaCertificate(ctx)
 	}},
@@ -437,9 +416,7 @@ var jsOnlyOperations = []operation{
 	{"getInstanceMetricsByType", "GET", harness.Metrics, "instance", databaseToken, func(ctx context.Context, c *dbapi.Client, in ids) (*http.Response, error) {
 		return c.GetInstanceMetricsByType(ctx, in.db, in.instance(), "cpu", nil)
 	}},
-	{"getDatabaseLag", "GET", harness.Metrics, "database", databaseToken, func(ctx context.Context, c *dbapi.Client, in ids) (*http.Response, error) {
-		return c.GetDatabaseLag(ctx, in.db)
-	}},
+	{"getDatabaseLag", "GET", harness.Metrics, "database", databaseToken, byDatabase((*dbapi.Client).GetDatabaseLag)},
 }
 
 // opLabels are the labels of a spec that sends op: its traffic label, and unverified when the

@@ -14,9 +14,7 @@ import (
 var _ = Describe("Point-in-time recovery", labels(harness.PITR), func() {
 	Context("when the database keeps a recovery window", func() {
 		It("returns the window", labels(harness.ReadOnly), func(ctx SpecContext) {
-			resp, err := suite.api.GetPitrRecoveryWindowWithResponse(ctx, suite.db)
-			noError(err)
-			Expect(resp.StatusCode()).To(Equal(http.StatusOK), "%s", resp.Body)
+			resp := answered(suite.api.GetPitrRecoveryWindowWithResponse(ctx, suite.db)).with(http.StatusOK)
 			w := resp.JSON200.RecoveryWindow
 			if w.EarliestRecoverableAt != nil && w.LatestRecoverableAt != nil {
 				Expect(*w.EarliestRecoverableAt).To(BeTemporally("<=", *w.LatestRecoverableAt))
@@ -25,9 +23,7 @@ var _ = Describe("Point-in-time recovery", labels(harness.PITR), func() {
 
 		It("starts a restore with 201 and its operation", labels(harness.Mutating), func(ctx SpecContext) {
 			skipOnLive("a restore overwrites the database")
-			resp, err := suite.api.RestoreDatabasePitrWithResponse(ctx, suite.db, dbapi.PitrRestoreRequest{RestoreTime: time.Now().Add(-time.Hour).UTC()})
-			noError(err)
-			Expect(resp.StatusCode()).To(Equal(http.StatusCreated), "%s", resp.Body)
+			resp := answered(suite.api.RestoreDatabasePitrWithResponse(ctx, suite.db, dbapi.PitrRestoreRequest{RestoreTime: time.Now().Add(-time.Hour).UTC()})).with(http.StatusCreated)
 			Expect(resp.JSON201.Operation.ID).NotTo(BeEmpty())
 		})
 	})

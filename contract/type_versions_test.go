@@ -14,9 +14,7 @@ var _ = Describe("Database type versions", labels(harness.TypeVersions), func() 
 	Context("when the database runs a version", func() {
 		It("returns that version", labels(harness.ReadOnly), func(ctx SpecContext) {
 			id := getDatabase(ctx, suite.db).VersionID
-			resp, err := suite.api.GetDatabaseTypeVersionWithResponse(ctx, id)
-			noError(err)
-			Expect(resp.StatusCode()).To(Equal(http.StatusOK), "%s", resp.Body)
+			resp := answered(suite.api.GetDatabaseTypeVersionWithResponse(ctx, id)).with(http.StatusOK)
 			Expect(resp.JSON200.DatabaseTypeVersion.ID).To(Equal(id))
 		})
 	})
@@ -25,21 +23,15 @@ var _ = Describe("Database type versions", labels(harness.TypeVersions), func() 
 	Context("(known from one client only)", labels(harness.Unverified), func() {
 		It("lists the types, the database's among them, and shows it", labels(harness.ReadOnly), func(ctx SpecContext) {
 			db := getDatabase(ctx, suite.db)
-			resp, err := suite.api.ListDatabaseTypesWithResponse(ctx)
-			noError(err)
-			Expect(resp.StatusCode()).To(Equal(http.StatusOK), "%s", resp.Body)
+			resp := answered(suite.api.ListDatabaseTypesWithResponse(ctx)).with(http.StatusOK)
 			Expect(resp.JSON200.DatabaseTypes).To(ContainElement(HaveField("ID", db.TypeID)))
-			one, err := suite.api.GetDatabaseTypeWithResponse(ctx, db.TypeID)
-			noError(err)
-			Expect(one.StatusCode()).To(Equal(http.StatusOK), "%s", one.Body)
+			one := answered(suite.api.GetDatabaseTypeWithResponse(ctx, db.TypeID)).with(http.StatusOK)
 			Expect(one.JSON200.DatabaseType.Name).To(Equal(db.TypeName))
 		})
 
 		It("shows the database's plan by its name and type", labels(harness.ReadOnly), func(ctx SpecContext) {
 			db := getDatabase(ctx, suite.db)
-			resp, err := suite.api.GetPlanWithResponse(ctx, db.Plan, &dbapi.GetPlanParams{Type: dbapi.DatabaseTypeName(db.TypeName)})
-			noError(err)
-			Expect(resp.StatusCode()).To(Equal(http.StatusOK), "%s", resp.Body)
+			resp := answered(suite.api.GetPlanWithResponse(ctx, db.Plan, &dbapi.GetPlanParams{Type: dbapi.DatabaseTypeName(db.TypeName)})).with(http.StatusOK)
 			Expect(resp.JSON200.Plan.Name).To(Equal(db.Plan))
 		})
 

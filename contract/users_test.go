@@ -17,9 +17,7 @@ const newPassword = "Contract-Suite-Password-0001"
 
 var _ = Describe("Database users", labels(harness.Users), func() {
 	It("lists the users of the database", labels(harness.ReadOnly), func(ctx SpecContext) {
-		resp, err := suite.api.ListDatabaseUsersWithResponse(ctx, suite.db)
-		noError(err)
-		Expect(resp.StatusCode()).To(Equal(http.StatusOK), "%s", resp.Body)
+		resp := answered(suite.api.ListDatabaseUsersWithResponse(ctx, suite.db)).with(http.StatusOK)
 		Expect(resp.JSON200.DatabaseUsers).NotTo(BeEmpty())
 	})
 
@@ -29,11 +27,9 @@ var _ = Describe("Database users", labels(harness.Users), func() {
 		BeforeAll(func(ctx SpecContext) {
 			requireWrites()
 			name = "contract-" + randomHex(4)
-			resp, err := suite.api.CreateDatabaseUserWithResponse(ctx, suite.db, dbapi.DatabaseUserCreateRequest{
+			resp := answered(suite.api.CreateDatabaseUserWithResponse(ctx, suite.db, dbapi.DatabaseUserCreateRequest{
 				DatabaseUser: dbapi.DatabaseUserCreate{Name: name},
-			})
-			noError(err)
-			Expect(resp.StatusCode()).To(Equal(http.StatusCreated), "%s", resp.Body)
+			})).with(http.StatusCreated)
 			DeferCleanup(func(ctx SpecContext) {
 				resp, err := suite.raw.DeleteDatabaseUser(ctx, suite.db, name)
 				noError(err)
@@ -51,9 +47,7 @@ var _ = Describe("Database users", labels(harness.Users), func() {
 		It("lists the user without its password", func(ctx SpecContext) {
 			// The listed user's schema has no password, so the generated type cannot hold one:
 			// the raw answer is read.
-			resp, err := suite.api.ListDatabaseUsersWithResponse(ctx, suite.db)
-			noError(err)
-			Expect(resp.StatusCode()).To(Equal(http.StatusOK), "%s", resp.Body)
+			resp := answered(suite.api.ListDatabaseUsersWithResponse(ctx, suite.db)).with(http.StatusOK)
 			var raw struct {
 				Users []map[string]json.RawMessage `json:"database-users"`
 			}
@@ -64,18 +58,14 @@ var _ = Describe("Database users", labels(harness.Users), func() {
 		})
 
 		It("sets a password chosen by the caller", func(ctx SpecContext) {
-			resp, err := suite.api.UpdateDatabaseUserWithResponse(ctx, suite.db, name, dbapi.DatabaseUserUpdateRequest{
+			resp := answered(suite.api.UpdateDatabaseUserWithResponse(ctx, suite.db, name, dbapi.DatabaseUserUpdateRequest{
 				DatabaseUser: dbapi.DatabaseUserUpdate{Password: newPassword, PasswordConfirmation: ptr(newPassword)},
-			})
-			noError(err)
-			Expect(resp.StatusCode()).To(Equal(http.StatusOK), "%s", resp.Body)
+			})).with(http.StatusOK)
 			Expect(resp.JSON200.DatabaseUser.Name).To(Equal(name))
 		})
 
 		It("resets the password to a new generated one", func(ctx SpecContext) {
-			resp, err := suite.api.ResetDatabaseUserPasswordWithResponse(ctx, suite.db, name)
-			noError(err)
-			Expect(resp.StatusCode()).To(Equal(http.StatusOK), "%s", resp.Body)
+			resp := answered(suite.api.ResetDatabaseUserPasswordWithResponse(ctx, suite.db, name)).with(http.StatusOK)
 			Expect(resp.JSON200.DatabaseUser.Password).NotTo(BeElementOf(password, newPassword))
 			Expect(len(resp.JSON200.DatabaseUser.Password)).To(BeNumerically(">=", 24))
 		})
@@ -171,9 +161,7 @@ func requireWrites() {
 
 func listUsers(ctx SpecContext) []dbapi.DatabaseUser {
 	GinkgoHelper()
-	resp, err := suite.api.ListDatabaseUsersWithResponse(ctx, suite.db)
-	noError(err)
-	Expect(resp.StatusCode()).To(Equal(http.StatusOK), "%s", resp.Body)
+	resp := answered(suite.api.ListDatabaseUsersWithResponse(ctx, suite.db)).with(http.StatusOK)
 	return resp.JSON200.DatabaseUsers
 }
 

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/scalingodb/dbapi-go/contract/internal/harness"
+	"github.com/scalingodb/dbapi-go/contract/internal/suitebin"
 )
 
 // A live target whose listBackups answer is cut short (the connection closes after part of its
@@ -60,16 +61,16 @@ func TestRun_CutAnswer(t *testing.T) {
 			})
 			r := runSuite(t, env, "-ginkgo.focus=lists the backups of the database")
 			if cuts.Load() == 0 {
-				t.Fatalf("no listBackups answer was cut: the test proves nothing\n%s", tail(r.stdout))
+				t.Fatalf("no listBackups answer was cut: the test proves nothing\n%s", suitebin.Tail(r.stdout))
 			}
 			if r.code != int(harness.Unreachable) {
-				t.Fatalf("exit code %d, want %d (unreachable)\n%s", r.code, harness.Unreachable, tail(r.stdout))
+				t.Fatalf("exit code %d, want %d (unreachable)\n%s", r.code, harness.Unreachable, suitebin.Tail(r.stdout))
 			}
 			summary := r.report(t, "summary.txt")
 			for name, out := range map[string]string{"stdout": r.stdout, "summary.txt": summary} {
 				for _, want := range []string{"listBackups GET ", "/databases/my-db-123/backups: the connection broke: response body cut short"} {
 					if !strings.Contains(out, want) {
-						t.Errorf("%s does not say %q:\n%s", name, want, tail(out))
+						t.Errorf("%s does not say %q:\n%s", name, want, suitebin.Tail(out))
 					}
 				}
 			}

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/scalingodb/dbapi-go/contract/internal/harness"
+	"github.com/scalingodb/dbapi-go/contract/internal/suitebin"
 )
 
 // What TestMain stamps into the compiled suite at link time, as make contract-binary does.
@@ -45,11 +46,11 @@ func TestRun_Help(t *testing.T) {
 		t.Run(flag, func(t *testing.T) {
 			r := runSuite(t, nil, flag)
 			if r.code != 0 {
-				t.Fatalf("exit code %d, want 0\n%s", r.code, tail(r.stdout))
+				t.Fatalf("exit code %d, want 0\n%s", r.code, suitebin.Tail(r.stdout))
 			}
 			ginkgo := strings.Index(r.stdout, "-ginkgo.fail-fast")
 			if ginkgo < 0 {
-				t.Fatalf("the help does not list Ginkgo's flags:\n%s", tail(r.stdout))
+				t.Fatalf("the help does not list Ginkgo's flags:\n%s", suitebin.Tail(r.stdout))
 			}
 			var before []string
 			for _, s := range harness.SettingDocs() {
@@ -88,7 +89,7 @@ func TestRun_Version(t *testing.T) {
 	spec := specVersion(t)
 	r := runSuite(t, nil, "--version")
 	if r.code != 0 {
-		t.Fatalf("exit code %d, want 0\n%s", r.code, tail(r.stdout))
+		t.Fatalf("exit code %d, want 0\n%s", r.code, suitebin.Tail(r.stdout))
 	}
 	for _, want := range []string{stampedVersion, stampedCommit, "spec " + spec} {
 		if !strings.Contains(r.stdout, want) {
@@ -102,7 +103,7 @@ func TestRun_Version(t *testing.T) {
 	// A failing run: every report names the suite and the spec.
 	run := runSuite(t, map[string]string{harness.EnvMockMutations: "wrong-type"}, "-ginkgo.focus=lists the users")
 	if run.code != int(harness.ContractBroken) {
-		t.Fatalf("exit code %d, want 1\n%s", run.code, tail(run.stdout))
+		t.Fatalf("exit code %d, want 1\n%s", run.code, suitebin.Tail(run.stdout))
 	}
 	for _, name := range []string{"contract-report.html", "contract-coverage.json", "summary.txt", "contract-junit.xml"} {
 		out := run.report(t, name)
@@ -148,10 +149,10 @@ func TestRun_NoColor(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			r := runSuiteColored(t, tt.env, "-ginkgo.focus=lists the backups of the database")
 			if r.code != 0 {
-				t.Fatalf("exit code %d\n%s", r.code, tail(r.stdout))
+				t.Fatalf("exit code %d\n%s", r.code, suitebin.Tail(r.stdout))
 			}
 			if got := strings.Contains(r.stdout, "\x1b["); got != tt.wantColor {
-				t.Errorf("colour escapes in the output: %v, want %v\n%q", got, tt.wantColor, tail(r.stdout))
+				t.Errorf("colour escapes in the output: %v, want %v\n%q", got, tt.wantColor, suitebin.Tail(r.stdout))
 			}
 		})
 	}
@@ -176,12 +177,12 @@ func TestRun_UnknownSetting(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			r := runSuite(t, tt.env, "-ginkgo.focus=lists the backups of the database")
 			if r.code != int(tt.want) {
-				t.Fatalf("exit code %d, want %d\n%s", r.code, tt.want, tail(r.stdout))
+				t.Fatalf("exit code %d, want %d\n%s", r.code, tt.want, suitebin.Tail(r.stdout))
 			}
 			summary := r.report(t, "summary.txt")
 			for _, want := range tt.say {
 				if !strings.Contains(r.stdout, want) || !strings.Contains(summary, want) {
-					t.Errorf("stdout or summary.txt does not say %q:\n%s\n---\n%s", want, tail(r.stdout), summary)
+					t.Errorf("stdout or summary.txt does not say %q:\n%s\n---\n%s", want, suitebin.Tail(r.stdout), summary)
 				}
 			}
 		})

@@ -13,6 +13,7 @@ import (
 
 	"github.com/scalingodb/dbapi-go/contract/internal/harness"
 	"github.com/scalingodb/dbapi-go/contract/internal/report"
+	"github.com/scalingodb/dbapi-go/contract/internal/suitebin"
 	"github.com/scalingodb/dbapi-go/pkg/mockserver"
 )
 
@@ -177,10 +178,10 @@ func TestRun_HTMLReport(t *testing.T) {
 			r := runSuite(t, with(tt.env, harness.EnvReportsDir, reports))
 			run, err := report.ReadRun(filepath.Join(reports, "contract-coverage.json"))
 			if err != nil {
-				t.Fatalf("%v\n%s", err, tail(r.stdout))
+				t.Fatalf("%v\n%s", err, suitebin.Tail(r.stdout))
 			}
 			if len(run.Entries) == 0 {
-				t.Fatalf("the run measured nothing:\n%s", tail(r.stdout))
+				t.Fatalf("the run measured nothing:\n%s", suitebin.Tail(r.stdout))
 			}
 			p := parsePage(t, filepath.Join(reports, "contract-report.html"))
 

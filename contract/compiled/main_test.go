@@ -2,15 +2,14 @@ package compiled
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -19,6 +18,7 @@ import (
 	"time"
 
 	"github.com/scalingodb/dbapi-go/contract/internal/harness"
+	"github.com/scalingodb/dbapi-go/contract/internal/suitebin"
 	"github.com/scalingodb/dbapi-go/pkg/mockserver"
 )
 
@@ -38,10 +38,10 @@ func TestMain(m *testing.M) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	// Stamped as make contract-binary stamps it, so that --version and the reports can be checked.
 	ldflags := "-X " + harnessPkg + ".suiteVersion=" + stampedVersion + " -X " + harnessPkg + ".suiteCommit=" + stampedCommit
-	out, err := exec.CommandContext(ctx, "go", "test", "-c", "-ldflags", ldflags, "-o", bin, "github.com/scalingodb/dbapi-go/contract").CombinedOutput()
+	err = suitebin.Build(ctx, bin, ldflags)
 	cancel()
 	if err != nil {
-		fmt.Fprintf(os.Stderr, "compile the contract suite: %v\n%s", err, out)
+		fmt.Fprintln(os.Stderr, err)
 		_ = os.RemoveAll(dir)
 		os.Exit(1)
 	}
@@ -95,42 +95,23 @@ func run(t *testing.T, env map[string]string, args []string, unset ...string) re
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, bin, args...)
-	cmd.Dir = r.dir
-	for _, kv := range cleanEnv() {
+	var environ []string
+	for _, kv := range suitebin.Environ() {
 		if name, _, _ := strings.Cut(kv, "="); !slices.Contains(unset, name) {
-			cmd.Env = append(cmd.Env, kv)
+			environ = append(environ, kv)
 		}
 	}
 	for k, v := range env {
-		cmd.Env = append(cmd.Env, k+"="+v)
+		environ = append(environ, k+"="+v)
 	}
-	var out bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &out
 	start := time.Now()
-	err := cmd.Run()
+	code, out, err := suitebin.Run(ctx, bin, r.dir, environ, args...)
 	r.took = time.Since(start)
-	r.stdout = out.String()
-	var ee *exec.ExitError
-	switch {
-	case errors.As(err, &ee):
-		r.code = ee.ExitCode()
-	case err != nil:
+	r.code, r.stdout = code, out
+	if err != nil {
 		t.Fatalf("run the suite: %v\n%s", err, r.stdout)
 	}
 	return r
-}
-
-// cleanEnv is the environment without any setting of the suite.
-func cleanEnv() []string {
-	var out []string
-	for _, kv := range os.Environ() {
-		if strings.HasPrefix(kv, "DBAPI_") || strings.HasPrefix(kv, "DB_BEARER_TOKEN=") {
-			continue
-		}
-		out = append(out, kv)
-	}
-	return out
 }
 
 // Tokens of the live targets the tests start.
@@ -169,9 +150,7 @@ func liveTargetWith(t *testing.T, wrap func(http.Handler) http.Handler, opts ...
 // with returns a copy of env with the pairs kv set.
 func with(env map[string]string, kv ...string) map[string]string {
 	out := map[string]string{}
-	for k, v := range env {
-		out[k] = v
-	}
+	maps.Copy(out, env)
 	for i := 0; i+1 < len(kv); i += 2 {
 		out[kv[i]] = kv[i+1]
 	}
@@ -242,15 +221,6 @@ func lines(s string) int {
 		n++
 	}
 	return n
-}
-
-// tail keeps the end of a long output, where Ginkgo summarises failures.
-func tail(s string) string {
-	const max = 3000
-	if len(s) > max {
-		return "..." + s[len(s)-max:]
-	}
-	return s
 }
 
 // listen opens a listener on 127.0.0.1 that the test closes.

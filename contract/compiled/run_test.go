@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/scalingodb/dbapi-go/contract/internal/harness"
+	"github.com/scalingodb/dbapi-go/contract/internal/suitebin"
 )
 
 // A failing live run whose downloads break with a transport error (the connection closes
@@ -42,7 +43,7 @@ func TestRun_SecretsStayOut(t *testing.T) {
 	})
 	r := runSuite(t, env)
 	if r.code != int(harness.Unreachable) {
-		t.Fatalf("exit code %d, want %d (unreachable)\n%s", r.code, harness.Unreachable, tail(r.stdout))
+		t.Fatalf("exit code %d, want %d (unreachable)\n%s", r.code, harness.Unreachable, suitebin.Tail(r.stdout))
 	}
 	mu.Lock()
 	secrets := append([]string{liveToken, foreignToken}, presigned...)
@@ -65,7 +66,7 @@ func TestRun_SecretsStayOut(t *testing.T) {
 	for _, out := range []string{"stdout", "contract-junit.xml", "summary.txt"} {
 		for _, want := range []string{"downloadBackup GET ", "/download: the connection closed before the whole answer came"} {
 			if !strings.Contains(outputs[out], want) {
-				t.Errorf("%s does not say %q:\n%s", out, want, tail(outputs[out]))
+				t.Errorf("%s does not say %q:\n%s", out, want, suitebin.Tail(outputs[out]))
 			}
 		}
 	}
@@ -152,11 +153,11 @@ func TestRun_DownloadHosts(t *testing.T) {
 	focus := "-ginkgo.focus=serves its archive with the backup's size"
 	refused := runSuite(t, env, focus)
 	if refused.code != int(harness.SettingsWrong) {
-		t.Errorf("other host not allowed: exit code %d, want %d\n%s", refused.code, harness.SettingsWrong, tail(refused.stdout))
+		t.Errorf("other host not allowed: exit code %d, want %d\n%s", refused.code, harness.SettingsWrong, suitebin.Tail(refused.stdout))
 	}
 	for _, want := range []string{"host " + otherAddr, "getBackupArchive", harness.EnvDownloadHosts} {
 		if !strings.Contains(refused.stdout, want) {
-			t.Errorf("other host not allowed: stdout does not say %q\n%s", want, tail(refused.stdout))
+			t.Errorf("other host not allowed: stdout does not say %q\n%s", want, suitebin.Tail(refused.stdout))
 		}
 	}
 	if n := other.accepted.Load(); n != 0 {
@@ -165,7 +166,7 @@ func TestRun_DownloadHosts(t *testing.T) {
 
 	allowed := runSuite(t, with(env, harness.EnvDownloadHosts, otherAddr), focus)
 	if allowed.code != 0 {
-		t.Errorf("other host allowed: exit code %d, want 0\n%s", allowed.code, tail(allowed.stdout))
+		t.Errorf("other host allowed: exit code %d, want 0\n%s", allowed.code, suitebin.Tail(allowed.stdout))
 	}
 	if other.accepted.Load() == 0 {
 		t.Error("other host allowed: the download never reached it")
@@ -219,11 +220,11 @@ func TestRun_ExitCodes(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			r := runSuite(t, tt.env)
 			if r.code != int(tt.want) {
-				t.Fatalf("exit code %d, want %d (%s)\n%s", r.code, tt.want, tt.want, tail(r.stdout))
+				t.Fatalf("exit code %d, want %d (%s)\n%s", r.code, tt.want, tt.want, suitebin.Tail(r.stdout))
 			}
 			for _, want := range tt.stdout {
 				if !strings.Contains(r.stdout, want) {
-					t.Errorf("stdout does not say %q:\n%s", want, tail(r.stdout))
+					t.Errorf("stdout does not say %q:\n%s", want, suitebin.Tail(r.stdout))
 				}
 			}
 			if tt.maxTook > 0 && r.took > tt.maxTook {
@@ -282,10 +283,10 @@ func TestRun_RefusalStatuses(t *testing.T) {
 			})
 			r := runSuite(t, env, focus)
 			if r.code != int(tt.want) {
-				t.Errorf("exit code %d, want %d\n%s", r.code, tt.want, tail(r.stdout))
+				t.Errorf("exit code %d, want %d\n%s", r.code, tt.want, suitebin.Tail(r.stdout))
 			}
 			if !strings.Contains(r.stdout, "Ran 2 of ") {
-				t.Errorf("the two page specs did not run:\n%s", tail(r.stdout))
+				t.Errorf("the two page specs did not run:\n%s", suitebin.Tail(r.stdout))
 			}
 		})
 	}
@@ -323,10 +324,10 @@ func TestRun_BasePath(t *testing.T) {
 
 	r := runSuite(t, with(env, harness.EnvBaseURL, root, harness.EnvBasePath, "/"))
 	if r.code != 0 {
-		t.Errorf("with DBAPI_BASE_PATH=/: exit code %d, want 0\n%s", r.code, tail(r.stdout))
+		t.Errorf("with DBAPI_BASE_PATH=/: exit code %d, want 0\n%s", r.code, suitebin.Tail(r.stdout))
 	}
 	if !strings.Contains(r.stdout, "Ran 72 of ") && !strings.Contains(r.stdout, "SUCCESS!") {
-		t.Errorf("with DBAPI_BASE_PATH=/: no specs ran\n%s", tail(r.stdout))
+		t.Errorf("with DBAPI_BASE_PATH=/: no specs ran\n%s", suitebin.Tail(r.stdout))
 	}
 	if rootServed.Load() == 0 {
 		t.Error("the server at the root got no request")
@@ -334,7 +335,7 @@ func TestRun_BasePath(t *testing.T) {
 
 	r = runSuite(t, with(env, harness.EnvBaseURL, root))
 	if r.code != int(harness.SettingsWrong) || !strings.Contains(r.stdout, harness.EnvBasePath) {
-		t.Errorf("without DBAPI_BASE_PATH: exit code %d, want %d and a message naming %s\n%s", r.code, harness.SettingsWrong, harness.EnvBasePath, tail(r.stdout))
+		t.Errorf("without DBAPI_BASE_PATH: exit code %d, want %d and a message naming %s\n%s", r.code, harness.SettingsWrong, harness.EnvBasePath, suitebin.Tail(r.stdout))
 	}
 }
 
@@ -357,7 +358,7 @@ func TestRun_BrokenContractAndSettings(t *testing.T) {
 	})
 	r := runSuite(t, env, "-ginkgo.focus=serves its archive with the backup's size|lists the users of the database")
 	if r.code != int(harness.ContractBroken) {
-		t.Fatalf("exit code %d, want %d\n%s", r.code, harness.ContractBroken, tail(r.stdout))
+		t.Fatalf("exit code %d, want %d\n%s", r.code, harness.ContractBroken, suitebin.Tail(r.stdout))
 	}
 	summary := r.report(t, "summary.txt")
 	for _, want := range []string{"verdict: contract broken (exit code 1)\n", "also: settings wrong (exit code 3) in 1 spec", "host downloads.example.com", "getBackupArchive", "listDatabaseUsers"} {

@@ -4,11 +4,9 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -16,6 +14,7 @@ import (
 	"time"
 
 	"github.com/scalingodb/dbapi-go/contract/internal/harness"
+	"github.com/scalingodb/dbapi-go/contract/internal/suitebin"
 	"github.com/scalingodb/dbapi-go/pkg/mockserver"
 )
 
@@ -163,16 +162,16 @@ func TestFamiliesCatchBehaviourBugs(t *testing.T) {
 		t.Run(string(j.bug.family)+"/"+j.bug.name, func(t *testing.T) {
 			if j.bug.wrap == nil {
 				if j.r.exitCode != 0 {
-					t.Errorf("family %s fails against the mock (exit %d):\n%s", j.bug.family, j.r.exitCode, tail(j.r.output))
+					t.Errorf("family %s fails against the mock (exit %d):\n%s", j.bug.family, j.r.exitCode, suitebin.Tail(j.r.output))
 				}
 				return
 			}
 			if j.r.exitCode != int(harness.ContractBroken) {
-				t.Errorf("bug %q: exit %d, want %d (contract broken)\n%s", j.bug.name, j.r.exitCode, harness.ContractBroken, tail(j.r.output))
+				t.Errorf("bug %q: exit %d, want %d (contract broken)\n%s", j.bug.name, j.r.exitCode, harness.ContractBroken, suitebin.Tail(j.r.output))
 				return
 			}
 			if !failedSpecNamed(j.r.output, j.bug.spec) {
-				t.Errorf("bug %q: no failed spec names %q\n%s", j.bug.name, j.bug.spec, tail(j.r.output))
+				t.Errorf("bug %q: no failed spec names %q\n%s", j.bug.name, j.bug.spec, suitebin.Tail(j.r.output))
 				return
 			}
 			caughtBy[j.bug.family]++
@@ -241,23 +240,14 @@ func runTarget(t *testing.T, bin string, h http.Handler, args ...string) run {
 	defer srv.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, bin, append([]string{"-ginkgo.no-color"}, args...)...)
-	cmd.Dir = filepath.Dir(bin)
-	cmd.Env = append(cleanEnv(),
+	environ := append(suitebin.Environ(),
 		harness.EnvBaseURL+"="+srv.URL+"/api", harness.EnvToken+"="+fixtureToken, harness.EnvDatabaseID+"=my-db-123",
 		harness.EnvForeignToken+"="+fixtureForeign, harness.EnvAllowWrites+"=1", harness.EnvReportsDir+"="+t.TempDir())
-	var out bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &out
-	err := cmd.Run()
-	code := 0
-	var ee *exec.ExitError
-	if errors.As(err, &ee) {
-		code = ee.ExitCode()
-	} else if err != nil {
+	code, out, err := suitebin.Run(ctx, bin, filepath.Dir(bin), environ, append([]string{"-ginkgo.no-color"}, args...)...)
+	if err != nil {
 		t.Errorf("run the suite %v: %v", args, err)
-		code = -1
 	}
-	return run{exitCode: code, output: out.String()}
+	return run{exitCode: code, output: out}
 }
 
 // A create that a spec expects refused, wrongly accepted, leaves nothing behind: the server that
@@ -287,7 +277,7 @@ func TestRefusedCreatesCleanUp(t *testing.T) {
 	})
 	r := runTarget(t, bin, spy, "-ginkgo.focus=answers 422 to an invalid name")
 	if r.exitCode != int(harness.ContractBroken) || !failedSpecNamed(r.output, "answers 422 to an invalid name") {
-		t.Fatalf("exit %d, want the invalid-name spec failed\n%s", r.exitCode, tail(r.output))
+		t.Fatalf("exit %d, want the invalid-name spec failed\n%s", r.exitCode, suitebin.Tail(r.output))
 	}
 	mu.Lock()
 	defer mu.Unlock()

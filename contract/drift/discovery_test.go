@@ -10,6 +10,7 @@ import (
 	"github.com/scalingodb/dbapi-go/contract/internal/drift"
 	"github.com/scalingodb/dbapi-go/contract/internal/harness"
 	"github.com/scalingodb/dbapi-go/contract/internal/overlaytest"
+	"github.com/scalingodb/dbapi-go/contract/internal/suitebin"
 	"github.com/scalingodb/dbapi-go/pkg/mockserver/mutate"
 )
 
@@ -51,7 +52,7 @@ func TestSuiteDiscoversDrift(t *testing.T) {
 			r := runSuiteIn(t, bin, dir, mutations, harness.EnvFailOnDrift+"="+map[bool]string{false: "0", true: "1"}[failOnDrift])
 			want := map[bool]int{false: 0, true: 1}[failOnDrift]
 			if r.exitCode != want {
-				t.Fatalf("exit %d, want %d\n%s", r.exitCode, want, tail(r.output))
+				t.Fatalf("exit %d, want %d\n%s", r.exitCode, want, suitebin.Tail(r.output))
 			}
 			report, err := drift.Read(filepath.Join(dir, "drift.json"))
 			if err != nil {

@@ -1,12 +1,9 @@
 package drift
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
-	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -15,6 +12,7 @@ import (
 	"time"
 
 	"github.com/scalingodb/dbapi-go/contract/internal/harness"
+	"github.com/scalingodb/dbapi-go/contract/internal/suitebin"
 	"github.com/scalingodb/dbapi-go/pkg/mockserver/mutate"
 )
 
@@ -81,7 +79,7 @@ func TestSuiteCatchesEveryMutation(t *testing.T) {
 
 	baseline := runSuite(t, bin, "")
 	if baseline.exitCode != 0 {
-		t.Fatalf("the suite fails against the unmutated mock (exit %d); no mutation can be judged:\n%s", baseline.exitCode, tail(baseline.output))
+		t.Fatalf("the suite fails against the unmutated mock (exit %d); no mutation can be judged:\n%s", baseline.exitCode, suitebin.Tail(baseline.output))
 	}
 
 	results := make([]run, len(mutations))
@@ -104,7 +102,7 @@ func TestSuiteCatchesEveryMutation(t *testing.T) {
 				t.Errorf("mutation %s has no expected kind and pointer in want", m.Name)
 			}
 			if err := caught(m, results[i]); err != nil {
-				t.Errorf("mutation %s (%s: %s) not caught: %v\n%s", m.Name, m.OperationID, m.Description, err, tail(results[i].output))
+				t.Errorf("mutation %s (%s: %s) not caught: %v\n%s", m.Name, m.OperationID, m.Description, err, suitebin.Tail(results[i].output))
 			}
 		})
 	}
@@ -165,9 +163,8 @@ func buildSuite(t *testing.T) string {
 	bin := filepath.Join(t.TempDir(), "contract.test")
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, "go", "test", "-c", "-o", bin, "github.com/scalingodb/dbapi-go/contract")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("compile the contract suite: %v\n%s", err, out)
+	if err := suitebin.Build(ctx, bin, ""); err != nil {
+		t.Fatal(err)
 	}
 	return bin
 }
@@ -185,43 +182,10 @@ func runSuiteIn(t *testing.T, bin, reports string, env ...string) run {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, bin, "-ginkgo.no-color", "-ginkgo.randomize-all")
-	cmd.Dir = filepath.Dir(bin)
-	cmd.Env = append(append(cleanEnv(), harness.EnvReportsDir+"="+reports), env...)
-	var out bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &out
-	err := cmd.Run()
-	code := 0
+	environ := append(append(suitebin.Environ(), harness.EnvReportsDir+"="+reports), env...)
+	code, out, err := suitebin.Run(ctx, bin, filepath.Dir(bin), environ, "-ginkgo.no-color", "-ginkgo.randomize-all")
 	if err != nil {
-		var ee *exec.ExitError
-		if !errors.As(err, &ee) {
-			t.Errorf("run the suite with %q: %v", env, err)
-			return run{exitCode: -1, output: out.String()}
-		}
-		code = ee.ExitCode()
+		t.Errorf("run the suite with %q: %v", env, err)
 	}
-	return run{exitCode: code, output: out.String()}
-}
-
-// cleanEnv is the environment without the suite's settings, so a live configuration in the
-// caller's shell cannot leak into the mock runs.
-func cleanEnv() []string {
-	var out []string
-	for _, kv := range os.Environ() {
-		k, _, _ := strings.Cut(kv, "=")
-		if strings.HasPrefix(k, "DBAPI_") || k == harness.EnvToken {
-			continue
-		}
-		out = append(out, kv)
-	}
-	return out
-}
-
-// tail keeps the end of a long output, where Ginkgo summarises failures.
-func tail(s string) string {
-	const max = 4000
-	if len(s) > max {
-		return "..." + s[len(s)-max:]
-	}
-	return s
+	return run{exitCode: code, output: out}
 }

@@ -2,6 +2,7 @@ package harness
 
 import (
 	"errors"
+	"maps"
 	"os"
 	"path/filepath"
 	"strings"
@@ -22,10 +23,7 @@ func TestFromEnv(t *testing.T) {
 		EnvDatabaseID: "my-db-123",
 	}
 	with := func(kv ...string) map[string]string {
-		m := map[string]string{}
-		for a, b := range live {
-			m[a] = b
-		}
+		m := maps.Clone(live)
 		for i := 0; i+1 < len(kv); i += 2 {
 			m[kv[i]] = kv[i+1]
 		}

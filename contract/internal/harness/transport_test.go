@@ -85,57 +85,53 @@ type roundTripFunc func(*http.Request) (*http.Response, error)
 
 func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
 
-func TestRewriteBasePath(t *testing.T) {
-	// Only the base URL's host serves the API under basePath: a download host keeps its paths,
-	// /api included (Prism at / with the mock's own links under /api).
+// TestBasePath checks RewriteBasePath and SpecURL on the same cases, as the suite uses them: a
+// request built on the spec's /api URL goes out under the target's base path, and the URL it went
+// to (or a link the target gave) maps back to the spec's URL, by which it is validated. Only the
+// base URL's host serves the API under basePath: a download host keeps its paths, /api included
+// (Prism at / with the mock's own links under /api).
+func TestBasePath(t *testing.T) {
 	tests := []struct {
-		base, in, want string
+		base, spec, sent string
 	}{
 		{"/", "http://h/api/databases/x?page=2", "http://h/databases/x?page=2"},
+		{"/", "http://h/api/databases/x/backups/b/download?token=t", "http://h/databases/x/backups/b/download?token=t"},
 		{"/v1", "http://h/api/databases/x", "http://h/v1/databases/x"},
 		{"/api", "http://h/api/databases/x", "http://h/api/databases/x"},
+		{"/api", "http://h/databases/x", "http://h/databases/x"},
 		{"/v1", "http://h/other", "http://h/other"},
+		{"/v1", "http://h/other/x", "http://h/other/x"},
 		{"/", "http://H/api/databases/x", "http://H/databases/x"},
 		{"/", "http://downloads:9000/api/databases/x/backups/b/download?token=t", "http://downloads:9000/api/databases/x/backups/b/download?token=t"},
+		{"/", "http://downloads:9000/databases/x/backups/b/download", "http://downloads:9000/databases/x/backups/b/download"},
 		{"/v1", "http://h:81/api/databases/x", "http://h:81/api/databases/x"},
 	}
 	for _, tt := range tests {
-		t.Run(tt.base+" "+tt.in, func(t *testing.T) {
+		t.Run(tt.base+" "+tt.spec, func(t *testing.T) {
 			var got string
 			rt := RewriteBasePath("http://h/api", tt.base, roundTripFunc(func(r *http.Request) (*http.Response, error) {
 				got = r.URL.String()
 				return nil, errors.New("stop")
 			}))
-			req, err := http.NewRequest(http.MethodGet, tt.in, nil)
+			req, err := http.NewRequest(http.MethodGet, tt.spec, nil)
 			if err != nil {
 				t.Fatal(err)
 			}
 			_, _ = rt.RoundTrip(req)
-			if got != tt.want {
-				t.Errorf("sent %q, want %q", got, tt.want)
+			if got != tt.sent {
+				t.Errorf("sent %q, want %q", got, tt.sent)
 			}
-			if req.URL.String() != tt.in {
+			if req.URL.String() != tt.spec {
 				t.Errorf("the caller's request was changed to %q", req.URL)
+			}
+			if back := SpecURL("http://h/api", tt.sent, tt.base); back != tt.spec {
+				t.Errorf("SpecURL(%q, %q) = %q, want %q", tt.sent, tt.base, back, tt.spec)
 			}
 		})
 	}
-}
-
-func TestSpecURL(t *testing.T) {
-	tests := []struct {
-		base, in, want string
-	}{
-		{"/", "http://h/databases/x/backups/b/download?token=t", "http://h/api/databases/x/backups/b/download?token=t"},
-		{"/v1", "http://h/v1/databases/x", "http://h/api/databases/x"},
-		{"/v1", "http://h/api/databases/x", "http://h/api/databases/x"},
-		{"/v1", "http://h/other/x", "http://h/other/x"},
-		{"/api", "http://h/databases/x", "http://h/databases/x"},
-		{"/", "http://downloads:9000/databases/x/backups/b/download", "http://downloads:9000/databases/x/backups/b/download"},
-	}
-	for _, tt := range tests {
-		if got := SpecURL("http://h/api", tt.in, tt.base); got != tt.want {
-			t.Errorf("SpecURL(%q, %q) = %q, want %q", tt.in, tt.base, got, tt.want)
-		}
+	// A link under /api that a target under /v1 gives (the mock's download links) is the spec's.
+	if got := SpecURL("http://h/api", "http://h/api/databases/x", "/v1"); got != "http://h/api/databases/x" {
+		t.Errorf("SpecURL(%q, %q) = %q, want it unchanged", "http://h/api/databases/x", "/v1", got)
 	}
 }
 
