@@ -6,6 +6,7 @@ import (
 
 	"github.com/scalingodb/dbapi-go/contract/internal/drift"
 	"github.com/scalingodb/dbapi-go/contract/internal/harness"
+	"github.com/scalingodb/dbapi-go/contract/internal/suitebin"
 )
 
 // TestSuiteFindsNoDriftOnTheMock runs the compiled suite against the mock as it is, with
@@ -17,7 +18,7 @@ func TestSuiteFindsNoDriftOnTheMock(t *testing.T) {
 	dir := t.TempDir()
 	r := runSuiteIn(t, bin, dir, harness.EnvFailOnDrift+"=1")
 	if r.exitCode != 0 {
-		t.Fatalf("exit %d, want 0\n%s", r.exitCode, tail(r.output))
+		t.Fatalf("exit %d, want 0\n%s", r.exitCode, suitebin.Tail(r.output))
 	}
 	report, err := drift.Read(filepath.Join(dir, "drift.json"))
 	if err != nil {
