@@ -46,23 +46,17 @@ func Command(s *run.State) *cobra.Command {
 	return cmd
 }
 
-func backupRow(b *scalingodb.Backup) []string {
-	size := "-"
-	if b.Status == scalingodb.BackupDone {
-		size = output.BytesText(b.Size)
-	}
-	return []string{b.ID, b.Name, string(b.Status), size, string(b.Method), output.TimeText(b.CreatedAt)}
-}
-
-var backupHeader = []string{"ID", "NAME", "STATUS", "SIZE", "METHOD", "CREATED"}
-
-func backupsResult(bs ...*scalingodb.Backup) output.Result {
-	r := output.Result{Header: backupHeader}
-	for _, b := range bs {
-		r.Rows = append(r.Rows, backupRow(b))
-		r.Names = append(r.Names, b.ID)
-	}
-	return r
+// backupColumns print backups: the size once a backup is done.
+var backupColumns = output.Columns[*scalingodb.Backup]{
+	Header: []string{"ID", "NAME", "STATUS", "SIZE", "METHOD", "CREATED"},
+	Row: func(b *scalingodb.Backup) []string {
+		size := "-"
+		if b.Status == scalingodb.BackupDone {
+			size = output.BytesText(b.Size)
+		}
+		return []string{b.ID, b.Name, string(b.Status), size, string(b.Method), output.TimeText(b.CreatedAt)}
+	},
+	Name: func(b *scalingodb.Backup) string { return b.ID },
 }
 
 func backupsListCmd(a *app) *cobra.Command {
@@ -76,12 +70,7 @@ func backupsListCmd(a *app) *cobra.Command {
 		if err != nil {
 			return output.Result{}, exit.Errf(err, "cannot list the backups of %s", db)
 		}
-		r := backupsResult(bs...)
-		if bs == nil {
-			bs = []*scalingodb.Backup{}
-		}
-		r.JSON = bs
-		return r, nil
+		return backupColumns.List(bs), nil
 	})
 }
 
@@ -97,9 +86,7 @@ func backupsGetCmd(a *app) *cobra.Command {
 		if err != nil {
 			return output.Result{}, exit.Errf(err, "cannot get backup %s", cmd.Flags().Arg(0))
 		}
-		r := backupsResult(b)
-		r.JSON = b
-		return r, nil
+		return backupColumns.One(b), nil
 	})
 }
 
@@ -140,9 +127,7 @@ func backupsCreateCmd(a *app) *cobra.Command {
 				return output.Result{}, exit.Errf(err, "backup of %s", db)
 			}
 		}
-		r := backupsResult(b)
-		r.JSON = b
-		return r, nil
+		return backupColumns.One(b), nil
 	})
 	cmd.Flags().BoolVar(&wait, "wait", false, "wait until the backup is done, showing its state as it changes")
 	wf.Add(cmd)
@@ -168,9 +153,7 @@ A backup that ends in error exits with code 1; a wait that runs out of
 		if b, err = a.waitBackup(cmd.Context(), c, wf, b); err != nil {
 			return output.Result{}, err
 		}
-		r := backupsResult(b)
-		r.JSON = b
-		return r, nil
+		return backupColumns.One(b), nil
 	})
 	wf.Add(cmd)
 	return cmd

@@ -52,15 +52,17 @@ func usersListCmd(a *app) *cobra.Command {
 		if err != nil {
 			return output.Result{}, exit.Errf(err, "cannot list the users of %s", db)
 		}
-		r := output.Result{Header: []string{"NAME", "READ-ONLY", "PROTECTED", "ENCRYPTION"}, JSON: []userView{}}
 		views := make([]userView, 0, len(users))
 		for _, u := range users {
 			views = append(views, viewUser(u, false))
-			r.Rows = append(r.Rows, []string{u.Name, strconv.FormatBool(u.ReadOnly), strconv.FormatBool(u.Protected), output.OrDash(string(u.PasswordEncryption))})
-			r.Names = append(r.Names, u.Name)
 		}
-		r.JSON = views
-		return r, nil
+		return output.Columns[userView]{
+			Header: []string{"NAME", "READ-ONLY", "PROTECTED", "ENCRYPTION"},
+			Row: func(v userView) []string {
+				return []string{v.Name, strconv.FormatBool(v.ReadOnly), strconv.FormatBool(v.Protected), output.OrDash(v.PasswordEncryption)}
+			},
+			Name: func(v userView) string { return v.Name },
+		}.List(views), nil
 	})
 }
 
