@@ -354,9 +354,9 @@ func pitrCmd(a *app) *cobra.Command {
 			Rows: [][]string{{output.TimePtrText(w.EarliestRecoverableAt), output.TimePtrText(w.LatestRecoverableAt)}}}, nil
 	})
 	var (
-		at        string
-		yes, wait bool
-		wf        poll.Flags
+		at  string
+		yes bool
+		wf  poll.Flags
 	)
 	restore := a.Simple(&cobra.Command{
 		Use:   "restore --time TIME",
@@ -377,7 +377,7 @@ since is lost. The restore runs asynchronously: its operation is printed.`,
 		if err != nil {
 			return output.Result{}, exit.Errf(err, "cannot restore %s", db)
 		}
-		if wait {
+		if wf.Wait {
 			if op, err = a.waitOperation(cmd.Context(), c, db, op.ID, wf); err != nil {
 				return output.Result{}, exit.Errf(err, "restore of %s", db)
 			}
@@ -387,8 +387,7 @@ since is lost. The restore runs asynchronously: its operation is printed.`,
 	})
 	restore.Flags().StringVar(&at, "time", "", "the instant to restore to, RFC 3339 (required)")
 	run.AddYesFlag(restore, &yes)
-	restore.Flags().BoolVar(&wait, "wait", false, "wait until the restore's operation succeeds")
-	wf.Add(restore)
+	wf.AddWait(restore, "wait until the restore's operation succeeds")
 	_ = restore.MarkFlagRequired("time")
 	cmd.AddCommand(window, restore)
 	return cmd

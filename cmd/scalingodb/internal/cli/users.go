@@ -46,7 +46,6 @@ func usersListCmd(a *app) *cobra.Command {
 		Use:     "list",
 		Short:   "List the users of the database engine",
 		Example: "  scalingodb users list\n  scalingodb users list -o name",
-		Args:    cobra.NoArgs,
 	}, func(cmd *cobra.Command, c *scalingodb.Client, db string) (output.Result, error) {
 		users, err := c.Users.List(cmd.Context(), db)
 		if err != nil {
