@@ -13,24 +13,34 @@ import (
 )
 
 // TestFlags_Start checks that a wait prints its known state at once, then
-// each new state (a repeated one and a failed poll print nothing), and
-// that --timeout bounds its context while 0 leaves it unbounded.
+// each new state (a repeated one and a failed poll print nothing), that
+// --timeout bounds its context while 0 leaves it unbounded, and that the
+// --wait of AddWait is off unless given.
 func TestFlags_Start(t *testing.T) {
 	tests := []struct {
 		name     string
 		args     []string
+		wait     bool
 		deadline bool
 	}{
-		{"no limit", nil, false},
-		{"timeout", []string{"--timeout", "1h"}, true},
+		{"no limit", nil, false, false},
+		{"timeout", []string{"--timeout", "1h"}, false, true},
+		{"wait", []string{"--wait"}, true, false},
+		{"wait with timeout", []string{"--wait", "--timeout", "1h", "--poll-interval", "2s"}, true, true},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			var w Flags
-			cmd := &cobra.Command{Use: "wait"}
-			w.Add(cmd)
+			cmd := &cobra.Command{Use: "create"}
+			w.AddWait(cmd, "wait until it is done") // AddWait calls Add
 			if err := cmd.ParseFlags(tc.args); err != nil {
 				t.Fatal(err)
+			}
+			if w.Wait != tc.wait {
+				t.Errorf("Wait %t, want %t", w.Wait, tc.wait)
+			}
+			if got := cmd.Flags().Lookup("wait").Usage; got != "wait until it is done" {
+				t.Errorf("--wait usage %q, want the one given", got)
 			}
 			var errb bytes.Buffer
 			s := &run.State{IO: &run.IO{Err: &errb, ErrTTY: true}}
@@ -56,42 +66,6 @@ func TestFlags_Start(t *testing.T) {
 				if !strings.HasPrefix(l, want[i]) {
 					t.Errorf("line %d %q, want %q…", i, l, want[i])
 				}
-			}
-		})
-	}
-}
-
-// TestFlags_AddWait checks that --wait is off unless given, and comes
-// with --timeout and --poll-interval.
-func TestFlags_AddWait(t *testing.T) {
-	tests := []struct {
-		name     string
-		args     []string
-		wait     bool
-		deadline bool
-	}{
-		{"not asked", nil, false, false},
-		{"wait", []string{"--wait"}, true, false},
-		{"wait with timeout", []string{"--wait", "--timeout", "1h", "--poll-interval", "2s"}, true, true},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			var w Flags
-			cmd := &cobra.Command{Use: "create"}
-			w.AddWait(cmd, "wait until it is done")
-			if err := cmd.ParseFlags(tc.args); err != nil {
-				t.Fatal(err)
-			}
-			if w.Wait != tc.wait {
-				t.Errorf("Wait %t, want %t", w.Wait, tc.wait)
-			}
-			if got := cmd.Flags().Lookup("wait").Usage; got != "wait until it is done" {
-				t.Errorf("--wait usage %q, want the one given", got)
-			}
-			ctx, cancel, _, _ := w.Start(context.Background(), &run.State{IO: &run.IO{Err: &bytes.Buffer{}}}, "backup b1", "")
-			defer cancel()
-			if _, ok := ctx.Deadline(); ok != tc.deadline {
-				t.Errorf("deadline %t, want %t", ok, tc.deadline)
 			}
 		})
 	}
