@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"sort"
@@ -233,29 +234,14 @@ func firewallCmd(a *app) *cobra.Command {
 	})
 	update.Flags().StringVar(&label, "label", "", "the new label (required)")
 	_ = update.MarkFlagRequired("label")
-	var yes bool
-	del := &cobra.Command{
+	del := a.Delete(&cobra.Command{
 		Use:               "delete ID",
 		ValidArgsFunction: completeFirewallRules(a),
 		Short:             "Delete a firewall rule",
 		Example:           "  scalingodb firewall delete 6580a2c91ef5f0001b3c5d7e -y",
-		Args:              cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			c, db, err := a.Target(cmd)
-			if err != nil {
-				return err
-			}
-			if err := a.Confirm(cmd, yes, "remove firewall rule "+args[0]+" of "+db+"?"); err != nil {
-				return err
-			}
-			if err := c.Firewall.Delete(cmd.Context(), db, args[0]); err != nil {
-				return exit.Errf(err, "cannot remove firewall rule %s of %s", args[0], db)
-			}
-			a.Status("removed firewall rule %s of %s", args[0], db)
-			return nil
-		},
-	}
-	run.AddYesFlag(del, &yes)
+	}, "firewall rule", func(ctx context.Context, c *scalingodb.Client, db, id string) error {
+		return c.Firewall.Delete(ctx, db, id)
+	})
 	ranges := a.SimpleClient(&cobra.Command{
 		Use:     "ranges",
 		Short:   "List the managed ranges a rule can allow",

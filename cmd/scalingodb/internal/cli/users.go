@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"strconv"
 
 	"github.com/spf13/cobra"
@@ -219,28 +220,12 @@ idempotent PATCH.`,
 }
 
 func usersDeleteCmd(a *app) *cobra.Command {
-	var yes bool
-	cmd := &cobra.Command{
+	return a.Delete(&cobra.Command{
 		Use:               "delete NAME",
 		ValidArgsFunction: completeUsers(a),
 		Short:             "Delete a user (protected users cannot be deleted)",
 		Example:           "  scalingodb users delete reporting -y",
-		Args:              cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			c, db, err := a.Target(cmd)
-			if err != nil {
-				return err
-			}
-			if err := a.Confirm(cmd, yes, "delete user "+args[0]+" of "+db+"?"); err != nil {
-				return err
-			}
-			if err := c.Users.Delete(cmd.Context(), db, args[0]); err != nil {
-				return exit.Errf(err, "cannot delete user %s of %s", args[0], db)
-			}
-			a.Status("deleted user %s of %s", args[0], db)
-			return nil
-		},
-	}
-	run.AddYesFlag(cmd, &yes)
-	return cmd
+	}, "user", func(ctx context.Context, c *scalingodb.Client, db, name string) error {
+		return c.Users.Delete(ctx, db, name)
+	})
 }
