@@ -13,34 +13,24 @@ import (
 )
 
 // TestFlags_Start checks that a wait prints its known state at once, then
-// each new state (a repeated one and a failed poll print nothing), that
-// --timeout bounds its context while 0 leaves it unbounded, and that the
-// --wait of AddWait is off unless given.
+// each new state (a repeated one and a failed poll print nothing), and
+// that --timeout bounds its context while 0 leaves it unbounded.
 func TestFlags_Start(t *testing.T) {
 	tests := []struct {
 		name     string
 		args     []string
-		wait     bool
 		deadline bool
 	}{
-		{"no limit", nil, false, false},
-		{"timeout", []string{"--timeout", "1h"}, false, true},
-		{"wait", []string{"--wait"}, true, false},
-		{"wait with timeout", []string{"--wait", "--timeout", "1h", "--poll-interval", "2s"}, true, true},
+		{"no limit", nil, false},
+		{"timeout", []string{"--timeout", "1h"}, true},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			var w Flags
-			cmd := &cobra.Command{Use: "create"}
-			w.AddWait(cmd, "wait until it is done") // AddWait calls Add
+			cmd := &cobra.Command{Use: "wait"}
+			w.Add(cmd)
 			if err := cmd.ParseFlags(tc.args); err != nil {
 				t.Fatal(err)
-			}
-			if w.Wait != tc.wait {
-				t.Errorf("Wait %t, want %t", w.Wait, tc.wait)
-			}
-			if got := cmd.Flags().Lookup("wait").Usage; got != "wait until it is done" {
-				t.Errorf("--wait usage %q, want the one given", got)
 			}
 			var errb bytes.Buffer
 			s := &run.State{IO: &run.IO{Err: &errb, ErrTTY: true}}
@@ -68,5 +58,27 @@ func TestFlags_Start(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestFlags_AddWait checks that --wait is off unless given, with its
+// usage, and comes with the flags that tune the wait.
+func TestFlags_AddWait(t *testing.T) {
+	for args, want := range map[string]bool{"": false, "--wait": true, "--wait=false": false, "--wait --timeout 1h": true} {
+		var w Flags
+		cmd := &cobra.Command{Use: "create"}
+		w.AddWait(cmd, "wait until it is done")
+		if err := cmd.ParseFlags(strings.Fields(args)); err != nil {
+			t.Fatalf("%q: %v", args, err)
+		}
+		if w.Wait != want {
+			t.Errorf("%q: Wait %t, want %t", args, w.Wait, want)
+		}
+		if got := cmd.Flags().Lookup("wait").Usage; got != "wait until it is done" {
+			t.Errorf("--wait usage %q, want the one given", got)
+		}
+		if cmd.Flags().Lookup("timeout") == nil || cmd.Flags().Lookup("poll-interval") == nil {
+			t.Error("AddWait did not declare --timeout and --poll-interval")
+		}
 	}
 }
