@@ -131,3 +131,43 @@ func TestDelete(t *testing.T) {
 		})
 	}
 }
+
+// TestClients checks the clients the credentials give: one client for
+// every addon with a bearer token, a client per addon with
+// SCALINGO_API_TOKEN, and neither without credentials.
+func TestClients(t *testing.T) {
+	for _, tc := range []struct {
+		name              string
+		vars              map[string]string
+		bearer, apiToken  bool
+		sameForEveryAddon bool
+	}{
+		{"bearer token", map[string]string{env.Token: "t", env.APIToken: "tk-us-x"}, true, true, true},
+		{"API token", map[string]string{env.APIToken: "tk-us-x"}, false, true, false},
+		{"none", map[string]string{}, false, false, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := &State{IO: &IO{Getenv: func(k string) string { return tc.vars[k] }}}
+			cmd := &cobra.Command{Use: "x"}
+			s.AddGlobalFlags(cmd.Flags())
+			clients, err := s.Clients(cmd)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if clients.HasBearer() != tc.bearer || clients.HasAPIToken() != tc.apiToken {
+				t.Fatalf("HasBearer %t, HasAPIToken %t, want %t, %t", clients.HasBearer(), clients.HasAPIToken(), tc.bearer, tc.apiToken)
+			}
+			if !tc.bearer && !tc.apiToken {
+				return
+			}
+			a, errA := clients.For("my-app", "ad-1")
+			b, errB := clients.For("my-app", "ad-2")
+			if errA != nil || errB != nil {
+				t.Fatalf("For: %v, %v", errA, errB)
+			}
+			if (a == b) != tc.sameForEveryAddon {
+				t.Errorf("the two addons share a client: %t, want %t", a == b, tc.sameForEveryAddon)
+			}
+		})
+	}
+}
