@@ -1,7 +1,6 @@
 package main
 
 import (
-	"errors"
 	"net/http"
 	"os/exec"
 	"path/filepath"
@@ -138,14 +137,7 @@ func cmdSignal(ts *testscript.TestScript, neg bool, args []string) {
 	ts.Check(cmd.Process.Signal(sig))
 	err = cmd.Wait()
 	ts.Logf("[stdout]\n%s[stderr]\n%s", stdout.String(), stderr.String())
-	got := 0
-	var ee *exec.ExitError
-	if errors.As(err, &ee) {
-		got = ee.ExitCode()
-	} else {
-		ts.Check(err)
-	}
-	if got != code {
+	if got := scriptExitCode(ts, err); got != code {
 		ts.Fatalf("%s after SIG%s: exit code %d, want %d", filepath.Base(path), args[0], got, code)
 	}
 	if !want.MatchString(stderr.String()) {

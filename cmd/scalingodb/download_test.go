@@ -293,24 +293,9 @@ func TestDownload_Interrupt(t *testing.T) {
 	cmd := runCLI(t, slow, "backups", "download", testBackupID, "-O", dest)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
 	// Interrupt once a good part of the archive has arrived.
-	deadline := time.Now().Add(20 * time.Second)
-	for slowMock.served.Load() <= 2<<20 {
-		if time.Now().After(deadline) {
-			_ = cmd.Process.Kill()
-			t.Fatal("the download did not start")
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
-		t.Fatal(err)
-	}
-	err := cmd.Wait()
-	var ee *exec.ExitError
-	if !errors.As(err, &ee) || ee.ExitCode() != 130 {
+	err := interruptWhen(t, cmd, 20*time.Second, downloadNotStarted, func() bool { return slowMock.served.Load() > 2<<20 })
+	if exitCode(err) != 130 {
 		t.Fatalf("exit: %v, want code 130; stderr: %s", err, stderr.Bytes())
 	}
 	if !regexp.MustCompile(`(?m)^` + timestamp + `scalingodb: cannot download backup \S+ to \S+: interrupted; run 'scalingodb backups download \S+ -O \S+ --database my-db-123' to resume$`).Match(stderr.Bytes()) {

@@ -2,11 +2,9 @@ package main
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"os/exec"
 	"strconv"
 	"strings"
 	"sync"
@@ -155,63 +153,61 @@ func fakeScalingo() http.Handler {
 	return mux
 }
 
+// scriptExitCode returns the exit code of a script's command that ended
+// with err; an error other than an exit fails the script.
+func scriptExitCode(ts *testscript.TestScript, err error) int {
+	code := exitCode(err)
+	if code < 0 {
+		ts.Fatalf("%v", err)
+	}
+	return code
+}
+
 // mockOptions reads key=value arguments of the `mock` script command.
 func mockOptions(args []string) ([]mockserver.Option, error) {
 	var opts []mockserver.Option
 	var faults mockserver.Faults
+	// Each option of a number or a duration, by what it sets; a random
+	// fault rate also fixes the seed, so that a run repeats.
+	rates := map[string]func(float64){
+		"archive-change-rate": func(f float64) { faults.ArchiveChangeRate, faults.Seed = f, 7 },
+		"reset-rate":          func(f float64) { faults.ResetRate, faults.Seed = f, 7 },
+		"error-rate":          func(f float64) { faults.ErrorRate, faults.Seed = f, 7 },
+		"backup-error-rate":   func(f float64) { opts = append(opts, mockserver.WithBackupErrorRate(f)) },
+	}
+	durations := map[string]func(time.Duration){
+		"operation-timings": func(d time.Duration) { opts = append(opts, mockserver.WithOperationTimings(d, d)) },
+		"latency":           func(d time.Duration) { faults.Latency = d },
+		"backup-timings":    func(d time.Duration) { opts = append(opts, mockserver.WithBackupTimings(d, d)) },
+	}
 	for _, arg := range args {
 		k, v, ok := strings.Cut(arg, "=")
 		if !ok {
 			return nil, fmt.Errorf("mock: %q is not key=value", arg)
 		}
+		if set, ok := rates[k]; ok {
+			f, err := strconv.ParseFloat(v, 64)
+			if err != nil {
+				return nil, fmt.Errorf("mock: %s: %w", k, err)
+			}
+			set(f)
+			continue
+		}
+		if set, ok := durations[k]; ok {
+			d, err := time.ParseDuration(v)
+			if err != nil {
+				return nil, fmt.Errorf("mock: %s: %w", k, err)
+			}
+			set(d)
+			continue
+		}
 		switch k {
 		case "bandwidth":
 			n, err := strconv.ParseInt(v, 10, 64)
 			if err != nil {
-				return nil, err
+				return nil, fmt.Errorf("mock: %s: %w", k, err)
 			}
 			opts = append(opts, mockserver.WithBandwidthLimit(n))
-		case "archive-change-rate":
-			f, err := strconv.ParseFloat(v, 64)
-			if err != nil {
-				return nil, err
-			}
-			faults.ArchiveChangeRate, faults.Seed = f, 7
-		case "reset-rate", "error-rate":
-			f, err := strconv.ParseFloat(v, 64)
-			if err != nil {
-				return nil, err
-			}
-			if k == "reset-rate" {
-				faults.ResetRate = f
-			} else {
-				faults.ErrorRate = f
-			}
-			faults.Seed = 7
-		case "backup-error-rate":
-			f, err := strconv.ParseFloat(v, 64)
-			if err != nil {
-				return nil, err
-			}
-			opts = append(opts, mockserver.WithBackupErrorRate(f))
-		case "operation-timings":
-			d, err := time.ParseDuration(v)
-			if err != nil {
-				return nil, err
-			}
-			opts = append(opts, mockserver.WithOperationTimings(d, d))
-		case "latency":
-			d, err := time.ParseDuration(v)
-			if err != nil {
-				return nil, err
-			}
-			faults.Latency = d
-		case "backup-timings":
-			d, err := time.ParseDuration(v)
-			if err != nil {
-				return nil, err
-			}
-			opts = append(opts, mockserver.WithBackupTimings(d, d))
 		case "seed":
 			if v != "hostile" {
 				return nil, fmt.Errorf("mock: unknown seed %q", v)
@@ -286,15 +282,7 @@ func TestScripts(t *testing.T) {
 				}
 				want, err := strconv.Atoi(args[0])
 				ts.Check(err)
-				err = ts.Exec(args[1], args[2:]...)
-				got := 0
-				var ee *exec.ExitError
-				if errors.As(err, &ee) {
-					got = ee.ExitCode()
-				} else {
-					ts.Check(err)
-				}
-				if got != want {
+				if got := scriptExitCode(ts, ts.Exec(args[1], args[2:]...)); got != want {
 					ts.Fatalf("exit code %d, want %d", got, want)
 				}
 			},

@@ -27,6 +27,32 @@ func untimed(line string) string {
 	return regexp.MustCompile(`^`+timestamp).ReplaceAllString(line, "")
 }
 
+// interruptWhen starts cmd and sends it SIGINT (Ctrl-C) once ready
+// holds, checked every 10 ms: it returns the error of the command's end.
+// When ready does not hold within, the command is killed and t fails,
+// saying what did not happen.
+func interruptWhen(t *testing.T, cmd *exec.Cmd, within time.Duration, what func() string, ready func() bool) error {
+	t.Helper()
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(within); !ready(); time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			_ = cmd.Process.Kill()
+			_ = cmd.Wait()
+			t.Fatal(what())
+		}
+	}
+	if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
+		t.Fatal(err)
+	}
+	return cmd.Wait()
+}
+
+// downloadNotStarted is the failure of an interruptWhen that waits for a
+// download to reach a size.
+func downloadNotStarted() string { return "the download did not start" }
+
 // exitCode returns the exit code of a finished command's error.
 func exitCode(err error) int {
 	var ee *exec.ExitError
@@ -180,18 +206,7 @@ func TestDownload_ResumeTalks(t *testing.T) {
 	cmd := runCLI(t, slow.base, "backups", "download", testBackupID, "-O", dest)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	for deadline := time.Now().Add(20 * time.Second); slow.served.Load() <= 4<<20; {
-		if time.Now().After(deadline) {
-			_ = cmd.Process.Kill()
-			t.Fatal("the download did not start")
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	_ = cmd.Process.Signal(syscall.SIGINT)
-	err := cmd.Wait()
+	err := interruptWhen(t, cmd, 20*time.Second, downloadNotStarted, func() bool { return slow.served.Load() > 4<<20 })
 	if exitCode(err) != 130 {
 		t.Fatalf("exit: %v, want code 130; stderr: %s", err, stderr.Bytes())
 	}
@@ -382,18 +397,7 @@ func TestDownload_StreamInterrupt(t *testing.T) {
 	cmd := runCLI(t, mock.base, "backups", "download", testBackupID, "-O", "-")
 	var stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = io.Discard, &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	for deadline := time.Now().Add(10 * time.Second); mock.served.Load() < 1<<20; {
-		if time.Now().After(deadline) {
-			_ = cmd.Process.Kill()
-			t.Fatal("the download did not start")
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-	_ = cmd.Process.Signal(syscall.SIGINT)
-	err := cmd.Wait()
+	err := interruptWhen(t, cmd, 10*time.Second, downloadNotStarted, func() bool { return mock.served.Load() >= 1<<20 })
 	want := regexp.MustCompile(`(?m)^` + timestamp + `scalingodb: cannot download backup ` + testBackupID + `: interrupted; run 'scalingodb backups download ` + testBackupID + ` -O - --database my-db-123' again: a stream to stdout starts from the beginning$`)
 	if exitCode(err) != 130 || !want.Match(stderr.Bytes()) {
 		t.Errorf("exit %v, stderr %q", err, stderr.String())

@@ -2,13 +2,12 @@ package main
 
 import (
 	"bytes"
-	"errors"
+	"fmt"
 	"io"
 	"os/exec"
 	"regexp"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
@@ -105,8 +104,7 @@ func TestPasswordPrompt_NoEcho(t *testing.T) {
 	// Two different answers: nothing is sent, exit code 2.
 	out, err = onTerminal(t, runCLI(t, mock.base, "users", "update", "reporting"),
 		[2]string{"Password: ", secret}, [2]string{"Password again: ", secret + "x"})
-	var ee *exec.ExitError
-	if !errors.As(err, &ee) || ee.ExitCode() != 2 || !strings.Contains(out, "the two passwords differ") {
+	if exitCode(err) != 2 || !strings.Contains(out, "the two passwords differ") {
 		t.Errorf("different answers: %v: %q", err, out)
 	}
 }
@@ -164,23 +162,9 @@ func TestWait_Interrupt(t *testing.T) {
 	cmd := runCLI(t, mock.base, "backups", "wait", "5bde44904ffb096c714be89d", "--poll-interval", "20ms")
 	var stderr lockedBuffer
 	cmd.Stderr = &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	deadline := time.Now().Add(10 * time.Second)
-	for !strings.Contains(stderr.String(), "scheduled") {
-		if time.Now().After(deadline) {
-			_ = cmd.Process.Kill()
-			t.Fatalf("the wait did not start: %q", stderr.String())
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-	if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
-		t.Fatal(err)
-	}
-	err := cmd.Wait()
-	var ee *exec.ExitError
-	if !errors.As(err, &ee) || ee.ExitCode() != 130 {
+	err := interruptWhen(t, cmd, 10*time.Second, func() string { return fmt.Sprintf("the wait did not start: %q", stderr.String()) },
+		func() bool { return strings.Contains(stderr.String(), "scheduled") })
+	if exitCode(err) != 130 {
 		t.Fatalf("exit: %v, want code 130; stderr: %q", err, stderr.String())
 	}
 	// (a status line without a terminal starts with a timestamp)

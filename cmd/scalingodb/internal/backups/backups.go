@@ -46,23 +46,17 @@ func Command(s *run.State) *cobra.Command {
 	return cmd
 }
 
-func backupRow(b *scalingodb.Backup) []string {
-	size := "-"
-	if b.Status == scalingodb.BackupDone {
-		size = output.BytesText(b.Size)
-	}
-	return []string{b.ID, b.Name, string(b.Status), size, string(b.Method), output.TimeText(b.CreatedAt)}
-}
-
-var backupHeader = []string{"ID", "NAME", "STATUS", "SIZE", "METHOD", "CREATED"}
-
-func backupsResult(bs ...*scalingodb.Backup) output.Result {
-	r := output.Result{Header: backupHeader}
-	for _, b := range bs {
-		r.Rows = append(r.Rows, backupRow(b))
-		r.Names = append(r.Names, b.ID)
-	}
-	return r
+// backupColumns print backups: the size once a backup is done.
+var backupColumns = output.Columns[*scalingodb.Backup]{
+	Header: []string{"ID", "NAME", "STATUS", "SIZE", "METHOD", "CREATED"},
+	Row: func(b *scalingodb.Backup) []string {
+		size := "-"
+		if b.Status == scalingodb.BackupDone {
+			size = output.BytesText(b.Size)
+		}
+		return []string{b.ID, b.Name, string(b.Status), size, string(b.Method), output.TimeText(b.CreatedAt)}
+	},
+	Name: func(b *scalingodb.Backup) string { return b.ID },
 }
 
 func backupsListCmd(a *app) *cobra.Command {
@@ -70,18 +64,12 @@ func backupsListCmd(a *app) *cobra.Command {
 		Use:     "list",
 		Short:   "List the backups of the database, newest first",
 		Example: "  scalingodb backups list\n  scalingodb backups list -o json | jq '.[] | select(.status == \"done\") | .id'",
-		Args:    cobra.NoArgs,
 	}, func(cmd *cobra.Command, c *scalingodb.Client, db string) (output.Result, error) {
 		bs, err := c.Backups.List(cmd.Context(), db)
 		if err != nil {
 			return output.Result{}, exit.Errf(err, "cannot list the backups of %s", db)
 		}
-		r := backupsResult(bs...)
-		if bs == nil {
-			bs = []*scalingodb.Backup{}
-		}
-		r.JSON = bs
-		return r, nil
+		return backupColumns.List(bs), nil
 	})
 }
 
@@ -97,9 +85,7 @@ func backupsGetCmd(a *app) *cobra.Command {
 		if err != nil {
 			return output.Result{}, exit.Errf(err, "cannot get backup %s", cmd.Flags().Arg(0))
 		}
-		r := backupsResult(b)
-		r.JSON = b
-		return r, nil
+		return backupColumns.One(b), nil
 	})
 }
 
@@ -120,32 +106,25 @@ func (a *app) waitBackup(ctx context.Context, c *scalingodb.Client, w poll.Flags
 }
 
 func backupsCreateCmd(a *app) *cobra.Command {
-	var (
-		wait bool
-		wf   poll.Flags
-	)
+	var wf poll.Flags
 	cmd := a.Simple(&cobra.Command{
 		Use:   "create",
 		Short: "Start a manual backup, and wait for it with --wait",
 		Example: `  scalingodb backups create
   scalingodb backups create --wait --timeout 30m -o name`,
-		Args: cobra.NoArgs,
 	}, func(cmd *cobra.Command, c *scalingodb.Client, db string) (output.Result, error) {
 		b, err := c.Backups.Create(cmd.Context(), db)
 		if err != nil {
 			return output.Result{}, exit.Errf(exit.WithHint(err, "check with 'scalingodb backups list' for a new manual backup before creating another"), "cannot create a backup of %s", db)
 		}
-		if wait {
+		if wf.Wait {
 			if b, err = a.waitBackup(cmd.Context(), c, wf, b); err != nil {
 				return output.Result{}, exit.Errf(err, "backup of %s", db)
 			}
 		}
-		r := backupsResult(b)
-		r.JSON = b
-		return r, nil
+		return backupColumns.One(b), nil
 	})
-	cmd.Flags().BoolVar(&wait, "wait", false, "wait until the backup is done, showing its state as it changes")
-	wf.Add(cmd)
+	wf.AddWait(cmd, "wait until the backup is done, showing its state as it changes")
 	return cmd
 }
 
@@ -168,9 +147,7 @@ A backup that ends in error exits with code 1; a wait that runs out of
 		if b, err = a.waitBackup(cmd.Context(), c, wf, b); err != nil {
 			return output.Result{}, err
 		}
-		r := backupsResult(b)
-		r.JSON = b
-		return r, nil
+		return backupColumns.One(b), nil
 	})
 	wf.Add(cmd)
 	return cmd
@@ -578,8 +555,8 @@ func (a *app) waitRestoration(ctx context.Context, c *scalingodb.Client, db, id,
 
 func backupsRestoreCmd(a *app) *cobra.Command {
 	var (
-		yes, wait bool
-		wf        poll.Flags
+		yes bool
+		wf  poll.Flags
 	)
 	cmd := a.Simple(&cobra.Command{
 		Use:   "restore ID",
@@ -598,7 +575,7 @@ the backup's. The restoration runs asynchronously; --wait follows it.`,
 		if err != nil {
 			return output.Result{}, exit.Errf(exit.WithHint(err, "check the status of the database with 'scalingodb database get' before restoring again"), "cannot restore backup %s into %s", id, db)
 		}
-		if wait && r.Status != scalingodb.RestorationDone {
+		if wf.Wait && r.Status != scalingodb.RestorationDone {
 			if r, err = a.waitRestoration(cmd.Context(), c, db, r.ID, string(r.Status), wf); err != nil {
 				return output.Result{}, exit.Errf(err, "restoration of backup %s", id)
 			}
@@ -606,16 +583,12 @@ the backup's. The restoration runs asynchronously; --wait follows it.`,
 		return restorationResult(r), nil
 	})
 	run.AddYesFlag(cmd, &yes)
-	cmd.Flags().BoolVar(&wait, "wait", false, "wait until the restoration is done")
-	wf.Add(cmd)
+	wf.AddWait(cmd, "wait until the restoration is done")
 	return cmd
 }
 
 func backupsRestorationCmd(a *app) *cobra.Command {
-	var (
-		wait bool
-		wf   poll.Flags
-	)
+	var wf poll.Flags
 	cmd := a.Simple(&cobra.Command{
 		Use:     "restoration ID",
 		Short:   "Show a backup restoration, and wait for it with --wait",
@@ -627,7 +600,7 @@ func backupsRestorationCmd(a *app) *cobra.Command {
 			r   *scalingodb.BackupRestoration
 			err error
 		)
-		if wait {
+		if wf.Wait {
 			r, err = a.waitRestoration(cmd.Context(), c, db, id, "", wf)
 		} else {
 			r, err = c.Backups.Restoration(cmd.Context(), db, id)
@@ -637,8 +610,7 @@ func backupsRestorationCmd(a *app) *cobra.Command {
 		}
 		return restorationResult(r), nil
 	})
-	cmd.Flags().BoolVar(&wait, "wait", false, "wait until the restoration is done")
-	wf.Add(cmd)
+	wf.AddWait(cmd, "wait until the restoration is done")
 	return cmd
 }
 

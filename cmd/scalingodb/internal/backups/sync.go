@@ -246,38 +246,19 @@ func (a *app) syncSources(cmd *cobra.Command, f syncFlags) ([]backupsync.Source,
 	if len(f.addons) > 0 && len(apps) == 0 {
 		return nil, exit.Usagef(cmd, "--addon needs --app: the application whose addons to copy")
 	}
-	opts, region, timeout, err := a.BaseOptions(cmd)
+	clients, err := a.Clients(cmd)
 	if err != nil {
 		return nil, err
 	}
-	token, err := a.Bearer(cmd)
-	if err != nil {
-		return nil, err
-	}
-	apiToken := a.IO.Getenv(env.APIToken)
-	var shared *scalingodb.Client
 	clientOf := func(appName, addon string) (*scalingodb.Client, error) {
-		if token != "" {
-			if shared == nil {
-				c, err := scalingodb.New(append(slices.Clone(opts), scalingodb.WithToken(token))...)
-				if err != nil {
-					return nil, err
-				}
-				shared = c
-			}
-			return shared, nil
-		}
-		if apiToken == "" {
+		switch {
+		case clients.HasBearer():
+		case !clients.HasAPIToken():
 			return nil, &exit.UsageError{Msg: "no credentials: set " + env.Token + " (a token valid for every database), or " + env.APIToken + " with --app"}
-		}
-		if appName == "" {
+		case appName == "":
 			return nil, exit.Usagef(cmd, "--database %s with %s needs the application that owns it: pass --app (one)", addon, env.APIToken)
 		}
-		ts, err := a.AddonTokens(apiToken, appName, addon, region, timeout)
-		if err != nil {
-			return nil, err
-		}
-		return scalingodb.New(append(slices.Clone(opts), scalingodb.WithTokenSource(ts))...)
+		return clients.For(appName, addon)
 	}
 	var out []backupsync.Source
 	seen := map[string]bool{}

@@ -20,10 +20,12 @@ import (
 // engine types and plans, asynchronous operations, backup restorations,
 // the CA certificate, ping, replication lag and metric series.
 
-func operationResult(o *scalingodb.Operation) output.Result {
-	return output.Result{JSON: o, Header: []string{"ID", "TYPE", "STATUS", "CREATED", "FINISHED", "ERROR"},
-		Rows:  [][]string{{o.ID, o.Type, string(o.Status), output.TimeText(o.CreatedAt), output.TimePtrText(o.FinishedAt), output.OrDash(o.Error)}},
-		Names: []string{o.ID}}
+var operationColumns = output.Columns[*scalingodb.Operation]{
+	Header: []string{"ID", "TYPE", "STATUS", "CREATED", "FINISHED", "ERROR"},
+	Row: func(o *scalingodb.Operation) []string {
+		return []string{o.ID, o.Type, string(o.Status), output.TimeText(o.CreatedAt), output.TimePtrText(o.FinishedAt), output.OrDash(o.Error)}
+	},
+	Name: func(o *scalingodb.Operation) string { return o.ID },
 }
 
 // waitOperation waits for an asynchronous operation to succeed.
@@ -60,7 +62,7 @@ func operationsCmd(a *app) *cobra.Command {
 		if err != nil {
 			return output.Result{}, exit.Errf(err, "cannot get operation %s of %s", id, db)
 		}
-		return operationResult(o), nil
+		return operationColumns.One(o), nil
 	})
 	var wf poll.Flags
 	wait := a.Simple(&cobra.Command{
@@ -74,7 +76,7 @@ func operationsCmd(a *app) *cobra.Command {
 		if err != nil {
 			return output.Result{}, exit.Errf(err, "operation %s of %s", id, db)
 		}
-		return operationResult(o), nil
+		return operationColumns.One(o), nil
 	})
 	wf.Add(wait)
 	cmd.AddCommand(get, wait)
@@ -87,9 +89,12 @@ func typesCmd(a *app) *cobra.Command {
 		Short:   "List the database engines the platform offers",
 		Example: "  scalingodb types list\n  scalingodb types get 5bf30d1104c87f000161285c",
 	}
-	header := []string{"ID", "NAME", "DESCRIPTION"}
-	row := func(t *scalingodb.DatabaseType) []string {
-		return []string{t.ID, t.Name, output.OrDash(t.ShortDescription)}
+	cols := output.Columns[*scalingodb.DatabaseType]{
+		Header: []string{"ID", "NAME", "DESCRIPTION"},
+		Row: func(t *scalingodb.DatabaseType) []string {
+			return []string{t.ID, t.Name, output.OrDash(t.ShortDescription)}
+		},
+		Name: func(t *scalingodb.DatabaseType) string { return t.ID },
 	}
 	list := a.SimpleClient(&cobra.Command{
 		Use:     "list",
@@ -101,15 +106,7 @@ func typesCmd(a *app) *cobra.Command {
 		if err != nil {
 			return output.Result{}, exit.Errf(err, "cannot list the database types")
 		}
-		r := output.Result{Header: header, JSON: ts}
-		if ts == nil {
-			r.JSON = []*scalingodb.DatabaseType{}
-		}
-		for _, t := range ts {
-			r.Rows = append(r.Rows, row(t))
-			r.Names = append(r.Names, t.ID)
-		}
-		return r, nil
+		return cols.List(ts), nil
 	})
 	get := a.SimpleClient(&cobra.Command{
 		Use:     "get ID",
@@ -121,7 +118,7 @@ func typesCmd(a *app) *cobra.Command {
 		if err != nil {
 			return output.Result{}, exit.Errf(err, "cannot get database type %s", cmd.Flags().Arg(0))
 		}
-		return output.Result{JSON: t, Header: header, Rows: [][]string{row(t)}, Names: []string{t.ID}}, nil
+		return cols.One(t), nil
 	})
 	cmd.AddCommand(list, get)
 	return cmd

@@ -79,7 +79,6 @@ func databaseGetCmd(a *app) *cobra.Command {
 		Use:     "get",
 		Short:   "Show the database: version, plan, status, backups schedule, maintenance window",
 		Example: "  scalingodb database get\n  scalingodb database get -o json | jq .periodic_backups_scheduled_at",
-		Args:    cobra.NoArgs,
 	}, func(cmd *cobra.Command, c *scalingodb.Client, db string) (output.Result, error) {
 		d, err := c.Databases.Get(cmd.Context(), db)
 		if err != nil {
@@ -165,7 +164,6 @@ func databaseUpgradeCmd(a *app) *cobra.Command {
 	var (
 		format string
 		yes    bool
-		wait   bool
 		wf     poll.Flags
 	)
 	cmd := &cobra.Command{
@@ -192,7 +190,7 @@ follows its operation until it succeeds.`,
 			if up.WarningMessage != "" {
 				a.Status("warning: %s", up.WarningMessage)
 			}
-			if wait {
+			if wf.Wait {
 				if _, err := a.waitOperation(cmd.Context(), c, db, up.OperationID, wf); err != nil {
 					return exit.Errf(err, "upgrade of %s", db)
 				}
@@ -206,8 +204,7 @@ follows its operation until it succeeds.`,
 		},
 	}
 	run.AddYesFlag(cmd, &yes)
-	cmd.Flags().BoolVar(&wait, "wait", false, "wait until the upgrade's operation succeeds")
-	wf.Add(cmd)
+	wf.AddWait(cmd, "wait until the upgrade's operation succeeds")
 	run.AddFormatFlag(cmd, &format)
 	return cmd
 }

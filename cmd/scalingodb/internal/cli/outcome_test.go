@@ -48,6 +48,13 @@ func respond(w http.ResponseWriter, status int, requestID, body string) {
 // and returns the exit code and stderr.
 func runAgainst(t *testing.T, handler http.HandlerFunc, args ...string) (int, string) {
 	t.Helper()
+	code, _, stderr := runAgainstOut(t, handler, args...)
+	return code, stderr
+}
+
+// runAgainstOut is runAgainst that returns stdout too.
+func runAgainstOut(t *testing.T, handler http.HandlerFunc, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
 	srv := httptest.NewServer(handler)
 	t.Cleanup(srv.Close)
 	c, err := scalingodb.New(scalingodb.WithBaseURL(srv.URL), scalingodb.WithToken("t"),
@@ -66,10 +73,44 @@ func runAgainst(t *testing.T, handler http.HandlerFunc, args ...string) (int, st
 	ctx := context.Background()
 	cmd, err := root.ExecuteContextC(ctx)
 	if err == nil {
-		return exit.OK, errOut.String()
+		return exit.OK, out.String(), errOut.String()
 	}
 	code, msg := exit.Describe(ctx, cmd, err)
-	return code, errOut.String() + "scalingodb: " + msg + "\n"
+	return code, out.String(), errOut.String() + "scalingodb: " + msg + "\n"
+}
+
+// TestList_EmptyIsJSONList: a list command given an empty list prints
+// [] with -o json, never null, so that a script can always iterate.
+func TestList_EmptyIsJSONList(t *testing.T) {
+	tests := []struct {
+		args []string
+		path string
+		body string
+	}{
+		{[]string{"instances"}, "/databases/my-db-123/instances_status", `[]`},
+		{[]string{"firewall", "list"}, "/databases/my-db-123/firewall_rules", `{"rules":[]}`},
+		{[]string{"firewall", "ranges"}, "/firewall/managed_ranges", `{"ranges":[]}`},
+		{[]string{"types", "list"}, "/database_types", `{"database_types":[]}`},
+		{[]string{"users", "list"}, "/databases/my-db-123/users", `{"database-users":[]}`},
+		{[]string{"backups", "list"}, "/databases/my-db-123/backups", `{"database_backups":[]}`},
+	}
+	for _, tt := range tests {
+		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
+			code, stdout, stderr := runAgainstOut(t, func(w http.ResponseWriter, r *http.Request) {
+				if !strings.HasSuffix(r.URL.Path, tt.path) {
+					answer(w, 404, `{"error":"not found"}`)
+					return
+				}
+				answer(w, 200, tt.body)
+			}, append(tt.args, "-o", "json")...)
+			if code != exit.OK {
+				t.Fatalf("exit code %d; stderr:\n%s", code, stderr)
+			}
+			if got := strings.TrimSpace(stdout); got != "[]" {
+				t.Errorf("-o json printed %q, want []", got)
+			}
+		})
+	}
 }
 
 // TestRun_LostOutcomes: a create whose answer is lost says what to check

@@ -1,7 +1,7 @@
 package cli
 
 import (
-	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"sort"
@@ -34,15 +34,11 @@ func featuresCmd(a *app) *cobra.Command {
 		if err != nil {
 			return output.Result{}, exit.Errf(err, "cannot get the features of %s", db)
 		}
-		r := output.Result{Header: []string{"NAME", "STATUS"}, JSON: d.Features}
-		if d.Features == nil {
-			r.JSON = []scalingodb.Feature{}
-		}
-		for _, f := range d.Features {
-			r.Rows = append(r.Rows, []string{f.Name, string(f.Status)})
-			r.Names = append(r.Names, f.Name)
-		}
-		return r, nil
+		return output.Columns[scalingodb.Feature]{
+			Header: []string{"NAME", "STATUS"},
+			Row:    func(f scalingodb.Feature) []string { return []string{f.Name, string(f.Status)} },
+			Name:   func(f scalingodb.Feature) string { return f.Name },
+		}.List(d.Features), nil
 	})
 	enable := a.Simple(&cobra.Command{
 		Use:     "enable NAME",
@@ -111,14 +107,7 @@ parameters as a JSON value.`,
 			if err != nil {
 				return exit.Errf(err, "cannot run %s on %s", args[0], db)
 			}
-			var buf bytes.Buffer
-			if err := json.Indent(&buf, res, "", "  "); err != nil {
-				buf.Reset()
-				buf.Write(res)
-			}
-			buf.WriteByte('\n')
-			_, err = a.IO.Out.Write(buf.Bytes())
-			return err
+			return a.printRaw(res)
 		},
 	}
 	run.Flags().StringVar(&params, "params", "", "parameters of the action, as JSON")
@@ -132,9 +121,12 @@ func maintenanceCmd(a *app) *cobra.Command {
 		Short:   "List the maintenance operations of the database",
 		Example: "  scalingodb maintenance list\n  scalingodb maintenance get my-maintenance-1",
 	}
-	header := []string{"ID", "TYPE", "STATUS", "STARTED", "ENDED"}
-	row := func(m *scalingodb.Maintenance) []string {
-		return []string{m.ID, string(m.Type), string(m.Status), output.TimePtrText(m.StartedAt), output.TimePtrText(m.EndedAt)}
+	cols := output.Columns[*scalingodb.Maintenance]{
+		Header: []string{"ID", "TYPE", "STATUS", "STARTED", "ENDED"},
+		Row: func(m *scalingodb.Maintenance) []string {
+			return []string{m.ID, string(m.Type), string(m.Status), output.TimePtrText(m.StartedAt), output.TimePtrText(m.EndedAt)}
+		},
+		Name: func(m *scalingodb.Maintenance) string { return m.ID },
 	}
 	var page, perPage int
 	list := a.Simple(&cobra.Command{
@@ -157,15 +149,7 @@ func maintenanceCmd(a *app) *cobra.Command {
 				items = append(items, m)
 			}
 		}
-		r := output.Result{Header: header, JSON: items}
-		if items == nil {
-			r.JSON = []*scalingodb.Maintenance{}
-		}
-		for _, m := range items {
-			r.Rows = append(r.Rows, row(m))
-			r.Names = append(r.Names, m.ID)
-		}
-		return r, nil
+		return cols.List(items), nil
 	})
 	list.Flags().IntVar(&page, "page", 0, "print only this page (from 1)")
 	list.Flags().IntVar(&perPage, "per-page", 0, "items per page with --page (1-100)")
@@ -180,7 +164,7 @@ func maintenanceCmd(a *app) *cobra.Command {
 		if err != nil {
 			return output.Result{}, exit.Errf(err, "cannot get maintenance %s of %s", id, db)
 		}
-		return output.Result{JSON: m, Header: header, Rows: [][]string{row(m)}, Names: []string{m.ID}}, nil
+		return cols.One(m), nil
 	})
 	cmd.AddCommand(list, get)
 	return cmd
@@ -195,9 +179,12 @@ func firewallCmd(a *app) *cobra.Command {
   scalingodb firewall create --range eu
   scalingodb firewall delete 6580a2c91ef5f0001b3c5d7e -y`,
 	}
-	header := []string{"ID", "TYPE", "CIDR", "RANGE", "LABEL"}
-	row := func(r *scalingodb.FirewallRule) []string {
-		return []string{r.ID, string(r.Type), output.OrDash(r.CIDR), output.OrDash(r.RangeID), output.OrDash(r.Label)}
+	cols := output.Columns[*scalingodb.FirewallRule]{
+		Header: []string{"ID", "TYPE", "CIDR", "RANGE", "LABEL"},
+		Row: func(r *scalingodb.FirewallRule) []string {
+			return []string{r.ID, string(r.Type), output.OrDash(r.CIDR), output.OrDash(r.RangeID), output.OrDash(r.Label)}
+		},
+		Name: func(r *scalingodb.FirewallRule) string { return r.ID },
 	}
 	list := a.Simple(&cobra.Command{
 		Use:     "list",
@@ -208,15 +195,7 @@ func firewallCmd(a *app) *cobra.Command {
 		if err != nil {
 			return output.Result{}, exit.Errf(err, "cannot list the firewall rules of %s", db)
 		}
-		r := output.Result{Header: header, JSON: rules}
-		if rules == nil {
-			r.JSON = []*scalingodb.FirewallRule{}
-		}
-		for _, fr := range rules {
-			r.Rows = append(r.Rows, row(fr))
-			r.Names = append(r.Names, fr.ID)
-		}
-		return r, nil
+		return cols.List(rules), nil
 	})
 	var cidr, rangeID, label string
 	create := a.Simple(&cobra.Command{
@@ -232,7 +211,7 @@ func firewallCmd(a *app) *cobra.Command {
 		if err != nil {
 			return output.Result{}, exit.Errf(err, "cannot add a firewall rule to %s", db)
 		}
-		return output.Result{JSON: rule, Header: header, Rows: [][]string{row(rule)}, Names: []string{rule.ID}}, nil
+		return cols.One(rule), nil
 	})
 	create.Flags().StringVar(&cidr, "cidr", "", "a custom range, such as 203.0.113.0/24")
 	create.Flags().StringVar(&rangeID, "range", "", "the ID of a managed range (see 'scalingodb firewall ranges')")
@@ -251,33 +230,18 @@ func firewallCmd(a *app) *cobra.Command {
 		if err != nil {
 			return output.Result{}, exit.Errf(err, "cannot update firewall rule %s of %s", id, db)
 		}
-		return output.Result{JSON: rule, Header: header, Rows: [][]string{row(rule)}, Names: []string{rule.ID}}, nil
+		return cols.One(rule), nil
 	})
 	update.Flags().StringVar(&label, "label", "", "the new label (required)")
 	_ = update.MarkFlagRequired("label")
-	var yes bool
-	del := &cobra.Command{
+	del := a.Delete(&cobra.Command{
 		Use:               "delete ID",
 		ValidArgsFunction: completeFirewallRules(a),
 		Short:             "Delete a firewall rule",
 		Example:           "  scalingodb firewall delete 6580a2c91ef5f0001b3c5d7e -y",
-		Args:              cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			c, db, err := a.Target(cmd)
-			if err != nil {
-				return err
-			}
-			if err := a.Confirm(cmd, yes, "remove firewall rule "+args[0]+" of "+db+"?"); err != nil {
-				return err
-			}
-			if err := c.Firewall.Delete(cmd.Context(), db, args[0]); err != nil {
-				return exit.Errf(err, "cannot remove firewall rule %s of %s", args[0], db)
-			}
-			a.Status("removed firewall rule %s of %s", args[0], db)
-			return nil
-		},
-	}
-	run.AddYesFlag(del, &yes)
+	}, "firewall rule", func(ctx context.Context, c *scalingodb.Client, db, id string) error {
+		return c.Firewall.Delete(ctx, db, id)
+	})
 	ranges := a.SimpleClient(&cobra.Command{
 		Use:     "ranges",
 		Short:   "List the managed ranges a rule can allow",
@@ -288,15 +252,11 @@ func firewallCmd(a *app) *cobra.Command {
 		if err != nil {
 			return output.Result{}, exit.Errf(err, "cannot list the managed ranges")
 		}
-		r := output.Result{Header: []string{"ID", "NAME"}, JSON: rs}
-		if rs == nil {
-			r.JSON = []*scalingodb.ManagedRange{}
-		}
-		for _, m := range rs {
-			r.Rows = append(r.Rows, []string{m.ID, m.Name})
-			r.Names = append(r.Names, m.ID)
-		}
-		return r, nil
+		return output.Columns[*scalingodb.ManagedRange]{
+			Header: []string{"ID", "NAME"},
+			Row:    func(m *scalingodb.ManagedRange) []string { return []string{m.ID, m.Name} },
+			Name:   func(m *scalingodb.ManagedRange) string { return m.ID },
+		}.List(rs), nil
 	})
 	cmd.AddCommand(list, create, update, del, ranges)
 	return cmd
@@ -380,9 +340,9 @@ func pitrCmd(a *app) *cobra.Command {
 			Rows: [][]string{{output.TimePtrText(w.EarliestRecoverableAt), output.TimePtrText(w.LatestRecoverableAt)}}}, nil
 	})
 	var (
-		at        string
-		yes, wait bool
-		wf        poll.Flags
+		at  string
+		yes bool
+		wf  poll.Flags
 	)
 	restore := a.Simple(&cobra.Command{
 		Use:   "restore --time TIME",
@@ -403,7 +363,7 @@ since is lost. The restore runs asynchronously: its operation is printed.`,
 		if err != nil {
 			return output.Result{}, exit.Errf(err, "cannot restore %s", db)
 		}
-		if wait {
+		if wf.Wait {
 			if op, err = a.waitOperation(cmd.Context(), c, db, op.ID, wf); err != nil {
 				return output.Result{}, exit.Errf(err, "restore of %s", db)
 			}
@@ -413,8 +373,7 @@ since is lost. The restore runs asynchronously: its operation is printed.`,
 	})
 	restore.Flags().StringVar(&at, "time", "", "the instant to restore to, RFC 3339 (required)")
 	run.AddYesFlag(restore, &yes)
-	restore.Flags().BoolVar(&wait, "wait", false, "wait until the restore's operation succeeds")
-	wf.Add(restore)
+	wf.AddWait(restore, "wait until the restore's operation succeeds")
 	_ = restore.MarkFlagRequired("time")
 	cmd.AddCommand(window, restore)
 	return cmd
@@ -430,12 +389,13 @@ func instancesCmd(a *app) *cobra.Command {
 		if err != nil {
 			return output.Result{}, exit.Errf(err, "cannot get the instances of %s", db)
 		}
-		r := output.Result{Header: []string{"ID", "TYPE", "STATUS", "ROLE"}, JSON: is}
-		for _, i := range is {
-			r.Rows = append(r.Rows, []string{i.ID, string(i.Type), string(i.Status), output.OrDash(string(i.Role))})
-			r.Names = append(r.Names, i.ID)
-		}
-		return r, nil
+		return output.Columns[*scalingodb.InstanceStatus]{
+			Header: []string{"ID", "TYPE", "STATUS", "ROLE"},
+			Row: func(i *scalingodb.InstanceStatus) []string {
+				return []string{i.ID, string(i.Type), string(i.Status), output.OrDash(string(i.Role))}
+			},
+			Name: func(i *scalingodb.InstanceStatus) string { return i.ID },
+		}.List(is), nil
 	})
 }
 

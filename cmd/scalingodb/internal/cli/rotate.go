@@ -157,23 +157,33 @@ func refused(err error) bool {
 // readPasswordFile returns the first line of path, and false when path
 // does not exist.
 func readPasswordFile(path string) (scalingodb.Secret, bool, error) {
-	f, err := os.Open(path)
-	if errors.Is(err, fs.ErrNotExist) {
-		return scalingodb.Secret{}, false, nil
-	}
-	if err != nil {
+	b, exists, err := readSecretFile(path)
+	if err != nil || !exists {
 		return scalingodb.Secret{}, false, err
-	}
-	defer f.Close()
-	b, err := io.ReadAll(io.LimitReader(f, maxPasswordFile+1))
-	if err != nil {
-		return scalingodb.Secret{}, false, err
-	}
-	if len(b) > maxPasswordFile {
-		return scalingodb.Secret{}, false, fmt.Errorf("%s is larger than %d bytes: not a password file", path, maxPasswordFile)
 	}
 	line, _, _ := bytes.Cut(b, []byte("\n"))
 	return scalingodb.NewSecret(string(bytes.TrimRight(line, "\r"))), true, nil
+}
+
+// readSecretFile returns what path holds, refusing more than
+// maxPasswordFile bytes, and false when path does not exist.
+func readSecretFile(path string) (b []byte, exists bool, err error) {
+	f, err := os.Open(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, false, nil
+	}
+	if err != nil {
+		return nil, false, err
+	}
+	defer f.Close()
+	b, err = io.ReadAll(io.LimitReader(f, maxPasswordFile+1))
+	if err != nil {
+		return nil, true, err
+	}
+	if len(b) > maxPasswordFile {
+		return nil, true, fmt.Errorf("%s is larger than %d bytes: not a password file", path, maxPasswordFile)
+	}
+	return b, true, nil
 }
 
 // writeNewSecretFile creates path, which must not exist, with mode 0600,
@@ -206,20 +216,9 @@ func writeNewSecretFile(path string, pw scalingodb.Secret) (err error) {
 // copySecretFile replaces dst with a copy of src (mode 0600) through a
 // synced temporary file, and reports whether src existed.
 func copySecretFile(src, dst string) (bool, error) {
-	f, err := os.Open(src)
-	if errors.Is(err, fs.ErrNotExist) {
-		return false, nil
-	}
-	if err != nil {
-		return false, err
-	}
-	b, err := io.ReadAll(io.LimitReader(f, maxPasswordFile+1))
-	f.Close()
-	if err != nil {
-		return true, err
-	}
-	if len(b) > maxPasswordFile {
-		return true, fmt.Errorf("%s is larger than %d bytes: not a password file", src, maxPasswordFile)
+	b, exists, err := readSecretFile(src)
+	if err != nil || !exists {
+		return exists, err
 	}
 	tmp, err := os.CreateTemp(filepath.Dir(dst), "."+filepath.Base(dst)+".tmp-*")
 	if err != nil {

@@ -49,6 +49,12 @@ func TestPasswordFiles(t *testing.T) {
 	if had, err := copySecretFile(filepath.Join(dir, "none"), filepath.Join(dir, "x.old")); had || err != nil {
 		t.Errorf("copy of a missing file: %v %v", had, err)
 	}
+	if _, err := copySecretFile(big, filepath.Join(dir, "big.old")); err == nil {
+		t.Error("a file larger than the bound was copied")
+	}
+	if _, err := os.Stat(filepath.Join(dir, "big.old")); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("the copy of a file larger than the bound exists: %v", err)
+	}
 }
 
 // TestRefused checks which failures of the PATCH prove that the API did not

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"strconv"
 
 	"github.com/spf13/cobra"
@@ -46,21 +47,22 @@ func usersListCmd(a *app) *cobra.Command {
 		Use:     "list",
 		Short:   "List the users of the database engine",
 		Example: "  scalingodb users list\n  scalingodb users list -o name",
-		Args:    cobra.NoArgs,
 	}, func(cmd *cobra.Command, c *scalingodb.Client, db string) (output.Result, error) {
 		users, err := c.Users.List(cmd.Context(), db)
 		if err != nil {
 			return output.Result{}, exit.Errf(err, "cannot list the users of %s", db)
 		}
-		r := output.Result{Header: []string{"NAME", "READ-ONLY", "PROTECTED", "ENCRYPTION"}, JSON: []userView{}}
 		views := make([]userView, 0, len(users))
 		for _, u := range users {
 			views = append(views, viewUser(u, false))
-			r.Rows = append(r.Rows, []string{u.Name, strconv.FormatBool(u.ReadOnly), strconv.FormatBool(u.Protected), output.OrDash(string(u.PasswordEncryption))})
-			r.Names = append(r.Names, u.Name)
 		}
-		r.JSON = views
-		return r, nil
+		return output.Columns[userView]{
+			Header: []string{"NAME", "READ-ONLY", "PROTECTED", "ENCRYPTION"},
+			Row: func(v userView) []string {
+				return []string{v.Name, strconv.FormatBool(v.ReadOnly), strconv.FormatBool(v.Protected), output.OrDash(v.PasswordEncryption)}
+			},
+			Name: func(v userView) string { return v.Name },
+		}.List(views), nil
 	})
 }
 
@@ -218,28 +220,12 @@ idempotent PATCH.`,
 }
 
 func usersDeleteCmd(a *app) *cobra.Command {
-	var yes bool
-	cmd := &cobra.Command{
+	return a.Delete(&cobra.Command{
 		Use:               "delete NAME",
 		ValidArgsFunction: completeUsers(a),
 		Short:             "Delete a user (protected users cannot be deleted)",
 		Example:           "  scalingodb users delete reporting -y",
-		Args:              cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			c, db, err := a.Target(cmd)
-			if err != nil {
-				return err
-			}
-			if err := a.Confirm(cmd, yes, "delete user "+args[0]+" of "+db+"?"); err != nil {
-				return err
-			}
-			if err := c.Users.Delete(cmd.Context(), db, args[0]); err != nil {
-				return exit.Errf(err, "cannot delete user %s of %s", args[0], db)
-			}
-			a.Status("deleted user %s of %s", args[0], db)
-			return nil
-		},
-	}
-	run.AddYesFlag(cmd, &yes)
-	return cmd
+	}, "user", func(ctx context.Context, c *scalingodb.Client, db, name string) error {
+		return c.Users.Delete(ctx, db, name)
+	})
 }

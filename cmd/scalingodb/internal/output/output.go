@@ -52,6 +52,37 @@ type Result struct {
 	Names []string
 }
 
+// Columns say how one kind of resource prints: the header of its table,
+// its row, and its name for -o name (its ID). The commands of a resource
+// share them between their list and their one-resource results.
+type Columns[T any] struct {
+	// Header names the columns of Row.
+	Header []string
+	// Row gives the cells of one resource.
+	Row func(T) []string
+	// Name gives what -o name prints of one resource.
+	Name func(T) string
+}
+
+// One is the Result of one resource: JSON is v itself.
+func (c Columns[T]) One(v T) Result {
+	return Result{JSON: v, Header: c.Header, Rows: [][]string{c.Row(v)}, Names: []string{c.Name(v)}}
+}
+
+// List is the Result of a list of resources: JSON is the list, an empty
+// one (never null) when there is none, so that scripts can always iterate.
+func (c Columns[T]) List(items []T) Result {
+	r := Result{JSON: items, Header: c.Header}
+	if items == nil {
+		r.JSON = []T{}
+	}
+	for _, v := range items {
+		r.Rows = append(r.Rows, c.Row(v))
+		r.Names = append(r.Names, c.Name(v))
+	}
+	return r
+}
+
 // Printer writes results to Out, a terminal or not.
 type Printer struct {
 	// Out is where results go: stdout.

@@ -173,3 +173,43 @@ func TestBytesText(t *testing.T) {
 		}
 	}
 }
+
+func TestColumns(t *testing.T) {
+	type item struct{ ID, Label string }
+	cols := Columns[*item]{
+		Header: []string{"ID", "LABEL"},
+		Row:    func(i *item) []string { return []string{i.ID, OrDash(i.Label)} },
+		Name:   func(i *item) string { return i.ID },
+	}
+	a, b := &item{"a1", "first"}, &item{"b2", ""}
+	for _, tc := range []struct {
+		name               string
+		r                  Result
+		json, table, names string
+	}{
+		{"one", cols.One(a), `{"ID":"a1","Label":"first"}`, "ID  LABEL\na1  first\n", "a1\n"},
+		{"list", cols.List([]*item{a, b}), `[{"ID":"a1","Label":"first"},{"ID":"b2","Label":""}]`, "ID  LABEL\na1  first\nb2  -\n", "a1\nb2\n"},
+		{"empty list", cols.List([]*item{}), `[]`, "ID  LABEL\n", ""},
+		{"nil list is an empty JSON list", cols.List(nil), `[]`, "ID  LABEL\n", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			for _, f := range []struct{ format, want string }{{JSON, tc.json}, {Table, tc.table}, {Name, tc.names}} {
+				var buf bytes.Buffer
+				if err := (Printer{Out: &buf}).Print(f.format, tc.r); err != nil {
+					t.Fatalf("-o %s: %v", f.format, err)
+				}
+				got := buf.String()
+				if f.format == JSON {
+					var compact bytes.Buffer
+					if err := json.Compact(&compact, buf.Bytes()); err != nil {
+						t.Fatalf("-o json is not JSON: %v\n%s", err, got)
+					}
+					got = compact.String()
+				}
+				if got != f.want {
+					t.Errorf("-o %s = %q, want %q", f.format, got, f.want)
+				}
+			}
+		})
+	}
+}

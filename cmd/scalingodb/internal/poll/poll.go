@@ -20,14 +20,26 @@ const maxPollInterval = 15 * time.Second
 
 // Flags tune a wait.
 type Flags struct {
+	// Wait is --wait, of a command that waits only when asked (AddWait).
+	Wait bool
+
 	timeout  time.Duration
 	interval time.Duration
 }
 
-// Add declares --timeout and --poll-interval on cmd.
+// Add declares --timeout and --poll-interval on cmd, a command that
+// always waits.
 func (w *Flags) Add(cmd *cobra.Command) {
 	cmd.Flags().DurationVar(&w.timeout, "timeout", 0, "give up waiting after this long (exit code 5; 0: no limit)")
 	cmd.Flags().DurationVar(&w.interval, "poll-interval", time.Second, "first interval between two polls (it grows up to 15s)")
+}
+
+// AddWait declares --wait (into Wait, with usage saying what it waits
+// for), --timeout and --poll-interval on cmd, a command that starts
+// something and waits for it only when asked.
+func (w *Flags) AddWait(cmd *cobra.Command, usage string) {
+	cmd.Flags().BoolVar(&w.Wait, "wait", false, usage)
+	w.Add(cmd)
 }
 
 // Start starts a wait for what (such as "backup 5bd…"), whose state

@@ -60,3 +60,25 @@ func TestFlags_Start(t *testing.T) {
 		})
 	}
 }
+
+// TestFlags_AddWait checks that --wait is off unless given, with its
+// usage, and comes with the flags that tune the wait.
+func TestFlags_AddWait(t *testing.T) {
+	for args, want := range map[string]bool{"": false, "--wait": true, "--wait=false": false, "--wait --timeout 1h": true} {
+		var w Flags
+		cmd := &cobra.Command{Use: "create"}
+		w.AddWait(cmd, "wait until it is done")
+		if err := cmd.ParseFlags(strings.Fields(args)); err != nil {
+			t.Fatalf("%q: %v", args, err)
+		}
+		if w.Wait != want {
+			t.Errorf("%q: Wait %t, want %t", args, w.Wait, want)
+		}
+		if got := cmd.Flags().Lookup("wait").Usage; got != "wait until it is done" {
+			t.Errorf("--wait usage %q, want the one given", got)
+		}
+		if cmd.Flags().Lookup("timeout") == nil || cmd.Flags().Lookup("poll-interval") == nil {
+			t.Error("AddWait did not declare --timeout and --poll-interval")
+		}
+	}
+}

@@ -89,6 +89,30 @@ func (s *State) Simple(cmd *cobra.Command, fn func(cmd *cobra.Command, c *scalin
 	return cmd
 }
 
+// Delete gives cmd, a command that deletes the thing of the database that
+// its one argument names (what is its kind, such as "user"), a RunE that
+// asks first (see Confirm), deletes it with del and says so; and adds -y.
+func (s *State) Delete(cmd *cobra.Command, what string, del func(ctx context.Context, c *scalingodb.Client, db, id string) error) *cobra.Command {
+	var yes bool
+	cmd.Args = cobra.ExactArgs(1)
+	cmd.RunE = func(cmd *cobra.Command, args []string) error {
+		c, db, err := s.Target(cmd)
+		if err != nil {
+			return err
+		}
+		if err := s.Confirm(cmd, yes, "delete "+what+" "+args[0]+" of "+db+"?"); err != nil {
+			return err
+		}
+		if err := del(cmd.Context(), c, db, args[0]); err != nil {
+			return exit.Errf(err, "cannot delete %s %s of %s", what, args[0], db)
+		}
+		s.Status("deleted %s %s of %s", what, args[0], db)
+		return nil
+	}
+	AddYesFlag(cmd, &yes)
+	return cmd
+}
+
 // CompleteFirst completes the first argument of a command with what list
 // returns ("value\tdescription"), asking the API with the settings given
 // so far; any failure completes nothing.

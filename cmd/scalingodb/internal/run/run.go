@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"os"
 	"runtime"
+	"slices"
 	"strings"
 	"time"
 
@@ -238,10 +239,10 @@ func readTokenFile(name string) (string, error) {
 	return tok, nil
 }
 
-// AddonTokens returns the token source that exchanges apiToken for the
+// addonTokens returns the token source that exchanges apiToken for the
 // token of an addon of appName, with the tool's settings: the auth and
 // main API URLs of the environment, the request timeout, the User-Agent.
-func (s *State) AddonTokens(apiToken, appName, addon, region string, timeout time.Duration) (*scalingodb.AddonTokenSource, error) {
+func (s *State) addonTokens(apiToken, appName, addon, region string, timeout time.Duration) (*scalingodb.AddonTokenSource, error) {
 	return scalingodb.NewAddonTokenSource(scalingodb.AddonTokenConfig{
 		APIToken: scalingodb.NewSecret(apiToken), App: appName, AddonID: addon, Region: region,
 		AuthURL: s.IO.Getenv(env.AuthURL), APIURL: s.IO.Getenv(env.MainAPI),
@@ -249,30 +250,81 @@ func (s *State) AddonTokens(apiToken, appName, addon, region string, timeout tim
 	})
 }
 
+// Clients builds the API clients of a run from its settings: the options
+// every client shares and the credentials. With a bearer token, one
+// client serves every database; with SCALINGO_API_TOKEN, each addon has
+// its client, which exchanges it for the addon's token.
+type Clients struct {
+	s            *State
+	opts         []scalingodb.Option
+	region       string
+	timeout      time.Duration
+	bearer       string
+	apiToken     string
+	bearerClient *scalingodb.Client
+}
+
+// Clients resolves the settings the clients of the run share (see
+// baseOptions) and the credentials (see Bearer).
+func (s *State) Clients(cmd *cobra.Command) (*Clients, error) {
+	opts, region, timeout, err := s.baseOptions(cmd)
+	if err != nil {
+		return nil, err
+	}
+	bearer, err := s.Bearer(cmd)
+	if err != nil {
+		return nil, err
+	}
+	return &Clients{s: s, opts: opts, region: region, timeout: timeout, bearer: bearer, apiToken: s.IO.Getenv(env.APIToken)}, nil
+}
+
+// HasBearer reports whether a bearer token was given: For needs no
+// application nor addon then.
+func (k *Clients) HasBearer() bool { return k.bearer != "" }
+
+// HasAPIToken reports whether SCALINGO_API_TOKEN is set, for For to
+// exchange when no bearer token was given.
+func (k *Clients) HasAPIToken() bool { return k.apiToken != "" }
+
+// For returns the client of addon, of the application appName: the
+// client of the bearer token (the same for every addon), or else one that
+// exchanges SCALINGO_API_TOKEN for the addon's token.
+func (k *Clients) For(appName, addon string) (*scalingodb.Client, error) {
+	if k.bearer != "" {
+		if k.bearerClient == nil {
+			c, err := scalingodb.New(append(slices.Clone(k.opts), scalingodb.WithToken(k.bearer))...)
+			if err != nil {
+				return nil, err
+			}
+			k.bearerClient = c
+		}
+		return k.bearerClient, nil
+	}
+	ts, err := k.s.addonTokens(k.apiToken, appName, addon, k.region, k.timeout)
+	if err != nil {
+		return nil, err
+	}
+	return scalingodb.New(append(slices.Clone(k.opts), scalingodb.WithTokenSource(ts))...)
+}
+
 // ClientFor builds the API client from the settings, once.
 func (s *State) ClientFor(cmd *cobra.Command) (*scalingodb.Client, error) {
 	if s.Client != nil {
 		return s.Client, nil
 	}
-	opts, region, timeout, err := s.BaseOptions(cmd)
+	clients, err := s.Clients(cmd)
 	if err != nil {
 		return nil, err
 	}
-	token, err := s.Bearer(cmd)
-	if err != nil {
-		return nil, err
-	}
-	apiToken := s.IO.Getenv(env.APIToken)
+	var appName, addon string
 	switch {
-	case token != "":
-		opts = append(opts, scalingodb.WithToken(token))
-	case apiToken != "":
-		appName := s.Setting(cmd, "app", env.App, s.appName)
+	case clients.HasBearer():
+	case clients.HasAPIToken():
+		appName = s.Setting(cmd, "app", env.App, s.appName)
 		if appName == "" {
 			return nil, &exit.UsageError{Msg: "no application given for " + env.APIToken + ": pass --app or set " + env.App}
 		}
-		addon, err := s.addonID(cmd)
-		if err != nil {
+		if addon, err = s.addonID(cmd); err != nil {
 			return nil, err
 		}
 		if addon == "" {
@@ -281,15 +333,10 @@ func (s *State) ClientFor(cmd *cobra.Command) (*scalingodb.Client, error) {
 		if addon == "" {
 			return nil, &exit.UsageError{Msg: "no addon given for " + env.APIToken + ": pass --addon or --database, or set " + env.Addon}
 		}
-		ts, err := s.AddonTokens(apiToken, appName, addon, region, timeout)
-		if err != nil {
-			return nil, err
-		}
-		opts = append(opts, scalingodb.WithTokenSource(ts))
 	default:
 		return nil, &exit.UsageError{Msg: "no credentials: pass --token or set " + env.Token + ", or set " + env.APIToken + " with --app"}
 	}
-	c, err := scalingodb.New(opts...)
+	c, err := clients.For(appName, addon)
 	if err != nil {
 		return nil, err
 	}
@@ -297,10 +344,10 @@ func (s *State) ClientFor(cmd *cobra.Command) (*scalingodb.Client, error) {
 	return c, nil
 }
 
-// BaseOptions returns the client options every client of the tool
+// baseOptions returns the client options every client of the tool
 // shares (User-Agent, request timeout, server), with the region and the
 // timeout they resolve to.
-func (s *State) BaseOptions(cmd *cobra.Command) ([]scalingodb.Option, string, time.Duration, error) {
+func (s *State) baseOptions(cmd *cobra.Command) ([]scalingodb.Option, string, time.Duration, error) {
 	timeout, err := s.timeout(cmd)
 	if err != nil {
 		return nil, "", 0, err

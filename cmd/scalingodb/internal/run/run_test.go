@@ -2,13 +2,17 @@ package run
 
 import (
 	"bytes"
+	"context"
+	"errors"
 	"regexp"
 	"strings"
 	"testing"
 
+	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
 	"github.com/scalingodb/dbapi-go/cmd/scalingodb/internal/env"
+	"github.com/scalingodb/dbapi-go/pkg/scalingodb"
 )
 
 // TestStatus_StripsControls prints a status line with server text: no
@@ -75,5 +79,95 @@ func TestColor_Precedence(t *testing.T) {
 		if got := s.Color(); got != tc.want {
 			t.Errorf("%q with NO_COLOR=%q: colour %v, want %v", tc.args, tc.env, got, tc.want)
 		}
+	}
+}
+
+// TestDelete checks the run of a delete command: without -y and a
+// terminal nothing is deleted; with it the thing is deleted and the status
+// line says so, or the error names what could not be deleted.
+func TestDelete(t *testing.T) {
+	tests := []struct {
+		name       string
+		args       []string
+		delErr     error
+		deleted    bool
+		wantErr    string
+		wantStatus string
+	}{
+		{"no --yes", []string{"u1"}, nil, false, "delete user u1 of db1?: pass --yes to confirm", ""},
+		{"deleted", []string{"u1", "--yes"}, nil, true, "", "deleted user u1 of db1\n"},
+		{"refused", []string{"u1", "-y"}, errors.New("403 forbidden"), true, "cannot delete user u1 of db1", ""},
+		{"no name", []string{"-y"}, nil, false, "accepts 1 arg(s)", ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var errb bytes.Buffer
+			vars := map[string]string{env.Database: "db1"}
+			s := &State{IO: &IO{In: strings.NewReader(""), Err: &errb, ErrTTY: true, Getenv: func(k string) string { return vars[k] }},
+				Client: &scalingodb.Client{}}
+			deleted := false
+			cmd := s.Delete(&cobra.Command{Use: "delete NAME", SilenceErrors: true, SilenceUsage: true}, "user",
+				func(_ context.Context, _ *scalingodb.Client, db, id string) error {
+					if db != "db1" || id != "u1" {
+						t.Errorf("deletes %s of %s, want u1 of db1", id, db)
+					}
+					deleted = true
+					return tc.delErr
+				})
+			cmd.SetArgs(tc.args)
+			err := cmd.Execute()
+			if deleted != tc.deleted {
+				t.Errorf("deleted %t, want %t", deleted, tc.deleted)
+			}
+			switch {
+			case tc.wantErr == "" && err != nil:
+				t.Errorf("error %v, want none", err)
+			case tc.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tc.wantErr)):
+				t.Errorf("error %v, want one that says %q", err, tc.wantErr)
+			}
+			if errb.String() != tc.wantStatus {
+				t.Errorf("stderr %q, want %q", errb.String(), tc.wantStatus)
+			}
+		})
+	}
+}
+
+// TestClients checks the clients the credentials give: one client for
+// every addon with a bearer token, a client per addon with
+// SCALINGO_API_TOKEN, and neither without credentials.
+func TestClients(t *testing.T) {
+	for _, tc := range []struct {
+		name              string
+		vars              map[string]string
+		bearer, apiToken  bool
+		sameForEveryAddon bool
+	}{
+		{"bearer token", map[string]string{env.Token: "t", env.APIToken: "tk-us-x"}, true, true, true},
+		{"API token", map[string]string{env.APIToken: "tk-us-x"}, false, true, false},
+		{"none", map[string]string{}, false, false, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := &State{IO: &IO{Getenv: func(k string) string { return tc.vars[k] }}}
+			cmd := &cobra.Command{Use: "x"}
+			s.AddGlobalFlags(cmd.Flags())
+			clients, err := s.Clients(cmd)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if clients.HasBearer() != tc.bearer || clients.HasAPIToken() != tc.apiToken {
+				t.Fatalf("HasBearer %t, HasAPIToken %t, want %t, %t", clients.HasBearer(), clients.HasAPIToken(), tc.bearer, tc.apiToken)
+			}
+			if !tc.bearer && !tc.apiToken {
+				return
+			}
+			a, errA := clients.For("my-app", "ad-1")
+			b, errB := clients.For("my-app", "ad-2")
+			if errA != nil || errB != nil {
+				t.Fatalf("For: %v, %v", errA, errB)
+			}
+			if (a == b) != tc.sameForEveryAddon {
+				t.Errorf("the two addons share a client: %t, want %t", a == b, tc.sameForEveryAddon)
+			}
+		})
 	}
 }
