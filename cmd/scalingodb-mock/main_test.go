@@ -3,7 +3,6 @@ package main
 import (
 	"bufio"
 	"bytes"
-	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -123,13 +122,8 @@ func TestBinary(t *testing.T) {
 	} {
 		req, _ := http.NewRequest(http.MethodGet, base+"/databases/"+tc.db+"/users", nil)
 		req.Header.Set("Authorization", "Bearer "+tc.token)
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
-		if resp.StatusCode != tc.want {
-			t.Errorf("token %q on %s: status %d, want %d", tc.token, tc.db, resp.StatusCode, tc.want)
+		if status, _ := do(t, req); status != tc.want {
+			t.Errorf("token %q on %s: status %d, want %d", tc.token, tc.db, status, tc.want)
 		}
 	}
 
@@ -236,38 +230,12 @@ func TestRun_Now(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			ctx, cancel := context.WithCancel(t.Context())
-			pr, pw := io.Pipe()
-			done := make(chan error, 1)
-			go func() {
-				done <- run(ctx, append([]string{"-addr", "127.0.0.1:0", "-token", "now-token"}, tt.args...), pw, &discard{})
-				pw.Close()
-			}()
-			t.Cleanup(func() {
-				cancel()
-				go func() { _, _ = io.Copy(io.Discard, pr) }()
-				if err := <-done; err != nil && !errors.Is(err, context.Canceled) {
-					t.Errorf("run: %v", err)
-				}
-			})
-			line, err := bufio.NewReader(pr).ReadString('\n')
-			if err != nil {
-				t.Fatalf("no start line: %v", err)
-			}
-			m := regexp.MustCompile(`serving on (http://\S+/api)`).FindStringSubmatch(line)
-			if m == nil {
-				t.Fatalf("start line %q has no URL", line)
-			}
-			req, _ := http.NewRequest(http.MethodPost, m[1]+"/databases/my-db-123/pitr/restore", strings.NewReader(`{"restore_time":"2019-07-18T23:00:00Z"}`))
+			base := servingURL(t, bufio.NewReader(runInProcess(t, append([]string{"-token", "now-token"}, tt.args...)...)))
+			req, _ := http.NewRequest(http.MethodPost, base+"/databases/my-db-123/pitr/restore", strings.NewReader(`{"restore_time":"2019-07-18T23:00:00Z"}`))
 			req.Header.Set("Authorization", "Bearer now-token")
 			req.Header.Set("Content-Type", "application/json")
-			resp, err := http.DefaultClient.Do(req)
-			if err != nil {
-				t.Fatal(err)
-			}
-			resp.Body.Close()
-			if resp.StatusCode != tt.want {
-				t.Errorf("restore to 2019-07-18T23:00:00Z answered %d, want %d", resp.StatusCode, tt.want)
+			if status, body := do(t, req); status != tt.want {
+				t.Errorf("restore to 2019-07-18T23:00:00Z answered %d %.200s, want %d", status, body, tt.want)
 			}
 		})
 	}
@@ -276,44 +244,19 @@ func TestRun_Now(t *testing.T) {
 // TestRun_PublicURL checks that -public-url reaches the mock: the links of its answers start with
 // the public URL, not with the address it serves on, and the start lines say so.
 func TestRun_PublicURL(t *testing.T) {
-	ctx, cancel := context.WithCancel(t.Context())
-	pr, pw := io.Pipe()
-	done := make(chan error, 1)
-	go func() {
-		done <- run(ctx, []string{"-addr", "127.0.0.1:0", "-token", "pub-token", "-public-url", "https://proxy.example/mock/api/"}, pw, &discard{})
-		pw.Close()
-	}()
-	t.Cleanup(func() {
-		cancel()
-		go func() { _, _ = io.Copy(io.Discard, pr) }()
-		if err := <-done; err != nil && !errors.Is(err, context.Canceled) {
-			t.Errorf("run: %v", err)
-		}
-	})
-	br := bufio.NewReader(pr)
-	line, err := br.ReadString('\n')
-	if err != nil {
-		t.Fatalf("no start line: %v", err)
-	}
-	m := regexp.MustCompile(`serving on (http://\S+/api)`).FindStringSubmatch(line)
-	if m == nil {
-		t.Fatalf("start line %q has no URL", line)
-	}
-	if line, err = br.ReadString('\n'); err != nil || !strings.Contains(line, "https://proxy.example/mock/api") {
+	br := bufio.NewReader(runInProcess(t, "-token", "pub-token", "-public-url", "https://proxy.example/mock/api/"))
+	base := servingURL(t, br)
+	if line, err := br.ReadString('\n'); err != nil || !strings.Contains(line, "https://proxy.example/mock/api") {
 		t.Errorf("second line %q (%v), want it to give the public URL", line, err)
 	}
-	req, _ := http.NewRequest(http.MethodGet, m[1]+"/databases/my-db-123/backups/5bd2c6104ffb090be1ac3ce2/archive", nil)
+	req, _ := http.NewRequest(http.MethodGet, base+"/databases/my-db-123/backups/5bd2c6104ffb090be1ac3ce2/archive", nil)
 	req.Header.Set("Authorization", "Bearer pub-token")
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
+	status, body := do(t, req)
 	var link struct {
 		DownloadURL string `json:"download_url"`
 	}
-	if err := json.NewDecoder(resp.Body).Decode(&link); err != nil || resp.StatusCode != http.StatusOK {
-		t.Fatalf("archive link: %d, %v", resp.StatusCode, err)
+	if err := json.Unmarshal(body, &link); err != nil || status != http.StatusOK {
+		t.Fatalf("archive link: %d, %v", status, err)
 	}
 	want := "https://proxy.example/mock/api/databases/my-db-123/backups/5bd2c6104ffb090be1ac3ce2/download?token="
 	if !strings.HasPrefix(link.DownloadURL, want) {
@@ -390,15 +333,7 @@ func startMock(t *testing.T, args ...string) *mockProcess {
 	}
 	t.Cleanup(func() { _ = p.cmd.Process.Kill() })
 	br := bufio.NewReader(out)
-	line, err := br.ReadString('\n')
-	if err != nil {
-		t.Fatalf("no start line: %v; stderr: %s", err, p.stderr)
-	}
-	m := regexp.MustCompile(`serving on (http://\S+/api)`).FindStringSubmatch(line)
-	if m == nil {
-		t.Fatalf("start line %q has no URL", line)
-	}
-	p.base = m[1]
+	p.base = servingURL(t, br, "stderr: ", p.stderr)
 	go func() {
 		_, _ = io.Copy(p.stdout, br) // drain stdout before Wait, as StdoutPipe requires
 		p.done <- p.cmd.Wait()
@@ -440,6 +375,32 @@ func (p *mockProcess) call(t *testing.T, method, path string) (int, []byte) {
 		t.Fatal(err)
 	}
 	req.Header.Set("Authorization", "Bearer restart-token")
+	return do(t, req)
+}
+
+// servingRE finds the API's URL in the command's start line.
+var servingRE = regexp.MustCompile(`serving on (http://\S+/api)`)
+
+// servingURL reads the start line from br and returns the API's URL it gives; explain, if any, is
+// printed with a failure (the process's stderr).
+func servingURL(t *testing.T, br *bufio.Reader, explain ...any) string {
+	t.Helper()
+	line, err := br.ReadString('\n')
+	if err != nil && len(explain) > 0 {
+		t.Fatalf("no start line: %v; %s", err, fmt.Sprint(explain...))
+	} else if err != nil {
+		t.Fatalf("no start line: %v", err)
+	}
+	m := servingRE.FindStringSubmatch(line)
+	if m == nil {
+		t.Fatalf("start line %q has no URL", line)
+	}
+	return m[1]
+}
+
+// do sends req and returns the status and the body of the answer.
+func do(t *testing.T, req *http.Request) (int, []byte) {
+	t.Helper()
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
@@ -450,6 +411,16 @@ func (p *mockProcess) call(t *testing.T, method, path string) (int, []byte) {
 		t.Fatal(err)
 	}
 	return resp.StatusCode, body
+}
+
+// get sends a GET to url and returns the status and the body of the answer.
+func get(t *testing.T, url string) (int, []byte) {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodGet, url, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return do(t, req)
 }
 
 // downloadLink returns a pre-signed download URL of the demo backup.
@@ -656,17 +627,9 @@ func TestBinary_SigningKeyAcrossRestarts(t *testing.T) {
 			q := startMock(t, tt.args...)
 			// The link names the first run's address: send it to this run's.
 			u := port.ReplaceAllString(link, strings.TrimSuffix(strings.TrimPrefix(q.base, "http://"), "/api"))
-			resp, err := http.Get(u)
-			if err != nil {
-				t.Fatal(err)
-			}
-			body, err := io.ReadAll(resp.Body)
-			resp.Body.Close()
-			if err != nil {
-				t.Fatal(err)
-			}
-			if resp.StatusCode != tt.want {
-				t.Errorf("download with a link of the first run: %d, want %d", resp.StatusCode, tt.want)
+			status, body := get(t, u)
+			if status != tt.want {
+				t.Errorf("download with a link of the first run: %d, want %d", status, tt.want)
 			}
 			if tt.want == http.StatusOK && !bytes.Equal(body, demoArchive(t)) {
 				t.Errorf("download: %d bytes, not the archive", len(body))
