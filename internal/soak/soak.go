@@ -518,49 +518,45 @@ func mayHaveCreated(err error) bool {
 		!errors.Is(err, scalingodb.ErrInvalidInput)
 }
 
+// cycle creates a resource and deletes it, and keeps key among the leftovers when the resource may
+// still exist: its create failed in a way that may have taken effect, or its delete failed for
+// another reason than that it is gone.
+func (w *worker) cycle(leftovers *[]string, key string, createOp string, create func(context.Context) error,
+	deleteOp string, del func(context.Context) error) {
+	if err := w.call(createOp, create); err != nil {
+		if mayHaveCreated(err) {
+			*leftovers = append(*leftovers, key)
+		}
+		return
+	}
+	if err := w.call(deleteOp, del); err != nil && !errors.Is(err, scalingodb.ErrNotFound) {
+		*leftovers = append(*leftovers, key)
+	}
+}
+
 // userCycle creates a user and deletes it.
 func (w *worker) userCycle() {
 	w.seq++
 	name := fmt.Sprintf("soak-w%d-%d", w.id, w.seq)
-	err := w.call("createUser", func(ctx context.Context) error {
+	w.cycle(&w.users, name, "createUser", func(ctx context.Context) error {
 		_, err := w.cfg.Client.Users.Create(ctx, w.cfg.DatabaseID, &scalingodb.CreateUserParams{Name: name})
 		return err
-	})
-	if err != nil {
-		if mayHaveCreated(err) {
-			w.users = append(w.users, name)
-		}
-		return
-	}
-	err = w.call("deleteUser", func(ctx context.Context) error { return w.cfg.Client.Users.Delete(ctx, w.cfg.DatabaseID, name) })
-	if err != nil && !errors.Is(err, scalingodb.ErrNotFound) {
-		w.users = append(w.users, name)
-	}
+	}, "deleteUser", func(ctx context.Context) error { return w.cfg.Client.Users.Delete(ctx, w.cfg.DatabaseID, name) })
 }
 
 // firewallCycle creates a custom-range rule and deletes it.
 func (w *worker) firewallCycle() {
 	w.seq++
 	cidr := fmt.Sprintf("10.%d.%d.%d/32", w.id, w.seq>>8&0xff, w.seq&0xff)
-	var id string
-	err := w.call("createFirewallRule", func(ctx context.Context) error {
+	var id string // set by the create, used by the delete
+	w.cycle(&w.cidrs, cidr, "createFirewallRule", func(ctx context.Context) error {
 		r, err := w.cfg.Client.Firewall.Create(ctx, w.cfg.DatabaseID, &scalingodb.CreateFirewallRuleParams{
 			Type: scalingodb.FirewallCustomRange, CIDR: cidr, Label: "soak"})
 		if err == nil {
 			id = r.ID
 		}
 		return err
-	})
-	if err != nil {
-		if mayHaveCreated(err) {
-			w.cidrs = append(w.cidrs, cidr)
-		}
-		return
-	}
-	err = w.call("deleteFirewallRule", func(ctx context.Context) error { return w.cfg.Client.Firewall.Delete(ctx, w.cfg.DatabaseID, id) })
-	if err != nil && !errors.Is(err, scalingodb.ErrNotFound) {
-		w.cidrs = append(w.cidrs, cidr)
-	}
+	}, "deleteFirewallRule", func(ctx context.Context) error { return w.cfg.Client.Firewall.Delete(ctx, w.cfg.DatabaseID, id) })
 }
 
 // createBackup creates one backup.
