@@ -389,48 +389,43 @@ type operation struct {
 // operations is the mix of the workload: mostly reads, the pairs of writes that leave the store as
 // they found it, and one download of the 1.2 MB archive in about 40 steps.
 var operations = []operation{
-	{"listUsers", 6, func(w *worker) {
-		_ = w.call("listUsers", func(ctx context.Context) error { _, err := w.cfg.Client.Users.List(ctx, w.cfg.DatabaseID); return err })
-	}},
-	{"getDatabase", 6, func(w *worker) {
-		_ = w.call("getDatabase", func(ctx context.Context) error {
-			_, err := w.cfg.Client.Databases.Get(ctx, w.cfg.DatabaseID)
-			return err
-		})
-	}},
-	{"listBackups", 4, func(w *worker) {
-		_ = w.call("listBackups", func(ctx context.Context) error {
-			_, err := w.cfg.Client.Backups.List(ctx, w.cfg.DatabaseID)
-			return err
-		})
-	}},
-	{"getBackup", 4, func(w *worker) {
-		_ = w.call("getBackup", func(ctx context.Context) error { _, err := w.cfg.Client.Backups.Get(ctx, w.cfg.BackupID); return err })
-	}},
-	{"archiveLink", 3, func(w *worker) {
-		_ = w.call("archiveLink", func(ctx context.Context) error {
-			_, err := w.cfg.Client.Backups.ArchiveLink(ctx, w.cfg.DatabaseID, w.cfg.BackupID)
-			return err
-		})
-	}},
-	{"downloadBackup", 1, func(w *worker) {
-		_ = w.call("downloadBackup", func(ctx context.Context) error {
-			_, err := w.cfg.Client.Backups.Download(ctx, w.cfg.DatabaseID, w.cfg.BackupID, io.Discard)
-			return err
-		})
-	}},
-	{"listFirewallRules", 4, func(w *worker) {
-		_ = w.call("listFirewallRules", func(ctx context.Context) error {
-			_, err := w.cfg.Client.Firewall.List(ctx, w.cfg.DatabaseID)
-			return err
-		})
-	}},
-	{"getMetrics", 4, func(w *worker) {
-		_ = w.call("getMetrics", func(ctx context.Context) error { _, err := w.cfg.Client.Metrics.Get(ctx, w.cfg.DatabaseID); return err })
-	}},
+	callOp("listUsers", 6, func(ctx context.Context, w *worker) error {
+		return errOf(w.cfg.Client.Users.List(ctx, w.cfg.DatabaseID))
+	}),
+	callOp("getDatabase", 6, func(ctx context.Context, w *worker) error {
+		return errOf(w.cfg.Client.Databases.Get(ctx, w.cfg.DatabaseID))
+	}),
+	callOp("listBackups", 4, func(ctx context.Context, w *worker) error {
+		return errOf(w.cfg.Client.Backups.List(ctx, w.cfg.DatabaseID))
+	}),
+	callOp("getBackup", 4, func(ctx context.Context, w *worker) error {
+		return errOf(w.cfg.Client.Backups.Get(ctx, w.cfg.BackupID))
+	}),
+	callOp("archiveLink", 3, func(ctx context.Context, w *worker) error {
+		return errOf(w.cfg.Client.Backups.ArchiveLink(ctx, w.cfg.DatabaseID, w.cfg.BackupID))
+	}),
+	callOp("downloadBackup", 1, func(ctx context.Context, w *worker) error {
+		return errOf(w.cfg.Client.Backups.Download(ctx, w.cfg.DatabaseID, w.cfg.BackupID, io.Discard))
+	}),
+	callOp("listFirewallRules", 4, func(ctx context.Context, w *worker) error {
+		return errOf(w.cfg.Client.Firewall.List(ctx, w.cfg.DatabaseID))
+	}),
+	callOp("getMetrics", 4, func(ctx context.Context, w *worker) error {
+		return errOf(w.cfg.Client.Metrics.Get(ctx, w.cfg.DatabaseID))
+	}),
 	{"userCycle", 4, (*worker).userCycle},
 	{"firewallCycle", 4, (*worker).firewallCycle},
 }
+
+// callOp is an operation of one call of f, counted under the operation's name.
+func callOp(name string, weight int, f func(ctx context.Context, w *worker) error) operation {
+	return operation{name, weight, func(w *worker) {
+		_ = w.call(name, func(ctx context.Context) error { return f(ctx, w) })
+	}}
+}
+
+// errOf is the error of a call whose result the workload does not need.
+func errOf[T any](_ T, err error) error { return err }
 
 // totalWeight is the sum of the weights of operations.
 var totalWeight = func() int {
@@ -539,8 +534,7 @@ func (w *worker) userCycle() {
 	w.seq++
 	name := fmt.Sprintf("soak-w%d-%d", w.id, w.seq)
 	w.cycle(&w.users, name, "createUser", func(ctx context.Context) error {
-		_, err := w.cfg.Client.Users.Create(ctx, w.cfg.DatabaseID, &scalingodb.CreateUserParams{Name: name})
-		return err
+		return errOf(w.cfg.Client.Users.Create(ctx, w.cfg.DatabaseID, &scalingodb.CreateUserParams{Name: name}))
 	}, "deleteUser", func(ctx context.Context) error { return w.cfg.Client.Users.Delete(ctx, w.cfg.DatabaseID, name) })
 }
 
@@ -562,7 +556,6 @@ func (w *worker) firewallCycle() {
 // createBackup creates one backup.
 func (w *worker) createBackup() {
 	_ = w.call("createBackup", func(ctx context.Context) error {
-		_, err := w.cfg.Client.Backups.Create(ctx, w.cfg.DatabaseID)
-		return err
+		return errOf(w.cfg.Client.Backups.Create(ctx, w.cfg.DatabaseID))
 	})
 }
