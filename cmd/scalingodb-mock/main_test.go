@@ -76,38 +76,20 @@ func TestBinary_Help(t *testing.T) {
 // TestBinary builds the command, runs it on port 0, calls it with the printed URL and tokens (the
 // main one, a database-scoped one, a wrong one), then stops it with SIGTERM and expects a clean exit.
 func TestBinary(t *testing.T) {
-	bin := binary(t)
-	cmd := exec.Command(bin, "-addr", "127.0.0.1:0", "-token", "secret-token", "-database-token", "my-mysql-123=mysql-token",
+	p := startMock(t, "-token", "secret-token", "-database-token", "my-mysql-123=mysql-token",
 		"-idle-timeout", "300ms", "-archive-change-rate", "1")
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd.Stderr = os.Stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = cmd.Process.Kill() })
-
-	lines := bufio.NewScanner(out)
-	if !lines.Scan() {
-		t.Fatalf("no start line: %v", lines.Err())
-	}
-	m := regexp.MustCompile(`serving on (http://127\.0\.0\.1:(\d+)/api)\s+token: (\S+)`).FindStringSubmatch(lines.Text())
+	m := regexp.MustCompile(`serving on (http://127\.0\.0\.1:(\d+)/api)\s+token: (\S+)`).FindStringSubmatch(p.startLine)
 	if m == nil || m[2] == "0" {
-		t.Fatalf("start line %q does not give the real URL and token", lines.Text())
+		t.Fatalf("start line %q does not give the real URL and token", p.startLine)
 	}
 	base, token := m[1], m[3]
 	if token != "secret-token" {
 		t.Fatalf("printed token %q, want secret-token", token)
 	}
 
-	if !lines.Scan() {
-		t.Fatalf("no line for the database token: %v", lines.Err())
-	}
-	m = regexp.MustCompile(`token for database (\S+) only: (\S+)$`).FindStringSubmatch(lines.Text())
-	if m == nil || m[1] != "my-mysql-123" || m[2] != "mysql-token" {
-		t.Fatalf("database token line %q, want my-mysql-123 and mysql-token", lines.Text())
+	m = p.waitFor(t, regexp.MustCompile(`^[^\n]*token for database (\S+) only: (\S+)\n`))
+	if m[1] != "my-mysql-123" || m[2] != "mysql-token" {
+		t.Fatalf("database token line %q, want my-mysql-123 and mysql-token", m[0])
 	}
 	scoped := m[2]
 
@@ -173,22 +155,8 @@ func TestBinary(t *testing.T) {
 		t.Errorf("ETags %q with -archive-change-rate 1, want two different ones", etags)
 	}
 
-	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() {
-		for lines.Scan() { // drain stdout before Wait, as StdoutPipe requires
-		}
-		done <- cmd.Wait()
-	}()
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Fatalf("exit after SIGTERM: %v", err)
-		}
-	case <-time.After(20 * time.Second):
-		t.Fatal("the server did not stop after SIGTERM")
+	if code, _, stderr := p.stop(t); code != 0 {
+		t.Fatalf("exit status %d after SIGTERM; stderr:\n%s", code, stderr)
 	}
 }
 
@@ -230,7 +198,7 @@ func TestRun_Now(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			base := servingURL(t, bufio.NewReader(runInProcess(t, append([]string{"-token", "now-token"}, tt.args...)...)))
+			base, _ := servingURL(t, bufio.NewReader(runInProcess(t, append([]string{"-token", "now-token"}, tt.args...)...)))
 			req, _ := http.NewRequest(http.MethodPost, base+"/databases/my-db-123/pitr/restore", strings.NewReader(`{"restore_time":"2019-07-18T23:00:00Z"}`))
 			req.Header.Set("Authorization", "Bearer now-token")
 			req.Header.Set("Content-Type", "application/json")
@@ -245,7 +213,7 @@ func TestRun_Now(t *testing.T) {
 // the public URL, not with the address it serves on, and the start lines say so.
 func TestRun_PublicURL(t *testing.T) {
 	br := bufio.NewReader(runInProcess(t, "-token", "pub-token", "-public-url", "https://proxy.example/mock/api/"))
-	base := servingURL(t, br)
+	base, _ := servingURL(t, br)
 	if line, err := br.ReadString('\n'); err != nil || !strings.Contains(line, "https://proxy.example/mock/api") {
 		t.Errorf("second line %q (%v), want it to give the public URL", line, err)
 	}
@@ -292,11 +260,12 @@ func TestRun_BadPublicURL(t *testing.T) {
 
 // mockProcess is the command run as a child process, on port 0, until stop.
 type mockProcess struct {
-	cmd    *exec.Cmd
-	base   string // ends in /api
-	stdout *syncBuffer
-	stderr *syncBuffer
-	done   chan error // the result of Wait, once stdout is drained
+	cmd       *exec.Cmd
+	base      string // ends in /api
+	startLine string
+	stdout    *syncBuffer
+	stderr    *syncBuffer
+	done      chan error // the result of Wait, once stdout is drained
 }
 
 // syncBuffer is a bytes.Buffer safe for a writer and a reader in two goroutines.
@@ -333,7 +302,7 @@ func startMock(t *testing.T, args ...string) *mockProcess {
 	}
 	t.Cleanup(func() { _ = p.cmd.Process.Kill() })
 	br := bufio.NewReader(out)
-	p.base = servingURL(t, br, "stderr: ", p.stderr)
+	p.base, p.startLine = servingURL(t, br, "stderr: ", p.stderr)
 	go func() {
 		_, _ = io.Copy(p.stdout, br) // drain stdout before Wait, as StdoutPipe requires
 		p.done <- p.cmd.Wait()
@@ -367,6 +336,20 @@ func (p *mockProcess) wait(t *testing.T) (code int, stdout, stderr string) {
 	return code, p.stdout.String(), p.stderr.String()
 }
 
+// waitFor waits up to 10 s for what the process prints after its start line to match re, and
+// returns the match.
+func (p *mockProcess) waitFor(t *testing.T, re *regexp.Regexp) []string {
+	t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		if m := re.FindStringSubmatch(p.stdout.String()); m != nil {
+			return m
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no output matching %s after 10s: %q", re, p.stdout)
+		}
+	}
+}
+
 // call sends a request with the mock's token and returns the status and the body.
 func (p *mockProcess) call(t *testing.T, method, path string) (int, []byte) {
 	t.Helper()
@@ -381,9 +364,9 @@ func (p *mockProcess) call(t *testing.T, method, path string) (int, []byte) {
 // servingRE finds the API's URL in the command's start line.
 var servingRE = regexp.MustCompile(`serving on (http://\S+/api)`)
 
-// servingURL reads the start line from br and returns the API's URL it gives; explain, if any, is
-// printed with a failure (the process's stderr).
-func servingURL(t *testing.T, br *bufio.Reader, explain ...any) string {
+// servingURL reads the start line from br and returns the API's URL it gives, and the line; explain,
+// if any, is printed with a failure (the process's stderr).
+func servingURL(t *testing.T, br *bufio.Reader, explain ...any) (url, line string) {
 	t.Helper()
 	line, err := br.ReadString('\n')
 	if err != nil && len(explain) > 0 {
@@ -395,7 +378,7 @@ func servingURL(t *testing.T, br *bufio.Reader, explain ...any) string {
 	if m == nil {
 		t.Fatalf("start line %q has no URL", line)
 	}
-	return m[1]
+	return m[1], line
 }
 
 // do sends req and returns the status and the body of the answer.
@@ -696,12 +679,7 @@ func TestBinary_SecondSignalStopsAtOnce(t *testing.T) {
 	if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
-	for deadline := time.Now().Add(10 * time.Second); !strings.Contains(p.stdout.String(), "stopping"); {
-		if time.Now().After(deadline) {
-			t.Fatalf("no stopping line after SIGTERM: %q", p.stdout)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	p.waitFor(t, regexp.MustCompile(`stopping`))
 	if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
