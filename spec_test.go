@@ -42,6 +42,30 @@ func validate(doc *openapi3.T) error {
 	return doc.Validate(context.Background(), openapi3.EnableExamplesValidation())
 }
 
+// brokenCopy returns openapi.yaml with the first from replaced by to. It fails the test when from
+// is no longer in the file: the copy would not be broken, and the test would prove nothing.
+func brokenCopy(t *testing.T, from, to string) []byte {
+	t.Helper()
+	raw, err := os.ReadFile("openapi.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Contains(raw, []byte(from)) {
+		t.Fatalf("the text to break is no longer in openapi.yaml: %q", from)
+	}
+	return bytes.Replace(raw, []byte(from), []byte(to), 1)
+}
+
+// loadBrokenCopy loads brokenCopy(t, from, to), which must still load.
+func loadBrokenCopy(t *testing.T, from, to string) *openapi3.T {
+	t.Helper()
+	doc, err := openapi3.NewLoader().LoadFromData(brokenCopy(t, from, to))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return doc
+}
+
 func TestSpecValidates(t *testing.T) {
 	doc := loadSpecFile(t)
 	if err := validate(doc); err != nil {
@@ -75,11 +99,6 @@ func TestSpecEmbeddedCopyMatchesFile(t *testing.T) {
 // case breaks a copy of openapi.yaml in one way, and each copy must be
 // rejected.
 func TestSpecRejectsBrokenCopies(t *testing.T) {
-	raw, err := os.ReadFile("openapi.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	src := string(raw)
 	tests := []struct {
 		name     string
 		old, new string
@@ -98,11 +117,7 @@ func TestSpecRejectsBrokenCopies(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if !strings.Contains(src, tt.old) {
-				t.Fatalf("the text to break is no longer in openapi.yaml: %q", tt.old)
-			}
-			broken := strings.Replace(src, tt.old, tt.new, 1)
-			doc, err := openapi3.NewLoader().LoadFromData([]byte(broken))
+			doc, err := openapi3.NewLoader().LoadFromData(brokenCopy(t, tt.old, tt.new))
 			if err == nil {
 				err = validate(doc)
 			}
@@ -362,10 +377,6 @@ func TestSpecIsPortable(t *testing.T) {
 		t.Errorf("openapi.yaml:\n%s", strings.Join(got, "\n"))
 	}
 	// The check fails on the shapes it looks for.
-	raw, err := os.ReadFile("openapi.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
 	tests := []struct {
 		name, old, new, want string
 	}{
@@ -375,14 +386,7 @@ func TestSpecIsPortable(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if !strings.Contains(string(raw), tt.old) {
-				t.Fatalf("the text to break is no longer in openapi.yaml: %q", tt.old)
-			}
-			doc, err := openapi3.NewLoader().LoadFromData([]byte(strings.Replace(string(raw), tt.old, tt.new, 1)))
-			if err != nil {
-				t.Fatal(err)
-			}
-			got := strings.Join(portabilityProblems(doc), "\n")
+			got := strings.Join(portabilityProblems(loadBrokenCopy(t, tt.old, tt.new)), "\n")
 			if !strings.Contains(got, tt.want) {
 				t.Errorf("problems %q do not name %q", got, tt.want)
 			}
@@ -683,10 +687,6 @@ func TestSpecExamplesTellTheMockStory(t *testing.T) {
 // TestSpecExamplesCheckFails proves the example check above can fail: a path parameter example
 // that names nothing in the demo data, and an example without its namesakes.
 func TestSpecExamplesCheckFails(t *testing.T) {
-	raw, err := os.ReadFile("openapi.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
 	tests := []struct {
 		name, old, new string
 		op             string
@@ -703,15 +703,8 @@ func TestSpecExamplesCheckFails(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if !strings.Contains(string(raw), tt.old) {
-				t.Fatalf("the text to break is no longer in openapi.yaml: %q", tt.old)
-			}
-			doc, err := openapi3.NewLoader().LoadFromData([]byte(strings.Replace(string(raw), tt.old, tt.new, 1)))
-			if err != nil {
-				t.Fatal(err)
-			}
 			var found bool
-			for _, r := range exampleRequests(doc) {
+			for _, r := range exampleRequests(loadBrokenCopy(t, tt.old, tt.new)) {
 				if r.op != tt.op || r.key != "postgresql" {
 					continue
 				}

@@ -6,6 +6,7 @@
 #
 # Needs chromium (Debian: apt-get install -y chromium). OUT sets the folder (default docs/report).
 set -euo pipefail
+. "$(dirname "$0")/mock.sh"
 
 out=${OUT:-docs/report}
 chromium=${CHROMIUM:-$(command -v chromium || command -v chromium-browser || true)}
@@ -31,18 +32,9 @@ go test -c -ldflags "-X $pkg.suiteVersion=$version -X $pkg.suiteCommit=$commit" 
 mock() {
 	local name=$1
 	shift
-	"$work/mock" -addr 127.0.0.1:0 "$@" >"$work/$name.log" 2>&1 &
-	mocks+=($!)
-	for _ in $(seq 50); do
-		if url=$(sed -n 's/.*serving on \(http[^ ]*\).*/\1/p' "$work/$name.log") && [ -n "$url" ]; then
-			echo "$url" >"$work/$name.url"
-			return
-		fi
-		sleep 0.1
-	done
-	echo "report-shots: the mock $name did not start:" >&2
-	cat "$work/$name.log" >&2
-	exit 1
+	mock_start "$work/mock" "$work/$name.log" "$@"
+	mocks+=("$mock_pid")
+	echo "$mock_base" >"$work/$name.url"
 }
 
 # run NAME URL [VAR=VALUE...]: a read-only live run; its reports go to $work/NAME/.

@@ -10,35 +10,22 @@ cd "$(dirname "$0")/.."
 command -v java >/dev/null || { echo "specmatic needs java: apt-get install default-jre-headless" >&2; exit 2; }
 mkdir -p bin
 go build -o bin/scalingodb-mock ./cmd/scalingodb-mock
+. scripts/mock.sh
 token=specmatic-token
-mock=""
+mock_pid=""
 log=$(mktemp)
-trap '[ -n "$mock" ] && kill "$mock" 2>/dev/null; rm -f "$log"' EXIT
-
-# start_mock starts a fresh mock whose clock starts when the examples are told (2019-07-19 10:00
-# UTC, see the PitrRestore example) and sets base to its URL.
-start_mock() {
-	: >"$log"
-	bin/scalingodb-mock -addr 127.0.0.1:0 -token "$token" -now 2019-07-19T10:00:00Z \
-		-backup-scheduled 50ms -backup-running 100ms >"$log" 2>&1 &
-	mock=$!
-	base=""
-	for _ in $(seq 1 100); do
-		base=$(grep -o 'http://127\.0\.0\.1:[0-9]*/api' "$log" | head -n1 || true)
-		[ -n "$base" ] && return
-		sleep 0.1
-	done
-	echo "the mock did not start:" >&2
-	cat "$log" >&2
-	exit 1
-}
+trap '[ -n "$mock_pid" ] && kill "$mock_pid" 2>/dev/null; rm -f "$log"' EXIT
 
 status=0
 for pass in ${SPECMATIC_PASSES:-examples resiliency}; do
 	dir=reports/specmatic/$pass
 	rm -rf "$dir"
 	mkdir -p "$dir"
-	start_mock
+	# A fresh mock whose clock starts when the examples are told (2019-07-19 10:00 UTC, see the
+	# PitrRestore example).
+	mock_start bin/scalingodb-mock "$log" -token "$token" -now 2019-07-19T10:00:00Z \
+		-backup-scheduled 50ms -backup-running 100ms
+	base=$mock_base
 	echo "specmatic: $pass against $base"
 	filter=()
 	if [ "$pass" = examples ]; then
@@ -51,9 +38,9 @@ for pass in ${SPECMATIC_PASSES:-examples resiliency}; do
 	bearerAuth="$token" java -jar tools/node_modules/specmatic/specmatic.jar test \
 		--config "spec/specmatic-$pass.yaml" --testBaseURL "$base" --junitReportDir "$dir" \
 		"${filter[@]}" openapi.yaml >"$dir/output.txt" 2>&1 || true
-	kill "$mock"
-	wait "$mock" 2>/dev/null || true
-	mock=""
+	kill "$mock_pid"
+	wait "$mock_pid" 2>/dev/null || true
+	mock_pid=""
 	grep -E '^Tests run:' "$dir/output.txt" | tail -n1 || { echo "specmatic did not run; see $dir/output.txt" >&2; status=1; continue; }
 	awk -v pass="$pass" -f scripts/specmatic-summary.awk "$dir"/TEST-*.xml || status=1
 done

@@ -13,10 +13,10 @@ import (
 	"time"
 )
 
-// startRun runs the command in-process with args, and returns the lines it printed at start (up to
-// the first line that is neither the serving line nor a line about links, debug vars or tokens, or
-// 1 s after the serving line).
-func startRun(t *testing.T, args ...string) []string {
+// runInProcess runs the command in-process with -addr 127.0.0.1:0 and args, and returns what it
+// prints on stdout. The run is cancelled at the end of the test and must then end without another
+// error.
+func runInProcess(t *testing.T, args ...string) io.Reader {
 	t.Helper()
 	ctx, cancel := context.WithCancel(t.Context())
 	pr, pw := io.Pipe()
@@ -32,6 +32,15 @@ func startRun(t *testing.T, args ...string) []string {
 			t.Errorf("run: %v", err)
 		}
 	})
+	return pr
+}
+
+// startRun runs the command in-process with args, and returns the lines it printed at start (up to
+// the first line that is neither the serving line nor a line about links, debug vars or tokens, or
+// half a second after the serving line).
+func startRun(t *testing.T, args ...string) []string {
+	t.Helper()
+	pr := runInProcess(t, args...)
 	lines := make(chan string)
 	go func() {
 		defer close(lines)
@@ -67,7 +76,6 @@ func startRun(t *testing.T, args ...string) []string {
 // neither the line nor the endpoint exist.
 func TestRun_DebugAddr(t *testing.T) {
 	debugRE := regexp.MustCompile(`debug vars on (http://127\.0\.0\.1:[0-9]+/debug/vars)`)
-	apiRE := regexp.MustCompile(`serving on (http://\S+/api)`)
 
 	t.Run("on", func(t *testing.T) {
 		lines := startRun(t, "-token", "debug-secret-token", "-debug-addr", "127.0.0.1:0")
@@ -80,17 +88,9 @@ func TestRun_DebugAddr(t *testing.T) {
 		if debugURL == "" {
 			t.Fatalf("no debug vars line in %q", lines)
 		}
-		resp, err := http.Get(debugURL)
-		if err != nil {
-			t.Fatal(err)
-		}
-		body, err := io.ReadAll(resp.Body)
-		resp.Body.Close()
-		if err != nil {
-			t.Fatal(err)
-		}
-		if resp.StatusCode != http.StatusOK {
-			t.Fatalf("GET %s: %d, want 200", debugURL, resp.StatusCode)
+		status, body := get(t, debugURL)
+		if status != http.StatusOK {
+			t.Fatalf("GET %s: %d, want 200", debugURL, status)
 		}
 		if strings.Contains(string(body), "debug-secret-token") || strings.Contains(string(body), "cmdline") {
 			t.Errorf("/debug/vars shows the command line or the token:\n%s", body)
@@ -131,7 +131,7 @@ func TestRun_DebugAddr(t *testing.T) {
 			if debugRE.MatchString(l) {
 				t.Errorf("debug vars line without -debug-addr: %q", l)
 			}
-			if m := apiRE.FindStringSubmatch(l); m != nil {
+			if m := servingRE.FindStringSubmatch(l); m != nil {
 				api = m[1]
 			}
 		}
@@ -139,12 +139,7 @@ func TestRun_DebugAddr(t *testing.T) {
 			t.Fatalf("no serving line in %q", lines)
 		}
 		// The API's listener does not serve /debug/vars.
-		resp, err := http.Get(strings.TrimSuffix(api, "/api") + debugVarsPath)
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
-		if resp.StatusCode == http.StatusOK {
+		if status, _ := get(t, strings.TrimSuffix(api, "/api")+debugVarsPath); status == http.StatusOK {
 			t.Errorf("GET /debug/vars on the API's listener: 200, want a refusal")
 		}
 	})

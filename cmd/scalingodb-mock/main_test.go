@@ -3,7 +3,6 @@ package main
 import (
 	"bufio"
 	"bytes"
-	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -77,38 +76,20 @@ func TestBinary_Help(t *testing.T) {
 // TestBinary builds the command, runs it on port 0, calls it with the printed URL and tokens (the
 // main one, a database-scoped one, a wrong one), then stops it with SIGTERM and expects a clean exit.
 func TestBinary(t *testing.T) {
-	bin := binary(t)
-	cmd := exec.Command(bin, "-addr", "127.0.0.1:0", "-token", "secret-token", "-database-token", "my-mysql-123=mysql-token",
+	p := startMock(t, "-token", "secret-token", "-database-token", "my-mysql-123=mysql-token",
 		"-idle-timeout", "300ms", "-archive-change-rate", "1")
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd.Stderr = os.Stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = cmd.Process.Kill() })
-
-	lines := bufio.NewScanner(out)
-	if !lines.Scan() {
-		t.Fatalf("no start line: %v", lines.Err())
-	}
-	m := regexp.MustCompile(`serving on (http://127\.0\.0\.1:(\d+)/api)\s+token: (\S+)`).FindStringSubmatch(lines.Text())
+	m := regexp.MustCompile(`serving on (http://127\.0\.0\.1:(\d+)/api)\s+token: (\S+)`).FindStringSubmatch(p.startLine)
 	if m == nil || m[2] == "0" {
-		t.Fatalf("start line %q does not give the real URL and token", lines.Text())
+		t.Fatalf("start line %q does not give the real URL and token", p.startLine)
 	}
 	base, token := m[1], m[3]
 	if token != "secret-token" {
 		t.Fatalf("printed token %q, want secret-token", token)
 	}
 
-	if !lines.Scan() {
-		t.Fatalf("no line for the database token: %v", lines.Err())
-	}
-	m = regexp.MustCompile(`token for database (\S+) only: (\S+)$`).FindStringSubmatch(lines.Text())
-	if m == nil || m[1] != "my-mysql-123" || m[2] != "mysql-token" {
-		t.Fatalf("database token line %q, want my-mysql-123 and mysql-token", lines.Text())
+	m = p.waitFor(t, regexp.MustCompile(`^[^\n]*token for database (\S+) only: (\S+)\n`))
+	if m[1] != "my-mysql-123" || m[2] != "mysql-token" {
+		t.Fatalf("database token line %q, want my-mysql-123 and mysql-token", m[0])
 	}
 	scoped := m[2]
 
@@ -123,13 +104,8 @@ func TestBinary(t *testing.T) {
 	} {
 		req, _ := http.NewRequest(http.MethodGet, base+"/databases/"+tc.db+"/users", nil)
 		req.Header.Set("Authorization", "Bearer "+tc.token)
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
-		if resp.StatusCode != tc.want {
-			t.Errorf("token %q on %s: status %d, want %d", tc.token, tc.db, resp.StatusCode, tc.want)
+		if status, _ := do(t, req); status != tc.want {
+			t.Errorf("token %q on %s: status %d, want %d", tc.token, tc.db, status, tc.want)
 		}
 	}
 
@@ -179,22 +155,8 @@ func TestBinary(t *testing.T) {
 		t.Errorf("ETags %q with -archive-change-rate 1, want two different ones", etags)
 	}
 
-	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() {
-		for lines.Scan() { // drain stdout before Wait, as StdoutPipe requires
-		}
-		done <- cmd.Wait()
-	}()
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Fatalf("exit after SIGTERM: %v", err)
-		}
-	case <-time.After(20 * time.Second):
-		t.Fatal("the server did not stop after SIGTERM")
+	if code, _, stderr := p.stop(t); code != 0 {
+		t.Fatalf("exit status %d after SIGTERM; stderr:\n%s", code, stderr)
 	}
 }
 
@@ -236,38 +198,12 @@ func TestRun_Now(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			ctx, cancel := context.WithCancel(t.Context())
-			pr, pw := io.Pipe()
-			done := make(chan error, 1)
-			go func() {
-				done <- run(ctx, append([]string{"-addr", "127.0.0.1:0", "-token", "now-token"}, tt.args...), pw, &discard{})
-				pw.Close()
-			}()
-			t.Cleanup(func() {
-				cancel()
-				go func() { _, _ = io.Copy(io.Discard, pr) }()
-				if err := <-done; err != nil && !errors.Is(err, context.Canceled) {
-					t.Errorf("run: %v", err)
-				}
-			})
-			line, err := bufio.NewReader(pr).ReadString('\n')
-			if err != nil {
-				t.Fatalf("no start line: %v", err)
-			}
-			m := regexp.MustCompile(`serving on (http://\S+/api)`).FindStringSubmatch(line)
-			if m == nil {
-				t.Fatalf("start line %q has no URL", line)
-			}
-			req, _ := http.NewRequest(http.MethodPost, m[1]+"/databases/my-db-123/pitr/restore", strings.NewReader(`{"restore_time":"2019-07-18T23:00:00Z"}`))
+			base, _ := servingURL(t, bufio.NewReader(runInProcess(t, append([]string{"-token", "now-token"}, tt.args...)...)))
+			req, _ := http.NewRequest(http.MethodPost, base+"/databases/my-db-123/pitr/restore", strings.NewReader(`{"restore_time":"2019-07-18T23:00:00Z"}`))
 			req.Header.Set("Authorization", "Bearer now-token")
 			req.Header.Set("Content-Type", "application/json")
-			resp, err := http.DefaultClient.Do(req)
-			if err != nil {
-				t.Fatal(err)
-			}
-			resp.Body.Close()
-			if resp.StatusCode != tt.want {
-				t.Errorf("restore to 2019-07-18T23:00:00Z answered %d, want %d", resp.StatusCode, tt.want)
+			if status, body := do(t, req); status != tt.want {
+				t.Errorf("restore to 2019-07-18T23:00:00Z answered %d %.200s, want %d", status, body, tt.want)
 			}
 		})
 	}
@@ -276,44 +212,19 @@ func TestRun_Now(t *testing.T) {
 // TestRun_PublicURL checks that -public-url reaches the mock: the links of its answers start with
 // the public URL, not with the address it serves on, and the start lines say so.
 func TestRun_PublicURL(t *testing.T) {
-	ctx, cancel := context.WithCancel(t.Context())
-	pr, pw := io.Pipe()
-	done := make(chan error, 1)
-	go func() {
-		done <- run(ctx, []string{"-addr", "127.0.0.1:0", "-token", "pub-token", "-public-url", "https://proxy.example/mock/api/"}, pw, &discard{})
-		pw.Close()
-	}()
-	t.Cleanup(func() {
-		cancel()
-		go func() { _, _ = io.Copy(io.Discard, pr) }()
-		if err := <-done; err != nil && !errors.Is(err, context.Canceled) {
-			t.Errorf("run: %v", err)
-		}
-	})
-	br := bufio.NewReader(pr)
-	line, err := br.ReadString('\n')
-	if err != nil {
-		t.Fatalf("no start line: %v", err)
-	}
-	m := regexp.MustCompile(`serving on (http://\S+/api)`).FindStringSubmatch(line)
-	if m == nil {
-		t.Fatalf("start line %q has no URL", line)
-	}
-	if line, err = br.ReadString('\n'); err != nil || !strings.Contains(line, "https://proxy.example/mock/api") {
+	br := bufio.NewReader(runInProcess(t, "-token", "pub-token", "-public-url", "https://proxy.example/mock/api/"))
+	base, _ := servingURL(t, br)
+	if line, err := br.ReadString('\n'); err != nil || !strings.Contains(line, "https://proxy.example/mock/api") {
 		t.Errorf("second line %q (%v), want it to give the public URL", line, err)
 	}
-	req, _ := http.NewRequest(http.MethodGet, m[1]+"/databases/my-db-123/backups/5bd2c6104ffb090be1ac3ce2/archive", nil)
+	req, _ := http.NewRequest(http.MethodGet, base+"/databases/my-db-123/backups/5bd2c6104ffb090be1ac3ce2/archive", nil)
 	req.Header.Set("Authorization", "Bearer pub-token")
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
+	status, body := do(t, req)
 	var link struct {
 		DownloadURL string `json:"download_url"`
 	}
-	if err := json.NewDecoder(resp.Body).Decode(&link); err != nil || resp.StatusCode != http.StatusOK {
-		t.Fatalf("archive link: %d, %v", resp.StatusCode, err)
+	if err := json.Unmarshal(body, &link); err != nil || status != http.StatusOK {
+		t.Fatalf("archive link: %d, %v", status, err)
 	}
 	want := "https://proxy.example/mock/api/databases/my-db-123/backups/5bd2c6104ffb090be1ac3ce2/download?token="
 	if !strings.HasPrefix(link.DownloadURL, want) {
@@ -349,11 +260,12 @@ func TestRun_BadPublicURL(t *testing.T) {
 
 // mockProcess is the command run as a child process, on port 0, until stop.
 type mockProcess struct {
-	cmd    *exec.Cmd
-	base   string // ends in /api
-	stdout *syncBuffer
-	stderr *syncBuffer
-	done   chan error // the result of Wait, once stdout is drained
+	cmd       *exec.Cmd
+	base      string // ends in /api
+	startLine string
+	stdout    *syncBuffer
+	stderr    *syncBuffer
+	done      chan error // the result of Wait, once stdout is drained
 }
 
 // syncBuffer is a bytes.Buffer safe for a writer and a reader in two goroutines.
@@ -390,15 +302,7 @@ func startMock(t *testing.T, args ...string) *mockProcess {
 	}
 	t.Cleanup(func() { _ = p.cmd.Process.Kill() })
 	br := bufio.NewReader(out)
-	line, err := br.ReadString('\n')
-	if err != nil {
-		t.Fatalf("no start line: %v; stderr: %s", err, p.stderr)
-	}
-	m := regexp.MustCompile(`serving on (http://\S+/api)`).FindStringSubmatch(line)
-	if m == nil {
-		t.Fatalf("start line %q has no URL", line)
-	}
-	p.base = m[1]
+	p.base, p.startLine = servingURL(t, br, "stderr: ", p.stderr)
 	go func() {
 		_, _ = io.Copy(p.stdout, br) // drain stdout before Wait, as StdoutPipe requires
 		p.done <- p.cmd.Wait()
@@ -432,6 +336,20 @@ func (p *mockProcess) wait(t *testing.T) (code int, stdout, stderr string) {
 	return code, p.stdout.String(), p.stderr.String()
 }
 
+// waitFor waits up to 10 s for what the process prints after its start line to match re, and
+// returns the match.
+func (p *mockProcess) waitFor(t *testing.T, re *regexp.Regexp) []string {
+	t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		if m := re.FindStringSubmatch(p.stdout.String()); m != nil {
+			return m
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no output matching %s after 10s: %q", re, p.stdout)
+		}
+	}
+}
+
 // call sends a request with the mock's token and returns the status and the body.
 func (p *mockProcess) call(t *testing.T, method, path string) (int, []byte) {
 	t.Helper()
@@ -440,6 +358,32 @@ func (p *mockProcess) call(t *testing.T, method, path string) (int, []byte) {
 		t.Fatal(err)
 	}
 	req.Header.Set("Authorization", "Bearer restart-token")
+	return do(t, req)
+}
+
+// servingRE finds the API's URL in the command's start line.
+var servingRE = regexp.MustCompile(`serving on (http://\S+/api)`)
+
+// servingURL reads the start line from br and returns the API's URL it gives, and the line; explain,
+// if any, is printed with a failure (the process's stderr).
+func servingURL(t *testing.T, br *bufio.Reader, explain ...any) (url, line string) {
+	t.Helper()
+	line, err := br.ReadString('\n')
+	if err != nil && len(explain) > 0 {
+		t.Fatalf("no start line: %v; %s", err, fmt.Sprint(explain...))
+	} else if err != nil {
+		t.Fatalf("no start line: %v", err)
+	}
+	m := servingRE.FindStringSubmatch(line)
+	if m == nil {
+		t.Fatalf("start line %q has no URL", line)
+	}
+	return m[1], line
+}
+
+// do sends req and returns the status and the body of the answer.
+func do(t *testing.T, req *http.Request) (int, []byte) {
+	t.Helper()
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
@@ -450,6 +394,16 @@ func (p *mockProcess) call(t *testing.T, method, path string) (int, []byte) {
 		t.Fatal(err)
 	}
 	return resp.StatusCode, body
+}
+
+// get sends a GET to url and returns the status and the body of the answer.
+func get(t *testing.T, url string) (int, []byte) {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodGet, url, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return do(t, req)
 }
 
 // downloadLink returns a pre-signed download URL of the demo backup.
@@ -656,17 +610,9 @@ func TestBinary_SigningKeyAcrossRestarts(t *testing.T) {
 			q := startMock(t, tt.args...)
 			// The link names the first run's address: send it to this run's.
 			u := port.ReplaceAllString(link, strings.TrimSuffix(strings.TrimPrefix(q.base, "http://"), "/api"))
-			resp, err := http.Get(u)
-			if err != nil {
-				t.Fatal(err)
-			}
-			body, err := io.ReadAll(resp.Body)
-			resp.Body.Close()
-			if err != nil {
-				t.Fatal(err)
-			}
-			if resp.StatusCode != tt.want {
-				t.Errorf("download with a link of the first run: %d, want %d", resp.StatusCode, tt.want)
+			status, body := get(t, u)
+			if status != tt.want {
+				t.Errorf("download with a link of the first run: %d, want %d", status, tt.want)
 			}
 			if tt.want == http.StatusOK && !bytes.Equal(body, demoArchive(t)) {
 				t.Errorf("download: %d bytes, not the archive", len(body))
@@ -733,12 +679,7 @@ func TestBinary_SecondSignalStopsAtOnce(t *testing.T) {
 	if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
-	for deadline := time.Now().Add(10 * time.Second); !strings.Contains(p.stdout.String(), "stopping"); {
-		if time.Now().After(deadline) {
-			t.Fatalf("no stopping line after SIGTERM: %q", p.stdout)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	p.waitFor(t, regexp.MustCompile(`stopping`))
 	if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}

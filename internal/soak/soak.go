@@ -389,48 +389,43 @@ type operation struct {
 // operations is the mix of the workload: mostly reads, the pairs of writes that leave the store as
 // they found it, and one download of the 1.2 MB archive in about 40 steps.
 var operations = []operation{
-	{"listUsers", 6, func(w *worker) {
-		_ = w.call("listUsers", func(ctx context.Context) error { _, err := w.cfg.Client.Users.List(ctx, w.cfg.DatabaseID); return err })
-	}},
-	{"getDatabase", 6, func(w *worker) {
-		_ = w.call("getDatabase", func(ctx context.Context) error {
-			_, err := w.cfg.Client.Databases.Get(ctx, w.cfg.DatabaseID)
-			return err
-		})
-	}},
-	{"listBackups", 4, func(w *worker) {
-		_ = w.call("listBackups", func(ctx context.Context) error {
-			_, err := w.cfg.Client.Backups.List(ctx, w.cfg.DatabaseID)
-			return err
-		})
-	}},
-	{"getBackup", 4, func(w *worker) {
-		_ = w.call("getBackup", func(ctx context.Context) error { _, err := w.cfg.Client.Backups.Get(ctx, w.cfg.BackupID); return err })
-	}},
-	{"archiveLink", 3, func(w *worker) {
-		_ = w.call("archiveLink", func(ctx context.Context) error {
-			_, err := w.cfg.Client.Backups.ArchiveLink(ctx, w.cfg.DatabaseID, w.cfg.BackupID)
-			return err
-		})
-	}},
-	{"downloadBackup", 1, func(w *worker) {
-		_ = w.call("downloadBackup", func(ctx context.Context) error {
-			_, err := w.cfg.Client.Backups.Download(ctx, w.cfg.DatabaseID, w.cfg.BackupID, io.Discard)
-			return err
-		})
-	}},
-	{"listFirewallRules", 4, func(w *worker) {
-		_ = w.call("listFirewallRules", func(ctx context.Context) error {
-			_, err := w.cfg.Client.Firewall.List(ctx, w.cfg.DatabaseID)
-			return err
-		})
-	}},
-	{"getMetrics", 4, func(w *worker) {
-		_ = w.call("getMetrics", func(ctx context.Context) error { _, err := w.cfg.Client.Metrics.Get(ctx, w.cfg.DatabaseID); return err })
-	}},
+	callOp("listUsers", 6, func(ctx context.Context, w *worker) error {
+		return errOf(w.cfg.Client.Users.List(ctx, w.cfg.DatabaseID))
+	}),
+	callOp("getDatabase", 6, func(ctx context.Context, w *worker) error {
+		return errOf(w.cfg.Client.Databases.Get(ctx, w.cfg.DatabaseID))
+	}),
+	callOp("listBackups", 4, func(ctx context.Context, w *worker) error {
+		return errOf(w.cfg.Client.Backups.List(ctx, w.cfg.DatabaseID))
+	}),
+	callOp("getBackup", 4, func(ctx context.Context, w *worker) error {
+		return errOf(w.cfg.Client.Backups.Get(ctx, w.cfg.BackupID))
+	}),
+	callOp("archiveLink", 3, func(ctx context.Context, w *worker) error {
+		return errOf(w.cfg.Client.Backups.ArchiveLink(ctx, w.cfg.DatabaseID, w.cfg.BackupID))
+	}),
+	callOp("downloadBackup", 1, func(ctx context.Context, w *worker) error {
+		return errOf(w.cfg.Client.Backups.Download(ctx, w.cfg.DatabaseID, w.cfg.BackupID, io.Discard))
+	}),
+	callOp("listFirewallRules", 4, func(ctx context.Context, w *worker) error {
+		return errOf(w.cfg.Client.Firewall.List(ctx, w.cfg.DatabaseID))
+	}),
+	callOp("getMetrics", 4, func(ctx context.Context, w *worker) error {
+		return errOf(w.cfg.Client.Metrics.Get(ctx, w.cfg.DatabaseID))
+	}),
 	{"userCycle", 4, (*worker).userCycle},
 	{"firewallCycle", 4, (*worker).firewallCycle},
 }
+
+// callOp is an operation of one call of f, counted under the operation's name.
+func callOp(name string, weight int, f func(ctx context.Context, w *worker) error) operation {
+	return operation{name, weight, func(w *worker) {
+		_ = w.call(name, func(ctx context.Context) error { return f(ctx, w) })
+	}}
+}
+
+// errOf is the error of a call whose result the workload does not need.
+func errOf[T any](_ T, err error) error { return err }
 
 // totalWeight is the sum of the weights of operations.
 var totalWeight = func() int {
@@ -518,55 +513,49 @@ func mayHaveCreated(err error) bool {
 		!errors.Is(err, scalingodb.ErrInvalidInput)
 }
 
+// cycle creates a resource and deletes it, and keeps key among the leftovers when the resource may
+// still exist: its create failed in a way that may have taken effect, or its delete failed for
+// another reason than that it is gone.
+func (w *worker) cycle(leftovers *[]string, key string, createOp string, create func(context.Context) error,
+	deleteOp string, del func(context.Context) error) {
+	if err := w.call(createOp, create); err != nil {
+		if mayHaveCreated(err) {
+			*leftovers = append(*leftovers, key)
+		}
+		return
+	}
+	if err := w.call(deleteOp, del); err != nil && !errors.Is(err, scalingodb.ErrNotFound) {
+		*leftovers = append(*leftovers, key)
+	}
+}
+
 // userCycle creates a user and deletes it.
 func (w *worker) userCycle() {
 	w.seq++
 	name := fmt.Sprintf("soak-w%d-%d", w.id, w.seq)
-	err := w.call("createUser", func(ctx context.Context) error {
-		_, err := w.cfg.Client.Users.Create(ctx, w.cfg.DatabaseID, &scalingodb.CreateUserParams{Name: name})
-		return err
-	})
-	if err != nil {
-		if mayHaveCreated(err) {
-			w.users = append(w.users, name)
-		}
-		return
-	}
-	err = w.call("deleteUser", func(ctx context.Context) error { return w.cfg.Client.Users.Delete(ctx, w.cfg.DatabaseID, name) })
-	if err != nil && !errors.Is(err, scalingodb.ErrNotFound) {
-		w.users = append(w.users, name)
-	}
+	w.cycle(&w.users, name, "createUser", func(ctx context.Context) error {
+		return errOf(w.cfg.Client.Users.Create(ctx, w.cfg.DatabaseID, &scalingodb.CreateUserParams{Name: name}))
+	}, "deleteUser", func(ctx context.Context) error { return w.cfg.Client.Users.Delete(ctx, w.cfg.DatabaseID, name) })
 }
 
 // firewallCycle creates a custom-range rule and deletes it.
 func (w *worker) firewallCycle() {
 	w.seq++
 	cidr := fmt.Sprintf("10.%d.%d.%d/32", w.id, w.seq>>8&0xff, w.seq&0xff)
-	var id string
-	err := w.call("createFirewallRule", func(ctx context.Context) error {
+	var id string // set by the create, used by the delete
+	w.cycle(&w.cidrs, cidr, "createFirewallRule", func(ctx context.Context) error {
 		r, err := w.cfg.Client.Firewall.Create(ctx, w.cfg.DatabaseID, &scalingodb.CreateFirewallRuleParams{
 			Type: scalingodb.FirewallCustomRange, CIDR: cidr, Label: "soak"})
 		if err == nil {
 			id = r.ID
 		}
 		return err
-	})
-	if err != nil {
-		if mayHaveCreated(err) {
-			w.cidrs = append(w.cidrs, cidr)
-		}
-		return
-	}
-	err = w.call("deleteFirewallRule", func(ctx context.Context) error { return w.cfg.Client.Firewall.Delete(ctx, w.cfg.DatabaseID, id) })
-	if err != nil && !errors.Is(err, scalingodb.ErrNotFound) {
-		w.cidrs = append(w.cidrs, cidr)
-	}
+	}, "deleteFirewallRule", func(ctx context.Context) error { return w.cfg.Client.Firewall.Delete(ctx, w.cfg.DatabaseID, id) })
 }
 
 // createBackup creates one backup.
 func (w *worker) createBackup() {
 	_ = w.call("createBackup", func(ctx context.Context) error {
-		_, err := w.cfg.Client.Backups.Create(ctx, w.cfg.DatabaseID)
-		return err
+		return errOf(w.cfg.Client.Backups.Create(ctx, w.cfg.DatabaseID))
 	})
 }

@@ -125,23 +125,24 @@ func TestRun_InProcess(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	reported := func(kind, key, prefix string, leftovers []string) {
+		if strings.HasPrefix(key, prefix) && !slices.Contains(leftovers, key) {
+			t.Errorf("%s %s left in the mock, not in the report's %q", kind, key, leftovers)
+		}
+	}
 	users, err := check.Users.List(t.Context(), mockserver.DemoDatabaseID)
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, u := range users {
-		if strings.HasPrefix(u.Name, "soak-") && !slices.Contains(rep.LeftoverUsers, u.Name) {
-			t.Errorf("user %s left in the mock, not in the report's %q", u.Name, rep.LeftoverUsers)
-		}
+		reported("user", u.Name, "soak-", rep.LeftoverUsers)
 	}
 	rules, err := check.Firewall.List(t.Context(), mockserver.DemoDatabaseID)
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, r := range rules {
-		if strings.HasPrefix(r.CIDR, "10.") && !slices.Contains(rep.LeftoverCIDRs, r.CIDR) {
-			t.Errorf("firewall rule %s left in the mock, not in the report's %q", r.CIDR, rep.LeftoverCIDRs)
-		}
+		reported("firewall rule", r.CIDR, "10.", rep.LeftoverCIDRs)
 	}
 }
 

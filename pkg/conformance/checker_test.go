@@ -34,16 +34,7 @@ func documentedSamples(t *testing.T, v *Validator) []sample {
 	t.Helper()
 	var out []sample
 	add := func(name string, ci *contentInfo, m *openapi3.MediaType) {
-		var examples []any
-		if m.Example != nil {
-			examples = append(examples, m.Example)
-		}
-		for _, k := range sortedKeys(m.Examples) {
-			if ex := m.Examples[k]; ex != nil && ex.Value != nil {
-				examples = append(examples, ex.Value.Value)
-			}
-		}
-		for i, ex := range examples {
+		for i, ex := range mediaExamples(m) {
 			for j, variant := range mutations(ex) {
 				doc, err := json.Marshal(variant)
 				if err != nil {

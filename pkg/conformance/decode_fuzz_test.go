@@ -500,10 +500,10 @@ var textMutations = []struct {
 	name string
 	f    func(body []byte) []byte
 }{
-	{"integer as 1.0", replaceFirstInt(".0")},
-	{"integer as 1e0", replaceFirstInt("e0")},
-	{"integer of 2^63", replaceFirstIntWith("9223372036854775808")},
-	{"integer rounding to 2^63", replaceFirstIntWith("9223372036854775809")},
+	{"integer as 1.0", replaceFirstInt(func(d string) string { return d + ".0" })},
+	{"integer as 1e0", replaceFirstInt(func(d string) string { return d + "e0" })},
+	{"integer of 2^63", replaceFirstInt(func(string) string { return "9223372036854775808" })},
+	{"integer rounding to 2^63", replaceFirstInt(func(string) string { return "9223372036854775809" })},
 	{"comma in a date-time", func(b []byte) []byte { return bytes.Replace(b, []byte(`:00.`), []byte(`:00,`), 1) }},
 	{"invalid UTF-8", func(b []byte) []byte { return bytes.Replace(b, []byte(`":"`), []byte("\":\"\xff"), 1) }},
 	{"lone surrogate", func(b []byte) []byte { return bytes.Replace(b, []byte(`":"`), []byte(`":"\ud800`), 1) }},
@@ -574,23 +574,15 @@ func once(f func([]byte) []byte) func([]byte) []byte {
 	}
 }
 
-func replaceFirstInt(suffix string) func([]byte) []byte {
+// replaceFirstInt replaces the first integer value (see firstInt) with what with makes of its
+// digits; a body without one stays as it is.
+func replaceFirstInt(with func(digits string) string) func([]byte) []byte {
 	return func(b []byte) []byte {
 		loc := firstInt(b)
 		if loc == nil {
 			return b
 		}
-		return slices.Concat(b[:loc[1]], []byte(suffix), b[loc[1]:])
-	}
-}
-
-func replaceFirstIntWith(n string) func([]byte) []byte {
-	return func(b []byte) []byte {
-		loc := firstInt(b)
-		if loc == nil {
-			return b
-		}
-		return slices.Concat(b[:loc[0]], []byte(n), b[loc[1]:])
+		return slices.Concat(b[:loc[0]], []byte(with(string(b[loc[0]:loc[1]]))), b[loc[1]:])
 	}
 }
 
@@ -615,22 +607,13 @@ func firstInt(b []byte) []int {
 // exampleBodies returns the spec's examples of a target's schema, compact.
 func exampleBodies(t testing.TB, dt decodeTarget) [][]byte {
 	t.Helper()
-	m := dt.op.kin.Responses.Value(dt.key).Value.Content.Get(dt.ci.mediaType)
 	var out [][]byte
-	add := func(ex any) {
+	for _, ex := range mediaExamples(dt.op.kin.Responses.Value(dt.key).Value.Content.Get(dt.ci.mediaType)) {
 		b, err := json.Marshal(ex)
 		if err != nil {
 			t.Fatal(err)
 		}
 		out = append(out, b)
-	}
-	if m.Example != nil {
-		add(m.Example)
-	}
-	for _, k := range sortedKeys(m.Examples) {
-		if ex := m.Examples[k]; ex != nil && ex.Value != nil {
-			add(ex.Value.Value)
-		}
 	}
 	return out
 }

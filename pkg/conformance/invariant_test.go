@@ -2,6 +2,7 @@ package conformance
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -18,20 +19,14 @@ var faithfulCases = []struct {
 }{
 	// Date-times: time.Time reads the raw bytes between the quotes (golang/go#47353) and cuts a
 	// fraction after the ninth digit.
-	{"date-time, plain", "createBackup 201",
-		`{"database_backup":{"created_at":"2019-07-19T12:00:00+02:00","database_id":"d","id":"i","name":"n","status":"done"}}`, true},
-	{"date-time, escaped plus", "createBackup 201",
-		`{"database_backup":{"created_at":"2019-07-19T12:00:00\u002B02:00","database_id":"d","id":"i","name":"n","status":"done"}}`, false},
-	{"date-time, escaped digit", "createBackup 201",
-		`{"database_backup":{"created_at":"\u0032019-07-19T12:00:00Z","database_id":"d","id":"i","name":"n","status":"done"}}`, false},
+	{"date-time, plain", "createBackup 201", backupCreatedAt(`2019-07-19T12:00:00+02:00`), true},
+	{"date-time, escaped plus", "createBackup 201", backupCreatedAt(`2019-07-19T12:00:00\u002B02:00`), false},
+	{"date-time, escaped digit", "createBackup 201", backupCreatedAt(`\u0032019-07-19T12:00:00Z`), false},
 	{"date-time, escaped inside a oneOf branch", "createFirewallRule 201",
 		`{"rule":{"created_at":"2019-07-19T10:00:00\u005A","id":"i","range_id":"eu","type":"managed_range"}}`, false},
-	{"date-time, 9 fraction digits", "createBackup 201",
-		`{"database_backup":{"created_at":"2019-07-19T12:00:00.123456789Z","database_id":"d","id":"i","name":"n","status":"done"}}`, true},
-	{"date-time, 10 fraction digits", "createBackup 201",
-		`{"database_backup":{"created_at":"2019-07-19T12:00:00.1234567891Z","database_id":"d","id":"i","name":"n","status":"done"}}`, false},
-	{"date-time, 10 fraction digits ending in 0", "createBackup 201",
-		`{"database_backup":{"created_at":"2019-07-19T12:00:00.1234567890Z","database_id":"d","id":"i","name":"n","status":"done"}}`, false},
+	{"date-time, 9 fraction digits", "createBackup 201", backupCreatedAt(`2019-07-19T12:00:00.123456789Z`), true},
+	{"date-time, 10 fraction digits", "createBackup 201", backupCreatedAt(`2019-07-19T12:00:00.1234567891Z`), false},
+	{"date-time, 10 fraction digits ending in 0", "createBackup 201", backupCreatedAt(`2019-07-19T12:00:00.1234567890Z`), false},
 	// Case-folded twin keys inside a branch of a oneOf (FirewallRule has a discriminator, which
 	// kin-openapi judges).
 	{"firewall rule", "listFirewallRules 200",
@@ -54,16 +49,26 @@ var faithfulCases = []struct {
 	{"cpu_usage, more digits than float64", "getDatabaseMetrics 200",
 		`{"cpu_usage":0.30000000000000000001,"memory":{},"real_disk_size":1}`, false},
 	// UpgradeTarget's Go type (DatabaseTypeVersion) has a next_upgrade.
-	{"next upgrade of the next upgrade, a string", "getDatabaseTypeVersion 200",
-		`{"database_type_version":{"build":1,"created_at":"2024-07-08T10:00:00+02:00","database_type_id":"t","features":[],"id":"v","major":15,"minor":7,"patch":0,"updated_at":"2024-07-08T10:00:00+02:00",` +
-			`"next_upgrade":{"build":1,"created_at":"2024-07-08T10:00:00+02:00","database_type_id":"t","features":[],"id":"w","major":16,"minor":1,"patch":0,"updated_at":"2024-07-08T10:00:00+02:00","next_upgrade":"x"}}}`, false},
-	{"next upgrade of the next upgrade, null", "getDatabaseTypeVersion 200",
-		`{"database_type_version":{"build":1,"created_at":"2024-07-08T10:00:00+02:00","database_type_id":"t","features":[],"id":"v","major":15,"minor":7,"patch":0,"updated_at":"2024-07-08T10:00:00+02:00",` +
-			`"next_upgrade":{"build":1,"created_at":"2024-07-08T10:00:00+02:00","database_type_id":"t","features":[],"id":"w","major":16,"minor":1,"patch":0,"updated_at":"2024-07-08T10:00:00+02:00","next_upgrade":null}}}`, true},
+	{"next upgrade of the next upgrade, a string", "getDatabaseTypeVersion 200", typeVersionUpgradingTo(`"x"`), false},
+	{"next upgrade of the next upgrade, null", "getDatabaseTypeVersion 200", typeVersionUpgradingTo(`null`), true},
 	// null under an untyped schema decodes into interface{} as nil, exactly.
 	{"metric series with a missing point", "getDatabaseMetricsByType 200", `[{"time":"2019-07-19T10:00:00Z","value":null},null]`, true},
 	{"action result, a list with null", "runDatabaseAction 200", `{"ok":1,"result":[null,"a"]}`, true},
 	{"metric series, null itself", "getDatabaseMetricsByType 200", `null`, false},
+}
+
+// backupCreatedAt is a createBackup 201 body whose created_at is the JSON string text createdAt.
+func backupCreatedAt(createdAt string) string {
+	return `{"database_backup":{"created_at":"` + createdAt + `","database_id":"d","id":"i","name":"n","status":"done"}}`
+}
+
+// typeVersionUpgradingTo is a getDatabaseTypeVersion 200 body whose next_upgrade has the JSON value
+// next as its own next_upgrade.
+func typeVersionUpgradingTo(next string) string {
+	const version = `"build":1,"created_at":"2024-07-08T10:00:00+02:00","database_type_id":"t","features":[],` +
+		`"id":%q,"major":%d,"minor":%d,"patch":0,"updated_at":"2024-07-08T10:00:00+02:00"`
+	return `{"database_type_version":{` + fmt.Sprintf(version, "v", 15, 7) + `,"next_upgrade":{` +
+		fmt.Sprintf(version, "w", 16, 1) + `,"next_upgrade":` + next + `}}}`
 }
 
 // TestValidateResponse_AcceptsOnlyWhatDecodesFaithfully is the table of the invariant: each class

@@ -277,13 +277,24 @@ func BenchmarkFirewallRules(b *testing.B) {
 				serveInProcess(b, h, http.MethodDelete, rules+"/"+out.Rule.ID, "", http.StatusNoContent)
 			}
 		})
-		b.Run(fmt.Sprintf("list/leftover=%d", n), func(b *testing.B) {
-			b.ReportAllocs()
-			for b.Loop() {
-				listInProcess(b, h, rules)
-			}
-		})
+		benchList(b, "list", n, h, rules, nil)
 	}
+}
+
+// benchList runs the sub-benchmark name/leftover=n: a list of path on h, each after change(b, i)
+// (nil: none), where i counts the lists from 1.
+func benchList(b *testing.B, name string, n int, h http.Handler, path string, change func(b *testing.B, i int)) {
+	b.Run(fmt.Sprintf("%s/leftover=%d", name, n), func(b *testing.B) {
+		b.ReportAllocs()
+		i := 0
+		for b.Loop() {
+			i++
+			if change != nil {
+				change(b, i)
+			}
+			listInProcess(b, h, path)
+		}
+	})
 }
 
 // BenchmarkUsersList measures a user list with 0 and 10,000 leftover users: unchanged; right after a
@@ -293,32 +304,17 @@ func BenchmarkUsersList(b *testing.B) {
 	for _, n := range []int{0, 10_000} {
 		h := leftoverHandler(b, n)
 		const users = "/api/databases/my-db-123/users"
-		b.Run(fmt.Sprintf("list/leftover=%d", n), func(b *testing.B) {
-			b.ReportAllocs()
-			for b.Loop() {
-				listInProcess(b, h, users)
-			}
-		})
-		b.Run(fmt.Sprintf("change-list/leftover=%d", n), func(b *testing.B) {
-			b.ReportAllocs()
-			for b.Loop() {
-				serveInProcess(b, h, http.MethodPost, users, `{"database_user":{"name":"churn-user"}}`, http.StatusCreated)
-				serveInProcess(b, h, http.MethodDelete, users+"/churn-user", "", http.StatusNoContent)
-				listInProcess(b, h, users)
-			}
+		benchList(b, "list", n, h, users, nil)
+		benchList(b, "change-list", n, h, users, func(b *testing.B, _ int) {
+			serveInProcess(b, h, http.MethodPost, users, `{"database_user":{"name":"churn-user"}}`, http.StatusCreated)
+			serveInProcess(b, h, http.MethodDelete, users+"/churn-user", "", http.StatusNoContent)
 		})
 		// A change that stays: the list the next GET answers is one no request has seen, of a
 		// constant length (each user created replaces the one created before).
-		b.Run(fmt.Sprintf("replace-list/leftover=%d", n), func(b *testing.B) {
-			b.ReportAllocs()
-			i := 0
-			for b.Loop() {
-				i++
-				serveInProcess(b, h, http.MethodPost, users, fmt.Sprintf(`{"database_user":{"name":"added-user-%d"}}`, i), http.StatusCreated)
-				if i > 1 {
-					serveInProcess(b, h, http.MethodDelete, fmt.Sprintf("%s/added-user-%d", users, i-1), "", http.StatusNoContent)
-				}
-				listInProcess(b, h, users)
+		benchList(b, "replace-list", n, h, users, func(b *testing.B, i int) {
+			serveInProcess(b, h, http.MethodPost, users, fmt.Sprintf(`{"database_user":{"name":"added-user-%d"}}`, i), http.StatusCreated)
+			if i > 1 {
+				serveInProcess(b, h, http.MethodDelete, fmt.Sprintf("%s/added-user-%d", users, i-1), "", http.StatusNoContent)
 			}
 		})
 	}

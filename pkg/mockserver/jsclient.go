@@ -312,14 +312,7 @@ func (s handlers) GetDatabaseType(_ context.Context, req dbapi.GetDatabaseTypeRe
 // GetDatabaseMetricsByType serves one metric of the database over time.
 func (s handlers) GetDatabaseMetricsByType(_ context.Context, req dbapi.GetDatabaseMetricsByTypeRequestObject) (dbapi.GetDatabaseMetricsByTypeResponseObject, error) {
 	return onDatabase(s, req.DatabaseID, func(db *database) (dbapi.GetDatabaseMetricsByTypeResponseObject, error) {
-		if !metrics.Known(req.MetricType) {
-			return respond.NotFound("metric"), nil
-		}
-		series, refusal := metrics.Series(db.db.ID, req.MetricType, req.Params.Since, req.Params.Last, s.cfg.clock.Now())
-		if refusal != nil {
-			return *refusal, nil
-		}
-		return respond.JSON(http.StatusOK, series), nil
+		return metrics.Answer(db.db.ID, req.MetricType, req.Params.Since, req.Params.Last, s.cfg.clock.Now()), nil
 	})
 }
 
@@ -329,14 +322,7 @@ func (s handlers) GetInstanceMetricsByType(_ context.Context, req dbapi.GetInsta
 		if !slices.ContainsFunc(db.db.Instances, func(in dbapi.Instance) bool { return in.ID == req.InstanceID }) {
 			return respond.NotFound("instance"), nil
 		}
-		if !metrics.Known(req.MetricType) {
-			return respond.NotFound("metric"), nil
-		}
-		series, refusal := metrics.Series(req.InstanceID, req.MetricType, req.Params.Since, req.Params.Last, s.cfg.clock.Now())
-		if refusal != nil {
-			return *refusal, nil
-		}
-		return respond.JSON(http.StatusOK, series), nil
+		return metrics.Answer(req.InstanceID, req.MetricType, req.Params.Since, req.Params.Last, s.cfg.clock.Now()), nil
 	})
 }
 

@@ -6,6 +6,7 @@ package metrics
 import (
 	"fmt"
 	"hash/fnv"
+	"net/http"
 	"time"
 
 	"github.com/scalingodb/dbapi-go/gen/dbapi"
@@ -34,6 +35,19 @@ func Known(t string) bool {
 		return true
 	}
 	return false
+}
+
+// Answer is the answer to a request of metric for key (a database or instance ID): 404 for a
+// metric the mock does not serve, the 422 of Series for a look-back out of bounds, else the series.
+func Answer(key, metric string, since *int, last *bool, now time.Time) respond.Response {
+	if !Known(metric) {
+		return respond.NotFound("metric")
+	}
+	series, refusal := Series(key, metric, since, last, now)
+	if refusal != nil {
+		return *refusal
+	}
+	return respond.JSON(http.StatusOK, series)
 }
 
 // Series is a deterministic series of metric over the since hours before now, one point
