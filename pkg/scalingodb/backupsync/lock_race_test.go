@@ -3,8 +3,6 @@ package backupsync
 import (
 	"context"
 	"errors"
-	"os"
-	"os/exec"
 	"strings"
 	"testing"
 	"time"
@@ -108,14 +106,7 @@ func TestLock_StopsBeforeItsLeaseEnds(t *testing.T) {
 // over, and the run takes the lock, leaving no marker behind.
 func TestLock_TakeoverMarker(t *testing.T) {
 	now := time.Now().UTC()
-	host, err := os.Hostname()
-	if err != nil {
-		t.Fatal(err)
-	}
-	exited := exec.Command(os.Args[0], "-test.run=^$")
-	if err := exited.Run(); err != nil {
-		t.Fatal(err)
-	}
+	host, deadPID := deadProcess(t)
 	tests := []struct {
 		name   string
 		marker lockRecord
@@ -123,7 +114,7 @@ func TestLock_TakeoverMarker(t *testing.T) {
 	}{
 		{"live", lockRecord{Holder: "taking", StartedAt: now, ExpiresAt: now.Add(time.Minute)}, false},
 		{"expired", lockRecord{Holder: "killed taking", StartedAt: now.Add(-time.Hour), ExpiresAt: now.Add(-time.Minute)}, true},
-		{"dead process on this host", lockRecord{Holder: "killed taking", Host: host, PID: exited.Process.Pid, StartedAt: now, ExpiresAt: now.Add(time.Minute)}, true},
+		{"dead process on this host", lockRecord{Holder: "killed taking", Host: host, PID: deadPID, StartedAt: now, ExpiresAt: now.Add(time.Minute)}, true},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

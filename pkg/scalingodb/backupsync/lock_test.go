@@ -97,16 +97,7 @@ func TestSync_LockRefusesASecondRun(t *testing.T) {
 // once; a live one is not, nor one of another host before it expires.
 func TestSync_TakesOverAnExpiredLock(t *testing.T) {
 	now := time.Now().UTC()
-	host, err := os.Hostname()
-	if err != nil {
-		t.Fatal(err)
-	}
-	// A process that has ended: its ID is free.
-	exited := exec.Command(os.Args[0], "-test.run=^$")
-	if err := exited.Run(); err != nil {
-		t.Fatal(err)
-	}
-	deadPID := exited.Process.Pid
+	host, deadPID := deadProcess(t)
 	tests := []struct {
 		name    string
 		content []byte
@@ -243,6 +234,21 @@ func TestLock_CreateExclusive(t *testing.T) {
 			}
 		})
 	}
+}
+
+// deadProcess returns this host's name and the ID of a process of this
+// test binary that has ended: its ID is free.
+func deadProcess(t *testing.T) (host string, pid int) {
+	t.Helper()
+	host, err := os.Hostname()
+	if err != nil {
+		t.Fatal(err)
+	}
+	exited := exec.Command(os.Args[0], "-test.run=^$")
+	if err := exited.Run(); err != nil {
+		t.Fatal(err)
+	}
+	return host, exited.Process.Pid
 }
 
 func mustJSON(t *testing.T, v any) []byte {
