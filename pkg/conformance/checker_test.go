@@ -357,3 +357,20 @@ func TestChecker_OkStringAgreesWithOk(t *testing.T) {
 		t.Fatalf("%d checks, %d failing values: the table proves nothing", checked, failed)
 	}
 }
+
+// mediaExamples returns the examples of a media type, compact.
+func mediaExamples(m *openapi3.MediaType) []any {
+	if m == nil {
+		return nil
+	}
+	var out []any
+	if m.Example != nil {
+		out = append(out, m.Example)
+	}
+	for _, k := range sortedKeys(m.Examples) {
+		if ex := m.Examples[k]; ex != nil && ex.Value != nil {
+			out = append(out, ex.Value.Value)
+		}
+	}
+	return out
+}

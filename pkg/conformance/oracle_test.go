@@ -141,23 +141,6 @@ var corpusTexts = []struct {
 	{"escaped slash", func(b []byte) []byte { return bytes.Replace(b, []byte(`"id":"`), []byte(`"id":"\/`), 1) }},
 }
 
-// mediaExamples returns the examples of a media type, compact.
-func mediaExamples(m *openapi3.MediaType) []any {
-	if m == nil {
-		return nil
-	}
-	var out []any
-	if m.Example != nil {
-		out = append(out, m.Example)
-	}
-	for _, k := range sortedKeys(m.Examples) {
-		if ex := m.Examples[k]; ex != nil && ex.Value != nil {
-			out = append(out, ex.Value.Value)
-		}
-	}
-	return out
-}
-
 // buildCorpus makes the items of every operation: its documented request and response examples,
 // their broken variants and changes of text, and header and framing cases.
 func buildCorpus(t testing.TB, v *Validator) []corpusItem {
