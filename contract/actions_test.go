@@ -46,10 +46,6 @@ var _ = Describe("Actions", labels(harness.Actions), func() {
 	})
 
 	Context("when the request is malformed", func() {
-		It("answers 400 to a body that is not JSON", labels(harness.Mutating), func(ctx SpecContext) {
-			resp, err := sendRaw(ctx, http.MethodPost, "/databases/"+suite.db+"/action", jsonType, `{"action_name"`)
-			expectRefused(resp, err, harness.Malformed)
-		})
 		It("answers 422 to an empty action name", labels(harness.Mutating), func(ctx SpecContext) {
 			resp, err := sendRaw(ctx, http.MethodPost, "/databases/"+suite.db+"/action", jsonType, `{"action_name":""}`)
 			expectFieldError(resp, err, "action_name")

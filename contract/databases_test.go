@@ -77,15 +77,6 @@ var _ = Describe("Databases", labels(harness.Databases), func() {
 		})
 	})
 
-	Context("when the body is not JSON", func() {
-		for _, method := range []string{http.MethodPatch, http.MethodPut} {
-			It("answers 400 to "+method, labels(harness.Mutating), func(ctx SpecContext) {
-				resp, err := sendRaw(ctx, method, "/databases/"+suite.db, jsonType, `{"database":`)
-				expectRefused(resp, err, harness.Malformed)
-			})
-		}
-	})
-
 	Context("when the body breaks the schema", func() {
 		for _, method := range []string{http.MethodPatch, http.MethodPut} {
 			It("answers 422 to "+method+" naming the field", labels(harness.Mutating), func(ctx SpecContext) {

@@ -56,10 +56,6 @@ var _ = Describe("Features", labels(harness.Features), func() {
 	})
 
 	Context("when the request is malformed", func() {
-		It("answers 400 to enableDatabaseFeature with a body that is not JSON", labels(harness.Mutating), func(ctx SpecContext) {
-			resp, err := sendRaw(ctx, http.MethodPost, "/databases/"+suite.db+"/features", jsonType, `{"feature":`)
-			expectRefused(resp, err, harness.Malformed)
-		})
 		It("answers 400 to disableDatabaseFeature without the feature parameter", labels(harness.Mutating), func(ctx SpecContext) {
 			resp, err := sendRaw(ctx, http.MethodDelete, "/databases/"+suite.db+"/features", "", "")
 			expectRefused(resp, err, harness.Malformed)

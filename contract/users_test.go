@@ -113,14 +113,6 @@ var _ = Describe("Database users", labels(harness.Users), func() {
 			})
 			expectFieldError(resp, err, "password")
 		})
-		It("answers 400 to a create body that is not JSON", labels(harness.Mutating), func(ctx SpecContext) {
-			resp, err := sendRaw(ctx, http.MethodPost, "/databases/"+suite.db+"/users", jsonType, `{"database_user":`)
-			expectRefused(resp, err, harness.Malformed)
-		})
-		It("answers 400 to an update body that is not JSON", labels(harness.Mutating), func(ctx SpecContext) {
-			resp, err := sendRaw(ctx, http.MethodPatch, "/databases/"+suite.db+"/users/contract-nobody", jsonType, `{"database_user":`)
-			expectRefused(resp, err, harness.Malformed)
-		})
 	})
 
 	Context("when the user is protected", func() {

@@ -50,6 +50,19 @@ var behaviourBugs = []behaviourBug{
 				u["password_confirmation"] = u["password"]
 			}
 		})},
+	{"repairs a body that is not JSON", harness.Negative, "updateDatabase that breaks a body that is not JSON",
+		func(next http.Handler) http.Handler {
+			return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if r.Method == http.MethodPatch && r.Body != nil {
+					b, _ := io.ReadAll(r.Body)
+					if !json.Valid(b) {
+						b = []byte(`{"database":{"periodic_backups_enabled":true}}`)
+					}
+					r.Body, r.ContentLength = io.NopCloser(bytes.NewReader(b)), int64(len(b))
+				}
+				next.ServeHTTP(w, r)
+			})
+		}},
 	{"ignores read_only on a new user", harness.Positive, "shows in the next read what was sent to createDatabaseUser",
 		rewriteBody(func(r *http.Request) bool {
 			return r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, "/users")

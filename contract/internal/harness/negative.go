@@ -1,6 +1,7 @@
 package harness
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"maps"
@@ -15,13 +16,31 @@ import (
 // BodyCase is a request body that breaks one rule of an operation's request schema, built from
 // the spec's example of that body: what the negative-data family sends.
 type BodyCase struct {
-	Rule    string // required, type, enum, pattern, minLength, maxLength, minimum, maximum, or an x- rule
-	Pointer string // JSON pointer of the property whose rule is broken
+	Rule    string // JSON, required, type, enum, pattern, minLength, maxLength, minimum, maximum, or an x- rule
+	Pointer string // JSON pointer of the property whose rule is broken; "" for the whole body
 	Body    []byte
 }
 
-// Name renders the case for a spec's name: "x-must-equal at /database_user/password_confirmation".
-func (c BodyCase) Name() string { return c.Rule + " at " + c.Pointer }
+// RuleJSON is the rule of the case whose body is not JSON at all: a Malformed refusal, where every
+// other rule is a BreaksRule one.
+const RuleJSON = "JSON"
+
+// Name renders the case for a spec's name: "x-must-equal at /database_user/password_confirmation",
+// or "a body that is not JSON".
+func (c BodyCase) Name() string {
+	if c.Rule == RuleJSON {
+		return "a body that is not JSON"
+	}
+	return c.Rule + " at " + c.Pointer
+}
+
+// Refusal is how the API must refuse the case's body.
+func (c BodyCase) Refusal() Refusal {
+	if c.Rule == RuleJSON {
+		return Malformed
+	}
+	return BreaksRule
+}
 
 // RequestExample returns the first example of op's JSON request body (the media type's example,
 // else its examples in name order), and false when op has no JSON body or no example.
@@ -49,15 +68,27 @@ func RequestExample(op *openapi3.Operation) (any, *openapi3.Schema, bool) {
 	return mt.Examples[names[0]].Value.Value, mt.Schema.Value, true
 }
 
-// NegativeBodies returns one BodyCase per rule of op's request schema that the example of the
-// body exercises: for each property the example holds, its requiredness, type, enum, pattern,
-// length and bounds, and x-must-equal. The cases are ordered by pointer, then rule.
+// NegativeBodies returns, for an operation with a JSON request body and its example, a body that
+// is not JSON (the example cut after its first key, RuleJSON), then one BodyCase per rule of op's
+// request schema that the example exercises: for each property the example holds, its
+// requiredness, type, enum, pattern, length and bounds, and x-must-equal. The cases are ordered
+// by pointer, then rule.
 func NegativeBodies(op *openapi3.Operation) ([]BodyCase, error) {
 	example, schema, ok := RequestExample(op)
 	if !ok {
 		return nil, nil
 	}
-	var cases []BodyCase
+	// The example cut after its first key: JSON that never ends.
+	cut, err := json.Marshal(example)
+	if err != nil {
+		return nil, err
+	}
+	if i := bytes.IndexByte(cut, ':'); i > 0 {
+		cut = cut[:i]
+	} else {
+		cut = append([]byte("{"), cut...) // a scalar example: no object ends it
+	}
+	cases := []BodyCase{{Rule: RuleJSON, Body: cut}}
 	walkRules(schema, example, "", func(rule, ptr string, broken func(any) any) {
 		body, err := json.Marshal(broken(deepCopy(example)))
 		if err == nil {

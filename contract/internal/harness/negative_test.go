@@ -55,7 +55,7 @@ func TestNegativeBodies(t *testing.T) {
 			}
 		}
 	}
-	for _, want := range []string{"updateDatabaseUser x-must-equal", "createDatabaseUser x-must-equal", "createDatabaseUser required", "enableDatabaseFeature enum", "updateDatabase maximum", "updateFirewallRule minLength"} {
+	for _, want := range []string{"runDatabaseAction JSON", "createFirewallRule JSON", "updateDatabaseUser x-must-equal", "createDatabaseUser x-must-equal", "createDatabaseUser required", "enableDatabaseFeature enum", "updateDatabase maximum", "updateFirewallRule minLength"} {
 		if !seen[want] {
 			t.Errorf("no case %s", want)
 		}
