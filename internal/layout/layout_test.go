@@ -24,10 +24,12 @@ const maxLines = 3000
 var limits = map[string]int{
 	// The services, options, errors and waits over gen/dbapi: 44 operations with their models and
 	// doc comments. Issue #24 set 2,500 lines; the split by job (apicall, pages, poll, wire,
-	// download, auth, httpx) brought it from 5,432 to 2,820, of which the exported declarations
-	// with their doc comments are about 1,700. The limit holds that ground: moving more out would
-	// move services or public models behind aliases.
-	"pkg/scalingodb": 2825,
+	// download, auth, httpx) brought it from 5,432 to 2,820, and saying each behaviour once (the
+	// transfer in package download, the stops of a wait in WaitError, the transports and retries
+	// in docs/client.md) to 2,740. The exported declarations with their doc comments are about
+	// 1,650. The limit holds that ground: moving more out would move services or public models
+	// behind aliases.
+	"pkg/scalingodb": 2745,
 }
 
 // packageSizes returns the lines of non-test Go of every folder below dir that has Go files,

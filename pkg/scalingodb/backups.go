@@ -180,16 +180,10 @@ func (s *BackupsService) ArchiveLink(ctx context.Context, databaseID, backupID s
 	return newSignedURL(w.DownloadURL), nil
 }
 
-// Wait polls a backup, with a growing interval (see WithPollInterval),
-// until it is done (the backup is returned) or reaches the error,
-// cancelling or cancelled state (the backup is returned with a
-// *BackupFailedError that matches ErrBackupFailed). When ctx is done, or
-// polls keep failing (a poll that fails with a 429, a 5xx or a transport
-// error after the client's retries is made again, up to 3 in a row; any
-// other failure stops the wait), Wait returns the backup as last seen (nil
-// if no poll succeeded) with a *WaitError that names it and unwraps to the
-// cause: the backup goes on, wait again with its ID. Each poll is reported
-// to the callback of WithPollCallback.
+// Wait polls a backup (see WaitOption) until it is done (the backup is
+// returned) or reaches the error, cancelling or cancelled state (the
+// backup is returned with a *BackupFailedError). A wait that stops first
+// returns the backup as last seen with a *WaitError.
 //
 // API: GET /backups/{backup_id} (getBackup)
 func (s *BackupsService) Wait(ctx context.Context, backupID string, opts ...WaitOption) (*Backup, error) {
@@ -213,11 +207,9 @@ func (s *BackupsService) wait(ctx context.Context, backupID string, last *Backup
 }
 
 // CreateAndWait creates a backup and waits until it is done or fails (see
-// Create and Wait). The create itself is never retried: when its answer
-// is lost the error matches ErrOutcomeUnknown. Once the backup exists, a
-// wait that stops (ctx done, polls that keep failing) returns the backup
-// as last seen with a *WaitError holding its ID: wait again with
-// Backups.Wait, and do not create another.
+// Create and Wait). Once the backup exists, a wait that stops returns a
+// *WaitError holding its ID: wait again with Backups.Wait, and do not
+// create another.
 //
 // API: POST /databases/{database_id}/backups (createBackup)
 func (s *BackupsService) CreateAndWait(ctx context.Context, databaseID string, opts ...WaitOption) (*Backup, error) {

@@ -18,40 +18,26 @@ const DefaultRegion = httpx.DefaultRegion
 const DefaultUserAgent = httpx.DefaultUserAgent
 
 // Client talks to the Scalingo Database API. Its services group the
-// operations by resource. A Client is safe for concurrent use: share one
-// among goroutines, which then share its connections (see New), and Close
-// it when done.
+// operations by resource; each service type's documentation says what its
+// resource is. A Client is safe for concurrent use: share one among
+// goroutines, which then share its connections (see New), and Close it
+// when done.
 type Client struct {
-	// Databases reads and changes the database addon itself.
-	Databases *DatabasesService
-	// Features enables and disables optional features.
-	Features *FeaturesService
-	// Actions runs engine-specific administrative actions.
-	Actions *ActionsService
-	// PITR restores PostgreSQL databases to a point in time.
-	PITR *PITRService
-	// Users manages the users of the database engine.
-	Users *UsersService
-	// Backups lists, creates, waits for and downloads backups.
-	Backups *BackupsService
-	// Maintenance lists maintenance operations.
-	Maintenance *MaintenanceService
-	// Instances reports the status of each node.
-	Instances *InstancesService
-	// Metrics reports resource usage and cluster health.
-	Metrics *MetricsService
-	// Logs gives access to the database logs.
-	Logs *LogsService
-	// TypeVersions describes database engine versions.
+	Databases    *DatabasesService
+	Features     *FeaturesService
+	Actions      *ActionsService
+	PITR         *PITRService
+	Users        *UsersService
+	Backups      *BackupsService
+	Maintenance  *MaintenanceService
+	Instances    *InstancesService
+	Metrics      *MetricsService
+	Logs         *LogsService
 	TypeVersions *TypeVersionsService
-	// Firewall manages the network filtering rules.
-	Firewall *FirewallService
-	// Operations follows upgrades, point-in-time restores and backup restorations.
-	Operations *OperationsService
-	// Types lists the database engines the platform offers.
-	Types *TypesService
-	// Plans describes the plans of the database types.
-	Plans *PlansService
+	Firewall     *FirewallService
+	Operations   *OperationsService
+	Types        *TypesService
+	Plans        *PlansService
 
 	api *dbapi.Client
 	// caller sends the requests (see package internal/apicall).
@@ -144,18 +130,13 @@ func WithTokenSource(ts TokenSource) Option {
 	}
 }
 
-// WithHTTPClient sends requests through hc (its Transport, Timeout, which
-// bounds each API call with its retries and waits between them, Jar and
-// CheckRedirect, which is called after the client's own rule: the bearer
-// token only for the base URL's exact origin, no redirect from https to
-// http). Backup downloads use hc's Transport in a separate client
-// that never sends the bearer token. Without WithHTTPClient, or when hc has
-// no Transport, the client makes transports of its own (see New).
-//
-// hc's Transport stays the caller's: the client never closes its
-// connections, not after a failed call nor in Close (call
-// hc.CloseIdleConnections when done with it). Give it an idle pool sized
-// for the goroutines that share it (see New).
+// WithHTTPClient sends requests through hc: its Transport, its Timeout
+// (which bounds each API call, retries included), its Jar and its
+// CheckRedirect (called after the client's own redirect rule). Backup
+// downloads use hc's Transport in a separate client that never sends the
+// bearer token. hc's Transport stays the caller's: the client never closes
+// its connections, and its idle pool should fit the goroutines that share
+// it (docs/client.md, "Connections").
 func WithHTTPClient(hc *http.Client) Option {
 	return func(c *config) error {
 		if hc == nil {
@@ -185,24 +166,15 @@ type RetryPolicy = httpx.RetryPolicy
 // WithRetry sets the retry policy of idempotent requests. Zero fields take
 // their defaults; MaxAttempts 1 disables retries.
 //
-// Retried: the operations whose effect is the same when sent twice, that
-// is every GET, PUT and DELETE (the methods RFC 9110 calls idempotent),
-// plus the PATCH requests, which set the values they name (database
-// settings, a user's chosen password, a rule's label), and pingDatabase,
-// which changes nothing. Every other POST (creates, password resets,
-// actions, upgrades, restores, feature activations) may have taken effect
-// even when its answer is lost: it is sent again only after a 429 answer,
-// which says that the server did nothing (not after a 503, which a
-// gateway may answer after the server acted), and a lost answer or a 5xx
-// is an error matching ErrOutcomeUnknown; each method's doc comment says
-// which. Retried failures are those go-retryablehttp's
-// DefaultRetryPolicy retries: connection errors (a body cut halfway
-// included) but too many redirects, an unsupported scheme, an invalid
-// header or an untrusted certificate; 429; 5xx but 501. Never retried
-// either: an answer over the 32 MiB cap, a refused redirect, an answer
-// that breaks the spec (validate.Option). A Retry-After header sets the
-// wait, and one longer than MaxWait returns the answer at once
-// (APIError.RetryAfter says how long to wait); the context stops any wait.
+// Retried: every GET, PUT and DELETE, the PATCH requests (which set the
+// values they name) and pingDatabase, after the failures go-retryablehttp's
+// DefaultRetryPolicy retries (connection errors, 429, 5xx but 501). Every
+// other POST may have taken effect even when its answer is lost: it is
+// sent again only after a 429, and a lost answer or a 5xx is an error
+// matching ErrOutcomeUnknown; each method's doc comment says which. A
+// Retry-After header sets the wait, and one longer than MaxWait returns
+// the answer at once (APIError.RetryAfter); the context stops any wait.
+// docs/client.md ("Retries") lists what is never retried.
 func WithRetry(p RetryPolicy) Option {
 	return func(c *config) error {
 		if p.MaxAttempts < 0 || p.MinWait < 0 || p.MaxWait < 0 {
@@ -213,19 +185,13 @@ func WithRetry(p RetryPolicy) Option {
 	}
 }
 
-// WithAPITransport wraps the transport of API calls with wrap, which gets
-// the transport of the client (the one of WithHTTPClient, or the one New
-// makes) and returns the one to use. It is the hook of
-// response validation (package
-// github.com/scalingodb/dbapi-go/pkg/scalingodb/validate), of recorders and
-// of fault injectors. Backup downloads, which go to pre-signed URLs, do not
-// go through it. Several wrappers nest in the order given: the first wraps
-// the network transport, the last sees each request first.
-//
-// A *ResponseError returned by the wrapped transport, such as a spec
-// violation found by package validate, fails the call at once (it is never
-// retried), with its OperationID set to the operation of the call. An error
-// returned by wrap makes New fail.
+// WithAPITransport wraps the transport of API calls (not of backup
+// downloads) with wrap, which gets the client's transport and returns the
+// one to use: the hook of response validation (package validate), of
+// recorders and of fault injectors. Several wrappers nest in the order
+// given: the last sees each request first. A *ResponseError returned by
+// the wrapped transport fails the call at once, never retried, with its
+// OperationID set. An error returned by wrap makes New fail.
 func WithAPITransport(wrap func(base http.RoundTripper) (http.RoundTripper, error)) Option {
 	return func(c *config) error {
 		if wrap == nil {
@@ -260,27 +226,18 @@ func WithLogger(l Logger) Option {
 // release its idle connections.
 //
 // Defaults: region osc-fr1 (https://db-api.osc-fr1.scalingo.com/api), no
-// token (set one with WithToken or WithTokenSource, or every call fails
-// with ErrUnauthorized from the server), an http.Client with a 60s timeout
-// for each call (its retries included) and transports of the client's
-// own (see below), User-Agent DefaultUserAgent, up to 4 attempts per idempotent request
-// waiting about 250ms, 500ms, 1s (with jitter, or as long as Retry-After
-// says, up to 30s), no logging and no response validation (see package
-// github.com/scalingodb/dbapi-go/pkg/scalingodb/validate).
+// token (every call then fails with ErrUnauthorized from the server), a
+// 60s timeout for each call (its retries included), User-Agent
+// DefaultUserAgent, up to 4 attempts per idempotent request waiting about
+// 250ms, 500ms, 1s (with jitter, or as Retry-After says, up to 30s), no
+// logging and no response validation (package validate).
 //
-// Transports: without WithHTTPClient (or when its client has no
-// Transport), the client makes two, clones of http.DefaultTransport as it
-// is when New runs (proxy from the environment, dial and TLS timeouts,
-// HTTP/2), one for API calls and one for backup downloads (which reads the
-// network in 64 KiB slices and never sends the bearer token). Each keeps
-// up to 256 idle connections per host (MaxIdleConnsPerHost and
-// MaxIdleConns), instead of http.DefaultTransport's 2, so that the
-// goroutines sharing a client reuse their connections (docs/client.md says
-// why). Idle connections still close after 90s (IdleConnTimeout). Past 256
-// concurrent calls, the extra connections close when they are done, so
-// raise the pool with WithHTTPClient for more. Answer headers are capped at
-// 1 MiB. When a program has replaced http.DefaultTransport with another
-// kind of RoundTripper, the client uses it as it is, and Close leaves it.
+// Without WithHTTPClient, the client makes two transports, clones of
+// http.DefaultTransport (proxy from the environment, HTTP/2), one for API
+// calls and one for backup downloads, which never sends the bearer token.
+// Each keeps up to 256 idle connections per host, instead of 2, so that
+// the goroutines sharing a client reuse their connections
+// (docs/client.md, "Connections"); answer headers are capped at 1 MiB.
 func New(opts ...Option) (*Client, error) {
 	cfg := config{region: DefaultRegion, userAgent: DefaultUserAgent}
 	for _, o := range opts {

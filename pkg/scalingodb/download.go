@@ -15,26 +15,19 @@ import (
 // download works here too.
 type DownloadOption = download.Option
 
-// WithProgress calls fn as bytes arrive, with the bytes written so far
-// (for a resumed DownloadToFile, those of the earlier calls included; back
-// to 0 when a download starts again from zero) and the archive's size.
-// Calls never overlap, even with WithParallel, and fn must return quickly.
+// WithProgress is download.WithProgress: fn gets the bytes written so far
+// and the archive's size.
 func WithProgress(fn func(done, total int64)) DownloadOption { return download.WithProgress(fn) }
 
-// WithParallel fetches the archive over n ranged connections at once (1 to
-// 16; default 1), for DownloadAt and DownloadToFile, when the server gives
-// a strong validator that proves the ranges are of one archive (see
-// DownloadAt). Download, which writes a stream in order, ignores it.
+// WithParallel is download.WithParallel: n ranged connections at once (1
+// to 16; default 1) for DownloadAt and DownloadToFile.
 func WithParallel(n int) DownloadOption { return download.WithParallel(n) }
 
-// WithDownloadRetry sets how a cut or failed transfer is resumed: at most
-// p.MaxAttempts attempts in a row without progress (default 6), waiting
-// from p.MinWait (default 200ms) to p.MaxWait (default 5s) between them.
-// A successful read resets the count, so a long transfer survives many cuts.
+// WithDownloadRetry is download.WithRetry: how a cut transfer is resumed.
 func WithDownloadRetry(p RetryPolicy) DownloadOption { return download.WithRetry(p) }
 
-// WithStallTimeout sets how long a connection may deliver nothing before
-// it is dropped and the transfer resumed on a new one (default 60s).
+// WithStallTimeout is download.WithStallTimeout: how long a connection
+// may deliver nothing before the transfer resumes on another (default 60s).
 func WithStallTimeout(d time.Duration) DownloadOption { return download.WithStallTimeout(d) }
 
 // prepare checks the backup, asks for a first link and returns what
@@ -65,21 +58,14 @@ func (s *BackupsService) prepare(ctx context.Context, databaseID, backupID strin
 	return src, append(all, opts...), nil
 }
 
-// DownloadAt fetches the archive of a backup into dst, streaming it with a
-// fixed-size buffer per connection, over several ranged connections with
-// WithParallel. It asks for a pre-signed link (getBackupArchive), then
-// downloads from it without the bearer token (see download.ToWriterAt). A
-// cut transfer resumes where it stopped with a Range request carrying
-// If-Range (the first answer's strong validator), an expired link is
-// renewed, and no more bytes than the backup's size (getBackup) are ever
-// written: an answer that runs past it fails (a *ResponseError wrapping an
-// *http.MaxBytesError). When the archive changes under the transfer,
-// DownloadAt starts again from zero, rewriting dst from offset 0, once; a
-// second change fails with an *ArchiveChangedError. Without a strong
-// validator (a strong ETag, or with no ETag a Last-Modified at least one
-// second before the answer's Date), the archive is fetched over one
-// connection whatever WithParallel says, and a cut transfer starts again
-// from zero instead of resuming. It returns the number of bytes written by
+// DownloadAt fetches the archive of a backup, which must be done, into
+// dst, over several ranged connections with WithParallel. It reads the
+// backup's size (getBackup), asks for a pre-signed link
+// (getBackupArchive), renewed when it expires, and downloads from it
+// without the bearer token, as download.ToWriterAt does: a cut transfer
+// resumes with Range and If-Range, no more bytes than the size are ever
+// written, and an archive that changes twice under the transfer fails
+// with an *ArchiveChangedError. It returns the number of bytes written by
 // the last pass. The link's token never appears in errors or logs.
 //
 // API: GET /databases/{database_id}/backups/{backup_id}/download (downloadBackup)
@@ -95,14 +81,10 @@ func (s *BackupsService) DownloadAt(ctx context.Context, databaseID, backupID st
 }
 
 // Download streams the archive of a backup into w, in order, over one
-// connection: for pipes to stdout, an encrypter or an object store (see
-// download.ToWriter). Like DownloadAt, it resumes a cut transfer with Range
-// and If-Range, renews an expired link and never writes more than the
-// backup's size. WithParallel is ignored. When the archive changes before
-// any byte was written, Download starts again; after, it cannot take back
-// what w received and fails with an *ArchiveChangedError, as it does when a
-// transfer is cut after bytes were written and the server gave no strong
-// validator. It returns the number of bytes written to w.
+// connection, for pipes to stdout, an encrypter or an object store: it is
+// DownloadAt with download.ToWriter, which cannot take back what w
+// received, so an archive that changes after the first byte fails with an
+// *ArchiveChangedError. It returns the number of bytes written to w.
 //
 // API: GET /databases/{database_id}/backups/{backup_id}/download (downloadBackup)
 func (s *BackupsService) Download(ctx context.Context, databaseID, backupID string, w io.Writer, opts ...DownloadOption) (int64, error) {
@@ -117,16 +99,12 @@ func (s *BackupsService) Download(ctx context.Context, databaseID, backupID stri
 }
 
 // DownloadToFile downloads the archive of a backup (see DownloadAt) into
-// the file at path, atomically (see download.ToFile): the bytes go to
-// path+".partial", which is synced, checked against the backup's size and
-// renamed over path only when the whole archive arrived. On any failure
-// the file at path is left as it was (or absent); it is never truncated
-// nor removed. A failed or interrupted download is resumed by a later call
-// with the same path and backup, from this process or another, through the
-// sidecar path+".partial.json", when the server gave a strong validator.
-// Only one call at a time may use a given path: on Unix a second one fails
-// at once with a *DownloadInProgressError and changes nothing. The new
-// file has mode 0600. It returns the size of the archive.
+// the file at path, atomically, as download.ToFile does: path is replaced
+// only by the whole archive, synced, and on any failure is left as it was,
+// never truncated nor removed. A later call with the same path and backup
+// resumes a failed one; a concurrent one fails with a
+// *DownloadInProgressError. The new file has mode 0600. It returns the
+// size of the archive.
 //
 // API: GET /databases/{database_id}/backups/{backup_id}/download (downloadBackup)
 func (s *BackupsService) DownloadToFile(ctx context.Context, databaseID, backupID, path string, opts ...DownloadOption) (int64, error) {

@@ -112,10 +112,9 @@ func (s *FirewallService) Update(ctx context.Context, databaseID, ruleID, label 
 		FirewallRule: dbapi.FirewallRuleUpdate{Label: label}}))
 }
 
-// Delete removes a rule. It is retried like every DELETE; a 404 on a
-// retry, after an attempt that may have applied (a 5xx or a lost answer,
-// not a 429), means the rule is gone, as asked: Delete returns nil. A 404
-// on the first attempt is ErrNotFound.
+// Delete removes a rule. It is retried, and a 404 after an attempt that
+// may have applied (a 5xx or a lost answer) means the rule is gone: Delete
+// returns nil. A 404 on the first attempt is ErrNotFound.
 //
 // API: DELETE /databases/{database_id}/firewall_rules/{firewall_rule_id} (deleteFirewallRule)
 func (s *FirewallService) Delete(ctx context.Context, databaseID, ruleID string) error {

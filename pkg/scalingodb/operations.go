@@ -60,15 +60,11 @@ func (s *OperationsService) Get(ctx context.Context, databaseID, operationID str
 	return apicall.FetchOne[Operation](ctx, s.c.caller, apicall.OpGetDatabaseOperation, apicall.Call2(s.c.api.GetDatabaseOperation, databaseID, operationID))
 }
 
-// Wait polls an operation, with a growing interval (see
-// WithPollInterval), until it succeeds (the operation is returned) or
-// fails (the operation is returned with an *OperationFailedError that
-// matches ErrOperationFailed). When ctx is done, or polls keep failing
-// (see Backups.Wait), it returns the operation as last seen (nil if no
-// poll succeeded) with a *WaitError that names it and unwraps to the
-// cause: the operation goes on, wait again with its ID. Each poll is
-// reported to the callback of WithPollCallback. The operationID is
-// Upgrade.OperationID or the ID of the Operation that PITR.Restore returns.
+// Wait polls an operation (see WaitOption) until it succeeds (the
+// operation is returned) or fails (the operation is returned with an
+// *OperationFailedError). A wait that stops first returns the operation
+// as last seen with a *WaitError. The operationID is Upgrade.OperationID
+// or the ID of the Operation that PITR.Restore returns.
 //
 // API: GET /databases/{database_id}/operations/{operation_id} (getDatabaseOperation)
 func (s *OperationsService) Wait(ctx context.Context, databaseID, operationID string, opts ...WaitOption) (*Operation, error) {

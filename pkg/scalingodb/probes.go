@@ -22,20 +22,22 @@ type SeriesParams struct {
 	Last bool
 }
 
-func (p *SeriesParams) database() *dbapi.GetDatabaseMetricsByTypeParams {
+// database checks p and returns its query parameters.
+func (p *SeriesParams) database() (*dbapi.GetDatabaseMetricsByTypeParams, error) {
 	out := &dbapi.GetDatabaseMetricsByTypeParams{}
 	if p == nil {
-		return out
+		return out, nil
 	}
-	if p.SinceHours != 0 {
-		since := p.SinceHours
+	if p.SinceHours < 0 {
+		return nil, &InvalidInputError{Field: "since", Reason: "must not be negative"}
+	}
+	if since := p.SinceHours; since != 0 {
 		out.Since = &since
 	}
-	if p.Last {
-		last := true
+	if last := p.Last; last {
 		out.Last = &last
 	}
-	return out
+	return out, nil
 }
 
 // Series returns one metric of a database over time ("cpu", "memory",
@@ -44,10 +46,11 @@ func (p *SeriesParams) database() *dbapi.GetDatabaseMetricsByTypeParams {
 //
 // API: GET /databases/{database_id}/metrics/{metric_type} (getDatabaseMetricsByType)
 func (s *MetricsService) Series(ctx context.Context, databaseID, metric string, p *SeriesParams) (json.RawMessage, error) {
-	if p != nil && p.SinceHours < 0 {
-		return nil, &InvalidInputError{Field: "since", Reason: "must not be negative"}
+	dp, err := p.database()
+	if err != nil {
+		return nil, err
 	}
-	return rawJSON(apicall.FetchOne[json.RawMessage](ctx, s.c.caller, apicall.OpGetDatabaseMetricsByType, apicall.Call2P(s.c.api.GetDatabaseMetricsByType, databaseID, metric, p.database())))
+	return rawJSON(apicall.FetchOne[json.RawMessage](ctx, s.c.caller, apicall.OpGetDatabaseMetricsByType, apicall.Call2P(s.c.api.GetDatabaseMetricsByType, databaseID, metric, dp)))
 }
 
 // InstanceSeries returns one metric of one instance of a database over
@@ -55,10 +58,10 @@ func (s *MetricsService) Series(ctx context.Context, databaseID, metric string, 
 //
 // API: GET /databases/{database_id}/instances/{instance_id}/metrics/{metric_type} (getInstanceMetricsByType)
 func (s *MetricsService) InstanceSeries(ctx context.Context, databaseID, instanceID, metric string, p *SeriesParams) (json.RawMessage, error) {
-	if p != nil && p.SinceHours < 0 {
-		return nil, &InvalidInputError{Field: "since", Reason: "must not be negative"}
+	dp, err := p.database()
+	if err != nil {
+		return nil, err
 	}
-	dp := p.database()
 	return rawJSON(apicall.FetchOne[json.RawMessage](ctx, s.c.caller, apicall.OpGetInstanceMetricsByType, apicall.Call3P(s.c.api.GetInstanceMetricsByType, databaseID, instanceID, metric, &dbapi.GetInstanceMetricsByTypeParams{Since: dp.Since, Last: dp.Last})))
 }
 

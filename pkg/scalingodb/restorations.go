@@ -93,14 +93,10 @@ func (s *BackupsService) Restoration(ctx context.Context, databaseID, restoratio
 	return apicall.FetchOne[BackupRestoration](ctx, s.c.caller, apicall.OpGetBackupRestoration, apicall.Call2(s.c.api.GetBackupRestoration, databaseID, restorationID))
 }
 
-// WaitRestoration polls a restoration, with a growing interval (see
-// WithPollInterval), until it is done (the restoration is returned) or
-// fails (the restoration is returned with a *RestorationFailedError that
-// matches ErrRestorationFailed). When ctx is done, or polls keep failing
-// (see Backups.Wait), it returns the restoration as last seen (nil if no
-// poll succeeded) with a *WaitError that names it and unwraps to the
-// cause: the restoration goes on, wait again with its ID. Each poll is
-// reported to the callback of WithPollCallback.
+// WaitRestoration polls a restoration (see WaitOption) until it is done
+// (the restoration is returned) or fails (the restoration is returned with
+// a *RestorationFailedError). A wait that stops first returns the
+// restoration as last seen with a *WaitError.
 //
 // API: GET /databases/{database_id}/backup_restorations/{restoration_id} (getBackupRestoration)
 func (s *BackupsService) WaitRestoration(ctx context.Context, databaseID, restorationID string, opts ...WaitOption) (*BackupRestoration, error) {
@@ -131,12 +127,9 @@ func (s *BackupsService) waitRestoration(ctx context.Context, databaseID, restor
 }
 
 // RestoreAndWait restores a backup and waits until the restoration is done
-// or fails (see Restore and WaitRestoration). The restore itself is never
-// retried: when its answer is lost the error matches ErrOutcomeUnknown.
-// Once the restoration started, a wait that stops (ctx done, polls that
-// keep failing) returns the restoration as last seen with a *WaitError
-// holding its ID: wait again with WaitRestoration, and do not restore
-// again.
+// or fails (see Restore and WaitRestoration). Once the restoration
+// started, a wait that stops returns a *WaitError holding its ID: wait
+// again with WaitRestoration, and do not restore again.
 //
 // API: POST /databases/{database_id}/backups/{backup_id}/restore (restoreBackup)
 func (s *BackupsService) RestoreAndWait(ctx context.Context, databaseID, backupID string, opts ...WaitOption) (*BackupRestoration, error) {

@@ -193,11 +193,10 @@ func (s *UsersService) ResetPassword(ctx context.Context, databaseID, username s
 	return u, nil
 }
 
-// Delete removes a user. Protected users cannot be deleted. A DELETE is
-// idempotent and retried; a 404 on a retry, after an attempt that may
-// have applied (a 5xx or a lost answer, not a 429), means the user is
-// gone, as asked: Delete returns nil. A 404 on the first attempt is
-// ErrNotFound.
+// Delete removes a user. Protected users cannot be deleted. It is retried,
+// and a 404 after an attempt that may have applied (a 5xx or a lost
+// answer) means the user is gone: Delete returns nil. A 404 on the first
+// attempt is ErrNotFound.
 //
 // API: DELETE /databases/{database_id}/users/{username} (deleteDatabaseUser)
 func (s *UsersService) Delete(ctx context.Context, databaseID, username string) error {

@@ -8,7 +8,9 @@ import (
 )
 
 // WaitOption tunes the waits: Backups.Wait, CreateAndWait,
-// WaitRestoration, RestoreAndWait and Operations.Wait.
+// WaitRestoration, RestoreAndWait and Operations.Wait. A wait polls with a
+// growing interval (WithPollInterval) and reports each poll to the
+// callback of WithPollCallback.
 type WaitOption func(*waitConfig)
 
 type waitConfig = poll.Config
@@ -35,15 +37,16 @@ func WithPollCallback(fn func(PollEvent)) WaitOption {
 }
 
 // WaitError is a wait that stopped before what it waits for finished: its
-// context was cancelled or timed out, or its polls kept failing. What it
-// waits for may still be running: wait again with its ID. It unwraps to
-// the cause (errors.Is(err, context.DeadlineExceeded) holds after a
-// timeout, errors.Is(err, ErrServer) after polls answered 5xx).
+// context was done, or its polls kept failing (a poll that fails with a
+// 429, a 5xx or a transport error after the client's retries is made
+// again, up to 3 in a row; any other failure stops the wait). The wait
+// returns it with the resource as last seen (nil if no poll succeeded).
+// What it waits for may still be running: wait again with its ID. It
+// unwraps to the cause (errors.Is(err, context.DeadlineExceeded) holds
+// after a timeout, errors.Is(err, ErrServer) after polls answered 5xx).
 type WaitError = poll.Error
 
-// waitFor polls get with the options opts (see poll.For): a poll that
-// fails with a 429, a 5xx or a transport error after the client's
-// retries is made again, up to 3 in a row.
+// waitFor polls get with the options opts (see poll.For and WaitError).
 func waitFor[T any](ctx context.Context, resource, id string, last *T, opts []WaitOption,
 	get func(context.Context) (*T, error), state func(*T) string, judge func(*T) (bool, error)) (*T, error) {
 	cfg := poll.Defaults()
