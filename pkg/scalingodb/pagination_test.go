@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -212,5 +213,47 @@ func TestPaginationError(t *testing.T) {
 		if errors.Is(err, other) {
 			t.Errorf("errors.Is(err, %v) = true", other)
 		}
+	}
+}
+
+// TestMaintenanceService_List_MissingPaginationKey proves that a page whose
+// meta lacks a required key of PaginationMeta is malformed, never read as
+// a zero: without "next_page", All would take the first page for the last
+// and end silently; without "total_count", List would report 0.
+func TestMaintenanceService_List_MissingPaginationKey(t *testing.T) {
+	const item = `{"id":"m1","database_id":"db","type":"no-op","status":"done","started_at":null,"ended_at":null}`
+	keys := []string{`"current_page":1`, `"prev_page":null`, `"next_page":2`, `"total_pages":2`, `"total_count":2`}
+	for drop := -1; drop < len(keys); drop++ {
+		name := "all keys"
+		var kept []string
+		for i, k := range keys {
+			if i == drop {
+				name = "without " + k[:strings.IndexByte(k, ':')]
+				continue
+			}
+			kept = append(kept, k)
+		}
+		t.Run(name, func(t *testing.T) {
+			body := `{"maintenance":[` + item + `],"meta":{"pagination":{` + strings.Join(kept, ",") + `}}}`
+			c, _, _ := newTestClient(t, fixed(200, body))
+			page, err := c.Maintenance.List(context.Background(), "db", nil)
+			if drop < 0 {
+				if err != nil {
+					t.Fatalf("List: %v", err)
+				}
+				want := Pagination{CurrentPage: 1, NextPage: 2, TotalPages: 2, TotalCount: 2}
+				if diff := cmp.Diff(want, page.Pagination); diff != "" {
+					t.Errorf("pagination (-want +got):\n%s", diff)
+				}
+				return
+			}
+			if !errors.Is(err, ErrMalformedResponse) {
+				t.Fatalf("List: page %+v, error %v; want ErrMalformedResponse", page, err)
+			}
+			got := collectIDs(c.Maintenance.All(context.Background(), "db"), func(m *Maintenance) string { return m.ID })
+			if !errors.Is(got.err, ErrMalformedResponse) || len(got.ids) != 0 {
+				t.Errorf("All: items %v, error %v; want none and ErrMalformedResponse", got.ids, got.err)
+			}
+		})
 	}
 }

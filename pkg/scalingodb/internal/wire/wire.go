@@ -92,6 +92,43 @@ type Pagination struct {
 	NextPage    *int  `json:"next_page"`
 	TotalPages  int   `json:"total_pages"`
 	TotalCount  int64 `json:"total_count"`
+	// absent names a required key the answer lacked, or is "" (see
+	// UnmarshalJSON): a pointer cannot tell a missing "next_page" from a
+	// null one, and an iterator that took the first for the second would
+	// end after one page without a word.
+	absent string
+}
+
+// paginationKeys are the required keys of PaginationMeta that decode into
+// a pointer (null is a value) or a number (0 is one).
+type paginationKeys struct {
+	PrevPage   json.RawMessage `json:"prev_page"`
+	NextPage   json.RawMessage `json:"next_page"`
+	TotalPages json.RawMessage `json:"total_pages"`
+	TotalCount json.RawMessage `json:"total_count"`
+}
+
+// UnmarshalJSON decodes the object and notes which required key it lacks.
+func (p *Pagination) UnmarshalJSON(b []byte) error {
+	type plain Pagination
+	var keys paginationKeys
+	if err := json.Unmarshal(b, (*plain)(p)); err != nil {
+		return err
+	}
+	if err := json.Unmarshal(b, &keys); err != nil {
+		return err
+	}
+	p.absent = ""
+	for _, k := range [...]struct {
+		name string
+		raw  json.RawMessage
+	}{{"prev_page", keys.PrevPage}, {"next_page", keys.NextPage}, {"total_pages", keys.TotalPages}, {"total_count", keys.TotalCount}} {
+		if k.raw == nil {
+			p.absent = `"meta.pagination.` + k.name + `"`
+			break
+		}
+	}
+	return nil
 }
 
 // Missing names the required fields missing from the meta object, or is "".
@@ -99,7 +136,7 @@ func (m *PageMeta) Missing() string {
 	if m == nil || m.Pagination == nil || m.Pagination.CurrentPage == nil {
 		return `"meta.pagination"`
 	}
-	return ""
+	return m.Pagination.absent
 }
 
 // IsPEMCertificates reports whether b, the body of getCaCertificate, holds
