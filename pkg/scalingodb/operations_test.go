@@ -323,6 +323,10 @@ func TestDatabasesService_CACertificateToFile(t *testing.T) {
 		{"not PEM", pemHandler(200, "application/x-pem-file", []byte("<html>hello</html>")), ErrMalformedResponse},
 		{"PEM of a key", pemHandler(200, "application/x-pem-file", pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: []byte{1}})), ErrMalformedResponse},
 		{"certificate then junk", pemHandler(200, "application/x-pem-file", append(bytes.Clone(pemOK), "junk"...)), ErrMalformedResponse},
+		// A CERTIFICATE block whose bytes are no certificate (a corrupted
+		// or substituted answer) must not replace a working file.
+		{"a CERTIFICATE block that is no certificate", pemHandler(200, "application/x-pem-file", pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: []byte("not DER")})), ErrMalformedResponse},
+		{"a certificate, then a CERTIFICATE block that is none", pemHandler(200, "application/x-pem-file", append(bytes.Clone(pemOK), pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: []byte{0x30, 0x03, 1, 2, 3}})...)), ErrMalformedResponse},
 		{"cut short", func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Content-Type", "application/x-pem-file")
 			w.Header().Set("Content-Length", "5000")

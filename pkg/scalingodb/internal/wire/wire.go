@@ -9,6 +9,7 @@ package wire
 
 import (
 	"bytes"
+	"crypto/x509"
 	"encoding/json"
 	"encoding/pem"
 	"reflect"
@@ -140,7 +141,10 @@ func (m *PageMeta) Missing() string {
 }
 
 // IsPEMCertificates reports whether b, the body of getCaCertificate, holds
-// one or more PEM certificates and nothing else but white space.
+// one or more PEM certificates and nothing else but white space. Each block
+// must hold an X.509 certificate that parses: a CERTIFICATE block of other
+// bytes (a corrupted or substituted answer) would be saved over a working
+// file and fail only when a connection verifies with it.
 func IsPEMCertificates(b []byte) bool {
 	found := false
 	for {
@@ -155,6 +159,9 @@ func IsPEMCertificates(b []byte) bool {
 			return false
 		}
 		if block.Type != "CERTIFICATE" {
+			return false
+		}
+		if _, err := x509.ParseCertificate(block.Bytes); err != nil {
 			return false
 		}
 		found = true
