@@ -257,3 +257,24 @@ func TestMaintenanceService_List_MissingPaginationKey(t *testing.T) {
 		})
 	}
 }
+
+// TestMaintenanceService_All_WrongPage proves that a page that is not the
+// one asked for (a cache or proxy that drops the query string answers page
+// 1 to every request) ends the iteration before its items are yielded: the
+// items yielded before a *PaginationError are right, never the same ones
+// twice.
+func TestMaintenanceService_All_WrongPage(t *testing.T) {
+	c, rec, _ := newTestClient(t, func(w http.ResponseWriter, r *http.Request) {
+		r2 := r.Clone(r.Context())
+		r2.URL.RawQuery = "page=1" // whatever page was asked
+		maintenancePages(map[int]int{1: 2}, nil)(w, r2)
+	})
+	got := collectIDs(c.Maintenance.All(context.Background(), "db"), func(m *Maintenance) string { return m.ID })
+	if diff := cmp.Diff([]string{"m1-a", "m1-b"}, got.ids); diff != "" {
+		t.Errorf("items (-want +got):\n%s", diff)
+	}
+	checkPaginationError(t, got.err, ErrPageLoop, "listMaintenances", 1)
+	if n := rec.count(); n != 2 {
+		t.Errorf("%d requests, want 2", n)
+	}
+}
