@@ -377,11 +377,16 @@ func TestSecret_EmptyCostsNothing(t *testing.T) {
 // server refuses far from the cause.
 func TestSecret_RedactedFormIsNotReadBack(t *testing.T) {
 	const redacted = "[redacted]"
-	saved, err := json.Marshal(AddonTokenConfig{APIToken: NewSecret(leakAPIToken), App: "my-app", AddonID: "ad-1"})
+	// A program's configuration file, as it might save it.
+	type config struct {
+		APIToken Secret `json:"api_token"`
+		App      string `json:"app"`
+	}
+	saved, err := json.Marshal(config{APIToken: NewSecret(leakAPIToken), App: "my-app"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	var cfg AddonTokenConfig
+	var cfg config
 	err = json.Unmarshal(saved, &cfg)
 	if err == nil || cfg.APIToken.Reveal() == redacted {
 		t.Errorf("json round trip: APIToken %q, error %v; want an error", cfg.APIToken.Reveal(), err)
