@@ -278,3 +278,19 @@ func TestMaintenanceService_All_WrongPage(t *testing.T) {
 		t.Errorf("%d requests, want 2", n)
 	}
 }
+
+// TestLogsService_Archives_URLMustBeALink proves that an archive whose
+// url is not an absolute http(s) link is malformed, as Logs.URL's is: a
+// page never yields an archive that cannot be downloaded.
+func TestLogsService_Archives_URLMustBeALink(t *testing.T) {
+	for _, u := range []string{``, `not a link`, `/relative/2024-01-01.log.gz`, `ftp://logs.example/a.log.gz`, `https://`} {
+		t.Run(u, func(t *testing.T) {
+			c, _, _ := newTestClient(t, fixed(200, `{"has_more":false,"archives":[{"url":"https://logs.example/a.log.gz?token=t","from":"2024-01-01T00:00:00Z","to":"2024-01-02T00:00:00Z","size":1},`+
+				`{"url":"`+u+`","from":"2024-01-01T00:00:00Z","to":"2024-01-02T00:00:00Z","size":1}]}`))
+			page, err := c.Logs.Archives(context.Background(), "db", nil)
+			if !errors.Is(err, ErrMalformedResponse) {
+				t.Errorf("Archives: page %+v, error %v; want ErrMalformedResponse", page, err)
+			}
+		})
+	}
+}

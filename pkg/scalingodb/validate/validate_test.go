@@ -264,21 +264,20 @@ func TestOption_cutAnswerIsNoViolation(t *testing.T) {
 // have acted, and a job that tells a known failure by
 // errors.Is(err, ErrOutcomeUnknown) must not create a second backup.
 func TestOption_outcomeOfA5xxThatBreaksTheSpec(t *testing.T) {
-	tests := []struct {
-		name        string
-		status      int
-		contentType string
-		body        string
-		unknown     bool
+	// Whether the outcome is unknown, by the answer's status, content type and body.
+	tests := map[string]struct {
+		status            int
+		contentType, body string
+		unknown           bool
 	}{
-		{"a gateway's HTML 502", 502, "text/html", "<html><body>Bad gateway</body></html>", true},
-		{"a 503 of another shape", 503, "application/json", `{"message":"down"}`, true},
-		{"a 500 that is not JSON", 500, "application/json", `oops`, true},
-		{"a 501 that is not JSON: nothing was done", 501, "text/html", "<html></html>", false},
-		{"a 418 that is not documented: a refusal", 418, "text/html", "<html></html>", false},
+		"a gateway's HTML 502":                     {502, "text/html", "<html><body>Bad gateway</body></html>", true},
+		"a 503 of another shape":                   {503, "application/json", `{"message":"down"}`, true},
+		"a 500 that is not JSON":                   {500, "application/json", `oops`, true},
+		"a 501 that is not JSON: nothing was done": {501, "text/html", "<html></html>", false},
+		"a 418 that is not documented: a refusal":  {418, "text/html", "<html></html>", false},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
+	for name, tt := range tests {
+		t.Run(name, func(t *testing.T) {
 			ctx := context.Background()
 			base, _ := serve(t, tt.status, tt.contentType, tt.body)
 			_, plainErr := newClient(t, base).Backups.Create(ctx, "db")

@@ -12,6 +12,7 @@ import (
 	"crypto/x509"
 	"encoding/json"
 	"encoding/pem"
+	"net/url"
 	"reflect"
 	"time"
 )
@@ -67,17 +68,26 @@ type LogsArchive struct {
 	Size int64     `json:"size"`
 }
 
-// Missing names the required fields missing from the page, or is "".
+// Missing names the required fields missing from the page, or is "". An
+// archive's url must be an absolute http or https link, as Logs.URL's:
+// one that is not could not be downloaded.
 func (w *LogsArchives) Missing() string {
 	if w.HasMore == nil || w.Archives == nil {
 		return `"has_more" or "archives"`
 	}
 	for _, a := range *w.Archives {
-		if a.URL == nil {
+		if a.URL == nil || !isLink(*a.URL) {
 			return `"url" of an archive`
 		}
 	}
 	return ""
+}
+
+// isLink reports whether s is an absolute http or https URL with a host
+// (the rule of httpx.CheckDownloadURL, which this package does not import).
+func isLink(s string) bool {
+	u, err := url.Parse(s)
+	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != ""
 }
 
 // PageMeta is the "meta" object of a paginated list.

@@ -51,6 +51,7 @@ func TestMissing(t *testing.T) {
 		{"no archives", `{"has_more":true}`, &LogsArchives{}, `"has_more" or "archives"`},
 		{"null archives", `{"has_more":true,"archives":null}`, &LogsArchives{}, `"has_more" or "archives"`},
 		{"archive without url", `{"has_more":false,"archives":[{"url":"https://x"},{"size":3}]}`, &LogsArchives{}, `"url" of an archive`},
+		{"archive whose url is no link", `{"has_more":false,"archives":[{"url":"https://x"},{"url":"/a.log.gz"}]}`, &LogsArchives{}, `"url" of an archive`},
 		{"meta complete", `{"pagination":{"current_page":1,"prev_page":null,"next_page":null,"total_pages":1,"total_count":0}}`, &PageMeta{}, ""},
 		{"meta without prev page", `{"pagination":{"current_page":1,"next_page":null,"total_pages":1,"total_count":0}}`, &PageMeta{}, `"meta.pagination.prev_page"`},
 		{"meta without next page", `{"pagination":{"current_page":1,"prev_page":null,"total_pages":1,"total_count":0}}`, &PageMeta{}, `"meta.pagination.next_page"`},
