@@ -303,3 +303,29 @@ func TestOption_outcomeOfA5xxThatBreaksTheSpec(t *testing.T) {
 		})
 	}
 }
+
+// invalidatingSource is a token source that counts its invalidations.
+type invalidatingSource struct{ invalidated atomic.Int64 }
+
+func (s *invalidatingSource) Token(context.Context) (string, error) { return "t", nil }
+func (s *invalidatingSource) Invalidate()                           { s.invalidated.Add(1) }
+
+// TestOption_401ThatBreaksTheSpecRenewsTheToken proves that a 401 whose body
+// breaks the spec (a gateway's own "Unauthorized" page) drops the cached
+// token as any 401 does: without it, an AddonTokenSource kept giving the
+// refused token, and every call failed until the token's hour was over.
+func TestOption_401ThatBreaksTheSpecRenewsTheToken(t *testing.T) {
+	for name, opts := range map[string][]scalingodb.Option{"without validation": nil, "with validation": {validate.Option()}} {
+		t.Run(name, func(t *testing.T) {
+			base, _ := serve(t, 401, "text/plain", "Unauthorized")
+			ts := &invalidatingSource{}
+			c := newClient(t, base, append([]scalingodb.Option{scalingodb.WithTokenSource(ts)}, opts...)...)
+			if _, err := c.Users.List(context.Background(), "db"); err == nil {
+				t.Fatal("a 401 succeeded")
+			}
+			if n := ts.invalidated.Load(); n != 1 {
+				t.Errorf("the token source was invalidated %d times, want 1", n)
+			}
+		})
+	}
+}

@@ -122,7 +122,7 @@ func WithCheck(err error, check string) error {
 // violationError returns the *ResponseError of a wrapper of the API
 // transport (Config.Wrap), on a copy with the operation of the call, or
 // nil when err holds none.
-func violationError(o *Op, err error) error {
+func violationError(o *Op, err error) *httpx.ResponseError {
 	var re *httpx.ResponseError
 	if !errors.As(err, &re) {
 		return nil
