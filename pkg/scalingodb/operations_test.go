@@ -398,3 +398,15 @@ var errWriterFull = errors.New("disk full")
 type failingWriter struct{}
 
 func (failingWriter) Write([]byte) (int, error) { return 0, errWriterFull }
+
+// TestDatabasesService_Upgrade_EmptyOperationID proves that an upgrade
+// answer whose operation_id is empty (the spec wants at least one
+// character) is malformed, and says that the upgrade may have started: a
+// success would hand the caller an ID that Operations.Wait refuses.
+func TestDatabasesService_Upgrade_EmptyOperationID(t *testing.T) {
+	c, _, _ := newTestClient(t, fixed(202, `{"message":"Database upgrade is pending","operation_id":"","id":"v2"}`))
+	u, err := c.Databases.Upgrade(context.Background(), "db")
+	if !errors.Is(err, ErrMalformedResponse) || !errors.Is(err, ErrOutcomeUnknown) {
+		t.Fatalf("Upgrade: %+v, %v; want ErrMalformedResponse and ErrOutcomeUnknown", u, err)
+	}
+}
