@@ -231,5 +231,5 @@ type upgradeWire struct {
 }
 
 func (w *upgradeWire) missing() string {
-	return missingIf(w.Message == nil || w.OperationID == nil || w.ID == "", "(message, operation_id or id)")
+	return missingIf(w.Message == nil || w.OperationID == nil || *w.OperationID == "" || w.ID == "", "(message, operation_id or id)")
 }

@@ -69,7 +69,7 @@ type (
 	// unwraps to its cause.
 	OutcomeUnknownError = httpx.OutcomeUnknownError
 	// RedirectError is a redirect the client refused to follow: from https
-	// to plain http. It is never retried.
+	// to http, or a body resent to another origin. It is never retried.
 	RedirectError = httpx.RedirectError
 	// ArchiveChangedError is a download that could not go on because the
 	// archive changed under it and the destination could not be rewound.

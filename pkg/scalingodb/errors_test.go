@@ -181,3 +181,46 @@ func TestCreateBackup_BothShapes(t *testing.T) {
 		})
 	}
 }
+
+// TestAPIError_RetryAfterBounded proves that the delay a 429 asks for is
+// bounded the same whatever its form: a date years ahead, or more seconds
+// than an int64 holds, is the 24h cap of delay-seconds, never centuries a
+// job would sleep nor the 0 that means "retry now" (the client would send
+// the request again at once, against the server's word).
+func TestAPIError_RetryAfterBounded(t *testing.T) {
+	tests := []struct {
+		name     string
+		value    string
+		want     time.Duration
+		requests int // newTestClient's policy: 3 attempts, waits of at most 5ms
+	}{
+		{"seconds", "7", 7 * time.Second, 1},
+		{"seconds past the cap", "999999999", 24 * time.Hour, 1},
+		{"more seconds than an int64 holds", "99999999999999999999999999", 24 * time.Hour, 1},
+		{"a date within the cap", time.Now().Add(2 * time.Hour).UTC().Format(http.TimeFormat), 2 * time.Hour, 1},
+		{"a date years ahead", "Fri, 31 Dec 9999 23:59:59 GMT", 24 * time.Hour, 1},
+		{"a past date", "Mon, 02 Jan 2006 15:04:05 GMT", 0, 3},
+		{"garbage", "soon", 0, 3},
+		{"negative", "-3", 0, 3},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, rec, _ := newTestClient(t, func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("Retry-After", tt.value)
+				writeJSON(w, 429, `{"error":"slow down"}`)
+			})
+			_, err := c.Users.List(context.Background(), "my-db")
+			var apiErr *APIError
+			if !errors.As(err, &apiErr) || !errors.Is(err, ErrRateLimited) {
+				t.Fatalf("got %v, want a 429 *APIError", err)
+			}
+			// A date is read against the clock: allow the seconds the test takes.
+			if d := apiErr.RetryAfter - tt.want; d > 0 || d < -5*time.Second {
+				t.Errorf("RetryAfter = %v, want %v", apiErr.RetryAfter, tt.want)
+			}
+			if n := rec.count(); n != tt.requests {
+				t.Errorf("%d requests, want %d", n, tt.requests)
+			}
+		})
+	}
+}

@@ -149,7 +149,7 @@ func (s *MaintenanceService) All(ctx context.Context, databaseID string) iter.Se
 			return pages.Page[*Maintenance, int]{}, err
 		}
 		next := p.Pagination.NextPage
-		return pages.Page[*Maintenance, int]{Items: p.Items, Next: next, More: next != 0}, nil
+		return pages.Page[*Maintenance, int]{Items: p.Items, Next: next, More: next != 0, At: p.Pagination.CurrentPage}, nil
 	}
 	return pages.All(apicall.OpListMaintenances.ID, maxPages, 1, fetch, pages.Ascending)
 }

@@ -323,6 +323,10 @@ func TestDatabasesService_CACertificateToFile(t *testing.T) {
 		{"not PEM", pemHandler(200, "application/x-pem-file", []byte("<html>hello</html>")), ErrMalformedResponse},
 		{"PEM of a key", pemHandler(200, "application/x-pem-file", pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: []byte{1}})), ErrMalformedResponse},
 		{"certificate then junk", pemHandler(200, "application/x-pem-file", append(bytes.Clone(pemOK), "junk"...)), ErrMalformedResponse},
+		// A CERTIFICATE block whose bytes are no certificate (a corrupted
+		// or substituted answer) must not replace a working file.
+		{"a CERTIFICATE block that is no certificate", pemHandler(200, "application/x-pem-file", pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: []byte("not DER")})), ErrMalformedResponse},
+		{"a certificate, then a CERTIFICATE block that is none", pemHandler(200, "application/x-pem-file", append(bytes.Clone(pemOK), pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: []byte{0x30, 0x03, 1, 2, 3}})...)), ErrMalformedResponse},
 		{"cut short", func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Content-Type", "application/x-pem-file")
 			w.Header().Set("Content-Length", "5000")
@@ -394,3 +398,15 @@ var errWriterFull = errors.New("disk full")
 type failingWriter struct{}
 
 func (failingWriter) Write([]byte) (int, error) { return 0, errWriterFull }
+
+// TestDatabasesService_Upgrade_EmptyOperationID proves that an upgrade
+// answer whose operation_id is empty (the spec wants at least one
+// character) is malformed, and says that the upgrade may have started: a
+// success would hand the caller an ID that Operations.Wait refuses.
+func TestDatabasesService_Upgrade_EmptyOperationID(t *testing.T) {
+	c, _, _ := newTestClient(t, fixed(202, `{"message":"Database upgrade is pending","operation_id":"","id":"v2"}`))
+	u, err := c.Databases.Upgrade(context.Background(), "db")
+	if !errors.Is(err, ErrMalformedResponse) || !errors.Is(err, ErrOutcomeUnknown) {
+		t.Fatalf("Upgrade: %+v, %v; want ErrMalformedResponse and ErrOutcomeUnknown", u, err)
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -212,5 +213,84 @@ func TestPaginationError(t *testing.T) {
 		if errors.Is(err, other) {
 			t.Errorf("errors.Is(err, %v) = true", other)
 		}
+	}
+}
+
+// TestMaintenanceService_List_MissingPaginationKey proves that a page whose
+// meta lacks a required key of PaginationMeta is malformed, never read as
+// a zero: without "next_page", All would take the first page for the last
+// and end silently; without "total_count", List would report 0.
+func TestMaintenanceService_List_MissingPaginationKey(t *testing.T) {
+	const item = `{"id":"m1","database_id":"db","type":"no-op","status":"done","started_at":null,"ended_at":null}`
+	keys := []string{`"current_page":1`, `"prev_page":null`, `"next_page":2`, `"total_pages":2`, `"total_count":2`}
+	for drop := -1; drop < len(keys); drop++ {
+		name := "all keys"
+		var kept []string
+		for i, k := range keys {
+			if i == drop {
+				name = "without " + k[:strings.IndexByte(k, ':')]
+				continue
+			}
+			kept = append(kept, k)
+		}
+		t.Run(name, func(t *testing.T) {
+			body := `{"maintenance":[` + item + `],"meta":{"pagination":{` + strings.Join(kept, ",") + `}}}`
+			c, _, _ := newTestClient(t, fixed(200, body))
+			page, err := c.Maintenance.List(context.Background(), "db", nil)
+			if drop < 0 {
+				if err != nil {
+					t.Fatalf("List: %v", err)
+				}
+				want := Pagination{CurrentPage: 1, NextPage: 2, TotalPages: 2, TotalCount: 2}
+				if diff := cmp.Diff(want, page.Pagination); diff != "" {
+					t.Errorf("pagination (-want +got):\n%s", diff)
+				}
+				return
+			}
+			if !errors.Is(err, ErrMalformedResponse) {
+				t.Fatalf("List: page %+v, error %v; want ErrMalformedResponse", page, err)
+			}
+			got := collectIDs(c.Maintenance.All(context.Background(), "db"), func(m *Maintenance) string { return m.ID })
+			if !errors.Is(got.err, ErrMalformedResponse) || len(got.ids) != 0 {
+				t.Errorf("All: items %v, error %v; want none and ErrMalformedResponse", got.ids, got.err)
+			}
+		})
+	}
+}
+
+// TestMaintenanceService_All_WrongPage proves that a page that is not the
+// one asked for (a cache or proxy that drops the query string answers page
+// 1 to every request) ends the iteration before its items are yielded: the
+// items yielded before a *PaginationError are right, never the same ones
+// twice.
+func TestMaintenanceService_All_WrongPage(t *testing.T) {
+	c, rec, _ := newTestClient(t, func(w http.ResponseWriter, r *http.Request) {
+		r2 := r.Clone(r.Context())
+		r2.URL.RawQuery = "page=1" // whatever page was asked
+		maintenancePages(map[int]int{1: 2}, nil)(w, r2)
+	})
+	got := collectIDs(c.Maintenance.All(context.Background(), "db"), func(m *Maintenance) string { return m.ID })
+	if diff := cmp.Diff([]string{"m1-a", "m1-b"}, got.ids); diff != "" {
+		t.Errorf("items (-want +got):\n%s", diff)
+	}
+	checkPaginationError(t, got.err, ErrPageLoop, "listMaintenances", 1)
+	if n := rec.count(); n != 2 {
+		t.Errorf("%d requests, want 2", n)
+	}
+}
+
+// TestLogsService_Archives_URLMustBeALink proves that an archive whose
+// url is not an absolute http(s) link is malformed, as Logs.URL's is: a
+// page never yields an archive that cannot be downloaded.
+func TestLogsService_Archives_URLMustBeALink(t *testing.T) {
+	for _, u := range []string{``, `not a link`, `/relative/2024-01-01.log.gz`, `ftp://logs.example/a.log.gz`, `https://`} {
+		t.Run(u, func(t *testing.T) {
+			c, _, _ := newTestClient(t, fixed(200, `{"has_more":false,"archives":[{"url":"https://logs.example/a.log.gz?token=t","from":"2024-01-01T00:00:00Z","to":"2024-01-02T00:00:00Z","size":1},`+
+				`{"url":"`+u+`","from":"2024-01-01T00:00:00Z","to":"2024-01-02T00:00:00Z","size":1}]}`))
+			page, err := c.Logs.Archives(context.Background(), "db", nil)
+			if !errors.Is(err, ErrMalformedResponse) {
+				t.Errorf("Archives: page %+v, error %v; want ErrMalformedResponse", page, err)
+			}
+		})
 	}
 }

@@ -369,3 +369,42 @@ func TestSecret_EmptyCostsNothing(t *testing.T) {
 		t.Errorf("an empty SignedURL costs %v allocations, want 0", n)
 	}
 }
+
+// TestSecret_RedactedFormIsNotReadBack proves that the "[redacted]" a
+// Secret marshals to is refused when decoded: a program that saves its
+// configuration with encoding/json and loads it again gets an error that
+// says the value was lost, not a token or password "[redacted]" that the
+// server refuses far from the cause.
+func TestSecret_RedactedFormIsNotReadBack(t *testing.T) {
+	const redacted = "[redacted]"
+	// A program's configuration file, as it might save it.
+	type config struct {
+		APIToken Secret `json:"api_token"`
+		App      string `json:"app"`
+	}
+	saved, err := json.Marshal(config{APIToken: NewSecret(leakAPIToken), App: "my-app"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cfg config
+	err = json.Unmarshal(saved, &cfg)
+	if err == nil || cfg.APIToken.Reveal() == redacted {
+		t.Errorf("json round trip: APIToken %q, error %v; want an error", cfg.APIToken.Reveal(), err)
+	}
+	if err != nil && strings.Contains(err.Error(), leakAPIToken) {
+		t.Errorf("the error %q holds the token", err)
+	}
+	for _, text := range []string{redacted, " " + redacted + "\n"} {
+		var s Secret
+		if err := s.UnmarshalText([]byte(text)); err == nil {
+			t.Errorf("UnmarshalText(%q): Secret %q, no error", text, s.Reveal())
+		}
+	}
+	// Values that only contain the marker are secrets like any other.
+	for _, text := range []string{"x" + redacted, redacted + "x"} {
+		var s Secret
+		if err := s.UnmarshalText([]byte(text)); err != nil || s.Reveal() != text {
+			t.Errorf("UnmarshalText(%q): %q, %v", text, s.Reveal(), err)
+		}
+	}
+}

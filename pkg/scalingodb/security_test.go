@@ -6,10 +6,14 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
+	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/scalingodb/dbapi-go/pkg/scalingodb/internal/httpx"
@@ -258,4 +262,61 @@ func TestSlogAdapter_RedactsQueries(t *testing.T) {
 	if strings.Contains(out, "tok-SECRET") || !strings.Contains(out, "http://h/api/x?[redacted]") || !strings.Contains(out, "retrying request") {
 		t.Fatalf("log output:\n%s", out)
 	}
+}
+
+// TestRedirects_BodyStaysHome proves that a request with a body (a chosen
+// password, a user to create) never follows a 307 or 308 to another
+// origin, which would resend the body there: the bearer token is dropped
+// for such an origin, and so must be the password in the body. The call
+// fails with a *RedirectError, and the other origin sees nothing. A
+// redirect within the origin still carries the body.
+func TestRedirects_BodyStaysHome(t *testing.T) {
+	const password = "pw-SECRET-0123456789abcdefghij"
+	var reached atomic.Int64
+	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		reached.Add(1)
+		body, _ := io.ReadAll(r.Body)
+		if strings.Contains(string(body), password) {
+			t.Errorf("the other origin got the password in a %s body", r.Method)
+		}
+		writeJSON(w, 200, `{"database_user":{"name":"my-user","read_only":false,"password":"x"}}`)
+	}))
+	t.Cleanup(other.Close)
+	for _, status := range []int{http.StatusTemporaryRedirect, http.StatusPermanentRedirect} {
+		t.Run(strconv.Itoa(status)+" to another origin", func(t *testing.T) {
+			reached.Store(0)
+			c, _, _ := newTestClient(t, func(w http.ResponseWriter, r *http.Request) {
+				http.Redirect(w, r, other.URL+r.URL.Path, status)
+			})
+			_, err := c.Users.UpdatePassword(context.Background(), "db", "my-user", NewSecret(password))
+			var re *RedirectError
+			if !errors.As(err, &re) {
+				t.Errorf("UpdatePassword: %v, want a *RedirectError", err)
+			}
+			if err != nil && strings.Contains(err.Error(), password) {
+				t.Errorf("the error %q holds the password", err)
+			}
+			if n := reached.Load(); n != 0 {
+				t.Errorf("the other origin was reached %d times", n)
+			}
+		})
+	}
+	t.Run("307 within the origin", func(t *testing.T) {
+		var moved atomic.Value
+		c, _, _ := newTestClient(t, func(w http.ResponseWriter, r *http.Request) {
+			if !strings.HasSuffix(r.URL.Path, "/moved") {
+				http.Redirect(w, r, r.URL.Path+"/moved", http.StatusTemporaryRedirect)
+				return
+			}
+			body, _ := io.ReadAll(r.Body)
+			moved.Store(string(body))
+			writeJSON(w, 200, `{"database_user":{"name":"my-user","read_only":false}}`)
+		})
+		if _, err := c.Users.UpdatePassword(context.Background(), "db", "my-user", NewSecret(password)); err != nil {
+			t.Fatal(err)
+		}
+		if b, _ := moved.Load().(string); !strings.Contains(b, password) {
+			t.Errorf("the redirect within the origin lost the body: %q", b)
+		}
+	})
 }

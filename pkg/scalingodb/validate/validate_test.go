@@ -256,3 +256,76 @@ func TestOption_cutAnswerIsNoViolation(t *testing.T) {
 		t.Errorf("%d requests, want 3 (every attempt of the policy)", got)
 	}
 }
+
+// TestOption_outcomeOfA5xxThatBreaksTheSpec proves that a call sent once
+// (createBackup) whose 5xx answer breaks the spec (a gateway's HTML page,
+// an error body of another shape) still says that its outcome is unknown,
+// as it does without validation: the request reached the server, which may
+// have acted, and a job that tells a known failure by
+// errors.Is(err, ErrOutcomeUnknown) must not create a second backup.
+func TestOption_outcomeOfA5xxThatBreaksTheSpec(t *testing.T) {
+	// Whether the outcome is unknown, by the answer's status, content type and body.
+	tests := map[string]struct {
+		status            int
+		contentType, body string
+		unknown           bool
+	}{
+		"a gateway's HTML 502":                     {502, "text/html", "<html><body>Bad gateway</body></html>", true},
+		"a 503 of another shape":                   {503, "application/json", `{"message":"down"}`, true},
+		"a 500 that is not JSON":                   {500, "application/json", `oops`, true},
+		"a 501 that is not JSON: nothing was done": {501, "text/html", "<html></html>", false},
+		"a 418 that is not documented: a refusal":  {418, "text/html", "<html></html>", false},
+	}
+	for name, tt := range tests {
+		t.Run(name, func(t *testing.T) {
+			ctx := context.Background()
+			base, _ := serve(t, tt.status, tt.contentType, tt.body)
+			_, plainErr := newClient(t, base).Backups.Create(ctx, "db")
+			if errors.Is(plainErr, scalingodb.ErrOutcomeUnknown) != tt.unknown {
+				t.Fatalf("without validation: %v; want ErrOutcomeUnknown: %t", plainErr, tt.unknown)
+			}
+
+			base, requests := serve(t, tt.status, tt.contentType, tt.body)
+			_, err := newClient(t, base, validate.Option()).Backups.Create(ctx, "db")
+			if !errors.Is(err, scalingodb.ErrMalformedResponse) {
+				t.Fatalf("with validation: %v, want ErrMalformedResponse", err)
+			}
+			if errors.Is(err, scalingodb.ErrOutcomeUnknown) != tt.unknown {
+				t.Errorf("with validation: %v; want ErrOutcomeUnknown: %t", err, tt.unknown)
+			}
+			var ou *scalingodb.OutcomeUnknownError
+			if tt.unknown && (!errors.As(err, &ou) || ou.StatusCode != tt.status || !strings.Contains(ou.Check, "Backups.List")) {
+				t.Errorf("with validation: %#v, want an *OutcomeUnknownError of status %d that says to check the backups", ou, tt.status)
+			}
+			if got := requests.Load(); got != 1 {
+				t.Errorf("%d requests, want 1", got)
+			}
+		})
+	}
+}
+
+// invalidatingSource is a token source that counts its invalidations.
+type invalidatingSource struct{ invalidated atomic.Int64 }
+
+func (s *invalidatingSource) Token(context.Context) (string, error) { return "t", nil }
+func (s *invalidatingSource) Invalidate()                           { s.invalidated.Add(1) }
+
+// TestOption_401ThatBreaksTheSpecRenewsTheToken proves that a 401 whose body
+// breaks the spec (a gateway's own "Unauthorized" page) drops the cached
+// token as any 401 does: without it, an AddonTokenSource kept giving the
+// refused token, and every call failed until the token's hour was over.
+func TestOption_401ThatBreaksTheSpecRenewsTheToken(t *testing.T) {
+	for name, opts := range map[string][]scalingodb.Option{"without validation": nil, "with validation": {validate.Option()}} {
+		t.Run(name, func(t *testing.T) {
+			base, _ := serve(t, 401, "text/plain", "Unauthorized")
+			ts := &invalidatingSource{}
+			c := newClient(t, base, append([]scalingodb.Option{scalingodb.WithTokenSource(ts)}, opts...)...)
+			if _, err := c.Users.List(context.Background(), "db"); err == nil {
+				t.Fatal("a 401 succeeded")
+			}
+			if n := ts.invalidated.Load(); n != 1 {
+				t.Errorf("the token source was invalidated %d times, want 1", n)
+			}
+		})
+	}
+}

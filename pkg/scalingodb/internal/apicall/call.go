@@ -77,6 +77,7 @@ func (c *Caller) Call(ctx context.Context, o *Op, send Sender, out any) (Answer,
 			return Answer{}, err
 		}
 		if verr := violationError(o, err); verr != nil {
+			c.unauthorized(verr.StatusCode)
 			return Answer{}, outcomeOf(o, st, verr)
 		}
 		err = transportError(o, st, err)
@@ -105,11 +106,7 @@ func (c *Caller) Call(ctx context.Context, o *Op, send Sender, out any) (Answer,
 			return a, nil
 		}
 		apiErr := httpx.NewAPIError(o.ID, resp)
-		if apiErr.StatusCode == http.StatusUnauthorized {
-			if inv, ok := c.tokens.(interface{ Invalidate() }); ok {
-				inv.Invalidate()
-			}
-		}
+		c.unauthorized(apiErr.StatusCode)
 		httpx.DrainBody(resp.Body)
 		return a, outcomeOf(o, st, apiErr)
 	}
@@ -122,6 +119,18 @@ func (c *Caller) Call(ctx context.Context, o *Op, send Sender, out any) (Answer,
 	}
 	httpx.DrainBody(resp.Body)
 	return a, nil
+}
+
+// unauthorized drops the token source's cached token after a 401, whether
+// its body keeps the spec or not (a gateway's own page), so that the next
+// call gets a new token.
+func (c *Caller) unauthorized(status int) {
+	if status != http.StatusUnauthorized {
+		return
+	}
+	if inv, ok := c.tokens.(interface{ Invalidate() }); ok {
+		inv.Invalidate()
+	}
 }
 
 // logError logs the failure of a call that got no answer.

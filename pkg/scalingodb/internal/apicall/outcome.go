@@ -69,6 +69,7 @@ func outcomeOf(o *Op, st *httpx.CallState, err error) error {
 		ae *httpx.APIError
 		be *httpx.BodyError
 		te *httpx.TransportError
+		re *httpx.ResponseError
 	)
 	switch {
 	case errors.As(err, &ae):
@@ -76,13 +77,18 @@ func outcomeOf(o *Op, st *httpx.CallState, err error) error {
 			return err
 		}
 		ou.StatusCode, ou.RequestID = ae.StatusCode, ae.RequestID
+	case errors.As(err, &re) && re.StatusCode >= 500 && re.StatusCode != http.StatusNotImplemented:
+		// A 5xx that breaks the spec (a gateway's HTML page, found by a
+		// transport of WithAPITransport) leaves the outcome as open as
+		// any 5xx: the server may have acted before it failed.
+		ou.StatusCode, ou.RequestID = re.StatusCode, re.RequestID
 	case errors.As(err, &be):
 		ou.StatusCode, ou.RequestID = be.StatusCode, be.RequestID
 	case errors.Is(err, io.ErrUnexpectedEOF):
 		// A body cut mid-way, as a transport of WithAPITransport (such as
 		// package validate's) reports it: the request reached the server.
-	case errors.As(err, new(*httpx.ResponseError)):
-		return err // an answer that breaks the spec: it came whole (see WithCheck)
+	case re != nil:
+		return err // another answer that breaks the spec: it came whole (a 2xx: see WithCheck)
 	case errors.As(err, &te):
 		if !te.Written {
 			return err
@@ -116,7 +122,7 @@ func WithCheck(err error, check string) error {
 // violationError returns the *ResponseError of a wrapper of the API
 // transport (Config.Wrap), on a copy with the operation of the call, or
 // nil when err holds none.
-func violationError(o *Op, err error) error {
+func violationError(o *Op, err error) *httpx.ResponseError {
 	var re *httpx.ResponseError
 	if !errors.As(err, &re) {
 		return nil

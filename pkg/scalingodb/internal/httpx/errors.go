@@ -61,7 +61,8 @@ type APIError struct {
 	RequestID string
 	// FieldErrors holds the problems of each field of a 422 answer.
 	FieldErrors map[string][]string
-	// RetryAfter is the delay the server asked for in Retry-After (429, 503), or 0.
+	// RetryAfter is the delay the server asked for in Retry-After (429, 503),
+	// in seconds or as a date, capped at 24 hours; 0 when absent or unusable.
 	RetryAfter time.Duration
 	// OperationID is the operation of the spec that failed, such as "createBackup".
 	OperationID string
@@ -260,24 +261,27 @@ func NewAPIError(opID string, resp *http.Response) *APIError {
 	return e
 }
 
-// ParseRetryAfter reads a Retry-After header given in seconds or as an HTTP date.
+// maxRetryAfter caps the delay a Retry-After header asks for, in either form.
+const maxRetryAfter = 24 * time.Hour
+
+// ParseRetryAfter reads a Retry-After header given in seconds or as an HTTP
+// date, capped at 24 hours; a value it cannot use (garbage, negative, a past
+// date) is 0. More seconds than an int64 holds is the cap, not garbage: the
+// server asked for a long wait, and 0 would mean "retry now".
 func ParseRetryAfter(v string, now time.Time) time.Duration {
 	v = strings.TrimSpace(v)
 	if v == "" {
 		return 0
 	}
-	if s, err := strconv.ParseInt(v, 10, 64); err == nil {
+	if s, err := strconv.ParseInt(v, 10, 64); err == nil || errors.Is(err, strconv.ErrRange) {
 		if s < 0 {
 			return 0
 		}
-		if s > int64(24*time.Hour/time.Second) {
-			s = int64(24 * time.Hour / time.Second)
-		}
-		return time.Duration(s) * time.Second
+		return time.Duration(min(s, int64(maxRetryAfter/time.Second))) * time.Second
 	}
 	if t, err := http.ParseTime(v); err == nil {
 		if d := t.Sub(now); d > 0 {
-			return d
+			return min(d, maxRetryAfter)
 		}
 	}
 	return 0

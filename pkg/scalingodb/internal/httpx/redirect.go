@@ -8,15 +8,22 @@ import (
 )
 
 // RedirectError is a redirect the client refused to follow: from https to
-// plain http, where the request and its answer would travel unencrypted.
-// It is never retried.
+// plain http, where the request and its answer would travel unencrypted,
+// or a 307 or 308 to another origin, which would send the request's body
+// (a password, a user to create) where the bearer token is not sent. It
+// is never retried.
 type RedirectError struct {
 	// From and To are the two URLs, without their query strings.
 	From, To string
+	// withBody: the refusal of a body sent to another origin.
+	withBody bool
 }
 
 // Error names the refused redirect.
 func (e *RedirectError) Error() string {
+	if e.withBody {
+		return "scalingodb: refused a redirect that would send the request's body to another origin (" + e.From + " to " + e.To + ")"
+	}
 	return "scalingodb: refused a redirect from https to http (" + e.From + " to " + e.To + ")"
 }
 
@@ -26,8 +33,10 @@ func (e *RedirectError) Permanent() bool { return true }
 // SafeRedirects wraps a CheckRedirect (nil: Go's default, at most 10
 // redirects). Go's own rule forwards Authorization to the same host name on
 // any port or scheme; this one keeps it only for the exact origin (scheme,
-// host, port) of the first request, and refuses any redirect from https to
-// http.
+// host, port) of the first request, refuses any redirect from https to
+// http, and refuses a redirect to another origin that would send the body
+// again (a 307 or 308 of a request with a body): the body may hold a
+// secret, as Authorization does.
 func SafeRedirects(next func(*http.Request, []*http.Request) error) func(*http.Request, []*http.Request) error {
 	return func(req *http.Request, via []*http.Request) error {
 		for _, v := range via {
@@ -36,6 +45,9 @@ func SafeRedirects(next func(*http.Request, []*http.Request) error) func(*http.R
 			}
 		}
 		if !sameOrigin(req.URL, via[0].URL) {
+			if req.GetBody != nil || req.Body != nil && req.Body != http.NoBody {
+				return &RedirectError{From: RedactURL(via[len(via)-1].URL.String()), To: RedactURL(req.URL.String()), withBody: true}
+			}
 			req.Header.Del("Authorization")
 		}
 		if next != nil {

@@ -1,8 +1,10 @@
 package httpx
 
 import (
+	"bytes"
 	"crypto/subtle"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 )
@@ -84,8 +86,15 @@ func (s Secret) MarshalJSON() ([]byte, error) { return json.Marshal(s.String()) 
 // MarshalText encodes the redacted form, for encoders that use it.
 func (s Secret) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
 
+// errRedactedRead is the error of decoding "[redacted]", the form a Secret
+// marshals to: the value it stood for was lost.
+var errRedactedRead = errors.New(`scalingodb: a Secret cannot be read from "` + Redacted +
+	`", the form it marshals to: the value was lost (save Reveal() to keep it)`)
+
 // UnmarshalJSON reads a JSON string (or null, the empty secret), so that
-// a configuration file can hold a Secret.
+// a configuration file can hold a Secret. "[redacted]" is refused: it is
+// what a Secret marshals to, and a configuration saved with encoding/json
+// and read again would otherwise hold it as its token.
 func (s *Secret) UnmarshalJSON(data []byte) error {
 	var v *string
 	if err := json.Unmarshal(data, &v); err != nil {
@@ -96,12 +105,16 @@ func (s *Secret) UnmarshalJSON(data []byte) error {
 		*s = Secret{}
 		return nil
 	}
-	*s = NewSecret(*v)
-	return nil
+	return s.UnmarshalText([]byte(*v))
 }
 
-// UnmarshalText reads the value as is, for flags and environment decoders.
+// UnmarshalText reads the value as is, for flags and environment decoders;
+// "[redacted]" (white space around it included) is refused, as by
+// UnmarshalJSON.
 func (s *Secret) UnmarshalText(text []byte) error {
+	if string(bytes.TrimSpace(text)) == Redacted {
+		return errRedactedRead
+	}
 	*s = NewSecret(string(text))
 	return nil
 }

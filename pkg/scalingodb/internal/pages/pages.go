@@ -59,6 +59,12 @@ type Page[T any, C comparable] struct {
 	Items []T
 	Next  C
 	More  bool
+	// At is the cursor the page says it answers (its current page), or
+	// the zero C when it does not say. A page that says it answers
+	// another cursor than the one asked for (a cache that drops the query
+	// string serves the first page again) ends the iteration with
+	// ErrPageLoop before its items are yielded: they would repeat others.
+	At C
 }
 
 // All yields the items of the pages of operation opID, fetching the first
@@ -69,12 +75,19 @@ type Page[T any, C comparable] struct {
 // and more follow (ErrPageLimit).
 func All[T any, C comparable](opID string, maxPages int, first C, fetch func(C) (Page[T, C], error), newCheck func() func(cur, next C) error) iter.Seq2[T, error] {
 	return func(yield func(T, error) bool) {
-		var zero T
+		var (
+			zero     T
+			noCursor C
+		)
 		cursor, check := first, newCheck()
 		for pages := 1; ; pages++ {
 			page, err := fetch(cursor)
 			if err != nil {
 				yield(zero, err)
+				return
+			}
+			if page.At != noCursor && page.At != cursor {
+				yield(zero, &Error{OperationID: opID, Pages: pages - 1, Err: ErrPageLoop})
 				return
 			}
 			for _, v := range page.Items {

@@ -39,10 +39,12 @@ func TestAll(t *testing.T) {
 		wantErr   error
 		wantPages int
 	}{
-		{"to the end", map[string]Page[string, string]{"": {[]string{"a", "b"}, "2", true}, "2": {[]string{"c"}, "", false}}, 10, []string{"a", "b", "c"}, nil, 0},
-		{"a fetch fails", map[string]Page[string, string]{"": {[]string{"a"}, "2", true}}, 10, []string{"a"}, errFetch, 0},
-		{"a repeated cursor", map[string]Page[string, string]{"": {[]string{"a"}, "2", true}, "2": {[]string{"b"}, "2", true}}, 10, []string{"a", "b"}, ErrRepeatedCursor, 2},
-		{"the page limit", map[string]Page[string, string]{"": {[]string{"a"}, "2", true}, "2": {[]string{"b"}, "3", true}}, 2, []string{"a", "b"}, ErrPageLimit, 2},
+		{"to the end", map[string]Page[string, string]{"": {[]string{"a", "b"}, "2", true, ""}, "2": {[]string{"c"}, "", false, ""}}, 10, []string{"a", "b", "c"}, nil, 0},
+		{"a fetch fails", map[string]Page[string, string]{"": {[]string{"a"}, "2", true, ""}}, 10, []string{"a"}, errFetch, 0},
+		{"a repeated cursor", map[string]Page[string, string]{"": {[]string{"a"}, "2", true, ""}, "2": {[]string{"b"}, "2", true, ""}}, 10, []string{"a", "b"}, ErrRepeatedCursor, 2},
+		{"the page limit", map[string]Page[string, string]{"": {[]string{"a"}, "2", true, ""}, "2": {[]string{"b"}, "3", true, ""}}, 2, []string{"a", "b"}, ErrPageLimit, 2},
+		{"a page that says it answers the cursor asked", map[string]Page[string, string]{"": {[]string{"a"}, "2", true, ""}, "2": {[]string{"b"}, "", false, "2"}}, 10, []string{"a", "b"}, nil, 0},
+		{"a page that says it answers another cursor", map[string]Page[string, string]{"": {[]string{"a"}, "2", true, ""}, "2": {[]string{"a"}, "2", true, "1"}}, 10, []string{"a"}, ErrPageLoop, 1},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -40,6 +40,8 @@ func TestIsPEMCertificates(t *testing.T) {
 		{"text then a certificate", "leading\n" + cert, false},
 		{"a private key", keyBlock, false},
 		{"a certificate and a key", cert + keyBlock, false},
+		{"a CERTIFICATE block that is no certificate", string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: []byte("not DER")})), false},
+		{"a certificate and a CERTIFICATE block that is none", cert + string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: []byte{0x30, 0x03, 1, 2, 3}})), false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

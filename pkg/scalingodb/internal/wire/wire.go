@@ -9,8 +9,10 @@ package wire
 
 import (
 	"bytes"
+	"crypto/x509"
 	"encoding/json"
 	"encoding/pem"
+	"net/url"
 	"reflect"
 	"time"
 )
@@ -66,17 +68,26 @@ type LogsArchive struct {
 	Size int64     `json:"size"`
 }
 
-// Missing names the required fields missing from the page, or is "".
+// Missing names the required fields missing from the page, or is "". An
+// archive's url must be an absolute http or https link, as Logs.URL's:
+// one that is not could not be downloaded.
 func (w *LogsArchives) Missing() string {
 	if w.HasMore == nil || w.Archives == nil {
 		return `"has_more" or "archives"`
 	}
 	for _, a := range *w.Archives {
-		if a.URL == nil {
+		if a.URL == nil || !isLink(*a.URL) {
 			return `"url" of an archive`
 		}
 	}
 	return ""
+}
+
+// isLink reports whether s is an absolute http or https URL with a host
+// (the rule of httpx.CheckDownloadURL, which this package does not import).
+func isLink(s string) bool {
+	u, err := url.Parse(s)
+	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != ""
 }
 
 // PageMeta is the "meta" object of a paginated list.
@@ -92,6 +103,43 @@ type Pagination struct {
 	NextPage    *int  `json:"next_page"`
 	TotalPages  int   `json:"total_pages"`
 	TotalCount  int64 `json:"total_count"`
+	// absent names a required key the answer lacked, or is "" (see
+	// UnmarshalJSON): a pointer cannot tell a missing "next_page" from a
+	// null one, and an iterator that took the first for the second would
+	// end after one page without a word.
+	absent string
+}
+
+// paginationKeys are the required keys of PaginationMeta that decode into
+// a pointer (null is a value) or a number (0 is one).
+type paginationKeys struct {
+	PrevPage   json.RawMessage `json:"prev_page"`
+	NextPage   json.RawMessage `json:"next_page"`
+	TotalPages json.RawMessage `json:"total_pages"`
+	TotalCount json.RawMessage `json:"total_count"`
+}
+
+// UnmarshalJSON decodes the object and notes which required key it lacks.
+func (p *Pagination) UnmarshalJSON(b []byte) error {
+	type plain Pagination
+	var keys paginationKeys
+	if err := json.Unmarshal(b, (*plain)(p)); err != nil {
+		return err
+	}
+	if err := json.Unmarshal(b, &keys); err != nil {
+		return err
+	}
+	p.absent = ""
+	for _, k := range [...]struct {
+		name string
+		raw  json.RawMessage
+	}{{"prev_page", keys.PrevPage}, {"next_page", keys.NextPage}, {"total_pages", keys.TotalPages}, {"total_count", keys.TotalCount}} {
+		if k.raw == nil {
+			p.absent = `"meta.pagination.` + k.name + `"`
+			break
+		}
+	}
+	return nil
 }
 
 // Missing names the required fields missing from the meta object, or is "".
@@ -99,11 +147,14 @@ func (m *PageMeta) Missing() string {
 	if m == nil || m.Pagination == nil || m.Pagination.CurrentPage == nil {
 		return `"meta.pagination"`
 	}
-	return ""
+	return m.Pagination.absent
 }
 
 // IsPEMCertificates reports whether b, the body of getCaCertificate, holds
-// one or more PEM certificates and nothing else but white space.
+// one or more PEM certificates and nothing else but white space. Each block
+// must hold an X.509 certificate that parses: a CERTIFICATE block of other
+// bytes (a corrupted or substituted answer) would be saved over a working
+// file and fail only when a connection verifies with it.
 func IsPEMCertificates(b []byte) bool {
 	found := false
 	for {
@@ -118,6 +169,9 @@ func IsPEMCertificates(b []byte) bool {
 			return false
 		}
 		if block.Type != "CERTIFICATE" {
+			return false
+		}
+		if _, err := x509.ParseCertificate(block.Bytes); err != nil {
 			return false
 		}
 		found = true
