@@ -69,7 +69,9 @@ type (
 	// unwraps to its cause.
 	OutcomeUnknownError = httpx.OutcomeUnknownError
 	// RedirectError is a redirect the client refused to follow: from https
-	// to http, or a body resent to another origin. It is never retried.
+	// to http, a body resent to another origin, or a change (any method
+	// but GET and HEAD) answered elsewhere or turned into a GET. It is
+	// never retried.
 	RedirectError = httpx.RedirectError
 	// ArchiveChangedError is a download that could not go on because the
 	// archive changed under it and the destination could not be rewound.

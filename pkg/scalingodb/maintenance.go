@@ -137,9 +137,10 @@ func (s *MaintenanceService) List(ctx context.Context, databaseID string, p *Lis
 
 // All iterates over every maintenance operation of a database, fetching
 // pages of 100 as it goes. An error ends the iteration after being yielded:
-// that of a page, or a *PaginationError when the server names as the next
-// page one that is not after the current one (ErrPageLoop), or when
-// 100,000 pages were read and more follow (ErrPageLimit).
+// that of a page, or a *PaginationError when the server answers another
+// page than the one asked for or names as the next page one that is not
+// after the current one (ErrPageLoop), or when 100,000 pages were read and
+// more follow (ErrPageLimit).
 //
 // API: GET /databases/{database_id}/maintenance (listMaintenances)
 func (s *MaintenanceService) All(ctx context.Context, databaseID string) iter.Seq2[*Maintenance, error] {

@@ -320,3 +320,68 @@ func TestRedirects_BodyStaysHome(t *testing.T) {
 		}
 	})
 }
+
+// TestRedirects_ChangesAreNeverAnsweredElsewhere proves that a request that
+// changes something (any method but GET and HEAD) follows no redirect that
+// would have another origin answer it, nor one that turns it into a GET
+// (what Go does on a 301, 302 or 303): either way the change would not
+// reach the API, and the answer of the other origin, or of the GET, would
+// read as its success. The call fails with a *RedirectError, and the
+// target sees nothing.
+func TestRedirects_ChangesAreNeverAnsweredElsewhere(t *testing.T) {
+	var reached atomic.Int64
+	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		reached.Add(1)
+		w.WriteHeader(http.StatusNoContent)
+	}))
+	t.Cleanup(other.Close)
+	tests := []struct {
+		name   string
+		status int
+		away   bool
+		call   func(*Client) error
+	}{
+		{"DELETE, 307 to another origin", http.StatusTemporaryRedirect, true, func(c *Client) error {
+			return c.Users.Delete(context.Background(), "db", "my-user")
+		}},
+		{"DELETE, 308 to another origin", http.StatusPermanentRedirect, true, func(c *Client) error {
+			return c.Firewall.Delete(context.Background(), "db", "rule-1")
+		}},
+		{"DELETE, 302 within the origin", http.StatusFound, false, func(c *Client) error {
+			return c.Users.Delete(context.Background(), "db", "my-user")
+		}},
+		{"POST, 301 within the origin", http.StatusMovedPermanently, false, func(c *Client) error {
+			_, err := c.Backups.Create(context.Background(), "db")
+			return err
+		}},
+		{"POST, 303 to another origin", http.StatusSeeOther, true, func(c *Client) error {
+			return c.Databases.Ping(context.Background(), "db")
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			reached.Store(0)
+			var moved atomic.Int64
+			c, _, _ := newTestClient(t, func(w http.ResponseWriter, r *http.Request) {
+				if strings.HasSuffix(r.URL.Path, "/moved") {
+					moved.Add(1)
+					writeJSON(w, 200, `{"ok":true}`)
+					return
+				}
+				to := r.URL.Path + "/moved"
+				if tt.away {
+					to = other.URL + r.URL.Path
+				}
+				http.Redirect(w, r, to, tt.status)
+			})
+			err := tt.call(c)
+			var re *RedirectError
+			if !errors.As(err, &re) {
+				t.Errorf("err = %v, want a *RedirectError", err)
+			}
+			if n := reached.Load() + moved.Load(); n != 0 {
+				t.Errorf("the redirect target was reached %d times", n)
+			}
+		})
+	}
+}

@@ -8,23 +8,27 @@ import (
 )
 
 // RedirectError is a redirect the client refused to follow: from https to
-// plain http, where the request and its answer would travel unencrypted,
-// or a 307 or 308 to another origin, which would send the request's body
-// (a password, a user to create) where the bearer token is not sent. It
-// is never retried.
+// plain http, where the request and its answer would travel unencrypted;
+// a 307 or 308 to another origin, which would send the request's body (a
+// password, a user to create) where the bearer token is not sent; or a
+// redirect of a request that changes something (any method but GET and
+// HEAD) to another origin, or one that turns it into a GET, where the
+// change would not reach the API and the answer would read as its
+// success. It is never retried.
 type RedirectError struct {
 	// From and To are the two URLs, without their query strings.
 	From, To string
-	// withBody: the refusal of a body sent to another origin.
-	withBody bool
+	// what says what the redirect would have done.
+	what string
 }
 
 // Error names the refused redirect.
 func (e *RedirectError) Error() string {
-	if e.withBody {
-		return "scalingodb: refused a redirect that would send the request's body to another origin (" + e.From + " to " + e.To + ")"
+	what := e.what
+	if what == "" {
+		what = "go from https to http"
 	}
-	return "scalingodb: refused a redirect from https to http (" + e.From + " to " + e.To + ")"
+	return "scalingodb: refused a redirect that would " + what + " (" + e.From + " to " + e.To + ")"
 }
 
 // Permanent reports that a retry cannot fix the error.
@@ -34,19 +38,31 @@ func (e *RedirectError) Permanent() bool { return true }
 // redirects). Go's own rule forwards Authorization to the same host name on
 // any port or scheme; this one keeps it only for the exact origin (scheme,
 // host, port) of the first request, refuses any redirect from https to
-// http, and refuses a redirect to another origin that would send the body
+// http, refuses a redirect to another origin that would send the body
 // again (a 307 or 308 of a request with a body): the body may hold a
-// secret, as Authorization does.
+// secret, as Authorization does; and refuses to let a request that
+// changes something be answered by another origin, or be turned into a
+// GET (Go's rule on a 301, 302 or 303).
 func SafeRedirects(next func(*http.Request, []*http.Request) error) func(*http.Request, []*http.Request) error {
 	return func(req *http.Request, via []*http.Request) error {
+		refuse := func(what string) error {
+			return &RedirectError{From: RedactURL(via[len(via)-1].URL.String()), To: RedactURL(req.URL.String()), what: what}
+		}
 		for _, v := range via {
 			if strings.EqualFold(v.URL.Scheme, "https") && !strings.EqualFold(req.URL.Scheme, "https") {
-				return &RedirectError{From: RedactURL(via[len(via)-1].URL.String()), To: RedactURL(req.URL.String())}
+				return refuse("")
 			}
+		}
+		changes := via[0].Method != http.MethodGet && via[0].Method != http.MethodHead
+		if changes && req.Method != via[0].Method {
+			return refuse("turn a " + via[0].Method + " into a " + req.Method)
 		}
 		if !sameOrigin(req.URL, via[0].URL) {
 			if req.GetBody != nil || req.Body != nil && req.Body != http.NoBody {
-				return &RedirectError{From: RedactURL(via[len(via)-1].URL.String()), To: RedactURL(req.URL.String()), withBody: true}
+				return refuse("send the request's body to another origin")
+			}
+			if changes {
+				return refuse("have another origin answer a " + via[0].Method)
 			}
 			req.Header.Del("Authorization")
 		}
