@@ -200,3 +200,46 @@ func TestInvalidInput_NotValidation(t *testing.T) {
 		t.Errorf("server refusal: %v after %d requests, want ErrValidation only, after one request", server, n)
 	}
 }
+
+// TestBackupsService_CreatedAtIsRequired: a backup without created_at (a
+// required field of the spec) is a malformed answer, not one created in
+// year 1: Latest picks the newest backup, and backups sync keeps and prunes
+// copies, by that date.
+func TestBackupsService_CreatedAtIsRequired(t *testing.T) {
+	const noDate = `{"id":"b1","name":"b","status":"done","database_id":"db","size":10}`
+	const dated = `{"id":"b2","name":"b","status":"done","database_id":"db","size":10,"created_at":"2026-01-02T03:04:05Z"}`
+	tests := []struct {
+		name string
+		body string
+		call func(*Client) error
+	}{
+		{"List", `{"database_backups":[` + dated + `,` + noDate + `]}`, func(c *Client) error {
+			_, err := c.Backups.List(context.Background(), "db")
+			return err
+		}},
+		{"Latest", `{"database_backups":[` + dated + `,` + noDate + `]}`, func(c *Client) error {
+			_, err := c.Backups.Latest(context.Background(), "db")
+			return err
+		}},
+		{"Get", `{"database_backup":` + noDate + `}`, func(c *Client) error {
+			_, err := c.Backups.Get(context.Background(), "b1")
+			return err
+		}},
+		{"Get, null date", `{"database_backup":` + strings.Replace(dated, `"2026-01-02T03:04:05Z"`, `null`, 1) + `}`, func(c *Client) error {
+			_, err := c.Backups.Get(context.Background(), "b2")
+			return err
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, _, _ := newTestClient(t, fixed(200, tt.body))
+			if err := tt.call(c); !errors.Is(err, ErrMalformedResponse) {
+				t.Errorf("got %v, want ErrMalformedResponse", err)
+			}
+		})
+	}
+	c, _, _ := newTestClient(t, fixed(200, `{"database_backup":`+dated+`}`))
+	if _, err := c.Backups.Get(context.Background(), "b2"); err != nil {
+		t.Errorf("a dated backup: %v", err)
+	}
+}

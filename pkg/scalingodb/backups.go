@@ -59,7 +59,7 @@ type Backup struct {
 }
 
 func (b *Backup) missing() string {
-	return missingIf(b.ID == "" || b.Status == "", `"id" or "status" of a backup`)
+	return missingIf(b.ID == "" || b.Status == "" || b.CreatedAt.IsZero(), `"id", "status" or "created_at" of a backup`)
 }
 
 // ErrBackupFailed matches a *BackupFailedError.

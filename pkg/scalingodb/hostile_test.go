@@ -44,7 +44,7 @@ func (h *downloadHost) handler(w http.ResponseWriter, r *http.Request) {
 	case strings.HasPrefix(r.URL.Path, "/api/backups/") && h.api != nil:
 		h.api(w, r)
 	case strings.HasPrefix(r.URL.Path, "/api/backups/"):
-		writeJSON(w, 200, fmt.Sprintf(`{"database_backup":{"id":"b1","status":"done","size":%d,"created_at":"2024-01-01T00:00:00Z"}}`, h.size))
+		writeJSON(w, 200, fmt.Sprintf(`{"database_backup":{"id":"b1","status":"done","created_at":"2026-01-02T03:04:05Z","size":%d,"created_at":"2024-01-01T00:00:00Z"}}`, h.size))
 	case strings.HasSuffix(r.URL.Path, "/archive"):
 		writeJSON(w, 200, `{"download_url":"http://`+r.Host+`/dl?token=dl-SECRET"}`)
 	case r.URL.Path == "/dl":
@@ -627,7 +627,7 @@ func TestRedirects(t *testing.T) {
 		tlsSrv = httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			switch {
 			case strings.HasPrefix(r.URL.Path, "/api/backups/"):
-				writeJSON(w, 200, `{"database_backup":{"id":"b1","status":"done","size":10}}`)
+				writeJSON(w, 200, `{"database_backup":{"id":"b1","status":"done","created_at":"2026-01-02T03:04:05Z","size":10}}`)
 			case strings.HasSuffix(r.URL.Path, "/archive"):
 				writeJSON(w, 200, `{"download_url":"`+tlsSrv.URL+`/dl?token=dl-SECRET"}`)
 			default:
@@ -735,11 +735,11 @@ func TestBackupsService_WaitTimeout(t *testing.T) {
 	var polls atomic.Int64
 	handler := func(w http.ResponseWriter, r *http.Request) {
 		if r.Method == http.MethodPost {
-			writeJSON(w, 201, `{"database_backup":{"id":"b9","status":"scheduled","created_at":"2024-01-01T00:00:00Z"}}`)
+			writeJSON(w, 201, `{"database_backup":{"id":"b9","status":"scheduled","created_at":"2026-01-02T03:04:05Z","created_at":"2024-01-01T00:00:00Z"}}`)
 			return
 		}
 		polls.Add(1)
-		writeJSON(w, 200, `{"database_backup":{"id":"b9","status":"running","created_at":"2024-01-01T00:00:00Z"}}`)
+		writeJSON(w, 200, `{"database_backup":{"id":"b9","status":"running","created_at":"2026-01-02T03:04:05Z","created_at":"2024-01-01T00:00:00Z"}}`)
 	}
 	tests := []struct {
 		name string

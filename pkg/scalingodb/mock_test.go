@@ -90,9 +90,9 @@ func TestResponseValidation(t *testing.T) {
 	if _, err := c.Backups.List(ctx, demoDB); err != nil {
 		t.Fatal(err)
 	}
-	// A backup without its required created_at breaks the spec: the
-	// client without validation accepts it, the one with validation fails.
-	body := `{"database_backups":[{"id":"b","name":"n","status":"done","database_id":"db","secret":"s3cr3t-value"}]}`
+	// A backup without its required name breaks the spec: the client
+	// without validation accepts it, the one with validation fails.
+	body := `{"database_backups":[{"id":"b","status":"done","database_id":"db","created_at":"2026-01-02T03:04:05Z","secret":"s3cr3t-value"}]}`
 	plain, _, _ := newTestClient(t, fixed(200, body))
 	if _, err := plain.Backups.List(ctx, "db"); err != nil {
 		t.Fatalf("without validation: %v", err)

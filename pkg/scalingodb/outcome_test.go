@@ -46,7 +46,7 @@ var nonIdempotentCalls = []struct {
 		return err
 	}, []string{`"reporting"`, "db-1"}, 200, `{"database_user":{"name":"reporting","read_only":false,"password":"0123456789abcdefghijklmnop"}}`},
 	{"createBackup", func(ctx context.Context, c *Client) error { _, err := c.Backups.Create(ctx, "db-1"); return err },
-		[]string{"backups", "db-1"}, 201, `{"database_backup":{"id":"b9","status":"scheduled"}}`},
+		[]string{"backups", "db-1"}, 201, `{"database_backup":{"id":"b9","status":"scheduled","created_at":"2026-01-02T03:04:05Z"}}`},
 	{"restoreBackup", func(ctx context.Context, c *Client) error { _, err := c.Backups.Restore(ctx, "db-1", "b7"); return err },
 		[]string{"b7", "db-1"}, 201, `{"id":"r1","status":"scheduled"}`},
 	{"restoreDatabasePitr", func(ctx context.Context, c *Client) error {
@@ -334,11 +334,11 @@ func waitServer(poll func(w http.ResponseWriter, body string)) http.HandlerFunc 
 	return func(w http.ResponseWriter, r *http.Request) {
 		switch {
 		case r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, "/backups"):
-			writeJSON(w, 201, `{"database_backup":{"id":"b9","status":"running"}}`)
+			writeJSON(w, 201, `{"database_backup":{"id":"b9","status":"running","created_at":"2026-01-02T03:04:05Z"}}`)
 		case r.Method == http.MethodPost:
 			writeJSON(w, 201, `{"id":"r1","status":"running","source_backup_id":"b7"}`)
 		case strings.Contains(r.URL.Path, "/backups/"):
-			poll(w, `{"database_backup":{"id":"b9","status":"running"}}`)
+			poll(w, `{"database_backup":{"id":"b9","status":"running","created_at":"2026-01-02T03:04:05Z"}}`)
 		case strings.Contains(r.URL.Path, "/backup_restorations/"):
 			poll(w, `{"backup_restoration":{"id":"r1","status":"running","source_backup_id":"b7"}}`)
 		default:
@@ -433,7 +433,7 @@ func TestWait_StopsWithWaitError(t *testing.T) {
 // request ID of its headers and unwraps to io.ErrUnexpectedEOF.
 func TestBodyError_CarriesRequestID(t *testing.T) {
 	c, rec, _ := newTestClient(t, func(w http.ResponseWriter, r *http.Request) {
-		cutAnswer(w, 200, `{"database_backups":[{"id":"b1","status":"done"}]}`)
+		cutAnswer(w, 200, `{"database_backups":[{"id":"b1","status":"done","created_at":"2026-01-02T03:04:05Z"}]}`)
 	})
 	_, err := c.Backups.List(context.Background(), "db")
 	var be *BodyError
@@ -549,7 +549,7 @@ func TestOutcomeUnknown_CustomTransports(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			c, _, _ := newTestClient(t, func(w http.ResponseWriter, r *http.Request) {
-				cutAnswer(w, 201, `{"database_backup":{"id":"b9","status":"scheduled"}}`)
+				cutAnswer(w, 201, `{"database_backup":{"id":"b9","status":"scheduled","created_at":"2026-01-02T03:04:05Z"}}`)
 			}, WithAPITransport(func(base http.RoundTripper) (http.RoundTripper, error) { return tt.wrap(base), nil }))
 			_, err := c.Backups.Create(context.Background(), "db-1")
 			if err == nil || errors.Is(err, ErrOutcomeUnknown) != tt.unknown {
@@ -593,7 +593,7 @@ func TestResponseError_CarriesRequestID(t *testing.T) {
 // callback hears of the failure, and the wait ends when the work is done.
 func TestWait_ToleratesAFailedPoll(t *testing.T) {
 	done := map[string]string{
-		"backup":      `{"database_backup":{"id":"b9","status":"done"}}`,
+		"backup":      `{"database_backup":{"id":"b9","status":"done","created_at":"2026-01-02T03:04:05Z"}}`,
 		"restoration": `{"backup_restoration":{"id":"r1","status":"done","source_backup_id":"b7"}}`,
 		"operation":   `{"operation":{"id":"o1","type":"upgrade","status":"done"}}`,
 	}

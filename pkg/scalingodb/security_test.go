@@ -172,7 +172,7 @@ func TestNoSecretsInErrorsAndLogs(t *testing.T) {
 		case r.URL.Path == "/dl":
 			writeJSON(w, 500, `{"error":"storage down"}`)
 		case strings.HasPrefix(r.URL.Path, "/api/backups/"):
-			writeJSON(w, 200, `{"database_backup":{"id":"b","status":"done","size":10}}`)
+			writeJSON(w, 200, `{"database_backup":{"id":"b","status":"done","created_at":"2026-01-02T03:04:05Z","size":10}}`)
 		default:
 			writeJSON(w, 401, `{"error":"unauthorized"}`)
 		}

@@ -135,7 +135,7 @@ func TestBackupsService_Wait(t *testing.T) {
 		})
 	}
 	t.Run("context", func(t *testing.T) {
-		waitTimesOut(t, `{"database_backup":{"id":"b1","status":"running"}}`, func(ctx context.Context, c *Client) error {
+		waitTimesOut(t, `{"database_backup":{"id":"b1","status":"running","created_at":"2026-01-02T03:04:05Z"}}`, func(ctx context.Context, c *Client) error {
 			_, err := c.Backups.Wait(ctx, "b1", WithPollInterval(5*time.Millisecond, 5*time.Millisecond))
 			return err
 		})

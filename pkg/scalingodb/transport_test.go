@@ -285,7 +285,7 @@ func TestClient_EveryFailureTyped(t *testing.T) {
 		}, 0, wantTransport, true, nil, false},
 		{"reset mid-body", func(t *testing.T) []Option {
 			_, _, srv := newTestClient(t, func(w http.ResponseWriter, r *http.Request) {
-				cutAnswer(w, 200, `{"database_backups":[{"id":"b1","status":"done"}]}`)
+				cutAnswer(w, 200, `{"database_backups":[{"id":"b1","status":"done","created_at":"2026-01-02T03:04:05Z"}]}`)
 			})
 			return []Option{WithBaseURL(srv.URL)}
 		}, 0, wantBody, true, io.ErrUnexpectedEOF, false},
@@ -648,7 +648,7 @@ func TestClient_TokenFailuresTyped(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c, rec, _ := newTestClient(t, fixed(201, `{"database_backup":{"id":"b9","status":"scheduled"}}`), WithTokenSource(tt.source))
+			c, rec, _ := newTestClient(t, fixed(201, `{"database_backup":{"id":"b9","status":"scheduled","created_at":"2026-01-02T03:04:05Z"}}`), WithTokenSource(tt.source))
 			ctx, cancel := context.WithCancel(context.Background())
 			defer cancel()
 			if tt.cancelled {

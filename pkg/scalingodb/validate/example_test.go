@@ -15,7 +15,7 @@ import (
 
 // ExampleOption checks the answers of the API in a test or a CI job: the
 // mock keeps the contract, and a server that answers a backup without its
-// created_at fails the call.
+// name fails the call.
 func ExampleOption() {
 	mock, err := mockserver.New(mockserver.WithSeed(mockserver.DemoSeed()))
 	if err != nil {
@@ -25,7 +25,7 @@ func ExampleOption() {
 	defer good.Close()
 	bad := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
-		fmt.Fprint(w, `{"database_backups":[{"id":"b1","name":"n","status":"done","database_id":"db"}]}`)
+		fmt.Fprint(w, `{"database_backups":[{"id":"b1","status":"done","database_id":"db","created_at":"2026-01-02T03:04:05Z"}]}`)
 	}))
 	defer bad.Close()
 	ctx := context.Background()

@@ -70,8 +70,8 @@ func TestOption_failsOnAnswersThatBreakTheSpec(t *testing.T) {
 		body        string
 		wantPointer string
 	}{
-		{"missing required created_at", 200, "application/json",
-			`{"database_backups":[{"id":"b","name":"n","status":"done","database_id":"db","secret":"` + secret + `"}]}`, "/database_backups/0"},
+		{"missing required name", 200, "application/json",
+			`{"database_backups":[{"id":"b","status":"done","database_id":"db","created_at":"2026-01-02T03:04:05Z","secret":"` + secret + `"}]}`, "/database_backups/0"},
 		{"status outside the enum", 200, "application/json",
 			`{"database_backups":[{"id":"b","name":"` + secret + `","status":"lost","database_id":"db","created_at":"2026-01-02T03:04:05Z"}]}`, "/database_backups/0/status"},
 		{"undocumented status", 418, "application/json", `{"error":"` + secret + `"}`, ""},
@@ -114,7 +114,7 @@ func TestOption_failsOnAnswersThatBreakTheSpec(t *testing.T) {
 }
 
 func TestOption_reportOnly(t *testing.T) {
-	body := `{"database_backups":[{"id":"b","name":"n","status":"done","database_id":"db"}]}`
+	body := `{"database_backups":[{"id":"b","status":"done","database_id":"db","created_at":"2026-01-02T03:04:05Z"}]}`
 	base, _ := serve(t, 200, "application/json", body)
 	var (
 		mu  sync.Mutex

@@ -132,7 +132,7 @@ func TestRun_LostOutcomes(t *testing.T) {
 			[]string{"cannot create user etl-job on my-db-123", "took effect (status 201) but its answer was lost", "scalingodb users list", "scalingodb users reset-password etl-job", "req-cut"}},
 		{"backups create, answer cut", func(t *testing.T) http.HandlerFunc {
 			return func(w http.ResponseWriter, r *http.Request) {
-				cut(t, w, 201, `{"database_backup":{"id":"b9","status":"scheduled"}}`)
+				cut(t, w, 201, `{"database_backup":{"id":"b9","status":"scheduled","created_at":"2026-01-02T03:04:05Z"}}`)
 			}
 		}, []string{"backups", "create"}, exit.API,
 			[]string{"cannot create a backup of my-db-123", "took effect (status 201) but its answer was lost", "req-cut", "scalingodb backups list"}},
@@ -143,7 +143,7 @@ func TestRun_LostOutcomes(t *testing.T) {
 		{"backups create --wait, polls fail", func(t *testing.T) http.HandlerFunc {
 			return func(w http.ResponseWriter, r *http.Request) {
 				if r.Method == http.MethodPost {
-					answer(w, 201, `{"database_backup":{"id":"b9","status":"scheduled"}}`)
+					answer(w, 201, `{"database_backup":{"id":"b9","status":"scheduled","created_at":"2026-01-02T03:04:05Z"}}`)
 					return
 				}
 				answer(w, 500, `{"error":"oops"}`)
