@@ -292,6 +292,22 @@ func escapeJSONControls(doc []byte) []byte {
 	return b.Bytes()
 }
 
+// RawJSON writes raw, a JSON document from the server that the tool does
+// not decode (the result of an action, a metric series), to w: indented,
+// with the characters a terminal would act on escaped as -o json escapes
+// them, so that it decodes to the same value; a document that is not JSON
+// is written sanitized.
+func RawJSON(w io.Writer, raw []byte) error {
+	var buf bytes.Buffer
+	if err := json.Indent(&buf, raw, "", "  "); err != nil {
+		buf.Reset()
+		buf.WriteString(Sanitize(string(raw)))
+	}
+	buf.WriteByte('\n')
+	_, err := w.Write(escapeJSONControls(buf.Bytes()))
+	return err
+}
+
 // Fields prints name/value pairs as a two-column table.
 func Fields(pairs ...string) [][]string {
 	rows := make([][]string, 0, len(pairs)/2)

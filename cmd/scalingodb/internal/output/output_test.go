@@ -3,6 +3,7 @@ package output
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"io"
 	"strings"
 	"testing"
@@ -209,6 +210,43 @@ func TestColumns(t *testing.T) {
 				if got != f.want {
 					t.Errorf("-o %s = %q, want %q", f.format, got, f.want)
 				}
+			}
+		})
+	}
+}
+
+// TestRawJSON checks a document the tool does not decode: JSON comes out
+// indented, decoding to the same value with every terminal control
+// escaped; text that is not JSON comes out sanitized.
+func TestRawJSON(t *testing.T) {
+	doc, _ := json.Marshal(map[string]string{"q": hostile})
+	for _, tc := range []struct {
+		name string
+		raw  []byte
+		json bool
+	}{
+		{"json", doc, true},
+		{"json with raw C1 and bidi", []byte(`{"q":"a` + "\u009b\u202e\x7f" + `b"}`), true},
+		{"not json", []byte(hostile), false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var out bytes.Buffer
+			if err := RawJSON(&out, tc.raw); err != nil {
+				t.Fatal(err)
+			}
+			if c, bad := terminalBad(out.String()); bad {
+				t.Errorf("%U reaches the output: %q", c, out.String())
+			}
+			if !tc.json {
+				if want := Sanitize(hostile) + "\n"; out.String() != want {
+					t.Errorf("got %q, want %q", out.String(), want)
+				}
+				return
+			}
+			var want, got any
+			_ = json.Unmarshal(tc.raw, &want)
+			if err := json.Unmarshal(out.Bytes(), &got); err != nil || fmt.Sprint(got) != fmt.Sprint(want) {
+				t.Errorf("decodes to %v (%v), want %v", got, err, want)
 			}
 		})
 	}
