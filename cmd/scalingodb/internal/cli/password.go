@@ -51,7 +51,7 @@ func (a *app) password(cmd *cobra.Command, p passwordFlags, optional bool) (pw s
 		if optional {
 			prompt = "Password (empty: the API generates one): "
 		}
-		first, err := a.prompt(prompt)
+		first, err := a.prompt(cmd, prompt)
 		if err != nil {
 			return scalingodb.Secret{}, false, err
 		}
@@ -61,7 +61,7 @@ func (a *app) password(cmd *cobra.Command, p passwordFlags, optional bool) (pw s
 		if err := scalingodb.ValidatePassword(first); err != nil {
 			return scalingodb.Secret{}, false, err
 		}
-		again, err := a.prompt("Password again: ")
+		again, err := a.prompt(cmd, "Password again: ")
 		if err != nil {
 			return scalingodb.Secret{}, false, err
 		}
@@ -80,10 +80,11 @@ func (a *app) password(cmd *cobra.Command, p passwordFlags, optional bool) (pw s
 	return pw, false, nil
 }
 
-// prompt asks for a secret on stderr and reads it without echo.
-func (a *app) prompt(text string) (scalingodb.Secret, error) {
+// prompt asks for a secret on stderr and reads it without echo, until
+// the command's context ends (Ctrl-C).
+func (a *app) prompt(cmd *cobra.Command, text string) (scalingodb.Secret, error) {
 	fmt.Fprint(a.IO.Err, text)
-	b, err := a.IO.ReadPassword()
+	b, err := a.IO.ReadPassword(cmd.Context())
 	fmt.Fprintln(a.IO.Err)
 	if err != nil {
 		return scalingodb.Secret{}, fmt.Errorf("read password: %w", err)
