@@ -234,9 +234,9 @@ func (a *app) syncSources(cmd *cobra.Command, f syncFlags) ([]backupsync.Source,
 	dbs := slices.Clone(f.databases)
 	apps := slices.Clone(f.apps)
 	if len(dbs) == 0 && len(apps) == 0 {
-		if v := a.IO.Getenv(env.Database); v != "" {
+		if v := strings.TrimSpace(a.IO.Getenv(env.Database)); v != "" {
 			dbs = append(dbs, v)
-		} else if v := a.IO.Getenv(env.App); v != "" {
+		} else if v := strings.TrimSpace(a.IO.Getenv(env.App)); v != "" {
 			apps = append(apps, v)
 		}
 	}
@@ -300,7 +300,7 @@ func (a *app) syncSources(cmd *cobra.Command, f syncFlags) ([]backupsync.Source,
 // appDatabases returns the database addons of an application: those of
 // the types (or IDs) of addons, or all of them.
 func (a *app) appDatabases(cmd *cobra.Command, appName string, addons []string) ([]string, error) {
-	apiToken := a.IO.Getenv(env.APIToken)
+	apiToken := a.APIToken()
 	if apiToken == "" {
 		return nil, exit.Usagef(cmd, "--app %s: listing its addons needs a Scalingo API token in %s; or pass --database with each addon ID", appName, env.APIToken)
 	}

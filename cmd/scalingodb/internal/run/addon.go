@@ -56,7 +56,7 @@ func (s *State) addonID(cmd *cobra.Command) (string, error) {
 	if appName == "" {
 		return "", exit.Usagef(cmd, "--addon %s names an addon by its type: pass --app (or set %s) as well", kind, env.App)
 	}
-	apiToken := s.IO.Getenv(env.APIToken)
+	apiToken := s.APIToken()
 	if apiToken == "" {
 		return "", exit.Usagef(cmd, "--addon %s: finding the %s addon of %s needs a Scalingo API token in %s; or pass --database with the addon ID", kind, kind, appName, env.APIToken)
 	}

@@ -141,16 +141,22 @@ func (s *State) AddGlobalFlags(pf *pflag.FlagSet) {
 }
 
 // Setting returns the value of a flag when it was given, else of its
-// environment variable, else the flag's default.
+// environment variable, else the flag's default; without the spaces and
+// line ends around it, which no token, ID or name holds (a secret read
+// from a file often ends with a newline).
 func (s *State) Setting(cmd *cobra.Command, flag, variable, value string) string {
 	if f := cmd.Flags().Lookup(flag); f != nil && f.Changed {
-		return value
+		return strings.TrimSpace(value)
 	}
-	if v := s.IO.Getenv(variable); v != "" {
+	if v := strings.TrimSpace(s.IO.Getenv(variable)); v != "" {
 		return v
 	}
-	return value
+	return strings.TrimSpace(value)
 }
+
+// APIToken returns the Scalingo API token of SCALINGO_API_TOKEN, trimmed
+// as Setting does, or "".
+func (s *State) APIToken() string { return strings.TrimSpace(s.IO.Getenv(env.APIToken)) }
 
 // DatabaseID returns the database to act on, or a usage error naming the
 // flag and the variable.
@@ -316,7 +322,7 @@ func (s *State) Clients(cmd *cobra.Command) (*Clients, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Clients{s: s, opts: opts, region: region, timeout: timeout, bearer: bearer, apiToken: s.IO.Getenv(env.APIToken)}, nil
+	return &Clients{s: s, opts: opts, region: region, timeout: timeout, bearer: bearer, apiToken: s.APIToken()}, nil
 }
 
 // HasBearer reports whether a bearer token was given: For needs no
