@@ -133,7 +133,12 @@ func DescribeCause(ctx context.Context, err error) (int, string) {
 			// The polls kept failing: what is waited for goes on.
 			return Timeout, ws.Error()
 		}
-		code, _ := DescribeCause(ctx, ws.err)
+		code, msg := DescribeCause(ctx, ws.err)
+		if code == NotFound {
+			// Nothing goes on that the API knows of: a wrong ID, or
+			// another database.
+			return code, "cannot wait for " + ws.what + ": " + msg
+		}
 		return code, ws.Error()
 	case errors.As(err, &ou):
 		return describeOutcome(ctx, err, ou)
