@@ -41,6 +41,10 @@ func (a *app) password(cmd *cobra.Command, p passwordFlags, optional bool) (pw s
 	case p.generate:
 		return generatePassword(), true, nil
 	case p.stdin:
+		if a.IO.InTTY {
+			// What is typed there is echoed: the password would show.
+			return scalingodb.Secret{}, false, exit.Usagef(cmd, "--password-stdin reads a pipe, not a terminal, where the password would show as you type it: pipe it in")
+		}
 		line, err := bufio.NewReader(a.IO.In).ReadString('\n')
 		if err != nil && line == "" {
 			return scalingodb.Secret{}, false, exit.Usagef(cmd, "--password-stdin: no password on stdin")
