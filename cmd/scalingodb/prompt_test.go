@@ -58,7 +58,7 @@ func TestPrompt_Interrupt(t *testing.T) {
 				for deadline := time.Now().Add(10 * time.Second); !strings.Contains(out.String(), prompt); time.Sleep(10 * time.Millisecond) {
 					if time.Now().After(deadline) {
 						_ = cmd.Process.Kill()
-						<-done
+						t.Logf("killed: %v", <-done)
 						t.Fatalf("no prompt %q in %q", prompt, out.String())
 					}
 				}
@@ -78,7 +78,7 @@ func TestPrompt_Interrupt(t *testing.T) {
 			case err = <-done:
 			case <-time.After(5 * time.Second):
 				_ = cmd.Process.Kill()
-				<-done
+				t.Logf("killed: %v", <-done)
 				t.Fatalf("Ctrl-C at the prompt did not stop the command: %q", out.String())
 			}
 			if exitCode(err) != 130 {
