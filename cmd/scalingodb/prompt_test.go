@@ -99,3 +99,33 @@ func TestPrompt_Interrupt(t *testing.T) {
 		})
 	}
 }
+
+// TestPasswordShownWhole prints the passwords shown once (reset-password,
+// a generated one) on a terminal narrower than their table: the table is
+// not cut to the terminal's width, which would show the password cut
+// with "…" and lose it (it is never shown again); the line wraps instead.
+func TestPasswordShownWhole(t *testing.T) {
+	mock := startMock(t, 1<<20)
+	for _, tc := range []struct {
+		name string
+		args []string
+	}{
+		{"reset-password", []string{"users", "reset-password", "reporting", "--no-color"}},
+		{"generated", []string{"users", "create", "narrow01", "--generate-password", "--no-color"}},
+		{"generated update", []string{"users", "update", "metabase", "--generate-password", "--no-color"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			out, err := onTerminalSized(t, 30, runCLI(t, mock.base, tc.args...))
+			if err != nil {
+				t.Fatalf("%v: %q", err, out)
+			}
+			row := regexp.MustCompile(`(?m)^\S+ +(true|false) +(\S+)\r$`).FindStringSubmatch(out)
+			if row == nil {
+				t.Fatalf("no row in %q", out)
+			}
+			if pw := row[2]; strings.Contains(pw, "…") || len(pw) < 24 {
+				t.Errorf("the password is cut: %q in %q", pw, out)
+			}
+		})
+	}
+}

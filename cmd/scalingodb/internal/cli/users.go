@@ -73,6 +73,7 @@ func (a *app) printWithPassword(format string, u *scalingodb.DatabaseUser) error
 		JSON:   viewUser(u, true),
 		Header: []string{"NAME", "READ-ONLY", "PASSWORD"},
 		Rows:   [][]string{{u.Name, strconv.FormatBool(u.ReadOnly), u.Password.Reveal()}},
+		Whole:  true, // cut to a narrow terminal, the password would be lost
 	})
 }
 

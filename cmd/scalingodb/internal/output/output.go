@@ -50,6 +50,9 @@ type Result struct {
 	Rows   [][]string
 	// Names are printed by -o name, one per line.
 	Names []string
+	// Whole keeps the table whole on a terminal, never cut to its width:
+	// it holds a value shown once (a new password), which a cut would lose.
+	Whole bool
 }
 
 // Columns say how one kind of resource prints: the header of its table,
@@ -91,6 +94,8 @@ type Printer struct {
 	TTY bool
 	// Color allows a bold header on a terminal.
 	Color bool
+
+	whole bool // see Result.Whole
 }
 
 // Print writes r to Out in format (Table, JSON or Name).
@@ -115,6 +120,7 @@ func (p Printer) Print(format string, r Result) error {
 		}
 		return nil
 	}
+	p.whole = r.Whole
 	return p.Table(r.Header, r.Rows)
 }
 
@@ -147,7 +153,7 @@ func (p Printer) Table(header []string, rows [][]string) error {
 			widths[j] = max(widths[j], utf8.RuneCountInString(c))
 		}
 	}
-	if p.TTY {
+	if p.TTY && !p.whole {
 		if w := terminalWidth(out); w > 0 {
 			fit := fitColumns(widths, w, columnGap)
 			for _, r := range cells {

@@ -117,6 +117,16 @@ func TestTable_FitsWidth(t *testing.T) {
 	if strings.Contains(out.String(), "…") || !strings.Contains(out.String(), "my-db-123-with-a-long-name") {
 		t.Errorf("without a terminal the table was cut:\n%s", out.String())
 	}
+	// A result shown once (a password) is whole on a terminal too.
+	terminalWidth = func(io.Writer) int { return 20 }
+	out.Reset()
+	r := Result{Header: []string{"NAME", "READ-ONLY", "PASSWORD"}, Rows: [][]string{{"reporting", "false", "IRYTR5E6X72B7YRTCEPTMJGW4P"}}, Whole: true}
+	if err := (Printer{Out: &out, TTY: true}).Print(Table, r); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(out.String(), "…") || !strings.Contains(out.String(), "IRYTR5E6X72B7YRTCEPTMJGW4P") {
+		t.Errorf("a whole result was cut:\n%s", out.String())
+	}
 }
 
 func TestFitColumns(t *testing.T) {
