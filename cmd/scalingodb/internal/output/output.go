@@ -131,7 +131,7 @@ const columnGap = 2
 // bold. Every cell is sanitized (a tab in a cell becomes a space). On a
 // terminal the table fits its width: the widest cells but those of the
 // first column (the IDs and names one acts on) are cut, ending with "…",
-// so that no line wraps. Without a terminal nothing is cut: scripts get
+// so that no line wraps; but not the table of a Whole result. Without a terminal nothing is cut: scripts get
 // whole values.
 func (p Printer) Table(header []string, rows [][]string) error {
 	out := p.Out
