@@ -4,5 +4,5 @@ package cli
 
 import "io/fs"
 
-// chownGroup does nothing where files have no Unix group.
-func chownGroup(string, fs.FileInfo) {}
+// chownAs does nothing where files have no Unix owner and group.
+func chownAs(string, fs.FileInfo) {}

@@ -4,13 +4,18 @@ package cli
 
 import (
 	"io/fs"
-	"os"
 	"syscall"
 )
 
-// chownGroup gives path the group of fi, as far as the user may.
-func chownGroup(path string, fi fs.FileInfo) {
-	if st, ok := fi.Sys().(*syscall.Stat_t); ok {
-		_ = os.Chown(path, -1, int(st.Gid))
+// chownAs gives path the owner and the group of fi, as far as the user
+// may: root gives both; another user, the group alone, when it is one of
+// theirs.
+func chownAs(path string, fi fs.FileInfo) {
+	st, ok := fi.Sys().(*syscall.Stat_t)
+	if !ok {
+		return
+	}
+	if chown(path, int(st.Uid), int(st.Gid)) != nil {
+		_ = chown(path, -1, int(st.Gid))
 	}
 }
