@@ -84,8 +84,12 @@ func TestPrompt_Interrupt(t *testing.T) {
 			if exitCode(err) != 130 {
 				t.Errorf("exit: %v, want code 130; terminal: %q", err, out.String())
 			}
-			if !strings.Contains(out.String(), "scalingodb: interrupted") {
-				t.Errorf("no interruption said in %q", out.String())
+			// The last bytes may still be on their way from the terminal.
+			for deadline := time.Now().Add(5 * time.Second); !strings.Contains(out.String(), "scalingodb: interrupted"); time.Sleep(10 * time.Millisecond) {
+				if time.Now().After(deadline) {
+					t.Errorf("no interruption said in %q", out.String())
+					break
+				}
 			}
 			stty := exec.Command("stty", "-a")
 			stty.Stdin = tty
