@@ -234,9 +234,9 @@ func (a *app) syncSources(cmd *cobra.Command, f syncFlags) ([]backupsync.Source,
 	dbs := slices.Clone(f.databases)
 	apps := slices.Clone(f.apps)
 	if len(dbs) == 0 && len(apps) == 0 {
-		if v := a.IO.Getenv(env.Database); v != "" {
+		if v := strings.TrimSpace(a.IO.Getenv(env.Database)); v != "" {
 			dbs = append(dbs, v)
-		} else if v := a.IO.Getenv(env.App); v != "" {
+		} else if v := strings.TrimSpace(a.IO.Getenv(env.App)); v != "" {
 			apps = append(apps, v)
 		}
 	}
@@ -300,7 +300,7 @@ func (a *app) syncSources(cmd *cobra.Command, f syncFlags) ([]backupsync.Source,
 // appDatabases returns the database addons of an application: those of
 // the types (or IDs) of addons, or all of them.
 func (a *app) appDatabases(cmd *cobra.Command, appName string, addons []string) ([]string, error) {
-	apiToken := a.IO.Getenv(env.APIToken)
+	apiToken := a.APIToken()
 	if apiToken == "" {
 		return nil, exit.Usagef(cmd, "--app %s: listing its addons needs a Scalingo API token in %s; or pass --database with each addon ID", appName, env.APIToken)
 	}
@@ -544,7 +544,9 @@ destination (s3:ListBucket and s3:GetObject).
 Each problem is a line on stderr; stdout gets one record per database (a
 table, or with -o json {database_id, ok, bytes, missing, corrupt,
 unlisted, errors}). The exit code is 0 when every copy is intact (unlisted
-objects are reported, not failures), 1 when any is missing or corrupt.`,
+objects are reported, not failures), 1 when any is missing or corrupt, or
+when there is nothing to verify: no manifest under --from (a wrong URL, a
+wiped bucket), or a database without copies.`,
 		Example: `  scalingodb backups verify --from /srv/backups
   scalingodb backups verify --from 's3://acme-offsite/scalingo?region=eu-west-3' -o json`,
 		Args: cobra.NoArgs,
@@ -565,7 +567,7 @@ objects are reported, not failures), 1 when any is missing or corrupt.`,
 			if err != nil {
 				return exit.Errf(err, "cannot verify %s", dst)
 			}
-			return a.verifyReport(format, results)
+			return a.verifyReport(format, dst.String(), results)
 		},
 	}
 	cmd.Flags().StringVar(&from, "from", "", "the destination of 'backups sync': a folder, file:///PATH or s3://BUCKET/PREFIX?…")
@@ -576,13 +578,15 @@ objects are reported, not failures), 1 when any is missing or corrupt.`,
 }
 
 // verifyReport prints the problems on stderr and the records on stdout,
-// and returns an error when a copy is missing or corrupt.
-func (a *app) verifyReport(format string, results []backupsync.VerifyResult) error {
+// and returns an error when a copy is missing or corrupt, or when there
+// was nothing to verify under dst (the destination, named without
+// credentials).
+func (a *app) verifyReport(format, dst string, results []backupsync.VerifyResult) error {
 	r := output.Result{Header: []string{"DATABASE", "OK", "MISSING", "CORRUPT", "UNLISTED", "BYTES"}, JSON: results}
 	if results == nil {
 		r.JSON = []backupsync.VerifyResult{}
 	}
-	failed, first := 0, ""
+	failed, first, none := 0, "", false
 	for _, res := range results {
 		for _, p := range res.Missing {
 			a.Status("%s: missing %s (backup %s): %s", res.DatabaseID, p.Key, p.BackupID, p.Reason)
@@ -598,7 +602,15 @@ func (a *app) verifyReport(format string, results []backupsync.VerifyResult) err
 		}
 		r.Rows = append(r.Rows, []string{res.DatabaseID, strconv.Itoa(res.OK), strconv.Itoa(len(res.Missing)), strconv.Itoa(len(res.Corrupt)),
 			strconv.Itoa(len(res.Unlisted)), output.BytesText(res.Bytes)})
-		if res.Failed() {
+		// A database with nothing to verify (no manifest: a --database
+		// typo; or one that lists no copy) has no copy that is known to be
+		// intact: a verify that proves nothing does not succeed.
+		empty := res.OK == 0 && !res.Failed()
+		if empty {
+			a.Status("%s: no copy to verify: no manifest, or one that lists no copy", res.DatabaseID)
+			none = true
+		}
+		if res.Failed() || empty {
 			if failed == 0 {
 				first = res.DatabaseID
 			}
@@ -611,10 +623,15 @@ func (a *app) verifyReport(format string, results []backupsync.VerifyResult) err
 		return err
 	}
 	if failed > 0 {
-		return fmt.Errorf("%d of %d databases have missing or corrupt copies (first: %s): run 'scalingodb backups sync' to copy them again", failed, len(results), first)
+		what := "missing or corrupt copies"
+		if none {
+			what += ", or none"
+		}
+		return fmt.Errorf("%d of %d databases have %s (first: %s): run 'scalingodb backups sync' to copy them again", failed, len(results), what, first)
 	}
 	if len(results) == 0 {
-		a.Status("no database folder with a manifest under the destination")
+		// A wrong --from, or a destination emptied since the last sync.
+		return fmt.Errorf("nothing was verified: no database folder with a manifest under %s: check --from", dst)
 	}
 	return nil
 }

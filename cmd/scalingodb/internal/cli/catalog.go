@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -224,16 +223,10 @@ func pingCmd(a *app) *cobra.Command {
 	}
 }
 
-// printRaw prints a JSON answer the API does not document, indented.
+// printRaw prints a JSON answer the API does not document, indented,
+// with the characters a terminal acts on escaped.
 func (a *app) printRaw(raw []byte) error {
-	var buf bytes.Buffer
-	if err := json.Indent(&buf, raw, "", "  "); err != nil {
-		buf.Reset()
-		buf.Write(raw)
-	}
-	buf.WriteByte('\n')
-	_, err := a.IO.Out.Write(buf.Bytes())
-	return err
+	return output.RawJSON(a.IO.Out, raw)
 }
 
 func lagCmd(a *app) *cobra.Command {

@@ -41,6 +41,10 @@ func (a *app) password(cmd *cobra.Command, p passwordFlags, optional bool) (pw s
 	case p.generate:
 		return generatePassword(), true, nil
 	case p.stdin:
+		if a.IO.InTTY {
+			// What is typed there is echoed: the password would show.
+			return scalingodb.Secret{}, false, exit.Usagef(cmd, "--password-stdin reads a pipe, not a terminal, where the password would show as you type it: pipe it in")
+		}
 		line, err := bufio.NewReader(a.IO.In).ReadString('\n')
 		if err != nil && line == "" {
 			return scalingodb.Secret{}, false, exit.Usagef(cmd, "--password-stdin: no password on stdin")
@@ -51,7 +55,7 @@ func (a *app) password(cmd *cobra.Command, p passwordFlags, optional bool) (pw s
 		if optional {
 			prompt = "Password (empty: the API generates one): "
 		}
-		first, err := a.prompt(prompt)
+		first, err := a.prompt(cmd, prompt)
 		if err != nil {
 			return scalingodb.Secret{}, false, err
 		}
@@ -61,7 +65,7 @@ func (a *app) password(cmd *cobra.Command, p passwordFlags, optional bool) (pw s
 		if err := scalingodb.ValidatePassword(first); err != nil {
 			return scalingodb.Secret{}, false, err
 		}
-		again, err := a.prompt("Password again: ")
+		again, err := a.prompt(cmd, "Password again: ")
 		if err != nil {
 			return scalingodb.Secret{}, false, err
 		}
@@ -80,10 +84,11 @@ func (a *app) password(cmd *cobra.Command, p passwordFlags, optional bool) (pw s
 	return pw, false, nil
 }
 
-// prompt asks for a secret on stderr and reads it without echo.
-func (a *app) prompt(text string) (scalingodb.Secret, error) {
+// prompt asks for a secret on stderr and reads it without echo, until
+// the command's context ends (Ctrl-C).
+func (a *app) prompt(cmd *cobra.Command, text string) (scalingodb.Secret, error) {
 	fmt.Fprint(a.IO.Err, text)
-	b, err := a.IO.ReadPassword()
+	b, err := a.IO.ReadPassword(cmd.Context())
 	fmt.Fprintln(a.IO.Err)
 	if err != nil {
 		return scalingodb.Secret{}, fmt.Errorf("read password: %w", err)

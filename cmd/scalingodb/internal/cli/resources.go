@@ -134,6 +134,12 @@ func maintenanceCmd(a *app) *cobra.Command {
 		Short:   "List the maintenance operations (every page, or one with --page)",
 		Example: "  scalingodb maintenance list\n  scalingodb maintenance list --page 2 --per-page 10",
 	}, func(cmd *cobra.Command, c *scalingodb.Client, db string) (output.Result, error) {
+		switch {
+		case page < 0:
+			return output.Result{}, exit.Usagef(cmd, "--page %d: pages count from 1", page)
+		case page == 0 && run.Changed(cmd, "per-page"):
+			return output.Result{}, exit.Usagef(cmd, "--per-page sizes the page of --page: give --page too (without it, every page is listed)")
+		}
 		var items []*scalingodb.Maintenance
 		if page > 0 {
 			p, err := c.Maintenance.List(cmd.Context(), db, &scalingodb.ListParams{Page: page, PerPage: perPage})

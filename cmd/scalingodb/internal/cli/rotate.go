@@ -31,7 +31,7 @@ and then:
   2. sent with the idempotent PATCH of 'users update', retried on a 5xx or a
      lost answer;
   3. once the API has taken it, FILE is copied to FILE.old and FILE.new is
-     renamed over FILE.
+     renamed over FILE, with the mode, owner and group FILE had.
 
 Whatever fails, one file holds a password that works: FILE, while the API
 has not taken the new one, or FILE.new, which the API may have taken; the
@@ -122,6 +122,7 @@ func (a *app) rotate(cmd *cobra.Command, c *scalingodb.Client, db, name, file st
 	if err != nil {
 		return exit.Errf(err, "the password of %s on %s changed to the one in %s, but %s could not be kept in %s: move %s over %s", name, db, pending, file, old, pending, file)
 	}
+	keepMode(pending, file)
 	if err := os.Rename(pending, file); err != nil {
 		return exit.Errf(err, "the password of %s on %s changed to the one in %s, which could not be renamed: move %s over %s", name, db, pending, pending, file)
 	}
@@ -242,6 +243,24 @@ func copySecretFile(src, dst string) (bool, error) {
 	}
 	return true, os.Rename(tmp.Name(), dst)
 }
+
+// keepMode gives pending the permissions, the owner and the group of file,
+// when file exists, so that what reads the password (an application that
+// owns the file, or in its group) still can once pending is renamed over
+// it. All are best effort: pending stays 0600 and the user's when they fail.
+func keepMode(pending, file string) {
+	fi, err := os.Stat(file)
+	if err != nil {
+		return
+	}
+	if err := os.Chmod(pending, fi.Mode().Perm()); err != nil {
+		return
+	}
+	chownAs(pending, fi)
+}
+
+// chown is os.Chown; tests replace it.
+var chown = os.Chown
 
 // syncDir makes the creation or renaming of a file in dir durable; some
 // systems cannot sync a folder, which is not an error.

@@ -82,3 +82,65 @@ func TestRefused(t *testing.T) {
 		}
 	}
 }
+
+// TestKeepMode checks what FILE.new gets of FILE before it is renamed
+// over it: FILE's permissions, and its owner and group (a file that root's
+// cron rotates for an application's user must stay that user's), the
+// group alone when the owner cannot be given (not root).
+func TestKeepMode(t *testing.T) {
+	defer func(f func(string, int, int) error) { chown = f }(chown)
+	for _, tc := range []struct {
+		name   string
+		refuse bool // chown to another owner fails, as it does for a user
+		want   []string
+		mode   os.FileMode
+		noFile bool
+	}{
+		{"root", false, []string{"owner", "group"}, 0o640, false},
+		{"a user", true, []string{"owner", "group", "group only"}, 0o604, false},
+		{"no file yet", false, nil, 0o600, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			file, pending := filepath.Join(dir, "pw"), filepath.Join(dir, "pw.new")
+			if err := os.WriteFile(pending, []byte("x\n"), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			if !tc.noFile {
+				if err := os.WriteFile(file, []byte("y\n"), 0o600); err != nil {
+					t.Fatal(err)
+				}
+				if err := os.Chmod(file, tc.mode); err != nil {
+					t.Fatal(err)
+				}
+			}
+			var calls []string
+			chown = func(path string, uid, gid int) error {
+				if path != pending {
+					t.Errorf("chown of %s", path)
+				}
+				switch {
+				case uid >= 0 && gid >= 0:
+					calls = append(calls, "owner", "group")
+					if tc.refuse {
+						return os.ErrPermission
+					}
+				case uid == -1 && gid >= 0:
+					calls = append(calls, "group only")
+				}
+				return nil
+			}
+			keepMode(pending, file)
+			if fmt.Sprint(calls) != fmt.Sprint(tc.want) {
+				t.Errorf("chown calls %v, want %v", calls, tc.want)
+			}
+			fi, err := os.Stat(pending)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if fi.Mode().Perm() != tc.mode {
+				t.Errorf("mode %04o, want %04o", fi.Mode().Perm(), tc.mode)
+			}
+		})
+	}
+}

@@ -73,6 +73,7 @@ func (a *app) printWithPassword(format string, u *scalingodb.DatabaseUser) error
 		JSON:   viewUser(u, true),
 		Header: []string{"NAME", "READ-ONLY", "PASSWORD"},
 		Rows:   [][]string{{u.Name, strconv.FormatBool(u.ReadOnly), u.Password.Reveal()}},
+		Whole:  true, // cut to a narrow terminal, the password would be lost
 	})
 }
 
@@ -153,7 +154,13 @@ Protected users cannot be updated.`,
   printf '%s\n' "$NEW_PASSWORD" | scalingodb users update reporting --password-stdin`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := run.CheckFormat(cmd, format); err != nil {
+			check := run.CheckFormat
+			if pwFlags.generate {
+				// Refused after the PATCH, -o name would leave a password
+				// that nobody was shown.
+				check = checkPasswordFormat
+			}
+			if err := check(cmd, format); err != nil {
 				return err
 			}
 			name := args[0]
@@ -170,9 +177,6 @@ Protected users cannot be updated.`,
 				return exit.Errf(err, "cannot update user %s on %s", name, db)
 			}
 			if generated {
-				if format == output.Name {
-					return exit.Usagef(cmd, "-o name would not print the new password: use -o table or -o json")
-				}
 				u.Password = pw
 			}
 			return a.printPasswordSet(format, u, generated, "updated")

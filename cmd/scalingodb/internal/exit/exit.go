@@ -25,9 +25,10 @@ const (
 	// OK is success.
 	OK = 0
 	// API is a request the API refused (a 4xx other than 401, 403 and
-	// 404) or failed (5xx), a backup or a restore that ended in error, or
-	// a create whose outcome is unknown (the message says what to check):
-	// in each case, trying again blindly is not known to be safe.
+	// 404) or failed (5xx), a backup or a restore that ended in error, a
+	// create whose outcome is unknown (the message says what to check), or
+	// a local file that could not be written (or read): in each case,
+	// trying again blindly is not known to be safe.
 	API = 1
 	// Usage is bad usage: an unknown command, argument or flag, a
 	// missing setting, an input refused before any request.
@@ -133,7 +134,12 @@ func DescribeCause(ctx context.Context, err error) (int, string) {
 			// The polls kept failing: what is waited for goes on.
 			return Timeout, ws.Error()
 		}
-		code, _ := DescribeCause(ctx, ws.err)
+		code, msg := DescribeCause(ctx, ws.err)
+		if code == NotFound {
+			// Nothing goes on that the API knows of: a wrong ID, or
+			// another database.
+			return code, "cannot wait for " + ws.what + ": " + msg
+		}
 		return code, ws.Error()
 	case errors.As(err, &ou):
 		return describeOutcome(ctx, err, ou)

@@ -50,6 +50,9 @@ type Result struct {
 	Rows   [][]string
 	// Names are printed by -o name, one per line.
 	Names []string
+	// Whole keeps the table whole on a terminal, never cut to its width:
+	// it holds a value shown once (a new password), which a cut would lose.
+	Whole bool
 }
 
 // Columns say how one kind of resource prints: the header of its table,
@@ -91,6 +94,8 @@ type Printer struct {
 	TTY bool
 	// Color allows a bold header on a terminal.
 	Color bool
+
+	whole bool // see Result.Whole
 }
 
 // Print writes r to Out in format (Table, JSON or Name).
@@ -115,6 +120,7 @@ func (p Printer) Print(format string, r Result) error {
 		}
 		return nil
 	}
+	p.whole = r.Whole
 	return p.Table(r.Header, r.Rows)
 }
 
@@ -125,7 +131,7 @@ const columnGap = 2
 // bold. Every cell is sanitized (a tab in a cell becomes a space). On a
 // terminal the table fits its width: the widest cells but those of the
 // first column (the IDs and names one acts on) are cut, ending with "…",
-// so that no line wraps. Without a terminal nothing is cut: scripts get
+// so that no line wraps; but not the table of a Whole result. Without a terminal nothing is cut: scripts get
 // whole values.
 func (p Printer) Table(header []string, rows [][]string) error {
 	out := p.Out
@@ -147,7 +153,7 @@ func (p Printer) Table(header []string, rows [][]string) error {
 			widths[j] = max(widths[j], utf8.RuneCountInString(c))
 		}
 	}
-	if p.TTY {
+	if p.TTY && !p.whole {
 		if w := terminalWidth(out); w > 0 {
 			fit := fitColumns(widths, w, columnGap)
 			for _, r := range cells {
@@ -290,6 +296,22 @@ func escapeJSONControls(doc []byte) []byte {
 		doc = doc[n:]
 	}
 	return b.Bytes()
+}
+
+// RawJSON writes raw, a JSON document from the server that the tool does
+// not decode (the result of an action, a metric series), to w: indented,
+// with the characters a terminal would act on escaped as -o json escapes
+// them, so that it decodes to the same value; a document that is not JSON
+// is written sanitized.
+func RawJSON(w io.Writer, raw []byte) error {
+	var buf bytes.Buffer
+	if err := json.Indent(&buf, raw, "", "  "); err != nil {
+		buf.Reset()
+		buf.WriteString(Sanitize(string(raw)))
+	}
+	buf.WriteByte('\n')
+	_, err := w.Write(escapeJSONControls(buf.Bytes()))
+	return err
 }
 
 // Fields prints name/value pairs as a two-column table.

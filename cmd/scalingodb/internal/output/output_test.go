@@ -3,6 +3,7 @@ package output
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"io"
 	"strings"
 	"testing"
@@ -116,6 +117,16 @@ func TestTable_FitsWidth(t *testing.T) {
 	if strings.Contains(out.String(), "…") || !strings.Contains(out.String(), "my-db-123-with-a-long-name") {
 		t.Errorf("without a terminal the table was cut:\n%s", out.String())
 	}
+	// A result shown once (a password) is whole on a terminal too.
+	terminalWidth = func(io.Writer) int { return 20 }
+	out.Reset()
+	r := Result{Header: []string{"NAME", "READ-ONLY", "PASSWORD"}, Rows: [][]string{{"reporting", "false", "IRYTR5E6X72B7YRTCEPTMJGW4P"}}, Whole: true}
+	if err := (Printer{Out: &out, TTY: true}).Print(Table, r); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(out.String(), "…") || !strings.Contains(out.String(), "IRYTR5E6X72B7YRTCEPTMJGW4P") {
+		t.Errorf("a whole result was cut:\n%s", out.String())
+	}
 }
 
 func TestFitColumns(t *testing.T) {
@@ -209,6 +220,43 @@ func TestColumns(t *testing.T) {
 				if got != f.want {
 					t.Errorf("-o %s = %q, want %q", f.format, got, f.want)
 				}
+			}
+		})
+	}
+}
+
+// TestRawJSON checks a document the tool does not decode: JSON comes out
+// indented, decoding to the same value with every terminal control
+// escaped; text that is not JSON comes out sanitized.
+func TestRawJSON(t *testing.T) {
+	doc, _ := json.Marshal(map[string]string{"q": hostile})
+	for _, tc := range []struct {
+		name string
+		raw  []byte
+		json bool
+	}{
+		{"json", doc, true},
+		{"json with raw C1 and bidi", []byte(`{"q":"a` + "\u009b\u202e\x7f" + `b"}`), true},
+		{"not json", []byte(hostile), false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var out bytes.Buffer
+			if err := RawJSON(&out, tc.raw); err != nil {
+				t.Fatal(err)
+			}
+			if c, bad := terminalBad(out.String()); bad {
+				t.Errorf("%U reaches the output: %q", c, out.String())
+			}
+			if !tc.json {
+				if want := Sanitize(hostile) + "\n"; out.String() != want {
+					t.Errorf("got %q, want %q", out.String(), want)
+				}
+				return
+			}
+			var want, got any
+			_ = json.Unmarshal(tc.raw, &want)
+			if err := json.Unmarshal(out.Bytes(), &got); err != nil || fmt.Sprint(got) != fmt.Sprint(want) {
+				t.Errorf("decodes to %v (%v), want %v", got, err, want)
 			}
 		})
 	}

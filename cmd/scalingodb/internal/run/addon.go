@@ -2,6 +2,7 @@ package run
 
 import (
 	"fmt"
+	"net/http"
 	"slices"
 	"strings"
 
@@ -56,7 +57,7 @@ func (s *State) addonID(cmd *cobra.Command) (string, error) {
 	if appName == "" {
 		return "", exit.Usagef(cmd, "--addon %s names an addon by its type: pass --app (or set %s) as well", kind, env.App)
 	}
-	apiToken := s.IO.Getenv(env.APIToken)
+	apiToken := s.APIToken()
 	if apiToken == "" {
 		return "", exit.Usagef(cmd, "--addon %s: finding the %s addon of %s needs a Scalingo API token in %s; or pass --database with the addon ID", kind, kind, appName, env.APIToken)
 	}
@@ -111,10 +112,15 @@ func AddonIs(ad scalingodb.Addon, kind string) bool {
 // ListAddons returns the addons of an application, listed through the main
 // API with the Scalingo API token apiToken.
 func (s *State) ListAddons(cmd *cobra.Command, apiToken, appName string) ([]scalingodb.Addon, error) {
+	timeout, err := s.timeout(cmd)
+	if err != nil {
+		return nil, err
+	}
 	list, err := scalingodb.ListAddons(cmd.Context(), scalingodb.AddonTokenConfig{
 		APIToken: scalingodb.NewSecret(apiToken), App: appName,
 		Region:  s.Setting(cmd, "region", env.Region, s.region),
 		AuthURL: s.IO.Getenv(env.AuthURL), APIURL: s.IO.Getenv(env.MainAPI), UserAgent: s.UserAgent(),
+		HTTPClient: &http.Client{Timeout: timeout},
 	})
 	if err != nil {
 		return nil, exit.Errf(err, "cannot list the addons of application %s", appName)

@@ -58,7 +58,11 @@ func (s *State) Confirm(cmd *cobra.Command, yes bool, question string) error {
 		return exit.Usagef(cmd, "%s: pass --yes to confirm (stdin is not a terminal)", question)
 	}
 	fmt.Fprintf(s.IO.Err, "%s [y/N] ", question)
-	line, _ := bufio.NewReader(s.IO.In).ReadString('\n')
+	line, err := interruptible(cmd.Context(), func() (string, error) { return bufio.NewReader(s.IO.In).ReadString('\n') })
+	if cmd.Context().Err() != nil {
+		fmt.Fprintln(s.IO.Err)
+		return err
+	}
 	switch strings.ToLower(strings.TrimSpace(line)) {
 	case "y", "yes":
 		return nil

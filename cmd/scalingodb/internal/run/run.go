@@ -7,6 +7,7 @@ package run
 
 import (
 	"bufio"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -41,8 +42,9 @@ type IO struct {
 	InTTY, OutTTY, ErrTTY bool
 	// Getenv reads an environment variable.
 	Getenv func(string) string
-	// ReadPassword reads one line from the terminal on stdin without echo.
-	ReadPassword func() ([]byte, error)
+	// ReadPassword reads one line from the terminal on stdin without echo,
+	// until ctx ends (a signal): it then returns ctx's error at once.
+	ReadPassword func(ctx context.Context) ([]byte, error)
 }
 
 // System returns the IO of the process: os.Stdin, os.Stdout, os.Stderr
@@ -53,7 +55,46 @@ func System() *IO {
 		In: os.Stdin, Out: os.Stdout, Err: os.Stderr,
 		InTTY: isTTY(os.Stdin), OutTTY: isTTY(os.Stdout), ErrTTY: isTTY(os.Stderr),
 		Getenv:       os.Getenv,
-		ReadPassword: func() ([]byte, error) { return term.ReadPassword(int(os.Stdin.Fd())) },
+		ReadPassword: func(ctx context.Context) ([]byte, error) { return readPassword(ctx, int(os.Stdin.Fd())) },
+	}
+}
+
+// readPassword reads a line from the terminal fd without echo, until ctx
+// ends. term.ReadPassword puts the echo back only when its read returns:
+// a process that exits at Ctrl-C before the next line would leave the
+// terminal without echo, so the settings of before are put back here.
+func readPassword(ctx context.Context, fd int) ([]byte, error) {
+	before, err := term.GetState(fd)
+	if err != nil {
+		return nil, err
+	}
+	b, err := interruptible(ctx, func() ([]byte, error) { return term.ReadPassword(fd) })
+	if ctx.Err() != nil {
+		_ = term.Restore(fd, before)
+	}
+	return b, err
+}
+
+// interruptible returns what read returns, or the error of ctx as soon as
+// it ends: a read from a terminal waits for a line, and a signal must stop
+// the command at once, as it does everywhere else. (The read goes on in
+// its goroutine until the process exits.)
+func interruptible[T any](ctx context.Context, read func() (T, error)) (T, error) {
+	type result struct {
+		v   T
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		v, err := read()
+		done <- result{v, err}
+	}()
+	select {
+	case r := <-done:
+		return r.v, r.err
+	case <-ctx.Done():
+		var zero T
+		return zero, ctx.Err()
 	}
 }
 
@@ -100,16 +141,22 @@ func (s *State) AddGlobalFlags(pf *pflag.FlagSet) {
 }
 
 // Setting returns the value of a flag when it was given, else of its
-// environment variable, else the flag's default.
+// environment variable, else the flag's default; without the spaces and
+// line ends around it, which no token, ID or name holds (a secret read
+// from a file often ends with a newline).
 func (s *State) Setting(cmd *cobra.Command, flag, variable, value string) string {
 	if f := cmd.Flags().Lookup(flag); f != nil && f.Changed {
-		return value
+		return strings.TrimSpace(value)
 	}
-	if v := s.IO.Getenv(variable); v != "" {
+	if v := strings.TrimSpace(s.IO.Getenv(variable)); v != "" {
 		return v
 	}
-	return value
+	return strings.TrimSpace(value)
 }
+
+// APIToken returns the Scalingo API token of SCALINGO_API_TOKEN, trimmed
+// as Setting does, or "".
+func (s *State) APIToken() string { return strings.TrimSpace(s.IO.Getenv(env.APIToken)) }
 
 // DatabaseID returns the database to act on, or a usage error naming the
 // flag and the variable.
@@ -275,7 +322,7 @@ func (s *State) Clients(cmd *cobra.Command) (*Clients, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Clients{s: s, opts: opts, region: region, timeout: timeout, bearer: bearer, apiToken: s.IO.Getenv(env.APIToken)}, nil
+	return &Clients{s: s, opts: opts, region: region, timeout: timeout, bearer: bearer, apiToken: s.APIToken()}, nil
 }
 
 // HasBearer reports whether a bearer token was given: For needs no
