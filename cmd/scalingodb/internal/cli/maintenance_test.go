@@ -27,7 +27,7 @@ func TestMaintenanceList_PageFlags(t *testing.T) {
 			var requests atomic.Int32
 			code, stderr := runAgainst(t, func(w http.ResponseWriter, r *http.Request) {
 				requests.Add(1)
-				answer(w, http.StatusOK, `{"maintenance":[],"meta":{"pagination":{"current_page":1,"total_pages":1,"total_count":0,"per_page":10}}}`)
+				answer(w, http.StatusOK, `{"maintenance":[],"meta":{"pagination":{"current_page":1,"prev_page":null,"next_page":null,"total_pages":1,"total_count":0,"per_page":10}}}`)
 			}, append([]string{"maintenance", "list", "-o", "json"}, tc.args...)...)
 			if code != tc.want {
 				t.Fatalf("exit code %d, want %d; stderr: %s", code, tc.want, stderr)
