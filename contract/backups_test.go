@@ -26,6 +26,17 @@ var _ = Describe("Backups", labels(harness.Backups), func() {
 		Expect(listBackups(ctx)).NotTo(BeEmpty())
 	})
 
+	// The spec's order: a script that takes the first backup listed as the latest must not
+	// restore or download an older one.
+	It("lists the backups newest first", labels(harness.ReadOnly), func(ctx SpecContext) {
+		backups := listBackups(ctx)
+		for i := 1; i < len(backups); i++ {
+			prev, b := backups[i-1], backups[i]
+			Expect(b.CreatedAt.After(prev.CreatedAt)).To(BeFalse(), "backup %s (created %s) is listed after %s (created %s), which is older",
+				b.ID, b.CreatedAt.Format(time.RFC3339Nano), prev.ID, prev.CreatedAt.Format(time.RFC3339Nano))
+		}
+	})
+
 	Context("when a backup is created", Ordered, labels(harness.Mutating, harness.Slow), func() {
 		var backup dbapi.Backup
 		var downloadURL string
@@ -139,6 +150,30 @@ var _ = Describe("Backups", labels(harness.Backups), func() {
 			expectError(resp, nil, http.StatusForbidden)
 		})
 
+		It("answers 403 to the download token of another backup", labels(harness.ReadOnly, harness.Auth), func(ctx SpecContext) {
+			other := ""
+			for _, b := range listBackups(ctx) {
+				if b.ID != done.ID && b.Status == dbapi.BackupStatusDone && b.Size != nil && *b.Size > 0 {
+					other = b.ID
+				}
+			}
+			if other == "" {
+				Skip("the database has one done backup: there is no token of another backup to try")
+			}
+			// The link of one backup, its token moved onto the path of the other: a server that
+			// checks only that it signed the token serves any backup to whoever holds one link.
+			theirs, err := url.Parse(archiveURL(ctx, other))
+			noError(err)
+			mine, err := url.Parse(archiveURL(ctx, done.ID))
+			noError(err)
+			q := theirs.Query()
+			q.Set("token", mine.Query().Get("token"))
+			theirs.RawQuery = q.Encode()
+			// One byte asked: a server that wrongly serves it sends no more.
+			resp := downloadResponse(ctx, theirs.String(), "bytes=0-0")
+			expectError(resp, nil, http.StatusForbidden)
+		})
+
 		It("answers 400 to a download without its token", labels(harness.ReadOnly), func(ctx SpecContext) {
 			u, err := url.Parse(archiveURL(ctx, done.ID))
 			noError(err)
@@ -242,24 +277,28 @@ func archiveURL(ctx SpecContext, backupID string) string {
 	return harness.SpecURL(suite.base, resp.JSON200.DownloadURL, suite.cfg.BasePath)
 }
 
-// downloadResponse GETs a pre-signed URL through the validated client, without the bearer token.
-func downloadResponse(ctx SpecContext, u, byteRange string) *http.Response {
+// downloadResponse GETs a pre-signed URL through the validated client, without the bearer token,
+// with the headers given as name, value pairs.
+func downloadResponse(ctx SpecContext, u, byteRange string, header ...string) *http.Response {
 	GinkgoHelper()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
 	noError(err)
 	if byteRange != "" {
 		req.Header.Set("Range", byteRange)
 	}
+	for i := 0; i+1 < len(header); i += 2 {
+		req.Header.Set(header[i], header[i+1])
+	}
 	resp, err := suite.http.Do(req)
 	noError(err)
 	return resp
 }
 
-func download(ctx SpecContext, u, byteRange string, want int) []byte {
+func download(ctx SpecContext, u, byteRange string, want int, header ...string) []byte {
 	GinkgoHelper()
-	resp := downloadResponse(ctx, u, byteRange)
+	resp := downloadResponse(ctx, u, byteRange, header...)
 	defer resp.Body.Close()
-	Expect(resp.StatusCode).To(Equal(want))
+	Expect(resp.StatusCode).To(Equal(want), "GET %s answered %d, want %d", resp.Request.URL.Path, resp.StatusCode, want)
 	body, err := io.ReadAll(resp.Body)
 	noError(err)
 	if cl := resp.Header.Get("Content-Length"); cl != "" {
