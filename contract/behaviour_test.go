@@ -7,6 +7,7 @@ package contract_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -157,11 +158,117 @@ var _ = Describe("Behaviour: auth", labels(harness.Auth), func() {
 			} else if suite.db != "" {
 				in.db = suite.db
 			}
-			resp, err := op.send(ctx, c, in)
+			notCreated := watchCreate(ctx, o, in)
+			var sent []byte
+			resp, err := op.send(ctx, keepingBody(c, &sent), in)
 			expectError(resp, err, v.status)
+			notCreated(sent, v.status)
 		}, opEntries(rows, extra...))
 	}
 })
+
+// keepingBody returns a copy of c that keeps in *sent the body of the request it sends.
+func keepingBody(c *dbapi.Client, sent *[]byte) *dbapi.Client {
+	cc := *c
+	cc.RequestEditors = append(slices.Clone(c.RequestEditors), func(_ context.Context, req *http.Request) error {
+		if req.GetBody == nil {
+			return nil
+		}
+		body, err := req.GetBody()
+		if err != nil {
+			return err
+		}
+		defer body.Close()
+		*sent, err = io.ReadAll(body)
+		return err
+	})
+	return &cc
+}
+
+// watchCreate returns, for a create that a spec expects refused, the check that it made nothing:
+// its collection lists nothing new with the identity the request named (a user's name, a rule's
+// range). A server that checks the token after doing the work would let anyone, or the owner of
+// another database, create users and open the firewall. What it wrongly created is deleted when
+// the spec ends; what was listed before is never touched. Other operations get a check that does
+// nothing.
+func watchCreate(ctx SpecContext, o specOp, in ids) func(sent []byte, status int) {
+	GinkgoHelper()
+	f, ok := freshIdentity[o.id]
+	if !ok {
+		return func([]byte, int) {}
+	}
+	ptr, _ := f()
+	list := fillPath(o.path, in)
+	before := getJSON(ctx, list)
+	return func(sent []byte, status int) {
+		GinkgoHelper()
+		value, ok := stringAt(sent, ptr)
+		if !ok {
+			return
+		}
+		want := map[string]any{ptr[strings.LastIndexByte(ptr, '/')+1:]: value}
+		was := map[string]bool{}
+		for _, item := range itemsHolding(before, want) {
+			was[string(item)] = true
+		}
+		for _, item := range itemsHolding(getJSON(ctx, list), want) {
+			if was[string(item)] {
+				continue
+			}
+			if key := createdKey(item, nil); key != "" {
+				DeferCleanup(deleteQuietly, list+"/"+url.PathEscape(key))
+			}
+			Expect(was[string(item)]).To(BeTrue(), "%s answered %d, yet %s lists what it was asked to create: %s", o.id, status, list, item)
+		}
+	}
+}
+
+// stringAt returns the string at a JSON pointer of a JSON document.
+func stringAt(doc []byte, ptr string) (string, bool) {
+	var v any
+	if json.Unmarshal(doc, &v) != nil {
+		return "", false
+	}
+	for _, t := range strings.Split(strings.TrimPrefix(ptr, "/"), "/") {
+		m, ok := v.(map[string]any)
+		if !ok {
+			return "", false
+		}
+		v = m[t]
+	}
+	s, ok := v.(string)
+	return s, ok
+}
+
+// itemsHolding returns, as JSON, the objects of doc, at any depth, that hold every pair of want.
+func itemsHolding(doc any, want map[string]any) [][]byte {
+	switch t := doc.(type) {
+	case map[string]any:
+		all := true
+		for k, v := range want {
+			if got, ok := t[k]; !ok || !sameValue(got, v) {
+				all = false
+				break
+			}
+		}
+		if all {
+			b, _ := json.Marshal(t)
+			return [][]byte{b}
+		}
+		var out [][]byte
+		for _, k := range slices.Sorted(maps.Keys(t)) {
+			out = append(out, itemsHolding(t[k], want)...)
+		}
+		return out
+	case []any:
+		var out [][]byte
+		for _, e := range t {
+			out = append(out, itemsHolding(e, want)...)
+		}
+		return out
+	}
+	return nil
+}
 
 // The identity of what a create names: made fresh for each request, so that a live run never
 // meets (or deletes) a resource of its own users.
@@ -634,31 +741,7 @@ func walkSchema(s *openapi3.Schema, f func(*openapi3.Schema)) {
 
 // holds reports whether doc holds, anywhere, an object with every pair of want.
 func holds(doc any, want map[string]any) bool {
-	switch t := doc.(type) {
-	case map[string]any:
-		all := true
-		for k, v := range want {
-			if got, ok := t[k]; !ok || !sameValue(got, v) {
-				all = false
-				break
-			}
-		}
-		if all {
-			return true
-		}
-		for _, v := range t {
-			if holds(v, want) {
-				return true
-			}
-		}
-	case []any:
-		for _, e := range t {
-			if holds(e, want) {
-				return true
-			}
-		}
-	}
-	return false
+	return len(itemsHolding(doc, want)) > 0
 }
 
 // sameValue reports whether a value read is the value sent; a read may show as a list of one
@@ -893,6 +976,16 @@ var _ = Describe("Behaviour: bytes", labels(harness.Bytes, harness.Backups), fun
 			from, to := r[0], min(r[1], len(whole)-1)
 			part := download(ctx, archiveURL(ctx, done.ID), fmt.Sprintf("bytes=%d-%d", from, to), http.StatusPartialContent)
 			Expect(bytes.Equal(part, whole[from:to+1])).To(BeTrue(), "bytes %d-%d of %s differ from that slice of the whole archive", from, to, done.ID)
+		}
+		// The two other forms of the spec's Range: from an offset to the end (a resumed download),
+		// and the last n bytes.
+		n := min(100, len(whole)/2)
+		for r, want := range map[string][]byte{
+			fmt.Sprintf("bytes=%d-", len(whole)-n): whole[len(whole)-n:],
+			fmt.Sprintf("bytes=-%d", n):            whole[len(whole)-n:],
+		} {
+			part := download(ctx, archiveURL(ctx, done.ID), r, http.StatusPartialContent)
+			Expect(bytes.Equal(part, want)).To(BeTrue(), "%s of %s is not the last %d bytes of the whole archive", r, done.ID, n)
 		}
 	})
 

@@ -117,6 +117,32 @@ var behaviourBugs = []behaviourBug{
 				next.ServeHTTP(&flipFirstByte{ResponseWriter: w}, r)
 			})
 		}, ""},
+	{"reads a suffix range from the start", harness.Bytes, "serves as a range the same bytes as that slice of the whole archive",
+		func(next http.Handler) http.Handler {
+			return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if n, err := strconv.Atoi(strings.TrimPrefix(r.Header.Get("Range"), "bytes=-")); err == nil && n > 0 {
+					r.Header.Set("Range", "bytes=0-"+strconv.Itoa(n-1))
+				}
+				next.ServeHTTP(w, r)
+			})
+		}, ""},
+	{"creates the user for the token of another database, then refuses it", harness.Auth,
+		"when the request carries the bearer token of another database, answers 403 to createDatabaseUser",
+		func(next http.Handler) http.Handler {
+			return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, "/users") && r.Header.Get("Authorization") == "Bearer "+fixtureForeign {
+					b, _ := io.ReadAll(r.Body)
+					// It does the work first, as the owner of the database…
+					owner := r.Clone(r.Context())
+					owner.Header.Set("Authorization", "Bearer "+fixtureToken)
+					owner.Body, owner.ContentLength = io.NopCloser(bytes.NewReader(b)), int64(len(b))
+					next.ServeHTTP(httptest.NewRecorder(), owner)
+					// …then checks the token.
+					r.Body = io.NopCloser(bytes.NewReader(b))
+				}
+				next.ServeHTTP(w, r)
+			})
+		}, ""},
 	{name: "lists the backups oldest first", spec: "lists the backups newest first", filter: "backups && read-only",
 		wrap: rewriteAnswer(func(r *http.Request) bool {
 			return r.Method == http.MethodGet && strings.HasSuffix(r.URL.Path, "/backups")
