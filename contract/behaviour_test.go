@@ -149,12 +149,14 @@ var _ = Describe("Behaviour: auth", labels(harness.Auth), func() {
 			}
 			c := v.client()
 			in := unknownIDs()
+			notDeleted := func(int) {}
 			if !v.stateless {
 				in = sampleIDs()
 				if v.status == http.StatusForbidden && op.missing == "backup" {
 					// A backup of the database under test: an unknown one is nobody's, and may be 404.
 					in.backup = backupOfTarget(ctx)
 				}
+				in, notDeleted = watchDelete(ctx, o, in)
 			} else if suite.db != "" {
 				in.db = suite.db
 			}
@@ -163,6 +165,7 @@ var _ = Describe("Behaviour: auth", labels(harness.Auth), func() {
 			resp, err := op.send(ctx, keepingBody(c, &sent), in)
 			expectError(resp, err, v.status)
 			notCreated(sent, v.status)
+			notDeleted(v.status)
 		}, opEntries(rows, extra...))
 	}
 })
@@ -220,6 +223,29 @@ func watchCreate(ctx SpecContext, o specOp, in ids) func(sent []byte, status int
 			}
 			Expect(was[string(item)]).To(BeTrue(), "%s answered %d, yet %s lists what it was asked to create: %s", o.id, status, list, item)
 		}
+	}
+}
+
+// watchDelete returns, for the deletion of a user or a firewall rule that a spec expects refused,
+// identifiers that name one that exists (made for the spec: fixtureIDs) and the check that the
+// refusal left it listed: a server that deletes and only then checks the token would let anyone,
+// or the owner of another database, delete users and firewall rules. Other operations keep in,
+// with a check that does nothing.
+func watchDelete(ctx SpecContext, o specOp, in ids) (ids, func(status int)) {
+	GinkgoHelper()
+	if o.method != http.MethodDelete || !strings.Contains(o.path, "{username}") && !strings.Contains(o.path, "{firewall_rule_id}") {
+		return in, func(int) {}
+	}
+	rb, ok := readBack(o)
+	Expect(ok).To(BeTrue(), "no GET lists what %s deletes", o.id)
+	in = fixtureIDs(ctx, o.path)
+	want := map[string]any{"id": in.rule}
+	if strings.Contains(o.path, "{username}") {
+		want = map[string]any{"name": in.user}
+	}
+	return in, func(status int) {
+		GinkgoHelper()
+		Expect(holds(getJSON(ctx, fillPath(rb.path, in)), want)).To(BeTrue(), "%s answered %d, yet %s no longer lists %v", o.id, status, rb.id, want)
 	}
 }
 

@@ -143,6 +143,18 @@ var behaviourBugs = []behaviourBug{
 				next.ServeHTTP(w, r)
 			})
 		}, ""},
+	{"deletes the firewall rule for the token of another database, then refuses it", harness.Auth,
+		"when the request carries the bearer token of another database, answers 403 to deleteFirewallRule",
+		func(next http.Handler) http.Handler {
+			return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if r.Method == http.MethodDelete && strings.Contains(r.URL.Path, "/firewall_rules/") && r.Header.Get("Authorization") == "Bearer "+fixtureForeign {
+					owner := r.Clone(r.Context())
+					owner.Header.Set("Authorization", "Bearer "+fixtureToken)
+					next.ServeHTTP(httptest.NewRecorder(), owner) // the work first, then the token
+				}
+				next.ServeHTTP(w, r)
+			})
+		}, ""},
 	{name: "lists the backups oldest first", spec: "lists the backups newest first", filter: "backups && read-only",
 		wrap: rewriteAnswer(func(r *http.Request) bool {
 			return r.Method == http.MethodGet && strings.HasSuffix(r.URL.Path, "/backups")
