@@ -441,13 +441,19 @@ func fixtureMock(t *testing.T) *mockserver.Server {
 // writes.
 func runTarget(t *testing.T, bin string, h http.Handler, args ...string) run {
 	t.Helper()
+	return runTargetIn(t, bin, h, t.TempDir(), args...)
+}
+
+// runTargetIn is runTarget with the reports written to dir.
+func runTargetIn(t *testing.T, bin string, h http.Handler, dir string, args ...string) run {
+	t.Helper()
 	srv := httptest.NewServer(h)
 	defer srv.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	environ := append(suitebin.Environ(),
 		harness.EnvBaseURL+"="+srv.URL+"/api", harness.EnvToken+"="+fixtureToken, harness.EnvDatabaseID+"=my-db-123",
-		harness.EnvForeignToken+"="+fixtureForeign, harness.EnvAllowWrites+"=1", harness.EnvReportsDir+"="+t.TempDir())
+		harness.EnvForeignToken+"="+fixtureForeign, harness.EnvAllowWrites+"=1", harness.EnvReportsDir+"="+dir)
 	code, out, err := suitebin.Run(ctx, bin, filepath.Dir(bin), environ, append([]string{"-ginkgo.no-color"}, args...)...)
 	if err != nil {
 		t.Errorf("run the suite %v: %v", args, err)
