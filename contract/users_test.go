@@ -94,6 +94,20 @@ var _ = Describe("Database users", labels(harness.Users), func() {
 		})
 	})
 
+	// The spec's example: a user created with the password its application will connect with.
+	// A server that generates one instead answers 201 and the application is locked out.
+	It("creates a user with the password the caller chose, and answers that password", labels(harness.Mutating, harness.Positive), func(ctx SpecContext) {
+		name := "contract-" + randomHex(4)
+		body := dbapi.DatabaseUserCreateRequest{DatabaseUser: dbapi.DatabaseUserCreate{
+			Name: name, Password: ptr(newPassword), PasswordConfirmation: ptr(newPassword),
+		}}
+		resp, err := suite.raw.CreateDatabaseUser(ctx, suite.db, body)
+		resp, err = undoIfAccepted("createDatabaseUser", body, resp, err) // deletes what it created
+		created := decode[dbapi.DatabaseUserWithPasswordResponse](expectStatus(resp, err, http.StatusCreated))
+		Expect(created.DatabaseUser.Password == newPassword).To(BeTrue(), "the new user %s was given another password than the one chosen", name) // never the value
+		Expect(findUser(ctx, name)).NotTo(BeNil(), "the new user %s is not listed", name)
+	})
+
 	Context("when the new user breaks the rules", func() {
 		It("answers 422 to an invalid name", labels(harness.Mutating), func(ctx SpecContext) {
 			body := dbapi.DatabaseUserCreateRequest{DatabaseUser: dbapi.DatabaseUserCreate{Name: "Bad_Name!"}}

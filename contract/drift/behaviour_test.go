@@ -155,6 +155,15 @@ var behaviourBugs = []behaviourBug{
 				next.ServeHTTP(w, r)
 			})
 		}, ""},
+	{"generates a password when the new user's was chosen", harness.Positive, "creates a user with the password the caller chose, and answers that password",
+		rewriteBody(func(r *http.Request) bool {
+			return r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, "/users")
+		}, func(doc map[string]any) {
+			if u, ok := doc["database_user"].(map[string]any); ok {
+				delete(u, "password")
+				delete(u, "password_confirmation")
+			}
+		}), ""},
 	{name: "lists the backups oldest first", spec: "lists the backups newest first", filter: "backups && read-only",
 		wrap: rewriteAnswer(func(r *http.Request) bool {
 			return r.Method == http.MethodGet && strings.HasSuffix(r.URL.Path, "/backups")
