@@ -22,8 +22,14 @@ import (
 )
 
 var _ = Describe("Backups", labels(harness.Backups), func() {
-	It("lists the backups of the database", labels(harness.ReadOnly), func(ctx SpecContext) {
-		Expect(listBackups(ctx)).NotTo(BeEmpty())
+	It("lists the backups of the database, and only those", labels(harness.ReadOnly), func(ctx SpecContext) {
+		backups := listBackups(ctx)
+		Expect(backups).NotTo(BeEmpty(), "%s lists no backup", suite.db)
+		// A backup of another database in the list is another owner's archive a script downloads.
+		db := getDatabase(ctx, suite.db)
+		for _, b := range backups {
+			Expect(b.DatabaseID == db.ID || b.DatabaseID == db.ResourceID).To(BeTrue(), "backup %s listed for %s belongs to the database %s", b.ID, suite.db, b.DatabaseID)
+		}
 	})
 
 	// The spec's order: a script that takes the first backup listed as the latest must not

@@ -19,6 +19,9 @@ var _ = Describe("Databases", labels(harness.Databases), func() {
 		It("returns it with its identity, type and version", labels(harness.ReadOnly), func(ctx SpecContext) {
 			db := getDatabase(ctx, suite.db)
 			Expect(db.ID).NotTo(BeEmpty())
+			// The path names the database by its resource ID: an answer about another database is
+			// another owner's settings, hosts and users' home.
+			Expect(db.ResourceID == suite.db || db.ID == suite.db).To(BeTrue(), "getDatabase %s answered the database %s (resource %s)", suite.db, db.ID, db.ResourceID)
 			Expect(db.TypeName).NotTo(BeEmpty())
 			Expect(db.VersionID).NotTo(BeEmpty())
 		})
