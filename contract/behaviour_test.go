@@ -537,7 +537,96 @@ var _ = Describe("Behaviour: negative data", labels(harness.Negative), func() {
 				"%s changed what %s shows although it refused the body", o.id, rb.id)
 		}, entries)
 	}
+
+	// A query parameter that breaks its schema is a malformed request, refused like a body that
+	// is not JSON; a server that clamps or ignores it answers a page, a window or a value the
+	// client did not ask for.
+	for _, o := range specOpList() {
+		cases := queryCases(o)
+		if len(cases) == 0 {
+			continue
+		}
+		var entries []TableEntry
+		for _, c := range cases {
+			entries = append(entries, Entry(c.name, rowLabels(o), c))
+		}
+		DescribeTable("refuses a query parameter of "+o.id+" that breaks", func(ctx SpecContext, c queryCase) {
+			resp, err := catalogued(o.id).send(ctx, withQuery(suite.raw, c.param, c.value, c.omit), sampleIDs())
+			expectRefused(resp, err, harness.Malformed)
+		}, entries)
+	}
 })
+
+// queryCase is a query parameter of an operation set to a value that breaks one rule of its
+// schema (or left out when it is required).
+type queryCase struct {
+	name, param, value string
+	omit               bool
+}
+
+// queryCases returns the query cases of o, from the spec: for each query parameter, its
+// requiredness, type (integer, boolean), bounds, enum and minimum length. Operations that name
+// more than their database (a plan, an instance, a pre-signed link: a lookup may answer first)
+// and irreversible ones get none.
+func queryCases(o specOp) []queryCase {
+	i := slices.IndexFunc(operations, func(op operation) bool { return op.id == o.id })
+	if i < 0 || operations[i].access == presignedURL || operations[i].missing != "database" {
+		return nil
+	}
+	if _, ok := irreversible[o.id]; ok {
+		return nil
+	}
+	var out []queryCase
+	for _, ref := range o.op.Parameters {
+		p := ref.Value
+		if p == nil || p.In != "query" || p.Schema == nil || p.Schema.Value == nil {
+			continue
+		}
+		s := p.Schema.Value
+		add := func(rule, value string) {
+			out = append(out, queryCase{name: fmt.Sprintf("%s=%s (%s)", p.Name, value, rule), param: p.Name, value: value})
+		}
+		if p.Required {
+			out = append(out, queryCase{name: p.Name + " left out (required)", param: p.Name, omit: true})
+		}
+		switch {
+		case s.Type.Is("integer"):
+			add("type", "abc")
+			if s.Min != nil {
+				add("minimum", fmt.Sprint(int64(*s.Min)-1))
+			}
+			if s.Max != nil {
+				add("maximum", fmt.Sprint(int64(*s.Max)+1))
+			}
+		case s.Type.Is("boolean"):
+			add("type", "maybe")
+		}
+		if len(s.Enum) > 0 {
+			add("enum", "contract-not-in-enum")
+		}
+		if s.MinLength > 0 {
+			add("minLength", "")
+		}
+	}
+	return out
+}
+
+// withQuery returns a copy of c that sets the query parameter name to value in what it sends, or
+// leaves it out.
+func withQuery(c *dbapi.Client, name, value string, omit bool) *dbapi.Client {
+	cc := *c
+	cc.RequestEditors = append(slices.Clone(c.RequestEditors), func(_ context.Context, req *http.Request) error {
+		q := req.URL.Query()
+		if omit {
+			q.Del(name)
+		} else {
+			q.Set(name, value)
+		}
+		req.URL.RawQuery = q.Encode()
+		return nil
+	})
+	return &cc
+}
 
 // changedBy says how after differs from before in what body named, or "". A list (an envelope
 // holding an array) changed when an item that was not there before carries a string the body

@@ -78,6 +78,17 @@ var behaviourBugs = []behaviourBug{
 				next.ServeHTTP(w, r)
 			})
 		}, ""},
+	{"clamps per_page into its bounds", harness.Negative, "refuses a query parameter of listMaintenances that breaks per_page=101 (maximum)",
+		func(next http.Handler) http.Handler {
+			return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				q := r.URL.Query()
+				if n, err := strconv.Atoi(q.Get("per_page")); err == nil && strings.HasSuffix(r.URL.Path, "/maintenance") {
+					q.Set("per_page", strconv.Itoa(min(max(n, 1), 100)))
+					r.URL.RawQuery = q.Encode()
+				}
+				next.ServeHTTP(w, r)
+			})
+		}, ""},
 	{"ignores read_only on a new user", harness.Positive, "shows in the next read what was sent to createDatabaseUser",
 		rewriteBody(func(r *http.Request) bool {
 			return r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, "/users")
