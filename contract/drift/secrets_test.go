@@ -3,8 +3,6 @@ package drift
 import (
 	"encoding/json"
 	"net/http"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -41,16 +39,7 @@ func TestNoPasswordReachesTheReports(t *testing.T) {
 			t.Errorf("no failed spec names %q\n%s", spec, suitebin.Tail(r.output))
 		}
 	}
-	outputs := map[string]string{"stdout": r.output}
-	files, _ := filepath.Glob(filepath.Join(dir, "*"))
-	for _, f := range files {
-		b, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		outputs[filepath.Base(f)] = string(b)
-	}
-	for name, content := range outputs {
+	for name, content := range runOutputs(t, r, dir) {
 		if strings.Contains(content, planted) {
 			t.Errorf("%s holds the planted password", name)
 		}
