@@ -1084,23 +1084,27 @@ var _ = Describe("Behaviour: paging", labels(harness.Paging), func() {
 var _ = Describe("Behaviour: bytes", labels(harness.Bytes, harness.Backups), func() {
 	It("serves as a range the same bytes as that slice of the whole archive", labels(harness.ReadOnly), func(ctx SpecContext) {
 		done := smallestDoneBackup(ctx)
-		u := archiveURL(ctx, done.ID)
-		whole := download(ctx, u, "", http.StatusOK)
-		Expect(int64(len(whole))).To(Equal(*done.Size), "the archive of %s is not the backup's size", done.ID)
-		for _, r := range [][2]int{{0, 9}, {len(whole) / 3, len(whole)/3 + 99}, {len(whole) - 7, len(whole) - 1}} {
-			from, to := r[0], min(r[1], len(whole)-1)
-			part := download(ctx, archiveURL(ctx, done.ID), fmt.Sprintf("bytes=%d-%d", from, to), http.StatusPartialContent)
-			Expect(bytes.Equal(part, whole[from:to+1])).To(BeTrue(), "bytes %d-%d of %s differ from that slice of the whole archive", from, to, done.ID)
+		size := *done.Size
+		// The three forms of the spec's Range: bytes=a-b, from an offset to the end (a resumed
+		// download), and the last n bytes; the whole archive is read once, keeping those slices.
+		n := min(100, size/2)
+		ranges := map[string]window{
+			"bytes=0-9": {0, 9},
+			fmt.Sprintf("bytes=%d-%d", size/3, min(size/3+99, size-1)): {size / 3, min(size/3+99, size-1)},
+			fmt.Sprintf("bytes=%d-%d", size-7, size-1):                 {size - 7, size - 1},
+			fmt.Sprintf("bytes=%d-", size-n):                           {size - n, size - 1},
+			fmt.Sprintf("bytes=-%d", n):                                {size - n, size - 1},
 		}
-		// The two other forms of the spec's Range: from an offset to the end (a resumed download),
-		// and the last n bytes.
-		n := min(100, len(whole)/2)
-		for r, want := range map[string][]byte{
-			fmt.Sprintf("bytes=%d-", len(whole)-n): whole[len(whole)-n:],
-			fmt.Sprintf("bytes=-%d", n):            whole[len(whole)-n:],
-		} {
+		names := slices.Sorted(maps.Keys(ranges))
+		windows := make([]window, len(names))
+		for i, r := range names {
+			windows[i] = ranges[r]
+		}
+		whole := readArchive(ctx, archiveURL(ctx, done.ID), "", http.StatusOK, windows, 0)
+		Expect(whole.n).To(Equal(size), "the archive of %s is not the backup's size", done.ID)
+		for i, r := range names {
 			part := download(ctx, archiveURL(ctx, done.ID), r, http.StatusPartialContent)
-			Expect(bytes.Equal(part, want)).To(BeTrue(), "%s of %s is not the last %d bytes of the whole archive", r, done.ID, n)
+			Expect(bytes.Equal(part, whole.parts[i])).To(BeTrue(), "%s of %s differs from that slice of the whole archive", r, done.ID)
 		}
 	})
 
@@ -1108,16 +1112,12 @@ var _ = Describe("Behaviour: bytes", labels(harness.Bytes, harness.Backups), fun
 	// server that ignores it serves the range of whatever version it has now.
 	It("serves the whole archive, not the range, when If-Range names another version", labels(harness.ReadOnly), func(ctx SpecContext) {
 		done := smallestDoneBackup(ctx)
-		resp := downloadResponse(ctx, archiveURL(ctx, done.ID), "bytes=0-9")
-		head, err := io.ReadAll(resp.Body)
-		resp.Body.Close()
-		noError(err)
-		Expect(resp.StatusCode).To(Equal(http.StatusPartialContent), "bytes=0-9 of %s answered %d", done.ID, resp.StatusCode)
-		etag := resp.Header.Get("ETag")
+		first := readArchive(ctx, archiveURL(ctx, done.ID), "bytes=0-9", http.StatusPartialContent, []window{{0, 9}}, 0)
+		head, etag := first.parts[0], first.header.Get("ETag")
 		other := `"contract-another-version-` + randomHex(4) + `"`
-		whole := download(ctx, archiveURL(ctx, done.ID), "", http.StatusOK, "Range", "bytes=0-9", "If-Range", other)
-		Expect(int64(len(whole)) == *done.Size && bytes.HasPrefix(whole, head)).To(BeTrue(),
-			"If-Range %s with bytes=0-9 did not bring the whole archive of %s (%d bytes, the backup has %d)", other, done.ID, len(whole), *done.Size)
+		whole := readArchive(ctx, archiveURL(ctx, done.ID), "bytes=0-9", http.StatusOK, []window{{0, 9}}, 0, "If-Range", other)
+		Expect(whole.n == *done.Size && bytes.Equal(whole.parts[0], head)).To(BeTrue(),
+			"If-Range %s with bytes=0-9 did not bring the whole archive of %s (%d bytes, the backup has %d)", other, done.ID, whole.n, *done.Size)
 		if etag == "" || strings.HasPrefix(etag, "W/") {
 			return // no strong validator to resume with: the matching case has nothing to send
 		}

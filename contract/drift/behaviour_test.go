@@ -501,6 +501,14 @@ func runTarget(t *testing.T, bin string, h http.Handler, args ...string) run {
 // runTargetIn is runTarget with the reports written to dir.
 func runTargetIn(t *testing.T, bin string, h http.Handler, dir string, args ...string) run {
 	t.Helper()
+	r, _ := runTargetMeasured(t, bin, h, dir, args...)
+	return r
+}
+
+// runTargetMeasured is runTargetIn that also returns the peak resident memory of the suite's
+// process, in bytes (0 where the system does not say).
+func runTargetMeasured(t *testing.T, bin string, h http.Handler, dir string, args ...string) (run, int64) {
+	t.Helper()
 	srv := httptest.NewServer(h)
 	defer srv.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
@@ -508,11 +516,11 @@ func runTargetIn(t *testing.T, bin string, h http.Handler, dir string, args ...s
 	environ := append(suitebin.Environ(),
 		harness.EnvBaseURL+"="+srv.URL+"/api", harness.EnvToken+"="+fixtureToken, harness.EnvDatabaseID+"=my-db-123",
 		harness.EnvForeignToken+"="+fixtureForeign, harness.EnvAllowWrites+"=1", harness.EnvReportsDir+"="+dir)
-	code, out, err := suitebin.Run(ctx, bin, filepath.Dir(bin), environ, append([]string{"-ginkgo.no-color"}, args...)...)
+	code, out, rss, err := suitebin.RunMeasured(ctx, bin, filepath.Dir(bin), environ, append([]string{"-ginkgo.no-color"}, args...)...)
 	if err != nil {
 		t.Errorf("run the suite %v: %v", args, err)
 	}
-	return run{exitCode: code, output: out}
+	return run{exitCode: code, output: out}, rss
 }
 
 // A create that a spec expects refused, wrongly accepted, leaves nothing behind: the server that
