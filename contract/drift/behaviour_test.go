@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"maps"
 	"net/http"
@@ -209,6 +210,12 @@ var behaviourBugs = []behaviourBug{
 				return out
 			})(next)
 		}},
+	{"names the first bytes in every Content-Range", harness.Bytes, "serves as a range the same bytes as that slice of the whole archive",
+		func(next http.Handler) http.Handler {
+			return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				next.ServeHTTP(&rangeFromZero{ResponseWriter: w}, r)
+			})
+		}, ""},
 	{name: "lists the backups oldest first", spec: "lists the backups newest first", filter: "backups && read-only",
 		wrap: rewriteAnswer(func(r *http.Request) bool {
 			return r.Method == http.MethodGet && strings.HasSuffix(r.URL.Path, "/backups")
@@ -359,6 +366,18 @@ func rewriteBody(match func(*http.Request) bool, edit func(map[string]any)) func
 			next.ServeHTTP(w, r)
 		})
 	}
+}
+
+// rangeFromZero rewrites the Content-Range of a 206 answer as if its bytes started the archive.
+type rangeFromZero struct{ http.ResponseWriter }
+
+func (z *rangeFromZero) WriteHeader(status int) {
+	h := z.Header()
+	var from, to, size int64
+	if _, err := fmt.Sscanf(h.Get("Content-Range"), "bytes %d-%d/%d", &from, &to, &size); status == http.StatusPartialContent && err == nil {
+		h.Set("Content-Range", fmt.Sprintf("bytes 0-%d/%d", to-from, size))
+	}
+	z.ResponseWriter.WriteHeader(status)
 }
 
 // flipFirstByte changes the first byte of a body, keeping its length.
