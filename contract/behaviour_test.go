@@ -1066,6 +1066,14 @@ var _ = Describe("Behaviour: paging", labels(harness.Paging), func() {
 				p = readPage(ctx, path, n, perPage)
 			}
 			Expect(p.pagination["current_page"]).To(BeNumerically("==", n), "page %d of %s says it is page %v", n, o.id, p.pagination["current_page"])
+			if n > 1 {
+				Expect(p.pagination["prev_page"]).To(BeNumerically("==", n-1), "page %d of %s names previous page %v", n, o.id, p.pagination["prev_page"])
+			} else {
+				Expect(p.pagination["prev_page"]).To(BeNil(), "the first page of %s names a previous page", o.id)
+			}
+			if per, ok := p.pagination["per_page"]; ok {
+				Expect(per).To(BeNumerically("==", perPage), "page %d of %s says it holds %v per page, %d were asked", n, o.id, per, perPage)
+			}
 			if n < int(pages) {
 				Expect(p.pagination["next_page"]).To(BeNumerically("==", n+1), "page %d of %s names next page %v", n, o.id, p.pagination["next_page"])
 				Expect(p.ids).To(HaveLen(perPage), "page %d of %s is not full", n, o.id)

@@ -119,6 +119,22 @@ var behaviourBugs = []behaviourBug{
 				next.ServeHTTP(w, r)
 			})
 		}, ""},
+	{"names no previous page", harness.Paging, "listMaintenances",
+		rewriteAnswer(func(r *http.Request) bool {
+			return r.Method == http.MethodGet && strings.HasSuffix(r.URL.Path, "/maintenance")
+		}, func(body []byte) []byte {
+			var doc map[string]any
+			if json.Unmarshal(body, &doc) != nil {
+				return body
+			}
+			if meta, ok := doc["meta"].(map[string]any); ok {
+				if p, ok := meta["pagination"].(map[string]any); ok {
+					p["prev_page"] = nil
+				}
+			}
+			out, _ := json.Marshal(doc)
+			return out
+		}), ""},
 	{"serves wrong bytes for a range", harness.Bytes, "serves as a range the same bytes as that slice of the whole archive",
 		func(next http.Handler) http.Handler {
 			return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
