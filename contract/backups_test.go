@@ -3,6 +3,7 @@ package contract_test
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -22,14 +23,31 @@ import (
 )
 
 var _ = Describe("Backups", labels(harness.Backups), func() {
-	It("lists the backups of the database", labels(harness.ReadOnly), func(ctx SpecContext) {
-		Expect(listBackups(ctx)).NotTo(BeEmpty())
+	It("lists the backups of the database, and only those", labels(harness.ReadOnly), func(ctx SpecContext) {
+		backups := listBackups(ctx)
+		Expect(backups).NotTo(BeEmpty(), "%s lists no backup", suite.db)
+		// A backup of another database in the list is another owner's archive a script downloads.
+		db := getDatabase(ctx, suite.db)
+		for _, b := range backups {
+			Expect(b.DatabaseID == db.ID || b.DatabaseID == db.ResourceID).To(BeTrue(), "backup %s listed for %s belongs to the database %s", b.ID, suite.db, b.DatabaseID)
+		}
+	})
+
+	// The spec's order: a script that takes the first backup listed as the latest must not
+	// restore or download an older one.
+	It("lists the backups newest first", labels(harness.ReadOnly), func(ctx SpecContext) {
+		backups := listBackups(ctx)
+		for i := 1; i < len(backups); i++ {
+			prev, b := backups[i-1], backups[i]
+			Expect(b.CreatedAt.After(prev.CreatedAt)).To(BeFalse(), "backup %s (created %s) is listed after %s (created %s), which is older",
+				b.ID, b.CreatedAt.Format(time.RFC3339Nano), prev.ID, prev.CreatedAt.Format(time.RFC3339Nano))
+		}
 	})
 
 	Context("when a backup is created", Ordered, labels(harness.Mutating, harness.Slow), func() {
 		var backup dbapi.Backup
 		var downloadURL string
-		var archive []byte
+		var archive archiveRead // its length, and the SHA-256 of its second half
 
 		BeforeAll(func(ctx SpecContext) {
 			requireWrites()
@@ -76,14 +94,14 @@ var _ = Describe("Backups", labels(harness.Backups), func() {
 		})
 
 		It("downloads as many bytes as the backup's size", func(ctx SpecContext) {
-			archive = download(ctx, downloadURL, "", http.StatusOK)
-			Expect(int64(len(archive))).To(Equal(*backup.Size))
+			archive = readArchive(ctx, downloadURL, "", http.StatusOK, nil, *backup.Size/2)
+			Expect(archive.n).To(Equal(*backup.Size), "the archive of %s is not the backup's size", backup.ID)
 		})
 
 		It("resumes the download from an offset with Range", func(ctx SpecContext) {
-			from := len(archive) / 2
-			part := download(ctx, downloadURL, fmt.Sprintf("bytes=%d-", from), http.StatusPartialContent)
-			Expect(bytes.Equal(part, archive[from:])).To(BeTrue(), "the resumed part differs from the archive's tail")
+			from := *backup.Size / 2
+			part := readArchive(ctx, downloadURL, fmt.Sprintf("bytes=%d-", from), http.StatusPartialContent, nil, 0)
+			Expect(part.n == archive.n-from && bytes.Equal(part.sum, archive.sum)).To(BeTrue(), "the resumed part differs from the archive's tail")
 		})
 	})
 
@@ -107,8 +125,8 @@ var _ = Describe("Backups", labels(harness.Backups), func() {
 		})
 
 		It("serves its archive with the backup's size", labels(harness.ReadOnly), func(ctx SpecContext) {
-			body := download(ctx, archiveURL(ctx, done.ID), "", http.StatusOK)
-			Expect(int64(len(body))).To(Equal(*done.Size))
+			body := readArchive(ctx, archiveURL(ctx, done.ID), "", http.StatusOK, nil, 0)
+			Expect(body.n).To(Equal(*done.Size), "the archive of %s is not the backup's size", done.ID)
 		})
 
 		It("serves a byte range with 206 and Content-Range", labels(harness.ReadOnly), func(ctx SpecContext) {
@@ -136,6 +154,30 @@ var _ = Describe("Backups", labels(harness.Backups), func() {
 			q.Set("token", "forged"+randomHex(8))
 			u.RawQuery = q.Encode()
 			resp := downloadResponse(ctx, u.String(), "")
+			expectError(resp, nil, http.StatusForbidden)
+		})
+
+		It("answers 403 to the download token of another backup", labels(harness.ReadOnly, harness.Auth), func(ctx SpecContext) {
+			other := ""
+			for _, b := range listBackups(ctx) {
+				if b.ID != done.ID && b.Status == dbapi.BackupStatusDone && b.Size != nil && *b.Size > 0 {
+					other = b.ID
+				}
+			}
+			if other == "" {
+				Skip("the database has one done backup: there is no token of another backup to try")
+			}
+			// The link of one backup, its token moved onto the path of the other: a server that
+			// checks only that it signed the token serves any backup to whoever holds one link.
+			theirs, err := url.Parse(archiveURL(ctx, other))
+			noError(err)
+			mine, err := url.Parse(archiveURL(ctx, done.ID))
+			noError(err)
+			q := theirs.Query()
+			q.Set("token", mine.Query().Get("token"))
+			theirs.RawQuery = q.Encode()
+			// One byte asked: a server that wrongly serves it sends no more.
+			resp := downloadResponse(ctx, theirs.String(), "bytes=0-0")
 			expectError(resp, nil, http.StatusForbidden)
 		})
 
@@ -242,30 +284,90 @@ func archiveURL(ctx SpecContext, backupID string) string {
 	return harness.SpecURL(suite.base, resp.JSON200.DownloadURL, suite.cfg.BasePath)
 }
 
-// downloadResponse GETs a pre-signed URL through the validated client, without the bearer token.
-func downloadResponse(ctx SpecContext, u, byteRange string) *http.Response {
+// downloadResponse GETs a pre-signed URL through the validated client, without the bearer token,
+// with the headers given as name, value pairs.
+func downloadResponse(ctx SpecContext, u, byteRange string, header ...string) *http.Response {
 	GinkgoHelper()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
 	noError(err)
 	if byteRange != "" {
 		req.Header.Set("Range", byteRange)
 	}
+	for i := 0; i+1 < len(header); i += 2 {
+		req.Header.Set(header[i], header[i+1])
+	}
 	resp, err := suite.http.Do(req)
 	noError(err)
 	return resp
 }
 
-func download(ctx SpecContext, u, byteRange string, want int) []byte {
+// maxPart bounds what download reads: it is for byte ranges; a whole archive goes through
+// readArchive.
+const maxPart = 1 << 20
+
+// download GETs a byte range of an archive (a pre-signed URL, the headers given as name, value
+// pairs), expects status want and returns the body, which must hold at most maxPart bytes and
+// agree with its Content-Length.
+func download(ctx SpecContext, u, byteRange string, want int, header ...string) []byte {
 	GinkgoHelper()
-	resp := downloadResponse(ctx, u, byteRange)
+	resp := downloadResponse(ctx, u, byteRange, header...)
 	defer resp.Body.Close()
-	Expect(resp.StatusCode).To(Equal(want))
-	body, err := io.ReadAll(resp.Body)
+	Expect(resp.StatusCode).To(Equal(want), "GET %s answered %d, want %d", resp.Request.URL.Path, resp.StatusCode, want)
+	body, err := io.ReadAll(io.LimitReader(resp.Body, maxPart+1))
 	noError(err)
+	Expect(len(body)).To(BeNumerically("<=", maxPart), "GET %s %s answered more than %d bytes", resp.Request.URL.Path, byteRange, maxPart)
 	if cl := resp.Header.Get("Content-Length"); cl != "" {
-		Expect(strconv.Itoa(len(body))).To(Equal(cl))
+		Expect(strconv.Itoa(len(body))).To(Equal(cl), "GET %s %s: the body's length is not its Content-Length", resp.Request.URL.Path, byteRange)
 	}
 	return body
+}
+
+// window is a span of an archive's bytes, from and to included.
+type window struct{ from, to int64 }
+
+// archiveRead is what readArchive keeps of an answer: never the whole body (a production
+// backup may be tens of GiB), but its length, the bytes of the windows asked for, the SHA-256 of
+// its bytes from an offset on, and the answer's header.
+type archiveRead struct {
+	n      int64
+	parts  [][]byte // the bytes of each window asked, in order
+	sum    []byte   // SHA-256 of the bytes from sumFrom on
+	header http.Header
+}
+
+// readArchive GETs a pre-signed URL with byteRange (and the headers given as name, value pairs),
+// expects status want, and streams the body: it keeps the bytes of windows and the SHA-256 of
+// those from sumFrom on, and checks its length against Content-Length.
+func readArchive(ctx SpecContext, u, byteRange string, want int, windows []window, sumFrom int64, header ...string) archiveRead {
+	GinkgoHelper()
+	resp := downloadResponse(ctx, u, byteRange, header...)
+	defer resp.Body.Close()
+	Expect(resp.StatusCode).To(Equal(want), "GET %s %s answered %d, want %d", resp.Request.URL.Path, byteRange, resp.StatusCode, want)
+	r := archiveRead{parts: make([][]byte, len(windows)), header: resp.Header}
+	h := sha256.New()
+	buf := make([]byte, 64<<10)
+	for {
+		n, err := resp.Body.Read(buf)
+		chunk, off := buf[:n], r.n
+		for i, w := range windows {
+			if lo, hi := max(w.from, off), min(w.to+1, off+int64(n)); lo < hi {
+				r.parts[i] = append(r.parts[i], chunk[lo-off:hi-off]...)
+			}
+		}
+		if end := off + int64(n); end > sumFrom {
+			h.Write(chunk[max(sumFrom-off, 0):])
+		}
+		r.n += int64(n)
+		if err == io.EOF {
+			break
+		}
+		noError(err)
+	}
+	r.sum = h.Sum(nil)
+	if cl := resp.Header.Get("Content-Length"); cl != "" {
+		Expect(strconv.FormatInt(r.n, 10)).To(Equal(cl), "GET %s %s: the body's length is not its Content-Length", resp.Request.URL.Path, byteRange)
+	}
+	return r
 }
 
 // backupTimeout is how long a new backup may take to be done: a blink on the mock, minutes on

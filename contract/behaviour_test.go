@@ -7,6 +7,7 @@ package contract_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -148,20 +149,152 @@ var _ = Describe("Behaviour: auth", labels(harness.Auth), func() {
 			}
 			c := v.client()
 			in := unknownIDs()
+			notDeleted := func(int) {}
 			if !v.stateless {
 				in = sampleIDs()
 				if v.status == http.StatusForbidden && op.missing == "backup" {
 					// A backup of the database under test: an unknown one is nobody's, and may be 404.
 					in.backup = backupOfTarget(ctx)
 				}
+				in, notDeleted = watchDelete(ctx, o, in)
 			} else if suite.db != "" {
 				in.db = suite.db
 			}
-			resp, err := op.send(ctx, c, in)
+			notCreated := watchCreate(ctx, o, in)
+			var sent []byte
+			resp, err := op.send(ctx, keepingBody(c, &sent), in)
 			expectError(resp, err, v.status)
+			notCreated(sent, v.status)
+			notDeleted(v.status)
 		}, opEntries(rows, extra...))
 	}
 })
+
+// keepingBody returns a copy of c that keeps in *sent the body of the request it sends.
+func keepingBody(c *dbapi.Client, sent *[]byte) *dbapi.Client {
+	cc := *c
+	cc.RequestEditors = append(slices.Clone(c.RequestEditors), func(_ context.Context, req *http.Request) error {
+		if req.GetBody == nil {
+			return nil
+		}
+		body, err := req.GetBody()
+		if err != nil {
+			return err
+		}
+		defer body.Close()
+		*sent, err = io.ReadAll(body)
+		return err
+	})
+	return &cc
+}
+
+// watchCreate returns, for a create that a spec expects refused, the check that it made nothing:
+// its collection lists nothing new with the identity the request named (a user's name, a rule's
+// range). A server that checks the token after doing the work would let anyone, or the owner of
+// another database, create users and open the firewall. What it wrongly created is deleted when
+// the spec ends; what was listed before is never touched. Other operations get a check that does
+// nothing.
+func watchCreate(ctx SpecContext, o specOp, in ids) func(sent []byte, status int) {
+	GinkgoHelper()
+	f, ok := freshIdentity[o.id]
+	if !ok {
+		return func([]byte, int) {}
+	}
+	ptr, _ := f()
+	list := fillPath(o.path, in)
+	before := getJSON(ctx, list)
+	return func(sent []byte, status int) {
+		GinkgoHelper()
+		value, ok := stringAt(sent, ptr)
+		if !ok {
+			return
+		}
+		want := map[string]any{ptr[strings.LastIndexByte(ptr, '/')+1:]: value}
+		was := map[string]bool{}
+		for _, item := range itemsHolding(before, want) {
+			was[string(item)] = true
+		}
+		for _, item := range itemsHolding(getJSON(ctx, list), want) {
+			if was[string(item)] {
+				continue
+			}
+			if key := createdKey(item, nil); key != "" {
+				DeferCleanup(deleteQuietly, list+"/"+url.PathEscape(key))
+			}
+			Expect(was[string(item)]).To(BeTrue(), "%s answered %d, yet %s lists what it was asked to create: %s", o.id, status, list, item)
+		}
+	}
+}
+
+// watchDelete returns, for the deletion of a user or a firewall rule that a spec expects refused,
+// identifiers that name one that exists (made for the spec: fixtureIDs) and the check that the
+// refusal left it listed: a server that deletes and only then checks the token would let anyone,
+// or the owner of another database, delete users and firewall rules. Other operations keep in,
+// with a check that does nothing.
+func watchDelete(ctx SpecContext, o specOp, in ids) (ids, func(status int)) {
+	GinkgoHelper()
+	if o.method != http.MethodDelete || !strings.Contains(o.path, "{username}") && !strings.Contains(o.path, "{firewall_rule_id}") {
+		return in, func(int) {}
+	}
+	rb, ok := readBack(o)
+	Expect(ok).To(BeTrue(), "no GET lists what %s deletes", o.id)
+	in = fixtureIDs(ctx, o.path)
+	want := map[string]any{"id": in.rule}
+	if strings.Contains(o.path, "{username}") {
+		want = map[string]any{"name": in.user}
+	}
+	return in, func(status int) {
+		GinkgoHelper()
+		Expect(holds(getJSON(ctx, fillPath(rb.path, in)), want)).To(BeTrue(), "%s answered %d, yet %s no longer lists %v", o.id, status, rb.id, want)
+	}
+}
+
+// stringAt returns the string at a JSON pointer of a JSON document.
+func stringAt(doc []byte, ptr string) (string, bool) {
+	var v any
+	if json.Unmarshal(doc, &v) != nil {
+		return "", false
+	}
+	for _, t := range strings.Split(strings.TrimPrefix(ptr, "/"), "/") {
+		m, ok := v.(map[string]any)
+		if !ok {
+			return "", false
+		}
+		v = m[t]
+	}
+	s, ok := v.(string)
+	return s, ok
+}
+
+// itemsHolding returns, as JSON, the objects of doc, at any depth, that hold every pair of want.
+func itemsHolding(doc any, want map[string]any) [][]byte {
+	switch t := doc.(type) {
+	case map[string]any:
+		all := true
+		for k, v := range want {
+			if got, ok := t[k]; !ok || !sameValue(got, v) {
+				all = false
+				break
+			}
+		}
+		if all {
+			b, _ := json.Marshal(t)
+			return [][]byte{b}
+		}
+		var out [][]byte
+		for _, k := range slices.Sorted(maps.Keys(t)) {
+			out = append(out, itemsHolding(t[k], want)...)
+		}
+		return out
+	case []any:
+		var out [][]byte
+		for _, e := range t {
+			out = append(out, itemsHolding(e, want)...)
+		}
+		return out
+	}
+	return nil
+}
 
 // The identity of what a create names: made fresh for each request, so that a live run never
 // meets (or deletes) a resource of its own users.
@@ -404,7 +537,96 @@ var _ = Describe("Behaviour: negative data", labels(harness.Negative), func() {
 				"%s changed what %s shows although it refused the body", o.id, rb.id)
 		}, entries)
 	}
+
+	// A query parameter that breaks its schema is a malformed request, refused like a body that
+	// is not JSON; a server that clamps or ignores it answers a page, a window or a value the
+	// client did not ask for.
+	for _, o := range specOpList() {
+		cases := queryCases(o)
+		if len(cases) == 0 {
+			continue
+		}
+		var entries []TableEntry
+		for _, c := range cases {
+			entries = append(entries, Entry(c.name, rowLabels(o), c))
+		}
+		DescribeTable("refuses a query parameter of "+o.id+" that breaks", func(ctx SpecContext, c queryCase) {
+			resp, err := catalogued(o.id).send(ctx, withQuery(suite.raw, c.param, c.value, c.omit), sampleIDs())
+			expectRefused(resp, err, harness.Malformed)
+		}, entries)
+	}
 })
+
+// queryCase is a query parameter of an operation set to a value that breaks one rule of its
+// schema (or left out when it is required).
+type queryCase struct {
+	name, param, value string
+	omit               bool
+}
+
+// queryCases returns the query cases of o, from the spec: for each query parameter, its
+// requiredness, type (integer, boolean), bounds, enum and minimum length. Operations that name
+// more than their database (a plan, an instance, a pre-signed link: a lookup may answer first)
+// and irreversible ones get none.
+func queryCases(o specOp) []queryCase {
+	i := slices.IndexFunc(operations, func(op operation) bool { return op.id == o.id })
+	if i < 0 || operations[i].access == presignedURL || operations[i].missing != "database" {
+		return nil
+	}
+	if _, ok := irreversible[o.id]; ok {
+		return nil
+	}
+	var out []queryCase
+	for _, ref := range o.op.Parameters {
+		p := ref.Value
+		if p == nil || p.In != "query" || p.Schema == nil || p.Schema.Value == nil {
+			continue
+		}
+		s := p.Schema.Value
+		add := func(rule, value string) {
+			out = append(out, queryCase{name: fmt.Sprintf("%s=%s (%s)", p.Name, value, rule), param: p.Name, value: value})
+		}
+		if p.Required {
+			out = append(out, queryCase{name: p.Name + " left out (required)", param: p.Name, omit: true})
+		}
+		switch {
+		case s.Type.Is("integer"):
+			add("type", "abc")
+			if s.Min != nil {
+				add("minimum", fmt.Sprint(int64(*s.Min)-1))
+			}
+			if s.Max != nil {
+				add("maximum", fmt.Sprint(int64(*s.Max)+1))
+			}
+		case s.Type.Is("boolean"):
+			add("type", "maybe")
+		}
+		if len(s.Enum) > 0 {
+			add("enum", "contract-not-in-enum")
+		}
+		if s.MinLength > 0 {
+			add("minLength", "")
+		}
+	}
+	return out
+}
+
+// withQuery returns a copy of c that sets the query parameter name to value in what it sends, or
+// leaves it out.
+func withQuery(c *dbapi.Client, name, value string, omit bool) *dbapi.Client {
+	cc := *c
+	cc.RequestEditors = append(slices.Clone(c.RequestEditors), func(_ context.Context, req *http.Request) error {
+		q := req.URL.Query()
+		if omit {
+			q.Del(name)
+		} else {
+			q.Set(name, value)
+		}
+		req.URL.RawQuery = q.Encode()
+		return nil
+	})
+	return &cc
+}
 
 // changedBy says how after differs from before in what body named, or "". A list (an envelope
 // holding an array) changed when an item that was not there before carries a string the body
@@ -634,31 +856,7 @@ func walkSchema(s *openapi3.Schema, f func(*openapi3.Schema)) {
 
 // holds reports whether doc holds, anywhere, an object with every pair of want.
 func holds(doc any, want map[string]any) bool {
-	switch t := doc.(type) {
-	case map[string]any:
-		all := true
-		for k, v := range want {
-			if got, ok := t[k]; !ok || !sameValue(got, v) {
-				all = false
-				break
-			}
-		}
-		if all {
-			return true
-		}
-		for _, v := range t {
-			if holds(v, want) {
-				return true
-			}
-		}
-	case []any:
-		for _, e := range t {
-			if holds(e, want) {
-				return true
-			}
-		}
-	}
-	return false
+	return len(itemsHolding(doc, want)) > 0
 }
 
 // sameValue reports whether a value read is the value sent; a read may show as a list of one
@@ -868,6 +1066,14 @@ var _ = Describe("Behaviour: paging", labels(harness.Paging), func() {
 				p = readPage(ctx, path, n, perPage)
 			}
 			Expect(p.pagination["current_page"]).To(BeNumerically("==", n), "page %d of %s says it is page %v", n, o.id, p.pagination["current_page"])
+			if n > 1 {
+				Expect(p.pagination["prev_page"]).To(BeNumerically("==", n-1), "page %d of %s names previous page %v", n, o.id, p.pagination["prev_page"])
+			} else {
+				Expect(p.pagination["prev_page"]).To(BeNil(), "the first page of %s names a previous page", o.id)
+			}
+			if per, ok := p.pagination["per_page"]; ok {
+				Expect(per).To(BeNumerically("==", perPage), "page %d of %s says it holds %v per page, %d were asked", n, o.id, per, perPage)
+			}
 			if n < int(pages) {
 				Expect(p.pagination["next_page"]).To(BeNumerically("==", n+1), "page %d of %s names next page %v", n, o.id, p.pagination["next_page"])
 				Expect(p.ids).To(HaveLen(perPage), "page %d of %s is not full", n, o.id)
@@ -886,14 +1092,49 @@ var _ = Describe("Behaviour: paging", labels(harness.Paging), func() {
 var _ = Describe("Behaviour: bytes", labels(harness.Bytes, harness.Backups), func() {
 	It("serves as a range the same bytes as that slice of the whole archive", labels(harness.ReadOnly), func(ctx SpecContext) {
 		done := smallestDoneBackup(ctx)
-		u := archiveURL(ctx, done.ID)
-		whole := download(ctx, u, "", http.StatusOK)
-		Expect(int64(len(whole))).To(Equal(*done.Size), "the archive of %s is not the backup's size", done.ID)
-		for _, r := range [][2]int{{0, 9}, {len(whole) / 3, len(whole)/3 + 99}, {len(whole) - 7, len(whole) - 1}} {
-			from, to := r[0], min(r[1], len(whole)-1)
-			part := download(ctx, archiveURL(ctx, done.ID), fmt.Sprintf("bytes=%d-%d", from, to), http.StatusPartialContent)
-			Expect(bytes.Equal(part, whole[from:to+1])).To(BeTrue(), "bytes %d-%d of %s differ from that slice of the whole archive", from, to, done.ID)
+		size := *done.Size
+		// The three forms of the spec's Range: bytes=a-b, from an offset to the end (a resumed
+		// download), and the last n bytes; the whole archive is read once, keeping those slices.
+		n := min(100, size/2)
+		ranges := map[string]window{
+			"bytes=0-9": {0, 9},
+			fmt.Sprintf("bytes=%d-%d", size/3, min(size/3+99, size-1)): {size / 3, min(size/3+99, size-1)},
+			fmt.Sprintf("bytes=%d-%d", size-7, size-1):                 {size - 7, size - 1},
+			fmt.Sprintf("bytes=%d-", size-n):                           {size - n, size - 1},
+			fmt.Sprintf("bytes=-%d", n):                                {size - n, size - 1},
 		}
+		names := slices.Sorted(maps.Keys(ranges))
+		windows := make([]window, len(names))
+		for i, r := range names {
+			windows[i] = ranges[r]
+		}
+		whole := readArchive(ctx, archiveURL(ctx, done.ID), "", http.StatusOK, windows, 0)
+		Expect(whole.n).To(Equal(size), "the archive of %s is not the backup's size", done.ID)
+		for i, r := range names {
+			w := windows[i]
+			part := readArchive(ctx, archiveURL(ctx, done.ID), r, http.StatusPartialContent, []window{{0, w.to - w.from}}, 0)
+			Expect(part.n == w.to-w.from+1 && bytes.Equal(part.parts[0], whole.parts[i])).To(BeTrue(), "%s of %s differs from that slice of the whole archive", r, done.ID)
+			// A download over several connections writes each part where its Content-Range says.
+			want := fmt.Sprintf("bytes %d-%d/%d", w.from, w.to, size)
+			Expect(part.header.Get("Content-Range")).To(Equal(want), "%s of %s: Content-Range names another span", r, done.ID)
+		}
+	})
+
+	// If-Range is what keeps a resumed download from splicing two versions of an archive: a
+	// server that ignores it serves the range of whatever version it has now.
+	It("serves the whole archive, not the range, when If-Range names another version", labels(harness.ReadOnly), func(ctx SpecContext) {
+		done := smallestDoneBackup(ctx)
+		first := readArchive(ctx, archiveURL(ctx, done.ID), "bytes=0-9", http.StatusPartialContent, []window{{0, 9}}, 0)
+		head, etag := first.parts[0], first.header.Get("ETag")
+		other := `"contract-another-version-` + randomHex(4) + `"`
+		whole := readArchive(ctx, archiveURL(ctx, done.ID), "bytes=0-9", http.StatusOK, []window{{0, 9}}, 0, "If-Range", other)
+		Expect(whole.n == *done.Size && bytes.Equal(whole.parts[0], head)).To(BeTrue(),
+			"If-Range %s with bytes=0-9 did not bring the whole archive of %s (%d bytes, the backup has %d)", other, done.ID, whole.n, *done.Size)
+		if etag == "" || strings.HasPrefix(etag, "W/") {
+			return // no strong validator to resume with: the matching case has nothing to send
+		}
+		part := download(ctx, archiveURL(ctx, done.ID), "", http.StatusPartialContent, "Range", "bytes=0-9", "If-Range", etag)
+		Expect(bytes.Equal(part, head)).To(BeTrue(), "If-Range %s (the archive's ETag) with bytes=0-9 did not bring that slice of %s", etag, done.ID)
 	})
 
 	It("restores the backup it was asked to, and says so", labels(harness.Mutating, harness.Slow, harness.Unverified), func(ctx SpecContext) {

@@ -19,6 +19,9 @@ var _ = Describe("Databases", labels(harness.Databases), func() {
 		It("returns it with its identity, type and version", labels(harness.ReadOnly), func(ctx SpecContext) {
 			db := getDatabase(ctx, suite.db)
 			Expect(db.ID).NotTo(BeEmpty())
+			// The path names the database by its resource ID: an answer about another database is
+			// another owner's settings, hosts and users' home.
+			Expect(db.ResourceID == suite.db || db.ID == suite.db).To(BeTrue(), "getDatabase %s answered the database %s (resource %s)", suite.db, db.ID, db.ResourceID)
 			Expect(db.TypeName).NotTo(BeEmpty())
 			Expect(db.VersionID).NotTo(BeEmpty())
 		})
@@ -47,6 +50,34 @@ var _ = Describe("Databases", labels(harness.Databases), func() {
 			}})).with(http.StatusOK)
 			Expect(getDatabase(ctx, suite.db).MaintenanceWindow.StartingHourUtc).To(Equal(want))
 		})
+
+		// "Absent fields are left alone": a server that takes an update for the whole of the
+		// settings resets those it was not sent, and a change of the backup schedule moves the
+		// maintenance window or stops the periodic backups.
+		DescribeTable("keeps the settings an update does not name", labels(harness.Mutating, harness.Positive), func(ctx SpecContext, method string) {
+			before := getDatabase(ctx, suite.db)
+			DeferCleanup(restoreSettings, suite.db, before)
+			// Settings unlike any default: a weekday and an hour other than 0 and than before.
+			weekday, hour := 1+before.MaintenanceWindow.WeekdayUtc%6, 1+before.MaintenanceWindow.StartingHourUtc%23
+			updateSettings(ctx, method, dbapi.DatabaseUpdate{PeriodicBackupsEnabled: ptr(true),
+				MaintenanceWindow: &dbapi.MaintenanceWindowUpdate{WeekdayUtc: ptr(weekday), StartingHourUtc: ptr(hour)}})
+			set := getDatabase(ctx, suite.db)
+			Expect(set.MaintenanceWindow.WeekdayUtc).To(Equal(weekday), "%s of the maintenance window did not set its weekday", method)
+
+			hour = 1 + hour%23
+			updateSettings(ctx, method, dbapi.DatabaseUpdate{MaintenanceWindow: &dbapi.MaintenanceWindowUpdate{StartingHourUtc: ptr(hour)}})
+			got := getDatabase(ctx, suite.db)
+			Expect(got.MaintenanceWindow.StartingHourUtc).To(Equal(hour), "%s of the starting hour alone did not set it", method)
+			Expect(got.MaintenanceWindow.WeekdayUtc).To(Equal(weekday), "%s of the starting hour alone moved the weekday from %d to %d", method, weekday, got.MaintenanceWindow.WeekdayUtc)
+			Expect(got.PeriodicBackupsEnabled).To(BeTrue(), "%s of the starting hour alone turned the periodic backups off", method)
+			Expect(got.PeriodicBackupsScheduledAt).To(Equal(set.PeriodicBackupsScheduledAt), "%s of the starting hour alone moved the periodic backups", method)
+
+			updateSettings(ctx, method, dbapi.DatabaseUpdate{PeriodicBackupsEnabled: ptr(true)})
+			got = getDatabase(ctx, suite.db)
+			Expect(got.MaintenanceWindow.WeekdayUtc).To(Equal(weekday), "%s of the periodic backups alone moved the maintenance weekday from %d to %d", method, weekday, got.MaintenanceWindow.WeekdayUtc)
+			Expect(got.MaintenanceWindow.StartingHourUtc).To(Equal(hour), "%s of the periodic backups alone moved the maintenance hour from %d to %d", method, hour, got.MaintenanceWindow.StartingHourUtc)
+			Expect(got.PeriodicBackupsScheduledAt).To(Equal(set.PeriodicBackupsScheduledAt), "%s of periodic_backups_enabled alone moved the periodic backups", method)
+		}, Entry("PATCH", http.MethodPatch), Entry("PUT", http.MethodPut))
 
 		It("accepts an upgrade with 202 and the operation's Location", labels(harness.Mutating), func(ctx SpecContext) {
 			skipOnLive("an upgrade cannot be undone")
@@ -148,6 +179,34 @@ var _ = Describe("Databases", labels(harness.Databases), func() {
 
 	itAnswersSharedErrors(harness.Databases)
 })
+
+// updateSettings sends the settings of the database under test with method (PATCH or PUT) and
+// expects them taken.
+func updateSettings(ctx SpecContext, method string, settings dbapi.DatabaseUpdate) {
+	GinkgoHelper()
+	body := dbapi.DatabaseUpdateRequest{Database: settings}
+	var resp *http.Response
+	var err error
+	if method == http.MethodPut {
+		resp, err = suite.raw.PutDatabase(ctx, suite.db, body)
+	} else {
+		resp, err = suite.raw.UpdateDatabase(ctx, suite.db, body)
+	}
+	expectStatus(resp, err, http.StatusOK)
+}
+
+// restoreSettings sends back, after a spec, every setting of the database that an update can
+// change, as before shows it: whatever a wrong server reset, the database ends as it began.
+func restoreSettings(ctx SpecContext, id string, before dbapi.Database) {
+	settings := dbapi.DatabaseUpdate{PeriodicBackupsEnabled: ptr(before.PeriodicBackupsEnabled),
+		MaintenanceWindow: &dbapi.MaintenanceWindowUpdate{WeekdayUtc: ptr(before.MaintenanceWindow.WeekdayUtc), StartingHourUtc: ptr(before.MaintenanceWindow.StartingHourUtc)}}
+	if len(before.PeriodicBackupsScheduledAt) > 0 {
+		settings.PeriodicBackupsScheduledAt = &dbapi.DatabaseUpdate_PeriodicBackupsScheduledAt{}
+		noError(settings.PeriodicBackupsScheduledAt.FromBackupHours(before.PeriodicBackupsScheduledAt))
+	}
+	resp, err := suite.raw.UpdateDatabase(ctx, id, dbapi.DatabaseUpdateRequest{Database: settings})
+	expectStatus(resp, err, http.StatusOK)
+}
 
 // setPeriodicBackups restores the periodic backups setting after a spec changed it.
 func setPeriodicBackups(ctx SpecContext, id string, enabled bool) {

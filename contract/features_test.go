@@ -23,12 +23,19 @@ var _ = Describe("Features", labels(harness.Features), func() {
 			Expect(featureNames(getDatabase(ctx, suite.db))).To(ContainElement(testFeature))
 		})
 
-		It("disables it with a message", labels(harness.Mutating), func(ctx SpecContext) {
+		// A feature left on after its disabling answered 200 is a database left publicly available,
+		// or without force-ssl's guarantee gone, while its owner reads that it was turned off.
+		It("disables it with a message, and the database no longer lists it", labels(harness.Mutating, harness.Lifecycle), func(ctx SpecContext) {
 			restoreFeature(ctx)
 			enabled, err := suite.raw.EnableDatabaseFeature(ctx, suite.db, enableRequest(testFeature))
 			expectStatus(enabled, err, http.StatusOK)
 			resp := answered(suite.api.DisableDatabaseFeatureWithResponse(ctx, suite.db, &dbapi.DisableDatabaseFeatureParams{Feature: testFeature})).with(http.StatusOK)
-			Expect(resp.JSON200.Message).NotTo(BeEmpty())
+			Expect(resp.JSON200.Message).NotTo(BeEmpty(), "the disabling of %s answered no message", testFeature)
+			for _, f := range getDatabase(ctx, suite.db).Features {
+				// Deactivation may take a while: on its way out a feature is PENDING_TO_REMOVE.
+				Expect(f.Name != testFeature || f.Status == dbapi.FeatureStatusPENDINGTOREMOVE).To(BeTrue(),
+					"getDatabase lists %s %s after its disabling answered 200", f.Name, f.Status)
+			}
 		})
 	})
 

@@ -54,7 +54,8 @@ var _ = Describe("Database users", labels(harness.Users), func() {
 			Expect(json.Unmarshal(resp.Body, &raw)).To(Succeed())
 			i := slices.IndexFunc(raw.Users, func(u map[string]json.RawMessage) bool { return string(u["name"]) == strconv.Quote(name) })
 			Expect(i).NotTo(Equal(-1), "user %s not listed", name)
-			Expect(raw.Users[i]).NotTo(HaveKey("password"))
+			_, listed := raw.Users[i]["password"]
+			Expect(listed).To(BeFalse(), "user %s listed with a password", name) // never the value: reports must not hold it
 		})
 
 		It("sets a password chosen by the caller", func(ctx SpecContext) {
@@ -66,8 +67,9 @@ var _ = Describe("Database users", labels(harness.Users), func() {
 
 		It("resets the password to a new generated one", func(ctx SpecContext) {
 			resp := answered(suite.api.ResetDatabaseUserPasswordWithResponse(ctx, suite.db, name)).with(http.StatusOK)
-			Expect(resp.JSON200.DatabaseUser.Password).NotTo(BeElementOf(password, newPassword))
-			Expect(len(resp.JSON200.DatabaseUser.Password)).To(BeNumerically(">=", 24))
+			got := resp.JSON200.DatabaseUser.Password
+			Expect(got != password && got != newPassword).To(BeTrue(), "the reset gave %s an earlier password again", name) // never the value
+			Expect(len(got)).To(BeNumerically(">=", 24), "the reset password of %s is too short", name)
 		})
 
 		It("refuses a second user with the same name", func(ctx SpecContext) {
@@ -90,6 +92,20 @@ var _ = Describe("Database users", labels(harness.Users), func() {
 			resp, err := suite.raw.ResetDatabaseUserPassword(ctx, suite.db, name)
 			expectError(resp, err, http.StatusNotFound)
 		})
+	})
+
+	// The spec's example: a user created with the password its application will connect with.
+	// A server that generates one instead answers 201 and the application is locked out.
+	It("creates a user with the password the caller chose, and answers that password", labels(harness.Mutating, harness.Positive), func(ctx SpecContext) {
+		name := "contract-" + randomHex(4)
+		body := dbapi.DatabaseUserCreateRequest{DatabaseUser: dbapi.DatabaseUserCreate{
+			Name: name, Password: ptr(newPassword), PasswordConfirmation: ptr(newPassword),
+		}}
+		resp, err := suite.raw.CreateDatabaseUser(ctx, suite.db, body)
+		resp, err = undoIfAccepted("createDatabaseUser", body, resp, err) // deletes what it created
+		created := decode[dbapi.DatabaseUserWithPasswordResponse](expectStatus(resp, err, http.StatusCreated))
+		Expect(created.DatabaseUser.Password == newPassword).To(BeTrue(), "the new user %s was given another password than the one chosen", name) // never the value
+		Expect(findUser(ctx, name)).NotTo(BeNil(), "the new user %s is not listed", name)
 	})
 
 	Context("when the new user breaks the rules", func() {

@@ -63,15 +63,7 @@ func TestSuiteDiscoversDrift(t *testing.T) {
 					t.Errorf("%s: drift.json has no %s %s at %s with type %v", name, exp.OperationID, exp.Kind, exp.Name, exp.Types)
 				}
 			}
-			outputs := map[string]string{"stdout": r.output}
-			files, _ := filepath.Glob(filepath.Join(dir, "*"))
-			for _, f := range files {
-				b, err := os.ReadFile(f)
-				if err != nil {
-					t.Fatal(err)
-				}
-				outputs[filepath.Base(f)] = string(b)
-			}
+			outputs := runOutputs(t, r, dir)
 			for name, content := range outputs {
 				for _, value := range []string{mutate.Sentinel, strconv.Itoa(mutate.SentinelNumber)} {
 					if strings.Contains(content, value) {
@@ -95,6 +87,21 @@ func TestSuiteDiscoversDrift(t *testing.T) {
 			checkOverlay(t, []byte(outputs["drift-overlay.yaml"]))
 		})
 	}
+}
+
+// runOutputs returns what a run wrote, by name: its stdout, and each file of its reports folder.
+func runOutputs(t *testing.T, r run, dir string) map[string]string {
+	t.Helper()
+	outputs := map[string]string{"stdout": r.output}
+	files, _ := filepath.Glob(filepath.Join(dir, "*"))
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		outputs[filepath.Base(f)] = string(b)
+	}
+	return outputs
 }
 
 // hasFinding reports whether r holds a finding of exp's operation, kind and name with exp's

@@ -11,8 +11,8 @@ import (
 const Redacted = "[redacted]"
 
 // Redactor removes secrets from the text the suite writes: the bearer tokens it was given, the
-// pre-signed tokens it saw, and, whatever their value, any token query parameter and any bearer
-// credential. Its zero value is ready; it is safe for concurrent use.
+// pre-signed tokens it saw, and, whatever their value, any token query parameter, any bearer
+// credential and any JSON string named password, token or secret. Its zero value is ready; it is safe for concurrent use.
 type Redactor struct {
 	mu      sync.RWMutex
 	secrets []string
@@ -38,10 +38,13 @@ func (r *Redactor) Add(secrets ...string) {
 }
 
 // secretShapes match a secret by where it stands rather than by its value: a token query
-// parameter (pre-signed URLs) and an Authorization header's credential.
+// parameter (pre-signed URLs), an Authorization header's credential, and a JSON string under a
+// name that says password, token or secret (a failure message that quotes an answer's body, a
+// new user's password in it).
 var secretShapes = []*regexp.Regexp{
 	regexp.MustCompile(`(?i)((?:^|[?&;\s"'])(?:token|signature|sig|x-amz-signature|x-amz-credential)=)[^&\s"'<>]+`),
 	regexp.MustCompile(`(?i)(authorization:\s*bearer\s+)[^\s"'<>,$][^\s"'<>,]*`), // not a shell variable: $DB_BEARER_TOKEN
+	regexp.MustCompile(`(?i)("[a-z_]*(?:password|token|secret)(?:_confirmation)?"\s*:\s*")(?:[^"\\]|\\.)*`),
 }
 
 // bearerWord matches "bearer" and the word after it, which is a credential only when it is

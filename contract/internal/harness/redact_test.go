@@ -22,6 +22,9 @@ func TestRedactor(t *testing.T) {
 		{"spec names keep their words", "Users when the bearer token is scoped to another database answers 403", "Users when the bearer token is scoped to another database answers 403"},
 		{"a bearer credential of letters only in a header", "Authorization: Bearer abcdefghij", "Authorization: Bearer [redacted]"},
 		{"a JWT-shaped credential", "sent Bearer eyJhbGciOiJIUzI1NiJ9.e30.x", "sent Bearer [redacted]"},
+		{"a password in a JSON body", `answered 200: {"database_user":{"name":"u","password":"Xu8e\"iPh2"}}`, `answered 200: {"database_user":{"name":"u","password":"[redacted]"}}`},
+		{"a confirmation and a secret in a JSON body", `{"password_confirmation" : "abc", "client_secret":"s3cr3t-x"}`, `{"password_confirmation" : "[redacted]", "client_secret":"[redacted]"}`},
+		{"the word password in a sentence", "answers 422 to a password that is too short", "answers 422 to a password that is too short"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

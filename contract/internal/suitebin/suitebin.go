@@ -51,20 +51,30 @@ func Environ() []string {
 // exit code and its stdout and stderr as they interleaved. err is set only when bin did not run
 // to an exit code (not found, killed by ctx).
 func Run(ctx context.Context, bin, dir string, env []string, args ...string) (code int, output string, err error) {
+	code, output, _, err = RunMeasured(ctx, bin, dir, env, args...)
+	return code, output, err
+}
+
+// RunMeasured is Run that also returns the peak resident memory of the process, in bytes (0
+// where the system does not say).
+func RunMeasured(ctx context.Context, bin, dir string, env []string, args ...string) (code int, output string, maxRSS int64, err error) {
 	cmd := exec.CommandContext(ctx, bin, args...)
 	cmd.Dir = dir
 	cmd.Env = env
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	err = cmd.Run()
+	if cmd.ProcessState != nil {
+		maxRSS = peakRSS(cmd.ProcessState)
+	}
 	var ee *exec.ExitError
 	if errors.As(err, &ee) && ee.Exited() {
-		return ee.ExitCode(), out.String(), nil
+		return ee.ExitCode(), out.String(), maxRSS, nil
 	}
 	if err != nil {
-		return -1, out.String(), err
+		return -1, out.String(), maxRSS, err
 	}
-	return 0, out.String(), nil
+	return 0, out.String(), maxRSS, nil
 }
 
 // tailSize is how much of a long output Tail keeps.
