@@ -1,0 +1,125 @@
+package download
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// countingWriter counts the bytes a host sends.
+type countingWriter struct {
+	http.ResponseWriter
+	n *atomic.Int64
+}
+
+func (w *countingWriter) Write(p []byte) (int, error) {
+	n, err := w.ResponseWriter.Write(p)
+	w.n.Add(int64(n))
+	return n, err
+}
+
+func (w *countingWriter) Flush() { w.ResponseWriter.(http.Flusher).Flush() }
+
+// TestToFile_FsyncErrorIsNeverResumed fails one fsync of the partial file,
+// as Linux reports a lost writeback once and then lets the next fsync
+// succeed: the bytes written before the failure may not be on the disk, so
+// the call must fail, leave the destination as it was, and no sidecar may
+// claim those bytes (the next call fetches the whole archive again).
+func TestToFile_FsyncErrorIsNeverResumed(t *testing.T) {
+	tests := []struct {
+		name string
+		size int
+		// pause, when set, holds the answer after that many bytes until the
+		// failing fsync has run (a checkpoint's, in the background).
+		pause int
+	}{
+		{name: "the final sync", size: 1 << 20},
+		{name: "a checkpoint's sync", size: checkpointEvery + 2<<20, pause: checkpointEvery + 1<<20},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			data := randomBytes(tt.size)
+			var served atomic.Int64
+			var failing atomic.Bool
+			failing.Store(true)
+			failed := make(chan struct{})
+			var once sync.Once
+			syncHook = func(f *os.File) error {
+				if failing.Load() && strings.HasSuffix(f.Name(), partSuffix) {
+					failed := false
+					once.Do(func() { failed = true })
+					if failed {
+						return &os.PathError{Op: "fsync", Path: f.Name(), Err: syscall.EIO}
+					}
+				}
+				return f.Sync()
+			}
+			t.Cleanup(func() { syncHook = nil })
+			var sig sync.Once
+			src := serve(t, int64(len(data)), func(w http.ResponseWriter, r *http.Request) {
+				cw := &countingWriter{ResponseWriter: w, n: &served}
+				if tt.pause == 0 || !failing.Load() || r.Header.Get("Range") != "bytes=0-" {
+					serveVersion(cw, r, data, `"v1"`)
+					return
+				}
+				w.Header().Set("ETag", `"v1"`)
+				w.Header().Set("Content-Length", strconv.Itoa(len(data)))
+				_, _ = cw.Write(data[:tt.pause])
+				cw.Flush()
+				select {
+				case <-failed:
+				case <-time.After(10 * time.Second):
+				case <-r.Context().Done():
+					return
+				}
+				_, _ = cw.Write(data[tt.pause:])
+			})
+			if tt.pause > 0 {
+				// The hook signals the host once the checkpoint's sync failed.
+				inner := syncHook
+				syncHook = func(f *os.File) error {
+					err := inner(f)
+					if err != nil {
+						sig.Do(func() { close(failed) })
+					}
+					return err
+				}
+			}
+			path := filepath.Join(t.TempDir(), "b.tar.gz")
+			if err := os.WriteFile(path, []byte("last night's"), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			_, err := ToFile(context.Background(), src, path, fast)
+			if !errors.Is(err, syscall.EIO) {
+				t.Fatalf("ToFile after a failed fsync: %v, want an error wrapping EIO", err)
+			}
+			if got, _ := os.ReadFile(path); string(got) != "last night's" {
+				t.Fatalf("the destination changed after a failed fsync: %d bytes", len(got))
+			}
+			if _, err := os.Stat(path + stateSuffix); !errors.Is(err, os.ErrNotExist) {
+				t.Errorf("a sidecar claims bytes written before a failed fsync (stat: %v)", err)
+			}
+			failing.Store(false)
+			served.Store(0)
+			if n, err := ToFile(context.Background(), src, path, fast); err != nil || n != int64(len(data)) {
+				t.Fatalf("the next call: %d, %v", n, err)
+			}
+			if got, _ := os.ReadFile(path); !bytes.Equal(got, data) {
+				t.Fatal("the file differs from the source")
+			}
+			if got := served.Load(); got != int64(len(data)) {
+				t.Errorf("the next call fetched %d bytes, want the whole archive again (%d)", got, len(data))
+			}
+		})
+	}
+}
