@@ -152,7 +152,11 @@ func (r *Result) Failed() bool { return r.Err != nil }
 // prune, after the object it lists. The policy is applied to the union of
 // the copies listed in the manifest and the done backups: a backup it
 // would prune is not copied, and only objects listed in the manifest are
-// ever deleted.
+// ever deleted. Nothing is pruned after a failure of the database's run,
+// nor while a copy the policy keeps is lost (listed, but absent or of
+// another size, with no done backup on the API to copy it from again):
+// that is a failure, since the older copies pruned in its place could be
+// the last good ones.
 func Sync(ctx context.Context, dst *Destination, sources []Source, opts Options) []Result {
 	jobs := opts.Jobs
 	if jobs <= 0 {
@@ -273,7 +277,16 @@ func syncOne(ctx context.Context, dst *Destination, src Source, opts Options) (r
 	// Copy the kept ones that are not there, oldest first.
 	var toCopy []*scalingodb.Backup
 	for i, c := range cands {
-		if !keep[i] || c.backup == nil {
+		if !keep[i] {
+			continue
+		}
+		if c.backup == nil {
+			// A kept copy that cannot be copied again must be there, or
+			// the older copies pruned in its place would be the last good ones.
+			if err := lostCopy(objects, c.entry, dst.key(db, c.entry.Key)); err != nil {
+				res.fail(err)
+				emit(Event{Kind: EventFailed, Key: dst.key(db, c.entry.Key), Err: err})
+			}
 			continue
 		}
 		if e := c.entry; e != nil {
@@ -322,7 +335,7 @@ func syncOne(ctx context.Context, dst *Destination, src Source, opts Options) (r
 	// Prune the listed copies the policy does not keep: the object first,
 	// then its entry, so that a kill in between leaves an entry whose
 	// object is gone, which the next run prunes again.
-	if res.Err != nil && !opts.DryRun {
+	if res.Err != nil {
 		return res // never prune after a failure: the kept set may be short
 	}
 	pruned := false
@@ -349,6 +362,21 @@ func syncOne(ctx context.Context, dst *Destination, src Source, opts Options) (r
 		}
 	}
 	return res
+}
+
+// lostCopy returns the error of a listed copy whose object is absent or of
+// another size than its entry's, nil when it is there.
+func lostCopy(objects map[string]int64, e *Entry, key string) error {
+	size, ok := objects[e.Key]
+	if ok && size == e.Size {
+		return nil
+	}
+	state := "absent"
+	if ok {
+		state = fmt.Sprintf("%d bytes, not %d", size, e.Size)
+	}
+	return fmt.Errorf("the copy %s of backup %s is lost (%s), and the API no longer has the backup to copy it again: "+
+		"nothing is pruned while the manifest lists it (remove its entry from %s once you have seen to it)", key, e.ID, state, ManifestName)
 }
 
 // copyArchive copies the archive of b to key and returns its hex SHA-256
