@@ -353,8 +353,12 @@ func (d *Destination) createExclusive(ctx context.Context, key string, data []by
 	return err == nil, err
 }
 
-// writeObject replaces the object at key with data.
+// writeObject replaces the object at key with data; once ctx is done (a
+// lost lock cancels it) it writes nothing, in a folder as in a bucket.
 func (d *Destination) writeObject(ctx context.Context, key string, data []byte) error {
+	if ctx.Err() != nil {
+		return context.Cause(ctx)
+	}
 	if d.dir != "" {
 		return writeFileAtomic(filepath.Join(d.dir, filepath.FromSlash(key)), data)
 	}

@@ -67,7 +67,8 @@ type Options struct {
 	// DefaultJobs); each copies one archive at a time.
 	Jobs int
 	// Policy says which copies to keep; the zero Policy keeps all and
-	// prunes nothing.
+	// prunes nothing. A negative count or span fails every database with
+	// an *scalingodb.InvalidInputError, and nothing is copied nor pruned.
 	Policy Policy
 	// DryRun lists what would be copied and pruned, and changes nothing
 	// (it still lists the backups and reads the manifests).
@@ -211,6 +212,9 @@ func syncOne(ctx context.Context, dst *Destination, src Source, opts Options) (r
 	if err := checkID(db); err != nil {
 		return failDB(err)
 	}
+	if err := opts.Policy.check(); err != nil {
+		return failDB(err)
+	}
 	if src.Client == nil {
 		return failDB(fmt.Errorf("backupsync: no client for database %s", db))
 	}
@@ -345,6 +349,12 @@ func syncOne(ctx context.Context, dst *Destination, src Source, opts Options) (r
 		}
 		id, key := c.entry.ID, dst.key(db, c.entry.Key)
 		if !opts.DryRun {
+			if ctx.Err() != nil {
+				// A lost lock (its *LockLostError) or a cancelled run: stop
+				// changing the folder, whose manifest may be another run's now.
+				res.fail(context.Cause(ctx))
+				return res
+			}
 			if err := dst.bucket.Delete(ctx, key); err != nil && gcerrors.Code(err) != gcerrors.NotFound {
 				res.fail(fmt.Errorf("cannot prune %s: %w", key, err))
 				continue
