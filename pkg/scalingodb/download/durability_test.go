@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"io"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -119,6 +120,42 @@ func TestToFile_FsyncErrorIsNeverResumed(t *testing.T) {
 			}
 			if got := served.Load(); got != int64(len(data)) {
 				t.Errorf("the next call fetched %d bytes, want the whole archive again (%d)", got, len(data))
+			}
+		})
+	}
+}
+
+// halfWriter accepts half of each write and, against the io.Writer
+// contract, reports no error: a broken destination.
+type halfWriter struct{ n int64 }
+
+func (w *halfWriter) Write(p []byte) (int, error) {
+	k := (len(p) + 1) / 2
+	w.n += int64(k)
+	return k, nil
+}
+
+func (w *halfWriter) WriteAt(p []byte, _ int64) (int, error) { return w.Write(p) }
+
+// TestDownload_ShortWriteFails: a destination that takes fewer bytes than
+// it was given, even without an error, must fail the download, never let
+// it pass as whole.
+func TestDownload_ShortWriteFails(t *testing.T) {
+	data := randomBytes(300 << 10)
+	src := serve(t, int64(len(data)), func(w http.ResponseWriter, r *http.Request) { serveVersion(w, r, data, `"v1"`) })
+	tests := []struct {
+		name string
+		run  func(w *halfWriter) (int64, error)
+	}{
+		{"ToWriter", func(w *halfWriter) (int64, error) { return ToWriter(context.Background(), src, w, fast) }},
+		{"ToWriterAt", func(w *halfWriter) (int64, error) { return ToWriterAt(context.Background(), src, w, fast) }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			w := &halfWriter{}
+			n, err := tt.run(w)
+			if !errors.Is(err, io.ErrShortWrite) {
+				t.Errorf("got %d bytes (%d written), %v; want io.ErrShortWrite", n, w.n, err)
 			}
 		})
 	}
