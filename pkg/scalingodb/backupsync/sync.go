@@ -144,8 +144,11 @@ func (r *Result) Failed() bool { return r.Err != nil }
 //
 // For each database it lists the backups once (one API list request) and
 // the destination's folder once, reads the manifest, and copies each done
-// backup that the policy keeps and whose object is not there with the
-// manifest's size: a rerun with nothing new makes no archive request. A
+// backup that the policy keeps and whose object is not there as the
+// manifest lists it: of its size, and of its ETag (one attributes request
+// per kept copy), or, when the ETag changed (the object was replaced), of
+// its SHA-256, which is read again then. A rerun with nothing new makes no
+// archive request. A
 // copy to a folder goes through DownloadToFile (atomic and resumable); a
 // copy to a bucket is streamed into a blob writer, hashed on the way, and
 // aborted on any failure, so that nothing appears at its key (a rerun
@@ -154,8 +157,9 @@ func (r *Result) Failed() bool { return r.Err != nil }
 // the copies listed in the manifest and the done backups: a backup it
 // would prune is not copied, and only objects listed in the manifest are
 // ever deleted. Nothing is pruned after a failure of the database's run,
-// nor while a copy the policy keeps is lost (listed, but absent or of
-// another size, with no done backup on the API to copy it from again):
+// nor while a copy the policy keeps is lost (listed, but absent, of
+// another size or replaced by another content, with no done backup on the
+// API to copy it from again):
 // that is a failure, since the older copies pruned in its place could be
 // the last good ones.
 func Sync(ctx context.Context, dst *Destination, sources []Source, opts Options) []Result {
@@ -280,27 +284,43 @@ func syncOne(ctx context.Context, dst *Destination, src Source, opts Options) (r
 	keep := opts.Policy.Keep(times)
 	// Copy the kept ones that are not there, oldest first.
 	var toCopy []*scalingodb.Backup
+	refreshed := false
 	for i, c := range cands {
 		if !keep[i] {
 			continue
 		}
-		if c.backup == nil {
-			// A kept copy that cannot be copied again must be there, or
-			// the older copies pruned in its place would be the last good ones.
-			if err := lostCopy(objects, c.entry, dst.key(db, c.entry.Key)); err != nil {
-				res.fail(err)
-				emit(Event{Kind: EventFailed, Key: dst.key(db, c.entry.Key), Err: err})
+		// A kept copy is skipped only when it is the object its entry
+		// lists; one that cannot be copied again must be, or the older
+		// copies pruned in its place could be the last good ones.
+		if e := c.entry; e != nil && (c.backup == nil || e.Size == c.backup.Size) {
+			key := dst.key(db, e.Key)
+			state, etag, err := dst.copyState(ctx, db, objects, e)
+			if err == nil && state != "" && c.backup == nil {
+				err = lostCopy(key, e.ID, state)
 			}
-			continue
-		}
-		if e := c.entry; e != nil {
-			if size, ok := objects[e.Key]; ok && size == e.Size && e.Size == c.backup.Size {
-				res.Skipped = append(res.Skipped, e.ID)
-				emit(Event{Kind: EventSkipped, Backup: c.backup, Key: dst.key(db, e.Key)})
+			if err != nil {
+				res.fail(err)
+				emit(Event{Kind: EventFailed, Backup: c.backup, Key: key, Err: err})
+				continue
+			}
+			if state == "" {
+				if me := m.entry(e.ID); etag != "" && me != nil {
+					me.ETag, refreshed = etag, true
+				}
+				if c.backup != nil {
+					res.Skipped = append(res.Skipped, e.ID)
+					emit(Event{Kind: EventSkipped, Backup: c.backup, Key: key})
+				}
 				continue
 			}
 		}
 		toCopy = append(toCopy, c.backup)
+	}
+	if refreshed && !opts.DryRun {
+		m.UpdatedAt = opts.Now().UTC()
+		if err := dst.writeManifest(ctx, m); err != nil {
+			res.fail(err)
+		}
 	}
 	sort.SliceStable(toCopy, func(i, j int) bool { return toCopy[i].CreatedAt.Before(toCopy[j].CreatedAt) })
 	emit(Event{Kind: EventListed, Total: int64(len(toCopy))})
@@ -374,19 +394,48 @@ func syncOne(ctx context.Context, dst *Destination, src Source, opts Options) (r
 	return res
 }
 
-// lostCopy returns the error of a listed copy whose object is absent or of
-// another size than its entry's, nil when it is there.
-func lostCopy(objects map[string]int64, e *Entry, key string) error {
+// copyState says whether the object of a listed copy is still the one its
+// entry lists: "" when it is, else what it is instead (absent, another
+// size, another content). An object whose ETag is no longer the entry's
+// was replaced since it was copied: it is read again, and when its size
+// and SHA-256 still match, its new ETag is returned, for the manifest.
+func (d *Destination) copyState(ctx context.Context, db string, objects map[string]int64, e *Entry) (state, etag string, err error) {
 	size, ok := objects[e.Key]
-	if ok && size == e.Size {
-		return nil
+	switch {
+	case !ok:
+		return "absent", "", nil
+	case size != e.Size:
+		return fmt.Sprintf("%d bytes, not %d", size, e.Size), "", nil
+	case e.ETag == "":
+		return "", "", nil // nothing recorded to compare with
 	}
-	state := "absent"
-	if ok {
-		state = fmt.Sprintf("%d bytes, not %d", size, e.Size)
+	key := d.key(db, e.Key)
+	attrs, err := d.bucket.Attributes(ctx, key)
+	switch {
+	case gcerrors.Code(err) == gcerrors.NotFound:
+		return "absent", "", nil
+	case err != nil:
+		return "", "", fmt.Errorf("backupsync: cannot check %s: %w", key, err)
+	case attrs.ETag == "" || attrs.ETag == e.ETag:
+		return "", "", nil
 	}
+	n, sum, err := d.hashObject(ctx, key)
+	switch {
+	case gcerrors.Code(err) == gcerrors.NotFound:
+		return "absent", "", nil
+	case err != nil:
+		return "", "", fmt.Errorf("backupsync: cannot read %s, replaced since it was copied: %w", key, err)
+	case n != e.Size || sum != e.SHA256:
+		return "replaced since it was copied, with another content", "", nil
+	}
+	return "", attrs.ETag, nil
+}
+
+// lostCopy is the error of a listed copy that is not what its entry lists
+// (state says what it is) and that the API cannot give again.
+func lostCopy(key, id, state string) error {
 	return fmt.Errorf("the copy %s of backup %s is lost (%s), and the API no longer has the backup to copy it again: "+
-		"nothing is pruned while the manifest lists it (remove its entry from %s once you have seen to it)", key, e.ID, state, ManifestName)
+		"nothing is pruned while the manifest lists it (remove its entry from %s once you have seen to it)", key, id, state, ManifestName)
 }
 
 // copyArchive copies the archive of b to key and returns its hex SHA-256
