@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"net/http"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -205,5 +206,26 @@ func TestSync_LostLockStopsThePrune(t *testing.T) {
 	after, err := d.bucket.ReadAll(ctx, d.key(db, ManifestName))
 	if err != nil || !bytes.Equal(before, after) {
 		t.Errorf("the manifest was written after the lock was lost (%v)", err)
+	}
+}
+
+// TestSync_DoneBackupWithNegativeSizeFails: a done backup the API lists
+// with a negative size cannot be copied; the run must say so, not pass it
+// over as if there were nothing to copy.
+func TestSync_DoneBackupWithNegativeSizeFails(t *testing.T) {
+	const body = `{"database_backups":[{"id":"5bd5c2f04ffb090000000001","created_at":"2026-12-01T03:15:00Z",` +
+		`"name":"x.tar.gz","size":-5,"status":"done","database_id":"a0","method":"periodic"}]}`
+	base := httptestServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodGet || !strings.HasSuffix(r.URL.Path, "/databases/db-00/backups") {
+			http.NotFound(w, r)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte(body))
+	}))
+	d := open(t, t.TempDir())
+	res := Sync(context.Background(), d, []Source{{DatabaseID: "db-00", Client: clientFor(t, base+"/api")}}, Options{})
+	if !res[0].Failed() || !strings.Contains(res[0].Err.Error(), "5bd5c2f04ffb090000000001") {
+		t.Errorf("run: %+v, want a failure naming the backup", res[0])
 	}
 }

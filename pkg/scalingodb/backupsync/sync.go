@@ -260,11 +260,15 @@ func syncOne(ctx context.Context, dst *Destination, src Source, opts Options) (r
 		cands = append(cands, candidate{entry: &e, t: e.CreatedAt})
 	}
 	for _, b := range all {
-		if b.Status != scalingodb.BackupDone || b.Size < 0 {
+		if b.Status != scalingodb.BackupDone {
 			continue
 		}
 		if checkID(b.ID) != nil {
 			res.fail(fmt.Errorf("backup %q of %s: %w", b.ID, db, checkID(b.ID)))
+			continue
+		}
+		if b.Size < 0 {
+			res.fail(fmt.Errorf("backup %s of %s is done with a size of %d bytes: it cannot be copied", b.ID, db, b.Size))
 			continue
 		}
 		found := false
