@@ -160,3 +160,27 @@ func TestDownload_ShortWriteFails(t *testing.T) {
 		})
 	}
 }
+
+// TestToFile_PartialFileLongerThanTheArchive: a partial file that holds
+// bytes past the archive's size (written by something else) beside a
+// sidecar that proves its first bytes: the call resumes and completes
+// instead of failing at every call on the file's size.
+func TestToFile_PartialFileLongerThanTheArchive(t *testing.T) {
+	data := randomBytes(1 << 20)
+	src := serve(t, int64(len(data)), func(w http.ResponseWriter, r *http.Request) { serveVersion(w, r, data, `"v1"`) })
+	path := filepath.Join(t.TempDir(), "b.tar.gz")
+	part := append(append([]byte(nil), data[:1000]...), make([]byte, len(data))...) // 1000 good bytes, then junk past the end
+	if err := os.WriteFile(path+partSuffix, part, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	st := `{"version":2,"backup_id":"b1","size":` + strconv.Itoa(len(data)) + `,"etag":"\"v1\"","done":[[0,1000]]}`
+	if err := os.WriteFile(path+stateSuffix, []byte(st), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := ToFile(context.Background(), src, path, fast); err != nil || n != int64(len(data)) {
+		t.Fatalf("ToFile: %d, %v", n, err)
+	}
+	if got, _ := os.ReadFile(path); !bytes.Equal(got, data) {
+		t.Fatal("the file differs from the source")
+	}
+}

@@ -222,6 +222,11 @@ func isFileAt(f *os.File, path string) (bool, error) {
 func (p *partFile) resume() error {
 	d := p.d
 	if st, ok := p.loadState(); ok {
+		// Bytes past the archive's end are none of its own (something else
+		// wrote them): the size check of commit would fail at every call.
+		if fi, err := p.f.Stat(); err != nil || fi.Size() > d.size && p.f.Truncate(d.size) != nil {
+			return p.restart()
+		}
 		d.seen, d.etag, d.lmod = true, st.ETag, st.LastModified
 		d.lmodStrong = st.ETag == "" && st.LastModified != ""
 		var n int64
