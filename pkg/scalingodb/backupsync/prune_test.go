@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/scalingodb/dbapi-go/pkg/mockserver"
 	"github.com/scalingodb/dbapi-go/pkg/scalingodb"
 )
 
@@ -227,5 +228,31 @@ func TestSync_DoneBackupWithNegativeSizeFails(t *testing.T) {
 	res := Sync(context.Background(), d, []Source{{DatabaseID: "db-00", Client: clientFor(t, base+"/api")}}, Options{})
 	if !res[0].Failed() || !strings.Contains(res[0].Err.Error(), "5bd5c2f04ffb090000000001") {
 		t.Errorf("run: %+v, want a failure naming the backup", res[0])
+	}
+}
+
+// TestSync_FutureBackupPrunesNothing: a backup the API dates far in the
+// future (a clock gone wrong) would be the most recent copy, and
+// --keep-within counts from the most recent copy: every real copy would
+// be pruned. The run must fail on it and prune nothing.
+func TestSync_FutureBackupPrunesNothing(t *testing.T) {
+	ctx := context.Background()
+	d := open(t, t.TempDir())
+	f := newFixture(t, 1, 3, 2000)
+	if res := Sync(ctx, d, f.sources(), Options{}); res[0].Failed() || len(res[0].Copied) != 3 {
+		t.Fatalf("first run: %+v", res[0])
+	}
+	seed := seedOf(1, 3, 2000)
+	future := time.Date(2099, 1, 1, 0, 0, 0, 0, time.UTC)
+	bad := seed.Databases[0].Backups[0]
+	bad.ID, bad.CreatedAt, bad.StartedAt = backupID(0, 500), future, &future
+	seed.Databases[0].Backups = append(seed.Databases[0].Backups, bad)
+	later := newFixture(t, 1, 0, 0, mockserver.WithSeed(seed))
+	res := Sync(ctx, d, later.sources(), Options{Policy: Policy{Within: Span{Days: 7}}})
+	if !res[0].Failed() || !strings.Contains(res[0].Err.Error(), bad.ID) || len(res[0].Pruned) != 0 {
+		t.Errorf("run: %+v, want a failure naming %s and nothing pruned", res[0], bad.ID)
+	}
+	if m, err := d.readManifest(ctx, f.dbs[0]); err != nil || len(m.Backups) != 3 {
+		t.Errorf("manifest: %+v, %v; want the 3 copies", m, err)
 	}
 }

@@ -57,6 +57,10 @@ func partSize(size int64) int {
 	return int((size/(maxParts-1000)/mib + 1) * mib)
 }
 
+// maxFuture is how far past now a backup may be dated (clocks differ);
+// one dated later is refused (see syncOne).
+const maxFuture = 24 * time.Hour
+
 // maxStreamAttempts is how many times a stream to a bucket starts again
 // from zero when the archive changed under it.
 const maxStreamAttempts = 3
@@ -281,6 +285,27 @@ func syncOne(ctx context.Context, dst *Destination, src Source, opts Options) (r
 			cands = append(cands, candidate{backup: b, t: b.CreatedAt})
 		}
 	}
+	// A copy or backup dated in the future (a clock gone wrong) would be
+	// the most recent one, which --keep-within counts from, and take a
+	// slot of every rule: it is left out, neither copied nor pruned, and
+	// the run fails (so that nothing is pruned).
+	horizon := opts.Now().Add(maxFuture)
+	valid := cands[:0]
+	for _, c := range cands {
+		if !c.t.After(horizon) {
+			valid = append(valid, c)
+			continue
+		}
+		id := ""
+		if c.entry != nil {
+			id = c.entry.ID
+		} else {
+			id = c.backup.ID
+		}
+		res.fail(fmt.Errorf("backup %s of %s is dated %s, in the future: it is neither copied nor counted by the retention rules",
+			id, db, c.t.UTC().Format(time.RFC3339)))
+	}
+	cands = valid
 	times := make([]time.Time, len(cands))
 	for i, c := range cands {
 		times[i] = c.t
