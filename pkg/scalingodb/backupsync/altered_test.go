@@ -34,12 +34,8 @@ func TestSync_AlteredCopyIsNotSkipped(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			forEachDestination(t, func(t *testing.T, d *Destination) {
 				ctx := context.Background()
-				f := newFixture(t, 1, 3, 4000)
+				f, m := synced(t, d, 3)
 				db := f.dbs[0]
-				if res := Sync(ctx, d, f.sources(), Options{}); res[0].Failed() || len(res[0].Copied) != 3 {
-					t.Fatalf("first run: %+v", res[0])
-				}
-				m, _ := d.readManifest(ctx, db)
 				e := m.Backups[2]
 				key := d.key(db, e.Key)
 				data, err := d.bucket.ReadAll(ctx, key)

@@ -24,16 +24,10 @@ func TestSync_RetentionNeverCountsALostCopy(t *testing.T) {
 		t.Run(damage, func(t *testing.T) {
 			forEachDestination(t, func(t *testing.T, d *Destination) {
 				ctx := context.Background()
-				f := newFixture(t, 1, 3, 4000)
+				f, m := synced(t, d, 3)
 				db := f.dbs[0]
-				if res := Sync(ctx, d, f.sources(), Options{}); res[0].Failed() || len(res[0].Copied) != 3 {
-					t.Fatalf("first run: %+v", res[0])
-				}
-				m, err := d.readManifest(ctx, db)
-				if err != nil || len(m.Backups) != 3 {
-					t.Fatalf("manifest: %+v, %v", m, err)
-				}
 				lost := m.Backups[2]
+				var err error
 				switch damage {
 				case "absent":
 					err = d.bucket.Delete(ctx, d.key(db, lost.Key))
@@ -60,6 +54,21 @@ func TestSync_RetentionNeverCountsALostCopy(t *testing.T) {
 			})
 		})
 	}
+}
+
+// synced returns a fixture of one database with n backups, all copied to
+// d by a first sync, and the manifest that sync wrote.
+func synced(t *testing.T, d *Destination, n int) (*fixture, *Manifest) {
+	t.Helper()
+	f := newFixture(t, 1, n, 4000)
+	if res := Sync(context.Background(), d, f.sources(), Options{}); res[0].Failed() || len(res[0].Copied) != n {
+		t.Fatalf("first run: %+v", res[0])
+	}
+	m, err := d.readManifest(context.Background(), f.dbs[0])
+	if err != nil || len(m.Backups) != n {
+		t.Fatalf("manifest: %+v, %v", m, err)
+	}
+	return f, m
 }
 
 // TestSync_InvalidPolicyPrunesNothing: a policy with a negative count or
