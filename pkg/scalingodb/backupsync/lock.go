@@ -36,7 +36,7 @@ const takeoverPrefix = ".sync-lock.takeover-"
 // isLockObject reports whether name, in a database's folder, is the lock or
 // a takeover marker.
 func isLockObject(name string) bool {
-	return name == LockName || strings.HasPrefix(name, takeoverPrefix)
+	return name == LockName || strings.HasPrefix(name, takeoverPrefix) || strings.HasPrefix(name, LockName+lockTempInfix)
 }
 
 // LockTTL is how long a lock lasts without renewal. A running sync renews
@@ -318,39 +318,82 @@ func (l *heldLock) release() error {
 }
 
 // createExclusive writes data at key unless an object is there; it reports
-// whether it wrote. A folder uses O_EXCL, a bucket a conditional write
-// (S3's If-None-Match: *), both atomic against another process.
+// whether it wrote. A folder links a synced temporary file into place, a
+// bucket makes a conditional write (S3's If-None-Match: *): both atomic
+// against another process, and neither shows the object without its data
+// (a reader takes an unreadable lock for a killed run's, see readLock).
 func (d *Destination) createExclusive(ctx context.Context, key string, data []byte) (bool, error) {
 	if d.dir != "" {
-		path := filepath.Join(d.dir, filepath.FromSlash(key))
-		if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-			return false, err
-		}
-		f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-		if errors.Is(err, os.ErrExist) {
-			return false, nil
-		}
-		if err != nil {
-			return false, err
-		}
-		_, err = f.Write(data)
-		if err == nil {
-			err = f.Sync()
-		}
-		if cerr := f.Close(); err == nil {
-			err = cerr
-		}
-		if err != nil {
-			_ = os.Remove(path)
-			return false, err
-		}
-		return true, nil
+		return createFileExclusive(filepath.Join(d.dir, filepath.FromSlash(key)), data)
 	}
 	err := d.putObject(ctx, key, data, &blob.WriterOptions{ContentType: "application/json", IfNotExist: true})
 	if gcerrors.Code(err) == gcerrors.FailedPrecondition {
 		return false, nil
 	}
 	return err == nil, err
+}
+
+// lockTempInfix follows the name of a lock object in the name of the
+// temporary file createFileExclusive links into place.
+const lockTempInfix = ".tmp-"
+
+// createFileExclusive creates the file at path with data, unless a file is
+// there: data goes to a synced temporary file, hard-linked at path (which
+// fails when path exists). Where the file system has no hard links, it
+// falls back to O_EXCL, whose file is empty until written.
+func createFileExclusive(path string, data []byte) (bool, error) {
+	dir := filepath.Dir(path)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return false, err
+	}
+	f, err := os.CreateTemp(dir, filepath.Base(path)+lockTempInfix+"*")
+	if err != nil {
+		return false, err
+	}
+	tmp := f.Name()
+	defer os.Remove(tmp)
+	_, err = f.Write(data)
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return false, err
+	}
+	err = os.Link(tmp, path)
+	switch {
+	case err == nil:
+		return true, nil
+	case errors.Is(err, os.ErrExist):
+		return false, nil
+	}
+	return createFileExclusiveNoLink(path, data)
+}
+
+// createFileExclusiveNoLink creates the file at path with O_EXCL and writes
+// data into it.
+func createFileExclusiveNoLink(path string, data []byte) (bool, error) {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if errors.Is(err, os.ErrExist) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	_, err = f.Write(data)
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		_ = os.Remove(path)
+		return false, err
+	}
+	return true, nil
 }
 
 // writeObject replaces the object at key with data; once ctx is done (a
