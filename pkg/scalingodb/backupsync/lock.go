@@ -1,6 +1,7 @@
 package backupsync
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
@@ -326,11 +327,28 @@ func (d *Destination) createExclusive(ctx context.Context, key string, data []by
 	if d.dir != "" {
 		return createFileExclusive(filepath.Join(d.dir, filepath.FromSlash(key)), data)
 	}
+	// Some S3-compatible stores ignore If-None-Match and overwrite: look
+	// first, and read back what was written, so that on those a live lock
+	// is overwritten only by a run that raced it to the millisecond (and
+	// whose renewal finds out).
+	if there, err := d.bucket.Exists(ctx, key); err != nil || there {
+		return false, err
+	}
 	err := d.putObject(ctx, key, data, &blob.WriterOptions{ContentType: "application/json", IfNotExist: true})
 	if gcerrors.Code(err) == gcerrors.FailedPrecondition {
 		return false, nil
 	}
-	return err == nil, err
+	if err != nil {
+		return false, err
+	}
+	r, err := d.bucket.NewReader(ctx, key, nil)
+	if err != nil {
+		// Unread, it is taken as written; gone already, it is not ours.
+		return gcerrors.Code(err) != gcerrors.NotFound, nil
+	}
+	defer r.Close()
+	got, err := io.ReadAll(io.LimitReader(r, maxLockBytes))
+	return err != nil || bytes.Equal(got, data), nil
 }
 
 // lockTempInfix follows the name of a lock object in the name of the

@@ -3,11 +3,16 @@ package backupsync
 import (
 	"context"
 	"errors"
+	"net/http"
 	"os"
 	"path/filepath"
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
+
+	"github.com/johannesboyne/gofakes3"
+	"github.com/johannesboyne/gofakes3/backend/s3mem"
 )
 
 // TestLock_FolderLockIsNeverSeenEmpty: a run that finds the lock file
@@ -43,5 +48,37 @@ func TestLock_FolderLockIsNeverSeenEmpty(t *testing.T) {
 	wg.Wait()
 	if n := empty.Load(); n > 0 {
 		t.Errorf("the lock was seen %d times without its record", n)
+	}
+}
+
+// TestLock_StoreThatIgnoresIfNoneMatch: some S3-compatible stores ignore
+// If-None-Match and overwrite. A second run must still find the first
+// run's live lock and stop with a *LockedError, not overwrite it and sync
+// the same database beside it.
+func TestLock_StoreThatIgnoresIfNoneMatch(t *testing.T) {
+	backend := s3mem.New()
+	if err := backend.CreateBucket(testBucket); err != nil {
+		t.Fatal(err)
+	}
+	fake := gofakes3.New(backend).Server()
+	base := httptestServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		r.Header.Del("If-None-Match")
+		fake.ServeHTTP(w, r)
+	}))
+	s3Env(t)
+	d := open(t, s3URL(base, "p"))
+	ctx := context.Background()
+	first, _, err := d.lock(ctx, "db-x", "first", time.Now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = first.release() }()
+	_, _, err = d.lock(ctx, "db-x", "second", time.Now)
+	var locked *LockedError
+	if !errors.As(err, &locked) || locked.Holder != first.rec.Holder {
+		t.Fatalf("second lock: %v, want a *LockedError naming the first run", err)
+	}
+	if rec, err := d.readLock(ctx, d.key("db-x", LockName)); err != nil || rec.Holder != first.rec.Holder {
+		t.Fatalf("the lock is now %+v (%v), want the first run's", rec, err)
 	}
 }
