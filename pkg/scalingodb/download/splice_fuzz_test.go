@@ -59,7 +59,7 @@ func FuzzDownload_NeverSplices(f *testing.F) {
 		if b&8 != 0 {
 			r.Header.Del("Range") // a host that ignores Range
 		}
-		var rw http.ResponseWriter = w
+		rw := w
 		if b&16 != 0 {
 			rw = &cuttingWriter{ResponseWriter: w, Limit: int(b>>5) * (size / 9)}
 		}
