@@ -56,7 +56,9 @@ func (r *VerifyResult) Failed() bool {
 // ErrNothingToVerify is the failure of a verify that would check no copy:
 // a database folder without a manifest (its copies are all unlisted), a
 // database given that has none, or a destination without any database
-// folder (a wrong prefix), none of which may pass as intact.
+// folder with a manifest (a wrong prefix), none of which may pass as
+// intact. (A folder found that holds only a lock, a first sync under way,
+// is passed over.)
 var ErrNothingToVerify = errors.New("backupsync: nothing to verify")
 
 // Verify re-reads every copy that the manifests of the destination list
@@ -68,7 +70,8 @@ var ErrNothingToVerify = errors.New("backupsync: nothing to verify")
 // folder (the error).
 
 func Verify(ctx context.Context, dst *Destination, databases ...string) ([]VerifyResult, error) {
-	if len(databases) == 0 {
+	found := len(databases) == 0
+	if found {
 		var err error
 		if databases, err = dst.databases(ctx); err != nil {
 			return nil, err
@@ -83,7 +86,14 @@ func Verify(ctx context.Context, dst *Destination, databases ...string) ([]Verif
 		if err := ctx.Err(); err != nil {
 			return out, err
 		}
-		out = append(out, verifyOne(ctx, dst, db))
+		res := verifyOne(ctx, dst, db)
+		if found && errors.Is(res.Err, ErrNothingToVerify) && len(res.Errors) == 1 && len(res.Unlisted) == 0 {
+			continue // a folder found holding only a lock: a first sync under way
+		}
+		out = append(out, res)
+	}
+	if found && len(out) == 0 {
+		return out, fmt.Errorf("%w: no database folder with a manifest under %s", ErrNothingToVerify, dst)
 	}
 	return out, nil
 }

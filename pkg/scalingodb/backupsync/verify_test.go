@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"testing"
+	"time"
 )
 
 // TestVerify_NothingToVerifyIsAFailure: a verify that checked no copy
@@ -40,6 +41,33 @@ func TestVerify_NothingToVerifyIsAFailure(t *testing.T) {
 		}
 		if !vr[0].Failed() || !errors.Is(vr[0].Err, ErrNothingToVerify) || len(vr[0].Unlisted) != 2 {
 			t.Errorf("verify of a folder whose manifest is gone: %+v, want a failure and 2 unlisted", vr[0])
+		}
+	})
+}
+
+// TestVerify_PassesOverAFirstSyncUnderWay: a folder that holds only the
+// lock of a first sync (no manifest yet) is no failure of a verify of the
+// whole destination, and no database to report; named, it has nothing to
+// verify.
+func TestVerify_PassesOverAFirstSyncUnderWay(t *testing.T) {
+	forEachDestination(t, func(t *testing.T, d *Destination) {
+		ctx := context.Background()
+		f := newFixture(t, 1, 1, 3000)
+		if res := Sync(ctx, d, f.sources(), Options{}); res[0].Failed() {
+			t.Fatal(res[0])
+		}
+		held, _, err := d.lock(ctx, "db-new", "test", time.Now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer func() { _ = held.release() }()
+		vr, err := Verify(ctx, d)
+		if err != nil || len(vr) != 1 || vr[0].DatabaseID != f.dbs[0] || vr[0].Failed() {
+			t.Errorf("verify: %+v, %v; want only %s, intact", vr, err, f.dbs[0])
+		}
+		vr, err = Verify(ctx, d, "db-new")
+		if err != nil || len(vr) != 1 || !errors.Is(vr[0].Err, ErrNothingToVerify) {
+			t.Errorf("verify of the folder under way, named: %+v, %v; want ErrNothingToVerify", vr, err)
 		}
 	})
 }
