@@ -95,12 +95,15 @@ func (e *LockLostError) Error() string {
 
 // lockRecord is the content of a lock object.
 type lockRecord struct {
-	Holder    string    `json:"holder"`
-	Host      string    `json:"host,omitempty"`
-	PID       int       `json:"pid,omitempty"`
-	StartedAt time.Time `json:"started_at"`
-	ExpiresAt time.Time `json:"expires_at"`
-	Tool      string    `json:"tool_version,omitempty"`
+	Holder string `json:"holder"`
+	Host   string `json:"host,omitempty"`
+	PID    int    `json:"pid,omitempty"`
+	// PIDNamespace names the PID namespace of PID (Linux): containers
+	// that share a host name each have their own process IDs.
+	PIDNamespace string    `json:"pid_namespace,omitempty"`
+	StartedAt    time.Time `json:"started_at"`
+	ExpiresAt    time.Time `json:"expires_at"`
+	Tool         string    `json:"tool_version,omitempty"`
 	// version identifies the object read: a digest of its bytes.
 	version string
 }
@@ -124,17 +127,20 @@ func newRecord(t time.Time, tool string) lockRecord {
 	var b [6]byte
 	_, _ = rand.Read(b[:])
 	return lockRecord{Holder: fmt.Sprintf("%s pid %d run %s", host, os.Getpid(), hex.EncodeToString(b[:])),
-		Host: host, PID: os.Getpid(), StartedAt: t, ExpiresAt: t.Add(LockTTL), Tool: tool}
+		Host: host, PID: os.Getpid(), PIDNamespace: pidNamespace(), StartedAt: t, ExpiresAt: t.Add(LockTTL), Tool: tool}
 }
 
 // stale reports whether a lock found at t belongs to a run that is over:
-// it expired, or its process, on this host, is gone.
+// it expired, or its process, on this host and in this PID namespace, is
+// gone. (A process ID of another namespace, such as another container
+// with the host's name, says nothing here: that lock lapses with LockTTL.)
 func (r lockRecord) stale(t time.Time) bool {
 	if r.ExpiresAt.Before(t) {
 		return true
 	}
 	host, err := os.Hostname()
-	return err == nil && r.Host == host && r.PID > 0 && r.PID != os.Getpid() && !processAlive(r.PID)
+	return err == nil && r.Host == host && r.PIDNamespace == pidNamespace() &&
+		r.PID > 0 && r.PID != os.Getpid() && !processAlive(r.PID)
 }
 
 // lock takes the lock of a database's folder, or returns a *LockedError when

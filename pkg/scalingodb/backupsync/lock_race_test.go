@@ -114,7 +114,7 @@ func TestLock_TakeoverMarker(t *testing.T) {
 	}{
 		{"live", lockRecord{Holder: "taking", StartedAt: now, ExpiresAt: now.Add(time.Minute)}, false},
 		{"expired", lockRecord{Holder: "killed taking", StartedAt: now.Add(-time.Hour), ExpiresAt: now.Add(-time.Minute)}, true},
-		{"dead process on this host", lockRecord{Holder: "killed taking", Host: host, PID: deadPID, StartedAt: now, ExpiresAt: now.Add(time.Minute)}, true},
+		{"dead process on this host", lockRecord{Holder: "killed taking", Host: host, PID: deadPID, PIDNamespace: pidNamespace(), StartedAt: now, ExpiresAt: now.Add(time.Minute)}, true},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -108,11 +108,11 @@ func TestSync_TakesOverAnExpiredLock(t *testing.T) {
 		{"expired", mustJSON(t, lockRecord{Holder: "killed", StartedAt: now.Add(-time.Hour), ExpiresAt: now.Add(-time.Minute)}), true},
 		{"unreadable", []byte("{\"holder\": \"tor"), true},
 		{"live", mustJSON(t, lockRecord{Holder: "running", StartedAt: now.Add(-time.Hour), ExpiresAt: now.Add(time.Minute)}), false},
-		{"live process on this host", mustJSON(t, lockRecord{Holder: "running", Host: host, PID: os.Getppid(), StartedAt: now, ExpiresAt: now.Add(time.Minute)}), false},
+		{"live process on this host", mustJSON(t, lockRecord{Holder: "running", Host: host, PID: os.Getppid(), PIDNamespace: pidNamespace(), StartedAt: now, ExpiresAt: now.Add(time.Minute)}), false},
 		{"live process on another host", mustJSON(t, lockRecord{Holder: "running", Host: host + "-other", PID: deadPID, StartedAt: now, ExpiresAt: now.Add(time.Minute)}), false},
 		// Read under a cap: a live record past maxLockBytes is never parsed, so it counts as unreadable.
 		{"oversized", append(bytes.Repeat([]byte(" "), maxLockBytes), mustJSON(t, lockRecord{Holder: "running", StartedAt: now, ExpiresAt: now.Add(time.Minute)})...), true},
-		{"dead process on this host", mustJSON(t, lockRecord{Holder: "killed", Host: host, PID: deadPID, StartedAt: now, ExpiresAt: now.Add(time.Minute)}), true},
+		{"dead process on this host", mustJSON(t, lockRecord{Holder: "killed", Host: host, PID: deadPID, PIDNamespace: pidNamespace(), StartedAt: now, ExpiresAt: now.Add(time.Minute)}), true},
 	}
 	for name, dest := range destinations(t) {
 		for _, tc := range tests {

@@ -82,3 +82,38 @@ func TestLock_StoreThatIgnoresIfNoneMatch(t *testing.T) {
 		t.Fatalf("the lock is now %+v (%v), want the first run's", rec, err)
 	}
 }
+
+// TestLockRecord_StaleOnlyInItsPIDNamespace: containers that share the
+// host's name (host networking, a fixed hostname) each have their own
+// process IDs: a lock of this host name whose process ID is free here may
+// be a live run in another container. It is stale at once only when its
+// run was in this PID namespace; else it lapses with LockTTL.
+func TestLockRecord_StaleOnlyInItsPIDNamespace(t *testing.T) {
+	now := time.Now().UTC()
+	host, deadPID := deadProcess(t)
+	tests := []struct {
+		name  string
+		rec   lockRecord
+		stale bool
+	}{
+		{"dead process, this namespace", lockRecord{Host: host, PID: deadPID, PIDNamespace: pidNamespace(), ExpiresAt: now.Add(time.Minute)}, true},
+		{"dead process, another namespace", lockRecord{Host: host, PID: deadPID, PIDNamespace: "pid:[1]", ExpiresAt: now.Add(time.Minute)}, pidNamespace() == "pid:[1]"},
+		{"expired, another namespace", lockRecord{Host: host, PID: deadPID, PIDNamespace: "pid:[1]", ExpiresAt: now.Add(-time.Minute)}, true},
+		{"live process, this namespace", lockRecord{Host: host, PID: os.Getppid(), PIDNamespace: pidNamespace(), ExpiresAt: now.Add(time.Minute)}, false},
+	}
+	if pidNamespace() != "" {
+		// A record of a version that did not name its namespace.
+		tests = append(tests, struct {
+			name  string
+			rec   lockRecord
+			stale bool
+		}{"dead process, namespace not named", lockRecord{Host: host, PID: deadPID, ExpiresAt: now.Add(time.Minute)}, false})
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := tt.rec.stale(now); got != tt.stale {
+				t.Errorf("stale = %v, want %v (this namespace: %q)", got, tt.stale, pidNamespace())
+			}
+		})
+	}
+}
