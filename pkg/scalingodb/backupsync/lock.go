@@ -376,14 +376,7 @@ func createFileExclusive(path string, data []byte) (bool, error) {
 	}
 	tmp := f.Name()
 	defer os.Remove(tmp)
-	_, err = f.Write(data)
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
+	if err := writeSyncClose(f, data); err != nil {
 		return false, err
 	}
 	err = os.Link(tmp, path)
@@ -406,18 +399,23 @@ func createFileExclusiveNoLink(path string, data []byte) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	_, err = f.Write(data)
+	if err := writeSyncClose(f, data); err != nil {
+		_ = os.Remove(path)
+		return false, err
+	}
+	return true, nil
+}
+
+// writeSyncClose writes data to f, syncs and closes it.
+func writeSyncClose(f *os.File, data []byte) error {
+	_, err := f.Write(data)
 	if err == nil {
 		err = f.Sync()
 	}
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
-	if err != nil {
-		_ = os.Remove(path)
-		return false, err
-	}
-	return true, nil
+	return err
 }
 
 // writeObject replaces the object at key with data; once ctx is done (a

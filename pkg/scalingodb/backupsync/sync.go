@@ -162,10 +162,9 @@ func (r *Result) Failed() bool { return r.Err != nil }
 // would prune is not copied, and only objects listed in the manifest are
 // ever deleted. Nothing is pruned after a failure of the database's run,
 // nor while a copy the policy keeps is lost (listed, but absent, of
-// another size or replaced by another content, with no done backup on the
-// API to copy it from again):
-// that is a failure, since the older copies pruned in its place could be
-// the last good ones.
+// another size, or replaced by another content or an unreadable one, with
+// no done backup on the API to copy it from again): that is a failure,
+// since the older copies pruned in its place could be the last good ones.
 func Sync(ctx context.Context, dst *Destination, sources []Source, opts Options) []Result {
 	jobs := opts.Jobs
 	if jobs <= 0 {
@@ -452,8 +451,11 @@ func (d *Destination) copyState(ctx context.Context, db string, objects map[stri
 	switch {
 	case gcerrors.Code(err) == gcerrors.NotFound:
 		return "absent", "", nil
+	case err != nil && ctx.Err() != nil:
+		return "", "", context.Cause(ctx)
 	case err != nil:
-		return "", "", fmt.Errorf("backupsync: cannot read %s, replaced since it was copied: %w", key, err)
+		// Such as a checksum the store finds wrong: copied again if it can be.
+		return "unreadable since it was replaced: " + err.Error(), "", nil
 	case n != e.Size || sum != e.SHA256:
 		return "replaced since it was copied, with another content", "", nil
 	}
