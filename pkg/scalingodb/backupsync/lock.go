@@ -1,6 +1,7 @@
 package backupsync
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
@@ -36,7 +37,7 @@ const takeoverPrefix = ".sync-lock.takeover-"
 // isLockObject reports whether name, in a database's folder, is the lock or
 // a takeover marker.
 func isLockObject(name string) bool {
-	return name == LockName || strings.HasPrefix(name, takeoverPrefix)
+	return name == LockName || strings.HasPrefix(name, takeoverPrefix) || strings.HasPrefix(name, LockName+lockTempInfix)
 }
 
 // LockTTL is how long a lock lasts without renewal. A running sync renews
@@ -94,12 +95,15 @@ func (e *LockLostError) Error() string {
 
 // lockRecord is the content of a lock object.
 type lockRecord struct {
-	Holder    string    `json:"holder"`
-	Host      string    `json:"host,omitempty"`
-	PID       int       `json:"pid,omitempty"`
-	StartedAt time.Time `json:"started_at"`
-	ExpiresAt time.Time `json:"expires_at"`
-	Tool      string    `json:"tool_version,omitempty"`
+	Holder string `json:"holder"`
+	Host   string `json:"host,omitempty"`
+	PID    int    `json:"pid,omitempty"`
+	// PIDNamespace names the PID namespace of PID (Linux): containers
+	// that share a host name each have their own process IDs.
+	PIDNamespace string    `json:"pid_namespace,omitempty"`
+	StartedAt    time.Time `json:"started_at"`
+	ExpiresAt    time.Time `json:"expires_at"`
+	Tool         string    `json:"tool_version,omitempty"`
 	// version identifies the object read: a digest of its bytes.
 	version string
 }
@@ -123,17 +127,20 @@ func newRecord(t time.Time, tool string) lockRecord {
 	var b [6]byte
 	_, _ = rand.Read(b[:])
 	return lockRecord{Holder: fmt.Sprintf("%s pid %d run %s", host, os.Getpid(), hex.EncodeToString(b[:])),
-		Host: host, PID: os.Getpid(), StartedAt: t, ExpiresAt: t.Add(LockTTL), Tool: tool}
+		Host: host, PID: os.Getpid(), PIDNamespace: pidNamespace(), StartedAt: t, ExpiresAt: t.Add(LockTTL), Tool: tool}
 }
 
 // stale reports whether a lock found at t belongs to a run that is over:
-// it expired, or its process, on this host, is gone.
+// it expired, or its process, on this host and in this PID namespace, is
+// gone. (A process ID of another namespace, such as another container
+// with the host's name, says nothing here: that lock lapses with LockTTL.)
 func (r lockRecord) stale(t time.Time) bool {
 	if r.ExpiresAt.Before(t) {
 		return true
 	}
 	host, err := os.Hostname()
-	return err == nil && r.Host == host && r.PID > 0 && r.PID != os.Getpid() && !processAlive(r.PID)
+	return err == nil && r.Host == host && r.PIDNamespace == pidNamespace() &&
+		r.PID > 0 && r.PID != os.Getpid() && !processAlive(r.PID)
 }
 
 // lock takes the lock of a database's folder, or returns a *LockedError when
@@ -318,43 +325,105 @@ func (l *heldLock) release() error {
 }
 
 // createExclusive writes data at key unless an object is there; it reports
-// whether it wrote. A folder uses O_EXCL, a bucket a conditional write
-// (S3's If-None-Match: *), both atomic against another process.
+// whether it wrote. A folder links a synced temporary file into place, a
+// bucket makes a conditional write (S3's If-None-Match: *): both atomic
+// against another process, and neither shows the object without its data
+// (a reader takes an unreadable lock for a killed run's, see readLock).
 func (d *Destination) createExclusive(ctx context.Context, key string, data []byte) (bool, error) {
 	if d.dir != "" {
-		path := filepath.Join(d.dir, filepath.FromSlash(key))
-		if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-			return false, err
-		}
-		f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-		if errors.Is(err, os.ErrExist) {
-			return false, nil
-		}
-		if err != nil {
-			return false, err
-		}
-		_, err = f.Write(data)
-		if err == nil {
-			err = f.Sync()
-		}
-		if cerr := f.Close(); err == nil {
-			err = cerr
-		}
-		if err != nil {
-			_ = os.Remove(path)
-			return false, err
-		}
-		return true, nil
+		return createFileExclusive(filepath.Join(d.dir, filepath.FromSlash(key)), data)
+	}
+	// Some S3-compatible stores ignore If-None-Match and overwrite: look
+	// first, and read back what was written, so that on those a live lock
+	// is overwritten only by a run that raced it to the millisecond (and
+	// whose renewal finds out).
+	if there, err := d.bucket.Exists(ctx, key); err != nil || there {
+		return false, err
 	}
 	err := d.putObject(ctx, key, data, &blob.WriterOptions{ContentType: "application/json", IfNotExist: true})
 	if gcerrors.Code(err) == gcerrors.FailedPrecondition {
 		return false, nil
 	}
-	return err == nil, err
+	if err != nil {
+		return false, err
+	}
+	r, err := d.bucket.NewReader(ctx, key, nil)
+	if err != nil {
+		// Unread, it is taken as written; gone already, it is not ours.
+		return gcerrors.Code(err) != gcerrors.NotFound, nil
+	}
+	defer r.Close()
+	got, err := io.ReadAll(io.LimitReader(r, maxLockBytes))
+	return err != nil || bytes.Equal(got, data), nil
 }
 
-// writeObject replaces the object at key with data.
+// lockTempInfix follows the name of a lock object in the name of the
+// temporary file createFileExclusive links into place.
+const lockTempInfix = ".tmp-"
+
+// createFileExclusive creates the file at path with data, unless a file is
+// there: data goes to a synced temporary file, hard-linked at path (which
+// fails when path exists). Where the file system has no hard links, it
+// falls back to O_EXCL, whose file is empty until written.
+func createFileExclusive(path string, data []byte) (bool, error) {
+	dir := filepath.Dir(path)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return false, err
+	}
+	f, err := os.CreateTemp(dir, filepath.Base(path)+lockTempInfix+"*")
+	if err != nil {
+		return false, err
+	}
+	tmp := f.Name()
+	defer os.Remove(tmp)
+	if err := writeSyncClose(f, data); err != nil {
+		return false, err
+	}
+	err = os.Link(tmp, path)
+	switch {
+	case err == nil:
+		return true, nil
+	case errors.Is(err, os.ErrExist):
+		return false, nil
+	}
+	return createFileExclusiveNoLink(path, data)
+}
+
+// createFileExclusiveNoLink creates the file at path with O_EXCL and writes
+// data into it.
+func createFileExclusiveNoLink(path string, data []byte) (bool, error) {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if errors.Is(err, os.ErrExist) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	if err := writeSyncClose(f, data); err != nil {
+		_ = os.Remove(path)
+		return false, err
+	}
+	return true, nil
+}
+
+// writeSyncClose writes data to f, syncs and closes it.
+func writeSyncClose(f *os.File, data []byte) error {
+	_, err := f.Write(data)
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+// writeObject replaces the object at key with data; once ctx is done (a
+// lost lock cancels it) it writes nothing, in a folder as in a bucket.
 func (d *Destination) writeObject(ctx context.Context, key string, data []byte) error {
+	if ctx.Err() != nil {
+		return context.Cause(ctx)
+	}
 	if d.dir != "" {
 		return writeFileAtomic(filepath.Join(d.dir, filepath.FromSlash(key)), data)
 	}

@@ -114,7 +114,7 @@ func TestLock_TakeoverMarker(t *testing.T) {
 	}{
 		{"live", lockRecord{Holder: "taking", StartedAt: now, ExpiresAt: now.Add(time.Minute)}, false},
 		{"expired", lockRecord{Holder: "killed taking", StartedAt: now.Add(-time.Hour), ExpiresAt: now.Add(-time.Minute)}, true},
-		{"dead process on this host", lockRecord{Holder: "killed taking", Host: host, PID: deadPID, StartedAt: now, ExpiresAt: now.Add(time.Minute)}, true},
+		{"dead process on this host", lockRecord{Holder: "killed taking", Host: host, PID: deadPID, PIDNamespace: pidNamespace(), StartedAt: now, ExpiresAt: now.Add(time.Minute)}, true},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -152,8 +152,9 @@ func TestLock_TakeoverMarker(t *testing.T) {
 	}
 }
 
-// TestIsLockObject names the objects verify passes over: the lock and the
-// takeover markers, nothing else.
+// TestIsLockObject names the objects verify passes over: the lock, the
+// takeover markers and the temporary file of a lock being created,
+// nothing else.
 func TestIsLockObject(t *testing.T) {
 	for name, want := range map[string]bool{
 		LockName:                           true,
@@ -161,6 +162,7 @@ func TestIsLockObject(t *testing.T) {
 		ManifestName:                       false,
 		"2026-12-05T03-00-00Z_bk-1.tar.gz": false,
 		".sync-lock.json.tmp":              false,
+		LockName + lockTempInfix + "12345": true,
 	} {
 		if got := isLockObject(name); got != want {
 			t.Errorf("isLockObject(%q) = %v, want %v", name, got, want)

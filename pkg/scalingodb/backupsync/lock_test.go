@@ -39,7 +39,8 @@ func putLock(t *testing.T, d *Destination, db string, rec lockRecord) {
 // TestSync_LockRefusesASecondRun holds the lock of one database as a
 // running sync would: a sync then refuses that database with a
 // *LockedError, changes nothing in its folder, copies the others, and
-// verify does not count the lock as an unlisted object. Once the lock is
+// verify does not count the lock as an unlisted object (the folder has no
+// manifest yet: nothing to verify). Once the lock is
 // released the database syncs, and no lock is left behind.
 func TestSync_LockRefusesASecondRun(t *testing.T) {
 	for name, dest := range destinations(t) {
@@ -70,8 +71,9 @@ func TestSync_LockRefusesASecondRun(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if len(vr) != 1 || len(vr[0].Unlisted) != 0 || vr[0].Failed() {
-				t.Errorf("verify of the locked folder: %+v", vr)
+			// The lock is no unlisted object; the folder has no copy yet.
+			if len(vr) != 1 || len(vr[0].Unlisted) != 0 || !errors.Is(vr[0].Err, ErrNothingToVerify) {
+				t.Errorf("verify of the locked folder: %+v, want nothing unlisted and ErrNothingToVerify", vr)
 			}
 			if err := held.release(); err != nil {
 				t.Fatal(err)
@@ -106,11 +108,11 @@ func TestSync_TakesOverAnExpiredLock(t *testing.T) {
 		{"expired", mustJSON(t, lockRecord{Holder: "killed", StartedAt: now.Add(-time.Hour), ExpiresAt: now.Add(-time.Minute)}), true},
 		{"unreadable", []byte("{\"holder\": \"tor"), true},
 		{"live", mustJSON(t, lockRecord{Holder: "running", StartedAt: now.Add(-time.Hour), ExpiresAt: now.Add(time.Minute)}), false},
-		{"live process on this host", mustJSON(t, lockRecord{Holder: "running", Host: host, PID: os.Getppid(), StartedAt: now, ExpiresAt: now.Add(time.Minute)}), false},
+		{"live process on this host", mustJSON(t, lockRecord{Holder: "running", Host: host, PID: os.Getppid(), PIDNamespace: pidNamespace(), StartedAt: now, ExpiresAt: now.Add(time.Minute)}), false},
 		{"live process on another host", mustJSON(t, lockRecord{Holder: "running", Host: host + "-other", PID: deadPID, StartedAt: now, ExpiresAt: now.Add(time.Minute)}), false},
 		// Read under a cap: a live record past maxLockBytes is never parsed, so it counts as unreadable.
 		{"oversized", append(bytes.Repeat([]byte(" "), maxLockBytes), mustJSON(t, lockRecord{Holder: "running", StartedAt: now, ExpiresAt: now.Add(time.Minute)})...), true},
-		{"dead process on this host", mustJSON(t, lockRecord{Holder: "killed", Host: host, PID: deadPID, StartedAt: now, ExpiresAt: now.Add(time.Minute)}), true},
+		{"dead process on this host", mustJSON(t, lockRecord{Holder: "killed", Host: host, PID: deadPID, PIDNamespace: pidNamespace(), StartedAt: now, ExpiresAt: now.Add(time.Minute)}), true},
 	}
 	for name, dest := range destinations(t) {
 		for _, tc := range tests {

@@ -4,6 +4,7 @@ package backupsync
 
 import (
 	"errors"
+	"os"
 	"syscall"
 )
 
@@ -12,4 +13,14 @@ import (
 func processAlive(pid int) bool {
 	err := syscall.Kill(pid, 0)
 	return err == nil || errors.Is(err, syscall.EPERM)
+}
+
+// pidNamespace names the PID namespace of this process, such as
+// "pid:[4026531836]" on Linux; "" where there is none to name.
+func pidNamespace() string {
+	ns, err := os.Readlink("/proc/self/ns/pid")
+	if err != nil {
+		return ""
+	}
+	return ns
 }

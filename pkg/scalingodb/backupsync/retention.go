@@ -5,6 +5,8 @@ import (
 	"sort"
 	"strconv"
 	"time"
+
+	"github.com/scalingodb/dbapi-go/pkg/scalingodb"
 )
 
 // Policy says which copies to keep, in restic's words (restic forget): a
@@ -29,6 +31,22 @@ type Policy struct {
 	Within Span
 }
 
+// maxRule bounds each count of a Policy and each field of its Span, as
+// ParseSpan does: hours beyond it would overflow a time.Duration.
+const maxRule = 100000
+
+// check refuses a policy that would keep too little: a negative count or
+// span keeps no copy at all, so that Sync would prune every one.
+func (p Policy) check() error {
+	for _, n := range []int{p.Last, p.Daily, p.Weekly, p.Monthly, p.Within.Years, p.Within.Months, p.Within.Days, p.Within.Hours} {
+		if n < 0 || n > maxRule {
+			return &scalingodb.InvalidInputError{Field: "policy",
+				Reason: fmt.Sprintf("counts and spans must be 0 to %d (%s): a negative one would keep no copy", maxRule, p)}
+		}
+	}
+	return nil
+}
+
 // IsZero reports whether p keeps everything (no rule given).
 func (p Policy) IsZero() bool {
 	return p.Last == 0 && p.Daily == 0 && p.Weekly == 0 && p.Monthly == 0 && p.Within.IsZero()
@@ -41,7 +59,7 @@ func (p Policy) String() string {
 	}
 	s := ""
 	add := func(name string, n int) {
-		if n > 0 {
+		if n != 0 {
 			s += fmt.Sprintf(" --keep-%s %d", name, n)
 		}
 	}
@@ -79,7 +97,7 @@ func ParseSpan(s string) (Span, error) {
 			return Span{}, &SpanError{Input: s, Reason: "want numbers each followed by y, m, d or h, such as 30d or 1y6m"}
 		}
 		n, err := strconv.Atoi(rest[:i])
-		if err != nil || n > 100000 {
+		if err != nil || n > maxRule {
 			return Span{}, &SpanError{Input: s, Reason: "number out of range"}
 		}
 		unit := rest[i]
@@ -118,7 +136,7 @@ func (s Span) String() string {
 		n    int
 		unit string
 	}{{s.Years, "y"}, {s.Months, "m"}, {s.Days, "d"}, {s.Hours, "h"}} {
-		if p.n > 0 {
+		if p.n != 0 {
 			out += strconv.Itoa(p.n) + p.unit
 		}
 	}

@@ -57,6 +57,10 @@ func partSize(size int64) int {
 	return int((size/(maxParts-1000)/mib + 1) * mib)
 }
 
+// maxFuture is how far past now a backup may be dated (clocks differ);
+// one dated later is refused (see syncOne).
+const maxFuture = 24 * time.Hour
+
 // maxStreamAttempts is how many times a stream to a bucket starts again
 // from zero when the archive changed under it.
 const maxStreamAttempts = 3
@@ -67,7 +71,8 @@ type Options struct {
 	// DefaultJobs); each copies one archive at a time.
 	Jobs int
 	// Policy says which copies to keep; the zero Policy keeps all and
-	// prunes nothing.
+	// prunes nothing. A negative count or span fails every database with
+	// an *scalingodb.InvalidInputError, and nothing is copied nor pruned.
 	Policy Policy
 	// DryRun lists what would be copied and pruned, and changes nothing
 	// (it still lists the backups and reads the manifests).
@@ -143,8 +148,11 @@ func (r *Result) Failed() bool { return r.Err != nil }
 //
 // For each database it lists the backups once (one API list request) and
 // the destination's folder once, reads the manifest, and copies each done
-// backup that the policy keeps and whose object is not there with the
-// manifest's size: a rerun with nothing new makes no archive request. A
+// backup that the policy keeps and whose object is not there as the
+// manifest lists it: of its size, and of its ETag (one attributes request
+// per kept copy), or, when the ETag changed (the object was replaced), of
+// its SHA-256, which is read again then. A rerun with nothing new makes no
+// archive request. A
 // copy to a folder goes through DownloadToFile (atomic and resumable); a
 // copy to a bucket is streamed into a blob writer, hashed on the way, and
 // aborted on any failure, so that nothing appears at its key (a rerun
@@ -152,7 +160,11 @@ func (r *Result) Failed() bool { return r.Err != nil }
 // prune, after the object it lists. The policy is applied to the union of
 // the copies listed in the manifest and the done backups: a backup it
 // would prune is not copied, and only objects listed in the manifest are
-// ever deleted.
+// ever deleted. Nothing is pruned after a failure of the database's run,
+// nor while a copy the policy keeps is lost (listed, but absent, of
+// another size, or replaced by another content or an unreadable one, with
+// no done backup on the API to copy it from again): that is a failure,
+// since the older copies pruned in its place could be the last good ones.
 func Sync(ctx context.Context, dst *Destination, sources []Source, opts Options) []Result {
 	jobs := opts.Jobs
 	if jobs <= 0 {
@@ -207,6 +219,9 @@ func syncOne(ctx context.Context, dst *Destination, src Source, opts Options) (r
 	if err := checkID(db); err != nil {
 		return failDB(err)
 	}
+	if err := opts.Policy.check(); err != nil {
+		return failDB(err)
+	}
 	if src.Client == nil {
 		return failDB(fmt.Errorf("backupsync: no client for database %s", db))
 	}
@@ -248,11 +263,15 @@ func syncOne(ctx context.Context, dst *Destination, src Source, opts Options) (r
 		cands = append(cands, candidate{entry: &e, t: e.CreatedAt})
 	}
 	for _, b := range all {
-		if b.Status != scalingodb.BackupDone || b.Size < 0 {
+		if b.Status != scalingodb.BackupDone {
 			continue
 		}
 		if checkID(b.ID) != nil {
 			res.fail(fmt.Errorf("backup %q of %s: %w", b.ID, db, checkID(b.ID)))
+			continue
+		}
+		if b.Size < 0 {
+			res.fail(fmt.Errorf("backup %s of %s is done with a size of %d bytes: it cannot be copied", b.ID, db, b.Size))
 			continue
 		}
 		found := false
@@ -265,6 +284,27 @@ func syncOne(ctx context.Context, dst *Destination, src Source, opts Options) (r
 			cands = append(cands, candidate{backup: b, t: b.CreatedAt})
 		}
 	}
+	// A copy or backup dated in the future (a clock gone wrong) would be
+	// the most recent one, which --keep-within counts from, and take a
+	// slot of every rule: it is left out, neither copied nor pruned, and
+	// the run fails (so that nothing is pruned).
+	horizon := opts.Now().Add(maxFuture)
+	valid := cands[:0]
+	for _, c := range cands {
+		if !c.t.After(horizon) {
+			valid = append(valid, c)
+			continue
+		}
+		id := ""
+		if c.entry != nil {
+			id = c.entry.ID
+		} else {
+			id = c.backup.ID
+		}
+		res.fail(fmt.Errorf("backup %s of %s is dated %s, in the future: it is neither copied nor counted by the retention rules",
+			id, db, c.t.UTC().Format(time.RFC3339)))
+	}
+	cands = valid
 	times := make([]time.Time, len(cands))
 	for i, c := range cands {
 		times[i] = c.t
@@ -272,18 +312,43 @@ func syncOne(ctx context.Context, dst *Destination, src Source, opts Options) (r
 	keep := opts.Policy.Keep(times)
 	// Copy the kept ones that are not there, oldest first.
 	var toCopy []*scalingodb.Backup
+	refreshed := false
 	for i, c := range cands {
-		if !keep[i] || c.backup == nil {
+		if !keep[i] {
 			continue
 		}
-		if e := c.entry; e != nil {
-			if size, ok := objects[e.Key]; ok && size == e.Size && e.Size == c.backup.Size {
-				res.Skipped = append(res.Skipped, e.ID)
-				emit(Event{Kind: EventSkipped, Backup: c.backup, Key: dst.key(db, e.Key)})
+		// A kept copy is skipped only when it is the object its entry
+		// lists; one that cannot be copied again must be, or the older
+		// copies pruned in its place could be the last good ones.
+		if e := c.entry; e != nil && (c.backup == nil || e.Size == c.backup.Size) {
+			key := dst.key(db, e.Key)
+			state, etag, err := dst.copyState(ctx, db, objects, e)
+			if err == nil && state != "" && c.backup == nil {
+				err = lostCopy(key, e.ID, state)
+			}
+			if err != nil {
+				res.fail(err)
+				emit(Event{Kind: EventFailed, Backup: c.backup, Key: key, Err: err})
+				continue
+			}
+			if state == "" {
+				if me := m.entry(e.ID); etag != "" && me != nil {
+					me.ETag, refreshed = etag, true
+				}
+				if c.backup != nil {
+					res.Skipped = append(res.Skipped, e.ID)
+					emit(Event{Kind: EventSkipped, Backup: c.backup, Key: key})
+				}
 				continue
 			}
 		}
 		toCopy = append(toCopy, c.backup)
+	}
+	if refreshed && !opts.DryRun {
+		m.UpdatedAt = opts.Now().UTC()
+		if err := dst.writeManifest(ctx, m); err != nil {
+			res.fail(err)
+		}
 	}
 	sort.SliceStable(toCopy, func(i, j int) bool { return toCopy[i].CreatedAt.Before(toCopy[j].CreatedAt) })
 	emit(Event{Kind: EventListed, Total: int64(len(toCopy))})
@@ -322,7 +387,7 @@ func syncOne(ctx context.Context, dst *Destination, src Source, opts Options) (r
 	// Prune the listed copies the policy does not keep: the object first,
 	// then its entry, so that a kill in between leaves an entry whose
 	// object is gone, which the next run prunes again.
-	if res.Err != nil && !opts.DryRun {
+	if res.Err != nil {
 		return res // never prune after a failure: the kept set may be short
 	}
 	pruned := false
@@ -332,6 +397,12 @@ func syncOne(ctx context.Context, dst *Destination, src Source, opts Options) (r
 		}
 		id, key := c.entry.ID, dst.key(db, c.entry.Key)
 		if !opts.DryRun {
+			if ctx.Err() != nil {
+				// A lost lock (its *LockLostError) or a cancelled run: stop
+				// changing the folder, whose manifest may be another run's now.
+				res.fail(context.Cause(ctx))
+				return res
+			}
 			if err := dst.bucket.Delete(ctx, key); err != nil && gcerrors.Code(err) != gcerrors.NotFound {
 				res.fail(fmt.Errorf("cannot prune %s: %w", key, err))
 				continue
@@ -349,6 +420,53 @@ func syncOne(ctx context.Context, dst *Destination, src Source, opts Options) (r
 		}
 	}
 	return res
+}
+
+// copyState says whether the object of a listed copy is still the one its
+// entry lists: "" when it is, else what it is instead (absent, another
+// size, another content). An object whose ETag is no longer the entry's
+// was replaced since it was copied: it is read again, and when its size
+// and SHA-256 still match, its new ETag is returned, for the manifest.
+func (d *Destination) copyState(ctx context.Context, db string, objects map[string]int64, e *Entry) (state, etag string, err error) {
+	size, ok := objects[e.Key]
+	switch {
+	case !ok:
+		return "absent", "", nil
+	case size != e.Size:
+		return fmt.Sprintf("%d bytes, not %d", size, e.Size), "", nil
+	case e.ETag == "":
+		return "", "", nil // nothing recorded to compare with
+	}
+	key := d.key(db, e.Key)
+	attrs, err := d.bucket.Attributes(ctx, key)
+	switch {
+	case gcerrors.Code(err) == gcerrors.NotFound:
+		return "absent", "", nil
+	case err != nil:
+		return "", "", fmt.Errorf("backupsync: cannot check %s: %w", key, err)
+	case attrs.ETag == "" || attrs.ETag == e.ETag:
+		return "", "", nil
+	}
+	n, sum, err := d.hashObject(ctx, key)
+	switch {
+	case gcerrors.Code(err) == gcerrors.NotFound:
+		return "absent", "", nil
+	case err != nil && ctx.Err() != nil:
+		return "", "", context.Cause(ctx)
+	case err != nil:
+		// Such as a checksum the store finds wrong: copied again if it can be.
+		return "unreadable since it was replaced: " + err.Error(), "", nil
+	case n != e.Size || sum != e.SHA256:
+		return "replaced since it was copied, with another content", "", nil
+	}
+	return "", attrs.ETag, nil
+}
+
+// lostCopy is the error of a listed copy that is not what its entry lists
+// (state says what it is) and that the API cannot give again.
+func lostCopy(key, id, state string) error {
+	return fmt.Errorf("the copy %s of backup %s is lost (%s), and the API no longer has the backup to copy it again: "+
+		"nothing is pruned while the manifest lists it (remove its entry from %s once you have seen to it)", key, id, state, ManifestName)
 }
 
 // copyArchive copies the archive of b to key and returns its hex SHA-256

@@ -53,15 +53,31 @@ func (r *VerifyResult) Failed() bool {
 	return r.Err != nil || len(r.Missing) > 0 || len(r.Corrupt) > 0
 }
 
+// ErrNothingToVerify is the failure of a verify that would check no copy:
+// a database folder without a manifest (its copies are all unlisted), a
+// database given that has none, or a destination without any database
+// folder with a manifest (a wrong prefix), none of which may pass as
+// intact. (A folder found that holds only a lock, a first sync under way,
+// is passed over.)
+var ErrNothingToVerify = errors.New("backupsync: nothing to verify")
+
 // Verify re-reads every copy that the manifests of the destination list
 // and checks its size and SHA-256, for every database folder under the
 // destination's prefix (or only those of databases, when given). Each
-// object is read as a stream: memory stays small whatever its size.
+// object is read as a stream: memory stays small whatever its size. A
+// database without a manifest fails (its VerifyResult.Err matches
+// ErrNothingToVerify), and so does a destination without any database
+// folder (the error).
+
 func Verify(ctx context.Context, dst *Destination, databases ...string) ([]VerifyResult, error) {
-	if len(databases) == 0 {
+	found := len(databases) == 0
+	if found {
 		var err error
 		if databases, err = dst.databases(ctx); err != nil {
 			return nil, err
+		}
+		if len(databases) == 0 {
+			return nil, fmt.Errorf("%w: no database folder under %s", ErrNothingToVerify, dst)
 		}
 	}
 	sort.Strings(databases)
@@ -70,7 +86,14 @@ func Verify(ctx context.Context, dst *Destination, databases ...string) ([]Verif
 		if err := ctx.Err(); err != nil {
 			return out, err
 		}
-		out = append(out, verifyOne(ctx, dst, db))
+		res := verifyOne(ctx, dst, db)
+		if found && errors.Is(res.Err, ErrNothingToVerify) && len(res.Errors) == 1 && len(res.Unlisted) == 0 {
+			continue // a folder found holding only a lock: a first sync under way
+		}
+		out = append(out, res)
+	}
+	if found && len(out) == 0 {
+		return out, fmt.Errorf("%w: no database folder with a manifest under %s", ErrNothingToVerify, dst)
 	}
 	return out, nil
 }
@@ -89,6 +112,10 @@ func verifyOne(ctx context.Context, dst *Destination, db string) VerifyResult {
 	m, objects, err := dst.folder(ctx, db)
 	if err != nil {
 		return fail(err)
+	}
+	if _, ok := objects[ManifestName]; !ok {
+		// Reported below with the objects it leaves unlisted.
+		fail(fmt.Errorf("%w: no %s at %s", ErrNothingToVerify, ManifestName, dst.key(db, ManifestName)))
 	}
 	listed := map[string]bool{ManifestName: true}
 	for _, e := range m.Backups {

@@ -644,7 +644,11 @@ func (d *downloader) copy(sg *segment, st *stream, buf []byte) (int64, error) {
 			// A slow destination (a pipe to gpg) is no stall of the
 			// connection: the timer counts from the end of the write.
 			st.timer.Stop()
-			if _, err := d.dst.WriteAt(p[:n], off); err != nil {
+			w, err := d.dst.WriteAt(p[:n], off)
+			if err == nil && w < n {
+				err = io.ErrShortWrite // a destination that breaks the io.WriterAt contract
+			}
+			if err != nil {
 				return copied, &writeError{fmt.Errorf("scalingodb: writing the archive: %w", err)}
 			}
 			st.timer.Reset(d.cfg.stall)

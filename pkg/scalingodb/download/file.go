@@ -89,7 +89,10 @@ const partStateVersion = 2
 // with If-Range, and starts again from zero when the file changed, or when
 // the host gave no strong validator to prove it did not (a strong ETag, or
 // with no ETag a Last-Modified at least one second before the answer's
-// Date, RFC 9110 §8.8.2.2): then no sidecar is written.
+// Date, RFC 9110 §8.8.2.2): then no sidecar is written. A failed fsync of
+// the partial file stops the call and removes the partial file and its
+// sidecar: the bytes written before it may not be on the disk, even when a
+// later fsync succeeds, so they are never resumed nor renamed.
 //
 // Only one call at a time may use a given path. On Unix a second one, in
 // any process, fails at once with an *InProgressError (matching
@@ -136,6 +139,28 @@ type partFile struct {
 	pending int64 // bytes written since the last checkpoint
 
 	sync func(*os.File) error // (*os.File).Sync; tests wrap it
+
+	// syncErr is the first failed fsync of the partial file, nil before.
+	// The bytes written before it may not be on the disk, whatever a later
+	// fsync says (Linux reports a lost writeback once, then succeeds), so
+	// after it nothing is written, claimed in a sidecar nor committed.
+	syncMu  sync.Mutex
+	syncErr error
+}
+
+// WriteAt writes to the partial file, unless a sync of it failed.
+func (p *partFile) WriteAt(b []byte, off int64) (int, error) {
+	if err := p.syncFailure(); err != nil {
+		return 0, fmt.Errorf("an earlier sync of the partial file failed: %w", err)
+	}
+	return p.f.WriteAt(b, off)
+}
+
+// syncFailure returns the first failed fsync of the partial file, if any.
+func (p *partFile) syncFailure() error {
+	p.syncMu.Lock()
+	defer p.syncMu.Unlock()
+	return p.syncErr
 }
 
 // open opens and locks the partial file and, when its sidecar matches the
@@ -197,6 +222,11 @@ func isFileAt(f *os.File, path string) (bool, error) {
 func (p *partFile) resume() error {
 	d := p.d
 	if st, ok := p.loadState(); ok {
+		// Bytes past the archive's end are none of its own (something else
+		// wrote them): the size check of commit would fail at every call.
+		if fi, err := p.f.Stat(); err != nil || fi.Size() > d.size && p.f.Truncate(d.size) != nil {
+			return p.restart()
+		}
 		d.seen, d.etag, d.lmod = true, st.ETag, st.LastModified
 		d.lmodStrong = st.ETag == "" && st.LastModified != ""
 		var n int64
@@ -261,7 +291,7 @@ func (p *partFile) restart() error {
 // background, and starts again from zero once if the archive changed.
 func (p *partFile) download(ctx context.Context) error {
 	d := p.d
-	d.dst = p.f
+	d.dst = p
 	d.rewindable = true
 	p.wake = make(chan struct{}, 1)
 	p.stop = make(chan struct{})
@@ -379,11 +409,25 @@ func (p *partFile) writeState(data []byte) error {
 	return nil
 }
 
+// syncFile syncs the partial file. Once a sync failed, every later one
+// fails with that error: see syncErr.
 func (p *partFile) syncFile() error {
-	if p.sync != nil {
-		return p.sync(p.f)
+	if err := p.syncFailure(); err != nil {
+		return fmt.Errorf("scalingodb: %s: syncing the archive: %w", p.d.op, err)
 	}
-	return fsync(p.f)
+	syncf := fsync
+	if p.sync != nil {
+		syncf = p.sync
+	}
+	if err := syncf(p.f); err != nil {
+		p.syncMu.Lock()
+		if p.syncErr == nil {
+			p.syncErr = err
+		}
+		p.syncMu.Unlock()
+		return fmt.Errorf("scalingodb: %s: syncing the archive: %w", p.d.op, err)
+	}
+	return nil
 }
 
 // syncHook, when a test sets it, runs instead of every fsync of a download
@@ -402,8 +446,8 @@ func fsync(f *os.File) error {
 // over the destination. The lock is held until the rename is durable, so
 // that no other call can take the file for an abandoned one and empty it.
 func (p *partFile) commit() error {
-	if err := fsync(p.f); err != nil {
-		return fmt.Errorf("scalingodb: %s: syncing the archive: %w", p.d.op, err)
+	if err := p.syncFile(); err != nil {
+		return err
 	}
 	fi, err := p.f.Stat()
 	if err != nil {

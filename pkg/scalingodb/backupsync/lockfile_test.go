@@ -1,0 +1,119 @@
+package backupsync
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"os"
+	"path/filepath"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/johannesboyne/gofakes3"
+	"github.com/johannesboyne/gofakes3/backend/s3mem"
+)
+
+// TestLock_FolderLockIsNeverSeenEmpty: a run that finds the lock file
+// takes an unreadable one for the torn lock of a killed run and removes
+// it at once; so a live run's lock must never be visible without its
+// record, as a file created with O_EXCL is until it is written.
+func TestLock_FolderLockIsNeverSeenEmpty(t *testing.T) {
+	d := open(t, t.TempDir())
+	ctx := context.Background()
+	key := d.key("db-x", LockName)
+	path := filepath.Join(d.dir, filepath.FromSlash(key))
+	data := []byte(`{"holder":"h","started_at":"2026-12-05T03:00:00Z","expires_at":"2026-12-05T03:10:00Z"}`)
+	var stop atomic.Bool
+	var empty atomic.Int64
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		for !stop.Load() {
+			if b, err := os.ReadFile(path); err == nil && len(b) < len(data) {
+				empty.Add(1)
+			}
+		}
+	})
+	for range 300 {
+		created, err := d.createExclusive(ctx, key, data)
+		if err != nil || !created {
+			t.Fatalf("createExclusive: %t, %v", created, err)
+		}
+		if err := os.Remove(path); err != nil && !errors.Is(err, os.ErrNotExist) {
+			t.Fatal(err)
+		}
+	}
+	stop.Store(true)
+	wg.Wait()
+	if n := empty.Load(); n > 0 {
+		t.Errorf("the lock was seen %d times without its record", n)
+	}
+}
+
+// TestLock_StoreThatIgnoresIfNoneMatch: some S3-compatible stores ignore
+// If-None-Match and overwrite. A second run must still find the first
+// run's live lock and stop with a *LockedError, not overwrite it and sync
+// the same database beside it.
+func TestLock_StoreThatIgnoresIfNoneMatch(t *testing.T) {
+	backend := s3mem.New()
+	if err := backend.CreateBucket(testBucket); err != nil {
+		t.Fatal(err)
+	}
+	fake := gofakes3.New(backend).Server()
+	base := httptestServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		r.Header.Del("If-None-Match")
+		fake.ServeHTTP(w, r)
+	}))
+	s3Env(t)
+	d := open(t, s3URL(base, "p"))
+	ctx := context.Background()
+	first, _, err := d.lock(ctx, "db-x", "first", time.Now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = first.release() }()
+	_, _, err = d.lock(ctx, "db-x", "second", time.Now)
+	var locked *LockedError
+	if !errors.As(err, &locked) || locked.Holder != first.rec.Holder {
+		t.Fatalf("second lock: %v, want a *LockedError naming the first run", err)
+	}
+	if rec, err := d.readLock(ctx, d.key("db-x", LockName)); err != nil || rec.Holder != first.rec.Holder {
+		t.Fatalf("the lock is now %+v (%v), want the first run's", rec, err)
+	}
+}
+
+// TestLockRecord_StaleOnlyInItsPIDNamespace: containers that share the
+// host's name (host networking, a fixed hostname) each have their own
+// process IDs: a lock of this host name whose process ID is free here may
+// be a live run in another container. It is stale at once only when its
+// run was in this PID namespace; else it lapses with LockTTL.
+func TestLockRecord_StaleOnlyInItsPIDNamespace(t *testing.T) {
+	now := time.Now().UTC()
+	host, deadPID := deadProcess(t)
+	tests := []struct {
+		name  string
+		rec   lockRecord
+		stale bool
+	}{
+		{"dead process, this namespace", lockRecord{Host: host, PID: deadPID, PIDNamespace: pidNamespace(), ExpiresAt: now.Add(time.Minute)}, true},
+		{"dead process, another namespace", lockRecord{Host: host, PID: deadPID, PIDNamespace: "pid:[1]", ExpiresAt: now.Add(time.Minute)}, pidNamespace() == "pid:[1]"},
+		{"expired, another namespace", lockRecord{Host: host, PID: deadPID, PIDNamespace: "pid:[1]", ExpiresAt: now.Add(-time.Minute)}, true},
+		{"live process, this namespace", lockRecord{Host: host, PID: os.Getppid(), PIDNamespace: pidNamespace(), ExpiresAt: now.Add(time.Minute)}, false},
+	}
+	if pidNamespace() != "" {
+		// A record of a version that did not name its namespace.
+		tests = append(tests, struct {
+			name  string
+			rec   lockRecord
+			stale bool
+		}{"dead process, namespace not named", lockRecord{Host: host, PID: deadPID, ExpiresAt: now.Add(time.Minute)}, false})
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := tt.rec.stale(now); got != tt.stale {
+				t.Errorf("stale = %v, want %v (this namespace: %q)", got, tt.stale, pidNamespace())
+			}
+		})
+	}
+}
