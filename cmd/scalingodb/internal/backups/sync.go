@@ -55,9 +55,10 @@ PREFIX/DATABASE/manifest.json, which lists each copy (ID, name, created_at,
 size, sha256, ETag, copied_at, tool version) and is written after the
 copies it lists, atomically.
 
-A backup already copied (its object there with the manifest's size) is not
-fetched again: a run with nothing new makes one list request per database
-and no download. To a bucket, an archive is streamed (multipart upload,
+A backup already copied (its object there with the manifest's size and
+ETag) is not fetched again: a run with nothing new makes one list request
+per database and no download. A copy replaced since (another ETag) is read
+again, and copied again unless its SHA-256 still matches. To a bucket, an archive is streamed (multipart upload,
 bounded memory) and hashed on the way; an interrupted upload leaves nothing
 at its key and the next run starts it again. To a folder, a download is
 atomic and the next run resumes it. A killed upload can leave an incomplete
@@ -67,8 +68,8 @@ bucket a lifecycle rule that aborts them after a day.
 One sync of a database at a time: each holds PREFIX/DATABASE/.sync-lock.json
 while it runs. A second sync fails that database (naming the holder, exit
 code 1) and copies the others; the lock of a killed run is taken over after
-10 minutes, or at once on the same host once its process is gone, by one
-run only (a .sync-lock.takeover-* marker decides). A run that cannot renew
+10 minutes, or at once on the same host (and PID namespace) once its
+process is gone, by one run only (a .sync-lock.takeover-* marker decides). A run that cannot renew
 its lock (every 2 minutes) stops before the lock expires.
 
 Retention (restic forget's rules; without any, nothing is pruned): a copy
@@ -82,7 +83,10 @@ are those of UTC.
                      30d, 6m, 1y6m, 2d12h: y, m, d, h)
 A backup that the rules would prune is not copied. Prune deletes only
 objects the manifest lists, never anything else under the prefix, and not
-when a copy of the same database failed in the run. --dry-run prints what
+when a copy of the same database failed in the run, nor while a kept copy
+is lost (listed, but absent, of another size or replaced, with its backup
+gone from the API), nor when a backup is dated more than a day ahead:
+those are failures. --dry-run prints what
 would be copied and pruned, and changes nothing (but creates a missing
 destination folder, which it lists).
 
@@ -567,7 +571,7 @@ wiped bucket), or a database without copies.`,
 			if err != nil {
 				return exit.Errf(err, "cannot verify %s", dst)
 			}
-			return a.verifyReport(format, dst.String(), results)
+			return a.verifyReport(format, results)
 		},
 	}
 	cmd.Flags().StringVar(&from, "from", "", "the destination of 'backups sync': a folder, file:///PATH or s3://BUCKET/PREFIX?…")
@@ -578,10 +582,9 @@ wiped bucket), or a database without copies.`,
 }
 
 // verifyReport prints the problems on stderr and the records on stdout,
-// and returns an error when a copy is missing or corrupt, or when there
-// was nothing to verify under dst (the destination, named without
-// credentials).
-func (a *app) verifyReport(format, dst string, results []backupsync.VerifyResult) error {
+// and returns an error when a copy is missing or corrupt, or when a
+// database had nothing to verify.
+func (a *app) verifyReport(format string, results []backupsync.VerifyResult) error {
 	r := output.Result{Header: []string{"DATABASE", "OK", "MISSING", "CORRUPT", "UNLISTED", "BYTES"}, JSON: results}
 	if results == nil {
 		r.JSON = []backupsync.VerifyResult{}
@@ -602,12 +605,15 @@ func (a *app) verifyReport(format, dst string, results []backupsync.VerifyResult
 		}
 		r.Rows = append(r.Rows, []string{res.DatabaseID, strconv.Itoa(res.OK), strconv.Itoa(len(res.Missing)), strconv.Itoa(len(res.Corrupt)),
 			strconv.Itoa(len(res.Unlisted)), output.BytesText(res.Bytes)})
-		// A database with nothing to verify (no manifest: a --database
-		// typo; or one that lists no copy) has no copy that is known to be
+		// A database with nothing to verify (no manifest, which the
+		// library reports as ErrNothingToVerify: a --database typo; or a
+		// manifest that lists no copy) has no copy that is known to be
 		// intact: a verify that proves nothing does not succeed.
 		empty := res.OK == 0 && !res.Failed()
 		if empty {
-			a.Status("%s: no copy to verify: no manifest, or one that lists no copy", res.DatabaseID)
+			a.Status("%s: no copy to verify: its manifest lists no copy", res.DatabaseID)
+		}
+		if empty || errors.Is(res.Err, backupsync.ErrNothingToVerify) {
 			none = true
 		}
 		if res.Failed() || empty {
@@ -628,10 +634,6 @@ func (a *app) verifyReport(format, dst string, results []backupsync.VerifyResult
 			what += ", or none"
 		}
 		return fmt.Errorf("%d of %d databases have %s (first: %s): run 'scalingodb backups sync' to copy them again", failed, len(results), what, first)
-	}
-	if len(results) == 0 {
-		// A wrong --from, or a destination emptied since the last sync.
-		return fmt.Errorf("nothing was verified: no database folder with a manifest under %s: check --from", dst)
 	}
 	return nil
 }
