@@ -190,8 +190,9 @@ func WithRetry(p RetryPolicy) Option {
 // one to use: the hook of response validation (package validate), of
 // recorders and of fault injectors. Several wrappers nest in the order
 // given: the last sees each request first. A *ResponseError returned by
-// the wrapped transport fails the call at once, never retried, with its
-// OperationID set. An error returned by wrap makes New fail.
+// the wrapped transport (an answer breaking the spec) is retried as an
+// answer of its StatusCode would be (see WithRetry), else fails the call,
+// with its OperationID set. An error returned by wrap makes New fail.
 func WithAPITransport(wrap func(base http.RoundTripper) (http.RoundTripper, error)) Option {
 	return func(c *config) error {
 		if wrap == nil {
