@@ -134,9 +134,10 @@ func WithTokenSource(ts TokenSource) Option {
 // (which bounds each API call, retries included), its Jar and its
 // CheckRedirect (called after the client's own redirect rule). Backup
 // downloads use hc's Transport in a separate client that never sends the
-// bearer token. hc's Transport stays the caller's: the client never closes
-// its connections, and its idle pool should fit the goroutines that share
-// it (docs/client.md, "Connections").
+// bearer token, but a header the Transport adds itself (an oauth2.Transport's
+// Authorization) goes to the download host too: give tokens with WithTokenSource.
+// hc's Transport stays the caller's: the client never closes its connections;
+// size its idle pool for the goroutines sharing it (docs/client.md, "Connections").
 func WithHTTPClient(hc *http.Client) Option {
 	return func(c *config) error {
 		if hc == nil {
