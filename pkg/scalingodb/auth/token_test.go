@@ -352,3 +352,20 @@ func TestAddonTokenSource_RenewsByTheTokensExp(t *testing.T) {
 		})
 	}
 }
+
+// FuzzRenewAt feeds renewAt any token: it never panics, and the renewal
+// comes after now and no later than the hour's renewal point.
+func FuzzRenewAt(f *testing.F) {
+	now := time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC)
+	for _, claims := range []string{`{"exp":1767269400}`, `{"exp":1767269400.5}`, `{"exp":-1}`, `{"exp":1e308}`, `{"exp":"x"}`, `{}`, `[]`, `null`} {
+		f.Add(jwtWith(claims))
+	}
+	f.Add("opaque")
+	f.Add("a..b")
+	f.Fuzz(func(t *testing.T, token string) {
+		got := renewAt(token, now)
+		if !got.After(now) || got.After(now.Add(addonTokenLifetime-renewBefore)) {
+			t.Fatalf("renewAt(%q) = %v, want in (now, now+55min]", token, got.Sub(now))
+		}
+	})
+}
