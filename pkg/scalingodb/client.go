@@ -134,9 +134,10 @@ func WithTokenSource(ts TokenSource) Option {
 // (which bounds each API call, retries included), its Jar and its
 // CheckRedirect (called after the client's own redirect rule). Backup
 // downloads use hc's Transport in a separate client that never sends the
-// bearer token. hc's Transport stays the caller's: the client never closes
-// its connections, and its idle pool should fit the goroutines that share
-// it (docs/client.md, "Connections").
+// bearer token, but a header the Transport adds itself (an oauth2.Transport's
+// Authorization) goes to the download host too: give tokens with WithTokenSource.
+// hc's Transport stays the caller's: the client never closes its connections;
+// size its idle pool for the goroutines sharing it (docs/client.md, "Connections").
 func WithHTTPClient(hc *http.Client) Option {
 	return func(c *config) error {
 		if hc == nil {
@@ -190,8 +191,9 @@ func WithRetry(p RetryPolicy) Option {
 // one to use: the hook of response validation (package validate), of
 // recorders and of fault injectors. Several wrappers nest in the order
 // given: the last sees each request first. A *ResponseError returned by
-// the wrapped transport fails the call at once, never retried, with its
-// OperationID set. An error returned by wrap makes New fail.
+// the wrapped transport (an answer breaking the spec) is retried as an
+// answer of its StatusCode would be (see WithRetry), else fails the call,
+// with its OperationID set. An error returned by wrap makes New fail.
 func WithAPITransport(wrap func(base http.RoundTripper) (http.RoundTripper, error)) Option {
 	return func(c *config) error {
 		if wrap == nil {

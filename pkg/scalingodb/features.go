@@ -71,19 +71,19 @@ func (s *FeaturesService) Enable(ctx context.Context, databaseID, feature string
 	return ft, nil
 }
 
-// Disable turns a feature off and returns the server's message.
+// Disable turns a feature off and returns the server's message. As for
+// every delete, a 404 after an earlier attempt that may have applied (a
+// 5xx, a lost answer) means the feature is off, as asked: Disable succeeds
+// with an empty Message. A 404 at the first attempt is ErrNotFound.
 //
 // API: DELETE /databases/{database_id}/features (disableDatabaseFeature)
 func (s *FeaturesService) Disable(ctx context.Context, databaseID, feature string) (*FeatureDisabled, error) {
 	if feature == "" {
 		return nil, &InvalidInputError{Field: "feature", Reason: "must not be empty"}
 	}
-	w, status, err := apicall.Fetch[wire.Message](ctx, s.c.caller, apicall.OpDisableDatabaseFeature, apicall.Call1P(s.c.api.DisableDatabaseFeature, databaseID, &dbapi.DisableDatabaseFeatureParams{Feature: dbapi.FeatureName(feature)}))
+	w, err := apicall.FetchOne[wire.Message](ctx, s.c.caller, apicall.OpDisableDatabaseFeature, apicall.Call1P(s.c.api.DisableDatabaseFeature, databaseID, &dbapi.DisableDatabaseFeatureParams{Feature: dbapi.FeatureName(feature)}))
 	if err != nil {
 		return nil, err
 	}
-	if w.Message == nil {
-		return nil, apicall.Malformed(apicall.OpDisableDatabaseFeature, status, `missing required field "message"`)
-	}
-	return &FeatureDisabled{Name: feature, Message: *w.Message}, nil
+	return &FeatureDisabled{Name: feature, Message: w.Text()}, nil
 }

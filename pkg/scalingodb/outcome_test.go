@@ -281,6 +281,18 @@ func TestDelete_NotFoundOnRetry(t *testing.T) {
 	deletes := map[string]func(c *Client) error{
 		"Users.Delete":    func(c *Client) error { return c.Users.Delete(context.Background(), "db", "reporting") },
 		"Firewall.Delete": func(c *Client) error { return c.Firewall.Delete(context.Background(), "db", "f1") },
+		// A DELETE whose success answer has a body: the feature is off, as
+		// asked, with no message. Before the fix, its 404 stayed ErrNotFound.
+		"Features.Disable": func(c *Client) error {
+			d, err := c.Features.Disable(context.Background(), "db", "force-ssl")
+			if err == nil && (d == nil || d.Name != "force-ssl" || d.Message != "") {
+				return fmt.Errorf("got %+v, want the feature named, with no message", d)
+			}
+			if err != nil && d != nil {
+				return fmt.Errorf("got %+v with the error %w", d, err)
+			}
+			return err
+		},
 	}
 	for name, del := range deletes {
 		for _, tt := range tests {

@@ -63,7 +63,7 @@ const (
 	// DefaultAuthURL is the Scalingo authentication API.
 	DefaultAuthURL = "https://auth.scalingo.com"
 	// addonTokenLifetime is how long an addon token and an exchanged
-	// bearer token are valid.
+	// bearer token are valid, at most: a JWT's exp may say less (renewAt).
 	addonTokenLifetime = time.Hour
 	// renewBefore is how long before expiry a cached token is renewed.
 	renewBefore = 5 * time.Minute
@@ -99,8 +99,12 @@ type AddonTokenConfig struct {
 }
 
 // AddonTokenSource obtains the addon token of a database from the main
-// Scalingo API, caches it for its lifetime (one hour) and renews it about
-// five minutes before it expires. It is safe for concurrent use: while a
+// Scalingo API, caches it for its lifetime and renews it five minutes
+// before it expires (half its lifetime before, for a token valid less than
+// ten minutes). The lifetime is the exp claim of the token, a JWT, when it
+// falls within the hour; else (an opaque token, an exp in the past or
+// beyond the hour) one hour. The exchanged bearer token is cached the same
+// way. It is safe for concurrent use: while a
 // token is being fetched, every other caller waits for that one fetch.
 type AddonTokenSource struct {
 	cfg AddonTokenConfig
@@ -113,15 +117,16 @@ type AddonTokenSource struct {
 	inflight *tokenFetch
 }
 
-// cachedToken is a token and its expiry; the token is a Secret, so that
-// printing the source by reflection shows an address, not the token.
+// cachedToken is a token and when to renew it (renewAt); the token is a
+// Secret, so that printing the source by reflection shows an address, not
+// the token.
 type cachedToken struct {
-	value   Secret
-	expires time.Time
+	value Secret
+	renew time.Time
 }
 
 func (c cachedToken) fresh(now time.Time) bool {
-	return !c.value.IsZero() && now.Before(c.expires.Add(-renewBefore))
+	return !c.value.IsZero() && now.Before(c.renew)
 }
 
 type tokenFetch struct {
@@ -190,7 +195,7 @@ func (s *AddonTokenSource) GoString() string { return s.String() }
 func (s *AddonTokenSource) Format(f fmt.State, verb rune) { httpx.FormatRedacted(f, verb, s.String()) }
 
 // Token returns the cached addon token, or fetches a new one when none is
-// cached or the cached one expires within five minutes.
+// cached or the cached one is due for renewal (see AddonTokenSource).
 func (s *AddonTokenSource) Token(ctx context.Context) (string, error) {
 	s.mu.Lock()
 	if s.addon.fresh(s.now()) {
@@ -228,7 +233,7 @@ func (s *AddonTokenSource) fetch(ctx context.Context, f *tokenFetch) {
 	tok, err := s.fetchAddonToken(ctx)
 	s.mu.Lock()
 	if err == nil {
-		s.addon = cachedToken{value: NewSecret(tok), expires: s.now().Add(addonTokenLifetime)}
+		s.addon = cachedToken{value: NewSecret(tok), renew: renewAt(tok, s.now())}
 	}
 	s.inflight = nil
 	s.mu.Unlock()
@@ -261,7 +266,7 @@ func (s *AddonTokenSource) bearerToken(ctx context.Context) (string, error) {
 		return "", &httpx.ResponseError{StatusCode: http.StatusOK, OperationID: "token exchange", Reason: `missing key "token"`}
 	}
 	s.mu.Lock()
-	s.bearer = cachedToken{value: NewSecret(*out.Token), expires: s.now().Add(addonTokenLifetime)}
+	s.bearer = cachedToken{value: NewSecret(*out.Token), renew: renewAt(*out.Token, s.now())}
 	s.mu.Unlock()
 	return *out.Token, nil
 }

@@ -2,6 +2,7 @@ package auth
 
 import (
 	"context"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"io"
@@ -240,4 +241,131 @@ func TestAddonTokenSource_RedirectsKeepCredentialsHome(t *testing.T) {
 			}
 		})
 	}
+}
+
+// jwtWith returns a JWT (unsigned: the client checks no signature) whose
+// payload is claims, with a serial to tell tokens apart.
+func jwtWith(claims string) string {
+	enc := base64.RawURLEncoding.EncodeToString
+	return enc([]byte(`{"alg":"HS256","typ":"JWT"}`)) + "." + enc([]byte(claims)) + ".c2ln"
+}
+
+// TestAddonTokenSource_RenewsByTheTokensExp proves that the source reads
+// the exp claim of the JWTs it gets (the exchanged bearer token and the
+// addon token) and renews them five minutes before it (half the lifetime
+// for a token of less than ten minutes), never later than the hour it
+// assumes; an exp in the past, absurdly far ahead or absent (an opaque
+// token) leaves the hour. Before the fix, a 10-minute token was used for
+// 55 minutes, and every call after its 10th minute failed with a 401.
+func TestAddonTokenSource_RenewsByTheTokensExp(t *testing.T) {
+	start := time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC)
+	type step struct {
+		at      time.Duration // since start
+		renewed bool          // a new addon token is fetched at this step
+	}
+	tests := []struct {
+		name  string
+		token func(now time.Time, n int64) string // the n-th token issued at now
+		steps []step
+	}{
+		{"10-minute tokens", func(now time.Time, n int64) string {
+			return jwtWith(fmt.Sprintf(`{"exp":%d,"n":%d}`, now.Add(10*time.Minute).Unix(), n))
+		}, []step{{0, true}, {4 * time.Minute, false}, {5*time.Minute + time.Second, true}, {9 * time.Minute, false}, {11 * time.Minute, true}}},
+		{"2-hour tokens: the hour still bounds them", func(now time.Time, n int64) string {
+			return jwtWith(fmt.Sprintf(`{"exp":%d,"n":%d}`, now.Add(2*time.Hour).Unix(), n))
+		}, []step{{0, true}, {54 * time.Minute, false}, {56 * time.Minute, true}, {100 * time.Minute, false}}},
+		{"4-minute tokens: renewed at half their life", func(now time.Time, n int64) string {
+			return jwtWith(fmt.Sprintf(`{"exp":%d,"n":%d}`, now.Add(4*time.Minute).Unix(), n))
+		}, []step{{0, true}, {time.Minute, false}, {2*time.Minute + time.Second, true}, {3 * time.Minute, false}}},
+		{"a fractional exp", func(now time.Time, n int64) string {
+			return jwtWith(fmt.Sprintf(`{"exp":%d.5,"n":%d}`, now.Add(10*time.Minute).Unix(), n))
+		}, []step{{0, true}, {4 * time.Minute, false}, {6 * time.Minute, true}}},
+		{"an exp in the past is not trusted", func(now time.Time, n int64) string {
+			return jwtWith(fmt.Sprintf(`{"exp":%d,"n":%d}`, now.Add(-time.Minute).Unix(), n))
+		}, []step{{0, true}, {30 * time.Minute, false}, {56 * time.Minute, true}}},
+		{"an exp absurdly far ahead is not trusted", func(now time.Time, n int64) string {
+			return jwtWith(fmt.Sprintf(`{"exp":1e300,"n":%d}`, n))
+		}, []step{{0, true}, {54 * time.Minute, false}, {56 * time.Minute, true}}},
+		{"an exp that is no number", func(now time.Time, n int64) string {
+			return jwtWith(fmt.Sprintf(`{"exp":"soon","n":%d}`, n))
+		}, []step{{0, true}, {54 * time.Minute, false}, {56 * time.Minute, true}}},
+		{"an opaque token", func(now time.Time, n int64) string {
+			return fmt.Sprintf("opaque-%d", n)
+		}, []step{{0, true}, {54 * time.Minute, false}, {56 * time.Minute, true}}},
+		{"a payload that is not base64", func(now time.Time, n int64) string {
+			return fmt.Sprintf("a.%%%%%%.b%d", n)
+		}, []step{{0, true}, {54 * time.Minute, false}, {56 * time.Minute, true}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var (
+				mu               sync.Mutex
+				now              = start
+				bearer           string
+				exchanges, addon atomic.Int64
+			)
+			clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				mu.Lock()
+				defer mu.Unlock()
+				switch r.URL.Path {
+				case "/v1/tokens/exchange":
+					bearer = tt.token(now, exchanges.Add(1))
+					writeJSON(w, 200, fmt.Sprintf(`{"token":%q}`, bearer))
+				case "/v1/apps/my-app/addons/ad-123/token":
+					if r.Header.Get("Authorization") != "Bearer "+bearer {
+						writeJSON(w, 401, `{"error":"unauthorized"}`)
+						return
+					}
+					writeJSON(w, 200, fmt.Sprintf(`{"addon":{"token":%q}}`, tt.token(now, addon.Add(1))))
+				}
+			}))
+			t.Cleanup(srv.Close)
+			ts, err := NewAddonTokenSource(AddonTokenConfig{APIToken: NewSecret("tk-us-API-SECRET"), App: "my-app", AddonID: "ad-123", AuthURL: srv.URL, APIURL: srv.URL})
+			if err != nil {
+				t.Fatal(err)
+			}
+			ts.now = clock
+			var last string
+			var fetches int64
+			for i, s := range tt.steps {
+				mu.Lock()
+				now = start.Add(s.at)
+				mu.Unlock()
+				got, err := ts.Token(context.Background())
+				if err != nil {
+					t.Fatalf("step %d (%v): %v", i, s.at, err)
+				}
+				if s.renewed {
+					fetches++
+				}
+				if (got != last) != s.renewed || addon.Load() != fetches {
+					t.Fatalf("step %d (%v): renewed %t (%d fetches), want %t (%d)", i, s.at, got != last, addon.Load(), s.renewed, fetches)
+				}
+				// The bearer token lives as long as the addon token: it is
+				// renewed with it, never used past its own exp.
+				if exchanges.Load() != addon.Load() {
+					t.Fatalf("step %d: %d exchanges for %d addon tokens", i, exchanges.Load(), addon.Load())
+				}
+				last = got
+			}
+		})
+	}
+}
+
+// FuzzRenewAt feeds renewAt any token: it never panics, and the renewal
+// comes after now and no later than the hour's renewal point.
+func FuzzRenewAt(f *testing.F) {
+	now := time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC)
+	for _, claims := range []string{`{"exp":1767269400}`, `{"exp":1767269400.5}`, `{"exp":-1}`, `{"exp":1e308}`, `{"exp":"x"}`, `{}`, `[]`, `null`} {
+		f.Add(jwtWith(claims))
+	}
+	f.Add("opaque")
+	f.Add("a..b")
+	f.Fuzz(func(t *testing.T, token string) {
+		got := renewAt(token, now)
+		if !got.After(now) || got.After(now.Add(addonTokenLifetime-renewBefore)) {
+			t.Fatalf("renewAt(%q) = %v, want in (now, now+55min]", token, got.Sub(now))
+		}
+	})
 }

@@ -5,9 +5,13 @@
 //	client, err := scalingodb.New(scalingodb.WithToken(token), validate.Option())
 //
 // A call whose answer breaks the description fails with a
-// *scalingodb.ResponseError (it matches scalingodb.ErrMalformedResponse and
-// is never retried) that wraps the *conformance.ViolationError; its message
-// holds no part of the body. An answer cut short (the connection broke
+// *scalingodb.ResponseError (it matches scalingodb.ErrMalformedResponse)
+// that wraps the *conformance.ViolationError; its message holds no part of
+// the body. Validation does not change what is retried: a 429 or a 5xx that
+// breaks the description (a gateway's HTML page) is retried as the client's
+// policy retries that status, and the call fails with the violation only if
+// the last attempt's answer still breaks it; any other violation is never
+// retried. An answer cut short (the connection broke
 // before its Content-Length, or before the last chunk of a chunked body) is
 // no violation: it fails the attempt with a *conformance.TruncatedBodyError
 // (it matches io.ErrUnexpectedEOF), which the client retries as it retries

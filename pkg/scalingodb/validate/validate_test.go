@@ -329,3 +329,95 @@ func TestOption_401ThatBreaksTheSpecRenewsTheToken(t *testing.T) {
 		})
 	}
 }
+
+// badFirst serves the mock (demo seed) on 127.0.0.1, but answers the first
+// n requests with status and an HTML page that breaks the spec (a
+// gateway's 502, a proxy's 429); it counts requests.
+func badFirst(t *testing.T, n int64, status int) (string, *atomic.Int64) {
+	t.Helper()
+	mock, err := mockserver.New(mockserver.WithSeed(mockserver.DemoSeed()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := mock.Handler()
+	var count atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if count.Add(1) <= n {
+			w.Header().Set("Content-Type", "text/html")
+			w.WriteHeader(status)
+			_, _ = w.Write([]byte("<html><body>" + http.StatusText(status) + "</body></html>"))
+			return
+		}
+		h.ServeHTTP(w, r)
+	}))
+	t.Cleanup(srv.Close)
+	return srv.URL + "/api", &count
+}
+
+// TestOption_retriesWhatThePolicyRetries proves that validation leaves the
+// retry decision to the policy: a 429 or a 5xx whose body breaks the spec
+// is retried as the same answer is without validation (idempotent calls:
+// any; calls sent once: a 429 only), and only an answer that still breaks
+// the spec at the last attempt fails with the violation. Before the fix, a
+// violation was never retried: a gateway's HTML 503 failed a GET at once.
+func TestOption_retriesWhatThePolicyRetries(t *testing.T) {
+	const db = mockserver.DemoDatabaseID
+	get := func(c *scalingodb.Client) error { _, err := c.Backups.List(context.Background(), db); return err }
+	create := func(c *scalingodb.Client) error { _, err := c.Backups.Create(context.Background(), db); return err }
+	del := func(c *scalingodb.Client) error { return c.Users.Delete(context.Background(), db, "ghost") }
+	tests := []struct {
+		name     string
+		bad      int64 // answers that break the spec before the mock answers
+		status   int
+		call     func(*scalingodb.Client) error
+		requests int64
+		want     error // nil, or what the error matches with and without validation
+		unknown  bool  // the error matches ErrOutcomeUnknown
+		violates bool  // with validation, the error is the last answer's violation
+	}{
+		{"GET after a 503", 1, 503, get, 2, nil, false, false},
+		{"GET after two 502s", 2, 502, get, 3, nil, false, false},
+		{"GET whose every answer is a 503", 99, 503, get, 3, scalingodb.ErrServer, false, true},
+		{"GET after a 501: not retried", 1, 501, get, 1, scalingodb.ErrServer, false, true},
+		{"GET after a 400: not retried", 1, 400, get, 1, scalingodb.ErrBadRequest, false, true},
+		{"POST create after a 502: sent once, outcome unknown", 1, 502, create, 1, scalingodb.ErrServer, true, true},
+		{"POST create after a 429", 1, 429, create, 2, nil, false, false},
+		{"POST create whose every answer is a 429", 99, 429, create, 3, scalingodb.ErrRateLimited, false, true},
+		{"DELETE answered 404 after a 503 that may have applied", 1, 503, del, 2, nil, false, false},
+		{"DELETE answered 404 after a 429, which applied nothing", 1, 429, del, 2, scalingodb.ErrNotFound, false, false},
+	}
+	for _, tt := range tests {
+		for _, validated := range []bool{false, true} {
+			t.Run(fmt.Sprintf("%s, validated %v", tt.name, validated), func(t *testing.T) {
+				base, requests := badFirst(t, tt.bad, tt.status)
+				opts := []scalingodb.Option{scalingodb.WithToken(mockserver.DefaultToken)}
+				if validated {
+					opts = append(opts, validate.Option())
+				}
+				err := tt.call(newClient(t, base, opts...))
+				if got := requests.Load(); got != tt.requests {
+					t.Errorf("%d requests, want %d", got, tt.requests)
+				}
+				violates := validated && tt.violates
+				switch {
+				case tt.want == nil && !violates:
+					if err != nil {
+						t.Fatalf("got %v, want success", err)
+					}
+				case violates:
+					var v *conformance.Violation
+					if !errors.Is(err, scalingodb.ErrMalformedResponse) || !errors.As(err, &v) || v.Status != tt.status {
+						t.Fatalf("got %v, want the violation of the last answer (%d)", err, tt.status)
+					}
+				default:
+					if !errors.Is(err, tt.want) {
+						t.Fatalf("got %v, want %v", err, tt.want)
+					}
+				}
+				if errors.Is(err, scalingodb.ErrOutcomeUnknown) != tt.unknown {
+					t.Errorf("got %v; want ErrOutcomeUnknown: %t", err, tt.unknown)
+				}
+			})
+		}
+	}
+}

@@ -47,7 +47,9 @@ func (c *Caller) Send(ctx context.Context, o *Op, r Request) error {
 
 // Call sends a request through send, maps a non-2xx answer to *APIError,
 // and decodes a 2xx JSON body into out (when out is not nil). It returns
-// the status and request ID of the answer.
+// the status and request ID of the answer. A DELETE answered 404 after an
+// earlier attempt that may have applied succeeds with status 404 and out
+// untouched: the resource is gone, as asked.
 func (c *Caller) Call(ctx context.Context, o *Op, send Sender, out any) (Answer, error) {
 	if ctx == nil {
 		return Answer{}, &httpx.InvalidInputError{Field: "context", Reason: "must not be nil"}
@@ -96,9 +98,10 @@ func (c *Caller) Call(ctx context.Context, o *Op, send Sender, out any) (Answer,
 			"duration", time.Since(start))
 	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		if resp.StatusCode == http.StatusNotFound && o.Method == http.MethodDelete && out == nil && st != nil && st.Applied.Load() {
+		if resp.StatusCode == http.StatusNotFound && o.Method == http.MethodDelete && st != nil && st.Applied.Load() {
 			// An earlier attempt of this delete may have applied: the
-			// resource is gone, as asked.
+			// resource is gone, as asked. Nothing is decoded into out;
+			// the status (404, with no error) tells the caller.
 			httpx.DrainBody(resp.Body)
 			if c.Logger != nil {
 				c.Logger.Debug("scalingodb: 404 on the retry of a delete that may have applied: deleted", "operation", o.ID, "request_id", a.RequestID)

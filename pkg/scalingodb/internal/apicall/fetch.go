@@ -25,7 +25,8 @@ func (c *Caller) CheckValue(o *Op, status int, v any) error {
 // new T: the value under the operation's envelope key in the table, or the
 // whole body when it has none. A missing envelope key or a missing required
 // field (see Config.Missing) is a *ResponseError; the status of the answer
-// is returned too.
+// is returned too. A DELETE that Call says is done by an earlier attempt
+// (status 404, no error) gives a zero T, unchecked.
 func Fetch[T any](ctx context.Context, c *Caller, o *Op, r Request) (*T, int, error) {
 	v, a, err := FetchAnswer[T](ctx, c, o, r)
 	return v, a.Status, err
@@ -43,6 +44,9 @@ func FetchAnswer[T any](ctx context.Context, c *Caller, o *Op, r Request) (*T, A
 		if err != nil {
 			return nil, a, err
 		}
+		if a.Status == http.StatusNotFound {
+			return v, a, nil // deleted by an earlier attempt: nothing to decode
+		}
 		return v, a, a.Tag(c.CheckValue(o, a.Status, v))
 	}
 	w, got := envelope[T](o.Envelope)
@@ -52,6 +56,9 @@ func FetchAnswer[T any](ctx context.Context, c *Caller, o *Op, r Request) (*T, A
 	a, err := c.Call(ctx, o, r.Send, w)
 	if err != nil {
 		return nil, a, err
+	}
+	if a.Status == http.StatusNotFound {
+		return new(T), a, nil // deleted by an earlier attempt: nothing to decode
 	}
 	v := *got
 	if v == nil {

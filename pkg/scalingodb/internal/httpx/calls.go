@@ -46,7 +46,17 @@ func checkRetry(maxWait time.Duration) retryablehttp.CheckRetry {
 	}
 }
 
+// ShouldRetry is the retry decision of checkRetry, which it records in the
+// CallState of ctx. An answer that a transport of WithAPITransport refused
+// for breaking the spec (a *ResponseError of its status, package validate's)
+// is decided by its status, as the same answer would be without the check:
+// a gateway's HTML 503 is retried, and only the last attempt's violation is
+// the call's error. Its Retry-After is lost with it: the backoff applies.
 func ShouldRetry(ctx context.Context, resp *http.Response, err error, maxWait time.Duration) (bool, error) {
+	var re *ResponseError
+	if err != nil && errors.As(err, &re) && re.StatusCode != 0 {
+		resp, err = &http.Response{StatusCode: re.StatusCode, Header: http.Header{}}, nil
+	}
 	retry, cerr := retryDecision(ctx, resp, err, maxWait)
 	if retry {
 		if st := callStateOf(ctx); st != nil {
@@ -173,7 +183,8 @@ func MayHaveReached(st *CallState, err error) bool {
 // retryableTransportError reports whether a transport error may be
 // transient before go-retryablehttp's policy has its say: not an answer
 // over the size cap (it would be over it again), not an error that says it
-// is permanent, not a checked spec violation.
+// is permanent, not a checked spec violation (one of a status the policy
+// retries never comes here: see ShouldRetry).
 func retryableTransportError(err error) bool {
 	if errors.As(err, new(*http.MaxBytesError)) {
 		return false
@@ -330,7 +341,8 @@ func (a LogAdapter) Warn(msg string, kv ...any) { a.log(a.L.Warn, msg, kv) }
 
 // IsViolation reports whether err holds a *ResponseError, which a
 // transport of WithAPITransport returns for an answer that breaks the
-// spec; a retry cannot fix it.
+// spec; a retry cannot fix it, but one of a 429 or a 5xx is retried as
+// that status is (see ShouldRetry).
 func IsViolation(err error) bool {
 	var re *ResponseError
 	return errors.As(err, &re)

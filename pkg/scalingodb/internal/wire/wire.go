@@ -52,6 +52,22 @@ type Message struct {
 	Message *string `json:"message"`
 }
 
+// Missing names the required field missing, or is "".
+func (m *Message) Missing() string {
+	if m.Message == nil {
+		return `"message"`
+	}
+	return ""
+}
+
+// Text is the message, or "" when there is none.
+func (m *Message) Text() string {
+	if m.Message == nil {
+		return ""
+	}
+	return *m.Message
+}
+
 // LogsArchives is a page of the spec's LogsArchives; pointers tell the
 // required fields that are missing.
 type LogsArchives struct {
