@@ -88,12 +88,16 @@ is lost (listed, but absent, of another size or replaced, with its backup
 gone from the API), nor when a backup is dated more than a day ahead:
 those are failures. --dry-run prints what
 would be copied and pruned, and changes nothing (but creates a missing
-destination folder, which it lists).
+destination folder, which it lists); with -o json its records say
+"dry_run": true and give would_copy, would_prune, would_copy_backups and
+would_prune_backups instead of copied, pruned, copied_backups and
+pruned_backups.
 
 Progress goes to stderr, one line per step (with an RFC 3339 timestamp
 without a terminal, and a line per archive at least every 10 seconds);
 stdout gets one record per database: a table, or with -o json an array of
-{database_id, copied, skipped, pruned, bytes, seconds, errors}. The exit
+{database_id, copied, skipped, pruned, bytes, seconds, errors,
+copied_backups, pruned_backups}. The exit
 code is 0 when every database succeeded, 1 when any failed (the others
 are still copied), 2 for bad usage, 130/143 when interrupted.
 
@@ -177,7 +181,7 @@ func backupsSyncCmd(a *app) *cobra.Command {
 				Jobs: f.jobs, Policy: policy, DryRun: f.dryRun, ToolVersion: "scalingodb " + a.Version, Events: ev.event,
 			})
 			ev.stop()
-			if err := a.Print(format, syncResult(results)); err != nil {
+			if err := a.Print(format, syncResult(results, f.dryRun)); err != nil {
 				return err
 			}
 			return syncOutcome(ctx, results)
@@ -460,28 +464,53 @@ func (e *syncEvents) event(ev backupsync.Event) {
 	}
 }
 
+// syncRecord is the -o json record of a database that sync copied.
+type syncRecord struct {
+	DatabaseID string   `json:"database_id"`
+	Copied     int      `json:"copied"`
+	Skipped    int      `json:"skipped"`
+	Pruned     int      `json:"pruned"`
+	Bytes      int64    `json:"bytes"`
+	Seconds    float64  `json:"seconds"`
+	Errors     []string `json:"errors"`
+	CopiedIDs  []string `json:"copied_backups"`
+	PrunedIDs  []string `json:"pruned_backups"`
+}
+
+// dryRunRecord is the -o json record of a database in a dry run: it says
+// so, and what would be copied and pruned has keys of its own, so that a
+// script that reads "copied" or "pruned" never counts it as done.
+type dryRunRecord struct {
+	DatabaseID string   `json:"database_id"`
+	DryRun     bool     `json:"dry_run"`
+	WouldCopy  int      `json:"would_copy"`
+	Skipped    int      `json:"skipped"`
+	WouldPrune int      `json:"would_prune"`
+	Bytes      int64    `json:"bytes"`
+	Seconds    float64  `json:"seconds"`
+	Errors     []string `json:"errors"`
+	CopyIDs    []string `json:"would_copy_backups"`
+	PruneIDs   []string `json:"would_prune_backups"`
+}
+
 // syncResult is what sync prints: one record per database.
-func syncResult(results []backupsync.Result) output.Result {
+func syncResult(results []backupsync.Result, dryRun bool) output.Result {
 	r := output.Result{Header: []string{"DATABASE", "COPIED", "SKIPPED", "PRUNED", "BYTES", "SECONDS", "ERRORS"}}
-	type record struct {
-		DatabaseID string   `json:"database_id"`
-		Copied     int      `json:"copied"`
-		Skipped    int      `json:"skipped"`
-		Pruned     int      `json:"pruned"`
-		Bytes      int64    `json:"bytes"`
-		Seconds    float64  `json:"seconds"`
-		Errors     []string `json:"errors"`
-		CopiedIDs  []string `json:"copied_backups"`
-		PrunedIDs  []string `json:"pruned_backups"`
+	if dryRun {
+		r.Header[1], r.Header[3] = "WOULD COPY", "WOULD PRUNE"
 	}
-	records := []record{}
+	records := []syncRecord{}
+	dryRecords := []dryRunRecord{}
 	for _, res := range results {
 		errs := make([]string, 0, len(res.Errors))
 		for _, e := range res.Errors {
 			errs = append(errs, output.Sanitize(e))
 		}
-		records = append(records, record{DatabaseID: res.DatabaseID, Copied: len(res.Copied), Skipped: len(res.Skipped), Pruned: len(res.Pruned),
-			Bytes: res.Bytes, Seconds: float64(int64(res.Seconds*1000)) / 1000, Errors: errs, CopiedIDs: res.Copied, PrunedIDs: res.Pruned})
+		rec := syncRecord{DatabaseID: res.DatabaseID, Copied: len(res.Copied), Skipped: len(res.Skipped), Pruned: len(res.Pruned),
+			Bytes: res.Bytes, Seconds: float64(int64(res.Seconds*1000)) / 1000, Errors: errs, CopiedIDs: res.Copied, PrunedIDs: res.Pruned}
+		records = append(records, rec)
+		dryRecords = append(dryRecords, dryRunRecord{DatabaseID: rec.DatabaseID, DryRun: true, WouldCopy: rec.Copied, Skipped: rec.Skipped,
+			WouldPrune: rec.Pruned, Bytes: rec.Bytes, Seconds: rec.Seconds, Errors: errs, CopyIDs: rec.CopiedIDs, PruneIDs: rec.PrunedIDs})
 		errCol := "-"
 		if len(errs) > 0 {
 			errCol = strconv.Itoa(len(errs))
@@ -493,6 +522,9 @@ func syncResult(results []backupsync.Result) output.Result {
 		}
 	}
 	r.JSON = records
+	if dryRun {
+		r.JSON = dryRecords
+	}
 	return r
 }
 
