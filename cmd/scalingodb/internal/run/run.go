@@ -40,6 +40,10 @@ type IO struct {
 	Err io.Writer
 	// InTTY, OutTTY and ErrTTY say whether each stream is a terminal.
 	InTTY, OutTTY, ErrTTY bool
+	// Prompt, when not nil, is where a question whose answer is read from
+	// the terminal on stdin is shown: that terminal, when stderr is not
+	// one (see PromptTo).
+	Prompt io.Writer
 	// Getenv reads an environment variable.
 	Getenv func(string) string
 	// ReadPassword reads one line from the terminal on stdin without echo,
@@ -51,12 +55,34 @@ type IO struct {
 // and os.Getenv.
 func System() *IO {
 	isTTY := func(f *os.File) bool { return term.IsTerminal(int(f.Fd())) }
-	return &IO{
+	sys := &IO{
 		In: os.Stdin, Out: os.Stdout, Err: os.Stderr,
 		InTTY: isTTY(os.Stdin), OutTTY: isTTY(os.Stdout), ErrTTY: isTTY(os.Stderr),
 		Getenv:       os.Getenv,
 		ReadPassword: func(ctx context.Context) ([]byte, error) { return readPassword(ctx, int(os.Stdin.Fd())) },
 	}
+	if sys.InTTY && !sys.ErrTTY {
+		// Stderr goes elsewhere (a file, a pipe): a question asked there
+		// would not be seen, and the command would seem to hang. The
+		// controlling terminal is the one the user types at.
+		if f, err := os.OpenFile("/dev/tty", os.O_WRONLY, 0); err == nil {
+			sys.Prompt = f
+		}
+	}
+	return sys
+}
+
+// PromptTo returns where to ask a question whose answer is read from the
+// terminal on stdin: Prompt, else stderr when it is a terminal, else nil
+// (no terminal would show it: ask nothing).
+func (o *IO) PromptTo() io.Writer {
+	switch {
+	case o.Prompt != nil:
+		return o.Prompt
+	case o.ErrTTY:
+		return o.Err
+	}
+	return nil
 }
 
 // readPassword reads a line from the terminal fd without echo, until ctx
