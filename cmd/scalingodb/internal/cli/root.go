@@ -53,7 +53,8 @@ its users, backups, settings, features, maintenance, firewall, logs and metrics.
 
 Commands take the form "scalingodb NOUN VERB [ARGS]". Data goes to stdout
 (a table, or -o json / -o name where a command prints resources); progress,
-prompts and errors go to stderr. Without a terminal, each status line on
+prompts and errors go to stderr (a prompt to the terminal the answer is
+typed at when stderr is not one). Without a terminal, each status line on
 stderr starts with an RFC 3339 timestamp.
 
 Settings (a flag wins over its variable, which wins over the default):
