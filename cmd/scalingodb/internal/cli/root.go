@@ -91,7 +91,7 @@ Exit codes:
        (the message says what to run to find out), or a local file could
        not be written
   2    bad usage: unknown command, argument or flag, missing setting,
-       invalid input
+       invalid input (such as a malformed token)
   3    not found: the database, user, backup... does not exist
   4    authentication failed: a wrong or expired token (401), a refused
        token exchange

@@ -257,8 +257,18 @@ func (s *State) timeout(cmd *cobra.Command) (time.Duration, error) {
 }
 
 // Bearer returns the bearer token from --token, --token-stdin or
-// --token-file (one at most), else from its variable, or "".
+// --token-file (one at most), else from its variable, or "". A token with
+// a space or a control character inside it is bad usage (see CheckToken).
 func (s *State) Bearer(cmd *cobra.Command) (string, error) {
+	tok, from, err := s.bearer(cmd)
+	if err != nil {
+		return "", err
+	}
+	return tok, CheckToken(tok, from)
+}
+
+// bearer returns the bearer token and the setting it comes from.
+func (s *State) bearer(cmd *cobra.Command) (tok, from string, err error) {
 	n := 0
 	for _, f := range []string{"token", "token-stdin", "token-file"} {
 		if Changed(cmd, f) {
@@ -267,23 +277,42 @@ func (s *State) Bearer(cmd *cobra.Command) (string, error) {
 	}
 	switch {
 	case n > 1:
-		return "", exit.Usagef(cmd, "give only one of --token, --token-stdin and --token-file")
+		return "", "", exit.Usagef(cmd, "give only one of --token, --token-stdin and --token-file")
 	case s.tokenStdin:
 		if Changed(cmd, "password-stdin") {
-			return "", exit.Usagef(cmd, "--token-stdin and --password-stdin both read stdin: give the token with %s or --token-file", env.Token)
+			return "", "", exit.Usagef(cmd, "--token-stdin and --password-stdin both read stdin: give the token with %s or --token-file", env.Token)
 		}
 		if s.IO.InTTY {
-			return "", exit.Usagef(cmd, "--token-stdin reads a pipe, not a terminal: pipe the token in, or use --token-file")
+			return "", "", exit.Usagef(cmd, "--token-stdin reads a pipe, not a terminal: pipe the token in, or use --token-file")
 		}
 		line, _ := bufio.NewReader(io.LimitReader(s.IO.In, 64<<10)).ReadString('\n')
 		if tok := strings.TrimSpace(line); tok != "" {
-			return tok, nil
+			return tok, "--token-stdin", nil
 		}
-		return "", exit.Usagef(cmd, "--token-stdin: no token on stdin")
+		return "", "", exit.Usagef(cmd, "--token-stdin: no token on stdin")
 	case s.tokenFile != "":
-		return readTokenFile(s.tokenFile)
+		tok, err := readTokenFile(s.tokenFile)
+		return tok, "--token-file " + s.tokenFile, err
 	}
-	return s.Setting(cmd, "token", env.Token, s.token), nil
+	from = env.Token
+	if Changed(cmd, "token") {
+		from = "--token"
+	}
+	return s.Setting(cmd, "token", env.Token, s.token), from, nil
+}
+
+// CheckToken refuses a token (from names the setting it comes from) that
+// no request can carry, or that cannot be whole: one with a space or a
+// control character inside it (a pasted escape sequence, two lines
+// joined). Sent, it fails in the transport, before any request, which
+// would blame the network. The error does not print the token.
+func CheckToken(tok, from string) error {
+	for i, r := range tok {
+		if r <= ' ' || r == 0x7f || r >= 0x80 && r <= 0x9f {
+			return &exit.UsageError{Msg: fmt.Sprintf("the token of %s is malformed: it holds a space or a control character (at byte %d); give the token alone, on one line", from, i)}
+		}
+	}
+	return nil
 }
 
 // readTokenFile reads the first line of a token file that only its owner
@@ -348,7 +377,11 @@ func (s *State) Clients(cmd *cobra.Command) (*Clients, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Clients{s: s, opts: opts, region: region, timeout: timeout, bearer: bearer, apiToken: s.APIToken()}, nil
+	apiToken := s.APIToken()
+	if err := CheckToken(apiToken, env.APIToken); err != nil {
+		return nil, err
+	}
+	return &Clients{s: s, opts: opts, region: region, timeout: timeout, bearer: bearer, apiToken: apiToken}, nil
 }
 
 // HasBearer reports whether a bearer token was given: For needs no
