@@ -464,33 +464,25 @@ func (e *syncEvents) event(ev backupsync.Event) {
 	}
 }
 
-// syncRecord is the -o json record of a database that sync copied.
+// syncRecord is the -o json record of a database. In a dry run it says
+// "dry_run": true, and what would be copied and pruned has keys of its
+// own (would_*), so that a script that reads "copied" or "pruned" never
+// counts it as done; a real run has neither.
 type syncRecord struct {
-	DatabaseID string   `json:"database_id"`
-	Copied     int      `json:"copied"`
-	Skipped    int      `json:"skipped"`
-	Pruned     int      `json:"pruned"`
-	Bytes      int64    `json:"bytes"`
-	Seconds    float64  `json:"seconds"`
-	Errors     []string `json:"errors"`
-	CopiedIDs  []string `json:"copied_backups"`
-	PrunedIDs  []string `json:"pruned_backups"`
-}
-
-// dryRunRecord is the -o json record of a database in a dry run: it says
-// so, and what would be copied and pruned has keys of its own, so that a
-// script that reads "copied" or "pruned" never counts it as done.
-type dryRunRecord struct {
-	DatabaseID string   `json:"database_id"`
-	DryRun     bool     `json:"dry_run"`
-	WouldCopy  int      `json:"would_copy"`
-	Skipped    int      `json:"skipped"`
-	WouldPrune int      `json:"would_prune"`
-	Bytes      int64    `json:"bytes"`
-	Seconds    float64  `json:"seconds"`
-	Errors     []string `json:"errors"`
-	CopyIDs    []string `json:"would_copy_backups"`
-	PruneIDs   []string `json:"would_prune_backups"`
+	DatabaseID    string    `json:"database_id"`
+	DryRun        bool      `json:"dry_run,omitempty"`
+	Copied        *int      `json:"copied,omitempty"`
+	WouldCopy     *int      `json:"would_copy,omitempty"`
+	Skipped       int       `json:"skipped"`
+	Pruned        *int      `json:"pruned,omitempty"`
+	WouldPrune    *int      `json:"would_prune,omitempty"`
+	Bytes         int64     `json:"bytes"`
+	Seconds       float64   `json:"seconds"`
+	Errors        []string  `json:"errors"`
+	CopiedIDs     *[]string `json:"copied_backups,omitempty"`
+	WouldCopyIDs  *[]string `json:"would_copy_backups,omitempty"`
+	PrunedIDs     *[]string `json:"pruned_backups,omitempty"`
+	WouldPruneIDs *[]string `json:"would_prune_backups,omitempty"`
 }
 
 // syncResult is what sync prints: one record per database.
@@ -500,17 +492,20 @@ func syncResult(results []backupsync.Result, dryRun bool) output.Result {
 		r.Header[1], r.Header[3] = "WOULD COPY", "WOULD PRUNE"
 	}
 	records := []syncRecord{}
-	dryRecords := []dryRunRecord{}
 	for _, res := range results {
 		errs := make([]string, 0, len(res.Errors))
 		for _, e := range res.Errors {
 			errs = append(errs, output.Sanitize(e))
 		}
-		rec := syncRecord{DatabaseID: res.DatabaseID, Copied: len(res.Copied), Skipped: len(res.Skipped), Pruned: len(res.Pruned),
-			Bytes: res.Bytes, Seconds: float64(int64(res.Seconds*1000)) / 1000, Errors: errs, CopiedIDs: res.Copied, PrunedIDs: res.Pruned}
+		copied, pruned := len(res.Copied), len(res.Pruned)
+		rec := syncRecord{DatabaseID: res.DatabaseID, DryRun: dryRun, Skipped: len(res.Skipped),
+			Bytes: res.Bytes, Seconds: float64(int64(res.Seconds*1000)) / 1000, Errors: errs}
+		if dryRun {
+			rec.WouldCopy, rec.WouldPrune, rec.WouldCopyIDs, rec.WouldPruneIDs = &copied, &pruned, &res.Copied, &res.Pruned
+		} else {
+			rec.Copied, rec.Pruned, rec.CopiedIDs, rec.PrunedIDs = &copied, &pruned, &res.Copied, &res.Pruned
+		}
 		records = append(records, rec)
-		dryRecords = append(dryRecords, dryRunRecord{DatabaseID: rec.DatabaseID, DryRun: true, WouldCopy: rec.Copied, Skipped: rec.Skipped,
-			WouldPrune: rec.Pruned, Bytes: rec.Bytes, Seconds: rec.Seconds, Errors: errs, CopyIDs: rec.CopiedIDs, PruneIDs: rec.PrunedIDs})
 		errCol := "-"
 		if len(errs) > 0 {
 			errCol = strconv.Itoa(len(errs))
@@ -522,9 +517,6 @@ func syncResult(results []backupsync.Result, dryRun bool) output.Result {
 		}
 	}
 	r.JSON = records
-	if dryRun {
-		r.JSON = dryRecords
-	}
 	return r
 }
 
