@@ -89,8 +89,8 @@ Exit codes:
   1    the API refused the request (a 4xx but those below) or failed (5xx),
        a backup or restore ended in error, a create's outcome is unknown
        (the message says what to run to find out), a list whose pages
-       could not be followed to the end (nothing is printed), or a local
-       file could not be written
+       could not all be read (nothing is printed), or a local file could
+       not be written
   2    bad usage: unknown command, argument or flag, missing setting,
        invalid input (such as a malformed token)
   3    not found: the database, user, backup... does not exist
