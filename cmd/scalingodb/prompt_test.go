@@ -133,3 +133,35 @@ func TestPasswordShownWhole(t *testing.T) {
 		})
 	}
 }
+
+// TestPrompt_StderrNotTerminal answers the prompts of a terminal on stdin
+// while stderr goes to a file: each question shows on the terminal the
+// answer is typed at (it went to stderr, where no one saw it, and the
+// command seemed to hang), and not in the file.
+func TestPrompt_StderrNotTerminal(t *testing.T) {
+	const pw = "typed-secret-password-0123456789"
+	for _, tc := range []struct {
+		name  string
+		args  []string
+		input [][2]string
+	}{
+		{"confirmation", []string{"users", "delete", "reporting"}, [][2]string{{"[y/N] ", "y"}}},
+		{"password", []string{"users", "update", "reporting"}, [][2]string{{"Password: ", pw}, {"Password again: ", pw}}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cmd := runCLI(t, startMock(t, 1<<20).base, tc.args...)
+			var stderr lockedBuffer
+			cmd.Stderr = &stderr
+			shown, err := onTerminal(t, cmd, tc.input...)
+			if err != nil {
+				t.Fatalf("%v; terminal: %q; stderr: %q", err, shown, stderr.String())
+			}
+			if strings.Contains(stderr.String(), tc.input[0][0]) {
+				t.Errorf("the prompt went to stderr too: %q", stderr.String())
+			}
+			if strings.Contains(shown, pw) {
+				t.Errorf("the terminal showed the password: %q", shown)
+			}
+		})
+	}
+}

@@ -88,12 +88,16 @@ is lost (listed, but absent, of another size or replaced, with its backup
 gone from the API), nor when a backup is dated more than a day ahead:
 those are failures. --dry-run prints what
 would be copied and pruned, and changes nothing (but creates a missing
-destination folder, which it lists).
+destination folder, which it lists); with -o json its records say
+"dry_run": true and give would_copy, would_prune, would_copy_backups and
+would_prune_backups instead of copied, pruned, copied_backups and
+pruned_backups.
 
 Progress goes to stderr, one line per step (with an RFC 3339 timestamp
 without a terminal, and a line per archive at least every 10 seconds);
 stdout gets one record per database: a table, or with -o json an array of
-{database_id, copied, skipped, pruned, bytes, seconds, errors}. The exit
+{database_id, copied, skipped, pruned, bytes, seconds, errors,
+copied_backups, pruned_backups}. The exit
 code is 0 when every database succeeded, 1 when any failed (the others
 are still copied), 2 for bad usage, 130/143 when interrupted.
 
@@ -177,7 +181,7 @@ func backupsSyncCmd(a *app) *cobra.Command {
 				Jobs: f.jobs, Policy: policy, DryRun: f.dryRun, ToolVersion: "scalingodb " + a.Version, Events: ev.event,
 			})
 			ev.stop()
-			if err := a.Print(format, syncResult(results)); err != nil {
+			if err := a.Print(format, syncResult(results, f.dryRun)); err != nil {
 				return err
 			}
 			return syncOutcome(ctx, results)
@@ -460,28 +464,48 @@ func (e *syncEvents) event(ev backupsync.Event) {
 	}
 }
 
+// syncRecord is the -o json record of a database. In a dry run it says
+// "dry_run": true, and what would be copied and pruned has keys of its
+// own (would_*), so that a script that reads "copied" or "pruned" never
+// counts it as done; a real run has neither.
+type syncRecord struct {
+	DatabaseID    string    `json:"database_id"`
+	DryRun        bool      `json:"dry_run,omitempty"`
+	Copied        *int      `json:"copied,omitempty"`
+	WouldCopy     *int      `json:"would_copy,omitempty"`
+	Skipped       int       `json:"skipped"`
+	Pruned        *int      `json:"pruned,omitempty"`
+	WouldPrune    *int      `json:"would_prune,omitempty"`
+	Bytes         int64     `json:"bytes"`
+	Seconds       float64   `json:"seconds"`
+	Errors        []string  `json:"errors"`
+	CopiedIDs     *[]string `json:"copied_backups,omitempty"`
+	WouldCopyIDs  *[]string `json:"would_copy_backups,omitempty"`
+	PrunedIDs     *[]string `json:"pruned_backups,omitempty"`
+	WouldPruneIDs *[]string `json:"would_prune_backups,omitempty"`
+}
+
 // syncResult is what sync prints: one record per database.
-func syncResult(results []backupsync.Result) output.Result {
+func syncResult(results []backupsync.Result, dryRun bool) output.Result {
 	r := output.Result{Header: []string{"DATABASE", "COPIED", "SKIPPED", "PRUNED", "BYTES", "SECONDS", "ERRORS"}}
-	type record struct {
-		DatabaseID string   `json:"database_id"`
-		Copied     int      `json:"copied"`
-		Skipped    int      `json:"skipped"`
-		Pruned     int      `json:"pruned"`
-		Bytes      int64    `json:"bytes"`
-		Seconds    float64  `json:"seconds"`
-		Errors     []string `json:"errors"`
-		CopiedIDs  []string `json:"copied_backups"`
-		PrunedIDs  []string `json:"pruned_backups"`
+	if dryRun {
+		r.Header[1], r.Header[3] = "WOULD COPY", "WOULD PRUNE"
 	}
-	records := []record{}
+	records := []syncRecord{}
 	for _, res := range results {
 		errs := make([]string, 0, len(res.Errors))
 		for _, e := range res.Errors {
 			errs = append(errs, output.Sanitize(e))
 		}
-		records = append(records, record{DatabaseID: res.DatabaseID, Copied: len(res.Copied), Skipped: len(res.Skipped), Pruned: len(res.Pruned),
-			Bytes: res.Bytes, Seconds: float64(int64(res.Seconds*1000)) / 1000, Errors: errs, CopiedIDs: res.Copied, PrunedIDs: res.Pruned})
+		copied, pruned := len(res.Copied), len(res.Pruned)
+		rec := syncRecord{DatabaseID: res.DatabaseID, DryRun: dryRun, Skipped: len(res.Skipped),
+			Bytes: res.Bytes, Seconds: float64(int64(res.Seconds*1000)) / 1000, Errors: errs}
+		if dryRun {
+			rec.WouldCopy, rec.WouldPrune, rec.WouldCopyIDs, rec.WouldPruneIDs = &copied, &pruned, &res.Copied, &res.Pruned
+		} else {
+			rec.Copied, rec.Pruned, rec.CopiedIDs, rec.PrunedIDs = &copied, &pruned, &res.Copied, &res.Pruned
+		}
+		records = append(records, rec)
 		errCol := "-"
 		if len(errs) > 0 {
 			errCol = strconv.Itoa(len(errs))

@@ -84,12 +84,16 @@ func (a *app) password(cmd *cobra.Command, p passwordFlags, optional bool) (pw s
 	return pw, false, nil
 }
 
-// prompt asks for a secret on stderr and reads it without echo, until
-// the command's context ends (Ctrl-C).
+// prompt asks for a secret on the terminal (IO.PromptTo) and reads it
+// without echo, until the command's context ends (Ctrl-C).
 func (a *app) prompt(cmd *cobra.Command, text string) (scalingodb.Secret, error) {
-	fmt.Fprint(a.IO.Err, text)
+	ask := a.IO.PromptTo()
+	if ask == nil {
+		return scalingodb.Secret{}, exit.Usagef(cmd, "no terminal to ask for the password on (stderr is not one): pass --password-stdin or --generate-password")
+	}
+	fmt.Fprint(ask, text)
 	b, err := a.IO.ReadPassword(cmd.Context())
-	fmt.Fprintln(a.IO.Err)
+	fmt.Fprintln(ask)
 	if err != nil {
 		return scalingodb.Secret{}, fmt.Errorf("read password: %w", err)
 	}

@@ -304,21 +304,15 @@ carry a token) and -o json everything.`,
 	}, func(cmd *cobra.Command, c *scalingodb.Client, db string) (output.Result, error) {
 		r := output.Result{Header: []string{"FROM", "TO", "SIZE"}}
 		views := []archiveView{}
-		opts := &scalingodb.LogsArchivesParams{}
-		for range 10000 {
-			p, err := c.Logs.Archives(cmd.Context(), db, opts)
+		// AllArchives stops with an error, never silently, when the pages
+		// cannot be followed to the end: no part of the list passes for all.
+		for ar, err := range c.Logs.AllArchives(cmd.Context(), db) {
 			if err != nil {
 				return output.Result{}, exit.Errf(err, "cannot list the log archives of %s", db)
 			}
-			for _, ar := range p.Archives {
-				views = append(views, archiveView{URL: ar.URL.URL(), From: ar.From, To: ar.To, Size: ar.Size})
-				r.Rows = append(r.Rows, []string{output.TimeText(ar.From), output.TimeText(ar.To), output.BytesText(ar.Size)})
-				r.Names = append(r.Names, ar.URL.URL())
-			}
-			if !p.HasMore || p.NextCursor == "" || p.NextCursor == opts.Cursor {
-				break
-			}
-			opts = &scalingodb.LogsArchivesParams{Cursor: p.NextCursor}
+			views = append(views, archiveView{URL: ar.URL.URL(), From: ar.From, To: ar.To, Size: ar.Size})
+			r.Rows = append(r.Rows, []string{output.TimeText(ar.From), output.TimeText(ar.To), output.BytesText(ar.Size)})
+			r.Names = append(r.Names, ar.URL.URL())
 		}
 		r.JSON = views
 		return r, nil

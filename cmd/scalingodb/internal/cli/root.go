@@ -53,7 +53,8 @@ its users, backups, settings, features, maintenance, firewall, logs and metrics.
 
 Commands take the form "scalingodb NOUN VERB [ARGS]". Data goes to stdout
 (a table, or -o json / -o name where a command prints resources); progress,
-prompts and errors go to stderr. Without a terminal, each status line on
+prompts and errors go to stderr (a prompt to the terminal the answer is
+typed at when stderr is not one). Without a terminal, each status line on
 stderr starts with an RFC 3339 timestamp.
 
 Settings (a flag wins over its variable, which wins over the default):
@@ -87,10 +88,11 @@ Exit codes:
   0    success
   1    the API refused the request (a 4xx but those below) or failed (5xx),
        a backup or restore ended in error, a create's outcome is unknown
-       (the message says what to run to find out), or a local file could
+       (the message says what to run to find out), a list whose pages
+       could not all be read (nothing is printed), or a local file could
        not be written
   2    bad usage: unknown command, argument or flag, missing setting,
-       invalid input
+       invalid input (such as a malformed token)
   3    not found: the database, user, backup... does not exist
   4    authentication failed: a wrong or expired token (401), a refused
        token exchange

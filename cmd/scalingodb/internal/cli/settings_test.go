@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -76,5 +77,51 @@ func TestSettings_RequestTimeoutBoundsAddonList(t *testing.T) {
 	// A bound, not a speed figure: 100 ms asked, the library's default is 30 s.
 	if took := time.Since(start); took > 5*time.Second {
 		t.Errorf("the run took %s with --request-timeout 100ms; stderr: %s", took, errOut.String())
+	}
+}
+
+// TestSettings_MalformedToken gives a token with a control character or a
+// space inside it (a pasted escape sequence, two lines joined): no request
+// can carry it. It was sent anyway, the transport refused the header, and
+// the run blamed the network (exit 6). It is now bad usage (exit 2),
+// refused before any request, saying which setting is malformed without
+// printing the token.
+func TestSettings_MalformedToken(t *testing.T) {
+	const secret = "s3cr3t"
+	var requests atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		requests.Add(1)
+		answer(w, http.StatusOK, `{"database-users":[]}`)
+	}))
+	t.Cleanup(srv.Close)
+	for _, tc := range []struct {
+		name string
+		vars map[string]string
+		args []string
+		want string
+	}{
+		{"variable, control", map[string]string{env.Token: secret + "\x01tok"}, nil, env.Token},
+		{"variable, DEL", map[string]string{env.Token: secret + "\x7ftok"}, nil, env.Token},
+		{"variable, two lines", map[string]string{env.Token: secret + "\ntok"}, nil, env.Token},
+		{"flag, escape", map[string]string{}, []string{"--token", secret + "\x1b[Atok"}, "--token"},
+		{"flag, space", map[string]string{}, []string{"--token", secret + " tok"}, "--token"},
+		{"API token, control", map[string]string{env.APIToken: secret + "\x01tok", env.App: "my-app", env.Addon: "postgresql"}, nil, env.APIToken},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			tc.vars[env.APIURL], tc.vars[env.AuthURL], tc.vars[env.MainAPI] = srv.URL, srv.URL, srv.URL
+			if tc.vars[env.App] == "" {
+				tc.vars[env.Database] = "my-db-123"
+			}
+			requests.Store(0)
+			var out, errOut bytes.Buffer
+			io := &IO{In: strings.NewReader(""), Out: &out, Err: &errOut, Getenv: func(k string) string { return tc.vars[k] }}
+			code := Run(context.Background(), append([]string{"users", "list"}, tc.args...), io)
+			if code != exit.Usage || requests.Load() != 0 {
+				t.Errorf("exit code %d after %d requests, want %d and none; stderr: %s", code, requests.Load(), exit.Usage, errOut.String())
+			}
+			if msg := errOut.String(); !strings.Contains(msg, "malformed") || !strings.Contains(msg, tc.want) || strings.Contains(msg, secret) {
+				t.Errorf("stderr %q: want it to say the token of %s is malformed, without the token", msg, tc.want)
+			}
+		})
 	}
 }

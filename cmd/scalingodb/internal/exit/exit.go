@@ -26,9 +26,10 @@ const (
 	OK = 0
 	// API is a request the API refused (a 4xx other than 401, 403 and
 	// 404) or failed (5xx), a backup or a restore that ended in error, a
-	// create whose outcome is unknown (the message says what to check), or
-	// a local file that could not be written (or read): in each case,
-	// trying again blindly is not known to be safe.
+	// create whose outcome is unknown (the message says what to check), a
+	// list whose pages could not be followed to the end, or a local file
+	// that could not be written (or read): in each case, trying again
+	// blindly is not known to be safe.
 	API = 1
 	// Usage is bad usage: an unknown command, argument or flag, a
 	// missing setting, an input refused before any request.

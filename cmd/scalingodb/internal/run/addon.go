@@ -112,6 +112,9 @@ func AddonIs(ad scalingodb.Addon, kind string) bool {
 // ListAddons returns the addons of an application, listed through the main
 // API with the Scalingo API token apiToken.
 func (s *State) ListAddons(cmd *cobra.Command, apiToken, appName string) ([]scalingodb.Addon, error) {
+	if err := CheckToken(apiToken, env.APIToken); err != nil {
+		return nil, err
+	}
 	timeout, err := s.timeout(cmd)
 	if err != nil {
 		return nil, err

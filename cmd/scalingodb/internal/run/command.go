@@ -49,7 +49,8 @@ func AddYesFlag(cmd *cobra.Command, yes *bool) {
 }
 
 // Confirm asks before an irreversible operation: --yes, or "y" at a
-// prompt when stdin is a terminal.
+// prompt when stdin is a terminal, asked on the terminal (IO.PromptTo);
+// when none would show the question, it is not asked.
 func (s *State) Confirm(cmd *cobra.Command, yes bool, question string) error {
 	if yes {
 		return nil
@@ -57,10 +58,14 @@ func (s *State) Confirm(cmd *cobra.Command, yes bool, question string) error {
 	if !s.IO.InTTY {
 		return exit.Usagef(cmd, "%s: pass --yes to confirm (stdin is not a terminal)", question)
 	}
-	fmt.Fprintf(s.IO.Err, "%s [y/N] ", question)
+	ask := s.IO.PromptTo()
+	if ask == nil {
+		return exit.Usagef(cmd, "%s: pass --yes to confirm (no terminal to ask on: stderr is not one)", question)
+	}
+	fmt.Fprintf(ask, "%s [y/N] ", question)
 	line, err := interruptible(cmd.Context(), func() (string, error) { return bufio.NewReader(s.IO.In).ReadString('\n') })
 	if cmd.Context().Err() != nil {
-		fmt.Fprintln(s.IO.Err)
+		fmt.Fprintln(ask)
 		return err
 	}
 	switch strings.ToLower(strings.TrimSpace(line)) {

@@ -40,6 +40,10 @@ type IO struct {
 	Err io.Writer
 	// InTTY, OutTTY and ErrTTY say whether each stream is a terminal.
 	InTTY, OutTTY, ErrTTY bool
+	// Prompt, when not nil, is where a question whose answer is read from
+	// the terminal on stdin is shown: that terminal, when stderr is not
+	// one (see PromptTo).
+	Prompt io.Writer
 	// Getenv reads an environment variable.
 	Getenv func(string) string
 	// ReadPassword reads one line from the terminal on stdin without echo,
@@ -51,12 +55,34 @@ type IO struct {
 // and os.Getenv.
 func System() *IO {
 	isTTY := func(f *os.File) bool { return term.IsTerminal(int(f.Fd())) }
-	return &IO{
+	sys := &IO{
 		In: os.Stdin, Out: os.Stdout, Err: os.Stderr,
 		InTTY: isTTY(os.Stdin), OutTTY: isTTY(os.Stdout), ErrTTY: isTTY(os.Stderr),
 		Getenv:       os.Getenv,
 		ReadPassword: func(ctx context.Context) ([]byte, error) { return readPassword(ctx, int(os.Stdin.Fd())) },
 	}
+	if sys.InTTY && !sys.ErrTTY {
+		// Stderr goes elsewhere (a file, a pipe): a question asked there
+		// would not be seen, and the command would seem to hang. The
+		// controlling terminal is the one the user types at.
+		if f, err := os.OpenFile("/dev/tty", os.O_WRONLY, 0); err == nil {
+			sys.Prompt = f
+		}
+	}
+	return sys
+}
+
+// PromptTo returns where to ask a question whose answer is read from the
+// terminal on stdin: Prompt, else stderr when it is a terminal, else nil
+// (no terminal would show it: ask nothing).
+func (o *IO) PromptTo() io.Writer {
+	switch {
+	case o.Prompt != nil:
+		return o.Prompt
+	case o.ErrTTY:
+		return o.Err
+	}
+	return nil
 }
 
 // readPassword reads a line from the terminal fd without echo, until ctx
@@ -231,8 +257,18 @@ func (s *State) timeout(cmd *cobra.Command) (time.Duration, error) {
 }
 
 // Bearer returns the bearer token from --token, --token-stdin or
-// --token-file (one at most), else from its variable, or "".
+// --token-file (one at most), else from its variable, or "". A token with
+// a space or a control character inside it is bad usage (see CheckToken).
 func (s *State) Bearer(cmd *cobra.Command) (string, error) {
+	tok, from, err := s.bearer(cmd)
+	if err != nil {
+		return "", err
+	}
+	return tok, CheckToken(tok, from)
+}
+
+// bearer returns the bearer token and the setting it comes from.
+func (s *State) bearer(cmd *cobra.Command) (tok, from string, err error) {
 	n := 0
 	for _, f := range []string{"token", "token-stdin", "token-file"} {
 		if Changed(cmd, f) {
@@ -241,23 +277,42 @@ func (s *State) Bearer(cmd *cobra.Command) (string, error) {
 	}
 	switch {
 	case n > 1:
-		return "", exit.Usagef(cmd, "give only one of --token, --token-stdin and --token-file")
+		return "", "", exit.Usagef(cmd, "give only one of --token, --token-stdin and --token-file")
 	case s.tokenStdin:
 		if Changed(cmd, "password-stdin") {
-			return "", exit.Usagef(cmd, "--token-stdin and --password-stdin both read stdin: give the token with %s or --token-file", env.Token)
+			return "", "", exit.Usagef(cmd, "--token-stdin and --password-stdin both read stdin: give the token with %s or --token-file", env.Token)
 		}
 		if s.IO.InTTY {
-			return "", exit.Usagef(cmd, "--token-stdin reads a pipe, not a terminal: pipe the token in, or use --token-file")
+			return "", "", exit.Usagef(cmd, "--token-stdin reads a pipe, not a terminal: pipe the token in, or use --token-file")
 		}
 		line, _ := bufio.NewReader(io.LimitReader(s.IO.In, 64<<10)).ReadString('\n')
 		if tok := strings.TrimSpace(line); tok != "" {
-			return tok, nil
+			return tok, "--token-stdin", nil
 		}
-		return "", exit.Usagef(cmd, "--token-stdin: no token on stdin")
+		return "", "", exit.Usagef(cmd, "--token-stdin: no token on stdin")
 	case s.tokenFile != "":
-		return readTokenFile(s.tokenFile)
+		tok, err := readTokenFile(s.tokenFile)
+		return tok, "--token-file " + s.tokenFile, err
 	}
-	return s.Setting(cmd, "token", env.Token, s.token), nil
+	from = env.Token
+	if Changed(cmd, "token") {
+		from = "--token"
+	}
+	return s.Setting(cmd, "token", env.Token, s.token), from, nil
+}
+
+// CheckToken refuses a token (from names the setting it comes from) that
+// no request can carry, or that cannot be whole: one with a space or a
+// control character inside it (a pasted escape sequence, two lines
+// joined). Sent, it fails in the transport, before any request, which
+// would blame the network. The error does not print the token.
+func CheckToken(tok, from string) error {
+	for i, r := range tok {
+		if r <= ' ' || r == 0x7f || r >= 0x80 && r <= 0x9f {
+			return &exit.UsageError{Msg: fmt.Sprintf("the token of %s is malformed: it holds a space or a control character (at byte %d); give the token alone, on one line", from, i)}
+		}
+	}
+	return nil
 }
 
 // readTokenFile reads the first line of a token file that only its owner
@@ -322,7 +377,11 @@ func (s *State) Clients(cmd *cobra.Command) (*Clients, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Clients{s: s, opts: opts, region: region, timeout: timeout, bearer: bearer, apiToken: s.APIToken()}, nil
+	apiToken := s.APIToken()
+	if err := CheckToken(apiToken, env.APIToken); err != nil {
+		return nil, err
+	}
+	return &Clients{s: s, opts: opts, region: region, timeout: timeout, bearer: bearer, apiToken: apiToken}, nil
 }
 
 // HasBearer reports whether a bearer token was given: For needs no

@@ -171,3 +171,35 @@ func TestClients(t *testing.T) {
 		})
 	}
 }
+
+// TestConfirm_NowhereToAsk: stdin is a terminal but no terminal can show
+// the question (stderr is not one, and no other was found): Confirm asks
+// nothing, reads nothing and says to pass --yes, rather than wait for an
+// answer to a question no one sees. With stderr a terminal it asks there.
+func TestConfirm_NowhereToAsk(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		errTTY bool
+		want   string // in the error, "" for none
+	}{
+		{"stderr not a terminal", false, "pass --yes"},
+		{"stderr a terminal", true, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var errb bytes.Buffer
+			s := &State{IO: &IO{In: strings.NewReader("y\n"), InTTY: true, Err: &errb, ErrTTY: tc.errTTY}}
+			cmd := &cobra.Command{Use: "delete"}
+			cmd.SetContext(context.Background())
+			err := s.Confirm(cmd, false, "delete user x of db?")
+			switch {
+			case tc.want == "" && err != nil:
+				t.Errorf("Confirm: %v, want nil", err)
+			case tc.want != "" && (err == nil || !strings.Contains(err.Error(), tc.want)):
+				t.Errorf("Confirm: %v, want an error saying %q", err, tc.want)
+			}
+			if asked := strings.Contains(errb.String(), "[y/N]"); asked != tc.errTTY {
+				t.Errorf("asked on stderr: %t, want %t (%q)", asked, tc.errTTY, errb.String())
+			}
+		})
+	}
+}
