@@ -509,7 +509,10 @@ func firstString(doc []byte, key string) string {
 	return find(v)
 }
 
-var _ = Describe("Behaviour: negative data", labels(harness.Negative), func() {
+// The negative and positive families compare reads of the database's resources around a write:
+// they run alone (Serial), so that against a live target the other processes of a parallel run,
+// which share its database, cannot change what they compare.
+var _ = Describe("Behaviour: negative data", Serial, labels(harness.Negative), func() {
 	for _, o := range specOpList() {
 		cases, err := harness.NegativeBodies(o.op)
 		if err != nil || len(cases) == 0 {
@@ -890,7 +893,7 @@ func positiveRows() []specOp {
 	return out
 }
 
-var _ = Describe("Behaviour: positive data", labels(harness.Positive), func() {
+var _ = Describe("Behaviour: positive data", Serial, labels(harness.Positive), func() {
 	DescribeTable("shows in the next read what was sent to", func(ctx SpecContext, o specOp) {
 		if why, ok := irreversible[o.id]; ok {
 			skipOnLive(why)

@@ -26,7 +26,7 @@ var _ = Describe("Databases", labels(harness.Databases), func() {
 			Expect(db.VersionID).NotTo(BeEmpty())
 		})
 
-		It("persists a PATCH of the periodic backups setting", labels(harness.Mutating), func(ctx SpecContext) {
+		It("persists a PATCH of the periodic backups setting", Serial, labels(harness.Mutating), func(ctx SpecContext) {
 			before := getDatabase(ctx, suite.db).PeriodicBackupsEnabled
 			DeferCleanup(setPeriodicBackups, suite.db, before)
 			resp := answered(suite.api.UpdateDatabaseWithResponse(ctx, suite.db, dbapi.DatabaseUpdateRequest{
@@ -36,7 +36,7 @@ var _ = Describe("Databases", labels(harness.Databases), func() {
 			Expect(getDatabase(ctx, suite.db).PeriodicBackupsEnabled).To(Equal(!before))
 		})
 
-		It("persists a PUT of the maintenance window", labels(harness.Mutating), func(ctx SpecContext) {
+		It("persists a PUT of the maintenance window", Serial, labels(harness.Mutating), func(ctx SpecContext) {
 			before := getDatabase(ctx, suite.db).MaintenanceWindow
 			DeferCleanup(func(ctx SpecContext) {
 				resp, err := suite.raw.PutDatabase(ctx, suite.db, dbapi.DatabaseUpdateRequest{Database: dbapi.DatabaseUpdate{
@@ -54,7 +54,7 @@ var _ = Describe("Databases", labels(harness.Databases), func() {
 		// "Absent fields are left alone": a server that takes an update for the whole of the
 		// settings resets those it was not sent, and a change of the backup schedule moves the
 		// maintenance window or stops the periodic backups.
-		DescribeTable("keeps the settings an update does not name", labels(harness.Mutating, harness.Positive), func(ctx SpecContext, method string) {
+		DescribeTable("keeps the settings an update does not name", Serial, labels(harness.Mutating, harness.Positive), func(ctx SpecContext, method string) {
 			before := getDatabase(ctx, suite.db)
 			DeferCleanup(restoreSettings, suite.db, before)
 			// Settings unlike any default: a weekday and an hour other than 0 and than before.

@@ -96,7 +96,7 @@ var _ = Describe("Database users", labels(harness.Users), func() {
 
 	// The spec's example: a user created with the password its application will connect with.
 	// A server that generates one instead answers 201 and the application is locked out.
-	It("creates a user with the password the caller chose, and answers that password", labels(harness.Mutating, harness.Positive), func(ctx SpecContext) {
+	It("creates a user with the password the caller chose, and answers that password", Serial, labels(harness.Mutating, harness.Positive), func(ctx SpecContext) {
 		name := "contract-" + randomHex(4)
 		body := dbapi.DatabaseUserCreateRequest{DatabaseUser: dbapi.DatabaseUserCreate{
 			Name: name, Password: ptr(newPassword), PasswordConfirmation: ptr(newPassword),

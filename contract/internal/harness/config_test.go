@@ -264,6 +264,8 @@ func TestCheckSpecLabels(t *testing.T) {
 		{[]string{"users"}, false},
 		{[]string{"users", "read-only", "mutating"}, false},
 		{[]string{"user", "read-only"}, false},
+		{[]string{"negative", "users", "mutating", "Serial"}, true},
+		{[]string{"negative", "users", "mutating", "serial"}, false},
 	}
 	for _, tt := range tests {
 		if err := CheckSpecLabels("spec", tt.labels); (err == nil) != tt.ok {

@@ -116,13 +116,16 @@ func TrafficLabel(method string) Label {
 	return Mutating
 }
 
-// CheckSpecLabels returns an error unless every label of a spec belongs to the closed set and
-// the spec carries exactly one of ReadOnly and Mutating, so that a read-only filter selects
-// exactly the specs that send nothing but GET.
+// ginkgoSerial is the label Ginkgo itself gives a spec decorated Serial (one that runs alone).
+const ginkgoSerial = "Serial"
+
+// CheckSpecLabels returns an error unless every label of a spec belongs to the closed set (or is
+// Ginkgo's own Serial) and the spec carries exactly one of ReadOnly and Mutating, so that a
+// read-only filter selects exactly the specs that send nothing but GET.
 func CheckSpecLabels(spec string, labels []string) error {
 	traffic := 0
 	for _, l := range labels {
-		if !Label(l).Valid() {
+		if !Label(l).Valid() && l != ginkgoSerial {
 			return fmt.Errorf("spec %q has label %q, which is not in the closed label set", spec, l)
 		}
 		if Label(l) == ReadOnly || Label(l) == Mutating {
