@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"hash/fnv"
 	"io"
+	"math"
 	"math/rand/v2"
 	"net/http"
 	"slices"
@@ -48,7 +49,8 @@ func (a Version) IfRange(v string) bool {
 
 // ParseRange reads a single "bytes=" range against size. It answers 206 with the inclusive bounds,
 // 416 when the range lies outside, and 200 when the header is to be ignored (RFC 9110: a syntactically
-// invalid range is ignored).
+// invalid range is ignored). Positions are digits only, of any length: one past the largest int64 is
+// as far past the end as any (RFC 9110 §14.1.2).
 func ParseRange(h string, size int64) (start, end int64, status int) {
 	spec, ok := strings.CutPrefix(h, "bytes=")
 	if !ok || strings.Contains(spec, ",") {
@@ -59,8 +61,8 @@ func ParseRange(h string, size int64) (start, end int64, status int) {
 		return 0, 0, http.StatusOK
 	}
 	if first == "" { // suffix: the last N bytes
-		n, err := strconv.ParseInt(last, 10, 64)
-		if err != nil {
+		n, ok := parsePos(last)
+		if !ok {
 			return 0, 0, http.StatusOK
 		}
 		if n == 0 || size == 0 {
@@ -68,14 +70,14 @@ func ParseRange(h string, size int64) (start, end int64, status int) {
 		}
 		return max(size-n, 0), size - 1, http.StatusPartialContent
 	}
-	start, err := strconv.ParseInt(first, 10, 64)
-	if err != nil {
+	start, ok = parsePos(first)
+	if !ok {
 		return 0, 0, http.StatusOK
 	}
 	end = size - 1
 	if last != "" {
-		end, err = strconv.ParseInt(last, 10, 64)
-		if err != nil || end < start {
+		end, ok = parsePos(last)
+		if !ok || end < start {
 			return 0, 0, http.StatusOK
 		}
 		end = min(end, size-1)
@@ -84,6 +86,19 @@ func ParseRange(h string, size int64) (start, end int64, status int) {
 		return 0, 0, http.StatusRequestedRangeNotSatisfiable
 	}
 	return start, end, http.StatusPartialContent
+}
+
+// parsePos reads a byte position: one or more ASCII digits (no sign), saturated at the largest
+// int64.
+func parsePos(s string) (int64, bool) {
+	if s == "" || strings.TrimLeft(s, "0123456789") != "" {
+		return 0, false
+	}
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil { // only ErrRange is left: more than any archive holds
+		return math.MaxInt64, true
+	}
+	return n, true
 }
 
 // BlockSize is the period of the archive content: byte o of an archive is block[o%size]. It

@@ -90,6 +90,16 @@ func TestParseRange(t *testing.T) {
 		{"bytes=0-1,3-4", 10, 0, 0, 200},
 		{"items=0-1", 10, 0, 0, 200},
 		{"bytes=x-1", 10, 0, 0, 200},
+		// RFC 9110 §14.1.2: a last-pos past the end means the end, a first-pos past it is
+		// unsatisfiable, and a suffix longer than the archive is all of it, however many digits.
+		{"bytes=0-99999999999999999999", 10, 0, 9, 206},
+		{"bytes=3-9223372036854775808", 10, 3, 9, 206},
+		{"bytes=99999999999999999999-", 10, 0, 0, 416},
+		{"bytes=99999999999999999999-99999999999999999999", 10, 0, 0, 416},
+		{"bytes=-99999999999999999999", 10, 0, 9, 206},
+		{"bytes=+1-2", 10, 0, 0, 200},
+		{"bytes=-+2", 10, 0, 0, 200},
+		{"bytes=--2", 10, 0, 0, 200},
 	}
 	for _, tc := range tests {
 		s, e, st := ParseRange(tc.h, tc.size)
