@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"regexp"
+	"unicode/utf8"
 
 	"github.com/scalingodb/dbapi-go/gen/dbapi"
 	"github.com/scalingodb/dbapi-go/pkg/mockserver/internal/respond"
@@ -28,10 +29,11 @@ func checkUserName(name string) []string {
 	return errs
 }
 
-// checkPassword enforces the length of a password: 24 to 64 characters. That the confirmation
-// equals it is the spec's x-must-equal rule (specrules.MustEqual).
+// checkPassword enforces the length of a password: 24 to 64 characters, counted as the spec's
+// minLength and maxLength count them (code points, not bytes). That the confirmation equals it is
+// the spec's x-must-equal rule (specrules.MustEqual).
 func checkPassword(pw *string) []string {
-	if n := len(*pw); n < 24 || n > 64 {
+	if n := utf8.RuneCountInString(*pw); n < 24 || n > 64 {
 		return []string{"password", "should be between 24 and 64 characters long"}
 	}
 	return nil

@@ -91,3 +91,31 @@ func TestUsers_Lifecycle(t *testing.T) {
 		t.Errorf("users after the lifecycle: %s", got)
 	}
 }
+
+// TestUsers_PasswordLengthInCharacters: the spec bounds a password to 24..64 characters (JSON
+// Schema counts code points), so a password of 33 to 64 non-ASCII characters, over 64 bytes, is
+// valid, and one of 65 two-byte characters is not.
+func TestUsers_PasswordLengthInCharacters(t *testing.T) {
+	_, c, _ := start(t)
+	const db = "/databases/my-db-123/users"
+	tests := []struct {
+		name, user, password string
+		create, update       int
+	}{
+		{"40 two-byte characters", "utf8-forty", strings.Repeat("é", 40), http.StatusCreated, http.StatusOK},
+		{"64 two-byte characters", "utf8-sixtyfour", strings.Repeat("é", 64), http.StatusCreated, http.StatusOK},
+		{"24 three-byte characters", "utf8-twentyfour", strings.Repeat("€", 24), http.StatusCreated, http.StatusOK},
+		{"65 two-byte characters", "utf8-sixtyfive", strings.Repeat("é", 65), http.StatusUnprocessableEntity, http.StatusUnprocessableEntity},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			body := map[string]any{"database_user": map[string]any{"name": tc.user, "password": tc.password, "password_confirmation": tc.password}}
+			m := expect(t, c.do(http.MethodPost, db, body), tc.create)
+			if tc.create == http.StatusCreated && at(m, "database_user.password") != tc.password {
+				t.Errorf("create: the chosen password is not returned: %v", m)
+			}
+			upd := map[string]any{"database_user": map[string]any{"password": tc.password, "password_confirmation": tc.password}}
+			expect(t, c.do(http.MethodPatch, db+"/metabase", upd), tc.update)
+		})
+	}
+}
