@@ -223,21 +223,45 @@ func (s handlers) GetBackupArchive(ctx context.Context, req dbapi.GetBackupArchi
 		// RFC 9112 §3.2: a Host that names no reachable host is a bad request.
 		return respond.Error(http.StatusBadRequest, err.Error()), nil
 	}
-	expiry := s.cfg.clock.Now().Add(s.cfg.downloadTTL).Unix()
-	token := s.signDownload(req.DatabaseID, req.BackupID, expiry)
+	token := s.signDownload(req.DatabaseID, req.BackupID, s.cfg.clock.Now().Add(s.cfg.downloadTTL))
 	u := base + "/databases/" + url.PathEscape(req.DatabaseID) + "/backups/" +
 		url.PathEscape(req.BackupID) + "/download?token=" + url.QueryEscape(token)
 	return dbapi.GetBackupArchive200JSONResponse{DownloadURL: u}, nil
 }
 
-func (s *Server) downloadMAC(databaseID, backupID string, expiry int64) []byte {
+func (s *Server) downloadMAC(databaseID, backupID, expiry string) []byte {
 	m := hmac.New(sha256.New, s.secret)
-	fmt.Fprintf(m, "%s|%s|%d", databaseID, backupID, expiry)
+	fmt.Fprintf(m, "%s|%s|%s", databaseID, backupID, expiry)
 	return m.Sum(nil)[:18]
 }
 
-func (s *Server) signDownload(databaseID, backupID string, expiry int64) string {
-	return base64.RawURLEncoding.EncodeToString(s.downloadMAC(databaseID, backupID, expiry)) + "." + strconv.FormatInt(expiry, 10)
+// signDownload returns the token of a download link that expires at expiry: a MAC, a dot and the
+// expiry in Unix seconds, followed by its fraction of a second when it has one, so that a link lasts
+// the TTL to the nanosecond (a link of a whole second reads as before, and stays valid).
+func (s *Server) signDownload(databaseID, backupID string, expiry time.Time) string {
+	exp := strconv.FormatInt(expiry.Unix(), 10)
+	if ns := expiry.Nanosecond(); ns != 0 {
+		exp += "." + strings.TrimRight(fmt.Sprintf("%09d", ns), "0")
+	}
+	return base64.RawURLEncoding.EncodeToString(s.downloadMAC(databaseID, backupID, exp)) + "." + exp
+}
+
+// parseExpiry reads the expiry of a token: Unix seconds, then optionally a dot and 1 to 9 digits of
+// a fraction of a second.
+func parseExpiry(exp string) (time.Time, bool) {
+	secPart, frac, hasFrac := strings.Cut(exp, ".")
+	secs, err := strconv.ParseInt(secPart, 10, 64)
+	if err != nil {
+		return time.Time{}, false
+	}
+	var ns int64
+	if hasFrac {
+		if frac == "" || len(frac) > 9 || strings.TrimLeft(frac, "0123456789") != "" {
+			return time.Time{}, false
+		}
+		ns, _ = strconv.ParseInt(frac+strings.Repeat("0", 9-len(frac)), 10, 64)
+	}
+	return time.Unix(secs, ns), true
 }
 
 // checkDownload tells whether token is a valid, unexpired signature of the download.
@@ -246,15 +270,15 @@ func (s *Server) checkDownload(databaseID, backupID, token string) bool {
 	if !ok {
 		return false
 	}
-	expiry, err := strconv.ParseInt(expPart, 10, 64)
-	if err != nil {
+	expiry, ok := parseExpiry(expPart)
+	if !ok {
 		return false
 	}
 	mac, err := base64.RawURLEncoding.DecodeString(macPart)
-	if err != nil || !hmac.Equal(mac, s.downloadMAC(databaseID, backupID, expiry)) {
+	if err != nil || !hmac.Equal(mac, s.downloadMAC(databaseID, backupID, expPart)) {
 		return false
 	}
-	return s.cfg.clock.Now().Unix() < expiry
+	return s.cfg.clock.Now().Before(expiry)
 }
 
 // DownloadBackup serves the archive of a done backup, authorised by its pre-signed token, with support

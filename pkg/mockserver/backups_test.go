@@ -219,3 +219,48 @@ func TestDownload_LargeSeededBackup(t *testing.T) {
 		t.Errorf("Content-Range %q", cr)
 	}
 }
+
+// TestDownload_LinkLifetime: a download link is valid for exactly the download TTL from when it was
+// handed out, whatever fraction of a second the clock is at: not a second less (a TTL under a second
+// once gave links expired on arrival), not a moment more.
+func TestDownload_LinkLifetime(t *testing.T) {
+	const id = "5bd2c6104ffb090be1ac3ce2"
+	tests := []struct {
+		name   string
+		offset time.Duration // of the clock past t0 (a whole second) when the link is handed out
+		ttl    time.Duration
+	}{
+		{"whole second, 1 minute", 0, time.Minute},
+		{"0.7s past, 1 minute", 700 * time.Millisecond, time.Minute},
+		{"0.7s past, 500ms", 700 * time.Millisecond, 500 * time.Millisecond},
+		{"0.2s past, 500ms", 200 * time.Millisecond, 500 * time.Millisecond},
+		{"0.999999999s past, 1ns", time.Second - time.Nanosecond, time.Nanosecond},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, c, clk := start(t, WithDownloadTTL(tc.ttl))
+			clk.Advance(tc.offset)
+			u := archiveURL(t, c, "my-db-123", id)
+			anon := *c
+			anon.token = ""
+			get := func() int {
+				return anon.do(http.MethodGet, u, nil, "Range", "bytes=0-0").status
+			}
+			if st := get(); st != http.StatusPartialContent {
+				t.Errorf("at once: status %d, want 206", st)
+			}
+			if tc.ttl > time.Nanosecond {
+				clk.Advance(tc.ttl - time.Nanosecond)
+				if st := get(); st != http.StatusPartialContent {
+					t.Errorf("%s later (the TTL less 1ns): status %d, want 206", tc.ttl-time.Nanosecond, st)
+				}
+				clk.Advance(time.Nanosecond)
+			} else {
+				clk.Advance(tc.ttl)
+			}
+			if st := get(); st != http.StatusForbidden {
+				t.Errorf("the TTL later: status %d, want 403", st)
+			}
+		})
+	}
+}

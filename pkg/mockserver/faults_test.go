@@ -118,7 +118,7 @@ func TestFaults_Reset(t *testing.T) {
 
 // downloadURLForTest signs a download URL as getBackupArchive would.
 func (s *Server) downloadURLForTest(base, db, id string) string {
-	exp := s.cfg.clock.Now().Add(time.Hour).Unix()
+	exp := s.cfg.clock.Now().Add(time.Hour)
 	return base + "/databases/" + db + "/backups/" + id + "/download?token=" + s.signDownload(db, id, exp)
 }
 
