@@ -186,7 +186,7 @@ func WithBackupTimings(scheduled, running time.Duration) Option {
 // deterministic: with share 0.25, every fourth backup fails.
 func WithBackupErrorRate(share float64) Option {
 	return func(c *config) {
-		if share < 0 || share > 1 {
+		if !(share >= 0 && share <= 1) { // NaN fails both comparisons
 			c.errs = append(c.errs, fmt.Errorf("mockserver: WithBackupErrorRate: %v is not in [0, 1]", share))
 			return
 		}

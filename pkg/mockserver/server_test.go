@@ -1,6 +1,7 @@
 package mockserver
 
 import (
+	"math"
 	"net/http"
 	"reflect"
 	"slices"
@@ -55,6 +56,7 @@ func TestNew_BadOptions(t *testing.T) {
 		"empty token":                      WithToken(""),
 		"unknown mutation":                 WithMutations("no-such-mutation"),
 		"error rate > 1":                   WithBackupErrorRate(1.5),
+		"error rate NaN":                   WithBackupErrorRate(math.NaN()),
 		"fault rates > 1":                  WithFaults(Faults{ErrorRate: 0.6, ResetRate: 0.6}),
 		"negative ttl":                     WithDownloadTTL(-1),
 		"empty database token":             WithDatabaseToken("my-db-123", ""),

@@ -49,10 +49,11 @@ type Config struct {
 	Seed int64
 }
 
-// Validate reports a rate outside [0, 1], rates that add up to more than 1, or a negative latency.
+// Validate reports a rate outside [0, 1] (NaN included), rates that add up to more than 1, or a
+// negative latency.
 func (c Config) Validate() error {
 	for _, r := range []float64{c.ErrorRate, c.RateLimitRate, c.ResetRate, c.ArchiveChangeRate} {
-		if r < 0 || r > 1 {
+		if !(r >= 0 && r <= 1) { // NaN fails both comparisons
 			return fmt.Errorf("faults: fault rate %v is not in [0, 1]", r)
 		}
 	}

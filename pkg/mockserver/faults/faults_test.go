@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math"
 	"net/http"
 	"net/http/httptest"
 	"net/http/httptrace"
@@ -27,6 +28,9 @@ func TestConfig_Validate(t *testing.T) {
 		{"rate over 1", Config{ArchiveChangeRate: 1.5}, false},
 		{"rates add up to more than 1", Config{ErrorRate: 0.6, ResetRate: 0.6}, false},
 		{"negative latency", Config{Latency: -time.Second}, false},
+		// NaN compares false with every bound: it once passed, and injected nothing.
+		{"NaN error rate", Config{ErrorRate: math.NaN()}, false},
+		{"NaN archive change rate", Config{ArchiveChangeRate: math.NaN()}, false},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
