@@ -17,6 +17,7 @@ import (
 
 // databaseView is the database as the API shows it at now.
 func (s *Server) databaseView(db *database, now time.Time) dbapi.Database {
+	s.settleUpgrades(db, now)
 	d := db.db
 	d.Features = s.featuresView(db, now)
 	d.PeriodicBackupsScheduledAt = slices.Clone(d.PeriodicBackupsScheduledAt)
@@ -108,6 +109,7 @@ func (s handlers) UpgradeDatabase(ctx context.Context, req dbapi.UpgradeDatabase
 		return respond.Error(http.StatusBadRequest, err.Error()), nil // before anything starts
 	}
 	return onDatabase(s, req.DatabaseID, func(db *database) (dbapi.UpgradeDatabaseResponseObject, error) {
+		s.settleUpgrades(db, s.cfg.clock.Now())
 		if db.db.NextVersionID == nil {
 			return respond.Invalid("version", "is already the latest available"), nil
 		}
@@ -115,7 +117,10 @@ func (s handlers) UpgradeDatabase(ctx context.Context, req dbapi.UpgradeDatabase
 		if !ok {
 			return respond.Invalid("version", "has no known next version"), nil
 		}
-		opID := s.startOperation(db, OperationTypeUpgrade, s.cfg.clock.Now()).id
+		op := s.startOperation(db, OperationTypeUpgrade, s.cfg.clock.Now())
+		op.target = next.ID
+		db.upgrades = append(db.upgrades, op)
+		opID := op.id
 		loc := base + "/databases/" + url.PathEscape(req.DatabaseID) + "/operations/" + opID
 		mw := db.db.MaintenanceWindow
 		msg := fmt.Sprintf("Database upgrade to %d.%d.%d-%d is pending", next.Major, next.Minor, next.Patch, next.Build)
@@ -130,6 +135,24 @@ func (s handlers) UpgradeDatabase(ctx context.Context, req dbapi.UpgradeDatabase
 			Headers: dbapi.UpgradeDatabase202ResponseHeaders{Location: &loc},
 		}, nil
 	})
+}
+
+// settleUpgrades moves db to the version of each of its upgrades that has finished at now, in the
+// order they started: the database then shows that version, readable, and the one after it as
+// its next (none at the last). It holds s.mu.
+func (s *Server) settleUpgrades(db *database, now time.Time) {
+	for len(db.upgrades) > 0 && s.operationView(db.upgrades[0], now).Status == dbapi.OperationStatusFinished {
+		if v, ok := s.store.versions[db.upgrades[0].target]; ok {
+			db.db.VersionID = v.ID
+			db.db.ReadableVersion = fmt.Sprintf("%d.%d.%d-%d", v.Major, v.Minor, v.Patch, v.Build)
+			db.db.NextVersionID = nil
+			if v.NextUpgrade != nil {
+				next := v.NextUpgrade.ID
+				db.db.NextVersionID = &next
+			}
+		}
+		db.upgrades = db.upgrades[1:]
+	}
 }
 
 // pitrWindow is the recovery window of a PostgreSQL database: the last seven days.

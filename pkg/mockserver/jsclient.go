@@ -78,6 +78,7 @@ type asyncOp struct {
 	typ     string
 	created time.Time
 	seeded  *operationJSON // the state a seeded operation keeps
+	target  string         // the version an upgrade goes to
 }
 
 // restoration is the restoration of a backup; its status follows the clock, unless it was seeded.

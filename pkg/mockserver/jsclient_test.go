@@ -370,3 +370,41 @@ func TestWithOperationTimings_Refuses(t *testing.T) {
 		})
 	}
 }
+
+// TestUpgrade_DatabaseTakesTheNewVersion: while an upgrade runs, the database keeps its version and
+// names the target as its next; once the upgrade's operation has finished, it shows the target
+// version and the one after it as next, and a last upgrade leaves no next version and is refused
+// when asked again. Before, the version never moved, and a test that upgrades and then waits for the
+// new version waited for ever.
+func TestUpgrade_DatabaseTakesTheNewVersion(t *testing.T) {
+	_, c, clk := start(t, WithOperationTimings(opPending, opRunning))
+	version := func() (string, string, any) {
+		t.Helper()
+		db := expect(t, c.do(http.MethodGet, "/databases/my-db-123", nil), http.StatusOK)["database"].(map[string]any)
+		return db["version_id"].(string), db["readable_version"].(string), db["next_version_id"]
+	}
+	steps := []struct{ id, readable string }{
+		{"668be5e8b07f4c00121ab5e7", "15.7.0-1"},
+		{"66f2a1c0b07f4c00121ab5e8", "16.4.0-1"},
+	}
+	id, readable, next := version()
+	for _, step := range steps {
+		if next != step.id {
+			t.Fatalf("at %s (%s), next %v, want %s", id, readable, next, step.id)
+		}
+		expect(t, c.do(http.MethodPost, "/databases/my-db-123/upgrade", nil), http.StatusAccepted)
+		clk.Advance(opPending)
+		if got, _, _ := version(); got != id {
+			t.Errorf("while the upgrade runs, version %s, want %s still", got, id)
+		}
+		clk.Advance(opRunning)
+		id, readable, next = version()
+		if id != step.id || readable != step.readable {
+			t.Errorf("after the upgrade, version %s (%s), want %s (%s)", id, readable, step.id, step.readable)
+		}
+	}
+	if next != nil {
+		t.Errorf("at the last version, next %v, want null", next)
+	}
+	expect(t, c.do(http.MethodPost, "/databases/my-db-123/upgrade", nil), http.StatusUnprocessableEntity)
+}

@@ -42,6 +42,7 @@ type database struct {
 	metrics     dbapi.Metrics
 	health      *dbapi.Health
 	engine      actions.State // what the engine actions read and change
+	upgrades    []*asyncOp    // upgrades whose end has not yet moved the version (settleUpgrades)
 }
 
 type feature struct {

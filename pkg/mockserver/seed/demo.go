@@ -127,12 +127,15 @@ func Demo() Data {
 		return dbapi.DatabaseTypeVersion{ID: id, DatabaseTypeID: typeID, CreatedAt: t(created), UpdatedAt: t(created),
 			Major: major, Minor: minor, Patch: patch, Build: build, Features: []string{"tls"}, NextUpgrade: next}
 	}
-	pgNext := v("668be5e8b07f4c00121ab5e7", "5bf30d1104c87f000161285c", "2024-07-08T10:00:00.000+02:00", 15, 7, 0, 1, nil)
+	// PostgreSQL can be upgraded twice: 14.10 to 15.7, then to 16.4.
+	pgLast := v("66f2a1c0b07f4c00121ab5e8", "5bf30d1104c87f000161285c", "2024-09-24T10:00:00.000+02:00", 16, 4, 0, 1, nil)
+	pgNext := v("668be5e8b07f4c00121ab5e7", "5bf30d1104c87f000161285c", "2024-07-08T10:00:00.000+02:00", 15, 7, 0, 1, &pgLast)
 	return Data{
 		Databases: []Database{pg, es, my},
 		TypeVersions: []dbapi.DatabaseTypeVersion{
 			v("5f217c7a406c12000e889be3", "5bf30d1104c87f000161285c", "2020-07-29T15:41:14.326+02:00", 14, 10, 0, 1, &pgNext),
 			pgNext,
+			pgLast,
 			v("5f217c7a406c12000e889be4", "5bf30d1104c87f000161285d", "2021-02-01T10:00:00.000+01:00", 7, 10, 2, 1, nil),
 			v("5f217c7a406c12000e889be5", "5bf30d1104c87f000161285e", "2024-03-01T10:00:00.000+01:00", 8, 0, 36, 1, nil),
 		},
