@@ -22,11 +22,14 @@ type Destination struct {
 	bucket *blob.Bucket
 	// s3 and s3Bucket are the S3 client and bucket name of an s3:// URL,
 	// through which archives are uploaded (see s3Upload).
-	s3       *s3.Client
-	s3Bucket string
-	prefix   string // keys start with prefix + "/" unless it is ""
-	dir      string // the folder, for a local folder
-	name     string // printable description, without credentials
+	// s3KeyPrefix is the prefix= parameter of the URL, which the bucket
+	// adds to keys and an upload through s3 adds too.
+	s3          *s3.Client
+	s3Bucket    string
+	s3KeyPrefix string
+	prefix      string // keys start with prefix + "/" unless it is ""
+	dir         string // the folder, for a local folder
+	name        string // printable description, without credentials
 }
 
 // UnsupportedURLError is a destination URL whose scheme this build does not
@@ -70,16 +73,11 @@ func Open(ctx context.Context, rawURL string) (*Destination, error) {
 		prefix := strings.Trim(u.Path, "/")
 		u.Path, u.RawPath = "", ""
 		u.User = nil
-		b, err := blob.OpenBucket(ctx, u.String())
+		b, client, keyPrefix, err := openS3(ctx, u)
 		if err != nil {
 			return nil, fmt.Errorf("backupsync: cannot open %s: %w", redact(rawURL), err)
 		}
-		d := &Destination{bucket: b, prefix: prefix, name: redact(rawURL)}
-		if !b.As(&d.s3) {
-			d.s3 = nil
-		}
-		d.s3Bucket = u.Host
-		return d, nil
+		return &Destination{bucket: b, s3: client, s3Bucket: u.Host, s3KeyPrefix: keyPrefix, prefix: prefix, name: redact(rawURL)}, nil
 	}
 	if blob.DefaultURLMux().ValidBucketScheme(u.Scheme) {
 		// A driver a build tag added (gs://, azblob://) or a program
