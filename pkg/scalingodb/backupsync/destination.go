@@ -227,15 +227,18 @@ func (d *Destination) databases(ctx context.Context) ([]string, error) {
 const tempPrefix, tempSuffix = ".manifest-", ".tmp"
 
 // removeStaleTemps removes, from a folder's database, the temporary
-// manifests that a killed run left (a run that ends removes its own), and
+// manifests and the temporary files of the lock's creation (see
+// isLockTemp) that a killed run left (a run that ends removes its own), and
 // drops them from objects. It runs under the database's lock: the
-// temporary manifests it finds are no other run's.
+// temporary manifests it finds are no other run's. A lock temporary file of
+// a run trying the lock right now may go too: its link then fails, and
+// its O_EXCL fallback finds the lock held, as the link would have.
 func (d *Destination) removeStaleTemps(databaseID string, objects map[string]int64) {
 	if d.dir == "" {
 		return
 	}
 	for name := range objects {
-		if strings.HasPrefix(name, tempPrefix) && strings.HasSuffix(name, tempSuffix) && !strings.Contains(name, "/") {
+		if strings.HasPrefix(name, tempPrefix) && strings.HasSuffix(name, tempSuffix) && !strings.Contains(name, "/") || isLockTemp(name) {
 			if err := os.Remove(filepath.Join(d.dir, filepath.FromSlash(d.key(databaseID, name)))); err == nil || errors.Is(err, os.ErrNotExist) {
 				delete(objects, name)
 			}

@@ -369,6 +369,22 @@ func (d *Destination) createExclusive(ctx context.Context, key string, data []by
 // temporary file createFileExclusive links into place.
 const lockTempInfix = ".tmp-"
 
+// isLockTemp reports whether name, in a database's folder, is a temporary
+// file of createFileExclusive for the lock or a takeover marker: the
+// object's name, lockTempInfix, and the digits os.CreateTemp puts for "*".
+func isLockTemp(name string) bool {
+	base, digits, ok := strings.Cut(name, lockTempInfix)
+	if !ok || digits == "" || strings.Trim(digits, "0123456789") != "" {
+		return false
+	}
+	if base == LockName {
+		return true
+	}
+	marker, ok := strings.CutPrefix(base, takeoverPrefix)
+	version, json := strings.CutSuffix(marker, ".json")
+	return ok && json && version != "" && strings.Trim(version, "0123456789abcdef") == ""
+}
+
 // createFileExclusive creates the file at path with data, unless a file is
 // there: data goes to a synced temporary file, hard-linked at path (which
 // fails when path exists). Where the file system has no hard links, it

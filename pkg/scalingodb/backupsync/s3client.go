@@ -67,7 +67,7 @@ type stallConn struct {
 }
 
 func (c *stallConn) Read(p []byte) (int, error) {
-	if err := c.Conn.SetReadDeadline(time.Now().Add(c.timeout)); err != nil {
+	if err := c.SetReadDeadline(time.Now().Add(c.timeout)); err != nil {
 		return 0, err
 	}
 	n, err := c.Conn.Read(p)
@@ -75,7 +75,7 @@ func (c *stallConn) Read(p []byte) (int, error) {
 }
 
 func (c *stallConn) Write(p []byte) (int, error) {
-	if err := c.Conn.SetDeadline(time.Now().Add(c.timeout)); err != nil {
+	if err := c.SetDeadline(time.Now().Add(c.timeout)); err != nil {
 		return 0, err
 	}
 	n, err := c.Conn.Write(p)
