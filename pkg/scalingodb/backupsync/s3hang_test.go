@@ -182,14 +182,9 @@ func TestOpenS3_URLParameters(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			s3Env(t)
-			backend := s3mem.New()
-			if err := backend.CreateBucket(testBucket); err != nil {
-				t.Fatal(err)
-			}
-			srv := httptest.NewServer(gofakes3.New(backend).Server())
-			t.Cleanup(srv.Close)
+			backend, base := fakeS3(t)
 			ctx := context.Background()
-			d := open(t, "s3://"+testBucket+"/p?"+tt.params+"&endpoint="+srv.URL)
+			d := open(t, "s3://"+testBucket+"/p?"+tt.params+"&endpoint="+base)
 			f := newFixture(t, 1, 1, 6<<20)
 			if res := Sync(ctx, d, f.sources(), Options{ToolVersion: "test"}); res[0].Failed() {
 				t.Fatal(res[0].Err)
