@@ -22,11 +22,14 @@ type Destination struct {
 	bucket *blob.Bucket
 	// s3 and s3Bucket are the S3 client and bucket name of an s3:// URL,
 	// through which archives are uploaded (see s3Upload).
-	s3       *s3.Client
-	s3Bucket string
-	prefix   string // keys start with prefix + "/" unless it is ""
-	dir      string // the folder, for a local folder
-	name     string // printable description, without credentials
+	// s3KeyPrefix is the prefix= parameter of the URL, which the bucket
+	// adds to keys and an upload through s3 adds too.
+	s3          *s3.Client
+	s3Bucket    string
+	s3KeyPrefix string
+	prefix      string // keys start with prefix + "/" unless it is ""
+	dir         string // the folder, for a local folder
+	name        string // printable description, without credentials
 }
 
 // UnsupportedURLError is a destination URL whose scheme this build does not
@@ -70,16 +73,11 @@ func Open(ctx context.Context, rawURL string) (*Destination, error) {
 		prefix := strings.Trim(u.Path, "/")
 		u.Path, u.RawPath = "", ""
 		u.User = nil
-		b, err := blob.OpenBucket(ctx, u.String())
+		b, client, keyPrefix, err := openS3(ctx, u)
 		if err != nil {
 			return nil, fmt.Errorf("backupsync: cannot open %s: %w", redact(rawURL), err)
 		}
-		d := &Destination{bucket: b, prefix: prefix, name: redact(rawURL)}
-		if !b.As(&d.s3) {
-			d.s3 = nil
-		}
-		d.s3Bucket = u.Host
-		return d, nil
+		return &Destination{bucket: b, s3: client, s3Bucket: u.Host, s3KeyPrefix: keyPrefix, prefix: prefix, name: redact(rawURL)}, nil
 	}
 	if blob.DefaultURLMux().ValidBucketScheme(u.Scheme) {
 		// A driver a build tag added (gs://, azblob://) or a program
@@ -229,15 +227,18 @@ func (d *Destination) databases(ctx context.Context) ([]string, error) {
 const tempPrefix, tempSuffix = ".manifest-", ".tmp"
 
 // removeStaleTemps removes, from a folder's database, the temporary
-// manifests that a killed run left (a run that ends removes its own), and
+// manifests and the temporary files of the lock's creation (see
+// isLockTemp) that a killed run left (a run that ends removes its own), and
 // drops them from objects. It runs under the database's lock: the
-// temporary manifests it finds are no other run's.
+// temporary manifests it finds are no other run's. A lock temporary file of
+// a run trying the lock right now may go too: its link then fails, and
+// its O_EXCL fallback finds the lock held, as the link would have.
 func (d *Destination) removeStaleTemps(databaseID string, objects map[string]int64) {
 	if d.dir == "" {
 		return
 	}
 	for name := range objects {
-		if strings.HasPrefix(name, tempPrefix) && strings.HasSuffix(name, tempSuffix) && !strings.Contains(name, "/") {
+		if strings.HasPrefix(name, tempPrefix) && strings.HasSuffix(name, tempSuffix) && !strings.Contains(name, "/") || isLockTemp(name) {
 			if err := os.Remove(filepath.Join(d.dir, filepath.FromSlash(d.key(databaseID, name)))); err == nil || errors.Is(err, os.ErrNotExist) {
 				delete(objects, name)
 			}

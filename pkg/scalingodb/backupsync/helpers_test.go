@@ -26,14 +26,22 @@ const testBucket = "offsite"
 // as a user's bucket is (path-style, a static key in the environment).
 func startS3(t testing.TB, prefix string) string {
 	t.Helper()
+	_, base := fakeS3(t)
+	s3Env(t)
+	return s3URL(base, prefix)
+}
+
+// fakeS3 serves gofakes3 (in memory, with testBucket) on 127.0.0.1 and
+// returns its backend and its base URL.
+func fakeS3(t testing.TB) (*s3mem.Backend, string) {
+	t.Helper()
 	backend := s3mem.New()
 	if err := backend.CreateBucket(testBucket); err != nil {
 		t.Fatal(err)
 	}
 	srv := httptest.NewServer(gofakes3.New(backend).Server())
 	t.Cleanup(srv.Close)
-	s3Env(t)
-	return s3URL(srv.URL, prefix)
+	return backend, srv.URL
 }
 
 // s3Env sets the credentials of the S3 server and keeps the SDK off the

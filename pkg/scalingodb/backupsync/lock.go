@@ -48,6 +48,11 @@ const LockTTL = 10 * time.Minute
 // lockRenewEvery is how often a held lock is renewed; a test shortens it.
 var lockRenewEvery = LockTTL / 5
 
+// lockRenewTimeout bounds one renewal (its read and its write, with the S3
+// client's retries): a renewal that hangs fails in time for the run to stop
+// before its lock expires (see renewLoop); a test shortens it.
+var lockRenewTimeout = LockTTL / 10
+
 // takeoverHook, when not nil, runs when a run is about to remove a stale
 // lock it takes over (after its marker); a test interleaves a second run there.
 var takeoverHook func()
@@ -260,7 +265,10 @@ func (l *heldLock) renewLoop(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		case <-tick.C:
-			if err := l.renew(ctx); err != nil {
+			rctx, cancel := context.WithTimeout(ctx, lockRenewTimeout)
+			err := l.renew(rctx)
+			cancel()
+			if err != nil {
 				var lost *LockLostError
 				if errors.As(err, &lost) {
 					l.cancel(err)
@@ -360,6 +368,22 @@ func (d *Destination) createExclusive(ctx context.Context, key string, data []by
 // lockTempInfix follows the name of a lock object in the name of the
 // temporary file createFileExclusive links into place.
 const lockTempInfix = ".tmp-"
+
+// isLockTemp reports whether name, in a database's folder, is a temporary
+// file of createFileExclusive for the lock or a takeover marker: the
+// object's name, lockTempInfix, and the digits os.CreateTemp puts for "*".
+func isLockTemp(name string) bool {
+	base, digits, ok := strings.Cut(name, lockTempInfix)
+	if !ok || digits == "" || strings.Trim(digits, "0123456789") != "" {
+		return false
+	}
+	if base == LockName {
+		return true
+	}
+	marker, ok := strings.CutPrefix(base, takeoverPrefix)
+	version, json := strings.CutSuffix(marker, ".json")
+	return ok && json && version != "" && strings.Trim(version, "0123456789abcdef") == ""
+}
 
 // createFileExclusive creates the file at path with data, unless a file is
 // there: data goes to a synced temporary file, hard-linked at path (which

@@ -117,3 +117,47 @@ func TestLockRecord_StaleOnlyInItsPIDNamespace(t *testing.T) {
 		})
 	}
 }
+
+// TestSync_RemovesLeftLockTemps: the temporary files of the lock's
+// creation that a killed run left in a database's folder are removed by
+// the next run that holds the lock, and only those: every other name
+// stays.
+func TestSync_RemovesLeftLockTemps(t *testing.T) {
+	tests := []struct {
+		name string
+		gone bool
+	}{
+		{LockName + lockTempInfix + "1234567890", true},
+		{takeoverPrefix + "0123456789abcdef01234567.json" + lockTempInfix + "42", true},
+		{LockName + lockTempInfix + "12x", false},
+		{LockName + lockTempInfix, false},
+		{LockName + ".tmp", false},
+		{"notes" + LockName + lockTempInfix + "1", false},
+		{"sub/" + LockName + lockTempInfix + "1", false},
+		{takeoverPrefix + "zz.json" + lockTempInfix + "1", false},
+		{"abc.json" + lockTempInfix + "1", false},
+		{takeoverPrefix + ".json" + lockTempInfix + "1", false},
+	}
+	dir := filepath.Join(t.TempDir(), "copies")
+	d := open(t, dir)
+	f := newFixture(t, 1, 1, 1000)
+	folder := filepath.Join(dir, f.dbs[0])
+	for _, tt := range tests {
+		p := filepath.Join(folder, filepath.FromSlash(tt.name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o700); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte("{}"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if res := Sync(context.Background(), d, f.sources(), Options{ToolVersion: "test"}); res[0].Failed() {
+		t.Fatal(res[0].Err)
+	}
+	for _, tt := range tests {
+		_, err := os.Stat(filepath.Join(folder, filepath.FromSlash(tt.name)))
+		if gone := errors.Is(err, os.ErrNotExist); gone != tt.gone {
+			t.Errorf("%s: removed %v, want %v (%v)", tt.name, gone, tt.gone, err)
+		}
+	}
+}

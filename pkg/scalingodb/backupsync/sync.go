@@ -544,7 +544,7 @@ func (d *Destination) stream(ctx context.Context, c *scalingodb.Client, db strin
 // streamS3 is stream for an s3:// destination, through s3Upload: on any
 // failure the upload is aborted, and nothing appears at key.
 func (d *Destination) streamS3(ctx context.Context, c *scalingodb.Client, db string, b *scalingodb.Backup, key string, dopts []scalingodb.DownloadOption) (string, error) {
-	u, err := startS3Upload(ctx, d.s3, d.s3Bucket, key, b.ID, partSize(b.Size))
+	u, err := startS3Upload(ctx, d.s3, d.s3Bucket, d.s3KeyPrefix+key, b.ID, partSize(b.Size))
 	if err != nil {
 		return "", err
 	}

@@ -48,7 +48,8 @@ type Source struct {
 	// host serves another, and never writes more.
 	Size int64
 	// ID names the file in errors, logs and the sidecar of ToFile, such as
-	// a backup's ID; a sidecar of another ID is never resumed.
+	// a backup's ID; a sidecar of another ID is never resumed. With no ID,
+	// ToFile never resumes: it writes no sidecar and ignores any.
 	ID string
 	// Operation names the operation in errors, such as "downloadBackup"
 	// (default "download").

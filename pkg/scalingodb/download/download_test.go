@@ -372,3 +372,67 @@ func BenchmarkToWriterAt(b *testing.B) {
 		})
 	}
 }
+
+// TestToFile_EmptyIDNeverResumes: with no Source.ID nothing tells two
+// files of the same size apart, so ToFile neither resumes a sidecar nor
+// writes one: a complete partial file of another file at the path is
+// downloaded over, never renamed as this one; a cut download leaves no
+// sidecar.
+func TestToFile_EmptyIDNeverResumes(t *testing.T) {
+	other, data := bytes.Repeat([]byte("other file "), 1<<20/11+1)[:1<<20], randomBytes(1<<20)
+	modTime := time.Now().Add(-time.Hour).UTC().Truncate(time.Second)
+	tests := []struct {
+		name  string
+		setup func(t *testing.T, path string)
+	}{
+		// Written the same second as this one, on a host that sends
+		// Last-Modified and no ETag: If-Range cannot tell them apart.
+		{"a complete partial file of another file", func(t *testing.T, path string) {
+			st, err := json.Marshal(partState{Version: partStateVersion, BackupID: "", Size: int64(len(other)), LastModified: modTime.Format(http.TimeFormat), Done: [][2]int64{{0, int64(len(other))}}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(path+partSuffix, other, 0o600); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(path+stateSuffix, st, 0o600); err != nil {
+				t.Fatal(err)
+			}
+		}},
+		{"a cut download of another file", func(t *testing.T, path string) {
+			src := serve(t, int64(len(other)), func(w http.ResponseWriter, r *http.Request) {
+				serveVersion(&cuttingWriter{ResponseWriter: w, Limit: 1 << 19}, r, other, `"other"`)
+			})
+			src.ID = ""
+			if _, err := ToFile(context.Background(), src, path, WithRetry(RetryPolicy{MaxAttempts: 1})); err == nil {
+				t.Fatal("cut download: want an error")
+			}
+			for _, left := range []string{path + stateSuffix, path + partSuffix} {
+				if _, err := os.Stat(left); !errors.Is(err, os.ErrNotExist) {
+					t.Errorf("a download without ID left %s (%v), which no call resumes", filepath.Base(left), err)
+				}
+			}
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "f")
+			tt.setup(t, path)
+			var requests atomic.Int64
+			src := serve(t, int64(len(data)), func(w http.ResponseWriter, r *http.Request) {
+				requests.Add(1)
+				http.ServeContent(w, r, "", modTime, bytes.NewReader(data))
+			})
+			src.ID = ""
+			if n, err := ToFile(context.Background(), src, path, fast); err != nil || n != int64(len(data)) {
+				t.Fatalf("ToFile: %d, %v", n, err)
+			}
+			if got, _ := os.ReadFile(path); !bytes.Equal(got, data) {
+				t.Errorf("the file is not this source's (%d requests): another file's bytes were resumed", requests.Load())
+			}
+			if _, err := os.Stat(path + stateSuffix); !errors.Is(err, os.ErrNotExist) {
+				t.Errorf("a sidecar is left (%v)", err)
+			}
+		})
+	}
+}

@@ -81,7 +81,9 @@ const partStateVersion = 2
 // rename.
 //
 // A failed or interrupted download can be resumed by a later call with the
-// same path and src.ID, from this process or another: the sidecar
+// same path and src.ID (not empty: without an ID nothing tells two files of
+// the same size apart, so the call neither resumes nor writes a sidecar, and
+// always downloads from zero), from this process or another: the sidecar
 // path+".partial.json" records the ID, the size, the file's strong
 // validator and the byte ranges durably written (parallel ranges leave
 // holes), and is replaced, after a sync of the partial file, every 32 MiB
@@ -241,9 +243,12 @@ func (p *partFile) resume() error {
 }
 
 // loadState reads a sidecar that belongs to this backup and whose ranges
-// the partial file can hold.
+// the partial file can hold. Without a Source.ID, no sidecar belongs to it.
 func (p *partFile) loadState() (partState, bool) {
 	var st partState
+	if p.d.id == "" {
+		return st, false
+	}
 	data, err := os.ReadFile(p.state)
 	if err != nil || json.Unmarshal(data, &st) != nil {
 		return st, false
@@ -355,11 +360,15 @@ func (p *partFile) checkpointer() {
 }
 
 // checkpoint syncs the partial file, then records in the sidecar the
-// ranges that were written before the sync.
+// ranges that were written before the sync. Without a Source.ID it writes
+// no sidecar: none would be resumed (see loadState).
 func (p *partFile) checkpoint() error {
 	p.ckpt.Lock()
 	defer p.ckpt.Unlock()
 	d := p.d
+	if d.id == "" {
+		return nil
+	}
 	d.mu.Lock()
 	st := partState{Version: partStateVersion, BackupID: d.id, Size: d.size, Done: [][2]int64{}}
 	v := ""
@@ -481,7 +490,8 @@ func (p *partFile) commit() error {
 }
 
 // abandon keeps what can be resumed (a final checkpoint) and removes the
-// partial file when nothing proves its bytes' archive, before it lets go
+// partial file when nothing proves its bytes' archive (or names it: no
+// Source.ID), before it lets go
 // of the lock. The destination is never touched.
 func (p *partFile) abandon(err error) error {
 	if p.f == nil {
@@ -492,7 +502,7 @@ func (p *partFile) abandon(err error) error {
 	if errors.As(err, &ce) {
 		resumable = false
 	}
-	if resumable && p.checkpoint() == nil {
+	if resumable && p.d.id != "" && p.checkpoint() == nil {
 		_ = p.f.Close()
 		p.f = nil
 		return err

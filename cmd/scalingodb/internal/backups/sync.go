@@ -63,7 +63,13 @@ bounded memory) and hashed on the way; an interrupted upload leaves nothing
 at its key and the next run starts it again. To a folder, a download is
 atomic and the next run resumes it. A killed upload can leave an incomplete
 multipart upload, which the bucket bills until it is aborted: give the
-bucket a lifecycle rule that aborts them after a day.
+bucket a lifecycle rule that aborts them after a day. No S3 request waits
+for ever on a hung endpoint: 30s to connect and for the TLS handshake,
+2 minutes for the response headers and 2 minutes without a byte sent or
+received, each attempt retried by the AWS SDK (3 in all); an upload that
+moves is never cut. Every query parameter of gocloud.dev's s3blob works
+(region, endpoint, use_path_style, profile, ssetype,
+request_checksum_calculation…); prefix= is added to every key.
 
 One sync of a database at a time: each holds PREFIX/DATABASE/.sync-lock.json
 while it runs. A second sync fails that database (naming the holder, exit
