@@ -35,13 +35,19 @@ func startS3(t testing.TB, prefix string) string {
 // returns its backend and its base URL.
 func fakeS3(t testing.TB) (*s3mem.Backend, string) {
 	t.Helper()
+	backend, h := fakeS3Handler(t)
+	return backend, httptestServer(t, h)
+}
+
+// fakeS3Handler is gofakes3 in memory with testBucket, for a test that
+// puts its own handler in front of it.
+func fakeS3Handler(t testing.TB) (*s3mem.Backend, http.Handler) {
+	t.Helper()
 	backend := s3mem.New()
 	if err := backend.CreateBucket(testBucket); err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(gofakes3.New(backend).Server())
-	t.Cleanup(srv.Close)
-	return backend, srv.URL
+	return backend, gofakes3.New(backend).Server()
 }
 
 // s3Env sets the credentials of the S3 server and keeps the SDK off the

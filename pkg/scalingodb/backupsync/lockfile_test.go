@@ -10,9 +10,6 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
-
-	"github.com/johannesboyne/gofakes3"
-	"github.com/johannesboyne/gofakes3/backend/s3mem"
 )
 
 // TestLock_FolderLockIsNeverSeenEmpty: a run that finds the lock file
@@ -56,11 +53,7 @@ func TestLock_FolderLockIsNeverSeenEmpty(t *testing.T) {
 // run's live lock and stop with a *LockedError, not overwrite it and sync
 // the same database beside it.
 func TestLock_StoreThatIgnoresIfNoneMatch(t *testing.T) {
-	backend := s3mem.New()
-	if err := backend.CreateBucket(testBucket); err != nil {
-		t.Fatal(err)
-	}
-	fake := gofakes3.New(backend).Server()
+	_, fake := fakeS3Handler(t)
 	base := httptestServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		r.Header.Del("If-None-Match")
 		fake.ServeHTTP(w, r)

@@ -14,7 +14,6 @@ import (
 	"time"
 
 	"github.com/johannesboyne/gofakes3"
-	"github.com/johannesboyne/gofakes3/backend/s3mem"
 )
 
 // lowerS3Bounds makes the S3 client give up on a silent connection after
@@ -70,11 +69,7 @@ func (discard) Write(p []byte) (int, error) { return len(p), nil }
 // reading their body.
 func stallingS3(t *testing.T, stall func(*http.Request) bool, hang func(http.ResponseWriter)) (string, func()) {
 	t.Helper()
-	backend := s3mem.New()
-	if err := backend.CreateBucket(testBucket); err != nil {
-		t.Fatal(err)
-	}
-	fake := gofakes3.New(backend).Server()
+	_, fake := fakeS3Handler(t)
 	done := make(chan struct{})
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if !stall(r) {

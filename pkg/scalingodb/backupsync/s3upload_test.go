@@ -5,13 +5,10 @@ import (
 	"context"
 	"crypto/rand"
 	"errors"
-	"net/http/httptest"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
-	"github.com/johannesboyne/gofakes3"
-	"github.com/johannesboyne/gofakes3/backend/s3mem"
 )
 
 // TestS3Upload writes objects through s3Upload to an S3 server: a complete
@@ -20,14 +17,9 @@ import (
 // nothing at its key and no upload in progress.
 func TestS3Upload(t *testing.T) {
 	s3Env(t)
-	backend := s3mem.New()
-	if err := backend.CreateBucket(testBucket); err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(gofakes3.New(backend).Server())
-	t.Cleanup(srv.Close)
+	_, base := fakeS3(t)
 	ctx := context.Background()
-	d, err := Open(ctx, s3URL(srv.URL, "up"))
+	d, err := Open(ctx, s3URL(base, "up"))
 	if err != nil {
 		t.Fatal(err)
 	}
