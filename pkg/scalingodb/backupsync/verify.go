@@ -54,8 +54,8 @@ func (r *VerifyResult) Failed() bool {
 }
 
 // ErrNothingToVerify is the failure of a verify that would check no copy:
-// a database folder without a manifest (its copies are all unlisted), a
-// database given that has none, or a destination without any database
+// a database folder without a manifest (its copies are all unlisted) or
+// with one that lists no copy, a database given that has none, or a destination without any database
 // folder with a manifest (a wrong prefix), none of which may pass as
 // intact. (A folder found that holds only a lock, a first sync under way,
 // is passed over.)
@@ -116,6 +116,8 @@ func verifyOne(ctx context.Context, dst *Destination, db string) VerifyResult {
 	if _, ok := objects[ManifestName]; !ok {
 		// Reported below with the objects it leaves unlisted.
 		fail(fmt.Errorf("%w: no %s at %s", ErrNothingToVerify, ManifestName, dst.key(db, ManifestName)))
+	} else if len(m.Backups) == 0 {
+		fail(fmt.Errorf("%w: %s lists no copy", ErrNothingToVerify, dst.key(db, ManifestName)))
 	}
 	listed := map[string]bool{ManifestName: true}
 	for _, e := range m.Backups {

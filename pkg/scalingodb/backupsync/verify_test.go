@@ -42,6 +42,13 @@ func TestVerify_NothingToVerifyIsAFailure(t *testing.T) {
 		if !vr[0].Failed() || !errors.Is(vr[0].Err, ErrNothingToVerify) || len(vr[0].Unlisted) != 2 {
 			t.Errorf("verify of a folder whose manifest is gone: %+v, want a failure and 2 unlisted", vr[0])
 		}
+		if err := d.writeManifest(ctx, &Manifest{Format: ManifestFormat, DatabaseID: db, UpdatedAt: time.Now().UTC()}); err != nil {
+			t.Fatal(err)
+		}
+		vr, err = Verify(ctx, d, db)
+		if err != nil || len(vr) != 1 || !vr[0].Failed() || !errors.Is(vr[0].Err, ErrNothingToVerify) {
+			t.Errorf("verify of a manifest that lists no copy: %+v, %v; want ErrNothingToVerify", vr, err)
+		}
 	})
 }
 

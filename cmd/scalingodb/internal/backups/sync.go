@@ -635,18 +635,12 @@ func (a *app) verifyReport(format string, results []backupsync.VerifyResult) err
 		}
 		r.Rows = append(r.Rows, []string{res.DatabaseID, strconv.Itoa(res.OK), strconv.Itoa(len(res.Missing)), strconv.Itoa(len(res.Corrupt)),
 			strconv.Itoa(len(res.Unlisted)), output.BytesText(res.Bytes)})
-		// A database with nothing to verify (no manifest, which the
-		// library reports as ErrNothingToVerify: a --database typo; or a
-		// manifest that lists no copy) has no copy that is known to be
-		// intact: a verify that proves nothing does not succeed.
-		empty := res.OK == 0 && !res.Failed()
-		if empty {
-			a.Status("%s: no copy to verify: its manifest lists no copy", res.DatabaseID)
-		}
-		if empty || errors.Is(res.Err, backupsync.ErrNothingToVerify) {
+		// A database with nothing to verify (no manifest, or one that lists
+		// no copy: the library's ErrNothingToVerify) has failed too.
+		if errors.Is(res.Err, backupsync.ErrNothingToVerify) {
 			none = true
 		}
-		if res.Failed() || empty {
+		if res.Failed() {
 			if failed == 0 {
 				first = res.DatabaseID
 			}
